@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what is missing
+# (as root, from Debian's packages), configure and build before doing their job.
+PRESET   ?= dev
+BUILD    := build/$(PRESET)
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= $(if $(CI),-DBK_WERROR=ON,)
+OUT      ?= out/default
+
+.PHONY: all deps configure build run test test-asan bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+configure: deps
+	@cmake --preset $(PRESET) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@$(BUILD)/cli/blockade run --out $(OUT) --force
+
+test: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan-ubsan
+
+bench: build
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build out

@@ -1,0 +1,22 @@
+/* blockade/blockade.h: the whole public API of the blockade library.
+ *
+ * blockade simulates a city's fuel lifeline under an insurgent blockade: tanker convoys on road
+ * corridors, escorts, adaptive ambushes, city stocks and their consequences. Include this header
+ * and link with -lblockade. Nothing in the library prints or exits; errors come back as a
+ * bk_status with a bk_error message.
+ */
+#ifndef BLOCKADE_BLOCKADE_H
+#define BLOCKADE_BLOCKADE_H
+
+#include "blockade/scenario.h"
+#include "blockade/sim.h"
+#include "blockade/status.h"
+
+#define BK_VERSION_MAJOR 0
+#define BK_VERSION_MINOR 1
+#define BK_VERSION_PATCH 0
+
+/* The library's version as "MAJOR.MINOR.PATCH", static. */
+const char *bk_version(void);
+
+#endif

@@ -1,0 +1,89 @@
+/* blockade/sim.h: running one replication of a scenario and reading what happened.
+ *
+ * A run is a single replication: the scenario, a seed and a replication number fully determine
+ * it, byte for byte. Runs of the same scenario are independent and may execute on different
+ * threads at once (each has its own state; the scenario is only read).
+ */
+#ifndef BLOCKADE_SIM_H
+#define BLOCKADE_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "blockade/scenario.h"
+#include "blockade/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bk_run bk_run;
+
+typedef struct bk_run_config {
+    uint64_t seed;            /* base seed of every random stream */
+    uint32_t replication;     /* replication number: a different, independent set of streams */
+    int days;                 /* horizon override; 0 keeps the scenario's */
+    bool check_invariants;    /* check conservation at every day boundary (stop on violation) */
+} bk_run_config;
+
+/* Fill defaults: the scenario's seed, replication 0, the scenario's horizon, checks on. */
+void bk_run_config_init(bk_run_config *cfg, const bk_scenario *sc);
+
+/* Run one replication. On success *out owns the results (free with bk_run_free). On failure *out
+ * is NULL; BK_ERR_INVARIANT names the invariant, the day and the place where it broke; also
+ * BK_ERR_NOMEM, BK_ERR_USAGE (bad config). The scenario is borrowed for the call and must
+ * outlive the run. */
+bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **out,
+                     bk_error *err);
+
+/* Free a run. NULL is harmless. */
+void bk_run_free(bk_run *run);
+
+/* Headline numbers of a run, for scripts and tests. */
+typedef struct bk_run_totals {
+    int days;
+    double events;            /* discrete events processed */
+    double loaded_l;          /* litres loaded at ports */
+    double delivered_l;       /* litres unloaded at the city */
+    double burned_l;          /* litres lost in burned tankers */
+    double captured_l;        /* litres lost in captured tankers */
+    double in_transit_l;      /* litres in loaded tankers at the end */
+    double final_stock_l;     /* city stock at the end, all products */
+    long tankers_start;       /* fleet at the start */
+    long tankers_joined;      /* new tankers that joined */
+    long tankers_destroyed;
+    long tankers_captured;
+    long tankers_active;      /* still in service at the end */
+    long drivers_kidnapped;
+    long trips_loaded;        /* tankers that left a port loaded */
+    long deliveries;          /* tankers that unloaded at the city */
+    long attacks_attempted;
+    long attacks_successful;
+    long lone_attacks;        /* attacks on tankers travelling alone */
+    long turned_back;
+    long road_cuts;
+    long convoys;
+    long escort_lost;
+    double first_attack_day;  /* day index (0-based) of the first attack; -1 if none */
+} bk_run_totals;
+
+/* Cannot fail. */
+void bk_run_get_totals(const bk_run *run, bk_run_totals *out);
+
+/* Outputs: see docs/outputs.md. Each writes to the caller's stream; BK_ERR_IO on a write error.
+ *  daily:   the daily series CSV, one row a day;
+ *  events:  the event log, in the 31 columns of an ACLED export;
+ *  geojson: the event log as GeoJSON points;
+ *  summary: the summary metrics as JSON;
+ *  story:   what happened, in plain words. */
+bk_status bk_run_write_daily_csv(const bk_run *run, FILE *out);
+bk_status bk_run_write_events_csv(const bk_run *run, FILE *out);
+bk_status bk_run_write_events_geojson(const bk_run *run, FILE *out);
+bk_status bk_run_write_summary_json(const bk_run *run, FILE *out);
+bk_status bk_run_write_story(const bk_run *run, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,63 @@
+/* rng.h: counter-based random streams (Random123 Philox4x64-10) exposed as GSL generators.
+ *
+ * A stream is keyed by (seed, replication, purpose, entity): two streams with different keys are
+ * independent, and a stream's sequence depends only on its key, never on which thread or process
+ * draws it or on what other streams drew before. Each stream is also a gsl_rng, so every GSL
+ * distribution (gsl_ran_*) can draw from it.
+ *
+ * A bk_rng holds a pointer into itself: initialise it where it will stay (do not copy or move it
+ * after bk_rng_init). It owns no heap memory and needs no release.
+ */
+#ifndef BK_RNG_H
+#define BK_RNG_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+/* What a stream is for. Frozen numbers: changing one changes every result. */
+enum bk_rng_purpose {
+    BK_RNG_TRAVEL = 1,    /* travel-time noise, per tanker */
+    BK_RNG_DRIVER = 2,    /* drivers' decisions to depart, per corridor */
+    BK_RNG_PORT = 3,      /* product choice at loading, per port */
+    BK_RNG_CELL = 4,      /* detection and attack decisions, per cell */
+    BK_RNG_AMBUSH = 5,    /* ambush outcomes, per cell */
+    BK_RNG_CUTS = 6,      /* road cuts and repairs, per cell */
+    BK_RNG_CAMPAIGN = 7,  /* coordinated days, one stream */
+    BK_RNG_CITY = 8,      /* customs and unloading at the city, per corridor */
+    BK_RNG_BORDER = 9,    /* border-crossing delays, per tanker */
+    BK_RNG_ESCORT = 10,   /* escort returns and losses, per corridor */
+    BK_RNG_TEST = 1000    /* reserved for tests and benchmarks */
+};
+
+typedef struct bk_rng {
+    gsl_rng gsl;        /* gsl.state points at `st` below */
+    struct bk_rng_state {
+        uint64_t key[2];
+        uint64_t ctr[4];
+        uint64_t out[4];
+        unsigned used; /* how many of out[] were consumed */
+    } st;
+} bk_rng;
+
+/* The GSL generator type behind every stream (name "bk-philox4x64"). gsl_rng_set() on a stream
+ * re-keys it with (seed, 0, 0, 0). */
+extern const gsl_rng_type *bk_rng_philox;
+
+/* Key the stream and rewind it to its first draw. Cannot fail. */
+void bk_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
+                 uint32_t entity);
+
+/* The stream as a GSL generator, borrowed: valid as long as r. */
+static inline gsl_rng *bk_rng_gsl(bk_rng *r)
+{
+    return &r->gsl;
+}
+
+/* Uniform in [0, 1) with 53 random bits. */
+double bk_rng_uniform(bk_rng *r);
+
+/* Raw 64-bit output. */
+uint64_t bk_rng_next(bk_rng *r);
+
+#endif

@@ -1,0 +1,54 @@
+/* status.c: the status table (text and names) and the bk_error filler used by every module. */
+#include "engine/status_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *bk_status_str(bk_status status)
+{
+    switch (status) {
+#define BK_X_STR(name, num, text) \
+    case name:                    \
+        return text;
+        BK_STATUS_LIST(BK_X_STR)
+#undef BK_X_STR
+    }
+    return "unknown status";
+}
+
+const char *bk_status_name(bk_status status)
+{
+    switch (status) {
+#define BK_X_NAME(name, num, text) \
+    case name:                     \
+        return #name;
+        BK_STATUS_LIST(BK_X_NAME)
+#undef BK_X_NAME
+    }
+    return "BK_UNKNOWN";
+}
+
+/* Fills err (if not NULL) and returns status, so callers can write `return bk_fail(...)`. */
+bk_status bk_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
+                     const char *fmt, ...)
+{
+    if (err == NULL)
+        return status;
+    err->status = status;
+    err->line = line;
+    err->column = column;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    char body[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    if (file && *file && line > 0)
+        snprintf(err->message, sizeof err->message, "%s:%d:%d: %s", file, line, column, body);
+    else if (file && *file)
+        snprintf(err->message, sizeof err->message, "%s: %s", file, body);
+    else
+        snprintf(err->message, sizeof err->message, "%s", body);
+    return status;
+}

@@ -1,0 +1,20 @@
+/* status_internal.h: helpers for filling bk_error from inside the library. */
+#ifndef BK_STATUS_INTERNAL_H
+#define BK_STATUS_INTERNAL_H
+
+#include "blockade/status.h"
+
+#if defined(__GNUC__)
+#define BK_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define BK_PRINTF(a, b)
+#endif
+
+/* Fill err with a formatted message at file:line:column (line 0: no position) and return status. */
+bk_status bk_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
+                     const char *fmt, ...) BK_PRINTF(6, 7);
+
+/* The same without a position. */
+#define bk_fail(err, status, ...) bk_fail_at((err), (status), NULL, 0, 0, __VA_ARGS__)
+
+#endif

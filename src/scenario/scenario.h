@@ -1,0 +1,202 @@
+/* scenario.h (internal): the validated, in-memory form of a scenario file.
+ *
+ * Produced by the loader (load.c) and read by the model; the model never modifies it. All names
+ * are copies owned by the scenario. Indices refer to the arrays of the same struct. Units are in
+ * the field names or comments: hours (h), km, litres (L), tankers, days; times are hours since
+ * start_date 00:00. See docs/scenario-format.md for the file format that fills it.
+ */
+#ifndef BK_SCENARIO_INTERNAL_H
+#define BK_SCENARIO_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blockade/scenario.h"
+
+#define BK_ID_MAX 64   /* identifiers: [A-Za-z0-9_-], at most 63 characters */
+#define BK_NAME_MAX 128
+
+enum bk_place_kind { BK_PLACE_PORT, BK_PLACE_BORDER, BK_PLACE_TOWN, BK_PLACE_CITY, BK_PLACE_DEPOT };
+
+typedef struct bk_place {
+    char id[BK_ID_MAX];
+    char name[BK_NAME_MAX];
+    char admin1[BK_NAME_MAX];    /* first-level region, for the ACLED columns ("" if unknown) */
+    char country[BK_NAME_MAX];   /* for the ACLED columns ("" if unknown) */
+    enum bk_place_kind kind;
+    double lat, lon;             /* degrees, WGS84 */
+    double border_delay_min_h;   /* kind border only: crossing delay ~ Uniform(min, max) hours */
+    double border_delay_max_h;
+} bk_place;
+
+typedef struct bk_segment {
+    int from, to;           /* place indices; segments are two-way */
+    double length_km;       /* > 0 */
+    double speed_kmh;       /* mean travel speed of a loaded tanker, > 0 */
+    double cover;           /* terrain cover favouring ambush, 0..1 */
+    double travel_cv;       /* coefficient of variation of the travel time (lognormal), >= 0 */
+} bk_segment;
+
+typedef struct bk_product {
+    char id[BK_ID_MAX];
+    char name[BK_NAME_MAX];
+} bk_product;
+
+typedef struct bk_port {
+    char id[BK_ID_MAX];
+    int place;
+    double load_rate_per_day;  /* tankers loaded per day, > 0 */
+    double *product_share;     /* [n_products], sums to 1: share of loads of each product */
+} bk_port;
+
+typedef struct bk_corridor {
+    char id[BK_ID_MAX];
+    char name[BK_NAME_MAX];
+    int port;                  /* port index */
+    int *path;                 /* place indices from the port's place to the city's place */
+    int *path_seg;             /* [path_len - 1] segment index of each leg */
+    int path_len;
+    int staging;               /* index into path where convoys form */
+    int tankers;               /* initial fleet on this corridor, >= 0 */
+    int escort_units;          /* escort pool at the start, >= 0 */
+    double escort_strength;    /* fighting strength of one escort unit, in fighter-equivalents */
+    double escort_replacement_per_week; /* escort units replacing losses, per week */
+} bk_corridor;
+
+typedef struct bk_city {
+    int place;
+    double depot_capacity_l;   /* > 0 */
+    double *initial_stock_l;   /* [n_products] */
+    double unload_min_h, unload_max_h; /* customs and unloading ~ Uniform(min, max) hours */
+} bk_city;
+
+typedef struct bk_fleet {
+    double tanker_capacity_l;    /* litres per tanker, > 0 */
+    double join_rate_per_day;    /* new tankers per day per corridor while below initial size */
+    double fear_per_attack;      /* willingness *= 1 - fear_per_attack after an attack */
+    double fear_per_kidnapping;  /* willingness *= (1 - fear_per_kidnapping)^drivers */
+    double recovery_days;        /* time constant of the return of willingness toward 1 */
+    double retry_hours;          /* a driver who will not leave asks again after this */
+    double min_willingness;      /* floor of willingness, 0..1 */
+} bk_fleet;
+
+enum bk_convoy_mode { BK_CONVOY_OFF, BK_CONVOY_DATE, BK_CONVOY_THREAT, BK_CONVOY_ALWAYS };
+enum bk_routing_mode { BK_ROUTING_FIXED, BK_ROUTING_RISK };
+
+typedef struct bk_policy {
+    enum bk_convoy_mode convoy_mode;
+    double convoy_from_h;          /* BK_CONVOY_DATE: hours since start */
+    double threat_attacks_per_week;/* BK_CONVOY_THREAT: attacks on a corridor in the last 7 days */
+    int convoy_min_size, convoy_max_size; /* tankers */
+    double convoy_max_wait_h;      /* a convoy leaves with fewer than min_size after this wait */
+    int escort_per_convoy;         /* escort units assigned to each convoy */
+    int escort_min;                /* a convoy does not leave with fewer escort units than this */
+    double convoy_speed_factor;    /* convoy speed relative to a lone tanker, 0..1 */
+    bool night_ban;                /* no movement between night_from_hour and night_to_hour */
+    double night_from_hour, night_to_hour;
+    enum bk_routing_mode routing;
+    double risk_weight;            /* risk-aware routing: cost = time * (1 + risk_weight * risk) */
+    double risk_memory_days;       /* time constant of the attack memory behind a segment's risk */
+} bk_policy;
+
+typedef struct bk_cell {
+    char id[BK_ID_MAX];
+    int home;                 /* place index */
+    double reach_km;          /* segments whose nearest point is within reach of the position */
+    double roam_km;           /* the position stays within roam_km of home */
+    double strength;          /* fighters at the start */
+    double max_strength;      /* recruitment cap */
+    double recruitment_per_day; /* fighters per day up to max_strength */
+    double intelligence;      /* probability of detecting a target passing through reach, 0..1 */
+    double readiness_hours;   /* no new attack for this long after one */
+} bk_cell;
+
+typedef struct bk_armed_group {
+    char name[BK_NAME_MAX];          /* ACLED actor1 */
+    double campaign_start_h;         /* blockade declaration; < 0: none unless scripted */
+    double pre_campaign_interest;    /* detection multiplier on tankers before the campaign, 0..1 */
+    double empty_interest;           /* detection multiplier on empty tankers, 0..1 */
+    /* ambush success: logit p = base + ratio_coef * ln(strength / escort) + cover_coef * cover */
+    double ambush_base_logit, ambush_ratio_coef, ambush_cover_coef;
+    double unescorted_success;       /* success probability against a target with no escort */
+    double min_success;              /* a cell attacks only if its expected success >= this */
+    double attack_party_share;       /* share of the cell's fighters committed to an ambush */
+    double destroy_share_mean;       /* mean share of the convoy's tankers lost on success */
+    double destroy_concentration;    /* Beta concentration (a + b) of that share, > 0 */
+    double capture_share;            /* share of lost tankers captured rather than burned */
+    double kidnap_prob;              /* per driver of a lost tanker */
+    double escort_loss_success;      /* per escort unit, on a successful ambush */
+    double escort_loss_failure;      /* per escort unit, on a failed ambush */
+    double fighter_loss_success;     /* share of the party lost on success */
+    double fighter_loss_failure;     /* share of the party lost on failure */
+    double delay_min_h, delay_max_h; /* delay to the surviving convoy */
+    double lone_burn_prob;           /* a lone tanker attacked is burned with this, else turned back */
+    double road_cut_rate_per_day;    /* per ready cell during the campaign */
+    double repair_min_h, repair_max_h;/* road reopens after Uniform(min, max) hours */
+    double coordinated_rate_per_week;/* coordinated days during the campaign */
+    double coordinated_boost;        /* detection multiplier on a coordinated day, >= 1 */
+    double drift_interval_h;         /* how often cells move toward attractive segments */
+    double drift_inertia;            /* 0..1: share of the old position kept at each move */
+    double traffic_memory_days;      /* time constant of the traffic memory that draws cells */
+    bk_cell *cells;
+    int n_cells;
+} bk_armed_group;
+
+enum bk_timeline_kind {
+    BK_TL_CAMPAIGN_START,  /* the armed group declares its blockade */
+    BK_TL_CAMPAIGN_END,    /* a lull: the group stops attacking tankers until the next start */
+    BK_TL_ROAD_CUT,        /* segment closed for `hours` */
+    BK_TL_SUPPLY_CUT,      /* port loading rate multiplied by `factor` for `hours` */
+    BK_TL_CONVOY_MODE,     /* policy change: convoy mode (convoy_mode) from this date */
+    BK_TL_ESCORT_REINFORCE,/* `units` escort units added (negative: withdrawn) to a corridor */
+    BK_TL_NIGHT_BAN,       /* night ban on (value 1) or off (value 0) */
+    BK_TL_ROUTING,         /* routing mode change */
+    BK_TL_NOTE             /* recorded in the event log only */
+};
+
+typedef struct bk_timeline_event {
+    double time_h;
+    enum bk_timeline_kind kind;
+    int segment;        /* ROAD_CUT */
+    int port;           /* SUPPLY_CUT */
+    int corridor;       /* ESCORT_REINFORCE */
+    double hours;       /* ROAD_CUT, SUPPLY_CUT */
+    double factor;      /* SUPPLY_CUT */
+    int units;          /* ESCORT_REINFORCE */
+    int mode;           /* CONVOY_MODE (bk_convoy_mode), ROUTING (bk_routing_mode), NIGHT_BAN */
+    char note[256];
+    int line;           /* source line, for messages */
+} bk_timeline_event;
+
+struct bk_scenario {
+    char file[256];           /* name the scenario was loaded from */
+    char name[BK_NAME_MAX];
+    char description[512];
+    int start_year, start_month, start_day; /* start_date */
+    int days;                 /* horizon, > 0 */
+    uint64_t seed;            /* default seed */
+    char iso[8];              /* ISO 3166 numeric code of the city's country, for ACLED ("" ok) */
+    char country[BK_NAME_MAX];
+    char region[BK_NAME_MAX]; /* ACLED region, e.g. "Western Africa" */
+
+    bk_product *products; int n_products;
+    bk_place *places; int n_places;
+    bk_segment *segments; int n_segments;
+    bk_port *ports; int n_ports;
+    bk_corridor *corridors; int n_corridors;
+    bk_city city;
+    bk_fleet fleet;
+    bk_policy policy;
+    bk_armed_group group;
+    bk_timeline_event *timeline; int n_timeline; /* sorted by time, stable */
+
+    char *text;               /* the file's bytes, NUL-terminated, for hashing and the manifest */
+    size_t text_len;
+};
+
+/* Index of the place/product/... with this id, or -1. */
+int bk_scenario_find_place(const struct bk_scenario *sc, const char *id);
+int bk_scenario_find_segment(const struct bk_scenario *sc, int a, int b);
+
+#endif
