@@ -1,0 +1,323 @@
+/* cells.c: the armed group. Cells detect traffic within their reach, attack when the expected
+ * success is worth it, cut roads, follow the campaign (declaration, lulls, coordinated days),
+ * recruit, and drift toward busy, poorly protected roads. */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+static double logistic(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+
+bk_status bk_cells_init(bk_model *m)
+{
+    const bk_armed_group *g = &m->sc->group;
+    int nc = g->n_cells > 0 ? g->n_cells : 1;
+    m->cells = calloc((size_t)nc, sizeof *m->cells);
+    m->reach = calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
+    if (m->cells == NULL || m->reach == NULL)
+        return BK_ERR_NOMEM;
+    for (int i = 0; i < g->n_cells; i++) {
+        bk_cell_state *cs = &m->cells[i];
+        const bk_place *home = &m->sc->places[g->cells[i].home];
+        cs->lat = home->lat;
+        cs->lon = home->lon;
+        cs->strength = g->cells[i].strength;
+        cs->ready_h = 0;
+        bk_rng_init(&cs->rng_detect, m->seed, m->rep, BK_RNG_CELL, (uint32_t)i);
+        bk_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
+        bk_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
+    }
+    bk_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
+    bk_cells_update_reach(m);
+    return BK_OK;
+}
+
+void bk_cells_update_reach(bk_model *m)
+{
+    const bk_armed_group *g = &m->sc->group;
+    int ns = m->sc->n_segments;
+    for (int i = 0; i < g->n_cells; i++)
+        for (int s = 0; s < ns; s++)
+            m->reach[(size_t)i * ns + s] =
+                bk_point_segment_km(m, m->cells[i].lat, m->cells[i].lon, s, NULL) <=
+                g->cells[i].reach_km;
+}
+
+/* Success probability a cell expects against `escort` units on segment `seg`. */
+static double success_prob(const bk_model *m, double party, int escort, int corridor, int seg)
+{
+    const bk_armed_group *g = &m->sc->group;
+    if (escort <= 0)
+        return g->unescorted_success;
+    double defence = escort * m->sc->corridors[corridor].escort_strength;
+    if (defence <= 0)
+        return g->unescorted_success;
+    return logistic(g->ambush_base_logit + g->ambush_ratio_coef * log(party / defence) +
+                    g->ambush_cover_coef * m->sc->segments[seg].cover);
+}
+
+/* A mover enters segment seg: does a cell detect it and decide to attack? Returns the cell (and
+ * sets the mover's attack point) or -1. At most one attack per leg; cells are asked in index
+ * order. No attacks before the start date (warm-up). */
+int bk_cells_exposure(bk_model *m, int i, int seg)
+{
+    const bk_armed_group *g = &m->sc->group;
+    bk_mover *mv = &m->movers[i];
+    if (m->now < 0 || g->n_cells == 0)
+        return -1;
+    double interest = m->campaign ? 1.0 : g->pre_campaign_interest;
+    if (!mv->loaded)
+        interest *= g->empty_interest;
+    if (m->coordinated_today)
+        interest *= g->coordinated_boost;
+    for (int c = 0; c < g->n_cells; c++) {
+        bk_cell_state *cs = &m->cells[c];
+        if (!m->reach[(size_t)c * m->sc->n_segments + seg] || m->now < cs->ready_h ||
+            cs->strength < 1.0)
+            continue;
+        double p_detect = g->cells[c].intelligence * interest;
+        if (bk_rng_uniform(&cs->rng_detect) >= (p_detect < 1.0 ? p_detect : 1.0))
+            continue;
+        double party = g->attack_party_share * cs->strength;
+        if (success_prob(m, party, mv->escort, mv->corridor, seg) < g->min_success)
+            continue; /* not worth it: the target is too well protected */
+        mv->attack_u = bk_rng_uniform(&cs->rng_ambush);
+        cs->ready_h = INFINITY; /* busy until the ambush is over */
+        return c;
+    }
+    return -1;
+}
+
+/* Remember an attack on corridor c: counts, drivers' fear, threat-triggered convoy mode. */
+static void corridor_attacked(bk_model *m, int c, int kidnapped)
+{
+    const bk_fleet *f = &m->sc->fleet;
+    bk_corr_state *cs = &m->corr[c];
+    cs->willingness *= (1.0 - f->fear_per_attack) * pow(1.0 - f->fear_per_kidnapping, kidnapped);
+    if (cs->willingness < f->min_willingness)
+        cs->willingness = f->min_willingness;
+    cs->recent_attacks[m->day % 7] += 1.0;
+    double week = 0;
+    for (int k = 0; k < 7; k++)
+        week += cs->recent_attacks[k];
+    if (week >= m->sc->policy.threat_attacks_per_week)
+        cs->convoy_on = true;
+}
+
+void bk_ev_ambush(bk_model *m, const bk_event *ev)
+{
+    const bk_armed_group *g = &m->sc->group;
+    int i = (int)ev->a, c = (int)(ev->b >> 32);
+    bk_cell_state *cell = &m->cells[c];
+    bk_mover *mv = &m->movers[i];
+    cell->ready_h = m->now + g->cells[c].readiness_hours;
+    if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
+        return;
+    gsl_rng *r = bk_rng_gsl(&cell->rng_ambush);
+    const bk_route *rt = &m->routes[mv->route];
+    int seg = mv->dir > 0 ? rt->seg[mv->at] : rt->seg[mv->at - 1];
+    double party = g->attack_party_share * cell->strength;
+    double p = success_prob(m, party, mv->escort, mv->corridor, seg);
+    bool success = bk_rng_uniform(&cell->rng_ambush) < p;
+    int *mem = mv->convoy ? mv->members : &mv->one;
+    bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AMBUSH, .segment = seg,
+                      .corridor = mv->corridor, .cell = c, .port = -1, .lone = !mv->convoy,
+                      .loaded = mv->loaded, .success = success, .convoy_size = mv->n,
+                      .escort_units = mv->escort, .fighters = party};
+    /* position of the attack on the segment, measured from the segment's `from` place */
+    const bk_segment *sg = &m->sc->segments[seg];
+    e.frac = sg->from == rt->place[mv->at] ? mv->attack_u : 1.0 - mv->attack_u;
+    const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+    e.lat = a->lat + e.frac * (b->lat - a->lat);
+    e.lon = a->lon + e.frac * (b->lon - a->lon);
+    e.place = bk_nearest_place(m, e.lat, e.lon);
+
+    bool turned_back = false;
+    int lost = 0;
+    if (success && !mv->convoy) {
+        if (bk_rng_uniform(&cell->rng_ambush) < g->lone_burn_prob) {
+            lost = 1;
+            e.kidnapped = bk_rng_uniform(&cell->rng_ambush) < g->kidnap_prob;
+        } else {
+            turned_back = true;
+        }
+        e.fighters_lost = g->fighter_loss_success * party;
+    } else if (success) {
+        double mean = g->destroy_share_mean, k = g->destroy_concentration;
+        double share = mean <= 0 ? 0 : mean >= 1 ? 1 : gsl_ran_beta(r, mean * k, (1 - mean) * k);
+        lost = (int)lround(share * mv->n);
+        lost = lost < 1 ? 1 : lost > mv->n ? mv->n : lost;
+        e.kidnapped = (int)gsl_ran_binomial(r, g->kidnap_prob, (unsigned)lost);
+        e.escort_lost = (int)gsl_ran_binomial(r, g->escort_loss_success, (unsigned)mv->escort);
+        e.fighters_lost = g->fighter_loss_success * party;
+    } else {
+        e.escort_lost = (int)gsl_ran_binomial(r, g->escort_loss_failure, (unsigned)mv->escort);
+        e.fighters_lost = g->fighter_loss_failure * party;
+    }
+    /* which tankers are lost: a random subset, drawn by a partial shuffle */
+    for (int k = 0; k < lost; k++) {
+        int j = k + (int)gsl_rng_uniform_int(r, (unsigned long)(mv->n - k));
+        int tmp = mem[k];
+        mem[k] = mem[j];
+        mem[j] = tmp;
+        bool captured = bk_rng_uniform(&cell->rng_ambush) < g->capture_share;
+        if (captured)
+            e.captured++;
+        else
+            e.destroyed++;
+        bk_tanker_lost(m, mem[k], captured);
+    }
+    if (lost > 0) {
+        memmove(mem, mem + lost, (size_t)(mv->n - lost) * sizeof *mem);
+        mv->n -= lost;
+    }
+    e.turned_back = turned_back;
+    cell->strength -= e.fighters_lost;
+    if (cell->strength < 0)
+        cell->strength = 0;
+    mv->escort -= e.escort_lost;
+    m->corr[mv->corridor].escort_out -= e.escort_lost;
+
+    /* accounting */
+    m->today.attacks++;
+    m->today.attacks_ok += success;
+    m->today.lone_attacks += !mv->convoy;
+    m->today.turned_back += turned_back;
+    m->today.kidnapped += e.kidnapped;
+    m->today.escort_lost += e.escort_lost;
+    CCOUNT(m, mv->corridor, CC_ATTACKS)++;
+    CCOUNT(m, mv->corridor, CC_ATTACKS_OK) += success;
+    CCOUNT(m, mv->corridor, CC_KIDNAPPED) += e.kidnapped;
+    CCOUNT(m, mv->corridor, CC_ESCORT_LOST) += e.escort_lost;
+    bk_seg_state *ss = &m->segs[seg];
+    ss->risk = bk_decay(ss->risk, ss->risk_t, m->now, m->sc->policy.risk_memory_days) + 1.0;
+    ss->risk_t = m->now;
+    corridor_attacked(m, mv->corridor, e.kidnapped);
+    bk_model_log(m, &e);
+
+    if (mv->n == 0) {
+        if (mv->convoy)
+            bk_convoy_arrived(m, i); /* a wiped-out convoy's surviving escort goes home */
+        bk_mover_free(m, i);
+        return;
+    }
+    if (turned_back) { /* drive back to where the leg began, then home */
+        mv->to = mv->at;
+        mv->at = mv->at + mv->dir;
+        mv->dir = -mv->dir;
+        double t = bk_drive_until(m, m->now, mv->attack_u * mv->leg_drive_h);
+        bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+        return;
+    }
+    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) *
+                                        bk_rng_uniform(&cell->rng_ambush);
+    bk_mover_resume(m, i, m->now + delay);
+}
+
+/* Close segment seg for `hours` from now (cell -1: a scripted cut) and log it. */
+void bk_road_close(bk_model *m, int seg, double hours, int cell)
+{
+    bk_seg_state *ss = &m->segs[seg];
+    double until = m->now + hours;
+    if (until > ss->closed_until_h)
+        ss->closed_until_h = until;
+    const bk_segment *sg = &m->sc->segments[seg];
+    const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+    bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_ROAD_CUT, .segment = seg, .frac = 0.5,
+                      .lat = 0.5 * (a->lat + b->lat), .lon = 0.5 * (a->lon + b->lon),
+                      .corridor = -1, .cell = cell, .port = -1, .value = hours};
+    e.place = bk_nearest_place(m, e.lat, e.lon);
+    m->today.road_cuts++;
+    bk_model_log(m, &e);
+}
+
+void bk_ev_cut(bk_model *m, const bk_event *ev)
+{
+    const bk_armed_group *g = &m->sc->group;
+    int c = (int)ev->a;
+    bk_cell_state *cs = &m->cells[c];
+    if (!m->campaign || m->now < cs->ready_h)
+        return;
+    int ns = m->sc->n_segments;
+    double total = 0;
+    for (int s = 0; s < ns; s++)
+        if (m->reach[(size_t)c * ns + s])
+            total += m->sc->segments[s].cover;
+    if (total <= 0)
+        return;
+    double u = bk_rng_uniform(&cs->rng_cut) * total, acc = 0;
+    int pick = -1;
+    for (int s = 0; s < ns && pick < 0; s++)
+        if (m->reach[(size_t)c * ns + s]) {
+            acc += m->sc->segments[s].cover;
+            if (u < acc)
+                pick = s;
+        }
+    if (pick < 0)
+        return;
+    double hours = g->repair_min_h + (g->repair_max_h - g->repair_min_h) *
+                                         bk_rng_uniform(&cs->rng_cut);
+    bk_road_close(m, pick, hours, c);
+}
+
+/* Daily: recruitment, the coordinated-day draw and the road cuts of the day. */
+void bk_cells_daily(bk_model *m)
+{
+    const bk_armed_group *g = &m->sc->group;
+    double day0 = 24.0 * m->day;
+    m->coordinated_today =
+        m->campaign && g->coordinated_rate_per_week > 0 &&
+        bk_rng_uniform(&m->rng_campaign) < 1.0 - exp(-g->coordinated_rate_per_week / 7.0);
+    double p_cut = 1.0 - exp(-g->road_cut_rate_per_day);
+    for (int c = 0; c < g->n_cells; c++) {
+        bk_cell_state *cs = &m->cells[c];
+        cs->strength += g->cells[c].recruitment_per_day;
+        if (cs->strength > g->cells[c].max_strength)
+            cs->strength = g->cells[c].max_strength;
+        /* both draws are made every day so the stream does not depend on the campaign state */
+        double u = bk_rng_uniform(&cs->rng_cut), when = bk_rng_uniform(&cs->rng_cut);
+        if (m->campaign && u < p_cut)
+            bk_model_schedule(m, day0 + 24.0 * when, PRIO_NORMAL, EV_CUT, (uint32_t)c, 0);
+    }
+}
+
+/* Every drift interval, each cell moves part of the way toward the most attractive segment near
+ * its home: much traffic, little protection, good cover. */
+void bk_ev_drift(bk_model *m, const bk_event *ev)
+{
+    (void)ev;
+    const bk_armed_group *g = &m->sc->group;
+    double tau = g->traffic_memory_days;
+    for (int c = 0; c < g->n_cells; c++) {
+        const bk_cell *cell = &g->cells[c];
+        const bk_place *home = &m->sc->places[cell->home];
+        int best = -1;
+        double best_a = 0;
+        for (int s = 0; s < m->sc->n_segments; s++) {
+            const bk_seg_state *ss = &m->segs[s];
+            if (bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > cell->roam_km)
+                continue;
+            double t = bk_decay(ss->traffic, ss->traffic_t, m->now, tau);
+            double p = bk_decay(ss->protect, ss->protect_t, m->now, tau);
+            double a = t * (1.0 + m->sc->segments[s].cover) / (1.0 + p);
+            if (a > best_a) {
+                best_a = a;
+                best = s;
+            }
+        }
+        if (best < 0)
+            continue;
+        bk_cell_state *cs = &m->cells[c];
+        cs->lat = g->drift_inertia * cs->lat + (1 - g->drift_inertia) * m->segs[best].mid_lat;
+        cs->lon = g->drift_inertia * cs->lon + (1 - g->drift_inertia) * m->segs[best].mid_lon;
+    }
+    bk_cells_update_reach(m);
+    if (g->drift_interval_h > 0 && g->n_cells > 0)
+        bk_model_schedule(m, m->now + g->drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
+}

@@ -1,0 +1,148 @@
+/* convoy.c: convoy mode, staging queues, convoy formation and the escort pools. Loaded tankers
+ * that reach their corridor's staging place while convoy mode is on wait there; a convoy leaves
+ * with an escort when it is big enough or its oldest tanker has waited long enough. */
+#include "model/model.h"
+
+#include <stdlib.h>
+
+bool bk_convoy_active(const bk_model *m, int c)
+{
+    switch (m->convoy_mode) {
+    case BK_CONVOY_OFF:
+        return false;
+    case BK_CONVOY_ALWAYS:
+        return true;
+    case BK_CONVOY_DATE:
+        return m->now >= m->sc->policy.convoy_from_h;
+    case BK_CONVOY_THREAT:
+        return m->corr[c].convoy_on;
+    }
+    return false;
+}
+
+static void schedule_check(bk_model *m, int c)
+{
+    bk_corr_state *cs = &m->corr[c];
+    if (cs->check_pending || cs->sq_len == 0)
+        return;
+    double t = m->tankers[cs->staging[cs->sq_head]].since_h + m->sc->policy.convoy_max_wait_h;
+    if (t <= m->now)
+        return; /* already overdue: only an escort coming back can release it */
+    cs->check_pending = true;
+    bk_model_schedule(m, t, PRIO_NORMAL, EV_CONVOY_CHECK, (uint32_t)c, 0);
+}
+
+void bk_staging_join(bk_model *m, int c, int tk)
+{
+    bk_corr_state *cs = &m->corr[c];
+    if (cs->sq_len == cs->sq_cap) {
+        int cap = cs->sq_cap ? 2 * cs->sq_cap : 64;
+        int *q = malloc((size_t)cap * sizeof *q);
+        if (q == NULL) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
+            return;
+        }
+        for (int i = 0; i < cs->sq_len; i++)
+            q[i] = cs->staging[(cs->sq_head + i) % cs->sq_cap];
+        free(cs->staging);
+        cs->staging = q;
+        cs->sq_head = 0;
+        cs->sq_cap = cap;
+    }
+    cs->staging[(cs->sq_head + cs->sq_len++) % cs->sq_cap] = tk;
+    m->tankers[tk].state = TK_STAGING;
+    m->tankers[tk].mover = -1;
+    m->tankers[tk].since_h = m->now;
+    bk_convoy_try_depart(m, c);
+    schedule_check(m, c);
+}
+
+/* Form and send as many convoys as the rule allows: enough tankers (or a long enough wait) and
+ * enough escort units at base. */
+void bk_convoy_try_depart(bk_model *m, int c)
+{
+    const bk_policy *p = &m->sc->policy;
+    bk_corr_state *cs = &m->corr[c];
+    while (cs->sq_len > 0 && m->status == BK_OK) {
+        int oldest = cs->staging[cs->sq_head];
+        double waited = m->now - m->tankers[oldest].since_h;
+        if (cs->escort_pool < p->escort_min)
+            return;
+        if (cs->sq_len < p->convoy_min_size && waited < p->convoy_max_wait_h - 1e-9)
+            return;
+        int k = cs->sq_len < p->convoy_max_size ? cs->sq_len : p->convoy_max_size;
+        int esc = cs->escort_pool < p->escort_per_convoy ? cs->escort_pool : p->escort_per_convoy;
+        const bk_route *r = &m->routes[m->tankers[oldest].route];
+        int i = bk_convoy_new(m, c, m->tankers[oldest].route, r->staging, p->convoy_max_size);
+        if (i < 0)
+            return;
+        bk_mover *mv = &m->movers[i];
+        for (int j = 0; j < k; j++) {
+            int tk = cs->staging[cs->sq_head];
+            cs->sq_head = (cs->sq_head + 1) % cs->sq_cap;
+            cs->sq_len--;
+            mv->members[mv->n++] = tk;
+            m->tankers[tk].state = TK_CONVOY;
+            m->tankers[tk].mover = i;
+            m->tankers[tk].route = mv->route; /* it drives back the way the convoy went */
+            m->tankers[tk].since_h = m->now;
+        }
+        mv->escort = esc;
+        cs->escort_pool -= esc;
+        cs->escort_out += esc;
+        m->today.convoys++;
+        CCOUNT(m, c, CC_CONVOYS)++;
+        bk_mover_start_leg(m, i);
+    }
+    schedule_check(m, c);
+}
+
+void bk_ev_convoy_check(bk_model *m, const bk_event *ev)
+{
+    int c = (int)ev->a;
+    m->corr[c].check_pending = false;
+    bk_convoy_try_depart(m, c);
+}
+
+/* The escort of convoy mover i goes back to base; the trip back takes as long as the run out. */
+void bk_convoy_arrived(bk_model *m, int i)
+{
+    bk_mover *mv = &m->movers[i];
+    if (mv->escort <= 0)
+        return;
+    double back = m->now - mv->trip_start_h;
+    bk_model_schedule(m, m->now + back, PRIO_NORMAL, EV_ESCORT_RETURN, (uint32_t)mv->corridor,
+                      (uint64_t)mv->escort);
+    mv->escort = 0;
+}
+
+void bk_ev_escort_return(bk_model *m, const bk_event *ev)
+{
+    bk_corr_state *cs = &m->corr[ev->a];
+    int units = (int)ev->b;
+    cs->escort_out -= units;
+    cs->escort_pool += units;
+    bk_convoy_try_depart(m, (int)ev->a);
+}
+
+/* Daily: escort losses are replaced at replacement_per_week while the pool (at base and out) is
+ * below its target (initial size plus reinforcements). */
+void bk_escort_daily(bk_model *m)
+{
+    for (int c = 0; c < m->sc->n_corridors; c++) {
+        bk_corr_state *cs = &m->corr[c];
+        if (cs->escort_pool + cs->escort_out >= cs->escort_target) {
+            cs->escort_acc = 0;
+            continue;
+        }
+        cs->escort_acc += m->sc->corridors[c].escort_replacement_per_week / 7.0;
+        bool added = false;
+        while (cs->escort_acc >= 1.0 && cs->escort_pool + cs->escort_out < cs->escort_target) {
+            cs->escort_acc -= 1.0;
+            cs->escort_pool++;
+            added = true;
+        }
+        if (added)
+            bk_convoy_try_depart(m, c);
+    }
+}

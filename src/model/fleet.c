@@ -1,0 +1,486 @@
+/* fleet.c: ports and the tanker cycle. A tanker loads at its corridor's port, waits for its
+ * driver to agree to leave, drives toward the city leg by leg (alone, or in a convoy from the
+ * staging place), is unloaded at the city after customs, and drives back empty. Movers carry
+ * tankers along routes; this file owns their life cycle and what happens at each node. */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+static inline int *members_of(bk_mover *mv)
+{
+    return mv->convoy ? mv->members : &mv->one;
+}
+
+static double uniform_range(bk_rng *r, double lo, double hi)
+{
+    return lo + (hi - lo) * bk_rng_uniform(r);
+}
+
+/* ---- tankers ---------------------------------------------------------------------------- */
+
+/* Add a tanker to corridor c, queued at its port. Grows the array (rare: at start and when a
+ * lost tanker is replaced). Returns the index or -1 on allocation failure. */
+static int tanker_add(bk_model *m, int c)
+{
+    if (m->n_tankers == m->cap_tankers) {
+        int cap = m->cap_tankers ? 2 * m->cap_tankers : 256;
+        bk_tanker *t = realloc(m->tankers, (size_t)cap * sizeof *t);
+        if (t == NULL)
+            return -1;
+        m->tankers = t;
+        m->cap_tankers = cap;
+        for (int i = 0; i < m->n_tankers; i++) /* the streams point into themselves */
+            m->tankers[i].rng.gsl.state = &m->tankers[i].rng.st;
+    }
+    int i = m->n_tankers++;
+    bk_tanker *t = &m->tankers[i];
+    memset(t, 0, sizeof *t);
+    t->corridor = c;
+    t->product = -1;
+    t->mover = -1;
+    t->route = m->corr[c].route;
+    bk_rng_init(&t->rng, m->seed, m->rep, BK_RNG_TRAVEL, (uint32_t)i);
+    m->corr[c].fleet++;
+    bk_port_enqueue(m, i);
+    return i;
+}
+
+void bk_tanker_lost(bk_model *m, int tk, bool captured)
+{
+    bk_tanker *t = &m->tankers[tk];
+    if (captured) {
+        m->captured_l += t->load_l;
+        m->captured++;
+        m->today.captured++;
+        CCOUNT(m, t->corridor, CC_CAPTURED)++;
+    } else {
+        m->burned_l += t->load_l;
+        m->destroyed++;
+        m->today.destroyed++;
+        CCOUNT(m, t->corridor, CC_DESTROYED)++;
+    }
+    t->load_l = 0;
+    t->product = -1;
+    t->mover = -1;
+    t->state = captured ? TK_CAPTURED : TK_DESTROYED;
+    t->since_h = m->now;
+    m->corr[t->corridor].fleet--;
+}
+
+bk_status bk_fleet_init(bk_model *m)
+{
+    const struct bk_scenario *sc = m->sc;
+    long total = 0;
+    for (int c = 0; c < sc->n_corridors; c++)
+        total += sc->corridors[c].tankers;
+    m->ports = calloc((size_t)sc->n_ports, sizeof *m->ports);
+    if (m->ports == NULL)
+        return BK_ERR_NOMEM;
+    for (int p = 0; p < sc->n_ports; p++) {
+        bk_port_state *ps = &m->ports[p];
+        /* every tanker of the scenario could queue at one port; joins only replace losses */
+        ps->qcap = (int)total + 16;
+        ps->queue = malloc((size_t)ps->qcap * sizeof *ps->queue);
+        if (ps->queue == NULL)
+            return BK_ERR_NOMEM;
+        ps->factor = 1.0;
+        bk_rng_init(&ps->rng, m->seed, m->rep, BK_RNG_PORT, (uint32_t)p);
+    }
+    for (int c = 0; c < sc->n_corridors; c++)
+        for (int k = 0; k < sc->corridors[c].tankers; k++)
+            if (tanker_add(m, c) < 0)
+                return BK_ERR_NOMEM;
+    m->tankers_start = m->n_tankers;
+    return m->status;
+}
+
+void bk_fleet_release(bk_model *m)
+{
+    if (m->ports)
+        for (int p = 0; p < m->sc->n_ports; p++)
+            free(m->ports[p].queue);
+    free(m->ports);
+    free(m->tankers);
+    if (m->movers)
+        for (int i = 0; i < m->n_movers; i++)
+            free(m->movers[i].members);
+    free(m->movers);
+}
+
+/* Daily: lost tankers are replaced at join_rate_per_day per corridor, and drivers' willingness
+ * relaxes toward 1 with time constant recovery_days. */
+void bk_fleet_daily(bk_model *m)
+{
+    const bk_fleet *f = &m->sc->fleet;
+    double relax = f->recovery_days > 0 ? exp(-1.0 / f->recovery_days) : 0.0;
+    for (int c = 0; c < m->sc->n_corridors; c++) {
+        bk_corr_state *cs = &m->corr[c];
+        cs->willingness = 1.0 - (1.0 - cs->willingness) * relax;
+        int target = m->sc->corridors[c].tankers;
+        if (cs->fleet >= target) {
+            cs->join_acc = 0;
+            continue;
+        }
+        cs->join_acc += f->join_rate_per_day;
+        while (cs->join_acc >= 1.0 && cs->fleet < target) {
+            cs->join_acc -= 1.0;
+            if (tanker_add(m, c) < 0) {
+                bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory adding a tanker");
+                return;
+            }
+            m->tankers_joined++;
+        }
+    }
+}
+
+/* ---- ports ------------------------------------------------------------------------------ */
+
+void bk_port_enqueue(bk_model *m, int tk)
+{
+    bk_tanker *t = &m->tankers[tk];
+    int p = m->sc->corridors[t->corridor].port;
+    bk_port_state *ps = &m->ports[p];
+    if (ps->qlen == ps->qcap) { /* more tankers than at the start: grow the ring */
+        int cap = 2 * ps->qcap;
+        int *q = malloc((size_t)cap * sizeof *q);
+        if (q == NULL) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at port");
+            return;
+        }
+        for (int i = 0; i < ps->qlen; i++)
+            q[i] = ps->queue[(ps->qhead + i) % ps->qcap];
+        free(ps->queue);
+        ps->queue = q;
+        ps->qhead = 0;
+        ps->qcap = cap;
+    }
+    ps->queue[(ps->qhead + ps->qlen++) % ps->qcap] = tk;
+    t->state = TK_PORT_QUEUE;
+    t->since_h = m->now;
+    bk_port_kick(m, p);
+}
+
+/* Start loading the next tanker if the dock is free and supply flows. One tanker takes
+ * 24 / (load_rate_per_day × supply factor) hours. */
+void bk_port_kick(bk_model *m, int p)
+{
+    bk_port_state *ps = &m->ports[p];
+    if (ps->busy || ps->qlen == 0 || ps->factor <= 0)
+        return;
+    int tk = ps->queue[ps->qhead];
+    ps->qhead = (ps->qhead + 1) % ps->qcap;
+    ps->qlen--;
+    ps->busy = true;
+    ps->loading = tk;
+    m->tankers[tk].state = TK_LOADING;
+    m->tankers[tk].since_h = m->now;
+    double hours = 24.0 / (m->sc->ports[p].load_rate_per_day * ps->factor);
+    bk_model_schedule(m, m->now + hours, PRIO_NORMAL, EV_LOAD_DONE, (uint32_t)p, 0);
+}
+
+void bk_ev_load_done(bk_model *m, const bk_event *ev)
+{
+    int p = (int)ev->a;
+    bk_port_state *ps = &m->ports[p];
+    const bk_port *port = &m->sc->ports[p];
+    int tk = ps->loading;
+    bk_tanker *t = &m->tankers[tk];
+    double u = bk_rng_uniform(&ps->rng), acc = 0;
+    int prod = m->sc->n_products - 1;
+    for (int k = 0; k < m->sc->n_products; k++) {
+        acc += port->product_share[k];
+        if (u < acc) {
+            prod = k;
+            break;
+        }
+    }
+    t->product = prod;
+    t->load_l = m->sc->fleet.tanker_capacity_l;
+    m->loaded_l += t->load_l;
+    t->state = TK_WAIT_DRIVER;
+    t->since_h = m->now;
+    ps->busy = false;
+    bk_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
+    bk_port_kick(m, p);
+}
+
+void bk_ev_supply_restore(bk_model *m, const bk_event *ev)
+{
+    bk_port_state *ps = &m->ports[ev->a];
+    if (ev->b != ps->cut_gen)
+        return; /* a later cut replaced this one */
+    ps->factor = 1.0;
+    bk_port_kick(m, (int)ev->a);
+}
+
+/* ---- movers ----------------------------------------------------------------------------- */
+
+int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loaded)
+{
+    int i = m->free_mover;
+    if (i >= 0) {
+        m->free_mover = m->movers[i].next_free;
+    } else {
+        if (m->n_movers == m->cap_movers) {
+            int cap = m->cap_movers ? 2 * m->cap_movers : 256;
+            bk_mover *mv = realloc(m->movers, (size_t)cap * sizeof *mv);
+            if (mv == NULL) {
+                bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory creating a mover");
+                return -1;
+            }
+            m->movers = mv;
+            m->cap_movers = cap;
+        }
+        i = m->n_movers++;
+        memset(&m->movers[i], 0, sizeof m->movers[i]);
+    }
+    bk_mover *mv = &m->movers[i];
+    mv->used = true;
+    mv->corridor = corridor;
+    mv->route = route;
+    mv->at = at;
+    mv->to = at;
+    mv->dir = dir;
+    mv->loaded = loaded;
+    mv->convoy = false;
+    mv->border_done = false;
+    mv->escort = 0;
+    mv->n = 0;
+    mv->trip_start_h = m->now;
+    return i;
+}
+
+void bk_mover_free(bk_model *m, int i)
+{
+    bk_mover *mv = &m->movers[i];
+    mv->used = false;
+    mv->version++;
+    mv->n = 0;
+    mv->next_free = m->free_mover;
+    m->free_mover = i;
+}
+
+/* Make mover i a convoy able to hold `cap` tankers; the member array is kept across reuses. */
+static bool mover_make_convoy(bk_model *m, int i, int cap)
+{
+    bk_mover *mv = &m->movers[i];
+    if (mv->cap < cap) {
+        int *p = realloc(mv->members, (size_t)cap * sizeof *p);
+        if (p == NULL) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory forming a convoy");
+            return false;
+        }
+        mv->members = p;
+        mv->cap = cap;
+    }
+    mv->convoy = true;
+    return true;
+}
+
+int bk_convoy_new(bk_model *m, int corridor, int route, int at, int cap)
+{
+    int i = bk_mover_new(m, corridor, route, at, +1, true);
+    if (i < 0 || !mover_make_convoy(m, i, cap))
+        return -1;
+    m->movers[i].border_done = true;
+    return i;
+}
+
+static int leg_segment(const bk_model *m, const bk_mover *mv)
+{
+    const bk_route *r = &m->routes[mv->route];
+    return mv->dir > 0 ? r->seg[mv->at] : r->seg[mv->at - 1];
+}
+
+/* Start the leg from the mover's node toward the next one: wait if the road is closed, draw the
+ * driving time, expose the mover to the cells in reach, and schedule its arrival or ambush. */
+void bk_mover_start_leg(bk_model *m, int i)
+{
+    bk_mover *mv = &m->movers[i];
+    int seg = leg_segment(m, mv);
+    bk_seg_state *ss = &m->segs[seg];
+    if (bk_segment_closed(m, seg)) {
+        bk_model_schedule(m, ss->closed_until_h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i,
+                          mv->version);
+        return;
+    }
+    int *mem = members_of(mv);
+    bk_tanker *lead = &m->tankers[mem[0]];
+    mv->to = mv->at + mv->dir;
+    mv->leg_start_h = m->now;
+    mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng);
+    double tau = m->sc->group.traffic_memory_days;
+    ss->traffic = bk_decay(ss->traffic, ss->traffic_t, m->now, tau) + mv->n;
+    ss->traffic_t = m->now;
+    ss->protect = bk_decay(ss->protect, ss->protect_t, m->now, tau) + mv->escort;
+    ss->protect_t = m->now;
+
+    int cell = bk_cells_exposure(m, i, seg);
+    mv = &m->movers[i];
+    if (cell >= 0) {
+        double t = bk_drive_until(m, m->now, mv->attack_u * mv->leg_drive_h);
+        bk_model_schedule(m, t, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
+                          mv->version | (uint64_t)cell << 32);
+    } else {
+        double t = bk_drive_until(m, m->now, mv->leg_drive_h);
+        bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+    }
+}
+
+/* Finish the current leg after an ambush: the remaining driving starts at at_h. */
+void bk_mover_resume(bk_model *m, int i, double at_h)
+{
+    bk_mover *mv = &m->movers[i];
+    double t = bk_drive_until(m, at_h, (1.0 - mv->attack_u) * mv->leg_drive_h);
+    bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+}
+
+/* Tanker tk, alone, sets off from node `at` of its route in direction dir. */
+static void send_alone(bk_model *m, int tk, int at, int dir);
+
+/* What happens when a mover stands at a node: the end of its trip, a border crossing, the
+ * staging place, or the next leg. */
+static void at_node(bk_model *m, int i)
+{
+    bk_mover *mv = &m->movers[i];
+    const bk_route *r = &m->routes[mv->route];
+    const bk_place *pl = &m->sc->places[r->place[mv->at]];
+    int *mem = members_of(mv);
+
+    if (mv->dir > 0 && mv->at == r->n - 1) { /* the city */
+        const bk_city *city = &m->sc->city;
+        for (int k = 0; k < mv->n; k++) {
+            bk_tanker *t = &m->tankers[mem[k]];
+            bk_corr_state *cs = &m->corr[t->corridor];
+            t->state = TK_AT_CITY;
+            t->since_h = m->now;
+            t->mover = -1;
+            double h = uniform_range(&cs->rng_city, city->unload_min_h, city->unload_max_h);
+            bk_model_schedule(m, m->now + h, PRIO_NORMAL, EV_UNLOAD, (uint32_t)mem[k], 0);
+        }
+        if (mv->convoy)
+            bk_convoy_arrived(m, i);
+        bk_mover_free(m, i);
+        return;
+    }
+    if (mv->dir < 0 && mv->at == 0) { /* back at the port */
+        for (int k = 0; k < mv->n; k++) {
+            bk_tanker *t = &m->tankers[mem[k]];
+            t->mover = -1;
+            if (t->load_l > 0) { /* turned back with its load: the driver will try again */
+                t->state = TK_WAIT_DRIVER;
+                t->since_h = m->now;
+                bk_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
+                                  (uint32_t)mem[k], 0);
+            } else {
+                bk_port_enqueue(m, mem[k]);
+            }
+        }
+        bk_mover_free(m, i);
+        return;
+    }
+    if (pl->kind == BK_PLACE_BORDER && !mv->border_done && pl->border_delay_max_h > 0) {
+        mv->border_done = true;
+        double h = uniform_range(&m->tankers[mem[0]].rng, pl->border_delay_min_h,
+                                 pl->border_delay_max_h);
+        bk_model_schedule(m, m->now + h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+        return;
+    }
+    if (mv->dir > 0 && mv->loaded && !mv->convoy && mv->at == r->staging &&
+        bk_convoy_active(m, mv->corridor)) {
+        int tk = mem[0];
+        bk_mover_free(m, i);
+        bk_staging_join(m, m->tankers[tk].corridor, tk);
+        return;
+    }
+    bk_mover_start_leg(m, i);
+}
+
+static void send_alone(bk_model *m, int tk, int at, int dir)
+{
+    bk_tanker *t = &m->tankers[tk];
+    int i = bk_mover_new(m, t->corridor, t->route, at, dir, t->load_l > 0);
+    if (i < 0)
+        return;
+    bk_mover *mv = &m->movers[i];
+    mv->one = tk;
+    mv->n = 1;
+    t->mover = i;
+    t->state = TK_MOVING;
+    t->since_h = m->now;
+    at_node(m, i);
+}
+
+/* A tanker leaves the staging place alone (convoy mode switched off while it waited). */
+void bk_send_from_staging(bk_model *m, int tk)
+{
+    const bk_route *r = &m->routes[m->tankers[tk].route];
+    int i = bk_mover_new(m, m->tankers[tk].corridor, m->tankers[tk].route, r->staging, +1, true);
+    if (i < 0)
+        return;
+    m->movers[i].one = tk;
+    m->movers[i].n = 1;
+    m->movers[i].border_done = true;
+    m->tankers[tk].mover = i;
+    m->tankers[tk].state = TK_MOVING;
+    bk_mover_start_leg(m, i);
+}
+
+void bk_ev_depart(bk_model *m, const bk_event *ev)
+{
+    int tk = (int)ev->a;
+    bk_tanker *t = &m->tankers[tk];
+    bk_corr_state *cs = &m->corr[t->corridor];
+    if (bk_rng_uniform(&cs->rng_driver) >= cs->willingness) {
+        bk_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
+                          (uint32_t)tk, 0);
+        return;
+    }
+    m->today.dispatched++;
+    CCOUNT(m, t->corridor, CC_DISPATCHED)++;
+    t->route = cs->route;
+    send_alone(m, tk, 0, +1);
+}
+
+void bk_ev_unload(bk_model *m, const bk_event *ev)
+{
+    int tk = (int)ev->a;
+    bk_tanker *t = &m->tankers[tk];
+    double total = 0;
+    for (int k = 0; k < m->sc->n_products; k++)
+        total += m->stock_l[k];
+    if (total + t->load_l > m->sc->city.depot_capacity_l) { /* depot full: wait a day */
+        bk_model_schedule(m, m->now + 24.0, PRIO_NORMAL, EV_UNLOAD, (uint32_t)tk, 0);
+        return;
+    }
+    m->stock_l[t->product] += t->load_l;
+    m->delivered_l += t->load_l;
+    m->today.delivered_l += t->load_l;
+    m->today.deliveries++;
+    CCOUNT(m, t->corridor, CC_ARRIVALS)++;
+    t->load_l = 0;
+    t->product = -1;
+    send_alone(m, tk, m->routes[t->route].n - 1, -1);
+}
+
+void bk_ev_leg_end(bk_model *m, const bk_event *ev)
+{
+    bk_mover *mv = &m->movers[ev->a];
+    if (!mv->used || mv->version != (uint32_t)ev->b)
+        return;
+    mv->at = mv->to;
+    mv->border_done = false;
+    at_node(m, (int)ev->a);
+}
+
+void bk_ev_continue(bk_model *m, const bk_event *ev)
+{
+    bk_mover *mv = &m->movers[ev->a];
+    if (!mv->used || mv->version != (uint32_t)ev->b)
+        return;
+    at_node(m, (int)ev->a);
+}

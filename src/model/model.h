@@ -1,0 +1,240 @@
+/* model.h (internal): the state of one replication, shared by the model's modules.
+ *
+ *   network.c  geometry, travel times, night ban, closures, routes (igraph)
+ *   fleet.c    ports, loading, drivers, the tanker cycle, unloading at the city
+ *   convoy.c   staging queues, convoy formation, escort pools
+ *   cells.c    armed-group cells: detection, ambush, road cuts, campaign, drift
+ *   sim.c      the event loop, daily accounting, invariants and bk_sim_run
+ *
+ * Movement is done by movers: a lone tanker or a convoy travelling along a route, leg by leg.
+ * Entities are referred to by index, never by pointer, so the arrays may grow.
+ */
+#ifndef BK_MODEL_H
+#define BK_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/queue.h"
+#include "engine/rng.h"
+#include "model/run.h"
+#include "scenario/scenario.h"
+
+/* Event types, in handler-table order. */
+enum bk_ev {
+    EV_DAY,            /* day boundary: record the day that ended, daily processes */
+    EV_TIMELINE,       /* a = timeline index */
+    EV_LOAD_DONE,      /* a = port */
+    EV_DEPART,         /* a = tanker: the driver decides whether to leave */
+    EV_LEG_END,        /* a = mover, b = version: arrival at the leg's far node */
+    EV_CONTINUE,       /* a = mover, b = version: start the next leg (after a delay or a wait) */
+    EV_AMBUSH,         /* a = mover, b = version | cell << 32 */
+    EV_UNLOAD,         /* a = tanker: customs and unloading at the city are done */
+    EV_CONVOY_CHECK,   /* a = corridor: the oldest tanker at staging may have waited long enough */
+    EV_ESCORT_RETURN,  /* a = corridor, b = units back at base */
+    EV_CUT,            /* a = cell: the cell cuts a road now */
+    EV_SUPPLY_RESTORE, /* a = port, b = supply-cut generation */
+    EV_DRIFT,          /* cells move toward attractive segments */
+    EV_COUNT
+};
+
+/* Priorities among simultaneous events: a day is closed before anything else happens at its
+ * boundary, then the timeline applies, then everything else in scheduling order. */
+enum { PRIO_DAY = 0, PRIO_TIMELINE = 1, PRIO_NORMAL = 2 };
+
+enum bk_tanker_state {
+    TK_PORT_QUEUE, TK_LOADING, TK_WAIT_DRIVER, TK_MOVING, TK_STAGING, TK_CONVOY, TK_AT_CITY,
+    TK_DESTROYED, TK_CAPTURED, TK_NSTATES
+};
+
+typedef struct bk_route {
+    int n;          /* places on the route, port first, city last */
+    int *place;     /* [n] */
+    int *seg;       /* [n - 1]: segment between place[i] and place[i + 1] */
+    int staging;    /* index of the corridor's staging place on the route, or -1 */
+} bk_route;
+
+typedef struct bk_tanker {
+    int corridor;
+    enum bk_tanker_state state;
+    int product;        /* product on board, -1 when empty */
+    double load_l;      /* litres on board */
+    int mover;          /* mover carrying it (TK_MOVING, TK_CONVOY), else -1 */
+    int route;          /* route of its current trip (index into model routes) */
+    double since_h;     /* when it entered its current state */
+    bk_rng rng;         /* travel noise and border delays */
+} bk_tanker;
+
+typedef struct bk_mover {
+    bool used;
+    uint32_t version;   /* bumped when the slot is freed: stale events are ignored */
+    int corridor;
+    int route;
+    int at;             /* index on the route of the node last reached */
+    int to;             /* index of the node the current leg leads to (at +- 1) */
+    int dir;            /* +1 toward the city, -1 toward the port */
+    bool loaded;
+    bool convoy;
+    bool border_done;   /* the border delay at `at` has been served */
+    int escort;         /* escort units with it */
+    int n;              /* tankers in it */
+    int *members;       /* [cap] tanker indices */
+    int cap;
+    int one;            /* storage for a lone tanker's member list */
+    double leg_start_h, leg_drive_h; /* current leg: departure time and driving hours */
+    double attack_u;    /* where on the leg an ambush strikes, 0..1 */
+    double trip_start_h;/* convoy: when it left staging (escorts take as long to return) */
+    int next_free;      /* free-list link while unused */
+} bk_mover;
+
+typedef struct bk_port_state {
+    int *queue;         /* ring buffer of tanker indices waiting to load */
+    int qhead, qlen, qcap;
+    bool busy;          /* a tanker is being loaded */
+    int loading;        /* the tanker being loaded */
+    double factor;      /* supply factor: 1 normal, 0 cut */
+    uint64_t cut_gen;   /* generation of the current supply cut */
+    bk_rng rng;
+} bk_port_state;
+
+typedef struct bk_corr_state {
+    int route;              /* current route index */
+    double willingness;     /* drivers' willingness to depart, 0..1 */
+    bool convoy_on;         /* convoy mode active on this corridor */
+    int *staging;           /* FIFO of tanker indices waiting at staging */
+    int sq_head, sq_len, sq_cap;
+    int escort_pool;        /* units at base, available */
+    int escort_out;         /* units escorting or returning */
+    int escort_target;      /* initial pool plus reinforcements: replacement refills up to it */
+    double escort_acc;      /* fractional replacement accumulated */
+    int fleet;              /* tankers in service on this corridor */
+    double join_acc;        /* fractional joins accumulated */
+    double recent_attacks[7]; /* attacks per day over the trailing week (ring by day) */
+    bool check_pending;     /* an EV_CONVOY_CHECK is scheduled */
+    bk_rng rng_driver, rng_city, rng_escort;
+} bk_corr_state;
+
+typedef struct bk_cell_state {
+    double lat, lon;        /* current position */
+    double strength;        /* fighters */
+    double ready_h;         /* not ready before this time */
+    bk_rng rng_detect, rng_ambush, rng_cut;
+} bk_cell_state;
+
+typedef struct bk_seg_state {
+    double closed_until_h;  /* closed while now < closed_until_h */
+    double traffic, traffic_t;   /* decaying tanker count and when it was last updated */
+    double protect, protect_t;   /* decaying escort-unit count */
+    double risk, risk_t;         /* decaying attack count */
+    double mid_lat, mid_lon;
+} bk_seg_state;
+
+/* Per-day counters, reset at each day boundary. */
+typedef struct bk_day_counts {
+    long dispatched, deliveries, destroyed, captured, kidnapped, attacks, attacks_ok, lone_attacks,
+        turned_back, road_cuts, convoys, escort_lost;
+    double delivered_l;
+} bk_day_counts;
+
+typedef struct bk_model {
+    const struct bk_scenario *sc;
+    struct bk_run *run;
+    bk_queue q;
+    double now;
+    double end_h;
+    bk_status status;           /* first failure inside a handler stops the run */
+    bk_error *err;
+    uint64_t seed;
+    uint32_t rep;
+
+    /* policy in force (the scenario's, changed by the timeline) */
+    enum bk_convoy_mode convoy_mode;
+    bool night_ban;
+    enum bk_routing_mode routing;
+    bool campaign;
+    bool coordinated_today;
+
+    bk_tanker *tankers; int n_tankers, cap_tankers;
+    bk_mover *movers; int n_movers, cap_movers; int free_mover; /* head of the free list, -1 if empty */
+    bk_route *routes; int n_routes, cap_routes;
+    bk_port_state *ports;
+    bk_corr_state *corr;
+    bk_cell_state *cells;
+    bk_seg_state *segs;
+    uint8_t *reach;             /* [n_cells * n_segments]: segment in the cell's reach */
+    double *stock_l;            /* [n_products] city stock */
+    bk_rng rng_campaign;
+
+    /* accounting */
+    bk_day_counts today;
+    long *c_today;              /* [n_corridors * CC_COUNT] per-corridor day counters */
+    double loaded_l, delivered_l, burned_l, captured_l;
+    long tankers_start, tankers_joined, destroyed, captured;
+    int day;                    /* the day in progress */
+    void *igraph;               /* routing graph (network.c) */
+} bk_model;
+
+/* Per-corridor day counters. */
+enum { CC_DISPATCHED, CC_ARRIVALS, CC_ATTACKS, CC_ATTACKS_OK, CC_DESTROYED, CC_CAPTURED,
+       CC_KIDNAPPED, CC_ESCORT_LOST, CC_CONVOYS, CC_COUNT };
+
+#define CCOUNT(m, c, k) ((m)->c_today[(c) * CC_COUNT + (k)])
+
+/* sim.c */
+bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type, uint32_t a,
+                       uint64_t b);
+void bk_model_log(bk_model *m, const bk_log_entry *e);
+void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...);
+
+/* network.c */
+bk_status bk_network_init(bk_model *m);
+void bk_network_release(bk_model *m);
+double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng);
+double bk_drive_until(const bk_model *m, double t, double hours);
+double bk_decay(double value, double since_h, double now_h, double tau_days);
+double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
+double bk_km(double lat1, double lon1, double lat2, double lon2);
+int bk_nearest_place(const bk_model *m, double lat, double lon);
+void bk_routes_update(bk_model *m);
+bool bk_segment_closed(const bk_model *m, int seg);
+
+/* fleet.c */
+bk_status bk_fleet_init(bk_model *m);
+void bk_fleet_release(bk_model *m);
+void bk_port_enqueue(bk_model *m, int tanker);
+void bk_ev_load_done(bk_model *m, const bk_event *ev);
+void bk_ev_depart(bk_model *m, const bk_event *ev);
+void bk_ev_unload(bk_model *m, const bk_event *ev);
+void bk_ev_leg_end(bk_model *m, const bk_event *ev);
+void bk_ev_continue(bk_model *m, const bk_event *ev);
+void bk_ev_supply_restore(bk_model *m, const bk_event *ev);
+void bk_port_kick(bk_model *m, int port);
+int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loaded);
+void bk_mover_free(bk_model *m, int mv);
+int bk_convoy_new(bk_model *m, int corridor, int route, int at, int cap);
+void bk_send_from_staging(bk_model *m, int tanker);
+void bk_mover_start_leg(bk_model *m, int mv);
+void bk_mover_resume(bk_model *m, int mv, double at_h);
+void bk_tanker_lost(bk_model *m, int tk, bool captured);
+void bk_fleet_daily(bk_model *m);
+
+/* convoy.c */
+bool bk_convoy_active(const bk_model *m, int corridor);
+void bk_staging_join(bk_model *m, int corridor, int tanker);
+void bk_convoy_try_depart(bk_model *m, int corridor);
+void bk_ev_convoy_check(bk_model *m, const bk_event *ev);
+void bk_ev_escort_return(bk_model *m, const bk_event *ev);
+void bk_convoy_arrived(bk_model *m, int mv);
+void bk_escort_daily(bk_model *m);
+
+/* cells.c */
+bk_status bk_cells_init(bk_model *m);
+int bk_cells_exposure(bk_model *m, int mv, int seg);
+void bk_ev_ambush(bk_model *m, const bk_event *ev);
+void bk_ev_cut(bk_model *m, const bk_event *ev);
+void bk_ev_drift(bk_model *m, const bk_event *ev);
+void bk_cells_daily(bk_model *m);
+void bk_road_close(bk_model *m, int seg, double hours, int cell);
+void bk_cells_update_reach(bk_model *m);
+
+#endif

@@ -1,0 +1,278 @@
+/* network.c: the road network seen by the model: geometry, travel times, the night-travel ban,
+ * closures and corridor routes (fixed, or risk-aware shortest paths computed with igraph). */
+#include "model/model.h"
+
+#include <igraph.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#define KM_PER_DEG_LAT 110.574
+#define KM_PER_DEG_LON 111.320
+#define DEG (M_PI / 180.0)
+
+/* Distance in km on a local equirectangular projection: accurate to well under 1 % at the scale
+ * of a corridor leg (hundreds of km), which is all the model needs. */
+double bk_km(double lat1, double lon1, double lat2, double lon2)
+{
+    double c = cos(0.5 * (lat1 + lat2) * DEG);
+    double dx = (lon2 - lon1) * KM_PER_DEG_LON * c, dy = (lat2 - lat1) * KM_PER_DEG_LAT;
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* Distance from a point to segment `seg` (straight between its end places), and in *frac the
+ * position of the nearest point along it from the segment's `from` place (0..1). */
+double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
+    double c = cos(lat * DEG);
+    double ax = (a->lon - lon) * KM_PER_DEG_LON * c, ay = (a->lat - lat) * KM_PER_DEG_LAT;
+    double bx = (b->lon - lon) * KM_PER_DEG_LON * c, by = (b->lat - lat) * KM_PER_DEG_LAT;
+    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    double u = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+    u = u < 0 ? 0 : u > 1 ? 1 : u;
+    if (frac)
+        *frac = u;
+    double px = ax + u * dx, py = ay + u * dy;
+    return sqrt(px * px + py * py);
+}
+
+int bk_nearest_place(const bk_model *m, double lat, double lon)
+{
+    int best = 0;
+    double bd = INFINITY;
+    for (int i = 0; i < m->sc->n_places; i++) {
+        double d = bk_km(lat, lon, m->sc->places[i].lat, m->sc->places[i].lon);
+        if (d < bd) {
+            bd = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Exponential forgetting: the value a memory recorded at since_h has at now_h. */
+double bk_decay(double value, double since_h, double now_h, double tau_days)
+{
+    if (tau_days <= 0)
+        return 0;
+    return value * exp(-(now_h - since_h) / (24.0 * tau_days));
+}
+
+/* Driving hours for one traversal: length / speed times a mean-one lognormal noise. */
+double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
+    double h = s->length_km / speed;
+    if (s->travel_cv > 0) {
+        double s2 = log1p(s->travel_cv * s->travel_cv);
+        h *= gsl_ran_lognormal(bk_rng_gsl(rng), -0.5 * s2, sqrt(s2));
+    }
+    return h;
+}
+
+static bool is_night(const bk_policy *p, double hour)
+{
+    if (p->night_from_hour > p->night_to_hour)
+        return hour >= p->night_from_hour || hour < p->night_to_hour;
+    return hour >= p->night_from_hour && hour < p->night_to_hour;
+}
+
+/* The clock time at which `hours` of driving started at t are done, with driving allowed only
+ * outside the night window while the ban is in force. */
+double bk_drive_until(const bk_model *m, double t, double hours)
+{
+    if (!m->night_ban)
+        return t + hours;
+    const bk_policy *p = &m->sc->policy;
+    for (int guard = 0; hours > 1e-12 && guard < 100000; guard++) {
+        double day0 = floor(t / 24.0) * 24.0, h = t - day0;
+        /* the next hour of the day at which the ban switches on or off */
+        double marks[3] = {p->night_from_hour, p->night_to_hour, 24.0};
+        double next = 24.0;
+        for (int i = 0; i < 3; i++)
+            if (marks[i] > h + 1e-12 && marks[i] < next)
+                next = marks[i];
+        if (is_night(p, h)) {
+            t = day0 + next;
+        } else {
+            double take = next - h < hours ? next - h : hours;
+            t += take;
+            hours -= take;
+        }
+    }
+    return t;
+}
+
+bool bk_segment_closed(const bk_model *m, int seg)
+{
+    return m->now < m->segs[seg].closed_until_h;
+}
+
+/* Append a route for corridor c made of the given places; reuse the last route of the corridor
+ * when identical. Returns the route index or -1 on allocation failure. */
+static int route_add(bk_model *m, int c, const int *places, int n)
+{
+    const bk_corridor *co = &m->sc->corridors[c];
+    int cur = m->corr ? m->corr[c].route : -1;
+    if (cur >= 0 && m->routes[cur].n == n &&
+        memcmp(m->routes[cur].place, places, (size_t)n * sizeof *places) == 0)
+        return cur;
+    if (m->n_routes == m->cap_routes) {
+        int cap = m->cap_routes ? 2 * m->cap_routes : 16;
+        bk_route *r = realloc(m->routes, (size_t)cap * sizeof *r);
+        if (r == NULL)
+            return -1;
+        m->routes = r;
+        m->cap_routes = cap;
+    }
+    bk_route *r = &m->routes[m->n_routes];
+    r->n = n;
+    r->place = malloc((size_t)n * sizeof *r->place);
+    r->seg = malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
+    if (r->place == NULL || r->seg == NULL) {
+        free(r->place);
+        free(r->seg);
+        return -1;
+    }
+    memcpy(r->place, places, (size_t)n * sizeof *places);
+    r->staging = -1;
+    int staging_place = co->path[co->staging];
+    for (int i = 0; i < n; i++) {
+        if (places[i] == staging_place)
+            r->staging = i;
+        if (i + 1 < n)
+            r->seg[i] = bk_scenario_find_segment(m->sc, places[i], places[i + 1]);
+    }
+    return m->n_routes++;
+}
+
+bk_status bk_network_init(bk_model *m)
+{
+    const struct bk_scenario *sc = m->sc;
+    m->segs = calloc((size_t)sc->n_segments, sizeof *m->segs);
+    if (m->segs == NULL)
+        return BK_ERR_NOMEM;
+    for (int s = 0; s < sc->n_segments; s++) {
+        const bk_place *a = &sc->places[sc->segments[s].from], *b = &sc->places[sc->segments[s].to];
+        m->segs[s].mid_lat = 0.5 * (a->lat + b->lat);
+        m->segs[s].mid_lon = 0.5 * (a->lon + b->lon);
+    }
+    for (int c = 0; c < sc->n_corridors; c++) {
+        const bk_corridor *co = &sc->corridors[c];
+        int r = route_add(m, c, co->path, co->path_len);
+        if (r < 0)
+            return BK_ERR_NOMEM;
+        m->corr[c].route = r;
+    }
+
+    /* igraph aborts on error by default; the model checks return codes instead. */
+    igraph_set_error_handler(igraph_error_handler_ignore);
+    igraph_set_warning_handler(igraph_warning_handler_ignore);
+    igraph_t *g = malloc(sizeof *g);
+    if (g == NULL)
+        return BK_ERR_NOMEM;
+    igraph_vector_int_t edges;
+    if (igraph_vector_int_init(&edges, 2 * sc->n_segments) != IGRAPH_SUCCESS) {
+        free(g);
+        return BK_ERR_NOMEM;
+    }
+    for (int s = 0; s < sc->n_segments; s++) {
+        VECTOR(edges)[2 * s] = sc->segments[s].from;
+        VECTOR(edges)[2 * s + 1] = sc->segments[s].to;
+    }
+    igraph_error_t rc = igraph_create(g, &edges, sc->n_places, IGRAPH_UNDIRECTED);
+    igraph_vector_int_destroy(&edges);
+    if (rc != IGRAPH_SUCCESS) {
+        free(g);
+        return BK_ERR_NOMEM;
+    }
+    m->igraph = g;
+    return BK_OK;
+}
+
+void bk_network_release(bk_model *m)
+{
+    if (m->igraph) {
+        igraph_destroy(m->igraph);
+        free(m->igraph);
+        m->igraph = NULL;
+    }
+    for (int i = 0; i < m->n_routes; i++) {
+        free(m->routes[i].place);
+        free(m->routes[i].seg);
+    }
+    free(m->routes);
+    free(m->segs);
+    m->routes = NULL;
+    m->segs = NULL;
+}
+
+/* Risk-aware routing, once a day: each corridor's route becomes the cheapest path from its port
+ * to the city, a segment costing its nominal hours × (1 + risk_weight × attack memory); closed
+ * segments cost so much that they are used only where there is no other way. With fixed routing
+ * the corridor keeps its scenario path. */
+void bk_routes_update(bk_model *m)
+{
+    const struct bk_scenario *sc = m->sc;
+    if (m->routing != BK_ROUTING_RISK) {
+        for (int c = 0; c < sc->n_corridors; c++) {
+            int r = route_add(m, c, sc->corridors[c].path, sc->corridors[c].path_len);
+            if (r < 0) {
+                bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+                return;
+            }
+            m->corr[c].route = r;
+        }
+        return;
+    }
+    igraph_vector_t w;
+    igraph_vector_int_t vs;
+    if (igraph_vector_init(&w, sc->n_segments) != IGRAPH_SUCCESS) {
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        return;
+    }
+    if (igraph_vector_int_init(&vs, 0) != IGRAPH_SUCCESS) {
+        igraph_vector_destroy(&w);
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        return;
+    }
+    for (int s = 0; s < sc->n_segments; s++) {
+        const bk_segment *sg = &sc->segments[s];
+        double risk = bk_decay(m->segs[s].risk, m->segs[s].risk_t, m->now,
+                               sc->policy.risk_memory_days);
+        double cost = sg->length_km / sg->speed_kmh * (1.0 + sc->policy.risk_weight * risk);
+        if (bk_segment_closed(m, s))
+            cost += 1e6;
+        VECTOR(w)[s] = cost;
+    }
+    for (int c = 0; c < sc->n_corridors && m->status == BK_OK; c++) {
+        const bk_corridor *co = &sc->corridors[c];
+        int from = co->path[0], to = co->path[co->path_len - 1];
+        if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, from, to, &w, IGRAPH_ALL) !=
+                IGRAPH_SUCCESS ||
+            igraph_vector_int_size(&vs) < 2)
+            continue; /* keep the current route */
+        int n = (int)igraph_vector_int_size(&vs);
+        int *places = malloc((size_t)n * sizeof *places);
+        if (places == NULL) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+            break;
+        }
+        for (int i = 0; i < n; i++)
+            places[i] = (int)VECTOR(vs)[i];
+        int r = route_add(m, c, places, n);
+        free(places);
+        if (r < 0) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+            break;
+        }
+        m->corr[c].route = r;
+    }
+    igraph_vector_int_destroy(&vs);
+    igraph_vector_destroy(&w);
+}

@@ -1,0 +1,660 @@
+/* sim.c: one replication. Sets up the model, runs the event loop from the warm-up to the end of
+ * the horizon, closes each day (daily series, daily processes, invariant checks) and hands the
+ * record to the caller as a bk_run. */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/status_internal.h"
+
+/* Days of normal traffic simulated before the start date, without attacks or timeline, so that
+ * the run starts with tankers spread along their cycle rather than all waiting at the ports. */
+#define WARMUP_DAYS 30
+
+/* ---- helpers shared by the model's modules ---------------------------------------------- */
+
+bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type, uint32_t a,
+                       uint64_t b)
+{
+    bk_status st = bk_queue_push(&m->q, t, prio, (uint32_t)type, a, b);
+    if (st != BK_OK) {
+        bk_model_set_fail(m, st, "cannot schedule an event at hour %g", t);
+        return false;
+    }
+    return true;
+}
+
+void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...)
+{
+    if (m->status != BK_OK)
+        return; /* keep the first failure */
+    m->status = st;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bk_fail(m->err, st, "%s", msg);
+}
+
+void bk_model_log(bk_model *m, const bk_log_entry *e)
+{
+    if (m->now < 0)
+        return; /* nothing is recorded during the warm-up */
+    struct bk_run *run = m->run;
+    if (run->n_log == run->cap_log) {
+        int cap = run->cap_log ? 2 * run->cap_log : 256;
+        bk_log_entry *l = realloc(run->log, (size_t)cap * sizeof *l);
+        if (l == NULL) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory in the event log");
+            return;
+        }
+        run->log = l;
+        run->cap_log = cap;
+    }
+    run->log[run->n_log++] = *e;
+}
+
+/* ---- the daily series ------------------------------------------------------------------- */
+
+/* Column layout: global columns, then per-corridor blocks, then per-product blocks. */
+enum {
+    G_CAMPAIGN, G_COORDINATED, G_FLEET, G_AT_PORT, G_MOVING_LOADED, G_MOVING_EMPTY, G_STAGING,
+    G_CONVOY, G_AT_CITY, G_IN_TRANSIT_L, G_STOCK_L, G_DELIVERED_L, G_DISPATCHED, G_DELIVERIES,
+    G_DESTROYED, G_CAPTURED, G_KIDNAPPED, G_ATTACKS, G_ATTACKS_OK, G_LONE_ATTACKS, G_TURNED_BACK,
+    G_ROAD_CUTS, G_CLOSED, G_CONVOYS, G_ESCORT_LOST, G_FIGHTERS, G_COUNT
+};
+enum {
+    K_DISPATCHED, K_ARRIVALS, K_ATTACKS, K_ATTACKS_OK, K_DESTROYED, K_CAPTURED, K_KIDNAPPED,
+    K_ESCORT_LOST, K_CONVOYS, K_FLEET, K_WILLINGNESS, K_ESCORT_AVAILABLE, K_CONVOY_MODE,
+    K_STAGING, K_COUNT
+};
+enum { P_STOCK_L, P_DELIVERED_L, P_COUNT };
+
+static const struct {
+    const char *name, *unit, *meaning;
+} global_cols[G_COUNT] = {
+    {"campaign", "0/1", "the armed group's campaign against tankers is on"},
+    {"coordinated_day", "0/1", "a coordinated day of attacks"},
+    {"fleet", "tankers", "tankers in service at the end of the day"},
+    {"tankers_at_port", "tankers", "queued, loading, or waiting for the driver to leave"},
+    {"tankers_moving_loaded", "tankers", "loaded tankers on the road (alone or in convoy)"},
+    {"tankers_moving_empty", "tankers", "empty tankers driving back to their port"},
+    {"tankers_staging", "tankers", "loaded tankers waiting at staging places for a convoy"},
+    {"tankers_in_convoy", "tankers", "tankers travelling in convoys"},
+    {"tankers_at_city", "tankers", "tankers in customs or unloading at the city"},
+    {"in_transit_l", "L", "litres on board loaded tankers"},
+    {"stock_l", "L", "city stock, all products, at the end of the day"},
+    {"delivered_l", "L", "litres unloaded at the city during the day"},
+    {"dispatched", "tankers", "loaded tankers that left a port during the day"},
+    {"deliveries", "tankers", "tankers unloaded at the city during the day"},
+    {"destroyed", "tankers", "tankers burned during the day"},
+    {"captured", "tankers", "tankers captured during the day"},
+    {"kidnapped", "drivers", "drivers kidnapped during the day"},
+    {"attacks", "count", "ambushes on tankers during the day"},
+    {"attacks_successful", "count", "ambushes that succeeded"},
+    {"lone_attacks", "count", "ambushes on tankers travelling alone"},
+    {"turned_back", "tankers", "lone tankers turned back by an attack"},
+    {"road_cuts", "count", "road segments cut during the day"},
+    {"segments_closed", "count", "road segments closed at the end of the day"},
+    {"convoys", "count", "convoys that left staging during the day"},
+    {"escort_lost", "units", "escort units lost during the day"},
+    {"fighters", "fighters", "total strength of the armed group's cells"},
+};
+static const struct {
+    const char *prefix, *unit, *meaning;
+} corr_cols[K_COUNT] = {
+    {"dispatched", "tankers", "loaded tankers that left the port"},
+    {"arrivals", "tankers", "tankers unloaded at the city"},
+    {"attacks", "count", "ambushes on the corridor's tankers"},
+    {"attacks_successful", "count", "successful ambushes on the corridor's tankers"},
+    {"destroyed", "tankers", "the corridor's tankers burned"},
+    {"captured", "tankers", "the corridor's tankers captured"},
+    {"kidnapped", "drivers", "the corridor's drivers kidnapped"},
+    {"escort_lost", "units", "the corridor's escort units lost"},
+    {"convoys", "count", "convoys that left the corridor's staging place"},
+    {"fleet", "tankers", "tankers in service on the corridor"},
+    {"willingness", "share", "drivers' willingness to depart, 0..1"},
+    {"escort_available", "units", "escort units at base, available"},
+    {"convoy_mode", "0/1", "convoy mode in force on the corridor"},
+    {"staging", "tankers", "loaded tankers waiting at the staging place"},
+};
+static const struct {
+    const char *prefix, *unit, *meaning;
+} prod_cols[P_COUNT] = {
+    {"stock", "L", "city stock at the end of the day"},
+    {"delivered", "L", "litres unloaded at the city during the day"},
+};
+
+static int ccol(const bk_model *m, int c, int k)
+{
+    return G_COUNT + k * m->sc->n_corridors + c;
+}
+
+static int pcol(const bk_model *m, int p, int k)
+{
+    return G_COUNT + K_COUNT * m->sc->n_corridors + k * m->sc->n_products + p;
+}
+
+static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
+{
+    int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products;
+    run->cols = calloc((size_t)n, sizeof *run->cols);
+    run->daily = calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
+    if (run->cols == NULL || run->daily == NULL)
+        return BK_ERR_NOMEM;
+    run->n_cols = n;
+    int i = 0;
+    for (int g = 0; g < G_COUNT; g++, i++) {
+        snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s", global_cols[g].name);
+        snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", global_cols[g].unit);
+        snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s", global_cols[g].meaning);
+    }
+    for (int k = 0; k < K_COUNT; k++)
+        for (int c = 0; c < sc->n_corridors; c++, i++) {
+            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s", corr_cols[k].prefix,
+                     sc->corridors[c].id);
+            snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", corr_cols[k].unit);
+            snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
+                     corr_cols[k].meaning, sc->corridors[c].id);
+        }
+    for (int k = 0; k < P_COUNT; k++)
+        for (int p = 0; p < sc->n_products; p++, i++) {
+            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", prod_cols[k].prefix,
+                     sc->products[p].id);
+            snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", prod_cols[k].unit);
+            snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
+                     prod_cols[k].meaning, sc->products[p].id);
+        }
+    return BK_OK;
+}
+
+/* Count tankers by state and litres in transit. */
+static void census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
+                   long *moving_loaded)
+{
+    memset(count, 0, TK_NSTATES * sizeof *count);
+    *in_transit_l = 0;
+    *moving_loaded = 0;
+    for (int i = 0; i < m->n_tankers; i++) {
+        const bk_tanker *t = &m->tankers[i];
+        count[t->state]++;
+        if (t->state != TK_DESTROYED && t->state != TK_CAPTURED)
+            *in_transit_l += t->load_l;
+        if ((t->state == TK_MOVING || t->state == TK_CONVOY) && t->load_l > 0)
+            (*moving_loaded)++;
+    }
+}
+
+/* Check the conservation laws at the end of day d. Tolerances are relative to the litres
+ * moved, since sums of tens of millions of litres carry rounding. */
+static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], double in_transit)
+{
+    char date[11];
+    bk_run_date(m->sc, 24.0 * d, date);
+    long active = 0;
+    for (int s = 0; s < TK_NSTATES; s++)
+        if (s != TK_DESTROYED && s != TK_CAPTURED)
+            active += count[s];
+    long fleet = 0;
+    for (int c = 0; c < m->sc->n_corridors; c++)
+        fleet += m->corr[c].fleet;
+    if (m->tankers_start + m->tankers_joined != active + m->destroyed + m->captured ||
+        fleet != active || count[TK_DESTROYED] != m->destroyed ||
+        count[TK_CAPTURED] != m->captured) {
+        bk_model_set_fail(m, BK_ERR_INVARIANT,
+                          "invariant 'tankers conserved' broken on day %d (%s): start %ld + "
+                          "joined %ld != active %ld + destroyed %ld + captured %ld",
+                          d, date, m->tankers_start, m->tankers_joined, active, m->destroyed,
+                          m->captured);
+        return;
+    }
+    double lhs = m->loaded_l, rhs = m->delivered_l + m->burned_l + m->captured_l + in_transit;
+    if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
+        bk_model_set_fail(m, BK_ERR_INVARIANT,
+                          "invariant 'litres conserved in transit' broken on day %d (%s): loaded "
+                          "%.0f L != delivered %.0f + burned %.0f + captured %.0f + in transit "
+                          "%.0f",
+                          d, date, lhs, m->delivered_l, m->burned_l, m->captured_l, in_transit);
+        return;
+    }
+    double stock = 0, initial = 0;
+    for (int p = 0; p < m->sc->n_products; p++) {
+        stock += m->stock_l[p];
+        initial += m->sc->city.initial_stock_l[p];
+        if (m->stock_l[p] < 0 || !isfinite(m->stock_l[p])) {
+            bk_model_set_fail(m, BK_ERR_INVARIANT,
+                              "invariant 'no negative stock' broken on day %d (%s): stock of "
+                              "%s at %s is %g L",
+                              d, date, m->sc->products[p].id,
+                              m->sc->places[m->sc->city.place].name, m->stock_l[p]);
+            return;
+        }
+    }
+    if (fabs(initial + m->delivered_l - stock) > 1e-9 * (stock > 1 ? stock : 1)) {
+        bk_model_set_fail(m, BK_ERR_INVARIANT,
+                          "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
+                          "%.0f L + delivered %.0f != stock %.0f",
+                          d, date, m->sc->places[m->sc->city.place].name, initial, m->delivered_l,
+                          stock);
+        return;
+    }
+    const double *row = &m->run->daily[(size_t)d * m->run->n_cols];
+    for (int c = 0; c < m->run->n_cols; c++)
+        if (!isfinite(row[c]) || row[c] < 0) {
+            bk_model_set_fail(m, BK_ERR_INVARIANT,
+                              "invariant 'finite, non-negative series' broken on day %d (%s): "
+                              "column %s is %g",
+                              d, date, m->run->cols[c].name, row[c]);
+            return;
+        }
+}
+
+/* Write the row of day d from the counters of the day and a census of the fleet. */
+static void record_day(bk_model *m, int d)
+{
+    const struct bk_scenario *sc = m->sc;
+    double *row = &m->run->daily[(size_t)d * m->run->n_cols];
+    long count[TK_NSTATES], moving_loaded;
+    double in_transit;
+    census(m, count, &in_transit, &moving_loaded);
+    double stock = 0, fighters = 0;
+    for (int p = 0; p < sc->n_products; p++)
+        stock += m->stock_l[p];
+    for (int c = 0; c < sc->group.n_cells; c++)
+        fighters += m->cells[c].strength;
+    int closed = 0;
+    for (int s = 0; s < sc->n_segments; s++)
+        closed += bk_segment_closed(m, s);
+    long fleet = 0;
+    for (int c = 0; c < sc->n_corridors; c++)
+        fleet += m->corr[c].fleet;
+
+    row[G_CAMPAIGN] = m->campaign;
+    row[G_COORDINATED] = m->coordinated_today;
+    row[G_FLEET] = (double)fleet;
+    row[G_AT_PORT] = (double)(count[TK_PORT_QUEUE] + count[TK_LOADING] + count[TK_WAIT_DRIVER]);
+    row[G_MOVING_LOADED] = (double)moving_loaded;
+    row[G_MOVING_EMPTY] = (double)(count[TK_MOVING] + count[TK_CONVOY] - moving_loaded);
+    row[G_STAGING] = (double)count[TK_STAGING];
+    row[G_CONVOY] = (double)count[TK_CONVOY];
+    row[G_AT_CITY] = (double)count[TK_AT_CITY];
+    row[G_IN_TRANSIT_L] = in_transit;
+    row[G_STOCK_L] = stock;
+    row[G_DELIVERED_L] = m->today.delivered_l;
+    row[G_DISPATCHED] = (double)m->today.dispatched;
+    row[G_DELIVERIES] = (double)m->today.deliveries;
+    row[G_DESTROYED] = (double)m->today.destroyed;
+    row[G_CAPTURED] = (double)m->today.captured;
+    row[G_KIDNAPPED] = (double)m->today.kidnapped;
+    row[G_ATTACKS] = (double)m->today.attacks;
+    row[G_ATTACKS_OK] = (double)m->today.attacks_ok;
+    row[G_LONE_ATTACKS] = (double)m->today.lone_attacks;
+    row[G_TURNED_BACK] = (double)m->today.turned_back;
+    row[G_ROAD_CUTS] = (double)m->today.road_cuts;
+    row[G_CLOSED] = closed;
+    row[G_CONVOYS] = (double)m->today.convoys;
+    row[G_ESCORT_LOST] = (double)m->today.escort_lost;
+    row[G_FIGHTERS] = fighters;
+    static const int from_counter[] = {[K_DISPATCHED] = CC_DISPATCHED,
+                                       [K_ARRIVALS] = CC_ARRIVALS,
+                                       [K_ATTACKS] = CC_ATTACKS,
+                                       [K_ATTACKS_OK] = CC_ATTACKS_OK,
+                                       [K_DESTROYED] = CC_DESTROYED,
+                                       [K_CAPTURED] = CC_CAPTURED,
+                                       [K_KIDNAPPED] = CC_KIDNAPPED,
+                                       [K_ESCORT_LOST] = CC_ESCORT_LOST,
+                                       [K_CONVOYS] = CC_CONVOYS};
+    for (int c = 0; c < sc->n_corridors; c++) {
+        for (int k = K_DISPATCHED; k <= K_CONVOYS; k++)
+            row[ccol(m, c, k)] = (double)CCOUNT(m, c, from_counter[k]);
+        row[ccol(m, c, K_FLEET)] = m->corr[c].fleet;
+        row[ccol(m, c, K_WILLINGNESS)] = m->corr[c].willingness;
+        row[ccol(m, c, K_ESCORT_AVAILABLE)] = m->corr[c].escort_pool;
+        row[ccol(m, c, K_CONVOY_MODE)] = bk_convoy_active(m, c);
+        row[ccol(m, c, K_STAGING)] = m->corr[c].sq_len;
+    }
+    for (int p = 0; p < sc->n_products; p++) {
+        row[pcol(m, p, P_STOCK_L)] = m->stock_l[p];
+        row[pcol(m, p, P_DELIVERED_L)] = 0;
+    }
+    if (m->run->cfg.check_invariants)
+        check_invariants(m, d, count, in_transit);
+    m->run->totals.in_transit_l = in_transit;
+}
+
+/* ---- the day boundary and the timeline -------------------------------------------------- */
+
+static void start_recording(bk_model *m)
+{
+    /* the warm-up's history is forgotten; what is on the road now counts as loaded */
+    long count[TK_NSTATES], moving_loaded;
+    double in_transit;
+    census(m, count, &in_transit, &moving_loaded);
+    m->loaded_l = in_transit;
+    m->delivered_l = m->burned_l = m->captured_l = 0;
+    m->tankers_start = m->n_tankers - m->destroyed - m->captured;
+    m->tankers_joined = 0;
+    for (int p = 0; p < m->sc->n_products; p++)
+        m->stock_l[p] = m->sc->city.initial_stock_l[p];
+    memset(&m->today, 0, sizeof m->today);
+    memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
+}
+
+static void ev_day(bk_model *m, const bk_event *ev)
+{
+    (void)ev;
+    if (m->now > 0) {
+        int d = (int)lround(m->now / 24.0) - 1;
+        record_day(m, d);
+        memset(&m->today, 0, sizeof m->today);
+        memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
+        if (d + 1 >= m->run->days || m->status != BK_OK)
+            return;
+    } else if (m->now == 0) {
+        start_recording(m);
+    }
+    m->day = (int)floor(m->now / 24.0);
+    for (int c = 0; c < m->sc->n_corridors; c++)
+        m->corr[c].recent_attacks[((m->day % 7) + 7) % 7] = 0;
+    if (m->day >= 0) {
+        bk_fleet_daily(m);
+        bk_escort_daily(m);
+        bk_cells_daily(m);
+    }
+    if (m->routing == BK_ROUTING_RISK)
+        bk_routes_update(m);
+    bk_model_schedule(m, m->now + 24.0, PRIO_DAY, EV_DAY, 0, 0);
+}
+
+static void log_timeline(bk_model *m, enum bk_log_kind kind, const bk_timeline_event *te,
+                         double value)
+{
+    const bk_place *city = &m->sc->places[m->sc->city.place];
+    bk_log_entry e = {.time_h = m->now, .kind = kind, .segment = -1, .lat = city->lat,
+                      .lon = city->lon, .place = m->sc->city.place, .corridor = -1, .cell = -1,
+                      .port = -1, .value = value, .note = te && te->note[0] ? te->note : NULL};
+    if (te && te->kind == BK_TL_SUPPLY_CUT) {
+        const bk_place *pl = &m->sc->places[m->sc->ports[te->port].place];
+        e.port = te->port;
+        e.lat = pl->lat;
+        e.lon = pl->lon;
+        e.place = m->sc->ports[te->port].place;
+    }
+    if (te && te->kind == BK_TL_ESCORT_REINFORCE)
+        e.corridor = te->corridor;
+    bk_model_log(m, &e);
+}
+
+/* Convoy mode switched off: whoever waits at staging leaves alone. */
+static void release_staging(bk_model *m)
+{
+    for (int c = 0; c < m->sc->n_corridors; c++) {
+        bk_corr_state *cs = &m->corr[c];
+        if (bk_convoy_active(m, c))
+            continue;
+        while (cs->sq_len > 0 && m->status == BK_OK) {
+            int tk = cs->staging[cs->sq_head];
+            cs->sq_head = (cs->sq_head + 1) % cs->sq_cap;
+            cs->sq_len--;
+            bk_send_from_staging(m, tk);
+        }
+    }
+}
+
+#define TL_GROUP_START UINT32_MAX /* the armed group's own campaign_start */
+
+static void ev_timeline(bk_model *m, const bk_event *ev)
+{
+    if (ev->a == TL_GROUP_START) {
+        m->campaign = true;
+        log_timeline(m, BK_LOG_CAMPAIGN, NULL, 1);
+        return;
+    }
+    const bk_timeline_event *te = &m->sc->timeline[ev->a];
+    switch (te->kind) {
+    case BK_TL_CAMPAIGN_START:
+        m->campaign = true;
+        log_timeline(m, BK_LOG_CAMPAIGN, te, 1);
+        break;
+    case BK_TL_CAMPAIGN_END:
+        m->campaign = false;
+        log_timeline(m, BK_LOG_CAMPAIGN, te, 0);
+        break;
+    case BK_TL_ROAD_CUT:
+        bk_road_close(m, te->segment, te->hours, -1);
+        if (m->run->n_log > 0)
+            m->run->log[m->run->n_log - 1].note = te->note[0] ? te->note : NULL;
+        break;
+    case BK_TL_SUPPLY_CUT: {
+        bk_port_state *ps = &m->ports[te->port];
+        ps->factor = te->factor;
+        ps->cut_gen++;
+        bk_model_schedule(m, m->now + te->hours, PRIO_NORMAL, EV_SUPPLY_RESTORE,
+                          (uint32_t)te->port, ps->cut_gen);
+        bk_port_kick(m, te->port);
+        log_timeline(m, BK_LOG_SUPPLY_CUT, te, te->factor);
+        break;
+    }
+    case BK_TL_CONVOY_MODE:
+        m->convoy_mode = (enum bk_convoy_mode)te->mode;
+        log_timeline(m, BK_LOG_POLICY, te, te->mode);
+        release_staging(m);
+        break;
+    case BK_TL_ESCORT_REINFORCE: {
+        bk_corr_state *cs = &m->corr[te->corridor];
+        cs->escort_target += te->units;
+        if (cs->escort_target < 0)
+            cs->escort_target = 0;
+        cs->escort_pool += te->units;
+        if (cs->escort_pool < 0)
+            cs->escort_pool = 0;
+        log_timeline(m, BK_LOG_POLICY, te, te->units);
+        bk_convoy_try_depart(m, te->corridor);
+        break;
+    }
+    case BK_TL_NIGHT_BAN:
+        m->night_ban = te->mode != 0;
+        log_timeline(m, BK_LOG_POLICY, te, te->mode);
+        break;
+    case BK_TL_ROUTING:
+        m->routing = (enum bk_routing_mode)te->mode;
+        bk_routes_update(m);
+        log_timeline(m, BK_LOG_POLICY, te, te->mode);
+        break;
+    case BK_TL_NOTE:
+        log_timeline(m, BK_LOG_NOTE, te, 0);
+        break;
+    }
+}
+
+typedef void (*bk_handler)(bk_model *m, const bk_event *ev);
+
+static const bk_handler handlers[EV_COUNT] = {
+    [EV_DAY] = ev_day,
+    [EV_TIMELINE] = ev_timeline,
+    [EV_LOAD_DONE] = bk_ev_load_done,
+    [EV_DEPART] = bk_ev_depart,
+    [EV_LEG_END] = bk_ev_leg_end,
+    [EV_CONTINUE] = bk_ev_continue,
+    [EV_AMBUSH] = bk_ev_ambush,
+    [EV_UNLOAD] = bk_ev_unload,
+    [EV_CONVOY_CHECK] = bk_ev_convoy_check,
+    [EV_ESCORT_RETURN] = bk_ev_escort_return,
+    [EV_CUT] = bk_ev_cut,
+    [EV_SUPPLY_RESTORE] = bk_ev_supply_restore,
+    [EV_DRIFT] = bk_ev_drift,
+};
+
+/* ---- set-up and the public entry points ------------------------------------------------- */
+
+static void model_release(bk_model *m)
+{
+    bk_fleet_release(m);
+    bk_network_release(m);
+    if (m->corr)
+        for (int c = 0; c < m->sc->n_corridors; c++)
+            free(m->corr[c].staging);
+    free(m->corr);
+    free(m->cells);
+    free(m->reach);
+    free(m->stock_l);
+    free(m->c_today);
+    bk_queue_release(&m->q);
+}
+
+static bk_status model_init(bk_model *m)
+{
+    const struct bk_scenario *sc = m->sc;
+    m->free_mover = -1;
+    m->convoy_mode = sc->policy.convoy_mode;
+    m->night_ban = sc->policy.night_ban;
+    m->routing = sc->policy.routing;
+    m->end_h = 24.0 * m->run->days;
+    if (bk_queue_init(&m->q, 4096) != BK_OK)
+        return BK_ERR_NOMEM;
+    m->corr = calloc((size_t)sc->n_corridors, sizeof *m->corr);
+    m->stock_l = calloc((size_t)sc->n_products, sizeof *m->stock_l);
+    m->c_today = calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
+    if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL)
+        return BK_ERR_NOMEM;
+    for (int c = 0; c < sc->n_corridors; c++) {
+        bk_corr_state *cs = &m->corr[c];
+        cs->route = -1;
+        cs->willingness = 1.0;
+        cs->escort_pool = cs->escort_target = sc->corridors[c].escort_units;
+        bk_rng_init(&cs->rng_driver, m->seed, m->rep, BK_RNG_DRIVER, (uint32_t)c);
+        bk_rng_init(&cs->rng_city, m->seed, m->rep, BK_RNG_CITY, (uint32_t)c);
+        bk_rng_init(&cs->rng_escort, m->seed, m->rep, BK_RNG_ESCORT, (uint32_t)c);
+    }
+    bk_status st;
+    if ((st = bk_network_init(m)) != BK_OK || (st = bk_cells_init(m)) != BK_OK)
+        return st;
+    m->now = -24.0 * WARMUP_DAYS;
+    if ((st = bk_fleet_init(m)) != BK_OK)
+        return st;
+    bool ok = bk_model_schedule(m, m->now, PRIO_DAY, EV_DAY, 0, 0);
+    if (sc->group.campaign_start_h >= 0)
+        ok = ok && bk_model_schedule(m, sc->group.campaign_start_h, PRIO_TIMELINE, EV_TIMELINE,
+                                     TL_GROUP_START, 0);
+    for (int i = 0; i < sc->n_timeline; i++)
+        ok = ok && bk_model_schedule(m, sc->timeline[i].time_h, PRIO_TIMELINE, EV_TIMELINE,
+                                     (uint32_t)i, 0);
+    if (sc->group.n_cells > 0 && sc->group.drift_interval_h > 0)
+        ok = ok && bk_model_schedule(m, sc->group.drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
+    return ok ? BK_OK : m->status;
+}
+
+static void fill_totals(bk_model *m)
+{
+    bk_run_totals *t = &m->run->totals;
+    t->days = m->run->days;
+    t->loaded_l = m->loaded_l;
+    t->delivered_l = m->delivered_l;
+    t->burned_l = m->burned_l;
+    t->captured_l = m->captured_l;
+    t->final_stock_l = 0;
+    for (int p = 0; p < m->sc->n_products; p++)
+        t->final_stock_l += m->stock_l[p];
+    t->tankers_start = m->tankers_start;
+    t->tankers_joined = m->tankers_joined;
+    t->tankers_destroyed = m->destroyed;
+    t->tankers_captured = m->captured;
+    t->tankers_active = m->tankers_start + m->tankers_joined - m->destroyed - m->captured;
+    t->first_attack_day = -1;
+    const struct bk_run *run = m->run;
+    for (int i = 0; i < run->n_log; i++) {
+        const bk_log_entry *e = &run->log[i];
+        if (e->kind == BK_LOG_AMBUSH) {
+            if (t->first_attack_day < 0)
+                t->first_attack_day = floor(e->time_h / 24.0);
+            t->attacks_attempted++;
+            t->attacks_successful += e->success;
+            t->lone_attacks += e->lone;
+            t->turned_back += e->turned_back;
+            t->drivers_kidnapped += e->kidnapped;
+            t->escort_lost += e->escort_lost;
+        } else if (e->kind == BK_LOG_ROAD_CUT) {
+            t->road_cuts++;
+        }
+    }
+    for (int d = 0; d < run->days; d++) {
+        const double *row = &run->daily[(size_t)d * run->n_cols];
+        t->trips_loaded += (long)row[G_DISPATCHED];
+        t->deliveries += (long)row[G_DELIVERIES];
+        t->convoys += (long)row[G_CONVOYS];
+    }
+}
+
+void bk_run_config_init(bk_run_config *cfg, const bk_scenario *sc)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = sc ? sc->seed : 1;
+    cfg->check_invariants = true;
+}
+
+bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **out,
+                     bk_error *err)
+{
+    if (out == NULL)
+        return bk_fail(err, BK_ERR_USAGE, "bk_sim_run: out is NULL");
+    *out = NULL;
+    if (sc == NULL || cfg == NULL)
+        return bk_fail(err, BK_ERR_USAGE, "bk_sim_run: scenario or config is NULL");
+    if (cfg->days < 0 || cfg->days > 3650)
+        return bk_fail(err, BK_ERR_USAGE, "days must be between 1 and 3650, got %d", cfg->days);
+    struct bk_run *run = calloc(1, sizeof *run);
+    if (run == NULL)
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    run->sc = sc;
+    run->cfg = *cfg;
+    run->days = cfg->days > 0 ? cfg->days : sc->days;
+    run->cfg.days = run->days;
+    bk_model m = {.sc = sc, .run = run, .err = err, .seed = cfg->seed, .rep = cfg->replication};
+    bk_status st = columns_init(run, sc);
+    if (st == BK_OK)
+        st = model_init(&m);
+    if (st != BK_OK && m.status == BK_OK)
+        bk_model_set_fail(&m, st, "out of memory setting up the model");
+    double events = 0;
+    bk_event ev;
+    while (m.status == BK_OK && bk_queue_pop(&m.q, &ev)) {
+        if (ev.time > m.end_h)
+            break;
+        m.now = ev.time;
+        handlers[ev.type](&m, &ev);
+        events++;
+        if (ev.type == EV_DAY && ev.time >= m.end_h)
+            break;
+    }
+    run->totals.events = events;
+    st = m.status;
+    if (st == BK_OK)
+        fill_totals(&m);
+    model_release(&m);
+    if (st != BK_OK) {
+        bk_run_free(run);
+        return st;
+    }
+    *out = run;
+    return BK_OK;
+}
+
+void bk_run_free(bk_run *run)
+{
+    if (run == NULL)
+        return;
+    free(run->cols);
+    free(run->daily);
+    free(run->log);
+    free(run);
+}
+
+void bk_run_get_totals(const bk_run *run, bk_run_totals *out)
+{
+    *out = run->totals;
+}

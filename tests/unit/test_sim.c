@@ -1,0 +1,325 @@
+/* test_sim.c: properties of the supply-side model: conservation over many seeds, determinism,
+ * Little's law in a world without threat, escorts deter attacks, road cuts stop traffic, the
+ * campaign switches attacks on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockade/blockade.h"
+#include "model/run.h"
+
+#define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
+static char *replace(char *s, const char *from, const char *to)
+{
+    char *p = strstr(s, from);
+    assert_non_null(p);
+    size_t a = (size_t)(p - s), lf = strlen(from), lt = strlen(to), n = strlen(s);
+    char *r = malloc(n - lf + lt + 1);
+    assert_non_null(r);
+    memcpy(r, s, a);
+    memcpy(r + a, to, lt);
+    memcpy(r + a + lt, p + lf, n - a - lf + 1);
+    free(s);
+    return r;
+}
+
+/* Replace every occurrence. */
+static char *replace_all(char *s, const char *from, const char *to)
+{
+    while (strstr(s, from))
+        s = replace(s, from, to);
+    return s;
+}
+
+/* Drop everything from `marker` to the end of the text. */
+static char *cut_from(char *s, const char *marker)
+{
+    char *p = strstr(s, marker);
+    assert_non_null(p);
+    *p = 0;
+    return s;
+}
+
+static bk_scenario *load_text(const char *text)
+{
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
+    if (st != BK_OK)
+        fail_msg("scenario did not load: %s", err.message);
+    return sc;
+}
+
+static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
+{
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.seed = seed;
+    bk_run *run = NULL;
+    bk_error err = {0};
+    bk_status st = bk_sim_run(sc, &cfg, &run, &err);
+    if (st != BK_OK)
+        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
+    return run;
+}
+
+static int col(const bk_run *run, const char *name)
+{
+    for (int c = 0; c < run->n_cols; c++)
+        if (strcmp(run->cols[c].name, name) == 0)
+            return c;
+    fail_msg("no column %s", name);
+    return -1;
+}
+
+static double sum_days(const bk_run *run, const char *name, int from, int to)
+{
+    int c = col(run, name);
+    double s = 0;
+    for (int d = from; d < to && d < run->days; d++)
+        s += run->daily[(size_t)d * run->n_cols + c];
+    return s;
+}
+
+/* The full two-corridor scenario (campaign, cuts, timeline) under 30 seeds: every day's
+ * invariants hold (checked inside the run) and the totals balance. */
+static void test_conservation_many_seeds(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    bk_scenario *sc = load_text(text);
+    long attacks = 0, lost = 0;
+    for (uint64_t seed = 1; seed <= 30; seed++) {
+        bk_run *run = run_seed(sc, seed);
+        bk_run_totals t;
+        bk_run_get_totals(run, &t);
+        double rhs = t.delivered_l + t.burned_l + t.captured_l + t.in_transit_l;
+        assert_true(fabs(t.loaded_l - rhs) <= 1e-6 * t.loaded_l);
+        assert_int_equal(t.tankers_start + t.tankers_joined,
+                         t.tankers_active + t.tankers_destroyed + t.tankers_captured);
+        assert_true(t.deliveries > 0);
+        assert_true(t.attacks_successful <= t.attacks_attempted);
+        assert_true(t.final_stock_l >= 0);
+        attacks += t.attacks_attempted;
+        lost += t.tankers_destroyed + t.tankers_captured;
+        bk_run_free(run);
+    }
+    assert_true(attacks > 0); /* the scenario is not a quiet one */
+    assert_true(lost > 0);
+    bk_scenario_free(sc);
+    free(text);
+}
+
+static char *daily_bytes(const bk_run *run, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
+    assert_int_equal(bk_run_write_events_csv(run, f), BK_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_same_seed_same_bytes(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    bk_scenario *sc = load_text(text);
+    bk_run *a = run_seed(sc, 11), *b = run_seed(sc, 11), *c = run_seed(sc, 12);
+    size_t la, lb, lc;
+    char *ba = daily_bytes(a, &la), *bb = daily_bytes(b, &lb), *bc = daily_bytes(c, &lc);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ba, bb, la);
+    assert_true(la != lc || memcmp(ba, bc, la) != 0);
+    free(ba);
+    free(bb);
+    free(bc);
+    bk_run_free(a);
+    bk_run_free(b);
+    bk_run_free(c);
+    bk_scenario_free(sc);
+    free(text);
+}
+
+/* No threat, ports far faster than the fleet: deliveries per day must equal fleet / mean cycle
+ * time (Little's law), with the mean cycle computed from the scenario by hand:
+ *  west:  2 × (300/45 + 200/35 + 120/35) h driving + 2 × 15 h border + 30 h unloading
+ *         + 24/1000 h loading = 91.64 h;  150 tankers → 39.28 tankers/day
+ *  south: 2 × (350/45 + 150/35 + 160/35) + 2 × 24 + 30 + 0.024 = 111.29 h; 90 → 19.41/day */
+static void test_littles_law_without_threat(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    text = cut_from(text, "timeline:");
+    text = replace_all(text, "intelligence: 0.3", "intelligence: 0");
+    text = replace(text, "rate_per_day: 0.03", "rate_per_day: 0");
+    text = replace(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
+    text = replace(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
+    bk_scenario *sc = load_text(text);
+    double west = 0, south = 0;
+    const int seeds = 4, from = 5, to = 60;
+    for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
+        bk_run *run = run_seed(sc, seed);
+        bk_run_totals t;
+        bk_run_get_totals(run, &t);
+        assert_int_equal(t.attacks_attempted, 0);
+        assert_int_equal(t.tankers_destroyed + t.tankers_captured, 0);
+        west += sum_days(run, "arrivals_west", from, to);
+        south += sum_days(run, "arrivals_south", from, to);
+        bk_run_free(run);
+    }
+    double days = (double)seeds * (to - from);
+    double w = west / days, s = south / days;
+    double w_expect = 150 * 24 / 91.644, s_expect = 90 * 24 / 111.294;
+    if (fabs(w / w_expect - 1) > 0.03 || fabs(s / s_expect - 1) > 0.03)
+        fail_msg("deliveries/day west %.2f (expected %.2f), south %.2f (expected %.2f)", w,
+                 w_expect, s, s_expect);
+    bk_scenario_free(sc);
+    free(text);
+}
+
+/* Same world, two escort policies, common seeds: convoys escorted by many units are attacked
+ * less and lose fewer tankers than convoys with one unit. */
+static void test_escorts_deter_attacks(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    text = cut_from(text, "timeline:");
+    text = replace(text, "mode: threat", "mode: always");
+    text = replace_all(text, "units: 6", "units: 30");
+    text = replace_all(text, "units: 4", "units: 30");
+    char *weak = replace(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 1");
+    char *strong = replace(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 6");
+    bk_scenario *sw = load_text(weak), *ss = load_text(strong);
+    long att_w = 0, att_s = 0, lost_w = 0, lost_s = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        bk_run *a = run_seed(sw, seed), *b = run_seed(ss, seed);
+        bk_run_totals ta, tb;
+        bk_run_get_totals(a, &ta);
+        bk_run_get_totals(b, &tb);
+        att_w += ta.attacks_attempted - ta.lone_attacks;
+        att_s += tb.attacks_attempted - tb.lone_attacks;
+        lost_w += ta.tankers_destroyed + ta.tankers_captured;
+        lost_s += tb.tankers_destroyed + tb.tankers_captured;
+        bk_run_free(a);
+        bk_run_free(b);
+    }
+    if (!(att_s < att_w && lost_s < lost_w))
+        fail_msg("convoy attacks %ld (1 unit) vs %ld (6 units); lost %ld vs %ld", att_w, att_s,
+                 lost_w, lost_s);
+    bk_scenario_free(sw);
+    bk_scenario_free(ss);
+    free(weak);
+    free(strong);
+    free(text);
+}
+
+/* A scripted cut of the last leg of the west corridor stops west deliveries a few days in (the
+ * tankers already past the cut are unloaded within 48 h), and they resume after it. */
+static void test_road_cut_stops_traffic(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    text = cut_from(text, "timeline:");
+    text = replace_all(text, "intelligence: 0.3", "intelligence: 0");
+    text = replace(text, "rate_per_day: 0.03", "rate_per_day: 0");
+    size_t n = strlen(text);
+    const char *tl = "timeline:\n  - {date: 2025-09-11, type: road_cut, segment: [west_town, "
+                     "capital], hours: 240}\n";
+    text = realloc(text, n + strlen(tl) + 1);
+    strcpy(text + n, tl);
+    bk_scenario *sc = load_text(text);
+    bk_run *run = run_seed(sc, 3);
+    assert_true(sum_days(run, "arrivals_west", 0, 10) > 0);
+    assert_true(sum_days(run, "arrivals_west", 13, 20) == 0); /* cut: days 10..19 */
+    assert_true(sum_days(run, "arrivals_south", 13, 20) > 0);
+    assert_true(sum_days(run, "arrivals_west", 21, 30) > 0);
+    assert_true(sum_days(run, "segments_closed", 10, 11) >= 1);
+    bk_run_free(run);
+    bk_scenario_free(sc);
+    free(text);
+}
+
+/* Without a campaign and with no interest in tankers outside one, nobody attacks; with the
+ * campaign, attacks start only after its date. */
+static void test_campaign_switches_attacks_on(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    text = cut_from(text, "timeline:");
+    text = replace(text, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
+    char *quiet = replace(strdup(text), "  campaign_start: 2025-09-05", "");
+    bk_scenario *sq = load_text(quiet), *sc = load_text(text);
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        bk_run *a = run_seed(sq, seed), *b = run_seed(sc, seed);
+        bk_run_totals ta, tb;
+        bk_run_get_totals(a, &ta);
+        bk_run_get_totals(b, &tb);
+        assert_int_equal(ta.attacks_attempted, 0);
+        assert_int_equal(ta.road_cuts, 0);
+        assert_true(tb.attacks_attempted > 0);
+        assert_true(tb.first_attack_day >= 4); /* campaign from 2025-09-05 = day 4 */
+        bk_run_free(a);
+        bk_run_free(b);
+    }
+    bk_scenario_free(sq);
+    bk_scenario_free(sc);
+    free(quiet);
+    free(text);
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    bk_scenario *sc = load_text(text);
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.days = -1;
+    bk_run *run = (bk_run *)&cfg; /* must be reset to NULL */
+    bk_error err = {0};
+    assert_int_equal(bk_sim_run(sc, &cfg, &run, &err), BK_ERR_USAGE);
+    assert_null(run);
+    assert_non_null(strstr(err.message, "days"));
+    bk_scenario_free(sc);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conservation_many_seeds),
+        cmocka_unit_test(test_same_seed_same_bytes),
+        cmocka_unit_test(test_littles_law_without_threat),
+        cmocka_unit_test(test_escorts_deter_attacks),
+        cmocka_unit_test(test_road_cut_stops_traffic),
+        cmocka_unit_test(test_campaign_switches_attacks_on),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
