@@ -66,6 +66,21 @@ typedef struct bk_run_totals {
     long convoys;
     long escort_lost;
     double first_attack_day;  /* day index (0-based) of the first attack; -1 if none */
+    /* the city side (zero when the scenario has no demand sectors) */
+    double consumed_l;        /* litres allocated to the city's sectors */
+    double airlifted_l;       /* litres flown in */
+    double demand_l;          /* litres the sectors wanted */
+    double unmet_l;           /* demand not served */
+    double first_stockout_day;      /* first day any product's free stock ran out; -1 never */
+    double first_priority_cut_day;  /* first day a priority sector got < 99 % of demand; -1 */
+    long shortage_days;       /* days with more than 1 % of demand unmet */
+    double blackout_hours;    /* hours without electricity, summed over days */
+    double peak_blackout_hours;/* worst day */
+    long school_closed_days;
+    long pressure_days;       /* days with the pressure index above its threshold */
+    double peak_price_ratio;  /* informal over official, mean over products, worst day */
+    double mean_price_ratio;
+    double peak_queue_hours;
 } bk_run_totals;
 
 /* Cannot fail. */

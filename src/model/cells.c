@@ -99,6 +99,7 @@ static void corridor_attacked(bk_model *m, int c, int kidnapped)
 {
     const bk_fleet *f = &m->sc->fleet;
     bk_corr_state *cs = &m->corr[c];
+    cs->week_attacks++;
     cs->willingness *= (1.0 - f->fear_per_attack) * pow(1.0 - f->fear_per_kidnapping, kidnapped);
     if (cs->willingness < f->min_willingness)
         cs->willingness = f->min_willingness;

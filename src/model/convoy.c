@@ -3,6 +3,7 @@
  * with an escort when it is big enough or its oldest tanker has waited long enough. */
 #include "model/model.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 bool bk_convoy_active(const bk_model *m, int c)
@@ -145,4 +146,74 @@ void bk_escort_daily(bk_model *m)
         if (added)
             bk_convoy_try_depart(m, c);
     }
+}
+
+/* Weekly (policy): share the whole escort force among corridors in proportion to last period's
+ * traffic (loaded departures) or risk (attacks, plus one so no corridor is left bare), by largest
+ * remainders. Only units at base move; each corridor's replacement target follows its share. */
+void bk_escort_reallocate(bk_model *m)
+{
+    int n = m->sc->n_corridors;
+    if (m->city == NULL || m->city->escort_alloc == BK_ESCORT_FIXED || n < 2)
+        goto reset;
+    int total = 0;
+    double wsum = 0;
+    for (int c = 0; c < n; c++) {
+        total += m->corr[c].escort_pool + m->corr[c].escort_out;
+        wsum += m->city->escort_alloc == BK_ESCORT_TRAFFIC ? (double)m->corr[c].week_dispatched
+                                                           : (double)m->corr[c].week_attacks + 1.0;
+    }
+    if (wsum <= 0 || total == 0)
+        goto reset;
+    int given = 0;
+    int *target = calloc((size_t)n, sizeof *target);
+    double *rem = calloc((size_t)n, sizeof *rem);
+    if (target == NULL || rem == NULL) {
+        free(target);
+        free(rem);
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory reallocating escorts");
+        return;
+    }
+    for (int c = 0; c < n; c++) {
+        double w = m->city->escort_alloc == BK_ESCORT_TRAFFIC ? (double)m->corr[c].week_dispatched
+                                                              : (double)m->corr[c].week_attacks + 1.0;
+        double exact = total * w / wsum;
+        target[c] = (int)floor(exact);
+        rem[c] = exact - target[c];
+        given += target[c];
+    }
+    while (given < total) { /* largest remainder first; ties to the lower index */
+        int best = 0;
+        for (int c = 1; c < n; c++)
+            if (rem[c] > rem[best])
+                best = c;
+        target[best]++;
+        rem[best] = -1;
+        given++;
+    }
+    /* move surplus units at base to corridors below their share */
+    for (int c = 0; c < n; c++) {
+        bk_corr_state *cs = &m->corr[c];
+        int surplus = cs->escort_pool + cs->escort_out - target[c];
+        for (int d = 0; d < n && surplus > 0 && cs->escort_pool > 0; d++) {
+            bk_corr_state *ds = &m->corr[d];
+            int need = target[d] - ds->escort_pool - ds->escort_out;
+            int k = need < surplus ? need : surplus;
+            k = k < cs->escort_pool ? k : cs->escort_pool;
+            if (k <= 0)
+                continue;
+            cs->escort_pool -= k;
+            ds->escort_pool += k;
+            surplus -= k;
+        }
+    }
+    for (int c = 0; c < n; c++) {
+        m->corr[c].escort_target = target[c];
+        bk_convoy_try_depart(m, c);
+    }
+    free(target);
+    free(rem);
+reset:
+    for (int c = 0; c < n; c++)
+        m->corr[c].week_dispatched = m->corr[c].week_attacks = 0;
 }

@@ -442,6 +442,7 @@ void bk_ev_depart(bk_model *m, const bk_event *ev)
     }
     m->today.dispatched++;
     CCOUNT(m, t->corridor, CC_DISPATCHED)++;
+    cs->week_dispatched++;
     t->route = cs->route;
     send_alone(m, tk, 0, +1);
 }
@@ -460,6 +461,7 @@ void bk_ev_unload(bk_model *m, const bk_event *ev)
     m->stock_l[t->product] += t->load_l;
     m->delivered_l += t->load_l;
     m->today.delivered_l += t->load_l;
+    m->today.delivered_p[t->product] += t->load_l;
     m->today.deliveries++;
     CCOUNT(m, t->corridor, CC_ARRIVALS)++;
     t->load_l = 0;

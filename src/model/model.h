@@ -111,6 +111,8 @@ typedef struct bk_corr_state {
     double join_acc;        /* fractional joins accumulated */
     double recent_attacks[7]; /* attacks per day over the trailing week (ring by day) */
     bool check_pending;     /* an EV_CONVOY_CHECK is scheduled */
+    long week_dispatched;   /* since the last escort reallocation */
+    long week_attacks;
     bk_rng rng_driver, rng_city, rng_escort;
 } bk_corr_state;
 
@@ -129,11 +131,38 @@ typedef struct bk_seg_state {
     double mid_lat, mid_lon;
 } bk_seg_state;
 
+/* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */
+typedef struct bk_city_state {
+    double *price_ratio;    /* [n_products] informal / official price */
+    double *official;       /* [n_products] official price per litre */
+    double *demand, *given; /* [n_sectors * n_products] today's demand and allocation, L */
+    int *tier;              /* [n_sectors] tiers in force */
+    bool *reserve_ok;       /* [n_sectors] may draw on the reserve today */
+    double *floor;          /* [n_sectors] floor shares */
+    double *d_tmp, *g_tmp;  /* [n_sectors] scratch */
+    double *unmet_total;    /* [n_sectors] litres not served since the start */
+    int *first_stockout;    /* [n_products] first day the free stock ran out, -1 if never */
+    int reserve_tier;
+    bool price_control;
+    double fill_cap_l;
+    double airlift_l;       /* litres a day flown in now */
+    int airlift_product;
+    enum bk_escort_alloc escort_alloc;
+    bool schools_open;
+    int short_streak, ok_streak;
+    int first_priority_cut;  /* first day a priority sector got < 99 % of its demand, -1 */
+    double airlifted_l, airlifted_today, consumed_l, consumed_today;
+    double cover_days, shortage_share, blackout_h, queue_h, pressure;
+    int shortage_days, school_closed_days, pressure_days, days_done;
+    double blackout_total, peak_ratio, ratio_sum;
+} bk_city_state;
+
 /* Per-day counters, reset at each day boundary. */
 typedef struct bk_day_counts {
     long dispatched, deliveries, destroyed, captured, kidnapped, attacks, attacks_ok, lone_attacks,
         turned_back, road_cuts, convoys, escort_lost;
     double delivered_l;
+    double *delivered_p;        /* [n_products] litres unloaded today, by product */
 } bk_day_counts;
 
 typedef struct bk_model {
@@ -172,6 +201,7 @@ typedef struct bk_model {
     long tankers_start, tankers_joined, destroyed, captured;
     int day;                    /* the day in progress */
     void *igraph;               /* routing graph (network.c) */
+    bk_city_state *city;
 } bk_model;
 
 /* Per-corridor day counters. */
@@ -226,6 +256,14 @@ void bk_ev_convoy_check(bk_model *m, const bk_event *ev);
 void bk_ev_escort_return(bk_model *m, const bk_event *ev);
 void bk_convoy_arrived(bk_model *m, int mv);
 void bk_escort_daily(bk_model *m);
+
+/* city.c */
+bk_status bk_city_init(bk_model *m);
+void bk_city_release(bk_model *m);
+void bk_city_day(bk_model *m, int d);
+
+/* convoy.c: weekly escort reallocation */
+void bk_escort_reallocate(bk_model *m);
 
 /* cells.c */
 bk_status bk_cells_init(bk_model *m);

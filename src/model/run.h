@@ -58,6 +58,8 @@ struct bk_run {
     bk_column *cols; int n_cols;
     double *daily; int days;      /* days * n_cols */
     bk_log_entry *log; int n_log, cap_log;
+    int *first_stockout_day;      /* [n_products]: first day the free stock ran out, -1 never */
+    double *unmet_sector_l;       /* [n_sectors]: litres not served over the run */
 };
 
 /* Format hour h of the run as an ISO date (YYYY-MM-DD) into buf[11]. */

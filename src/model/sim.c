@@ -73,7 +73,10 @@ enum {
     K_ESCORT_LOST, K_CONVOYS, K_FLEET, K_WILLINGNESS, K_ESCORT_AVAILABLE, K_CONVOY_MODE,
     K_STAGING, K_COUNT
 };
-enum { P_STOCK_L, P_DELIVERED_L, P_COUNT };
+enum { P_STOCK_L, P_DELIVERED_L, P_CONSUMED_L, P_PRICE_RATIO, P_INFORMAL_PRICE, P_COUNT };
+enum { Y_CONSUMED_L, Y_AIRLIFT_L, Y_COVER_DAYS, Y_SHORTAGE, Y_BLACKOUT_H, Y_QUEUE_H, Y_PRICE_RATIO,
+       Y_SCHOOLS_OPEN, Y_PRESSURE, Y_COUNT };
+enum { S_DEMAND_L, S_SUPPLIED_L, S_COUNT };
 
 static const struct {
     const char *name, *unit, *meaning;
@@ -128,6 +131,28 @@ static const struct {
 } prod_cols[P_COUNT] = {
     {"stock", "L", "city stock at the end of the day"},
     {"delivered", "L", "litres unloaded at the city during the day"},
+    {"consumed", "L", "litres allocated to the city's sectors during the day"},
+    {"price_ratio", "ratio", "informal-market price over the official price"},
+    {"informal_price", "currency/L", "informal-market price per litre"},
+};
+static const struct {
+    const char *name, *unit, *meaning;
+} city_cols[Y_COUNT] = {
+    {"consumed_l", "L", "litres allocated to the city's sectors during the day"},
+    {"airlift_l", "L", "litres flown in during the day"},
+    {"cover_days", "days", "free stock (above the reserve) over baseline daily demand"},
+    {"shortage_share", "share", "unmet share of the day's demand, all sectors and products"},
+    {"blackout_hours", "h", "hours without electricity in the day"},
+    {"queue_hours", "h", "typical wait at a fuel station"},
+    {"price_ratio", "ratio", "informal price over official, mean over products"},
+    {"schools_open", "0/1", "schools open"},
+    {"pressure", "index", "pressure index 0..1 (weighted composite, docs/model/city.md)"},
+};
+static const struct {
+    const char *prefix, *unit, *meaning;
+} sector_cols[S_COUNT] = {
+    {"demand", "L", "demand of the sector during the day, all products"},
+    {"supplied", "L", "litres allocated to the sector during the day, all products"},
 };
 
 static int ccol(const bk_model *m, int c, int k)
@@ -140,9 +165,20 @@ static int pcol(const bk_model *m, int p, int k)
     return G_COUNT + K_COUNT * m->sc->n_corridors + k * m->sc->n_products + p;
 }
 
+static int ycol(const bk_model *m, int k)
+{
+    return G_COUNT + K_COUNT * m->sc->n_corridors + P_COUNT * m->sc->n_products + k;
+}
+
+static int scol(const bk_model *m, int s, int k)
+{
+    return ycol(m, Y_COUNT) + k * m->sc->cityside.n_sectors + s;
+}
+
 static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
 {
-    int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products;
+    int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products + Y_COUNT +
+            S_COUNT * sc->cityside.n_sectors;
     run->cols = calloc((size_t)n, sizeof *run->cols);
     run->daily = calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
     if (run->cols == NULL || run->daily == NULL)
@@ -169,6 +205,19 @@ static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", prod_cols[k].unit);
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
                      prod_cols[k].meaning, sc->products[p].id);
+        }
+    for (int k = 0; k < Y_COUNT; k++, i++) {
+        snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s", city_cols[k].name);
+        snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", city_cols[k].unit);
+        snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s", city_cols[k].meaning);
+    }
+    for (int k = 0; k < S_COUNT; k++)
+        for (int s = 0; s < sc->cityside.n_sectors; s++, i++) {
+            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", sector_cols[k].prefix,
+                     sc->cityside.sectors[s].id);
+            snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", sector_cols[k].unit);
+            snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
+                     sector_cols[k].meaning, sc->cityside.sectors[s].id);
         }
     return BK_OK;
 }
@@ -235,12 +284,13 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
             return;
         }
     }
-    if (fabs(initial + m->delivered_l - stock) > 1e-9 * (stock > 1 ? stock : 1)) {
+    double expect = initial + m->delivered_l + m->city->airlifted_l - m->city->consumed_l;
+    if (fabs(expect - stock) > 1e-9 * (initial + m->delivered_l + m->city->airlifted_l + 1)) {
         bk_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
-                          "%.0f L + delivered %.0f != stock %.0f",
+                          "%.0f L + delivered %.0f + airlifted %.0f - consumed %.0f != stock %.0f",
                           d, date, m->sc->places[m->sc->city.place].name, initial, m->delivered_l,
-                          stock);
+                          m->city->airlifted_l, m->city->consumed_l, stock);
         return;
     }
     const double *row = &m->run->daily[(size_t)d * m->run->n_cols];
@@ -318,9 +368,38 @@ static void record_day(bk_model *m, int d)
         row[ccol(m, c, K_CONVOY_MODE)] = bk_convoy_active(m, c);
         row[ccol(m, c, K_STAGING)] = m->corr[c].sq_len;
     }
-    for (int p = 0; p < sc->n_products; p++) {
+    const bk_city_state *cy = m->city;
+    int np = sc->n_products;
+    for (int p = 0; p < np; p++) {
         row[pcol(m, p, P_STOCK_L)] = m->stock_l[p];
-        row[pcol(m, p, P_DELIVERED_L)] = 0;
+        row[pcol(m, p, P_DELIVERED_L)] = m->today.delivered_p[p];
+        double used = 0;
+        for (int s = 0; s < sc->cityside.n_sectors; s++)
+            used += cy->given[s * np + p];
+        row[pcol(m, p, P_CONSUMED_L)] = used;
+        row[pcol(m, p, P_PRICE_RATIO)] = cy->price_ratio[p];
+        row[pcol(m, p, P_INFORMAL_PRICE)] = cy->price_ratio[p] * cy->official[p];
+    }
+    double ratio = 0;
+    for (int p = 0; p < np; p++)
+        ratio += cy->price_ratio[p] / np;
+    row[ycol(m, Y_CONSUMED_L)] = cy->consumed_today;
+    row[ycol(m, Y_AIRLIFT_L)] = cy->airlifted_today;
+    row[ycol(m, Y_COVER_DAYS)] = cy->cover_days;
+    row[ycol(m, Y_SHORTAGE)] = cy->shortage_share;
+    row[ycol(m, Y_BLACKOUT_H)] = sc->cityside.enabled ? cy->blackout_h : 0;
+    row[ycol(m, Y_QUEUE_H)] = cy->queue_h;
+    row[ycol(m, Y_PRICE_RATIO)] = ratio;
+    row[ycol(m, Y_SCHOOLS_OPEN)] = cy->schools_open;
+    row[ycol(m, Y_PRESSURE)] = cy->pressure;
+    for (int s = 0; s < sc->cityside.n_sectors; s++) {
+        double dem = 0, got = 0;
+        for (int p = 0; p < np; p++) {
+            dem += cy->demand[s * np + p];
+            got += cy->given[s * np + p];
+        }
+        row[scol(m, s, S_DEMAND_L)] = dem;
+        row[scol(m, s, S_SUPPLIED_L)] = got;
     }
     if (m->run->cfg.check_invariants)
         check_invariants(m, d, count, in_transit);
@@ -328,6 +407,16 @@ static void record_day(bk_model *m, int d)
 }
 
 /* ---- the day boundary and the timeline -------------------------------------------------- */
+
+/* Zero the day's counters, keeping the per-product array. */
+static void reset_today(bk_model *m)
+{
+    double *dp = m->today.delivered_p;
+    memset(&m->today, 0, sizeof m->today);
+    memset(dp, 0, (size_t)m->sc->n_products * sizeof *dp);
+    m->today.delivered_p = dp;
+    memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
+}
 
 static void start_recording(bk_model *m)
 {
@@ -341,8 +430,7 @@ static void start_recording(bk_model *m)
     m->tankers_joined = 0;
     for (int p = 0; p < m->sc->n_products; p++)
         m->stock_l[p] = m->sc->city.initial_stock_l[p];
-    memset(&m->today, 0, sizeof m->today);
-    memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
+    reset_today(m);
 }
 
 static void ev_day(bk_model *m, const bk_event *ev)
@@ -350,9 +438,9 @@ static void ev_day(bk_model *m, const bk_event *ev)
     (void)ev;
     if (m->now > 0) {
         int d = (int)lround(m->now / 24.0) - 1;
+        bk_city_day(m, d);
         record_day(m, d);
-        memset(&m->today, 0, sizeof m->today);
-        memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
+        reset_today(m);
         if (d + 1 >= m->run->days || m->status != BK_OK)
             return;
     } else if (m->now == 0) {
@@ -361,6 +449,9 @@ static void ev_day(bk_model *m, const bk_event *ev)
     m->day = (int)floor(m->now / 24.0);
     for (int c = 0; c < m->sc->n_corridors; c++)
         m->corr[c].recent_attacks[((m->day % 7) + 7) % 7] = 0;
+    double every = m->sc->citypol.escort_realloc_days > 0 ? m->sc->citypol.escort_realloc_days : 7;
+    if (m->day > 0 && m->day % (int)every == 0)
+        bk_escort_reallocate(m);
     if (m->day >= 0) {
         bk_fleet_daily(m);
         bk_escort_daily(m);
@@ -469,6 +560,35 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
     case BK_TL_NOTE:
         log_timeline(m, BK_LOG_NOTE, te, 0);
         break;
+    case BK_TL_AIRLIFT:
+        m->city->airlift_l = te->value;
+        m->city->airlift_product = te->product;
+        log_timeline(m, BK_LOG_POLICY, te, te->value);
+        break;
+    case BK_TL_PRICE_CONTROL:
+        m->city->price_control = te->mode != 0;
+        log_timeline(m, BK_LOG_POLICY, te, te->mode);
+        break;
+    case BK_TL_FILL_CAP:
+        m->city->fill_cap_l = te->value;
+        log_timeline(m, BK_LOG_POLICY, te, te->value);
+        break;
+    case BK_TL_RESERVE_TIER:
+        m->city->reserve_tier = te->units;
+        log_timeline(m, BK_LOG_POLICY, te, te->units);
+        break;
+    case BK_TL_SECTOR_TIER:
+        m->city->tier[te->sector] = te->units;
+        log_timeline(m, BK_LOG_POLICY, te, te->units);
+        break;
+    case BK_TL_OFFICIAL_PRICE:
+        m->city->official[te->product] = te->value;
+        log_timeline(m, BK_LOG_POLICY, te, te->value);
+        break;
+    case BK_TL_ESCORT_ALLOC:
+        m->city->escort_alloc = (enum bk_escort_alloc)te->mode;
+        log_timeline(m, BK_LOG_POLICY, te, te->mode);
+        break;
     }
 }
 
@@ -496,6 +616,8 @@ static void model_release(bk_model *m)
 {
     bk_fleet_release(m);
     bk_network_release(m);
+    bk_city_release(m);
+    free(m->today.delivered_p);
     if (m->corr)
         for (int c = 0; c < m->sc->n_corridors; c++)
             free(m->corr[c].staging);
@@ -520,7 +642,8 @@ static bk_status model_init(bk_model *m)
     m->corr = calloc((size_t)sc->n_corridors, sizeof *m->corr);
     m->stock_l = calloc((size_t)sc->n_products, sizeof *m->stock_l);
     m->c_today = calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
-    if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL)
+    m->today.delivered_p = calloc((size_t)sc->n_products, sizeof *m->today.delivered_p);
+    if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL || !m->today.delivered_p)
         return BK_ERR_NOMEM;
     for (int c = 0; c < sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
@@ -535,7 +658,7 @@ static bk_status model_init(bk_model *m)
     if ((st = bk_network_init(m)) != BK_OK || (st = bk_cells_init(m)) != BK_OK)
         return st;
     m->now = -24.0 * WARMUP_DAYS;
-    if ((st = bk_fleet_init(m)) != BK_OK)
+    if ((st = bk_fleet_init(m)) != BK_OK || (st = bk_city_init(m)) != BK_OK)
         return st;
     bool ok = bk_model_schedule(m, m->now, PRIO_DAY, EV_DAY, 0, 0);
     if (sc->group.campaign_start_h >= 0)
@@ -587,7 +710,32 @@ static void fill_totals(bk_model *m)
         t->trips_loaded += (long)row[G_DISPATCHED];
         t->deliveries += (long)row[G_DELIVERIES];
         t->convoys += (long)row[G_CONVOYS];
+        double b = row[ycol(m, Y_BLACKOUT_H)], q = row[ycol(m, Y_QUEUE_H)];
+        t->peak_blackout_hours = b > t->peak_blackout_hours ? b : t->peak_blackout_hours;
+        t->peak_queue_hours = q > t->peak_queue_hours ? q : t->peak_queue_hours;
+        for (int s = 0; s < m->sc->cityside.n_sectors; s++)
+            t->demand_l += row[scol(m, s, S_DEMAND_L)];
     }
+    const bk_city_state *cy = m->city;
+    t->consumed_l = cy->consumed_l;
+    t->airlifted_l = cy->airlifted_l;
+    t->unmet_l = t->demand_l - t->consumed_l > 0 ? t->demand_l - t->consumed_l : 0;
+    t->first_stockout_day = -1;
+    for (int p = 0; p < m->sc->n_products; p++) {
+        run->first_stockout_day[p] = cy->first_stockout[p];
+        if (cy->first_stockout[p] >= 0 &&
+            (t->first_stockout_day < 0 || cy->first_stockout[p] < t->first_stockout_day))
+            t->first_stockout_day = cy->first_stockout[p];
+    }
+    for (int s = 0; s < m->sc->cityside.n_sectors; s++)
+        run->unmet_sector_l[s] = cy->unmet_total[s];
+    t->first_priority_cut_day = cy->first_priority_cut;
+    t->shortage_days = cy->shortage_days;
+    t->blackout_hours = m->sc->cityside.enabled ? cy->blackout_total : 0;
+    t->school_closed_days = cy->school_closed_days;
+    t->pressure_days = cy->pressure_days;
+    t->peak_price_ratio = cy->days_done ? cy->peak_ratio : 1.0;
+    t->mean_price_ratio = cy->days_done ? cy->ratio_sum / cy->days_done : 1.0;
 }
 
 void bk_run_config_init(bk_run_config *cfg, const bk_scenario *sc)
@@ -616,6 +764,11 @@ bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **o
     run->cfg.days = run->days;
     bk_model m = {.sc = sc, .run = run, .err = err, .seed = cfg->seed, .rep = cfg->replication};
     bk_status st = columns_init(run, sc);
+    run->first_stockout_day = calloc((size_t)sc->n_products, sizeof *run->first_stockout_day);
+    run->unmet_sector_l = calloc((size_t)(sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1),
+                                 sizeof *run->unmet_sector_l);
+    if (run->first_stockout_day == NULL || run->unmet_sector_l == NULL)
+        st = BK_ERR_NOMEM;
     if (st == BK_OK)
         st = model_init(&m);
     if (st != BK_OK && m.status == BK_OK)
@@ -651,6 +804,8 @@ void bk_run_free(bk_run *run)
     free(run->cols);
     free(run->daily);
     free(run->log);
+    free(run->first_stockout_day);
+    free(run->unmet_sector_l);
     free(run);
 }
 

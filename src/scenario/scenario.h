@@ -152,7 +152,14 @@ enum bk_timeline_kind {
     BK_TL_ESCORT_REINFORCE,/* `units` escort units added (negative: withdrawn) to a corridor */
     BK_TL_NIGHT_BAN,       /* night ban on (value 1) or off (value 0) */
     BK_TL_ROUTING,         /* routing mode change */
-    BK_TL_NOTE             /* recorded in the event log only */
+    BK_TL_NOTE,            /* recorded in the event log only */
+    BK_TL_AIRLIFT,         /* airlift of `value` L/day of `product` from this date (0 stops it) */
+    BK_TL_PRICE_CONTROL,   /* official price fixed (mode 1) or freed (mode 0) */
+    BK_TL_FILL_CAP,        /* per-fill cap of `value` L on retail sales (0 lifts it) */
+    BK_TL_RESERVE_TIER,    /* the strategic reserve is released to tiers <= `units` */
+    BK_TL_SECTOR_TIER,     /* `sector` moves to priority tier `units` */
+    BK_TL_OFFICIAL_PRICE,  /* official price of `product` set to `value` per litre */
+    BK_TL_ESCORT_ALLOC     /* escort allocation mode (bk_escort_alloc) from this date */
 };
 
 typedef struct bk_timeline_event {
@@ -164,10 +171,72 @@ typedef struct bk_timeline_event {
     double hours;       /* ROAD_CUT, SUPPLY_CUT */
     double factor;      /* SUPPLY_CUT */
     int units;          /* ESCORT_REINFORCE */
-    int mode;           /* CONVOY_MODE (bk_convoy_mode), ROUTING (bk_routing_mode), NIGHT_BAN */
+    int mode;           /* CONVOY_MODE (bk_convoy_mode), ROUTING (bk_routing_mode), NIGHT_BAN,
+                           PRICE_CONTROL, ESCORT_ALLOC (bk_escort_alloc) */
+    int product;        /* AIRLIFT, OFFICIAL_PRICE */
+    int sector;         /* SECTOR_TIER */
+    double value;       /* AIRLIFT (L/day), FILL_CAP (L), OFFICIAL_PRICE (per litre) */
     char note[256];
     int line;           /* source line, for messages */
 } bk_timeline_event;
+
+
+/* ---- the city side: demand sectors, rationing, consequences --------------------------------- */
+
+#define BK_MAX_TIERS 8
+
+typedef struct bk_sector {
+    char id[BK_ID_MAX];
+    char name[BK_NAME_MAX];
+    int tier;                 /* rationing priority, 1 = served first */
+    double *demand_l_per_day; /* [n_products] baseline daily demand */
+    double floor_share;       /* share of demand served before any tier is filled, 0..1 */
+    double elasticity;        /* short-run price elasticity of demand, <= 0 */
+    bool retail;              /* buys at stations: per-fill caps, queues and hoarding apply */
+    bool priority;            /* counted as a priority sector in the summary */
+    bool transport;           /* its shortfall counts toward school closure */
+} bk_sector;
+
+typedef struct bk_city_side {
+    bool enabled;             /* false: no consumption (arrivals accumulate) */
+    double population;        /* people, for per-capita outputs */
+    bk_sector *sectors; int n_sectors;
+    int power_sector;         /* index of the power-generation sector, -1 if none */
+    double power_fuel_share;  /* share of generation that depends on fuel, 0..1 */
+    double power_hours_normal;/* hours of supply a day with full fuel */
+    double *reserve_floor_l;  /* [n_products] strategic reserve: kept for tiers <= reserve_tier */
+    int reserve_tier;
+    /* schools: close after close_days consecutive days with the transport sectors served below
+     * close_below; reopen after reopen_days consecutive days at or above reopen_above */
+    double school_close_below, school_reopen_above;
+    int school_close_days, school_reopen_days;
+    /* queues: hours of waiting per unit of unmet/served retail demand, at most 24 */
+    double queue_hours_per_ratio;
+    /* informal price: ratio to the official price relaxes toward
+     * 1 + price_sensitivity × shortage share with time constant price_adjust_days */
+    double *official_price;   /* [n_products] per litre, in `currency` */
+    char currency[16];
+    double price_sensitivity, price_adjust_days, price_max_ratio;
+    /* hoarding: retail demand × (1 + hoard_factor) while days of cover < hoard_cover_days */
+    double hoard_factor, hoard_cover_days;
+    /* pressure index: weighted mean of components in 0..1 */
+    double w_blackout, w_queue, w_price, w_schools, w_shortage;
+    double pressure_threshold;
+} bk_city_side;
+
+enum bk_escort_alloc { BK_ESCORT_FIXED, BK_ESCORT_TRAFFIC, BK_ESCORT_RISK };
+
+typedef struct bk_city_policy {
+    bool price_control;       /* official price fixed: queues ration, the informal market is
+                                 the only price signal */
+    double per_fill_cap_l;    /* 0: none; else retail demand × min(1, cap / typical_fill_l) */
+    double typical_fill_l;    /* litres bought per fill without a cap */
+    enum bk_escort_alloc escort_alloc;
+    double escort_realloc_days;
+    double airlift_from_h;    /* < 0: no airlift */
+    double airlift_l_per_day;
+    int airlift_product;
+} bk_city_policy;
 
 struct bk_scenario {
     char file[256];           /* name the scenario was loaded from */
@@ -190,6 +259,9 @@ struct bk_scenario {
     bk_policy policy;
     bk_armed_group group;
     bk_timeline_event *timeline; int n_timeline; /* sorted by time, stable */
+
+    bk_city_side cityside;    /* consumption and consequences (optional) */
+    bk_city_policy citypol;   /* city-side policies */
 
     char *text;               /* the file's bytes, NUL-terminated, for hashing and the manifest */
     size_t text_len;
