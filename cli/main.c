@@ -1,8 +1,268 @@
-/* main.c: placeholder until the command table lands. */
-#include "blockade/blockade.h"
+/* main.c: the `blockade` command-line tool: the command table, dispatch, help and version.
+ *
+ * Every command is one entry of `commands` below; the entry drives parsing (options and the
+ * number of positional arguments), `blockade --help`, `blockade help COMMAND` and
+ * `blockade COMMAND --help`. Each command's code lives in its own cmd_*.c file.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_help(const cli_invocation *inv);
+
+static const cli_command commands[] = {
+    {"run", "[FILE]", 0, 1, "run one replication of a scenario and tell what happened",
+     "Load FILE (the embedded Bamako 2025 scenario when no FILE is given), run one\n"
+     "replication and print what happened in plain words on stdout (the summary as JSON\n"
+     "with --json). With --out DIR, also write daily.csv, events.csv, events.geojson,\n"
+     "summary.json, manifest.json and scenario.yaml into DIR, all or nothing: the files\n"
+     "are written to a temporary directory next to DIR and moved into place only when\n"
+     "every one is complete. The same command always writes the same bytes.\n",
+     cli_run_options, cli_cmd_run},
+    {"scenario check", "[FILE]", 0, 1, "load and validate a scenario file",
+     "Load and validate FILE (the embedded default when no FILE is given) and print\n"
+     "\"FILE: ok (name, places, segments, corridors, cells, days)\". On an error, print\n"
+     "the message with its line and column on stderr and exit 3.\n",
+     cli_no_options, cli_cmd_scenario_check},
+    {"scenario show", "[FILE]", 0, 1, "describe a scenario in plain words",
+     "Describe the network, corridors, fleet, escorts, armed group and timeline of FILE\n"
+     "(the embedded default when no FILE is given) on stdout.\n",
+     cli_no_options, cli_cmd_scenario_show},
+    {"scenario export-default", "", 0, 0, "print the embedded default scenario",
+     "Write the text of the embedded default scenario (Bamako 2025) to stdout, as a\n"
+     "starting point for a scenario of your own.\n",
+     cli_no_options, cli_cmd_scenario_export_default},
+    {"help", "[COMMAND]", 0, 2, "show help for the tool or for one command",
+     "Show the list of commands, or the usage and options of COMMAND.\n",
+     cli_no_options, cmd_help},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* The first word of a command name: "scenario" for "scenario check". */
+static size_t first_word_len(const char *name)
 {
-    printf("blockade %s\n", bk_version());
-    return 0;
+    const char *sp = strchr(name, ' ');
+    return sp ? (size_t)(sp - name) : strlen(name);
+}
+
+/* True when `word` is the first word of a two-word command ("scenario"). */
+static bool is_group(const char *word)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        size_t n = first_word_len(commands[i].name);
+        if (commands[i].name[n] == ' ' && strlen(word) == n
+            && strncmp(commands[i].name, word, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The command named by words[0] (and words[1] for a group); *used says how many words. */
+static const cli_command *find_command(int n_words, char **words, int *used)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const char *name = commands[i].name;
+        size_t n = first_word_len(name);
+        if (strlen(words[0]) != n || strncmp(name, words[0], n) != 0)
+            continue;
+        if (name[n] == '\0') {
+            *used = 1;
+            return &commands[i];
+        }
+        if (n_words >= 2 && strcmp(name + n + 1, words[1]) == 0) {
+            *used = 2;
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static void print_exit_codes(FILE *out)
+{
+    fputs("exit codes:\n", out);
+#define CLI_X_HELP(name, num, text) fprintf(out, "  %-5d %s\n", num, text);
+    CLI_EXIT_LIST(CLI_X_HELP)
+#undef CLI_X_HELP
+}
+
+static void print_main_help(FILE *out)
+{
+    fprintf(out,
+            "usage: blockade <command> [options]\n"
+            "       blockade --help | --version\n\n"
+            "Simulate a city's fuel supply under an insurgent blockade: tanker convoys on road\n"
+            "corridors, escorts, ambushes, city stocks.\n\n"
+            "commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", commands[i].name, commands[i].args[0] ? " " : "",
+                 commands[i].args);
+        fprintf(out, "  %-28s %s\n", left, commands[i].summary);
+    }
+    fputc('\n', out);
+    print_exit_codes(out);
+    fprintf(out, "\nRun 'blockade help COMMAND' for the options of a command.\n");
+}
+
+static void print_group_help(const char *group, FILE *out)
+{
+    size_t len = strlen(group);
+    fprintf(out, "usage: blockade %s <subcommand> [options]\n\nsubcommands:\n", group);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const char *name = commands[i].name;
+        if (strncmp(name, group, len) != 0 || name[len] != ' ')
+            continue;
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", name + len + 1, commands[i].args[0] ? " " : "",
+                 commands[i].args);
+        fprintf(out, "  %-28s %s\n", left, commands[i].summary);
+    }
+    fprintf(out, "\nRun 'blockade help %s SUBCOMMAND' for the options of a subcommand.\n", group);
+}
+
+static void print_command_help(const cli_command *cmd, FILE *out)
+{
+    fprintf(out, "usage: blockade %s%s%s [options]\n\n%s\noptions:\n", cmd->name,
+            cmd->args[0] ? " " : "", cmd->args, cmd->description);
+    cli_options_print_help(cmd->options, out);
+    if (strcmp(cmd->name, "help") != 0) {
+        fputc('\n', out);
+        print_exit_codes(out);
+    }
+}
+
+/* `blockade help [COMMAND]`. */
+static int cmd_help(const cli_invocation *inv)
+{
+    if (inv->n_args == 0) {
+        print_main_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    int used = 0;
+    const cli_command *cmd = find_command(inv->n_args, inv->args, &used);
+    if (cmd && used == inv->n_args) {
+        print_command_help(cmd, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (inv->n_args == 1 && is_group(inv->args[0])) {
+        print_group_help(inv->args[0], stdout);
+        return CLI_EXIT_OK;
+    }
+    if (inv->n_args == 2)
+        return cli_usage_error("no help for unknown command '%s %s'", inv->args[0], inv->args[1]);
+    return cli_usage_error("no help for unknown command '%s'", inv->args[0]);
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    cli_interrupted = 1;
+}
+
+/* Ctrl-C sets a flag; commands stop before writing outputs and clean up. The run itself is
+ * short, so waiting for it to end costs little and keeps the cleanup in one place. */
+static void install_interrupt_handler(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+}
+
+static int run_command(const cli_command *cmd, int argc, char **argv, int n_words, char **words)
+{
+    size_t n_opts = cli_options_count(cmd->options);
+    cli_value *values = calloc(n_opts ? n_opts : 1, sizeof *values);
+    char **args = calloc((size_t)n_words + 1, sizeof *args);
+    if (!values || !args) {
+        free(values);
+        free(args);
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    int n_args = 0;
+    bool help = false;
+    char msg[512];
+    int rc;
+    if (cli_options_parse(cmd->options, n_words, words, values, args, &n_args, &help, msg,
+                          sizeof msg)
+        != 0) {
+        rc = cli_usage_error("%s: %s", cmd->name, msg);
+    } else if (help) {
+        print_command_help(cmd, stdout);
+        rc = CLI_EXIT_OK;
+    } else if (n_args < cmd->min_args) {
+        rc = cli_usage_error("%s: missing %s", cmd->name, cmd->args);
+    } else if (n_args > cmd->max_args) {
+        rc = cli_usage_error("%s: unexpected argument '%s'", cmd->name, args[cmd->max_args]);
+    } else {
+        cli_invocation inv = {cmd, values, args, n_args, argc, argv};
+        rc = cmd->run(&inv);
+    }
+    free(values);
+    free(args);
+    return rc;
+}
+
+/* Results on stdout are the point of most commands: a full disk or a closed pipe is an error. */
+static int flush_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (rc == CLI_EXIT_OK) {
+            cli_error("cannot write to standard output: %s", strerror(errno));
+            rc = CLI_EXIT_IO;
+        }
+    }
+    return rc;
+}
+
+/* Finds the command named by the first words and runs it; returns the exit code. */
+static int dispatch(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("missing command");
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        print_main_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(first, "--version") == 0) {
+        printf("blockade %s\n", bk_version());
+        return CLI_EXIT_OK;
+    }
+    if (first[0] == '-')
+        return cli_usage_error("unknown option '%s'", first);
+
+    int used = 0;
+    const cli_command *cmd = find_command(argc - 1, argv + 1, &used);
+    if (!cmd) {
+        if (!is_group(first))
+            return cli_usage_error("unknown command '%s'", first);
+        if (argc == 2)
+            return cli_usage_error("'%s' needs a subcommand", first);
+        if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
+            print_group_help(first, stdout);
+            return CLI_EXIT_OK;
+        }
+        return cli_usage_error("unknown command '%s %s'", first, argv[2]);
+    }
+    return run_command(cmd, argc, argv, argc - 1 - used, argv + 1 + used);
+}
+
+int main(int argc, char **argv)
+{
+    install_interrupt_handler();
+    int rc = flush_stdout(dispatch(argc, argv));
+    if (cli_interrupted && rc != CLI_EXIT_OK && rc != CLI_EXIT_INTERRUPTED) {
+        cli_error("interrupted"); /* a failure caused by the interruption, e.g. EINTR */
+        rc = CLI_EXIT_INTERRUPTED;
+    }
+    return rc;
 }

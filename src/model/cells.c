@@ -146,7 +146,9 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
             lost = 1;
             e.kidnapped = bk_rng_uniform(&cell->rng_ambush) < g->kidnap_prob;
         } else {
-            turned_back = true;
+            /* a loaded tanker heading for the city is sent back with its load; one already on
+             * its way home is only held up (the delay below) */
+            turned_back = mv->loaded && mv->dir > 0;
         }
         e.fighters_lost = g->fighter_loss_success * party;
     } else if (success) {

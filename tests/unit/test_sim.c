@@ -180,6 +180,7 @@ static void test_littles_law_without_threat(void **state)
     text = replace(text, "rate_per_day: 0.03", "rate_per_day: 0");
     text = replace(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
     text = replace(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
+    text = replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
     bk_scenario *sc = load_text(text);
     double west = 0, south = 0;
     const int seeds = 4, from = 5, to = 60;
@@ -248,6 +249,7 @@ static void test_road_cut_stops_traffic(void **state)
     text = cut_from(text, "timeline:");
     text = replace_all(text, "intelligence: 0.3", "intelligence: 0");
     text = replace(text, "rate_per_day: 0.03", "rate_per_day: 0");
+    text = replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
     size_t n = strlen(text);
     const char *tl = "timeline:\n  - {date: 2025-09-11, type: road_cut, segment: [west_town, "
                      "capital], hours: 240}\n";

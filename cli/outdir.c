@@ -1,0 +1,314 @@
+/* outdir.c: all-or-nothing output directories (see outdir.h). */
+#include "outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A copy of `dir` + `suffix`, or NULL when out of memory. */
+static char *concat(const char *dir, const char *suffix)
+{
+    size_t a = strlen(dir), b = strlen(suffix);
+    char *s = malloc(a + b + 1);
+    if (s) {
+        memcpy(s, dir, a);
+        memcpy(s + a, suffix, b + 1);
+    }
+    return s;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 ? 0 : -1;
+}
+
+/* Remove a tree this process owns; FTW_PHYS so a symbolic link is removed, never followed. */
+static int remove_tree(const char *path)
+{
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* 1 if the directory has an entry other than . and .., 0 if empty, -1 if unreadable. */
+static int dir_has_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            found = 1;
+            break;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+/* Make a directory durable in its parent: without it a crash right after rename() may lose
+ * the rename. Best effort: some file systems refuse fsync on directories. */
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+/* DIR[0..len) must end in a real name: "/", "." and ".." cannot be renamed into place. */
+static bool usable_name(const char *dir, size_t len)
+{
+    size_t start = len;
+    while (start > 0 && dir[start - 1] != '/')
+        start--;
+    size_t n = len - start;
+    if (n == 0)
+        return false;
+    if (n == 1 && dir[start] == '.')
+        return false;
+    if (n == 2 && dir[start] == '.' && dir[start + 1] == '.')
+        return false;
+    return true;
+}
+
+/* Create the missing parents of `dir`, recording each in od->made so a failure can undo them.
+ * Existing components are left alone (they may be symbolic links to directories). */
+static int make_parents(cli_outdir *od, const char *dir, char *msg, size_t msg_size)
+{
+    size_t len = strlen(dir);
+    char *path = malloc(len + 1);
+    od->made = calloc(len + 1, sizeof *od->made); /* never more parents than characters */
+    if (!path || !od->made) {
+        free(path);
+        snprintf(msg, msg_size, "out of memory");
+        return -1;
+    }
+    memcpy(path, dir, len + 1);
+    size_t last = len;
+    while (last > 0 && path[last - 1] != '/')
+        last--; /* path[0..last) is the parent, with its trailing slash */
+    for (size_t i = 1; i < last; i++) {
+        if (path[i] != '/' || path[i - 1] == '/')
+            continue;
+        path[i] = '\0';
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            if (errno != ENOENT || mkdir(path, 0777) != 0) {
+                snprintf(msg, msg_size, "cannot create directory '%s': %s", path,
+                         strerror(errno));
+                free(path);
+                return -1;
+            }
+            char *copy = malloc(i + 1);
+            if (!copy) {
+                snprintf(msg, msg_size, "out of memory");
+                free(path);
+                return -1;
+            }
+            memcpy(copy, path, i + 1);
+            od->made[od->n_made++] = copy;
+        }
+        path[i] = '/';
+    }
+    free(path);
+    return 0;
+}
+
+static int check_target(const char *dir, bool force, char *msg, size_t msg_size)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(msg, msg_size, "cannot use output directory '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(msg, msg_size, "'%s' exists and is not a directory", dir);
+        return -1;
+    }
+    int full = dir_has_entries(dir);
+    if (full < 0) {
+        snprintf(msg, msg_size, "cannot read output directory '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    if (full && !force) {
+        snprintf(msg, msg_size,
+                 "output directory '%s' exists and is not empty (use --force to replace it)", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* The outputs are in place: the parents created for them stay. */
+static void forget_parents(cli_outdir *od)
+{
+    for (int i = 0; i < od->n_made; i++)
+        free(od->made[i]);
+    od->n_made = 0;
+}
+
+int cli_outdir_begin(cli_outdir *od, const char *dir, bool force, char *msg, size_t msg_size)
+{
+    memset(od, 0, sizeof *od);
+    od->force = force;
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--; /* "out/" must give "out.tmp-X" next to out, not "out/.tmp-X" inside it */
+    if (!usable_name(dir, len)) {
+        snprintf(msg, msg_size, "'%s' cannot be an output directory: name a new directory", dir);
+        return -1;
+    }
+    od->final = malloc(len + 1);
+    if (!od->final) {
+        snprintf(msg, msg_size, "out of memory");
+        return -1;
+    }
+    memcpy(od->final, dir, len);
+    od->final[len] = '\0';
+    if (check_target(od->final, force, msg, msg_size) != 0
+        || make_parents(od, od->final, msg, msg_size) != 0) {
+        cli_outdir_abort(od);
+        return -1;
+    }
+    od->tmp = concat(od->final, ".tmp-XXXXXX");
+    if (!od->tmp) {
+        snprintf(msg, msg_size, "out of memory");
+        cli_outdir_abort(od);
+        return -1;
+    }
+    if (!mkdtemp(od->tmp)) {
+        snprintf(msg, msg_size, "cannot create output directory '%s': %s", od->final,
+                 strerror(errno));
+        free(od->tmp);
+        od->tmp = NULL;
+        cli_outdir_abort(od);
+        return -1;
+    }
+    /* mkdtemp makes a private 0700 directory; the outputs should get the usual permissions. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)chmod(od->tmp, 0777 & ~mask);
+    return 0;
+}
+
+FILE *cli_outdir_open(cli_outdir *od, const char *name, char *msg, size_t msg_size)
+{
+    char *path = malloc(strlen(od->tmp) + 1 + strlen(name) + 1);
+    if (!path) {
+        snprintf(msg, msg_size, "out of memory");
+        return NULL;
+    }
+    sprintf(path, "%s/%s", od->tmp, name);
+    FILE *f = fopen(path, "wbx"); /* x: the directory is ours and fresh; never reuse a file */
+    if (!f)
+        snprintf(msg, msg_size, "cannot create '%s/%s': %s", od->final, name, strerror(errno));
+    free(path);
+    return f;
+}
+
+int cli_outdir_close(cli_outdir *od, FILE *f, const char *name, char *msg, size_t msg_size)
+{
+    int failed = fflush(f) != 0 || ferror(f);
+    int saved = errno;
+    if (!failed && fsync(fileno(f)) != 0 && errno != EINVAL) { /* EINVAL: cannot sync here */
+        failed = 1;
+        saved = errno;
+    }
+    if (fclose(f) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed) {
+        snprintf(msg, msg_size, "cannot write '%s/%s': %s", od->final, name,
+                 saved ? strerror(saved) : "write error");
+        return -1;
+    }
+    return 0;
+}
+
+int cli_outdir_commit(cli_outdir *od, char *msg, size_t msg_size)
+{
+    sync_dir(od->tmp);
+    /* rename() onto a missing or empty directory succeeds at once. */
+    if (rename(od->tmp, od->final) == 0) {
+        free(od->tmp);
+        od->tmp = NULL;
+        forget_parents(od);
+        return 0;
+    }
+    if (errno != ENOTEMPTY && errno != EEXIST) {
+        snprintf(msg, msg_size, "cannot move outputs into '%s': %s", od->final, strerror(errno));
+        return -1;
+    }
+    if (!od->force) { /* DIR appeared or filled up while we were running */
+        snprintf(msg, msg_size,
+                 "output directory '%s' exists and is not empty (use --force to replace it)",
+                 od->final);
+        return -1;
+    }
+    /* Move the old DIR aside onto a fresh empty directory (rename replaces an empty one),
+     * move the new one in, and only then delete the old. */
+    char *old = concat(od->final, ".old-XXXXXX");
+    if (!old) {
+        snprintf(msg, msg_size, "out of memory");
+        return -1;
+    }
+    if (!mkdtemp(old)) {
+        snprintf(msg, msg_size, "cannot replace '%s': %s", od->final, strerror(errno));
+        free(old);
+        return -1;
+    }
+    if (rename(od->final, old) != 0) {
+        snprintf(msg, msg_size, "cannot replace '%s': %s", od->final, strerror(errno));
+        rmdir(old);
+        free(old);
+        return -1;
+    }
+    if (rename(od->tmp, od->final) != 0) {
+        snprintf(msg, msg_size, "cannot move outputs into '%s': %s", od->final, strerror(errno));
+        if (rename(old, od->final) != 0) { /* should not happen: we just moved it from there */
+            size_t used = strlen(msg);
+            snprintf(msg + used, msg_size - used, "; the old outputs are in '%s'", old);
+        }
+        free(old);
+        return -1;
+    }
+    free(od->tmp);
+    od->tmp = NULL;
+    forget_parents(od);
+    int removed = remove_tree(old);
+    if (removed != 0) { /* the new outputs are in place: report, but do not fail */
+        snprintf(msg, msg_size, "warning: could not remove the old outputs in '%s'", old);
+    }
+    free(old);
+    return removed != 0 ? 1 : 0;
+}
+
+void cli_outdir_abort(cli_outdir *od)
+{
+    if (od->tmp) {
+        (void)remove_tree(od->tmp);
+        free(od->tmp);
+        od->tmp = NULL;
+    }
+    for (int i = od->n_made - 1; i >= 0; i--) { /* innermost first; only if still empty */
+        (void)rmdir(od->made[i]);
+        free(od->made[i]);
+    }
+    free(od->made);
+    od->made = NULL;
+    od->n_made = 0;
+    free(od->final);
+    od->final = NULL;
+}

@@ -1,0 +1,215 @@
+/* format.c: locale-proof numbers, calendar arithmetic and CSV/JSON escaping for the writers. */
+#include "output/format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/run.h"
+
+/* printf honours LC_NUMERIC, which a host program may have set: whatever character it used for
+ * the decimal point is put back to '.'. %g and %f print nothing else outside [0-9eE+-] (there is
+ * no grouping without the ' flag). */
+static void fix_decimal_point(char *s)
+{
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= '0' && c <= '9') || c == 'e' || c == 'E' || c == '+' || c == '-'))
+            *s = '.';
+    }
+}
+
+/* "-0", "-0.000" and the like lose their sign: a zero is a zero. */
+static void drop_negative_zero(char *s)
+{
+    if (s[0] != '-')
+        return;
+    for (const char *p = s + 1; *p; p++) {
+        if (*p == 'e' || *p == 'E')
+            break;
+        if (*p >= '1' && *p <= '9')
+            return;
+    }
+    memmove(s, s + 1, strlen(s));
+}
+
+/* Integers stay integers so that counts read back exactly; the rest keeps 10 digits. */
+bool bk_fmt_number(char buf[BK_FMT_NUM], double v)
+{
+    if (!isfinite(v)) {
+        buf[0] = '\0';
+        return false;
+    }
+    if (v == 0.0)
+        snprintf(buf, BK_FMT_NUM, "0");
+    else if (fabs(v) < 1e15 && v == floor(v))
+        snprintf(buf, BK_FMT_NUM, "%.0f", v);
+    else
+        snprintf(buf, BK_FMT_NUM, "%.10g", v);
+    fix_decimal_point(buf);
+    drop_negative_zero(buf);
+    return true;
+}
+
+/* Fixed decimals, for coordinates. */
+bool bk_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals)
+{
+    if (!isfinite(v) || fabs(v) >= 1e15) { /* 1e15 keeps %f inside the buffer */
+        buf[0] = '\0';
+        return false;
+    }
+    snprintf(buf, BK_FMT_NUM, "%.*f", decimals, v);
+    fix_decimal_point(buf);
+    drop_negative_zero(buf);
+    return true;
+}
+
+/* Separators inserted by hand: the locale's grouping is neither portable nor wanted. */
+void bk_fmt_thousands(char buf[BK_FMT_NUM], long v)
+{
+    char digits[24];
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    snprintf(digits, sizeof digits, "%lu", u);
+    size_t n = strlen(digits), k = 0;
+    if (v < 0)
+        buf[k++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
+}
+
+/* Litres rounded for a reader; never fails. */
+void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres)
+{
+    char num[BK_FMT_NUM];
+    if (!isfinite(litres))
+        litres = 0.0;
+    if (fabs(litres) < 1e6) {
+        bk_fmt_thousands(num, lround(litres));
+        snprintf(buf, 2 * BK_FMT_NUM, "%s litres", num);
+        return;
+    }
+    /* One decimal of a million, rounded once in tenths so that 36.45e6 and the integer part
+     * agree; then the integer part gets its separators by hand. */
+    long tenths = lround(litres / 1e5);
+    long whole = tenths / 10, frac = tenths % 10;
+    if (frac < 0)
+        frac = -frac;
+    bk_fmt_thousands(num, whole);
+    snprintf(buf, 2 * BK_FMT_NUM, "%s%s.%ld million litres",
+             (tenths < 0 && whole == 0) ? "-" : "", num, frac);
+}
+
+/* Leap days in years 1..y (y >= 0). */
+static long leaps_through(long y)
+{
+    return y / 4 - y / 100 + y / 400;
+}
+
+static bool is_leap(long y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static const int days_before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+
+/* Valid for years 1 to 9999, far beyond any scenario. */
+long bk_days_from_civil(int year, int month, int day)
+{
+    long y = year;
+    long days = 365 * (y - 1970) + leaps_through(y - 1) - leaps_through(1969);
+    if (month >= 1 && month <= 12)
+        days += days_before_month[month - 1] + (month > 2 && is_leap(y) ? 1 : 0);
+    return days + day - 1;
+}
+
+/* The year is first estimated from the mean Gregorian year, then corrected by at most one. */
+void bk_civil_from_days(long days, int *year, int *month, int *day)
+{
+    long y = 1970 + (long)floor((double)days / 365.2425);
+    while (bk_days_from_civil((int)y, 1, 1) > days)
+        y--;
+    while (bk_days_from_civil((int)y + 1, 1, 1) <= days)
+        y++;
+    long doy = days - bk_days_from_civil((int)y, 1, 1); /* 0-based day of the year */
+    int m = 12;
+    while (m > 1 && doy < days_before_month[m - 1] + (m > 2 && is_leap(y) ? 1 : 0))
+        m--;
+    *year = (int)y;
+    *month = m;
+    *day = (int)(doy - days_before_month[m - 1] - (m > 2 && is_leap(y) ? 1 : 0)) + 1;
+}
+
+/* Hour h belongs to day floor(h / 24) after the start date; hours before the start give dates
+ * before it. */
+void bk_run_date(const struct bk_scenario *sc, double h, char buf[11])
+{
+    long day = isfinite(h) ? (long)floor(h / 24.0) : 0;
+    long d = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) + day;
+    int y, m, dd;
+    bk_civil_from_days(d, &y, &m, &dd);
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999; /* keeps the text 10 characters long */
+    snprintf(buf, 11, "%04d-%02d-%02d", y, m, dd);
+}
+
+/* RFC 4180 quoting, only when needed, so simple fields stay readable. */
+void bk_fmt_csv_field(FILE *out, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* Bytes of 0x80 and above pass through: the text is UTF-8 from the scenario. */
+void bk_fmt_json_string(FILE *out, const char *s)
+{
+    if (s == NULL) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", (unsigned)*p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* JSON has no NaN: null stands for a value that should not exist. */
+void bk_fmt_json_number(FILE *out, double v)
+{
+    char buf[BK_FMT_NUM];
+    fputs(bk_fmt_number(buf, v) ? buf : "null", out);
+}
+
+/* Writes are buffered, so the error of a full disk may only show at the flush. */
+bk_status bk_fmt_finish(FILE *out)
+{
+    if (fflush(out) != 0 || ferror(out))
+        return BK_ERR_IO;
+    return BK_OK;
+}

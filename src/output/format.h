@@ -1,0 +1,52 @@
+/* format.h (internal): text formatting shared by the output writers.
+ *
+ * Numbers are printed the same way whatever the process locale (the decimal point is always '.',
+ * there is never a thousands separator, never "-0"), dates are proleptic Gregorian computed by
+ * arithmetic (no time zone, no libc calendar functions), and CSV and JSON strings are escaped
+ * here once. Everything is pure and thread-safe.
+ */
+#ifndef BK_OUTPUT_FORMAT_H
+#define BK_OUTPUT_FORMAT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "blockade/status.h"
+
+#define BK_FMT_NUM 40 /* room for any number these functions print, with the NUL */
+
+/* A finite value for CSV and JSON: integral values below 1e15 in magnitude as integers, others
+ * with 10 significant digits ("%.10g"). Returns false (and buf = "") for NaN or infinity. */
+bool bk_fmt_number(char buf[BK_FMT_NUM], double v);
+
+/* A finite value with `decimals` digits after the point ("%.*f"); "-0.0000" becomes "0.0000".
+ * Returns false (and buf = "") for NaN or infinity. */
+bool bk_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals);
+
+/* A count for people: thousands separated by commas ("12,345"). */
+void bk_fmt_thousands(char buf[BK_FMT_NUM], long v);
+
+/* Litres for people: "812,000 litres" below a million, "36.5 million litres" from there. */
+void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (negative before). */
+long bk_days_from_civil(int year, int month, int day);
+
+/* The inverse of bk_days_from_civil. */
+void bk_civil_from_days(long days, int *year, int *month, int *day);
+
+/* One CSV field per RFC 4180: quoted (inner quotes doubled) when it holds a comma, a quote, a
+ * CR or an LF; as is otherwise. NULL is an empty field. Stream errors are left for
+ * bk_fmt_finish. */
+void bk_fmt_csv_field(FILE *out, const char *s);
+
+/* A JSON string with its quotes; control characters escaped; NULL prints null. */
+void bk_fmt_json_string(FILE *out, const char *s);
+
+/* A JSON number via bk_fmt_number; null for NaN or infinity. */
+void bk_fmt_json_number(FILE *out, double v);
+
+/* Flush `out` and report whether anything written to it failed: BK_OK or BK_ERR_IO. */
+bk_status bk_fmt_finish(FILE *out);
+
+#endif

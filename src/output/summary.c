@@ -1,0 +1,428 @@
+/* summary.c: the summary of a run as JSON (summary.json) and as a short story for people.
+ *
+ * Per-corridor figures are derived from the daily columns without knowing the model: a column
+ * belongs to a corridor when the corridor's id appears in its name as a whole '_'-separated
+ * token ("attacks_west", "arrivals_west_tankers"); the metric is the name without that token.
+ * Each column is reported by its sum over the days (meaningful for flows such as attacks) and
+ * its last, minimum, maximum and mean value (meaningful for levels such as stocks).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/run.h"
+#include "output/format.h"
+
+#define TOKEN_MAX (BK_ID_MAX + 1)
+
+typedef struct column_stats {
+    double sum, last, min, max, mean;
+    int n; /* finite values seen */
+} column_stats;
+
+static column_stats stats_of(const bk_run *run, int c)
+{
+    column_stats s = {0.0, 0.0, 0.0, 0.0, 0.0, 0};
+    for (int d = 0; d < run->days; d++) {
+        double v = run->daily[(size_t)d * (size_t)run->n_cols + (size_t)c];
+        if (!isfinite(v))
+            continue;
+        if (s.n == 0 || v < s.min)
+            s.min = v;
+        if (s.n == 0 || v > s.max)
+            s.max = v;
+        s.sum += v;
+        s.last = v;
+        s.n++;
+    }
+    s.mean = s.n > 0 ? s.sum / s.n : 0.0;
+    return s;
+}
+
+/* A corridor id as it appears in column names: lower case, '-' as '_'. */
+static void corridor_token(const char *id, char tok[TOKEN_MAX])
+{
+    size_t i = 0;
+    for (; id[i] && i + 1 < TOKEN_MAX; i++) {
+        char c = id[i];
+        tok[i] = c == '-' ? '_' : (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    tok[i] = '\0';
+}
+
+/* Position of `tok` in `name` as a whole token (bounded by '_' or the ends), or -1. */
+static long token_at(const char *name, const char *tok)
+{
+    size_t n = strlen(tok);
+    if (n == 0)
+        return -1;
+    for (const char *p = strstr(name, tok); p; p = strstr(p + 1, tok)) {
+        bool left = p == name || p[-1] == '_';
+        bool right = p[n] == '\0' || p[n] == '_';
+        if (left && right)
+            return (long)(p - name);
+    }
+    return -1;
+}
+
+/* The corridor a column belongs to (the longest matching id wins, so "west" does not claim the
+ * columns of "west_2"), or -1. */
+static int column_corridor(const struct bk_scenario *sc, const char *name)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (int k = 0; k < sc->n_corridors; k++) {
+        char tok[TOKEN_MAX];
+        corridor_token(sc->corridors[k].id, tok);
+        size_t len = strlen(tok);
+        if (len > best_len && token_at(name, tok) >= 0) {
+            best = k;
+            best_len = len;
+        }
+    }
+    return best;
+}
+
+/* The column name without the corridor token and its separator. */
+static void column_metric(const char *name, const char *corridor_id, char *out, size_t n)
+{
+    char tok[TOKEN_MAX];
+    corridor_token(corridor_id, tok);
+    long at = token_at(name, tok);
+    size_t len = strlen(tok);
+    if (at < 0) {
+        snprintf(out, n, "%s", name);
+        return;
+    }
+    size_t cut_from = (size_t)at, cut_to = (size_t)at + len;
+    if (cut_from > 0)
+        cut_from--; /* the '_' before */
+    else if (name[cut_to] == '_')
+        cut_to++; /* the token leads: drop the '_' after */
+    snprintf(out, n, "%.*s%s", (int)cut_from, name, name + cut_to);
+}
+
+/* Every statistic for every column: whether a column is a flow (sum it) or a level (last, min,
+ * max, mean) is not told by its unit ("tankers" may be a fleet or the arrivals of a day), so the
+ * reader picks with the column's meaning at hand. */
+static void write_stats(FILE *out, const bk_column *col, const column_stats *s)
+{
+    fputs("{\"unit\": ", out);
+    bk_fmt_json_string(out, col->unit);
+    fputs(", \"sum\": ", out);
+    bk_fmt_json_number(out, s->sum);
+    fputs(", \"last\": ", out);
+    bk_fmt_json_number(out, s->last);
+    fputs(", \"min\": ", out);
+    bk_fmt_json_number(out, s->min);
+    fputs(", \"max\": ", out);
+    bk_fmt_json_number(out, s->max);
+    fputs(", \"mean\": ", out);
+    bk_fmt_json_number(out, s->mean);
+    fputc('}', out);
+}
+
+static void json_field_num(FILE *out, const char *indent, const char *key, double v, bool last)
+{
+    fprintf(out, "%s\"%s\": ", indent, key);
+    bk_fmt_json_number(out, v);
+    fputs(last ? "\n" : ",\n", out);
+}
+
+static void json_field_long(FILE *out, const char *indent, const char *key, long v, bool last)
+{
+    fprintf(out, "%s\"%s\": %ld%s\n", indent, key, v, last ? "" : ",");
+}
+
+static void write_totals(FILE *out, const bk_run_totals *t)
+{
+    const char *in = "    ";
+    fputs("  \"totals\": {\n", out);
+    json_field_long(out, in, "days", t->days, false);
+    json_field_num(out, in, "events", t->events, false);
+    json_field_num(out, in, "loaded_l", t->loaded_l, false);
+    json_field_num(out, in, "delivered_l", t->delivered_l, false);
+    json_field_num(out, in, "burned_l", t->burned_l, false);
+    json_field_num(out, in, "captured_l", t->captured_l, false);
+    json_field_num(out, in, "in_transit_l", t->in_transit_l, false);
+    json_field_num(out, in, "final_stock_l", t->final_stock_l, false);
+    json_field_long(out, in, "tankers_start", t->tankers_start, false);
+    json_field_long(out, in, "tankers_joined", t->tankers_joined, false);
+    json_field_long(out, in, "tankers_destroyed", t->tankers_destroyed, false);
+    json_field_long(out, in, "tankers_captured", t->tankers_captured, false);
+    json_field_long(out, in, "tankers_active", t->tankers_active, false);
+    json_field_long(out, in, "drivers_kidnapped", t->drivers_kidnapped, false);
+    json_field_long(out, in, "trips_loaded", t->trips_loaded, false);
+    json_field_long(out, in, "deliveries", t->deliveries, false);
+    json_field_long(out, in, "attacks_attempted", t->attacks_attempted, false);
+    json_field_long(out, in, "attacks_successful", t->attacks_successful, false);
+    json_field_long(out, in, "lone_attacks", t->lone_attacks, false);
+    json_field_long(out, in, "turned_back", t->turned_back, false);
+    json_field_long(out, in, "road_cuts", t->road_cuts, false);
+    json_field_long(out, in, "convoys", t->convoys, false);
+    json_field_long(out, in, "escort_lost", t->escort_lost, false);
+    json_field_num(out, in, "first_attack_day", t->first_attack_day, true);
+    fputs("  },\n", out);
+}
+
+static bool run_is_usable(const bk_run *run, const FILE *out)
+{
+    if (run == NULL || out == NULL || run->sc == NULL)
+        return false;
+    if (run->n_cols > 0 && run->days > 0 && (run->daily == NULL || run->cols == NULL))
+        return false;
+    return !(run->n_log > 0 && run->log == NULL);
+}
+
+static void write_date_or_null(FILE *out, const struct bk_scenario *sc, double day)
+{
+    if (!isfinite(day) || day < 0) {
+        fputs("null", out);
+        return;
+    }
+    char date[11];
+    bk_run_date(sc, 24.0 * day, date);
+    bk_fmt_json_string(out, date);
+}
+
+/* Keys in a fixed order, numbers through bk_fmt_number (non-finite as null), nothing from the
+ * clock: the same run gives the same bytes. */
+bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
+{
+    if (!run_is_usable(run, out))
+        return BK_ERR_USAGE;
+    const struct bk_scenario *sc = run->sc;
+    char hash[65], start[11];
+    bk_scenario_hash(sc, hash);
+    bk_run_date(sc, 0.0, start);
+
+    fputs("{\n  \"scenario\": ", out);
+    bk_fmt_json_string(out, sc->name);
+    fputs(",\n  \"scenario_sha256\": ", out);
+    bk_fmt_json_string(out, hash);
+    fprintf(out, ",\n  \"seed\": %llu,\n  \"replication\": %lu,\n  \"days\": %d,\n",
+            (unsigned long long)run->cfg.seed, (unsigned long)run->cfg.replication, run->days);
+    fputs("  \"start_date\": ", out);
+    bk_fmt_json_string(out, start);
+    fputs(",\n  \"end_date\": ", out);
+    write_date_or_null(out, sc, run->days > 0 ? run->days - 1.0 : -1.0);
+    fputs(",\n  \"first_attack_day\": ", out);
+    double fad = run->totals.first_attack_day;
+    bk_fmt_json_number(out, isfinite(fad) && fad >= 0 ? fad : -1.0);
+    fputs(",\n  \"first_attack_date\": ", out);
+    write_date_or_null(out, sc, fad);
+    fputs(",\n", out);
+    write_totals(out, &run->totals);
+
+    fputs("  \"columns\": {", out);
+    for (int c = 0; c < run->n_cols; c++) {
+        column_stats s = stats_of(run, c);
+        fputs(c > 0 ? ",\n    " : "\n    ", out);
+        bk_fmt_json_string(out, run->cols[c].name);
+        fputs(": ", out);
+        write_stats(out, &run->cols[c], &s);
+    }
+    fputs(run->n_cols > 0 ? "\n  },\n" : "},\n", out);
+
+    fputs("  \"corridors\": {", out);
+    for (int k = 0; k < sc->n_corridors; k++) {
+        const bk_corridor *cor = &sc->corridors[k];
+        fputs(k > 0 ? ",\n    " : "\n    ", out);
+        bk_fmt_json_string(out, cor->id);
+        fputs(": {\n      \"name\": ", out);
+        bk_fmt_json_string(out, cor->name);
+        fputs(",\n      \"metrics\": {", out);
+        int written = 0;
+        for (int c = 0; c < run->n_cols; c++) {
+            if (column_corridor(sc, run->cols[c].name) != k)
+                continue;
+            char metric[sizeof run->cols[c].name];
+            column_metric(run->cols[c].name, cor->id, metric, sizeof metric);
+            column_stats s = stats_of(run, c);
+            fputs(written++ > 0 ? ",\n        " : "\n        ", out);
+            bk_fmt_json_string(out, metric);
+            fputs(": ", out);
+            write_stats(out, &run->cols[c], &s);
+        }
+        fputs(written > 0 ? "\n      }\n    }" : "}\n    }", out);
+    }
+    fputs(sc->n_corridors > 0 ? "\n  }\n}\n" : "}\n}\n", out);
+    return bk_fmt_finish(out);
+}
+
+/* Story helpers --------------------------------------------------------------------------- */
+
+static bool metric_is(const char *metric, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(metric, *names) == 0)
+            return true;
+    return false;
+}
+
+static const char *const delivered_names[] = {"deliveries", "deliveries_tankers", "delivered_tankers",
+                                              "arrivals", "arrivals_tankers", "unloaded_tankers",
+                                              NULL};
+static const char *const burned_names[] = {"burned", "burned_tankers", "destroyed",
+                                           "destroyed_tankers", NULL};
+static const char *const captured_names[] = {"captured", "captured_tankers", NULL};
+static const char *const attack_names[] = {"attacks", "attacks_attempted", NULL};
+
+/* Sum over the days of the corridor's columns whose metric is one of `names`; false if there is none. */
+static bool corridor_sum(const bk_run *run, int k, const char *const *names, long *total)
+{
+    const struct bk_scenario *sc = run->sc;
+    bool found = false;
+    double sum = 0.0;
+    for (int c = 0; c < run->n_cols; c++) {
+        if (column_corridor(sc, run->cols[c].name) != k)
+            continue;
+        char metric[sizeof run->cols[c].name];
+        column_metric(run->cols[c].name, sc->corridors[k].id, metric, sizeof metric);
+        if (!metric_is(metric, names))
+            continue;
+        column_stats s = stats_of(run, c);
+        sum += s.sum;
+        found = true;
+    }
+    *total = lround(sum);
+    return found;
+}
+
+static void story_corridor(FILE *out, const bk_run *run, int k)
+{
+    const bk_corridor *cor = &run->sc->corridors[k];
+    char num[BK_FMT_NUM];
+    long delivered, burned, captured, attacks;
+    bool has_d = corridor_sum(run, k, delivered_names, &delivered);
+    bool has_b = corridor_sum(run, k, burned_names, &burned);
+    bool has_c = corridor_sum(run, k, captured_names, &captured);
+    bool has_a = corridor_sum(run, k, attack_names, &attacks);
+    fprintf(out, "  %s:", cor->name[0] ? cor->name : cor->id);
+    if (!has_d && !has_b && !has_c && !has_a) {
+        fputs(" no per-corridor series recorded.\n", out);
+        return;
+    }
+    const char *sep = " ";
+    if (has_d) {
+        bk_fmt_thousands(num, delivered);
+        fprintf(out, "%s%s %s delivered", sep, num, delivered == 1 ? "tanker" : "tankers");
+        sep = "; ";
+    }
+    if (has_b || has_c) {
+        long lost = (has_b ? burned : 0) + (has_c ? captured : 0);
+        bk_fmt_thousands(num, lost);
+        if (lost == 0) {
+            fprintf(out, "%snone lost", sep);
+        } else {
+            fprintf(out, "%s%s lost", sep, num);
+            if (has_b && has_c) {
+                char nb[BK_FMT_NUM], nc[BK_FMT_NUM];
+                bk_fmt_thousands(nb, burned);
+                bk_fmt_thousands(nc, captured);
+                fprintf(out, " (%s burned, %s captured)", nb, nc);
+            }
+        }
+        sep = "; ";
+    }
+    if (has_a) {
+        bk_fmt_thousands(num, attacks);
+        fprintf(out, "%s%s %s", sep, num, attacks == 1 ? "attack" : "attacks");
+    }
+    fputs(".\n", out);
+}
+
+static const bk_log_entry *first_attack(const bk_run *run)
+{
+    for (int i = 0; i < run->n_log; i++)
+        if (run->log[i].kind == BK_LOG_AMBUSH)
+            return &run->log[i];
+    return NULL;
+}
+
+static const char *near_place(const struct bk_scenario *sc, const bk_log_entry *e)
+{
+    if (e->place >= 0 && e->place < sc->n_places)
+        return sc->places[e->place].name;
+    if (e->segment >= 0 && e->segment < sc->n_segments) {
+        int p = e->frac < 0.5 ? sc->segments[e->segment].from : sc->segments[e->segment].to;
+        if (p >= 0 && p < sc->n_places)
+            return sc->places[p].name;
+    }
+    return NULL;
+}
+
+/* About ten lines: what happened, with the numbers a reader asks first. */
+bk_status bk_run_write_story(const bk_run *run, FILE *out)
+{
+    if (!run_is_usable(run, out))
+        return BK_ERR_USAGE;
+    const struct bk_scenario *sc = run->sc;
+    const bk_run_totals *t = &run->totals;
+    char date[11], a[BK_FMT_NUM], b[BK_FMT_NUM], c[BK_FMT_NUM], d[BK_FMT_NUM];
+    char la[2 * BK_FMT_NUM], lb[2 * BK_FMT_NUM];
+
+    bk_run_date(sc, 0.0, date);
+    fprintf(out, "%s, %d days from %s, seed %llu", sc->name[0] ? sc->name : "Unnamed scenario",
+            run->days, date, (unsigned long long)run->cfg.seed);
+    if (run->cfg.replication > 0)
+        fprintf(out, ", replication %lu", (unsigned long)run->cfg.replication);
+    fputs(".\n", out);
+
+    bk_fmt_thousands(a, t->tankers_start);
+    bk_fmt_thousands(b, t->tankers_joined);
+    bk_fmt_thousands(c, t->tankers_destroyed);
+    bk_fmt_thousands(d, t->tankers_captured);
+    fprintf(out, "Tankers: %s at the start, %s joined; %s burned, %s captured; ", a, b, c, d);
+    bk_fmt_thousands(a, t->drivers_kidnapped);
+    bk_fmt_thousands(b, t->tankers_active);
+    fprintf(out, "%s %s kidnapped; %s in service at the end.\n", a,
+            t->drivers_kidnapped == 1 ? "driver" : "drivers", b);
+
+    if (t->attacks_attempted <= 0) {
+        fputs("Attacks: none.\n", out);
+    } else {
+        bk_fmt_thousands(a, t->attacks_attempted);
+        bk_fmt_thousands(b, t->attacks_successful);
+        fprintf(out, "Attacks: %s (%s successful)", a, b);
+        const bk_log_entry *first = first_attack(run);
+        double day = t->first_attack_day;
+        if (first && !(isfinite(day) && day >= 0))
+            day = floor(first->time_h / 24.0);
+        if (isfinite(day) && day >= 0) {
+            bk_run_date(sc, 24.0 * day, date);
+            fprintf(out, ", first on %s", date);
+            const char *near = first ? near_place(sc, first) : NULL;
+            if (near)
+                fprintf(out, " near %s", near);
+        }
+        bk_fmt_thousands(a, t->lone_attacks);
+        bk_fmt_thousands(b, t->turned_back);
+        fprintf(out, "; %s on lone tankers, %s turned back.\n", a, b);
+    }
+
+    bk_fmt_thousands(a, t->trips_loaded);
+    bk_fmt_litres(la, t->loaded_l);
+    fprintf(out, "Loaded at the ports: %s %s, %s.\n", a, t->trips_loaded == 1 ? "tanker" : "tankers",
+            la);
+    bk_fmt_thousands(a, t->deliveries);
+    bk_fmt_litres(la, t->delivered_l);
+    bk_fmt_litres(lb, t->burned_l + t->captured_l);
+    fprintf(out, "Deliveries: %s %s, %s; %s lost on the road.\n", a,
+            t->deliveries == 1 ? "tanker" : "tankers", la, lb);
+    bk_fmt_litres(la, t->in_transit_l);
+    bk_fmt_litres(lb, t->final_stock_l);
+    fprintf(out, "At the end: %s in transit, %s in the city's stock.\n", la, lb);
+
+    bk_fmt_thousands(a, t->convoys);
+    bk_fmt_thousands(b, t->escort_lost);
+    fprintf(out, "Convoys: %s; %s escort %s lost.\n", a, b, t->escort_lost == 1 ? "unit" : "units");
+    bk_fmt_thousands(a, t->road_cuts);
+    fprintf(out, "Road cuts: %s.\n", a);
+
+    if (sc->n_corridors > 0)
+        fputs("By corridor:\n", out);
+    for (int k = 0; k < sc->n_corridors; k++)
+        story_corridor(out, run, k);
+    return bk_fmt_finish(out);
+}
