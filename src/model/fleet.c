@@ -105,6 +105,7 @@ void bk_fleet_release(bk_model *m)
             free(m->ports[p].queue);
     free(m->ports);
     free(m->tankers);
+    free(m->city_wait);
     if (m->movers)
         for (int i = 0; i < m->n_movers; i++)
             free(m->movers[i].members);
@@ -447,18 +448,18 @@ void bk_ev_depart(bk_model *m, const bk_event *ev)
     send_alone(m, tk, 0, +1);
 }
 
-void bk_ev_unload(bk_model *m, const bk_event *ev)
+/* Unload tanker tk into the depot if there is room; returns false (and does nothing) if not. */
+static bool unload_now(bk_model *m, int tk)
 {
-    int tk = (int)ev->a;
     bk_tanker *t = &m->tankers[tk];
     double total = 0;
     for (int k = 0; k < m->sc->n_products; k++)
         total += m->stock_l[k];
-    if (total + t->load_l > m->sc->city.depot_capacity_l) { /* depot full: wait a day */
-        bk_model_schedule(m, m->now + 24.0, PRIO_NORMAL, EV_UNLOAD, (uint32_t)tk, 0);
-        return;
-    }
-    m->stock_l[t->product] += t->load_l;
+    /* during the warm-up the city burns what arrives, as in normal times: no depot limit */
+    if (m->now >= 0 && total + t->load_l > m->sc->city.depot_capacity_l)
+        return false;
+    if (m->now >= 0)
+        m->stock_l[t->product] += t->load_l;
     m->delivered_l += t->load_l;
     m->today.delivered_l += t->load_l;
     m->today.delivered_p[t->product] += t->load_l;
@@ -467,6 +468,41 @@ void bk_ev_unload(bk_model *m, const bk_event *ev)
     t->load_l = 0;
     t->product = -1;
     send_alone(m, tk, m->routes[t->route].n - 1, -1);
+    return true;
+}
+
+/* Customs are done. With the depot full the tanker joins the queue of tankers waiting for room,
+ * which bk_city_drain_waiting serves first come first served once the city has drawn stock. */
+void bk_ev_unload(bk_model *m, const bk_event *ev)
+{
+    int tk = (int)ev->a;
+    if (m->wait_len == 0 && unload_now(m, tk))
+        return;
+    if (m->wait_len == m->wait_cap) {
+        int cap = m->wait_cap ? 2 * m->wait_cap : 256;
+        int *q = malloc((size_t)cap * sizeof *q);
+        if (q == NULL) {
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at the city depot");
+            return;
+        }
+        for (int i = 0; i < m->wait_len; i++)
+            q[i] = m->city_wait[(m->wait_head + i) % m->wait_cap];
+        free(m->city_wait);
+        m->city_wait = q;
+        m->wait_head = 0;
+        m->wait_cap = cap;
+    }
+    m->city_wait[(m->wait_head + m->wait_len++) % m->wait_cap] = tk;
+}
+
+void bk_city_drain_waiting(bk_model *m)
+{
+    while (m->wait_len > 0 && m->status == BK_OK) {
+        if (!unload_now(m, m->city_wait[m->wait_head]))
+            return;
+        m->wait_head = (m->wait_head + 1) % m->wait_cap;
+        m->wait_len--;
+    }
 }
 
 void bk_ev_leg_end(bk_model *m, const bk_event *ev)

@@ -202,6 +202,8 @@ typedef struct bk_model {
     int day;                    /* the day in progress */
     void *igraph;               /* routing graph (network.c) */
     bk_city_state *city;
+    int *city_wait;             /* FIFO of tankers waiting for room in the depot */
+    int wait_head, wait_len, wait_cap;
 } bk_model;
 
 /* Per-corridor day counters. */
@@ -247,6 +249,7 @@ void bk_mover_start_leg(bk_model *m, int mv);
 void bk_mover_resume(bk_model *m, int mv, double at_h);
 void bk_tanker_lost(bk_model *m, int tk, bool captured);
 void bk_fleet_daily(bk_model *m);
+void bk_city_drain_waiting(bk_model *m);
 
 /* convoy.c */
 bool bk_convoy_active(const bk_model *m, int corridor);

@@ -439,6 +439,7 @@ static void ev_day(bk_model *m, const bk_event *ev)
     if (m->now > 0) {
         int d = (int)lround(m->now / 24.0) - 1;
         bk_city_day(m, d);
+        bk_city_drain_waiting(m);
         record_day(m, d);
         reset_today(m);
         if (d + 1 >= m->run->days || m->status != BK_OK)
