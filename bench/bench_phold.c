@@ -1,0 +1,124 @@
+/* bench_phold.c: PHOLD on the engine's event queue, ROSS's definition.
+ *
+ * P processes each start with S events. One event is one call of the handler: the receiving
+ * process draws, from its own stream, a delay lookahead + Exp(mean - lookahead) and a
+ * destination: with probability 0.25 a uniformly chosen other process (remote), else itself; it
+ * schedules one new event there. Events at or after the end time are not processed. Start events
+ * are placed at lookahead + Exp(mean - lookahead) by their own process. When mean equals the
+ * lookahead the increment is exactly the lookahead and no delay is drawn.
+ *
+ * The three standard settings (report each figure with these parameters):
+ *   8x1:            8 processes x 1 start event, mean 1.0, lookahead 0, end time 100,000;
+ *   1024x16_la1:    1,024 x 16, lookahead 1.0, mean 1.0 (increments exactly 1.0), end 1,000;
+ *   1024x16_la0.1:  1,024 x 16, lookahead 0.1, mean 1.0, end 1,000.
+ * A setting whose run is shorter than the minimum time is repeated (reps=) with fresh streams
+ * (replication numbers 0, 1, ...), and the rate is over all repetitions.
+ *
+ * Usage: bench_phold [seconds]   (minimum measured time per setting, default 1)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "engine/queue.h"
+#include "engine/rng.h"
+
+#define SEED 20250901u
+#define REMOTE_SHARE 0.25
+
+typedef struct setting {
+    const char *name;
+    uint32_t processes;
+    uint32_t start_events; /* per process */
+    double mean;           /* mean increment, lookahead included */
+    double lookahead;
+    double end_time;
+} setting;
+
+static const setting settings[] = {
+    {"8x1", 8, 1, 1.0, 0.0, 100000.0},
+    {"1024x16_la1", 1024, 16, 1.0, 1.0, 1000.0},
+    {"1024x16_la0.1", 1024, 16, 1.0, 0.1, 1000.0},
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench_phold: %s\n", what);
+    exit(1);
+}
+
+static inline double increment(const setting *s, gsl_rng *g)
+{
+    double excess = s->mean - s->lookahead;
+    return excess > 0 ? s->lookahead + gsl_ran_exponential(g, excess) : s->lookahead;
+}
+
+/* One replication; returns the number of events processed. `rngs` has room for s->processes. */
+static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk_rng *rngs)
+{
+    bk_queue_reset(q);
+    for (uint32_t p = 0; p < s->processes; p++) {
+        bk_rng_init(&rngs[p], SEED, replication, BK_RNG_TEST, p);
+        for (uint32_t k = 0; k < s->start_events; k++)
+            if (bk_queue_push(q, increment(s, bk_rng_gsl(&rngs[p])), 0, 0, p, 0) != BK_OK)
+                die("push failed");
+    }
+    uint64_t events = 0;
+    bk_event ev;
+    while (bk_queue_pop(q, &ev) && ev.time < s->end_time) {
+        events++; /* the handler: */
+        gsl_rng *g = bk_rng_gsl(&rngs[ev.a]);
+        uint32_t dest = ev.a;
+        if (gsl_rng_uniform(g) < REMOTE_SHARE) {
+            uint32_t other = (uint32_t)gsl_rng_uniform_int(g, s->processes - 1);
+            dest = other >= ev.a ? other + 1 : other; /* any process but the sender */
+        }
+        if (bk_queue_push(q, ev.time + increment(s, g), 0, 0, dest, 0) != BK_OK)
+            die("push failed");
+    }
+    return events;
+}
+
+int main(int argc, char **argv)
+{
+    double min_s = argc > 1 ? atof(argv[1]) : 1.0;
+    if (!(min_s > 0))
+        die("usage: bench_phold [seconds]");
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        const setting *s = &settings[i];
+        bk_queue q;
+        bk_rng *rngs = malloc(s->processes * sizeof *rngs);
+        if (rngs == NULL || bk_queue_init(&q, (size_t)s->processes * s->start_events) != BK_OK)
+            die("out of memory");
+        uint64_t events = 0, first = 0;
+        uint32_t reps = 0;
+        double t0 = now_s(), t1;
+        do {
+            uint64_t e = run_once(s, reps, &q, rngs);
+            if (reps == 0)
+                first = e;
+            events += e;
+            reps++;
+            t1 = now_s();
+        } while (t1 - t0 < min_s);
+        printf("bench=phold setting=%s processes=%u start_events=%u mean=%g lookahead=%g "
+               "remote=%g end_time=%g events_per_rep=%llu reps=%u events=%llu seconds=%.3f "
+               "value=%.4g unit=events/s\n",
+               s->name, s->processes, s->start_events, s->mean, s->lookahead, REMOTE_SHARE,
+               s->end_time, (unsigned long long)first, reps, (unsigned long long)events, t1 - t0,
+               (double)events / (t1 - t0));
+        fflush(stdout);
+        bk_queue_release(&q);
+        free(rngs);
+    }
+    return 0;
+}
