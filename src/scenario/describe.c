@@ -1,0 +1,296 @@
+/* describe.c: a readable summary of a loaded scenario, for `blockade scenario show`. */
+#include "scenario/scenario.h"
+
+#include <stdio.h>
+
+static const char *const kind_word[] = {"port", "border", "town", "city", "depot"};
+static const char *const convoy_word[] = {"off", "from a date", "on threat", "always"};
+static const char *const tl_word[] = {
+    [BK_TL_CAMPAIGN_START] = "campaign_start", [BK_TL_CAMPAIGN_END] = "campaign_end",
+    [BK_TL_ROAD_CUT] = "road_cut",             [BK_TL_SUPPLY_CUT] = "supply_cut",
+    [BK_TL_CONVOY_MODE] = "convoy_mode",       [BK_TL_ESCORT_REINFORCE] = "escort_reinforce",
+    [BK_TL_NIGHT_BAN] = "night_ban",           [BK_TL_ROUTING] = "routing",
+    [BK_TL_NOTE] = "note",                     [BK_TL_AIRLIFT] = "airlift",
+    [BK_TL_PRICE_CONTROL] = "price_control",   [BK_TL_FILL_CAP] = "fill_cap",
+    [BK_TL_RESERVE_TIER] = "reserve_tier",     [BK_TL_SECTOR_TIER] = "sector_tier",
+    [BK_TL_OFFICIAL_PRICE] = "official_price", [BK_TL_ESCORT_ALLOC] = "escort_alloc"};
+
+static const char *product_id(const bk_scenario *sc, int i)
+{
+    return (i >= 0 && i < sc->n_products) ? sc->products[i].id : "?";
+}
+
+/* Civil date of start_date + `day` days (proleptic Gregorian, era-based formula). */
+static void date_after(const bk_scenario *sc, long day, char buf[16])
+{
+    int y = sc->start_year, m = sc->start_month, d = sc->start_day;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long z = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy + day;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int yy = (int)(yoe + era * 400 + (mm <= 2));
+    snprintf(buf, 16, "%04d-%02d-%02d", yy % 10000, mm % 100, dd % 100);
+}
+
+static void date_at_hours(const bk_scenario *sc, double h, char buf[16])
+{
+    date_after(sc, (long)(h / 24.0), buf);
+}
+
+static const char *place_name(const bk_scenario *sc, int i)
+{
+    return (i >= 0 && i < sc->n_places) ? sc->places[i].name : "?";
+}
+
+static void describe_places(const bk_scenario *sc, FILE *out)
+{
+    double total_km = 0;
+    for (int i = 0; i < sc->n_segments; i++)
+        total_km += sc->segments[i].length_km;
+    fprintf(out, "Places: %d\n", sc->n_places);
+    for (int k = 0; k < 5; k++) {
+        int n = 0;
+        for (int i = 0; i < sc->n_places; i++)
+            n += (int)sc->places[i].kind == k;
+        if (n == 0)
+            continue;
+        fprintf(out, "  %s (%d):", kind_word[k], n);
+        const char *sep = " ";
+        for (int i = 0; i < sc->n_places; i++) {
+            const bk_place *p = &sc->places[i];
+            if ((int)p->kind != k)
+                continue;
+            fprintf(out, "%s%s (%s)", sep, p->name, p->id);
+            if (p->kind == BK_PLACE_BORDER)
+                fprintf(out, " crossing %g-%g h", p->border_delay_min_h, p->border_delay_max_h);
+            sep = ", ";
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "Road segments: %d, %.0f km in total\n", sc->n_segments, total_km);
+}
+
+static void describe_corridors(const bk_scenario *sc, FILE *out)
+{
+    fprintf(out, "Ports: %d\n", sc->n_ports);
+    for (int i = 0; i < sc->n_ports; i++) {
+        const bk_port *p = &sc->ports[i];
+        fprintf(out, "  %s at %s: %g tankers/day loaded (", p->id, place_name(sc, p->place),
+                p->load_rate_per_day);
+        for (int j = 0; j < sc->n_products; j++)
+            fprintf(out, "%s%s %.0f%%", j ? ", " : "", sc->products[j].id,
+                    100.0 * p->product_share[j]);
+        fprintf(out, ")\n");
+    }
+    fprintf(out, "Corridors: %d\n", sc->n_corridors);
+    for (int i = 0; i < sc->n_corridors; i++) {
+        const bk_corridor *c = &sc->corridors[i];
+        double km = 0, hours = 0, border_min = 0, border_max = 0;
+        for (int j = 0; j + 1 < c->path_len; j++) {
+            const bk_segment *s = &sc->segments[c->path_seg[j]];
+            km += s->length_km;
+            hours += s->length_km / s->speed_kmh;
+        }
+        for (int j = 0; j < c->path_len; j++) {
+            const bk_place *p = &sc->places[c->path[j]];
+            if (p->kind == BK_PLACE_BORDER) {
+                border_min += p->border_delay_min_h;
+                border_max += p->border_delay_max_h;
+            }
+        }
+        fprintf(out, "  %s (%s), from port %s:\n    path:", c->id, c->name,
+                sc->ports[c->port].id);
+        for (int j = 0; j < c->path_len; j++)
+            fprintf(out, "%s%s", j ? " -> " : " ", place_name(sc, c->path[j]));
+        fprintf(out, "\n    %.0f km, nominal transit %.1f h driving", km, hours);
+        if (border_max > 0)
+            fprintf(out, " + %g-%g h at borders", border_min, border_max);
+        fprintf(out, "\n    %d tankers; escort pool %d units of strength %g, %g replaced/week; "
+                     "convoys form at %s\n",
+                c->tankers, c->escort_units, c->escort_strength,
+                c->escort_replacement_per_week, place_name(sc, c->path[c->staging]));
+    }
+}
+
+static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
+{
+    const bk_city *city = &sc->city;
+    fprintf(out, "City: %s, depot capacity %.0f L, unloading %g-%g h\n",
+            place_name(sc, city->place), city->depot_capacity_l, city->unload_min_h,
+            city->unload_max_h);
+    fprintf(out, "  initial stock:");
+    for (int j = 0; j < sc->n_products; j++)
+        fprintf(out, "%s%s %.0f L", j ? ", " : " ", sc->products[j].id, city->initial_stock_l[j]);
+    fputc('\n', out);
+
+    const bk_fleet *f = &sc->fleet;
+    fprintf(out, "Fleet: %g L per tanker, %g new tankers/day per corridor below its initial size\n",
+            f->tanker_capacity_l, f->join_rate_per_day);
+    fprintf(out, "  drivers: willingness -%g per attack, -%g per kidnapping, recovers in %g days, "
+                 "floor %g; retry after %g h\n",
+            f->fear_per_attack, f->fear_per_kidnapping, f->recovery_days, f->min_willingness,
+            f->retry_hours);
+
+    const bk_policy *p = &sc->policy;
+    fprintf(out, "Policy:\n  convoys: %s", convoy_word[p->convoy_mode]);
+    if (p->convoy_mode == BK_CONVOY_DATE) {
+        char d[16];
+        date_at_hours(sc, p->convoy_from_h, d);
+        fprintf(out, " %s", d);
+    } else if (p->convoy_mode == BK_CONVOY_THREAT) {
+        fprintf(out, " (%g attacks in 7 days)", p->threat_attacks_per_week);
+    }
+    fprintf(out, "; %d-%d tankers, wait at most %g h, %d escort units each (at least %d), "
+                 "speed x%g\n",
+            p->convoy_min_size, p->convoy_max_size, p->convoy_max_wait_h, p->escort_per_convoy,
+            p->escort_min, p->convoy_speed_factor);
+    if (p->night_ban)
+        fprintf(out, "  night ban: on, from hour %g to hour %g\n", p->night_from_hour,
+                p->night_to_hour);
+    else
+        fprintf(out, "  night ban: off\n");
+    if (p->routing == BK_ROUTING_FIXED)
+        fprintf(out, "  routing: fixed corridors\n");
+    else
+        fprintf(out, "  routing: risk-aware (weight %g, memory %g days)\n", p->risk_weight,
+                p->risk_memory_days);
+}
+
+static void describe_group(const bk_scenario *sc, FILE *out)
+{
+    const bk_armed_group *g = &sc->group;
+    if (g->n_cells == 0 && g->name[0] == '\0') {
+        fprintf(out, "Armed group: none\n");
+        return;
+    }
+    fprintf(out, "Armed group: %s, %d cell%s\n", g->name[0] ? g->name : "(unnamed)", g->n_cells,
+            g->n_cells == 1 ? "" : "s");
+    if (g->campaign_start_h >= 0) {
+        char d[16];
+        date_at_hours(sc, g->campaign_start_h, d);
+        fprintf(out, "  campaign declared %s\n", d);
+    } else {
+        fprintf(out, "  no campaign declared at the start\n");
+    }
+    fprintf(out, "  ambush: logit %g + %g ln(strength/escort) + %g cover; unescorted %g; "
+                 "attacks if success >= %g\n",
+            g->ambush_base_logit, g->ambush_ratio_coef, g->ambush_cover_coef,
+            g->unescorted_success, g->min_success);
+    fprintf(out, "  road cuts %g/day per cell, repaired in %g-%g h; coordinated days %g/week "
+                 "(x%g)\n",
+            g->road_cut_rate_per_day, g->repair_min_h, g->repair_max_h,
+            g->coordinated_rate_per_week, g->coordinated_boost);
+    for (int i = 0; i < g->n_cells; i++) {
+        const bk_cell *c = &g->cells[i];
+        fprintf(out, "  cell %s at %s: %g fighters (max %g, +%g/day), reach %g km, roam %g km, "
+                     "intelligence %g, ready again after %g h\n",
+                c->id, place_name(sc, c->home), c->strength, c->max_strength,
+                c->recruitment_per_day, c->reach_km, c->roam_km, c->intelligence,
+                c->readiness_hours);
+    }
+}
+
+static void describe_timeline(const bk_scenario *sc, FILE *out)
+{
+    fprintf(out, "Timeline: %d event%s\n", sc->n_timeline, sc->n_timeline == 1 ? "" : "s");
+    for (int i = 0; i < sc->n_timeline; i++) {
+        const bk_timeline_event *e = &sc->timeline[i];
+        char d[16];
+        date_at_hours(sc, e->time_h, d);
+        fprintf(out, "  %s %s", d, tl_word[e->kind]);
+        switch (e->kind) {
+        case BK_TL_ROAD_CUT: {
+            const bk_segment *s = &sc->segments[e->segment];
+            fprintf(out, " %s - %s for %g h", place_name(sc, s->from), place_name(sc, s->to),
+                    e->hours);
+            break;
+        }
+        case BK_TL_SUPPLY_CUT:
+            fprintf(out, " port %s x%g for %g h", sc->ports[e->port].id, e->factor, e->hours);
+            break;
+        case BK_TL_ESCORT_REINFORCE:
+            fprintf(out, " corridor %s %+d units", sc->corridors[e->corridor].id, e->units);
+            break;
+        case BK_TL_CONVOY_MODE:
+            fprintf(out, " %s", convoy_word[e->mode]);
+            break;
+        case BK_TL_NIGHT_BAN:
+            fprintf(out, " %s", e->mode ? "on" : "off");
+            break;
+        case BK_TL_ROUTING:
+            fprintf(out, " %s", e->mode == BK_ROUTING_FIXED ? "fixed" : "risk-aware");
+            break;
+        case BK_TL_AIRLIFT:
+            fprintf(out, " %g L/day of %s", e->value, product_id(sc, e->product));
+            break;
+        case BK_TL_PRICE_CONTROL:
+            fprintf(out, " %s", e->mode ? "on" : "off");
+            break;
+        case BK_TL_FILL_CAP:
+            fprintf(out, " %g L per fill", e->value);
+            break;
+        case BK_TL_RESERVE_TIER:
+            fprintf(out, " reserve released to tiers <= %d", e->units);
+            break;
+        case BK_TL_SECTOR_TIER:
+            fprintf(out, " sector %s to tier %d",
+                    (e->sector >= 0 && e->sector < sc->cityside.n_sectors)
+                        ? sc->cityside.sectors[e->sector].id
+                        : "?",
+                    e->units);
+            break;
+        case BK_TL_OFFICIAL_PRICE:
+            fprintf(out, " %s at %g per litre", product_id(sc, e->product), e->value);
+            break;
+        case BK_TL_ESCORT_ALLOC:
+            fprintf(out, " mode %d", e->mode);
+            break;
+        case BK_TL_CAMPAIGN_START:
+        case BK_TL_CAMPAIGN_END:
+        case BK_TL_NOTE:
+            break;
+        }
+        if (e->note[0])
+            fprintf(out, " (%s)", e->note);
+        fputc('\n', out);
+    }
+}
+
+/* Contract in blockade/scenario.h. */
+bk_status bk_scenario_describe(const bk_scenario *sc, FILE *out)
+{
+    if (sc == NULL || out == NULL)
+        return BK_ERR_USAGE;
+    char first[16], last[16];
+    date_after(sc, 0, first);
+    date_after(sc, sc->days - 1, last);
+    fprintf(out, "Scenario: %s\n", sc->name);
+    if (sc->description[0])
+        fprintf(out, "  %s\n", sc->description);
+    fprintf(out, "  %s to %s (%d days), default seed %llu\n", first, last, sc->days,
+            (unsigned long long)sc->seed);
+    if (sc->country[0] || sc->region[0])
+        fprintf(out, "  country %s%s%s%s, region %s\n", sc->country[0] ? sc->country : "?",
+                sc->iso[0] ? " (iso " : "", sc->iso, sc->iso[0] ? ")" : "",
+                sc->region[0] ? sc->region : "?");
+    fprintf(out, "Products:");
+    for (int j = 0; j < sc->n_products; j++)
+        fprintf(out, "%s%s (%s)", j ? ", " : " ", sc->products[j].name, sc->products[j].id);
+    fputc('\n', out);
+    describe_places(sc, out);
+    describe_corridors(sc, out);
+    describe_city_fleet_policy(sc, out);
+    describe_group(sc, out);
+    describe_timeline(sc, out);
+    if (fflush(out) != 0 || ferror(out))
+        return BK_ERR_IO;
+    return BK_OK;
+}

@@ -1,0 +1,780 @@
+/* test_scenario.c: the scenario loader. The shipped scenarios load; a table of malformed scenarios
+ * (each made by editing the reference file scenarios/test/two-corridors.yaml, or generated) fail
+ * with the right status, line and message; hashing and describing work. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bk_test.h"
+#include "scenario/scenario.h"
+
+#define REFERENCE_FILE "scenarios/test/two-corridors.yaml"
+
+/* Expected line relative to the line of the first edit in the base text: EDIT, EDIT + 1, ... */
+#define EDIT (-1000)
+
+static char *base_text;   /* the reference file, read once */
+
+static int setup_base(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path(REFERENCE_FILE);
+    base_text = path ? bk_test_read_file(path, NULL) : NULL;
+    free(path);
+    return base_text ? 0 : -1;
+}
+
+static int teardown_base(void **state)
+{
+    (void)state;
+    free(base_text);
+    return 0;
+}
+
+/* A scenario that leaves out every optional key; its defaults are checked below. Its SHA-256 was
+ * computed once with sha256sum. */
+static const char minimal_yaml[] =
+    "blockade: 1\n"
+    "scenario: {name: Minimal, start_date: 2025-01-01, days: 30}\n"
+    "products: [{id: diesel}]\n"
+    "places:\n"
+    "  - {id: port, kind: port, lat: 5, lon: -4}\n"
+    "  - {id: town, kind: city, lat: 12, lon: -8}\n"
+    "segments: [{from: port, to: town, length_km: 900, speed_kmh: 40}]\n"
+    "ports: [{id: p, place: port, load_rate_per_day: 10, product_share: {diesel: 1}}]\n"
+    "corridors: [{id: only, port: p, path: [port, town], tankers: 50}]\n"
+    "city: {place: town, depot_capacity_l: 1000000}\n"
+    "fleet: {tanker_capacity_l: 40000}\n";
+static const char minimal_sha256[] =
+    "7839347ef8fd89619c071c01051ecf3493b3b0be2179e879cb239e10fa2917fc";
+
+static const char minimal_json[] =
+    "{\"blockade\": 1,\n"
+    " \"scenario\": {\"name\": \"Minimal\", \"start_date\": \"2025-01-01\", \"days\": 30},\n"
+    " \"products\": [{\"id\": \"diesel\"}],\n"
+    " \"places\": [{\"id\": \"port\", \"kind\": \"port\", \"lat\": 5, \"lon\": -4},\n"
+    "            {\"id\": \"town\", \"kind\": \"city\", \"lat\": 12, \"lon\": -8}],\n"
+    " \"segments\": [{\"from\": \"port\", \"to\": \"town\", \"length_km\": 900, "
+    "\"speed_kmh\": 40}],\n"
+    " \"ports\": [{\"id\": \"p\", \"place\": \"port\", \"load_rate_per_day\": 10,\n"
+    "            \"product_share\": {\"diesel\": 1}}],\n"
+    " \"corridors\": [{\"id\": \"only\", \"port\": \"p\", \"path\": [\"port\", \"town\"],\n"
+    "               \"tankers\": 50}],\n"
+    " \"city\": {\"place\": \"town\", \"depot_capacity_l\": 1000000},\n"
+    " \"fleet\": {\"tanker_capacity_l\": \"40000x\"}}\n";
+
+/* ------------------------------------------------------------------------------------------- */
+
+static void shipped_files_load(void **state)
+{
+    (void)state;
+    const char *files[] = {REFERENCE_FILE, "scenarios/bamako-2025.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *path = bk_test_source_path(files[i]);
+        bk_scenario *sc = (bk_scenario *)&sc;   /* must be overwritten */
+        bk_error err = {0};
+        bk_status st = bk_scenario_load_file(path, &sc, &err);
+        if (st != BK_OK)
+            print_error("%s\n", err.message);
+        assert_int_equal(st, BK_OK);
+        assert_non_null(sc);
+        assert_true(bk_scenario_days(sc) > 0);
+        assert_true(sc->n_corridors > 0);
+        bk_scenario_free(sc);
+        free(path);
+    }
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    assert_non_null(sc);
+    size_t len = 0;
+    const char *text = bk_scenario_default_text(&len);
+    assert_int_equal(len, strlen(text));
+    assert_string_equal(sc->file, "bamako-2025.yaml (embedded)");
+    bk_scenario_free(sc);
+}
+
+static void reference_file_values(void **state)
+{
+    (void)state;
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_string(base_text, strlen(base_text), "two.yaml", &sc, &err),
+                     BK_OK);
+    assert_string_equal(bk_scenario_name(sc), "Two corridors (test)");
+    assert_int_equal(bk_scenario_seed(sc), 7);
+    assert_int_equal(bk_scenario_days(sc), 60);
+    assert_int_equal(sc->start_year, 2025);
+    assert_int_equal(sc->start_month, 9);
+    assert_int_equal(sc->start_day, 1);
+    assert_string_equal(sc->iso, "999");
+    assert_int_equal(sc->n_products, 2);
+    assert_int_equal(sc->n_places, 7);
+    assert_int_equal(sc->n_segments, 7);
+    assert_int_equal(sc->n_ports, 2);
+    assert_int_equal(sc->n_corridors, 2);
+
+    int border = bk_scenario_find_place(sc, "west_border");
+    assert_int_equal(border, 1);
+    assert_int_equal(sc->places[border].kind, BK_PLACE_BORDER);
+    assert_true(sc->places[border].border_delay_min_h == 6.0);
+    assert_true(sc->places[border].border_delay_max_h == 24.0);
+    assert_int_equal(bk_scenario_find_place(sc, "atlantis"), -1);
+    int town = bk_scenario_find_place(sc, "west_town"), cap = bk_scenario_find_place(sc, "capital");
+    assert_int_equal(bk_scenario_find_segment(sc, town, cap), 2);
+    assert_int_equal(bk_scenario_find_segment(sc, cap, town), 2);
+    assert_int_equal(bk_scenario_find_segment(sc, border, cap), -1);
+
+    const bk_corridor *w = &sc->corridors[0];
+    assert_int_equal(w->path_len, 4);
+    assert_int_equal(w->path_seg[0], 0);
+    assert_int_equal(w->path_seg[1], 1);
+    assert_int_equal(w->path_seg[2], 2);
+    assert_int_equal(w->staging, 1);
+    assert_int_equal(w->tankers, 150);
+    assert_int_equal(w->escort_units, 6);
+    assert_true(sc->ports[1].product_share[0] == 0.7);
+    assert_true(sc->city.initial_stock_l[1] == 4000000.0);
+    assert_int_equal(sc->policy.convoy_mode, BK_CONVOY_THREAT);
+    assert_true(sc->policy.convoy_from_h == 9 * 24.0);
+    assert_true(sc->group.campaign_start_h == 4 * 24.0);
+    assert_int_equal(sc->group.n_cells, 2);
+    assert_true(sc->group.destroy_concentration == 4.0);
+
+    assert_int_equal(sc->n_timeline, 9);
+    assert_int_equal(sc->timeline[0].kind, BK_TL_ROAD_CUT);
+    assert_int_equal(sc->timeline[0].segment, 2);
+    assert_true(sc->timeline[0].time_h == 14 * 24.0);
+    assert_int_equal(sc->timeline[0].line, bk_test_line_of(base_text, "type: road_cut"));
+    assert_int_equal(sc->timeline[2].corridor, 1);
+    assert_int_equal(sc->timeline[2].units, 2);
+    assert_int_equal(sc->timeline[3].mode, BK_CONVOY_ALWAYS);
+    assert_int_equal(sc->timeline[4].mode, 1);
+    assert_int_equal(sc->timeline[5].mode, BK_ROUTING_RISK);
+    assert_string_equal(sc->timeline[8].note, "a dated remark kept in the event log");
+    bk_scenario_free(sc);
+}
+
+static void check_minimal_defaults(const bk_scenario *sc)
+{
+    assert_int_equal(bk_scenario_seed(sc), 1);
+    assert_string_equal(sc->products[0].name, "diesel");   /* name defaults to the id */
+    assert_true(sc->segments[0].travel_cv == 0.25);
+    assert_true(sc->segments[0].cover == 0.0);
+    assert_int_equal(sc->corridors[0].staging, 0);
+    assert_int_equal(sc->corridors[0].escort_units, 0);
+    assert_int_equal(sc->policy.convoy_mode, BK_CONVOY_OFF);
+    assert_false(sc->policy.night_ban);
+    assert_int_equal(sc->policy.routing, BK_ROUTING_FIXED);
+    assert_int_equal(sc->group.n_cells, 0);
+    assert_true(sc->group.campaign_start_h < 0);
+    assert_int_equal(sc->n_timeline, 0);
+    assert_true(sc->city.initial_stock_l[0] == 0.0);
+    assert_true(sc->fleet.tanker_capacity_l == 40000.0);
+}
+
+static void minimal_yaml_uses_defaults(void **state)
+{
+    (void)state;
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(minimal_yaml, strlen(minimal_yaml), "min.yaml", &sc,
+                                           &err);
+    if (st != BK_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, BK_OK);
+    check_minimal_defaults(sc);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    fclose(out);
+    assert_non_null(strstr(buf, "Armed group: none"));
+    assert_non_null(strstr(buf, "only"));
+    free(buf);
+    bk_scenario_free(sc);
+}
+
+static void json_loads(void **state)
+{
+    (void)state;
+    /* The JSON text ends with a deliberate error, to show JSON errors carry positions too. */
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_string(minimal_json, strlen(minimal_json), "min.json", &sc,
+                                             &err),
+                     BK_ERR_SCHEMA);
+    assert_null(sc);
+    assert_int_equal(err.line, 12);
+    assert_non_null(strstr(err.message, "fleet.tanker_capacity_l must be a number"));
+
+    char *good = bk_test_replace(minimal_json, "\"40000x\"", "40000");
+    assert_non_null(good);
+    char *dir = bk_test_make_temp_dir("bk-scenario");
+    assert_non_null(dir);
+    char *path = bk_test_write_temp(dir, "min.json", good, strlen(good));
+    assert_non_null(path);
+    bk_status st = bk_scenario_load_file(path, &sc, &err);
+    if (st != BK_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, BK_OK);
+    check_minimal_defaults(sc);
+    bk_scenario_free(sc);
+    assert_int_equal(bk_test_remove_tree(dir), 0);
+    free(path);
+    free(dir);
+    free(good);
+}
+
+static void timeline_sorted_stably(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    fprintf(f, "%s", minimal_yaml);
+    fprintf(f, "timeline:\n"
+               "  - {date: 2025-01-20, type: note, note: third}\n"
+               "  - {date: 2025-01-05, type: note, note: first}\n"
+               "  - {date: 2025-01-20, type: note, note: fourth}\n"
+               "  - {date: 2025-01-05, type: note, note: second}\n");
+    fclose(f);
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_string(text, len, "t.yaml", &sc, &err), BK_OK);
+    assert_int_equal(sc->n_timeline, 4);
+    assert_string_equal(sc->timeline[0].note, "first");
+    assert_string_equal(sc->timeline[1].note, "second");
+    assert_string_equal(sc->timeline[2].note, "third");
+    assert_string_equal(sc->timeline[3].note, "fourth");
+    assert_true(sc->timeline[0].time_h == 4 * 24.0);
+    assert_int_equal(sc->timeline[0].line, 14);
+    bk_scenario_free(sc);
+    free(text);
+}
+
+static void hash_is_sha256_of_text(void **state)
+{
+    (void)state;
+    bk_scenario *a = NULL, *b = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_string(minimal_yaml, strlen(minimal_yaml), NULL, &a, &err),
+                     BK_OK);
+    char hex[65];
+    bk_scenario_hash(a, hex);
+    assert_string_equal(hex, minimal_sha256);
+    assert_string_equal(a->file, "-");
+    size_t len = 0;
+    assert_string_equal(bk_scenario_text(a, &len), minimal_yaml);
+    assert_int_equal(len, strlen(minimal_yaml));
+    bk_scenario_free(a);
+
+    char *path = bk_test_source_path(REFERENCE_FILE);
+    char h1[65], h2[65];
+    assert_int_equal(bk_scenario_load_file(path, &a, &err), BK_OK);
+    assert_int_equal(bk_scenario_load_file(path, &b, &err), BK_OK);
+    bk_scenario_hash(a, h1);
+    bk_scenario_hash(b, h2);
+    assert_string_equal(h1, h2);
+    assert_int_equal(strlen(h1), 64);
+    assert_string_not_equal(h1, hex);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+    free(path);
+}
+
+static void describe_mentions_everything(void **state)
+{
+    (void)state;
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    fclose(out);
+    for (int i = 0; i < sc->n_corridors; i++)
+        assert_non_null(strstr(buf, sc->corridors[i].id));
+    for (int i = 0; i < sc->group.n_cells; i++)
+        assert_non_null(strstr(buf, sc->group.cells[i].id));
+    assert_non_null(strstr(buf, sc->name));
+    assert_non_null(strstr(buf, "2025-09-01"));
+    free(buf);
+    bk_scenario_free(sc);
+}
+
+static void io_errors(void **state)
+{
+    (void)state;
+    bk_scenario *sc = (bk_scenario *)&sc;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_file("no/such/file.yaml", &sc, &err), BK_ERR_IO);
+    assert_null(sc);
+    assert_non_null(strstr(err.message, "no/such/file.yaml"));
+    assert_int_equal(err.line, 0);
+
+    char *dir = bk_test_make_temp_dir("bk-scenario");
+    assert_non_null(dir);
+    sc = (bk_scenario *)&sc;
+    assert_int_equal(bk_scenario_load_file(dir, &sc, &err), BK_ERR_IO);
+    assert_null(sc);
+    assert_non_null(strstr(err.message, "directory"));
+    assert_int_equal(bk_test_remove_tree(dir), 0);
+    free(dir);
+
+    /* No error report wanted: the status alone. */
+    assert_int_equal(bk_scenario_load_string("[1]", 3, "x", &sc, NULL), BK_ERR_SCHEMA);
+    assert_null(sc);
+    bk_scenario_free(NULL);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+static void too_large_fails_fast(void **state)
+{
+    (void)state;
+    const size_t size = 50u * 1024u * 1024u;
+    char *dir = bk_test_make_temp_dir("bk-scenario");
+    assert_non_null(dir);
+    char *path = bk_test_write_temp(dir, "huge.yaml", "", 0);
+    assert_non_null(path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    static const char line[] = "# padding padding padding padding padding padding padding pad\n";
+    for (size_t put = 0; put < size; put += sizeof line - 1)
+        assert_int_equal(fwrite(line, 1, sizeof line - 1, f), sizeof line - 1);
+    assert_int_equal(fclose(f), 0);
+
+    bk_scenario *sc = (bk_scenario *)&sc;
+    bk_error err = {0};
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_ERR_TOO_LARGE);
+    double took = seconds_since(&t0);
+    assert_null(sc);
+    assert_non_null(strstr(err.message, "too large"));
+    assert_non_null(strstr(err.message, "8388608"));
+    /* The size is checked before reading: far less time than reading 50 MB under a sanitizer. */
+    assert_true(took < 0.25);
+
+    /* A sparse file of 4 GiB costs no disk; reading it would take seconds, checking its size
+     * takes microseconds. */
+    char *sparse = bk_test_write_temp(dir, "sparse.yaml", "", 0);
+    assert_non_null(sparse);
+    if (truncate(sparse, (off_t)4 << 30) == 0) {
+        sc = (bk_scenario *)&sc;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        assert_int_equal(bk_scenario_load_file(sparse, &sc, &err), BK_ERR_TOO_LARGE);
+        assert_true(seconds_since(&t0) < 1.0);
+        assert_null(sc);
+    }
+    free(sparse);
+
+    /* A stream of unknown size is read only up to the limit. */
+    sc = (bk_scenario *)&sc;
+    assert_int_equal(bk_scenario_load_file("/dev/zero", &sc, &err), BK_ERR_TOO_LARGE);
+    assert_null(sc);
+
+    /* The same limit for text in memory. */
+    char *big = malloc(BK_SCENARIO_MAX_BYTES + 1);
+    assert_non_null(big);
+    memset(big, '#', BK_SCENARIO_MAX_BYTES + 1);
+    sc = (bk_scenario *)&sc;
+    assert_int_equal(bk_scenario_load_string(big, BK_SCENARIO_MAX_BYTES + 1, "big", &sc, &err),
+                     BK_ERR_TOO_LARGE);
+    assert_null(sc);
+    free(big);
+
+    assert_int_equal(bk_test_remove_tree(dir), 0);
+    free(path);
+    free(dir);
+}
+
+/* ------------------------------------------------------------------------------------------- */
+/* Malformed scenarios. */
+
+typedef struct bad_case {
+    const char *name;
+    const char *find, *replace;    /* textual edit of the reference file... */
+    const char *find2, *replace2;  /* ...and an optional second one */
+    char *(*gen)(size_t *len);     /* or a generated text (then find is NULL) */
+    bk_status status;
+    int line;                      /* EDIT + k: k lines after the first edit; 0: no line */
+    const char *substring;         /* expected in the message */
+} bad_case;
+
+static char *dup_text(const char *s, size_t len, size_t *out_len)
+{
+    char *t = malloc(len + 1);
+    if (t) {
+        memcpy(t, s, len);
+        t[len] = '\0';
+    }
+    *out_len = len;
+    return t;
+}
+
+static char *gen_empty(size_t *len)
+{
+    return dup_text("", 0, len);
+}
+
+static char *gen_blank(size_t *len)
+{
+    return dup_text("   \n\n  \r\n", 8, len);
+}
+
+static char *gen_comment_only(size_t *len)
+{
+    return dup_text("# nothing here\n", 15, len);
+}
+
+static char *gen_binary(size_t *len)
+{
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    return dup_text((const char *)png, sizeof png, len);
+}
+
+static char *gen_nul(size_t *len)
+{
+    static const char t[] = "blockade: 1\nsce\0nario: {}\n";
+    return dup_text(t, sizeof t - 1, len);
+}
+
+static char *gen_control(size_t *len)
+{
+    static const char t[] = "blockade: 1\n\nscenario: \x01\n";
+    return dup_text(t, sizeof t - 1, len);
+}
+
+static char *gen_deep(size_t *len)
+{
+    const size_t n = 100000;
+    char *t = malloc(n + 1);
+    if (t) {
+        memset(t, '[', n);
+        t[n] = '\0';
+    }
+    *len = n;
+    return t;
+}
+
+static char *gen_top_list(size_t *len)
+{
+    static const char t[] = "- blockade: 1\n- scenario: {}\n";
+    return dup_text(t, sizeof t - 1, len);
+}
+
+static char *gen_top_scalar(size_t *len)
+{
+    static const char t[] = "just a sentence\n";
+    return dup_text(t, sizeof t - 1, len);
+}
+
+static char *gen_two_documents(size_t *len)
+{
+    size_t n = strlen(base_text);
+    char *t = malloc(n + 32);
+    if (t) {
+        snprintf(t, n + 32, "%s---\nother: 1\n", base_text);
+        *len = strlen(t);
+    }
+    return t;
+}
+
+static const bad_case bad_cases[] = {
+    /* syntax */
+    {"bad indentation", "  seed: 7\n", " seed: 7\n", NULL, NULL, NULL, BK_ERR_SYNTAX, EDIT,
+     "syntax error"},
+    {"unclosed bracket", "tankers: 150 ", "tankers: [150 ", NULL, NULL, NULL, BK_ERR_SYNTAX,
+     EDIT + 1, "syntax error"},
+    {"tab indentation", "  seed: 7\n", "\tseed: 7\n", NULL, NULL, NULL, BK_ERR_SYNTAX, EDIT,
+     "tab"},
+    {"duplicate key", "  seed: 7\n", "  seed: 7\n  seed: 8\n", NULL, NULL, NULL, BK_ERR_SYNTAX,
+     EDIT + 1, "duplicate key"},
+    {"unclosed quote", "name: \"Test Armed Group\"", "name: \"Test Armed Group", NULL, NULL, NULL,
+     BK_ERR_SYNTAX, EDIT, "syntax error"},
+    {"empty file", NULL, NULL, NULL, NULL, gen_empty, BK_ERR_SCHEMA, 0, "empty"},
+    {"whitespace only", NULL, NULL, NULL, NULL, gen_blank, BK_ERR_SCHEMA, 0, "empty"},
+    {"comments only", NULL, NULL, NULL, NULL, gen_comment_only, BK_ERR_SCHEMA, 0, "empty"},
+    {"binary garbage", NULL, NULL, NULL, NULL, gen_binary, BK_ERR_SYNTAX, 1, "UTF-8"},
+    {"NUL byte", NULL, NULL, NULL, NULL, gen_nul, BK_ERR_SYNTAX, 2, "NUL byte"},
+    {"control character", NULL, NULL, NULL, NULL, gen_control, BK_ERR_SYNTAX, 3,
+     "control character"},
+    {"deep nesting", NULL, NULL, NULL, NULL, gen_deep, BK_ERR_SYNTAX, 1, "depth"},
+    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 140,
+     "second YAML document"},
+    {"alias", "days: 60", "days: &d 60", "seed: 7", "seed: *d", NULL, BK_ERR_SCHEMA, EDIT + 1,
+     "aliases (*d) are not supported"},
+
+    /* wrong types */
+    {"top-level list", NULL, NULL, NULL, NULL, gen_top_list, BK_ERR_SCHEMA, 1,
+     "top level must be a mapping"},
+    {"top-level scalar", NULL, NULL, NULL, NULL, gen_top_scalar, BK_ERR_SCHEMA, 1,
+     "top level must be a mapping"},
+    {"string for a number", "length_km: 300", "length_km: far", NULL, NULL, NULL, BK_ERR_SCHEMA,
+     EDIT, "segments[0].length_km must be a number, got 'far'"},
+    {"quoted number", "tankers: 150", "tankers: \"150\"", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "corridors[0].tankers must be a number, got \"150\""},
+    {"fraction for a count", "tankers: 90", "tankers: 90.5", NULL, NULL, NULL, BK_ERR_SCHEMA,
+     EDIT, "must be a whole number"},
+    {"list for a mapping", "escort: {units: 4, strength: 40, replacement_per_week: 0.5}",
+     "escort: [4, 40, 0.5]", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "corridors[1].escort must be a mapping, got a list of 3 items"},
+    {"mapping for a list", "path: [south_port, south_border, south_town, capital]",
+     "path: {from: south_port}", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "corridors[1].path must be a list, got a mapping"},
+    {"word for a boolean", "enabled: false", "enabled: no", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "policy.night_ban.enabled must be true or false"},
+    {"not a number", "lon: -12.0", "lon: .nan", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "places[0].lon must be a number"},
+    {"range not a pair", "unload_hours: [12, 48]", "unload_hours: [12, 24, 48]", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT,
+     "city.unload_hours must be a list of two numbers [min, max], got a list of 3 items"},
+
+    /* unknown keys */
+    {"unknown key in segment", "length_km: 300", "lenght_km: 300", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT,
+     "unknown key 'lenght_km' in segment (expected one of: from, to, length_km, speed_kmh, "
+     "cover, travel_cv)"},
+    {"unknown top-level key", "blockade: 1", "blockade: 1\nblokade: 2\n", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT + 1, "unknown key 'blokade' in the top-level mapping"},
+    {"unknown key in policy.convoy", "escort_min: 1", "escort_minimum: 1", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT, "unknown key 'escort_minimum' in policy.convoy"},
+    {"unknown key for a timeline type", "units: 2}", "units: 2, hours: 3}", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT, "unknown key 'hours' in timeline entry of type escort_reinforce"},
+    {"unknown key in cell", "readiness_hours: 72}", "readiness_hour: 72}", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT, "unknown key 'readiness_hour' in cell"},
+    {"unknown key in scenario", "  seed: 7\n", "  sead: 7\n", NULL, NULL, NULL, BK_ERR_SCHEMA,
+     EDIT, "unknown key 'sead' in scenario"},
+
+    /* missing required keys */
+    {"missing scenario name", "  name: Two corridors (test)\n", "", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT, "scenario: missing required key 'name'"},
+    {"missing tanker capacity", "  tanker_capacity_l: 45000       # litres per tanker\n", "",
+     NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT, "fleet: missing required key 'tanker_capacity_l'"},
+    {"missing format version", "blockade: 1 ", "", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT + 2,
+     "missing required key 'blockade'"},
+    {"missing corridor path", "    path: [south_port, south_border, south_town, capital]\n", "",
+     NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT - 3, "corridors[1]: missing required key 'path'"},
+    {"missing timeline type", "type: campaign_start}", "note: x}", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT, "timeline[7]: missing required key 'type'"},
+
+    /* unknown references */
+    {"unknown place in segment", "{from: west_town, to: south_town",
+     "{from: west_town, to: nowhere", NULL, NULL, NULL, BK_ERR_REFERENCE, EDIT,
+     "segments[6].to: unknown place 'nowhere'"},
+    {"unknown port in corridor", "    port: south\n", "    port: east\n", NULL, NULL, NULL,
+     BK_ERR_REFERENCE, EDIT, "corridors[1].port: unknown port 'east'"},
+    {"unknown product in product_share", "{gasoil: 0.7, gasoline: 0.3}",
+     "{gasoil: 0.7, petrol: 0.3}", NULL, NULL, NULL, BK_ERR_REFERENCE, EDIT,
+     "unknown product 'petrol' (products are: gasoil, gasoline)"},
+    {"unknown corridor in timeline", "corridor: south", "corridor: north", NULL, NULL, NULL,
+     BK_ERR_REFERENCE, EDIT, "timeline[2].corridor: unknown corridor 'north'"},
+    {"unknown segment in timeline", "segment: [west_town, capital]",
+     "segment: [west_port, capital]", NULL, NULL, NULL, BK_ERR_REFERENCE, EDIT,
+     "no segment joins 'west_port' and 'capital'"},
+    {"unknown port in timeline", "port: south, factor", "port: north, factor", NULL, NULL, NULL,
+     BK_ERR_REFERENCE, EDIT, "timeline[1].port: unknown port 'north'"},
+    {"unknown cell home", "home: west_town", "home: west_city", NULL, NULL, NULL,
+     BK_ERR_REFERENCE, EDIT, "armed_group.cells[0].home: unknown place 'west_city'"},
+    {"unknown city place", "  place: capital", "  place: metropolis", NULL, NULL, NULL,
+     BK_ERR_REFERENCE, EDIT, "city.place: unknown place 'metropolis'"},
+
+    /* impossible values */
+    {"negative length", "length_km: 120", "length_km: -3", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "segments[2].length_km must be > 0 and <= 20000 km, got -3"},
+    {"zero depot capacity", "depot_capacity_l: 30000000", "depot_capacity_l: 0", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "city.depot_capacity_l must be > 0"},
+    {"probability 1.5", "kidnap_prob: 0.3", "kidnap_prob: 1.5", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "armed_group.ambush.kidnap_prob must be in 0..1, got 1.5"},
+    {"negative cover", "cover: 0.1", "cover: -0.1", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "segments[0].cover must be in 0..1"},
+    {"shares not summing to 1", "{gasoil: 0.6, gasoline: 0.4}", "{gasoil: 0.6, gasoline: 0.3}",
+     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "ports[0].product_share must sum to 1, got 0.9"},
+    {"range min > max", "unload_hours: [12, 48]", "unload_hours: [48, 12]", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "city.unload_hours must be [min, max] with min <= max"},
+    {"convoy min_size > max_size", "min_size: 10", "min_size: 100", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT + 1, "min_size (100) must be <= max_size (60)"},
+    {"escort_min > escort_per_convoy", "escort_min: 1", "escort_min: 3", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "escort_min (3) must be <= escort_per_convoy (2)"},
+    {"max_strength below strength", "max_strength: 120", "max_strength: 50", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "max_strength (50) must be >= strength (60)"},
+    {"stock above capacity", "gasoil: 6000000", "gasoil: 60000000", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "more than depot_capacity_l"},
+    {"latitude out of range", "lat: 14.0", "lat: 94.0", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "places[0].lat must be in -90..90 degrees, got 94.0"},
+    {"zero days", "days: 60", "days: 0", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "scenario.days must be in 1..3650, got 0"},
+    {"negative seed", "seed: 7", "seed: -7", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "scenario.seed must be a whole number"},
+    {"format version 2", "blockade: 1", "blockade: 2", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "must be 1, got 2"},
+    {"unknown convoy mode", "mode: threat", "mode: sometimes", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "policy.convoy.mode must be one of: off, date, threat, always; got 'sometimes'"},
+    {"unknown timeline type", "type: note,", "type: memo,", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "timeline[8].type must be one of"},
+    {"February 30", "start_date: 2025-09-01", "start_date: 2025-02-30", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "2025-02-30 is not a calendar date"},
+    {"date in words", "campaign_start: 2025-09-05", "campaign_start: 5 September 2025", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT, "armed_group.campaign_start must be a date written YYYY-MM-DD"},
+    {"date after the horizon", "date: 2025-10-30", "date: 2025-10-31", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "timeline[8].date 2025-10-31 is outside the scenario's horizon "
+                         "2025-09-01..2025-10-30"},
+    {"date before the start", "date: 2025-09-15", "date: 2025-08-15", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "is outside the scenario's horizon"},
+    {"convoy date outside the horizon", "from_date: 2025-09-10", "from_date: 2026-09-10", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT, "policy.convoy.from_date 2026-09-10 is outside"},
+    {"disconnected corridor path", "path: [west_port, west_border, west_town, capital]",
+     "path: [west_port, west_border, capital]", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "corridor 'west': path leg west_border -> capital has no segment"},
+    {"path not starting at the port", "path: [south_port, south_border",
+     "path: [west_port, south_border", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "corridor 'south': path must start at port 'south''s place 'south_port'"},
+    {"path not ending at the city", "path: [west_port, west_border, west_town, capital]",
+     "path: [west_port, west_border, west_town]", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "corridor 'west': path must end at the city place 'capital'"},
+    {"path visiting a place twice", "path: [west_port, west_border, west_town, capital]",
+     "path: [west_port, west_border, west_town, west_border, west_town, capital]", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT, "corridor 'west': path visits place 'west_border' twice"},
+    {"staging not on path", "staging: south_border", "staging: west_border", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "corridor 'south': staging place 'west_border' is not on the path"},
+    {"duplicate product id", "{id: gasoline, name: Gasoline}", "{id: gasoil, name: Gasoline}",
+     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "products[1].id: duplicate id 'gasoil'"},
+    {"duplicate place id", "{id: south_town,", "{id: west_town,", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "places[6].id: duplicate id 'west_town' (already used by places[2])"},
+    {"malformed id", "{id: gasoil, name: Gasoil}", "{id: gas oil, name: Gasoil}", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT, "products[0].id must be an id"},
+    {"segment joining a place to itself", "{from: west_town, to: south_town",
+     "{from: west_town, to: west_town", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "from and to are the same place 'west_town'"},
+    {"duplicate segment", "{from: west_town, to: south_town", "{from: capital, to: west_town",
+     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "segments[6] joins 'capital' and 'west_town' again"},
+    {"border delay on a town", "admin1: West}", "admin1: West, border_delay_hours: [1, 2]}", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT,
+     "places[2].border_delay_hours is only allowed on a place of kind border"},
+    {"city unreachable", "{from: west_town, to: capital,", "{from: west_town, to: west_port,",
+     "{from: south_town, to: capital,", "{from: south_town, to: south_port,", NULL, BK_ERR_VALUE,
+     EDIT + 7, "the city place 'capital' cannot be reached by road from port 'west'"},
+};
+
+static char *make_case_text(const bad_case *c, size_t *len, int *edit_line)
+{
+    *edit_line = 0;
+    if (c->gen != NULL)
+        return c->gen(len);
+    *edit_line = bk_test_line_of(base_text, c->find);
+    char *t = bk_test_replace(base_text, c->find, c->replace);
+    if (t != NULL && c->find2 != NULL) {
+        char *t2 = bk_test_replace(t, c->find2, c->replace2);
+        free(t);
+        t = t2;
+    }
+    if (t != NULL)
+        *len = strlen(t);
+    return t;
+}
+
+static void malformed_scenarios(void **state)
+{
+    (void)state;
+    const size_t n = sizeof bad_cases / sizeof bad_cases[0];
+    assert_true(n >= 45);
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bad_case *c = &bad_cases[i];
+        size_t len = 0;
+        int edit_line;
+        char *text = make_case_text(c, &len, &edit_line);
+        if (text == NULL) {
+            print_error("case '%s': the edit does not apply to %s\n", c->name, REFERENCE_FILE);
+            failures++;
+            continue;
+        }
+        int want_line = c->line <= EDIT / 2 ? edit_line + (c->line - EDIT) : c->line;
+        bk_scenario *sc = (bk_scenario *)&sc;
+        bk_error err;
+        memset(&err, 0, sizeof err);
+        bk_status st = bk_scenario_load_string(text, len, "bad.yaml", &sc, &err);
+        if (getenv("BK_TEST_VERBOSE"))
+            print_message("%-36s %s\n", c->name, err.message);
+        bool ok = st == c->status && sc == NULL && err.status == c->status &&
+                  err.line == want_line && strstr(err.message, c->substring) != NULL &&
+                  strchr(err.message, '\n') == NULL && strncmp(err.message, "bad.yaml:", 9) == 0;
+        if (!ok) {
+            print_error("case '%s': got %s line %d \"%s\"; want %s line %d containing \"%s\"\n",
+                        c->name, bk_status_name(st), err.line, err.message,
+                        bk_status_name(c->status), want_line, c->substring);
+            failures++;
+        }
+        if (st == BK_OK && sc != NULL && sc != (bk_scenario *)&sc)
+            bk_scenario_free(sc);
+        free(text);
+    }
+    assert_int_equal(failures, 0);
+}
+
+/* A few bad cases again through a real file: same status and line, the path in the message. */
+static void malformed_files(void **state)
+{
+    (void)state;
+    char *dir = bk_test_make_temp_dir("bk-scenario");
+    assert_non_null(dir);
+    const size_t picks[] = {0, 9, 16, 40};
+    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
+        const bad_case *c = &bad_cases[picks[i]];
+        size_t len = 0;
+        int edit_line;
+        char *text = make_case_text(c, &len, &edit_line);
+        assert_non_null(text);
+        char *path = bk_test_write_temp(dir, "bad.yaml", text, len);
+        assert_non_null(path);
+        bk_scenario *sc = (bk_scenario *)&sc;
+        bk_error err = {0};
+        assert_int_equal(bk_scenario_load_file(path, &sc, &err), c->status);
+        assert_null(sc);
+        assert_int_equal(strncmp(err.message, path, strlen(path)), 0);
+        assert_string_equal(err.file, path);
+        assert_non_null(strstr(err.message, c->substring));
+        free(path);
+        free(text);
+    }
+    assert_int_equal(bk_test_remove_tree(dir), 0);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shipped_files_load),
+        cmocka_unit_test(reference_file_values),
+        cmocka_unit_test(minimal_yaml_uses_defaults),
+        cmocka_unit_test(json_loads),
+        cmocka_unit_test(timeline_sorted_stably),
+        cmocka_unit_test(hash_is_sha256_of_text),
+        cmocka_unit_test(describe_mentions_everything),
+        cmocka_unit_test(io_errors),
+        cmocka_unit_test(too_large_fails_fast),
+        cmocka_unit_test(malformed_scenarios),
+        cmocka_unit_test(malformed_files),
+    };
+    return cmocka_run_group_tests_name("scenario", tests, setup_base, teardown_base);
+}
