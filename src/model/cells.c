@@ -87,7 +87,12 @@ int bk_cells_exposure(bk_model *m, int i, int seg)
         double party = g->attack_party_share * cs->strength;
         if (success_prob(m, party, mv->escort, mv->corridor, seg) < g->min_success)
             continue; /* not worth it: the target is too well protected */
-        mv->attack_u = bk_rng_uniform(&cs->rng_ambush);
+        /* strike somewhere on the part of the leg within the cell's reach */
+        double u0 = 0, u1 = 1;
+        bk_segment_reach_interval(m, cs->lat, cs->lon, seg, g->cells[c].reach_km, &u0, &u1);
+        double u = u0 + (u1 - u0) * bk_rng_uniform(&cs->rng_ambush); /* from the `from` end */
+        const bk_route *rt = &m->routes[mv->route];
+        mv->attack_u = m->sc->segments[seg].from == rt->place[mv->at] ? u : 1.0 - u;
         cs->ready_h = INFINITY; /* busy until the ambush is over */
         return c;
     }

@@ -113,7 +113,7 @@ typedef struct bk_corr_state {
     bool check_pending;     /* an EV_CONVOY_CHECK is scheduled */
     long week_dispatched;   /* since the last escort reallocation */
     long week_attacks;
-    bk_rng rng_driver, rng_city, rng_escort;
+    bk_rng rng_driver, rng_city;
 } bk_corr_state;
 
 typedef struct bk_cell_state {
@@ -227,6 +227,8 @@ double bk_decay(double value, double since_h, double now_h, double tau_days);
 double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
 double bk_km(double lat1, double lon1, double lat2, double lon2);
 int bk_nearest_place(const bk_model *m, double lat, double lon);
+bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
+                               double *u0, double *u1);
 void bk_routes_update(bk_model *m);
 bool bk_segment_closed(const bk_model *m, int seg);
 

@@ -40,6 +40,38 @@ double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, d
     return sqrt(px * px + py * py);
 }
 
+/* The part of segment seg within r km of a point, as fractions [*u0, *u1] of the way from the
+ * segment's `from` place (a circle cut with a straight segment on the local projection).
+ * Returns false when no part is within reach. */
+bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
+                               double *u0, double *u1)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
+    double c = cos(lat * DEG);
+    double ax = (a->lon - lon) * KM_PER_DEG_LON * c, ay = (a->lat - lat) * KM_PER_DEG_LAT;
+    double dx = (b->lon - a->lon) * KM_PER_DEG_LON * c, dy = (b->lat - a->lat) * KM_PER_DEG_LAT;
+    /* |A + u D|^2 = r^2  <=>  (D.D) u^2 + 2 (A.D) u + (A.A - r^2) = 0 */
+    double qa = dx * dx + dy * dy, qb = 2 * (ax * dx + ay * dy), qc = ax * ax + ay * ay - r * r;
+    if (qa <= 0) {
+        *u0 = 0;
+        *u1 = 1;
+        return qc <= 0;
+    }
+    double disc = qb * qb - 4 * qa * qc;
+    if (disc < 0)
+        return false;
+    double sq = sqrt(disc);
+    double lo = (-qb - sq) / (2 * qa), hi = (-qb + sq) / (2 * qa);
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > 1 ? 1 : hi;
+    if (lo > hi)
+        return false;
+    *u0 = lo;
+    *u1 = hi;
+    return true;
+}
+
 int bk_nearest_place(const bk_model *m, double lat, double lon)
 {
     int best = 0;
@@ -161,6 +193,7 @@ bk_status bk_network_init(bk_model *m)
         const bk_place *a = &sc->places[sc->segments[s].from], *b = &sc->places[sc->segments[s].to];
         m->segs[s].mid_lat = 0.5 * (a->lat + b->lat);
         m->segs[s].mid_lon = 0.5 * (a->lon + b->lon);
+        m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
     }
     for (int c = 0; c < sc->n_corridors; c++) {
         const bk_corridor *co = &sc->corridors[c];
@@ -250,29 +283,45 @@ void bk_routes_update(bk_model *m)
             cost += 1e6;
         VECTOR(w)[s] = cost;
     }
-    for (int c = 0; c < sc->n_corridors && m->status == BK_OK; c++) {
+    int *places = malloc((size_t)(2 * sc->n_places + 2) * sizeof *places);
+    if (places == NULL) {
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        sc = NULL;
+    }
+    /* each corridor keeps its identity: the cheapest path from its port to its staging place,
+     * then from there to the city */
+    for (int c = 0; sc != NULL && c < sc->n_corridors && m->status == BK_OK; c++) {
         const bk_corridor *co = &sc->corridors[c];
-        int from = co->path[0], to = co->path[co->path_len - 1];
-        if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, from, to, &w, IGRAPH_ALL) !=
-                IGRAPH_SUCCESS ||
-            igraph_vector_int_size(&vs) < 2)
-            continue; /* keep the current route */
-        int n = (int)igraph_vector_int_size(&vs);
-        int *places = malloc((size_t)n * sizeof *places);
-        if (places == NULL) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
-            break;
+        int stops[3] = {co->path[0], co->path[co->staging], co->path[co->path_len - 1]};
+        int n = 0;
+        bool ok = true;
+        for (int k = 0; k < 2 && ok; k++) {
+            if (stops[k] == stops[k + 1])
+                continue;
+            if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, stops[k], stops[k + 1], &w,
+                                                  IGRAPH_ALL) != IGRAPH_SUCCESS ||
+                igraph_vector_int_size(&vs) < 2) {
+                ok = false;
+                break;
+            }
+            for (igraph_integer_t i = n ? 1 : 0; i < igraph_vector_int_size(&vs); i++)
+                places[n++] = (int)VECTOR(vs)[i];
         }
-        for (int i = 0; i < n; i++)
-            places[i] = (int)VECTOR(vs)[i];
+        /* a path that visits a place twice (there and back through staging) is not a route */
+        for (int i = 0; ok && i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                if (places[i] == places[j])
+                    ok = false;
+        if (!ok || n < 2)
+            continue; /* keep the current route */
         int r = route_add(m, c, places, n);
-        free(places);
         if (r < 0) {
             bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
             break;
         }
         m->corr[c].route = r;
     }
+    free(places);
     igraph_vector_int_destroy(&vs);
     igraph_vector_destroy(&w);
 }

@@ -436,6 +436,10 @@ static void start_recording(bk_model *m)
 static void ev_day(bk_model *m, const bk_event *ev)
 {
     (void)ev;
+    if (m->run->cfg.cancel && *m->run->cfg.cancel) {
+        bk_model_set_fail(m, BK_ERR_INTERRUPTED, "interrupted on day %d", m->day);
+        return;
+    }
     if (m->now > 0) {
         int d = (int)lround(m->now / 24.0) - 1;
         bk_city_day(m, d);
@@ -653,7 +657,6 @@ static bk_status model_init(bk_model *m)
         cs->escort_pool = cs->escort_target = sc->corridors[c].escort_units;
         bk_rng_init(&cs->rng_driver, m->seed, m->rep, BK_RNG_DRIVER, (uint32_t)c);
         bk_rng_init(&cs->rng_city, m->seed, m->rep, BK_RNG_CITY, (uint32_t)c);
-        bk_rng_init(&cs->rng_escort, m->seed, m->rep, BK_RNG_ESCORT, (uint32_t)c);
     }
     bk_status st;
     if ((st = bk_network_init(m)) != BK_OK || (st = bk_cells_init(m)) != BK_OK)
