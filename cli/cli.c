@@ -26,6 +26,8 @@ int cli_exit_for_status(bk_status status)
         return CLI_EXIT_INVARIANT;
     case BK_ERR_USAGE:
         return CLI_EXIT_USAGE;
+    case BK_ERR_INTERRUPTED:
+        return CLI_EXIT_INTERRUPTED;
     case BK_ERR_NOMEM:
     case BK_ERR_INTERNAL:
         return CLI_EXIT_INTERNAL;

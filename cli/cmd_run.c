@@ -162,6 +162,7 @@ static void configure(const cli_invocation *inv, const bk_scenario *sc, bk_run_c
 {
     const cli_value *opt = inv->opt;
     bk_run_config_init(cfg, sc);
+    cfg->cancel = &cli_interrupted;
     if (opt[OPT_SEED].set)
         cfg->seed = (uint64_t)opt[OPT_SEED].num;
     if (opt[OPT_REPLICATION].set)

@@ -164,15 +164,16 @@ static void on_sigint(int sig)
     cli_interrupted = 1;
 }
 
-/* Ctrl-C sets a flag; commands stop before writing outputs and clean up. The run itself is
- * short, so waiting for it to end costs little and keeps the cleanup in one place. */
+/* Ctrl-C sets a flag: a run stops at its next day boundary, commands stop before writing
+ * outputs and clean up. No SA_RESTART, so a blocking read or open (a scenario from a pipe)
+ * returns at once. */
 static void install_interrupt_handler(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
+    sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
 }
 

@@ -7,6 +7,7 @@
 #ifndef BLOCKADE_SIM_H
 #define BLOCKADE_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,9 @@ typedef struct bk_run_config {
     uint32_t replication;     /* replication number: a different, independent set of streams */
     int days;                 /* horizon override; 0 keeps the scenario's */
     bool check_invariants;    /* check conservation at every day boundary (stop on violation) */
+    /* borrowed, may be NULL: when *cancel becomes non-zero (e.g. set by a SIGINT handler) the
+     * run stops at the next day boundary with BK_ERR_INTERRUPTED */
+    const volatile sig_atomic_t *cancel;
 } bk_run_config;
 
 /* Fill defaults: the scenario's seed, replication 0, the scenario's horizon, checks on. */
@@ -32,7 +36,7 @@ void bk_run_config_init(bk_run_config *cfg, const bk_scenario *sc);
 
 /* Run one replication. On success *out owns the results (free with bk_run_free). On failure *out
  * is NULL; BK_ERR_INVARIANT names the invariant, the day and the place where it broke; also
- * BK_ERR_NOMEM, BK_ERR_USAGE (bad config). The scenario is borrowed for the call and must
+ * BK_ERR_NOMEM, BK_ERR_USAGE (bad config), BK_ERR_INTERRUPTED (cfg->cancel was set). The scenario is borrowed for the call and must
  * outlive the run. */
 bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **out,
                      bk_error *err);

@@ -25,7 +25,8 @@ extern "C" {
     X(BK_ERR_INVARIANT, 7, "model invariant violated")                              \
     X(BK_ERR_USAGE, 8, "invalid argument")                                          \
     X(BK_ERR_TOO_LARGE, 9, "input too large")                                       \
-    X(BK_ERR_INTERNAL, 10, "internal error")
+    X(BK_ERR_INTERNAL, 10, "internal error")                                        \
+    X(BK_ERR_INTERRUPTED, 11, "interrupted")
 
 typedef enum bk_status {
 #define BK_X_ENUM(name, num, text) name = num,

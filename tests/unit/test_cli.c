@@ -633,12 +633,15 @@ static void test_bad_scenario_leaves_no_output(void **state)
 static void test_interrupt_leaves_nothing(void **state)
 {
     (void)state;
-    char parent[PATH_LEN], dir[PATH_LEN];
+    /* The scenario comes from a named pipe nobody writes to yet, so the tool is certainly still
+     * waiting for its input when Ctrl-C arrives: no race with a fast run. */
+    char parent[PATH_LEN], dir[PATH_LEN], fifo[PATH_LEN];
     tmp_path(parent, sizeof parent, "sigint");
     make_dir(parent);
-    fmt_path(dir, sizeof dir, "%s/new/out", parent); /* "new" is created, then removed */
-    char *argv[] = {(char *)"blockade", (char *)"run", (char *)"--days", (char *)"3650",
-                    (char *)"--out", dir, NULL};
+    tmp_path(fifo, sizeof fifo, "scenario.fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    fmt_path(dir, sizeof dir, "%s/new/out", parent); /* "new" would be created, then removed */
+    char *argv[] = {(char *)"blockade", (char *)"run", fifo, (char *)"--out", dir, NULL};
     child c;
     start_tool(NULL, argv, &c);
     struct timespec pause = {0, 200 * 1000 * 1000};
@@ -647,7 +650,9 @@ static void test_interrupt_leaves_nothing(void **state)
     result r;
     finish_tool(&c, &r);
     expect_code(&r, 130);
+    assert_non_null(strstr(r.err, "interrupted"));
     result_free(&r);
+    unlink(fifo);
     assert_false(exists(dir));
     assert_int_equal(count_entries(parent), 0);
 }
