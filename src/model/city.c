@@ -101,8 +101,8 @@ bk_status bk_city_init(bk_model *m)
     c->first_priority_cut = -1;
     c->price_control = sc->citypol.price_control;
     c->fill_cap_l = sc->citypol.per_fill_cap_l;
-    c->airlift_l = sc->citypol.airlift_from_h <= 0 ? sc->citypol.airlift_l_per_day : 0;
-    c->airlift_product = sc->citypol.airlift_product;
+    c->airlift_l = 0; /* the policy's airlift starts on its date, in bk_city_day */
+    c->airlift_product = -1;
     c->escort_alloc = sc->citypol.escort_alloc;
     return BK_OK;
 }
@@ -136,6 +136,11 @@ void bk_city_day(bk_model *m, int d)
     bk_city_state *c = m->city;
     int np = sc->n_products, ns = cs->n_sectors;
     c->airlifted_today = 0;
+    if (!c->airlift_set && sc->citypol.airlift_from_h >= 0 && 24.0 * d >= sc->citypol.airlift_from_h) {
+        c->airlift_l = sc->citypol.airlift_l_per_day;
+        c->airlift_product = sc->citypol.airlift_product;
+        c->airlift_set = true;
+    }
     if (c->airlift_l > 0 && c->airlift_product >= 0) {
         double room = sc->city.depot_capacity_l;
         for (int p = 0; p < np; p++)

@@ -147,6 +147,7 @@ typedef struct bk_city_state {
     double fill_cap_l;
     double airlift_l;       /* litres a day flown in now */
     int airlift_product;
+    bool airlift_set;       /* the policy's airlift has started (or the timeline took over) */
     enum bk_escort_alloc escort_alloc;
     bool schools_open;
     int short_streak, ok_streak;

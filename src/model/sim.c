@@ -568,6 +568,7 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
     case BK_TL_AIRLIFT:
         m->city->airlift_l = te->value;
         m->city->airlift_product = te->product;
+        m->city->airlift_set = true;
         log_timeline(m, BK_LOG_POLICY, te, te->value);
         break;
     case BK_TL_PRICE_CONTROL:

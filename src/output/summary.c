@@ -134,6 +134,17 @@ static void json_field_long(FILE *out, const char *indent, const char *key, long
     fprintf(out, "%s\"%s\": %ld%s\n", indent, key, v, last ? "" : ",");
 }
 
+static void write_date_or_null(FILE *out, const struct bk_scenario *sc, double day)
+{
+    if (!isfinite(day) || day < 0) {
+        fputs("null", out);
+        return;
+    }
+    char date[11];
+    bk_run_date(sc, 24.0 * day, date);
+    bk_fmt_json_string(out, date);
+}
+
 static void write_totals(FILE *out, const bk_run_totals *t)
 {
     const char *in = "    ";
@@ -161,8 +172,49 @@ static void write_totals(FILE *out, const bk_run_totals *t)
     json_field_long(out, in, "road_cuts", t->road_cuts, false);
     json_field_long(out, in, "convoys", t->convoys, false);
     json_field_long(out, in, "escort_lost", t->escort_lost, false);
-    json_field_num(out, in, "first_attack_day", t->first_attack_day, true);
+    json_field_num(out, in, "first_attack_day", t->first_attack_day, false);
+    json_field_num(out, in, "consumed_l", t->consumed_l, false);
+    json_field_num(out, in, "airlifted_l", t->airlifted_l, false);
+    json_field_num(out, in, "demand_l", t->demand_l, false);
+    json_field_num(out, in, "unmet_l", t->unmet_l, false);
+    json_field_num(out, in, "first_stockout_day", t->first_stockout_day, false);
+    json_field_num(out, in, "first_priority_cut_day", t->first_priority_cut_day, false);
+    json_field_long(out, in, "shortage_days", t->shortage_days, false);
+    json_field_num(out, in, "blackout_hours", t->blackout_hours, false);
+    json_field_num(out, in, "peak_blackout_hours", t->peak_blackout_hours, false);
+    json_field_long(out, in, "school_closed_days", t->school_closed_days, false);
+    json_field_long(out, in, "pressure_days", t->pressure_days, false);
+    json_field_num(out, in, "peak_price_ratio", t->peak_price_ratio, false);
+    json_field_num(out, in, "mean_price_ratio", t->mean_price_ratio, false);
+    json_field_num(out, in, "peak_queue_hours", t->peak_queue_hours, true);
     fputs("  },\n", out);
+}
+
+/* The city side: first stock-out date of each product and litres each sector went without. */
+static void write_city(FILE *out, const bk_run *run)
+{
+    const struct bk_scenario *sc = run->sc;
+    fputs("  \"city\": {\n    \"enabled\": ", out);
+    fputs(sc->cityside.enabled ? "true" : "false", out);
+    fputs(",\n    \"first_stockout\": {", out);
+    for (int p = 0; p < sc->n_products; p++) {
+        fputs(p > 0 ? ",\n      " : "\n      ", out);
+        bk_fmt_json_string(out, sc->products[p].id);
+        fputs(": ", out);
+        int d = run->first_stockout_day ? run->first_stockout_day[p] : -1;
+        write_date_or_null(out, sc, d);
+    }
+    fputs(sc->n_products > 0 ? "\n    },\n    \"first_priority_cut\": " : "},\n    \"first_priority_cut\": ",
+          out);
+    write_date_or_null(out, sc, run->totals.first_priority_cut_day);
+    fputs(",\n    \"unmet_l\": {", out);
+    for (int s = 0; s < sc->cityside.n_sectors; s++) {
+        fputs(s > 0 ? ",\n      " : "\n      ", out);
+        bk_fmt_json_string(out, sc->cityside.sectors[s].id);
+        fputs(": ", out);
+        bk_fmt_json_number(out, run->unmet_sector_l ? run->unmet_sector_l[s] : 0);
+    }
+    fputs(sc->cityside.n_sectors > 0 ? "\n    }\n  },\n" : "}\n  },\n", out);
 }
 
 static bool run_is_usable(const bk_run *run, const FILE *out)
@@ -174,16 +226,6 @@ static bool run_is_usable(const bk_run *run, const FILE *out)
     return !(run->n_log > 0 && run->log == NULL);
 }
 
-static void write_date_or_null(FILE *out, const struct bk_scenario *sc, double day)
-{
-    if (!isfinite(day) || day < 0) {
-        fputs("null", out);
-        return;
-    }
-    char date[11];
-    bk_run_date(sc, 24.0 * day, date);
-    bk_fmt_json_string(out, date);
-}
 
 /* Keys in a fixed order, numbers through bk_fmt_number (non-finite as null), nothing from the
  * clock: the same run gives the same bytes. */
@@ -213,6 +255,7 @@ bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
     write_date_or_null(out, sc, fad);
     fputs(",\n", out);
     write_totals(out, &run->totals);
+    write_city(out, run);
 
     fputs("  \"columns\": {", out);
     for (int c = 0; c < run->n_cols; c++) {
@@ -353,6 +396,61 @@ static const char *near_place(const struct bk_scenario *sc, const bk_log_entry *
 }
 
 /* About ten lines: what happened, with the numbers a reader asks first. */
+/* The city's story: what ran short first and when, priority sectors, blackout, prices,
+ * schools, queues. Silent when the scenario has no demand sectors. */
+static void story_city(FILE *out, const bk_run *run)
+{
+    const struct bk_scenario *sc = run->sc;
+    const bk_run_totals *t = &run->totals;
+    if (!sc->cityside.enabled)
+        return;
+    char date[11], la[2 * BK_FMT_NUM], lb[2 * BK_FMT_NUM];
+    int first = -1, firstp = -1;
+    for (int p = 0; p < sc->n_products; p++) {
+        int d = run->first_stockout_day[p];
+        if (d >= 0 && (first < 0 || d < first)) {
+            first = d;
+            firstp = p;
+        }
+    }
+    if (firstp >= 0) {
+        bk_run_date(sc, 24.0 * first, date);
+        fprintf(out, "City: %s ran out first, on %s (day %d)", sc->products[firstp].name, date,
+                first);
+        for (int p = 0; p < sc->n_products; p++) {
+            int d = run->first_stockout_day[p];
+            if (p == firstp || d < 0)
+                continue;
+            bk_run_date(sc, 24.0 * d, date);
+            fprintf(out, "; %s on %s", sc->products[p].name, date);
+        }
+        fputs(".\n", out);
+    } else {
+        fputs("City: no product ran out.\n", out);
+    }
+    if (t->first_priority_cut_day >= 0) {
+        bk_run_date(sc, 24.0 * t->first_priority_cut_day, date);
+        fprintf(out, "Priority sectors (hospitals, water, power...) first cut on %s.\n", date);
+    } else {
+        fputs("Priority sectors were never cut.\n", out);
+    }
+    bk_fmt_litres(la, t->unmet_l);
+    bk_fmt_litres(lb, t->demand_l);
+    fprintf(out, "Unmet demand: %s of %s; %ld shortage days.\n", la, lb, t->shortage_days);
+    fprintf(out, "Power: worst day %.1f h without electricity, %.1f h a day on average.\n",
+            t->peak_blackout_hours, t->days > 0 ? t->blackout_hours / t->days : 0.0);
+    fprintf(out, "Informal price: peak %.2f times the official price, mean %.2f; "
+                 "queues up to %.1f h.\n",
+            t->peak_price_ratio, t->mean_price_ratio, t->peak_queue_hours);
+    fprintf(out, "Schools closed %ld %s; pressure above its threshold on %ld %s.\n",
+            t->school_closed_days, t->school_closed_days == 1 ? "day" : "days", t->pressure_days,
+            t->pressure_days == 1 ? "day" : "days");
+    if (t->airlifted_l > 0) {
+        bk_fmt_litres(la, t->airlifted_l);
+        fprintf(out, "Airlifted: %s.\n", la);
+    }
+}
+
 bk_status bk_run_write_story(const bk_run *run, FILE *out)
 {
     if (!run_is_usable(run, out))
@@ -402,9 +500,7 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
     }
 
     bk_fmt_thousands(a, t->trips_loaded);
-    bk_fmt_litres(la, t->loaded_l);
-    fprintf(out, "Loaded at the ports: %s %s, %s.\n", a, t->trips_loaded == 1 ? "tanker" : "tankers",
-            la);
+    fprintf(out, "Left the ports loaded: %s %s.\n", a, t->trips_loaded == 1 ? "tanker" : "tankers");
     bk_fmt_thousands(a, t->deliveries);
     bk_fmt_litres(la, t->delivered_l);
     bk_fmt_litres(lb, t->burned_l + t->captured_l);
@@ -420,6 +516,7 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
     bk_fmt_thousands(a, t->road_cuts);
     fprintf(out, "Road cuts: %s.\n", a);
 
+    story_city(out, run);
     if (sc->n_corridors > 0)
         fputs("By corridor:\n", out);
     for (int k = 0; k < sc->n_corridors; k++)

@@ -14,6 +14,7 @@
 
 #include "blockade/blockade.h"
 #include "model/run.h"
+#include "scenario/scenario.h"
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 
@@ -295,6 +296,115 @@ static void test_campaign_switches_attacks_on(void **state)
     free(text);
 }
 
+
+/* The two-corridor world with its city side, a huge depot and a scripted timeline. */
+static char *city_world(const char *timeline)
+{
+    char *text = slurp(TWO);
+    text = cut_from(text, "timeline:");
+    text = replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    size_t n = strlen(text);
+    text = realloc(text, n + strlen(timeline) + 1);
+    assert_non_null(text);
+    strcpy(text + n, timeline);
+    return text;
+}
+
+static const double *series(const bk_run *run, const char *name, double *buf)
+{
+    int c = col(run, name);
+    for (int d = 0; d < run->days; d++)
+        buf[d] = run->daily[(size_t)d * run->n_cols + c];
+    return buf;
+}
+
+/* More fuel never means more blackout: an airlift on top of the same deliveries (same seed; the
+ * supply side does not depend on the city when the depot never fills) gives at most the same
+ * blackout hours on every day. */
+static void test_more_fuel_never_more_blackout(void **state)
+{
+    (void)state;
+    char *base = city_world("timeline:\n  - {date: 2025-09-02, type: note, note: nothing}\n");
+    char *more = city_world("timeline:\n  - {date: 2025-09-02, type: airlift, litres_per_day: "
+                            "400000, product: gasoil}\n");
+    bk_scenario *sa = load_text(base), *sb = load_text(more);
+    assert_true(sa->cityside.enabled);
+    long better = 0;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        bk_run *a = run_seed(sa, seed), *b = run_seed(sb, seed);
+        double ba[400], bb[400];
+        series(a, "blackout_hours", ba);
+        series(b, "blackout_hours", bb);
+        for (int d = 0; d < a->days; d++) {
+            if (bb[d] > ba[d] + 1e-9)
+                fail_msg("seed %llu day %d: %.3f h of blackout with the airlift, %.3f without",
+                         (unsigned long long)seed, d, bb[d], ba[d]);
+            better += bb[d] < ba[d] - 1e-9;
+        }
+        bk_run_free(a);
+        bk_run_free(b);
+    }
+    assert_true(better > 0); /* the airlift did help on some days */
+    bk_scenario_free(sa);
+    bk_scenario_free(sb);
+    free(base);
+    free(more);
+}
+
+/* Both ports cut for 20 days, then restored: stocks run down, schools close and reopen without
+ * flapping inside the hysteresis windows, the informal price rises and comes back to the
+ * official price, and the city's litres balance. */
+static void test_shortage_and_recovery(void **state)
+{
+    (void)state;
+    char *text = city_world("timeline:\n"
+                            "  - {date: 2025-09-04, type: supply_cut, port: west, factor: 0, "
+                            "hours: 480}\n"
+                            "  - {date: 2025-09-04, type: supply_cut, port: south, factor: 0, "
+                            "hours: 480}\n");
+    bk_scenario *sc = load_text(text);
+    const bk_city_side *cs = &sc->cityside;
+    int closures = 0;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        bk_run *run = run_seed(sc, seed);
+        bk_run_totals t;
+        bk_run_get_totals(run, &t);
+        double initial = 0;
+        for (int p = 0; p < sc->n_products; p++)
+            initial += sc->city.initial_stock_l[p];
+        assert_true(fabs(initial + t.delivered_l + t.airlifted_l - t.consumed_l -
+                         t.final_stock_l) <= 1e-6 * (initial + t.delivered_l));
+        double open[400], ratio[400];
+        series(run, "schools_open", open);
+        series(run, "price_ratio", ratio);
+        int d = 0, n = run->days;
+        while (d < n) { /* walk the spells of equal state */
+            int e = d;
+            while (e < n && open[e] == open[d])
+                e++;
+            bool closed = open[d] == 0, first = d == 0, last = e == n;
+            if (closed && !last && e - d < cs->school_reopen_days)
+                fail_msg("seed %llu: schools closed for %d days only (days %d-%d)",
+                         (unsigned long long)seed, e - d, d, e - 1);
+            if (!closed && !first && !last && e - d < cs->school_close_days)
+                fail_msg("seed %llu: schools open for %d days only between closures",
+                         (unsigned long long)seed, e - d);
+            closures += closed;
+            d = e;
+        }
+        double peak = 0;
+        for (int k = 0; k < n; k++)
+            peak = ratio[k] > peak ? ratio[k] : peak;
+        assert_true(peak > 1.2);                    /* the shortage raised the informal price */
+        assert_true(fabs(ratio[n - 1] - 1.0) < 0.05); /* and it came back once supply did */
+        assert_true(t.first_stockout_day >= 0);
+        bk_run_free(run);
+    }
+    assert_true(closures > 0);
+    bk_scenario_free(sc);
+    free(text);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -321,6 +431,8 @@ int main(void)
         cmocka_unit_test(test_escorts_deter_attacks),
         cmocka_unit_test(test_road_cut_stops_traffic),
         cmocka_unit_test(test_campaign_switches_attacks_on),
+        cmocka_unit_test(test_more_fuel_never_more_blackout),
+        cmocka_unit_test(test_shortage_and_recovery),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
