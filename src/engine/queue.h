@@ -27,8 +27,18 @@ typedef struct bk_event {
 
 #define BK_QUEUE_MAX_PRIORITY 0xFFFFu
 
+/* A heap slot: the time is stored as an unsigned integer with the same order as the double
+ * (see queue.c), so that comparing two slots is two integer comparisons. */
+typedef struct bk_queue_node {
+    uint64_t tkey;  /* order-preserving image of the time */
+    uint64_t key;   /* priority << 48 | sequence */
+    uint32_t type;
+    uint32_t a;
+    uint64_t b;
+} bk_queue_node;
+
 typedef struct bk_queue {
-    bk_event *heap; /* owned; heap[0] is the earliest event */
+    bk_queue_node *heap; /* owned; heap[0] is the earliest event */
     size_t size;
     size_t capacity;
     uint64_t next_seq; /* sequence number given to the next push */
@@ -52,10 +62,7 @@ bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t ty
 /* Remove the earliest event into *out. Returns false (and leaves *out alone) when empty. */
 bool bk_queue_pop(bk_queue *q, bk_event *out);
 
-/* The earliest event, or NULL when empty. The pointer is valid until the next push or pop. */
-static inline const bk_event *bk_queue_peek(const bk_queue *q)
-{
-    return q->size ? &q->heap[0] : NULL;
-}
+/* Copy the earliest event into *out without removing it. Returns false when empty. */
+bool bk_queue_peek(const bk_queue *q, bk_event *out);
 
 #endif

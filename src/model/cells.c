@@ -301,7 +301,6 @@ void bk_ev_drift(bk_model *m, const bk_event *ev)
 {
     (void)ev;
     const bk_armed_group *g = &m->sc->group;
-    double tau = g->traffic_memory_days;
     for (int c = 0; c < g->n_cells; c++) {
         const bk_cell *cell = &g->cells[c];
         const bk_place *home = &m->sc->places[cell->home];
@@ -311,9 +310,7 @@ void bk_ev_drift(bk_model *m, const bk_event *ev)
             const bk_seg_state *ss = &m->segs[s];
             if (bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > cell->roam_km)
                 continue;
-            double t = bk_decay(ss->traffic, ss->traffic_t, m->now, tau);
-            double p = bk_decay(ss->protect, ss->protect_t, m->now, tau);
-            double a = t * (1.0 + m->sc->segments[s].cover) / (1.0 + p);
+            double a = ss->traffic * (1.0 + m->sc->segments[s].cover) / (1.0 + ss->protect);
             if (a > best_a) {
                 best_a = a;
                 best = s;

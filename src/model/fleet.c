@@ -314,11 +314,8 @@ void bk_mover_start_leg(bk_model *m, int i)
     mv->to = mv->at + mv->dir;
     mv->leg_start_h = m->now;
     mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng);
-    double tau = m->sc->group.traffic_memory_days;
-    ss->traffic = bk_decay(ss->traffic, ss->traffic_t, m->now, tau) + mv->n;
-    ss->traffic_t = m->now;
-    ss->protect = bk_decay(ss->protect, ss->protect_t, m->now, tau) + mv->escort;
-    ss->protect_t = m->now;
+    ss->traffic_today += mv->n;
+    ss->protect_today += mv->escort;
 
     int cell = bk_cells_exposure(m, i, seg);
     mv = &m->movers[i];

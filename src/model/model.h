@@ -125,8 +125,9 @@ typedef struct bk_cell_state {
 
 typedef struct bk_seg_state {
     double closed_until_h;  /* closed while now < closed_until_h */
-    double traffic, traffic_t;   /* decaying tanker count and when it was last updated */
-    double protect, protect_t;   /* decaying escort-unit count */
+    double traffic, protect;     /* decaying tanker and escort-unit counts, updated daily */
+    double traffic_today, protect_today; /* passages since the last day boundary */
+    double ln_mu, ln_sigma;      /* lognormal travel-time noise with mean 1 and the segment's CV */
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
 } bk_seg_state;
@@ -231,6 +232,7 @@ int bk_nearest_place(const bk_model *m, double lat, double lon);
 bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
                                double *u0, double *u1);
 void bk_routes_update(bk_model *m);
+void bk_network_daily(bk_model *m);
 bool bk_segment_closed(const bk_model *m, int seg);
 
 /* fleet.c */

@@ -100,10 +100,8 @@ double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
     const bk_segment *s = &m->sc->segments[seg];
     double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
     double h = s->length_km / speed;
-    if (s->travel_cv > 0) {
-        double s2 = log1p(s->travel_cv * s->travel_cv);
-        h *= gsl_ran_lognormal(bk_rng_gsl(rng), -0.5 * s2, sqrt(s2));
-    }
+    if (s->travel_cv > 0)
+        h *= gsl_ran_lognormal(bk_rng_gsl(rng), m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
     return h;
 }
 
@@ -138,6 +136,20 @@ double bk_drive_until(const bk_model *m, double t, double hours)
         }
     }
     return t;
+}
+
+/* Daily: the traffic and protection memories forget with time constant traffic_memory_days and
+ * take in the day's passages. A daily step is ample for a memory of days to weeks. */
+void bk_network_daily(bk_model *m)
+{
+    double tau = m->sc->group.traffic_memory_days;
+    double keep = tau > 0 ? exp(-1.0 / tau) : 0.0;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        bk_seg_state *ss = &m->segs[s];
+        ss->traffic = ss->traffic * keep + ss->traffic_today;
+        ss->protect = ss->protect * keep + ss->protect_today;
+        ss->traffic_today = ss->protect_today = 0;
+    }
 }
 
 bool bk_segment_closed(const bk_model *m, int seg)
@@ -194,6 +206,11 @@ bk_status bk_network_init(bk_model *m)
         m->segs[s].mid_lat = 0.5 * (a->lat + b->lat);
         m->segs[s].mid_lon = 0.5 * (a->lon + b->lon);
         m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
+        /* lognormal with mean 1 and coefficient of variation cv: sigma² = ln(1 + cv²),
+         * mu = −sigma² / 2 */
+        double s2 = log1p(sc->segments[s].travel_cv * sc->segments[s].travel_cv);
+        m->segs[s].ln_mu = -0.5 * s2;
+        m->segs[s].ln_sigma = sqrt(s2);
     }
     for (int c = 0; c < sc->n_corridors; c++) {
         const bk_corridor *co = &sc->corridors[c];

@@ -452,6 +452,7 @@ static void ev_day(bk_model *m, const bk_event *ev)
         start_recording(m);
     }
     m->day = (int)floor(m->now / 24.0);
+    bk_network_daily(m);
     for (int c = 0; c < m->sc->n_corridors; c++)
         m->corr[c].recent_attacks[((m->day % 7) + 7) % 7] = 0;
     double every = m->sc->citypol.escort_realloc_days > 0 ? m->sc->citypol.escort_realloc_days : 7;

@@ -19,7 +19,7 @@ static void test_empty(void **state)
     assert_int_equal(bk_queue_init(&q, 0), BK_OK);
     bk_event ev;
     assert_false(bk_queue_pop(&q, &ev));
-    assert_null(bk_queue_peek(&q));
+    assert_false(bk_queue_peek(&q, &ev));
     bk_queue_release(&q);
     bk_queue_release(&q); /* twice is harmless */
 }
@@ -91,6 +91,27 @@ static void test_matches_sorted_reference(void **state)
     bk_queue_release(&q);
 }
 
+/* Negative times (the warm-up runs before hour 0), -0 and +0, tiny and huge times keep their
+ * order, and come back exactly. */
+static void test_time_order_and_round_trip(void **state)
+{
+    (void)state;
+    const double times[] = {1e300, -720.0, 0.0, -0.0, 5e-324, -5e-324, 24.0, -1e300, 23.999999};
+    const double sorted[] = {-1e300, -720.0, -5e-324, -0.0, 0.0, 5e-324, 23.999999, 24.0, 1e300};
+    bk_queue q;
+    assert_int_equal(bk_queue_init(&q, 0), BK_OK);
+    for (uint32_t i = 0; i < 9; i++)
+        assert_int_equal(bk_queue_push(&q, times[i], 0, 0, i, 0), BK_OK);
+    bk_event ev;
+    assert_true(bk_queue_peek(&q, &ev));
+    assert_true(ev.time == -1e300);
+    for (int i = 0; i < 9; i++) {
+        assert_true(bk_queue_pop(&q, &ev));
+        assert_memory_equal(&ev.time, &sorted[i], sizeof(double)); /* bit for bit, -0 too */
+    }
+    bk_queue_release(&q);
+}
+
 static void test_rejects_bad_input(void **state)
 {
     (void)state;
@@ -112,6 +133,7 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_ties_by_priority_then_insertion),
         cmocka_unit_test(test_matches_sorted_reference),
+        cmocka_unit_test(test_time_order_and_round_trip),
         cmocka_unit_test(test_rejects_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
