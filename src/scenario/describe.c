@@ -1,6 +1,7 @@
 /* describe.c: a readable summary of a loaded scenario, for `blockade scenario show`. */
 #include "scenario/scenario.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 static const char *const kind_word[] = {"port", "border", "town", "city", "depot"};
@@ -12,8 +13,11 @@ static const char *const tl_word[] = {
     [BK_TL_NIGHT_BAN] = "night_ban",           [BK_TL_ROUTING] = "routing",
     [BK_TL_NOTE] = "note",                     [BK_TL_AIRLIFT] = "airlift",
     [BK_TL_PRICE_CONTROL] = "price_control",   [BK_TL_FILL_CAP] = "fill_cap",
-    [BK_TL_RESERVE_TIER] = "reserve_tier",     [BK_TL_SECTOR_TIER] = "sector_tier",
-    [BK_TL_OFFICIAL_PRICE] = "official_price", [BK_TL_ESCORT_ALLOC] = "escort_alloc"};
+    [BK_TL_RESERVE_TIER] = "reserve_release",  [BK_TL_SECTOR_TIER] = "sector_tier",
+    [BK_TL_OFFICIAL_PRICE] = "official_price", [BK_TL_ESCORT_ALLOC] = "escort_allocation"};
+/* In the order of enum bk_escort_alloc. */
+static const char *const escort_word[] = {"fixed per corridor", "in proportion to traffic",
+                                          "in proportion to attacks"};
 
 static const char *product_id(const bk_scenario *sc, int i)
 {
@@ -48,6 +52,96 @@ static void date_at_hours(const bk_scenario *sc, double h, char buf[16])
 static const char *place_name(const bk_scenario *sc, int i)
 {
     return (i >= 0 && i < sc->n_places) ? sc->places[i].name : "?";
+}
+
+static const char *sector_id(const bk_scenario *sc, int i)
+{
+    return (i >= 0 && i < sc->cityside.n_sectors) ? sc->cityside.sectors[i].id : "?";
+}
+
+static const char *escort_alloc_word(int mode)
+{
+    return (mode >= 0 && mode <= BK_ESCORT_RISK) ? escort_word[mode] : "?";
+}
+
+/* " gasoil 300000 L, gasoline 20000 L" for the products with a non-zero value (all if none). */
+static void product_amounts(const bk_scenario *sc, const double *v, const char *unit, FILE *out)
+{
+    bool any = false;
+    for (int j = 0; v != NULL && j < sc->n_products; j++)
+        any = any || v[j] != 0;
+    const char *sep = " ";
+    for (int j = 0; j < sc->n_products; j++) {
+        double x = v != NULL ? v[j] : 0;
+        if (any && x == 0)
+            continue;
+        fprintf(out, "%s%s %.15g%s%s", sep, sc->products[j].id, x, unit[0] ? " " : "", unit);
+        sep = ", ";
+    }
+}
+
+/* Demand sectors and the consequences of rationing; one line when the city side is off. */
+static void describe_city_side(const bk_scenario *sc, FILE *out)
+{
+    const bk_city_side *cs = &sc->cityside;
+    if (cs->population > 0)
+        fprintf(out, "  population %.0f people\n", cs->population);
+    if (!cs->enabled) {
+        fprintf(out, "  demand: none (no sectors): deliveries accumulate, nothing is consumed\n");
+        return;
+    }
+    double total = 0;
+    for (int s = 0; s < cs->n_sectors; s++)
+        for (int j = 0; j < sc->n_products; j++)
+            total += cs->sectors[s].demand_l_per_day[j];
+    fprintf(out, "  demand sectors: %d, %.0f L/day in total\n", cs->n_sectors, total);
+    for (int s = 0; s < cs->n_sectors; s++) {
+        const bk_sector *sec = &cs->sectors[s];
+        fprintf(out, "    %s (%s): tier %d;", sec->id, sec->name, sec->tier);
+        product_amounts(sc, sec->demand_l_per_day, "L/day", out);
+        if (sec->floor_share > 0)
+            fprintf(out, "; floor %g of demand", sec->floor_share);
+        if (sec->elasticity != 0)
+            fprintf(out, "; elasticity %g", sec->elasticity);
+        if (sec->retail || sec->priority || sec->transport)
+            fprintf(out, ";%s%s%s", sec->priority ? " priority" : "", sec->retail ? " retail" : "",
+                    sec->transport ? " transport" : "");
+        fputc('\n', out);
+    }
+    fprintf(out, "  reserve:");
+    product_amounts(sc, cs->reserve_floor_l, "L", out);
+    if (cs->reserve_tier == 1)
+        fprintf(out, ", for tier 1\n");
+    else if (cs->reserve_tier > 1)
+        fprintf(out, ", for tiers 1..%d\n", cs->reserve_tier);
+    else
+        fprintf(out, ", closed to every tier\n");
+    if (cs->power_sector >= 0)
+        fprintf(out, "  power: sector %s, %g h/day of supply with full fuel, %g of generation on "
+                     "fuel\n",
+                sector_id(sc, cs->power_sector), cs->power_hours_normal, cs->power_fuel_share);
+    else
+        fprintf(out, "  power: no power sector, %g h/day of supply\n", cs->power_hours_normal);
+    fprintf(out, "  schools: close after %d days with transport served below %g, reopen after %d "
+                 "days at or above %g\n",
+            cs->school_close_days, cs->school_close_below, cs->school_reopen_days,
+            cs->school_reopen_above);
+    fprintf(out, "  queues: %g h per unit of unmet/served retail demand (at most 24 h)\n",
+            cs->queue_hours_per_ratio);
+    fprintf(out, "  prices:");
+    product_amounts(sc, cs->official_price, cs->currency[0] ? cs->currency : "per L", out);
+    fprintf(out, "%s official; informal x(1 + %g x shortage), time constant %g days, at most x%g\n",
+            cs->currency[0] ? " per L" : "", cs->price_sensitivity, cs->price_adjust_days,
+            cs->price_max_ratio);
+    if (cs->hoard_factor > 0)
+        fprintf(out, "  hoarding: retail demand x%g below %g days of cover\n",
+                1.0 + cs->hoard_factor, cs->hoard_cover_days);
+    else
+        fprintf(out, "  hoarding: none\n");
+    fprintf(out, "  pressure: weights blackout %g, queue %g, price %g, schools %g, shortage %g; "
+                 "threshold %g\n",
+            cs->w_blackout, cs->w_queue, cs->w_price, cs->w_schools, cs->w_shortage,
+            cs->pressure_threshold);
 }
 
 static void describe_places(const bk_scenario *sc, FILE *out)
@@ -130,6 +224,7 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     for (int j = 0; j < sc->n_products; j++)
         fprintf(out, "%s%s %.0f L", j ? ", " : " ", sc->products[j].id, city->initial_stock_l[j]);
     fputc('\n', out);
+    describe_city_side(sc, out);
 
     const bk_fleet *f = &sc->fleet;
     fprintf(out, "Fleet: %g L per tanker, %g new tankers/day per corridor below its initial size\n",
@@ -162,6 +257,24 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     else
         fprintf(out, "  routing: risk-aware (weight %g, memory %g days)\n", p->risk_weight,
                 p->risk_memory_days);
+
+    const bk_city_policy *cp = &sc->citypol;
+    fprintf(out, "  rationing: official price %s; ", cp->price_control ? "fixed" : "free");
+    if (cp->per_fill_cap_l > 0)
+        fprintf(out, "%g L per fill (typical fill %g L)\n", cp->per_fill_cap_l,
+                cp->typical_fill_l);
+    else
+        fprintf(out, "no cap per fill (typical fill %g L)\n", cp->typical_fill_l);
+    fprintf(out, "  escorts: %s, reviewed every %g days\n", escort_alloc_word(cp->escort_alloc),
+            cp->escort_realloc_days);
+    if (cp->airlift_from_h >= 0) {
+        char d[16];
+        date_at_hours(sc, cp->airlift_from_h, d);
+        fprintf(out, "  airlift: %g L/day of %s from %s\n", cp->airlift_l_per_day,
+                product_id(sc, cp->airlift_product), d);
+    } else {
+        fprintf(out, "  airlift: none\n");
+    }
 }
 
 static void describe_group(const bk_scenario *sc, FILE *out)
@@ -229,29 +342,36 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
             fprintf(out, " %s", e->mode == BK_ROUTING_FIXED ? "fixed" : "risk-aware");
             break;
         case BK_TL_AIRLIFT:
-            fprintf(out, " %g L/day of %s", e->value, product_id(sc, e->product));
+            if (e->value > 0)
+                fprintf(out, " %g L/day of %s flown in", e->value, product_id(sc, e->product));
+            else
+                fprintf(out, " airlift of %s stopped", product_id(sc, e->product));
             break;
         case BK_TL_PRICE_CONTROL:
-            fprintf(out, " %s", e->mode ? "on" : "off");
+            fprintf(out, " official price %s", e->mode ? "fixed" : "freed");
             break;
         case BK_TL_FILL_CAP:
-            fprintf(out, " %g L per fill", e->value);
+            if (e->value > 0)
+                fprintf(out, " retail sales capped at %g L per fill", e->value);
+            else
+                fprintf(out, " cap per fill lifted");
             break;
         case BK_TL_RESERVE_TIER:
-            fprintf(out, " reserve released to tiers <= %d", e->units);
+            if (e->units > 0)
+                fprintf(out, " reserve open to tiers 1..%d", e->units);
+            else
+                fprintf(out, " reserve closed to every tier");
             break;
         case BK_TL_SECTOR_TIER:
-            fprintf(out, " sector %s to tier %d",
-                    (e->sector >= 0 && e->sector < sc->cityside.n_sectors)
-                        ? sc->cityside.sectors[e->sector].id
-                        : "?",
-                    e->units);
+            fprintf(out, " sector %s moves to tier %d", sector_id(sc, e->sector), e->units);
             break;
         case BK_TL_OFFICIAL_PRICE:
-            fprintf(out, " %s at %g per litre", product_id(sc, e->product), e->value);
+            fprintf(out, " official price of %s set to %g%s%s per litre",
+                    product_id(sc, e->product), e->value, sc->cityside.currency[0] ? " " : "",
+                    sc->cityside.currency);
             break;
         case BK_TL_ESCORT_ALLOC:
-            fprintf(out, " mode %d", e->mode);
+            fprintf(out, " escorts shared %s", escort_alloc_word(e->mode));
             break;
         case BK_TL_CAMPAIGN_START:
         case BK_TL_CAMPAIGN_END:

@@ -37,6 +37,7 @@ enum {
     MAX_PATH = 500,
     MAX_CELLS = 1000,
     MAX_TIMELINE = 10000,
+    MAX_SECTORS = 100,
 };
 
 #define MAX_DAYS 3650
@@ -750,7 +751,7 @@ static bk_status check_unique(loader *L, const void *base, int i, size_t stride,
                      m->path, id, list, prev);
 }
 
-enum ref_kind { REF_PLACE, REF_PRODUCT, REF_PORT, REF_CORRIDOR };
+enum ref_kind { REF_PLACE, REF_PRODUCT, REF_PORT, REF_CORRIDOR, REF_SECTOR };
 
 static int lookup(const bk_scenario *sc, enum ref_kind kind, const char *id)
 {
@@ -763,12 +764,16 @@ static int lookup(const bk_scenario *sc, enum ref_kind kind, const char *id)
         return find_id(sc->ports, sc->n_ports, sizeof *sc->ports, id);
     case REF_CORRIDOR:
         return find_id(sc->corridors, sc->n_corridors, sizeof *sc->corridors, id);
+    case REF_SECTOR:
+        return find_id(sc->cityside.sectors, sc->cityside.n_sectors,
+                       sizeof *sc->cityside.sectors, id);
     }
     return -1;
 }
 
-static const char *const ref_word[] = {"place", "product", "port", "corridor"};
-static const char *const ref_list[] = {"places", "products", "ports", "corridors"};
+static const char *const ref_word[] = {"place", "product", "port", "corridor", "sector"};
+static const char *const ref_list[] = {"places", "products", "ports", "corridors",
+                                       "city.sectors"};
 
 static bk_status node_ref(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                           enum ref_kind kind, int *out)
@@ -1047,12 +1052,197 @@ static bk_status read_ports(loader *L, const map *top)
     return BK_OK;
 }
 
+static bk_status read_sectors(loader *L, const map *city)
+{
+    static const char *const keys[] = {"id", "name", "tier", "demand_l_per_day", "floor_share",
+                                       "elasticity", "retail", "priority", "transport", NULL};
+    bk_scenario *sc = L->sc;
+    bk_city_side *cs = &sc->cityside;
+    struct fy_node *v, *k;
+    TRY(map_get(city, "sectors", OPTIONAL, &v, &k));
+    if (k == NULL)
+        return BK_OK;
+    int n;
+    TRY(node_list(L, v, k, "city.sectors", 0, MAX_SECTORS, &n));
+    if (n == 0)
+        return BK_OK;   /* an empty list is no city side, as if the key were absent */
+    cs->sectors = calloc((size_t)n, sizeof *cs->sectors);
+    if (cs->sectors == NULL)
+        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    void *it = NULL;
+    struct fy_node *item;
+    for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
+        bk_sector *s = &cs->sectors[i];
+        char path[48];
+        snprintf(path, sizeof path, "city.sectors[%d]", i);
+        map m;
+        TRY(map_open(L, &m, item, v, path, "sector", keys));
+        TRY(rd_id(&m, "id", s->id));
+        cs->n_sectors = i + 1;   /* from here bk_scenario_free releases its demand */
+        TRY(check_unique(L, cs->sectors, i, sizeof *s, &m, "city.sectors"));
+        TRY(rd_str(&m, "name", OPTIONAL, s->id, s->name, sizeof s->name, false));
+        TRY(rd_int(&m, "tier", REQUIRED, 0, 1, BK_MAX_TIERS, &s->tier));
+        TRY(rd_product_map(&m, "demand_l_per_day", REQUIRED, 0.0, IN(0.0, 1e12, "L/day"),
+                           &s->demand_l_per_day));
+        double sum = 0;
+        for (int j = 0; j < sc->n_products; j++)
+            sum += s->demand_l_per_day[j];
+        if (!(sum > 0)) {
+            struct fy_node *dv, *dk;
+            (void)map_get(&m, "demand_l_per_day", REQUIRED, &dv, &dk);
+            return fail_node(L, BK_ERR_VALUE, dv, dk,
+                             "%s.demand_l_per_day must be > 0 L/day for at least one product "
+                             "(sector '%s' demands nothing)", path, s->id);
+        }
+        TRY(rd_num(&m, "floor_share", OPTIONAL, 0.0, SHARE, &s->floor_share));
+        TRY(rd_num(&m, "elasticity", OPTIONAL, 0.0, IN(-5.0, 0.0, ""), &s->elasticity));
+        TRY(rd_bool(&m, "retail", OPTIONAL, false, &s->retail));
+        TRY(rd_bool(&m, "priority", OPTIONAL, false, &s->priority));
+        TRY(rd_bool(&m, "transport", OPTIONAL, false, &s->transport));
+    }
+    cs->enabled = true;
+    return BK_OK;
+}
+
+/* An optional sub-mapping (city.power, policy.airlift, ...): *present tells whether it was
+ * given. */
+static bk_status open_sub(const map *parent, const char *key, const char *const keys[], map *m,
+                          bool *present)
+{
+    struct fy_node *v, *k;
+    TRY(map_get(parent, key, OPTIONAL, &v, &k));
+    *present = k != NULL;
+    if (k == NULL)
+        return BK_OK;
+    char path[PATH_MAX_LEN];
+    join_path(path, sizeof path, parent->path, key);
+    return map_open(parent->L, m, v, k, path, path, keys);
+}
+
+/* power, schools, queues, prices, hoarding, pressure: the consequences of the allocation. Each
+ * is optional, with the defaults of docs/scenario-format.md. */
+static bk_status read_consequences(loader *L, const map *city)
+{
+    static const char *const power_keys[] = {"sector", "fuel_share", "hours_normal", NULL};
+    static const char *const school_keys[] = {"close_below", "close_days", "reopen_above",
+                                              "reopen_days", NULL};
+    static const char *const queue_keys[] = {"hours_per_unmet_ratio", NULL};
+    static const char *const price_keys[] = {"currency", "official_per_l", "sensitivity",
+                                             "adjust_days", "max_ratio", NULL};
+    static const char *const hoard_keys[] = {"factor", "below_cover_days", NULL};
+    static const char *const pressure_keys[] = {"weights", "threshold", NULL};
+    static const char *const weight_keys[] = {"blackout", "queue", "price", "schools",
+                                              "shortage", NULL};
+    bk_city_side *cs = &L->sc->cityside;
+    map m;
+    bool on;
+
+    TRY(open_sub(city, "power", power_keys, &m, &on));
+    if (on) {
+        TRY(rd_ref(&m, "sector", REF_SECTOR, &cs->power_sector));
+        TRY(rd_num(&m, "fuel_share", REQUIRED, 0, SHARE, &cs->power_fuel_share));
+        TRY(rd_num(&m, "hours_normal", REQUIRED, 0, IN(0.0, 24.0, "h"),
+                   &cs->power_hours_normal));
+    }
+
+    TRY(open_sub(city, "schools", school_keys, &m, &on));
+    if (on) {
+        TRY(rd_num(&m, "close_below", OPTIONAL, 0.5, SHARE, &cs->school_close_below));
+        TRY(rd_int(&m, "close_days", OPTIONAL, 7, 1, MAX_DAYS, &cs->school_close_days));
+        TRY(rd_num(&m, "reopen_above", OPTIONAL, 0.8, SHARE, &cs->school_reopen_above));
+        TRY(rd_int(&m, "reopen_days", OPTIONAL, 5, 1, MAX_DAYS, &cs->school_reopen_days));
+        if (cs->school_reopen_above < cs->school_close_below) {
+            /* reopening below the closing level would turn the hysteresis inside out */
+            struct fy_node *rv;
+            (void)map_get(&m, "reopen_above", OPTIONAL, &rv, NULL);
+            return fail_node(L, BK_ERR_VALUE, rv, m.node,
+                             "city.schools.reopen_above (%g) must be >= close_below (%g)",
+                             cs->school_reopen_above, cs->school_close_below);
+        }
+    }
+
+    TRY(open_sub(city, "queues", queue_keys, &m, &on));
+    if (on)
+        TRY(rd_num(&m, "hours_per_unmet_ratio", OPTIONAL, 6.0, IN(0.0, 1000.0, "h"),
+                   &cs->queue_hours_per_ratio));
+
+    TRY(open_sub(city, "prices", price_keys, &m, &on));
+    if (on) {
+        TRY(rd_str(&m, "currency", OPTIONAL, "", cs->currency, sizeof cs->currency, false));
+        free(cs->official_price);   /* the all-zero default, replaced by the file's values */
+        cs->official_price = NULL;
+        TRY(rd_product_map(&m, "official_per_l", OPTIONAL, 0.0, IN(0.0, 1e9, "per L"),
+                           &cs->official_price));
+        TRY(rd_num(&m, "sensitivity", OPTIONAL, 2.0, IN(0.0, 1000.0, ""),
+                   &cs->price_sensitivity));
+        TRY(rd_num(&m, "adjust_days", OPTIONAL, 7.0, GT0_LE(3650.0, "days"),
+                   &cs->price_adjust_days));
+        TRY(rd_num(&m, "max_ratio", OPTIONAL, 5.0, IN(1.0, 1000.0, ""), &cs->price_max_ratio));
+    }
+
+    TRY(open_sub(city, "hoarding", hoard_keys, &m, &on));
+    if (on) {
+        TRY(rd_num(&m, "factor", OPTIONAL, 0.0, IN(0.0, 100.0, ""), &cs->hoard_factor));
+        TRY(rd_num(&m, "below_cover_days", OPTIONAL, 0.0, IN(0.0, 3650.0, "days"),
+                   &cs->hoard_cover_days));
+    }
+
+    TRY(open_sub(city, "pressure", pressure_keys, &m, &on));
+    if (on) {
+        map w;
+        bool won;
+        TRY(open_sub(&m, "weights", weight_keys, &w, &won));
+        if (won) {
+            const bounds wb = IN(0.0, 1e6, "");
+            TRY(rd_num(&w, "blackout", OPTIONAL, 0.25, wb, &cs->w_blackout));
+            TRY(rd_num(&w, "queue", OPTIONAL, 0.2, wb, &cs->w_queue));
+            TRY(rd_num(&w, "price", OPTIONAL, 0.2, wb, &cs->w_price));
+            TRY(rd_num(&w, "schools", OPTIONAL, 0.15, wb, &cs->w_schools));
+            TRY(rd_num(&w, "shortage", OPTIONAL, 0.2, wb, &cs->w_shortage));
+            if (cs->w_blackout + cs->w_queue + cs->w_price + cs->w_schools + cs->w_shortage <= 0)
+                return fail_node(L, BK_ERR_VALUE, w.node, w.at,
+                                 "city.pressure.weights must not all be 0 (the index is their "
+                                 "weighted mean)");
+        }
+        TRY(rd_num(&m, "threshold", OPTIONAL, 0.5, SHARE, &cs->pressure_threshold));
+    }
+    return BK_OK;
+}
+
 static bk_status read_city(loader *L, const map *top)
 {
     static const char *const keys[] = {"place", "depot_capacity_l", "initial_stock_l",
-                                       "unload_hours", NULL};
+                                       "unload_hours", "population", "reserve_floor_l",
+                                       "reserve_tier", "sectors", "power", "schools", "queues",
+                                       "prices", "hoarding", "pressure", NULL};
     bk_scenario *sc = L->sc;
+    bk_city_side *cs = &sc->cityside;
     struct fy_node *v, *k;
+    /* Defaults of the city side, kept when the file leaves it out (then it stays disabled); -1
+     * marks "none" where 0 would name a real sector. */
+    cs->enabled = false;
+    cs->power_sector = -1;
+    cs->power_fuel_share = 0.0;
+    cs->power_hours_normal = 24.0;
+    cs->reserve_tier = 1;
+    cs->school_close_below = 0.5;
+    cs->school_close_days = 7;
+    cs->school_reopen_above = 0.8;
+    cs->school_reopen_days = 5;
+    cs->queue_hours_per_ratio = 6.0;
+    cs->price_sensitivity = 2.0;
+    cs->price_adjust_days = 7.0;
+    cs->price_max_ratio = 5.0;
+    cs->w_blackout = 0.25;
+    cs->w_queue = 0.2;
+    cs->w_price = 0.2;
+    cs->w_schools = 0.15;
+    cs->w_shortage = 0.2;
+    cs->pressure_threshold = 0.5;
+    cs->official_price = calloc((size_t)sc->n_products, sizeof *cs->official_price);
+    if (cs->official_price == NULL)
+        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+
     TRY(map_get(top, "city", REQUIRED, &v, &k));
     map m;
     TRY(map_open(L, &m, v, k, "city", "city", keys));
@@ -1072,7 +1262,23 @@ static bk_status read_city(loader *L, const map *top)
     }
     TRY(rd_range(&m, "unload_hours", OPTIONAL, 0, 0, IN(0.0, 720.0, "h"), &sc->city.unload_min_h,
                  &sc->city.unload_max_h));
-    return BK_OK;
+
+    TRY(rd_num(&m, "population", OPTIONAL, 0.0, GT0_LE(1e10, "people"), &cs->population));
+    TRY(rd_product_map(&m, "reserve_floor_l", OPTIONAL, 0.0, IN(0.0, 1e12, "L"),
+                       &cs->reserve_floor_l));
+    sum = 0;
+    for (int j = 0; j < sc->n_products; j++)
+        sum += cs->reserve_floor_l[j];
+    if (sum > sc->city.depot_capacity_l) {
+        struct fy_node *sv, *sk;
+        (void)map_get(&m, "reserve_floor_l", OPTIONAL, &sv, &sk);
+        return fail_node(L, BK_ERR_VALUE, sv, sk,
+                         "city.reserve_floor_l totals %.15g L, more than depot_capacity_l %.15g L",
+                         sum, sc->city.depot_capacity_l);
+    }
+    TRY(rd_int(&m, "reserve_tier", OPTIONAL, 1, 0, BK_MAX_TIERS, &cs->reserve_tier));
+    TRY(read_sectors(L, &m));
+    return read_consequences(L, &m);
 }
 
 /* Breadth-first search over the segments: can `to` be reached from `from`? */
@@ -1259,10 +1465,53 @@ static bk_status read_fleet(loader *L, const map *top)
 
 static const char *const convoy_modes[] = {"off", "date", "threat", "always", NULL};
 static const char *const routing_modes[] = {"fixed", "risk_aware", NULL};
+/* In the order of enum bk_escort_alloc. */
+static const char *const escort_allocs[] = {"fixed", "traffic", "risk", NULL};
+
+/* policy.rationing, policy.escorts, policy.airlift: the city-side policies. */
+static bk_status read_city_policy(loader *L, const map *pol)
+{
+    static const char *const ration_keys[] = {"price_control", "per_fill_cap_l", "typical_fill_l",
+                                              NULL};
+    static const char *const escort_keys[] = {"allocation", "interval_days", NULL};
+    static const char *const airlift_keys[] = {"from_date", "litres_per_day", "product", NULL};
+    bk_city_policy *cp = &L->sc->citypol;
+    map m;
+    bool on;
+
+    TRY(open_sub(pol, "rationing", ration_keys, &m, &on));
+    if (on) {
+        TRY(rd_bool(&m, "price_control", OPTIONAL, true, &cp->price_control));
+        TRY(rd_num(&m, "per_fill_cap_l", OPTIONAL, 0.0, IN(0.0, 1e6, "L"), &cp->per_fill_cap_l));
+        TRY(rd_num(&m, "typical_fill_l", OPTIONAL, 30.0, GT0_LE(1e6, "L"), &cp->typical_fill_l));
+    }
+
+    TRY(open_sub(pol, "escorts", escort_keys, &m, &on));
+    if (on) {
+        int mode, days;
+        TRY(rd_enum(&m, "allocation", OPTIONAL, BK_ESCORT_FIXED, escort_allocs, &mode));
+        cp->escort_alloc = (enum bk_escort_alloc)mode;
+        /* whole days: the reallocation runs on day boundaries */
+        TRY(rd_int(&m, "interval_days", OPTIONAL, 7, 1, MAX_DAYS, &days));
+        cp->escort_realloc_days = days;
+    }
+
+    TRY(open_sub(pol, "airlift", airlift_keys, &m, &on));
+    if (on) {
+        struct fy_node *v, *k;
+        TRY(map_get(&m, "from_date", REQUIRED, &v, &k));
+        TRY(node_date_hours(L, v, k, "policy.airlift.from_date", &cp->airlift_from_h));
+        TRY(rd_num(&m, "litres_per_day", REQUIRED, 0, GT0_LE(1e12, "L/day"),
+                   &cp->airlift_l_per_day));
+        TRY(rd_ref(&m, "product", REF_PRODUCT, &cp->airlift_product));
+    }
+    return BK_OK;
+}
 
 static bk_status read_policy(loader *L, const map *top)
 {
-    static const char *const keys[] = {"convoy", "night_ban", "routing", NULL};
+    static const char *const keys[] = {"convoy", "night_ban", "routing", "rationing", "escorts",
+                                       "airlift", NULL};
     static const char *const convoy_keys[] = {"mode", "from_date", "threat_attacks_per_week",
                                               "min_size", "max_size", "max_wait_hours",
                                               "escort_per_convoy", "escort_min", "speed_factor",
@@ -1277,6 +1526,11 @@ static bk_status read_policy(loader *L, const map *top)
                      .convoy_speed_factor = 1.0, .night_ban = false, .night_from_hour = 19.0,
                      .night_to_hour = 6.0, .routing = BK_ROUTING_FIXED, .risk_weight = 1.0,
                      .risk_memory_days = 14.0};
+    /* City-side defaults: price control on, no fill cap, fixed escorts, no airlift. */
+    L->sc->citypol = (bk_city_policy){.price_control = true, .per_fill_cap_l = 0.0,
+                                      .typical_fill_l = 30.0, .escort_alloc = BK_ESCORT_FIXED,
+                                      .escort_realloc_days = 7.0, .airlift_from_h = -1.0,
+                                      .airlift_l_per_day = 0.0, .airlift_product = -1};
     TRY(map_get(top, "policy", OPTIONAL, &v, &k));
     if (k == NULL)
         return BK_OK;
@@ -1341,7 +1595,7 @@ static bk_status read_policy(loader *L, const map *top)
         TRY(rd_num(&r, "risk_memory_days", OPTIONAL, 14.0, GT0_LE(3650.0, "days"),
                    &p->risk_memory_days));
     }
-    return BK_OK;
+    return read_city_policy(L, &m);
 }
 
 static bk_status read_ambush(loader *L, const map *g)
@@ -1500,7 +1754,9 @@ static bk_status read_group(loader *L, const map *top)
 static const char *const tl_types[] = {"campaign_start", "campaign_end", "road_cut",
                                        "supply_cut",     "convoy_mode",  "escort_reinforce",
                                        "night_ban",      "routing",      "note",
-                                       NULL};
+                                       "airlift",        "price_control", "fill_cap",
+                                       "reserve_release", "sector_tier", "official_price",
+                                       "escort_allocation", NULL};
 
 static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *list, int i,
                             bk_timeline_event *e)
@@ -1516,6 +1772,13 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
         [BK_TL_NIGHT_BAN] = {"date", "type", "note", "enabled", NULL},
         [BK_TL_ROUTING] = {"date", "type", "note", "mode", NULL},
         [BK_TL_NOTE] = {"date", "type", "note", NULL},
+        [BK_TL_AIRLIFT] = {"date", "type", "note", "litres_per_day", "product", NULL},
+        [BK_TL_PRICE_CONTROL] = {"date", "type", "note", "enabled", NULL},
+        [BK_TL_FILL_CAP] = {"date", "type", "note", "litres", NULL},
+        [BK_TL_RESERVE_TIER] = {"date", "type", "note", "tier", NULL},
+        [BK_TL_SECTOR_TIER] = {"date", "type", "note", "sector", "tier", NULL},
+        [BK_TL_OFFICIAL_PRICE] = {"date", "type", "note", "product", "price", NULL},
+        [BK_TL_ESCORT_ALLOC] = {"date", "type", "note", "mode", NULL},
     };
     static const char *const tl_convoy_modes[] = {"off", "threat", "always", NULL};
     static const enum bk_convoy_mode tl_convoy_value[] = {BK_CONVOY_OFF, BK_CONVOY_THREAT,
@@ -1523,7 +1786,8 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     bk_scenario *sc = L->sc;
     char path[32], what[64];
     snprintf(path, sizeof path, "timeline[%d]", i);
-    *e = (bk_timeline_event){.segment = -1, .port = -1, .corridor = -1, .factor = 1.0};
+    *e = (bk_timeline_event){.segment = -1, .port = -1, .corridor = -1, .product = -1,
+                             .sector = -1, .factor = 1.0};
     int line = 0, col = 0;
     if (node_pos(item, &line, &col, 0))
         e->line = line;
@@ -1595,11 +1859,36 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     case BK_TL_ROUTING:
         TRY(rd_enum(&m, "mode", REQUIRED, 0, routing_modes, &e->mode));
         break;
+    case BK_TL_AIRLIFT:
+        TRY(rd_num(&m, "litres_per_day", REQUIRED, 0, IN(0.0, 1e12, "L/day"), &e->value));
+        TRY(rd_ref(&m, "product", REF_PRODUCT, &e->product));
+        break;
+    case BK_TL_PRICE_CONTROL: {
+        bool on;
+        TRY(rd_bool(&m, "enabled", REQUIRED, false, &on));
+        e->mode = on ? 1 : 0;
+        break;
+    }
+    case BK_TL_FILL_CAP:
+        TRY(rd_num(&m, "litres", REQUIRED, 0, IN(0.0, 1e6, "L"), &e->value));
+        break;
+    case BK_TL_RESERVE_TIER:
+        TRY(rd_int(&m, "tier", REQUIRED, 0, 0, BK_MAX_TIERS, &e->units));
+        break;
+    case BK_TL_SECTOR_TIER:
+        TRY(rd_ref(&m, "sector", REF_SECTOR, &e->sector));
+        TRY(rd_int(&m, "tier", REQUIRED, 0, 1, BK_MAX_TIERS, &e->units));
+        break;
+    case BK_TL_OFFICIAL_PRICE:
+        TRY(rd_ref(&m, "product", REF_PRODUCT, &e->product));
+        TRY(rd_num(&m, "price", REQUIRED, 0, IN(0.0, 1e9, "per L"), &e->value));
+        break;
+    case BK_TL_ESCORT_ALLOC:
+        TRY(rd_enum(&m, "mode", REQUIRED, 0, escort_allocs, &e->mode));
+        break;
     case BK_TL_CAMPAIGN_START:
     case BK_TL_CAMPAIGN_END:
     case BK_TL_NOTE:
-        break;
-    default:   /* kinds without an entry in tl_types are never read from a file */
         break;
     }
     return BK_OK;
@@ -1912,10 +2201,11 @@ static bk_status load_owned(char *text, size_t len, const char *name, bk_scenari
     }
     sc->text = text;
     sc->text_len = len;
-    /* The city side (sectors, prices, airlift) is not read from the file yet: it stays
-     * disabled, with "none" markers where zero would name a real index or date. */
+    /* "none" markers where zero would name a real index or date; read_city and read_policy
+     * set every default of the city side, these only cover a parse that stops earlier. */
     sc->cityside.power_sector = -1;
     sc->citypol.airlift_from_h = -1.0;
+    sc->citypol.airlift_product = -1;
     snprintf(sc->file, sizeof sc->file, "%s", name);
     loader L = {.file = name, .err = err, .sc = sc};
     bk_status st = parse(&L);

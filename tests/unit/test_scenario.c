@@ -88,6 +88,7 @@ static void shipped_files_load(void **state)
         assert_non_null(sc);
         assert_true(bk_scenario_days(sc) > 0);
         assert_true(sc->n_corridors > 0);
+        assert_true(sc->cityside.enabled);
         bk_scenario_free(sc);
         free(path);
     }
@@ -149,18 +150,160 @@ static void reference_file_values(void **state)
     assert_int_equal(sc->group.n_cells, 2);
     assert_true(sc->group.destroy_concentration == 4.0);
 
-    assert_int_equal(sc->n_timeline, 9);
+    /* sorted by date: the city-side entries appended to the file fall between the others */
+    assert_int_equal(sc->n_timeline, 16);
     assert_int_equal(sc->timeline[0].kind, BK_TL_ROAD_CUT);
     assert_int_equal(sc->timeline[0].segment, 2);
     assert_true(sc->timeline[0].time_h == 14 * 24.0);
     assert_int_equal(sc->timeline[0].line, bk_test_line_of(base_text, "type: road_cut"));
     assert_int_equal(sc->timeline[2].corridor, 1);
     assert_int_equal(sc->timeline[2].units, 2);
-    assert_int_equal(sc->timeline[3].mode, BK_CONVOY_ALWAYS);
-    assert_int_equal(sc->timeline[4].mode, 1);
-    assert_int_equal(sc->timeline[5].mode, BK_ROUTING_RISK);
-    assert_string_equal(sc->timeline[8].note, "a dated remark kept in the event log");
+    assert_int_equal(sc->timeline[5].kind, BK_TL_CONVOY_MODE);
+    assert_int_equal(sc->timeline[5].mode, BK_CONVOY_ALWAYS);
+    assert_int_equal(sc->timeline[8].kind, BK_TL_NIGHT_BAN);
+    assert_int_equal(sc->timeline[8].mode, 1);
+    assert_int_equal(sc->timeline[10].mode, BK_ROUTING_RISK);
+    assert_string_equal(sc->timeline[15].note, "a dated remark kept in the event log");
     bk_scenario_free(sc);
+}
+
+/* The city side of the reference file: sectors, consequences, policies and dated changes. */
+static void reference_file_city_side(void **state)
+{
+    (void)state;
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(base_text, strlen(base_text), "two.yaml", &sc, &err);
+    if (st != BK_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, BK_OK);
+    const bk_city_side *cs = &sc->cityside;
+    assert_true(cs->enabled);
+    assert_true(cs->population == 2000000.0);
+    assert_int_equal(cs->n_sectors, 5);
+    const char *ids[] = {"power", "essential", "public_transport", "private_transport", "freight"};
+    const int tiers[] = {1, 1, 2, 3, 3};
+    for (int s = 0; s < 5; s++) {
+        assert_string_equal(cs->sectors[s].id, ids[s]);
+        assert_int_equal(cs->sectors[s].tier, tiers[s]);
+    }
+    assert_string_equal(cs->sectors[0].name, "Power plants");
+    assert_true(cs->sectors[0].demand_l_per_day[0] == 320000.0);
+    assert_true(cs->sectors[0].demand_l_per_day[1] == 0.0);   /* not named: 0 */
+    assert_true(cs->sectors[0].floor_share == 0.5);
+    assert_true(cs->sectors[0].priority);
+    assert_false(cs->sectors[0].retail);
+    assert_true(cs->sectors[3].demand_l_per_day[1] == 380000.0);
+    assert_true(cs->sectors[3].elasticity == -0.3);
+    assert_true(cs->sectors[3].retail && cs->sectors[3].transport);
+    assert_false(cs->sectors[3].priority);
+    assert_true(cs->sectors[4].elasticity == 0.0);   /* default */
+    assert_true(cs->sectors[4].floor_share == 0.5);
+    assert_true(cs->sectors[1].floor_share == 0.0);  /* default */
+    double total = 0;
+    for (int s = 0; s < cs->n_sectors; s++)
+        total += cs->sectors[s].demand_l_per_day[0] + cs->sectors[s].demand_l_per_day[1];
+    assert_true(total == 1350000.0);   /* a little below the 1.44 ML/day the ports load */
+    assert_int_equal(cs->power_sector, 0);
+    assert_true(cs->power_fuel_share == 0.7);
+    assert_true(cs->power_hours_normal == 20.0);
+    assert_true(cs->reserve_floor_l[0] == 5500000.0);
+    assert_true(cs->reserve_floor_l[1] == 1000000.0);
+    assert_int_equal(cs->reserve_tier, 0);   /* nobody until the dated release */
+    assert_true(cs->school_close_below == 0.5);
+    assert_int_equal(cs->school_close_days, 7);
+    assert_true(cs->school_reopen_above == 0.8);
+    assert_int_equal(cs->school_reopen_days, 5);
+    assert_true(cs->queue_hours_per_ratio == 6.0);
+    assert_string_equal(cs->currency, "TST");
+    assert_true(cs->official_price[0] == 700.0);
+    assert_true(cs->official_price[1] == 750.0);
+    assert_true(cs->price_sensitivity == 2.0);
+    assert_true(cs->price_adjust_days == 7.0);
+    assert_true(cs->price_max_ratio == 5.0);
+    assert_true(cs->hoard_factor == 0.1);
+    assert_true(cs->hoard_cover_days == 2.0);
+    assert_true(cs->w_blackout == 0.25);
+    assert_true(cs->w_schools == 0.15);
+    assert_true(cs->pressure_threshold == 0.5);
+
+    const bk_city_policy *cp = &sc->citypol;
+    assert_true(cp->price_control);
+    assert_true(cp->per_fill_cap_l == 0.0);
+    assert_true(cp->typical_fill_l == 30.0);
+    assert_int_equal(cp->escort_alloc, BK_ESCORT_FIXED);
+    assert_true(cp->escort_realloc_days == 7.0);
+    assert_true(cp->airlift_from_h < 0);   /* no airlift in the policy: one in the timeline */
+    assert_int_equal(cp->airlift_product, -1);
+
+    const bk_timeline_event *t = sc->timeline;
+    assert_int_equal(t[3].kind, BK_TL_FILL_CAP);
+    assert_true(t[3].value == 20.0);
+    assert_true(t[3].time_h == 27 * 24.0);
+    assert_int_equal(t[4].kind, BK_TL_SECTOR_TIER);
+    assert_int_equal(t[4].sector, 2);
+    assert_int_equal(t[4].units, 1);
+    assert_int_equal(t[6].kind, BK_TL_AIRLIFT);
+    assert_true(t[6].value == 50000.0);
+    assert_int_equal(t[6].product, 1);
+    assert_int_equal(t[7].kind, BK_TL_ESCORT_ALLOC);
+    assert_int_equal(t[7].mode, BK_ESCORT_RISK);
+    assert_int_equal(t[9].kind, BK_TL_PRICE_CONTROL);
+    assert_int_equal(t[9].mode, 0);
+    assert_int_equal(t[11].kind, BK_TL_RESERVE_TIER);
+    assert_int_equal(t[11].units, 2);
+    assert_int_equal(t[13].kind, BK_TL_OFFICIAL_PRICE);
+    assert_int_equal(t[13].product, 1);
+    assert_true(t[13].value == 900.0);
+    assert_int_equal(t[0].product, -1);   /* not a city-side entry */
+    assert_int_equal(t[0].sector, -1);
+    bk_scenario_free(sc);
+}
+
+/* Without sectors the city side stays off, even when some of its keys are given; an airlift in
+ * the policy is read on its own. */
+static void city_side_without_sectors(void **state)
+{
+    (void)state;
+    char *text = bk_test_replace(
+        minimal_yaml, "city: {place: town, depot_capacity_l: 1000000}",
+        "city: {place: town, depot_capacity_l: 1000000, population: 1000, sectors: [],\n"
+        "       reserve_floor_l: {diesel: 1000}, prices: {currency: XOF, "
+        "official_per_l: {diesel: 700}}}\n"
+        "policy: {airlift: {from_date: 2025-01-11, litres_per_day: 2000, product: diesel},\n"
+        "         escorts: {allocation: traffic}}");
+    assert_non_null(text);
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(text, strlen(text), "city.yaml", &sc, &err);
+    if (st != BK_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, BK_OK);
+    assert_false(sc->cityside.enabled);
+    assert_int_equal(sc->cityside.n_sectors, 0);
+    assert_int_equal(sc->cityside.power_sector, -1);
+    assert_true(sc->cityside.population == 1000.0);
+    assert_true(sc->cityside.reserve_floor_l[0] == 1000.0);
+    assert_true(sc->cityside.official_price[0] == 700.0);
+    assert_string_equal(sc->cityside.currency, "XOF");
+    assert_true(sc->citypol.airlift_from_h == 10 * 24.0);
+    assert_true(sc->citypol.airlift_l_per_day == 2000.0);
+    assert_int_equal(sc->citypol.airlift_product, 0);
+    assert_int_equal(sc->citypol.escort_alloc, BK_ESCORT_TRAFFIC);
+    assert_true(sc->citypol.escort_realloc_days == 7.0);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    fclose(out);
+    assert_non_null(strstr(buf, "demand: none"));
+    assert_non_null(strstr(buf, "airlift: 2000 L/day of diesel from 2025-01-11"));
+    assert_non_null(strstr(buf, "in proportion to traffic"));
+    free(buf);
+    bk_scenario_free(sc);
+    free(text);
 }
 
 static void check_minimal_defaults(const bk_scenario *sc)
@@ -179,6 +322,21 @@ static void check_minimal_defaults(const bk_scenario *sc)
     assert_int_equal(sc->n_timeline, 0);
     assert_true(sc->city.initial_stock_l[0] == 0.0);
     assert_true(sc->fleet.tanker_capacity_l == 40000.0);
+    /* no city side: disabled, with its defaults and "none" markers */
+    assert_false(sc->cityside.enabled);
+    assert_int_equal(sc->cityside.n_sectors, 0);
+    assert_null(sc->cityside.sectors);
+    assert_int_equal(sc->cityside.power_sector, -1);
+    assert_true(sc->cityside.power_hours_normal == 24.0);
+    assert_int_equal(sc->cityside.reserve_tier, 1);
+    assert_true(sc->cityside.reserve_floor_l[0] == 0.0);
+    assert_true(sc->cityside.population == 0.0);
+    assert_true(sc->cityside.w_blackout == 0.25);
+    assert_true(sc->citypol.price_control);
+    assert_true(sc->citypol.typical_fill_l == 30.0);
+    assert_int_equal(sc->citypol.escort_alloc, BK_ESCORT_FIXED);
+    assert_true(sc->citypol.airlift_from_h < 0);
+    assert_int_equal(sc->citypol.airlift_product, -1);
 }
 
 static void minimal_yaml_uses_defaults(void **state)
@@ -312,6 +470,12 @@ static void describe_mentions_everything(void **state)
         assert_non_null(strstr(buf, sc->group.cells[i].id));
     assert_non_null(strstr(buf, sc->name));
     assert_non_null(strstr(buf, "2025-09-01"));
+    for (int i = 0; i < sc->cityside.n_sectors; i++)
+        assert_non_null(strstr(buf, sc->cityside.sectors[i].id));
+    assert_non_null(strstr(buf, "population 4600000 people"));
+    assert_non_null(strstr(buf, "power: sector power, 19 h/day"));
+    assert_non_null(strstr(buf, "2025-10-26 fill_cap retail sales capped at 13 L per fill"));
+    assert_non_null(strstr(buf, "sector public_transport moves to tier 1"));
     free(buf);
     bk_scenario_free(sc);
 }
@@ -520,7 +684,7 @@ static const bad_case bad_cases[] = {
     {"control character", NULL, NULL, NULL, NULL, gen_control, BK_ERR_SYNTAX, 3,
      "control character"},
     {"deep nesting", NULL, NULL, NULL, NULL, gen_deep, BK_ERR_SYNTAX, 1, "depth"},
-    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 140,
+    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 181,
      "second YAML document"},
     {"alias", "days: 60", "days: &d 60", "seed: 7", "seed: *d", NULL, BK_ERR_SCHEMA, EDIT + 1,
      "aliases (*d) are not supported"},
@@ -674,6 +838,99 @@ static const bad_case bad_cases[] = {
     {"city unreachable", "{from: west_town, to: capital,", "{from: west_town, to: west_port,",
      "{from: south_town, to: capital,", "{from: south_town, to: south_port,", NULL, BK_ERR_VALUE,
      EDIT + 7, "the city place 'capital' cannot be reached by road from port 'west'"},
+
+    /* the city side */
+    {"unknown key in sector", "{id: freight, name: Freight,", "{id: freight, nom: Freight,", NULL,
+     NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "unknown key 'nom' in sector (expected one of: id, name, tier, demand_l_per_day, "
+     "floor_share, elasticity, retail, priority, transport)"},
+    {"sector tier 0", "name: Power plants, tier: 1,", "name: Power plants, tier: 0,", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT, "city.sectors[0].tier must be in 1..8, got 0"},
+    {"sector tier 9", "name: Freight, tier: 3,", "name: Freight, tier: 9,", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "city.sectors[4].tier must be in 1..8, got 9"},
+    {"missing sector tier", "name: Freight, tier: 3,", "name: Freight,", NULL, NULL, NULL,
+     BK_ERR_SCHEMA, EDIT, "city.sectors[4]: missing required key 'tier'"},
+    {"negative demand", "{gasoil: 250000}", "{gasoil: -250000}", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "city.sectors[4].demand_l_per_day.gasoil must be in 0..1e+12 L/day, got -250000"},
+    {"demand for an unknown product", "{gasoil: 250000}", "{kerosene: 250000}", NULL, NULL, NULL,
+     BK_ERR_REFERENCE, EDIT,
+     "city.sectors[4].demand_l_per_day: unknown product 'kerosene' (products are: gasoil, "
+     "gasoline)"},
+    {"all-zero demand", "{gasoil: 250000}", "{gasoil: 0, gasoline: 0}", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT,
+     "city.sectors[4].demand_l_per_day must be > 0 L/day for at least one product"},
+    {"duplicate sector id", "{id: freight, name: Freight,", "{id: power, name: Freight,", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT,
+     "city.sectors[4].id: duplicate id 'power' (already used by city.sectors[0])"},
+    {"elasticity 0.5", "elasticity: -0.3", "elasticity: 0.5", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "city.sectors[3].elasticity must be in -5..0, got 0.5"},
+    {"unknown power sector", "power: {sector: power,", "power: {sector: turbines,", NULL, NULL,
+     NULL, BK_ERR_REFERENCE, EDIT,
+     "city.power.sector: unknown sector 'turbines' (not defined in city.sectors)"},
+    {"power without fuel_share", "fuel_share: 0.7, ", "", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "city.power: missing required key 'fuel_share'"},
+    {"reopen_above below close_below", "reopen_above: 0.8", "reopen_above: 0.4", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT, "city.schools.reopen_above (0.4) must be >= close_below (0.5)"},
+    {"reserve above capacity", "reserve_floor_l: {gasoil: 5500000",
+     "reserve_floor_l: {gasoil: 29500000", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "city.reserve_floor_l totals 30500000 L, more than depot_capacity_l 30000000 L"},
+    {"reserve tier 9", "reserve_tier: 0", "reserve_tier: 9", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "city.reserve_tier must be in 0..8, got 9"},
+    {"pressure weights all zero",
+     "weights: {blackout: 0.25, queue: 0.2, price: 0.2, schools: 0.15, shortage: 0.2}",
+     "weights: {blackout: 0, queue: 0, price: 0, schools: 0, shortage: 0}", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "city.pressure.weights must not all be 0"},
+    {"currency too long", "currency: TST", "currency: TESTLAND-DOLLARS", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "city.prices.currency is too long (16 bytes, at most 15)"},
+    {"unknown key in policy.rationing", "typical_fill_l: 30}", "typical_fill: 30}", NULL, NULL,
+     NULL, BK_ERR_SCHEMA, EDIT, "unknown key 'typical_fill' in policy.rationing"},
+    {"bad escort allocation", "allocation: fixed", "allocation: random", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT,
+     "policy.escorts.allocation must be one of: fixed, traffic, risk; got 'random'"},
+    {"escort interval 0", "interval_days: 7", "interval_days: 0", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "policy.escorts.interval_days must be in 1..3650, got 0"},
+    {"airlift of an unknown product", "  escorts: {allocation: fixed, interval_days: 7}",
+     "  escorts: {allocation: fixed, interval_days: 7}\n"
+     "  airlift: {from_date: 2025-10-01, litres_per_day: 1000, product: kerosene}",
+     NULL, NULL, NULL, BK_ERR_REFERENCE, EDIT + 1,
+     "policy.airlift.product: unknown product 'kerosene'"},
+    {"airlift after the horizon", "  escorts: {allocation: fixed, interval_days: 7}",
+     "  escorts: {allocation: fixed, interval_days: 7}\n"
+     "  airlift: {from_date: 2025-11-15, litres_per_day: 1000, product: gasoil}",
+     NULL, NULL, NULL, BK_ERR_VALUE, EDIT + 1,
+     "policy.airlift.from_date 2025-11-15 is outside the scenario's horizon"},
+    {"airlift without a rate", "  escorts: {allocation: fixed, interval_days: 7}",
+     "  escorts: {allocation: fixed, interval_days: 7}\n"
+     "  airlift: {from_date: 2025-10-01, product: gasoil}",
+     NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT + 1,
+     "policy.airlift: missing required key 'litres_per_day'"},
+    {"timeline sector_tier unknown sector", "sector: public_transport, tier: 1}",
+     "sector: schools, tier: 1}", NULL, NULL, NULL, BK_ERR_REFERENCE, EDIT,
+     "timeline[10].sector: unknown sector 'schools' (not defined in city.sectors)"},
+    {"timeline sector_tier tier 0", "sector: public_transport, tier: 1}",
+     "sector: public_transport, tier: 0}", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "timeline[10].tier must be in 1..8, got 0"},
+    {"timeline fill_cap negative", "litres: 20,", "litres: -20,", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "timeline[9].litres must be in 0..1e+06 L, got -20"},
+    {"timeline airlift negative", "litres_per_day: 50000", "litres_per_day: -1", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "timeline[11].litres_per_day must be in 0..1e+12 L/day, got -1"},
+    {"timeline airlift without product", "litres_per_day: 50000, product: gasoline}",
+     "litres_per_day: 50000}", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "timeline[11]: missing required key 'product'"},
+    {"timeline escort_allocation bad mode", "mode: risk}", "mode: random}", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "timeline[12].mode must be one of: fixed, traffic, risk; got 'random'"},
+    {"timeline price_control unknown key", "type: price_control, enabled: false}",
+     "type: price_control, on: false}", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "unknown key 'on' in timeline entry of type price_control"},
+    {"timeline reserve_release tier 9", "type: reserve_release, tier: 2",
+     "type: reserve_release, tier: 9", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "timeline[14].tier must be in 0..8, got 9"},
+    {"timeline official_price unknown product", "product: gasoline, price: 900",
+     "product: diesel, price: 900", NULL, NULL, NULL, BK_ERR_REFERENCE, EDIT,
+     "timeline[15].product: unknown product 'diesel'"},
+    {"timeline official_price negative", "product: gasoline, price: 900",
+     "product: gasoline, price: -900", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "timeline[15].price must be in 0..1e+09 per L, got -900"},
 };
 
 static char *make_case_text(const bad_case *c, size_t *len, int *edit_line)
@@ -697,7 +954,7 @@ static void malformed_scenarios(void **state)
 {
     (void)state;
     const size_t n = sizeof bad_cases / sizeof bad_cases[0];
-    assert_true(n >= 45);
+    assert_true(n >= 45 + 30);
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
         const bad_case *c = &bad_cases[i];
@@ -766,6 +1023,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shipped_files_load),
         cmocka_unit_test(reference_file_values),
+        cmocka_unit_test(reference_file_city_side),
+        cmocka_unit_test(city_side_without_sectors),
         cmocka_unit_test(minimal_yaml_uses_defaults),
         cmocka_unit_test(json_loads),
         cmocka_unit_test(timeline_sorted_stably),
