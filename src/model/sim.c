@@ -455,8 +455,9 @@ static void ev_day(bk_model *m, const bk_event *ev)
     bk_network_daily(m);
     for (int c = 0; c < m->sc->n_corridors; c++)
         m->corr[c].recent_attacks[((m->day % 7) + 7) % 7] = 0;
-    double every = m->sc->citypol.escort_realloc_days > 0 ? m->sc->citypol.escort_realloc_days : 7;
-    if (m->day > 0 && m->day % (int)every == 0)
+    long every = lround(m->sc->citypol.escort_realloc_days);
+    every = every >= 1 ? every : 7; /* the loader allows whole days from 1 */
+    if (m->day > 0 && m->day % every == 0)
         bk_escort_reallocate(m);
     if (m->day >= 0) {
         bk_fleet_daily(m);
