@@ -302,7 +302,7 @@ static void bounds_text(const bounds *b, char *buf, size_t cap)
 static bk_status node_bounded(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                               bounds b, double *out)
 {
-    double v;
+    double v = 0; /* set by node_number on success */
     TRY(node_number(L, n, at, path, &v));
     if (!bounds_ok(v, &b)) {
         char want[96], got[96];
@@ -317,7 +317,7 @@ static bk_status node_bounded(loader *L, struct fy_node *n, struct fy_node *at, 
 static bk_status node_int(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                           int lo, int hi, int *out)
 {
-    double v;
+    double v = 0; /* set by node_number on success */
     char got[96];
     TRY(node_number(L, n, at, path, &v));
     if (v != floor(v))
@@ -2107,7 +2107,7 @@ static bk_status read_document(loader *L, struct fy_node *root)
     TRY(map_open(L, &top, root, NULL, "", "the top-level mapping", top_keys));
     struct fy_node *v, *k;
     TRY(map_get(&top, "blockade", REQUIRED, &v, &k));
-    int version;
+    int version = 0;
     TRY(node_int(L, v, k, "blockade (the format version)", INT_MIN, INT_MAX, &version));
     if (version != 1)
         return fail_node(L, BK_ERR_VALUE, v, k,
