@@ -24,9 +24,9 @@ bool bk_convoy_active(const bk_model *m, int c)
 static void schedule_check(bk_model *m, int c)
 {
     bk_corr_state *cs = &m->corr[c];
-    if (cs->check_pending || cs->sq_len == 0)
+    if (cs->check_pending || cs->staging.len == 0)
         return;
-    double t = m->tankers[cs->staging[cs->sq_head]].since_h + m->sc->policy.convoy_max_wait_h;
+    double t = m->tankers[bk_fifo_front(&cs->staging)].since_h + m->sc->policy.convoy_max_wait_h;
     if (t <= m->now)
         return; /* already overdue: only an escort coming back can release it */
     cs->check_pending = true;
@@ -36,21 +36,10 @@ static void schedule_check(bk_model *m, int c)
 void bk_staging_join(bk_model *m, int c, int tk)
 {
     bk_corr_state *cs = &m->corr[c];
-    if (cs->sq_len == cs->sq_cap) {
-        int cap = cs->sq_cap ? 2 * cs->sq_cap : 64;
-        int *q = malloc((size_t)cap * sizeof *q);
-        if (q == NULL) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
-            return;
-        }
-        for (int i = 0; i < cs->sq_len; i++)
-            q[i] = cs->staging[(cs->sq_head + i) % cs->sq_cap];
-        free(cs->staging);
-        cs->staging = q;
-        cs->sq_head = 0;
-        cs->sq_cap = cap;
+    if (!bk_fifo_push(&cs->staging, tk)) {
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
+        return;
     }
-    cs->staging[(cs->sq_head + cs->sq_len++) % cs->sq_cap] = tk;
     m->tankers[tk].state = TK_STAGING;
     m->tankers[tk].mover = -1;
     m->tankers[tk].since_h = m->now;
@@ -64,14 +53,15 @@ void bk_convoy_try_depart(bk_model *m, int c)
 {
     const bk_policy *p = &m->sc->policy;
     bk_corr_state *cs = &m->corr[c];
-    while (cs->sq_len > 0 && m->status == BK_OK) {
-        int oldest = cs->staging[cs->sq_head];
+    while (cs->staging.len > 0 && m->status == BK_OK) {
+        int oldest = bk_fifo_front(&cs->staging);
         double waited = m->now - m->tankers[oldest].since_h;
         if (cs->escort_pool < p->escort_min)
             return;
-        if (cs->sq_len < p->convoy_min_size && waited < p->convoy_max_wait_h - 1e-9)
+        int queued = cs->staging.len;
+        if (queued < p->convoy_min_size && waited < p->convoy_max_wait_h - 1e-9)
             return;
-        int k = cs->sq_len < p->convoy_max_size ? cs->sq_len : p->convoy_max_size;
+        int k = queued < p->convoy_max_size ? queued : p->convoy_max_size;
         int esc = cs->escort_pool < p->escort_per_convoy ? cs->escort_pool : p->escort_per_convoy;
         const bk_route *r = &m->routes[m->tankers[oldest].route];
         int i = bk_convoy_new(m, c, m->tankers[oldest].route, r->staging, p->convoy_max_size);
@@ -79,9 +69,7 @@ void bk_convoy_try_depart(bk_model *m, int c)
             return;
         bk_mover *mv = &m->movers[i];
         for (int j = 0; j < k; j++) {
-            int tk = cs->staging[cs->sq_head];
-            cs->sq_head = (cs->sq_head + 1) % cs->sq_cap;
-            cs->sq_len--;
+            int tk = bk_fifo_pop(&cs->staging);
             mv->members[mv->n++] = tk;
             m->tankers[tk].state = TK_CONVOY;
             m->tankers[tk].mover = i;

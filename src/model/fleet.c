@@ -74,19 +74,11 @@ void bk_tanker_lost(bk_model *m, int tk, bool captured)
 bk_status bk_fleet_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
-    long total = 0;
-    for (int c = 0; c < sc->n_corridors; c++)
-        total += sc->corridors[c].tankers;
     m->ports = calloc((size_t)sc->n_ports, sizeof *m->ports);
     if (m->ports == NULL)
         return BK_ERR_NOMEM;
     for (int p = 0; p < sc->n_ports; p++) {
         bk_port_state *ps = &m->ports[p];
-        /* every tanker of the scenario could queue at one port; joins only replace losses */
-        ps->qcap = (int)total + 16;
-        ps->queue = malloc((size_t)ps->qcap * sizeof *ps->queue);
-        if (ps->queue == NULL)
-            return BK_ERR_NOMEM;
         ps->factor = 1.0;
         bk_rng_init(&ps->rng, m->seed, m->rep, BK_RNG_PORT, (uint32_t)p);
     }
@@ -102,10 +94,10 @@ void bk_fleet_release(bk_model *m)
 {
     if (m->ports)
         for (int p = 0; p < m->sc->n_ports; p++)
-            free(m->ports[p].queue);
+            bk_fifo_release(&m->ports[p].queue);
     free(m->ports);
     free(m->tankers);
-    free(m->city_wait);
+    bk_fifo_release(&m->city_wait);
     if (m->movers)
         for (int i = 0; i < m->n_movers; i++)
             free(m->movers[i].members);
@@ -145,21 +137,10 @@ void bk_port_enqueue(bk_model *m, int tk)
     bk_tanker *t = &m->tankers[tk];
     int p = m->sc->corridors[t->corridor].port;
     bk_port_state *ps = &m->ports[p];
-    if (ps->qlen == ps->qcap) { /* more tankers than at the start: grow the ring */
-        int cap = 2 * ps->qcap;
-        int *q = malloc((size_t)cap * sizeof *q);
-        if (q == NULL) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at port");
-            return;
-        }
-        for (int i = 0; i < ps->qlen; i++)
-            q[i] = ps->queue[(ps->qhead + i) % ps->qcap];
-        free(ps->queue);
-        ps->queue = q;
-        ps->qhead = 0;
-        ps->qcap = cap;
+    if (!bk_fifo_push(&ps->queue, tk)) {
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at port");
+        return;
     }
-    ps->queue[(ps->qhead + ps->qlen++) % ps->qcap] = tk;
     t->state = TK_PORT_QUEUE;
     t->since_h = m->now;
     bk_port_kick(m, p);
@@ -170,11 +151,9 @@ void bk_port_enqueue(bk_model *m, int tk)
 void bk_port_kick(bk_model *m, int p)
 {
     bk_port_state *ps = &m->ports[p];
-    if (ps->busy || ps->qlen == 0 || ps->factor <= 0)
+    if (ps->busy || ps->queue.len == 0 || ps->factor <= 0)
         return;
-    int tk = ps->queue[ps->qhead];
-    ps->qhead = (ps->qhead + 1) % ps->qcap;
-    ps->qlen--;
+    int tk = bk_fifo_pop(&ps->queue);
     ps->busy = true;
     ps->loading = tk;
     m->tankers[tk].state = TK_LOADING;
@@ -473,32 +452,18 @@ static bool unload_now(bk_model *m, int tk)
 void bk_ev_unload(bk_model *m, const bk_event *ev)
 {
     int tk = (int)ev->a;
-    if (m->wait_len == 0 && unload_now(m, tk))
+    if (m->city_wait.len == 0 && unload_now(m, tk))
         return;
-    if (m->wait_len == m->wait_cap) {
-        int cap = m->wait_cap ? 2 * m->wait_cap : 256;
-        int *q = malloc((size_t)cap * sizeof *q);
-        if (q == NULL) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at the city depot");
-            return;
-        }
-        for (int i = 0; i < m->wait_len; i++)
-            q[i] = m->city_wait[(m->wait_head + i) % m->wait_cap];
-        free(m->city_wait);
-        m->city_wait = q;
-        m->wait_head = 0;
-        m->wait_cap = cap;
-    }
-    m->city_wait[(m->wait_head + m->wait_len++) % m->wait_cap] = tk;
+    if (!bk_fifo_push(&m->city_wait, tk))
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at the city depot");
 }
 
 void bk_city_drain_waiting(bk_model *m)
 {
-    while (m->wait_len > 0 && m->status == BK_OK) {
-        if (!unload_now(m, m->city_wait[m->wait_head]))
+    while (m->city_wait.len > 0 && m->status == BK_OK) {
+        if (!unload_now(m, bk_fifo_front(&m->city_wait)))
             return;
-        m->wait_head = (m->wait_head + 1) % m->wait_cap;
-        m->wait_len--;
+        bk_fifo_pop(&m->city_wait);
     }
 }
 

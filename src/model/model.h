@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/fifo.h"
 #include "engine/queue.h"
 #include "engine/rng.h"
 #include "model/run.h"
@@ -88,8 +89,7 @@ typedef struct bk_mover {
 } bk_mover;
 
 typedef struct bk_port_state {
-    int *queue;         /* ring buffer of tanker indices waiting to load */
-    int qhead, qlen, qcap;
+    bk_fifo queue;      /* tankers waiting to load */
     bool busy;          /* a tanker is being loaded */
     int loading;        /* the tanker being loaded */
     double factor;      /* supply factor: 1 normal, 0 cut */
@@ -101,8 +101,7 @@ typedef struct bk_corr_state {
     int route;              /* current route index */
     double willingness;     /* drivers' willingness to depart, 0..1 */
     bool convoy_on;         /* convoy mode active on this corridor */
-    int *staging;           /* FIFO of tanker indices waiting at staging */
-    int sq_head, sq_len, sq_cap;
+    bk_fifo staging;        /* tankers waiting at staging */
     int escort_pool;        /* units at base, available */
     int escort_out;         /* units escorting or returning */
     int escort_target;      /* initial pool plus reinforcements: replacement refills up to it */
@@ -204,8 +203,7 @@ typedef struct bk_model {
     int day;                    /* the day in progress */
     void *igraph;               /* routing graph (network.c) */
     bk_city_state *city;
-    int *city_wait;             /* FIFO of tankers waiting for room in the depot */
-    int wait_head, wait_len, wait_cap;
+    bk_fifo city_wait;          /* tankers waiting for room in the depot */
 } bk_model;
 
 /* Per-corridor day counters. */

@@ -366,7 +366,7 @@ static void record_day(bk_model *m, int d)
         row[ccol(m, c, K_WILLINGNESS)] = m->corr[c].willingness;
         row[ccol(m, c, K_ESCORT_AVAILABLE)] = m->corr[c].escort_pool;
         row[ccol(m, c, K_CONVOY_MODE)] = bk_convoy_active(m, c);
-        row[ccol(m, c, K_STAGING)] = m->corr[c].sq_len;
+        row[ccol(m, c, K_STAGING)] = m->corr[c].staging.len;
     }
     const bk_city_state *cy = m->city;
     int np = sc->n_products;
@@ -495,12 +495,8 @@ static void release_staging(bk_model *m)
         bk_corr_state *cs = &m->corr[c];
         if (bk_convoy_active(m, c))
             continue;
-        while (cs->sq_len > 0 && m->status == BK_OK) {
-            int tk = cs->staging[cs->sq_head];
-            cs->sq_head = (cs->sq_head + 1) % cs->sq_cap;
-            cs->sq_len--;
-            bk_send_from_staging(m, tk);
-        }
+        while (cs->staging.len > 0 && m->status == BK_OK)
+            bk_send_from_staging(m, bk_fifo_pop(&cs->staging));
     }
 }
 
@@ -628,7 +624,7 @@ static void model_release(bk_model *m)
     free(m->today.delivered_p);
     if (m->corr)
         for (int c = 0; c < m->sc->n_corridors; c++)
-            free(m->corr[c].staging);
+            bk_fifo_release(&m->corr[c].staging);
     free(m->corr);
     free(m->cells);
     free(m->reach);

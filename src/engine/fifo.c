@@ -1,0 +1,31 @@
+/* fifo.c: growth and release of the int ring buffer. */
+#include "engine/fifo.h"
+
+#include <stdlib.h>
+
+bool bk_fifo_push(bk_fifo *f, int x)
+{
+    if (f->len == f->cap) { /* unroll the ring into a buffer twice as large */
+        int cap = f->cap ? 2 * f->cap : 64;
+        int *v = malloc((size_t)cap * sizeof *v);
+        if (v == NULL)
+            return false;
+        for (int i = 0; i < f->len; i++)
+            v[i] = f->v[(f->head + i) % f->cap];
+        free(f->v);
+        f->v = v;
+        f->head = 0;
+        f->cap = cap;
+    }
+    int tail = f->head + f->len;
+    f->v[tail >= f->cap ? tail - f->cap : tail] = x;
+    f->len++;
+    return true;
+}
+
+void bk_fifo_release(bk_fifo *f)
+{
+    free(f->v);
+    f->v = NULL;
+    f->head = f->len = f->cap = 0;
+}
