@@ -62,14 +62,15 @@ static double success_prob(const bk_model *m, double party, int escort, int corr
                     g->ambush_cover_coef * m->sc->segments[seg].cover);
 }
 
-/* A mover enters segment seg: does a cell detect it and decide to attack? Returns the cell (and
- * sets the mover's attack point) or -1. At most one attack per leg; cells are asked in index
- * order. No attacks before the start date (warm-up). */
-int bk_cells_exposure(bk_model *m, int i, int seg)
+/* A mover will enter segment seg at time t (now or later in its planned drive): does a cell
+ * detect it and decide to attack? Returns the cell (and sets the mover's attack point) or -1.
+ * At most one attack per leg; cells are asked in index order. No attacks before the start date
+ * (warm-up). */
+int bk_cells_exposure(bk_model *m, int i, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
     bk_mover *mv = &m->movers[i];
-    if (m->now < 0 || g->n_cells == 0)
+    if (t < 0 || g->n_cells == 0)
         return -1;
     double interest = m->campaign ? 1.0 : g->pre_campaign_interest;
     if (!mv->loaded)
@@ -78,7 +79,7 @@ int bk_cells_exposure(bk_model *m, int i, int seg)
         interest *= g->coordinated_boost;
     for (int c = 0; c < g->n_cells; c++) {
         bk_cell_state *cs = &m->cells[c];
-        if (!m->reach[(size_t)c * m->sc->n_segments + seg] || m->now < cs->ready_h ||
+        if (!m->reach[(size_t)c * m->sc->n_segments + seg] || t < cs->ready_h ||
             cs->strength < 1.0)
             continue;
         double p_detect = g->cells[c].intelligence * interest;

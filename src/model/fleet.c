@@ -270,41 +270,59 @@ int bk_convoy_new(bk_model *m, int corridor, int route, int at, int cap)
     return i;
 }
 
-static int leg_segment(const bk_model *m, const bk_mover *mv)
+/* Whether a mover heading in direction dir must stop at node k of route r: the end of its trip,
+ * a border with a crossing delay, or the staging place. Other nodes are driven through. */
+static bool is_stop(const bk_model *m, const bk_route *r, int k)
 {
-    const bk_route *r = &m->routes[mv->route];
-    return mv->dir > 0 ? r->seg[mv->at] : r->seg[mv->at - 1];
+    if (k == 0 || k == r->n - 1 || k == r->staging)
+        return true;
+    const bk_place *pl = &m->sc->places[r->place[k]];
+    return pl->kind == BK_PLACE_BORDER && pl->border_delay_max_h > 0;
 }
 
-/* Start the leg from the mover's node toward the next one: wait if the road is closed, draw the
- * driving time, expose the mover to the cells in reach, and schedule its arrival or ambush. */
+/* Drive from the mover's node to the next stop (see is_stop), planning the legs in between when
+ * leaving: each leg's driving time, whether its road will be closed when the mover gets there
+ * (then it waits at the node before it), and whether a cell in reach will detect and ambush it
+ * at the time it enters. One event ends the drive: the arrival at the stop, the wait at a closed
+ * road, or the ambush. Planning a drive at once instead of leg by leg saves most events; what it
+ * gives up is that a road cut or a cell's move after departure does not affect a drive already
+ * planned. */
 void bk_mover_start_leg(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
-    int seg = leg_segment(m, mv);
-    bk_seg_state *ss = &m->segs[seg];
-    if (bk_segment_closed(m, seg)) {
-        bk_model_schedule(m, ss->closed_until_h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i,
-                          mv->version);
-        return;
-    }
+    const bk_route *r = &m->routes[mv->route];
     int *mem = members_of(mv);
     bk_tanker *lead = &m->tankers[mem[0]];
-    mv->to = mv->at + mv->dir;
-    mv->leg_start_h = m->now;
-    mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng);
-    ss->traffic_today += mv->n;
-    ss->protect_today += mv->escort;
-
-    int cell = bk_cells_exposure(m, i, seg);
-    mv = &m->movers[i];
-    if (cell >= 0) {
-        double t = bk_drive_until(m, m->now, mv->attack_u * mv->leg_drive_h);
-        bk_model_schedule(m, t, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
-                          mv->version | (uint64_t)cell << 32);
-    } else {
-        double t = bk_drive_until(m, m->now, mv->leg_drive_h);
-        bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+    double t = m->now;
+    for (int at = mv->at;;) {
+        int seg = mv->dir > 0 ? r->seg[at] : r->seg[at - 1];
+        bk_seg_state *ss = &m->segs[seg];
+        mv->at = at;
+        if (t < ss->closed_until_h) { /* wait at this node until the road reopens */
+            mv->to = at;
+            bk_model_schedule(m, ss->closed_until_h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i,
+                              mv->version);
+            return;
+        }
+        mv->to = at + mv->dir;
+        mv->leg_start_h = t;
+        mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng);
+        ss->traffic_today += mv->n;
+        ss->protect_today += mv->escort;
+        int cell = bk_cells_exposure(m, i, seg, t);
+        mv = &m->movers[i];
+        if (cell >= 0) {
+            double ta = bk_drive_until(m, t, mv->attack_u * mv->leg_drive_h);
+            bk_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
+                              mv->version | (uint64_t)cell << 32);
+            return;
+        }
+        t = bk_drive_until(m, t, mv->leg_drive_h);
+        if (is_stop(m, r, mv->to)) {
+            bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+            return;
+        }
+        at = mv->to;
     }
 }
 

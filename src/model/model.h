@@ -273,7 +273,7 @@ void bk_escort_reallocate(bk_model *m);
 
 /* cells.c */
 bk_status bk_cells_init(bk_model *m);
-int bk_cells_exposure(bk_model *m, int mv, int seg);
+int bk_cells_exposure(bk_model *m, int mv, int seg, double t);
 void bk_ev_ambush(bk_model *m, const bk_event *ev);
 void bk_ev_cut(bk_model *m, const bk_event *ev);
 void bk_ev_drift(bk_model *m, const bk_event *ev);

@@ -4,10 +4,17 @@
 
 #include <igraph.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+
+/* Debian's igraph is built without thread-local storage (IGRAPH_THREAD_SAFE is 0): its error
+ * handling uses global state, so concurrent replications must not call it at the same time.
+ * Every igraph call of the model holds this lock; the calls are few (graph set-up, and one
+ * routing pass a day under risk-aware routing), so the lock costs nothing measurable. */
+static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define KM_PER_DEG_LAT 110.574
 #define KM_PER_DEG_LON 111.320
@@ -220,23 +227,24 @@ bk_status bk_network_init(bk_model *m)
         m->corr[c].route = r;
     }
 
-    /* igraph aborts on error by default; the model checks return codes instead. */
-    igraph_set_error_handler(igraph_error_handler_ignore);
-    igraph_set_warning_handler(igraph_warning_handler_ignore);
     igraph_t *g = malloc(sizeof *g);
     if (g == NULL)
         return BK_ERR_NOMEM;
+    pthread_mutex_lock(&igraph_lock);
+    /* igraph aborts on error by default; the model checks return codes instead. */
+    igraph_set_error_handler(igraph_error_handler_ignore);
+    igraph_set_warning_handler(igraph_warning_handler_ignore);
     igraph_vector_int_t edges;
-    if (igraph_vector_int_init(&edges, 2 * sc->n_segments) != IGRAPH_SUCCESS) {
-        free(g);
-        return BK_ERR_NOMEM;
+    igraph_error_t rc = igraph_vector_int_init(&edges, 2 * sc->n_segments);
+    if (rc == IGRAPH_SUCCESS) {
+        for (int s = 0; s < sc->n_segments; s++) {
+            VECTOR(edges)[2 * s] = sc->segments[s].from;
+            VECTOR(edges)[2 * s + 1] = sc->segments[s].to;
+        }
+        rc = igraph_create(g, &edges, sc->n_places, IGRAPH_UNDIRECTED);
+        igraph_vector_int_destroy(&edges);
     }
-    for (int s = 0; s < sc->n_segments; s++) {
-        VECTOR(edges)[2 * s] = sc->segments[s].from;
-        VECTOR(edges)[2 * s + 1] = sc->segments[s].to;
-    }
-    igraph_error_t rc = igraph_create(g, &edges, sc->n_places, IGRAPH_UNDIRECTED);
-    igraph_vector_int_destroy(&edges);
+    pthread_mutex_unlock(&igraph_lock);
     if (rc != IGRAPH_SUCCESS) {
         free(g);
         return BK_ERR_NOMEM;
@@ -248,7 +256,9 @@ bk_status bk_network_init(bk_model *m)
 void bk_network_release(bk_model *m)
 {
     if (m->igraph) {
+        pthread_mutex_lock(&igraph_lock);
         igraph_destroy(m->igraph);
+        pthread_mutex_unlock(&igraph_lock);
         free(m->igraph);
         m->igraph = NULL;
     }
@@ -282,12 +292,15 @@ void bk_routes_update(bk_model *m)
     }
     igraph_vector_t w;
     igraph_vector_int_t vs;
+    pthread_mutex_lock(&igraph_lock);
     if (igraph_vector_init(&w, sc->n_segments) != IGRAPH_SUCCESS) {
+        pthread_mutex_unlock(&igraph_lock);
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
     if (igraph_vector_int_init(&vs, 0) != IGRAPH_SUCCESS) {
         igraph_vector_destroy(&w);
+        pthread_mutex_unlock(&igraph_lock);
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
@@ -341,4 +354,5 @@ void bk_routes_update(bk_model *m)
     free(places);
     igraph_vector_int_destroy(&vs);
     igraph_vector_destroy(&w);
+    pthread_mutex_unlock(&igraph_lock);
 }

@@ -371,6 +371,9 @@ static void test_shortage_and_recovery(void **state)
                             "hours: 480}\n"
                             "  - {date: 2025-09-04, type: supply_cut, port: south, factor: 0, "
                             "hours: 480}\n");
+    /* ports a third faster than usual, so that supply clearly exceeds demand once restored */
+    text = replace(text, "load_rate_per_day: 20", "load_rate_per_day: 27");
+    text = replace(text, "load_rate_per_day: 12", "load_rate_per_day: 16");
     bk_scenario *sc = load_text(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
