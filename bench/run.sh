@@ -4,8 +4,10 @@
 # then the speed of the C engine relative to SimPy on the same workloads:
 #   bench=ratio name=phold_<setting> goal=100 value=<C rate / SimPy rate> unit=x
 # Builds nothing: `make bench` builds first. The C benchmarks come from BUILD_DIR/bench; the
-# SimPy references run under Debian's interpreter (python3-simpy, SimPy 2). About two minutes on
-# two cores. See docs/benchmarks.md.
+# SimPy references run under Debian's interpreter (python3-simpy, SimPy 2). About two and a half
+# minutes on two cores. bench_ensemble runs its short form here (rates, memory at N = 100 and
+# 400, the 10,000-replication time estimated); `bench_ensemble --full` measures N = 1,000 and
+# 10,000 for real (docs/ensemble.md). See docs/benchmarks.md.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -36,7 +38,7 @@ run() { # run a command, show its lines and keep them for the ratios; its status
 }
 
 status=0
-for b in bench_queue bench_phold bench_mm1 bench_sim; do
+for b in bench_queue bench_phold bench_mm1 bench_sim bench_ensemble; do
     if [ ! -x "$bin/$b" ]; then
         echo "run.sh: $bin/$b not built, skipped" >&2
         continue

@@ -5,10 +5,16 @@ set -eu
 
 packages="build-essential cmake pkg-config
 libfyaml-dev librandom123-dev libgsl-dev libigraph-dev libcsv-dev libsqlite3-dev libssl-dev
-libcmocka-dev python3 python3-simpy"
+libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
+nodejs npm chromium"
 
 missing=""
 for p in $packages; do
+  # Node.js from another source (e.g. NodeSource) brings its own npm, which conflicts with
+  # Debian's npm package: a working npm command is enough.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing="$missing $p"
   fi

@@ -1,0 +1,270 @@
+/* ens_output.c: the files an ensemble writes: bands.csv, curves.csv, summary.json,
+ * manifest.json, and the plain-words report (docs/ensemble.md). Everything printed comes from
+ * the state alone, so a merged or resumed ensemble prints the same bytes as an uninterrupted
+ * single process. */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/ens.h"
+#include "analysis/metrics.h"
+#include "blockade/blockade.h"
+#include "output/format.h"
+
+/* Days at which summary.json and the report give the curves: "within the first t days". */
+static const int curve_days[] = {7, 14, 30, 60, 90, 120, 180, 365};
+#define N_CURVE_DAYS (sizeof curve_days / sizeof curve_days[0])
+
+static const char *const level_names[5] = {"q05", "q25", "q50", "q75", "q95"};
+
+/* Contract in ens.h. */
+void bk_ens_date(const bk_ensemble *ens, long d, char buf[11])
+{
+    int y, m, dd;
+    bk_civil_from_days(bk_days_from_civil(ens->start_y, ens->start_m, ens->start_d) + d, &y, &m,
+                       &dd);
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, dd);
+    memcpy(buf, tmp, 10);
+    buf[10] = '\0';
+}
+
+static void put_num(FILE *out, double v)
+{
+    char num[BK_FMT_NUM];
+    bk_fmt_number(num, v);
+    fputs(num, out);
+}
+
+/* P(event on day index < t), from the histogram of curve k. */
+static double within(const bk_ensemble *ens, int k, int t)
+{
+    if (ens->acc.n == 0)
+        return 0.0;
+    const uint64_t *h = ens->acc.curve + (size_t)k * ((size_t)ens->days + 1);
+    uint64_t c = 0;
+    for (int d = 0; d < t && d < ens->days; d++)
+        c += h[d];
+    return (double)c / (double)ens->acc.n;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_write_bands_csv(const bk_ensemble *ens, FILE *out)
+{
+    if (!ens || !out)
+        return BK_ERR_USAGE;
+    fputs("metric,unit,day,date,mean,q05,q25,q50,q75,q95\n", out);
+    const bk_ens_acc *a = &ens->acc;
+    for (int c = 0; c < ens->n_cols && !ferror(out); c++) {
+        for (int d = 0; d < ens->days; d++) {
+            size_t i = (size_t)c * (size_t)ens->days + (size_t)d;
+            char date[11];
+            bk_ens_date(ens, d, date);
+            bk_fmt_csv_field(out, ens->cols[c].name);
+            fputc(',', out);
+            bk_fmt_csv_field(out, ens->cols[c].unit);
+            fprintf(out, ",%d,%s,", d, date);
+            put_num(out, bk_fix_mean(a->dsum[i], a->n));
+            for (int k = 0; k < 5; k++) {
+                fputc(',', out);
+                put_num(out, bk_sketch_quantile(&a->dsk[i], &ens->map, bk_ens_levels[k]));
+            }
+            fputc('\n', out);
+        }
+    }
+    return bk_fmt_finish(out);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_write_curves_csv(const bk_ensemble *ens, FILE *out)
+{
+    if (!ens || !out)
+        return BK_ERR_USAGE;
+    fputs("curve,day,date,probability\n", out);
+    const bk_ens_acc *a = &ens->acc;
+    for (int k = 0; k < a->n_curves && !ferror(out); k++) {
+        char name[300];
+        bk_ens_curve_name(ens, k, name, sizeof name);
+        const uint64_t *h = a->curve + (size_t)k * ((size_t)ens->days + 1);
+        uint64_t c = 0;
+        for (int d = 0; d < ens->days; d++) {
+            c += h[d];
+            char date[11];
+            bk_ens_date(ens, d, date);
+            bk_fmt_csv_field(out, name);
+            fprintf(out, ",%d,%s,", d, date);
+            put_num(out, a->n ? (double)c / (double)a->n : 0.0);
+            fputc('\n', out);
+        }
+    }
+    return bk_fmt_finish(out);
+}
+
+static void put_header(const bk_ensemble *ens, FILE *out)
+{
+    char start[11], end[11];
+    bk_ens_date(ens, 0, start);
+    bk_ens_date(ens, ens->days - 1, end);
+    fputs("  \"scenario\": ", out);
+    bk_fmt_json_string(out, ens->scenario_name);
+    fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
+                 "\n  \"days\": %d,\n  \"start_date\": \"%s\",\n  \"end_date\": \"%s\",\n"
+                 "  \"accuracy\": ",
+            ens->sha, (unsigned long long)ens->seed, (unsigned long long)ens->n_reps, ens->days,
+            start, end);
+    put_num(out, ens->accuracy);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
+{
+    if (!ens || !out)
+        return BK_ERR_USAGE;
+    const bk_ens_acc *a = &ens->acc;
+    fputs("{\n  \"kind\": \"ensemble\",\n", out);
+    put_header(ens, out);
+    fprintf(out, ",\n  \"replications_done\": %llu,\n  \"totals\": {\n",
+            (unsigned long long)a->n);
+    for (int i = 0; i < bk_n_total_metrics; i++) {
+        const bk_total_metric *m = &bk_total_metrics[i];
+        fputs("    ", out);
+        bk_fmt_json_string(out, m->name);
+        fputs(": {\"unit\": ", out);
+        bk_fmt_json_string(out, m->unit);
+        fputs(", \"mean\": ", out);
+        bk_fmt_json_number(out, bk_fix_mean(a->tsum[i], a->n));
+        for (int k = 0; k < 5; k++) {
+            fprintf(out, ", \"%s\": ", level_names[k]);
+            bk_fmt_json_number(out, bk_sketch_quantile(&a->tsk[i], &ens->map, bk_ens_levels[k]));
+        }
+        fputs(i + 1 < bk_n_total_metrics ? "},\n" : "}\n", out);
+    }
+    fputs("  },\n  \"curves\": {\n", out);
+    for (int k = 0; k < a->n_curves; k++) {
+        char name[300];
+        bk_ens_curve_name(ens, k, name, sizeof name);
+        fputs("    ", out);
+        bk_fmt_json_string(out, name);
+        fputs(": {\"within_days\": {", out);
+        bool first = true;
+        for (size_t j = 0; j < N_CURVE_DAYS; j++) {
+            if (curve_days[j] >= ens->days)
+                break;
+            fprintf(out, "%s\"%d\": ", first ? "" : ", ", curve_days[j]);
+            put_num(out, within(ens, k, curve_days[j]));
+            first = false;
+        }
+        fprintf(out, "%s\"%d\": ", first ? "" : ", ", ens->days);
+        put_num(out, within(ens, k, ens->days));
+        fputs(k + 1 < a->n_curves ? "}},\n" : "}}\n", out);
+    }
+    fputs("  }\n}\n", out);
+    return bk_fmt_finish(out);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_write_manifest_json(const bk_ensemble *ens, const char *const *files,
+                                          int n_files, FILE *out)
+{
+    if (!ens || !out)
+        return BK_ERR_USAGE;
+    fputs("{\n  \"blockade_version\": ", out);
+    bk_fmt_json_string(out, bk_version());
+    fputs(",\n  \"kind\": \"ensemble\",\n  \"scenario_file\": ", out);
+    bk_fmt_json_string(out, ens->scenario_file);
+    fputs(",\n", out);
+    put_header(ens, out);
+    fprintf(out, ",\n  \"check_invariants\": %s,\n  \"files\": [",
+            ens->check ? "true" : "false");
+    for (int i = 0; i < n_files; i++) {
+        fputs(i ? ", " : "", out);
+        bk_fmt_json_string(out, files[i]);
+    }
+    fputs("]\n}\n", out);
+    return bk_fmt_finish(out);
+}
+
+/* A quantity for people with `dec` decimals. */
+static void put_value(FILE *out, double v, int dec)
+{
+    char num[BK_FMT_NUM];
+    bk_fmt_fixed(num, v, dec);
+    fputs(num, out);
+}
+
+/* A day metric as a date, or "none by END" for the horizon (never). */
+static void put_day(const bk_ensemble *ens, FILE *out, double day)
+{
+    char date[11];
+    if (day >= ens->days - 0.5) {
+        bk_ens_date(ens, ens->days - 1, date);
+        fprintf(out, "none by %s", date);
+        return;
+    }
+    bk_ens_date(ens, (long)(day + 0.5), date);
+    fputs(date, out);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
+{
+    if (!ens || !out)
+        return BK_ERR_USAGE;
+    static const struct {
+        const char *metric, *label;
+        int dec;
+    } lines[] = {
+        {"first_stockout_day", "first city stock-out", -1},
+        {"first_priority_cut_day", "priority sectors cut", -1},
+        {"tankers_destroyed", "tankers destroyed", 0},
+        {"deliveries", "tanker deliveries", 0},
+        {"blackout_hours", "blackout hours", 0},
+        {"school_closed_days", "school-closure days", 0},
+        {"peak_price_ratio", "peak informal price ratio", 2},
+    };
+    char start[11], end[11], num[BK_FMT_NUM];
+    bk_ens_date(ens, 0, start);
+    bk_ens_date(ens, ens->days - 1, end);
+    bk_fmt_thousands(num, (long)ens->acc.n);
+    fprintf(out, "%s replications of \"%s\" (seed %llu), %d days from %s to %s.\n", num,
+            ens->scenario_name, (unsigned long long)ens->seed, ens->days, start, end);
+    fputs("Median, and in brackets the 90 % interval (5 % to 95 % of replications):\n", out);
+    for (size_t j = 0; j < sizeof lines / sizeof lines[0]; j++) {
+        bk_ensemble_stat s;
+        if (bk_ensemble_total_stat(ens, lines[j].metric, &s) != BK_OK)
+            continue;
+        fprintf(out, "  %-27s ", lines[j].label);
+        if (lines[j].dec < 0) {
+            put_day(ens, out, s.q[2]);
+            fputs(" (", out);
+            put_day(ens, out, s.q[0]);
+            fputs(" to ", out);
+            put_day(ens, out, s.q[4]);
+        } else {
+            put_value(out, s.q[2], lines[j].dec);
+            fputs(" (", out);
+            put_value(out, s.q[0], lines[j].dec);
+            fputs(" to ", out);
+            put_value(out, s.q[4], lines[j].dec);
+        }
+        fputs(")\n", out);
+    }
+    fputs("Chance of a city stock-out of any product within", out);
+    static const int within_days[] = {30, 60, 90};
+    for (size_t j = 0; j < 3; j++) {
+        if (within_days[j] > ens->days)
+            break;
+        fprintf(out, "%s %d days: ", j ? ";" : "", within_days[j]);
+        put_value(out, 100.0 * within(ens, 0, within_days[j]), 1);
+        fputs(" %", out);
+    }
+    fprintf(out, "%s the whole horizon: ", ens->days >= 30 ? ";" : "");
+    put_value(out, 100.0 * within(ens, 0, ens->days), 1);
+    fputs(" %.\n", out);
+    fputs("Chance that schools close within the horizon: ", out);
+    put_value(out, 100.0 * within(ens, ens->n_products + 2, ens->days), 1);
+    fputs(" %.\n", out);
+    fputs("Quantiles are accurate to ", out);
+    put_value(out, 100.0 * ens->accuracy, 1);
+    fputs(" % (relative); \"never\" counts as the end of the horizon.\n", out);
+    return bk_fmt_finish(out);
+}

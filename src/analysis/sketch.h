@@ -1,0 +1,79 @@
+/* sketch.h (internal): a mergeable quantile sketch with relative accuracy (DDSketch-style).
+ *
+ * A value x > 0 falls in bucket i = ceil(log(x) / log(gamma)), gamma = (1 + a) / (1 - a), and
+ * is represented by 2 gamma^i / (gamma + 1): every quantile the sketch returns is within a
+ * relative error `a` of the true value of the same rank. Negative values are kept in a mirrored
+ * set of buckets, values with |x| < BK_SKETCH_MIN_ABS in a zero bucket, and |x| is saturated at
+ * BK_SKETCH_MAX_ABS, so a sketch never has more than about 2,400 buckets per sign at a = 0.01.
+ *
+ * Counts are integers, so adding the same values in any order, or merging sketches in any
+ * order, gives the same state; bk_sketch_write writes only the occupied range, so equal states
+ * serialize to equal bytes. Buckets live in a contiguous window per sign that grows as needed.
+ * Not thread-safe: one sketch is used by one thread at a time.
+ */
+#ifndef BK_ANALYSIS_SKETCH_H
+#define BK_ANALYSIS_SKETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/bytes.h"
+
+#define BK_SKETCH_MIN_ABS 1e-9                /* below this in magnitude: the zero bucket */
+#define BK_SKETCH_MAX_ABS 274877906944.0      /* 2^38: larger magnitudes are saturated */
+
+/* The mapping from values to buckets, shared by every sketch of an ensemble. */
+typedef struct bk_sketch_map {
+    double accuracy;       /* a, in (0, 0.5) */
+    double gamma;          /* (1 + a) / (1 - a) */
+    double inv_log_gamma;  /* 1 / ln(gamma) */
+    double log_gamma;
+} bk_sketch_map;
+
+/* One sign's buckets: counts for indices lo .. lo + len - 1 in c[0 .. len); cap >= len. */
+typedef struct bk_sketch_side {
+    int32_t lo;
+    uint32_t len, cap;
+    uint32_t *c;
+} bk_sketch_side;
+
+/* Invariant: zero + the counts of both sides = the number of values added. A zeroed struct is an
+ * empty sketch. */
+typedef struct bk_sketch {
+    bk_sketch_side pos, neg;
+    uint32_t zero;
+} bk_sketch;
+
+/* Fill `map` for relative accuracy a; false when a is not in (0, 0.5). */
+bool bk_sketch_map_init(bk_sketch_map *map, double accuracy);
+
+/* Add one value. NaN counts as zero (the model never records one). false when out of memory
+ * (the sketch is unchanged). */
+bool bk_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x);
+
+/* Add every count of src to dst. false when out of memory (dst may then hold part of src:
+ * the caller discards it). */
+bool bk_sketch_merge(bk_sketch *dst, const bk_sketch *src);
+
+/* Number of values added. */
+uint64_t bk_sketch_count(const bk_sketch *s);
+
+/* The value of rank floor(q (n - 1)) (0-based, ascending) to relative accuracy a; 0 for an
+ * empty sketch. q in [0, 1]. */
+double bk_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q);
+
+/* Empty the sketch, keeping its memory for reuse. */
+void bk_sketch_clear(bk_sketch *s);
+
+/* Free the buckets; the sketch is then empty. */
+void bk_sketch_release(bk_sketch *s);
+
+/* Serialize the occupied buckets (see docs/ensemble.md, state files). */
+void bk_sketch_write(const bk_sketch *s, bk_bytes *out);
+
+/* Read a sketch written by bk_sketch_write into an empty `s`; false on malformed input or out
+ * of memory (s is then released). */
+bool bk_sketch_read(bk_sketch *s, bk_reader *in);
+
+#endif

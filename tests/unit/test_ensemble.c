@@ -1,0 +1,623 @@
+/* test_ensemble.c: ensembles and comparisons give the same answer however the work is split.
+ *
+ * Library level: 1, 2 and 3 threads give the same state and output bytes; shards 0/3, 1/3 and
+ * 2/3 merged give the outputs of one process; an interruption and a resume from the
+ * checkpoint give the uninterrupted result; mismatched parts are refused. Command level: a real
+ * `blockade ensemble` killed with SIGKILL resumes to the same bytes; under mpirun with 2 ranks
+ * (when built with MPI, skipped under AddressSanitizer whose leak checker rejects Open MPI's
+ * own allocations) the same bytes as one process; compare with a policy that changes nothing
+ * gives zero differences with zero-width intervals; more escorts destroy fewer tankers; bad
+ * policy files exit 3, bad --shard values exit 2. Small N and short horizons keep it quick.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bk_test.h"
+#include "blockade/blockade.h"
+
+#define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BK_ASAN 1
+#endif
+#endif
+
+static bk_scenario *scenario;
+static char *tmp;
+
+static int setup(void **state)
+{
+    (void)state;
+    bk_error err;
+    if (bk_scenario_load_file(TWO_CORRIDORS, &scenario, &err) != BK_OK)
+        return -1;
+    tmp = bk_test_make_temp_dir("bk-ensemble");
+    return tmp ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bk_scenario_free(scenario);
+    if (tmp)
+        bk_test_remove_tree(tmp);
+    free(tmp);
+    return 0;
+}
+
+/* Everything an ensemble writes, concatenated, as a new string. */
+static char *outputs_of(const bk_ensemble *ens, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    assert_non_null(f);
+    assert_int_equal(bk_ensemble_write_bands_csv(ens, f), BK_OK);
+    assert_int_equal(bk_ensemble_write_curves_csv(ens, f), BK_OK);
+    assert_int_equal(bk_ensemble_write_summary_json(ens, f), BK_OK);
+    assert_int_equal(bk_ensemble_write_report(ens, f), BK_OK);
+    assert_int_equal(fclose(f), 0);
+    return text;
+}
+
+static char *state_of(const bk_ensemble *ens, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    assert_non_null(f);
+    assert_int_equal(bk_ensemble_write_state(ens, f), BK_OK);
+    assert_int_equal(fclose(f), 0);
+    return text;
+}
+
+static void base_config(bk_ensemble_config *cfg, uint64_t n, int threads)
+{
+    bk_ensemble_config_init(cfg, scenario);
+    cfg->replications = n;
+    cfg->days = 30;
+    cfg->threads = threads;
+}
+
+static bk_ensemble *run_ensemble(const bk_ensemble_config *cfg)
+{
+    bk_ensemble *ens = NULL;
+    bk_error err;
+    assert_int_equal(bk_ensemble_new(scenario, cfg, &ens, &err), BK_OK);
+    bk_status st = bk_ensemble_run(ens, &err);
+    if (st != BK_OK)
+        fail_msg("ensemble: %s", err.message);
+    return ens;
+}
+
+static void test_threads_identical(void **state)
+{
+    (void)state;
+    char *out[3], *st[3];
+    size_t out_len[3], st_len[3];
+    for (int t = 1; t <= 3; t++) {
+        bk_ensemble_config cfg;
+        base_config(&cfg, 40, t);
+        bk_ensemble *ens = run_ensemble(&cfg);
+        bk_ensemble_info info;
+        bk_ensemble_get_info(ens, &info);
+        assert_int_equal(info.replications_done, 40);
+        assert_true(info.complete);
+        out[t - 1] = outputs_of(ens, &out_len[t - 1]);
+        st[t - 1] = state_of(ens, &st_len[t - 1]);
+        bk_ensemble_free(ens);
+    }
+    for (int t = 1; t < 3; t++) {
+        assert_int_equal(out_len[0], out_len[t]);
+        assert_memory_equal(out[0], out[t], out_len[0]);
+        assert_int_equal(st_len[0], st_len[t]);
+        assert_memory_equal(st[0], st[t], st_len[0]);
+    }
+    /* the statistics say something: a mean between the quantiles, curves that rise */
+    bk_ensemble_config cfg;
+    base_config(&cfg, 40, 2);
+    bk_ensemble *ens = run_ensemble(&cfg);
+    bk_ensemble_stat s;
+    assert_int_equal(bk_ensemble_total_stat(ens, "deliveries", &s), BK_OK);
+    assert_true(s.q[0] <= s.q[2] && s.q[2] <= s.q[4] && s.q[0] > 0);
+    assert_true(s.mean >= s.q[0] * 0.99 && s.mean <= s.q[4] * 1.01);
+    assert_true(bk_ensemble_curve(ens, "first_attack", 29) >= bk_ensemble_curve(ens, "first_attack", 0));
+    assert_true(bk_ensemble_curve(ens, "no_such_curve", 3) < 0);
+    bk_ensemble_free(ens);
+    for (int t = 0; t < 3; t++) {
+        free(out[t]);
+        free(st[t]);
+    }
+}
+
+/* Write a state to a file and read it back. */
+static bk_ensemble *through_file(const bk_ensemble *ens, const char *name)
+{
+    size_t len = 0;
+    char *bytes = state_of(ens, &len);
+    char *path = bk_test_write_temp(tmp, name, bytes, len);
+    assert_non_null(path);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    bk_ensemble *back = NULL;
+    bk_error err;
+    assert_int_equal(bk_ensemble_read_state(f, path, &back, &err), BK_OK);
+    fclose(f);
+    free(path);
+    free(bytes);
+    return back;
+}
+
+static void test_shards_merge(void **state)
+{
+    (void)state;
+    bk_ensemble_config cfg;
+    base_config(&cfg, 30, 2);
+    bk_ensemble *single = run_ensemble(&cfg);
+    size_t want_len;
+    char *want = outputs_of(single, &want_len);
+    bk_ensemble *parts[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        cfg.shard_index = i;
+        cfg.shard_count = 3;
+        bk_ensemble *p = run_ensemble(&cfg);
+        char name[32];
+        snprintf(name, sizeof name, "part%u", i);
+        parts[i] = through_file(p, name);
+        bk_ensemble_free(p);
+    }
+    bk_error err;
+    /* merged in another order than written */
+    assert_int_equal(bk_ensemble_merge(parts[2], parts[0], &err), BK_OK);
+    bk_ensemble_info info;
+    bk_ensemble_get_info(parts[2], &info);
+    assert_false(info.complete);
+    assert_int_equal(bk_ensemble_merge(parts[2], parts[1], &err), BK_OK);
+    bk_ensemble_get_info(parts[2], &info);
+    assert_true(info.complete);
+    size_t got_len;
+    char *got = outputs_of(parts[2], &got_len);
+    assert_int_equal(want_len, got_len);
+    assert_memory_equal(want, got, want_len);
+    /* the same part twice overlaps; another seed is another ensemble */
+    assert_int_equal(bk_ensemble_merge(parts[2], parts[1], &err), BK_ERR_USAGE);
+    cfg.shard_index = 0;
+    cfg.seed = 999;
+    bk_ensemble *other = run_ensemble(&cfg);
+    assert_int_equal(bk_ensemble_merge(parts[0], other, &err), BK_ERR_USAGE);
+    assert_non_null(strstr(err.message, "seed"));
+    bk_ensemble_free(other);
+    for (int i = 0; i < 3; i++)
+        bk_ensemble_free(parts[i]);
+    bk_ensemble_free(single);
+    free(want);
+    free(got);
+}
+
+/* Interrupt from the progress callback once some replications are done, keep the checkpoint,
+ * resume from it: the result is the uninterrupted one. */
+typedef struct interrupter {
+    volatile sig_atomic_t cancel;
+    char *checkpoint;
+    size_t len;
+    int checkpoints;
+} interrupter;
+
+static void stop_after_some(void *ud, uint64_t done, uint64_t total)
+{
+    interrupter *in = ud;
+    (void)total;
+    if (done >= 6)
+        in->cancel = 1;
+}
+
+static bk_status keep_checkpoint(void *ud, const bk_ensemble *ens)
+{
+    interrupter *in = ud;
+    free(in->checkpoint);
+    in->checkpoint = state_of(ens, &in->len);
+    in->checkpoints++;
+    return BK_OK;
+}
+
+static void test_interrupt_resume(void **state)
+{
+    (void)state;
+    bk_ensemble_config cfg;
+    base_config(&cfg, 300, 2);
+    bk_ensemble *whole = run_ensemble(&cfg);
+    size_t want_len;
+    char *want = outputs_of(whole, &want_len);
+    bk_ensemble_free(whole);
+
+    interrupter in = {0, NULL, 0, 0};
+    cfg.cancel = &in.cancel;
+    cfg.progress = stop_after_some;
+    cfg.progress_ud = &in;
+    cfg.checkpoint = keep_checkpoint;
+    cfg.checkpoint_ud = &in;
+    cfg.checkpoint_seconds = 0.05;
+    bk_ensemble *ens = NULL;
+    bk_error err;
+    assert_int_equal(bk_ensemble_new(scenario, &cfg, &ens, &err), BK_OK);
+    assert_int_equal(bk_ensemble_run(ens, &err), BK_ERR_INTERRUPTED);
+    bk_ensemble_free(ens);
+    assert_true(in.checkpoints >= 1);
+
+    FILE *f = fmemopen(in.checkpoint, in.len, "rb");
+    assert_non_null(f);
+    bk_ensemble *ckpt = NULL;
+    assert_int_equal(bk_ensemble_read_state(f, "checkpoint", &ckpt, &err), BK_OK);
+    fclose(f);
+    bk_ensemble_info info;
+    bk_ensemble_get_info(ckpt, &info);
+    assert_true(info.replications_done >= 6 && info.replications_done < 300);
+
+    bk_ensemble_config again;
+    base_config(&again, 300, 3);
+    assert_int_equal(bk_ensemble_new(scenario, &again, &ens, &err), BK_OK);
+    assert_int_equal(bk_ensemble_resume(ens, ckpt, &err), BK_OK);
+    assert_int_equal(bk_ensemble_run(ens, &err), BK_OK);
+    size_t got_len;
+    char *got = outputs_of(ens, &got_len);
+    assert_int_equal(want_len, got_len);
+    assert_memory_equal(want, got, want_len);
+    /* a checkpoint of another ensemble is refused */
+    bk_ensemble *fresh = NULL;
+    again.replications = 301;
+    assert_int_equal(bk_ensemble_new(scenario, &again, &fresh, &err), BK_OK);
+    assert_int_equal(bk_ensemble_resume(fresh, ckpt, &err), BK_ERR_USAGE);
+    /* a damaged state file is refused */
+    in.checkpoint[in.len / 2] ^= 0x40;
+    f = fmemopen(in.checkpoint, in.len, "rb");
+    bk_ensemble *damaged = NULL;
+    assert_int_equal(bk_ensemble_read_state(f, "damaged", &damaged, &err), BK_ERR_SCHEMA);
+    assert_null(damaged);
+    fclose(f);
+    bk_ensemble_free(fresh);
+    bk_ensemble_free(ckpt);
+    bk_ensemble_free(ens);
+    free(in.checkpoint);
+    free(want);
+    free(got);
+}
+
+/* ---- the command-line tool ----------------------------------------------------------------- */
+
+/* Start the tool with the NULL-terminated words; stdout and stderr to files in tmp. */
+static pid_t spawn(const char *const *words, const char *prefix)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.out", tmp, prefix);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        snprintf(path, sizeof path, "%s/%s.err", tmp, prefix);
+        int fe = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || fe < 0)
+            _exit(127);
+        dup2(fd, 1);
+        dup2(fe, 2);
+        setenv("BLOCKADE_STORE", "", 1);
+        char *argv[64];
+        int n = 0;
+        for (; words[n] && n < 63; n++)
+            argv[n] = strdup(words[n]); /* exec wants non-const words */
+        argv[n] = NULL;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_code(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Run to completion; the exit code. */
+static int run_tool(const char *const *words, const char *prefix)
+{
+    return wait_code(spawn(words, prefix));
+}
+
+static char *tmp_path(const char *name)
+{
+    size_t n = strlen(tmp) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", tmp, name);
+    return p;
+}
+
+static const char *const ensemble_files[] = {"bands.csv", "curves.csv", "summary.json",
+                                             "manifest.json", "scenario.yaml"};
+
+static void expect_same_outputs(const char *dir_a, const char *dir_b)
+{
+    for (size_t i = 0; i < 5; i++) {
+        char pa[4096], pb[4096];
+        snprintf(pa, sizeof pa, "%s/%s", dir_a, ensemble_files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", dir_b, ensemble_files[i]);
+        size_t la = 0, lb = 0;
+        char *a = bk_test_read_file(pa, &la), *b = bk_test_read_file(pb, &lb);
+        if (!a || !b)
+            fail_msg("missing %s or %s", pa, pb);
+        if (la != lb || memcmp(a, b, la) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(a);
+        free(b);
+    }
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Kill a real run with SIGKILL once it has written a checkpoint; --resume must give the bytes
+ * of an uninterrupted run. */
+static void test_cli_kill_resume(void **state)
+{
+    (void)state;
+    char *full = tmp_path("full"), *killed = tmp_path("killed");
+    char *ckpt = tmp_path("killed.partial/checkpoint.bkens");
+    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
+                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
+    assert_int_equal(run_tool(ref, "full"), 0);
+    const char *victim[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
+                            "--threads", "1", "--quiet", "--no-store", "--checkpoint-every", "1",
+                            "--out", killed, NULL};
+    pid_t pid = spawn(victim, "killed");
+    for (int i = 0; i < 6000 && !exists(ckpt); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(exists(ckpt));
+    kill(pid, SIGKILL);
+    assert_int_equal(wait_code(pid), 128 + SIGKILL);
+    assert_false(exists(killed)); /* outputs are all or nothing */
+    /* without --resume the interrupted ensemble is not overwritten by accident */
+    assert_int_equal(run_tool(victim, "again"), 4);
+    const char *resume[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
+                            "--threads", "2", "--quiet", "--no-store", "--out", killed,
+                            "--resume", NULL};
+    assert_int_equal(run_tool(resume, "resume"), 0);
+    expect_same_outputs(full, killed);
+    assert_false(exists(ckpt)); /* the work directory is gone once the outputs are complete */
+    free(full);
+    free(killed);
+    free(ckpt);
+}
+
+/* Shards through the tool, merged, equal one process; errors exit 2. */
+static void test_cli_shards(void **state)
+{
+    (void)state;
+    char *single = tmp_path("single"), *merged = tmp_path("merged");
+    char *part[3];
+    const char *one[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
+                         "--quiet", "--no-store", "--out", single, NULL};
+    assert_int_equal(run_tool(one, "single"), 0);
+    for (int i = 0; i < 3; i++) {
+        char name[16], shard[16];
+        snprintf(name, sizeof name, "p%d", i);
+        snprintf(shard, sizeof shard, "%d/3", i);
+        part[i] = tmp_path(name);
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
+                           "--quiet", "--no-store", "--shard", shard, "--out", part[i], NULL};
+        assert_int_equal(run_tool(w, name), 0);
+    }
+    const char *m[] = {BK_CLI_PATH, "merge", part[1], part[2], part[0], "--quiet", "--no-store",
+                       "--out", merged, NULL};
+    assert_int_equal(run_tool(m, "merge"), 0);
+    expect_same_outputs(single, merged);
+    const char *missing[] = {BK_CLI_PATH, "merge", part[1], part[2], "--no-store", NULL};
+    assert_int_equal(run_tool(missing, "missing"), 2);
+    static const char *const bad[] = {"3/3", "1/0", "a/2", "1", "-1/2", "1/2/3", "/2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "3", "--shard", bad[i],
+                           "--out", single, NULL};
+        assert_int_equal(run_tool(w, "bad"), 2);
+    }
+    /* a part of another ensemble (another seed) is refused */
+    char *other = tmp_path("other");
+    const char *o[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
+                       "--seed", "5", "--quiet", "--no-store", "--shard", "2/3", "--out", other,
+                       NULL};
+    assert_int_equal(run_tool(o, "other"), 0);
+    const char *mm[] = {BK_CLI_PATH, "merge", part[0], part[1], other, "--no-store", NULL};
+    assert_int_equal(run_tool(mm, "mismatch"), 2);
+    char *err = tmp_path("mismatch.err");
+    char *text = bk_test_read_file(err, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "seed differs"));
+    free(text);
+    free(err);
+    free(other);
+    for (int i = 0; i < 3; i++)
+        free(part[i]);
+    free(single);
+    free(merged);
+}
+
+static bool have_mpirun(void)
+{
+    return system("mpirun --version >/dev/null 2>&1") == 0;
+}
+
+static void test_cli_mpi(void **state)
+{
+    (void)state;
+#ifdef BK_ASAN
+    skip(); /* Open MPI's own allocations fail the leak checker */
+#endif
+    if (!bk_mpi_available() || !have_mpirun())
+        skip();
+    char *single = tmp_path("mpi1"), *ranks = tmp_path("mpi2");
+    const char *one[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20",
+                         "--quiet", "--no-store", "--out", single, NULL};
+    assert_int_equal(run_tool(one, "mpi1"), 0);
+    const char *two[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2",
+                         BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20",
+                         "--threads", "1", "--quiet", "--no-store", "--out", ranks, NULL};
+    assert_int_equal(run_tool(two, "mpi2"), 0);
+    expect_same_outputs(single, ranks);
+    free(single);
+    free(ranks);
+}
+
+/* ---- comparisons -------------------------------------------------------------------------- */
+
+static bk_scenario *with_policy(const char *text)
+{
+    bk_policy *p = NULL;
+    bk_error err;
+    assert_int_equal(bk_policy_load_string(text, strlen(text), "policy.yaml", &p, &err), BK_OK);
+    bk_scenario *sc = NULL;
+    bk_status st = bk_policy_apply(p, scenario, &sc, &err);
+    if (st != BK_OK)
+        fail_msg("%s", err.message);
+    bk_policy_free(p);
+    return sc;
+}
+
+static void test_compare_no_change(void **state)
+{
+    (void)state;
+    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 2\n");
+    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 2\n");
+    const bk_scenario *sc[2] = {a, b};
+    bk_compare_config cfg;
+    bk_compare_config_init(&cfg, scenario);
+    cfg.replications = 12;
+    cfg.days = 30;
+    cfg.threads = 2;
+    bk_compare *cmp = NULL;
+    bk_error err;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &cmp, &err), BK_OK);
+    bk_compare_diff d;
+    static const char *const metrics[] = {"tankers_destroyed", "deliveries", "delivered_l",
+                                          "first_stockout_day", "blackout_hours"};
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+        assert_int_equal(bk_compare_get(cmp, 1, metrics[i], &d), BK_OK);
+        assert_true(d.mean == 0.0 && d.se == 0.0 && d.lo == 0.0 && d.hi == 0.0);
+        assert_true(d.mean_a == d.mean_b);
+    }
+    assert_int_equal(bk_compare_get(cmp, 1, "no_such_metric", &d), BK_ERR_USAGE);
+    bk_compare_free(cmp);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+}
+
+static void test_compare_escorts(void **state)
+{
+    (void)state;
+    bk_scenario *a = with_policy("name: few\nset:\n  policy.convoy.escort_per_convoy: 1\n"
+                                 "  corridors.west.escort.units: 2\n");
+    bk_scenario *b = with_policy("name: many\nset:\n  policy.convoy.escort_per_convoy: 4\n"
+                                 "  corridors.west.escort.units: 12\n"
+                                 "  corridors.south.escort.units: 10\n");
+    const bk_scenario *sc[2] = {a, b};
+    bk_compare_config cfg;
+    bk_compare_config_init(&cfg, scenario);
+    cfg.replications = 40;
+    cfg.threads = 2;
+    bk_compare *cmp = NULL;
+    bk_error err;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &cmp, &err), BK_OK);
+    bk_compare_diff d;
+    assert_int_equal(bk_compare_get(cmp, 1, "tankers_destroyed", &d), BK_OK);
+    if (!(d.hi < 0.0))
+        fail_msg("more escorts should destroy fewer tankers: %g (%g to %g)", d.mean, d.lo, d.hi);
+    assert_int_equal(bk_compare_get(cmp, 1, "escort_lost", &d), BK_OK);
+    assert_true(d.lo <= d.mean && d.mean <= d.hi);
+    bk_compare_free(cmp);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+}
+
+/* Bad policy files: unknown path, bad value, not YAML, not a policy. */
+static void test_policy_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *expect;
+        bk_status status;
+    } cases[] = {
+        {"name: x\nset:\n  policy.convoy.escrot_per_convoy: 2\n", "escrot_per_convoy",
+         BK_ERR_REFERENCE},
+        {"name: x\nset:\n  corridors.nowhere.escort.units: 2\n", "nowhere", BK_ERR_REFERENCE},
+        {"name: x\nset:\n  policy.convoy.escort_per_convoy: -3\n", "escort_per_convoy",
+         BK_ERR_VALUE},
+        {"name: [unclosed\n", "not valid YAML", BK_ERR_SYNTAX},
+        {"name: x\n", "set", BK_ERR_SCHEMA},
+        {"- a\n- b\n", "mapping", BK_ERR_SCHEMA},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bk_policy *p = NULL;
+        bk_error err;
+        memset(&err, 0, sizeof err);
+        bk_status st = bk_policy_load_string(cases[i].text, strlen(cases[i].text), "bad.yaml",
+                                             &p, &err);
+        bk_scenario *sc = NULL;
+        if (st == BK_OK)
+            st = bk_policy_apply(p, scenario, &sc, &err);
+        if (st != cases[i].status)
+            fail_msg("case %zu: status %d, expected %d (%s)", i, st, cases[i].status,
+                     err.message);
+        assert_non_null(strstr(err.message, "bad.yaml"));
+        if (!strstr(err.message, cases[i].expect))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].expect);
+        assert_null(sc);
+        bk_policy_free(p);
+    }
+    /* through the tool: exit 3 */
+    char *bad = bk_test_write_temp(tmp, "bad.yaml", cases[0].text, strlen(cases[0].text));
+    char *good = bk_test_write_temp(tmp, "good.yaml", "name: g\nset: {}\n", 16);
+    const char *w[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy", bad,
+                       "-n", "2", "--no-store", NULL};
+    assert_int_equal(run_tool(w, "badpolicy"), 3);
+    const char *w2[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy",
+                        good, "-n", "3", "--days", "10", "--no-store", "--quiet", NULL};
+    assert_int_equal(run_tool(w2, "goodpolicy"), 0);
+    free(bad);
+    free(good);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_shards_merge),
+        cmocka_unit_test(test_interrupt_resume),
+        cmocka_unit_test(test_cli_kill_resume),
+        cmocka_unit_test(test_cli_shards),
+        cmocka_unit_test(test_cli_mpi),
+        cmocka_unit_test(test_compare_no_change),
+        cmocka_unit_test(test_compare_escorts),
+        cmocka_unit_test(test_policy_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,222 @@
+/* test_sketch.c: the quantile sketch and the fixed-point sums behind ensemble statistics.
+ *
+ * Accuracy against exact quantiles of known samples (several distributions, with zeros and
+ * negatives), state bytes independent of the order of adds and merges, serialization round
+ * trips and rejection of damaged input, and exact fixed-point and 192-bit sums.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/fixed.h"
+#include "analysis/sketch.h"
+
+#define N_SAMPLES 20000
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Fill xs with distribution `kind`: 0 uniform, 1 lognormal, 2 exponential, 3 a mixture with
+ * zeros and negatives, 4 small integers (like daily counts). */
+static void sample(gsl_rng *r, int kind, double *xs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        switch (kind) {
+        case 0: xs[i] = gsl_ran_flat(r, 1.0, 1000.0); break;
+        case 1: xs[i] = gsl_ran_lognormal(r, 10.0, 2.0); break;
+        case 2: xs[i] = gsl_ran_exponential(r, 3.5); break;
+        case 3: {
+            double u = gsl_rng_uniform(r);
+            xs[i] = u < 0.2 ? 0.0 : u < 0.5 ? -gsl_ran_exponential(r, 50.0)
+                                            : gsl_ran_lognormal(r, 2.0, 1.0);
+            break;
+        }
+        default: xs[i] = (double)gsl_ran_poisson(r, 2.0); break;
+        }
+    }
+}
+
+static void check_accuracy(double accuracy)
+{
+    bk_sketch_map map;
+    assert_true(bk_sketch_map_init(&map, accuracy));
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 12345);
+    double *xs = malloc(N_SAMPLES * sizeof *xs);
+    assert_non_null(xs);
+    static const double qs[] = {0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0};
+    for (int kind = 0; kind < 5; kind++) {
+        sample(r, kind, xs, N_SAMPLES);
+        bk_sketch s;
+        memset(&s, 0, sizeof s);
+        for (int i = 0; i < N_SAMPLES; i++)
+            assert_true(bk_sketch_add(&s, &map, xs[i]));
+        assert_int_equal(bk_sketch_count(&s), N_SAMPLES);
+        qsort(xs, N_SAMPLES, sizeof *xs, cmp_double);
+        for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+            double exact = xs[(size_t)floor(qs[k] * (N_SAMPLES - 1))];
+            double est = bk_sketch_quantile(&s, &map, qs[k]);
+            double tol = fabs(exact) < BK_SKETCH_MIN_ABS ? BK_SKETCH_MIN_ABS
+                                                         : accuracy * fabs(exact) * (1 + 1e-9);
+            if (fabs(est - exact) > tol)
+                fail_msg("distribution %d, a = %g, q = %g: sketch %.17g, exact %.17g", kind,
+                         accuracy, qs[k], est, exact);
+        }
+        bk_sketch_release(&s);
+    }
+    free(xs);
+    gsl_rng_free(r);
+}
+
+static void test_accuracy_default(void **state)
+{
+    (void)state;
+    check_accuracy(0.01);
+}
+
+static void test_accuracy_other(void **state)
+{
+    (void)state;
+    check_accuracy(0.05);
+    check_accuracy(0.001);
+}
+
+static void serialize(const bk_sketch *s, bk_bytes *b)
+{
+    memset(b, 0, sizeof *b);
+    bk_sketch_write(s, b);
+    assert_false(b->failed);
+}
+
+/* Adds in any order, merges in any grouping and order: the same bytes. */
+static void test_order_independence(void **state)
+{
+    (void)state;
+    bk_sketch_map map;
+    bk_sketch_map_init(&map, 0.01);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 99);
+    enum { N = 5000, PARTS = 7 };
+    double xs[N];
+    sample(r, 3, xs, N);
+    bk_sketch whole, parts[PARTS], merged_fwd, merged_back, shuffled;
+    memset(&whole, 0, sizeof whole);
+    memset(parts, 0, sizeof parts);
+    memset(&merged_fwd, 0, sizeof merged_fwd);
+    memset(&merged_back, 0, sizeof merged_back);
+    memset(&shuffled, 0, sizeof shuffled);
+    for (int i = 0; i < N; i++) {
+        assert_true(bk_sketch_add(&whole, &map, xs[i]));
+        assert_true(bk_sketch_add(&parts[i % PARTS], &map, xs[i]));
+    }
+    gsl_ran_shuffle(r, xs, N, sizeof xs[0]);
+    for (int i = 0; i < N; i++)
+        assert_true(bk_sketch_add(&shuffled, &map, xs[i]));
+    for (int k = 0; k < PARTS; k++) {
+        assert_true(bk_sketch_merge(&merged_fwd, &parts[k]));
+        assert_true(bk_sketch_merge(&merged_back, &parts[PARTS - 1 - k]));
+    }
+    bk_bytes a, b, c, d;
+    serialize(&whole, &a);
+    serialize(&merged_fwd, &b);
+    serialize(&merged_back, &c);
+    serialize(&shuffled, &d);
+    assert_int_equal(a.len, b.len);
+    assert_int_equal(a.len, c.len);
+    assert_int_equal(a.len, d.len);
+    assert_memory_equal(a.p, b.p, a.len);
+    assert_memory_equal(a.p, c.p, a.len);
+    assert_memory_equal(a.p, d.p, a.len);
+    /* a round trip gives the same bytes, and a damaged buffer is refused */
+    bk_reader rd = {a.p, a.len, 0, false};
+    bk_sketch back;
+    assert_true(bk_sketch_read(&back, &rd));
+    bk_bytes e;
+    serialize(&back, &e);
+    assert_memory_equal(a.p, e.p, a.len);
+    bk_reader shortr = {a.p, a.len / 2, 0, false};
+    bk_sketch broken;
+    assert_false(bk_sketch_read(&broken, &shortr));
+    bk_bytes_free(&a);
+    bk_bytes_free(&b);
+    bk_bytes_free(&c);
+    bk_bytes_free(&d);
+    bk_bytes_free(&e);
+    bk_sketch_release(&back);
+    bk_sketch_release(&whole);
+    bk_sketch_release(&merged_fwd);
+    bk_sketch_release(&merged_back);
+    bk_sketch_release(&shuffled);
+    for (int k = 0; k < PARTS; k++)
+        bk_sketch_release(&parts[k]);
+    gsl_rng_free(r);
+}
+
+/* Fixed-point sums do not depend on the order; the mean is the exact sum over n. */
+static void test_fixed_point(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    double xs[N];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    sample(r, 1, xs, N);
+    bk_i128 a = 0, b = 0;
+    for (int i = 0; i < N; i++)
+        a += bk_fix(xs[i]);
+    gsl_ran_shuffle(r, xs, N, sizeof xs[0]);
+    for (int i = N - 1; i >= 0; i--)
+        b += bk_fix(xs[i]);
+    assert_true(a == b);
+    /* 0.1 a thousand times: the mean is 0.1 to the resolution 2^-24 */
+    bk_i128 s = 0;
+    for (int i = 0; i < 1000; i++)
+        s += bk_fix(0.1);
+    assert_true(fabs(bk_fix_mean(s, 1000) - 0.1) <= 1.0 / BK_FIX_SCALE);
+    assert_true(bk_fix(-2.5) == -(int64_t)(2.5 * BK_FIX_SCALE));
+    assert_true(bk_fix(1e300) == bk_fix(BK_FIX_MAX_ABS)); /* saturated */
+    assert_true(bk_fix(NAN) == 0);
+    gsl_rng_free(r);
+}
+
+/* Carries across the 64-bit words of the sum of squares. */
+static void test_u192(void **state)
+{
+    (void)state;
+    bk_u192 acc = {{0, 0, 0}};
+    bk_u192_add_square(&acc, (int64_t)1 << 32); /* 2^64 */
+    assert_true(acc.w[0] == 0 && acc.w[1] == 1 && acc.w[2] == 0);
+    bk_u192 big = {{0, 0, 0}};
+    for (int i = 0; i < 16; i++)
+        bk_u192_add_square(&big, -((int64_t)1 << 62)); /* 16 x 2^124 = 2^128 */
+    assert_true(big.w[0] == 0 && big.w[1] == 0 && big.w[2] == 1);
+    bk_u192 ones = {{UINT64_MAX, UINT64_MAX, 0}};
+    bk_u192_add_square(&ones, 1);
+    assert_true(ones.w[0] == 0 && ones.w[1] == 0 && ones.w[2] == 1);
+    bk_u192_add(&ones, &big);
+    assert_true(ones.w[2] == 2);
+    assert_true(bk_u192_ld(&big) == 0x1p128L);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_accuracy_default),
+        cmocka_unit_test(test_accuracy_other),
+        cmocka_unit_test(test_order_independence),
+        cmocka_unit_test(test_fixed_point),
+        cmocka_unit_test(test_u192),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
