@@ -5,6 +5,7 @@ BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= $(if $(CI),-DBK_WERROR=ON,)
 OUT      ?= out/default
+REPORT   ?= out/report.html
 
 .PHONY: all deps configure build run test test-asan bench clean
 
@@ -21,6 +22,8 @@ build: configure
 
 run: build
 	@$(BUILD)/cli/blockade run --out $(OUT) --force
+	@$(BUILD)/cli/blockade report $(OUT) --output $(REPORT) --quiet
+	@echo "report: $(REPORT)"
 
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -1,0 +1,193 @@
+// report.test.mjs: blockade's HTML report, opened in a real headless browser (Chromium, driven
+// by playwright-core; no browser is downloaded: the system's /usr/bin/chromium is used).
+//
+// Runs the tool on the two-corridor test scenario (one run, and an ensemble when the tool has the
+// command), writes the reports, opens each from disk (file://) with every network request
+// refused, and checks: no console error and no page error; every chart drawn by uPlot with a
+// canvas of non-zero size and non-empty data; the map's SVG with country and road paths, place
+// and attack circles; the headline, the timeline and the provenance. Saves a screenshot of each
+// report into the build directory (a CI artefact).
+//
+// Environment (set by tests/CMakeLists.txt): BK_CLI, BK_REPORT_DRIVER, BK_SOURCE_DIR,
+// BK_NODE_MODULES, BK_ARTIFACT_DIR; BK_CHROMIUM (default /usr/bin/chromium).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const env = (name, fallback) => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) throw new Error(`environment variable ${name} is not set`);
+  return v;
+};
+const cli = env('BK_CLI');
+const driver = env('BK_REPORT_DRIVER');
+const src = env('BK_SOURCE_DIR');
+const artifacts = env('BK_ARTIFACT_DIR');
+const chromiumPath = env('BK_CHROMIUM', '/usr/bin/chromium');
+const require = createRequire(join(env('BK_NODE_MODULES'), 'noop.js'));
+const { chromium } = require('playwright-core');
+
+let failures = 0;
+function check(ok, what) {
+  if (ok) {
+    console.log(`ok - ${what}`);
+  } else {
+    failures++;
+    console.log(`not ok - ${what}`);
+  }
+}
+
+function run(args, what) {
+  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`${what} failed (exit ${r.status}): ${args.join(' ')}\n${r.stderr}`);
+  return r;
+}
+
+// The tool's `report` command; the library through a small driver while the tool's command
+// table does not list it yet.
+function makeReport(dir, out, observed) {
+  const args = [cli, 'report', dir, '--output', out, '--quiet'];
+  if (observed) args.push('--observed', observed);
+  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
+  if (r.status === 2 && /unknown command 'report'/.test(r.stderr)) {
+    console.log('# note: this blockade has no "report" command yet; writing the report through the library');
+    const d = [driver, dir, out];
+    if (observed) d.push(observed);
+    run(d, 'report_driver');
+    return;
+  }
+  if (r.status !== 0) throw new Error(`blockade report failed (exit ${r.status}):\n${r.stderr}`);
+}
+
+function hasCommand(name) {
+  return spawnSync(cli, [name, '--help'], { encoding: 'utf8' }).status === 0;
+}
+
+// Three observed events in ACLED's columns, with a quoted comma in the notes.
+const OBSERVED = [
+  'event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,notes',
+  'TST1,2025-09-06,Battles,Armed clash,13.1,-9.2,"Ambush on a fuel convoy near West Town, 3 tankers burned"',
+  'TST2,2025-09-12,Strategic developments,Looting/property destruction,11.4,-7.1,Tankers burned',
+  'TST3,2025-09-20,Violence against civilians,Abduction/forced disappearance,12.8,-8.5,Drivers abducted',
+].join('\n') + '\n';
+
+async function inspect(browser, file, label, expect) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // Nothing but the file itself may be loaded.
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.bkReport && window.bkReport.done, null, { timeout: 20000 });
+  await page.waitForTimeout(200);
+
+  const state = await page.evaluate(() => window.bkReport);
+  const dom = await page.evaluate(() => {
+    const canvases = [...document.querySelectorAll('.uplot canvas')].map((c) => [c.width, c.height]);
+    const svg = document.querySelector('#bk-map-svg');
+    const q = (s) => (svg ? svg.querySelectorAll(s).length : 0);
+    return {
+      plots: document.querySelectorAll('.uplot').length,
+      canvases,
+      countries: q('path.country'),
+      borders: q('path.border'),
+      roads: q('path.road'),
+      attacks: q('circle.attack'),
+      places: q('circle.place'),
+      observed: q('path.observed'),
+      headline: document.querySelectorAll('#bk-headline li').length,
+      timeline: document.querySelectorAll('#bk-timeline tbody tr').length,
+      provenance: document.querySelector('#bk-prov')?.textContent ?? '',
+      title: document.title,
+    };
+  });
+
+  check(problems.length === 0, `${label}: no console or page errors${problems.length ? ': ' + problems.join('; ') : ''}`);
+  check(requests.length === 0, `${label}: no network request${requests.length ? ': ' + requests.join(', ') : ''}`);
+  check(state.errors.length === 0, `${label}: every section drawn${state.errors.length ? ': ' + state.errors.join('; ') : ''}`);
+  check(state.charts.length >= expect.charts, `${label}: at least ${expect.charts} charts (got ${state.charts.length})`);
+  check(dom.plots === state.charts.length, `${label}: one uPlot element per chart (${dom.plots})`);
+  check(dom.canvases.length >= state.charts.length && dom.canvases.every(([w, h]) => w > 0 && h > 0),
+    `${label}: every chart canvas has a non-zero size`);
+  for (const c of state.charts)
+    check(c.series > 0 && c.points > 0 && c.width > 0 && c.height > 0,
+      `${label}: chart "${c.title}" has data (${c.series} series, ${c.points} points)`);
+  for (const id of expect.chartIds)
+    check(state.charts.some((c) => c.id === id || c.id.startsWith(id + '-')), `${label}: chart ${id} present`);
+  check(dom.countries > 0 && dom.borders === 1, `${label}: map has country paths (${dom.countries}) and borders`);
+  check(dom.roads === expect.roads, `${label}: map has the ${expect.roads} roads (got ${dom.roads})`);
+  check(dom.places === expect.places, `${label}: map has the ${expect.places} places (got ${dom.places})`);
+  if (expect.attacks) check(dom.attacks > 0, `${label}: map has attack circles (${dom.attacks})`);
+  if (expect.observed) check(dom.observed === expect.observed, `${label}: map has ${expect.observed} observed events (got ${dom.observed})`);
+  check(dom.headline >= 3, `${label}: headline box has sentences (${dom.headline})`);
+  check(dom.timeline >= 10, `${label}: timeline listed (${dom.timeline} entries)`);
+  check(/SHA-256/.test(dom.provenance) && /Seed/.test(dom.provenance), `${label}: provenance shows the SHA-256 and the seed`);
+  check(/Two corridors/.test(dom.title), `${label}: title names the scenario ("${dom.title}")`);
+
+  const shot = join(artifacts, `report-screenshot${expect.suffix}.png`);
+  await page.screenshot({ path: shot, fullPage: true });
+  check(statSync(shot).size > 10000, `${label}: screenshot saved to ${shot}`);
+  await context.close();
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'bk-report-'));
+let browser;
+try {
+  const scenario = join(src, 'scenarios/test/two-corridors.yaml');
+  const observed = join(tmp, 'observed.csv');
+  writeFileSync(observed, OBSERVED);
+
+  run([cli, 'run', scenario, '--out', join(tmp, 'run'), '--quiet'], 'blockade run');
+  const runHtml = join(tmp, 'run.html');
+  makeReport(join(tmp, 'run'), runHtml, observed);
+  const size = statSync(runHtml).size;
+  check(size > 100000 && size < 2 * 1024 * 1024, `run report size ${size} bytes is under 2 MB`);
+  check(!/(src|href)\s*=\s*["']?https?:/i.test(readFileSync(runHtml, 'utf8')), 'run report references no remote resource');
+
+  let ensHtml = null;
+  if (hasCommand('ensemble')) {
+    run([cli, 'ensemble', scenario, '--replications', '12', '--threads', '1', '--out', join(tmp, 'ens'),
+      '--quiet', '--no-store'], 'blockade ensemble');
+    ensHtml = join(tmp, 'ens.html');
+    makeReport(join(tmp, 'ens'), ensHtml, null);
+  } else {
+    console.log('# note: this blockade has no "ensemble" command: only the single-run report is tested');
+  }
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // launch() gives the browser a fresh, temporary user-data directory of its own.
+  });
+  await inspect(browser, runHtml, 'single run', {
+    charts: 6, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure'],
+    roads: 7, places: 7, attacks: true, observed: 3, suffix: '',
+  });
+  if (ensHtml) {
+    await inspect(browser, ensHtml, 'ensemble', {
+      charts: 8, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure', 'curves'],
+      roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble',
+    });
+  }
+} catch (e) {
+  failures++;
+  console.log(`not ok - ${e.stack || e}`);
+} finally {
+  if (browser) await browser.close();
+  if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+}
+console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
+process.exit(failures ? 1 : 0);

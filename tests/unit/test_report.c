@@ -1,0 +1,322 @@
+/* test_report.c: the HTML report: built from a real run, self-contained, small, safe against
+ * data that looks like markup, and clear about bad inputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bk_test.h"
+#include "blockade/blockade.h"
+
+/* A run of the two-corridor scenario written like `blockade run --out`, shared by the tests. */
+static char *run_dir;
+
+static int write_with(const char *dir, const char *name, bk_status (*fn)(const bk_run *, FILE *),
+                      const bk_run *run)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return -1;
+    bk_status st = fn(run, f);
+    return fclose(f) == 0 && st == BK_OK ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    bk_scenario *sc = NULL;
+    bk_error err;
+    if (!path || bk_scenario_load_file(path, &sc, &err) != BK_OK)
+        return -1;
+    free(path);
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    bk_run *run = NULL;
+    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
+        return -1;
+    run_dir = bk_test_make_temp_dir("report");
+    size_t len = 0;
+    const char *text = bk_scenario_text(sc, &len);
+    char *yaml = run_dir ? bk_test_write_temp(run_dir, "scenario.yaml", text, len) : NULL;
+    int rc = yaml && write_with(run_dir, "daily.csv", bk_run_write_daily_csv, run) == 0
+                     && write_with(run_dir, "events.geojson", bk_run_write_events_geojson, run) == 0
+                     && write_with(run_dir, "summary.json", bk_run_write_summary_json, run) == 0
+                 ? 0
+                 : -1;
+    free(yaml);
+    bk_run_free(run);
+    bk_scenario_free(sc);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (run_dir)
+        bk_test_remove_tree(run_dir);
+    free(run_dir);
+    return 0;
+}
+
+/* The report of `dir` in memory; *st gets the status; the text (free with free()) even on
+ * failure, so a test can check that nothing was written. */
+static char *report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,
+                    size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_non_null(f);
+    memset(err, 0, sizeof *err);
+    *st = bk_report_write(dir, cfg, f, err);
+    assert_int_equal(fclose(f), 0);
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* A copy of the run directory with one file replaced (or added). */
+static char *dir_with(const char *name, const char *text)
+{
+    char *dir = bk_test_make_temp_dir("report-bad");
+    assert_non_null(dir);
+    static const char *const files[] = {"daily.csv", "events.geojson", "summary.json",
+                                        "scenario.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char src[1024];
+        snprintf(src, sizeof src, "%s/%s", run_dir, files[i]);
+        size_t len = 0;
+        char *data = bk_test_read_file(src, &len);
+        assert_non_null(data);
+        free(bk_test_write_temp(dir, files[i], data, len));
+        free(data);
+    }
+    free(bk_test_write_temp(dir, name, text, strlen(text)));
+    return dir;
+}
+
+static void test_report_of_a_run(void **state)
+{
+    (void)state;
+    bk_status st;
+    bk_error err;
+    size_t len = 0;
+    char *html = report(run_dir, NULL, &st, &err, &len);
+    assert_int_equal(st, BK_OK);
+    assert_non_null(html);
+    assert_int_equal(strlen(html), len);
+    assert_non_null(strstr(html, "<!DOCTYPE html>"));
+    assert_non_null(strstr(html, "<title>Two corridors (test): blockade report</title>"));
+    /* the libraries, inlined */
+    assert_non_null(strstr(html, "var uPlot="));
+    assert_non_null(strstr(html, "d3-geo"));
+    assert_non_null(strstr(html, "topojson-client"));
+    assert_non_null(strstr(html, "\"type\":\"Topology\""));
+    assert_non_null(strstr(html, "window.bkReport"));
+    /* the data: series, the scenario's network and demand, the events, the summary */
+    assert_non_null(strstr(html, "\"kind\":\"run\""));
+    assert_non_null(strstr(html, "\"stock_gasoil_l\":["));
+    assert_non_null(strstr(html, "\"arrivals_west\":["));
+    assert_non_null(strstr(html, "\"blackout_hours\":["));
+    assert_non_null(strstr(html, "\"dates\":[\"2025-09-01\""));
+    const char *demand = strstr(html, "\"column\":\"stock_gasoil_l\",\"demand_l_per_day\":");
+    assert_non_null(demand); /* the sum of the sectors' demand: litres per day, > 0 */
+    assert_true(strtod(demand + strlen("\"column\":\"stock_gasoil_l\",\"demand_l_per_day\":"), NULL) > 0);
+    assert_non_null(strstr(html, "\"id\":\"west_town-capital\""));
+    assert_non_null(strstr(html, "\"corridors\":[\"west\"]"));
+    assert_non_null(strstr(html, "\"events\":[[-"));
+    assert_non_null(strstr(html, "\"summary\":{"));
+    assert_non_null(strstr(html, "Road West Town - Capital closed for 48 hours (bridge blown)"));
+    /* Nothing is fetched: no remote script, style, image or link, and the page forbids it. */
+    assert_null(strstr(html, "src=\"http"));
+    assert_null(strstr(html, "href=\"http"));
+    assert_null(strstr(html, "url(http"));
+    assert_null(strstr(html, "<link"));
+    assert_null(strstr(html, "@import"));
+    assert_non_null(strstr(html, "default-src 'none'"));
+    /* Every <script> is closed once: data cannot end one early. */
+    assert_int_equal(count(html, "<script"), count(html, "</script>"));
+    assert_int_equal(count(html, "<script"), 7);
+    /* Small: the goal is under 2 MB for 180 days of an ensemble. */
+    assert_true(len < 2u * 1024u * 1024u);
+    free(html);
+}
+
+static void test_title_and_observed(void **state)
+{
+    (void)state;
+    static const char csv[] =
+        "event_date,latitude,longitude,notes,sub_event_type\n"
+        "2025-09-06,13.1,-9.2,\"Ambush, then </script><script>alert(1)</script>\",Armed clash\n"
+        "2025-09-07,,,no position,Other\n"
+        "2025-09-08,12.5,-8.1,plain,Other\n";
+    char *obs = bk_test_write_temp(run_dir, "observed.csv", csv, strlen(csv));
+    assert_non_null(obs);
+    bk_report_config cfg;
+    bk_report_config_init(&cfg);
+    cfg.title = "Fuel & power <draft>";
+    cfg.observed_path = obs;
+    bk_status st;
+    bk_error err;
+    char *html = report(run_dir, &cfg, &st, &err, NULL);
+    assert_int_equal(st, BK_OK);
+    assert_non_null(strstr(html, "<title>Fuel &amp; power &lt;draft&gt;</title>"));
+    assert_non_null(strstr(html, "\"observed\":{\"file\":\"observed.csv\""));
+    assert_non_null(strstr(html, "[-9.2,13.1,\"2025-09-06\",\"Ambush, then \\u003c/script>"));
+    assert_non_null(strstr(html, "[-8.1,12.5,\"2025-09-08\",\"plain\",\"Other\"]"));
+    assert_null(strstr(html, "no position")); /* rows without coordinates are left out */
+    assert_null(strstr(html, "alert(1)</script>"));
+    assert_int_equal(count(html, "<script"), count(html, "</script>"));
+    free(html);
+    remove(obs);
+    free(obs);
+}
+
+static void test_missing_directory(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/no-such-dir", run_dir);
+    bk_status st;
+    bk_error err;
+    size_t len = 1;
+    char *html = report(path, NULL, &st, &err, &len);
+    assert_int_equal(st, BK_ERR_IO);
+    assert_int_equal(len, 0); /* nothing written */
+    assert_non_null(strstr(err.message, "no-such-dir"));
+    free(html);
+
+    char *empty = bk_test_make_temp_dir("report-empty");
+    html = report(empty, NULL, &st, &err, &len);
+    assert_int_equal(st, BK_ERR_IO);
+    assert_non_null(strstr(err.message, "daily.csv"));
+    free(html);
+    bk_test_remove_tree(empty);
+    free(empty);
+
+    bk_report_config cfg;
+    bk_report_config_init(&cfg);
+    cfg.observed_path = path;
+    html = report(run_dir, &cfg, &st, &err, &len);
+    assert_int_equal(st, BK_ERR_IO);
+    assert_int_equal(len, 0);
+    free(html);
+}
+
+static void test_malformed_csv(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *text, *where;
+        bk_status status;
+    } cases[] = {
+        {"daily.csv", "day,date,stock_l\n0,2025-09-01,5\n1,2025-09-02\n", "daily.csv:3:", BK_ERR_SYNTAX},
+        {"daily.csv", "day,date,stock_l\n0,2025-09-01,5\n1,2025-09-02,\"7\n", "daily.csv:3:", BK_ERR_SYNTAX},
+        {"daily.csv", "day,date,stock_l\n0,2025-09-01,5\n1,2025-09-02,x7\n", "daily.csv:3:", BK_ERR_SYNTAX},
+        {"daily.csv", "day,date,stock_l\n0,2025-09-01,\"5\"x\n", "daily.csv:2:", BK_ERR_SYNTAX},
+        {"daily.csv", "", "daily.csv", BK_ERR_SYNTAX},
+        {"daily.csv", "day,stock_l\n0,5\n", "daily.csv:1:", BK_ERR_SCHEMA},
+        {"bands.csv", "metric,unit,day,date,mean,q05,q25,q75,q95\n", "bands.csv:1:", BK_ERR_SCHEMA},
+        {"curves.csv", "curve,day,date,probability\nstockout_any,-1,2025-09-01,0\n", "curves.csv:2:", BK_ERR_SYNTAX},
+        {"summary.json", "{\"a\": [1, 2}\n", "summary.json:1:", BK_ERR_SYNTAX},
+        {"events.geojson", "{\"type\": \"FeatureCollection\"}", "events.geojson", BK_ERR_SCHEMA},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *dir = dir_with(cases[i].file, cases[i].text);
+        bk_status st;
+        bk_error err;
+        size_t len = 1;
+        char *html = report(dir, NULL, &st, &err, &len);
+        if (st != cases[i].status || strstr(err.message, cases[i].where) == NULL)
+            fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);
+        assert_int_equal(len, 0);
+        free(html);
+        bk_test_remove_tree(dir);
+        free(dir);
+    }
+}
+
+static void test_ensemble_and_compare(void **state)
+{
+    (void)state;
+    char *dir = bk_test_make_temp_dir("report-ens");
+    assert_non_null(dir);
+    const char *bands = "metric,unit,day,date,mean,q05,q25,q50,q75,q95\n"
+                        "cover_days,days,0,2025-09-01,10,8,9,10,11,12\n"
+                        "cover_days,days,1,2025-09-02,9.5,7,8.5,9.5,10.5,1.2e+1\n"
+                        "fleet,tankers,0,2025-09-01,1,1,1,1,1,1\n";
+    const char *curves = "curve,day,date,probability\nstockout_any,0,2025-09-01,0\n"
+                         "stockout_any,1,2025-09-02,0.25\n";
+    const char *compare = "metric,policy,baseline,mean_diff,se,ci_low,ci_high\n"
+                          "delivered_l,escorts,base,1200,300,612,1788\n";
+    free(bk_test_write_temp(dir, "bands.csv", bands, strlen(bands)));
+    free(bk_test_write_temp(dir, "curves.csv", curves, strlen(curves)));
+    free(bk_test_write_temp(dir, "compare.csv", compare, strlen(compare)));
+    bk_status st;
+    bk_error err;
+    char *html = report(dir, NULL, &st, &err, NULL);
+    assert_int_equal(st, BK_OK);
+    assert_non_null(strstr(html, "\"kind\":\"compare\""));
+    assert_non_null(strstr(html, "\"dates\":[\"2025-09-01\",\"2025-09-02\"]"));
+    assert_non_null(strstr(html, "\"cover_days\":{\"unit\":\"days\",\"mean\":[10,9.5],\"q05\":[8,7]"));
+    assert_non_null(strstr(html, "\"q95\":[12,1.2e+1]"));
+    assert_null(strstr(html, "\"fleet\":")); /* series the page does not draw stay out */
+    assert_non_null(strstr(html, "\"curves\":{\"stockout_any\":[0,0.25]}"));
+    assert_non_null(strstr(html, "\"rows\":[[\"delivered_l\",\"escorts\",\"base\",\"1200\""));
+    assert_null(strstr(html, "\"network\":")); /* no scenario.yaml: the map shows events only */
+    free(html);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
+static void test_network_geojson(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
+    free(path);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_int_equal(bk_scenario_write_network_geojson(sc, f), BK_OK);
+    fclose(f);
+    assert_int_equal(count(buf, "\"type\":\"Point\""), 7);
+    assert_int_equal(count(buf, "\"type\":\"LineString\""), 7);
+    assert_non_null(strstr(buf, "\"coordinates\":[-8.0000,12.6000]},\"properties\":{\"id\":\"capital\""));
+    assert_non_null(strstr(buf, "\"id\":\"west_town-south_town\",\"from\":\"west_town\",\"to\":\"south_town\","
+                                "\"length_km\":220,\"cover\":0.4,\"corridors\":[]"));
+    free(buf);
+    assert_int_equal(bk_scenario_write_network_geojson(NULL, stdout), BK_ERR_USAGE);
+    bk_scenario_free(sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_of_a_run),
+        cmocka_unit_test(test_title_and_observed),
+        cmocka_unit_test(test_missing_directory),
+        cmocka_unit_test(test_malformed_csv),
+        cmocka_unit_test(test_ensemble_and_compare),
+        cmocka_unit_test(test_network_geojson),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,800 @@
+/* report.js: draws blockade's HTML report from the data the library inlines in the page.
+ *
+ * Inputs, all in the page: #bk-data (JSON written by src/output/report.c), #bk-world (world-atlas
+ * countries at 1:110m, TopoJSON) and the globals of the inlined libraries: uPlot (charts),
+ * d3 (d3-array, d3-geo: the map's projection) and topojson (topojson-client). Nothing is loaded
+ * from anywhere else.
+ *
+ * After drawing, window.bkReport describes what was drawn (charts with their number of points,
+ * map elements, errors), for the browser test and for anyone curious.
+ */
+(function () {
+  'use strict';
+
+  var data = JSON.parse(document.getElementById('bk-data').textContent);
+  var world = JSON.parse(document.getElementById('bk-world').textContent);
+  var root = document.getElementById('bk-report');
+  var state = { charts: [], map: null, errors: [] };
+  window.bkReport = state;
+
+  /* Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), each paired
+   * with a line style so that a black-and-white print still tells the series apart. */
+  var COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+  var FAN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#8C6D1F', '#6A3D9A', '#B2182B'];
+  var DASHES = [[], [7, 4], [2, 3], [10, 3, 2, 3], [4, 2, 1, 2], [1, 2]];
+  var DASH_WORDS = ['solid', 'dashed', 'dotted', 'dash-dot', 'dash-dot-dot', 'fine dots'];
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  /* ---- small helpers ------------------------------------------------------------------------ */
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (k === 'text') e.textContent = attrs[k];
+        else if (k === 'html') e.innerHTML = attrs[k];
+        else e.setAttribute(k, attrs[k]);
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c != null) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  function fmt(v, digits) {
+    if (v == null || !isFinite(v)) return '–';
+    var d = digits == null ? (Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2) : digits;
+    return Number(v).toLocaleString('en-GB', { maximumFractionDigits: d, minimumFractionDigits: 0 });
+  }
+
+  function pct(p) {
+    return p == null || !isFinite(p) ? '–' : fmt(100 * p, p < 0.1 && p > 0 ? 1 : 0) + ' %';
+  }
+
+  /* 'YYYY-MM-DD' to seconds since 1970 at 00:00 UTC, and back to '1 Sep 2025'. */
+  function dateSeconds(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || '');
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3]) / 1000 : null;
+  }
+  function dateText(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || '');
+    return m ? +m[3] + ' ' + MONTHS[+m[2] - 1] + ' ' + m[1] : (s || '?');
+  }
+  function secondsText(t) {
+    var d = new Date(t * 1000);
+    return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
+  }
+
+  function section(title, id) {
+    var s = el('section', { id: id, 'aria-labelledby': id + '-h' }, [el('h2', { id: id + '-h', text: title })]);
+    root.appendChild(s);
+    return s;
+  }
+
+  function guard(name, fn) {
+    try {
+      fn();
+    } catch (e) {
+      state.errors.push(name + ': ' + e.message);
+      root.appendChild(el('p', { class: 'bk-error', text: 'Could not draw ' + name + ': ' + e.message }));
+      console.error(e);
+    }
+  }
+
+  function nums(a) {
+    return (a || []).filter(function (v) { return v != null && isFinite(v); });
+  }
+  function lastFinite(a) {
+    for (var i = (a || []).length - 1; i >= 0; i--) if (a[i] != null && isFinite(a[i])) return i;
+    return -1;
+  }
+  function argMax(a) {
+    var best = -1;
+    (a || []).forEach(function (v, i) { if (v != null && isFinite(v) && (best < 0 || v > a[best])) best = i; });
+    return best;
+  }
+  function argMin(a) {
+    var best = -1;
+    (a || []).forEach(function (v, i) { if (v != null && isFinite(v) && (best < 0 || v < a[best])) best = i; });
+    return best;
+  }
+  function scaled(a, k) {
+    return (a || []).map(function (v) { return v == null ? null : v * k; });
+  }
+
+  /* ---- what the data holds ------------------------------------------------------------------ */
+
+  var isEnsemble = !!data.bands && !data.series;
+  var dates = data.dates || [];
+  var xs = dates.map(dateSeconds);
+  var scen = data.scenario || null;
+  var manifest = data.manifest || {};
+  var summary = data.summary || {};
+
+  function has(name) {
+    return isEnsemble ? !!(data.bands && data.bands[name]) : !!(data.series && data.series[name]);
+  }
+  /* A series for a single run; a band {q05, q25, q50, q75, q95, mean} for an ensemble. */
+  function get(name) {
+    return isEnsemble ? data.bands[name] : data.series[name];
+  }
+  function scaleSeries(s, k) {
+    if (!isEnsemble) return scaled(s, k);
+    var out = {};
+    ['mean', 'q05', 'q25', 'q50', 'q75', 'q95'].forEach(function (q) { out[q] = scaled(s[q], k); });
+    return out;
+  }
+  function names() {
+    return Object.keys(isEnsemble ? data.bands || {} : data.series || {});
+  }
+
+  /* Stock per product, in days of cover when the scenario gives the demand. */
+  function stockSeries() {
+    var out = [];
+    if (scen && scen.products) {
+      scen.products.forEach(function (p) {
+        if (!has(p.column)) return;
+        var d = p.demand_l_per_day;
+        out.push({ label: p.name, key: p.column, k: d > 0 ? 1 / d : 1, cover: d > 0 });
+      });
+    } else {
+      names().forEach(function (n) {
+        var m = /^stock_(.+)_l$/.exec(n);
+        if (m) out.push({ label: m[1], key: n, k: 1, cover: false });
+      });
+    }
+    return out;
+  }
+
+  function corridorSeries() {
+    var out = [];
+    if (scen && scen.corridors) {
+      scen.corridors.forEach(function (c) {
+        var key = has(c.column) ? c.column : has(c.column + '_tankers') ? c.column + '_tankers' : null;
+        if (key) out.push({ label: c.name, key: key, k: 1 });
+      });
+    } else {
+      names().forEach(function (n) {
+        var m = /^arrivals_(.+?)(_tankers)?$/.exec(n);
+        if (m) out.push({ label: m[1] + ' corridor', key: n, k: 1 });
+      });
+    }
+    return out;
+  }
+
+  /* The chart panels: each a title, a sentence, a y-axis label and its series. */
+  function panels() {
+    var list = [];
+    var stocks = stockSeries();
+    if (stocks.length) {
+      var cover = stocks.every(function (s) { return s.cover; });
+      list.push({
+        id: 'stock', title: 'Fuel in the city',
+        desc: cover ? 'Stock of each product in days of normal demand (stock ÷ the demand of every sector). 0 is a stock-out.'
+          : 'Stock of each product in the city, litres (the scenario gives no demand to convert to days of cover).',
+        y: cover ? 'days of cover' : 'litres', series: stocks, min: 0
+      });
+    }
+    var corr = corridorSeries();
+    if (corr.length) {
+      list.push({ id: 'arrivals', title: 'Deliveries per corridor', desc: 'Tankers reaching the city each day, by supply corridor.',
+        y: 'tankers per day', series: corr, min: 0 });
+    }
+    if (has('blackout_hours'))
+      list.push({ id: 'blackout', title: 'Power cuts', desc: 'Hours a day without grid power in the city.',
+        y: 'hours without power', series: [{ label: 'blackout', key: 'blackout_hours', k: 1 }], min: 0 });
+    if (has('price_ratio'))
+      list.push({ id: 'price', title: 'Informal fuel price', desc: 'Street price as a multiple of the official price (1 = official price).',
+        y: '× official price', series: [{ label: 'price ratio', key: 'price_ratio', k: 1 }] });
+    if (has('queue_hours'))
+      list.push({ id: 'queue', title: 'Queues at fuel stations', desc: 'Typical wait to buy fuel, hours.',
+        y: 'hours of waiting', series: [{ label: 'queue', key: 'queue_hours', k: 1 }], min: 0 });
+    if (has('pressure'))
+      list.push({ id: 'pressure', title: 'Pressure on the city', desc: 'Index combining blackouts, queues, prices, school closures and shortage: 0 calm, 1 severe.',
+        y: 'index, 0–1', series: [{ label: 'pressure', key: 'pressure', k: 1 }], min: 0, max: 1 });
+    return list;
+  }
+
+  /* ---- charts (uPlot) ----------------------------------------------------------------------- */
+
+  function rgba(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return 'rgba(' + (n >> 16 & 255) + ',' + (n >> 8 & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+
+  function baseOptions(width, yLabel, yMin, yMax, percent) {
+    return {
+      width: width, height: 230,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
+      scales: {
+        x: { time: true },
+        y: {
+          range: function (u, lo, hi) {
+            var a = yMin != null ? Math.min(yMin, lo) : lo, b = yMax != null ? Math.max(yMax, hi) : hi;
+            if (!(b > a)) b = a + 1;
+            return [a, b + (yMax != null ? 0 : (b - a) * 0.05)];
+          }
+        }
+      },
+      axes: [
+        { label: 'date', labelSize: 18, size: 40, font: '11px system-ui, sans-serif', labelFont: '600 11px system-ui, sans-serif' },
+        {
+          label: yLabel, labelSize: 18, size: 56, font: '11px system-ui, sans-serif', labelFont: '600 11px system-ui, sans-serif',
+          values: function (u, vals) { return vals.map(function (v) { return percent ? fmt(100 * v, 0) + '%' : fmt(v); }); }
+        }
+      ],
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } }
+    };
+  }
+
+  function xSeries() {
+    return { label: 'date', value: function (u, t) { return t == null ? '–' : secondsText(t); } };
+  }
+
+  function card(parent, title, desc, wide) {
+    var box = el('div', { class: 'bk-chart', role: 'img', 'aria-label': title + '. ' + desc });
+    var c = el('figure', { class: 'bk-card' + (wide ? ' bk-wide' : ''), style: 'margin:0' }, [
+      el('h3', { text: title }), el('p', { class: 'bk-desc', text: desc }), box]);
+    parent.appendChild(c);
+    return box;
+  }
+
+  function register(id, title, u, series) {
+    var points = 0;
+    series.forEach(function (a) { points += nums(a).length; });
+    state.charts.push({ id: id, title: title, series: series.length, points: points, width: u.width, height: u.height });
+  }
+
+  /* Lines, one per series (a single run, or probability curves). */
+  function lineChart(parent, id, title, desc, yLabel, lines, opt) {
+    opt = opt || {};
+    var box = card(parent, title, desc, opt.wide);
+    var o = baseOptions(Math.max(300, box.clientWidth), yLabel, opt.min, opt.max, opt.percent);
+    o.series = [xSeries()];
+    lines.forEach(function (l, i) {
+      o.series.push({
+        label: l.label + (lines.length > 1 ? ' (' + DASH_WORDS[i % DASH_WORDS.length] + ')' : ''),
+        stroke: COLOURS[i % COLOURS.length], width: 2, dash: DASHES[i % DASHES.length],
+        spanGaps: false, points: { show: false },
+        value: function (u, v) { return v == null ? '–' : opt.percent ? pct(v) : fmt(v); }
+      });
+    });
+    var arrays = lines.map(function (l) { return l.values; });
+    var u = new uPlot(o, [xs].concat(arrays), box);
+    register(id, title, u, arrays);
+    return u;
+  }
+
+  /* A fan: the 5–95 % and 25–75 % bands of the replications and the median line. */
+  function fanChart(parent, id, title, desc, yLabel, band, colour, opt) {
+    opt = opt || {};
+    var box = card(parent, title, desc, opt.wide);
+    var o = baseOptions(Math.max(300, box.clientWidth), yLabel, opt.min, opt.max, false);
+    var edge = function (label, a, w, dash) {
+      return { label: label, stroke: rgba(colour, a), width: w, dash: dash, points: { show: false },
+        value: function (u, v) { return fmt(v); } };
+    };
+    o.series = [xSeries(),
+      edge('5 %', 0.45, 1, [2, 3]), edge('25 %', 0.7, 1, [6, 3]),
+      edge('median', 1, 2.5, []),
+      edge('75 %', 0.7, 1, [6, 3]), edge('95 %', 0.45, 1, [2, 3])];
+    o.bands = [
+      { series: [5, 1], fill: rgba(colour, 0.14) },
+      { series: [4, 2], fill: rgba(colour, 0.28) }];
+    var arrays = [band.q05, band.q25, band.q50, band.q75, band.q95];
+    var u = new uPlot(o, [xs].concat(arrays), box);
+    register(id, title, u, arrays);
+    return u;
+  }
+
+  function drawCharts() {
+    var list = panels();
+    if (!list.length || !xs.length) return;
+    var s = section('Over time', 'bk-time');
+    s.appendChild(el('p', { class: 'bk-note', text: isEnsemble
+      ? 'Each chart shows the spread of the simulated futures: the dark band holds the middle half of the runs (25–75 %), the light band 90 % of them (5–95 %), the line is the median. Hover a chart for the values of a day.'
+      : 'One simulated future (a single run). Hover a chart for the values of a day; series differ by colour and line style.' }));
+    var grid = el('div', { class: 'bk-grid' });
+    s.appendChild(grid);
+    list.forEach(function (p, pi) {
+      if (!isEnsemble) {
+        var lines = p.series.map(function (se) { return { label: se.label, values: scaled(get(se.key), se.k) }; });
+        lineChart(grid, p.id, p.title, p.desc, p.y, lines, { min: p.min, max: p.max });
+      } else {
+        p.series.forEach(function (se, i) {
+          var t = p.series.length > 1 ? p.title + ': ' + se.label : p.title;
+          fanChart(grid, p.id + (p.series.length > 1 ? '-' + i : ''), t, p.desc, p.y,
+            scaleSeries(get(se.key), se.k), FAN_COLOURS[(pi + i) % FAN_COLOURS.length], { min: p.min, max: p.max });
+        });
+      }
+    });
+  }
+
+  function curveLabel(name) {
+    var m = /^stockout_(.+)$/.exec(name);
+    if (m) {
+      if (m[1] === 'any') return 'Stock-out of any product';
+      var p = scen && scen.products ? scen.products.filter(function (x) { return x.id.toLowerCase().replace(/-/g, '_') === m[1]; })[0] : null;
+      return 'Stock-out of ' + (p ? p.name.toLowerCase() : m[1]);
+    }
+    if (name === 'schools_closed') return 'Schools closed';
+    if (name === 'priority_cut') return 'Priority sectors cut';
+    if (name === 'first_attack') return 'First attack on tankers';
+    return name.replace(/_/g, ' ');
+  }
+
+  function drawCurves() {
+    var c = data.curves;
+    if (!c || !Object.keys(c).length) return;
+    var s = section('How likely, and by when', 'bk-curves');
+    var grid = el('div', { class: 'bk-grid' });
+    s.appendChild(grid);
+    var first = ['stockout_any', 'schools_closed', 'priority_cut'];
+    var keys = first.filter(function (k) { return k in c; }).concat(Object.keys(c).filter(function (k) { return first.indexOf(k) < 0; }));
+    var lines = keys.map(function (k) { return { label: curveLabel(k), values: c[k] }; });
+    lineChart(grid, 'curves', 'Probability that it has happened by each day',
+      'Share of the simulated futures in which each event has happened at least once by that day.',
+      'probability', lines, { min: 0, max: 1, percent: true, wide: true });
+  }
+
+  /* ---- headline ----------------------------------------------------------------------------- */
+
+  function li(html) { return el('li', { html: html }); }
+
+  function coverSeries() {
+    /* Days of cover of the whole stock: the model's own cover_days, or stocks over demand. */
+    if (has('cover_days')) return get('cover_days');
+    return null;
+  }
+
+  function runHeadline(ul) {
+    var cover = coverSeries();
+    if (cover) {
+      var lo = argMin(cover), last = lastFinite(cover);
+      ul.appendChild(li('Fuel in the city fell to <strong>' + fmt(cover[lo], 1) + ' days of cover</strong> at its lowest, on ' +
+        esc(dateText(dates[lo])) + '; <strong>' + fmt(cover[last], 1) + ' days</strong> on the last day (' + esc(dateText(dates[last])) + ').'));
+    }
+    var outs = [];
+    stockSeries().forEach(function (p) {
+      var a = get(p.key) || [];
+      for (var i = 0; i < a.length; i++) if (a[i] != null && a[i] <= 0) { outs.push(esc(p.label) + ' on ' + esc(dateText(dates[i]))); break; }
+    });
+    if (stockSeries().length)
+      ul.appendChild(li(outs.length ? 'Stock-out: <strong>' + outs.join('; ') + '</strong>.' : 'No product ran out in the city.'));
+    if (has('blackout_hours')) {
+      var b = get('blackout_hours'), tot = nums(b).reduce(function (x, y) { return x + y; }, 0), mb = argMax(b);
+      ul.appendChild(li('Power cuts: <strong>' + fmt(tot, 0) + ' hours</strong> in total; the worst day had ' + fmt(b[mb], 1) + ' hours without power (' + esc(dateText(dates[mb])) + ').'));
+    }
+    if (has('price_ratio')) {
+      var pr = get('price_ratio'), mp = argMax(pr);
+      ul.appendChild(li('The informal price peaked at <strong>' + fmt(pr[mp], 2) + '×</strong> the official price on ' + esc(dateText(dates[mp])) + '.'));
+    }
+    if (has('schools_open')) {
+      var so = get('schools_open'), closed = 0, first = -1;
+      so.forEach(function (v, i) { if (v === 0) { closed++; if (first < 0) first = i; } });
+      ul.appendChild(li(closed ? 'Schools were closed on <strong>' + closed + ' day' + (closed > 1 ? 's' : '') + '</strong>, first on ' + esc(dateText(dates[first])) + '.'
+        : 'Schools stayed open throughout.'));
+    }
+    if (has('pressure')) {
+      var pz = get('pressure'), mz = argMax(pz);
+      ul.appendChild(li('Pressure on the city peaked at <strong>' + fmt(pz[mz], 2) + '</strong> on a 0–1 scale (' + esc(dateText(dates[mz])) + ').'));
+    }
+    var t = summary.totals;
+    if (t) {
+      ul.appendChild(li('<strong>' + fmt(t.deliveries, 0) + ' tankers</strong> reached the city; <strong>' + fmt(t.attacks_attempted, 0) +
+        ' attacks</strong> on tankers destroyed ' + fmt(t.tankers_destroyed, 0) + ' and captured ' + fmt(t.tankers_captured, 0) +
+        ' tankers; ' + fmt(t.drivers_kidnapped, 0) + ' drivers were kidnapped.'));
+    }
+  }
+
+  /* "median X (90 % of runs between a and b)" for one day of a band. */
+  function bandText(b, i, k, digits, unit) {
+    k = k || 1;
+    return '<strong>' + fmt(b.q50[i] * k, digits) + unit + '</strong> (90 % of runs between ' + fmt(b.q05[i] * k, digits) + ' and ' + fmt(b.q95[i] * k, digits) + unit + ')';
+  }
+
+  var KEY_TOTALS = [
+    ['delivered_l', 'Fuel delivered to the city over the period', 'L', 1],
+    ['unmet_l', 'Demand left unmet', 'L', 1],
+    ['shortage_days', 'Days with a shortage', ' days', 0],
+    ['blackout_hours', 'Hours of power cuts in total', ' h', 0],
+    ['school_closed_days', 'Days with schools closed', ' days', 0],
+    ['peak_price_ratio', 'Peak informal price', '× official', 2],
+    ['tankers_destroyed', 'Tankers burned', '', 0],
+    ['tankers_captured', 'Tankers captured', '', 0],
+    ['drivers_kidnapped', 'Drivers kidnapped', '', 0]];
+
+  function ensembleHeadline(ul) {
+    var n = summary.replications || manifest.replications;
+    var last = xs.length - 1;
+    if (n) ul.appendChild(li('<strong>' + fmt(n, 0) + ' simulated futures</strong> of the same scenario, each with its own random draws.'));
+    var cover = coverSeries();
+    if (cover) {
+      ul.appendChild(li('Days of cover on the last day (' + esc(dateText(dates[last])) + '): median ' + bandText(cover, last, 1, 1, ' days') + '.'));
+      var lo = argMin(cover.q50);
+      ul.appendChild(li('Lowest median cover: ' + bandText(cover, lo, 1, 1, ' days') + ' on ' + esc(dateText(dates[lo])) + '.'));
+    } else {
+      stockSeries().forEach(function (p) {
+        var b = get(p.key);
+        ul.appendChild(li(esc(p.label) + ' on the last day: median ' + bandText(b, last, p.k, 1, p.cover ? ' days' : ' L') + '.'));
+      });
+    }
+    if (data.curves) {
+      Object.keys(data.curves).forEach(function (k) {
+        var c = data.curves[k], i = lastFinite(c);
+        if (i >= 0) ul.appendChild(li(esc(curveLabel(k)) + ' by ' + esc(dateText(dates[i])) + ': probability <strong>' + pct(c[i]) + '</strong>.'));
+      });
+    }
+    [['blackout_hours', 'Power cuts on the peak median day', ' h', 1], ['price_ratio', 'Informal price at its median peak', '×', 2],
+      ['pressure', 'Pressure index at its median peak', '', 2]].forEach(function (m) {
+      if (!has(m[0])) return;
+      var b = get(m[0]), i = argMax(b.q50);
+      ul.appendChild(li(m[1] + ' (' + esc(dateText(dates[i])) + '): median ' + bandText(b, i, 1, m[3], m[2]) + '.'));
+    });
+    /* Whole-run outcomes from the ensemble's summary: median and 90 % interval. */
+    var t = summary.totals || {};
+    KEY_TOTALS.forEach(function (m) {
+      var q = t[m[0]];
+      if (!q || q.q50 == null) return;
+      var f = m[2] === 'L' ? function (v) { return fmt(v / 1e6, 1); } : function (v) { return fmt(v, m[3]); };
+      var unit = m[2] === 'L' ? ' million litres' : m[2];
+      ul.appendChild(li(esc(m[1]) + ': median <strong>' + f(q.q50) + unit + '</strong> (90 % of runs between ' + f(q.q05) + ' and ' + f(q.q95) + unit + ').'));
+    });
+  }
+
+  function drawHeadline() {
+    var box = el('section', { class: 'bk-headline', id: 'bk-headline', 'aria-labelledby': 'bk-headline-h' },
+      [el('h2', { id: 'bk-headline-h', text: 'In short' })]);
+    var ul = el('ul');
+    if (isEnsemble) ensembleHeadline(ul);
+    else if (data.series) runHeadline(ul);
+    if (data.compare) ul.appendChild(li('The policies compared are side by side in the table <a href="#bk-compare">Policies compared</a>.'));
+    if (!ul.children.length) ul.appendChild(li('No daily figures in this directory.'));
+    box.appendChild(ul);
+    root.appendChild(box);
+  }
+
+  /* ---- map (d3-geo, topojson-client, world-atlas) ------------------------------------------- */
+
+  var ROAD_CLASSES = [
+    { max: 0, colour: '#8f9ba6', width: 2, label: 'no attack' },
+    { max: 2, colour: '#f2a541', width: 3, label: '1–2 attacks' },
+    { max: 5, colour: '#e4572e', width: 4.5, label: '3–5 attacks' },
+    { max: 10, colour: '#b2182b', width: 6, label: '6–10 attacks' },
+    { max: Infinity, colour: '#67001f', width: 7.5, label: 'more than 10' }];
+  var COVER_CLASSES = [
+    { max: 0.25, colour: '#c2d9a7', width: 2, label: 'open (cover < 0.25)' },
+    { max: 0.5, colour: '#7fb069', width: 3, label: 'some cover (0.25–0.5)' },
+    { max: 0.75, colour: '#3f7f3a', width: 4.5, label: 'good cover (0.5–0.75)' },
+    { max: Infinity, colour: '#1f4d22', width: 6, label: 'dense cover (≥ 0.75)' }];
+
+  function classOf(classes, v) {
+    for (var i = 0; i < classes.length; i++) if (v <= classes[i].max) return classes[i];
+    return classes[classes.length - 1];
+  }
+
+  /* Distance in km from point p to the segment a–b (lon/lat, flat approximation: fine at the
+   * scale of a road leg). */
+  function distKm(p, a, b) {
+    var k = Math.cos(p[1] * Math.PI / 180) * 111.32, ky = 110.57;
+    var ax = (a[0] - p[0]) * k, ay = (a[1] - p[1]) * ky, bx = (b[0] - p[0]) * k, by = (b[1] - p[1]) * ky;
+    var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
+    var t = l2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / l2)) : 0;
+    var x = ax + t * dx, y = ay + t * dy;
+    return Math.sqrt(x * x + y * y);
+  }
+
+  function drawMap() {
+    var net = data.network ? data.network.features : [];
+    var events = (data.events || []).filter(function (e) { return e[3] === 'ambush' || e[3] === 'road_cut'; });
+    var observed = data.observed ? data.observed.events : [];
+    var places = net.filter(function (f) { return f.geometry.type === 'Point'; });
+    var segs = net.filter(function (f) { return f.geometry.type === 'LineString'; });
+    var pts = [];
+    net.forEach(function (f) {
+      if (f.geometry.type === 'Point') pts.push(f.geometry.coordinates);
+      else f.geometry.coordinates.forEach(function (c) { pts.push(c); });
+    });
+    events.forEach(function (e) { pts.push([e[0], e[1]]); });
+    observed.forEach(function (e) { pts.push([e[0], e[1]]); });
+    if (!pts.length) return;
+
+    var s = section('Where', 'bk-map');
+    var W = 1000, H = 600;
+    var lon0 = d3.min(pts, function (p) { return p[0]; }), lon1 = d3.max(pts, function (p) { return p[0]; });
+    var lat0 = d3.min(pts, function (p) { return p[1]; }), lat1 = d3.max(pts, function (p) { return p[1]; });
+    var padX = Math.max(0.8, (lon1 - lon0) * 0.12), padY = Math.max(0.8, (lat1 - lat0) * 0.12);
+    var proj = d3.geoMercator().fitExtent([[10, 10], [W - 10, H - 10]], {
+      type: 'Feature', geometry: { type: 'MultiPoint', coordinates: [[lon0 - padX, lat0 - padY], [lon1 + padX, lat1 + padY]] } });
+    proj.clipExtent([[0, 0], [W, H]]);
+    var path = d3.geoPath(proj);
+
+    /* Roads: attacks counted on the segment the simulation names, else on the nearest road
+     * within 25 km. */
+    var bySeg = {};
+    segs.forEach(function (f) { bySeg[f.properties.id] = { f: f, sim: 0, obs: 0 }; });
+    function nearest(p) {
+      var best = null, bd = 25;
+      segs.forEach(function (f) {
+        var c = f.geometry.coordinates, d = distKm(p, c[0], c[1]);
+        if (d < bd) { bd = d; best = bySeg[f.properties.id]; }
+      });
+      return best;
+    }
+    var nAttacks = 0;
+    events.forEach(function (e) {
+      if (e[3] !== 'ambush') return;
+      nAttacks++;
+      var sg = (e[5] && bySeg[e[5]]) || nearest([e[0], e[1]]);
+      if (sg) sg.sim++;
+    });
+    observed.forEach(function (e) { var sg = nearest([e[0], e[1]]); if (sg) sg.obs++; });
+    var byCover = nAttacks === 0;
+    var classes = byCover ? COVER_CLASSES : ROAD_CLASSES;
+
+    var home = scen && scen.country ? scen.country : null;
+    var countries = topojson.feature(world, world.objects.countries).features;
+    var borders = topojson.mesh(world, world.objects.countries, function (a, b) { return a !== b; });
+    var svg = [];
+    svg.push('<svg class="bk-map" id="bk-map-svg" viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-labelledby="bk-map-title bk-map-desc">');
+    svg.push('<title id="bk-map-title">Map of the supply corridors</title>');
+    svg.push('<desc id="bk-map-desc">Country borders, the road network of the scenario coloured by ' +
+      (byCover ? 'terrain cover' : 'the number of simulated attacks') + ', its places' +
+      (events.length ? ', simulated attacks (circles) and road cuts (crosses)' : '') + (observed.length ? ' and observed events (diamonds)' : '') + '.</desc>');
+    svg.push('<rect class="sea" width="' + W + '" height="' + H + '"/>');
+    svg.push('<g class="countries">');
+    countries.forEach(function (c) {
+      var d = path(c);
+      if (!d) return;
+      var name = c.properties && c.properties.name || '';
+      svg.push('<path class="country' + (home && name === home ? ' country-home' : '') + '" d="' + d + '"><title>' + esc(name) + '</title></path>');
+    });
+    svg.push('</g>');
+    var bd = path(borders);
+    if (bd) svg.push('<path class="border" d="' + bd + '"/>');
+    countries.forEach(function (c) {
+      var d = path(c);
+      if (!d) return;
+      var a = path.area(c);
+      if (a < 9000) return; /* too little of it in view to label */
+      var ct = path.centroid(c);
+      if (!(ct[0] > 60 && ct[0] < W - 60 && ct[1] > 20 && ct[1] < H - 20)) return;
+      svg.push('<text class="country-label" x="' + ct[0].toFixed(1) + '" y="' + ct[1].toFixed(1) + '">' + esc(c.properties.name) + '</text>');
+    });
+    /* Roads: a white casing, then the coloured line; width grows with the class too. */
+    segs.forEach(function (f) {
+      var info = bySeg[f.properties.id], cl = classOf(classes, byCover ? f.properties.cover : info.sim);
+      svg.push('<path class="road-casing" d="' + path(f) + '" stroke-width="' + (cl.width + 3) + '"/>');
+    });
+    segs.forEach(function (f) {
+      var p = f.properties, info = bySeg[p.id], cl = classOf(classes, byCover ? p.cover : info.sim);
+      var tip = p.from + ' – ' + p.to + ': ' + fmt(p.length_km, 0) + ' km, terrain cover ' + fmt(p.cover, 2) +
+        (byCover ? '' : ', ' + info.sim + ' simulated attack' + (info.sim === 1 ? '' : 's')) +
+        (observed.length ? ', ' + info.obs + ' observed event' + (info.obs === 1 ? '' : 's') + ' nearby' : '') +
+        (p.corridors.length ? '; corridor ' + p.corridors.join(', ') : '');
+      svg.push('<path class="road" data-segment="' + esc(p.id) + '" d="' + path(f) + '" stroke="' + cl.colour + '" stroke-width="' + cl.width + '"><title>' + esc(tip) + '</title></path>');
+    });
+    /* Labels are placed greedily, most important first, and dropped where they would overlap
+     * one already placed (its place or road keeps its tooltip). */
+    var boxes = [];
+    function placeLabel(x, y, text, size, anchorMiddle) {
+      var w = text.length * size * 0.56, h = size + 2;
+      var x0 = anchorMiddle ? x - w / 2 : x, y0 = y - size;
+      if (x0 < 2 || x0 + w > W - 2 || y0 < 2 || y0 + h > H - 2) return false;
+      for (var i = 0; i < boxes.length; i++) {
+        var b = boxes[i];
+        if (x0 < b[0] + b[2] && b[0] < x0 + w && y0 < b[1] + b[3] && b[1] < y0 + h) return false;
+      }
+      boxes.push([x0, y0, w, h]);
+      return true;
+    }
+    var labels = [];
+    var rank = { city: 1, port: 2, border: 3, depot: 4, town: 5 };
+    places.slice().sort(function (a, b) { return (rank[a.properties.kind] || 6) - (rank[b.properties.kind] || 6); }).forEach(function (f) {
+      var p = proj(f.geometry.coordinates), city = f.properties.kind === 'city';
+      if (!p) return;
+      boxes.push([p[0] - 5, p[1] - 5, 10, 10]); /* the marker itself */
+      var name = f.properties.name, size = city ? 13 : 12;
+      var spots = [[p[0] + 8, p[1] + 4], [p[0] - 8 - name.length * size * 0.56, p[1] + 4], [p[0] + 6, p[1] - 8], [p[0] + 6, p[1] + 17]];
+      for (var i = 0; i < spots.length; i++) {
+        if (placeLabel(spots[i][0], spots[i][1], name, size, false)) {
+          labels.push('<text class="place-label' + (city ? ' place-label-city' : '') + '" x="' + spots[i][0].toFixed(1) + '" y="' + spots[i][1].toFixed(1) + '">' + esc(name) + '</text>');
+          break;
+        }
+      }
+    });
+    /* Corridor names (up to the first parenthesis), on a leg part-way from the port. */
+    if (scen && scen.corridors) {
+      scen.corridors.forEach(function (c) {
+        var legs = segs.filter(function (f) { return f.properties.corridors.indexOf(c.id) >= 0; });
+        if (!legs.length) return;
+        var short = c.name.replace(/\s*\(.*$/, '');
+        for (var k = 0; k < legs.length; k++) {
+          var ct = path.centroid(legs[(Math.floor(legs.length / 3) + k) % legs.length]);
+          if (isFinite(ct[0]) && placeLabel(ct[0], ct[1] + 4, short, 12, true)) {
+            labels.push('<text class="corridor-label" x="' + ct[0].toFixed(1) + '" y="' + (ct[1] + 4).toFixed(1) + '"><title>' + esc(c.name) + '</title>' + esc(short) + '</text>');
+            break;
+          }
+        }
+      });
+    }
+    /* Events: simulated attacks as circles (filled: successful), cuts as crosses, observed
+     * events as diamonds. */
+    events.forEach(function (e) {
+      var p = proj([e[0], e[1]]);
+      if (!p) return;
+      var tip = dateText(e[2]) + ': ' + (e[7] || e[3]);
+      if (e[3] === 'road_cut') {
+        var r = 5;
+        svg.push('<path class="cut" d="M' + (p[0] - r) + ',' + (p[1] - r) + 'L' + (p[0] + r) + ',' + (p[1] + r) + 'M' + (p[0] - r) + ',' + (p[1] + r) + 'L' + (p[0] + r) + ',' + (p[1] - r) + '"><title>' + esc(tip) + '</title></path>');
+      } else {
+        svg.push('<circle class="attack ' + (e[4] === false ? 'attack-failed' : 'attack-success') + '" cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="4.5"><title>' + esc(tip) + '</title></circle>');
+      }
+    });
+    observed.forEach(function (e) {
+      var p = proj([e[0], e[1]]);
+      if (!p) return;
+      var r = 5.5;
+      svg.push('<path class="observed" d="M' + p[0] + ',' + (p[1] - r) + 'L' + (p[0] + r) + ',' + p[1] + 'L' + p[0] + ',' + (p[1] + r) + 'L' + (p[0] - r) + ',' + p[1] + 'Z"><title>' +
+        esc('Observed, ' + dateText(e[2]) + (e[4] ? ' (' + e[4] + ')' : '') + ': ' + (e[3] || '')) + '</title></path>');
+    });
+    /* Places on top, then the labels. */
+    places.forEach(function (f) {
+      var p = proj(f.geometry.coordinates), k = f.properties.kind;
+      if (!p) return;
+      var city = k === 'city';
+      svg.push('<circle class="place' + (city ? ' place-city' : '') + '" cx="' + p[0].toFixed(1) + '" cy="' + p[1].toFixed(1) + '" r="' + (city ? 6 : 3.5) + '"><title>' +
+        esc(f.properties.name + ' (' + k + ')') + '</title></circle>');
+    });
+    svg.push(labels.join(''));
+    svg.push('</svg>');
+    var wrap = el('div', { class: 'bk-map-wrap' });
+    wrap.innerHTML = svg.join('');
+    s.appendChild(wrap);
+
+    /* Legend: line widths and marker shapes carry the meaning as well as the colours. */
+    var leg = el('div', { class: 'bk-legend' });
+    leg.appendChild(el('strong', { text: byCover ? 'Roads by terrain cover (no attacks in the data):' : 'Roads by simulated attacks:' }));
+    classes.forEach(function (c) {
+      leg.appendChild(el('span', { html: '<svg width="34" height="12" aria-hidden="true"><line x1="2" y1="6" x2="32" y2="6" stroke="' + c.colour + '" stroke-width="' + c.width + '" stroke-linecap="round"/></svg>' + esc(c.label) }));
+    });
+    s.appendChild(leg);
+    var leg2 = el('div', { class: 'bk-legend' });
+    if (events.length) {
+      leg2.appendChild(el('span', { html: '<svg width="14" height="14" aria-hidden="true"><circle cx="7" cy="7" r="5" fill="#d7301f" stroke="#7a1a05"/></svg>successful attack (simulated)' }));
+      leg2.appendChild(el('span', { html: '<svg width="14" height="14" aria-hidden="true"><circle cx="7" cy="7" r="5" fill="#fff" stroke="#7a1a05" stroke-width="1.5"/></svg>attack repelled (simulated)' }));
+      leg2.appendChild(el('span', { html: '<svg width="14" height="14" aria-hidden="true"><path d="M2,2L12,12M2,12L12,2" stroke="#1d2630" stroke-width="2"/></svg>road cut (simulated)' }));
+    }
+    if (observed.length)
+      leg2.appendChild(el('span', { html: '<svg width="14" height="14" aria-hidden="true"><path d="M7,1L13,7L7,13L1,7Z" fill="#1f4e99"/></svg>observed event (' + esc(data.observed.file) + ')' }));
+    leg2.appendChild(el('span', { html: '<svg width="14" height="14" aria-hidden="true"><circle cx="7" cy="7" r="5" fill="#1d2630"/></svg>the city' }));
+    s.appendChild(leg2);
+    var note = isEnsemble && !events.length
+      ? 'An ensemble keeps no single run\'s events: the roads are coloured by terrain cover, which favours ambushes. Hover a road or a point for details.'
+      : 'Hover a road or a point for details. Attacks are counted on the road the simulation names, or on the nearest road within 25 km.';
+    s.appendChild(el('p', { class: 'bk-note', text: note + ' Borders: Natural Earth 1:110m (world-atlas); approximate.' }));
+
+    var svgEl = wrap.querySelector('svg');
+    state.map = {
+      countries: svgEl.querySelectorAll('path.country').length,
+      roads: svgEl.querySelectorAll('path.road').length,
+      attacks: svgEl.querySelectorAll('circle.attack').length,
+      observed: svgEl.querySelectorAll('path.observed').length,
+      places: svgEl.querySelectorAll('circle.place').length,
+      colouredBy: byCover ? 'cover' : 'attacks'
+    };
+  }
+
+  /* ---- timeline, comparison, provenance ----------------------------------------------------- */
+
+  function drawTimeline() {
+    if (!scen || !scen.timeline || !scen.timeline.length) return;
+    var s = section('Scenario timeline', 'bk-timeline');
+    s.appendChild(el('p', { class: 'bk-note', text: 'Dated events and decisions written into the scenario; the simulation applies them on these dates.' }));
+    var rows = scen.timeline.slice().sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    var tb = el('tbody');
+    rows.forEach(function (r) { tb.appendChild(el('tr', null, [el('td', { class: 'date', text: dateText(r[0]) }), el('td', { text: r[1] })])); });
+    s.appendChild(el('table', { class: 'bk-table' }, [
+      el('thead', null, [el('tr', null, [el('th', { scope: 'col', text: 'Date' }), el('th', { scope: 'col', text: 'What happens' })])]), tb]));
+  }
+
+  function numCell(v) {
+    var x = parseFloat(v);
+    return v !== '' && isFinite(x) && /^[-+0-9.eE]+$/.test(v) ? el('td', { class: 'num', text: fmt(x) }) : el('td', { text: v });
+  }
+
+  function drawCompare() {
+    var c = data.compare;
+    if (!c) return;
+    var s = section('Policies compared', 'bk-compare');
+    var col = {};
+    c.columns.forEach(function (n, i) { col[n] = i; });
+    var pivot = ['metric', 'policy', 'mean_diff', 'ci_low', 'ci_high'].every(function (n) { return n in col; });
+    if (pivot) {
+      var policies = [], metrics = [], cellOf = {};
+      c.rows.forEach(function (r) {
+        var m = r[col.metric], p = r[col.policy];
+        if (policies.indexOf(p) < 0) policies.push(p);
+        if (metrics.indexOf(m) < 0) metrics.push(m);
+        cellOf[m + '\u0000' + p] = r;
+      });
+      var base = 'baseline' in col && c.rows.length ? c.rows[0][col.baseline] : null;
+      s.appendChild(el('p', { class: 'bk-note', text: 'Each cell: the mean difference from ' + (base ? 'the baseline “' + base + '”' : 'the baseline') +
+        ' over paired runs (same random draws), with its 95 % confidence interval in brackets. An interval that excludes 0 is marked ✱.' }));
+      var head = el('tr', null, [el('th', { scope: 'col', text: 'Metric' })].concat(policies.map(function (p) { return el('th', { scope: 'col', text: p }); })));
+      var tb = el('tbody');
+      metrics.forEach(function (m) {
+        var tr = el('tr', null, [el('th', { scope: 'row', text: m.replace(/_/g, ' ') })]);
+        policies.forEach(function (p) {
+          var r = cellOf[m + '\u0000' + p];
+          if (!r) { tr.appendChild(el('td', { text: '–' })); return; }
+          var d = parseFloat(r[col.mean_diff]), lo = parseFloat(r[col.ci_low]), hi = parseFloat(r[col.ci_high]);
+          var sig = isFinite(lo) && isFinite(hi) && (lo > 0 || hi < 0);
+          tr.appendChild(el('td', { class: 'num', text: (d > 0 ? '+' : '') + fmt(d) + ' [' + fmt(lo) + ', ' + fmt(hi) + ']' + (sig ? ' ✱' : '') }));
+        });
+        tb.appendChild(tr);
+      });
+      s.appendChild(el('table', { class: 'bk-table', id: 'bk-compare-table' }, [el('thead', null, [head]), tb]));
+    } else {
+      var tb2 = el('tbody');
+      c.rows.forEach(function (r) { tb2.appendChild(el('tr', null, r.map(numCell))); });
+      s.appendChild(el('table', { class: 'bk-table', id: 'bk-compare-table' }, [
+        el('thead', null, [el('tr', null, c.columns.map(function (n) { return el('th', { scope: 'col', text: n }); }))]), tb2]));
+    }
+  }
+
+  function drawProvenance() {
+    var s = section('About this report', 'bk-prov');
+    s.className = 'bk-prov';
+    var ms = typeof manifest.scenario === 'object' && manifest.scenario ? manifest.scenario
+      : { name: manifest.scenario, sha256: manifest.scenario_sha256, file: manifest.scenario_file };
+    var rows = [];
+    var name = (scen && scen.name) || ms.name || summary.scenario;
+    if (name) rows.push(['Scenario', name + (scen && scen.description ? ' — ' + scen.description : '')]);
+    var sha = (scen && scen.sha256) || ms.sha256 || summary.scenario_sha256;
+    if (sha) rows.push(['Scenario SHA-256', sha]);
+    if (ms.file !== undefined) rows.push(['Scenario file', ms.file === null ? 'the embedded default scenario' : ms.file]);
+    var seed = manifest.seed != null ? manifest.seed : summary.seed != null ? summary.seed : scen && scen.seed;
+    if (seed != null) rows.push(['Seed', String(seed) + (manifest.replication != null ? ', replication ' + manifest.replication : '')]);
+    var reps = manifest.replications || summary.replications;
+    if (reps) rows.push(['Replications', String(reps)]);
+    if (dates.length) rows.push(['Period', dateText(dates[0]) + ' to ' + dateText(dates[dates.length - 1]) + ' (' + dates.length + ' days)']);
+    rows.push(['Produced by', 'blockade ' + (manifest.blockade_version || data.version) + (manifest.command ? ': ' + manifest.command.join(' ') : '') +
+      '; report by blockade ' + data.version]);
+    rows.push(['Sources', 'Simulated with the blockade model from the scenario above' +
+      (data.observed ? '; observed events from ' + data.observed.file + ' (ACLED columns)' : '') +
+      '; borders from Natural Earth 1:110m (world-atlas 2.0.2); charts drawn with uPlot, map with d3-geo and topojson-client. Figures are model outputs, not forecasts of record.']);
+    var dl = el('dl');
+    rows.forEach(function (r) { dl.appendChild(el('dt', { text: r[0] })); dl.appendChild(el('dd', { text: r[1] })); });
+    s.appendChild(dl);
+  }
+
+  function drawSubtitle() {
+    var sub = document.getElementById('bk-subtitle');
+    var kind = data.kind === 'compare' ? 'Policy comparison' : isEnsemble ? 'Ensemble' : 'Single run';
+    var parts = [];
+    var name = (scen && scen.name) || (manifest.scenario && manifest.scenario.name) || summary.scenario || (typeof manifest.scenario === 'string' ? manifest.scenario : null);
+    if (name) parts.push(name);
+    if (scen && scen.city) parts.push('fuel supply of ' + scen.city);
+    if (dates.length) parts.push(dateText(dates[0]) + ' – ' + dateText(dates[dates.length - 1]));
+    sub.innerHTML = '<span class="bk-kicker">' + esc(kind) + '</span>' + esc(parts.join(' · '));
+  }
+
+  guard('the subtitle', drawSubtitle);
+  guard('the headline', drawHeadline);
+  guard('the charts', drawCharts);
+  guard('the probability curves', drawCurves);
+  guard('the map', drawMap);
+  guard('the timeline', drawTimeline);
+  guard('the comparison', drawCompare);
+  guard('the provenance', drawProvenance);
+  state.done = true;
+})();
