@@ -19,7 +19,7 @@
     X(CLI_EXIT_OK, 0, "success")                                                        \
     X(CLI_EXIT_INTERNAL, 1, "internal error or out of memory")                          \
     X(CLI_EXIT_USAGE, 2, "usage error (unknown command or option, bad option value)")   \
-    X(CLI_EXIT_SCENARIO, 3, "bad scenario (syntax, format, reference, value, too large)") \
+    X(CLI_EXIT_SCENARIO, 3, "bad input: scenario, policy or data file (syntax, format, value)") \
     X(CLI_EXIT_IO, 4, "input/output error (cannot read the scenario, cannot write outputs)") \
     X(CLI_EXIT_INVARIANT, 5, "a model invariant was violated during the run")           \
     X(CLI_EXIT_INTERRUPTED, 130, "interrupted (SIGINT)")
@@ -99,4 +99,116 @@ extern const cli_option cli_no_options[];
 /* Index of the option called `name` in cmd's table; -1 if absent (a programming error). */
 int cli_option_index(const cli_command *cmd, const char *name);
 
+/* `blockade runs list|show|diff` (cmd_runs.c) and their option tables: the run store, read
+ * only. */
+int cli_cmd_runs_list(const cli_invocation *inv);
+int cli_cmd_runs_show(const cli_invocation *inv);
+int cli_cmd_runs_diff(const cli_invocation *inv);
+extern const cli_option cli_runs_list_options[];
+extern const cli_option cli_runs_options[];
+
+
+/* ---- ensembles, comparisons and merges (cmd_ensemble.c, cmd_compare.c, cmd_merge.c) ----- */
+#include <stdint.h>
+
+int cli_cmd_ensemble(const cli_invocation *inv);
+int cli_cmd_compare(const cli_invocation *inv);
+int cli_cmd_merge(const cli_invocation *inv);
+extern const cli_option cli_ensemble_options[];
+extern const cli_option cli_compare_options[];
+extern const cli_option cli_merge_options[];
+
+/* A progress bar on stderr, drawn only when stderr is a terminal and `enabled`. */
+typedef struct cli_progress {
+    bool enabled, drawn;
+    double start;          /* monotonic seconds */
+    uint64_t first_done;   /* replications already done at the first update */
+} cli_progress;
+void cli_progress_init(cli_progress *p, bool enabled);
+/* A bk_ensemble_progress_fn; ud is a cli_progress. */
+void cli_progress_update(void *ud, uint64_t done, uint64_t total);
+/* Erase the bar. */
+void cli_progress_end(cli_progress *p);
+
+/* The run store of a command: --store FILE, else $BLOCKADE_STORE, else runs.sqlite in the
+ * parent of `out`, else none (*path = NULL). Returns an exit code; *path is a new string. */
+int cli_store_choose(bool no_store, const char *store_opt, const char *out, char **path);
+
+typedef struct cli_record {
+    bk_store *store;       /* NULL: nothing recorded */
+    int64_t id;
+} cli_record;
+typedef struct cli_record_info {
+    const char *kind, *scenario_name, *scenario_sha256, *scenario_text;
+    size_t scenario_len;
+    uint64_t seed;
+    long replications;
+    int days;
+    const char *params_json, *out;
+} cli_record_info;
+/* Open the store (store_path may be NULL: nothing to do) and record the start. Returns an exit
+ * code (errors reported). */
+int cli_record_begin(cli_record *rec, const char *store_path, const cli_invocation *inv,
+                     const cli_record_info *info);
+/* Record the end (done / interrupted / failed from rc) and close; returns rc, or an I/O error
+ * when a successful command cannot be recorded. */
+int cli_record_finish(cli_record *rec, int rc, const char *summary_json);
+
+/* "I/N", 0 <= I < N; 0 or -1. */
+int cli_parse_shard(const char *s, uint32_t *index, uint32_t *count);
+/* Write an ensemble state to `path` atomically (temporary file, fsync, rename). 0 or -1. */
+int cli_write_state_atomic(const bk_ensemble *ens, const char *path, char *msg, size_t msg_size);
+/* Read a state file; reports errors; returns an exit code. */
+int cli_load_state(const char *path, bk_ensemble **out);
+/* Fail early (reported, exit code returned) when DIR could not be claimed for outputs. */
+int cli_outdir_precheck(const char *dir, bool force);
+/* Write the ensemble's files into DIR, all or nothing. Returns an exit code. */
+int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool force);
+/* The report (or summary.json with json) on stdout. Returns an exit code. */
+int cli_ensemble_print(const bk_ensemble *ens, bool json, bool quiet);
+
+/* `blockade report` (cmd_report.c): an HTML report of an output directory. */
+int cli_cmd_report(const cli_invocation *inv);
+extern const cli_option cli_report_options[];
+
 #endif
+
+/* ---- observed events, calibration, validation, sensitivity (cmd_events.c, cmd_calibrate.c,
+ * cmd_validate.c, cmd_sensitivity.c; docs/calibration.md) ---------------------------------- */
+int cli_cmd_events_import(const cli_invocation *inv);
+int cli_cmd_calibrate(const cli_invocation *inv);
+int cli_cmd_validate(const cli_invocation *inv);
+int cli_cmd_sensitivity(const cli_invocation *inv);
+extern const cli_option cli_events_import_options[];
+extern const cli_option cli_calibrate_options[];
+extern const cli_option cli_validate_options[];
+extern const cli_option cli_sensitivity_options[];
+
+/* What calibrate and validate read: the scenario (FILE or the default), the observed events
+ * (placed on the scenario's roads), the aggregates and the parameter spec (each may be absent:
+ * NULL path). */
+typedef struct cli_calib_inputs {
+    bk_scenario *sc;
+    bk_events *ev;
+    bk_aggregates *ag;
+    bk_calib_spec *spec;
+} cli_calib_inputs;
+/* Load the inputs; errors reported. Returns an exit code; release with cli_calib_release in
+ * every case. */
+int cli_calib_load(const char *scenario, const char *observed, const char *aggregates,
+                   const char *params, cli_calib_inputs *in);
+void cli_calib_release(cli_calib_inputs *in);
+/* The statistics of the window [from, to] (day numbers). Returns an exit code. */
+int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out);
+/* The default window: the spec's, else the scenario's first 30 days. */
+void cli_calib_window(const cli_calib_inputs *in, long *from, long *to);
+/* Run ABC-SMC; prints progress on a terminal unless quiet. Returns an exit code. */
+int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg, bool quiet,
+                  bk_abc_result **out);
+/* The posterior medians, [n_params], into theta. */
+void cli_calib_medians(const bk_abc_result *r, int k, double *theta);
+/* Print the posterior table. */
+void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec, FILE *out);
+/* Write `text` to `path` atomically (temporary file in the same directory, fsync, rename).
+ * Returns an exit code (errors reported). */
+int cli_write_file_atomic(const char *path, const char *text, size_t len);

@@ -23,6 +23,30 @@ static const cli_command commands[] = {
      "are written to a temporary directory next to DIR and moved into place only when\n"
      "every one is complete. The same command always writes the same bytes.\n",
      cli_run_options, cli_cmd_run},
+    {"ensemble", "[FILE]", 0, 1, "run many replications and summarize their distribution",
+     "Run replications 0..N-1 of FILE (the embedded default when no FILE is given) on\n"
+     "every core and print, in plain words, the median and 90 % interval of the key\n"
+     "outcomes and the chance of a city stock-out (summary.json with --json). With --out\n"
+     "DIR, also write bands.csv (mean and quantiles of every daily column on every day),\n"
+     "curves.csv (probability curves), summary.json, manifest.json and scenario.yaml, all\n"
+     "or nothing. The results are the same bytes whatever the number of threads, shards or\n"
+     "MPI ranks. A checkpoint in DIR.partial/ lets --resume continue after Ctrl-C or a\n"
+     "crash. With --shard I/N, run one part and write it to --out FILE for\n"
+     "'blockade merge'. Under mpirun (when built with MPI) the ranks share the work.\n"
+     "-n N is short for --replications N. See docs/ensemble.md.\n",
+     cli_ensemble_options, cli_cmd_ensemble},
+    {"compare", "[FILE]", 0, 1, "compare policies on common random numbers",
+     "Apply each --policy file (two or more) to FILE (the embedded default when no FILE\n"
+     "is given), run replications 0..N-1 under every policy with the same random numbers,\n"
+     "and print the paired difference of every whole-run metric against the first policy:\n"
+     "mean, standard error and 95 % confidence interval. With --out DIR, also write\n"
+     "compare.csv, compare.json and manifest.json. -n N is short for --replications N.\n",
+     cli_compare_options, cli_cmd_compare},
+    {"merge", "PART...", 1, 100000, "combine the parts written by ensemble --shard",
+     "Read the part files written by 'blockade ensemble --shard I/N --out PART' (every\n"
+     "shard of one ensemble, once each, in any order), check that they belong together,\n"
+     "and write the same outputs as one process would have, byte for byte.\n",
+     cli_merge_options, cli_cmd_merge},
     {"scenario check", "[FILE]", 0, 1, "load and validate a scenario file",
      "Load and validate FILE (the embedded default when no FILE is given) and print\n"
      "\"FILE: ok (name, places, segments, corridors, cells, days)\". On an error, print\n"
@@ -36,6 +60,32 @@ static const cli_command commands[] = {
      "Write the text of the embedded default scenario (Bamako 2025) to stdout, as a\n"
      "starting point for a scenario of your own.\n",
      cli_no_options, cli_cmd_scenario_export_default},
+    {"report", "DIR", 1, 1, "write a self-contained HTML report of an output directory",
+     "Read the output directory DIR written by 'blockade run --out', 'ensemble --out' or\n"
+     "'compare --out' and write one HTML page: charts over time (lines for a run, fan\n"
+     "charts of the quantiles for an ensemble), probability curves, a map of the roads and\n"
+     "attacks, the scenario's timeline, the policies compared and the provenance. The page\n"
+     "needs no network and no other file. It is written next to --output FILE and renamed\n"
+     "into place when complete. -o FILE is short for --output FILE. See docs/report.md.\n",
+     cli_report_options, cli_cmd_report},
+    {"runs list", "", 0, 0, "list the runs recorded in the run store, newest first",
+     "List the runs recorded in the run store, newest first: id, kind, status, start\n"
+     "time (UTC), duration, scenario (name and the first 12 hex digits of its SHA-256),\n"
+     "seed, replications and days. A run whose process died before it ended is shown as\n"
+     "\"running or killed\". The store is --store FILE, else $BLOCKADE_STORE, else\n"
+     "out/runs.sqlite; it is only read, never created.\n",
+     cli_runs_list_options, cli_cmd_runs_list},
+    {"runs show", "ID", 1, 1, "show everything the run store holds about one run",
+     "Show run ID in full: kind, status, start and end times (UTC), duration, scenario\n"
+     "name and SHA-256, seed, replications, days, version, command line, output\n"
+     "directory, then its parameters and summary metrics, one per line.\n",
+     cli_runs_options, cli_cmd_runs_show},
+    {"runs diff", "ID1 ID2", 2, 2, "compare two recorded runs metric by metric",
+     "Compare runs ID1 and ID2: whether they ran the same scenario (same SHA-256), their\n"
+     "settings and parameters side by side, then every numeric summary metric with its\n"
+     "value in each run, the change and the relative change. Keys present in one run\n"
+     "only are marked so.\n",
+     cli_runs_options, cli_cmd_runs_diff},
     {"help", "[COMMAND]", 0, 2, "show help for the tool or for one command",
      "Show the list of commands, or the usage and options of COMMAND.\n",
      cli_no_options, cmd_help},
@@ -177,14 +227,41 @@ static void install_interrupt_handler(void)
     sigaction(SIGINT, &sa, NULL);
 }
 
-static int run_command(const cli_command *cmd, int argc, char **argv, int n_words, char **words)
+/* -n N is short for --replications N in the commands that have that option: the option parser
+ * knows long options only. Words after "--" are left alone. */
+static void expand_short_options(const cli_command *cmd, int n_words, char **words)
 {
+    static char replications[] = "--replications", output[] = "--output";
+    bool has_n = cli_option_index(cmd, "replications") >= 0;
+    bool has_o = cli_option_index(cmd, "output") >= 0;
+    for (int i = 0; i < n_words; i++) {
+        if (strcmp(words[i], "--") == 0)
+            return;
+        if (has_n && strcmp(words[i], "-n") == 0)
+            words[i] = replications;
+        if (has_o && strcmp(words[i], "-o") == 0)
+            words[i] = output;
+    }
+}
+
+static int run_command(const cli_command *cmd, int argc, char **argv, int n_words,
+                       char **argv_words)
+{
+    /* a copy, so that argv (recorded in manifests and the run store) stays as typed */
+    char **words = calloc((size_t)n_words + 1, sizeof *words);
+    if (!words) {
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    memcpy(words, argv_words, (size_t)n_words * sizeof *words);
+    expand_short_options(cmd, n_words, words);
     size_t n_opts = cli_options_count(cmd->options);
     cli_value *values = calloc(n_opts ? n_opts : 1, sizeof *values);
     char **args = calloc((size_t)n_words + 1, sizeof *args);
     if (!values || !args) {
         free(values);
         free(args);
+        free(words);
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
@@ -209,6 +286,7 @@ static int run_command(const cli_command *cmd, int argc, char **argv, int n_word
     }
     free(values);
     free(args);
+    free(words);
     return rc;
 }
 
@@ -235,7 +313,8 @@ static int dispatch(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(first, "--version") == 0) {
-        printf("blockade %s\n", bk_version());
+        printf("blockade %s (%s)\n", bk_version(),
+               bk_mpi_available() ? "with MPI" : "built without MPI");
         return CLI_EXIT_OK;
     }
     if (first[0] == '-')

@@ -8,9 +8,12 @@
 #ifndef BLOCKADE_BLOCKADE_H
 #define BLOCKADE_BLOCKADE_H
 
+#include "blockade/report.h"
+#include "blockade/ensemble.h"
 #include "blockade/scenario.h"
 #include "blockade/sim.h"
 #include "blockade/status.h"
+#include "blockade/store.h"
 
 #define BK_VERSION_MAJOR 0
 #define BK_VERSION_MINOR 1

@@ -563,7 +563,8 @@ static void test_out_nonempty_refused_then_forced(void **state)
     result_free(&r);
     assert_false(exists(keep));
     expect_run_files(dir);
-    assert_int_equal(count_entries(parent), 1); /* the old directory is gone too */
+    /* the old directory is gone too; beside DIR: DIR and the run store runs.sqlite */
+    assert_int_equal(count_entries(parent), 2);
 }
 
 static void test_out_under_a_file_fails_cleanly(void **state)
@@ -755,8 +756,10 @@ static void test_docs_cover_help(void **state)
     assert_non_null(md);
     assert_non_null(man);
     static const char *const commands[][2] = {
-        {"run", NULL}, {"scenario", "check"}, {"scenario", "show"},
-        {"scenario", "export-default"}, {"help", NULL}};
+        {"run", NULL}, {"ensemble", NULL}, {"compare", NULL}, {"merge", NULL},
+        {"report", NULL}, {"scenario", "check"}, {"scenario", "show"},
+        {"scenario", "export-default"}, {"runs", "list"}, {"runs", "show"}, {"runs", "diff"},
+        {"help", NULL}};
     int checked = 0;
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         char title[128];
@@ -827,6 +830,7 @@ static int setup(void **state)
     (void)state;
     const char *base = getenv("TMPDIR");
     snprintf(tmp_root, sizeof tmp_root, "%s/bk-test-cli-XXXXXX", base && *base ? base : "/tmp");
+    unsetenv("BLOCKADE_STORE"); /* a user's setting must not move the run store */
     return mkdtemp(tmp_root) ? 0 : -1;
 }
 
