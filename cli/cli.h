@@ -130,9 +130,16 @@ void cli_progress_update(void *ud, uint64_t done, uint64_t total);
 /* Erase the bar. */
 void cli_progress_end(cli_progress *p);
 
+/* A new string: `len` bytes of `s`, then `tail`. NULL when out of memory. */
+char *cli_join(const char *s, size_t len, const char *tail);
+
 /* The run store of a command: --store FILE, else $BLOCKADE_STORE, else runs.sqlite in the
  * parent of `out`, else none (*path = NULL). Returns an exit code; *path is a new string. */
 int cli_store_choose(bool no_store, const char *store_opt, const char *out, char **path);
+
+/* The store's file name in the parent of --out DIR: `make run` writes out/default and records
+ * into out/runs.sqlite, next to the outputs but never inside them. */
+#define CLI_STORE_FILE "runs.sqlite"
 
 typedef struct cli_record {
     bk_store *store;       /* NULL: nothing recorded */

@@ -113,142 +113,6 @@ void cli_progress_end(cli_progress *p)
 
 /* ---- the run store ---------------------------------------------------------------------- */
 
-/* A new string: `len` bytes of `s`, then `tail`. NULL when out of memory. */
-static char *join(const char *s, size_t len, const char *tail)
-{
-    size_t tail_len = strlen(tail);
-    char *out = malloc(len + tail_len + 1);
-    if (out) {
-        memcpy(out, s, len);
-        memcpy(out + len, tail, tail_len + 1);
-    }
-    return out;
-}
-
-/* Contract in cli.h. */
-int cli_store_choose(bool no_store, const char *store_opt, const char *out, char **path)
-{
-    *path = NULL;
-    if (no_store)
-        return CLI_EXIT_OK;
-    const char *env = getenv("BLOCKADE_STORE");
-    if (store_opt) {
-        *path = join(store_opt, strlen(store_opt), "");
-    } else if (env && env[0]) {
-        *path = join(env, strlen(env), "");
-    } else if (out) {
-        size_t len = strlen(out);
-        while (len > 1 && out[len - 1] == '/')
-            len--;
-        while (len > 0 && out[len - 1] != '/')
-            len--; /* out[0..len) is the parent with its slash, or empty */
-        *path = join(out, len, "runs.sqlite");
-    } else {
-        return CLI_EXIT_OK;
-    }
-    if (*path == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
-    }
-    return CLI_EXIT_OK;
-}
-
-/* The command line as one string, each word quoted for a POSIX shell when needed. */
-static char *command_line(const cli_invocation *inv)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    for (int i = 0; i < inv->argc; i++) {
-        const char *w = inv->argv[i];
-        if (i == 0) {
-            const char *slash = strrchr(w, '/');
-            w = slash ? slash + 1 : w;
-        }
-        fputs(i ? " " : "", f);
-        static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "0123456789_-+=.,:/@%";
-        if (w[0] && strspn(w, safe) == strlen(w)) {
-            fputs(w, f);
-            continue;
-        }
-        fputc('\'', f);
-        for (const char *p = w; *p; p++) {
-            if (*p == '\'')
-                fputs("'\\''", f);
-            else
-                fputc(*p, f);
-        }
-        fputc('\'', f);
-    }
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
-/* Contract in cli.h. */
-int cli_record_begin(cli_record *rec, const char *store_path, const cli_invocation *inv,
-                     const cli_record_info *ri)
-{
-    memset(rec, 0, sizeof *rec);
-    if (!store_path)
-        return CLI_EXIT_OK;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st = bk_store_open(store_path, &rec->store, &err);
-    if (st != BK_OK)
-        return cli_report(st, &err);
-    char *command = command_line(inv);
-    char *out_dir = ri->out ? realpath(ri->out, NULL) : NULL;
-    bk_store_run_info info = {
-        .kind = ri->kind,
-        .scenario_name = ri->scenario_name,
-        .scenario_sha256 = ri->scenario_sha256,
-        .scenario_text = ri->scenario_text,
-        .scenario_len = ri->scenario_len,
-        .seed = ri->seed,
-        .replications = ri->replications,
-        .days = ri->days,
-        .version = bk_version(),
-        .command = command ? command : "",
-        .params_json = ri->params_json,
-        .out_dir = out_dir ? out_dir : ri->out,
-    };
-    st = command ? bk_store_begin(rec->store, &info, &rec->id, &err) : BK_ERR_NOMEM;
-    free(command);
-    free(out_dir);
-    if (st != BK_OK) {
-        bk_store_close(rec->store);
-        rec->store = NULL;
-        return cli_report(st, &err);
-    }
-    return CLI_EXIT_OK;
-}
-
-/* Contract in cli.h. */
-int cli_record_finish(cli_record *rec, int rc, const char *summary_json)
-{
-    if (rec->store == NULL)
-        return rc;
-    const char *status = rc == CLI_EXIT_OK            ? "done"
-                         : rc == CLI_EXIT_INTERRUPTED ? "interrupted"
-                                                      : "failed";
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st = bk_store_finish(rec->store, rec->id, status, summary_json, &err);
-    bk_store_close(rec->store);
-    rec->store = NULL;
-    if (st != BK_OK) {
-        int code = cli_report(st, &err);
-        if (rc == CLI_EXIT_OK)
-            rc = code;
-    }
-    return rc;
-}
 
 /* summary.json of an ensemble as a new string (NULL when out of memory). */
 static char *summary_text(const bk_ensemble *ens)
@@ -286,7 +150,7 @@ static int remove_tree(const char *path)
 static void sync_parent(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? join(path, slash == path ? 1 : (size_t)(slash - path), "") : join(".", 1, "");
+    char *dir = slash ? cli_join(path, slash == path ? 1 : (size_t)(slash - path), "") : cli_join(".", 1, "");
     if (!dir)
         return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -300,7 +164,7 @@ static void sync_parent(const char *path)
 /* Contract in cli.h. Writes into PATH.tmp-XXXXXX in the same directory, syncs, renames. */
 int cli_write_state_atomic(const bk_ensemble *ens, const char *path, char *msg, size_t msg_size)
 {
-    char *tmp = join(path, strlen(path), ".tmp-XXXXXX");
+    char *tmp = cli_join(path, strlen(path), ".tmp-XXXXXX");
     if (!tmp) {
         snprintf(msg, msg_size, "out of memory");
         return -1;
@@ -483,7 +347,7 @@ static char *partial_dir(const char *out)
     size_t len = strlen(out);
     while (len > 1 && out[len - 1] == '/')
         len--;
-    return join(out, len, ".partial");
+    return cli_join(out, len, ".partial");
 }
 
 static bool exists(const char *path)
@@ -676,7 +540,7 @@ static int ensemble_main(ens_run *x)
     cfg.progress_ud = &x->progress;
 
     if (x->work) {
-        x->ckpt.path = join(x->work, strlen(x->work), "/" CHECKPOINT_NAME);
+        x->ckpt.path = cli_join(x->work, strlen(x->work), "/" CHECKPOINT_NAME);
         if (!x->ckpt.path) {
             bk_scenario_free(sc);
             cli_error("out of memory");

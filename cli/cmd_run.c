@@ -164,134 +164,6 @@ static int write_outputs(cli_outdir *od, const cli_invocation *inv, const bk_sce
     return CLI_EXIT_OK;
 }
 
-/* ---- the run store ---------------------------------------------------------------------- */
-
-/* The store's file name in the parent of --out DIR: `make run` writes out/default and records
- * into out/runs.sqlite, next to the outputs but never inside them (outputs are the same bytes
- * on every run; the store records when each run happened). */
-#define CLI_STORE_FILE "runs.sqlite"
-
-/* A new string: `len` bytes of `s`, then `tail`. NULL when out of memory. */
-static char *join(const char *s, size_t len, const char *tail)
-{
-    size_t tail_len = strlen(tail);
-    char *out = malloc(len + tail_len + 1);
-    if (out) {
-        memcpy(out, s, len);
-        memcpy(out + len, tail, tail_len + 1);
-    }
-    return out;
-}
-
-/* The absolute form of `path`, whose last components need not exist yet: the existing part is
- * resolved by realpath, the rest appended. NULL when it cannot be worked out (out of memory, a
- * "." or ".." in the missing part, a component that is a file). */
-static char *absolute_path(const char *path)
-{
-    char *real = realpath(path, NULL);
-    if (real || errno != ENOENT)
-        return real;
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/')
-        len--;
-    size_t slash = len;
-    while (slash > 0 && path[slash - 1] != '/')
-        slash--;
-    const char *name = path + slash;
-    size_t name_len = len - slash;
-    if (name_len == 0 || (name_len == 1 && name[0] == '.')
-        || (name_len == 2 && name[0] == '.' && name[1] == '.'))
-        return NULL;
-    char *parent = slash == 0   ? join(".", 1, "")
-                   : slash == 1 ? join("/", 1, "")
-                                : join(path, slash - 1, "");
-    char *base = parent ? absolute_path(parent) : NULL;
-    free(parent);
-    if (base == NULL)
-        return NULL;
-    size_t base_len = strlen(base);
-    char *with_slash = join(base, base_len, base_len > 0 && base[base_len - 1] == '/' ? "" : "/");
-    free(base);
-    if (with_slash == NULL)
-        return NULL;
-    char *out = malloc(strlen(with_slash) + name_len + 1);
-    if (out)
-        snprintf(out, strlen(with_slash) + name_len + 1, "%s%.*s", with_slash, (int)name_len, name);
-    free(with_slash);
-    return out;
-}
-
-/* Which store records this run: --store FILE, else $BLOCKADE_STORE, else runs.sqlite in the
- * parent directory of --out DIR, else none (*out = NULL). Refuses a store inside DIR, which
- * --force would delete and which would make the outputs differ from run to run. Returns an
- * exit code; *out is a new string. */
-static int choose_store(const cli_invocation *inv, char **out)
-{
-    const cli_value *opt = inv->opt;
-    *out = NULL;
-    if (opt[OPT_NO_STORE].set)
-        return CLI_EXIT_OK;
-    const char *env = getenv("BLOCKADE_STORE");
-    char *path = NULL;
-    if (opt[OPT_STORE].set) {
-        path = join(opt[OPT_STORE].str, strlen(opt[OPT_STORE].str), "");
-    } else if (env && env[0]) {
-        path = join(env, strlen(env), "");
-    } else if (opt[OPT_OUT].set) {
-        const char *dir = opt[OPT_OUT].str;
-        size_t len = strlen(dir);
-        while (len > 1 && dir[len - 1] == '/')
-            len--;
-        while (len > 0 && dir[len - 1] != '/')
-            len--; /* now dir[0..len) is the parent with its slash, or empty */
-        path = join(dir, len, CLI_STORE_FILE);
-    } else {
-        return CLI_EXIT_OK;
-    }
-    if (path == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
-    }
-    if (opt[OPT_OUT].set) {
-        char *abs_store = absolute_path(path);
-        char *abs_out = absolute_path(opt[OPT_OUT].str);
-        size_t n = abs_out ? strlen(abs_out) : 0;
-        bool inside = abs_store && abs_out && strncmp(abs_store, abs_out, n) == 0
-                      && (abs_store[n] == '\0' || abs_store[n] == '/' || strcmp(abs_out, "/") == 0);
-        free(abs_store);
-        free(abs_out);
-        if (inside) {
-            int rc = cli_usage_error("run: the run store '%s' is inside the output directory "
-                                     "'%s'; keep it outside (--store FILE)", path,
-                                     opt[OPT_OUT].str);
-            free(path);
-            return rc;
-        }
-    }
-    *out = path;
-    return CLI_EXIT_OK;
-}
-
-/* A word of the command line as a shell would need it: bare when it holds only safe
- * characters, else in single quotes. */
-static void put_shell_word(FILE *f, const char *w)
-{
-    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                               "0123456789_-+=.,:/@%";
-    if (w[0] != '\0' && strspn(w, safe) == strlen(w)) {
-        fputs(w, f);
-        return;
-    }
-    fputc('\'', f);
-    for (const char *p = w; *p; p++) {
-        if (*p == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*p, f);
-    }
-    fputc('\'', f);
-}
-
 /* What the store records besides the columns it has for them. */
 static void write_params_json(FILE *f, const char *path, const bk_run_config *cfg)
 {
@@ -304,112 +176,58 @@ static void write_params_json(FILE *f, const char *path, const bk_run_config *cf
             cfg->check_invariants ? "true" : "false");
 }
 
-/* A run being recorded: the open store and the run's id in it. */
-typedef struct run_record {
-    bk_store *store;
-    int64_t id;
-} run_record;
-
-/* Opens the store and records the start of the run. Returns an exit code; on failure nothing
- * is open. */
-static int record_begin(run_record *rec, const char *store_path, const cli_invocation *inv,
+/* Records the start of this run in the store (see record.c). */
+static int record_begin(cli_record *rec, const char *store_path, const cli_invocation *inv,
                         const bk_scenario *sc, const char *path, const bk_run_config *cfg)
 {
-    memset(rec, 0, sizeof rec[0]);
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st = bk_store_open(store_path, &rec->store, &err);
-    if (st != BK_OK)
-        return cli_report(st, &err);
-
-    char *command = NULL, *params = NULL;
-    size_t command_len = 0, params_len = 0;
-    FILE *cf = open_memstream(&command, &command_len);
+    char *params = NULL;
+    size_t params_len = 0;
     FILE *pf = open_memstream(&params, &params_len);
-    if (cf) {
-        for (int i = 0; i < inv->argc; i++) {
-            if (i)
-                fputc(' ', cf);
-            put_shell_word(cf, i == 0 ? program_name(inv->argv[0]) : inv->argv[i]);
-        }
+    if (pf == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
     }
-    if (pf)
-        write_params_json(pf, path, cfg);
-    bool ok = cf && pf && !ferror(cf) && !ferror(pf);
-    ok = (cf ? fclose(cf) == 0 : false) && ok;
-    ok = (pf ? fclose(pf) == 0 : false) && ok;
-    char *out_dir = inv->opt[OPT_OUT].set ? absolute_path(inv->opt[OPT_OUT].str) : NULL;
-    if (!ok) {
-        st = BK_ERR_NOMEM;
-    } else {
-        char hash[65];
-        bk_scenario_hash(sc, hash);
-        size_t text_len = 0;
-        const char *text = bk_scenario_text(sc, &text_len);
-        bk_store_run_info info = {
-            .kind = "run",
-            .scenario_name = bk_scenario_name(sc),
-            .scenario_sha256 = hash,
-            .scenario_text = text,
-            .scenario_len = text_len,
-            .seed = cfg->seed,
-            .replications = 1,
-            .days = cfg->days > 0 ? cfg->days : bk_scenario_days(sc),
-            .version = bk_version(),
-            .command = command,
-            .params_json = params,
-            .out_dir = out_dir ? out_dir
-                       : inv->opt[OPT_OUT].set ? inv->opt[OPT_OUT].str : NULL,
-        };
-        st = bk_store_begin(rec->store, &info, &rec->id, &err);
+    write_params_json(pf, path, cfg);
+    if (fclose(pf) != 0) {
+        free(params);
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
     }
-    free(command);
+    char hash[65];
+    bk_scenario_hash(sc, hash);
+    size_t text_len = 0;
+    const char *text = bk_scenario_text(sc, &text_len);
+    cli_record_info info = {
+        .kind = "run",
+        .scenario_name = bk_scenario_name(sc),
+        .scenario_sha256 = hash,
+        .scenario_text = text,
+        .scenario_len = text_len,
+        .seed = cfg->seed,
+        .replications = 1,
+        .days = cfg->days > 0 ? cfg->days : bk_scenario_days(sc),
+        .params_json = params,
+        .out = inv->opt[OPT_OUT].set ? inv->opt[OPT_OUT].str : NULL,
+    };
+    int rc = cli_record_begin(rec, store_path, inv, &info);
     free(params);
-    free(out_dir);
-    if (st != BK_OK) {
-        bk_store_close(rec->store);
-        rec->store = NULL;
-        return cli_report(st, &err);
-    }
-    return CLI_EXIT_OK;
+    return rc;
 }
 
-/* Records how the run ended (from its exit code) with its summary, and closes the store.
- * Returns the exit code: `rc`, or an I/O error when a successful run cannot be recorded. */
-static int record_finish(run_record *rec, int rc, const bk_run *run)
+/* Records how the run ended, with its summary (see record.c). */
+static int record_finish(cli_record *rec, int rc, const bk_run *run)
 {
-    if (rec->store == NULL)
-        return rc;
-    const char *status = rc == CLI_EXIT_OK            ? "done"
-                         : rc == CLI_EXIT_INTERRUPTED ? "interrupted"
-                                                      : "failed";
     char *summary = NULL;
     size_t summary_len = 0;
-    bk_status st = BK_OK;
-    if (run) {
+    if (rec->store && run) {
         FILE *f = open_memstream(&summary, &summary_len);
-        if (f == NULL)
-            st = BK_ERR_NOMEM;
-        else {
-            st = bk_run_write_summary_json(run, f);
-            if (fclose(f) != 0 && st == BK_OK)
-                st = BK_ERR_NOMEM;
+        if (f && (bk_run_write_summary_json(run, f) != BK_OK || fclose(f) != 0)) {
+            free(summary); /* the end is recorded even when the summary cannot be */
+            summary = NULL;
         }
     }
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    if (st == BK_OK)
-        st = bk_store_finish(rec->store, rec->id, status, summary, &err);
-    else /* the end is recorded even when the summary cannot be */
-        bk_store_finish(rec->store, rec->id, status, NULL, NULL);
+    rc = cli_record_finish(rec, rc, summary);
     free(summary);
-    bk_store_close(rec->store);
-    rec->store = NULL;
-    if (st != BK_OK) {
-        int code = cli_report(st, &err);
-        if (rc == CLI_EXIT_OK)
-            rc = code;
-    }
     return rc;
 }
 
@@ -444,7 +262,8 @@ int cli_cmd_run(const cli_invocation *inv)
     const char *path = inv->n_args > 0 ? inv->args[0] : NULL;
     bool quiet = opt[OPT_QUIET].set;
     char *store_path = NULL;
-    int rc = choose_store(inv, &store_path);
+    int rc = cli_store_choose(opt[OPT_NO_STORE].set, opt[OPT_STORE].set ? opt[OPT_STORE].str : NULL,
+                              opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL, &store_path);
     if (rc != CLI_EXIT_OK)
         return rc;
 
@@ -473,7 +292,7 @@ int cli_cmd_run(const cli_invocation *inv)
 
     /* Record the start before the run (after DIR's parents exist: the default store is
      * there); a store that cannot be opened stops everything before it starts. */
-    run_record rec = {NULL, 0};
+    cli_record rec = {NULL, 0};
     if (store_path) {
         rc = record_begin(&rec, store_path, inv, sc, path, &cfg);
         free(store_path);
