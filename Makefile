@@ -5,6 +5,8 @@ BUILD    := build/$(PRESET)
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= $(if $(CI),-DBK_WERROR=ON,)
 OUT      ?= out/default
+ENSEMBLE ?= out/ensemble
+REPS     ?= 200
 REPORT   ?= out/report.html
 
 .PHONY: all deps configure build run test test-asan bench clean
@@ -20,9 +22,14 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# One replication told in plain words, then an ensemble for the uncertainty, then the report.
 run: build
 	@$(BUILD)/cli/blockade run --out $(OUT) --force
-	@$(BUILD)/cli/blockade report $(OUT) --output $(REPORT) --quiet
+	@echo
+	@$(BUILD)/cli/blockade ensemble -n $(REPS) --out $(ENSEMBLE) --force
+	@$(BUILD)/cli/blockade report $(ENSEMBLE) --output $(REPORT) --quiet
+	@echo
+	@echo "outputs: $(OUT)/ (one run), $(ENSEMBLE)/ ($(REPS) replications)"
 	@echo "report: $(REPORT)"
 
 test: build

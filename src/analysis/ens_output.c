@@ -204,22 +204,34 @@ static void put_day(const bk_ensemble *ens, FILE *out, double day)
     fputs(date, out);
 }
 
+/* The q-quantile of the first day of event curve k, exactly, from the curve's per-day counts
+ * (the sketch's relative error would blur "on the last day" and "never"): the first day by
+ * which a share q of the replications had seen the event, or the horizon if fewer did. */
+static double curve_quantile(const bk_ensemble *ens, int k, double q)
+{
+    for (int t = 0; t < ens->days; t++)
+        if (within(ens, k, t + 1) >= q - 1e-12)
+            return t;
+    return ens->days;
+}
+
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
 {
     if (!ens || !out)
         return BK_ERR_USAGE;
-    static const struct {
+    const struct {
         const char *metric, *label;
-        int dec;
+        int dec; /* decimals; -1 for a day read from its curve */
+        int curve;
     } lines[] = {
-        {"first_stockout_day", "first city stock-out", -1},
-        {"first_priority_cut_day", "priority sectors cut", -1},
-        {"tankers_destroyed", "tankers destroyed", 0},
-        {"deliveries", "tanker deliveries", 0},
-        {"blackout_hours", "blackout hours", 0},
-        {"school_closed_days", "school-closure days", 0},
-        {"peak_price_ratio", "peak informal price ratio", 2},
+        {"first_stockout_day", "first city stock-out", -1, 0},
+        {"first_priority_cut_day", "priority sectors cut", -1, ens->n_products + 1},
+        {"tankers_destroyed", "tankers destroyed", 0, -1},
+        {"deliveries", "tanker deliveries", 0, -1},
+        {"blackout_hours", "blackout hours", 0, -1},
+        {"school_closed_days", "school-closure days", 0, -1},
+        {"peak_price_ratio", "peak informal price ratio", 2, -1},
     };
     char start[11], end[11], num[BK_FMT_NUM];
     bk_ens_date(ens, 0, start);
@@ -234,11 +246,11 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
             continue;
         fprintf(out, "  %-27s ", lines[j].label);
         if (lines[j].dec < 0) {
-            put_day(ens, out, s.q[2]);
+            put_day(ens, out, curve_quantile(ens, lines[j].curve, 0.50));
             fputs(" (", out);
-            put_day(ens, out, s.q[0]);
+            put_day(ens, out, curve_quantile(ens, lines[j].curve, 0.05));
             fputs(" to ", out);
-            put_day(ens, out, s.q[4]);
+            put_day(ens, out, curve_quantile(ens, lines[j].curve, 0.95));
         } else {
             put_value(out, s.q[2], lines[j].dec);
             fputs(" (", out);
