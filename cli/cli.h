@@ -178,4 +178,44 @@ int cli_ensemble_print(const bk_ensemble *ens, bool json, bool quiet);
 int cli_cmd_report(const cli_invocation *inv);
 extern const cli_option cli_report_options[];
 
+/* ---- observed events, calibration, validation, sensitivity (cmd_events.c, cmd_calibrate.c,
+ * cmd_validate.c, cmd_sensitivity.c; docs/calibration.md) ---------------------------------- */
+int cli_cmd_events_import(const cli_invocation *inv);
+int cli_cmd_calibrate(const cli_invocation *inv);
+int cli_cmd_validate(const cli_invocation *inv);
+int cli_cmd_sensitivity(const cli_invocation *inv);
+extern const cli_option cli_events_import_options[];
+extern const cli_option cli_calibrate_options[];
+extern const cli_option cli_validate_options[];
+extern const cli_option cli_sensitivity_options[];
+
+/* What calibrate and validate read: the scenario (FILE or the default), the observed events
+ * (placed on the scenario's roads), the aggregates and the parameter spec (each may be absent:
+ * NULL path). */
+typedef struct cli_calib_inputs {
+    bk_scenario *sc;
+    bk_events *ev;
+    bk_aggregates *ag;
+    bk_calib_spec *spec;
+} cli_calib_inputs;
+/* Load the inputs; errors reported. Returns an exit code; release with cli_calib_release in
+ * every case. */
+int cli_calib_load(const char *scenario, const char *observed, const char *aggregates,
+                   const char *params, cli_calib_inputs *in);
+void cli_calib_release(cli_calib_inputs *in);
+/* The statistics of the window [from, to] (day numbers). Returns an exit code. */
+int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out);
+/* The default window: the spec's, else the scenario's first 30 days. */
+void cli_calib_window(const cli_calib_inputs *in, long *from, long *to);
+/* Run ABC-SMC; prints progress on a terminal unless quiet. Returns an exit code. */
+int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg, bool quiet,
+                  bk_abc_result **out);
+/* The posterior medians, [n_params], into theta. */
+void cli_calib_medians(const bk_abc_result *r, int k, double *theta);
+/* Print the posterior table. */
+void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec, FILE *out);
+/* Write `text` to `path` atomically (temporary file in the same directory, fsync, rename).
+ * Returns an exit code (errors reported). */
+int cli_write_file_atomic(const char *path, const char *text, size_t len);
+
 #endif

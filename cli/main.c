@@ -47,6 +47,38 @@ static const cli_command commands[] = {
      "shard of one ensemble, once each, in any order), check that they belong together,\n"
      "and write the same outputs as one process would have, byte for byte.\n",
      cli_merge_options, cli_cmd_merge},
+    {"events import", "FILE.csv", 1, 1, "read an ACLED or UCDP GED export and place its events on the roads",
+     "Read FILE.csv, an ACLED export (current text actor types or older numeric codes; dates\n"
+     "2025-09-14 or 14 September 2025) or a UCDP GED file (detected from the header), keep\n"
+     "the events that pass the filters, and snap each to the nearest road segment of the\n"
+     "scenario (--scenario FILE, else the embedded default) within 10, 50 or 100 km for\n"
+     "geo_precision 1, 2 or 3. Write the placed events, with corridor, segment and date\n"
+     "window, as CSV to --out FILE (atomically) or stdout; report each event that could not\n"
+     "be placed, and why, on stderr. See docs/calibration.md.\n",
+     cli_events_import_options, cli_cmd_events_import},
+    {"calibrate", "[FILE]", 0, 1, "calibrate uncertain parameters to observations (ABC-SMC)",
+     "Calibrate the parameters listed in --params (paths and priors) of FILE (the embedded\n"
+     "default when no FILE is given) to the observed events and aggregates of the spec's\n"
+     "window, by ABC-SMC: a rejection pass from the prior, then generations of population\n"
+     "Monte Carlo with an adaptive tolerance. Print the posterior (median, 90 % interval)\n"
+     "and, with --out DIR, write posterior.csv, diagnostics.json and calibrated.yaml (the\n"
+     "scenario with the posterior medians), all or nothing. The same seed gives the same\n"
+     "posterior with any number of threads. See docs/calibration.md.\n",
+     cli_calibrate_options, cli_cmd_calibrate},
+    {"validate", "[FILE]", 0, 1, "score the model's predictions against observations",
+     "Run N replications of FILE (the embedded default when no FILE is given) through the\n"
+     "observation model and score each summary statistic of the window against the\n"
+     "observations: CRPS, interval scores and coverage of the central 50 % and 90 %\n"
+     "intervals, pinball loss. With --holdout-from DATE, first calibrate (--params) on what\n"
+     "ended before DATE, then score the rest. -n N is short for --replications N.\n"
+     "See docs/calibration.md.\n",
+     cli_validate_options, cli_cmd_validate},
+    {"sensitivity", "[FILE]", 0, 1, "rank parameters by their effect on outcomes (Morris, Sobol)",
+     "Morris elementary effects (mu*, mu, sigma) of whole-run outcomes to the parameters of\n"
+     "--params over their prior ranges, and first-order and total Sobol indices with\n"
+     "--sobol N; a ranked table per outcome. Every run uses the same seed (common random\n"
+     "numbers). See docs/calibration.md.\n",
+     cli_sensitivity_options, cli_cmd_sensitivity},
     {"scenario check", "[FILE]", 0, 1, "load and validate a scenario file",
      "Load and validate FILE (the embedded default when no FILE is given) and print\n"
      "\"FILE: ok (name, places, segments, corridors, cells, days)\". On an error, print\n"

@@ -8,6 +8,7 @@
 #ifndef BLOCKADE_BLOCKADE_H
 #define BLOCKADE_BLOCKADE_H
 
+#include "blockade/calibrate.h"
 #include "blockade/report.h"
 #include "blockade/ensemble.h"
 #include "blockade/scenario.h"

@@ -10,6 +10,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "analysis/ens.h"
+#include "engine/status_internal.h"
 #include "analysis/metrics.h"
 #include "output/format.h"
 #include "scenario/scenario.h"
@@ -106,7 +107,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
     int nt = bk_n_total_metrics;
     double *x0 = malloc((size_t)nt * sizeof *x0);
     if (!x0)
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     bk_status st = BK_OK;
     for (uint64_t r = first; r < end && st == BK_OK; r++) {
         for (int k = 0; k < c->n_sc && st == BK_OK; k++) {
@@ -123,7 +124,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             st = bk_sim_run(c->sc[k], &rc, &run, &rerr);
             if (st != BK_OK) {
                 if (st != BK_ERR_INTERRUPTED)
-                    bk_ens_fail(err, st, "%s, replication %llu: %s", c->names[k],
+                    bk_fail(err, st, "%s, replication %llu: %s", c->names[k],
                                 (unsigned long long)r,
                                 rerr.message[0] ? rerr.message : bk_status_str(st));
                 break;
@@ -169,12 +170,12 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
 {
     *out = NULL;
     if (n < 2 || !scenarios || !cfg)
-        return bk_ens_fail(err, BK_ERR_USAGE, "compare: at least two policies are needed");
+        return bk_fail(err, BK_ERR_USAGE, "compare: at least two policies are needed");
     if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
-        return bk_ens_fail(err, BK_ERR_USAGE, "compare: replications out of range");
+        return bk_fail(err, BK_ERR_USAGE, "compare: replications out of range");
     bk_compare *c = calloc(1, sizeof *c);
     if (!c)
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     c->n_sc = n;
     c->seed = cfg->seed;
     c->n_reps = cfg->replications;
@@ -207,7 +208,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
                 acc_release(&c->wacc[i]);
         free(c->wacc);
         bk_compare_free(c);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     c->sc = scenarios;
     c->cfg = cfg;
@@ -227,7 +228,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
     c->cfg = NULL;
     if (st != BK_OK) {
         if (st == BK_ERR_INTERRUPTED)
-            bk_ens_fail(err, st, "interrupted");
+            bk_fail(err, st, "interrupted");
         bk_compare_free(c);
         return st;
     }

@@ -17,6 +17,7 @@
 #include "analysis/sketch.h"
 #include "blockade/ensemble.h"
 #include "blockade/sim.h"
+#include "engine/status_internal.h"
 
 typedef struct bk_ens_acc {
     uint64_t n;          /* replications added */
@@ -118,11 +119,5 @@ bool bk_ens_serialize(const bk_ensemble *ens, bk_bytes *out);
 bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *name,
                              bk_ensemble **out, bk_error *err);
 
-/* Fill err with status and a formatted message; returns status. */
-bk_status bk_ens_fail(bk_error *err, bk_status status, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "analysis/ens.h"
+#include "engine/status_internal.h"
 #include "analysis/metrics.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -22,20 +23,6 @@
 #define MAX_TEXT (64u * 1024u * 1024u)
 
 const double bk_ens_levels[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
-
-/* Contract in ens.h. */
-bk_status bk_ens_fail(bk_error *err, bk_status status, const char *fmt, ...)
-{
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = status;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 /* Contract in ens.h. */
 uint32_t bk_ens_block_size(uint64_t n)
@@ -265,21 +252,21 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
 {
     *out = NULL;
     if (!sc || !cfg)
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: no scenario or configuration");
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: no scenario or configuration");
     if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: replications must be 1 to %llu",
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: replications must be 1 to %llu",
                            (unsigned long long)BK_ENSEMBLE_MAX_REPLICATIONS);
     if (cfg->shard_count < 1 || cfg->shard_index >= cfg->shard_count)
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: shard %u/%u does not exist",
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: shard %u/%u does not exist",
                            cfg->shard_index, cfg->shard_count);
     if (cfg->days < 0 || cfg->days > MAX_DAYS)
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", MAX_DAYS);
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", MAX_DAYS);
     bk_ensemble *e = calloc(1, sizeof *e);
     if (!e)
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     if (!bk_sketch_map_init(&e->map, cfg->accuracy)) {
         free(e);
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: accuracy must be in (0, 0.5)");
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: accuracy must be in (0, 0.5)");
     }
     e->sc = sc;
     e->cfg = *cfg;
@@ -317,7 +304,7 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     }
     if (!ok || !alloc_common(e)) {
         bk_ensemble_free(e);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     *out = e;
     return BK_OK;
@@ -329,20 +316,20 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
 static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
 {
     if (run->days != e->days)
-        return bk_ens_fail(err, BK_ERR_INTERNAL, "a run recorded %d days, expected %d",
+        return bk_fail(err, BK_ERR_INTERNAL, "a run recorded %d days, expected %d",
                            run->days, e->days);
     if (e->n_cols > 0) {
         bool same = run->n_cols == e->n_cols;
         for (int c = 0; same && c < e->n_cols; c++)
             same = strcmp(run->cols[c].name, e->cols[c].name) == 0;
         if (!same)
-            return bk_ens_fail(err, BK_ERR_USAGE,
+            return bk_fail(err, BK_ERR_USAGE,
                                "the daily columns differ from those of the checkpoint");
         return BK_OK;
     }
     bk_ens_col *cols = calloc((size_t)run->n_cols + 1, sizeof *cols);
     if (!cols)
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     e->cols = cols;
     for (int c = 0; c < run->n_cols; c++) {
         cols[c].name = dup_str(run->cols[c].name);
@@ -350,7 +337,7 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
         e->n_cols = c + 1;
         if (!cols[c].name || !cols[c].unit) {
             free_columns(e);
-            return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+            return bk_fail(err, BK_ERR_NOMEM, "out of memory");
         }
         if (strcmp(cols[c].name, "schools_open") == 0)
             e->schools_col = c;
@@ -359,12 +346,12 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
     bk_ens_acc fresh;
     if (!bk_ens_acc_init(&fresh, e->n_cols, e->days, e->acc.n_tot, e->acc.n_curves)) {
         free_columns(e);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     if (!bk_ens_acc_merge(&fresh, &e->acc)) {
         bk_ens_acc_release(&fresh);
         free_columns(e);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     bk_ens_acc_release(&e->acc);
     e->acc = fresh;
@@ -471,19 +458,19 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
         if (st != BK_OK) {
             if (st == BK_ERR_INTERRUPTED)
                 return st;
-            return bk_ens_fail(err, st, "replication %llu: %s", (unsigned long long)r,
+            return bk_fail(err, st, "replication %llu: %s", (unsigned long long)r,
                                rerr.message[0] ? rerr.message : bk_status_str(st));
         }
         pthread_mutex_lock(&x->mu);
         st = adopt_columns(e, run, err);
         if (st == BK_OK && (run->n_cols != e->acc.n_cols || run->days != e->acc.days))
-            st = bk_ens_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
+            st = bk_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
                              (unsigned long long)r);
         if (st == BK_OK && !bk_ens_acc_add_run(&e->acc, e, run))
-            st = bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         /* an allocation failure inside add_run leaves a half-added run: stop, never save it */
         if (st == BK_OK && !mark_rep(e, b, k))
-            st = bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         if (st == BK_OK)
             x->reps_done++;
         else
@@ -518,9 +505,9 @@ static bk_status run_tick(void *vctx)
 bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
 {
     if (!ens || !ens->sc)
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: this handle cannot run");
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: this handle cannot run");
     if (ens->broken)
-        return bk_ens_fail(err, BK_ERR_USAGE, "ensemble: an earlier run failed");
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: an earlier run failed");
     run_ctx x;
     memset(&x, 0, sizeof x);
     x.ens = ens;
@@ -540,7 +527,7 @@ bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
     x.todo = malloc((size_t)(n_todo ? n_todo : 1) * sizeof *x.todo);
     if (!x.todo || pthread_mutex_init(&x.mu, NULL) != 0) {
         free(x.todo);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     n_todo = 0;
     for (uint64_t b = ens->shard_index; b < ens->n_blocks; b += ens->shard_count)
@@ -555,11 +542,11 @@ bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
     if (ens->cfg.progress)
         ens->cfg.progress(ens->cfg.progress_ud, x.reps_done, x.reps_total);
     if (st == BK_ERR_INTERRUPTED) {
-        bk_ens_fail(err, st, "interrupted");
+        bk_fail(err, st, "interrupted");
         if (ens->cfg.checkpoint && !ens->broken) {
             bk_status cs = ens->cfg.checkpoint(ens->cfg.checkpoint_ud, ens);
             if (cs != BK_OK)
-                st = bk_ens_fail(err, cs, "cannot write the checkpoint");
+                st = bk_fail(err, cs, "cannot write the checkpoint");
         }
     }
     free(x.todo);
@@ -694,19 +681,19 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     if (!name)
         name = "-";
     if (len < 8 + 4 + 32 || memcmp(p, STATE_MAGIC, 8) != 0)
-        return bk_ens_fail(err, BK_ERR_SCHEMA, "%s: not an ensemble state file", name);
+        return bk_fail(err, BK_ERR_SCHEMA, "%s: not an ensemble state file", name);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (EVP_Digest(p, len - 32, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32
         || memcmp(md, p + len - 32, 32) != 0)
-        return bk_ens_fail(err, BK_ERR_SCHEMA,
+        return bk_fail(err, BK_ERR_SCHEMA,
                            "%s: ensemble state file is damaged or truncated (checksum)", name);
     bk_reader r = {p, len - 32, 8, false};
     if (bk_reader_u32(&r) != STATE_VERSION)
-        return bk_ens_fail(err, BK_ERR_SCHEMA, "%s: unsupported state file version", name);
+        return bk_fail(err, BK_ERR_SCHEMA, "%s: unsupported state file version", name);
     bk_ensemble *e = calloc(1, sizeof *e);
     if (!e)
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     e->schools_col = -1;
     bool ok = true;
     char *sha = NULL;
@@ -789,7 +776,7 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     ok = ok && get_acc(&e->acc, &r) && r.pos == r.len;
     if (!ok) {
         bk_ensemble_free(e);
-        return bk_ens_fail(err, BK_ERR_SCHEMA, "%s: malformed ensemble state file", name);
+        return bk_fail(err, BK_ERR_SCHEMA, "%s: malformed ensemble state file", name);
     }
     *out = e;
     return BK_OK;
@@ -809,11 +796,11 @@ bk_status bk_ensemble_read_state(FILE *in, const char *name, bk_ensemble **out, 
         bk_bytes_put(&b, buf, n);
     if (ferror(in)) {
         bk_bytes_free(&b);
-        return bk_ens_fail(err, BK_ERR_IO, "%s: cannot read", name);
+        return bk_fail(err, BK_ERR_IO, "%s: cannot read", name);
     }
     if (b.failed) {
         bk_bytes_free(&b);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     bk_status st = bk_ens_deserialize(b.p, b.len, name, out, err);
     bk_bytes_free(&b);
@@ -888,31 +875,31 @@ bk_status bk_ensemble_merge(bk_ensemble *dst, const bk_ensemble *src, bk_error *
 {
     const char *diff = identity_difference(dst, src, false);
     if (diff)
-        return bk_ens_fail(err, BK_ERR_USAGE,
+        return bk_fail(err, BK_ERR_USAGE,
                            "these are not parts of the same ensemble: the %s differs", diff);
     for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
         if (dst->done[i] & src->done[i])
-            return bk_ens_fail(err, BK_ERR_USAGE,
+            return bk_fail(err, BK_ERR_USAGE,
                                "the parts overlap: block %llu is in both (the same shard twice?)",
                                (unsigned long long)(i * 8));
     for (int i = 0; i < src->n_partial; i++) {
         const bk_ens_partial *sp = &src->partial[i];
         const bk_ens_partial *dp = find_partial(dst, sp->block);
         if (block_done(dst, sp->block) || (dp && (dp->mask & sp->mask)))
-            return bk_ens_fail(err, BK_ERR_USAGE, "the parts overlap in block %llu",
+            return bk_fail(err, BK_ERR_USAGE, "the parts overlap in block %llu",
                                (unsigned long long)sp->block);
     }
     if (!copy_columns(dst, src))
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     if (!bk_ens_acc_merge(&dst->acc, &src->acc))
-        return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
         dst->done[i] |= src->done[i];
     for (int i = 0; i < src->n_partial; i++)
         for (uint32_t k = 0; k < 64; k++)
             if ((src->partial[i].mask >> k) & 1u)
                 if (!mark_rep(dst, src->partial[i].block, k))
-                    return bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+                    return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     return BK_OK;
 }
 
@@ -921,10 +908,10 @@ bk_status bk_ensemble_resume(bk_ensemble *ens, const bk_ensemble *state, bk_erro
 {
     const char *diff = identity_difference(ens, state, true);
     if (diff)
-        return bk_ens_fail(err, BK_ERR_USAGE,
+        return bk_fail(err, BK_ERR_USAGE,
                            "the checkpoint is of a different ensemble: the %s differs", diff);
     if (ens->acc.n != 0)
-        return bk_ens_fail(err, BK_ERR_USAGE, "resume: the ensemble has already run");
+        return bk_fail(err, BK_ERR_USAGE, "resume: the ensemble has already run");
     return bk_ensemble_merge(ens, state, err);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/ens.h"
+#include "engine/status_internal.h"
 
 #ifdef BK_HAVE_MPI
 #include <mpi.h>
@@ -37,14 +38,14 @@ bk_status bk_mpi_init(int *argc, char ***argv, int *rank, int *size, int *local_
     *rank = 0;
     *size = 1;
     *local_size = 1;
-    return bk_ens_fail(err, BK_ERR_USAGE, "built without MPI");
+    return bk_fail(err, BK_ERR_USAGE, "built without MPI");
 }
 
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
 {
     (void)ens;
-    return bk_ens_fail(err, BK_ERR_USAGE, "built without MPI");
+    return bk_fail(err, BK_ERR_USAGE, "built without MPI");
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -72,7 +73,7 @@ bk_status bk_mpi_init(int *argc, char ***argv, int *rank, int *size, int *local_
 {
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-        return bk_ens_fail(err, BK_ERR_INTERNAL, "MPI_Init failed");
+        return bk_fail(err, BK_ERR_INTERNAL, "MPI_Init failed");
     MPI_Comm_rank(MPI_COMM_WORLD, rank);
     MPI_Comm_size(MPI_COMM_WORLD, size);
     MPI_Comm local;
@@ -103,7 +104,7 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
         if (len > 0)
             MPI_Send(b.p, (int)len, MPI_BYTE, 0, 2, MPI_COMM_WORLD);
         else
-            st = bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         bk_bytes_free(&b);
         return st;
     }
@@ -112,7 +113,7 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
         MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (len == 0 || len > (unsigned long long)0x7fffffff) {
             if (st == BK_OK)
-                st = bk_ens_fail(err, BK_ERR_INTERNAL, "rank %d sent no state", r);
+                st = bk_fail(err, BK_ERR_INTERNAL, "rank %d sent no state", r);
             continue;
         }
         unsigned char *buf = malloc((size_t)len);
@@ -121,7 +122,7 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
             unsigned char tmp;
             MPI_Recv(&tmp, 0, MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             if (st == BK_OK)
-                st = bk_ens_fail(err, BK_ERR_NOMEM, "out of memory");
+                st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
             continue;
         }
         MPI_Recv(buf, (int)len, MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);

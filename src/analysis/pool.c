@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis/ens.h"
+#include "engine/status_internal.h"
 
 typedef struct pool {
     bk_pool_job *job;
@@ -86,10 +87,10 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
     p.status = BK_OK;
     job->stop = 0;
     if (pthread_mutex_init(&p.mu, NULL) != 0)
-        return bk_ens_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
+        return bk_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
     if (pthread_cond_init(&p.cv, NULL) != 0) {
         pthread_mutex_destroy(&p.mu);
-        return bk_ens_fail(err, BK_ERR_NOMEM, "cannot create a condition variable");
+        return bk_fail(err, BK_ERR_NOMEM, "cannot create a condition variable");
     }
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     worker_arg *args = calloc((size_t)threads, sizeof *args);
@@ -111,7 +112,7 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
     }
     bk_status st = BK_OK;
     if (started == 0) {
-        st = bk_ens_fail(err, BK_ERR_NOMEM, "cannot start worker threads");
+        st = bk_fail(err, BK_ERR_NOMEM, "cannot start worker threads");
         job->stop = 1;
     }
     pthread_mutex_lock(&p.mu);

@@ -1,0 +1,314 @@
+/* cmd_calibrate.c: `blockade calibrate`: ABC-SMC of a scenario's uncertain parameters against
+ * observed events and aggregates; writes posterior.csv, diagnostics.json and calibrated.yaml
+ * (docs/calibration.md). Also the helpers that validate shares. */
+#include "cli.h"
+#include "outdir.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_PARAMS, OPT_OUT, OPT_FORCE, OPT_SEED, OPT_THREADS,
+       OPT_PARTICLES, OPT_GENERATIONS, OPT_QUIET };
+
+/* Same order as the enum above. */
+const cli_option cli_calibrate_options[] = {
+    {"observed", CLI_OPT_STRING, "FILE", 0, 0, "observed events (ACLED or UCDP GED CSV)"},
+    {"aggregates", CLI_OPT_STRING, "FILE", 0, 0, "observed aggregates CSV (value_low/best/high)"},
+    {"params", CLI_OPT_STRING, "FILE", 0, 0, "parameter spec: paths, priors, window (required)"},
+    {"out", CLI_OPT_STRING, "DIR", 0, 0,
+     "write posterior.csv, diagnostics.json and calibrated.yaml into DIR"},
+    {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace a non-empty DIR"},
+    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "seed of the whole calibration (default: the scenario's)"},
+    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
+    {"particles", CLI_OPT_UINT, "N", 10, 100000, "particles per generation (default 200)"},
+    {"generations", CLI_OPT_UINT, "N", 0, 50, "SMC generations after the rejection pass (default 4)"},
+    {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table and no progress; errors only"},
+    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+};
+
+/* Contract in cli.h. */
+void cli_calib_release(cli_calib_inputs *in)
+{
+    bk_calib_spec_free(in->spec);
+    bk_aggregates_free(in->ag);
+    bk_events_free(in->ev);
+    bk_scenario_free(in->sc);
+    memset(in, 0, sizeof *in);
+}
+
+/* Contract in cli.h. */
+int cli_calib_load(const char *scenario, const char *observed, const char *aggregates,
+                   const char *params, cli_calib_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    int rc = cli_load_scenario(scenario, &in->sc);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = BK_OK;
+    if (observed) {
+        st = bk_events_read_file(observed, NULL, &in->ev, &err);
+        if (st == BK_OK)
+            bk_events_place(in->ev, in->sc);
+    }
+    if (st == BK_OK && aggregates)
+        st = bk_aggregates_read_file(aggregates, &in->ag, &err);
+    if (st == BK_OK && params)
+        st = bk_calib_spec_load_file(params, &in->spec, &err);
+    return st == BK_OK ? CLI_EXIT_OK : cli_report(st, &err);
+}
+
+/* Contract in cli.h. */
+void cli_calib_window(const cli_calib_inputs *in, long *from, long *to)
+{
+    bk_obs_config cfg;
+    bk_obs_config_init(&cfg, in->sc);
+    *from = cfg.day_from;
+    *to = cfg.day_to;
+    if (in->spec && in->spec->day_from >= 0) {
+        *from = in->spec->day_from;
+        *to = in->spec->day_to;
+    }
+}
+
+/* Contract in cli.h. */
+int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out)
+{
+    bk_obs_config cfg;
+    bk_obs_config_init(&cfg, in->sc);
+    cfg.day_from = from;
+    cfg.day_to = to;
+    if (in->spec && in->spec->report_prob > 0)
+        cfg.report_prob = in->spec->report_prob;
+    if (in->spec && in->spec->n_keywords > 0) {
+        cfg.attack_keywords = (const char *const *)in->spec->keywords;
+        cfg.n_attack_keywords = in->spec->n_keywords;
+    }
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = bk_obs_new(in->sc, in->ev, in->ag, &cfg, out, &err);
+    return st == BK_OK ? CLI_EXIT_OK : cli_report(st, &err);
+}
+
+static void on_progress(void *ud, int generation, uint64_t accepted, uint64_t wanted)
+{
+    (void)ud;
+    fprintf(stderr, "\rgeneration %d: %llu of %llu particles accepted   ", generation,
+            (unsigned long long)accepted, (unsigned long long)wanted);
+}
+
+/* Contract in cli.h. */
+int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg0, bool quiet,
+                  bk_abc_result **out)
+{
+    bk_abc_config cfg = *cfg0;
+    bool tty = !quiet && isatty(2);
+    if (tty) {
+        cfg.progress = on_progress;
+        cfg.progress_ud = NULL;
+    }
+    cfg.cancel = &cli_interrupted;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = bk_abc_run(prob, &cfg, out, &err);
+    if (tty)
+        fputs("\r\033[K", stderr);
+    return st == BK_OK ? CLI_EXIT_OK : cli_report(st, &err);
+}
+
+/* Contract in cli.h. */
+void cli_calib_medians(const bk_abc_result *r, int k, double *theta)
+{
+    for (int j = 0; j < k; j++) {
+        bk_abc_summary s;
+        bk_abc_summarize(r, j, &s);
+        theta[j] = s.q50;
+    }
+}
+
+/* Contract in cli.h. */
+void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec, FILE *out)
+{
+    fprintf(out, "%-50s %-10s %21s %10s %21s\n", "parameter", "prior", "prior range", "median",
+            "90% interval");
+    for (int j = 0; j < spec->n_params; j++) {
+        bk_abc_summary s;
+        bk_abc_summarize(r, j, &s);
+        char pr[48], iv[48];
+        snprintf(pr, sizeof pr, "[%.4g, %.4g]", spec->params[j].low, spec->params[j].high);
+        snprintf(iv, sizeof iv, "[%.4g, %.4g]", s.q05, s.q95);
+        fprintf(out, "%-50s %-10s %21s %10.4g %21s\n", spec->params[j].path,
+                spec->params[j].prior == BK_PRIOR_LOGUNIFORM ? "loguniform" : "uniform", pr,
+                s.q50, iv);
+    }
+    for (int g = 0; g < bk_abc_generations(r); g++) {
+        bk_abc_generation gi;
+        bk_abc_get_generation(r, g, &gi);
+        fprintf(out, "generation %d: tolerance %.4g, %llu attempts, acceptance %.3f, ESS %.1f%s\n",
+                g, gi.tolerance, (unsigned long long)gi.attempts, gi.acceptance, gi.ess,
+                gi.accepted < (uint64_t)bk_abc_particles(r) ? " (stopped: acceptance too low)"
+                                                             : "");
+    }
+}
+
+
+static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r, size_t *len)
+{
+    int k = in->spec->n_params;
+    double *theta = malloc((size_t)k * sizeof *theta);
+    if (!theta)
+        return NULL;
+    cli_calib_medians(r, k, theta);
+    bk_scenario *cal = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = bk_calib_apply(in->spec, in->sc, theta, &cal, &err);
+    free(theta);
+    if (st != BK_OK) {
+        cli_report(st, &err);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    if (!f) {
+        bk_scenario_free(cal);
+        return NULL;
+    }
+    fprintf(f, "# Calibrated by 'blockade calibrate' (ABC-SMC, docs/calibration.md) from '%s'.\n"
+            "# Posterior medians applied; 90 %% intervals:\n", bk_scenario_name(in->sc));
+    for (int j = 0; j < k; j++) {
+        bk_abc_summary s;
+        bk_abc_summarize(r, j, &s);
+        fprintf(f, "#   %s: %.4g, 90 %% interval [%.4g, %.4g]%s\n", in->spec->params[j].path,
+                s.q50, s.q05, s.q95,
+                strncmp(in->spec->params[j].path, "observation.", 12) == 0
+                    ? " (observation model, not in the scenario)" : "");
+    }
+    size_t tl;
+    const char *t = bk_scenario_text(cal, &tl);
+    fwrite(t, 1, tl, f);
+    bool ok = fclose(f) == 0;
+    bk_scenario_free(cal);
+    if (!ok) {
+        free(text);
+        return NULL;
+    }
+    *len = n;
+    return text;
+}
+
+/* Contract in cli.h. */
+int cli_cmd_calibrate(const cli_invocation *inv)
+{
+    if (!inv->opt[OPT_PARAMS].set)
+        return cli_usage_error("calibrate needs --params FILE (the parameters and their priors)");
+    if (!inv->opt[OPT_OBSERVED].set && !inv->opt[OPT_AGGREGATES].set)
+        return cli_usage_error("calibrate needs --observed FILE and/or --aggregates FILE");
+    cli_calib_inputs in;
+    int rc = cli_calib_load(inv->n_args ? inv->args[0] : NULL, inv->opt[OPT_OBSERVED].str,
+                            inv->opt[OPT_AGGREGATES].str, inv->opt[OPT_PARAMS].str, &in);
+    bk_obs *obs = NULL;
+    bk_calibration *cal = NULL;
+    bk_abc_result *res = NULL;
+    cli_outdir od;
+    bool od_open = false;
+    bool quiet = inv->opt[OPT_QUIET].set;
+    if (rc != CLI_EXIT_OK)
+        goto done;
+    long from, to;
+    cli_calib_window(&in, &from, &to);
+    rc = cli_calib_obs(&in, from, to, &obs);
+    if (rc != CLI_EXIT_OK)
+        goto done;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = bk_calibration_new(in.sc, in.spec, obs, &cal, &err);
+    if (st != BK_OK) {
+        rc = cli_report(st, &err);
+        goto done;
+    }
+    if (inv->opt[OPT_OUT].set) {
+        char msg[512];
+        if (cli_outdir_begin(&od, inv->opt[OPT_OUT].str, inv->opt[OPT_FORCE].set, msg,
+                             sizeof msg) != 0) {
+            cli_error("%s", msg);
+            rc = CLI_EXIT_IO;
+            goto done;
+        }
+        od_open = true;
+    }
+    bk_abc_config cfg;
+    bk_abc_config_init(&cfg);
+    cfg.seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
+    if (inv->opt[OPT_THREADS].set)
+        cfg.threads = (int)inv->opt[OPT_THREADS].num;
+    if (inv->opt[OPT_PARTICLES].set)
+        cfg.particles = (int)inv->opt[OPT_PARTICLES].num;
+    if (inv->opt[OPT_GENERATIONS].set)
+        cfg.generations = (int)inv->opt[OPT_GENERATIONS].num;
+    const bk_abc_problem *prob = bk_calibration_problem(cal);
+    rc = cli_calib_abc(prob, &cfg, quiet, &res);
+    if (rc != CLI_EXIT_OK)
+        goto done;
+    if (!quiet) {
+        char a[11], b[11];
+        bk_date_format(from, a);
+        bk_date_format(to, b);
+        printf("calibration window %s to %s, %d statistics, %d particles\n", a, b,
+               bk_obs_count(obs), bk_abc_particles(res));
+        cli_calib_print_posterior(res, in.spec, stdout);
+    }
+    if (od_open) {
+        char msg[512];
+        const char *names[3] = {"posterior.csv", "diagnostics.json", "calibrated.yaml"};
+        for (int i = 0; i < 3 && rc == CLI_EXIT_OK; i++) {
+            FILE *f = cli_outdir_open(&od, names[i], msg, sizeof msg);
+            if (!f) {
+                cli_error("%s", msg);
+                rc = CLI_EXIT_IO;
+                break;
+            }
+            if (i == 0)
+                bk_abc_write_posterior_csv(res, prob, f);
+            else if (i == 1)
+                bk_abc_write_diagnostics_json(res, prob, &cfg, f);
+            else {
+                size_t len = 0;
+                char *text = calibrated_text(&in, res, &len);
+                if (text)
+                    fwrite(text, 1, len, f);
+                else
+                    rc = CLI_EXIT_INTERNAL;
+                free(text);
+            }
+            if (cli_outdir_close(&od, f, names[i], msg, sizeof msg) != 0 && rc == CLI_EXIT_OK) {
+                cli_error("%s", msg);
+                rc = CLI_EXIT_IO;
+            }
+        }
+        if (rc == CLI_EXIT_OK && cli_interrupted)
+            rc = CLI_EXIT_INTERRUPTED;
+        if (rc == CLI_EXIT_OK) {
+            int c = cli_outdir_commit(&od, msg, sizeof msg);
+            if (c < 0) {
+                cli_error("%s", msg);
+                rc = CLI_EXIT_IO;
+            } else if (c > 0) {
+                cli_error("%s", msg);
+            }
+        }
+    }
+done:
+    if (od_open)
+        cli_outdir_abort(&od);
+    bk_abc_result_free(res);
+    bk_calibration_free(cal);
+    bk_obs_free(obs);
+    cli_calib_release(&in);
+    return rc;
+}

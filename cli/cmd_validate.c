@@ -1,0 +1,165 @@
+/* cmd_validate.c: `blockade validate`: score a scenario's predictive distribution (N
+ * replications through the observation model) against the observations with proper scoring
+ * rules; with --holdout-from DATE, calibrate on what ended before DATE and score the rest
+ * (docs/calibration.md). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_REPLICATIONS, OPT_HOLDOUT, OPT_PARAMS, OPT_SEED,
+       OPT_THREADS, OPT_PARTICLES, OPT_GENERATIONS, OPT_OUT, OPT_QUIET };
+
+/* Same order as the enum above. */
+const cli_option cli_validate_options[] = {
+    {"observed", CLI_OPT_STRING, "FILE", 0, 0, "observed events (ACLED or UCDP GED CSV)"},
+    {"aggregates", CLI_OPT_STRING, "FILE", 0, 0, "observed aggregates CSV (value_low/best/high)"},
+    {"replications", CLI_OPT_UINT, "N", 2, 10000000,
+     "replications of the predictive distribution (default 200); -n N is the same"},
+    {"holdout-from", CLI_OPT_STRING, "DATE", 0, 0,
+     "calibrate (with --params) on what ended before DATE, score what ends from DATE"},
+    {"params", CLI_OPT_STRING, "FILE", 0, 0,
+     "parameter spec: window and observation settings; the priors with --holdout-from"},
+    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "base seed (default: the scenario's)"},
+    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
+    {"particles", CLI_OPT_UINT, "N", 10, 100000, "with --holdout-from: ABC particles (default 200)"},
+    {"generations", CLI_OPT_UINT, "N", 0, 50, "with --holdout-from: ABC generations (default 4)"},
+    {"out", CLI_OPT_STRING, "FILE", 0, 0, "also write the scores as CSV to FILE"},
+    {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table; errors only"},
+    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+};
+
+#define DEFAULT_REPLICATIONS 200
+
+/* Contract in cli.h. */
+int cli_cmd_validate(const cli_invocation *inv)
+{
+    if (!inv->opt[OPT_OBSERVED].set && !inv->opt[OPT_AGGREGATES].set)
+        return cli_usage_error("validate needs --observed FILE and/or --aggregates FILE");
+    long holdout = 0;
+    bool has_holdout = inv->opt[OPT_HOLDOUT].set;
+    if (has_holdout && !bk_date_parse(inv->opt[OPT_HOLDOUT].str, &holdout))
+        return cli_usage_error("bad --holdout-from date '%s'", inv->opt[OPT_HOLDOUT].str);
+    if (has_holdout && !inv->opt[OPT_PARAMS].set)
+        return cli_usage_error("--holdout-from needs --params FILE (what to calibrate)");
+    cli_calib_inputs in;
+    int rc = cli_calib_load(inv->n_args ? inv->args[0] : NULL, inv->opt[OPT_OBSERVED].str,
+                            inv->opt[OPT_AGGREGATES].str, inv->opt[OPT_PARAMS].str, &in);
+    bk_obs *obs_fit = NULL, *obs = NULL;
+    bk_calibration *cal = NULL;
+    bk_abc_result *res = NULL;
+    bk_scenario *fitted = NULL;
+    bk_validation *val = NULL;
+    double *theta = NULL;
+    bool quiet = inv->opt[OPT_QUIET].set;
+    uint64_t seed = 0;
+    double report_prob = in.spec && in.spec->report_prob > 0 ? in.spec->report_prob : 0.8;
+    if (rc != CLI_EXIT_OK)
+        goto done;
+    seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
+    long from, to;
+    cli_calib_window(&in, &from, &to);
+    const bk_scenario *scored = in.sc;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    if (has_holdout) {
+        if (holdout <= from || holdout > to) {
+            char a[11], b[11];
+            bk_date_format(from, a);
+            bk_date_format(to, b);
+            rc = cli_usage_error("--holdout-from must fall after the window's first day and on "
+                                 "or before its last (%s to %s)", a, b);
+            goto done;
+        }
+        rc = cli_calib_obs(&in, from, holdout - 1, &obs_fit);
+        if (rc != CLI_EXIT_OK)
+            goto done;
+        bk_status st = bk_calibration_new(in.sc, in.spec, obs_fit, &cal, &err);
+        if (st != BK_OK) {
+            rc = cli_report(st, &err);
+            goto done;
+        }
+        bk_abc_config cfg;
+        bk_abc_config_init(&cfg);
+        cfg.seed = seed;
+        if (inv->opt[OPT_THREADS].set)
+            cfg.threads = (int)inv->opt[OPT_THREADS].num;
+        if (inv->opt[OPT_PARTICLES].set)
+            cfg.particles = (int)inv->opt[OPT_PARTICLES].num;
+        if (inv->opt[OPT_GENERATIONS].set)
+            cfg.generations = (int)inv->opt[OPT_GENERATIONS].num;
+        rc = cli_calib_abc(bk_calibration_problem(cal), &cfg, quiet, &res);
+        if (rc != CLI_EXIT_OK)
+            goto done;
+        int k = in.spec->n_params;
+        theta = malloc((size_t)k * sizeof *theta);
+        if (!theta) {
+            cli_error("out of memory");
+            rc = CLI_EXIT_INTERNAL;
+            goto done;
+        }
+        cli_calib_medians(res, k, theta);
+        for (int j = 0; j < k; j++)
+            if (strcmp(in.spec->params[j].path, "observation.report_prob") == 0)
+                report_prob = theta[j];
+        st = bk_calib_apply(in.spec, in.sc, theta, &fitted, &err);
+        if (st != BK_OK) {
+            rc = cli_report(st, &err);
+            goto done;
+        }
+        scored = fitted;
+        if (!quiet) {
+            char a[11], b[11];
+            bk_date_format(from, a);
+            bk_date_format(holdout - 1, b);
+            printf("calibrated on %s to %s (%d statistics):\n", a, b, bk_obs_count(obs_fit));
+            cli_calib_print_posterior(res, in.spec, stdout);
+            printf("\n");
+        }
+        from = holdout;
+    }
+    rc = cli_calib_obs(&in, from, to, &obs);
+    if (rc != CLI_EXIT_OK)
+        goto done;
+    uint64_t n = inv->opt[OPT_REPLICATIONS].set ? inv->opt[OPT_REPLICATIONS].num
+                                                : DEFAULT_REPLICATIONS;
+    int threads = inv->opt[OPT_THREADS].set ? (int)inv->opt[OPT_THREADS].num : 0;
+    bk_status st = bk_validate_run(scored, obs, n, seed, report_prob, threads, &cli_interrupted,
+                                   &val, &err);
+    if (st != BK_OK) {
+        rc = cli_report(st, &err);
+        goto done;
+    }
+    if (!quiet) {
+        char a[11], b[11];
+        bk_date_format(from, a);
+        bk_date_format(to, b);
+        printf("scored on %s to %s: %llu replications, report probability %.3g\n", a, b,
+               (unsigned long long)n, report_prob);
+        bk_validation_write_table(val, stdout);
+    }
+    if (inv->opt[OPT_OUT].set) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (!f || bk_validation_write_csv(val, f) != BK_OK || fclose(f) != 0) {
+            free(text);
+            cli_error("out of memory");
+            rc = CLI_EXIT_INTERNAL;
+            goto done;
+        }
+        rc = cli_write_file_atomic(inv->opt[OPT_OUT].str, text, len);
+        free(text);
+    }
+done:
+    free(theta);
+    bk_validation_free(val);
+    bk_scenario_free(fitted);
+    bk_abc_result_free(res);
+    bk_calibration_free(cal);
+    bk_obs_free(obs);
+    bk_obs_free(obs_fit);
+    cli_calib_release(&in);
+    return rc;
+}

@@ -1,0 +1,316 @@
+/* test_calibrate.c: ABC-SMC on a problem whose posterior is known, the same posterior whatever
+ * the number of threads (toy problem and a real scenario), spec files and their errors, the
+ * Morris and Sobol estimators on a linear function with known indices, and the commands
+ * (skipped until they are registered: `blockade calibrate --help` exits 2 before that).
+ *
+ * The toy: y-bar = 1 is the mean of n = 10 draws from N(theta, 1), the prior on theta is
+ * Uniform(-5, 5); the posterior is N(1, 1/10) truncated far in its tails, so mean 1 and sd
+ * 0.316. ABC with a small final tolerance must come close: mean within 0.1, sd within
+ * 0.25-0.45 (the tolerance adds a little spread).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "analysis/sensitivity.h"
+#include "bk_test.h"
+#include "blockade/blockade.h"
+#include "engine/rng.h"
+
+static bk_status toy_sim(void *ud, const double *theta, uint64_t seed, double *sim,
+                         double *target, bk_error *err)
+{
+    (void)ud;
+    (void)err;
+    bk_rng r;
+    bk_rng_init(&r, seed, 0, BK_RNG_TEST, 0);
+    double s = 0;
+    for (int i = 0; i < 10; i++)
+        s += theta[0] + gsl_ran_gaussian(bk_rng_gsl(&r), 1.0);
+    sim[0] = s / 10;
+    target[0] = 1.0;
+    return BK_OK;
+}
+
+static bk_abc_result *run_toy(int threads)
+{
+    static const bk_param prior = {"theta", BK_PRIOR_UNIFORM, -5, 5};
+    bk_abc_problem prob = {1, &prior, 1, NULL, NULL, toy_sim, NULL};
+    bk_abc_config cfg;
+    bk_abc_config_init(&cfg);
+    cfg.seed = 42;
+    cfg.particles = 400;
+    cfg.generations = 5;
+    cfg.threads = threads;
+    bk_abc_result *r = NULL;
+    bk_error err;
+    assert_int_equal(bk_abc_run(&prob, &cfg, &r, &err), BK_OK);
+    return r;
+}
+
+static void test_toy_posterior(void **state)
+{
+    (void)state;
+    bk_abc_result *r = run_toy(2);
+    bk_abc_summary s;
+    bk_abc_summarize(r, 0, &s);
+    if (fabs(s.mean - 1.0) > 0.1 || s.sd < 0.25 || s.sd > 0.45)
+        fail_msg("ABC posterior mean %g sd %g; analytic 1 and 0.316", s.mean, s.sd);
+    assert_true(s.q05 < s.q50 && s.q50 < s.q95);
+    double wsum = 0;
+    for (int i = 0; i < bk_abc_particles(r); i++)
+        wsum += bk_abc_weights(r)[i];
+    assert_true(fabs(wsum - 1) < 1e-9);
+    /* the tolerance decreases and every generation has its diagnostics */
+    assert_int_equal(bk_abc_generations(r), 6);
+    bk_abc_generation g0, g6;
+    bk_abc_get_generation(r, 0, &g0);
+    bk_abc_get_generation(r, 5, &g6);
+    assert_true(g6.tolerance < g0.tolerance);
+    if (!(g6.ess > 50 && g6.ess <= 400.0 + 1e-6))
+        fail_msg("ESS %g", g6.ess);
+    assert_true(g0.acceptance > 0 && g0.acceptance <= 1);
+    bk_abc_result_free(r);
+}
+
+static void test_toy_threads(void **state)
+{
+    (void)state;
+    bk_abc_result *a = run_toy(1), *b = run_toy(3);
+    int n = bk_abc_particles(a);
+    assert_int_equal(n, bk_abc_particles(b));
+    assert_memory_equal(bk_abc_theta(a), bk_abc_theta(b), (size_t)n * sizeof(double));
+    assert_memory_equal(bk_abc_weights(a), bk_abc_weights(b), (size_t)n * sizeof(double));
+    bk_abc_result_free(a);
+    bk_abc_result_free(b);
+}
+
+static void test_spec_errors(void **state)
+{
+    (void)state;
+    bk_calib_spec *spec = NULL;
+    bk_error err;
+    const char *ok = "parameters:\n  - {path: fleet.fear_per_attack, prior: uniform, low: 0.1, "
+                     "high: 0.5}\n";
+    assert_int_equal(bk_calib_spec_load_string(ok, strlen(ok), "ok.yaml", &spec, &err), BK_OK);
+    assert_int_equal(spec->n_params, 1);
+    assert_true(spec->day_from < 0);
+    assert_true(fabs(bk_param_at(&spec->params[0], 0.5) - 0.3) < 1e-12);
+    bk_calib_spec_free(spec);
+    const bk_param lp = {"x", BK_PRIOR_LOGUNIFORM, 0.01, 1};
+    assert_true(fabs(bk_param_at(&lp, 0.5) - 0.1) < 1e-12);
+    static const struct {
+        const char *text;
+        bk_status st;
+        const char *want;
+    } bad[] = {
+        {"parameters: [\n", BK_ERR_SYNTAX, "not valid YAML"},
+        {"name: x\n", BK_ERR_SCHEMA, "parameters"},
+        {"params:\n  - {path: a}\n", BK_ERR_SCHEMA, "unexpected key"},
+        {"parameters:\n  - {path: a.b, prior: normal, low: 0, high: 1}\n", BK_ERR_VALUE,
+         "bad.yaml:2: prior must be uniform or loguniform"},
+        {"parameters:\n  - {path: a.b, low: 1, high: 0}\n", BK_ERR_VALUE, "low < high"},
+        {"parameters:\n  - {path: a.b, prior: loguniform, low: 0, high: 1}\n", BK_ERR_VALUE,
+         "low > 0"},
+        {"parameters:\n  - {path: a.b, low: 0, high: 1}\n  - {path: a.b, low: 0, high: 1}\n",
+         BK_ERR_VALUE, "given twice"},
+        {"parameters:\n  - {path: observation.other, low: 0, high: 1}\n", BK_ERR_VALUE,
+         "observation.report_prob"},
+        {"window: {from: 2025-09-30, to: 2025-09-01}\nparameters:\n  - {path: a, low: 0, high: 1}\n",
+         BK_ERR_VALUE, "window"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(bk_calib_spec_load_string(bad[i].text, strlen(bad[i].text), "bad.yaml",
+                                                   &spec, &err), bad[i].st);
+        assert_null(spec);
+        if (!strstr(err.message, bad[i].want))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, bad[i].want);
+    }
+}
+
+/* Calibration of the two-corridor scenario: the same posterior with 1 and 2 threads; a wrong
+ * path fails before any run. */
+static void test_scenario_threads(void **state)
+{
+    (void)state;
+    char *sp = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    char *ep = bk_test_source_path("tests/data/two-corridors-events.csv");
+    char *ap = bk_test_source_path("tests/data/two-corridors-aggregates.csv");
+    char *pp = bk_test_source_path("tests/data/calib-spec.yaml");
+    bk_scenario *sc = NULL;
+    bk_events *ev = NULL;
+    bk_aggregates *ag = NULL;
+    bk_calib_spec *spec = NULL;
+    bk_error err;
+    assert_int_equal(bk_scenario_load_file(sp, &sc, &err), BK_OK);
+    assert_int_equal(bk_events_read_file(ep, NULL, &ev, &err), BK_OK);
+    assert_int_equal(bk_aggregates_read_file(ap, &ag, &err), BK_OK);
+    assert_int_equal(bk_calib_spec_load_file(pp, &spec, &err), BK_OK);
+    bk_events_place(ev, sc);
+    bk_obs_config oc;
+    bk_obs_config_init(&oc, sc);
+    oc.day_from = spec->day_from;
+    oc.day_to = spec->day_to;
+    bk_obs *obs = NULL;
+    assert_int_equal(bk_obs_new(sc, ev, ag, &oc, &obs, &err), BK_OK);
+    bk_calibration *cal = NULL;
+    assert_int_equal(bk_calibration_new(sc, spec, obs, &cal, &err), BK_OK);
+    bk_abc_result *r[2];
+    for (int t = 0; t < 2; t++) {
+        bk_abc_config cfg;
+        bk_abc_config_init(&cfg);
+        cfg.seed = 3;
+        cfg.particles = 12;
+        cfg.generations = 1;
+        cfg.pilot_factor = 2;
+        cfg.threads = t + 1;
+        assert_int_equal(bk_abc_run(bk_calibration_problem(cal), &cfg, &r[t], &err), BK_OK);
+    }
+    assert_memory_equal(bk_abc_theta(r[0]), bk_abc_theta(r[1]), 12 * 2 * sizeof(double));
+    assert_memory_equal(bk_abc_weights(r[0]), bk_abc_weights(r[1]), 12 * sizeof(double));
+    for (int i = 0; i < 12; i++) {
+        double f = bk_abc_theta(r[0])[2 * i], p = bk_abc_theta(r[0])[2 * i + 1];
+        assert_true(f >= 0.05 && f <= 0.6 && p >= 0.5 && p <= 1.0);
+    }
+    /* posterior.csv has a header and one row per particle */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(bk_abc_write_posterior_csv(r[0], bk_calibration_problem(cal), f), BK_OK);
+    fclose(f);
+    int lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    assert_int_equal(lines, 13);
+    assert_non_null(strstr(text, "particle,weight,distance,fleet.fear_per_attack,"
+                                 "observation.report_prob"));
+    free(text);
+    bk_abc_result_free(r[0]);
+    bk_abc_result_free(r[1]);
+    bk_calibration_free(cal);
+    /* a path the scenario does not have */
+    snprintf(spec->params[0].path, sizeof spec->params[0].path, "fleet.no_such_key");
+    assert_int_not_equal(bk_calibration_new(sc, spec, obs, &cal, &err), BK_OK);
+    assert_null(cal);
+    bk_obs_free(obs);
+    bk_calib_spec_free(spec);
+    bk_aggregates_free(ag);
+    bk_events_free(ev);
+    bk_scenario_free(sc);
+    free(sp);
+    free(ep);
+    free(ap);
+    free(pp);
+}
+
+/* f = x0 + 2 x1 on [0, 1]^2: elementary effects exactly 1 and 2 (sigma 0); Sobol S1 = ST = 1/5
+ * and 4/5 (variances 1/12 and 4/12). */
+static void test_estimators(void **state)
+{
+    (void)state;
+    int R = 8, k = 2;
+    double *u = malloc((size_t)R * (k + 1) * k * sizeof *u), delta;
+    double *f = malloc((size_t)R * (k + 1) * sizeof *f);
+    bk_morris_design(9, R, k, 4, u, &delta);
+    assert_true(fabs(delta - 2.0 / 3.0) < 1e-12);
+    for (int i = 0; i < R * (k + 1); i++) {
+        assert_true(u[i * k] >= 0 && u[i * k] <= 1 && u[i * k + 1] >= 0 && u[i * k + 1] <= 1);
+        f[i] = u[i * k] + 2 * u[i * k + 1];
+    }
+    double mu[2], mus[2], sg[2];
+    bk_morris_effects(u, f, R, k, mu, mus, sg);
+    assert_true(fabs(mu[0] - 1) < 1e-9 && fabs(mus[1] - 2) < 1e-9 && sg[0] < 1e-9);
+    free(u);
+    free(f);
+    uint64_t N = 4000;
+    u = malloc(N * (k + 2) * k * sizeof *u);
+    f = malloc(N * (k + 2) * sizeof *f);
+    bk_saltelli_design(9, N, k, u);
+    for (uint64_t i = 0; i < N * (k + 2); i++)
+        f[i] = u[i * k] + 2 * u[i * k + 1];
+    double s1[2], st[2];
+    bk_sobol_indices(f, N, k, s1, st);
+    if (fabs(s1[0] - 0.2) > 0.05 || fabs(s1[1] - 0.8) > 0.05 || fabs(st[0] - 0.2) > 0.05
+        || fabs(st[1] - 0.8) > 0.05)
+        fail_msg("Sobol %g %g / %g %g, expected 0.2 0.8", s1[0], s1[1], st[0], st[1]);
+    free(u);
+    free(f);
+}
+
+static int run_cli(const char *args)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", BK_CLI_PATH, args);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The commands: same posterior.csv with 1 and 2 threads; usage errors exit 2. */
+static void test_cli(void **state)
+{
+    (void)state;
+    if (run_cli("calibrate --help") != 0)
+        skip(); /* not registered in the command table yet */
+    char *dir = bk_test_make_temp_dir("bk-calibrate");
+    char args[4096], a[1024], b[1024];
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    const char *common = BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml --observed "
+                         BK_SOURCE_DIR "/tests/data/two-corridors-events.csv --aggregates "
+                         BK_SOURCE_DIR "/tests/data/two-corridors-aggregates.csv --params "
+                         BK_SOURCE_DIR "/tests/data/calib-spec.yaml --particles 10 "
+                         "--generations 1 --seed 4 --quiet";
+    snprintf(args, sizeof args, "calibrate %s --threads 1 --out %s", common, a);
+    assert_int_equal(run_cli(args), 0);
+    snprintf(args, sizeof args, "calibrate %s --threads 2 --out %s", common, b);
+    assert_int_equal(run_cli(args), 0);
+    const char *files[3] = {"posterior.csv", "diagnostics.json", "calibrated.yaml"};
+    for (int i = 0; i < 3; i++) {
+        char pa[1100], pb[1100];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        size_t la, lb;
+        char *ta = bk_test_read_file(pa, &la), *tb = bk_test_read_file(pb, &lb);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(ta, tb, la);
+        free(ta);
+        free(tb);
+    }
+    /* the calibrated scenario loads */
+    char pc[1100];
+    snprintf(pc, sizeof pc, "scenario check %s/calibrated.yaml", a);
+    assert_int_equal(run_cli(pc), 0);
+    assert_int_equal(run_cli("calibrate --observed x.csv"), 2); /* no --params */
+    assert_int_equal(run_cli("validate --holdout-from 2025-09-10"), 2);
+    assert_int_equal(run_cli("sensitivity --params " BK_SOURCE_DIR
+                             "/tests/data/calib-spec.yaml --outcomes nothing"), 2);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_toy_posterior),
+        cmocka_unit_test(test_toy_threads),
+        cmocka_unit_test(test_spec_errors),
+        cmocka_unit_test(test_scenario_threads),
+        cmocka_unit_test(test_estimators),
+        cmocka_unit_test(test_cli),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

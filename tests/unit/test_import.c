@@ -1,0 +1,409 @@
+/* test_import.c: reading observed events and aggregates: the ACLED export of the project's own
+ * coding (data/observed), an older export with numeric actor codes, written dates, a BOM, CRLF
+ * and quoted fields with commas, quotes and line breaks, a UCDP GED file; filters; placement on
+ * the roads; and malformed files (missing column, bad date, bad coordinate, binary data, bad
+ * UTF-8, broken quoting, too large, wrong field count), each refused with file:line. The
+ * command `blockade events import` exits 3 on a malformed file and writes nothing (skipped
+ * until the command is registered).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bk_test.h"
+#include "blockade/blockade.h"
+
+static bk_scenario *bamako;
+
+static int setup(void **state)
+{
+    (void)state;
+    bk_error err;
+    return bk_scenario_load_default(&bamako, &err) == BK_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bk_scenario_free(bamako);
+    return 0;
+}
+
+static const bk_event *find(const bk_events *ev, const char *id)
+{
+    for (size_t i = 0; i < bk_events_count(ev); i++)
+        if (strcmp(bk_events_get(ev, i)->id, id) == 0)
+            return bk_events_get(ev, i);
+    return NULL;
+}
+
+static long day(const char *s)
+{
+    long d = 0;
+    assert_true(bk_date_parse(s, &d));
+    return d;
+}
+
+static void test_dates(void **state)
+{
+    (void)state;
+    long a = day("2025-09-14");
+    assert_int_equal(day("14 September 2025"), a);
+    assert_int_equal(day("14-Sep-2025"), a);
+    assert_int_equal(day("14 sept. 2025"), a);
+    assert_int_equal(day("2025-09-14 00:00:00.000"), a);
+    assert_int_equal(a - day("1970-01-01"), a);
+    assert_int_equal(day("2025-03-01") - day("2025-02-28"), 1);
+    assert_int_equal(day("2024-03-01") - day("2024-02-28"), 2);
+    long d;
+    assert_false(bk_date_parse("2025-06-31", &d));
+    assert_false(bk_date_parse("31 Juny 2025", &d));
+    assert_false(bk_date_parse("2025/09/14", &d));
+    assert_false(bk_date_parse("", &d));
+    char buf[11];
+    bk_date_format(a, buf);
+    assert_string_equal(buf, "2025-09-14");
+}
+
+static void test_acled_current(void **state)
+{
+    (void)state;
+    char *p = bk_test_source_path("data/observed/bamako-2025-events.csv");
+    bk_events *ev = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
+    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_ACLED);
+    assert_int_equal(bk_events_count(ev), 14);
+    const bk_event *e = find(ev, "BKD0009");
+    assert_non_null(e);
+    assert_int_equal(e->time_precision, 2);
+    assert_int_equal(e->day_from, day("2025-09-01"));
+    assert_int_equal(e->day_to, day("2025-09-07"));
+    assert_int_equal(e->inter1, 2); /* "Rebel group" */
+    assert_int_equal(e->inter2, 7); /* "Civilians" */
+    bk_events_place(ev, bamako);
+    assert_int_equal(bk_events_placed(ev), 12);
+    const bk_event *niono = find(ev, "BKD0006");
+    assert_false(niono->placed);
+    assert_non_null(strstr(niono->reason, "km away"));
+    const bk_event *lak = find(ev, "BKD0013");
+    assert_true(lak->placed);
+    assert_string_equal(lak->corridor, "dakar_north");
+    assert_true(lak->distance_km < 1.0);
+    const bk_event *boug = find(ev, "BKD0014");
+    assert_string_equal(boug->corridor, "abidjan_east");
+    bk_events_free(ev);
+    free(p);
+}
+
+static void test_acled_old_and_filters(void **state)
+{
+    (void)state;
+    char *p = bk_test_source_path("tests/data/acled-old.csv");
+    bk_events *ev = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
+    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_ACLED_CODES);
+    assert_int_equal(bk_events_count(ev), 3);
+    const bk_event *a = find(ev, "MLI1001");
+    assert_int_equal(a->day, day("2025-09-14"));
+    assert_string_equal(a->notes, "Escorted convoy attacked, tankers burned; the \"escort\" withdrew");
+    const bk_event *b = find(ev, "MLI1002");
+    assert_int_equal(b->day, day("2025-09-21"));
+    assert_int_equal(b->line, 3);
+    assert_non_null(strstr(b->notes, "attacked,\r\nthree trucks"));
+    assert_int_equal(b->inter1, 3);
+    const bk_event *c = find(ev, "SEN1003");
+    assert_int_equal(c->day_from, day("2025-09-01")); /* time precision 3: the month */
+    assert_int_equal(c->day_to, day("2025-09-30"));
+    assert_int_equal(c->line, 5); /* the record before it spans two lines */
+    bk_events_free(ev);
+
+    const char *kw[2] = {"TANKER", "escort"};
+    bk_events_filter f = {.country = "mali", .actor = "jnim", .from = "1 September 2025",
+                          .to = "2025-09-30", .keywords = kw, .n_keywords = 2};
+    assert_int_equal(bk_events_read_file(p, &f, &ev, &err), BK_OK);
+    assert_int_equal(bk_events_records(ev), 3);
+    assert_int_equal(bk_events_count(ev), 1);
+    assert_string_equal(bk_events_get(ev, 0)->id, "MLI1001");
+    bk_events_free(ev);
+    f = (bk_events_filter){.to = "2025-09-13"};
+    assert_int_equal(bk_events_read_file(p, &f, &ev, &err), BK_OK);
+    assert_int_equal(bk_events_count(ev), 1);
+    bk_events_free(ev);
+    f = (bk_events_filter){.from = "13/09/2025"};
+    assert_int_equal(bk_events_read_file(p, &f, &ev, &err), BK_ERR_USAGE);
+    assert_null(ev);
+    free(p);
+}
+
+static void test_ucdp(void **state)
+{
+    (void)state;
+    char *p = bk_test_source_path("tests/data/ucdp-ged.csv");
+    bk_events *ev = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
+    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_UCDP);
+    assert_int_equal(bk_events_count(ev), 3);
+    const bk_event *e = find(ev, "900002");
+    assert_int_equal(e->day_from, day("2025-09-06"));
+    assert_int_equal(e->day_to, day("2025-09-08"));
+    assert_string_equal(e->actor1, "JNIM");
+    bk_events_place(ev, bamako);
+    assert_true(find(ev, "900001")->placed);
+    assert_false(find(ev, "900003")->placed); /* where_prec 4: a region */
+    assert_non_null(strstr(find(ev, "900003")->reason, "imprecise"));
+    bk_events_free(ev);
+    free(p);
+}
+
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    char *p = bk_test_source_path("data/observed/bamako-2025-events.csv");
+    bk_events *ev = NULL, *back = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
+    bk_events_place(ev, bamako);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(bk_events_write_csv(ev, f), BK_OK);
+    fclose(f);
+    assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
+    assert_int_equal(bk_events_get_format(back), BK_EVENTS_PLACED);
+    assert_int_equal(bk_events_count(back), bk_events_placed(ev));
+    const bk_event *a = find(ev, "BKD0009"), *b = find(back, "BKD0009");
+    assert_int_equal(a->day_from, b->day_from);
+    assert_int_equal(a->day_to, b->day_to);
+    assert_string_equal(a->notes, b->notes);
+    bk_events_free(back);
+    bk_events_free(ev);
+    free(text);
+    free(p);
+}
+
+/* Read `text` and expect `status` with `want` (and "name:line") in the message. */
+static void expect_error(const char *text, size_t len, bk_status status, const char *line,
+                         const char *want, unsigned long long max)
+{
+    bk_events *ev = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_events_filter f = {.max_bytes = max};
+    assert_int_equal(bk_events_read_string(text, len, "bad.csv", &f, &ev, &err), status);
+    assert_null(ev);
+    if (!strstr(err.message, line) || !strstr(err.message, want))
+        fail_msg("message '%s' lacks '%s' or '%s'", err.message, line, want);
+}
+
+#define HEADER "event_id_cnty,event_date,time_precision,actor1,actor2,inter1,inter2,country," \
+               "latitude,longitude,geo_precision,notes\n"
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    const char *missing = "event_id_cnty,event_date,time_precision,actor1,actor2,country,"
+                          "longitude,geo_precision\nX1,2025-09-01,1,a,b,Mali,-8,1\n";
+    expect_error(missing, strlen(missing), BK_ERR_SCHEMA, "bad.csv:1:", "missing column 'latitude'", 0);
+    const char *unknown = "a,b,c\n1,2,3\n";
+    expect_error(unknown, strlen(unknown), BK_ERR_SCHEMA, "bad.csv:1:", "unknown header", 0);
+    const char *bad_date = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n"
+                                  "X2,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n";
+    expect_error(bad_date, strlen(bad_date), BK_ERR_VALUE, "bad.csv:3:", "bad date '2025-13-01'", 0);
+    const char *bad_lat = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,123.5,-8.0,1,ok\n";
+    expect_error(bad_lat, strlen(bad_lat), BK_ERR_VALUE, "bad.csv:2:", "bad latitude", 0);
+    const char *bad_lon = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,west,1,ok\n";
+    expect_error(bad_lon, strlen(bad_lon), BK_ERR_VALUE, "bad.csv:2:", "bad longitude", 0);
+    const char *bad_prec = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,9,ok\n";
+    expect_error(bad_prec, strlen(bad_prec), BK_ERR_VALUE, "bad.csv:2:", "geo_precision", 0);
+    const char *bad_actor = HEADER "X1,2025-09-01,1,a,b,Pirates,1,Mali,12.5,-8,1,ok\n";
+    expect_error(bad_actor, strlen(bad_actor), BK_ERR_VALUE, "bad.csv:2:", "actor type", 0);
+    const char *fields = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1\n";
+    expect_error(fields, strlen(fields), BK_ERR_SCHEMA, "bad.csv:2:", "11 fields", 0);
+    const char bin[] = HEADER "X1,2025-09-01\0\x01\x02,1\n";
+    expect_error(bin, sizeof bin - 1, BK_ERR_SYNTAX, "bad.csv:2:", "binary", 0);
+    const char *latin1 = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,Di\xe9ma\n";
+    expect_error(latin1, strlen(latin1), BK_ERR_SYNTAX, "bad.csv:2:", "UTF-8", 0);
+    const char *quote = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"unclosed\n";
+    expect_error(quote, strlen(quote), BK_ERR_SYNTAX, "bad.csv:2:", "not closed", 0);
+    const char *stray = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"a\"b\n";
+    expect_error(stray, strlen(stray), BK_ERR_SYNTAX, "bad.csv:2:", "malformed CSV", 0);
+    const char *ok = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,fine\n";
+    expect_error(ok, strlen(ok), BK_ERR_TOO_LARGE, "bad.csv", "larger than the limit", 64);
+    expect_error("", 0, BK_ERR_SCHEMA, "bad.csv:1:", "empty", 0);
+    /* the same well-formed text is accepted */
+    bk_events *ev = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_string(ok, strlen(ok), "ok.csv", NULL, &ev, &err), BK_OK);
+    assert_int_equal(bk_events_count(ev), 1);
+    bk_events_free(ev);
+    /* a missing file */
+    assert_int_equal(bk_events_read_file("/nonexistent/x.csv", NULL, &ev, &err), BK_ERR_IO);
+}
+
+static void test_aggregates(void **state)
+{
+    (void)state;
+    char *p = bk_test_source_path("data/observed/bamako-2025-aggregates.csv");
+    bk_aggregates *ag = NULL;
+    bk_error err;
+    assert_int_equal(bk_aggregates_read_file(p, &ag, &err), BK_OK);
+    assert_int_equal(bk_aggregates_count(ag), 5);
+    const bk_aggregate *a = bk_aggregates_get(ag, 2);
+    assert_string_equal(a->quantity, "tankers_destroyed");
+    assert_true(a->low == 40 && a->best == 100 && a->high == 100);
+    assert_int_equal(a->day_from, day("2025-09-03"));
+    bk_aggregates_free(ag);
+    free(p);
+    p = bk_test_source_path("tests/data/aggregates-bad.csv");
+    assert_int_equal(bk_aggregates_read_file(p, &ag, &err), BK_ERR_VALUE);
+    assert_null(ag);
+    assert_non_null(strstr(err.message, "aggregates-bad.csv:3:"));
+    free(p);
+}
+
+/* The observation model on the record: attacks per corridor from the placed events. */
+static void test_observation(void **state)
+{
+    (void)state;
+    char *ep = bk_test_source_path("data/observed/bamako-2025-events.csv");
+    char *ap = bk_test_source_path("data/observed/bamako-2025-aggregates.csv");
+    bk_events *ev = NULL;
+    bk_aggregates *ag = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(ep, NULL, &ev, &err), BK_OK);
+    assert_int_equal(bk_aggregates_read_file(ap, &ag, &err), BK_OK);
+    bk_events_place(ev, bamako);
+    bk_obs_config cfg;
+    bk_obs_config_init(&cfg, bamako);
+    bk_obs *obs = NULL;
+    assert_int_equal(bk_obs_new(bamako, ev, ag, &cfg, &obs, &err), BK_OK);
+    assert_int_equal(bk_obs_days(obs), 30);
+    double total_week = 0;
+    int found = 0;
+    for (int k = 0; k < bk_obs_count(obs); k++) {
+        bk_obs_stat s;
+        bk_obs_get(obs, k, &s);
+        if (strcmp(s.name, "attacks_dakar_north") == 0) {
+            assert_true(fabs(s.observed - 4) < 1e-9);
+            found++;
+        } else if (strcmp(s.name, "attacks_abidjan_east") == 0) {
+            assert_true(fabs(s.observed - 2) < 1e-9);
+            found++;
+        } else if (strncmp(s.name, "attacks_week_", 13) == 0) {
+            total_week += s.observed;
+        } else if (strcmp(s.name, "tankers_destroyed_2025-09-14_2025-09-14") == 0) {
+            assert_true(s.low == 20 && s.observed == 40 && s.high == 80);
+            assert_true(s.aggregate);
+            found++;
+        }
+    }
+    assert_int_equal(found, 3);
+    assert_true(fabs(total_week - 6) < 1e-9); /* windowed events split across weeks */
+    /* measurement error: draws stay within [low, high] */
+    double *v = calloc((size_t)bk_obs_count(obs), sizeof *v);
+    for (uint64_t seed = 0; seed < 50; seed++) {
+        bk_obs_draw_truth(obs, seed, v);
+        for (int k = 0; k < bk_obs_count(obs); k++) {
+            bk_obs_stat s;
+            bk_obs_get(obs, k, &s);
+            assert_true(v[k] >= s.low - 1e-9 && v[k] <= s.high + 1e-9);
+        }
+    }
+    /* a simulated run gives finite statistics */
+    bk_run_config rc;
+    bk_run_config_init(&rc, bamako);
+    rc.days = bk_obs_days(obs);
+    bk_run *run = NULL;
+    assert_int_equal(bk_sim_run(bamako, &rc, &run, &err), BK_OK);
+    assert_int_equal(bk_obs_simulate(obs, run, 1, 1.0, v, &err), BK_OK);
+    bk_run_totals t;
+    bk_run_get_totals(run, &t);
+    double attacks = 0;
+    for (int k = 0; k < bk_obs_count(obs); k++) {
+        bk_obs_stat s;
+        bk_obs_get(obs, k, &s);
+        assert_true(isfinite(v[k]) && v[k] >= 0);
+        if (strncmp(s.name, "attacks_week_", 13) == 0)
+            attacks += v[k];
+        if (strncmp(s.name, "fuel_imports_registered", 23) == 0)
+            assert_true(fabs(v[k] - t.delivered_l / 1e6) < 1e-6);
+    }
+    assert_true(fabs(attacks - (double)t.attacks_attempted) < 1e-9); /* report_prob 1 */
+    bk_run_free(run);
+    free(v);
+    bk_obs_free(obs);
+    bk_aggregates_free(ag);
+    bk_events_free(ev);
+    free(ep);
+    free(ap);
+}
+
+/* Exit code and output of `blockade ARGS`, stdout to `out` (may be NULL). */
+static int run_cli(const char *args, const char *out)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>/dev/null", BK_CLI_PATH, args, out ? out : "/dev/null");
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli(void **state)
+{
+    (void)state;
+    if (run_cli("events import --help", NULL) != 0)
+        skip(); /* not registered in the command table yet */
+    char *dir = bk_test_make_temp_dir("bk-import");
+    assert_non_null(dir);
+    const char *bad = HEADER "X1,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n";
+    char *in = bk_test_write_temp(dir, "bad.csv", bad, strlen(bad));
+    char out[1024], args[2048];
+    snprintf(out, sizeof out, "%s/out.csv", dir);
+    snprintf(args, sizeof args, "events import %s --out %s", in, out);
+    assert_int_equal(run_cli(args, NULL), 3);
+    struct stat st;
+    assert_int_not_equal(stat(out, &st), 0); /* nothing written */
+    char *src = bk_test_source_path("data/observed/bamako-2025-events.csv");
+    snprintf(args, sizeof args, "events import %s --out %s --from 2025-09-01", src, out);
+    assert_int_equal(run_cli(args, NULL), 0);
+    char *text = bk_test_read_file(out, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "BKD0013"));
+    assert_null(strstr(text, "BKD0001"));
+    snprintf(args, sizeof args, "events import %s --from yesterday", src);
+    assert_int_equal(run_cli(args, NULL), 2);
+    free(text);
+    free(src);
+    free(in);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_acled_current),
+        cmocka_unit_test(test_acled_old_and_filters),
+        cmocka_unit_test(test_ucdp),
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_observation),
+        cmocka_unit_test(test_cli),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
