@@ -20,7 +20,9 @@ bk_status bk_cells_init(bk_model *m)
     int nc = g->n_cells > 0 ? g->n_cells : 1;
     m->cells = calloc((size_t)nc, sizeof *m->cells);
     m->reach = calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
-    if (m->cells == NULL || m->reach == NULL)
+    m->seg_cells = calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->seg_cells);
+    m->seg_ncells = calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
+    if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL)
         return BK_ERR_NOMEM;
     for (int i = 0; i < g->n_cells; i++) {
         bk_cell_state *cs = &m->cells[i];
@@ -47,6 +49,14 @@ void bk_cells_update_reach(bk_model *m)
             m->reach[(size_t)i * ns + s] =
                 bk_point_segment_km(m, m->cells[i].lat, m->cells[i].lon, s, NULL) <=
                 g->cells[i].reach_km;
+    /* the same by segment, for the exposure check of every leg */
+    for (int s = 0; s < ns; s++) {
+        int k = 0;
+        for (int i = 0; i < g->n_cells; i++)
+            if (m->reach[(size_t)i * ns + s])
+                m->seg_cells[(size_t)s * g->n_cells + k++] = i;
+        m->seg_ncells[s] = k;
+    }
 }
 
 /* Success probability a cell expects against `escort` units on segment `seg`. */
@@ -77,10 +87,11 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
         interest *= g->empty_interest;
     if (m->coordinated_today)
         interest *= g->coordinated_boost;
-    for (int c = 0; c < g->n_cells; c++) {
+    const int *in_reach = &m->seg_cells[(size_t)seg * g->n_cells];
+    for (int k = 0; k < m->seg_ncells[seg]; k++) {
+        int c = in_reach[k];
         bk_cell_state *cs = &m->cells[c];
-        if (!m->reach[(size_t)c * m->sc->n_segments + seg] || t < cs->ready_h ||
-            cs->strength < 1.0)
+        if (t < cs->ready_h || cs->strength < 1.0)
             continue;
         double p_detect = g->cells[c].intelligence * interest;
         if (bk_rng_uniform(&cs->rng_detect) >= (p_detect < 1.0 ? p_detect : 1.0))

@@ -192,6 +192,9 @@ typedef struct bk_model {
     bk_cell_state *cells;
     bk_seg_state *segs;
     uint8_t *reach;             /* [n_cells * n_segments]: segment in the cell's reach */
+    int *seg_cells;             /* [n_segments * n_cells]: cells with the segment in reach, by
+                                   index, first seg_ncells[s] of each row */
+    int *seg_ncells;            /* [n_segments] */
     double *stock_l;            /* [n_products] city stock */
     bk_rng rng_campaign;
 

@@ -628,6 +628,8 @@ static void model_release(bk_model *m)
     free(m->corr);
     free(m->cells);
     free(m->reach);
+    free(m->seg_cells);
+    free(m->seg_ncells);
     free(m->stock_l);
     free(m->c_today);
     bk_queue_release(&m->q);
