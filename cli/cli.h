@@ -130,6 +130,14 @@ void cli_progress_update(void *ud, uint64_t done, uint64_t total);
 /* Erase the bar. */
 void cli_progress_end(cli_progress *p);
 
+/* Open the run store for reading: store_opt (--store FILE) if set, else $BLOCKADE_STORE, else
+ * out/runs.sqlite. A missing store is an I/O error, never created. Returns an exit code (errors
+ * reported). */
+int cli_store_open_read(const cli_value *store_opt, bk_store **out);
+
+/* Parse a run id (decimal, from 1) given to command `cmd`. Returns 0 or a usage error. */
+int cli_parse_run_id(const char *cmd, const char *text, int64_t *id);
+
 /* A new string: `len` bytes of `s`, then `tail`. NULL when out of memory. */
 char *cli_join(const char *s, size_t len, const char *tail);
 

@@ -35,7 +35,8 @@ const cli_option cli_runs_options[] = {
 
 /* Opens the store named by --store, $BLOCKADE_STORE or the default, for reading. A missing
  * file is an I/O error with a hint; nothing is ever created. Returns an exit code. */
-static int open_store(const cli_value *store_opt, bk_store **out)
+/* Contract in cli.h. */
+int cli_store_open_read(const cli_value *store_opt, bk_store **out)
 {
     const char *env = getenv("BLOCKADE_STORE");
     const char *path = store_opt->set ? store_opt->str
@@ -55,7 +56,8 @@ static int open_store(const cli_value *store_opt, bk_store **out)
 }
 
 /* A run id: decimal digits only, from 1. Returns 0 or a usage error. */
-static int parse_id(const char *cmd, const char *text, int64_t *id)
+/* Contract in cli.h. */
+int cli_parse_run_id(const char *cmd, const char *text, int64_t *id)
 {
     bool digits = text[0] != '\0' && strspn(text, "0123456789") == strlen(text);
     errno = 0;
@@ -82,7 +84,7 @@ static int report(bk_status st, const bk_error *err)
 int cli_cmd_runs_list(const cli_invocation *inv)
 {
     bk_store *store = NULL;
-    int rc = open_store(&inv->opt[LIST_STORE], &store);
+    int rc = cli_store_open_read(&inv->opt[LIST_STORE], &store);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_error err;
@@ -97,11 +99,11 @@ int cli_cmd_runs_list(const cli_invocation *inv)
 int cli_cmd_runs_show(const cli_invocation *inv)
 {
     int64_t id = 0;
-    int rc = parse_id("runs show", inv->args[0], &id);
+    int rc = cli_parse_run_id("runs show", inv->args[0], &id);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_store *store = NULL;
-    rc = open_store(&inv->opt[RUNS_STORE], &store);
+    rc = cli_store_open_read(&inv->opt[RUNS_STORE], &store);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_error err;
@@ -115,13 +117,13 @@ int cli_cmd_runs_show(const cli_invocation *inv)
 int cli_cmd_runs_diff(const cli_invocation *inv)
 {
     int64_t a = 0, b = 0;
-    int rc = parse_id("runs diff", inv->args[0], &a);
+    int rc = cli_parse_run_id("runs diff", inv->args[0], &a);
     if (rc == CLI_EXIT_OK)
-        rc = parse_id("runs diff", inv->args[1], &b);
+        rc = cli_parse_run_id("runs diff", inv->args[1], &b);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_store *store = NULL;
-    rc = open_store(&inv->opt[RUNS_STORE], &store);
+    rc = cli_store_open_read(&inv->opt[RUNS_STORE], &store);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_error err;

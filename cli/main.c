@@ -92,13 +92,14 @@ static const cli_command commands[] = {
      "Write the text of the embedded default scenario (Bamako 2025) to stdout, as a\n"
      "starting point for a scenario of your own.\n",
      cli_no_options, cli_cmd_scenario_export_default},
-    {"report", "DIR", 1, 1, "write a self-contained HTML report of an output directory",
+    {"report", "[DIR]", 0, 1, "write a self-contained HTML report of an output directory",
      "Read the output directory DIR written by 'blockade run --out', 'ensemble --out' or\n"
      "'compare --out' and write one HTML page: charts over time (lines for a run, fan\n"
      "charts of the quantiles for an ensemble), probability curves, a map of the roads and\n"
      "attacks, the scenario's timeline, the policies compared and the provenance. The page\n"
      "needs no network and no other file. It is written next to --output FILE and renamed\n"
-     "into place when complete. -o FILE is short for --output FILE. See docs/report.md.\n",
+     "into place when complete. -o FILE is short for --output FILE. With --run ID instead\n"
+     "of DIR, the output directory the run store recorded for run ID. See docs/report.md.\n",
      cli_report_options, cli_cmd_report},
     {"runs list", "", 0, 0, "list the runs recorded in the run store, newest first",
      "List the runs recorded in the run store, newest first: id, kind, status, start\n"

@@ -68,6 +68,11 @@ bk_status bk_store_begin(bk_store *st, const bk_store_run_info *info, int64_t *i
 bk_status bk_store_finish(bk_store *st, int64_t id, const char *status, const char *summary_json,
                           bk_error *err);
 
+/* The output directory recorded for run `id`: *out_dir receives a new string (free with free())
+ * or NULL when the run recorded none. BK_ERR_USAGE for an unknown id, BK_ERR_IO on a database
+ * error, BK_ERR_NOMEM. */
+bk_status bk_store_out_dir(bk_store *st, int64_t id, char **out_dir, bk_error *err);
+
 /* Write to the caller's stream (nothing else is printed): a table of runs (newest first, at
  * most `limit`, 0 = all); one run in full (parameters, scenario hash, summary, one value per
  * line with nested JSON keys joined by dots); or the differences between two runs (scenario,

@@ -437,6 +437,30 @@ static int run_status(bk_store *st, int64_t id, char status[16], bool *found)
     return rc;
 }
 
+/* Contract in blockade/store.h. */
+bk_status bk_store_out_dir(bk_store *st, int64_t id, char **out_dir, bk_error *err)
+{
+    *out_dir = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT out_dir FROM runs WHERE id = ?1", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(s, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    bk_status result = BK_OK;
+    if (rc == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        if (t && (*out_dir = strdup(t)) == NULL)
+            result = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    } else if (rc == SQLITE_DONE) {
+        result = bk_fail(err, BK_ERR_USAGE, "no run %lld in the store", (long long)id);
+    } else {
+        result = bk_fail(err, BK_ERR_IO, "run store: %s", sqlite3_errmsg(st->db));
+    }
+    sqlite3_finalize(s);
+    return result;
+}
+
 /* Records the end of a running run, in one transaction. */
 bk_status bk_store_finish(bk_store *st, int64_t id, const char *status, const char *summary_json,
                           bk_error *err)
