@@ -111,9 +111,6 @@ void cli_progress_end(cli_progress *p)
     p->drawn = false;
 }
 
-/* ---- the run store ---------------------------------------------------------------------- */
-
-
 /* summary.json of an ensemble as a new string (NULL when out of memory). */
 static char *summary_text(const bk_ensemble *ens)
 {
@@ -131,20 +128,6 @@ static char *summary_text(const bk_ensemble *ens)
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 ? 0 : -1;
-}
-
-/* Remove a directory tree this process owns (FTW_PHYS: links are removed, not followed). */
-static int remove_tree(const char *path)
-{
-    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Make a rename durable: fsync the directory that holds `path`. Best effort. */
 static void sync_parent(const char *path)
@@ -422,7 +405,7 @@ static int prepare_work(ens_run *x, bk_ensemble *ens)
                       x->work);
             return CLI_EXIT_IO;
         }
-        if (remove_tree(x->work) != 0) {
+        if (cli_remove_tree(x->work) != 0) {
             cli_error("cannot remove '%s': %s", x->work, strerror(errno));
             return CLI_EXIT_IO;
         }
@@ -633,7 +616,7 @@ static int ensemble_main(ens_run *x)
     if (rc == CLI_EXIT_OK && x->rank == 0) {
         rc = finish_outputs(x, ens);
         if (rc == CLI_EXIT_OK && x->work)
-            remove_tree(x->work); /* the outputs are complete: the checkpoint has served */
+            cli_remove_tree(x->work); /* the outputs are complete: the checkpoint has served */
     }
     char *summary = NULL;
     if (rec.store && rc == CLI_EXIT_OK)

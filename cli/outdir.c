@@ -30,8 +30,8 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path) == 0 ? 0 : -1;
 }
 
-/* Remove a tree this process owns; FTW_PHYS so a symbolic link is removed, never followed. */
-static int remove_tree(const char *path)
+/* Contract in outdir.h. FTW_PHYS: a symbolic link is removed, never followed. */
+int cli_remove_tree(const char *path)
 {
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -287,7 +287,7 @@ int cli_outdir_commit(cli_outdir *od, char *msg, size_t msg_size)
     free(od->tmp);
     od->tmp = NULL;
     forget_parents(od);
-    int removed = remove_tree(old);
+    int removed = cli_remove_tree(old);
     if (removed != 0) { /* the new outputs are in place: report, but do not fail */
         snprintf(msg, msg_size, "warning: could not remove the old outputs in '%s'", old);
     }
@@ -298,7 +298,7 @@ int cli_outdir_commit(cli_outdir *od, char *msg, size_t msg_size)
 void cli_outdir_abort(cli_outdir *od)
 {
     if (od->tmp) {
-        (void)remove_tree(od->tmp);
+        (void)cli_remove_tree(od->tmp);
         free(od->tmp);
         od->tmp = NULL;
     }

@@ -49,4 +49,7 @@ int cli_outdir_commit(cli_outdir *od, char *msg, size_t msg_size);
  * twice. */
 void cli_outdir_abort(cli_outdir *od);
 
+/* Remove a directory tree this process owns. Returns 0, or -1 with errno set. */
+int cli_remove_tree(const char *path);
+
 #endif
