@@ -717,6 +717,9 @@
     var s = section('Policies compared', 'bk-compare');
     var col = {};
     c.columns.forEach(function (n, i) { col[n] = i; });
+    /* blockade compare writes policy_a (the reference), policy_b and ci95_low/high */
+    var alias = { policy: 'policy_b', baseline: 'policy_a', ci_low: 'ci95_low', ci_high: 'ci95_high' };
+    Object.keys(alias).forEach(function (k) { if (!(k in col) && alias[k] in col) col[k] = col[alias[k]]; });
     var pivot = ['metric', 'policy', 'mean_diff', 'ci_low', 'ci_high'].every(function (n) { return n in col; });
     if (pivot) {
       var policies = [], metrics = [], cellOf = {};
