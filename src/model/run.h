@@ -62,6 +62,10 @@ struct bk_run {
     double *unmet_sector_l;       /* [n_sectors]: litres not served over the run */
 };
 
+/* A scenario id as it appears in column names: lower case, '-' as '_' (ids are
+ * [A-Za-z0-9_-]); out holds BK_ID_MAX bytes. */
+void bk_id_token(const char *id, char out[BK_ID_MAX]);
+
 /* Format hour h of the run as an ISO date (YYYY-MM-DD) into buf[11]. */
 void bk_run_date(const struct bk_scenario *sc, double h, char buf[11]);
 

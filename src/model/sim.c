@@ -175,6 +175,16 @@ static int scol(const bk_model *m, int s, int k)
     return ycol(m, Y_COUNT) + k * m->sc->cityside.n_sectors + s;
 }
 
+void bk_id_token(const char *id, char out[BK_ID_MAX])
+{
+    size_t i = 0;
+    for (; id[i] && i + 1 < BK_ID_MAX; i++) {
+        char c = id[i];
+        out[i] = c == '-' ? '_' : (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[i] = '\0';
+}
+
 static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
 {
     int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products + Y_COUNT +
@@ -192,16 +202,18 @@ static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
     }
     for (int k = 0; k < K_COUNT; k++)
         for (int c = 0; c < sc->n_corridors; c++, i++) {
-            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s", corr_cols[k].prefix,
-                     sc->corridors[c].id);
+            char tok[BK_ID_MAX];
+            bk_id_token(sc->corridors[c].id, tok);
+            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s", corr_cols[k].prefix, tok);
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", corr_cols[k].unit);
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
                      corr_cols[k].meaning, sc->corridors[c].id);
         }
     for (int k = 0; k < P_COUNT; k++)
         for (int p = 0; p < sc->n_products; p++, i++) {
-            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", prod_cols[k].prefix,
-                     sc->products[p].id);
+            char tok[BK_ID_MAX];
+            bk_id_token(sc->products[p].id, tok);
+            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", prod_cols[k].prefix, tok);
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", prod_cols[k].unit);
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
                      prod_cols[k].meaning, sc->products[p].id);
@@ -213,8 +225,10 @@ static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
     }
     for (int k = 0; k < S_COUNT; k++)
         for (int s = 0; s < sc->cityside.n_sectors; s++, i++) {
+            char tok[BK_ID_MAX];
+            bk_id_token(sc->cityside.sectors[s].id, tok);
             snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", sector_cols[k].prefix,
-                     sc->cityside.sectors[s].id);
+                     tok);
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", sector_cols[k].unit);
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
                      sector_cols[k].meaning, sc->cityside.sectors[s].id);

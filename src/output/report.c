@@ -916,17 +916,6 @@ static bk_status put_observed(FILE *f, const char *path, bk_error *err)
 
 /* ---- the scenario --------------------------------------------------------------------------- */
 
-/* A scenario id as it appears in column names: lower case, '-' as '_'. */
-static void column_token(const char *id, char out[BK_ID_MAX])
-{
-    size_t i = 0;
-    for (; id[i] && i + 1 < BK_ID_MAX; i++) {
-        char c = id[i];
-        out[i] = c == '-' ? '_' : (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    out[i] = '\0';
-}
-
 static const char *const place_kind_word[] = {"port", "border", "town", "city", "depot"};
 
 /* Contract in blockade/report.h. */
@@ -1115,7 +1104,7 @@ static void put_scenario(FILE *f, const bk_scenario *sc)
     fputs(",\"products\":[", f);
     for (int p = 0; p < sc->n_products; p++) {
         char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
-        column_token(sc->products[p].id, tok);
+        bk_id_token(sc->products[p].id, tok);
         snprintf(col, sizeof col, "stock_%s_l", tok);
         double demand = 0.0;
         for (int s = 0; sc->cityside.enabled && s < sc->cityside.n_sectors; s++)
@@ -1133,7 +1122,7 @@ static void put_scenario(FILE *f, const bk_scenario *sc)
     fputs("],\"corridors\":[", f);
     for (int c = 0; c < sc->n_corridors; c++) {
         char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
-        column_token(sc->corridors[c].id, tok);
+        bk_id_token(sc->corridors[c].id, tok);
         snprintf(col, sizeof col, "arrivals_%s", tok);
         fputs(c ? ",{\"id\":" : "{\"id\":", f);
         put_jstr(f, sc->corridors[c].id);

@@ -13,7 +13,6 @@
 #include "model/run.h"
 #include "output/format.h"
 
-#define TOKEN_MAX (BK_ID_MAX + 1)
 
 typedef struct column_stats {
     double sum, last, min, max, mean;
@@ -39,17 +38,6 @@ static column_stats stats_of(const bk_run *run, int c)
     return s;
 }
 
-/* A corridor id as it appears in column names: lower case, '-' as '_'. */
-static void corridor_token(const char *id, char tok[TOKEN_MAX])
-{
-    size_t i = 0;
-    for (; id[i] && i + 1 < TOKEN_MAX; i++) {
-        char c = id[i];
-        tok[i] = c == '-' ? '_' : (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    tok[i] = '\0';
-}
-
 /* Position of `tok` in `name` as a whole token (bounded by '_' or the ends), or -1. */
 static long token_at(const char *name, const char *tok)
 {
@@ -72,8 +60,8 @@ static int column_corridor(const struct bk_scenario *sc, const char *name)
     int best = -1;
     size_t best_len = 0;
     for (int k = 0; k < sc->n_corridors; k++) {
-        char tok[TOKEN_MAX];
-        corridor_token(sc->corridors[k].id, tok);
+        char tok[BK_ID_MAX];
+        bk_id_token(sc->corridors[k].id, tok);
         size_t len = strlen(tok);
         if (len > best_len && token_at(name, tok) >= 0) {
             best = k;
@@ -86,8 +74,8 @@ static int column_corridor(const struct bk_scenario *sc, const char *name)
 /* The column name without the corridor token and its separator. */
 static void column_metric(const char *name, const char *corridor_id, char *out, size_t n)
 {
-    char tok[TOKEN_MAX];
-    corridor_token(corridor_id, tok);
+    char tok[BK_ID_MAX];
+    bk_id_token(corridor_id, tok);
     long at = token_at(name, tok);
     size_t len = strlen(tok);
     if (at < 0) {

@@ -418,6 +418,23 @@ static void test_shortage_and_recovery(void **state)
     free(text);
 }
 
+/* Column names are tokens whatever the ids: lower case, '-' as '_'. */
+static void test_column_names_are_tokens(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    text = replace(text, "  - id: west\n    name: West corridor", "  - id: West-1\n    name: West corridor");
+    bk_scenario *sc = load_text(text);
+    bk_run *run = run_seed(sc, 1);
+    assert_true(col(run, "arrivals_west_1") >= 0);
+    for (int c = 0; c < run->n_cols; c++)
+        assert_true(strspn(run->cols[c].name, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                    strlen(run->cols[c].name));
+    bk_run_free(run);
+    bk_scenario_free(sc);
+    free(text);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -446,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_campaign_switches_attacks_on),
         cmocka_unit_test(test_more_fuel_never_more_blackout),
         cmocka_unit_test(test_shortage_and_recovery),
+        cmocka_unit_test(test_column_names_are_tokens),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
