@@ -1,14 +1,14 @@
 // report.test.mjs: blockade's HTML report, opened in a real headless browser (Chromium, driven
 // by playwright-core; no browser is downloaded: the system's /usr/bin/chromium is used).
 //
-// Runs the tool on the two-corridor test scenario (one run, and an ensemble when the tool has the
-// command), writes the reports, opens each from disk (file://) with every network request
+// Runs the tool on the two-corridor test scenario (one run, an ensemble and a comparison of two
+// policies), writes the reports, opens each from disk (file://) with every network request
 // refused, and checks: no console error and no page error; every chart drawn by uPlot with a
 // canvas of non-zero size and non-empty data; the map's SVG with country and road paths, place
 // and attack circles; the headline, the timeline and the provenance. Saves a screenshot of each
 // report into the build directory (a CI artefact).
 //
-// Environment (set by tests/CMakeLists.txt): BK_CLI, BK_REPORT_DRIVER, BK_SOURCE_DIR,
+// Environment (set by tests/CMakeLists.txt): BK_CLI, BK_SOURCE_DIR,
 // BK_NODE_MODULES, BK_ARTIFACT_DIR; BK_CHROMIUM (default /usr/bin/chromium).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
@@ -23,7 +23,6 @@ const env = (name, fallback) => {
   return v;
 };
 const cli = env('BK_CLI');
-const driver = env('BK_REPORT_DRIVER');
 const src = env('BK_SOURCE_DIR');
 const artifacts = env('BK_ARTIFACT_DIR');
 const chromiumPath = env('BK_CHROMIUM', '/usr/bin/chromium');
@@ -47,24 +46,11 @@ function run(args, what) {
   return r;
 }
 
-// The tool's `report` command; the library through a small driver while the tool's command
-// table does not list it yet.
+// The tool's `report` command.
 function makeReport(dir, out, observed) {
   const args = [cli, 'report', dir, '--output', out, '--quiet'];
   if (observed) args.push('--observed', observed);
-  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
-  if (r.status === 2 && /unknown command 'report'/.test(r.stderr)) {
-    console.log('# note: this blockade has no "report" command yet; writing the report through the library');
-    const d = [driver, dir, out];
-    if (observed) d.push(observed);
-    run(d, 'report_driver');
-    return;
-  }
-  if (r.status !== 0) throw new Error(`blockade report failed (exit ${r.status}):\n${r.stderr}`);
-}
-
-function hasCommand(name) {
-  return spawnSync(cli, [name, '--help'], { encoding: 'utf8' }).status === 0;
+  run(args, 'blockade report');
 }
 
 // Three observed events in ACLED's columns, with a quoted comma in the notes.
@@ -142,6 +128,40 @@ async function inspect(browser, file, label, expect) {
   await context.close();
 }
 
+// A comparison's report: the policies' table, one row per metric, each cell a difference with its
+// confidence interval, under the second policy's name; no error.
+async function inspectCompare(browser, file) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.route('**/*', (route) =>
+    route.request().url().startsWith('file:') ? route.continue() : route.abort());
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.bkReport && window.bkReport.done, null, { timeout: 20000 });
+  const t = await page.evaluate(() => {
+    const table = document.querySelector('#bk-compare-table');
+    if (!table) return null;
+    return {
+      head: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
+      rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent)),
+    };
+  });
+  check(problems.length === 0, `comparison: no console or page errors${problems.length ? ': ' + problems.join('; ') : ''}`);
+  check(t !== null, 'comparison: the policies table is drawn');
+  if (t) {
+    check(t.head.includes('more escorts'), `comparison: a column for the second policy (${t.head.join(' | ')})`);
+    const destroyed = t.rows.find((r) => /tankers destroyed/.test(r[0]));
+    check(t.rows.length >= 20, `comparison: one row per metric (${t.rows.length})`);
+    check(destroyed && /^[+-]?[0-9.,]+ \[.+, .+\]/.test(destroyed[1]),
+      `comparison: each cell is a difference with its interval (${destroyed ? destroyed[1] : 'no row'})`);
+  }
+  const shot = join(artifacts, 'report-screenshot-compare.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await context.close();
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'bk-report-'));
 let browser;
 try {
@@ -156,15 +176,19 @@ try {
   check(size > 100000 && size < 2 * 1024 * 1024, `run report size ${size} bytes is under 2 MB`);
   check(!/(src|href)\s*=\s*["']?https?:/i.test(readFileSync(runHtml, 'utf8')), 'run report references no remote resource');
 
-  let ensHtml = null;
-  if (hasCommand('ensemble')) {
-    run([cli, 'ensemble', scenario, '--replications', '12', '--threads', '1', '--out', join(tmp, 'ens'),
-      '--quiet', '--no-store'], 'blockade ensemble');
-    ensHtml = join(tmp, 'ens.html');
-    makeReport(join(tmp, 'ens'), ensHtml, null);
-  } else {
-    console.log('# note: this blockade has no "ensemble" command: only the single-run report is tested');
-  }
+  run([cli, 'ensemble', scenario, '--replications', '12', '--threads', '1', '--out', join(tmp, 'ens'),
+    '--quiet', '--no-store'], 'blockade ensemble');
+  const ensHtml = join(tmp, 'ens.html');
+  makeReport(join(tmp, 'ens'), ensHtml, null);
+
+  // a comparison of two policies, on common random numbers
+  const polA = join(tmp, 'a.yaml'), polB = join(tmp, 'b.yaml');
+  writeFileSync(polA, 'name: as is\nset: {}\n');
+  writeFileSync(polB, 'name: more escorts\nset:\n  policy.convoy.escort_per_convoy: 4\n');
+  run([cli, 'compare', scenario, '--policy', polA, '--policy', polB, '--replications', '8',
+    '--threads', '1', '--out', join(tmp, 'cmp'), '--quiet', '--no-store'], 'blockade compare');
+  const cmpHtml = join(tmp, 'cmp.html');
+  makeReport(join(tmp, 'cmp'), cmpHtml, null);
 
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -176,12 +200,11 @@ try {
     charts: 6, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure'],
     roads: 7, places: 7, attacks: true, observed: 3, suffix: '',
   });
-  if (ensHtml) {
-    await inspect(browser, ensHtml, 'ensemble', {
-      charts: 8, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure', 'curves'],
-      roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble',
-    });
-  }
+  await inspect(browser, ensHtml, 'ensemble', {
+    charts: 8, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure', 'curves'],
+    roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble',
+  });
+  await inspectCompare(browser, cmpHtml);
 } catch (e) {
   failures++;
   console.log(`not ok - ${e.stack || e}`);
