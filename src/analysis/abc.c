@@ -25,10 +25,9 @@
 #include "blockade/ensemble.h"
 #include "engine/rng.h"
 #include "scenario/scenario.h"
+#include "engine/yaml.h"
 
 /* libfyaml 0.7.12 exports this but its header does not declare it (see scenario/load.c). */
-void fy_diag_set_collect_errors(struct fy_diag *diag, bool collect_errors);
-
 #define SPEC_MAX_BYTES (1024u * 1024u)
 #define SPEC_MAX_PARAMS 64
 
@@ -96,14 +95,6 @@ static bool to_double(const char *s, double *v)
     char *end;
     *v = strtod(s, &end);
     return *end == '\0' && isfinite(*v);
-}
-
-static void diag_silent(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
 }
 
 static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_spec *spec,
@@ -224,15 +215,9 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
         name = "-";
     if (len > SPEC_MAX_BYTES)
         return spec_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than 1 MiB", NULL);
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = diag_silent;
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_diag *diag = bk_yaml_quiet_diag();
     if (!diag)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
-    fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
     pcfg.diag = diag;

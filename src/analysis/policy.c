@@ -10,10 +10,9 @@
 
 #include "analysis/ens.h"
 #include "blockade/ensemble.h"
+#include "engine/yaml.h"
 
 /* libfyaml 0.7.12 exports this but its header does not declare it (see scenario/load.c). */
-void fy_diag_set_collect_errors(struct fy_diag *diag, bool collect_errors);
-
 #define POLICY_MAX_BYTES (1024u * 1024u)
 #define POLICY_MAX_SETTINGS 1000
 
@@ -63,14 +62,6 @@ static bk_status policy_fail(bk_error *err, bk_status status, const char *file, 
     else
         snprintf(err->message, sizeof err->message, "policy %s: %s", file, msg);
     return status;
-}
-
-static void diag_silent(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
 }
 
 /* 1-based line of a scalar (keys are scalars here); 0 when unknown. */
@@ -141,17 +132,11 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = diag_silent;
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_diag *diag = bk_yaml_quiet_diag();
     if (!diag) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
-    fy_diag_set_collect_errors(diag, true);
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
     pcfg.diag = diag;

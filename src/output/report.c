@@ -29,6 +29,7 @@
 #include "model/run.h"
 #include "output/format.h"
 #include "scenario/scenario.h"
+#include "engine/yaml.h"
 
 /* The front end, embedded by the build (cmake/embed.cmake); UTF-8 text, hence unsigned. */
 #define BK_WEB_ASSET(sym)                 \
@@ -437,14 +438,6 @@ static bk_status read_day(const table *t, size_t r, int c, long *day, bk_error *
 
 /* ---- JSON documents (libfyaml) -------------------------------------------------------------- */
 
-static void diag_silent(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
-}
-
 /* A parsed JSON file. The parser owns the document. */
 typedef struct json_doc {
     struct fy_diag *diag;
@@ -472,14 +465,7 @@ static bk_status json_read(const char *path, json_doc *j, bk_error *err)
     bk_status st = read_file(path, &j->text, &len, err);
     if (st != BK_OK)
         return st;
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = diag_silent; /* the library never prints */
-    dcfg.colorize = false;
-    j->diag = fy_diag_create(&dcfg);
-    if (j->diag)
-        fy_diag_set_collect_errors(j->diag, true);
+    j->diag = bk_yaml_quiet_diag();
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_FORCE;
     pcfg.diag = j->diag;

@@ -20,11 +20,7 @@
 #include <openssl/evp.h>
 
 #include "engine/status_internal.h"
-
-/* libfyaml 0.7.12 exports this function but its header does not declare it (later releases do).
- * Without it a diag object supplied by the caller never collects errors, and the syntax message
- * would be lost. */
-void fy_diag_set_collect_errors(struct fy_diag *diag, bool collect_errors);
+#include "engine/yaml.h"
 
 /* Upper bounds on list sizes. They keep the quadratic uniqueness and reference checks cheap on
  * hostile input and are far above any real theatre (documented in docs/scenario-format.md). */
@@ -899,6 +895,21 @@ static bk_status read_meta(loader *L, const map *top)
     return BK_OK;
 }
 
+/* The sequence v (the value of key k) as a zeroed array of its *n items of `size` bytes, with
+ * between min and max items: *arr is NULL when there are none. */
+static bk_status list_array(loader *L, struct fy_node *v, struct fy_node *k, const char *what,
+                            int min, int max, size_t size, void **arr, int *n)
+{
+    *arr = NULL;
+    TRY(node_list(L, v, k, what, min, max, n));
+    if (*n == 0)
+        return BK_OK;
+    *arr = calloc((size_t)*n, size);
+    if (*arr == NULL)
+        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    return BK_OK;
+}
+
 static bk_status read_products(loader *L, const map *top)
 {
     static const char *const keys[] = {"id", "name", NULL};
@@ -906,10 +917,9 @@ static bk_status read_products(loader *L, const map *top)
     struct fy_node *v, *k;
     TRY(map_get(top, "products", REQUIRED, &v, &k));
     int n;
-    TRY(node_list(L, v, k, "products", 1, MAX_PRODUCTS, &n));
-    sc->products = calloc((size_t)n, sizeof *sc->products);
-    if (sc->products == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    void *arr;
+    TRY(list_array(L, v, k, "products", 1, MAX_PRODUCTS, sizeof *sc->products, &arr, &n));
+    sc->products = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -935,10 +945,9 @@ static bk_status read_places(loader *L, const map *top)
     struct fy_node *v, *k;
     TRY(map_get(top, "places", REQUIRED, &v, &k));
     int n;
-    TRY(node_list(L, v, k, "places", 2, MAX_PLACES, &n));
-    sc->places = calloc((size_t)n, sizeof *sc->places);
-    if (sc->places == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    void *arr;
+    TRY(list_array(L, v, k, "places", 2, MAX_PLACES, sizeof *sc->places, &arr, &n));
+    sc->places = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -978,10 +987,9 @@ static bk_status read_segments(loader *L, const map *top)
     struct fy_node *v, *k;
     TRY(map_get(top, "segments", REQUIRED, &v, &k));
     int n;
-    TRY(node_list(L, v, k, "segments", 1, MAX_SEGMENTS, &n));
-    sc->segments = calloc((size_t)n, sizeof *sc->segments);
-    if (sc->segments == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    void *arr;
+    TRY(list_array(L, v, k, "segments", 1, MAX_SEGMENTS, sizeof *sc->segments, &arr, &n));
+    sc->segments = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -1020,10 +1028,9 @@ static bk_status read_ports(loader *L, const map *top)
     struct fy_node *v, *k;
     TRY(map_get(top, "ports", REQUIRED, &v, &k));
     int n;
-    TRY(node_list(L, v, k, "ports", 1, MAX_PORTS, &n));
-    sc->ports = calloc((size_t)n, sizeof *sc->ports);
-    if (sc->ports == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    void *arr;
+    TRY(list_array(L, v, k, "ports", 1, MAX_PORTS, sizeof *sc->ports, &arr, &n));
+    sc->ports = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -1063,12 +1070,11 @@ static bk_status read_sectors(loader *L, const map *city)
     if (k == NULL)
         return BK_OK;
     int n;
-    TRY(node_list(L, v, k, "city.sectors", 0, MAX_SECTORS, &n));
+    void *arr;
+    TRY(list_array(L, v, k, "city.sectors", 0, MAX_SECTORS, sizeof *cs->sectors, &arr, &n));
     if (n == 0)
         return BK_OK;   /* an empty list is no city side, as if the key were absent */
-    cs->sectors = calloc((size_t)n, sizeof *cs->sectors);
-    if (cs->sectors == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    cs->sectors = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -1386,10 +1392,9 @@ static bk_status read_corridors(loader *L, const map *top)
     struct fy_node *v, *k;
     TRY(map_get(top, "corridors", REQUIRED, &v, &k));
     int n;
-    TRY(node_list(L, v, k, "corridors", 1, MAX_CORRIDORS, &n));
-    sc->corridors = calloc((size_t)n, sizeof *sc->corridors);
-    if (sc->corridors == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    void *arr;
+    TRY(list_array(L, v, k, "corridors", 1, MAX_CORRIDORS, sizeof *sc->corridors, &arr, &n));
+    sc->corridors = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -1643,12 +1648,11 @@ static bk_status read_cells(loader *L, const map *g)
     if (k == NULL)
         return BK_OK;
     int n;
-    TRY(node_list(L, v, k, "armed_group.cells", 0, MAX_CELLS, &n));
+    void *arr;
+    TRY(list_array(L, v, k, "armed_group.cells", 0, MAX_CELLS, sizeof *a->cells, &arr, &n));
     if (n == 0)
         return BK_OK;
-    a->cells = calloc((size_t)n, sizeof *a->cells);
-    if (a->cells == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    a->cells = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -1915,12 +1919,11 @@ static bk_status read_timeline(loader *L, const map *top)
     if (k == NULL || is_null_scalar(v))
         return BK_OK;
     int n;
-    TRY(node_list(L, v, k, "timeline", 0, MAX_TIMELINE, &n));
+    void *arr;
+    TRY(list_array(L, v, k, "timeline", 0, MAX_TIMELINE, sizeof *sc->timeline, &arr, &n));
     if (n == 0)
         return BK_OK;
-    sc->timeline = calloc((size_t)n, sizeof *sc->timeline);
-    if (sc->timeline == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    sc->timeline = arr;
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -2071,14 +2074,6 @@ static bk_status syntax_error(loader *L, struct fy_diag *diag)
     return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, line, col, "syntax error: %s", msg);
 }
 
-static void diag_silent(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
@@ -2133,15 +2128,9 @@ static bk_status parse(loader *L)
     bk_scenario *sc = L->sc;
     TRY(check_bytes(L, sc->text, sc->text_len));
 
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = diag_silent;   /* the library never prints */
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_diag *diag = bk_yaml_quiet_diag();
     if (diag == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
-    fy_diag_set_collect_errors(diag, true);
 
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |

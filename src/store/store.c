@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "engine/status_internal.h"
+#include "engine/yaml.h"
 
 /* The schema this code writes and reads, in PRAGMA user_version. A change of schema bumps it,
  * and opening code then migrates older stores or refuses newer ones. */
@@ -951,14 +952,6 @@ static void flatten_node(flat *f, struct fy_node *n, const char *key, int depth)
     }
 }
 
-static void diag_silent(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
-}
-
 /* Flattens a JSON text. Text that does not parse becomes one item holding it whole (a store
  * written by hand or by another tool is shown, not refused). Sets f->nomem on failure. */
 static void flatten_json(const char *json, flat *f)
@@ -966,12 +959,7 @@ static void flatten_json(const char *json, flat *f)
     memset(f, 0, sizeof *f);
     if (json == NULL)
         return;
-    struct fy_diag_cfg dcfg;
-    fy_diag_cfg_default(&dcfg);
-    dcfg.fp = NULL;
-    dcfg.output_fn = diag_silent; /* the library never prints */
-    dcfg.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dcfg);
+    struct fy_diag *diag = bk_yaml_quiet_diag();
     if (diag == NULL) {
         f->nomem = true;
         return;
