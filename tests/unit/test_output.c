@@ -12,9 +12,7 @@
 
 #include <cmocka.h>
 #include <libfyaml.h>
-#ifdef BK_HAVE_LIBCSV
 #include <csv.h>
-#endif
 
 #include "model/run.h"
 #include "output/format.h"
@@ -383,7 +381,6 @@ static void test_events_csv_rows(void **state)
     free(text);
 }
 
-#ifdef BK_HAVE_LIBCSV
 typedef struct csv_count {
     int fields, records, bad_records;
     char notes[3][512];
@@ -406,11 +403,9 @@ static void on_record(int ch, void *data)
     c->fields = 0;
     c->records++;
 }
-#endif
 
 static void test_events_csv_parses(void **state)
 {
-#ifdef BK_HAVE_LIBCSV
     fixture *f = *state;
     size_t len;
     char *text = capture(bk_run_write_events_csv, &f->run, &len);
@@ -427,10 +422,6 @@ static void test_events_csv_parses(void **state)
                                     "corridor): road closed for 48 hours (the \"Pont A\" bridge "
                                     "blown, repairs slow).");
     free(text);
-#else
-    (void)state;
-    skip(); /* built without libcsv: the exact-row checks above still cover the quoting */
-#endif
 }
 
 static struct fy_document *parse_json(const char *text, size_t len)
