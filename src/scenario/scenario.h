@@ -89,6 +89,7 @@ typedef struct bk_policy {
     double convoy_from_h;          /* BK_CONVOY_DATE: hours since start */
     double threat_attacks_per_week;/* BK_CONVOY_THREAT: attacks on a corridor in the last 7 days */
     int convoy_min_size, convoy_max_size; /* tankers */
+    bool convoy_max_size_given;    /* false: max_size follows min_size (at least 100) */
     double convoy_max_wait_h;      /* a convoy leaves with fewer than min_size after this wait */
     int escort_per_convoy;         /* escort units assigned to each convoy */
     int escort_min;                /* a convoy does not leave with fewer escort units than this */
@@ -107,6 +108,7 @@ typedef struct bk_cell {
     double roam_km;           /* the position stays within roam_km of home */
     double strength;          /* fighters at the start */
     double max_strength;      /* recruitment cap */
+    bool max_strength_given;  /* false: max_strength follows strength */
     double recruitment_per_day; /* fighters per day up to max_strength */
     double intelligence;      /* probability of detecting a target passing through reach, 0..1 */
     double readiness_hours;   /* no new attack for this long after one */

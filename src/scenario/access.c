@@ -1,0 +1,104 @@
+/* access.c: a loaded scenario's accessors, hash, lookups and freeing. */
+#include "scenario/scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "scenario/read.h"
+
+
+/* Contract in blockade/scenario.h. */
+void bk_scenario_free(bk_scenario *sc)
+{
+    if (sc == NULL)
+        return;
+    for (int i = 0; i < sc->n_ports; i++)
+        free(sc->ports[i].product_share);
+    for (int i = 0; i < sc->n_corridors; i++) {
+        free(sc->corridors[i].path);
+        free(sc->corridors[i].path_seg);
+    }
+    free(sc->products);
+    free(sc->places);
+    free(sc->segments);
+    free(sc->ports);
+    free(sc->corridors);
+    free(sc->city.initial_stock_l);
+    free(sc->group.cells);
+    free(sc->timeline);
+    for (int i = 0; i < sc->cityside.n_sectors; i++)
+        free(sc->cityside.sectors[i].demand_l_per_day);
+    free(sc->cityside.sectors);
+    free(sc->cityside.reserve_floor_l);
+    free(sc->cityside.official_price);
+    free(sc->text);
+    free(sc);
+}
+
+/* Contract in blockade/scenario.h. */
+const char *bk_scenario_name(const bk_scenario *sc)
+{
+    return sc->name;
+}
+
+/* Contract in blockade/scenario.h. */
+uint64_t bk_scenario_seed(const bk_scenario *sc)
+{
+    return sc->seed;
+}
+
+/* Contract in blockade/scenario.h. */
+int bk_scenario_days(const bk_scenario *sc)
+{
+    return sc->days;
+}
+
+/* Contract in blockade/scenario.h. */
+const char *bk_scenario_text(const bk_scenario *sc, size_t *len)
+{
+    if (len)
+        *len = sc->text_len;
+    return sc->text;
+}
+
+/* Contract in blockade/scenario.h. SHA-256 of the exact bytes loaded. If libcrypto cannot run
+ * the digest (out of memory), the result is 64 zeros, which no real text hashes to in practice. */
+void bk_scenario_hash(const bk_scenario *sc, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    static const char digits[] = "0123456789abcdef";
+    if (EVP_Digest(sc->text, sc->text_len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
+        memset(hex, '0', 64);
+        hex[64] = '\0';
+        return;
+    }
+    for (unsigned int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+/* Contract in scenario/scenario.h. */
+int bk_scenario_find_place(const struct bk_scenario *sc, const char *id)
+{
+    if (sc == NULL || id == NULL)
+        return -1;
+    return sr_find_id(sc->places, sc->n_places, sizeof *sc->places, id);
+}
+
+/* Contract in scenario/scenario.h: the segment joining places a and b in either direction. */
+int bk_scenario_find_segment(const struct bk_scenario *sc, int a, int b)
+{
+    if (sc == NULL)
+        return -1;
+    for (int i = 0; i < sc->n_segments; i++) {
+        const bk_segment *s = &sc->segments[i];
+        if ((s->from == a && s->to == b) || (s->from == b && s->to == a))
+            return i;
+    }
+    return -1;
+}

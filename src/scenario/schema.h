@@ -1,0 +1,81 @@
+/* schema.h (internal): the one description of every scenario key (schema.c holds the table).
+ *
+ * A row says where a key lives in the file (its dotted path, list items written "[]"), its type,
+ * where its value lives in struct bk_scenario (or in the list item's struct), its default, its
+ * bounds, unit, sub-model and a one-line description. The loader (load.c through read.c) reads
+ * every scalar key through the table, bk_scenario_set writes it through the table, and a test
+ * checks docs/scenario-format.md against it. Cross-field rules live in rules.c.
+ */
+#ifndef BK_SCENARIO_SCHEMA_H
+#define BK_SCENARIO_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scenario/scenario.h"
+
+enum bk_key_type {
+    BK_KT_NUM,      /* double */
+    BK_KT_INT,      /* int, whole number within [lo, hi] */
+    BK_KT_INT_D,    /* a whole number within [lo, hi], stored in a double */
+    BK_KT_BOOL,     /* bool */
+    BK_KT_STR,      /* char[size]; `words` non-NULL: newlines allowed */
+    BK_KT_ENUM,     /* enum (int-sized): index into `words` */
+    BK_KT_DATE,     /* date inside the horizon, stored as hours since start (double) */
+    BK_KT_RANGE,    /* [min, max]: two doubles at off and off2 */
+    BK_KT_REF,      /* id of an item of list `ref` (enum bk_ref_kind), stored as its index (int) */
+    BK_KT_PMAP,     /* product map: double *[n_products], each within the bounds */
+    BK_KT_ID,       /* char id[BK_ID_MAX], unique within its list (read by the list reader) */
+    BK_KT_SPECIAL,  /* read by hand in load.c (dates of the scenario, seed, iso, paths, ...) */
+    BK_KT_MAP,      /* a sub-mapping; its keys are the rows under its path */
+    BK_KT_LIST      /* a list of mappings (or, for the timeline, tagged entries) */
+};
+
+enum bk_ref_kind { BK_REF_PLACE, BK_REF_PRODUCT, BK_REF_PORT, BK_REF_CORRIDOR, BK_REF_SECTOR };
+
+typedef struct bk_key {
+    const char *path;          /* "fleet.recovery_days", "corridors[].escort.units" */
+    enum bk_key_type type;
+    size_t off, off2;          /* in bk_scenario, or in the list item for paths with "[]";
+                                  off2: RANGE's max, STR's buffer size */
+    bool required;
+    double def;                /* value when the key (or its section) is absent */
+    const char *sdef;          /* STR default; NULL: the item's id */
+    char lo_op, hi_op;         /* '>' / 'G' (>=), '<' / 'L' (<=), 0: no bound */
+    double lo, hi;
+    const char *unit;          /* "" when none */
+    const char *const *words;  /* ENUM: the words, NULL-terminated */
+    int ref;                   /* REF: enum bk_ref_kind */
+    const char *submodel;      /* network, fleet, convoys, escorts, cells, city, policy, ... */
+    const char *desc;          /* one line */
+} bk_key;
+
+/* The table, in file order, and its length. */
+extern const bk_key bk_schema[];
+extern const int bk_schema_len;
+
+/* Words of the enumerations, shared with describe.c and the timeline reader. */
+extern const char *const bk_convoy_mode_words[];
+extern const char *const bk_routing_words[];
+extern const char *const bk_escort_alloc_words[];
+extern const char *const bk_place_kind_words[];
+
+/* The row of a schema path ("corridors[].escort.units"), or NULL. */
+const bk_key *bk_schema_find(const char *path);
+
+/* Does `row` sit directly in `section` ("" for the top level, "corridors[]", "policy.convoy")?
+ * *key gets the last path component. */
+bool bk_schema_in(const bk_key *row, const char *section, const char **key);
+
+/* "a, b, c": the keys of a section in table order. */
+void bk_schema_keys(const char *section, char *buf, size_t cap);
+
+/* Bounds as words: "> 0 and <= 200 km/h", "in 0..1", "in 1..8". */
+void bk_schema_bounds_text(const bk_key *row, char *buf, size_t cap);
+bool bk_schema_in_bounds(const bk_key *row, double v);
+
+/* Lists that items can be addressed in by id: the array, count and item size of list `path`
+ * ("corridors", "city.sectors") in sc. false if `path` is not such a list. */
+bool bk_schema_list(bk_scenario *sc, const char *path, char **base, int *count, size_t *size);
+
+#endif
