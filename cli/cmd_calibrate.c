@@ -163,11 +163,39 @@ static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r,
     if (!theta)
         return NULL;
     cli_calib_medians(r, k, theta);
+    /* The medians as a policy over the original text, printed exactly (%.17g), so that the file
+     * loads back to the very values the posterior gives. */
+    char *ptext = NULL;
+    size_t plen = 0;
+    FILE *pf = open_memstream(&ptext, &plen);
+    if (!pf) {
+        free(theta);
+        return NULL;
+    }
+    fprintf(pf, "name: calibration\nset:\n");
+    int nset = 0;
+    for (int j = 0; j < k; j++)
+        if (strncmp(in->spec->params[j].path, "observation.", 12) != 0) {
+            fprintf(pf, "  %s: %.17g\n", in->spec->params[j].path, theta[j]);
+            nset++;
+        }
+    if (nset == 0)
+        fprintf(pf, "  {}\n");
+    free(theta);
+    if (fclose(pf) != 0) {
+        free(ptext);
+        return NULL;
+    }
+    bk_policy *pol = NULL;
     bk_scenario *cal = NULL;
+    char *caltext = NULL;
     bk_error err;
     memset(&err, 0, sizeof err);
-    bk_status st = bk_calib_apply(in->spec, in->sc, theta, &cal, &err);
-    free(theta);
+    bk_status st = bk_policy_load_string(ptext, plen, "calibration", &pol, &err);
+    if (st == BK_OK)
+        st = bk_policy_apply_text(pol, in->sc, &cal, &caltext, &err);
+    bk_policy_free(pol);
+    free(ptext);
     if (st != BK_OK) {
         cli_report(st, &err);
         return NULL;
@@ -177,6 +205,7 @@ static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r,
     FILE *f = open_memstream(&text, &n);
     if (!f) {
         bk_scenario_free(cal);
+        free(caltext);
         return NULL;
     }
     fprintf(f, "# Calibrated by 'blockade calibrate' (ABC-SMC, docs/calibration.md) from '%s'.\n"
@@ -189,10 +218,9 @@ static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r,
                 strncmp(in->spec->params[j].path, "observation.", 12) == 0
                     ? " (observation model, not in the scenario)" : "");
     }
-    size_t tl;
-    const char *t = bk_scenario_text(cal, &tl);
-    fwrite(t, 1, tl, f);
+    fputs(caltext, f);
     bool ok = fclose(f) == 0;
+    free(caltext);
     bk_scenario_free(cal);
     if (!ok) {
         free(text);

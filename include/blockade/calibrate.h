@@ -267,9 +267,9 @@ void bk_calib_spec_free(bk_calib_spec *spec);
  * low (high/low)^u). */
 double bk_param_at(const bk_param *p, double u);
 
-/* The scenario `base` with the spec's scenario parameters set to theta[n_params] (observation
- * parameters are skipped), through a policy (bk_policy_apply). On success *out owns it.
- * Errors from bk_policy_apply. */
+/* The scenario `base` with the spec's scenario parameters set exactly to theta[n_params] on a
+ * copy (bk_scenario_clone, bk_scenario_set; observation parameters are skipped). On success *out
+ * owns it. Errors from bk_scenario_set. */
 bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
                          bk_scenario **out, bk_error *err);
 

@@ -206,11 +206,21 @@ const char *bk_policy_name(const bk_policy *p);
 /* One line describing the settings ("escort_per_convoy 4, ..."), borrowed. */
 const char *bk_policy_label(const bk_policy *p);
 
-/* Apply the policy to the text of `base` and load the result, with every scenario check. On
- * success *out owns the new scenario. Errors name the policy file and the path:
- * BK_ERR_REFERENCE (no such path), or the scenario loader's error for a bad value. */
+/* Apply the policy to `base`: every setting whose path is a scalar key of the scenario schema
+ * (docs/scenario-format.md) is set exactly on a copy (bk_scenario_clone, bk_scenario_set_text);
+ * a policy with any other setting (a whole mapping, such as `policy.airlift: {...}`) is applied
+ * to the text instead (bk_policy_apply_text). On success *out owns the new scenario, whose hash
+ * covers the base text and the values set. Errors name the policy file, the setting's line and
+ * its path: BK_ERR_REFERENCE (no such path), BK_ERR_SCHEMA / BK_ERR_VALUE (a bad value, with
+ * the bounds), BK_ERR_NOMEM. */
 bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
                           bk_error *err);
+
+/* Apply the policy by rewriting the text of `base` and loading the result with every scenario
+ * check (comments of the base are lost). *text_out (may be NULL) receives the new text, owned by
+ * the caller (free with free()). Same errors as bk_policy_apply. */
+bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                               char **text_out, bk_error *err);
 
 /* Free. NULL is harmless. */
 void bk_policy_free(bk_policy *p);

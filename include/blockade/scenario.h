@@ -53,6 +53,29 @@ void bk_scenario_hash(const bk_scenario *sc, char hex[65]);
 /* The scenario's text as loaded, borrowed. */
 const char *bk_scenario_text(const bk_scenario *sc, size_t *len);
 
+/* A deep copy of sc, owned by the caller (free with bk_scenario_free); it shares nothing with sc.
+ * Fails only with BK_ERR_NOMEM (*out is then NULL). Thread-safe: sc is only read. */
+bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *err);
+
+/* Set one scalar key of a loaded scenario to an exact value, through the schema table that the
+ * loader uses (docs/scenario-format.md). `path` is the key's dotted path with list items named
+ * by id and product maps by product: "fleet.fear_per_attack",
+ * "corridors.dakar_north.escort.units", "city.initial_stock_l.diesel". The value is held to the
+ * key's type and bounds and to the rules between keys; on failure sc is unchanged. Errors:
+ * BK_ERR_REFERENCE (unknown path, with the keys that exist there), BK_ERR_SCHEMA (the key is
+ * not a number, or a whole number was expected), BK_ERR_VALUE (out of bounds: the message gives
+ * them). The scenario's hash then covers its text and every value set (bk_scenario_patch). Not
+ * thread-safe on the same scenario. */
+bk_status bk_scenario_set(bk_scenario *sc, const char *path, double value, bk_error *err);
+
+/* The same with the value written as in a scenario file: a number, true/false, a word of an
+ * enumeration, a date YYYY-MM-DD, an id or a string. */
+bk_status bk_scenario_set_text(bk_scenario *sc, const char *path, const char *value,
+                               bk_error *err);
+
+/* The values set since loading, one "path = value" a line ("" for none), borrowed. */
+const char *bk_scenario_patch(const bk_scenario *sc);
+
 /* Write a human summary of the network, corridors, fleet, escorts, armed group and timeline to
  * `out` (the caller's stream). Returns BK_ERR_IO if writing fails. */
 bk_status bk_scenario_describe(const bk_scenario *sc, FILE *out);

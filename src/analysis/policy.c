@@ -350,10 +350,12 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
 
 /* Contract in blockade/ensemble.h. The whole policy is applied and loaded once; when that fails
  * the settings are applied one by one to find the one to blame. */
-bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
-                          bk_error *err)
+bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                               char **text_out, bk_error *err)
 {
     *out = NULL;
+    if (text_out)
+        *text_out = NULL;
     size_t base_len = 0;
     const char *base_text = bk_scenario_text(base, &base_len);
     char *text = NULL;
@@ -363,7 +365,10 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
     bk_error lerr;
     memset(&lerr, 0, sizeof lerr);
     st = bk_scenario_load_string(text, strlen(text), p->file, out, &lerr);
-    free(text);
+    if (st == BK_OK && text_out)
+        *text_out = text;
+    else
+        free(text);
     if (st == BK_OK)
         return BK_OK;
     for (int k = 1; k <= p->n_set; k++) {
@@ -387,4 +392,43 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         }
     }
     return policy_fail(err, st, p->file, 0, "%s", lerr.message);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                          bk_error *err)
+{
+    *out = NULL;
+    for (int i = 0; i < p->n_set; i++)
+        if (!fy_node_is_scalar(p->set[i].value))
+            return bk_policy_apply_text(p, base, out, NULL, err);
+    bk_scenario *sc = NULL;
+    bk_status st = bk_scenario_clone(base, &sc, err);
+    for (int i = 0; st == BK_OK && i < p->n_set; i++) {
+        const setting *s = &p->set[i];
+        char value[256];
+        size_t n = 0;
+        const char *v = fy_node_get_scalar(s->value, &n);
+        if (v == NULL || n >= sizeof value) {
+            st = policy_fail(err, BK_ERR_VALUE, p->file, s->line, "set '%s': value too long",
+                             s->path);
+            break;
+        }
+        memcpy(value, v, n);
+        value[n] = '\0';
+        bk_error e;
+        memset(&e, 0, sizeof e);
+        st = bk_scenario_set_text(sc, s->path, value, &e);
+        if (st != BK_OK) {
+            const char *m = strncmp(e.message, "set '", 5) == 0 && strstr(e.message, "': ")
+                                ? strstr(e.message, "': ") + 3 : e.message;
+            st = policy_fail(err, st, p->file, s->line, "set '%s': %s", s->path, m);
+        }
+    }
+    if (st != BK_OK) {
+        bk_scenario_free(sc);
+        return st;
+    }
+    *out = sc;
+    return BK_OK;
 }

@@ -1,6 +1,7 @@
 /* access.c: a loaded scenario's accessors, hash, lookups and freeing. */
 #include "scenario/scenario.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ void bk_scenario_free(bk_scenario *sc)
     free(sc->cityside.reserve_floor_l);
     free(sc->cityside.official_price);
     free(sc->text);
+    free(sc->patch);
     free(sc);
 }
 
@@ -70,7 +72,15 @@ void bk_scenario_hash(const bk_scenario *sc, char hex[65])
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     static const char digits[] = "0123456789abcdef";
-    if (EVP_Digest(sc->text, sc->text_len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
+    /* a derived scenario: the base text, a separator no text contains (a NUL) and its patch */
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+              EVP_DigestUpdate(ctx, sc->text, sc->text_len) == 1 &&
+              (sc->patch == NULL || (EVP_DigestUpdate(ctx, "", 1) == 1 &&
+                                     EVP_DigestUpdate(ctx, sc->patch, sc->patch_len) == 1)) &&
+              EVP_DigestFinal_ex(ctx, md, &mdlen) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok || mdlen != 32) {
         memset(hex, '0', 64);
         hex[64] = '\0';
         return;

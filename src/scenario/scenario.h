@@ -266,6 +266,9 @@ struct bk_scenario {
     bk_city_policy citypol;   /* city-side policies */
 
     char *text;               /* the file's bytes, NUL-terminated, for hashing and the manifest */
+    char *patch;              /* NULL, or the values set since loading (bk_scenario_set), one
+                                 "path = value" a line: with the text, the scenario's identity */
+    size_t patch_len;
     size_t text_len;
 };
 
