@@ -212,8 +212,8 @@ static bk_status commit(bk_scenario *sc, const char *path, const target *t, cons
     void *f = field(t, &size);
     unsigned char old[512];
     memcpy(old, f, size);
-    memcpy(f, val, size);
     bk_policy pol = sc->policy;
+    memcpy(f, val, size);
     bool *given = NULL;
     if (strcmp(t->row->path, "policy.convoy.max_size") == 0)
         given = &sc->policy.convoy_max_size_given;

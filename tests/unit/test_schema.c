@@ -1,0 +1,183 @@
+/* test_schema.c: the schema table. Values set on a copy (bk_scenario_set) are exact, typed
+ * errors name the bounds, the rules between keys hold after a set, a set gives the same scenario
+ * as rewriting the text and loading it again, and docs/scenario-format.md documents every
+ * scalar key of the table with its default. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "blockade/ensemble.h"
+#include "bk_test.h"
+#include "scenario/schema.h"
+
+static bk_scenario *load_reference(void)
+{
+    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
+    free(path);
+    return sc;
+}
+
+static void set_exact_and_typed_errors(void **state)
+{
+    (void)state;
+    bk_scenario *base = load_reference();
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_clone(base, &sc, &err), BK_OK);
+    char h0[65], h1[65];
+    bk_scenario_hash(base, h0);
+    bk_scenario_hash(sc, h1);
+    assert_string_equal(h0, h1);
+
+    assert_int_equal(bk_scenario_set(sc, "corridors.south.escort.units", 12, &err), BK_OK);
+    assert_int_equal(sc->corridors[1].escort_units, 12);
+    assert_int_equal(base->corridors[1].escort_units, 4);   /* the copy shares nothing */
+    const double x = 0.123456789012345678;   /* not representable in %.9g */
+    assert_int_equal(bk_scenario_set(sc, "fleet.fear_per_attack", x, &err), BK_OK);
+    assert_true(sc->fleet.fear_per_attack == x);
+    assert_int_equal(bk_scenario_set(sc, "city.initial_stock_l.gasoline", 1000, &err), BK_OK);
+    assert_true(sc->city.initial_stock_l[1] == 1000.0);
+    assert_int_equal(bk_scenario_set_text(sc, "policy.convoy.mode", "always", &err), BK_OK);
+    assert_int_equal(sc->policy.convoy_mode, BK_CONVOY_ALWAYS);
+    assert_string_equal(bk_scenario_patch(sc),
+                        "corridors.south.escort.units = 12\n"
+                        "fleet.fear_per_attack = 0.12345678901234568\n"
+                        "city.initial_stock_l.gasoline = 1000\n"
+                        "policy.convoy.mode = always\n");
+    bk_scenario_hash(sc, h1);
+    assert_string_not_equal(h0, h1);
+
+    assert_int_equal(bk_scenario_set(sc, "fleet.fear_per_atack", 0.5, &err), BK_ERR_REFERENCE);
+    assert_non_null(strstr(err.message, "unknown key 'fear_per_atack' in 'fleet'"));
+    assert_int_equal(bk_scenario_set(sc, "corridors.north.escort.units", 1, &err),
+                     BK_ERR_REFERENCE);
+    assert_non_null(strstr(err.message, "no item 'north' in corridors"));
+    assert_int_equal(bk_scenario_set(sc, "fleet.fear_per_attack", 1.5, &err), BK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "must be in 0..1, got 1.5"));
+    assert_true(sc->fleet.fear_per_attack == x);   /* unchanged */
+    assert_int_equal(bk_scenario_set(sc, "corridors.south.escort.units", 2.5, &err),
+                     BK_ERR_SCHEMA);
+    assert_non_null(strstr(err.message, "whole number"));
+    assert_int_equal(bk_scenario_set(sc, "policy.convoy.mode", 1, &err), BK_ERR_SCHEMA);
+    assert_int_equal(bk_scenario_set_text(sc, "policy.convoy.mode", "sometimes", &err),
+                     BK_ERR_VALUE);
+    /* a rule between keys: min_size <= max_size (60 in the file); the value is not kept */
+    assert_int_equal(bk_scenario_set(sc, "policy.convoy.min_size", 100, &err), BK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "min_size (100) must be <= max_size (60)"));
+    assert_int_equal(sc->policy.convoy_min_size, base->policy.convoy_min_size);
+    assert_int_equal(bk_scenario_set_text(sc, "policy.convoy.from_date", "2026-01-01", &err),
+                     BK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "outside the scenario's horizon"));
+    bk_scenario_free(sc);
+    bk_scenario_free(base);
+}
+
+/* Setting exactly representable values on a copy gives the scenario that rewriting the text and
+ * loading it again gives (the route policies and calibration took before). */
+static void set_equals_text_route(void **state)
+{
+    (void)state;
+    static const char policy[] =
+        "name: p\nset:\n"
+        "  policy.convoy.escort_per_convoy: 3\n"
+        "  corridors.west.escort.units: 9\n"
+        "  fleet.fear_per_attack: 0.25\n"
+        "  armed_group.ambush.kidnap_prob: 0.125\n"
+        "  armed_group.cells.west_cell.strength: 64\n"
+        "  policy.night_ban.enabled: true\n"
+        "  city.sectors.freight.floor_share: 0.375\n";
+    bk_scenario *base = load_reference();
+    bk_policy *p = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_policy_load_string(policy, sizeof policy - 1, "p.yaml", &p, &err), BK_OK);
+    bk_scenario *a = NULL, *b = NULL;
+    bk_status st = bk_policy_apply(p, base, &a, &err);
+    if (st != BK_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, BK_OK);
+    assert_int_equal(bk_policy_apply_text(p, base, &b, NULL, &err), BK_OK);
+    assert_non_null(strstr(bk_scenario_patch(a), "fleet.fear_per_attack = 0.25"));
+    assert_string_equal(bk_scenario_patch(b), "");
+    assert_memory_equal(&a->fleet, &b->fleet, sizeof a->fleet);
+    assert_memory_equal(&a->policy, &b->policy, sizeof a->policy);
+    bk_armed_group ga = a->group, gb = b->group;
+    ga.cells = gb.cells = NULL;
+    assert_memory_equal(&ga, &gb, sizeof ga);
+    assert_int_equal(a->group.n_cells, b->group.n_cells);
+    for (int i = 0; i < a->group.n_cells; i++)
+        assert_memory_equal(&a->group.cells[i], &b->group.cells[i], sizeof a->group.cells[i]);
+    for (int i = 0; i < a->n_corridors; i++) {
+        assert_int_equal(a->corridors[i].escort_units, b->corridors[i].escort_units);
+        assert_true(a->corridors[i].escort_strength == b->corridors[i].escort_strength);
+    }
+    for (int i = 0; i < a->cityside.n_sectors; i++)
+        assert_true(a->cityside.sectors[i].floor_share == b->cityside.sectors[i].floor_share);
+    assert_int_equal(a->corridors[0].escort_units, 9);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+    bk_policy_free(p);
+    bk_scenario_free(base);
+}
+
+/* Every scalar key of the table has a row in docs/scenario-format.md, and the Default column of
+ * some row of that key shows the table's default ("required" for a required key). */
+static void docs_document_every_key(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path("docs/scenario-format.md");
+    char *doc = bk_test_read_file(path, NULL);
+    assert_non_null(doc);
+    int missing = 0;
+    for (int i = 0; i < bk_schema_len; i++) {
+        const bk_key *r = &bk_schema[i];
+        if (r->type == BK_KT_MAP || r->type == BK_KT_LIST || r->type == BK_KT_SPECIAL ||
+            r->type == BK_KT_ID || strncmp(r->path, "city.pressure.weights.", 22) == 0)
+            continue;   /* the weights are documented in one row of city.pressure */
+        const char *key = strrchr(r->path, '.') ? strrchr(r->path, '.') + 1 : r->path;
+        char want[64], cell[80];
+        snprintf(cell, sizeof cell, "| `%s`", key);
+        if (r->required || strstr(r->desc, "default:") != NULL)
+            want[0] = '\0';   /* a row is enough: some tables have no Default column */
+        else if (r->type == BK_KT_NUM || r->type == BK_KT_INT || r->type == BK_KT_INT_D)
+            snprintf(want, sizeof want, "`%g`", r->def);
+        else
+            want[0] = '\0';
+        bool found = false;
+        for (const char *p = strstr(doc, cell); p && !found; p = strstr(p + 1, cell)) {
+            const char *eol = strchr(p, '\n');
+            size_t n = eol ? (size_t)(eol - p) : strlen(p);
+            char line[1024];
+            snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+            if (p != doc && p[-1] != '\n')
+                continue;
+            found = want[0] == '\0' || strstr(line, want) != NULL;
+        }
+        if (!found) {
+            print_error("docs/scenario-format.md: no row for %s with default %s\n", r->path,
+                        want);
+            missing++;
+        }
+    }
+    assert_int_equal(missing, 0);
+    free(doc);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(set_exact_and_typed_errors),
+        cmocka_unit_test(set_equals_text_route),
+        cmocka_unit_test(docs_document_every_key),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
