@@ -198,31 +198,24 @@ bk_status sr_node_number(loader *L, struct fy_node *n, struct fy_node *at, const
 }
 
 
+/* The schema table's bound checks and wording, for bounds not in a row (timeline entries). */
+static bk_key as_row(const bounds *b)
+{
+    return (bk_key){.type = BK_KT_NUM, .lo_op = b->lo_op, .hi_op = b->hi_op, .lo = b->lo,
+                    .hi = b->hi, .unit = b->unit};
+}
+
 bool sr_bounds_ok(double v, const bounds *b)
 {
-    if ((b->lo_op == '>' && !(v > b->lo)) || (b->lo_op == 'G' && !(v >= b->lo)))
-        return false;
-    if ((b->hi_op == '<' && !(v < b->hi)) || (b->hi_op == 'L' && !(v <= b->hi)))
-        return false;
-    return true;
+    bk_key r = as_row(b);
+    return bk_schema_in_bounds(&r, v);
 }
 
 /* "> 0 km", "in 0..1", ">= 0 and < 24 h" */
 void sr_bounds_text(const bounds *b, char *buf, size_t cap)
 {
-    const char *sp = (b->unit && b->unit[0]) ? " " : "";
-    const char *unit = b->unit ? b->unit : "";
-    if (b->lo_op == 'G' && b->hi_op == 'L')
-        snprintf(buf, cap, "in %g..%g%s%s", b->lo, b->hi, sp, unit);
-    else if (b->lo_op && b->hi_op)
-        snprintf(buf, cap, "%s %g and %s %g%s%s", b->lo_op == '>' ? ">" : ">=", b->lo,
-                 b->hi_op == '<' ? "<" : "<=", b->hi, sp, unit);
-    else if (b->lo_op)
-        snprintf(buf, cap, "%s %g%s%s", b->lo_op == '>' ? ">" : ">=", b->lo, sp, unit);
-    else if (b->hi_op)
-        snprintf(buf, cap, "%s %g%s%s", b->hi_op == '<' ? "<" : "<=", b->hi, sp, unit);
-    else
-        snprintf(buf, cap, "a finite number");
+    bk_key r = as_row(b);
+    bk_schema_bounds_text(&r, buf, cap);
 }
 
 bk_status sr_node_bounded(loader *L, struct fy_node *n, struct fy_node *at, const char *path,

@@ -84,82 +84,70 @@ bk_status sr_map_get(const map *m, const char *key, enum need need, struct fy_no
     return BK_OK;
 }
 
+/* The value and key of `key` in m (NULL when absent and allowed) and its path for messages. */
+static bk_status key_at(const map *m, const char *key, enum need need, struct fy_node **v,
+                        struct fy_node **k, char path[PATH_MAX_LEN])
+{
+    sr_join_path(path, PATH_MAX_LEN, m->path, key);
+    return sr_map_get(m, key, need, v, k);
+}
+
 bk_status sr_rd_num(const map *m, const char *key, enum need need, double def, bounds b,
-                        double *out)
+                    double *out)
 {
     struct fy_node *v, *k;
-    TRY(sr_map_get(m, key, need, &v, &k));
-    if (k == NULL) {
-        *out = def;
-        return BK_OK;
-    }
     char path[PATH_MAX_LEN];
-    sr_join_path(path, sizeof path, m->path, key);
-    return sr_node_bounded(m->L, v, k, path, b, out);
+    TRY(key_at(m, key, need, &v, &k, path));
+    *out = def;
+    return k ? sr_node_bounded(m->L, v, k, path, b, out) : BK_OK;
 }
 
 bk_status sr_rd_int(const map *m, const char *key, enum need need, int def, int lo, int hi,
-                        int *out)
+                    int *out)
 {
     struct fy_node *v, *k;
-    TRY(sr_map_get(m, key, need, &v, &k));
-    if (k == NULL) {
-        *out = def;
-        return BK_OK;
-    }
     char path[PATH_MAX_LEN];
-    sr_join_path(path, sizeof path, m->path, key);
-    return sr_node_int(m->L, v, k, path, lo, hi, out);
+    TRY(key_at(m, key, need, &v, &k, path));
+    *out = def;
+    return k ? sr_node_int(m->L, v, k, path, lo, hi, out) : BK_OK;
 }
 
 bk_status sr_rd_str(const map *m, const char *key, enum need need, const char *def, char *buf,
-                        size_t cap, bool allow_newline)
+                    size_t cap, bool allow_newline)
 {
     struct fy_node *v, *k;
-    TRY(sr_map_get(m, key, need, &v, &k));
-    if (k == NULL) {
-        snprintf(buf, cap, "%s", def);
-        return BK_OK;
-    }
     char path[PATH_MAX_LEN];
-    sr_join_path(path, sizeof path, m->path, key);
-    return sr_node_string(m->L, v, k, path, buf, cap, allow_newline);
+    TRY(key_at(m, key, need, &v, &k, path));
+    if (k == NULL && buf != def)
+        snprintf(buf, cap, "%s", def);
+    return k ? sr_node_string(m->L, v, k, path, buf, cap, allow_newline) : BK_OK;
 }
 
 bk_status sr_rd_id(const map *m, const char *key, char id[BK_ID_MAX])
 {
     struct fy_node *v, *k;
-    TRY(sr_map_get(m, key, REQUIRED, &v, &k));
     char path[PATH_MAX_LEN];
-    sr_join_path(path, sizeof path, m->path, key);
+    TRY(key_at(m, key, REQUIRED, &v, &k, path));
     return sr_node_id(m->L, v, k, path, id);
 }
 
 bk_status sr_rd_bool(const map *m, const char *key, enum need need, bool def, bool *out)
 {
     struct fy_node *v, *k;
-    TRY(sr_map_get(m, key, need, &v, &k));
-    if (k == NULL) {
-        *out = def;
-        return BK_OK;
-    }
     char path[PATH_MAX_LEN];
-    sr_join_path(path, sizeof path, m->path, key);
-    return sr_node_bool(m->L, v, k, path, out);
+    TRY(key_at(m, key, need, &v, &k, path));
+    *out = def;
+    return k ? sr_node_bool(m->L, v, k, path, out) : BK_OK;
 }
 
 bk_status sr_rd_enum(const map *m, const char *key, enum need need, int def,
-                         const char *const words[], int *out)
+                     const char *const words[], int *out)
 {
     struct fy_node *v, *k;
-    TRY(sr_map_get(m, key, need, &v, &k));
-    if (k == NULL) {
-        *out = def;
-        return BK_OK;
-    }
     char path[PATH_MAX_LEN];
-    sr_join_path(path, sizeof path, m->path, key);
-    return sr_node_enum(m->L, v, k, path, words, out);
+    TRY(key_at(m, key, need, &v, &k, path));
+    *out = def;
+    return k ? sr_node_enum(m->L, v, k, path, words, out) : BK_OK;
 }
 
 /* [min, max]: two numbers within b, min <= max. */
@@ -476,13 +464,9 @@ static bk_status read_row(const map *m, const bk_key *r, const char *key, char *
         *slot = NULL;
         return sr_rd_product_map(m, key, need, r->def, row_bounds(r), slot);
     }
-    case BK_KT_ID:
-    case BK_KT_SPECIAL:
-    case BK_KT_MAP:
-    case BK_KT_LIST:
-        break;
+    default:   /* ID, SPECIAL, MAP, LIST: read by the list and section readers of load.c */
+        return BK_OK;
     }
-    return BK_OK;
 }
 
 /* Contract in read.h. */
