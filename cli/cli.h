@@ -95,6 +95,7 @@ int cli_cmd_scenario_export_default(const cli_invocation *inv);
 /* Option tables of the subcommands, defined next to their code. */
 extern const cli_option cli_run_options[];
 extern const cli_option cli_no_options[];
+extern const cli_option cli_scenario_check_options[];
 
 /* Index of the option called `name` in cmd's table; -1 if absent (a programming error). */
 int cli_option_index(const cli_command *cmd, const char *name);

@@ -10,6 +10,11 @@ const cli_option cli_no_options[] = {
     {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
 };
 
+const cli_option cli_scenario_check_options[] = {
+    {"strict", CLI_OPT_FLAG, NULL, 0, 0, "fail (exit 3) when there are warnings"},
+    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+};
+
 /* Items in the sequence at `path` of the document root; 0 when absent. */
 static int count_items(struct fy_node *root, const char *path)
 {
@@ -59,6 +64,18 @@ int cli_cmd_scenario_check(const cli_invocation *inv)
                   bk_scenario_name(sc));
         bk_scenario_free(sc);
         return CLI_EXIT_INTERNAL;
+    }
+    int warnings = 0;
+    bk_status st = bk_scenario_lint(sc, stderr, &warnings);
+    if (st != BK_OK) {
+        bk_scenario_free(sc);
+        cli_error("cannot check scenario warnings: %s", bk_status_str(st));
+        return cli_exit_for_status(st);
+    }
+    if (warnings > 0 && inv->opt[0].set) {
+        cli_error("%d warning%s, and --strict was given", warnings, warnings == 1 ? "" : "s");
+        bk_scenario_free(sc);
+        return CLI_EXIT_SCENARIO;
     }
     int days = bk_scenario_days(sc);
     printf("%s: ok (%s, %d %s, %d %s, %d %s, %d %s, %d %s)\n", path ? path : "(default)",

@@ -82,8 +82,12 @@ static const cli_command commands[] = {
     {"scenario check", "[FILE]", 0, 1, "load and validate a scenario file",
      "Load and validate FILE (the embedded default when no FILE is given) and print\n"
      "\"FILE: ok (name, places, segments, corridors, cells, days)\". On an error, print\n"
-     "the message with its line and column on stderr and exit 3.\n",
-     cli_no_options, cli_cmd_scenario_check},
+     "the message with its line and column on stderr and exit 3. Warn on stderr about\n"
+     "set-ups that load but cannot work as meant (an escort pool below escort_min, a\n"
+     "staging place leaving a stretch within a cell's reach to lone tankers, a corridor\n"
+     "that cannot carry a tenth of the demand, a timeline entry that changes nothing);\n"
+     "they fail the check (exit 3) with --strict.\n",
+     cli_scenario_check_options, cli_cmd_scenario_check},
     {"scenario show", "[FILE]", 0, 1, "describe a scenario in plain words",
      "Describe the network, corridors, fleet, escorts, armed group and timeline of FILE\n"
      "(the embedded default when no FILE is given) on stdout.\n",

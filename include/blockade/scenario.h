@@ -76,6 +76,13 @@ bk_status bk_scenario_set_text(bk_scenario *sc, const char *path, const char *va
 /* The values set since loading, one "path = value" a line ("" for none), borrowed. */
 const char *bk_scenario_patch(const bk_scenario *sc);
 
+/* Warn about set-ups that load but cannot work as meant or silently mean something else (an
+ * escort pool below policy.convoy.escort_min, convoys forming beyond a stretch within a cell's
+ * reach, a corridor that cannot carry a tenth of the demand, a product demanded that nothing
+ * brings, a timeline entry that changes nothing): one line "FILE: warning: ..." each on `out`.
+ * *count (may be NULL) gets their number. Returns BK_ERR_IO if writing fails, BK_ERR_NOMEM. */
+bk_status bk_scenario_lint(const bk_scenario *sc, FILE *out, int *count);
+
 /* Write a human summary of the network, corridors, fleet, escorts, armed group and timeline to
  * `out` (the caller's stream). Returns BK_ERR_IO if writing fails. */
 bk_status bk_scenario_describe(const bk_scenario *sc, FILE *out);

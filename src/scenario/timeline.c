@@ -18,6 +18,37 @@ static const char *const tl_types[] = {"campaign_start", "campaign_end", "road_c
                                        "reserve_release", "sector_tier", "official_price",
                                        "escort_allocation", NULL};
 
+/* How long a road cut lasts: `hours: H`, `hours: end` (to the end of the horizon) or
+ * `until: DATE` (the road reopens at 00:00 that day); exactly one of them. */
+static bk_status read_cut_end(loader *L, const map *m, bk_timeline_event *e)
+{
+    struct fy_node *hv, *hk, *uv, *uk;
+    TRY(sr_map_get(m, "hours", OPTIONAL, &hv, &hk));
+    TRY(sr_map_get(m, "until", OPTIONAL, &uv, &uk));
+    char path[PATH_MAX_LEN + 8];
+    if ((hk == NULL) == (uk == NULL))
+        return sr_fail_node(L, BK_ERR_SCHEMA, hk ? hk : m->node, m->at,
+                            "%s: a road cut needs exactly one of 'hours' (a number or 'end') "
+                            "and 'until' (a date)", m->path);
+    double end_h = 24.0 * L->sc->days;
+    if (uk != NULL) {
+        double until;
+        snprintf(path, sizeof path, "%s.until", m->path);
+        TRY(sr_node_date_hours(L, uv, uk, path, &until));
+        if (!(until > e->time_h))
+            return sr_fail_node(L, BK_ERR_VALUE, uv, uk, "%s must be after the cut's date",
+                                path);
+        e->hours = until - e->time_h;
+        return BK_OK;
+    }
+    const char *word = hv && fy_node_get_type(hv) == FYNT_SCALAR ? fy_node_get_scalar0(hv) : NULL;
+    if (word != NULL && strcmp(word, "end") == 0) {
+        e->hours = end_h - e->time_h;
+        return BK_OK;
+    }
+    return sr_rd_num(m, "hours", REQUIRED, 0, GT0_LE(87600.0, "h"), &e->hours);
+}
+
 static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *list, int i,
                             bk_timeline_event *e)
 {
@@ -25,7 +56,7 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     static const char *const keys[][7] = {
         [BK_TL_CAMPAIGN_START] = {"date", "type", "note", NULL},
         [BK_TL_CAMPAIGN_END] = {"date", "type", "note", NULL},
-        [BK_TL_ROAD_CUT] = {"date", "type", "note", "segment", "hours", NULL},
+        [BK_TL_ROAD_CUT] = {"date", "type", "note", "segment", "hours", "until", NULL},
         [BK_TL_SUPPLY_CUT] = {"date", "type", "note", "port", "factor", "hours", NULL},
         [BK_TL_CONVOY_MODE] = {"date", "type", "note", "mode", NULL},
         [BK_TL_ESCORT_REINFORCE] = {"date", "type", "note", "corridor", "units", NULL},
@@ -92,7 +123,7 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
             return sr_fail_node(L, BK_ERR_REFERENCE, v, k,
                              "%s: unknown segment, no segment joins '%s' and '%s'", spath,
                              sc->places[a].id, sc->places[b].id);
-        TRY(sr_rd_num(&m, "hours", REQUIRED, 0, GT0_LE(87600.0, "h"), &e->hours));
+        TRY(read_cut_end(L, &m, e));
         break;
     }
     case BK_TL_SUPPLY_CUT:
