@@ -1,6 +1,9 @@
-/* policy.c: policy files (`name:` and `set:` a mapping from dotted scenario paths to values) and
- * their application to a scenario's text with libfyaml: parse, replace the node at each path,
- * emit the document back to text, load it with every scenario check (docs/ensemble.md). */
+/* policy.c: policy files, patches over a base scenario (docs/ensemble.md): `set:` a mapping from
+ * dotted scenario paths to values, or `patch:` a list of `set: PATH = VALUE` and `add: {PATH:
+ * VALUE}` entries. Paths and values are checked against the scenario schema when the file is
+ * read (errors at file:line:column). Settings of scalar keys are applied exactly on a copy of
+ * the scenario (bk_scenario_set_text); a policy that adds a list item or a mapping, or replaces a
+ * whole mapping, is applied to the text with libfyaml (parse, change, emit, load again). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "analysis/ens.h"
 #include "blockade/ensemble.h"
 #include "engine/yaml.h"
+#include "scenario/schema.h"
 
 /* libfyaml 0.7.12 exports this but its header does not declare it (see scenario/load.c). */
 #define POLICY_MAX_BYTES (1024u * 1024u)
@@ -18,8 +22,10 @@
 
 typedef struct setting {
     char *path;              /* dotted, owned */
-    int line;                /* of the key in the policy file */
-    struct fy_node *value;   /* in p->doc */
+    int line, col;           /* of the setting in the policy file */
+    struct fy_node *value;   /* in p->doc; NULL for a `set: PATH = VALUE` entry */
+    char *text;              /* the value as written when it is a scalar, owned; else NULL */
+    bool add;                /* `add:` an item to a list or a mapping the base lacks */
 } setting;
 
 struct bk_policy {
@@ -30,6 +36,7 @@ struct bk_policy {
     struct fy_document *doc;
     setting *set;
     int n_set;
+    char *patch;             /* one line per setting: "PATH = VALUE" or "add PATH = {...}" */
 };
 
 static char *dup_n(const char *s, size_t n)
@@ -42,44 +49,57 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-/* Fill err with the policy file and line: "A.yaml:3: message". */
-static bk_status policy_fail(bk_error *err, bk_status status, const char *file, int line,
-                             const char *fmt, ...)
+/* Fill err with the policy file, line and column: "policy A.yaml:3:5: message". */
+BK_PRINTF(6, 7)
+static bk_status policy_fail_at(bk_error *err, bk_status status, const char *file, int line,
+                                int col, const char *fmt, ...)
 {
     if (!err)
         return status;
     memset(err, 0, sizeof *err);
     err->status = status;
     err->line = line;
+    err->column = col;
     snprintf(err->file, sizeof err->file, "%s", file);
     char msg[900];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (line > 0)
+    if (line > 0 && col > 0)
+        snprintf(err->message, sizeof err->message, "policy %s:%d:%d: %s", file, line, col, msg);
+    else if (line > 0)
         snprintf(err->message, sizeof err->message, "policy %s:%d: %s", file, line, msg);
     else
         snprintf(err->message, sizeof err->message, "policy %s: %s", file, msg);
     return status;
 }
 
-/* 1-based line of a scalar (keys are scalars here); 0 when unknown. */
-static int node_line(struct fy_node *n)
+#define policy_fail(err, status, file, line, ...) \
+    policy_fail_at(err, status, file, line, 0, __VA_ARGS__)
+
+/* 1-based line (and column) of a scalar (keys are scalars here); 0 when unknown. */
+static int node_pos(struct fy_node *n, int *col)
 {
     struct fy_token *t = n && fy_node_is_scalar(n) ? fy_node_get_scalar_token(n) : NULL;
     const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+    if (col)
+        *col = m ? m->column + 1 : 0;
     return m ? m->line + 1 : 0;
 }
+
 
 /* Contract in blockade/ensemble.h. */
 void bk_policy_free(bk_policy *p)
 {
     if (!p)
         return;
-    for (int i = 0; i < p->n_set; i++)
+    for (int i = 0; i < p->n_set; i++) {
         free(p->set[i].path);
+        free(p->set[i].text);
+    }
     free(p->set);
+    free(p->patch);
     if (p->doc)
         fy_document_destroy(p->doc);
     free(p->file);
@@ -99,14 +119,9 @@ static char *make_label(const bk_policy *p)
         return NULL;
     for (int i = 0; i < p->n_set; i++) {
         const char *dot = strrchr(p->set[i].path, '.');
-        fprintf(f, "%s%s ", i ? ", " : "", dot ? dot + 1 : p->set[i].path);
-        size_t n = 0;
-        const char *v = fy_node_is_scalar(p->set[i].value)
-                            ? fy_node_get_scalar(p->set[i].value, &n) : NULL;
-        if (v)
-            fprintf(f, "%.*s", (int)n, v);
-        else
-            fputs("(changed)", f);
+        fprintf(f, "%s%s%s ", i ? ", " : "", p->set[i].add ? "add " : "",
+                dot ? dot + 1 : p->set[i].path);
+        fputs(p->set[i].text && !p->set[i].add ? p->set[i].text : "(changed)", f);
     }
     if (p->n_set == 0)
         fputs("no change", f);
@@ -115,6 +130,159 @@ static char *make_label(const bk_policy *p)
         return NULL;
     }
     return text;
+}
+
+/* The value of a setting in one line: its text, or the node in flow style. */
+static char *value_line(const setting *s)
+{
+    if (s->text)
+        return dup_n(s->text, strlen(s->text));
+    return fy_emit_node_to_string(s->value, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF);
+}
+
+/* The schema row a policy path leads to (list items named by id, product maps by product,
+ * ranges by min or max), or NULL with the reason in msg. */
+static const bk_key *schema_row(const char *path, char *msg, size_t cap)
+{
+    char schema[512] = "", tok[128];
+    const bk_key *row = NULL;
+    const char *p = path;
+    while (*p) {
+        size_t n = strcspn(p, ".");
+        if (n == 0 || n >= sizeof tok) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys", path);
+            return NULL;
+        }
+        memcpy(tok, p, n);
+        tok[n] = '\0';
+        p += n + (p[n] == '.');
+        if (row && (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST))
+            continue;   /* a product, min/max or an item id: checked against the scenario */
+        char next[400];
+        snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        row = bk_schema_find(next);
+        if (row == NULL) {
+            char keys[600];
+            bk_schema_keys(schema, keys, sizeof keys);
+            snprintf(msg, cap, "the scenario has no key '%s'%s%s%s (expected one of: %s)", tok,
+                     schema[0] ? " in '" : "", schema, schema[0] ? "'" : "", keys);
+            return NULL;
+        }
+        snprintf(schema, sizeof schema, "%s%s", next, row->type == BK_KT_LIST ? "[]" : "");
+    }
+    return row;
+}
+
+/* Check a setting against the schema: the path exists, a set value has the key's type. */
+static bk_status check_setting(const bk_policy *p, const setting *s, bk_error *err)
+{
+    char msg[800];
+    const bk_key *row = schema_row(s->path, msg, sizeof msg);
+    if (row == NULL)
+        return policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col, "%s '%s': %s",
+                              s->add ? "add" : "set", s->path, msg);
+    bool whole = row->type == BK_KT_MAP || row->type == BK_KT_LIST;
+    if (s->add && row->type != BK_KT_LIST && row->type != BK_KT_MAP)
+        return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+                              "add '%s': only a list item or a whole mapping can be added; use "
+                              "set for a value", s->path);
+    if (s->add || whole || s->text == NULL)
+        return BK_OK;   /* checked when applied, with every scenario check */
+    const char *v = s->text;
+    bool number = row->type == BK_KT_NUM || row->type == BK_KT_INT ||
+                  row->type == BK_KT_INT_D || row->type == BK_KT_PMAP ||
+                  row->type == BK_KT_RANGE;
+    if (number) {
+        char *end = NULL;
+        double d = strtod(v, &end);
+        if (end == v || *end != '\0' || d != d)
+            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+                                  "set '%s': expected a number, got '%s'", s->path, v);
+    } else if (row->type == BK_KT_BOOL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+        return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+                              "set '%s': expected true or false, got '%s'", s->path, v);
+    } else if (row->type == BK_KT_ENUM) {
+        bool ok = false;
+        for (int i = 0; row->words[i] && !ok; i++)
+            ok = strcmp(v, row->words[i]) == 0;
+        if (!ok)
+            return policy_fail_at(err, BK_ERR_VALUE, p->file, s->line, s->col,
+                                  "set '%s': '%s' is not one of the words of %s", s->path, v,
+                                  row->path);
+    }
+    return BK_OK;
+}
+
+/* A setting from `set: {PATH: VALUE}` (key k, value v) or a `patch:` entry. */
+static bk_status add_setting(bk_policy *p, struct fy_node *k, const char *path, size_t plen,
+                             struct fy_node *v, const char *text, size_t tlen, bool add,
+                             bk_error *err)
+{
+    setting *s = &p->set[p->n_set++];
+    s->line = node_pos(k, &s->col);
+    s->path = dup_n(path, plen);
+    s->value = v;
+    s->add = add;
+    if (text == NULL && v && fy_node_is_scalar(v))
+        text = fy_node_get_scalar(v, &tlen);
+    if (text)
+        s->text = dup_n(text, tlen);
+    if (!s->path || (text && !s->text))
+        return policy_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
+    return check_setting(p, s, err);
+}
+
+/* One entry of `patch:`: {set: "PATH = VALUE"} or {add: {PATH: VALUE}}. */
+static bk_status read_entry(bk_policy *p, struct fy_node *item, bk_error *err)
+{
+    struct fy_node_pair *pair = NULL;
+    void *it = NULL;
+    if (fy_node_is_mapping(item) && fy_node_mapping_item_count(item) == 1)
+        pair = fy_node_mapping_iterate(item, &it);
+    struct fy_node *k = pair ? fy_node_pair_key(pair) : NULL;
+    struct fy_node *v = pair ? fy_node_pair_value(pair) : NULL;
+    const char *ks = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+    int col = 0;
+    int line = node_pos(k, &col);
+    if (ks && strcmp(ks, "set") == 0 && v && fy_node_is_scalar(v)) {
+        size_t n = 0;
+        const char *t = fy_node_get_scalar(v, &n);
+        const char *eq = t ? memchr(t, '=', n) : NULL;
+        line = node_pos(v, &col);
+        if (!eq)
+            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+                                  "a set entry is 'set: PATH = VALUE'");
+        size_t a = 0, b = (size_t)(eq - t);
+        while (b > a && t[b - 1] == ' ')
+            b--;
+        size_t c = (size_t)(eq - t) + 1, d = n;
+        while (c < d && t[c] == ' ')
+            c++;
+        while (d > c && t[d - 1] == ' ')
+            d--;
+        if (d - c >= 2 && t[c] == '"' && t[d - 1] == '"') {
+            c++;
+            d--;
+        }
+        if (b == a || d == c)
+            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+                                  "a set entry is 'set: PATH = VALUE'");
+        return add_setting(p, v, t + a, b - a, NULL, t + c, d - c, false, err);
+    }
+    if (ks && strcmp(ks, "add") == 0 && v && fy_node_is_mapping(v) &&
+        fy_node_mapping_item_count(v) == 1) {
+        it = NULL;
+        struct fy_node_pair *ap = fy_node_mapping_iterate(v, &it);
+        size_t n = 0;
+        const char *path = fy_node_get_scalar(fy_node_pair_key(ap), &n);
+        if (path && n > 0 && fy_node_pair_value(ap))
+            return add_setting(p, fy_node_pair_key(ap), path, n, fy_node_pair_value(ap), NULL,
+                               0, true, err);
+    }
+    if (line == 0)
+        line = node_pos(fy_node_is_scalar(item) ? item : NULL, &col);
+    return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+                          "a patch entry is 'set: PATH = VALUE' or 'add: {PATH: VALUE}'");
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -145,9 +313,9 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (!p->doc) {
         void *it = NULL;
         struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        st = policy_fail(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
-                         "not valid YAML%s%s", e && e->msg ? ": " : "",
-                         e && e->msg ? e->msg : "");
+        st = policy_fail_at(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
+                            e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
+                            e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
     }
     fy_diag_destroy(diag);
     if (st != BK_OK) {
@@ -158,9 +326,9 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (!root || !fy_node_is_mapping(root)) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_SCHEMA, name, 0,
-                           "expected a mapping with 'name:' and 'set:'");
+                           "expected a mapping with 'name:' and 'set:' or 'patch:'");
     }
-    struct fy_node *set = NULL;
+    struct fy_node *set = NULL, *patch = NULL;
     void *it = NULL;
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(root, &it)) != NULL) {
@@ -174,20 +342,25 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
             p->name = dup_n(vs ? vs : "", vs ? vn : 0);
         } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
             set = v;
+        } else if (ks && kn == 5 && memcmp(ks, "patch", 5) == 0 && v && fy_node_is_sequence(v)) {
+            patch = v;
         } else {
-            int line = node_line(k);
+            int col = 0;
+            int line = node_pos(k, &col);
             bk_policy_free(p);
-            return policy_fail(err, BK_ERR_SCHEMA, name, line,
-                               "unexpected key: a policy has 'name: TEXT' and 'set:' (a mapping "
-                               "from scenario paths to values)");
+            return policy_fail_at(err, BK_ERR_SCHEMA, name, line, col,
+                                  "unexpected key: a policy has 'name: TEXT' and 'set:' (a "
+                                  "mapping from scenario paths to values) or 'patch:' (a list "
+                                  "of 'set: PATH = VALUE' and 'add: {PATH: VALUE}')");
         }
     }
-    if (!set) {
+    if (!set && !patch) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_SCHEMA, name, 0,
-                           "no 'set:' mapping (scenario paths to values)");
+                           "no 'set:' mapping (scenario paths to values) or 'patch:' list");
     }
-    int n = fy_node_mapping_item_count(set);
+    int n = (set ? fy_node_mapping_item_count(set) : 0) +
+            (patch ? fy_node_sequence_item_count(patch) : 0);
     if (n > POLICY_MAX_SETTINGS) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
@@ -199,31 +372,40 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
     it = NULL;
-    while ((pair = fy_node_mapping_iterate(set, &it)) != NULL) {
+    while (st == BK_OK && set && (pair = fy_node_mapping_iterate(set, &it)) != NULL) {
         struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
         size_t kn = 0;
         const char *ks = k && fy_node_is_scalar(k) ? fy_node_get_scalar(k, &kn) : NULL;
         if (!ks || kn == 0 || !v) {
-            int line = node_line(k);
-            bk_policy_free(p);
-            return policy_fail(err, BK_ERR_SCHEMA, name, line,
-                               "each setting is 'dotted.path: value'");
+            int col = 0;
+            int line = node_pos(k, &col);
+            st = policy_fail_at(err, BK_ERR_SCHEMA, name, line, col,
+                                "each setting is 'dotted.path: value'");
+        } else {
+            st = add_setting(p, k, ks, kn, v, NULL, 0, false, err);
         }
-        setting *s = &p->set[p->n_set++];
-        s->path = dup_n(ks, kn);
-        s->line = node_line(k);
-        s->value = v;
-        if (!s->path) {
-            bk_policy_free(p);
-            return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
-        }
+    }
+    it = NULL;
+    struct fy_node *item;
+    while (st == BK_OK && patch && (item = fy_node_sequence_iterate(patch, &it)) != NULL)
+        st = read_entry(p, item, err);
+    if (st != BK_OK) {
+        bk_policy_free(p);
+        return st;
     }
     if (!p->name) {
         const char *slash = strrchr(name, '/');
         p->name = dup_n(slash ? slash + 1 : name, strlen(slash ? slash + 1 : name));
     }
     p->label = make_label(p);
-    if (!p->name || !p->label) {
+    size_t plen = 0;
+    FILE *pf = open_memstream(&p->patch, &plen);
+    for (int i = 0; pf && i < p->n_set; i++) {
+        char *v = value_line(&p->set[i]);
+        fprintf(pf, "%s%s = %s\n", p->set[i].add ? "add " : "", p->set[i].path, v ? v : "?");
+        free(v);
+    }
+    if (!pf || fclose(pf) != 0 || !p->name || !p->label || !p->patch) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
@@ -292,6 +474,60 @@ static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
 
 /* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
  * with free()). */
+/* The new node of setting s in doc: a copy of its value, or its text parsed as YAML. */
+static struct fy_node *value_node(struct fy_document *doc, const setting *s)
+{
+    if (s->value)
+        return fy_node_copy(doc, s->value);
+    return fy_node_build_from_string(doc, s->text, strlen(s->text));
+}
+
+/* `add` at the end of the path: append to the list there, or put a mapping the base lacks
+ * (creating the mappings above it that are missing). */
+static bk_status add_node(struct fy_document *doc, const bk_policy *p, const setting *s)
+{
+    struct fy_node *node = fy_document_root(doc);
+    const char *seg = s->path;
+    for (;;) {
+        const char *dot = strchr(seg, '.');
+        size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
+        struct fy_node_pair *pair = NULL;
+        struct fy_node *next = child(node, seg, n, &pair);
+        if (!dot && next && fy_node_is_sequence(next)) {
+            struct fy_node *v = value_node(doc, s);
+            if (!v || fy_node_sequence_append(next, v) != 0)
+                return policy_fail(NULL, BK_ERR_NOMEM, p->file, s->line, "out of memory");
+            return BK_OK;
+        }
+        if (!dot && next && !(fy_node_is_scalar(next) && fy_node_get_scalar0(next) &&
+                              fy_node_get_scalar0(next)[0] == '\0'))
+            return BK_ERR_VALUE;   /* the base has it already: the caller says so */
+        if (!next || !dot) {
+            if (!fy_node_is_mapping(node))
+                return BK_ERR_REFERENCE;
+            struct fy_node *key = fy_node_build_from_string(doc, seg, n);
+            struct fy_node *v = !dot ? value_node(doc, s) : fy_node_create_mapping(doc);
+            if (!dot && v && strcmp(s->path, "timeline") == 0 && !fy_node_is_sequence(v)) {
+                struct fy_node *list = fy_node_create_sequence(doc);   /* the first entry */
+                if (!list || fy_node_sequence_append(list, v) != 0)
+                    return BK_ERR_NOMEM;
+                v = list;
+            }
+            if (pair)
+                fy_node_mapping_remove_by_key(node, fy_node_copy(doc, fy_node_pair_key(pair)));
+            if (!key || !v || fy_node_mapping_append(node, key, v) != 0)
+                return BK_ERR_NOMEM;
+            next = v;
+        }
+        if (!dot)
+            return BK_OK;
+        node = next;
+        seg = dot + 1;
+    }
+}
+
+/* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
+ * with free()). */
 static bk_status apply_text(const bk_policy *p, int upto, const char *base, size_t base_len,
                             char **text, bk_error *err)
 {
@@ -305,6 +541,17 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
     bk_status st = BK_OK;
     for (int i = 0; i < upto && st == BK_OK; i++) {
         const setting *s = &p->set[i];
+        if (s->add) {
+            st = add_node(doc, p, s);
+            if (st == BK_ERR_VALUE)
+                st = policy_fail_at(err, st, p->file, s->line, s->col,
+                                    "add '%s': the scenario has it already; use set for its "
+                                    "keys", s->path);
+            else if (st != BK_OK)
+                st = policy_fail_at(err, st, p->file, s->line, s->col,
+                                    "add '%s': cannot add there", s->path);
+            continue;
+        }
         struct fy_node *node = fy_document_root(doc);
         struct fy_node_pair *pair = NULL;
         const char *seg = s->path;
@@ -314,23 +561,22 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
             size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
             struct fy_node *next = n ? child(node, seg, n, &pair) : NULL;
             if (!next) {
-                st = policy_fail(err, BK_ERR_REFERENCE, p->file, s->line,
-                                 "set '%s': the scenario has no '%.*s'%s%s%s", s->path, (int)n,
-                                 seg, walked[0] ? " in '" : "", walked,
-                                 walked[0] ? "'" : "");
+                st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
+                                    "set '%s': the scenario has no '%.*s'%s%s%s (use add: for "
+                                    "a list item or a mapping it lacks)", s->path, (int)n, seg,
+                                    walked[0] ? " in '" : "", walked, walked[0] ? "'" : "");
                 break;
             }
             size_t w = strlen(walked);
             snprintf(walked + w, sizeof walked - w, "%s%.*s", w ? "." : "", (int)n, seg);
             if (!dot) {
                 if (!pair) {
-                    st = policy_fail(err, BK_ERR_REFERENCE, p->file, s->line,
-                                     "set '%s': a whole list item cannot be replaced; set its "
-                                     "keys one by one",
-                                     s->path);
+                    st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
+                                        "set '%s': a whole list item cannot be replaced; set "
+                                        "its keys one by one", s->path);
                     break;
                 }
-                struct fy_node *copy = fy_node_copy(doc, s->value);
+                struct fy_node *copy = value_node(doc, s);
                 if (!copy || fy_node_pair_set_value(pair, copy) != 0)
                     st = policy_fail(err, BK_ERR_NOMEM, p->file, s->line, "out of memory");
                 break;
@@ -387,8 +633,9 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
             const char *colon = strstr(m, ": ");
             if (colon && strncmp(m, p->file, strlen(p->file)) == 0)
                 m = colon + 2;
-            return policy_fail(err, s2, p->file, p->set[k - 1].line, "set '%s': %s",
-                               p->set[k - 1].path, m);
+            return policy_fail_at(err, s2, p->file, p->set[k - 1].line, p->set[k - 1].col,
+                                  "%s '%s': %s", p->set[k - 1].add ? "add" : "set",
+                                  p->set[k - 1].path, m);
         }
     }
     return policy_fail(err, st, p->file, 0, "%s", lerr.message);
@@ -399,17 +646,28 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
                           bk_error *err)
 {
     *out = NULL;
+    bool text_route = false;
     for (int i = 0; i < p->n_set; i++)
-        if (!fy_node_is_scalar(p->set[i].value))
-            return bk_policy_apply_text(p, base, out, NULL, err);
+        text_route = text_route || p->set[i].add || p->set[i].text == NULL;
+    if (text_route) {
+        /* the scenario is the base's text patched: its identity is that text and the patch */
+        bk_status st = bk_policy_apply_text(p, base, out, NULL, err);
+        if (st == BK_OK)
+            st = bk_scenario_adopt_patch(*out, base, p->patch, err);
+        if (st != BK_OK) {
+            bk_scenario_free(*out);
+            *out = NULL;
+        }
+        return st;
+    }
     bk_scenario *sc = NULL;
     bk_status st = bk_scenario_clone(base, &sc, err);
     for (int i = 0; st == BK_OK && i < p->n_set; i++) {
         const setting *s = &p->set[i];
         char value[256];
-        size_t n = 0;
-        const char *v = fy_node_get_scalar(s->value, &n);
-        if (v == NULL || n >= sizeof value) {
+        size_t n = strlen(s->text);
+        const char *v = s->text;
+        if (n >= sizeof value) {
             st = policy_fail(err, BK_ERR_VALUE, p->file, s->line, "set '%s': value too long",
                              s->path);
             break;
@@ -422,7 +680,7 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         if (st != BK_OK) {
             const char *m = strncmp(e.message, "set '", 5) == 0 && strstr(e.message, "': ")
                                 ? strstr(e.message, "': ") + 3 : e.message;
-            st = policy_fail(err, st, p->file, s->line, "set '%s': %s", s->path, m);
+            st = policy_fail_at(err, st, p->file, s->line, s->col, "set '%s': %s", s->path, m);
         }
     }
     if (st != BK_OK) {

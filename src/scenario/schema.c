@@ -11,6 +11,8 @@
  */
 #include "scenario/schema.h"
 
+#include "scenario/scenario.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "scenario/scenario.h"
+#include "blockade/status.h"
+
+struct bk_scenario;
 
 enum bk_key_type {
     BK_KT_NUM,      /* double */
@@ -76,6 +78,13 @@ bool bk_schema_in_bounds(const bk_key *row, double v);
 
 /* Lists that items can be addressed in by id: the array, count and item size of list `path`
  * ("corridors", "city.sectors") in sc. false if `path` is not such a list. */
-bool bk_schema_list(bk_scenario *sc, const char *path, char **base, int *count, size_t *size);
+bool bk_schema_list(struct bk_scenario *sc, const char *path, char **base, int *count,
+                    size_t *size);
+
+/* A scenario derived from `base` by a patch applied to its text: give it the base's text and
+ * the patch (one "PATH = VALUE" a line) as its identity, so that its hash is the base text's
+ * plus the patch, as after bk_scenario_set. Fails only with BK_ERR_NOMEM. (set.c) */
+bk_status bk_scenario_adopt_patch(struct bk_scenario *sc, const struct bk_scenario *base,
+                                  const char *patch, bk_error *err);
 
 #endif

@@ -352,3 +352,25 @@ const char *bk_scenario_patch(const bk_scenario *sc)
 {
     return sc->patch ? sc->patch : "";
 }
+
+/* Contract in schema.h. */
+bk_status bk_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, const char *patch,
+                                  bk_error *err)
+{
+    bool ok = true;
+    char *text = dup_mem(base->text, base->text_len + 1, &ok);
+    size_t plen = strlen(patch);
+    char *pt = dup_mem(patch, plen + 1, &ok);
+    if (!ok) {
+        free(text);
+        free(pt);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    free(sc->text);
+    free(sc->patch);
+    sc->text = text;
+    sc->text_len = base->text_len;
+    sc->patch = pt;
+    sc->patch_len = plen;
+    return BK_OK;
+}

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "blockade/ensemble.h"
 #include "bk_test.h"
+#include "scenario/scenario.h"
 #include "scenario/schema.h"
 
 static bk_scenario *load_reference(void)
@@ -86,27 +86,36 @@ static void set_exact_and_typed_errors(void **state)
 static void set_equals_text_route(void **state)
 {
     (void)state;
-    static const char policy[] =
-        "name: p\nset:\n"
-        "  policy.convoy.escort_per_convoy: 3\n"
-        "  corridors.west.escort.units: 9\n"
-        "  fleet.fear_per_attack: 0.25\n"
-        "  armed_group.ambush.kidnap_prob: 0.125\n"
-        "  armed_group.cells.west_cell.strength: 64\n"
-        "  policy.night_ban.enabled: true\n"
-        "  city.sectors.freight.floor_share: 0.375\n";
+    static const char *const edits[][4] = {
+        {"escort_per_convoy: 2 ", "escort_per_convoy: 3 ", "policy.convoy.escort_per_convoy",
+         "3"},
+        {"units: 6 ", "units: 9 ", "corridors.west.escort.units", "9"},
+        {"fear_per_attack: 0.15", "fear_per_attack: 0.25", "fleet.fear_per_attack", "0.25"},
+        {"kidnap_prob: 0.3", "kidnap_prob: 0.125", "armed_group.ambush.kidnap_prob", "0.125"},
+        {"strength: 80,", "strength: 64,", "armed_group.cells.west_cell.strength", "64"},
+        {"night_ban: {enabled: false", "night_ban: {enabled: true", "policy.night_ban.enabled",
+         "true"},
+        {"Freight, tier: 3, floor_share: 0.5", "Freight, tier: 3, floor_share: 0.375",
+         "city.sectors.freight.floor_share", "0.375"},
+    };
     bk_scenario *base = load_reference();
-    bk_policy *p = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_policy_load_string(policy, sizeof policy - 1, "p.yaml", &p, &err), BK_OK);
+    size_t len = 0;
+    char *text = strdup(bk_scenario_text(base, &len));
     bk_scenario *a = NULL, *b = NULL;
-    bk_status st = bk_policy_apply(p, base, &a, &err);
-    if (st != BK_OK)
-        print_error("%s\n", err.message);
-    assert_int_equal(st, BK_OK);
-    assert_int_equal(bk_policy_apply_text(p, base, &b, NULL, &err), BK_OK);
-    assert_non_null(strstr(bk_scenario_patch(a), "fleet.fear_per_attack = 0.25"));
-    assert_string_equal(bk_scenario_patch(b), "");
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_clone(base, &a, &err), BK_OK);
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char *t = bk_test_replace(text, edits[i][0], edits[i][1]);
+        assert_non_null(t);
+        free(text);
+        text = t;
+        bk_status st = bk_scenario_set_text(a, edits[i][2], edits[i][3], &err);
+        if (st != BK_OK)
+            print_error("%s\n", err.message);
+        assert_int_equal(st, BK_OK);
+    }
+    assert_int_equal(bk_scenario_load_string(text, strlen(text), "edited.yaml", &b, &err),
+                     BK_OK);
     assert_memory_equal(&a->fleet, &b->fleet, sizeof a->fleet);
     assert_memory_equal(&a->policy, &b->policy, sizeof a->policy);
     bk_armed_group ga = a->group, gb = b->group;
@@ -122,10 +131,11 @@ static void set_equals_text_route(void **state)
     for (int i = 0; i < a->cityside.n_sectors; i++)
         assert_true(a->cityside.sectors[i].floor_share == b->cityside.sectors[i].floor_share);
     assert_int_equal(a->corridors[0].escort_units, 9);
+    assert_true(a->policy.night_ban);
     bk_scenario_free(a);
     bk_scenario_free(b);
-    bk_policy_free(p);
     bk_scenario_free(base);
+    free(text);
 }
 
 /* Every scalar key of the table has a row in docs/scenario-format.md, and the Default column of
