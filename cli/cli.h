@@ -91,6 +91,7 @@ int cli_cmd_run(const cli_invocation *inv);
 int cli_cmd_scenario_check(const cli_invocation *inv);
 int cli_cmd_scenario_show(const cli_invocation *inv);
 int cli_cmd_scenario_export_default(const cli_invocation *inv);
+int cli_cmd_scenario_apply(const cli_invocation *inv);
 
 /* Option tables of the subcommands, defined next to their code. */
 extern const cli_option cli_run_options[];

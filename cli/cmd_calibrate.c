@@ -19,7 +19,7 @@ const cli_option cli_calibrate_options[] = {
     {"aggregates", CLI_OPT_STRING, "FILE", 0, 0, "observed aggregates CSV (value_low/best/high)"},
     {"params", CLI_OPT_STRING, "FILE", 0, 0, "parameter spec: paths, priors, window (required)"},
     {"out", CLI_OPT_STRING, "DIR", 0, 0,
-     "write posterior.csv, diagnostics.json and calibrated.yaml into DIR"},
+     "write posterior.csv, diagnostics.json, calibrated.yaml and calibrated.patch.yaml into DIR"},
     {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace a non-empty DIR"},
     {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "seed of the whole calibration (default: the scenario's)"},
     {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
@@ -230,6 +230,32 @@ static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r,
     return text;
 }
 
+/* calibrated.patch.yaml: the posterior medians as a patch over the original scenario file, which
+ * stays untouched with its comments ('blockade scenario apply FILE calibrated.patch.yaml' or
+ * 'compare --policy' use it). Values are printed exactly (%.17g). */
+static void write_patch(const cli_calib_inputs *in, const bk_abc_result *r, FILE *f)
+{
+    int k = in->spec->n_params;
+    double *theta = malloc((size_t)k * sizeof *theta);
+    if (!theta)
+        return;
+    cli_calib_medians(r, k, theta);
+    fprintf(f, "# Posterior medians of 'blockade calibrate' (ABC-SMC, docs/calibration.md) for '%s'\n"
+            "# (scenario SHA-256 ", bk_scenario_name(in->sc));
+    char hash[65];
+    bk_scenario_hash(in->sc, hash);
+    fprintf(f, "%s), as a patch over that file.\nname: calibrated\npatch:\n", hash);
+    int n = 0;
+    for (int j = 0; j < k; j++)
+        if (strncmp(in->spec->params[j].path, "observation.", 12) != 0) {
+            fprintf(f, "  - set: %s = %.17g\n", in->spec->params[j].path, theta[j]);
+            n++;
+        }
+    if (n == 0)
+        fprintf(f, "  []\n");
+    free(theta);
+}
+
 /* Contract in cli.h. */
 int cli_cmd_calibrate(const cli_invocation *inv)
 {
@@ -293,8 +319,9 @@ int cli_cmd_calibrate(const cli_invocation *inv)
     }
     if (od_open) {
         char msg[512];
-        const char *names[3] = {"posterior.csv", "diagnostics.json", "calibrated.yaml"};
-        for (int i = 0; i < 3 && rc == CLI_EXIT_OK; i++) {
+        const char *names[4] = {"posterior.csv", "diagnostics.json", "calibrated.yaml",
+                                "calibrated.patch.yaml"};
+        for (int i = 0; i < 4 && rc == CLI_EXIT_OK; i++) {
             FILE *f = cli_outdir_open(&od, names[i], msg, sizeof msg);
             if (!f) {
                 cli_error("%s", msg);
@@ -305,6 +332,8 @@ int cli_cmd_calibrate(const cli_invocation *inv)
                 bk_abc_write_posterior_csv(res, prob, f);
             else if (i == 1)
                 bk_abc_write_diagnostics_json(res, prob, &cfg, f);
+            else if (i == 3)
+                write_patch(&in, res, f);
             else {
                 size_t len = 0;
                 char *text = calibrated_text(&in, res, &len);

@@ -230,6 +230,22 @@ int cli_cmd_compare(const cli_invocation *inv)
                 }
                 fputc('"', pf);
             }
+            /* each policy's scenario: the base text's hash plus the patch, its identity */
+            fputs("], \"patches\": [", pf);
+            for (int k = 0; k < n; k++) {
+                char h[65];
+                bk_scenario_hash(sc[k], h);
+                fprintf(pf, "%s{\"scenario_sha256\": \"%s\", \"patch\": \"", k ? ", " : "", h);
+                for (const char *p = bk_scenario_patch(sc[k]); *p; p++) {
+                    if (*p == '"' || *p == '\\')
+                        fputc('\\', pf);
+                    if (*p == '\n')
+                        fputs("\\n", pf);
+                    else if ((unsigned char)*p >= 0x20)
+                        fputc(*p, pf);
+                }
+                fputs("\"}", pf);
+            }
             fputs("]}", pf);
             fclose(pf);
         }

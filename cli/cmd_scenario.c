@@ -1,9 +1,10 @@
-/* cmd_scenario.c: `blockade scenario check|show|export-default`: validating, describing and
- * exporting scenario files. */
+/* cmd_scenario.c: `blockade scenario check|show|apply|export-default`: validating, describing,
+ * patching and exporting scenario files. */
 #include "cli.h"
 
 #include <libfyaml.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const cli_option cli_no_options[] = {
@@ -114,4 +115,36 @@ int cli_cmd_scenario_export_default(const cli_invocation *inv)
         return CLI_EXIT_IO;
     }
     return CLI_EXIT_OK;
+}
+
+/* `blockade scenario apply BASE PATCH`: the scenario BASE with the policy (patch) file PATCH
+ * applied, as text on stdout, checked like any scenario. */
+int cli_cmd_scenario_apply(const cli_invocation *inv)
+{
+    bk_scenario *base = NULL;
+    int rc = cli_load_scenario(inv->args[0], &base);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    bk_policy *pol = NULL;
+    bk_scenario *sc = NULL;
+    char *text = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = bk_policy_load_file(inv->args[1], &pol, &err);
+    if (st == BK_OK)
+        st = bk_policy_apply_text(pol, base, &sc, &text, &err);
+    if (st == BK_OK) {
+        size_t n = strlen(text);
+        if (fwrite(text, 1, n, stdout) != n || fflush(stdout) != 0) {
+            cli_error("cannot write to standard output");
+            rc = CLI_EXIT_IO;
+        }
+    } else {
+        rc = cli_report(st, &err);
+    }
+    free(text);
+    bk_scenario_free(sc);
+    bk_policy_free(pol);
+    bk_scenario_free(base);
+    return rc;
 }

@@ -92,6 +92,12 @@ static const cli_command commands[] = {
      "Describe the network, corridors, fleet, escorts, armed group and timeline of FILE\n"
      "(the embedded default when no FILE is given) on stdout.\n",
      cli_no_options, cli_cmd_scenario_show},
+    {"scenario apply", "BASE PATCH", 2, 2, "print a scenario with a policy (patch) file applied",
+     "Apply the policy file PATCH ('set:' values, or a 'patch:' list of 'set: PATH =\n"
+     "VALUE' and 'add: {PATH: VALUE}' entries) to the scenario BASE, check the result like\n"
+     "any scenario and print it on stdout (BASE itself is not changed; the printed text\n"
+     "loses BASE's comments). See docs/ensemble.md.\n",
+     cli_no_options, cli_cmd_scenario_apply},
     {"scenario export-default", "", 0, 0, "print the embedded default scenario",
      "Write the text of the embedded default scenario (Bamako 2025) to stdout, as a\n"
      "starting point for a scenario of your own.\n",

@@ -275,8 +275,9 @@ static void test_cli(void **state)
     assert_int_equal(run_cli(args), 0);
     snprintf(args, sizeof args, "calibrate %s --threads 2 --out %s", common, b);
     assert_int_equal(run_cli(args), 0);
-    const char *files[3] = {"posterior.csv", "diagnostics.json", "calibrated.yaml"};
-    for (int i = 0; i < 3; i++) {
+    const char *files[4] = {"posterior.csv", "diagnostics.json", "calibrated.yaml",
+                            "calibrated.patch.yaml"};
+    for (int i = 0; i < 4; i++) {
         char pa[1100], pb[1100];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
@@ -290,8 +291,12 @@ static void test_cli(void **state)
         free(tb);
     }
     /* the calibrated scenario loads */
-    char pc[1100];
+    char pc[1400];
     snprintf(pc, sizeof pc, "scenario check %s/calibrated.yaml", a);
+    assert_int_equal(run_cli(pc), 0);
+    /* the posterior as a patch over the untouched original applies */
+    snprintf(pc, sizeof pc, "scenario apply " BK_SOURCE_DIR
+             "/scenarios/test/two-corridors.yaml %s/calibrated.patch.yaml", a);
     assert_int_equal(run_cli(pc), 0);
     assert_int_equal(run_cli("calibrate --observed x.csv"), 2); /* no --params */
     assert_int_equal(run_cli("validate --holdout-from 2025-09-10"), 2);
