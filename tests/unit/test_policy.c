@@ -1,0 +1,157 @@
+/* test_policy.c: policy files as patches over a base scenario: 'patch:' lists of 'set: PATH =
+ * VALUE' and 'add: {PATH: VALUE}' entries, their errors at file:line:column, and the identity of
+ * a patched scenario (the base text's hash plus the patch). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "blockade/ensemble.h"
+#include "bk_test.h"
+
+static bk_scenario *base;
+
+static int setup(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_file(path, &base, &err);
+    free(path);
+    return st == BK_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bk_scenario_free(base);
+    return 0;
+}
+
+static bk_status apply(const char *text, bk_scenario **out, bk_error *err)
+{
+    bk_policy *p = NULL;
+    *out = NULL;
+    bk_status st = bk_policy_load_string(text, strlen(text), "p.yaml", &p, err);
+    if (st == BK_OK)
+        st = bk_policy_apply(p, base, out, err);
+    bk_policy_free(p);
+    return st;
+}
+
+static char *describe(const bk_scenario *sc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_scenario_describe(sc, f), BK_OK);
+    fclose(f);
+    return buf;
+}
+
+static void patch_sets_and_adds(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "name: airlift and escorts\n"
+        "patch:\n"
+        "  - set: corridors.west.escort.units = 9\n"
+        "  - add: {policy.airlift: {from_date: 2025-09-20, litres_per_day: 40000, "
+        "product: gasoil}}\n"
+        "  - add: {timeline: {date: 2025-09-25, type: road_cut, segment: [west_town, capital],"
+        " hours: end}}\n";
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = apply(text, &sc, &err);
+    if (st != BK_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, BK_OK);
+    char *d = describe(sc);
+    assert_non_null(strstr(d, "airlift: 40000 L/day of gasoil from 2025-09-20"));
+    free(d);
+    /* the identity: the base text (comments and all) and the patch */
+    size_t lb = 0, ls = 0;
+    const char *tb = bk_scenario_text(base, &lb), *ts = bk_scenario_text(sc, &ls);
+    assert_int_equal(lb, ls);
+    assert_memory_equal(tb, ts, lb);
+    assert_non_null(strstr(bk_scenario_patch(sc), "corridors.west.escort.units = 9\n"));
+    assert_non_null(strstr(bk_scenario_patch(sc), "add policy.airlift = {"));
+    char h0[65], h1[65], h2[65];
+    bk_scenario_hash(base, h0);
+    bk_scenario_hash(sc, h1);
+    assert_string_not_equal(h0, h1);
+    bk_scenario *again = NULL;
+    assert_int_equal(apply(text, &again, &err), BK_OK);
+    bk_scenario_hash(again, h2);
+    assert_string_equal(h1, h2);   /* same base, same patch: same scenario */
+    bk_scenario_free(again);
+    bk_scenario_free(sc);
+
+    /* a set-only patch is applied exactly on a copy, and gives the mapping form's scenario */
+    bk_scenario *a = NULL, *b = NULL;
+    assert_int_equal(apply("name: a\npatch:\n  - set: fleet.fear_per_attack = 0.25\n", &a, &err),
+                     BK_OK);
+    assert_int_equal(apply("name: b\nset: {fleet.fear_per_attack: 0.25}\n", &b, &err), BK_OK);
+    bk_scenario_hash(a, h1);
+    bk_scenario_hash(b, h2);
+    assert_string_equal(h1, h2);
+    assert_string_equal(bk_scenario_patch(a), "fleet.fear_per_attack = 0.25\n");
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+}
+
+static void patch_errors_have_positions(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *expect;
+        bk_status status;
+    } cases[] = {
+        {"name: x\npatch:\n  - set: fleet.fear_per_atack = 0.2\n",
+         "p.yaml:3:10: set 'fleet.fear_per_atack': the scenario has no key 'fear_per_atack' in "
+         "'fleet'", BK_ERR_REFERENCE},
+        {"name: x\npatch:\n  - set: fleet.fear_per_attack = lots\n",
+         "p.yaml:3:10: set 'fleet.fear_per_attack': expected a number, got 'lots'",
+         BK_ERR_SCHEMA},
+        {"name: x\npatch:\n  - set: fleet.fear_per_attack\n", "p.yaml:3:10: a set entry is",
+         BK_ERR_SCHEMA},
+        {"name: x\npatch:\n  - set: policy.convoy.mode = sometimes\n",
+         "p.yaml:3:10: set 'policy.convoy.mode': 'sometimes' is not one of the words",
+         BK_ERR_VALUE},
+        {"name: x\npatch:\n  - add: {fleet.fear_per_attack: 0.2}\n",
+         "p.yaml:3:11: add 'fleet.fear_per_attack': only a list item or a whole mapping",
+         BK_ERR_SCHEMA},
+        {"name: x\npatch:\n  - add: {policy.convoy: {mode: off}}\n",
+         "p.yaml:3:11: add 'policy.convoy': the scenario has it already", BK_ERR_VALUE},
+        {"name: x\npatch:\n  - remove: fleet\n", "p.yaml:3:5: a patch entry is", BK_ERR_SCHEMA},
+        {"name: x\npatch:\n  - set: fleet.fear_per_attack = 1.5\n",
+         "p.yaml:3:10: set 'fleet.fear_per_attack': must be in 0..1, got 1.5", BK_ERR_VALUE},
+        {"name: x\npatch:\n  - add: {timeline: {date: 2030-01-01, type: note, note: late}}\n",
+         "p.yaml:3:11: add 'timeline'", BK_ERR_VALUE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bk_scenario *sc = NULL;
+        bk_error err = {0};
+        bk_status st = apply(cases[i].text, &sc, &err);
+        if (st != cases[i].status || !strstr(err.message, cases[i].expect))
+            print_error("case %zu: status %d: %s\n", i, st, err.message);
+        assert_int_equal(st, cases[i].status);
+        assert_non_null(strstr(err.message, cases[i].expect));
+        assert_null(sc);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(patch_sets_and_adds),
+        cmocka_unit_test(patch_errors_have_positions),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
