@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "blockade/ensemble.h"
+#include "blockade/sim.h"
 #include "bk_test.h"
 
 static bk_scenario *base;
@@ -147,11 +148,60 @@ static void patch_errors_have_positions(void **state)
     }
 }
 
+static char *run_bytes(const bk_scenario *sc)
+{
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.seed = 11;
+    bk_run *run = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_sim_run(sc, &cfg, &run, &err), BK_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
+    assert_int_equal(bk_run_write_events_csv(run, f), BK_OK);
+    fclose(f);
+    bk_run_free(run);
+    return buf;
+}
+
+/* Values exactly representable in the old printed form: the run on the copy with the values set
+ * is the run on the rewritten and reloaded text, byte for byte. */
+static void exact_set_runs_as_the_text_route(void **state)
+{
+    (void)state;
+    static const char text[] = "name: escorts\nset:\n"
+                               "  policy.convoy.escort_per_convoy: 3\n"
+                               "  corridors.west.escort.units: 9\n"
+                               "  fleet.fear_per_attack: 0.25\n"
+                               "  armed_group.cells.west_cell.intelligence: 0.5\n";
+    bk_policy *p = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_policy_load_string(text, sizeof text - 1, "p.yaml", &p, &err), BK_OK);
+    bk_scenario *a = NULL, *b = NULL;
+    assert_int_equal(bk_policy_apply(p, base, &a, &err), BK_OK);
+    assert_int_equal(bk_policy_apply_text(p, base, &b, NULL, &err), BK_OK);
+    assert_string_not_equal(bk_scenario_patch(a), "");   /* the copy route was taken */
+    assert_string_equal(bk_scenario_patch(b), "");
+    char *ra = run_bytes(a), *rb = run_bytes(b), *r0 = run_bytes(base);
+    assert_string_equal(ra, rb);
+    assert_string_not_equal(ra, r0);   /* and the policy changed the run */
+    free(ra);
+    free(rb);
+    free(r0);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+    bk_policy_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(patch_sets_and_adds),
         cmocka_unit_test(patch_errors_have_positions),
+        cmocka_unit_test(exact_set_runs_as_the_text_route),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
