@@ -174,12 +174,9 @@ static bk_status read_segment(loader *L, map *m, int i, void *item)
 static bk_status read_products_places_segments_ports(loader *L, const map *top)
 {
     bk_scenario *sc = L->sc;
-    void *arr;
-    arr = NULL;
+    /* each array belongs to the scenario from its allocation: freed with it on any error */
     TRY(read_list(L, top, "products", "products", "product", 1, MAX_PRODUCTS,
-                  sizeof *sc->products, &arr, &sc->n_products, NULL, NULL));
-    sc->products = arr;
-    /* n_places is set as items complete; the array must be in place before */
+                  sizeof *sc->products, (void **)&sc->products, &sc->n_products, NULL, NULL));
     TRY(read_list(L, top, "places", "places", "place", 2, MAX_PLACES, sizeof *sc->places,
                   (void **)&sc->places, &sc->n_places, read_place, NULL));
     TRY(read_list(L, top, "segments", "segments", "segment", 1, MAX_SEGMENTS,
