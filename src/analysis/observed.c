@@ -21,6 +21,7 @@
 
 #include <csv.h>
 
+#include "engine/date.h"
 #include "engine/rng.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -68,39 +69,7 @@ static char *trim(char *s)
     return s;
 }
 
-/* ---- dates -------------------------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static long days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long yy = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
-}
-
-static int month_days(int y, int m)
-{
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : md[m - 1];
-}
+/* ---- dates (the calendar itself: engine/date.h) ------------------------------------------- */
 
 static const char *const month_names[12] = {"january", "february", "march",     "april",
                                             "may",     "june",     "july",      "august",
@@ -108,7 +77,7 @@ static const char *const month_names[12] = {"january", "february", "march",     
 
 static bool valid_date(long y, int m, int d)
 {
-    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= month_days((int)y, m);
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= bk_days_in_month((int)y, m);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -134,7 +103,7 @@ bool bk_date_parse(const char *text, long *day)
             return false;
         if (m < 1 || m > 12 || !valid_date(y, (int)m, (int)d))
             return false;
-        *day = days_from_civil(y, (int)m, (int)d);
+        *day = bk_days_from_civil((int)y, (int)m, (int)d);
         return true;
     }
     /* "14 September 2025", "14-Sep-2025", "14 sept. 2025" */
@@ -167,7 +136,7 @@ bool bk_date_parse(const char *text, long *day)
         end++;
     if (end == s + 1 || *end != '\0' || !valid_date(y, m, (int)d))
         return false;
-    *day = days_from_civil(y, m, (int)d);
+    *day = bk_days_from_civil((int)y, m, (int)d);
     return true;
 }
 
@@ -175,7 +144,7 @@ bool bk_date_parse(const char *text, long *day)
 void bk_date_format(long day, char buf[11])
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    bk_civil_from_days(day, &y, &m, &d);
     char tmp[48];
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
     memcpy(buf, tmp, 10);
@@ -185,7 +154,7 @@ void bk_date_format(long day, char buf[11])
 /* Contract in observed.h. */
 long bk_cal_start_day(const bk_scenario *sc)
 {
-    return days_from_civil(sc->start_year, sc->start_month, sc->start_day);
+    return bk_days_from_civil((int)sc->start_year, sc->start_month, sc->start_day);
 }
 
 /* ---- files and CSV ------------------------------------------------------------------------ */
@@ -653,9 +622,9 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
             e.day_to = e.day + 3;
         } else {
             int y, m, d;
-            civil_from_days(e.day, &y, &m, &d);
-            e.day_from = days_from_civil(y, m, 1);
-            e.day_to = days_from_civil(y, m, month_days(y, m));
+            bk_civil_from_days(e.day, &y, &m, &d);
+            e.day_from = bk_days_from_civil((int)y, m, 1);
+            e.day_to = bk_days_from_civil((int)y, m, bk_days_in_month(y, m));
         }
         bool numeric = false;
         e.inter1 = actor_type(field(rec, ev, C_INTER1), &numeric);

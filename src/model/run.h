@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "blockade/sim.h"
+#include "engine/date.h"
 #include "scenario/scenario.h"
 
 typedef struct bk_column {
@@ -66,7 +67,11 @@ struct bk_run {
  * [A-Za-z0-9_-]); out holds BK_ID_MAX bytes. */
 void bk_id_token(const char *id, char out[BK_ID_MAX]);
 
-/* Format hour h of the run as an ISO date (YYYY-MM-DD) into buf[11]. */
-void bk_run_date(const struct bk_scenario *sc, double h, char buf[11]);
+/* Format hour h of the run as an ISO date (YYYY-MM-DD) into buf[11]: hour h belongs to day
+ * floor(h / 24) after the start date. */
+static inline void bk_run_date(const struct bk_scenario *sc, double h, char buf[11])
+{
+    bk_date_at_hour(bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day), h, buf);
+}
 
 #endif

@@ -103,59 +103,6 @@ void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres)
              (tenths < 0 && whole == 0) ? "-" : "", num, frac);
 }
 
-/* Leap days in years 1..y (y >= 0). */
-static long leaps_through(long y)
-{
-    return y / 4 - y / 100 + y / 400;
-}
-
-static bool is_leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static const int days_before_month[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-
-/* Valid for years 1 to 9999, far beyond any scenario. */
-long bk_days_from_civil(int year, int month, int day)
-{
-    long y = year;
-    long days = 365 * (y - 1970) + leaps_through(y - 1) - leaps_through(1969);
-    if (month >= 1 && month <= 12)
-        days += days_before_month[month - 1] + (month > 2 && is_leap(y) ? 1 : 0);
-    return days + day - 1;
-}
-
-/* The year is first estimated from the mean Gregorian year, then corrected by at most one. */
-void bk_civil_from_days(long days, int *year, int *month, int *day)
-{
-    long y = 1970 + (long)floor((double)days / 365.2425);
-    while (bk_days_from_civil((int)y, 1, 1) > days)
-        y--;
-    while (bk_days_from_civil((int)y + 1, 1, 1) <= days)
-        y++;
-    long doy = days - bk_days_from_civil((int)y, 1, 1); /* 0-based day of the year */
-    int m = 12;
-    while (m > 1 && doy < days_before_month[m - 1] + (m > 2 && is_leap(y) ? 1 : 0))
-        m--;
-    *year = (int)y;
-    *month = m;
-    *day = (int)(doy - days_before_month[m - 1] - (m > 2 && is_leap(y) ? 1 : 0)) + 1;
-}
-
-/* Hour h belongs to day floor(h / 24) after the start date; hours before the start give dates
- * before it. */
-void bk_run_date(const struct bk_scenario *sc, double h, char buf[11])
-{
-    long day = isfinite(h) ? (long)floor(h / 24.0) : 0;
-    long d = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) + day;
-    int y, m, dd;
-    bk_civil_from_days(d, &y, &m, &dd);
-    if (y < 0 || y > 9999)
-        y = y < 0 ? 0 : 9999; /* keeps the text 10 characters long */
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, dd);
-}
-
 /* RFC 4180 quoting, only when needed, so simple fields stay readable. */
 void bk_fmt_csv_field(FILE *out, const char *s)
 {

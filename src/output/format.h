@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "engine/date.h"
+
 #include "blockade/status.h"
 
 #define BK_FMT_NUM 40 /* room for any number these functions print, with the NUL */
@@ -29,11 +31,7 @@ void bk_fmt_thousands(char buf[BK_FMT_NUM], long v);
 /* Litres for people: "812,000 litres" below a million, "36.5 million litres" from there. */
 void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (negative before). */
-long bk_days_from_civil(int year, int month, int day);
-
-/* The inverse of bk_days_from_civil. */
-void bk_civil_from_days(long days, int *year, int *month, int *day);
+/* Day numbers and dates: engine/date.h. */
 
 /* One CSV field per RFC 4180: quoted (inner quotes doubled) when it holds a comma, a quote, a
  * CR or an LF; as is otherwise. NULL is an empty field. Stream errors are left for

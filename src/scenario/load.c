@@ -48,7 +48,7 @@ static bk_status read_meta(loader *L, const map *top)
     TRY(sr_map_open(L, &m, v, k, "scenario", "scenario", "scenario", NULL));
     TRY(sr_map_get(&m, "start_date", REQUIRED, &v, &k));
     TRY(sr_node_date(L, v, k, "scenario.start_date", &L->start_day));
-    sr_civil_from_days(L->start_day, &sc->start_year, &sc->start_month, &sc->start_day);
+    bk_civil_from_days(L->start_day, &sc->start_year, &sc->start_month, &sc->start_day);
     TRY(sr_read_fields(&m, "scenario", sc));
 
     TRY(sr_map_get(&m, "iso", OPTIONAL, &v, &k));

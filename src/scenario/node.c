@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/date.h"
 #include "scenario/read.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -357,44 +358,6 @@ bk_status sr_node_enum(loader *L, struct fy_node *n, struct fy_node *at, const c
                      sr_node_desc(n, got, sizeof got));
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (the usual era-based civil formula). */
-long sr_days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    const long era = (y >= 0 ? y : y - 399) / 400;
-    const long yoe = y - era * 400;
-    const long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void sr_civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    const long era = (z >= 0 ? z : z - 146096) / 146097;
-    const long doe = z - era * 146097;
-    const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-void sr_format_day(long day, char buf[16])
-{
-    int y, m, d;
-    sr_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
-}
-
-int sr_days_in_month(int y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dm[m - 1];
-}
-
 /* A date written YYYY-MM-DD (plain or quoted), years 1900..2199, checked against the calendar. */
 bk_status sr_node_date(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                            long *day)
@@ -411,10 +374,10 @@ bk_status sr_node_date(loader *L, struct fy_node *n, struct fy_node *at, const c
         return sr_fail_node(L, BK_ERR_VALUE, n, at, "%s must be a date written YYYY-MM-DD, got %s",
                          path, sr_node_desc(n, got, sizeof got));
     int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > sr_days_in_month(y, m))
+    if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > bk_days_in_month(y, m))
         return sr_fail_node(L, BK_ERR_VALUE, n, at,
                          "%s: %s is not a calendar date (years 1900..2199)", path, s);
-    *day = sr_days_from_civil(y, m, d);
+    *day = bk_days_from_civil(y, m, d);
     return BK_OK;
 }
 
@@ -427,9 +390,9 @@ bk_status sr_node_date_hours(loader *L, struct fy_node *n, struct fy_node *at,
     long first = L->start_day, last = L->start_day + L->sc->days - 1;
     if (day < first || day > last) {
         char a[16], b[16], c[16];
-        sr_format_day(day, a);
-        sr_format_day(first, b);
-        sr_format_day(last, c);
+        bk_date_write(day, a);
+        bk_date_write(first, b);
+        bk_date_write(last, c);
         return sr_fail_node(L, BK_ERR_VALUE, n, at,
                          "%s %s is outside the scenario's horizon %s..%s (start_date + days)",
                          path, a, b, c);

@@ -13,6 +13,7 @@
 
 #include <libfyaml.h>
 
+#include "engine/date.h"
 #include "engine/status_internal.h"
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
@@ -83,10 +84,6 @@ bk_status sr_node_bool(loader *L, struct fy_node *n, struct fy_node *at, const c
                        bool *out);
 bk_status sr_node_enum(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                        const char *const words[], int *out);
-long sr_days_from_civil(int y, int m, int d);
-void sr_civil_from_days(long z, int *y, int *m, int *d);
-void sr_format_day(long day, char buf[16]);
-int sr_days_in_month(int y, int m);
 bk_status sr_node_date(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                        long *day);
 bk_status sr_node_date_hours(loader *L, struct fy_node *n, struct fy_node *at, const char *path,

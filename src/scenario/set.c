@@ -328,11 +328,11 @@ bk_status bk_scenario_set_text(bk_scenario *sc, const char *path, const char *va
         int y, m, d;
         char tail;
         if (len != 10 || sscanf(value, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
-            y > 2199 || m < 1 || m > 12 || d < 1 || d > sr_days_in_month(y, m))
+            y > 2199 || m < 1 || m > 12 || d < 1 || d > bk_days_in_month(y, m))
             return set_fail(err, BK_ERR_VALUE, path, "must be a date written YYYY-MM-DD, got "
                             "'%s'", value);
-        long day = sr_days_from_civil(y, m, d);
-        long first = sr_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
+        long day = bk_days_from_civil(y, m, d);
+        long first = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
         if (day < first || day > first + sc->days - 1)
             return set_fail(err, BK_ERR_VALUE, path, "%s is outside the scenario's horizon",
                             value);
