@@ -22,6 +22,7 @@
 #include <csv.h>
 
 #include "engine/date.h"
+#include "engine/file.h"
 #include "engine/rng.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -158,67 +159,6 @@ long bk_cal_start_day(const bk_scenario *sc)
 }
 
 /* ---- files and CSV ------------------------------------------------------------------------ */
-
-/* Contract in observed.h. */
-bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, char **text,
-                             size_t *len, bk_error *err)
-{
-    *text = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return bk_fail(err, BK_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)
-        && (unsigned long long)st.st_size > max_bytes) {
-        fclose(f);
-        return bk_fail(err, BK_ERR_TOO_LARGE, "%s: file of %lld bytes is larger than the "
-                           "limit of %llu bytes", path, (long long)st.st_size, max_bytes);
-    }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
-    }
-    for (;;) {
-        if (n == cap) {
-            if ((unsigned long long)cap > max_bytes) {
-                free(buf);
-                fclose(f);
-                return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu "
-                                   "bytes", path, max_bytes);
-            }
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return bk_fail(err, BK_ERR_IO, "%s: read error", path);
-    }
-    if ((unsigned long long)n > max_bytes) {
-        free(buf);
-        return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes",
-                           path, max_bytes);
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return BK_OK;
-}
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n)

@@ -5,6 +5,7 @@
 #ifndef BK_ANALYSIS_OBSERVED_H
 #define BK_ANALYSIS_OBSERVED_H
 
+#include "engine/file.h"
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,10 +40,7 @@ typedef bk_status (*bk_csv_record_fn)(void *ud, const bk_csv_record *rec, bk_err
 bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned long long max_bytes,
                        bk_csv_record_fn fn, void *ud, bk_error *err);
 
-/* Read a whole file; BK_ERR_IO or BK_ERR_TOO_LARGE (checked before reading). *text is a new
- * NUL-terminated buffer. */
-bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, char **text,
-                             size_t *len, bk_error *err);
+/* Reading a whole file with a size limit: bk_read_whole_file (engine/file.h). */
 
 
 /* The scenario's start date as a day number. */

@@ -13,6 +13,7 @@
 
 #include "analysis/ens.h"
 #include "blockade/ensemble.h"
+#include "engine/file.h"
 #include "engine/yaml.h"
 #include "scenario/schema.h"
 
@@ -417,18 +418,17 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
 bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return policy_fail(err, BK_ERR_IO, path, 0, "cannot open the file");
-    char *buf = malloc(POLICY_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, POLICY_MAX_BYTES + 1, f) : 0;
-    bool bad = !buf || ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return policy_fail(err, buf ? BK_ERR_IO : BK_ERR_NOMEM, path, 0, "cannot read the file");
+    char *buf = NULL;
+    size_t n = 0;
+    bk_error ferr;
+    bk_status st = bk_read_whole_file(path, POLICY_MAX_BYTES, &buf, &n, &ferr);
+    if (st != BK_OK) {
+        size_t pl = strlen(path);
+        const char *m = strncmp(ferr.message, path, pl) == 0 && ferr.message[pl] == ':'
+                            ? ferr.message + pl + 2 : ferr.message;
+        return policy_fail(err, st, path, 0, "%s", m);
     }
-    bk_status st = bk_policy_load_string(buf, n, path, out, err);
+    st = bk_policy_load_string(buf, n, path, out, err);
     free(buf);
     return st;
 }

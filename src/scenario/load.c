@@ -17,6 +17,7 @@
 
 #include <libfyaml.h>
 
+#include "engine/file.h"
 #include "engine/status_internal.h"
 #include "engine/yaml.h"
 #include "scenario/read.h"
@@ -636,7 +637,7 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
 }
 
 /* Contract in blockade/scenario.h. The size is checked before the file is read, and a stream of
- * unknown size is read only up to the limit. */
+ * unknown size is read only up to the limit (engine/file.c). */
 bk_status bk_scenario_load_file(const char *path, bk_scenario **out, bk_error *err)
 {
     if (out == NULL)
@@ -644,57 +645,10 @@ bk_status bk_scenario_load_file(const char *path, bk_scenario **out, bk_error *e
     *out = NULL;
     if (path == NULL)
         return bk_fail(err, BK_ERR_USAGE, "bk_scenario_load_file: path is NULL");
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return bk_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-    struct stat stbuf;
-    if (fstat(fileno(fp), &stbuf) == 0) {
-        if (S_ISDIR(stbuf.st_mode)) {
-            fclose(fp);
-            return bk_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: is a directory");
-        }
-        if (S_ISREG(stbuf.st_mode) && (uintmax_t)stbuf.st_size > BK_SCENARIO_MAX_BYTES) {
-            fclose(fp);
-            return bk_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
-                              "scenario is too large: %jd bytes, the limit is %u bytes",
-                              (intmax_t)stbuf.st_size, BK_SCENARIO_MAX_BYTES);
-        }
-    }
-    size_t cap = 64 * 1024, len = 0;
-    char *buf = malloc(cap + 1);
-    bk_status st = BK_OK;
-    while (buf != NULL) {
-        if (len == cap) {
-            if (cap > BK_SCENARIO_MAX_BYTES)
-                break;
-            size_t ncap = cap * 2 > (size_t)BK_SCENARIO_MAX_BYTES + 1
-                            ? (size_t)BK_SCENARIO_MAX_BYTES + 1
-                            : cap * 2;
-            char *nbuf = realloc(buf, ncap + 1);
-            if (nbuf == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (buf == NULL)
-        st = bk_fail(err, BK_ERR_NOMEM, "out of memory reading %s", path);
-    else if (ferror(fp))
-        st = bk_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: %s", strerror(errno));
-    else if (len > BK_SCENARIO_MAX_BYTES)
-        st = bk_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
-                        "scenario is too large: more than %u bytes", BK_SCENARIO_MAX_BYTES);
-    fclose(fp);
-    if (st != BK_OK) {
-        free(buf);
+    char *text = NULL;
+    size_t len = 0;
+    bk_status st = bk_read_whole_file(path, BK_SCENARIO_MAX_BYTES, &text, &len, err);
+    if (st != BK_OK)
         return st;
-    }
-    buf[len] = '\0';
-    return load_owned(buf, len, path, out, err);}
+    return load_owned(text, len, path, out, err);
+}
