@@ -88,33 +88,23 @@ static void clean_scenario_has_no_warning(void **state)
     free(w);
 }
 
-static void escort_pool_below_minimum(void **state)
+/* One warning each: an edit of the clean scenario and the words expected. */
+static void one_warning_each(void **state)
 {
     (void)state;
-    expect_one("escort: {units: 4, strength: 10}", "escort: {units: 0}",
-               "corridor 'only': its escort pool (0 units) is below policy.convoy.escort_min (1)");
-}
-
-static void staging_beyond_reach(void **state)
-{
-    (void)state;
-    expect_one("tankers: 200,", "tankers: 200, staging: border,",
-               "convoys form at 'border', so tankers drive port -> border alone");
-    /* convoys forming at the port (the base scenario): the cell's stretch is escorted */
-}
-
-static void corridor_below_a_tenth_of_demand(void **state)
-{
-    (void)state;
-    expect_one("tankers: 200,", "tankers: 1,",
-               "corridor 'only' can carry at most 21333 L/day");
-}
-
-static void product_nobody_brings(void **state)
-{
-    (void)state;
-    expect_one("{diesel: 1000000}", "{diesel: 1000000, petrol: 10}",
-               "product 'petrol' is demanded but no port loads it");
+    static const char *const cases[][3] = {
+        {"escort: {units: 4, strength: 10}", "escort: {units: 0}",
+         "corridor 'only': its escort pool (0 units) is below policy.convoy.escort_min (1)"},
+        /* convoys forming at the border leave the stretch in the cell's reach to lone tankers;
+         * in the clean scenario they form at the port */
+        {"tankers: 200,", "tankers: 200, staging: border,",
+         "convoys form at 'border', so tankers drive port -> border alone"},
+        {"tankers: 200,", "tankers: 1,", "corridor 'only' can carry at most 21333 L/day"},
+        {"{diesel: 1000000}", "{diesel: 1000000, petrol: 10}",
+         "product 'petrol' is demanded but no port loads it"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_one(cases[i][0], cases[i][1], cases[i][2]);
 }
 
 static void timeline_entry_doing_nothing(void **state)
@@ -178,10 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_scenario_has_no_warning),
-        cmocka_unit_test(escort_pool_below_minimum),
-        cmocka_unit_test(staging_beyond_reach),
-        cmocka_unit_test(corridor_below_a_tenth_of_demand),
-        cmocka_unit_test(product_nobody_brings),
+        cmocka_unit_test(one_warning_each),
         cmocka_unit_test(timeline_entry_doing_nothing),
         cmocka_unit_test(road_cut_to_the_end_or_until_a_date),
     };
