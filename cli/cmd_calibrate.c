@@ -156,32 +156,43 @@ void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec
 }
 
 
-static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r, size_t *len)
+/* calibrated.patch.yaml: the posterior medians as a patch over the original scenario file, which
+ * stays untouched with its comments ('blockade scenario apply FILE calibrated.patch.yaml' or
+ * 'compare --policy' use it). Values are printed exactly (%.17g). */
+static void write_patch(const cli_calib_inputs *in, const bk_abc_result *r, FILE *f)
 {
     int k = in->spec->n_params;
     double *theta = malloc((size_t)k * sizeof *theta);
     if (!theta)
-        return NULL;
+        return;
     cli_calib_medians(r, k, theta);
-    /* The medians as a policy over the original text, printed exactly (%.17g), so that the file
-     * loads back to the very values the posterior gives. */
+    fprintf(f, "# Posterior medians of 'blockade calibrate' (ABC-SMC, docs/calibration.md) for '%s'\n"
+            "# (scenario SHA-256 ", bk_scenario_name(in->sc));
+    char hash[65];
+    bk_scenario_hash(in->sc, hash);
+    fprintf(f, "%s), as a patch over that file.\nname: calibrated\npatch:\n", hash);
+    int n = 0;
+    for (int j = 0; j < k; j++)
+        if (strncmp(in->spec->params[j].path, "observation.", 12) != 0) {
+            fprintf(f, "  - set: %s = %.17g\n", in->spec->params[j].path, theta[j]);
+            n++;
+        }
+    if (n == 0)
+        fprintf(f, "  []\n");
+    free(theta);
+}
+
+static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r, size_t *len)
+{
+    int k = in->spec->n_params;
+    /* The medians as a patch over the original text (printed exactly, so that the file loads
+     * back to the very values of the posterior), applied to the text. */
     char *ptext = NULL;
     size_t plen = 0;
     FILE *pf = open_memstream(&ptext, &plen);
-    if (!pf) {
-        free(theta);
+    if (!pf)
         return NULL;
-    }
-    fprintf(pf, "name: calibration\nset:\n");
-    int nset = 0;
-    for (int j = 0; j < k; j++)
-        if (strncmp(in->spec->params[j].path, "observation.", 12) != 0) {
-            fprintf(pf, "  %s: %.17g\n", in->spec->params[j].path, theta[j]);
-            nset++;
-        }
-    if (nset == 0)
-        fprintf(pf, "  {}\n");
-    free(theta);
+    write_patch(in, r, pf);
     if (fclose(pf) != 0) {
         free(ptext);
         return NULL;
@@ -228,32 +239,6 @@ static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r,
     }
     *len = n;
     return text;
-}
-
-/* calibrated.patch.yaml: the posterior medians as a patch over the original scenario file, which
- * stays untouched with its comments ('blockade scenario apply FILE calibrated.patch.yaml' or
- * 'compare --policy' use it). Values are printed exactly (%.17g). */
-static void write_patch(const cli_calib_inputs *in, const bk_abc_result *r, FILE *f)
-{
-    int k = in->spec->n_params;
-    double *theta = malloc((size_t)k * sizeof *theta);
-    if (!theta)
-        return;
-    cli_calib_medians(r, k, theta);
-    fprintf(f, "# Posterior medians of 'blockade calibrate' (ABC-SMC, docs/calibration.md) for '%s'\n"
-            "# (scenario SHA-256 ", bk_scenario_name(in->sc));
-    char hash[65];
-    bk_scenario_hash(in->sc, hash);
-    fprintf(f, "%s), as a patch over that file.\nname: calibrated\npatch:\n", hash);
-    int n = 0;
-    for (int j = 0; j < k; j++)
-        if (strncmp(in->spec->params[j].path, "observation.", 12) != 0) {
-            fprintf(f, "  - set: %s = %.17g\n", in->spec->params[j].path, theta[j]);
-            n++;
-        }
-    if (n == 0)
-        fprintf(f, "  []\n");
-    free(theta);
 }
 
 /* Contract in cli.h. */
