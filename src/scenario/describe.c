@@ -130,9 +130,19 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
             cs->queue_hours_per_ratio);
     fprintf(out, "  prices:");
     product_amounts(sc, cs->official_price, cs->currency[0] ? cs->currency : "per L", out);
-    fprintf(out, "%s official; informal x(1 + %g x shortage), time constant %g days, at most x%g\n",
-            cs->currency[0] ? " per L" : "", cs->price_sensitivity, cs->price_adjust_days,
-            cs->price_max_ratio);
+    fprintf(out, "%s official; informal x exp(%g x shortage + %g x expectation), time constant "
+            "%g days\n",
+            cs->currency[0] ? " per L" : "", cs->price_sensitivity, cs->price_fear,
+            cs->price_adjust_days);
+    fprintf(out, "  stocks outside the depot: households %g days (x(1 + %g E)), informal "
+            "market %g days (x(1 + %g E)); expectations: declaration %g, attack %g, news %g "
+            "days, queue %g, cover %g below %g days\n",
+            cs->hh_days, cs->hh_hoard, cs->inf_days, cs->inf_hoard, cs->exp_decl, cs->exp_attack,
+            cs->exp_news_days, cs->exp_queue, cs->exp_cover, cs->exp_cover_days);
+    if (cs->school_period_days > 0)
+        fprintf(out, "  schools by decision: announced %d days ahead, closed %d days then "
+                "reviewed; %d holiday periods\n",
+                cs->school_announce_days, cs->school_period_days, cs->n_holidays);
     if (cs->hoard_factor > 0)
         fprintf(out, "  hoarding: retail demand x%g below %g days of cover\n",
                 1.0 + cs->hoard_factor, cs->hoard_cover_days);

@@ -1062,7 +1062,8 @@ static bk_status read_ports(loader *L, const map *top)
 static bk_status read_sectors(loader *L, const map *city)
 {
     static const char *const keys[] = {"id", "name", "tier", "demand_l_per_day", "floor_share",
-                                       "elasticity", "retail", "priority", "transport", NULL};
+                                       "elasticity", "retail", "priority", "transport",
+                                       "stock_days", "restock_days", NULL};
     bk_scenario *sc = L->sc;
     bk_city_side *cs = &sc->cityside;
     struct fy_node *v, *k;
@@ -1105,6 +1106,9 @@ static bk_status read_sectors(loader *L, const map *city)
         TRY(rd_bool(&m, "retail", OPTIONAL, false, &s->retail));
         TRY(rd_bool(&m, "priority", OPTIONAL, false, &s->priority));
         TRY(rd_bool(&m, "transport", OPTIONAL, false, &s->transport));
+        /* own stock outside the depot (docs/model/city.md, "Stocks outside the depot") */
+        TRY(rd_num(&m, "stock_days", OPTIONAL, 0.0, IN(0.0, 365.0, "days"), &s->stock_days));
+        TRY(rd_num(&m, "restock_days", OPTIONAL, 1.0, GT0_LE(365.0, "days"), &s->restock_days));
     }
     cs->enabled = true;
     return BK_OK;
@@ -1125,16 +1129,133 @@ static bk_status open_sub(const map *parent, const char *key, const char *const 
     return map_open(parent->L, m, v, k, path, path, keys);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * City: buffers, expectations, power by season and backup, schools as decisions
+ * (docs/model/city.md). Every key optional; defaults leave the mechanism off.
+ */
+
+/* city.power: fuel_share_by_month (12 shares, January first), backup_sector, backup_l_per_h. */
+static bk_status read_power_extra(loader *L, const map *m)
+{
+    bk_city_side *cs = &L->sc->cityside;
+    struct fy_node *v, *k;
+    for (int i = 0; i < 12; i++)
+        cs->fuel_share_month[i] = cs->power_fuel_share;
+    TRY(map_get(m, "fuel_share_by_month", OPTIONAL, &v, &k));
+    if (k != NULL) {
+        char path[PATH_MAX_LEN], item[PATH_MAX_LEN + 8], got[96];
+        join_path(path, sizeof path, m->path, "fuel_share_by_month");
+        if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE ||
+            fy_node_sequence_item_count(v) != 12)
+            return fail_node(L, BK_ERR_SCHEMA, v, k,
+                             "%s must be a list of 12 shares (January to December), got %s", path,
+                             node_desc(v, got, sizeof got));
+        for (int i = 0; i < 12; i++) {
+            snprintf(item, sizeof item, "%s[%d]", path, i);
+            TRY(node_bounded(L, fy_node_sequence_get_by_index(v, i), k, item, SHARE,
+                             &cs->fuel_share_month[i]));
+        }
+    }
+    TRY(map_get(m, "backup_sector", OPTIONAL, &v, &k));
+    if (k != NULL)
+        TRY(rd_ref(m, "backup_sector", REF_SECTOR, &cs->backup_sector));
+    TRY(rd_num(m, "backup_l_per_h", OPTIONAL, 0.0, IN(0.0, 1e9, "L/h"), &cs->backup_l_per_h));
+    if (cs->backup_l_per_h > 0 && cs->backup_sector < 0)
+        return fail_node(L, BK_ERR_SCHEMA, m->node, m->at,
+                         "%s.backup_l_per_h needs backup_sector (the sector whose generators "
+                         "burn it)", m->path);
+    return BK_OK;
+}
+
+/* city.schools: announce_days, period_days, holidays: [[from, to], ...] (inclusive dates). */
+static bk_status read_school_extra(loader *L, const map *m)
+{
+    bk_city_side *cs = &L->sc->cityside;
+    TRY(rd_int(m, "announce_days", OPTIONAL, 0, 0, MAX_DAYS, &cs->school_announce_days));
+    TRY(rd_int(m, "period_days", OPTIONAL, 0, 0, MAX_DAYS, &cs->school_period_days));
+    struct fy_node *v, *k;
+    TRY(map_get(m, "holidays", OPTIONAL, &v, &k));
+    if (k == NULL)
+        return BK_OK;
+    char path[PATH_MAX_LEN], item[PATH_MAX_LEN + 16], got[96];
+    join_path(path, sizeof path, m->path, "holidays");
+    if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE)
+        return fail_node(L, BK_ERR_SCHEMA, v, k, "%s must be a list of [from, to] dates, got %s",
+                         path, node_desc(v, got, sizeof got));
+    int n = fy_node_sequence_item_count(v);
+    cs->holiday_from = calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_from);
+    cs->holiday_to = calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_to);
+    if (cs->holiday_from == NULL || cs->holiday_to == NULL)
+        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    for (int i = 0; i < n; i++) {
+        struct fy_node *r = fy_node_sequence_get_by_index(v, i);
+        snprintf(item, sizeof item, "%s[%d]", path, i);
+        if (r == NULL || fy_node_get_type(r) != FYNT_SEQUENCE ||
+            fy_node_sequence_item_count(r) != 2)
+            return fail_node(L, BK_ERR_SCHEMA, r, k,
+                             "%s must be [from, to], two dates YYYY-MM-DD, got %s", item,
+                             node_desc(r, got, sizeof got));
+        long a, b;
+        TRY(node_date(L, fy_node_sequence_get_by_index(r, 0), r, item, &a));
+        TRY(node_date(L, fy_node_sequence_get_by_index(r, 1), r, item, &b));
+        if (b < a)
+            return fail_node(L, BK_ERR_VALUE, r, k, "%s: the holiday ends before it begins",
+                             item);
+        cs->holiday_from[i] = a - L->start_day;
+        cs->holiday_to[i] = b - L->start_day;
+        cs->n_holidays = i + 1;
+    }
+    return BK_OK;
+}
+
+/* city.expectations and city.buffers. */
+static bk_status read_city_extra(loader *L, const map *city)
+{
+    static const char *const exp_keys[] = {"declaration", "attack", "news_days", "queue",
+                                           "cover", "cover_days", NULL};
+    static const char *const buf_keys[] = {"household_days", "household_hoard",
+                                           "household_refill_days", "informal_days",
+                                           "informal_hoard", "informal_refill_days", NULL};
+    bk_city_side *cs = &L->sc->cityside;
+    map m;
+    bool on;
+    TRY(open_sub(city, "expectations", exp_keys, &m, &on));
+    if (on) {
+        TRY(rd_num(&m, "declaration", OPTIONAL, 0.0, IN(0.0, 100.0, ""), &cs->exp_decl));
+        TRY(rd_num(&m, "attack", OPTIONAL, 0.0, IN(0.0, 100.0, "per attack"), &cs->exp_attack));
+        TRY(rd_num(&m, "news_days", OPTIONAL, 7.0, GT0_LE(3650.0, "days"), &cs->exp_news_days));
+        TRY(rd_num(&m, "queue", OPTIONAL, 0.0, IN(0.0, 100.0, ""), &cs->exp_queue));
+        TRY(rd_num(&m, "cover", OPTIONAL, 0.0, IN(0.0, 100.0, ""), &cs->exp_cover));
+        TRY(rd_num(&m, "cover_days", OPTIONAL, 0.0, IN(0.0, 3650.0, "days"),
+                   &cs->exp_cover_days));
+    }
+    TRY(open_sub(city, "buffers", buf_keys, &m, &on));
+    if (on) {
+        TRY(rd_num(&m, "household_days", OPTIONAL, 0.0, IN(0.0, 365.0, "days"), &cs->hh_days));
+        TRY(rd_num(&m, "household_hoard", OPTIONAL, 0.0, IN(0.0, 100.0, ""), &cs->hh_hoard));
+        TRY(rd_num(&m, "household_refill_days", OPTIONAL, 2.0, GT0_LE(365.0, "days"),
+                   &cs->hh_refill_days));
+        TRY(rd_num(&m, "informal_days", OPTIONAL, 0.0, IN(0.0, 365.0, "days"), &cs->inf_days));
+        TRY(rd_num(&m, "informal_hoard", OPTIONAL, 0.0, IN(0.0, 100.0, ""), &cs->inf_hoard));
+        TRY(rd_num(&m, "informal_refill_days", OPTIONAL, 2.0, GT0_LE(365.0, "days"),
+                   &cs->inf_refill_days));
+    }
+    return BK_OK;
+}
+
 /* power, schools, queues, prices, hoarding, pressure: the consequences of the allocation. Each
  * is optional, with the defaults of docs/scenario-format.md. */
 static bk_status read_consequences(loader *L, const map *city)
 {
-    static const char *const power_keys[] = {"sector", "fuel_share", "hours_normal", NULL};
+    static const char *const power_keys[] = {"sector", "fuel_share", "hours_normal",
+                                             "fuel_share_by_month", "backup_sector",
+                                             "backup_l_per_h", NULL};
     static const char *const school_keys[] = {"close_below", "close_days", "reopen_above",
-                                              "reopen_days", NULL};
-    static const char *const queue_keys[] = {"hours_per_unmet_ratio", NULL};
+                                              "reopen_days", "announce_days", "period_days",
+                                              "holidays", NULL};
+    static const char *const queue_keys[] = {"hours_per_unmet_ratio", "time_cost", NULL};
     static const char *const price_keys[] = {"currency", "official_per_l", "sensitivity",
-                                             "adjust_days", "max_ratio", NULL};
+                                             "adjust_days", "fear", NULL};
     static const char *const hoard_keys[] = {"factor", "below_cover_days", NULL};
     static const char *const pressure_keys[] = {"weights", "threshold", NULL};
     static const char *const weight_keys[] = {"blackout", "queue", "price", "schools",
@@ -1149,7 +1270,10 @@ static bk_status read_consequences(loader *L, const map *city)
         TRY(rd_num(&m, "fuel_share", REQUIRED, 0, SHARE, &cs->power_fuel_share));
         TRY(rd_num(&m, "hours_normal", REQUIRED, 0, IN(0.0, 24.0, "h"),
                    &cs->power_hours_normal));
+        TRY(read_power_extra(L, &m));
     }
+    for (int i = 0; i < 12 && !on; i++)
+        cs->fuel_share_month[i] = cs->power_fuel_share;
 
     TRY(open_sub(city, "schools", school_keys, &m, &on));
     if (on) {
@@ -1165,12 +1289,15 @@ static bk_status read_consequences(loader *L, const map *city)
                              "city.schools.reopen_above (%g) must be >= close_below (%g)",
                              cs->school_reopen_above, cs->school_close_below);
         }
+        TRY(read_school_extra(L, &m));
     }
 
     TRY(open_sub(city, "queues", queue_keys, &m, &on));
-    if (on)
+    if (on) {
         TRY(rd_num(&m, "hours_per_unmet_ratio", OPTIONAL, 6.0, IN(0.0, 1000.0, "h"),
                    &cs->queue_hours_per_ratio));
+        TRY(rd_num(&m, "time_cost", OPTIONAL, 0.0, IN(0.0, 10.0, "per h"), &cs->queue_cost));
+    }
 
     TRY(open_sub(city, "prices", price_keys, &m, &on));
     if (on) {
@@ -1183,8 +1310,9 @@ static bk_status read_consequences(loader *L, const map *city)
                    &cs->price_sensitivity));
         TRY(rd_num(&m, "adjust_days", OPTIONAL, 7.0, GT0_LE(3650.0, "days"),
                    &cs->price_adjust_days));
-        TRY(rd_num(&m, "max_ratio", OPTIONAL, 5.0, IN(1.0, 1000.0, ""), &cs->price_max_ratio));
+        TRY(rd_num(&m, "fear", OPTIONAL, 0.0, IN(0.0, 20.0, ""), &cs->price_fear));
     }
+    TRY(read_city_extra(L, city));
 
     TRY(open_sub(city, "hoarding", hoard_keys, &m, &on));
     if (on) {
@@ -1220,7 +1348,8 @@ static bk_status read_city(loader *L, const map *top)
     static const char *const keys[] = {"place", "depot_capacity_l", "initial_stock_l",
                                        "unload_hours", "population", "reserve_floor_l",
                                        "reserve_tier", "sectors", "power", "schools", "queues",
-                                       "prices", "hoarding", "pressure", NULL};
+                                       "prices", "hoarding", "pressure", "expectations",
+                                       "buffers", NULL};
     bk_scenario *sc = L->sc;
     bk_city_side *cs = &sc->cityside;
     struct fy_node *v, *k;
@@ -1238,7 +1367,11 @@ static bk_status read_city(loader *L, const map *top)
     cs->queue_hours_per_ratio = 6.0;
     cs->price_sensitivity = 2.0;
     cs->price_adjust_days = 7.0;
-    cs->price_max_ratio = 5.0;
+    cs->backup_sector = -1;
+    cs->exp_news_days = 7.0;
+    cs->exp_cover_days = 0.0;
+    cs->hh_refill_days = 2.0;
+    cs->inf_refill_days = 2.0;
     cs->w_blackout = 0.25;
     cs->w_queue = 0.2;
     cs->w_price = 0.2;
@@ -2319,6 +2452,8 @@ void bk_scenario_free(bk_scenario *sc)
     free(sc->cityside.sectors);
     free(sc->cityside.reserve_floor_l);
     free(sc->cityside.official_price);
+    free(sc->cityside.holiday_from);
+    free(sc->cityside.holiday_to);
     free(sc->text);
     free(sc);
 }

@@ -195,6 +195,10 @@ typedef struct bk_sector {
     bool retail;              /* buys at stations: per-fill caps, queues and hoarding apply */
     bool priority;            /* counted as a priority sector in the summary */
     bool transport;           /* its shortfall counts toward school closure */
+    double stock_days;        /* own stock outside the depot (stations for retail sectors, the
+                                 utility's tanks for power), days of baseline demand; 0 = none */
+    double restock_days;      /* the own stock is refilled toward its target over this many
+                                 days, > 0 */
 } bk_sector;
 
 typedef struct bk_city_side {
@@ -216,7 +220,35 @@ typedef struct bk_city_side {
      * 1 + price_sensitivity × shortage share with time constant price_adjust_days */
     double *official_price;   /* [n_products] per litre, in `currency` */
     char currency[16];
-    double price_sensitivity, price_adjust_days, price_max_ratio;
+    double price_sensitivity, price_adjust_days;
+    /* informal price, expectations (docs/model/city.md): ln r* = sensitivity × u + fear × E */
+    double price_fear;        /* log-price response to expectations E in 0..1 */
+    double exp_decl;          /* news weight of a blockade declaration */
+    double exp_attack;        /* news weight of one successful attack on tankers */
+    double exp_news_days;     /* e-folding time of news, days */
+    double exp_queue;         /* weight of queue hours / 24 */
+    double exp_cover;         /* weight of max(0, 1 - cover / exp_cover_days) */
+    double exp_cover_days;    /* days of cover below which buyers expect a shortage */
+    /* stocks outside the depot held by the retail sectors' buyers and the informal market, in
+     * days of the retail sectors' baseline demand */
+    double hh_days;           /* households' normal stock (tanks, jerrycans) */
+    double hh_hoard;          /* households' target × (1 + hh_hoard × E) */
+    double hh_refill_days;    /* households refill toward the target over this many days */
+    double inf_days;          /* informal traders' normal stock */
+    double inf_hoard;         /* traders' target × (1 + inf_hoard × E) */
+    double inf_refill_days;   /* traders buy at stations toward the target over this many days */
+    double queue_cost;        /* full price = r + queue_cost × queue hours (per hour, ratio) */
+    /* power: hydro by season and backup generators */
+    double fuel_share_month[12]; /* share of generation from fuel by calendar month (all equal
+                                    to power_fuel_share unless given) */
+    int backup_sector;        /* sector that runs backup generators, -1 if none */
+    double backup_l_per_h;    /* its extra litres per hour of blackout beyond the normal */
+    /* schools as decisions */
+    int school_announce_days; /* decision to first day of closure */
+    int school_period_days;   /* announced closure length, reviewed at its end; 0 = the old
+                                 hysteresis rule (reopen after reopen_days) */
+    long *holiday_from, *holiday_to; /* [n_holidays] inclusive, days since start (may be < 0) */
+    int n_holidays;
     /* hoarding: retail demand × (1 + hoard_factor) while days of cover < hoard_cover_days */
     double hoard_factor, hoard_cover_days;
     /* pressure index: weighted mean of components in 0..1 */

@@ -220,7 +220,7 @@ static void reference_file_city_side(void **state)
     assert_true(cs->official_price[1] == 750.0);
     assert_true(cs->price_sensitivity == 2.0);
     assert_true(cs->price_adjust_days == 7.0);
-    assert_true(cs->price_max_ratio == 5.0);
+    assert_true(cs->price_fear == 0.0);
     assert_true(cs->hoard_factor == 0.1);
     assert_true(cs->hoard_cover_days == 2.0);
     assert_true(cs->w_blackout == 0.25);
@@ -684,7 +684,7 @@ static const bad_case bad_cases[] = {
     {"control character", NULL, NULL, NULL, NULL, gen_control, BK_ERR_SYNTAX, 3,
      "control character"},
     {"deep nesting", NULL, NULL, NULL, NULL, gen_deep, BK_ERR_SYNTAX, 1, "depth"},
-    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 181,
+    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 180,
      "second YAML document"},
     {"alias", "days: 60", "days: &d 60", "seed: 7", "seed: *d", NULL, BK_ERR_SCHEMA, EDIT + 1,
      "aliases (*d) are not supported"},
@@ -843,7 +843,7 @@ static const bad_case bad_cases[] = {
     {"unknown key in sector", "{id: freight, name: Freight,", "{id: freight, nom: Freight,", NULL,
      NULL, NULL, BK_ERR_SCHEMA, EDIT,
      "unknown key 'nom' in sector (expected one of: id, name, tier, demand_l_per_day, "
-     "floor_share, elasticity, retail, priority, transport)"},
+     "floor_share, elasticity, retail, priority, transport, stock_days, restock_days)"},
     {"sector tier 0", "name: Power plants, tier: 1,", "name: Power plants, tier: 0,", NULL, NULL,
      NULL, BK_ERR_VALUE, EDIT, "city.sectors[0].tier must be in 1..8, got 0"},
     {"sector tier 9", "name: Freight, tier: 3,", "name: Freight, tier: 9,", NULL, NULL, NULL,
