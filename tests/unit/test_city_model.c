@@ -328,6 +328,36 @@ static void test_schools_decisions(void **state)
     free(text);
 }
 
+/* Hydro by season: the power sector's fuel demand follows the month's fuel share over the mean
+ * (September 0.6, October 0.7, mean 0.7); backup generators: the backup sector wants
+ * backup_l_per_h more litres per hour of the previous day's blackout beyond the normal. Both
+ * sectors have no price elasticity in the test world, so the identities are exact. */
+static void test_hydro_season_and_backup(void **state)
+{
+    (void)state;
+    char *text = world(CUT_BOTH, "2", "1.0");
+    bk_scenario *sc = load_text(text);
+    int extra_days = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        bk_run *run = run_seed(sc, seed);
+        double pw[MAXD], fr[MAXD], bo[MAXD];
+        series(run, "demand_power_l", pw);
+        series(run, "demand_freight_l", fr);
+        series(run, "blackout_hours", bo);
+        for (int d = 0; d < run->days; d++) {
+            double want = 320000.0 * (d < 30 ? 0.6 : 0.7) / 0.7;
+            assert_true(fabs(pw[d] - want) < 1e-6 * want);
+            double x = d > 0 && bo[d - 1] > 4.0 ? bo[d - 1] - 4.0 : 0.0;
+            assert_true(fabs(fr[d] - (250000.0 + 10000.0 * x)) < 1e-6 * fr[d]);
+            extra_days += x > 0;
+        }
+        bk_run_free(run);
+    }
+    assert_true(extra_days > 0); /* the cut did bring blackouts beyond the normal */
+    bk_scenario_free(sc);
+    free(text);
+}
+
 /* Bad values of the new keys: the file, the line and what was expected. */
 static void expect_error(const char *from, const char *to, const char *want)
 {
@@ -367,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_price_finite_no_ceiling),
         cmocka_unit_test(test_declaration_moves_price),
         cmocka_unit_test(test_schools_decisions),
+        cmocka_unit_test(test_hydro_season_and_backup),
         cmocka_unit_test(test_bad_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
