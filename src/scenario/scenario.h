@@ -217,7 +217,8 @@ typedef struct bk_city_side {
     /* queues: hours of waiting per unit of unmet/served retail demand, at most 24 */
     double queue_hours_per_ratio;
     /* informal price: ratio to the official price relaxes toward
-     * 1 + price_sensitivity × shortage share with time constant price_adjust_days */
+     * exp(price_sensitivity × unmet share + price_fear × E) with time constant
+     * price_adjust_days */
     double *official_price;   /* [n_products] per litre, in `currency` */
     char currency[16];
     double price_sensitivity, price_adjust_days;
