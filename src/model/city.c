@@ -355,7 +355,8 @@ void bk_city_day(bk_model *m, int d)
             if (sec->retail) {
                 double hw = c->w_tmp[s];
                 c->hh[i] += hw * f;
-                c->inf[p] += (want - c->demand[i] - hw) * f;
+                double iw = want - c->demand[i] - hw; /* the traders' part, >= 0 up to rounding */
+                c->inf[p] += (iw > 0 ? iw : 0.0) * f;
                 double short_l = c->demand[i] - use;
                 double draw = short_l < c->hh[i] ? short_l : c->hh[i];
                 c->hh[i] -= draw;
