@@ -103,6 +103,9 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
             fprintf(out, "; floor %g of demand", sec->floor_share);
         if (sec->elasticity != 0)
             fprintf(out, "; elasticity %g", sec->elasticity);
+        if (sec->stock_days > 0)
+            fprintf(out, "; own stock %g days, refilled over %g days", sec->stock_days,
+                    sec->restock_days);
         if (sec->retail || sec->priority || sec->transport)
             fprintf(out, ";%s%s%s", sec->priority ? " priority" : "", sec->retail ? " retail" : "",
                     sec->transport ? " transport" : "");
@@ -120,7 +123,16 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
         fprintf(out, "  power: sector %s, %g h/day of supply with full fuel, %g of generation on "
                      "fuel\n",
                 sector_id(sc, cs->power_sector), cs->power_hours_normal, cs->power_fuel_share);
-    else
+    if (cs->power_sector >= 0) {
+        fprintf(out, "    fuel share by month (Jan-Dec):");
+        for (int i = 0; i < 12; i++)
+            fprintf(out, " %g", cs->fuel_share_month[i]);
+        fprintf(out, "\n");
+    }
+    if (cs->backup_sector >= 0)
+        fprintf(out, "    backup generators: sector %s wants %g L more per hour of extra blackout\n",
+                sector_id(sc, cs->backup_sector), cs->backup_l_per_h);
+    if (cs->power_sector < 0)
         fprintf(out, "  power: no power sector, %g h/day of supply\n", cs->power_hours_normal);
     fprintf(out, "  schools: close after %d days with transport served below %g, reopen after %d "
                  "days at or above %g\n",
