@@ -358,6 +358,22 @@ static void test_hydro_season_and_backup(void **state)
     free(text);
 }
 
+/* Same scenario, same seed: the same daily series to the bit, with every city mechanism on. */
+static void test_same_seed_same_series(void **state)
+{
+    (void)state;
+    char *text = world(CUT_BOTH, "2", "1.0");
+    bk_scenario *sc = load_text(text);
+    bk_run *a = run_seed(sc, 7), *b = run_seed(sc, 7);
+    assert_int_equal(a->days, b->days);
+    assert_int_equal(a->n_cols, b->n_cols);
+    assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
+    bk_run_free(a);
+    bk_run_free(b);
+    bk_scenario_free(sc);
+    free(text);
+}
+
 /* Bad values of the new keys: the file, the line and what was expected. */
 static void expect_error(const char *from, const char *to, const char *want)
 {
@@ -398,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_declaration_moves_price),
         cmocka_unit_test(test_schools_decisions),
         cmocka_unit_test(test_hydro_season_and_backup),
+        cmocka_unit_test(test_same_seed_same_series),
         cmocka_unit_test(test_bad_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
