@@ -9,7 +9,7 @@
 #include <string.h>
 
 enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_REPLICATIONS, OPT_HOLDOUT, OPT_PARAMS, OPT_SEED,
-       OPT_THREADS, OPT_PARTICLES, OPT_GENERATIONS, OPT_OUT, OPT_QUIET };
+       OPT_THREADS, OPT_PARTICLES, OPT_GENERATIONS, OPT_OUT, OPT_QUIET, OPT_BACKTEST };
 
 /* Same order as the enum above. */
 const cli_option cli_validate_options[] = {
@@ -27,10 +27,96 @@ const cli_option cli_validate_options[] = {
     {"generations", CLI_OPT_UINT, "N", 0, 50, "with --holdout-from: ABC generations (default 4)"},
     {"out", CLI_OPT_STRING, "FILE", 0, 0, "also write the scores as CSV to FILE"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table; errors only"},
+    {"backtest", CLI_OPT_FLAG, NULL, 0, 0,
+     "rolling-origin backtest: calibrate (with --params) before the origin (--holdout-from, "
+     "default the window's 16th day), forecast the rest, and compare the CRPS with persistence "
+     "and the pre-blockade normal"},
     {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
 };
 
 #define DEFAULT_REPLICATIONS 200
+#define BACKTEST_ORIGIN_DAYS 15 /* default origin: the window's first day + 15 */
+
+static const char *const group_names[] = {"deliveries", "attacks", "losses", "convoys"};
+
+/* The backtest table: per statistic the CRPS of the model and of the two baselines, then the
+ * mean CRPS by group. Returns an exit code. */
+static int print_backtest(const cli_calib_inputs *in, const bk_obs *obs, const bk_validation *val,
+                          long origin)
+{
+    bk_obs_config cfg;
+    bk_obs_config_init(&cfg, in->sc);
+    if (in->spec && in->spec->n_keywords > 0) {
+        cfg.attack_keywords = (const char *const *)in->spec->keywords;
+        cfg.n_attack_keywords = in->spec->n_keywords;
+    }
+    int n = bk_obs_count(obs);
+    bk_baseline *b = calloc((size_t)(n > 0 ? n : 1), sizeof *b);
+    if (!b) {
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    bk_status st = bk_backtest_baselines(in->sc, in->ev, in->ag, &cfg, obs, origin, b, &err);
+    if (st != BK_OK) {
+        free(b);
+        return cli_report(st, &err);
+    }
+    double sum[4][3] = {{0}}, persist_sum[4][2] = {{0}};
+    int cnt[4] = {0}, persist_cnt[4] = {0};
+    printf("\nbacktest: CRPS of the forecast from the origin against two naive forecasts "
+           "(lower is better)\n");
+    printf("%-46s %-10s %10s %10s %11s %10s %10s\n", "statistic", "group", "observed", "model",
+           "persistence", "normal", "best");
+    for (int k = 0; k < n; k++) {
+        bk_obs_stat s;
+        bk_obs_get(obs, k, &s);
+        bk_validation_row r;
+        bk_validation_get(val, k, &r);
+        int g = (int)s.group;
+        char pers[32];
+        if (b[k].has_persistence)
+            snprintf(pers, sizeof pers, "%.3g", b[k].persistence_crps);
+        else
+            snprintf(pers, sizeof pers, "n/a");
+        const char *best = "model";
+        if (b[k].normal_crps < r.crps)
+            best = "normal";
+        if (b[k].has_persistence && b[k].persistence_crps < r.crps &&
+            b[k].persistence_crps <= b[k].normal_crps)
+            best = "persistence";
+        printf("%-46s %-10s %10.4g %10.3g %11s %10.3g %10s\n", s.name, group_names[g],
+               s.observed, r.crps, pers, b[k].normal_crps, best);
+        sum[g][0] += r.crps;
+        sum[g][2] += b[k].normal_crps;
+        cnt[g]++;
+        if (b[k].has_persistence) {
+            persist_sum[g][0] += r.crps;
+            persist_sum[g][1] += b[k].persistence_crps;
+            persist_cnt[g]++;
+        }
+    }
+    printf("\nmean CRPS by group (persistence: over the statistics where it exists)\n");
+    printf("%-12s %5s %10s %10s %11s %10s\n", "group", "stats", "model", "normal", "model*",
+           "persistence");
+    for (int g = 0; g < 4; g++) {
+        if (cnt[g] == 0)
+            continue;
+        char m2[32], p2[32];
+        if (persist_cnt[g] > 0) {
+            snprintf(m2, sizeof m2, "%.3g", persist_sum[g][0] / persist_cnt[g]);
+            snprintf(p2, sizeof p2, "%.3g", persist_sum[g][1] / persist_cnt[g]);
+        } else {
+            snprintf(m2, sizeof m2, "n/a");
+            snprintf(p2, sizeof p2, "n/a");
+        }
+        printf("%-12s %5d %10.3g %10.3g %11s %10s\n", group_names[g], cnt[g],
+               sum[g][0] / cnt[g], sum[g][2] / cnt[g], m2, p2);
+    }
+    free(b);
+    return CLI_EXIT_OK;
+}
 
 /* Contract in cli.h. */
 int cli_cmd_validate(const cli_invocation *inv)
@@ -38,11 +124,13 @@ int cli_cmd_validate(const cli_invocation *inv)
     if (!inv->opt[OPT_OBSERVED].set && !inv->opt[OPT_AGGREGATES].set)
         return cli_usage_error("validate needs --observed FILE and/or --aggregates FILE");
     long holdout = 0;
-    bool has_holdout = inv->opt[OPT_HOLDOUT].set;
-    if (has_holdout && !bk_date_parse(inv->opt[OPT_HOLDOUT].str, &holdout))
+    bool backtest = inv->opt[OPT_BACKTEST].set;
+    bool has_holdout = inv->opt[OPT_HOLDOUT].set || backtest;
+    if (inv->opt[OPT_HOLDOUT].set && !bk_date_parse(inv->opt[OPT_HOLDOUT].str, &holdout))
         return cli_usage_error("bad --holdout-from date '%s'", inv->opt[OPT_HOLDOUT].str);
     if (has_holdout && !inv->opt[OPT_PARAMS].set)
-        return cli_usage_error("--holdout-from needs --params FILE (what to calibrate)");
+        return cli_usage_error("%s needs --params FILE (what to calibrate)",
+                               backtest ? "--backtest" : "--holdout-from");
     cli_calib_inputs in;
     int rc = cli_calib_load(inv->n_args ? inv->args[0] : NULL, inv->opt[OPT_OBSERVED].str,
                             inv->opt[OPT_AGGREGATES].str, inv->opt[OPT_PARAMS].str, &in);
@@ -60,6 +148,9 @@ int cli_cmd_validate(const cli_invocation *inv)
     seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
     long from, to;
     cli_calib_window(&in, &from, &to);
+    if (backtest && !inv->opt[OPT_HOLDOUT].set)
+        holdout = from + BACKTEST_ORIGIN_DAYS;
+    long origin = holdout;
     const bk_scenario *scored = in.sc;
     bk_error err;
     memset(&err, 0, sizeof err);
@@ -138,6 +229,11 @@ int cli_cmd_validate(const cli_invocation *inv)
         printf("scored on %s to %s: %llu replications, report probability %.3g\n", a, b,
                (unsigned long long)n, report_prob);
         bk_validation_write_table(val, stdout);
+    }
+    if (backtest && !quiet) {
+        rc = print_backtest(&in, obs, val, origin);
+        if (rc != CLI_EXIT_OK)
+            goto done;
     }
     if (inv->opt[OPT_OUT].set) {
         char *text = NULL;
