@@ -403,6 +403,13 @@ typedef struct bk_validation bk_validation;
 bk_status bk_validate_run(const bk_scenario *sc, const bk_obs *obs, uint64_t n, uint64_t seed,
                           double report_prob, int threads, const volatile sig_atomic_t *cancel,
                           bk_validation **out, bk_error *err);
+/* The same with a mixture of scenarios: replication r runs scs[r % n_sc] and reports attacks
+ * with report_probs[r % n_sc]. With the scenarios of a posterior sample (bk_calib_apply of
+ * each draw) this is the posterior predictive distribution. */
+bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *report_probs,
+                                  int n_sc, const bk_obs *obs, uint64_t n, uint64_t seed,
+                                  int threads, const volatile sig_atomic_t *cancel,
+                                  bk_validation **out, bk_error *err);
 void bk_validation_free(bk_validation *v);
 int bk_validation_count(const bk_validation *v);
 void bk_validation_get(const bk_validation *v, int k, bk_validation_row *out);

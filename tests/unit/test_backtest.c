@@ -179,11 +179,55 @@ static void test_cli_backtest(void **state)
     free(dir);
 }
 
+/* validate --posterior: the posterior predictive over the draws of a calibration's
+ * posterior.csv; a file of another spec is refused with its line. */
+static void test_cli_posterior(void **state)
+{
+    (void)state;
+    char *dir = bk_test_make_temp_dir("bk-posterior");
+    assert_non_null(dir);
+    char out[1024], args[4096], cal[1024];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(cal, sizeof cal, "%s/cal", dir);
+    const char *common = TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR
+                         "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
+                         "/tests/data/calib-spec.yaml --threads 1 --seed 5";
+    snprintf(args, sizeof args, "calibrate %s --particles 10 --generations 1 --quiet --out %s",
+             common, cal);
+    assert_int_equal(run_cli(args, NULL), 0);
+    snprintf(args, sizeof args, "validate %s -n 20 --posterior %s/posterior.csv", common, cal);
+    assert_int_equal(run_cli(args, out), 0);
+    size_t len;
+    char *text = bk_test_read_file(out, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "posterior predictive"));
+    assert_non_null(strstr(text, "coverage:"));
+    free(text);
+    /* a posterior of other parameters */
+    char bad[1100];
+    snprintf(bad, sizeof bad, "%s/bad.csv", dir);
+    const char *csv = "particle,weight,distance,fleet.min_willingness,observation.report_prob\n"
+                      "0,1,0.5,0.2,0.9\n";
+    assert_int_equal(bk_test_write_file(bad, csv, strlen(csv)), 0);
+    snprintf(args, sizeof args, "validate %s -n 20 --posterior %s", common, bad);
+    assert_int_equal(run_cli(args, out), 3);
+    text = bk_test_read_file(out, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "bad.csv:1:"));
+    free(text);
+    /* with --backtest it is a usage error */
+    snprintf(args, sizeof args, "validate %s --backtest --posterior %s", common, bad);
+    assert_int_equal(run_cli(args, NULL), 2);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_baselines),
         cmocka_unit_test(test_cli_backtest),
+        cmocka_unit_test(test_cli_posterior),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
