@@ -283,6 +283,7 @@ void bk_ev_convoy_check(bk_model *m, const bk_event *ev);
 void bk_ev_escort_return(bk_model *m, const bk_event *ev);
 void bk_convoy_arrived(bk_model *m, int mv);
 void bk_escort_daily(bk_model *m);
+void bk_staging_release(bk_model *m, int corridor);
 
 /* city.c */
 bk_status bk_city_init(bk_model *m);

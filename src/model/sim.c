@@ -534,12 +534,21 @@ static void log_timeline(bk_model *m, enum bk_log_kind kind, const bk_timeline_e
 /* Convoy mode switched off: whoever waits at staging leaves alone. */
 static void release_staging(bk_model *m)
 {
+    for (int c = 0; c < m->sc->n_corridors; c++)
+        bk_staging_release(m, c);
+}
+
+/* A campaign is declared: drivers on every corridor lose declaration_fear of their willingness
+ * (docs/model/fleet.md, "Drivers' refusal"). */
+static void campaign_declared(bk_model *m)
+{
+    const bk_fleet *f = &m->sc->fleet;
+    m->campaign = true;
     for (int c = 0; c < m->sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
-        if (bk_convoy_active(m, c))
-            continue;
-        while (cs->staging.len > 0 && m->status == BK_OK)
-            bk_send_from_staging(m, bk_fifo_pop(&cs->staging));
+        cs->willingness *= 1.0 - f->declaration_fear;
+        if (cs->willingness < f->min_willingness)
+            cs->willingness = f->min_willingness;
     }
 }
 
@@ -548,14 +557,14 @@ static void release_staging(bk_model *m)
 static void ev_timeline(bk_model *m, const bk_event *ev)
 {
     if (ev->a == TL_GROUP_START) {
-        m->campaign = true;
+        campaign_declared(m);
         log_timeline(m, BK_LOG_CAMPAIGN, NULL, 1);
         return;
     }
     const bk_timeline_event *te = &m->sc->timeline[ev->a];
     switch (te->kind) {
     case BK_TL_CAMPAIGN_START:
-        m->campaign = true;
+        campaign_declared(m);
         log_timeline(m, BK_LOG_CAMPAIGN, te, 1);
         break;
     case BK_TL_CAMPAIGN_END:

@@ -255,6 +255,10 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
                  "floor %g; retry after %g h\n",
             f->fear_per_attack, f->fear_per_kidnapping, f->recovery_days, f->min_willingness,
             f->retry_hours);
+    if (f->declaration_fear > 0 || f->escort_demand_below > 0 || f->escort_confidence > 0)
+        fprintf(out, "  drivers: willingness -%g at the declaration; wait at staging for an escort "
+                     "below %g; %g of the reluctant leave when convoys run\n",
+                f->declaration_fear, f->escort_demand_below, f->escort_confidence);
 
     const bk_policy *p = &sc->policy;
     fprintf(out, "Policy:\n  convoys: %s", convoy_word[p->convoy_mode]);
@@ -269,6 +273,8 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
                  "speed x%g\n",
             p->convoy_min_size, p->convoy_max_size, p->convoy_max_wait_h, p->escort_per_convoy,
             p->escort_min, p->convoy_speed_factor);
+    if (p->escort_rest_h > 0)
+        fprintf(out, "  escorts rest %g h at base after each run\n", p->escort_rest_h);
     if (p->night_ban)
         fprintf(out, "  night ban: on, from hour %g to hour %g\n", p->night_from_hour,
                 p->night_to_hour);
@@ -330,6 +336,9 @@ static void describe_group(const bk_scenario *sc, FILE *out)
                 c->id, place_name(sc, c->home), c->strength, c->max_strength,
                 c->recruitment_per_day, c->reach_km, c->roam_km, c->intelligence,
                 c->readiness_hours);
+        if (c->first_ready_days > 0 || c->convoy_interest != 1.0)
+            fprintf(out, "    first attack not before day %g; convoys detected x%g\n",
+                    c->first_ready_days, c->convoy_interest);
     }
 }
 

@@ -1584,7 +1584,8 @@ static bk_status read_fleet(loader *L, const map *top)
 {
     static const char *const keys[] = {"tanker_capacity_l", "join_rate_per_day", "fear_per_attack",
                                        "fear_per_kidnapping", "recovery_days", "retry_hours",
-                                       "min_willingness", NULL};
+                                       "min_willingness", "declaration_fear",
+                                       "escort_demand_below", "escort_confidence", NULL};
     bk_fleet *f = &L->sc->fleet;
     struct fy_node *v, *k;
     TRY(map_get(top, "fleet", REQUIRED, &v, &k));
@@ -1598,6 +1599,10 @@ static bk_status read_fleet(loader *L, const map *top)
     TRY(rd_num(&m, "recovery_days", OPTIONAL, 30.0, GT0_LE(3650.0, "days"), &f->recovery_days));
     TRY(rd_num(&m, "retry_hours", OPTIONAL, 24.0, GT0_LE(8760.0, "h"), &f->retry_hours));
     TRY(rd_num(&m, "min_willingness", OPTIONAL, 0.0, SHARE, &f->min_willingness));
+    /* supply gating: drivers' refusal (docs/model/fleet.md) */
+    TRY(rd_num(&m, "declaration_fear", OPTIONAL, 0.0, SHARE, &f->declaration_fear));
+    TRY(rd_num(&m, "escort_demand_below", OPTIONAL, 0.0, SHARE, &f->escort_demand_below));
+    TRY(rd_num(&m, "escort_confidence", OPTIONAL, 0.0, SHARE, &f->escort_confidence));
     return BK_OK;
 }
 
@@ -1653,7 +1658,7 @@ static bk_status read_policy(loader *L, const map *top)
     static const char *const convoy_keys[] = {"mode", "from_date", "threat_attacks_per_week",
                                               "min_size", "max_size", "max_wait_hours",
                                               "escort_per_convoy", "escort_min", "speed_factor",
-                                              NULL};
+                                              "escort_rest_hours", NULL};
     static const char *const night_keys[] = {"enabled", "from_hour", "to_hour", NULL};
     static const char *const routing_keys[] = {"mode", "risk_weight", "risk_memory_days", NULL};
     bk_policy *p = &L->sc->policy;
@@ -1710,6 +1715,9 @@ static bk_status read_policy(loader *L, const map *top)
                              p->escort_min, p->escort_per_convoy);
         }
         TRY(rd_num(&c, "speed_factor", OPTIONAL, 1.0, GT0_LE(1.0, ""), &p->convoy_speed_factor));
+        /* supply gating: escort turnaround (docs/model/convoys.md) */
+        TRY(rd_num(&c, "escort_rest_hours", OPTIONAL, 0.0, IN(0.0, 8760.0, "h"),
+                   &p->escort_rest_h));
     }
 
     TRY(map_get(&m, "night_ban", OPTIONAL, &v, &k));
@@ -1774,7 +1782,8 @@ static bk_status read_cells(loader *L, const map *g)
 {
     static const char *const keys[] = {"id", "home", "reach_km", "roam_km", "strength",
                                        "max_strength", "recruitment_per_day", "intelligence",
-                                       "readiness_hours", NULL};
+                                       "readiness_hours", "first_ready_days", "convoy_interest",
+                                       NULL};
     bk_armed_group *a = &L->sc->group;
     struct fy_node *v, *k;
     TRY(map_get(g, "cells", OPTIONAL, &v, &k));
@@ -1815,6 +1824,11 @@ static bk_status read_cells(loader *L, const map *g)
         TRY(rd_num(&m, "intelligence", REQUIRED, 0, SHARE, &c->intelligence));
         TRY(rd_num(&m, "readiness_hours", OPTIONAL, 0.0, IN(0.0, 8760.0, "h"),
                    &c->readiness_hours));
+        /* supply gating: per-cell readiness and target preference (docs/model/armed-group.md) */
+        TRY(rd_num(&m, "first_ready_days", OPTIONAL, 0.0, IN(0.0, 3650.0, "days"),
+                   &c->first_ready_days));
+        TRY(rd_num(&m, "convoy_interest", OPTIONAL, 1.0, IN(0.0, 100.0, "multiplier"),
+                   &c->convoy_interest));
     }
     return BK_OK;
 }

@@ -79,6 +79,10 @@ typedef struct bk_fleet {
     double recovery_days;        /* time constant of the return of willingness toward 1 */
     double retry_hours;          /* a driver who will not leave asks again after this */
     double min_willingness;      /* floor of willingness, 0..1 */
+    /* supply gating (docs/model/fleet.md, "Drivers' refusal") */
+    double declaration_fear;     /* willingness *= 1 - declaration_fear at the declaration */
+    double escort_demand_below;  /* drivers wait for an escort while willingness < this */
+    double escort_confidence;    /* share of reluctant drivers who leave when convoys run */
 } bk_fleet;
 
 enum bk_convoy_mode { BK_CONVOY_OFF, BK_CONVOY_DATE, BK_CONVOY_THREAT, BK_CONVOY_ALWAYS };
@@ -93,6 +97,8 @@ typedef struct bk_policy {
     int escort_per_convoy;         /* escort units assigned to each convoy */
     int escort_min;                /* a convoy does not leave with fewer escort units than this */
     double convoy_speed_factor;    /* convoy speed relative to a lone tanker, 0..1 */
+    double escort_rest_h;          /* supply gating: escort units stay at base this long after a
+                                      return before they can leave again (docs/model/convoys.md) */
     bool night_ban;                /* no movement between night_from_hour and night_to_hour */
     double night_from_hour, night_to_hour;
     enum bk_routing_mode routing;
@@ -110,6 +116,9 @@ typedef struct bk_cell {
     double recruitment_per_day; /* fighters per day up to max_strength */
     double intelligence;      /* probability of detecting a target passing through reach, 0..1 */
     double readiness_hours;   /* no new attack for this long after one */
+    /* supply gating (docs/model/armed-group.md, "Per-cell readiness and target preference") */
+    double first_ready_days;  /* no attack before this many days after the start date */
+    double convoy_interest;   /* detection multiplier on convoys (vs lone tankers), >= 0 */
 } bk_cell;
 
 typedef struct bk_armed_group {
