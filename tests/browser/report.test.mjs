@@ -156,6 +156,7 @@ async function inspect(browser, file, label, expect) {
 
   const shot = join(artifacts, `report-screenshot${expect.suffix}.png`);
   await page.screenshot({ path: shot, fullPage: true });
+  await page.locator('#bk-time').screenshot({ path: join(artifacts, `report-screenshot${expect.suffix}-charts.png`) });
   check(statSync(shot).size > 10000, `${label}: screenshot saved to ${shot}`);
   await context.close();
 }
