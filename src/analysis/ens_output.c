@@ -2,6 +2,7 @@
  * manifest.json, and the plain-words report (docs/ensemble.md). Everything printed comes from
  * the state alone, so a merged or resumed ensemble prints the same bytes as an uninterrupted
  * single process. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,37 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
             put_value(out, s.q[4], lines[j].dec);
         }
         fputs(")\n", out);
+    }
+    for (int w = 0; w < ens->n_windows; w++) {
+        char label[32];
+        bk_ens_window_label(ens, w, label);
+        fprintf(out, "Window %s (%d days), totals over its days, median (90 %% interval):\n", label,
+                ens->windows[w].last - ens->windows[w].first + 1);
+        for (int k = 0; k < ens->n_rcols; k++) {
+            const bk_ens_rcol *c = &ens->rcols[k];
+            if (c->window != w || c->peak)
+                continue;
+            double mean = 0.0, q[5];
+            if (!bk_ens_rows_stat(&ens->rows, k, &mean, q))
+                return BK_ERR_NOMEM;
+            size_t len = strlen(c->name) - (sizeof "_YYYY_MM_DD_YYYY_MM_DD_total" - 1);
+            fprintf(out, "  %-27.*s ", (int)len, c->name);
+            bool litres = strcmp(c->unit, "L") == 0;
+            for (int j = 0; j < 3; j++) {
+                double v = q[j == 0 ? 2 : j == 1 ? 0 : 4];
+                char lit[2 * BK_FMT_NUM];
+                if (litres) {
+                    bk_fmt_litres(lit, v);
+                    fputs(lit, out);
+                } else {
+                    put_value(out, v, v == floor(v) ? 0 : 1);
+                }
+                fputs(j == 0 ? " (" : j == 1 ? " to " : ")", out);
+            }
+            const char *unit = litres || strcmp(c->unit, "count") == 0 ? ""
+                               : strcmp(c->unit, "h") == 0 ? "hours" : c->unit;
+            fprintf(out, "%s%s\n", unit[0] ? " " : "", unit);
+        }
     }
     fputs("Chance of a city stock-out of any product within", out);
     static const int within_days[] = {30, 60, 90};
