@@ -4,7 +4,9 @@
  * Replication r of an ensemble with seed s is the run bk_sim_run gives with cfg.seed = s and
  * cfg.replication = r; an ensemble of N is replications 0..N-1. Every statistic is computed so
  * that the result does not depend on how the work was split: integer counts, sums in fixed
- * point (2^-24 of the unit) and log-bucket quantile sketches of relative accuracy a. An ensemble
+ * point (2^-24 of the unit), log-bucket quantile sketches of relative accuracy a that keep up to
+ * 32 distinct values exactly (daily bands), and every replication's whole-run values, kept by
+ * replication number (exact quantiles of totals and windows, replications.csv). An ensemble
  * therefore gives the same bytes with any number of threads, shards or MPI ranks, and after an
  * interruption and --resume. See docs/ensemble.md.
  *
@@ -145,7 +147,8 @@ void bk_ensemble_get_info(const bk_ensemble *ens, bk_ensemble_info *out);
 const char *bk_ensemble_scenario_text(const bk_ensemble *ens, size_t *len);
 
 /* One statistic of a whole-run metric (a field of bk_run_totals, see docs/ensemble.md): mean
- * and quantiles q05, q25, q50, q75, q95. BK_ERR_USAGE for an unknown name. */
+ * and quantiles q05, q25, q50, q75, q95, exact (values of replications added: rank
+ * floor(q (n - 1))). BK_ERR_USAGE for an unknown name, BK_ERR_NOMEM. */
 typedef struct bk_ensemble_stat {
     double mean;
     double q[5];
