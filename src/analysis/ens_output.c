@@ -343,8 +343,9 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     for (int w = 0; w < ens->n_windows; w++) {
         char label[32];
         bk_ens_window_label(ens, w, label);
-        fprintf(out, "Window %s (%d days), totals over its days, median (90 %% interval):\n", label,
-                ens->windows[w].last - ens->windows[w].first + 1);
+        int wd = ens->windows[w].last - ens->windows[w].first + 1;
+        fprintf(out, "Window %s (%d day%s), totals over its days, median (90 %% interval):\n",
+                label, wd, wd == 1 ? "" : "s");
         for (int k = 0; k < ens->n_rcols; k++) {
             const bk_ens_rcol *c = &ens->rcols[k];
             if (c->window != w || c->peak)
