@@ -751,6 +751,9 @@ static void test_exact_values(void **state)
         assert_true(csv_value(text, r, "tankers_start") == start[r]);
         assert_true(csv_value(text, r, "deliveries") == deliveries[r]);
         assert_true(csv_value(text, r, "deliveries_2025_09_05_2025_09_20_total") == win[r]);
+        /* 30 days from 1 September: one month, whose total is the run's */
+        assert_true(csv_value(text, r, "deliveries_2025_09") == deliveries[r]);
+        assert_true(isnan(csv_value(text, r, "deliveries_2025_10")));
     }
     free(text);
 
