@@ -228,8 +228,8 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     describe_city_side(sc, out);
 
     const bk_fleet *f = &sc->fleet;
-    fprintf(out, "Fleet: %g L per tanker, %g new tankers/day per corridor below its initial size\n",
-            f->tanker_capacity_l, f->join_rate_per_day);
+    fprintf(out, "Fleet: %g L per tanker, %g new tanker%s/day per corridor below its initial size\n",
+            f->tanker_capacity_l, f->join_rate_per_day, f->join_rate_per_day == 1.0 ? "" : "s");
     fprintf(out, "  drivers: willingness -%g per attack, -%g per kidnapping, recovers in %g days, "
                  "floor %g; retry after %g h\n",
             f->fear_per_attack, f->fear_per_kidnapping, f->recovery_days, f->min_willingness,

@@ -1041,6 +1041,7 @@ static void describe_wording(void **state)
     assert_non_null(strstr(buf, " airlift of gasoline stopped"));
     assert_null(strstr(buf, "airlift airlift"));
     assert_null(strstr(buf, " 1 units"));
+    assert_null(strstr(buf, " 1 new tankers"));
     free(buf);
     bk_scenario_free(sc);
     free(t1);
