@@ -65,7 +65,9 @@ bk_status bk_ensemble_write_bands_csv(const bk_ensemble *ens, FILE *out)
             fputc(',', out);
             bk_fmt_csv_field(out, ens->cols[c].unit);
             fprintf(out, ",%d,%s,", d, date);
-            put_num(out, bk_fix_mean(a->dsum[i], a->n));
+            double mean = bk_fix_mean(a->dsum[i], a->n);
+            bk_sketch_exact_mean(&a->dsk[i], &mean); /* a constant's mean is itself */
+            put_num(out, mean);
             for (int k = 0; k < 5; k++) {
                 fputc(',', out);
                 put_num(out, bk_sketch_quantile(&a->dsk[i], &ens->map, bk_ens_levels[k]));

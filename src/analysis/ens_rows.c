@@ -374,7 +374,7 @@ bool bk_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5])
         sum += bk_fix(x[i]); /* integer sum: the same in any order */
     }
     qsort(x, (size_t)r->n, sizeof *x, cmp_double);
-    *mean = bk_fix_mean(sum, r->n);
+    *mean = x[0] == x[r->n - 1] ? x[0] : bk_fix_mean(sum, r->n); /* a constant is its mean */
     for (int k = 0; k < 5; k++)
         q[k] = x[(uint64_t)floor(bk_ens_levels[k] * (double)(r->n - 1))];
     free(x);

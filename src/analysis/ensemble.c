@@ -1012,13 +1012,11 @@ bk_status bk_ensemble_total_stat(const bk_ensemble *ens, const char *name, bk_en
     if (i < 0)
         return BK_ERR_USAGE;
     /* exact, from the per-replication values (the first columns are the totals, in order) */
-    double mean = 0.0;
-    if (ens->n_rcols > i && !bk_ens_rows_stat(&ens->rows, i, &mean, out->q))
-        return BK_ERR_NOMEM;
     out->mean = bk_fix_mean(ens->acc.tsum[i], ens->acc.n);
-    if (ens->n_rcols <= i)
-        for (int k = 0; k < 5; k++)
-            out->q[k] = 0.0;
+    for (int k = 0; k < 5; k++)
+        out->q[k] = 0.0;
+    if (ens->n_rcols > i && ens->rows.n > 0 && !bk_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
+        return BK_ERR_NOMEM;
     return BK_OK;
 }
 

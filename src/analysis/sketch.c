@@ -237,6 +237,24 @@ found:
 }
 
 /* Contract in sketch.h. */
+bool bk_sketch_exact_mean(const bk_sketch *s, double *mean)
+{
+    if (s->overflow || s->nx == 0)
+        return false;
+    if (s->nx == 1) {
+        *mean = s->x[0].v;
+        return true;
+    }
+    long double sum = 0.0L, n = 0.0L;
+    for (uint32_t k = 0; k < s->nx; k++) {
+        sum += (long double)s->x[k].v * s->x[k].c;
+        n += s->x[k].c;
+    }
+    *mean = (double)(sum / n);
+    return true;
+}
+
+/* Contract in sketch.h. */
 void bk_sketch_clear(bk_sketch *s)
 {
     s->pos.len = 0;

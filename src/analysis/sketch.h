@@ -84,6 +84,10 @@ uint64_t bk_sketch_count(const bk_sketch *s);
  * one; 0 for an empty sketch. q in [0, 1]. */
 double bk_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q);
 
+/* The mean of the values from the exact list (ascending, in long double), so that a constant is
+ * its own mean; false (and *mean untouched) when the list was dropped or the sketch is empty. */
+bool bk_sketch_exact_mean(const bk_sketch *s, double *mean);
+
 /* Empty the sketch, keeping its memory for reuse. */
 void bk_sketch_clear(bk_sketch *s);
 

@@ -187,6 +187,16 @@ static void test_exact_small(void **state)
         assert_true(bk_sketch_add(&fleet, &map, 1940.0));
         assert_true(bk_sketch_add(&ind, &map, i % 50 == 0 ? 1.0 : 0.0)); /* 2 % ones */
     }
+    /* a constant that fixed point cannot hold exactly is still its own mean */
+    bk_sketch tenth;
+    memset(&tenth, 0, sizeof tenth);
+    for (int i = 0; i < 1000; i++)
+        assert_true(bk_sketch_add(&tenth, &map, 0.1));
+    double mean = 0.0;
+    assert_true(bk_sketch_exact_mean(&tenth, &mean));
+    assert_true(mean == 0.1);
+    assert_true(bk_sketch_quantile(&tenth, &map, 0.5) == 0.1);
+    bk_sketch_release(&tenth);
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
         assert_true(bk_sketch_quantile(&one, &map, qs[k]) == 1.0);
         assert_true(bk_sketch_quantile(&fleet, &map, qs[k]) == 1940.0);
@@ -224,6 +234,7 @@ static void test_exact_small(void **state)
     assert_true(bk_sketch_merge(&ab, &lo) && bk_sketch_merge(&ab, &hi));
     assert_true(bk_sketch_merge(&ba, &hi) && bk_sketch_merge(&ba, &lo));
     assert_true(ab.overflow && ba.overflow);
+    assert_false(bk_sketch_exact_mean(&ab, &mean));
     bk_bytes x, y;
     serialize(&ab, &x);
     serialize(&ba, &y);
