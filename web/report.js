@@ -521,6 +521,18 @@
       var unit = m[2] === 'L' ? ' million litres' : m[2];
       ul.appendChild(li(esc(m[1]) + ': median <strong>' + f(q.q50) + unit + '</strong> (90 % of runs between ' + f(q.q05) + ' and ' + f(q.q95) + unit + ').'));
     });
+    /* The windows asked for with --window: fuel delivered, tankers destroyed, school closures. */
+    var w = summary.windows || {};
+    Object.keys(w).forEach(function (k) {
+      var ser = w[k].series || {}, parts = [];
+      [['delivered_l', 'fuel delivered'], ['destroyed', 'tankers destroyed'], ['school_closed_days', 'school-closure days']].forEach(function (m) {
+        var q = ser[m[0]] && ser[m[0]].total;
+        if (!q || q.q50 == null) return;
+        parts.push(m[1] + ' ' + qty(q.q50, ser[m[0]].unit, q.q95) + ' (' + qty(q.q05, ser[m[0]].unit, q.q95) + ' to ' + qty(q.q95, ser[m[0]].unit, q.q95) + ')');
+      });
+      if (parts.length)
+        ul.appendChild(li('From ' + esc(dateText(w[k].first_date)) + ' to ' + esc(dateText(w[k].last_date)) + ', median (90 % of runs): ' + esc(parts.join('; ')) + '.'));
+    });
   }
 
   function drawHeadline() {

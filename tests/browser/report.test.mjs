@@ -118,6 +118,11 @@ async function inspect(browser, file, label, expect) {
   if (expect.attacks) check(dom.attacks > 0, `${label}: map has attack circles (${dom.attacks})`);
   if (expect.observed) check(dom.observed === expect.observed, `${label}: map has ${expect.observed} observed events (got ${dom.observed})`);
   check(dom.headline >= 3, `${label}: headline box has sentences (${dom.headline})`);
+  if (expect.window) {
+    const w = await page.evaluate(() => [...document.querySelectorAll('#bk-headline li')].map((l) => l.textContent).filter((t) => /^From /.test(t)));
+    check(w.length === 1 && /^From 1 Oct 2025 to 30 Oct 2025, median \(90 % of runs\): fuel delivered .+ \(.+ to .+\); tankers destroyed [0-9]+ \([0-9]+ to [0-9]+\)/.test(w[0]),
+      `${label}: the window's totals in the headline (${w[0]})`);
+  }
   check(dom.timeline >= 10, `${label}: timeline listed (${dom.timeline} entries)`);
   check(/SHA-256/.test(dom.provenance) && /Seed/.test(dom.provenance), `${label}: provenance shows the SHA-256 and the seed`);
   check(/Two corridors/.test(dom.title), `${label}: title names the scenario ("${dom.title}")`);
@@ -240,7 +245,7 @@ try {
   check(!/(src|href)\s*=\s*["']?https?:/i.test(readFileSync(runHtml, 'utf8')), 'run report references no remote resource');
 
   run([cli, 'ensemble', small, '--replications', '12', '--threads', '1', '--out', join(tmp, 'ens'),
-    '--quiet', '--no-store'], 'blockade ensemble');
+    '--quiet', '--no-store', '--window', '2025-10-01..2025-10-30'], 'blockade ensemble');
   const ensHtml = join(tmp, 'ens.html');
   makeReport(join(tmp, 'ens'), ensHtml, null);
 
@@ -265,7 +270,7 @@ try {
   });
   await inspect(browser, ensHtml, 'ensemble', {
     charts: 8, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure', 'curves'],
-    roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble', smallToggle: true,
+    roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble', smallToggle: true, window: true,
   });
   await inspectCompare(browser, cmpHtml);
 } catch (e) {
