@@ -71,6 +71,8 @@ bk_status bk_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, b
                        BK_ENSEMBLE_MAX_WINDOWS);
     if (n == 0)
         return BK_OK;
+    if (!text)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: %d windows but no list of them", n);
     e->windows = calloc((size_t)n, sizeof *e->windows);
     if (!e->windows)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");

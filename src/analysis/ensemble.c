@@ -875,7 +875,7 @@ static const char *identity_difference(const bk_ensemble *a, const bk_ensemble *
         same_windows = a->windows[w].first == b->windows[w].first
                        && a->windows[w].last == b->windows[w].last;
     if (!same_windows)
-        return "windows (--window)";
+        return "set of windows (--window)";
     if (a->shard_count != b->shard_count)
         return "number of shards";
     if (same_shard && a->shard_index != b->shard_index)
