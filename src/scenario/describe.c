@@ -229,9 +229,10 @@ static void describe_corridors(const bk_scenario *sc, FILE *out)
         fprintf(out, "\n    %.0f km, nominal transit %.1f h driving", km, hours);
         if (border_max > 0)
             fprintf(out, " + %g-%g h at borders", border_min, border_max);
-        fprintf(out, "\n    %d tankers; escort pool %d units of strength %g, %g replaced/week; "
+        fprintf(out, "\n    %d tanker%s; escort pool %d unit%s of strength %g, %g replaced/week; "
                      "convoys form at %s\n",
-                c->tankers, c->escort_units, c->escort_strength,
+                c->tankers, c->tankers == 1 ? "" : "s", c->escort_units,
+                c->escort_units == 1 ? "" : "s", c->escort_strength,
                 c->escort_replacement_per_week, place_name(sc, c->path[c->staging]));
     }
 }
@@ -249,8 +250,8 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     describe_city_side(sc, out);
 
     const bk_fleet *f = &sc->fleet;
-    fprintf(out, "Fleet: %g L per tanker, %g new tankers/day per corridor below its initial size\n",
-            f->tanker_capacity_l, f->join_rate_per_day);
+    fprintf(out, "Fleet: %g L per tanker, %g new tanker%s/day per corridor below its initial size\n",
+            f->tanker_capacity_l, f->join_rate_per_day, f->join_rate_per_day == 1.0 ? "" : "s");
     fprintf(out, "  drivers: willingness -%g per attack, -%g per kidnapping, recovers in %g days, "
                  "floor %g; retry after %g h\n",
             f->fear_per_attack, f->fear_per_kidnapping, f->recovery_days, f->min_willingness,
@@ -269,10 +270,10 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     } else if (p->convoy_mode == BK_CONVOY_THREAT) {
         fprintf(out, " (%g attacks in 7 days)", p->threat_attacks_per_week);
     }
-    fprintf(out, "; %d-%d tankers, wait at most %g h, %d escort units each (at least %d), "
+    fprintf(out, "; %d-%d tankers, wait at most %g h, %d escort unit%s each (at least %d), "
                  "speed x%g\n",
             p->convoy_min_size, p->convoy_max_size, p->convoy_max_wait_h, p->escort_per_convoy,
-            p->escort_min, p->convoy_speed_factor);
+            p->escort_per_convoy == 1 ? "" : "s", p->escort_min, p->convoy_speed_factor);
     if (p->escort_rest_h > 0)
         fprintf(out, "  escorts rest %g h at base after each run\n", p->escort_rest_h);
     if (p->night_ban)
@@ -361,7 +362,8 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
             fprintf(out, " port %s x%g for %g h", sc->ports[e->port].id, e->factor, e->hours);
             break;
         case BK_TL_ESCORT_REINFORCE:
-            fprintf(out, " corridor %s %+d units", sc->corridors[e->corridor].id, e->units);
+            fprintf(out, " corridor %s %+d unit%s", sc->corridors[e->corridor].id, e->units,
+                    e->units == 1 || e->units == -1 ? "" : "s");
             break;
         case BK_TL_CONVOY_MODE:
             fprintf(out, " %s", convoy_word[e->mode]);
@@ -375,8 +377,8 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
         case BK_TL_AIRLIFT:
             if (e->value > 0)
                 fprintf(out, " %g L/day of %s flown in", e->value, product_id(sc, e->product));
-            else
-                fprintf(out, " airlift of %s stopped", product_id(sc, e->product));
+            else /* the kind's word already says "airlift" */
+                fprintf(out, " of %s stopped", product_id(sc, e->product));
             break;
         case BK_TL_PRICE_CONTROL:
             fprintf(out, " official price %s", e->mode ? "fixed" : "freed");
@@ -388,7 +390,9 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
                 fprintf(out, " cap per fill lifted");
             break;
         case BK_TL_RESERVE_TIER:
-            if (e->units > 0)
+            if (e->units == 1)
+                fprintf(out, " reserve open to tier 1");
+            else if (e->units > 0)
                 fprintf(out, " reserve open to tiers 1..%d", e->units);
             else
                 fprintf(out, " reserve closed to every tier");

@@ -1018,9 +1018,40 @@ static void malformed_files(void **state)
     free(dir);
 }
 
+/* scenario show's sentences: singular units, and no "airlift airlift". */
+static void describe_wording(void **state)
+{
+    (void)state;
+    char *t1 = bk_test_replace(base_text, "escort: {units: 4,", "escort: {units: 1,");
+    assert_non_null(t1);
+    char *t2 = bk_test_replace(t1, "type: airlift, litres_per_day: 50000",
+                               "type: airlift, litres_per_day: 0");
+    assert_non_null(t2);
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_string(t2, strlen(t2), "two.yaml", &sc, &err), BK_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    fclose(out);
+    assert_non_null(strstr(buf, "escort pool 1 unit of strength"));
+    assert_non_null(strstr(buf, "escort pool 6 units of strength"));
+    assert_non_null(strstr(buf, " airlift of gasoline stopped"));
+    assert_null(strstr(buf, "airlift airlift"));
+    assert_null(strstr(buf, " 1 units"));
+    assert_null(strstr(buf, " 1 new tankers"));
+    free(buf);
+    bk_scenario_free(sc);
+    free(t1);
+    free(t2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(describe_wording),
         cmocka_unit_test(shipped_files_load),
         cmocka_unit_test(reference_file_values),
         cmocka_unit_test(reference_file_city_side),
