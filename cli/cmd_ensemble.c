@@ -17,7 +17,7 @@
 
 enum { OPT_REPLICATIONS, OPT_SEED, OPT_THREADS, OPT_DAYS, OPT_OUT, OPT_FORCE, OPT_SHARD,
        OPT_RESUME, OPT_CHECKPOINT, OPT_MPI, OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE,
-       OPT_NO_STORE };
+       OPT_NO_STORE, OPT_PERIOD, OPT_WINDOW };
 
 /* Same order as the enum above. */
 const cli_option cli_ensemble_options[] = {
@@ -28,7 +28,8 @@ const cli_option cli_ensemble_options[] = {
     {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
     {"days", CLI_OPT_UINT, "N", 1, CLI_MAX_DAYS, "horizon in days (default: the scenario's)"},
     {"out", CLI_OPT_STRING, "DIR",  0, 0,
-     "write bands.csv, curves.csv, summary.json, manifest.json, scenario.yaml into DIR "
+     "write bands.csv, curves.csv, summary.json, manifest.json, scenario.yaml, "
+     "replications.csv into DIR "
      "(with --shard: the part FILE)"},
     {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace an existing DIR or FILE once complete"},
     {"shard", CLI_OPT_STRING, "I/N", 0, 0,
@@ -46,6 +47,11 @@ const cli_option cli_ensemble_options[] = {
      "record the ensemble in the run store FILE (default: $BLOCKADE_STORE, else runs.sqlite "
      "next to --out)"},
     {"no-store", CLI_OPT_FLAG, NULL, 0, 0, "do not record the ensemble in a run store"},
+    {"period", CLI_OPT_STRING, "month|week", 0, 0,
+     "per-period totals of replications.csv by calendar month (default) or ISO week"},
+    {"window", CLI_OPT_STRING, "FIRST..LAST", 0, 0,
+     "add the totals and peaks over these days (YYYY-MM-DD..YYYY-MM-DD, both included) to "
+     "summary.json and replications.csv; repeatable"},
     {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
 };
 
@@ -54,8 +60,9 @@ const cli_option cli_ensemble_options[] = {
 #define CHECKPOINT_NAME "checkpoint.bkens"
 
 static const char *const ensemble_files[] = {"bands.csv", "curves.csv", "summary.json",
-                                             "manifest.json", "scenario.yaml"};
-#define N_ENSEMBLE_FILES 5
+                                             "manifest.json", "scenario.yaml",
+                                             "replications.csv"};
+#define N_ENSEMBLE_FILES 6
 
 /* ---- progress bar --------------------------------------------------------------------- */
 
@@ -233,6 +240,7 @@ int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool for
         case 2: st = bk_ensemble_write_summary_json(ens, f); break;
         case 3: st = bk_ensemble_write_manifest_json(ens, ensemble_files, N_ENSEMBLE_FILES, f);
                 break;
+        case 5: st = bk_ensemble_write_replications_csv(ens, f); break;
         default: {
             size_t len = 0;
             const char *text = bk_ensemble_scenario_text(ens, &len);
@@ -364,6 +372,8 @@ int cli_load_state(const char *path, bk_ensemble **out)
     return load_state(path, out);
 }
 
+#define MAX_WINDOWS 64
+
 typedef struct ens_run {
     const cli_invocation *inv;
     bool mpi;
@@ -373,6 +383,9 @@ typedef struct ens_run {
     char *work;             /* OUT.partial, or NULL without --out */
     ckpt_ctx ckpt;
     cli_progress progress;
+    int period;             /* --period */
+    const char *windows[MAX_WINDOWS]; /* --window, in order */
+    int n_windows;
 } ens_run;
 
 /* Prepares the work directory: creates it, or with --resume loads its checkpoint into ens. */
@@ -483,6 +496,41 @@ static char *params_json(const ens_run *x, const bk_ensemble_config *cfg)
     return text;
 }
 
+/* Every --window value in order (the option parser keeps only the last, so the command line is
+ * read again; the parser has already checked it). Returns their number. */
+static int collect_windows(const cli_invocation *inv, const char **out, int max)
+{
+    int n = 0;
+    bool seen_cmd = false;
+    for (int i = 1; i < inv->argc; i++) {
+        const char *w = inv->argv[i];
+        if (!seen_cmd) { /* the program's options before the command word */
+            seen_cmd = strcmp(w, "ensemble") == 0;
+            continue;
+        }
+        if (strcmp(w, "--") == 0)
+            break;
+        const char *v = NULL;
+        if (strcmp(w, "--window") == 0 && i + 1 < inv->argc)
+            v = inv->argv[++i];
+        else if (strncmp(w, "--window=", 9) == 0)
+            v = w + 9;
+        else if (w[0] == '-' && w[1] == '-' && !strchr(w, '='))
+            for (int k = 0; inv->cmd->options[k].name; k++)
+                if (strcmp(w + 2, inv->cmd->options[k].name) == 0
+                    && inv->cmd->options[k].kind != CLI_OPT_FLAG) {
+                    i++; /* its value is not a --window */
+                    break;
+                }
+        if (v) {
+            if (n < max)
+                out[n] = v;
+            n++;
+        }
+    }
+    return n;
+}
+
 /* The body of `ensemble` once options are checked; MPI (if any) is initialized. */
 static int ensemble_main(ens_run *x)
 {
@@ -504,6 +552,9 @@ static int ensemble_main(ens_run *x)
         cfg.days = (int)opt[OPT_DAYS].num;
     cfg.check_invariants = opt[OPT_CHECK].set;
     cfg.scenario_file = path;
+    cfg.period = x->period;
+    cfg.windows = x->windows;
+    cfg.n_windows = x->n_windows;
     cfg.cancel = &cli_interrupted;
     if (opt[OPT_THREADS].set) {
         cfg.threads = (int)opt[OPT_THREADS].num;
@@ -678,6 +729,20 @@ int cli_cmd_ensemble(const cli_invocation *inv)
     if (x.mpi && opt[OPT_RESUME].set)
         return cli_usage_error("ensemble: --resume is not available under MPI");
     x.out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
+    if (opt[OPT_PERIOD].set) {
+        if (strcmp(opt[OPT_PERIOD].str, "month") == 0)
+            x.period = BK_ENSEMBLE_PERIOD_MONTH;
+        else if (strcmp(opt[OPT_PERIOD].str, "week") == 0)
+            x.period = BK_ENSEMBLE_PERIOD_WEEK;
+        else
+            return cli_usage_error("ensemble: bad --period '%s': expected month or week",
+                                   opt[OPT_PERIOD].str);
+    }
+    if (opt[OPT_WINDOW].set) {
+        x.n_windows = collect_windows(inv, x.windows, MAX_WINDOWS);
+        if (x.n_windows > MAX_WINDOWS)
+            return cli_usage_error("ensemble: at most %d --window options", MAX_WINDOWS);
+    }
 
     if (x.mpi) {
         bk_error err;

@@ -14,7 +14,7 @@
   var data = JSON.parse(document.getElementById('bk-data').textContent);
   var world = JSON.parse(document.getElementById('bk-world').textContent);
   var root = document.getElementById('bk-report');
-  var state = { charts: [], map: null, errors: [] };
+  var state = { charts: [], map: null, errors: [], axisDates: [] };
   window.bkReport = state;
 
   /* Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), each paired
@@ -23,6 +23,7 @@
   var FAN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#8C6D1F', '#6A3D9A', '#B2182B'];
   var DASHES = [[], [7, 4], [2, 3], [10, 3, 2, 3], [4, 2, 1, 2], [1, 2]];
   var DASH_WORDS = ['solid', 'dashed', 'dotted', 'dash-dot', 'dash-dot-dot', 'fine dots'];
+  var SMALL_FLOW = 3; /* tankers a day: a flow this small is drawn as bars (a run) or tucked away (an ensemble) */
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
   /* ---- small helpers ------------------------------------------------------------------------ */
@@ -105,6 +106,10 @@
     (a || []).forEach(function (v, i) { if (v != null && isFinite(v) && (best < 0 || v < a[best])) best = i; });
     return best;
   }
+  /* Largest finite value of a series, -Infinity when none. */
+  function peak(a) {
+    return nums(a).reduce(function (m, v) { return v > m ? v : m; }, -Infinity);
+  }
   function scaled(a, k) {
     return (a || []).map(function (v) { return v == null ? null : v * k; });
   }
@@ -185,7 +190,7 @@
     var corr = corridorSeries();
     if (corr.length) {
       list.push({ id: 'arrivals', title: 'Deliveries per corridor', desc: 'Tankers reaching the city each day, by supply corridor.',
-        y: 'tankers per day', series: corr, min: 0 });
+        y: 'tankers per day', series: corr, min: 0, flow: true });
     }
     if (has('blackout_hours'))
       list.push({ id: 'blackout', title: 'Power cuts', desc: 'Hours a day without grid power in the city.',
@@ -224,7 +229,8 @@
         }
       },
       axes: [
-        { label: 'date', labelSize: 18, size: 40, font: '11px system-ui, sans-serif', labelFont: '600 11px system-ui, sans-serif' },
+        { label: 'date', labelSize: 18, size: 40, font: '11px system-ui, sans-serif', labelFont: '600 11px system-ui, sans-serif',
+          space: 60, values: axisDates },
         {
           label: yLabel, labelSize: 18, size: 56, font: '11px system-ui, sans-serif', labelFont: '600 11px system-ui, sans-serif',
           values: function (u, vals) { return vals.map(function (v) { return percent ? fmt(100 * v, 0) + '%' : fmt(v); }); }
@@ -235,8 +241,40 @@
     };
   }
 
+  /* Every time axis: '1 Sep', with the year on the first tick and on each January. */
+  function axisDates(u, vals) {
+    var out = vals.map(function (t, i) {
+      var d = new Date(t * 1000);
+      return d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + (i === 0 || d.getUTCMonth() === 0 ? ' ' + d.getUTCFullYear() : '');
+    });
+    state.axisDates.push.apply(state.axisDates, out.slice(0, 3)); /* for the browser test */
+    return out;
+  }
+
+  /* The index of series a's last value, or -1. */
+  function lastIndex(a) {
+    for (var i = (a || []).length - 1; i >= 0; i--) if (a[i] != null && isFinite(a[i])) return i;
+    return -1;
+  }
+
+  /* A legend never shows an empty placeholder: away from the cursor it gives the last day's
+   * values, and says so on the date. */
+  function legendValue(u, v, si, idx, text) {
+    if (idx == null) {
+      var i = lastIndex(u.data[si]);
+      return i < 0 ? 'no data' : text(u.data[si][i]);
+    }
+    return v == null ? 'no data' : text(v);
+  }
+
   function xSeries() {
-    return { label: 'date', value: function (u, t) { return t == null ? '–' : secondsText(t); } };
+    return { label: 'date', value: function (u, t, si, idx) {
+      if (idx == null) {
+        var i = lastIndex(u.data[0]);
+        return i < 0 ? 'no data' : secondsText(u.data[0][i]) + ' (last day; hover for others)';
+      }
+      return t == null ? 'no data' : secondsText(t);
+    } };
   }
 
   function card(parent, title, desc, wide) {
@@ -264,8 +302,16 @@
         label: l.label + (lines.length > 1 ? ' (' + DASH_WORDS[i % DASH_WORDS.length] + ')' : ''),
         stroke: COLOURS[i % COLOURS.length], width: 2, dash: DASHES[i % DASHES.length],
         spanGaps: false, points: { show: false },
-        value: function (u, v) { return v == null ? '–' : opt.percent ? pct(v) : fmt(v); }
+        value: function (u, v, si, idx) { return legendValue(u, v, si, idx, opt.percent ? pct : function (x) { return fmt(x); }); }
       });
+      if (opt.bars) { /* small counts: one bar a day, not spikes */
+        var last = o.series[o.series.length - 1];
+        last.paths = uPlot.paths.bars({ size: [0.7, 14], align: 0 });
+        last.fill = rgba(COLOURS[i % COLOURS.length], 0.55);
+        last.dash = [];
+        last.width = 1;
+        last.label = l.label;
+      }
     });
     var arrays = lines.map(function (l) { return l.values; });
     var u = new uPlot(o, [xs].concat(arrays), box);
@@ -280,7 +326,7 @@
     var o = baseOptions(Math.max(300, box.clientWidth), yLabel, opt.min, opt.max, false);
     var edge = function (label, a, w, dash) {
       return { label: label, stroke: rgba(colour, a), width: w, dash: dash, points: { show: false },
-        value: function (u, v) { return fmt(v); } };
+        value: function (u, v, si, idx) { return legendValue(u, v, si, idx, function (x) { return fmt(x); }); } };
     };
     o.series = [xSeries(),
       edge('5 %', 0.45, 1, [2, 3]), edge('25 %', 0.7, 1, [6, 3]),
@@ -304,18 +350,45 @@
       : 'One simulated future (a single run). Hover a chart for the values of a day; series differ by colour and line style.' }));
     var grid = el('div', { class: 'bk-grid' });
     s.appendChild(grid);
+    var small = null; /* ensembles: fans of small flows, behind a toggle */
     list.forEach(function (p, pi) {
       if (!isEnsemble) {
         var lines = p.series.map(function (se) { return { label: se.label, values: scaled(get(se.key), se.k) }; });
+        if (p.flow) { /* a few tankers a day are drawn as bars, apart from the big flows */
+          var big = lines.filter(function (l) { return peak(l.values) > SMALL_FLOW; });
+          var few = lines.filter(function (l) { return peak(l.values) <= SMALL_FLOW; });
+          if (big.length) lineChart(grid, p.id, p.title, p.desc, p.y, big, { min: p.min, max: p.max });
+          if (few.length)
+            lineChart(grid, p.id + (big.length ? '-small' : ''), p.title + (big.length ? ': small flows' : ''),
+              p.desc + ' At most ' + SMALL_FLOW + ' a day: one bar per day.', p.y, few,
+              { min: p.min, max: p.max, bars: true });
+          return;
+        }
         lineChart(grid, p.id, p.title, p.desc, p.y, lines, { min: p.min, max: p.max });
       } else {
         p.series.forEach(function (se, i) {
           var t = p.series.length > 1 ? p.title + ': ' + se.label : p.title;
-          fanChart(grid, p.id + (p.series.length > 1 ? '-' + i : ''), t, p.desc, p.y,
-            scaleSeries(get(se.key), se.k), FAN_COLOURS[(pi + i) % FAN_COLOURS.length], { min: p.min, max: p.max });
+          var b = scaleSeries(get(se.key), se.k);
+          var target = grid;
+          if (p.flow && peak(b.q95) <= SMALL_FLOW) {
+            if (!small) {
+              small = el('details', { class: 'bk-small', id: 'bk-small-flows' });
+              small.appendChild(el('summary', { text: '' }));
+              small.appendChild(el('div', { class: 'bk-grid' }));
+            }
+            small.n = (small.n || 0) + 1;
+            target = small.lastChild;
+          }
+          fanChart(target, p.id + (p.series.length > 1 ? '-' + i : ''), t, p.desc, p.y,
+            b, FAN_COLOURS[(pi + i) % FAN_COLOURS.length], { min: p.min, max: p.max });
         });
       }
     });
+    if (small) {
+      small.firstChild.textContent = 'Small flows (' + small.n + ' chart' + (small.n > 1 ? 's' : '') +
+        ': at most ' + SMALL_FLOW + ' a day in 95 % of the runs): show';
+      s.appendChild(small);
+    }
   }
 
   function curveLabel(name) {
@@ -447,6 +520,18 @@
       var f = m[2] === 'L' ? function (v) { return fmt(v / 1e6, 1); } : function (v) { return fmt(v, m[3]); };
       var unit = m[2] === 'L' ? ' million litres' : m[2];
       ul.appendChild(li(esc(m[1]) + ': median <strong>' + f(q.q50) + unit + '</strong> (90 % of runs between ' + f(q.q05) + ' and ' + f(q.q95) + unit + ').'));
+    });
+    /* The windows asked for with --window: fuel delivered, tankers destroyed, school closures. */
+    var w = summary.windows || {};
+    Object.keys(w).forEach(function (k) {
+      var ser = w[k].series || {}, parts = [];
+      [['delivered_l', 'fuel delivered'], ['destroyed', 'tankers destroyed'], ['school_closed_days', 'school-closure days']].forEach(function (m) {
+        var q = ser[m[0]] && ser[m[0]].total;
+        if (!q || q.q50 == null) return;
+        parts.push(m[1] + ' ' + qty(q.q50, ser[m[0]].unit, q.q95) + ' (' + qty(q.q05, ser[m[0]].unit, q.q95) + ' to ' + qty(q.q95, ser[m[0]].unit, q.q95) + ')');
+      });
+      if (parts.length)
+        ul.appendChild(li('From ' + esc(dateText(w[k].first_date)) + ' to ' + esc(dateText(w[k].last_date)) + ', median (90 % of runs): ' + esc(parts.join('; ')) + '.'));
     });
   }
 
@@ -711,6 +796,47 @@
     return v !== '' && isFinite(x) && /^[-+0-9.eE]+$/.test(v) ? el('td', { class: 'num', text: fmt(x) }) : el('td', { text: v });
   }
 
+  /* Words for the whole-run metrics of a comparison (the rest: the name with spaces). */
+  var METRIC_WORDS = {
+    school_closed_days: 'school-closure days', blackout_hours: 'blackout hours', tankers_destroyed: 'tankers destroyed',
+    tankers_captured: 'tankers captured', drivers_kidnapped: 'drivers kidnapped', delivered_l: 'fuel delivered',
+    unmet_l: 'demand unmet', shortage_days: 'shortage days', deliveries: 'tanker deliveries', attacks_attempted: 'attacks',
+    attacks_successful: 'successful attacks', first_stockout_day: 'day of the first stock-out', escort_lost: 'escort units lost',
+    first_priority_cut_day: 'day of the first cut to priority sectors', peak_price_ratio: 'peak informal price ratio',
+    pressure_days: 'days under pressure', airlifted_l: 'fuel flown in', consumed_l: 'fuel consumed', final_stock_l: 'stock at the end',
+    peak_blackout_hours: 'blackout hours on the worst day', peak_queue_hours: 'queue hours on the worst day'
+  };
+  /* Shown first, in this order; the others follow under "All metrics". */
+  var KEY_METRICS = ['school_closed_days', 'blackout_hours', 'shortage_days', 'unmet_l', 'delivered_l', 'tankers_destroyed',
+    'tankers_captured', 'drivers_kidnapped', 'first_stockout_day', 'first_priority_cut_day', 'peak_price_ratio'];
+
+  function metricWords(m) { return METRIC_WORDS[m] || m.replace(/_/g, ' '); }
+
+  /* A quantity with its unit for people: litres in millions from a million up. */
+  function qty(v, unit, scale) {
+    var mil = unit === 'L' && scale >= 1e6;
+    var x = mil ? v / 1e6 : v;
+    /* enough digits that a bound of an interval that excludes 0 does not print as 0 */
+    var t = x !== 0 && Math.abs(x) < 1 ? String(Number(x.toPrecision(2))) : fmt(x, mil ? 1 : null);
+    return t + (mil ? ' million L' : unit === 'L' ? ' L' : unit === 'ratio' ? '×' : '');
+  }
+
+  /* "B reduces school-closure days by 8 (5 to 11), clear at 95 %": the verdict of one metric. */
+  function verdict(pb, m, unit, d, lo, hi, se) {
+    var w = metricWords(m);
+    var scale = Math.max(Math.abs(d), Math.abs(lo), Math.abs(hi));
+    var q = function (v) { return qty(v, unit, scale); };
+    if (d === 0 && se === 0 && lo === 0 && hi === 0)
+      return { text: pb + ' changes nothing in ' + w + ': the same in every paired replication.', clear: false };
+    var clear = lo > 0 || hi < 0;
+    var verb = d < 0 ? 'reduces' : 'increases';
+    var a = Math.abs(d), l = d < 0 ? -hi : lo, h = d < 0 ? -lo : hi;
+    if (clear)
+      return { text: pb + ' ' + verb + ' ' + w + ' by ' + q(a) + ' (' + q(l) + ' to ' + q(h) + '), clear at 95 %.', clear: true };
+    return { text: 'No clear difference in ' + w + ': ' + pb + ' changes it by ' + (d > 0 ? '+' : '') + q(d) +
+      ', between ' + (lo > 0 ? '+' : '') + q(lo) + ' and ' + (hi > 0 ? '+' : '') + q(hi) + ' (95 %).', clear: false };
+  }
+
   function drawCompare() {
     var c = data.compare;
     if (!c) return;
@@ -721,37 +847,66 @@
     var alias = { policy: 'policy_b', baseline: 'policy_a', ci_low: 'ci95_low', ci_high: 'ci95_high' };
     Object.keys(alias).forEach(function (k) { if (!(k in col) && alias[k] in col) col[k] = col[alias[k]]; });
     var pivot = ['metric', 'policy', 'mean_diff', 'ci_low', 'ci_high'].every(function (n) { return n in col; });
-    if (pivot) {
-      var policies = [], metrics = [], cellOf = {};
-      c.rows.forEach(function (r) {
-        var m = r[col.metric], p = r[col.policy];
-        if (policies.indexOf(p) < 0) policies.push(p);
-        if (metrics.indexOf(m) < 0) metrics.push(m);
-        cellOf[m + '\u0000' + p] = r;
-      });
-      var base = 'baseline' in col && c.rows.length ? c.rows[0][col.baseline] : null;
-      s.appendChild(el('p', { class: 'bk-note', text: 'Each cell: the mean difference from ' + (base ? 'the baseline “' + base + '”' : 'the baseline') +
-        ' over paired runs (same random draws), with its 95 % confidence interval in brackets. An interval that excludes 0 is marked ✱.' }));
-      var head = el('tr', null, [el('th', { scope: 'col', text: 'Metric' })].concat(policies.map(function (p) { return el('th', { scope: 'col', text: p }); })));
-      var tb = el('tbody');
-      metrics.forEach(function (m) {
-        var tr = el('tr', null, [el('th', { scope: 'row', text: m.replace(/_/g, ' ') })]);
-        policies.forEach(function (p) {
-          var r = cellOf[m + '\u0000' + p];
-          if (!r) { tr.appendChild(el('td', { text: '–' })); return; }
-          var d = parseFloat(r[col.mean_diff]), lo = parseFloat(r[col.ci_low]), hi = parseFloat(r[col.ci_high]);
-          var sig = isFinite(lo) && isFinite(hi) && (lo > 0 || hi < 0);
-          tr.appendChild(el('td', { class: 'num', text: (d > 0 ? '+' : '') + fmt(d) + ' [' + fmt(lo) + ', ' + fmt(hi) + ']' + (sig ? ' ✱' : '') }));
-        });
-        tb.appendChild(tr);
-      });
-      s.appendChild(el('table', { class: 'bk-table', id: 'bk-compare-table' }, [el('thead', null, [head]), tb]));
-    } else {
+    if (!pivot) {
       var tb2 = el('tbody');
       c.rows.forEach(function (r) { tb2.appendChild(el('tr', null, r.map(numCell))); });
       s.appendChild(el('table', { class: 'bk-table', id: 'bk-compare-table' }, [
         el('thead', null, [el('tr', null, c.columns.map(function (n) { return el('th', { scope: 'col', text: n }); }))]), tb2]));
+      return;
     }
+    var cmp = data.comparison || {};
+    var num = function (r, k) { return k in col ? parseFloat(r[col[k]]) : NaN; };
+    var pairs = [], byPair = {};
+    c.rows.forEach(function (r) {
+      var key = ('baseline' in col ? r[col.baseline] : '') + '\u0000' + r[col.policy];
+      if (!byPair[key]) { byPair[key] = { a: 'baseline' in col ? r[col.baseline] : 'the baseline', b: r[col.policy], rows: [] }; pairs.push(byPair[key]); }
+      byPair[key].rows.push(r);
+    });
+    /* What was compared: the scenario, the policies as their own descriptions, the paired runs. */
+    var n = 'n' in col && c.rows.length ? num(c.rows[0], 'n') : cmp.replications;
+    var scenName = cmp.scenario || (scen && scen.name) || summary.scenario;
+    var facts = el('dl', { class: 'bk-facts', id: 'bk-compare-facts' });
+    var fact = function (k, v) { facts.appendChild(el('dt', { text: k })); facts.appendChild(el('dd', { text: v })); };
+    if (scenName) fact('Scenario', scenName);
+    var pols = Array.isArray(cmp.policies) ? cmp.policies : [];
+    var polNames = pols.length ? pols.map(function (p) { return p.name; }) : [pairs[0].a].concat(pairs.map(function (p) { return p.b; }));
+    polNames.forEach(function (name, i) {
+      var p = pols[i] || {};
+      fact(i === 0 ? 'Reference policy' : 'Policy', name + (p.label ? ': ' + p.label : '') + (i === 0 ? ' (the baseline)' : ''));
+    });
+    if (n) fact('Paired replications', fmt(n, 0) + ' under each policy, with the same seed and replication numbers (common random numbers)' +
+      (cmp.seed != null ? '; seed ' + cmp.seed : '') + (cmp.days ? '; ' + cmp.days + ' days' : ''));
+    s.appendChild(facts);
+    s.appendChild(el('p', { class: 'bk-note', text: 'For each metric: the baseline’s mean, the policy’s, and the mean paired difference (policy − baseline) with its 95 % confidence interval. ' +
+      'A difference is “clear at 95 %” when its interval excludes 0. “Never” days (no stock-out, no cut) count as the end of the horizon.' }));
+    pairs.forEach(function (pair, pi) {
+      var rows = pair.rows.slice().sort(function (x, y) {
+        var a = KEY_METRICS.indexOf(x[col.metric]), b = KEY_METRICS.indexOf(y[col.metric]);
+        return (a < 0 ? 999 : a) - (b < 0 ? 999 : b);
+      });
+      var head = el('tr', null, ['Metric', 'Unit', 'Baseline: ' + pair.a, pair.b, 'Difference [95 % CI]', 'In words'].map(function (t) { return el('th', { scope: 'col', text: t }); }));
+      var keyBody = el('tbody'), restBody = el('tbody');
+      rows.forEach(function (r) {
+        var m = r[col.metric], unit = 'unit' in col ? r[col.unit] : '';
+        var d = num(r, 'mean_diff'), lo = num(r, 'ci_low'), hi = num(r, 'ci_high'), se = num(r, 'se');
+        var v = verdict(pair.b, m, unit, d, lo, hi, se);
+        var tr = el('tr', { class: v.clear ? 'bk-clear' : '' }, [
+          el('th', { scope: 'row', text: metricWords(m) }),
+          el('td', { text: unit }),
+          el('td', { class: 'num', text: fmt(num(r, 'mean_a')) }),
+          el('td', { class: 'num', text: fmt(num(r, 'mean_b')) }),
+          el('td', { class: 'num', text: (d > 0 ? '+' : '') + qty(d, '', 0) + ' [' + qty(lo, '', 0) + ', ' + qty(hi, '', 0) + ']' + (v.clear ? ' ✱' : '') }),
+          el('td', { class: 'bk-verdict', text: v.text })]);
+        (KEY_METRICS.indexOf(m) >= 0 ? keyBody : restBody).appendChild(tr);
+      });
+      s.appendChild(el('h3', { text: pair.b + ' against ' + pair.a }));
+      s.appendChild(el('table', { class: 'bk-table bk-compare', id: pi === 0 ? 'bk-compare-table' : 'bk-compare-table-' + pi }, [el('thead', null, [head]), keyBody]));
+      if (restBody.children.length) {
+        var det = el('details', { class: 'bk-small' }, [el('summary', { text: 'All metrics (' + restBody.children.length + ' more)' }),
+          el('table', { class: 'bk-table bk-compare' }, [el('thead', null, [head.cloneNode(true)]), restBody])]);
+        s.appendChild(det);
+      }
+    });
   }
 
   function drawProvenance() {

@@ -160,6 +160,14 @@ const bk_aggregate *bk_aggregates_get(const bk_aggregates *ag, size_t i);
 
 typedef struct bk_obs bk_obs;
 
+/* What a statistic measures. */
+typedef enum bk_obs_group {
+    BK_OBS_DELIVERIES = 0,        /* fuel_imports_registered */
+    BK_OBS_ATTACKS = 1,           /* attacks_<corridor>, attacks_week_<date>, fuel_convoy_attacks */
+    BK_OBS_LOSSES = 2,            /* tankers_destroyed */
+    BK_OBS_CONVOYS = 3            /* escorted_convoys */
+} bk_obs_group;
+
 typedef struct bk_obs_config {
     long day_from, day_to;        /* the window, inclusive day numbers; must lie in the scenario */
     double report_prob;           /* chance that an attack is reported, (0, 1]; default 0.8 */
@@ -196,6 +204,11 @@ typedef struct bk_obs_stat {
     double noise;                 /* the least scale of the statistic in a distance: the sd of
                                      its observation noise, max(sqrt(max(observed, 1)) for
                                      counts or 5 % of a volume, (high - low) / 3.29) */
+    /* what is counted, for baselines (bk_backtest_baselines) */
+    bk_obs_group group;           /* deliveries, attacks, losses or convoys */
+    long day_from, day_to;        /* the period counted, inclusive day numbers */
+    int corridor;                 /* attacks of one corridor (scenario index), else -1 */
+    double litres_per_unit;       /* deliveries: litres per unit of the statistic, else 0 */
 } bk_obs_stat;
 
 int bk_obs_count(const bk_obs *obs);
@@ -390,12 +403,42 @@ typedef struct bk_validation bk_validation;
 bk_status bk_validate_run(const bk_scenario *sc, const bk_obs *obs, uint64_t n, uint64_t seed,
                           double report_prob, int threads, const volatile sig_atomic_t *cancel,
                           bk_validation **out, bk_error *err);
+/* The same with a mixture of scenarios: replication r runs scs[r % n_sc] and reports attacks
+ * with report_probs[r % n_sc]. With the scenarios of a posterior sample (bk_calib_apply of
+ * each draw) this is the posterior predictive distribution. */
+bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *report_probs,
+                                  int n_sc, const bk_obs *obs, uint64_t n, uint64_t seed,
+                                  int threads, const volatile sig_atomic_t *cancel,
+                                  bk_validation **out, bk_error *err);
 void bk_validation_free(bk_validation *v);
 int bk_validation_count(const bk_validation *v);
 void bk_validation_get(const bk_validation *v, int k, bk_validation_row *out);
 /* The table for people, and the same as CSV. BK_ERR_IO. */
 bk_status bk_validation_write_table(const bk_validation *v, FILE *out);
 bk_status bk_validation_write_csv(const bk_validation *v, FILE *out);
+
+/* ---- backtest baselines (docs/validation.md) ---------------------------------------------- */
+
+/* The two naive forecasts of one scored statistic. */
+typedef struct bk_baseline {
+    bool has_persistence;    /* false when the record has no figure of the quantity in the two
+                                weeks before the origin */
+    double persistence_mean, persistence_crps;   /* NAN without persistence */
+    double normal_mean, normal_crps;
+} bk_baseline;
+
+/* For every statistic of `scored` (a window starting at day `origin`), the forecasts known at the
+ * origin: persistence (what the record shows for the part of the statistic's period before the
+ * origin, plus the record's daily rate over the 14 days before the origin times the days from
+ * the origin; counts Poisson around that rate) and the pre-blockade normal (no attack, loss or
+ * escorted convoy; deliveries at the scenario's loading rates). Both are scored with the CRPS
+ * averaged over the statistic's measurement error, as bk_validate_run does. `cfg` gives the
+ * attack keywords; `ev` and `ag` (may be NULL) are the record. out[bk_obs_count(scored)].
+ * BK_ERR_USAGE, BK_ERR_NOMEM. */
+bk_status bk_backtest_baselines(const bk_scenario *sc, const bk_events *ev,
+                                const bk_aggregates *ag, const bk_obs_config *cfg,
+                                const bk_obs *scored, long origin, bk_baseline *out,
+                                bk_error *err);
 
 /* ---- sensitivity ----------------------------------------------------------------------------- */
 

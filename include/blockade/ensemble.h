@@ -4,7 +4,9 @@
  * Replication r of an ensemble with seed s is the run bk_sim_run gives with cfg.seed = s and
  * cfg.replication = r; an ensemble of N is replications 0..N-1. Every statistic is computed so
  * that the result does not depend on how the work was split: integer counts, sums in fixed
- * point (2^-24 of the unit) and log-bucket quantile sketches of relative accuracy a. An ensemble
+ * point (2^-24 of the unit), log-bucket quantile sketches of relative accuracy a that keep up to
+ * 32 distinct values exactly (daily bands), and every replication's whole-run values, kept by
+ * replication number (exact quantiles of totals and windows, replications.csv). An ensemble
  * therefore gives the same bytes with any number of threads, shards or MPI ranks, and after an
  * interruption and --resume. See docs/ensemble.md.
  *
@@ -67,14 +69,26 @@ typedef struct bk_ensemble_config {
     void *checkpoint_ud;
     bk_ensemble_progress_fn progress;
     void *progress_ud;
+    /* per-period totals of replications.csv: calendar months (default) or ISO weeks */
+    int period;                    /* BK_ENSEMBLE_PERIOD_MONTH or BK_ENSEMBLE_PERIOD_WEEK */
+    /* user windows "YYYY-MM-DD..YYYY-MM-DD" (first and last day included), borrowed for the
+     * call to bk_ensemble_new only; each adds the main series' totals and peaks over its days
+     * to summary.json and replications.csv. At most BK_ENSEMBLE_MAX_WINDOWS. */
+    const char *const *windows;
+    int n_windows;
 } bk_ensemble_config;
+
+#define BK_ENSEMBLE_PERIOD_MONTH 0
+#define BK_ENSEMBLE_PERIOD_WEEK 1
+#define BK_ENSEMBLE_MAX_WINDOWS 64
 
 /* Fill the defaults above (seed, days from the scenario; sc may be NULL: seed 0). */
 void bk_ensemble_config_init(bk_ensemble_config *cfg, const bk_scenario *sc);
 
 /* A new, empty ensemble of `sc` (borrowed: it must outlive the handle). On success *out owns
- * it (free with bk_ensemble_free). BK_ERR_USAGE for a bad configuration (message in err),
- * BK_ERR_NOMEM. */
+ * it (free with bk_ensemble_free). BK_ERR_USAGE for a bad configuration (message in err; a bad
+ * window is named with what is wrong: not a date, ends before it starts, outside the horizon,
+ * given twice), BK_ERR_NOMEM. */
 bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
                           bk_ensemble **out, bk_error *err);
 
@@ -133,7 +147,8 @@ void bk_ensemble_get_info(const bk_ensemble *ens, bk_ensemble_info *out);
 const char *bk_ensemble_scenario_text(const bk_ensemble *ens, size_t *len);
 
 /* One statistic of a whole-run metric (a field of bk_run_totals, see docs/ensemble.md): mean
- * and quantiles q05, q25, q50, q75, q95. BK_ERR_USAGE for an unknown name. */
+ * and quantiles q05, q25, q50, q75, q95, exact (values of replications added: rank
+ * floor(q (n - 1))). BK_ERR_USAGE for an unknown name, BK_ERR_NOMEM. */
 typedef struct bk_ensemble_stat {
     double mean;
     double q[5];
@@ -148,7 +163,8 @@ double bk_ensemble_curve(const bk_ensemble *ens, const char *curve, int day);
 /* Outputs (docs/ensemble.md): each writes to the caller's stream; BK_ERR_IO on a write error.
  *  bands:    bands.csv, mean and quantiles of every daily column on every day;
  *  curves:   curves.csv, probability curves by day;
- *  summary:  summary.json, every whole-run metric's distribution and the curves at a few days;
+ *  summary:  summary.json, every whole-run metric's distribution (exact quantiles, from the
+ *            per-replication values), the windows' totals and peaks, the curves at a few days;
  *  report:   the same in plain words, for people;
  *  manifest: manifest.json (what was run; no time, no host), listing `files` (n_files names). */
 bk_status bk_ensemble_write_bands_csv(const bk_ensemble *ens, FILE *out);
@@ -157,6 +173,9 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out);
 bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out);
 bk_status bk_ensemble_write_manifest_json(const bk_ensemble *ens, const char *const *files,
                                           int n_files, FILE *out);
+/* replications.csv: one row per replication added, by replication number, with its seed, every
+ * whole-run metric, the main series' per-period totals and each window's totals and peaks. */
+bk_status bk_ensemble_write_replications_csv(const bk_ensemble *ens, FILE *out);
 
 /* ---- MPI ---------------------------------------------------------------------------------
  * With a library built with Open MPI (BK_HAVE_MPI at configure time), an ensemble can run under

@@ -85,6 +85,10 @@ typedef struct bk_run_totals {
     double peak_price_ratio;  /* informal over official, mean over products, worst day */
     double mean_price_ratio;
     double peak_queue_hours;
+    double outside_start_l;   /* stocks outside the depot at the start (stations, utility,
+                                 households, informal market), all products */
+    double outside_end_l;     /* the same at the end */
+    double first_school_closure_day; /* first day schools were closed by decision; -1 never */
 } bk_run_totals;
 
 /* Cannot fail. */

@@ -39,6 +39,35 @@ typedef struct bk_ens_partial {
     uint64_t mask;
 } bk_ens_partial;
 
+/* A user window: day indices first .. last, both included. */
+typedef struct bk_ens_window {
+    int first, last;
+} bk_ens_window;
+
+/* A column of replications.csv after the replication number and seed: a whole-run metric
+ * (total >= 0), or the sum or peak of a main series (daily column col, or days with schools
+ * closed when `closed`) over days a .. b. */
+typedef struct bk_ens_rcol {
+    char name[160];
+    char unit[32];
+    int total;           /* index in bk_total_metrics, or -1 */
+    int col;
+    bool closed, peak;
+    int a, b;
+    int window;          /* index of the window, -1 for a total or a period */
+    int series;          /* index in the main series, -1 for a total */
+} bk_ens_rcol;
+
+/* The per-replication values: row k is replication rep[k], values val[k * n_vals ..]. Rows are
+ * in the order added (threads, merges); writers order them by replication number, so any split
+ * gives the same bytes. Merging is concatenation. */
+typedef struct bk_ens_rows {
+    uint64_t n, cap;
+    int n_vals;
+    uint64_t *rep;
+    double *val;
+} bk_ens_rows;
+
 /* Curves: 0 stock-out of any product, 1..n_products one product each, then priority cut,
  * schools closed, first attack. */
 #define BK_ENS_CURVES_FIXED 4
@@ -67,6 +96,15 @@ struct bk_ensemble {
     int n_partial, cap_partial;
     bool broken;         /* a run was half added (out of memory): never save or use */
     bk_ens_acc acc;
+
+    /* per-replication values (ens_rows.c): part of the identity, period and windows; the
+     * layout once the columns are known */
+    int period;          /* BK_ENSEMBLE_PERIOD_* */
+    int n_windows;
+    bk_ens_window *windows;
+    int n_rcols;         /* 0 until the columns are known */
+    bk_ens_rcol *rcols;
+    bk_ens_rows rows;
 
     /* only for a handle made by bk_ensemble_new */
     const struct bk_scenario *sc;
@@ -113,6 +151,31 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
 
 /* Online processors, at least 1. */
 int bk_pool_cpus(void);
+
+/* ---- per-replication values (ens_rows.c) ---- */
+
+/* Parse and check cfg's windows into e->windows (e's days and start date set); BK_ERR_USAGE
+ * with the window and the problem in err. */
+bk_status bk_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, bk_error *err);
+/* The label "YYYY-MM-DD..YYYY-MM-DD" of window w. */
+void bk_ens_window_label(const bk_ensemble *e, int w, char buf[32]);
+/* Build the columns of replications.csv from the daily columns (known), period and windows;
+ * false when out of memory. Empties the rows. */
+bool bk_ens_rows_layout(bk_ensemble *e);
+/* Add replication rep's values; false when out of memory (nothing added). */
+bool bk_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run);
+/* Append src's rows (same layout) to dst's; false when out of memory. */
+bool bk_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src);
+void bk_ens_rows_release(bk_ens_rows *r);
+/* Row indices ordered by replication number, malloc'd (free it); NULL when out of memory or no
+ * rows. */
+uint64_t *bk_ens_rows_order(const bk_ens_rows *r);
+/* Mean and quantiles (bk_ens_levels) of value column v: exact order statistics of rank
+ * floor(q (n - 1)); false when out of memory. */
+bool bk_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5]);
+/* Rows in the state file (after the statistics), and their reverse (rows empty, layout set). */
+void bk_ens_rows_write(const bk_ensemble *e, bk_bytes *b);
+bool bk_ens_rows_read(bk_ensemble *e, bk_reader *r);
 
 /* Serialized state, and its reverse for bk_ensemble_read_state and MPI. */
 bool bk_ens_serialize(const bk_ensemble *ens, bk_bytes *out);

@@ -2,7 +2,9 @@
  * manifest.json, and the plain-words report (docs/ensemble.md). Everything printed comes from
  * the state alone, so a merged or resumed ensemble prints the same bytes as an uninterrupted
  * single process. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis/ens.h"
@@ -63,7 +65,9 @@ bk_status bk_ensemble_write_bands_csv(const bk_ensemble *ens, FILE *out)
             fputc(',', out);
             bk_fmt_csv_field(out, ens->cols[c].unit);
             fprintf(out, ",%d,%s,", d, date);
-            put_num(out, bk_fix_mean(a->dsum[i], a->n));
+            double mean = bk_fix_mean(a->dsum[i], a->n);
+            bk_sketch_exact_mean(&a->dsk[i], &mean); /* a constant's mean is itself */
+            put_num(out, mean);
             for (int k = 0; k < 5; k++) {
                 fputc(',', out);
                 put_num(out, bk_sketch_quantile(&a->dsk[i], &ens->map, bk_ens_levels[k]));
@@ -112,6 +116,14 @@ static void put_header(const bk_ensemble *ens, FILE *out)
             ens->sha, (unsigned long long)ens->seed, (unsigned long long)ens->n_reps, ens->days,
             start, end);
     put_num(out, ens->accuracy);
+    fprintf(out, ",\n  \"period\": \"%s\",\n  \"windows_given\": [",
+            ens->period == BK_ENSEMBLE_PERIOD_WEEK ? "week" : "month");
+    for (int w = 0; w < ens->n_windows; w++) {
+        char label[32];
+        bk_ens_window_label(ens, w, label);
+        fprintf(out, "%s\"%s\"", w ? ", " : "", label);
+    }
+    fputc(']', out);
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -126,19 +138,60 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
             (unsigned long long)a->n);
     for (int i = 0; i < bk_n_total_metrics; i++) {
         const bk_total_metric *m = &bk_total_metrics[i];
+        bk_ensemble_stat st;
+        if (bk_ensemble_total_stat(ens, m->name, &st) != BK_OK)
+            return BK_ERR_NOMEM;
         fputs("    ", out);
         bk_fmt_json_string(out, m->name);
         fputs(": {\"unit\": ", out);
         bk_fmt_json_string(out, m->unit);
         fputs(", \"mean\": ", out);
-        bk_fmt_json_number(out, bk_fix_mean(a->tsum[i], a->n));
+        bk_fmt_json_number(out, st.mean);
         for (int k = 0; k < 5; k++) {
             fprintf(out, ", \"%s\": ", level_names[k]);
-            bk_fmt_json_number(out, bk_sketch_quantile(&a->tsk[i], &ens->map, bk_ens_levels[k]));
+            bk_fmt_json_number(out, st.q[k]);
         }
         fputs(i + 1 < bk_n_total_metrics ? "},\n" : "}\n", out);
     }
-    fputs("  },\n  \"curves\": {\n", out);
+    fputs("  },\n  \"windows\": {", out);
+    for (int w = 0; w < ens->n_windows; w++) {
+        char label[32], first[11], last[11];
+        bk_ens_window_label(ens, w, label);
+        bk_ens_date(ens, ens->windows[w].first, first);
+        bk_ens_date(ens, ens->windows[w].last, last);
+        fprintf(out, "%s\n    \"%s\": {\"first_date\": \"%s\", \"last_date\": \"%s\", "
+                     "\"days\": %d, \"series\": {",
+                w ? "," : "", label, first, last,
+                ens->windows[w].last - ens->windows[w].first + 1);
+        bool first_series = true;
+        for (int k = 0; k < ens->n_rcols; k++) {
+            const bk_ens_rcol *c = &ens->rcols[k];
+            if (c->window != w || c->peak)
+                continue;
+            /* the total, and the peak in the next column */
+            fprintf(out, "%s\n      ", first_series ? "" : ",");
+            first_series = false;
+            const char *base = c->name;
+            size_t len = strlen(base) - (sizeof "_YYYY_MM_DD_YYYY_MM_DD_total" - 1);
+            fprintf(out, "\"%.*s\": {\"unit\": ", (int)len, base);
+            bk_fmt_json_string(out, c->unit);
+            for (int pk = 0; pk < 2; pk++) {
+                double mean = 0.0, q[5];
+                if (!bk_ens_rows_stat(&ens->rows, k + pk, &mean, q))
+                    return BK_ERR_NOMEM;
+                fprintf(out, ", \"%s\": {\"mean\": ", pk ? "peak" : "total");
+                bk_fmt_json_number(out, mean);
+                for (int j = 0; j < 5; j++) {
+                    fprintf(out, ", \"%s\": ", level_names[j]);
+                    bk_fmt_json_number(out, q[j]);
+                }
+                fputs("}", out);
+            }
+            fputs("}", out);
+        }
+        fputs("}}", out);
+    }
+    fputs(ens->n_windows ? "\n  },\n  \"curves\": {\n" : "},\n  \"curves\": {\n", out);
     for (int k = 0; k < a->n_curves; k++) {
         char name[300];
         bk_ens_curve_name(ens, k, name, sizeof name);
@@ -158,6 +211,35 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
         fputs(k + 1 < a->n_curves ? "}},\n" : "}}\n", out);
     }
     fputs("  }\n}\n", out);
+    return bk_fmt_finish(out);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_write_replications_csv(const bk_ensemble *ens, FILE *out)
+{
+    if (!ens || !out)
+        return BK_ERR_USAGE;
+    const bk_ens_rows *r = &ens->rows;
+    uint64_t *order = bk_ens_rows_order(r);
+    if (r->n > 0 && !order)
+        return BK_ERR_NOMEM;
+    fputs("replication,seed", out);
+    for (int k = 0; k < ens->n_rcols; k++) {
+        fputc(',', out);
+        bk_fmt_csv_field(out, ens->rcols[k].name);
+    }
+    fputc('\n', out);
+    for (uint64_t i = 0; i < r->n && !ferror(out); i++) {
+        fprintf(out, "%llu,%llu", (unsigned long long)r->rep[order[i]],
+                (unsigned long long)ens->seed);
+        const double *v = r->val + (size_t)order[i] * (size_t)r->n_vals;
+        for (int k = 0; k < r->n_vals; k++) {
+            fputc(',', out);
+            put_num(out, v[k]);
+        }
+        fputc('\n', out);
+    }
+    free(order);
     return bk_fmt_finish(out);
 }
 
@@ -260,6 +342,38 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
         }
         fputs(")\n", out);
     }
+    for (int w = 0; w < ens->n_windows; w++) {
+        char label[32];
+        bk_ens_window_label(ens, w, label);
+        int wd = ens->windows[w].last - ens->windows[w].first + 1;
+        fprintf(out, "Window %s (%d day%s), totals over its days, median (90 %% interval):\n",
+                label, wd, wd == 1 ? "" : "s");
+        for (int k = 0; k < ens->n_rcols; k++) {
+            const bk_ens_rcol *c = &ens->rcols[k];
+            if (c->window != w || c->peak)
+                continue;
+            double mean = 0.0, q[5];
+            if (!bk_ens_rows_stat(&ens->rows, k, &mean, q))
+                return BK_ERR_NOMEM;
+            size_t len = strlen(c->name) - (sizeof "_YYYY_MM_DD_YYYY_MM_DD_total" - 1);
+            fprintf(out, "  %-27.*s ", (int)len, c->name);
+            bool litres = strcmp(c->unit, "L") == 0;
+            for (int j = 0; j < 3; j++) {
+                double v = q[j == 0 ? 2 : j == 1 ? 0 : 4];
+                char lit[2 * BK_FMT_NUM];
+                if (litres) {
+                    bk_fmt_litres(lit, v);
+                    fputs(lit, out);
+                } else {
+                    put_value(out, v, v == floor(v) ? 0 : 1);
+                }
+                fputs(j == 0 ? " (" : j == 1 ? " to " : ")", out);
+            }
+            const char *unit = litres || strcmp(c->unit, "count") == 0 ? ""
+                               : strcmp(c->unit, "h") == 0 ? "hours" : c->unit;
+            fprintf(out, "%s%s\n", unit[0] ? " " : "", unit);
+        }
+    }
     fputs("Chance of a city stock-out of any product within", out);
     static const int within_days[] = {30, 60, 90};
     for (size_t j = 0; j < 3; j++) {
@@ -275,8 +389,7 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     fputs("Chance that schools close within the horizon: ", out);
     put_value(out, 100.0 * within(ens, ens->n_products + 2, ens->days), 1);
     fputs(" %.\n", out);
-    fputs("Quantiles are accurate to ", out);
-    put_value(out, 100.0 * ens->accuracy, 1);
-    fputs(" % (relative); \"never\" counts as the end of the horizon.\n", out);
+    fputs("Quantiles of these totals are exact (values of actual replications); \"never\" "
+          "counts as the end of the horizon.\n", out);
     return bk_fmt_finish(out);
 }

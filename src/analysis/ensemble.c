@@ -16,7 +16,7 @@
 #include "scenario/scenario.h"
 
 #define STATE_MAGIC "BKENSEMB"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u
 #define MAX_DAYS 100000
 #define MAX_COLS 100000
 #define MAX_CELLS 50000000ULL
@@ -234,6 +234,9 @@ void bk_ensemble_free(bk_ensemble *ens)
     free(ens->done);
     free(ens->partial);
     bk_ens_acc_release(&ens->acc);
+    free(ens->windows);
+    free(ens->rcols);
+    bk_ens_rows_release(&ens->rows);
     free(ens);
 }
 
@@ -261,6 +264,8 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
                            cfg->shard_index, cfg->shard_count);
     if (cfg->days < 0 || cfg->days > MAX_DAYS)
         return bk_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", MAX_DAYS);
+    if (cfg->period != BK_ENSEMBLE_PERIOD_MONTH && cfg->period != BK_ENSEMBLE_PERIOD_WEEK)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: the period must be month or week");
     bk_ensemble *e = calloc(1, sizeof *e);
     if (!e)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -283,6 +288,12 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     e->start_m = sc->start_month;
     e->start_d = sc->start_day;
     e->schools_col = -1;
+    e->period = cfg->period;
+    bk_status wst = bk_ens_windows_parse(e, cfg->windows, cfg->n_windows, err);
+    if (wst != BK_OK) {
+        bk_ensemble_free(e);
+        return wst;
+    }
     bk_scenario_hash(sc, e->sha);
     size_t len = 0;
     const char *text = bk_scenario_text(sc, &len);
@@ -355,6 +366,10 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
     }
     bk_ens_acc_release(&e->acc);
     e->acc = fresh;
+    if (!bk_ens_rows_layout(e)) {
+        free_columns(e);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
     return BK_OK;
 }
 
@@ -467,6 +482,8 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
             st = bk_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
                              (unsigned long long)r);
         if (st == BK_OK && !bk_ens_acc_add_run(&e->acc, e, run))
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (st == BK_OK && !bk_ens_rows_add(e, r, run))
             st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         /* an allocation failure inside add_run leaves a half-added run: stop, never save it */
         if (st == BK_OK && !mark_rep(e, b, k))
@@ -596,6 +613,12 @@ bool bk_ens_serialize(const bk_ensemble *e, bk_bytes *b)
     bk_bytes_u32(b, e->shard_count);
     bk_bytes_f64(b, e->accuracy);
     bk_bytes_u32(b, e->check ? 1u : 0u);
+    bk_bytes_u32(b, (uint32_t)e->period);
+    bk_bytes_u32(b, (uint32_t)e->n_windows);
+    for (int w = 0; w < e->n_windows; w++) {
+        bk_bytes_u32(b, (uint32_t)e->windows[w].first);
+        bk_bytes_u32(b, (uint32_t)e->windows[w].last);
+    }
     bk_bytes_u32(b, (uint32_t)e->n_products);
     for (int p = 0; p < e->n_products; p++)
         bk_bytes_str(b, e->products[p], strlen(e->products[p]));
@@ -624,6 +647,7 @@ bool bk_ens_serialize(const bk_ensemble *e, bk_bytes *b)
         written++;
     }
     put_acc(&e->acc, b);
+    bk_ens_rows_write(e, b);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (b->failed || EVP_Digest(b->p, b->len, md, &mdlen, EVP_sha256(), NULL) != 1
@@ -689,8 +713,13 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
         return bk_fail(err, BK_ERR_SCHEMA,
                            "%s: ensemble state file is damaged or truncated (checksum)", name);
     bk_reader r = {p, len - 32, 8, false};
-    if (bk_reader_u32(&r) != STATE_VERSION)
-        return bk_fail(err, BK_ERR_SCHEMA, "%s: unsupported state file version", name);
+    uint32_t version = bk_reader_u32(&r);
+    if (version != STATE_VERSION)
+        return bk_fail(err, BK_ERR_SCHEMA,
+                       "%s: ensemble state file format %u, but this blockade reads format %u "
+                       "only (written by %s blockade): run the ensemble or shard again",
+                       name, version, STATE_VERSION,
+                       version < STATE_VERSION ? "an older" : "a newer");
     bk_ensemble *e = calloc(1, sizeof *e);
     if (!e)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -721,6 +750,20 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     e->shard_count = bk_reader_u32(&r);
     e->accuracy = bk_reader_f64(&r);
     e->check = bk_reader_u32(&r) != 0;
+    uint32_t period = bk_reader_u32(&r), nw = bk_reader_u32(&r);
+    ok = ok && !r.failed && period <= 1 && nw <= BK_ENSEMBLE_MAX_WINDOWS;
+    e->period = (int)period;
+    if (ok && nw > 0) {
+        e->windows = calloc(nw, sizeof *e->windows);
+        ok = e->windows != NULL;
+        for (uint32_t w = 0; ok && w < nw; w++) {
+            uint32_t a = bk_reader_u32(&r), z = bk_reader_u32(&r);
+            ok = !r.failed && a <= z && z < days;
+            e->windows[w].first = (int)a;
+            e->windows[w].last = (int)z;
+            e->n_windows = (int)w + 1;
+        }
+    }
     uint32_t np = bk_reader_u32(&r);
     ok = ok && !r.failed && e->scenario_name && e->scenario_text && days >= 1
          && days <= MAX_DAYS && e->n_reps >= 1 && e->n_reps <= BK_ENSEMBLE_MAX_REPLICATIONS
@@ -771,9 +814,10 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     if (ok && e->n_cols > 0) {
         bk_ens_acc_release(&e->acc);
         ok = bk_ens_acc_init(&e->acc, e->n_cols, e->days, bk_n_total_metrics,
-                             BK_ENS_CURVES_FIXED + e->n_products);
+                             BK_ENS_CURVES_FIXED + e->n_products)
+             && bk_ens_rows_layout(e);
     }
-    ok = ok && get_acc(&e->acc, &r) && r.pos == r.len;
+    ok = ok && get_acc(&e->acc, &r) && bk_ens_rows_read(e, &r) && r.pos == r.len;
     if (!ok) {
         bk_ensemble_free(e);
         return bk_fail(err, BK_ERR_SCHEMA, "%s: malformed ensemble state file", name);
@@ -824,6 +868,14 @@ static const char *identity_difference(const bk_ensemble *a, const bk_ensemble *
         return "accuracy";
     if (a->check != b->check)
         return "invariant checks";
+    if (a->period != b->period)
+        return "period (--period)";
+    bool same_windows = a->n_windows == b->n_windows;
+    for (int w = 0; same_windows && w < a->n_windows; w++)
+        same_windows = a->windows[w].first == b->windows[w].first
+                       && a->windows[w].last == b->windows[w].last;
+    if (!same_windows)
+        return "set of windows (--window)";
     if (a->shard_count != b->shard_count)
         return "number of shards";
     if (same_shard && a->shard_index != b->shard_index)
@@ -867,6 +919,10 @@ static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
     }
     bk_ens_acc_release(&dst->acc);
     dst->acc = fresh;
+    if (!bk_ens_rows_layout(dst)) {
+        free_columns(dst);
+        return false;
+    }
     return true;
 }
 
@@ -891,7 +947,7 @@ bk_status bk_ensemble_merge(bk_ensemble *dst, const bk_ensemble *src, bk_error *
     }
     if (!copy_columns(dst, src))
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
-    if (!bk_ens_acc_merge(&dst->acc, &src->acc))
+    if (!bk_ens_acc_merge(&dst->acc, &src->acc) || !bk_ens_rows_merge(&dst->rows, &src->rows))
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
         dst->done[i] |= src->done[i];
@@ -955,9 +1011,12 @@ bk_status bk_ensemble_total_stat(const bk_ensemble *ens, const char *name, bk_en
     int i = bk_total_index(name);
     if (i < 0)
         return BK_ERR_USAGE;
+    /* exact, from the per-replication values (the first columns are the totals, in order) */
     out->mean = bk_fix_mean(ens->acc.tsum[i], ens->acc.n);
     for (int k = 0; k < 5; k++)
-        out->q[k] = bk_sketch_quantile(&ens->acc.tsk[i], &ens->map, bk_ens_levels[k]);
+        out->q[k] = 0.0;
+    if (ens->n_rcols > i && ens->rows.n > 0 && !bk_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
+        return BK_ERR_NOMEM;
     return BK_OK;
 }
 

@@ -39,7 +39,7 @@ const bk_total_metric bk_total_metrics[] = {
     F(convoys, "count", "convoys formed", K_LONG, false),
     F(escort_lost, "units", "escort units lost", K_LONG, false),
     F(first_attack_day, "day", "day of the first attack (horizon if none)", K_DOUBLE, true),
-    F(consumed_l, "L", "litres allocated to the city's sectors", K_DOUBLE, false),
+    F(consumed_l, "L", "litres consumed by the city's sectors' end uses", K_DOUBLE, false),
     F(airlifted_l, "L", "litres flown in", K_DOUBLE, false),
     F(demand_l, "L", "litres the sectors wanted", K_DOUBLE, false),
     F(unmet_l, "L", "demand not served", K_DOUBLE, false),
@@ -56,6 +56,8 @@ const bk_total_metric bk_total_metrics[] = {
     F(peak_price_ratio, "ratio", "informal over official price, worst day", K_DOUBLE, false),
     F(mean_price_ratio, "ratio", "informal over official price, mean over days", K_DOUBLE, false),
     F(peak_queue_hours, "h", "hours of queueing for fuel, worst day", K_DOUBLE, false),
+    F(first_school_closure_day, "day",
+      "first day schools were closed by decision (horizon if never)", K_DOUBLE, true),
 };
 
 static const field fields[] = {
@@ -71,6 +73,7 @@ static const field fields[] = {
     O(first_priority_cut_day, K_DOUBLE), O(shortage_days, K_LONG), O(blackout_hours, K_DOUBLE),
     O(peak_blackout_hours, K_DOUBLE), O(school_closed_days, K_LONG), O(pressure_days, K_LONG),
     O(peak_price_ratio, K_DOUBLE), O(mean_price_ratio, K_DOUBLE), O(peak_queue_hours, K_DOUBLE),
+    O(first_school_closure_day, K_DOUBLE),
 };
 
 const int bk_n_total_metrics = (int)(sizeof fields / sizeof fields[0]);

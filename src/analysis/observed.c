@@ -1194,6 +1194,25 @@ void bk_obs_get(const bk_obs *obs, int k, bk_obs_stat *out)
                             : sqrt(s->observed > 1 ? s->observed : 1.0);
     double range = (s->high - s->low) / 3.29; /* a 90 % range read as +-1.645 sd */
     out->noise = floor_n > range ? floor_n : range;
+    long start = bk_cal_start_day(obs->sc);
+    out->day_from = start + s->d0;
+    out->day_to = start + s->d1;
+    out->corridor = s->kind == S_ATTACKS_CORRIDOR ? s->corridor : -1;
+    out->litres_per_unit = volume ? s->scale : 0.0;
+    switch (s->kind) {
+    case S_IMPORTS:
+        out->group = BK_OBS_DELIVERIES;
+        break;
+    case S_CONVOYS:
+        out->group = BK_OBS_CONVOYS;
+        break;
+    case S_DESTROYED:
+        out->group = BK_OBS_LOSSES;
+        break;
+    default:
+        out->group = BK_OBS_ATTACKS;
+        break;
+    }
 }
 
 static int run_column(const bk_run *run, const char *name)

@@ -93,10 +93,11 @@ struct bk_validation {
 };
 
 typedef struct val_ctx {
-    const bk_scenario *sc;
+    const bk_scenario *const *scs; /* replication r runs scs[r % n_sc] */
+    const double *report_probs;    /* [n_sc] */
+    int n_sc;
     const bk_obs *obs;
     uint64_t seed;
-    double report_prob;
     int days, s;
     double *values;           /* [reps * s] */
 } val_ctx;
@@ -104,16 +105,17 @@ typedef struct val_ctx {
 static bk_status val_rep(void *vctx, uint64_t r, bk_error *err)
 {
     val_ctx *c = vctx;
+    int j = (int)(r % (uint64_t)c->n_sc);
     bk_run_config cfg;
-    bk_run_config_init(&cfg, c->sc);
+    bk_run_config_init(&cfg, c->scs[j]);
     cfg.seed = c->seed;
     cfg.replication = (uint32_t)r;
     cfg.days = c->days;
     bk_run *run = NULL;
-    bk_status st = bk_sim_run(c->sc, &cfg, &run, err);
+    bk_status st = bk_sim_run(c->scs[j], &cfg, &run, err);
     if (st != BK_OK)
         return st;
-    st = bk_obs_simulate(c->obs, run, bk_cal_mix(c->seed, 3, r), c->report_prob,
+    st = bk_obs_simulate(c->obs, run, bk_cal_mix(c->seed, 3, r), c->report_probs[j],
                          c->values + r * (uint64_t)c->s, err);
     bk_run_free(run);
     return st;
@@ -124,11 +126,23 @@ bk_status bk_validate_run(const bk_scenario *sc, const bk_obs *obs, uint64_t n, 
                           double report_prob, int threads, const volatile sig_atomic_t *cancel,
                           bk_validation **out, bk_error *err)
 {
+    return bk_validate_run_mixture(&sc, &report_prob, 1, obs, n, seed, threads, cancel, out,
+                                   err);
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *report_probs,
+                                  int n_sc, const bk_obs *obs, uint64_t n, uint64_t seed,
+                                  int threads, const volatile sig_atomic_t *cancel,
+                                  bk_validation **out, bk_error *err)
+{
     *out = NULL;
     if (n < 2 || n > 10000000)
         return bk_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
+    if (n_sc < 1 || !scs || !report_probs)
+        return bk_fail(err, BK_ERR_USAGE, "validation needs at least one scenario");
     int s = bk_obs_count(obs);
-    val_ctx c = {sc, obs, seed, report_prob, bk_obs_days(obs), s, NULL};
+    val_ctx c = {scs, report_probs, n_sc, obs, seed, bk_obs_days(obs), s, NULL};
     c.values = malloc(n * (uint64_t)s * sizeof *c.values);
     double *col = malloc(n * sizeof *col);
     bk_validation *v = calloc(1, sizeof *v);

@@ -70,9 +70,56 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
     return true;
 }
 
+/* Add `count` occurrences of x to the exact list, dropping the list when it would hold more than
+ * BK_SKETCH_EXACT_MAX values; false when out of memory (the list is then unchanged). */
+static bool exact_add(bk_sketch *s, double x, uint32_t count)
+{
+    if (s->overflow)
+        return true;
+    uint32_t lo = 0, hi = s->nx;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (s->x[mid].v < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < s->nx && s->x[lo].v == x) {
+        s->x[lo].c += count;
+        return true;
+    }
+    if (s->nx == BK_SKETCH_EXACT_MAX) {
+        free(s->x);
+        s->x = NULL;
+        s->nx = s->capx = 0;
+        s->overflow = true;
+        return true;
+    }
+    if (s->nx == s->capx) {
+        uint32_t cap = s->capx ? 2 * s->capx : 2;
+        if (cap > BK_SKETCH_EXACT_MAX)
+            cap = BK_SKETCH_EXACT_MAX;
+        bk_sketch_value *nx = realloc(s->x, (size_t)cap * sizeof *nx);
+        if (!nx)
+            return false;
+        s->x = nx;
+        s->capx = cap;
+    }
+    memmove(s->x + lo + 1, s->x + lo, (size_t)(s->nx - lo) * sizeof *s->x);
+    s->x[lo].v = x;
+    s->x[lo].c = count;
+    s->nx++;
+    return true;
+}
+
 /* Contract in sketch.h. */
 bool bk_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x)
 {
+    double xe = x == x ? x + 0.0 : 0.0; /* NaN as 0, -0 as 0 */
+    if (!exact_add(s, xe, 1))
+        return false;
+    if (xe != floor(xe))
+        s->nonint = true;
     double ax = fabs(x);
     if (!(ax >= BK_SKETCH_MIN_ABS)) { /* also NaN */
         s->zero++;
@@ -111,6 +158,16 @@ bool bk_sketch_merge(bk_sketch *dst, const bk_sketch *src)
     if (!side_merge(&dst->pos, &src->pos) || !side_merge(&dst->neg, &src->neg))
         return false;
     dst->zero += src->zero;
+    dst->nonint = dst->nonint || src->nonint;
+    if (src->overflow && !dst->overflow) {
+        free(dst->x);
+        dst->x = NULL;
+        dst->nx = dst->capx = 0;
+        dst->overflow = true;
+    }
+    for (uint32_t k = 0; k < src->nx && !dst->overflow; k++)
+        if (!exact_add(dst, src->x[k].v, src->x[k].c))
+            return false;
     return true;
 }
 
@@ -148,20 +205,53 @@ double bk_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q
         q = 1.0;
     uint64_t rank = (uint64_t)floor(q * (double)(n - 1));
     uint64_t seen = 0;
+    if (!s->overflow) {
+        for (uint32_t k = 0; k < s->nx; k++) {
+            seen += s->x[k].c;
+            if (seen > rank)
+                return s->x[k].v;
+        }
+        return 0.0; /* unreachable: the counts add up to n */
+    }
+    double v = 0.0;
     for (uint32_t k = s->neg.len; k-- > 0;) {
         seen += s->neg.c[k];
-        if (seen > rank)
-            return -bucket_value(map, s->neg.lo + (int32_t)k);
+        if (seen > rank) {
+            v = -bucket_value(map, s->neg.lo + (int32_t)k);
+            goto found;
+        }
     }
     seen += s->zero;
     if (seen > rank)
         return 0.0;
     for (uint32_t k = 0; k < s->pos.len; k++) {
         seen += s->pos.c[k];
-        if (seen > rank)
-            return bucket_value(map, s->pos.lo + (int32_t)k);
+        if (seen > rank) {
+            v = bucket_value(map, s->pos.lo + (int32_t)k);
+            goto found;
+        }
     }
     return 0.0; /* unreachable: the counts add up to n */
+found:
+    return s->nonint ? v : round(v);
+}
+
+/* Contract in sketch.h. */
+bool bk_sketch_exact_mean(const bk_sketch *s, double *mean)
+{
+    if (s->overflow || s->nx == 0)
+        return false;
+    if (s->nx == 1) {
+        *mean = s->x[0].v;
+        return true;
+    }
+    long double sum = 0.0L, n = 0.0L;
+    for (uint32_t k = 0; k < s->nx; k++) {
+        sum += (long double)s->x[k].v * s->x[k].c;
+        n += s->x[k].c;
+    }
+    *mean = (double)(sum / n);
+    return true;
 }
 
 /* Contract in sketch.h. */
@@ -170,6 +260,9 @@ void bk_sketch_clear(bk_sketch *s)
     s->pos.len = 0;
     s->neg.len = 0;
     s->zero = 0;
+    s->nx = 0;
+    s->overflow = false;
+    s->nonint = false;
 }
 
 /* Contract in sketch.h. */
@@ -177,6 +270,7 @@ void bk_sketch_release(bk_sketch *s)
 {
     free(s->pos.c);
     free(s->neg.c);
+    free(s->x);
     memset(s, 0, sizeof *s);
 }
 
@@ -202,6 +296,12 @@ void bk_sketch_write(const bk_sketch *s, bk_bytes *out)
     bk_bytes_u32(out, s->zero);
     side_write(&s->pos, out);
     side_write(&s->neg, out);
+    bk_bytes_u32(out, (s->overflow ? 1u : 0u) | (s->nonint ? 2u : 0u));
+    bk_bytes_u32(out, s->nx);
+    for (uint32_t k = 0; k < s->nx; k++) {
+        bk_bytes_f64(out, s->x[k].v);
+        bk_bytes_u32(out, s->x[k].c);
+    }
 }
 
 static bool side_read(bk_sketch_side *s, bk_reader *in)
@@ -229,7 +329,30 @@ bool bk_sketch_read(bk_sketch *s, bk_reader *in)
 {
     memset(s, 0, sizeof *s);
     s->zero = bk_reader_u32(in);
-    if (in->failed || !side_read(&s->pos, in) || !side_read(&s->neg, in)) {
+    bool ok = !in->failed && side_read(&s->pos, in) && side_read(&s->neg, in);
+    uint32_t flags = ok ? bk_reader_u32(in) : 0, nx = ok ? bk_reader_u32(in) : 0;
+    ok = ok && !in->failed && flags <= 3u && nx <= BK_SKETCH_EXACT_MAX
+         && (nx == 0 || !(flags & 1u));
+    s->overflow = flags & 1u;
+    s->nonint = flags & 2u;
+    if (ok && nx > 0) {
+        s->x = malloc((size_t)nx * sizeof *s->x);
+        ok = s->x != NULL;
+        s->capx = ok ? nx : 0;
+    }
+    uint64_t total = 0;
+    for (uint32_t k = 0; ok && k < nx; k++) {
+        s->x[k].v = bk_reader_f64(in);
+        s->x[k].c = bk_reader_u32(in);
+        /* ascending, distinct, counted, and as bk_sketch_add stores them */
+        ok = !in->failed && s->x[k].c > 0 && s->x[k].v == s->x[k].v
+             && (k == 0 || s->x[k].v > s->x[k - 1].v);
+        total += s->x[k].c;
+        s->nx = k + 1;
+    }
+    /* the list, unless dropped, accounts for every value */
+    ok = ok && (s->overflow || total == bk_sketch_count(s));
+    if (!ok) {
         bk_sketch_release(s);
         in->failed = true;
         return false;

@@ -10,6 +10,13 @@
  * order, gives the same state; bk_sketch_write writes only the occupied range, so equal states
  * serialize to equal bytes. Buckets live in a contiguous window per sign that grows as needed.
  * Not thread-safe: one sketch is used by one thread at a time.
+ *
+ * Beside the buckets a sketch keeps the distinct values themselves, with their counts, as long as
+ * there are at most BK_SKETCH_EXACT_MAX of them: a constant, a 0/1 indicator or a small count is
+ * then answered exactly (a value that occurred). Past that limit the list is dropped for good
+ * ("overflow"); since the union of the values only grows, whether it overflowed does not depend
+ * on the order of adds and merges. The sketch also remembers whether every value was an integer,
+ * so that quantiles of counts come out as integers even from the buckets.
  */
 #ifndef BK_ANALYSIS_SKETCH_H
 #define BK_ANALYSIS_SKETCH_H
@@ -38,11 +45,24 @@ typedef struct bk_sketch_side {
     uint32_t *c;
 } bk_sketch_side;
 
-/* Invariant: zero + the counts of both sides = the number of values added. A zeroed struct is an
- * empty sketch. */
+#define BK_SKETCH_EXACT_MAX 32                /* distinct values kept exactly */
+
+/* One distinct value and how many times it was added. */
+typedef struct bk_sketch_value {
+    double v;
+    uint32_t c;
+} bk_sketch_value;
+
+/* Invariant: zero + the counts of both sides = the number of values added; unless `overflow`,
+ * x[0 .. nx) are the distinct values added, ascending (-0 and NaN as 0), whose counts add up to
+ * the same number. A zeroed struct is an empty sketch. */
 typedef struct bk_sketch {
     bk_sketch_side pos, neg;
     uint32_t zero;
+    uint32_t nx, capx;
+    bool overflow;       /* more than BK_SKETCH_EXACT_MAX distinct values: x is NULL */
+    bool nonint;         /* some value was not an integer */
+    bk_sketch_value *x;
 } bk_sketch;
 
 /* Fill `map` for relative accuracy a; false when a is not in (0, 0.5). */
@@ -59,9 +79,14 @@ bool bk_sketch_merge(bk_sketch *dst, const bk_sketch *src);
 /* Number of values added. */
 uint64_t bk_sketch_count(const bk_sketch *s);
 
-/* The value of rank floor(q (n - 1)) (0-based, ascending) to relative accuracy a; 0 for an
- * empty sketch. q in [0, 1]. */
+/* The value of rank floor(q (n - 1)) (0-based, ascending): exactly when the sketch still holds
+ * its distinct values, else to relative accuracy a, rounded to an integer when every value was
+ * one; 0 for an empty sketch. q in [0, 1]. */
 double bk_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q);
+
+/* The mean of the values from the exact list (ascending, in long double), so that a constant is
+ * its own mean; false (and *mean untouched) when the list was dropped or the sketch is empty. */
+bool bk_sketch_exact_mean(const bk_sketch *s, double *mean);
 
 /* Empty the sketch, keeping its memory for reuse. */
 void bk_sketch_clear(bk_sketch *s);

@@ -30,7 +30,7 @@ bk_status bk_cells_init(bk_model *m)
         cs->lat = home->lat;
         cs->lon = home->lon;
         cs->strength = g->cells[i].strength;
-        cs->ready_h = 0;
+        cs->ready_h = g->cells[i].first_ready_days * 24.0;
         bk_rng_init(&cs->rng_detect, m->seed, m->rep, BK_RNG_CELL, (uint32_t)i);
         bk_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
         bk_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
@@ -94,6 +94,8 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
         if (t < cs->ready_h || cs->strength < 1.0)
             continue;
         double p_detect = g->cells[c].intelligence * interest;
+        if (mv->convoy)
+            p_detect *= g->cells[c].convoy_interest;
         if (bk_rng_uniform(&cs->rng_detect) >= (p_detect < 1.0 ? p_detect : 1.0))
             continue;
         double party = g->attack_party_share * cs->strength;

@@ -4,6 +4,11 @@
 
 #include <stdbool.h>
 
+struct bk_city_side;
+
+/* Day d (from the start) falls in one of the scenario's school holidays. */
+bool bk_city_holiday(const struct bk_city_side *cs, int d);
+
 /* One product's stock shared among n sectors for one day.
  *  tier[i]      priority tier of sector i (1 first)
  *  demand[i]    litres wanted

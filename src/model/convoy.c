@@ -6,8 +6,16 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Drivers on corridor c refuse to go past staging without an escort (docs/model/fleet.md). */
+static bool drivers_demand_escort(const bk_model *m, int c)
+{
+    return m->corr[c].willingness < m->sc->fleet.escort_demand_below;
+}
+
 bool bk_convoy_active(const bk_model *m, int c)
 {
+    if (m->convoy_mode != BK_CONVOY_OFF && drivers_demand_escort(m, c))
+        return true;
     switch (m->convoy_mode) {
     case BK_CONVOY_OFF:
         return false;
@@ -86,6 +94,17 @@ void bk_convoy_try_depart(bk_model *m, int c)
     schedule_check(m, c);
 }
 
+/* Tankers waiting at c's staging place leave alone once convoy mode is no longer in force there
+ * (a policy change, or drivers who no longer wait for an escort). */
+void bk_staging_release(bk_model *m, int c)
+{
+    bk_corr_state *cs = &m->corr[c];
+    if (bk_convoy_active(m, c))
+        return;
+    while (cs->staging.len > 0 && m->status == BK_OK)
+        bk_send_from_staging(m, bk_fifo_pop(&cs->staging));
+}
+
 void bk_ev_convoy_check(bk_model *m, const bk_event *ev)
 {
     int c = (int)ev->a;
@@ -93,13 +112,14 @@ void bk_ev_convoy_check(bk_model *m, const bk_event *ev)
     bk_convoy_try_depart(m, c);
 }
 
-/* The escort of convoy mover i goes back to base; the trip back takes as long as the run out. */
+/* The escort of convoy mover i goes back to base; the trip back takes as long as the run out,
+ * then the units rest escort_rest_hours before they are available again. */
 void bk_convoy_arrived(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
     if (mv->escort <= 0)
         return;
-    double back = m->now - mv->trip_start_h;
+    double back = m->now - mv->trip_start_h + m->sc->policy.escort_rest_h;
     bk_model_schedule(m, m->now + back, PRIO_NORMAL, EV_ESCORT_RETURN, (uint32_t)mv->corridor,
                       (uint64_t)mv->escort);
     mv->escort = 0;

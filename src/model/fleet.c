@@ -113,6 +113,7 @@ void bk_fleet_daily(bk_model *m)
     for (int c = 0; c < m->sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
         cs->willingness = 1.0 - (1.0 - cs->willingness) * relax;
+        bk_staging_release(m, c); /* drivers who no longer wait for an escort */
         int target = m->sc->corridors[c].tankers;
         if (cs->fleet >= target) {
             cs->join_acc = 0;
@@ -430,7 +431,12 @@ void bk_ev_depart(bk_model *m, const bk_event *ev)
     int tk = (int)ev->a;
     bk_tanker *t = &m->tankers[tk];
     bk_corr_state *cs = &m->corr[t->corridor];
-    if (bk_rng_uniform(&cs->rng_driver) >= cs->willingness) {
+    /* with convoys in force, a share escort_confidence of the reluctant drivers leave to wait
+     * for an escort at staging (docs/model/fleet.md, "Drivers' refusal") */
+    double w = cs->willingness;
+    if (bk_convoy_active(m, t->corridor))
+        w += (1.0 - w) * m->sc->fleet.escort_confidence;
+    if (bk_rng_uniform(&cs->rng_driver) >= w) {
         bk_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
                           (uint32_t)tk, 0);
         return;

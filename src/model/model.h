@@ -156,6 +156,24 @@ typedef struct bk_city_state {
     double cover_days, shortage_share, blackout_h, queue_h, pressure;
     int shortage_days, school_closed_days, pressure_days, days_done;
     double blackout_total, peak_ratio, ratio_sum;
+    /* stocks outside the depot (city.c), litres */
+    double *own;            /* [n_sectors * n_products] sectors' own stock: stations, utility */
+    double *hh;             /* [n_sectors * n_products] households' stock, retail sectors */
+    double *inf;            /* [n_products] the informal market's stock */
+    double *cons;           /* [n_sectors * n_products] litres consumed today (end use) */
+    double *w_tmp;          /* [n_sectors] scratch */
+    double buffers0_l;      /* litres outside the depot at the start */
+    double buffers_l;       /* litres outside the depot now */
+    double drawn_l;         /* litres drawn from the depot since the start */
+    /* expectations */
+    double news;            /* news component N, decays */
+    double expect;          /* E = 1 - exp(-(N + O)), 0..1 */
+    bool campaign_seen;     /* a declaration already counted */
+    double backup_extra;    /* backup generators' extra litres/day from yesterday's blackout */
+    /* schools as decisions */
+    int school_decided;     /* day of the decision in force, -1 if none */
+    int school_from, school_until; /* closure [from, until) in days, -1 if none */
+    bool holiday;
 } bk_city_state;
 
 /* Per-day counters, reset at each day boundary. */
@@ -265,6 +283,7 @@ void bk_ev_convoy_check(bk_model *m, const bk_event *ev);
 void bk_ev_escort_return(bk_model *m, const bk_event *ev);
 void bk_convoy_arrived(bk_model *m, int mv);
 void bk_escort_daily(bk_model *m);
+void bk_staging_release(bk_model *m, int corridor);
 
 /* city.c */
 bk_status bk_city_init(bk_model *m);

@@ -75,7 +75,8 @@ enum {
 };
 enum { P_STOCK_L, P_DELIVERED_L, P_CONSUMED_L, P_PRICE_RATIO, P_INFORMAL_PRICE, P_COUNT };
 enum { Y_CONSUMED_L, Y_AIRLIFT_L, Y_COVER_DAYS, Y_SHORTAGE, Y_BLACKOUT_H, Y_QUEUE_H, Y_PRICE_RATIO,
-       Y_SCHOOLS_OPEN, Y_PRESSURE, Y_COUNT };
+       Y_SCHOOLS_OPEN, Y_PRESSURE, Y_OUTSIDE_L, Y_INFORMAL_L, Y_EXPECTATION, Y_HOLIDAY,
+       Y_COUNT };
 enum { S_DEMAND_L, S_SUPPLIED_L, S_COUNT };
 
 static const struct {
@@ -131,14 +132,14 @@ static const struct {
 } prod_cols[P_COUNT] = {
     {"stock", "L", "city stock at the end of the day"},
     {"delivered", "L", "litres unloaded at the city during the day"},
-    {"consumed", "L", "litres allocated to the city's sectors during the day"},
+    {"consumed", "L", "litres consumed by the city's end uses during the day"},
     {"price_ratio", "ratio", "informal-market price over the official price"},
     {"informal_price", "currency/L", "informal-market price per litre"},
 };
 static const struct {
     const char *name, *unit, *meaning;
 } city_cols[Y_COUNT] = {
-    {"consumed_l", "L", "litres allocated to the city's sectors during the day"},
+    {"consumed_l", "L", "litres consumed by the city's end uses during the day"},
     {"airlift_l", "L", "litres flown in during the day"},
     {"cover_days", "days", "free stock (above the reserve) over baseline daily demand"},
     {"shortage_share", "share", "unmet share of the day's demand, all sectors and products"},
@@ -147,6 +148,10 @@ static const struct {
     {"price_ratio", "ratio", "informal price over official, mean over products"},
     {"schools_open", "0/1", "schools open"},
     {"pressure", "index", "pressure index 0..1 (weighted composite, docs/model/city.md)"},
+    {"outside_stock_l", "L", "stocks outside the depot: stations, utility, households, informal"},
+    {"informal_stock_l", "L", "the informal market's stock, all products"},
+    {"expectation", "0..1", "buyers' and traders' expectation of shortage"},
+    {"school_holiday", "0/1", "a school holiday in the calendar"},
 };
 static const struct {
     const char *prefix, *unit, *meaning;
@@ -298,13 +303,30 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
             return;
         }
     }
-    double expect = initial + m->delivered_l + m->city->airlifted_l - m->city->consumed_l;
-    if (fabs(expect - stock) > 1e-9 * (initial + m->delivered_l + m->city->airlifted_l + 1)) {
+    /* the depot and the stocks outside it (stations, utility, households, informal market) */
+    const bk_city_state *cy = m->city;
+    double outside = 0;
+    for (int i = 0; i < m->sc->cityside.n_sectors * m->sc->n_products; i++) {
+        outside += cy->own[i] + cy->hh[i];
+        if (cy->own[i] < 0 || cy->hh[i] < 0 || !isfinite(cy->own[i] + cy->hh[i])) {
+            bk_model_set_fail(m, BK_ERR_INVARIANT,
+                              "invariant 'no negative stock' broken on day %d (%s): a sector's "
+                              "own or households' stock is %g L", d, date,
+                              cy->own[i] < 0 ? cy->own[i] : cy->hh[i]);
+            return;
+        }
+    }
+    for (int p = 0; p < m->sc->n_products; p++)
+        outside += cy->inf[p];
+    double expect = initial + cy->buffers0_l + m->delivered_l + cy->airlifted_l - cy->consumed_l;
+    if (fabs(expect - stock - outside) >
+        1e-9 * (initial + cy->buffers0_l + m->delivered_l + cy->airlifted_l + 1)) {
         bk_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
-                          "%.0f L + delivered %.0f + airlifted %.0f - consumed %.0f != stock %.0f",
-                          d, date, m->sc->places[m->sc->city.place].name, initial, m->delivered_l,
-                          m->city->airlifted_l, m->city->consumed_l, stock);
+                          "%.0f L + outside %.0f + delivered %.0f + airlifted %.0f - consumed %.0f "
+                          "!= stock %.0f + outside %.0f",
+                          d, date, m->sc->places[m->sc->city.place].name, initial, cy->buffers0_l,
+                          m->delivered_l, cy->airlifted_l, cy->consumed_l, stock, outside);
         return;
     }
     const double *row = &m->run->daily[(size_t)d * m->run->n_cols];
@@ -406,6 +428,13 @@ static void record_day(bk_model *m, int d)
     row[ycol(m, Y_PRICE_RATIO)] = ratio;
     row[ycol(m, Y_SCHOOLS_OPEN)] = cy->schools_open;
     row[ycol(m, Y_PRESSURE)] = cy->pressure;
+    row[ycol(m, Y_OUTSIDE_L)] = cy->buffers_l;
+    double inf = 0;
+    for (int p = 0; p < np; p++)
+        inf += cy->inf[p];
+    row[ycol(m, Y_INFORMAL_L)] = inf;
+    row[ycol(m, Y_EXPECTATION)] = cy->expect;
+    row[ycol(m, Y_HOLIDAY)] = cy->holiday;
     for (int s = 0; s < sc->cityside.n_sectors; s++) {
         double dem = 0, got = 0;
         for (int p = 0; p < np; p++) {
@@ -505,12 +534,21 @@ static void log_timeline(bk_model *m, enum bk_log_kind kind, const bk_timeline_e
 /* Convoy mode switched off: whoever waits at staging leaves alone. */
 static void release_staging(bk_model *m)
 {
+    for (int c = 0; c < m->sc->n_corridors; c++)
+        bk_staging_release(m, c);
+}
+
+/* A campaign is declared: drivers on every corridor lose declaration_fear of their willingness
+ * (docs/model/fleet.md, "Drivers' refusal"). */
+static void campaign_declared(bk_model *m)
+{
+    const bk_fleet *f = &m->sc->fleet;
+    m->campaign = true;
     for (int c = 0; c < m->sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
-        if (bk_convoy_active(m, c))
-            continue;
-        while (cs->staging.len > 0 && m->status == BK_OK)
-            bk_send_from_staging(m, bk_fifo_pop(&cs->staging));
+        cs->willingness *= 1.0 - f->declaration_fear;
+        if (cs->willingness < f->min_willingness)
+            cs->willingness = f->min_willingness;
     }
 }
 
@@ -519,14 +557,14 @@ static void release_staging(bk_model *m)
 static void ev_timeline(bk_model *m, const bk_event *ev)
 {
     if (ev->a == TL_GROUP_START) {
-        m->campaign = true;
+        campaign_declared(m);
         log_timeline(m, BK_LOG_CAMPAIGN, NULL, 1);
         return;
     }
     const bk_timeline_event *te = &m->sc->timeline[ev->a];
     switch (te->kind) {
     case BK_TL_CAMPAIGN_START:
-        m->campaign = true;
+        campaign_declared(m);
         log_timeline(m, BK_LOG_CAMPAIGN, te, 1);
         break;
     case BK_TL_CAMPAIGN_END:
@@ -737,6 +775,14 @@ static void fill_totals(bk_model *m)
     }
     const bk_city_state *cy = m->city;
     t->consumed_l = cy->consumed_l;
+    t->outside_start_l = cy->buffers0_l;
+    t->outside_end_l = cy->buffers_l;
+    t->first_school_closure_day = -1;
+    for (int d = 0; d < run->days && m->sc->cityside.enabled; d++)
+        if (run->daily[(size_t)d * run->n_cols + ycol(m, Y_SCHOOLS_OPEN)] == 0) {
+            t->first_school_closure_day = d;
+            break;
+        }
     t->airlifted_l = cy->airlifted_l;
     t->unmet_l = t->demand_l - t->consumed_l > 0 ? t->demand_l - t->consumed_l : 0;
     t->first_stockout_day = -1;

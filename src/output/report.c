@@ -1156,6 +1156,7 @@ static void put_scenario(FILE *f, const bk_scenario *sc)
 typedef struct inputs {
     const char *dir;
     char *daily, *bands, *curves, *compare, *events, *summary, *manifest, *scenario;
+    char *compare_json;
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -1168,6 +1169,7 @@ static void inputs_free(inputs *in)
     free(in->summary);
     free(in->manifest);
     free(in->scenario);
+    free(in->compare_json);
 }
 
 /* The path of `name` in the directory if that file exists, else NULL; *nomem on failure. */
@@ -1251,6 +1253,10 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
     if (in->summary && (st = put_json_file(f, "summary", in->summary, err)) != BK_OK)
         return st;
     if (in->manifest && (st = put_json_file(f, "manifest", in->manifest, err)) != BK_OK)
+        return st;
+    /* a comparison's scenario, run count and policies (names and descriptions, as text) */
+    if (in->compare && in->compare_json
+        && (st = put_json_file(f, "comparison", in->compare_json, err)) != BK_OK)
         return st;
     fputc('}', f);
     return BK_OK;
@@ -1386,6 +1392,7 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     in.summary = present(dir, "summary.json", &nomem);
     in.manifest = present(dir, "manifest.json", &nomem);
     in.scenario = present(dir, "scenario.yaml", &nomem);
+    in.compare_json = present(dir, "compare.json", &nomem);
     if (nomem) {
         inputs_free(&in);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");

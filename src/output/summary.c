@@ -174,7 +174,10 @@ static void write_totals(FILE *out, const bk_run_totals *t)
     json_field_long(out, in, "pressure_days", t->pressure_days, false);
     json_field_num(out, in, "peak_price_ratio", t->peak_price_ratio, false);
     json_field_num(out, in, "mean_price_ratio", t->mean_price_ratio, false);
-    json_field_num(out, in, "peak_queue_hours", t->peak_queue_hours, true);
+    json_field_num(out, in, "peak_queue_hours", t->peak_queue_hours, false);
+    json_field_num(out, in, "outside_start_l", t->outside_start_l, false);
+    json_field_num(out, in, "outside_end_l", t->outside_end_l, false);
+    json_field_num(out, in, "first_school_closure_day", t->first_school_closure_day, true);
     fputs("  },\n", out);
 }
 

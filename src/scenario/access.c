@@ -34,6 +34,8 @@ void bk_scenario_free(bk_scenario *sc)
     free(sc->cityside.sectors);
     free(sc->cityside.reserve_floor_l);
     free(sc->cityside.official_price);
+    free(sc->cityside.holiday_from);
+    free(sc->cityside.holiday_to);
     free(sc->text);
     free(sc->patch);
     free(sc);

@@ -103,6 +103,9 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
             fprintf(out, "; floor %g of demand", sec->floor_share);
         if (sec->elasticity != 0)
             fprintf(out, "; elasticity %g", sec->elasticity);
+        if (sec->stock_days > 0)
+            fprintf(out, "; own stock %g days, refilled over %g days", sec->stock_days,
+                    sec->restock_days);
         if (sec->retail || sec->priority || sec->transport)
             fprintf(out, ";%s%s%s", sec->priority ? " priority" : "", sec->retail ? " retail" : "",
                     sec->transport ? " transport" : "");
@@ -120,7 +123,16 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
         fprintf(out, "  power: sector %s, %g h/day of supply with full fuel, %g of generation on "
                      "fuel\n",
                 sector_id(sc, cs->power_sector), cs->power_hours_normal, cs->power_fuel_share);
-    else
+    if (cs->power_sector >= 0) {
+        fprintf(out, "    fuel share by month (Jan-Dec):");
+        for (int i = 0; i < 12; i++)
+            fprintf(out, " %g", cs->fuel_share_month[i]);
+        fprintf(out, "\n");
+    }
+    if (cs->backup_sector >= 0)
+        fprintf(out, "    backup generators: sector %s wants %g L more per hour of extra blackout\n",
+                sector_id(sc, cs->backup_sector), cs->backup_l_per_h);
+    if (cs->power_sector < 0)
         fprintf(out, "  power: no power sector, %g h/day of supply\n", cs->power_hours_normal);
     fprintf(out, "  schools: close after %d days with transport served below %g, reopen after %d "
                  "days at or above %g\n",
@@ -130,9 +142,19 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
             cs->queue_hours_per_ratio);
     fprintf(out, "  prices:");
     product_amounts(sc, cs->official_price, cs->currency[0] ? cs->currency : "per L", out);
-    fprintf(out, "%s official; informal x(1 + %g x shortage), time constant %g days, at most x%g\n",
-            cs->currency[0] ? " per L" : "", cs->price_sensitivity, cs->price_adjust_days,
-            cs->price_max_ratio);
+    fprintf(out, "%s official; informal x exp(%g x shortage + %g x expectation), time constant "
+            "%g days\n",
+            cs->currency[0] ? " per L" : "", cs->price_sensitivity, cs->price_fear,
+            cs->price_adjust_days);
+    fprintf(out, "  stocks outside the depot: households %g days (x(1 + %g E)), informal "
+            "market %g days (x(1 + %g E)); expectations: declaration %g, attack %g, news %g "
+            "days, queue %g, cover %g below %g days\n",
+            cs->hh_days, cs->hh_hoard, cs->inf_days, cs->inf_hoard, cs->exp_decl, cs->exp_attack,
+            cs->exp_news_days, cs->exp_queue, cs->exp_cover, cs->exp_cover_days);
+    if (cs->school_period_days > 0)
+        fprintf(out, "  schools by decision: announced %d days ahead, closed %d days then "
+                "reviewed; %d holiday periods\n",
+                cs->school_announce_days, cs->school_period_days, cs->n_holidays);
     if (cs->hoard_factor > 0)
         fprintf(out, "  hoarding: retail demand x%g below %g days of cover\n",
                 1.0 + cs->hoard_factor, cs->hoard_cover_days);
@@ -207,9 +229,10 @@ static void describe_corridors(const bk_scenario *sc, FILE *out)
         fprintf(out, "\n    %.0f km, nominal transit %.1f h driving", km, hours);
         if (border_max > 0)
             fprintf(out, " + %g-%g h at borders", border_min, border_max);
-        fprintf(out, "\n    %d tankers; escort pool %d units of strength %g, %g replaced/week; "
+        fprintf(out, "\n    %d tanker%s; escort pool %d unit%s of strength %g, %g replaced/week; "
                      "convoys form at %s\n",
-                c->tankers, c->escort_units, c->escort_strength,
+                c->tankers, c->tankers == 1 ? "" : "s", c->escort_units,
+                c->escort_units == 1 ? "" : "s", c->escort_strength,
                 c->escort_replacement_per_week, place_name(sc, c->path[c->staging]));
     }
 }
@@ -227,12 +250,16 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     describe_city_side(sc, out);
 
     const bk_fleet *f = &sc->fleet;
-    fprintf(out, "Fleet: %g L per tanker, %g new tankers/day per corridor below its initial size\n",
-            f->tanker_capacity_l, f->join_rate_per_day);
+    fprintf(out, "Fleet: %g L per tanker, %g new tanker%s/day per corridor below its initial size\n",
+            f->tanker_capacity_l, f->join_rate_per_day, f->join_rate_per_day == 1.0 ? "" : "s");
     fprintf(out, "  drivers: willingness -%g per attack, -%g per kidnapping, recovers in %g days, "
                  "floor %g; retry after %g h\n",
             f->fear_per_attack, f->fear_per_kidnapping, f->recovery_days, f->min_willingness,
             f->retry_hours);
+    if (f->declaration_fear > 0 || f->escort_demand_below > 0 || f->escort_confidence > 0)
+        fprintf(out, "  drivers: willingness -%g at the declaration; wait at staging for an escort "
+                     "below %g; %g of the reluctant leave when convoys run\n",
+                f->declaration_fear, f->escort_demand_below, f->escort_confidence);
 
     const bk_policy *p = &sc->policy;
     fprintf(out, "Policy:\n  convoys: %s", convoy_word[p->convoy_mode]);
@@ -243,10 +270,12 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     } else if (p->convoy_mode == BK_CONVOY_THREAT) {
         fprintf(out, " (%g attacks in 7 days)", p->threat_attacks_per_week);
     }
-    fprintf(out, "; %d-%d tankers, wait at most %g h, %d escort units each (at least %d), "
+    fprintf(out, "; %d-%d tankers, wait at most %g h, %d escort unit%s each (at least %d), "
                  "speed x%g\n",
             p->convoy_min_size, p->convoy_max_size, p->convoy_max_wait_h, p->escort_per_convoy,
-            p->escort_min, p->convoy_speed_factor);
+            p->escort_per_convoy == 1 ? "" : "s", p->escort_min, p->convoy_speed_factor);
+    if (p->escort_rest_h > 0)
+        fprintf(out, "  escorts rest %g h at base after each run\n", p->escort_rest_h);
     if (p->night_ban)
         fprintf(out, "  night ban: on, from hour %g to hour %g\n", p->night_from_hour,
                 p->night_to_hour);
@@ -308,6 +337,9 @@ static void describe_group(const bk_scenario *sc, FILE *out)
                 c->id, place_name(sc, c->home), c->strength, c->max_strength,
                 c->recruitment_per_day, c->reach_km, c->roam_km, c->intelligence,
                 c->readiness_hours);
+        if (c->first_ready_days > 0 || c->convoy_interest != 1.0)
+            fprintf(out, "    first attack not before day %g; convoys detected x%g\n",
+                    c->first_ready_days, c->convoy_interest);
     }
 }
 
@@ -330,7 +362,8 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
             fprintf(out, " port %s x%g for %g h", sc->ports[e->port].id, e->factor, e->hours);
             break;
         case BK_TL_ESCORT_REINFORCE:
-            fprintf(out, " corridor %s %+d units", sc->corridors[e->corridor].id, e->units);
+            fprintf(out, " corridor %s %+d unit%s", sc->corridors[e->corridor].id, e->units,
+                    e->units == 1 || e->units == -1 ? "" : "s");
             break;
         case BK_TL_CONVOY_MODE:
             fprintf(out, " %s", convoy_word[e->mode]);
@@ -344,8 +377,8 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
         case BK_TL_AIRLIFT:
             if (e->value > 0)
                 fprintf(out, " %g L/day of %s flown in", e->value, product_id(sc, e->product));
-            else
-                fprintf(out, " airlift of %s stopped", product_id(sc, e->product));
+            else /* the kind's word already says "airlift" */
+                fprintf(out, " of %s stopped", product_id(sc, e->product));
             break;
         case BK_TL_PRICE_CONTROL:
             fprintf(out, " official price %s", e->mode ? "fixed" : "freed");
@@ -357,7 +390,9 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
                 fprintf(out, " cap per fill lifted");
             break;
         case BK_TL_RESERVE_TIER:
-            if (e->units > 0)
+            if (e->units == 1)
+                fprintf(out, " reserve open to tier 1");
+            else if (e->units > 0)
                 fprintf(out, " reserve open to tiers 1..%d", e->units);
             else
                 fprintf(out, " reserve closed to every tier");

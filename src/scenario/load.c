@@ -187,12 +187,75 @@ static bk_status read_products_places_segments_ports(loader *L, const map *top)
                      (void **)&sc->ports, &sc->n_ports, NULL, NULL);
 }
 
-/* power, schools, queues, prices, hoarding, pressure: the consequences of the allocation. Each
- * is optional, with the defaults of the schema table. */
+/* city.power.fuel_share_by_month: 12 shares, January first (docs/model/city.md). */
+static bk_status read_fuel_share_by_month(loader *L, const map *m)
+{
+    bk_city_side *cs = &L->sc->cityside;
+    struct fy_node *v, *k;
+    TRY(sr_map_get(m, "fuel_share_by_month", OPTIONAL, &v, &k));
+    cs->fuel_share_month_given = k != NULL;
+    if (k == NULL)
+        return BK_OK;
+    char path[PATH_MAX_LEN], item[PATH_MAX_LEN + 8], got[96];
+    sr_join_path(path, sizeof path, m->path, "fuel_share_by_month");
+    if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE || fy_node_sequence_item_count(v) != 12)
+        return sr_fail_node(L, BK_ERR_SCHEMA, v, k,
+                            "%s must be a list of 12 shares (January to December), got %s", path,
+                            sr_node_desc(v, got, sizeof got));
+    for (int i = 0; i < 12; i++) {
+        snprintf(item, sizeof item, "%s[%d]", path, i);
+        TRY(sr_node_bounded(L, fy_node_sequence_get_by_index(v, i), k, item, SHARE,
+                            &cs->fuel_share_month[i]));
+    }
+    return BK_OK;
+}
+
+/* city.schools.holidays: [[from, to], ...], inclusive dates, stored as days since the start. */
+static bk_status read_holidays(loader *L, const map *m)
+{
+    bk_city_side *cs = &L->sc->cityside;
+    struct fy_node *v, *k;
+    TRY(sr_map_get(m, "holidays", OPTIONAL, &v, &k));
+    if (k == NULL)
+        return BK_OK;
+    char path[PATH_MAX_LEN], item[PATH_MAX_LEN + 16], got[96];
+    sr_join_path(path, sizeof path, m->path, "holidays");
+    if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE)
+        return sr_fail_node(L, BK_ERR_SCHEMA, v, k,
+                            "%s must be a list of [from, to] dates, got %s", path,
+                            sr_node_desc(v, got, sizeof got));
+    int n = fy_node_sequence_item_count(v);
+    cs->holiday_from = calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_from);
+    cs->holiday_to = calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_to);
+    if (cs->holiday_from == NULL || cs->holiday_to == NULL)
+        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+    for (int i = 0; i < n; i++) {
+        struct fy_node *r = fy_node_sequence_get_by_index(v, i);
+        snprintf(item, sizeof item, "%s[%d]", path, i);
+        if (r == NULL || fy_node_get_type(r) != FYNT_SEQUENCE ||
+            fy_node_sequence_item_count(r) != 2)
+            return sr_fail_node(L, BK_ERR_SCHEMA, r, k,
+                                "%s must be [from, to], two dates YYYY-MM-DD, got %s", item,
+                                sr_node_desc(r, got, sizeof got));
+        long a, b;
+        TRY(sr_node_date(L, fy_node_sequence_get_by_index(r, 0), r, item, &a));
+        TRY(sr_node_date(L, fy_node_sequence_get_by_index(r, 1), r, item, &b));
+        if (b < a)
+            return sr_fail_node(L, BK_ERR_VALUE, r, k, "%s: the holiday ends before it begins",
+                                item);
+        cs->holiday_from[i] = a - L->start_day;
+        cs->holiday_to[i] = b - L->start_day;
+        cs->n_holidays = i + 1;
+    }
+    return BK_OK;
+}
+
+/* power, schools, queues, prices, expectations, buffers, hoarding, pressure: the consequences of
+ * the allocation. Each is optional, with the defaults of the schema table. */
 static bk_status read_consequences(loader *L, const map *city)
 {
-    static const char *const subs[] = {"power", "schools", "queues", "prices", "hoarding",
-                                       "pressure"};
+    static const char *const subs[] = {"power",        "schools", "queues",   "prices",
+                                       "expectations", "buffers", "hoarding", "pressure"};
     bk_scenario *sc = L->sc;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
         map m;
@@ -203,6 +266,10 @@ static bk_status read_consequences(loader *L, const map *city)
         if (!on)
             continue;
         TRY(sr_read_fields(&m, sec, sc));
+        if (strcmp(subs[i], "power") == 0)
+            TRY(read_fuel_share_by_month(L, &m));
+        if (strcmp(subs[i], "schools") == 0)
+            TRY(read_holidays(L, &m));
         if (strcmp(subs[i], "pressure") == 0) {
             map w;
             bool won;

@@ -457,6 +457,14 @@ static bk_status read_row(const map *m, const bk_key *r, const char *key, char *
         return sr_rd_range(m, key, need, r->def, r->def, row_bounds(r),
                            (double *)(void *)(b + r->off), (double *)(void *)(b + r->off2));
     case BK_KT_REF:
+        if (!r->required) {   /* optional reference: the default (-1, none) when absent */
+            struct fy_node *v, *k;
+            TRY(sr_map_get(m, key, OPTIONAL, &v, &k));
+            if (k == NULL) {
+                *(int *)(void *)(b + r->off) = (int)r->def;
+                return BK_OK;
+            }
+        }
         return sr_rd_ref(m, key, (enum bk_ref_kind)r->ref, (int *)(void *)(b + r->off));
     case BK_KT_PMAP: {
         double **slot = (double **)(void *)(b + r->off);

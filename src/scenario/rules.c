@@ -27,7 +27,7 @@ static double sum_of(const double *v, int n)
 
 static bk_status check_supply_and_city(rules_ctx *c)
 {
-    const bk_scenario *sc = c->sc;
+    bk_scenario *sc = c->sc;
     char p[96];
     for (int i = 0; i < sc->n_ports; i++) {
         double sum = sum_of(sc->ports[i].product_share, sc->n_products);
@@ -40,7 +40,7 @@ static bk_status check_supply_and_city(rules_ctx *c)
         FAIL(BK_ERR_VALUE, "city.initial_stock_l",
              "city.initial_stock_l totals %.15g L, more than depot_capacity_l %.15g L", stock,
              sc->city.depot_capacity_l);
-    const bk_city_side *cs = &sc->cityside;
+    bk_city_side *cs = &sc->cityside;
     double floor = sum_of(cs->reserve_floor_l, sc->n_products);
     if (floor > sc->city.depot_capacity_l)
         FAIL(BK_ERR_VALUE, "city.reserve_floor_l",
@@ -58,6 +58,13 @@ static bk_status check_supply_and_city(rules_ctx *c)
         FAIL(BK_ERR_VALUE, "city.schools.reopen_above",
              "city.schools.reopen_above (%g) must be >= close_below (%g)",
              cs->school_reopen_above, cs->school_close_below);
+    if (!cs->fuel_share_month_given)
+        for (int i = 0; i < 12; i++)
+            cs->fuel_share_month[i] = cs->power_fuel_share;
+    if (cs->backup_l_per_h > 0 && cs->backup_sector < 0)
+        FAIL(BK_ERR_SCHEMA, "city.power",
+             "city.power.backup_l_per_h needs backup_sector (the sector whose generators burn "
+             "it)");
     if (cs->w_blackout + cs->w_queue + cs->w_price + cs->w_schools + cs->w_shortage <= 0)
         FAIL(BK_ERR_VALUE, "city.pressure.weights",
              "city.pressure.weights must not all be 0 (the index is their weighted mean)");

@@ -79,6 +79,10 @@ typedef struct bk_fleet {
     double recovery_days;        /* time constant of the return of willingness toward 1 */
     double retry_hours;          /* a driver who will not leave asks again after this */
     double min_willingness;      /* floor of willingness, 0..1 */
+    /* supply gating (docs/model/fleet.md, "Drivers' refusal") */
+    double declaration_fear;     /* willingness *= 1 - declaration_fear at the declaration */
+    double escort_demand_below;  /* drivers wait for an escort while willingness < this */
+    double escort_confidence;    /* share of reluctant drivers who leave when convoys run */
 } bk_fleet;
 
 enum bk_convoy_mode { BK_CONVOY_OFF, BK_CONVOY_DATE, BK_CONVOY_THREAT, BK_CONVOY_ALWAYS };
@@ -94,6 +98,8 @@ typedef struct bk_policy {
     int escort_per_convoy;         /* escort units assigned to each convoy */
     int escort_min;                /* a convoy does not leave with fewer escort units than this */
     double convoy_speed_factor;    /* convoy speed relative to a lone tanker, 0..1 */
+    double escort_rest_h;          /* supply gating: escort units stay at base this long after a
+                                      return before they can leave again (docs/model/convoys.md) */
     bool night_ban;                /* no movement between night_from_hour and night_to_hour */
     double night_from_hour, night_to_hour;
     enum bk_routing_mode routing;
@@ -112,6 +118,9 @@ typedef struct bk_cell {
     double recruitment_per_day; /* fighters per day up to max_strength */
     double intelligence;      /* probability of detecting a target passing through reach, 0..1 */
     double readiness_hours;   /* no new attack for this long after one */
+    /* supply gating (docs/model/armed-group.md, "Per-cell readiness and target preference") */
+    double first_ready_days;  /* no attack before this many days after the start date */
+    double convoy_interest;   /* detection multiplier on convoys (vs lone tankers), >= 0 */
 } bk_cell;
 
 typedef struct bk_armed_group {
@@ -197,6 +206,10 @@ typedef struct bk_sector {
     bool retail;              /* buys at stations: per-fill caps, queues and hoarding apply */
     bool priority;            /* counted as a priority sector in the summary */
     bool transport;           /* its shortfall counts toward school closure */
+    double stock_days;        /* own stock outside the depot (stations for retail sectors, the
+                                 utility's tanks for power), days of baseline demand; 0 = none */
+    double restock_days;      /* the own stock is refilled toward its target over this many
+                                 days, > 0 */
 } bk_sector;
 
 typedef struct bk_city_side {
@@ -215,10 +228,40 @@ typedef struct bk_city_side {
     /* queues: hours of waiting per unit of unmet/served retail demand, at most 24 */
     double queue_hours_per_ratio;
     /* informal price: ratio to the official price relaxes toward
-     * 1 + price_sensitivity × shortage share with time constant price_adjust_days */
+     * exp(price_sensitivity × unmet share + price_fear × E) with time constant
+     * price_adjust_days */
     double *official_price;   /* [n_products] per litre, in `currency` */
     char currency[16];
-    double price_sensitivity, price_adjust_days, price_max_ratio;
+    double price_sensitivity, price_adjust_days;
+    /* informal price, expectations (docs/model/city.md): ln r* = sensitivity × u + fear × E */
+    double price_fear;        /* log-price response to expectations E in 0..1 */
+    double exp_decl;          /* news weight of a blockade declaration */
+    double exp_attack;        /* news weight of one successful attack on tankers */
+    double exp_news_days;     /* e-folding time of news, days */
+    double exp_queue;         /* weight of queue hours / 24 */
+    double exp_cover;         /* weight of max(0, 1 - cover / exp_cover_days) */
+    double exp_cover_days;    /* days of cover below which buyers expect a shortage */
+    /* stocks outside the depot held by the retail sectors' buyers and the informal market, in
+     * days of the retail sectors' baseline demand */
+    double hh_days;           /* households' normal stock (tanks, jerrycans) */
+    double hh_hoard;          /* households' target × (1 + hh_hoard × E) */
+    double hh_refill_days;    /* households refill toward the target over this many days */
+    double inf_days;          /* informal traders' normal stock */
+    double inf_hoard;         /* traders' target × (1 + inf_hoard × E) */
+    double inf_refill_days;   /* traders buy at stations toward the target over this many days */
+    double queue_cost;        /* full price = r + queue_cost × queue hours (per hour, ratio) */
+    /* power: hydro by season and backup generators */
+    double fuel_share_month[12]; /* share of generation from fuel by calendar month (all equal
+                                    to power_fuel_share unless given) */
+    bool fuel_share_month_given; /* false: every month follows power_fuel_share */
+    int backup_sector;        /* sector that runs backup generators, -1 if none */
+    double backup_l_per_h;    /* its extra litres per hour of blackout beyond the normal */
+    /* schools as decisions */
+    int school_announce_days; /* decision to first day of closure */
+    int school_period_days;   /* announced closure length, reviewed at its end; 0 = the old
+                                 hysteresis rule (reopen after reopen_days) */
+    long *holiday_from, *holiday_to; /* [n_holidays] inclusive, days since start (may be < 0) */
+    int n_holidays;
     /* hoarding: retail demand × (1 + hoard_factor) while days of cover < hoard_cover_days */
     double hoard_factor, hoard_cover_days;
     /* pressure index: weighted mean of components in 0..1 */

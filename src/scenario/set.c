@@ -37,6 +37,7 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     /* lists first with no items, so that a failure part-way frees only what was copied */
     c->n_ports = c->n_corridors = c->cityside.n_sectors = 0;
     c->city.initial_stock_l = c->cityside.reserve_floor_l = c->cityside.official_price = NULL;
+    c->cityside.holiday_from = c->cityside.holiday_to = NULL;
     c->text = c->patch = NULL;
     c->products = dup_mem(sc->products, np * sizeof *sc->products, &ok);
     c->places = dup_mem(sc->places, (size_t)sc->n_places * sizeof *sc->places, &ok);
@@ -47,6 +48,9 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     c->city.initial_stock_l = dup_mem(sc->city.initial_stock_l, np * sizeof(double), &ok);
     c->cityside.reserve_floor_l = dup_mem(sc->cityside.reserve_floor_l, np * sizeof(double), &ok);
     c->cityside.official_price = dup_mem(sc->cityside.official_price, np * sizeof(double), &ok);
+    size_t nh = (size_t)sc->cityside.n_holidays;
+    c->cityside.holiday_from = dup_mem(sc->cityside.holiday_from, nh * sizeof(long), &ok);
+    c->cityside.holiday_to = dup_mem(sc->cityside.holiday_to, nh * sizeof(long), &ok);
     c->text = dup_mem(sc->text, sc->text_len + 1, &ok);
     c->patch = dup_mem(sc->patch, sc->patch ? sc->patch_len + 1 : 0, &ok);
     c->ports = calloc((size_t)sc->n_ports + 1, sizeof *c->ports);

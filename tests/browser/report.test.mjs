@@ -118,12 +118,50 @@ async function inspect(browser, file, label, expect) {
   if (expect.attacks) check(dom.attacks > 0, `${label}: map has attack circles (${dom.attacks})`);
   if (expect.observed) check(dom.observed === expect.observed, `${label}: map has ${expect.observed} observed events (got ${dom.observed})`);
   check(dom.headline >= 3, `${label}: headline box has sentences (${dom.headline})`);
+  if (expect.window) {
+    const w = await page.evaluate(() => [...document.querySelectorAll('#bk-headline li')].map((l) => l.textContent).filter((t) => /^From /.test(t)));
+    check(w.length === 1 && /^From 1 Oct 2025 to 30 Oct 2025, median \(90 % of runs\): fuel delivered .+ \(.+ to .+\); tankers destroyed [0-9]+ \([0-9]+ to [0-9]+\)/.test(w[0]),
+      `${label}: the window's totals in the headline (${w[0]})`);
+  }
   check(dom.timeline >= 10, `${label}: timeline listed (${dom.timeline} entries)`);
   check(/SHA-256/.test(dom.provenance) && /Seed/.test(dom.provenance), `${label}: provenance shows the SHA-256 and the seed`);
   check(/Two corridors/.test(dom.title), `${label}: title names the scenario ("${dom.title}")`);
 
+  // One date format on every time axis: '1 Sep', the year on the first tick.
+  check(state.axisDates.length > 0 && state.axisDates.every((t) => /^\d{1,2} [A-Z][a-z]{2}( \d{4})?$/.test(t)),
+    `${label}: every time axis writes dates as '1 Sep' (${[...new Set(state.axisDates)].slice(0, 6).join(', ')})`);
+  // Legends: a value for every series without hovering (the last day's), a day's values on hover.
+  const legend = () => page.evaluate(() => [...document.querySelectorAll('.uplot')].map((p) =>
+    [...p.querySelectorAll('.u-legend .u-series')].map((s) => [
+      s.querySelector('.u-label')?.textContent ?? '', s.querySelector('.u-value')?.textContent ?? ''])));
+  const before = await legend();
+  const empty = before.flat().filter(([, v]) => v === '' || v === '--' || v === '–' || /no data/.test(v));
+  check(before.length > 0 && empty.length === 0,
+    `${label}: every legend shows values without hovering${empty.length ? ': empty ' + JSON.stringify(empty.slice(0, 4)) : ''}`);
+  check(before.every((l) => /\(last day/.test(l[0][1])), `${label}: legends say the values are the last day's (${before[0][0][1]})`);
+  const over = page.locator('.uplot .u-over').first();
+  await over.scrollIntoViewIfNeeded();
+  const box = await over.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.waitForTimeout(100);
+  const hovered = (await legend())[0];
+  check(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/.test(hovered[0][1]) && hovered.slice(1).every(([, v]) => /^[-0-9.,]+( %)?$/.test(v)),
+    `${label}: hovering a chart shows that day's date and values in its legend (${hovered.map((x) => x.join(': ')).join('; ')})`);
+  await page.mouse.move(0, 0);
+  // Small flows (the south corridor: a tanker or three a day)
+  if (expect.smallBars) check(state.charts.some((c) => c.id === 'arrivals-small'), `${label}: small flows drawn as bars`);
+  if (expect.smallToggle) {
+    const det = await page.evaluate(() => {
+      const d = document.querySelector('#bk-small-flows');
+      return d ? { open: d.open, charts: d.querySelectorAll('.uplot').length, summary: d.querySelector('summary').textContent } : null;
+    });
+    check(det && !det.open && det.charts >= 1 && /Small flows/.test(det.summary),
+      `${label}: small flows behind a closed toggle (${det ? det.summary : 'none'})`);
+  }
+
   const shot = join(artifacts, `report-screenshot${expect.suffix}.png`);
   await page.screenshot({ path: shot, fullPage: true });
+  await page.locator('#bk-time').screenshot({ path: join(artifacts, `report-screenshot${expect.suffix}-charts.png`) });
   check(statSync(shot).size > 10000, `${label}: screenshot saved to ${shot}`);
   await context.close();
 }
@@ -143,22 +181,49 @@ async function inspectCompare(browser, file) {
   const t = await page.evaluate(() => {
     const table = document.querySelector('#bk-compare-table');
     if (!table) return null;
+    const facts = {};
+    const dl = document.querySelector('#bk-compare-facts');
+    if (dl) [...dl.querySelectorAll('dt')].forEach((dt) => { facts[dt.textContent] = (facts[dt.textContent] ? facts[dt.textContent] + ' | ' : '') + dt.nextElementSibling.textContent; });
+    const rowsOf = (tb) => [...tb.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    const more = document.querySelector('#bk-compare details.bk-small');
     return {
+      facts,
       head: [...table.querySelectorAll('thead th')].map((th) => th.textContent),
-      rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent)),
+      rows: rowsOf(table),
+      more: more ? { open: more.open, rows: rowsOf(more) } : null,
     };
   });
   check(problems.length === 0, `comparison: no console or page errors${problems.length ? ': ' + problems.join('; ') : ''}`);
   check(t !== null, 'comparison: the policies table is drawn');
   if (t) {
-    check(t.head.includes('more escorts'), `comparison: a column for the second policy (${t.head.join(' | ')})`);
-    const destroyed = t.rows.find((r) => /tankers destroyed/.test(r[0]));
-    check(t.rows.length >= 20, `comparison: one row per metric (${t.rows.length})`);
-    check(destroyed && /^[+-]?[0-9.,]+ \[.+, .+\]/.test(destroyed[1]),
-      `comparison: each cell is a difference with its interval (${destroyed ? destroyed[1] : 'no row'})`);
+    check(t.facts.Scenario === 'Two corridors (test)', `comparison: states the scenario (${t.facts.Scenario})`);
+    check(/^as is/.test(t.facts['Reference policy'] ?? '') && /baseline/.test(t.facts['Reference policy']),
+      `comparison: states the reference policy (${t.facts['Reference policy']})`);
+    check(/^more escorts: escort_per_convoy 4$/.test(t.facts.Policy ?? ''),
+      `comparison: states the policy with its description (${t.facts.Policy})`);
+    check(/^8 under each policy/.test(t.facts['Paired replications'] ?? ''),
+      `comparison: states the number of paired replications (${t.facts['Paired replications']})`);
+    check(t.head.join(' | ') === 'Metric | Unit | Baseline: as is | more escorts | Difference [95 % CI] | In words',
+      `comparison: baseline and policy values beside the difference (${t.head.join(' | ')})`);
+    const all = t.rows.concat(t.more ? t.more.rows : []);
+    check(t.rows.length >= 8 && all.length >= 30, `comparison: key metrics first (${t.rows.length}), every metric in all (${all.length})`);
+    check(t.more && !t.more.open, 'comparison: the other metrics behind a closed toggle');
+    check(t.rows[0][0] === 'school-closure days', `comparison: school-closure days first (${t.rows[0][0]})`);
+    const destroyed = t.rows.find((r) => r[0] === 'tankers destroyed');
+    check(destroyed && /^[0-9.,]+$/.test(destroyed[2]) && /^[0-9.,]+$/.test(destroyed[3]),
+      `comparison: the baseline's and the policy's means (${destroyed ? destroyed.slice(2, 4).join(', ') : 'no row'})`);
+    check(destroyed && /^[+-]?[0-9.,]+ \[.+, .+\]/.test(destroyed[4]),
+      `comparison: each difference with its interval (${destroyed ? destroyed[4] : 'no row'})`);
+    const words = /^more escorts (reduces|increases) .+ by .+ \(.+ to .+\), clear at 95 %\.$|^No clear difference in .+: more escorts changes it by .+, between .+ and .+ \(95 %\)\.$|^more escorts changes nothing in .+: the same in every paired replication\.$/;
+    const bad = all.filter((r) => !words.test(r[5]));
+    check(bad.length === 0, `comparison: a plain-words verdict on every metric${bad.length ? ': ' + bad.slice(0, 3).map((r) => r[5]).join(' / ') : ' (' + destroyed[5] + ')'}`);
+    const sig = all.filter((r) => /✱$/.test(r[4]));
+    check(sig.every((r) => /clear at 95 %/.test(r[5])) && all.filter((r) => /clear at 95 %/.test(r[5])).length === sig.length,
+      `comparison: "clear at 95 %" exactly where the interval excludes 0 (${sig.length} metrics)`);
   }
   const shot = join(artifacts, 'report-screenshot-compare.png');
   await page.screenshot({ path: shot, fullPage: true });
+  await page.locator('#bk-compare').screenshot({ path: join(artifacts, 'report-screenshot-compare-table.png') });
   await context.close();
 }
 
@@ -166,18 +231,21 @@ const tmp = mkdtempSync(join(tmpdir(), 'bk-report-'));
 let browser;
 try {
   const scenario = join(src, 'scenarios/test/two-corridors.yaml');
+  // the same with a south port that loads one tanker a day: a small flow
+  const small = join(tmp, 'small-south.yaml');
+  writeFileSync(small, readFileSync(scenario, 'utf8').replace('load_rate_per_day: 12', 'load_rate_per_day: 1'));
   const observed = join(tmp, 'observed.csv');
   writeFileSync(observed, OBSERVED);
 
-  run([cli, 'run', scenario, '--out', join(tmp, 'run'), '--quiet'], 'blockade run');
+  run([cli, 'run', small, '--out', join(tmp, 'run'), '--quiet', '--no-store'], 'blockade run');
   const runHtml = join(tmp, 'run.html');
   makeReport(join(tmp, 'run'), runHtml, observed);
   const size = statSync(runHtml).size;
   check(size > 100000 && size < 2 * 1024 * 1024, `run report size ${size} bytes is under 2 MB`);
   check(!/(src|href)\s*=\s*["']?https?:/i.test(readFileSync(runHtml, 'utf8')), 'run report references no remote resource');
 
-  run([cli, 'ensemble', scenario, '--replications', '12', '--threads', '1', '--out', join(tmp, 'ens'),
-    '--quiet', '--no-store'], 'blockade ensemble');
+  run([cli, 'ensemble', small, '--replications', '12', '--threads', '1', '--out', join(tmp, 'ens'),
+    '--quiet', '--no-store', '--window', '2025-10-01..2025-10-30'], 'blockade ensemble');
   const ensHtml = join(tmp, 'ens.html');
   makeReport(join(tmp, 'ens'), ensHtml, null);
 
@@ -198,11 +266,11 @@ try {
   });
   await inspect(browser, runHtml, 'single run', {
     charts: 6, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure'],
-    roads: 7, places: 7, attacks: true, observed: 3, suffix: '',
+    roads: 7, places: 7, attacks: true, observed: 3, suffix: '', smallBars: true,
   });
   await inspect(browser, ensHtml, 'ensemble', {
     charts: 8, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure', 'curves'],
-    roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble',
+    roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble', smallToggle: true, window: true,
   });
   await inspectCompare(browser, cmpHtml);
 } catch (e) {

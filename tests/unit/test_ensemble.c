@@ -17,6 +17,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -73,6 +75,7 @@ static char *outputs_of(const bk_ensemble *ens, size_t *len)
     assert_int_equal(bk_ensemble_write_curves_csv(ens, f), BK_OK);
     assert_int_equal(bk_ensemble_write_summary_json(ens, f), BK_OK);
     assert_int_equal(bk_ensemble_write_report(ens, f), BK_OK);
+    assert_int_equal(bk_ensemble_write_replications_csv(ens, f), BK_OK);
     assert_int_equal(fclose(f), 0);
     return text;
 }
@@ -169,6 +172,10 @@ static void test_shards_merge(void **state)
     (void)state;
     bk_ensemble_config cfg;
     base_config(&cfg, 30, 2);
+    static const char *const windows[] = {"2025-09-10..2025-09-20", "2025-09-01..2025-09-01"};
+    cfg.windows = windows;
+    cfg.n_windows = 2;
+    cfg.period = BK_ENSEMBLE_PERIOD_WEEK;
     bk_ensemble *single = run_ensemble(&cfg);
     size_t want_len;
     char *want = outputs_of(single, &want_len);
@@ -350,12 +357,13 @@ static char *tmp_path(const char *name)
     return p;
 }
 
-static const char *const ensemble_files[] = {"bands.csv", "curves.csv", "summary.json",
+static const char *const ensemble_files[] = {"replications.csv", "bands.csv", "curves.csv",
+                                             "summary.json",
                                              "manifest.json", "scenario.yaml"};
 
 static void expect_same_outputs(const char *dir_a, const char *dir_b)
 {
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < sizeof ensemble_files / sizeof ensemble_files[0]; i++) {
         char pa[4096], pb[4096];
         snprintf(pa, sizeof pa, "%s/%s", dir_a, ensemble_files[i]);
         snprintf(pb, sizeof pb, "%s/%s", dir_b, ensemble_files[i]);
@@ -606,10 +614,274 @@ static void test_policy_errors(void **state)
     free(good);
 }
 
+
+/* ---- exact values: a constant and integer counts, in every output ---------------------- */
+
+/* Field `col` of data row `row` (0-based, after the header) of a CSV text whose fields hold no
+ * commas; NaN when absent. */
+static double csv_value(const char *text, long row, const char *col)
+{
+    const char *nl = strchr(text, '\n');
+    if (!nl)
+        return NAN;
+    int idx = -1, k = 0;
+    for (const char *p = text; p < nl; k++) {
+        const char *e = p;
+        while (e < nl && *e != ',')
+            e++;
+        if ((size_t)(e - p) == strlen(col) && strncmp(p, col, (size_t)(e - p)) == 0)
+            idx = k;
+        p = e + 1;
+    }
+    if (idx < 0)
+        return NAN;
+    const char *line = nl + 1;
+    for (long r = 0; r < row && line; r++) {
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    if (!line || !*line)
+        return NAN;
+    for (int f = 0; f < idx; f++) {
+        line = strpbrk(line, ",\n");
+        if (!line || *line == '\n')
+            return NAN;
+        line++;
+    }
+    return strtod(line, NULL);
+}
+
+/* The line of `text` that starts with `prefix`, as a new string; fails the test when none. */
+static char *line_starting(const char *text, const char *prefix)
+{
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, prefix, strlen(prefix)) == 0) {
+            const char *e = strchr(l, '\n');
+            size_t n = e ? (size_t)(e - l) : strlen(l);
+            char *out = malloc(n + 1);
+            assert_non_null(out);
+            memcpy(out, l, n);
+            out[n] = '\0';
+            return out;
+        }
+    }
+    fail_msg("no line starting with '%s'", prefix);
+    return NULL;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The order statistics of ranks floor(q (n - 1)) for q = 5, 25, 50, 75, 95 %, as the text
+ * `"q05": A, "q25": B, ...` with integers. */
+static void exact_q(double *v, int n, long q[5], char *json, size_t size)
+{
+    static const double lv[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+    qsort(v, (size_t)n, sizeof *v, cmp_dbl);
+    for (int k = 0; k < 5; k++) {
+        double x = v[(int)floor(lv[k] * (n - 1))];
+        assert_true(x == floor(x)); /* counts */
+        q[k] = (long)x;
+    }
+    snprintf(json, size, "\"q05\": %ld, \"q25\": %ld, \"q50\": %ld, \"q75\": %ld, \"q95\": %ld",
+             q[0], q[1], q[2], q[3], q[4]);
+}
+
+static void test_exact_values(void **state)
+{
+    (void)state;
+    enum { N = 25, DAYS = 30, DAY = 15 };
+    bk_ensemble_config cfg;
+    base_config(&cfg, N, 2);
+    static const char *const windows[] = {"2025-09-05..2025-09-20"};
+    cfg.windows = windows;
+    cfg.n_windows = 1;
+    bk_ensemble *ens = run_ensemble(&cfg);
+    /* the reference: every replication run on its own */
+    double start[N], deliveries[N], daily_deliv[N], fleet0[N], win[N]; /* fleet0: campaign on DAY */
+    for (int r = 0; r < N; r++) {
+        bk_run_config rc;
+        bk_run_config_init(&rc, scenario);
+        rc.seed = cfg.seed;
+        rc.replication = (uint32_t)r;
+        rc.days = DAYS;
+        rc.check_invariants = cfg.check_invariants;
+        bk_run *run = NULL;
+        bk_error err;
+        assert_int_equal(bk_sim_run(scenario, &rc, &run, &err), BK_OK);
+        bk_run_totals t;
+        bk_run_get_totals(run, &t);
+        start[r] = (double)t.tankers_start;
+        deliveries[r] = (double)t.deliveries;
+        char *daily = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&daily, &len);
+        assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
+        fclose(f);
+        daily_deliv[r] = csv_value(daily, DAY, "deliveries");
+        fleet0[r] = csv_value(daily, DAY, "campaign");
+        win[r] = 0;
+        for (int d = 4; d <= 19; d++)
+            win[r] += csv_value(daily, d, "deliveries");
+        assert_false(isnan(daily_deliv[r]) || isnan(fleet0[r]) || isnan(win[r]));
+        free(daily);
+        bk_run_free(run);
+    }
+    /* the fleet at the start and the campaign indicator (on by day 15) are the same in every
+     * replication; deliveries vary */
+    assert_true(fleet0[0] == 1.0);
+    for (int r = 1; r < N; r++)
+        assert_true(start[r] == start[0] && fleet0[r] == fleet0[0]);
+    bool varies = false;
+    for (int r = 1; r < N; r++)
+        varies = varies || deliveries[r] != deliveries[0];
+    assert_true(varies);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(bk_ensemble_write_replications_csv(ens, f), BK_OK);
+    fclose(f);
+    for (int r = 0; r < N; r++) {
+        assert_true(csv_value(text, r, "replication") == r);
+        assert_true(csv_value(text, r, "seed") == (double)cfg.seed);
+        assert_true(csv_value(text, r, "tankers_start") == start[r]);
+        assert_true(csv_value(text, r, "deliveries") == deliveries[r]);
+        assert_true(csv_value(text, r, "deliveries_2025_09_05_2025_09_20_total") == win[r]);
+        /* 30 days from 1 September: one month, whose total is the run's */
+        assert_true(csv_value(text, r, "deliveries_2025_09") == deliveries[r]);
+        assert_true(isnan(csv_value(text, r, "deliveries_2025_10")));
+    }
+    free(text);
+
+    long q[5];
+    char want[256], pat[512];
+    f = open_memstream(&text, &len);
+    assert_int_equal(bk_ensemble_write_summary_json(ens, f), BK_OK);
+    fclose(f);
+    char *line = line_starting(text, "    \"tankers_start\"");
+    snprintf(pat, sizeof pat, "\"mean\": %.0f, \"q05\": %.0f, \"q25\": %.0f, \"q50\": %.0f, "
+             "\"q75\": %.0f, \"q95\": %.0f}", start[0], start[0], start[0], start[0], start[0],
+             start[0]);
+    if (!strstr(line, pat))
+        fail_msg("summary.json: %s, expected %s", line, pat);
+    free(line);
+    double tmpv[N];
+    memcpy(tmpv, deliveries, sizeof tmpv);
+    exact_q(tmpv, N, q, want, sizeof want);
+    line = line_starting(text, "    \"deliveries\"");
+    if (!strstr(line, want))
+        fail_msg("summary.json: %s, expected %s", line, want);
+    free(line);
+    memcpy(tmpv, win, sizeof tmpv);
+    exact_q(tmpv, N, q, want, sizeof want);
+    line = line_starting(text, "      \"deliveries\"");
+    if (!strstr(line, want))
+        fail_msg("summary.json window: %s, expected %s", line, want);
+    free(line);
+    free(text);
+
+    f = open_memstream(&text, &len);
+    assert_int_equal(bk_ensemble_write_bands_csv(ens, f), BK_OK);
+    fclose(f);
+    snprintf(pat, sizeof pat, "campaign,0/1,%d,", DAY);
+    line = line_starting(text, pat);
+    snprintf(pat, sizeof pat, ",%.0f,%.0f,%.0f,%.0f,%.0f,%.0f", fleet0[0], fleet0[0], fleet0[0],
+             fleet0[0], fleet0[0], fleet0[0]);
+    if (!strstr(line, pat))
+        fail_msg("bands.csv: %s, expected mean and quantiles %s", line, pat);
+    free(line);
+    memcpy(tmpv, daily_deliv, sizeof tmpv);
+    exact_q(tmpv, N, q, want, sizeof want);
+    snprintf(pat, sizeof pat, "deliveries,tankers,%d,", DAY);
+    line = line_starting(text, pat);
+    snprintf(pat, sizeof pat, ",%ld,%ld,%ld,%ld,%ld", q[0], q[1], q[2], q[3], q[4]);
+    size_t ll = strlen(line), pl = strlen(pat);
+    if (ll < pl || strcmp(line + ll - pl, pat) != 0)
+        fail_msg("bands.csv: %s, expected quantiles %s", line, pat);
+    free(line);
+    free(text);
+
+    f = open_memstream(&text, &len);
+    assert_int_equal(bk_ensemble_write_report(ens, f), BK_OK);
+    fclose(f);
+    memcpy(tmpv, deliveries, sizeof tmpv);
+    exact_q(tmpv, N, q, want, sizeof want);
+    line = line_starting(text, "  tanker deliveries");
+    snprintf(pat, sizeof pat, " %ld (%ld to %ld)", q[2], q[0], q[4]);
+    if (!strstr(line, pat))
+        fail_msg("report: %s, expected %s", line, pat);
+    free(line);
+    free(text);
+    bk_ensemble_free(ens);
+}
+
+static void test_window_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *window, *message;
+    } bad[] = {
+        {"2025-09-05", "expected FIRST..LAST"},
+        {"2025-09-31..2025-10-01", "'2025-09-31' is not a date"},
+        {"2025-09-10..2025-09-05", "ends before it starts"},
+        {"2025-08-30..2025-09-05", "outside the horizon 2025-09-01..2025-09-30"},
+        {"2025-09-05..2025-10-01", "outside the horizon"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        bk_ensemble_config cfg;
+        base_config(&cfg, 3, 1);
+        cfg.windows = &bad[i].window;
+        cfg.n_windows = 1;
+        bk_ensemble *ens = NULL;
+        bk_error err;
+        assert_int_equal(bk_ensemble_new(scenario, &cfg, &ens, &err), BK_ERR_USAGE);
+        assert_null(ens);
+        if (!strstr(err.message, bad[i].message) || !strstr(err.message, bad[i].window))
+            fail_msg("window '%s': message '%s'", bad[i].window, err.message);
+    }
+}
+
+/* A state file of another format version is refused with a message that says so. */
+static void test_state_version(void **state)
+{
+    (void)state;
+    bk_ensemble_config cfg;
+    base_config(&cfg, 3, 1);
+    bk_ensemble *ens = run_ensemble(&cfg);
+    size_t len = 0;
+    char *bytes = state_of(ens, &len);
+    bytes[8] = 1; /* version 1, little-endian */
+    /* the checksum is over everything before it: recompute it so only the version is wrong */
+    unsigned int mdlen = 0;
+    assert_int_equal(EVP_Digest(bytes, len - 32, (unsigned char *)bytes + len - 32, &mdlen,
+                                EVP_sha256(), NULL), 1);
+    char *path = tmp_path("v1.bkens");
+    assert_int_equal(bk_test_write_file(path, bytes, len), 0);
+    FILE *f = fopen(path, "rb");
+    bk_ensemble *back = NULL;
+    bk_error err;
+    assert_int_equal(bk_ensemble_read_state(f, path, &back, &err), BK_ERR_SCHEMA);
+    fclose(f);
+    assert_null(back);
+    if (!strstr(err.message, "format 1, but this blockade reads format 2")
+        || !strstr(err.message, "older"))
+        fail_msg("message: %s", err.message);
+    free(bytes);
+    free(path);
+    bk_ensemble_free(ens);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_exact_values),
+        cmocka_unit_test(test_window_errors),
+        cmocka_unit_test(test_state_version),
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_interrupt_resume),
         cmocka_unit_test(test_cli_kill_resume),

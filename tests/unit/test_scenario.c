@@ -220,7 +220,7 @@ static void reference_file_city_side(void **state)
     assert_true(cs->official_price[1] == 750.0);
     assert_true(cs->price_sensitivity == 2.0);
     assert_true(cs->price_adjust_days == 7.0);
-    assert_true(cs->price_max_ratio == 5.0);
+    assert_true(cs->price_fear == 0.0);
     assert_true(cs->hoard_factor == 0.1);
     assert_true(cs->hoard_cover_days == 2.0);
     assert_true(cs->w_blackout == 0.25);
@@ -684,7 +684,7 @@ static const bad_case bad_cases[] = {
     {"control character", NULL, NULL, NULL, NULL, gen_control, BK_ERR_SYNTAX, 3,
      "control character"},
     {"deep nesting", NULL, NULL, NULL, NULL, gen_deep, BK_ERR_SYNTAX, 1, "depth"},
-    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 181,
+    {"two documents", NULL, NULL, NULL, NULL, gen_two_documents, BK_ERR_SCHEMA, 180,
      "second YAML document"},
     {"alias", "days: 60", "days: &d 60", "seed: 7", "seed: *d", NULL, BK_ERR_SCHEMA, EDIT + 1,
      "aliases (*d) are not supported"},
@@ -843,7 +843,7 @@ static const bad_case bad_cases[] = {
     {"unknown key in sector", "{id: freight, name: Freight,", "{id: freight, nom: Freight,", NULL,
      NULL, NULL, BK_ERR_SCHEMA, EDIT,
      "unknown key 'nom' in sector (expected one of: id, name, tier, demand_l_per_day, "
-     "floor_share, elasticity, retail, priority, transport)"},
+     "floor_share, elasticity, retail, priority, transport, stock_days, restock_days)"},
     {"sector tier 0", "name: Power plants, tier: 1,", "name: Power plants, tier: 0,", NULL, NULL,
      NULL, BK_ERR_VALUE, EDIT, "city.sectors[0].tier must be in 1..8, got 0"},
     {"sector tier 9", "name: Freight, tier: 3,", "name: Freight, tier: 9,", NULL, NULL, NULL,
@@ -1018,9 +1018,40 @@ static void malformed_files(void **state)
     free(dir);
 }
 
+/* scenario show's sentences: singular units, and no "airlift airlift". */
+static void describe_wording(void **state)
+{
+    (void)state;
+    char *t1 = bk_test_replace(base_text, "escort: {units: 4,", "escort: {units: 1,");
+    assert_non_null(t1);
+    char *t2 = bk_test_replace(t1, "type: airlift, litres_per_day: 50000",
+                               "type: airlift, litres_per_day: 0");
+    assert_non_null(t2);
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_string(t2, strlen(t2), "two.yaml", &sc, &err), BK_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    fclose(out);
+    assert_non_null(strstr(buf, "escort pool 1 unit of strength"));
+    assert_non_null(strstr(buf, "escort pool 6 units of strength"));
+    assert_non_null(strstr(buf, " airlift of gasoline stopped"));
+    assert_null(strstr(buf, "airlift airlift"));
+    assert_null(strstr(buf, " 1 units"));
+    assert_null(strstr(buf, " 1 new tankers"));
+    free(buf);
+    bk_scenario_free(sc);
+    free(t1);
+    free(t2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(describe_wording),
         cmocka_unit_test(shipped_files_load),
         cmocka_unit_test(reference_file_values),
         cmocka_unit_test(reference_file_city_side),

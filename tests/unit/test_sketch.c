@@ -163,6 +163,105 @@ static void test_order_independence(void **state)
     gsl_rng_free(r);
 }
 
+/* The exact q-quantile (rank floor(q (n - 1))) of a sorted sample. */
+static double exact_rank(const double *sorted, int n, double q)
+{
+    return sorted[(int)floor(q * (n - 1))];
+}
+
+/* Constants, 0/1 indicators and small counts: exact values that occurred; past 32 distinct
+ * values, counts are still whole numbers; whether the exact list was dropped does not depend on
+ * the order of merges. */
+static void test_exact_small(void **state)
+{
+    (void)state;
+    static const double qs[] = {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0};
+    bk_sketch_map map;
+    bk_sketch_map_init(&map, 0.01);
+    bk_sketch one, fleet, ind;
+    memset(&one, 0, sizeof one);
+    memset(&fleet, 0, sizeof fleet);
+    memset(&ind, 0, sizeof ind);
+    for (int i = 0; i < 1000; i++) {
+        assert_true(bk_sketch_add(&one, &map, 1.0));
+        assert_true(bk_sketch_add(&fleet, &map, 1940.0));
+        assert_true(bk_sketch_add(&ind, &map, i % 50 == 0 ? 1.0 : 0.0)); /* 2 % ones */
+    }
+    /* a constant that fixed point cannot hold exactly is still its own mean */
+    bk_sketch tenth;
+    memset(&tenth, 0, sizeof tenth);
+    for (int i = 0; i < 1000; i++)
+        assert_true(bk_sketch_add(&tenth, &map, 0.1));
+    double mean = 0.0;
+    assert_true(bk_sketch_exact_mean(&tenth, &mean));
+    assert_true(mean == 0.1);
+    assert_true(bk_sketch_quantile(&tenth, &map, 0.5) == 0.1);
+    bk_sketch_release(&tenth);
+    for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+        assert_true(bk_sketch_quantile(&one, &map, qs[k]) == 1.0);
+        assert_true(bk_sketch_quantile(&fleet, &map, qs[k]) == 1940.0);
+        assert_true(bk_sketch_quantile(&ind, &map, qs[k]) == (qs[k] >= 0.99 ? 1.0 : 0.0));
+    }
+    /* Poisson counts, half of them plus a quarter: fewer than 32 distinct values */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    enum { N = 3000 };
+    static double xs[N];
+    bk_sketch counts;
+    memset(&counts, 0, sizeof counts);
+    for (int i = 0; i < N; i++) {
+        xs[i] = (double)gsl_ran_poisson(r, 3.0) + (i % 2 ? 0.0 : 0.25);
+        assert_true(bk_sketch_add(&counts, &map, xs[i]));
+    }
+    qsort(xs, N, sizeof xs[0], cmp_double);
+    assert_false(counts.overflow);
+    for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++)
+        assert_true(bk_sketch_quantile(&counts, &map, qs[k]) == exact_rank(xs, N, qs[k]));
+    /* 40 distinct whole numbers, 20 in each part: each part exact, the union not; both merge
+     * orders give the same bytes, and the quantiles are whole numbers near the exact ones */
+    bk_sketch lo, hi, ab, ba;
+    memset(&lo, 0, sizeof lo);
+    memset(&hi, 0, sizeof hi);
+    memset(&ab, 0, sizeof ab);
+    memset(&ba, 0, sizeof ba);
+    double all[400];
+    for (int i = 0; i < 400; i++) {
+        all[i] = 100.0 + (i % 40) * 7.0;
+        assert_true(bk_sketch_add(i % 40 < 20 ? &lo : &hi, &map, all[i]));
+    }
+    assert_false(lo.overflow);
+    assert_false(hi.overflow);
+    assert_true(bk_sketch_merge(&ab, &lo) && bk_sketch_merge(&ab, &hi));
+    assert_true(bk_sketch_merge(&ba, &hi) && bk_sketch_merge(&ba, &lo));
+    assert_true(ab.overflow && ba.overflow);
+    assert_false(bk_sketch_exact_mean(&ab, &mean));
+    bk_bytes x, y;
+    serialize(&ab, &x);
+    serialize(&ba, &y);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.p, y.p, x.len);
+    qsort(all, 400, sizeof all[0], cmp_double);
+    for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+        double v = bk_sketch_quantile(&ab, &map, qs[k]), e = exact_rank(all, 400, qs[k]);
+        assert_true(v == floor(v));
+        assert_true(fabs(v - e) <= 0.01 * e + 0.5);
+    }
+    /* a round trip keeps the exact list */
+    bk_bytes z;
+    serialize(&counts, &z);
+    bk_reader rd = {z.p, z.len, 0, false};
+    bk_sketch back;
+    assert_true(bk_sketch_read(&back, &rd));
+    assert_true(bk_sketch_quantile(&back, &map, 0.5) == exact_rank(xs, N, 0.5));
+    bk_bytes_free(&x);
+    bk_bytes_free(&y);
+    bk_bytes_free(&z);
+    bk_sketch *all_sk[] = {&one, &fleet, &ind, &counts, &lo, &hi, &ab, &ba, &back};
+    for (size_t k = 0; k < sizeof all_sk / sizeof all_sk[0]; k++)
+        bk_sketch_release(all_sk[k]);
+    gsl_rng_free(r);
+}
+
 /* Fixed-point sums do not depend on the order; the mean is the exact sum over n. */
 static void test_fixed_point(void **state)
 {
@@ -215,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_accuracy_default),
         cmocka_unit_test(test_accuracy_other),
         cmocka_unit_test(test_order_independence),
+        cmocka_unit_test(test_exact_small),
         cmocka_unit_test(test_fixed_point),
         cmocka_unit_test(test_u192),
     };

@@ -1,0 +1,233 @@
+/* test_backtest.c: the naive forecasts of the rolling-origin backtest (docs/validation.md):
+ * the pre-blockade normal and persistence of the last two weeks, on the two-corridor test world
+ * and its test record; and `blockade validate --backtest` end to end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "blockade/blockade.h"
+#include "blockade/calibrate.h"
+#include "bk_test.h"
+
+#define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
+#define EVENTS BK_SOURCE_DIR "/tests/data/two-corridors-events.csv"
+
+static const char *const keywords[] = {"tanker"};
+
+/* The test record's aggregates plus a loss figure in the two weeks before the origin. */
+static const char aggregates[] =
+    "quantity,period_start,period_end,place,value_low,value_best,value_high,unit,source,note\n"
+    "tankers_destroyed,2025-09-01,2025-09-20,Testland,5,10,20,tankers,test,illustrative\n"
+    "escorted_convoys,2025-09-01,2025-09-20,Testland,2,3,4,convoys,test,illustrative\n"
+    "fuel_imports_registered,2025-09-01,2025-09-20,Testland,20,25,30,ML,test,illustrative\n"
+    "tankers_destroyed,2025-09-05,2025-09-08,Testland,6,6,6,tankers,test,before the origin\n";
+
+typedef struct world {
+    bk_scenario *sc;
+    bk_events *ev;
+    bk_aggregates *ag;
+    bk_obs_config cfg;
+} world;
+
+static void world_open(world *w)
+{
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_load_file(TWO, &w->sc, &err), BK_OK);
+    assert_int_equal(bk_events_read_file(EVENTS, NULL, &w->ev, &err), BK_OK);
+    bk_events_place(w->ev, w->sc);
+    assert_int_equal(bk_aggregates_read_string(aggregates, strlen(aggregates), "agg.csv", &w->ag,
+                                               &err),
+                     BK_OK);
+    bk_obs_config_init(&w->cfg, w->sc);
+    w->cfg.attack_keywords = keywords;
+    w->cfg.n_attack_keywords = 1;
+}
+
+static void world_close(world *w)
+{
+    bk_aggregates_free(w->ag);
+    bk_events_free(w->ev);
+    bk_scenario_free(w->sc);
+}
+
+static bk_obs *window(const world *w, const char *from, const char *to, bool with_ag)
+{
+    bk_obs_config cfg = w->cfg;
+    assert_true(bk_date_parse(from, &cfg.day_from));
+    assert_true(bk_date_parse(to, &cfg.day_to));
+    bk_obs *o = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_obs_new(w->sc, w->ev, with_ag ? w->ag : NULL, &cfg, &o, &err), BK_OK);
+    return o;
+}
+
+/* The normal: nothing happens to fuel traffic, deliveries at the loading rates; persistence:
+ * the part before the origin as recorded plus the last two weeks' rate; a quantity without a
+ * figure before the origin has no persistence. */
+static void test_baselines(void **state)
+{
+    (void)state;
+    world w;
+    world_open(&w);
+    long origin;
+    assert_true(bk_date_parse("2025-09-11", &origin));
+    bk_obs *scored = window(&w, "2025-09-11", "2025-09-20", true);
+    bk_obs *before = window(&w, "2025-09-01", "2025-09-10", false); /* clipped two weeks */
+    int n = bk_obs_count(scored);
+    bk_baseline *b = calloc((size_t)n, sizeof *b);
+    assert_non_null(b);
+    bk_error err = {0};
+    assert_int_equal(bk_backtest_baselines(w.sc, w.ev, w.ag, &w.cfg, scored, origin, b, &err),
+                     BK_OK);
+    int seen_deliveries = 0, seen_losses = 0, seen_convoys = 0, seen_corridor = 0;
+    for (int k = 0; k < n; k++) {
+        bk_obs_stat s;
+        bk_obs_get(scored, k, &s);
+        double y[50];
+        bk_obs_truth_quantiles(scored, k, 50, y);
+        double mae_normal = 0;
+        for (int i = 0; i < 50; i++)
+            mae_normal += fabs(y[i] - b[k].normal_mean) / 50;
+        /* a point forecast's CRPS is its absolute error */
+        assert_true(fabs(b[k].normal_crps - mae_normal) < 1e-9 * (1 + mae_normal));
+        if (s.group == BK_OBS_DELIVERIES) {
+            /* (20 + 12) tankers/day x 45,000 L x 20 days, in ML */
+            assert_true(fabs(b[k].normal_mean - 28.8) < 1e-9);
+            assert_false(b[k].has_persistence);
+            seen_deliveries++;
+        } else {
+            assert_true(b[k].normal_mean == 0);
+        }
+        if (s.group == BK_OBS_LOSSES) {
+            /* the figure of 5-8 Sep (6) is both the part before the origin and, over the 10
+             * days before the origin, a rate of 0.6 a day for the 10 days from it */
+            assert_true(b[k].has_persistence);
+            assert_true(fabs(b[k].persistence_mean - 12.0) < 1e-9);
+            seen_losses++;
+        }
+        if (s.group == BK_OBS_CONVOYS) {
+            assert_false(b[k].has_persistence);
+            assert_true(isnan(b[k].persistence_crps));
+            seen_convoys++;
+        }
+        if (s.group == BK_OBS_ATTACKS && s.corridor >= 0) {
+            bk_obs_stat p;
+            bk_obs_get(before, s.corridor, &p); /* the corridors come first, in order */
+            assert_int_equal(p.corridor, s.corridor);
+            assert_true(fabs(b[k].persistence_mean - p.observed / 10.0 * 10.0) < 1e-9);
+            if (s.observed == 0 && p.observed == 0)
+                assert_true(b[k].persistence_crps == 0);
+            seen_corridor++;
+        }
+    }
+    assert_int_equal(seen_deliveries, 1);
+    assert_int_equal(seen_losses, 1);
+    assert_int_equal(seen_convoys, 1);
+    assert_int_equal(seen_corridor, 2);
+    /* an origin on the scenario's first day leaves nothing to persist */
+    long first;
+    assert_true(bk_date_parse("2025-09-01", &first));
+    assert_int_equal(bk_backtest_baselines(w.sc, w.ev, w.ag, &w.cfg, scored, first, b, &err),
+                     BK_ERR_USAGE);
+    free(b);
+    bk_obs_free(before);
+    bk_obs_free(scored);
+    world_close(&w);
+}
+
+static int run_cli(const char *args, const char *out)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>&1", BK_CLI_PATH, args, out ? out : "/dev/null");
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* validate --backtest prints the table and the group means; without --params it is a usage
+ * error. */
+static void test_cli_backtest(void **state)
+{
+    (void)state;
+    assert_int_equal(run_cli("validate --backtest --observed x.csv", NULL), 2);
+    char *dir = bk_test_make_temp_dir("bk-backtest");
+    assert_non_null(dir);
+    char out[1024], args[4096];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(args, sizeof args,
+             "validate %s --observed %s --aggregates %s/tests/data/two-corridors-aggregates.csv "
+             "--params %s/tests/data/calib-spec.yaml --backtest --holdout-from 2025-09-11 -n 20 "
+             "--particles 10 --generations 1 --threads 1 --seed 3",
+             TWO, EVENTS, BK_SOURCE_DIR, BK_SOURCE_DIR);
+    assert_int_equal(run_cli(args, out), 0);
+    size_t len;
+    char *text = bk_test_read_file(out, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "backtest: CRPS"));
+    assert_non_null(strstr(text, "mean CRPS by group"));
+    assert_non_null(strstr(text, "deliveries"));
+    assert_non_null(strstr(text, "persistence"));
+    free(text);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
+/* validate --posterior: the posterior predictive over the draws of a calibration's
+ * posterior.csv; a file of another spec is refused with its line. */
+static void test_cli_posterior(void **state)
+{
+    (void)state;
+    char *dir = bk_test_make_temp_dir("bk-posterior");
+    assert_non_null(dir);
+    char out[1024], args[4096], cal[1024];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(cal, sizeof cal, "%s/cal", dir);
+    const char *common = TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR
+                         "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
+                         "/tests/data/calib-spec.yaml --threads 1 --seed 5";
+    snprintf(args, sizeof args, "calibrate %s --particles 10 --generations 1 --quiet --out %s",
+             common, cal);
+    assert_int_equal(run_cli(args, NULL), 0);
+    snprintf(args, sizeof args, "validate %s -n 20 --posterior %s/posterior.csv", common, cal);
+    assert_int_equal(run_cli(args, out), 0);
+    size_t len;
+    char *text = bk_test_read_file(out, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "posterior predictive"));
+    assert_non_null(strstr(text, "coverage:"));
+    free(text);
+    /* a posterior of other parameters */
+    char bad[1100];
+    snprintf(bad, sizeof bad, "%s/bad.csv", dir);
+    const char *csv = "particle,weight,distance,fleet.min_willingness,observation.report_prob\n"
+                      "0,1,0.5,0.2,0.9\n";
+    assert_int_equal(bk_test_write_file(bad, csv, strlen(csv)), 0);
+    snprintf(args, sizeof args, "validate %s -n 20 --posterior %s", common, bad);
+    assert_int_equal(run_cli(args, out), 3);
+    text = bk_test_read_file(out, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "bad.csv:1:"));
+    free(text);
+    /* with --backtest it is a usage error */
+    snprintf(args, sizeof args, "validate %s --backtest --posterior %s", common, bad);
+    assert_int_equal(run_cli(args, NULL), 2);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_baselines),
+        cmocka_unit_test(test_cli_backtest),
+        cmocka_unit_test(test_cli_posterior),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
