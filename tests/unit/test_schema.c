@@ -182,12 +182,55 @@ static void docs_document_every_key(void **state)
     free(path);
 }
 
+/* Keys read by hand and rules of the city side: a copy owns its school holidays, months follow
+ * fuel_share unless fuel_share_by_month is given, and backup litres need a backup sector. */
+static void city_side_copy_and_rules(void **state)
+{
+    (void)state;
+    bk_error err = {0};
+    bk_scenario *def = NULL, *c = NULL;
+    assert_int_equal(bk_scenario_load_default(&def, &err), BK_OK);
+    assert_true(def->cityside.n_holidays > 0);
+    assert_true(def->cityside.fuel_share_month_given);
+    assert_int_equal(bk_scenario_clone(def, &c, &err), BK_OK);
+    assert_int_equal(c->cityside.n_holidays, def->cityside.n_holidays);
+    assert_ptr_not_equal(c->cityside.holiday_from, def->cityside.holiday_from);
+    for (int i = 0; i < def->cityside.n_holidays; i++) {
+        assert_int_equal(c->cityside.holiday_from[i], def->cityside.holiday_from[i]);
+        assert_int_equal(c->cityside.holiday_to[i], def->cityside.holiday_to[i]);
+    }
+    double jan = def->cityside.fuel_share_month[0];
+    assert_int_equal(bk_scenario_set(c, "city.power.fuel_share", 0.25, &err), BK_OK);
+    assert_true(c->cityside.fuel_share_month[0] == jan);   /* given months stay */
+    bk_scenario_free(c);
+    bk_scenario_free(def);
+
+    bk_scenario *base = load_reference();
+    assert_false(base->cityside.fuel_share_month_given);
+    for (int i = 0; i < 12; i++)
+        assert_true(base->cityside.fuel_share_month[i] == 0.7);
+    assert_int_equal(base->cityside.backup_sector, -1);
+    assert_int_equal(bk_scenario_clone(base, &c, &err), BK_OK);
+    assert_int_equal(bk_scenario_set(c, "city.power.fuel_share", 0.25, &err), BK_OK);
+    for (int i = 0; i < 12; i++)
+        assert_true(c->cityside.fuel_share_month[i] == 0.25);
+    assert_int_equal(bk_scenario_set(c, "city.power.backup_l_per_h", 100, &err), BK_ERR_SCHEMA);
+    assert_non_null(strstr(err.message, "backup_l_per_h needs backup_sector"));
+    assert_true(c->cityside.backup_l_per_h == 0.0);   /* not kept */
+    assert_int_equal(bk_scenario_set_text(c, "city.power.backup_sector", "power", &err), BK_OK);
+    assert_int_equal(bk_scenario_set(c, "city.power.backup_l_per_h", 100, &err), BK_OK);
+    assert_true(c->cityside.backup_l_per_h == 100.0);
+    bk_scenario_free(c);
+    bk_scenario_free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(set_exact_and_typed_errors),
         cmocka_unit_test(set_equals_text_route),
         cmocka_unit_test(docs_document_every_key),
+        cmocka_unit_test(city_side_copy_and_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
