@@ -28,7 +28,8 @@ simpy_customers=1000000
 
 out=$(mktemp)
 one=$(mktemp)
-trap 'rm -f "$out" "$one"' EXIT INT TERM
+trap 'rm -f "$out" "$one"' EXIT
+trap 'exit 130' INT TERM
 
 run() { # run a command, show its lines and keep them for the ratios; its status is the command's
     rc=0
