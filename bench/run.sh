@@ -3,6 +3,8 @@
 #   bench=<name> <param>=<value> ... value=<number> unit=<unit>
 # then the speed of the C engine relative to SimPy on the same workloads:
 #   bench=ratio name=phold_<setting>|mm1 against=simpy ... value=<C rate / SimPy rate> unit=x
+# with both rates per CPU second (cpu_value=), which other work on the machine disturbs less
+# than rates per wall second.
 # Builds nothing: `make bench` builds first (preset dev: RelWithDebInfo, -O2 -g). The C
 # benchmarks come from BUILD_DIR/bench; the SimPy references run under Debian's interpreter
 # (python3-simpy, SimPy 2) in the same run, so the ratios compare figures measured minutes apart
@@ -68,17 +70,17 @@ function field(k,   i) {
             return substr($i, length(k) + 2)
     return ""
 }
-$1 == "bench=phold"       { c["phold_" field("setting")] = field("value") }
-$1 == "bench=simpy_phold" { s["phold_" field("setting")] = field("value") }
-$1 == "bench=mm1"         { c["mm1"] = field("value") }
-$1 == "bench=simpy_mm1"   { s["mm1"] = field("value") }
+$1 == "bench=phold"       { c["phold_" field("setting")] = field("cpu_value") }
+$1 == "bench=simpy_phold" { s["phold_" field("setting")] = field("cpu_value") }
+$1 == "bench=mm1"         { c["mm1"] = field("cpu_value") }
+$1 == "bench=simpy_mm1"   { s["mm1"] = field("cpu_value") }
 END {
     n = split("phold_8x1 phold_1024x16_la1 phold_1024x16_la0.1 mm1", names, " ")
     for (i = 1; i <= n; i++) {
         k = names[i]
         if (c[k] != "" && s[k] > 0)
             printf "bench=ratio name=%s against=simpy %svalue=%.1f unit=x\n", k,
-                   k == "mm1" ? "measure=customers_per_s goal=100 " : "measure=events_per_s ",
+                   k == "mm1" ? "measure=customers_per_cpu_s goal=100 " : "measure=events_per_cpu_s ",
                    c[k] / s[k]
     }
 }' "$out"

@@ -60,14 +60,15 @@ def main():
     src, srv = Source(), Server()
     activate(src, src.run(a.customers, line, arr))
     activate(srv, srv.run(line, svc, stats))
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     simulate(until=1e300)
-    el = time.monotonic() - t0
+    el, cpu = time.monotonic() - t0, time.process_time() - c0
     if stats.done != a.customers:
         raise SystemExit("simpy_mm1: %d of %d customers served" % (stats.done, a.customers))
-    print("bench=simpy_mm1 lambda=%g mu=%g customers=%d formulation=store simpy_events_per_customer=4 "
-          "seconds=%.3f value=%.4g unit=customers/s" % (LAMBDA, MU, a.customers, el,
-                                                      a.customers / el))
+    print("bench=simpy_mm1 lambda=%g mu=%g customers=%d formulation=store "
+          "simpy_events_per_customer=4 seconds=%.3f cpu_seconds=%.3f cpu_value=%.4g value=%.4g "
+          "unit=customers/s" % (LAMBDA, MU, a.customers, el, cpu, a.customers / cpu,
+                                a.customers / el))
     print("bench=simpy_mm1_time_in_system lambda=%g mu=%g customers=%d theory=%g value=%.4f "
           "unit=time" % (LAMBDA, MU, a.customers, 1.0 / (MU - LAMBDA),
                          stats.sojourn / a.customers), flush=True)

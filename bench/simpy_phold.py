@@ -79,18 +79,20 @@ def run_setting(name, p):
         for _ in range(p["start_events"]):
             m = Message()
             activate(m, m.run(model, proc, model.increment(model.rngs[proc])))
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     simulate(until=p["end_time"])
-    el = time.monotonic() - t0
+    el, cpu = time.monotonic() - t0, time.process_time() - c0
     if p["mean"] == p["lookahead"] == 1.0:
         expect = p["processes"] * p["start_events"] * (math.ceil(p["end_time"]) - 1)
         if model.events != expect:
             raise SystemExit("simpy_phold: %s: %d events, ROSS's count is %d"
                              % (name, model.events, expect))
     print("bench=simpy_phold setting=%s processes=%d start_events=%d mean=%g lookahead=%g "
-          "remote=%g end_time=%g events=%d seconds=%.3f value=%.4g unit=events/s"
+          "remote=%g end_time=%g events=%d seconds=%.3f cpu_seconds=%.3f cpu_value=%.4g value=%.4g "
+          "unit=events/s"
           % (name, p["processes"], p["start_events"], p["mean"], p["lookahead"], REMOTE_SHARE,
-             p["end_time"], model.events, el, model.events / el), flush=True)
+             p["end_time"], model.events, el, cpu, model.events / cpu, model.events / el),
+          flush=True)
 
 
 def main():
