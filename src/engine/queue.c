@@ -28,7 +28,7 @@
 #include <string.h>
 
 #define MIN_BUCKETS 16u
-#define STEPS_PER_OP_MAX 8u /* re-bucket when operations take more steps than this on average */
+#define STEPS_PER_OP_MAX 3u /* re-bucket when operations take more steps than this on average */
 
 /* IEEE-754 doubles compare like sign-magnitude integers: flip all bits of negatives and the sign
  * bit of the others to get an unsigned integer with the same order (-0 maps just below +0;
