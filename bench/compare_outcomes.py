@@ -15,7 +15,7 @@ about one p-value in ten falls below 0.1 by chance).
 
 "Never" (no stock-out within the horizon) counts as day horizon + 1.
 
-Usage: compare_outcomes.py OLD_BLOCKADE NEW_BLOCKADE [--replications N] [--jobs J]
+Usage: compare_outcomes.py OLD_BLOCKADE NEW_BLOCKADE [--replications N] [--first R] [--jobs J]
 Prints one line per outcome:
   bench=outcome_compare outcome=<name> n=<N> mean_old=... mean_new=... ks_d=... ks_p=... mw_p=...
 """
@@ -94,9 +94,9 @@ def mann_whitney(x, y):
     return math.erfc(z / math.sqrt(2.0))
 
 
-def sample(binary, n, jobs):
+def sample(binary, first, n, jobs):
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        return list(ex.map(lambda r: outcomes(binary, r), range(n)))
+        return list(ex.map(lambda r: outcomes(binary, r), range(first, first + n)))
 
 
 def main():
@@ -104,10 +104,11 @@ def main():
     ap.add_argument("old")
     ap.add_argument("new")
     ap.add_argument("--replications", "-n", type=int, default=1000)
+    ap.add_argument("--first", type=int, default=0, help="first replication number (default 0)")
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()
-    old = sample(a.old, a.replications, a.jobs)
-    new = sample(a.new, a.replications, a.jobs)
+    old = sample(a.old, a.first, a.replications, a.jobs)
+    new = sample(a.new, a.first, a.replications, a.jobs)
     same = sum(1 for o, w in zip(old, new) if o == w)
     for k in OUTCOMES:
         x = [r[k] for r in old]
