@@ -77,7 +77,7 @@ static inline double bk_rng_uniform(bk_rng *r)
 double bk_rng_gaussian(bk_rng *r);
 
 /* Lognormal exp(mu + sigma Z) with Z from bk_rng_gaussian: the distribution of gsl_ran_lognormal
- * (zeta = mu) at about a third of its cost (gsl_ran_lognormal uses the polar method: two or more
+ * (zeta = mu) at less than half its cost (gsl_ran_lognormal uses the polar method: two or more
  * uniforms, a log and a square root for each variate, the second normal thrown away). */
 double bk_rng_lognormal(bk_rng *r, double mu, double sigma);
 
