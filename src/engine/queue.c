@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_BUCKETS 16u
+#define MIN_BUCKETS      16u
 #define STEPS_PER_OP_MAX 3u /* re-bucket when operations take more steps than this on average */
 
 /* IEEE-754 doubles compare like sign-magnitude integers: flip all bits of negatives and the sign
