@@ -2,17 +2,24 @@
  *
  * P processes each start with S events. One event is one call of the handler: the receiving
  * process draws, from its own stream, a delay lookahead + Exp(mean - lookahead) and a
- * destination: with probability 0.25 a uniformly chosen other process (remote), else itself; it
- * schedules one new event there. Events at or after the end time are not processed. Start events
- * are placed at lookahead + Exp(mean - lookahead) by their own process. When mean equals the
- * lookahead the increment is exactly the lookahead and no delay is drawn.
+ * destination: with probability 0.25 (remote) a process drawn uniformly from all processes, the
+ * sender included, else the sender itself; it schedules one new event there. Events at or after
+ * the end time are not processed. Start events are placed at lookahead + Exp(mean - lookahead) by
+ * their own process. When mean equals the lookahead the increment is exactly the lookahead and no
+ * delay is drawn.
  *
  * The three standard settings (report each figure with these parameters):
- *   8x1:            8 processes x 1 start event, mean 1.0, lookahead 0, end time 100,000;
+ *   8x1:            8 processes x 1 start event, lookahead 1.0, mean 1.0 (increments exactly
+ *                   1.0), end time 100,000 (ROSS's defaults);
  *   1024x16_la1:    1,024 x 16, lookahead 1.0, mean 1.0 (increments exactly 1.0), end 1,000;
  *   1024x16_la0.1:  1,024 x 16, lookahead 0.1, mean 1.0, end 1,000.
  * A setting whose run is shorter than the minimum time is repeated (reps=) with fresh streams
  * (replication numbers 0, 1, ...), and the rate is over all repetitions.
+ *
+ * With lookahead = mean every increment is exactly 1.0, so the event count is deterministic and
+ * equal to ROSS's: processes x start events x (end time - 1) (799,992 for 8x1, 16,367,616 for
+ * 1024x16_la1). The benchmark checks every repetition of those settings against that count and
+ * fails (exit status 1) on a mismatch, so a wrong workload cannot print a figure.
  *
  * Usage: bench_phold [seconds]   (minimum measured time per setting, default 1)
  */
@@ -35,18 +42,28 @@ typedef struct setting {
     double mean;           /* mean increment, lookahead included */
     double lookahead;
     double end_time;
+    uint64_t expect; /* the exact event count per run, 0 when it depends on the draws */
 } setting;
 
 static const setting settings[] = {
-    {"8x1", 8, 1, 1.0, 0.0, 100000.0},
-    {"1024x16_la1", 1024, 16, 1.0, 1.0, 1000.0},
-    {"1024x16_la0.1", 1024, 16, 1.0, 0.1, 1000.0},
+    {"8x1", 8, 1, 1.0, 1.0, 100000.0, 799992u},
+    {"1024x16_la1", 1024, 16, 1.0, 1.0, 1000.0, 16367616u},
+    {"1024x16_la0.1", 1024, 16, 1.0, 0.1, 1000.0, 0},
 };
 
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the process (all threads): unlike the wall time, it does not grow when other work
+ * shares the machine, so the rate per CPU second (cpu_value=) is the steadier figure there. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -78,10 +95,8 @@ static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk
         events++; /* the handler: */
         gsl_rng *g = bk_rng_gsl(&rngs[ev.a]);
         uint32_t dest = ev.a;
-        if (gsl_rng_uniform(g) < REMOTE_SHARE) {
-            uint32_t other = (uint32_t)gsl_rng_uniform_int(g, s->processes - 1);
-            dest = other >= ev.a ? other + 1 : other; /* any process but the sender */
-        }
+        if (gsl_rng_uniform(g) < REMOTE_SHARE) /* any process, the sender included */
+            dest = (uint32_t)gsl_rng_uniform_int(g, s->processes);
         if (bk_queue_push(q, ev.time + increment(s, g), 0, 0, dest, 0) != BK_OK)
             die("push failed");
     }
@@ -101,20 +116,27 @@ int main(int argc, char **argv)
             die("out of memory");
         uint64_t events = 0, first = 0;
         uint32_t reps = 0;
-        double t0 = now_s(), t1;
+        double t0 = now_s(), c0 = cpu_s(), t1;
         do {
             uint64_t e = run_once(s, reps, &q, rngs);
+            if (s->expect != 0 && e != s->expect) {
+                fprintf(stderr, "bench_phold: %s: %llu events, ROSS's count is %llu\n", s->name,
+                        (unsigned long long)e, (unsigned long long)s->expect);
+                return 1;
+            }
             if (reps == 0)
                 first = e;
             events += e;
             reps++;
             t1 = now_s();
         } while (t1 - t0 < min_s);
+        double cpu = cpu_s() - c0;
         printf("bench=phold setting=%s processes=%u start_events=%u mean=%g lookahead=%g "
-               "remote=%g end_time=%g events_per_rep=%llu reps=%u events=%llu seconds=%.3f "
-               "value=%.4g unit=events/s\n",
+               "remote=%g end_time=%g events_per_rep=%llu ross_count=%s reps=%u events=%llu "
+               "seconds=%.3f cpu_seconds=%.3f cpu_value=%.4g value=%.4g unit=events/s\n",
                s->name, s->processes, s->start_events, s->mean, s->lookahead, REMOTE_SHARE,
-               s->end_time, (unsigned long long)first, reps, (unsigned long long)events, t1 - t0,
+               s->end_time, (unsigned long long)first, s->expect ? "checked" : "random", reps,
+               (unsigned long long)events, t1 - t0, cpu, (double)events / cpu,
                (double)events / (t1 - t0));
         fflush(stdout);
         bk_queue_release(&q);

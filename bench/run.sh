@@ -2,12 +2,15 @@
 # run.sh BUILD_DIR: run every benchmark and print its figures, one line each, in the form
 #   bench=<name> <param>=<value> ... value=<number> unit=<unit>
 # then the speed of the C engine relative to SimPy on the same workloads:
-#   bench=ratio name=phold_<setting> goal=100 value=<C rate / SimPy rate> unit=x
-# Builds nothing: `make bench` builds first. The C benchmarks come from BUILD_DIR/bench; the
-# SimPy references run under Debian's interpreter (python3-simpy, SimPy 2). About two and a half
-# minutes on two cores. bench_ensemble runs its short form here (rates, memory at N = 100 and
-# 400, the 10,000-replication time estimated); `bench_ensemble --full` measures N = 1,000 and
-# 10,000 for real (docs/ensemble.md). See docs/benchmarks.md.
+#   bench=ratio name=phold_<setting>|mm1 against=simpy ... value=<C rate / SimPy rate> unit=x
+# with both rates per CPU second (cpu_value=), which other work on the machine disturbs less
+# than rates per wall second.
+# Builds nothing: `make bench` builds first (preset dev: RelWithDebInfo, -O2 -g). The C
+# benchmarks come from BUILD_DIR/bench; the SimPy references run under Debian's interpreter
+# (python3-simpy, SimPy 2) in the same run, so the ratios compare figures measured minutes apart
+# on the same machine. bench_ensemble runs 10,000 replications for real. The first line gives
+# the build type, the last the total time (about four minutes on two idle cores).
+# See docs/benchmarks.md.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -27,7 +30,8 @@ simpy_customers=1000000
 
 out=$(mktemp)
 one=$(mktemp)
-trap 'rm -f "$out" "$one"' EXIT INT TERM
+trap 'rm -f "$out" "$one"' EXIT
+trap 'exit 130' INT TERM
 
 run() { # run a command, show its lines and keep them for the ratios; its status is the command's
     rc=0
@@ -36,6 +40,10 @@ run() { # run a command, show its lines and keep them for the ratios; its status
     cat "$one" >>"$out"
     return $rc
 }
+
+start=$(date +%s)
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$1/CMakeCache.txt" 2>/dev/null || true)
+echo "bench=config build_dir=$1 build_type=${build_type:-unknown} cpus=$(nproc)"
 
 status=0
 for b in bench_queue bench_phold bench_mm1 bench_sim bench_ensemble; do
@@ -62,16 +70,19 @@ function field(k,   i) {
             return substr($i, length(k) + 2)
     return ""
 }
-$1 == "bench=phold"       { c["phold_" field("setting")] = field("value") }
-$1 == "bench=simpy_phold" { s["phold_" field("setting")] = field("value") }
-$1 == "bench=mm1"         { c["mm1"] = field("value") }
-$1 == "bench=simpy_mm1"   { s["mm1"] = field("value") }
+$1 == "bench=phold"       { c["phold_" field("setting")] = field("cpu_value") }
+$1 == "bench=simpy_phold" { s["phold_" field("setting")] = field("cpu_value") }
+$1 == "bench=mm1"         { c["mm1"] = field("cpu_value") }
+$1 == "bench=simpy_mm1"   { s["mm1"] = field("cpu_value") }
 END {
     n = split("phold_8x1 phold_1024x16_la1 phold_1024x16_la0.1 mm1", names, " ")
     for (i = 1; i <= n; i++) {
         k = names[i]
         if (c[k] != "" && s[k] > 0)
-            printf "bench=ratio name=%s goal=100 value=%.1f unit=x\n", k, c[k] / s[k]
+            printf "bench=ratio name=%s against=simpy %svalue=%.1f unit=x\n", k,
+                   k == "mm1" ? "measure=customers_per_cpu_s goal=100 " : "measure=events_per_cpu_s ",
+                   c[k] / s[k]
     }
 }' "$out"
+echo "bench=run_total value=$(($(date +%s) - start)) unit=s"
 exit $status

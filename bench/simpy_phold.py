@@ -3,21 +3,25 @@
 bench_phold.
 
 ROSS's definition: one event is one call of the event handler, which schedules one new event
-after lookahead + Exp(mean - lookahead), to a random other process with probability 0.25
-(remote), else to itself; events at or after the end time are not processed. Each process has
+after lookahead + Exp(mean - lookahead); with probability 0.25 (remote) the destination is drawn
+uniformly from all processes, the sender included, else it is the sender itself; start events at
+lookahead + Exp(mean - lookahead); events at or after the end time are not processed. Each process has
 its own random stream (random.Random keyed by the process number). Each in-flight event is a
 SimPy Process that holds for the increment and then runs the handler of the process it arrived
 at, so one PHOLD event is one SimPy hold.
 
-Settings (DESIGN.md): 8x1 (8 processes x 1 start event, mean 1.0, lookahead 0, end 100,000),
+Settings (DESIGN.md): 8x1 (8 processes x 1 start event, lookahead 1.0, mean 1.0, end 100,000),
 1024x16_la1 (1,024 x 16, lookahead 1.0, mean 1.0, end 1,000), 1024x16_la0.1 (1,024 x 16,
 lookahead 0.1, mean 1.0, end 1,000). SimPy is slow: --end shortens the run of the chosen
 settings; the rate is per second of wall time, and the parameters actually used are printed.
+With lookahead = mean every increment is exactly 1.0 and the event count is ROSS's,
+processes x start events x (ceil(end) - 1); the script checks it and fails on a mismatch.
 
 Usage: simpy_phold.py [--setting NAME|all] [--end T]
 Prints: bench=simpy_phold setting=... value=<events/s> unit=events/s
 """
 import argparse
+import math
 import random
 import time
 
@@ -26,7 +30,7 @@ from SimPy.Simulation import Process, activate, hold, initialize, now, simulate
 SEED = 20250901
 REMOTE_SHARE = 0.25
 SETTINGS = {
-    "8x1": dict(processes=8, start_events=1, mean=1.0, lookahead=0.0, end_time=100000.0),
+    "8x1": dict(processes=8, start_events=1, mean=1.0, lookahead=1.0, end_time=100000.0),
     "1024x16_la1": dict(processes=1024, start_events=16, mean=1.0, lookahead=1.0, end_time=1000.0),
     "1024x16_la0.1": dict(processes=1024, start_events=16, mean=1.0, lookahead=0.1,
                           end_time=1000.0),
@@ -56,16 +60,15 @@ class Message(Process):
     def run(self, model, dest, delay):
         end = model.end_time
         rngs = model.rngs
-        others = model.processes - 1
+        processes = model.processes
         while True:
             yield hold, self, delay
             if now() >= end:
                 return
             model.events += 1  # the handler, run by process `dest`
             rng = rngs[dest]
-            if rng.random() < REMOTE_SHARE:
-                other = rng.randrange(others)
-                dest = other + 1 if other >= dest else other
+            if rng.random() < REMOTE_SHARE:  # any process, the sender included
+                dest = rng.randrange(processes)
             delay = model.increment(rng)
 
 
@@ -76,13 +79,20 @@ def run_setting(name, p):
         for _ in range(p["start_events"]):
             m = Message()
             activate(m, m.run(model, proc, model.increment(model.rngs[proc])))
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     simulate(until=p["end_time"])
-    el = time.monotonic() - t0
+    el, cpu = time.monotonic() - t0, time.process_time() - c0
+    if p["mean"] == p["lookahead"] == 1.0:
+        expect = p["processes"] * p["start_events"] * (math.ceil(p["end_time"]) - 1)
+        if model.events != expect:
+            raise SystemExit("simpy_phold: %s: %d events, ROSS's count is %d"
+                             % (name, model.events, expect))
     print("bench=simpy_phold setting=%s processes=%d start_events=%d mean=%g lookahead=%g "
-          "remote=%g end_time=%g events=%d seconds=%.3f value=%.4g unit=events/s"
+          "remote=%g end_time=%g events=%d seconds=%.3f cpu_seconds=%.3f cpu_value=%.4g value=%.4g "
+          "unit=events/s"
           % (name, p["processes"], p["start_events"], p["mean"], p["lookahead"], REMOTE_SHARE,
-             p["end_time"], model.events, el, model.events / el), flush=True)
+             p["end_time"], model.events, el, cpu, model.events / cpu, model.events / el),
+          flush=True)
 
 
 def main():

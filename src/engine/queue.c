@@ -1,14 +1,34 @@
-/* queue.c: 4-ary implicit min-heap of events. A 4-ary heap halves the depth of a binary heap and
- * keeps the four children of a node in one or two cache lines, which is what matters once the
- * pending set outgrows L1. Times are stored as order-preserving integers so that a comparison
- * is two integer compares, and a pop first walks the hole down to a leaf along the smallest
- * children, then lifts the last element into it (Floyd): fewer comparisons than a plain
- * sift-down, since the last element usually belongs near the bottom. */
+/* queue.c: a calendar queue (R. Brown, "Calendar queues", CACM 31(10), 1988). Time is cut into
+ * buckets of a width w; virtual bucket ("day") d holds the times in [d w, (d + 1) w) (truncated
+ * toward zero, so day 0 is twice as wide: any non-decreasing map of time to day would do), and
+ * day d lives in bucket d mod B of a circular array of B buckets, a power of two. Each bucket is
+ * a list sorted by (time, priority, sequence). A push computes the day and inserts into its
+ * list (at the tail, in one step, when it is the latest, which is the common case); a pop scans
+ * the days from the earliest possible one, `cur`, and takes the head of the first bucket whose
+ * head belongs to the day scanned: since days do not decrease with time, that head is the
+ * earliest event. When a whole year of B days holds none, the earliest head of all buckets is
+ * taken directly.
+ *
+ * With B about the number of pending events and w about three mean gaps between successive
+ * event times, a push or pop costs a few steps whatever the number pending, where a heap costs
+ * a logarithm of it in dependent, cache-missing steps. B doubles when the pending count exceeds
+ * 2B and halves when it falls below B / 2; w is re-estimated at each resize from the mean gap
+ * of the times popped since the previous one (or, before any pop, from the spread of the
+ * pending times), and the queue is re-bucketed with the same B when the steps per operation
+ * show that w no longer fits the times. Re-bucketing is O(pending) and happens after at least
+ * that many operations, so it adds O(1) per operation.
+ *
+ * Times are stored as order-preserving integers, so that comparing two events is two integer
+ * compares. The order is exactly that of (time, priority, sequence): independent of B, w and
+ * any resize. */
 #include "engine/queue.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MIN_BUCKETS      16u
+#define STEPS_PER_OP_MAX 3u /* re-bucket when operations take more steps than this on average */
 
 /* IEEE-754 doubles compare like sign-magnitude integers: flip all bits of negatives and the sign
  * bit of the others to get an unsigned integer with the same order (-0 maps just below +0;
@@ -28,12 +48,227 @@ static inline double key_to_time(uint64_t k)
     return t;
 }
 
-/* Bitwise rather than short-circuit operators: the comparison result is data, not a branch,
- * so the compiler can select children with conditional moves (pops then suffer far fewer branch
- * mispredictions, whose cost dominates a heap of random times). */
 static inline bool node_less(const bk_queue_node *x, const bk_queue_node *y)
 {
-    return (x->tkey < y->tkey) | ((x->tkey == y->tkey) & (x->key < y->key));
+    return x->tkey < y->tkey || (x->tkey == y->tkey && x->key < y->key);
+}
+
+/* The day of a time: truncation of t / w, clamped so that the conversion is defined. Non-
+ * decreasing in t, which is all the order needs. */
+static inline int64_t day_of(double inv_width, double t)
+{
+    double x = t * inv_width;
+    if (!(x < 4e18))
+        x = 4e18;
+    else if (x < -4e18)
+        x = -4e18;
+    return (int64_t)x;
+}
+
+static inline uint32_t bucket_of(const bk_queue *q, int64_t day)
+{
+    return (uint32_t)((uint64_t)day & (q->n_buckets - 1u));
+}
+
+bk_status bk_queue_init(bk_queue *q, size_t capacity)
+{
+    memset(q, 0, sizeof *q);
+    q->free_head = BK_QUEUE_NIL;
+    q->inv_width = 1.0;
+    if (capacity == 0)
+        return BK_OK;
+    if (capacity >= BK_QUEUE_NIL)
+        return BK_ERR_NOMEM;
+    q->pool = malloc(capacity * sizeof *q->pool);
+    if (q->pool == NULL)
+        return BK_ERR_NOMEM;
+    q->capacity = capacity;
+    return BK_OK;
+}
+
+void bk_queue_release(bk_queue *q)
+{
+    free(q->pool);
+    free(q->bucket);
+    free(q->tail);
+    memset(q, 0, sizeof *q);
+    q->free_head = BK_QUEUE_NIL;
+    q->inv_width = 1.0;
+}
+
+void bk_queue_reset(bk_queue *q)
+{
+    for (uint32_t i = 0; i < q->n_buckets; i++)
+        q->bucket[i] = q->tail[i] = BK_QUEUE_NIL;
+    q->size = 0;
+    q->popped = false;
+    q->n_used = 0;
+    q->free_head = BK_QUEUE_NIL;
+    q->cur = 0;
+    q->next_seq = 0;
+    q->gap_sum = 0;
+    q->gap_n = q->ops = q->steps = 0;
+}
+
+/* Insert pool node i (day set) into its bucket's sorted list. Returns the steps walked. */
+static inline uint64_t link_node(bk_queue *q, uint32_t i)
+{
+    bk_queue_node *p = q->pool, *n = &p[i];
+    uint32_t b = bucket_of(q, n->day);
+    uint32_t t = q->tail[b];
+    if (t == BK_QUEUE_NIL || !node_less(n, &p[t])) { /* empty, or the latest: append */
+        n->next = BK_QUEUE_NIL;
+        if (t == BK_QUEUE_NIL)
+            q->bucket[b] = i;
+        else
+            p[t].next = i;
+        q->tail[b] = i;
+        return 0;
+    }
+    /* earlier than the tail: walk from the head (the tail stays the tail) */
+    uint32_t *link = &q->bucket[b];
+    uint64_t steps = 1;
+    while (!node_less(n, &p[*link])) {
+        link = &p[*link].next;
+        steps++;
+    }
+    n->next = *link;
+    *link = i;
+    return steps;
+}
+
+/* Re-bucket every pending event into nb buckets with a fresh width. BK_ERR_NOMEM leaves the
+ * queue as it was. */
+static bk_status rebucket(bk_queue *q, uint32_t nb)
+{
+    uint32_t *nbk = malloc((size_t)nb * sizeof *nbk), *ntl = malloc((size_t)nb * sizeof *ntl);
+    if (nbk == NULL || ntl == NULL) {
+        free(nbk);
+        free(ntl);
+        return BK_ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < nb; i++)
+        nbk[i] = ntl[i] = BK_QUEUE_NIL;
+    /* the width: three mean gaps between popped times, else three mean gaps of the spread of
+     * the pending times, else unchanged */
+    double width = 0;
+    if (q->gap_n >= 32 && q->gap_sum > 0)
+        width = 3.0 * q->gap_sum / (double)q->gap_n;
+    else if (q->size > 1) {
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (uint32_t b = 0; b < q->n_buckets; b++)
+            for (uint32_t x = q->bucket[b]; x != BK_QUEUE_NIL; x = q->pool[x].next) {
+                if (q->pool[x].tkey < lo)
+                    lo = q->pool[x].tkey;
+                if (q->pool[x].tkey > hi)
+                    hi = q->pool[x].tkey;
+            }
+        width = 3.0 * (key_to_time(hi) - key_to_time(lo)) / (double)q->size;
+    }
+    if (width > 0 && isfinite(width) && isfinite(1.0 / width))
+        q->inv_width = 1.0 / width;
+    uint32_t *old = q->bucket, *old_tail = q->tail, old_nb = q->n_buckets;
+    q->bucket = nbk;
+    q->tail = ntl;
+    q->n_buckets = nb;
+    int64_t cur = INT64_MAX;
+    for (uint32_t b = 0; b < old_nb; b++) {
+        uint32_t x = old[b];
+        while (x != BK_QUEUE_NIL) {
+            uint32_t next = q->pool[x].next;
+            q->pool[x].day = day_of(q->inv_width, key_to_time(q->pool[x].tkey));
+            if (q->pool[x].day < cur)
+                cur = q->pool[x].day;
+            link_node(q, x);
+            x = next;
+        }
+    }
+    free(old);
+    free(old_tail);
+    q->cur = cur == INT64_MAX ? 0 : cur;
+    q->gap_sum = 0;
+    q->gap_n = q->ops = q->steps = 0;
+    return BK_OK;
+}
+
+static bk_status grow_pool(bk_queue *q)
+{
+#ifdef BK_DEBUG_ALLOC
+    size_t cap = q->capacity + 1;
+#else
+    size_t cap = q->capacity ? q->capacity * 2 : 64;
+#endif
+    if (cap >= BK_QUEUE_NIL)
+        return BK_ERR_NOMEM;
+    bk_queue_node *p = realloc(q->pool, cap * sizeof *p);
+    if (p == NULL)
+        return BK_ERR_NOMEM;
+    q->pool = p;
+    q->capacity = cap;
+    return BK_OK;
+}
+
+bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
+                        uint64_t b)
+{
+    if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
+        return BK_ERR_USAGE;
+    if (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity) {
+        bk_status st = grow_pool(q);
+        if (st != BK_OK)
+            return st;
+    }
+    if (q->n_buckets == 0 || q->size + 1 > 2 * (size_t)q->n_buckets) {
+        bk_status st = rebucket(q, q->n_buckets ? 2 * q->n_buckets : MIN_BUCKETS);
+        if (st != BK_OK)
+            return st;
+    }
+    uint32_t i;
+    if (q->free_head != BK_QUEUE_NIL) {
+        i = q->free_head;
+        q->free_head = q->pool[i].next;
+    } else {
+        i = (uint32_t)q->n_used++;
+    }
+    bk_queue_node *n = &q->pool[i];
+    n->tkey = time_to_key(time);
+    n->key = (uint64_t)priority << 48 | (q->next_seq++ & 0xFFFFFFFFFFFFull);
+    n->b = b;
+    n->type = type;
+    n->a = a;
+    n->day = day_of(q->inv_width, time);
+    if (q->size == 0 || n->day < q->cur)
+        q->cur = n->day;
+    q->size++;
+    q->steps += link_node(q, i);
+    q->ops++;
+    return BK_OK;
+}
+
+/* The pool index of the earliest event (size > 0); its day in *day. */
+static uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps)
+{
+    const bk_queue_node *p = q->pool;
+    uint32_t mask = q->n_buckets - 1u;
+    int64_t d = q->cur;
+    for (uint32_t k = 0; k < q->n_buckets; k++, d++) {
+        uint32_t h = q->bucket[(uint64_t)d & mask];
+        if (h != BK_QUEUE_NIL && p[h].day == d) {
+            *day = d;
+            *steps = k;
+            return h;
+        }
+    }
+    /* a year without an event: the earliest head of all */
+    uint32_t best = BK_QUEUE_NIL;
+    for (uint32_t b = 0; b < q->n_buckets; b++) {
+        uint32_t h = q->bucket[b];
+        if (h != BK_QUEUE_NIL && (best == BK_QUEUE_NIL || node_less(&p[h], &p[best])))
+            best = h;
+    }
+    *day = p[best].day;
+    *steps = q->n_buckets;
+    return best;
 }
 
 static inline void node_to_event(const bk_queue_node *n, bk_event *ev)
@@ -45,75 +280,13 @@ static inline void node_to_event(const bk_queue_node *n, bk_event *ev)
     ev->b = n->b;
 }
 
-bk_status bk_queue_init(bk_queue *q, size_t capacity)
-{
-    memset(q, 0, sizeof *q);
-    if (capacity == 0)
-        return BK_OK;
-    q->heap = malloc(capacity * sizeof *q->heap);
-    if (q->heap == NULL)
-        return BK_ERR_NOMEM;
-    q->capacity = capacity;
-    return BK_OK;
-}
-
-void bk_queue_release(bk_queue *q)
-{
-    free(q->heap);
-    memset(q, 0, sizeof *q);
-}
-
-void bk_queue_reset(bk_queue *q)
-{
-    q->size = 0;
-    q->next_seq = 0;
-}
-
-static bk_status grow(bk_queue *q)
-{
-#ifdef BK_DEBUG_ALLOC
-    size_t cap = q->capacity + 1;
-#else
-    size_t cap = q->capacity ? q->capacity * 2 : 64;
-#endif
-    bk_queue_node *h = realloc(q->heap, cap * sizeof *h);
-    if (h == NULL)
-        return BK_ERR_NOMEM;
-    q->heap = h;
-    q->capacity = cap;
-    return BK_OK;
-}
-
-bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
-                        uint64_t b)
-{
-    if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
-        return BK_ERR_USAGE;
-    if (q->size == q->capacity) {
-        bk_status st = grow(q);
-        if (st != BK_OK)
-            return st;
-    }
-    bk_queue_node ev = {time_to_key(time),
-                        (uint64_t)priority << 48 | (q->next_seq++ & 0xFFFFFFFFFFFFull), type, a, b};
-    bk_queue_node *h = q->heap;
-    size_t i = q->size++;
-    while (i > 0) { /* sift up: move parents down until ev fits */
-        size_t parent = (i - 1) / 4;
-        if (!node_less(&ev, &h[parent]))
-            break;
-        h[i] = h[parent];
-        i = parent;
-    }
-    h[i] = ev;
-    return BK_OK;
-}
-
 bool bk_queue_peek(const bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;
-    node_to_event(&q->heap[0], out);
+    int64_t day;
+    uint64_t steps;
+    node_to_event(&q->pool[find_min(q, &day, &steps)], out);
     return true;
 }
 
@@ -121,40 +294,37 @@ bool bk_queue_pop(bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;
-    bk_queue_node *h = q->heap;
-    node_to_event(&h[0], out);
-    size_t n = --q->size;
-    if (n == 0)
-        return true;
-    bk_queue_node last = h[n];
-    /* walk the hole at the root down to a leaf, always toward the smallest child */
-    size_t i = 0;
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c >= n)
-            break;
-        size_t best;
-        if (c + 3 < n) { /* all four children: a tournament, two independent comparisons first */
-            size_t b01 = c + node_less(&h[c + 1], &h[c]);
-            size_t b23 = c + 2 + node_less(&h[c + 3], &h[c + 2]);
-            best = node_less(&h[b23], &h[b01]) ? b23 : b01;
-        } else {
-            best = c;
-            for (size_t k = c + 1; k < n; k++)
-                if (node_less(&h[k], &h[best]))
-                    best = k;
-        }
-        h[i] = h[best];
-        i = best;
+    int64_t day;
+    uint64_t steps;
+    uint32_t h = find_min(q, &day, &steps);
+    bk_queue_node *n = &q->pool[h];
+    node_to_event(n, out);
+    uint32_t bk = bucket_of(q, day);
+    q->bucket[bk] = n->next;
+    if (n->next == BK_QUEUE_NIL)
+        q->tail[bk] = BK_QUEUE_NIL;
+    n->next = q->free_head;
+    q->free_head = h;
+    q->cur = day;
+    q->size--;
+    if (q->popped) {
+        double gap = out->time - q->last_pop_time;
+        q->gap_sum += gap > 0 ? gap : 0;
+        q->gap_n++;
     }
-    /* then lift the former last element from that leaf to its place */
-    while (i > 0) {
-        size_t parent = (i - 1) / 4;
-        if (!node_less(&last, &h[parent]))
-            break;
-        h[i] = h[parent];
-        i = parent;
+    q->popped = true;
+    q->last_pop_time = out->time;
+    q->steps += steps;
+    q->ops++;
+    /* shrink with the pending count; re-bucket when the width has stopped fitting the times */
+    if (q->n_buckets > MIN_BUCKETS && 2 * q->size < q->n_buckets)
+        (void)rebucket(q, q->n_buckets / 2); /* on failure, the old buckets still work */
+    else if (q->ops >= 2 * (uint64_t)q->n_buckets && q->steps > STEPS_PER_OP_MAX * q->ops)
+        (void)rebucket(q, q->n_buckets);
+    else if (q->ops >= 2 * (uint64_t)q->n_buckets) {
+        q->ops = q->steps = 0; /* judge the width on recent operations only */
+        q->gap_sum = 0;
+        q->gap_n = 0;
     }
-    h[i] = last;
     return true;
 }

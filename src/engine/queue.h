@@ -1,10 +1,11 @@
-/* queue.h: the pending-event set, a 4-ary min-heap of events stored by value.
+/* queue.h: the pending-event set, a calendar queue (Brown 1988) of events stored by value.
  *
  * Events are ordered by (time, priority, sequence number): equal times are broken by the priority
- * (smaller first), then by insertion order, so the order never depends on addresses. The heap
- * grows by doubling and never shrinks, so a simulation in steady state does not allocate. With
- * BK_DEBUG_ALLOC the heap grows one slot at a time instead (every push reallocates), so that a
- * sanitizer catches any pointer kept into the queue across a push.
+ * (smaller first), then by insertion order, so the order never depends on addresses. The events
+ * sit in a pool of nodes that grows by doubling and never shrinks, so a simulation in steady
+ * state does not allocate (the bucket array is resized when the pending count doubles or
+ * halves). With BK_DEBUG_ALLOC the pool grows one node at a time instead (every push
+ * reallocates), so that a sanitizer catches any pointer kept into the queue across a push.
  */
 #ifndef BK_QUEUE_H
 #define BK_QUEUE_H
@@ -27,21 +28,36 @@ typedef struct bk_event {
 
 #define BK_QUEUE_MAX_PRIORITY 0xFFFFu
 
-/* A heap slot: the time is stored as an unsigned integer with the same order as the double
- * (see queue.c), so that comparing two slots is two integer comparisons. */
+/* A pooled event: the time is stored as an unsigned integer with the same order as the double
+ * (see queue.c), so that comparing two events is two integer comparisons. */
 typedef struct bk_queue_node {
-    uint64_t tkey;  /* order-preserving image of the time */
-    uint64_t key;   /* priority << 48 | sequence */
+    uint64_t tkey; /* order-preserving image of the time */
+    uint64_t key;  /* priority << 48 | sequence */
+    uint64_t b;
     uint32_t type;
     uint32_t a;
-    uint64_t b;
+    int64_t day;   /* the node's virtual bucket: floor(time / width), see queue.c */
+    uint32_t next; /* next node of the bucket (or of the free list); BK_QUEUE_NIL ends it */
 } bk_queue_node;
 
+#define BK_QUEUE_NIL UINT32_MAX
+
 typedef struct bk_queue {
-    bk_queue_node *heap; /* owned; heap[0] is the earliest event */
-    size_t size;
-    size_t capacity;
-    uint64_t next_seq; /* sequence number given to the next push */
+    bk_queue_node *pool;  /* owned; nodes of pending events and free nodes */
+    uint32_t *bucket;     /* owned; heads of the bucket lists, each sorted earliest first */
+    uint32_t *tail;       /* owned; the last node of each bucket list */
+    size_t size;          /* pending events */
+    size_t capacity;      /* nodes in the pool */
+    size_t n_used;        /* nodes handed out at least once: [0, n_used) */
+    uint32_t free_head;   /* free list of released nodes */
+    uint32_t n_buckets;   /* a power of two (0 before the first push) */
+    double inv_width;     /* 1 / bucket width */
+    int64_t cur;          /* no pending event lies in a virtual bucket before cur */
+    uint64_t next_seq;    /* sequence number given to the next push */
+    /* adaptation: mean gap between popped times, work per operation since the last resize */
+    double last_pop_time, gap_sum;
+    uint64_t gap_n, ops, steps;
+    bool popped; /* last_pop_time is set */
 } bk_queue;
 
 /* Prepare an empty queue with room for `capacity` events (0 is allowed). BK_ERR_NOMEM on failure,
@@ -55,7 +71,8 @@ void bk_queue_release(bk_queue *q);
 void bk_queue_reset(bk_queue *q);
 
 /* Schedule an event. time must be finite; priority at most BK_QUEUE_MAX_PRIORITY. Allocates only
- * when the heap is full. Returns BK_ERR_NOMEM (queue unchanged) or BK_ERR_USAGE on a bad time. */
+ * when the pool is full or the bucket array is resized. Returns BK_ERR_NOMEM (queue unchanged) or
+ * BK_ERR_USAGE on a bad time. */
 bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
                         uint64_t b);
 

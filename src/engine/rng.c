@@ -4,9 +4,11 @@
 #include "engine/rng.h"
 
 #include <Random123/philox.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
 #include <string.h>
 
-static void refill(struct bk_rng_state *s)
+void bk_rng_refill(struct bk_rng_state *s)
 {
     philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
     philox4x64_key_t k = {{s->key[0], s->key[1]}};
@@ -19,7 +21,7 @@ static void refill(struct bk_rng_state *s)
 static inline uint64_t next64(struct bk_rng_state *s)
 {
     if (s->used == 4)
-        refill(s);
+        bk_rng_refill(s);
     return s->out[s->used++];
 }
 
@@ -62,12 +64,12 @@ void bk_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpos
     state_key(&r->st, seed, replication, purpose, entity);
 }
 
-double bk_rng_uniform(bk_rng *r)
+double bk_rng_gaussian(bk_rng *r)
 {
-    return gsl_get_double(&r->st);
+    return gsl_ran_gaussian_ziggurat(&r->gsl, 1.0);
 }
 
-uint64_t bk_rng_next(bk_rng *r)
+double bk_rng_lognormal(bk_rng *r, double mu, double sigma)
 {
-    return next64(&r->st);
+    return exp(mu + sigma * gsl_ran_gaussian_ziggurat(&r->gsl, 1.0));
 }

@@ -108,7 +108,7 @@ double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
     double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
     double h = s->length_km / speed;
     if (s->travel_cv > 0)
-        h *= gsl_ran_lognormal(bk_rng_gsl(rng), m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
+        h *= bk_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
     return h;
 }
 

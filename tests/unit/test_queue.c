@@ -91,6 +91,112 @@ static void test_matches_sorted_reference(void **state)
     bk_queue_release(&q);
 }
 
+/* A plain binary heap of events ordered like the queue: the reference below. */
+typedef struct ref_heap {
+    bk_event *v;
+    size_t n;
+} ref_heap;
+
+static int ev_cmp(const bk_event *a, const bk_event *b)
+{
+    return cmp_event(a, b);
+}
+
+static void ref_push(ref_heap *h, bk_event e)
+{
+    size_t i = h->n++;
+    while (i > 0 && ev_cmp(&e, &h->v[(i - 1) / 2]) < 0) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = e;
+}
+
+static bk_event ref_pop(ref_heap *h)
+{
+    bk_event top = h->v[0], last = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && ev_cmp(&h->v[c + 1], &h->v[c]) < 0)
+            c++;
+        if (ev_cmp(&h->v[c], &last) >= 0)
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (h->n > 0)
+        h->v[i] = last;
+    return top;
+}
+
+/* The calendar's buckets, widths and resizes never change the order: random interleavings of
+ * pushes and pops whose time scale changes by seven orders of magnitude, with runs of equal
+ * times, priorities, negative times, pushes before the last popped time, growth to thousands
+ * pending and back to empty, and a reset, against the reference heap, event by event. */
+static void test_order_across_scales_and_resizes(void **state)
+{
+    (void)state;
+    enum { OPS = 120000, MAXN = 6000 };
+    const double scales[] = {1e-3, 1.0, 1e4, 0.0 /* ties */, 24.0};
+    bk_queue q;
+    assert_int_equal(bk_queue_init(&q, 0), BK_OK);
+    ref_heap ref = {malloc(MAXN * sizeof(bk_event)), 0};
+    assert_non_null(ref.v);
+    bk_rng r;
+    bk_rng_init(&r, 43, 0, BK_RNG_TEST, 1);
+    uint64_t seq = 0;
+    double now = -720.0;
+    for (int op = 0; op < OPS; op++) {
+        int phase = op / (OPS / 10);
+        double scale = scales[phase % 5];
+        /* grow in even phases, shrink in odd ones */
+        double p_push = phase % 2 == 0 ? 0.6 : 0.4;
+        if (op == OPS / 2) { /* a reset empties everything and restarts the sequence */
+            bk_queue_reset(&q);
+            ref.n = 0;
+            seq = 0;
+        }
+        if (ref.n < MAXN && (ref.n == 0 || bk_rng_uniform(&r) < p_push)) {
+            double t;
+            if (scale == 0.0)
+                t = floor(now) + (double)(bk_rng_next(&r) % 3); /* many equal times */
+            else
+                t = now - scale * log(1.0 - bk_rng_uniform(&r));
+            if (bk_rng_uniform(&r) < 0.01)
+                t = now - 100.0 * bk_rng_uniform(&r); /* before the last popped time */
+            uint32_t prio = (uint32_t)(bk_rng_next(&r) % 3);
+            uint32_t a = (uint32_t)op;
+            assert_int_equal(bk_queue_push(&q, t, prio, 7, a, (uint64_t)op * 3), BK_OK);
+            ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 7, a, (uint64_t)op * 3});
+            seq++;
+        } else {
+            bk_event want = ref_pop(&ref), got, peek;
+            assert_true(bk_queue_peek(&q, &peek));
+            assert_true(bk_queue_pop(&q, &got));
+            assert_memory_equal(&got.time, &want.time, sizeof(double));
+            assert_true(got.key == want.key);
+            assert_int_equal(got.a, want.a);
+            assert_int_equal(got.type, 7);
+            assert_true(got.b == want.b);
+            assert_int_equal(peek.a, got.a);
+            now = got.time;
+        }
+        assert_int_equal(q.size, ref.n);
+    }
+    while (ref.n > 0) {
+        bk_event want = ref_pop(&ref), got;
+        assert_true(bk_queue_pop(&q, &got));
+        assert_int_equal(got.a, want.a);
+    }
+    bk_event none;
+    assert_false(bk_queue_pop(&q, &none));
+    free(ref.v);
+    bk_queue_release(&q);
+}
+
 /* Negative times (the warm-up runs before hour 0), -0 and +0, tiny and huge times keep their
  * order, and come back exactly. */
 static void test_time_order_and_round_trip(void **state)
@@ -133,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_ties_by_priority_then_insertion),
         cmocka_unit_test(test_matches_sorted_reference),
+        cmocka_unit_test(test_order_across_scales_and_resizes),
         cmocka_unit_test(test_time_order_and_round_trip),
         cmocka_unit_test(test_rejects_bad_input),
     };

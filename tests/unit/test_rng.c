@@ -7,7 +7,9 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
@@ -86,6 +88,112 @@ static void test_gsl_distributions(void **state)
     assert_true(fabs((double)hits / N - 3.0) < 0.03);
 }
 
+/* The inline uniform is the GSL interface's uniform, draw for draw (results must not change). */
+static void test_inline_uniform_matches_gsl(void **state)
+{
+    (void)state;
+    bk_rng a, b;
+    bk_rng_init(&a, 77, 3, BK_RNG_TEST, 2);
+    bk_rng_init(&b, 77, 3, BK_RNG_TEST, 2);
+    for (int i = 0; i < 1000; i++)
+        assert_true(bk_rng_uniform(&a) == gsl_rng_uniform(bk_rng_gsl(&b)));
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Kolmogorov-Smirnov statistic D = sup |F_n - F| of the sample x[0..n) (sorted in place). */
+static double ks_statistic(double *x, size_t n, double (*cdf)(double, const double *),
+                           const double *par)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    double d = 0;
+    for (size_t i = 0; i < n; i++) {
+        double f = cdf(x[i], par);
+        double lo = f - (double)i / (double)n, hi = (double)(i + 1) / (double)n - f;
+        if (lo > d)
+            d = lo;
+        if (hi > d)
+            d = hi;
+    }
+    return d;
+}
+
+static double normal_cdf(double x, const double *par)
+{
+    (void)par;
+    return gsl_cdf_ugaussian_P(x);
+}
+
+static double lognormal_cdf(double x, const double *par)
+{
+    return gsl_cdf_lognormal_P(x, par[0], par[1]);
+}
+
+enum { NV = 200000 };
+/* KS critical value at the 0.1 % level for n = NV: 1.95 / sqrt(n) = 0.00436 */
+#define KS_CRIT (1.95 / 447.2136)
+
+/* The ziggurat normal: mean 0, variance 1, skewness 0, kurtosis 3, and KS against Phi. */
+static void test_gaussian_distribution(void **state)
+{
+    (void)state;
+    bk_rng r;
+    bk_rng_init(&r, 11, 0, BK_RNG_TEST, 3);
+    double *x = malloc(NV * sizeof *x);
+    assert_non_null(x);
+    double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    for (int i = 0; i < NV; i++) {
+        double z = x[i] = bk_rng_gaussian(&r);
+        s1 += z;
+        s2 += z * z;
+        s3 += z * z * z;
+        s4 += z * z * z * z;
+    }
+    /* standard errors at n = 2e5: mean 0.0022, variance 0.0032, third moment 0.0055, fourth
+     * moment 0.022; allow five */
+    assert_true(fabs(s1 / NV) < 0.011);
+    assert_true(fabs(s2 / NV - 1.0) < 0.016);
+    assert_true(fabs(s3 / NV) < 0.028);
+    assert_true(fabs(s4 / NV - 3.0) < 0.11);
+    assert_true(ks_statistic(x, NV, normal_cdf, NULL) < KS_CRIT);
+    free(x);
+}
+
+/* The lognormal of the travel-time noise: mean one, coefficient of variation cv (mu = -sigma^2
+ * / 2, sigma^2 = log(1 + cv^2)); moments and KS against the exact lognormal law. */
+static void test_lognormal_distribution(void **state)
+{
+    (void)state;
+    const double cvs[] = {0.1, 0.3, 0.6};
+    for (size_t k = 0; k < sizeof cvs / sizeof cvs[0]; k++) {
+        double s2 = log(1.0 + cvs[k] * cvs[k]), par[2] = {-0.5 * s2, sqrt(s2)};
+        bk_rng r;
+        bk_rng_init(&r, 12, 0, BK_RNG_TEST, (uint32_t)k);
+        double *x = malloc(NV * sizeof *x);
+        assert_non_null(x);
+        double sum = 0, sum2 = 0;
+        for (int i = 0; i < NV; i++) {
+            double v = x[i] = bk_rng_lognormal(&r, par[0], par[1]);
+            assert_true(v > 0);
+            sum += v;
+            sum2 += v * v;
+        }
+        double mean = sum / NV, var = sum2 / NV - mean * mean, cv2 = cvs[k] * cvs[k];
+        /* se of the mean cv / sqrt(n); of the variance about cv^2 sqrt(2 + ...) / sqrt(n) */
+        assert_true(fabs(mean - 1.0) < 5.0 * cvs[k] / sqrt((double)NV));
+        assert_true(fabs(var - cv2) < 0.05 * cv2);
+        assert_true(ks_statistic(x, NV, lognormal_cdf, par) < KS_CRIT);
+        /* and a wrong law is rejected: the same sample against sigma 10 % larger */
+        double wrong[2] = {par[0], 1.1 * par[1]};
+        assert_true(ks_statistic(x, NV, lognormal_cdf, wrong) > KS_CRIT);
+        free(x);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -94,6 +202,9 @@ int main(void)
         cmocka_unit_test(test_each_key_part_matters),
         cmocka_unit_test(test_uniform_moments),
         cmocka_unit_test(test_gsl_distributions),
+        cmocka_unit_test(test_inline_uniform_matches_gsl),
+        cmocka_unit_test(test_gaussian_distribution),
+        cmocka_unit_test(test_lognormal_distribution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
