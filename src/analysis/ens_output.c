@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "analysis/metrics.h"
 #include "blockade/blockade.h"
@@ -239,7 +240,7 @@ bk_status bk_ensemble_write_replications_csv(const bk_ensemble *ens, FILE *out)
         }
         fputc('\n', out);
     }
-    free(order);
+    bk_free(order);
     return bk_fmt_finish(out);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "analysis/metrics.h"
 #include "model/run.h"
@@ -73,7 +74,7 @@ bk_status bk_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, b
         return BK_OK;
     if (!text)
         return bk_fail(err, BK_ERR_USAGE, "ensemble: %d windows but no list of them", n);
-    e->windows = calloc((size_t)n, sizeof *e->windows);
+    e->windows = bk_calloc((size_t)n, sizeof *e->windows);
     if (!e->windows)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     char first[11], last[11];
@@ -132,7 +133,7 @@ static bk_ens_rcol *push(bk_ens_rcol **cols, int *n, int *cap)
 {
     if (*n == *cap) {
         int c = *cap ? 2 * *cap : 64;
-        bk_ens_rcol *p = realloc(*cols, (size_t)c * sizeof *p);
+        bk_ens_rcol *p = bk_realloc(*cols, (size_t)c * sizeof *p);
         if (!p)
             return NULL;
         *cols = p;
@@ -150,7 +151,7 @@ static bk_ens_rcol *push(bk_ens_rcol **cols, int *n, int *cap)
 bool bk_ens_rows_layout(bk_ensemble *e)
 {
     bk_ens_rows_release(&e->rows);
-    free(e->rcols);
+    bk_free(e->rcols);
     e->rcols = NULL;
     e->n_rcols = 0;
     bk_ens_rcol *cols = NULL;
@@ -232,7 +233,7 @@ bool bk_ens_rows_layout(bk_ensemble *e)
     e->rows.n_vals = n;
     return true;
 oom:
-    free(cols);
+    bk_free(cols);
     return false;
 }
 
@@ -242,11 +243,11 @@ bool bk_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run)
     bk_ens_rows *r = &e->rows;
     if (r->n == r->cap) {
         uint64_t cap = r->cap ? r->cap + r->cap / 2 : 256;
-        uint64_t *rp = realloc(r->rep, (size_t)cap * sizeof *rp);
+        uint64_t *rp = bk_realloc(r->rep, (size_t)cap * sizeof *rp);
         if (!rp)
             return false;
         r->rep = rp;
-        double *v = realloc(r->val, (size_t)cap * (size_t)r->n_vals * sizeof *v);
+        double *v = bk_realloc(r->val, (size_t)cap * (size_t)r->n_vals * sizeof *v);
         if (!v)
             return false;
         r->val = v;
@@ -285,11 +286,11 @@ bool bk_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src)
         return true;
     uint64_t need = dst->n + src->n;
     if (need > dst->cap) {
-        uint64_t *rp = realloc(dst->rep, (size_t)need * sizeof *rp);
+        uint64_t *rp = bk_realloc(dst->rep, (size_t)need * sizeof *rp);
         if (!rp)
             return false;
         dst->rep = rp;
-        double *v = realloc(dst->val, (size_t)need * (size_t)dst->n_vals * sizeof *v);
+        double *v = bk_realloc(dst->val, (size_t)need * (size_t)dst->n_vals * sizeof *v);
         if (!v)
             return false;
         dst->val = v;
@@ -305,8 +306,8 @@ bool bk_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src)
 /* Contract in ens.h. */
 void bk_ens_rows_release(bk_ens_rows *r)
 {
-    free(r->rep);
-    free(r->val);
+    bk_free(r->rep);
+    bk_free(r->val);
     r->rep = NULL;
     r->val = NULL;
     r->n = r->cap = 0;
@@ -327,7 +328,7 @@ uint64_t *bk_ens_rows_order(const bk_ens_rows *r)
 {
     if (r->n == 0)
         return NULL;
-    uint64_t *o = malloc((size_t)r->n * sizeof *o);
+    uint64_t *o = bk_malloc((size_t)r->n * sizeof *o);
     if (!o)
         return NULL;
     bool sorted = true;
@@ -337,9 +338,9 @@ uint64_t *bk_ens_rows_order(const bk_ens_rows *r)
     }
     if (sorted)
         return o;
-    rep_idx *t = malloc((size_t)r->n * sizeof *t);
+    rep_idx *t = bk_malloc((size_t)r->n * sizeof *t);
     if (!t) {
-        free(o);
+        bk_free(o);
         return NULL;
     }
     for (uint64_t i = 0; i < r->n; i++) {
@@ -349,7 +350,7 @@ uint64_t *bk_ens_rows_order(const bk_ens_rows *r)
     qsort(t, (size_t)r->n, sizeof *t, cmp_rep);
     for (uint64_t i = 0; i < r->n; i++)
         o[i] = t[i].idx;
-    free(t);
+    bk_free(t);
     return o;
 }
 
@@ -367,7 +368,7 @@ bool bk_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5])
         q[k] = 0.0;
     if (r->n == 0)
         return true;
-    double *x = malloc((size_t)r->n * sizeof *x);
+    double *x = bk_malloc((size_t)r->n * sizeof *x);
     if (!x)
         return false;
     bk_i128 sum = 0;
@@ -379,7 +380,7 @@ bool bk_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5])
     *mean = x[0] == x[r->n - 1] ? x[0] : bk_fix_mean(sum, r->n); /* a constant is its mean */
     for (int k = 0; k < 5; k++)
         q[k] = x[(uint64_t)floor(bk_ens_levels[k] * (double)(r->n - 1))];
-    free(x);
+    bk_free(x);
     return true;
 }
 
@@ -403,7 +404,7 @@ void bk_ens_rows_write(const bk_ensemble *e, bk_bytes *b)
         for (int k = 0; k < r->n_vals; k++)
             bk_bytes_f64(b, v[k]);
     }
-    free(o);
+    bk_free(o);
 }
 
 /* Contract in ens.h. */
@@ -419,8 +420,8 @@ bool bk_ens_rows_read(bk_ensemble *e, bk_reader *in)
     /* every row is at least 8 bytes per value plus its number: check before allocating */
     if ((in->len - in->pos) / (8u * ((uint64_t)nv + 1)) < n)
         return false;
-    r->rep = malloc((size_t)n * sizeof *r->rep);
-    r->val = malloc((size_t)n * (size_t)(nv ? nv : 1) * sizeof *r->val);
+    r->rep = bk_malloc((size_t)n * sizeof *r->rep);
+    r->val = bk_malloc((size_t)n * (size_t)(nv ? nv : 1) * sizeof *r->val);
     if (!r->rep || !r->val)
         return false;
     r->cap = n;

@@ -11,6 +11,7 @@
 
 #include <libfyaml.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "blockade/ensemble.h"
 #include "engine/file.h"
@@ -42,7 +43,7 @@ struct bk_policy {
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
+    char *d = bk_malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -96,18 +97,18 @@ void bk_policy_free(bk_policy *p)
     if (!p)
         return;
     for (int i = 0; i < p->n_set; i++) {
-        free(p->set[i].path);
-        free(p->set[i].text);
+        bk_free(p->set[i].path);
+        bk_free(p->set[i].text);
     }
-    free(p->set);
-    free(p->patch);
+    bk_free(p->set);
+    bk_free(p->patch);
     if (p->doc)
         fy_document_destroy(p->doc);
-    free(p->file);
-    free(p->name);
-    free(p->label);
-    free(p->text);
-    free(p);
+    bk_free(p->file);
+    bk_free(p->name);
+    bk_free(p->label);
+    bk_free(p->text);
+    bk_free(p);
 }
 
 /* "escort_per_convoy 4, units 12": the last path segment and the value of each setting. */
@@ -127,7 +128,7 @@ static char *make_label(const bk_policy *p)
     if (p->n_set == 0)
         fputs("no change", f);
     if (fclose(f) != 0) {
-        free(text);
+        bk_free(text);
         return NULL;
     }
     return text;
@@ -296,7 +297,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (len > POLICY_MAX_BYTES)
         return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
                            POLICY_MAX_BYTES);
-    bk_policy *p = calloc(1, sizeof *p);
+    bk_policy *p = bk_calloc(1, sizeof *p);
     if (!p || !(p->file = dup_n(name, strlen(name))) || !(p->text = dup_n(text, len))) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
@@ -339,7 +340,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         if (ks && kn == 4 && memcmp(ks, "name", 4) == 0 && v && fy_node_is_scalar(v)) {
             size_t vn = 0;
             const char *vs = fy_node_get_scalar(v, &vn);
-            free(p->name);
+            bk_free(p->name);
             p->name = dup_n(vs ? vs : "", vs ? vn : 0);
         } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
             set = v;
@@ -367,7 +368,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
                            POLICY_MAX_SETTINGS);
     }
-    p->set = calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
+    p->set = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
     if (!p->set) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
@@ -404,7 +405,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     for (int i = 0; pf && i < p->n_set; i++) {
         char *v = value_line(&p->set[i]);
         fprintf(pf, "%s%s = %s\n", p->set[i].add ? "add " : "", p->set[i].path, v ? v : "?");
-        free(v);
+        bk_free(v);
     }
     if (!pf || fclose(pf) != 0 || !p->name || !p->label || !p->patch) {
         bk_policy_free(p);
@@ -429,7 +430,7 @@ bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
         return policy_fail(err, st, path, 0, "%s", m);
     }
     st = bk_policy_load_string(buf, n, path, out, err);
-    free(buf);
+    bk_free(buf);
     return st;
 }
 
@@ -473,7 +474,7 @@ static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
 }
 
 /* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
- * with free()). */
+ * with bk_free()). */
 /* The new node of setting s in doc: a copy of its value, or its text parsed as YAML. */
 static struct fy_node *value_node(struct fy_document *doc, const setting *s)
 {
@@ -527,7 +528,7 @@ static bk_status add_node(struct fy_document *doc, const bk_policy *p, const set
 }
 
 /* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
- * with free()). */
+ * with bk_free()). */
 static bk_status apply_text(const bk_policy *p, int upto, const char *base, size_t base_len,
                             char **text, bk_error *err)
 {
@@ -614,7 +615,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
     if (st == BK_OK && text_out)
         *text_out = text;
     else
-        free(text);
+        bk_free(text);
     if (st == BK_OK)
         return BK_OK;
     for (int k = 1; k <= p->n_set; k++) {
@@ -625,7 +626,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
         bk_error e2;
         memset(&e2, 0, sizeof e2);
         bk_status s2 = bk_scenario_load_string(t, strlen(t), p->file, &sc, &e2);
-        free(t);
+        bk_free(t);
         bk_scenario_free(sc);
         if (s2 != BK_OK) {
             /* the loader's message names a place in the generated text: keep its words only */

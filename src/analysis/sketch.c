@@ -1,4 +1,5 @@
 /* sketch.c: the log-bucket quantile sketch (see sketch.h and docs/ensemble.md). */
+#include "engine/alloc.h"
 #include "analysis/sketch.h"
 
 #include <math.h>
@@ -32,7 +33,7 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
 {
     if (s->len == 0) {
         if (s->cap == 0) {
-            s->c = calloc(8, sizeof *s->c);
+            s->c = bk_calloc(8, sizeof *s->c);
             if (!s->c)
                 return false;
             s->cap = 8;
@@ -50,7 +51,7 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
     if (need > s->cap) {
         /* an eighth of slack: windows settle early, so doubling would mostly waste memory */
         uint32_t cap = need + need / 8 + 4;
-        uint32_t *c = realloc(s->c, (size_t)cap * sizeof *c);
+        uint32_t *c = bk_realloc(s->c, (size_t)cap * sizeof *c);
         if (!c)
             return false;
         s->c = c;
@@ -89,7 +90,7 @@ static bool exact_add(bk_sketch *s, double x, uint32_t count)
         return true;
     }
     if (s->nx == BK_SKETCH_EXACT_MAX) {
-        free(s->x);
+        bk_free(s->x);
         s->x = NULL;
         s->nx = s->capx = 0;
         s->overflow = true;
@@ -99,7 +100,7 @@ static bool exact_add(bk_sketch *s, double x, uint32_t count)
         uint32_t cap = s->capx ? 2 * s->capx : 2;
         if (cap > BK_SKETCH_EXACT_MAX)
             cap = BK_SKETCH_EXACT_MAX;
-        bk_sketch_value *nx = realloc(s->x, (size_t)cap * sizeof *nx);
+        bk_sketch_value *nx = bk_realloc(s->x, (size_t)cap * sizeof *nx);
         if (!nx)
             return false;
         s->x = nx;
@@ -160,7 +161,7 @@ bool bk_sketch_merge(bk_sketch *dst, const bk_sketch *src)
     dst->zero += src->zero;
     dst->nonint = dst->nonint || src->nonint;
     if (src->overflow && !dst->overflow) {
-        free(dst->x);
+        bk_free(dst->x);
         dst->x = NULL;
         dst->nx = dst->capx = 0;
         dst->overflow = true;
@@ -268,9 +269,9 @@ void bk_sketch_clear(bk_sketch *s)
 /* Contract in sketch.h. */
 void bk_sketch_release(bk_sketch *s)
 {
-    free(s->pos.c);
-    free(s->neg.c);
-    free(s->x);
+    bk_free(s->pos.c);
+    bk_free(s->neg.c);
+    bk_free(s->x);
     memset(s, 0, sizeof *s);
 }
 
@@ -314,7 +315,7 @@ static bool side_read(bk_sketch_side *s, bk_reader *in)
     int64_t lo = bk_reader_i64(in);
     if (in->failed || lo < -(int64_t)MAX_SIDE_LEN || lo > (int64_t)MAX_SIDE_LEN)
         return false;
-    s->c = malloc((size_t)len * sizeof *s->c);
+    s->c = bk_malloc((size_t)len * sizeof *s->c);
     if (!s->c)
         return false;
     s->cap = s->len = len;
@@ -336,7 +337,7 @@ bool bk_sketch_read(bk_sketch *s, bk_reader *in)
     s->overflow = flags & 1u;
     s->nonint = flags & 2u;
     if (ok && nx > 0) {
-        s->x = malloc((size_t)nx * sizeof *s->x);
+        s->x = bk_malloc((size_t)nx * sizeof *s->x);
         ok = s->x != NULL;
         s->capx = ok ? nx : 0;
     }

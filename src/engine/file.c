@@ -1,5 +1,6 @@
 /* file.c: reading a whole input file (scenarios, policies, specs, event exports) with a size
  * limit checked before reading. */
+#include "engine/alloc.h"
 #include "engine/file.h"
 
 #include <errno.h>
@@ -35,7 +36,7 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
         }
     }
     size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = bk_malloc(cap + 1);
     bk_status status = buf ? BK_OK : BK_ERR_NOMEM;
     while (status == BK_OK) {
         if (n == cap) {
@@ -43,7 +44,7 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
                 break;   /* more than the limit: said below */
             size_t ncap = (unsigned long long)cap * 2 > max_bytes + 1 ? (size_t)max_bytes + 1
                                                                        : cap * 2;
-            char *nb = realloc(buf, ncap + 1);
+            char *nb = bk_realloc(buf, ncap + 1);
             if (!nb) {
                 status = BK_ERR_NOMEM;
                 break;
@@ -66,7 +67,7 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
         status = bk_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
                             "too large: more than the limit of %llu bytes", max_bytes);
     if (status != BK_OK) {
-        free(buf);
+        bk_free(buf);
         return status;
     }
     buf[n] = '\0';

@@ -21,6 +21,7 @@
  * Times are stored as order-preserving integers, so that comparing two events is two integer
  * compares. The order is exactly that of (time, priority, sequence): independent of B, w and
  * any resize. */
+#include "engine/alloc.h"
 #include "engine/queue.h"
 
 #include <math.h>
@@ -79,7 +80,7 @@ bk_status bk_queue_init(bk_queue *q, size_t capacity)
         return BK_OK;
     if (capacity >= BK_QUEUE_NIL)
         return BK_ERR_NOMEM;
-    q->pool = malloc(capacity * sizeof *q->pool);
+    q->pool = bk_malloc(capacity * sizeof *q->pool);
     if (q->pool == NULL)
         return BK_ERR_NOMEM;
     q->capacity = capacity;
@@ -88,9 +89,9 @@ bk_status bk_queue_init(bk_queue *q, size_t capacity)
 
 void bk_queue_release(bk_queue *q)
 {
-    free(q->pool);
-    free(q->bucket);
-    free(q->tail);
+    bk_free(q->pool);
+    bk_free(q->bucket);
+    bk_free(q->tail);
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
@@ -141,10 +142,10 @@ static inline uint64_t link_node(bk_queue *q, uint32_t i)
  * queue as it was. */
 static bk_status rebucket(bk_queue *q, uint32_t nb)
 {
-    uint32_t *nbk = malloc((size_t)nb * sizeof *nbk), *ntl = malloc((size_t)nb * sizeof *ntl);
+    uint32_t *nbk = bk_malloc((size_t)nb * sizeof *nbk), *ntl = bk_malloc((size_t)nb * sizeof *ntl);
     if (nbk == NULL || ntl == NULL) {
-        free(nbk);
-        free(ntl);
+        bk_free(nbk);
+        bk_free(ntl);
         return BK_ERR_NOMEM;
     }
     for (uint32_t i = 0; i < nb; i++)
@@ -183,8 +184,8 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
             x = next;
         }
     }
-    free(old);
-    free(old_tail);
+    bk_free(old);
+    bk_free(old_tail);
     q->cur = cur == INT64_MAX ? 0 : cur;
     q->gap_sum = 0;
     q->gap_n = q->ops = q->steps = 0;
@@ -200,7 +201,7 @@ static bk_status grow_pool(bk_queue *q)
 #endif
     if (cap >= BK_QUEUE_NIL)
         return BK_ERR_NOMEM;
-    bk_queue_node *p = realloc(q->pool, cap * sizeof *p);
+    bk_queue_node *p = bk_realloc(q->pool, cap * sizeof *p);
     if (p == NULL)
         return BK_ERR_NOMEM;
     q->pool = p;

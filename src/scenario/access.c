@@ -1,4 +1,5 @@
 /* access.c: a loaded scenario's accessors, hash, lookups and freeing. */
+#include "engine/alloc.h"
 #include "scenario/scenario.h"
 
 #include <stdbool.h>
@@ -16,29 +17,29 @@ void bk_scenario_free(bk_scenario *sc)
     if (sc == NULL)
         return;
     for (int i = 0; i < sc->n_ports; i++)
-        free(sc->ports[i].product_share);
+        bk_free(sc->ports[i].product_share);
     for (int i = 0; i < sc->n_corridors; i++) {
-        free(sc->corridors[i].path);
-        free(sc->corridors[i].path_seg);
+        bk_free(sc->corridors[i].path);
+        bk_free(sc->corridors[i].path_seg);
     }
-    free(sc->products);
-    free(sc->places);
-    free(sc->segments);
-    free(sc->ports);
-    free(sc->corridors);
-    free(sc->city.initial_stock_l);
-    free(sc->group.cells);
-    free(sc->timeline);
+    bk_free(sc->products);
+    bk_free(sc->places);
+    bk_free(sc->segments);
+    bk_free(sc->ports);
+    bk_free(sc->corridors);
+    bk_free(sc->city.initial_stock_l);
+    bk_free(sc->group.cells);
+    bk_free(sc->timeline);
     for (int i = 0; i < sc->cityside.n_sectors; i++)
-        free(sc->cityside.sectors[i].demand_l_per_day);
-    free(sc->cityside.sectors);
-    free(sc->cityside.reserve_floor_l);
-    free(sc->cityside.official_price);
-    free(sc->cityside.holiday_from);
-    free(sc->cityside.holiday_to);
-    free(sc->text);
-    free(sc->patch);
-    free(sc);
+        bk_free(sc->cityside.sectors[i].demand_l_per_day);
+    bk_free(sc->cityside.sectors);
+    bk_free(sc->cityside.reserve_floor_l);
+    bk_free(sc->cityside.official_price);
+    bk_free(sc->cityside.holiday_from);
+    bk_free(sc->cityside.holiday_to);
+    bk_free(sc->text);
+    bk_free(sc->patch);
+    bk_free(sc);
 }
 
 /* Contract in blockade/scenario.h. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "engine/alloc.h"
 #include "scenario/read.h"
 
 #define KM_PER_DEG 111.2
@@ -223,13 +224,13 @@ static const char *const kind_word[] = {
 static bool lint_timeline(lint *w)
 {
     const bk_scenario *sc = w->sc;
-    int *tier = calloc((size_t)sc->cityside.n_sectors + 1, sizeof *tier);
-    double *price = calloc((size_t)sc->n_products, sizeof *price);
-    bool *used = calloc((size_t)sc->n_segments, sizeof *used);
+    int *tier = bk_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *tier);
+    double *price = bk_calloc((size_t)sc->n_products, sizeof *price);
+    bool *used = bk_calloc((size_t)sc->n_segments, sizeof *used);
     if (tier == NULL || price == NULL || used == NULL) {
-        free(tier);
-        free(price);
-        free(used);
+        bk_free(tier);
+        bk_free(price);
+        bk_free(used);
         return false;
     }
     for (int i = 0; i < sc->cityside.n_sectors; i++)
@@ -267,9 +268,9 @@ static bool lint_timeline(lint *w)
             warn(w, "timeline entry of type %s (line %d) does nothing: %s", kind_word[e->kind],
                  e->line, why);
     }
-    free(tier);
-    free(price);
-    free(used);
+    bk_free(tier);
+    bk_free(price);
+    bk_free(used);
     return true;
 }
 

@@ -4,6 +4,7 @@
  * through the schema table (schema.c), which docs/scenario-format.md is checked against; this file
  * reads what the table cannot say alone: lists, ids, corridor paths and the scenario's dates.
  */
+#include "engine/alloc.h"
 #include "scenario/scenario.h"
 
 #include <errno.h>
@@ -225,8 +226,8 @@ static bk_status read_holidays(loader *L, const map *m)
                             "%s must be a list of [from, to] dates, got %s", path,
                             sr_node_desc(v, got, sizeof got));
     int n = fy_node_sequence_item_count(v);
-    cs->holiday_from = calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_from);
-    cs->holiday_to = calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_to);
+    cs->holiday_from = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_from);
+    cs->holiday_to = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_to);
     if (cs->holiday_from == NULL || cs->holiday_to == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     for (int i = 0; i < n; i++) {
@@ -324,19 +325,19 @@ static bool reachable(const bk_scenario *sc, int from, int to, int *queue, char 
 static bk_status check_reachable(loader *L, const map *top)
 {
     bk_scenario *sc = L->sc;
-    int *queue = malloc((size_t)sc->n_places * sizeof *queue);
-    char *seen = malloc((size_t)sc->n_places);
+    int *queue = bk_malloc((size_t)sc->n_places * sizeof *queue);
+    char *seen = bk_malloc((size_t)sc->n_places);
     if (queue == NULL || seen == NULL) {
-        free(queue);
-        free(seen);
+        bk_free(queue);
+        bk_free(seen);
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     int bad = -1;
     for (int i = 0; i < sc->n_ports && bad < 0; i++)
         if (!reachable(sc, sc->ports[i].place, sc->city.place, queue, seen))
             bad = i;
-    free(queue);
-    free(seen);
+    bk_free(queue);
+    bk_free(seen);
     if (bad < 0)
         return BK_OK;
     struct fy_node *v, *k;
@@ -356,8 +357,8 @@ static bk_status read_corridor_path(loader *L, const map *m, bk_corridor *c)
     sr_join_path(path, sizeof path, m->path, "path");
     int n;
     TRY(sr_node_list(L, v, k, path, 2, MAX_PATH, &n));
-    c->path = calloc((size_t)n, sizeof *c->path);
-    c->path_seg = calloc((size_t)n - 1, sizeof *c->path_seg);
+    c->path = bk_calloc((size_t)n, sizeof *c->path);
+    c->path_seg = bk_calloc((size_t)n - 1, sizeof *c->path_seg);
     if (c->path == NULL || c->path_seg == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     void *it = NULL;
@@ -656,9 +657,9 @@ static bk_status parse(loader *L)
 static bk_status load_owned(char *text, size_t len, const char *name, bk_scenario **out,
                             bk_error *err)
 {
-    bk_scenario *sc = calloc(1, sizeof *sc);
+    bk_scenario *sc = bk_calloc(1, sizeof *sc);
     if (sc == NULL) {
-        free(text);
+        bk_free(text);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
     }
     sc->text = text;
@@ -694,7 +695,7 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
         return bk_fail_at(err, BK_ERR_TOO_LARGE, name, 0, 0,
                           "scenario is too large: %zu bytes, the limit is %u bytes", len,
                           BK_SCENARIO_MAX_BYTES);
-    char *copy = malloc(len + 1);
+    char *copy = bk_malloc(len + 1);
     if (copy == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
     if (len > 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "scenario/read.h"
 
 struct fy_node *sr_find_key(struct fy_node *mapping, const char *key, struct fy_node **knode)
@@ -285,7 +286,7 @@ bk_status sr_rd_product_map(const map *m, const char *key, enum need need, doubl
     loader *L = m->L;
     struct fy_node *v, *k;
     TRY(sr_map_get(m, key, need, &v, &k));
-    double *vals = calloc((size_t)L->sc->n_products, sizeof *vals);
+    double *vals = bk_calloc((size_t)L->sc->n_products, sizeof *vals);
     if (vals == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     *out = vals;   /* owned by the scenario from here, freed with it even on error */
@@ -336,7 +337,7 @@ bk_status sr_list_array(loader *L, struct fy_node *v, struct fy_node *k, const c
     TRY(sr_node_list(L, v, k, what, min, max, n));
     if (*n == 0)
         return BK_OK;
-    *arr = calloc((size_t)*n, size);
+    *arr = bk_calloc((size_t)*n, size);
     if (*arr == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     return BK_OK;
@@ -395,7 +396,7 @@ bk_status sr_defaults(loader *L, const char *section, void *base)
         case BK_KT_PMAP: {
             double **slot = (double **)(void *)(b + r->off);
             if (*slot == NULL)
-                *slot = calloc((size_t)L->sc->n_products, sizeof **slot);
+                *slot = bk_calloc((size_t)L->sc->n_products, sizeof **slot);
             if (*slot == NULL)
                 return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
             for (int j = 0; j < L->sc->n_products; j++)
@@ -468,7 +469,7 @@ static bk_status read_row(const map *m, const bk_key *r, const char *key, char *
         return sr_rd_ref(m, key, (enum bk_ref_kind)r->ref, (int *)(void *)(b + r->off));
     case BK_KT_PMAP: {
         double **slot = (double **)(void *)(b + r->off);
-        free(*slot);   /* the default array, replaced by the file's values */
+        bk_free(*slot);   /* the default array, replaced by the file's values */
         *slot = NULL;
         return sr_rd_product_map(m, key, need, r->def, row_bounds(r), slot);
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "scenario/read.h"
 #include "scenario/rules.h"
 
@@ -16,7 +17,7 @@ static void *dup_mem(const void *p, size_t n, bool *ok)
 {
     if (p == NULL || n == 0)
         return NULL;
-    void *d = malloc(n);
+    void *d = bk_malloc(n);
     if (d == NULL)
         *ok = false;
     else
@@ -28,7 +29,7 @@ static void *dup_mem(const void *p, size_t n, bool *ok)
 bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *err)
 {
     *out = NULL;
-    bk_scenario *c = malloc(sizeof *c);
+    bk_scenario *c = bk_malloc(sizeof *c);
     if (c == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory copying a scenario");
     *c = *sc;
@@ -53,9 +54,9 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     c->cityside.holiday_to = dup_mem(sc->cityside.holiday_to, nh * sizeof(long), &ok);
     c->text = dup_mem(sc->text, sc->text_len + 1, &ok);
     c->patch = dup_mem(sc->patch, sc->patch ? sc->patch_len + 1 : 0, &ok);
-    c->ports = calloc((size_t)sc->n_ports + 1, sizeof *c->ports);
-    c->corridors = calloc((size_t)sc->n_corridors + 1, sizeof *c->corridors);
-    c->cityside.sectors = calloc((size_t)sc->cityside.n_sectors + 1, sizeof *c->cityside.sectors);
+    c->ports = bk_calloc((size_t)sc->n_ports + 1, sizeof *c->ports);
+    c->corridors = bk_calloc((size_t)sc->n_corridors + 1, sizeof *c->corridors);
+    c->cityside.sectors = bk_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *c->cityside.sectors);
     ok = ok && c->ports && c->corridors && c->cityside.sectors;
     for (int i = 0; ok && i < sc->n_ports; i++, c->n_ports++) {
         c->ports[i] = sc->ports[i];
@@ -247,7 +248,7 @@ static bk_status commit(bk_scenario *sc, const char *path, const target *t, cons
         return set_fail(err, st, path, "%s", rerr.message);
     }
     size_t add = strlen(path) + strlen(text) + 5;
-    char *np = realloc(sc->patch, sc->patch_len + add + 1);
+    char *np = bk_realloc(sc->patch, sc->patch_len + add + 1);
     if (np == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     sc->patch = np;
@@ -366,12 +367,12 @@ bk_status bk_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, cons
     size_t plen = strlen(patch);
     char *pt = dup_mem(patch, plen + 1, &ok);
     if (!ok) {
-        free(text);
-        free(pt);
+        bk_free(text);
+        bk_free(pt);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    free(sc->text);
-    free(sc->patch);
+    bk_free(sc->text);
+    bk_free(sc->patch);
     sc->text = text;
     sc->text_len = base->text_len;
     sc->patch = pt;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "scenario/read.h"
 
 #define MAX_TIMELINE 10000
@@ -218,11 +219,11 @@ bk_status sr_read_timeline(loader *L, const map *top)
         TRY(read_event(L, item, v, i, &sc->timeline[i]));
         sc->n_timeline = i + 1;
     }
-    tl_order *order = malloc((size_t)n * sizeof *order);
-    bk_timeline_event *sorted = malloc((size_t)n * sizeof *sorted);
+    tl_order *order = bk_malloc((size_t)n * sizeof *order);
+    bk_timeline_event *sorted = bk_malloc((size_t)n * sizeof *sorted);
     if (order == NULL || sorted == NULL) {
-        free(order);
-        free(sorted);
+        bk_free(order);
+        bk_free(sorted);
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     for (int i = 0; i < n; i++)
@@ -230,8 +231,8 @@ bk_status sr_read_timeline(loader *L, const map *top)
     qsort(order, (size_t)n, sizeof *order, tl_cmp);
     for (int i = 0; i < n; i++)
         sorted[i] = sc->timeline[order[i].index];
-    free(order);
-    free(sc->timeline);
+    bk_free(order);
+    bk_free(sc->timeline);
     sc->timeline = sorted;
     return BK_OK;
 }
