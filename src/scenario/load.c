@@ -21,6 +21,7 @@
 
 #include "engine/status_internal.h"
 #include "engine/yaml.h"
+#include "scenario/names.h"
 
 /* Upper bounds on list sizes. They keep the quadratic uniqueness and reference checks cheap on
  * hostile input and are far above any real theatre (documented in docs/scenario-format.md). */
@@ -2119,7 +2120,7 @@ static bk_status read_document(loader *L, struct fy_node *root)
     TRY(read_policy(L, &top));
     TRY(read_group(L, &top));
     TRY(read_timeline(L, &top));
-    return BK_OK;
+    return bk_scenario_check_names(root, L->file, L->err);
 }
 
 /* Parse sc->text and fill sc. */
