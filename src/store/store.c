@@ -541,6 +541,38 @@ static void table_free(table *t)
 }
 
 /* Appends a row of t->cols cells; NULL cells are empty. */
+/* A copy of recorded text (a command line, a scenario name, a path) that is safe to print on a
+ * terminal: C0 controls, DEL and C1 controls become \xNN or \u00NN, and the bidirectional
+ * embedding, override and isolate controls \u202A..\u202E and \u2066..\u2069, so that no
+ * recorded byte can move the cursor, retitle the window or reorder the line. NULL when out of
+ * memory; free with free(). */
+static char *terminal_safe(const char *src)
+{
+    size_t n = strlen(src);
+    char *out = malloc(n * 6 + 1);   /* at most 6 bytes of escape for each input byte */
+    if (out == NULL)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)src;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] < 0x20 || u[i] == 0x7f) {
+            j += (size_t)sprintf(out + j, "\\x%02x", u[i]);
+        } else if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+            j += (size_t)sprintf(out + j, "\\u%04x", u[i + 1]);
+            i++;
+        } else if (u[i] == 0xe2 && ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa && u[i + 2] <= 0xae) ||
+                                    (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9))) {
+            j += (size_t)sprintf(out + j, "\\u%04x",
+                                 0x2000u + (u[i + 1] - 0x80u) * 0x40u + (u[i + 2] - 0x80u));
+            i += 2;
+        } else {
+            out[j++] = (char)u[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
 static void table_add(table *t, const char *const *row)
 {
     if (t->nomem)
@@ -557,15 +589,13 @@ static void table_add(table *t, const char *const *row)
     }
     char **dst = t->cells + t->rows * t->cols;
     for (size_t c = 0; c < t->cols; c++) {
-        const char *src = row[c] ? row[c] : "";
-        dst[c] = malloc(strlen(src) + 1);
+        dst[c] = terminal_safe(row[c] ? row[c] : "");
         if (dst[c] == NULL) {
             for (size_t k = 0; k < c; k++)
                 free(dst[k]);
             t->nomem = true;
             return;
         }
-        strcpy(dst[c], src);
     }
     t->rows++;
 }

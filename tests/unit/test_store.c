@@ -211,6 +211,45 @@ static void test_show_prints_every_field(void **state)
     bk_store_close(s);
 }
 
+/* Recorded text reaches a terminal escaped: an ESC sequence, a BEL, a C1 CSI or a bidi override
+ * in a command line, a name or a path cannot drive or reorder the screen. */
+static void test_show_escapes_terminal_controls(void **state)
+{
+    (void)state;
+    char path[PATH_LEN];
+    tmp_path(path, sizeof path, "controls.sqlite");
+    bk_store *s = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    bk_store_run_info info = info_for(HASH_A, 7);
+    info.command = "blockade run --out \x1b]0;owned\x07x \xe2\x80\xae" "evil";
+    info.out_dir = "/tmp/a\xc2\x9b" "2Jb";
+    info.params_json = "{\"note\": \"\\u001b[31mred\"}";
+    int64_t id = 0;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    assert_int_equal(bk_store_finish(s, id, "done", summary_a, &err), BK_OK);
+    bk_status st;
+    char *out = capture(call_show, s, id, 0, &st, &err);
+    assert_int_equal(st, BK_OK);
+    for (const char *p = out; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            fail_msg("show printed control byte 0x%02x:\n%s", c, out);
+    }
+    assert_null(strstr(out, "\xe2\x80\xae"));
+    assert_null(strstr(out, "\xc2\x9b"));
+    assert_non_null(strstr(out, "--out \\x1b]0;owned\\x07x \\u202eevil"));
+    assert_non_null(strstr(out, "/tmp/a\\u009b2Jb"));
+    assert_non_null(strstr(out, "\\x1b[31mred"));
+    free(out);
+    out = capture(call_list, s, 0, 0, &st, &err);
+    assert_int_equal(st, BK_OK);
+    assert_null(strchr(out, 0x1b));
+    free(out);
+    bk_store_close(s);
+}
+
 static void test_diff_compares_metrics(void **state)
 {
     (void)state;
@@ -734,6 +773,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_create_and_reopen),
         cmocka_unit_test(test_show_prints_every_field),
+        cmocka_unit_test(test_show_escapes_terminal_controls),
         cmocka_unit_test(test_diff_compares_metrics),
         cmocka_unit_test(test_refuses_a_file_that_is_not_sqlite),
         cmocka_unit_test(test_refuses_a_foreign_sqlite_database),
