@@ -1419,9 +1419,15 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     }
 
     char title[512];
-    if (cfg->title)
+    if (cfg->title) {
         snprintf(title, sizeof title, "%s", cfg->title);
-    else if (name[0])
+        if (strlen(cfg->title) >= sizeof title) {   /* cut at a character, not inside one */
+            size_t j = sizeof title - 1;
+            while (j > 0 && ((unsigned char)cfg->title[j] & 0xC0) == 0x80)
+                j--;   /* cfg->title[j] starts the character that does not fit */
+            title[j] = '\0';
+        }
+    } else if (name[0])
         snprintf(title, sizeof title, "%s: blockade report", name);
     else
         snprintf(title, sizeof title, "Blockade report");
