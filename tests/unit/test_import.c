@@ -378,6 +378,12 @@ static void test_cli(void **state)
     char *src = bk_test_source_path("data/observed/bamako-2025-events.csv");
     snprintf(args, sizeof args, "events import %s --out %s --from 2025-09-01", src, out);
     assert_int_equal(run_cli(args, NULL), 0);
+    /* The file gets the usual mode of a new file (0666 less the umask), like other outputs,
+     * not the 0600 of a temporary file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
     char *text = bk_test_read_file(out, NULL);
     assert_non_null(text);
     assert_non_null(strstr(text, "BKD0013"));
