@@ -574,6 +574,11 @@ static void test_policy_errors(void **state)
         {"name: [unclosed\n", "not valid YAML", BK_ERR_SYNTAX},
         {"name: x\n", "set", BK_ERR_SCHEMA},
         {"- a\n- b\n", "mapping", BK_ERR_SCHEMA},
+        /* the horizon and the seed are the frame of the comparison, not a policy */
+        {"name: x\nset:\n  policy.convoy.escort_per_convoy: 2\n  scenario.days: 90\n",
+         "set 'scenario.days': a policy cannot change scenario.days", BK_ERR_VALUE},
+        {"name: x\nset:\n  scenario.seed: 8\n", "bad.yaml:3: set 'scenario.seed': a policy "
+         "cannot change scenario.seed", BK_ERR_VALUE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bk_policy *p = NULL;
@@ -602,6 +607,15 @@ static void test_policy_errors(void **state)
     const char *w2[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy",
                         good, "-n", "3", "--days", "10", "--no-store", "--quiet", NULL};
     assert_int_equal(run_tool(w2, "goodpolicy"), 0);
+    /* setting the horizon or the seed to the value it already has changes nothing */
+    static const char same[] = "name: s\nset:\n  scenario.days: 60\n  scenario.seed: 7\n";
+    bk_policy *p = NULL;
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_policy_load_string(same, strlen(same), "same.yaml", &p, &err), BK_OK);
+    assert_int_equal(bk_policy_apply(p, scenario, &sc, &err), BK_OK);
+    bk_scenario_free(sc);
+    bk_policy_free(p);
     free(bad);
     free(good);
 }
