@@ -22,6 +22,7 @@
 #include <csv.h>
 
 #include "engine/rng.h"
+#include "output/format.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
@@ -300,6 +301,10 @@ static void csv_on_field(void *s, size_t len, void *data)
     if (!f) {
         st->status = bk_fail(st->err, BK_ERR_NOMEM, "%s: out of memory", st->name);
         return;
+    }
+    if (bk_fmt_csv_guarded(s, len)) {   /* "'=..." written by the tool: the text is "=..." */
+        s = (char *)s + 1;
+        len--;
     }
     if (len)
         memcpy(f, s, len);
@@ -840,9 +845,22 @@ size_t bk_events_placed(const bk_events *ev)
     return n;
 }
 
+/* A text field, guarded against formula evaluation like the run's events.csv
+ * (bk_fmt_csv_text); libcsv quotes it. */
 static void put_text(FILE *out, const char *s, bool comma)
 {
-    csv_fwrite(out, s, strlen(s));
+    size_t n = strlen(s);
+    if (n > 0 && bk_fmt_csv_guarded((const char[]){'\'', s[0]}, 2)) {
+        fputs("\"'", out);   /* quoted as csv_fwrite does: inner quotes doubled */
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] == '"')
+                fputc('"', out);
+            fputc(s[i], out);
+        }
+        fputc('"', out);
+    } else {
+        csv_fwrite(out, s, n);
+    }
     if (comma)
         fputc(',', out);
 }

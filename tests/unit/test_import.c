@@ -195,6 +195,45 @@ static void test_roundtrip(void **state)
     free(p);
 }
 
+/* Text fields that a spreadsheet would take for a formula (=, +, -, @ first) are written with
+ * an apostrophe in front; numbers are not touched; reading the file back gives the text. */
+static void test_formula_guard(void **state)
+{
+    (void)state;
+    static const char in[] =
+        "event_id_cnty,event_date,time_precision,actor1,actor2,inter1,inter2,country,latitude,"
+        "longitude,geo_precision,notes\n"
+        "X1,2025-09-10,1,@SUM(A1),-b,2,1,+Mali,12.64,-8.0,1,\"=HYPERLINK(\"\"http://x\"\")\"\n";
+    bk_events *ev = NULL, *back = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_string(in, sizeof in - 1, "in.csv", NULL, &ev, &err), BK_OK);
+    bk_events_place(ev, bamako);
+    assert_int_equal(bk_events_placed(ev), 1);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(bk_events_write_csv(ev, f), BK_OK);
+    fclose(f);
+    const char *row = strchr(text, '\n') + 1;
+    for (const char *q = row; (q = strchr(q, ',')) != NULL; q++)
+        if (q[1] == '=' || q[1] == '+' || q[1] == '@' || (q[1] == '"' && strchr("=+@-", q[2])))
+            fail_msg("unguarded field at '%.20s' in %s", q + 1, row);
+    assert_non_null(strstr(row, "\"'@SUM(A1)\",\"'-b\""));
+    assert_non_null(strstr(row, "\"'+Mali\""));
+    assert_non_null(strstr(row, "\"'=HYPERLINK(\"\"http://x\"\")\""));
+    assert_non_null(strstr(row, ",12.6400,-8.0000,")); /* numbers as they are */
+    assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
+    const bk_event *b = find(back, "X1");
+    assert_non_null(b);
+    assert_string_equal(b->actor1, "@SUM(A1)");
+    assert_string_equal(b->actor2, "-b");
+    assert_string_equal(b->country, "+Mali");
+    assert_string_equal(b->notes, "=HYPERLINK(\"http://x\")");
+    bk_events_free(back);
+    bk_events_free(ev);
+    free(text);
+}
+
 /* Read `text` and expect `status` with `want` (and "name:line") in the message. */
 static void expect_error(const char *text, size_t len, bk_status status, const char *line,
                          const char *want, unsigned long long max)
@@ -405,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_acled_old_and_filters),
         cmocka_unit_test(test_ucdp),
         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_formula_guard),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_observation),
