@@ -405,6 +405,11 @@ static int prepare_work(ens_run *x, bk_ensemble *ens)
                       x->work);
             return CLI_EXIT_IO;
         }
+        char msg[1024];
+        if (cli_partial_is_own(x->work, msg, sizeof msg) != 0) {
+            cli_error("%s", msg);
+            return CLI_EXIT_IO;
+        }
         if (cli_remove_tree(x->work) != 0) {
             cli_error("cannot remove '%s': %s", x->work, strerror(errno));
             return CLI_EXIT_IO;

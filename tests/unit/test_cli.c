@@ -558,13 +558,38 @@ static void test_out_nonempty_refused_then_forced(void **state)
     assert_int_equal(count_entries(dir), 1);
     assert_int_equal(count_entries(parent), 1); /* no temporary directory left next to it */
 
+    /* --force replaces only what blockade wrote: a directory without its manifest is kept */
     run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", dir, "--force", NULL);
+    assert_int_equal(r.code, 4);
+    assert_non_null(strstr(r.err, "is not an output directory of blockade"));
+    result_free(&r);
+    kept = read_all(keep, NULL);
+    assert_non_null(kept);
+    assert_string_equal(kept, "precious\n");
+    free(kept);
+    assert_int_equal(count_entries(dir), 1);
+
+    /* a run's own directory is replaced */
+    char own[PATH_LEN], extra[PATH_LEN];
+    fmt_path(own, sizeof own, "%s/own", parent);
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", own, NULL);
     expect_code(&r, 0);
     result_free(&r);
-    assert_false(exists(keep));
-    expect_run_files(dir);
-    /* the old directory is gone too; beside DIR: DIR and the run store runs.sqlite */
-    assert_int_equal(count_entries(parent), 2);
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
+    expect_code(&r, 0);
+    result_free(&r);
+    expect_run_files(own);
+    /* beside the directories: out, own and the run store runs.sqlite; no temporary left */
+    assert_int_equal(count_entries(parent), 3);
+
+    /* ... unless something else has been put into it */
+    fmt_path(extra, sizeof extra, "%s/mine.txt", own);
+    write_file(extra, "mine\n");
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
+    assert_int_equal(r.code, 4);
+    assert_non_null(strstr(r.err, "holds 'mine.txt', which blockade did not write there"));
+    result_free(&r);
+    assert_true(exists(extra));
 }
 
 static void test_out_under_a_file_fails_cleanly(void **state)

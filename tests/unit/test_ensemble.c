@@ -411,6 +411,35 @@ static void test_cli_kill_resume(void **state)
     free(ckpt);
 }
 
+/* ensemble --force removes DIR.partial only when it holds nothing but a checkpoint; a work
+ * directory with anything else in it is left alone. */
+static void test_cli_force_partial(void **state)
+{
+    (void)state;
+    char *out = tmp_path("forced"), *work = tmp_path("forced.partial");
+    char *mine = tmp_path("forced.partial/notes.txt"), *errf = tmp_path("forced-foreign.err");
+    assert_int_equal(mkdir(work, 0777), 0);
+    assert_int_equal(bk_test_write_file(mine, "mine\n", 5), 0);
+    const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
+                       "--quiet", "--no-store", "--out", out, "--force", NULL};
+    assert_int_equal(run_tool(w, "forced-foreign"), 4);
+    assert_true(exists(mine));
+    assert_false(exists(out));
+    char *msg = bk_test_read_file(errf, NULL);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "holds 'notes.txt', which is not an ensemble checkpoint"));
+    free(msg);
+    /* an empty one (a run that failed before its first checkpoint) is removed */
+    assert_int_equal(remove(mine), 0);
+    assert_int_equal(run_tool(w, "forced-empty"), 0);
+    assert_false(exists(work));
+    assert_true(exists(out));
+    free(out);
+    free(work);
+    free(mine);
+    free(errf);
+}
+
 /* Shards through the tool, merged, equal one process; errors exit 2. */
 static void test_cli_shards(void **state)
 {
@@ -627,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_interrupt_resume),
         cmocka_unit_test(test_cli_kill_resume),
+        cmocka_unit_test(test_cli_force_partial),
         cmocka_unit_test(test_cli_shards),
         cmocka_unit_test(test_cli_mpi),
         cmocka_unit_test(test_compare_no_change),
