@@ -429,11 +429,24 @@ static void test_cli_force_partial(void **state)
     assert_non_null(msg);
     assert_non_null(strstr(msg, "holds 'notes.txt', which is not an ensemble checkpoint"));
     free(msg);
-    /* an empty one (a run that failed before its first checkpoint) is removed */
+    /* an empty one (a run whose output step failed before any checkpoint) blocks nothing, not
+     * even without --force */
     assert_int_equal(remove(mine), 0);
-    assert_int_equal(run_tool(w, "forced-empty"), 0);
+    const char *w2[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
+                        "--quiet", "--no-store", "--out", out, NULL};
+    assert_int_equal(run_tool(w2, "forced-empty"), 0);
     assert_false(exists(work));
     assert_true(exists(out));
+    /* --shard onto an existing file fails before the work (10^9 replications would not end) */
+    char *part = tmp_path("forced.part");
+    assert_int_equal(bk_test_write_file(part, "x", 1), 0);
+    const char *w3[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                        "--no-store", "--shard", "0/2", "--out", part, NULL};
+    assert_int_equal(run_tool(w3, "part-exists"), 4);
+    const char *w4[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                        "--no-store", "--shard", "0/2", "--out", tmp, "--force", NULL};
+    assert_int_equal(run_tool(w4, "part-dir"), 4);
+    free(part);
     free(out);
     free(work);
     free(mine);
