@@ -791,9 +791,18 @@ bk_status bk_ensemble_read_state(FILE *in, const char *name, bk_ensemble **out, 
     bk_bytes b;
     memset(&b, 0, sizeof b);
     unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    size_t n = fread(buf, 1, 8, in);
+    if (n == 8 && memcmp(buf, STATE_MAGIC, 8) != 0)
+        return bk_fail(err, BK_ERR_SCHEMA, "%s: not an ensemble state file", name);
+    bk_bytes_put(&b, buf, n);
+    while (n > 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if ((unsigned long long)b.len + n > BK_ENSEMBLE_STATE_MAX_BYTES) {
+            bk_bytes_free(&b);
+            return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes "
+                           "for an ensemble state file", name, BK_ENSEMBLE_STATE_MAX_BYTES);
+        }
         bk_bytes_put(&b, buf, n);
+    }
     if (ferror(in)) {
         bk_bytes_free(&b);
         return bk_fail(err, BK_ERR_IO, "%s: cannot read", name);

@@ -215,20 +215,25 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
     }
     for (;;) {
         if (n == cap) {
-            if ((unsigned long long)cap > max_bytes) {
+            if ((unsigned long long)n > max_bytes) {
                 free(buf);
                 fclose(f);
                 return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu "
                                    "bytes", path, max_bytes);
             }
-            char *nb = realloc(buf, cap * 2 + 1);
+            /* grow to at most the limit plus one byte: one byte more proves the input too
+             * large, so the buffer never holds more than the limit allows */
+            size_t want = cap * 2;
+            if ((unsigned long long)want > max_bytes + 1)
+                want = (size_t)max_bytes + 1;
+            char *nb = realloc(buf, want + 1);
             if (!nb) {
                 free(buf);
                 fclose(f);
                 return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
             }
             buf = nb;
-            cap *= 2;
+            cap = want;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;

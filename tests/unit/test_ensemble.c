@@ -453,6 +453,24 @@ static void test_cli_force_partial(void **state)
     free(errf);
 }
 
+/* A state reader fed a device or a pipe stops at once on the wrong magic: `merge /dev/zero`
+ * used to grow without bound. */
+static void test_state_reader_bounded(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/dev/zero", "rb");
+    assert_non_null(f);
+    bk_ensemble *e = (bk_ensemble *)&e;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_ensemble_read_state(f, "/dev/zero", &e, &err), BK_ERR_SCHEMA);
+    assert_null(e);
+    assert_non_null(strstr(err.message, "/dev/zero: not an ensemble state file"));
+    fclose(f);
+    const char *w[] = {BK_CLI_PATH, "merge", "/dev/zero", "/dev/zero", "--no-store", NULL};
+    assert_int_not_equal(run_tool(w, "merge-zero"), 0);
+}
+
 /* Shards through the tool, merged, equal one process; errors exit 2. */
 static void test_cli_shards(void **state)
 {
@@ -670,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_resume),
         cmocka_unit_test(test_cli_kill_resume),
         cmocka_unit_test(test_cli_force_partial),
+        cmocka_unit_test(test_state_reader_bounded),
         cmocka_unit_test(test_cli_shards),
         cmocka_unit_test(test_cli_mpi),
         cmocka_unit_test(test_compare_no_change),
