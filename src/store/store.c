@@ -23,6 +23,7 @@
 
 #include "engine/status_internal.h"
 #include "engine/yaml.h"
+#include "output/format.h"
 
 /* The schema this code writes and reads, in PRAGMA user_version. A change of schema bumps it,
  * and opening code then migrates older stores or refuses newer ones. */
@@ -721,9 +722,42 @@ static bk_status fetch_run(bk_store *st, int64_t id, run_rec *r, bk_error *err)
 
 /* The status as a reader should understand it: a run still "running" may be running now, or
  * its process died before it could record the end. */
-static const char *status_words(const char *status)
+/* Seconds since 1970 of a recorded "YYYY-MM-DDTHH:MM:SS...Z" time, or -1. */
+static long long utc_seconds(const char *iso)
 {
-    return status && strcmp(status, "running") == 0 ? "running or killed" : status ? status : "";
+    int y, mo, d, h, mi, sec;
+    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+        return -1;
+    return (long long)bk_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/* A run still marked "running" whose output directory holds a manifest.json written after the
+ * run started did commit its outputs (they are moved into place whole, at the very end); only
+ * recording its end failed, typically on a full disk. Anything else marked "running" is running
+ * or was killed. */
+static const char *status_words(const run_rec *r)
+{
+    if (!r->status)
+        return "";
+    if (strcmp(r->status, "running") != 0)
+        return r->status;
+    long long start = utc_seconds(r->start);
+    if (r->out_dir && start >= 0) {
+        size_t n = strlen(r->out_dir);
+        char *path = malloc(n + sizeof "/manifest.json");
+        struct stat st;
+        bool committed = false;
+        if (path) {
+            memcpy(path, r->out_dir, n);
+            memcpy(path + n, "/manifest.json", sizeof "/manifest.json");
+            committed = lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                        (long long)st.st_mtime >= start;
+            free(path);
+        }
+        if (committed)
+            return "done (end not recorded)";
+    }
+    return "running or killed";
 }
 
 /* A duration for people: "15 ms", "4.2 s", "12 min 05 s", "3 h 20 min"; "-" while running. */
@@ -803,7 +837,7 @@ bk_status bk_store_list(bk_store *st, long limit, FILE *out, bk_error *err)
         format_scenario(&r, scen, sizeof scen);
         snprintf(reps, sizeof reps, "%lld", r.replications);
         snprintf(days, sizeof days, "%lld", r.days);
-        const char *row[9] = {id, r.kind, status_words(r.status), start, dur, scen, r.seed,
+        const char *row[9] = {id, r.kind, status_words(&r), start, dur, scen, r.seed,
                               reps, days};
         table_add(&t, row);
         run_rec_free(&r);
@@ -1043,7 +1077,7 @@ bk_status bk_store_show(bk_store *st, int64_t id, FILE *out, bk_error *err)
     const char *rows[][2] = {
         {"run", idbuf},
         {"kind", r.kind},
-        {"status", status_words(r.status)},
+        {"status", status_words(&r)},
         {"started (UTC)", r.start},
         {"ended (UTC)", r.end ? r.end : "-"},
         {"duration", dur},
@@ -1245,7 +1279,7 @@ bk_status bk_store_diff(bk_store *st, int64_t id_a, int64_t id_b, FILE *out, bk_
     snprintf(days_b, sizeof days_b, "%lld", b.days);
     const char *rows[][3] = {
         {"kind", a.kind, b.kind},
-        {"status", status_words(a.status), status_words(b.status)},
+        {"status", status_words(&a), status_words(&b)},
         {"started (UTC)", a.start, b.start},
         {"duration", dur_a, dur_b},
         {"version", a.version, b.version},

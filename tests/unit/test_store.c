@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
@@ -434,6 +435,49 @@ static void test_begin_without_finish_is_running_or_killed(void **state)
     bk_store_close(s);
 }
 
+/* A run whose outputs were committed but whose end could not be recorded (a full disk) is told
+ * apart from one that was killed: its output directory holds a manifest written after it
+ * started. */
+static void test_end_not_recorded(void **state)
+{
+    (void)state;
+    char path[PATH_LEN], out_dir[PATH_LEN], manifest[PATH_LEN + 16];
+    tmp_path(path, sizeof path, "unrecorded.sqlite");
+    tmp_path(out_dir, sizeof out_dir, "unrecorded-out");
+    assert_int_equal(mkdir(out_dir, 0777), 0);
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", out_dir);
+    bk_store *s = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    int64_t id = 0;
+    bk_store_run_info info = info_for(HASH_A, 7);
+    info.out_dir = out_dir;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    FILE *f = fopen(manifest, "w");
+    assert_non_null(f);
+    fputs("{}\n", f);
+    fclose(f);
+    bk_store_close(s); /* no finish: the store could not record it */
+    assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
+    bk_status st;
+    char *out = capture(call_list, s, 0, 0, &st, &err);
+    assert_int_equal(st, BK_OK);
+    assert_non_null(strstr(out, "done (end not recorded)"));
+    free(out);
+    out = capture(call_show, s, id, 0, &st, &err);
+    assert_non_null(strstr(out, "status           done (end not recorded)"));
+    free(out);
+    /* a manifest older than the run is a previous run's: this one was killed */
+    struct utimbuf old = {978307200, 978307200}; /* 2001-01-01 */
+    assert_int_equal(utime(manifest, &old), 0);
+    out = capture(call_list, s, 0, 0, &st, &err);
+    assert_non_null(strstr(out, "running or killed"));
+    assert_null(strstr(out, "end not recorded"));
+    free(out);
+    bk_store_close(s);
+}
+
 static void test_scenario_text_stored_once(void **state)
 {
     (void)state;
@@ -780,6 +824,7 @@ int main(void)
         cmocka_unit_test(test_readonly_open_creates_nothing),
         cmocka_unit_test(test_unknown_id_and_bad_calls),
         cmocka_unit_test(test_begin_without_finish_is_running_or_killed),
+        cmocka_unit_test(test_end_not_recorded),
         cmocka_unit_test(test_scenario_text_stored_once),
         cmocka_unit_test(test_cli_run_records_next_to_out),
         cmocka_unit_test(test_cli_env_store_and_no_store),
