@@ -21,6 +21,7 @@
 #include <libfyaml.h>
 #include <sqlite3.h>
 
+#include "engine/alloc.h"
 #include "engine/status_internal.h"
 #include "engine/yaml.h"
 #include "output/format.h"
@@ -264,6 +265,8 @@ static bk_status store_open(const char *path, bool readonly, bk_store **out, bk_
     st->path = copy;
     st->readonly = readonly;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    (void)bk_alloc_route_sqlite();   /* SQLite through the library's allocator, once; if
+                                        SQLite was set up before, it keeps its own */
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     bk_status code = BK_OK;
     if (rc != SQLITE_OK) {

@@ -1,0 +1,152 @@
+/* alloc.c: the library's allocation functions with a test hook (see alloc.h). */
+#include "engine/alloc.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+static atomic_long fail_at;    /* 0: never fail; else the number of the allocation to fail */
+static atomic_int fail_sticky;
+static atomic_long count;      /* allocations since bk_alloc_fail_at */
+static atomic_long failures;
+
+/* True when this allocation is to fail. The common case (no test armed) is one load. */
+static bool should_fail(void)
+{
+    long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+    if (at <= 0)
+        return false;
+    long n = atomic_fetch_add_explicit(&count, 1, memory_order_relaxed) + 1;
+    bool fail = n == at || (n > at && atomic_load_explicit(&fail_sticky, memory_order_relaxed));
+    if (fail)
+        atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+    return fail;
+}
+
+void *bk_malloc(size_t size)
+{
+    return should_fail() ? NULL : malloc(size);
+}
+
+void *bk_calloc(size_t n, size_t size)
+{
+    return should_fail() ? NULL : calloc(n, size);
+}
+
+void *bk_realloc(void *p, size_t size)
+{
+    return should_fail() ? NULL : realloc(p, size);
+}
+
+char *bk_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = bk_malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void bk_free(void *p)
+{
+    free(p);
+}
+
+void bk_alloc_fail_at(long n, int sticky)
+{
+    atomic_store(&fail_at, 0);
+    atomic_store(&count, 0);
+    atomic_store(&failures, 0);
+    atomic_store(&fail_sticky, sticky != 0);
+    atomic_store(&fail_at, n > 0 ? n : 0);
+}
+
+long bk_alloc_count(void)
+{
+    return atomic_load(&count);
+}
+
+long bk_alloc_failures(void)
+{
+    return atomic_load(&failures);
+}
+
+/* ---- SQLite ---------------------------------------------------------------------------- */
+
+/* SQLite asks for the size of an allocation: keep it in an 8-byte header (SQLite's own
+ * default allocator does the same where malloc_usable_size is missing). */
+static void *sq_malloc(int n)
+{
+    if (n <= 0)
+        return NULL;
+    unsigned char *p = bk_malloc((size_t)n + 8);
+    if (!p)
+        return NULL;
+    memcpy(p, &(sqlite3_int64){n}, 8);
+    return p + 8;
+}
+
+static void sq_free(void *p)
+{
+    if (p)
+        free((unsigned char *)p - 8);
+}
+
+static int sq_size(void *p)
+{
+    sqlite3_int64 n = 0;
+    if (p)
+        memcpy(&n, (unsigned char *)p - 8, 8);
+    return (int)n;
+}
+
+static void *sq_realloc(void *p, int n)
+{
+    if (!p)
+        return sq_malloc(n);
+    if (n <= 0) {
+        sq_free(p);
+        return NULL;
+    }
+    unsigned char *q = bk_realloc((unsigned char *)p - 8, (size_t)n + 8);
+    if (!q)
+        return NULL;
+    memcpy(q, &(sqlite3_int64){n}, 8);
+    return q + 8;
+}
+
+static int sq_roundup(int n)
+{
+    return n > 0x7ffffff0 ? n : (n + 7) & ~7;
+}
+
+static int sq_init(void *unused)
+{
+    (void)unused;
+    return SQLITE_OK;
+}
+
+static void sq_shutdown(void *unused)
+{
+    (void)unused;
+}
+
+static int sqlite_rc = SQLITE_OK;
+
+static void route_once(void)
+{
+    static const sqlite3_mem_methods methods = {sq_malloc,   sq_free, sq_realloc, sq_size,
+                                                sq_roundup,  sq_init, sq_shutdown, NULL};
+    sqlite_rc = sqlite3_config(SQLITE_CONFIG_MALLOC, &methods);
+}
+
+int bk_alloc_route_sqlite(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, route_once);
+    return sqlite_rc;
+}
