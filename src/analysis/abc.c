@@ -7,6 +7,7 @@
  * afterwards in attempt order, taking the first N accepted. The population therefore depends on
  * the seed alone, not on the threads or the batch size (which only changes wasted work).
  */
+#include "engine/alloc.h"
 #include "analysis/abc.h"
 #include "engine/status_internal.h"
 
@@ -47,10 +48,10 @@ void bk_calib_spec_free(bk_calib_spec *spec)
     if (!spec)
         return;
     for (int i = 0; i < spec->n_keywords; i++)
-        free(spec->keywords[i]);
-    free(spec->keywords);
-    free(spec->params);
-    free(spec);
+        bk_free(spec->keywords[i]);
+    bk_free(spec->keywords);
+    bk_free(spec->params);
+    bk_free(spec);
 }
 
 static int scalar_line(struct fy_node *n)
@@ -141,7 +142,7 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
                 return spec_fail(err, BK_ERR_SCHEMA, name, map_line(obs),
                                  "attack_keywords must be a list of words", NULL);
             int n = fy_node_sequence_item_count(kw);
-            spec->keywords = calloc((size_t)n + 1, sizeof *spec->keywords);
+            spec->keywords = bk_calloc((size_t)n + 1, sizeof *spec->keywords);
             if (!spec->keywords)
                 return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
             void *si = NULL;
@@ -151,7 +152,7 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
                 if (!s || !*s)
                     return spec_fail(err, BK_ERR_VALUE, name, scalar_line(w),
                                      "attack_keywords: empty word", NULL);
-                if (!(spec->keywords[spec->n_keywords] = strdup(s)))
+                if (!(spec->keywords[spec->n_keywords] = bk_strdup(s)))
                     return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
                 spec->n_keywords++;
             }
@@ -164,7 +165,7 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
     int n = fy_node_sequence_item_count(ps);
     if (n > SPEC_MAX_PARAMS)
         return spec_fail(err, BK_ERR_VALUE, name, 0, "too many parameters (at most 64)", NULL);
-    spec->params = calloc((size_t)n, sizeof *spec->params);
+    spec->params = bk_calloc((size_t)n, sizeof *spec->params);
     if (!spec->params)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     void *si = NULL;
@@ -230,7 +231,7 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
         fy_diag_destroy(diag);
         return st;
     }
-    bk_calib_spec *spec = calloc(1, sizeof *spec);
+    bk_calib_spec *spec = bk_calloc(1, sizeof *spec);
     bk_status st = spec ? spec_parse(doc, name, spec, err)
                         : spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     fy_document_destroy(doc);
@@ -253,7 +254,7 @@ bk_status bk_calib_spec_load_file(const char *path, bk_calib_spec **out, bk_erro
     if (st != BK_OK)
         return st;
     st = bk_calib_spec_load_string(text, len, path, out, err);
-    free(text);
+    bk_free(text);
     return st;
 }
 
@@ -291,7 +292,7 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
     if (n == 0)
         fprintf(f, "  {}\n");
     if (fclose(f) != 0) {
-        free(text);
+        bk_free(text);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     bk_status st;
@@ -306,7 +307,7 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
             st = bk_policy_apply(pol, base, out, err);
         bk_policy_free(pol);
     }
-    free(text);
+    bk_free(text);
     return st;
 }
 
@@ -361,12 +362,12 @@ void bk_abc_result_free(bk_abc_result *r)
 {
     if (!r)
         return;
-    free(r->theta);
-    free(r->w);
-    free(r->d);
-    free(r->scale);
-    free(r->gen);
-    free(r);
+    bk_free(r->theta);
+    bk_free(r->w);
+    bk_free(r->d);
+    bk_free(r->scale);
+    bk_free(r->gen);
+    bk_free(r);
 }
 
 int bk_abc_particles(const bk_abc_result *r) { return r->n; }
@@ -525,7 +526,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     int threads = cfg->threads > 0 ? cfg->threads : bk_cal_cpus();
     uint64_t pilot = (uint64_t)cfg->pilot_factor * (uint64_t)N;
     uint64_t batch_max = pilot > (uint64_t)N * 4 ? pilot : (uint64_t)N * 4;
-    bk_abc_result *r = calloc(1, sizeof *r);
+    bk_abc_result *r = bk_calloc(1, sizeof *r);
     abc_ctx c;
     memset(&c, 0, sizeof c);
     double *pz = NULL, *pw = NULL, *pd = NULL, *cum = NULL, *sig = NULL, *tmp = NULL;
@@ -537,23 +538,23 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     r->n = N;
     r->k = k;
     r->s = s;
-    r->scale = calloc((size_t)s, sizeof *r->scale);
-    r->gen = calloc((size_t)cfg->generations + 1, sizeof *r->gen);
-    c.z = malloc(batch_max * (size_t)k * sizeof *c.z);
-    c.sim = malloc(batch_max * (size_t)s * sizeof *c.sim);
-    c.target = malloc(batch_max * (size_t)s * sizeof *c.target);
-    c.inside = malloc(batch_max);
-    pz = malloc((size_t)N * (size_t)k * sizeof *pz);
-    pw = malloc((size_t)N * sizeof *pw);
-    pd = malloc((size_t)N * sizeof *pd);
-    nz = malloc((size_t)N * (size_t)k * sizeof *nz);
-    nw = malloc((size_t)N * sizeof *nw);
-    nd = malloc((size_t)N * sizeof *nd);
-    cum = malloc((size_t)N * sizeof *cum);
-    zmass = malloc((size_t)N * sizeof *zmass);
-    sig = malloc((size_t)k * sizeof *sig);
-    tmp = malloc(batch_max * sizeof *tmp);
-    idx_d *order = malloc(pilot * sizeof *order);
+    r->scale = bk_calloc((size_t)s, sizeof *r->scale);
+    r->gen = bk_calloc((size_t)cfg->generations + 1, sizeof *r->gen);
+    c.z = bk_malloc(batch_max * (size_t)k * sizeof *c.z);
+    c.sim = bk_malloc(batch_max * (size_t)s * sizeof *c.sim);
+    c.target = bk_malloc(batch_max * (size_t)s * sizeof *c.target);
+    c.inside = bk_malloc(batch_max);
+    pz = bk_malloc((size_t)N * (size_t)k * sizeof *pz);
+    pw = bk_malloc((size_t)N * sizeof *pw);
+    pd = bk_malloc((size_t)N * sizeof *pd);
+    nz = bk_malloc((size_t)N * (size_t)k * sizeof *nz);
+    nw = bk_malloc((size_t)N * sizeof *nw);
+    nd = bk_malloc((size_t)N * sizeof *nd);
+    cum = bk_malloc((size_t)N * sizeof *cum);
+    zmass = bk_malloc((size_t)N * sizeof *zmass);
+    sig = bk_malloc((size_t)k * sizeof *sig);
+    tmp = bk_malloc(batch_max * sizeof *tmp);
+    idx_d *order = bk_malloc(pilot * sizeof *order);
     if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !pz || !pw || !pd
         || !nz || !nw || !nd || !cum || !zmass || !sig || !tmp || !order) {
         st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -700,9 +701,9 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->n_gen = g + 1;
     }
     /* the final population in theta space */
-    r->theta = malloc((size_t)N * (size_t)k * sizeof *r->theta);
-    r->w = malloc((size_t)N * sizeof *r->w);
-    r->d = malloc((size_t)N * sizeof *r->d);
+    r->theta = bk_malloc((size_t)N * (size_t)k * sizeof *r->theta);
+    r->w = bk_malloc((size_t)N * sizeof *r->w);
+    r->d = bk_malloc((size_t)N * sizeof *r->d);
     if (!r->theta || !r->w || !r->d) {
         st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
@@ -715,21 +716,21 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->d[i] = pd[i];
     }
 done:
-    free(c.z);
-    free(c.sim);
-    free(c.target);
-    free(c.inside);
-    free(pz);
-    free(pw);
-    free(pd);
-    free(nz);
-    free(nw);
-    free(nd);
-    free(cum);
-    free(zmass);
-    free(sig);
-    free(tmp);
-    free(order);
+    bk_free(c.z);
+    bk_free(c.sim);
+    bk_free(c.target);
+    bk_free(c.inside);
+    bk_free(pz);
+    bk_free(pw);
+    bk_free(pd);
+    bk_free(nz);
+    bk_free(nw);
+    bk_free(nd);
+    bk_free(cum);
+    bk_free(zmass);
+    bk_free(sig);
+    bk_free(tmp);
+    bk_free(order);
     if (st != BK_OK) {
         bk_abc_result_free(r);
         return st;
@@ -760,7 +761,7 @@ static double wquantile(const double *pairs, int n, double p)
 void bk_abc_summarize(const bk_abc_result *r, int j, bk_abc_summary *out)
 {
     memset(out, 0, sizeof *out);
-    double *pairs = malloc((size_t)r->n * 2 * sizeof *pairs);
+    double *pairs = bk_malloc((size_t)r->n * 2 * sizeof *pairs);
     double m = 0, v = 0;
     for (int i = 0; i < r->n; i++)
         m += r->w[i] * r->theta[(size_t)i * (size_t)r->k + (size_t)j];
@@ -782,7 +783,7 @@ void bk_abc_summarize(const bk_abc_result *r, int j, bk_abc_summary *out)
     out->q05 = wquantile(pairs, r->n, 0.05);
     out->q50 = wquantile(pairs, r->n, 0.5);
     out->q95 = wquantile(pairs, r->n, 0.95);
-    free(pairs);
+    bk_free(pairs);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -895,13 +896,13 @@ bk_status bk_calibration_new(const bk_scenario *base, const bk_calib_spec *spec,
                              const bk_obs *obs, bk_calibration **out, bk_error *err)
 {
     *out = NULL;
-    bk_calibration *cal = calloc(1, sizeof *cal);
+    bk_calibration *cal = bk_calloc(1, sizeof *cal);
     int s = bk_obs_count(obs);
-    if (!cal || !(cal->names = calloc((size_t)s + 1, sizeof *cal->names))
-        || !(cal->floor = calloc((size_t)s + 1, sizeof *cal->floor))) {
+    if (!cal || !(cal->names = bk_calloc((size_t)s + 1, sizeof *cal->names))
+        || !(cal->floor = bk_calloc((size_t)s + 1, sizeof *cal->floor))) {
         if (cal)
-            free(cal->names);
-        free(cal);
+            bk_free(cal->names);
+        bk_free(cal);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     cal->base = base;
@@ -944,9 +945,9 @@ void bk_calibration_free(bk_calibration *cal)
 {
     if (!cal)
         return;
-    free(cal->names);
-    free(cal->floor);
-    free(cal);
+    bk_free(cal->names);
+    bk_free(cal->floor);
+    bk_free(cal);
 }
 
 const bk_abc_problem *bk_calibration_problem(const bk_calibration *cal)

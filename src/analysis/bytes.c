@@ -1,4 +1,5 @@
 /* bytes.c: little-endian byte buffers for state files (see bytes.h). */
+#include "engine/alloc.h"
 #include "analysis/bytes.h"
 
 #include <stdlib.h>
@@ -13,7 +14,7 @@ void bk_bytes_put(bk_bytes *b, const void *data, size_t n)
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n)
             cap *= 2;
-        unsigned char *p = realloc(b->p, cap);
+        unsigned char *p = bk_realloc(b->p, cap);
         if (!p) {
             b->failed = true;
             return;
@@ -67,7 +68,7 @@ void bk_bytes_str(bk_bytes *b, const char *s, size_t n)
 /* Harmless on an empty buffer. */
 void bk_bytes_free(bk_bytes *b)
 {
-    free(b->p);
+    bk_free(b->p);
     memset(b, 0, sizeof *b);
 }
 
@@ -130,7 +131,7 @@ char *bk_reader_str(bk_reader *r, size_t max, size_t *n)
         return NULL;
     }
     const unsigned char *p = bk_reader_take(r, len);
-    char *s = p ? malloc((size_t)len + 1) : NULL;
+    char *s = p ? bk_malloc((size_t)len + 1) : NULL;
     if (!s) {
         r->failed = true;
         return NULL;

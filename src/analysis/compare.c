@@ -9,6 +9,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "engine/status_internal.h"
 #include "analysis/metrics.h"
@@ -41,17 +42,17 @@ static bool acc_init(cmp_acc *a, int n_sc)
 {
     size_t n = (size_t)n_sc * (size_t)bk_n_total_metrics;
     memset(a, 0, sizeof *a);
-    a->sum = calloc(n, sizeof *a->sum);
-    a->dsum = calloc(n, sizeof *a->dsum);
-    a->dsq = calloc(n, sizeof *a->dsq);
+    a->sum = bk_calloc(n, sizeof *a->sum);
+    a->dsum = bk_calloc(n, sizeof *a->dsum);
+    a->dsq = bk_calloc(n, sizeof *a->dsq);
     return a->sum && a->dsum && a->dsq;
 }
 
 static void acc_release(cmp_acc *a)
 {
-    free(a->sum);
-    free(a->dsum);
-    free(a->dsq);
+    bk_free(a->sum);
+    bk_free(a->dsum);
+    bk_free(a->dsq);
     memset(a, 0, sizeof *a);
 }
 
@@ -82,18 +83,18 @@ void bk_compare_free(bk_compare *c)
         return;
     for (int k = 0; k < c->n_sc; k++) {
         if (c->names)
-            free(c->names[k]);
+            bk_free(c->names[k]);
         if (c->labels)
-            free(c->labels[k]);
+            bk_free(c->labels[k]);
         if (c->shas)
-            free(c->shas[k]);
+            bk_free(c->shas[k]);
     }
-    free(c->names);
-    free(c->labels);
-    free(c->shas);
-    free(c->scenario_name);
+    bk_free(c->names);
+    bk_free(c->labels);
+    bk_free(c->shas);
+    bk_free(c->scenario_name);
     acc_release(&c->acc);
-    free(c);
+    bk_free(c);
 }
 
 /* One block of replications under every scenario into the worker's accumulator. */
@@ -105,7 +106,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
     if (end > c->n_reps)
         end = c->n_reps;
     int nt = bk_n_total_metrics;
-    double *x0 = malloc((size_t)nt * sizeof *x0);
+    double *x0 = bk_malloc((size_t)nt * sizeof *x0);
     if (!x0)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     bk_status st = BK_OK;
@@ -150,14 +151,14 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
         if (st == BK_OK)
             w->n++;
     }
-    free(x0);
+    bk_free(x0);
     return st;
 }
 
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s ? s : "");
-    char *d = malloc(n + 1);
+    char *d = bk_malloc(n + 1);
     if (d)
         memcpy(d, s ? s : "", n + 1);
     return d;
@@ -173,16 +174,16 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         return bk_fail(err, BK_ERR_USAGE, "compare: at least two policies are needed");
     if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
         return bk_fail(err, BK_ERR_USAGE, "compare: replications out of range");
-    bk_compare *c = calloc(1, sizeof *c);
+    bk_compare *c = bk_calloc(1, sizeof *c);
     if (!c)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     c->n_sc = n;
     c->seed = cfg->seed;
     c->n_reps = cfg->replications;
     c->days0 = cfg->days > 0 ? cfg->days : scenarios[0]->days;
-    c->names = calloc((size_t)n, sizeof *c->names);
-    c->labels = calloc((size_t)n, sizeof *c->labels);
-    c->shas = calloc((size_t)n, sizeof *c->shas);
+    c->names = bk_calloc((size_t)n, sizeof *c->names);
+    c->labels = bk_calloc((size_t)n, sizeof *c->labels);
+    c->shas = bk_calloc((size_t)n, sizeof *c->shas);
     c->scenario_name = dup_str(bk_scenario_name(scenarios[0]));
     bool ok = c->names && c->labels && c->shas && c->scenario_name && acc_init(&c->acc, n);
     for (int k = 0; ok && k < n; k++) {
@@ -198,7 +199,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
     c->n_blocks = (c->n_reps + c->block - 1) / c->block;
     if ((uint64_t)threads > c->n_blocks)
         threads = (int)c->n_blocks;
-    c->wacc = ok ? calloc((size_t)threads, sizeof *c->wacc) : NULL;
+    c->wacc = ok ? bk_calloc((size_t)threads, sizeof *c->wacc) : NULL;
     ok = ok && c->wacc;
     for (int i = 0; ok && i < threads; i++)
         ok = acc_init(&c->wacc[i], n);
@@ -206,7 +207,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         if (c->wacc)
             for (int i = 0; i < threads; i++)
                 acc_release(&c->wacc[i]);
-        free(c->wacc);
+        bk_free(c->wacc);
         bk_compare_free(c);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
@@ -222,7 +223,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         acc_merge(&c->acc, &c->wacc[i], n);
         acc_release(&c->wacc[i]);
     }
-    free(c->wacc);
+    bk_free(c->wacc);
     c->wacc = NULL;
     c->sc = NULL;
     c->cfg = NULL;

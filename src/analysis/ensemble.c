@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "engine/status_internal.h"
 #include "analysis/metrics.h"
@@ -34,7 +35,7 @@ uint32_t bk_ens_block_size(uint64_t n)
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s);
-    char *d = malloc(n + 1);
+    char *d = bk_malloc(n + 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;
@@ -56,11 +57,11 @@ bool bk_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curve
     a->days = days;
     a->n_tot = n_tot;
     a->n_curves = n_curves;
-    a->dsum = calloc(cells ? cells : 1, sizeof *a->dsum);
-    a->dsk = calloc(cells ? cells : 1, sizeof *a->dsk);
-    a->tsum = calloc((size_t)n_tot, sizeof *a->tsum);
-    a->tsk = calloc((size_t)n_tot, sizeof *a->tsk);
-    a->curve = calloc((size_t)n_curves * ((size_t)days + 1), sizeof *a->curve);
+    a->dsum = bk_calloc(cells ? cells : 1, sizeof *a->dsum);
+    a->dsk = bk_calloc(cells ? cells : 1, sizeof *a->dsk);
+    a->tsum = bk_calloc((size_t)n_tot, sizeof *a->tsum);
+    a->tsk = bk_calloc((size_t)n_tot, sizeof *a->tsk);
+    a->curve = bk_calloc((size_t)n_curves * ((size_t)days + 1), sizeof *a->curve);
     if (!a->dsum || !a->dsk || !a->tsum || !a->tsk || !a->curve) {
         bk_ens_acc_release(a);
         return false;
@@ -97,11 +98,11 @@ void bk_ens_acc_release(bk_ens_acc *a)
     if (a->tsk)
         for (int i = 0; i < a->n_tot; i++)
             bk_sketch_release(&a->tsk[i]);
-    free(a->dsum);
-    free(a->dsk);
-    free(a->tsum);
-    free(a->tsk);
-    free(a->curve);
+    bk_free(a->dsum);
+    bk_free(a->dsk);
+    bk_free(a->tsum);
+    bk_free(a->tsk);
+    bk_free(a->curve);
     memset(a, 0, sizeof *a);
 }
 
@@ -211,10 +212,10 @@ void bk_ensemble_config_init(bk_ensemble_config *cfg, const bk_scenario *sc)
 static void free_columns(bk_ensemble *e)
 {
     for (int c = 0; c < e->n_cols; c++) {
-        free(e->cols[c].name);
-        free(e->cols[c].unit);
+        bk_free(e->cols[c].name);
+        bk_free(e->cols[c].unit);
     }
-    free(e->cols);
+    bk_free(e->cols);
     e->cols = NULL;
     e->n_cols = 0;
 }
@@ -224,24 +225,24 @@ void bk_ensemble_free(bk_ensemble *ens)
 {
     if (!ens)
         return;
-    free(ens->scenario_name);
-    free(ens->scenario_file);
-    free(ens->scenario_text);
+    bk_free(ens->scenario_name);
+    bk_free(ens->scenario_file);
+    bk_free(ens->scenario_text);
     for (int p = 0; p < ens->n_products; p++)
-        free(ens->products[p]);
-    free(ens->products);
+        bk_free(ens->products[p]);
+    bk_free(ens->products);
     free_columns(ens);
-    free(ens->done);
-    free(ens->partial);
+    bk_free(ens->done);
+    bk_free(ens->partial);
     bk_ens_acc_release(&ens->acc);
-    free(ens);
+    bk_free(ens);
 }
 
 /* Allocate the bitmap and the statistics without columns; false when out of memory. */
 static bool alloc_common(bk_ensemble *e)
 {
     e->n_blocks = (e->n_reps + e->block - 1) / e->block;
-    e->done = calloc((size_t)((e->n_blocks + 7) / 8), 1);
+    e->done = bk_calloc((size_t)((e->n_blocks + 7) / 8), 1);
     return e->done && bk_ens_acc_init(&e->acc, 0, e->days, bk_n_total_metrics,
                                       BK_ENS_CURVES_FIXED + e->n_products);
 }
@@ -261,11 +262,11 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
                            cfg->shard_index, cfg->shard_count);
     if (cfg->days < 0 || cfg->days > MAX_DAYS)
         return bk_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", MAX_DAYS);
-    bk_ensemble *e = calloc(1, sizeof *e);
+    bk_ensemble *e = bk_calloc(1, sizeof *e);
     if (!e)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     if (!bk_sketch_map_init(&e->map, cfg->accuracy)) {
-        free(e);
+        bk_free(e);
         return bk_fail(err, BK_ERR_USAGE, "ensemble: accuracy must be in (0, 0.5)");
     }
     e->sc = sc;
@@ -288,8 +289,8 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     const char *text = bk_scenario_text(sc, &len);
     e->scenario_name = dup_str(bk_scenario_name(sc));
     e->scenario_file = cfg->scenario_file ? dup_str(cfg->scenario_file) : NULL;
-    e->scenario_text = malloc(len + 1);
-    e->products = calloc((size_t)sc->n_products + 1, sizeof *e->products);
+    e->scenario_text = bk_malloc(len + 1);
+    e->products = bk_calloc((size_t)sc->n_products + 1, sizeof *e->products);
     bool ok = e->scenario_name && e->scenario_text && e->products
               && (cfg->scenario_file == NULL || e->scenario_file);
     if (ok) {
@@ -327,7 +328,7 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
                                "the daily columns differ from those of the checkpoint");
         return BK_OK;
     }
-    bk_ens_col *cols = calloc((size_t)run->n_cols + 1, sizeof *cols);
+    bk_ens_col *cols = bk_calloc((size_t)run->n_cols + 1, sizeof *cols);
     if (!cols)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     e->cols = cols;
@@ -394,7 +395,7 @@ static bool mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit)
     if (!p) {
         if (e->n_partial == e->cap_partial) {
             int cap = e->cap_partial ? 2 * e->cap_partial : 16;
-            bk_ens_partial *np = realloc(e->partial, (size_t)cap * sizeof *np);
+            bk_ens_partial *np = bk_realloc(e->partial, (size_t)cap * sizeof *np);
             if (!np)
                 return false;
             e->partial = np;
@@ -524,9 +525,9 @@ bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
             x.reps_done += (p->mask >> k) & 1u;
         n_todo++;
     }
-    x.todo = malloc((size_t)(n_todo ? n_todo : 1) * sizeof *x.todo);
+    x.todo = bk_malloc((size_t)(n_todo ? n_todo : 1) * sizeof *x.todo);
     if (!x.todo || pthread_mutex_init(&x.mu, NULL) != 0) {
-        free(x.todo);
+        bk_free(x.todo);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     n_todo = 0;
@@ -549,7 +550,7 @@ bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
                 st = bk_fail(err, cs, "cannot write the checkpoint");
         }
     }
-    free(x.todo);
+    bk_free(x.todo);
     pthread_mutex_destroy(&x.mu);
     return st;
 }
@@ -691,7 +692,7 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     bk_reader r = {p, len - 32, 8, false};
     if (bk_reader_u32(&r) != STATE_VERSION)
         return bk_fail(err, BK_ERR_SCHEMA, "%s: unsupported state file version", name);
-    bk_ensemble *e = calloc(1, sizeof *e);
+    bk_ensemble *e = bk_calloc(1, sizeof *e);
     if (!e)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     e->schools_col = -1;
@@ -703,10 +704,10 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     ok = sha && n == 64;
     if (ok)
         memcpy(e->sha, sha, 65);
-    free(sha);
+    bk_free(sha);
     e->scenario_file = bk_reader_str(&r, 65536, &n);
     if (e->scenario_file && n == 0) {
-        free(e->scenario_file);
+        bk_free(e->scenario_file);
         e->scenario_file = NULL;
     }
     e->scenario_text = bk_reader_str(&r, MAX_TEXT, &e->text_len);
@@ -729,7 +730,7 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
          && bk_sketch_map_init(&e->map, e->accuracy);
     e->days = (int)days;
     if (ok) {
-        e->products = calloc((size_t)np + 1, sizeof *e->products);
+        e->products = bk_calloc((size_t)np + 1, sizeof *e->products);
         ok = e->products != NULL;
         for (uint32_t i = 0; ok && i < np; i++) {
             e->products[i] = bk_reader_str(&r, 256, NULL);
@@ -740,7 +741,7 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     uint32_t nc = ok ? bk_reader_u32(&r) : 0;
     ok = ok && !r.failed && nc <= MAX_COLS && (uint64_t)nc * days <= MAX_CELLS;
     if (ok && nc > 0) {
-        e->cols = calloc((size_t)nc, sizeof *e->cols);
+        e->cols = bk_calloc((size_t)nc, sizeof *e->cols);
         ok = e->cols != NULL;
         for (uint32_t c = 0; ok && c < nc; c++) {
             e->cols[c].name = bk_reader_str(&r, 256, NULL);
@@ -854,7 +855,7 @@ static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
 {
     if (dst->n_cols > 0 || src->n_cols == 0)
         return true;
-    dst->cols = calloc((size_t)src->n_cols, sizeof *dst->cols);
+    dst->cols = bk_calloc((size_t)src->n_cols, sizeof *dst->cols);
     if (!dst->cols)
         return false;
     for (int c = 0; c < src->n_cols; c++) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "engine/status_internal.h"
 
@@ -116,7 +117,7 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
                 st = bk_fail(err, BK_ERR_INTERNAL, "rank %d sent no state", r);
             continue;
         }
-        unsigned char *buf = malloc((size_t)len);
+        unsigned char *buf = bk_malloc((size_t)len);
         if (!buf) {
             /* still drain the message so the sender can finish */
             unsigned char tmp;
@@ -135,7 +136,7 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
                 st = bk_ensemble_merge(ens, part, err);
             bk_ensemble_free(part);
         }
-        free(buf);
+        bk_free(buf);
     }
     return st;
 }

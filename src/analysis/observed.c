@@ -2,6 +2,7 @@
  * aggregates, their placement on the scenario's roads, and the observation model that reduces
  * a run and the observations to the same summary statistics (docs/calibration.md).
  */
+#include "engine/alloc.h"
 #include "analysis/observed.h"
 #include "engine/status_internal.h"
 
@@ -208,7 +209,7 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
                            "limit of %llu bytes", path, (long long)st.st_size, max_bytes);
     }
     size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = bk_malloc(cap + 1);
     if (!buf) {
         fclose(f);
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
@@ -216,7 +217,7 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
     for (;;) {
         if (n == cap) {
             if ((unsigned long long)n > max_bytes) {
-                free(buf);
+                bk_free(buf);
                 fclose(f);
                 return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu "
                                    "bytes", path, max_bytes);
@@ -226,9 +227,9 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
             size_t want = cap * 2;
             if ((unsigned long long)want > max_bytes + 1)
                 want = (size_t)max_bytes + 1;
-            char *nb = realloc(buf, want + 1);
+            char *nb = bk_realloc(buf, want + 1);
             if (!nb) {
-                free(buf);
+                bk_free(buf);
                 fclose(f);
                 return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
             }
@@ -243,11 +244,11 @@ bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, cha
     bool bad = ferror(f) != 0;
     fclose(f);
     if (bad) {
-        free(buf);
+        bk_free(buf);
         return bk_fail(err, BK_ERR_IO, "%s: read error", path);
     }
     if ((unsigned long long)n > max_bytes) {
-        free(buf);
+        bk_free(buf);
         return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes",
                            path, max_bytes);
     }
@@ -294,7 +295,7 @@ static void csv_on_field(void *s, size_t len, void *data)
     }
     if (st->n == st->cap) {
         size_t nc = st->cap ? st->cap * 2 : 64;
-        char **nf = realloc(st->fields, nc * sizeof *nf);
+        char **nf = bk_realloc(st->fields, nc * sizeof *nf);
         if (!nf) {
             st->status = bk_fail(st->err, BK_ERR_NOMEM, "%s: out of memory", st->name);
             return;
@@ -302,7 +303,7 @@ static void csv_on_field(void *s, size_t len, void *data)
         st->fields = nf;
         st->cap = nc;
     }
-    char *f = malloc(len + 1);
+    char *f = bk_malloc(len + 1);
     if (!f) {
         st->status = bk_fail(st->err, BK_ERR_NOMEM, "%s: out of memory", st->name);
         return;
@@ -320,7 +321,7 @@ static void csv_on_field(void *s, size_t len, void *data)
 static void csv_clear_fields(csv_state *st)
 {
     for (size_t i = 0; i < st->n; i++)
-        free(st->fields[i]);
+        bk_free(st->fields[i]);
     st->n = 0;
     st->in_record = false;
 }
@@ -389,7 +390,7 @@ bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned 
         st.status = bk_fail(err, BK_ERR_SYNTAX, "%s:%d: malformed CSV: a quoted field is "
                                 "not closed before the end of the file", name, st.rec_line);
     csv_clear_fields(&st);
-    free(st.fields);
+    bk_free(st.fields);
     csv_free(&cp);
     return st.status;
 }
@@ -424,10 +425,10 @@ void bk_events_free(bk_events *ev)
     {
         char *own; /* the set owns the notes it handed out as const */
         memcpy(&own, &ev->ev[i].notes, sizeof own);
-        free(own);
+        bk_free(own);
     }
-    free(ev->ev);
-    free(ev);
+    bk_free(ev->ev);
+    bk_free(ev);
 }
 
 static int find_col(const bk_csv_record *rec, const char *name)
@@ -691,15 +692,15 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
     e.notes = field(rec, ev, C_NOTES);
     if (!keep_event(ev, &e))
         return BK_OK;
-    char *notes = strdup(e.notes);
+    char *notes = bk_strdup(e.notes);
     if (!notes)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
     e.notes = notes;
     if (ev->n == ev->cap) {
         size_t nc = ev->cap ? ev->cap * 2 : 64;
-        bk_event *ne = realloc(ev->ev, nc * sizeof *ne);
+        bk_event *ne = bk_realloc(ev->ev, nc * sizeof *ne);
         if (!ne) {
-            free(notes);
+            bk_free(notes);
             return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
         }
         ev->ev = ne;
@@ -716,7 +717,7 @@ bk_status bk_events_read_string(const char *text, size_t len, const char *name,
     *out = NULL;
     if (!name)
         name = "-";
-    bk_events *ev = calloc(1, sizeof *ev);
+    bk_events *ev = bk_calloc(1, sizeof *ev);
     if (!ev)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ev->name = name;
@@ -755,7 +756,7 @@ bk_status bk_events_read_file(const char *path, const bk_events_filter *filter, 
     if (st != BK_OK)
         return st;
     st = bk_events_read_string(text, len, path, filter, out, err);
-    free(text);
+    bk_free(text);
     return st;
 }
 
@@ -973,7 +974,7 @@ static bk_status agg_record(void *ud, const bk_csv_record *rec, bk_error *err)
 #undef AF
     if (ag->n == ag->cap) {
         size_t nc = ag->cap ? ag->cap * 2 : 16;
-        bk_aggregate *na = realloc(ag->a, nc * sizeof *na);
+        bk_aggregate *na = bk_realloc(ag->a, nc * sizeof *na);
         if (!na)
             return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ag->name);
         ag->a = na;
@@ -987,8 +988,8 @@ void bk_aggregates_free(bk_aggregates *ag)
 {
     if (!ag)
         return;
-    free(ag->a);
-    free(ag);
+    bk_free(ag->a);
+    bk_free(ag);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -998,7 +999,7 @@ bk_status bk_aggregates_read_string(const char *text, size_t len, const char *na
     *out = NULL;
     if (!name)
         name = "-";
-    bk_aggregates *ag = calloc(1, sizeof *ag);
+    bk_aggregates *ag = bk_calloc(1, sizeof *ag);
     if (!ag)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ag->name = name;
@@ -1022,7 +1023,7 @@ bk_status bk_aggregates_read_file(const char *path, bk_aggregates **out, bk_erro
     if (st != BK_OK)
         return st;
     st = bk_aggregates_read_string(text, len, path, out, err);
-    free(text);
+    bk_free(text);
     return st;
 }
 
@@ -1077,17 +1078,17 @@ void bk_obs_free(bk_obs *obs)
     if (!obs)
         return;
     for (int i = 0; i < obs->n; i++) {
-        free(obs->st[i].seg_ok);
-        free(obs->st[i].place_ok);
+        bk_free(obs->st[i].seg_ok);
+        bk_free(obs->st[i].place_ok);
     }
-    free(obs->st);
-    free(obs->seg_corridor);
-    free(obs);
+    bk_free(obs->st);
+    bk_free(obs->seg_corridor);
+    bk_free(obs);
 }
 
 static obs_stat *add_stat(bk_obs *obs)
 {
-    obs_stat *ns = realloc(obs->st, (size_t)(obs->n + 1) * sizeof *ns);
+    obs_stat *ns = bk_realloc(obs->st, (size_t)(obs->n + 1) * sizeof *ns);
     if (!ns)
         return NULL;
     obs->st = ns;
@@ -1125,8 +1126,8 @@ static bk_status match_place(const bk_obs *obs, obs_stat *s, const bk_aggregate 
         s->all_places = true;
         return BK_OK;
     }
-    s->seg_ok = calloc((size_t)sc->n_segments + 1, 1);
-    s->place_ok = calloc((size_t)sc->n_places + 1, 1);
+    s->seg_ok = bk_calloc((size_t)sc->n_segments + 1, 1);
+    s->place_ok = bk_calloc((size_t)sc->n_places + 1, 1);
     if (!s->seg_ok || !s->place_ok)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     size_t n = strlen(t);
@@ -1179,8 +1180,8 @@ bk_status bk_obs_new(const bk_scenario *sc, const bk_events *ev, const bk_aggreg
     if (!(cfg->report_prob > 0 && cfg->report_prob <= 1))
         return bk_fail(err, BK_ERR_USAGE, "report_prob must be in (0, 1], got %g",
                            cfg->report_prob);
-    bk_obs *obs = calloc(1, sizeof *obs);
-    if (!obs || !(obs->seg_corridor = calloc((size_t)sc->n_segments + 1, sizeof(int)))) {
+    bk_obs *obs = bk_calloc(1, sizeof *obs);
+    if (!obs || !(obs->seg_corridor = bk_calloc((size_t)sc->n_segments + 1, sizeof(int)))) {
         bk_obs_free(obs);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }

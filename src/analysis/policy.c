@@ -8,6 +8,7 @@
 
 #include <libfyaml.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "blockade/ensemble.h"
 #include "engine/yaml.h"
@@ -34,7 +35,7 @@ struct bk_policy {
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *d = malloc(n + 1);
+    char *d = bk_malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -78,15 +79,15 @@ void bk_policy_free(bk_policy *p)
     if (!p)
         return;
     for (int i = 0; i < p->n_set; i++)
-        free(p->set[i].path);
-    free(p->set);
+        bk_free(p->set[i].path);
+    bk_free(p->set);
     if (p->doc)
         fy_document_destroy(p->doc);
-    free(p->file);
-    free(p->name);
-    free(p->label);
-    free(p->text);
-    free(p);
+    bk_free(p->file);
+    bk_free(p->name);
+    bk_free(p->label);
+    bk_free(p->text);
+    bk_free(p);
 }
 
 /* "escort_per_convoy 4, units 12": the last path segment and the value of each setting. */
@@ -111,7 +112,7 @@ static char *make_label(const bk_policy *p)
     if (p->n_set == 0)
         fputs("no change", f);
     if (fclose(f) != 0) {
-        free(text);
+        bk_free(text);
         return NULL;
     }
     return text;
@@ -127,7 +128,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (len > POLICY_MAX_BYTES)
         return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
                            POLICY_MAX_BYTES);
-    bk_policy *p = calloc(1, sizeof *p);
+    bk_policy *p = bk_calloc(1, sizeof *p);
     if (!p || !(p->file = dup_n(name, strlen(name))) || !(p->text = dup_n(text, len))) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
@@ -170,7 +171,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         if (ks && kn == 4 && memcmp(ks, "name", 4) == 0 && v && fy_node_is_scalar(v)) {
             size_t vn = 0;
             const char *vs = fy_node_get_scalar(v, &vn);
-            free(p->name);
+            bk_free(p->name);
             p->name = dup_n(vs ? vs : "", vs ? vn : 0);
         } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
             set = v;
@@ -193,7 +194,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
                            POLICY_MAX_SETTINGS);
     }
-    p->set = calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
+    p->set = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
     if (!p->set) {
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
@@ -238,16 +239,16 @@ bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return policy_fail(err, BK_ERR_IO, path, 0, "cannot open the file");
-    char *buf = malloc(POLICY_MAX_BYTES + 1);
+    char *buf = bk_malloc(POLICY_MAX_BYTES + 1);
     size_t n = buf ? fread(buf, 1, POLICY_MAX_BYTES + 1, f) : 0;
     bool bad = !buf || ferror(f);
     fclose(f);
     if (bad) {
-        free(buf);
+        bk_free(buf);
         return policy_fail(err, buf ? BK_ERR_IO : BK_ERR_NOMEM, path, 0, "cannot read the file");
     }
     bk_status st = bk_policy_load_string(buf, n, path, out, err);
-    free(buf);
+    bk_free(buf);
     return st;
 }
 
@@ -291,7 +292,7 @@ static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
 }
 
 /* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
- * with free()). */
+ * with bk_free()). */
 static bk_status apply_text(const bk_policy *p, int upto, const char *base, size_t base_len,
                             char **text, bk_error *err)
 {
@@ -395,7 +396,7 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
     bk_error lerr;
     memset(&lerr, 0, sizeof lerr);
     st = bk_scenario_load_string(text, strlen(text), p->file, out, &lerr);
-    free(text);
+    bk_free(text);
     if (st == BK_OK)
         return check_same_frame(p, base, out, err);
     for (int k = 1; k <= p->n_set; k++) {
@@ -406,7 +407,7 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         bk_error e2;
         memset(&e2, 0, sizeof e2);
         bk_status s2 = bk_scenario_load_string(t, strlen(t), p->file, &sc, &e2);
-        free(t);
+        bk_free(t);
         bk_scenario_free(sc);
         if (s2 != BK_OK) {
             /* the loader's message names a place in the generated text: keep its words only */

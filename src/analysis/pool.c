@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/alloc.h"
 #include "analysis/ens.h"
 #include "engine/status_internal.h"
 
@@ -92,8 +93,8 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
         pthread_mutex_destroy(&p.mu);
         return bk_fail(err, BK_ERR_NOMEM, "cannot create a condition variable");
     }
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    worker_arg *args = calloc((size_t)threads, sizeof *args);
+    pthread_t *tid = bk_calloc((size_t)threads, sizeof *tid);
+    worker_arg *args = bk_calloc((size_t)threads, sizeof *args);
     int started = 0;
     if (tid && args) {
         for (; started < threads; started++) {
@@ -147,8 +148,8 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
     pthread_mutex_unlock(&p.mu);
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
-    free(tid);
-    free(args);
+    bk_free(tid);
+    bk_free(args);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
     if (st != BK_OK)

@@ -2,6 +2,7 @@
  * energy form, the interval score, the pinball loss, empirical quantiles and coverage
  * (Gneiting and Raftery 2007; formulas in docs/calibration.md).
  */
+#include "engine/alloc.h"
 #include "analysis/score.h"
 #include "engine/status_internal.h"
 
@@ -28,13 +29,13 @@ double bk_score_crps_sorted(const double *x, size_t n, double y)
 /* Contract in blockade/calibrate.h. */
 double bk_score_crps(const double *x, size_t n, double y)
 {
-    double *s = malloc(n * sizeof *s);
+    double *s = bk_malloc(n * sizeof *s);
     if (!s)
         return NAN;
     memcpy(s, x, n * sizeof *s);
     gsl_sort(s, 1, n);
     double v = bk_score_crps_sorted(s, n, y);
-    free(s);
+    bk_free(s);
     return v;
 }
 
@@ -64,13 +65,13 @@ double bk_score_quantile_sorted(const double *sorted, size_t n, double p)
 /* Contract in blockade/calibrate.h. */
 double bk_score_quantile(const double *x, size_t n, double p)
 {
-    double *s = malloc(n * sizeof *s);
+    double *s = bk_malloc(n * sizeof *s);
     if (!s)
         return NAN;
     memcpy(s, x, n * sizeof *s);
     gsl_sort(s, 1, n);
     double v = bk_score_quantile_sorted(s, n, p);
-    free(s);
+    bk_free(s);
     return v;
 }
 
@@ -129,21 +130,21 @@ bk_status bk_validate_run(const bk_scenario *sc, const bk_obs *obs, uint64_t n, 
         return bk_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
     int s = bk_obs_count(obs);
     val_ctx c = {sc, obs, seed, report_prob, bk_obs_days(obs), s, NULL};
-    c.values = malloc(n * (uint64_t)s * sizeof *c.values);
-    double *col = malloc(n * sizeof *col);
-    bk_validation *v = calloc(1, sizeof *v);
+    c.values = bk_malloc(n * (uint64_t)s * sizeof *c.values);
+    double *col = bk_malloc(n * sizeof *col);
+    bk_validation *v = bk_calloc(1, sizeof *v);
     if (v)
-        v->rows = calloc((size_t)s + 1, sizeof *v->rows);
+        v->rows = bk_calloc((size_t)s + 1, sizeof *v->rows);
     if (!c.values || !col || !v || !v->rows) {
-        free(c.values);
-        free(col);
+        bk_free(c.values);
+        bk_free(col);
         bk_validation_free(v);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     bk_status st = bk_par_for(n, threads, val_rep, &c, cancel, err);
     if (st != BK_OK) {
-        free(c.values);
-        free(col);
+        bk_free(c.values);
+        bk_free(col);
         bk_validation_free(v);
         return st;
     }
@@ -182,8 +183,8 @@ bk_status bk_validate_run(const bk_scenario *sc, const bk_obs *obs, uint64_t n, 
                 row->pinball += bk_score_pinball(quant[t], taus[t], y[i]) / (5.0 * K);
         }
     }
-    free(c.values);
-    free(col);
+    bk_free(c.values);
+    bk_free(col);
     *out = v;
     return BK_OK;
 }
@@ -192,8 +193,8 @@ void bk_validation_free(bk_validation *v)
 {
     if (!v)
         return;
-    free(v->rows);
-    free(v);
+    bk_free(v->rows);
+    bk_free(v);
 }
 
 int bk_validation_count(const bk_validation *v)

@@ -4,6 +4,7 @@
  * Every design point runs replication 0 with the same seed (common random numbers), points run
  * in parallel and land in their own slot, so results do not depend on the thread count.
  */
+#include "engine/alloc.h"
 #include "analysis/sensitivity.h"
 #include "engine/status_internal.h"
 
@@ -22,7 +23,7 @@ void bk_morris_design(uint64_t seed, int R, int k, int p, double *u, double *del
 {
     double d = (double)p / (2.0 * (p - 1));
     *delta = d;
-    int *perm = malloc((size_t)k * sizeof *perm);
+    int *perm = bk_malloc((size_t)k * sizeof *perm);
     for (int r = 0; r < R; r++) {
         bk_rng rng;
         bk_rng_init(&rng, seed, (uint32_t)r, BK_RNG_SENS, 1);
@@ -48,14 +49,14 @@ void bk_morris_design(uint64_t seed, int R, int k, int p, double *u, double *del
             next[j] = prev[j] + d <= 1.0 + 1e-12 ? prev[j] + d : prev[j] - d;
         }
     }
-    free(perm);
+    bk_free(perm);
 }
 
 /* Contract in sensitivity.h. */
 void bk_morris_effects(const double *u, const double *f, int R, int k, double *mu,
                        double *mu_star, double *sigma)
 {
-    double *ee = malloc((size_t)R * (size_t)k * sizeof *ee);
+    double *ee = bk_malloc((size_t)R * (size_t)k * sizeof *ee);
     if (!ee)
         return;
     for (int r = 0; r < R; r++) {
@@ -84,7 +85,7 @@ void bk_morris_effects(const double *u, const double *f, int R, int k, double *m
         mu_star[j] = ma;
         sigma[j] = R > 1 ? sqrt(v / (R - 1)) : 0.0;
     }
-    free(ee);
+    bk_free(ee);
 }
 
 /* Contract in sensitivity.h. */
@@ -185,12 +186,12 @@ void bk_sensitivity_free(bk_sensitivity *s)
     if (!s)
         return;
     for (int o = 0; s->outcomes && o < s->n_out; o++)
-        free(s->outcomes[o]);
-    free(s->outcomes);
-    free(s->params);
-    free(s->names);
-    free(s->rows);
-    free(s);
+        bk_free(s->outcomes[o]);
+    bk_free(s->outcomes);
+    bk_free(s->params);
+    bk_free(s->names);
+    bk_free(s->rows);
+    bk_free(s);
 }
 
 /* Evaluate the outcomes at `points` design points u into f. */
@@ -221,11 +222,11 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
         || cfg->levels % 2 || cfg->sobol_n == 1 || cfg->sobol_n > 1000000)
         return bk_fail(err, BK_ERR_USAGE, "sensitivity: needs 1-64 parameters, an outcome, "
                            ">= 2 trajectories, an even number of levels and a Sobol N >= 2");
-    int *metric = calloc((size_t)n_outcomes, sizeof *metric);
-    bk_sensitivity *s = calloc(1, sizeof *s);
+    int *metric = bk_calloc((size_t)n_outcomes, sizeof *metric);
+    bk_sensitivity *s = bk_calloc(1, sizeof *s);
     if (!metric || !s) {
-        free(metric);
-        free(s);
+        bk_free(metric);
+        bk_free(s);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     s->k = k;
@@ -233,10 +234,10 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
     s->R = cfg->trajectories;
     s->N = cfg->sobol_n;
     s->sobol = cfg->sobol_n > 0;
-    s->outcomes = calloc((size_t)n_outcomes, sizeof *s->outcomes);
-    s->params = calloc((size_t)k, sizeof *s->params);
-    s->names = calloc((size_t)k, sizeof *s->names);
-    s->rows = calloc((size_t)n_outcomes * (size_t)k, sizeof *s->rows);
+    s->outcomes = bk_calloc((size_t)n_outcomes, sizeof *s->outcomes);
+    s->params = bk_calloc((size_t)k, sizeof *s->params);
+    s->names = bk_calloc((size_t)k, sizeof *s->names);
+    s->rows = bk_calloc((size_t)n_outcomes * (size_t)k, sizeof *s->rows);
     bk_status st = BK_OK;
     if (!s->outcomes || !s->params || !s->names || !s->rows)
         st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -250,7 +251,7 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
             }
             st = bk_fail(err, BK_ERR_USAGE, "unknown outcome '%s' (known: %s)", outcomes[o],
                              list);
-        } else if (!(s->outcomes[o] = strdup(outcomes[o]))) {
+        } else if (!(s->outcomes[o] = bk_strdup(outcomes[o]))) {
             st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         }
     }
@@ -263,10 +264,10 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
     /* Morris */
     if (st == BK_OK) {
         uint64_t points = (uint64_t)cfg->trajectories * (uint64_t)(k + 1);
-        u = malloc(points * (uint64_t)k * sizeof *u);
-        c.f = malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
-        double *fo = malloc(points * sizeof *fo);
-        double *mu = malloc((size_t)k * 3 * sizeof *mu);
+        u = bk_malloc(points * (uint64_t)k * sizeof *u);
+        c.f = bk_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
+        double *fo = bk_malloc(points * sizeof *fo);
+        double *mu = bk_malloc((size_t)k * 3 * sizeof *mu);
         if (!u || !c.f || !fo || !mu) {
             st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
@@ -289,20 +290,20 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
                 }
             }
         }
-        free(u);
+        bk_free(u);
         u = NULL;
-        free(c.f);
+        bk_free(c.f);
         c.f = NULL;
-        free(fo);
-        free(mu);
+        bk_free(fo);
+        bk_free(mu);
     }
     /* Sobol */
     if (st == BK_OK && cfg->sobol_n > 0) {
         uint64_t N = cfg->sobol_n, points = N * (uint64_t)(k + 2);
-        u = malloc(points * (uint64_t)k * sizeof *u);
-        c.f = malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
-        double *fo = malloc(points * sizeof *fo);
-        double *ix = malloc((size_t)k * 2 * sizeof *ix);
+        u = bk_malloc(points * (uint64_t)k * sizeof *u);
+        c.f = bk_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
+        double *fo = bk_malloc(points * sizeof *fo);
+        double *ix = bk_malloc((size_t)k * 2 * sizeof *ix);
         if (!u || !c.f || !fo || !ix) {
             st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
@@ -319,12 +320,12 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
                 }
             }
         }
-        free(u);
-        free(c.f);
-        free(fo);
-        free(ix);
+        bk_free(u);
+        bk_free(c.f);
+        bk_free(fo);
+        bk_free(ix);
     }
-    free(metric);
+    bk_free(metric);
     if (st != BK_OK) {
         bk_sensitivity_free(s);
         return st;
@@ -354,7 +355,7 @@ static int cmp_rank(const void *a, const void *b)
 /* Contract in blockade/calibrate.h. */
 bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
 {
-    rank_item *it = malloc((size_t)s->k * sizeof *it);
+    rank_item *it = bk_malloc((size_t)s->k * sizeof *it);
     if (!it)
         return BK_ERR_NOMEM;
     for (int o = 0; o < s->n_out; o++) {
@@ -380,7 +381,7 @@ bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
         }
         fputc('\n', out);
     }
-    free(it);
+    bk_free(it);
     return ferror(out) ? BK_ERR_IO : BK_OK;
 }
 

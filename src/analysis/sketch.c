@@ -1,4 +1,5 @@
 /* sketch.c: the log-bucket quantile sketch (see sketch.h and docs/ensemble.md). */
+#include "engine/alloc.h"
 #include "analysis/sketch.h"
 
 #include <math.h>
@@ -32,7 +33,7 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
 {
     if (s->len == 0) {
         if (s->cap == 0) {
-            s->c = calloc(8, sizeof *s->c);
+            s->c = bk_calloc(8, sizeof *s->c);
             if (!s->c)
                 return false;
             s->cap = 8;
@@ -50,7 +51,7 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
     if (need > s->cap) {
         /* an eighth of slack: windows settle early, so doubling would mostly waste memory */
         uint32_t cap = need + need / 8 + 4;
-        uint32_t *c = realloc(s->c, (size_t)cap * sizeof *c);
+        uint32_t *c = bk_realloc(s->c, (size_t)cap * sizeof *c);
         if (!c)
             return false;
         s->c = c;
@@ -175,8 +176,8 @@ void bk_sketch_clear(bk_sketch *s)
 /* Contract in sketch.h. */
 void bk_sketch_release(bk_sketch *s)
 {
-    free(s->pos.c);
-    free(s->neg.c);
+    bk_free(s->pos.c);
+    bk_free(s->neg.c);
     memset(s, 0, sizeof *s);
 }
 
@@ -214,7 +215,7 @@ static bool side_read(bk_sketch_side *s, bk_reader *in)
     int64_t lo = bk_reader_i64(in);
     if (in->failed || lo < -(int64_t)MAX_SIDE_LEN || lo > (int64_t)MAX_SIDE_LEN)
         return false;
-    s->c = malloc((size_t)len * sizeof *s->c);
+    s->c = bk_malloc((size_t)len * sizeof *s->c);
     if (!s->c)
         return false;
     s->cap = s->len = len;

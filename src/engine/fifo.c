@@ -1,4 +1,5 @@
 /* fifo.c: growth and release of the int ring buffer. */
+#include "engine/alloc.h"
 #include "engine/fifo.h"
 
 #include <stdlib.h>
@@ -7,12 +8,12 @@ bool bk_fifo_push(bk_fifo *f, int x)
 {
     if (f->len == f->cap) { /* unroll the ring into a buffer twice as large */
         int cap = f->cap ? 2 * f->cap : 64;
-        int *v = malloc((size_t)cap * sizeof *v);
+        int *v = bk_malloc((size_t)cap * sizeof *v);
         if (v == NULL)
             return false;
         for (int i = 0; i < f->len; i++)
             v[i] = f->v[(f->head + i) % f->cap];
-        free(f->v);
+        bk_free(f->v);
         f->v = v;
         f->head = 0;
         f->cap = cap;
@@ -25,7 +26,7 @@ bool bk_fifo_push(bk_fifo *f, int x)
 
 void bk_fifo_release(bk_fifo *f)
 {
-    free(f->v);
+    bk_free(f->v);
     f->v = NULL;
     f->head = f->len = f->cap = 0;
 }

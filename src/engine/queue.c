@@ -4,6 +4,7 @@
  * is two integer compares, and a pop first walks the hole down to a leaf along the smallest
  * children, then lifts the last element into it (Floyd): fewer comparisons than a plain
  * sift-down, since the last element usually belongs near the bottom. */
+#include "engine/alloc.h"
 #include "engine/queue.h"
 
 #include <math.h>
@@ -50,7 +51,7 @@ bk_status bk_queue_init(bk_queue *q, size_t capacity)
     memset(q, 0, sizeof *q);
     if (capacity == 0)
         return BK_OK;
-    q->heap = malloc(capacity * sizeof *q->heap);
+    q->heap = bk_malloc(capacity * sizeof *q->heap);
     if (q->heap == NULL)
         return BK_ERR_NOMEM;
     q->capacity = capacity;
@@ -59,7 +60,7 @@ bk_status bk_queue_init(bk_queue *q, size_t capacity)
 
 void bk_queue_release(bk_queue *q)
 {
-    free(q->heap);
+    bk_free(q->heap);
     memset(q, 0, sizeof *q);
 }
 
@@ -76,7 +77,7 @@ static bk_status grow(bk_queue *q)
 #else
     size_t cap = q->capacity ? q->capacity * 2 : 64;
 #endif
-    bk_queue_node *h = realloc(q->heap, cap * sizeof *h);
+    bk_queue_node *h = bk_realloc(q->heap, cap * sizeof *h);
     if (h == NULL)
         return BK_ERR_NOMEM;
     q->heap = h;

@@ -1,6 +1,7 @@
 /* cells.c: the armed group. Cells detect traffic within their reach, attack when the expected
  * success is worth it, cut roads, follow the campaign (declaration, lulls, coordinated days),
  * recruit, and drift toward busy, poorly protected roads. */
+#include "engine/alloc.h"
 #include "model/model.h"
 
 #include <math.h>
@@ -18,10 +19,10 @@ bk_status bk_cells_init(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     int nc = g->n_cells > 0 ? g->n_cells : 1;
-    m->cells = calloc((size_t)nc, sizeof *m->cells);
-    m->reach = calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
-    m->seg_cells = calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->seg_cells);
-    m->seg_ncells = calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
+    m->cells = bk_calloc((size_t)nc, sizeof *m->cells);
+    m->reach = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
+    m->seg_cells = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->seg_cells);
+    m->seg_ncells = bk_calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
     if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL)
         return BK_ERR_NOMEM;
     for (int i = 0; i < g->n_cells; i++) {

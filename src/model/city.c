@@ -2,6 +2,7 @@
  * sectors by the rationing policy, and the consequences follow: blackout hours, school closure
  * with hysteresis, queues at stations, the informal price and a pressure index. Airlifted fuel
  * is added before the allocation. */
+#include "engine/alloc.h"
 #include "model/city.h"
 
 #include <math.h>
@@ -68,21 +69,21 @@ bk_status bk_city_init(bk_model *m)
     const struct bk_scenario *sc = m->sc;
     int ns = sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1;
     int np = sc->n_products;
-    bk_city_state *c = calloc(1, sizeof *c);
+    bk_city_state *c = bk_calloc(1, sizeof *c);
     if (c == NULL)
         return BK_ERR_NOMEM;
     m->city = c;
-    c->price_ratio = malloc((size_t)np * sizeof *c->price_ratio);
-    c->official = malloc((size_t)np * sizeof *c->official);
-    c->demand = calloc((size_t)ns * np, sizeof *c->demand);
-    c->given = calloc((size_t)ns * np, sizeof *c->given);
-    c->tier = calloc((size_t)ns, sizeof *c->tier);
-    c->reserve_ok = calloc((size_t)ns, sizeof *c->reserve_ok);
-    c->floor = calloc((size_t)ns, sizeof *c->floor);
-    c->d_tmp = calloc((size_t)ns, sizeof *c->d_tmp);
-    c->g_tmp = calloc((size_t)ns, sizeof *c->g_tmp);
-    c->unmet_total = calloc((size_t)ns, sizeof *c->unmet_total);
-    c->first_stockout = malloc((size_t)np * sizeof *c->first_stockout);
+    c->price_ratio = bk_malloc((size_t)np * sizeof *c->price_ratio);
+    c->official = bk_malloc((size_t)np * sizeof *c->official);
+    c->demand = bk_calloc((size_t)ns * np, sizeof *c->demand);
+    c->given = bk_calloc((size_t)ns * np, sizeof *c->given);
+    c->tier = bk_calloc((size_t)ns, sizeof *c->tier);
+    c->reserve_ok = bk_calloc((size_t)ns, sizeof *c->reserve_ok);
+    c->floor = bk_calloc((size_t)ns, sizeof *c->floor);
+    c->d_tmp = bk_calloc((size_t)ns, sizeof *c->d_tmp);
+    c->g_tmp = bk_calloc((size_t)ns, sizeof *c->g_tmp);
+    c->unmet_total = bk_calloc((size_t)ns, sizeof *c->unmet_total);
+    c->first_stockout = bk_malloc((size_t)np * sizeof *c->first_stockout);
     if (!c->price_ratio || !c->official || !c->demand || !c->given || !c->tier ||
         !c->reserve_ok || !c->floor || !c->d_tmp || !c->g_tmp || !c->unmet_total ||
         !c->first_stockout)
@@ -112,18 +113,18 @@ void bk_city_release(bk_model *m)
     bk_city_state *c = m->city;
     if (c == NULL)
         return;
-    free(c->price_ratio);
-    free(c->official);
-    free(c->demand);
-    free(c->given);
-    free(c->tier);
-    free(c->reserve_ok);
-    free(c->floor);
-    free(c->d_tmp);
-    free(c->g_tmp);
-    free(c->unmet_total);
-    free(c->first_stockout);
-    free(c);
+    bk_free(c->price_ratio);
+    bk_free(c->official);
+    bk_free(c->demand);
+    bk_free(c->given);
+    bk_free(c->tier);
+    bk_free(c->reserve_ok);
+    bk_free(c->floor);
+    bk_free(c->d_tmp);
+    bk_free(c->g_tmp);
+    bk_free(c->unmet_total);
+    bk_free(c->first_stockout);
+    bk_free(c);
     m->city = NULL;
 }
 

@@ -1,6 +1,7 @@
 /* convoy.c: convoy mode, staging queues, convoy formation and the escort pools. Loaded tankers
  * that reach their corridor's staging place while convoy mode is on wait there; a convoy leaves
  * with an escort when it is big enough or its oldest tanker has waited long enough. */
+#include "engine/alloc.h"
 #include "model/model.h"
 
 #include <math.h>
@@ -154,11 +155,11 @@ void bk_escort_reallocate(bk_model *m)
     if (wsum <= 0 || total == 0)
         goto reset;
     int given = 0;
-    int *target = calloc((size_t)n, sizeof *target);
-    double *rem = calloc((size_t)n, sizeof *rem);
+    int *target = bk_calloc((size_t)n, sizeof *target);
+    double *rem = bk_calloc((size_t)n, sizeof *rem);
     if (target == NULL || rem == NULL) {
-        free(target);
-        free(rem);
+        bk_free(target);
+        bk_free(rem);
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory reallocating escorts");
         return;
     }
@@ -199,8 +200,8 @@ void bk_escort_reallocate(bk_model *m)
         m->corr[c].escort_target = target[c];
         bk_convoy_try_depart(m, c);
     }
-    free(target);
-    free(rem);
+    bk_free(target);
+    bk_free(rem);
 reset:
     for (int c = 0; c < n; c++)
         m->corr[c].week_dispatched = m->corr[c].week_attacks = 0;

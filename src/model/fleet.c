@@ -2,6 +2,7 @@
  * driver to agree to leave, drives toward the city leg by leg (alone, or in a convoy from the
  * staging place), is unloaded at the city after customs, and drives back empty. Movers carry
  * tankers along routes; this file owns their life cycle and what happens at each node. */
+#include "engine/alloc.h"
 #include "model/model.h"
 
 #include <math.h>
@@ -28,7 +29,7 @@ static int tanker_add(bk_model *m, int c)
 {
     if (m->n_tankers == m->cap_tankers) {
         int cap = m->cap_tankers ? 2 * m->cap_tankers : 256;
-        bk_tanker *t = realloc(m->tankers, (size_t)cap * sizeof *t);
+        bk_tanker *t = bk_realloc(m->tankers, (size_t)cap * sizeof *t);
         if (t == NULL)
             return -1;
         m->tankers = t;
@@ -74,7 +75,7 @@ void bk_tanker_lost(bk_model *m, int tk, bool captured)
 bk_status bk_fleet_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
-    m->ports = calloc((size_t)sc->n_ports, sizeof *m->ports);
+    m->ports = bk_calloc((size_t)sc->n_ports, sizeof *m->ports);
     if (m->ports == NULL)
         return BK_ERR_NOMEM;
     for (int p = 0; p < sc->n_ports; p++) {
@@ -95,13 +96,13 @@ void bk_fleet_release(bk_model *m)
     if (m->ports)
         for (int p = 0; p < m->sc->n_ports; p++)
             bk_fifo_release(&m->ports[p].queue);
-    free(m->ports);
-    free(m->tankers);
+    bk_free(m->ports);
+    bk_free(m->tankers);
     bk_fifo_release(&m->city_wait);
     if (m->movers)
         for (int i = 0; i < m->n_movers; i++)
-            free(m->movers[i].members);
-    free(m->movers);
+            bk_free(m->movers[i].members);
+    bk_free(m->movers);
 }
 
 /* Daily: lost tankers are replaced at join_rate_per_day per corridor, and drivers' willingness
@@ -207,7 +208,7 @@ int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loa
     } else {
         if (m->n_movers == m->cap_movers) {
             int cap = m->cap_movers ? 2 * m->cap_movers : 256;
-            bk_mover *mv = realloc(m->movers, (size_t)cap * sizeof *mv);
+            bk_mover *mv = bk_realloc(m->movers, (size_t)cap * sizeof *mv);
             if (mv == NULL) {
                 bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory creating a mover");
                 return -1;
@@ -249,7 +250,7 @@ static bool mover_make_convoy(bk_model *m, int i, int cap)
 {
     bk_mover *mv = &m->movers[i];
     if (mv->cap < cap) {
-        int *p = realloc(mv->members, (size_t)cap * sizeof *p);
+        int *p = bk_realloc(mv->members, (size_t)cap * sizeof *p);
         if (p == NULL) {
             bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory forming a convoy");
             return false;

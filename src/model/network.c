@@ -1,5 +1,6 @@
 /* network.c: the road network seen by the model: geometry, travel times, the night-travel ban,
  * closures and corridor routes (fixed, or risk-aware shortest paths computed with igraph). */
+#include "engine/alloc.h"
 #include "model/model.h"
 
 #include <igraph.h>
@@ -175,7 +176,7 @@ static int route_add(bk_model *m, int c, const int *places, int n)
         return cur;
     if (m->n_routes == m->cap_routes) {
         int cap = m->cap_routes ? 2 * m->cap_routes : 16;
-        bk_route *r = realloc(m->routes, (size_t)cap * sizeof *r);
+        bk_route *r = bk_realloc(m->routes, (size_t)cap * sizeof *r);
         if (r == NULL)
             return -1;
         m->routes = r;
@@ -183,11 +184,11 @@ static int route_add(bk_model *m, int c, const int *places, int n)
     }
     bk_route *r = &m->routes[m->n_routes];
     r->n = n;
-    r->place = malloc((size_t)n * sizeof *r->place);
-    r->seg = malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
+    r->place = bk_malloc((size_t)n * sizeof *r->place);
+    r->seg = bk_malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
     if (r->place == NULL || r->seg == NULL) {
-        free(r->place);
-        free(r->seg);
+        bk_free(r->place);
+        bk_free(r->seg);
         return -1;
     }
     memcpy(r->place, places, (size_t)n * sizeof *places);
@@ -205,7 +206,7 @@ static int route_add(bk_model *m, int c, const int *places, int n)
 bk_status bk_network_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
-    m->segs = calloc((size_t)sc->n_segments, sizeof *m->segs);
+    m->segs = bk_calloc((size_t)sc->n_segments, sizeof *m->segs);
     if (m->segs == NULL)
         return BK_ERR_NOMEM;
     for (int s = 0; s < sc->n_segments; s++) {
@@ -227,7 +228,7 @@ bk_status bk_network_init(bk_model *m)
         m->corr[c].route = r;
     }
 
-    igraph_t *g = malloc(sizeof *g);
+    igraph_t *g = bk_malloc(sizeof *g);
     if (g == NULL)
         return BK_ERR_NOMEM;
     pthread_mutex_lock(&igraph_lock);
@@ -246,7 +247,7 @@ bk_status bk_network_init(bk_model *m)
     }
     pthread_mutex_unlock(&igraph_lock);
     if (rc != IGRAPH_SUCCESS) {
-        free(g);
+        bk_free(g);
         return BK_ERR_NOMEM;
     }
     m->igraph = g;
@@ -259,15 +260,15 @@ void bk_network_release(bk_model *m)
         pthread_mutex_lock(&igraph_lock);
         igraph_destroy(m->igraph);
         pthread_mutex_unlock(&igraph_lock);
-        free(m->igraph);
+        bk_free(m->igraph);
         m->igraph = NULL;
     }
     for (int i = 0; i < m->n_routes; i++) {
-        free(m->routes[i].place);
-        free(m->routes[i].seg);
+        bk_free(m->routes[i].place);
+        bk_free(m->routes[i].seg);
     }
-    free(m->routes);
-    free(m->segs);
+    bk_free(m->routes);
+    bk_free(m->segs);
     m->routes = NULL;
     m->segs = NULL;
 }
@@ -313,7 +314,7 @@ void bk_routes_update(bk_model *m)
             cost += 1e6;
         VECTOR(w)[s] = cost;
     }
-    int *places = malloc((size_t)(2 * sc->n_places + 2) * sizeof *places);
+    int *places = bk_malloc((size_t)(2 * sc->n_places + 2) * sizeof *places);
     if (places == NULL) {
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         sc = NULL;
@@ -351,7 +352,7 @@ void bk_routes_update(bk_model *m)
         }
         m->corr[c].route = r;
     }
-    free(places);
+    bk_free(places);
     igraph_vector_int_destroy(&vs);
     igraph_vector_destroy(&w);
     pthread_mutex_unlock(&igraph_lock);

@@ -1,6 +1,7 @@
 /* sim.c: one replication. Sets up the model, runs the event loop from the warm-up to the end of
  * the horizon, closes each day (daily series, daily processes, invariant checks) and hands the
  * record to the caller as a bk_run. */
+#include "engine/alloc.h"
 #include "model/model.h"
 
 #include <math.h>
@@ -48,7 +49,7 @@ void bk_model_log(bk_model *m, const bk_log_entry *e)
     struct bk_run *run = m->run;
     if (run->n_log == run->cap_log) {
         int cap = run->cap_log ? 2 * run->cap_log : 256;
-        bk_log_entry *l = realloc(run->log, (size_t)cap * sizeof *l);
+        bk_log_entry *l = bk_realloc(run->log, (size_t)cap * sizeof *l);
         if (l == NULL) {
             bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory in the event log");
             return;
@@ -189,8 +190,8 @@ static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
 {
     int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products + Y_COUNT +
             S_COUNT * sc->cityside.n_sectors;
-    run->cols = calloc((size_t)n, sizeof *run->cols);
-    run->daily = calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
+    run->cols = bk_calloc((size_t)n, sizeof *run->cols);
+    run->daily = bk_calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
     if (run->cols == NULL || run->daily == NULL)
         return BK_ERR_NOMEM;
     run->n_cols = n;
@@ -635,17 +636,17 @@ static void model_release(bk_model *m)
     bk_fleet_release(m);
     bk_network_release(m);
     bk_city_release(m);
-    free(m->today.delivered_p);
+    bk_free(m->today.delivered_p);
     if (m->corr)
         for (int c = 0; c < m->sc->n_corridors; c++)
             bk_fifo_release(&m->corr[c].staging);
-    free(m->corr);
-    free(m->cells);
-    free(m->reach);
-    free(m->seg_cells);
-    free(m->seg_ncells);
-    free(m->stock_l);
-    free(m->c_today);
+    bk_free(m->corr);
+    bk_free(m->cells);
+    bk_free(m->reach);
+    bk_free(m->seg_cells);
+    bk_free(m->seg_ncells);
+    bk_free(m->stock_l);
+    bk_free(m->c_today);
     bk_queue_release(&m->q);
 }
 
@@ -659,10 +660,10 @@ static bk_status model_init(bk_model *m)
     m->end_h = 24.0 * m->run->days;
     if (bk_queue_init(&m->q, 4096) != BK_OK)
         return BK_ERR_NOMEM;
-    m->corr = calloc((size_t)sc->n_corridors, sizeof *m->corr);
-    m->stock_l = calloc((size_t)sc->n_products, sizeof *m->stock_l);
-    m->c_today = calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
-    m->today.delivered_p = calloc((size_t)sc->n_products, sizeof *m->today.delivered_p);
+    m->corr = bk_calloc((size_t)sc->n_corridors, sizeof *m->corr);
+    m->stock_l = bk_calloc((size_t)sc->n_products, sizeof *m->stock_l);
+    m->c_today = bk_calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
+    m->today.delivered_p = bk_calloc((size_t)sc->n_products, sizeof *m->today.delivered_p);
     if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL || !m->today.delivered_p)
         return BK_ERR_NOMEM;
     for (int c = 0; c < sc->n_corridors; c++) {
@@ -774,7 +775,7 @@ bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **o
         return bk_fail(err, BK_ERR_USAGE, "bk_sim_run: scenario or config is NULL");
     if (cfg->days < 0 || cfg->days > 3650)
         return bk_fail(err, BK_ERR_USAGE, "days must be between 1 and 3650, got %d", cfg->days);
-    struct bk_run *run = calloc(1, sizeof *run);
+    struct bk_run *run = bk_calloc(1, sizeof *run);
     if (run == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     run->sc = sc;
@@ -783,8 +784,8 @@ bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **o
     run->cfg.days = run->days;
     bk_model m = {.sc = sc, .run = run, .err = err, .seed = cfg->seed, .rep = cfg->replication};
     bk_status st = columns_init(run, sc);
-    run->first_stockout_day = calloc((size_t)sc->n_products, sizeof *run->first_stockout_day);
-    run->unmet_sector_l = calloc((size_t)(sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1),
+    run->first_stockout_day = bk_calloc((size_t)sc->n_products, sizeof *run->first_stockout_day);
+    run->unmet_sector_l = bk_calloc((size_t)(sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1),
                                  sizeof *run->unmet_sector_l);
     if (run->first_stockout_day == NULL || run->unmet_sector_l == NULL)
         st = BK_ERR_NOMEM;
@@ -820,12 +821,12 @@ void bk_run_free(bk_run *run)
 {
     if (run == NULL)
         return;
-    free(run->cols);
-    free(run->daily);
-    free(run->log);
-    free(run->first_stockout_day);
-    free(run->unmet_sector_l);
-    free(run);
+    bk_free(run->cols);
+    bk_free(run->daily);
+    bk_free(run->log);
+    bk_free(run->first_stockout_day);
+    bk_free(run->unmet_sector_l);
+    bk_free(run);
 }
 
 void bk_run_get_totals(const bk_run *run, bk_run_totals *out)

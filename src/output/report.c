@@ -11,6 +11,7 @@
  * text is a JSON number, so nothing depends on the process locale and nothing is rounded twice.
  * Every '<' inside the page's JSON is written \u003c, so no data can close its <script> element.
  */
+#include "engine/alloc.h"
 #include "blockade/report.h"
 
 #include <csv.h>
@@ -159,7 +160,7 @@ static char *join_path(const char *dir, const char *name)
     size_t a = strlen(dir), b = strlen(name);
     while (a > 1 && dir[a - 1] == '/')
         a--;
-    char *s = malloc(a + 1 + b + 1);
+    char *s = bk_malloc(a + 1 + b + 1);
     if (s) {
         memcpy(s, dir, a);
         s[a] = '/';
@@ -181,7 +182,7 @@ static const char *base_name(const char *path)
     return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Read a whole file into a new NUL-terminated buffer (free with free()). */
+/* Read a whole file into a new NUL-terminated buffer (free with bk_free()). */
 static bk_status read_file(const char *path, char **out, size_t *len, bk_error *err)
 {
     *out = NULL;
@@ -189,7 +190,7 @@ static bk_status read_file(const char *path, char **out, size_t *len, bk_error *
     if (f == NULL)
         return bk_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
+    char *buf = bk_malloc(cap);
     bk_status st = buf ? BK_OK : BK_ERR_NOMEM;
     while (st == BK_OK) {
         if (n + 1 >= cap) {
@@ -198,7 +199,7 @@ static bk_status read_file(const char *path, char **out, size_t *len, bk_error *
                              BK_REPORT_MAX_INPUT_BYTES);
                 break;
             }
-            char *bigger = realloc(buf, cap * 2);
+            char *bigger = bk_realloc(buf, cap * 2);
             if (bigger == NULL) {
                 st = BK_ERR_NOMEM;
                 break;
@@ -219,7 +220,7 @@ static bk_status read_file(const char *path, char **out, size_t *len, bk_error *
         st = bk_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
                      BK_REPORT_MAX_INPUT_BYTES);
     if (st != BK_OK) {
-        free(buf);
+        bk_free(buf);
         if (st == BK_ERR_NOMEM)
             return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
         return st;
@@ -268,10 +269,10 @@ typedef struct table {
 static void table_free(table *t)
 {
     for (size_t i = 0; i < t->n_f; i++)
-        free(t->f[i]);
-    free(t->f);
-    free(t->row_start);
-    free(t->row_line);
+        bk_free(t->f[i]);
+    bk_free(t->f);
+    bk_free(t->row_start);
+    bk_free(t->row_line);
     memset(t, 0, sizeof *t);
 }
 
@@ -283,10 +284,10 @@ static void on_field(void *data, size_t len, void *user)
     if (!t->in_row) {
         if (t->n_rows == t->cap_rows) {
             size_t cap = t->cap_rows ? 2 * t->cap_rows : 64;
-            size_t *rs = realloc(t->row_start, cap * sizeof *rs);
+            size_t *rs = bk_realloc(t->row_start, cap * sizeof *rs);
             if (rs)
                 t->row_start = rs;
-            int *rl = realloc(t->row_line, cap * sizeof *rl);
+            int *rl = bk_realloc(t->row_line, cap * sizeof *rl);
             if (rl)
                 t->row_line = rl;
             if (!rs || !rl) {
@@ -302,7 +303,7 @@ static void on_field(void *data, size_t len, void *user)
     }
     if (t->n_f == t->cap_f) {
         size_t cap = t->cap_f ? 2 * t->cap_f : 1024;
-        char **bigger = realloc(t->f, cap * sizeof *bigger);
+        char **bigger = bk_realloc(t->f, cap * sizeof *bigger);
         if (bigger == NULL) {
             t->nomem = true;
             return;
@@ -310,7 +311,7 @@ static void on_field(void *data, size_t len, void *user)
         t->f = bigger;
         t->cap_f = cap;
     }
-    char *copy = malloc(len + 1);
+    char *copy = bk_malloc(len + 1);
     if (copy == NULL) {
         t->nomem = true;
         return;
@@ -366,7 +367,7 @@ static bk_status table_read(const char *path, table *t, bk_error *err)
         pos = 3; /* a byte-order mark, as some spreadsheets write */
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        free(text);
+        bk_free(text);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
     }
     /* One line at a time, so that an error and every row know their line number. */
@@ -387,7 +388,7 @@ static bk_status table_read(const char *path, table *t, bk_error *err)
         st = fail_line(err, BK_ERR_SYNTAX, path, t->line, "malformed CSV: %s",
                         csv_strerror(csv_error(&p)));
     csv_free(&p);
-    free(text);
+    bk_free(text);
     if (st == BK_OK && t->nomem)
         st = bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
     if (st == BK_OK && t->n_rows == 0)
@@ -454,7 +455,7 @@ static void json_free(json_doc *j)
         fy_parser_destroy(j->parser);
     if (j->diag)
         fy_diag_destroy(j->diag);
-    free(j->text);
+    bk_free(j->text);
     memset(j, 0, sizeof *j);
 }
 
@@ -667,9 +668,9 @@ typedef struct tidy {
 static void tidy_free(tidy *d)
 {
     table_free(&d->t);
-    free(d->order);
-    free(d->group_start);
-    free(d->day);
+    bk_free(d->order);
+    bk_free(d->group_start);
+    bk_free(d->day);
     memset(d, 0, sizeof *d);
 }
 
@@ -689,12 +690,12 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
         return st;
     }
     size_t n = t->n_rows;
-    d->order = malloc(n * sizeof *d->order);
-    d->group_start = malloc((n + 1) * sizeof *d->group_start);
-    d->day = calloc(n, sizeof *d->day);
-    bool *done = calloc(n, sizeof *done);
+    d->order = bk_malloc(n * sizeof *d->order);
+    d->group_start = bk_malloc((n + 1) * sizeof *d->group_start);
+    d->day = bk_calloc(n, sizeof *d->day);
+    bool *done = bk_calloc(n, sizeof *done);
     if (!d->order || !d->group_start || !d->day || !done) {
-        free(done);
+        bk_free(done);
         tidy_free(d);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
     }
@@ -718,7 +719,7 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
         }
     }
     d->group_start[d->n_groups] = k;
-    free(done);
+    bk_free(done);
     if (st != BK_OK)
         tidy_free(d);
     return st;
@@ -727,7 +728,7 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
 /* An array of n_days values of column c for group g: null where a day has no row. */
 static bk_status put_by_day(FILE *f, const tidy *d, size_t g, int c, bk_error *err)
 {
-    size_t *rows = calloc((size_t)d->n_days + 1, sizeof *rows); /* 0: no row (0 is the header) */
+    size_t *rows = bk_calloc((size_t)d->n_days + 1, sizeof *rows); /* 0: no row (0 is the header) */
     if (rows == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     for (size_t i = d->group_start[g]; i < d->group_start[g + 1]; i++)
@@ -742,7 +743,7 @@ static bk_status put_by_day(FILE *f, const tidy *d, size_t g, int c, bk_error *e
             st = put_number_cell(f, &d->t, rows[day], c, err);
     }
     fputc(']', f);
-    free(rows);
+    bk_free(rows);
     return st;
 }
 
@@ -1201,14 +1202,14 @@ typedef struct inputs {
 
 static void inputs_free(inputs *in)
 {
-    free(in->daily);
-    free(in->bands);
-    free(in->curves);
-    free(in->compare);
-    free(in->events);
-    free(in->summary);
-    free(in->manifest);
-    free(in->scenario);
+    bk_free(in->daily);
+    bk_free(in->bands);
+    bk_free(in->curves);
+    bk_free(in->compare);
+    bk_free(in->events);
+    bk_free(in->summary);
+    bk_free(in->manifest);
+    bk_free(in->scenario);
 }
 
 /* The path of `name` in the directory if that file exists, else NULL; *nomem on failure. */
@@ -1220,7 +1221,7 @@ static char *present(const char *dir, const char *name, bool *nomem)
         return NULL;
     }
     if (!is_file(p)) {
-        free(p);
+        bk_free(p);
         return NULL;
     }
     return p;
@@ -1258,7 +1259,7 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
         st = read_file(in->scenario, &text, &len, err);
         if (st == BK_OK)
             st = bk_scenario_load_string(text, len, in->scenario, &sc, err);
-        free(text);
+        bk_free(text);
         if (st != BK_OK)
             return st;
         put_scenario(f, sc);
@@ -1455,7 +1456,7 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     fclose(mem);
     inputs_free(&in);
     if (st != BK_OK) {
-        free(data);
+        bk_free(data);
         return st;
     }
 
@@ -1473,7 +1474,7 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     else
         snprintf(title, sizeof title, "Blockade report");
     write_page(out, title, data, data_len);
-    free(data);
+    bk_free(data);
     if (bk_fmt_finish(out) != BK_OK)
         return bk_fail(err, BK_ERR_IO, "cannot write the report: %s", strerror(errno));
     return BK_OK;

@@ -3,6 +3,7 @@
  * of the offending node and says what was expected and what was found. The key names, units,
  * defaults and limits applied here are documented in docs/scenario-format.md; keep them in step.
  */
+#include "engine/alloc.h"
 #include "scenario/scenario.h"
 
 #include <errno.h>
@@ -804,7 +805,7 @@ static bk_status rd_product_map(const map *m, const char *key, enum need need, d
     loader *L = m->L;
     struct fy_node *v, *k;
     TRY(map_get(m, key, need, &v, &k));
-    double *vals = calloc((size_t)L->sc->n_products, sizeof *vals);
+    double *vals = bk_calloc((size_t)L->sc->n_products, sizeof *vals);
     if (vals == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     *out = vals;   /* owned by the scenario from here, freed with it even on error */
@@ -905,7 +906,7 @@ static bk_status list_array(loader *L, struct fy_node *v, struct fy_node *k, con
     TRY(node_list(L, v, k, what, min, max, n));
     if (*n == 0)
         return BK_OK;
-    *arr = calloc((size_t)*n, size);
+    *arr = bk_calloc((size_t)*n, size);
     if (*arr == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     return BK_OK;
@@ -1176,7 +1177,7 @@ static bk_status read_consequences(loader *L, const map *city)
     TRY(open_sub(city, "prices", price_keys, &m, &on));
     if (on) {
         TRY(rd_str(&m, "currency", OPTIONAL, "", cs->currency, sizeof cs->currency, false));
-        free(cs->official_price);   /* the all-zero default, replaced by the file's values */
+        bk_free(cs->official_price);   /* the all-zero default, replaced by the file's values */
         cs->official_price = NULL;
         TRY(rd_product_map(&m, "official_per_l", OPTIONAL, 0.0, IN(0.0, 1e9, "per L"),
                            &cs->official_price));
@@ -1246,7 +1247,7 @@ static bk_status read_city(loader *L, const map *top)
     cs->w_schools = 0.15;
     cs->w_shortage = 0.2;
     cs->pressure_threshold = 0.5;
-    cs->official_price = calloc((size_t)sc->n_products, sizeof *cs->official_price);
+    cs->official_price = bk_calloc((size_t)sc->n_products, sizeof *cs->official_price);
     if (cs->official_price == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
 
@@ -1315,19 +1316,19 @@ static bool reachable(const bk_scenario *sc, int from, int to, int *queue, char 
 static bk_status check_reachable(loader *L, const map *top)
 {
     bk_scenario *sc = L->sc;
-    int *queue = malloc((size_t)sc->n_places * sizeof *queue);
-    char *seen = malloc((size_t)sc->n_places);
+    int *queue = bk_malloc((size_t)sc->n_places * sizeof *queue);
+    char *seen = bk_malloc((size_t)sc->n_places);
     if (queue == NULL || seen == NULL) {
-        free(queue);
-        free(seen);
+        bk_free(queue);
+        bk_free(seen);
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     int bad = -1;
     for (int i = 0; i < sc->n_ports && bad < 0; i++)
         if (!reachable(sc, sc->ports[i].place, sc->city.place, queue, seen))
             bad = i;
-    free(queue);
-    free(seen);
+    bk_free(queue);
+    bk_free(seen);
     if (bad < 0)
         return BK_OK;
     struct fy_node *v, *k;
@@ -1347,8 +1348,8 @@ static bk_status read_corridor_path(loader *L, const map *m, bk_corridor *c)
     join_path(path, sizeof path, m->path, "path");
     int n;
     TRY(node_list(L, v, k, path, 2, MAX_PATH, &n));
-    c->path = calloc((size_t)n, sizeof *c->path);
-    c->path_seg = calloc((size_t)n - 1, sizeof *c->path_seg);
+    c->path = bk_calloc((size_t)n, sizeof *c->path);
+    c->path_seg = bk_calloc((size_t)n - 1, sizeof *c->path_seg);
     if (c->path == NULL || c->path_seg == NULL)
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     void *it = NULL;
@@ -1931,11 +1932,11 @@ static bk_status read_timeline(loader *L, const map *top)
         TRY(read_event(L, item, v, i, &sc->timeline[i]));
         sc->n_timeline = i + 1;
     }
-    tl_order *order = malloc((size_t)n * sizeof *order);
-    bk_timeline_event *sorted = malloc((size_t)n * sizeof *sorted);
+    tl_order *order = bk_malloc((size_t)n * sizeof *order);
+    bk_timeline_event *sorted = bk_malloc((size_t)n * sizeof *sorted);
     if (order == NULL || sorted == NULL) {
-        free(order);
-        free(sorted);
+        bk_free(order);
+        bk_free(sorted);
         return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     for (int i = 0; i < n; i++)
@@ -1943,8 +1944,8 @@ static bk_status read_timeline(loader *L, const map *top)
     qsort(order, (size_t)n, sizeof *order, tl_cmp);
     for (int i = 0; i < n; i++)
         sorted[i] = sc->timeline[order[i].index];
-    free(order);
-    free(sc->timeline);
+    bk_free(order);
+    bk_free(sc->timeline);
     sc->timeline = sorted;
     return BK_OK;
 }
@@ -2184,9 +2185,9 @@ static bk_status parse(loader *L)
 static bk_status load_owned(char *text, size_t len, const char *name, bk_scenario **out,
                             bk_error *err)
 {
-    bk_scenario *sc = calloc(1, sizeof *sc);
+    bk_scenario *sc = bk_calloc(1, sizeof *sc);
     if (sc == NULL) {
-        free(text);
+        bk_free(text);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
     }
     sc->text = text;
@@ -2222,7 +2223,7 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
         return bk_fail_at(err, BK_ERR_TOO_LARGE, name, 0, 0,
                           "scenario is too large: %zu bytes, the limit is %u bytes", len,
                           BK_SCENARIO_MAX_BYTES);
-    char *copy = malloc(len + 1);
+    char *copy = bk_malloc(len + 1);
     if (copy == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
     if (len > 0)
@@ -2257,7 +2258,7 @@ bk_status bk_scenario_load_file(const char *path, bk_scenario **out, bk_error *e
         }
     }
     size_t cap = 64 * 1024, len = 0;
-    char *buf = malloc(cap + 1);
+    char *buf = bk_malloc(cap + 1);
     bk_status st = BK_OK;
     while (buf != NULL) {
         if (len == cap) {
@@ -2266,9 +2267,9 @@ bk_status bk_scenario_load_file(const char *path, bk_scenario **out, bk_error *e
             size_t ncap = cap * 2 > (size_t)BK_SCENARIO_MAX_BYTES + 1
                             ? (size_t)BK_SCENARIO_MAX_BYTES + 1
                             : cap * 2;
-            char *nbuf = realloc(buf, ncap + 1);
+            char *nbuf = bk_realloc(buf, ncap + 1);
             if (nbuf == NULL) {
-                free(buf);
+                bk_free(buf);
                 buf = NULL;
                 break;
             }
@@ -2289,7 +2290,7 @@ bk_status bk_scenario_load_file(const char *path, bk_scenario **out, bk_error *e
                         "scenario is too large: more than %u bytes", BK_SCENARIO_MAX_BYTES);
     fclose(fp);
     if (st != BK_OK) {
-        free(buf);
+        bk_free(buf);
         return st;
     }
     buf[len] = '\0';
@@ -2302,26 +2303,26 @@ void bk_scenario_free(bk_scenario *sc)
     if (sc == NULL)
         return;
     for (int i = 0; i < sc->n_ports; i++)
-        free(sc->ports[i].product_share);
+        bk_free(sc->ports[i].product_share);
     for (int i = 0; i < sc->n_corridors; i++) {
-        free(sc->corridors[i].path);
-        free(sc->corridors[i].path_seg);
+        bk_free(sc->corridors[i].path);
+        bk_free(sc->corridors[i].path_seg);
     }
-    free(sc->products);
-    free(sc->places);
-    free(sc->segments);
-    free(sc->ports);
-    free(sc->corridors);
-    free(sc->city.initial_stock_l);
-    free(sc->group.cells);
-    free(sc->timeline);
+    bk_free(sc->products);
+    bk_free(sc->places);
+    bk_free(sc->segments);
+    bk_free(sc->ports);
+    bk_free(sc->corridors);
+    bk_free(sc->city.initial_stock_l);
+    bk_free(sc->group.cells);
+    bk_free(sc->timeline);
     for (int i = 0; i < sc->cityside.n_sectors; i++)
-        free(sc->cityside.sectors[i].demand_l_per_day);
-    free(sc->cityside.sectors);
-    free(sc->cityside.reserve_floor_l);
-    free(sc->cityside.official_price);
-    free(sc->text);
-    free(sc);
+        bk_free(sc->cityside.sectors[i].demand_l_per_day);
+    bk_free(sc->cityside.sectors);
+    bk_free(sc->cityside.reserve_floor_l);
+    bk_free(sc->cityside.official_price);
+    bk_free(sc->text);
+    bk_free(sc);
 }
 
 /* Contract in blockade/scenario.h. */

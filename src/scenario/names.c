@@ -1,5 +1,6 @@
 /* names.c: the scenario checks on ids and text that span a whole list or the whole document
  * (see names.h). Kept apart from the per-key loader so that it reads the parsed tree alone. */
+#include "engine/alloc.h"
 #include "scenario/names.h"
 
 #include <stdlib.h>
@@ -130,7 +131,7 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
     int n = fy_node_sequence_item_count(list);
     if (n < 2)
         return BK_OK;
-    id_entry *e = calloc((size_t)n, sizeof *e);
+    id_entry *e = bk_calloc((size_t)n, sizeof *e);
     if (e == NULL)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory checking the ids of %s in %s", what,
                        file);
@@ -179,7 +180,7 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
                         what, later->index, (int)lb, b, what, first->index, (int)la, a,
                         later->token);
     }
-    free(e);
+    bk_free(e);
     return st;
 }
 

@@ -137,7 +137,7 @@ static char *column_dup(sqlite3_stmt *s, int col, bool *nomem)
         return NULL;
     }
     size_t n = (size_t)sqlite3_column_bytes(s, col);
-    char *copy = malloc(n + 1);
+    char *copy = bk_malloc(n + 1);
     if (copy == NULL) {
         *nomem = true;
         return NULL;
@@ -254,11 +254,11 @@ static bk_status store_open(const char *path, bool readonly, bk_store **out, bk_
         if (S_ISDIR(sb.st_mode))
             return store_fail(path, err, BK_ERR_IO, "cannot open: is a directory");
     }
-    bk_store *st = calloc(1, sizeof *st);
-    char *copy = malloc(strlen(path) + 1);
+    bk_store *st = bk_calloc(1, sizeof *st);
+    char *copy = bk_malloc(strlen(path) + 1);
     if (st == NULL || copy == NULL) {
-        free(st);
-        free(copy);
+        bk_free(st);
+        bk_free(copy);
         return bk_fail(err, BK_ERR_NOMEM, "store '%s': out of memory", path);
     }
     strcpy(copy, path);
@@ -302,8 +302,8 @@ void bk_store_close(bk_store *st)
     if (st == NULL)
         return;
     sqlite3_close_v2(st->db); /* NULL is harmless; statements are all finalized by now */
-    free(st->path);
-    free(st);
+    bk_free(st->path);
+    bk_free(st);
 }
 
 /* ---- begin and finish ------------------------------------------------------------------ */
@@ -455,7 +455,7 @@ bk_status bk_store_out_dir(bk_store *st, int64_t id, char **out_dir, bk_error *e
     bk_status result = BK_OK;
     if (rc == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(s, 0);
-        if (t && (*out_dir = strdup(t)) == NULL)
+        if (t && (*out_dir = bk_strdup(t)) == NULL)
             result = bk_fail(err, BK_ERR_NOMEM, "out of memory");
     } else if (rc == SQLITE_DONE) {
         result = bk_fail(err, BK_ERR_USAGE, "no run %lld in the store", (long long)id);
@@ -539,8 +539,8 @@ static void table_init(table *t, size_t cols)
 static void table_free(table *t)
 {
     for (size_t i = 0; i < t->rows * t->cols; i++)
-        free(t->cells[i]);
-    free(t->cells);
+        bk_free(t->cells[i]);
+    bk_free(t->cells);
     memset(t, 0, sizeof *t);
 }
 
@@ -549,11 +549,11 @@ static void table_free(table *t)
  * terminal: C0 controls, DEL and C1 controls become \xNN or \u00NN, and the bidirectional
  * embedding, override and isolate controls \u202A..\u202E and \u2066..\u2069, so that no
  * recorded byte can move the cursor, retitle the window or reorder the line. NULL when out of
- * memory; free with free(). */
+ * memory; free with bk_free(). */
 static char *terminal_safe(const char *src)
 {
     size_t n = strlen(src);
-    char *out = malloc(n * 6 + 1);   /* at most 6 bytes of escape for each input byte */
+    char *out = bk_malloc(n * 6 + 1);   /* at most 6 bytes of escape for each input byte */
     if (out == NULL)
         return NULL;
     const unsigned char *u = (const unsigned char *)src;
@@ -583,7 +583,7 @@ static void table_add(table *t, const char *const *row)
         return;
     if ((t->rows + 1) * t->cols > t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16 * t->cols;
-        char **bigger = realloc(t->cells, cap * sizeof *bigger);
+        char **bigger = bk_realloc(t->cells, cap * sizeof *bigger);
         if (bigger == NULL) {
             t->nomem = true;
             return;
@@ -596,7 +596,7 @@ static void table_add(table *t, const char *const *row)
         dst[c] = terminal_safe(row[c] ? row[c] : "");
         if (dst[c] == NULL) {
             for (size_t k = 0; k < c; k++)
-                free(dst[k]);
+                bk_free(dst[k]);
             t->nomem = true;
             return;
         }
@@ -664,7 +664,7 @@ static void run_rec_free(run_rec *r)
                       &r->sha,     &r->seed,    &r->version, &r->command, &r->params,
                       &r->out_dir, &r->summary};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        free(*texts[i]);
+        bk_free(*texts[i]);
         *texts[i] = NULL;
     }
 }
@@ -747,7 +747,7 @@ static const char *status_words(const run_rec *r)
     long long start = utc_seconds(r->start);
     if (r->out_dir && start >= 0) {
         size_t n = strlen(r->out_dir);
-        char *path = malloc(n + sizeof "/manifest.json");
+        char *path = bk_malloc(n + sizeof "/manifest.json");
         struct stat st;
         bool committed = false;
         if (path) {
@@ -755,7 +755,7 @@ static const char *status_words(const run_rec *r)
             memcpy(path + n, "/manifest.json", sizeof "/manifest.json");
             committed = lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
                         (long long)st.st_mtime >= start;
-            free(path);
+            bk_free(path);
         }
         if (committed)
             return "done (end not recorded)";
@@ -885,16 +885,16 @@ typedef struct flat {
 static void flat_free(flat *f)
 {
     for (size_t i = 0; i < f->n; i++) {
-        free(f->items[i].key);
-        free(f->items[i].text);
+        bk_free(f->items[i].key);
+        bk_free(f->items[i].text);
     }
-    free(f->items);
+    bk_free(f->items);
     memset(f, 0, sizeof *f);
 }
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *c = malloc(n + 1);
+    char *c = bk_malloc(n + 1);
     if (c) {
         memcpy(c, s, n);
         c[n] = '\0';
@@ -923,7 +923,7 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
         return;
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 64;
-        flat_item *bigger = realloc(f->items, cap * sizeof *bigger);
+        flat_item *bigger = bk_realloc(f->items, cap * sizeof *bigger);
         if (bigger == NULL) {
             f->nomem = true;
             return;
@@ -936,8 +936,8 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
     it->key = dup_n(key, strlen(key));
     it->text = dup_n(text, text_len);
     if (it->key == NULL || it->text == NULL) {
-        free(it->key);
-        free(it->text);
+        bk_free(it->key);
+        bk_free(it->text);
         f->nomem = true;
         return;
     }
@@ -949,7 +949,7 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
 static char *child_key(const char *key, const char *name, size_t name_len, long index)
 {
     size_t n = strlen(key) + name_len + 32;
-    char *c = malloc(n);
+    char *c = bk_malloc(n);
     if (c == NULL)
         return NULL;
     if (name)
@@ -993,7 +993,7 @@ static void flatten_node(flat *f, struct fy_node *n, const char *key, int depth)
                 return;
             }
             flatten_node(f, item, k, depth + 1);
-            free(k);
+            bk_free(k);
         }
         return;
     }
@@ -1012,7 +1012,7 @@ static void flatten_node(flat *f, struct fy_node *n, const char *key, int depth)
                 return;
             }
             flatten_node(f, fy_node_pair_value(p), k, depth + 1);
-            free(k);
+            bk_free(k);
         }
         return;
     }
