@@ -692,6 +692,7 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     bk_reader r = {p, len - 32, 8, false};
     if (bk_reader_u32(&r) != STATE_VERSION)
         return bk_fail(err, BK_ERR_SCHEMA, "%s: unsupported state file version", name);
+    long failures = bk_alloc_thread_failures();
     bk_ensemble *e = bk_calloc(1, sizeof *e);
     if (!e)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -777,6 +778,9 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     ok = ok && get_acc(&e->acc, &r) && r.pos == r.len;
     if (!ok) {
         bk_ensemble_free(e);
+        if (bk_alloc_thread_failures() != failures)
+            return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory reading the ensemble state",
+                           name);
         return bk_fail(err, BK_ERR_SCHEMA, "%s: malformed ensemble state file", name);
     }
     *out = e;

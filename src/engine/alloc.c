@@ -13,6 +13,7 @@ static atomic_long fail_at;    /* 0: never fail; else the number of the allocati
 static atomic_int fail_sticky;
 static atomic_long count;      /* allocations since bk_alloc_fail_at */
 static atomic_long failures;
+static _Thread_local long thread_failures;   /* allocations that returned NULL in this thread */
 
 /* True when this allocation is to fail. The common case (no test armed) is one load. */
 static bool should_fail(void)
@@ -27,19 +28,31 @@ static bool should_fail(void)
     return fail;
 }
 
+static void *noted(void *p)
+{
+    if (p == NULL)
+        thread_failures++;
+    return p;
+}
+
 void *bk_malloc(size_t size)
 {
-    return should_fail() ? NULL : malloc(size);
+    return noted(should_fail() ? NULL : malloc(size));
 }
 
 void *bk_calloc(size_t n, size_t size)
 {
-    return should_fail() ? NULL : calloc(n, size);
+    return noted(should_fail() ? NULL : calloc(n, size));
 }
 
 void *bk_realloc(void *p, size_t size)
 {
-    return should_fail() ? NULL : realloc(p, size);
+    return noted(should_fail() ? NULL : realloc(p, size));
+}
+
+long bk_alloc_thread_failures(void)
+{
+    return thread_failures;
 }
 
 char *bk_strdup(const char *s)
