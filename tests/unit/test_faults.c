@@ -208,6 +208,35 @@ static bk_status op_write_ensemble(void *ud)
     return st;
 }
 
+/* The run store: create it, record the start and the end of a run (SQLite allocates through
+ * the library's functions). */
+static bk_status op_store(void *ud)
+{
+    const char *path = ud;
+    remove(path);
+    bk_store *s = NULL;
+    bk_error err;
+    bk_status st = bk_store_open(path, &s, &err);
+    if (st != BK_OK) {
+        assert_null(s);
+        return st == BK_ERR_IO && strstr(err.message, "out of memory") ? BK_ERR_NOMEM : st;
+    }
+    static const char text[] = "blockade: 1\n";
+    bk_store_run_info info = {.kind = "run", .scenario_name = "x",
+        .scenario_sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        .scenario_text = text, .scenario_len = sizeof text - 1, .seed = 1, .replications = 1,
+        .days = 1, .version = bk_version(), .command = "blockade run", .params_json = NULL,
+        .out_dir = NULL};
+    int64_t id = 0;
+    st = bk_store_begin(s, &info, &id, &err);
+    if (st == BK_OK)
+        st = bk_store_finish(s, id, "done", "{\"a\": 1}", &err);
+    if (st == BK_ERR_IO && strstr(err.message, "out of memory"))
+        st = BK_ERR_NOMEM;
+    bk_store_close(s);
+    return st;
+}
+
 /* ---- tests ------------------------------------------------------------------------------- */
 
 static bk_scenario *load(void)
@@ -285,12 +314,27 @@ static void test_ensemble_merge_outputs(void **state)
     bk_scenario_free(sc);
 }
 
+static void test_store(void **state)
+{
+    (void)state;
+    char *dir = bk_test_make_temp_dir("faults");
+    assert_non_null(dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runs.sqlite", dir);
+    long n = sweep("store", op_store, path, 1);
+    sweep("store", op_store, path, 0);
+    print_message("run store (open, begin, finish): %ld allocations\n", n);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_run_and_outputs),
         cmocka_unit_test(test_ensemble_merge_outputs),
+        cmocka_unit_test(test_store),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
