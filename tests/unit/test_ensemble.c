@@ -411,6 +411,56 @@ static void test_cli_kill_resume(void **state)
     free(ckpt);
 }
 
+/* Killed at pseudo-random moments many times in a row (during the work, a checkpoint write or
+ * the output step), each time restarted with --resume when a checkpoint exists and afresh
+ * otherwise: the outputs are always the bytes of an uninterrupted run. */
+static void test_cli_kill_many_times(void **state)
+{
+    (void)state;
+    char *full = tmp_path("many-full"), *out = tmp_path("many");
+    char *ckpt = tmp_path("many.partial/checkpoint.bkens");
+    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
+    assert_int_equal(run_tool(ref, "many-full"), 0);
+    uint64_t x = 0x9E3779B97F4A7C15u;   /* fixed: the same kill times on every run */
+    int kills = 0, resumed = 0;
+    for (int round = 0; round < 10; round++) {
+        bool resume = exists(ckpt);
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                           "--threads", round % 2 ? "1" : "2", "--quiet", "--no-store",
+                           "--checkpoint-every", "1", "--out", out,
+                           resume ? "--resume" : "--force", NULL};
+        resumed += resume;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        long ms = 300 + (long)(x % 2000);
+        pid_t pid = spawn(w, "many");
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int code = wait_code(pid);
+        if (code == 0)
+            break;   /* finished before the kill */
+        assert_int_equal(code, 128 + SIGKILL);
+        kills++;
+        if (exists(out))
+            break;   /* killed after the outputs were moved into place: they are complete */
+    }
+    const char *last[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                          "--threads", "2", "--quiet", "--no-store", "--out", out,
+                          exists(ckpt) ? "--resume" : "--force", NULL};
+    if (!exists(out))
+        assert_int_equal(run_tool(last, "many-last"), 0);
+    expect_same_outputs(full, out);
+    print_message("killed %d times (%d restarts from a checkpoint): same bytes\n", kills,
+                  resumed);
+    assert_true(kills >= 3);
+    free(full);
+    free(out);
+    free(ckpt);
+}
+
 /* ensemble --force removes DIR.partial only when it holds nothing but a checkpoint; a work
  * directory with anything else in it is left alone. */
 static void test_cli_force_partial(void **state)
@@ -687,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_interrupt_resume),
         cmocka_unit_test(test_cli_kill_resume),
+        cmocka_unit_test(test_cli_kill_many_times),
         cmocka_unit_test(test_cli_force_partial),
         cmocka_unit_test(test_state_reader_bounded),
         cmocka_unit_test(test_cli_shards),
