@@ -133,6 +133,12 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
+    int gl, gc;
+    const char *why = bk_yaml_guard(text, len, &gl, &gc);
+    if (why) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
+    }
     struct fy_diag *diag = bk_yaml_quiet_diag();
     if (!diag) {
         bk_policy_free(p);

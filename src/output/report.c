@@ -466,6 +466,13 @@ static bk_status json_read(const char *path, json_doc *j, bk_error *err)
     bk_status st = read_file(path, &j->text, &len, err);
     if (st != BK_OK)
         return st;
+    int gl, gc;
+    const char *why = bk_yaml_guard(j->text, len, &gl, &gc);
+    if (why) {
+        st = bk_fail_at(err, BK_ERR_SYNTAX, path, gl, gc, "malformed JSON: %s", why);
+        json_free(j);
+        return st;
+    }
     j->diag = bk_yaml_quiet_diag();
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_FORCE;

@@ -2129,6 +2129,10 @@ static bk_status parse(loader *L)
 {
     bk_scenario *sc = L->sc;
     TRY(check_bytes(L, sc->text, sc->text_len));
+    int gl, gc;   /* constructs that crash or hang libfyaml 0.7.12 (engine/yaml.h) */
+    const char *why = bk_yaml_guard(sc->text, sc->text_len, &gl, &gc);
+    if (why != NULL)
+        return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, gl, gc, "syntax error: %s", why);
 
     struct fy_diag *diag = bk_yaml_quiet_diag();
     if (diag == NULL)

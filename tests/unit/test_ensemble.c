@@ -684,6 +684,11 @@ static void test_policy_errors(void **state)
         {"name: [unclosed\n", "not valid YAML", BK_ERR_SYNTAX},
         {"name: x\n", "set", BK_ERR_SCHEMA},
         {"- a\n- b\n", "mapping", BK_ERR_SCHEMA},
+        /* libfyaml 0.7.12 never returned on this one (a directive, then bytes not UTF-8) */
+        {"name: x\n%e\xea\xea\xea\xeat:\n  a: 1\n", "directive", BK_ERR_SYNTAX},
+        {"name: x\xea\xea\nset: {}\n", "invalid UTF-8", BK_ERR_SYNTAX},
+        {"name: x\n%TAG ! tag:x,2025:\nset: {}\n", "directive", BK_ERR_SYNTAX},
+        {"? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
         /* the horizon and the seed are the frame of the comparison, not a policy */
         {"name: x\nset:\n  policy.convoy.escort_per_convoy: 2\n  scenario.days: 90\n",
          "set 'scenario.days': a policy cannot change scenario.days", BK_ERR_VALUE},

@@ -596,6 +596,11 @@ static char *dup_text(const char *s, size_t len, size_t *out_len)
     return t;
 }
 
+static char *gen_fy_crash(size_t *len)
+{
+    return dup_text("? ?:\t:", 6, len);
+}
+
 static char *gen_empty(size_t *len)
 {
     return dup_text("", 0, len);
@@ -941,6 +946,11 @@ static const bad_case bad_cases[] = {
      NULL, BK_ERR_VALUE, EDIT, "corridors[1].id 'West' clashes with corridors[0].id 'west'"},
     {"cell ids equal as columns", "{id: south_cell,", "{id: WEST-CELL,", NULL, NULL, NULL,
      BK_ERR_VALUE, EDIT, "armed_group.cells[1].id 'WEST-CELL' clashes with"},
+    /* Inputs with which libfyaml 0.7.12 crashes or hangs (found by tests/fuzz), refused first. */
+    {"explicit key with a tab (libfyaml crash)", NULL, NULL, NULL, NULL, gen_fy_crash,
+     BK_ERR_SYNTAX, 1, "the explicit-key indicator '?' is not supported"},
+    {"directive (libfyaml hang)", "blockade: 1", "%YAML 1.2\n---\nblockade: 1", NULL, NULL, NULL,
+     BK_ERR_SYNTAX, EDIT, "a YAML directive"},
     /* Text that reorders or drives a terminal. */
     {"bidi override in a name", "name: Two corridors (test)",
      "name: \"Two \xe2\x80\xaeztset\"", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
