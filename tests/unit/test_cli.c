@@ -592,6 +592,51 @@ static void test_out_nonempty_refused_then_forced(void **state)
     assert_true(exists(extra));
 }
 
+/* A full disk, for real: a 48 KiB tmpfs (mounted when the test runs as root; skipped
+ * otherwise). The outputs of a run and of an ensemble do not fit: each command fails with exit 4
+ * and a message naming the file, leaves no output directory, no temporary directory and no
+ * DIR.partial behind, and the run store (on another file system) records the run as failed. */
+static void test_full_disk(void **state)
+{
+    (void)state;
+    char mnt[PATH_LEN], out[PATH_LEN], ens[PATH_LEN], store[PATH_LEN];
+    tmp_path(mnt, sizeof mnt, "fulldisk");
+    make_dir(mnt);
+    char cmd[PATH_LEN + 128];
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=48k tmpfs '%s' 2>/dev/null", mnt);
+    if (geteuid() != 0 || system(cmd) != 0) {
+        print_message("full-disk test skipped: cannot mount a tmpfs (needs root)\n");
+        skip();
+    }
+    fmt_path(out, sizeof out, "%s/out", mnt);
+    fmt_path(ens, sizeof ens, "%s/ens", mnt);
+    tmp_path(store, sizeof store, "fulldisk-runs.sqlite");
+    result r;
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--out", out, "--store", store, NULL);
+    int run_code = r.code;
+    bool said = strstr(r.err, "No space left on device") != NULL;
+    result_free(&r);
+    int left_run = count_entries(mnt);
+    run_args(NULL, &r, "ensemble", TWO_CORRIDORS, "-n", "20", "--out", ens, "--store", store,
+             "--quiet", NULL);
+    int ens_code = r.code;
+    bool said_ens = strstr(r.err, "No space left on device") != NULL;
+    result_free(&r);
+    int left_ens = count_entries(mnt);
+    run_args(NULL, &r, "runs", "list", "--store", store, NULL);
+    bool failed_recorded = strstr(r.out, "failed") != NULL && strstr(r.out, "running") == NULL;
+    result_free(&r);
+    snprintf(cmd, sizeof cmd, "umount '%s'", mnt);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run_code, 4);
+    assert_true(said);
+    assert_int_equal(left_run, 0);   /* no DIR, no DIR.tmp-XXXXXX */
+    assert_int_equal(ens_code, 4);
+    assert_true(said_ens);
+    assert_int_equal(left_ens, 0);   /* no DIR, no DIR.partial */
+    assert_true(failed_recorded);
+}
+
 static void test_out_under_a_file_fails_cleanly(void **state)
 {
     (void)state;
@@ -876,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_run_is_deterministic),
         cmocka_unit_test(test_run_seed_changes_daily),
         cmocka_unit_test(test_out_nonempty_refused_then_forced),
+        cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_out_under_a_file_fails_cleanly),
         cmocka_unit_test(test_out_creates_missing_parents),
         cmocka_unit_test(test_bad_scenario_leaves_no_output),
