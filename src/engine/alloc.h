@@ -32,6 +32,10 @@ void bk_alloc_fail_at(long n, int sticky);
 long bk_alloc_count(void);
 long bk_alloc_failures(void);
 
+/* Test only. The largest single request since the last bk_alloc_fail_at with n > 0 (arm with
+ * n = LONG_MAX to measure without failing anything). */
+size_t bk_alloc_largest(void);
+
 /* SQLite's allocator routed through these functions (sqlite3_config(SQLITE_CONFIG_MALLOC)),
  * set once before SQLite is first used; returns 0, or SQLite's error code. Thread-safe. */
 int bk_alloc_route_sqlite(void);

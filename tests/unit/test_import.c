@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "bk_test.h"
+#include "engine/alloc.h"
 #include "blockade/blockade.h"
 
 static bk_scenario *bamako;
@@ -232,6 +234,26 @@ static void test_formula_guard(void **state)
     bk_events_free(back);
     bk_events_free(ev);
     free(text);
+}
+
+/* An endless input (a device, a pipe) is refused as soon as it passes the limit, holding at
+ * most the limit plus a byte: the reader used to double its buffer past the limit first. */
+static void test_limit_bounds_memory(void **state)
+{
+    (void)state;
+    bk_events_filter f;
+    memset(&f, 0, sizeof f);
+    f.max_bytes = 1000000;
+    bk_events *ev = NULL;
+    bk_error err;
+    bk_alloc_fail_at(LONG_MAX, 0);   /* measure, fail nothing */
+    bk_status st = bk_events_read_file("/dev/zero", &f, &ev, &err);
+    size_t largest = bk_alloc_largest();
+    bk_alloc_fail_at(0, 0);
+    assert_int_equal(st, BK_ERR_TOO_LARGE);
+    assert_null(ev);
+    if (largest > 1000002)
+        fail_msg("the reader held %zu bytes for a limit of 1000000", largest);
 }
 
 /* Read `text` and expect `status` with `want` (and "name:line") in the message. */
@@ -445,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_ucdp),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_formula_guard),
+        cmocka_unit_test(test_limit_bounds_memory),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_observation),
