@@ -169,12 +169,16 @@ int cli_write_state_atomic(const bk_ensemble *ens, const char *path, char *msg, 
         snprintf(msg, msg_size, "out of memory");
         return -1;
     }
+    errno = 0;
     bk_status st = bk_ensemble_write_state(ens, f);
+    int write_errno = errno;   /* ENOSPC on a full disk: say so, not just "I/O error" */
     int synced = st == BK_OK ? fsync(fileno(f)) : 0;
     int closed = fclose(f);
     if (st != BK_OK || synced != 0 || closed != 0) {
         snprintf(msg, msg_size, "cannot write '%s': %s", tmp,
-                 st != BK_OK ? bk_status_str(st) : strerror(errno));
+                 st == BK_ERR_IO && write_errno ? strerror(write_errno)
+                 : st != BK_OK                  ? bk_status_str(st)
+                                                : strerror(errno));
         unlink(tmp);
         free(tmp);
         return -1;
