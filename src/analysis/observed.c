@@ -368,6 +368,8 @@ bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned 
     struct csv_parser cp;
     if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
+    csv_set_realloc_func(&cp, bk_realloc);   /* libcsv's buffer through the library's hook */
+    csv_set_free_func(&cp, bk_free);
     csv_state st = {.name = name, .line = 1, .fn = fn, .ud = ud, .status = BK_OK, .err = err};
     /* Feed one physical line at a time so that callbacks know the line number. */
     size_t i = 0;
@@ -375,7 +377,9 @@ bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned 
         const unsigned char *nl = memchr(p + i, '\n', len - i);
         size_t n = nl ? (size_t)(nl - (p + i)) + 1 : len - i;
         if (csv_parse(&cp, p + i, n, csv_on_field, csv_on_record, &st) != n) {
-            if (st.status == BK_OK)
+            if (st.status == BK_OK && csv_error(&cp) == CSV_ENOMEM)
+                st.status = bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
+            else if (st.status == BK_OK)
                 st.status = bk_fail(err, BK_ERR_SYNTAX, "%s:%d: malformed CSV (%s): a quote "
                                         "inside an unquoted field, or text after a closing quote",
                                         name, st.line, csv_strerror(csv_error(&cp)));

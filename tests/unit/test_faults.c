@@ -4,11 +4,11 @@
  * BK_ERR_NOMEM (or success, when the failure fell on an allocation the operation can do
  * without), no crash, no output object left behind (*out NULL), and, under AddressSanitizer, no
  * leak. The operations are those a run is made of: loading a scenario, one replication, writing
- * its outputs, an ensemble and the merge of two ensemble states, and writing the ensemble's
- * outputs.
+ * its outputs, an ensemble and the merge of two ensemble states, writing the ensemble's outputs,
+ * the run store, and importing observed events and aggregates.
  *
  * Allocations made inside libfyaml, GSL, igraph, OpenSSL and the C library's stdio are not
- * counted (those libraries take no allocator); SQLite's are (engine/alloc.c routes it).
+ * counted (not routed); SQLite's (engine/alloc.c) and libcsv's (observed.c) are.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,6 +238,32 @@ static bk_status op_store(void *ud)
     return st;
 }
 
+/* The observed-event and aggregate importers (libcsv allocating through the hook). */
+typedef struct import_input {
+    char *events, *aggregates;
+    size_t events_len, aggregates_len;
+} import_input;
+
+static bk_status op_import(void *ud)
+{
+    const import_input *in = ud;
+    bk_events *ev = (bk_events *)&ev;
+    bk_error err;
+    bk_status st = bk_events_read_string(in->events, in->events_len, "events.csv", NULL, &ev,
+                                         &err);
+    if (st != BK_OK)
+        assert_null(ev);
+    bk_events_free(ev);
+    if (st != BK_OK)
+        return st;
+    bk_aggregates *ag = (bk_aggregates *)&ag;
+    st = bk_aggregates_read_string(in->aggregates, in->aggregates_len, "agg.csv", &ag, &err);
+    if (st != BK_OK)
+        assert_null(ag);
+    bk_aggregates_free(ag);
+    return st;
+}
+
 /* ---- tests ------------------------------------------------------------------------------- */
 
 static bk_scenario *load(void)
@@ -326,6 +352,25 @@ static void test_store(void **state)
     free(dir);
 }
 
+static void test_import(void **state)
+{
+    (void)state;
+    import_input in;
+    char *e = bk_test_source_path("data/observed/bamako-2025-events.csv");
+    char *a = bk_test_source_path("data/observed/bamako-2025-aggregates.csv");
+    in.events = bk_test_read_file(e, &in.events_len);
+    in.aggregates = bk_test_read_file(a, &in.aggregates_len);
+    assert_non_null(in.events);
+    assert_non_null(in.aggregates);
+    long n = sweep("import", op_import, &in, 1);
+    sweep("import", op_import, &in, 0);
+    print_message("importing events and aggregates: %ld allocations\n", n);
+    free(in.events);
+    free(in.aggregates);
+    free(e);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_run_and_outputs),
         cmocka_unit_test(test_ensemble_merge_outputs),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_import),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
