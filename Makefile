@@ -9,7 +9,10 @@ ENSEMBLE ?= out/ensemble
 REPS     ?= 200
 REPORT   ?= out/report.html
 
-.PHONY: all deps configure build run test test-asan bench clean
+FUZZ_SECONDS ?= 120
+SOAK_SEEDS   ?= 100000
+
+.PHONY: all deps configure build run test test-asan bench fuzz soak clean
 
 all: build
 
@@ -40,6 +43,18 @@ test-asan:
 
 bench: build
 	@sh bench/run.sh $(BUILD)
+
+# libFuzzer targets (tests/fuzz) built with clang, ASan and UBSan, each run FUZZ_SECONDS over its
+# seed corpus; new inputs and crashes go under build/fuzz/fuzz-work/.
+fuzz: deps
+	@cmake --preset fuzz >/dev/null   # no -Werror: clang-14 warns where gcc does not
+	@cmake --build build/fuzz -j $(JOBS)
+	@sh scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
+# The invariants over SOAK_SEEDS seeds of the default and the test scenario (about an hour of
+# CPU for 10^5); not part of `make test`.
+soak: build
+	@$(BUILD)/tests/bk_soak $(SOAK_SEEDS)
 
 clean:
 	rm -rf build out

@@ -176,12 +176,16 @@ int cli_write_state_atomic(const bk_ensemble *ens, const char *path, char *msg, 
         snprintf(msg, msg_size, "out of memory");
         return -1;
     }
+    errno = 0;
     bk_status st = bk_ensemble_write_state(ens, f);
+    int write_errno = errno;   /* ENOSPC on a full disk: say so, not just "I/O error" */
     int synced = st == BK_OK ? fsync(fileno(f)) : 0;
     int closed = fclose(f);
     if (st != BK_OK || synced != 0 || closed != 0) {
         snprintf(msg, msg_size, "cannot write '%s': %s", tmp,
-                 st != BK_OK ? bk_status_str(st) : strerror(errno));
+                 st == BK_ERR_IO && write_errno ? strerror(write_errno)
+                 : st != BK_OK                  ? bk_status_str(st)
+                                                : strerror(errno));
         unlink(tmp);
         free(tmp);
         return -1;
@@ -411,11 +415,18 @@ static int prepare_work(ens_run *x, bk_ensemble *ens)
         }
         return CLI_EXIT_OK;
     }
-    if (exists(x->work)) {
+    /* an empty work directory is what a run that stopped before its first checkpoint left:
+     * nothing to resume, nothing to protect */
+    if (exists(x->work) && rmdir(x->work) != 0) {
         if (!opt[OPT_FORCE].set) {
             cli_error("'%s' holds an interrupted ensemble: continue it with --resume, or "
                       "start again with --force",
                       x->work);
+            return CLI_EXIT_IO;
+        }
+        char msg[1024];
+        if (cli_partial_is_own(x->work, msg, sizeof msg) != 0) {
+            cli_error("%s", msg);
             return CLI_EXIT_IO;
         }
         if (cli_remove_tree(x->work) != 0) {
@@ -439,6 +450,38 @@ static int prepare_work(ens_run *x, bk_ensemble *ens)
         cli_error("cannot create directory '%s': %s", x->work, strerror(errno));
         return CLI_EXIT_IO;
     }
+    return CLI_EXIT_OK;
+}
+
+/* The checks of writing a part file (absent unless --force, not a directory, a temporary file
+ * can be made next to it) before the work, not after: a trial claim given back at once. */
+static int part_precheck(const char *path, bool force)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            cli_error("'%s' is a directory: --shard writes its part to a file", path);
+            return CLI_EXIT_IO;
+        }
+        if (!force) {
+            cli_error("'%s' exists (use --force to replace it)", path);
+            return CLI_EXIT_IO;
+        }
+    }
+    char *tmp = cli_join(path, strlen(path), ".tmp-XXXXXX");
+    if (!tmp) {
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("cannot write the part '%s': %s", path, strerror(errno));
+        free(tmp);
+        return CLI_EXIT_IO;
+    }
+    close(fd);
+    unlink(tmp);
+    free(tmp);
     return CLI_EXIT_OK;
 }
 
@@ -596,6 +639,8 @@ static int ensemble_main(ens_run *x)
     }
     if (x->out && !x->shard_mode && x->rank == 0)
         rc = cli_outdir_precheck(x->out, opt[OPT_FORCE].set);
+    else if (x->out && x->shard_mode && x->rank == 0)
+        rc = part_precheck(x->out, opt[OPT_FORCE].set);
     if (x->mpi)
         rc = bk_mpi_agree(rc);
     if (rc != CLI_EXIT_OK) {
@@ -669,6 +714,8 @@ static int ensemble_main(ens_run *x)
         if (rc == CLI_EXIT_OK && x->work)
             cli_remove_tree(x->work); /* the outputs are complete: the checkpoint has served */
     }
+    if (rc != CLI_EXIT_OK && x->work && x->rank == 0)
+        (void)rmdir(x->work);   /* no checkpoint in it: leave nothing that blocks the next run */
     char *summary = NULL;
     if (rec.store && rc == CLI_EXIT_OK)
         summary = summary_text(ens);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { OPT_COUNTRY, OPT_ACTOR, OPT_FROM, OPT_TO, OPT_KEYWORD, OPT_SCENARIO, OPT_OUT, OPT_QUIET };
@@ -75,7 +76,11 @@ int cli_write_file_atomic(const char *path, const char *text, size_t len)
         free(tmp);
         return CLI_EXIT_IO;
     }
-    FILE *f = fdopen(fd, "wb");
+    /* mkstemp makes the file 0600; the result is an ordinary output, so give it the mode a
+     * new file gets (0666 less the umask), like every other file the tool writes. */
+    mode_t mask = umask(0);
+    umask(mask);
+    FILE *f = fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "wb") : NULL;
     bool ok = f && fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fd) == 0;
     if (f)
         ok = fclose(f) == 0 && ok;

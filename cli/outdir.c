@@ -124,6 +124,136 @@ static int make_parents(cli_outdir *od, const char *dir, char *msg, size_t msg_s
     return 0;
 }
 
+/* The first `cap - 1` bytes of a regular file (not a link) into buf, NUL-terminated; the
+ * number read, or -1 if it is not a regular file or cannot be read. */
+static long read_head(const char *path, char *buf, size_t cap)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    size_t n = 0;
+    while (n + 1 < cap) {
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    return (long)n;
+}
+
+#define MANIFEST_MAX (1u << 20)
+#define RUN_SIGNATURE "{\n  \"blockade_version\": \""    /* manifest.json, every kind */
+#define CALIB_SIGNATURE "{\n  \"method\": \"ABC-SMC"       /* calibrate's diagnostics.json */
+
+/* Contract in outdir.h. What blockade writes: a manifest.json of its own (it starts with the
+ * "blockade_version" key) listing every entry, all regular files; or the three files of
+ * `calibrate --out`, whose diagnostics.json names the method. Nothing else is recognised, so
+ * --force never removes a directory of someone else's (a home directory, a source tree). */
+int cli_outdir_is_own(const char *dir, char *msg, size_t msg_size)
+{
+    static const char *const calib[] = {"posterior.csv", "diagnostics.json", "calibrated.yaml"};
+    size_t dlen = strlen(dir);
+    char *path = malloc(dlen + 300);
+    char *text = malloc(MANIFEST_MAX + 1);
+    DIR *d = path && text ? opendir(dir) : NULL;
+    if (d == NULL) {
+        snprintf(msg, msg_size, "cannot read output directory '%s': %s", dir,
+                 path && text ? strerror(errno) : "out of memory");
+        free(path);
+        free(text);
+        return -1;
+    }
+    bool calibrate = false;
+    snprintf(path, dlen + 300, "%s/manifest.json", dir);
+    long n = read_head(path, text, MANIFEST_MAX + 1);
+    if (n < 0 || strncmp(text, RUN_SIGNATURE, strlen(RUN_SIGNATURE)) != 0) {
+        snprintf(path, dlen + 300, "%s/diagnostics.json", dir);
+        n = read_head(path, text, 256);
+        calibrate = n > 0 && strncmp(text, CALIB_SIGNATURE, strlen(CALIB_SIGNATURE)) == 0;
+        if (!calibrate) {
+            closedir(d);
+            free(path);
+            free(text);
+            snprintf(msg, msg_size,
+                     "'%s' is not an output directory of blockade (it has no blockade "
+                     "manifest.json), so --force will not delete it: remove it yourself or "
+                     "choose another --out", dir);
+            return -1;
+        }
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        bool listed = false;
+        if (calibrate) {
+            for (size_t i = 0; i < sizeof calib / sizeof calib[0]; i++)
+                listed = listed || strcmp(e->d_name, calib[i]) == 0;
+        } else {
+            char quoted[300];
+            snprintf(quoted, sizeof quoted, "\"%s\"", e->d_name);
+            listed = strlen(e->d_name) < 256 && strstr(text, quoted) != NULL;
+        }
+        struct stat st;
+        snprintf(path, dlen + 300, "%s/%.255s", dir, e->d_name);
+        if (!listed || lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(msg, msg_size,
+                     "'%s' holds '%.255s', which blockade did not write there, so --force will "
+                     "not delete the directory: remove it yourself or choose another --out", dir,
+                     e->d_name);
+            rc = -1;
+        }
+    }
+    closedir(d);
+    free(path);
+    free(text);
+    return rc;
+}
+
+/* Contract in outdir.h. */
+int cli_partial_is_own(const char *dir, char *msg, size_t msg_size)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        snprintf(msg, msg_size, "cannot read '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    size_t dlen = strlen(dir);
+    char *path = malloc(dlen + 300);
+    int rc = path ? 0 : -1;
+    if (!path)
+        snprintf(msg, msg_size, "out of memory");
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, dlen + 300, "%s/%.255s", dir, e->d_name);
+        char head[16];
+        bool ok = false;
+        if (strcmp(e->d_name, "checkpoint.bkens") == 0)
+            ok = read_head(path, head, sizeof head) >= 8 && memcmp(head, "BKENSEMB", 8) == 0;
+        else if (strncmp(e->d_name, "checkpoint.bkens.tmp-", 21) == 0)
+            ok = read_head(path, head, sizeof head) >= 0;   /* an interrupted checkpoint write */
+        if (!ok) {
+            snprintf(msg, msg_size,
+                     "'%s' holds '%.255s', which is not an ensemble checkpoint, so --force will "
+                     "not delete the directory: remove it yourself", dir, e->d_name);
+            rc = -1;
+        }
+    }
+    closedir(d);
+    free(path);
+    return rc;
+}
+
 static int check_target(const char *dir, bool force, char *msg, size_t msg_size)
 {
     struct stat st;
@@ -147,7 +277,7 @@ static int check_target(const char *dir, bool force, char *msg, size_t msg_size)
                  "output directory '%s' exists and is not empty (use --force to replace it)", dir);
         return -1;
     }
-    return 0;
+    return full ? cli_outdir_is_own(dir, msg, msg_size) : 0;
 }
 
 /* The outputs are in place: the parents created for them stay. */

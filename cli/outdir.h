@@ -49,6 +49,16 @@ int cli_outdir_commit(cli_outdir *od, char *msg, size_t msg_size);
  * twice. */
 void cli_outdir_abort(cli_outdir *od);
 
+/* 0 when the directory `dir` is an output directory blockade wrote (a blockade manifest.json
+ * listing every entry, all regular files; or the files of `calibrate --out`), so that --force
+ * may replace it; -1 with a message otherwise. */
+int cli_outdir_is_own(const char *dir, char *msg, size_t msg_size);
+
+/* 0 when the directory `dir` holds nothing but an ensemble checkpoint (checkpoint.bkens, with
+ * the state file's magic, and leftovers of interrupted checkpoint writes), so that --force may
+ * remove it; -1 with a message otherwise. */
+int cli_partial_is_own(const char *dir, char *msg, size_t msg_size);
+
 /* Remove a directory tree this process owns. Returns 0, or -1 with errno set. */
 int cli_remove_tree(const char *path);
 

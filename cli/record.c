@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,8 +205,14 @@ int cli_record_finish(cli_record *rec, int rc, const char *summary_json)
     rec->store = NULL;
     if (st != BK_OK) {
         int code = cli_report(st, &err);
-        if (rc == CLI_EXIT_OK)
+        if (rc == CLI_EXIT_OK) {
+            /* the work and its outputs are complete; only the bookkeeping failed */
+            cli_error("the run itself succeeded and its outputs are complete, but the run store "
+                      "could not record its end (is the disk full?): `blockade runs` shows run "
+                      "%" PRId64 " as \"done (end not recorded)\" when its outputs are in place, "
+                      "else as \"running or killed\"", rec->id);
             rc = code;
+        }
     }
     return rc;
 }

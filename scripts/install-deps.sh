@@ -1,12 +1,14 @@
 #!/bin/sh
-# Install the Debian packages blockade needs to build, test and benchmark, skipping those already
+# Install the Debian packages blockade needs to build, test, fuzz (clang-14 with libFuzzer) and
+# benchmark, skipping those already
 # present. Runs as root on a fresh Debian machine; as another user it only reports what is missing.
 set -eu
 
 packages="build-essential cmake pkg-config
 libfyaml-dev librandom123-dev libgsl-dev libigraph-dev libcsv-dev libsqlite3-dev libssl-dev
 libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
-nodejs npm chromium"
+nodejs npm chromium
+clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

@@ -106,9 +106,15 @@ void bk_ensemble_free(bk_ensemble *ens);
  * BK_ERR_NOMEM. */
 bk_status bk_ensemble_write_state(const bk_ensemble *ens, FILE *out);
 
+/* Largest state file read, in bytes. */
+#define BK_ENSEMBLE_STATE_MAX_BYTES (2048ull * 1024ull * 1024ull)
+
 /* Read a state written by bk_ensemble_write_state (`name` is for messages). The result can be
- * merged, written out and queried, but not run. On failure *out is NULL: BK_ERR_IO (cannot
- * read), BK_ERR_SCHEMA (not a state file, damaged or truncated), BK_ERR_NOMEM. */
+ * merged, written out and queried, but not run. A stream that does not start with the state
+ * file's magic is refused after its first 8 bytes, and one longer than
+ * BK_ENSEMBLE_STATE_MAX_BYTES as soon as it passes the limit, so a device or a pipe cannot make
+ * the reader grow without bound. On failure *out is NULL: BK_ERR_IO (cannot read),
+ * BK_ERR_SCHEMA (not a state file, damaged or truncated), BK_ERR_TOO_LARGE, BK_ERR_NOMEM. */
 bk_status bk_ensemble_read_state(FILE *in, const char *name, bk_ensemble **out, bk_error *err);
 
 /* Continue from a checkpoint: load the completed blocks of `state` (from bk_ensemble_read_state)

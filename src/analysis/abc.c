@@ -216,6 +216,10 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
         name = "-";
     if (len > SPEC_MAX_BYTES)
         return spec_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than 1 MiB", NULL);
+    int gl, gc;
+    const char *why = bk_yaml_guard(text, len, &gl, &gc);
+    if (why)
+        return spec_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: ", why);
     struct fy_diag *diag = bk_yaml_quiet_diag();
     if (!diag)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);

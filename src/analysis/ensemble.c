@@ -721,6 +721,7 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
                        "only (written by %s blockade): run the ensemble or shard again",
                        name, version, STATE_VERSION,
                        version < STATE_VERSION ? "an older" : "a newer");
+    long failures = bk_alloc_thread_failures();
     bk_ensemble *e = bk_calloc(1, sizeof *e);
     if (!e)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -821,6 +822,9 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
     ok = ok && get_acc(&e->acc, &r) && bk_ens_rows_read(e, &r) && r.pos == r.len;
     if (!ok) {
         bk_ensemble_free(e);
+        if (bk_alloc_thread_failures() != failures)
+            return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory reading the ensemble state",
+                           name);
         return bk_fail(err, BK_ERR_SCHEMA, "%s: malformed ensemble state file", name);
     }
     *out = e;
@@ -836,9 +840,18 @@ bk_status bk_ensemble_read_state(FILE *in, const char *name, bk_ensemble **out, 
     bk_bytes b;
     memset(&b, 0, sizeof b);
     unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    size_t n = fread(buf, 1, 8, in);
+    if (n == 8 && memcmp(buf, STATE_MAGIC, 8) != 0)
+        return bk_fail(err, BK_ERR_SCHEMA, "%s: not an ensemble state file", name);
+    bk_bytes_put(&b, buf, n);
+    while (n > 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if ((unsigned long long)b.len + n > BK_ENSEMBLE_STATE_MAX_BYTES) {
+            bk_bytes_free(&b);
+            return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes "
+                           "for an ensemble state file", name, BK_ENSEMBLE_STATE_MAX_BYTES);
+        }
         bk_bytes_put(&b, buf, n);
+    }
     if (ferror(in)) {
         bk_bytes_free(&b);
         return bk_fail(err, BK_ERR_IO, "%s: cannot read", name);

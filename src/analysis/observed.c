@@ -25,6 +25,7 @@
 #include "engine/date.h"
 #include "engine/file.h"
 #include "engine/rng.h"
+#include "output/format.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
@@ -211,6 +212,10 @@ static void csv_on_field(void *s, size_t len, void *data)
         st->status = bk_fail(st->err, BK_ERR_NOMEM, "%s: out of memory", st->name);
         return;
     }
+    if (bk_fmt_csv_guarded(s, len)) {   /* "'=..." written by the tool: the text is "=..." */
+        s = (char *)s + 1;
+        len--;
+    }
     if (len)
         memcpy(f, s, len);
     f[len] = '\0';
@@ -267,6 +272,8 @@ bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned 
     struct csv_parser cp;
     if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
+    csv_set_realloc_func(&cp, bk_realloc);   /* libcsv's buffer through the library's hook */
+    csv_set_free_func(&cp, bk_free);
     csv_state st = {.name = name, .line = 1, .fn = fn, .ud = ud, .status = BK_OK, .err = err};
     /* Feed one physical line at a time so that callbacks know the line number. */
     size_t i = 0;
@@ -274,7 +281,9 @@ bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned 
         const unsigned char *nl = memchr(p + i, '\n', len - i);
         size_t n = nl ? (size_t)(nl - (p + i)) + 1 : len - i;
         if (csv_parse(&cp, p + i, n, csv_on_field, csv_on_record, &st) != n) {
-            if (st.status == BK_OK)
+            if (st.status == BK_OK && csv_error(&cp) == CSV_ENOMEM)
+                st.status = bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
+            else if (st.status == BK_OK)
                 st.status = bk_fail(err, BK_ERR_SYNTAX, "%s:%d: malformed CSV (%s): a quote "
                                         "inside an unquoted field, or text after a closing quote",
                                         name, st.line, csv_strerror(csv_error(&cp)));
@@ -750,9 +759,22 @@ size_t bk_events_placed(const bk_events *ev)
     return n;
 }
 
+/* A text field, guarded against formula evaluation like the run's events.csv
+ * (bk_fmt_csv_text); libcsv quotes it. */
 static void put_text(FILE *out, const char *s, bool comma)
 {
-    csv_fwrite(out, s, strlen(s));
+    size_t n = strlen(s);
+    if (n > 0 && bk_fmt_csv_guarded((const char[]){'\'', s[0]}, 2)) {
+        fputs("\"'", out);   /* quoted as csv_fwrite does: inner quotes doubled */
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] == '"')
+                fputc('"', out);
+            fputc(s[i], out);
+        }
+        fputc('"', out);
+    } else {
+        csv_fwrite(out, s, n);
+    }
     if (comma)
         fputc(',', out);
 }

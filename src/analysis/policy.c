@@ -302,6 +302,12 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         bk_policy_free(p);
         return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
+    int gl, gc;
+    const char *why = bk_yaml_guard(text, len, &gl, &gc);
+    if (why) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
+    }
     struct fy_diag *diag = bk_yaml_quiet_diag();
     if (!diag) {
         bk_policy_free(p);
@@ -595,6 +601,38 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
     return st;
 }
 
+/* A policy changes decisions, not the frame they are compared in: refuse one that moves the
+ * horizon (scenario.days) or the seed (scenario.seed), whatever path it used, since runs
+ * under it would no longer pair with the base's. Frees *out on failure. */
+static bk_status check_same_frame(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                                  bk_error *err)
+{
+    const bk_scenario *sc = *out;
+    const char *what = NULL;
+    if (bk_scenario_days(sc) != bk_scenario_days(base))
+        what = "days";
+    else if (bk_scenario_seed(sc) != bk_scenario_seed(base))
+        what = "seed";
+    if (what == NULL)
+        return BK_OK;
+    int line = 0;
+    const char *path = "scenario";
+    for (int i = 0; i < p->n_set; i++)
+        if (strncmp(p->set[i].path, "scenario", 8) == 0 &&
+            (p->set[i].path[8] == '\0' || p->set[i].path[8] == '.')) {
+            line = p->set[i].line;
+            path = p->set[i].path;
+            if (path[8] == '\0' || strcmp(path + 9, what) == 0)
+                break;   /* the setting that made the change; else the last under scenario */
+        }
+    bk_scenario_free(*out);
+    *out = NULL;
+    return policy_fail(err, BK_ERR_VALUE, p->file, line,
+                       "set '%s': a policy cannot change scenario.%s (policies are compared over "
+                       "the same horizon and the same random numbers; use --days or --seed of "
+                       "the command instead)", path, what);
+}
+
 /* Contract in blockade/ensemble.h. The whole policy is applied and loaded once; when that fails
  * the settings are applied one by one to find the one to blame. */
 bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
@@ -617,7 +655,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
     else
         bk_free(text);
     if (st == BK_OK)
-        return BK_OK;
+        return check_same_frame(p, base, out, err);
     for (int k = 1; k <= p->n_set; k++) {
         char *t = NULL;
         if (apply_text(p, k, base_text, base_len, &t, NULL) != BK_OK)
@@ -689,5 +727,5 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         return st;
     }
     *out = sc;
-    return BK_OK;
+    return check_same_frame(p, base, out, err);
 }

@@ -13,13 +13,21 @@ static atomic_long fail_at;    /* 0: never fail; else the number of the allocati
 static atomic_int fail_sticky;
 static atomic_long count;      /* allocations since bk_alloc_fail_at */
 static atomic_long failures;
+static atomic_size_t largest;  /* largest request since bk_alloc_fail_at, while armed */
+static _Thread_local long thread_failures;   /* allocations that returned NULL in this thread */
 
-/* True when this allocation is to fail. The common case (no test armed) is one load. */
-static bool should_fail(void)
+/* True when this allocation (of size bytes) is to fail. The common case (no test armed) is one
+ * load. */
+static bool should_fail(size_t size)
 {
     long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
     if (at <= 0)
         return false;
+    size_t big = atomic_load_explicit(&largest, memory_order_relaxed);
+    while (size > big &&
+           !atomic_compare_exchange_weak_explicit(&largest, &big, size, memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
     long n = atomic_fetch_add_explicit(&count, 1, memory_order_relaxed) + 1;
     bool fail = n == at || (n > at && atomic_load_explicit(&fail_sticky, memory_order_relaxed));
     if (fail)
@@ -27,19 +35,31 @@ static bool should_fail(void)
     return fail;
 }
 
+static void *noted(void *p)
+{
+    if (p == NULL)
+        thread_failures++;
+    return p;
+}
+
 void *bk_malloc(size_t size)
 {
-    return should_fail() ? NULL : malloc(size);
+    return noted(should_fail(size) ? NULL : malloc(size));
 }
 
 void *bk_calloc(size_t n, size_t size)
 {
-    return should_fail() ? NULL : calloc(n, size);
+    return noted(should_fail(n * size) ? NULL : calloc(n, size));
 }
 
 void *bk_realloc(void *p, size_t size)
 {
-    return should_fail() ? NULL : realloc(p, size);
+    return noted(should_fail(size) ? NULL : realloc(p, size));
+}
+
+long bk_alloc_thread_failures(void)
+{
+    return thread_failures;
 }
 
 char *bk_strdup(const char *s)
@@ -61,6 +81,7 @@ void bk_alloc_fail_at(long n, int sticky)
     atomic_store(&fail_at, 0);
     atomic_store(&count, 0);
     atomic_store(&failures, 0);
+    atomic_store(&largest, 0);
     atomic_store(&fail_sticky, sticky != 0);
     atomic_store(&fail_at, n > 0 ? n : 0);
 }
@@ -73,6 +94,11 @@ long bk_alloc_count(void)
 long bk_alloc_failures(void)
 {
     return atomic_load(&failures);
+}
+
+size_t bk_alloc_largest(void)
+{
+    return atomic_load(&largest);
 }
 
 /* ---- SQLite ---------------------------------------------------------------------------- */

@@ -18,6 +18,11 @@ void *bk_realloc(void *p, size_t size);   /* on failure p is left as it was */
 char *bk_strdup(const char *s);
 void bk_free(void *p);
 
+/* How many allocations have failed in the calling thread so far (real or injected). A reader
+ * that fails can compare this before and after to tell "out of memory" from "bad input"
+ * without threading a flag through every helper. */
+long bk_alloc_thread_failures(void);
+
 /* Test only. From now on, allocation number n (1 = the next one) and, when `sticky`, every
  * later one fails; n <= 0 turns failures off. Counts allocations in every thread. */
 void bk_alloc_fail_at(long n, int sticky);
@@ -26,6 +31,10 @@ void bk_alloc_fail_at(long n, int sticky);
  * many of them failed. */
 long bk_alloc_count(void);
 long bk_alloc_failures(void);
+
+/* Test only. The largest single request since the last bk_alloc_fail_at with n > 0 (arm with
+ * n = LONG_MAX to measure without failing anything). */
+size_t bk_alloc_largest(void);
 
 /* SQLite's allocator routed through these functions (sqlite3_config(SQLITE_CONFIG_MALLOC)),
  * set once before SQLite is first used; returns 0, or SQLite's error code. Thread-safe. */

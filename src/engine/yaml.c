@@ -27,3 +27,84 @@ struct fy_diag *bk_yaml_quiet_diag(void)
         fy_diag_set_collect_errors(diag, true);
     return diag;
 }
+
+/* Length of the valid UTF-8 sequence at s (n bytes left, n > 0), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t k = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (k == 0 || k > n)
+        return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return k;
+}
+
+/* Contract in yaml.h. Quotes and comments are followed so that a '?' or '%' inside a quoted
+ * string or a comment is left alone. */
+const char *bk_yaml_guard(const char *text, size_t len, int *line, int *col)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    int l = 1, c = 1;
+    bool line_start = true;   /* only blanks so far on this line */
+    char quote = 0;           /* inside '...' or "..." */
+    bool comment = false;
+    unsigned char prev = '\n', prev2 = '\n';   /* last two bytes outside blanks handling */
+    for (size_t i = 0; i < len;) {
+        *line = l;
+        *col = c;
+        if (t[i] == 0)
+            return "a NUL byte: not a text file";
+        size_t k = utf8_seq(t + i, len - i);
+        if (k == 0)
+            return "invalid UTF-8: save the file as UTF-8";
+        unsigned char ch = t[i];
+        if (ch == '\n') {
+            l++;
+            c = 1;
+            line_start = true;
+            comment = false;
+            prev2 = prev;
+            prev = ch;
+            i++;
+            continue;   /* a quoted string may go on over lines */
+        }
+        if (!comment && !quote) {
+            if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
+                comment = true;
+            else if (ch == '%' && c == 1)
+                return "a YAML directive ('%' at the start of a line) is not supported";
+            else if (ch == '?' && (i + 1 == len || t[i + 1] == ' ' || t[i + 1] == '\t' ||
+                                   t[i + 1] == '\n' || t[i + 1] == '\r') &&
+                     (line_start || prev == '{' || prev == '[' || prev == ',' ||
+                      ((prev == ' ' || prev == '\t') &&
+                       (prev2 == '-' || prev2 == '?' || prev2 == ':'))))
+                return "the explicit-key indicator '?' is not supported: write 'key: value'";
+            else if ((ch == '"' || ch == '\'') &&
+                     (line_start || prev == ' ' || prev == '\t' || prev == '{' || prev == '[' ||
+                      prev == ',' || prev == ':'))
+                quote = (char)ch;
+        } else if (quote && ch == (unsigned char)quote) {
+            if (quote == '\'' && i + 1 < len && t[i + 1] == '\'') {
+                i += 2;   /* '' inside a single-quoted string */
+                c += 2;
+                continue;
+            }
+            quote = 0;
+        } else if (quote == '"' && ch == '\\' && i + 1 < len && t[i + 1] != '\n') {
+            i++;   /* an escaped character: skip it too */
+            c++;
+        }
+        if (ch != ' ' && ch != '\t')
+            line_start = false;
+        prev2 = prev;
+        prev = ch;
+        i += k;
+        c++;
+    }
+    return NULL;
+}

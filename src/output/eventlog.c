@@ -327,7 +327,7 @@ static void csv_int(FILE *out, long v)
 static void csv_str(FILE *out, const char *s)
 {
     fputc(',', out);
-    bk_fmt_csv_field(out, s);
+    bk_fmt_csv_text(out, s);
 }
 
 /* ACLED leaves `iso` to the country of the event; the scenario knows the code of its own
@@ -380,8 +380,7 @@ static void write_acled_row(FILE *out, const struct bk_scenario *sc, const bk_lo
     csv_str(out, ""); /* admin2 and admin3: not in the scenario */
     csv_str(out, "");
     csv_str(out, place_name(sc, p));
-    csv_str(out, lat_s);
-    csv_str(out, lon_s);
+    fprintf(out, ",%s,%s", lat_s, lon_s);   /* numbers: never guarded */
     csv_int(out, precision);
     csv_str(out, "blockade simulation");
     csv_str(out, "Other");

@@ -121,6 +121,32 @@ void bk_fmt_csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+static bool formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* Contract in format.h. The apostrophe is the prefix OWASP's CSV-injection advice names. */
+void bk_fmt_csv_text(FILE *out, const char *s)
+{
+    if (s == NULL || !formula_start(s[0])) {
+        bk_fmt_csv_field(out, s);
+        return;
+    }
+    fputs("\"'", out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+bool bk_fmt_csv_guarded(const char *s, size_t len)
+{
+    return len >= 2 && s[0] == '\'' && formula_start(s[1]);
+}
+
 /* Bytes of 0x80 and above pass through: the text is UTF-8 from the scenario. */
 void bk_fmt_json_string(FILE *out, const char *s)
 {

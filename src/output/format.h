@@ -38,6 +38,17 @@ void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres);
  * bk_fmt_finish. */
 void bk_fmt_csv_field(FILE *out, const char *s);
 
+/* A text field from user data (a name, an actor, a note): as bk_fmt_csv_field, but text that
+ * starts with '=', '+', '-', '@', a tab or a CR is written with an apostrophe in front, so that
+ * a spreadsheet opening the file shows it as text instead of evaluating it as a formula (CSV
+ * injection). The tool's CSV readers drop that apostrophe again (bk_fmt_csv_unguard). Not for
+ * numbers: "-8.0" stays as it is through bk_fmt_csv_field. */
+void bk_fmt_csv_text(FILE *out, const char *s);
+
+/* True when a field read from CSV is a guarded text field ("'=..." etc.); the text then starts
+ * at s + 1. */
+bool bk_fmt_csv_guarded(const char *s, size_t len);
+
 /* A JSON string with its quotes; control characters escaped; NULL prints null. */
 void bk_fmt_json_string(FILE *out, const char *s);
 

@@ -466,6 +466,13 @@ static bk_status json_read(const char *path, json_doc *j, bk_error *err)
     bk_status st = read_file(path, &j->text, &len, err);
     if (st != BK_OK)
         return st;
+    int gl, gc;
+    const char *why = bk_yaml_guard(j->text, len, &gl, &gc);
+    if (why) {
+        st = bk_fail_at(err, BK_ERR_SYNTAX, path, gl, gc, "malformed JSON: %s", why);
+        json_free(j);
+        return st;
+    }
     j->diag = bk_yaml_quiet_diag();
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_FORCE;
@@ -488,19 +495,60 @@ static bk_status json_read(const char *path, json_doc *j, bk_error *err)
     return BK_OK;
 }
 
-/* The whole document as one line of JSON, '<' escaped. */
+static void put_json_scalar(FILE *f, struct fy_node *n);
+
+/* A node and what is under it as one line of JSON, strings escaped by put_jstr_n ('<' too).
+ * Written here rather than by libfyaml's emitter, which leaks (0.8) on strings with several
+ * escapes. false when the tree is deeper than 256 levels. */
+static bool put_json_node(FILE *f, struct fy_node *n, int depth)
+{
+    if (depth > 256)
+        return false;
+    void *it = NULL;
+    bool first = true;
+    switch (n ? fy_node_get_type(n) : FYNT_SCALAR) {
+    case FYNT_SCALAR:
+        put_json_scalar(f, n);
+        return true;
+    case FYNT_SEQUENCE: {
+        struct fy_node *c;
+        fputc('[', f);
+        while ((c = fy_node_sequence_iterate(n, &it)) != NULL) {
+            if (!first)
+                fputc(',', f);
+            first = false;
+            if (!put_json_node(f, c, depth + 1))
+                return false;
+        }
+        fputc(']', f);
+        return true;
+    }
+    case FYNT_MAPPING: {
+        struct fy_node_pair *p;
+        fputc('{', f);
+        while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+            size_t len = 0;
+            const char *k = fy_node_get_scalar(fy_node_pair_key(p), &len);
+            if (!first)
+                fputc(',', f);
+            first = false;
+            put_jstr_n(f, k ? k : "", k ? len : 0);
+            fputc(':', f);
+            if (!put_json_node(f, fy_node_pair_value(p), depth + 1))
+                return false;
+        }
+        fputc('}', f);
+        return true;
+    }
+    }
+    return false;
+}
+
+/* The whole document as one line of JSON. */
 static bk_status put_json_doc(FILE *f, const json_doc *j, const char *path, bk_error *err)
 {
-    char *s = fy_emit_document_to_string(j->doc, FYECF_MODE_JSON_ONELINE | FYECF_NO_ENDING_NEWLINE);
-    if (s == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory copying '%s'", path);
-    for (const char *p = s; *p; p++) {
-        if (*p == '<')
-            fputs("\\u003c", f);
-        else if (*p != '\n')
-            fputc(*p, f);
-    }
-    bk_free(s);
+    if (!put_json_node(f, fy_document_root(j->doc), 0))
+        return bk_fail(err, BK_ERR_SYNTAX, "'%s' is nested more than 256 levels deep", path);
     return BK_OK;
 }
 
@@ -1427,9 +1475,15 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     }
 
     char title[512];
-    if (cfg->title)
+    if (cfg->title) {
         snprintf(title, sizeof title, "%s", cfg->title);
-    else if (name[0])
+        if (strlen(cfg->title) >= sizeof title) {   /* cut at a character, not inside one */
+            size_t j = sizeof title - 1;
+            while (j > 0 && ((unsigned char)cfg->title[j] & 0xC0) == 0x80)
+                j--;   /* cfg->title[j] starts the character that does not fit */
+            title[j] = '\0';
+        }
+    } else if (name[0])
         snprintf(title, sizeof title, "%s: blockade report", name);
     else
         snprintf(title, sizeof title, "Blockade report");

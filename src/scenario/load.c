@@ -23,6 +23,7 @@
 #include "engine/yaml.h"
 #include "scenario/read.h"
 #include "scenario/rules.h"
+#include "scenario/names.h"
 
 /* Upper bounds on list sizes. They keep the quadratic uniqueness and reference checks cheap on
  * hostile input and are far above any real theatre (documented in docs/scenario-format.md). */
@@ -593,7 +594,8 @@ static bk_status read_document(loader *L, struct fy_node *root)
     TRY(read_group(L, &top));
     TRY(sr_read_timeline(L, &top));
     rules_ctx rc = {.sc = L->sc, .L = L, .fail = rule_fail_at, .given = rule_given, .err = L->err};
-    return bk_rules_check(&rc);
+    TRY(bk_rules_check(&rc));
+    return bk_scenario_check_names(root, L->file, L->err);
 }
 
 /* Parse sc->text and fill sc. */
@@ -601,6 +603,10 @@ static bk_status parse(loader *L)
 {
     bk_scenario *sc = L->sc;
     TRY(sr_check_bytes(L, sc->text, sc->text_len));
+    int gl, gc;   /* constructs that crash or hang libfyaml 0.7.12 (engine/yaml.h) */
+    const char *why = bk_yaml_guard(sc->text, sc->text_len, &gl, &gc);
+    if (why != NULL)
+        return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, gl, gc, "syntax error: %s", why);
 
     struct fy_diag *diag = bk_yaml_quiet_diag();
     if (diag == NULL)

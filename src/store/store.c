@@ -6,6 +6,7 @@
  * before the write. This is the one place in the library that reads the wall clock: when a run
  * happened is a fact about the run, recorded beside its outputs, never inside them.
  */
+#include "engine/alloc.h"
 #include "blockade/store.h"
 
 #include <errno.h>
@@ -21,9 +22,9 @@
 #include <libfyaml.h>
 #include <sqlite3.h>
 
-#include "engine/alloc.h"
 #include "engine/status_internal.h"
 #include "engine/yaml.h"
+#include "output/format.h"
 
 /* The schema this code writes and reads, in PRAGMA user_version. A change of schema bumps it,
  * and opening code then migrates older stores or refuses newer ones. */
@@ -544,6 +545,38 @@ static void table_free(table *t)
 }
 
 /* Appends a row of t->cols cells; NULL cells are empty. */
+/* A copy of recorded text (a command line, a scenario name, a path) that is safe to print on a
+ * terminal: C0 controls, DEL and C1 controls become \xNN or \u00NN, and the bidirectional
+ * embedding, override and isolate controls \u202A..\u202E and \u2066..\u2069, so that no
+ * recorded byte can move the cursor, retitle the window or reorder the line. NULL when out of
+ * memory; free with bk_free(). */
+static char *terminal_safe(const char *src)
+{
+    size_t n = strlen(src);
+    char *out = bk_malloc(n * 6 + 1);   /* at most 6 bytes of escape for each input byte */
+    if (out == NULL)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)src;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] < 0x20 || u[i] == 0x7f) {
+            j += (size_t)sprintf(out + j, "\\x%02x", u[i]);
+        } else if (u[i] == 0xc2 && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f) {
+            j += (size_t)sprintf(out + j, "\\u%04x", u[i + 1]);
+            i++;
+        } else if (u[i] == 0xe2 && ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa && u[i + 2] <= 0xae) ||
+                                    (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9))) {
+            j += (size_t)sprintf(out + j, "\\u%04x",
+                                 0x2000u + (u[i + 1] - 0x80u) * 0x40u + (u[i + 2] - 0x80u));
+            i += 2;
+        } else {
+            out[j++] = (char)u[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
 static void table_add(table *t, const char *const *row)
 {
     if (t->nomem)
@@ -560,15 +593,13 @@ static void table_add(table *t, const char *const *row)
     }
     char **dst = t->cells + t->rows * t->cols;
     for (size_t c = 0; c < t->cols; c++) {
-        const char *src = row[c] ? row[c] : "";
-        dst[c] = bk_malloc(strlen(src) + 1);
+        dst[c] = terminal_safe(row[c] ? row[c] : "");
         if (dst[c] == NULL) {
             for (size_t k = 0; k < c; k++)
                 bk_free(dst[k]);
             t->nomem = true;
             return;
         }
-        strcpy(dst[c], src);
     }
     t->rows++;
 }
@@ -694,9 +725,42 @@ static bk_status fetch_run(bk_store *st, int64_t id, run_rec *r, bk_error *err)
 
 /* The status as a reader should understand it: a run still "running" may be running now, or
  * its process died before it could record the end. */
-static const char *status_words(const char *status)
+/* Seconds since 1970 of a recorded "YYYY-MM-DDTHH:MM:SS...Z" time, or -1. */
+static long long utc_seconds(const char *iso)
 {
-    return status && strcmp(status, "running") == 0 ? "running or killed" : status ? status : "";
+    int y, mo, d, h, mi, sec;
+    if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+        return -1;
+    return (long long)bk_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/* A run still marked "running" whose output directory holds a manifest.json written after the
+ * run started did commit its outputs (they are moved into place whole, at the very end); only
+ * recording its end failed, typically on a full disk. Anything else marked "running" is running
+ * or was killed. */
+static const char *status_words(const run_rec *r)
+{
+    if (!r->status)
+        return "";
+    if (strcmp(r->status, "running") != 0)
+        return r->status;
+    long long start = utc_seconds(r->start);
+    if (r->out_dir && start >= 0) {
+        size_t n = strlen(r->out_dir);
+        char *path = bk_malloc(n + sizeof "/manifest.json");
+        struct stat st;
+        bool committed = false;
+        if (path) {
+            memcpy(path, r->out_dir, n);
+            memcpy(path + n, "/manifest.json", sizeof "/manifest.json");
+            committed = lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                        (long long)st.st_mtime >= start;
+            bk_free(path);
+        }
+        if (committed)
+            return "done (end not recorded)";
+    }
+    return "running or killed";
 }
 
 /* A duration for people: "15 ms", "4.2 s", "12 min 05 s", "3 h 20 min"; "-" while running. */
@@ -776,7 +840,7 @@ bk_status bk_store_list(bk_store *st, long limit, FILE *out, bk_error *err)
         format_scenario(&r, scen, sizeof scen);
         snprintf(reps, sizeof reps, "%lld", r.replications);
         snprintf(days, sizeof days, "%lld", r.days);
-        const char *row[9] = {id, r.kind, status_words(r.status), start, dur, scen, r.seed,
+        const char *row[9] = {id, r.kind, status_words(&r), start, dur, scen, r.seed,
                               reps, days};
         table_add(&t, row);
         run_rec_free(&r);
@@ -1016,7 +1080,7 @@ bk_status bk_store_show(bk_store *st, int64_t id, FILE *out, bk_error *err)
     const char *rows[][2] = {
         {"run", idbuf},
         {"kind", r.kind},
-        {"status", status_words(r.status)},
+        {"status", status_words(&r)},
         {"started (UTC)", r.start},
         {"ended (UTC)", r.end ? r.end : "-"},
         {"duration", dur},
@@ -1218,7 +1282,7 @@ bk_status bk_store_diff(bk_store *st, int64_t id_a, int64_t id_b, FILE *out, bk_
     snprintf(days_b, sizeof days_b, "%lld", b.days);
     const char *rows[][3] = {
         {"kind", a.kind, b.kind},
-        {"status", status_words(a.status), status_words(b.status)},
+        {"status", status_words(&a), status_words(&b)},
         {"started (UTC)", a.start, b.start},
         {"duration", dur_a, dur_b},
         {"version", a.version, b.version},

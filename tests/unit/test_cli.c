@@ -558,13 +558,85 @@ static void test_out_nonempty_refused_then_forced(void **state)
     assert_int_equal(count_entries(dir), 1);
     assert_int_equal(count_entries(parent), 1); /* no temporary directory left next to it */
 
+    /* --force replaces only what blockade wrote: a directory without its manifest is kept */
     run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", dir, "--force", NULL);
+    assert_int_equal(r.code, 4);
+    assert_non_null(strstr(r.err, "is not an output directory of blockade"));
+    result_free(&r);
+    kept = read_all(keep, NULL);
+    assert_non_null(kept);
+    assert_string_equal(kept, "precious\n");
+    free(kept);
+    assert_int_equal(count_entries(dir), 1);
+
+    /* a run's own directory is replaced */
+    char own[PATH_LEN], extra[PATH_LEN];
+    fmt_path(own, sizeof own, "%s/own", parent);
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", own, NULL);
     expect_code(&r, 0);
     result_free(&r);
-    assert_false(exists(keep));
-    expect_run_files(dir);
-    /* the old directory is gone too; beside DIR: DIR and the run store runs.sqlite */
-    assert_int_equal(count_entries(parent), 2);
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
+    expect_code(&r, 0);
+    result_free(&r);
+    expect_run_files(own);
+    /* beside the directories: out, own and the run store runs.sqlite; no temporary left */
+    assert_int_equal(count_entries(parent), 3);
+
+    /* ... unless something else has been put into it */
+    fmt_path(extra, sizeof extra, "%s/mine.txt", own);
+    write_file(extra, "mine\n");
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
+    assert_int_equal(r.code, 4);
+    assert_non_null(strstr(r.err, "holds 'mine.txt', which blockade did not write there"));
+    result_free(&r);
+    assert_true(exists(extra));
+}
+
+/* A full disk, for real: a 48 KiB tmpfs (mounted when the test runs as root; skipped
+ * otherwise). The outputs of a run and of an ensemble do not fit: each command fails with exit 4
+ * and a message naming the file, leaves no output directory, no temporary directory and no
+ * DIR.partial behind, and the run store (on another file system) records the run as failed. */
+static void test_full_disk(void **state)
+{
+    (void)state;
+    char mnt[PATH_LEN], out[PATH_LEN], ens[PATH_LEN], store[PATH_LEN];
+    tmp_path(mnt, sizeof mnt, "fulldisk");
+    make_dir(mnt);
+    char cmd[PATH_LEN + 128];
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=48k tmpfs '%s' 2>/dev/null", mnt);
+    if (geteuid() != 0 || system(cmd) != 0) {
+        print_message("full-disk test skipped: cannot mount a tmpfs (needs root)\n");
+        skip();
+    }
+    fmt_path(out, sizeof out, "%s/out", mnt);
+    fmt_path(ens, sizeof ens, "%s/ens", mnt);
+    tmp_path(store, sizeof store, "fulldisk-runs.sqlite");
+    result r;
+    run_args(NULL, &r, "run", TWO_CORRIDORS, "--out", out, "--store", store, NULL);
+    int run_code = r.code;
+    bool said = strstr(r.err, "No space left on device") != NULL;
+    result_free(&r);
+    int left_run = count_entries(mnt);
+    run_args(NULL, &r, "ensemble", TWO_CORRIDORS, "-n", "20", "--out", ens, "--store", store,
+             "--quiet", NULL);
+    int ens_code = r.code;
+    bool said_ens = strstr(r.err, "No space left on device") != NULL;
+    char ens_err[512];
+    snprintf(ens_err, sizeof ens_err, "%s", r.err);
+    result_free(&r);
+    int left_ens = count_entries(mnt);
+    run_args(NULL, &r, "runs", "list", "--store", store, NULL);
+    bool failed_recorded = strstr(r.out, "failed") != NULL && strstr(r.out, "running") == NULL;
+    result_free(&r);
+    snprintf(cmd, sizeof cmd, "umount '%s'", mnt);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(run_code, 4);
+    assert_true(said);
+    assert_int_equal(left_run, 0);   /* no DIR, no DIR.tmp-XXXXXX */
+    if (ens_code != 4 || !said_ens)
+        fail_msg("ensemble on a full disk: exit %d, \"%s\"", ens_code, ens_err);
+    assert_int_equal(left_ens, 0);   /* no DIR, no DIR.partial */
+    assert_true(failed_recorded);
 }
 
 static void test_out_under_a_file_fails_cleanly(void **state)
@@ -628,6 +700,22 @@ static void test_bad_scenario_leaves_no_output(void **state)
     assert_int_equal(count_entries(parent), 0);
 }
 
+/* True once process pid catches SIGINT (its handler is installed), from /proc/PID/status. */
+static bool catches_sigint(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool caught = false;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigCgt:", 7) == 0)
+            caught = (strtoull(line + 7, NULL, 16) >> (SIGINT - 1)) & 1u;
+    fclose(f);
+    return caught;
+}
+
 /* Ctrl-C during a run: exit 130 and no output directory, not even a temporary one. A long
  * horizon keeps the run busy when the signal comes; if the signal came before the handler was
  * installed, the default action also ends the process with 128 + SIGINT = 130 and no output. */
@@ -645,7 +733,13 @@ static void test_interrupt_leaves_nothing(void **state)
     char *argv[] = {(char *)"blockade", (char *)"run", fifo, (char *)"--out", dir, NULL};
     child c;
     start_tool(NULL, argv, &c);
-    struct timespec pause = {0, 200 * 1000 * 1000};
+    /* Wait until the tool has installed its SIGINT handler (SigCgt in /proc), not a fixed time:
+     * a loaded machine or a sanitizer build can take longer than any pause to start. */
+    for (int i = 0; i < 1000 && !catches_sigint(c.pid); i++) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    struct timespec pause = {0, 50 * 1000 * 1000};
     nanosleep(&pause, NULL);
     assert_int_equal(kill(c.pid, SIGINT), 0);
     result r;
@@ -851,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_run_is_deterministic),
         cmocka_unit_test(test_run_seed_changes_daily),
         cmocka_unit_test(test_out_nonempty_refused_then_forced),
+        cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_out_under_a_file_fails_cleanly),
         cmocka_unit_test(test_out_creates_missing_parents),
         cmocka_unit_test(test_bad_scenario_leaves_no_output),

@@ -419,6 +419,122 @@ static void test_cli_kill_resume(void **state)
     free(ckpt);
 }
 
+/* Killed at pseudo-random moments (10 % to 70 % of an uninterrupted run's time after each
+ * start) many times in a row (during the work, a checkpoint write or the output step), each time restarted with --resume when a checkpoint exists and afresh
+ * otherwise: the outputs are always the bytes of an uninterrupted run. */
+static void test_cli_kill_many_times(void **state)
+{
+    (void)state;
+    char *full = tmp_path("many-full"), *out = tmp_path("many");
+    char *ckpt = tmp_path("many.partial/checkpoint.bkens");
+    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(run_tool(ref, "many-full"), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* kill times are fractions of the uninterrupted run's duration, so that a fast or a loaded
+     * machine sees kills at the same stages of the work */
+    long full_ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    uint64_t x = 0x9E3779B97F4A7C15u;   /* fixed: the same sequence of fractions every time */
+    int kills = 0, resumed = 0;
+    for (int round = 0; round < 10; round++) {
+        bool resume = exists(ckpt);
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                           "--threads", round % 2 ? "1" : "2", "--quiet", "--no-store",
+                           "--checkpoint-every", "1", "--out", out,
+                           resume ? "--resume" : "--force", NULL};
+        resumed += resume;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        long ms = 5 + full_ms * (long)(10 + x % 60) / 100;   /* 10 % to 70 % of a full run */
+        pid_t pid = spawn(w, "many");
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int code = wait_code(pid);
+        if (code == 0)
+            break;   /* finished before the kill */
+        assert_int_equal(code, 128 + SIGKILL);
+        kills++;
+        if (exists(out))
+            break;   /* killed after the outputs were moved into place: they are complete */
+    }
+    const char *last[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                          "--threads", "2", "--quiet", "--no-store", "--out", out,
+                          exists(ckpt) ? "--resume" : "--force", NULL};
+    if (!exists(out))
+        assert_int_equal(run_tool(last, "many-last"), 0);
+    expect_same_outputs(full, out);
+    print_message("killed %d times (%d restarts from a checkpoint): same bytes\n", kills,
+                  resumed);
+    assert_true(kills >= 1);
+    free(full);
+    free(out);
+    free(ckpt);
+}
+
+/* ensemble --force removes DIR.partial only when it holds nothing but a checkpoint; a work
+ * directory with anything else in it is left alone. */
+static void test_cli_force_partial(void **state)
+{
+    (void)state;
+    char *out = tmp_path("forced"), *work = tmp_path("forced.partial");
+    char *mine = tmp_path("forced.partial/notes.txt"), *errf = tmp_path("forced-foreign.err");
+    assert_int_equal(mkdir(work, 0777), 0);
+    assert_int_equal(bk_test_write_file(mine, "mine\n", 5), 0);
+    const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
+                       "--quiet", "--no-store", "--out", out, "--force", NULL};
+    assert_int_equal(run_tool(w, "forced-foreign"), 4);
+    assert_true(exists(mine));
+    assert_false(exists(out));
+    char *msg = bk_test_read_file(errf, NULL);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "holds 'notes.txt', which is not an ensemble checkpoint"));
+    free(msg);
+    /* an empty one (a run whose output step failed before any checkpoint) blocks nothing, not
+     * even without --force */
+    assert_int_equal(remove(mine), 0);
+    const char *w2[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
+                        "--quiet", "--no-store", "--out", out, NULL};
+    assert_int_equal(run_tool(w2, "forced-empty"), 0);
+    assert_false(exists(work));
+    assert_true(exists(out));
+    /* --shard onto an existing file fails before the work (10^9 replications would not end) */
+    char *part = tmp_path("forced.part");
+    assert_int_equal(bk_test_write_file(part, "x", 1), 0);
+    const char *w3[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                        "--no-store", "--shard", "0/2", "--out", part, NULL};
+    assert_int_equal(run_tool(w3, "part-exists"), 4);
+    const char *w4[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                        "--no-store", "--shard", "0/2", "--out", tmp, "--force", NULL};
+    assert_int_equal(run_tool(w4, "part-dir"), 4);
+    free(part);
+    free(out);
+    free(work);
+    free(mine);
+    free(errf);
+}
+
+/* A state reader fed a device or a pipe stops at once on the wrong magic: `merge /dev/zero`
+ * used to grow without bound. */
+static void test_state_reader_bounded(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/dev/zero", "rb");
+    assert_non_null(f);
+    bk_ensemble *e = (bk_ensemble *)&e;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_ensemble_read_state(f, "/dev/zero", &e, &err), BK_ERR_SCHEMA);
+    assert_null(e);
+    assert_non_null(strstr(err.message, "/dev/zero: not an ensemble state file"));
+    fclose(f);
+    const char *w[] = {BK_CLI_PATH, "merge", "/dev/zero", "/dev/zero", "--no-store", NULL};
+    assert_int_not_equal(run_tool(w, "merge-zero"), 0);
+}
+
 /* Shards through the tool, merged, equal one process; errors exit 2. */
 static void test_cli_shards(void **state)
 {
@@ -582,6 +698,17 @@ static void test_policy_errors(void **state)
         {"name: [unclosed\n", "not valid YAML", BK_ERR_SYNTAX},
         {"name: x\n", "set", BK_ERR_SCHEMA},
         {"- a\n- b\n", "mapping", BK_ERR_SCHEMA},
+        /* libfyaml 0.7.12 never returned on this one (a directive, then bytes not UTF-8) */
+        {"name: x\n%e\xea\xea\xea\xeat:\n  a: 1\n", "directive", BK_ERR_SYNTAX},
+        {"name: x\xea\xea\nset: {}\n", "invalid UTF-8", BK_ERR_SYNTAX},
+        {"name: x\n%TAG ! tag:x,2025:\nset: {}\n", "directive", BK_ERR_SYNTAX},
+        {"? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
+        /* the horizon and the seed are the frame of the comparison, not a policy */
+        {"name: x\nset:\n  policy.convoy.escort_per_convoy: 2\n  scenario.days: 90\n",
+         "set 'scenario.days': a policy cannot change scenario.days", BK_ERR_VALUE},
+        /* the seed is not a key a policy can set at all (the schema refuses it by name) */
+        {"name: x\nset:\n  scenario.seed: 8\n", "bad.yaml:3:3: set 'scenario.seed'",
+         BK_ERR_REFERENCE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bk_policy *p = NULL;
@@ -610,6 +737,15 @@ static void test_policy_errors(void **state)
     const char *w2[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy",
                         good, "-n", "3", "--days", "10", "--no-store", "--quiet", NULL};
     assert_int_equal(run_tool(w2, "goodpolicy"), 0);
+    /* setting the horizon to the value it already has changes nothing */
+    static const char same[] = "name: s\nset:\n  scenario.days: 60\n";
+    bk_policy *p = NULL;
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_policy_load_string(same, strlen(same), "same.yaml", &p, &err), BK_OK);
+    assert_int_equal(bk_policy_apply(p, scenario, &sc, &err), BK_OK);
+    bk_scenario_free(sc);
+    bk_policy_free(p);
     free(bad);
     free(good);
 }
@@ -885,6 +1021,9 @@ int main(void)
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_interrupt_resume),
         cmocka_unit_test(test_cli_kill_resume),
+        cmocka_unit_test(test_cli_kill_many_times),
+        cmocka_unit_test(test_cli_force_partial),
+        cmocka_unit_test(test_state_reader_bounded),
         cmocka_unit_test(test_cli_shards),
         cmocka_unit_test(test_cli_mpi),
         cmocka_unit_test(test_compare_no_change),

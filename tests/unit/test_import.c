@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "bk_test.h"
+#include "engine/alloc.h"
 #include "blockade/blockade.h"
 
 static bk_scenario *bamako;
@@ -193,6 +195,65 @@ static void test_roundtrip(void **state)
     bk_events_free(ev);
     free(text);
     free(p);
+}
+
+/* Text fields that a spreadsheet would take for a formula (=, +, -, @ first) are written with
+ * an apostrophe in front; numbers are not touched; reading the file back gives the text. */
+static void test_formula_guard(void **state)
+{
+    (void)state;
+    static const char in[] =
+        "event_id_cnty,event_date,time_precision,actor1,actor2,inter1,inter2,country,latitude,"
+        "longitude,geo_precision,notes\n"
+        "X1,2025-09-10,1,@SUM(A1),-b,2,1,+Mali,12.64,-8.0,1,\"=HYPERLINK(\"\"http://x\"\")\"\n";
+    bk_events *ev = NULL, *back = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_string(in, sizeof in - 1, "in.csv", NULL, &ev, &err), BK_OK);
+    bk_events_place(ev, bamako);
+    assert_int_equal(bk_events_placed(ev), 1);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(bk_events_write_csv(ev, f), BK_OK);
+    fclose(f);
+    const char *row = strchr(text, '\n') + 1;
+    for (const char *q = row; (q = strchr(q, ',')) != NULL; q++)
+        if (q[1] == '=' || q[1] == '+' || q[1] == '@' || (q[1] == '"' && strchr("=+@-", q[2])))
+            fail_msg("unguarded field at '%.20s' in %s", q + 1, row);
+    assert_non_null(strstr(row, "\"'@SUM(A1)\",\"'-b\""));
+    assert_non_null(strstr(row, "\"'+Mali\""));
+    assert_non_null(strstr(row, "\"'=HYPERLINK(\"\"http://x\"\")\""));
+    assert_non_null(strstr(row, ",12.6400,-8.0000,")); /* numbers as they are */
+    assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
+    const bk_event *b = find(back, "X1");
+    assert_non_null(b);
+    assert_string_equal(b->actor1, "@SUM(A1)");
+    assert_string_equal(b->actor2, "-b");
+    assert_string_equal(b->country, "+Mali");
+    assert_string_equal(b->notes, "=HYPERLINK(\"http://x\")");
+    bk_events_free(back);
+    bk_events_free(ev);
+    free(text);
+}
+
+/* An endless input (a device, a pipe) is refused as soon as it passes the limit, holding at
+ * most the limit plus a byte: the reader used to double its buffer past the limit first. */
+static void test_limit_bounds_memory(void **state)
+{
+    (void)state;
+    bk_events_filter f;
+    memset(&f, 0, sizeof f);
+    f.max_bytes = 1000000;
+    bk_events *ev = NULL;
+    bk_error err;
+    bk_alloc_fail_at(LONG_MAX, 0);   /* measure, fail nothing */
+    bk_status st = bk_events_read_file("/dev/zero", &f, &ev, &err);
+    size_t largest = bk_alloc_largest();
+    bk_alloc_fail_at(0, 0);
+    assert_int_equal(st, BK_ERR_TOO_LARGE);
+    assert_null(ev);
+    if (largest > 1000002)
+        fail_msg("the reader held %zu bytes for a limit of 1000000", largest);
 }
 
 /* Read `text` and expect `status` with `want` (and "name:line") in the message. */
@@ -378,6 +439,12 @@ static void test_cli(void **state)
     char *src = bk_test_source_path("data/observed/bamako-2025-events.csv");
     snprintf(args, sizeof args, "events import %s --out %s --from 2025-09-01", src, out);
     assert_int_equal(run_cli(args, NULL), 0);
+    /* The file gets the usual mode of a new file (0666 less the umask), like other outputs,
+     * not the 0600 of a temporary file. */
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(stat(out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
     char *text = bk_test_read_file(out, NULL);
     assert_non_null(text);
     assert_non_null(strstr(text, "BKD0013"));
@@ -399,6 +466,8 @@ int main(void)
         cmocka_unit_test(test_acled_old_and_filters),
         cmocka_unit_test(test_ucdp),
         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_formula_guard),
+        cmocka_unit_test(test_limit_bounds_memory),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_observation),

@@ -381,6 +381,28 @@ static void test_events_csv_rows(void **state)
     free(text);
 }
 
+/* Names that a spreadsheet would evaluate as formulas are written with an apostrophe in front
+ * (CSV injection); coordinates, negative or not, are written as they are. */
+static void test_events_csv_guards_formulas(void **state)
+{
+    fixture *f = *state;
+    char group[sizeof f->sc.group.name], place[sizeof f->places[1].name];
+    memcpy(group, f->sc.group.name, sizeof group);
+    memcpy(place, f->places[1].name, sizeof place);
+    snprintf(f->sc.group.name, sizeof f->sc.group.name, "=cmd|' /C calc'!A0");
+    snprintf(f->places[1].name, sizeof f->places[1].name, "@Capital");
+    char *text = capture(bk_run_write_events_csv, &f->run, NULL);
+    memcpy(f->sc.group.name, group, sizeof group);
+    memcpy(f->places[1].name, place, sizeof place);
+    char line[1024];
+    line_of(text, 1, line, sizeof line);
+    assert_non_null(strstr(line, ",Other,\"'=cmd|' /C calc'!A0\",,Rebel group,"));
+    assert_non_null(strstr(line, ",Capital,,,\"'@Capital\",12.6000,-8.0000,3,"));
+    assert_null(strstr(text, ",=cmd"));
+    assert_null(strstr(text, ",@Capital"));
+    free(text);
+}
+
 typedef struct csv_count {
     int fields, records, bad_records;
     char notes[3][512];
@@ -622,6 +644,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daily_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_csv_guards_formulas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_csv_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_csv_parses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_geojson, setup, teardown),

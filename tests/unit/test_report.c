@@ -188,6 +188,51 @@ static void test_title_and_observed(void **state)
     free(obs);
 }
 
+/* A title longer than the page keeps is cut at a character boundary, never inside a UTF-8
+ * sequence. */
+static void test_long_title_cut_at_a_character(void **state)
+{
+    (void)state;
+    char title[600], want[600];
+    memset(title, 'a', 510);
+    memcpy(title + 510, "\xc3\xa9\xc3\xa9", 5);   /* byte 511 falls inside the first e-acute */
+    bk_report_config cfg;
+    bk_report_config_init(&cfg);
+    cfg.title = title;
+    bk_status st;
+    bk_error err;
+    char *html = report(run_dir, &cfg, &st, &err, NULL);
+    assert_int_equal(st, BK_OK);
+    snprintf(want, sizeof want, "<title>%.510s</title>", title);
+    assert_non_null(strstr(html, want));
+    assert_null(strstr(html, "\xc3<"));
+    free(html);
+}
+
+/* summary.json passes into the page as JSON with every escape kept (quotes, backslashes,
+ * controls, '<'), nesting and numbers intact; under LeakSanitizer this also shows that copying
+ * strings with several escapes leaks nothing. */
+static void test_summary_with_escapes_passes_through(void **state)
+{
+    (void)state;
+    static const char summary[] =
+        "{\"scenario\": \"Two \\\"quoted\\\" \\\\ corridors\\n</script>\", \"days\": 20,\n"
+        " \"list\": [1, -2.5e3, true, null, {\"k\\\"ey\": \"\\u0007\"}], \"empty\": {}}";
+    char *dir = dir_with("summary.json", summary);
+    bk_status st;
+    bk_error err;
+    char *html = report(dir, NULL, &st, &err, NULL);
+    assert_int_equal(st, BK_OK);
+    const char *want = "\"summary\":{\"scenario\":\"Two \\\"quoted\\\" \\\\ corridors\\n"
+                       "\\u003c/script>\",\"days\":20,\"list\":[1,-2.5e3,true,null,"
+                       "{\"k\\\"ey\":\"\\u0007\"}],\"empty\":{}}";
+    if (strstr(html, want) == NULL)
+        fail_msg("summary not passed through as %s", want);
+    free(html);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
 static void test_missing_directory(void **state)
 {
     (void)state;
@@ -313,6 +358,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_of_a_run),
         cmocka_unit_test(test_title_and_observed),
+        cmocka_unit_test(test_long_title_cut_at_a_character),
+        cmocka_unit_test(test_summary_with_escapes_passes_through),
         cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_malformed_csv),
         cmocka_unit_test(test_ensemble_and_compare),

@@ -596,6 +596,11 @@ static char *dup_text(const char *s, size_t len, size_t *out_len)
     return t;
 }
 
+static char *gen_fy_crash(size_t *len)
+{
+    return dup_text("? ?:\t:", 6, len);
+}
+
 static char *gen_empty(size_t *len)
 {
     return dup_text("", 0, len);
@@ -931,6 +936,29 @@ static const bad_case bad_cases[] = {
     {"timeline official_price negative", "product: gasoline, price: 900",
      "product: gasoline, price: -900", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "timeline[15].price must be in 0..1e+09 per L, got -900"},
+    /* Ids that differ only in case or in '-'/'_' give the same column in the outputs. */
+    {"sector ids equal as columns", "{id: private_transport,", "{id: Public-Transport,", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT,
+     "city.sectors[3].id 'Public-Transport' clashes with city.sectors[2].id 'public_transport': "
+     "both give the column name 'public_transport'"},
+    {"corridor ids equal as columns", "  - id: south\n    name: South corridor",
+     "  - id: West\n    name: South corridor", "corridor: south, units", "corridor: West, units",
+     NULL, BK_ERR_VALUE, EDIT, "corridors[1].id 'West' clashes with corridors[0].id 'west'"},
+    {"cell ids equal as columns", "{id: south_cell,", "{id: WEST-CELL,", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "armed_group.cells[1].id 'WEST-CELL' clashes with"},
+    /* Inputs with which libfyaml 0.7.12 crashes or hangs (found by tests/fuzz), refused first. */
+    {"explicit key with a tab (libfyaml crash)", NULL, NULL, NULL, NULL, gen_fy_crash,
+     BK_ERR_SYNTAX, 1, "the explicit-key indicator '?' is not supported"},
+    {"directive (libfyaml hang)", "blockade: 1", "%YAML 1.2\n---\nblockade: 1", NULL, NULL, NULL,
+     BK_ERR_SYNTAX, EDIT, "a YAML directive"},
+    /* Text that reorders or drives a terminal. */
+    {"bidi override in a name", "name: Two corridors (test)",
+     "name: \"Two \xe2\x80\xaeztset\"", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "U+202E, a bidirectional text control"},
+    {"bidi isolate in a note", "note: depot shortage", "note: depot \xe2\x81\xa6shortage", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT, "U+2066, a bidirectional text control"},
+    {"C1 control in a name", "name: Gasoline}", "name: \"Gas\xc2\x9b" "2Joline\"}", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT, "U+009B, a C1 control character"},
 };
 
 static char *make_case_text(const bad_case *c, size_t *len, int *edit_line)

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
@@ -211,6 +212,45 @@ static void test_show_prints_every_field(void **state)
     bk_store_close(s);
 }
 
+/* Recorded text reaches a terminal escaped: an ESC sequence, a BEL, a C1 CSI or a bidi override
+ * in a command line, a name or a path cannot drive or reorder the screen. */
+static void test_show_escapes_terminal_controls(void **state)
+{
+    (void)state;
+    char path[PATH_LEN];
+    tmp_path(path, sizeof path, "controls.sqlite");
+    bk_store *s = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    bk_store_run_info info = info_for(HASH_A, 7);
+    info.command = "blockade run --out \x1b]0;owned\x07x \xe2\x80\xae" "evil";
+    info.out_dir = "/tmp/a\xc2\x9b" "2Jb";
+    info.params_json = "{\"note\": \"\\u001b[31mred\"}";
+    int64_t id = 0;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    assert_int_equal(bk_store_finish(s, id, "done", summary_a, &err), BK_OK);
+    bk_status st;
+    char *out = capture(call_show, s, id, 0, &st, &err);
+    assert_int_equal(st, BK_OK);
+    for (const char *p = out; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            fail_msg("show printed control byte 0x%02x:\n%s", c, out);
+    }
+    assert_null(strstr(out, "\xe2\x80\xae"));
+    assert_null(strstr(out, "\xc2\x9b"));
+    assert_non_null(strstr(out, "--out \\x1b]0;owned\\x07x \\u202eevil"));
+    assert_non_null(strstr(out, "/tmp/a\\u009b2Jb"));
+    assert_non_null(strstr(out, "\\x1b[31mred"));
+    free(out);
+    out = capture(call_list, s, 0, 0, &st, &err);
+    assert_int_equal(st, BK_OK);
+    assert_null(strchr(out, 0x1b));
+    free(out);
+    bk_store_close(s);
+}
+
 static void test_diff_compares_metrics(void **state)
 {
     (void)state;
@@ -391,6 +431,49 @@ static void test_begin_without_finish_is_running_or_killed(void **state)
     assert_int_equal(st, BK_OK);
     assert_non_null(strstr(out, "running or killed"));
     assert_non_null(strstr(out, "summary: none"));
+    free(out);
+    bk_store_close(s);
+}
+
+/* A run whose outputs were committed but whose end could not be recorded (a full disk) is told
+ * apart from one that was killed: its output directory holds a manifest written after it
+ * started. */
+static void test_end_not_recorded(void **state)
+{
+    (void)state;
+    char path[PATH_LEN], out_dir[PATH_LEN], manifest[PATH_LEN + 16];
+    tmp_path(path, sizeof path, "unrecorded.sqlite");
+    tmp_path(out_dir, sizeof out_dir, "unrecorded-out");
+    assert_int_equal(mkdir(out_dir, 0777), 0);
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", out_dir);
+    bk_store *s = NULL;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    int64_t id = 0;
+    bk_store_run_info info = info_for(HASH_A, 7);
+    info.out_dir = out_dir;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    FILE *f = fopen(manifest, "w");
+    assert_non_null(f);
+    fputs("{}\n", f);
+    fclose(f);
+    bk_store_close(s); /* no finish: the store could not record it */
+    assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
+    bk_status st;
+    char *out = capture(call_list, s, 0, 0, &st, &err);
+    assert_int_equal(st, BK_OK);
+    assert_non_null(strstr(out, "done (end not recorded)"));
+    free(out);
+    out = capture(call_show, s, id, 0, &st, &err);
+    assert_non_null(strstr(out, "status           done (end not recorded)"));
+    free(out);
+    /* a manifest older than the run is a previous run's: this one was killed */
+    struct utimbuf old = {978307200, 978307200}; /* 2001-01-01 */
+    assert_int_equal(utime(manifest, &old), 0);
+    out = capture(call_list, s, 0, 0, &st, &err);
+    assert_non_null(strstr(out, "running or killed"));
+    assert_null(strstr(out, "end not recorded"));
     free(out);
     bk_store_close(s);
 }
@@ -734,12 +817,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_create_and_reopen),
         cmocka_unit_test(test_show_prints_every_field),
+        cmocka_unit_test(test_show_escapes_terminal_controls),
         cmocka_unit_test(test_diff_compares_metrics),
         cmocka_unit_test(test_refuses_a_file_that_is_not_sqlite),
         cmocka_unit_test(test_refuses_a_foreign_sqlite_database),
         cmocka_unit_test(test_readonly_open_creates_nothing),
         cmocka_unit_test(test_unknown_id_and_bad_calls),
         cmocka_unit_test(test_begin_without_finish_is_running_or_killed),
+        cmocka_unit_test(test_end_not_recorded),
         cmocka_unit_test(test_scenario_text_stored_once),
         cmocka_unit_test(test_cli_run_records_next_to_out),
         cmocka_unit_test(test_cli_env_store_and_no_store),

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Run every libFuzzer target of tests/fuzz for SECONDS each (default 30) over its seed corpus.
+# New inputs go to a work corpus under the build directory, never into the tree; crashes are
+# written there too and make the script fail. Usage: scripts/fuzz.sh BUILD_DIR [SECONDS]
+set -eu
+build=$1
+seconds=${2:-30}
+src=$(cd "$(dirname "$0")/.." && pwd)
+status=0
+for bin in "$build"/tests/fuzz/fuzz_*; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin" | sed 's/^fuzz_//')
+  work="$build/fuzz-work/$name"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  dict=""
+  [ -f "$src/tests/fuzz/$name.dict" ] && dict="-dict=$src/tests/fuzz/$name.dict"
+  echo "fuzz: $name for ${seconds}s"
+  # -rss_limit_mb: the readers' own limits are far above what a fuzz input reaches
+  if ! "$bin" $dict -max_total_time="$seconds" -max_len=65536 -timeout=20 -rss_limit_mb=2560 \
+       -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+       "$work/corpus" "$src/tests/fuzz/corpus/$name" >"$work/log" 2>&1; then
+    echo "fuzz: $name FAILED; see $work/log and $work/artifacts/" >&2
+    tail -40 "$work/log" >&2
+    status=1
+  fi
+  grep -E "^stat::number_of_executed_units|^stat::new_units_added|cov: " "$work/log" | tail -3
+done
+exit $status
