@@ -161,7 +161,11 @@ static const bk_key *schema_row(const char *path, char *msg, size_t cap)
         if (row && (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST))
             continue;   /* a product, min/max or an item id: checked against the scenario */
         char next[400];
-        snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        if (w < 0 || (size_t)w >= sizeof next) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
+            return NULL;
+        }
         row = bk_schema_find(next);
         if (row == NULL) {
             char keys[600];
