@@ -131,7 +131,9 @@ static bk_status resolve(bk_scenario *sc, const char *path, target *t, bk_error 
             return set_fail(err, BK_ERR_REFERENCE, path, "'%s' has no keys below it",
                             t->row->path);
         char next[PATH_MAX_LEN * 2];
-        snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        if (w < 0 || (size_t)w >= sizeof next)
+            return set_fail(err, BK_ERR_REFERENCE, path, "the path is too long");
         t->row = bk_schema_find(next);
         if (t->row == NULL) {
             char keys[600];
