@@ -173,6 +173,18 @@ static const char *lint_entry(const bk_scenario *sc, state *s, const bk_timeline
         return e->units == 0 ? "0 units" : NULL;
     case BK_TL_NOTE:
         return NULL;
+    case BK_TL_POPULATION:
+        return e->mode == 1 && e->value == 0 ? "a change of 0 people" : NULL;
+    case BK_TL_AMBUSH:
+    case BK_TL_RIVER_CLOSED:
+        for (int k = 0; k < e->n_segs; k++)
+            if (used_seg[e->segs[k]])
+                return e->kind == BK_TL_AMBUSH && e->value == 0 ? "a scale of 0 loses nothing"
+                                                                : NULL;
+        return "no corridor's path uses any of its segments";
+    case BK_TL_AIRFIELD_CLOSED:
+        return e->place == sc->city.place ? NULL
+                                          : "only the city's airfield takes flights (airlift)";
     case BK_TL_AIRLIFT:
         if (e->value == 0 && !s->airlift)
             return "it stops an airlift that is not running";
