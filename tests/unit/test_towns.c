@@ -1,7 +1,8 @@
 /* test_towns.c: people and dated events. The population moves per-capita demand (doubling the
  * population doubles it, other sectors keep theirs); a replayed ambush strikes on its date, on
  * its segments, with its scale; a closed river segment carries nothing while closed; a closed
- * airfield takes no airlift; the loader's errors for the new entries. */
+ * airfield takes no airlift; the loader's errors for the new entries; the shipped city cases load
+ * and run deterministically. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -290,6 +291,36 @@ static void test_bad_entries(void **state)
                  "a population entry needs city.population");
 }
 
+/* The shipped city cases load without a warning and give the same bytes for the same seed. */
+static void test_cases_deterministic(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"scenarios/kathmandu-2015.yaml",
+                                        "scenarios/mekelle-2021.yaml"};
+    for (int f = 0; f < 2; f++) {
+        char *path = bk_test_source_path(files[f]);
+        assert_non_null(path);
+        bk_scenario *sc = NULL;
+        bk_error err = {0};
+        if (bk_scenario_load_file(path, &sc, &err) != BK_OK)
+            fail_msg("%s did not load: %s", files[f], err.message);
+        int warnings = -1;
+        FILE *sink = tmpfile();
+        assert_non_null(sink);
+        assert_int_equal(bk_scenario_lint(sc, sink, &warnings), BK_OK);
+        fclose(sink);
+        assert_int_equal(warnings, 0); /* `scenario check` says nothing */
+        bk_run *a = run_seed(sc, 11), *b = run_seed(sc, 11);
+        assert_int_equal(a->days, sc->days);
+        assert_int_equal(a->n_cols, b->n_cols);
+        assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
+        bk_run_free(a);
+        bk_run_free(b);
+        bk_scenario_free(sc);
+        free(path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_river_closed_carries_nothing),
         cmocka_unit_test(test_airfield_closed_no_airlift),
         cmocka_unit_test(test_bad_entries),
+        cmocka_unit_test(test_cases_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
