@@ -191,6 +191,37 @@ static void test_ambush_replay(void **state)
     }
 }
 
+/* `place:` names every segment meeting there; `target: convoy` strikes convoys only. */
+static void test_ambush_place_and_target(void **state)
+{
+    (void)state;
+    char *t = world("timeline:\n  - {date: 2025-09-06, type: ambush, place: west_town, scale: 1, "
+                    "hours: 1000, target: convoy}\n",
+                    NULL, NULL);
+    bk_scenario *sc = load_text(t);
+    const bk_timeline_event *te = &sc->timeline[0];
+    assert_int_equal(te->n_segs, 3); /* from the border, to the capital, to the south town */
+    int wt = bk_scenario_find_place(sc, "west_town");
+    for (int k = 0; k < te->n_segs; k++)
+        assert_true(sc->segments[te->segs[k]].from == wt || sc->segments[te->segs[k]].to == wt);
+    int struck = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        bk_run *run = run_seed(sc, seed);
+        for (int i = 0; i < run->n_log; i++) {
+            const bk_log_entry *e = &run->log[i];
+            if (e->kind != BK_LOG_AMBUSH || e->cell != -1)
+                continue;
+            assert_false(e->lone);
+            assert_int_equal(e->destroyed + e->captured, e->convoy_size); /* scale 1: all */
+            struck++;
+        }
+        bk_run_free(run);
+    }
+    assert_true(struck >= 1 && struck <= 5); /* one claim per entry and run, and it happened */
+    bk_scenario_free(sc);
+    free(t);
+}
+
 /* A closed river segment carries nothing while closed: the west corridor's only way into the
  * city is closed from day 4 to the end, so no west tanker arrives once the drives planned
  * before the closure are done; without the closure they keep arriving. */
@@ -327,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_population_doubles_per_capita_demand),
         cmocka_unit_test(test_population_by_day),
         cmocka_unit_test(test_ambush_replay),
+        cmocka_unit_test(test_ambush_place_and_target),
         cmocka_unit_test(test_river_closed_carries_nothing),
         cmocka_unit_test(test_airfield_closed_no_airlift),
         cmocka_unit_test(test_bad_entries),
