@@ -41,6 +41,8 @@ bk_status bk_cells_init(bk_model *m)
                              sizeof *m->replay_taken);
     if (m->replay_taken == NULL)
         return BK_ERR_NOMEM;
+    for (int k = 0; k < m->sc->n_timeline; k++)
+        m->n_replays += m->sc->timeline[k].kind == BK_TL_AMBUSH;
     bk_cells_update_reach(m);
     return BK_OK;
 }
@@ -82,7 +84,7 @@ static double success_prob(const bk_model *m, double party, int escort, int corr
 static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
 {
     const struct bk_scenario *sc = m->sc;
-    if (!mv->loaded)
+    if (m->n_replays == 0 || !mv->loaded)
         return -1;
     for (int k = 0; k < sc->n_timeline; k++) {
         const bk_timeline_event *te = &sc->timeline[k];
