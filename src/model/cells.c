@@ -37,12 +37,14 @@ bk_status bk_cells_init(bk_model *m)
     }
     bk_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
     bk_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
-    m->replay_taken = calloc((size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1),
-                             sizeof *m->replay_taken);
-    if (m->replay_taken == NULL)
+    size_t nt = (size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1);
+    m->replay_taken = calloc(nt, sizeof *m->replay_taken);
+    m->replays = malloc(nt * sizeof *m->replays);
+    if (m->replay_taken == NULL || m->replays == NULL)
         return BK_ERR_NOMEM;
     for (int k = 0; k < m->sc->n_timeline; k++)
-        m->n_replays += m->sc->timeline[k].kind == BK_TL_AMBUSH;
+        if (m->sc->timeline[k].kind == BK_TL_AMBUSH)
+            m->replays[m->n_replays++] = k;
     bk_cells_update_reach(m);
     return BK_OK;
 }
@@ -83,12 +85,12 @@ static double success_prob(const bk_model *m, double party, int escort, int corr
  * mv: its timeline index, or -1. The first such entry in date order. */
 static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
 {
-    const struct bk_scenario *sc = m->sc;
     if (m->n_replays == 0 || !mv->loaded)
         return -1;
-    for (int k = 0; k < sc->n_timeline; k++) {
-        const bk_timeline_event *te = &sc->timeline[k];
-        if (te->kind != BK_TL_AMBUSH || m->replay_taken[k] || t < te->time_h ||
+    for (int r = 0; r < m->n_replays; r++) {
+        int k = m->replays[r];
+        const bk_timeline_event *te = &m->sc->timeline[k];
+        if (m->replay_taken[k] || t < te->time_h ||
             t > te->time_h + te->hours || (te->mode == 1 && !mv->convoy))
             continue;
         for (int j = 0; j < te->n_segs; j++)

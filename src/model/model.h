@@ -220,7 +220,9 @@ typedef struct bk_model {
     double *stock_l;            /* [n_products] city stock */
     bk_rng rng_campaign;
     bool *replay_taken;         /* [n_timeline]: a timeline ambush has claimed its target */
-    int n_replays;              /* timeline ambushes in the scenario (0: nothing to look up) */
+    int *replays;               /* [n_replays] timeline indices of the ambush entries, in date
+                                   order */
+    int n_replays;
     bk_rng rng_replay;          /* outcomes of replayed ambushes (timeline `ambush`) */
     double airfield_closed_until_h; /* the city's airfield takes no flights before this */
 

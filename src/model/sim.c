@@ -716,6 +716,7 @@ static void model_release(bk_model *m)
     free(m->seg_cells);
     free(m->seg_ncells);
     free(m->replay_taken);
+    free(m->replays);
     free(m->stock_l);
     free(m->c_today);
     bk_queue_release(&m->q);
