@@ -37,6 +37,15 @@ bk_status bk_cells_init(bk_model *m)
         bk_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
     }
     bk_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
+    bk_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
+    size_t nt = (size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1);
+    m->replay_taken = bk_calloc(nt, sizeof *m->replay_taken);
+    m->replays = bk_malloc(nt * sizeof *m->replays);
+    if (m->replay_taken == NULL || m->replays == NULL)
+        return BK_ERR_NOMEM;
+    for (int k = 0; k < m->sc->n_timeline; k++)
+        if (m->sc->timeline[k].kind == BK_TL_AMBUSH)
+            m->replays[m->n_replays++] = k;
     bk_cells_update_reach(m);
     return BK_OK;
 }
@@ -73,15 +82,43 @@ static double success_prob(const bk_model *m, double party, int escort, int corr
                     g->ambush_cover_coef * m->sc->segments[seg].cover);
 }
 
+/* A timeline ambush whose window holds t, on segment seg, not yet claimed and fit for mover
+ * mv: its timeline index, or -1. The first such entry in date order. */
+static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
+{
+    if (m->n_replays == 0 || !mv->loaded)
+        return -1;
+    for (int r = 0; r < m->n_replays; r++) {
+        int k = m->replays[r];
+        const bk_timeline_event *te = &m->sc->timeline[k];
+        if (m->replay_taken[k] || t < te->time_h ||
+            t > te->time_h + te->hours || (te->mode == 1 && !mv->convoy))
+            continue;
+        for (int j = 0; j < te->n_segs; j++)
+            if (te->segs[j] == seg)
+                return k;
+    }
+    return -1;
+}
+
 /* A mover will enter segment seg at time t (now or later in its planned drive): does a cell
- * detect it and decide to attack? Returns the cell (and sets the mover's attack point) or -1.
- * At most one attack per leg; cells are asked in index order. No attacks before the start date
- * (warm-up). */
+ * detect it and decide to attack? Returns the cell (and sets the mover's attack point) or -1;
+ * a replayed (timeline) ambush that claims the mover returns n_cells + its timeline index.
+ * At most one attack per leg; a replay comes first, then cells in index order. No attacks
+ * before the start date (warm-up). */
 int bk_cells_exposure(bk_model *m, int i, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
     bk_mover *mv = &m->movers[i];
-    if (t < 0 || g->n_cells == 0)
+    if (t < 0)
+        return -1;
+    int k = replay_for(m, mv, seg, t);
+    if (k >= 0) {
+        m->replay_taken[k] = true;
+        mv->attack_u = 0.5; /* the record gives the segment, not the point on it */
+        return g->n_cells + k;
+    }
+    if (g->n_cells == 0)
         return -1;
     double interest = m->campaign ? 1.0 : g->pre_campaign_interest;
     if (!mv->loaded)
@@ -89,8 +126,8 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
     if (m->coordinated_today)
         interest *= g->coordinated_boost;
     const int *in_reach = &m->seg_cells[(size_t)seg * g->n_cells];
-    for (int k = 0; k < m->seg_ncells[seg]; k++) {
-        int c = in_reach[k];
+    for (int j = 0; j < m->seg_ncells[seg]; j++) {
+        int c = in_reach[j];
         bk_cell_state *cs = &m->cells[c];
         if (t < cs->ready_h || cs->strength < 1.0)
             continue;
@@ -135,20 +172,27 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
 {
     const bk_armed_group *g = &m->sc->group;
     int i = (int)ev->a, c = (int)(ev->b >> 32);
-    bk_cell_state *cell = &m->cells[c];
+    /* c >= n_cells: a replayed ambush, timeline entry c - n_cells (bk_cells_exposure) */
+    const bk_timeline_event *replay = c >= g->n_cells ? &m->sc->timeline[c - g->n_cells] : NULL;
+    bk_cell_state *cell = replay ? NULL : &m->cells[c];
+    bk_rng *rng = replay ? &m->rng_replay : &cell->rng_ambush;
     bk_mover *mv = &m->movers[i];
-    cell->ready_h = m->now + g->cells[c].readiness_hours;
+    if (cell)
+        cell->ready_h = m->now + g->cells[c].readiness_hours;
     if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
         return;
-    gsl_rng *r = bk_rng_gsl(&cell->rng_ambush);
+    gsl_rng *r = bk_rng_gsl(rng);
     const bk_route *rt = &m->routes[mv->route];
     int seg = mv->dir > 0 ? rt->seg[mv->at] : rt->seg[mv->at - 1];
-    double party = g->attack_party_share * cell->strength;
-    double p = success_prob(m, party, mv->escort, mv->corridor, seg);
-    bool success = bk_rng_uniform(&cell->rng_ambush) < p;
+    double party = cell ? g->attack_party_share * cell->strength : 0.0;
+    /* a replay happened: it succeeds, with the recorded scale */
+    bool success = replay ? true
+                          : bk_rng_uniform(rng) < success_prob(m, party, mv->escort, mv->corridor,
+                                                                seg);
     int *mem = mv->convoy ? mv->members : &mv->one;
     bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AMBUSH, .segment = seg,
-                      .corridor = mv->corridor, .cell = c, .port = -1, .lone = !mv->convoy,
+                      .corridor = mv->corridor, .cell = replay ? -1 : c, .port = -1,
+                      .lone = !mv->convoy, .note = replay && replay->note[0] ? replay->note : NULL,
                       .loaded = mv->loaded, .success = success, .convoy_size = mv->n,
                       .escort_units = mv->escort, .fighters = party};
     /* position of the attack on the segment, measured from the segment's `from` place */
@@ -161,10 +205,15 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
 
     bool turned_back = false;
     int lost = 0;
-    if (success && !mv->convoy) {
-        if (bk_rng_uniform(&cell->rng_ambush) < g->lone_burn_prob) {
+    if (replay) {
+        lost = (int)lround(replay->value * mv->n);
+        lost = lost > mv->n ? mv->n : lost;
+        e.kidnapped = (int)gsl_ran_binomial(r, g->kidnap_prob, (unsigned)lost);
+        e.escort_lost = (int)gsl_ran_binomial(r, g->escort_loss_success, (unsigned)mv->escort);
+    } else if (success && !mv->convoy) {
+        if (bk_rng_uniform(rng) < g->lone_burn_prob) {
             lost = 1;
-            e.kidnapped = bk_rng_uniform(&cell->rng_ambush) < g->kidnap_prob;
+            e.kidnapped = bk_rng_uniform(rng) < g->kidnap_prob;
         } else {
             /* a loaded tanker heading for the city is sent back with its load; one already on
              * its way home is only held up (the delay below) */
@@ -189,7 +238,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         int tmp = mem[k];
         mem[k] = mem[j];
         mem[j] = tmp;
-        bool captured = bk_rng_uniform(&cell->rng_ambush) < g->capture_share;
+        bool captured = bk_rng_uniform(rng) < g->capture_share;
         if (captured)
             e.captured++;
         else
@@ -201,9 +250,11 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         mv->n -= lost;
     }
     e.turned_back = turned_back;
-    cell->strength -= e.fighters_lost;
-    if (cell->strength < 0)
-        cell->strength = 0;
+    if (cell) {
+        cell->strength -= e.fighters_lost;
+        if (cell->strength < 0)
+            cell->strength = 0;
+    }
     mv->escort -= e.escort_lost;
     m->corr[mv->corridor].escort_out -= e.escort_lost;
 
@@ -238,8 +289,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
         return;
     }
-    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) *
-                                        bk_rng_uniform(&cell->rng_ambush);
+    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bk_rng_uniform(rng);
     bk_mover_resume(m, i, m->now + delay);
 }
 

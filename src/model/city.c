@@ -67,6 +67,40 @@ double bk_city_allocate(int n, const int *tier, const double *demand, const doub
     return reserve0 - reserve_l;
 }
 
+/* Contract in city.h. */
+double bk_city_population(const struct bk_scenario *sc, int d)
+{
+    double pop = sc->cityside.population;
+    double t_end = 24.0 * (d + 1); /* the population of a day is the one at its close */
+    for (int i = 0; i < sc->n_timeline; i++) {
+        const bk_timeline_event *te = &sc->timeline[i];
+        if (te->kind != BK_TL_POPULATION || te->time_h >= t_end)
+            continue;
+        if (te->mode == 0) {
+            pop = te->value;
+            continue;
+        }
+        double share = te->hours > 0 ? (t_end - te->time_h) / te->hours : 1.0;
+        pop += te->value * (share < 1.0 ? share : 1.0);
+    }
+    return pop > 0 ? pop : 0.0;
+}
+
+/* Today's baseline demand of every sector and product into c->base: the scenario's figure, times
+ * the population ratio for a per-capita sector. */
+static void set_base(const struct bk_scenario *sc, bk_city_state *c, int d)
+{
+    const bk_city_side *cs = &sc->cityside;
+    int np = sc->n_products;
+    c->population = bk_city_population(sc, d);
+    double ratio = cs->population > 0 ? c->population / cs->population : 1.0;
+    for (int s = 0; s < cs->n_sectors; s++)
+        for (int p = 0; p < np; p++) {
+            double v = cs->sectors[s].demand_l_per_day[p];
+            c->base[s * np + p] = cs->sectors[s].per_capita ? v * ratio : v;
+        }
+}
+
 bk_status bk_city_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
@@ -92,6 +126,9 @@ bk_status bk_city_init(bk_model *m)
     c->hh = bk_calloc((size_t)ns * np, sizeof *c->hh);
     c->cons = bk_calloc((size_t)ns * np, sizeof *c->cons);
     c->inf = bk_calloc((size_t)np, sizeof *c->inf);
+    c->base = bk_calloc((size_t)ns * np, sizeof *c->base);
+    if (!c->base)
+        return BK_ERR_NOMEM;
     if (!c->price_ratio || !c->official || !c->demand || !c->given || !c->tier ||
         !c->reserve_ok || !c->floor || !c->d_tmp || !c->g_tmp || !c->w_tmp || !c->unmet_total ||
         !c->first_stockout || !c->own || !c->hh || !c->cons || !c->inf)
@@ -102,16 +139,18 @@ bk_status bk_city_init(bk_model *m)
         c->official[p] = cs->official_price ? cs->official_price[p] : 0;
         c->first_stockout[p] = -1;
     }
-    /* the stocks outside the depot start at their normal targets (no expectation yet) */
+    /* the stocks outside the depot start at their normal targets (no expectation yet), for the
+     * population of day 0 */
+    set_base(sc, c, 0);
     for (int s = 0; s < cs->n_sectors; s++) {
         const bk_sector *sec = &cs->sectors[s];
         c->tier[s] = sec->tier;
         c->floor[s] = sec->floor_share;
         for (int p = 0; p < np; p++) {
-            c->own[s * np + p] = sec->stock_days * sec->demand_l_per_day[p];
+            c->own[s * np + p] = sec->stock_days * c->base[s * np + p];
             if (sec->retail) {
-                c->hh[s * np + p] = cs->hh_days * sec->demand_l_per_day[p];
-                c->inf[p] += cs->inf_days * sec->demand_l_per_day[p];
+                c->hh[s * np + p] = cs->hh_days * c->base[s * np + p];
+                c->inf[p] += cs->inf_days * c->base[s * np + p];
             }
         }
     }
@@ -149,6 +188,7 @@ void bk_city_release(bk_model *m)
     bk_free(c->w_tmp);
     bk_free(c->unmet_total);
     bk_free(c->first_stockout);
+    bk_free(c->base);
     bk_free(c->own);
     bk_free(c->hh);
     bk_free(c->cons);
@@ -247,11 +287,15 @@ void bk_city_day(bk_model *m, int d)
         c->airlift_product = sc->citypol.airlift_product;
         c->airlift_set = true;
     }
-    if (c->airlift_l > 0 && c->airlift_product >= 0) {
+    /* a closed airfield takes no flights: the day's airlift shrinks to the hours it is open */
+    double closed_h = m->airfield_closed_until_h - 24.0 * d;
+    double open_share = closed_h <= 0 ? 1.0 : closed_h >= 24.0 ? 0.0 : 1.0 - closed_h / 24.0;
+    if (c->airlift_l > 0 && c->airlift_product >= 0 && open_share > 0) {
         double room = sc->city.depot_capacity_l;
         for (int p = 0; p < np; p++)
             room -= m->stock_l[p];
-        double x = c->airlift_l < room ? c->airlift_l : (room > 0 ? room : 0);
+        double want = open_share < 1.0 ? c->airlift_l * open_share : c->airlift_l;
+        double x = want < room ? want : (room > 0 ? room : 0);
         m->stock_l[c->airlift_product] += x;
         c->airlifted_l += x;
         c->airlifted_today = x;
@@ -261,12 +305,13 @@ void bk_city_day(bk_model *m, int d)
     c->consumed_today = 0;
     if (!cs->enabled || ns == 0)
         return;
+    set_base(sc, c, d); /* the population of the day drives the per-capita sectors */
 
     /* days of cover of the depot's free stock, at baseline demand, drives hoarding */
     double base_total = 0, free_total = 0;
     for (int p = 0; p < np; p++) {
         for (int s = 0; s < ns; s++)
-            base_total += cs->sectors[s].demand_l_per_day[p];
+            base_total += c->base[s * np + p];
         double f = m->stock_l[p] - (cs->reserve_floor_l ? cs->reserve_floor_l[p] : 0);
         free_total += f > 0 ? f : 0;
     }
@@ -290,7 +335,7 @@ void bk_city_day(bk_model *m, int d)
         double ret0 = 0;
         for (int s = 0; s < ns; s++)
             if (cs->sectors[s].retail)
-                ret0 += cs->sectors[s].demand_l_per_day[p];
+                ret0 += c->base[s * np + p];
         double inf_target = cs->inf_days * ret0 * (1.0 + cs->inf_hoard * c->expect);
         double inf_want = cs->inf_refill_days > 0 && inf_target > c->inf[p]
                               ? (inf_target - c->inf[p]) / cs->inf_refill_days
@@ -298,14 +343,14 @@ void bk_city_day(bk_model *m, int d)
         double dp = 0;
         for (int s = 0; s < ns; s++) {
             const bk_sector *sec = &cs->sectors[s];
-            double base = sec->demand_l_per_day[p];
+            double base = c->base[s * np + p];
             if (s == cs->power_sector)
                 base *= season;
             if (s == cs->backup_sector) {
                 double tot = 0;
                 for (int q = 0; q < np; q++)
-                    tot += sec->demand_l_per_day[q];
-                base += tot > 0 ? c->backup_extra * sec->demand_l_per_day[p] / tot : 0;
+                    tot += c->base[s * np + q];
+                base += tot > 0 ? c->backup_extra * c->base[s * np + p] / tot : 0;
             }
             double full = c->price_ratio[p] + (sec->retail ? wait_cost : 0.0);
             double dem = base * pow(full, sec->elasticity);
@@ -315,18 +360,18 @@ void bk_city_day(bk_model *m, int d)
                 dem *= cap;
                 if (hoarding)
                     dem *= 1.0 + cs->hoard_factor;
-                double hh_target = cs->hh_days * sec->demand_l_per_day[p] *
+                double hh_target = cs->hh_days * c->base[s * np + p] *
                                    (1.0 + cs->hh_hoard * c->expect);
                 double hw = cs->hh_refill_days > 0 && hh_target > c->hh[i]
                                 ? cap * (hh_target - c->hh[i]) / cs->hh_refill_days
                                 : 0.0;
-                double iw = ret0 > 0 ? inf_want * sec->demand_l_per_day[p] / ret0 : 0.0;
+                double iw = ret0 > 0 ? inf_want * c->base[s * np + p] / ret0 : 0.0;
                 c->w_tmp[s] = hw; /* households' refill; traders' part is order - dem - hw */
                 order = hw + iw;
             } else {
                 c->w_tmp[s] = 0;
             }
-            double own_target = sec->stock_days * sec->demand_l_per_day[p];
+            double own_target = sec->stock_days * c->base[s * np + p];
             if (own_target > c->own[i])
                 order += (own_target - c->own[i]) / sec->restock_days;
             c->demand[i] = dem;
@@ -344,7 +389,7 @@ void bk_city_day(bk_model *m, int d)
             int i = s * np + p;
             drawn += c->g_tmp[s];
             double avail = c->own[i] + c->g_tmp[s];
-            double own_target = sec->stock_days * sec->demand_l_per_day[p];
+            double own_target = sec->stock_days * c->base[s * np + p];
             double restock = own_target > c->own[i] ? (own_target - c->own[i]) / sec->restock_days
                                                     : 0.0;
             /* what the sector's buyers want today: end use, households, traders */

@@ -5,6 +5,12 @@
 #include <stdbool.h>
 
 struct bk_city_side;
+struct bk_scenario;
+
+/* The city's population on day d (from the start): city.population moved by the timeline's
+ * `population` entries dated before the day's close, in date order; a `people` entry sets it, a
+ * `change` adds to it, spread evenly over its `days` from its date. Never negative. Pure. */
+double bk_city_population(const struct bk_scenario *sc, int d);
 
 /* Day d (from the start) falls in one of the scenario's school holidays. */
 bool bk_city_holiday(const struct bk_city_side *cs, int d);

@@ -174,6 +174,10 @@ typedef struct bk_city_state {
     int school_decided;     /* day of the decision in force, -1 if none */
     int school_from, school_until; /* closure [from, until) in days, -1 if none */
     bool holiday;
+    /* people */
+    double population;      /* people today (bk_city_population) */
+    double *base;           /* [n_sectors * n_products] today's baseline demand: demand_l_per_day,
+                               scaled by the population for per-capita sectors */
 } bk_city_state;
 
 /* Per-day counters, reset at each day boundary. */
@@ -215,6 +219,12 @@ typedef struct bk_model {
     int *seg_ncells;            /* [n_segments] */
     double *stock_l;            /* [n_products] city stock */
     bk_rng rng_campaign;
+    bool *replay_taken;         /* [n_timeline]: a timeline ambush has claimed its target */
+    int *replays;               /* [n_replays] timeline indices of the ambush entries, in date
+                                   order */
+    int n_replays;
+    bk_rng rng_replay;          /* outcomes of replayed ambushes (timeline `ambush`) */
+    double airfield_closed_until_h; /* the city's airfield takes no flights before this */
 
     /* accounting */
     bk_day_counts today;

@@ -646,6 +646,39 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         m->city->escort_alloc = (enum bk_escort_alloc)te->mode;
         log_timeline(m, BK_LOG_POLICY, te, te->mode);
         break;
+    case BK_TL_POPULATION:
+        log_timeline(m, BK_LOG_NOTE, te, te->value); /* the city reads the timeline by day */
+        break;
+    case BK_TL_AMBUSH:
+        /* the replay is claimed when a drive enters a listed segment (bk_cells_exposure); at
+         * the end of its window, say so if nothing came */
+        if (ev->b == 0)
+            bk_model_schedule(m, te->time_h + te->hours, PRIO_TIMELINE, EV_TIMELINE, ev->a, 1);
+        else if (!m->replay_taken[ev->a]) {
+            bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_NOTE, .segment = te->segs[0],
+                              .corridor = -1, .cell = -1, .port = -1, .frac = 0.5,
+                              .note = "replayed ambush: no loaded target entered its segments "
+                                      "within its window"};
+            const bk_segment *sg = &m->sc->segments[te->segs[0]];
+            const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+            e.lat = 0.5 * (a->lat + b->lat);
+            e.lon = 0.5 * (a->lon + b->lon);
+            e.place = bk_nearest_place(m, e.lat, e.lon);
+            bk_model_log(m, &e);
+        }
+        break;
+    case BK_TL_RIVER_CLOSED:
+        for (int k = 0; k < te->n_segs; k++) {
+            bk_road_close(m, te->segs[k], te->hours, -1);
+            if (m->run->n_log > 0)
+                m->run->log[m->run->n_log - 1].note = te->note[0] ? te->note : NULL;
+        }
+        break;
+    case BK_TL_AIRFIELD_CLOSED:
+        if (te->place == m->sc->city.place && m->now + te->hours > m->airfield_closed_until_h)
+            m->airfield_closed_until_h = m->now + te->hours;
+        log_timeline(m, BK_LOG_POLICY, te, te->hours);
+        break;
     }
 }
 
@@ -683,6 +716,8 @@ static void model_release(bk_model *m)
     bk_free(m->reach);
     bk_free(m->seg_cells);
     bk_free(m->seg_ncells);
+    bk_free(m->replay_taken);
+    bk_free(m->replays);
     bk_free(m->stock_l);
     bk_free(m->c_today);
     bk_queue_release(&m->q);
@@ -696,6 +731,7 @@ static bk_status model_init(bk_model *m)
     m->night_ban = sc->policy.night_ban;
     m->routing = sc->policy.routing;
     m->end_h = 24.0 * m->run->days;
+    m->airfield_closed_until_h = -INFINITY;
     if (bk_queue_init(&m->q, 4096) != BK_OK)
         return BK_ERR_NOMEM;
     m->corr = bk_calloc((size_t)sc->n_corridors, sizeof *m->corr);

@@ -1108,6 +1108,27 @@ static void timeline_text(const bk_scenario *sc, const bk_timeline_event *e, cha
         snprintf(buf, n, "Escorts shared %s", (unsigned)e->mode < 3 ? w[e->mode] : "anew");
         break;
     }
+    case BK_TL_POPULATION:
+        if (e->mode == 0)
+            snprintf(buf, n, "Population now %.0f people", e->value);
+        else
+            snprintf(buf, n, "%.0f people %s over %g days", fabs(e->value),
+                     e->value >= 0 ? "arrive" : "leave", e->hours / 24.0);
+        break;
+    case BK_TL_AMBUSH: {
+        const bk_segment *s = &sc->segments[e->segs[0]];
+        snprintf(buf, n, "Known attack replayed near %s - %s: %g%% of the tankers lost",
+                 sc->places[s->from].name, sc->places[s->to].name, 100.0 * e->value);
+        break;
+    }
+    case BK_TL_RIVER_CLOSED:
+        snprintf(buf, n, "%d river segment%s closed for %g hours", e->n_segs,
+                 e->n_segs == 1 ? "" : "s", e->hours);
+        break;
+    case BK_TL_AIRFIELD_CLOSED:
+        snprintf(buf, n, "Airfield at %s closed for %g hours", sc->places[e->place].name,
+                 e->hours);
+        break;
     default:
         snprintf(buf, n, "Scenario change");
         break;

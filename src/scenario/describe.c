@@ -14,6 +14,8 @@ static const char *const tl_word[] = {
     [BK_TL_NOTE] = "note",                     [BK_TL_AIRLIFT] = "airlift",
     [BK_TL_PRICE_CONTROL] = "price_control",   [BK_TL_FILL_CAP] = "fill_cap",
     [BK_TL_RESERVE_TIER] = "reserve_release",  [BK_TL_SECTOR_TIER] = "sector_tier",
+    [BK_TL_POPULATION] = "population",         [BK_TL_AMBUSH] = "ambush",
+    [BK_TL_RIVER_CLOSED] = "river_closed",     [BK_TL_AIRFIELD_CLOSED] = "airfield_closed",
     [BK_TL_OFFICIAL_PRICE] = "official_price", [BK_TL_ESCORT_ALLOC] = "escort_allocation"};
 /* In the order of enum bk_escort_alloc. */
 static const char *const escort_word[] = {"fixed per corridor", "in proportion to traffic",
@@ -407,6 +409,29 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
             break;
         case BK_TL_ESCORT_ALLOC:
             fprintf(out, " escorts shared %s", escort_alloc_word(e->mode));
+            break;
+        case BK_TL_POPULATION:
+            if (e->mode == 0)
+                fprintf(out, " %g people", e->value);
+            else
+                fprintf(out, " %+g people over %g days", e->value, e->hours / 24.0);
+            break;
+        case BK_TL_AMBUSH:
+        case BK_TL_RIVER_CLOSED: {
+            for (int k = 0; k < e->n_segs; k++) {
+                const bk_segment *s = &sc->segments[e->segs[k]];
+                fprintf(out, "%s%s - %s", k ? ", " : " ", place_name(sc, s->from),
+                        place_name(sc, s->to));
+            }
+            if (e->kind == BK_TL_AMBUSH)
+                fprintf(out, ": %s loses share %g of its tankers (window %g h)",
+                        e->mode ? "a convoy" : "a loaded mover", e->value, e->hours);
+            else
+                fprintf(out, " for %g h", e->hours);
+            break;
+        }
+        case BK_TL_AIRFIELD_CLOSED:
+            fprintf(out, " at %s for %g h", place_name(sc, e->place), e->hours);
             break;
         case BK_TL_CAMPAIGN_START:
         case BK_TL_CAMPAIGN_END:

@@ -174,6 +174,24 @@ static const char *lint_entry(const bk_scenario *sc, state *s, const bk_timeline
         return e->units == 0 ? "0 units" : NULL;
     case BK_TL_NOTE:
         return NULL;
+    case BK_TL_POPULATION: {
+        bool follows = false;
+        for (int i = 0; i < sc->cityside.n_sectors; i++)
+            follows = follows || sc->cityside.sectors[i].per_capita;
+        if (!follows)
+            return "no sector is per_capita, so the population moves no demand";
+        return e->mode == 1 && e->value == 0 ? "a change of 0 people" : NULL;
+    }
+    case BK_TL_AMBUSH:
+    case BK_TL_RIVER_CLOSED:
+        for (int k = 0; k < e->n_segs; k++)
+            if (used_seg[e->segs[k]])
+                return e->kind == BK_TL_AMBUSH && e->value == 0 ? "a scale of 0 loses nothing"
+                                                                : NULL;
+        return "no corridor's path uses any of its segments";
+    case BK_TL_AIRFIELD_CLOSED:
+        return e->place == sc->city.place ? NULL
+                                          : "only the city's airfield takes flights (airlift)";
     case BK_TL_AIRLIFT:
         if (e->value == 0 && !s->airlift)
             return "it stops an airlift that is not running";
@@ -219,7 +237,10 @@ static const char *lint_entry(const bk_scenario *sc, state *s, const bk_timeline
 static const char *const kind_word[] = {
     "campaign_start", "campaign_end", "road_cut", "supply_cut", "convoy_mode",
     "escort_reinforce", "night_ban", "routing", "note", "airlift", "price_control", "fill_cap",
-    "reserve_release", "sector_tier", "official_price", "escort_allocation"};
+    "reserve_release", "sector_tier", "official_price", "escort_allocation", "population",
+    "ambush", "river_closed", "airfield_closed"};
+_Static_assert(sizeof kind_word / sizeof kind_word[0] == BK_TL_AIRFIELD_CLOSED + 1,
+               "one word per timeline kind, in the order of enum bk_timeline_kind");
 
 static bool lint_timeline(lint *w)
 {

@@ -53,6 +53,19 @@ static bk_status check_supply_and_city(rules_ctx *c)
                  "%s must be > 0 L/day for at least one product (sector '%s' demands nothing)",
                  p, cs->sectors[i].id);
     }
+    /* a per-capita demand or a population change needs a population to scale from */
+    for (int i = 0; i < cs->n_sectors; i++)
+        if (cs->sectors[i].per_capita && !(cs->population > 0)) {
+            snprintf(p, sizeof p, "city.sectors[%d].per_capita", i);
+            FAIL(BK_ERR_VALUE, p,
+                 "%s: sector '%s' follows the population, so city.population must be given",
+                 p, cs->sectors[i].id);
+        }
+    for (int i = 0; i < sc->n_timeline; i++)
+        if (sc->timeline[i].kind == BK_TL_POPULATION && !(cs->population > 0))
+            FAIL(BK_ERR_VALUE, "city.population",
+                 "timeline line %d: a population entry needs city.population (the population "
+                 "at the start)", sc->timeline[i].line);
     /* reopening below the closing level would turn the hysteresis inside out */
     if (cs->school_reopen_above < cs->school_close_below)
         FAIL(BK_ERR_VALUE, "city.schools.reopen_above",

@@ -170,8 +170,17 @@ enum bk_timeline_kind {
     BK_TL_RESERVE_TIER,    /* the strategic reserve is released to tiers <= `units` */
     BK_TL_SECTOR_TIER,     /* `sector` moves to priority tier `units` */
     BK_TL_OFFICIAL_PRICE,  /* official price of `product` set to `value` per litre */
-    BK_TL_ESCORT_ALLOC     /* escort allocation mode (bk_escort_alloc) from this date */
+    BK_TL_ESCORT_ALLOC,    /* escort allocation mode (bk_escort_alloc) from this date */
+    BK_TL_POPULATION,      /* mode 0: the population becomes `value` people; mode 1: `value`
+                              people arrive (negative: leave), spread evenly over `hours` */
+    BK_TL_AMBUSH,          /* a known attack replayed: the largest mover on one of `segs` (or
+                              the first to be there within `hours`) loses share `value` of its
+                              tankers */
+    BK_TL_RIVER_CLOSED,    /* every segment of `segs` closed for `hours` */
+    BK_TL_AIRFIELD_CLOSED  /* the airfield at place `place` takes no flights for `hours` */
 };
+
+#define BK_TL_MAX_SEGS 32   /* segments named by one timeline entry */
 
 typedef struct bk_timeline_event {
     double time_h;
@@ -186,7 +195,11 @@ typedef struct bk_timeline_event {
                            PRICE_CONTROL, ESCORT_ALLOC (bk_escort_alloc) */
     int product;        /* AIRLIFT, OFFICIAL_PRICE */
     int sector;         /* SECTOR_TIER */
-    double value;       /* AIRLIFT (L/day), FILL_CAP (L), OFFICIAL_PRICE (per litre) */
+    int place;          /* AIRFIELD_CLOSED; AMBUSH given at a place (else -1) */
+    int segs[BK_TL_MAX_SEGS]; /* AMBUSH, RIVER_CLOSED: segment indices */
+    int n_segs;
+    double value;       /* AIRLIFT (L/day), FILL_CAP (L), OFFICIAL_PRICE (per litre),
+                           POPULATION (people), AMBUSH (share of tankers lost, 0..1) */
     char note[256];
     int line;           /* source line, for messages */
 } bk_timeline_event;
@@ -210,11 +223,14 @@ typedef struct bk_sector {
                                  utility's tanks for power), days of baseline demand; 0 = none */
     double restock_days;      /* the own stock is refilled toward its target over this many
                                  days, > 0 */
+    bool per_capita;          /* demand_l_per_day is the demand at city.population and follows
+                                 the population of the day (docs/model/city.md, "People") */
 } bk_sector;
 
 typedef struct bk_city_side {
     bool enabled;             /* false: no consumption (arrivals accumulate) */
-    double population;        /* people, for per-capita outputs */
+    double population;        /* people at the start; the timeline's `population` entries move
+                                 it, and per-capita sectors' demand follows it */
     bk_sector *sectors; int n_sectors;
     int power_sector;         /* index of the power-generation sector, -1 if none */
     double power_fuel_share;  /* share of generation that depends on fuel, 0..1 */

@@ -155,7 +155,7 @@ const bk_key bk_schema[] = {
     RANGE("city.unload_hours", S(city.unload_min_h), S(city.unload_max_h), OPT(0),
           IN(0.0, 720.0), "h", "city", "customs and unloading ~ Uniform(min, max)"),
     NUM("city.population", S(cityside.population), OPT(0.0), GT0_LE(1e10), "people", "city",
-        "people, for per-capita outputs"),
+        "people at the start; per-capita sectors' demand follows the population of the day"),
     PMAP("city.reserve_floor_l", S(cityside.reserve_floor_l), OPT(0.0), IN(0.0, 1e12), "L",
          "city", "strategic reserve, kept for tiers <= reserve_tier"),
     INT("city.reserve_tier", S(cityside.reserve_tier), OPT(1), 0, BK_MAX_TIERS, "", "city",
@@ -190,6 +190,8 @@ const bk_key bk_schema[] = {
         "city", "own stock outside the depot, days of the sector's baseline demand"),
     NUM("city.sectors[].restock_days", I(bk_sector, restock_days), OPT(1.0), GT0_LE(365.0),
         "days", "city", "the own stock is refilled toward its target over this many days"),
+    BOOL("city.sectors[].per_capita", I(bk_sector, per_capita), 0, "city",
+         "demand_l_per_day is at city.population and scales with the population of the day"),
 
     {"city.power.sector", BK_KT_REF, S(cityside.power_sector), 0, true, -1.0, NULL, NONE, "",
      NULL, BK_REF_SECTOR, "power", "the power-generation sector"},

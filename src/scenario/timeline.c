@@ -17,7 +17,89 @@ static const char *const tl_types[] = {"campaign_start", "campaign_end", "road_c
                                        "night_ban",      "routing",      "note",
                                        "airlift",        "price_control", "fill_cap",
                                        "reserve_release", "sector_tier", "official_price",
-                                       "escort_allocation", NULL};
+                                       "escort_allocation", "population", "ambush",
+                                       "river_closed",   "airfield_closed", NULL};
+
+/* One segment named by its two places, [from, to], at `path`. */
+static bk_status read_seg_pair(loader *L, struct fy_node *v, struct fy_node *k, const char *spath,
+                               int *out)
+{
+    char ipath[PATH_MAX_LEN + 8], got[96];
+    if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE || fy_node_sequence_item_count(v) != 2)
+        return sr_fail_node(L, BK_ERR_SCHEMA, v, k,
+                            "%s must be a list of two place ids [from, to], got %s", spath,
+                            sr_node_desc(v, got, sizeof got));
+    int a, b;
+    snprintf(ipath, sizeof ipath, "%s[0]", spath);
+    TRY(sr_node_ref(L, fy_node_sequence_get_by_index(v, 0), k, ipath, BK_REF_PLACE, &a));
+    snprintf(ipath, sizeof ipath, "%s[1]", spath);
+    TRY(sr_node_ref(L, fy_node_sequence_get_by_index(v, 1), k, ipath, BK_REF_PLACE, &b));
+    *out = bk_scenario_find_segment(L->sc, a, b);
+    if (*out < 0)
+        return sr_fail_node(L, BK_ERR_REFERENCE, v, k,
+                            "%s: unknown segment, no segment joins '%s' and '%s'", spath,
+                            L->sc->places[a].id, L->sc->places[b].id);
+    return BK_OK;
+}
+
+/* `segment: [a, b]` or `segments: [[a, b], ...]` (exactly one), into e->segs. */
+static bk_status read_seg_list(loader *L, const map *m, bk_timeline_event *e, bool place_ok)
+{
+    struct fy_node *sv, *sk, *lv, *lk, *pv, *pk = NULL;
+    TRY(sr_map_get(m, "segment", OPTIONAL, &sv, &sk));
+    TRY(sr_map_get(m, "segments", OPTIONAL, &lv, &lk));
+    if (place_ok)
+        TRY(sr_map_get(m, "place", OPTIONAL, &pv, &pk));
+    char path[PATH_MAX_LEN + 16], got[96];
+    int given = (sk != NULL) + (lk != NULL) + (pk != NULL);
+    if (given != 1)
+        return sr_fail_node(L, BK_ERR_SCHEMA, m->node, m->at,
+                            place_ok ? "%s needs exactly one of 'segment' ([from, to]), "
+                                       "'segments' (a list of [from, to]) and 'place'"
+                                     : "%s needs exactly one of 'segment' ([from, to]) and "
+                                       "'segments' (a list of [from, to])",
+                            m->path);
+    if (sk != NULL) {
+        snprintf(path, sizeof path, "%s.segment", m->path);
+        e->n_segs = 1;
+        return read_seg_pair(L, sv, sk, path, &e->segs[0]);
+    }
+    if (pk != NULL) {
+        /* every segment that touches the place */
+        TRY(sr_rd_ref(m, "place", BK_REF_PLACE, &e->place));
+        for (int s = 0; s < L->sc->n_segments; s++)
+            if (L->sc->segments[s].from == e->place || L->sc->segments[s].to == e->place) {
+                if (e->n_segs == BK_TL_MAX_SEGS)
+                    return sr_fail_node(L, BK_ERR_VALUE, pv, pk,
+                                        "%s.place: more than %d segments meet at '%s'; name "
+                                        "them with 'segments'", m->path, BK_TL_MAX_SEGS,
+                                        L->sc->places[e->place].id);
+                e->segs[e->n_segs++] = s;
+            }
+        if (e->n_segs == 0)
+            return sr_fail_node(L, BK_ERR_VALUE, pv, pk, "%s.place: no segment meets at '%s'",
+                                m->path, L->sc->places[e->place].id);
+        return BK_OK;
+    }
+    snprintf(path, sizeof path, "%s.segments", m->path);
+    int n = lv && fy_node_get_type(lv) == FYNT_SEQUENCE ? fy_node_sequence_item_count(lv) : -1;
+    if (n < 1 || n > BK_TL_MAX_SEGS)
+        return sr_fail_node(L, BK_ERR_SCHEMA, lv, lk,
+                            "%s must be a list of 1 to %d segments [from, to], got %s", path,
+                            BK_TL_MAX_SEGS, sr_node_desc(lv, got, sizeof got));
+    for (int i = 0; i < n; i++) {
+        char ipath[PATH_MAX_LEN + 32];
+        snprintf(ipath, sizeof ipath, "%s[%d]", path, i);
+        int seg;
+        TRY(read_seg_pair(L, fy_node_sequence_get_by_index(lv, i), lk, ipath, &seg));
+        for (int j = 0; j < e->n_segs; j++)
+            if (e->segs[j] == seg)
+                return sr_fail_node(L, BK_ERR_VALUE, fy_node_sequence_get_by_index(lv, i), lk,
+                                    "%s names the same segment twice", ipath);
+        e->segs[e->n_segs++] = seg;
+    }
+    return BK_OK;
+}
 
 /* How long a road cut lasts: `hours: H`, `hours: end` (to the end of the horizon) or
  * `until: DATE` (the road reopens at 00:00 that day); exactly one of them. */
@@ -54,7 +136,7 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
                             bk_timeline_event *e)
 {
     static const char *const base_keys[] = {"date", "type", "note", NULL};
-    static const char *const keys[][7] = {
+    static const char *const keys[][10] = {
         [BK_TL_CAMPAIGN_START] = {"date", "type", "note", NULL},
         [BK_TL_CAMPAIGN_END] = {"date", "type", "note", NULL},
         [BK_TL_ROAD_CUT] = {"date", "type", "note", "segment", "hours", "until", NULL},
@@ -71,15 +153,20 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
         [BK_TL_SECTOR_TIER] = {"date", "type", "note", "sector", "tier", NULL},
         [BK_TL_OFFICIAL_PRICE] = {"date", "type", "note", "product", "price", NULL},
         [BK_TL_ESCORT_ALLOC] = {"date", "type", "note", "mode", NULL},
+        [BK_TL_POPULATION] = {"date", "type", "note", "people", "change", "days", NULL},
+        [BK_TL_AMBUSH] = {"date", "type", "note", "segment", "segments", "place", "scale",
+                          "hours", "target", NULL},
+        [BK_TL_RIVER_CLOSED] = {"date", "type", "note", "segment", "segments", "hours",
+                                "until", NULL},
+        [BK_TL_AIRFIELD_CLOSED] = {"date", "type", "note", "place", "hours", "until", NULL},
     };
     static const char *const tl_convoy_modes[] = {"off", "threat", "always", NULL};
     static const enum bk_convoy_mode tl_convoy_value[] = {BK_CONVOY_OFF, BK_CONVOY_THREAT,
                                                           BK_CONVOY_ALWAYS};
-    bk_scenario *sc = L->sc;
     char path[32], what[64];
     snprintf(path, sizeof path, "timeline[%d]", i);
     *e = (bk_timeline_event){.segment = -1, .port = -1, .corridor = -1, .product = -1,
-                             .sector = -1, .factor = 1.0};
+                             .sector = -1, .place = -1, .factor = 1.0};
     int line = 0, col = 0;
     if (sr_node_pos(item, &line, &col, 0))
         e->line = line;
@@ -105,28 +192,15 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
                sizeof e->note, false));
 
     switch (e->kind) {
-    case BK_TL_ROAD_CUT: {
+    case BK_TL_ROAD_CUT:
         TRY(sr_map_get(&m, "segment", REQUIRED, &v, &k));
-        char spath[48], ipath[56], got[96];
-        snprintf(spath, sizeof spath, "%s.segment", path);
-        if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE ||
-            fy_node_sequence_item_count(v) != 2)
-            return sr_fail_node(L, BK_ERR_SCHEMA, v, k,
-                             "%s must be a list of two place ids [from, to], got %s", spath,
-                             sr_node_desc(v, got, sizeof got));
-        int a, b;
-        snprintf(ipath, sizeof ipath, "%s[0]", spath);
-        TRY(sr_node_ref(L, fy_node_sequence_get_by_index(v, 0), k, ipath, BK_REF_PLACE, &a));
-        snprintf(ipath, sizeof ipath, "%s[1]", spath);
-        TRY(sr_node_ref(L, fy_node_sequence_get_by_index(v, 1), k, ipath, BK_REF_PLACE, &b));
-        e->segment = bk_scenario_find_segment(sc, a, b);
-        if (e->segment < 0)
-            return sr_fail_node(L, BK_ERR_REFERENCE, v, k,
-                             "%s: unknown segment, no segment joins '%s' and '%s'", spath,
-                             sc->places[a].id, sc->places[b].id);
+        {
+            char spath[48];
+            snprintf(spath, sizeof spath, "%s.segment", path);
+            TRY(read_seg_pair(L, v, k, spath, &e->segment));
+        }
         TRY(read_cut_end(L, &m, e));
         break;
-    }
     case BK_TL_SUPPLY_CUT:
         TRY(sr_rd_ref(&m, "port", BK_REF_PORT, &e->port));
         TRY(sr_rd_num(&m, "factor", REQUIRED, 0, SHARE, &e->factor));
@@ -177,6 +251,49 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
         break;
     case BK_TL_ESCORT_ALLOC:
         TRY(sr_rd_enum(&m, "mode", REQUIRED, 0, bk_escort_alloc_words, &e->mode));
+        break;
+    case BK_TL_POPULATION: {
+        struct fy_node *pk, *ck, *dk;
+        TRY(sr_map_get(&m, "people", OPTIONAL, &v, &pk));
+        TRY(sr_map_get(&m, "change", OPTIONAL, &v, &ck));
+        TRY(sr_map_get(&m, "days", OPTIONAL, &v, &dk));
+        if ((pk == NULL) == (ck == NULL))
+            return sr_fail_node(L, BK_ERR_SCHEMA, pk ? pk : item, list,
+                                "%s: a population entry needs exactly one of 'people' (the new "
+                                "population) and 'change' (arrivals, negative for departures)",
+                                path);
+        if (pk != NULL) {
+            if (dk != NULL)
+                return sr_fail_node(L, BK_ERR_SCHEMA, dk, list,
+                                    "%s.days: only a 'change' is spread over days; 'people' "
+                                    "sets the population at once", path);
+            TRY(sr_rd_num(&m, "people", REQUIRED, 0, IN(0.0, 1e10, "people"), &e->value));
+            e->mode = 0;
+        } else {
+            TRY(sr_rd_num(&m, "change", REQUIRED, 0, IN(-1e10, 1e10, "people"), &e->value));
+            double days;
+            TRY(sr_rd_num(&m, "days", OPTIONAL, 0, IN(0.0, 3650.0, "days"), &days));
+            e->hours = 24.0 * days;
+            e->mode = 1;
+        }
+        break;
+    }
+    case BK_TL_AMBUSH:
+        TRY(read_seg_list(L, &m, e, true));
+        TRY(sr_rd_num(&m, "scale", REQUIRED, 0, SHARE, &e->value));
+        TRY(sr_rd_num(&m, "hours", OPTIONAL, 24.0, IN(0.0, 8760.0, "h"), &e->hours));
+        {
+            static const char *const targets[] = {"any", "convoy", NULL};
+            TRY(sr_rd_enum(&m, "target", OPTIONAL, 0, targets, &e->mode));
+        }
+        break;
+    case BK_TL_RIVER_CLOSED:
+        TRY(read_seg_list(L, &m, e, false));
+        TRY(read_cut_end(L, &m, e));
+        break;
+    case BK_TL_AIRFIELD_CLOSED:
+        TRY(sr_rd_ref(&m, "place", BK_REF_PLACE, &e->place));
+        TRY(read_cut_end(L, &m, e));
         break;
     case BK_TL_CAMPAIGN_START:
     case BK_TL_CAMPAIGN_END:

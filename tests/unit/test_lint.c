@@ -129,6 +129,49 @@ static void timeline_entry_doing_nothing(void **state)
     free(w);
 }
 
+/* The entries of people and dated events that change nothing, and one that does. */
+static void new_entries_doing_nothing(void **state)
+{
+    (void)state;
+    char add[1024];
+    snprintf(add, sizeof add, "%s",
+             "fleet: {tanker_capacity_l: 40000}\n"
+             "timeline:\n"
+             "  - {date: 2025-01-05, type: population, change: 1000}\n"
+             "  - {date: 2025-01-06, type: ambush, segment: [town, lair], scale: 0.5}\n"
+             "  - {date: 2025-01-07, type: river_closed, segments: [[town, lair]], hours: 5}\n"
+             "  - {date: 2025-01-08, type: airfield_closed, place: lair, hours: 5}\n"
+             "  - {date: 2025-01-09, type: ambush, place: border, scale: 0}\n"
+             "  - {date: 2025-01-10, type: airfield_closed, place: town, hours: 5}\n");
+    char *text = bk_test_replace(base_yaml, "fleet: {tanker_capacity_l: 40000}\n", add);
+    assert_non_null(text);
+    char *text2 = bk_test_replace(text, "city: {place: town,", "city: {place: town, population: 5,");
+    assert_non_null(text2);
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    if (bk_scenario_load_string(text2, strlen(text2), "lint.yaml", &sc, &err) != BK_OK)
+        fail_msg("%s", err.message);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    int n = -1;
+    assert_int_equal(bk_scenario_lint(sc, out, &n), BK_OK);
+    fclose(out);
+    if (n != 5)
+        fail_msg("got %d warning(s):\n%s", n, buf);
+    assert_non_null(strstr(buf, "population (line 21) does nothing: no sector is per_capita"));
+    assert_non_null(strstr(buf, "ambush (line 22) does nothing: no corridor's path uses any"));
+    assert_non_null(strstr(buf, "river_closed (line 23) does nothing: no corridor's path uses"));
+    assert_non_null(strstr(buf, "airfield_closed (line 24) does nothing: only the city's"));
+    assert_non_null(strstr(buf, "ambush (line 25) does nothing: a scale of 0 loses nothing"));
+    assert_null(strstr(buf, "line 26"));
+    free(buf);
+    bk_scenario_free(sc);
+    free(text);
+    free(text2);
+}
+
 static bk_scenario *with_cut(const char *cut, bk_status want)
 {
     char add[256];
@@ -169,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_scenario_has_no_warning),
         cmocka_unit_test(one_warning_each),
+        cmocka_unit_test(new_entries_doing_nothing),
         cmocka_unit_test(timeline_entry_doing_nothing),
         cmocka_unit_test(road_cut_to_the_end_or_until_a_date),
     };

@@ -848,7 +848,8 @@ static const bad_case bad_cases[] = {
     {"unknown key in sector", "{id: freight, name: Freight,", "{id: freight, nom: Freight,", NULL,
      NULL, NULL, BK_ERR_SCHEMA, EDIT,
      "unknown key 'nom' in sector (expected one of: id, name, tier, demand_l_per_day, "
-     "floor_share, elasticity, retail, priority, transport, stock_days, restock_days)"},
+     "floor_share, elasticity, retail, priority, transport, stock_days, restock_days, "
+     "per_capita)"},
     {"sector tier 0", "name: Power plants, tier: 1,", "name: Power plants, tier: 0,", NULL, NULL,
      NULL, BK_ERR_VALUE, EDIT, "city.sectors[0].tier must be in 1..8, got 0"},
     {"sector tier 9", "name: Freight, tier: 3,", "name: Freight, tier: 9,", NULL, NULL, NULL,
