@@ -385,6 +385,8 @@ static void run_job(job *j)
     rc = cli_record_finish(&rec, rc, rc == CLI_EXIT_OK ? result : NULL);
 
     pthread_mutex_lock(&J->mu);
+    if (rc == CLI_EXIT_OK)
+        j->done = j->total;
     j->state = rc == CLI_EXIT_OK ? J_DONE : rc == CLI_EXIT_INTERRUPTED ? J_CANCELLED : J_FAILED;
     if (rc != CLI_EXIT_OK && rc != CLI_EXIT_INTERRUPTED)
         j->error = strdup(msg[0] ? msg : "the job failed (see the server's messages)");
@@ -582,12 +584,24 @@ static char *event_text(const job *j)
     put_job(f, j, j->final);
     fputs(",\"partial\":", f);
     fputs(j->partial && !j->final ? j->partial : "null", f);
-    fputs("}\n\n", f);
+    fputs("}", f);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
     }
-    return buf;
+    /* One data line: raw newlines in JSON are only whitespace between tokens (inside strings
+     * they are escaped), so they become spaces; then the event's blank line. */
+    size_t head = (size_t)(strchr(buf, '\n') - buf) + 1;
+    for (size_t i = head; i < len; i++)
+        if (buf[i] == '\n')
+            buf[i] = ' ';
+    char *ev = realloc(buf, len + 3);
+    if (ev == NULL) {
+        free(buf);
+        return NULL;
+    }
+    memcpy(ev + len, "\n\n", 3);
+    return ev;
 }
 
 int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms, char **text)
