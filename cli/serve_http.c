@@ -44,6 +44,9 @@ struct serve_http {
 
 /* Per request: the body as it arrives. */
 typedef struct req_ctx {
+    size_t raw_len;         /* the request target as sent, before decoding */
+    bool raw_nul;           /* it holds %00: a decoded NUL would cut the path short */
+    bool started;           /* the first call of the access handler is past */
     char *body;
     size_t len;
     bool too_big;
@@ -671,15 +674,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     serve_http *h = cls;
     req_ctx *ctx = *con_cls;
-    if (ctx == NULL) {   /* first call: the headers are in */
-        ctx = calloc(1, sizeof *ctx);
-        if (ctx == NULL)
-            return MHD_NO;
-        *con_cls = ctx;
+    if (ctx == NULL)   /* made by on_uri for every request */
+        return MHD_NO;
+    if (!ctx->started) {   /* first call: the headers are in */
+        ctx->started = true;
         if (h->stopping)
             return send_error(c, 503, "the server is stopping");
-        if (strlen(url) > SERVE_MAX_URL)
+        if (ctx->raw_len > SERVE_MAX_URL || strlen(url) > SERVE_MAX_URL)
             return send_error(c, 414, "request target longer than %d bytes", SERVE_MAX_URL);
+        if (ctx->raw_nul)
+            return send_error(c, 400, "the request target holds an encoded NUL (%%00)");
         const char *why = serve_check_host_origin(
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
@@ -724,6 +728,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     return route(h, c, url, method, ctx, authorized(h, c));
+}
+
+/* The request target as sent: its length and whether it hides a NUL; the context of the
+ * request starts here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    req_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx && uri) {
+        ctx->raw_len = strlen(uri);
+        for (const char *p = uri; (p = strchr(p, '%')) != NULL; p++)
+            if (p[1] == '0' && p[2] == '0')
+                ctx->raw_nul = true;
+    }
+    return ctx;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -796,7 +816,8 @@ serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, s
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        NULL, MHD_OPTION_END);
     if (h->d == NULL) {
         snprintf(msg, msg_size, "cannot listen on %s port %u: %s", cfg->bind, cfg->port,
                  errno ? strerror(errno) : "libmicrohttpd failed to start");
