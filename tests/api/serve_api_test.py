@@ -37,6 +37,7 @@ def check(ok, what):
 
 class Server:
     def __init__(self, cli, tmp):
+        self.cli = cli
         self.proc = subprocess.Popen(
             [cli, "serve", "--port", "0", "--jobs", "1", "--queue", "1", "--threads", "1",
              "--out", os.path.join(tmp, "out"), "--store", os.path.join(tmp, "runs.sqlite")],
@@ -262,6 +263,25 @@ def run(srv):
         time.sleep(0.5)
     check(state and state["state"] == "done" and state["run_id"], f"the job ends done and recorded (state {state and state['state']})")
     rid = state["run_id"]
+    # the same bytes as the command line on the patched scenario (with another thread count)
+    st, served_bands, _ = srv.request("GET", f"/api/runs/{rid}/files/bands.csv")
+    work = tempfile.mkdtemp(prefix="bk-serve-same-")
+    try:
+        base_yaml, patch, patched = (os.path.join(work, n) for n in ("base.yaml", "p.yaml", "pb.yaml"))
+        with open(base_yaml, "w") as f:
+            subprocess.run([srv.cli, "scenario", "export-default"], stdout=f, check=True, timeout=60)
+        with open(patch, "w") as f:
+            f.write("name: more escorts\nset:\n  corridors.dakar_north.escort.units: 12\n")
+        with open(patched, "w") as f:
+            subprocess.run([srv.cli, "scenario", "apply", base_yaml, patch], stdout=f, check=True, timeout=60)
+        subprocess.run([srv.cli, "ensemble", patched, "-n", "2", "--threads", "2", "--out",
+                        os.path.join(work, "ens"), "--no-store", "--quiet"], check=True, timeout=300)
+        with open(os.path.join(work, "ens", "bands.csv"), "rb") as f:
+            cli_bands = f.read()
+        check(st == 200 and served_bands == cli_bands,
+              "the served ensemble's bands.csv is byte for byte the command line's")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     st, data, _ = srv.request("GET", f"/api/runs/{rid}/files/summary.json")
     check(st == 200 and json.loads(data)["replications"] == 2, "an output file downloads")
     st, data, r = srv.request("GET", f"/api/runs/{rid}/report")
