@@ -140,8 +140,8 @@ def main():
         check(code == 0, f"SIGTERM stops the server with exit 0 (got {code})")
         lst = subprocess.run([cli, "runs", "list", "--store", os.path.join(tmp, "runs.sqlite")],
                              capture_output=True, text=True, timeout=60)
-        check(lst.returncode == 0 and "running" not in lst.stdout,
-              "the store is consistent: no run left running")
+        check(lst.returncode == 0 and "running" not in lst.stdout and "interrupted" in lst.stdout,
+              "the store is consistent: the stopped jobs are interrupted, none left running")
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d check(s) failed" % failures if failures else "all checks passed")
     return 1 if failures else 0
@@ -298,6 +298,22 @@ def run(srv):
     expect_error(srv, "files of an unknown run", 404, "GET", "/api/runs/999/files/bands.csv")
     expect_error(srv, "diff with an unknown run", 404, "GET", f"/api/runs/{rid}/diff/999")
 
+    # ---- a browser closing mid-run: the job goes on ----
+    st, data, _ = srv.request("POST", "/api/jobs", body=job([{"name": "closed tab", "set": {}}], reps=4))
+    cid = json.loads(data)["id"]
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+    s.sendall(f"GET /api/jobs/{cid}/events HTTP/1.1\r\nHost: {base}\r\nAuthorization: Bearer {srv.token}\r\n\r\n".encode())
+    first = s.recv(4096)
+    s.close()
+    check(first.startswith(b"HTTP/1.1 200") and b"text/event-stream" in first, "an event stream opens")
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        st, data, _ = srv.request("GET", f"/api/jobs/{cid}")
+        if json.loads(data)["state"] != "running" and json.loads(data)["state"] != "queued":
+            break
+        time.sleep(0.5)
+    check(json.loads(data)["state"] == "done", "the job finishes after its stream was closed mid-run")
+
     # ---- the queue: one running, one waiting, the next refused ----
     long_job = job([{"name": "long", "set": {}}], reps=100000)
     ids = []
@@ -342,6 +358,17 @@ def run(srv):
             break
         time.sleep(0.5)
     check(json.loads(data)["running"] == 0, "the cancelled jobs have stopped")
+
+    # ---- a job still running when the server is stopped (main() sends SIGTERM) ----
+    st, data, _ = srv.request("POST", "/api/jobs", body=long_job)
+    lid = json.loads(data)["id"]
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        st, data, _ = srv.request("GET", f"/api/jobs/{lid}")
+        if json.loads(data)["done"] > 0:
+            break
+        time.sleep(0.3)
+    check(json.loads(data)["state"] == "running", "a long job is running when SIGTERM comes")
 
 
 if __name__ == "__main__":
