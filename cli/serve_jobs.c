@@ -36,6 +36,7 @@ typedef struct job {
     char *error;               /* owned; NULL unless failed */
     char *result;              /* owned JSON: summary (ensemble) or comparison; NULL */
     char *partial;             /* owned JSON object text of the latest snapshot; NULL */
+    uint64_t partial_seq;      /* the event that published it */
     uint64_t seq;              /* events published so far */
     bool final;                /* the last event has been published */
     struct job *next;          /* in the list of all jobs, newest first */
@@ -180,6 +181,7 @@ static bk_status on_partial(void *ud, const bk_ensemble *ens)
         free(j->partial);
         j->partial = buf;
         publish(j);
+        j->partial_seq = j->seq;
         pthread_mutex_unlock(&j->owner->mu);
     }
     return BK_OK;
@@ -572,8 +574,9 @@ void serve_jobs_write_status(serve_jobs *J, FILE *out)
     pthread_mutex_unlock(&J->mu);
 }
 
-/* "event: NAME\ndata: JSON\n\n" for the job's state now; the caller holds the lock. */
-static char *event_text(const job *j)
+/* "event: NAME\ndata: JSON\n\n" for the job's state now, with the partial results if the
+ * stream has not had them (it has seen events up to `seen`); the caller holds the lock. */
+static char *event_text(const job *j, uint64_t seen)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -583,7 +586,7 @@ static char *event_text(const job *j)
     fprintf(f, "event: %s\ndata: {\"job\":", j->final ? "end" : "progress");
     put_job(f, j, j->final);
     fputs(",\"partial\":", f);
-    fputs(j->partial && !j->final ? j->partial : "null", f);
+    fputs(j->partial && !j->final && j->partial_seq > seen ? j->partial : "null", f);
     fputs("}", f);
     if (fclose(f) != 0) {
         free(buf);
@@ -620,7 +623,7 @@ int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms,
     int rc = -1;
     while (j) {
         if (j->seq > *seq) {
-            *text = event_text(j);
+            *text = event_text(j, *seq);
             *seq = j->seq;
             rc = *text ? 1 : 0;
             break;

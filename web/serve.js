@@ -173,12 +173,17 @@
       ? 'Changed: ' + keys.map(function (k) { return k + ' = ' + state.changed[k]; }).join('; ')
       : 'No lever changed: runs use the scenario as loaded.';
   }
+  /* What a planner decides (rather than what the world is): the policy section, escorts on each
+   * corridor, the city's stocks and reserves. */
+  function isPolicyLever(l) {
+    return /^policy\./.test(l.path) || /\.escort\./.test(l.path) || /^city\.(initial_stock_l|reserve_floor_l|reserve_tier)/.test(l.path);
+  }
   function drawLevers() {
     var q = filter.value.toLowerCase(), g = group.value;
     leverList.textContent = '';
     var shown = 0;
     state.levers.forEach(function (l) {
-      if (g && l.submodel !== g) return;
+      if (g === '__policy' ? !isPolicyLever(l) : g && l.submodel !== g) return;
       if (q && (l.path + ' ' + l.description).toLowerCase().indexOf(q) < 0) return;
       if (++shown > 120) return;
       var row = el('div', { class: 'bk-lever' + (l.path in state.changed ? ' bk-changed' : ''), title: l.description }, [
@@ -290,7 +295,10 @@
       say(jobMsg, 'job ' + j.id + ' (' + j.kind + '): ' + j.state + ', ' + j.done + ' of ' + j.total + ' replications' +
         (j.error ? ': ' + j.error : ''), j.state === 'failed');
       jobMsg.setAttribute('data-state', j.state);
-      if (d.partial) showData(d.partial.bands, d.partial.curves, ' (' + d.partial.replications_done + ' replications so far)');
+      if (d.partial) {
+        showData(d.partial.bands, d.partial.curves, ' (' + d.partial.replications_done + ' replications so far)');
+        charts.setAttribute('data-partial', String(d.partial.replications_done));
+      }
       if (ev.type === 'end') {
         es.close();
         state.source = null;
@@ -400,9 +408,10 @@
     state.levers = s.levers;
     var groups = {};
     s.levers.forEach(function (l) { groups[l.submodel] = true; });
+    group.appendChild(el('option', { value: '__policy', text: 'policy levers' }));
     group.appendChild(el('option', { value: '', text: 'all sub-models' }));
     Object.keys(groups).forEach(function (g) { group.appendChild(el('option', { value: g, text: g })); });
-    group.value = groups.policy ? 'policy' : '';
+    group.value = '__policy';
     drawLevers();
     document.body.setAttribute('data-ready', '1');
   }).catch(function (e) { say(jobMsg, e.message, true); });

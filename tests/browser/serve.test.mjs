@@ -93,7 +93,6 @@ try {
   check(levers > 10, `lever controls built from the schema (${levers} shown)`);
 
   // change a lever: escort units on the northern Dakar corridor
-  await page.selectOption('#bk-group', '');
   await page.fill('#bk-filter', 'dakar_north.escort.units');
   const input = page.locator('[data-path="corridors.dakar_north.escort.units"]');
   await input.fill('12');
@@ -104,8 +103,12 @@ try {
   // a 50-replication ensemble: partial results redraw the charts before it ends
   await page.evaluate(() => {
     window.bkSeen = [];
+    window.bkPartials = [];
     const box = document.getElementById('bk-job-msg');
     new MutationObserver(() => window.bkSeen.push(box.textContent)).observe(box, { childList: true, characterData: true, subtree: true });
+    const charts = document.getElementById('bk-charts');
+    new MutationObserver(() => window.bkPartials.push(Number(charts.getAttribute('data-partial'))))
+      .observe(charts, { attributes: true, attributeFilter: ['data-partial'] });
   });
   await page.fill('#bk-reps', '50');
   await page.fill('#bk-policy-name', 'escorts north');
@@ -115,6 +118,9 @@ try {
   const partialDraws = seen.filter((t) => /running, ([1-9]\d*) of 50/.test(t) && !/50 of 50/.test(t)).length;
   const updates = Number(await page.getAttribute('#bk-charts', 'data-updates'));
   check(partialDraws > 0, `progress shown while running (${partialDraws} updates before the end)`);
+  const partials = await page.evaluate(() => window.bkPartials);
+  check(partials.some((n) => n > 0 && n < 50),
+    `charts drawn from partial results before the end (after ${partials.join(', ')} replications)`);
   check(updates >= 3, `charts redrawn ${updates} times (partial results, then the final ones)`);
   const canvases = await page.locator('#bk-charts canvas').count();
   check(canvases >= 2, `fan chart and probability curves drawn (${canvases} canvases)`);
