@@ -9,9 +9,7 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -25,6 +23,7 @@
 #include <microhttpd.h>
 
 #include "cli.h"
+#include "serve_http.h"
 
 /* Open connections at most; beyond them libmicrohttpd refuses new ones at once. */
 #define SERVE_MAX_CONNECTIONS 2048
@@ -57,7 +56,7 @@ static const char page_csp_fmt[] =
     "default-src 'none'; script-src 'nonce-%s'; style-src 'nonce-%s'; connect-src 'self'; "
     "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-static void add_common_headers(struct MHD_Response *r)
+void serve_add_headers(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -67,24 +66,21 @@ static void add_common_headers(struct MHD_Response *r)
 }
 
 /* Queue `len` bytes (copied) with a status and a content type. */
-static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const char *type,
+enum MHD_Result serve_send_buf(struct MHD_Connection *c, unsigned status, const char *type,
                                 const char *buf, size_t len)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)buf, MHD_RESPMEM_MUST_COPY);
     if (r == NULL)
         return MHD_NO;
-    add_common_headers(r);
+    serve_add_headers(r);
     MHD_add_response_header(r, "Content-Type", type);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *fmt,
+enum MHD_Result serve_send_error(struct MHD_Connection *c, unsigned status, const char *fmt,
                                   ...)
 {
     char msg[1200];
@@ -101,17 +97,17 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
     serve_json_string(f, msg);
     fputs("}}\n", f);
     fclose(f);
-    enum MHD_Result ret = send_buf(c, status, "application/json", buf, len);
+    enum MHD_Result ret = serve_send_buf(c, status, "application/json", buf, len);
     free(buf);
     return ret;
 }
 
 /* A JSON answer built by `fill` into a memstream. */
-static enum MHD_Result send_json_mem(struct MHD_Connection *c, unsigned status, char *buf,
+enum MHD_Result serve_send_json(struct MHD_Connection *c, unsigned status, char *buf,
                                      size_t len)
 {
-    enum MHD_Result ret = buf ? send_buf(c, status, "application/json", buf, len)
-                              : send_error(c, 500, "out of memory");
+    enum MHD_Result ret = buf ? serve_send_buf(c, status, "application/json", buf, len)
+                              : serve_send_error(c, 500, "out of memory");
     free(buf);
     return ret;
 }
@@ -193,7 +189,7 @@ static int authorized(serve_http *h, struct MHD_Connection *c)
 /* ---- routes ------------------------------------------------------------------------------ */
 
 /* A positive decimal id at *p (advanced past it); -1 if none. */
-static long parse_id(const char **p)
+long serve_parse_id(const char **p)
 {
     const char *s = *p;
     if (*s < '1' || *s > '9')
@@ -212,7 +208,7 @@ static enum MHD_Result page(serve_http *h, struct MHD_Connection *c, int how)
 {
     unsigned char raw[18];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-        return send_error(c, 500, "no random bytes for the page's nonce");
+        return serve_send_error(c, 500, "no random bytes for the page's nonce");
     char nonce[40];
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(nonce + 2 * i, 3, "%02x", raw[i]);
@@ -224,14 +220,14 @@ static enum MHD_Result page(serve_http *h, struct MHD_Connection *c, int how)
         fclose(f);
     if (st != BK_OK) {
         free(buf);
-        return send_error(c, 500, "cannot build the page");
+        return serve_send_error(c, 500, "cannot build the page");
     }
     struct MHD_Response *r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
     if (r == NULL) {
         free(buf);
         return MHD_NO;
     }
-    add_common_headers(r);
+    serve_add_headers(r);
     MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
     char csp[512];
     snprintf(csp, sizeof csp, page_csp_fmt, nonce, nonce);
@@ -305,11 +301,11 @@ static enum MHD_Result events(serve_http *h, struct MHD_Connection *c, long id)
     /* an unknown job is a 404 before the stream starts */
     int rc = serve_jobs_next_event(h->cfg->jobs, id, &seq, 0, &text);
     if (rc == -1)
-        return send_error(c, 404, "no job %ld", id);
+        return serve_send_error(c, 404, "no job %ld", id);
     sse *s = calloc(1, sizeof *s);
     if (s == NULL) {
         free(text);
-        return send_error(c, 500, "out of memory");
+        return serve_send_error(c, 500, "out of memory");
     }
     s->h = h;
     s->job = id;
@@ -322,233 +318,10 @@ static enum MHD_Result events(serve_http *h, struct MHD_Connection *c, long id)
         sse_free(s);
         return MHD_NO;
     }
-    add_common_headers(r);
+    serve_add_headers(r);
     MHD_add_response_header(r, "Content-Type", "text/event-stream");
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
-    return ret;
-}
-
-/* ---- the run store ------------------------------------------------------------------------ */
-
-/* Open the store read-only; false (answer queued in *ret) when that fails. A store not yet
- * created reads as empty: *st stays NULL. */
-static bool store_open(serve_http *h, struct MHD_Connection *c, bk_store **st,
-                       enum MHD_Result *ret)
-{
-    *st = NULL;
-    if (h->cfg->store_path == NULL || access(h->cfg->store_path, F_OK) != 0)
-        return true;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    if (bk_store_open_readonly(h->cfg->store_path, st, &err) != BK_OK) {
-        *ret = send_error(c, 500, "%s", err.message);
-        return false;
-    }
-    return true;
-}
-
-/* A file name a download may ask for: letters, digits, '.', '_', '-', not starting with '.'. */
-static bool safe_name(const char *s)
-{
-    size_t n = strlen(s);
-    return n > 0 && n <= 128 && s[0] != '.' &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
-}
-
-static const char *content_type(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    if (dot && strcmp(dot, ".csv") == 0)
-        return "text/csv; charset=utf-8";
-    if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".geojson") == 0))
-        return "application/json";
-    if (dot && strcmp(dot, ".html") == 0)
-        return "text/html; charset=utf-8";
-    return "application/octet-stream";
-}
-
-static enum MHD_Result send_file(struct MHD_Connection *c, const char *dir, const char *name)
-{
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return send_error(c, 404, "the run's output directory is gone");
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    close(dfd);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        if (fd >= 0)
-            close(fd);
-        return send_error(c, 404, "no file '%s' in the run's outputs", name);
-    }
-    struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
-    if (r == NULL) {
-        close(fd);
-        return MHD_NO;
-    }
-    add_common_headers(r);
-    MHD_add_response_header(r, "Content-Type", content_type(name));
-    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
-    char disp[256];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
-    MHD_add_response_header(r, "Content-Disposition", disp);
-    enum MHD_Result ret = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* The names of the regular files in `dir` as a JSON array. */
-static void put_files(FILE *f, const char *dir)
-{
-    fputc('[', f);
-    int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL && dfd >= 0)
-        close(dfd);
-    bool first = true;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        struct stat sb;
-        if (!safe_name(e->d_name) || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(sb.st_mode))
-            continue;
-        fputs(first ? "" : ",", f);
-        first = false;
-        fputs("{\"name\":", f);
-        serve_json_string(f, e->d_name);
-        fprintf(f, ",\"bytes\":%lld}", (long long)sb.st_size);
-    }
-    if (d)
-        closedir(d);
-    fputc(']', f);
-}
-
-/* GET /api/runs/... */
-static enum MHD_Result runs(serve_http *h, struct MHD_Connection *c, const char *rest)
-{
-    bk_store *st;
-    enum MHD_Result ret = MHD_NO;
-    if (!store_open(h, c, &st, &ret))
-        return ret;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL) {
-        bk_store_close(st);
-        return send_error(c, 500, "out of memory");
-    }
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    unsigned status = 200;
-    bk_status bs = BK_OK;
-    const char *file = NULL;
-    char *dir = NULL;
-    long a = -1, b = -1;
-    if (*rest == '\0') {
-        if (st)
-            bs = bk_store_list_json(st, 200, f, &err);
-        else
-            fputs("[]", f);
-    } else if (*rest == '/' && (rest++, a = parse_id(&rest)) > 0) {
-        if (st == NULL) {
-            status = 404;
-            snprintf(err.message, sizeof err.message, "no run %ld: no run recorded yet", a);
-        } else if (*rest == '\0') {
-            char *text = NULL;
-            size_t tlen = 0;
-            FILE *tf = open_memstream(&text, &tlen);
-            bs = tf ? bk_store_show(st, a, tf, &err) : BK_ERR_NOMEM;
-            if (tf)
-                fclose(tf);
-            if (bs == BK_OK)
-                bs = bk_store_out_dir(st, a, &dir, &err);
-            if (bs == BK_OK) {
-                fprintf(f, "{\"id\":%ld,\"text\":", a);
-                serve_json_string(f, text);
-                fputs(",\"files\":", f);
-                put_files(f, dir);
-                fputc('}', f);
-            }
-            free(text);
-        } else if (strncmp(rest, "/diff/", 6) == 0 && (rest += 6, b = parse_id(&rest)) > 0 &&
-                   *rest == '\0') {
-            char *text = NULL;
-            size_t tlen = 0;
-            FILE *tf = open_memstream(&text, &tlen);
-            bs = tf ? bk_store_diff(st, a, b, tf, &err) : BK_ERR_NOMEM;
-            if (tf)
-                fclose(tf);
-            if (bs == BK_OK) {
-                fprintf(f, "{\"a\":%ld,\"b\":%ld,\"text\":", a, b);
-                serve_json_string(f, text);
-                fputc('}', f);
-            }
-            free(text);
-        } else if (strncmp(rest, "/files/", 7) == 0 || strcmp(rest, "/report") == 0) {
-            file = rest[1] == 'f' ? rest + 7 : "";
-            if (rest[1] == 'f' && !safe_name(file)) {
-                status = 400;
-                snprintf(err.message, sizeof err.message, "bad file name: a plain name of "
-                         "letters, digits, '.', '_' and '-' is expected (no paths)");
-            } else {
-                bs = bk_store_out_dir(st, a, &dir, &err);
-                if (bs == BK_OK && dir == NULL) {
-                    status = 404;
-                    snprintf(err.message, sizeof err.message, "run %ld recorded no outputs", a);
-                }
-            }
-        } else {
-            status = 404;
-            snprintf(err.message, sizeof err.message, "no such resource");
-        }
-    } else {
-        status = 404;
-        snprintf(err.message, sizeof err.message, "no such resource: expected a run id");
-    }
-    bk_store_close(st);
-    fclose(f);
-    if (bs == BK_ERR_USAGE)
-        status = 404;   /* an unknown run id */
-    else if (bs != BK_OK)
-        status = 500;
-    if (status != 200) {
-        free(buf);
-        free(dir);
-        return send_error(c, status, "%s", err.message[0] ? err.message : "failed");
-    }
-    if (file && file[0]) {
-        free(buf);
-        ret = send_file(c, dir, file);
-    } else if (file) {   /* the offline report of the run */
-        free(buf);
-        buf = NULL;
-        len = 0;
-        f = open_memstream(&buf, &len);
-        bs = f ? bk_report_write(dir, NULL, f, &err) : BK_ERR_NOMEM;
-        if (f)
-            fclose(f);
-        if (bs != BK_OK) {
-            free(buf);
-            ret = send_error(c, bs == BK_ERR_IO ? 404 : 500, "%s", err.message);
-        } else {
-            struct MHD_Response *r =
-                MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-            if (r == NULL) {
-                free(buf);
-                free(dir);
-                return MHD_NO;
-            }
-            add_common_headers(r);
-            MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
-            MHD_add_response_header(r, "Content-Disposition",
-                                    "attachment; filename=\"report.html\"");
-            ret = MHD_queue_response(c, 200, r);
-            MHD_destroy_response(r);
-        }
-    } else {
-        ret = send_json_mem(c, 200, buf, len);
-    }
-    free(dir);
     return ret;
 }
 
@@ -564,70 +337,70 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
         if (get) {
             FILE *f = open_memstream(&buf, &len);
             if (f == NULL)
-                return send_error(c, 500, "out of memory");
+                return serve_send_error(c, 500, "out of memory");
             serve_jobs_write_list(J, f);
             fclose(f);
-            return send_json_mem(c, 200, buf, len);
+            return serve_send_json(c, 200, buf, len);
         }
         if (!post)
-            return send_error(c, 405, "use GET or POST on /api/jobs");
+            return serve_send_error(c, 405, "use GET or POST on /api/jobs");
         if (ctx->too_big)
-            return send_error(c, 413, "body larger than %d bytes", SERVE_MAX_BODY);
+            return serve_send_error(c, 413, "body larger than %d bytes", SERVE_MAX_BODY);
         serve_request req;
         char msg[1100] = "";
         int rc = serve_request_parse(ctx->body, ctx->len, h->cfg->base, &req, msg, sizeof msg);
         if (rc != 0)
-            return send_error(c, (unsigned)rc, "%s", msg);
+            return serve_send_error(c, (unsigned)rc, "%s", msg);
         long id = 0;
         rc = serve_jobs_submit(J, &req, &id);
         serve_request_release(&req);
         if (rc == -1)
-            return send_error(c, 429, "too many jobs: every worker is busy and the queue is "
+            return serve_send_error(c, 429, "too many jobs: every worker is busy and the queue is "
                               "full; wait or cancel one");
         if (rc == -2)
-            return send_error(c, 503, "the server is stopping");
+            return serve_send_error(c, 503, "the server is stopping");
         if (rc != 0)
-            return send_error(c, 500, "out of memory");
+            return serve_send_error(c, 500, "out of memory");
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
-            return send_error(c, 500, "out of memory");
+            return serve_send_error(c, 500, "out of memory");
         serve_jobs_write_job(J, id, f);
         fclose(f);
-        return send_json_mem(c, 202, buf, len);
+        return serve_send_json(c, 202, buf, len);
     }
     if (*rest != '/')
-        return send_error(c, 404, "no such resource");
+        return serve_send_error(c, 404, "no such resource");
     rest++;
-    long id = parse_id(&rest);
+    long id = serve_parse_id(&rest);
     if (id < 0)
-        return send_error(c, 404, "no such resource: expected a job id");
+        return serve_send_error(c, 404, "no such resource: expected a job id");
     if (*rest == '\0' && get) {
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
-            return send_error(c, 500, "out of memory");
+            return serve_send_error(c, 500, "out of memory");
         bool found = serve_jobs_write_job(J, id, f);
         fclose(f);
         if (!found) {
             free(buf);
-            return send_error(c, 404, "no job %ld", id);
+            return serve_send_error(c, 404, "no job %ld", id);
         }
-        return send_json_mem(c, 200, buf, len);
+        return serve_send_json(c, 200, buf, len);
     }
     if (strcmp(rest, "/events") == 0 && get)
         return events(h, c, id);
     if (strcmp(rest, "/cancel") == 0 && post) {
         if (serve_jobs_cancel(J, id) != 0)
-            return send_error(c, 404, "no job %ld", id);
+            return serve_send_error(c, 404, "no job %ld", id);
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
-            return send_error(c, 500, "out of memory");
+            return serve_send_error(c, 500, "out of memory");
         serve_jobs_write_job(J, id, f);
         fclose(f);
-        return send_json_mem(c, 200, buf, len);
+        return serve_send_json(c, 200, buf, len);
     }
     if (strcmp(rest, "") == 0 || strcmp(rest, "/events") == 0 || strcmp(rest, "/cancel") == 0)
-        return send_error(c, 405, "method %s not allowed here", method);
-    return send_error(c, 404, "no such resource");
+        return serve_send_error(c, 405, "method %s not allowed here", method);
+    return serve_send_error(c, 404, "no such resource");
 }
 
 static enum MHD_Result route(serve_http *h, struct MHD_Connection *c, const char *url,
@@ -636,34 +409,34 @@ static enum MHD_Result route(serve_http *h, struct MHD_Connection *c, const char
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     if (strcmp(url, "/") == 0) {
         if (!get)
-            return send_error(c, 405, "use GET on /");
+            return serve_send_error(c, 405, "use GET on /");
         return page(h, c, how);
     }
     if (strncmp(url, "/api/", 5) != 0)
-        return send_error(c, 404, "no such resource: the page is at / and the API under /api/");
+        return serve_send_error(c, 404, "no such resource: the page is at / and the API under /api/");
     const char *p = url + 5;
     if (strcmp(p, "status") == 0 || strcmp(p, "scenario") == 0) {
         if (!get)
-            return send_error(c, 405, "use GET on %s", url);
+            return serve_send_error(c, 405, "use GET on %s", url);
         if (p[1] == 'c')
-            return send_buf(c, 200, "application/json", h->levers, h->levers_len);
+            return serve_send_buf(c, 200, "application/json", h->levers, h->levers_len);
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
-            return send_error(c, 500, "out of memory");
+            return serve_send_error(c, 500, "out of memory");
         serve_jobs_write_status(h->cfg->jobs, f);
         fclose(f);
-        return send_json_mem(c, 200, buf, len);
+        return serve_send_json(c, 200, buf, len);
     }
     if (strncmp(p, "jobs", 4) == 0 && (p[4] == '\0' || p[4] == '/'))
         return jobs(h, c, strcmp(method, "HEAD") == 0 ? "GET" : method, p + 4, ctx);
     if (strncmp(p, "runs", 4) == 0 && (p[4] == '\0' || p[4] == '/')) {
         if (!get)
-            return send_error(c, 405, "use GET on %s", url);
-        return runs(h, c, p + 4);
+            return serve_send_error(c, 405, "use GET on %s", url);
+        return serve_runs(h->cfg->store_path, c, p + 4);
     }
-    return send_error(c, 404, "no such resource");
+    return serve_send_error(c, 404, "no such resource");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -679,29 +452,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!ctx->started) {   /* first call: the headers are in */
         ctx->started = true;
         if (h->stopping)
-            return send_error(c, 503, "the server is stopping");
+            return serve_send_error(c, 503, "the server is stopping");
         if (ctx->raw_len > SERVE_MAX_URL || strlen(url) > SERVE_MAX_URL)
-            return send_error(c, 414, "request target longer than %d bytes", SERVE_MAX_URL);
+            return serve_send_error(c, 414, "request target longer than %d bytes", SERVE_MAX_URL);
         if (ctx->raw_nul)
-            return send_error(c, 400, "the request target holds an encoded NUL (%%00)");
+            return serve_send_error(c, 400, "the request target holds an encoded NUL (%%00)");
         const char *why = serve_check_host_origin(
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
             h->cfg->bind_any_host ? h->cfg->bind : NULL, h->port);
         if (why)
-            return send_error(c, 403, "%s", why);
+            return serve_send_error(c, 403, "%s", why);
         const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
         if (site && strcmp(site, "cross-site") == 0)
-            return send_error(c, 403, "cross-site request refused");
+            return serve_send_error(c, 403, "cross-site request refused");
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
             strcmp(method, "POST") != 0)
-            return send_error(c, 405, "method %s not allowed", method);
+            return serve_send_error(c, 405, "method %s not allowed", method);
         if (!authorized(h, c))
-            return send_error(c, 401, "missing or wrong access token: open the URL with "
+            return serve_send_error(c, 401, "missing or wrong access token: open the URL with "
                               "?token= that the server printed at start");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > SERVE_MAX_BODY)
-            return send_error(c, 413, "body larger than %d bytes", SERVE_MAX_BODY);
+            return serve_send_error(c, 413, "body larger than %d bytes", SERVE_MAX_BODY);
         ctx->checked = true;
         return MHD_YES;
     }
