@@ -102,6 +102,7 @@ typedef struct serve_config {
     const char *store_path;    /* the run store (may not exist yet) */
     serve_jobs *jobs;          /* borrowed */
     char token[2 * SERVE_TOKEN_BYTES + 1];
+    bool no_listen;            /* no socket: requests only through serve_http_feed */
 } serve_config;
 
 typedef struct serve_http serve_http;
@@ -109,6 +110,13 @@ typedef struct serve_http serve_http;
 /* Listen and serve on threads of its own. *port_out gets the port bound. NULL on failure
  * (message in msg). */
 serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, size_t msg_size);
+
+/* Hand one connection's raw bytes to the server, as a client would send them, and wait (at most
+ * timeout_ms for each read) until the server closes it. Returns the status code of the first
+ * answer, 0 if there was none, -1 if the connection could not be made. For fuzzing the request
+ * parsing end to end (libmicrohttpd's parser, then every check and route) and for tests: start
+ * the server with cfg->no_listen and call this with the fuzzer's bytes. Thread-safe. */
+int serve_http_feed(serve_http *h, const uint8_t *data, size_t size, int timeout_ms);
 
 /* Stop listening, end every stream, free. NULL is harmless. */
 void serve_http_stop(serve_http *h);

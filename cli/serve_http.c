@@ -9,6 +9,7 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -17,7 +18,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -582,10 +585,11 @@ serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, s
         free(h);
         return NULL;
     }
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | (cfg->no_listen ? MHD_USE_NO_LISTEN_SOCKET : 0);
     h->d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0,
-        NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+        cfg->no_listen ? NULL : (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
@@ -598,7 +602,8 @@ serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, s
         free(h);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info =
+        cfg->no_listen ? NULL : MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : cfg->port;
     *port_out = h->port;
     return h;
@@ -612,4 +617,47 @@ void serve_http_stop(serve_http *h)
     MHD_stop_daemon(h->d);   /* waits for the connection threads; streams end within a second */
     free(h->levers);
     free(h);
+}
+
+/* Contract in serve.h. */
+int serve_http_feed(serve_http *h, const uint8_t *data, size_t size, int timeout_ms)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return -1;
+    struct sockaddr_in peer;
+    memset(&peer, 0, sizeof peer);
+    peer.sin_family = AF_INET;
+    peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (MHD_add_connection(h->d, sv[0], (const struct sockaddr *)&peer, sizeof peer) != MHD_YES) {
+        close(sv[0]);
+        close(sv[1]);
+        return -1;
+    }
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(sv[1], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    size_t off = 0;
+    while (off < size) {
+        ssize_t n = send(sv[1], data + off, size - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;   /* the server closed early (an answer is queued) or the time is up */
+        off += (size_t)n;
+    }
+    shutdown(sv[1], SHUT_WR);
+    char head[16];
+    size_t got = 0;
+    char sink[4096];
+    for (;;) {
+        ssize_t n = recv(sv[1], sink, sizeof sink, 0);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n && got < sizeof head; i++)
+            head[got++] = sink[i];
+    }
+    close(sv[1]);
+    if (got >= 12 && memcmp(head, "HTTP/1.", 7) == 0 && isdigit((unsigned char)head[9]) &&
+        isdigit((unsigned char)head[10]) && isdigit((unsigned char)head[11]))
+        return (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+    return 0;
 }
