@@ -393,6 +393,8 @@ static void run_job(job *j)
     if (rc != CLI_EXIT_OK && rc != CLI_EXIT_INTERRUPTED)
         j->error = strdup(msg[0] ? msg : "the job failed (see the server's messages)");
     j->result = result;
+    free(j->partial);   /* the outputs hold the whole result now */
+    j->partial = NULL;
     j->final = true;
     J->running--;
     publish(j);
