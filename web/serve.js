@@ -416,4 +416,14 @@
     document.body.setAttribute('data-ready', '1');
   }).catch(function (e) { say(jobMsg, e.message, true); });
   loadRuns();
+  /* A job still running (started before this page was opened, or before it was reloaded):
+   * follow it again. Jobs belong to the server, not to the page. */
+  api('GET', '/api/jobs').then(function (jobs) {
+    var live = jobs.filter(function (j) { return j.state === 'running' || j.state === 'queued'; });
+    if (live.length && state.job == null) {
+      state.job = live[0].id;
+      busy(true);
+      follow(live[0].id);
+    }
+  }).catch(function () {});
 })();

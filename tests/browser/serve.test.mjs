@@ -129,6 +129,12 @@ try {
   await page.fill('#bk-reps', '5000');
   await page.click('#bk-run');
   await page.waitForFunction(() => /running, [1-9]\d* of 5000/.test(document.getElementById('bk-job-msg').textContent), null, { timeout: 120000 });
+  // the page closed and opened again (with the cookie, without the token): the job runs on and
+  // the page follows it again
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
+  await page.waitForFunction(() => /running, [1-9]\d* of 5000/.test(document.getElementById('bk-job-msg').textContent), null, { timeout: 60000 });
+  check(true, 'a reloaded page finds the running job again');
   await page.click('#bk-cancel');
   await page.waitForSelector('#bk-job-msg[data-state="cancelled"]', { timeout: 60000 });
   check(true, 'a running ensemble is cancelled');
