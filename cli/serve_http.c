@@ -481,8 +481,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         ctx->checked = true;
         return MHD_YES;
     }
-    if (!ctx->checked)
-        return MHD_YES;   /* an answer is queued already; discard the rest */
+    if (!ctx->checked) {   /* an answer is queued already; discard the rest */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     if (*upload_data_size > 0) {
         if (!ctx->too_big) {
             if (ctx->len + *upload_data_size > SERVE_MAX_BODY) {
