@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -32,6 +33,9 @@
 #define SERVE_MAX_CONNECTIONS 2048
 /* An idle connection is closed after this many seconds. */
 #define SERVE_IDLE_SECONDS 30
+/* Nice value of the connection threads: the jobs keep the processors when requests pour in
+ * (the page needs little; a flood of API calls should slow itself, not the ensembles). */
+#define SERVE_CONNECTION_NICE 5
 /* An event stream without news sends a comment this often, to notice a closed browser. */
 #define SERVE_SSE_WAIT_MS 1000
 
@@ -514,6 +518,13 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     (void)c;
+    static _Thread_local bool niced;   /* one thread per connection: once per connection */
+    if (!niced) {
+        /* Linux: nice values are per thread, and `who` 0 is the calling thread (setpriority(2),
+         * NOTES); failure is harmless */
+        (void)setpriority(PRIO_PROCESS, 0, SERVE_CONNECTION_NICE);
+        niced = true;
+    }
     req_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx && uri) {
         ctx->raw_len = strlen(uri);
