@@ -150,6 +150,9 @@
       input = el('select', { id: id });
       l.words.forEach(function (w) { input.appendChild(el('option', { value: w, text: w })); });
       input.value = l.value;
+    } else if (l.type === 'date') {
+      input = el('input', { type: 'date', id: id, min: l.min, max: l.max });
+      input.value = l.value || '';
     } else {
       input = el('input', { type: 'number', id: id, step: l.type === 'integer' ? '1' : 'any' });
       if (l.min != null) input.min = l.min;
@@ -158,8 +161,9 @@
     }
     input.setAttribute('data-path', l.path);
     input.addEventListener('change', function () {
-      var v = l.type === 'boolean' ? input.checked : l.type === 'enum' ? input.value : parseFloat(input.value);
-      if (l.type !== 'boolean' && l.type !== 'enum' && !isFinite(v)) v = null;
+      var v = l.type === 'boolean' ? input.checked : l.type === 'enum' ? input.value
+        : l.type === 'date' ? (input.value || null) : parseFloat(input.value);
+      if ((l.type === 'number' || l.type === 'integer') && !isFinite(v)) v = null;
       if (v === null || v === l.value) delete state.changed[l.path];
       else state.changed[l.path] = v;
       input.parentNode.parentNode.className = 'bk-lever' + (l.path in state.changed ? ' bk-changed' : '');

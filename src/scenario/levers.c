@@ -2,12 +2,14 @@
  * table, for front ends that let people change a scenario without writing YAML (blockade serve).
  *
  * Every scalar row of the table (number, whole number, boolean, enumeration; product maps and
- * ranges element by element) is listed once per concrete path that bk_scenario_set accepts: a
- * row under a list is listed for each item, named by its id. Rows nested in two lists, dates,
- * strings and references are not levers. */
+ * ranges element by element, dates as YYYY-MM-DD within the horizon) is listed once per
+ * concrete path that bk_scenario_set accepts: a row under a list is listed for each item, named
+ * by its id. Rows nested in two lists, strings and references are not levers. */
+#include <stdint.h>
 #include <string.h>
 
 #include "blockade/scenario.h"
+#include "engine/date.h"
 #include "output/format.h"
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
@@ -19,12 +21,13 @@ static const char *type_word(enum bk_key_type t)
     case BK_KT_INT_D: return "integer";
     case BK_KT_BOOL: return "boolean";
     case BK_KT_ENUM: return "enum";
+    case BK_KT_DATE: return "date";
     default: return "number";
     }
 }
 
 static void put_lever(FILE *out, bool *first, const bk_key *r, const char *path, double value,
-                      int enum_value)
+                      int enum_value, const bk_scenario *sc)
 {
     fputs(*first ? "\n" : ",\n", out);
     *first = false;
@@ -34,7 +37,21 @@ static void put_lever(FILE *out, bool *first, const bk_key *r, const char *path,
     bk_fmt_json_string(out, r->path);
     fprintf(out, ",\"type\":\"%s\",\"value\":", r->type == BK_KT_PMAP || r->type == BK_KT_RANGE
                                                      ? "number" : type_word(r->type));
-    if (r->type == BK_KT_BOOL)
+    long start = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
+    if (r->type == BK_KT_DATE) {
+        char d[11];
+        if (value < 0) {   /* not set: the section is absent or the date left out */
+            fputs("null", out);
+        } else {
+            bk_date_at_hour(start, value, d);
+            bk_fmt_json_string(out, d);
+        }
+        char lo[11], hi[11];
+        bk_date_write(start, lo);
+        bk_date_write(start + sc->days - 1, hi);
+        fprintf(out, ",\"min\":\"%s\",\"min_inclusive\":true,\"max\":\"%s\",\"max_inclusive\":true,"
+                     "\"bounds\":\"from %s to %s\"", lo, hi, lo, hi);
+    } else if (r->type == BK_KT_BOOL)
         fputs(value != 0 ? "true" : "false", out);
     else if (r->type == BK_KT_ENUM)
         bk_fmt_json_string(out, r->words[enum_value]);
@@ -48,7 +65,7 @@ static void put_lever(FILE *out, bool *first, const bk_key *r, const char *path,
             bk_fmt_json_string(out, r->words[i]);
         }
         fputc(']', out);
-    } else if (r->type != BK_KT_BOOL) {
+    } else if (r->type != BK_KT_BOOL && r->type != BK_KT_DATE) {
         if (r->lo_op) {
             fputs(",\"min\":", out);
             bk_fmt_json_number(out, r->lo);
@@ -81,28 +98,29 @@ static void put_row(FILE *out, bool *first, const bk_scenario *sc, const bk_key 
     switch (r->type) {
     case BK_KT_NUM:
     case BK_KT_INT_D:
-        put_lever(out, first, r, path, *(double *)(void *)(base + r->off), 0);
+    case BK_KT_DATE:
+        put_lever(out, first, r, path, *(double *)(void *)(base + r->off), 0, sc);
         break;
     case BK_KT_INT:
-        put_lever(out, first, r, path, *(int *)(void *)(base + r->off), 0);
+        put_lever(out, first, r, path, *(int *)(void *)(base + r->off), 0, sc);
         break;
     case BK_KT_BOOL:
-        put_lever(out, first, r, path, *(bool *)(void *)(base + r->off) ? 1 : 0, 0);
+        put_lever(out, first, r, path, *(bool *)(void *)(base + r->off) ? 1 : 0, 0, sc);
         break;
     case BK_KT_ENUM:
-        put_lever(out, first, r, path, 0, *(int *)(void *)(base + r->off));
+        put_lever(out, first, r, path, 0, *(int *)(void *)(base + r->off), sc);
         break;
     case BK_KT_RANGE:
         snprintf(p, sizeof p, "%s.min", path);
-        put_lever(out, first, r, p, *(double *)(void *)(base + r->off), 0);
+        put_lever(out, first, r, p, *(double *)(void *)(base + r->off), 0, sc);
         snprintf(p, sizeof p, "%s.max", path);
-        put_lever(out, first, r, p, *(double *)(void *)(base + r->off2), 0);
+        put_lever(out, first, r, p, *(double *)(void *)(base + r->off2), 0, sc);
         break;
     case BK_KT_PMAP: {
         const double *v = *(double *const *)(void *)(base + r->off);
         for (int k = 0; v && k < sc->n_products; k++) {
             snprintf(p, sizeof p, "%s.%s", path, sc->products[k].id);
-            put_lever(out, first, r, p, v[k], 0);
+            put_lever(out, first, r, p, v[k], 0, sc);
         }
         break;
     }
@@ -116,14 +134,14 @@ bk_status bk_scenario_write_levers_json(const bk_scenario *sc, FILE *out)
 {
     if (sc == NULL || out == NULL)
         return BK_ERR_USAGE;
-    bk_scenario *msc = (bk_scenario *)sc;   /* bk_schema_list only reads through it here */
+    bk_scenario *msc = (bk_scenario *)(uintptr_t)sc;   /* bk_schema_list only reads here */
     bool first = true;
     fputc('[', out);
     for (int i = 0; i < bk_schema_len; i++) {
         const bk_key *r = &bk_schema[i];
         if (r->type != BK_KT_NUM && r->type != BK_KT_INT && r->type != BK_KT_INT_D &&
             r->type != BK_KT_BOOL && r->type != BK_KT_ENUM && r->type != BK_KT_RANGE &&
-            r->type != BK_KT_PMAP)
+            r->type != BK_KT_PMAP && r->type != BK_KT_DATE)
             continue;
         const char *br = strstr(r->path, "[]");
         if (br == NULL) {

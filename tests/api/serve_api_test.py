@@ -232,6 +232,10 @@ def run(srv):
                  body=job([{"name": "a", "set": {"policy.convoy.escort_per_convoy": "many"}}]))
     expect_error(srv, "a word outside the enumeration", 422, "POST", "/api/jobs",
                  body=job([{"name": "a", "set": {"policy.convoy.mode": "teleport"}}]))
+    expect_error(srv, "a date outside the horizon", 422, "POST", "/api/jobs",
+                 body=job([{"name": "a", "set": {"policy.convoy.from_date": "2031-01-01"}}]))
+    expect_error(srv, "not a date", 422, "POST", "/api/jobs",
+                 body=job([{"name": "a", "set": {"policy.convoy.from_date": "2025-13-45"}}]))
     expect_error(srv, "deeply nested JSON", 400, "POST", "/api/jobs", body=b"[" * 5000 + b"]" * 5000)
     check(srv.alive(), "alive after the JSON cases")
 
