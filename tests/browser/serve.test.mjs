@@ -139,12 +139,20 @@ try {
   await page.waitForSelector('#bk-job-msg[data-state="cancelled"]', { timeout: 60000 });
   check(true, 'a running ensemble is cancelled');
 
-  // compare two policies
+  // compare two policies: the scenario as loaded against the lever changed again (the reload
+  // above started a fresh page)
+  await page.fill('#bk-filter', 'dakar_north.escort.units');
+  const again = page.locator('[data-path="corridors.dakar_north.escort.units"]');
+  await again.fill('12');
+  await again.dispatchEvent('change');
+  await page.fill('#bk-policy-name', 'escorts north');
   await page.fill('#bk-reps', '8');
   await page.click('#bk-compare');
   await page.waitForSelector('#bk-compare-table tr:nth-child(3)', { timeout: 180000 });
   const rows = await page.locator('#bk-compare-table tr').count();
   check(rows > 10, `the comparison's table has ${rows - 1} metrics`);
+  const differing = await page.locator('#bk-compare-table tr.bk-changed').count();
+  check(differing > 0, `the policies differ on ${differing} metrics`);
 
   // past runs: open one, then the diff of two
   await page.click('#bk-refresh');
