@@ -63,6 +63,12 @@ else
     echo "run.sh: $py cannot import SimPy.Simulation (Debian package python3-simpy), skipped" >&2
 fi
 
+# The workbench server under load (wrk) while an ensemble runs: docs/serve.md.
+cli=$1/cli/blockade
+if [ -x "$cli" ]; then
+    run "$py" "$here/serve_load.py" "$cli" 30 || { echo "run.sh: serve_load failed" >&2; status=1; }
+fi
+
 awk '
 function field(k,   i) {
     for (i = 1; i <= NF; i++)

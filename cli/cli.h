@@ -184,6 +184,10 @@ int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool for
 /* The report (or summary.json with json) on stdout. Returns an exit code. */
 int cli_ensemble_print(const bk_ensemble *ens, bool json, bool quiet);
 
+/* `blockade serve` (cmd_serve.c): the local workbench in the browser. */
+int cli_cmd_serve(const cli_invocation *inv);
+extern const cli_option cli_serve_options[];
+
 /* `blockade report` (cmd_report.c): an HTML report of an output directory. */
 int cli_cmd_report(const cli_invocation *inv);
 extern const cli_option cli_report_options[];

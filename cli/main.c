@@ -111,6 +111,15 @@ static const cli_command commands[] = {
      "into place when complete. -o FILE is short for --output FILE. With --run ID instead\n"
      "of DIR, the output directory the run store recorded for run ID. See docs/report.md.\n",
      cli_report_options, cli_cmd_report},
+    {"serve", "[FILE]", 0, 1, "a live local workbench in the browser",
+     "Serve FILE (the embedded default when no FILE is given) to the browser on this\n"
+     "machine: change levers generated from the scenario schema, run ensembles and\n"
+     "comparisons of policies and watch their fan charts and probability curves fill\n"
+     "in, cancel them, open, compare and download past runs of the run store. Listens on\n"
+     "127.0.0.1 only unless --bind; prints a URL with a random access token that every\n"
+     "request must carry. Ctrl-C cancels the jobs (recorded as interrupted) and stops.\n"
+     "See docs/serve.md.\n",
+     cli_serve_options, cli_cmd_serve},
     {"runs list", "", 0, 0, "list the runs recorded in the run store, newest first",
      "List the runs recorded in the run store, newest first: id, kind, status, start\n"
      "time (UTC), duration, scenario (name and the first 12 hex digits of its SHA-256),\n"

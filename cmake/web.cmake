@@ -35,7 +35,9 @@ set(BK_WEB_ASSETS
   "world-atlas/countries-110m.json|bk_web_countries_json")
 set(BK_WEB_OWN
   "report.js|bk_web_report_js"
-  "report.css|bk_web_report_css")
+  "report.css|bk_web_report_css"
+  "serve.js|bk_web_serve_js"
+  "serve.css|bk_web_serve_css")
 
 set(BK_WEB_PACKAGE_FILES)
 foreach(entry ${BK_WEB_ASSETS})

@@ -6,9 +6,9 @@ set -eu
 
 packages="build-essential cmake pkg-config
 libfyaml-dev librandom123-dev libgsl-dev libigraph-dev libcsv-dev libsqlite3-dev libssl-dev
-libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
+libmicrohttpd-dev libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
 nodejs npm chromium
-clang-14 libclang-rt-14-dev"
+clang-14 libclang-rt-14-dev wrk"
 
 missing=""
 for p in $packages; do

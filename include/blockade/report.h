@@ -66,6 +66,14 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
  * Returns BK_ERR_USAGE for a NULL argument, BK_ERR_IO if writing fails. */
 bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out);
 
+/* Write the page of the local workbench (blockade serve) to `out`: the report's chart library
+ * and style, and the workbench's script, all inline, each element carrying `nonce` (letters,
+ * digits and "+/=-_" only) so that a Content-Security-Policy with that nonce admits them and
+ * nothing else. The page loads nothing from the network; it talks only to the server's API
+ * (docs/serve.md). BK_ERR_USAGE for a NULL stream or a bad nonce, BK_ERR_IO if writing fails.
+ * Thread-safe. */
+bk_status bk_workbench_write_page(FILE *out, const char *nonce);
+
 #ifdef __cplusplus
 }
 #endif

@@ -76,6 +76,17 @@ bk_status bk_scenario_set_text(bk_scenario *sc, const char *path, const char *va
 /* The values set since loading, one "path = value" a line ("" for none), borrowed. */
 const char *bk_scenario_patch(const bk_scenario *sc);
 
+/* Write the scenario's levers to `out` as a JSON array, generated from the schema table: one
+ * object per scalar key that bk_scenario_set accepts, under its concrete path (list items by id,
+ * product maps by product, ranges as .min and .max), with "path", "key" (the schema path),
+ * "type" (number, integer, boolean, enum, date), "value" (the current one; a date as
+ * "YYYY-MM-DD", or null when not set), "min"/"max" with "min_inclusive"/"max_inclusive" and
+ * "bounds" (in words) when bounded (a date: the horizon's first and last days), "words" for an
+ * enumeration, "unit", "submodel" and "description". Strings, references and keys of lists
+ * nested in lists are not listed. BK_ERR_USAGE for NULL arguments, BK_ERR_IO if writing
+ * fails. Thread-safe: sc is only read. */
+bk_status bk_scenario_write_levers_json(const bk_scenario *sc, FILE *out);
+
 /* Warn about set-ups that load but cannot work as meant or silently mean something else (an
  * escort pool below policy.convoy.escort_min, convoys forming beyond a stretch within a cell's
  * reach, a corridor that cannot carry a tenth of the demand, a product demanded that nothing

@@ -83,6 +83,13 @@ bk_status bk_store_list(bk_store *st, long limit, FILE *out, bk_error *err);
 bk_status bk_store_show(bk_store *st, int64_t id, FILE *out, bk_error *err);
 bk_status bk_store_diff(bk_store *st, int64_t a, int64_t b, FILE *out, bk_error *err);
 
+/* The runs (newest first, at most `limit`, 0 = all) as a JSON array for programs: one object
+ * per run with id, kind, status ("running" as stored), start_utc, end_utc (null while
+ * running), scenario_name, scenario_sha256, seed (decimal text), command, has_outputs ("yes"
+ * or "no"), replications, days, seconds (negative while running) and params (the recorded
+ * JSON object, or null). Same errors as bk_store_list. */
+bk_status bk_store_list_json(bk_store *st, long limit, FILE *out, bk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

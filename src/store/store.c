@@ -1321,3 +1321,68 @@ bk_status bk_store_diff(bk_store *st, int64_t id_a, int64_t id_b, FILE *out, bk_
     run_rec_free(&b);
     return finish_output(st, out, !ok, err);
 }
+
+/* ---- runs as JSON, for programs ------------------------------------------------------------ */
+
+static void put_json_field(FILE *out, const char *key, const char *text)
+{
+    fprintf(out, ",\"%s\":", key);
+    if (text)
+        bk_fmt_json_string(out, text);
+    else
+        fputs("null", out);
+}
+
+/* Contract in blockade/store.h. */
+bk_status bk_store_list_json(bk_store *st, long limit, FILE *out, bk_error *err)
+{
+    if (st == NULL || out == NULL || limit < 0)
+        return bk_fail(err, BK_ERR_USAGE, "store: list needs a store, a stream and a limit >= 0");
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db,
+                                "SELECT " RUN_COLUMNS " FROM runs r "
+                                "LEFT JOIN scenarios s ON s.sha256 = r.scenario_sha256 "
+                                "ORDER BY r.id DESC LIMIT ?1",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(s, 1, limit > 0 ? (sqlite3_int64)limit : -1);
+    if (rc != SQLITE_OK) {
+        bk_status code = db_fail(st, err, rc, "cannot read the runs");
+        sqlite3_finalize(s);
+        return code;
+    }
+    bool nomem = false, first = true;
+    fputc('[', out);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        run_rec r;
+        if (!run_from_row(s, &r)) {
+            nomem = true;
+            break;
+        }
+        fprintf(out, "%s{\"id\":%" PRId64, first ? "\n" : ",\n", r.id);
+        first = false;
+        put_json_field(out, "kind", r.kind);
+        put_json_field(out, "status", r.status);
+        put_json_field(out, "start_utc", r.start);
+        put_json_field(out, "end_utc", r.end);
+        put_json_field(out, "scenario_name", r.name);
+        put_json_field(out, "scenario_sha256", r.sha);
+        put_json_field(out, "seed", r.seed);
+        put_json_field(out, "command", r.command);
+        put_json_field(out, "has_outputs", r.out_dir ? "yes" : "no");
+        fprintf(out, ",\"replications\":%lld,\"days\":%lld,\"seconds\":", r.replications, r.days);
+        bk_fmt_json_number(out, r.seconds);
+        fputs(",\"params\":", out);
+        fputs(r.params && r.params[0] ? r.params : "null", out);
+        fputc('}', out);
+        run_rec_free(&r);
+    }
+    fputs("\n]\n", out);
+    bk_status code = BK_OK;
+    if (!nomem && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        code = db_fail(st, err, rc, "cannot read the runs");
+    sqlite3_finalize(s);
+    if (code == BK_OK)
+        code = finish_output(st, out, nomem, err);
+    return code;
+}

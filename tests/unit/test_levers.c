@@ -1,0 +1,209 @@
+/* test_levers.c: the machine-readable views that front ends (blockade serve) build on: the
+ * scenario's levers generated from the schema table (bk_scenario_write_levers_json) and the run
+ * store's runs as JSON (bk_store_list_json). The JSON is read back with libfyaml. */
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libfyaml.h>
+
+#include "blockade/blockade.h"
+#include "bk_test.h"
+
+static char *levers_text(const bk_scenario *sc, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    assert_int_equal(bk_scenario_write_levers_json(sc, f), BK_OK);
+    fclose(f);
+    return buf;
+}
+
+static char *scalar(struct fy_node *map, const char *key)
+{
+    struct fy_node *n = fy_node_mapping_lookup_by_string(map, key, FY_NT);
+    if (n == NULL || !fy_node_is_scalar(n))
+        return NULL;
+    size_t len;
+    const char *t = fy_node_get_scalar(n, &len);
+    char *s = malloc(len + 1);
+    memcpy(s, t, len);
+    s[len] = '\0';
+    return s;
+}
+
+/* Every lever listed is a path that bk_scenario_set accepts with its listed value (a no-op
+ * change), and a value beyond a listed bound is refused: the list and the setter agree. */
+static void test_levers_agree_with_set(void **state)
+{
+    (void)state;
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    size_t len;
+    char *text = levers_text(sc, &len);
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_JSON_FORCE};
+    struct fy_document *doc = fy_document_build_from_string(&cfg, text, len);
+    assert_non_null(doc);
+    struct fy_node *root = fy_document_root(doc);
+    assert_true(fy_node_is_sequence(root));
+    int n = fy_node_sequence_item_count(root);
+    assert_true(n > 100);
+    int bounded = 0, escorts = 0;
+    for (int i = 0; i < n; i++) {
+        struct fy_node *l = fy_node_sequence_get_by_index(root, i);
+        char *path = scalar(l, "path"), *type = scalar(l, "type"), *value = scalar(l, "value");
+        char *unit = scalar(l, "unit"), *desc = scalar(l, "description");
+        assert_non_null(path);
+        assert_non_null(type);
+        assert_non_null(value);
+        assert_non_null(unit);
+        assert_non_null(desc);
+        assert_true(desc[0] != '\0');
+        if (strncmp(path, "corridors.", 10) == 0 && strstr(path, ".escort.units"))
+            escorts++;
+        if (strcmp(type, "date") == 0 && strcmp(value, "null") == 0) {   /* a date not set */
+            free(path);
+            free(type);
+            free(value);
+            free(unit);
+            free(desc);
+            continue;
+        }
+        bk_scenario *c = NULL;
+        assert_int_equal(bk_scenario_clone(sc, &c, &err), BK_OK);
+        bk_status st = bk_scenario_set_text(c, path, value, &err);
+        if (st != BK_OK) {
+            /* only a key whose section is absent may show a default outside its bounds (an
+             * airlift of 0 L/day where the bound is > 0): the refusal then says so */
+            char *min = scalar(l, "min"), *minc = scalar(l, "min_inclusive");
+            bool below = min && (strcmp(minc, "true") == 0 ? strtod(value, NULL) < strtod(min, NULL)
+                                                            : strtod(value, NULL) <= strtod(min, NULL));
+            if (st != BK_ERR_VALUE || !below)
+                fail_msg("lever '%s' = '%s' refused: %s", path, value, err.message);
+            free(min);
+            free(minc);
+        }
+        char *max = scalar(l, "max"), *inc = scalar(l, "max_inclusive");
+        if (max && strcmp(type, "number") == 0) {
+            double v = strtod(max, NULL);
+            double beyond = strcmp(inc, "true") == 0 ? v + (v == 0 ? 1 : v < 0 ? -v : v) : v;
+            bk_scenario *d = NULL;
+            assert_int_equal(bk_scenario_clone(sc, &d, &err), BK_OK);
+            if (bk_scenario_set(d, path, beyond, &err) == BK_OK)
+                fail_msg("lever '%s' accepted %.17g beyond its bound %s", path, beyond, max);
+            bk_scenario_free(d);
+            bounded++;
+        }
+        free(max);
+        free(inc);
+        bk_scenario_free(c);
+        free(path);
+        free(type);
+        free(value);
+        free(unit);
+        free(desc);
+    }
+    assert_true(bounded > 20);
+    assert_int_equal(escorts, 6); /* one per corridor of the default scenario */
+    fy_document_destroy(doc);
+    free(text);
+    bk_scenario_free(sc);
+}
+
+/* The levers show a value set with bk_scenario_set. */
+static void test_levers_show_current_values(void **state)
+{
+    (void)state;
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    assert_int_equal(bk_scenario_set(sc, "corridors.dakar_north.escort.units", 17, &err), BK_OK);
+    size_t len;
+    char *text = levers_text(sc, &len);
+    assert_non_null(strstr(text, "{\"path\":\"corridors.dakar_north.escort.units\",\"key\":"
+                                 "\"corridors[].escort.units\",\"type\":\"integer\",\"value\":17,"));
+    free(text);
+    /* a date lever: written as a date, within the horizon */
+    assert_int_equal(bk_scenario_set_text(sc, "policy.convoy.from_date", "2025-10-15", &err), BK_OK);
+    text = levers_text(sc, &len);
+    assert_non_null(strstr(text, "{\"path\":\"policy.convoy.from_date\",\"key\":"
+                                 "\"policy.convoy.from_date\",\"type\":\"date\",\"value\":"
+                                 "\"2025-10-15\",\"min\":\"2025-09-01\","));
+    free(text);
+    assert_int_equal(bk_scenario_write_levers_json(NULL, stdout), BK_ERR_USAGE);
+    bk_scenario_free(sc);
+}
+
+/* bk_store_list_json: one object per run, newest first, that parses as JSON. */
+static void test_store_list_json(void **state)
+{
+    (void)state;
+    char *dir = bk_test_make_temp_dir("bk-levers");
+    assert_non_null(dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runs.sqlite", dir);
+    bk_store *st = NULL;
+    bk_error err;
+    assert_int_equal(bk_store_open(path, &st, &err), BK_OK);
+    static const char hash[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for (int k = 0; k < 2; k++) {
+        bk_store_run_info info = {.kind = k ? "compare" : "ensemble", .scenario_name = "T \"q\"",
+                                  .scenario_sha256 = hash, .scenario_text = "x", .scenario_len = 1,
+                                  .seed = 18446744073709551615ULL, .replications = 5, .days = 9,
+                                  .version = "0", .command = "blockade serve",
+                                  .params_json = k ? "{\"policies\": [\"a\"]}" : NULL,
+                                  .out_dir = k ? "/nowhere" : NULL};
+        int64_t id;
+        assert_int_equal(bk_store_begin(st, &info, &id, &err), BK_OK);
+        if (k == 0)
+            assert_int_equal(bk_store_finish(st, id, "done", "{}", &err), BK_OK);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(bk_store_list_json(st, 0, f, &err), BK_OK);
+    fclose(f);
+    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_JSON_FORCE};
+    struct fy_document *doc = fy_document_build_from_string(&cfg, buf, len);
+    assert_non_null(doc);
+    struct fy_node *root = fy_document_root(doc);
+    assert_int_equal(fy_node_sequence_item_count(root), 2);
+    struct fy_node *newest = fy_node_sequence_get_by_index(root, 0);
+    char *id = scalar(newest, "id"), *status = scalar(newest, "status"),
+         *seed = scalar(newest, "seed"), *name = scalar(newest, "scenario_name"),
+         *outs = scalar(newest, "has_outputs");
+    assert_string_equal(id, "2");
+    assert_string_equal(status, "running");
+    assert_string_equal(seed, "18446744073709551615");
+    assert_string_equal(name, "T \"q\"");
+    assert_string_equal(outs, "yes");
+    assert_true(fy_node_is_sequence(fy_node_by_path(newest, "/params/policies", FY_NT, 0)));
+    free(id);
+    free(status);
+    free(seed);
+    free(name);
+    free(outs);
+    fy_document_destroy(doc);
+    free(buf);
+    bk_store_close(st);
+    bk_test_remove_tree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_levers_agree_with_set),
+        cmocka_unit_test(test_levers_show_current_values),
+        cmocka_unit_test(test_store_list_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
