@@ -80,3 +80,19 @@ double bk_test_sum_days(const bk_run *run, const char *name, int from, int to)
         s += run->daily[(size_t)d * run->n_cols + c];
     return s;
 }
+
+void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag)
+{
+    char *sp = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    char *ep = bk_test_source_path("tests/data/two-corridors-events.csv");
+    char *ap = bk_test_source_path("tests/data/two-corridors-aggregates.csv");
+    assert_true(sp && ep && ap);
+    bk_error err;
+    assert_int_equal(bk_scenario_load_file(sp, sc, &err), BK_OK);
+    assert_int_equal(bk_events_read_file(ep, NULL, ev, &err), BK_OK);
+    assert_int_equal(bk_aggregates_read_file(ap, ag, &err), BK_OK);
+    bk_events_place(*ev, *sc);
+    free(sp);
+    free(ep);
+    free(ap);
+}

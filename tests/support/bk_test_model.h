@@ -29,4 +29,10 @@ bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
  * the run has no such column. */
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);
 
+/* The two-corridor test scenario (scenarios/test/two-corridors.yaml) with its observed events
+ * (tests/data/two-corridors-events.csv, placed on its roads) and aggregates
+ * (tests/data/two-corridors-aggregates.csv); fails the test if any does not load. Free the
+ * three with their own functions. */
+void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag);
+
 #endif
