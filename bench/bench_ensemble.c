@@ -23,18 +23,13 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "bench_clock.h"
 #include <unistd.h>
 
 #include "blockade/blockade.h"
 
 #define DAYS 180
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 typedef struct result {
     double seconds;     /* wall time of bk_ensemble_run */

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #include <gsl/gsl_randist.h>
 
 #include "engine/queue.h"
@@ -33,22 +35,6 @@ typedef struct fifo {
     double *t;
     size_t head, size, cap; /* cap is a power of two */
 } fifo;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of the process (all threads): unlike the wall time, it does not grow when other work
- * shares the machine, so the rate per CPU second (cpu_value=) is the steadier figure there. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what)
 {

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #include <gsl/gsl_randist.h>
 
 #include "engine/queue.h"
@@ -50,22 +52,6 @@ static const setting settings[] = {
     {"1024x16_la1", 1024, 16, 1.0, 1.0, 1000.0, 16367616u},
     {"1024x16_la0.1", 1024, 16, 1.0, 0.1, 1000.0, 0},
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of the process (all threads): unlike the wall time, it does not grow when other work
- * shares the machine, so the rate per CPU second (cpu_value=) is the steadier figure there. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what)
 {

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_clock.h"
+
 #include <gsl/gsl_randist.h>
 
 #include "engine/queue.h"
@@ -25,22 +27,6 @@
 #define TABLE_SIZE 65536u /* 512 KiB of increments: stays in L2, read sequentially */
 #define CHUNK 65536u      /* holds between two clock reads */
 #define GOAL_EVENTS_PER_S 2e7 /* at 10^3 pending; 10^7 at 10^5 */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of the process (all threads): unlike the wall time, it does not grow when other work
- * shares the machine, so the rate per CPU second (cpu_value=) is the steadier figure there. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void die(const char *what)
 {

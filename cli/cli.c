@@ -35,14 +35,20 @@ int cli_exit_for_status(bk_status status)
     return CLI_EXIT_INTERNAL;
 }
 
+/* "blockade: ", the message, then `tail` on stderr. */
+static void vsay(const char *tail, const char *fmt, va_list ap)
+{
+    fputs("blockade: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(tail, stderr);
+}
+
 /* Writes one "blockade: ..." line on stderr. */
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("blockade: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsay("\n", fmt, ap);
     va_end(ap);
 }
 
@@ -61,9 +67,7 @@ int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("blockade: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("; see 'blockade --help'\n", stderr);
+    vsay("; see 'blockade --help'\n", fmt, ap);
     va_end(ap);
     return CLI_EXIT_USAGE;
 }

@@ -80,19 +80,32 @@ static int report(bk_status st, const bk_error *err)
     return cli_report(st, err);
 }
 
-/* `blockade runs list [--store FILE] [--limit N]`. */
-int cli_cmd_runs_list(const cli_invocation *inv)
+/* What a `runs` subcommand prints from the store. */
+typedef enum { RUNS_LIST, RUNS_SHOW, RUNS_DIFF } runs_what;
+
+/* Open the store of `store_opt` for reading, print `what` (limit for the list, run ids a and b
+ * for show and diff) on stdout, close it; the exit code. */
+static int print_from_store(const cli_value *store_opt, runs_what what, long limit, int64_t a,
+                            int64_t b)
 {
     bk_store *store = NULL;
-    int rc = cli_store_open_read(&inv->opt[LIST_STORE], &store);
+    int rc = cli_store_open_read(store_opt, &store);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_error err;
     memset(&err, 0, sizeof err);
-    long limit = inv->opt[LIST_LIMIT].set ? (long)inv->opt[LIST_LIMIT].num : 0;
-    bk_status st = bk_store_list(store, limit, stdout, &err);
+    bk_status st = what == RUNS_LIST   ? bk_store_list(store, limit, stdout, &err)
+                   : what == RUNS_SHOW ? bk_store_show(store, a, stdout, &err)
+                                       : bk_store_diff(store, a, b, stdout, &err);
     bk_store_close(store);
     return st == BK_OK ? CLI_EXIT_OK : report(st, &err);
+}
+
+/* `blockade runs list [--store FILE] [--limit N]`. */
+int cli_cmd_runs_list(const cli_invocation *inv)
+{
+    long limit = inv->opt[LIST_LIMIT].set ? (long)inv->opt[LIST_LIMIT].num : 0;
+    return print_from_store(&inv->opt[LIST_STORE], RUNS_LIST, limit, 0, 0);
 }
 
 /* `blockade runs show ID [--store FILE]`. */
@@ -102,15 +115,7 @@ int cli_cmd_runs_show(const cli_invocation *inv)
     int rc = cli_parse_run_id("runs show", inv->args[0], &id);
     if (rc != CLI_EXIT_OK)
         return rc;
-    bk_store *store = NULL;
-    rc = cli_store_open_read(&inv->opt[RUNS_STORE], &store);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st = bk_store_show(store, id, stdout, &err);
-    bk_store_close(store);
-    return st == BK_OK ? CLI_EXIT_OK : report(st, &err);
+    return print_from_store(&inv->opt[RUNS_STORE], RUNS_SHOW, 0, id, 0);
 }
 
 /* `blockade runs diff ID1 ID2 [--store FILE]`. */
@@ -122,13 +127,5 @@ int cli_cmd_runs_diff(const cli_invocation *inv)
         rc = cli_parse_run_id("runs diff", inv->args[1], &b);
     if (rc != CLI_EXIT_OK)
         return rc;
-    bk_store *store = NULL;
-    rc = cli_store_open_read(&inv->opt[RUNS_STORE], &store);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st = bk_store_diff(store, a, b, stdout, &err);
-    bk_store_close(store);
-    return st == BK_OK ? CLI_EXIT_OK : report(st, &err);
+    return print_from_store(&inv->opt[RUNS_STORE], RUNS_DIFF, 0, a, b);
 }

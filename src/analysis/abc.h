@@ -8,6 +8,9 @@
 
 #include "blockade/calibrate.h"
 
+/* Most parameters in a calibration spec. */
+#define SPEC_MAX_PARAMS 64
+
 /* A well-mixed 64-bit seed from a base seed and two indices (splitmix64 finaliser). */
 uint64_t bk_cal_mix(uint64_t seed, uint64_t a, uint64_t b);
 

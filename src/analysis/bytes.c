@@ -84,24 +84,26 @@ const unsigned char *bk_reader_take(bk_reader *r, size_t n)
     return p;
 }
 
+/* The next k bytes (k <= 8) as a little-endian unsigned integer; 0 past the end. */
+static uint64_t take_le(bk_reader *r, int k)
+{
+    const unsigned char *x = bk_reader_take(r, (size_t)k);
+    uint64_t v = 0;
+    for (int i = 0; x && i < k; i++)
+        v |= (uint64_t)x[i] << (8 * i);
+    return v;
+}
+
 /* 0 past the end. */
 uint32_t bk_reader_u32(bk_reader *r)
 {
-    const unsigned char *x = bk_reader_take(r, 4);
-    uint32_t v = 0;
-    for (int i = 0; x && i < 4; i++)
-        v |= (uint32_t)x[i] << (8 * i);
-    return v;
+    return (uint32_t)take_le(r, 4);
 }
 
 /* 0 past the end. */
 uint64_t bk_reader_u64(bk_reader *r)
 {
-    const unsigned char *x = bk_reader_take(r, 8);
-    uint64_t v = 0;
-    for (int i = 0; x && i < 8; i++)
-        v |= (uint64_t)x[i] << (8 * i);
-    return v;
+    return take_le(r, 8);
 }
 
 /* 0 past the end. */

@@ -183,4 +183,43 @@ bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *nam
                              bk_ensemble **out, bk_error *err);
 
 
+/* Longest horizon of an ensemble, in days. */
+#define BK_ENS_MAX_DAYS 100000
+
+/* ---- shared by ensemble.c and ens_state.c: blocks of replications ---- */
+
+static inline bool block_done(const bk_ensemble *e, uint64_t b)
+{
+    return (e->done[b / 8] >> (b % 8)) & 1u;
+}
+
+/* The partial entry of block b, or NULL. */
+static inline bk_ens_partial *find_partial(bk_ensemble *e, uint64_t b)
+{
+    for (int i = 0; i < e->n_partial; i++)
+        if (e->partial[i].block == b)
+            return &e->partial[i];
+    return NULL;
+}
+
+/* Replications in block b. */
+static inline uint32_t block_len(const bk_ensemble *e, uint64_t b)
+{
+    uint64_t first = b * e->block, end = first + e->block;
+    return (uint32_t)((end > e->n_reps ? e->n_reps : end) - first);
+}
+
+static inline uint64_t full_mask(uint32_t len)
+{
+    return len >= 64 ? UINT64_MAX : (UINT64_C(1) << len) - 1;
+}
+
+/* Allocate the bitmap and the statistics without columns; false when out of memory. */
+bool bk_ens_alloc_common(bk_ensemble *e);
+
+/* Record replication `bit` of block b as added; a block whose replications are all added
+ * becomes done. false when out of memory. */
+bool bk_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit);
+
+
 #endif

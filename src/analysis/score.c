@@ -26,14 +26,23 @@ double bk_score_crps_sorted(const double *x, size_t n, double y)
     return a / nn - b / (nn * nn);
 }
 
-/* Contract in blockade/calibrate.h. */
-double bk_score_crps(const double *x, size_t n, double y)
+/* A sorted copy of x[0..n) (free it with bk_free); NULL when out of memory. */
+static double *sorted_copy(const double *x, size_t n)
 {
     double *s = bk_malloc(n * sizeof *s);
     if (!s)
-        return NAN;
+        return NULL;
     memcpy(s, x, n * sizeof *s);
     gsl_sort(s, 1, n);
+    return s;
+}
+
+/* Contract in blockade/calibrate.h. */
+double bk_score_crps(const double *x, size_t n, double y)
+{
+    double *s = sorted_copy(x, n);
+    if (!s)
+        return NAN;
     double v = bk_score_crps_sorted(s, n, y);
     bk_free(s);
     return v;
@@ -65,11 +74,9 @@ double bk_score_quantile_sorted(const double *sorted, size_t n, double p)
 /* Contract in blockade/calibrate.h. */
 double bk_score_quantile(const double *x, size_t n, double p)
 {
-    double *s = bk_malloc(n * sizeof *s);
+    double *s = sorted_copy(x, n);
     if (!s)
         return NAN;
-    memcpy(s, x, n * sizeof *s);
-    gsl_sort(s, 1, n);
     double v = bk_score_quantile_sorted(s, n, p);
     bk_free(s);
     return v;

@@ -97,16 +97,12 @@ static void write_stats(FILE *out, const bk_column *col, const column_stats *s)
 {
     fputs("{\"unit\": ", out);
     bk_fmt_json_string(out, col->unit);
-    fputs(", \"sum\": ", out);
-    bk_fmt_json_number(out, s->sum);
-    fputs(", \"last\": ", out);
-    bk_fmt_json_number(out, s->last);
-    fputs(", \"min\": ", out);
-    bk_fmt_json_number(out, s->min);
-    fputs(", \"max\": ", out);
-    bk_fmt_json_number(out, s->max);
-    fputs(", \"mean\": ", out);
-    bk_fmt_json_number(out, s->mean);
+    static const char *const keys[] = {"sum", "last", "min", "max", "mean"};
+    const double values[] = {s->sum, s->last, s->min, s->max, s->mean};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        fprintf(out, ", \"%s\": ", keys[i]);
+        bk_fmt_json_number(out, values[i]);
+    }
     fputc('}', out);
 }
 

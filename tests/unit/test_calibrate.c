@@ -25,6 +25,7 @@
 
 #include "analysis/sensitivity.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 #include "engine/rng.h"
 
@@ -145,20 +146,14 @@ static void test_spec_errors(void **state)
 static void test_scenario_threads(void **state)
 {
     (void)state;
-    char *sp = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    char *ep = bk_test_source_path("tests/data/two-corridors-events.csv");
-    char *ap = bk_test_source_path("tests/data/two-corridors-aggregates.csv");
     char *pp = bk_test_source_path("tests/data/calib-spec.yaml");
     bk_scenario *sc = NULL;
     bk_events *ev = NULL;
     bk_aggregates *ag = NULL;
     bk_calib_spec *spec = NULL;
     bk_error err;
-    assert_int_equal(bk_scenario_load_file(sp, &sc, &err), BK_OK);
-    assert_int_equal(bk_events_read_file(ep, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_aggregates_read_file(ap, &ag, &err), BK_OK);
+    bk_test_observed_world(&sc, &ev, &ag);
     assert_int_equal(bk_calib_spec_load_file(pp, &spec, &err), BK_OK);
-    bk_events_place(ev, sc);
     bk_obs_config oc;
     bk_obs_config_init(&oc, sc);
     oc.day_from = spec->day_from;
@@ -209,9 +204,6 @@ static void test_scenario_threads(void **state)
     bk_aggregates_free(ag);
     bk_events_free(ev);
     bk_scenario_free(sc);
-    free(sp);
-    free(ep);
-    free(ap);
     free(pp);
 }
 

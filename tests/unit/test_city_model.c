@@ -16,6 +16,7 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
@@ -90,15 +91,6 @@ static const char *const CUT_WEST = "timeline:\n"
                                     "  - {date: 2025-09-04, type: supply_cut, port: west, factor: 0, "
                                     "hours: 480}\n";
 
-static bk_scenario *load_text(const char *text)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err) != BK_OK)
-        fail_msg("scenario did not load: %s", err.message);
-    return sc;
-}
-
 static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
 {
     bk_run_config cfg;
@@ -130,7 +122,7 @@ static void test_litres_conserved_across_buffers(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_text(text);
     for (uint64_t seed = 1; seed <= 10; seed++) {
         bk_run *run = run_seed(sc, seed);
         bk_run_totals t;
@@ -167,7 +159,7 @@ static void test_household_stock_never_earlier_stockout(void **state)
         double prev = -2;
         for (int k = 0; k < 4; k++) {
             char *text = world(CUT_BOTH, sizes[k], "0");
-            bk_scenario *sc = load_text(text);
+            bk_scenario *sc = bk_test_load_text(text);
             bk_run *run = run_seed(sc, seed);
             bk_run_totals t;
             bk_run_get_totals(run, &t);
@@ -199,7 +191,7 @@ static void test_airlift_never_adds_blackout(void **state)
     snprintf(with, sizeof with, "%s  - {date: 2025-09-02, type: airlift, litres_per_day: "
                                 "300000, product: gasoil}\n", CUT_BOTH);
     char *more = world(with, "2", "1.0");
-    bk_scenario *sa = load_text(base), *sb = load_text(more);
+    bk_scenario *sa = bk_test_load_text(base), *sb = bk_test_load_text(more);
     long better = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
         bk_run *a = run_seed(sa, seed), *b = run_seed(sb, seed);
@@ -228,7 +220,7 @@ static void test_price_finite_no_ceiling(void **state)
 {
     (void)state;
     char *deep = world(CUT_BOTH, "2", "1.0"), *mild = world(CUT_WEST, "2", "1.0");
-    bk_scenario *sd = load_text(deep), *sm = load_text(mild);
+    bk_scenario *sd = bk_test_load_text(deep), *sm = bk_test_load_text(mild);
     double bound = exp(sd->cityside.price_sensitivity + sd->cityside.price_fear);
     double sum_deep = 0, sum_mild = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -267,7 +259,7 @@ static void test_declaration_moves_price(void **state)
     text = edit(text, "reserve_floor_l: {gasoil: 5500000, gasoline: 1000000}",
                 "reserve_floor_l: {gasoil: 0, gasoline: 0}");
     text = edit(text, "attack: 0.1, news", "attack: 0, news"); /* attacks before it are news too */
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_text(text);
     int decl = 4; /* campaign_start 2025-09-05 = day 4 */
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -294,7 +286,7 @@ static void test_schools_decisions(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "0", "0");
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_text(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -336,7 +328,7 @@ static void test_hydro_season_and_backup(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_text(text);
     int extra_days = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -363,7 +355,7 @@ static void test_same_seed_same_series(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_text(text);
     bk_run *a = run_seed(sc, 7), *b = run_seed(sc, 7);
     assert_int_equal(a->days, b->days);
     assert_int_equal(a->n_cols, b->n_cols);

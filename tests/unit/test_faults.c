@@ -8,7 +8,7 @@
  * the run store, and importing observed events and aggregates.
  *
  * Allocations made inside libfyaml, GSL, igraph, OpenSSL and the C library's stdio are not
- * counted (not routed); SQLite's (engine/alloc.c) and libcsv's (observed.c) are.
+ * counted (not routed); SQLite's (engine/alloc.c) and libcsv's (obs_csv.c) are.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -14,89 +14,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
-/* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
-static char *replace(char *s, const char *from, const char *to)
-{
-    char *p = strstr(s, from);
-    if (p == NULL)
-        fail_msg("test scenario has no '%s'", from);
-    size_t a = (size_t)(p - s), lf = strlen(from), lt = strlen(to), n = strlen(s);
-    char *r = malloc(n - lf + lt + 1);
-    assert_non_null(r);
-    memcpy(r, s, a);
-    memcpy(r + a, to, lt);
-    memcpy(r + a + lt, p + lf, n - a - lf + 1);
-    free(s);
-    return r;
-}
-
-static char *replace_all(char *s, const char *from, const char *to)
-{
-    while (strstr(s, from))
-        s = replace(s, from, to);
-    return s;
-}
-
 /* The two-corridor world without its timeline; `quiet` also takes the armed group's eyes and
  * road cuts away, so only drivers and escorts shape the traffic. */
 static char *world(bool quiet)
 {
-    char *s = slurp(TWO);
+    char *s = bk_test_slurp(TWO);
     char *p = strstr(s, "\ntimeline:");
     assert_non_null(p);
     p[1] = 0;
-    s = replace(s, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    s = bk_test_edit(s, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
     if (quiet) {
-        s = replace_all(s, "intelligence: 0.3", "intelligence: 0");
-        s = replace(s, "rate_per_day: 0.03", "rate_per_day: 0");
+        s = bk_test_edit_all(s, "intelligence: 0.3", "intelligence: 0");
+        s = bk_test_edit(s, "rate_per_day: 0.03", "rate_per_day: 0");
     }
     return s;
-}
-
-static bk_scenario *load_text(const char *text)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
-    if (st != BK_OK)
-        fail_msg("scenario did not load: %s", err.message);
-    return sc;
-}
-
-static bk_run *run_seed(const bk_scenario *sc, uint64_t seed, int days)
-{
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    if (days > 0)
-        cfg.days = days;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    bk_status st = bk_sim_run(sc, &cfg, &run, &err);
-    if (st != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
 }
 
 static double cell_at(const bk_run *run, const char *name, int day)
@@ -106,14 +44,6 @@ static double cell_at(const bk_run *run, const char *name, int day)
             return run->daily[(size_t)day * run->n_cols + c];
     fail_msg("no column %s", name);
     return NAN;
-}
-
-static double sum_days(const bk_run *run, const char *name, int from, int to)
-{
-    double s = 0;
-    for (int d = from; d < to && d < run->days; d++)
-        s += cell_at(run, name, d);
-    return s;
 }
 
 static void assert_balanced(const bk_run *run)
@@ -131,15 +61,15 @@ static void assert_balanced(const bk_run *run)
 static bk_scenario *escort_world(int units, int rest)
 {
     char *s = world(true);
-    s = replace(s, "mode: threat", "mode: always");
+    s = bk_test_edit(s, "mode: threat", "mode: always");
     char u[32], r[64];
     snprintf(u, sizeof u, "units: %d", units);
-    s = replace(s, "units: 6", u);
-    s = replace(s, "units: 4", u);
+    s = bk_test_edit(s, "units: 6", u);
+    s = bk_test_edit(s, "units: 4", u);
     snprintf(r, sizeof r, "speed_factor: 0.8\n    escort_rest_hours: %d", rest);
-    s = replace(s, "speed_factor: 0.8", r);
-    s = replace(s, "escort_min: 1", "escort_min: 2");
-    bk_scenario *sc = load_text(s);
+    s = bk_test_edit(s, "speed_factor: 0.8", r);
+    s = bk_test_edit(s, "escort_min: 1", "escort_min: 2");
+    bk_scenario *sc = bk_test_load_text(s);
     free(s);
     return sc;
 }
@@ -154,7 +84,7 @@ static void test_more_escorts_never_fewer_convoys(void **state)
         long prev = -1;
         for (int units = 2; units <= 10; units += 2) {
             bk_scenario *sc = escort_world(units, rest);
-            bk_run *run = run_seed(sc, seed, days);
+            bk_run *run = bk_test_run(sc, seed, days);
             assert_balanced(run);
             bk_run_totals t;
             bk_run_get_totals(run, &t);
@@ -181,7 +111,7 @@ static void test_turnaround_slows_convoys(void **state)
     bk_scenario *fast = escort_world(2, 0), *slow = escort_world(2, 240);
     long nf = 0, ns = 0;
     for (uint64_t seed = 1; seed <= 4; seed++) {
-        bk_run *a = run_seed(fast, seed, 30), *b = run_seed(slow, seed, 30);
+        bk_run *a = bk_test_run(fast, seed, 30), *b = bk_test_run(slow, seed, 30);
         bk_run_totals ta, tb;
         bk_run_get_totals(a, &ta);
         bk_run_get_totals(b, &tb);
@@ -202,13 +132,13 @@ static void test_declaration_scares_drivers(void **state)
 {
     (void)state;
     char *calm = world(true);
-    calm = replace(calm, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
-    char *scared = replace(strdup(calm), "min_willingness: 0.05",
+    calm = bk_test_edit(calm, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
+    char *scared = bk_test_edit(strdup(calm), "min_willingness: 0.05",
                            "min_willingness: 0.05\n  declaration_fear: 0.8");
-    bk_scenario *sc = load_text(calm), *ss = load_text(scared);
+    bk_scenario *sc = bk_test_load_text(calm), *ss = bk_test_load_text(scared);
     double before = 0, after = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        bk_run *a = run_seed(sc, seed, 20), *b = run_seed(ss, seed, 20);
+        bk_run *a = bk_test_run(sc, seed, 20), *b = bk_test_run(ss, seed, 20);
         /* campaign on 2025-09-05 = day 4; willingness recovers with a 10-day time constant */
         assert_true(fabs(cell_at(b, "willingness_west", 3) - 1.0) < 1e-12);
         double w4 = cell_at(b, "willingness_west", 4);
@@ -216,8 +146,8 @@ static void test_declaration_scares_drivers(void **state)
         if (fabs(w4 - expect) > 1e-9 && fabs(w4 - 0.2) > 1e-9)
             fail_msg("willingness on the declaration day %.6f, expected 0.2 or %.6f", w4, expect);
         assert_true(fabs(cell_at(a, "willingness_west", 4) - 1.0) < 1e-12);
-        before += sum_days(a, "dispatched", 4, 6);
-        after += sum_days(b, "dispatched", 4, 6);
+        before += bk_test_sum_days(a, "dispatched", 4, 6);
+        after += bk_test_sum_days(b, "dispatched", 4, 6);
         assert_balanced(b);
         bk_run_free(a);
         bk_run_free(b);
@@ -238,14 +168,14 @@ static void test_escort_demand_fills_and_empties_staging(void **state)
 {
     (void)state;
     char *s = world(true);
-    s = replace(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
-    s = replace(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1000");
-    s = replace(s, "min_willingness: 0.05",
+    s = bk_test_edit(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
+    s = bk_test_edit(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1000");
+    s = bk_test_edit(s, "min_willingness: 0.05",
                 "min_willingness: 0.05\n  declaration_fear: 0.9\n  escort_demand_below: 0.6");
-    s = replace(s, "units: 6", "units: 0"); /* no escort on the west: the queue can only wait */
-    bk_scenario *sc = load_text(s);
+    s = bk_test_edit(s, "units: 6", "units: 0"); /* no escort on the west: the queue can only wait */
+    bk_scenario *sc = bk_test_load_text(s);
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        bk_run *run = run_seed(sc, seed, 40);
+        bk_run *run = bk_test_run(sc, seed, 40);
         assert_balanced(run);
         assert_true(cell_at(run, "convoy_mode_west", 3) == 0);
         assert_true(cell_at(run, "convoy_mode_west", 4) == 1);
@@ -267,16 +197,16 @@ static void test_first_readiness(void **state)
 {
     (void)state;
     char *s = world(false);
-    s = replace(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 1");
-    s = replace(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
-    s = replace(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
-    bk_scenario *sc = load_text(s);
+    s = bk_test_edit(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 1");
+    s = bk_test_edit(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
+    s = bk_test_edit(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
+    bk_scenario *sc = bk_test_load_text(s);
     long attacks = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        bk_run *run = run_seed(sc, seed, 30);
+        bk_run *run = bk_test_run(sc, seed, 30);
         bk_run_totals t;
         bk_run_get_totals(run, &t);
-        assert_true(sum_days(run, "attacks", 0, 12) == 0);
+        assert_true(bk_test_sum_days(run, "attacks", 0, 12) == 0);
         attacks += t.attacks_attempted;
         bk_run_free(run);
     }
@@ -291,16 +221,16 @@ static void test_convoy_interest(void **state)
 {
     (void)state;
     char *s = world(false);
-    s = replace(s, "min_success: 0.35", "min_success: 0");
-    s = replace(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1");
-    char *none = replace_all(strdup(s), "readiness_hours: 72}",
+    s = bk_test_edit(s, "min_success: 0.35", "min_success: 0");
+    s = bk_test_edit(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1");
+    char *none = bk_test_edit_all(strdup(s), "readiness_hours: 72}",
                              "readiness_hours: 72, convoy_interest: 0 }");
-    char *keen = replace_all(strdup(s), "readiness_hours: 72}",
+    char *keen = bk_test_edit_all(strdup(s), "readiness_hours: 72}",
                              "readiness_hours: 72, convoy_interest: 3 }");
-    bk_scenario *sn = load_text(none), *sk = load_text(keen);
+    bk_scenario *sn = bk_test_load_text(none), *sk = bk_test_load_text(keen);
     long conv_none = 0, conv_keen = 0, lone = 0;
     for (uint64_t seed = 1; seed <= 6; seed++) {
-        bk_run *a = run_seed(sn, seed, 45), *b = run_seed(sk, seed, 45);
+        bk_run *a = bk_test_run(sn, seed, 45), *b = bk_test_run(sk, seed, 45);
         bk_run_totals ta, tb;
         bk_run_get_totals(a, &ta);
         bk_run_get_totals(b, &tb);
@@ -335,7 +265,7 @@ static void test_bad_values(void **state)
     const char *keys[] = {"declaration_fear", "escort_demand_below", "escort_confidence",
                           "escort_rest_hours", "first_ready_days", "convoy_interest"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *s = replace(world(true), cases[i][0], cases[i][1]);
+        char *s = bk_test_edit(world(true), cases[i][0], cases[i][1]);
         bk_scenario *sc = NULL;
         bk_error err = {0};
         bk_status st = bk_scenario_load_string(s, strlen(s), "bad.yaml", &sc, &err);

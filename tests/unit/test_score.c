@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 
 static void test_crps(void **state)
@@ -71,17 +72,11 @@ static void test_quantile(void **state)
 static void test_validate(void **state)
 {
     (void)state;
-    char *sp = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    char *ep = bk_test_source_path("tests/data/two-corridors-events.csv");
-    char *ap = bk_test_source_path("tests/data/two-corridors-aggregates.csv");
     bk_scenario *sc = NULL;
     bk_events *ev = NULL;
     bk_aggregates *ag = NULL;
     bk_error err;
-    assert_int_equal(bk_scenario_load_file(sp, &sc, &err), BK_OK);
-    assert_int_equal(bk_events_read_file(ep, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_aggregates_read_file(ap, &ag, &err), BK_OK);
-    bk_events_place(ev, sc);
+    bk_test_observed_world(&sc, &ev, &ag);
     bk_obs_config cfg;
     bk_obs_config_init(&cfg, sc);
     assert_true(bk_date_parse("2025-09-20", &cfg.day_to));
@@ -109,9 +104,6 @@ static void test_validate(void **state)
     bk_aggregates_free(ag);
     bk_events_free(ev);
     bk_scenario_free(sc);
-    free(sp);
-    free(ep);
-    free(ap);
 }
 
 int main(void)

@@ -12,49 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
-/* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
-static char *replace(char *s, const char *from, const char *to)
-{
-    char *p = strstr(s, from);
-    assert_non_null(p);
-    size_t a = (size_t)(p - s), lf = strlen(from), lt = strlen(to), n = strlen(s);
-    char *r = malloc(n - lf + lt + 1);
-    assert_non_null(r);
-    memcpy(r, s, a);
-    memcpy(r + a, to, lt);
-    memcpy(r + a + lt, p + lf, n - a - lf + 1);
-    free(s);
-    return r;
-}
-
-/* Replace every occurrence. */
-static char *replace_all(char *s, const char *from, const char *to)
-{
-    while (strstr(s, from))
-        s = replace(s, from, to);
-    return s;
-}
 
 /* Drop everything from `marker` to the end of the text. */
 static char *cut_from(char *s, const char *marker)
@@ -65,27 +28,9 @@ static char *cut_from(char *s, const char *marker)
     return s;
 }
 
-static bk_scenario *load_text(const char *text)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
-    if (st != BK_OK)
-        fail_msg("scenario did not load: %s", err.message);
-    return sc;
-}
-
 static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
 {
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    bk_status st = bk_sim_run(sc, &cfg, &run, &err);
-    if (st != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
+    return bk_test_run(sc, seed, 0);
 }
 
 static int col(const bk_run *run, const char *name)
@@ -97,22 +42,13 @@ static int col(const bk_run *run, const char *name)
     return -1;
 }
 
-static double sum_days(const bk_run *run, const char *name, int from, int to)
-{
-    int c = col(run, name);
-    double s = 0;
-    for (int d = from; d < to && d < run->days; d++)
-        s += run->daily[(size_t)d * run->n_cols + c];
-    return s;
-}
-
 /* The full two-corridor scenario (campaign, cuts, timeline) under 30 seeds: every day's
  * invariants hold (checked inside the run) and the totals balance. */
 static void test_conservation_many_seeds(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
-    bk_scenario *sc = load_text(text);
+    char *text = bk_test_slurp(TWO);
+    bk_scenario *sc = bk_test_load_text(text);
     long attacks = 0, lost = 0;
     for (uint64_t seed = 1; seed <= 30; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -149,8 +85,8 @@ static char *daily_bytes(const bk_run *run, size_t *len)
 static void test_same_seed_same_bytes(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
-    bk_scenario *sc = load_text(text);
+    char *text = bk_test_slurp(TWO);
+    bk_scenario *sc = bk_test_load_text(text);
     bk_run *a = run_seed(sc, 11), *b = run_seed(sc, 11), *c = run_seed(sc, 12);
     size_t la, lb, lc;
     char *ba = daily_bytes(a, &la), *bb = daily_bytes(b, &lb), *bc = daily_bytes(c, &lc);
@@ -175,14 +111,14 @@ static void test_same_seed_same_bytes(void **state)
 static void test_littles_law_without_threat(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
+    char *text = bk_test_slurp(TWO);
     text = cut_from(text, "timeline:");
-    text = replace_all(text, "intelligence: 0.3", "intelligence: 0");
-    text = replace(text, "rate_per_day: 0.03", "rate_per_day: 0");
-    text = replace(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
-    text = replace(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
-    text = replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
-    bk_scenario *sc = load_text(text);
+    text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
+    text = bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
+    text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
+    text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
+    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    bk_scenario *sc = bk_test_load_text(text);
     double west = 0, south = 0;
     const int seeds = 4, from = 5, to = 60;
     for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
@@ -191,8 +127,8 @@ static void test_littles_law_without_threat(void **state)
         bk_run_get_totals(run, &t);
         assert_int_equal(t.attacks_attempted, 0);
         assert_int_equal(t.tankers_destroyed + t.tankers_captured, 0);
-        west += sum_days(run, "arrivals_west", from, to);
-        south += sum_days(run, "arrivals_south", from, to);
+        west += bk_test_sum_days(run, "arrivals_west", from, to);
+        south += bk_test_sum_days(run, "arrivals_south", from, to);
         bk_run_free(run);
     }
     double days = (double)seeds * (to - from);
@@ -210,14 +146,14 @@ static void test_littles_law_without_threat(void **state)
 static void test_escorts_deter_attacks(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
+    char *text = bk_test_slurp(TWO);
     text = cut_from(text, "timeline:");
-    text = replace(text, "mode: threat", "mode: always");
-    text = replace_all(text, "units: 6", "units: 30");
-    text = replace_all(text, "units: 4", "units: 30");
-    char *weak = replace(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 1");
-    char *strong = replace(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 6");
-    bk_scenario *sw = load_text(weak), *ss = load_text(strong);
+    text = bk_test_edit(text, "mode: threat", "mode: always");
+    text = bk_test_edit_all(text, "units: 6", "units: 30");
+    text = bk_test_edit_all(text, "units: 4", "units: 30");
+    char *weak = bk_test_edit(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 1");
+    char *strong = bk_test_edit(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 6");
+    bk_scenario *sw = bk_test_load_text(weak), *ss = bk_test_load_text(strong);
     long att_w = 0, att_s = 0, lost_w = 0, lost_s = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
         bk_run *a = run_seed(sw, seed), *b = run_seed(ss, seed);
@@ -246,23 +182,23 @@ static void test_escorts_deter_attacks(void **state)
 static void test_road_cut_stops_traffic(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
+    char *text = bk_test_slurp(TWO);
     text = cut_from(text, "timeline:");
-    text = replace_all(text, "intelligence: 0.3", "intelligence: 0");
-    text = replace(text, "rate_per_day: 0.03", "rate_per_day: 0");
-    text = replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
+    text = bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
+    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
     size_t n = strlen(text);
     const char *tl = "timeline:\n  - {date: 2025-09-11, type: road_cut, segment: [west_town, "
                      "capital], hours: 240}\n";
     text = realloc(text, n + strlen(tl) + 1);
     strcpy(text + n, tl);
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_text(text);
     bk_run *run = run_seed(sc, 3);
-    assert_true(sum_days(run, "arrivals_west", 0, 10) > 0);
-    assert_true(sum_days(run, "arrivals_west", 13, 20) == 0); /* cut: days 10..19 */
-    assert_true(sum_days(run, "arrivals_south", 13, 20) > 0);
-    assert_true(sum_days(run, "arrivals_west", 21, 30) > 0);
-    assert_true(sum_days(run, "segments_closed", 10, 11) >= 1);
+    assert_true(bk_test_sum_days(run, "arrivals_west", 0, 10) > 0);
+    assert_true(bk_test_sum_days(run, "arrivals_west", 13, 20) == 0); /* cut: days 10..19 */
+    assert_true(bk_test_sum_days(run, "arrivals_south", 13, 20) > 0);
+    assert_true(bk_test_sum_days(run, "arrivals_west", 21, 30) > 0);
+    assert_true(bk_test_sum_days(run, "segments_closed", 10, 11) >= 1);
     bk_run_free(run);
     bk_scenario_free(sc);
     free(text);
@@ -273,11 +209,11 @@ static void test_road_cut_stops_traffic(void **state)
 static void test_campaign_switches_attacks_on(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
+    char *text = bk_test_slurp(TWO);
     text = cut_from(text, "timeline:");
-    text = replace(text, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
-    char *quiet = replace(strdup(text), "  campaign_start: 2025-09-05", "");
-    bk_scenario *sq = load_text(quiet), *sc = load_text(text);
+    text = bk_test_edit(text, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
+    char *quiet = bk_test_edit(strdup(text), "  campaign_start: 2025-09-05", "");
+    bk_scenario *sq = bk_test_load_text(quiet), *sc = bk_test_load_text(text);
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *a = run_seed(sq, seed), *b = run_seed(sc, seed);
         bk_run_totals ta, tb;
@@ -300,9 +236,9 @@ static void test_campaign_switches_attacks_on(void **state)
 /* The two-corridor world with its city side, a huge depot and a scripted timeline. */
 static char *city_world(const char *timeline)
 {
-    char *text = slurp(TWO);
+    char *text = bk_test_slurp(TWO);
     text = cut_from(text, "timeline:");
-    text = replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
     size_t n = strlen(text);
     text = realloc(text, n + strlen(timeline) + 1);
     assert_non_null(text);
@@ -335,7 +271,7 @@ static void test_more_fuel_never_more_blackout(void **state)
                   "gasoil}\n", cut);
     char *more = city_world(with);
     free(with);
-    bk_scenario *sa = load_text(base), *sb = load_text(more);
+    bk_scenario *sa = bk_test_load_text(base), *sb = bk_test_load_text(more);
     assert_true(sa->cityside.enabled);
     long better = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -372,9 +308,9 @@ static void test_shortage_and_recovery(void **state)
                             "  - {date: 2025-09-04, type: supply_cut, port: south, factor: 0, "
                             "hours: 480}\n");
     /* ports a third faster than usual, so that supply clearly exceeds demand once restored */
-    text = replace(text, "load_rate_per_day: 20", "load_rate_per_day: 27");
-    text = replace(text, "load_rate_per_day: 12", "load_rate_per_day: 16");
-    bk_scenario *sc = load_text(text);
+    text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 27");
+    text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 16");
+    bk_scenario *sc = bk_test_load_text(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -422,9 +358,9 @@ static void test_shortage_and_recovery(void **state)
 static void test_column_names_are_tokens(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
-    text = replace(text, "  - id: west\n    name: West corridor", "  - id: West-1\n    name: West corridor");
-    bk_scenario *sc = load_text(text);
+    char *text = bk_test_slurp(TWO);
+    text = bk_test_edit(text, "  - id: west\n    name: West corridor", "  - id: West-1\n    name: West corridor");
+    bk_scenario *sc = bk_test_load_text(text);
     bk_run *run = run_seed(sc, 1);
     assert_true(col(run, "arrivals_west_1") >= 0);
     for (int c = 0; c < run->n_cols; c++)
@@ -438,8 +374,8 @@ static void test_column_names_are_tokens(void **state)
 static void test_bad_config(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
-    bk_scenario *sc = load_text(text);
+    char *text = bk_test_slurp(TWO);
+    bk_scenario *sc = bk_test_load_text(text);
     bk_run_config cfg;
     bk_run_config_init(&cfg, sc);
     cfg.days = -1;

@@ -1,0 +1,98 @@
+/* bk_test_model.c: see bk_test_model.h. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bk_test.h"
+#include "bk_test_model.h"
+#include "model/run.h"
+
+char *bk_test_slurp(const char *path)
+{
+    char *s = bk_test_read_file(path, NULL);
+    if (s == NULL)
+        fail_msg("cannot read %s", path);
+    return s;
+}
+
+char *bk_test_edit(char *s, const char *from, const char *to)
+{
+    char *p = strstr(s, from);
+    if (p == NULL)
+        fail_msg("test scenario has no '%s'", from);
+    size_t a = (size_t)(p - s), lf = strlen(from), lt = strlen(to), n = strlen(s);
+    char *r = malloc(n - lf + lt + 1);
+    assert_non_null(r);
+    memcpy(r, s, a);
+    memcpy(r + a, to, lt);
+    memcpy(r + a + lt, p + lf, n - a - lf + 1);
+    free(s);
+    return r;
+}
+
+char *bk_test_edit_all(char *s, const char *from, const char *to)
+{
+    while (strstr(s, from))
+        s = bk_test_edit(s, from, to);
+    return s;
+}
+
+bk_scenario *bk_test_load_text(const char *text)
+{
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
+    if (st != BK_OK)
+        fail_msg("scenario did not load: %s", err.message);
+    return sc;
+}
+
+bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)
+{
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.seed = seed;
+    if (days > 0)
+        cfg.days = days;
+    bk_run *run = NULL;
+    bk_error err = {0};
+    bk_status st = bk_sim_run(sc, &cfg, &run, &err);
+    if (st != BK_OK)
+        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
+    return run;
+}
+
+double bk_test_sum_days(const bk_run *run, const char *name, int from, int to)
+{
+    int c = -1;
+    for (int k = 0; k < run->n_cols && c < 0; k++)
+        if (strcmp(run->cols[k].name, name) == 0)
+            c = k;
+    if (c < 0)
+        fail_msg("no column %s", name);
+    double s = 0;
+    for (int d = from; d < to && d < run->days; d++)
+        s += run->daily[(size_t)d * run->n_cols + c];
+    return s;
+}
+
+void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag)
+{
+    char *sp = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    char *ep = bk_test_source_path("tests/data/two-corridors-events.csv");
+    char *ap = bk_test_source_path("tests/data/two-corridors-aggregates.csv");
+    assert_true(sp && ep && ap);
+    bk_error err;
+    assert_int_equal(bk_scenario_load_file(sp, sc, &err), BK_OK);
+    assert_int_equal(bk_events_read_file(ep, NULL, ev, &err), BK_OK);
+    assert_int_equal(bk_aggregates_read_file(ap, ag, &err), BK_OK);
+    bk_events_place(*ev, *sc);
+    free(sp);
+    free(ep);
+    free(ap);
+}

@@ -1,0 +1,38 @@
+/* bk_test_model.h: helpers shared by the model tests that edit a scenario's text, load it and
+ * run it. Unlike bk_test.h, these fail the calling cmocka test themselves (fail_msg) on any
+ * error, so a test reads as a list of edits and checks.
+ */
+#ifndef BK_TEST_MODEL_H
+#define BK_TEST_MODEL_H
+
+#include <stdint.h>
+
+#include "blockade/blockade.h"
+
+/* A whole file as a new NUL-terminated string (free it); fails the test if it cannot be read. */
+char *bk_test_slurp(const char *path);
+
+/* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
+char *bk_test_edit(char *s, const char *from, const char *to);
+
+/* Replace every occurrence of `from` by `to`; frees s. */
+char *bk_test_edit_all(char *s, const char *from, const char *to);
+
+/* The scenario of a YAML text named "test.yaml"; fails the test if it does not load. */
+bk_scenario *bk_test_load_text(const char *text);
+
+/* Replication 0 of sc with `seed`, for `days` days (0: the scenario's horizon); fails the test
+ * if the run fails. */
+bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
+
+/* Sum of daily column `name` over days from .. to - 1 (clipped to the run); fails the test if
+ * the run has no such column. */
+double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);
+
+/* The two-corridor test scenario (scenarios/test/two-corridors.yaml) with its observed events
+ * (tests/data/two-corridors-events.csv, placed on its roads) and aggregates
+ * (tests/data/two-corridors-aggregates.csv); fails the test if any does not load. Free the
+ * three with their own functions. */
+void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag);
+
+#endif

@@ -1,0 +1,73 @@
+/* ensemble_fixture.h: the fixture shared by test_ensemble.c (the library) and
+ * test_ensemble_cli.c (the command-line tool and comparisons): the two-corridor scenario,
+ * loaded once per program, and a temporary directory removed at the end. */
+#ifndef BK_ENSEMBLE_FIXTURE_H
+#define BK_ENSEMBLE_FIXTURE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bk_test.h"
+#include "blockade/blockade.h"
+
+#define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BK_ASAN 1
+#endif
+#endif
+
+static bk_scenario *scenario;
+static char *tmp;
+
+static int setup(void **state)
+{
+    (void)state;
+    bk_error err;
+    if (bk_scenario_load_file(TWO_CORRIDORS, &scenario, &err) != BK_OK)
+        return -1;
+    tmp = bk_test_make_temp_dir("bk-ensemble");
+    return tmp ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bk_scenario_free(scenario);
+    if (tmp)
+        bk_test_remove_tree(tmp);
+    free(tmp);
+    return 0;
+}
+
+/* A new string: tmp/name (free it). */
+static char *tmp_path(const char *name)
+{
+    size_t n = strlen(tmp) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", tmp, name);
+    return p;
+}
+
+#endif

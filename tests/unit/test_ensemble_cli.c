@@ -1,0 +1,461 @@
+/* test_ensemble_cli.c: the ensemble through the command-line tool, and comparisons.
+ *
+ * A real `blockade ensemble` killed with SIGKILL resumes to the same bytes; under mpirun with 2
+ * ranks (when built with MPI, skipped under AddressSanitizer whose leak checker rejects Open
+ * MPI's own allocations) the same bytes as one process; compare with a policy that changes
+ * nothing gives zero differences with zero-width intervals; more escorts destroy fewer tankers;
+ * bad policy files exit 3, bad --shard values exit 2. Small N and short horizons keep it quick.
+ */
+#include "ensemble_fixture.h"
+
+/* ---- the command-line tool ----------------------------------------------------------------- */
+
+/* Start the tool with the NULL-terminated words; stdout and stderr to files in tmp. */
+static pid_t spawn(const char *const *words, const char *prefix)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.out", tmp, prefix);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        snprintf(path, sizeof path, "%s/%s.err", tmp, prefix);
+        int fe = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || fe < 0)
+            _exit(127);
+        dup2(fd, 1);
+        dup2(fe, 2);
+        setenv("BLOCKADE_STORE", "", 1);
+        char *argv[64];
+        int n = 0;
+        for (; words[n] && n < 63; n++)
+            argv[n] = strdup(words[n]); /* exec wants non-const words */
+        argv[n] = NULL;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_code(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Run to completion; the exit code. */
+static int run_tool(const char *const *words, const char *prefix)
+{
+    return wait_code(spawn(words, prefix));
+}
+
+static const char *const ensemble_files[] = {"replications.csv", "bands.csv", "curves.csv",
+                                             "summary.json",
+                                             "manifest.json", "scenario.yaml"};
+
+static void expect_same_outputs(const char *dir_a, const char *dir_b)
+{
+    for (size_t i = 0; i < sizeof ensemble_files / sizeof ensemble_files[0]; i++) {
+        char pa[4096], pb[4096];
+        snprintf(pa, sizeof pa, "%s/%s", dir_a, ensemble_files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", dir_b, ensemble_files[i]);
+        size_t la = 0, lb = 0;
+        char *a = bk_test_read_file(pa, &la), *b = bk_test_read_file(pb, &lb);
+        if (!a || !b)
+            fail_msg("missing %s or %s", pa, pb);
+        if (la != lb || memcmp(a, b, la) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(a);
+        free(b);
+    }
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Kill a real run with SIGKILL once it has written a checkpoint; --resume must give the bytes
+ * of an uninterrupted run. */
+static void test_cli_kill_resume(void **state)
+{
+    (void)state;
+    char *full = tmp_path("full"), *killed = tmp_path("killed");
+    char *ckpt = tmp_path("killed.partial/checkpoint.bkens");
+    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
+                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
+    assert_int_equal(run_tool(ref, "full"), 0);
+    const char *victim[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
+                            "--threads", "1", "--quiet", "--no-store", "--checkpoint-every", "1",
+                            "--out", killed, NULL};
+    pid_t pid = spawn(victim, "killed");
+    for (int i = 0; i < 6000 && !exists(ckpt); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(exists(ckpt));
+    kill(pid, SIGKILL);
+    assert_int_equal(wait_code(pid), 128 + SIGKILL);
+    assert_false(exists(killed)); /* outputs are all or nothing */
+    /* without --resume the interrupted ensemble is not overwritten by accident */
+    assert_int_equal(run_tool(victim, "again"), 4);
+    const char *resume[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
+                            "--threads", "2", "--quiet", "--no-store", "--out", killed,
+                            "--resume", NULL};
+    assert_int_equal(run_tool(resume, "resume"), 0);
+    expect_same_outputs(full, killed);
+    assert_false(exists(ckpt)); /* the work directory is gone once the outputs are complete */
+    free(full);
+    free(killed);
+    free(ckpt);
+}
+
+/* Killed at pseudo-random moments (10 % to 70 % of an uninterrupted run's time after each
+ * start) many times in a row (during the work, a checkpoint write or the output step), each time restarted with --resume when a checkpoint exists and afresh
+ * otherwise: the outputs are always the bytes of an uninterrupted run. */
+static void test_cli_kill_many_times(void **state)
+{
+    (void)state;
+    char *full = tmp_path("many-full"), *out = tmp_path("many");
+    char *ckpt = tmp_path("many.partial/checkpoint.bkens");
+    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(run_tool(ref, "many-full"), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* kill times are fractions of the uninterrupted run's duration, so that a fast or a loaded
+     * machine sees kills at the same stages of the work */
+    long full_ms = (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    uint64_t x = 0x9E3779B97F4A7C15u;   /* fixed: the same sequence of fractions every time */
+    int kills = 0, resumed = 0;
+    for (int round = 0; round < 10; round++) {
+        bool resume = exists(ckpt);
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                           "--threads", round % 2 ? "1" : "2", "--quiet", "--no-store",
+                           "--checkpoint-every", "1", "--out", out,
+                           resume ? "--resume" : "--force", NULL};
+        resumed += resume;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        long ms = 5 + full_ms * (long)(10 + x % 60) / 100;   /* 10 % to 70 % of a full run */
+        pid_t pid = spawn(w, "many");
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int code = wait_code(pid);
+        if (code == 0)
+            break;   /* finished before the kill */
+        assert_int_equal(code, 128 + SIGKILL);
+        kills++;
+        if (exists(out))
+            break;   /* killed after the outputs were moved into place: they are complete */
+    }
+    const char *last[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                          "--threads", "2", "--quiet", "--no-store", "--out", out,
+                          exists(ckpt) ? "--resume" : "--force", NULL};
+    if (!exists(out))
+        assert_int_equal(run_tool(last, "many-last"), 0);
+    expect_same_outputs(full, out);
+    print_message("killed %d times (%d restarts from a checkpoint): same bytes\n", kills,
+                  resumed);
+    assert_true(kills >= 1);
+    free(full);
+    free(out);
+    free(ckpt);
+}
+
+/* ensemble --force removes DIR.partial only when it holds nothing but a checkpoint; a work
+ * directory with anything else in it is left alone. */
+static void test_cli_force_partial(void **state)
+{
+    (void)state;
+    char *out = tmp_path("forced"), *work = tmp_path("forced.partial");
+    char *mine = tmp_path("forced.partial/notes.txt"), *errf = tmp_path("forced-foreign.err");
+    assert_int_equal(mkdir(work, 0777), 0);
+    assert_int_equal(bk_test_write_file(mine, "mine\n", 5), 0);
+    const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
+                       "--quiet", "--no-store", "--out", out, "--force", NULL};
+    assert_int_equal(run_tool(w, "forced-foreign"), 4);
+    assert_true(exists(mine));
+    assert_false(exists(out));
+    char *msg = bk_test_read_file(errf, NULL);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "holds 'notes.txt', which is not an ensemble checkpoint"));
+    free(msg);
+    /* an empty one (a run whose output step failed before any checkpoint) blocks nothing, not
+     * even without --force */
+    assert_int_equal(remove(mine), 0);
+    const char *w2[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
+                        "--quiet", "--no-store", "--out", out, NULL};
+    assert_int_equal(run_tool(w2, "forced-empty"), 0);
+    assert_false(exists(work));
+    assert_true(exists(out));
+    /* --shard onto an existing file fails before the work (10^9 replications would not end) */
+    char *part = tmp_path("forced.part");
+    assert_int_equal(bk_test_write_file(part, "x", 1), 0);
+    const char *w3[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                        "--no-store", "--shard", "0/2", "--out", part, NULL};
+    assert_int_equal(run_tool(w3, "part-exists"), 4);
+    const char *w4[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                        "--no-store", "--shard", "0/2", "--out", tmp, "--force", NULL};
+    assert_int_equal(run_tool(w4, "part-dir"), 4);
+    free(part);
+    free(out);
+    free(work);
+    free(mine);
+    free(errf);
+}
+
+/* A state reader fed a device or a pipe stops at once on the wrong magic: `merge /dev/zero`
+ * used to grow without bound. */
+static void test_state_reader_bounded(void **state)
+{
+    (void)state;
+    FILE *f = fopen("/dev/zero", "rb");
+    assert_non_null(f);
+    bk_ensemble *e = (bk_ensemble *)&e;
+    bk_error err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_ensemble_read_state(f, "/dev/zero", &e, &err), BK_ERR_SCHEMA);
+    assert_null(e);
+    assert_non_null(strstr(err.message, "/dev/zero: not an ensemble state file"));
+    fclose(f);
+    const char *w[] = {BK_CLI_PATH, "merge", "/dev/zero", "/dev/zero", "--no-store", NULL};
+    assert_int_not_equal(run_tool(w, "merge-zero"), 0);
+}
+
+/* Shards through the tool, merged, equal one process; errors exit 2. */
+static void test_cli_shards(void **state)
+{
+    (void)state;
+    char *single = tmp_path("single"), *merged = tmp_path("merged");
+    char *part[3];
+    const char *one[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
+                         "--quiet", "--no-store", "--out", single, NULL};
+    assert_int_equal(run_tool(one, "single"), 0);
+    for (int i = 0; i < 3; i++) {
+        char name[16], shard[16];
+        snprintf(name, sizeof name, "p%d", i);
+        snprintf(shard, sizeof shard, "%d/3", i);
+        part[i] = tmp_path(name);
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
+                           "--quiet", "--no-store", "--shard", shard, "--out", part[i], NULL};
+        assert_int_equal(run_tool(w, name), 0);
+    }
+    const char *m[] = {BK_CLI_PATH, "merge", part[1], part[2], part[0], "--quiet", "--no-store",
+                       "--out", merged, NULL};
+    assert_int_equal(run_tool(m, "merge"), 0);
+    expect_same_outputs(single, merged);
+    const char *missing[] = {BK_CLI_PATH, "merge", part[1], part[2], "--no-store", NULL};
+    assert_int_equal(run_tool(missing, "missing"), 2);
+    static const char *const bad[] = {"3/3", "1/0", "a/2", "1", "-1/2", "1/2/3", "/2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "3", "--shard", bad[i],
+                           "--out", single, NULL};
+        assert_int_equal(run_tool(w, "bad"), 2);
+    }
+    /* a part of another ensemble (another seed) is refused */
+    char *other = tmp_path("other");
+    const char *o[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
+                       "--seed", "5", "--quiet", "--no-store", "--shard", "2/3", "--out", other,
+                       NULL};
+    assert_int_equal(run_tool(o, "other"), 0);
+    const char *mm[] = {BK_CLI_PATH, "merge", part[0], part[1], other, "--no-store", NULL};
+    assert_int_equal(run_tool(mm, "mismatch"), 2);
+    char *err = tmp_path("mismatch.err");
+    char *text = bk_test_read_file(err, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "seed differs"));
+    free(text);
+    free(err);
+    free(other);
+    for (int i = 0; i < 3; i++)
+        free(part[i]);
+    free(single);
+    free(merged);
+}
+
+static bool have_mpirun(void)
+{
+    return system("mpirun --version >/dev/null 2>&1") == 0;
+}
+
+static void test_cli_mpi(void **state)
+{
+    (void)state;
+#ifdef BK_ASAN
+    skip(); /* Open MPI's own allocations fail the leak checker */
+#endif
+    if (!bk_mpi_available() || !have_mpirun())
+        skip();
+    char *single = tmp_path("mpi1"), *ranks = tmp_path("mpi2");
+    const char *one[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20",
+                         "--quiet", "--no-store", "--out", single, NULL};
+    assert_int_equal(run_tool(one, "mpi1"), 0);
+    const char *two[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2",
+                         BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20",
+                         "--threads", "1", "--quiet", "--no-store", "--out", ranks, NULL};
+    assert_int_equal(run_tool(two, "mpi2"), 0);
+    expect_same_outputs(single, ranks);
+    free(single);
+    free(ranks);
+}
+
+/* ---- comparisons -------------------------------------------------------------------------- */
+
+static bk_scenario *with_policy(const char *text)
+{
+    bk_policy *p = NULL;
+    bk_error err;
+    assert_int_equal(bk_policy_load_string(text, strlen(text), "policy.yaml", &p, &err), BK_OK);
+    bk_scenario *sc = NULL;
+    bk_status st = bk_policy_apply(p, scenario, &sc, &err);
+    if (st != BK_OK)
+        fail_msg("%s", err.message);
+    bk_policy_free(p);
+    return sc;
+}
+
+static void test_compare_no_change(void **state)
+{
+    (void)state;
+    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 2\n");
+    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 2\n");
+    const bk_scenario *sc[2] = {a, b};
+    bk_compare_config cfg;
+    bk_compare_config_init(&cfg, scenario);
+    cfg.replications = 12;
+    cfg.days = 30;
+    cfg.threads = 2;
+    bk_compare *cmp = NULL;
+    bk_error err;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &cmp, &err), BK_OK);
+    bk_compare_diff d;
+    static const char *const metrics[] = {"tankers_destroyed", "deliveries", "delivered_l",
+                                          "first_stockout_day", "blackout_hours"};
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+        assert_int_equal(bk_compare_get(cmp, 1, metrics[i], &d), BK_OK);
+        assert_true(d.mean == 0.0 && d.se == 0.0 && d.lo == 0.0 && d.hi == 0.0);
+        assert_true(d.mean_a == d.mean_b);
+    }
+    assert_int_equal(bk_compare_get(cmp, 1, "no_such_metric", &d), BK_ERR_USAGE);
+    bk_compare_free(cmp);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+}
+
+static void test_compare_escorts(void **state)
+{
+    (void)state;
+    bk_scenario *a = with_policy("name: few\nset:\n  policy.convoy.escort_per_convoy: 1\n"
+                                 "  corridors.west.escort.units: 2\n");
+    bk_scenario *b = with_policy("name: many\nset:\n  policy.convoy.escort_per_convoy: 4\n"
+                                 "  corridors.west.escort.units: 12\n"
+                                 "  corridors.south.escort.units: 10\n");
+    const bk_scenario *sc[2] = {a, b};
+    bk_compare_config cfg;
+    bk_compare_config_init(&cfg, scenario);
+    cfg.replications = 40;
+    cfg.threads = 2;
+    bk_compare *cmp = NULL;
+    bk_error err;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &cmp, &err), BK_OK);
+    bk_compare_diff d;
+    assert_int_equal(bk_compare_get(cmp, 1, "tankers_destroyed", &d), BK_OK);
+    if (!(d.hi < 0.0))
+        fail_msg("more escorts should destroy fewer tankers: %g (%g to %g)", d.mean, d.lo, d.hi);
+    assert_int_equal(bk_compare_get(cmp, 1, "escort_lost", &d), BK_OK);
+    assert_true(d.lo <= d.mean && d.mean <= d.hi);
+    bk_compare_free(cmp);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+}
+
+/* Bad policy files: unknown path, bad value, not YAML, not a policy. */
+static void test_policy_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *expect;
+        bk_status status;
+    } cases[] = {
+        {"name: x\nset:\n  policy.convoy.escrot_per_convoy: 2\n", "escrot_per_convoy",
+         BK_ERR_REFERENCE},
+        {"name: x\nset:\n  corridors.nowhere.escort.units: 2\n", "nowhere", BK_ERR_REFERENCE},
+        {"name: x\nset:\n  policy.convoy.escort_per_convoy: -3\n", "escort_per_convoy",
+         BK_ERR_VALUE},
+        {"name: [unclosed\n", "not valid YAML", BK_ERR_SYNTAX},
+        {"name: x\n", "set", BK_ERR_SCHEMA},
+        {"- a\n- b\n", "mapping", BK_ERR_SCHEMA},
+        /* libfyaml 0.7.12 never returned on this one (a directive, then bytes not UTF-8) */
+        {"name: x\n%e\xea\xea\xea\xeat:\n  a: 1\n", "directive", BK_ERR_SYNTAX},
+        {"name: x\xea\xea\nset: {}\n", "invalid UTF-8", BK_ERR_SYNTAX},
+        {"name: x\n%TAG ! tag:x,2025:\nset: {}\n", "directive", BK_ERR_SYNTAX},
+        {"? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
+        /* the horizon and the seed are the frame of the comparison, not a policy */
+        {"name: x\nset:\n  policy.convoy.escort_per_convoy: 2\n  scenario.days: 90\n",
+         "set 'scenario.days': a policy cannot change scenario.days", BK_ERR_VALUE},
+        /* the seed is not a key a policy can set at all (the schema refuses it by name) */
+        {"name: x\nset:\n  scenario.seed: 8\n", "bad.yaml:3:3: set 'scenario.seed'",
+         BK_ERR_REFERENCE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bk_policy *p = NULL;
+        bk_error err;
+        memset(&err, 0, sizeof err);
+        bk_status st = bk_policy_load_string(cases[i].text, strlen(cases[i].text), "bad.yaml",
+                                             &p, &err);
+        bk_scenario *sc = NULL;
+        if (st == BK_OK)
+            st = bk_policy_apply(p, scenario, &sc, &err);
+        if (st != cases[i].status)
+            fail_msg("case %zu: status %d, expected %d (%s)", i, st, cases[i].status,
+                     err.message);
+        assert_non_null(strstr(err.message, "bad.yaml"));
+        if (!strstr(err.message, cases[i].expect))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].expect);
+        assert_null(sc);
+        bk_policy_free(p);
+    }
+    /* through the tool: exit 3 */
+    char *bad = bk_test_write_temp(tmp, "bad.yaml", cases[0].text, strlen(cases[0].text));
+    char *good = bk_test_write_temp(tmp, "good.yaml", "name: g\nset: {}\n", 16);
+    const char *w[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy", bad,
+                       "-n", "2", "--no-store", NULL};
+    assert_int_equal(run_tool(w, "badpolicy"), 3);
+    const char *w2[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy",
+                        good, "-n", "3", "--days", "10", "--no-store", "--quiet", NULL};
+    assert_int_equal(run_tool(w2, "goodpolicy"), 0);
+    /* setting the horizon to the value it already has changes nothing */
+    static const char same[] = "name: s\nset:\n  scenario.days: 60\n";
+    bk_policy *p = NULL;
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_policy_load_string(same, strlen(same), "same.yaml", &p, &err), BK_OK);
+    assert_int_equal(bk_policy_apply(p, scenario, &sc, &err), BK_OK);
+    bk_scenario_free(sc);
+    bk_policy_free(p);
+    free(bad);
+    free(good);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli_kill_resume),
+        cmocka_unit_test(test_cli_kill_many_times),
+        cmocka_unit_test(test_cli_force_partial),
+        cmocka_unit_test(test_state_reader_bounded),
+        cmocka_unit_test(test_cli_shards),
+        cmocka_unit_test(test_cli_mpi),
+        cmocka_unit_test(test_compare_no_change),
+        cmocka_unit_test(test_compare_escorts),
+        cmocka_unit_test(test_policy_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
