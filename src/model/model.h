@@ -214,6 +214,13 @@ typedef struct bk_model {
                                    index, first seg_ncells[s] of each row */
     int *seg_ncells;            /* [n_segments] */
     double *stock_l;            /* [n_products] city stock */
+    /* modes (network.c, docs/model/modes.md) */
+    bk_vehicle *vclass;         /* [n_corridors] the vehicle class serving each corridor (the
+                                   built-in road tanker filled from fleet.*) */
+    double *airfield_closed_until_h; /* [n_places] an airfield is closed while now < this */
+    double *sorties_today;      /* [n_places] sorties flown from or to the airfield today */
+    double cost_today[BK_N_MODES], cost_total[BK_N_MODES];        /* trips started, currency */
+    double deliv_mode_today[BK_N_MODES], deliv_mode_total[BK_N_MODES]; /* litres unloaded */
     bk_rng rng_campaign;
 
     /* accounting */
@@ -253,6 +260,15 @@ bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int se
 void bk_routes_update(bk_model *m);
 void bk_network_daily(bk_model *m);
 bool bk_segment_closed(const bk_model *m, int seg);
+/* Modes (docs/model/modes.md). Can corridor c's class use segment seg? */
+bool bk_corridor_can_use(const bk_model *m, int c, int seg);
+/* The reporting mode of corridor c's class: its first mode in the order road, river, air. */
+int bk_corridor_mode(const bk_model *m, int c);
+/* Is the airfield at `place` open now? (always true for a place that is no airfield) */
+bool bk_airfield_open(const bk_model *m, int place);
+/* Close the airfield at `place` for `hours` from now (attack by `cell`, -1: the timeline), and log
+ * it. Closures overlap: the later reopening wins. */
+void bk_airfield_close(bk_model *m, int place, double hours, int cell);
 
 /* fleet.c */
 bk_status bk_fleet_init(bk_model *m);

@@ -5,6 +5,7 @@
 #include <igraph.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,7 +162,69 @@ void bk_network_daily(bk_model *m)
 
 bool bk_segment_closed(const bk_model *m, int seg)
 {
+    const bk_segment *s = &m->sc->segments[seg];
+    if (s->mode == BK_MODE_AIR && (!bk_airfield_open(m, s->from) || !bk_airfield_open(m, s->to)))
+        return true;
     return m->now < m->segs[seg].closed_until_h;
+}
+
+bool bk_corridor_can_use(const bk_model *m, int c, int seg)
+{
+    return (m->vclass[c].modes & (1u << m->sc->segments[seg].mode)) != 0;
+}
+
+int bk_corridor_mode(const bk_model *m, int c)
+{
+    for (int k = 0; k < BK_N_MODES; k++)
+        if (m->vclass[c].modes & (1u << k))
+            return k;
+    return BK_MODE_ROAD;
+}
+
+bool bk_airfield_open(const bk_model *m, int place)
+{
+    return !(m->now < m->airfield_closed_until_h[place]);
+}
+
+void bk_airfield_close(bk_model *m, int place, double hours, int cell)
+{
+    double until = m->now + hours;
+    if (until > m->airfield_closed_until_h[place])
+        m->airfield_closed_until_h[place] = until;
+    const bk_place *p = &m->sc->places[place];
+    bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AIRFIELD_CLOSED, .segment = -1,
+                      .lat = p->lat, .lon = p->lon, .place = place, .corridor = -1, .cell = cell,
+                      .port = -1, .value = hours};
+    bk_model_log(m, &e);
+}
+
+/* The class serving each corridor: its own, or the built-in road tanker from fleet.*. */
+static bk_status vclass_init(bk_model *m)
+{
+    const struct bk_scenario *sc = m->sc;
+    m->vclass = calloc((size_t)sc->n_corridors + 1, sizeof *m->vclass);
+    m->airfield_closed_until_h = calloc((size_t)sc->n_places, sizeof *m->airfield_closed_until_h);
+    m->sorties_today = calloc((size_t)sc->n_places, sizeof *m->sorties_today);
+    if (m->vclass == NULL || m->airfield_closed_until_h == NULL || m->sorties_today == NULL)
+        return BK_ERR_NOMEM;
+    for (int p = 0; p < sc->n_places; p++)
+        m->airfield_closed_until_h[p] = -INFINITY;
+    for (int c = 0; c < sc->n_corridors; c++) {
+        int v = sc->corridors[c].vehicle;
+        if (v >= 0) {
+            m->vclass[c] = sc->vehicles[v];
+            continue;
+        }
+        bk_vehicle *t = &m->vclass[c];
+        snprintf(t->id, sizeof t->id, "tanker");
+        snprintf(t->name, sizeof t->name, "road tanker");
+        t->kind = BK_VK_ROAD_TANKER;
+        t->modes = 1u << BK_MODE_ROAD;
+        t->capacity_l = sc->fleet.tanker_capacity_l;
+        t->speed_factor = 1.0;
+        t->cost_per_tonne_km = sc->fleet.tanker_cost_per_tonne_km;
+    }
+    return BK_OK;
 }
 
 /* Append a route for corridor c made of the given places; reuse the last route of the corridor
@@ -206,7 +269,7 @@ bk_status bk_network_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
     m->segs = calloc((size_t)sc->n_segments, sizeof *m->segs);
-    if (m->segs == NULL)
+    if (m->segs == NULL || vclass_init(m) != BK_OK)
         return BK_ERR_NOMEM;
     for (int s = 0; s < sc->n_segments; s++) {
         const bk_place *a = &sc->places[sc->segments[s].from], *b = &sc->places[sc->segments[s].to];
@@ -268,8 +331,13 @@ void bk_network_release(bk_model *m)
     }
     free(m->routes);
     free(m->segs);
+    free(m->vclass);
+    free(m->airfield_closed_until_h);
+    free(m->sorties_today);
     m->routes = NULL;
     m->segs = NULL;
+    m->vclass = NULL;
+    m->airfield_closed_until_h = m->sorties_today = NULL;
 }
 
 /* Risk-aware routing, once a day: each corridor's route becomes the cheapest path from its port

@@ -38,6 +38,7 @@ static const char *kind_name(enum bk_log_kind kind)
     case BK_LOG_SUPPLY_CUT: return "supply_cut";
     case BK_LOG_POLICY: return "policy";
     case BK_LOG_NOTE: return "note";
+    case BK_LOG_AIRFIELD_CLOSED: return "airfield_closed";
     }
     return "unknown";
 }
@@ -232,6 +233,18 @@ static void entry_note(const struct bk_scenario *sc, const bk_log_entry *e, char
         append(buf, n, ": road closed for %ld %s", hours, plural(hours, "hour", "hours"));
         break;
     }
+    case BK_LOG_AIRFIELD_CLOSED: {
+        const char *where = valid_index(e->place, sc->n_places) ? sc->places[e->place].name
+                                                                : "an airfield";
+        long hours = isfinite(e->value) ? lround(e->value) : 0;
+        if (valid_index(e->cell, sc->group.n_cells))
+            append(buf, n, "Simulated attack on the airfield at %s by cell %s", where,
+                   sc->group.cells[e->cell].id);
+        else
+            append(buf, n, "Scripted closure of the airfield at %s", where);
+        append(buf, n, ": closed for %ld %s", hours, plural(hours, "hour", "hours"));
+        break;
+    }
     case BK_LOG_CAMPAIGN:
         append(buf, n, "Blockade campaign %s by %s", e->value > 0.5 ? "declared" : "paused", group);
         break;
@@ -303,6 +316,14 @@ static bool acled_code(const struct bk_scenario *sc, const bk_log_entry *e, acle
             k->sub_event_type =
                 e->destroyed + e->captured > 0 ? "Looting/property destruction" : "Other";
         }
+        return true;
+    case BK_LOG_AIRFIELD_CLOSED:
+        if (!valid_index(e->cell, sc->group.n_cells))
+            return false;   /* a scripted closure is a decision, not an event of the group */
+        k->disorder_type = "Political violence";
+        k->event_type = "Explosions/Remote violence";
+        k->sub_event_type = "Shelling/artillery/missile attack";
+        k->interaction = "Rebel group only";
         return true;
     case BK_LOG_ROAD_CUT:
     case BK_LOG_CAMPAIGN:
@@ -489,7 +510,8 @@ static void write_feature(FILE *out, const struct bk_scenario *sc, const bk_log_
     else
         fputs("null", out);
     json_key(out, "value");
-    if (e->kind == BK_LOG_CAMPAIGN || e->kind == BK_LOG_ROAD_CUT || e->kind == BK_LOG_SUPPLY_CUT)
+    if (e->kind == BK_LOG_CAMPAIGN || e->kind == BK_LOG_ROAD_CUT ||
+        e->kind == BK_LOG_SUPPLY_CUT || e->kind == BK_LOG_AIRFIELD_CLOSED)
         bk_fmt_json_number(out, e->value);
     else
         fputs("null", out);

@@ -26,6 +26,7 @@ void bk_scenario_free(bk_scenario *sc)
     free(sc->segments);
     free(sc->ports);
     free(sc->corridors);
+    free(sc->vehicles);
     free(sc->city.initial_stock_l);
     free(sc->group.cells);
     free(sc->timeline);
