@@ -64,6 +64,7 @@ typedef struct bk_tanker {
     int route;          /* route of its current trip (index into model routes) */
     double since_h;     /* when it entered its current state */
     bk_rng rng;         /* travel noise and border delays */
+    bool paid;          /* the freight of its current load has been charged */
 } bk_tanker;
 
 typedef struct bk_mover {
@@ -179,7 +180,7 @@ typedef struct bk_city_state {
 /* Per-day counters, reset at each day boundary. */
 typedef struct bk_day_counts {
     long dispatched, deliveries, destroyed, captured, kidnapped, attacks, attacks_ok, lone_attacks,
-        turned_back, road_cuts, convoys, escort_lost;
+        turned_back, road_cuts, convoys, escort_lost, sortie_losses, airfield_attacks;
     double delivered_l;
     double *delivered_p;        /* [n_products] litres unloaded today, by product */
 } bk_day_counts;
@@ -221,6 +222,7 @@ typedef struct bk_model {
     double *sorties_today;      /* [n_places] sorties flown from or to the airfield today */
     double cost_today[BK_N_MODES], cost_total[BK_N_MODES];        /* trips started, currency */
     double deliv_mode_today[BK_N_MODES], deliv_mode_total[BK_N_MODES]; /* litres unloaded */
+    double loaded_mode[BK_N_MODES], lost_mode[BK_N_MODES]; /* litres, for the invariant */
     bk_rng rng_campaign;
 
     /* accounting */
@@ -251,6 +253,8 @@ bk_status bk_network_init(bk_model *m);
 void bk_network_release(bk_model *m);
 double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng);
 double bk_drive_until(const bk_model *m, double t, double hours);
+double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t);
+double bk_leg_until(const bk_model *m, int seg, double t, double hours);
 double bk_decay(double value, double since_h, double now_h, double tau_days);
 double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
 double bk_km(double lat1, double lon1, double lat2, double lon2);
@@ -312,6 +316,7 @@ void bk_escort_reallocate(bk_model *m);
 /* cells.c */
 bk_status bk_cells_init(bk_model *m);
 int bk_cells_exposure(bk_model *m, int mv, int seg, double t);
+bool bk_cells_threaten(const bk_model *m, int seg, double t);
 void bk_ev_ambush(bk_model *m, const bk_event *ev);
 void bk_ev_cut(bk_model *m, const bk_event *ev);
 void bk_ev_drift(bk_model *m, const bk_event *ev);

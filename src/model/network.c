@@ -2,6 +2,8 @@
  * closures and corridor routes (fixed, or risk-aware shortest paths computed with igraph). */
 #include "model/model.h"
 
+#include "engine/date.h"
+
 #include <igraph.h>
 #include <math.h>
 #include <pthread.h>
@@ -16,6 +18,11 @@
  * Every igraph call of the model holds this lock; the calls are few (graph set-up, and one
  * routing pass a day under risk-aware routing), so the lock costs nothing measurable. */
 static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Routing weight of a segment the corridor's class cannot use: above any real cost (hours, at
+ * most 1e6 more for a closed road), so such a segment is taken only where there is no other way,
+ * and that path is then refused. */
+#define BK_NO_MODE_COST 1e15
 
 #define KM_PER_DEG_LAT 110.574
 #define KM_PER_DEG_LON 111.320
@@ -111,6 +118,32 @@ double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
     if (s->travel_cv > 0)
         h *= gsl_ran_lognormal(bk_rng_gsl(rng), m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
     return h;
+}
+
+/* Speed of corridor c's class on segment seg leaving place `from` at time t, relative to the
+ * segment's speed_kmh: the class's speed factor, the direction (reverse_speed_factor when leaving
+ * from the segment's `to` end) and the month's factor (docs/model/modes.md). Exactly 1 for the
+ * built-in road tanker on a segment without these keys. */
+double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    double f = m->vclass[c].speed_factor;
+    if (from == s->to)
+        f *= s->reverse_speed_factor;
+    const struct bk_scenario *sc = m->sc;
+    long day = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
+               (long)floor(t / 24.0);
+    int y, mo, d;
+    bk_civil_from_days(day, &y, &mo, &d);
+    return f * s->speed_month[mo - 1];
+}
+
+/* When a leg of `hours` on segment seg started at t is done: aircraft fly through the night ban. */
+double bk_leg_until(const bk_model *m, int seg, double t, double hours)
+{
+    if (m->sc->segments[seg].mode == BK_MODE_AIR)
+        return t + hours;
+    return bk_drive_until(m, t, hours);
 }
 
 static bool is_night(const bk_policy *p, double hour)
@@ -275,6 +308,12 @@ bk_status bk_network_init(bk_model *m)
         const bk_place *a = &sc->places[sc->segments[s].from], *b = &sc->places[sc->segments[s].to];
         m->segs[s].mid_lat = 0.5 * (a->lat + b->lat);
         m->segs[s].mid_lon = 0.5 * (a->lon + b->lon);
+        if (sc->segments[s].mode == BK_MODE_AIR) { /* cells are drawn to an airfield, not to the
+                                                      sky between: the city's end, else `to` */
+            const bk_place *f = sc->segments[s].from == sc->city.place ? a : b;
+            m->segs[s].mid_lat = f->lat;
+            m->segs[s].mid_lon = f->lon;
+        }
         m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
         /* lognormal with mean 1 and coefficient of variation cv: sigma² = ln(1 + cv²),
          * mu = −sigma² / 2 */
@@ -358,7 +397,7 @@ void bk_routes_update(bk_model *m)
         }
         return;
     }
-    igraph_vector_t w;
+    igraph_vector_t w, wc;
     igraph_vector_int_t vs;
     pthread_mutex_lock(&igraph_lock);
     if (igraph_vector_init(&w, sc->n_segments) != IGRAPH_SUCCESS) {
@@ -366,7 +405,14 @@ void bk_routes_update(bk_model *m)
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
+    if (igraph_vector_init(&wc, sc->n_segments) != IGRAPH_SUCCESS) {
+        igraph_vector_destroy(&w);
+        pthread_mutex_unlock(&igraph_lock);
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        return;
+    }
     if (igraph_vector_int_init(&vs, 0) != IGRAPH_SUCCESS) {
+        igraph_vector_destroy(&wc);
         igraph_vector_destroy(&w);
         pthread_mutex_unlock(&igraph_lock);
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
@@ -393,10 +439,14 @@ void bk_routes_update(bk_model *m)
         int stops[3] = {co->path[0], co->path[co->staging], co->path[co->path_len - 1]};
         int n = 0;
         bool ok = true;
+        /* only the segments its class can use: the others are priced out of the search, and a
+         * path that still needs one is refused below (docs/model/modes.md) */
+        for (int s = 0; s < sc->n_segments; s++)
+            VECTOR(wc)[s] = bk_corridor_can_use(m, c, s) ? VECTOR(w)[s] : BK_NO_MODE_COST;
         for (int k = 0; k < 2 && ok; k++) {
             if (stops[k] == stops[k + 1])
                 continue;
-            if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, stops[k], stops[k + 1], &w,
+            if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, stops[k], stops[k + 1], &wc,
                                                   IGRAPH_ALL) != IGRAPH_SUCCESS ||
                 igraph_vector_int_size(&vs) < 2) {
                 ok = false;
@@ -410,6 +460,9 @@ void bk_routes_update(bk_model *m)
             for (int j = i + 1; j < n; j++)
                 if (places[i] == places[j])
                     ok = false;
+        for (int i = 0; ok && i + 1 < n; i++)
+            if (!bk_corridor_can_use(m, c, bk_scenario_find_segment(sc, places[i], places[i + 1])))
+                ok = false;   /* no way on the class's own modes: keep the current route */
         if (!ok || n < 2)
             continue; /* keep the current route */
         int r = route_add(m, c, places, n);
@@ -421,6 +474,7 @@ void bk_routes_update(bk_model *m)
     }
     free(places);
     igraph_vector_int_destroy(&vs);
+    igraph_vector_destroy(&wc);
     igraph_vector_destroy(&w);
     pthread_mutex_unlock(&igraph_lock);
 }

@@ -125,7 +125,7 @@ const bk_key bk_schema[] = {
     REF("segments[].to", I(bk_segment, to), BK_REF_PLACE, "network", "the other end"),
     NUM("segments[].length_km", I(bk_segment, length_km), REQ, GT0_LE(20000.0), "km", "network",
         "length"),
-    NUM("segments[].speed_kmh", I(bk_segment, speed_kmh), REQ, GT0_LE(200.0), "km/h", "network",
+    NUM("segments[].speed_kmh", I(bk_segment, speed_kmh), REQ, GT0_LE(1000.0), "km/h", "network",
         "mean speed of a loaded tanker"),
     NUM("segments[].cover", I(bk_segment, cover), OPT(0.0), SHARE, "", "cells",
         "terrain cover favouring ambush"),
