@@ -52,7 +52,8 @@ static double cell_seg_km(const bk_model *m, int i, int s, int *end)
     if (sg->mode != BK_MODE_AIR)
         return bk_point_segment_km(m, cs->lat, cs->lon, s, NULL);
     const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
-    double da = bk_km(cs->lat, cs->lon, a->lat, a->lon), db = bk_km(cs->lat, cs->lon, b->lat, b->lon);
+    double da = bk_km(cs->lat, cs->lon, a->lat, a->lon);
+    double db = bk_km(cs->lat, cs->lon, b->lat, b->lon);
     if (end)
         *end = da <= db ? sg->from : sg->to;
     return da <= db ? da : db;

@@ -329,7 +329,8 @@ static bool check_modes(bk_model *m, int d, const char *date)
             }
     }
     for (int k = 0; k < BK_N_MODES; k++) {
-        double lhs = m->loaded_mode[k], rhs = m->deliv_mode_total[k] + m->lost_mode[k] + on_board[k];
+        double lhs = m->loaded_mode[k];
+        double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + on_board[k];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
             bk_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'litres conserved by mode' broken on day %d (%s): %s: "
