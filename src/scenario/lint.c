@@ -130,14 +130,20 @@ static void lint_capacity(lint *w)
         }
         double trip_days = (2 * drive_h / sc->policy.convoy_speed_factor + 2 * border_h +
                             0.5 * (sc->city.unload_min_h + sc->city.unload_max_h)) / 24.0;
-        double cap = trip_days > 0 ? c->tankers * sc->fleet.tanker_capacity_l / trip_days : 0;
-        double port = sc->ports[c->port].load_rate_per_day * sc->fleet.tanker_capacity_l;
+        double each = c->vehicle >= 0 ? sc->vehicles[c->vehicle].capacity_l
+                                      : sc->fleet.tanker_capacity_l;
+        double cap = trip_days > 0 ? c->tankers * each / trip_days : 0;
+        double port = sc->ports[c->port].load_rate_per_day * each;
         if (port < cap)
             cap = port;
         if (cap < 0.1 * demand)
-            warn(w, "corridor '%s' can carry at most %.0f L/day (%d tankers, a round trip of "
+        {
+            const char *one, *many;
+            bk_corridor_words(sc, i, &one, &many);
+            warn(w, "corridor '%s' can carry at most %.0f L/day (%d %s, a round trip of "
                  "%.1f days), less than a tenth of the city's demand of %.0f L/day", c->id, cap,
-                 c->tankers, trip_days, demand);
+                 c->tankers, c->tankers == 1 ? one : many, trip_days, demand);
+        }
     }
 }
 
