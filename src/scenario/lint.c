@@ -280,9 +280,38 @@ static bool lint_timeline(lint *w)
 }
 
 /* Contract in blockade/scenario.h. */
+/* Modes (docs/model/modes.md): a vehicle class no corridor uses, an airfield no air link ends
+ * at, an air corridor whose airfield allows less than one round trip a day. */
+static void lint_modes(lint *w)
+{
+    const bk_scenario *sc = w->sc;
+    for (int v = 0; v < sc->n_vehicles; v++) {
+        bool used = false;
+        for (int c = 0; c < sc->n_corridors && !used; c++)
+            used = sc->corridors[c].vehicle == v;
+        if (!used)
+            warn(w, "vehicle class '%s' serves no corridor", sc->vehicles[v].id);
+    }
+    for (int p = 0; p < sc->n_places; p++) {
+        if (!(sc->places[p].airfield_sorties_per_day > 0))
+            continue;
+        bool linked = false;
+        for (int s = 0; s < sc->n_segments && !linked; s++)
+            linked = sc->segments[s].mode == BK_MODE_AIR &&
+                     (sc->segments[s].from == p || sc->segments[s].to == p);
+        if (!linked)
+            warn(w, "place '%s' is an airfield but no air segment ends there",
+                 sc->places[p].id);
+        else if (sc->places[p].airfield_sorties_per_day < 2)
+            warn(w, "airfield '%s' allows %g sorties a day, less than one flight there and back",
+                 sc->places[p].id, sc->places[p].airfield_sorties_per_day);
+    }
+}
+
 bk_status bk_scenario_lint(const bk_scenario *sc, FILE *out, int *count)
 {
     lint w = {.sc = sc, .out = out};
+    lint_modes(&w);
     lint_escorts(&w);
     lint_staging(&w);
     lint_capacity(&w);

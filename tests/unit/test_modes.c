@@ -298,6 +298,39 @@ static void bad_mode_keys_refused(void **state)
     free(text);
 }
 
+/* scenario check: the test town is clean; an unused class and a lone airfield are warned of. */
+static void lint_of_modes(void **state)
+{
+    (void)state;
+    char *text = slurp(RIVER_AIR);
+    bk_scenario *sc = load_text(text);
+    int count = -1;
+    FILE *null = fopen("/dev/null", "w");
+    assert_non_null(null);
+    assert_int_equal(bk_scenario_lint(sc, null, &count), BK_OK);
+    assert_int_equal(count, 0);
+    bk_scenario_free(sc);
+    text = replace(text, "vehicles:\n",
+                   "vehicles:\n  - {id: spare, kind: helicopter, capacity_l: 2000}\n");
+    text = replace(text, "  - {id: road_town,",
+                   "  - {id: strip, kind: town, lat: 13.5, lon: -2.0,\n"
+                   "     airfield: {sorties_per_day: 2}}\n  - {id: road_town,");
+    sc = load_text(text);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_scenario_lint(sc, f, &count), BK_OK);
+    fclose(f);
+    assert_int_equal(count, 2);
+    assert_non_null(strstr(buf, "vehicle class 'spare' serves no corridor"));
+    assert_non_null(strstr(buf, "place 'strip' is an airfield but no air segment ends there"));
+    free(buf);
+    fclose(null);
+    bk_scenario_free(sc);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +340,7 @@ int main(void)
         cmocka_unit_test(river_speed_by_month_slows_barges),
         cmocka_unit_test(story_words_follow_the_class),
         cmocka_unit_test(bad_mode_keys_refused),
+        cmocka_unit_test(lint_of_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
