@@ -130,6 +130,7 @@ typedef struct bk_seg_state {
     double ln_mu, ln_sigma;      /* lognormal travel-time noise with mean 1 and the segment's CV */
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
+    bool seasonal;               /* speed_by_month differs from 1 in some month */
 } bk_seg_state;
 
 /* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */

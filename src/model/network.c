@@ -130,6 +130,8 @@ double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t
     double f = m->vclass[c].speed_factor;
     if (from == s->to)
         f *= s->reverse_speed_factor;
+    if (!m->segs[seg].seasonal)
+        return f;
     const struct bk_scenario *sc = m->sc;
     long day = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
                (long)floor(t / 24.0);
@@ -315,6 +317,8 @@ bk_status bk_network_init(bk_model *m)
             m->segs[s].mid_lon = f->lon;
         }
         m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
+        for (int k = 0; k < 12; k++)
+            m->segs[s].seasonal = m->segs[s].seasonal || sc->segments[s].speed_month[k] != 1.0;
         /* lognormal with mean 1 and coefficient of variation cv: sigma² = ln(1 + cv²),
          * mu = −sigma² / 2 */
         double s2 = log1p(sc->segments[s].travel_cv * sc->segments[s].travel_cv);
