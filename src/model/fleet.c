@@ -64,6 +64,7 @@ void bk_tanker_lost(bk_model *m, int tk, bool captured)
         CCOUNT(m, t->corridor, CC_DESTROYED)++;
     }
     m->lost_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+    m->corr[t->corridor].lost_l += t->load_l;
     t->load_l = 0;
     t->product = -1;
     t->mover = -1;
@@ -185,6 +186,7 @@ void bk_ev_load_done(bk_model *m, const bk_event *ev)
     t->paid = false;
     m->loaded_l += t->load_l;
     m->loaded_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+    m->corr[t->corridor].loaded_l += t->load_l;
     t->state = TK_WAIT_DRIVER;
     t->since_h = m->now;
     ps->busy = false;
@@ -557,6 +559,7 @@ static bool unload_now(bk_model *m, int tk)
     int mode = bk_corridor_mode(m, t->corridor);
     m->deliv_mode_today[mode] += t->load_l;
     m->deliv_mode_total[mode] += t->load_l;
+    m->corr[t->corridor].delivered_l += t->load_l;
     t->load_l = 0;
     t->product = -1;
     send_alone(m, tk, m->routes[t->route].n - 1, -1);

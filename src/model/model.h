@@ -114,6 +114,7 @@ typedef struct bk_corr_state {
     long week_dispatched;   /* since the last escort reallocation */
     long week_attacks;
     bk_rng rng_driver, rng_city;
+    double loaded_l, lost_l, delivered_l; /* since the start, for the invariant per class */
 } bk_corr_state;
 
 typedef struct bk_cell_state {

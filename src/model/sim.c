@@ -306,16 +306,25 @@ static void census(const bk_model *m, long count[TK_NSTATES], double *in_transit
     }
 }
 
-/* Per mode (the classes of each mode): litres loaded = delivered + lost + on board; and no
- * vehicle on a route with a segment its class cannot use (docs/model/modes.md). */
+/* Per mode (the classes of each mode) and per corridor (each has one class): litres loaded =
+ * delivered + lost + on board; and no vehicle on a route with a segment its class cannot use
+ * (docs/model/modes.md). */
 static bool check_modes(bk_model *m, int d, const char *date)
 {
     double on_board[BK_N_MODES] = {0};
-    for (int i = 0; i < m->n_tankers; i++) {
+    int nc = m->sc->n_corridors;
+    double *corr_board = calloc((size_t)nc + 1, sizeof *corr_board);
+    if (corr_board == NULL) {
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < m->n_tankers && ok; i++) {
         const bk_tanker *t = &m->tankers[i];
         if (t->state == TK_DESTROYED || t->state == TK_CAPTURED)
             continue;
         on_board[bk_corridor_mode(m, t->corridor)] += t->load_l;
+        corr_board[t->corridor] += t->load_l;
         const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
         for (int k = 0; k + 1 < r->n; k++)
             if (!bk_corridor_can_use(m, t->corridor, r->seg[k])) {
@@ -325,9 +334,25 @@ static bool check_modes(bk_model *m, int d, const char *date)
                                   m->vclass[t->corridor].name, m->sc->corridors[t->corridor].id,
                                   bk_mode_words[m->sc->segments[r->seg[k]].mode],
                                   m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
-                return false;
+                ok = false;
+                break;
             }
     }
+    for (int c = 0; c < nc && ok; c++) {
+        const bk_corr_state *cs = &m->corr[c];
+        double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + corr_board[c];
+        if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
+            bk_model_set_fail(m, BK_ERR_INVARIANT,
+                              "invariant 'litres conserved by class' broken on day %d (%s): "
+                              "corridor %s (%s): loaded %.0f L != delivered %.0f + lost %.0f + "
+                              "on board %.0f", d, date, m->sc->corridors[c].id,
+                              m->vclass[c].name, lhs, cs->delivered_l, cs->lost_l, corr_board[c]);
+            ok = false;
+        }
+    }
+    free(corr_board);
+    if (!ok)
+        return false;
     for (int k = 0; k < BK_N_MODES; k++) {
         double lhs = m->loaded_mode[k];
         double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + on_board[k];
@@ -580,10 +605,14 @@ static void start_recording(bk_model *m)
     m->delivered_l = m->burned_l = m->captured_l = 0;
     for (int k = 0; k < BK_N_MODES; k++)
         m->loaded_mode[k] = m->lost_mode[k] = m->deliv_mode_total[k] = m->cost_total[k] = 0;
+    for (int c = 0; c < m->sc->n_corridors; c++)
+        m->corr[c].loaded_l = m->corr[c].lost_l = m->corr[c].delivered_l = 0;
     for (int i = 0; i < m->n_tankers; i++) {
         const bk_tanker *t = &m->tankers[i];
-        if (t->state != TK_DESTROYED && t->state != TK_CAPTURED)
+        if (t->state != TK_DESTROYED && t->state != TK_CAPTURED) {
             m->loaded_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+            m->corr[t->corridor].loaded_l += t->load_l;
+        }
     }
     m->tankers_start = m->n_tankers - m->destroyed - m->captured;
     m->tankers_joined = 0;
