@@ -185,6 +185,8 @@ double bk_drive_until(const bk_model *m, double t, double hours)
  * take in the day's passages. A daily step is ample for a memory of days to weeks. */
 void bk_network_daily(bk_model *m)
 {
+    /* airfields' sorties are counted by calendar day, the warm-up's days included */
+    memset(m->sorties_today, 0, (size_t)m->sc->n_places * sizeof *m->sorties_today);
     double tau = m->sc->group.traffic_memory_days;
     double keep = tau > 0 ? exp(-1.0 / tau) : 0.0;
     for (int s = 0; s < m->sc->n_segments; s++) {

@@ -591,8 +591,6 @@ static void reset_today(bk_model *m)
     memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
     for (int k = 0; k < BK_N_MODES; k++)
         m->cost_today[k] = m->deliv_mode_today[k] = 0;
-    if (m->sorties_today)
-        memset(m->sorties_today, 0, (size_t)m->sc->n_places * sizeof *m->sorties_today);
 }
 
 static void start_recording(bk_model *m)

@@ -298,6 +298,40 @@ static void bad_mode_keys_refused(void **state)
     free(text);
 }
 
+/* The town's airfield limits flights: with 2 sorties a day (one flight in, one out) at most one
+ * aircraft load lands a day; with 8 the same three aircraft bring more. No threat here, so that
+ * nothing but the sorties limits the airlift. */
+static void sorties_limit_flights(void **state)
+{
+    (void)state;
+    char *text = slurp(RIVER_AIR);
+    text = replace(text, "intelligence: 0.15", "intelligence: 0.0");
+    text = replace(text, "loss_per_sortie: 0.01", "loss_per_sortie: 0.0");
+    char *two = replace(strdup(text), "airfield: {sorties_per_day: 4,",
+                        "airfield: {sorties_per_day: 2,");
+    char *eight = replace(strdup(text), "airfield: {sorties_per_day: 4,",
+                          "airfield: {sorties_per_day: 8,");
+    bk_scenario *a = load_text(two), *b = load_text(eight);
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        bk_run *ra = run_seed(a, seed), *rb = run_seed(b, seed);
+        bk_run_totals ta, tb;
+        bk_run_get_totals(ra, &ta);
+        bk_run_get_totals(rb, &tb);
+        assert_int_equal(ta.attacks_attempted, 0);
+        /* one landing a day, plus one already in the air at the start */
+        assert_true(ta.delivered_mode_l[BK_MODE_AIR] <= (ra->days + 1) * 15000.0);
+        assert_true(ta.delivered_mode_l[BK_MODE_AIR] >= 0.5 * ra->days * 15000.0);
+        assert_true(tb.delivered_mode_l[BK_MODE_AIR] > 1.5 * ta.delivered_mode_l[BK_MODE_AIR]);
+        bk_run_free(ra);
+        bk_run_free(rb);
+    }
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+    free(two);
+    free(eight);
+    free(text);
+}
+
 /* scenario check: the test town is clean; an unused class and a lone airfield are warned of. */
 static void lint_of_modes(void **state)
 {
@@ -341,6 +375,7 @@ int main(void)
         cmocka_unit_test(story_words_follow_the_class),
         cmocka_unit_test(bad_mode_keys_refused),
         cmocka_unit_test(lint_of_modes),
+        cmocka_unit_test(sorties_limit_flights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
