@@ -158,6 +158,12 @@
     return out;
   }
 
+  /* The words for the scenario's vehicles ("tankers", "boats", "vehicles" when mixed). */
+  function vehicleWords() {
+    if (scen && scen.vehicles) return scen.vehicles;
+    return { one: 'tanker', many: 'tankers', road: true };
+  }
+
   function corridorSeries() {
     var out = [];
     if (scen && scen.corridors) {
@@ -189,9 +195,15 @@
     }
     var corr = corridorSeries();
     if (corr.length) {
-      list.push({ id: 'arrivals', title: 'Deliveries per corridor', desc: 'Tankers reaching the city each day, by supply corridor.',
-        y: 'tankers per day', series: corr, min: 0, flow: true });
+      var many = vehicleWords().many;
+      list.push({ id: 'arrivals', title: 'Deliveries per corridor',
+        desc: many.charAt(0).toUpperCase() + many.slice(1) + ' reaching the city each day, by supply corridor.',
+        y: many + ' per day', series: corr, min: 0, flow: true });
     }
+    if (has('cost_per_l'))
+      list.push({ id: 'cost', title: 'Cost of a delivered litre',
+        desc: 'Cost of the trips since the start over the litres delivered since the start, all modes (road, river, air), in the scenario\'s currency.',
+        y: 'cost per litre', series: [{ label: 'cost per litre', key: 'cost_per_l', k: 1 }], min: 0 });
     if (has('blackout_hours'))
       list.push({ id: 'blackout', title: 'Power cuts', desc: 'Hours a day without grid power in the city.',
         y: 'hours without power', series: [{ label: 'blackout', key: 'blackout_hours', k: 1 }], min: 0 });
@@ -462,9 +474,20 @@
     }
     var t = summary.totals;
     if (t) {
-      ul.appendChild(li('<strong>' + fmt(t.deliveries, 0) + ' tankers</strong> reached the city; <strong>' + fmt(t.attacks_attempted, 0) +
-        ' attacks</strong> on tankers destroyed ' + fmt(t.tankers_destroyed, 0) + ' and captured ' + fmt(t.tankers_captured, 0) +
-        ' tankers; ' + fmt(t.drivers_kidnapped, 0) + ' drivers were kidnapped.'));
+      var w = vehicleWords();
+      ul.appendChild(li('<strong>' + fmt(t.deliveries, 0) + ' ' + esc(w.many) + '</strong> reached the city; <strong>' + fmt(t.attacks_attempted, 0) +
+        ' attacks</strong> on ' + esc(w.many) + ' destroyed ' + fmt(t.tankers_destroyed, 0) + ' and captured ' + fmt(t.tankers_captured, 0) +
+        ' ' + esc(w.many) + '; ' + fmt(t.drivers_kidnapped, 0) + (w.road ? ' drivers' : ' crew members') + ' were kidnapped.'));
+      if (typeof t.cost_total === 'number') {
+        var cur = scen && scen.currency ? ' ' + esc(scen.currency) : '';
+        var parts = [];
+        ['road', 'river', 'air'].forEach(function (m) {
+          var l = t['delivered_' + m + '_l'];
+          if (l > 0) parts.push(m + ' ' + fmt(t['cost_per_l_' + m], 2) + cur);
+        });
+        ul.appendChild(li('Transport cost <strong>' + fmt(t.cost_total, 0) + cur + '</strong>, <strong>' + fmt(t.cost_per_l, 2) + cur +
+          ' per litre</strong> delivered' + (parts.length ? ' (per litre by mode: ' + parts.join('; ') + ')' : '') + '.'));
+      }
     }
   }
 

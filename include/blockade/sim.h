@@ -89,6 +89,13 @@ typedef struct bk_run_totals {
                                  households, informal market), all products */
     double outside_end_l;     /* the same at the end */
     double first_school_closure_day; /* first day schools were closed by decision; -1 never */
+    /* modes and cost (docs/model/modes.md); [0] road, [1] river, [2] air */
+    bool modes_used;          /* the scenario uses modes, classes, airfields or costs */
+    double delivered_mode_l[3]; /* litres unloaded at the city by the classes of each mode */
+    double cost_mode[3];      /* cost of the loaded trips started, in the scenario's currency */
+    double cost_total;
+    long sortie_losses;       /* aircraft lost flying under threat */
+    long airfield_attacks;    /* attacks on airfields */
 } bk_run_totals;
 
 /* Cannot fail. */

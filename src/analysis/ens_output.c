@@ -12,6 +12,7 @@
 #include "analysis/metrics.h"
 #include "blockade/blockade.h"
 #include "output/format.h"
+#include "scenario/scenario.h"
 
 /* Days at which summary.json and the report give the curves: "within the first t days". */
 static const int curve_days[] = {7, 14, 30, 60, 90, 120, 180, 365};
@@ -303,6 +304,14 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
 {
     if (!ens || !out)
         return BK_ERR_USAGE;
+    /* the words of the vehicle classes: "tankers destroyed", "boat deliveries", ... */
+    char destroyed[48] = "tankers destroyed", deliveries[48] = "tanker deliveries";
+    if (ens->sc) {
+        const char *one, *many;
+        bk_scenario_words(ens->sc, &one, &many);
+        snprintf(destroyed, sizeof destroyed, "%s destroyed", many);
+        snprintf(deliveries, sizeof deliveries, "%s deliveries", one);
+    }
     const struct {
         const char *metric, *label;
         int dec; /* decimals; -1 for a day read from its curve */
@@ -310,8 +319,8 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     } lines[] = {
         {"first_stockout_day", "first city stock-out", -1, 0},
         {"first_priority_cut_day", "priority sectors cut", -1, ens->n_products + 1},
-        {"tankers_destroyed", "tankers destroyed", 0, -1},
-        {"deliveries", "tanker deliveries", 0, -1},
+        {"tankers_destroyed", destroyed, 0, -1},
+        {"deliveries", deliveries, 0, -1},
         {"blackout_hours", "blackout hours", 0, -1},
         {"school_closed_days", "school-closure days", 0, -1},
         {"peak_price_ratio", "peak informal price ratio", 2, -1},

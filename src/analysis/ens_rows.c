@@ -27,6 +27,14 @@ static const struct {
     {"airlift_l", "airlift_l", false},
     {"blackout_hours", "blackout_hours", false},
     {"schools_open", "school_closed_days", true},
+    /* modes and cost (docs/model/modes.md): only in a scenario that uses them */
+    {"delivered_road_l", "delivered_road_l", false},
+    {"delivered_river_l", "delivered_river_l", false},
+    {"delivered_air_l", "delivered_air_l", false},
+    {"cost_road", "cost_road", false},
+    {"cost_river", "cost_river", false},
+    {"cost_air", "cost_air", false},
+    {"cost", "cost", false},
 };
 #define N_SERIES ((int)(sizeof main_series / sizeof main_series[0]))
 

@@ -50,15 +50,32 @@ bk_status bk_cells_init(bk_model *m)
     return BK_OK;
 }
 
+/* Distance from cell i to segment s: to the nearest point of a road or river, to the nearer
+ * airfield of an air link (an aircraft is out of reach in flight). *end gets that airfield's
+ * place for an air link (-1 otherwise). */
+static double cell_seg_km(const bk_model *m, int i, int s, int *end)
+{
+    const bk_segment *sg = &m->sc->segments[s];
+    const bk_cell_state *cs = &m->cells[i];
+    if (end)
+        *end = -1;
+    if (sg->mode != BK_MODE_AIR)
+        return bk_point_segment_km(m, cs->lat, cs->lon, s, NULL);
+    const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+    double da = bk_km(cs->lat, cs->lon, a->lat, a->lon);
+    double db = bk_km(cs->lat, cs->lon, b->lat, b->lon);
+    if (end)
+        *end = da <= db ? sg->from : sg->to;
+    return da <= db ? da : db;
+}
+
 void bk_cells_update_reach(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     int ns = m->sc->n_segments;
     for (int i = 0; i < g->n_cells; i++)
         for (int s = 0; s < ns; s++)
-            m->reach[(size_t)i * ns + s] =
-                bk_point_segment_km(m, m->cells[i].lat, m->cells[i].lon, s, NULL) <=
-                g->cells[i].reach_km;
+            m->reach[(size_t)i * ns + s] = cell_seg_km(m, i, s, NULL) <= g->cells[i].reach_km;
     /* the same by segment, for the exposure check of every leg */
     for (int s = 0; s < ns; s++) {
         int k = 0;
@@ -69,10 +86,18 @@ void bk_cells_update_reach(bk_model *m)
     }
 }
 
-/* Success probability a cell expects against `escort` units on segment `seg`. */
-static double success_prob(const bk_model *m, double party, int escort, int corridor, int seg)
+/* Success probability a cell expects against `escort` units on segment `seg`; on an air link,
+ * against the defence of the airfield `field` it attacks, with no cover. */
+static double success_prob(const bk_model *m, double party, int escort, int corridor, int seg,
+                           int field)
 {
     const bk_armed_group *g = &m->sc->group;
+    if (field >= 0) {
+        double defence = m->sc->places[field].airfield_defence;
+        if (defence <= 0)
+            return g->unescorted_success;
+        return logistic(g->ambush_base_logit + g->ambush_ratio_coef * log(party / defence));
+    }
     if (escort <= 0)
         return g->unescorted_success;
     double defence = escort * m->sc->corridors[corridor].escort_strength;
@@ -137,18 +162,41 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
         if (bk_rng_uniform(&cs->rng_detect) >= (p_detect < 1.0 ? p_detect : 1.0))
             continue;
         double party = g->attack_party_share * cs->strength;
-        if (success_prob(m, party, mv->escort, mv->corridor, seg) < g->min_success)
+        int field;
+        cell_seg_km(m, c, seg, &field);
+        if (success_prob(m, party, mv->escort, mv->corridor, seg, field) < g->min_success)
             continue; /* not worth it: the target is too well protected */
-        /* strike somewhere on the part of the leg within the cell's reach */
-        double u0 = 0, u1 = 1;
-        bk_segment_reach_interval(m, cs->lat, cs->lon, seg, g->cells[c].reach_km, &u0, &u1);
-        double u = u0 + (u1 - u0) * bk_rng_uniform(&cs->rng_ambush); /* from the `from` end */
+        /* strike somewhere on the part of the leg within the cell's reach; on an air link, at
+         * the airfield in reach (taking off or landing) */
+        double u0 = 0, u1 = 1, u;
+        if (field >= 0) {
+            u = field == m->sc->segments[seg].from ? 0.0 : 1.0;
+        } else {
+            bk_segment_reach_interval(m, cs->lat, cs->lon, seg, g->cells[c].reach_km, &u0, &u1);
+            u = u0 + (u1 - u0) * bk_rng_uniform(&cs->rng_ambush); /* from the `from` end */
+        }
         const bk_route *rt = &m->routes[mv->route];
         mv->attack_u = m->sc->segments[seg].from == rt->place[mv->at] ? u : 1.0 - u;
         cs->ready_h = INFINITY; /* busy until the ambush is over */
         return c;
     }
     return -1;
+}
+
+/* Is air segment seg under threat at time t: a ready cell with strength has one of its
+ * airfields in reach (docs/model/modes.md, "Loss per sortie")? */
+bool bk_cells_threaten(const bk_model *m, int seg, double t)
+{
+    const bk_armed_group *g = &m->sc->group;
+    if (t < 0 || g->n_cells == 0)
+        return false;
+    const int *in_reach = &m->seg_cells[(size_t)seg * g->n_cells];
+    for (int k = 0; k < m->seg_ncells[seg]; k++) {
+        const bk_cell_state *cs = &m->cells[in_reach[k]];
+        if (t >= cs->ready_h && cs->strength >= 1.0)
+            return true;
+    }
+    return false;
 }
 
 /* Remember an attack on corridor c: counts, drivers' fear, threat-triggered convoy mode. */
@@ -185,10 +233,13 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
     const bk_route *rt = &m->routes[mv->route];
     int seg = mv->dir > 0 ? rt->seg[mv->at] : rt->seg[mv->at - 1];
     double party = cell ? g->attack_party_share * cell->strength : 0.0;
+    const bk_segment *sg = &m->sc->segments[seg];
+    double frac = sg->from == rt->place[mv->at] ? mv->attack_u : 1.0 - mv->attack_u;
+    int field = !replay && sg->mode == BK_MODE_AIR ? (frac < 0.5 ? sg->from : sg->to) : -1;
     /* a replay happened: it succeeds, with the recorded scale */
     bool success = replay ? true
                           : bk_rng_uniform(rng) < success_prob(m, party, mv->escort, mv->corridor,
-                                                                seg);
+                                                                seg, field);
     int *mem = mv->convoy ? mv->members : &mv->one;
     bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AMBUSH, .segment = seg,
                       .corridor = mv->corridor, .cell = replay ? -1 : c, .port = -1,
@@ -196,8 +247,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
                       .loaded = mv->loaded, .success = success, .convoy_size = mv->n,
                       .escort_units = mv->escort, .fighters = party};
     /* position of the attack on the segment, measured from the segment's `from` place */
-    const bk_segment *sg = &m->sc->segments[seg];
-    e.frac = sg->from == rt->place[mv->at] ? mv->attack_u : 1.0 - mv->attack_u;
+    e.frac = frac;
     const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
     e.lat = a->lat + e.frac * (b->lat - a->lat);
     e.lon = a->lon + e.frac * (b->lon - a->lon);
@@ -210,6 +260,19 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         lost = lost > mv->n ? mv->n : lost;
         e.kidnapped = (int)gsl_ran_binomial(r, g->kidnap_prob, (unsigned)lost);
         e.escort_lost = (int)gsl_ran_binomial(r, g->escort_loss_success, (unsigned)mv->escort);
+    } else if (field >= 0) {
+        /* an attack on the airfield: on success the aircraft there are hit as a convoy's
+         * tankers are (a share, at least one, none captured) and the airfield closes */
+        if (success) {
+            double mean = g->destroy_share_mean, k = g->destroy_concentration;
+            double share =
+                mean <= 0 ? 0 : mean >= 1 ? 1 : gsl_ran_beta(r, mean * k, (1 - mean) * k);
+            lost = (int)lround(share * mv->n);
+            lost = lost < 1 ? 1 : lost > mv->n ? mv->n : lost;
+            e.fighters_lost = g->fighter_loss_success * party;
+        } else {
+            e.fighters_lost = g->fighter_loss_failure * party;
+        }
     } else if (success && !mv->convoy) {
         if (bk_rng_uniform(rng) < g->lone_burn_prob) {
             lost = 1;
@@ -238,7 +301,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         int tmp = mem[k];
         mem[k] = mem[j];
         mem[j] = tmp;
-        bool captured = bk_rng_uniform(rng) < g->capture_share;
+        bool captured = field < 0 && bk_rng_uniform(rng) < g->capture_share;
         if (captured)
             e.captured++;
         else
@@ -274,6 +337,11 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
     ss->risk_t = m->now;
     corridor_attacked(m, mv->corridor, e.kidnapped);
     bk_model_log(m, &e);
+    if (field >= 0) {
+        m->today.airfield_attacks++;
+        if (success)
+            bk_airfield_close(m, field, m->sc->places[field].airfield_closure_hours, c);
+    }
 
     if (mv->n == 0) {
         if (mv->convoy)
@@ -285,7 +353,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         mv->to = mv->at;
         mv->at = mv->at + mv->dir;
         mv->dir = -mv->dir;
-        double t = bk_drive_until(m, m->now, mv->attack_u * mv->leg_drive_h);
+        double t = bk_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
         bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
         return;
     }

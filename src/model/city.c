@@ -288,7 +288,7 @@ void bk_city_day(bk_model *m, int d)
         c->airlift_set = true;
     }
     /* a closed airfield takes no flights: the day's airlift shrinks to the hours it is open */
-    double closed_h = m->airfield_closed_until_h - 24.0 * d;
+    double closed_h = m->airfield_closed_until_h[sc->city.place] - 24.0 * d;
     double open_share = closed_h <= 0 ? 1.0 : closed_h >= 24.0 ? 0.0 : 1.0 - closed_h / 24.0;
     if (c->airlift_l > 0 && c->airlift_product >= 0 && open_share > 0) {
         double room = sc->city.depot_capacity_l;

@@ -15,6 +15,8 @@ static bool drivers_demand_escort(const bk_model *m, int c)
 
 bool bk_convoy_active(const bk_model *m, int c)
 {
+    if (m->vclass[c].modes == 1u << BK_MODE_AIR)
+        return false; /* aircraft fly alone: the convoy policy is for roads and rivers */
     if (m->convoy_mode != BK_CONVOY_OFF && drivers_demand_escort(m, c))
         return true;
     switch (m->convoy_mode) {

@@ -64,6 +64,8 @@ void bk_tanker_lost(bk_model *m, int tk, bool captured)
         m->today.destroyed++;
         CCOUNT(m, t->corridor, CC_DESTROYED)++;
     }
+    m->lost_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+    m->corr[t->corridor].lost_l += t->load_l;
     t->load_l = 0;
     t->product = -1;
     t->mover = -1;
@@ -181,8 +183,11 @@ void bk_ev_load_done(bk_model *m, const bk_event *ev)
         }
     }
     t->product = prod;
-    t->load_l = m->sc->fleet.tanker_capacity_l;
+    t->load_l = m->vclass[t->corridor].capacity_l;
+    t->paid = false;
     m->loaded_l += t->load_l;
+    m->loaded_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+    m->corr[t->corridor].loaded_l += t->load_l;
     t->state = TK_WAIT_DRIVER;
     t->since_h = m->now;
     ps->busy = false;
@@ -272,6 +277,58 @@ int bk_convoy_new(bk_model *m, int corridor, int route, int at, int cap)
     return i;
 }
 
+/* An air leg on segment seg may leave now if both airfields are open and each has a sortie left
+ * today; else the time to ask again: the later reopening, or the next day (docs/model/modes.md).
+ * Returns m->now when the flight may leave. */
+static double air_leg_wait(const bk_model *m, int seg)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    double t = m->now;
+    int ends[2] = {s->from, s->to};
+    for (int e = 0; e < 2; e++) {
+        double until = m->airfield_closed_until_h[ends[e]];
+        if (until > t)
+            t = until;
+    }
+    if (t > m->now)
+        return t;
+    for (int e = 0; e < 2; e++)
+        if (m->sorties_today[ends[e]] + 1.0 > m->sc->places[ends[e]].airfield_sorties_per_day)
+            return 24.0 * (floor(m->now / 24.0) + 1.0);
+    return m->now;
+}
+
+/* Mover i takes off on air segment seg: one sortie at each airfield, and under threat (a ready
+ * cell has an airfield in reach) each aircraft is lost with the class's loss_per_sortie. Returns
+ * false when none is left (the mover is freed). */
+static bool fly_sortie(bk_model *m, int i, int seg)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    bk_mover *mv = &m->movers[i];
+    m->sorties_today[s->from] += 1.0;
+    m->sorties_today[s->to] += 1.0;
+    double p = m->vclass[mv->corridor].loss_per_sortie;
+    if (!(p > 0) || !bk_cells_threaten(m, seg, m->now))
+        return true;
+    int *mem = members_of(mv);
+    for (int k = 0; k < mv->n;) {
+        if (bk_rng_uniform(&m->tankers[mem[k]].rng) < p) {
+            bk_tanker_lost(m, mem[k], false);
+            m->today.sortie_losses++;
+            memmove(mem + k, mem + k + 1, (size_t)(mv->n - k - 1) * sizeof *mem);
+            mv->n--;
+        } else {
+            k++;
+        }
+    }
+    if (mv->n > 0)
+        return true;
+    if (mv->convoy)
+        bk_convoy_arrived(m, i);
+    bk_mover_free(m, i);
+    return false;
+}
+
 /* Whether a mover heading in direction dir must stop at node k of route r: the end of its trip,
  * a border with a crossing delay, or the staging place. Other nodes are driven through. */
 static bool is_stop(const bk_model *m, const bk_route *r, int k)
@@ -299,27 +356,40 @@ void bk_mover_start_leg(bk_model *m, int i)
     for (int at = mv->at;;) {
         int seg = mv->dir > 0 ? r->seg[at] : r->seg[at - 1];
         bk_seg_state *ss = &m->segs[seg];
+        bool air = m->sc->segments[seg].mode == BK_MODE_AIR;
         mv->at = at;
-        if (t < ss->closed_until_h) { /* wait at this node until the road reopens */
+        if (air && t > m->now) { /* a flight is planned on the day it leaves: stop here first */
             mv->to = at;
-            bk_model_schedule(m, ss->closed_until_h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i,
-                              mv->version);
+            bk_model_schedule(m, t, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
             return;
         }
+        double reopen = air ? air_leg_wait(m, seg) : t < ss->closed_until_h ? ss->closed_until_h
+                                                                              : t;
+        if (reopen > t) { /* wait at this node until the road (or the airfields) reopen */
+            mv->to = at;
+            bk_model_schedule(m, reopen, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+            return;
+        }
+        if (air && !fly_sortie(m, i, seg)) /* every aircraft was lost under threat */
+            return;
+        mv = &m->movers[i];
+        mem = members_of(mv);
+        lead = &m->tankers[mem[0]];
         mv->to = at + mv->dir;
         mv->leg_start_h = t;
-        mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng);
+        mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng) /
+                          bk_leg_speed_factor(m, mv->corridor, seg, r->place[at], t);
         ss->traffic_today += mv->n;
         ss->protect_today += mv->escort;
         int cell = bk_cells_exposure(m, i, seg, t);
         mv = &m->movers[i];
         if (cell >= 0) {
-            double ta = bk_drive_until(m, t, mv->attack_u * mv->leg_drive_h);
+            double ta = bk_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
             bk_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
                               mv->version | (uint64_t)cell << 32);
             return;
         }
-        t = bk_drive_until(m, t, mv->leg_drive_h);
+        t = bk_leg_until(m, seg, t, mv->leg_drive_h);
         if (is_stop(m, r, mv->to)) {
             bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
             return;
@@ -332,7 +402,9 @@ void bk_mover_start_leg(bk_model *m, int i)
 void bk_mover_resume(bk_model *m, int i, double at_h)
 {
     bk_mover *mv = &m->movers[i];
-    double t = bk_drive_until(m, at_h, (1.0 - mv->attack_u) * mv->leg_drive_h);
+    const bk_route *r = &m->routes[mv->route];
+    int seg = mv->dir > 0 ? r->seg[mv->at] : r->seg[mv->at - 1];
+    double t = bk_leg_until(m, seg, at_h, (1.0 - mv->attack_u) * mv->leg_drive_h);
     bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
 }
 
@@ -427,6 +499,23 @@ void bk_send_from_staging(bk_model *m, int tk)
     bk_mover_start_leg(m, i);
 }
 
+/* The cost of tanker tk's loaded trip on its route, charged to its class's mode. */
+static void charge_trip(bk_model *m, int tk)
+{
+    bk_tanker *t = &m->tankers[tk];
+    const bk_vehicle *v = &m->vclass[t->corridor];
+    const bk_route *r = &m->routes[t->route];
+    double km = 0;
+    for (int k = 0; k + 1 < r->n; k++)
+        km += m->sc->segments[r->seg[k]].length_km;
+    double cost = t->load_l * m->sc->fleet.density_kg_per_l / 1000.0 * km * v->cost_per_tonne_km +
+                  v->cost_per_trip;
+    int mode = bk_corridor_mode(m, t->corridor);
+    m->cost_today[mode] += cost;
+    m->cost_total[mode] += cost;
+    t->paid = true;
+}
+
 void bk_ev_depart(bk_model *m, const bk_event *ev)
 {
     int tk = (int)ev->a;
@@ -446,6 +535,8 @@ void bk_ev_depart(bk_model *m, const bk_event *ev)
     CCOUNT(m, t->corridor, CC_DISPATCHED)++;
     cs->week_dispatched++;
     t->route = cs->route;
+    if (!t->paid) /* the freight of this load, once (docs/model/modes.md, "Cost") */
+        charge_trip(m, tk);
     send_alone(m, tk, 0, +1);
 }
 
@@ -466,6 +557,10 @@ static bool unload_now(bk_model *m, int tk)
     m->today.delivered_p[t->product] += t->load_l;
     m->today.deliveries++;
     CCOUNT(m, t->corridor, CC_ARRIVALS)++;
+    int mode = bk_corridor_mode(m, t->corridor);
+    m->deliv_mode_today[mode] += t->load_l;
+    m->deliv_mode_total[mode] += t->load_l;
+    m->corr[t->corridor].delivered_l += t->load_l;
     t->load_l = 0;
     t->product = -1;
     send_alone(m, tk, m->routes[t->route].n - 1, -1);

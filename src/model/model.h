@@ -64,6 +64,7 @@ typedef struct bk_tanker {
     int route;          /* route of its current trip (index into model routes) */
     double since_h;     /* when it entered its current state */
     bk_rng rng;         /* travel noise and border delays */
+    bool paid;          /* the freight of its current load has been charged */
 } bk_tanker;
 
 typedef struct bk_mover {
@@ -113,6 +114,7 @@ typedef struct bk_corr_state {
     long week_dispatched;   /* since the last escort reallocation */
     long week_attacks;
     bk_rng rng_driver, rng_city;
+    double loaded_l, lost_l, delivered_l; /* since the start, for the invariant per class */
 } bk_corr_state;
 
 typedef struct bk_cell_state {
@@ -129,6 +131,7 @@ typedef struct bk_seg_state {
     double ln_mu, ln_sigma;      /* lognormal travel-time noise with mean 1 and the segment's CV */
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
+    bool seasonal;               /* speed_by_month differs from 1 in some month */
 } bk_seg_state;
 
 /* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */
@@ -183,7 +186,7 @@ typedef struct bk_city_state {
 /* Per-day counters, reset at each day boundary. */
 typedef struct bk_day_counts {
     long dispatched, deliveries, destroyed, captured, kidnapped, attacks, attacks_ok, lone_attacks,
-        turned_back, road_cuts, convoys, escort_lost;
+        turned_back, road_cuts, convoys, escort_lost, sortie_losses, airfield_attacks;
     double delivered_l;
     double *delivered_p;        /* [n_products] litres unloaded today, by product */
 } bk_day_counts;
@@ -218,13 +221,20 @@ typedef struct bk_model {
                                    index, first seg_ncells[s] of each row */
     int *seg_ncells;            /* [n_segments] */
     double *stock_l;            /* [n_products] city stock */
+    /* modes (network.c, docs/model/modes.md) */
+    bk_vehicle *vclass;         /* [n_corridors] the vehicle class serving each corridor (the
+                                   built-in road tanker filled from fleet.*) */
+    double *airfield_closed_until_h; /* [n_places] an airfield is closed while now < this */
+    double *sorties_today;      /* [n_places] sorties flown from or to the airfield today */
+    double cost_today[BK_N_MODES], cost_total[BK_N_MODES];        /* trips started, currency */
+    double deliv_mode_today[BK_N_MODES], deliv_mode_total[BK_N_MODES]; /* litres unloaded */
+    double loaded_mode[BK_N_MODES], lost_mode[BK_N_MODES]; /* litres, for the invariant */
     bk_rng rng_campaign;
     bool *replay_taken;         /* [n_timeline]: a timeline ambush has claimed its target */
     int *replays;               /* [n_replays] timeline indices of the ambush entries, in date
                                    order */
     int n_replays;
     bk_rng rng_replay;          /* outcomes of replayed ambushes (timeline `ambush`) */
-    double airfield_closed_until_h; /* the city's airfield takes no flights before this */
 
     /* accounting */
     bk_day_counts today;
@@ -254,6 +264,8 @@ bk_status bk_network_init(bk_model *m);
 void bk_network_release(bk_model *m);
 double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng);
 double bk_drive_until(const bk_model *m, double t, double hours);
+double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t);
+double bk_leg_until(const bk_model *m, int seg, double t, double hours);
 double bk_decay(double value, double since_h, double now_h, double tau_days);
 double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
 double bk_km(double lat1, double lon1, double lat2, double lon2);
@@ -263,6 +275,15 @@ bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int se
 void bk_routes_update(bk_model *m);
 void bk_network_daily(bk_model *m);
 bool bk_segment_closed(const bk_model *m, int seg);
+/* Modes (docs/model/modes.md). Can corridor c's class use segment seg? */
+bool bk_corridor_can_use(const bk_model *m, int c, int seg);
+/* The reporting mode of corridor c's class: its first mode in the order road, river, air. */
+int bk_corridor_mode(const bk_model *m, int c);
+/* Is the airfield at `place` open now? (always true for a place that is no airfield) */
+bool bk_airfield_open(const bk_model *m, int place);
+/* Close the airfield at `place` for `hours` from now (attack by `cell`, -1: the timeline), and log
+ * it. Closures overlap: the later reopening wins. */
+void bk_airfield_close(bk_model *m, int place, double hours, int cell);
 
 /* fleet.c */
 bk_status bk_fleet_init(bk_model *m);
@@ -306,6 +327,7 @@ void bk_escort_reallocate(bk_model *m);
 /* cells.c */
 bk_status bk_cells_init(bk_model *m);
 int bk_cells_exposure(bk_model *m, int mv, int seg, double t);
+bool bk_cells_threaten(const bk_model *m, int seg, double t);
 void bk_ev_ambush(bk_model *m, const bk_event *ev);
 void bk_ev_cut(bk_model *m, const bk_event *ev);
 void bk_ev_drift(bk_model *m, const bk_event *ev);

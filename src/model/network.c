@@ -3,9 +3,12 @@
 #include "engine/alloc.h"
 #include "model/model.h"
 
+#include "engine/date.h"
+
 #include <igraph.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +19,11 @@
  * Every igraph call of the model holds this lock; the calls are few (graph set-up, and one
  * routing pass a day under risk-aware routing), so the lock costs nothing measurable. */
 static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Routing weight of a segment the corridor's class cannot use: above any real cost (hours, at
+ * most 1e6 more for a closed road), so such a segment is taken only where there is no other way,
+ * and that path is then refused. */
+#define BK_NO_MODE_COST 1e15
 
 #define KM_PER_DEG_LAT 110.574
 #define KM_PER_DEG_LON 111.320
@@ -113,6 +121,34 @@ double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
     return h;
 }
 
+/* Speed of corridor c's class on segment seg leaving place `from` at time t, relative to the
+ * segment's speed_kmh: the class's speed factor, the direction (reverse_speed_factor when leaving
+ * from the segment's `to` end) and the month's factor (docs/model/modes.md). Exactly 1 for the
+ * built-in road tanker on a segment without these keys. */
+double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    double f = m->vclass[c].speed_factor;
+    if (from == s->to)
+        f *= s->reverse_speed_factor;
+    if (!m->segs[seg].seasonal)
+        return f;
+    const struct bk_scenario *sc = m->sc;
+    long day = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
+               (long)floor(t / 24.0);
+    int y, mo, d;
+    bk_civil_from_days(day, &y, &mo, &d);
+    return f * s->speed_month[mo - 1];
+}
+
+/* When a leg of `hours` on segment seg started at t is done: aircraft fly through the night ban. */
+double bk_leg_until(const bk_model *m, int seg, double t, double hours)
+{
+    if (m->sc->segments[seg].mode == BK_MODE_AIR)
+        return t + hours;
+    return bk_drive_until(m, t, hours);
+}
+
 static bool is_night(const bk_policy *p, double hour)
 {
     if (p->night_from_hour > p->night_to_hour)
@@ -150,6 +186,8 @@ double bk_drive_until(const bk_model *m, double t, double hours)
  * take in the day's passages. A daily step is ample for a memory of days to weeks. */
 void bk_network_daily(bk_model *m)
 {
+    /* airfields' sorties are counted by calendar day, the warm-up's days included */
+    memset(m->sorties_today, 0, (size_t)m->sc->n_places * sizeof *m->sorties_today);
     double tau = m->sc->group.traffic_memory_days;
     double keep = tau > 0 ? exp(-1.0 / tau) : 0.0;
     for (int s = 0; s < m->sc->n_segments; s++) {
@@ -162,7 +200,69 @@ void bk_network_daily(bk_model *m)
 
 bool bk_segment_closed(const bk_model *m, int seg)
 {
+    const bk_segment *s = &m->sc->segments[seg];
+    if (s->mode == BK_MODE_AIR && (!bk_airfield_open(m, s->from) || !bk_airfield_open(m, s->to)))
+        return true;
     return m->now < m->segs[seg].closed_until_h;
+}
+
+bool bk_corridor_can_use(const bk_model *m, int c, int seg)
+{
+    return (m->vclass[c].modes & (1u << m->sc->segments[seg].mode)) != 0;
+}
+
+int bk_corridor_mode(const bk_model *m, int c)
+{
+    for (int k = 0; k < BK_N_MODES; k++)
+        if (m->vclass[c].modes & (1u << k))
+            return k;
+    return BK_MODE_ROAD;
+}
+
+bool bk_airfield_open(const bk_model *m, int place)
+{
+    return !(m->now < m->airfield_closed_until_h[place]);
+}
+
+void bk_airfield_close(bk_model *m, int place, double hours, int cell)
+{
+    double until = m->now + hours;
+    if (until > m->airfield_closed_until_h[place])
+        m->airfield_closed_until_h[place] = until;
+    const bk_place *p = &m->sc->places[place];
+    bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AIRFIELD_CLOSED, .segment = -1,
+                      .lat = p->lat, .lon = p->lon, .place = place, .corridor = -1, .cell = cell,
+                      .port = -1, .value = hours};
+    bk_model_log(m, &e);
+}
+
+/* The class serving each corridor: its own, or the built-in road tanker from fleet.*. */
+static bk_status vclass_init(bk_model *m)
+{
+    const struct bk_scenario *sc = m->sc;
+    m->vclass = bk_calloc((size_t)sc->n_corridors + 1, sizeof *m->vclass);
+    m->airfield_closed_until_h = bk_calloc((size_t)sc->n_places, sizeof *m->airfield_closed_until_h);
+    m->sorties_today = bk_calloc((size_t)sc->n_places, sizeof *m->sorties_today);
+    if (m->vclass == NULL || m->airfield_closed_until_h == NULL || m->sorties_today == NULL)
+        return BK_ERR_NOMEM;
+    for (int p = 0; p < sc->n_places; p++)
+        m->airfield_closed_until_h[p] = -INFINITY;
+    for (int c = 0; c < sc->n_corridors; c++) {
+        int v = sc->corridors[c].vehicle;
+        if (v >= 0) {
+            m->vclass[c] = sc->vehicles[v];
+            continue;
+        }
+        bk_vehicle *t = &m->vclass[c];
+        snprintf(t->id, sizeof t->id, "tanker");
+        snprintf(t->name, sizeof t->name, "road tanker");
+        t->kind = BK_VK_ROAD_TANKER;
+        t->modes = 1u << BK_MODE_ROAD;
+        t->capacity_l = sc->fleet.tanker_capacity_l;
+        t->speed_factor = 1.0;
+        t->cost_per_tonne_km = sc->fleet.tanker_cost_per_tonne_km;
+    }
+    return BK_OK;
 }
 
 /* Append a route for corridor c made of the given places; reuse the last route of the corridor
@@ -207,13 +307,21 @@ bk_status bk_network_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
     m->segs = bk_calloc((size_t)sc->n_segments, sizeof *m->segs);
-    if (m->segs == NULL)
+    if (m->segs == NULL || vclass_init(m) != BK_OK)
         return BK_ERR_NOMEM;
     for (int s = 0; s < sc->n_segments; s++) {
         const bk_place *a = &sc->places[sc->segments[s].from], *b = &sc->places[sc->segments[s].to];
         m->segs[s].mid_lat = 0.5 * (a->lat + b->lat);
         m->segs[s].mid_lon = 0.5 * (a->lon + b->lon);
+        if (sc->segments[s].mode == BK_MODE_AIR) { /* cells are drawn to an airfield, not to the
+                                                      sky between: the city's end, else `to` */
+            const bk_place *f = sc->segments[s].from == sc->city.place ? a : b;
+            m->segs[s].mid_lat = f->lat;
+            m->segs[s].mid_lon = f->lon;
+        }
         m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
+        for (int k = 0; k < 12; k++)
+            m->segs[s].seasonal = m->segs[s].seasonal || sc->segments[s].speed_month[k] != 1.0;
         /* lognormal with mean 1 and coefficient of variation cv: sigma² = ln(1 + cv²),
          * mu = −sigma² / 2 */
         double s2 = log1p(sc->segments[s].travel_cv * sc->segments[s].travel_cv);
@@ -269,8 +377,13 @@ void bk_network_release(bk_model *m)
     }
     bk_free(m->routes);
     bk_free(m->segs);
+    bk_free(m->vclass);
+    bk_free(m->airfield_closed_until_h);
+    bk_free(m->sorties_today);
     m->routes = NULL;
     m->segs = NULL;
+    m->vclass = NULL;
+    m->airfield_closed_until_h = m->sorties_today = NULL;
 }
 
 /* Risk-aware routing, once a day: each corridor's route becomes the cheapest path from its port
@@ -291,7 +404,7 @@ void bk_routes_update(bk_model *m)
         }
         return;
     }
-    igraph_vector_t w;
+    igraph_vector_t w, wc;
     igraph_vector_int_t vs;
     pthread_mutex_lock(&igraph_lock);
     if (igraph_vector_init(&w, sc->n_segments) != IGRAPH_SUCCESS) {
@@ -299,7 +412,14 @@ void bk_routes_update(bk_model *m)
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
+    if (igraph_vector_init(&wc, sc->n_segments) != IGRAPH_SUCCESS) {
+        igraph_vector_destroy(&w);
+        pthread_mutex_unlock(&igraph_lock);
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        return;
+    }
     if (igraph_vector_int_init(&vs, 0) != IGRAPH_SUCCESS) {
+        igraph_vector_destroy(&wc);
         igraph_vector_destroy(&w);
         pthread_mutex_unlock(&igraph_lock);
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
@@ -326,10 +446,14 @@ void bk_routes_update(bk_model *m)
         int stops[3] = {co->path[0], co->path[co->staging], co->path[co->path_len - 1]};
         int n = 0;
         bool ok = true;
+        /* only the segments its class can use: the others are priced out of the search, and a
+         * path that still needs one is refused below (docs/model/modes.md) */
+        for (int s = 0; s < sc->n_segments; s++)
+            VECTOR(wc)[s] = bk_corridor_can_use(m, c, s) ? VECTOR(w)[s] : BK_NO_MODE_COST;
         for (int k = 0; k < 2 && ok; k++) {
             if (stops[k] == stops[k + 1])
                 continue;
-            if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, stops[k], stops[k + 1], &w,
+            if (igraph_get_shortest_path_dijkstra(m->igraph, &vs, NULL, stops[k], stops[k + 1], &wc,
                                                   IGRAPH_ALL) != IGRAPH_SUCCESS ||
                 igraph_vector_int_size(&vs) < 2) {
                 ok = false;
@@ -343,6 +467,9 @@ void bk_routes_update(bk_model *m)
             for (int j = i + 1; j < n; j++)
                 if (places[i] == places[j])
                     ok = false;
+        for (int i = 0; ok && i + 1 < n; i++)
+            if (!bk_corridor_can_use(m, c, bk_scenario_find_segment(sc, places[i], places[i + 1])))
+                ok = false;   /* no way on the class's own modes: keep the current route */
         if (!ok || n < 2)
             continue; /* keep the current route */
         int r = route_add(m, c, places, n);
@@ -354,6 +481,7 @@ void bk_routes_update(bk_model *m)
     }
     bk_free(places);
     igraph_vector_int_destroy(&vs);
+    igraph_vector_destroy(&wc);
     igraph_vector_destroy(&w);
     pthread_mutex_unlock(&igraph_lock);
 }

@@ -27,7 +27,8 @@ enum bk_log_kind {
     BK_LOG_CAMPAIGN,      /* campaign declared (value 1) or paused (value 0) */
     BK_LOG_SUPPLY_CUT,    /* timeline: a port's loading reduced */
     BK_LOG_POLICY,        /* timeline: a policy change or reinforcement */
-    BK_LOG_NOTE           /* timeline: a note */
+    BK_LOG_NOTE,          /* timeline: a note */
+    BK_LOG_AIRFIELD_CLOSED /* an airfield closed (place; value: hours) by a cell or the timeline */
 };
 
 typedef struct bk_log_entry {

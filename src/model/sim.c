@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/status_internal.h"
+#include "scenario/schema.h"
 
 /* Days of normal traffic simulated before the start date, without attacks or timeline, so that
  * the run starts with tankers spread along their cycle rather than all waiting at the ports. */
@@ -79,6 +80,10 @@ enum { Y_CONSUMED_L, Y_AIRLIFT_L, Y_COVER_DAYS, Y_SHORTAGE, Y_BLACKOUT_H, Y_QUEU
        Y_SCHOOLS_OPEN, Y_PRESSURE, Y_OUTSIDE_L, Y_INFORMAL_L, Y_EXPECTATION, Y_HOLIDAY,
        Y_COUNT };
 enum { S_DEMAND_L, S_SUPPLIED_L, S_COUNT };
+/* modes and cost, only in a scenario that uses them (bk_modes_used) */
+enum { M_DELIVERED_ROAD, M_DELIVERED_RIVER, M_DELIVERED_AIR, M_COST_ROAD, M_COST_RIVER,
+       M_COST_AIR, M_COST, M_COST_PER_L, M_SORTIE_LOSSES, M_AIRFIELD_ATTACKS,
+       M_AIRFIELDS_CLOSED, M_COUNT };
 
 static const struct {
     const char *name, *unit, *meaning;
@@ -161,6 +166,39 @@ static const struct {
     {"supplied", "L", "litres allocated to the sector during the day, all products"},
 };
 
+static const struct {
+    const char *name, *unit, *meaning;
+} mode_cols[M_COUNT] = {
+    {"delivered_road_l", "L", "litres unloaded at the city by road vehicles during the day"},
+    {"delivered_river_l", "L", "litres unloaded at the city by boats during the day"},
+    {"delivered_air_l", "L", "litres unloaded at the city by aircraft during the day"},
+    {"cost_road", "currency", "cost of the loaded road trips started during the day"},
+    {"cost_river", "currency", "cost of the loaded river trips started during the day"},
+    {"cost_air", "currency", "cost of the loaded flights started during the day"},
+    {"cost", "currency", "cost of the loaded trips started during the day, all modes"},
+    {"cost_per_l", "currency/L", "cost of the trips since the start over the litres delivered "
+                                 "since the start (0 before the first delivery)"},
+    {"sortie_losses", "aircraft", "aircraft lost flying under threat during the day"},
+    {"airfield_attacks", "count", "attacks on airfields during the day"},
+    {"airfields_closed", "count", "airfields closed at the end of the day"},
+};
+
+/* Does the scenario use modes, vehicle classes, airfields or costs? Only then do the daily
+ * series and the summary carry the mode and cost columns, so that a road-only scenario's
+ * outputs are those it had before modes existed. */
+static bool modes_used(const struct bk_scenario *sc)
+{
+    if (sc->n_vehicles > 0 || sc->fleet.tanker_cost_per_tonne_km > 0)
+        return true;
+    for (int s = 0; s < sc->n_segments; s++)
+        if (sc->segments[s].mode != BK_MODE_ROAD)
+            return true;
+    for (int p = 0; p < sc->n_places; p++)
+        if (sc->places[p].airfield_sorties_per_day > 0)
+            return true;
+    return false;
+}
+
 static int ccol(const bk_model *m, int c, int k)
 {
     return G_COUNT + k * m->sc->n_corridors + c;
@@ -191,10 +229,15 @@ void bk_id_token(const char *id, char out[BK_ID_MAX])
     out[i] = '\0';
 }
 
+static int mcol(const bk_model *m, int k)
+{
+    return ycol(m, Y_COUNT) + S_COUNT * m->sc->cityside.n_sectors + k;
+}
+
 static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
 {
     int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products + Y_COUNT +
-            S_COUNT * sc->cityside.n_sectors;
+            S_COUNT * sc->cityside.n_sectors + (modes_used(sc) ? M_COUNT : 0);
     run->cols = bk_calloc((size_t)n, sizeof *run->cols);
     run->daily = bk_calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
     if (run->cols == NULL || run->daily == NULL)
@@ -239,6 +282,11 @@ static bk_status columns_init(struct bk_run *run, const struct bk_scenario *sc)
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
                      sector_cols[k].meaning, sc->cityside.sectors[s].id);
         }
+    for (int k = 0; k < M_COUNT && modes_used(sc); k++, i++) {
+        snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s", mode_cols[k].name);
+        snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", mode_cols[k].unit);
+        snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s", mode_cols[k].meaning);
+    }
     return BK_OK;
 }
 
@@ -257,6 +305,68 @@ static void census(const bk_model *m, long count[TK_NSTATES], double *in_transit
         if ((t->state == TK_MOVING || t->state == TK_CONVOY) && t->load_l > 0)
             (*moving_loaded)++;
     }
+}
+
+/* Per mode (the classes of each mode) and per corridor (each has one class): litres loaded =
+ * delivered + lost + on board; and no vehicle on a route with a segment its class cannot use
+ * (docs/model/modes.md). */
+static bool check_modes(bk_model *m, int d, const char *date)
+{
+    double on_board[BK_N_MODES] = {0};
+    int nc = m->sc->n_corridors;
+    double *corr_board = bk_calloc((size_t)nc + 1, sizeof *corr_board);
+    if (corr_board == NULL) {
+        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < m->n_tankers && ok; i++) {
+        const bk_tanker *t = &m->tankers[i];
+        if (t->state == TK_DESTROYED || t->state == TK_CAPTURED)
+            continue;
+        on_board[bk_corridor_mode(m, t->corridor)] += t->load_l;
+        corr_board[t->corridor] += t->load_l;
+        const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
+        for (int k = 0; k + 1 < r->n; k++)
+            if (!bk_corridor_can_use(m, t->corridor, r->seg[k])) {
+                bk_model_set_fail(m, BK_ERR_INVARIANT,
+                                  "invariant 'vehicles on their own modes' broken on day %d (%s): "
+                                  "a %s of corridor %s is routed on %s segment %s-%s", d, date,
+                                  m->vclass[t->corridor].name, m->sc->corridors[t->corridor].id,
+                                  bk_mode_words[m->sc->segments[r->seg[k]].mode],
+                                  m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
+                ok = false;
+                break;
+            }
+    }
+    for (int c = 0; c < nc && ok; c++) {
+        const bk_corr_state *cs = &m->corr[c];
+        double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + corr_board[c];
+        if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
+            bk_model_set_fail(m, BK_ERR_INVARIANT,
+                              "invariant 'litres conserved by class' broken on day %d (%s): "
+                              "corridor %s (%s): loaded %.0f L != delivered %.0f + lost %.0f + "
+                              "on board %.0f", d, date, m->sc->corridors[c].id,
+                              m->vclass[c].name, lhs, cs->delivered_l, cs->lost_l, corr_board[c]);
+            ok = false;
+        }
+    }
+    bk_free(corr_board);
+    if (!ok)
+        return false;
+    for (int k = 0; k < BK_N_MODES; k++) {
+        double lhs = m->loaded_mode[k];
+        double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + on_board[k];
+        if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
+            bk_model_set_fail(m, BK_ERR_INVARIANT,
+                              "invariant 'litres conserved by mode' broken on day %d (%s): %s: "
+                              "loaded %.0f L != delivered %.0f + lost %.0f + on board %.0f", d,
+                              date, bk_mode_words[k], lhs, m->deliv_mode_total[k],
+                              m->lost_mode[k], on_board[k]);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Check the conservation laws at the end of day d. Tolerances are relative to the litres
@@ -291,6 +401,8 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
                           d, date, lhs, m->delivered_l, m->burned_l, m->captured_l, in_transit);
         return;
     }
+    if (!check_modes(m, d, date))
+        return;
     double stock = 0, initial = 0;
     for (int p = 0; p < m->sc->n_products; p++) {
         stock += m->stock_l[p];
@@ -445,6 +557,24 @@ static void record_day(bk_model *m, int d)
         row[scol(m, s, S_DEMAND_L)] = dem;
         row[scol(m, s, S_SUPPLIED_L)] = got;
     }
+    if (modes_used(sc)) {
+        double cost = 0, all_cost = 0, all_l = 0;
+        for (int k = 0; k < BK_N_MODES; k++) {
+            row[mcol(m, M_DELIVERED_ROAD + k)] = m->deliv_mode_today[k];
+            row[mcol(m, M_COST_ROAD + k)] = m->cost_today[k];
+            cost += m->cost_today[k];
+            all_cost += m->cost_total[k];
+            all_l += m->deliv_mode_total[k];
+        }
+        row[mcol(m, M_COST)] = cost;
+        row[mcol(m, M_COST_PER_L)] = all_l > 0 ? all_cost / all_l : 0;
+        row[mcol(m, M_SORTIE_LOSSES)] = (double)m->today.sortie_losses;
+        row[mcol(m, M_AIRFIELD_ATTACKS)] = (double)m->today.airfield_attacks;
+        int shut = 0;
+        for (int p = 0; p < sc->n_places; p++)
+            shut += sc->places[p].airfield_sorties_per_day > 0 && !bk_airfield_open(m, p);
+        row[mcol(m, M_AIRFIELDS_CLOSED)] = shut;
+    }
     if (m->run->cfg.check_invariants)
         check_invariants(m, d, count, in_transit);
     m->run->totals.in_transit_l = in_transit;
@@ -460,6 +590,8 @@ static void reset_today(bk_model *m)
     memset(dp, 0, (size_t)m->sc->n_products * sizeof *dp);
     m->today.delivered_p = dp;
     memset(m->c_today, 0, (size_t)m->sc->n_corridors * CC_COUNT * sizeof *m->c_today);
+    for (int k = 0; k < BK_N_MODES; k++)
+        m->cost_today[k] = m->deliv_mode_today[k] = 0;
 }
 
 static void start_recording(bk_model *m)
@@ -470,6 +602,17 @@ static void start_recording(bk_model *m)
     census(m, count, &in_transit, &moving_loaded);
     m->loaded_l = in_transit;
     m->delivered_l = m->burned_l = m->captured_l = 0;
+    for (int k = 0; k < BK_N_MODES; k++)
+        m->loaded_mode[k] = m->lost_mode[k] = m->deliv_mode_total[k] = m->cost_total[k] = 0;
+    for (int c = 0; c < m->sc->n_corridors; c++)
+        m->corr[c].loaded_l = m->corr[c].lost_l = m->corr[c].delivered_l = 0;
+    for (int i = 0; i < m->n_tankers; i++) {
+        const bk_tanker *t = &m->tankers[i];
+        if (t->state != TK_DESTROYED && t->state != TK_CAPTURED) {
+            m->loaded_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+            m->corr[t->corridor].loaded_l += t->load_l;
+        }
+    }
     m->tankers_start = m->n_tankers - m->destroyed - m->captured;
     m->tankers_joined = 0;
     for (int p = 0; p < m->sc->n_products; p++)
@@ -675,8 +818,10 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         }
         break;
     case BK_TL_AIRFIELD_CLOSED:
-        if (te->place == m->sc->city.place && m->now + te->hours > m->airfield_closed_until_h)
-            m->airfield_closed_until_h = m->now + te->hours;
+        /* a dated closure (a decision, not an attack): no shelling in the event log, only the
+         * timeline note; it stops flights on the place's air links and, at the city, the airlift */
+        if (m->now + te->hours > m->airfield_closed_until_h[te->place])
+            m->airfield_closed_until_h[te->place] = m->now + te->hours;
         log_timeline(m, BK_LOG_POLICY, te, te->hours);
         break;
     }
@@ -731,7 +876,6 @@ static bk_status model_init(bk_model *m)
     m->night_ban = sc->policy.night_ban;
     m->routing = sc->policy.routing;
     m->end_h = 24.0 * m->run->days;
-    m->airfield_closed_until_h = -INFINITY;
     if (bk_queue_init(&m->q, 4096) != BK_OK)
         return BK_ERR_NOMEM;
     m->corr = bk_calloc((size_t)sc->n_corridors, sizeof *m->corr);
@@ -821,6 +965,18 @@ static void fill_totals(bk_model *m)
             break;
         }
     t->airlifted_l = cy->airlifted_l;
+    t->modes_used = modes_used(m->sc);
+    t->cost_total = 0;
+    for (int k = 0; k < BK_N_MODES; k++) {
+        t->delivered_mode_l[k] = m->deliv_mode_total[k];
+        t->cost_mode[k] = m->cost_total[k];
+        t->cost_total += m->cost_total[k];
+    }
+    for (int d = 0; d < run->days && t->modes_used; d++) {
+        const double *row = &run->daily[(size_t)d * run->n_cols];
+        t->sortie_losses += (long)row[mcol(m, M_SORTIE_LOSSES)];
+        t->airfield_attacks += (long)row[mcol(m, M_AIRFIELD_ATTACKS)];
+    }
     t->unmet_l = t->demand_l - t->consumed_l > 0 ? t->demand_l - t->consumed_l : 0;
     t->first_stockout_day = -1;
     for (int p = 0; p < m->sc->n_products; p++) {

@@ -38,6 +38,7 @@ static const char *kind_name(enum bk_log_kind kind)
     case BK_LOG_SUPPLY_CUT: return "supply_cut";
     case BK_LOG_POLICY: return "policy";
     case BK_LOG_NOTE: return "note";
+    case BK_LOG_AIRFIELD_CLOSED: return "airfield_closed";
     }
     return "unknown";
 }
@@ -45,6 +46,15 @@ static const char *kind_name(enum bk_log_kind kind)
 static bool valid_index(int i, int n)
 {
     return i >= 0 && i < n;
+}
+
+/* The words for the vehicles of an entry's corridor ("tanker", "boat", "aircraft"); true when
+ * they travel by road (their crews are drivers). */
+static bool entry_words(const struct bk_scenario *sc, const bk_log_entry *e, const char **one,
+                        const char **many)
+{
+    bk_corridor_words(sc, e->corridor, one, many);
+    return strcmp(*one, "tanker") == 0 || strcmp(*one, "truck") == 0;
 }
 
 /* The place an entry is reported at: its own nearest place, else the nearer end of its segment,
@@ -138,22 +148,26 @@ static void append_where(const struct bk_scenario *sc, const bk_log_entry *e, ch
 }
 
 /* "13 tankers burned, 3 captured, 5 drivers kidnapped, 1 escort unit lost" for a convoy. */
-static void append_losses(const bk_log_entry *e, char *buf, size_t n)
+static void append_losses(const struct bk_scenario *sc, const bk_log_entry *e, char *buf,
+                          size_t n)
 {
+    const char *one, *many;
+    bool road = entry_words(sc, e, &one, &many);
     int parts = 0;
     if (e->destroyed > 0 || e->captured > 0) {
         if (e->destroyed > 0 && e->captured > 0)
             append(buf, n, "%d %s burned, %d captured", e->destroyed,
-                   plural(e->destroyed, "tanker", "tankers"), e->captured);
+                   plural(e->destroyed, one, many), e->captured);
         else if (e->destroyed > 0)
-            append(buf, n, "%d %s burned", e->destroyed, plural(e->destroyed, "tanker", "tankers"));
+            append(buf, n, "%d %s burned", e->destroyed, plural(e->destroyed, one, many));
         else
-            append(buf, n, "%d %s captured", e->captured, plural(e->captured, "tanker", "tankers"));
+            append(buf, n, "%d %s captured", e->captured, plural(e->captured, one, many));
         parts++;
     }
     if (e->kidnapped > 0) {
         append(buf, n, "%s%d %s kidnapped", parts ? ", " : "", e->kidnapped,
-               plural(e->kidnapped, "driver", "drivers"));
+               road ? plural(e->kidnapped, "driver", "drivers")
+                    : plural(e->kidnapped, "crew member", "crew members"));
         parts++;
     }
     if (e->escort_lost > 0) {
@@ -176,29 +190,31 @@ static void append_note_and_stop(const bk_log_entry *e, char *buf, size_t n)
 static void ambush_note(const struct bk_scenario *sc, const bk_log_entry *e, char *buf, size_t n)
 {
     const char *load = e->loaded ? "" : "empty ";
+    const char *one, *many;
+    bool road = entry_words(sc, e, &one, &many);
     if (e->lone) {
-        append(buf, n, "Simulated attack on a lone %stanker", e->loaded ? "loaded " : "empty ");
+        append(buf, n, "Simulated attack on a lone %s%s", e->loaded ? "loaded " : "empty ", one);
         append_where(sc, e, buf, n);
         if (!e->success)
-            append(buf, n, ": the tanker got away");
+            append(buf, n, ": the %s got away", one);
         else if (e->destroyed > 0)
-            append(buf, n, ": tanker burned");
+            append(buf, n, ": %s burned", one);
         else if (e->captured > 0)
-            append(buf, n, ": tanker captured");
+            append(buf, n, ": %s captured", one);
         else if (e->turned_back > 0)
-            append(buf, n, ": tanker turned back");
+            append(buf, n, ": %s turned back", one);
         else
             append(buf, n, ": no losses");
         if (e->kidnapped > 0)
-            append(buf, n, ", driver kidnapped");
+            append(buf, n, road ? ", driver kidnapped" : ", crew member kidnapped");
     } else {
         if (e->escort_units > 0)
             append(buf, n, "Simulated ambush on a convoy of %d %s%s with %d escort %s",
-                   e->convoy_size, load, plural(e->convoy_size, "tanker", "tankers"),
+                   e->convoy_size, load, plural(e->convoy_size, one, many),
                    e->escort_units, plural(e->escort_units, "unit", "units"));
         else
             append(buf, n, "Simulated attack on an unescorted convoy of %d %s%s", e->convoy_size,
-                   load, plural(e->convoy_size, "tanker", "tankers"));
+                   load, plural(e->convoy_size, one, many));
         append_where(sc, e, buf, n);
         append(buf, n, ": ");
         if (!e->success) {
@@ -207,7 +223,7 @@ static void ambush_note(const struct bk_scenario *sc, const bk_log_entry *e, cha
                 append(buf, n, ", %d escort %s lost", e->escort_lost,
                        plural(e->escort_lost, "unit", "units"));
         } else {
-            append_losses(e, buf, n);
+            append_losses(sc, e, buf, n);
         }
     }
     append_note_and_stop(e, buf, n);
@@ -230,6 +246,18 @@ static void entry_note(const struct bk_scenario *sc, const bk_log_entry *e, char
         append_where(sc, e, buf, n);
         long hours = isfinite(e->value) ? lround(e->value) : 0;
         append(buf, n, ": road closed for %ld %s", hours, plural(hours, "hour", "hours"));
+        break;
+    }
+    case BK_LOG_AIRFIELD_CLOSED: {
+        const char *where = valid_index(e->place, sc->n_places) ? sc->places[e->place].name
+                                                                : "an airfield";
+        long hours = isfinite(e->value) ? lround(e->value) : 0;
+        if (valid_index(e->cell, sc->group.n_cells))
+            append(buf, n, "Simulated attack on the airfield at %s by cell %s", where,
+                   sc->group.cells[e->cell].id);
+        else
+            append(buf, n, "Scripted closure of the airfield at %s", where);
+        append(buf, n, ": closed for %ld %s", hours, plural(hours, "hour", "hours"));
         break;
     }
     case BK_LOG_CAMPAIGN:
@@ -303,6 +331,14 @@ static bool acled_code(const struct bk_scenario *sc, const bk_log_entry *e, acle
             k->sub_event_type =
                 e->destroyed + e->captured > 0 ? "Looting/property destruction" : "Other";
         }
+        return true;
+    case BK_LOG_AIRFIELD_CLOSED:
+        if (!valid_index(e->cell, sc->group.n_cells))
+            return false;   /* a scripted closure is a decision, not an event of the group */
+        k->disorder_type = "Political violence";
+        k->event_type = "Explosions/Remote violence";
+        k->sub_event_type = "Shelling/artillery/missile attack";
+        k->interaction = "Rebel group only";
         return true;
     case BK_LOG_ROAD_CUT:
     case BK_LOG_CAMPAIGN:
@@ -488,7 +524,8 @@ static void write_feature(FILE *out, const struct bk_scenario *sc, const bk_log_
     else
         fputs("null", out);
     json_key(out, "value");
-    if (e->kind == BK_LOG_CAMPAIGN || e->kind == BK_LOG_ROAD_CUT || e->kind == BK_LOG_SUPPLY_CUT)
+    if (e->kind == BK_LOG_CAMPAIGN || e->kind == BK_LOG_ROAD_CUT ||
+        e->kind == BK_LOG_SUPPLY_CUT || e->kind == BK_LOG_AIRFIELD_CLOSED)
         bk_fmt_json_number(out, e->value);
     else
         fputs("null", out);

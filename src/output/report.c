@@ -615,7 +615,9 @@ static bool wanted_series(const char *name)
     static const char *const exact[] = {"cover_days", "blackout_hours", "queue_hours",
                                         "price_ratio", "pressure", "schools_open",
                                         "shortage_share", "attacks", "deliveries", "delivered_l",
-                                        "consumed_l", "airlift_l", NULL};
+                                        "consumed_l", "airlift_l", "cost_per_l", "cost",
+                                        "delivered_road_l", "delivered_river_l",
+                                        "delivered_air_l", NULL};
     static const char *const prefix[] = {"stock_", "arrivals_", NULL};
     for (int i = 0; exact[i]; i++) {
         if (strcmp(name, exact[i]) == 0)
@@ -1175,7 +1177,15 @@ static void put_scenario(FILE *f, const bk_scenario *sc)
         bk_fmt_json_number(f, demand);
         fputc('}', f);
     }
-    fputs("],\"corridors\":[", f);
+    /* the words of the vehicles (docs/model/modes.md): the page says boats, aircraft, ... */
+    const char *one, *many;
+    bool road = bk_scenario_words(sc, &one, &many);
+    fputs("],\"vehicles\":{\"one\":", f);
+    put_jstr(f, one);
+    fputs(",\"many\":", f);
+    put_jstr(f, many);
+    fprintf(f, ",\"road\":%s}", road ? "true" : "false");
+    fputs(",\"corridors\":[", f);
     for (int c = 0; c < sc->n_corridors; c++) {
         char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
         bk_id_token(sc->corridors[c].id, tok);
@@ -1186,6 +1196,9 @@ static void put_scenario(FILE *f, const bk_scenario *sc)
         put_jstr(f, sc->corridors[c].name);
         fputs(",\"column\":", f);
         put_jstr(f, col);
+        bk_corridor_words(sc, c, &one, &many);
+        fputs(",\"many\":", f);
+        put_jstr(f, many);
         fputc('}', f);
     }
     fputs("],\"timeline\":[", f);

@@ -6,6 +6,7 @@
  * Each column is reported by its sum over the days (meaningful for flows such as attacks) and
  * its last, minimum, maximum and mean value (meaningful for levels such as stocks).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,7 +174,27 @@ static void write_totals(FILE *out, const bk_run_totals *t)
     json_field_num(out, in, "peak_queue_hours", t->peak_queue_hours, false);
     json_field_num(out, in, "outside_start_l", t->outside_start_l, false);
     json_field_num(out, in, "outside_end_l", t->outside_end_l, false);
-    json_field_num(out, in, "first_school_closure_day", t->first_school_closure_day, true);
+    json_field_num(out, in, "first_school_closure_day", t->first_school_closure_day,
+                   !t->modes_used);
+    if (t->modes_used) { /* only a scenario with modes or costs: a road-only one's bytes stay */
+        static const char *const mode[3] = {"road", "river", "air"};
+        char key[48];
+        for (int k = 0; k < 3; k++) {
+            snprintf(key, sizeof key, "delivered_%s_l", mode[k]);
+            json_field_num(out, in, key, t->delivered_mode_l[k], false);
+            snprintf(key, sizeof key, "cost_%s", mode[k]);
+            json_field_num(out, in, key, t->cost_mode[k], false);
+            snprintf(key, sizeof key, "cost_per_l_%s", mode[k]);
+            json_field_num(out, in, key,
+                           t->delivered_mode_l[k] > 0 ? t->cost_mode[k] / t->delivered_mode_l[k]
+                                                      : 0, false);
+        }
+        json_field_num(out, in, "cost_total", t->cost_total, false);
+        json_field_num(out, in, "cost_per_l", t->delivered_l > 0 ? t->cost_total / t->delivered_l
+                                                                 : 0, false);
+        json_field_long(out, in, "sortie_losses", t->sortie_losses, false);
+        json_field_long(out, in, "airfield_attacks", t->airfield_attacks, true);
+    }
     fputs("  },\n", out);
 }
 
@@ -319,6 +340,37 @@ static bool corridor_sum(const bk_run *run, int k, const char *const *names, lon
     return found;
 }
 
+/* The cost line: litres and cost per litre delivered by mode, and in total. */
+static void story_cost(FILE *out, const bk_run *run)
+{
+    const bk_run_totals *t = &run->totals;
+    const char *cur = run->sc->cityside.currency[0] ? run->sc->cityside.currency : "currency units";
+    static const char *const mode[3] = {"road", "river", "air"};
+    char a[BK_FMT_NUM], la[2 * BK_FMT_NUM];
+    bk_fmt_thousands(a, lround(t->cost_total));
+    fprintf(out, "Cost: %s %s", a, cur);
+    if (t->delivered_l > 0)
+        fprintf(out, ", %.2f per litre delivered", t->cost_total / t->delivered_l);
+    const char *sep = " (";
+    for (int k = 0; k < 3; k++) {
+        if (!(t->delivered_mode_l[k] > 0) && !(t->cost_mode[k] > 0))
+            continue;
+        bk_fmt_litres(la, t->delivered_mode_l[k]);
+        fprintf(out, "%s%s: %s", sep, mode[k], la);
+        if (t->delivered_mode_l[k] > 0)
+            fprintf(out, " at %.2f a litre", t->cost_mode[k] / t->delivered_mode_l[k]);
+        sep = "; ";
+    }
+    fputs(sep[0] == ';' ? ").\n" : ".\n", out);
+    if (t->sortie_losses > 0 || t->airfield_attacks > 0) {
+        char b[BK_FMT_NUM];
+        bk_fmt_thousands(a, t->airfield_attacks);
+        bk_fmt_thousands(b, t->sortie_losses);
+        fprintf(out, "Airfields: %s %s; %s aircraft lost flying under threat.\n", a,
+                t->airfield_attacks == 1 ? "attack" : "attacks", b);
+    }
+}
+
 static void story_corridor(FILE *out, const bk_run *run, int k)
 {
     const bk_corridor *cor = &run->sc->corridors[k];
@@ -336,7 +388,9 @@ static void story_corridor(FILE *out, const bk_run *run, int k)
     const char *sep = " ";
     if (has_d) {
         bk_fmt_thousands(num, delivered);
-        fprintf(out, "%s%s %s delivered", sep, num, delivered == 1 ? "tanker" : "tankers");
+        const char *one, *many;
+        bk_corridor_words(run->sc, k, &one, &many);
+        fprintf(out, "%s%s %s delivered", sep, num, delivered == 1 ? one : many);
         sep = "; ";
     }
     if (has_b || has_c) {
@@ -454,15 +508,19 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
         fprintf(out, ", replication %lu", (unsigned long)run->cfg.replication);
     fputs(".\n", out);
 
+    const char *one, *many;
+    bool road = bk_scenario_words(sc, &one, &many);
     bk_fmt_thousands(a, t->tankers_start);
     bk_fmt_thousands(b, t->tankers_joined);
     bk_fmt_thousands(c, t->tankers_destroyed);
     bk_fmt_thousands(d, t->tankers_captured);
-    fprintf(out, "Tankers: %s at the start, %s joined; %s burned, %s captured; ", a, b, c, d);
+    fprintf(out, "%c%s: %s at the start, %s joined; %s burned, %s captured; ",
+            toupper((unsigned char)many[0]), many + 1, a, b, c, d);
     bk_fmt_thousands(a, t->drivers_kidnapped);
     bk_fmt_thousands(b, t->tankers_active);
     fprintf(out, "%s %s kidnapped; %s in service at the end.\n", a,
-            t->drivers_kidnapped == 1 ? "driver" : "drivers", b);
+            road ? (t->drivers_kidnapped == 1 ? "driver" : "drivers")
+                 : (t->drivers_kidnapped == 1 ? "crew member" : "crew members"), b);
 
     if (t->attacks_attempted <= 0) {
         fputs("Attacks: none.\n", out);
@@ -483,16 +541,16 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
         }
         bk_fmt_thousands(a, t->lone_attacks);
         bk_fmt_thousands(b, t->turned_back);
-        fprintf(out, "; %s on lone tankers, %s turned back.\n", a, b);
+        fprintf(out, "; %s on lone %s, %s turned back.\n", a, many, b);
     }
 
     bk_fmt_thousands(a, t->trips_loaded);
-    fprintf(out, "Left the ports loaded: %s %s.\n", a, t->trips_loaded == 1 ? "tanker" : "tankers");
+    fprintf(out, "Left the ports loaded: %s %s.\n", a, t->trips_loaded == 1 ? one : many);
     bk_fmt_thousands(a, t->deliveries);
     bk_fmt_litres(la, t->delivered_l);
     bk_fmt_litres(lb, t->burned_l + t->captured_l);
-    fprintf(out, "Deliveries: %s %s, %s; %s lost on the road.\n", a,
-            t->deliveries == 1 ? "tanker" : "tankers", la, lb);
+    fprintf(out, "Deliveries: %s %s, %s; %s lost on the %s.\n", a,
+            t->deliveries == 1 ? one : many, la, lb, road ? "road" : "way");
     bk_fmt_litres(la, t->in_transit_l);
     bk_fmt_litres(lb, t->final_stock_l);
     fprintf(out, "At the end: %s in transit, %s in the city's stock.\n", la, lb);
@@ -502,6 +560,8 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
     fprintf(out, "Convoys: %s; %s escort %s lost.\n", a, b, t->escort_lost == 1 ? "unit" : "units");
     bk_fmt_thousands(a, t->road_cuts);
     fprintf(out, "Road cuts: %s.\n", a);
+    if (t->modes_used)
+        story_cost(out, run);
 
     story_city(out, run);
     if (sc->n_corridors > 0)

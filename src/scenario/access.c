@@ -27,6 +27,7 @@ void bk_scenario_free(bk_scenario *sc)
     bk_free(sc->segments);
     bk_free(sc->ports);
     bk_free(sc->corridors);
+    bk_free(sc->vehicles);
     bk_free(sc->city.initial_stock_l);
     bk_free(sc->group.cells);
     bk_free(sc->timeline);
@@ -114,4 +115,38 @@ int bk_scenario_find_segment(const struct bk_scenario *sc, int a, int b)
             return i;
     }
     return -1;
+}
+static const char *const kind_one[BK_N_VK] = {"tanker", "truck", "boat", "aircraft",
+                                             "helicopter"};
+static const char *const kind_many[BK_N_VK] = {"tankers", "trucks", "boats", "aircraft",
+                                              "helicopters"};
+
+static int corridor_kind(const struct bk_scenario *sc, int c)
+{
+    int v = sc->corridors[c].vehicle;
+    return v >= 0 && v < sc->n_vehicles ? sc->vehicles[v].kind : BK_VK_ROAD_TANKER;
+}
+
+/* Contract in scenario.h. */
+void bk_corridor_words(const struct bk_scenario *sc, int c, const char **one, const char **many)
+{
+    int k = c >= 0 && c < sc->n_corridors ? corridor_kind(sc, c) : BK_VK_ROAD_TANKER;
+    *one = kind_one[k];
+    *many = kind_many[k];
+}
+
+/* Contract in scenario.h. */
+bool bk_scenario_words(const struct bk_scenario *sc, const char **one, const char **many)
+{
+    int kind = sc->n_corridors > 0 ? corridor_kind(sc, 0) : BK_VK_ROAD_TANKER;
+    bool road = true;
+    for (int c = 0; c < sc->n_corridors; c++) {
+        int k = corridor_kind(sc, c);
+        if (k != kind)
+            kind = -1;
+        road = road && (k == BK_VK_ROAD_TANKER || k == BK_VK_TRUCK);
+    }
+    *one = kind >= 0 ? kind_one[kind] : "vehicle";
+    *many = kind >= 0 ? kind_many[kind] : "vehicles";
+    return road;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "scenario/schema.h"
+
 static const char *const kind_word[] = {"port", "border", "town", "city", "depot"};
 static const char *const convoy_word[] = {"off", "from a date", "on threat", "always"};
 static const char *const tl_word[] = {
@@ -231,9 +233,11 @@ static void describe_corridors(const bk_scenario *sc, FILE *out)
         fprintf(out, "\n    %.0f km, nominal transit %.1f h driving", km, hours);
         if (border_max > 0)
             fprintf(out, " + %g-%g h at borders", border_min, border_max);
-        fprintf(out, "\n    %d tanker%s; escort pool %d unit%s of strength %g, %g replaced/week; "
+        const char *one, *many;
+        bk_corridor_words(sc, i, &one, &many);
+        fprintf(out, "\n    %d %s; escort pool %d unit%s of strength %g, %g replaced/week; "
                      "convoys form at %s\n",
-                c->tankers, c->tankers == 1 ? "" : "s", c->escort_units,
+                c->tankers, c->tankers == 1 ? one : many, c->escort_units,
                 c->escort_units == 1 ? "" : "s", c->escort_strength,
                 c->escort_replacement_per_week, place_name(sc, c->path[c->staging]));
     }
@@ -251,6 +255,23 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     fputc('\n', out);
     describe_city_side(sc, out);
 
+    for (int v = 0; v < sc->n_vehicles; v++) {
+        const bk_vehicle *k = &sc->vehicles[v];
+        fprintf(out, "Vehicle class %s (%s, %s): %g L, speed x %g, modes", k->id, k->name,
+                bk_vehicle_kind_words[k->kind], k->capacity_l, k->speed_factor);
+        for (int m = 0; m < BK_N_MODES; m++)
+            if (k->modes & (1u << m))
+                fprintf(out, " %s", bk_mode_words[m]);
+        fprintf(out, "; cost %g a tonne-km + %g a trip", k->cost_per_tonne_km, k->cost_per_trip);
+        if (k->loss_per_sortie > 0)
+            fprintf(out, "; loss %g a sortie under threat", k->loss_per_sortie);
+        fputc('\n', out);
+    }
+    for (int p = 0; p < sc->n_places; p++)
+        if (sc->places[p].airfield_sorties_per_day > 0)
+            fprintf(out, "Airfield at %s: %g sorties/day, closed %g h after an attack, defence %g\n",
+                    place_name(sc, p), sc->places[p].airfield_sorties_per_day,
+                    sc->places[p].airfield_closure_hours, sc->places[p].airfield_defence);
     const bk_fleet *f = &sc->fleet;
     fprintf(out, "Fleet: %g L per tanker, %g new tanker%s/day per corridor below its initial size\n",
             f->tanker_capacity_l, f->join_rate_per_day, f->join_rate_per_day == 1.0 ? "" : "s");

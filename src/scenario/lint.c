@@ -131,14 +131,20 @@ static void lint_capacity(lint *w)
         }
         double trip_days = (2 * drive_h / sc->policy.convoy_speed_factor + 2 * border_h +
                             0.5 * (sc->city.unload_min_h + sc->city.unload_max_h)) / 24.0;
-        double cap = trip_days > 0 ? c->tankers * sc->fleet.tanker_capacity_l / trip_days : 0;
-        double port = sc->ports[c->port].load_rate_per_day * sc->fleet.tanker_capacity_l;
+        double each = c->vehicle >= 0 ? sc->vehicles[c->vehicle].capacity_l
+                                      : sc->fleet.tanker_capacity_l;
+        double cap = trip_days > 0 ? c->tankers * each / trip_days : 0;
+        double port = sc->ports[c->port].load_rate_per_day * each;
         if (port < cap)
             cap = port;
         if (cap < 0.1 * demand)
-            warn(w, "corridor '%s' can carry at most %.0f L/day (%d tankers, a round trip of "
+        {
+            const char *one, *many;
+            bk_corridor_words(sc, i, &one, &many);
+            warn(w, "corridor '%s' can carry at most %.0f L/day (%d %s, a round trip of "
                  "%.1f days), less than a tenth of the city's demand of %.0f L/day", c->id, cap,
-                 c->tankers, trip_days, demand);
+                 c->tankers, c->tankers == 1 ? one : many, trip_days, demand);
+        }
     }
 }
 
@@ -190,8 +196,9 @@ static const char *lint_entry(const bk_scenario *sc, state *s, const bk_timeline
                                                                 : NULL;
         return "no corridor's path uses any of its segments";
     case BK_TL_AIRFIELD_CLOSED:
-        return e->place == sc->city.place ? NULL
-                                          : "only the city's airfield takes flights (airlift)";
+        return e->place == sc->city.place || sc->places[e->place].airfield_sorties_per_day > 0
+                   ? NULL
+                   : "the place is neither the city (airlift) nor an airfield";
     case BK_TL_AIRLIFT:
         if (e->value == 0 && !s->airlift)
             return "it stops an airlift that is not running";
@@ -296,9 +303,38 @@ static bool lint_timeline(lint *w)
 }
 
 /* Contract in blockade/scenario.h. */
+/* Modes (docs/model/modes.md): a vehicle class no corridor uses, an airfield no air link ends
+ * at, an air corridor whose airfield allows less than one round trip a day. */
+static void lint_modes(lint *w)
+{
+    const bk_scenario *sc = w->sc;
+    for (int v = 0; v < sc->n_vehicles; v++) {
+        bool used = false;
+        for (int c = 0; c < sc->n_corridors && !used; c++)
+            used = sc->corridors[c].vehicle == v;
+        if (!used)
+            warn(w, "vehicle class '%s' serves no corridor", sc->vehicles[v].id);
+    }
+    for (int p = 0; p < sc->n_places; p++) {
+        if (!(sc->places[p].airfield_sorties_per_day > 0))
+            continue;
+        bool linked = false;
+        for (int s = 0; s < sc->n_segments && !linked; s++)
+            linked = sc->segments[s].mode == BK_MODE_AIR &&
+                     (sc->segments[s].from == p || sc->segments[s].to == p);
+        if (!linked)
+            warn(w, "place '%s' is an airfield but no air segment ends there",
+                 sc->places[p].id);
+        else if (sc->places[p].airfield_sorties_per_day < 2)
+            warn(w, "airfield '%s' allows %g sorties a day, less than one flight there and back",
+                 sc->places[p].id, sc->places[p].airfield_sorties_per_day);
+    }
+}
+
 bk_status bk_scenario_lint(const bk_scenario *sc, FILE *out, int *count)
 {
     lint w = {.sc = sc, .out = out};
+    lint_modes(&w);
     lint_escorts(&w);
     lint_staging(&w);
     lint_capacity(&w);

@@ -137,6 +137,30 @@ static bk_status read_list(loader *L, const map *parent, const char *key, const 
     return BK_OK;
 }
 
+/* `key` of m: 12 numbers within b, January first, into out[12]; absent: out unchanged unless it
+ * is a segment's, and *given (if any) false. */
+static bk_status read_twelve(loader *L, const map *m, const char *key, double out[12], bounds b,
+                             const char *what, bool *given)
+{
+    struct fy_node *v, *k;
+    TRY(sr_map_get(m, key, OPTIONAL, &v, &k));
+    if (given)
+        *given = k != NULL;
+    if (k == NULL)
+        return BK_OK;
+    char path[PATH_MAX_LEN], item[PATH_MAX_LEN + 8], got[96];
+    sr_join_path(path, sizeof path, m->path, key);
+    if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE || fy_node_sequence_item_count(v) != 12)
+        return sr_fail_node(L, BK_ERR_SCHEMA, v, k,
+                            "%s must be a list of 12 %s (January to December), got %s", path,
+                            what, sr_node_desc(v, got, sizeof got));
+    for (int i = 0; i < 12; i++) {
+        snprintf(item, sizeof item, "%s[%d]", path, i);
+        TRY(sr_node_bounded(L, fy_node_sequence_get_by_index(v, i), k, item, b, &out[i]));
+    }
+    return BK_OK;
+}
+
 static bk_status read_place(loader *L, map *m, int i, void *item)
 {
     bk_place *p = item;
@@ -144,6 +168,12 @@ static bk_status read_place(loader *L, map *m, int i, void *item)
     TRY(sr_map_get(m, "border_delay_hours", OPTIONAL, &bv, &bk));
     (void)i;
     TRY(sr_read_fields(m, "places[]", p));
+    TRY(sr_defaults(L, "places[].airfield", p));
+    map a;
+    bool on;
+    TRY(sr_open_sub(m, "places[]", "airfield", &a, &on));
+    if (on)
+        TRY(sr_read_fields(&a, "places[].airfield", p));
     if (bk != NULL && p->kind != BK_PLACE_BORDER)
         return sr_fail_node(L, BK_ERR_VALUE, bk, m->node,
                             "%s.border_delay_hours is only allowed on a place of kind border "
@@ -166,12 +196,46 @@ static bk_status read_segment(loader *L, map *m, int i, void *item)
                             "places)", m->path, sc->places[s->from].id);
     }
     sc->n_segments = i;   /* find_segment looks at the complete ones only */
+    for (int k = 0; k < 12; k++)
+        s->speed_month[k] = 1.0;
     int dup = bk_scenario_find_segment(sc, s->from, s->to);
     if (dup >= 0)
         return sr_fail_node(L, BK_ERR_VALUE, m->node, m->at,
                             "%s joins '%s' and '%s' again (already segments[%d])", m->path,
                             sc->places[s->from].id, sc->places[s->to].id, dup);
-    return sr_read_fields(m, "segments[]", s);
+    TRY(sr_read_fields(m, "segments[]", s));
+    return read_twelve(L, m, "speed_by_month", s->speed_month, GT0_LE(10.0, ""),
+                       "speed factors", NULL);
+}
+
+/* vehicles[].modes: a list of mode words; absent: the kind's natural mode. */
+static bk_status read_vehicle(loader *L, map *m, int i, void *item)
+{
+    bk_vehicle *v = item;
+    (void)i;
+    TRY(sr_read_fields(m, "vehicles[]", v));
+    static const int natural[BK_N_VK] = {BK_MODE_ROAD, BK_MODE_ROAD, BK_MODE_RIVER, BK_MODE_AIR,
+                                         BK_MODE_AIR};
+    struct fy_node *mv, *mk;
+    TRY(sr_map_get(m, "modes", OPTIONAL, &mv, &mk));
+    if (mk == NULL) {
+        v->modes = 1u << natural[v->kind];
+        return BK_OK;
+    }
+    char path[PATH_MAX_LEN];
+    sr_join_path(path, sizeof path, m->path, "modes");
+    int n;
+    TRY(sr_node_list(L, mv, mk, path, 1, BK_N_MODES, &n));
+    v->modes = 0;
+    for (int j = 0; j < n; j++) {
+        char ipath[PATH_MAX_LEN + 16];
+        int mode;
+        snprintf(ipath, sizeof ipath, "%s[%d]", path, j);
+        TRY(sr_node_enum(L, fy_node_sequence_get_by_index(mv, j), mk, ipath, bk_mode_words,
+                         &mode));
+        v->modes |= 1u << mode;
+    }
+    return BK_OK;
 }
 
 static bk_status read_products_places_segments_ports(loader *L, const map *top)
@@ -193,23 +257,8 @@ static bk_status read_products_places_segments_ports(loader *L, const map *top)
 static bk_status read_fuel_share_by_month(loader *L, const map *m)
 {
     bk_city_side *cs = &L->sc->cityside;
-    struct fy_node *v, *k;
-    TRY(sr_map_get(m, "fuel_share_by_month", OPTIONAL, &v, &k));
-    cs->fuel_share_month_given = k != NULL;
-    if (k == NULL)
-        return BK_OK;
-    char path[PATH_MAX_LEN], item[PATH_MAX_LEN + 8], got[96];
-    sr_join_path(path, sizeof path, m->path, "fuel_share_by_month");
-    if (v == NULL || fy_node_get_type(v) != FYNT_SEQUENCE || fy_node_sequence_item_count(v) != 12)
-        return sr_fail_node(L, BK_ERR_SCHEMA, v, k,
-                            "%s must be a list of 12 shares (January to December), got %s", path,
-                            sr_node_desc(v, got, sizeof got));
-    for (int i = 0; i < 12; i++) {
-        snprintf(item, sizeof item, "%s[%d]", path, i);
-        TRY(sr_node_bounded(L, fy_node_sequence_get_by_index(v, i), k, item, SHARE,
-                            &cs->fuel_share_month[i]));
-    }
-    return BK_OK;
+    return read_twelve(L, m, "fuel_share_by_month", cs->fuel_share_month, SHARE, "shares",
+                       &cs->fuel_share_month_given);
 }
 
 /* city.schools.holidays: [[from, to], ...], inclusive dates, stored as days since the start. */
@@ -585,6 +634,9 @@ static bk_status read_document(loader *L, struct fy_node *root)
     TRY(read_city(L, &top));
     TRY(check_reachable(L, &top));
     bk_scenario *sc = L->sc;
+    TRY(read_list(L, &top, "vehicles", "vehicles", "vehicle class", 0, MAX_CORRIDORS,
+                  sizeof *sc->vehicles, (void **)&sc->vehicles, &sc->n_vehicles, read_vehicle,
+                  NULL));
     TRY(read_list(L, &top, "corridors", "corridors", "corridor", 1, MAX_CORRIDORS,
                   sizeof *sc->corridors, (void **)&sc->corridors, &sc->n_corridors,
                   read_corridor, NULL));

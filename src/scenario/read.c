@@ -246,13 +246,16 @@ int sr_lookup(const bk_scenario *sc, enum bk_ref_kind kind, const char *id)
     case BK_REF_SECTOR:
         return sr_find_id(sc->cityside.sectors, sc->cityside.n_sectors,
                        sizeof *sc->cityside.sectors, id);
+    case BK_REF_VEHICLE:
+        return sr_find_id(sc->vehicles, sc->n_vehicles, sizeof *sc->vehicles, id);
     }
     return -1;
 }
 
-static const char *const ref_word[] = {"place", "product", "port", "corridor", "sector"};
+static const char *const ref_word[] = {"place", "product", "port", "corridor", "sector",
+                                       "vehicle class"};
 static const char *const ref_list[] = {"places", "products", "ports", "corridors",
-                                       "city.sectors"};
+                                       "city.sectors", "vehicles"};
 
 bk_status sr_node_ref(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
                           enum bk_ref_kind kind, int *out)

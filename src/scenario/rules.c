@@ -5,6 +5,8 @@
  */
 #include "scenario/rules.h"
 
+#include "scenario/schema.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -130,11 +132,50 @@ static bk_status check_forces(rules_ctx *c)
     return BK_OK;
 }
 
+/* Modes (docs/model/modes.md): an air segment joins two airfields; a corridor's path uses only
+ * modes its vehicle class can use. */
+static bk_status check_modes(rules_ctx *c)
+{
+    bk_scenario *sc = c->sc;
+    char p[96];
+    for (int s = 0; s < sc->n_segments; s++) {
+        const bk_segment *sg = &sc->segments[s];
+        if (sg->mode != BK_MODE_AIR)
+            continue;
+        int ends[2] = {sg->from, sg->to};
+        for (int e = 0; e < 2; e++)
+            if (!(sc->places[ends[e]].airfield_sorties_per_day > 0)) {
+                snprintf(p, sizeof p, "segments[%d].mode", s);
+                FAIL(BK_ERR_VALUE, p,
+                     "segments[%d] is an air link but place '%s' is not an airfield (give it "
+                     "airfield.sorties_per_day > 0)", s, sc->places[ends[e]].id);
+            }
+    }
+    for (int i = 0; i < sc->n_corridors; i++) {
+        const bk_corridor *k = &sc->corridors[i];
+        unsigned modes = k->vehicle >= 0 ? sc->vehicles[k->vehicle].modes : 1u << BK_MODE_ROAD;
+        const char *cls = k->vehicle >= 0 ? sc->vehicles[k->vehicle].id : "road tanker";
+        for (int j = 0; j + 1 < k->path_len; j++) {
+            const bk_segment *sg = &sc->segments[k->path_seg[j]];
+            if (!(modes & (1u << sg->mode))) {
+                snprintf(p, sizeof p, "corridors[%d].path", i);
+                FAIL(BK_ERR_VALUE, p,
+                     "corridor '%s': leg %s -> %s is %s, which vehicle class '%s' cannot use",
+                     k->id, sc->places[k->path[j]].id, sc->places[k->path[j + 1]].id,
+                     bk_mode_words[sg->mode], cls);
+            }
+        }
+    }
+    return BK_OK;
+}
+
 /* Contract in rules.h. */
 bk_status bk_rules_check(rules_ctx *c)
 {
     bk_status st = check_supply_and_city(c);
     if (st == BK_OK)
         st = check_forces(c);
+    if (st == BK_OK)
+        st = check_modes(c);
     return st;
 }

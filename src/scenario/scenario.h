@@ -19,6 +19,15 @@
 
 enum bk_place_kind { BK_PLACE_PORT, BK_PLACE_BORDER, BK_PLACE_TOWN, BK_PLACE_CITY, BK_PLACE_DEPOT };
 
+/* Transport modes of a segment (docs/model/modes.md). An air segment is a direct link between two
+ * airfields (places with airfield.sorties_per_day > 0). */
+enum bk_mode { BK_MODE_ROAD, BK_MODE_RIVER, BK_MODE_AIR, BK_N_MODES };
+
+/* Vehicle classes: the kind sets the words of the story and the default modes. */
+enum bk_vehicle_kind {
+    BK_VK_ROAD_TANKER, BK_VK_TRUCK, BK_VK_BOAT, BK_VK_AIRCRAFT, BK_VK_HELICOPTER, BK_N_VK
+};
+
 typedef struct bk_place {
     char id[BK_ID_MAX];
     char name[BK_NAME_MAX];
@@ -28,6 +37,10 @@ typedef struct bk_place {
     double lat, lon;             /* degrees, WGS84 */
     double border_delay_min_h;   /* kind border only: crossing delay ~ Uniform(min, max) hours */
     double border_delay_max_h;
+    /* airfield (docs/model/modes.md): sorties_per_day > 0 makes the place an airfield */
+    double airfield_sorties_per_day; /* departures and landings a day, 0: not an airfield */
+    double airfield_closure_hours;   /* closed this long after a successful attack */
+    double airfield_defence;         /* defending strength, fighter-equivalents (0: none) */
 } bk_place;
 
 typedef struct bk_segment {
@@ -36,7 +49,26 @@ typedef struct bk_segment {
     double speed_kmh;       /* mean travel speed of a loaded tanker, > 0 */
     double cover;           /* terrain cover favouring ambush, 0..1 */
     double travel_cv;       /* coefficient of variation of the travel time (lognormal), >= 0 */
+    int mode;               /* enum bk_mode, road by default */
+    double reverse_speed_factor; /* speed from `to` to `from` = speed_kmh × this (a river whose
+                                    `from` is upstream: < 1 for the way up); 1 by default */
+    double speed_month[12]; /* speed factor by calendar month, January first (water level);
+                               all 1 unless speed_by_month is given */
 } bk_segment;
+
+/* A vehicle class (docs/model/modes.md). Corridors name one; without `vehicles` in the file,
+ * every corridor uses the built-in road tanker (vehicle -1: fleet.tanker_capacity_l, road). */
+typedef struct bk_vehicle {
+    char id[BK_ID_MAX];
+    char name[BK_NAME_MAX];
+    int kind;                   /* enum bk_vehicle_kind */
+    unsigned modes;             /* bit (1u << bk_mode) per mode it can use */
+    double capacity_l;          /* litres per vehicle, > 0 */
+    double speed_factor;        /* travel speed relative to the segment's speed_kmh */
+    double cost_per_tonne_km;   /* currency per tonne of cargo per km travelled loaded */
+    double cost_per_trip;       /* currency per loaded trip (a flight, a voyage) */
+    double loss_per_sortie;     /* chance of losing the vehicle per air leg flown under threat */
+} bk_vehicle;
 
 typedef struct bk_product {
     char id[BK_ID_MAX];
@@ -58,7 +90,8 @@ typedef struct bk_corridor {
     int *path_seg;             /* [path_len - 1] segment index of each leg */
     int path_len;
     int staging;               /* index into path where convoys form */
-    int tankers;               /* initial fleet on this corridor, >= 0 */
+    int tankers;               /* initial fleet on this corridor (vehicles of its class), >= 0 */
+    int vehicle;               /* vehicle class index, -1: the built-in road tanker */
     int escort_units;          /* escort pool at the start, >= 0 */
     double escort_strength;    /* fighting strength of one escort unit, in fighter-equivalents */
     double escort_replacement_per_week; /* escort units replacing losses, per week */
@@ -73,6 +106,8 @@ typedef struct bk_city {
 
 typedef struct bk_fleet {
     double tanker_capacity_l;    /* litres per tanker, > 0 */
+    double density_kg_per_l;     /* fuel density, for costs per tonne-km */
+    double tanker_cost_per_tonne_km; /* cost of the built-in road tanker, currency/(t km) */
     double join_rate_per_day;    /* new tankers per day per corridor while below initial size */
     double fear_per_attack;      /* willingness *= 1 - fear_per_attack after an attack */
     double fear_per_kidnapping;  /* willingness *= (1 - fear_per_kidnapping)^drivers */
@@ -315,6 +350,7 @@ struct bk_scenario {
     bk_segment *segments; int n_segments;
     bk_port *ports; int n_ports;
     bk_corridor *corridors; int n_corridors;
+    bk_vehicle *vehicles; int n_vehicles;   /* optional: vehicle classes */
     bk_city city;
     bk_fleet fleet;
     bk_policy policy;
@@ -334,5 +370,12 @@ struct bk_scenario {
 /* Index of the place/product/... with this id, or -1. */
 int bk_scenario_find_place(const struct bk_scenario *sc, const char *id);
 int bk_scenario_find_segment(const struct bk_scenario *sc, int a, int b);
+
+/* Words for the vehicles of corridor c (its class's kind): "tanker"/"tankers", "boat"/"boats",
+ * "aircraft"/"aircraft", ... (access.c). */
+void bk_corridor_words(const struct bk_scenario *sc, int c, const char **one, const char **many);
+/* The same for every corridor at once: the common kind's words, "vehicle"/"vehicles" if mixed.
+ * Returns true when every corridor travels by road (drivers, "on the road"). */
+bool bk_scenario_words(const struct bk_scenario *sc, const char **one, const char **many);
 
 #endif

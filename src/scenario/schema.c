@@ -20,6 +20,9 @@ const char *const bk_convoy_mode_words[] = {"off", "date", "threat", "always", N
 const char *const bk_routing_words[] = {"fixed", "risk_aware", NULL};
 const char *const bk_escort_alloc_words[] = {"fixed", "traffic", "risk", NULL};
 const char *const bk_place_kind_words[] = {"port", "border", "town", "city", "depot", NULL};
+const char *const bk_mode_words[] = {"road", "river", "air", NULL};
+const char *const bk_vehicle_kind_words[] = {"road_tanker", "truck", "boat", "aircraft",
+                                             "helicopter", NULL};
 static const char *const newline_ok[] = {NULL};   /* marks a string that may hold newlines */
 
 #define S(f) offsetof(bk_scenario, f)
@@ -67,6 +70,7 @@ const bk_key bk_schema[] = {
     LIST("segments", true, "network", "road segments between places"),
     LIST("ports", true, "supply", "loading ports"),
     LIST("corridors", true, "convoys", "routes from a port to the city"),
+    LIST("vehicles", false, "modes", "vehicle classes (default: the built-in road tanker)"),
     MAP("city", true, "city", "the city's depot and its city side"),
     MAP("fleet", true, "fleet", "tanker fleet"),
     MAP("policy", false, "policy", "the defender's policy"),
@@ -108,18 +112,31 @@ const bk_key bk_schema[] = {
     RANGE("places[].border_delay_hours", I(bk_place, border_delay_min_h),
           I(bk_place, border_delay_max_h), OPT(0), IN(0.0, 720.0), "h", "network",
           "kind border only: crossing delay ~ Uniform(min, max)"),
+    MAP("places[].airfield", false, "modes", "the place is an airfield"),
+    NUM("places[].airfield.sorties_per_day", I(bk_place, airfield_sorties_per_day), OPT(0.0),
+        IN(0.0, 10000.0), "sorties/day", "modes", "departures plus landings a day; 0: none"),
+    NUM("places[].airfield.closure_hours", I(bk_place, airfield_closure_hours), OPT(48.0),
+        IN(0.0, 8760.0), "h", "modes", "closed this long after a successful attack"),
+    NUM("places[].airfield.defence", I(bk_place, airfield_defence), OPT(0.0), IN(0.0, 1e6),
+        "fighters", "modes", "defending strength against an attack on the airfield"),
 
     /* segments */
     REF("segments[].from", I(bk_segment, from), BK_REF_PLACE, "network", "one end"),
     REF("segments[].to", I(bk_segment, to), BK_REF_PLACE, "network", "the other end"),
     NUM("segments[].length_km", I(bk_segment, length_km), REQ, GT0_LE(20000.0), "km", "network",
         "length"),
-    NUM("segments[].speed_kmh", I(bk_segment, speed_kmh), REQ, GT0_LE(200.0), "km/h", "network",
+    NUM("segments[].speed_kmh", I(bk_segment, speed_kmh), REQ, GT0_LE(1000.0), "km/h", "network",
         "mean speed of a loaded tanker"),
     NUM("segments[].cover", I(bk_segment, cover), OPT(0.0), SHARE, "", "cells",
         "terrain cover favouring ambush"),
     NUM("segments[].travel_cv", I(bk_segment, travel_cv), OPT(0.25), IN(0.0, 5.0), "", "convoys",
         "coefficient of variation of the (lognormal) travel time"),
+    ENUM("segments[].mode", I(bk_segment, mode), 0, bk_mode_words, "modes",
+         "road, river, or air (a direct link between airfields)"),
+    NUM("segments[].reverse_speed_factor", I(bk_segment, reverse_speed_factor), OPT(1.0),
+        GT0_LE(10.0), "", "modes", "speed from `to` to `from` relative to speed_kmh"),
+    SPECIAL("segments[].speed_by_month", false, "modes",
+            "12 speed factors, January first (water level); all 1 if absent"),
 
     /* ports */
     ID("ports[].id", "supply", "port id"),
@@ -145,6 +162,27 @@ const bk_key bk_schema[] = {
         "fighters", "escorts", "fighting strength of one unit; > 0 when units > 0"),
     NUM("corridors[].escort.replacement_per_week", I(bk_corridor, escort_replacement_per_week),
         OPT(0.0), IN(0.0, 1e4), "units/week", "escorts", "units replacing losses"),
+    {"corridors[].vehicle", BK_KT_REF, I(bk_corridor, vehicle), 0, false, -1.0, NULL, NONE, "",
+     NULL, BK_REF_VEHICLE, "modes", "vehicle class serving it; default the built-in road tanker"},
+
+    /* vehicle classes */
+    ID("vehicles[].id", "modes", "vehicle class id"),
+    STR("vehicles[].name", I(bk_vehicle, name), SZ(bk_vehicle, name), OPT(0), NULL, "modes",
+        "display name"),
+    {"vehicles[].kind", BK_KT_ENUM, I(bk_vehicle, kind), 0, true, 0.0, NULL, NONE, "",
+     bk_vehicle_kind_words, 0, "modes", "road_tanker, truck, boat, aircraft or helicopter"},
+    SPECIAL("vehicles[].modes", false, "modes",
+            "modes it can use; default road (tanker, truck), river (boat), air (aircraft)"),
+    NUM("vehicles[].capacity_l", I(bk_vehicle, capacity_l), REQ, GT0_LE(1e7), "L", "modes",
+        "fuel carried per vehicle"),
+    NUM("vehicles[].speed_factor", I(bk_vehicle, speed_factor), OPT(1.0), GT0_LE(10.0), "",
+        "modes", "travel speed relative to the segment's speed_kmh"),
+    NUM("vehicles[].cost_per_tonne_km", I(bk_vehicle, cost_per_tonne_km), OPT(0.0),
+        IN(0.0, 1e9), "currency/(t km)", "cost", "per tonne of cargo per km travelled loaded"),
+    NUM("vehicles[].cost_per_trip", I(bk_vehicle, cost_per_trip), OPT(0.0), IN(0.0, 1e12),
+        "currency", "cost", "per loaded trip (a flight, a voyage)"),
+    NUM("vehicles[].loss_per_sortie", I(bk_vehicle, loss_per_sortie), OPT(0.0), SHARE, "",
+        "modes", "chance of loss per air leg flown while a cell threatens an airfield"),
 
     /* city */
     REF("city.place", S(city.place), BK_REF_PLACE, "city", "where every corridor ends"),
@@ -285,6 +323,10 @@ const bk_key bk_schema[] = {
     /* fleet */
     NUM("fleet.tanker_capacity_l", S(fleet.tanker_capacity_l), REQ, GT0_LE(200000.0), "L",
         "fleet", "litres per tanker"),
+    NUM("fleet.density_kg_per_l", S(fleet.density_kg_per_l), OPT(0.8), IN(0.5, 1.2), "kg/L",
+        "cost", "fuel density, for costs per tonne-km"),
+    NUM("fleet.tanker_cost_per_tonne_km", S(fleet.tanker_cost_per_tonne_km), OPT(0.0),
+        IN(0.0, 1e9), "currency/(t km)", "cost", "cost of the built-in road tanker"),
     NUM("fleet.join_rate_per_day", S(fleet.join_rate_per_day), OPT(0.0), IN(0.0, 1e5),
         "tankers/day", "fleet", "new tankers while a corridor is below its initial size"),
     NUM("fleet.fear_per_attack", S(fleet.fear_per_attack), OPT(0.0), SHARE, "", "fleet",
@@ -541,6 +583,7 @@ bool bk_schema_list(bk_scenario *sc, const char *path, char **base, int *count, 
     LIST_CASE("places", sc->places, sc->n_places)
     LIST_CASE("ports", sc->ports, sc->n_ports)
     LIST_CASE("corridors", sc->corridors, sc->n_corridors)
+    LIST_CASE("vehicles", sc->vehicles, sc->n_vehicles)
     LIST_CASE("city.sectors", sc->cityside.sectors, sc->cityside.n_sectors)
     LIST_CASE("armed_group.cells", sc->group.cells, sc->group.n_cells)
 #undef LIST_CASE

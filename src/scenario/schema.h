@@ -33,7 +33,8 @@ enum bk_key_type {
     BK_KT_LIST      /* a list of mappings (or, for the timeline, tagged entries) */
 };
 
-enum bk_ref_kind { BK_REF_PLACE, BK_REF_PRODUCT, BK_REF_PORT, BK_REF_CORRIDOR, BK_REF_SECTOR };
+enum bk_ref_kind { BK_REF_PLACE, BK_REF_PRODUCT, BK_REF_PORT, BK_REF_CORRIDOR, BK_REF_SECTOR,
+                   BK_REF_VEHICLE };
 
 typedef struct bk_key {
     const char *path;          /* "fleet.recovery_days", "corridors[].escort.units" */
@@ -61,6 +62,8 @@ extern const char *const bk_convoy_mode_words[];
 extern const char *const bk_routing_words[];
 extern const char *const bk_escort_alloc_words[];
 extern const char *const bk_place_kind_words[];
+extern const char *const bk_mode_words[];
+extern const char *const bk_vehicle_kind_words[];
 
 /* The row of a schema path ("corridors[].escort.units"), or NULL. */
 const bk_key *bk_schema_find(const char *path);

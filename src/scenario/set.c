@@ -43,6 +43,7 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     c->products = dup_mem(sc->products, np * sizeof *sc->products, &ok);
     c->places = dup_mem(sc->places, (size_t)sc->n_places * sizeof *sc->places, &ok);
     c->segments = dup_mem(sc->segments, (size_t)sc->n_segments * sizeof *sc->segments, &ok);
+    c->vehicles = dup_mem(sc->vehicles, (size_t)sc->n_vehicles * sizeof *sc->vehicles, &ok);
     c->group.cells = dup_mem(sc->group.cells, (size_t)sc->group.n_cells * sizeof *sc->group.cells,
                              &ok);
     c->timeline = dup_mem(sc->timeline, (size_t)sc->n_timeline * sizeof *sc->timeline, &ok);

@@ -288,6 +288,12 @@ static void test_every_column_documented(void **state)
     free(path);
     collect(bamako, "2025-09-10..2025-10-10", BK_ENSEMBLE_PERIOD_MONTH);
     collect(two, "2025-09-01..2025-09-07", BK_ENSEMBLE_PERIOD_WEEK);
+    bk_scenario *modes = NULL;   /* the mode and cost columns */
+    path = bk_test_source_path("scenarios/test/river-air.yaml");
+    assert_int_equal(bk_scenario_load_file(path, &modes, &err), BK_OK);
+    free(path);
+    collect(modes, "2025-01-01..2025-01-07", BK_ENSEMBLE_PERIOD_WEEK);
+    bk_scenario_free(modes);
     bk_scenario_free(bamako);
     bk_scenario_free(two);
 

@@ -163,7 +163,7 @@ static void new_entries_doing_nothing(void **state)
     assert_non_null(strstr(buf, "population (line 21) does nothing: no sector is per_capita"));
     assert_non_null(strstr(buf, "ambush (line 22) does nothing: no corridor's path uses any"));
     assert_non_null(strstr(buf, "river_closed (line 23) does nothing: no corridor's path uses"));
-    assert_non_null(strstr(buf, "airfield_closed (line 24) does nothing: only the city's"));
+    assert_non_null(strstr(buf, "airfield_closed (line 24) does nothing: the place is neither the city"));
     assert_non_null(strstr(buf, "ambush (line 25) does nothing: a scale of 0 loses nothing"));
     assert_null(strstr(buf, "line 26"));
     free(buf);

@@ -86,9 +86,12 @@ static int setup(void **state)
     snprintf(f->places[3].country, sizeof f->places[3].country, "Southland");
     sc->places = f->places;
     sc->n_places = 4;
-    f->segments[0] = (bk_segment){0, 1, 120, 35, 0.6, 0.3};
-    f->segments[1] = (bk_segment){2, 1, 160, 35, 0.6, 0.3};
-    f->segments[2] = (bk_segment){3, 2, 500, 45, 0.2, 0.2};
+    f->segments[0] = (bk_segment){.from = 0, .to = 1, .length_km = 120, .speed_kmh = 35,
+                                  .cover = 0.6, .travel_cv = 0.3};
+    f->segments[1] = (bk_segment){.from = 2, .to = 1, .length_km = 160, .speed_kmh = 35,
+                                  .cover = 0.6, .travel_cv = 0.3};
+    f->segments[2] = (bk_segment){.from = 3, .to = 2, .length_km = 500, .speed_kmh = 45,
+                                  .cover = 0.2, .travel_cv = 0.2};
     sc->segments = f->segments;
     sc->n_segments = 3;
     snprintf(f->ports[1].id, sizeof f->ports[1].id, "south");

@@ -723,7 +723,7 @@ static const bad_case bad_cases[] = {
     {"unknown key in segment", "length_km: 300", "lenght_km: 300", NULL, NULL, NULL,
      BK_ERR_SCHEMA, EDIT,
      "unknown key 'lenght_km' in segment (expected one of: from, to, length_km, speed_kmh, "
-     "cover, travel_cv)"},
+     "cover, travel_cv, mode, reverse_speed_factor, speed_by_month)"},
     {"unknown top-level key", "blockade: 1", "blockade: 1\nblokade: 2\n", NULL, NULL, NULL,
      BK_ERR_SCHEMA, EDIT + 1, "unknown key 'blokade' in the top-level mapping"},
     {"unknown key in policy.convoy", "escort_min: 1", "escort_minimum: 1", NULL, NULL, NULL,
