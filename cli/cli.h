@@ -116,6 +116,8 @@ extern const cli_option cli_runs_options[];
 int cli_cmd_ensemble(const cli_invocation *inv);
 int cli_cmd_compare(const cli_invocation *inv);
 int cli_cmd_merge(const cli_invocation *inv);
+int cli_cmd_vulnerability(const cli_invocation *inv);
+extern const cli_option cli_vulnerability_options[];
 extern const cli_option cli_ensemble_options[];
 extern const cli_option cli_compare_options[];
 extern const cli_option cli_merge_options[];

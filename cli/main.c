@@ -42,6 +42,17 @@ static const cli_command commands[] = {
      "mean, standard error and 95 % confidence interval. With --out DIR, also write\n"
      "compare.csv, compare.json and manifest.json. -n N is short for --replications N.\n",
      cli_compare_options, cli_cmd_compare},
+    {"vulnerability", "[FILE]", 0, 1, "find the network's weak links (max flow, min cut, closures)",
+     "Build the supply graph of FILE (the embedded default when no FILE is given) with\n"
+     "capacities in tankers per day (each corridor's fleet cycle and escorted-convoy rate,\n"
+     "the ports' loading rates), compute its maximum flow from the ports to the city and a\n"
+     "minimum cut, and rank every segment and place by the flow lost when it alone is\n"
+     "removed. Then close the first K of that ranking for the whole horizon in the\n"
+     "simulation, on common random numbers with the unchanged scenario, and print both\n"
+     "rankings side by side with the paired differences (first stock-out day, unmet litres,\n"
+     "deliveries) and where they disagree. With --out DIR, also write vulnerability.csv,\n"
+     "vulnerability.json and manifest.json. See docs/optimise.md.\n",
+     cli_vulnerability_options, cli_cmd_vulnerability},
     {"merge", "PART...", 1, 100000, "combine the parts written by ensemble --shard",
      "Read the part files written by 'blockade ensemble --shard I/N --out PART' (every\n"
      "shard of one ensemble, once each, in any order), check that they belong together,\n"
