@@ -117,6 +117,8 @@ int cli_cmd_ensemble(const cli_invocation *inv);
 int cli_cmd_compare(const cli_invocation *inv);
 int cli_cmd_merge(const cli_invocation *inv);
 int cli_cmd_vulnerability(const cli_invocation *inv);
+int cli_cmd_optimise(const cli_invocation *inv);
+extern const cli_option cli_optimise_options[];
 extern const cli_option cli_vulnerability_options[];
 extern const cli_option cli_ensemble_options[];
 extern const cli_option cli_compare_options[];

@@ -5,6 +5,7 @@ set -eu
 
 packages="build-essential cmake pkg-config
 libfyaml-dev librandom123-dev libgsl-dev libigraph-dev libcsv-dev libsqlite3-dev libssl-dev
+libnlopt-dev
 libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
 nodejs npm chromium"
 

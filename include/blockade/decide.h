@@ -87,6 +87,79 @@ bk_status bk_vulnerability_write_json(const bk_vulnerability *v, FILE *out);
 /* NULL is harmless. */
 void bk_vulnerability_free(bk_vulnerability *v);
 
+/* ---- optimise ------------------------------------------------------------------------------
+ * Levers (docs/optimise.md): scenario paths with bounds (`min`, `max`; whole numbers when the
+ * key is, else continuous) or `choices`, grouped under budgets (`total`: the levers' values sum
+ * to it), for the defender (`levers:`, `budgets:`) and for the armed group (`adversary:` with
+ * its own `levers:` and `budgets:`). The objective: a weighted harm of whole-run metrics and
+ * of the levers' cost, its mean or its CVaR at a level. */
+
+typedef struct bk_levers bk_levers;
+typedef struct bk_objective bk_objective;
+
+/* Read a lever file and check every lever against `base` (borrowed for the call): the path
+ * exists and takes both bounds or every choice, budgets name levers of their side and their
+ * totals can be met within the bounds. Errors at file:line:column: BK_ERR_IO, BK_ERR_SYNTAX,
+ * BK_ERR_SCHEMA, BK_ERR_REFERENCE, BK_ERR_VALUE, BK_ERR_NOMEM. *out owns the result (free with
+ * bk_levers_free); NULL on failure. */
+bk_status bk_levers_load_file(const char *path, const bk_scenario *base, bk_levers **out,
+                              bk_error *err);
+bk_status bk_levers_load_string(const char *text, size_t len, const char *name,
+                                const bk_scenario *base, bk_levers **out, bk_error *err);
+void bk_levers_free(bk_levers *lv);
+
+/* Read an objective file (weights of metrics, measure, level, indifference); same errors.
+ * bk_objective_default: 1 per million litres of demand unmet, the mean. */
+bk_status bk_objective_load_file(const char *path, bk_objective **out, bk_error *err);
+bk_status bk_objective_load_string(const char *text, size_t len, const char *name,
+                                   bk_objective **out, bk_error *err);
+bk_status bk_objective_default(bk_objective **out, bk_error *err);
+void bk_objective_free(bk_objective *obj);
+
+typedef struct bk_optimise bk_optimise;
+
+typedef struct bk_optimise_config {
+    uint64_t seed;            /* default: the scenario's */
+    uint64_t replications;    /* per candidate in the search (the first stage); default 100 */
+    uint64_t max_replications;/* cap of the selection's second stage; default 10 x the first */
+    int days;                 /* 0 keeps the scenario's */
+    int threads;              /* 0 = every online processor */
+    int max_evals;            /* candidates evaluated by the defender's search; default 80 */
+    int adversary_evals;      /* candidates per best response of the armed group; default 30 */
+    int finalists;            /* best candidates passed to the selection, the default
+                                 included; default 4 */
+    double pcs;               /* probability of correct selection; default 0.95 */
+    const volatile sig_atomic_t *cancel;
+    bk_ensemble_progress_fn progress;
+    void *progress_ud;
+} bk_optimise_config;
+
+void bk_optimise_config_init(bk_optimise_config *cfg, const bk_scenario *sc);
+
+/* Search the defender's levers for the lowest harm against today's armed group, select among
+ * the best by a two-stage procedure, find the armed group's best response to each finalist
+ * (when the lever file has an adversary), and validate both choices against the default on
+ * fresh replications. Everything borrowed for the call. *out owns the result. Errors:
+ * BK_ERR_USAGE, BK_ERR_NOMEM, BK_ERR_INTERRUPTED, a candidate's failure. */
+bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk_objective *obj,
+                          const bk_optimise_config *cfg, bk_optimise **out, bk_error *err);
+
+/* The validated improvements (default minus chosen, in harm units; > 0 is better), with 95 %
+ * intervals on fresh replications, and the work done. */
+typedef struct bk_optimise_summary {
+    double today, today_lo, today_hi;        /* against today's group */
+    double adapted, adapted_lo, adapted_hi;  /* each against its best response; NaN: none */
+    int evaluations;                         /* candidates simulated (all searches) */
+    uint64_t replications;                   /* simulation runs in all */
+} bk_optimise_summary;
+void bk_optimise_get_summary(const bk_optimise *o, bk_optimise_summary *out);
+
+/* Outputs: a table for people; optimise.csv (every candidate evaluated); optimise.json. */
+bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out);
+bk_status bk_optimise_write_csv(const bk_optimise *o, FILE *out);
+bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out);
+void bk_optimise_free(bk_optimise *o);
+
 #ifdef __cplusplus
 }
 #endif
