@@ -140,12 +140,181 @@ static void vulnerability_is_deterministic(void **state)
     bk_scenario_free(sc);
 }
 
+
+/* ---- optimise ------------------------------------------------------------------------------ */
+
+static const char *levers_text =
+    "levers:\n"
+    "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"
+    "  - {path: corridors.south.escort.units, min: 0, max: 10}\n"
+    "budgets:\n"
+    "  - {levers: [corridors.west.escort.units, corridors.south.escort.units], total: 10}\n"
+    "adversary:\n"
+    "  levers:\n"
+    "    - {path: armed_group.cells.west_cell.home, choices: [west_town, south_town]}\n";
+
+static void expect_lever_error(const bk_scenario *sc, const char *text, bk_status want, int line,
+                               int col, const char *needle)
+{
+    bk_levers *lv = NULL;
+    bk_error err = {0};
+    bk_status st = bk_levers_load_string(text, strlen(text), "l.yaml", sc, &lv, &err);
+    if (st != want || err.line != line || (col && err.column != col)
+        || !strstr(err.message, needle))
+        fail_msg("want %d at %d:%d with '%s', got %d: %s", want, line, col, needle, st,
+                 err.message);
+    assert_null(lv);
+    char pre[32];
+    snprintf(pre, sizeof pre, "l.yaml:%d:", line);
+    assert_non_null(strstr(err.message, pre));
+}
+
+/* Every error of a lever file names the file, line and column. */
+static void lever_file_errors(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    expect_lever_error(sc, "levers: [\n", BK_ERR_SYNTAX, 2, 0, "not valid YAML");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.unitz, min: 0, max: 3}\n",
+                       BK_ERR_REFERENCE, 2, 12, "no key 'unitz'");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.nowhere.escort.units, min: 0, max: 3}\n",
+                       BK_ERR_REFERENCE, 2, 12, "no item 'nowhere'");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 4, max: 3}\n",
+                       BK_ERR_VALUE, 2, 0, "greater than 'min'");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 2.5}\n",
+                       BK_ERR_VALUE, 2, 0, "whole numbers");
+    expect_lever_error(sc, "levers:\n  - {path: policy.convoy.speed_factor, min: 0.5, max: 3}\n",
+                       BK_ERR_VALUE, 2, 12, "speed_factor");
+    expect_lever_error(sc, "levers:\n  - {path: armed_group.cells.west_cell.home, choices: "
+                           "[west_town, atlantis]}\n", BK_ERR_REFERENCE, 2, 0, "atlantis");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3}\n"
+                           "  - {path: corridors.south.escort.units, min: 0, max: 3}\n"
+                           "budgets:\n  - {levers: [corridors.west.escort.units, "
+                           "corridors.south.escort.units], total: 9}\n",
+                       BK_ERR_VALUE, 5, 0, "cannot be met");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3}\n"
+                           "budgets:\n  - {levers: [corridors.west.escort.units, fleet.x], "
+                           "total: 2}\n", BK_ERR_REFERENCE, 4, 0, "not a lever");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3, "
+                           "colour: red}\n", BK_ERR_SCHEMA, 2, 0, "unexpected key");
+    bk_levers *lv = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_levers_load_string(levers_text, strlen(levers_text), "l.yaml", sc, &lv,
+                                           &err), BK_OK);
+    bk_levers_free(lv);
+    bk_objective *obj = NULL;
+    const char *bad = "harm:\n  unmet_l: 1.0e-6\n  happiness: 2\n";
+    assert_int_equal(bk_objective_load_string(bad, strlen(bad), "o.yaml", &obj, &err),
+                     BK_ERR_REFERENCE);
+    assert_null(obj);
+    assert_non_null(strstr(err.message, "o.yaml:3:3:"));
+    const char *badm = "harm: {unmet_l: 1}\nmeasure: median\n";
+    assert_int_equal(bk_objective_load_string(badm, strlen(badm), "o.yaml", &obj, &err),
+                     BK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "o.yaml:2:10:"));
+    bk_scenario_free(sc);
+}
+
+static char *optimise_json(const bk_scenario *sc, const char *levers, int threads,
+                           bk_optimise_summary *sum)
+{
+    bk_levers *lv = NULL;
+    bk_objective *obj = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_levers_load_string(levers, strlen(levers), "l.yaml", sc, &lv, &err),
+                     BK_OK);
+    assert_int_equal(bk_objective_default(&obj, &err), BK_OK);
+    bk_optimise_config cfg;
+    bk_optimise_config_init(&cfg, sc);
+    cfg.replications = 6;
+    cfg.max_replications = 12;
+    cfg.days = 30;
+    cfg.max_evals = 8;
+    cfg.adversary_evals = 3;
+    cfg.finalists = 2;
+    cfg.threads = threads;
+    bk_optimise *o = NULL;
+    bk_status st = bk_optimise_run(sc, lv, obj, &cfg, &o, &err);
+    if (st != BK_OK)
+        fail_msg("optimise: %s", err.message);
+    if (sum)
+        bk_optimise_get_summary(o, sum);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_optimise_write_json(o, f), BK_OK);
+    fclose(f);
+    bk_optimise_free(o);
+    bk_objective_free(obj);
+    bk_levers_free(lv);
+    return buf;
+}
+
+/* Same seed, same bytes, with one thread or three. */
+static void optimise_is_deterministic(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    bk_optimise_summary s1, s3;
+    char *a = optimise_json(sc, levers_text, 1, &s1);
+    char *b = optimise_json(sc, levers_text, 3, &s3);
+    assert_string_equal(a, b);
+    assert_true(s1.evaluations > 2);
+    assert_true(isfinite(s1.adapted));
+    free(a);
+    free(b);
+    bk_scenario_free(sc);
+}
+
+/* The part of optimise.json after "finalists": the choices, without the search's numbers. */
+static char *chosen_part(const char *json)
+{
+    const char *p = strstr(json, "\"today\": {\"chosen\": ");
+    assert_non_null(p);
+    const char *e = strstr(p, ", \"improvement\"");
+    assert_non_null(e);
+    return strndup(p, (size_t)(e - p));
+}
+
+/* With an armed group that cannot attack, escorts change nothing: every allocation has the
+ * same harm, the best is the default, whatever the group's strength and intelligence (the
+ * threat) is. */
+static void zero_threat_allocation_independent_of_threat(void **state)
+{
+    (void)state;
+    char *choice[2];
+    for (int k = 0; k < 2; k++) {
+        bk_scenario *sc = load_two();
+        disarm(sc);
+        bk_error err = {0};
+        double s = k ? 150.0 : 5.0, q = k ? 0.9 : 0.05;
+        assert_int_equal(bk_scenario_set(sc, "armed_group.cells.west_cell.strength", s, &err),
+                         BK_OK);
+        assert_int_equal(bk_scenario_set(sc, "armed_group.cells.west_cell.intelligence", q,
+                                         &err), BK_OK);
+        bk_optimise_summary sum;
+        char *j = optimise_json(sc, levers_text, 2, &sum);
+        assert_true(sum.today == 0.0);
+        choice[k] = chosen_part(j);
+        assert_non_null(strstr(choice[k], "west.escort.units 6, south.escort.units 4"));
+        free(j);
+        bk_scenario_free(sc);
+    }
+    assert_string_equal(choice[0], choice[1]);
+    free(choice[0]);
+    free(choice[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(static_flow_of_two_corridors),
         cmocka_unit_test(zero_threat_simulation_matches_static),
         cmocka_unit_test(vulnerability_is_deterministic),
+        cmocka_unit_test(lever_file_errors),
+        cmocka_unit_test(optimise_is_deterministic),
+        cmocka_unit_test(zero_threat_allocation_independent_of_threat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
