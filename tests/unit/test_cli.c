@@ -758,7 +758,8 @@ static void test_docs_cover_help(void **state)
     static const char *const commands[][2] = {
         {"run", NULL}, {"ensemble", NULL}, {"compare", NULL}, {"merge", NULL},
         {"report", NULL}, {"events", "import"}, {"calibrate", NULL}, {"validate", NULL},
-        {"sensitivity", NULL}, {"scenario", "check"}, {"scenario", "show"},
+        {"sensitivity", NULL}, {"vulnerability", NULL}, {"optimise", NULL},
+        {"scenario", "check"}, {"scenario", "show"},
         {"scenario", "export-default"}, {"runs", "list"}, {"runs", "show"}, {"runs", "diff"},
         {"help", NULL}};
     int checked = 0;
