@@ -51,6 +51,7 @@ struct bk_optimise {
     bool cvar;
     double level, delta, pcs;
     bool delta_auto;
+    bool capped;          /* a second stage was cut by max_replications */
     cand *c;
     int n, cap;
     int i_default;        /* the default (base values) against today's group */
@@ -237,7 +238,7 @@ static bk_status eval_batch(ctx *c, double *const *x, double *const *y, int k, i
     bk_status st = BK_OK;
     for (int j = 0; j < k && st == BK_OK; j++) {
         idx[j] = find_cand(c, x[j], y ? y[j] : NULL);
-        for (int q = 0; idx[j] < 0 && q < j; q++)   /* the same candidate twice in the batch */
+        for (int q = 0; idx[j] == -1 && q < j; q++) /* the same candidate twice in the batch */
             if (same(x[q], x[j], c->lv->def.n) && same(y ? y[q] : NULL, y ? y[j] : NULL, c->lv->adv.n))
                 idx[j] = -2 - q;
         if (idx[j] != -1)
@@ -734,7 +735,7 @@ static bk_status select_best(ctx *c, const int *idx, int k, double *means, int *
     if (N > o->n2)
         o->n2 = N;
     if (need > (double)cap)
-        o->pcs = -o->pcs; /* marks a capped second stage for the outputs */
+        o->capped = true;
     double *h2 = NULL;
     if (N > n0) {
         h2 = malloc((size_t)k * (N - n0) * sizeof *h2);
@@ -981,14 +982,14 @@ bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
             (unsigned long long)o->runs);
     fputs("Search (each accepted move):\n", out);
     fputs(o->trace ? o->trace : "", out);
-    double pcs = fabs(o->pcs);
+    double pcs = o->pcs;
     fprintf(out, "\nSelection among %d finalists (the default included): two-stage "
                  "indifference-zone procedure with common random numbers (Clark-Yang / "
                  "Nelson-Matejcik, Bonferroni), P(correct selection) >= %.2f if the best is %.4g "
                  "better%s; %llu replications each%s.\n",
             o->n_fin, pcs, o->delta, o->delta_auto ? " (1 % of the default's mean harm)" : "",
             (unsigned long long)o->n2,
-            o->pcs < 0 ? " (CAPPED by --max-replications: the guarantee does not hold)" : "");
+            o->capped ? " (CAPPED by --max-replications: the guarantee does not hold)" : "");
     fprintf(out, "\n  %-10s %14s %14s %s\n", "finalist", "harm (stage 1)", "mean (N reps)",
             "levers");
     for (int j = 0; j < o->n_fin; j++) {
@@ -1064,11 +1065,11 @@ bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
                  "\"two-stage indifference zone, common random numbers, Bonferroni "
                  "(Clark-Yang; Nelson-Matejcik)\", \"pcs\": ", o->evals,
             (unsigned long long)o->runs);
-    bk_fmt_json_number(out, fabs(o->pcs));
+    bk_fmt_json_number(out, o->pcs);
     fputs(", \"indifference\": ", out);
     bk_fmt_json_number(out, o->delta);
     fprintf(out, ", \"replications\": %llu, \"capped\": %s},\n  \"default\": ",
-            (unsigned long long)o->n2, o->pcs < 0 ? "true" : "false");
+            (unsigned long long)o->n2, o->capped ? "true" : "false");
     bk_fmt_json_string(out, o->c[o->i_default].label);
     fputs(",\n  \"today\": {\"chosen\": ", out);
     bk_fmt_json_string(out, o->c[o->i_today].label);
