@@ -482,6 +482,7 @@ static void pattern(search *sr)
             sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
             return;
         }
+        int all = m;
         if (m > sr->budget_evals - sr->used)
             m = sr->budget_evals - sr->used; /* the evaluation budget: the first moves only */
         int *idx = calloc((size_t)m + 1, sizeof *idx);
@@ -493,7 +494,7 @@ static void pattern(search *sr)
         for (int j = 0; sr->st == BK_OK && j < m; j++)
             if (seen(sr, idx[j]) < seen(sr, best))
                 best = idx[j];
-        for (int j = 0; j < m; j++)
+        for (int j = 0; j < all; j++)
             free(pts[j]);
         free(pts);
         free(idx);
