@@ -42,6 +42,31 @@ static const cli_command commands[] = {
      "mean, standard error and 95 % confidence interval. With --out DIR, also write\n"
      "compare.csv, compare.json and manifest.json. -n N is short for --replications N.\n",
      cli_compare_options, cli_cmd_compare},
+    {"optimise", "[FILE]", 0, 1, "find the best use of the levers, against a group that answers",
+     "Search the levers of --levers LEVERS.yaml (scenario paths with bounds or choices,\n"
+     "budgets such as escort units shared by corridors under a total) of FILE (the embedded\n"
+     "default when no FILE is given) for the lowest harm (--objective OBJ.yaml: weights of\n"
+     "whole-run metrics and of the levers' cost, mean or CVaR; default: million litres of\n"
+     "demand unmet, mean), every candidate on the same replications (common random\n"
+     "numbers). The best candidates and the default go through a two-stage ranking-and-\n"
+     "selection procedure with a stated probability of correct selection. With an\n"
+     "'adversary:' section, the armed group's best response to each finalist is searched\n"
+     "too, and the policy best against its answer (Stackelberg) is chosen as well. Both\n"
+     "choices are checked against the default on fresh replications: the improvement with\n"
+     "its 95 % interval. With --out DIR, also write optimise.csv (every candidate),\n"
+     "optimise.json and manifest.json. See docs/optimise.md.\n",
+     cli_optimise_options, cli_cmd_optimise},
+    {"vulnerability", "[FILE]", 0, 1, "find the network's weak links (max flow, min cut, closures)",
+     "Build the supply graph of FILE (the embedded default when no FILE is given) with\n"
+     "capacities in tankers per day (each corridor's fleet cycle and escorted-convoy rate,\n"
+     "the ports' loading rates), compute its maximum flow from the ports to the city and a\n"
+     "minimum cut, and rank every segment and place by the flow lost when it alone is\n"
+     "removed. Then close the first K of that ranking for the whole horizon in the\n"
+     "simulation, on common random numbers with the unchanged scenario, and print both\n"
+     "rankings side by side with the paired differences (first stock-out day, unmet litres,\n"
+     "deliveries) and where they disagree. With --out DIR, also write vulnerability.csv,\n"
+     "vulnerability.json and manifest.json. See docs/optimise.md.\n",
+     cli_vulnerability_options, cli_cmd_vulnerability},
     {"merge", "PART...", 1, 100000, "combine the parts written by ensemble --shard",
      "Read the part files written by 'blockade ensemble --shard I/N --out PART' (every\n"
      "shard of one ensemble, once each, in any order), check that they belong together,\n"

@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential cmake pkg-config
 libfyaml-dev librandom123-dev libgsl-dev libigraph-dev libcsv-dev libsqlite3-dev libssl-dev
-libmicrohttpd-dev libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
+libmicrohttpd-dev libnlopt-dev libcmocka-dev python3 python3-simpy libopenmpi-dev openmpi-bin
 nodejs npm chromium
 clang-14 libclang-rt-14-dev wrk"
 

@@ -9,6 +9,7 @@
 #define BLOCKADE_BLOCKADE_H
 
 #include "blockade/calibrate.h"
+#include "blockade/decide.h"
 #include "blockade/report.h"
 #include "blockade/ensemble.h"
 #include "blockade/scenario.h"

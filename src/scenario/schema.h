@@ -90,4 +90,10 @@ bool bk_schema_list(struct bk_scenario *sc, const char *path, char **base, int *
 bk_status bk_scenario_adopt_patch(struct bk_scenario *sc, const struct bk_scenario *base,
                                   const char *patch, bk_error *err);
 
+/* The value of a scalar key of sc as a number (a count, a quantity, a bool as 0/1, an
+ * enumeration's or a reference's index), through the same paths as bk_scenario_set.
+ * BK_ERR_REFERENCE for an unknown path, BK_ERR_SCHEMA for a text. (set.c) */
+bk_status bk_scenario_get_number(const struct bk_scenario *sc, const char *path, double *out,
+                                 bk_error *err);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,4 +382,35 @@ bk_status bk_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, cons
     sc->patch = pt;
     sc->patch_len = plen;
     return BK_OK;
+}
+
+/* Contract in schema.h. */
+bk_status bk_scenario_get_number(const bk_scenario *sc, const char *path, double *out,
+                                 bk_error *err)
+{
+    target t;
+    bk_status st = resolve((bk_scenario *)(uintptr_t)sc, path, &t, err);
+    if (st != BK_OK)
+        return st;
+    size_t size;
+    const void *f = field(&t, &size);
+    switch (t.row->type) {
+    case BK_KT_INT:
+    case BK_KT_ENUM:
+    case BK_KT_REF:
+        *out = *(const int *)f;
+        return BK_OK;
+    case BK_KT_BOOL:
+        *out = *(const bool *)f ? 1.0 : 0.0;
+        return BK_OK;
+    case BK_KT_NUM:
+    case BK_KT_INT_D:
+    case BK_KT_DATE:
+    case BK_KT_RANGE:
+    case BK_KT_PMAP:
+        *out = *(const double *)f;
+        return BK_OK;
+    default:
+        return set_fail(err, BK_ERR_SCHEMA, path, "not a number");
+    }
 }

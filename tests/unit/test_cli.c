@@ -851,8 +851,9 @@ static void test_docs_cover_help(void **state)
     assert_non_null(man);
     static const char *const commands[][2] = {
         {"run", NULL}, {"ensemble", NULL}, {"compare", NULL}, {"merge", NULL},
-        {"report", NULL}, {"serve", NULL}, {"events", "import"}, {"calibrate", NULL}, {"validate", NULL},
-        {"sensitivity", NULL}, {"scenario", "check"}, {"scenario", "show"},
+        {"report", NULL}, {"serve", NULL}, {"events", "import"}, {"calibrate", NULL},
+        {"validate", NULL}, {"sensitivity", NULL}, {"vulnerability", NULL}, {"optimise", NULL},
+        {"scenario", "check"}, {"scenario", "show"},
         {"scenario", "export-default"}, {"runs", "list"}, {"runs", "show"}, {"runs", "diff"},
         {"help", NULL}};
     int checked = 0;

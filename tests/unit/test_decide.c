@@ -1,0 +1,320 @@
+/* test_decide.c: the decision analyses. Vulnerability: the static max flow of a small network,
+ * and, with an armed group that cannot attack, the simulated closures agree with the static
+ * analysis; the same bytes with any number of threads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#include <cmocka.h>
+
+#include "blockade/decide.h"
+#include "bk_test.h"
+
+static bk_scenario *load_two(void)
+{
+    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    bk_error err = {0};
+    bk_scenario *sc = NULL;
+    bk_status st = bk_scenario_load_file(path, &sc, &err);
+    free(path);
+    assert_int_equal(st, BK_OK);
+    return sc;
+}
+
+/* An armed group that never attacks: no ambush reaches a threshold of success of 1 (the
+ * unescorted success is below 1), and no road cuts. */
+static void disarm(bk_scenario *sc)
+{
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_set(sc, "armed_group.ambush.min_success", 1.0, &err), BK_OK);
+    assert_int_equal(bk_scenario_set(sc, "armed_group.road_cuts.rate_per_day", 0.0, &err), BK_OK);
+}
+
+static char *json_of(const bk_vulnerability *v)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_vulnerability_write_json(v, f), BK_OK);
+    fclose(f);
+    return buf;
+}
+
+/* The two-corridor network is limited by its ports (20 + 12 tankers/day); each corridor's
+ * roads carry its port's flow and nothing else, and the link road between the two towns is
+ * used by no corridor. */
+static void static_flow_of_two_corridors(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    bk_vuln_config cfg;
+    bk_vuln_config_init(&cfg, sc);
+    cfg.replications = 0;
+    bk_vulnerability *v = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_vulnerability_run(sc, &cfg, &v, &err), BK_OK);
+    assert_true(fabs(bk_vulnerability_max_flow(v) - 32.0) < 1e-9);
+    int n = bk_vulnerability_count(v);
+    assert_true(n > 0);
+    for (int i = 0; i < n; i++) {
+        const bk_vuln_item *it = bk_vulnerability_item(v, i);
+        assert_int_equal(it->static_rank, i + 1);
+        assert_false(it->simulated);
+        if (strncmp(it->id, "west", 4) == 0 && strcmp(it->id, "west_town-south_town") != 0)
+            assert_true(fabs(it->static_loss - 20.0) < 1e-9);
+        else if (strncmp(it->id, "south", 5) == 0)
+            assert_true(fabs(it->static_loss - 12.0) < 1e-9);
+        else
+            assert_true(it->static_loss == 0.0);
+        if (i > 0)
+            assert_true(bk_vulnerability_item(v, i - 1)->static_loss >= it->static_loss);
+    }
+    bk_vulnerability_free(v);
+    bk_scenario_free(sc);
+}
+
+/* With an armed group that cannot attack, closing an element for the whole horizon costs the
+ * simulation about the flow the static analysis says it carries: within 15 % of the maximum
+ * flow a day (the pipeline of tankers already past the closure at the start accounts for the
+ * rest), nothing where the static loss is zero, and the order of the static losses is kept. */
+static void zero_threat_simulation_matches_static(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    disarm(sc);
+    bk_vuln_config cfg;
+    bk_vuln_config_init(&cfg, sc);
+    cfg.replications = 4;
+    cfg.simulate = 0;
+    cfg.threads = 2;
+    bk_vulnerability *v = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_vulnerability_run(sc, &cfg, &v, &err), BK_OK);
+    double mf = bk_vulnerability_max_flow(v);
+    int days = bk_scenario_days(sc);
+    int n = bk_vulnerability_count(v);
+    for (int i = 0; i < n; i++) {
+        const bk_vuln_item *a = bk_vulnerability_item(v, i);
+        assert_true(a->simulated);
+        double lost = -a->d_deliveries / days;
+        if (a->static_loss == 0.0)
+            assert_true(fabs(a->d_deliveries) < 1e-9);
+        assert_true(fabs(lost - a->static_loss) <= 0.15 * mf);
+        for (int j = 0; j < n; j++) {
+            const bk_vuln_item *b = bk_vulnerability_item(v, j);
+            if (a->static_loss > b->static_loss + 1.0)
+                assert_true(a->d_deliveries < b->d_deliveries);
+        }
+    }
+    bk_vulnerability_free(v);
+    bk_scenario_free(sc);
+}
+
+/* Same seed, same bytes, with one thread or three. */
+static void vulnerability_is_deterministic(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    char *text[2];
+    for (int k = 0; k < 2; k++) {
+        bk_vuln_config cfg;
+        bk_vuln_config_init(&cfg, sc);
+        cfg.replications = 5;
+        cfg.simulate = 4;
+        cfg.threads = k == 0 ? 1 : 3;
+        bk_vulnerability *v = NULL;
+        bk_error err = {0};
+        assert_int_equal(bk_vulnerability_run(sc, &cfg, &v, &err), BK_OK);
+        text[k] = json_of(v);
+        bk_vulnerability_free(v);
+    }
+    assert_string_equal(text[0], text[1]);
+    free(text[0]);
+    free(text[1]);
+    bk_scenario_free(sc);
+}
+
+
+/* ---- optimise ------------------------------------------------------------------------------ */
+
+static const char *levers_text =
+    "levers:\n"
+    "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"
+    "  - {path: corridors.south.escort.units, min: 0, max: 10}\n"
+    "budgets:\n"
+    "  - {levers: [corridors.west.escort.units, corridors.south.escort.units], total: 10}\n"
+    "adversary:\n"
+    "  levers:\n"
+    "    - {path: armed_group.cells.west_cell.home, choices: [west_town, south_town]}\n";
+
+static void expect_lever_error(const bk_scenario *sc, const char *text, bk_status want, int line,
+                               int col, const char *needle)
+{
+    bk_levers *lv = NULL;
+    bk_error err = {0};
+    bk_status st = bk_levers_load_string(text, strlen(text), "l.yaml", sc, &lv, &err);
+    if (st != want || err.line != line || (col && err.column != col)
+        || !strstr(err.message, needle))
+        fail_msg("want %d at %d:%d with '%s', got %d: %s", want, line, col, needle, st,
+                 err.message);
+    assert_null(lv);
+    char pre[32];
+    snprintf(pre, sizeof pre, "l.yaml:%d:", line);
+    assert_non_null(strstr(err.message, pre));
+}
+
+/* Every error of a lever file names the file, line and column. */
+static void lever_file_errors(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    expect_lever_error(sc, "levers: [\n", BK_ERR_SYNTAX, 2, 0, "not valid YAML");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.unitz, min: 0, max: 3}\n",
+                       BK_ERR_REFERENCE, 2, 12, "no key 'unitz'");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.nowhere.escort.units, min: 0, max: 3}\n",
+                       BK_ERR_REFERENCE, 2, 12, "no item 'nowhere'");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 4, max: 3}\n",
+                       BK_ERR_VALUE, 2, 0, "greater than 'min'");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 2.5}\n",
+                       BK_ERR_VALUE, 2, 0, "whole numbers");
+    expect_lever_error(sc, "levers:\n  - {path: policy.convoy.speed_factor, min: 0.5, max: 3}\n",
+                       BK_ERR_VALUE, 2, 12, "speed_factor");
+    expect_lever_error(sc, "levers:\n  - {path: armed_group.cells.west_cell.home, choices: "
+                           "[west_town, atlantis]}\n", BK_ERR_REFERENCE, 2, 0, "atlantis");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3}\n"
+                           "  - {path: corridors.south.escort.units, min: 0, max: 3}\n"
+                           "budgets:\n  - {levers: [corridors.west.escort.units, "
+                           "corridors.south.escort.units], total: 9}\n",
+                       BK_ERR_VALUE, 5, 0, "cannot be met");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3}\n"
+                           "budgets:\n  - {levers: [corridors.west.escort.units, fleet.x], "
+                           "total: 2}\n", BK_ERR_REFERENCE, 4, 0, "not a lever");
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3, "
+                           "colour: red}\n", BK_ERR_SCHEMA, 2, 0, "unexpected key");
+    bk_levers *lv = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_levers_load_string(levers_text, strlen(levers_text), "l.yaml", sc, &lv,
+                                           &err), BK_OK);
+    bk_levers_free(lv);
+    bk_objective *obj = NULL;
+    const char *bad = "harm:\n  unmet_l: 1.0e-6\n  happiness: 2\n";
+    assert_int_equal(bk_objective_load_string(bad, strlen(bad), "o.yaml", &obj, &err),
+                     BK_ERR_REFERENCE);
+    assert_null(obj);
+    assert_non_null(strstr(err.message, "o.yaml:3:3:"));
+    const char *badm = "harm: {unmet_l: 1}\nmeasure: median\n";
+    assert_int_equal(bk_objective_load_string(badm, strlen(badm), "o.yaml", &obj, &err),
+                     BK_ERR_VALUE);
+    assert_non_null(strstr(err.message, "o.yaml:2:10:"));
+    bk_scenario_free(sc);
+}
+
+static char *optimise_json(const bk_scenario *sc, const char *levers, int threads,
+                           bk_optimise_summary *sum)
+{
+    bk_levers *lv = NULL;
+    bk_objective *obj = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_levers_load_string(levers, strlen(levers), "l.yaml", sc, &lv, &err),
+                     BK_OK);
+    assert_int_equal(bk_objective_default(&obj, &err), BK_OK);
+    bk_optimise_config cfg;
+    bk_optimise_config_init(&cfg, sc);
+    cfg.replications = 6;
+    cfg.max_replications = 12;
+    cfg.days = 30;
+    cfg.max_evals = 8;
+    cfg.adversary_evals = 3;
+    cfg.finalists = 2;
+    cfg.threads = threads;
+    bk_optimise *o = NULL;
+    bk_status st = bk_optimise_run(sc, lv, obj, &cfg, &o, &err);
+    if (st != BK_OK)
+        fail_msg("optimise: %s", err.message);
+    if (sum)
+        bk_optimise_get_summary(o, sum);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_optimise_write_json(o, f), BK_OK);
+    fclose(f);
+    bk_optimise_free(o);
+    bk_objective_free(obj);
+    bk_levers_free(lv);
+    return buf;
+}
+
+/* Same seed, same bytes, with one thread or three. */
+static void optimise_is_deterministic(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    bk_optimise_summary s1, s3;
+    char *a = optimise_json(sc, levers_text, 1, &s1);
+    char *b = optimise_json(sc, levers_text, 3, &s3);
+    assert_string_equal(a, b);
+    assert_true(s1.evaluations > 2);
+    assert_true(isfinite(s1.adapted));
+    free(a);
+    free(b);
+    bk_scenario_free(sc);
+}
+
+/* The part of optimise.json after "finalists": the choices, without the search's numbers. */
+static char *chosen_part(const char *json)
+{
+    const char *p = strstr(json, "\"today\": {\"chosen\": ");
+    assert_non_null(p);
+    const char *e = strstr(p, ", \"improvement\"");
+    assert_non_null(e);
+    return strndup(p, (size_t)(e - p));
+}
+
+/* With an armed group that cannot attack, escorts change nothing: every allocation has the
+ * same harm, the best is the default, whatever the group's strength and intelligence (the
+ * threat) is. */
+static void zero_threat_allocation_independent_of_threat(void **state)
+{
+    (void)state;
+    char *choice[2];
+    for (int k = 0; k < 2; k++) {
+        bk_scenario *sc = load_two();
+        disarm(sc);
+        bk_error err = {0};
+        double s = k ? 150.0 : 5.0, q = k ? 0.9 : 0.05;
+        assert_int_equal(bk_scenario_set(sc, "armed_group.cells.west_cell.strength", s, &err),
+                         BK_OK);
+        assert_int_equal(bk_scenario_set(sc, "armed_group.cells.west_cell.intelligence", q,
+                                         &err), BK_OK);
+        bk_optimise_summary sum;
+        char *j = optimise_json(sc, levers_text, 2, &sum);
+        assert_true(sum.today == 0.0);
+        choice[k] = chosen_part(j);
+        assert_non_null(strstr(choice[k], "west.escort.units 6, south.escort.units 4"));
+        free(j);
+        bk_scenario_free(sc);
+    }
+    assert_string_equal(choice[0], choice[1]);
+    free(choice[0]);
+    free(choice[1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(static_flow_of_two_corridors),
+        cmocka_unit_test(zero_threat_simulation_matches_static),
+        cmocka_unit_test(vulnerability_is_deterministic),
+        cmocka_unit_test(lever_file_errors),
+        cmocka_unit_test(optimise_is_deterministic),
+        cmocka_unit_test(zero_threat_allocation_independent_of_threat),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
