@@ -178,7 +178,11 @@ static const bk_key *lever_row(const char *path, char *msg, size_t cap)
         if (row && (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE))
             return *p ? NULL : row;
         char next[400];
-        snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        if (w < 0 || (size_t)w >= sizeof next) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
+            return NULL;
+        }
         row = bk_schema_find(next);
         if (row == NULL) {
             char keys[400];
