@@ -7,6 +7,9 @@ build=$1
 seconds=${2:-30}
 src=$(cd "$(dirname "$0")/.." && pwd)
 status=0
+# FUZZ_SEED fixes libFuzzer's random seed (CI: the same mutations every run, so a failure is a
+# regression of the tree, not a new draw); unset, every run explores anew
+seed=${FUZZ_SEED:+-seed=$FUZZ_SEED}
 # third-party leaks only (libfyaml 0.7.12); see the file
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 for bin in "$build"/tests/fuzz/fuzz_*; do
@@ -18,7 +21,7 @@ for bin in "$build"/tests/fuzz/fuzz_*; do
   [ -f "$src/tests/fuzz/$name.dict" ] && dict="-dict=$src/tests/fuzz/$name.dict"
   echo "fuzz: $name for ${seconds}s"
   # -rss_limit_mb: the readers' own limits are far above what a fuzz input reaches
-  if ! "$bin" $dict -max_total_time="$seconds" -max_len=65536 -timeout=20 -rss_limit_mb=2560 \
+  if ! "$bin" $dict $seed -max_total_time="$seconds" -max_len=65536 -timeout=20 -rss_limit_mb=2560 \
        -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
        "$work/corpus" "$src/tests/fuzz/corpus/$name" >"$work/log" 2>&1; then
     echo "fuzz: $name FAILED; see $work/log and $work/artifacts/" >&2

@@ -63,13 +63,16 @@ const char *bk_yaml_guard(const char *text, size_t len, int *line, int *col)
         if (k == 0)
             return "invalid UTF-8: save the file as UTF-8";
         unsigned char ch = t[i];
-        if (ch == '\n') {
-            l++;
-            c = 1;
+        if (ch == '\n' || ch == '\r') {
+            /* a line break: LF, CRLF, or a lone CR (libfyaml breaks lines there too) */
+            if (!(ch == '\r' && i + 1 < len && t[i + 1] == '\n')) {
+                l++;
+                c = 1;
+            }
             line_start = true;
             comment = false;
             prev2 = prev;
-            prev = ch;
+            prev = '\n';
             i++;
             continue;   /* a quoted string may go on over lines */
         }

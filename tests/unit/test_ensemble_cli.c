@@ -397,6 +397,8 @@ static void test_policy_errors(void **state)
         {"name: x\xea\xea\nset: {}\n", "invalid UTF-8", BK_ERR_SYNTAX},
         {"name: x\n%TAG ! tag:x,2025:\nset: {}\n", "directive", BK_ERR_SYNTAX},
         {"? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
+        /* the same after a lone CR, which libfyaml takes as a line break (it crashed) */
+        {"name: x\r? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
         /* the horizon and the seed are the frame of the comparison, not a policy */
         {"name: x\nset:\n  policy.convoy.escort_per_convoy: 2\n  scenario.days: 90\n",
          "set 'scenario.days': a policy cannot change scenario.days", BK_ERR_VALUE},
