@@ -65,6 +65,49 @@ extern const char *const bk_place_kind_words[];
 extern const char *const bk_mode_words[];
 extern const char *const bk_vehicle_kind_words[];
 
+/* The timeline's keys. An entry's `type` decides which keys it may have, so each row names its
+ * type; `date`, `type` and `note` belong to every type. ADDING A TIMELINE KEY: one row of
+ * bk_timeline_keys (timeline.c), its use in the model, and its mention in the type's row of
+ * docs/scenario-format.md (tests/unit/test_schema.c checks it). Rows of the group readers cover
+ * several keys with a rule between them (exactly one of ...). */
+enum bk_tl_read {
+    BK_TR_NUM,            /* double at off, within the bounds */
+    BK_TR_INT,            /* int at off, within [lo, hi] */
+    BK_TR_REF,            /* id of an item of list `ref`, its index (int) at off */
+    BK_TR_ENUM,           /* one of `words`; values[i] (or i) stored as int at off */
+    BK_TR_BOOL,           /* true/false stored as 1/0 (int) at off */
+    BK_TR_SEGMENT,        /* `segment`: [from, to], the segment's index (int) at off */
+    BK_TR_SEGMENTS,       /* exactly one of `segment` and `segments`: segs[] */
+    BK_TR_SEGMENTS_PLACE, /* exactly one of `segment`, `segments` and `place`: segs[] */
+    BK_TR_CUT_END,        /* exactly one of `hours` (> 0, or `end`) and `until` (a date): hours */
+    BK_TR_POPULATION      /* exactly one of `people` and `change`; `days` with `change` */
+};
+
+typedef struct bk_tl_key {
+    int type;                  /* enum bk_timeline_kind */
+    const char *key;           /* the key, or the group's first key */
+    enum bk_tl_read read;
+    size_t off;                /* in bk_timeline_event */
+    bool required;
+    double def;                /* NUM, INT, ENUM, BOOL: value when absent */
+    char lo_op, hi_op;         /* NUM, INT: as in bk_key */
+    double lo, hi;
+    const char *unit;
+    const char *const *words;  /* ENUM */
+    const int *values;         /* ENUM: stored values (NULL: the word's index) */
+    int ref;                   /* REF: enum bk_ref_kind */
+    const char *desc;          /* one line */
+} bk_tl_key;
+
+/* Type words in the order of enum bk_timeline_kind, NULL-terminated; the key rows in file order
+ * of their types. */
+extern const char *const bk_timeline_types[];
+extern const bk_tl_key bk_timeline_keys[];
+extern const int bk_timeline_keys_len;
+
+/* The keys a row covers (a group covers several), NULL-terminated; at most 4. */
+void bk_timeline_row_keys(const bk_tl_key *row, const char *out[4]);
+
 /* The row of a schema path ("corridors[].escort.units"), or NULL. */
 const bk_key *bk_schema_find(const char *path);
 

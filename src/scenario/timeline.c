@@ -1,6 +1,6 @@
 /* timeline.c: the dated entries of a scenario (road and supply cuts, policy changes, airlifts,
- * notes). An entry's type decides its keys, so each type has its own list of keys here rather
- * than rows in the schema table. Entries are sorted by date, stably.
+ * notes). An entry's type decides its keys: the table bk_timeline_keys below has one row per key
+ * of a type (schema.h says how to add one). Entries are sorted by date, stably.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,17 +8,99 @@
 
 #include "engine/alloc.h"
 #include "scenario/read.h"
+#include "scenario/schema.h"
 
 #define MAX_TIMELINE 10000
 
 /* Timeline entry types, in the order of enum bk_timeline_kind. */
-static const char *const tl_types[] = {"campaign_start", "campaign_end", "road_cut",
-                                       "supply_cut",     "convoy_mode",  "escort_reinforce",
-                                       "night_ban",      "routing",      "note",
-                                       "airlift",        "price_control", "fill_cap",
-                                       "reserve_release", "sector_tier", "official_price",
-                                       "escort_allocation", "population", "ambush",
-                                       "river_closed",   "airfield_closed", NULL};
+const char *const bk_timeline_types[] = {
+    "campaign_start", "campaign_end", "road_cut",       "supply_cut",        "convoy_mode",
+    "escort_reinforce", "night_ban",  "routing",        "note",              "airlift",
+    "price_control",  "fill_cap",     "reserve_release", "sector_tier",      "official_price",
+    "escort_allocation", "population", "ambush",        "river_closed",      "airfield_closed",
+    NULL};
+
+static const char *const tl_convoy_modes[] = {"off", "threat", "always", NULL};
+static const int tl_convoy_values[] = {BK_CONVOY_OFF, BK_CONVOY_THREAT, BK_CONVOY_ALWAYS};
+static const char *const tl_ambush_targets[] = {"any", "convoy", NULL};
+
+#define E(f) offsetof(bk_timeline_event, f)
+#define TNUM(t, k, f, need, def, lo_op, lo, hi, u, d) \
+    {t, k, BK_TR_NUM, E(f), need, def, lo_op, 'L', lo, hi, u, NULL, NULL, 0, d}
+#define TINT(t, k, f, lo, hi, u, d) \
+    {t, k, BK_TR_INT, E(f), true, 0.0, 'G', 'L', lo, hi, u, NULL, NULL, 0, d}
+#define TREF(t, k, f, r, d) {t, k, BK_TR_REF, E(f), true, 0.0, 0, 0, 0.0, 0.0, "", NULL, NULL, r, d}
+#define TENUM(t, k, need, w, v, d) \
+    {t, k, BK_TR_ENUM, E(mode), need, 0.0, 0, 0, 0.0, 0.0, "", w, v, 0, d}
+#define TBOOL(t, k, d) {t, k, BK_TR_BOOL, E(mode), true, 0.0, 0, 0, 0.0, 0.0, "", NULL, NULL, 0, d}
+#define TGROUP(t, k, how, d) {t, k, how, 0, true, 0.0, 0, 0, 0.0, 0.0, "", NULL, NULL, 0, d}
+
+const bk_tl_key bk_timeline_keys[] = {
+    {BK_TL_ROAD_CUT, "segment", BK_TR_SEGMENT, E(segment), true, 0.0, 0, 0, 0.0, 0.0, "", NULL,
+     NULL, 0, "the segment closed, [from, to]"},
+    TGROUP(BK_TL_ROAD_CUT, "hours", BK_TR_CUT_END, "how long: hours, `end` or `until` a date"),
+    TREF(BK_TL_SUPPLY_CUT, "port", port, BK_REF_PORT, "the port whose loading is cut"),
+    TNUM(BK_TL_SUPPLY_CUT, "factor", factor, true, 0.0, 'G', 0.0, 1.0, "",
+         "loading rate multiplier"),
+    TNUM(BK_TL_SUPPLY_CUT, "hours", hours, true, 0.0, '>', 0.0, 87600.0, "h", "how long"),
+    TENUM(BK_TL_CONVOY_MODE, "mode", true, tl_convoy_modes, tl_convoy_values,
+          "convoy mode from this date"),
+    TREF(BK_TL_ESCORT_REINFORCE, "corridor", corridor, BK_REF_CORRIDOR,
+         "the corridor whose escort pool changes"),
+    TINT(BK_TL_ESCORT_REINFORCE, "units", units, -100000, 100000, "units",
+         "escort units added (negative: withdrawn)"),
+    TBOOL(BK_TL_NIGHT_BAN, "enabled", "night ban on or off"),
+    TENUM(BK_TL_ROUTING, "mode", true, bk_routing_words, NULL, "routing mode from this date"),
+    TNUM(BK_TL_AIRLIFT, "litres_per_day", value, true, 0.0, 'G', 0.0, 1e12, "L/day",
+         "daily airlift (0 stops it)"),
+    TREF(BK_TL_AIRLIFT, "product", product, BK_REF_PRODUCT, "the product flown in"),
+    TBOOL(BK_TL_PRICE_CONTROL, "enabled", "official price fixed or freed"),
+    TNUM(BK_TL_FILL_CAP, "litres", value, true, 0.0, 'G', 0.0, 1e6, "L",
+         "cap per fill on retail sales (0 lifts it)"),
+    TINT(BK_TL_RESERVE_TIER, "tier", units, 0, BK_MAX_TIERS, "",
+         "tiers up to this one may draw on the reserve (0: nobody)"),
+    TREF(BK_TL_SECTOR_TIER, "sector", sector, BK_REF_SECTOR, "the sector that moves"),
+    TINT(BK_TL_SECTOR_TIER, "tier", units, 1, BK_MAX_TIERS, "", "its new priority tier"),
+    TREF(BK_TL_OFFICIAL_PRICE, "product", product, BK_REF_PRODUCT, "the product priced"),
+    TNUM(BK_TL_OFFICIAL_PRICE, "price", value, true, 0.0, 'G', 0.0, 1e9, "per L",
+         "the new official price"),
+    TENUM(BK_TL_ESCORT_ALLOC, "mode", true, bk_escort_alloc_words, NULL,
+          "escort allocation from this date"),
+    TGROUP(BK_TL_POPULATION, "people", BK_TR_POPULATION,
+           "the new population, or a change spread over days"),
+    TGROUP(BK_TL_AMBUSH, "segment", BK_TR_SEGMENTS_PLACE, "where: segment, segments or place"),
+    TNUM(BK_TL_AMBUSH, "scale", value, true, 0.0, 'G', 0.0, 1.0, "",
+         "share of the target's tankers lost"),
+    TNUM(BK_TL_AMBUSH, "hours", hours, false, 24.0, 'G', 0.0, 8760.0, "h",
+         "the window in which a target is sought"),
+    TENUM(BK_TL_AMBUSH, "target", false, tl_ambush_targets, NULL, "any mover, or convoys only"),
+    TGROUP(BK_TL_RIVER_CLOSED, "segment", BK_TR_SEGMENTS, "the segments closed"),
+    TGROUP(BK_TL_RIVER_CLOSED, "hours", BK_TR_CUT_END, "how long: hours, `end` or `until`"),
+    TREF(BK_TL_AIRFIELD_CLOSED, "place", place, BK_REF_PLACE, "the airfield's place"),
+    TGROUP(BK_TL_AIRFIELD_CLOSED, "hours", BK_TR_CUT_END, "how long: hours, `end` or `until`"),
+};
+const int bk_timeline_keys_len = (int)(sizeof bk_timeline_keys / sizeof bk_timeline_keys[0]);
+
+/* Contract in schema.h. */
+void bk_timeline_row_keys(const bk_tl_key *row, const char *out[4])
+{
+    static const char *const segs[] = {"segment", "segments", NULL};
+    static const char *const segs_place[] = {"segment", "segments", "place", NULL};
+    static const char *const cut_end[] = {"hours", "until", NULL};
+    static const char *const population[] = {"people", "change", "days", NULL};
+    const char *const *group = row->read == BK_TR_SEGMENTS         ? segs
+                               : row->read == BK_TR_SEGMENTS_PLACE ? segs_place
+                               : row->read == BK_TR_CUT_END        ? cut_end
+                               : row->read == BK_TR_POPULATION     ? population
+                                                                   : NULL;
+    int n = 0;
+    if (group == NULL)
+        out[n++] = row->key;
+    else
+        for (; group[n] != NULL; n++)
+            out[n] = group[n];
+    out[n] = NULL;
+}
 
 /* One segment named by its two places, [from, to], at `path`. */
 static bk_status read_seg_pair(loader *L, struct fy_node *v, struct fy_node *k, const char *spath,
@@ -132,37 +214,83 @@ static bk_status read_cut_end(loader *L, const map *m, bk_timeline_event *e)
     return sr_rd_num(m, "hours", REQUIRED, 0, GT0_LE(87600.0, "h"), &e->hours);
 }
 
+/* `people: N` (the population from this date) or `change: N` with optional `days: D` (arrivals,
+ * negative for departures, spread over D days); exactly one of people and change. */
+static bk_status read_population(loader *L, const map *m, bk_timeline_event *e)
+{
+    struct fy_node *v, *pk, *ck, *dk;
+    TRY(sr_map_get(m, "people", OPTIONAL, &v, &pk));
+    TRY(sr_map_get(m, "change", OPTIONAL, &v, &ck));
+    TRY(sr_map_get(m, "days", OPTIONAL, &v, &dk));
+    if ((pk == NULL) == (ck == NULL))
+        return sr_fail_node(L, BK_ERR_SCHEMA, pk ? pk : m->node, m->at,
+                            "%s: a population entry needs exactly one of 'people' (the new "
+                            "population) and 'change' (arrivals, negative for departures)",
+                            m->path);
+    if (pk != NULL) {
+        if (dk != NULL)
+            return sr_fail_node(L, BK_ERR_SCHEMA, dk, m->at,
+                                "%s.days: only a 'change' is spread over days; 'people' "
+                                "sets the population at once", m->path);
+        e->mode = 0;
+        return sr_rd_num(m, "people", REQUIRED, 0, IN(0.0, 1e10, "people"), &e->value);
+    }
+    TRY(sr_rd_num(m, "change", REQUIRED, 0, IN(-1e10, 1e10, "people"), &e->value));
+    double days;
+    TRY(sr_rd_num(m, "days", OPTIONAL, 0, IN(0.0, 3650.0, "days"), &days));
+    e->hours = 24.0 * days;
+    e->mode = 1;
+    return BK_OK;
+}
+
+/* One row of bk_timeline_keys, read into the entry. */
+static bk_status read_row(loader *L, const map *m, const bk_tl_key *r, bk_timeline_event *e)
+{
+    char *field = (char *)e + r->off;
+    bounds b = {r->lo_op, r->hi_op, r->lo, r->hi, r->unit};
+    enum need need = r->required ? REQUIRED : OPTIONAL;
+    switch (r->read) {
+    case BK_TR_NUM:
+        return sr_rd_num(m, r->key, need, r->def, b, (double *)(void *)field);
+    case BK_TR_INT:
+        return sr_rd_int(m, r->key, need, (int)r->def, (int)r->lo, (int)r->hi,
+                         (int *)(void *)field);
+    case BK_TR_REF:
+        return sr_rd_ref(m, r->key, (enum bk_ref_kind)r->ref, (int *)(void *)field);
+    case BK_TR_ENUM: {
+        int w;
+        TRY(sr_rd_enum(m, r->key, need, (int)r->def, r->words, &w));
+        *(int *)(void *)field = r->values ? r->values[w] : w;
+        return BK_OK;
+    }
+    case BK_TR_BOOL: {
+        bool on;
+        TRY(sr_rd_bool(m, r->key, need, r->def != 0.0, &on));
+        *(int *)(void *)field = on ? 1 : 0;
+        return BK_OK;
+    }
+    case BK_TR_SEGMENT: {
+        struct fy_node *v, *k;
+        char spath[PATH_MAX_LEN + 16];
+        TRY(sr_map_get(m, r->key, REQUIRED, &v, &k));
+        snprintf(spath, sizeof spath, "%s.%s", m->path, r->key);
+        return read_seg_pair(L, v, k, spath, (int *)(void *)field);
+    }
+    case BK_TR_SEGMENTS:
+    case BK_TR_SEGMENTS_PLACE:
+        return read_seg_list(L, m, e, r->read == BK_TR_SEGMENTS_PLACE);
+    case BK_TR_CUT_END:
+        return read_cut_end(L, m, e);
+    case BK_TR_POPULATION:
+        return read_population(L, m, e);
+    }
+    return BK_OK;
+}
+
 static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *list, int i,
                             bk_timeline_event *e)
 {
     static const char *const base_keys[] = {"date", "type", "note", NULL};
-    static const char *const keys[][10] = {
-        [BK_TL_CAMPAIGN_START] = {"date", "type", "note", NULL},
-        [BK_TL_CAMPAIGN_END] = {"date", "type", "note", NULL},
-        [BK_TL_ROAD_CUT] = {"date", "type", "note", "segment", "hours", "until", NULL},
-        [BK_TL_SUPPLY_CUT] = {"date", "type", "note", "port", "factor", "hours", NULL},
-        [BK_TL_CONVOY_MODE] = {"date", "type", "note", "mode", NULL},
-        [BK_TL_ESCORT_REINFORCE] = {"date", "type", "note", "corridor", "units", NULL},
-        [BK_TL_NIGHT_BAN] = {"date", "type", "note", "enabled", NULL},
-        [BK_TL_ROUTING] = {"date", "type", "note", "mode", NULL},
-        [BK_TL_NOTE] = {"date", "type", "note", NULL},
-        [BK_TL_AIRLIFT] = {"date", "type", "note", "litres_per_day", "product", NULL},
-        [BK_TL_PRICE_CONTROL] = {"date", "type", "note", "enabled", NULL},
-        [BK_TL_FILL_CAP] = {"date", "type", "note", "litres", NULL},
-        [BK_TL_RESERVE_TIER] = {"date", "type", "note", "tier", NULL},
-        [BK_TL_SECTOR_TIER] = {"date", "type", "note", "sector", "tier", NULL},
-        [BK_TL_OFFICIAL_PRICE] = {"date", "type", "note", "product", "price", NULL},
-        [BK_TL_ESCORT_ALLOC] = {"date", "type", "note", "mode", NULL},
-        [BK_TL_POPULATION] = {"date", "type", "note", "people", "change", "days", NULL},
-        [BK_TL_AMBUSH] = {"date", "type", "note", "segment", "segments", "place", "scale",
-                          "hours", "target", NULL},
-        [BK_TL_RIVER_CLOSED] = {"date", "type", "note", "segment", "segments", "hours",
-                                "until", NULL},
-        [BK_TL_AIRFIELD_CLOSED] = {"date", "type", "note", "place", "hours", "until", NULL},
-    };
-    static const char *const tl_convoy_modes[] = {"off", "threat", "always", NULL};
-    static const enum bk_convoy_mode tl_convoy_value[] = {BK_CONVOY_OFF, BK_CONVOY_THREAT,
-                                                          BK_CONVOY_ALWAYS};
     char path[32], what[64];
     snprintf(path, sizeof path, "timeline[%d]", i);
     *e = (bk_timeline_event){.segment = -1, .port = -1, .corridor = -1, .product = -1,
@@ -178,10 +306,28 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     m = (map){.L = L, .node = item, .at = list};
     snprintf(m.path, sizeof m.path, "%s", path);
     int type;
-    TRY(sr_rd_enum(&m, "type", REQUIRED, 0, tl_types, &type));
+    TRY(sr_rd_enum(&m, "type", REQUIRED, 0, bk_timeline_types, &type));
     e->kind = (enum bk_timeline_kind)type;
-    snprintf(what, sizeof what, "timeline entry of type %s", tl_types[type]);
-    TRY(sr_map_open(L, &m, item, list, path, what, NULL, keys[type]));
+
+    /* The allowed keys: date, type, note and those of the type's rows. */
+    const char *keys[24] = {"date", "type", "note"};
+    int nk = 3;
+    for (int r = 0; r < bk_timeline_keys_len; r++) {
+        if (bk_timeline_keys[r].type != type)
+            continue;
+        const char *row_keys[4];
+        bk_timeline_row_keys(&bk_timeline_keys[r], row_keys);
+        for (int j = 0; row_keys[j] != NULL && nk < 23; j++) {
+            bool seen = false;
+            for (int q = 0; q < nk && !seen; q++)
+                seen = strcmp(keys[q], row_keys[j]) == 0;
+            if (!seen)
+                keys[nk++] = row_keys[j];
+        }
+    }
+    keys[nk] = NULL;
+    snprintf(what, sizeof what, "timeline entry of type %s", bk_timeline_types[type]);
+    TRY(sr_map_open(L, &m, item, list, path, what, NULL, keys));
 
     struct fy_node *v, *k;
     TRY(sr_map_get(&m, "date", REQUIRED, &v, &k));
@@ -190,116 +336,9 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     TRY(sr_node_date_hours(L, v, k, dpath, &e->time_h));
     TRY(sr_rd_str(&m, "note", e->kind == BK_TL_NOTE ? REQUIRED : OPTIONAL, "", e->note,
                sizeof e->note, false));
-
-    switch (e->kind) {
-    case BK_TL_ROAD_CUT:
-        TRY(sr_map_get(&m, "segment", REQUIRED, &v, &k));
-        {
-            char spath[48];
-            snprintf(spath, sizeof spath, "%s.segment", path);
-            TRY(read_seg_pair(L, v, k, spath, &e->segment));
-        }
-        TRY(read_cut_end(L, &m, e));
-        break;
-    case BK_TL_SUPPLY_CUT:
-        TRY(sr_rd_ref(&m, "port", BK_REF_PORT, &e->port));
-        TRY(sr_rd_num(&m, "factor", REQUIRED, 0, SHARE, &e->factor));
-        TRY(sr_rd_num(&m, "hours", REQUIRED, 0, GT0_LE(87600.0, "h"), &e->hours));
-        break;
-    case BK_TL_CONVOY_MODE: {
-        int mode;
-        TRY(sr_rd_enum(&m, "mode", REQUIRED, 0, tl_convoy_modes, &mode));
-        e->mode = (int)tl_convoy_value[mode];
-        break;
-    }
-    case BK_TL_ESCORT_REINFORCE:
-        TRY(sr_rd_ref(&m, "corridor", BK_REF_CORRIDOR, &e->corridor));
-        TRY(sr_rd_int(&m, "units", REQUIRED, 0, -100000, 100000, &e->units));
-        break;
-    case BK_TL_NIGHT_BAN: {
-        bool on;
-        TRY(sr_rd_bool(&m, "enabled", REQUIRED, false, &on));
-        e->mode = on ? 1 : 0;
-        break;
-    }
-    case BK_TL_ROUTING:
-        TRY(sr_rd_enum(&m, "mode", REQUIRED, 0, bk_routing_words, &e->mode));
-        break;
-    case BK_TL_AIRLIFT:
-        TRY(sr_rd_num(&m, "litres_per_day", REQUIRED, 0, IN(0.0, 1e12, "L/day"), &e->value));
-        TRY(sr_rd_ref(&m, "product", BK_REF_PRODUCT, &e->product));
-        break;
-    case BK_TL_PRICE_CONTROL: {
-        bool on;
-        TRY(sr_rd_bool(&m, "enabled", REQUIRED, false, &on));
-        e->mode = on ? 1 : 0;
-        break;
-    }
-    case BK_TL_FILL_CAP:
-        TRY(sr_rd_num(&m, "litres", REQUIRED, 0, IN(0.0, 1e6, "L"), &e->value));
-        break;
-    case BK_TL_RESERVE_TIER:
-        TRY(sr_rd_int(&m, "tier", REQUIRED, 0, 0, BK_MAX_TIERS, &e->units));
-        break;
-    case BK_TL_SECTOR_TIER:
-        TRY(sr_rd_ref(&m, "sector", BK_REF_SECTOR, &e->sector));
-        TRY(sr_rd_int(&m, "tier", REQUIRED, 0, 1, BK_MAX_TIERS, &e->units));
-        break;
-    case BK_TL_OFFICIAL_PRICE:
-        TRY(sr_rd_ref(&m, "product", BK_REF_PRODUCT, &e->product));
-        TRY(sr_rd_num(&m, "price", REQUIRED, 0, IN(0.0, 1e9, "per L"), &e->value));
-        break;
-    case BK_TL_ESCORT_ALLOC:
-        TRY(sr_rd_enum(&m, "mode", REQUIRED, 0, bk_escort_alloc_words, &e->mode));
-        break;
-    case BK_TL_POPULATION: {
-        struct fy_node *pk, *ck, *dk;
-        TRY(sr_map_get(&m, "people", OPTIONAL, &v, &pk));
-        TRY(sr_map_get(&m, "change", OPTIONAL, &v, &ck));
-        TRY(sr_map_get(&m, "days", OPTIONAL, &v, &dk));
-        if ((pk == NULL) == (ck == NULL))
-            return sr_fail_node(L, BK_ERR_SCHEMA, pk ? pk : item, list,
-                                "%s: a population entry needs exactly one of 'people' (the new "
-                                "population) and 'change' (arrivals, negative for departures)",
-                                path);
-        if (pk != NULL) {
-            if (dk != NULL)
-                return sr_fail_node(L, BK_ERR_SCHEMA, dk, list,
-                                    "%s.days: only a 'change' is spread over days; 'people' "
-                                    "sets the population at once", path);
-            TRY(sr_rd_num(&m, "people", REQUIRED, 0, IN(0.0, 1e10, "people"), &e->value));
-            e->mode = 0;
-        } else {
-            TRY(sr_rd_num(&m, "change", REQUIRED, 0, IN(-1e10, 1e10, "people"), &e->value));
-            double days;
-            TRY(sr_rd_num(&m, "days", OPTIONAL, 0, IN(0.0, 3650.0, "days"), &days));
-            e->hours = 24.0 * days;
-            e->mode = 1;
-        }
-        break;
-    }
-    case BK_TL_AMBUSH:
-        TRY(read_seg_list(L, &m, e, true));
-        TRY(sr_rd_num(&m, "scale", REQUIRED, 0, SHARE, &e->value));
-        TRY(sr_rd_num(&m, "hours", OPTIONAL, 24.0, IN(0.0, 8760.0, "h"), &e->hours));
-        {
-            static const char *const targets[] = {"any", "convoy", NULL};
-            TRY(sr_rd_enum(&m, "target", OPTIONAL, 0, targets, &e->mode));
-        }
-        break;
-    case BK_TL_RIVER_CLOSED:
-        TRY(read_seg_list(L, &m, e, false));
-        TRY(read_cut_end(L, &m, e));
-        break;
-    case BK_TL_AIRFIELD_CLOSED:
-        TRY(sr_rd_ref(&m, "place", BK_REF_PLACE, &e->place));
-        TRY(read_cut_end(L, &m, e));
-        break;
-    case BK_TL_CAMPAIGN_START:
-    case BK_TL_CAMPAIGN_END:
-    case BK_TL_NOTE:
-        break;
-    }
+    for (int r = 0; r < bk_timeline_keys_len; r++)
+        if (bk_timeline_keys[r].type == type)
+            TRY(read_row(L, &m, &bk_timeline_keys[r], e));
     return BK_OK;
 }
 

@@ -182,6 +182,54 @@ static void docs_document_every_key(void **state)
     free(path);
 }
 
+/* Every timeline type has a row in docs/scenario-format.md's timeline table, and that row names
+ * every key of the type's rows in bk_timeline_keys. */
+static void docs_document_every_timeline_key(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path("docs/scenario-format.md");
+    char *doc = bk_test_read_file(path, NULL);
+    assert_non_null(doc);
+    const char *section = strstr(doc, "\n## timeline\n");
+    assert_non_null(section);
+    int missing = 0;
+    for (int t = 0; bk_timeline_types[t] != NULL; t++) {
+        char cell[64];
+        snprintf(cell, sizeof cell, "\n| `%s`", bk_timeline_types[t]);
+        const char *row = strstr(section, cell);
+        if (row == NULL) {
+            print_error("docs/scenario-format.md: no timeline row for type %s\n",
+                        bk_timeline_types[t]);
+            missing++;
+            continue;
+        }
+        const char *eol = strchr(row + 1, '\n');
+        size_t n = eol ? (size_t)(eol - row) : strlen(row);
+        for (int r = 0; r < bk_timeline_keys_len; r++) {
+            if (bk_timeline_keys[r].type != t)
+                continue;
+            const char *keys[4];
+            bk_timeline_row_keys(&bk_timeline_keys[r], keys);
+            for (int j = 0; keys[j] != NULL; j++) {
+                char want[48];
+                snprintf(want, sizeof want, "`%s`", keys[j]);
+                bool found = false;
+                for (const char *p = strstr(row, want); p && p < row + n && !found;
+                     p = strstr(p + 1, want))
+                    found = true;
+                if (!found) {
+                    print_error("docs/scenario-format.md: the %s row does not name `%s`\n",
+                                bk_timeline_types[t], keys[j]);
+                    missing++;
+                }
+            }
+        }
+    }
+    assert_int_equal(missing, 0);
+    free(doc);
+    free(path);
+}
+
 /* Keys read by hand and rules of the city side: a copy owns its school holidays, months follow
  * fuel_share unless fuel_share_by_month is given, and backup litres need a backup sector. */
 static void city_side_copy_and_rules(void **state)
@@ -230,6 +278,7 @@ int main(void)
         cmocka_unit_test(set_exact_and_typed_errors),
         cmocka_unit_test(set_equals_text_route),
         cmocka_unit_test(docs_document_every_key),
+        cmocka_unit_test(docs_document_every_timeline_key),
         cmocka_unit_test(city_side_copy_and_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
