@@ -1,7 +1,7 @@
 /* soak.c: the model's invariants over many seeds (`make soak`; not part of `make test`).
  *
- * For seeds 1..N, one replication of the embedded default scenario and one of the test
- * scenario run with the per-day conservation checks on (bk_run_config.check_invariants; a
+ * For seeds 1..N, one replication of the embedded default scenario and one of every scenario
+ * the project ships (the test scenarios and the two cases) run with the per-day conservation checks on (bk_run_config.check_invariants; a
  * violation stops the run with BK_ERR_INVARIANT), and their totals are checked again from
  * outside: every count and volume finite and non-negative, fuel conserved (loaded = delivered
  * + burned + captured + in transit), deliveries no more than loaded trips, successful attacks
@@ -61,9 +61,11 @@ static void check_totals(const char *scen, uint64_t seed, const bk_run_totals *t
     if (!near(t->loaded_l, t->delivered_l + t->burned_l + t->captured_l + t->in_transit_l))
         violation(scen, seed, "loaded != delivered + burned + captured + in transit",
                   t->loaded_l, t->delivered_l + t->burned_l + t->captured_l + t->in_transit_l);
-    if (t->deliveries > t->trips_loaded)
-        violation(scen, seed, "more deliveries than loaded trips", (double)t->deliveries,
-                  (double)t->trips_loaded);
+    /* A delivery is a trip loaded within the horizon or a load on board when it began (at most
+     * one per tanker then in the fleet). */
+    if (t->deliveries > t->trips_loaded + t->tankers_start)
+        violation(scen, seed, "more deliveries than loaded trips and loads at the start",
+                  (double)t->deliveries, (double)(t->trips_loaded + t->tankers_start));
     if (t->attacks_successful > t->attacks_attempted)
         violation(scen, seed, "more successful attacks than attempts",
                   (double)t->attacks_successful, (double)t->attacks_attempted);
@@ -128,32 +130,48 @@ static void one(const char *scen, const bk_scenario *sc, uint64_t seed)
     bk_run_free(run);
 }
 
+/* The scenarios soaked: the embedded default and every scenario the project ships. */
+static const char *const files[] = {
+    NULL, /* the embedded default */
+    BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml",
+    BK_SOURCE_DIR "/scenarios/test/river-air.yaml",
+    BK_SOURCE_DIR "/scenarios/kathmandu-2015.yaml",
+    BK_SOURCE_DIR "/scenarios/mekelle-2021.yaml",
+};
+enum { N_SCEN = sizeof files / sizeof files[0] };
+
 int main(int argc, char **argv)
 {
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
     uint64_t first = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
-    bk_scenario *def = NULL, *test = NULL;
+    bk_scenario *sc[N_SCEN] = {0};
+    const char *name[N_SCEN];
     bk_error err;
-    if (bk_scenario_load_default(&def, &err) != BK_OK ||
-        bk_scenario_load_file(BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml", &test, &err) !=
-            BK_OK) {
-        fprintf(stderr, "soak: %s\n", err.message);
-        return 2;
+    for (int i = 0; i < N_SCEN; i++) {
+        bk_status st = files[i] ? bk_scenario_load_file(files[i], &sc[i], &err)
+                                : bk_scenario_load_default(&sc[i], &err);
+        if (st != BK_OK) {
+            fprintf(stderr, "soak: %s\n", err.message);
+            return 2;
+        }
+        const char *slash = files[i] ? strrchr(files[i], '/') : NULL;
+        name[i] = slash ? slash + 1 : "default";
     }
     time_t t0 = time(NULL);
     uint64_t s = first;
     for (; s < first + n && fails == 0; s++) {
-        one("default", def, s);
-        one("two-corridors", test, s);
+        for (int i = 0; i < N_SCEN; i++)
+            one(name[i], sc[i], s);
         if ((s - first + 1) % 1000 == 0) {
-            printf("soak: %" PRIu64 " seeds (%" PRIu64 "..%" PRIu64 "), both scenarios, no "
-                   "violation, %ld s\n", s - first + 1, first, s, (long)(time(NULL) - t0));
+            printf("soak: %" PRIu64 " seeds (%" PRIu64 "..%" PRIu64 ") x %d scenarios, no "
+                   "violation, %ld s\n", s - first + 1, first, s, N_SCEN,
+                   (long)(time(NULL) - t0));
             fflush(stdout);
         }
     }
-    printf("soak: %s after %" PRIu64 " seeds x 2 scenarios (%ld s)\n",
-           fails ? "VIOLATION" : "no violation", s - first, (long)(time(NULL) - t0));
-    bk_scenario_free(def);
-    bk_scenario_free(test);
+    printf("soak: %s after %" PRIu64 " seeds x %d scenarios (%ld s)\n",
+           fails ? "VIOLATION" : "no violation", s - first, N_SCEN, (long)(time(NULL) - t0));
+    for (int i = 0; i < N_SCEN; i++)
+        bk_scenario_free(sc[i]);
     return fails ? 1 : 0;
 }
