@@ -262,19 +262,34 @@ static bool check_modes(bk_model *m, int d, const char *date)
 {
     double on_board[BK_N_MODES] = {0};
     int nc = m->sc->n_corridors;
+    /* the litres on board by corridor, each corridor's mode, and for each route the corridor
+     * whose class was last found able to use all of it (-1: none yet), so that a route is
+     * checked once per corridor and day rather than once per vehicle */
     double *corr_board = bk_calloc((size_t)nc + 1, sizeof *corr_board);
-    if (corr_board == NULL) {
+    int *corr_mode = bk_malloc(((size_t)nc + 1) * sizeof *corr_mode);
+    int *route_ok = bk_malloc(((size_t)m->n_routes + 1) * sizeof *route_ok);
+    if (corr_board == NULL || corr_mode == NULL || route_ok == NULL) {
+        bk_free(corr_board);
+        bk_free(corr_mode);
+        bk_free(route_ok);
         bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
         return false;
     }
+    for (int c = 0; c < nc; c++)
+        corr_mode[c] = bk_corridor_mode(m, c);
+    for (int r = 0; r < m->n_routes; r++)
+        route_ok[r] = -1;
     bool ok = true;
     for (int i = 0; i < m->n_tankers && ok; i++) {
         const bk_tanker *t = &m->tankers[i];
         if (t->state == TK_DESTROYED || t->state == TK_CAPTURED)
             continue;
-        on_board[bk_corridor_mode(m, t->corridor)] += t->load_l;
+        on_board[corr_mode[t->corridor]] += t->load_l;
         corr_board[t->corridor] += t->load_l;
-        const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
+        int ri = t->route >= 0 ? t->route : m->corr[t->corridor].route;
+        if (route_ok[ri] == t->corridor)
+            continue;
+        const bk_route *r = &m->routes[ri];
         for (int k = 0; k + 1 < r->n; k++)
             if (!bk_corridor_can_use(m, t->corridor, r->seg[k])) {
                 bk_model_set_fail(m, BK_ERR_INVARIANT,
@@ -286,7 +301,11 @@ static bool check_modes(bk_model *m, int d, const char *date)
                 ok = false;
                 break;
             }
+        if (ok)
+            route_ok[ri] = t->corridor;
     }
+    bk_free(corr_mode);
+    bk_free(route_ok);
     for (int c = 0; c < nc && ok; c++) {
         const bk_corr_state *cs = &m->corr[c];
         double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + corr_board[c];
