@@ -4,7 +4,8 @@
  *   fleet.c    ports, loading, drivers, the tanker cycle, unloading at the city
  *   convoy.c   staging queues, convoy formation, escort pools
  *   cells.c    armed-group cells: detection, ambush, road cuts, campaign, drift
- *   sim.c      the event loop, daily accounting, invariants and bk_sim_run
+ *   daily.c    the daily series, the census of the fleet, invariants and the run's totals
+ *   sim.c      the event loop, the day boundary, the timeline and bk_sim_run
  *
  * Movement is done by movers: a lone tanker or a convoy travelling along a route, leg by leg.
  * Entities are referred to by index, never by pointer, so the arrays may grow.
@@ -258,6 +259,13 @@ bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type, ui
                        uint64_t b);
 void bk_model_log(bk_model *m, const bk_log_entry *e);
 void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...);
+
+/* daily.c */
+bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc);
+void bk_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
+               long *moving_loaded);
+void bk_record_day(bk_model *m, int d);
+void bk_fill_totals(bk_model *m);
 
 /* network.c */
 bk_status bk_network_init(bk_model *m);

@@ -181,6 +181,40 @@ static void routing_respects_modes(void **state)
     }
 }
 
+/* The daily check 'vehicles on their own modes' catches a road tanker routed on a river: a
+ * segment of the south corridor's fixed route turned into a river behind the loader's back (the
+ * loader would refuse it) stops the run with the law named, while the same scenario untouched
+ * runs. Each route is checked once per corridor and day, so this also shows that the shortcut
+ * keeps the check. */
+static void own_modes_invariant_fires(void **state)
+{
+    (void)state;
+    char *text = slurp(TWO);
+    bk_scenario *sc = load_text(text);
+    bk_run *ok = run_seed(sc, 1);
+    bk_run_free(ok);
+    int seg = -1;
+    for (int s = 0; s < sc->n_segments; s++)
+        if (strcmp(sc->places[sc->segments[s].from].id, "south_border") == 0 &&
+            strcmp(sc->places[sc->segments[s].to].id, "south_town") == 0)
+            seg = s;
+    assert_true(seg >= 0);
+    sc->segments[seg].mode = BK_MODE_RIVER;
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.seed = 1;
+    cfg.days = 5;
+    bk_run *run = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_sim_run(sc, &cfg, &run, &err), BK_ERR_INVARIANT);
+    assert_null(run);
+    if (strstr(err.message, "vehicles on their own modes") == NULL ||
+        strstr(err.message, "south_border") == NULL)
+        fail_msg("unexpected message: %s", err.message);
+    bk_scenario_free(sc);
+    free(text);
+}
+
 /* A class that is the built-in road tanker by another name changes no series: the two-corridor
  * scenario's columns are the same day by day (the mode and cost columns come on top). */
 static void explicit_tanker_class_changes_nothing(void **state)
@@ -376,6 +410,7 @@ int main(void)
         cmocka_unit_test(bad_mode_keys_refused),
         cmocka_unit_test(lint_of_modes),
         cmocka_unit_test(sorties_limit_flights),
+        cmocka_unit_test(own_modes_invariant_fires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
