@@ -28,6 +28,7 @@ enum bk_rng_purpose {
     BK_RNG_BORDER = 9,    /* border-crossing delays, per tanker */
     BK_RNG_ESCORT = 10,   /* escort returns and losses, per corridor */
     BK_RNG_REPLAY = 11,   /* outcomes of replayed (timeline) ambushes, one stream */
+    BK_RNG_READY = 12,    /* cells' readiness delays, per cell */
     BK_RNG_TEST = 1000    /* reserved for tests and benchmarks */
 };
 

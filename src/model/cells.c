@@ -15,6 +15,19 @@ static double logistic(double x)
     return 1.0 / (1.0 + exp(-x));
 }
 
+/* A readiness delay of mean `mean` (any unit): fixed when armed_group.readiness_cv is 0, else
+ * Gamma with that mean and coefficient of variation: mean x G / k with G ~ Gamma(k, 1), k =
+ * 1 / cv^2, drawn from the cell's readiness stream, so that with the same stream a larger mean
+ * never gives a shorter delay (docs/model/armed-group.md, "Random readiness"). */
+static double readiness_delay(bk_model *m, int c, double mean)
+{
+    double cv = m->sc->group.readiness_cv;
+    if (cv <= 0 || mean <= 0)
+        return mean;
+    double shape = 1.0 / (cv * cv);
+    return mean * gsl_ran_gamma(bk_rng_gsl(&m->cells[c].rng_ready), shape, 1.0) / shape;
+}
+
 bk_status bk_cells_init(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
@@ -31,8 +44,9 @@ bk_status bk_cells_init(bk_model *m)
         cs->lat = home->lat;
         cs->lon = home->lon;
         cs->strength = g->cells[i].strength;
-        cs->ready_h = g->cells[i].first_ready_days * 24.0;
         bk_rng_init(&cs->rng_detect, m->seed, m->rep, BK_RNG_CELL, (uint32_t)i);
+        bk_rng_init(&cs->rng_ready, m->seed, m->rep, BK_RNG_READY, (uint32_t)i);
+        cs->ready_h = readiness_delay(m, i, g->cells[i].first_ready_days * 24.0);
         bk_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
         bk_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
     }
@@ -226,7 +240,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
     bk_rng *rng = replay ? &m->rng_replay : &cell->rng_ambush;
     bk_mover *mv = &m->movers[i];
     if (cell)
-        cell->ready_h = m->now + g->cells[c].readiness_hours;
+        cell->ready_h = m->now + readiness_delay(m, c, g->cells[c].readiness_hours);
     if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
         return;
     gsl_rng *r = bk_rng_gsl(rng);

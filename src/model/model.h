@@ -122,7 +122,7 @@ typedef struct bk_cell_state {
     double lat, lon;        /* current position */
     double strength;        /* fighters */
     double ready_h;         /* not ready before this time */
-    bk_rng rng_detect, rng_ambush, rng_cut;
+    bk_rng rng_detect, rng_ambush, rng_cut, rng_ready;
 } bk_cell_state;
 
 typedef struct bk_seg_state {

@@ -182,6 +182,8 @@ typedef struct bk_armed_group {
     double repair_min_h, repair_max_h;/* road reopens after Uniform(min, max) hours */
     double coordinated_rate_per_week;/* coordinated days during the campaign */
     double coordinated_boost;        /* detection multiplier on a coordinated day, >= 1 */
+    double readiness_cv;             /* coefficient of variation of the cells' Gamma readiness
+                                      * delays (first and after an attack); 0: fixed delays */
     double drift_interval_h;         /* how often cells move toward attractive segments */
     double drift_inertia;            /* 0..1: share of the old position kept at each move */
     double traffic_memory_days;      /* time constant of the traffic memory that draws cells */

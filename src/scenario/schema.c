@@ -412,6 +412,8 @@ const bk_key bk_schema[] = {
         "Unidentified Armed Group", "cells", "ACLED actor1"),
     DATE("armed_group.campaign_start", S(group.campaign_start_h), OPT(-1.0), "cells",
          "the blockade declaration"),
+    NUM("armed_group.readiness_cv", S(group.readiness_cv), OPT(0.0), IN(0.0, 10.0), "",
+        "cells", "coefficient of variation of the cells' Gamma readiness delays"),
     NUM("armed_group.pre_campaign_interest", S(group.pre_campaign_interest), OPT(1.0), SHARE, "",
         "cells", "detection multiplier on tankers before the campaign"),
     NUM("armed_group.empty_interest", S(group.empty_interest), OPT(1.0), SHARE, "", "cells",

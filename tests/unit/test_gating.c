@@ -215,6 +215,46 @@ static void test_first_readiness(void **state)
     free(s);
 }
 
+/* Random readiness (armed_group.readiness_cv): with the same seed, a later mean first
+ * readiness never brings a cell's first attack earlier, and a spread readiness still keeps
+ * every attack after the earliest possible date (0 here) and varies the first date by seed. */
+static int first_attack_day(const bk_scenario *sc, uint64_t seed)
+{
+    bk_run *run = bk_test_run(sc, seed, 40);
+    int day = 40;
+    for (int d = 0; d < 40 && day == 40; d++)
+        if (cell_at(run, "attacks", d) > 0)
+            day = d;
+    bk_run_free(run);
+    return day;
+}
+
+static void test_random_readiness(void **state)
+{
+    (void)state;
+    char *base = world(false);
+    base = bk_test_edit(base, "pre_campaign_interest: 0.2",
+                        "pre_campaign_interest: 1\n  readiness_cv: 0.5");
+    char *early = bk_test_edit_all(strdup(base), "readiness_hours: 72}",
+                                   "readiness_hours: 72, first_ready_days: 4}");
+    char *late = bk_test_edit_all(strdup(base), "readiness_hours: 72}",
+                                  "readiness_hours: 72, first_ready_days: 12}");
+    bk_scenario *se = bk_test_load_text(early), *sl = bk_test_load_text(late);
+    int lo = 40, hi = 0;
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        int de = first_attack_day(se, seed), dl = first_attack_day(sl, seed);
+        assert_true(dl >= de);
+        lo = dl < lo ? dl : lo;
+        hi = dl > hi ? dl : hi;
+    }
+    assert_true(hi > lo);
+    bk_scenario_free(se);
+    bk_scenario_free(sl);
+    free(early);
+    free(late);
+    free(base);
+}
+
 /* Target preference: convoy_interest 0 leaves convoys alone (lone tankers are still attacked);
  * a strong preference gets more convoy attacks than none. */
 static void test_convoy_interest(void **state)
@@ -261,9 +301,11 @@ static void test_bad_values(void **state)
         {"speed_factor: 0.8", "speed_factor: 0.8\n    escort_rest_hours: -1"},
         {"readiness_hours: 72}", "readiness_hours: 72, first_ready_days: -2}"},
         {"readiness_hours: 72}", "readiness_hours: 72, convoy_interest: -1}"},
+        {"pre_campaign_interest: 0.2", "pre_campaign_interest: 0.2\n  readiness_cv: -0.5"},
     };
     const char *keys[] = {"declaration_fear", "escort_demand_below", "escort_confidence",
-                          "escort_rest_hours", "first_ready_days", "convoy_interest"};
+                          "escort_rest_hours", "first_ready_days", "convoy_interest",
+                          "readiness_cv"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *s = bk_test_edit(world(true), cases[i][0], cases[i][1]);
         bk_scenario *sc = NULL;
@@ -286,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_declaration_scares_drivers),
         cmocka_unit_test(test_escort_demand_fills_and_empties_staging),
         cmocka_unit_test(test_first_readiness),
+        cmocka_unit_test(test_random_readiness),
         cmocka_unit_test(test_convoy_interest),
         cmocka_unit_test(test_bad_values),
     };
