@@ -47,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (st == BK_OK) {
         bk_events_place(ev, fuzz_test_scenario());
+        bk_events_place(small, fuzz_test_scenario());
         char *a = write_all(ev), *b = write_all(small);
         if (a && b && strcmp(a, b) != 0)
             abort();
