@@ -46,7 +46,7 @@ build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$1/CMakeCache.txt" 2>/dev/
 echo "bench=config build_dir=$1 build_type=${build_type:-unknown} cpus=$(nproc)"
 
 status=0
-for b in bench_queue bench_phold bench_mm1 bench_sim bench_ensemble; do
+for b in bench_queue bench_phold bench_mm1 bench_sim bench_ensemble bench_import; do
     if [ ! -x "$bin/$b" ]; then
         echo "run.sh: $bin/$b not built, skipped" >&2
         continue

@@ -1,6 +1,7 @@
-/* cmd_events.c: `blockade events import`: read an ACLED or UCDP GED export, filter it, snap each
- * event to the nearest road segment of a scenario and write the placed events as CSV; report
- * what could not be placed and why (docs/calibration.md). */
+/* cmd_events.c: `blockade events import`: stream an ACLED or UCDP GED export, filter it, snap each
+ * event to the nearest road segment of a scenario and write the placed events as CSV as they
+ * are read (published only when the whole input was read); report what could not be placed and
+ * why (docs/calibration.md). */
 #include "cli.h"
 
 #include <errno.h>
@@ -60,40 +61,142 @@ static int collect_keywords(const cli_invocation *inv, const char **words, int m
     return n;
 }
 
-/* Contract in cli.h. */
-int cli_write_file_atomic(const char *path, const char *text, size_t len)
+/* An output written as it is produced and published only when complete: a temporary file next
+ * to `path` renamed over it at the end, or for standard output (path NULL) an anonymous
+ * temporary file copied out at the end. Nothing is written on failure. */
+typedef struct atomic_out {
+    const char *path;
+    char *tmp;      /* NULL for standard output */
+    int fd;
+    FILE *f;
+} atomic_out;
+
+static int atomic_open(atomic_out *o, const char *path)
 {
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    o->fd = -1;
+    if (!path) {
+        o->f = tmpfile();
+        if (!o->f) {
+            cli_error("cannot create a temporary file: %s", strerror(errno));
+            return CLI_EXIT_IO;
+        }
+        return CLI_EXIT_OK;
+    }
     size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
+    o->tmp = malloc(n + 16);
+    if (!o->tmp) {
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    snprintf(o->tmp, n + 16, "%s.tmp-XXXXXX", path);
+    o->fd = mkstemp(o->tmp);
+    if (o->fd < 0) {
         cli_error("cannot create a temporary file next to '%s': %s", path, strerror(errno));
-        free(tmp);
+        free(o->tmp);
+        o->tmp = NULL;
         return CLI_EXIT_IO;
     }
     /* mkstemp makes the file 0600; the result is an ordinary output, so give it the mode a
      * new file gets (0666 less the umask), like every other file the tool writes. */
     mode_t mask = umask(0);
     umask(mask);
-    FILE *f = fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "wb") : NULL;
-    bool ok = f && fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fd) == 0;
-    if (f)
-        ok = fclose(f) == 0 && ok;
-    else
-        close(fd);
-    if (!ok || rename(tmp, path) != 0) {
+    o->f = fchmod(o->fd, 0666 & ~mask) == 0 ? fdopen(o->fd, "wb") : NULL;
+    if (!o->f) {
         cli_error("cannot write '%s': %s", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
+        close(o->fd);
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
         return CLI_EXIT_IO;
     }
-    free(tmp);
     return CLI_EXIT_OK;
+}
+
+static void atomic_abort(atomic_out *o)
+{
+    if (o->f)
+        fclose(o->f);
+    if (o->tmp) {
+        unlink(o->tmp);
+        free(o->tmp);
+    }
+    memset(o, 0, sizeof *o);
+}
+
+static int atomic_commit(atomic_out *o)
+{
+    if (!o->tmp) {   /* standard output: copy the spooled bytes */
+        bool ok = fflush(o->f) == 0 && !ferror(o->f) && fseek(o->f, 0, SEEK_SET) == 0;
+        char buf[65536];
+        size_t got;
+        while (ok && (got = fread(buf, 1, sizeof buf, o->f)) > 0)
+            ok = fwrite(buf, 1, got, stdout) == got;
+        ok = ok && !ferror(o->f) && fflush(stdout) == 0;
+        atomic_abort(o);
+        if (!ok) {
+            cli_error("cannot write to stdout");
+            return CLI_EXIT_IO;
+        }
+        return CLI_EXIT_OK;
+    }
+    bool ok = !ferror(o->f) && fflush(o->f) == 0 && fsync(o->fd) == 0;
+    ok = fclose(o->f) == 0 && ok;
+    o->f = NULL;
+    if (!ok || rename(o->tmp, o->path) != 0) {
+        cli_error("cannot write '%s': %s", o->path, strerror(errno));
+        atomic_abort(o);
+        return CLI_EXIT_IO;
+    }
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+    return CLI_EXIT_OK;
+}
+
+/* Contract in cli.h. */
+int cli_write_file_atomic(const char *path, const char *text, size_t len)
+{
+    atomic_out o;
+    int rc = atomic_open(&o, path);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (fwrite(text, 1, len, o.f) != len) {
+        cli_error("cannot write '%s': %s", path, strerror(errno));
+        atomic_abort(&o);
+        return CLI_EXIT_IO;
+    }
+    return atomic_commit(&o);
+}
+
+/* What the import does with each kept event as it is read: place it, report it if it cannot be
+ * placed, write it if it can. */
+typedef struct import_ctx {
+    const bk_scenario *sc;
+    FILE *out;
+    bool quiet;
+    size_t placed;
+} import_ctx;
+
+static bk_status import_event(void *ud, bk_event *e, bk_error *err)
+{
+    import_ctx *c = ud;
+    bk_event_place(e, c->sc);
+    if (!e->placed) {
+        if (!c->quiet)
+            fprintf(stderr, "blockade: not placed: %s (line %d): %s\n", e->id, e->line,
+                    e->reason);
+        return BK_OK;
+    }
+    c->placed++;
+    bk_event_write_csv(e, c->out);
+    if (ferror(c->out)) {
+        err->status = BK_ERR_IO;
+        snprintf(err->message, sizeof err->message, "cannot write the placed events: %s",
+                 strerror(errno));
+        return BK_ERR_IO;
+    }
+    return BK_OK;
 }
 
 /* Contract in cli.h. */
@@ -120,51 +223,30 @@ int cli_cmd_events_import(const cli_invocation *inv)
     int rc = cli_load_scenario(inv->opt[OPT_SCENARIO].str, &sc);
     if (rc != CLI_EXIT_OK)
         return rc;
-    bk_events *ev = NULL;
+    atomic_out out;
+    rc = atomic_open(&out, inv->opt[OPT_OUT].set ? inv->opt[OPT_OUT].str : NULL);
+    if (rc != CLI_EXIT_OK) {
+        bk_scenario_free(sc);
+        return rc;
+    }
+    bool quiet = inv->opt[OPT_QUIET].set;
+    import_ctx ctx = {sc, out.f, quiet, 0};
+    bk_events_write_csv_header(out.f);
+    bk_events_info info;
     bk_error err;
     memset(&err, 0, sizeof err);
-    bk_status st = bk_events_read_file(inv->args[0], &filter, &ev, &err);
+    bk_status st = bk_events_scan_file(inv->args[0], &filter, import_event, &ctx, &info, &err);
+    bk_scenario_free(sc);
     if (st != BK_OK) {
-        bk_scenario_free(sc);
+        atomic_abort(&out);
         return cli_report(st, &err);
-    }
-    bk_events_place(ev, sc);
-    bool quiet = inv->opt[OPT_QUIET].set;
-    if (!quiet)
-        for (size_t i = 0; i < bk_events_count(ev); i++) {
-            const bk_event *e = bk_events_get(ev, i);
-            if (!e->placed)
-                fprintf(stderr, "blockade: not placed: %s (line %d): %s\n", e->id, e->line,
-                        e->reason);
-        }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    st = f ? bk_events_write_csv(ev, f) : BK_ERR_NOMEM;
-    if (f && fclose(f) != 0)
-        st = BK_ERR_NOMEM;
-    if (st != BK_OK) {
-        free(text);
-        bk_events_free(ev);
-        bk_scenario_free(sc);
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
     }
     static const char *const fmt[] = {"", "ACLED", "ACLED (numeric actor codes)", "UCDP GED",
                                       "placed events"};
     if (!quiet)
         fprintf(stderr, "blockade: %s: %s format, %zu records, %zu kept, %zu placed, %zu not "
-                "placed\n", inv->args[0], fmt[bk_events_get_format(ev)], bk_events_records(ev),
-                bk_events_count(ev), bk_events_placed(ev),
-                bk_events_count(ev) - bk_events_placed(ev));
-    if (inv->opt[OPT_OUT].set) {
-        rc = cli_write_file_atomic(inv->opt[OPT_OUT].str, text, len);
-    } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-        cli_error("cannot write to stdout");
-        rc = CLI_EXIT_IO;
-    }
-    free(text);
-    bk_events_free(ev);
-    bk_scenario_free(sc);
+                "placed\n", inv->args[0], fmt[info.format], info.records, info.kept,
+                ctx.placed, info.kept - ctx.placed);
+    rc = atomic_commit(&out);
     return rc;
 }

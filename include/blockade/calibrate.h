@@ -37,8 +37,10 @@ void bk_date_format(long day, char buf[11]);
 
 /* ---- observed events (ACLED and UCDP GED exports) ----------------------------------------- */
 
-/* Largest event file read, in bytes, unless the filter says otherwise. */
-#define BK_EVENTS_MAX_BYTES (1024ull * 1024ull * 1024ull)
+/* Event files are read as a stream with no limit on their size: a record (all its fields) may
+ * hold at most 1 MiB and 4096 fields, so memory does not grow with the file. The readers that
+ * keep the events (bk_events_read_file, _string) keep at most this many. */
+#define BK_EVENTS_MAX_KEPT 1000000
 
 typedef enum bk_events_format {
     BK_EVENTS_ACLED = 1,     /* ACLED export: text actor types (inter1 "Rebel group") */
@@ -87,13 +89,15 @@ typedef struct bk_events_filter {
     const char *from, *to;
     const char *const *keywords;
     int n_keywords;
-    unsigned long long max_bytes;  /* 0: BK_EVENTS_MAX_BYTES */
+    unsigned long long max_bytes;  /* refuse a longer input (BK_ERR_TOO_LARGE); 0: no limit */
 } bk_events_filter;
 
 /* Read an event CSV (format detected from the header; UTF-8 with or without a BOM; LF or CRLF;
- * quoted fields). `filter` may be NULL. On success *out owns the kept events (free with
- * bk_events_free). On failure *out is NULL and err says "FILE:LINE: what": BK_ERR_IO (cannot
- * read), BK_ERR_TOO_LARGE, BK_ERR_SYNTAX (binary data, bad UTF-8, broken quoting),
+ * quoted fields; path "-" is standard input). `filter` may be NULL. On success *out owns the
+ * kept events (free with bk_events_free). On failure *out is NULL and err says "FILE:LINE: what"
+ * (or "FILE:LINE:COLUMN: what"): BK_ERR_IO (cannot read), BK_ERR_TOO_LARGE (over
+ * filter->max_bytes, or more than BK_EVENTS_MAX_KEPT events kept), BK_ERR_SYNTAX (binary data,
+ * bad UTF-8, broken quoting, a record over 1 MiB or 4096 fields),
  * BK_ERR_SCHEMA (unknown header, missing column), BK_ERR_VALUE (bad date, coordinate or
  * precision), BK_ERR_USAGE (bad filter date), BK_ERR_NOMEM. */
 bk_status bk_events_read_file(const char *path, const bk_events_filter *filter, bk_events **out,
@@ -104,6 +108,23 @@ bk_status bk_events_read_string(const char *text, size_t len, const char *name,
                                 const bk_events_filter *filter, bk_events **out, bk_error *err);
 
 void bk_events_free(bk_events *ev);
+
+/* Called for each kept event in file order; `e` (its notes too) is borrowed for the call and
+ * may be changed (bk_event_place). A non-OK status stops the reading with it (fill err). */
+typedef bk_status (*bk_event_fn)(void *ud, bk_event *e, bk_error *err);
+
+typedef struct bk_events_info {
+    bk_events_format format;   /* 0 when no header was read */
+    size_t records;            /* records after the header */
+    size_t kept;               /* events passed to fn */
+} bk_events_info;
+
+/* Read an event CSV as bk_events_read_file does, but hand each kept event to fn as soon as its
+ * record is read and keep none: memory stays bounded by the largest record whatever the size
+ * of the file. info (may be NULL) is filled on success and failure. Errors as
+ * bk_events_read_file, or fn's status. */
+bk_status bk_events_scan_file(const char *path, const bk_events_filter *filter, bk_event_fn fn,
+                              void *ud, bk_events_info *info, bk_error *err);
 
 /* The format detected, the number of records read and of events kept. */
 bk_events_format bk_events_get_format(const bk_events *ev);
@@ -122,12 +143,20 @@ double bk_events_snap_km(int geo_precision);
  * reason. Events outside the scenario's dates are placed (the dates are kept). Cannot fail. */
 void bk_events_place(bk_events *ev, const bk_scenario *sc);
 
+/* The same for one event. */
+void bk_event_place(bk_event *e, const bk_scenario *sc);
+
 /* Number of events placed by bk_events_place. */
 size_t bk_events_placed(const bk_events *ev);
 
 /* Write the placed events as CSV (columns in docs/calibration.md: id, dates and window,
  * precisions, position, actors, type, corridor, segment, distance, notes). BK_ERR_IO. */
 bk_status bk_events_write_csv(const bk_events *ev, FILE *out);
+
+/* The same piecewise: the header line, then one event's row (whether placed or not). The caller
+ * checks ferror(out). */
+void bk_events_write_csv_header(FILE *out);
+void bk_event_write_csv(const bk_event *e, FILE *out);
 
 /* ---- observed aggregates ------------------------------------------------------------------ */
 

@@ -1,5 +1,5 @@
-/* obs_csv.c: the calendar dates of observed data, the CSV reader (libcsv) under the events and
- * aggregates readers, and the observed aggregates (docs/calibration.md).
+/* obs_csv.c: the calendar dates of observed data, the streamed CSV reader (engine/csv.h) as the
+ * events and aggregates readers use it, and the observed aggregates (docs/calibration.md).
  */
 #include "engine/alloc.h"
 #include "analysis/observed.h"
@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csv.h>
 
 #include "engine/date.h"
 #include "engine/file.h"
@@ -118,145 +117,36 @@ long bk_cal_start_day(const bk_scenario *sc)
 
 /* ---- files and CSV ------------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t k = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
-    if (k == 0 || k > n || (s[0] >= 0xF5))
-        return 0;
-    for (size_t i = 1; i < k; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return k;
-}
-
-typedef struct csv_state {
-    const char *name;
-    char **fields;
-    size_t n, cap;
-    int line, rec_line;
-    bool in_record;
+typedef struct unguard {
     bk_csv_record_fn fn;
     void *ud;
-    bk_status status;
-    bk_error *err;
-} csv_state;
+} unguard;
 
-static void csv_on_field(void *s, size_t len, void *data)
+/* "'=..." written by the tool reads as "=..." (bk_fmt_csv_guarded). */
+static bk_status unguard_record(void *ud, const bk_csv_record *rec, bk_error *err)
 {
-    csv_state *st = data;
-    if (st->status != BK_OK)
-        return;
-    if (!st->in_record) {
-        st->in_record = true;
-        st->rec_line = st->line;
-    }
-    if (st->n == st->cap) {
-        size_t nc = st->cap ? st->cap * 2 : 64;
-        char **nf = bk_realloc(st->fields, nc * sizeof *nf);
-        if (!nf) {
-            st->status = bk_fail(st->err, BK_ERR_NOMEM, "%s: out of memory", st->name);
-            return;
-        }
-        st->fields = nf;
-        st->cap = nc;
-    }
-    char *f = bk_malloc(len + 1);
-    if (!f) {
-        st->status = bk_fail(st->err, BK_ERR_NOMEM, "%s: out of memory", st->name);
-        return;
-    }
-    if (bk_fmt_csv_guarded(s, len)) {   /* "'=..." written by the tool: the text is "=..." */
-        s = (char *)s + 1;
-        len--;
-    }
-    if (len)
-        memcpy(f, s, len);
-    f[len] = '\0';
-    st->fields[st->n++] = f;
-}
-
-static void csv_clear_fields(csv_state *st)
-{
-    for (size_t i = 0; i < st->n; i++)
-        bk_free(st->fields[i]);
-    st->n = 0;
-    st->in_record = false;
-}
-
-static void csv_on_record(int c, void *data)
-{
-    (void)c;
-    csv_state *st = data;
-    if (st->status == BK_OK && st->n > 0) {
-        bk_csv_record rec = {st->fields, st->n, st->rec_line};
-        st->status = st->fn(st->ud, &rec, st->err);
-    }
-    csv_clear_fields(st);
+    unguard *u = ud;
+    for (size_t i = 0; i < rec->n; i++)
+        if (bk_fmt_csv_guarded(rec->fields[i], strlen(rec->fields[i])))
+            rec->fields[i]++;
+    return u->fn(u->ud, rec, err);
 }
 
 /* Contract in observed.h. */
-bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned long long max_bytes,
-                       bk_csv_record_fn fn, void *ud, bk_error *err)
+bk_status bk_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
+                          unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
+                          bk_error *err)
 {
-    if ((unsigned long long)len > max_bytes)
-        return bk_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes",
-                           name, max_bytes);
-    const unsigned char *p = (const unsigned char *)text;
-    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-        p += 3;
-        len -= 3;
-    }
-    /* Binary garbage and bad encodings are refused before parsing, with the line. */
-    int line = 1;
-    for (size_t i = 0; i < len;) {
-        if (p[i] == '\0')
-            return bk_fail(err, BK_ERR_SYNTAX, "%s:%d: binary data (a NUL byte): not a CSV "
-                               "text file", name, line);
-        size_t k = utf8_len(p + i, len - i);
-        if (k == 0)
-            return bk_fail(err, BK_ERR_SYNTAX, "%s:%d: invalid UTF-8 (byte 0x%02x): save "
-                               "the file as UTF-8", name, line, p[i]);
-        if (p[i] == '\n')
-            line++;
-        i += k;
-    }
-    if (len == 0)
-        return bk_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected a CSV header", name);
-    struct csv_parser cp;
-    if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
-    csv_set_realloc_func(&cp, bk_realloc);   /* libcsv's buffer through the library's hook */
-    csv_set_free_func(&cp, bk_free);
-    csv_state st = {.name = name, .line = 1, .fn = fn, .ud = ud, .status = BK_OK, .err = err};
-    /* Feed one physical line at a time so that callbacks know the line number. */
-    size_t i = 0;
-    while (i < len && st.status == BK_OK) {
-        const unsigned char *nl = memchr(p + i, '\n', len - i);
-        size_t n = nl ? (size_t)(nl - (p + i)) + 1 : len - i;
-        if (csv_parse(&cp, p + i, n, csv_on_field, csv_on_record, &st) != n) {
-            if (st.status == BK_OK && csv_error(&cp) == CSV_ENOMEM)
-                st.status = bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
-            else if (st.status == BK_OK)
-                st.status = bk_fail(err, BK_ERR_SYNTAX, "%s:%d: malformed CSV (%s): a quote "
-                                        "inside an unquoted field, or text after a closing quote",
-                                        name, st.line, csv_strerror(csv_error(&cp)));
-            break;
-        }
-        i += n;
-        if (nl)
-            st.line++;
-    }
-    if (st.status == BK_OK && csv_fini(&cp, csv_on_field, csv_on_record, &st) != 0
-        && st.status == BK_OK)
-        st.status = bk_fail(err, BK_ERR_SYNTAX, "%s:%d: malformed CSV: a quoted field is "
-                                "not closed before the end of the file", name, st.rec_line);
-    csv_clear_fields(&st);
-    bk_free(st.fields);
-    csv_free(&cp);
-    return st.status;
+    unguard u = {fn, ud};
+    bk_csv_info info;
+    memset(&info, 0, sizeof info);
+    bk_status st = path ? bk_csv_read_file(path, max_bytes, unguard_record, &u, &info, err)
+                        : bk_csv_read_bytes(text, len, name, max_bytes, unguard_record, &u,
+                                            &info, err);
+    if (st == BK_OK && info.bytes == 0)
+        st = bk_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected a CSV header",
+                     path ? path : name);
+    return st;
 }
 
 /* ---- aggregates ---------------------------------------------------------------------------- */
@@ -357,7 +247,8 @@ bk_status bk_aggregates_read_string(const char *text, size_t len, const char *na
     if (!ag)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ag->name = name;
-    bk_status st = bk_csv_parse(text, len, name, 64ull * 1024 * 1024, agg_record, ag, err);
+    bk_status st = bk_obs_csv_read(NULL, text, len, name, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
+                                   err);
     if (st != BK_OK) {
         bk_aggregates_free(ag);
         return st;
@@ -371,14 +262,19 @@ bk_status bk_aggregates_read_string(const char *text, size_t len, const char *na
 bk_status bk_aggregates_read_file(const char *path, bk_aggregates **out, bk_error *err)
 {
     *out = NULL;
-    char *text;
-    size_t len;
-    bk_status st = bk_read_whole_file(path, 64ull * 1024 * 1024, &text, &len, err);
-    if (st != BK_OK)
+    bk_aggregates *ag = bk_calloc(1, sizeof *ag);
+    if (!ag)
+        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
+    ag->name = path;
+    bk_status st = bk_obs_csv_read(path, NULL, 0, path, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
+                                   err);
+    if (st != BK_OK) {
+        bk_aggregates_free(ag);
         return st;
-    st = bk_aggregates_read_string(text, len, path, out, err);
-    bk_free(text);
-    return st;
+    }
+    ag->name = NULL;
+    *out = ag;
+    return BK_OK;
 }
 
 size_t bk_aggregates_count(const bk_aggregates *ag) { return ag->n; }

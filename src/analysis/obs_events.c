@@ -1,4 +1,4 @@
-/* obs_events.c: observed events (ACLED and UCDP GED exports read with libcsv), their placement
+/* obs_events.c: observed events (ACLED and UCDP GED exports, streamed through engine/csv.h), their placement
  * on the scenario's roads and their CSV writer (docs/calibration.md).
  */
 #include "engine/alloc.h"
@@ -43,13 +43,21 @@ struct bk_events {
     bk_event *ev;
     size_t n, cap;
     size_t records;
-    /* reading state */
+    const char *name;      /* while reading */
+};
+
+/* The state of one reading: each kept event goes to fn as soon as its record is read. */
+typedef struct ev_reader {
+    bk_events_format format;
+    size_t records, kept;
     const char *name;
     const bk_events_filter *filter;
     long from, to;
     int col[C_N];          /* column index, -1 if absent */
     size_t n_cols;
-};
+    bk_event_fn fn;
+    void *ud;
+} ev_reader;
 
 /* Contract in blockade/calibrate.h. */
 void bk_events_free(bk_events *ev)
@@ -67,7 +75,7 @@ void bk_events_free(bk_events *ev)
 }
 
 
-static bk_status events_header(bk_events *ev, const bk_csv_record *rec, bk_error *err)
+static bk_status events_header(ev_reader *ev, const bk_csv_record *rec, bk_error *err)
 {
     for (int c = 0; c < C_N; c++)
         ev->col[c] = -1;
@@ -137,7 +145,7 @@ static bk_status events_header(bk_events *ev, const bk_csv_record *rec, bk_error
     return BK_OK;
 }
 
-static const char *field(const bk_csv_record *rec, const bk_events *ev, int c)
+static const char *field(const bk_csv_record *rec, const ev_reader *ev, int c)
 {
     int i = ev->col[c];
     return i >= 0 && (size_t)i < rec->n ? rec->fields[i] : "";
@@ -174,7 +182,7 @@ static int actor_type(const char *s, bool *numeric)
 }
 
 
-static bool keep_event(const bk_events *ev, const bk_event *e)
+static bool keep_event(const ev_reader *ev, const bk_event *e)
 {
     const bk_events_filter *f = ev->filter;
     if (!f)
@@ -199,7 +207,7 @@ static bool keep_event(const bk_events *ev, const bk_event *e)
 
 static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err)
 {
-    bk_events *ev = ud;
+    ev_reader *ev = ud;
     if (ev->records == 0 && ev->n_cols == 0)
         return events_header(ev, rec, err);
     if (rec->n == 1 && rec->fields[0][0] == '\0')
@@ -296,10 +304,58 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
     e.notes = field(rec, ev, C_NOTES);
     if (!keep_event(ev, &e))
         return BK_OK;
-    char *notes = bk_strdup(e.notes);
+    ev->kept++;
+    return ev->fn(ev->ud, &e, err);
+}
+
+/* Read from `path`, or from text[0..len) named `name` when path is NULL. */
+static bk_status events_scan(const char *path, const char *text, size_t len, const char *name,
+                             const bk_events_filter *filter, bk_event_fn fn, void *ud,
+                             bk_events_info *info, bk_error *err)
+{
+    if (info)
+        memset(info, 0, sizeof *info);
+    ev_reader ev;
+    memset(&ev, 0, sizeof ev);
+    ev.name = path ? path : name ? name : "-";
+    ev.filter = filter;
+    ev.fn = fn;
+    ev.ud = ud;
+    if (filter && filter->from && !bk_date_parse(filter->from, &ev.from))
+        return bk_fail(err, BK_ERR_USAGE, "bad --from date '%s'", filter->from);
+    if (filter && filter->to && !bk_date_parse(filter->to, &ev.to))
+        return bk_fail(err, BK_ERR_USAGE, "bad --to date '%s'", filter->to);
+    unsigned long long max = filter ? filter->max_bytes : 0;
+    bk_status st = bk_obs_csv_read(path, text, len, ev.name, max, events_record, &ev, err);
+    if (st == BK_OK && ev.n_cols == 0)
+        st = bk_fail(err, BK_ERR_SCHEMA, "%s:1: no header", ev.name);
+    if (info) {
+        info->format = ev.format;
+        info->records = ev.records;
+        info->kept = ev.kept;
+    }
+    return st;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_events_scan_file(const char *path, const bk_events_filter *filter, bk_event_fn fn,
+                              void *ud, bk_events_info *info, bk_error *err)
+{
+    return events_scan(path, NULL, 0, path, filter, fn, ud, info, err);
+}
+
+/* Keep a copy of each event in the set. */
+static bk_status collect_event(void *ud, bk_event *e, bk_error *err)
+{
+    bk_events *ev = ud;
+    if (ev->n >= BK_EVENTS_MAX_KEPT)
+        return bk_fail(err, BK_ERR_TOO_LARGE, "%s:%d: more than %d events kept: filter the "
+                       "export (--country, --from, --to), or import it with 'blockade events "
+                       "import', which keeps none in memory", ev->name, e->line,
+                       BK_EVENTS_MAX_KEPT);
+    char *notes = bk_strdup(e->notes);
     if (!notes)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
-    e.notes = notes;
     if (ev->n == ev->cap) {
         size_t nc = ev->cap ? ev->cap * 2 : 64;
         bk_event *ne = bk_realloc(ev->ev, nc * sizeof *ne);
@@ -310,12 +366,12 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
         ev->ev = ne;
         ev->cap = nc;
     }
-    ev->ev[ev->n++] = e;
+    ev->ev[ev->n] = *e;
+    ev->ev[ev->n++].notes = notes;
     return BK_OK;
 }
 
-/* Contract in blockade/calibrate.h. */
-bk_status bk_events_read_string(const char *text, size_t len, const char *name,
+static bk_status events_collect(const char *path, const char *text, size_t len, const char *name,
                                 const bk_events_filter *filter, bk_events **out, bk_error *err)
 {
     *out = NULL;
@@ -324,44 +380,32 @@ bk_status bk_events_read_string(const char *text, size_t len, const char *name,
     bk_events *ev = bk_calloc(1, sizeof *ev);
     if (!ev)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
-    ev->name = name;
-    ev->filter = filter;
-    if (filter && filter->from && !bk_date_parse(filter->from, &ev->from)) {
-        bk_events_free(ev);
-        return bk_fail(err, BK_ERR_USAGE, "bad --from date '%s'", filter->from);
-    }
-    if (filter && filter->to && !bk_date_parse(filter->to, &ev->to)) {
-        bk_events_free(ev);
-        return bk_fail(err, BK_ERR_USAGE, "bad --to date '%s'", filter->to);
-    }
-    unsigned long long max = filter && filter->max_bytes ? filter->max_bytes : BK_EVENTS_MAX_BYTES;
-    bk_status st = bk_csv_parse(text, len, name, max, events_record, ev, err);
-    if (st == BK_OK && ev->n_cols == 0)
-        st = bk_fail(err, BK_ERR_SCHEMA, "%s:1: no header", name);
+    ev->name = path ? path : name;
+    bk_events_info info;
+    bk_status st = events_scan(path, text, len, name, filter, collect_event, ev, &info, err);
     if (st != BK_OK) {
         bk_events_free(ev);
         return st;
     }
     ev->name = NULL;
-    ev->filter = NULL;
+    ev->format = info.format;
+    ev->records = info.records;
     *out = ev;
     return BK_OK;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_events_read_string(const char *text, size_t len, const char *name,
+                                const bk_events_filter *filter, bk_events **out, bk_error *err)
+{
+    return events_collect(NULL, text, len, name, filter, out, err);
 }
 
 /* Contract in blockade/calibrate.h. */
 bk_status bk_events_read_file(const char *path, const bk_events_filter *filter, bk_events **out,
                               bk_error *err)
 {
-    *out = NULL;
-    char *text;
-    size_t len;
-    unsigned long long max = filter && filter->max_bytes ? filter->max_bytes : BK_EVENTS_MAX_BYTES;
-    bk_status st = bk_read_whole_file(path, max, &text, &len, err);
-    if (st != BK_OK)
-        return st;
-    st = bk_events_read_string(text, len, path, filter, out, err);
-    bk_free(text);
-    return st;
+    return events_collect(path, NULL, 0, path, filter, out, err);
 }
 
 bk_events_format bk_events_get_format(const bk_events *ev) { return ev->format; }
@@ -392,10 +436,9 @@ static double point_segment_km(double lat, double lon, const bk_place *a, const 
 }
 
 /* Contract in blockade/calibrate.h. */
-void bk_events_place(bk_events *ev, const bk_scenario *sc)
+void bk_event_place(bk_event *e, const bk_scenario *sc)
 {
-    for (size_t i = 0; i < ev->n; i++) {
-        bk_event *e = &ev->ev[i];
+    {
         e->placed = false;
         e->segment = -1;
         e->segment_name[0] = e->corridor[0] = e->reason[0] = '\0';
@@ -404,7 +447,7 @@ void bk_events_place(bk_events *ev, const bk_scenario *sc)
         if (limit <= 0) {
             snprintf(e->reason, sizeof e->reason, "location too imprecise to place on a road "
                      "(precision %d: a region or country)", e->geo_precision);
-            continue;
+            return;
         }
         int best = -1;
         double bd = INFINITY;
@@ -418,7 +461,7 @@ void bk_events_place(bk_events *ev, const bk_scenario *sc)
         }
         if (best < 0) {
             snprintf(e->reason, sizeof e->reason, "the scenario has no road segment");
-            continue;
+            return;
         }
         e->distance_km = bd;
         snprintf(e->segment_name, sizeof e->segment_name, "%s-%s",
@@ -427,13 +470,20 @@ void bk_events_place(bk_events *ev, const bk_scenario *sc)
             snprintf(e->reason, sizeof e->reason, "nearest road segment %.80s is %.0f km away, more "
                      "than %.0f km for geo_precision %d", e->segment_name, bd, limit,
                      e->geo_precision);
-            continue;
+            return;
         }
         e->placed = true;
         e->segment = best;
         int c = primary_corridor(sc, best);
         copy_str(e->corridor, sizeof e->corridor, c >= 0 ? sc->corridors[c].id : "");
     }
+}
+
+/* Contract in blockade/calibrate.h. */
+void bk_events_place(bk_events *ev, const bk_scenario *sc)
+{
+    for (size_t i = 0; i < ev->n; i++)
+        bk_event_place(&ev->ev[i], sc);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -466,35 +516,44 @@ static void put_text(FILE *out, const char *s, bool comma)
 }
 
 /* Contract in blockade/calibrate.h. */
-bk_status bk_events_write_csv(const bk_events *ev, FILE *out)
+void bk_events_write_csv_header(FILE *out)
 {
     fputs("event_id,event_date,date_from,date_to,time_precision,geo_precision,latitude,"
           "longitude,country,actor1,actor2,inter1,inter2,event_type,sub_event_type,location,"
           "fatalities,corridor,segment,distance_km,notes\n", out);
-    for (size_t i = 0; i < ev->n; i++) {
-        const bk_event *e = &ev->ev[i];
-        if (!e->placed)
-            continue;
-        char d[11], d1[11], d2[11];
-        bk_date_format(e->day, d);
-        bk_date_format(e->day_from, d1);
-        bk_date_format(e->day_to, d2);
-        put_text(out, e->id, true);
-        fprintf(out, "%s,%s,%s,%d,%d,%.4f,%.4f,", d, d1, d2, e->time_precision, e->geo_precision,
-                e->lat, e->lon);
-        put_text(out, e->country, true);
-        put_text(out, e->actor1, true);
-        put_text(out, e->actor2, true);
-        fprintf(out, "%d,%d,", e->inter1, e->inter2);
-        put_text(out, e->event_type, true);
-        put_text(out, e->sub_event_type, true);
-        put_text(out, e->location, true);
-        fprintf(out, "%d,", e->fatalities);
-        put_text(out, e->corridor, true);
-        put_text(out, e->segment_name, true);
-        fprintf(out, "%.1f,", e->distance_km);
-        put_text(out, e->notes, false);
-        fputc('\n', out);
-    }
+}
+
+/* Contract in blockade/calibrate.h. */
+void bk_event_write_csv(const bk_event *e, FILE *out)
+{
+    char d[11], d1[11], d2[11];
+    bk_date_format(e->day, d);
+    bk_date_format(e->day_from, d1);
+    bk_date_format(e->day_to, d2);
+    put_text(out, e->id, true);
+    fprintf(out, "%s,%s,%s,%d,%d,%.4f,%.4f,", d, d1, d2, e->time_precision, e->geo_precision,
+            e->lat, e->lon);
+    put_text(out, e->country, true);
+    put_text(out, e->actor1, true);
+    put_text(out, e->actor2, true);
+    fprintf(out, "%d,%d,", e->inter1, e->inter2);
+    put_text(out, e->event_type, true);
+    put_text(out, e->sub_event_type, true);
+    put_text(out, e->location, true);
+    fprintf(out, "%d,", e->fatalities);
+    put_text(out, e->corridor, true);
+    put_text(out, e->segment_name, true);
+    fprintf(out, "%.1f,", e->distance_km);
+    put_text(out, e->notes, false);
+    fputc('\n', out);
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_events_write_csv(const bk_events *ev, FILE *out)
+{
+    bk_events_write_csv_header(out);
+    for (size_t i = 0; i < ev->n; i++)
+        if (ev->ev[i].placed)
+            bk_event_write_csv(&ev->ev[i], out);
     return ferror(out) ? BK_ERR_IO : BK_OK;
 }

@@ -1,10 +1,11 @@
-/* observed.h (internal): what the calibration modules share: CSV reading with libcsv, the
+/* observed.h (internal): what the calibration modules share: CSV reading (engine/csv.h), the
  * random-stream purposes of calibration, a parallel loop, and the scenario's start as a day
  * number. The public side is blockade/calibrate.h.
  */
 #ifndef BK_ANALYSIS_OBSERVED_H
 #define BK_ANALYSIS_OBSERVED_H
 
+#include "engine/csv.h"
 #include "engine/file.h"
 #include <signal.h>
 #include <stdbool.h>
@@ -23,22 +24,16 @@ enum {
     BK_RNG_SENS = 2004          /* Morris and Saltelli designs */
 };
 
-/* A CSV record: fields[0..n-1] are NUL-terminated, valid until the callback returns. */
-typedef struct bk_csv_record {
-    char **fields;
-    size_t n;
-    int line;                   /* line where the record starts */
-} bk_csv_record;
+/* Largest aggregates file, in bytes (a few hundred figures in practice). */
+#define BK_AGGREGATES_MAX_BYTES (64ull * 1024 * 1024)
 
-/* Called for each record (the header first). A non-OK status stops the reading with it (the
- * callback fills err). */
-typedef bk_status (*bk_csv_record_fn)(void *ud, const bk_csv_record *rec, bk_error *err);
-
-/* Parse CSV bytes (BOM skipped, LF or CRLF, quoted fields) and call fn per record. Rejects NUL
- * bytes and invalid UTF-8 (BK_ERR_SYNTAX with the line), inputs above max_bytes
- * (BK_ERR_TOO_LARGE). Messages start with "name:line: ". */
-bk_status bk_csv_parse(const char *text, size_t len, const char *name, unsigned long long max_bytes,
-                       bk_csv_record_fn fn, void *ud, bk_error *err);
+/* Read observed data as CSV with the streamed reader (engine/csv.h): the file at `path`, or
+ * when path is NULL the bytes text[0..len) named `name`. Fields the tool guarded against
+ * formula evaluation ("'=...") read as written ("=..."). An empty input is BK_ERR_SCHEMA
+ * "name:1: empty file". Other errors as bk_csv_read_file. */
+bk_status bk_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
+                          unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
+                          bk_error *err);
 
 /* Reading a whole file with a size limit: bk_read_whole_file (engine/file.h). */
 

@@ -1,5 +1,5 @@
-/* file.c: reading a whole input file (scenarios, policies, specs, event exports) with a size
- * limit checked before reading. */
+/* file.c: reading a whole input file (scenarios, policies, specs) with a size limit checked
+ * before reading. CSV input is streamed instead (csv.c). */
 #include "engine/alloc.h"
 #include "engine/file.h"
 

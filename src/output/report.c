@@ -14,7 +14,7 @@
 #include "engine/alloc.h"
 #include "blockade/report.h"
 
-#include <csv.h>
+#include "engine/csv.h"
 #include <errno.h>
 #include <libfyaml.h>
 #include <math.h>
@@ -261,9 +261,6 @@ typedef struct table {
     size_t *row_start;
     int *row_line;
     size_t n_rows, cap_rows;
-    int line;        /* line being parsed, 1-based */
-    bool in_row;
-    bool nomem;
 } table;
 
 static void table_free(table *t)
@@ -276,57 +273,39 @@ static void table_free(table *t)
     memset(t, 0, sizeof *t);
 }
 
-static void on_field(void *data, size_t len, void *user)
+/* Keep one record of the CSV (engine/csv.h) in the table. */
+static bk_status table_record(void *ud, const bk_csv_record *rec, bk_error *err)
 {
-    table *t = user;
-    if (t->nomem)
-        return;
-    if (!t->in_row) {
-        if (t->n_rows == t->cap_rows) {
-            size_t cap = t->cap_rows ? 2 * t->cap_rows : 64;
-            size_t *rs = bk_realloc(t->row_start, cap * sizeof *rs);
-            if (rs)
-                t->row_start = rs;
-            int *rl = bk_realloc(t->row_line, cap * sizeof *rl);
-            if (rl)
-                t->row_line = rl;
-            if (!rs || !rl) {
-                t->nomem = true;
-                return;
-            }
-            t->cap_rows = cap;
-        }
-        t->row_start[t->n_rows] = t->n_f;
-        t->row_line[t->n_rows] = t->line;
-        t->n_rows++;
-        t->in_row = true;
+    table *t = ud;
+    if (t->n_rows == t->cap_rows) {
+        size_t cap = t->cap_rows ? 2 * t->cap_rows : 64;
+        size_t *rs = bk_realloc(t->row_start, cap * sizeof *rs);
+        if (rs)
+            t->row_start = rs;
+        int *rl = rs ? bk_realloc(t->row_line, cap * sizeof *rl) : NULL;
+        if (!rl)
+            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
+        t->row_line = rl;
+        t->cap_rows = cap;
     }
-    if (t->n_f == t->cap_f) {
+    while (t->n_f + rec->n > t->cap_f) {
         size_t cap = t->cap_f ? 2 * t->cap_f : 1024;
         char **bigger = bk_realloc(t->f, cap * sizeof *bigger);
-        if (bigger == NULL) {
-            t->nomem = true;
-            return;
-        }
+        if (bigger == NULL)
+            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
         t->f = bigger;
         t->cap_f = cap;
     }
-    char *copy = bk_malloc(len + 1);
-    if (copy == NULL) {
-        t->nomem = true;
-        return;
+    t->row_start[t->n_rows] = t->n_f;
+    t->row_line[t->n_rows] = rec->line;
+    t->n_rows++;
+    for (size_t i = 0; i < rec->n; i++) {
+        char *copy = bk_strdup(rec->fields[i]);
+        if (copy == NULL)
+            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
+        t->f[t->n_f++] = copy;
     }
-    if (len)
-        memcpy(copy, data, len);
-    copy[len] = '\0';
-    t->f[t->n_f++] = copy;
-}
-
-static void on_row(int c, void *user)
-{
-    (void)c;
-    table *t = user;
-    t->in_row = false;
+    return BK_OK;
 }
 
 static size_t row_len(const table *t, size_t r)
@@ -357,40 +336,7 @@ static bk_status table_read(const char *path, table *t, bk_error *err)
 {
     memset(t, 0, sizeof *t);
     t->path = path;
-    char *text = NULL;
-    size_t len = 0;
-    bk_status st = read_file(path, &text, &len, err);
-    if (st != BK_OK)
-        return st;
-    size_t pos = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3; /* a byte-order mark, as some spreadsheets write */
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        bk_free(text);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
-    }
-    /* One line at a time, so that an error and every row know their line number. */
-    t->line = 1;
-    while (pos < len && st == BK_OK) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
-        if (csv_parse(&p, text + pos, n, on_field, on_row, t) != n)
-            st = fail_line(err, BK_ERR_SYNTAX, path, t->line, "malformed CSV: %s",
-                            csv_strerror(csv_error(&p)));
-        pos += n;
-        if (st == BK_OK && nl)
-            t->line++;
-    }
-    if (st == BK_OK && len > 0 && text[len - 1] == '\n')
-        t->line--; /* the end of the file is on the last line with text */
-    if (st == BK_OK && csv_fini(&p, on_field, on_row, t) != 0)
-        st = fail_line(err, BK_ERR_SYNTAX, path, t->line, "malformed CSV: %s",
-                        csv_strerror(csv_error(&p)));
-    csv_free(&p);
-    bk_free(text);
-    if (st == BK_OK && t->nomem)
-        st = bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
+    bk_status st = bk_csv_read_file(path, BK_REPORT_MAX_INPUT_BYTES, table_record, t, NULL, err);
     if (st == BK_OK && t->n_rows == 0)
         st = bk_fail(err, BK_ERR_SYNTAX, "'%s' is empty: expected a header line", path);
     for (size_t r = 1; st == BK_OK && r < t->n_rows; r++) {
