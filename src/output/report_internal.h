@@ -1,6 +1,7 @@
 /* report_internal.h: the parts of the HTML report shared by its files: reading CSV and JSON
  * inputs and writing JSON (report_read.c), the page's data from a run's, an ensemble's or a
- * comparison's files and the scenario (report_data.c); report.c puts the page together. Not part of the API. */
+ * comparison's files and the scenario (report_data.c); report.c puts the page together.
+ * Not part of the API. */
 #ifndef BK_OUTPUT_REPORT_INTERNAL_H
 #define BK_OUTPUT_REPORT_INTERNAL_H
 
