@@ -39,6 +39,9 @@ bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
             o->n_fin, pcs, o->delta, o->delta_auto ? " (1 % of the default's mean harm)" : "",
             (unsigned long long)o->n2,
             o->capped ? " (CAPPED by --max-replications: the guarantee does not hold)" : "");
+    if (o->cvar)
+        fputs("The guarantee is for the mean harm: the selection compares means. The search ranked "
+              "by the CVaR, but NO guarantee of correct selection applies to the CVaR.\n", out);
     fprintf(out, "\n  %-10s %14s %14s %s\n", "finalist", "harm (stage 1)", "mean (N reps)",
             "levers");
     for (int j = 0; j < o->n_fin; j++) {
@@ -117,8 +120,9 @@ bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
     bk_fmt_json_number(out, o->pcs);
     fputs(", \"indifference\": ", out);
     bk_fmt_json_number(out, o->delta);
-    fprintf(out, ", \"replications\": %llu, \"capped\": %s},\n  \"default\": ",
-            (unsigned long long)o->n2, o->capped ? "true" : "false");
+    fprintf(out, ", \"replications\": %llu, \"capped\": %s%s},\n  \"default\": ",
+            (unsigned long long)o->n2, o->capped ? "true" : "false",
+            o->cvar ? ", \"guarantee\": \"for the mean only: none for the CVaR\"" : "");
     bk_fmt_json_string(out, o->c[o->i_default].label);
     fputs(",\n  \"today\": {\"chosen\": ", out);
     bk_fmt_json_string(out, o->c[o->i_today].label);
