@@ -12,7 +12,7 @@ REPORT   ?= out/report.html
 FUZZ_SECONDS ?= 120
 SOAK_SEEDS   ?= 100000
 
-.PHONY: all deps configure build run test test-asan bench fuzz soak clean
+.PHONY: all deps configure build run test test-asan bench bench-optimise fuzz soak clean
 
 all: build
 
@@ -43,6 +43,11 @@ test-asan:
 
 bench: build
 	@sh bench/run.sh $(BUILD)
+
+# The escort optimisation of the Bamako default at 200 replications per candidate (minutes;
+# docs/benchmarks.md).
+bench-optimise: build
+	@$(BUILD)/bench/bench_optimise
 
 # libFuzzer targets (tests/fuzz) built with clang, ASan and UBSan, each run FUZZ_SECONDS over its
 # seed corpus; new inputs and crashes go under build/fuzz/fuzz-work/.

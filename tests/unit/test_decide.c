@@ -215,15 +215,19 @@ static void lever_file_errors(void **state)
     bk_scenario_free(sc);
 }
 
-static char *optimise_json(const bk_scenario *sc, const char *levers, int threads,
-                           bk_optimise_summary *sum)
+static char *optimise_json_obj(const bk_scenario *sc, const char *levers, const char *objective,
+                               int threads, bk_optimise_summary *sum)
 {
     bk_levers *lv = NULL;
     bk_objective *obj = NULL;
     bk_error err = {0};
     assert_int_equal(bk_levers_load_string(levers, strlen(levers), "l.yaml", sc, &lv, &err),
                      BK_OK);
-    assert_int_equal(bk_objective_default(&obj, &err), BK_OK);
+    if (objective)
+        assert_int_equal(bk_objective_load_string(objective, strlen(objective), "o.yaml", &obj,
+                                                  &err), BK_OK);
+    else
+        assert_int_equal(bk_objective_default(&obj, &err), BK_OK);
     bk_optimise_config cfg;
     bk_optimise_config_init(&cfg, sc);
     cfg.replications = 6;
@@ -249,6 +253,28 @@ static char *optimise_json(const bk_scenario *sc, const char *levers, int thread
     bk_objective_free(obj);
     bk_levers_free(lv);
     return buf;
+}
+
+static char *optimise_json(const bk_scenario *sc, const char *levers, int threads,
+                           bk_optimise_summary *sum)
+{
+    return optimise_json_obj(sc, levers, NULL, threads, sum);
+}
+
+/* The selection's guarantee is for means: a CVaR objective's output says none applies to it, a
+ * mean objective's does not. */
+static void cvar_selection_states_no_guarantee(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    const char *cvar = "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n";
+    char *a = optimise_json_obj(sc, levers_text, cvar, 2, NULL);
+    assert_non_null(strstr(a, "\"guarantee\": \"for the mean only: none for the CVaR\""));
+    char *b = optimise_json(sc, levers_text, 2, NULL);
+    assert_null(strstr(b, "\"guarantee\""));
+    free(a);
+    free(b);
+    bk_scenario_free(sc);
 }
 
 /* Same seed, same bytes, with one thread or three. */
@@ -314,6 +340,7 @@ int main(void)
         cmocka_unit_test(vulnerability_is_deterministic),
         cmocka_unit_test(lever_file_errors),
         cmocka_unit_test(optimise_is_deterministic),
+        cmocka_unit_test(cvar_selection_states_no_guarantee),
         cmocka_unit_test(zero_threat_allocation_independent_of_threat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
