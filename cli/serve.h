@@ -46,6 +46,8 @@ typedef struct serve_jobs_config {
     const char *store_path; /* the run store, or NULL: nothing recorded */
     const bk_scenario *base;/* for the record: the scenario served */
     double partial_seconds; /* how often an ensemble publishes its partial results */
+    int keep;               /* ended jobs (done, failed, cancelled) kept in memory, the newest;
+                               older ones are dropped (their runs stay in the store), >= 0 */
 } serve_jobs_config;
 
 typedef struct serve_jobs serve_jobs;
@@ -94,7 +96,8 @@ void serve_json_string(FILE *out, const char *s);
 /* ---- the HTTP front (serve_http.c) ------------------------------------------------------ */
 
 typedef struct serve_config {
-    const char *bind;          /* address to listen on */
+    const char *bind;          /* address to listen on: IPv4, IPv6 (bare or in brackets) or a
+                                  name, resolved to its first address */
     unsigned port;             /* 0: any free port */
     bool bind_any_host;        /* --bind given: accept its address as Host too */
     const bk_scenario *base;   /* the scenario served, borrowed */
@@ -103,6 +106,9 @@ typedef struct serve_config {
     serve_jobs *jobs;          /* borrowed */
     char token[2 * SERVE_TOKEN_BYTES + 1];
     bool no_listen;            /* no socket: requests only through serve_http_feed */
+    /* filled by serve_http_start: */
+    char host[80];             /* the address bound as a URL writes it ("127.0.0.1", "[::1]") */
+    bool loopback;             /* it is a loopback address (127.0.0.0/8, ::1) */
 } serve_config;
 
 typedef struct serve_http serve_http;
@@ -122,9 +128,11 @@ int serve_http_feed(serve_http *h, const uint8_t *data, size_t size, int timeout
 void serve_http_stop(serve_http *h);
 
 /* Decide whether a request's Host and Origin headers are acceptable for a server on `port`
- * reached as `bind` (NULL headers: absent). Returns NULL when acceptable, else the reason.
- * Pure: an entry point for fuzzing with the request parser. */
+ * (NULL headers: absent): the loopback names (127.0.0.1, localhost, [::1]) and, when not NULL,
+ * `bind` (the --bind address as given; an IPv6 address bare or in brackets) and `addr` (the
+ * address bound, as a URL writes it). Returns NULL when acceptable, else the reason. Pure: an
+ * entry point for fuzzing. */
 const char *serve_check_host_origin(const char *host, const char *origin, const char *bind,
-                                    unsigned port);
+                                    const char *addr, unsigned port);
 
 #endif

@@ -52,6 +52,8 @@ struct serve_jobs {
     job *all;                  /* every job, newest first */
     job *qhead, *qtail;
     int queued, running;
+    int n_jobs;                /* in `all` */
+    long dropped;              /* ended jobs dropped beyond cfg.keep */
     long next_id;
     bool stopping;
     pthread_t *threads;
@@ -363,6 +365,35 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     return rc;
 }
 
+static void job_free(job *j)
+{
+    serve_request_release(&j->req);
+    free(j->out_dir);
+    free(j->error);
+    free(j->result);
+    free(j->partial);
+    free(j);
+}
+
+/* Drop the ended jobs beyond the newest cfg.keep of them; the caller holds the lock. Nothing
+ * else keeps a pointer to an ended job outside the lock (streams look their job up by id at
+ * every event, and end when it is gone), so freeing here is safe. */
+static void prune(serve_jobs *J)
+{
+    int ended = 0;
+    for (job **pp = &J->all; *pp;) {
+        job *j = *pp;
+        if (j->final && ++ended > J->cfg.keep) {
+            *pp = j->next;
+            job_free(j);
+            J->n_jobs--;
+            J->dropped++;
+            continue;
+        }
+        pp = &j->next;
+    }
+}
+
 static void run_job(job *j)
 {
     serve_jobs *J = j->owner;
@@ -398,6 +429,7 @@ static void run_job(job *j)
     j->final = true;
     J->running--;
     publish(j);
+    prune(J);   /* j may be gone now */
     pthread_mutex_unlock(&J->mu);
 }
 
@@ -419,6 +451,7 @@ static void *worker(void *arg)
             j->state = J_CANCELLED;
             j->final = true;
             publish(j);
+            prune(J);
             continue;
         }
         j->state = J_RUNNING;
@@ -481,6 +514,7 @@ int serve_jobs_submit(serve_jobs *J, serve_request *req, long *id)
     j->seq = 1;   /* a new stream (seq 0) gets the job's state at once */
     j->next = J->all;
     J->all = j;
+    J->n_jobs++;
     if (J->qtail)
         J->qtail->qnext = j;
     else
@@ -570,9 +604,10 @@ void serve_jobs_write_status(serve_jobs *J, FILE *out)
 {
     pthread_mutex_lock(&J->mu);
     fprintf(out, "{\"version\":\"%s\",\"running\":%d,\"queued\":%d,\"max_running\":%d,"
-                 "\"max_queued\":%d,\"next_job\":%ld,\"stopping\":%s}",
+                 "\"max_queued\":%d,\"next_job\":%ld,\"jobs_listed\":%d,\"keep_jobs\":%d,"
+                 "\"jobs_dropped\":%ld,\"stopping\":%s}",
             bk_version(), J->running, J->queued, J->cfg.workers, J->cfg.queue, J->next_id,
-            J->stopping ? "true" : "false");
+            J->n_jobs, J->cfg.keep, J->dropped, J->stopping ? "true" : "false");
     pthread_mutex_unlock(&J->mu);
 }
 
@@ -664,12 +699,7 @@ void serve_jobs_free(serve_jobs *J)
     free(J->threads);
     for (job *j = J->all, *next; j; j = next) {
         next = j->next;
-        serve_request_release(&j->req);
-        free(j->out_dir);
-        free(j->error);
-        free(j->result);
-        free(j->partial);
-        free(j);
+        job_free(j);
     }
     pthread_cond_destroy(&J->work);
     pthread_cond_destroy(&J->news);
