@@ -42,12 +42,17 @@ typedef struct serve_jobs_config {
     int workers;            /* jobs run at once, >= 1 */
     int queue;              /* jobs waiting at most, >= 0 */
     int threads;            /* threads of each job's ensemble, >= 1 */
-    const char *out_root;   /* each job writes its outputs in OUT_ROOT/job-<time>-<id>/ */
+    const char *out_root;   /* each job writes its outputs in OUT_ROOT/job-<time>-<id>/; NULL:
+                               none written (fuzzing) */
     const char *store_path; /* the run store, or NULL: nothing recorded */
     const bk_scenario *base;/* for the record: the scenario served */
     double partial_seconds; /* how often an ensemble publishes its partial results */
     int keep;               /* ended jobs (done, failed, cancelled) kept in memory, the newest;
                                older ones are dropped (their runs stay in the store), >= 0 */
+    /* For fuzzing (tests/fuzz/fuzz_serve_http.c), 0 otherwise: every job is cut to at most this
+       many replications and days; with out_root NULL it writes no outputs. */
+    uint64_t cap_replications;
+    int cap_days;
 } serve_jobs_config;
 
 typedef struct serve_jobs serve_jobs;
@@ -74,6 +79,10 @@ void serve_jobs_write_status(serve_jobs *J, FILE *out);
  * job has ended and its last event was already sent (or the server is stopping); -1 for no
  * such job. */
 int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms, char **text);
+
+/* Wait up to timeout_ms until no job runs or waits. true: idle. (For fuzzing: each input's jobs
+ * end before the next input.) */
+bool serve_jobs_wait_idle(serve_jobs *J, int timeout_ms);
 
 /* Refuse new jobs, cancel every job and end every event stream; returns at once. */
 void serve_jobs_shutdown(serve_jobs *J);
@@ -118,7 +127,7 @@ typedef struct serve_http serve_http;
 serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, size_t msg_size);
 
 /* Hand one connection's raw bytes to the server, as a client would send them, and wait (at most
- * timeout_ms for each read) until the server closes it. Returns the status code of the first
+ * timeout_ms in all) until the server closes it. Returns the status code of the first
  * answer, 0 if there was none, -1 if the connection could not be made. For fuzzing the request
  * parsing end to end (libmicrohttpd's parser, then every check and route) and for tests: start
  * the server with cfg->no_listen and call this with the fuzzer's bytes. Thread-safe. */

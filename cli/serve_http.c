@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -747,7 +748,12 @@ int serve_http_feed(serve_http *h, const uint8_t *data, size_t size, int timeout
     char head[16];
     size_t got = 0;
     char sink[4096];
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+            break;   /* an event stream that goes on: the time is up */
         ssize_t n = recv(sv[1], sink, sizeof sink, 0);
         if (n <= 0)
             break;

@@ -319,7 +319,7 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
         rc = cli_exit_for_status(st);
         snprintf(msg, cap, "%s", err.message[0] ? err.message : bk_status_str(st));
     }
-    if (rc == CLI_EXIT_OK) {
+    if (rc == CLI_EXIT_OK && c->out_root) {
         rc = cli_ensemble_write_outputs(ens, dir, false);
         if (rc != CLI_EXIT_OK)
             snprintf(msg, cap, "cannot write the outputs in '%.600s'", dir);
@@ -357,7 +357,7 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
         rc = cli_exit_for_status(st);
         snprintf(msg, cap, "%s", err.message[0] ? err.message : bk_status_str(st));
     }
-    if (rc == CLI_EXIT_OK && write_compare_outputs(cmp, dir, msg, cap) != 0)
+    if (rc == CLI_EXIT_OK && c->out_root && write_compare_outputs(cmp, dir, msg, cap) != 0)
         rc = CLI_EXIT_IO;
     if (rc == CLI_EXIT_OK)
         *result = compare_text(bk_compare_write_json, cmp);
@@ -402,7 +402,8 @@ static void run_job(job *j)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(dir, sizeof dir, "%s/job-%s-%ld", J->cfg.out_root, stamp, j->id);
+    snprintf(dir, sizeof dir, "%s/job-%s-%ld", J->cfg.out_root ? J->cfg.out_root : "(none)",
+             stamp, j->id);
     cli_record rec;
     memset(&rec, 0, sizeof rec);
     record_begin(j, &rec, dir);
@@ -510,6 +511,10 @@ int serve_jobs_submit(serve_jobs *J, serve_request *req, long *id)
     j->owner = J;
     j->req = *req;
     memset(req, 0, sizeof *req);
+    if (J->cfg.cap_replications > 0 && j->req.replications > J->cfg.cap_replications)
+        j->req.replications = J->cfg.cap_replications;
+    if (J->cfg.cap_days > 0 && (j->req.days == 0 || j->req.days > J->cfg.cap_days))
+        j->req.days = J->cfg.cap_days;
     j->total = j->req.replications;
     j->seq = 1;   /* a new stream (seq 0) gets the job's state at once */
     j->next = J->all;
@@ -676,6 +681,25 @@ int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms,
     }
     pthread_mutex_unlock(&J->mu);
     return rc;
+}
+
+bool serve_jobs_wait_idle(serve_jobs *J, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&J->mu);
+    bool idle;
+    while (!(idle = J->running == 0 && J->queued == 0))
+        if (pthread_cond_timedwait(&J->news, &J->mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&J->mu);
+    return idle;
 }
 
 void serve_jobs_shutdown(serve_jobs *J)
