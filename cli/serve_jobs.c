@@ -330,6 +330,36 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
     return rc;
 }
 
+/* A comparison's checkpoint callback: the paired-difference table of the replications so far
+ * (compare.json's shape), published as the job's partial result. */
+static bk_status on_compare_partial(void *ud, const bk_compare *partial)
+{
+    job *j = ud;
+    char *text = compare_text(bk_compare_write_json, partial);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = text ? open_memstream(&buf, &len) : NULL;
+    if (f) {
+        fputs("{\"compare\":", f);
+        fputs(text, f);
+        fputc('}', f);
+        if (fclose(f) != 0) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    free(text);
+    if (buf) {   /* a snapshot that cannot be made (out of memory) is skipped, not fatal */
+        pthread_mutex_lock(&j->owner->mu);
+        free(j->partial);
+        j->partial = buf;
+        publish(j);
+        j->partial_seq = j->seq;
+        pthread_mutex_unlock(&j->owner->mu);
+    }
+    return BK_OK;
+}
+
 static int run_compare(job *j, const char *dir, char **result, char *msg, size_t cap)
 {
     const serve_jobs_config *c = &j->owner->cfg;
@@ -343,6 +373,9 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     cfg.cancel = &j->cancel;
     cfg.progress = on_progress;
     cfg.progress_ud = j;
+    cfg.checkpoint = on_compare_partial;
+    cfg.checkpoint_ud = j;
+    cfg.checkpoint_seconds = c->partial_seconds;
     bk_compare *cmp = NULL;
     bk_error err;
     memset(&err, 0, sizeof err);
@@ -649,17 +682,24 @@ static char *event_text(const job *j, uint64_t seen)
     return ev;
 }
 
+/* The CLOCK_REALTIME time `ms` milliseconds from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
 int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms, char **text)
 {
     *text = NULL;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&J->mu);
     job *j = find(J, id);
     int rc = -1;
@@ -685,14 +725,7 @@ int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms,
 
 bool serve_jobs_wait_idle(serve_jobs *J, int timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&J->mu);
     bool idle;
     while (!(idle = J->running == 0 && J->queued == 0))

@@ -26,6 +26,14 @@ static char *levers_text(const bk_scenario *sc, size_t *len)
     return buf;
 }
 
+static bk_scenario *default_scenario(void)
+{
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    return sc;
+}
+
 static char *scalar(struct fy_node *map, const char *key)
 {
     struct fy_node *n = fy_node_mapping_lookup_by_string(map, key, FY_NT);
@@ -148,9 +156,8 @@ static void test_levers_show_current_values(void **state)
 static void test_levers_leave_out_facts(void **state)
 {
     (void)state;
-    bk_scenario *sc = NULL;
+    bk_scenario *sc = default_scenario();
     bk_error err;
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
     size_t len;
     char *text = levers_text(sc, &len);
     static const char *const facts[] = {"places[].lat", "places[].lon", "places[].kind",
