@@ -156,8 +156,9 @@ const char *serve_check_host_origin(const char *host, const char *origin, const 
     const char *p = strncmp(origin, "http://", 7) == 0 ? origin + 7 : NULL;
     if (p == NULL || strlen(p) > 255)
         return "cross-origin request refused (Origin is not this server)";
-    return own_host(p, bind, addr, port) ? NULL
-                                         : "cross-origin request refused (Origin is not this server)";
+    if (!own_host(p, bind, addr, port))
+        return "cross-origin request refused (Origin is not this server)";
+    return NULL;
 }
 
 /* Constant-time comparison of a candidate token with the server's. */

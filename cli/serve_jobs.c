@@ -149,6 +149,20 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
     pthread_mutex_unlock(&j->owner->mu);
 }
 
+/* Publish `buf` (owned, JSON) as the job's latest partial result. NULL: a snapshot that could
+ * not be made (out of memory) is skipped, not fatal. */
+static void set_partial(job *j, char *buf)
+{
+    if (buf == NULL)
+        return;
+    pthread_mutex_lock(&j->owner->mu);
+    free(j->partial);
+    j->partial = buf;
+    publish(j);
+    j->partial_seq = j->seq;
+    pthread_mutex_unlock(&j->owner->mu);
+}
+
 /* The checkpoint callback: the workers are paused between blocks and `ens` holds every block
  * completed so far; its bands and curves are the partial result. */
 static bk_status on_partial(void *ud, const bk_ensemble *ens)
@@ -178,14 +192,7 @@ static bk_status on_partial(void *ud, const bk_ensemble *ens)
     }
     free(bands);
     free(curves);
-    if (buf) {   /* a snapshot that cannot be made (out of memory) is skipped, not fatal */
-        pthread_mutex_lock(&j->owner->mu);
-        free(j->partial);
-        j->partial = buf;
-        publish(j);
-        j->partial_seq = j->seq;
-        pthread_mutex_unlock(&j->owner->mu);
-    }
+    set_partial(j, buf);
     return BK_OK;
 }
 
@@ -349,14 +356,7 @@ static bk_status on_compare_partial(void *ud, const bk_compare *partial)
         }
     }
     free(text);
-    if (buf) {   /* a snapshot that cannot be made (out of memory) is skipped, not fatal */
-        pthread_mutex_lock(&j->owner->mu);
-        free(j->partial);
-        j->partial = buf;
-        publish(j);
-        j->partial_seq = j->seq;
-        pthread_mutex_unlock(&j->owner->mu);
-    }
+    set_partial(j, buf);
     return BK_OK;
 }
 

@@ -1,14 +1,14 @@
 /* fuzz_serve_http.c: `blockade serve` end to end: the input is the raw bytes of one connection
  * (one or more HTTP requests), handed to a server started once without a socket
  * (serve_http_feed), so libmicrohttpd's request parser, the target, Host, Origin and token
- * checks, every route and the API's JSON reader all see it. The token is fixed (48 zeros and
- * ones, in the seeds and the dictionary) and the server is 127.0.0.1:8765.
+ * checks, every route and the API's JSON reader all see it. The token is fixed (in the seeds and
+ * the dictionary) and the server is 127.0.0.1:8765.
  *
  * Jobs do run, on one worker thread, but each is cut to 2 replications of 3 days and writes no
  * outputs and no run store (serve_jobs_config's cap_replications, cap_days, out_root NULL), so
- * an accepted job ends within milliseconds, and each input waits for its jobs to end; at most 4 ended jobs are kept (--keep-jobs), and a
- * full queue answers 429 as it would. The server must answer; a crash, a leak or a hang (an
- * answer later than the feed's 5 s) is the finding. */
+ * an accepted job ends within milliseconds, and each input waits for its jobs to end; at most 4
+ * ended jobs are kept (--keep-jobs), and a full queue answers 429 as it would. The server must
+ * answer: a crash, a leak or a hang (no answer within the feed's 5 s) is the finding. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
