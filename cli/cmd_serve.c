@@ -20,13 +20,20 @@
 #define SERVE_DEFAULT_PORT 8765
 #define SERVE_PORT_TRIES 20
 
-enum { OPT_PORT, OPT_BIND, OPT_JOBS, OPT_QUEUE, OPT_THREADS, OPT_OUT, OPT_STORE, OPT_PARTIAL };
+enum {
+    OPT_PORT, OPT_BIND, OPT_JOBS, OPT_QUEUE, OPT_THREADS, OPT_OUT, OPT_STORE, OPT_PARTIAL,
+    OPT_KEEP
+};
+
+/* Ended jobs kept in memory when --keep-jobs is not given. */
+#define SERVE_DEFAULT_KEEP 100
 
 const cli_option cli_serve_options[] = {
     {"port", CLI_OPT_UINT, "N", 0, 65535,
      "listen on port N (0: any free port; default 8765 or the next free one)"},
     {"bind", CLI_OPT_STRING, "ADDR", 0, 0,
-     "listen on IPv4 address ADDR instead of 127.0.0.1 (warns: others may reach it)"},
+     "listen on ADDR (IPv4, IPv6 such as ::1 or [::1], or a host name) instead of 127.0.0.1 "
+     "(warns unless it is a loopback address: others may reach it)"},
     {"jobs", CLI_OPT_UINT, "N", 1, 16, "run at most N jobs at once (default 1)"},
     {"queue", CLI_OPT_UINT, "N", 0, 256, "let at most N more jobs wait; beyond, 429 (default 4)"},
     {"threads", CLI_OPT_UINT, "N", 1, 1024,
@@ -39,6 +46,9 @@ const cli_option cli_serve_options[] = {
     {"partial-ms", CLI_OPT_UINT, "MS", 0, 3600000,
      "publish an ensemble's partial results every MS milliseconds, 0: after every block "
      "(default 500)"},
+    {"keep-jobs", CLI_OPT_UINT, "N", 0, 100000,
+     "keep the last N ended jobs in memory; older ones are dropped from the job list, their runs "
+     "stay in the store (default 100)"},
     {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
 };
 
@@ -96,11 +106,6 @@ static int mkdir_p(const char *dir)
     return 0;
 }
 
-static bool is_loopback(const char *addr)
-{
-    return strcmp(addr, "localhost") == 0 || strncmp(addr, "127.", 4) == 0;
-}
-
 /* `blockade serve [FILE]`. */
 int cli_cmd_serve(const cli_invocation *inv)
 {
@@ -154,6 +159,7 @@ int cli_cmd_serve(const cli_invocation *inv)
         .store_path = store_path,
         .base = base,
         .partial_seconds = opt[OPT_PARTIAL].set ? (double)opt[OPT_PARTIAL].num / 1000.0 : 0.5,
+        .keep = opt[OPT_KEEP].set ? (int)opt[OPT_KEEP].num : SERVE_DEFAULT_KEEP,
     };
     if (jc.partial_seconds <= 0)
         jc.partial_seconds = 1e-9;   /* every block: the callback runs between blocks anyway */
@@ -192,12 +198,11 @@ int cli_cmd_serve(const cli_invocation *inv)
         bk_scenario_free(base);
         return strstr(msg, "--bind") ? CLI_EXIT_USAGE : CLI_EXIT_IO;
     }
-    if (!is_loopback(bind))
+    if (!sc.loopback)
         cli_error("warning: serving on %s: anyone who can reach this address and learns the "
-                  "token can run jobs and read the run store", bind);
-    const char *shown = is_loopback(bind) ? "127.0.0.1" : bind;
+                  "token can run jobs and read the run store", sc.host);
     printf("blockade serve: %s\n", bk_scenario_name(base));
-    printf("  http://%s:%u/?token=%s\n", shown, port, sc.token);
+    printf("  http://%s:%u/?token=%s\n", sc.host, port, sc.token);
     fflush(stdout);
     fprintf(stderr, "blockade: serving on %s port %u; outputs in %s, run store %s; Ctrl-C stops\n",
             bind, port, out_root, store_path ? store_path : "(none)");

@@ -42,10 +42,17 @@ typedef struct serve_jobs_config {
     int workers;            /* jobs run at once, >= 1 */
     int queue;              /* jobs waiting at most, >= 0 */
     int threads;            /* threads of each job's ensemble, >= 1 */
-    const char *out_root;   /* each job writes its outputs in OUT_ROOT/job-<time>-<id>/ */
+    const char *out_root;   /* each job writes its outputs in OUT_ROOT/job-<time>-<id>/; NULL:
+                               none written (fuzzing) */
     const char *store_path; /* the run store, or NULL: nothing recorded */
     const bk_scenario *base;/* for the record: the scenario served */
     double partial_seconds; /* how often an ensemble publishes its partial results */
+    int keep;               /* ended jobs (done, failed, cancelled) kept in memory, the newest;
+                               older ones are dropped (their runs stay in the store), >= 0 */
+    /* For fuzzing (tests/fuzz/fuzz_serve_http.c), 0 otherwise: every job is cut to at most this
+       many replications and days; with out_root NULL it writes no outputs. */
+    uint64_t cap_replications;
+    int cap_days;
 } serve_jobs_config;
 
 typedef struct serve_jobs serve_jobs;
@@ -73,6 +80,10 @@ void serve_jobs_write_status(serve_jobs *J, FILE *out);
  * such job. */
 int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms, char **text);
 
+/* Wait up to timeout_ms until no job runs or waits. true: idle. (For fuzzing: each input's jobs
+ * end before the next input.) */
+bool serve_jobs_wait_idle(serve_jobs *J, int timeout_ms);
+
 /* Refuse new jobs, cancel every job and end every event stream; returns at once. */
 void serve_jobs_shutdown(serve_jobs *J);
 
@@ -94,7 +105,8 @@ void serve_json_string(FILE *out, const char *s);
 /* ---- the HTTP front (serve_http.c) ------------------------------------------------------ */
 
 typedef struct serve_config {
-    const char *bind;          /* address to listen on */
+    const char *bind;          /* address to listen on: IPv4, IPv6 (bare or in brackets) or a
+                                  name, resolved to its first address */
     unsigned port;             /* 0: any free port */
     bool bind_any_host;        /* --bind given: accept its address as Host too */
     const bk_scenario *base;   /* the scenario served, borrowed */
@@ -103,6 +115,9 @@ typedef struct serve_config {
     serve_jobs *jobs;          /* borrowed */
     char token[2 * SERVE_TOKEN_BYTES + 1];
     bool no_listen;            /* no socket: requests only through serve_http_feed */
+    /* filled by serve_http_start: */
+    char host[80];             /* the address bound as a URL writes it ("127.0.0.1", "[::1]") */
+    bool loopback;             /* it is a loopback address (127.0.0.0/8, ::1) */
 } serve_config;
 
 typedef struct serve_http serve_http;
@@ -112,7 +127,7 @@ typedef struct serve_http serve_http;
 serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, size_t msg_size);
 
 /* Hand one connection's raw bytes to the server, as a client would send them, and wait (at most
- * timeout_ms for each read) until the server closes it. Returns the status code of the first
+ * timeout_ms in all) until the server closes it. Returns the status code of the first
  * answer, 0 if there was none, -1 if the connection could not be made. For fuzzing the request
  * parsing end to end (libmicrohttpd's parser, then every check and route) and for tests: start
  * the server with cfg->no_listen and call this with the fuzzer's bytes. Thread-safe. */
@@ -122,9 +137,11 @@ int serve_http_feed(serve_http *h, const uint8_t *data, size_t size, int timeout
 void serve_http_stop(serve_http *h);
 
 /* Decide whether a request's Host and Origin headers are acceptable for a server on `port`
- * reached as `bind` (NULL headers: absent). Returns NULL when acceptable, else the reason.
- * Pure: an entry point for fuzzing with the request parser. */
+ * (NULL headers: absent): the loopback names (127.0.0.1, localhost, [::1]) and, when not NULL,
+ * `bind` (the --bind address as given; an IPv6 address bare or in brackets) and `addr` (the
+ * address bound, as a URL writes it). Returns NULL when acceptable, else the reason. Pure: an
+ * entry point for fuzzing. */
 const char *serve_check_host_origin(const char *host, const char *origin, const char *bind,
-                                    unsigned port);
+                                    const char *addr, unsigned port);
 
 #endif

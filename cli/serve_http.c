@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -124,21 +126,29 @@ enum MHD_Result serve_send_json(struct MHD_Connection *c, unsigned status, char 
 static bool host_is(const char *host, const char *name, unsigned port)
 {
     char want[300];
-    snprintf(want, sizeof want, "%s:%u", name, port);
+    /* an IPv6 address is written in brackets before a port (RFC 3986, 3.2.2) */
+    bool bare6 = strchr(name, ':') != NULL && name[0] != '[';
+    snprintf(want, sizeof want, bare6 ? "[%s]:%u" : "%s:%u", name, port);
     return strcasecmp(host, want) == 0;
+}
+
+/* One of the server's own names, with its port. */
+static bool own_host(const char *host, const char *bind, const char *addr, unsigned port)
+{
+    return host_is(host, "127.0.0.1", port) || host_is(host, "localhost", port) ||
+           host_is(host, "[::1]", port) || (bind && host_is(host, bind, port)) ||
+           (addr && host_is(host, addr, port));
 }
 
 /* Contract in serve.h. */
 const char *serve_check_host_origin(const char *host, const char *origin, const char *bind,
-                                    unsigned port)
+                                    const char *addr, unsigned port)
 {
     if (host == NULL || host[0] == '\0')
         return "a Host header is required";
     if (strlen(host) > 255)
         return "the Host header is too long";
-    bool ok = host_is(host, "127.0.0.1", port) || host_is(host, "localhost", port) ||
-              host_is(host, "[::1]", port) || (bind && host_is(host, bind, port));
-    if (!ok)
+    if (!own_host(host, bind, addr, port))
         return "the Host header names another server (possible DNS rebinding): use the URL the "
                "server printed";
     if (origin == NULL)
@@ -146,9 +156,9 @@ const char *serve_check_host_origin(const char *host, const char *origin, const 
     const char *p = strncmp(origin, "http://", 7) == 0 ? origin + 7 : NULL;
     if (p == NULL || strlen(p) > 255)
         return "cross-origin request refused (Origin is not this server)";
-    bool same = host_is(p, "127.0.0.1", port) || host_is(p, "localhost", port) ||
-                host_is(p, "[::1]", port) || (bind && host_is(p, bind, port));
-    return same ? NULL : "cross-origin request refused (Origin is not this server)";
+    if (!own_host(p, bind, addr, port))
+        return "cross-origin request refused (Origin is not this server)";
+    return NULL;
 }
 
 /* Constant-time comparison of a candidate token with the server's. */
@@ -301,6 +311,13 @@ static void sse_free(void *cls)
     free(s);
 }
 
+/* 404 for a job this server does not hold (never made, or ended and dropped). */
+static enum MHD_Result no_job(struct MHD_Connection *c, long id)
+{
+    return serve_send_error(c, 404, "no job %ld (ended jobs beyond the newest --keep-jobs are "
+                            "dropped; their runs stay in the run store)", id);
+}
+
 static enum MHD_Result events(serve_http *h, struct MHD_Connection *c, long id)
 {
     uint64_t seq = 0;
@@ -308,7 +325,7 @@ static enum MHD_Result events(serve_http *h, struct MHD_Connection *c, long id)
     /* an unknown job is a 404 before the stream starts */
     int rc = serve_jobs_next_event(h->cfg->jobs, id, &seq, 0, &text);
     if (rc == -1)
-        return serve_send_error(c, 404, "no job %ld", id);
+        return no_job(c, id);
     sse *s = calloc(1, sizeof *s);
     if (s == NULL) {
         free(text);
@@ -389,7 +406,7 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
         fclose(f);
         if (!found) {
             free(buf);
-            return serve_send_error(c, 404, "no job %ld", id);
+            return no_job(c, id);
         }
         return serve_send_json(c, 200, buf, len);
     }
@@ -397,7 +414,7 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
         return events(h, c, id);
     if (strcmp(rest, "/cancel") == 0 && post) {
         if (serve_jobs_cancel(J, id) != 0)
-            return serve_send_error(c, 404, "no job %ld", id);
+            return no_job(c, id);
         FILE *f = open_memstream(&buf, &len);
         if (f == NULL)
             return serve_send_error(c, 500, "out of memory");
@@ -467,7 +484,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *why = serve_check_host_origin(
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
-            h->cfg->bind_any_host ? h->cfg->bind : NULL, h->port);
+            h->cfg->bind_any_host ? h->cfg->bind : NULL,
+            h->cfg->bind_any_host ? h->cfg->host : NULL, h->port);
         if (why)
             return serve_send_error(c, 403, "%s", why);
         const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
@@ -577,6 +595,75 @@ static char *scenario_json(const serve_config *cfg, size_t *len)
     return buf;
 }
 
+/* The socket address of cfg->bind (an IPv4 or IPv6 address, the latter bare or in brackets, or
+ * a name resolved to its first address); sets cfg->host and cfg->loopback. false with a message
+ * when it is none of these. */
+static bool bind_address(serve_config *cfg, struct sockaddr_storage *ss, bool *v6, char *msg,
+                         size_t msg_size)
+{
+    char name[256];
+    const char *b = cfg->bind;
+    size_t n = strlen(b);
+    if (n >= 2 && b[0] == '[' && b[n - 1] == ']') {   /* [::1] as a URL writes it */
+        b++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof name) {
+        snprintf(msg, msg_size, "--bind '%.300s': expected an IPv4 or IPv6 address or a host name",
+                 cfg->bind);
+        return false;
+    }
+    memcpy(name, b, n);
+    name[n] = '\0';
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    if (strcmp(name, "localhost") == 0)
+        snprintf(name, sizeof name, "127.0.0.1");   /* never whatever the resolver says */
+    if (inet_pton(AF_INET6, name, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+    } else if (cfg->bind[0] != '[' && inet_pton(AF_INET, name, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+    } else if (strspn(name, "0123456789.") == n) {   /* never ask a resolver about 999.1.2.3 */
+        snprintf(msg, msg_size, "--bind '%.300s': not a valid IPv4 address", cfg->bind);
+        return false;
+    } else if (cfg->bind[0] != '[') {
+        struct addrinfo hints, *res = NULL;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        int rc = getaddrinfo(name, NULL, &hints, &res);
+        if (rc != 0 || res == NULL || res->ai_addrlen > sizeof *ss) {
+            snprintf(msg, msg_size, "--bind '%.300s': not an IPv4 or IPv6 address, and the name "
+                     "does not resolve (%s)", cfg->bind, rc ? gai_strerror(rc) : "no address");
+            if (res)
+                freeaddrinfo(res);
+            return false;
+        }
+        memcpy(ss, res->ai_addr, res->ai_addrlen);
+        freeaddrinfo(res);
+    } else {
+        snprintf(msg, msg_size, "--bind '%.300s': expected an IPv6 address in the brackets",
+                 cfg->bind);
+        return false;
+    }
+    char text[INET6_ADDRSTRLEN];
+    if (ss->ss_family == AF_INET6) {
+        *v6 = true;
+        s6->sin6_port = htons((uint16_t)cfg->port);
+        inet_ntop(AF_INET6, &s6->sin6_addr, text, sizeof text);
+        snprintf(cfg->host, sizeof cfg->host, "[%s]", text);
+        cfg->loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+    } else {
+        *v6 = false;
+        s4->sin_port = htons((uint16_t)cfg->port);
+        inet_ntop(AF_INET, &s4->sin_addr, text, sizeof text);
+        snprintf(cfg->host, sizeof cfg->host, "%s", text);
+        cfg->loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+    }
+    return true;
+}
+
 serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, size_t msg_size)
 {
     serve_http *h = calloc(1, sizeof *h);
@@ -586,20 +673,21 @@ serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, s
     }
     h->cfg = cfg;
     h->levers = scenario_json(cfg, &h->levers_len);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)cfg->port);
-    const char *addr = strcmp(cfg->bind, "localhost") == 0 ? "127.0.0.1" : cfg->bind;
-    if (h->levers == NULL || inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-        snprintf(msg, msg_size, h->levers ? "--bind '%s': expected an IPv4 address such as "
-                 "127.0.0.1" : "out of memory", cfg->bind);
+    struct sockaddr_storage sa;
+    bool v6 = false;
+    if (h->levers == NULL) {
+        snprintf(msg, msg_size, "out of memory");
+        free(h);
+        return NULL;
+    }
+    if (!bind_address(cfg, &sa, &v6, msg, msg_size)) {
         free(h->levers);
         free(h);
         return NULL;
     }
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | (cfg->no_listen ? MHD_USE_NO_LISTEN_SOCKET : 0);
+                     MHD_USE_POLL | (cfg->no_listen ? MHD_USE_NO_LISTEN_SOCKET : 0) |
+                     (v6 ? MHD_USE_IPv6 : 0);
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
         cfg->no_listen ? NULL : (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
@@ -661,7 +749,12 @@ int serve_http_feed(serve_http *h, const uint8_t *data, size_t size, int timeout
     char head[16];
     size_t got = 0;
     char sink[4096];
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+            break;   /* an event stream that goes on: the time is up */
         ssize_t n = recv(sv[1], sink, sizeof sink, 0);
         if (n <= 0)
             break;

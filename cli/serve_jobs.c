@@ -52,6 +52,8 @@ struct serve_jobs {
     job *all;                  /* every job, newest first */
     job *qhead, *qtail;
     int queued, running;
+    int n_jobs;                /* in `all` */
+    long dropped;              /* ended jobs dropped beyond cfg.keep */
     long next_id;
     bool stopping;
     pthread_t *threads;
@@ -147,6 +149,20 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
     pthread_mutex_unlock(&j->owner->mu);
 }
 
+/* Publish `buf` (owned, JSON) as the job's latest partial result. NULL: a snapshot that could
+ * not be made (out of memory) is skipped, not fatal. */
+static void set_partial(job *j, char *buf)
+{
+    if (buf == NULL)
+        return;
+    pthread_mutex_lock(&j->owner->mu);
+    free(j->partial);
+    j->partial = buf;
+    publish(j);
+    j->partial_seq = j->seq;
+    pthread_mutex_unlock(&j->owner->mu);
+}
+
 /* The checkpoint callback: the workers are paused between blocks and `ens` holds every block
  * completed so far; its bands and curves are the partial result. */
 static bk_status on_partial(void *ud, const bk_ensemble *ens)
@@ -176,14 +192,7 @@ static bk_status on_partial(void *ud, const bk_ensemble *ens)
     }
     free(bands);
     free(curves);
-    if (buf) {   /* a snapshot that cannot be made (out of memory) is skipped, not fatal */
-        pthread_mutex_lock(&j->owner->mu);
-        free(j->partial);
-        j->partial = buf;
-        publish(j);
-        j->partial_seq = j->seq;
-        pthread_mutex_unlock(&j->owner->mu);
-    }
+    set_partial(j, buf);
     return BK_OK;
 }
 
@@ -317,7 +326,7 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
         rc = cli_exit_for_status(st);
         snprintf(msg, cap, "%s", err.message[0] ? err.message : bk_status_str(st));
     }
-    if (rc == CLI_EXIT_OK) {
+    if (rc == CLI_EXIT_OK && c->out_root) {
         rc = cli_ensemble_write_outputs(ens, dir, false);
         if (rc != CLI_EXIT_OK)
             snprintf(msg, cap, "cannot write the outputs in '%.600s'", dir);
@@ -326,6 +335,29 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
         *result = stream_text(bk_ensemble_write_summary_json, ens);
     bk_ensemble_free(ens);
     return rc;
+}
+
+/* A comparison's checkpoint callback: the paired-difference table of the replications so far
+ * (compare.json's shape), published as the job's partial result. */
+static bk_status on_compare_partial(void *ud, const bk_compare *partial)
+{
+    job *j = ud;
+    char *text = compare_text(bk_compare_write_json, partial);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = text ? open_memstream(&buf, &len) : NULL;
+    if (f) {
+        fputs("{\"compare\":", f);
+        fputs(text, f);
+        fputc('}', f);
+        if (fclose(f) != 0) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    free(text);
+    set_partial(j, buf);
+    return BK_OK;
 }
 
 static int run_compare(job *j, const char *dir, char **result, char *msg, size_t cap)
@@ -341,6 +373,9 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     cfg.cancel = &j->cancel;
     cfg.progress = on_progress;
     cfg.progress_ud = j;
+    cfg.checkpoint = on_compare_partial;
+    cfg.checkpoint_ud = j;
+    cfg.checkpoint_seconds = c->partial_seconds;
     bk_compare *cmp = NULL;
     bk_error err;
     memset(&err, 0, sizeof err);
@@ -355,12 +390,41 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
         rc = cli_exit_for_status(st);
         snprintf(msg, cap, "%s", err.message[0] ? err.message : bk_status_str(st));
     }
-    if (rc == CLI_EXIT_OK && write_compare_outputs(cmp, dir, msg, cap) != 0)
+    if (rc == CLI_EXIT_OK && c->out_root && write_compare_outputs(cmp, dir, msg, cap) != 0)
         rc = CLI_EXIT_IO;
     if (rc == CLI_EXIT_OK)
         *result = compare_text(bk_compare_write_json, cmp);
     bk_compare_free(cmp);
     return rc;
+}
+
+static void job_free(job *j)
+{
+    serve_request_release(&j->req);
+    free(j->out_dir);
+    free(j->error);
+    free(j->result);
+    free(j->partial);
+    free(j);
+}
+
+/* Drop the ended jobs beyond the newest cfg.keep of them; the caller holds the lock. Nothing
+ * else keeps a pointer to an ended job outside the lock (streams look their job up by id at
+ * every event, and end when it is gone), so freeing here is safe. */
+static void prune(serve_jobs *J)
+{
+    int ended = 0;
+    for (job **pp = &J->all; *pp;) {
+        job *j = *pp;
+        if (j->final && ++ended > J->cfg.keep) {
+            *pp = j->next;
+            job_free(j);
+            J->n_jobs--;
+            J->dropped++;
+            continue;
+        }
+        pp = &j->next;
+    }
 }
 
 static void run_job(job *j)
@@ -371,7 +435,8 @@ static void run_job(job *j)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(dir, sizeof dir, "%s/job-%s-%ld", J->cfg.out_root, stamp, j->id);
+    snprintf(dir, sizeof dir, "%s/job-%s-%ld", J->cfg.out_root ? J->cfg.out_root : "(none)",
+             stamp, j->id);
     cli_record rec;
     memset(&rec, 0, sizeof rec);
     record_begin(j, &rec, dir);
@@ -398,6 +463,7 @@ static void run_job(job *j)
     j->final = true;
     J->running--;
     publish(j);
+    prune(J);   /* j may be gone now */
     pthread_mutex_unlock(&J->mu);
 }
 
@@ -419,6 +485,7 @@ static void *worker(void *arg)
             j->state = J_CANCELLED;
             j->final = true;
             publish(j);
+            prune(J);
             continue;
         }
         j->state = J_RUNNING;
@@ -477,10 +544,15 @@ int serve_jobs_submit(serve_jobs *J, serve_request *req, long *id)
     j->owner = J;
     j->req = *req;
     memset(req, 0, sizeof *req);
+    if (J->cfg.cap_replications > 0 && j->req.replications > J->cfg.cap_replications)
+        j->req.replications = J->cfg.cap_replications;
+    if (J->cfg.cap_days > 0 && (j->req.days == 0 || j->req.days > J->cfg.cap_days))
+        j->req.days = J->cfg.cap_days;
     j->total = j->req.replications;
     j->seq = 1;   /* a new stream (seq 0) gets the job's state at once */
     j->next = J->all;
     J->all = j;
+    J->n_jobs++;
     if (J->qtail)
         J->qtail->qnext = j;
     else
@@ -570,9 +642,10 @@ void serve_jobs_write_status(serve_jobs *J, FILE *out)
 {
     pthread_mutex_lock(&J->mu);
     fprintf(out, "{\"version\":\"%s\",\"running\":%d,\"queued\":%d,\"max_running\":%d,"
-                 "\"max_queued\":%d,\"next_job\":%ld,\"stopping\":%s}",
+                 "\"max_queued\":%d,\"next_job\":%ld,\"jobs_listed\":%d,\"keep_jobs\":%d,"
+                 "\"jobs_dropped\":%ld,\"stopping\":%s}",
             bk_version(), J->running, J->queued, J->cfg.workers, J->cfg.queue, J->next_id,
-            J->stopping ? "true" : "false");
+            J->n_jobs, J->cfg.keep, J->dropped, J->stopping ? "true" : "false");
     pthread_mutex_unlock(&J->mu);
 }
 
@@ -609,17 +682,24 @@ static char *event_text(const job *j, uint64_t seen)
     return ev;
 }
 
+/* The CLOCK_REALTIME time `ms` milliseconds from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
 int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms, char **text)
 {
     *text = NULL;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = deadline_in(timeout_ms);
     pthread_mutex_lock(&J->mu);
     job *j = find(J, id);
     int rc = -1;
@@ -643,6 +723,18 @@ int serve_jobs_next_event(serve_jobs *J, long id, uint64_t *seq, int timeout_ms,
     return rc;
 }
 
+bool serve_jobs_wait_idle(serve_jobs *J, int timeout_ms)
+{
+    struct timespec until = deadline_in(timeout_ms);
+    pthread_mutex_lock(&J->mu);
+    bool idle;
+    while (!(idle = J->running == 0 && J->queued == 0))
+        if (pthread_cond_timedwait(&J->news, &J->mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&J->mu);
+    return idle;
+}
+
 void serve_jobs_shutdown(serve_jobs *J)
 {
     pthread_mutex_lock(&J->mu);
@@ -664,12 +756,7 @@ void serve_jobs_free(serve_jobs *J)
     free(J->threads);
     for (job *j = J->all, *next; j; j = next) {
         next = j->next;
-        serve_request_release(&j->req);
-        free(j->out_dir);
-        free(j->error);
-        free(j->result);
-        free(j->partial);
-        free(j);
+        job_free(j);
     }
     pthread_cond_destroy(&J->work);
     pthread_cond_destroy(&J->news);

@@ -299,7 +299,9 @@
       say(jobMsg, 'job ' + j.id + ' (' + j.kind + '): ' + j.state + ', ' + j.done + ' of ' + j.total + ' replications' +
         (j.error ? ': ' + j.error : ''), j.state === 'failed');
       jobMsg.setAttribute('data-state', j.state);
-      if (d.partial) {
+      if (d.partial && d.partial.compare) {
+        showCompare(d.partial.compare, true);
+      } else if (d.partial) {
         showData(d.partial.bands, d.partial.curves, ' (' + d.partial.replications_done + ' replications so far)');
         charts.setAttribute('data-partial', String(d.partial.replications_done));
       }
@@ -332,8 +334,10 @@
       showCompare(j.result);
     }
   }
-  function showCompare(res) {
+  // res: compare.json, or (partial) the same table for the replications completed so far
+  function showCompare(res, partial) {
     compareBox.textContent = '';
+    compareBox.setAttribute('data-partial', partial ? String(res.replications) : '');
     var t = el('table', { class: 'bk-table', id: 'bk-compare-table' }, [el('tr', {}, [
       'metric', 'policy', 'baseline mean', 'policy mean', 'difference', '95 % interval'].map(function (h) { return el('th', { text: h }); }))]);
     var rows = 0;
@@ -346,7 +350,7 @@
           el('td', { text: m.ci95 ? fmt(m.ci95[0]) + ' … ' + fmt(m.ci95[1]) : '–' })]));
       });
     });
-    compareBox.appendChild(el('h3', { text: 'Comparison: paired differences against ' + ((res.policies || [])[0] || {}).name + ' (common random numbers, ' + res.replications + ' replications)' }));
+    compareBox.appendChild(el('h3', { text: 'Comparison: paired differences against ' + ((res.policies || [])[0] || {}).name + ' (common random numbers, ' + res.replications + ' replications' + (partial ? ' so far, running' : '') + ')' }));
     compareBox.appendChild(rows ? t : el('pre', { text: JSON.stringify(res, null, 1).slice(0, 4000) }));
   }
 

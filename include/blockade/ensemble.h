@@ -252,6 +252,12 @@ void bk_policy_free(bk_policy *p);
 
 typedef struct bk_compare bk_compare;
 
+/* Called from the thread that called bk_compare_run about every checkpoint_seconds with the
+ * comparison of the replications completed so far (a partial result with the same outputs:
+ * bk_compare_get, bk_compare_write_json, ...; borrowed for the call). Returning an error stops
+ * the run with it. */
+typedef bk_status (*bk_compare_checkpoint_fn)(void *ud, const bk_compare *partial);
+
 typedef struct bk_compare_config {
     uint64_t seed;                 /* default: the base scenario's */
     uint64_t replications;         /* default 100 */
@@ -259,8 +265,11 @@ typedef struct bk_compare_config {
     int threads;                   /* 0 = every online processor */
     bool check_invariants;
     const volatile sig_atomic_t *cancel;
-    bk_ensemble_progress_fn progress;
+    bk_ensemble_progress_fn progress;   /* replications done under every scenario, of N */
     void *progress_ud;
+    double checkpoint_seconds;          /* 0: no partial results */
+    bk_compare_checkpoint_fn checkpoint;
+    void *checkpoint_ud;
 } bk_compare_config;
 
 void bk_compare_config_init(bk_compare_config *cfg, const bk_scenario *sc);

@@ -3,9 +3,11 @@
  * and the difference of every whole-run metric against the first scenario is accumulated
  * exactly (fixed-point sums of d and d^2), so the result does not depend on the threads. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -34,9 +36,19 @@ struct bk_compare {
     const bk_scenario *const *sc;
     const bk_compare_config *cfg;
     cmp_acc *wacc;
+    int n_wacc;
+    pthread_mutex_t mu;     /* guards wacc while partial results are taken */
+    double last_checkpoint; /* monotonic seconds */
     uint32_t block;
     uint64_t n_blocks;
 };
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static bool acc_init(cmp_acc *a, int n_sc)
 {
@@ -106,8 +118,10 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
     if (end > c->n_reps)
         end = c->n_reps;
     int nt = bk_n_total_metrics;
-    double *x0 = bk_malloc((size_t)nt * sizeof *x0);
-    if (!x0)
+    /* a replication's values under every scenario, added all at once under the lock, so a
+       partial result never holds half a replication */
+    double *x = bk_malloc((size_t)c->n_sc * (size_t)nt * sizeof *x);
+    if (!x)
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     bk_status st = BK_OK;
     for (uint64_t r = first; r < end && st == BK_OK; r++) {
@@ -134,24 +148,27 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             bk_run_get_totals(run, &t);
             bk_run_free(run);
             int days = rc.days > 0 ? rc.days : c->sc[k]->days;
+            for (int i = 0; i < nt; i++)
+                x[(size_t)k * (size_t)nt + (size_t)i] = bk_total_value(&t, i, days);
+        }
+        if (st != BK_OK)
+            break;
+        pthread_mutex_lock(&c->mu);
+        for (int k = 0; k < c->n_sc; k++) {
             for (int i = 0; i < nt; i++) {
-                double v = bk_total_value(&t, i, days);
                 size_t j = (size_t)k * (size_t)nt + (size_t)i;
-                int64_t fv = bk_fix(v);
-                w->sum[j] += fv;
-                if (k == 0) {
-                    x0[i] = v;
-                } else {
-                    int64_t d = bk_fix(v - x0[i]);
+                w->sum[j] += bk_fix(x[j]);
+                if (k > 0) {
+                    int64_t d = bk_fix(x[j] - x[i]);
                     w->dsum[j] += d;
                     bk_u192_add_square(&w->dsq[j], d);
                 }
             }
         }
-        if (st == BK_OK)
-            w->n++;
+        w->n++;
+        pthread_mutex_unlock(&c->mu);
     }
-    bk_free(x0);
+    bk_free(x);
     return st;
 }
 
@@ -162,6 +179,39 @@ static char *dup_str(const char *s)
     if (d)
         memcpy(d, s ? s : "", n + 1);
     return d;
+}
+
+/* Progress and partial results, on the calling thread: the workers' accumulators merged into a
+ * copy of the comparison (exact integer sums, so the merge order does not matter). */
+static bk_status compare_tick(void *ctx)
+{
+    bk_compare *c = ctx;
+    const bk_compare_config *cfg = c->cfg;
+    bool due = cfg->checkpoint && cfg->checkpoint_seconds > 0 &&
+               mono_s() - c->last_checkpoint >= cfg->checkpoint_seconds;
+    if (!cfg->progress && !due)
+        return BK_OK;
+    bk_compare snap = *c;
+    if (due && !acc_init(&snap.acc, c->n_sc))
+        due = false;   /* out of memory: no partial result this time */
+    pthread_mutex_lock(&c->mu);
+    uint64_t done = 0;
+    for (int i = 0; i < c->n_wacc; i++) {
+        done += c->wacc[i].n;
+        if (due)
+            acc_merge(&snap.acc, &c->wacc[i], c->n_sc);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (cfg->progress)
+        cfg->progress(cfg->progress_ud, done, c->n_reps);
+    bk_status st = BK_OK;
+    if (due) {
+        if (snap.acc.n > 0)
+            st = cfg->checkpoint(cfg->checkpoint_ud, &snap);
+        acc_release(&snap.acc);
+        c->last_checkpoint = mono_s();
+    }
+    return st;
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -211,14 +261,28 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         bk_compare_free(c);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
+    if (pthread_mutex_init(&c->mu, NULL) != 0) {
+        for (int i = 0; i < threads; i++)
+            acc_release(&c->wacc[i]);
+        bk_free(c->wacc);
+        bk_compare_free(c);
+        return bk_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
+    }
     c->sc = scenarios;
     c->cfg = cfg;
+    c->n_wacc = threads;
+    c->last_checkpoint = mono_s();
     bk_pool_job job;
     memset(&job, 0, sizeof job);
     job.ctx = c;
     job.work = compare_block;
+    job.tick = compare_tick;
     job.cancel = cfg->cancel;
     bk_status st = bk_pool_run(&job, c->n_blocks, threads, err);
+    if (cfg->progress && st == BK_OK)
+        cfg->progress(cfg->progress_ud, c->n_reps, c->n_reps);
+    pthread_mutex_destroy(&c->mu);
+    c->n_wacc = 0;
     for (int i = 0; i < threads; i++) {
         acc_merge(&c->acc, &c->wacc[i], n);
         acc_release(&c->wacc[i]);

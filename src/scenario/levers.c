@@ -4,7 +4,9 @@
  * Every scalar row of the table (number, whole number, boolean, enumeration; product maps and
  * ranges element by element, dates as YYYY-MM-DD within the horizon) is listed once per
  * concrete path that bk_scenario_set accepts: a row under a list is listed for each item, named
- * by its id. Rows nested in two lists, strings and references are not levers. */
+ * by its id. Rows nested in two lists, strings, references and the rows that describe the world
+ * rather than a choice (bk_key.fact: coordinates, kinds of place, physical constants) are not
+ * levers. */
 #include <stdint.h>
 #include <string.h>
 
@@ -143,6 +145,8 @@ bk_status bk_scenario_write_levers_json(const bk_scenario *sc, FILE *out)
             r->type != BK_KT_BOOL && r->type != BK_KT_ENUM && r->type != BK_KT_RANGE &&
             r->type != BK_KT_PMAP && r->type != BK_KT_DATE)
             continue;
+        if (r->fact)
+            continue;   /* a fact of the world, not a planner's choice */
         const char *br = strstr(r->path, "[]");
         if (br == NULL) {
             put_row(out, &first, sc, r, (char *)msc, r->path);

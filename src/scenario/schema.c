@@ -40,27 +40,33 @@ static const char *const newline_ok[] = {NULL};   /* marks a string that may hol
 #define HALF(l, h) 'G', '<', (l), (h)
 #define OPEN(l, h) '>', '<', (l), (h)
 
-#define NUM(p, o, need, b, u, sub, d) {p, BK_KT_NUM, o, 0, need, NULL, b, u, NULL, 0, sub, d}
+#define NUM(p, o, need, b, u, sub, d) {p, BK_KT_NUM, o, 0, need, NULL, b, u, NULL, 0, sub, d, false}
+/* a number that describes the world (see bk_key.fact): not a lever */
+#define FACT_NUM(p, o, need, b, u, sub, d) \
+    {p, BK_KT_NUM, o, 0, need, NULL, b, u, NULL, 0, sub, d, true}
 #define INT(p, o, need, lo, hi, u, sub, d) \
-    {p, BK_KT_INT, o, 0, need, NULL, IN(lo, hi), u, NULL, 0, sub, d}
+    {p, BK_KT_INT, o, 0, need, NULL, IN(lo, hi), u, NULL, 0, sub, d, false}
 #define INTD(p, o, need, lo, hi, u, sub, d) \
-    {p, BK_KT_INT_D, o, 0, need, NULL, IN(lo, hi), u, NULL, 0, sub, d}
-#define BOOL(p, o, dv, sub, d) {p, BK_KT_BOOL, o, 0, false, (dv), NULL, NONE, "", NULL, 0, sub, d}
+    {p, BK_KT_INT_D, o, 0, need, NULL, IN(lo, hi), u, NULL, 0, sub, d, false}
+#define BOOL(p, o, dv, sub, d) \
+    {p, BK_KT_BOOL, o, 0, false, (dv), NULL, NONE, "", NULL, 0, sub, d, false}
 #define STR(p, o, size, need, sdef, sub, d) \
-    {p, BK_KT_STR, o, size, need, sdef, NONE, "", NULL, 0, sub, d}
+    {p, BK_KT_STR, o, size, need, sdef, NONE, "", NULL, 0, sub, d, false}
 #define TEXT(p, o, size, sub, d) \
-    {p, BK_KT_STR, o, size, false, 0.0, "", NONE, "", newline_ok, 0, sub, d}
-#define ENUM(p, o, dv, w, sub, d) {p, BK_KT_ENUM, o, 0, false, (dv), NULL, NONE, "", w, 0, sub, d}
-#define DATE(p, o, need, sub, d) {p, BK_KT_DATE, o, 0, need, NULL, NONE, "", NULL, 0, sub, d}
+    {p, BK_KT_STR, o, size, false, 0.0, "", NONE, "", newline_ok, 0, sub, d, false}
+#define ENUM(p, o, dv, w, sub, d) \
+    {p, BK_KT_ENUM, o, 0, false, (dv), NULL, NONE, "", w, 0, sub, d, false}
+#define DATE(p, o, need, sub, d) {p, BK_KT_DATE, o, 0, need, NULL, NONE, "", NULL, 0, sub, d, false}
 #define RANGE(p, o, o2, need, b, u, sub, d) \
-    {p, BK_KT_RANGE, o, o2, need, NULL, b, u, NULL, 0, sub, d}
-#define REF(p, o, r, sub, d) {p, BK_KT_REF, o, 0, true, 0.0, NULL, NONE, "", NULL, r, sub, d}
-#define PMAP(p, o, need, b, u, sub, d) {p, BK_KT_PMAP, o, 0, need, NULL, b, u, NULL, 0, sub, d}
-#define ID(p, sub, d) {p, BK_KT_ID, 0, 0, true, 0.0, NULL, NONE, "", NULL, 0, sub, d}
+    {p, BK_KT_RANGE, o, o2, need, NULL, b, u, NULL, 0, sub, d, false}
+#define REF(p, o, r, sub, d) {p, BK_KT_REF, o, 0, true, 0.0, NULL, NONE, "", NULL, r, sub, d, false}
+#define PMAP(p, o, need, b, u, sub, d) \
+    {p, BK_KT_PMAP, o, 0, need, NULL, b, u, NULL, 0, sub, d, false}
+#define ID(p, sub, d) {p, BK_KT_ID, 0, 0, true, 0.0, NULL, NONE, "", NULL, 0, sub, d, false}
 #define SPECIAL(p, req, sub, d) \
-    {p, BK_KT_SPECIAL, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d}
-#define MAP(p, req, sub, d) {p, BK_KT_MAP, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d}
-#define LIST(p, req, sub, d) {p, BK_KT_LIST, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d}
+    {p, BK_KT_SPECIAL, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d, false}
+#define MAP(p, req, sub, d) {p, BK_KT_MAP, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d, false}
+#define LIST(p, req, sub, d) {p, BK_KT_LIST, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d, false}
 
 const bk_key bk_schema[] = {
     SPECIAL("blockade", true, "format", "format version, must be 1"),
@@ -100,10 +106,10 @@ const bk_key bk_schema[] = {
     STR("places[].name", I(bk_place, name), SZ(bk_place, name), OPT(0), NULL, "network",
         "display name"),
     {"places[].kind", BK_KT_ENUM, I(bk_place, kind), 0, true, 0.0, NULL, NONE, "",
-     bk_place_kind_words, 0, "network", "kind of place"},
-    NUM("places[].lat", I(bk_place, lat), REQ, IN(-90.0, 90.0), "degrees", "network",
+     bk_place_kind_words, 0, "network", "kind of place", true},
+    FACT_NUM("places[].lat", I(bk_place, lat), REQ, IN(-90.0, 90.0), "degrees", "network",
         "latitude, WGS84"),
-    NUM("places[].lon", I(bk_place, lon), REQ, IN(-180.0, 180.0), "degrees", "network",
+    FACT_NUM("places[].lon", I(bk_place, lon), REQ, IN(-180.0, 180.0), "degrees", "network",
         "longitude, WGS84"),
     STR("places[].country", I(bk_place, country), SZ(bk_place, country), OPT(0), "", "output",
         "ACLED country"),
@@ -163,14 +169,16 @@ const bk_key bk_schema[] = {
     NUM("corridors[].escort.replacement_per_week", I(bk_corridor, escort_replacement_per_week),
         OPT(0.0), IN(0.0, 1e4), "units/week", "escorts", "units replacing losses"),
     {"corridors[].vehicle", BK_KT_REF, I(bk_corridor, vehicle), 0, false, -1.0, NULL, NONE, "",
-     NULL, BK_REF_VEHICLE, "modes", "vehicle class serving it; default the built-in road tanker"},
+     NULL, BK_REF_VEHICLE, "modes",
+     "vehicle class serving it; default the built-in road tanker", false},
 
     /* vehicle classes */
     ID("vehicles[].id", "modes", "vehicle class id"),
     STR("vehicles[].name", I(bk_vehicle, name), SZ(bk_vehicle, name), OPT(0), NULL, "modes",
         "display name"),
     {"vehicles[].kind", BK_KT_ENUM, I(bk_vehicle, kind), 0, true, 0.0, NULL, NONE, "",
-     bk_vehicle_kind_words, 0, "modes", "road_tanker, truck, boat, aircraft or helicopter"},
+     bk_vehicle_kind_words, 0, "modes",
+     "road_tanker, truck, boat, aircraft or helicopter", true},
     SPECIAL("vehicles[].modes", false, "modes",
             "modes it can use; default road (tanker, truck), river (boat), air (aircraft)"),
     NUM("vehicles[].capacity_l", I(bk_vehicle, capacity_l), REQ, GT0_LE(1e7), "L", "modes",
@@ -232,7 +240,7 @@ const bk_key bk_schema[] = {
          "demand_l_per_day is at city.population and scales with the population of the day"),
 
     {"city.power.sector", BK_KT_REF, S(cityside.power_sector), 0, true, -1.0, NULL, NONE, "",
-     NULL, BK_REF_SECTOR, "power", "the power-generation sector"},
+     NULL, BK_REF_SECTOR, "power", "the power-generation sector", false},
     NUM("city.power.fuel_share", S(cityside.power_fuel_share), REQD(0.0), SHARE, "", "power",
         "share of generation that depends on fuel"),
     NUM("city.power.hours_normal", S(cityside.power_hours_normal), REQD(24.0), IN(0.0, 24.0),
@@ -240,7 +248,8 @@ const bk_key bk_schema[] = {
     SPECIAL("city.power.fuel_share_by_month", false, "power",
             "12 shares, January first; default: fuel_share every month"),
     {"city.power.backup_sector", BK_KT_REF, S(cityside.backup_sector), 0, false, -1.0, NULL, NONE,
-     "", NULL, BK_REF_SECTOR, "power", "the sector whose generators run during blackouts"},
+     "", NULL, BK_REF_SECTOR, "power",
+     "the sector whose generators run during blackouts", false},
     NUM("city.power.backup_l_per_h", S(cityside.backup_l_per_h), OPT(0.0), IN(0.0, 1e9), "L/h",
         "power", "its extra litres per hour of blackout; needs backup_sector when > 0"),
 
@@ -323,7 +332,7 @@ const bk_key bk_schema[] = {
     /* fleet */
     NUM("fleet.tanker_capacity_l", S(fleet.tanker_capacity_l), REQ, GT0_LE(200000.0), "L",
         "fleet", "litres per tanker"),
-    NUM("fleet.density_kg_per_l", S(fleet.density_kg_per_l), OPT(0.8), IN(0.5, 1.2), "kg/L",
+    FACT_NUM("fleet.density_kg_per_l", S(fleet.density_kg_per_l), OPT(0.8), IN(0.5, 1.2), "kg/L",
         "cost", "fuel density, for costs per tonne-km"),
     NUM("fleet.tanker_cost_per_tonne_km", S(fleet.tanker_cost_per_tonne_km), OPT(0.0),
         IN(0.0, 1e9), "currency/(t km)", "cost", "cost of the built-in road tanker"),
@@ -405,7 +414,7 @@ const bk_key bk_schema[] = {
     NUM("policy.airlift.litres_per_day", S(citypol.airlift_l_per_day), REQ, GT0_LE(1e12),
         "L/day", "city", "added to the depot each day"),
     {"policy.airlift.product", BK_KT_REF, S(citypol.airlift_product), 0, true, -1.0, NULL, NONE,
-     "", NULL, BK_REF_PRODUCT, "city", "product airlifted"},
+     "", NULL, BK_REF_PRODUCT, "city", "product airlifted", false},
 
     /* armed group */
     STR("armed_group.name", S(group.name), SZ(bk_armed_group, name), OPT(0),

@@ -51,6 +51,9 @@ typedef struct bk_key {
     int ref;                   /* REF: enum bk_ref_kind */
     const char *submodel;      /* network, fleet, convoys, escorts, cells, city, policy, ... */
     const char *desc;          /* one line */
+    bool fact;                 /* describes the world rather than a choice (coordinates, kinds
+                                  of place, physical constants): read and set like any key, but
+                                  never offered as a lever (bk_scenario_write_levers_json) */
 } bk_key;
 
 /* The table, in file order, and its length. */

@@ -36,27 +36,35 @@ def check(ok, what):
 
 
 class Server:
-    def __init__(self, cli, tmp):
+    def __init__(self, cli, tmp, extra=(), addr="127.0.0.1", shown="127.0.0.1"):
         self.cli = cli
+        self.addr = addr
+        self.stderr = open(os.path.join(tmp, "stderr-%d.txt" % time.time_ns()), "w+")
         self.proc = subprocess.Popen(
             [cli, "serve", "--port", "0", "--jobs", "1", "--queue", "1", "--threads", "1",
-             "--out", os.path.join(tmp, "out"), "--store", os.path.join(tmp, "runs.sqlite")],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+             "--out", os.path.join(tmp, "out"), "--store", os.path.join(tmp, "runs.sqlite")] +
+            list(extra),
+            stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         deadline = time.time() + 60
         self.url = None
         while time.time() < deadline and self.url is None:
             line = self.proc.stdout.readline()
             if not line:
                 break
-            m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]+)", line)
+            m = re.search(r"http://" + re.escape(shown) + r":(\d+)/\?token=([0-9a-f]+)", line)
             if m:
                 self.url, self.port, self.token = m.group(0), int(m.group(1)), m.group(2)
         if self.url is None:
             self.proc.kill()
-            raise RuntimeError("the server printed no URL")
+            raise RuntimeError("the server printed no URL of " + shown)
+
+    def messages(self):
+        """What the server wrote on stderr so far."""
+        self.stderr.seek(0)
+        return self.stderr.read()
 
     def request(self, method, path, body=None, headers=None, auth=True, host=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c = http.client.HTTPConnection(self.addr, self.port, timeout=30)
         h = {} if headers is None else dict(headers)
         if auth:
             h.setdefault("Authorization", "Bearer " + self.token)
@@ -77,7 +85,7 @@ class Server:
 
     def raw(self, payload, timeout=30):
         """Send raw bytes; return the status code of the answer (0 if none)."""
-        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        s = socket.create_connection((self.addr, self.port), timeout=timeout)
         try:
             s.sendall(payload)
             data = b""
@@ -143,6 +151,8 @@ def main():
         check(lst.returncode == 0 and "running" not in lst.stdout and "interrupted" in lst.stdout,
               "the store is consistent: the stopped jobs are interrupted, none left running")
         shutil.rmtree(tmp, ignore_errors=True)
+    run_ipv6(cli)
+    run_keep_jobs(cli)
     print("%d check(s) failed" % failures if failures else "all checks passed")
     return 1 if failures else 0
 
@@ -373,6 +383,109 @@ def run(srv):
             break
         time.sleep(0.3)
     check(json.loads(data)["state"] == "running", "a long job is running when SIGTERM comes")
+
+
+def ipv6_loopback():
+    """Can this machine listen on ::1?"""
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+def run_ipv6(cli):
+    """--bind with IPv6: ::1 and [::1] are loopback (no warning, URL in brackets, Host [::1]:PORT
+    accepted); :: warns; brackets around IPv4 are refused."""
+    if not ipv6_loopback():
+        print("ok - # SKIP IPv6 cases: this machine has no IPv6 loopback (cannot bind ::1)")
+        return
+    tmp = tempfile.mkdtemp(prefix="bk-serve-v6-")
+    try:
+        for given in ("::1", "[::1]"):
+            srv = Server(cli, tmp, ["--bind", given], addr="::1", shown="[::1]")
+            try:
+                st, data, _ = srv.request("GET", "/api/status")
+                check(st == 200, f"--bind {given}: the URL is http://[::1]:PORT/ and answers 200 "
+                      f"with Host [::1]:PORT (got {st})")
+                expect_error(srv, f"--bind {given}: Host of another name", 403, "GET",
+                             "/api/status", host=f"evil.example:{srv.port}")
+                expect_error(srv, f"--bind {given}: Host without the brackets", 403, "GET",
+                             "/api/status", host=f"::1:{srv.port}")
+                st, _, _ = srv.request("GET", "/api/status",
+                                       headers={"Origin": f"http://[::1]:{srv.port}"})
+                check(st == 200, f"--bind {given}: same Origin in brackets: 200 (got {st})")
+            finally:
+                code = srv.stop()
+            check(code == 0 and "warning" not in srv.messages(),
+                  f"--bind {given}: loopback, so no warning; stops with 0")
+        srv = Server(cli, tmp, ["--bind", "::"], addr="::1", shown="[::]")
+        try:
+            st, _, _ = srv.request("GET", "/api/status")
+            check(st == 200, f"--bind :: answers on ::1 with Host [::1]:PORT (got {st})")
+        finally:
+            srv.stop()
+        check("warning: serving on [::]" in srv.messages(), "--bind :: warns")
+        bad = subprocess.run([cli, "serve", "--bind", "[127.0.0.1]", "--port", "0", "--out",
+                              os.path.join(tmp, "out"), "--store", os.path.join(tmp, "r.sqlite")],
+                             capture_output=True, text=True, timeout=60)
+        check(bad.returncode == 2 and "--bind '[127.0.0.1]'" in bad.stderr,
+              f"brackets around an IPv4 address: usage error (got {bad.returncode} {bad.stderr!r})")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_keep_jobs(cli):
+    """--keep-jobs N: after many jobs the server holds at most N ended ones; older ones answer
+    404 while their runs stay in the store."""
+    tmp = tempfile.mkdtemp(prefix="bk-serve-keep-")
+    srv = Server(cli, tmp, ["--keep-jobs", "3"])
+    try:
+        tiny = job([{"name": "tiny", "set": {}}], reps=1, days=2)
+        n = 40
+        rss = []
+        for i in range(n):
+            st, data, _ = srv.request("POST", "/api/jobs", body=tiny)
+            if st != 202:
+                check(False, f"tiny job {i + 1} accepted (got {st} {data[:160]!r})")
+                break
+            jid = json.loads(data)["id"]
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                st, data, _ = srv.request("GET", f"/api/jobs/{jid}")
+                if st == 200 and json.loads(data)["state"] in ("done", "failed", "cancelled"):
+                    break
+                time.sleep(0.05)
+            if i + 1 in (10, n):
+                rss.append(rss_kib(srv.proc.pid))
+        st, data, _ = srv.request("GET", "/api/jobs")
+        listed = json.loads(data)
+        check(st == 200 and [j["id"] for j in listed] == [n, n - 1, n - 2],
+              f"after {n} jobs the list holds the last 3 (got {[j['id'] for j in listed]})")
+        st, data, _ = srv.request("GET", "/api/status")
+        status = json.loads(data)
+        check(status["jobs_listed"] == 3 and status["keep_jobs"] == 3 and
+              status["jobs_dropped"] == n - 3,
+              f"status counts the jobs kept and dropped ({status})")
+        expect_error(srv, "a dropped job", 404, "GET", "/api/jobs/1")
+        expect_error(srv, "the events of a dropped job", 404, "GET", "/api/jobs/2/events")
+        st, data, _ = srv.request("GET", "/api/runs")
+        check(st == 200 and len(json.loads(data)) >= n,
+              "the dropped jobs' runs stay in the run store")
+        print(f"# resident memory after 10 jobs {rss[0]} KiB, after {n} jobs {rss[-1]} KiB")
+    finally:
+        srv.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

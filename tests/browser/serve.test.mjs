@@ -146,9 +146,21 @@ try {
   await again.fill('12');
   await again.dispatchEvent('change');
   await page.fill('#bk-policy-name', 'escorts north');
-  await page.fill('#bk-reps', '8');
+  await page.fill('#bk-reps', '400');
   await page.click('#bk-compare');
-  await page.waitForSelector('#bk-compare-table tr:nth-child(3)', { timeout: 180000 });
+  // the paired-difference table fills in while the comparison runs: a partial table (some but
+  // not all replications) is shown before the job ends
+  await page.waitForFunction(() => {
+    const box = document.getElementById('bk-compare-result');
+    const n = Number(box.getAttribute('data-partial') || 0);
+    return n > 0 && n < 400 && document.querySelectorAll('#bk-compare-table tr').length > 10 &&
+      document.getElementById('bk-job-msg').getAttribute('data-state') === 'running';
+  }, null, { timeout: 180000 });
+  const soFar = await page.getAttribute('#bk-compare-result', 'data-partial');
+  check(true, `a partial comparison table (${soFar} of 400 replications) is shown while it runs`);
+  await page.waitForSelector('#bk-job-msg[data-state="done"]', { timeout: 300000 });
+  await page.waitForFunction(() => document.getElementById('bk-compare-result').getAttribute('data-partial') === '' &&
+    document.querySelectorAll('#bk-compare-table tr').length > 10, null, { timeout: 60000 });
   const rows = await page.locator('#bk-compare-table tr').count();
   check(rows > 10, `the comparison's table has ${rows - 1} metrics`);
   const differing = await page.locator('#bk-compare-table tr.bk-changed').count();

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf[size] = '\0';
     size_t host_len = strlen(buf);
     const char *origin = host_len < size ? buf + host_len + 1 : NULL;
-    const char *why = serve_check_host_origin(buf, origin, "127.0.0.1", 8765);
+    const char *why = serve_check_host_origin(buf, origin, "127.0.0.1", "127.0.0.1", 8765);
     /* accepted: the Host names this server (its loopback name or address, any case, and port) */
     if (why == NULL && strcasecmp(buf, "127.0.0.1:8765") != 0 &&
         strcasecmp(buf, "localhost:8765") != 0 && strcasecmp(buf, "[::1]:8765") != 0)

@@ -349,6 +349,87 @@ static void test_compare_no_change(void **state)
     bk_scenario_free(b);
 }
 
+typedef struct partial_seen {
+    int calls;
+    uint64_t first_n, last_n;
+    uint64_t progress_done;
+} partial_seen;
+
+static bk_status note_partial(void *ud, const bk_compare *partial)
+{
+    partial_seen *p = ud;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_compare_write_json(partial, f), BK_OK);
+    fclose(f);
+    const char *r = strstr(buf, "\"replications\": ");
+    assert_non_null(r);
+    uint64_t n = strtoull(r + 16, NULL, 10);
+    if (p->calls++ == 0)
+        p->first_n = n;
+    assert_true(n >= p->last_n);   /* partial results only grow */
+    p->last_n = n;
+    free(buf);
+    return BK_OK;
+}
+
+static void note_progress(void *ud, uint64_t done, uint64_t total)
+{
+    partial_seen *p = ud;
+    assert_true(done <= total && done >= p->progress_done);
+    p->progress_done = done;
+}
+
+static char *compare_json(const bk_compare *cmp)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_compare_write_json(cmp, f), BK_OK);
+    fclose(f);
+    return buf;
+}
+
+/* A comparison publishes partial tables (of the replications completed so far, never all of
+ * them before the end) and its progress while it runs; the final result is the same bytes as
+ * without them. */
+static void test_compare_partial(void **state)
+{
+    (void)state;
+    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 1\n");
+    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 4\n");
+    const bk_scenario *sc[2] = {a, b};
+    bk_compare_config cfg;
+    bk_compare_config_init(&cfg, scenario);
+    cfg.replications = 96;
+    cfg.days = 60;
+    cfg.threads = 2;
+    bk_compare *plain = NULL, *watched = NULL;
+    bk_error err;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &plain, &err), BK_OK);
+    partial_seen seen = {0};
+    cfg.checkpoint = note_partial;
+    cfg.checkpoint_ud = &seen;
+    cfg.checkpoint_seconds = 1e-9;   /* at every tick of the pool */
+    cfg.progress = note_progress;
+    cfg.progress_ud = &seen;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &watched, &err), BK_OK);
+    assert_true(seen.calls >= 1);
+    assert_true(seen.first_n >= 1 && seen.first_n < 96);
+    assert_int_equal(seen.progress_done, 96);
+    char *x = compare_json(plain), *y = compare_json(watched);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+    bk_compare_free(plain);
+    bk_compare_free(watched);
+    bk_scenario_free(a);
+    bk_scenario_free(b);
+}
+
 static void test_compare_escorts(void **state)
 {
     (void)state;
@@ -457,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_cli_mpi),
         cmocka_unit_test(test_compare_no_change),
         cmocka_unit_test(test_compare_escorts),
+        cmocka_unit_test(test_compare_partial),
         cmocka_unit_test(test_policy_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -26,6 +26,14 @@ static char *levers_text(const bk_scenario *sc, size_t *len)
     return buf;
 }
 
+static bk_scenario *default_scenario(void)
+{
+    bk_scenario *sc = NULL;
+    bk_error err;
+    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    return sc;
+}
+
 static char *scalar(struct fy_node *map, const char *key)
 {
     struct fy_node *n = fy_node_mapping_lookup_by_string(map, key, FY_NT);
@@ -142,6 +150,31 @@ static void test_levers_show_current_values(void **state)
     bk_scenario_free(sc);
 }
 
+/* Keys that describe the world rather than a choice (the schema's facts: coordinates and kinds
+ * of places, the fuel's density) are not offered as levers, though a scenario or a policy patch
+ * may still set them; the choices beside them in the same list item still are levers. */
+static void test_levers_leave_out_facts(void **state)
+{
+    (void)state;
+    bk_scenario *sc = default_scenario();
+    bk_error err;
+    size_t len;
+    char *text = levers_text(sc, &len);
+    static const char *const facts[] = {"places[].lat", "places[].lon", "places[].kind",
+                                        "fleet.density_kg_per_l"};
+    for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+        char key[80];
+        snprintf(key, sizeof key, "\"key\":\"%s\"", facts[i]);
+        if (strstr(text, key))
+            fail_msg("%s is listed as a lever", facts[i]);
+    }
+    assert_non_null(strstr(text, "\"key\":\"places[].airfield.sorties_per_day\""));
+    assert_non_null(strstr(text, "\"key\":\"fleet.tanker_capacity_l\""));
+    free(text);
+    assert_int_equal(bk_scenario_set(sc, "fleet.density_kg_per_l", 0.75, &err), BK_OK);
+    bk_scenario_free(sc);
+}
+
 /* bk_store_list_json: one object per run, newest first, that parses as JSON. */
 static void test_store_list_json(void **state)
 {
@@ -203,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_levers_agree_with_set),
         cmocka_unit_test(test_levers_show_current_values),
+        cmocka_unit_test(test_levers_leave_out_facts),
         cmocka_unit_test(test_store_list_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
