@@ -237,6 +237,10 @@ typedef struct cli_output {
  * DIR blockade wrote. Errors are reported; an interruption leaves nothing. Returns an exit
  * code. */
 int cli_write_outputs(const char *dir, bool force, const cli_output *files, int n);
+/* The same into a directory already claimed with cli_outdir_begin: write, then commit. The
+ * caller still calls cli_outdir_abort (harmless after a commit). */
+struct cli_outdir;
+int cli_outdir_write(struct cli_outdir *od, const cli_output *files, int n);
 /* What a command's manifest.json says: its kind, the files of the directory and, when
  * `list_key` is set, one more list of strings (the policy files of a comparison). */
 typedef struct cli_manifest {

@@ -129,6 +129,9 @@ int cli_options_collect(const cli_option *options, int argc, char **argv, const 
                         const char *name, const char **out, int max)
 {
     size_t name_len = strlen(name);
+    const char *space = strrchr(cmd, ' ');
+    if (space)
+        cmd = space + 1; /* "events import": the words follow "import" */
     int n = 0;
     bool seen_cmd = false;
     for (int i = 1; i < argc; i++) {

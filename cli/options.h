@@ -71,7 +71,7 @@ size_t cli_options_count(const cli_option *options);
 int cli_options_parse(const cli_option *options, int argc, char **argv, cli_value *values,
                       char **args, int *n_args, bool *help, char *msg, size_t msg_size);
 
-/* Every value of the repeatable option `--name` in the words after the command word `cmd`, in
+/* Every value of the repeatable option `--name` in the words after the command `cmd` (its last word), in
  * order (cli_options_parse keeps only the last). Stops at "--"; a value of another option is
  * not taken for one. Stores at most `max` in `out` (borrowed from argv) and returns how many
  * there are. The words must have passed cli_options_parse. */

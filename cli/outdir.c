@@ -459,6 +459,36 @@ int cli_outdir_precheck(const char *dir, bool force)
 }
 
 /* Contract in cli.h. */
+int cli_outdir_write(cli_outdir *od, const cli_output *files, int n)
+{
+    char msg[1024];
+    for (int i = 0; i < n; i++) {
+        if (cli_interrupted)
+            return CLI_EXIT_INTERRUPTED;
+        FILE *f = cli_outdir_open(od, files[i].name, msg, sizeof msg);
+        if (!f) {
+            cli_error("%s", msg);
+            return CLI_EXIT_IO;
+        }
+        bk_status st = files[i].write(files[i].obj, f);
+        if (cli_outdir_close(od, f, files[i].name, msg, sizeof msg) != 0) {
+            cli_error("%s", msg);
+            return CLI_EXIT_IO;
+        }
+        if (st != BK_OK) {
+            cli_error("cannot write '%s/%s': %s", od->final, files[i].name, bk_status_str(st));
+            return cli_exit_for_status(st);
+        }
+    }
+    if (cli_interrupted)
+        return CLI_EXIT_INTERRUPTED;
+    int committed = cli_outdir_commit(od, msg, sizeof msg);
+    if (committed != 0)
+        cli_error("%s", msg); /* > 0: new outputs in place; the old ones could not be removed */
+    return committed < 0 ? CLI_EXIT_IO : CLI_EXIT_OK;
+}
+
+/* Contract in cli.h. */
 int cli_write_outputs(const char *dir, bool force, const cli_output *files, int n)
 {
     char msg[1024];
@@ -467,36 +497,7 @@ int cli_write_outputs(const char *dir, bool force, const cli_output *files, int 
         cli_error("%s", msg);
         return CLI_EXIT_IO;
     }
-    int rc = CLI_EXIT_OK;
-    for (int i = 0; i < n && rc == CLI_EXIT_OK; i++) {
-        if (cli_interrupted) {
-            rc = CLI_EXIT_INTERRUPTED;
-            break;
-        }
-        FILE *f = cli_outdir_open(&od, files[i].name, msg, sizeof msg);
-        if (!f) {
-            cli_error("%s", msg);
-            rc = CLI_EXIT_IO;
-            break;
-        }
-        bk_status st = files[i].write(files[i].obj, f);
-        if (cli_outdir_close(&od, f, files[i].name, msg, sizeof msg) != 0) {
-            cli_error("%s", msg);
-            rc = CLI_EXIT_IO;
-        } else if (st != BK_OK) {
-            cli_error("cannot write '%s/%s': %s", od.final, files[i].name, bk_status_str(st));
-            rc = cli_exit_for_status(st);
-        }
-    }
-    if (rc == CLI_EXIT_OK && cli_interrupted)
-        rc = CLI_EXIT_INTERRUPTED;
-    if (rc == CLI_EXIT_OK) {
-        int committed = cli_outdir_commit(&od, msg, sizeof msg);
-        if (committed != 0)
-            cli_error("%s", msg);
-        if (committed < 0)
-            rc = CLI_EXIT_IO;
-    }
+    int rc = cli_outdir_write(&od, files, n);
     cli_outdir_abort(&od);
     return rc;
 }

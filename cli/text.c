@@ -55,8 +55,10 @@ int cli_print_result(const void *obj, cli_writer json, cli_writer table, bool wa
         st = json(obj, stdout);
     else if (!quiet)
         st = table(obj, stdout);
-    if (st != BK_OK)
-        return cli_report(st, NULL);
+    if (st != BK_OK) {
+        cli_error("cannot write to standard output: %s", bk_status_str(st));
+        return cli_exit_for_status(st);
+    }
     if (out && !quiet)
         fprintf(stderr, "outputs written to %s\n", out);
     return CLI_EXIT_OK;
