@@ -119,19 +119,12 @@ int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool for
     return cli_write_outputs(dir, force, files, N_ENSEMBLE_FILES);
 }
 
+static bk_status report_of(const void *e, FILE *f) { return bk_ensemble_write_report(e, f); }
+
 /* Contract in cli.h. */
 int cli_ensemble_print(const bk_ensemble *ens, bool json, bool quiet)
 {
-    bk_status st = BK_OK;
-    if (json)
-        st = bk_ensemble_write_summary_json(ens, stdout);
-    else if (!quiet)
-        st = bk_ensemble_write_report(ens, stdout);
-    if (st != BK_OK) {
-        cli_error("cannot write to standard output: %s", bk_status_str(st));
-        return cli_exit_for_status(st);
-    }
-    return CLI_EXIT_OK;
+    return cli_print_result(ens, summary_of, report_of, json, quiet, NULL);
 }
 
 /* Contract in cli.h: "I/N" with decimal digits only, N >= 1, I < N. */
