@@ -86,6 +86,36 @@ int cli_usage_error(const char *fmt, ...)
  * exit code; on success *out owns the scenario (free with bk_scenario_free). */
 int cli_load_scenario(const char *path, bk_scenario **out);
 
+/* ---- text in memory (text.c) --------------------------------------------------------- */
+#include <stdio.h>
+
+/* A writer of one output: writes `obj` to `f`. A one-line adapter turns a typed library writer
+ * (bk_compare_write_json and the like) into one. */
+typedef bk_status (*cli_writer)(const void *obj, FILE *f);
+
+/* Text built through a FILE (open_memstream). Invariant: `f` is NULL or open on `buf`. */
+typedef struct cli_text {
+    char *buf;
+    size_t len;
+    FILE *f;
+} cli_text;
+/* Open `t` for writing; NULL when out of memory. */
+FILE *cli_text_open(cli_text *t);
+/* Close `t` and return its text (a new string: free with free()), or NULL when it could not be
+ * opened, a write failed, or `ok` is false (the text is freed then). */
+char *cli_text_close(cli_text *t, bool ok);
+/* What `write` writes for `obj`, as a new string; NULL when out of memory or the writer fails. */
+char *cli_text_of(cli_writer write, const void *obj);
+
+/* Exit code after a long library computation that returned `st`: interruption (SIGINT or
+ * BK_ERR_INTERRUPTED) reported as such, other errors through cli_report. */
+int cli_status_after_run(bk_status st, const bk_error *err);
+
+/* The result of a command on stdout: `json` (--json) or else, unless `quiet`, `table`; then
+ * "outputs written to OUT" on stderr when `out` and not `quiet`. Returns an exit code. */
+int cli_print_result(const void *obj, cli_writer json, cli_writer table, bool want_json,
+                     bool quiet, const char *out);
+
 /* Subcommands (one file each). */
 int cli_cmd_run(const cli_invocation *inv);
 int cli_cmd_scenario_check(const cli_invocation *inv);
@@ -175,6 +205,20 @@ int cli_record_begin(cli_record *rec, const char *store_path, const cli_invocati
  * when a successful command cannot be recorded. */
 int cli_record_finish(cli_record *rec, int rc, const char *summary_json);
 
+/* The usage checks of a command with --out/--force and --store/--no-store options: both store
+ * options at once, or --force without --out. Returns 0 or a usage error (reported). */
+int cli_check_out_store(const cli_invocation *inv);
+/* Record the start of a command in the store its --store/--no-store options choose (see
+ * cli_store_choose; `out` is its --out). `rec` is zeroed first; nothing is recorded without a
+ * store. Returns an exit code (errors reported). */
+int cli_record_start(cli_record *rec, const cli_invocation *inv, const char *out,
+                     const cli_record_info *info);
+/* cli_record_start for a command on scenario `sc`, with the scenario's name, hash and text;
+ * `days` <= 0 stands for the scenario's horizon. */
+int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *out,
+                        const char *kind, const bk_scenario *sc, uint64_t seed,
+                        uint64_t replications, int days, const char *params_json);
+
 /* "I/N", 0 <= I < N; 0 or -1. */
 int cli_parse_shard(const char *s, uint32_t *index, uint32_t *count);
 /* Write an ensemble state to `path` atomically (temporary file, fsync, rename). 0 or -1. */
@@ -183,8 +227,36 @@ int cli_write_state_atomic(const bk_ensemble *ens, const char *path, char *msg, 
 int cli_load_state(const char *path, bk_ensemble **out);
 /* Fail early (reported, exit code returned) when DIR could not be claimed for outputs. */
 int cli_outdir_precheck(const char *dir, bool force);
+/* One file of an output directory: `name` written by `write` from `obj`. */
+typedef struct cli_output {
+    const char *name;
+    cli_writer write;
+    const void *obj;
+} cli_output;
+/* Write `files` into DIR, in order, all or nothing (outdir.h); `force` replaces a non-empty
+ * DIR blockade wrote. Errors are reported; an interruption leaves nothing. Returns an exit
+ * code. */
+int cli_write_outputs(const char *dir, bool force, const cli_output *files, int n);
+/* The same into a directory already claimed with cli_outdir_begin: write, then commit. The
+ * caller still calls cli_outdir_abort (harmless after a commit). */
+struct cli_outdir;
+int cli_outdir_write(struct cli_outdir *od, const cli_output *files, int n);
+/* What a command's manifest.json says: its kind, the files of the directory and, when
+ * `list_key` is set, one more list of strings (the policy files of a comparison). */
+typedef struct cli_manifest {
+    const char *kind;
+    const cli_output *files;
+    int n_files;
+    const char *list_key;
+    const char *const *list;
+    int n_list;
+} cli_manifest;
+/* A cli_writer for a cli_manifest: the version, the kind, the list and the files. */
+bk_status cli_write_manifest(const void *manifest, FILE *f);
 /* Write the ensemble's files into DIR, all or nothing. Returns an exit code. */
 int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool force);
+/* summary.json of an ensemble as a new string (free with free()); NULL when out of memory. */
+char *cli_ensemble_summary_text(const bk_ensemble *ens);
 /* The report (or summary.json with json) on stdout. Returns an exit code. */
 int cli_ensemble_print(const bk_ensemble *ens, bool json, bool quiet);
 

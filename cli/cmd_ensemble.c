@@ -23,10 +23,9 @@ enum { OPT_REPLICATIONS, OPT_SEED, OPT_THREADS, OPT_DAYS, OPT_OUT, OPT_FORCE, OP
 const cli_option cli_ensemble_options[] = {
     {"replications", CLI_OPT_UINT, "N", 1, BK_ENSEMBLE_MAX_REPLICATIONS,
      "number of replications, 0..N-1 (default 1000); -n N is the same"},
-    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX,
-     "base seed of the random streams (default: the scenario's)"},
-    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
-    {"days", CLI_OPT_UINT, "N", 1, CLI_MAX_DAYS, "horizon in days (default: the scenario's)"},
+    CLI_OPTION_SEED,
+    CLI_OPTION_THREADS,
+    CLI_OPTION_DAYS,
     {"out", CLI_OPT_STRING, "DIR",  0, 0,
      "write bands.csv, curves.csv, summary.json, manifest.json, scenario.yaml, "
      "replications.csv into DIR "
@@ -40,281 +39,24 @@ const cli_option cli_ensemble_options[] = {
      "with --out, write a checkpoint this often (default 5)"},
     {"mpi", CLI_OPT_FLAG, NULL, 0, 0,
      "split the work over the MPI ranks (automatic under mpirun when built with MPI)"},
-    {"check", CLI_OPT_FLAG, NULL, 0, 0, "check the model's invariants every day (slower)"},
+    CLI_OPTION_CHECK,
     {"json", CLI_OPT_FLAG, NULL, 0, 0, "print summary.json instead of the plain-words summary"},
-    {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no summary and no progress bar; errors only"},
-    {"store", CLI_OPT_STRING, "FILE", 0, 0,
-     "record the ensemble in the run store FILE (default: $BLOCKADE_STORE, else runs.sqlite "
-     "next to --out)"},
-    {"no-store", CLI_OPT_FLAG, NULL, 0, 0, "do not record the ensemble in a run store"},
+    CLI_OPTION_QUIET("summary"),
+    CLI_OPTION_STORE("the ensemble"),
     {"period", CLI_OPT_STRING, "month|week", 0, 0,
      "per-period totals of replications.csv by calendar month (default) or ISO week"},
     {"window", CLI_OPT_STRING, "FIRST..LAST", 0, 0,
      "add the totals and peaks over these days (YYYY-MM-DD..YYYY-MM-DD, both included) to "
      "summary.json and replications.csv; repeatable"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define DEFAULT_REPLICATIONS 1000
 #define DEFAULT_CHECKPOINT_S 5
 #define CHECKPOINT_NAME "checkpoint.bkens"
 
-static const char *const ensemble_files[] = {"bands.csv", "curves.csv", "summary.json",
-                                             "manifest.json", "scenario.yaml",
-                                             "replications.csv"};
-#define N_ENSEMBLE_FILES 6
 
-/* ---- progress bar --------------------------------------------------------------------- */
-
-/* Contract in cli.h. */
-void cli_progress_init(cli_progress *p, bool enabled)
-{
-    memset(p, 0, sizeof *p);
-    p->enabled = enabled && isatty(STDERR_FILENO);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    p->start = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-    p->first_done = UINT64_MAX;
-}
-
-/* Contract in cli.h. A bar, a percentage, the count and the time left, redrawn in place. */
-void cli_progress_update(void *ud, uint64_t done, uint64_t total)
-{
-    cli_progress *p = ud;
-    if (!p->enabled || total == 0)
-        return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-    if (p->first_done == UINT64_MAX)
-        p->first_done = done; /* replications done before this session (a resume) */
-    double frac = (double)done / (double)total;
-    int width = 30, fill = (int)(frac * width);
-    char bar[32];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    char eta[32] = "--:--";
-    double el = now - p->start;
-    uint64_t new_done = done - p->first_done;
-    if (new_done > 0 && el > 0.5) {
-        double left = el / (double)new_done * (double)(total - done);
-        long s = (long)(left + 0.5);
-        snprintf(eta, sizeof eta, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-    }
-    fprintf(stderr, "\r[%s] %3d %% %llu/%llu ETA %s ", bar, (int)(frac * 100.0),
-            (unsigned long long)done, (unsigned long long)total, eta);
-    fflush(stderr);
-    p->drawn = true;
-}
-
-/* Contract in cli.h. */
-void cli_progress_end(cli_progress *p)
-{
-    if (p->enabled && p->drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
-    p->drawn = false;
-}
-
-/* summary.json of an ensemble as a new string (NULL when out of memory). */
-static char *summary_text(const bk_ensemble *ens)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    bk_status st = bk_ensemble_write_summary_json(ens, f);
-    if (fclose(f) != 0 || st != BK_OK) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
-/* ---- files ------------------------------------------------------------------------------ */
-
-/* Make a rename durable: fsync the directory that holds `path`. Best effort. */
-static void sync_parent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? cli_join(path, slash == path ? 1 : (size_t)(slash - path), "") : cli_join(".", 1, "");
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-/* Contract in cli.h. Writes into PATH.tmp-XXXXXX in the same directory, syncs, renames. */
-int cli_write_state_atomic(const bk_ensemble *ens, const char *path, char *msg, size_t msg_size)
-{
-    char *tmp = cli_join(path, strlen(path), ".tmp-XXXXXX");
-    if (!tmp) {
-        snprintf(msg, msg_size, "out of memory");
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(msg, msg_size, "cannot create '%s': %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    mode_t mask = umask(0); /* mkstemp makes 0600; a part or checkpoint is an ordinary file */
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        snprintf(msg, msg_size, "out of memory");
-        return -1;
-    }
-    errno = 0;
-    bk_status st = bk_ensemble_write_state(ens, f);
-    int write_errno = errno;   /* ENOSPC on a full disk: say so, not just "I/O error" */
-    int synced = st == BK_OK ? fsync(fileno(f)) : 0;
-    int closed = fclose(f);
-    if (st != BK_OK || synced != 0 || closed != 0) {
-        snprintf(msg, msg_size, "cannot write '%s': %s", tmp,
-                 st == BK_ERR_IO && write_errno ? strerror(write_errno)
-                 : st != BK_OK                  ? bk_status_str(st)
-                                                : strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(msg, msg_size, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    sync_parent(path);
-    free(tmp);
-    return 0;
-}
-
-/* Contract in cli.h. A trial claim, given back at once: the checks of cli_outdir_begin (DIR
- * absent or empty unless --force, parents creatable) before hours of work, not after. */
-int cli_outdir_precheck(const char *dir, bool force)
-{
-    char msg[1024];
-    cli_outdir od;
-    if (cli_outdir_begin(&od, dir, force, msg, sizeof msg) != 0) {
-        cli_error("%s", msg);
-        return CLI_EXIT_IO;
-    }
-    cli_outdir_abort(&od);
-    return CLI_EXIT_OK;
-}
-
-/* Contract in cli.h. */
-int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool force)
-{
-    char msg[1024];
-    cli_outdir od;
-    if (cli_outdir_begin(&od, dir, force, msg, sizeof msg) != 0) {
-        cli_error("%s", msg);
-        return CLI_EXIT_IO;
-    }
-    int rc = CLI_EXIT_OK;
-    for (int i = 0; i < N_ENSEMBLE_FILES && rc == CLI_EXIT_OK; i++) {
-        if (cli_interrupted) {
-            rc = CLI_EXIT_INTERRUPTED;
-            break;
-        }
-        const char *name = ensemble_files[i];
-        FILE *f = cli_outdir_open(&od, name, msg, sizeof msg);
-        if (!f) {
-            cli_error("%s", msg);
-            rc = CLI_EXIT_IO;
-            break;
-        }
-        bk_status st = BK_OK;
-        switch (i) {
-        case 0: st = bk_ensemble_write_bands_csv(ens, f); break;
-        case 1: st = bk_ensemble_write_curves_csv(ens, f); break;
-        case 2: st = bk_ensemble_write_summary_json(ens, f); break;
-        case 3: st = bk_ensemble_write_manifest_json(ens, ensemble_files, N_ENSEMBLE_FILES, f);
-                break;
-        case 5: st = bk_ensemble_write_replications_csv(ens, f); break;
-        default: {
-            size_t len = 0;
-            const char *text = bk_ensemble_scenario_text(ens, &len);
-            if (fwrite(text, 1, len, f) != len)
-                st = BK_ERR_IO;
-        }
-        }
-        int closed = cli_outdir_close(&od, f, name, msg, sizeof msg);
-        if (closed != 0) {
-            cli_error("%s", msg);
-            rc = CLI_EXIT_IO;
-        } else if (st != BK_OK) {
-            cli_error("cannot write '%s/%s': %s", od.final, name, bk_status_str(st));
-            rc = cli_exit_for_status(st);
-        }
-    }
-    if (rc == CLI_EXIT_OK && cli_interrupted)
-        rc = CLI_EXIT_INTERRUPTED;
-    if (rc == CLI_EXIT_OK) {
-        int committed = cli_outdir_commit(&od, msg, sizeof msg);
-        if (committed < 0) {
-            cli_error("%s", msg);
-            rc = CLI_EXIT_IO;
-        } else if (committed > 0) {
-            cli_error("%s", msg);
-        }
-    }
-    cli_outdir_abort(&od);
-    return rc;
-}
-
-/* Contract in cli.h. */
-int cli_ensemble_print(const bk_ensemble *ens, bool json, bool quiet)
-{
-    bk_status st = BK_OK;
-    if (json)
-        st = bk_ensemble_write_summary_json(ens, stdout);
-    else if (!quiet)
-        st = bk_ensemble_write_report(ens, stdout);
-    if (st != BK_OK) {
-        cli_error("cannot write to standard output: %s", bk_status_str(st));
-        return cli_exit_for_status(st);
-    }
-    return CLI_EXIT_OK;
-}
-
-/* ---- the command ------------------------------------------------------------------------ */
-
-/* Contract in cli.h: "I/N" with decimal digits only, N >= 1, I < N. */
-int cli_parse_shard(const char *s, uint32_t *index, uint32_t *count)
-{
-    const char *slash = strchr(s, '/');
-    if (!slash || slash == s || slash[1] == '\0')
-        return -1;
-    unsigned long long v[2];
-    const char *part[2] = {s, slash + 1};
-    size_t len[2] = {(size_t)(slash - s), strlen(slash + 1)};
-    for (int k = 0; k < 2; k++) {
-        if (len[k] > 9 || strspn(part[k], "0123456789") < len[k])
-            return -1;
-        v[k] = 0;
-        for (size_t i = 0; i < len[k]; i++)
-            v[k] = v[k] * 10 + (unsigned long long)(part[k][i] - '0');
-    }
-    if (v[1] < 1 || v[0] >= v[1] || v[1] > 1000000)
-        return -1;
-    *index = (uint32_t)v[0];
-    *count = (uint32_t)v[1];
-    return 0;
-}
+/* ---- the command --------------------------------------------------------------------------- */
 
 typedef struct ckpt_ctx {
     char *path;     /* DIR.partial/checkpoint.bkens */
@@ -351,31 +93,6 @@ static bool exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
-/* Reads a state file; reports errors. */
-static int load_state(const char *path, bk_ensemble **out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error("cannot open '%s': %s", path, strerror(errno));
-        return CLI_EXIT_IO;
-    }
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st = bk_ensemble_read_state(f, path, out, &err);
-    fclose(f);
-    if (st != BK_OK) {
-        cli_error("%s", err.message);
-        return st == BK_ERR_SCHEMA ? CLI_EXIT_IO : cli_exit_for_status(st);
-    }
-    return CLI_EXIT_OK;
-}
-
-/* Contract in cli.h. */
-int cli_load_state(const char *path, bk_ensemble **out)
-{
-    return load_state(path, out);
-}
-
 #define MAX_WINDOWS 64
 
 typedef struct ens_run {
@@ -402,7 +119,7 @@ static int prepare_work(ens_run *x, bk_ensemble *ens)
             return CLI_EXIT_IO;
         }
         bk_ensemble *state = NULL;
-        int rc = load_state(x->ckpt.path, &state);
+        int rc = cli_load_state(x->ckpt.path, &state);
         if (rc != CLI_EXIT_OK)
             return rc;
         bk_error err;
@@ -509,69 +226,18 @@ static int finish_outputs(ens_run *x, const bk_ensemble *ens)
 /* params_json for the store. */
 static char *params_json(const ens_run *x, const bk_ensemble_config *cfg)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    cli_text t;
+    FILE *f = cli_text_open(&t);
     if (!f)
         return NULL;
-    fprintf(f, "{\"scenario_file\": ");
-    if (cfg->scenario_file) {
-        fputc('"', f);
-        for (const char *p = cfg->scenario_file; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                fputc('\\', f);
-            if ((unsigned char)*p >= 0x20)
-                fputc(*p, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs("null", f);
-    }
+    fputs("{\"scenario_file\": ", f);
+    bk_json_write_string(f, cfg->scenario_file, false);
     fprintf(f, ", \"accuracy\": %g, \"shard\": \"%u/%u\", \"mpi_ranks\": %d, "
                "\"resume\": %s, \"check_invariants\": %s}",
             cfg->accuracy, cfg->shard_index, cfg->shard_count, x->mpi ? x->size : 1,
             x->inv->opt[OPT_RESUME].set ? "true" : "false",
             cfg->check_invariants ? "true" : "false");
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
-/* Every --window value in order (the option parser keeps only the last, so the command line is
- * read again; the parser has already checked it). Returns their number. */
-static int collect_windows(const cli_invocation *inv, const char **out, int max)
-{
-    int n = 0;
-    bool seen_cmd = false;
-    for (int i = 1; i < inv->argc; i++) {
-        const char *w = inv->argv[i];
-        if (!seen_cmd) { /* the program's options before the command word */
-            seen_cmd = strcmp(w, "ensemble") == 0;
-            continue;
-        }
-        if (strcmp(w, "--") == 0)
-            break;
-        const char *v = NULL;
-        if (strcmp(w, "--window") == 0 && i + 1 < inv->argc)
-            v = inv->argv[++i];
-        else if (strncmp(w, "--window=", 9) == 0)
-            v = w + 9;
-        else if (w[0] == '-' && w[1] == '-' && !strchr(w, '='))
-            for (int k = 0; inv->cmd->options[k].name; k++)
-                if (strcmp(w + 2, inv->cmd->options[k].name) == 0
-                    && inv->cmd->options[k].kind != CLI_OPT_FLAG) {
-                    i++; /* its value is not a --window */
-                    break;
-                }
-        if (v) {
-            if (n < max)
-                out[n] = v;
-            n++;
-        }
-    }
-    return n;
+    return cli_text_close(&t, true);
 }
 
 /* The body of `ensemble` once options are checked; MPI (if any) is initialized. */
@@ -657,31 +323,25 @@ static int ensemble_main(ens_run *x)
         }
     }
 
-    char *store_path = NULL;
     cli_record rec;
     memset(&rec, 0, sizeof rec);
     if (x->rank == 0) {
-        rc = cli_store_choose(opt[OPT_NO_STORE].set, opt[OPT_STORE].set ? opt[OPT_STORE].str : NULL,
-                              x->out, &store_path);
-        if (rc == CLI_EXIT_OK && store_path) {
-            char hash[65];
-            bk_scenario_hash(sc, hash);
-            size_t len = 0;
-            const char *text = bk_scenario_text(sc, &len);
-            char *params = params_json(x, &cfg);
-            cli_record_info ri = {"ensemble", bk_scenario_name(sc), hash, text, len, cfg.seed,
-                                  (long)cfg.replications,
-                                  cfg.days > 0 ? cfg.days : bk_scenario_days(sc), params,
-                                  x->shard_mode ? NULL : x->out};
-            rc = cli_record_begin(&rec, store_path, inv, &ri);
-            free(params);
-        }
+        char hash[65];
+        bk_scenario_hash(sc, hash);
+        size_t len = 0;
+        const char *text = bk_scenario_text(sc, &len);
+        char *params = params_json(x, &cfg);
+        cli_record_info ri = {"ensemble", bk_scenario_name(sc), hash, text, len, cfg.seed,
+                              (long)cfg.replications,
+                              cfg.days > 0 ? cfg.days : bk_scenario_days(sc), params,
+                              x->shard_mode ? NULL : x->out};
+        rc = cli_record_start(&rec, inv, x->out, &ri);
+        free(params);
     }
     if (x->mpi)
         rc = bk_mpi_agree(rc);
     if (rc != CLI_EXIT_OK) {
         cli_record_finish(&rec, CLI_EXIT_INTERNAL, NULL);
-        free(store_path);
         bk_ensemble_free(ens);
         bk_scenario_free(sc);
         return rc;
@@ -718,7 +378,7 @@ static int ensemble_main(ens_run *x)
         (void)rmdir(x->work);   /* no checkpoint in it: leave nothing that blocks the next run */
     char *summary = NULL;
     if (rec.store && rc == CLI_EXIT_OK)
-        summary = summary_text(ens);
+        summary = cli_ensemble_summary_text(ens);
     rc = cli_record_finish(&rec, rc, summary);
     free(summary);
     if (rc == CLI_EXIT_OK && x->rank == 0) {
@@ -732,7 +392,6 @@ static int ensemble_main(ens_run *x)
                 fprintf(stderr, "outputs written to %s\n", x->out);
         }
     }
-    free(store_path);
     bk_ensemble_free(ens);
     bk_scenario_free(sc);
     return rc;
@@ -747,10 +406,9 @@ int cli_cmd_ensemble(const cli_invocation *inv)
     x.inv = inv;
     x.size = 1;
     x.local_size = 1;
-    if (opt[OPT_STORE].set && opt[OPT_NO_STORE].set)
-        return cli_usage_error("ensemble: --store and --no-store cannot be used together");
-    if (opt[OPT_FORCE].set && !opt[OPT_OUT].set)
-        return cli_usage_error("ensemble: --force needs --out");
+    int rc = cli_check_out_store(inv);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (opt[OPT_RESUME].set && !opt[OPT_OUT].set)
         return cli_usage_error("ensemble: --resume needs --out (the checkpoint is in DIR.partial/)");
     if (opt[OPT_CHECKPOINT].set && !opt[OPT_OUT].set)
@@ -786,7 +444,8 @@ int cli_cmd_ensemble(const cli_invocation *inv)
                                    opt[OPT_PERIOD].str);
     }
     if (opt[OPT_WINDOW].set) {
-        x.n_windows = collect_windows(inv, x.windows, MAX_WINDOWS);
+        x.n_windows = cli_options_collect(inv->cmd->options, inv->argc, inv->argv,
+                                          inv->cmd->name, "window", x.windows, MAX_WINDOWS);
         if (x.n_windows > MAX_WINDOWS)
             return cli_usage_error("ensemble: at most %d --window options", MAX_WINDOWS);
     }
@@ -806,7 +465,7 @@ int cli_cmd_ensemble(const cli_invocation *inv)
             return CLI_EXIT_INTERNAL;
         }
     }
-    int rc = ensemble_main(&x);
+    rc = ensemble_main(&x);
     free(x.work);
     free(x.ckpt.path);
     if (x.mpi)

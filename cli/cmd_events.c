@@ -30,37 +30,6 @@ const cli_option cli_events_import_options[] = {
 
 #define MAX_KEYWORDS 256
 
-/* Every --keyword value in order (the option parser keeps only the last). */
-static int collect_keywords(const cli_invocation *inv, const char **words, int max)
-{
-    int n = 0;
-    bool seen = false;
-    for (int i = 1; i < inv->argc; i++) {
-        const char *w = inv->argv[i];
-        if (!seen) {
-            seen = strcmp(w, "import") == 0;
-            continue;
-        }
-        if (strcmp(w, "--") == 0)
-            break;
-        const char *v = NULL;
-        if (strcmp(w, "--keyword") == 0 && i + 1 < inv->argc)
-            v = inv->argv[++i];
-        else if (strncmp(w, "--keyword=", 10) == 0)
-            v = w + 10;
-        else if (w[0] == '-' && w[1] == '-' && !strchr(w, '='))
-            for (int k = 0; inv->cmd->options[k].name; k++)
-                if (strcmp(w + 2, inv->cmd->options[k].name) == 0
-                    && inv->cmd->options[k].kind != CLI_OPT_FLAG) {
-                    i++;
-                    break;
-                }
-        if (v && n < max)
-            words[n++] = v;
-    }
-    return n;
-}
-
 /* An output written as it is produced and published only when complete: a temporary file next
  * to `path` renamed over it at the end, or for standard output (path NULL) an anonymous
  * temporary file copied out at the end. Nothing is written on failure. */
@@ -203,7 +172,10 @@ static bk_status import_event(void *ud, bk_event *e, bk_error *err)
 int cli_cmd_events_import(const cli_invocation *inv)
 {
     const char *keywords[MAX_KEYWORDS];
-    int n_kw = collect_keywords(inv, keywords, MAX_KEYWORDS);
+    int n_kw = cli_options_collect(inv->cmd->options, inv->argc, inv->argv, inv->cmd->name,
+                                   "keyword", keywords, MAX_KEYWORDS);
+    if (n_kw > MAX_KEYWORDS)
+        n_kw = MAX_KEYWORDS; /* as many as fit; the rest are ignored */
     bk_events_filter filter;
     memset(&filter, 0, sizeof filter);
     filter.country = inv->opt[OPT_COUNTRY].str;

@@ -12,14 +12,11 @@ enum { OPT_OUT, OPT_FORCE, OPT_JSON, OPT_QUIET, OPT_STORE, OPT_NO_STORE };
 const cli_option cli_merge_options[] = {
     {"out", CLI_OPT_STRING, "DIR", 0, 0,
      "write bands.csv, curves.csv, summary.json, manifest.json, scenario.yaml into DIR"},
-    {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace a non-empty DIR once the new one is complete"},
+    CLI_OPTION_FORCE,
     {"json", CLI_OPT_FLAG, NULL, 0, 0, "print summary.json instead of the plain-words summary"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no summary; errors only"},
-    {"store", CLI_OPT_STRING, "FILE", 0, 0,
-     "record the merge in the run store FILE (default: $BLOCKADE_STORE, else runs.sqlite next "
-     "to --out)"},
-    {"no-store", CLI_OPT_FLAG, NULL, 0, 0, "do not record the merge in a run store"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_STORE("the merge"),
+    CLI_OPTION_END,
 };
 
 /* A part must hold every block of its shard: a checkpoint of an unfinished shard is not one. */
@@ -42,12 +39,11 @@ static int check_part(const char *path, const bk_ensemble *part)
 int cli_cmd_merge(const cli_invocation *inv)
 {
     const cli_value *opt = inv->opt;
-    if (opt[OPT_STORE].set && opt[OPT_NO_STORE].set)
-        return cli_usage_error("merge: --store and --no-store cannot be used together");
-    if (opt[OPT_FORCE].set && !opt[OPT_OUT].set)
-        return cli_usage_error("merge: --force needs --out DIR");
+    int rc = cli_check_out_store(inv);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     bk_ensemble *all = NULL;
-    int rc = cli_load_state(inv->args[0], &all);
+    rc = cli_load_state(inv->args[0], &all);
     if (rc == CLI_EXIT_OK)
         rc = check_part(inv->args[0], all);
     uint32_t *seen = NULL;
@@ -106,30 +102,16 @@ int cli_cmd_merge(const cli_invocation *inv)
     }
 
     const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
-    char *store_path = NULL;
     cli_record rec;
-    memset(&rec, 0, sizeof rec);
-    rc = cli_store_choose(opt[OPT_NO_STORE].set, opt[OPT_STORE].set ? opt[OPT_STORE].str : NULL,
-                          out, &store_path);
-    if (rc == CLI_EXIT_OK && store_path) {
-        size_t len = 0;
-        const char *text = bk_ensemble_scenario_text(all, &len);
-        cli_record_info ri = {"ensemble", info.scenario_name, info.scenario_sha256, text, len,
-                              info.seed, (long)info.replications, info.days,
-                              "{\"merged_parts\": true}", out};
-        rc = cli_record_begin(&rec, store_path, inv, &ri);
-    }
+    size_t len = 0;
+    const char *text = bk_ensemble_scenario_text(all, &len);
+    cli_record_info ri = {"ensemble", info.scenario_name, info.scenario_sha256, text, len,
+                          info.seed, (long)info.replications, info.days,
+                          "{\"merged_parts\": true}", out};
+    rc = cli_record_start(&rec, inv, out, &ri);
     if (rc == CLI_EXIT_OK && out)
         rc = cli_ensemble_write_outputs(all, out, opt[OPT_FORCE].set);
-    char *summary = NULL;
-    size_t summary_len = 0;
-    if (rec.store && rc == CLI_EXIT_OK) {
-        FILE *f = open_memstream(&summary, &summary_len);
-        if (f) {
-            bk_ensemble_write_summary_json(all, f);
-            fclose(f);
-        }
-    }
+    char *summary = rec.store && rc == CLI_EXIT_OK ? cli_ensemble_summary_text(all) : NULL;
     rc = cli_record_finish(&rec, rc, summary);
     free(summary);
     if (rc == CLI_EXIT_OK) {
@@ -137,7 +119,6 @@ int cli_cmd_merge(const cli_invocation *inv)
         if (rc == CLI_EXIT_OK && out && !opt[OPT_QUIET].set)
             fprintf(stderr, "outputs written to %s\n", out);
     }
-    free(store_path);
     bk_ensemble_free(all);
     return rc;
 }

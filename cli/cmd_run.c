@@ -35,40 +35,26 @@ const cli_option cli_run_options[] = {
     {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
 };
 
-/* The library's writers, one file each, in manifest order. */
-static const struct {
-    const char *name;
-    bk_status (*write)(const bk_run *run, FILE *out);
-} run_outputs[] = {
-    {"daily.csv", bk_run_write_daily_csv},
-    {"events.csv", bk_run_write_events_csv},
-    {"events.geojson", bk_run_write_events_geojson},
-    {"summary.json", bk_run_write_summary_json},
-};
+static bk_status daily_of(const void *r, FILE *f) { return bk_run_write_daily_csv(r, f); }
+static bk_status events_of(const void *r, FILE *f) { return bk_run_write_events_csv(r, f); }
+static bk_status geojson_of(const void *r, FILE *f) { return bk_run_write_events_geojson(r, f); }
+static bk_status summary_of(const void *r, FILE *f) { return bk_run_write_summary_json(r, f); }
+static bk_status story_of(const void *r, FILE *f) { return bk_run_write_story(r, f); }
 
-#define N_RUN_OUTPUTS (sizeof run_outputs / sizeof run_outputs[0])
+/* The files of a run's output directory, in manifest order. */
+#define N_RUN_FILES 6
+static const char *const run_files[N_RUN_FILES] = {"daily.csv",    "events.csv",
+                                                   "events.geojson", "summary.json",
+                                                   "manifest.json", "scenario.yaml"};
 
-/* A JSON string literal. Control characters are escaped; bytes >= 0x80 pass through, so UTF-8
- * input stays UTF-8. */
-static void put_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
+/* What manifest.json and scenario.yaml are written from. */
+typedef struct run_files_ctx {
+    const cli_invocation *inv;
+    const bk_scenario *sc;
+    const char *path;
+    const bk_run_config *cfg;
+    const bk_run *run;
+} run_files_ctx;
 
 /* The program's name without its directory, so the manifest does not depend on where the tool
  * is installed. */
@@ -80,155 +66,68 @@ static const char *program_name(const char *argv0)
 
 /* manifest.json: everything needed to run the same command again, and nothing that changes
  * from one run of it to the next (no time, no host, no absolute path of the tool). */
-static void write_manifest(FILE *f, const cli_invocation *inv, const bk_scenario *sc,
-                           const char *path, const bk_run_config *cfg, int days)
+static bk_status write_manifest(const void *ctx, FILE *f)
 {
+    const run_files_ctx *c = ctx;
+    bk_run_totals totals;
+    bk_run_get_totals(c->run, &totals);
     char hash[65];
-    bk_scenario_hash(sc, hash);
+    bk_scenario_hash(c->sc, hash);
     fputs("{\n  \"blockade_version\": ", f);
-    put_json_string(f, bk_version());
+    bk_json_write_string(f, bk_version(), false);
     fputs(",\n  \"scenario\": {\n    \"name\": ", f);
-    put_json_string(f, bk_scenario_name(sc));
+    bk_json_write_string(f, bk_scenario_name(c->sc), false);
     fputs(",\n    \"file\": ", f);
-    if (path)
-        put_json_string(f, path);
-    else
-        fputs("null", f);
+    bk_json_write_string(f, c->path, false);
     fputs(",\n    \"sha256\": ", f);
-    put_json_string(f, hash);
+    bk_json_write_string(f, hash, false);
     fprintf(f, "\n  },\n  \"seed\": %" PRIu64 ",\n  \"replication\": %" PRIu32
                ",\n  \"days\": %d,\n  \"check_invariants\": %s,\n  \"command\": [",
-            cfg->seed, cfg->replication, days, cfg->check_invariants ? "true" : "false");
-    for (int i = 0; i < inv->argc; i++) {
+            c->cfg->seed, c->cfg->replication, totals.days,
+            c->cfg->check_invariants ? "true" : "false");
+    for (int i = 0; i < c->inv->argc; i++) {
         fputs(i ? ", " : "", f);
-        put_json_string(f, i == 0 ? program_name(inv->argv[0]) : inv->argv[i]);
+        bk_json_write_string(f, i == 0 ? program_name(c->inv->argv[0]) : c->inv->argv[i],
+                             false);
     }
     fputs("],\n  \"files\": [", f);
-    for (size_t i = 0; i < N_RUN_OUTPUTS; i++) {
-        put_json_string(f, run_outputs[i].name);
-        fputs(", ", f);
+    for (int i = 0; i < N_RUN_FILES; i++) {
+        fputs(i ? ", " : "", f);
+        bk_json_write_string(f, run_files[i], false);
     }
-    fputs("\"manifest.json\", \"scenario.yaml\"]\n}\n", f);
+    fputs("]\n}\n", f);
+    return BK_OK;
 }
 
-/* Writes every output file into the temporary directory; returns an exit code. */
-static int write_outputs(cli_outdir *od, const cli_invocation *inv, const bk_scenario *sc,
-                         const char *path, const bk_run_config *cfg, const bk_run *run)
+static bk_status write_scenario(const void *ctx, FILE *f)
 {
-    char msg[1024];
-    for (size_t i = 0; i < N_RUN_OUTPUTS + 2; i++) {
-        const char *name = i < N_RUN_OUTPUTS ? run_outputs[i].name
-                           : i == N_RUN_OUTPUTS ? "manifest.json" : "scenario.yaml";
-        if (cli_interrupted)
-            return CLI_EXIT_INTERRUPTED;
-        FILE *f = cli_outdir_open(od, name, msg, sizeof msg);
-        if (!f) {
-            cli_error("%s", msg);
-            return CLI_EXIT_IO;
-        }
-        bk_status st = BK_OK;
-        if (i < N_RUN_OUTPUTS) {
-            st = run_outputs[i].write(run, f);
-        } else if (i == N_RUN_OUTPUTS) {
-            bk_run_totals totals;
-            bk_run_get_totals(run, &totals);
-            write_manifest(f, inv, sc, path, cfg, totals.days);
-        } else {
-            size_t len = 0;
-            const char *text = bk_scenario_text(sc, &len);
-            if (fwrite(text, 1, len, f) != len)
-                st = BK_ERR_IO;
-        }
-        int closed = cli_outdir_close(od, f, name, msg, sizeof msg);
-        if (st != BK_OK && st != BK_ERR_IO) {
-            cli_error("cannot write '%s/%s': %s", od->final, name, bk_status_str(st));
-            return cli_exit_for_status(st);
-        }
-        if (st != BK_OK || closed != 0) {
-            if (closed != 0)
-                cli_error("%s", msg);
-            else
-                cli_error("cannot write '%s/%s': %s", od->final, name, bk_status_str(st));
-            return CLI_EXIT_IO;
-        }
-    }
-    if (cli_interrupted)
-        return CLI_EXIT_INTERRUPTED;
-    int committed = cli_outdir_commit(od, msg, sizeof msg);
-    if (committed < 0) {
-        cli_error("%s", msg);
-        return CLI_EXIT_IO;
-    }
-    if (committed > 0)
-        cli_error("%s", msg); /* new outputs in place; the old ones could not be removed */
-    return CLI_EXIT_OK;
+    size_t len = 0;
+    const char *text = bk_scenario_text(((const run_files_ctx *)ctx)->sc, &len);
+    return fwrite(text, 1, len, f) == len ? BK_OK : BK_ERR_IO;
 }
 
-/* What the store records besides the columns it has for them. */
-static void write_params_json(FILE *f, const char *path, const bk_run_config *cfg)
+/* Writes every output file into the claimed directory and commits it; returns an exit code. */
+static int write_outputs(cli_outdir *od, const run_files_ctx *c)
 {
-    fputs("{\"scenario_file\": ", f);
-    if (path)
-        put_json_string(f, path);
-    else
-        fputs("null", f);
-    fprintf(f, ", \"replication\": %" PRIu32 ", \"check_invariants\": %s}", cfg->replication,
-            cfg->check_invariants ? "true" : "false");
+    const cli_output files[N_RUN_FILES] = {
+        {run_files[0], daily_of, c->run},         {run_files[1], events_of, c->run},
+        {run_files[2], geojson_of, c->run},       {run_files[3], summary_of, c->run},
+        {run_files[4], write_manifest, c},        {run_files[5], write_scenario, c}};
+    return cli_outdir_write(od, files, N_RUN_FILES);
 }
 
-/* Records the start of this run in the store (see record.c). */
-static int record_begin(cli_record *rec, const char *store_path, const cli_invocation *inv,
-                        const bk_scenario *sc, const char *path, const bk_run_config *cfg)
+/* What the store records besides the columns it has for them; NULL when out of memory. */
+static char *params_json(const char *path, const bk_run_config *cfg)
 {
-    char *params = NULL;
-    size_t params_len = 0;
-    FILE *pf = open_memstream(&params, &params_len);
-    if (pf == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
+    cli_text t;
+    FILE *f = cli_text_open(&t);
+    if (f) {
+        fputs("{\"scenario_file\": ", f);
+        bk_json_write_string(f, path, false);
+        fprintf(f, ", \"replication\": %" PRIu32 ", \"check_invariants\": %s}",
+                cfg->replication, cfg->check_invariants ? "true" : "false");
     }
-    write_params_json(pf, path, cfg);
-    if (fclose(pf) != 0) {
-        free(params);
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
-    }
-    char hash[65];
-    bk_scenario_hash(sc, hash);
-    size_t text_len = 0;
-    const char *text = bk_scenario_text(sc, &text_len);
-    cli_record_info info = {
-        .kind = "run",
-        .scenario_name = bk_scenario_name(sc),
-        .scenario_sha256 = hash,
-        .scenario_text = text,
-        .scenario_len = text_len,
-        .seed = cfg->seed,
-        .replications = 1,
-        .days = cfg->days > 0 ? cfg->days : bk_scenario_days(sc),
-        .params_json = params,
-        .out = inv->opt[OPT_OUT].set ? inv->opt[OPT_OUT].str : NULL,
-    };
-    int rc = cli_record_begin(rec, store_path, inv, &info);
-    free(params);
-    return rc;
-}
-
-/* Records how the run ended, with its summary (see record.c). */
-static int record_finish(cli_record *rec, int rc, const bk_run *run)
-{
-    char *summary = NULL;
-    size_t summary_len = 0;
-    if (rec->store && run) {
-        FILE *f = open_memstream(&summary, &summary_len);
-        if (f && (bk_run_write_summary_json(run, f) != BK_OK || fclose(f) != 0)) {
-            free(summary); /* the end is recorded even when the summary cannot be */
-            summary = NULL;
-        }
-    }
-    rc = cli_record_finish(rec, rc, summary);
-    free(summary);
-    return rc;
+    return cli_text_close(&t, true);
 }
 
 /* Fills the run configuration from the options, which the parser has range-checked. */
@@ -255,24 +154,24 @@ int cli_cmd_run(const cli_invocation *inv)
     const cli_value *opt = inv->opt;
     if (opt[OPT_CHECK].set && opt[OPT_NO_CHECK].set)
         return cli_usage_error("run: --check and --no-check cannot be used together");
-    if (opt[OPT_FORCE].set && !opt[OPT_OUT].set)
-        return cli_usage_error("run: --force needs --out DIR");
-    if (opt[OPT_STORE].set && opt[OPT_NO_STORE].set)
-        return cli_usage_error("run: --store and --no-store cannot be used together");
+    int rc = cli_check_out_store(inv);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     const char *path = inv->n_args > 0 ? inv->args[0] : NULL;
+    const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
     bool quiet = opt[OPT_QUIET].set;
+    /* the store is chosen (and a store inside --out refused) before the scenario is read */
     char *store_path = NULL;
-    int rc = cli_store_choose(opt[OPT_NO_STORE].set, opt[OPT_STORE].set ? opt[OPT_STORE].str : NULL,
-                              opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL, &store_path);
+    rc = cli_store_choose(opt[OPT_NO_STORE].set, opt[OPT_STORE].set ? opt[OPT_STORE].str : NULL,
+                          out, &store_path);
+    free(store_path);
     if (rc != CLI_EXIT_OK)
         return rc;
 
     bk_scenario *sc = NULL;
     rc = cli_load_scenario(path, &sc);
-    if (rc != CLI_EXIT_OK) {
-        free(store_path);
+    if (rc != CLI_EXIT_OK)
         return rc;
-    }
     bk_run_config cfg;
     configure(inv, sc, &cfg);
 
@@ -283,7 +182,6 @@ int cli_cmd_run(const cli_invocation *inv)
         char msg[1024];
         if (cli_outdir_begin(&od, opt[OPT_OUT].str, opt[OPT_FORCE].set, msg, sizeof msg) != 0) {
             cli_error("%s", msg);
-            free(store_path);
             bk_scenario_free(sc);
             return CLI_EXIT_IO;
         }
@@ -292,16 +190,16 @@ int cli_cmd_run(const cli_invocation *inv)
 
     /* Record the start before the run (after DIR's parents exist: the default store is
      * there); a store that cannot be opened stops everything before it starts. */
-    cli_record rec = {NULL, 0};
-    if (store_path) {
-        rc = record_begin(&rec, store_path, inv, sc, path, &cfg);
-        free(store_path);
-        if (rc != CLI_EXIT_OK) {
-            if (have_out)
-                cli_outdir_abort(&od);
-            bk_scenario_free(sc);
-            return rc;
-        }
+    cli_record rec;
+    char *params = params_json(path, &cfg);
+    rc = params ? cli_record_scenario(&rec, inv, out, "run", sc, cfg.seed, 1, cfg.days, params)
+                : (cli_error("out of memory"), CLI_EXIT_INTERNAL);
+    free(params);
+    if (rc != CLI_EXIT_OK) {
+        if (have_out)
+            cli_outdir_abort(&od);
+        bk_scenario_free(sc);
+        return rc;
     }
 
     bk_run *run = NULL;
@@ -313,25 +211,20 @@ int cli_cmd_run(const cli_invocation *inv)
     } else if (st != BK_OK) {
         rc = cli_report(st, &err);
     } else if (have_out) {
-        rc = write_outputs(&od, inv, sc, path, &cfg, run);
+        run_files_ctx ctx = {inv, sc, path, &cfg, run};
+        rc = write_outputs(&od, &ctx);
     }
     if (have_out)
         cli_outdir_abort(&od); /* removes the temporary directory unless it was committed */
-    rc = record_finish(&rec, rc, run);
+    char *summary = rec.store && run ? cli_text_of(summary_of, run) : NULL;
+    rc = cli_record_finish(&rec, rc, summary);
+    free(summary);
     if (rc == CLI_EXIT_INTERRUPTED)
         cli_error("interrupted");
 
-    if (rc == CLI_EXIT_OK) {
-        if (opt[OPT_JSON].set)
-            st = bk_run_write_summary_json(run, stdout);
-        else if (!quiet)
-            st = bk_run_write_story(run, stdout);
-        if (st != BK_OK) {
-            cli_error("cannot write to standard output: %s", bk_status_str(st));
-            rc = cli_exit_for_status(st);
-        } else if (have_out && !quiet)
-            fprintf(stderr, "outputs written to %s\n", opt[OPT_OUT].str);
-    }
+    if (rc == CLI_EXIT_OK)
+        rc = cli_print_result(run, summary_of, story_of, opt[OPT_JSON].set, quiet,
+                              have_out ? out : NULL);
     bk_run_free(run);
     bk_scenario_free(sc);
     return rc;

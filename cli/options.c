@@ -124,6 +124,48 @@ int cli_options_parse(const cli_option *options, int argc, char **argv, cli_valu
     return 0;
 }
 
+/* Contract in options.h. */
+int cli_options_collect(const cli_option *options, int argc, char **argv, const char *cmd,
+                        const char *name, const char **out, int max)
+{
+    size_t name_len = strlen(name);
+    const char *space = strrchr(cmd, ' ');
+    if (space)
+        cmd = space + 1; /* "events import": the words follow "import" */
+    int n = 0;
+    bool seen_cmd = false;
+    for (int i = 1; i < argc; i++) {
+        const char *w = argv[i];
+        if (!seen_cmd) { /* the program's options before the command word */
+            seen_cmd = strcmp(w, cmd) == 0;
+            continue;
+        }
+        if (strcmp(w, "--") == 0)
+            break;
+        if (strncmp(w, "--", 2) != 0)
+            continue;
+        const char *v = NULL;
+        const char *eq = strchr(w + 2, '=');
+        size_t len = eq ? (size_t)(eq - (w + 2)) : strlen(w + 2);
+        if (len == name_len && strncmp(w + 2, name, len) == 0) {
+            if (eq)
+                v = eq + 1;
+            else if (i + 1 < argc)
+                v = argv[++i];
+        } else if (!eq) {
+            int k = find_option(options, w + 2, len);
+            if (k >= 0 && options[k].kind != CLI_OPT_FLAG)
+                i++; /* its value is not one of ours */
+        }
+        if (v) {
+            if (n < max)
+                out[n] = v;
+            n++;
+        }
+    }
+    return n;
+}
+
 static void print_line(FILE *out, const char *left, const char *help)
 {
     int w = fprintf(out, "  %s", left);

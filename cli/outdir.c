@@ -1,5 +1,6 @@
 /* outdir.c: all-or-nothing output directories (see outdir.h). */
 #include "outdir.h"
+#include "cli.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -441,4 +442,87 @@ void cli_outdir_abort(cli_outdir *od)
     od->n_made = 0;
     free(od->final);
     od->final = NULL;
+}
+
+/* Contract in cli.h. A trial claim, given back at once: the checks of cli_outdir_begin (DIR
+ * absent or empty unless --force, parents creatable) before hours of work, not after. */
+int cli_outdir_precheck(const char *dir, bool force)
+{
+    char msg[1024];
+    cli_outdir od;
+    if (cli_outdir_begin(&od, dir, force, msg, sizeof msg) != 0) {
+        cli_error("%s", msg);
+        return CLI_EXIT_IO;
+    }
+    cli_outdir_abort(&od);
+    return CLI_EXIT_OK;
+}
+
+/* Contract in cli.h. */
+int cli_outdir_write(cli_outdir *od, const cli_output *files, int n)
+{
+    char msg[1024];
+    for (int i = 0; i < n; i++) {
+        if (cli_interrupted)
+            return CLI_EXIT_INTERRUPTED;
+        FILE *f = cli_outdir_open(od, files[i].name, msg, sizeof msg);
+        if (!f) {
+            cli_error("%s", msg);
+            return CLI_EXIT_IO;
+        }
+        bk_status st = files[i].write(files[i].obj, f);
+        if (cli_outdir_close(od, f, files[i].name, msg, sizeof msg) != 0) {
+            cli_error("%s", msg);
+            return CLI_EXIT_IO;
+        }
+        if (st != BK_OK) {
+            cli_error("cannot write '%s/%s': %s", od->final, files[i].name, bk_status_str(st));
+            return cli_exit_for_status(st);
+        }
+    }
+    if (cli_interrupted)
+        return CLI_EXIT_INTERRUPTED;
+    int committed = cli_outdir_commit(od, msg, sizeof msg);
+    if (committed != 0)
+        cli_error("%s", msg); /* > 0: new outputs in place; the old ones could not be removed */
+    return committed < 0 ? CLI_EXIT_IO : CLI_EXIT_OK;
+}
+
+/* Contract in cli.h. */
+int cli_write_outputs(const char *dir, bool force, const cli_output *files, int n)
+{
+    char msg[1024];
+    cli_outdir od;
+    if (cli_outdir_begin(&od, dir, force, msg, sizeof msg) != 0) {
+        cli_error("%s", msg);
+        return CLI_EXIT_IO;
+    }
+    int rc = cli_outdir_write(&od, files, n);
+    cli_outdir_abort(&od);
+    return rc;
+}
+
+/* Contract in cli.h. */
+bk_status cli_write_manifest(const void *manifest, FILE *f)
+{
+    const cli_manifest *m = manifest;
+    fprintf(f, "{\n  \"blockade_version\": \"%s\",\n  \"kind\": ", bk_version());
+    bk_json_write_string(f, m->kind, false);
+    if (m->list_key) {
+        fputs(",\n  ", f);
+        bk_json_write_string(f, m->list_key, false);
+        fputs(": [", f);
+        for (int k = 0; k < m->n_list; k++) {
+            fputs(k ? ", " : "", f);
+            bk_json_write_string(f, m->list[k], false);
+        }
+        fputc(']', f);
+    }
+    fputs(",\n  \"files\": [", f);
+    for (int k = 0; k < m->n_files; k++) {
+        fputs(k ? ", " : "", f);
+        bk_json_write_string(f, m->files[k].name, false);
+    }
+    fputs("]\n}\n", f);
+    return ferror(f) ? BK_ERR_IO : BK_OK;
 }

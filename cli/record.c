@@ -216,3 +216,49 @@ int cli_record_finish(cli_record *rec, int rc, const char *summary_json)
     }
     return rc;
 }
+
+/* Contract in cli.h. */
+int cli_check_out_store(const cli_invocation *inv)
+{
+    const char *cmd = inv->cmd->name;
+    int store = cli_option_index(inv->cmd, "store");
+    int no_store = cli_option_index(inv->cmd, "no-store");
+    int force = cli_option_index(inv->cmd, "force");
+    int out = cli_option_index(inv->cmd, "out");
+    if (store >= 0 && no_store >= 0 && inv->opt[store].set && inv->opt[no_store].set)
+        return cli_usage_error("%s: --store and --no-store cannot be used together", cmd);
+    if (force >= 0 && out >= 0 && inv->opt[force].set && !inv->opt[out].set)
+        return cli_usage_error("%s: --force needs --out DIR", cmd);
+    return CLI_EXIT_OK;
+}
+
+/* Contract in cli.h. */
+int cli_record_start(cli_record *rec, const cli_invocation *inv, const char *out,
+                     const cli_record_info *info)
+{
+    memset(rec, 0, sizeof *rec);
+    int store = cli_option_index(inv->cmd, "store");
+    int no_store = cli_option_index(inv->cmd, "no-store");
+    char *path = NULL;
+    int rc = cli_store_choose(no_store >= 0 && inv->opt[no_store].set,
+                              store >= 0 && inv->opt[store].set ? inv->opt[store].str : NULL,
+                              out, &path);
+    if (rc == CLI_EXIT_OK && path)
+        rc = cli_record_begin(rec, path, inv, info);
+    free(path);
+    return rc;
+}
+
+/* Contract in cli.h. */
+int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *out,
+                        const char *kind, const bk_scenario *sc, uint64_t seed,
+                        uint64_t replications, int days, const char *params_json)
+{
+    char hash[65];
+    bk_scenario_hash(sc, hash);
+    size_t len = 0;
+    const char *text = bk_scenario_text(sc, &len);
+    cli_record_info ri = {kind, bk_scenario_name(sc), hash, text, len, seed, (long)replications,
+                          days > 0 ? days : bk_scenario_days(sc), params_json, out};
+    return cli_record_start(rec, inv, out, &ri);
+}

@@ -72,34 +72,13 @@ void serve_request_release(serve_request *req)
 
 void serve_json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", out);
-        else if (*p < 0x20 || *p == '<')   /* '<': the text may end up inside a page */
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
+    bk_json_write_string(out, s ? s : "", true); /* '<' escaped: the text may end up in a page */
 }
 
-static char *stream_text(bk_status (*write)(const bk_ensemble *, FILE *), const bk_ensemble *e)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL)
-        return NULL;
-    bk_status st = write(e, f);
-    if (fclose(f) != 0 || st != BK_OK) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
+static bk_status bands_of(const void *e, FILE *f) { return bk_ensemble_write_bands_csv(e, f); }
+static bk_status curves_of(const void *e, FILE *f) { return bk_ensemble_write_curves_csv(e, f); }
+static bk_status csv_of(const void *c, FILE *f) { return bk_compare_write_csv(c, f); }
+static bk_status json_of(const void *c, FILE *f) { return bk_compare_write_json(c, f); }
 
 /* The daily metrics whose bands the partial results carry (the page's live charts); the whole
  * bands.csv (about 150 metrics) is written with the outputs at the end. */
@@ -172,8 +151,8 @@ static bk_status on_partial(void *ud, const bk_ensemble *ens)
     bk_ensemble_get_info(ens, &info);
     if (info.replications_done == 0)
         return BK_OK;
-    char *bands = stream_text(bk_ensemble_write_bands_csv, ens);
-    char *curves = stream_text(bk_ensemble_write_curves_csv, ens);
+    char *bands = cli_text_of(bands_of, ens);
+    char *curves = cli_text_of(curves_of, ens);
     if (bands)
         keep_live_rows(bands);
     char *buf = NULL;
@@ -196,52 +175,14 @@ static bk_status on_partial(void *ud, const bk_ensemble *ens)
     return BK_OK;
 }
 
-/* A memstream's text from a compare writer. */
-static char *compare_text(bk_status (*write)(const bk_compare *, FILE *), const bk_compare *c)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (f == NULL)
-        return NULL;
-    bk_status st = write(c, f);
-    if (fclose(f) != 0 || st != BK_OK) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-/* Write `text` to DIR/NAME. 0 or -1. */
-static int write_file(const char *dir, const char *name, const char *text)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return -1;
-    fputs(text, f);
-    return fclose(f) == 0 ? 0 : -1;
-}
-
-/* A comparison's outputs, all or nothing: written in DIR.tmp, renamed to DIR. */
+/* A comparison's outputs, all or nothing. */
 static int write_compare_outputs(const bk_compare *cmp, const char *dir, char *msg, size_t cap)
 {
-    char *csv = compare_text(bk_compare_write_csv, cmp);
-    char *json = compare_text(bk_compare_write_json, cmp);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", dir);
-    int rc = csv && json ? 0 : -1;
-    if (rc == 0 && mkdir(tmp, 0777) != 0)
-        rc = -1;
-    if (rc == 0 && (write_file(tmp, "compare.csv", csv) != 0 ||
-                    write_file(tmp, "compare.json", json) != 0 || rename(tmp, dir) != 0))
-        rc = -1;
-    if (rc != 0)
-        snprintf(msg, cap, "cannot write the outputs in '%.600s': %s", dir, strerror(errno));
-    free(csv);
-    free(json);
-    return rc;
+    const cli_output files[] = {{"compare.csv", csv_of, cmp}, {"compare.json", json_of, cmp}};
+    if (cli_write_outputs(dir, false, files, 2) == CLI_EXIT_OK)
+        return 0;
+    snprintf(msg, cap, "cannot write the outputs in '%.600s'", dir);
+    return -1;
 }
 
 /* The job's record in the store: a command line that says what was run. */
@@ -332,7 +273,7 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
             snprintf(msg, cap, "cannot write the outputs in '%.600s'", dir);
     }
     if (rc == CLI_EXIT_OK)
-        *result = stream_text(bk_ensemble_write_summary_json, ens);
+        *result = cli_ensemble_summary_text(ens);
     bk_ensemble_free(ens);
     return rc;
 }
@@ -342,7 +283,7 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
 static bk_status on_compare_partial(void *ud, const bk_compare *partial)
 {
     job *j = ud;
-    char *text = compare_text(bk_compare_write_json, partial);
+    char *text = cli_text_of(json_of, partial);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = text ? open_memstream(&buf, &len) : NULL;
@@ -393,7 +334,7 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     if (rc == CLI_EXIT_OK && c->out_root && write_compare_outputs(cmp, dir, msg, cap) != 0)
         rc = CLI_EXIT_IO;
     if (rc == CLI_EXIT_OK)
-        *result = compare_text(bk_compare_write_json, cmp);
+        *result = cli_text_of(json_of, cmp);
     bk_compare_free(cmp);
     return rc;
 }

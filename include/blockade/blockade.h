@@ -8,6 +8,9 @@
 #ifndef BLOCKADE_BLOCKADE_H
 #define BLOCKADE_BLOCKADE_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "blockade/calibrate.h"
 #include "blockade/decide.h"
 #include "blockade/report.h"
@@ -23,5 +26,12 @@
 
 /* The library's version as "MAJOR.MINOR.PATCH", static. */
 const char *bk_version(void);
+
+/* Write `s` to `out` as a JSON string with its quotes, escaped as every JSON file of the
+ * library is: '"' and '\\' escaped, \n \r \t as such, other control characters as \u00XX, bytes
+ * of 0x80 and above as they are (UTF-8). NULL writes null. With `html`, '<' is escaped as
+ * \u003c too, for text that may end up inside an HTML page. Write errors show on the stream
+ * (ferror). Thread-safe as the stream is. */
+void bk_json_write_string(FILE *out, const char *s, bool html);
 
 #endif

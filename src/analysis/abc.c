@@ -24,6 +24,7 @@
 
 #include "analysis/observed.h"
 #include "blockade/ensemble.h"
+#include "engine/json.h"
 #include "engine/rng.h"
 #include "scenario/scenario.h"
 
@@ -502,20 +503,6 @@ bk_status bk_abc_write_posterior_csv(const bk_abc_result *r, const bk_abc_proble
     return ferror(out) ? BK_ERR_IO : BK_OK;
 }
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", *s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* Contract in blockade/calibrate.h. */
 bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_problem *prob,
                                         const bk_abc_config *cfg, FILE *out)
@@ -538,7 +525,7 @@ bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_pro
     for (int i = 0; i < r->s; i++) {
         fprintf(out, "    {\"name\": ");
         if (prob->stat_names)
-            json_str(out, prob->stat_names[i]);
+            bk_json_string(out, prob->stat_names[i], false);
         else
             fprintf(out, "\"s%d\"", i);
         fprintf(out, ", \"scale\": %.6g, \"used\": %s}%s\n", r->scale[i],
@@ -549,7 +536,7 @@ bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_pro
         bk_abc_summary su;
         bk_abc_summarize(r, j, &su);
         fprintf(out, "    {\"path\": ");
-        json_str(out, prob->params[j].path);
+        bk_json_string(out, prob->params[j].path, false);
         fprintf(out, ", \"prior\": \"%s\", \"low\": %.9g, \"high\": %.9g, \"mean\": %.6g, "
                 "\"sd\": %.6g, \"q05\": %.6g, \"median\": %.6g, \"q95\": %.6g}%s\n",
                 prob->params[j].prior == BK_PRIOR_LOGUNIFORM ? "loguniform" : "uniform",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/json.h"
 #include "model/run.h"
 
 /* printf honours LC_NUMERIC, which a host program may have set: whatever character it used for
@@ -147,29 +148,10 @@ bool bk_fmt_csv_guarded(const char *s, size_t len)
     return len >= 2 && s[0] == '\'' && formula_start(s[1]);
 }
 
-/* Bytes of 0x80 and above pass through: the text is UTF-8 from the scenario. */
+/* Contract in format.h: the escaping is engine/json.c's. */
 void bk_fmt_json_string(FILE *out, const char *s)
 {
-    if (s == NULL) {
-        fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", (unsigned)*p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
+    bk_json_string(out, s, false);
 }
 
 /* JSON has no NaN: null stands for a value that should not exist. */
