@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,4 +96,34 @@ void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag
     free(sp);
     free(ep);
     free(ap);
+}
+
+char *bk_test_base_text;
+
+int bk_test_setup_base(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);
+    bk_test_base_text = path ? bk_test_read_file(path, NULL) : NULL;
+    free(path);
+    return bk_test_base_text ? 0 : -1;
+}
+
+int bk_test_teardown_base(void **state)
+{
+    (void)state;
+    free(bk_test_base_text);
+    bk_test_base_text = NULL;
+    return 0;
+}
+
+char *bk_test_describe(const bk_scenario *sc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    assert_int_equal(fclose(out), 0);
+    return buf;
 }

@@ -35,4 +35,14 @@ double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);
  * three with their own functions. */
 void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag);
 
+/* The text of the two-corridor reference scenario (scenarios/test/two-corridors.yaml), read by
+ * bk_test_setup_base and freed by bk_test_teardown_base (cmocka group set-up and teardown). */
+#define BK_TEST_REFERENCE_FILE "scenarios/test/two-corridors.yaml"
+extern char *bk_test_base_text;
+int bk_test_setup_base(void **state);
+int bk_test_teardown_base(void **state);
+
+/* What bk_scenario_describe writes for sc, as a new string (free it); fails the test on error. */
+char *bk_test_describe(const bk_scenario *sc);
+
 #endif
