@@ -28,7 +28,6 @@ void bk_cli_result_free(bk_cli_result *r)
     memset(r, 0, sizeof *r);
 }
 
-
 void bk_cli_fmt_path(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;
@@ -43,7 +42,6 @@ void bk_cli_tmp_path(char *buf, size_t size, const char *stem)
 {
     bk_cli_fmt_path(buf, size, "%s/%s-%d", bk_cli_tmp_root, stem, ++bk_cli_tmp_serial);
 }
-
 
 /* Start the tool with argv (argv[0] is the program name), in `cwd` if not NULL. */
 void bk_cli_start_tool(const char *cwd, char *const argv[], bk_cli_child *c)
@@ -162,17 +160,17 @@ char *bk_cli_file_in(const char *dir, const char *name, size_t *len)
 void bk_cli_expect_code(const bk_cli_result *r, int code)
 {
     if (r->code != code)
-        print_error("exit code %d, expected %d\nstdout: %s\nstderr: %s\n", r->code, code,
-                    r->out, r->err);
+        print_error("exit code %d, expected %d\nstdout: %s\nstderr: %s\n", r->code, code, r->out,
+                    r->err);
     assert_int_equal(r->code, code);
 }
-
 
 int bk_cli_setup(void **state)
 {
     (void)state;
     const char *base = getenv("TMPDIR");
-    snprintf(bk_cli_tmp_root, sizeof bk_cli_tmp_root, "%s/bk-test-cli-XXXXXX", base && *base ? base : "/tmp");
+    snprintf(bk_cli_tmp_root, sizeof bk_cli_tmp_root, "%s/bk-test-cli-XXXXXX",
+             base && *base ? base : "/tmp");
     unsetenv("BLOCKADE_STORE"); /* a user's setting must not move the run store */
     return mkdtemp(bk_cli_tmp_root) ? 0 : -1;
 }

@@ -18,10 +18,10 @@
 extern char bk_cli_tmp_root[PATH_LEN];
 
 typedef struct bk_cli_result {
-    int code;     /* exit code; 128 + signal number when killed */
-    char *out;    /* stdout, NUL-terminated */
+    int code;  /* exit code; 128 + signal number when killed */
+    char *out; /* stdout, NUL-terminated */
     size_t out_len;
-    char *err;    /* stderr, NUL-terminated */
+    char *err; /* stderr, NUL-terminated */
 } bk_cli_result;
 
 /* A started tool whose output is being captured. */

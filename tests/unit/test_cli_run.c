@@ -28,7 +28,7 @@
 #include "blockade/blockade.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
-#define CASES_FILE BK_SOURCE_DIR "/tests/cli/cases.txt"
+#define CASES_FILE    BK_SOURCE_DIR "/tests/cli/cases.txt"
 static const char *const run_files[] = {"daily.csv",    "events.csv",    "events.geojson",
                                         "summary.json", "manifest.json", "scenario.yaml"};
 #define N_RUN_FILES (sizeof run_files / sizeof run_files[0])
@@ -73,17 +73,18 @@ static void test_run_out_writes_every_file(void **state)
     assert_int_equal(bk_scenario_load_file(TWO_CORRIDORS, &sc, NULL), BK_OK);
     bk_scenario_hash(sc, hash);
     bk_scenario_free(sc);
-    const char *got_hash = fy_node_get_scalar0(fy_node_by_path(root, "/scenario/sha256",
-                                                               (size_t)-1, FYNWF_DONT_FOLLOW));
+    const char *got_hash = fy_node_get_scalar0(
+        fy_node_by_path(root, "/scenario/sha256", (size_t)-1, FYNWF_DONT_FOLLOW));
     assert_non_null(got_hash);
     assert_string_equal(got_hash, hash);
-    const char *days = fy_node_get_scalar0(fy_node_by_path(root, "/days", (size_t)-1,
-                                                           FYNWF_DONT_FOLLOW));
+    const char *days =
+        fy_node_get_scalar0(fy_node_by_path(root, "/days", (size_t)-1, FYNWF_DONT_FOLLOW));
     assert_non_null(days);
     assert_string_equal(days, "20");
     struct fy_node *cmd = fy_node_by_path(root, "/command", (size_t)-1, FYNWF_DONT_FOLLOW);
     assert_non_null(cmd);
-    assert_int_equal(fy_node_sequence_item_count(cmd), 7); /* blockade run FILE --days 20 --out DIR */
+    assert_int_equal(fy_node_sequence_item_count(cmd),
+                     7);                   /* blockade run FILE --days 20 --out DIR */
     assert_null(strstr(manifest, "time")); /* no wall clock: same command, same bytes */
     fy_document_destroy(doc);
     free(manifest);
@@ -141,11 +142,11 @@ static void test_run_seed_changes_daily(void **state)
     for (int k = 0; k < 2; k++) {
         bk_cli_tmp_path(dir[k], sizeof dir[k], "seed");
         bk_cli_result r;
-        bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--seed", seeds[k], "--out", dir[k], "--quiet",
-                 NULL);
+        bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--seed", seeds[k], "--out", dir[k],
+                        "--quiet", NULL);
         bk_cli_expect_code(&r, 0);
         assert_int_equal(r.out_len, 0); /* --quiet: no story */
-        assert_string_equal(r.err, "");  /* nor the "outputs written" line */
+        assert_string_equal(r.err, ""); /* nor the "outputs written" line */
         bk_cli_result_free(&r);
     }
     size_t l0 = 0, l1 = 0;
@@ -242,7 +243,7 @@ static void test_full_disk(void **state)
     bk_cli_result_free(&r);
     int left_run = bk_cli_count_entries(mnt);
     bk_cli_run_args(NULL, &r, "ensemble", TWO_CORRIDORS, "-n", "20", "--out", ens, "--store", store,
-             "--quiet", NULL);
+                    "--quiet", NULL);
     int ens_code = r.code;
     bool said_ens = strstr(r.err, "No space left on device") != NULL;
     char ens_err[512];
@@ -256,10 +257,10 @@ static void test_full_disk(void **state)
     assert_int_equal(system(cmd), 0);
     assert_int_equal(run_code, 4);
     assert_true(said);
-    assert_int_equal(left_run, 0);   /* no DIR, no DIR.tmp-XXXXXX */
+    assert_int_equal(left_run, 0); /* no DIR, no DIR.tmp-XXXXXX */
     if (ens_code != 4 || !said_ens)
         fail_msg("ensemble on a full disk: exit %d, \"%s\"", ens_code, ens_err);
-    assert_int_equal(left_ens, 0);   /* no DIR, no DIR.partial */
+    assert_int_equal(left_ens, 0); /* no DIR, no DIR.partial */
     assert_true(failed_recorded);
 }
 
@@ -278,7 +279,6 @@ static void test_out_under_a_file_fails_cleanly(void **state)
     assert_non_null(strstr(r.err, "blockade: "));
     bk_cli_result_free(&r);
     assert_int_equal(bk_cli_count_entries(parent), 1);
-
 }
 
 /* Missing parents of DIR are created; on failure the ones created are removed again. */
@@ -317,7 +317,8 @@ static void test_bad_scenario_leaves_no_output(void **state)
     bk_cli_make_dir(parent);
     bk_cli_fmt_path(dir, sizeof dir, "%s/out", parent);
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", BK_SOURCE_DIR "/tests/cli/bad-syntax.yaml", "--out", dir, NULL);
+    bk_cli_run_args(NULL, &r, "run", BK_SOURCE_DIR "/tests/cli/bad-syntax.yaml", "--out", dir,
+                    NULL);
     bk_cli_expect_code(&r, 3);
     bk_cli_result_free(&r);
     assert_false(bk_cli_exists(dir));
@@ -353,7 +354,8 @@ static void test_interrupt_leaves_nothing(void **state)
     bk_cli_make_dir(parent);
     bk_cli_tmp_path(fifo, sizeof fifo, "scenario.fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    bk_cli_fmt_path(dir, sizeof dir, "%s/new/out", parent); /* "new" would be created, then removed */
+    bk_cli_fmt_path(dir, sizeof dir, "%s/new/out",
+                    parent); /* "new" would be created, then removed */
     char *argv[] = {(char *)"blockade", (char *)"run", fifo, (char *)"--out", dir, NULL};
     bk_cli_child c;
     bk_cli_start_tool(NULL, argv, &c);

@@ -16,7 +16,7 @@
 #include "scenario/scenario.h"
 
 #define REFERENCE_FILE BK_TEST_REFERENCE_FILE
-#define base_text bk_test_base_text   /* the reference file, read once */
+#define base_text      bk_test_base_text /* the reference file, read once */
 
 /* Expected line relative to the line of the first edit in the base text: EDIT, EDIT + 1, ... */
 #define EDIT (-1000)
@@ -30,12 +30,12 @@ typedef struct raw_text {
 
 typedef struct bad_case {
     const char *name;
-    const char *find, *replace;    /* textual edit of the reference file... */
-    const char *find2, *replace2;  /* ...and an optional second one */
-    const raw_text *raw;           /* or a whole text of its own (then find is NULL) */
+    const char *find, *replace;   /* textual edit of the reference file... */
+    const char *find2, *replace2; /* ...and an optional second one */
+    const raw_text *raw;          /* or a whole text of its own (then find is NULL) */
     bk_status status;
-    int line;                      /* EDIT + k: k lines after the first edit; 0: no line */
-    const char *substring;         /* expected in the message */
+    int line;              /* EDIT + k: k lines after the first edit; 0: no line */
+    const char *substring; /* expected in the message */
 } bad_case;
 
 static char *dup_text(const char *s, size_t len, size_t *out_len)
@@ -72,7 +72,10 @@ static char *gen_two_documents(size_t *len)
     return t;
 }
 
-#define RAW(s) {s, sizeof s - 1, NULL}
+#define RAW(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof s - 1, NULL                                                                      \
+    }
 static const raw_text raw_fy_crash = RAW("? ?:\t:"), raw_empty = RAW(""),
                       raw_blank = {"   \n\n  \r\n", 8, NULL},
                       raw_comment_only = RAW("# nothing here\n"),
@@ -80,8 +83,7 @@ static const raw_text raw_fy_crash = RAW("? ?:\t:"), raw_empty = RAW(""),
                       raw_nul = RAW("blockade: 1\nsce\0nario: {}\n"),
                       raw_control = RAW("blockade: 1\n\nscenario: \x01\n"),
                       raw_top_list = RAW("- blockade: 1\n- scenario: {}\n"),
-                      raw_top_scalar = RAW("just a sentence\n"),
-                      raw_deep = {NULL, 0, gen_deep},
+                      raw_top_scalar = RAW("just a sentence\n"), raw_deep = {NULL, 0, gen_deep},
                       raw_two_documents = {NULL, 0, gen_two_documents};
 
 static const bad_case bad_cases[] = {
@@ -90,8 +92,7 @@ static const bad_case bad_cases[] = {
      "syntax error"},
     {"unclosed bracket", "tankers: 150 ", "tankers: [150 ", NULL, NULL, NULL, BK_ERR_SYNTAX,
      EDIT + 1, "syntax error"},
-    {"tab indentation", "  seed: 7\n", "\tseed: 7\n", NULL, NULL, NULL, BK_ERR_SYNTAX, EDIT,
-     "tab"},
+    {"tab indentation", "  seed: 7\n", "\tseed: 7\n", NULL, NULL, NULL, BK_ERR_SYNTAX, EDIT, "tab"},
     {"duplicate key", "  seed: 7\n", "  seed: 7\n  seed: 8\n", NULL, NULL, NULL, BK_ERR_SYNTAX,
      EDIT + 1, "duplicate key"},
     {"unclosed quote", "name: \"Test Armed Group\"", "name: \"Test Armed Group", NULL, NULL, NULL,
@@ -118,8 +119,8 @@ static const bad_case bad_cases[] = {
      EDIT, "segments[0].length_km must be a number, got 'far'"},
     {"quoted number", "tankers: 150", "tankers: \"150\"", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
      "corridors[0].tankers must be a number, got \"150\""},
-    {"fraction for a count", "tankers: 90", "tankers: 90.5", NULL, NULL, NULL, BK_ERR_SCHEMA,
-     EDIT, "must be a whole number"},
+    {"fraction for a count", "tankers: 90", "tankers: 90.5", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "must be a whole number"},
     {"list for a mapping", "escort: {units: 4, strength: 40, replacement_per_week: 0.5}",
      "escort: [4, 40, 0.5]", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
      "corridors[1].escort must be a mapping, got a list of 3 items"},
@@ -135,8 +136,8 @@ static const bad_case bad_cases[] = {
      "city.unload_hours must be a list of two numbers [min, max], got a list of 3 items"},
 
     /* unknown keys */
-    {"unknown key in segment", "length_km: 300", "lenght_km: 300", NULL, NULL, NULL,
-     BK_ERR_SCHEMA, EDIT,
+    {"unknown key in segment", "length_km: 300", "lenght_km: 300", NULL, NULL, NULL, BK_ERR_SCHEMA,
+     EDIT,
      "unknown key 'lenght_km' in segment (expected one of: from, to, length_km, speed_kmh, "
      "cover, travel_cv, mode, reverse_speed_factor, speed_by_month)"},
     {"unknown top-level key", "blockade: 1", "blockade: 1\nblokade: 2\n", NULL, NULL, NULL,
@@ -147,20 +148,20 @@ static const bad_case bad_cases[] = {
      BK_ERR_SCHEMA, EDIT, "unknown key 'hours' in timeline entry of type escort_reinforce"},
     {"unknown key in cell", "readiness_hours: 72}", "readiness_hour: 72}", NULL, NULL, NULL,
      BK_ERR_SCHEMA, EDIT, "unknown key 'readiness_hour' in cell"},
-    {"unknown key in scenario", "  seed: 7\n", "  sead: 7\n", NULL, NULL, NULL, BK_ERR_SCHEMA,
-     EDIT, "unknown key 'sead' in scenario"},
+    {"unknown key in scenario", "  seed: 7\n", "  sead: 7\n", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
+     "unknown key 'sead' in scenario"},
 
     /* missing required keys */
-    {"missing scenario name", "  name: Two corridors (test)\n", "", NULL, NULL, NULL,
-     BK_ERR_SCHEMA, EDIT, "scenario: missing required key 'name'"},
-    {"missing tanker capacity", "  tanker_capacity_l: 45000       # litres per tanker\n", "",
-     NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT, "fleet: missing required key 'tanker_capacity_l'"},
+    {"missing scenario name", "  name: Two corridors (test)\n", "", NULL, NULL, NULL, BK_ERR_SCHEMA,
+     EDIT, "scenario: missing required key 'name'"},
+    {"missing tanker capacity", "  tanker_capacity_l: 45000       # litres per tanker\n", "", NULL,
+     NULL, NULL, BK_ERR_SCHEMA, EDIT, "fleet: missing required key 'tanker_capacity_l'"},
     {"missing format version", "blockade: 1 ", "", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT + 2,
      "missing required key 'blockade'"},
     {"missing corridor path", "    path: [south_port, south_border, south_town, capital]\n", "",
      NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT - 3, "corridors[1]: missing required key 'path'"},
-    {"missing timeline type", "type: campaign_start}", "note: x}", NULL, NULL, NULL,
-     BK_ERR_SCHEMA, EDIT, "timeline[7]: missing required key 'type'"},
+    {"missing timeline type", "type: campaign_start}", "note: x}", NULL, NULL, NULL, BK_ERR_SCHEMA,
+     EDIT, "timeline[7]: missing required key 'type'"},
 
     /* unknown references */
     {"unknown place in segment", "{from: west_town, to: south_town",
@@ -178,8 +179,8 @@ static const bad_case bad_cases[] = {
      "no segment joins 'west_port' and 'capital'"},
     {"unknown port in timeline", "port: south, factor", "port: north, factor", NULL, NULL, NULL,
      BK_ERR_REFERENCE, EDIT, "timeline[1].port: unknown port 'north'"},
-    {"unknown cell home", "home: west_town", "home: west_city", NULL, NULL, NULL,
-     BK_ERR_REFERENCE, EDIT, "armed_group.cells[0].home: unknown place 'west_city'"},
+    {"unknown cell home", "home: west_town", "home: west_city", NULL, NULL, NULL, BK_ERR_REFERENCE,
+     EDIT, "armed_group.cells[0].home: unknown place 'west_city'"},
     {"unknown city place", "  place: capital", "  place: metropolis", NULL, NULL, NULL,
      BK_ERR_REFERENCE, EDIT, "city.place: unknown place 'metropolis'"},
 
@@ -202,8 +203,8 @@ static const bad_case bad_cases[] = {
      BK_ERR_VALUE, EDIT, "escort_min (3) must be <= escort_per_convoy (2)"},
     {"max_strength below strength", "max_strength: 120", "max_strength: 50", NULL, NULL, NULL,
      BK_ERR_VALUE, EDIT, "max_strength (50) must be >= strength (60)"},
-    {"stock above capacity", "gasoil: 6000000", "gasoil: 60000000", NULL, NULL, NULL,
-     BK_ERR_VALUE, EDIT, "more than depot_capacity_l"},
+    {"stock above capacity", "gasoil: 6000000", "gasoil: 60000000", NULL, NULL, NULL, BK_ERR_VALUE,
+     EDIT, "more than depot_capacity_l"},
     {"latitude out of range", "lat: 14.0", "lat: 94.0", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "places[0].lat must be in -90..90 degrees, got 94.0"},
     {"zero days", "days: 60", "days: 0", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
@@ -212,8 +213,8 @@ static const bad_case bad_cases[] = {
      "scenario.seed must be a whole number"},
     {"format version 2", "blockade: 1", "blockade: 2", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "must be 1, got 2"},
-    {"unknown convoy mode", "mode: threat", "mode: sometimes", NULL, NULL, NULL, BK_ERR_VALUE,
-     EDIT, "policy.convoy.mode must be one of: off, date, threat, always; got 'sometimes'"},
+    {"unknown convoy mode", "mode: threat", "mode: sometimes", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "policy.convoy.mode must be one of: off, date, threat, always; got 'sometimes'"},
     {"unknown timeline type", "type: note,", "type: memo,", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "timeline[8].type must be one of"},
     {"February 30", "start_date: 2025-09-01", "start_date: 2025-02-30", NULL, NULL, NULL,
@@ -221,8 +222,9 @@ static const bad_case bad_cases[] = {
     {"date in words", "campaign_start: 2025-09-05", "campaign_start: 5 September 2025", NULL, NULL,
      NULL, BK_ERR_VALUE, EDIT, "armed_group.campaign_start must be a date written YYYY-MM-DD"},
     {"date after the horizon", "date: 2025-10-30", "date: 2025-10-31", NULL, NULL, NULL,
-     BK_ERR_VALUE, EDIT, "timeline[8].date 2025-10-31 is outside the scenario's horizon "
-                         "2025-09-01..2025-10-30"},
+     BK_ERR_VALUE, EDIT,
+     "timeline[8].date 2025-10-31 is outside the scenario's horizon "
+     "2025-09-01..2025-10-30"},
     {"date before the start", "date: 2025-09-15", "date: 2025-08-15", NULL, NULL, NULL,
      BK_ERR_VALUE, EDIT, "is outside the scenario's horizon"},
     {"convoy date outside the horizon", "from_date: 2025-09-10", "from_date: 2026-09-10", NULL,
@@ -237,21 +239,21 @@ static const bad_case bad_cases[] = {
      "path: [west_port, west_border, west_town]", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "corridor 'west': path must end at the city place 'capital'"},
     {"path visiting a place twice", "path: [west_port, west_border, west_town, capital]",
-     "path: [west_port, west_border, west_town, west_border, west_town, capital]", NULL, NULL,
-     NULL, BK_ERR_VALUE, EDIT, "corridor 'west': path visits place 'west_border' twice"},
+     "path: [west_port, west_border, west_town, west_border, west_town, capital]", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "corridor 'west': path visits place 'west_border' twice"},
     {"staging not on path", "staging: south_border", "staging: west_border", NULL, NULL, NULL,
      BK_ERR_VALUE, EDIT, "corridor 'south': staging place 'west_border' is not on the path"},
-    {"duplicate product id", "{id: gasoline, name: Gasoline}", "{id: gasoil, name: Gasoline}",
-     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "products[1].id: duplicate id 'gasoil'"},
+    {"duplicate product id", "{id: gasoline, name: Gasoline}", "{id: gasoil, name: Gasoline}", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT, "products[1].id: duplicate id 'gasoil'"},
     {"duplicate place id", "{id: south_town,", "{id: west_town,", NULL, NULL, NULL, BK_ERR_VALUE,
      EDIT, "places[6].id: duplicate id 'west_town' (already used by places[2])"},
-    {"malformed id", "{id: gasoil, name: Gasoil}", "{id: gas oil, name: Gasoil}", NULL, NULL,
-     NULL, BK_ERR_VALUE, EDIT, "products[0].id must be an id"},
+    {"malformed id", "{id: gasoil, name: Gasoil}", "{id: gas oil, name: Gasoil}", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "products[0].id must be an id"},
     {"segment joining a place to itself", "{from: west_town, to: south_town",
      "{from: west_town, to: west_town", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "from and to are the same place 'west_town'"},
-    {"duplicate segment", "{from: west_town, to: south_town", "{from: capital, to: west_town",
-     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "segments[6] joins 'capital' and 'west_town' again"},
+    {"duplicate segment", "{from: west_town, to: south_town", "{from: capital, to: west_town", NULL,
+     NULL, NULL, BK_ERR_VALUE, EDIT, "segments[6] joins 'capital' and 'west_town' again"},
     {"border delay on a town", "admin1: West}", "admin1: West, border_delay_hours: [1, 2]}", NULL,
      NULL, NULL, BK_ERR_VALUE, EDIT,
      "places[2].border_delay_hours is only allowed on a place of kind border"},
@@ -283,15 +285,15 @@ static const bad_case bad_cases[] = {
     {"duplicate sector id", "{id: freight, name: Freight,", "{id: power, name: Freight,", NULL,
      NULL, NULL, BK_ERR_VALUE, EDIT,
      "city.sectors[4].id: duplicate id 'power' (already used by city.sectors[0])"},
-    {"elasticity 0.5", "elasticity: -0.3", "elasticity: 0.5", NULL, NULL, NULL, BK_ERR_VALUE,
-     EDIT, "city.sectors[3].elasticity must be in -5..0, got 0.5"},
+    {"elasticity 0.5", "elasticity: -0.3", "elasticity: 0.5", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
+     "city.sectors[3].elasticity must be in -5..0, got 0.5"},
     {"unknown power sector", "power: {sector: power,", "power: {sector: turbines,", NULL, NULL,
      NULL, BK_ERR_REFERENCE, EDIT,
      "city.power.sector: unknown sector 'turbines' (not defined in city.sectors)"},
     {"power without fuel_share", "fuel_share: 0.7, ", "", NULL, NULL, NULL, BK_ERR_SCHEMA, EDIT,
      "city.power: missing required key 'fuel_share'"},
-    {"reopen_above below close_below", "reopen_above: 0.8", "reopen_above: 0.4", NULL, NULL,
-     NULL, BK_ERR_VALUE, EDIT, "city.schools.reopen_above (0.4) must be >= close_below (0.5)"},
+    {"reopen_above below close_below", "reopen_above: 0.8", "reopen_above: 0.4", NULL, NULL, NULL,
+     BK_ERR_VALUE, EDIT, "city.schools.reopen_above (0.4) must be >= close_below (0.5)"},
     {"reserve above capacity", "reserve_floor_l: {gasoil: 5500000",
      "reserve_floor_l: {gasoil: 29500000", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "city.reserve_floor_l totals 30500000 L, more than depot_capacity_l 30000000 L"},
@@ -353,8 +355,8 @@ static const bad_case bad_cases[] = {
      "product: gasoline, price: -900", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
      "timeline[15].price must be in 0..1e+09 per L, got -900"},
     /* Ids that differ only in case or in '-'/'_' give the same column in the outputs. */
-    {"sector ids equal as columns", "{id: private_transport,", "{id: Public-Transport,", NULL,
-     NULL, NULL, BK_ERR_VALUE, EDIT,
+    {"sector ids equal as columns", "{id: private_transport,", "{id: Public-Transport,", NULL, NULL,
+     NULL, BK_ERR_VALUE, EDIT,
      "city.sectors[3].id 'Public-Transport' clashes with city.sectors[2].id 'public_transport': "
      "both give the column name 'public_transport'"},
     {"corridor ids equal as columns", "  - id: south\n    name: South corridor",
@@ -368,13 +370,14 @@ static const bad_case bad_cases[] = {
     {"directive (libfyaml hang)", "blockade: 1", "%YAML 1.2\n---\nblockade: 1", NULL, NULL, NULL,
      BK_ERR_SYNTAX, EDIT, "a YAML directive"},
     /* Text that reorders or drives a terminal. */
-    {"bidi override in a name", "name: Two corridors (test)",
-     "name: \"Two \xe2\x80\xaeztset\"", NULL, NULL, NULL, BK_ERR_VALUE, EDIT,
-     "U+202E, a bidirectional text control"},
+    {"bidi override in a name", "name: Two corridors (test)", "name: \"Two \xe2\x80\xaeztset\"",
+     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "U+202E, a bidirectional text control"},
     {"bidi isolate in a note", "note: depot shortage", "note: depot \xe2\x81\xa6shortage", NULL,
      NULL, NULL, BK_ERR_VALUE, EDIT, "U+2066, a bidirectional text control"},
-    {"C1 control in a name", "name: Gasoline}", "name: \"Gas\xc2\x9b" "2Joline\"}", NULL, NULL,
-     NULL, BK_ERR_VALUE, EDIT, "U+009B, a C1 control character"},
+    {"C1 control in a name", "name: Gasoline}",
+     "name: \"Gas\xc2\x9b"
+     "2Joline\"}",
+     NULL, NULL, NULL, BK_ERR_VALUE, EDIT, "U+009B, a C1 control character"},
 };
 
 static char *make_case_text(const bad_case *c, size_t *len, int *edit_line)
