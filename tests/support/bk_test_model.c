@@ -68,6 +68,31 @@ bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)
     return run;
 }
 
+bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed)
+{
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.seed = seed;
+    cfg.check_invariants = true;
+    bk_run *run = NULL;
+    bk_error err = {0};
+    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
+        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
+    return run;
+}
+
+void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd)
+{
+    for (int c = 0; c < run->n_cols; c++)
+        if (strcmp(run->cols[c].name, name) == 0) {
+            assert_true(run->days <= maxd);
+            for (int d = 0; d < run->days; d++)
+                buf[d] = run->daily[(size_t)d * run->n_cols + c];
+            return;
+        }
+    fail_msg("no column %s", name);
+}
+
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to)
 {
     int c = -1;

@@ -25,6 +25,14 @@ bk_scenario *bk_test_load_text(const char *text);
  * if the run fails. */
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
 
+/* Replication 0 of sc with `seed` over the scenario's horizon, checking the run's invariants
+ * every day; fails the test if the run fails. */
+bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed);
+
+/* Daily column `name` of run into buf (at least maxd values); fails the test if the run has no
+ * such column or more than maxd days. */
+void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd);
+
 /* Sum of daily column `name` over days from .. to - 1 (clipped to the run); fails the test if
  * the run has no such column. */
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);

@@ -91,30 +91,9 @@ static const char *const CUT_WEST = "timeline:\n"
                                     "  - {date: 2025-09-04, type: supply_cut, port: west, factor: 0, "
                                     "hours: 480}\n";
 
-static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
-{
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    cfg.check_invariants = true;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
-}
+#define run_seed(sc, seed) bk_test_run_checked(sc, seed)
 
-static void series(const bk_run *run, const char *name, double *buf)
-{
-    for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0) {
-            assert_true(run->days <= MAXD);
-            for (int d = 0; d < run->days; d++)
-                buf[d] = run->daily[(size_t)d * run->n_cols + c];
-            return;
-        }
-    fail_msg("no column %s", name);
-}
+#define series(run, name, buf) bk_test_series(run, name, buf, MAXD)
 
 /* Litres are conserved across the depot and every stock outside it (the run checks it every
  * day; here the totals too), and the outside stocks did carry the city: they fell. */

@@ -16,6 +16,7 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "model/city.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -52,39 +53,11 @@ static char *world(const char *timeline, const char *from, const char *to)
     return text;
 }
 
-static bk_scenario *load_text(const char *text)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err) != BK_OK)
-        fail_msg("scenario did not load: %s", err.message);
-    return sc;
-}
+#define load_text(text) bk_test_load_text(text)
 
-static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
-{
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    cfg.check_invariants = true;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
-}
+#define run_seed(sc, seed) bk_test_run_checked(sc, seed)
 
-static void series(const bk_run *run, const char *name, double *buf)
-{
-    for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0) {
-            assert_true(run->days <= MAXD);
-            for (int d = 0; d < run->days; d++)
-                buf[d] = run->daily[(size_t)d * run->n_cols + c];
-            return;
-        }
-    fail_msg("no column %s", name);
-}
+#define series(run, name, buf) bk_test_series(run, name, buf, MAXD)
 
 static const char *const ESSENTIAL = "{id: essential, name: Essential services, tier: 1, "
                                      "priority: true,";
