@@ -123,6 +123,24 @@ void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag
     free(ap);
 }
 
+char *bk_test_big_depot_world(const char *timeline)
+{
+    char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);
+    assert_non_null(path);
+    char *text = bk_test_read_file(path, NULL);
+    free(path);
+    assert_non_null(text);
+    char *cut = strstr(text, "timeline:");
+    assert_non_null(cut);
+    *cut = 0;
+    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    size_t n = strlen(text);
+    text = realloc(text, n + strlen(timeline) + 1);
+    assert_non_null(text);
+    strcpy(text + n, timeline);
+    return text;
+}
+
 char *bk_test_base_text;
 
 int bk_test_setup_base(void **state)

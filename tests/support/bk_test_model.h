@@ -43,6 +43,11 @@ double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);
  * three with their own functions. */
 void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag);
 
+/* The two-corridor test world (scenarios/test/two-corridors.yaml) without its timeline, with a
+ * huge depot (the supply side then never waits for room), and `timeline` appended in place of
+ * its own; a new string (free it). Fails the test on error. */
+char *bk_test_big_depot_world(const char *timeline);
+
 /* The text of the two-corridor reference scenario (scenarios/test/two-corridors.yaml), read by
  * bk_test_setup_base and freed by bk_test_teardown_base (cmocka group set-up and teardown). */
 #define BK_TEST_REFERENCE_FILE "scenarios/test/two-corridors.yaml"

@@ -49,15 +49,7 @@ static char *edit(char *s, const char *from, const char *to)
  * does not depend on the city), the new mechanisms, and `timeline` in place of its own. */
 static char *world(const char *timeline, const char *hh_days, const char *hh_hoard)
 {
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    assert_non_null(path);
-    char *text = bk_test_read_file(path, NULL);
-    free(path);
-    assert_non_null(text);
-    char *cut = strstr(text, "timeline:");
-    assert_non_null(cut);
-    *cut = 0;
-    text = edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    char *text = bk_test_big_depot_world(timeline);
     text = edit(text, "  pressure:", CITY_EXTRA);
     text = edit(text, "    adjust_days: 7", "    fear: 0.5\n    adjust_days: 7");
     text = edit(text, "HHD", hh_days);
@@ -75,10 +67,6 @@ static char *world(const char *timeline, const char *hh_days, const char *hh_hoa
                 "schools: {close_below: 0.5, close_days: 3, reopen_above: 0.8, reopen_days: 5, "
                 "announce_days: 2, period_days: 10, holidays: [[2025-09-14, 2025-09-20], "
                 "[2025-10-20, 2025-10-22]]}");
-    size_t n = strlen(text);
-    text = realloc(text, n + strlen(timeline) + 1);
-    assert_non_null(text);
-    strcpy(text + n, timeline);
     return text;
 }
 

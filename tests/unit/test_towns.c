@@ -27,30 +27,8 @@
  * of its own. */
 static char *world(const char *timeline, const char *from, const char *to)
 {
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    assert_non_null(path);
-    char *text = bk_test_read_file(path, NULL);
-    free(path);
-    assert_non_null(text);
-    char *cut = strstr(text, "timeline:");
-    assert_non_null(cut);
-    *cut = 0;
-    char *r = bk_test_replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
-    assert_non_null(r);
-    free(text);
-    text = r;
-    if (from != NULL) {
-        r = bk_test_replace(text, from, to);
-        if (r == NULL)
-            fail_msg("text to edit not found: %s", from);
-        free(text);
-        text = r;
-    }
-    size_t n = strlen(text);
-    text = realloc(text, n + strlen(timeline) + 1);
-    assert_non_null(text);
-    strcpy(text + n, timeline);
-    return text;
+    char *text = bk_test_big_depot_world(timeline);
+    return from != NULL ? bk_test_edit(text, from, to) : text;
 }
 
 #define load_text(text) bk_test_load_text(text)
