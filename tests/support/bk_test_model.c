@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,31 @@ bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)
     return run;
 }
 
+bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed)
+{
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    cfg.seed = seed;
+    cfg.check_invariants = true;
+    bk_run *run = NULL;
+    bk_error err = {0};
+    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
+        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
+    return run;
+}
+
+void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd)
+{
+    for (int c = 0; c < run->n_cols; c++)
+        if (strcmp(run->cols[c].name, name) == 0) {
+            assert_true(run->days <= maxd);
+            for (int d = 0; d < run->days; d++)
+                buf[d] = run->daily[(size_t)d * run->n_cols + c];
+            return;
+        }
+    fail_msg("no column %s", name);
+}
+
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to)
 {
     int c = -1;
@@ -95,4 +121,52 @@ void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag
     free(sp);
     free(ep);
     free(ap);
+}
+
+char *bk_test_big_depot_world(const char *timeline)
+{
+    char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);
+    assert_non_null(path);
+    char *text = bk_test_read_file(path, NULL);
+    free(path);
+    assert_non_null(text);
+    char *cut = strstr(text, "timeline:");
+    assert_non_null(cut);
+    *cut = 0;
+    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    size_t n = strlen(text);
+    text = realloc(text, n + strlen(timeline) + 1);
+    assert_non_null(text);
+    strcpy(text + n, timeline);
+    return text;
+}
+
+char *bk_test_base_text;
+
+int bk_test_setup_base(void **state)
+{
+    (void)state;
+    char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);
+    bk_test_base_text = path ? bk_test_read_file(path, NULL) : NULL;
+    free(path);
+    return bk_test_base_text ? 0 : -1;
+}
+
+int bk_test_teardown_base(void **state)
+{
+    (void)state;
+    free(bk_test_base_text);
+    bk_test_base_text = NULL;
+    return 0;
+}
+
+char *bk_test_describe(const bk_scenario *sc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
+    assert_int_equal(fclose(out), 0);
+    return buf;
 }

@@ -25,6 +25,14 @@ bk_scenario *bk_test_load_text(const char *text);
  * if the run fails. */
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
 
+/* Replication 0 of sc with `seed` over the scenario's horizon, checking the run's invariants
+ * every day; fails the test if the run fails. */
+bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed);
+
+/* Daily column `name` of run into buf (at least maxd values); fails the test if the run has no
+ * such column or more than maxd days. */
+void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd);
+
 /* Sum of daily column `name` over days from .. to - 1 (clipped to the run); fails the test if
  * the run has no such column. */
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);
@@ -34,5 +42,20 @@ double bk_test_sum_days(const bk_run *run, const char *name, int from, int to);
  * (tests/data/two-corridors-aggregates.csv); fails the test if any does not load. Free the
  * three with their own functions. */
 void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag);
+
+/* The two-corridor test world (scenarios/test/two-corridors.yaml) without its timeline, with a
+ * huge depot (the supply side then never waits for room), and `timeline` appended in place of
+ * its own; a new string (free it). Fails the test on error. */
+char *bk_test_big_depot_world(const char *timeline);
+
+/* The text of the two-corridor reference scenario (scenarios/test/two-corridors.yaml), read by
+ * bk_test_setup_base and freed by bk_test_teardown_base (cmocka group set-up and teardown). */
+#define BK_TEST_REFERENCE_FILE "scenarios/test/two-corridors.yaml"
+extern char *bk_test_base_text;
+int bk_test_setup_base(void **state);
+int bk_test_teardown_base(void **state);
+
+/* What bk_scenario_describe writes for sc, as a new string (free it); fails the test on error. */
+char *bk_test_describe(const bk_scenario *sc);
 
 #endif

@@ -49,15 +49,7 @@ static char *edit(char *s, const char *from, const char *to)
  * does not depend on the city), the new mechanisms, and `timeline` in place of its own. */
 static char *world(const char *timeline, const char *hh_days, const char *hh_hoard)
 {
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    assert_non_null(path);
-    char *text = bk_test_read_file(path, NULL);
-    free(path);
-    assert_non_null(text);
-    char *cut = strstr(text, "timeline:");
-    assert_non_null(cut);
-    *cut = 0;
-    text = edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
+    char *text = bk_test_big_depot_world(timeline);
     text = edit(text, "  pressure:", CITY_EXTRA);
     text = edit(text, "    adjust_days: 7", "    fear: 0.5\n    adjust_days: 7");
     text = edit(text, "HHD", hh_days);
@@ -75,10 +67,6 @@ static char *world(const char *timeline, const char *hh_days, const char *hh_hoa
                 "schools: {close_below: 0.5, close_days: 3, reopen_above: 0.8, reopen_days: 5, "
                 "announce_days: 2, period_days: 10, holidays: [[2025-09-14, 2025-09-20], "
                 "[2025-10-20, 2025-10-22]]}");
-    size_t n = strlen(text);
-    text = realloc(text, n + strlen(timeline) + 1);
-    assert_non_null(text);
-    strcpy(text + n, timeline);
     return text;
 }
 
@@ -91,30 +79,9 @@ static const char *const CUT_WEST = "timeline:\n"
                                     "  - {date: 2025-09-04, type: supply_cut, port: west, factor: 0, "
                                     "hours: 480}\n";
 
-static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
-{
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    cfg.check_invariants = true;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
-}
+#define run_seed(sc, seed) bk_test_run_checked(sc, seed)
 
-static void series(const bk_run *run, const char *name, double *buf)
-{
-    for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0) {
-            assert_true(run->days <= MAXD);
-            for (int d = 0; d < run->days; d++)
-                buf[d] = run->daily[(size_t)d * run->n_cols + c];
-            return;
-        }
-    fail_msg("no column %s", name);
-}
+#define series(run, name, buf) bk_test_series(run, name, buf, MAXD)
 
 /* Litres are conserved across the depot and every stock outside it (the run checks it every
  * day; here the totals too), and the outside stocks did carry the city: they fell. */

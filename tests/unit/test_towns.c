@@ -16,6 +16,7 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "model/city.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -26,65 +27,15 @@
  * of its own. */
 static char *world(const char *timeline, const char *from, const char *to)
 {
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    assert_non_null(path);
-    char *text = bk_test_read_file(path, NULL);
-    free(path);
-    assert_non_null(text);
-    char *cut = strstr(text, "timeline:");
-    assert_non_null(cut);
-    *cut = 0;
-    char *r = bk_test_replace(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
-    assert_non_null(r);
-    free(text);
-    text = r;
-    if (from != NULL) {
-        r = bk_test_replace(text, from, to);
-        if (r == NULL)
-            fail_msg("text to edit not found: %s", from);
-        free(text);
-        text = r;
-    }
-    size_t n = strlen(text);
-    text = realloc(text, n + strlen(timeline) + 1);
-    assert_non_null(text);
-    strcpy(text + n, timeline);
-    return text;
+    char *text = bk_test_big_depot_world(timeline);
+    return from != NULL ? bk_test_edit(text, from, to) : text;
 }
 
-static bk_scenario *load_text(const char *text)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err) != BK_OK)
-        fail_msg("scenario did not load: %s", err.message);
-    return sc;
-}
+#define load_text(text) bk_test_load_text(text)
 
-static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
-{
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    cfg.check_invariants = true;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
-}
+#define run_seed(sc, seed) bk_test_run_checked(sc, seed)
 
-static void series(const bk_run *run, const char *name, double *buf)
-{
-    for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0) {
-            assert_true(run->days <= MAXD);
-            for (int d = 0; d < run->days; d++)
-                buf[d] = run->daily[(size_t)d * run->n_cols + c];
-            return;
-        }
-    fail_msg("no column %s", name);
-}
+#define series(run, name, buf) bk_test_series(run, name, buf, MAXD)
 
 static const char *const ESSENTIAL = "{id: essential, name: Essential services, tier: 1, "
                                      "priority: true,";
