@@ -23,7 +23,7 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "analysis/sensitivity.h"
+#include "analysis/calibration/sensitivity.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
 #include "blockade/blockade.h"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/ens.h"
+#include "analysis/ensemble/ens.h"
 
 enum { N = 1000000, MOD = 997 };
 

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/fixed.h"
-#include "analysis/sketch.h"
+#include "analysis/ensemble/fixed.h"
+#include "analysis/ensemble/sketch.h"
 
 #define N_SAMPLES 20000
 

@@ -1,0 +1,399 @@
+/* sensitivity.c: global sensitivity of whole-run outcomes to scenario parameters over their
+ * prior ranges: Morris elementary effects (Morris 1991; mu* of Campolongo et al. 2007) and
+ * Sobol indices with the Saltelli (2010) first-order and Jansen (1999) total estimators.
+ * Every design point runs replication 0 with the same seed (common random numbers), points run
+ * in parallel and land in their own slot, so results do not depend on the thread count.
+ */
+#include "engine/alloc.h"
+#include "analysis/calibration/sensitivity.h"
+#include "engine/status_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/calibration/abc.h"
+#include "analysis/ensemble/metrics.h"
+#include "analysis/calibration/observed.h"
+#include "engine/rng.h"
+
+/* Contract in sensitivity.h. */
+void bk_morris_design(uint64_t seed, int R, int k, int p, double *u, double *delta)
+{
+    double d = (double)p / (2.0 * (p - 1));
+    *delta = d;
+    int *perm = bk_malloc((size_t)k * sizeof *perm);
+    for (int r = 0; r < R; r++) {
+        bk_rng rng;
+        bk_rng_init(&rng, seed, (uint32_t)r, BK_RNG_SENS, 1);
+        double *x = u + (size_t)r * (size_t)(k + 1) * (size_t)k;
+        for (int j = 0; j < k; j++) {
+            int level = (int)(bk_rng_uniform(&rng) * p);
+            if (level >= p)
+                level = p - 1;
+            x[j] = (double)level / (p - 1);
+        }
+        for (int j = 0; j < k; j++)
+            perm[j] = j;
+        for (int j = k - 1; j > 0 && perm; j--) {
+            int i = (int)(bk_rng_uniform(&rng) * (j + 1));
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        for (int step = 0; step < k; step++) {
+            double *prev = x + (size_t)step * (size_t)k, *next = prev + k;
+            memcpy(next, prev, (size_t)k * sizeof *next);
+            int j = perm ? perm[step] : step;
+            next[j] = prev[j] + d <= 1.0 + 1e-12 ? prev[j] + d : prev[j] - d;
+        }
+    }
+    bk_free(perm);
+}
+
+/* Contract in sensitivity.h. */
+void bk_morris_effects(const double *u, const double *f, int R, int k, double *mu,
+                       double *mu_star, double *sigma)
+{
+    double *ee = bk_malloc((size_t)R * (size_t)k * sizeof *ee);
+    if (!ee)
+        return;
+    for (int r = 0; r < R; r++) {
+        const double *x = u + (size_t)r * (size_t)(k + 1) * (size_t)k;
+        const double *fr = f + (size_t)r * (size_t)(k + 1);
+        for (int step = 0; step < k; step++) {
+            const double *a = x + (size_t)step * (size_t)k, *b = a + k;
+            for (int j = 0; j < k; j++)
+                if (a[j] != b[j])
+                    ee[(size_t)r * (size_t)k + (size_t)j] = (fr[step + 1] - fr[step]) / (b[j] - a[j]);
+        }
+    }
+    for (int j = 0; j < k; j++) {
+        double m = 0, ma = 0, v = 0;
+        for (int r = 0; r < R; r++) {
+            m += ee[(size_t)r * (size_t)k + (size_t)j];
+            ma += fabs(ee[(size_t)r * (size_t)k + (size_t)j]);
+        }
+        m /= R;
+        ma /= R;
+        for (int r = 0; r < R; r++) {
+            double d = ee[(size_t)r * (size_t)k + (size_t)j] - m;
+            v += d * d;
+        }
+        mu[j] = m;
+        mu_star[j] = ma;
+        sigma[j] = R > 1 ? sqrt(v / (R - 1)) : 0.0;
+    }
+    bk_free(ee);
+}
+
+/* Contract in sensitivity.h. */
+void bk_saltelli_design(uint64_t seed, uint64_t N, int k, double *u)
+{
+    double *A = u, *B = u + N * (uint64_t)k;
+    for (uint64_t i = 0; i < N; i++) {
+        bk_rng rng;
+        bk_rng_init(&rng, seed, (uint32_t)i, BK_RNG_SENS, 2);
+        for (int j = 0; j < k; j++)
+            A[i * (uint64_t)k + (uint64_t)j] = bk_rng_uniform(&rng);
+        for (int j = 0; j < k; j++)
+            B[i * (uint64_t)k + (uint64_t)j] = bk_rng_uniform(&rng);
+    }
+    for (int c = 0; c < k; c++) {
+        double *AB = u + (2 + (uint64_t)c) * N * (uint64_t)k;
+        for (uint64_t i = 0; i < N; i++) {
+            memcpy(AB + i * (uint64_t)k, A + i * (uint64_t)k, (size_t)k * sizeof *AB);
+            AB[i * (uint64_t)k + (uint64_t)c] = B[i * (uint64_t)k + (uint64_t)c];
+        }
+    }
+}
+
+/* Contract in sensitivity.h. */
+void bk_sobol_indices(const double *f, uint64_t N, int k, double *s1, double *st)
+{
+    const double *fA = f, *fB = f + N;
+    double m = 0, v = 0;
+    for (uint64_t i = 0; i < 2 * N; i++)
+        m += f[i];
+    m /= (double)(2 * N);
+    for (uint64_t i = 0; i < 2 * N; i++)
+        v += (f[i] - m) * (f[i] - m);
+    v /= (double)(2 * N - 1);
+    for (int c = 0; c < k; c++) {
+        const double *fAB = f + (2 + (uint64_t)c) * N;
+        double a = 0, b = 0;
+        for (uint64_t i = 0; i < N; i++) {
+            a += fB[i] * (fAB[i] - fA[i]);
+            b += (fA[i] - fAB[i]) * (fA[i] - fAB[i]);
+        }
+        s1[c] = v > 0 ? a / (double)N / v : (double)NAN;
+        st[c] = v > 0 ? b / (2.0 * (double)N) / v : (double)NAN;
+    }
+}
+
+struct bk_sensitivity {
+    int k, n_out;
+    char **params;          /* into names */
+    char (*names)[256];     /* copies of the parameter paths */
+    char **outcomes;        /* owned */
+    bk_sensitivity_row *rows; /* [n_out * k] */
+    bool sobol;
+    int R;
+    uint64_t N;
+};
+
+typedef struct sens_ctx {
+    const bk_scenario *base;
+    const bk_calib_spec *spec;
+    const double *u;        /* [points * k] */
+    int k, n_out, days;
+    const int *metric;      /* [n_out] */
+    uint64_t seed;
+    double *f;              /* [points * n_out] */
+} sens_ctx;
+
+static bk_status sens_point(void *vctx, uint64_t i, bk_error *err)
+{
+    sens_ctx *c = vctx;
+    double theta[64];
+    for (int j = 0; j < c->k; j++)
+        theta[j] = bk_param_at(&c->spec->params[j], c->u[i * (uint64_t)c->k + (uint64_t)j]);
+    bk_scenario *sc = NULL;
+    bk_run *run = NULL;
+    bk_status st = bk_cal_run_at(c->spec, c->base, theta, c->seed, c->days, &sc, &run, err);
+    if (st != BK_OK)
+        return st;
+    bk_run_totals t;
+    bk_run_get_totals(run, &t);
+    for (int o = 0; o < c->n_out; o++)
+        c->f[i * (uint64_t)c->n_out + (uint64_t)o] = bk_total_value(&t, c->metric[o], t.days);
+    bk_run_free(run);
+    bk_scenario_free(sc);
+    return BK_OK;
+}
+
+void bk_sensitivity_config_init(bk_sensitivity_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = 1;
+    cfg->trajectories = 10;
+    cfg->levels = 4;
+}
+
+void bk_sensitivity_free(bk_sensitivity *s)
+{
+    if (!s)
+        return;
+    for (int o = 0; s->outcomes && o < s->n_out; o++)
+        bk_free(s->outcomes[o]);
+    bk_free(s->outcomes);
+    bk_free(s->params);
+    bk_free(s->names);
+    bk_free(s->rows);
+    bk_free(s);
+}
+
+/* Evaluate the outcomes at `points` design points u into f. */
+static bk_status evaluate(sens_ctx *c, uint64_t points, const bk_sensitivity_config *cfg,
+                          bk_error *err)
+{
+    return bk_par_for(points, cfg->threads, sens_point, c, cfg->cancel, err);
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
+                             const char *const *outcomes, int n_outcomes,
+                             const bk_sensitivity_config *cfg, bk_sensitivity **out,
+                             bk_error *err)
+{
+    *out = NULL;
+    /* observation parameters do not change a run: leave them out */
+    bk_param kept[64];
+    bk_calib_spec local = *spec;
+    local.params = kept;
+    local.n_params = 0;
+    for (int j = 0; j < spec->n_params && local.n_params < 64; j++)
+        if (!bk_param_is_observation(&spec->params[j]))
+            kept[local.n_params++] = spec->params[j];
+    spec = &local;
+    int k = spec->n_params;
+    if (k < 1 || k > 64 || n_outcomes < 1 || cfg->trajectories < 2 || cfg->levels < 2
+        || cfg->levels % 2 || cfg->sobol_n == 1 || cfg->sobol_n > 1000000)
+        return bk_fail(err, BK_ERR_USAGE, "sensitivity: needs 1-64 parameters, an outcome, "
+                           ">= 2 trajectories, an even number of levels and a Sobol N >= 2");
+    int *metric = bk_calloc((size_t)n_outcomes, sizeof *metric);
+    bk_sensitivity *s = bk_calloc(1, sizeof *s);
+    if (!metric || !s) {
+        bk_free(metric);
+        bk_free(s);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    s->k = k;
+    s->n_out = n_outcomes;
+    s->R = cfg->trajectories;
+    s->N = cfg->sobol_n;
+    s->sobol = cfg->sobol_n > 0;
+    s->outcomes = bk_calloc((size_t)n_outcomes, sizeof *s->outcomes);
+    s->params = bk_calloc((size_t)k, sizeof *s->params);
+    s->names = bk_calloc((size_t)k, sizeof *s->names);
+    s->rows = bk_calloc((size_t)n_outcomes * (size_t)k, sizeof *s->rows);
+    bk_status st = BK_OK;
+    if (!s->outcomes || !s->params || !s->names || !s->rows)
+        st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
+        metric[o] = bk_total_index(outcomes[o]);
+        if (metric[o] < 0) {
+            char list[1024] = "";
+            for (int i = 0; i < bk_n_total_metrics; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, bk_total_metrics[i].name, sizeof list - strlen(list) - 1);
+            }
+            st = bk_fail(err, BK_ERR_USAGE, "unknown outcome '%s' (known: %s)", outcomes[o],
+                             list);
+        } else if (!(s->outcomes[o] = bk_strdup(outcomes[o]))) {
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        }
+    }
+    for (int j = 0; j < k && s->params && s->names; j++) {
+        snprintf(s->names[j], sizeof s->names[j], "%s", spec->params[j].path);
+        s->params[j] = s->names[j];
+    }
+    sens_ctx c = {base, spec, NULL, k, n_outcomes, cfg->days, metric, cfg->seed, NULL};
+    double *u = NULL;
+    /* Morris */
+    if (st == BK_OK) {
+        uint64_t points = (uint64_t)cfg->trajectories * (uint64_t)(k + 1);
+        u = bk_malloc(points * (uint64_t)k * sizeof *u);
+        c.f = bk_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
+        double *fo = bk_malloc(points * sizeof *fo);
+        double *mu = bk_malloc((size_t)k * 3 * sizeof *mu);
+        if (!u || !c.f || !fo || !mu) {
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        } else {
+            double delta;
+            bk_morris_design(cfg->seed, cfg->trajectories, k, cfg->levels, u, &delta);
+            c.u = u;
+            st = evaluate(&c, points, cfg, err);
+            for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
+                for (uint64_t i = 0; i < points; i++)
+                    fo[i] = c.f[i * (uint64_t)n_outcomes + (uint64_t)o];
+                bk_morris_effects(u, fo, cfg->trajectories, k, mu, mu + k, mu + 2 * k);
+                for (int j = 0; j < k; j++) {
+                    bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)k + (size_t)j];
+                    r->param = s->params[j];
+                    r->outcome = s->outcomes[o];
+                    r->mu = mu[j];
+                    r->mu_star = mu[k + j];
+                    r->sigma = mu[2 * k + j];
+                    r->s1 = r->st = NAN;
+                }
+            }
+        }
+        bk_free(u);
+        u = NULL;
+        bk_free(c.f);
+        c.f = NULL;
+        bk_free(fo);
+        bk_free(mu);
+    }
+    /* Sobol */
+    if (st == BK_OK && cfg->sobol_n > 0) {
+        uint64_t N = cfg->sobol_n, points = N * (uint64_t)(k + 2);
+        u = bk_malloc(points * (uint64_t)k * sizeof *u);
+        c.f = bk_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
+        double *fo = bk_malloc(points * sizeof *fo);
+        double *ix = bk_malloc((size_t)k * 2 * sizeof *ix);
+        if (!u || !c.f || !fo || !ix) {
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        } else {
+            bk_saltelli_design(cfg->seed, N, k, u);
+            c.u = u;
+            st = evaluate(&c, points, cfg, err);
+            for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
+                for (uint64_t i = 0; i < points; i++)
+                    fo[i] = c.f[i * (uint64_t)n_outcomes + (uint64_t)o];
+                bk_sobol_indices(fo, N, k, ix, ix + k);
+                for (int j = 0; j < k; j++) {
+                    s->rows[(size_t)o * (size_t)k + (size_t)j].s1 = ix[j];
+                    s->rows[(size_t)o * (size_t)k + (size_t)j].st = ix[k + j];
+                }
+            }
+        }
+        bk_free(u);
+        bk_free(c.f);
+        bk_free(fo);
+        bk_free(ix);
+    }
+    bk_free(metric);
+    if (st != BK_OK) {
+        bk_sensitivity_free(s);
+        return st;
+    }
+    *out = s;
+    return BK_OK;
+}
+
+void bk_sensitivity_get(const bk_sensitivity *s, int o, int j, bk_sensitivity_row *out)
+{
+    *out = s->rows[(size_t)o * (size_t)s->k + (size_t)j];
+}
+
+typedef struct rank_item {
+    double key;
+    int j;
+} rank_item;
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const rank_item *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return x->j - y->j;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
+{
+    rank_item *it = bk_malloc((size_t)s->k * sizeof *it);
+    if (!it)
+        return BK_ERR_NOMEM;
+    for (int o = 0; o < s->n_out; o++) {
+        fprintf(out, "%s (Morris, %d trajectories%s):\n", s->outcomes[o], s->R,
+                s->sobol ? "; Sobol, Saltelli/Jansen" : "");
+        fprintf(out, "  %-4s %-52s %12s %12s %12s", "rank", "parameter", "mu*", "mu", "sigma");
+        if (s->sobol)
+            fprintf(out, " %8s %8s", "S1", "ST");
+        fputc('\n', out);
+        for (int j = 0; j < s->k; j++) {
+            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)j];
+            it[j].key = s->sobol && isfinite(r->st) ? r->st : r->mu_star;
+            it[j].j = j;
+        }
+        qsort(it, (size_t)s->k, sizeof *it, cmp_rank);
+        for (int i = 0; i < s->k; i++) {
+            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)it[i].j];
+            fprintf(out, "  %-4d %-52s %12.4g %12.4g %12.4g", i + 1, r->param, r->mu_star, r->mu,
+                    r->sigma);
+            if (s->sobol)
+                fprintf(out, " %8.3f %8.3f", r->s1, r->st);
+            fputc('\n', out);
+        }
+        fputc('\n', out);
+    }
+    bk_free(it);
+    return ferror(out) ? BK_ERR_IO : BK_OK;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_sensitivity_write_csv(const bk_sensitivity *s, FILE *out)
+{
+    fputs("outcome,parameter,mu_star,mu,sigma,s1,st\n", out);
+    for (int o = 0; o < s->n_out; o++)
+        for (int j = 0; j < s->k; j++) {
+            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)j];
+            fprintf(out, "%s,%s,%.9g,%.9g,%.9g,%.9g,%.9g\n", r->outcome, r->param, r->mu_star,
+                    r->mu, r->sigma, r->s1, r->st);
+        }
+    return ferror(out) ? BK_ERR_IO : BK_OK;
+}

@@ -1,0 +1,727 @@
+/* ensemble.c: ensembles of replications: accumulating exact statistics on worker threads,
+ * checkpoints (their state file: ens_state.c), shards and their merge (see blockade/ensemble.h and
+ * docs/ensemble.md). */
+#include <math.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/alloc.h"
+#include "analysis/ensemble/ens.h"
+#include "engine/status_internal.h"
+#include "analysis/ensemble/metrics.h"
+#include "model/run.h"
+#include "scenario/scenario.h"
+
+const double bk_ens_levels[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+
+/* Contract in ens.h. */
+uint32_t bk_ens_block_size(uint64_t n)
+{
+    uint64_t b = (n + 255) / 256;
+    return b < 1 ? 1 : b > 64 ? 64 : (uint32_t)b;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = bk_malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+/* ---- accumulators ---------------------------------------------------------------------- */
+
+/* Contract in ens.h. */
+bool bk_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curves)
+{
+    memset(a, 0, sizeof *a);
+    size_t cells = (size_t)n_cols * (size_t)days;
+    a->n_cols = n_cols;
+    a->days = days;
+    a->n_tot = n_tot;
+    a->n_curves = n_curves;
+    a->dsum = bk_calloc(cells ? cells : 1, sizeof *a->dsum);
+    a->dsk = bk_calloc(cells ? cells : 1, sizeof *a->dsk);
+    a->tsum = bk_calloc((size_t)n_tot, sizeof *a->tsum);
+    a->tsk = bk_calloc((size_t)n_tot, sizeof *a->tsk);
+    a->curve = bk_calloc((size_t)n_curves * ((size_t)days + 1), sizeof *a->curve);
+    if (!a->dsum || !a->dsk || !a->tsum || !a->tsk || !a->curve) {
+        bk_ens_acc_release(a);
+        return false;
+    }
+    return true;
+}
+
+/* Contract in ens.h. */
+void bk_ens_acc_clear(bk_ens_acc *a)
+{
+    size_t cells = (size_t)a->n_cols * (size_t)a->days;
+    a->n = 0;
+    if (a->dsum) {
+        memset(a->dsum, 0, cells * sizeof *a->dsum);
+        for (size_t i = 0; i < cells; i++)
+            bk_sketch_clear(&a->dsk[i]);
+    }
+    if (a->tsum) {
+        memset(a->tsum, 0, (size_t)a->n_tot * sizeof *a->tsum);
+        for (int i = 0; i < a->n_tot; i++)
+            bk_sketch_clear(&a->tsk[i]);
+    }
+    if (a->curve)
+        memset(a->curve, 0, (size_t)a->n_curves * ((size_t)a->days + 1) * sizeof *a->curve);
+}
+
+/* Contract in ens.h. */
+void bk_ens_acc_release(bk_ens_acc *a)
+{
+    size_t cells = (size_t)a->n_cols * (size_t)a->days;
+    if (a->dsk)
+        for (size_t i = 0; i < cells; i++)
+            bk_sketch_release(&a->dsk[i]);
+    if (a->tsk)
+        for (int i = 0; i < a->n_tot; i++)
+            bk_sketch_release(&a->tsk[i]);
+    bk_free(a->dsum);
+    bk_free(a->dsk);
+    bk_free(a->tsum);
+    bk_free(a->tsk);
+    bk_free(a->curve);
+    memset(a, 0, sizeof *a);
+}
+
+/* Contract in ens.h. */
+bool bk_ens_acc_merge(bk_ens_acc *dst, const bk_ens_acc *src)
+{
+    /* a source without columns has had no run: nothing in its cells */
+    size_t cells = src->n_cols == 0 ? 0 : (size_t)dst->n_cols * (size_t)dst->days;
+    for (size_t i = 0; i < cells; i++) {
+        dst->dsum[i] += src->dsum[i];
+        if (!bk_sketch_merge(&dst->dsk[i], &src->dsk[i]))
+            return false;
+    }
+    for (int i = 0; i < dst->n_tot; i++) {
+        dst->tsum[i] += src->tsum[i];
+        if (!bk_sketch_merge(&dst->tsk[i], &src->tsk[i]))
+            return false;
+    }
+    size_t nc = (size_t)dst->n_curves * ((size_t)dst->days + 1);
+    for (size_t i = 0; i < nc; i++)
+        dst->curve[i] += src->curve[i];
+    dst->n += src->n;
+    return true;
+}
+
+/* Histogram slot of a first day: the day itself, or `days` for never. */
+static size_t first_slot(double first, int days)
+{
+    if (!(first >= 0.0) || first >= days)
+        return (size_t)days;
+    return (size_t)first;
+}
+
+/* Contract in ens.h. */
+bool bk_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run)
+{
+    const bk_sketch_map *map = &ens->map;
+    int days = a->days, nc = a->n_cols;
+    for (int c = 0; c < nc; c++) {
+        for (int d = 0; d < days; d++) {
+            double v = run->daily[(size_t)d * (size_t)nc + (size_t)c];
+            size_t i = (size_t)c * (size_t)days + (size_t)d;
+            a->dsum[i] += bk_fix(v);
+            if (!bk_sketch_add(&a->dsk[i], map, v))
+                return false;
+        }
+    }
+    bk_run_totals t;
+    bk_run_get_totals(run, &t);
+    for (int i = 0; i < a->n_tot; i++) {
+        double v = bk_total_value(&t, i, days);
+        a->tsum[i] += bk_fix(v);
+        if (!bk_sketch_add(&a->tsk[i], map, v))
+            return false;
+    }
+    size_t stride = (size_t)days + 1;
+    int np = ens->n_products;
+    a->curve[0 * stride + first_slot(t.first_stockout_day, days)]++;
+    for (int p = 0; p < np; p++)
+        a->curve[(size_t)(1 + p) * stride + first_slot(run->first_stockout_day[p], days)]++;
+    a->curve[(size_t)(1 + np) * stride + first_slot(t.first_priority_cut_day, days)]++;
+    double closed = -1.0;
+    if (ens->schools_col >= 0) {
+        for (int d = 0; d < days; d++) {
+            if (run->daily[(size_t)d * (size_t)nc + (size_t)ens->schools_col] < 0.5) {
+                closed = d;
+                break;
+            }
+        }
+    }
+    a->curve[(size_t)(2 + np) * stride + first_slot(closed, days)]++;
+    a->curve[(size_t)(3 + np) * stride + first_slot(t.first_attack_day, days)]++;
+    a->n++;
+    return true;
+}
+
+/* Contract in ens.h. */
+void bk_ens_curve_name(const bk_ensemble *ens, int k, char *buf, size_t size)
+{
+    int np = ens->n_products;
+    if (k == 0)
+        snprintf(buf, size, "stockout_any");
+    else if (k <= np)
+        snprintf(buf, size, "stockout_%s", ens->products[k - 1]);
+    else if (k == np + 1)
+        snprintf(buf, size, "priority_cut");
+    else if (k == np + 2)
+        snprintf(buf, size, "schools_closed");
+    else
+        snprintf(buf, size, "first_attack");
+}
+
+/* ---- handles ----------------------------------------------------------------------------- */
+
+/* Contract in blockade/ensemble.h. */
+void bk_ensemble_config_init(bk_ensemble_config *cfg, const bk_scenario *sc)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = sc ? bk_scenario_seed(sc) : 0;
+    cfg->replications = 100;
+    cfg->accuracy = BK_ENSEMBLE_ACCURACY;
+    cfg->shard_index = 0;
+    cfg->shard_count = 1;
+    cfg->check_invariants = true;
+}
+
+static void free_columns(bk_ensemble *e)
+{
+    for (int c = 0; c < e->n_cols; c++) {
+        bk_free(e->cols[c].name);
+        bk_free(e->cols[c].unit);
+    }
+    bk_free(e->cols);
+    e->cols = NULL;
+    e->n_cols = 0;
+}
+
+/* Contract in blockade/ensemble.h. */
+void bk_ensemble_free(bk_ensemble *ens)
+{
+    if (!ens)
+        return;
+    bk_free(ens->scenario_name);
+    bk_free(ens->scenario_file);
+    bk_free(ens->scenario_text);
+    for (int p = 0; p < ens->n_products; p++)
+        bk_free(ens->products[p]);
+    bk_free(ens->products);
+    free_columns(ens);
+    bk_free(ens->done);
+    bk_free(ens->partial);
+    bk_ens_acc_release(&ens->acc);
+    bk_free(ens->windows);
+    bk_free(ens->rcols);
+    bk_ens_rows_release(&ens->rows);
+    bk_free(ens);
+}
+
+/* Allocate the bitmap and the statistics without columns; false when out of memory. */
+bool bk_ens_alloc_common(bk_ensemble *e)
+{
+    e->n_blocks = (e->n_reps + e->block - 1) / e->block;
+    e->done = bk_calloc((size_t)((e->n_blocks + 7) / 8), 1);
+    return e->done && bk_ens_acc_init(&e->acc, 0, e->days, bk_n_total_metrics,
+                                      BK_ENS_CURVES_FIXED + e->n_products);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
+                          bk_ensemble **out, bk_error *err)
+{
+    *out = NULL;
+    if (!sc || !cfg)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: no scenario or configuration");
+    if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: replications must be 1 to %llu",
+                           (unsigned long long)BK_ENSEMBLE_MAX_REPLICATIONS);
+    if (cfg->shard_count < 1 || cfg->shard_index >= cfg->shard_count)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: shard %u/%u does not exist",
+                           cfg->shard_index, cfg->shard_count);
+    if (cfg->days < 0 || cfg->days > BK_ENS_MAX_DAYS)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", BK_ENS_MAX_DAYS);
+    if (cfg->period != BK_ENSEMBLE_PERIOD_MONTH && cfg->period != BK_ENSEMBLE_PERIOD_WEEK)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: the period must be month or week");
+    bk_ensemble *e = bk_calloc(1, sizeof *e);
+    if (!e)
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    if (!bk_sketch_map_init(&e->map, cfg->accuracy)) {
+        bk_free(e);
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: accuracy must be in (0, 0.5)");
+    }
+    e->sc = sc;
+    e->cfg = *cfg;
+    e->cfg.scenario_file = NULL;
+    e->accuracy = cfg->accuracy;
+    e->seed = cfg->seed;
+    e->n_reps = cfg->replications;
+    e->block = bk_ens_block_size(e->n_reps);
+    e->shard_index = cfg->shard_index;
+    e->shard_count = cfg->shard_count;
+    e->check = cfg->check_invariants;
+    e->days = cfg->days > 0 ? cfg->days : sc->days;
+    e->start_y = sc->start_year;
+    e->start_m = sc->start_month;
+    e->start_d = sc->start_day;
+    e->schools_col = -1;
+    e->period = cfg->period;
+    bk_status wst = bk_ens_windows_parse(e, cfg->windows, cfg->n_windows, err);
+    if (wst != BK_OK) {
+        bk_ensemble_free(e);
+        return wst;
+    }
+    bk_scenario_hash(sc, e->sha);
+    size_t len = 0;
+    const char *text = bk_scenario_text(sc, &len);
+    e->scenario_name = dup_str(bk_scenario_name(sc));
+    e->scenario_file = cfg->scenario_file ? dup_str(cfg->scenario_file) : NULL;
+    e->scenario_text = bk_malloc(len + 1);
+    e->products = bk_calloc((size_t)sc->n_products + 1, sizeof *e->products);
+    bool ok = e->scenario_name && e->scenario_text && e->products
+              && (cfg->scenario_file == NULL || e->scenario_file);
+    if (ok) {
+        memcpy(e->scenario_text, text, len);
+        e->scenario_text[len] = '\0';
+        e->text_len = len;
+        for (int p = 0; ok && p < sc->n_products; p++) {
+            e->products[p] = dup_str(sc->products[p].id);
+            ok = e->products[p] != NULL;
+            e->n_products = p + 1;
+        }
+    }
+    if (!ok || !bk_ens_alloc_common(e)) {
+        bk_ensemble_free(e);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    *out = e;
+    return BK_OK;
+}
+
+/* Learn the daily columns from the first run, or check a run against them. Called with the
+ * run lock held. */
+static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
+{
+    if (run->days != e->days)
+        return bk_fail(err, BK_ERR_INTERNAL, "a run recorded %d days, expected %d",
+                           run->days, e->days);
+    if (e->n_cols > 0) {
+        bool same = run->n_cols == e->n_cols;
+        for (int c = 0; same && c < e->n_cols; c++)
+            same = strcmp(run->cols[c].name, e->cols[c].name) == 0;
+        if (!same)
+            return bk_fail(err, BK_ERR_USAGE,
+                               "the daily columns differ from those of the checkpoint");
+        return BK_OK;
+    }
+    bk_ens_col *cols = bk_calloc((size_t)run->n_cols + 1, sizeof *cols);
+    if (!cols)
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    e->cols = cols;
+    for (int c = 0; c < run->n_cols; c++) {
+        cols[c].name = dup_str(run->cols[c].name);
+        cols[c].unit = dup_str(run->cols[c].unit);
+        e->n_cols = c + 1;
+        if (!cols[c].name || !cols[c].unit) {
+            free_columns(e);
+            return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        }
+        if (strcmp(cols[c].name, "schools_open") == 0)
+            e->schools_col = c;
+    }
+    /* the statistics so far (none: a fresh ensemble) take the columns' shape */
+    bk_ens_acc fresh;
+    if (!bk_ens_acc_init(&fresh, e->n_cols, e->days, e->acc.n_tot, e->acc.n_curves)) {
+        free_columns(e);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    if (!bk_ens_acc_merge(&fresh, &e->acc)) {
+        bk_ens_acc_release(&fresh);
+        free_columns(e);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    bk_ens_acc_release(&e->acc);
+    e->acc = fresh;
+    if (!bk_ens_rows_layout(e)) {
+        free_columns(e);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    return BK_OK;
+}
+
+/* ---- running -----------------------------------------------------------------------------
+ * Workers take whole blocks, run their replications outside the lock and add each finished run
+ * to the one shared accumulator under the lock (about 1 % of a run's time). One accumulator,
+ * not one per thread: memory does not grow with the threads either. The lock also makes a
+ * checkpoint a consistent snapshot: the runs added so far, recorded as completed blocks plus,
+ * for blocks in progress, a mask of their replications (B <= 64). */
+
+/* Record replication `bit` of block b as added; a block whose replications are all added
+ * becomes done. false when out of memory. */
+bool bk_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit)
+{
+    bk_ens_partial *p = find_partial(e, b);
+    if (!p) {
+        if (e->n_partial == e->cap_partial) {
+            int cap = e->cap_partial ? 2 * e->cap_partial : 16;
+            bk_ens_partial *np = bk_realloc(e->partial, (size_t)cap * sizeof *np);
+            if (!np)
+                return false;
+            e->partial = np;
+            e->cap_partial = cap;
+        }
+        p = &e->partial[e->n_partial++];
+        p->block = b;
+        p->mask = 0;
+    }
+    p->mask |= UINT64_C(1) << bit;
+    if (p->mask == full_mask(block_len(e, b))) {
+        e->done[b / 8] |= (unsigned char)(1u << (b % 8));
+        *p = e->partial[--e->n_partial];
+    }
+    return true;
+}
+
+typedef struct run_ctx {
+    bk_ensemble *ens;
+    bk_pool_job job;
+    pthread_mutex_t mu;     /* guards ens (statistics, blocks, columns) and reps_done */
+    uint64_t *todo;
+    uint64_t reps_done, reps_total;
+    double last_checkpoint; /* monotonic seconds */
+} run_ctx;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Run the replications of block todo[item] not yet added, adding each as it finishes. */
+static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
+{
+    (void)worker;
+    run_ctx *x = vctx;
+    bk_ensemble *e = x->ens;
+    uint64_t b = x->todo[item];
+    uint32_t len = block_len(e, b);
+    pthread_mutex_lock(&x->mu);
+    const bk_ens_partial *p = find_partial(e, b);
+    uint64_t have = p ? p->mask : 0;
+    pthread_mutex_unlock(&x->mu);
+    bk_run_config rc;
+    bk_run_config_init(&rc, e->sc);
+    rc.seed = e->seed;
+    rc.days = e->days;
+    rc.check_invariants = e->check;
+    rc.cancel = &x->job.stop;
+    for (uint32_t k = 0; k < len; k++) {
+        if ((have >> k) & 1u)
+            continue;
+        uint64_t r = b * e->block + k;
+        rc.replication = (uint32_t)r;
+        bk_run *run = NULL;
+        bk_error rerr;
+        memset(&rerr, 0, sizeof rerr);
+        bk_status st = bk_sim_run(e->sc, &rc, &run, &rerr);
+        if (st != BK_OK) {
+            if (st == BK_ERR_INTERRUPTED)
+                return st;
+            return bk_fail(err, st, "replication %llu: %s", (unsigned long long)r,
+                               rerr.message[0] ? rerr.message : bk_status_str(st));
+        }
+        pthread_mutex_lock(&x->mu);
+        st = adopt_columns(e, run, err);
+        if (st == BK_OK && (run->n_cols != e->acc.n_cols || run->days != e->acc.days))
+            st = bk_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
+                             (unsigned long long)r);
+        if (st == BK_OK && !bk_ens_acc_add_run(&e->acc, e, run))
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (st == BK_OK && !bk_ens_rows_add(e, r, run))
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        /* an allocation failure inside add_run leaves a half-added run: stop, never save it */
+        if (st == BK_OK && !bk_ens_mark_rep(e, b, k))
+            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (st == BK_OK)
+            x->reps_done++;
+        else
+            e->broken = true;
+        pthread_mutex_unlock(&x->mu);
+        bk_run_free(run);
+        if (st != BK_OK)
+            return st;
+    }
+    return BK_OK;
+}
+
+/* Progress and periodic checkpoints, on the calling thread. */
+static bk_status run_tick(void *vctx)
+{
+    run_ctx *x = vctx;
+    bk_ensemble *e = x->ens;
+    bk_status st = BK_OK;
+    pthread_mutex_lock(&x->mu);
+    if (e->cfg.progress)
+        e->cfg.progress(e->cfg.progress_ud, x->reps_done, x->reps_total);
+    if (e->cfg.checkpoint && e->cfg.checkpoint_seconds > 0 && !e->broken
+        && mono_s() - x->last_checkpoint >= e->cfg.checkpoint_seconds) {
+        st = e->cfg.checkpoint(e->cfg.checkpoint_ud, e);
+        x->last_checkpoint = mono_s();
+    }
+    pthread_mutex_unlock(&x->mu);
+    return st;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
+{
+    if (!ens || !ens->sc)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: this handle cannot run");
+    if (ens->broken)
+        return bk_fail(err, BK_ERR_USAGE, "ensemble: an earlier run failed");
+    run_ctx x;
+    memset(&x, 0, sizeof x);
+    x.ens = ens;
+    uint64_t n_todo = 0;
+    for (uint64_t b = ens->shard_index; b < ens->n_blocks; b += ens->shard_count) {
+        uint32_t len = block_len(ens, b);
+        x.reps_total += len;
+        if (block_done(ens, b)) {
+            x.reps_done += len;
+            continue;
+        }
+        const bk_ens_partial *p = find_partial(ens, b);
+        for (uint32_t k = 0; p && k < len; k++)
+            x.reps_done += (p->mask >> k) & 1u;
+        n_todo++;
+    }
+    x.todo = bk_malloc((size_t)(n_todo ? n_todo : 1) * sizeof *x.todo);
+    if (!x.todo || pthread_mutex_init(&x.mu, NULL) != 0) {
+        bk_free(x.todo);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    n_todo = 0;
+    for (uint64_t b = ens->shard_index; b < ens->n_blocks; b += ens->shard_count)
+        if (!block_done(ens, b))
+            x.todo[n_todo++] = b;
+    x.job.ctx = &x;
+    x.job.work = run_block;
+    x.job.tick = run_tick;
+    x.job.cancel = ens->cfg.cancel;
+    x.last_checkpoint = mono_s();
+    bk_status st = bk_pool_run(&x.job, n_todo, ens->cfg.threads, err);
+    if (ens->cfg.progress)
+        ens->cfg.progress(ens->cfg.progress_ud, x.reps_done, x.reps_total);
+    if (st == BK_ERR_INTERRUPTED) {
+        bk_fail(err, st, "interrupted");
+        if (ens->cfg.checkpoint && !ens->broken) {
+            bk_status cs = ens->cfg.checkpoint(ens->cfg.checkpoint_ud, ens);
+            if (cs != BK_OK)
+                st = bk_fail(err, cs, "cannot write the checkpoint");
+        }
+    }
+    bk_free(x.todo);
+    pthread_mutex_destroy(&x.mu);
+    return st;
+}
+
+/* The first difference between two ensembles' identities, or NULL. Shards may differ in
+ * index only when `same_shard` is false. */
+static const char *identity_difference(const bk_ensemble *a, const bk_ensemble *b,
+                                       bool same_shard)
+{
+    if (strcmp(a->sha, b->sha) != 0)
+        return "scenario (SHA-256)";
+    if (a->seed != b->seed)
+        return "seed";
+    if (a->n_reps != b->n_reps)
+        return "number of replications";
+    if (a->days != b->days)
+        return "days";
+    if (a->accuracy != b->accuracy)
+        return "accuracy";
+    if (a->check != b->check)
+        return "invariant checks";
+    if (a->period != b->period)
+        return "period (--period)";
+    bool same_windows = a->n_windows == b->n_windows;
+    for (int w = 0; same_windows && w < a->n_windows; w++)
+        same_windows = a->windows[w].first == b->windows[w].first
+                       && a->windows[w].last == b->windows[w].last;
+    if (!same_windows)
+        return "set of windows (--window)";
+    if (a->shard_count != b->shard_count)
+        return "number of shards";
+    if (same_shard && a->shard_index != b->shard_index)
+        return "shard";
+    if (a->n_products != b->n_products)
+        return "products";
+    if (a->n_cols > 0 && b->n_cols > 0) {
+        if (a->n_cols != b->n_cols)
+            return "daily columns";
+        for (int c = 0; c < a->n_cols; c++)
+            if (strcmp(a->cols[c].name, b->cols[c].name) != 0)
+                return "daily columns";
+    }
+    return NULL;
+}
+
+/* Give `dst` the columns of `src` (dst has none and no statistics). */
+static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
+{
+    if (dst->n_cols > 0 || src->n_cols == 0)
+        return true;
+    dst->cols = bk_calloc((size_t)src->n_cols, sizeof *dst->cols);
+    if (!dst->cols)
+        return false;
+    for (int c = 0; c < src->n_cols; c++) {
+        dst->cols[c].name = dup_str(src->cols[c].name);
+        dst->cols[c].unit = dup_str(src->cols[c].unit);
+        dst->n_cols = c + 1;
+        if (!dst->cols[c].name || !dst->cols[c].unit) {
+            free_columns(dst);
+            return false;
+        }
+    }
+    dst->schools_col = src->schools_col;
+    bk_ens_acc fresh;
+    if (!bk_ens_acc_init(&fresh, dst->n_cols, dst->days, dst->acc.n_tot, dst->acc.n_curves)
+        || !bk_ens_acc_merge(&fresh, &dst->acc)) {
+        bk_ens_acc_release(&fresh);
+        free_columns(dst);
+        return false;
+    }
+    bk_ens_acc_release(&dst->acc);
+    dst->acc = fresh;
+    if (!bk_ens_rows_layout(dst)) {
+        free_columns(dst);
+        return false;
+    }
+    return true;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_merge(bk_ensemble *dst, const bk_ensemble *src, bk_error *err)
+{
+    const char *diff = identity_difference(dst, src, false);
+    if (diff)
+        return bk_fail(err, BK_ERR_USAGE,
+                           "these are not parts of the same ensemble: the %s differs", diff);
+    for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
+        if (dst->done[i] & src->done[i])
+            return bk_fail(err, BK_ERR_USAGE,
+                               "the parts overlap: block %llu is in both (the same shard twice?)",
+                               (unsigned long long)(i * 8));
+    for (int i = 0; i < src->n_partial; i++) {
+        const bk_ens_partial *sp = &src->partial[i];
+        const bk_ens_partial *dp = find_partial(dst, sp->block);
+        if (block_done(dst, sp->block) || (dp && (dp->mask & sp->mask)))
+            return bk_fail(err, BK_ERR_USAGE, "the parts overlap in block %llu",
+                               (unsigned long long)sp->block);
+    }
+    if (!copy_columns(dst, src))
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    if (!bk_ens_acc_merge(&dst->acc, &src->acc) || !bk_ens_rows_merge(&dst->rows, &src->rows))
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
+        dst->done[i] |= src->done[i];
+    for (int i = 0; i < src->n_partial; i++)
+        for (uint32_t k = 0; k < 64; k++)
+            if ((src->partial[i].mask >> k) & 1u)
+                if (!bk_ens_mark_rep(dst, src->partial[i].block, k))
+                    return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    return BK_OK;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_resume(bk_ensemble *ens, const bk_ensemble *state, bk_error *err)
+{
+    const char *diff = identity_difference(ens, state, true);
+    if (diff)
+        return bk_fail(err, BK_ERR_USAGE,
+                           "the checkpoint is of a different ensemble: the %s differs", diff);
+    if (ens->acc.n != 0)
+        return bk_fail(err, BK_ERR_USAGE, "resume: the ensemble has already run");
+    return bk_ensemble_merge(ens, state, err);
+}
+
+/* Contract in blockade/ensemble.h. */
+void bk_ensemble_get_info(const bk_ensemble *e, bk_ensemble_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->scenario_name = e->scenario_name;
+    out->scenario_sha256 = e->sha;
+    out->scenario_file = e->scenario_file;
+    out->seed = e->seed;
+    out->replications = e->n_reps;
+    out->days = e->days;
+    out->accuracy = e->accuracy;
+    out->shard_index = e->shard_index;
+    out->shard_count = e->shard_count;
+    out->blocks = e->n_blocks;
+    for (uint64_t b = 0; b < e->n_blocks; b++) {
+        bool d = block_done(e, b);
+        out->blocks_done += d;
+        if (b % e->shard_count == e->shard_index) {
+            out->shard_blocks++;
+            out->shard_blocks_done += d;
+        }
+    }
+    out->replications_done = e->acc.n;
+    out->complete = out->blocks_done == e->n_blocks;
+}
+
+/* Contract in blockade/ensemble.h. */
+const char *bk_ensemble_scenario_text(const bk_ensemble *ens, size_t *len)
+{
+    if (len)
+        *len = ens->text_len;
+    return ens->scenario_text;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_ensemble_total_stat(const bk_ensemble *ens, const char *name, bk_ensemble_stat *out)
+{
+    int i = bk_total_index(name);
+    if (i < 0)
+        return BK_ERR_USAGE;
+    /* exact, from the per-replication values (the first columns are the totals, in order) */
+    out->mean = bk_fix_mean(ens->acc.tsum[i], ens->acc.n);
+    for (int k = 0; k < 5; k++)
+        out->q[k] = 0.0;
+    if (ens->n_rcols > i && ens->rows.n > 0 && !bk_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
+        return BK_ERR_NOMEM;
+    return BK_OK;
+}
+
+/* Contract in blockade/ensemble.h. */
+double bk_ensemble_curve(const bk_ensemble *ens, const char *curve, int day)
+{
+    for (int k = 0; k < ens->acc.n_curves; k++) {
+        char name[300];
+        bk_ens_curve_name(ens, k, name, sizeof name);
+        if (strcmp(name, curve) != 0)
+            continue;
+        if (ens->acc.n == 0)
+            return 0.0;
+        uint64_t c = 0;
+        const uint64_t *h = ens->acc.curve + (size_t)k * ((size_t)ens->days + 1);
+        for (int d = 0; d <= day && d < ens->days; d++)
+            c += h[d];
+        return (double)c / (double)ens->acc.n;
+    }
+    return -1.0;
+}

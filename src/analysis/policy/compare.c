@@ -1,0 +1,494 @@
+/* compare.c: paired comparisons of scenarios (a base with policies applied) on common random
+ * numbers: replication r runs under every scenario with the same seed and replication number,
+ * and the difference of every whole-run metric against the first scenario is accumulated
+ * exactly (fixed-point sums of d and d^2), so the result does not depend on the threads. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "engine/alloc.h"
+#include "analysis/ensemble/ens.h"
+#include "engine/status_internal.h"
+#include "analysis/ensemble/metrics.h"
+#include "output/format.h"
+#include "scenario/scenario.h"
+
+typedef struct cmp_acc {
+    uint64_t n;
+    bk_i128 *sum;     /* [n_sc * n_tot]: sum of metric values per scenario */
+    bk_i128 *dsum;    /* [n_sc * n_tot]: sum of d = x_k - x_0 (k = 0 unused) */
+    bk_u192 *dsq;     /* [n_sc * n_tot]: sum of d^2 */
+} cmp_acc;
+
+struct bk_compare {
+    int n_sc;
+    char **names, **labels, **shas;
+    char *scenario_name;
+    uint64_t seed, n_reps;
+    int days0;
+    cmp_acc acc;
+    /* during the run */
+    const bk_scenario *const *sc;
+    const bk_compare_config *cfg;
+    cmp_acc *wacc;
+    int n_wacc;
+    pthread_mutex_t mu;     /* guards wacc while partial results are taken */
+    double last_checkpoint; /* monotonic seconds */
+    uint32_t block;
+    uint64_t n_blocks;
+};
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static bool acc_init(cmp_acc *a, int n_sc)
+{
+    size_t n = (size_t)n_sc * (size_t)bk_n_total_metrics;
+    memset(a, 0, sizeof *a);
+    a->sum = bk_calloc(n, sizeof *a->sum);
+    a->dsum = bk_calloc(n, sizeof *a->dsum);
+    a->dsq = bk_calloc(n, sizeof *a->dsq);
+    return a->sum && a->dsum && a->dsq;
+}
+
+static void acc_release(cmp_acc *a)
+{
+    bk_free(a->sum);
+    bk_free(a->dsum);
+    bk_free(a->dsq);
+    memset(a, 0, sizeof *a);
+}
+
+static void acc_merge(cmp_acc *dst, const cmp_acc *src, int n_sc)
+{
+    size_t n = (size_t)n_sc * (size_t)bk_n_total_metrics;
+    for (size_t i = 0; i < n; i++) {
+        dst->sum[i] += src->sum[i];
+        dst->dsum[i] += src->dsum[i];
+        bk_u192_add(&dst->dsq[i], &src->dsq[i]);
+    }
+    dst->n += src->n;
+}
+
+/* Contract in blockade/ensemble.h. */
+void bk_compare_config_init(bk_compare_config *cfg, const bk_scenario *sc)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = sc ? bk_scenario_seed(sc) : 0;
+    cfg->replications = 100;
+    cfg->check_invariants = false;
+}
+
+/* Contract in blockade/ensemble.h. */
+void bk_compare_free(bk_compare *c)
+{
+    if (!c)
+        return;
+    for (int k = 0; k < c->n_sc; k++) {
+        if (c->names)
+            bk_free(c->names[k]);
+        if (c->labels)
+            bk_free(c->labels[k]);
+        if (c->shas)
+            bk_free(c->shas[k]);
+    }
+    bk_free(c->names);
+    bk_free(c->labels);
+    bk_free(c->shas);
+    bk_free(c->scenario_name);
+    acc_release(&c->acc);
+    bk_free(c);
+}
+
+/* One block of replications under every scenario into the worker's accumulator. */
+static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
+{
+    bk_compare *c = ctx;
+    cmp_acc *w = &c->wacc[worker];
+    uint64_t first = b * c->block, end = first + c->block;
+    if (end > c->n_reps)
+        end = c->n_reps;
+    int nt = bk_n_total_metrics;
+    /* a replication's values under every scenario, added all at once under the lock, so a
+       partial result never holds half a replication */
+    double *x = bk_malloc((size_t)c->n_sc * (size_t)nt * sizeof *x);
+    if (!x)
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    bk_status st = BK_OK;
+    for (uint64_t r = first; r < end && st == BK_OK; r++) {
+        for (int k = 0; k < c->n_sc && st == BK_OK; k++) {
+            bk_run_config rc;
+            bk_run_config_init(&rc, c->sc[k]);
+            rc.seed = c->seed;
+            rc.replication = (uint32_t)r;
+            rc.days = c->cfg->days;
+            rc.check_invariants = c->cfg->check_invariants;
+            rc.cancel = c->cfg->cancel;
+            bk_run *run = NULL;
+            bk_error rerr;
+            memset(&rerr, 0, sizeof rerr);
+            st = bk_sim_run(c->sc[k], &rc, &run, &rerr);
+            if (st != BK_OK) {
+                if (st != BK_ERR_INTERRUPTED)
+                    bk_fail(err, st, "%s, replication %llu: %s", c->names[k],
+                                (unsigned long long)r,
+                                rerr.message[0] ? rerr.message : bk_status_str(st));
+                break;
+            }
+            bk_run_totals t;
+            bk_run_get_totals(run, &t);
+            bk_run_free(run);
+            int days = rc.days > 0 ? rc.days : c->sc[k]->days;
+            for (int i = 0; i < nt; i++)
+                x[(size_t)k * (size_t)nt + (size_t)i] = bk_total_value(&t, i, days);
+        }
+        if (st != BK_OK)
+            break;
+        pthread_mutex_lock(&c->mu);
+        for (int k = 0; k < c->n_sc; k++) {
+            for (int i = 0; i < nt; i++) {
+                size_t j = (size_t)k * (size_t)nt + (size_t)i;
+                w->sum[j] += bk_fix(x[j]);
+                if (k > 0) {
+                    int64_t d = bk_fix(x[j] - x[i]);
+                    w->dsum[j] += d;
+                    bk_u192_add_square(&w->dsq[j], d);
+                }
+            }
+        }
+        w->n++;
+        pthread_mutex_unlock(&c->mu);
+    }
+    bk_free(x);
+    return st;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s ? s : "");
+    char *d = bk_malloc(n + 1);
+    if (d)
+        memcpy(d, s ? s : "", n + 1);
+    return d;
+}
+
+/* Progress and partial results, on the calling thread: the workers' accumulators merged into a
+ * copy of the comparison (exact integer sums, so the merge order does not matter). */
+static bk_status compare_tick(void *ctx)
+{
+    bk_compare *c = ctx;
+    const bk_compare_config *cfg = c->cfg;
+    bool due = cfg->checkpoint && cfg->checkpoint_seconds > 0 &&
+               mono_s() - c->last_checkpoint >= cfg->checkpoint_seconds;
+    if (!cfg->progress && !due)
+        return BK_OK;
+    bk_compare snap = *c;
+    if (due && !acc_init(&snap.acc, c->n_sc))
+        due = false;   /* out of memory: no partial result this time */
+    pthread_mutex_lock(&c->mu);
+    uint64_t done = 0;
+    for (int i = 0; i < c->n_wacc; i++) {
+        done += c->wacc[i].n;
+        if (due)
+            acc_merge(&snap.acc, &c->wacc[i], c->n_sc);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (cfg->progress)
+        cfg->progress(cfg->progress_ud, done, c->n_reps);
+    bk_status st = BK_OK;
+    if (due) {
+        if (snap.acc.n > 0)
+            st = cfg->checkpoint(cfg->checkpoint_ud, &snap);
+        acc_release(&snap.acc);
+        c->last_checkpoint = mono_s();
+    }
+    return st;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const *names,
+                         const char *const *labels, int n, const bk_compare_config *cfg,
+                         bk_compare **out, bk_error *err)
+{
+    *out = NULL;
+    if (n < 2 || !scenarios || !cfg)
+        return bk_fail(err, BK_ERR_USAGE, "compare: at least two policies are needed");
+    if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
+        return bk_fail(err, BK_ERR_USAGE, "compare: replications out of range");
+    bk_compare *c = bk_calloc(1, sizeof *c);
+    if (!c)
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    c->n_sc = n;
+    c->seed = cfg->seed;
+    c->n_reps = cfg->replications;
+    c->days0 = cfg->days > 0 ? cfg->days : scenarios[0]->days;
+    c->names = bk_calloc((size_t)n, sizeof *c->names);
+    c->labels = bk_calloc((size_t)n, sizeof *c->labels);
+    c->shas = bk_calloc((size_t)n, sizeof *c->shas);
+    c->scenario_name = dup_str(bk_scenario_name(scenarios[0]));
+    bool ok = c->names && c->labels && c->shas && c->scenario_name && acc_init(&c->acc, n);
+    for (int k = 0; ok && k < n; k++) {
+        char hex[65];
+        bk_scenario_hash(scenarios[k], hex);
+        c->names[k] = dup_str(names ? names[k] : bk_scenario_name(scenarios[k]));
+        c->labels[k] = dup_str(labels ? labels[k] : c->names[k]);
+        c->shas[k] = dup_str(hex);
+        ok = c->names[k] && c->labels[k] && c->shas[k];
+    }
+    int threads = cfg->threads > 0 ? cfg->threads : bk_pool_cpus();
+    c->block = bk_ens_block_size(c->n_reps);
+    c->n_blocks = (c->n_reps + c->block - 1) / c->block;
+    if ((uint64_t)threads > c->n_blocks)
+        threads = (int)c->n_blocks;
+    c->wacc = ok ? bk_calloc((size_t)threads, sizeof *c->wacc) : NULL;
+    ok = ok && c->wacc;
+    for (int i = 0; ok && i < threads; i++)
+        ok = acc_init(&c->wacc[i], n);
+    if (!ok) {
+        if (c->wacc)
+            for (int i = 0; i < threads; i++)
+                acc_release(&c->wacc[i]);
+        bk_free(c->wacc);
+        bk_compare_free(c);
+        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    if (pthread_mutex_init(&c->mu, NULL) != 0) {
+        for (int i = 0; i < threads; i++)
+            acc_release(&c->wacc[i]);
+        bk_free(c->wacc);
+        bk_compare_free(c);
+        return bk_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
+    }
+    c->sc = scenarios;
+    c->cfg = cfg;
+    c->n_wacc = threads;
+    c->last_checkpoint = mono_s();
+    bk_pool_job job;
+    memset(&job, 0, sizeof job);
+    job.ctx = c;
+    job.work = compare_block;
+    job.tick = compare_tick;
+    job.cancel = cfg->cancel;
+    bk_status st = bk_pool_run(&job, c->n_blocks, threads, err);
+    if (cfg->progress && st == BK_OK)
+        cfg->progress(cfg->progress_ud, c->n_reps, c->n_reps);
+    pthread_mutex_destroy(&c->mu);
+    c->n_wacc = 0;
+    for (int i = 0; i < threads; i++) {
+        acc_merge(&c->acc, &c->wacc[i], n);
+        acc_release(&c->wacc[i]);
+    }
+    bk_free(c->wacc);
+    c->wacc = NULL;
+    c->sc = NULL;
+    c->cfg = NULL;
+    if (st != BK_OK) {
+        if (st == BK_ERR_INTERRUPTED)
+            bk_fail(err, st, "interrupted");
+        bk_compare_free(c);
+        return st;
+    }
+    *out = c;
+    return BK_OK;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_compare_get(const bk_compare *c, int k, const char *name, bk_compare_diff *out)
+{
+    int i = bk_total_index(name);
+    if (i < 0 || k < 1 || k >= c->n_sc)
+        return BK_ERR_USAGE;
+    int nt = bk_n_total_metrics;
+    size_t j = (size_t)k * (size_t)nt + (size_t)i;
+    uint64_t n = c->acc.n;
+    out->mean_a = bk_fix_mean(c->acc.sum[i], n);
+    out->mean_b = bk_fix_mean(c->acc.sum[j], n);
+    out->mean = bk_fix_mean(c->acc.dsum[j], n);
+    out->se = out->lo = out->hi = NAN;
+    if (n >= 2) {
+        /* variance of d in scaled units: (S2 - S1^2 / n) / (n - 1), from exact integers */
+        long double s1 = (long double)c->acc.dsum[j];
+        long double s2 = bk_u192_ld(&c->acc.dsq[j]);
+        long double var = (s2 - s1 * s1 / (long double)n) / (long double)(n - 1);
+        bool all_zero = c->acc.dsq[j].w[0] == 0 && c->acc.dsq[j].w[1] == 0
+                        && c->acc.dsq[j].w[2] == 0;
+        if (var < 0 || all_zero)
+            var = 0;
+        double se = (double)(sqrtl(var / (long double)n) / (long double)BK_FIX_SCALE);
+        double t = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1));
+        out->se = se;
+        out->lo = out->mean - t * se;
+        out->hi = out->mean + t * se;
+    }
+    return BK_OK;
+}
+
+/* ---- outputs ---------------------------------------------------------------------------- */
+
+/* A number for people with one decimal ("n/a" for NaN), never "-0.0". */
+static void fmt_human(char *buf, size_t size, double v, bool sign)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, size, "n/a");
+        return;
+    }
+    snprintf(buf, size, sign ? "%+.1f" : "%.1f", v);
+    if (strcmp(buf, "-0.0") == 0 || strcmp(buf, "+0.0") == 0)
+        snprintf(buf, size, sign ? "+0.0" : "0.0");
+}
+
+/* "escort_per_convoy 4 vs 2" when both labels set the same single key, else "B vs A". */
+static void put_versus(FILE *out, const char *b, const char *a)
+{
+    const char *sb = strrchr(b, ' '), *sa = strrchr(a, ' ');
+    if (sb && sa && !strchr(b, ',') && !strchr(a, ',') && sb - b == sa - a
+        && strncmp(a, b, (size_t)(sb - b)) == 0) {
+        fprintf(out, "%s vs %s", b, sa + 1);
+        return;
+    }
+    fprintf(out, "%s vs %s", b, a);
+}
+
+/* The headline metrics, in words. */
+static const struct {
+    const char *metric, *words;
+} headlines[] = {
+    {"first_stockout_day", "first stock-out day"},
+    {"first_priority_cut_day", "first priority cut day"},
+    {"tankers_destroyed", "tankers destroyed"},
+    {"deliveries", "deliveries"},
+    {"unmet_l", "litres of demand unmet"},
+    {"blackout_hours", "blackout hours"},
+    {"school_closed_days", "school-closure days"},
+};
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_compare_write_table(const bk_compare *c, FILE *out)
+{
+    char num[BK_FMT_NUM];
+    bk_fmt_thousands(num, (long)c->acc.n);
+    fprintf(out, "%s replications of \"%s\" (seed %llu) under %d policies, on common random "
+                 "numbers.\n",
+            num, c->scenario_name, (unsigned long long)c->seed, c->n_sc);
+    for (int k = 1; k < c->n_sc; k++) {
+        fprintf(out, "\n%s vs %s: difference of the means, 95 %% confidence interval\n",
+                c->names[k], c->names[0]);
+        for (size_t h = 0; h < sizeof headlines / sizeof headlines[0]; h++) {
+            bk_compare_diff d;
+            if (bk_compare_get(c, k, headlines[h].metric, &d) != BK_OK)
+                continue;
+            char m[48], lo[48], hi[48];
+            fmt_human(m, sizeof m, d.mean, true);
+            fmt_human(lo, sizeof lo, d.lo, false);
+            fmt_human(hi, sizeof hi, d.hi, false);
+            fputs("  ", out);
+            put_versus(out, c->labels[k], c->labels[0]);
+            fprintf(out, ": %s %s (95 %% CI %s to %s)\n", headlines[h].words, m, lo, hi);
+        }
+        fprintf(out, "\n  %-24s %-8s %16s %16s %16s %16s %16s\n", "metric", "unit", "mean A",
+                "mean B", "B - A", "95 % CI low", "95 % CI high");
+        for (int i = 0; i < bk_n_total_metrics; i++) {
+            const bk_total_metric *m = &bk_total_metrics[i];
+            bk_compare_diff d;
+            bk_compare_get(c, k, m->name, &d);
+            char v[5][48];
+            fmt_human(v[0], sizeof v[0], d.mean_a, false);
+            fmt_human(v[1], sizeof v[1], d.mean_b, false);
+            fmt_human(v[2], sizeof v[2], d.mean, true);
+            fmt_human(v[3], sizeof v[3], d.lo, false);
+            fmt_human(v[4], sizeof v[4], d.hi, false);
+            fprintf(out, "  %-24s %-8s %16s %16s %16s %16s %16s\n", m->name, m->unit, v[0], v[1],
+                    v[2], v[3], v[4]);
+        }
+    }
+    fputs("\nDays that never came (no stock-out, no attack) count as the horizon length.\n", out);
+    return bk_fmt_finish(out);
+}
+
+static void put_csv_num(FILE *out, double v)
+{
+    char num[BK_FMT_NUM];
+    bk_fmt_number(num, v); /* NaN: empty field */
+    fputs(num, out);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_compare_write_csv(const bk_compare *c, FILE *out)
+{
+    fputs("policy_a,policy_b,metric,unit,n,mean_a,mean_b,mean_diff,se,ci95_low,ci95_high\n", out);
+    for (int k = 1; k < c->n_sc; k++) {
+        for (int i = 0; i < bk_n_total_metrics; i++) {
+            const bk_total_metric *m = &bk_total_metrics[i];
+            bk_compare_diff d;
+            bk_compare_get(c, k, m->name, &d);
+            bk_fmt_csv_field(out, c->names[0]);
+            fputc(',', out);
+            bk_fmt_csv_field(out, c->names[k]);
+            fprintf(out, ",%s,%s,%llu,", m->name, m->unit, (unsigned long long)c->acc.n);
+            double v[6] = {d.mean_a, d.mean_b, d.mean, d.se, d.lo, d.hi};
+            for (int j = 0; j < 6; j++) {
+                if (j)
+                    fputc(',', out);
+                put_csv_num(out, v[j]);
+            }
+            fputc('\n', out);
+        }
+    }
+    return bk_fmt_finish(out);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_compare_write_json(const bk_compare *c, FILE *out)
+{
+    fputs("{\n  \"kind\": \"compare\",\n  \"scenario\": ", out);
+    bk_fmt_json_string(out, c->scenario_name);
+    fprintf(out, ",\n  \"seed\": %llu,\n  \"replications\": %llu,\n  \"days\": %d,\n"
+                 "  \"confidence\": 0.95,\n  \"policies\": [\n",
+            (unsigned long long)c->seed, (unsigned long long)c->acc.n, c->days0);
+    for (int k = 0; k < c->n_sc; k++) {
+        fputs("    {\"name\": ", out);
+        bk_fmt_json_string(out, c->names[k]);
+        fputs(", \"label\": ", out);
+        bk_fmt_json_string(out, c->labels[k]);
+        fprintf(out, ", \"scenario_sha256\": \"%s\"}%s\n", c->shas[k],
+                k + 1 < c->n_sc ? "," : "");
+    }
+    fputs("  ],\n  \"comparisons\": [\n", out);
+    for (int k = 1; k < c->n_sc; k++) {
+        fputs("    {\"a\": ", out);
+        bk_fmt_json_string(out, c->names[0]);
+        fputs(", \"b\": ", out);
+        bk_fmt_json_string(out, c->names[k]);
+        fputs(", \"metrics\": {\n", out);
+        for (int i = 0; i < bk_n_total_metrics; i++) {
+            const bk_total_metric *m = &bk_total_metrics[i];
+            bk_compare_diff d;
+            bk_compare_get(c, k, m->name, &d);
+            fprintf(out, "      \"%s\": {\"unit\": \"%s\", \"mean_a\": ", m->name, m->unit);
+            bk_fmt_json_number(out, d.mean_a);
+            fputs(", \"mean_b\": ", out);
+            bk_fmt_json_number(out, d.mean_b);
+            fputs(", \"mean_diff\": ", out);
+            bk_fmt_json_number(out, d.mean);
+            fputs(", \"se\": ", out);
+            bk_fmt_json_number(out, d.se);
+            fputs(", \"ci95\": [", out);
+            bk_fmt_json_number(out, d.lo);
+            fputs(", ", out);
+            bk_fmt_json_number(out, d.hi);
+            fprintf(out, "]}%s\n", i + 1 < bk_n_total_metrics ? "," : "");
+        }
+        fprintf(out, "    }}%s\n", k + 1 < c->n_sc ? "," : "");
+    }
+    fputs("  ]\n}\n", out);
+    return bk_fmt_finish(out);
+}

@@ -1,0 +1,170 @@
+/* optimise_output.c: the optimiser's table, CSV and JSON (docs/optimise.md, "Outputs"). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/policy/optimise_internal.h"
+#include "output/format.h"
+
+/* ---- outputs ---------------------------------------------------------------------------- */
+
+static const char *measure_words(const bk_optimise *o, char *buf, size_t cap)
+{
+    if (o->cvar)
+        snprintf(buf, cap, "CVaR at %g (mean of the worst %g %% of replications)", o->level,
+                 100.0 * (1.0 - o->level));
+    else
+        snprintf(buf, cap, "mean");
+    return buf;
+}
+
+bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
+{
+    char mw[128];
+    fprintf(out, "Optimisation of \"%s\": harm = weighted metrics (lower is better), %s; seed "
+                 "%llu, %llu replications per candidate on common random numbers.\n",
+            o->scenario_name, measure_words(o, mw, sizeof mw), (unsigned long long)o->seed,
+            (unsigned long long)o->reps);
+    fprintf(out, "%d candidates simulated, %llu runs in all.\n\n", o->evals,
+            (unsigned long long)o->runs);
+    fputs("Search (each accepted move):\n", out);
+    fputs(o->trace ? o->trace : "", out);
+    double pcs = o->pcs;
+    fprintf(out, "\nSelection among %d finalists (the default included): two-stage "
+                 "indifference-zone procedure with common random numbers (Clark-Yang / "
+                 "Nelson-Matejcik, Bonferroni), P(correct selection) >= %.2f if the best is %.4g "
+                 "better%s; %llu replications each%s.\n",
+            o->n_fin, pcs, o->delta, o->delta_auto ? " (1 % of the default's mean harm)" : "",
+            (unsigned long long)o->n2,
+            o->capped ? " (CAPPED by --max-replications: the guarantee does not hold)" : "");
+    if (o->cvar)
+        fputs("The guarantee is for the mean harm: the selection compares means. The search ranked "
+              "by the CVaR, but NO guarantee of correct selection applies to the CVaR.\n", out);
+    fprintf(out, "\n  %-10s %14s %14s %s\n", "finalist", "harm (stage 1)", "mean (N reps)",
+            "levers");
+    for (int j = 0; j < o->n_fin; j++) {
+        const cand *cd = &o->c[o->finalists[j]];
+        fprintf(out, "  %-10s %14.6g %14.6g %s%s\n",
+                o->finalists[j] == o->i_default ? "default" : "candidate", cd->score,
+                o->stage2_today[j], cd->label, o->finalists[j] == o->i_today ? "  <- chosen" : "");
+    }
+    fprintf(out, "\nAgainst today's armed group: chosen %s\n", o->c[o->i_today].label);
+    fprintf(out, "  improvement over the default (default minus chosen, mean harm), fresh "
+                 "replications: %+.6g, 95 %% interval [%+.6g, %+.6g]%s\n",
+            o->sum.today, o->sum.today_lo, o->sum.today_hi,
+            o->sum.today_lo > 0 ? " (excludes zero)" : " (does not exclude zero)");
+    if (o->i_robust >= 0) {
+        fputs("\nAgainst the armed group's best response (Stackelberg: the group sees the "
+              "policy and answers it):\n", out);
+        fprintf(out, "\n  %-10s %14s %14s %14s  %s\n", "finalist", "vs today", "vs response",
+                "mean (N reps)", "levers | the group's response");
+        for (int j = 0; j < o->n_fin; j++) {
+            const cand *cd = &o->c[o->finalists[j]], *br = &o->c[o->br[j]];
+            fprintf(out, "  %-10s %14.6g %14.6g %14.6g  %s | %s%s\n",
+                    o->finalists[j] == o->i_default ? "default" : "candidate", cd->score,
+                    br->score, o->stage2_robust[j], cd->label, br->alabel,
+                    o->br[j] == o->i_robust ? "  <- chosen" : "");
+        }
+        fprintf(out, "\n  robust choice: %s\n", o->c[o->i_robust].label);
+        fprintf(out, "  improvement over the default, each against its best response, fresh "
+                     "replications: %+.6g, 95 %% interval [%+.6g, %+.6g]%s\n",
+                o->sum.adapted, o->sum.adapted_lo, o->sum.adapted_hi,
+                o->sum.adapted_lo > 0 ? " (excludes zero)" : " (does not exclude zero)");
+        if (strcmp(o->c[o->i_robust].label, o->c[o->i_today].label) != 0)
+            fputs("  The robust choice differs from the choice against today's group: the "
+                  "group's answer changes which policy is best.\n", out);
+        else
+            fputs("  The same policy is best against today's group and against its answer.\n",
+                  out);
+    }
+    return bk_fmt_finish(out);
+}
+
+bk_status bk_optimise_write_csv(const bk_optimise *o, FILE *out)
+{
+    fputs("candidate,stage,defender_levers,armed_group_levers,cost,harm_score,harm_mean,"
+          "finalist,chosen_today,chosen_robust\n", out);
+    for (int i = 0; i < o->n; i++) {
+        const cand *cd = &o->c[i];
+        bool fin = false;
+        for (int j = 0; j < o->n_fin; j++)
+            fin = fin || o->finalists[j] == i;
+        fprintf(out, "%d,%s,", i, cd->stage ? "response" : "defender");
+        bk_fmt_csv_field(out, cd->label);
+        fputc(',', out);
+        bk_fmt_csv_field(out, cd->alabel);
+        char a[BK_FMT_NUM], b[BK_FMT_NUM], d[BK_FMT_NUM];
+        bk_fmt_number(a, cd->cost);
+        bk_fmt_number(b, cd->score);
+        bk_fmt_number(d, cd->mean);
+        fprintf(out, ",%s,%s,%s,%d,%d,%d\n", a, b, d, fin, i == o->i_today, i == o->i_robust);
+    }
+    return bk_fmt_finish(out);
+}
+
+bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
+{
+    fputs("{\n  \"kind\": \"optimise\",\n  \"scenario\": ", out);
+    bk_fmt_json_string(out, o->scenario_name);
+    char mw[128];
+    fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
+                 "\n  \"days\": %d,\n  \"measure\": ", o->sha, (unsigned long long)o->seed,
+            (unsigned long long)o->reps, o->days);
+    bk_fmt_json_string(out, measure_words(o, mw, sizeof mw));
+    fprintf(out, ",\n  \"evaluations\": %d,\n  \"runs\": %llu,\n  \"selection\": {\"method\": "
+                 "\"two-stage indifference zone, common random numbers, Bonferroni "
+                 "(Clark-Yang; Nelson-Matejcik)\", \"pcs\": ", o->evals,
+            (unsigned long long)o->runs);
+    bk_fmt_json_number(out, o->pcs);
+    fputs(", \"indifference\": ", out);
+    bk_fmt_json_number(out, o->delta);
+    fprintf(out, ", \"replications\": %llu, \"capped\": %s%s},\n  \"default\": ",
+            (unsigned long long)o->n2, o->capped ? "true" : "false",
+            o->cvar ? ", \"guarantee\": \"for the mean only: none for the CVaR\"" : "");
+    bk_fmt_json_string(out, o->c[o->i_default].label);
+    fputs(",\n  \"today\": {\"chosen\": ", out);
+    bk_fmt_json_string(out, o->c[o->i_today].label);
+    fputs(", \"improvement\": ", out);
+    bk_fmt_json_number(out, o->sum.today);
+    fputs(", \"ci95\": [", out);
+    bk_fmt_json_number(out, o->sum.today_lo);
+    fputs(", ", out);
+    bk_fmt_json_number(out, o->sum.today_hi);
+    fputs("]}", out);
+    if (o->i_robust >= 0) {
+        fputs(",\n  \"adapted\": {\"score\": \"stackelberg\", \"chosen\": ", out);
+        bk_fmt_json_string(out, o->c[o->i_robust].label);
+        fputs(", \"improvement\": ", out);
+        bk_fmt_json_number(out, o->sum.adapted);
+        fputs(", \"ci95\": [", out);
+        bk_fmt_json_number(out, o->sum.adapted_lo);
+        fputs(", ", out);
+        bk_fmt_json_number(out, o->sum.adapted_hi);
+        fputs("]}", out);
+    }
+    fputs(",\n  \"finalists\": [\n", out);
+    for (int j = 0; j < o->n_fin; j++) {
+        const cand *cd = &o->c[o->finalists[j]];
+        fputs("    {\"levers\": ", out);
+        bk_fmt_json_string(out, cd->label);
+        fputs(", \"harm_today\": ", out);
+        bk_fmt_json_number(out, cd->score);
+        fputs(", \"mean_stage2_today\": ", out);
+        bk_fmt_json_number(out, o->stage2_today[j]);
+        if (o->i_robust >= 0) {
+            fputs(", \"response\": ", out);
+            bk_fmt_json_string(out, o->c[o->br[j]].alabel);
+            fputs(", \"harm_response\": ", out);
+            bk_fmt_json_number(out, o->c[o->br[j]].score);
+            fputs(", \"mean_stage2_response\": ", out);
+            bk_fmt_json_number(out, o->stage2_robust[j]);
+        }
+        fprintf(out, "}%s\n", j + 1 < o->n_fin ? "," : "");
+    }
+    fputs("  ],\n  \"search\": ", out);
+    bk_fmt_json_string(out, o->trace ? o->trace : "");
+    fputs("\n}\n", out);
+    return bk_fmt_finish(out);
+}

@@ -1,0 +1,381 @@
+/* optimise_search.c: the search of one side's levers (docs/optimise.md, "The search"): a
+ * pattern search written here for whole numbers under budgets and choices, NLopt's Subplex for
+ * continuous levers outside budgets. The armed group's best response is the same search run to
+ * raise the harm. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nlopt.h>
+
+#include "engine/alloc.h"
+#include "analysis/policy/optimise_internal.h"
+#include "scenario/scenario.h"
+#include "scenario/schema.h"
+
+/* ---- the search --------------------------------------------------------------------------- */
+
+typedef struct search {
+    ctx *c;
+    const bk_lever_side *s;
+    bool adv;             /* searching the armed group's levers (maximise the harm) */
+    const double *fixed;  /* the other side's values */
+    int budget_evals;
+    int used;
+    int best;             /* index in o->c */
+    bk_status st;
+} search;
+
+/* Harm as the searching side sees it: lower is better. */
+static double seen(const search *sr, int i)
+{
+    return sr->adv ? -sr->c->o->c[i].score : sr->c->o->c[i].score;
+}
+
+static bk_status eval_points(search *sr, double **pts, int k, int *idx)
+{
+    double **xs = bk_calloc((size_t)k + 1, sizeof *xs), **ys = bk_calloc((size_t)k + 1, sizeof *ys);
+    if (!xs || !ys) {
+        bk_free(xs);
+        bk_free(ys);
+        return bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+    }
+    for (int j = 0; j < k; j++) {
+        xs[j] = sr->adv ? (double *)(uintptr_t)sr->fixed : pts[j];
+        ys[j] = sr->adv ? pts[j] : (double *)(uintptr_t)sr->fixed;
+    }
+    int before = sr->c->o->evals;
+    bk_status st = opt_eval_batch(sr->c, xs, ys, k, sr->adv ? 1 : 0, idx);
+    sr->used += sr->c->o->evals - before;
+    bk_free(xs);
+    bk_free(ys);
+    return st;
+}
+
+/* Step of lever (or budget) with range w at level k: a quarter of the range, halved k times;
+ * whole numbers at least 1. */
+static double step_at(double w, bool whole, int k)
+{
+    double s = w / 4.0 / ldexp(1.0, k);
+    if (whole)
+        s = s < 1.0 ? 1.0 : floor(s);
+    return s;
+}
+
+/* Neighbours of p at level k into pts (allocated here); returns their number. */
+static int neighbours(const bk_lever_side *s, const double *p, int k, double ***pts)
+{
+    int n = s->n, cap = 16, m = 0;
+    double **v = bk_malloc((size_t)cap * sizeof *v);
+    if (!v)
+        return -1;
+#define PUSH(q)                                                                            \
+    do {                                                                                   \
+        if (m == cap) {                                                                    \
+            cap *= 2;                                                                      \
+            double **t_ = bk_realloc(v, (size_t)cap * sizeof *v);                             \
+            if (!t_) {                                                                     \
+                bk_free(q);                                                                   \
+                for (int z_ = 0; z_ < m; z_++)                                             \
+                    bk_free(v[z_]);                                                           \
+                bk_free(v);                                                                   \
+                return -1;                                                                 \
+            }                                                                              \
+            v = t_;                                                                        \
+        }                                                                                  \
+        v[m++] = (q);                                                                      \
+    } while (0)
+    for (int b = 0; b < s->nb; b++) {
+        const bk_budget *bg = &s->b[b];
+        bool whole = true;
+        for (int i = 0; i < bg->n; i++)
+            whole = whole && s->lv[bg->levers[i]].kind == BK_LV_INT;
+        double st = step_at(bg->total, whole, k);
+        for (int i = 0; i < bg->n; i++)
+            for (int j = 0; j < bg->n; j++) {
+                if (i == j)
+                    continue;
+                const bk_lever *li = &s->lv[bg->levers[i]], *lj = &s->lv[bg->levers[j]];
+                double a = p[bg->levers[i]] + st, d = p[bg->levers[j]] - st;
+                if (a > li->hi + 1e-12 || d < lj->lo - 1e-12)
+                    continue;
+                double *q = opt_dup_vec(p, n);
+                if (!q)
+                    goto oom;
+                q[bg->levers[i]] = a;
+                q[bg->levers[j]] = d;
+                PUSH(q);
+            }
+    }
+    for (int i = 0; i < n; i++) {
+        const bk_lever *l = &s->lv[i];
+        if (l->budget >= 0 || l->kind == BK_LV_NUM)
+            continue; /* in a budget: moved above; continuous: NLopt */
+        if (l->kind == BK_LV_CHOICE) {
+            for (int ch = 0; ch < l->n_choices; ch++) {
+                if (ch == (int)p[i])
+                    continue;
+                double *q = opt_dup_vec(p, n);
+                if (!q)
+                    goto oom;
+                q[i] = ch;
+                PUSH(q);
+            }
+            continue;
+        }
+        double st = step_at(l->hi - l->lo, true, k);
+        for (int sg = -1; sg <= 1; sg += 2) {
+            double t = p[i] + sg * st;
+            if (t < l->lo || t > l->hi)
+                continue;
+            double *q = opt_dup_vec(p, n);
+            if (!q)
+                goto oom;
+            q[i] = t;
+            PUSH(q);
+        }
+    }
+#undef PUSH
+    *pts = v;
+    return m;
+oom:
+    for (int z = 0; z < m; z++)
+        bk_free(v[z]);
+    bk_free(v);
+    return -1;
+}
+
+/* Is level k the last one (every whole step already 1, continuous budget steps below 1 % of
+ * their total)? */
+static bool last_level(const bk_lever_side *s, int k)
+{
+    for (int b = 0; b < s->nb; b++) {
+        bool whole = true;
+        for (int i = 0; i < s->b[b].n; i++)
+            whole = whole && s->lv[s->b[b].levers[i]].kind == BK_LV_INT;
+        double st = step_at(s->b[b].total, whole, k);
+        if (whole ? st > 1.0 : st > 0.01 * s->b[b].total)
+            return false;
+    }
+    for (int i = 0; i < s->n; i++)
+        if (s->lv[i].budget < 0 && s->lv[i].kind == BK_LV_INT
+            && step_at(s->lv[i].hi - s->lv[i].lo, true, k) > 1.0)
+            return false;
+    return true;
+}
+
+static void trace(search *sr, const char *what, int i)
+{
+    FILE *f = sr->c->o->trace_f;
+    if (!f)
+        return;
+    const cand *cd = &sr->c->o->c[i];
+    fprintf(f, "%s eval %d: %s %.6g | %s%s%s\n", sr->adv ? "adversary" : "defender",
+            sr->c->o->evals, what, cd->score, cd->label, cd->alabel[0] ? " | group: " : "",
+            cd->alabel);
+}
+
+/* The discrete pattern search from sr->best. */
+static void pattern(search *sr)
+{
+    int k = 0;
+    while (sr->st == BK_OK && sr->used < sr->budget_evals) {
+        const double *p = sr->adv ? sr->c->o->c[sr->best].y : sr->c->o->c[sr->best].x;
+        double *pc = opt_dup_vec(p, sr->s->n);
+        double **pts = NULL;
+        int m = pc ? neighbours(sr->s, pc, k, &pts) : -1;
+        bk_free(pc);
+        if (m < 0) {
+            sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+            return;
+        }
+        int all = m;
+        if (m > sr->budget_evals - sr->used)
+            m = sr->budget_evals - sr->used; /* the evaluation budget: the first moves only */
+        int *idx = bk_calloc((size_t)m + 1, sizeof *idx);
+        if (!idx)
+            sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+        else if (m > 0)
+            sr->st = eval_points(sr, pts, m, idx);
+        int best = sr->best;
+        for (int j = 0; sr->st == BK_OK && j < m; j++)
+            if (seen(sr, idx[j]) < seen(sr, best))
+                best = idx[j];
+        for (int j = 0; j < all; j++)
+            bk_free(pts[j]);
+        bk_free(pts);
+        bk_free(idx);
+        if (sr->st != BK_OK)
+            return;
+        if (best != sr->best) {
+            sr->best = best;
+            trace(sr, "move", best);
+        } else if (last_level(sr->s, k)) {
+            return;
+        } else {
+            k++;
+        }
+    }
+}
+
+typedef struct nl_ctx {
+    search *sr;
+    int *map;    /* optimised lever indices */
+    int n;
+} nl_ctx;
+
+static double nl_f(unsigned n, const double *z, double *grad, void *ud)
+{
+    (void)grad;
+    nl_ctx *nc = ud;
+    search *sr = nc->sr;
+    if (sr->st != BK_OK || sr->used >= sr->budget_evals)
+        return HUGE_VAL;
+    const double *p = sr->adv ? sr->c->o->c[sr->best].y : sr->c->o->c[sr->best].x;
+    double *q = opt_dup_vec(p, sr->s->n);
+    if (!q) {
+        sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+        return HUGE_VAL;
+    }
+    for (unsigned i = 0; i < n; i++)
+        q[nc->map[i]] = z[i];
+    int idx = -1;
+    sr->st = eval_points(sr, &q, 1, &idx);
+    bk_free(q);
+    if (sr->st != BK_OK)
+        return HUGE_VAL;
+    double v = seen(sr, idx);
+    if (v < seen(sr, sr->best)) {
+        sr->best = idx;
+        trace(sr, "nlopt", idx);
+    }
+    return v;
+}
+
+/* Continuous levers outside budgets: NLopt's Subplex on the sample-average harm (deterministic
+ * under common random numbers), the other levers held. */
+static void continuous(search *sr)
+{
+    int map[BK_LEVERS_MAX], n = 0;
+    double lo[BK_LEVERS_MAX], hi[BK_LEVERS_MAX], z[BK_LEVERS_MAX], dz[BK_LEVERS_MAX];
+    const double *p = sr->adv ? sr->c->o->c[sr->best].y : sr->c->o->c[sr->best].x;
+    for (int i = 0; i < sr->s->n; i++) {
+        const bk_lever *l = &sr->s->lv[i];
+        if (l->kind != BK_LV_NUM || l->budget >= 0)
+            continue;
+        map[n] = i;
+        lo[n] = l->lo;
+        hi[n] = l->hi;
+        z[n] = p[i] < l->lo ? l->lo : p[i] > l->hi ? l->hi : p[i];
+        dz[n] = 0.25 * (l->hi - l->lo);
+        n++;
+    }
+    if (n == 0 || sr->used >= sr->budget_evals)
+        return;
+    nlopt_opt opt = nlopt_create(NLOPT_LN_SBPLX, (unsigned)n);
+    if (!opt) {
+        sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+        return;
+    }
+    nl_ctx nc = {sr, map, n};
+    nlopt_set_min_objective(opt, nl_f, &nc);
+    nlopt_set_lower_bounds(opt, lo);
+    nlopt_set_upper_bounds(opt, hi);
+    nlopt_set_initial_step(opt, dz);
+    nlopt_set_xtol_rel(opt, 1e-3);
+    nlopt_set_maxeval(opt, sr->budget_evals - sr->used);
+    double f = 0;
+    (void)nlopt_optimize(opt, z, &f); /* the best point seen is kept by nl_f */
+    nlopt_destroy(opt);
+}
+
+/* The start of a side: the base's values; a budget the base does not meet is met by scaling
+ * its levers (largest remainders for whole numbers) within their bounds. */
+bk_status opt_start_point(ctx *c, const bk_lever_side *s, double *x)
+{
+    for (int i = 0; i < s->n; i++) {
+        const bk_lever *l = &s->lv[i];
+        double v = 0;
+        bk_error e2;
+        bk_status st = bk_scenario_get_number(c->base, l->path, &v, &e2);
+        if (l->kind == BK_LV_CHOICE) {
+            x[i] = -1; /* as in the base, unless a choice gives the same value */
+            for (int ch = 0; st == BK_OK && ch < l->n_choices; ch++) {
+                bk_scenario *t = NULL;
+                double w = 0;
+                if (bk_scenario_clone(c->base, &t, &e2) != BK_OK)
+                    return bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+                if (bk_scenario_set_text(t, l->path, l->choices[ch], &e2) == BK_OK
+                    && bk_scenario_get_number(t, l->path, &w, &e2) == BK_OK && w == v)
+                    x[i] = ch;
+                bk_scenario_free(t);
+                if (x[i] >= 0)
+                    break;
+            }
+            continue;
+        }
+        if (st != BK_OK)
+            return bk_fail(c->err, st, "lever '%s': %s", l->path, e2.message);
+        x[i] = v < l->lo ? l->lo : v > l->hi ? l->hi : v;
+    }
+    for (int b = 0; b < s->nb; b++) {
+        const bk_budget *bg = &s->b[b];
+        double sum = 0;
+        for (int i = 0; i < bg->n; i++)
+            sum += x[bg->levers[i]];
+        if (fabs(sum - bg->total) < 1e-9)
+            continue;
+        /* scale, clamp, then hand out what is left one step at a time in lever order */
+        for (int i = 0; i < bg->n; i++) {
+            const bk_lever *l = &s->lv[bg->levers[i]];
+            double v = sum > 0 ? x[bg->levers[i]] * bg->total / sum : bg->total / bg->n;
+            if (l->kind == BK_LV_INT)
+                v = floor(v);
+            x[bg->levers[i]] = v < l->lo ? l->lo : v > l->hi ? l->hi : v;
+        }
+        for (int pass = 0; pass < 100000; pass++) {
+            double left = bg->total;
+            for (int i = 0; i < bg->n; i++)
+                left -= x[bg->levers[i]];
+            if (fabs(left) < 1e-9)
+                break;
+            const bk_lever *l = &s->lv[bg->levers[pass % bg->n]];
+            double *v = &x[bg->levers[pass % bg->n]];
+            double d = l->kind == BK_LV_INT ? (left > 0 ? 1.0 : -1.0) : left;
+            if (*v + d >= l->lo - 1e-12 && *v + d <= l->hi + 1e-12)
+                *v += d;
+        }
+    }
+    return BK_OK;
+}
+
+/* Run a search of one side from `start`, the other side at `fixed`; *best gets the index of the
+ * best candidate found. */
+bk_status opt_run_search(ctx *c, bool adv, const double *start, const double *fixed,
+                            int budget, int *best)
+{
+    search sr = {.c = c, .s = adv ? &c->lv->adv : &c->lv->def, .adv = adv, .fixed = fixed,
+                 .budget_evals = budget, .best = -1, .st = BK_OK};
+    double *p = opt_dup_vec(start, sr.s->n);
+    if (!p)
+        return bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+    int idx = -1;
+    sr.st = eval_points(&sr, &p, 1, &idx);
+    bk_free(p);
+    if (sr.st != BK_OK)
+        return sr.st;
+    sr.best = idx;
+    trace(&sr, "start", idx);
+    for (int round = 0; round < 2 && sr.st == BK_OK; round++) {
+        int before = sr.best;
+        pattern(&sr);
+        if (sr.st == BK_OK)
+            continuous(&sr);
+        if (sr.best == before && round > 0)
+            break;
+    }
+    *best = sr.best;
+    return sr.st;
+}

@@ -1,0 +1,735 @@
+/* policy.c: policy files, patches over a base scenario (docs/ensemble.md): `set:` a mapping from
+ * dotted scenario paths to values, or `patch:` a list of `set: PATH = VALUE` and `add: {PATH:
+ * VALUE}` entries. Paths and values are checked against the scenario schema when the file is
+ * read (errors at file:line:column). Settings of scalar keys are applied exactly on a copy of
+ * the scenario (bk_scenario_set_text); a policy that adds a list item or a mapping, or replaces a
+ * whole mapping, is applied to the text with libfyaml (parse, change, emit, load again). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfyaml.h>
+
+#include "engine/alloc.h"
+#include "analysis/ensemble/ens.h"
+#include "blockade/ensemble.h"
+#include "engine/file.h"
+#include "engine/yaml.h"
+#include "scenario/schema.h"
+
+/* libfyaml 0.7.12 exports this but its header does not declare it (see scenario/load.c). */
+#define POLICY_MAX_BYTES (1024u * 1024u)
+#define POLICY_MAX_SETTINGS 1000
+
+typedef struct setting {
+    char *path;              /* dotted, owned */
+    int line, col;           /* of the setting in the policy file */
+    struct fy_node *value;   /* in p->doc; NULL for a `set: PATH = VALUE` entry */
+    char *text;              /* the value as written when it is a scalar, owned; else NULL */
+    bool add;                /* `add:` an item to a list or a mapping the base lacks */
+} setting;
+
+struct bk_policy {
+    char *text;              /* the file's text: libfyaml's nodes point into it */
+    char *file;              /* for messages */
+    char *name;
+    char *label;
+    struct fy_document *doc;
+    setting *set;
+    int n_set;
+    char *patch;             /* one line per setting: "PATH = VALUE" or "add PATH = {...}" */
+};
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *d = bk_malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Fill err with the policy file, line and column: "policy A.yaml:3:5: message". */
+BK_PRINTF(6, 7)
+static bk_status policy_fail_at(bk_error *err, bk_status status, const char *file, int line,
+                                int col, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    err->line = line;
+    err->column = col;
+    snprintf(err->file, sizeof err->file, "%s", file);
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0 && col > 0)
+        snprintf(err->message, sizeof err->message, "policy %s:%d:%d: %s", file, line, col, msg);
+    else if (line > 0)
+        snprintf(err->message, sizeof err->message, "policy %s:%d: %s", file, line, msg);
+    else
+        snprintf(err->message, sizeof err->message, "policy %s: %s", file, msg);
+    return status;
+}
+
+#define policy_fail(err, status, file, line, ...) \
+    policy_fail_at(err, status, file, line, 0, __VA_ARGS__)
+
+/* 1-based line (and column) of a scalar (keys are scalars here); 0 when unknown. */
+static int node_pos(struct fy_node *n, int *col)
+{
+    struct fy_token *t = n && fy_node_is_scalar(n) ? fy_node_get_scalar_token(n) : NULL;
+    const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
+    if (col)
+        *col = m ? m->column + 1 : 0;
+    return m ? m->line + 1 : 0;
+}
+
+
+/* Contract in blockade/ensemble.h. */
+void bk_policy_free(bk_policy *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n_set; i++) {
+        bk_free(p->set[i].path);
+        bk_free(p->set[i].text);
+    }
+    bk_free(p->set);
+    bk_free(p->patch);
+    if (p->doc)
+        fy_document_destroy(p->doc);
+    bk_free(p->file);
+    bk_free(p->name);
+    bk_free(p->label);
+    bk_free(p->text);
+    bk_free(p);
+}
+
+/* "escort_per_convoy 4, units 12": the last path segment and the value of each setting. */
+static char *make_label(const bk_policy *p)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    for (int i = 0; i < p->n_set; i++) {
+        const char *dot = strrchr(p->set[i].path, '.');
+        fprintf(f, "%s%s%s ", i ? ", " : "", p->set[i].add ? "add " : "",
+                dot ? dot + 1 : p->set[i].path);
+        fputs(p->set[i].text && !p->set[i].add ? p->set[i].text : "(changed)", f);
+    }
+    if (p->n_set == 0)
+        fputs("no change", f);
+    if (fclose(f) != 0) {
+        bk_free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* The value of a setting in one line: its text, or the node in flow style. */
+static char *value_line(const setting *s)
+{
+    if (s->text)
+        return dup_n(s->text, strlen(s->text));
+    return fy_emit_node_to_string(s->value, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF);
+}
+
+/* The schema row a policy path leads to (list items named by id, product maps by product,
+ * ranges by min or max), or NULL with the reason in msg. */
+static const bk_key *schema_row(const char *path, char *msg, size_t cap)
+{
+    char schema[512] = "", tok[128];
+    const bk_key *row = NULL;
+    const char *p = path;
+    while (*p) {
+        size_t n = strcspn(p, ".");
+        if (n == 0 || n >= sizeof tok) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys", path);
+            return NULL;
+        }
+        memcpy(tok, p, n);
+        tok[n] = '\0';
+        p += n + (p[n] == '.');
+        if (row && (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST))
+            continue;   /* a product, min/max or an item id: checked against the scenario */
+        char next[400];
+        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        if (w < 0 || (size_t)w >= sizeof next) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
+            return NULL;
+        }
+        row = bk_schema_find(next);
+        if (row == NULL) {
+            char keys[600];
+            bk_schema_keys(schema, keys, sizeof keys);
+            snprintf(msg, cap, "the scenario has no key '%s'%s%s%s (expected one of: %s)", tok,
+                     schema[0] ? " in '" : "", schema, schema[0] ? "'" : "", keys);
+            return NULL;
+        }
+        snprintf(schema, sizeof schema, "%s%s", next, row->type == BK_KT_LIST ? "[]" : "");
+    }
+    return row;
+}
+
+/* Check a setting against the schema: the path exists, a set value has the key's type. */
+static bk_status check_setting(const bk_policy *p, const setting *s, bk_error *err)
+{
+    char msg[800];
+    const bk_key *row = schema_row(s->path, msg, sizeof msg);
+    if (row == NULL)
+        return policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col, "%s '%s': %s",
+                              s->add ? "add" : "set", s->path, msg);
+    bool whole = row->type == BK_KT_MAP || row->type == BK_KT_LIST;
+    if (s->add && row->type != BK_KT_LIST && row->type != BK_KT_MAP)
+        return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+                              "add '%s': only a list item or a whole mapping can be added; use "
+                              "set for a value", s->path);
+    if (s->add || whole || s->text == NULL)
+        return BK_OK;   /* checked when applied, with every scenario check */
+    const char *v = s->text;
+    bool number = row->type == BK_KT_NUM || row->type == BK_KT_INT ||
+                  row->type == BK_KT_INT_D || row->type == BK_KT_PMAP ||
+                  row->type == BK_KT_RANGE;
+    if (number) {
+        char *end = NULL;
+        double d = strtod(v, &end);
+        if (end == v || *end != '\0' || d != d)
+            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+                                  "set '%s': expected a number, got '%s'", s->path, v);
+    } else if (row->type == BK_KT_BOOL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+        return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+                              "set '%s': expected true or false, got '%s'", s->path, v);
+    } else if (row->type == BK_KT_ENUM) {
+        bool ok = false;
+        for (int i = 0; row->words[i] && !ok; i++)
+            ok = strcmp(v, row->words[i]) == 0;
+        if (!ok)
+            return policy_fail_at(err, BK_ERR_VALUE, p->file, s->line, s->col,
+                                  "set '%s': '%s' is not one of the words of %s", s->path, v,
+                                  row->path);
+    }
+    return BK_OK;
+}
+
+/* A setting from `set: {PATH: VALUE}` (key k, value v) or a `patch:` entry. */
+static bk_status add_setting(bk_policy *p, struct fy_node *k, const char *path, size_t plen,
+                             struct fy_node *v, const char *text, size_t tlen, bool add,
+                             bk_error *err)
+{
+    setting *s = &p->set[p->n_set++];
+    s->line = node_pos(k, &s->col);
+    s->path = dup_n(path, plen);
+    s->value = v;
+    s->add = add;
+    if (text == NULL && v && fy_node_is_scalar(v))
+        text = fy_node_get_scalar(v, &tlen);
+    if (text)
+        s->text = dup_n(text, tlen);
+    if (!s->path || (text && !s->text))
+        return policy_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
+    return check_setting(p, s, err);
+}
+
+/* One entry of `patch:`: {set: "PATH = VALUE"} or {add: {PATH: VALUE}}. */
+static bk_status read_entry(bk_policy *p, struct fy_node *item, bk_error *err)
+{
+    struct fy_node_pair *pair = NULL;
+    void *it = NULL;
+    if (fy_node_is_mapping(item) && fy_node_mapping_item_count(item) == 1)
+        pair = fy_node_mapping_iterate(item, &it);
+    struct fy_node *k = pair ? fy_node_pair_key(pair) : NULL;
+    struct fy_node *v = pair ? fy_node_pair_value(pair) : NULL;
+    const char *ks = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+    int col = 0;
+    int line = node_pos(k, &col);
+    if (ks && strcmp(ks, "set") == 0 && v && fy_node_is_scalar(v)) {
+        size_t n = 0;
+        const char *t = fy_node_get_scalar(v, &n);
+        const char *eq = t ? memchr(t, '=', n) : NULL;
+        line = node_pos(v, &col);
+        if (!eq)
+            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+                                  "a set entry is 'set: PATH = VALUE'");
+        size_t a = 0, b = (size_t)(eq - t);
+        while (b > a && t[b - 1] == ' ')
+            b--;
+        size_t c = (size_t)(eq - t) + 1, d = n;
+        while (c < d && t[c] == ' ')
+            c++;
+        while (d > c && t[d - 1] == ' ')
+            d--;
+        if (d - c >= 2 && t[c] == '"' && t[d - 1] == '"') {
+            c++;
+            d--;
+        }
+        if (b == a || d == c)
+            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+                                  "a set entry is 'set: PATH = VALUE'");
+        return add_setting(p, v, t + a, b - a, NULL, t + c, d - c, false, err);
+    }
+    if (ks && strcmp(ks, "add") == 0 && v && fy_node_is_mapping(v) &&
+        fy_node_mapping_item_count(v) == 1) {
+        it = NULL;
+        struct fy_node_pair *ap = fy_node_mapping_iterate(v, &it);
+        size_t n = 0;
+        const char *path = fy_node_get_scalar(fy_node_pair_key(ap), &n);
+        if (path && n > 0 && fy_node_pair_value(ap))
+            return add_setting(p, fy_node_pair_key(ap), path, n, fy_node_pair_value(ap), NULL,
+                               0, true, err);
+    }
+    if (line == 0)
+        line = node_pos(fy_node_is_scalar(item) ? item : NULL, &col);
+    return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+                          "a patch entry is 'set: PATH = VALUE' or 'add: {PATH: VALUE}'");
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
+                                bk_policy **out, bk_error *err)
+{
+    *out = NULL;
+    if (!name)
+        name = "-";
+    if (len > POLICY_MAX_BYTES)
+        return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
+                           POLICY_MAX_BYTES);
+    bk_policy *p = bk_calloc(1, sizeof *p);
+    if (!p || !(p->file = dup_n(name, strlen(name))) || !(p->text = dup_n(text, len))) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+    }
+    int gl, gc;
+    const char *why = bk_yaml_guard(text, len, &gl, &gc);
+    if (why) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
+    }
+    struct fy_diag *diag = bk_yaml_quiet_diag();
+    if (!diag) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+    }
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
+    pcfg.diag = diag;
+    p->doc = fy_document_build_from_string(&pcfg, p->text, len);
+    bk_status st = BK_OK;
+    if (!p->doc) {
+        void *it = NULL;
+        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+        st = policy_fail_at(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
+                            e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
+                            e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
+    }
+    fy_diag_destroy(diag);
+    if (st != BK_OK) {
+        bk_policy_free(p);
+        return st;
+    }
+    struct fy_node *root = fy_document_root(p->doc);
+    if (!root || !fy_node_is_mapping(root)) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_SCHEMA, name, 0,
+                           "expected a mapping with 'name:' and 'set:' or 'patch:'");
+    }
+    struct fy_node *set = NULL, *patch = NULL;
+    void *it = NULL;
+    struct fy_node_pair *pair;
+    while ((pair = fy_node_mapping_iterate(root, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
+        size_t kn = 0;
+        const char *ks = k && fy_node_is_scalar(k) ? fy_node_get_scalar(k, &kn) : NULL;
+        if (ks && kn == 4 && memcmp(ks, "name", 4) == 0 && v && fy_node_is_scalar(v)) {
+            size_t vn = 0;
+            const char *vs = fy_node_get_scalar(v, &vn);
+            bk_free(p->name);
+            p->name = dup_n(vs ? vs : "", vs ? vn : 0);
+        } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
+            set = v;
+        } else if (ks && kn == 5 && memcmp(ks, "patch", 5) == 0 && v && fy_node_is_sequence(v)) {
+            patch = v;
+        } else {
+            int col = 0;
+            int line = node_pos(k, &col);
+            bk_policy_free(p);
+            return policy_fail_at(err, BK_ERR_SCHEMA, name, line, col,
+                                  "unexpected key: a policy has 'name: TEXT' and 'set:' (a "
+                                  "mapping from scenario paths to values) or 'patch:' (a list "
+                                  "of 'set: PATH = VALUE' and 'add: {PATH: VALUE}')");
+        }
+    }
+    if (!set && !patch) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_SCHEMA, name, 0,
+                           "no 'set:' mapping (scenario paths to values) or 'patch:' list");
+    }
+    int n = (set ? fy_node_mapping_item_count(set) : 0) +
+            (patch ? fy_node_sequence_item_count(patch) : 0);
+    if (n > POLICY_MAX_SETTINGS) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
+                           POLICY_MAX_SETTINGS);
+    }
+    p->set = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
+    if (!p->set) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+    }
+    it = NULL;
+    while (st == BK_OK && set && (pair = fy_node_mapping_iterate(set, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
+        size_t kn = 0;
+        const char *ks = k && fy_node_is_scalar(k) ? fy_node_get_scalar(k, &kn) : NULL;
+        if (!ks || kn == 0 || !v) {
+            int col = 0;
+            int line = node_pos(k, &col);
+            st = policy_fail_at(err, BK_ERR_SCHEMA, name, line, col,
+                                "each setting is 'dotted.path: value'");
+        } else {
+            st = add_setting(p, k, ks, kn, v, NULL, 0, false, err);
+        }
+    }
+    it = NULL;
+    struct fy_node *item;
+    while (st == BK_OK && patch && (item = fy_node_sequence_iterate(patch, &it)) != NULL)
+        st = read_entry(p, item, err);
+    if (st != BK_OK) {
+        bk_policy_free(p);
+        return st;
+    }
+    if (!p->name) {
+        const char *slash = strrchr(name, '/');
+        p->name = dup_n(slash ? slash + 1 : name, strlen(slash ? slash + 1 : name));
+    }
+    p->label = make_label(p);
+    size_t plen = 0;
+    FILE *pf = open_memstream(&p->patch, &plen);
+    for (int i = 0; pf && i < p->n_set; i++) {
+        char *v = value_line(&p->set[i]);
+        fprintf(pf, "%s%s = %s\n", p->set[i].add ? "add " : "", p->set[i].path, v ? v : "?");
+        bk_free(v);
+    }
+    if (!pf || fclose(pf) != 0 || !p->name || !p->label || !p->patch) {
+        bk_policy_free(p);
+        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+    }
+    *out = p;
+    return BK_OK;
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t n = 0;
+    bk_error ferr;
+    bk_status st = bk_read_whole_file(path, POLICY_MAX_BYTES, &buf, &n, &ferr);
+    if (st != BK_OK) {
+        size_t pl = strlen(path);
+        const char *m = strncmp(ferr.message, path, pl) == 0 && ferr.message[pl] == ':'
+                            ? ferr.message + pl + 2 : ferr.message;
+        return policy_fail(err, st, path, 0, "%s", m);
+    }
+    st = bk_policy_load_string(buf, n, path, out, err);
+    bk_free(buf);
+    return st;
+}
+
+/* Contract in blockade/ensemble.h. */
+const char *bk_policy_name(const bk_policy *p)
+{
+    return p->name;
+}
+
+/* Contract in blockade/ensemble.h. */
+const char *bk_policy_label(const bk_policy *p)
+{
+    return p->label;
+}
+
+/* The child of `node` named seg[0..n): a mapping key, or in a sequence the item whose `id` is
+ * the segment. NULL if there is none. */
+static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
+                             struct fy_node_pair **pair_out)
+{
+    *pair_out = NULL;
+    if (fy_node_is_mapping(node)) {
+        struct fy_node_pair *pair = fy_node_mapping_lookup_pair_by_string(node, seg, n);
+        *pair_out = pair;
+        return pair ? fy_node_pair_value(pair) : NULL;
+    }
+    if (fy_node_is_sequence(node)) {
+        void *it = NULL;
+        struct fy_node *item;
+        while ((item = fy_node_sequence_iterate(node, &it)) != NULL) {
+            if (!fy_node_is_mapping(item))
+                continue;
+            struct fy_node *id = fy_node_mapping_lookup_by_string(item, "id", 2);
+            size_t idn = 0;
+            const char *ids = id && fy_node_is_scalar(id) ? fy_node_get_scalar(id, &idn) : NULL;
+            if (ids && idn == n && memcmp(ids, seg, n) == 0)
+                return item;
+        }
+    }
+    return NULL;
+}
+
+/* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
+ * with bk_free()). */
+/* The new node of setting s in doc: a copy of its value, or its text parsed as YAML. */
+static struct fy_node *value_node(struct fy_document *doc, const setting *s)
+{
+    if (s->value)
+        return fy_node_copy(doc, s->value);
+    return fy_node_build_from_string(doc, s->text, strlen(s->text));
+}
+
+/* `add` at the end of the path: append to the list there, or put a mapping the base lacks
+ * (creating the mappings above it that are missing). */
+static bk_status add_node(struct fy_document *doc, const bk_policy *p, const setting *s)
+{
+    struct fy_node *node = fy_document_root(doc);
+    const char *seg = s->path;
+    for (;;) {
+        const char *dot = strchr(seg, '.');
+        size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
+        struct fy_node_pair *pair = NULL;
+        struct fy_node *next = child(node, seg, n, &pair);
+        if (!dot && next && fy_node_is_sequence(next)) {
+            struct fy_node *v = value_node(doc, s);
+            if (!v || fy_node_sequence_append(next, v) != 0)
+                return policy_fail(NULL, BK_ERR_NOMEM, p->file, s->line, "out of memory");
+            return BK_OK;
+        }
+        if (!dot && next && !(fy_node_is_scalar(next) && fy_node_get_scalar0(next) &&
+                              fy_node_get_scalar0(next)[0] == '\0'))
+            return BK_ERR_VALUE;   /* the base has it already: the caller says so */
+        if (!next || !dot) {
+            if (!fy_node_is_mapping(node))
+                return BK_ERR_REFERENCE;
+            struct fy_node *key = fy_node_build_from_string(doc, seg, n);
+            struct fy_node *v = !dot ? value_node(doc, s) : fy_node_create_mapping(doc);
+            if (!dot && v && strcmp(s->path, "timeline") == 0 && !fy_node_is_sequence(v)) {
+                struct fy_node *list = fy_node_create_sequence(doc);   /* the first entry */
+                if (!list || fy_node_sequence_append(list, v) != 0)
+                    return BK_ERR_NOMEM;
+                v = list;
+            }
+            if (pair)
+                fy_node_mapping_remove_by_key(node, fy_node_copy(doc, fy_node_pair_key(pair)));
+            if (!key || !v || fy_node_mapping_append(node, key, v) != 0)
+                return BK_ERR_NOMEM;
+            next = v;
+        }
+        if (!dot)
+            return BK_OK;
+        node = next;
+        seg = dot + 1;
+    }
+}
+
+/* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
+ * with bk_free()). */
+static bk_status apply_text(const bk_policy *p, int upto, const char *base, size_t base_len,
+                            char **text, bk_error *err)
+{
+    *text = NULL;
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET;
+    struct fy_document *doc = fy_document_build_from_string(&pcfg, base, base_len);
+    if (!doc)
+        return policy_fail(err, BK_ERR_SYNTAX, p->file, 0,
+                           "the base scenario is not valid YAML");
+    bk_status st = BK_OK;
+    for (int i = 0; i < upto && st == BK_OK; i++) {
+        const setting *s = &p->set[i];
+        if (s->add) {
+            st = add_node(doc, p, s);
+            if (st == BK_ERR_VALUE)
+                st = policy_fail_at(err, st, p->file, s->line, s->col,
+                                    "add '%s': the scenario has it already; use set for its "
+                                    "keys", s->path);
+            else if (st != BK_OK)
+                st = policy_fail_at(err, st, p->file, s->line, s->col,
+                                    "add '%s': cannot add there", s->path);
+            continue;
+        }
+        struct fy_node *node = fy_document_root(doc);
+        struct fy_node_pair *pair = NULL;
+        const char *seg = s->path;
+        char walked[512] = "";
+        while (node) {
+            const char *dot = strchr(seg, '.');
+            size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
+            struct fy_node *next = n ? child(node, seg, n, &pair) : NULL;
+            if (!next) {
+                st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
+                                    "set '%s': the scenario has no '%.*s'%s%s%s (use add: for "
+                                    "a list item or a mapping it lacks)", s->path, (int)n, seg,
+                                    walked[0] ? " in '" : "", walked, walked[0] ? "'" : "");
+                break;
+            }
+            size_t w = strlen(walked);
+            snprintf(walked + w, sizeof walked - w, "%s%.*s", w ? "." : "", (int)n, seg);
+            if (!dot) {
+                if (!pair) {
+                    st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
+                                        "set '%s': a whole list item cannot be replaced; set "
+                                        "its keys one by one", s->path);
+                    break;
+                }
+                struct fy_node *copy = value_node(doc, s);
+                if (!copy || fy_node_pair_set_value(pair, copy) != 0)
+                    st = policy_fail(err, BK_ERR_NOMEM, p->file, s->line, "out of memory");
+                break;
+            }
+            node = next;
+            seg = dot + 1;
+        }
+    }
+    if (st == BK_OK) {
+        *text = fy_emit_document_to_string(doc, FYECF_MODE_ORIGINAL | FYECF_WIDTH_INF);
+        if (!*text)
+            st = policy_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
+    }
+    fy_document_destroy(doc);
+    return st;
+}
+
+/* A policy changes decisions, not the frame they are compared in: refuse one that moves the
+ * horizon (scenario.days) or the seed (scenario.seed), whatever path it used, since runs
+ * under it would no longer pair with the base's. Frees *out on failure. */
+static bk_status check_same_frame(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                                  bk_error *err)
+{
+    const bk_scenario *sc = *out;
+    const char *what = NULL;
+    if (bk_scenario_days(sc) != bk_scenario_days(base))
+        what = "days";
+    else if (bk_scenario_seed(sc) != bk_scenario_seed(base))
+        what = "seed";
+    if (what == NULL)
+        return BK_OK;
+    int line = 0;
+    const char *path = "scenario";
+    for (int i = 0; i < p->n_set; i++)
+        if (strncmp(p->set[i].path, "scenario", 8) == 0 &&
+            (p->set[i].path[8] == '\0' || p->set[i].path[8] == '.')) {
+            line = p->set[i].line;
+            path = p->set[i].path;
+            if (path[8] == '\0' || strcmp(path + 9, what) == 0)
+                break;   /* the setting that made the change; else the last under scenario */
+        }
+    bk_scenario_free(*out);
+    *out = NULL;
+    return policy_fail(err, BK_ERR_VALUE, p->file, line,
+                       "set '%s': a policy cannot change scenario.%s (policies are compared over "
+                       "the same horizon and the same random numbers; use --days or --seed of "
+                       "the command instead)", path, what);
+}
+
+/* Contract in blockade/ensemble.h. The whole policy is applied and loaded once; when that fails
+ * the settings are applied one by one to find the one to blame. */
+bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                               char **text_out, bk_error *err)
+{
+    *out = NULL;
+    if (text_out)
+        *text_out = NULL;
+    size_t base_len = 0;
+    const char *base_text = bk_scenario_text(base, &base_len);
+    char *text = NULL;
+    bk_status st = apply_text(p, p->n_set, base_text, base_len, &text, err);
+    if (st != BK_OK)
+        return st;
+    bk_error lerr;
+    memset(&lerr, 0, sizeof lerr);
+    st = bk_scenario_load_string(text, strlen(text), p->file, out, &lerr);
+    if (st == BK_OK && text_out)
+        *text_out = text;
+    else
+        bk_free(text);
+    if (st == BK_OK)
+        return check_same_frame(p, base, out, err);
+    for (int k = 1; k <= p->n_set; k++) {
+        char *t = NULL;
+        if (apply_text(p, k, base_text, base_len, &t, NULL) != BK_OK)
+            break;
+        bk_scenario *sc = NULL;
+        bk_error e2;
+        memset(&e2, 0, sizeof e2);
+        bk_status s2 = bk_scenario_load_string(t, strlen(t), p->file, &sc, &e2);
+        bk_free(t);
+        bk_scenario_free(sc);
+        if (s2 != BK_OK) {
+            /* the loader's message names a place in the generated text: keep its words only */
+            const char *m = e2.message;
+            const char *colon = strstr(m, ": ");
+            if (colon && strncmp(m, p->file, strlen(p->file)) == 0)
+                m = colon + 2;
+            return policy_fail_at(err, s2, p->file, p->set[k - 1].line, p->set[k - 1].col,
+                                  "%s '%s': %s", p->set[k - 1].add ? "add" : "set",
+                                  p->set[k - 1].path, m);
+        }
+    }
+    return policy_fail(err, st, p->file, 0, "%s", lerr.message);
+}
+
+/* Contract in blockade/ensemble.h. */
+bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
+                          bk_error *err)
+{
+    *out = NULL;
+    bool text_route = false;
+    for (int i = 0; i < p->n_set; i++)
+        text_route = text_route || p->set[i].add || p->set[i].text == NULL;
+    if (text_route) {
+        /* the scenario is the base's text patched: its identity is that text and the patch */
+        bk_status st = bk_policy_apply_text(p, base, out, NULL, err);
+        if (st == BK_OK)
+            st = bk_scenario_adopt_patch(*out, base, p->patch, err);
+        if (st != BK_OK) {
+            bk_scenario_free(*out);
+            *out = NULL;
+        }
+        return st;
+    }
+    bk_scenario *sc = NULL;
+    bk_status st = bk_scenario_clone(base, &sc, err);
+    for (int i = 0; st == BK_OK && i < p->n_set; i++) {
+        const setting *s = &p->set[i];
+        char value[256];
+        size_t n = strlen(s->text);
+        const char *v = s->text;
+        if (n >= sizeof value) {
+            st = policy_fail(err, BK_ERR_VALUE, p->file, s->line, "set '%s': value too long",
+                             s->path);
+            break;
+        }
+        memcpy(value, v, n);
+        value[n] = '\0';
+        bk_error e;
+        memset(&e, 0, sizeof e);
+        st = bk_scenario_set_text(sc, s->path, value, &e);
+        if (st != BK_OK) {
+            const char *m = strncmp(e.message, "set '", 5) == 0 && strstr(e.message, "': ")
+                                ? strstr(e.message, "': ") + 3 : e.message;
+            st = policy_fail_at(err, st, p->file, s->line, s->col, "set '%s': %s", s->path, m);
+        }
+    }
+    if (st != BK_OK) {
+        bk_scenario_free(sc);
+        return st;
+    }
+    *out = sc;
+    return check_same_frame(p, base, out, err);
+}
