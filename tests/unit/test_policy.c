@@ -196,12 +196,118 @@ static void exact_set_runs_as_the_text_route(void **state)
     bk_policy_free(p);
 }
 
+/* base's text with `from` (which must occur once) replaced by `to`. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    assert_null(strstr(at + 1, from));
+    size_t n = strlen(text) - strlen(from) + strlen(to);
+    char *out = malloc(n + 1);
+    assert_non_null(out);
+    size_t head = (size_t)(at - text);
+    memcpy(out, text, head);
+    strcpy(out + head, to);
+    strcat(out, at + strlen(from));
+    return out;
+}
+
+/* Settings of scalars (a list item's key, one product of a product map, one end of a range)
+ * rewrite those scalars in the base text and nothing else: its comments, layout and quoting
+ * are kept byte for byte. */
+static void apply_text_keeps_comments(void **state)
+{
+    (void)state;
+    static const char text[] = "name: in place\npatch:\n"
+                               "  - set: corridors.west.escort.units = 9\n"
+                               "  - set: city.initial_stock_l.gasoil = 7000000\n"
+                               "  - set: city.unload_hours.min = 10\n";
+    bk_policy *p = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_policy_load_string(text, sizeof text - 1, "p.yaml", &p, &err), BK_OK);
+    bk_scenario *sc = NULL;
+    char *out = NULL;
+    assert_int_equal(bk_policy_apply_text(p, base, &sc, &out, &err), BK_OK);
+    size_t len = 0;
+    const char *base_text = bk_scenario_text(base, &len);
+    char *a = replaced(base_text, "units: 6                   # escort units in the pool",
+                       "units: 9                   # escort units in the pool");
+    char *b = replaced(a, "{gasoil: 6000000, gasoline: 4000000}",
+                       "{gasoil: 7000000, gasoline: 4000000}");
+    char *c = replaced(b, "unload_hours: [12, 48]         # customs",
+                       "unload_hours: [10, 48]         # customs");
+    assert_string_equal(out, c);
+    /* and the scenario is the one the exact route sets */
+    bk_scenario *exact = NULL;
+    assert_int_equal(bk_policy_apply(p, base, &exact, &err), BK_OK);
+    char *ra = run_bytes(sc), *rb = run_bytes(exact);
+    assert_string_equal(ra, rb);
+    free(ra);
+    free(rb);
+    free(a);
+    free(b);
+    free(c);
+    free(out);
+    bk_scenario_free(sc);
+    bk_scenario_free(exact);
+    bk_policy_free(p);
+}
+
+/* A value of a text key is its words, whatever YAML would make of them: commas and ': ' in a
+ * flow mapping, ' #' that would start a comment. */
+static void set_words_stay_words(void **state)
+{
+    (void)state;
+    static const char text[] = "name: words\npatch:\n"
+                               "  - set: 'places.west_port.name = \"West, Port: A # b\"'\n"
+                               "  - set: 'corridors.west.name = Route: north'\n";
+    bk_policy *p = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_policy_load_string(text, sizeof text - 1, "p.yaml", &p, &err), BK_OK);
+    bk_scenario *sc = NULL, *exact = NULL;
+    char *out = NULL;
+    assert_int_equal(bk_policy_apply_text(p, base, &sc, &out, &err), BK_OK);
+    assert_int_equal(bk_policy_apply(p, base, &exact, &err), BK_OK);
+    char *da = describe(sc), *db = describe(exact);
+    assert_string_equal(da, db);
+    assert_non_null(strstr(da, "West, Port: A # b (west_port)"));
+    assert_non_null(strstr(da, "west (Route: north)"));
+    free(da);
+    free(db);
+    free(out);
+    bk_scenario_free(sc);
+    bk_scenario_free(exact);
+    bk_policy_free(p);
+}
+
+/* A key below a list item is checked against the schema when the policy is read. */
+static void list_item_keys_are_checked(void **state)
+{
+    (void)state;
+    static const char bad_type[] = "name: t\npatch:\n  - set: corridors.west.escort.units = abc\n";
+    static const char bad_key[] = "name: t\npatch:\n  - set: corridors.west.bogus = 3\n";
+    bk_policy *p = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_policy_load_string(bad_type, sizeof bad_type - 1, "p.yaml", &p, &err),
+                     BK_ERR_SCHEMA);
+    assert_non_null(strstr(err.message, "p.yaml:3:"));
+    assert_non_null(strstr(err.message, "expected a number, got 'abc'"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(bk_policy_load_string(bad_key, sizeof bad_key - 1, "p.yaml", &p, &err),
+                     BK_ERR_REFERENCE);
+    assert_non_null(strstr(err.message, "no key 'bogus' in 'corridors[]'"));
+    assert_null(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(patch_sets_and_adds),
         cmocka_unit_test(patch_errors_have_positions),
         cmocka_unit_test(exact_set_runs_as_the_text_route),
+        cmocka_unit_test(apply_text_keeps_comments),
+        cmocka_unit_test(set_words_stay_words),
+        cmocka_unit_test(list_item_keys_are_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

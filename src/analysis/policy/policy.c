@@ -3,7 +3,8 @@
  * VALUE}` entries. Paths and values are checked against the scenario schema when the file is
  * read (errors at file:line:column). Settings of scalar keys are applied exactly on a copy of
  * the scenario (bk_scenario_set_text); a policy that adds a list item or a mapping, or replaces a
- * whole mapping, is applied to the text with libfyaml (parse, change, emit, load again). */
+ * whole mapping, is applied to the text with libfyaml (parse, change, write, load again). The
+ * text written keeps the base's comments when every setting replaces one scalar (apply_text). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,7 @@ static const bk_key *schema_row(const char *path, char *msg, size_t cap)
     char schema[512] = "", tok[128];
     const bk_key *row = NULL;
     const char *p = path;
+    bool item = false;   /* the last token named an item, a product or min/max of `row` */
     while (*p) {
         size_t n = strcspn(p, ".");
         if (n == 0 || n >= sizeof tok) {
@@ -158,8 +160,12 @@ static const bk_key *schema_row(const char *path, char *msg, size_t cap)
         memcpy(tok, p, n);
         tok[n] = '\0';
         p += n + (p[n] == '.');
-        if (row && (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST))
-            continue;   /* a product, min/max or an item id: checked against the scenario */
+        if (!item && row &&
+            (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST)) {
+            item = true;   /* a product, min/max or an item id: checked against the scenario */
+            continue;
+        }
+        item = false;
         char next[400];
         int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
         if (w < 0 || (size_t)w >= sizeof next) {
@@ -456,8 +462,8 @@ const char *bk_policy_label(const bk_policy *p)
     return p->label;
 }
 
-/* The child of `node` named seg[0..n): a mapping key, or in a sequence the item whose `id` is
- * the segment. NULL if there is none. */
+/* The child of `node` named seg[0..n): a mapping key, an end (min, max) of a range [min, max],
+ * or in a sequence the item whose `id` is the segment. NULL if there is none. */
 static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
                              struct fy_node_pair **pair_out)
 {
@@ -466,6 +472,11 @@ static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
         struct fy_node_pair *pair = fy_node_mapping_lookup_pair_by_string(node, seg, n);
         *pair_out = pair;
         return pair ? fy_node_pair_value(pair) : NULL;
+    }
+    if (fy_node_is_sequence(node) && fy_node_sequence_item_count(node) == 2 && n == 3 &&
+        (memcmp(seg, "min", 3) == 0 || memcmp(seg, "max", 3) == 0)) {
+        struct fy_node *end = fy_node_sequence_get_by_index(node, seg[1] == 'i' ? 0 : 1);
+        return end && fy_node_is_scalar(end) ? end : NULL;   /* a range [min, max] */
     }
     if (fy_node_is_sequence(node)) {
         void *it = NULL;
@@ -483,14 +494,37 @@ static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
     return NULL;
 }
 
-/* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
- * with bk_free()). */
-/* The new node of setting s in doc: a copy of its value, or its text parsed as YAML. */
+/* The new node of setting s in doc: a copy of its value; for `set: PATH = VALUE`, VALUE as a
+ * scalar when the key holds one (its words exactly, quoted when emitted if they need it), else
+ * parsed as YAML (a range, a product map, a list of places, a mapping). */
 static struct fy_node *value_node(struct fy_document *doc, const setting *s)
 {
     if (s->value)
         return fy_node_copy(doc, s->value);
+    char msg[800];
+    const bk_key *row = schema_row(s->path, msg, sizeof msg);
+    bool scalar = row && (row->type == BK_KT_NUM || row->type == BK_KT_INT ||
+                          row->type == BK_KT_INT_D || row->type == BK_KT_BOOL ||
+                          row->type == BK_KT_STR || row->type == BK_KT_ENUM ||
+                          row->type == BK_KT_DATE || row->type == BK_KT_REF ||
+                          row->type == BK_KT_ID);
+    if (scalar)
+        return fy_node_create_scalar_copy(doc, s->text, strlen(s->text));
     return fy_node_build_from_string(doc, s->text, strlen(s->text));
+}
+
+/* Setting s's value as YAML text on one line, as value_node builds it. Free with bk_free(). */
+static char *value_yaml_line(struct fy_document *doc, const setting *s)
+{
+    struct fy_node *v = value_node(doc, s);
+    char *t = v ? fy_emit_node_to_string(v, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF) : NULL;
+    fy_node_free(v);
+    if (t) {
+        size_t n = strlen(t);
+        while (n > 0 && t[n - 1] == '\n')
+            t[--n] = '\0';
+    }
+    return t;
 }
 
 /* `add` at the end of the path: append to the list there, or put a mapping the base lacks
@@ -537,8 +571,83 @@ static bk_status add_node(struct fy_document *doc, const bk_policy *p, const set
     }
 }
 
+/* One scalar of the base text replaced by a setting's value: bytes [start, end) of the base. */
+typedef struct splice {
+    size_t start, end;
+    const setting *s;
+} splice;
+
+static int splice_cmp(const void *a, const void *b)
+{
+    const splice *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Remember where the scalar `old` of the base text is, to write s's value there; false when it
+ * cannot be done in place (not a scalar of the base text, or too many). */
+static bool splice_add(splice *sp, int *n, int cap, struct fy_node *old, size_t base_len,
+                       const setting *s)
+{
+    struct fy_token *tok = old && fy_node_is_scalar(old) ? fy_node_get_scalar_token(old) : NULL;
+    const struct fy_mark *a = tok ? fy_token_start_mark(tok) : NULL;
+    const struct fy_mark *b = tok ? fy_token_end_mark(tok) : NULL;
+    if (!a || !b || a->input_pos > b->input_pos || b->input_pos > base_len || *n == cap)
+        return false;
+    sp[(*n)++] = (splice){a->input_pos, b->input_pos, s};
+    return true;
+}
+
+/* The base text with each spliced scalar replaced by its setting's value in one line, so that
+ * the rest of the file (its comments, layout and quoting) is kept byte for byte; NULL if the
+ * splices overlap or memory runs out. Free with bk_free(). */
+static char *splice_text(struct fy_document *doc, splice *sp, int n, const char *base,
+                         size_t base_len)
+{
+    qsort(sp, (size_t)n, sizeof *sp, splice_cmp);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    size_t at = 0;
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        char *v = value_yaml_line(doc, sp[i].s);
+        ok = v && sp[i].start >= at && strchr(v, '\n') == NULL;
+        if (ok) {
+            fwrite(base + at, 1, sp[i].start - at, f);
+            fputs(v, f);
+            at = sp[i].end;
+        }
+        bk_free(v);
+    }
+    if (ok)
+        fwrite(base + at, 1, base_len - at, f);
+    if (fclose(f) != 0 || !ok) {
+        bk_free(buf);
+        return NULL;
+    }
+    char *out = dup_n(buf, len);
+    bk_free(buf);
+    return out;
+}
+
+/* True if `text` parses to the same tree as `doc` (fy_node_compare: keys and scalar contents). */
+static bool same_tree(struct fy_document *doc, const char *text)
+{
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET;
+    struct fy_document *d2 = fy_document_build_from_string(&pcfg, text, strlen(text));
+    bool same = d2 && fy_node_compare(fy_document_root(doc), fy_document_root(d2));
+    fy_document_destroy(d2);
+    return same;
+}
+
 /* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
- * with bk_free()). */
+ * with bk_free()). When every setting replaces a scalar of the base, the new text is the base
+ * text with those scalars rewritten in place (comments and layout kept), checked to parse to
+ * the same tree as the changed document; otherwise it is the changed document as libfyaml
+ * emits it, without the base's comments. */
 static bk_status apply_text(const bk_policy *p, int upto, const char *base, size_t base_len,
                             char **text, bk_error *err)
 {
@@ -550,8 +659,12 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
         return policy_fail(err, BK_ERR_SYNTAX, p->file, 0,
                            "the base scenario is not valid YAML");
     bk_status st = BK_OK;
+    splice *sp = bk_malloc((size_t)(upto > 0 ? upto : 1) * sizeof *sp);
+    int n_sp = 0;
+    bool in_place = sp != NULL;
     for (int i = 0; i < upto && st == BK_OK; i++) {
         const setting *s = &p->set[i];
+        in_place = in_place && !s->add;
         if (s->add) {
             st = add_node(doc, p, s);
             if (st == BK_ERR_VALUE)
@@ -580,6 +693,17 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
             }
             size_t w = strlen(walked);
             snprintf(walked + w, sizeof walked - w, "%s%.*s", w ? "." : "", (int)n, seg);
+            if (!dot && !pair && fy_node_is_sequence(node) && fy_node_is_scalar(next)) {
+                /* one end of a range */
+                in_place = in_place && splice_add(sp, &n_sp, upto, next, base_len, s);
+                struct fy_node *copy = value_node(doc, s);
+                struct fy_node *old = copy && fy_node_sequence_insert_before(node, next, copy) == 0
+                                          ? fy_node_sequence_remove(node, next) : NULL;
+                if (!old)
+                    st = policy_fail(err, BK_ERR_NOMEM, p->file, s->line, "out of memory");
+                fy_node_free(old);
+                break;
+            }
             if (!dot) {
                 if (!pair) {
                     st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
@@ -587,6 +711,8 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
                                         "its keys one by one", s->path);
                     break;
                 }
+                in_place = in_place
+                           && splice_add(sp, &n_sp, upto, fy_node_pair_value(pair), base_len, s);
                 struct fy_node *copy = value_node(doc, s);
                 if (!copy || fy_node_pair_set_value(pair, copy) != 0)
                     st = policy_fail(err, BK_ERR_NOMEM, p->file, s->line, "out of memory");
@@ -596,11 +722,19 @@ static bk_status apply_text(const bk_policy *p, int upto, const char *base, size
             seg = dot + 1;
         }
     }
-    if (st == BK_OK) {
+    if (st == BK_OK && in_place) {
+        *text = splice_text(doc, sp, n_sp, base, base_len);
+        if (*text && !same_tree(doc, *text)) {
+            bk_free(*text);
+            *text = NULL;
+        }
+    }
+    if (st == BK_OK && !*text) {
         *text = fy_emit_document_to_string(doc, FYECF_MODE_ORIGINAL | FYECF_WIDTH_INF);
         if (!*text)
             st = policy_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
     }
+    bk_free(sp);
     fy_document_destroy(doc);
     return st;
 }
