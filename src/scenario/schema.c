@@ -534,6 +534,49 @@ const bk_key *bk_schema_find(const char *path)
 }
 
 /* Contract in schema.h. */
+const bk_key *bk_schema_resolve(const char *path, char *msg, size_t cap)
+{
+    char schema[512] = "", tok[128];
+    const bk_key *row = NULL;
+    const char *p = path;
+    bool item = false;   /* the last token named an item, a product or an end of `row` */
+    while (*p) {
+        size_t n = strcspn(p, ".");
+        if (n == 0 || n >= sizeof tok) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys", path);
+            return NULL;
+        }
+        memcpy(tok, p, n);
+        tok[n] = '\0';
+        p += n + (p[n] == '.');
+        if (!item && row &&
+            (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST)) {
+            item = true;
+            continue;
+        }
+        item = false;
+        char next[400];
+        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
+        if (w < 0 || (size_t)w >= sizeof next) {
+            snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
+            return NULL;
+        }
+        row = bk_schema_find(next);
+        if (row == NULL) {
+            char keys[600];
+            bk_schema_keys(schema, keys, sizeof keys);
+            snprintf(msg, cap, "the scenario has no key '%s'%s%s%s (expected one of: %s)", tok,
+                     schema[0] ? " in '" : "", schema, schema[0] ? "'" : "", keys);
+            return NULL;
+        }
+        snprintf(schema, sizeof schema, "%s%s", next, row->type == BK_KT_LIST ? "[]" : "");
+    }
+    if (row == NULL)
+        snprintf(msg, cap, "an empty path");
+    return row;
+}
+
+/* Contract in schema.h. */
 void bk_schema_keys(const char *section, char *buf, size_t cap)
 {
     size_t used = 0;

@@ -114,6 +114,12 @@ void bk_timeline_row_keys(const bk_tl_key *row, const char *out[4]);
 /* The row of a schema path ("corridors[].escort.units"), or NULL. */
 const bk_key *bk_schema_find(const char *path);
 
+/* The row a dotted scenario path leads to ("corridors.west.escort.units": list items named by
+ * id, "city.initial_stock_l.gasoil": a product of a product map, "city.unload_hours.min": an end
+ * of a range); for a path that ends at a list item, its list's row. The ids, products and ends
+ * are not checked here (they depend on the scenario). NULL with the reason in msg. */
+const bk_key *bk_schema_resolve(const char *path, char *msg, size_t cap);
+
 /* Does `row` sit directly in `section` ("" for the top level, "corridors[]", "policy.convoy")?
  * *key gets the last path component. */
 bool bk_schema_in(const bk_key *row, const char *section, const char **key);

@@ -154,46 +154,11 @@ static bk_status try_value(const char *file, const bk_lever *l, const bk_scenari
     return BK_OK;
 }
 
-/* The schema row of a lever's path (list items named by id, a product map's product, a
- * range's min or max), or NULL with the reason in msg. */
+/* The schema row of a lever's path (bk_schema_resolve), which must be a value, not a section;
+ * or NULL with the reason in msg. */
 static const bk_key *lever_row(const char *path, char *msg, size_t cap)
 {
-    char schema[512] = "", tok[128];
-    const bk_key *row = NULL;
-    const char *p = path;
-    bool skip = false;
-    while (*p) {
-        size_t n = strcspn(p, ".");
-        if (n == 0 || n >= sizeof tok) {
-            snprintf(msg, cap, "'%s' is not a dotted path of keys", path);
-            return NULL;
-        }
-        memcpy(tok, p, n);
-        tok[n] = '\0';
-        p += n + (p[n] == '.');
-        if (skip) { /* an item's id: checked against the scenario when a value is tried */
-            skip = false;
-            continue;
-        }
-        if (row && (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE))
-            return *p ? NULL : row;
-        char next[400];
-        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
-        if (w < 0 || (size_t)w >= sizeof next) {
-            snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
-            return NULL;
-        }
-        row = bk_schema_find(next);
-        if (row == NULL) {
-            char keys[400];
-            bk_schema_keys(schema, keys, sizeof keys);
-            snprintf(msg, cap, "the scenario has no key '%s'%s%s%s (expected one of: %s)", tok,
-                     schema[0] ? " in '" : "", schema, schema[0] ? "'" : "", keys);
-            return NULL;
-        }
-        snprintf(schema, sizeof schema, "%s%s", next, row->type == BK_KT_LIST ? "[]" : "");
-        skip = row->type == BK_KT_LIST;
-    }
+    const bk_key *row = bk_schema_resolve(path, msg, cap);
     if (row && (row->type == BK_KT_MAP || row->type == BK_KT_LIST)) {
         snprintf(msg, cap, "'%s' is a section, not a value", path);
         return NULL;

@@ -143,53 +143,11 @@ static char *value_line(const setting *s)
     return fy_emit_node_to_string(s->value, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF);
 }
 
-/* The schema row a policy path leads to (list items named by id, product maps by product,
- * ranges by min or max), or NULL with the reason in msg. */
-static const bk_key *schema_row(const char *path, char *msg, size_t cap)
-{
-    char schema[512] = "", tok[128];
-    const bk_key *row = NULL;
-    const char *p = path;
-    bool item = false;   /* the last token named an item, a product or min/max of `row` */
-    while (*p) {
-        size_t n = strcspn(p, ".");
-        if (n == 0 || n >= sizeof tok) {
-            snprintf(msg, cap, "'%s' is not a dotted path of keys", path);
-            return NULL;
-        }
-        memcpy(tok, p, n);
-        tok[n] = '\0';
-        p += n + (p[n] == '.');
-        if (!item && row &&
-            (row->type == BK_KT_PMAP || row->type == BK_KT_RANGE || row->type == BK_KT_LIST)) {
-            item = true;   /* a product, min/max or an item id: checked against the scenario */
-            continue;
-        }
-        item = false;
-        char next[400];
-        int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
-        if (w < 0 || (size_t)w >= sizeof next) {
-            snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
-            return NULL;
-        }
-        row = bk_schema_find(next);
-        if (row == NULL) {
-            char keys[600];
-            bk_schema_keys(schema, keys, sizeof keys);
-            snprintf(msg, cap, "the scenario has no key '%s'%s%s%s (expected one of: %s)", tok,
-                     schema[0] ? " in '" : "", schema, schema[0] ? "'" : "", keys);
-            return NULL;
-        }
-        snprintf(schema, sizeof schema, "%s%s", next, row->type == BK_KT_LIST ? "[]" : "");
-    }
-    return row;
-}
-
 /* Check a setting against the schema: the path exists, a set value has the key's type. */
 static bk_status check_setting(const bk_policy *p, const setting *s, bk_error *err)
 {
     char msg[800];
-    const bk_key *row = schema_row(s->path, msg, sizeof msg);
+    const bk_key *row = bk_schema_resolve(s->path, msg, sizeof msg);
     if (row == NULL)
         return policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col, "%s '%s': %s",
                               s->add ? "add" : "set", s->path, msg);
@@ -502,7 +460,7 @@ static struct fy_node *value_node(struct fy_document *doc, const setting *s)
     if (s->value)
         return fy_node_copy(doc, s->value);
     char msg[800];
-    const bk_key *row = schema_row(s->path, msg, sizeof msg);
+    const bk_key *row = bk_schema_resolve(s->path, msg, sizeof msg);
     bool scalar = row && (row->type == BK_KT_NUM || row->type == BK_KT_INT ||
                           row->type == BK_KT_INT_D || row->type == BK_KT_BOOL ||
                           row->type == BK_KT_STR || row->type == BK_KT_ENUM ||
