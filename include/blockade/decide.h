@@ -145,10 +145,14 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
                           const bk_optimise_config *cfg, bk_optimise **out, bk_error *err);
 
 /* The validated improvements (default minus chosen, in harm units; > 0 is better), with 95 %
- * intervals on fresh replications, and the work done. */
+ * intervals on fresh replications, and the work done. The mean harm's improvement has
+ * Student's t interval; with a CVaR objective, the CVaR's improvement on the same replications
+ * has a paired-bootstrap percentile interval (docs/optimise.md), NaN with a mean objective. */
 typedef struct bk_optimise_summary {
     double today, today_lo, today_hi;        /* against today's group */
     double adapted, adapted_lo, adapted_hi;  /* each against its best response; NaN: none */
+    double today_cvar, today_cvar_lo, today_cvar_hi;       /* CVaR objective only, else NaN */
+    double adapted_cvar, adapted_cvar_lo, adapted_cvar_hi; /* idem, and NaN without response */
     int evaluations;                         /* candidates simulated (all searches) */
     uint64_t replications;                   /* simulation runs in all */
 } bk_optimise_summary;

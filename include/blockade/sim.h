@@ -75,6 +75,8 @@ typedef struct bk_run_totals {
     double airlifted_l;       /* litres flown in */
     double demand_l;          /* litres the sectors wanted */
     double unmet_l;           /* demand not served */
+    double unmet_priority_l;  /* demand of the sectors flagged `priority` not served: at most
+                                 unmet_l, equal to it when every sector is a priority sector */
     double first_stockout_day;      /* first day any product's free stock ran out; -1 never */
     double first_priority_cut_day;  /* first day a priority sector got < 99 % of demand; -1 */
     long shortage_days;       /* days with more than 1 % of demand unmet */

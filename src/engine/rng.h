@@ -29,6 +29,8 @@ enum bk_rng_purpose {
     BK_RNG_ESCORT = 10,   /* escort returns and losses, per corridor */
     BK_RNG_REPLAY = 11,   /* outcomes of replayed (timeline) ambushes, one stream */
     BK_RNG_READY = 12,    /* cells' readiness delays, per cell */
+    BK_RNG_BOOTSTRAP = 13,/* optimise's paired bootstrap of a CVaR difference, per comparison
+                             (replication 0; entity 0 against today's group, 1 the robust) */
     BK_RNG_TEST = 1000    /* reserved for tests and benchmarks */
 };
 

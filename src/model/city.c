@@ -303,6 +303,7 @@ void bk_city_day(bk_model *m, int d)
     memset(c->demand, 0, (size_t)(ns > 0 ? ns : 1) * np * sizeof *c->demand);
     memset(c->given, 0, (size_t)(ns > 0 ? ns : 1) * np * sizeof *c->given);
     c->consumed_today = 0;
+    c->unmet_priority_today = 0;
     if (!cs->enabled || ns == 0)
         return;
     set_base(sc, c, d); /* the population of the day drives the per-capita sectors */
@@ -425,7 +426,7 @@ void bk_city_day(bk_model *m, int d)
         drawn = drawn < stock ? drawn : stock;
         m->stock_l[p] -= drawn;
         c->drawn_l += drawn;
-        double used = 0;
+        double used = 0, used_priority = 0;
         for (int s = 0; s < ns; s++) {
             int i = s * np + p;
             c->given[i] = c->cons[i];
@@ -433,12 +434,17 @@ void bk_city_day(bk_model *m, int d)
             double unmet = c->demand[i] - c->cons[i];
             unmet = unmet > 0 ? unmet : 0;
             c->unmet_total[s] += unmet;
+            if (cs->sectors[s].priority) { /* the sectors flagged `priority` (city.md) */
+                used_priority += c->cons[i];
+                c->unmet_priority_today += unmet;
+            }
             if (cs->sectors[s].retail) {
                 retail_served += c->cons[i];
                 retail_unmet += unmet;
             }
         }
         c->consumed_l += used;
+        c->consumed_priority_l += used_priority;
         c->consumed_today += used;
         double unmet_p = dp - used;
         demand_all += dp;

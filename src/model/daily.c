@@ -24,9 +24,9 @@ enum {
     K_STAGING, K_COUNT
 };
 enum { P_STOCK_L, P_DELIVERED_L, P_CONSUMED_L, P_PRICE_RATIO, P_INFORMAL_PRICE, P_COUNT };
-enum { Y_CONSUMED_L, Y_AIRLIFT_L, Y_COVER_DAYS, Y_SHORTAGE, Y_BLACKOUT_H, Y_QUEUE_H, Y_PRICE_RATIO,
-       Y_SCHOOLS_OPEN, Y_PRESSURE, Y_OUTSIDE_L, Y_INFORMAL_L, Y_EXPECTATION, Y_HOLIDAY,
-       Y_COUNT };
+enum { Y_CONSUMED_L, Y_AIRLIFT_L, Y_COVER_DAYS, Y_SHORTAGE, Y_UNMET_PRIORITY, Y_BLACKOUT_H,
+       Y_QUEUE_H, Y_PRICE_RATIO, Y_SCHOOLS_OPEN, Y_PRESSURE, Y_OUTSIDE_L, Y_INFORMAL_L,
+       Y_EXPECTATION, Y_HOLIDAY, Y_COUNT };
 enum { S_DEMAND_L, S_SUPPLIED_L, S_COUNT };
 /* modes and cost, only in a scenario that uses them (bk_modes_used) */
 enum { M_DELIVERED_ROAD, M_DELIVERED_RIVER, M_DELIVERED_AIR, M_COST_ROAD, M_COST_RIVER,
@@ -97,6 +97,8 @@ static const struct {
     {"airlift_l", "L", "litres flown in during the day"},
     {"cover_days", "days", "free stock (above the reserve) over baseline daily demand"},
     {"shortage_share", "share", "unmet share of the day's demand, all sectors and products"},
+    {"unmet_priority_l", "L", "demand of the priority sectors not served during the day, "
+                              "all products"},
     {"blackout_hours", "h", "hours without electricity in the day"},
     {"queue_hours", "h", "typical wait at a fuel station"},
     {"price_ratio", "ratio", "informal price over official, mean over products"},
@@ -503,6 +505,7 @@ void bk_record_day(bk_model *m, int d)
     row[ycol(m, Y_AIRLIFT_L)] = cy->airlifted_today;
     row[ycol(m, Y_COVER_DAYS)] = cy->cover_days;
     row[ycol(m, Y_SHORTAGE)] = cy->shortage_share;
+    row[ycol(m, Y_UNMET_PRIORITY)] = cy->unmet_priority_today;
     row[ycol(m, Y_BLACKOUT_H)] = sc->cityside.enabled ? cy->blackout_h : 0;
     row[ycol(m, Y_QUEUE_H)] = cy->queue_h;
     row[ycol(m, Y_PRICE_RATIO)] = ratio;
@@ -581,6 +584,7 @@ void bk_fill_totals(bk_model *m)
             t->road_cuts++;
         }
     }
+    double demand_priority_l = 0; /* demand_l of the priority sectors, summed in its order */
     for (int d = 0; d < run->days; d++) {
         const double *row = &run->daily[(size_t)d * run->n_cols];
         t->trips_loaded += (long)row[G_DISPATCHED];
@@ -589,8 +593,11 @@ void bk_fill_totals(bk_model *m)
         double b = row[ycol(m, Y_BLACKOUT_H)], q = row[ycol(m, Y_QUEUE_H)];
         t->peak_blackout_hours = b > t->peak_blackout_hours ? b : t->peak_blackout_hours;
         t->peak_queue_hours = q > t->peak_queue_hours ? q : t->peak_queue_hours;
-        for (int s = 0; s < m->sc->cityside.n_sectors; s++)
+        for (int s = 0; s < m->sc->cityside.n_sectors; s++) {
             t->demand_l += row[scol(m, s, S_DEMAND_L)];
+            if (m->sc->cityside.sectors[s].priority)
+                demand_priority_l += row[scol(m, s, S_DEMAND_L)];
+        }
     }
     const bk_city_state *cy = m->city;
     t->consumed_l = cy->consumed_l;
@@ -616,6 +623,12 @@ void bk_fill_totals(bk_model *m)
         t->airfield_attacks += (long)row[mcol(m, M_AIRFIELD_ATTACKS)];
     }
     t->unmet_l = t->demand_l - t->consumed_l > 0 ? t->demand_l - t->consumed_l : 0;
+    /* the priority sectors' part, by the same subtraction: with every sector a priority
+     * sector both sums are the same sums and the two totals are equal bit for bit; otherwise
+     * the other sectors' unmet litres (each >= 0) are the difference, and the bound only
+     * absorbs rounding (docs/model/city.md, "Metrics") */
+    double up = demand_priority_l - cy->consumed_priority_l;
+    t->unmet_priority_l = up > 0 ? (up < t->unmet_l ? up : t->unmet_l) : 0;
     t->first_stockout_day = -1;
     for (int p = 0; p < m->sc->n_products; p++) {
         run->first_stockout_day[p] = cy->first_stockout[p];

@@ -157,6 +157,9 @@ typedef struct bk_city_state {
     int short_streak, ok_streak;
     int first_priority_cut;  /* first day a priority sector got < 99 % of its demand, -1 */
     double airlifted_l, airlifted_today, consumed_l, consumed_today;
+    double consumed_priority_l;   /* consumed_l of the sectors flagged `priority`, summed in
+                                     the same order, so equal to it when all sectors are */
+    double unmet_priority_today;  /* litres the priority sectors went without today */
     double cover_days, shortage_share, blackout_h, queue_h, pressure;
     int shortage_days, school_closed_days, pressure_days, days_done;
     double blackout_total, peak_ratio, ratio_sum;

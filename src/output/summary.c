@@ -162,6 +162,7 @@ static void write_totals(FILE *out, const bk_run_totals *t)
     json_field_num(out, in, "airlifted_l", t->airlifted_l, false);
     json_field_num(out, in, "demand_l", t->demand_l, false);
     json_field_num(out, in, "unmet_l", t->unmet_l, false);
+    json_field_num(out, in, "unmet_priority_l", t->unmet_priority_l, false);
     json_field_num(out, in, "first_stockout_day", t->first_stockout_day, false);
     json_field_num(out, in, "first_priority_cut_day", t->first_priority_cut_day, false);
     json_field_long(out, in, "shortage_days", t->shortage_days, false);

@@ -6,7 +6,8 @@
  * outside: every count and volume finite and non-negative, fuel conserved (loaded = delivered
  * + burned + captured + in transit), deliveries no more than loaded trips, successful attacks
  * no more than attempts, tankers accounted for (start + joined = active + destroyed +
- * captured), demand = consumed + unmet, days within the horizon. Every 1000th seed is run
+ * captured), demand = consumed + unmet, the priority sectors' unmet litres no more than all
+ * sectors', days within the horizon. Every 1000th seed is run
  * twice and must give the same daily bytes. Prints progress every 1000 seeds and a summary;
  * exits 1 on the first violation, naming the scenario and the seed.
  *
@@ -43,7 +44,8 @@ static void check_totals(const char *scen, uint64_t seed, const bk_run_totals *t
 {
     const double v[] = {t->events,      t->loaded_l,     t->delivered_l,  t->burned_l,
                         t->captured_l,  t->in_transit_l, t->final_stock_l, t->consumed_l,
-                        t->airlifted_l, t->demand_l,     t->unmet_l,       t->blackout_hours,
+                        t->airlifted_l, t->demand_l,     t->unmet_l,       t->unmet_priority_l,
+                        t->blackout_hours,
                         t->peak_blackout_hours, t->peak_price_ratio, t->mean_price_ratio,
                         t->peak_queue_hours};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
@@ -77,6 +79,9 @@ static void check_totals(const char *scen, uint64_t seed, const bk_run_totals *t
     if (t->demand_l > 0 && !near(t->demand_l, t->consumed_l + t->unmet_l))
         violation(scen, seed, "demand != consumed + unmet", t->demand_l,
                   t->consumed_l + t->unmet_l);
+    if (t->unmet_priority_l > t->unmet_l)
+        violation(scen, seed, "priority sectors' unmet litres above all sectors'",
+                  t->unmet_priority_l, t->unmet_l);
     if (t->days != days || t->shortage_days > days || t->school_closed_days > days ||
         t->pressure_days > days || t->first_attack_day >= days ||
         t->first_stockout_day >= days || t->peak_blackout_hours > 24.0 + 1e-9)

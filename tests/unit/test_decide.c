@@ -1,6 +1,7 @@
 /* test_decide.c: the decision analyses. Vulnerability: the static max flow of a small network,
  * and, with an armed group that cannot attack, the simulated closures agree with the static
- * analysis; the same bytes with any number of threads. */
+ * analysis; the same bytes with any number of threads. Optimise: lever and objective files,
+ * determinism, the objective's weights (unmet_priority_l among them) in the harm. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "blockade/decide.h"
+#include "blockade/sim.h"
 #include "bk_test.h"
 
 static bk_scenario *load_two(void)
@@ -262,17 +264,31 @@ static char *optimise_json(const bk_scenario *sc, const char *levers, int thread
 }
 
 /* The selection's guarantee is for means: a CVaR objective's output says none applies to it, a
- * mean objective's does not. */
+ * mean objective's does not. The final check gives a CVaR objective's improvement in the CVaR
+ * a paired-bootstrap interval, the same bytes with 1 or 3 threads; a mean
+ * objective's output has none and its summary says NaN. */
 static void cvar_selection_states_no_guarantee(void **state)
 {
     (void)state;
     bk_scenario *sc = load_two();
     const char *cvar = "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n";
-    char *a = optimise_json_obj(sc, levers_text, cvar, 2, NULL);
+    bk_optimise_summary sa, sm;
+    char *a = optimise_json_obj(sc, levers_text, cvar, 2, &sa);
     assert_non_null(strstr(a, "\"guarantee\": \"for the mean only: none for the CVaR\""));
-    char *b = optimise_json(sc, levers_text, 2, NULL);
+    assert_non_null(strstr(a, "\"cvar_ci95_bootstrap\": ["));
+    assert_true(isfinite(sa.today_cvar) && sa.today_cvar_lo <= sa.today_cvar_hi);
+    assert_true(isfinite(sa.adapted_cvar) && sa.adapted_cvar_lo <= sa.adapted_cvar_hi);
+    char *a1 = optimise_json_obj(sc, levers_text, cvar, 1, NULL);
+    char *a3 = optimise_json_obj(sc, levers_text, cvar, 3, NULL);
+    assert_string_equal(a, a1);
+    assert_string_equal(a, a3);
+    char *b = optimise_json(sc, levers_text, 2, &sm);
     assert_null(strstr(b, "\"guarantee\""));
+    assert_null(strstr(b, "cvar_"));
+    assert_true(isnan(sm.today_cvar) && isnan(sm.adapted_cvar_hi));
     free(a);
+    free(a1);
+    free(a3);
     free(b);
     bk_scenario_free(sc);
 }
@@ -301,6 +317,75 @@ static char *chosen_part(const char *json)
     const char *e = strstr(p, ", \"improvement\"");
     assert_non_null(e);
     return strndup(p, (size_t)(e - p));
+}
+
+/* The first-stage harm of the default (the mean over replications 0..n-1 of the weighted
+ * metrics), read from optimise.json: the finalist whose levers are the default's. */
+static double default_harm(const char *json)
+{
+    const char *d = strstr(json, "\"default\": \"");
+    assert_non_null(d);
+    d += strlen("\"default\": \"");
+    const char *e = strchr(d, '"');
+    assert_non_null(e);
+    char key[512];
+    snprintf(key, sizeof key, "{\"levers\": \"%.*s\", \"harm_today\": ", (int)(e - d), d);
+    const char *h = strstr(json, key);
+    assert_non_null(h);
+    return strtod(h + strlen(key), NULL);
+}
+
+/* unmet_priority_l is a metric the objective accepts, and weighting it adds its weight times
+ * the mean of the priority sectors' unmet litres to the harm, the same replications as the
+ * search's (seed, replications 0..5, 30 days). The test world's power sector, flagged priority,
+ * is moved to the last tier so that the priority sectors go short. */
+static void objective_weights_unmet_priority(void **state)
+{
+    (void)state;
+    bk_scenario *sc = load_two();
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_set_text(sc, "city.sectors.power.tier", "4", &err), BK_OK);
+    bk_objective *obj = NULL;
+    const char *ok = "harm:\n  unmet_priority_l: 2.0e-6\nmeasure: cvar\n";
+    assert_int_equal(bk_objective_load_string(ok, strlen(ok), "o.yaml", &obj, &err), BK_OK);
+    bk_objective_free(obj);
+
+    /* the means the harm should be made of */
+    bk_optimise_config oc;
+    bk_optimise_config_init(&oc, sc);
+    double mu_u = 0, mu_p = 0;
+    for (uint32_t r = 0; r < 6; r++) {
+        bk_run_config rc;
+        bk_run_config_init(&rc, sc);
+        rc.seed = oc.seed;
+        rc.replication = r;
+        rc.days = 30;
+        bk_run *run = NULL;
+        assert_int_equal(bk_sim_run(sc, &rc, &run, &err), BK_OK);
+        bk_run_totals t;
+        bk_run_get_totals(run, &t);
+        assert_true(t.unmet_priority_l <= t.unmet_l);
+        mu_u += t.unmet_l / 6;
+        mu_p += t.unmet_priority_l / 6;
+        bk_run_free(run);
+    }
+    assert_true(mu_p > 1e5 && mu_p < mu_u);
+
+    char *a = optimise_json_obj(sc, levers_text, "harm: {unmet_l: 1.0e-6}\n", 2, NULL);
+    char *b = optimise_json_obj(sc, levers_text,
+                                "harm: {unmet_l: 1.0e-6, unmet_priority_l: 4.0e-6}\n", 2, NULL);
+    char *c = optimise_json_obj(sc, levers_text, "harm: {unmet_priority_l: 1.0e-6}\n", 2, NULL);
+    double ha = default_harm(a), hb = default_harm(b), hc = default_harm(c);
+    double tol = 1e-8 * hb;
+    if (fabs(ha - 1e-6 * mu_u) > tol || fabs(hc - 1e-6 * mu_p) > tol
+        || fabs(hb - ha - 4e-6 * mu_p) > tol)
+        fail_msg("harms %.10g %.10g %.10g; means unmet %.10g, priority %.10g", ha, hb, hc, mu_u,
+                 mu_p);
+    assert_true(hb > ha);
+    free(a);
+    free(b);
+    free(c);
+    bk_scenario_free(sc);
 }
 
 /* With an armed group that cannot attack, escorts change nothing: every allocation has the
@@ -342,6 +427,7 @@ int main(void)
         cmocka_unit_test(optimise_is_deterministic),
         cmocka_unit_test(cvar_selection_states_no_guarantee),
         cmocka_unit_test(zero_threat_allocation_independent_of_threat),
+        cmocka_unit_test(objective_weights_unmet_priority),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -500,7 +500,7 @@ static void test_state_version(void **state)
     assert_int_equal(bk_ensemble_read_state(f, path, &back, &err), BK_ERR_SCHEMA);
     fclose(f);
     assert_null(back);
-    if (!strstr(err.message, "format 1, but this blockade reads format 2")
+    if (!strstr(err.message, "format 1, but this blockade reads format 3")
         || !strstr(err.message, "older"))
         fail_msg("message: %s", err.message);
     free(bytes);

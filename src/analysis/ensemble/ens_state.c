@@ -16,7 +16,7 @@
 #include "scenario/scenario.h"
 
 #define STATE_MAGIC "BKENSEMB"
-#define STATE_VERSION 2u
+#define STATE_VERSION 3u
 #define MAX_COLS 100000
 #define MAX_CELLS 50000000ULL
 #define MAX_TEXT (64u * 1024u * 1024u)

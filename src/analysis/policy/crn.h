@@ -36,4 +36,19 @@ bk_status bk_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_c
 void bk_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
                     double *hi);
 
+/* CVaR at `level` of x[0..n): the mean of its ceil((1 - level) n) largest values (at least
+ * one), summed from the largest down. scratch holds n doubles (x may be it). NaN when n is 0. */
+double bk_crn_cvar(const double *x, uint64_t n, double level, double *scratch);
+
+/* Paired bootstrap of a CVaR difference: *diff = CVaR(a) - CVaR(b) over the n replications
+ * (a[r] and b[r] on the same random numbers), and its 95 % percentile interval [*lo, *hi] from
+ * `resamples` resamples of the replication numbers with replacement, the same numbers for a and
+ * b (so the pairing is kept): the values of rank floor(0.025 (B - 1)) and ceil(0.975 (B - 1))
+ * of the B resampled differences, ascending. Resample j draws its n numbers, uniform on
+ * 0..n-1, from the stream (seed, 0, BK_RNG_BOOTSTRAP, entity), in order: the same inputs give
+ * the same interval. lo = hi = NaN when n < 2 or resamples < 2; BK_ERR_NOMEM. */
+bk_status bk_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
+                              uint64_t seed, uint32_t entity, int resamples, double *diff,
+                              double *lo, double *hi);
+
 #endif

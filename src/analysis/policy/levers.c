@@ -538,8 +538,9 @@ static bk_status objective_doc(struct fy_document *doc, const char *file, bk_obj
         int i = bk_total_index(name);
         if (i < 0)
             FAIL_AT(k, BK_ERR_REFERENCE, "'%s' is not a whole-run metric (see docs/ensemble.md; "
-                                         "e.g. unmet_l, blackout_hours, school_closed_days, "
-                                         "tankers_destroyed, drivers_kidnapped) nor 'cost'",
+                                         "e.g. unmet_l, unmet_priority_l, blackout_hours, "
+                                         "school_closed_days, tankers_destroyed, "
+                                         "drivers_kidnapped) nor 'cost'",
                     name);
         if (o->n == BK_OBJ_MAX)
             FAIL_AT(k, BK_ERR_TOO_LARGE, "more than %d harm terms", BK_OBJ_MAX);

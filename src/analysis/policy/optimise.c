@@ -73,24 +73,9 @@ static double score_of(const ctx *c, const double *h, uint64_t n)
     double *t = bk_malloc((size_t)n * sizeof *t);
     if (!t)
         return NAN;
-    memcpy(t, h, (size_t)n * sizeof *t);
-    for (uint64_t i = 1; i < n; i++) { /* insertion sort, descending: n is a few hundred */
-        double v = t[i];
-        uint64_t j = i;
-        while (j > 0 && t[j - 1] < v) {
-            t[j] = t[j - 1];
-            j--;
-        }
-        t[j] = v;
-    }
-    uint64_t k = (uint64_t)ceil((1.0 - c->obj->level) * (double)n - 1e-9);
-    if (k < 1)
-        k = 1;
-    long double s = 0;
-    for (uint64_t i = 0; i < k; i++)
-        s += t[i];
+    double v = bk_crn_cvar(h, n, c->obj->level, t);
     bk_free(t);
-    return (double)(s / (long double)k);
+    return v;
 }
 
 static double cost_of(const bk_lever_side *s, const double *x)
@@ -353,9 +338,11 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
     if (st == BK_OK)
         o->i_today = o->finalists[sel];
     if (st == BK_OK)
-        st = opt_validate(&c, o->i_default, o->i_today, &o->sum.today, &o->sum.today_lo,
-                      &o->sum.today_hi);
+        st = opt_validate(&c, o->i_default, o->i_today, 0, &o->sum.today, &o->sum.today_lo,
+                          &o->sum.today_hi, &o->sum.today_cvar, &o->sum.today_cvar_lo,
+                          &o->sum.today_cvar_hi);
     o->sum.adapted = o->sum.adapted_lo = o->sum.adapted_hi = NAN;
+    o->sum.adapted_cvar = o->sum.adapted_cvar_lo = o->sum.adapted_cvar_hi = NAN;
     /* the armed group's best response to each finalist, then the robust choice */
     if (st == BK_OK && na > 0) {
         for (int j = 0; j < o->n_fin && st == BK_OK; j++) {
@@ -368,8 +355,9 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
             st = opt_select_best(&c, o->br, o->n_fin, o->stage2_robust, &rsel);
         if (st == BK_OK) {
             o->i_robust = o->br[rsel];
-            st = opt_validate(&c, o->br[0], o->i_robust, &o->sum.adapted, &o->sum.adapted_lo,
-                          &o->sum.adapted_hi);
+            st = opt_validate(&c, o->br[0], o->i_robust, 1, &o->sum.adapted,
+                              &o->sum.adapted_lo, &o->sum.adapted_hi, &o->sum.adapted_cvar,
+                              &o->sum.adapted_cvar_lo, &o->sum.adapted_cvar_hi);
         }
     }
     bk_free(x0);

@@ -15,6 +15,9 @@
 /* Fresh replications for the final check start here, far from the search's. */
 #define VALIDATION_FIRST_REP 1000000000ULL
 
+/* Resamples of the paired bootstrap of the final CVaR difference (docs/optimise.md). */
+#define BOOTSTRAP_RESAMPLES 2000
+
 typedef struct cand {
     double *x, *y;        /* defender's and armed group's lever values (y NULL: today's) */
     char *label;          /* "dakar_north.escort.units 4, ..." (the defender's) */
@@ -75,7 +78,8 @@ bk_status opt_run_search(ctx *c, bool adv, const double *start, const double *fi
 /* optimise_select.c */
 bk_status opt_harm_reps(ctx *c, const int *idx, int k, uint64_t first, uint64_t n, double *h);
 bk_status opt_select_best(ctx *c, const int *idx, int k, double *means, int *sel);
-bk_status opt_validate(ctx *c, int i_def, int i_ch, double *m, double *lo, double *hi);
+bk_status opt_validate(ctx *c, int i_def, int i_ch, uint32_t entity, double *m, double *lo,
+                       double *hi, double *cv, double *cv_lo, double *cv_hi);
 void opt_sort_by_score(const bk_optimise *o, int *ord, int m);
 
 #endif

@@ -108,8 +108,10 @@ bk_status opt_select_best(ctx *c, const int *idx, int k, double *means, int *sel
 }
 
 /* Default minus chosen on fresh replications (as many as the selection used): mean and 95 %
- * interval of the paired differences. */
-bk_status opt_validate(ctx *c, int i_def, int i_ch, double *m, double *lo, double *hi)
+ * interval of the paired differences; with a CVaR objective also the CVaR difference on the
+ * same replications and its paired-bootstrap interval (stream entity `entity`), else NaN. */
+bk_status opt_validate(ctx *c, int i_def, int i_ch, uint32_t entity, double *m, double *lo,
+                       double *hi, double *cv, double *cv_lo, double *cv_hi)
 {
     uint64_t n = c->o->n2; /* as many as the selection's second stage */
     int idx[2] = {i_def, i_ch};
@@ -122,6 +124,11 @@ bk_status opt_validate(ctx *c, int i_def, int i_ch, double *m, double *lo, doubl
             d[r] = h[r] - h[n + r];
         bk_crn_mean_ci(d, n, 1, m, lo, hi);
     }
+    *cv = *cv_lo = *cv_hi = NAN;
+    if (st == BK_OK && c->o->cvar
+        && bk_crn_cvar_diff_ci(h, h + n, n, c->o->level, c->o->seed, entity, BOOTSTRAP_RESAMPLES,
+                               cv, cv_lo, cv_hi) != BK_OK)
+        st = bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
     bk_free(h);
     bk_free(d);
     return st;
