@@ -253,6 +253,9 @@ typedef struct cli_manifest {
 } cli_manifest;
 /* A cli_writer for a cli_manifest: the version, the kind, the list and the files. */
 bk_status cli_write_manifest(const void *manifest, FILE *f);
+/* A cli_writer for a bk_scenario: its text exactly as it was loaded (scenario.yaml), for the
+ * map and names of `blockade report`. */
+bk_status cli_write_scenario(const void *sc, FILE *f);
 /* Write the ensemble's files into DIR, all or nothing. Returns an exit code. */
 int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool force);
 /* summary.json of an ensemble as a new string (free with free()); NULL when out of memory. */

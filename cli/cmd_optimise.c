@@ -37,7 +37,7 @@ const cli_option cli_optimise_options[] = {
     CLI_OPTION_SEED,
     CLI_OPTION_THREADS,
     CLI_OPTION_DAYS,
-    CLI_OPTION_OUT("optimise.csv, optimise.json and manifest.json"),
+    CLI_OPTION_OUT("optimise.csv, optimise.json, manifest.json and scenario.yaml"),
     CLI_OPTION_FORCE,
     CLI_OPTION_JSON("optimise.json"),
     CLI_OPTION_QUIET("table"),
@@ -49,13 +49,16 @@ static bk_status csv_of(const void *o, FILE *f) { return bk_optimise_write_csv(o
 static bk_status json_of(const void *o, FILE *f) { return bk_optimise_write_json(o, f); }
 static bk_status table_of(const void *o, FILE *f) { return bk_optimise_write_table(o, f); }
 
-/* optimise.csv, optimise.json, manifest.json into DIR, all or nothing. */
-static int write_outputs(const bk_optimise *o, const char *dir, bool force)
+/* optimise.csv, optimise.json, manifest.json and scenario.yaml (the scenario text as
+ * loaded, for `blockade report`'s map) into DIR, all or nothing. */
+static int write_outputs(const bk_optimise *o, const bk_scenario *sc, const char *dir,
+                         bool force)
 {
-    cli_output files[3] = {{"optimise.csv", csv_of, o}, {"optimise.json", json_of, o}};
-    cli_manifest man = {"optimise", files, 3, NULL, NULL, 0};
+    cli_output files[4] = {{"optimise.csv", csv_of, o}, {"optimise.json", json_of, o}};
+    cli_manifest man = {"optimise", files, 4, NULL, NULL, 0};
     files[2] = (cli_output){"manifest.json", cli_write_manifest, &man};
-    return cli_write_outputs(dir, force, files, 3);
+    files[3] = (cli_output){"scenario.yaml", cli_write_scenario, sc};
+    return cli_write_outputs(dir, force, files, 4);
 }
 
 /* `blockade optimise [FILE] --levers FILE [options]`. */
@@ -139,7 +142,7 @@ int cli_cmd_optimise(const cli_invocation *inv)
         rc = cli_status_after_run(st, &err);
     }
     if (rc == CLI_EXIT_OK && out)
-        rc = write_outputs(o, out, opt[OPT_FORCE].set);
+        rc = write_outputs(o, sc, out, opt[OPT_FORCE].set);
     char *summary = rec.store && rc == CLI_EXIT_OK ? cli_text_of(json_of, o) : NULL;
     rc = cli_record_finish(&rec, rc, summary);
     free(summary);

@@ -54,7 +54,8 @@ static const cli_command commands[] = {
      "too, and the policy best against its answer (Stackelberg) is chosen as well. Both\n"
      "choices are checked against the default on fresh replications: the improvement with\n"
      "its 95 % interval. With --out DIR, also write optimise.csv (every candidate),\n"
-     "optimise.json and manifest.json. See docs/optimise.md.\n",
+     "optimise.json, manifest.json and scenario.yaml (for blockade report). See\n"
+     "docs/optimise.md.\n",
      cli_optimise_options, cli_cmd_optimise},
     {"vulnerability", "[FILE]", 0, 1, "find the network's weak links (max flow, min cut, closures)",
      "Build the supply graph of FILE (the embedded default when no FILE is given) with\n"
@@ -65,7 +66,8 @@ static const cli_command commands[] = {
      "simulation, on common random numbers with the unchanged scenario, and print both\n"
      "rankings side by side with the paired differences (first stock-out day, unmet litres,\n"
      "deliveries) and where they disagree. With --out DIR, also write vulnerability.csv,\n"
-     "vulnerability.json and manifest.json. See docs/optimise.md.\n",
+     "vulnerability.json, manifest.json and scenario.yaml (for blockade report). See\n"
+     "docs/optimise.md.\n",
      cli_vulnerability_options, cli_cmd_vulnerability},
     {"merge", "PART...", 1, 100000, "combine the parts written by ensemble --shard",
      "Read the part files written by 'blockade ensemble --shard I/N --out PART' (every\n"
@@ -128,10 +130,12 @@ static const cli_command commands[] = {
      "starting point for a scenario of your own.\n",
      cli_no_options, cli_cmd_scenario_export_default},
     {"report", "[DIR]", 0, 1, "write a self-contained HTML report of an output directory",
-     "Read the output directory DIR written by 'blockade run --out', 'ensemble --out' or\n"
-     "'compare --out' and write one HTML page: charts over time (lines for a run, fan\n"
-     "charts of the quantiles for an ensemble), probability curves, a map of the roads and\n"
-     "attacks, the scenario's timeline, the policies compared and the provenance. The page\n"
+     "Read the output directory DIR written by 'blockade run --out', 'ensemble --out',\n"
+     "'compare --out', 'optimise --out' or 'vulnerability --out' and write one HTML page:\n"
+     "charts over time (lines for a run, fan charts of the quantiles for an ensemble),\n"
+     "probability curves, a map of the roads and attacks (and of the weak links), the\n"
+     "scenario's timeline, the policies compared, the optimisation's choices and the search's\n"
+     "convergence, the weak links of the network, and the provenance. The page\n"
      "needs no network and no other file. It is written next to --output FILE and renamed\n"
      "into place when complete. -o FILE is short for --output FILE. With --run ID instead\n"
      "of DIR, the output directory the run store recorded for run ID. See docs/report.md.\n",

@@ -526,3 +526,11 @@ bk_status cli_write_manifest(const void *manifest, FILE *f)
     fputs("]\n}\n", f);
     return ferror(f) ? BK_ERR_IO : BK_OK;
 }
+
+/* Contract in cli.h. */
+bk_status cli_write_scenario(const void *sc, FILE *f)
+{
+    size_t len = 0;
+    const char *text = bk_scenario_text(sc, &len);
+    return fwrite(text, 1, len, f) == len ? BK_OK : BK_ERR_IO;
+}

@@ -1,10 +1,12 @@
-/* blockade/report.h: the self-contained HTML report of a run, an ensemble or a comparison.
+/* blockade/report.h: the self-contained HTML report of a run, an ensemble, a comparison, an
+ * optimisation or a vulnerability analysis.
  *
  * bk_report_write reads an output directory written by `blockade run --out`, `blockade ensemble
- * --out` or `blockade compare --out` and writes one HTML page that needs nothing else: the chart
- * library (uPlot), the map libraries (d3-geo, topojson-client), the country borders
- * (world-atlas, Natural Earth 1:110m) and the data are all inlined, and the page loads nothing
- * from the network. See docs/report.md for what the page shows.
+ * --out`, `blockade compare --out`, `blockade optimise --out` or `blockade vulnerability --out`
+ * and writes one HTML page that needs nothing else: the chart library (uPlot), the map libraries
+ * (d3-geo, topojson-client), the country borders (world-atlas, Natural Earth 1:110m) and the
+ * data are all inlined, and the page loads nothing from the network. See docs/report.md for what
+ * the page shows.
  *
  * Files read from the directory (absent ones are left out of the page):
  *   daily.csv            one run's daily series: lines over time
@@ -14,9 +16,14 @@
  *   compare.csv          a comparison of policies (metric,policy,baseline,mean_diff,se,ci_low,
  *                        ci_high, or any other columns: shown as a table)
  *   events.geojson       simulated events: the map's attack points
+ *   optimise.json        an optimisation's choices, selection and finalists
+ *   optimise.csv         every candidate it simulated: the search's convergence
+ *   vulnerability.csv    a vulnerability analysis's elements: the table and the map layer
+ *   vulnerability.json   its max flow, capacities and where the two rankings disagree
  *   summary.json, manifest.json  the headline figures and the provenance
  *   scenario.yaml        the scenario: places, roads, corridors, demand and timeline
- * At least one of daily.csv, bands.csv and compare.csv must be there.
+ * At least one of daily.csv, bands.csv, compare.csv, optimise.json and vulnerability.csv must be
+ * there.
  */
 #ifndef BLOCKADE_REPORT_H
 #define BLOCKADE_REPORT_H
@@ -47,12 +54,14 @@ void bk_report_config_init(bk_report_config *cfg);
  * Every input is read and checked before the first byte is written, so on failure nothing has
  * been written to `out`. `cfg` may be NULL (defaults).
  * Errors, with a message in `err` (may be NULL) naming the file and, when known, its line:
- *  BK_ERR_IO        `dir` missing or not a directory, holds none of daily.csv, bands.csv and
- *                   compare.csv, a file cannot be read, or writing `out` fails;
+ *  BK_ERR_IO        `dir` missing or not a directory, holds none of daily.csv, bands.csv,
+ *                   compare.csv, optimise.json and vulnerability.csv, a file cannot be read, or
+ *                   writing `out` fails;
  *  BK_ERR_TOO_LARGE an input larger than BK_REPORT_MAX_INPUT_BYTES;
  *  BK_ERR_SYNTAX    a malformed CSV or JSON file (bad quoting, a row with the wrong number of
  *                   fields), or a value that is not a number where one is expected;
- *  BK_ERR_SCHEMA    a CSV file without a column the report needs (e.g. bands.csv without q50);
+ *  BK_ERR_SCHEMA    a CSV file without a column the report needs (e.g. bands.csv without q50),
+ *                   a JSON file without a member it needs or with one of the wrong type;
  *  the scenario loader's errors for a bad scenario.yaml; BK_ERR_NOMEM; BK_ERR_USAGE for a NULL
  *  `dir` or `out`.
  * Thread-safe (no shared state). */

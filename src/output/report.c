@@ -1,10 +1,12 @@
 /* report.c: the self-contained HTML report (see blockade/report.h).
  *
- * Two phases. First every input of the directory is read, checked and turned into one JSON text
- * in memory (the page's data); a bad input stops here, before anything reaches the caller's
- * stream. Then the page is written: the inlined libraries and style sheets (embedded at build
- * time from the npm packages pinned by web/package-lock.json, see src/CMakeLists.txt), the data,
- * and web/report.js, which draws the charts and the map in the browser.
+ * The directory is one written by `blockade run`, `ensemble`, `compare`, `optimise` or
+ * `vulnerability` (with --out). Two phases. First every input of the directory is read, checked
+ * and turned into one JSON text in memory (the page's data); a bad input stops here, before
+ * anything reaches the caller's stream. Then the page is written: the inlined libraries and style
+ * sheets (embedded at build time from the npm packages pinned by web/package-lock.json, see
+ * src/CMakeLists.txt), the data, and web/report.js, which draws the charts and the map in the
+ * browser.
  *
  * CSV files are read with the streamed reader of engine/csv.h (libcsv), JSON files with libfyaml
  * (its JSON mode). Numbers from the inputs are copied into the page as the text they were written
@@ -55,7 +57,7 @@ BK_WEB_ASSET(bk_web_report_css)
 typedef struct inputs {
     const char *dir;
     char *daily, *bands, *curves, *compare, *events, *summary, *manifest, *scenario;
-    char *compare_json;
+    char *compare_json, *optimise_json, *optimise_csv, *vuln_csv, *vuln_json;
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -69,6 +71,10 @@ static void inputs_free(inputs *in)
     bk_free(in->manifest);
     bk_free(in->scenario);
     bk_free(in->compare_json);
+    bk_free(in->optimise_json);
+    bk_free(in->optimise_csv);
+    bk_free(in->vuln_csv);
+    bk_free(in->vuln_json);
 }
 
 /* The path of `name` in the directory if that file exists, else NULL; *nomem on failure. */
@@ -104,7 +110,11 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
                             char name[BK_NAME_MAX], bk_error *err)
 {
     bk_status st = BK_OK;
-    const char *kind = in->compare ? "compare" : in->bands ? "ensemble" : "run";
+    const char *kind = in->compare         ? "compare"
+                       : in->bands         ? "ensemble"
+                       : in->daily         ? "run"
+                       : in->optimise_json ? "optimise"
+                                           : "vulnerability";
     fputs("{\"kind\":", f);
     rp_put_jstr(f, kind);
     fputs(",\"version\":", f);
@@ -139,6 +149,11 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
     if (in->curves && (st = rp_put_curves(f, in->curves, !have_dates, err)) != BK_OK)
         return st;
     if (in->compare && (st = rp_put_compare(f, in->compare, err)) != BK_OK)
+        return st;
+    if (in->optimise_json
+        && (st = rp_put_optimise(f, in->optimise_json, in->optimise_csv, err)) != BK_OK)
+        return st;
+    if (in->vuln_csv && (st = rp_put_vulnerability(f, in->vuln_csv, in->vuln_json, err)) != BK_OK)
         return st;
     if (in->events && (st = rp_put_events(f, in->events, err)) != BK_OK)
         return st;
@@ -292,15 +307,20 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     in.manifest = present(dir, "manifest.json", &nomem);
     in.scenario = present(dir, "scenario.yaml", &nomem);
     in.compare_json = present(dir, "compare.json", &nomem);
+    in.optimise_json = present(dir, "optimise.json", &nomem);
+    in.optimise_csv = present(dir, "optimise.csv", &nomem);
+    in.vuln_csv = present(dir, "vulnerability.csv", &nomem);
+    in.vuln_json = present(dir, "vulnerability.json", &nomem);
     if (nomem) {
         inputs_free(&in);
         return bk_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    if (!in.daily && !in.bands && !in.compare) {
+    if (!in.daily && !in.bands && !in.compare && !in.optimise_json && !in.vuln_csv) {
         inputs_free(&in);
         return bk_fail(err, BK_ERR_IO,
-                       "'%s' holds no daily.csv, bands.csv or compare.csv: not an output "
-                       "directory of 'blockade run', 'ensemble' or 'compare'",
+                       "'%s' holds no daily.csv, bands.csv, compare.csv, optimise.json or "
+                       "vulnerability.csv: not an output directory of 'blockade run', "
+                       "'ensemble', 'compare', 'optimise' or 'vulnerability'",
                        dir);
     }
 

@@ -1,6 +1,7 @@
 /* report_internal.h: the parts of the HTML report shared by its files: reading CSV and JSON
  * inputs and writing JSON (report_read.c), the page's data from a run's, an ensemble's or a
- * comparison's files and the scenario (report_data.c); report.c puts the page together.
+ * comparison's files and the scenario (report_data.c), from an optimisation's and a
+ * vulnerability analysis's files (report_decide.c); report.c puts the page together.
  * Not part of the API. */
 #ifndef BK_OUTPUT_REPORT_INTERNAL_H
 #define BK_OUTPUT_REPORT_INTERNAL_H
@@ -34,6 +35,8 @@ typedef struct json_doc {
 
 /* report_read.c */
 void rp_put_jstr(FILE *f, const char *s);
+void rp_put_jstr_n(FILE *f, const char *s, size_t len);
+bool rp_is_json_number(const char *s);
 void rp_put_key(FILE *f, bool *first, const char *key);
 char *rp_join_path(const char *dir, const char *name);
 bool rp_is_file(const char *path);
@@ -62,5 +65,10 @@ bk_status rp_put_compare(FILE *f, const char *path, bk_error *err);
 bk_status rp_put_events(FILE *f, const char *path, bk_error *err);
 bk_status rp_put_observed(FILE *f, const char *path, bk_error *err);
 void rp_put_scenario(FILE *f, const bk_scenario *sc);
+
+/* report_decide.c */
+bk_status rp_put_optimise(FILE *f, const char *json_path, const char *csv_path, bk_error *err);
+bk_status rp_put_vulnerability(FILE *f, const char *csv_path, const char *json_path,
+                               bk_error *err);
 
 #endif

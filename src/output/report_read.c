@@ -26,7 +26,7 @@
 
 /* A JSON string of len bytes. '<' is escaped so that "</script" and "<!--" cannot appear in the
  * page's data; other bytes >= 0x80 pass through (UTF-8 stays UTF-8). */
-static void put_jstr_n(FILE *f, const char *s, size_t len)
+void rp_put_jstr_n(FILE *f, const char *s, size_t len)
 {
     fputc('"', f);
     for (size_t i = 0; i < len; i++) {
@@ -53,7 +53,7 @@ void rp_put_jstr(FILE *f, const char *s)
     if (s == NULL)
         fputs("null", f);
     else
-        put_jstr_n(f, s, strlen(s));
+        rp_put_jstr_n(f, s, strlen(s));
 }
 
 /* A key and its colon, after a comma unless it is the first key. */
@@ -72,7 +72,7 @@ static bool is_digit(char c)
 }
 
 /* RFC 8259's number grammar, the whole string. */
-static bool is_json_number(const char *s)
+bool rp_is_json_number(const char *s)
 {
     const char *p = s;
     if (*p == '-')
@@ -112,7 +112,7 @@ static bool put_number_text(FILE *f, const char *s)
         fputs("null", f);
         return true;
     }
-    if (is_json_number(s)) {
+    if (rp_is_json_number(s)) {
         fputs(s, f);
         return true;
     }
@@ -433,7 +433,7 @@ static bool put_json_node(FILE *f, struct fy_node *n, int depth)
             if (!first)
                 fputc(',', f);
             first = false;
-            put_jstr_n(f, k ? k : "", k ? len : 0);
+            rp_put_jstr_n(f, k ? k : "", k ? len : 0);
             fputc(':', f);
             if (!put_json_node(f, fy_node_pair_value(p), depth + 1))
                 return false;
@@ -468,7 +468,7 @@ void rp_put_json_scalar(FILE *f, struct fy_node *n)
         return;
     }
     if (fy_node_get_style(n) != FYNS_PLAIN) {
-        put_jstr_n(f, s, len);
+        rp_put_jstr_n(f, s, len);
         return;
     }
     char buf[64];
@@ -476,12 +476,12 @@ void rp_put_json_scalar(FILE *f, struct fy_node *n)
         memcpy(buf, s, len);
         buf[len] = '\0';
         if (strcmp(buf, "true") == 0 || strcmp(buf, "false") == 0 || strcmp(buf, "null") == 0
-            || is_json_number(buf)) {
+            || rp_is_json_number(buf)) {
             fputs(buf, f);
             return;
         }
     }
-    put_jstr_n(f, s, len);
+    rp_put_jstr_n(f, s, len);
 }
 
 struct fy_node *rp_at(struct fy_node *n, const char *path)
@@ -502,7 +502,7 @@ bool rp_number_at(struct fy_node *n, const char *path, double *v)
         return false;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (!is_json_number(buf))
+    if (!rp_is_json_number(buf))
         return false;
     *v = strtod(buf, NULL);
     return isfinite(*v);

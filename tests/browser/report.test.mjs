@@ -1,12 +1,15 @@
 // report.test.mjs: blockade's HTML report, opened in a real headless browser (Chromium, driven
 // by playwright-core; no browser is downloaded: the system's /usr/bin/chromium is used).
 //
-// Runs the tool on the two-corridor test scenario (one run, an ensemble and a comparison of two
-// policies), writes the reports, opens each from disk (file://) with every network request
-// refused, and checks: no console error and no page error; every chart drawn by uPlot with a
-// canvas of non-zero size and non-empty data; the map's SVG with country and road paths, place
-// and attack circles; the headline, the timeline and the provenance. Saves a screenshot of each
-// report into the build directory (a CI artefact).
+// Runs the tool on the two-corridor test scenario (one run, an ensemble, a comparison of two
+// policies and an optimisation of its escorts) and on the default scenario (a vulnerability
+// analysis, 30 days), writes the reports, opens each from disk (file://) with every network
+// request refused, and checks: no console error and no page error; every chart drawn by uPlot
+// with a canvas of non-zero size and non-empty data; the map's SVG with country and road paths,
+// place and attack circles; the headline, the timeline and the provenance; the optimisation's
+// choices, finalists, selection and convergence; the vulnerability table, its highlights and its
+// map layer, turned off and on. Saves a screenshot of each report into the build directory (a CI
+// artefact).
 //
 // Environment (set by tests/CMakeLists.txt): BK_CLI, BK_SOURCE_DIR,
 // BK_NODE_MODULES, BK_ARTIFACT_DIR; BK_CHROMIUM (default /usr/bin/chromium).
@@ -227,6 +230,169 @@ async function inspectCompare(browser, file) {
   await context.close();
 }
 
+// The problems a page reports while it is open: console errors, page errors, network requests.
+async function openReport(browser, file) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    problems.push(`network request: ${url}`);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await page.waitForFunction(() => window.bkReport && window.bkReport.done, null, { timeout: 20000 });
+  return { context, page, problems };
+}
+
+// As the page writes a harm: 3 significant digits, a sign, a true minus.
+const sig = (v) => Number(Math.abs(v)).toLocaleString('en-GB', { maximumSignificantDigits: 3 });
+const signed = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + sig(v);
+
+// An optimisation's report: the choices against the default with the intervals optimise.json
+// carries, lever by lever, the finalists with both numbers and the group's answers, the
+// selection and its guarantee, the convergence chart, the map.
+async function inspectOptimise(browser, file, dir) {
+  const res = JSON.parse(readFileSync(join(dir, 'optimise.json'), 'utf8'));
+  const csv = readFileSync(join(dir, 'optimise.csv'), 'utf8').trim().split('\n').slice(1);
+  const { context, page, problems } = await openReport(browser, file);
+  const state = await page.evaluate(() => window.bkReport);
+  const dom = await page.evaluate(() => {
+    const rows = (id) => [...document.querySelectorAll(`#${id} tbody tr`)].map((tr) => [...tr.children].map((c) => c.textContent));
+    const facts = {};
+    document.querySelectorAll('#bk-opt-facts dt').forEach((dt) => { facts[dt.textContent] = dt.nextElementSibling.textContent; });
+    return {
+      facts, choice: rows('bk-opt-choice'), levers: rows('bk-opt-levers'), finalists: rows('bk-opt-finalists'),
+      where: document.querySelector('#bk-opt-where')?.textContent ?? '',
+      response: document.querySelector('#bk-opt-response')?.textContent ?? '',
+      selection: document.querySelector('#bk-opt-selection')?.textContent ?? '',
+      guarantee: document.querySelector('#bk-opt-guarantee')?.textContent ?? '',
+      headline: [...document.querySelectorAll('#bk-headline li')].map((l) => l.textContent),
+      canvases: [...document.querySelectorAll('#bk-optimise .uplot canvas')].map((c) => [c.width, c.height]),
+      provenance: document.querySelector('#bk-prov')?.textContent ?? '',
+      kicker: document.querySelector('.bk-kicker')?.textContent ?? '',
+    };
+  });
+  const label = 'optimisation';
+  check(problems.length === 0 && state.errors.length === 0,
+    `${label}: no console, page or drawing errors${problems.concat(state.errors).length ? ': ' + problems.concat(state.errors).join('; ') : ''}`);
+  check(dom.kicker === 'Optimisation', `${label}: the page says what it is (${dom.kicker})`);
+  check(dom.facts.Scenario === 'Two corridors (test)' && dom.facts['Harm measured by'] === res.measure &&
+    /^6 per candidate/.test(dom.facts.Replications ?? ''), `${label}: states the scenario, the measure and the replications`);
+  check(dom.choice.length === 3 && /default/.test(dom.choice[0][0]) && dom.choice[0][1] === res.default,
+    `${label}: the default is the baseline (${dom.choice[0] && dom.choice[0][1]})`);
+  for (const [i, key] of [[1, 'today'], [2, 'adapted']]) {
+    const c = res[key], row = dom.choice[i] || [];
+    const want = `${signed(c.improvement)} [${signed(c.ci95[0])}, ${signed(c.ci95[1])}]`;
+    check(row[1] && row[1].startsWith(c.chosen) && row[2] && row[2].startsWith(want),
+      `${label}: the choice against ${key === 'today' ? 'today\'s group' : 'its best response'} with the interval optimise.json carries (${row[2]}, want ${want})`);
+    const clear = c.ci95[0] > 0 || c.ci95[1] < 0;
+    check(clear ? /clear at 95 %/.test(row[3]) : /^No clear improvement/.test(row[3] || ''), `${label}: in words (${row[3]})`);
+  }
+  check(dom.levers.length === res.default.split(', ').length && dom.levers.every((r) => r.length === 4) &&
+    dom.levers.every((r) => res.default.includes(`${r[0]} ${r[1]}`) && res.today.chosen.includes(`${r[0]} ${r[2]}`) && res.adapted.chosen.includes(`${r[0]} ${r[3]}`)),
+    `${label}: lever by lever, the default and both choices (${dom.levers.map((r) => r.join(' ')).join('; ')})`);
+  check(res.adapted.chosen === res.today.chosen ? /same policy/.test(dom.where) : /differ/.test(dom.where),
+    `${label}: says whether the two choices differ (${dom.where})`);
+  const robust = res.finalists.find((f) => f.levers === res.adapted.chosen);
+  check(robust && dom.response.includes(robust.response), `${label}: the armed group's response to the robust choice (${dom.response})`);
+  check(dom.finalists.length === res.finalists.length && dom.finalists.every((r, i) => r[0].startsWith(res.finalists[i].levers) && r[3] === res.finalists[i].response),
+    `${label}: every finalist with the group's best response (${dom.finalists.length})`);
+  check(dom.finalists.every((r) => r.length === 6 && r.slice(1).every((x) => x !== '' && x !== '–')),
+    `${label}: both numbers for every finalist (against today's group and against its response)`);
+  check(dom.selection.includes('Probability of correct selection 95 %') && dom.selection.includes(`${res.selection.replications} replications per finalist`) &&
+    dom.selection.includes('capped') === res.selection.capped, `${label}: the selection's parameters (${dom.selection.slice(0, 120)}...)`);
+  check(res.selection.capped ? !/P\(correct selection\) ≥/.test(dom.guarantee) : /^Guarantee: P\(correct selection\) ≥ 95 %/.test(dom.guarantee),
+    `${label}: the guarantee, or that the cap voids it (${dom.guarantee || 'none'})`);
+  const defender = csv.filter((l) => l.split(',')[1] === 'defender').length;
+  const conv = state.charts.find((c) => c.id === 'opt-convergence');
+  check(conv && conv.series === 2 && conv.points === 2 * defender && dom.canvases.length > 0 && dom.canvases.every(([w, h]) => w > 0 && h > 0),
+    `${label}: the convergence chart, best so far and every candidate of the search (${conv ? conv.points : 0} points, ${defender} candidates)`);
+  check(dom.headline.some((t) => t.startsWith('Best use of the levers against today’s armed group: ' + res.today.chosen)), `${label}: the headline names the choice`);
+  check(state.map && state.map.roads === 7 && state.map.places === 7 && !state.map.vulnerability, `${label}: the map from scenario.yaml`);
+  check(/SHA-256/.test(dom.provenance) && /Seed7/.test(dom.provenance.replace(/\s/g, '')), `${label}: provenance shows the SHA-256 and the seed`);
+  const shot = join(artifacts, 'report-screenshot-optimise.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  check(statSync(shot).size > 10000, `${label}: screenshot saved to ${shot}`);
+  await context.close();
+}
+
+// A vulnerability analysis's report: every element in the table, the disagreements highlighted
+// where vulnerability.json says, and the map layer of the weak links, which can be turned off
+// and on and coloured by either measure.
+async function inspectVulnerability(browser, file, dir) {
+  const res = JSON.parse(readFileSync(join(dir, 'vulnerability.json'), 'utf8'));
+  const csv = readFileSync(join(dir, 'vulnerability.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const { context, page, problems } = await openReport(browser, file);
+  const state = await page.evaluate(() => window.bkReport);
+  const table = () => page.evaluate(() => {
+    const rows = [...document.querySelectorAll('#bk-vul-table tbody tr, #bk-vul-table-more tbody tr')];
+    return {
+      rows: rows.map((tr) => [tr.getAttribute('data-element')].concat([...tr.children].map((c) => c.textContent))),
+      highlighted: rows.filter((tr) => tr.classList.contains('bk-disagree')).map((tr) => tr.getAttribute('data-element')),
+      more: document.querySelector('#bk-vul-more') ? document.querySelector('#bk-vul-more').open : null,
+      facts: document.querySelector('#bk-vul-facts')?.textContent ?? '',
+    };
+  });
+  const t = await table();
+  const label = 'vulnerability';
+  check(t.rows.length === csv.length, `${label}: every element in the table (${t.rows.length} of ${csv.length})`);
+  check(t.more === false, `${label}: the elements not simulated behind a closed toggle`);
+  const first = t.rows.find((r) => r[0] === csv[0][1]);
+  check(first && first[1] === csv[0][0] && first[4] === Number(csv[0][3]).toLocaleString('en-GB', { maximumFractionDigits: 1 }) &&
+    first[6].replace('≠ ', '') === csv[0][6], `${label}: static rank, flow lost and simulated rank as written (${first ? first.slice(1, 7).join(' | ') : 'no row'})`);
+  check(first && /^[−+]?[0-9.,]+ \[[−+]?[0-9.,]+, [−+]?[0-9.,]+\]$/.test(first[8]), `${label}: paired differences with their intervals (${first ? first[8] : ''})`);
+  const dis = res.elements.filter((e) => e.disagree).map((e) => e.id);
+  // The default scenario's Dakar - Tambacounda leg carries less of the deliveries than of the
+  // capacity: at least one disagreement to show.
+  check(dis.length > 0 && JSON.stringify(t.highlighted.slice().sort()) === JSON.stringify(dis.slice().sort()),
+    `${label}: highlighted exactly where the rankings disagree (${t.highlighted.join(', ')})`);
+  check(/Maximum flow/.test(t.facts) && t.facts.includes(String(Math.round(res.max_flow * 10) / 10)), `${label}: the max flow (${res.max_flow})`);
+
+  const layer = () => page.evaluate(() => {
+    const g = document.querySelector('#bk-map-svg g.layer[data-layer="vulnerability"]');
+    const shown = (x) => !!x && getComputedStyle(x).display !== 'none';
+    const m = (id) => g && g.querySelector(`g[data-measure="${id}"]`);
+    return {
+      control: !!document.querySelector('#bk-map-layers input[type=checkbox][data-layer="vulnerability"]'),
+      checked: document.querySelector('#bk-layer-vulnerability')?.checked ?? null,
+      visible: shown(g),
+      simulated: shown(m('simulated')), static: shown(m('static')),
+      segs: m('simulated') ? m('simulated').querySelectorAll('path.vuln-seg').length : 0,
+      places: m('simulated') ? m('simulated').querySelectorAll('circle.vuln-place').length : 0,
+      marks: m('simulated') ? m('simulated').querySelectorAll('path.vuln-mark').length : 0,
+      legend: document.querySelector('#bk-vuln-legend')?.textContent ?? '',
+      legendShown: shown(document.querySelector('#bk-vuln-legend')),
+    };
+  });
+  const nSeg = csv.filter((r) => r[2] === 'segment').length, nPlace = csv.filter((r) => r[2] === 'place').length;
+  let l = await layer();
+  check(l.control && l.checked && l.visible && l.simulated && !l.static, `${label}: the map layer is on, with its checkbox, coloured by simulated harm`);
+  check(l.segs === nSeg && l.places === nPlace && state.map.vulnerability && state.map.vulnerability.segments === nSeg,
+    `${label}: every segment (${l.segs} of ${nSeg}) and place (${l.places} of ${nPlace}) on the layer`);
+  const disSegs = res.elements.filter((e) => e.disagree && e.kind === 'segment').length;
+  check(l.marks === disSegs, `${label}: disagreeing segments marked on the map (${l.marks})`);
+  check(/demand unmet if closed/.test(l.legend), `${label}: the layer's legend (${l.legend.slice(0, 60)})`);
+  await page.click('#bk-layer-vulnerability');
+  l = await layer();
+  check(!l.checked && !l.visible && !l.legendShown, `${label}: the layer turns off`);
+  await page.click('#bk-layer-vulnerability');
+  l = await layer();
+  check(l.checked && l.visible && l.legendShown, `${label}: and on again`);
+  await page.click('#bk-measure-vulnerability-static');
+  l = await layer();
+  check(l.static && !l.simulated && /flow lost if removed/.test(l.legend), `${label}: coloured by flow lost on request`);
+  const shot = join(artifacts, 'report-screenshot-vulnerability.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await page.locator('#bk-map').screenshot({ path: join(artifacts, 'report-screenshot-vulnerability-map.png') });
+  check(problems.length === 0 && state.errors.length === 0,
+    `${label}: no console, page or drawing errors${problems.concat(state.errors).length ? ': ' + problems.concat(state.errors).join('; ') : ''}`);
+  await context.close();
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'bk-report-'));
 let browser;
 try {
@@ -258,6 +424,22 @@ try {
   const cmpHtml = join(tmp, 'cmp.html');
   makeReport(join(tmp, 'cmp'), cmpHtml, null);
 
+  // an optimisation of the escorts (few replications, 30 days), and the default scenario's weak
+  // links (30 days, 4 replications per closure)
+  // an indifference zone wide enough that the selection's second stage is not capped: the page
+  // then states the selection's guarantee
+  const objective = join(tmp, 'harm.yaml');
+  writeFileSync(objective, 'harm: {unmet_l: 1.0e-6}\nmeasure: mean\nindifference: 0.5\n');
+  run([cli, 'optimise', scenario, '--levers', join(src, 'examples/optimise/two-corridors-levers.yaml'),
+    '--objective', objective, '-n', '6', '--max-evals', '12', '--adversary-evals', '4', '--finalists', '3', '--days', '30',
+    '--threads', '2', '--out', join(tmp, 'opt'), '--quiet', '--no-store'], 'blockade optimise');
+  const optHtml = join(tmp, 'opt.html');
+  makeReport(join(tmp, 'opt'), optHtml, null);
+  run([cli, 'vulnerability', '-n', '4', '--days', '30', '--simulate', '12', '--threads', '2',
+    '--out', join(tmp, 'vul'), '--quiet', '--no-store'], 'blockade vulnerability');
+  const vulHtml = join(tmp, 'vul.html');
+  makeReport(join(tmp, 'vul'), vulHtml, null);
+
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -273,6 +455,8 @@ try {
     roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble', smallToggle: true, window: true,
   });
   await inspectCompare(browser, cmpHtml);
+  await inspectOptimise(browser, optHtml, join(tmp, 'opt'));
+  await inspectVulnerability(browser, vulHtml, join(tmp, 'vul'));
 } catch (e) {
   failures++;
   console.log(`not ok - ${e.stack || e}`);

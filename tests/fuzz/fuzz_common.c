@@ -25,10 +25,27 @@ const bk_scenario *fuzz_test_scenario(void)
 }
 
 static char dir[4096];
-static char *saved[8];
-static size_t saved_len[8];
-static const char *const names[] = {"summary.json", "manifest.json", "daily.csv",
-                                    "events.geojson", "observed.csv"};
+static char *saved[16];
+static size_t saved_len[16];
+static const char *const names[] = {"summary.json",      "manifest.json",    "daily.csv",
+                                    "events.geojson",    "observed.csv",     "optimise.json",
+                                    "optimise.csv",      "vulnerability.csv",
+                                    "vulnerability.json"};
+
+/* Small valid files of `blockade optimise` and `vulnerability`, so that the report also reads
+ * optimise.csv (only with optimise.json) and vulnerability.json (only with the CSV). */
+static const char optimise_json[] =
+    "{\"kind\": \"optimise\", \"replications\": 6, \"measure\": \"mean\", \"selection\": "
+    "{\"pcs\": 0.95, \"indifference\": 0.01, \"replications\": 60, \"capped\": true}, "
+    "\"default\": \"west.escort.units 6\", \"today\": {\"chosen\": \"west.escort.units 5\", "
+    "\"improvement\": 0.03, \"ci95\": [-0.02, 0.09]}, \"finalists\": [{\"levers\": "
+    "\"west.escort.units 6\", \"harm_today\": 1.15}]}\n";
+static const char vulnerability_csv[] =
+    "static_rank,element,kind,flow_lost_tankers_per_day,in_min_cut,simulated,sim_rank,"
+    "d_first_stockout_day,d_first_stockout_day_lo,d_first_stockout_day_hi,d_unmet_l,d_unmet_l_lo,"
+    "d_unmet_l_hi,d_deliveries,d_deliveries_lo,d_deliveries_hi\n"
+    "1,west_town-capital,segment,20,0,1,1,-9,-18.9,0.9,19822008.76,19270173.28,20373844.24,-558.5,"
+    "-562.9,-554.1\n";
 
 static int write_with(const char *name, bk_status (*fn)(const bk_run *, FILE *), const bk_run *run)
 {
@@ -98,6 +115,15 @@ const char *fuzz_run_dir(void)
         abort();
     fputs("{\n  \"blockade_version\": \"0\",\n  \"files\": [\"daily.csv\"]\n}\n", f);
     fclose(f);
+    static const struct {
+        const char *name, *text;
+    } extra[] = {{"optimise.json", optimise_json}, {"vulnerability.csv", vulnerability_csv}};
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, extra[i].name);
+        f = fopen(path, "wb");
+        if (!f || fputs(extra[i].text, f) < 0 || fclose(f) != 0)
+            abort();
+    }
     bk_run_free(run);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

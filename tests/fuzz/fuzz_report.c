@@ -1,7 +1,8 @@
 /* fuzz_report.c: the report's readers (its JSON reader for summary.json and manifest.json, and
  * its CSV readers for daily.csv, bands.csv, curves.csv, compare.csv and an observed-events
- * file). The first byte picks the file the input replaces in a valid run directory made once
- * at start-up; the report is written to /dev/null. */
+ * file; the checked JSON and typed CSV of optimise.json, optimise.csv, vulnerability.csv and
+ * vulnerability.json). The first byte picks the file the input replaces in a valid run directory
+ * made once at start-up; the report is written to /dev/null. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const files[] = {"summary.json", "manifest.json", "daily.csv",
-                                    "events.geojson", "observed.csv"};
+/* The first five keep their first byte of the seed corpus; observed.csv is given with
+ * --observed. */
+static const char *const files[] = {"summary.json",      "manifest.json",    "daily.csv",
+                                    "events.geojson",    "observed.csv",     "optimise.json",
+                                    "optimise.csv",      "vulnerability.csv",
+                                    "vulnerability.json"};
 #define N_FILES (sizeof files / sizeof files[0])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bk_report_config_init(&cfg);
     char obs[4096];
     snprintf(obs, sizeof obs, "%s/observed.csv", dir);
-    if (k == N_FILES - 1)
+    if (strcmp(files[k], "observed.csv") == 0)
         cfg.observed_path = obs;
     FILE *out = fopen("/dev/null", "w");
     bk_error err;
