@@ -93,3 +93,22 @@ int cli_option_index(const cli_command *cmd, const char *name)
     }
     return -1;
 }
+
+/* Contract in cli.h. */
+const cli_value *cli_option_given(const cli_invocation *inv, const char *name)
+{
+    int i = cli_option_index(inv->cmd, name);
+    return i >= 0 && inv->opt[i].set ? &inv->opt[i] : NULL;
+}
+
+/* Contract in cli.h. */
+void cli_seed_days_threads(const cli_invocation *inv, uint64_t *seed, int *days, int *threads)
+{
+    const cli_value *v;
+    if ((v = cli_option_given(inv, "seed")) != NULL)
+        *seed = (uint64_t)v->num;
+    if ((v = cli_option_given(inv, "days")) != NULL)
+        *days = (int)v->num;
+    if ((v = cli_option_given(inv, "threads")) != NULL)
+        *threads = (int)v->num;
+}

@@ -130,6 +130,12 @@ extern const cli_option cli_scenario_check_options[];
 
 /* Index of the option called `name` in cmd's table; -1 if absent (a programming error). */
 int cli_option_index(const cli_command *cmd, const char *name);
+/* The value of the option called `name` when the command has it and it was given; else NULL. */
+const cli_value *cli_option_given(const cli_invocation *inv, const char *name);
+/* The shared rows CLI_OPTION_SEED, CLI_OPTION_DAYS and CLI_OPTION_THREADS, read: each one the
+ * command has and was given goes into *seed, *days or *threads; the others are left as they
+ * are (the configuration's defaults). */
+void cli_seed_days_threads(const cli_invocation *inv, uint64_t *seed, int *days, int *threads);
 
 /* `blockade runs list|show|diff` (cmd_runs.c) and their option tables: the run store, read
  * only. */
@@ -256,6 +262,24 @@ bk_status cli_write_manifest(const void *manifest, FILE *f);
 /* A cli_writer for a bk_scenario: its text exactly as it was loaded (scenario.yaml), for the
  * map and names of `blockade report`. */
 bk_status cli_write_scenario(const void *sc, FILE *f);
+/* The result of an analysis (compare, optimise, vulnerability): KIND.csv, KIND.json,
+ * manifest.json (and scenario.yaml when `scenario` is set) under --out, KIND.json's text as the run's summary in the store, and the table
+ * (or KIND.json with --json) on stdout. */
+typedef struct cli_result {
+    const char *kind;           /* "compare": compare.csv, compare.json, the manifest's kind */
+    const void *obj;            /* the result; NULL when the analysis failed */
+    cli_writer csv, json, table;
+    const void *scenario;       /* a bk_scenario: also scenario.yaml (cli_write_scenario), or NULL */
+    const char *list_key;       /* one more list in manifest.json (see cli_manifest), or NULL */
+    const char *const *list;
+    int n_list;
+} cli_result;
+/* The end of an analysis command whose analysis ended with exit code `rc`: on success, the
+ * files into `out` when it is set (all or nothing; `force` as for cli_write_outputs); then the
+ * end recorded in `rec` (cli_record_finish); then, on success, the result printed
+ * (cli_print_result with `json` and `quiet`). Returns the exit code. */
+int cli_finish_result(const cli_result *res, int rc, cli_record *rec, const char *out,
+                      bool force, bool json, bool quiet);
 /* Write the ensemble's files into DIR, all or nothing. Returns an exit code. */
 int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool force);
 /* summary.json of an ensemble as a new string (free with free()); NULL when out of memory. */
@@ -300,6 +324,9 @@ void cli_calib_release(cli_calib_inputs *in);
 int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out);
 /* The default window: the spec's, else the scenario's first 30 days. */
 void cli_calib_window(const cli_calib_inputs *in, long *from, long *to);
+/* The ABC-SMC settings: the defaults, `seed`, and the command's --threads, --particles and
+ * --generations where given. */
+void cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config *cfg);
 /* Run ABC-SMC; prints progress on a terminal unless quiet. Returns an exit code. */
 int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg, bool quiet,
                   bk_abc_result **out);

@@ -102,6 +102,20 @@ static void on_progress(void *ud, int generation, uint64_t accepted, uint64_t wa
 }
 
 /* Contract in cli.h. */
+void cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config *cfg)
+{
+    bk_abc_config_init(cfg);
+    cfg->seed = seed;
+    const cli_value *v;
+    if ((v = cli_option_given(inv, "threads")) != NULL)
+        cfg->threads = (int)v->num;
+    if ((v = cli_option_given(inv, "particles")) != NULL)
+        cfg->particles = (int)v->num;
+    if ((v = cli_option_given(inv, "generations")) != NULL)
+        cfg->generations = (int)v->num;
+}
+
+/* Contract in cli.h. */
 int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg0, bool quiet,
                   bk_abc_result **out)
 {
@@ -281,15 +295,9 @@ int cli_cmd_calibrate(const cli_invocation *inv)
         }
         od_open = true;
     }
+    uint64_t seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
     bk_abc_config cfg;
-    bk_abc_config_init(&cfg);
-    cfg.seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
-    if (inv->opt[OPT_THREADS].set)
-        cfg.threads = (int)inv->opt[OPT_THREADS].num;
-    if (inv->opt[OPT_PARTICLES].set)
-        cfg.particles = (int)inv->opt[OPT_PARTICLES].num;
-    if (inv->opt[OPT_GENERATIONS].set)
-        cfg.generations = (int)inv->opt[OPT_GENERATIONS].num;
+    cli_calib_abc_config(inv, seed, &cfg);
     const bk_abc_problem *prob = bk_calibration_problem(cal);
     rc = cli_calib_abc(prob, &cfg, quiet, &res);
     if (rc != CLI_EXIT_OK)

@@ -35,16 +35,6 @@ static bk_status csv_of(const void *c, FILE *f) { return bk_compare_write_csv(c,
 static bk_status json_of(const void *c, FILE *f) { return bk_compare_write_json(c, f); }
 static bk_status table_of(const void *c, FILE *f) { return bk_compare_write_table(c, f); }
 
-/* compare.csv, compare.json, manifest.json (with the policy files) into DIR, all or nothing. */
-static int write_outputs(const bk_compare *c, const char *dir, bool force, const char **files,
-                         int n_files)
-{
-    cli_output out[3] = {{"compare.csv", csv_of, c}, {"compare.json", json_of, c}};
-    cli_manifest man = {"compare", out, 3, "policy_files", files, n_files};
-    out[2] = (cli_output){"manifest.json", cli_write_manifest, &man};
-    return cli_write_outputs(dir, force, out, 3);
-}
-
 /* `blockade compare [FILE] --policy A --policy B [options]`. */
 int cli_cmd_compare(const cli_invocation *inv)
 {
@@ -87,12 +77,7 @@ int cli_cmd_compare(const cli_invocation *inv)
     bk_compare_config cfg;
     bk_compare_config_init(&cfg, base);
     cfg.replications = opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
-    if (opt[OPT_SEED].set)
-        cfg.seed = (uint64_t)opt[OPT_SEED].num;
-    if (opt[OPT_DAYS].set)
-        cfg.days = (int)opt[OPT_DAYS].num;
-    if (opt[OPT_THREADS].set)
-        cfg.threads = (int)opt[OPT_THREADS].num;
+    cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
     cfg.check_invariants = opt[OPT_CHECK].set;
     cfg.cancel = &cli_interrupted;
 
@@ -140,13 +125,11 @@ int cli_cmd_compare(const cli_invocation *inv)
         cli_progress_end(&prog);
         rc = cli_status_after_run(st, &err);
     }
-    if (rc == CLI_EXIT_OK && out)
-        rc = write_outputs(cmp, out, opt[OPT_FORCE].set, files, n);
-    char *summary = rec.store && rc == CLI_EXIT_OK ? cli_text_of(json_of, cmp) : NULL;
-    rc = cli_record_finish(&rec, rc, summary);
-    free(summary);
-    if (rc == CLI_EXIT_OK)
-        rc = cli_print_result(cmp, json_of, table_of, opt[OPT_JSON].set, opt[OPT_QUIET].set, out);
+    /* compare.csv, compare.json, manifest.json (with the policy files) into --out DIR */
+    cli_result res = {.kind = "compare", .obj = cmp, .csv = csv_of, .json = json_of,
+                      .table = table_of, .list_key = "policy_files", .list = files, .n_list = n};
+    rc = cli_finish_result(&res, rc, &rec, out, opt[OPT_FORCE].set, opt[OPT_JSON].set,
+                           opt[OPT_QUIET].set);
     bk_compare_free(cmp);
     for (int k = 0; k < n && k < MAX_POLICIES; k++) {
         bk_scenario_free(sc[k]);

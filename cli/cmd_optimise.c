@@ -49,18 +49,6 @@ static bk_status csv_of(const void *o, FILE *f) { return bk_optimise_write_csv(o
 static bk_status json_of(const void *o, FILE *f) { return bk_optimise_write_json(o, f); }
 static bk_status table_of(const void *o, FILE *f) { return bk_optimise_write_table(o, f); }
 
-/* optimise.csv, optimise.json, manifest.json and scenario.yaml (the scenario text as
- * loaded, for `blockade report`'s map) into DIR, all or nothing. */
-static int write_outputs(const bk_optimise *o, const bk_scenario *sc, const char *dir,
-                         bool force)
-{
-    cli_output files[4] = {{"optimise.csv", csv_of, o}, {"optimise.json", json_of, o}};
-    cli_manifest man = {"optimise", files, 4, NULL, NULL, 0};
-    files[2] = (cli_output){"manifest.json", cli_write_manifest, &man};
-    files[3] = (cli_output){"scenario.yaml", cli_write_scenario, sc};
-    return cli_write_outputs(dir, force, files, 4);
-}
-
 /* `blockade optimise [FILE] --levers FILE [options]`. */
 int cli_cmd_optimise(const cli_invocation *inv)
 {
@@ -103,12 +91,7 @@ int cli_cmd_optimise(const cli_invocation *inv)
         cfg.finalists = (int)opt[OPT_FINALISTS].num;
     if (opt[OPT_PCS].set)
         cfg.pcs = (double)opt[OPT_PCS].num / 100.0;
-    if (opt[OPT_SEED].set)
-        cfg.seed = (uint64_t)opt[OPT_SEED].num;
-    if (opt[OPT_DAYS].set)
-        cfg.days = (int)opt[OPT_DAYS].num;
-    if (opt[OPT_THREADS].set)
-        cfg.threads = (int)opt[OPT_THREADS].num;
+    cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
     cfg.cancel = &cli_interrupted;
 
     const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
@@ -141,13 +124,11 @@ int cli_cmd_optimise(const cli_invocation *inv)
         cli_progress_end(&prog);
         rc = cli_status_after_run(st, &err);
     }
-    if (rc == CLI_EXIT_OK && out)
-        rc = write_outputs(o, sc, out, opt[OPT_FORCE].set);
-    char *summary = rec.store && rc == CLI_EXIT_OK ? cli_text_of(json_of, o) : NULL;
-    rc = cli_record_finish(&rec, rc, summary);
-    free(summary);
-    if (rc == CLI_EXIT_OK)
-        rc = cli_print_result(o, json_of, table_of, opt[OPT_JSON].set, opt[OPT_QUIET].set, out);
+    /* optimise.csv, optimise.json, manifest.json and scenario.yaml (for the report's map) */
+    cli_result res = {.kind = "optimise", .obj = o, .csv = csv_of, .json = json_of,
+                      .table = table_of, .scenario = sc};
+    rc = cli_finish_result(&res, rc, &rec, out, opt[OPT_FORCE].set, opt[OPT_JSON].set,
+                           opt[OPT_QUIET].set);
     bk_optimise_free(o);
     bk_objective_free(obj);
     bk_levers_free(lv);

@@ -62,15 +62,12 @@ int cli_cmd_sensitivity(const cli_invocation *inv)
     if (rc == CLI_EXIT_OK) {
         bk_sensitivity_config cfg;
         bk_sensitivity_config_init(&cfg);
-        cfg.seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
+        cfg.seed = bk_scenario_seed(in.sc);
+        cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
         if (inv->opt[OPT_TRAJECTORIES].set)
             cfg.trajectories = (int)inv->opt[OPT_TRAJECTORIES].num;
         if (inv->opt[OPT_SOBOL].set)
             cfg.sobol_n = inv->opt[OPT_SOBOL].num;
-        if (inv->opt[OPT_DAYS].set)
-            cfg.days = (int)inv->opt[OPT_DAYS].num;
-        if (inv->opt[OPT_THREADS].set)
-            cfg.threads = (int)inv->opt[OPT_THREADS].num;
         cfg.cancel = &cli_interrupted;
         bk_error err;
         memset(&err, 0, sizeof err);

@@ -306,14 +306,7 @@ int cli_cmd_validate(const cli_invocation *inv)
             goto done;
         }
         bk_abc_config cfg;
-        bk_abc_config_init(&cfg);
-        cfg.seed = seed;
-        if (inv->opt[OPT_THREADS].set)
-            cfg.threads = (int)inv->opt[OPT_THREADS].num;
-        if (inv->opt[OPT_PARTICLES].set)
-            cfg.particles = (int)inv->opt[OPT_PARTICLES].num;
-        if (inv->opt[OPT_GENERATIONS].set)
-            cfg.generations = (int)inv->opt[OPT_GENERATIONS].num;
+        cli_calib_abc_config(inv, seed, &cfg);
         rc = cli_calib_abc(bk_calibration_problem(cal), &cfg, quiet, &res);
         if (rc != CLI_EXIT_OK)
             goto done;

@@ -237,6 +237,21 @@ static void record_begin(job *j, cli_record *rec, const char *out_dir)
     free(params);
 }
 
+/* The exit code of a job whose computation returned `st`, and the message of a failure (or
+ * "cancelled") in msg. */
+static int job_status(const job *j, bk_status st, const bk_error *err, char *msg, size_t cap)
+{
+    if (st == BK_ERR_INTERRUPTED || j->cancel) {
+        snprintf(msg, cap, "cancelled");
+        return CLI_EXIT_INTERRUPTED;
+    }
+    if (st != BK_OK) {
+        snprintf(msg, cap, "%s", err->message[0] ? err->message : bk_status_str(st));
+        return cli_exit_for_status(st);
+    }
+    return CLI_EXIT_OK;
+}
+
 static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_t cap)
 {
     const serve_jobs_config *c = &j->owner->cfg;
@@ -259,14 +274,7 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
     bk_status st = bk_ensemble_new(j->req.sc[0], &cfg, &ens, &err);
     if (st == BK_OK)
         st = bk_ensemble_run(ens, &err);
-    int rc = CLI_EXIT_OK;
-    if (st == BK_ERR_INTERRUPTED || j->cancel) {
-        rc = CLI_EXIT_INTERRUPTED;
-        snprintf(msg, cap, "cancelled");
-    } else if (st != BK_OK) {
-        rc = cli_exit_for_status(st);
-        snprintf(msg, cap, "%s", err.message[0] ? err.message : bk_status_str(st));
-    }
+    int rc = job_status(j, st, &err, msg, cap);
     if (rc == CLI_EXIT_OK && c->out_root) {
         rc = cli_ensemble_write_outputs(ens, dir, false);
         if (rc != CLI_EXIT_OK)
@@ -323,14 +331,7 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     bk_status st = bk_compare_run((const bk_scenario *const *)j->req.sc,
                                   (const char *const *)j->req.name,
                                   (const char *const *)j->req.label, j->req.n, &cfg, &cmp, &err);
-    int rc = CLI_EXIT_OK;
-    if (st == BK_ERR_INTERRUPTED || j->cancel) {
-        rc = CLI_EXIT_INTERRUPTED;
-        snprintf(msg, cap, "cancelled");
-    } else if (st != BK_OK) {
-        rc = cli_exit_for_status(st);
-        snprintf(msg, cap, "%s", err.message[0] ? err.message : bk_status_str(st));
-    }
+    int rc = job_status(j, st, &err, msg, cap);
     if (rc == CLI_EXIT_OK && c->out_root && write_compare_outputs(cmp, dir, msg, cap) != 0)
         rc = CLI_EXIT_IO;
     if (rc == CLI_EXIT_OK)

@@ -63,3 +63,27 @@ int cli_print_result(const void *obj, cli_writer json, cli_writer table, bool wa
         fprintf(stderr, "outputs written to %s\n", out);
     return CLI_EXIT_OK;
 }
+
+/* Contract in cli.h. */
+int cli_finish_result(const cli_result *res, int rc, cli_record *rec, const char *out,
+                      bool force, bool json, bool quiet)
+{
+    if (rc == CLI_EXIT_OK && out) {
+        char csv_name[64], json_name[64];
+        snprintf(csv_name, sizeof csv_name, "%s.csv", res->kind);
+        snprintf(json_name, sizeof json_name, "%s.json", res->kind);
+        cli_output files[4] = {{csv_name, res->csv, res->obj}, {json_name, res->json, res->obj}};
+        int n = res->scenario ? 4 : 3;
+        cli_manifest man = {res->kind, files, n, res->list_key, res->list, res->n_list};
+        files[2] = (cli_output){"manifest.json", cli_write_manifest, &man};
+        if (res->scenario)
+            files[3] = (cli_output){"scenario.yaml", cli_write_scenario, res->scenario};
+        rc = cli_write_outputs(out, force, files, n);
+    }
+    char *summary = rec->store && rc == CLI_EXIT_OK ? cli_text_of(res->json, res->obj) : NULL;
+    rc = cli_record_finish(rec, rc, summary);
+    free(summary);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_print_result(res->obj, res->json, res->table, json, quiet, out);
+    return rc;
+}

@@ -68,6 +68,17 @@ static const char *escort_alloc_word(int mode)
     return (mode >= 0 && mode <= BK_ESCORT_RISK) ? escort_word[mode] : "?";
 }
 
+/* Who may draw on the reserve: "OPEN tier 1", "OPEN tiers 1..N", or CLOSED when no tier may. */
+static void reserve_tiers(int tier, const char *open, const char *closed, FILE *out)
+{
+    if (tier == 1)
+        fprintf(out, "%s tier 1", open);
+    else if (tier > 1)
+        fprintf(out, "%s tiers 1..%d", open, tier);
+    else
+        fputs(closed, out);
+}
+
 /* " gasoil 300000 L, gasoline 20000 L" for the products with a non-zero value (all if none). */
 static void product_amounts(const bk_scenario *sc, const double *v, const char *unit, FILE *out)
 {
@@ -117,12 +128,8 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
     }
     fprintf(out, "  reserve:");
     product_amounts(sc, cs->reserve_floor_l, "L", out);
-    if (cs->reserve_tier == 1)
-        fprintf(out, ", for tier 1\n");
-    else if (cs->reserve_tier > 1)
-        fprintf(out, ", for tiers 1..%d\n", cs->reserve_tier);
-    else
-        fprintf(out, ", closed to every tier\n");
+    reserve_tiers(cs->reserve_tier, ", for", ", closed to every tier", out);
+    fputc('\n', out);
     if (cs->power_sector >= 0)
         fprintf(out, "  power: sector %s, %g h/day of supply with full fuel, %g of generation on "
                      "fuel\n",
@@ -413,12 +420,7 @@ static void describe_timeline(const bk_scenario *sc, FILE *out)
                 fprintf(out, " cap per fill lifted");
             break;
         case BK_TL_RESERVE_TIER:
-            if (e->units == 1)
-                fprintf(out, " reserve open to tier 1");
-            else if (e->units > 0)
-                fprintf(out, " reserve open to tiers 1..%d", e->units);
-            else
-                fprintf(out, " reserve closed to every tier");
+            reserve_tiers(e->units, " reserve open to", " reserve closed to every tier", out);
             break;
         case BK_TL_SECTOR_TIER:
             fprintf(out, " sector %s moves to tier %d", sector_id(sc, e->sector), e->units);
