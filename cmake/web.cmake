@@ -35,6 +35,8 @@ set(BK_WEB_ASSETS
   "world-atlas/countries-110m.json|bk_web_countries_json")
 set(BK_WEB_OWN
   "report.js|bk_web_report_js"
+  "report_map.js|bk_web_report_map_js"
+  "report_decide.js|bk_web_report_decide_js"
   "report.css|bk_web_report_css"
   "serve.js|bk_web_serve_js"
   "serve.css|bk_web_serve_css")

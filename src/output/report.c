@@ -5,8 +5,8 @@
  * and turned into one JSON text in memory (the page's data); a bad input stops here, before
  * anything reaches the caller's stream. Then the page is written: the inlined libraries and style
  * sheets (embedded at build time from the npm packages pinned by web/package-lock.json, see
- * src/CMakeLists.txt), the data, and web/report.js, which draws the charts and the map in the
- * browser.
+ * src/CMakeLists.txt), the data, and web/report.js with report_map.js and report_decide.js,
+ * which draw the charts, the map and the sections in the browser.
  *
  * CSV files are read with the streamed reader of engine/csv.h (libcsv), JSON files with libfyaml
  * (its JSON mode). Numbers from the inputs are copied into the page as the text they were written
@@ -46,6 +46,8 @@ BK_WEB_ASSET(bk_web_d3_geo_js)
 BK_WEB_ASSET(bk_web_topojson_js)
 BK_WEB_ASSET(bk_web_countries_json)
 BK_WEB_ASSET(bk_web_report_js)
+BK_WEB_ASSET(bk_web_report_map_js)
+BK_WEB_ASSET(bk_web_report_decide_js)
 BK_WEB_ASSET(bk_web_report_css)
 #undef BK_WEB_ASSET
 
@@ -257,6 +259,8 @@ static void write_page(FILE *f, const char *title, const char *data, size_t data
     put_element(f, "<script>\n", ASSET(bk_web_d3_geo_js), "\n</script>");
     put_element(f, "<script>\n", ASSET(bk_web_topojson_js), "\n</script>");
     put_element(f, "<script>\n", ASSET(bk_web_report_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bk_web_report_map_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bk_web_report_decide_js), "\n</script>");
     fputs("</body>\n</html>\n", f);
 }
 
@@ -291,6 +295,8 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
         || holds_closer(ASSET(bk_web_d3_geo_js), "</script")
         || holds_closer(ASSET(bk_web_topojson_js), "</script")
         || holds_closer(ASSET(bk_web_report_js), "</script")
+        || holds_closer(ASSET(bk_web_report_map_js), "</script")
+        || holds_closer(ASSET(bk_web_report_decide_js), "</script")
         || holds_closer(ASSET(bk_web_uplot_css), "</style")
         || holds_closer(ASSET(bk_web_report_css), "</style"))
         return bk_fail(err, BK_ERR_INTERNAL, "an embedded script or style sheet would end its "
