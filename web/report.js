@@ -584,7 +584,7 @@
       el('thead', null, [el('tr', null, heads.map(function (h) { return el('th', { scope: 'col', text: h }); }))]), tb]);
   }
 
-  /* ---- timeline, comparison, provenance ----------------------------------------------------- */
+  /* ---- timeline, provenance -------------------------------------------------------------------- */
 
   function drawTimeline() {
     if (!scen || !scen.timeline || !scen.timeline.length) return;
@@ -597,27 +597,6 @@
       el('thead', null, [el('tr', null, [el('th', { scope: 'col', text: 'Date' }), el('th', { scope: 'col', text: 'What happens' })])]), tb]));
   }
 
-  function numCell(v) {
-    var x = parseFloat(v);
-    return v !== '' && isFinite(x) && /^[-+0-9.eE]+$/.test(v) ? el('td', { class: 'num', text: fmt(x) }) : el('td', { text: v });
-  }
-
-  /* Words for the whole-run metrics of a comparison (the rest: the name with spaces). */
-  var METRIC_WORDS = {
-    school_closed_days: 'school-closure days', blackout_hours: 'blackout hours', tankers_destroyed: 'tankers destroyed',
-    tankers_captured: 'tankers captured', drivers_kidnapped: 'drivers kidnapped', delivered_l: 'fuel delivered',
-    unmet_l: 'demand unmet', shortage_days: 'shortage days', deliveries: 'tanker deliveries', attacks_attempted: 'attacks',
-    attacks_successful: 'successful attacks', first_stockout_day: 'day of the first stock-out', escort_lost: 'escort units lost',
-    first_priority_cut_day: 'day of the first cut to priority sectors', peak_price_ratio: 'peak informal price ratio',
-    pressure_days: 'days under pressure', airlifted_l: 'fuel flown in', consumed_l: 'fuel consumed', final_stock_l: 'stock at the end',
-    peak_blackout_hours: 'blackout hours on the worst day', peak_queue_hours: 'queue hours on the worst day'
-  };
-  /* Shown first, in this order; the others follow under "All metrics". */
-  var KEY_METRICS = ['school_closed_days', 'blackout_hours', 'shortage_days', 'unmet_l', 'delivered_l', 'tankers_destroyed',
-    'tankers_captured', 'drivers_kidnapped', 'first_stockout_day', 'first_priority_cut_day', 'peak_price_ratio'];
-
-  function metricWords(m) { return METRIC_WORDS[m] || m.replace(/_/g, ' '); }
-
   /* A quantity with its unit for people: litres in millions from a million up. */
   function qty(v, unit, scale) {
     var mil = unit === 'L' && scale >= 1e6;
@@ -625,94 +604,6 @@
     /* enough digits that a bound of an interval that excludes 0 does not print as 0 */
     var t = x !== 0 && Math.abs(x) < 1 ? String(Number(x.toPrecision(2))) : fmt(x, mil ? 1 : null);
     return t + (mil ? ' million L' : unit === 'L' ? ' L' : unit === 'ratio' ? '×' : '');
-  }
-
-  /* "B reduces school-closure days by 8 (5 to 11), clear at 95 %": the verdict of one metric. */
-  function verdict(pb, m, unit, d, lo, hi, se) {
-    var w = metricWords(m);
-    var scale = Math.max(Math.abs(d), Math.abs(lo), Math.abs(hi));
-    var q = function (v) { return qty(v, unit, scale); };
-    if (d === 0 && se === 0 && lo === 0 && hi === 0)
-      return { text: pb + ' changes nothing in ' + w + ': the same in every paired replication.', clear: false };
-    var clear = lo > 0 || hi < 0;
-    var verb = d < 0 ? 'reduces' : 'increases';
-    var a = Math.abs(d), l = d < 0 ? -hi : lo, h = d < 0 ? -lo : hi;
-    if (clear)
-      return { text: pb + ' ' + verb + ' ' + w + ' by ' + q(a) + ' (' + q(l) + ' to ' + q(h) + '), clear at 95 %.', clear: true };
-    return { text: 'No clear difference in ' + w + ': ' + pb + ' changes it by ' + (d > 0 ? '+' : '') + q(d) +
-      ', between ' + (lo > 0 ? '+' : '') + q(lo) + ' and ' + (hi > 0 ? '+' : '') + q(hi) + ' (95 %).', clear: false };
-  }
-
-  function drawCompare() {
-    var c = data.compare;
-    if (!c) return;
-    var s = section('Policies compared', 'bk-compare');
-    var col = {};
-    c.columns.forEach(function (n, i) { col[n] = i; });
-    /* blockade compare writes policy_a (the reference), policy_b and ci95_low/high */
-    var alias = { policy: 'policy_b', baseline: 'policy_a', ci_low: 'ci95_low', ci_high: 'ci95_high' };
-    Object.keys(alias).forEach(function (k) { if (!(k in col) && alias[k] in col) col[k] = col[alias[k]]; });
-    var pivot = ['metric', 'policy', 'mean_diff', 'ci_low', 'ci_high'].every(function (n) { return n in col; });
-    if (!pivot) {
-      var tb2 = el('tbody');
-      c.rows.forEach(function (r) { tb2.appendChild(el('tr', null, r.map(numCell))); });
-      s.appendChild(el('table', { class: 'bk-table', id: 'bk-compare-table' }, [
-        el('thead', null, [el('tr', null, c.columns.map(function (n) { return el('th', { scope: 'col', text: n }); }))]), tb2]));
-      return;
-    }
-    var cmp = data.comparison || {};
-    var num = function (r, k) { return k in col ? parseFloat(r[col[k]]) : NaN; };
-    var pairs = [], byPair = {};
-    c.rows.forEach(function (r) {
-      var key = ('baseline' in col ? r[col.baseline] : '') + '\u0000' + r[col.policy];
-      if (!byPair[key]) { byPair[key] = { a: 'baseline' in col ? r[col.baseline] : 'the baseline', b: r[col.policy], rows: [] }; pairs.push(byPair[key]); }
-      byPair[key].rows.push(r);
-    });
-    /* What was compared: the scenario, the policies as their own descriptions, the paired runs. */
-    var n = 'n' in col && c.rows.length ? num(c.rows[0], 'n') : cmp.replications;
-    var scenName = cmp.scenario || (scen && scen.name) || summary.scenario;
-    var facts = el('dl', { class: 'bk-facts', id: 'bk-compare-facts' });
-    var fact = function (k, v) { facts.appendChild(el('dt', { text: k })); facts.appendChild(el('dd', { text: v })); };
-    if (scenName) fact('Scenario', scenName);
-    var pols = Array.isArray(cmp.policies) ? cmp.policies : [];
-    var polNames = pols.length ? pols.map(function (p) { return p.name; }) : [pairs[0].a].concat(pairs.map(function (p) { return p.b; }));
-    polNames.forEach(function (name, i) {
-      var p = pols[i] || {};
-      fact(i === 0 ? 'Reference policy' : 'Policy', name + (p.label ? ': ' + p.label : '') + (i === 0 ? ' (the baseline)' : ''));
-    });
-    if (n) fact('Paired replications', fmt(n, 0) + ' under each policy, with the same seed and replication numbers (common random numbers)' +
-      (cmp.seed != null ? '; seed ' + cmp.seed : '') + (cmp.days ? '; ' + cmp.days + ' days' : ''));
-    s.appendChild(facts);
-    s.appendChild(el('p', { class: 'bk-note', text: 'For each metric: the baseline’s mean, the policy’s, and the mean paired difference (policy − baseline) with its 95 % confidence interval. ' +
-      'A difference is “clear at 95 %” when its interval excludes 0. “Never” days (no stock-out, no cut) count as the end of the horizon.' }));
-    pairs.forEach(function (pair, pi) {
-      var rows = pair.rows.slice().sort(function (x, y) {
-        var a = KEY_METRICS.indexOf(x[col.metric]), b = KEY_METRICS.indexOf(y[col.metric]);
-        return (a < 0 ? 999 : a) - (b < 0 ? 999 : b);
-      });
-      var head = el('tr', null, ['Metric', 'Unit', 'Baseline: ' + pair.a, pair.b, 'Difference [95 % CI]', 'In words'].map(function (t) { return el('th', { scope: 'col', text: t }); }));
-      var keyBody = el('tbody'), restBody = el('tbody');
-      rows.forEach(function (r) {
-        var m = r[col.metric], unit = 'unit' in col ? r[col.unit] : '';
-        var d = num(r, 'mean_diff'), lo = num(r, 'ci_low'), hi = num(r, 'ci_high'), se = num(r, 'se');
-        var v = verdict(pair.b, m, unit, d, lo, hi, se);
-        var tr = el('tr', { class: v.clear ? 'bk-clear' : '' }, [
-          el('th', { scope: 'row', text: metricWords(m) }),
-          el('td', { text: unit }),
-          el('td', { class: 'num', text: fmt(num(r, 'mean_a')) }),
-          el('td', { class: 'num', text: fmt(num(r, 'mean_b')) }),
-          el('td', { class: 'num', text: (d > 0 ? '+' : '') + qty(d, '', 0) + ' [' + qty(lo, '', 0) + ', ' + qty(hi, '', 0) + ']' + (v.clear ? ' ✱' : '') }),
-          el('td', { class: 'bk-verdict', text: v.text })]);
-        (KEY_METRICS.indexOf(m) >= 0 ? keyBody : restBody).appendChild(tr);
-      });
-      s.appendChild(el('h3', { text: pair.b + ' against ' + pair.a }));
-      s.appendChild(el('table', { class: 'bk-table bk-compare', id: pi === 0 ? 'bk-compare-table' : 'bk-compare-table-' + pi }, [el('thead', null, [head]), keyBody]));
-      if (restBody.children.length) {
-        var det = el('details', { class: 'bk-small' }, [el('summary', { text: 'All metrics (' + restBody.children.length + ' more)' }),
-          el('table', { class: 'bk-table bk-compare' }, [el('thead', null, [head.cloneNode(true)]), restBody])]);
-        s.appendChild(det);
-      }
-    });
   }
 
   function drawProvenance() {
@@ -775,6 +666,8 @@
   P.names = names;
   P.opt = opt;
   P.pct = pct;
+  P.peak = peak;
+  P.qty = qty;
   P.register = register;
   P.rgba = rgba;
   P.scen = scen;
@@ -782,7 +675,6 @@
   P.state = state;
   P.summary = summary;
   P.table = table;
-  P.verdict = verdict;
   P.vul = vul;
   P.vulInfo = vulInfo;
   P.world = world;
@@ -797,7 +689,7 @@
     guard('the vulnerability analysis', P.drawVulnerability);
     guard('the map', P.drawMap);
     guard('the timeline', drawTimeline);
-    guard('the comparison', drawCompare);
+    guard('the comparison', P.drawCompare);
     guard('the provenance', drawProvenance);
     state.done = true;
   }
