@@ -4,7 +4,7 @@
  * read (errors at file:line:column). Settings of scalar keys are applied exactly on a copy of
  * the scenario (bk_scenario_set_text); a policy that adds a list item or a mapping, or replaces a
  * whole mapping, is applied to the text with libfyaml (parse, change, write, load again). The
- * text written keeps the base's comments when every setting replaces one scalar (apply_text). */
+ * text written keeps the base's comments when every setting replaces one scalar (policy_text.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,31 +18,13 @@
 #include "engine/file.h"
 #include "engine/yaml.h"
 #include "scenario/schema.h"
+#include "analysis/policy/policy_internal.h"
 
-/* libfyaml 0.7.12 exports this but its header does not declare it (see scenario/load.c). */
 #define POLICY_MAX_BYTES (1024u * 1024u)
 #define POLICY_MAX_SETTINGS 1000
 
-typedef struct setting {
-    char *path;              /* dotted, owned */
-    int line, col;           /* of the setting in the policy file */
-    struct fy_node *value;   /* in p->doc; NULL for a `set: PATH = VALUE` entry */
-    char *text;              /* the value as written when it is a scalar, owned; else NULL */
-    bool add;                /* `add:` an item to a list or a mapping the base lacks */
-} setting;
-
-struct bk_policy {
-    char *text;              /* the file's text: libfyaml's nodes point into it */
-    char *file;              /* for messages */
-    char *name;
-    char *label;
-    struct fy_document *doc;
-    setting *set;
-    int n_set;
-    char *patch;             /* one line per setting: "PATH = VALUE" or "add PATH = {...}" */
-};
-
-static char *dup_n(const char *s, size_t n)
+/* Contract in policy_internal.h. */
+char *pol_dup_n(const char *s, size_t n)
 {
     char *d = bk_malloc(n + 1);
     if (d) {
@@ -52,10 +34,9 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-/* Fill err with the policy file, line and column: "policy A.yaml:3:5: message". */
-BK_PRINTF(6, 7)
-static bk_status policy_fail_at(bk_error *err, bk_status status, const char *file, int line,
-                                int col, const char *fmt, ...)
+/* Contract in policy_internal.h. */
+bk_status pol_fail_at(bk_error *err, bk_status status, const char *file, int line, int col,
+                      const char *fmt, ...)
 {
     if (!err)
         return status;
@@ -78,8 +59,6 @@ static bk_status policy_fail_at(bk_error *err, bk_status status, const char *fil
     return status;
 }
 
-#define policy_fail(err, status, file, line, ...) \
-    policy_fail_at(err, status, file, line, 0, __VA_ARGS__)
 
 /* 1-based line (and column) of a scalar (keys are scalars here); 0 when unknown. */
 static int node_pos(struct fy_node *n, int *col)
@@ -139,7 +118,7 @@ static char *make_label(const bk_policy *p)
 static char *value_line(const setting *s)
 {
     if (s->text)
-        return dup_n(s->text, strlen(s->text));
+        return pol_dup_n(s->text, strlen(s->text));
     return fy_emit_node_to_string(s->value, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF);
 }
 
@@ -149,11 +128,11 @@ static bk_status check_setting(const bk_policy *p, const setting *s, bk_error *e
     char msg[800];
     const bk_key *row = bk_schema_resolve(s->path, msg, sizeof msg);
     if (row == NULL)
-        return policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col, "%s '%s': %s",
+        return pol_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col, "%s '%s': %s",
                               s->add ? "add" : "set", s->path, msg);
     bool whole = row->type == BK_KT_MAP || row->type == BK_KT_LIST;
     if (s->add && row->type != BK_KT_LIST && row->type != BK_KT_MAP)
-        return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+        return pol_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
                               "add '%s': only a list item or a whole mapping can be added; use "
                               "set for a value", s->path);
     if (s->add || whole || s->text == NULL)
@@ -166,17 +145,17 @@ static bk_status check_setting(const bk_policy *p, const setting *s, bk_error *e
         char *end = NULL;
         double d = strtod(v, &end);
         if (end == v || *end != '\0' || d != d)
-            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+            return pol_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
                                   "set '%s': expected a number, got '%s'", s->path, v);
     } else if (row->type == BK_KT_BOOL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
-        return policy_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
+        return pol_fail_at(err, BK_ERR_SCHEMA, p->file, s->line, s->col,
                               "set '%s': expected true or false, got '%s'", s->path, v);
     } else if (row->type == BK_KT_ENUM) {
         bool ok = false;
         for (int i = 0; row->words[i] && !ok; i++)
             ok = strcmp(v, row->words[i]) == 0;
         if (!ok)
-            return policy_fail_at(err, BK_ERR_VALUE, p->file, s->line, s->col,
+            return pol_fail_at(err, BK_ERR_VALUE, p->file, s->line, s->col,
                                   "set '%s': '%s' is not one of the words of %s", s->path, v,
                                   row->path);
     }
@@ -190,15 +169,15 @@ static bk_status add_setting(bk_policy *p, struct fy_node *k, const char *path, 
 {
     setting *s = &p->set[p->n_set++];
     s->line = node_pos(k, &s->col);
-    s->path = dup_n(path, plen);
+    s->path = pol_dup_n(path, plen);
     s->value = v;
     s->add = add;
     if (text == NULL && v && fy_node_is_scalar(v))
         text = fy_node_get_scalar(v, &tlen);
     if (text)
-        s->text = dup_n(text, tlen);
+        s->text = pol_dup_n(text, tlen);
     if (!s->path || (text && !s->text))
-        return policy_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
+        return pol_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
     return check_setting(p, s, err);
 }
 
@@ -220,7 +199,7 @@ static bk_status read_entry(bk_policy *p, struct fy_node *item, bk_error *err)
         const char *eq = t ? memchr(t, '=', n) : NULL;
         line = node_pos(v, &col);
         if (!eq)
-            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+            return pol_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
                                   "a set entry is 'set: PATH = VALUE'");
         size_t a = 0, b = (size_t)(eq - t);
         while (b > a && t[b - 1] == ' ')
@@ -235,7 +214,7 @@ static bk_status read_entry(bk_policy *p, struct fy_node *item, bk_error *err)
             d--;
         }
         if (b == a || d == c)
-            return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+            return pol_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
                                   "a set entry is 'set: PATH = VALUE'");
         return add_setting(p, v, t + a, b - a, NULL, t + c, d - c, false, err);
     }
@@ -251,7 +230,7 @@ static bk_status read_entry(bk_policy *p, struct fy_node *item, bk_error *err)
     }
     if (line == 0)
         line = node_pos(fy_node_is_scalar(item) ? item : NULL, &col);
-    return policy_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
+    return pol_fail_at(err, BK_ERR_SCHEMA, p->file, line, col,
                           "a patch entry is 'set: PATH = VALUE' or 'add: {PATH: VALUE}'");
 }
 
@@ -263,23 +242,23 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (!name)
         name = "-";
     if (len > POLICY_MAX_BYTES)
-        return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
+        return pol_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
                            POLICY_MAX_BYTES);
     bk_policy *p = bk_calloc(1, sizeof *p);
-    if (!p || !(p->file = dup_n(name, strlen(name))) || !(p->text = dup_n(text, len))) {
+    if (!p || !(p->file = pol_dup_n(name, strlen(name))) || !(p->text = pol_dup_n(text, len))) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+        return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
     int gl, gc;
     const char *why = bk_yaml_guard(text, len, &gl, &gc);
     if (why) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
+        return pol_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
     }
     struct fy_diag *diag = bk_yaml_quiet_diag();
     if (!diag) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+        return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
@@ -289,7 +268,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (!p->doc) {
         void *it = NULL;
         struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        st = policy_fail_at(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
+        st = pol_fail_at(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
                             e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
                             e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
     }
@@ -301,7 +280,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     struct fy_node *root = fy_document_root(p->doc);
     if (!root || !fy_node_is_mapping(root)) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_SCHEMA, name, 0,
+        return pol_fail(err, BK_ERR_SCHEMA, name, 0,
                            "expected a mapping with 'name:' and 'set:' or 'patch:'");
     }
     struct fy_node *set = NULL, *patch = NULL;
@@ -315,7 +294,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
             size_t vn = 0;
             const char *vs = fy_node_get_scalar(v, &vn);
             bk_free(p->name);
-            p->name = dup_n(vs ? vs : "", vs ? vn : 0);
+            p->name = pol_dup_n(vs ? vs : "", vs ? vn : 0);
         } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
             set = v;
         } else if (ks && kn == 5 && memcmp(ks, "patch", 5) == 0 && v && fy_node_is_sequence(v)) {
@@ -324,7 +303,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
             int col = 0;
             int line = node_pos(k, &col);
             bk_policy_free(p);
-            return policy_fail_at(err, BK_ERR_SCHEMA, name, line, col,
+            return pol_fail_at(err, BK_ERR_SCHEMA, name, line, col,
                                   "unexpected key: a policy has 'name: TEXT' and 'set:' (a "
                                   "mapping from scenario paths to values) or 'patch:' (a list "
                                   "of 'set: PATH = VALUE' and 'add: {PATH: VALUE}')");
@@ -332,20 +311,20 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     }
     if (!set && !patch) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_SCHEMA, name, 0,
+        return pol_fail(err, BK_ERR_SCHEMA, name, 0,
                            "no 'set:' mapping (scenario paths to values) or 'patch:' list");
     }
     int n = (set ? fy_node_mapping_item_count(set) : 0) +
             (patch ? fy_node_sequence_item_count(patch) : 0);
     if (n > POLICY_MAX_SETTINGS) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
+        return pol_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
                            POLICY_MAX_SETTINGS);
     }
     p->set = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
     if (!p->set) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+        return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
     it = NULL;
     while (st == BK_OK && set && (pair = fy_node_mapping_iterate(set, &it)) != NULL) {
@@ -355,7 +334,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         if (!ks || kn == 0 || !v) {
             int col = 0;
             int line = node_pos(k, &col);
-            st = policy_fail_at(err, BK_ERR_SCHEMA, name, line, col,
+            st = pol_fail_at(err, BK_ERR_SCHEMA, name, line, col,
                                 "each setting is 'dotted.path: value'");
         } else {
             st = add_setting(p, k, ks, kn, v, NULL, 0, false, err);
@@ -371,7 +350,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     }
     if (!p->name) {
         const char *slash = strrchr(name, '/');
-        p->name = dup_n(slash ? slash + 1 : name, strlen(slash ? slash + 1 : name));
+        p->name = pol_dup_n(slash ? slash + 1 : name, strlen(slash ? slash + 1 : name));
     }
     p->label = make_label(p);
     size_t plen = 0;
@@ -383,7 +362,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     }
     if (!pf || fclose(pf) != 0 || !p->name || !p->label || !p->patch) {
         bk_policy_free(p);
-        return policy_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+        return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
     *out = p;
     return BK_OK;
@@ -401,7 +380,7 @@ bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
         size_t pl = strlen(path);
         const char *m = strncmp(ferr.message, path, pl) == 0 && ferr.message[pl] == ':'
                             ? ferr.message + pl + 2 : ferr.message;
-        return policy_fail(err, st, path, 0, "%s", m);
+        return pol_fail(err, st, path, 0, "%s", m);
     }
     st = bk_policy_load_string(buf, n, path, out, err);
     bk_free(buf);
@@ -418,283 +397,6 @@ const char *bk_policy_name(const bk_policy *p)
 const char *bk_policy_label(const bk_policy *p)
 {
     return p->label;
-}
-
-/* The child of `node` named seg[0..n): a mapping key, an end (min, max) of a range [min, max],
- * or in a sequence the item whose `id` is the segment. NULL if there is none. */
-static struct fy_node *child(struct fy_node *node, const char *seg, size_t n,
-                             struct fy_node_pair **pair_out)
-{
-    *pair_out = NULL;
-    if (fy_node_is_mapping(node)) {
-        struct fy_node_pair *pair = fy_node_mapping_lookup_pair_by_string(node, seg, n);
-        *pair_out = pair;
-        return pair ? fy_node_pair_value(pair) : NULL;
-    }
-    if (fy_node_is_sequence(node) && fy_node_sequence_item_count(node) == 2 && n == 3 &&
-        (memcmp(seg, "min", 3) == 0 || memcmp(seg, "max", 3) == 0)) {
-        struct fy_node *end = fy_node_sequence_get_by_index(node, seg[1] == 'i' ? 0 : 1);
-        return end && fy_node_is_scalar(end) ? end : NULL;   /* a range [min, max] */
-    }
-    if (fy_node_is_sequence(node)) {
-        void *it = NULL;
-        struct fy_node *item;
-        while ((item = fy_node_sequence_iterate(node, &it)) != NULL) {
-            if (!fy_node_is_mapping(item))
-                continue;
-            struct fy_node *id = fy_node_mapping_lookup_by_string(item, "id", 2);
-            size_t idn = 0;
-            const char *ids = id && fy_node_is_scalar(id) ? fy_node_get_scalar(id, &idn) : NULL;
-            if (ids && idn == n && memcmp(ids, seg, n) == 0)
-                return item;
-        }
-    }
-    return NULL;
-}
-
-/* The new node of setting s in doc: a copy of its value; for `set: PATH = VALUE`, VALUE as a
- * scalar when the key holds one (its words exactly, quoted when emitted if they need it), else
- * parsed as YAML (a range, a product map, a list of places, a mapping). */
-static struct fy_node *value_node(struct fy_document *doc, const setting *s)
-{
-    if (s->value)
-        return fy_node_copy(doc, s->value);
-    char msg[800];
-    const bk_key *row = bk_schema_resolve(s->path, msg, sizeof msg);
-    bool scalar = row && (row->type == BK_KT_NUM || row->type == BK_KT_INT ||
-                          row->type == BK_KT_INT_D || row->type == BK_KT_BOOL ||
-                          row->type == BK_KT_STR || row->type == BK_KT_ENUM ||
-                          row->type == BK_KT_DATE || row->type == BK_KT_REF ||
-                          row->type == BK_KT_ID);
-    if (scalar)
-        return fy_node_create_scalar_copy(doc, s->text, strlen(s->text));
-    return fy_node_build_from_string(doc, s->text, strlen(s->text));
-}
-
-/* Setting s's value as YAML text on one line, as value_node builds it. Free with bk_free(). */
-static char *value_yaml_line(struct fy_document *doc, const setting *s)
-{
-    struct fy_node *v = value_node(doc, s);
-    char *t = v ? fy_emit_node_to_string(v, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF) : NULL;
-    fy_node_free(v);
-    if (t) {
-        size_t n = strlen(t);
-        while (n > 0 && t[n - 1] == '\n')
-            t[--n] = '\0';
-    }
-    return t;
-}
-
-/* `add` at the end of the path: append to the list there, or put a mapping the base lacks
- * (creating the mappings above it that are missing). */
-static bk_status add_node(struct fy_document *doc, const bk_policy *p, const setting *s)
-{
-    struct fy_node *node = fy_document_root(doc);
-    const char *seg = s->path;
-    for (;;) {
-        const char *dot = strchr(seg, '.');
-        size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
-        struct fy_node_pair *pair = NULL;
-        struct fy_node *next = child(node, seg, n, &pair);
-        if (!dot && next && fy_node_is_sequence(next)) {
-            struct fy_node *v = value_node(doc, s);
-            if (!v || fy_node_sequence_append(next, v) != 0)
-                return policy_fail(NULL, BK_ERR_NOMEM, p->file, s->line, "out of memory");
-            return BK_OK;
-        }
-        if (!dot && next && !(fy_node_is_scalar(next) && fy_node_get_scalar0(next) &&
-                              fy_node_get_scalar0(next)[0] == '\0'))
-            return BK_ERR_VALUE;   /* the base has it already: the caller says so */
-        if (!next || !dot) {
-            if (!fy_node_is_mapping(node))
-                return BK_ERR_REFERENCE;
-            struct fy_node *key = fy_node_build_from_string(doc, seg, n);
-            struct fy_node *v = !dot ? value_node(doc, s) : fy_node_create_mapping(doc);
-            if (!dot && v && strcmp(s->path, "timeline") == 0 && !fy_node_is_sequence(v)) {
-                struct fy_node *list = fy_node_create_sequence(doc);   /* the first entry */
-                if (!list || fy_node_sequence_append(list, v) != 0)
-                    return BK_ERR_NOMEM;
-                v = list;
-            }
-            if (pair)
-                fy_node_mapping_remove_by_key(node, fy_node_copy(doc, fy_node_pair_key(pair)));
-            if (!key || !v || fy_node_mapping_append(node, key, v) != 0)
-                return BK_ERR_NOMEM;
-            next = v;
-        }
-        if (!dot)
-            return BK_OK;
-        node = next;
-        seg = dot + 1;
-    }
-}
-
-/* One scalar of the base text replaced by a setting's value: bytes [start, end) of the base. */
-typedef struct splice {
-    size_t start, end;
-    const setting *s;
-} splice;
-
-static int splice_cmp(const void *a, const void *b)
-{
-    const splice *x = a, *y = b;
-    return (x->start > y->start) - (x->start < y->start);
-}
-
-/* Remember where the scalar `old` of the base text is, to write s's value there; false when it
- * cannot be done in place (not a scalar of the base text, or too many). */
-static bool splice_add(splice *sp, int *n, int cap, struct fy_node *old, size_t base_len,
-                       const setting *s)
-{
-    struct fy_token *tok = old && fy_node_is_scalar(old) ? fy_node_get_scalar_token(old) : NULL;
-    const struct fy_mark *a = tok ? fy_token_start_mark(tok) : NULL;
-    const struct fy_mark *b = tok ? fy_token_end_mark(tok) : NULL;
-    if (!a || !b || a->input_pos > b->input_pos || b->input_pos > base_len || *n == cap)
-        return false;
-    sp[(*n)++] = (splice){a->input_pos, b->input_pos, s};
-    return true;
-}
-
-/* The base text with each spliced scalar replaced by its setting's value in one line, so that
- * the rest of the file (its comments, layout and quoting) is kept byte for byte; NULL if the
- * splices overlap or memory runs out. Free with bk_free(). */
-static char *splice_text(struct fy_document *doc, splice *sp, int n, const char *base,
-                         size_t base_len)
-{
-    qsort(sp, (size_t)n, sizeof *sp, splice_cmp);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    size_t at = 0;
-    bool ok = true;
-    for (int i = 0; i < n && ok; i++) {
-        char *v = value_yaml_line(doc, sp[i].s);
-        ok = v && sp[i].start >= at && strchr(v, '\n') == NULL;
-        if (ok) {
-            fwrite(base + at, 1, sp[i].start - at, f);
-            fputs(v, f);
-            at = sp[i].end;
-        }
-        bk_free(v);
-    }
-    if (ok)
-        fwrite(base + at, 1, base_len - at, f);
-    if (fclose(f) != 0 || !ok) {
-        bk_free(buf);
-        return NULL;
-    }
-    char *out = dup_n(buf, len);
-    bk_free(buf);
-    return out;
-}
-
-/* True if `text` parses to the same tree as `doc` (fy_node_compare: keys and scalar contents). */
-static bool same_tree(struct fy_document *doc, const char *text)
-{
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = FYPCF_QUIET;
-    struct fy_document *d2 = fy_document_build_from_string(&pcfg, text, strlen(text));
-    bool same = d2 && fy_node_compare(fy_document_root(doc), fy_document_root(d2));
-    fy_document_destroy(d2);
-    return same;
-}
-
-/* Apply settings [0, upto) of p to a document of the base text; the new text in *text (free
- * with bk_free()). When every setting replaces a scalar of the base, the new text is the base
- * text with those scalars rewritten in place (comments and layout kept), checked to parse to
- * the same tree as the changed document; otherwise it is the changed document as libfyaml
- * emits it, without the base's comments. */
-static bk_status apply_text(const bk_policy *p, int upto, const char *base, size_t base_len,
-                            char **text, bk_error *err)
-{
-    *text = NULL;
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = FYPCF_QUIET;
-    struct fy_document *doc = fy_document_build_from_string(&pcfg, base, base_len);
-    if (!doc)
-        return policy_fail(err, BK_ERR_SYNTAX, p->file, 0,
-                           "the base scenario is not valid YAML");
-    bk_status st = BK_OK;
-    splice *sp = bk_malloc((size_t)(upto > 0 ? upto : 1) * sizeof *sp);
-    int n_sp = 0;
-    bool in_place = sp != NULL;
-    for (int i = 0; i < upto && st == BK_OK; i++) {
-        const setting *s = &p->set[i];
-        in_place = in_place && !s->add;
-        if (s->add) {
-            st = add_node(doc, p, s);
-            if (st == BK_ERR_VALUE)
-                st = policy_fail_at(err, st, p->file, s->line, s->col,
-                                    "add '%s': the scenario has it already; use set for its "
-                                    "keys", s->path);
-            else if (st != BK_OK)
-                st = policy_fail_at(err, st, p->file, s->line, s->col,
-                                    "add '%s': cannot add there", s->path);
-            continue;
-        }
-        struct fy_node *node = fy_document_root(doc);
-        struct fy_node_pair *pair = NULL;
-        const char *seg = s->path;
-        char walked[512] = "";
-        while (node) {
-            const char *dot = strchr(seg, '.');
-            size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
-            struct fy_node *next = n ? child(node, seg, n, &pair) : NULL;
-            if (!next) {
-                st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
-                                    "set '%s': the scenario has no '%.*s'%s%s%s (use add: for "
-                                    "a list item or a mapping it lacks)", s->path, (int)n, seg,
-                                    walked[0] ? " in '" : "", walked, walked[0] ? "'" : "");
-                break;
-            }
-            size_t w = strlen(walked);
-            snprintf(walked + w, sizeof walked - w, "%s%.*s", w ? "." : "", (int)n, seg);
-            if (!dot && !pair && fy_node_is_sequence(node) && fy_node_is_scalar(next)) {
-                /* one end of a range */
-                in_place = in_place && splice_add(sp, &n_sp, upto, next, base_len, s);
-                struct fy_node *copy = value_node(doc, s);
-                struct fy_node *old = copy && fy_node_sequence_insert_before(node, next, copy) == 0
-                                          ? fy_node_sequence_remove(node, next) : NULL;
-                if (!old)
-                    st = policy_fail(err, BK_ERR_NOMEM, p->file, s->line, "out of memory");
-                fy_node_free(old);
-                break;
-            }
-            if (!dot) {
-                if (!pair) {
-                    st = policy_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col,
-                                        "set '%s': a whole list item cannot be replaced; set "
-                                        "its keys one by one", s->path);
-                    break;
-                }
-                in_place = in_place
-                           && splice_add(sp, &n_sp, upto, fy_node_pair_value(pair), base_len, s);
-                struct fy_node *copy = value_node(doc, s);
-                if (!copy || fy_node_pair_set_value(pair, copy) != 0)
-                    st = policy_fail(err, BK_ERR_NOMEM, p->file, s->line, "out of memory");
-                break;
-            }
-            node = next;
-            seg = dot + 1;
-        }
-    }
-    if (st == BK_OK && in_place) {
-        *text = splice_text(doc, sp, n_sp, base, base_len);
-        if (*text && !same_tree(doc, *text)) {
-            bk_free(*text);
-            *text = NULL;
-        }
-    }
-    if (st == BK_OK && !*text) {
-        *text = fy_emit_document_to_string(doc, FYECF_MODE_ORIGINAL | FYECF_WIDTH_INF);
-        if (!*text)
-            st = policy_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
-    }
-    bk_free(sp);
-    fy_document_destroy(doc);
-    return st;
 }
 
 /* A policy changes decisions, not the frame they are compared in: refuse one that moves the
@@ -723,7 +425,7 @@ static bk_status check_same_frame(const bk_policy *p, const bk_scenario *base, b
         }
     bk_scenario_free(*out);
     *out = NULL;
-    return policy_fail(err, BK_ERR_VALUE, p->file, line,
+    return pol_fail(err, BK_ERR_VALUE, p->file, line,
                        "set '%s': a policy cannot change scenario.%s (policies are compared over "
                        "the same horizon and the same random numbers; use --days or --seed of "
                        "the command instead)", path, what);
@@ -740,7 +442,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
     size_t base_len = 0;
     const char *base_text = bk_scenario_text(base, &base_len);
     char *text = NULL;
-    bk_status st = apply_text(p, p->n_set, base_text, base_len, &text, err);
+    bk_status st = pol_apply_text(p, p->n_set, base_text, base_len, &text, err);
     if (st != BK_OK)
         return st;
     bk_error lerr;
@@ -754,7 +456,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
         return check_same_frame(p, base, out, err);
     for (int k = 1; k <= p->n_set; k++) {
         char *t = NULL;
-        if (apply_text(p, k, base_text, base_len, &t, NULL) != BK_OK)
+        if (pol_apply_text(p, k, base_text, base_len, &t, NULL) != BK_OK)
             break;
         bk_scenario *sc = NULL;
         bk_error e2;
@@ -768,12 +470,12 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
             const char *colon = strstr(m, ": ");
             if (colon && strncmp(m, p->file, strlen(p->file)) == 0)
                 m = colon + 2;
-            return policy_fail_at(err, s2, p->file, p->set[k - 1].line, p->set[k - 1].col,
+            return pol_fail_at(err, s2, p->file, p->set[k - 1].line, p->set[k - 1].col,
                                   "%s '%s': %s", p->set[k - 1].add ? "add" : "set",
                                   p->set[k - 1].path, m);
         }
     }
-    return policy_fail(err, st, p->file, 0, "%s", lerr.message);
+    return pol_fail(err, st, p->file, 0, "%s", lerr.message);
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -803,7 +505,7 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         size_t n = strlen(s->text);
         const char *v = s->text;
         if (n >= sizeof value) {
-            st = policy_fail(err, BK_ERR_VALUE, p->file, s->line, "set '%s': value too long",
+            st = pol_fail(err, BK_ERR_VALUE, p->file, s->line, "set '%s': value too long",
                              s->path);
             break;
         }
@@ -815,7 +517,7 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         if (st != BK_OK) {
             const char *m = strncmp(e.message, "set '", 5) == 0 && strstr(e.message, "': ")
                                 ? strstr(e.message, "': ") + 3 : e.message;
-            st = policy_fail_at(err, st, p->file, s->line, s->col, "set '%s': %s", s->path, m);
+            st = pol_fail_at(err, st, p->file, s->line, s->col, "set '%s': %s", s->path, m);
         }
     }
     if (st != BK_OK) {
