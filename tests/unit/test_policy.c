@@ -167,6 +167,25 @@ static char *run_bytes(const bk_scenario *sc)
     return buf;
 }
 
+/* The policy of `text` (which must load). */
+static bk_policy *policy_of(const char *text)
+{
+    bk_policy *p = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_policy_load_string(text, strlen(text), "p.yaml", &p, &err), BK_OK);
+    return p;
+}
+
+/* p applied to the base both ways: exactly on a copy, and to the text (its text in *text when
+ * text is not NULL). */
+static void both_routes(const bk_policy *p, bk_scenario **exact, bk_scenario **via_text,
+                        char **text)
+{
+    bk_error err = {0};
+    assert_int_equal(bk_policy_apply(p, base, exact, &err), BK_OK);
+    assert_int_equal(bk_policy_apply_text(p, base, via_text, text, &err), BK_OK);
+}
+
 /* Values exactly representable in the old printed form: the run on the copy with the values set
  * is the run on the rewritten and reloaded text, byte for byte. */
 static void exact_set_runs_as_the_text_route(void **state)
@@ -177,12 +196,9 @@ static void exact_set_runs_as_the_text_route(void **state)
                                "  corridors.west.escort.units: 9\n"
                                "  fleet.fear_per_attack: 0.25\n"
                                "  armed_group.cells.west_cell.intelligence: 0.5\n";
-    bk_policy *p = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_policy_load_string(text, sizeof text - 1, "p.yaml", &p, &err), BK_OK);
+    bk_policy *p = policy_of(text);
     bk_scenario *a = NULL, *b = NULL;
-    assert_int_equal(bk_policy_apply(p, base, &a, &err), BK_OK);
-    assert_int_equal(bk_policy_apply_text(p, base, &b, NULL, &err), BK_OK);
+    both_routes(p, &a, &b, NULL);
     assert_string_not_equal(bk_scenario_patch(a), "");   /* the copy route was taken */
     assert_string_equal(bk_scenario_patch(b), "");
     char *ra = run_bytes(a), *rb = run_bytes(b), *r0 = run_bytes(base);
@@ -222,12 +238,10 @@ static void apply_text_keeps_comments(void **state)
                                "  - set: corridors.west.escort.units = 9\n"
                                "  - set: city.initial_stock_l.gasoil = 7000000\n"
                                "  - set: city.unload_hours.min = 10\n";
-    bk_policy *p = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_policy_load_string(text, sizeof text - 1, "p.yaml", &p, &err), BK_OK);
-    bk_scenario *sc = NULL;
+    bk_policy *p = policy_of(text);
+    bk_scenario *sc = NULL, *exact = NULL;
     char *out = NULL;
-    assert_int_equal(bk_policy_apply_text(p, base, &sc, &out, &err), BK_OK);
+    both_routes(p, &exact, &sc, &out);
     size_t len = 0;
     const char *base_text = bk_scenario_text(base, &len);
     char *a = replaced(base_text, "units: 6                   # escort units in the pool",
@@ -238,8 +252,6 @@ static void apply_text_keeps_comments(void **state)
                        "unload_hours: [10, 48]         # customs");
     assert_string_equal(out, c);
     /* and the scenario is the one the exact route sets */
-    bk_scenario *exact = NULL;
-    assert_int_equal(bk_policy_apply(p, base, &exact, &err), BK_OK);
     char *ra = run_bytes(sc), *rb = run_bytes(exact);
     assert_string_equal(ra, rb);
     free(ra);
@@ -261,13 +273,10 @@ static void set_words_stay_words(void **state)
     static const char text[] = "name: words\npatch:\n"
                                "  - set: 'places.west_port.name = \"West, Port: A # b\"'\n"
                                "  - set: 'corridors.west.name = Route: north'\n";
-    bk_policy *p = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_policy_load_string(text, sizeof text - 1, "p.yaml", &p, &err), BK_OK);
+    bk_policy *p = policy_of(text);
     bk_scenario *sc = NULL, *exact = NULL;
     char *out = NULL;
-    assert_int_equal(bk_policy_apply_text(p, base, &sc, &out, &err), BK_OK);
-    assert_int_equal(bk_policy_apply(p, base, &exact, &err), BK_OK);
+    both_routes(p, &exact, &sc, &out);
     char *da = describe(sc), *db = describe(exact);
     assert_string_equal(da, db);
     assert_non_null(strstr(da, "West, Port: A # b (west_port)"));

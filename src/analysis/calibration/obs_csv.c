@@ -236,18 +236,16 @@ void bk_aggregates_free(bk_aggregates *ag)
     bk_free(ag);
 }
 
-/* Contract in blockade/calibrate.h. */
-bk_status bk_aggregates_read_string(const char *text, size_t len, const char *name,
-                                    bk_aggregates **out, bk_error *err)
+/* Aggregates from the file `path`, or from text[0..len) when path is NULL; `name` for messages. */
+static bk_status aggregates_read(const char *path, const char *text, size_t len,
+                                 const char *name, bk_aggregates **out, bk_error *err)
 {
     *out = NULL;
-    if (!name)
-        name = "-";
     bk_aggregates *ag = bk_calloc(1, sizeof *ag);
     if (!ag)
         return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ag->name = name;
-    bk_status st = bk_obs_csv_read(NULL, text, len, name, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
+    bk_status st = bk_obs_csv_read(path, text, len, name, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
                                    err);
     if (st != BK_OK) {
         bk_aggregates_free(ag);
@@ -259,22 +257,16 @@ bk_status bk_aggregates_read_string(const char *text, size_t len, const char *na
 }
 
 /* Contract in blockade/calibrate.h. */
+bk_status bk_aggregates_read_string(const char *text, size_t len, const char *name,
+                                    bk_aggregates **out, bk_error *err)
+{
+    return aggregates_read(NULL, text, len, name ? name : "-", out, err);
+}
+
+/* Contract in blockade/calibrate.h. */
 bk_status bk_aggregates_read_file(const char *path, bk_aggregates **out, bk_error *err)
 {
-    *out = NULL;
-    bk_aggregates *ag = bk_calloc(1, sizeof *ag);
-    if (!ag)
-        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", path);
-    ag->name = path;
-    bk_status st = bk_obs_csv_read(path, NULL, 0, path, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
-                                   err);
-    if (st != BK_OK) {
-        bk_aggregates_free(ag);
-        return st;
-    }
-    ag->name = NULL;
-    *out = ag;
-    return BK_OK;
+    return aggregates_read(path, NULL, 0, path, out, err);
 }
 
 size_t bk_aggregates_count(const bk_aggregates *ag) { return ag->n; }
