@@ -209,11 +209,10 @@ static bk_status grow_pool(bk_queue *q)
     return BK_OK;
 }
 
-bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
-                        uint64_t b)
+/* Room for one more push: a free node, and buckets for one more pending event (the rare path
+ * of bk_queue_push, out of line so that the common one stays short). */
+static __attribute__((noinline)) bk_status make_room(bk_queue *q)
 {
-    if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
-        return BK_ERR_USAGE;
     if (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity) {
         bk_status st = grow_pool(q);
         if (st != BK_OK)
@@ -221,6 +220,22 @@ bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t ty
     }
     if (q->n_buckets == 0 || q->size + 1 > 2 * (size_t)q->n_buckets) {
         bk_status st = rebucket(q, q->n_buckets ? 2 * q->n_buckets : MIN_BUCKETS);
+        if (st != BK_OK)
+            return st;
+    }
+    return BK_OK;
+}
+
+bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
+                        uint64_t b)
+{
+    if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
+        return BK_ERR_USAGE;
+    /* n_buckets == 0 is covered by the second test: then size + 1 > 0 */
+    bool full = (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity) ||
+                q->size + 1 > 2 * (size_t)q->n_buckets;
+    if (__builtin_expect(full, 0)) {
+        bk_status st = make_room(q);
         if (st != BK_OK)
             return st;
     }
@@ -247,7 +262,7 @@ bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t ty
 }
 
 /* The pool index of the earliest event (size > 0); its day in *day. */
-static uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps)
+static inline uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps)
 {
     const bk_queue_node *p = q->pool;
     uint32_t mask = q->n_buckets - 1u;

@@ -68,8 +68,3 @@ double bk_rng_gaussian(bk_rng *r)
 {
     return gsl_ran_gaussian_ziggurat(&r->gsl, 1.0);
 }
-
-double bk_rng_lognormal(bk_rng *r, double mu, double sigma)
-{
-    return exp(mu + sigma * gsl_ran_gaussian_ziggurat(&r->gsl, 1.0));
-}

@@ -28,6 +28,23 @@ static double readiness_delay(bk_model *m, int c, double mean)
     return mean * gsl_ran_gamma(bk_rng_gsl(&m->cells[c].rng_ready), shape, 1.0) / shape;
 }
 
+/* The segments cell c may drift toward (bk_ev_drift): those whose middle (an air link's
+ * airfield) lies within roam_km of the cell's home, in index order. Home and middles are places,
+ * which do not move, so the list is made once. */
+static void roam_list(const bk_model *m, int c, int *segs, int *n)
+{
+    const bk_cell *cell = &m->sc->group.cells[c];
+    const bk_place *home = &m->sc->places[cell->home];
+    int k = 0;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        const bk_seg_state *ss = &m->segs[s];
+        if (bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > cell->roam_km)
+            continue;
+        segs[k++] = s;
+    }
+    *n = k;
+}
+
 bk_status bk_cells_init(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
@@ -36,7 +53,10 @@ bk_status bk_cells_init(bk_model *m)
     m->reach = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
     m->seg_cells = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->seg_cells);
     m->seg_ncells = bk_calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
-    if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL)
+    m->roam_segs = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->roam_segs);
+    m->roam_n = bk_calloc((size_t)nc, sizeof *m->roam_n);
+    if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL ||
+        m->roam_segs == NULL || m->roam_n == NULL)
         return BK_ERR_NOMEM;
     for (int i = 0; i < g->n_cells; i++) {
         bk_cell_state *cs = &m->cells[i];
@@ -49,6 +69,7 @@ bk_status bk_cells_init(bk_model *m)
         cs->ready_h = readiness_delay(m, i, g->cells[i].first_ready_days * 24.0);
         bk_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
         bk_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
+        roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
     bk_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
     bk_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
@@ -64,32 +85,73 @@ bk_status bk_cells_init(bk_model *m)
     return BK_OK;
 }
 
-/* Distance from cell i to segment s: to the nearest point of a road or river, to the nearer
- * airfield of an air link (an aircraft is out of reach in flight). *end gets that airfield's
- * place for an air link (-1 otherwise). */
-static double cell_seg_km(const bk_model *m, int i, int s, int *end)
+/* Distance from a cell at (lat, lon), coslat = cos(lat * BK_DEG), to segment s: to the nearest
+ * point of a road or river, to the nearer airfield of an air link (an aircraft is out of reach
+ * in flight). *end gets that airfield's place for an air link (-1 otherwise). */
+static double point_seg_km(const bk_model *m, double lat, double lon, double coslat, int s,
+                           int *end)
 {
     const bk_segment *sg = &m->sc->segments[s];
-    const bk_cell_state *cs = &m->cells[i];
     if (end)
         *end = -1;
     if (sg->mode != BK_MODE_AIR)
-        return bk_point_segment_km(m, cs->lat, cs->lon, s, NULL);
+        return bk_point_segment_km_cos(m, lat, lon, coslat, s, NULL);
     const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
-    double da = bk_km(cs->lat, cs->lon, a->lat, a->lon);
-    double db = bk_km(cs->lat, cs->lon, b->lat, b->lon);
+    double da = bk_km(lat, lon, a->lat, a->lon);
+    double db = bk_km(lat, lon, b->lat, b->lon);
     if (end)
         *end = da <= db ? sg->from : sg->to;
     return da <= db ? da : db;
 }
 
+/* The same from cell i's current position. */
+static double cell_seg_km(const bk_model *m, int i, int s, int *end)
+{
+    const bk_cell_state *cs = &m->cells[i];
+    return point_seg_km(m, cs->lat, cs->lon, cos(cs->lat * BK_DEG), s, end);
+}
+
+static bool same_double(double x, double y)
+{
+    return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* Which segments each cell has in reach, and the same by segment. The reach depends only on the
+ * places (fixed) and the cells' positions, so a cell's row is recomputed only when the cell has
+ * moved since it was last computed (bk_ev_drift moves them), and with one cosine per cell: the
+ * distances are the doubles cell_seg_km gives. bk_cells_cache_fresh checks the result. */
 void bk_cells_update_reach(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     int ns = m->sc->n_segments;
-    for (int i = 0; i < g->n_cells; i++)
-        for (int s = 0; s < ns; s++)
-            m->reach[(size_t)i * ns + s] = cell_seg_km(m, i, s, NULL) <= g->cells[i].reach_km;
+    bool changed = false;
+    for (int i = 0; i < g->n_cells; i++) {
+        bk_cell_state *cs = &m->cells[i];
+        if (cs->reach_set && same_double(cs->reach_lat, cs->lat) &&
+            same_double(cs->reach_lon, cs->lon))
+            continue;
+        double lat = cs->lat, lon = cs->lon, c = cos(lat * BK_DEG), r = g->cells[i].reach_km;
+        /* A segment whose two ends both lie more than r + 1 km north (or south) of the cell is
+         * out of reach without measuring: every distance above is at least the north-south
+         * component (a->lat - lat) * BK_KM_PER_DEG_LAT of some point between the ends, and the
+         * rounding of those few operations is below 1e-9 km, far inside the 1 km margin. */
+        double band = (r + 1.0) / BK_KM_PER_DEG_LAT;
+        uint8_t *row = &m->reach[(size_t)i * ns];
+        for (int s = 0; s < ns; s++) {
+            const bk_segment *sg = &m->sc->segments[s];
+            double la = m->sc->places[sg->from].lat, lb = m->sc->places[sg->to].lat;
+            if ((la - lat > band && lb - lat > band) || (lat - la > band && lat - lb > band))
+                row[s] = 0;
+            else
+                row[s] = point_seg_km(m, lat, lon, c, s, NULL) <= r;
+        }
+        cs->reach_lat = lat;
+        cs->reach_lon = lon;
+        cs->reach_set = true;
+        changed = true;
+    }
+    if (!changed)
+        return;
     /* the same by segment, for the exposure check of every leg */
     for (int s = 0; s < ns; s++) {
         int k = 0;
@@ -98,6 +160,52 @@ void bk_cells_update_reach(bk_model *m)
                 m->seg_cells[(size_t)s * g->n_cells + k++] = i;
         m->seg_ncells[s] = k;
     }
+}
+
+bool bk_cells_cache_fresh(const bk_model *m)
+{
+    const bk_armed_group *g = &m->sc->group;
+    int ns = m->sc->n_segments;
+    for (int i = 0; i < g->n_cells; i++) {
+        const bk_cell_state *cs = &m->cells[i];
+        const bk_place *home = &m->sc->places[g->cells[i].home];
+        int k = 0;
+        for (int s = 0; s < ns; s++) {
+            /* the computation from scratch: one bk_point_segment_km (or two bk_km) each */
+            double d;
+            if (m->sc->segments[s].mode != BK_MODE_AIR) {
+                d = bk_point_segment_km(m, cs->lat, cs->lon, s, NULL);
+            } else {
+                const bk_segment *sg = &m->sc->segments[s];
+                const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+                double da = bk_km(cs->lat, cs->lon, a->lat, a->lon);
+                double db = bk_km(cs->lat, cs->lon, b->lat, b->lon);
+                d = da <= db ? da : db;
+            }
+            if (m->reach[(size_t)i * ns + s] != (d <= g->cells[i].reach_km))
+                return false;
+            const bk_seg_state *ss = &m->segs[s];
+            if (!(bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > g->cells[i].roam_km)) {
+                if (k >= m->roam_n[i] || m->roam_segs[(size_t)i * ns + k] != s)
+                    return false;
+                k++;
+            }
+        }
+        if (k != m->roam_n[i])
+            return false;
+    }
+    for (int s = 0; s < ns; s++) {
+        int k = 0;
+        for (int i = 0; i < g->n_cells; i++)
+            if (m->reach[(size_t)i * ns + s]) {
+                if (k >= m->seg_ncells[s] || m->seg_cells[(size_t)s * g->n_cells + k] != i)
+                    return false;
+                k++;
+            }
+        if (k != m->seg_ncells[s])
+            return false;
+    }
+    return true;
 }
 
 /* Success probability a cell expects against `escort` units on segment `seg`; on an air link,
@@ -449,14 +557,13 @@ void bk_ev_drift(bk_model *m, const bk_event *ev)
     (void)ev;
     const bk_armed_group *g = &m->sc->group;
     for (int c = 0; c < g->n_cells; c++) {
-        const bk_cell *cell = &g->cells[c];
-        const bk_place *home = &m->sc->places[cell->home];
         int best = -1;
         double best_a = 0;
-        for (int s = 0; s < m->sc->n_segments; s++) {
+        /* the segments within roam_km of home (roam_list) */
+        const int *roam = &m->roam_segs[(size_t)c * m->sc->n_segments];
+        for (int k = 0; k < m->roam_n[c]; k++) {
+            int s = roam[k];
             const bk_seg_state *ss = &m->segs[s];
-            if (bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > cell->roam_km)
-                continue;
             double a = ss->traffic * (1.0 + m->sc->segments[s].cover) / (1.0 + ss->protect);
             if (a > best_a) {
                 best_a = a;

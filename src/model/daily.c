@@ -257,81 +257,131 @@ void bk_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
     }
 }
 
-/* Per mode (the classes of each mode) and per corridor (each has one class): litres loaded =
- * delivered + lost + on board; and no vehicle on a route with a segment its class cannot use
- * (docs/model/modes.md). */
-static bool check_modes(bk_model *m, int d, const char *date)
+/* The census of the fleet with what the checks by mode need, in one pass over the tankers
+ * (bk_census's counts and sum, the same doubles): the litres on board by mode and by corridor,
+ * and the first vehicle (in index order) on a route with a segment its class cannot use. */
+typedef struct {
+    long count[TK_NSTATES], moving_loaded;
+    double in_transit;
+    double on_board[BK_N_MODES];
+    double *corr_board;  /* [n_corridors] */
+    int bad_tanker, bad_k; /* -1: none; else the tanker and the index of the segment on its route */
+} fleet_census;
+
+/* Fill fc (corr_board allocated by the caller, n_corridors + 1); false when out of memory. */
+static bool census_checked(bk_model *m, fleet_census *fc)
 {
-    double on_board[BK_N_MODES] = {0};
     int nc = m->sc->n_corridors;
-    /* the litres on board by corridor, each corridor's mode, and for each route the corridor
-     * whose class was last found able to use all of it (-1: none yet), so that a route is
-     * checked once per corridor and day rather than once per vehicle */
-    double *corr_board = bk_calloc((size_t)nc + 1, sizeof *corr_board);
+    /* each corridor's mode, and for each route the corridor whose class was last found able
+     * to use all of it (-1: none yet), so that a route is checked once per corridor and day
+     * rather than once per vehicle */
     int *corr_mode = bk_malloc(((size_t)nc + 1) * sizeof *corr_mode);
     int *route_ok = bk_malloc(((size_t)m->n_routes + 1) * sizeof *route_ok);
-    if (corr_board == NULL || corr_mode == NULL || route_ok == NULL) {
-        bk_free(corr_board);
+    if (corr_mode == NULL || route_ok == NULL) {
         bk_free(corr_mode);
         bk_free(route_ok);
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
         return false;
     }
     for (int c = 0; c < nc; c++)
         corr_mode[c] = bk_corridor_mode(m, c);
     for (int r = 0; r < m->n_routes; r++)
         route_ok[r] = -1;
-    bool ok = true;
-    for (int i = 0; i < m->n_tankers && ok; i++) {
-        const bk_tanker *t = &m->tankers[i];
-        if (t->state == TK_DESTROYED || t->state == TK_CAPTURED)
+    /* locals, not fc's fields, so that the loop keeps them in registers */
+    long count[TK_NSTATES] = {0}, moving_loaded = 0;
+    double in_transit = 0, on_board[BK_N_MODES] = {0};
+    double *corr_board = fc->corr_board;
+    for (int c = 0; c < nc; c++)
+        corr_board[c] = 0;
+    int bad_tanker = -1, bad_k = -1;
+    const bk_tanker *tankers = m->tankers;
+    for (int i = 0, n = m->n_tankers; i < n; i++) {
+        const bk_tanker *t = &tankers[i];
+        enum bk_tanker_state st = t->state;
+        count[st]++;
+        if (st == TK_DESTROYED || st == TK_CAPTURED)
             continue;
-        on_board[corr_mode[t->corridor]] += t->load_l;
-        corr_board[t->corridor] += t->load_l;
-        int ri = t->route >= 0 ? t->route : m->corr[t->corridor].route;
-        if (route_ok[ri] == t->corridor)
+        double l = t->load_l;
+        int c = t->corridor;
+        in_transit += l;
+        if ((st == TK_MOVING || st == TK_CONVOY) && l > 0)
+            moving_loaded++;
+        on_board[corr_mode[c]] += l;
+        corr_board[c] += l;
+        if (bad_tanker >= 0)
+            continue;
+        int ri = t->route >= 0 ? t->route : m->corr[c].route;
+        if (route_ok[ri] == c)
             continue;
         const bk_route *r = &m->routes[ri];
         for (int k = 0; k + 1 < r->n; k++)
-            if (!bk_corridor_can_use(m, t->corridor, r->seg[k])) {
-                bk_model_set_fail(m, BK_ERR_INVARIANT,
-                                  "invariant 'vehicles on their own modes' broken on day %d (%s): "
-                                  "a %s of corridor %s is routed on %s segment %s-%s", d, date,
-                                  m->vclass[t->corridor].name, m->sc->corridors[t->corridor].id,
-                                  bk_mode_words[m->sc->segments[r->seg[k]].mode],
-                                  m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
-                ok = false;
+            if (!bk_corridor_can_use(m, c, r->seg[k])) {
+                bad_tanker = i;
+                bad_k = k;
                 break;
             }
-        if (ok)
-            route_ok[ri] = t->corridor;
+        if (bad_tanker < 0)
+            route_ok[ri] = c;
     }
+    memcpy(fc->count, count, sizeof count);
+    fc->moving_loaded = moving_loaded;
+    fc->in_transit = in_transit;
+    for (int k = 0; k < BK_N_MODES; k++)
+        fc->on_board[k] = on_board[k];
+    fc->bad_tanker = bad_tanker;
+    fc->bad_k = bad_k;
     bk_free(corr_mode);
     bk_free(route_ok);
-    for (int c = 0; c < nc && ok; c++) {
+    return true;
+}
+
+/* The date of day d into buf (11 chars), for the message of a broken invariant. */
+static const char *date_of(const bk_model *m, int d, char *buf)
+{
+    bk_run_date(m->sc, 24.0 * d, buf);
+    return buf;
+}
+
+/* Per mode (the classes of each mode) and per corridor (each has one class): litres loaded =
+ * delivered + lost + on board; and no vehicle on a route with a segment its class cannot use
+ * (docs/model/modes.md). */
+static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
+{
+    int nc = m->sc->n_corridors;
+    if (fc->bad_tanker >= 0) {
+        const bk_tanker *t = &m->tankers[fc->bad_tanker];
+        const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
+        int k = fc->bad_k;
+        bk_model_set_fail(m, BK_ERR_INVARIANT,
+                          "invariant 'vehicles on their own modes' broken on day %d (%s): "
+                          "a %s of corridor %s is routed on %s segment %s-%s", d,
+                          date_of(m, d, date), m->vclass[t->corridor].name,
+                          m->sc->corridors[t->corridor].id,
+                          bk_mode_words[m->sc->segments[r->seg[k]].mode],
+                          m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
+        return false;
+    }
+    for (int c = 0; c < nc; c++) {
         const bk_corr_state *cs = &m->corr[c];
-        double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + corr_board[c];
+        double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + fc->corr_board[c];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
             bk_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'litres conserved by class' broken on day %d (%s): "
                               "corridor %s (%s): loaded %.0f L != delivered %.0f + lost %.0f + "
-                              "on board %.0f", d, date, m->sc->corridors[c].id,
-                              m->vclass[c].name, lhs, cs->delivered_l, cs->lost_l, corr_board[c]);
-            ok = false;
+                              "on board %.0f", d, date_of(m, d, date), m->sc->corridors[c].id,
+                              m->vclass[c].name, lhs, cs->delivered_l, cs->lost_l,
+                              fc->corr_board[c]);
+            return false;
         }
     }
-    bk_free(corr_board);
-    if (!ok)
-        return false;
     for (int k = 0; k < BK_N_MODES; k++) {
         double lhs = m->loaded_mode[k];
-        double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + on_board[k];
+        double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + fc->on_board[k];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
             bk_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'litres conserved by mode' broken on day %d (%s): %s: "
                               "loaded %.0f L != delivered %.0f + lost %.0f + on board %.0f", d,
-                              date, bk_mode_words[k], lhs, m->deliv_mode_total[k],
-                              m->lost_mode[k], on_board[k]);
+                              date_of(m, d, date), bk_mode_words[k], lhs, m->deliv_mode_total[k],
+                              m->lost_mode[k], fc->on_board[k]);
             return false;
         }
     }
@@ -340,10 +390,11 @@ static bool check_modes(bk_model *m, int d, const char *date)
 
 /* Check the conservation laws at the end of day d. Tolerances are relative to the litres
  * moved, since sums of tens of millions of litres carry rounding. */
-static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], double in_transit)
+static void check_invariants(bk_model *m, int d, const fleet_census *fc)
 {
-    char date[11];
-    bk_run_date(m->sc, 24.0 * d, date);
+    const long *count = fc->count;
+    double in_transit = fc->in_transit;
+    char date[11]; /* written by date_of for a message only: most days need none */
     long active = 0;
     for (int s = 0; s < TK_NSTATES; s++)
         if (s != TK_DESTROYED && s != TK_CAPTURED)
@@ -357,8 +408,8 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
         bk_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'tankers conserved' broken on day %d (%s): start %ld + "
                           "joined %ld != active %ld + destroyed %ld + captured %ld",
-                          d, date, m->tankers_start, m->tankers_joined, active, m->destroyed,
-                          m->captured);
+                          d, date_of(m, d, date), m->tankers_start, m->tankers_joined, active,
+                          m->destroyed, m->captured);
         return;
     }
     double lhs = m->loaded_l, rhs = m->delivered_l + m->burned_l + m->captured_l + in_transit;
@@ -367,10 +418,11 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
                           "invariant 'litres conserved in transit' broken on day %d (%s): loaded "
                           "%.0f L != delivered %.0f + burned %.0f + captured %.0f + in transit "
                           "%.0f",
-                          d, date, lhs, m->delivered_l, m->burned_l, m->captured_l, in_transit);
+                          d, date_of(m, d, date), lhs, m->delivered_l, m->burned_l, m->captured_l,
+                          in_transit);
         return;
     }
-    if (!check_modes(m, d, date))
+    if (!check_modes(m, d, date, fc))
         return;
     double stock = 0, initial = 0;
     for (int p = 0; p < m->sc->n_products; p++) {
@@ -380,7 +432,7 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
             bk_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'no negative stock' broken on day %d (%s): stock of "
                               "%s at %s is %g L",
-                              d, date, m->sc->products[p].id,
+                              d, date_of(m, d, date), m->sc->products[p].id,
                               m->sc->places[m->sc->city.place].name, m->stock_l[p]);
             return;
         }
@@ -393,7 +445,7 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
         if (cy->own[i] < 0 || cy->hh[i] < 0 || !isfinite(cy->own[i] + cy->hh[i])) {
             bk_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'no negative stock' broken on day %d (%s): a sector's "
-                              "own or households' stock is %g L", d, date,
+                              "own or households' stock is %g L", d, date_of(m, d, date),
                               cy->own[i] < 0 ? cy->own[i] : cy->hh[i]);
             return;
         }
@@ -407,8 +459,9 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
                           "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
                           "%.0f L + outside %.0f + delivered %.0f + airlifted %.0f - consumed %.0f "
                           "!= stock %.0f + outside %.0f",
-                          d, date, m->sc->places[m->sc->city.place].name, initial, cy->buffers0_l,
-                          m->delivered_l, cy->airlifted_l, cy->consumed_l, stock, outside);
+                          d, date_of(m, d, date), m->sc->places[m->sc->city.place].name, initial,
+                          cy->buffers0_l, m->delivered_l, cy->airlifted_l, cy->consumed_l, stock,
+                          outside);
         return;
     }
     const double *row = &m->run->daily[(size_t)d * m->run->n_cols];
@@ -417,7 +470,7 @@ static void check_invariants(bk_model *m, int d, const long count[TK_NSTATES], d
             bk_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'finite, non-negative series' broken on day %d (%s): "
                               "column %s is %g",
-                              d, date, m->run->cols[c].name, row[c]);
+                              d, date_of(m, d, date), m->run->cols[c].name, row[c]);
             return;
         }
 }
@@ -427,9 +480,22 @@ void bk_record_day(bk_model *m, int d)
 {
     const struct bk_scenario *sc = m->sc;
     double *row = &m->run->daily[(size_t)d * m->run->n_cols];
-    long count[TK_NSTATES], moving_loaded;
-    double in_transit;
-    bk_census(m, count, &in_transit, &moving_loaded);
+    /* the census, with what the invariants by mode need when they are checked (one pass) */
+    fleet_census fc = {.corr_board = NULL};
+    bool check = m->run->cfg.check_invariants;
+    if (check) {
+        fc.corr_board = bk_calloc((size_t)sc->n_corridors + 1, sizeof *fc.corr_board);
+        if (fc.corr_board == NULL || !census_checked(m, &fc)) {
+            bk_free(fc.corr_board);
+            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
+            return;
+        }
+    } else {
+        bk_census(m, fc.count, &fc.in_transit, &fc.moving_loaded);
+    }
+    const long *count = fc.count;
+    long moving_loaded = fc.moving_loaded;
+    double in_transit = fc.in_transit;
     double stock = 0, fighters = 0;
     for (int p = 0; p < sc->n_products; p++)
         stock += m->stock_l[p];
@@ -545,8 +611,10 @@ void bk_record_day(bk_model *m, int d)
             shut += sc->places[p].airfield_sorties_per_day > 0 && !bk_airfield_open(m, p);
         row[mcol(m, M_AIRFIELDS_CLOSED)] = shut;
     }
-    if (m->run->cfg.check_invariants)
-        check_invariants(m, d, count, in_transit);
+    if (check) {
+        check_invariants(m, d, &fc);
+        bk_free(fc.corr_board);
+    }
     m->run->totals.in_transit_l = in_transit;
 }
 

@@ -381,7 +381,7 @@ void bk_mover_start_leg(bk_model *m, int i)
                           bk_leg_speed_factor(m, mv->corridor, seg, r->place[at], t);
         ss->traffic_today += mv->n;
         ss->protect_today += mv->escort;
-        int cell = bk_cells_exposure(m, i, seg, t);
+        int cell = bk_cells_may_expose(m, seg, t) ? bk_cells_exposure(m, i, seg, t) : -1;
         mv = &m->movers[i];
         if (cell >= 0) {
             double ta = bk_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);

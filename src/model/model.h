@@ -13,6 +13,7 @@
 #ifndef BK_MODEL_H
 #define BK_MODEL_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -122,6 +123,9 @@ typedef struct bk_cell_state {
     double lat, lon;        /* current position */
     double strength;        /* fighters */
     double ready_h;         /* not ready before this time */
+    double reach_lat, reach_lon; /* the position the cell's row of m->reach was computed at
+                                    (bk_cells_update_reach), valid when reach_set */
+    bool reach_set;
     bk_rng rng_detect, rng_ambush, rng_cut, rng_ready;
 } bk_cell_state;
 
@@ -224,6 +228,10 @@ typedef struct bk_model {
     int *seg_cells;             /* [n_segments * n_cells]: cells with the segment in reach, by
                                    index, first seg_ncells[s] of each row */
     int *seg_ncells;            /* [n_segments] */
+    int *roam_segs;             /* [n_cells * n_segments]: the segments whose middle lies within
+                                   the cell's roam_km of its home, in index order, first
+                                   roam_n[c] of each row (constant: places do not move) */
+    int *roam_n;                /* [n_cells] */
     double *stock_l;            /* [n_products] city stock */
     /* modes (network.c, docs/model/modes.md) */
     bk_vehicle *vclass;         /* [n_corridors] the vehicle class serving each corridor (the
@@ -258,8 +266,16 @@ enum { CC_DISPATCHED, CC_ARRIVALS, CC_ATTACKS, CC_ATTACKS_OK, CC_DESTROYED, CC_C
 #define CCOUNT(m, c, k) ((m)->c_today[(c) * CC_COUNT + (k)])
 
 /* sim.c */
-bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type, uint32_t a,
-                       uint64_t b);
+/* Record the failure to schedule an event at t (status st); returns false. */
+bool bk_model_schedule_failed(bk_model *m, bk_status st, double t);
+/* Schedule an event; false (and the run fails) when it cannot be. Inline: every event of a
+ * replication goes through it. */
+static inline bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type,
+                                     uint32_t a, uint64_t b)
+{
+    bk_status st = bk_queue_push(&m->q, t, prio, (uint32_t)type, a, b);
+    return st == BK_OK || bk_model_schedule_failed(m, st, t);
+}
 void bk_model_log(bk_model *m, const bk_log_entry *e);
 void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...);
 
@@ -273,12 +289,70 @@ void bk_fill_totals(bk_model *m);
 /* network.c */
 bk_status bk_network_init(bk_model *m);
 void bk_network_release(bk_model *m);
-double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng);
 double bk_drive_until(const bk_model *m, double t, double hours);
-double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t);
-double bk_leg_until(const bk_model *m, int seg, double t, double hours);
+/* The month's speed factor of a seasonal segment seg at time t (speed_month). */
+double bk_leg_month_factor(const bk_model *m, int seg, double t);
+
+/* The three below run for every leg of every vehicle, hence inline. */
+
+/* Driving hours for one traversal: length / speed times a mean-one lognormal noise. */
+static inline double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
+    double h = s->length_km / speed;
+    if (s->travel_cv > 0)
+        h *= bk_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
+    return h;
+}
+
+/* Speed of corridor c's class on segment seg leaving place `from` at time t, relative to the
+ * segment's speed_kmh: the class's speed factor, the direction (reverse_speed_factor when leaving
+ * from the segment's `to` end) and the month's factor (docs/model/modes.md). Exactly 1 for the
+ * built-in road tanker on a segment without these keys. */
+static inline double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    double f = m->vclass[c].speed_factor;
+    if (from == s->to)
+        f *= s->reverse_speed_factor;
+    if (!m->segs[seg].seasonal)
+        return f;
+    return f * bk_leg_month_factor(m, seg, t);
+}
+
+/* When a leg of `hours` on segment seg started at t is done: aircraft fly through the night ban
+ * (bk_drive_until without the ban is t + hours). */
+static inline double bk_leg_until(const bk_model *m, int seg, double t, double hours)
+{
+    if (m->sc->segments[seg].mode == BK_MODE_AIR || !m->night_ban)
+        return t + hours;
+    return bk_drive_until(m, t, hours);
+}
 double bk_decay(double value, double since_h, double now_h, double tau_days);
 double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
+/* The local projection of bk_km and bk_point_segment_km. */
+#define BK_KM_PER_DEG_LAT 110.574
+#define BK_KM_PER_DEG_LON 111.320
+#define BK_DEG (M_PI / 180.0)
+/* bk_point_segment_km with coslat = cos(lat * BK_DEG) given, for a caller measuring many
+ * segments from one point: the same operations in the same order, so the same double. */
+static inline double bk_point_segment_km_cos(const bk_model *m, double lat, double lon,
+                                             double coslat, int seg, double *frac)
+{
+    const bk_segment *s = &m->sc->segments[seg];
+    const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
+    double c = coslat;
+    double ax = (a->lon - lon) * BK_KM_PER_DEG_LON * c, ay = (a->lat - lat) * BK_KM_PER_DEG_LAT;
+    double bx = (b->lon - lon) * BK_KM_PER_DEG_LON * c, by = (b->lat - lat) * BK_KM_PER_DEG_LAT;
+    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    double u = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+    u = u < 0 ? 0 : u > 1 ? 1 : u;
+    if (frac)
+        *frac = u;
+    double px = ax + u * dx, py = ay + u * dy;
+    return sqrt(px * px + py * py);
+}
 double bk_km(double lat1, double lon1, double lat2, double lon2);
 int bk_nearest_place(const bk_model *m, double lat, double lon);
 bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
@@ -338,6 +412,13 @@ void bk_escort_reallocate(bk_model *m);
 /* cells.c */
 bk_status bk_cells_init(bk_model *m);
 int bk_cells_exposure(bk_model *m, int mv, int seg, double t);
+/* False when bk_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
+ * before the start date, or no timeline ambush to replay and no cell with seg in reach. Inline,
+ * for the legs of every drive. */
+static inline bool bk_cells_may_expose(const bk_model *m, int seg, double t)
+{
+    return !(t < 0) && (m->n_replays > 0 || m->seg_ncells[seg] > 0);
+}
 bool bk_cells_threaten(const bk_model *m, int seg, double t);
 void bk_ev_ambush(bk_model *m, const bk_event *ev);
 void bk_ev_cut(bk_model *m, const bk_event *ev);
@@ -345,5 +426,8 @@ void bk_ev_drift(bk_model *m, const bk_event *ev);
 void bk_cells_daily(bk_model *m);
 void bk_road_close(bk_model *m, int seg, double hours, int cell);
 void bk_cells_update_reach(bk_model *m);
+/* Whether m->reach, seg_cells, seg_ncells and the roam lists equal what a computation from
+ * scratch gives now (for the tests: the cache is kept up to date incrementally). */
+bool bk_cells_cache_fresh(const bk_model *m);
 
 #endif

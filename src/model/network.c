@@ -25,9 +25,10 @@ static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
  * and that path is then refused. */
 #define BK_NO_MODE_COST 1e15
 
-#define KM_PER_DEG_LAT 110.574
-#define KM_PER_DEG_LON 111.320
-#define DEG (M_PI / 180.0)
+/* the local projection, shared with bk_point_segment_km_cos (model.h) */
+#define KM_PER_DEG_LAT BK_KM_PER_DEG_LAT
+#define KM_PER_DEG_LON BK_KM_PER_DEG_LON
+#define DEG BK_DEG
 
 /* Distance in km on a local equirectangular projection: accurate to well under 1 % at the scale
  * of a corridor leg (hundreds of km), which is all the model needs. */
@@ -42,18 +43,7 @@ double bk_km(double lat1, double lon1, double lat2, double lon2)
  * position of the nearest point along it from the segment's `from` place (0..1). */
 double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac)
 {
-    const bk_segment *s = &m->sc->segments[seg];
-    const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
-    double c = cos(lat * DEG);
-    double ax = (a->lon - lon) * KM_PER_DEG_LON * c, ay = (a->lat - lat) * KM_PER_DEG_LAT;
-    double bx = (b->lon - lon) * KM_PER_DEG_LON * c, by = (b->lat - lat) * KM_PER_DEG_LAT;
-    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
-    double u = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
-    u = u < 0 ? 0 : u > 1 ? 1 : u;
-    if (frac)
-        *frac = u;
-    double px = ax + u * dx, py = ay + u * dy;
-    return sqrt(px * px + py * py);
+    return bk_point_segment_km_cos(m, lat, lon, cos(lat * DEG), seg, frac);
 }
 
 /* The part of segment seg within r km of a point, as fractions [*u0, *u1] of the way from the
@@ -110,43 +100,14 @@ double bk_decay(double value, double since_h, double now_h, double tau_days)
     return value * exp(-(now_h - since_h) / (24.0 * tau_days));
 }
 
-/* Driving hours for one traversal: length / speed times a mean-one lognormal noise. */
-double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
+double bk_leg_month_factor(const bk_model *m, int seg, double t)
 {
-    const bk_segment *s = &m->sc->segments[seg];
-    double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
-    double h = s->length_km / speed;
-    if (s->travel_cv > 0)
-        h *= bk_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
-    return h;
-}
-
-/* Speed of corridor c's class on segment seg leaving place `from` at time t, relative to the
- * segment's speed_kmh: the class's speed factor, the direction (reverse_speed_factor when leaving
- * from the segment's `to` end) and the month's factor (docs/model/modes.md). Exactly 1 for the
- * built-in road tanker on a segment without these keys. */
-double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
-{
-    const bk_segment *s = &m->sc->segments[seg];
-    double f = m->vclass[c].speed_factor;
-    if (from == s->to)
-        f *= s->reverse_speed_factor;
-    if (!m->segs[seg].seasonal)
-        return f;
     const struct bk_scenario *sc = m->sc;
     long day = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
                (long)floor(t / 24.0);
     int y, mo, d;
     bk_civil_from_days(day, &y, &mo, &d);
-    return f * s->speed_month[mo - 1];
-}
-
-/* When a leg of `hours` on segment seg started at t is done: aircraft fly through the night ban. */
-double bk_leg_until(const bk_model *m, int seg, double t, double hours)
-{
-    if (m->sc->segments[seg].mode == BK_MODE_AIR)
-        return t + hours;
-    return bk_drive_until(m, t, hours);
+    return sc->segments[seg].speed_month[mo - 1];
 }
 
 static bool is_night(const bk_policy *p, double hour)

@@ -18,15 +18,10 @@
 
 /* ---- helpers shared by the model's modules ---------------------------------------------- */
 
-bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type, uint32_t a,
-                       uint64_t b)
+bool bk_model_schedule_failed(bk_model *m, bk_status st, double t)
 {
-    bk_status st = bk_queue_push(&m->q, t, prio, (uint32_t)type, a, b);
-    if (st != BK_OK) {
-        bk_model_set_fail(m, st, "cannot schedule an event at hour %g", t);
-        return false;
-    }
-    return true;
+    bk_model_set_fail(m, st, "cannot schedule an event at hour %g", t);
+    return false;
 }
 
 void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...)
@@ -341,6 +336,8 @@ static void model_release(bk_model *m)
     bk_free(m->reach);
     bk_free(m->seg_cells);
     bk_free(m->seg_ncells);
+    bk_free(m->roam_segs);
+    bk_free(m->roam_n);
     bk_free(m->replay_taken);
     bk_free(m->replays);
     bk_free(m->stock_l);
