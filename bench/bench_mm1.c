@@ -69,7 +69,7 @@ static double fifo_pop(fifo *f)
 
 static void push(bk_queue *q, double time, uint32_t type)
 {
-    if (bk_queue_push(q, time, 0, type, 0, 0) != BK_OK)
+    if (bki_queue_push(q, time, 0, type, 0, 0) != BK_OK)
         die("push failed");
 }
 
@@ -78,17 +78,17 @@ static void run_once(uint32_t replication, bk_queue *q, fifo *line, uint64_t *ev
                      double *sojourn_sum)
 {
     bk_rng arr, svc;
-    bk_rng_init(&arr, SEED, replication, BK_RNG_TEST, 0);
-    bk_rng_init(&svc, SEED, replication, BK_RNG_TEST, 1);
-    gsl_rng *ga = bk_rng_gsl(&arr), *gs = bk_rng_gsl(&svc);
-    bk_queue_reset(q);
+    bki_rng_init(&arr, SEED, replication, BK_RNG_TEST, 0);
+    bki_rng_init(&svc, SEED, replication, BK_RNG_TEST, 1);
+    gsl_rng *ga = bki_rng_gsl(&arr), *gs = bki_rng_gsl(&svc);
+    bki_queue_reset(q);
     line->head = line->size = 0;
     uint32_t arrived = 1;
     push(q, gsl_ran_exponential(ga, 1.0 / LAMBDA), EV_ARRIVAL);
     bk_event ev;
     uint64_t n = 0;
     double sum = 0;
-    while (bk_queue_pop(q, &ev)) {
+    while (bki_queue_pop(q, &ev)) {
         n++;
         if (ev.type == EV_ARRIVAL) {
             fifo_push(line, ev.time);
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     if (!(min_s > 0))
         die("usage: bench_mm1 [seconds]");
     bk_queue q;
-    if (bk_queue_init(&q, 64) != BK_OK)
+    if (bki_queue_init(&q, 64) != BK_OK)
         die("out of memory");
     fifo line = {0};
     uint64_t events = 0;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
     printf("bench=mm1_time_in_system lambda=%g mu=%g customers=%.0f theory=%g value=%.4f "
            "unit=time\n",
            LAMBDA, MU, customers, 1.0 / (MU - LAMBDA), sojourn / customers);
-    bk_queue_release(&q);
+    bki_queue_release(&q);
     free(line.t);
     return 0;
 }

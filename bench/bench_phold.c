@@ -68,22 +68,22 @@ static inline double increment(const setting *s, gsl_rng *g)
 /* One replication; returns the number of events processed. `rngs` has room for s->processes. */
 static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk_rng *rngs)
 {
-    bk_queue_reset(q);
+    bki_queue_reset(q);
     for (uint32_t p = 0; p < s->processes; p++) {
-        bk_rng_init(&rngs[p], SEED, replication, BK_RNG_TEST, p);
+        bki_rng_init(&rngs[p], SEED, replication, BK_RNG_TEST, p);
         for (uint32_t k = 0; k < s->start_events; k++)
-            if (bk_queue_push(q, increment(s, bk_rng_gsl(&rngs[p])), 0, 0, p, 0) != BK_OK)
+            if (bki_queue_push(q, increment(s, bki_rng_gsl(&rngs[p])), 0, 0, p, 0) != BK_OK)
                 die("push failed");
     }
     uint64_t events = 0;
     bk_event ev;
-    while (bk_queue_pop(q, &ev) && ev.time < s->end_time) {
+    while (bki_queue_pop(q, &ev) && ev.time < s->end_time) {
         events++; /* the handler: */
-        gsl_rng *g = bk_rng_gsl(&rngs[ev.a]);
+        gsl_rng *g = bki_rng_gsl(&rngs[ev.a]);
         uint32_t dest = ev.a;
         if (gsl_rng_uniform(g) < REMOTE_SHARE) /* any process, the sender included */
             dest = (uint32_t)gsl_rng_uniform_int(g, s->processes);
-        if (bk_queue_push(q, ev.time + increment(s, g), 0, 0, dest, 0) != BK_OK)
+        if (bki_queue_push(q, ev.time + increment(s, g), 0, 0, dest, 0) != BK_OK)
             die("push failed");
     }
     return events;
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
         const setting *s = &settings[i];
         bk_queue q;
         bk_rng *rngs = malloc(s->processes * sizeof *rngs);
-        if (rngs == NULL || bk_queue_init(&q, (size_t)s->processes * s->start_events) != BK_OK)
+        if (rngs == NULL || bki_queue_init(&q, (size_t)s->processes * s->start_events) != BK_OK)
             die("out of memory");
         uint64_t events = 0, first = 0;
         uint32_t reps = 0;
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
                (unsigned long long)events, t1 - t0, cpu, (double)events / cpu,
                (double)events / (t1 - t0));
         fflush(stdout);
-        bk_queue_release(&q);
+        bki_queue_release(&q);
         free(rngs);
     }
     return 0;

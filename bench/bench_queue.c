@@ -36,9 +36,9 @@ static void die(const char *what)
 
 static void fill(bk_queue *q, size_t pending, bk_rng *r)
 {
-    bk_queue_reset(q);
+    bki_queue_reset(q);
     for (size_t i = 0; i < pending; i++)
-        if (bk_queue_push(q, gsl_ran_exponential(bk_rng_gsl(r), 1.0), 0, 0, (uint32_t)i, 0) !=
+        if (bki_queue_push(q, gsl_ran_exponential(bki_rng_gsl(r), 1.0), 0, 0, (uint32_t)i, 0) !=
             BK_OK)
             die("push failed while filling");
 }
@@ -47,8 +47,8 @@ static void fill(bk_queue *q, size_t pending, bk_rng *r)
 static inline void hold_rng(bk_queue *q, gsl_rng *g)
 {
     bk_event ev;
-    bk_queue_pop(q, &ev);
-    if (bk_queue_push(q, ev.time + gsl_ran_exponential(g, 1.0), 0, ev.type, ev.a, ev.b) != BK_OK)
+    bki_queue_pop(q, &ev);
+    if (bki_queue_push(q, ev.time + gsl_ran_exponential(g, 1.0), 0, ev.type, ev.a, ev.b) != BK_OK)
         die("push failed");
 }
 
@@ -56,8 +56,8 @@ static inline void hold_rng(bk_queue *q, gsl_rng *g)
 static inline void hold_table(bk_queue *q, const double *table, size_t *k)
 {
     bk_event ev;
-    bk_queue_pop(q, &ev);
-    if (bk_queue_push(q, ev.time + table[*k], 0, ev.type, ev.a, ev.b) != BK_OK)
+    bki_queue_pop(q, &ev);
+    if (bki_queue_push(q, ev.time + table[*k], 0, ev.type, ev.a, ev.b) != BK_OK)
         die("push failed");
     *k = (*k + 1) & (TABLE_SIZE - 1);
 }
@@ -67,7 +67,7 @@ static inline void hold_table(bk_queue *q, const double *table, size_t *k)
 static uint64_t run_holds(bk_queue *q, bk_rng *r, const double *table, uint64_t warmup,
                           double min_s, double *elapsed, double *cpu)
 {
-    gsl_rng *g = bk_rng_gsl(r);
+    gsl_rng *g = bki_rng_gsl(r);
     size_t k = 0;
     for (uint64_t i = 0; i < warmup; i++) { /* reach the steady-state time distribution */
         if (table)
@@ -103,12 +103,12 @@ int main(int argc, char **argv)
     if (table == NULL)
         die("out of memory");
     bk_rng tr;
-    bk_rng_init(&tr, SEED, 0, BK_RNG_TEST, 999);
+    bki_rng_init(&tr, SEED, 0, BK_RNG_TEST, 999);
     for (size_t i = 0; i < TABLE_SIZE; i++)
-        table[i] = gsl_ran_exponential(bk_rng_gsl(&tr), 1.0);
+        table[i] = gsl_ran_exponential(bki_rng_gsl(&tr), 1.0);
 
     bk_queue q;
-    if (bk_queue_init(&q, sizes[1]) != BK_OK)
+    if (bki_queue_init(&q, sizes[1]) != BK_OK)
         die("out of memory");
 
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
         uint64_t warmup = n * 10 > 1000000 ? n * 10 : 1000000;
         for (int use_table = 0; use_table <= 1; use_table++) {
             bk_rng r;
-            bk_rng_init(&r, SEED, 0, BK_RNG_TEST, (uint32_t)s);
+            bki_rng_init(&r, SEED, 0, BK_RNG_TEST, (uint32_t)s);
             fill(&q, n, &r);
             double el, cpu;
             uint64_t m = run_holds(&q, &r, use_table ? table : NULL, warmup, min_s, &el, &cpu);
@@ -140,8 +140,8 @@ int main(int argc, char **argv)
 
     /* The draw alone; the sum keeps the compiler from dropping the loop. */
     bk_rng r;
-    bk_rng_init(&r, SEED, 0, BK_RNG_TEST, 7);
-    gsl_rng *g = bk_rng_gsl(&r);
+    bki_rng_init(&r, SEED, 0, BK_RNG_TEST, 7);
+    gsl_rng *g = bki_rng_gsl(&r);
     double sum = 0, t0 = now_s(), t1;
     uint64_t draws = 0;
     do {
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     printf("bench=rng_exponential draws=%llu mean=%.4f seconds=%.3f value=%.4g unit=draws/s\n",
            (unsigned long long)draws, sum / (double)draws, t1 - t0, (double)draws / (t1 - t0));
 
-    bk_queue_release(&q);
+    bki_queue_release(&q);
     free(table);
     return 0;
 }

@@ -27,19 +27,19 @@ endif()
 
 # What the report inlines: file in node_modules (or web/) and the C symbol that holds it.
 set(BK_WEB_ASSETS
-  "uplot/dist/uPlot.iife.min.js|bk_web_uplot_js"
-  "uplot/dist/uPlot.min.css|bk_web_uplot_css"
-  "d3-array/dist/d3-array.min.js|bk_web_d3_array_js"
-  "d3-geo/dist/d3-geo.min.js|bk_web_d3_geo_js"
-  "topojson-client/dist/topojson-client.min.js|bk_web_topojson_js"
-  "world-atlas/countries-110m.json|bk_web_countries_json")
+  "uplot/dist/uPlot.iife.min.js|bki_web_uplot_js"
+  "uplot/dist/uPlot.min.css|bki_web_uplot_css"
+  "d3-array/dist/d3-array.min.js|bki_web_d3_array_js"
+  "d3-geo/dist/d3-geo.min.js|bki_web_d3_geo_js"
+  "topojson-client/dist/topojson-client.min.js|bki_web_topojson_js"
+  "world-atlas/countries-110m.json|bki_web_countries_json")
 set(BK_WEB_OWN
-  "report.js|bk_web_report_js"
-  "report_map.js|bk_web_report_map_js"
-  "report_decide.js|bk_web_report_decide_js"
-  "report.css|bk_web_report_css"
-  "serve.js|bk_web_serve_js"
-  "serve.css|bk_web_serve_css")
+  "report.js|bki_web_report_js"
+  "report_map.js|bki_web_report_map_js"
+  "report_decide.js|bki_web_report_decide_js"
+  "report.css|bki_web_report_css"
+  "serve.js|bki_web_serve_js"
+  "serve.css|bki_web_serve_css")
 
 set(BK_WEB_PACKAGE_FILES)
 foreach(entry ${BK_WEB_ASSETS})
@@ -60,13 +60,13 @@ add_custom_command(
   DEPENDS ${BK_WEB_SRC}/package.json ${BK_WEB_SRC}/package-lock.json
   COMMENT "Installing the report's npm packages (npm ci, pinned by web/package-lock.json)"
   VERBATIM)
-add_custom_target(bk_web_packages DEPENDS ${BK_WEB_STAMP})
+add_custom_target(bki_web_packages DEPENDS ${BK_WEB_STAMP})
 
 set(BK_WEB_SOURCES)
 # `dep` is what the embedded file changes with: itself for the project's own files, the npm stamp
 # for the packages' files (npm gives them old modification times, and make knows no rule for
 # them).
-function(bk_web_embed file symbol dep)
+function(bki_web_embed file symbol dep)
   set(out ${BK_WEB_BIN}/${symbol}.c)
   add_custom_command(
     OUTPUT ${out}
@@ -82,11 +82,11 @@ foreach(entry ${BK_WEB_ASSETS})
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 rel)
   list(GET parts 1 sym)
-  bk_web_embed(${BK_WEB_NODE_MODULES}/${rel} ${sym} ${BK_WEB_STAMP})
+  bki_web_embed(${BK_WEB_NODE_MODULES}/${rel} ${sym} ${BK_WEB_STAMP})
 endforeach()
 foreach(entry ${BK_WEB_OWN})
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 rel)
   list(GET parts 1 sym)
-  bk_web_embed(${BK_WEB_SRC}/${rel} ${sym} ${BK_WEB_SRC}/${rel})
+  bki_web_embed(${BK_WEB_SRC}/${rel} ${sym} ${BK_WEB_SRC}/${rel})
 endforeach()

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Route the library's allocations through engine/alloc.h: every malloc( calloc( realloc( strdup(
-# free( in src/**/*.c not preceded by an identifier character, "->" or "." becomes bk_malloc( ...,
+# free( in src/**/*.c not preceded by an identifier character, "->" or "." becomes bki_malloc( ...,
 # and the file gets #include "engine/alloc.h" before its first project include. Idempotent: run
 # it again after a merge brings in new calls.
 set -e

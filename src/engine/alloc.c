@@ -11,9 +11,9 @@
 
 static atomic_long fail_at;    /* 0: never fail; else the number of the allocation to fail */
 static atomic_int fail_sticky;
-static atomic_long count;      /* allocations since bk_alloc_fail_at */
+static atomic_long count;      /* allocations since bki_alloc_fail_at */
 static atomic_long failures;
-static atomic_size_t largest;  /* largest request since bk_alloc_fail_at, while armed */
+static atomic_size_t largest;  /* largest request since bki_alloc_fail_at, while armed */
 static _Thread_local long thread_failures;   /* allocations that returned NULL in this thread */
 
 /* True when this allocation (of size bytes) is to fail. The common case (no test armed) is one
@@ -42,41 +42,41 @@ static void *noted(void *p)
     return p;
 }
 
-void *bk_malloc(size_t size)
+void *bki_malloc(size_t size)
 {
     return noted(should_fail(size) ? NULL : malloc(size));
 }
 
-void *bk_calloc(size_t n, size_t size)
+void *bki_calloc(size_t n, size_t size)
 {
     return noted(should_fail(n * size) ? NULL : calloc(n, size));
 }
 
-void *bk_realloc(void *p, size_t size)
+void *bki_realloc(void *p, size_t size)
 {
     return noted(should_fail(size) ? NULL : realloc(p, size));
 }
 
-long bk_alloc_thread_failures(void)
+long bki_alloc_thread_failures(void)
 {
     return thread_failures;
 }
 
-char *bk_strdup(const char *s)
+char *bki_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *d = bk_malloc(n);
+    char *d = bki_malloc(n);
     if (d)
         memcpy(d, s, n);
     return d;
 }
 
-void bk_free(void *p)
+void bki_free(void *p)
 {
     free(p);
 }
 
-void bk_alloc_fail_at(long n, int sticky)
+void bki_alloc_fail_at(long n, int sticky)
 {
     atomic_store(&fail_at, 0);
     atomic_store(&count, 0);
@@ -86,17 +86,17 @@ void bk_alloc_fail_at(long n, int sticky)
     atomic_store(&fail_at, n > 0 ? n : 0);
 }
 
-long bk_alloc_count(void)
+long bki_alloc_count(void)
 {
     return atomic_load(&count);
 }
 
-long bk_alloc_failures(void)
+long bki_alloc_failures(void)
 {
     return atomic_load(&failures);
 }
 
-size_t bk_alloc_largest(void)
+size_t bki_alloc_largest(void)
 {
     return atomic_load(&largest);
 }
@@ -109,7 +109,7 @@ static void *sq_malloc(int n)
 {
     if (n <= 0)
         return NULL;
-    unsigned char *p = bk_malloc((size_t)n + 8);
+    unsigned char *p = bki_malloc((size_t)n + 8);
     if (!p)
         return NULL;
     memcpy(p, &(sqlite3_int64){n}, 8);
@@ -138,7 +138,7 @@ static void *sq_realloc(void *p, int n)
         sq_free(p);
         return NULL;
     }
-    unsigned char *q = bk_realloc((unsigned char *)p - 8, (size_t)n + 8);
+    unsigned char *q = bki_realloc((unsigned char *)p - 8, (size_t)n + 8);
     if (!q)
         return NULL;
     memcpy(q, &(sqlite3_int64){n}, 8);
@@ -170,7 +170,7 @@ static void route_once(void)
     sqlite_rc = sqlite3_config(SQLITE_CONFIG_MALLOC, &methods);
 }
 
-int bk_alloc_route_sqlite(void)
+int bki_alloc_route_sqlite(void)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, route_once);

@@ -3,8 +3,8 @@
  * allocation fail and check that each operation fails cleanly (the fault-injection sweep of
  * tests/unit/test_faults.c, in the manner of SQLite's and Lua's own tests).
  *
- * bk_free is free(): memory from these functions may be released with free() and memory from
- * the C library (strdup, open_memstream, libfyaml's emitter) with bk_free. In normal use they
+ * bki_free is free(): memory from these functions may be released with free() and memory from
+ * the C library (strdup, open_memstream, libfyaml's emitter) with bki_free. In normal use they
  * cost one relaxed atomic load more than the C library's functions.
  */
 #ifndef BK_ENGINE_ALLOC_H
@@ -12,32 +12,32 @@
 
 #include <stddef.h>
 
-void *bk_malloc(size_t size);
-void *bk_calloc(size_t n, size_t size);
-void *bk_realloc(void *p, size_t size);   /* on failure p is left as it was */
-char *bk_strdup(const char *s);
-void bk_free(void *p);
+void *bki_malloc(size_t size);
+void *bki_calloc(size_t n, size_t size);
+void *bki_realloc(void *p, size_t size);   /* on failure p is left as it was */
+char *bki_strdup(const char *s);
+void bki_free(void *p);
 
 /* How many allocations have failed in the calling thread so far (real or injected). A reader
  * that fails can compare this before and after to tell "out of memory" from "bad input"
  * without threading a flag through every helper. */
-long bk_alloc_thread_failures(void);
+long bki_alloc_thread_failures(void);
 
 /* Test only. From now on, allocation number n (1 = the next one) and, when `sticky`, every
  * later one fails; n <= 0 turns failures off. Counts allocations in every thread. */
-void bk_alloc_fail_at(long n, int sticky);
+void bki_alloc_fail_at(long n, int sticky);
 
-/* Test only. Allocations made (successful or not) since the last bk_alloc_fail_at, and how
+/* Test only. Allocations made (successful or not) since the last bki_alloc_fail_at, and how
  * many of them failed. */
-long bk_alloc_count(void);
-long bk_alloc_failures(void);
+long bki_alloc_count(void);
+long bki_alloc_failures(void);
 
-/* Test only. The largest single request since the last bk_alloc_fail_at with n > 0 (arm with
+/* Test only. The largest single request since the last bki_alloc_fail_at with n > 0 (arm with
  * n = LONG_MAX to measure without failing anything). */
-size_t bk_alloc_largest(void);
+size_t bki_alloc_largest(void);
 
 /* SQLite's allocator routed through these functions (sqlite3_config(SQLITE_CONFIG_MALLOC)),
  * set once before SQLite is first used; returns 0, or SQLite's error code. Thread-safe. */
-int bk_alloc_route_sqlite(void);
+int bki_alloc_route_sqlite(void);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include "engine/status_internal.h"
 
-size_t bk_csv_chunk_bytes = 64u * 1024u;
+size_t bki_csv_chunk_bytes = 64u * 1024u;
 
 typedef struct reader {
     const char *name;
@@ -49,9 +49,9 @@ static bk_status fail_pos(reader *r, bk_status status, int line, int col, const 
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
     if (col > 0)
-        bk_fail_at(r->err, status, r->name, line, col, "%s", body);
+        bki_fail_at(r->err, status, r->name, line, col, "%s", body);
     else
-        bk_fail_at(r->err, status, NULL, 0, 0, "%s:%d: %s", r->name, line, body);
+        bki_fail_at(r->err, status, NULL, 0, 0, "%s:%d: %s", r->name, line, body);
     if (r->err) {
         r->err->line = line;
         snprintf(r->err->file, sizeof r->err->file, "%s", r->name);
@@ -62,7 +62,7 @@ static bk_status fail_pos(reader *r, bk_status status, int line, int col, const 
 
 static bk_status nomem(reader *r)
 {
-    r->status = bk_fail(r->err, BK_ERR_NOMEM, "%s: out of memory", r->name);
+    r->status = bki_fail(r->err, BK_ERR_NOMEM, "%s: out of memory", r->name);
     return r->status;
 }
 
@@ -93,10 +93,10 @@ static void on_field(void *s, size_t len, void *data)
     }
     if (r->n == r->fields_cap) {
         size_t nc = r->fields_cap ? r->fields_cap * 2 : 64;
-        size_t *no = bk_realloc(r->off, nc * sizeof *no);
+        size_t *no = bki_realloc(r->off, nc * sizeof *no);
         if (no)
             r->off = no;
-        char **nf = no ? bk_realloc(r->fields, nc * sizeof *nf) : NULL;
+        char **nf = no ? bki_realloc(r->fields, nc * sizeof *nf) : NULL;
         if (!nf) {
             nomem(r);
             return;
@@ -108,7 +108,7 @@ static void on_field(void *s, size_t len, void *data)
         size_t nc = r->buf_cap ? r->buf_cap : 4096;
         while (nc < r->used + len + 1)
             nc *= 2;
-        char *nb = bk_realloc(r->buf, nc);
+        char *nb = bki_realloc(r->buf, nc);
         if (!nb) {
             nomem(r);
             return;
@@ -222,7 +222,7 @@ static bk_status parse(reader *r, const unsigned char *p, size_t len, int col0)
  * the input always wins over a later one, however the input was cut. */
 static bk_status process(reader *r, const unsigned char *p, size_t len)
 {
-    size_t step = bk_csv_chunk_bytes < 4 ? 4 : bk_csv_chunk_bytes;
+    size_t step = bki_csv_chunk_bytes < 4 ? 4 : bki_csv_chunk_bytes;
     size_t i = 0;
     while (i < len && r->status == BK_OK) {
         const unsigned char *nl = memchr(p + i, '\n', len - i);
@@ -273,7 +273,7 @@ static bk_status feed(reader *r, const unsigned char *p, size_t len)
         size_t room = (size_t)(r->max_bytes - r->bytes);
         if (process(r, p, room) != BK_OK)
             return r->status;
-        r->status = bk_fail(r->err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes",
+        r->status = bki_fail(r->err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes",
                             r->name, r->max_bytes);
         return r->status;
     }
@@ -316,8 +316,8 @@ static bk_status reader_init(reader *r, const char *name, unsigned long long max
     r->hi = 0xBF;
     if (csv_init(&r->cp, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return nomem(r);
-    csv_set_realloc_func(&r->cp, bk_realloc);   /* libcsv's buffer through the library's hook */
-    csv_set_free_func(&r->cp, bk_free);
+    csv_set_realloc_func(&r->cp, bki_realloc);   /* libcsv's buffer through the library's hook */
+    csv_set_free_func(&r->cp, bki_free);
     return BK_OK;
 }
 
@@ -328,20 +328,20 @@ static bk_status reader_done(reader *r, bk_csv_info *info)
         info->records = r->records;
     }
     csv_free(&r->cp);
-    bk_free(r->buf);
-    bk_free(r->off);
-    bk_free(r->fields);
+    bki_free(r->buf);
+    bki_free(r->off);
+    bki_free(r->fields);
     return r->status;
 }
 
 /* Contract in csv.h. */
-bk_status bk_csv_read_bytes(const char *text, size_t len, const char *name,
+bk_status bki_csv_read_bytes(const char *text, size_t len, const char *name,
                             unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
                             bk_csv_info *info, bk_error *err)
 {
     reader r;
     if (reader_init(&r, name, max_bytes, fn, ud, err) == BK_OK) {
-        size_t step = bk_csv_chunk_bytes < 4 ? 4 : bk_csv_chunk_bytes;
+        size_t step = bki_csv_chunk_bytes < 4 ? 4 : bki_csv_chunk_bytes;
         for (size_t i = 0; i < len && r.status == BK_OK; i += step)
             feed(&r, (const unsigned char *)text + i, len - i < step ? len - i : step);
         finish(&r);
@@ -350,13 +350,13 @@ bk_status bk_csv_read_bytes(const char *text, size_t len, const char *name,
 }
 
 /* Contract in csv.h. */
-bk_status bk_csv_read_stream(FILE *f, const char *name, unsigned long long max_bytes,
+bk_status bki_csv_read_stream(FILE *f, const char *name, unsigned long long max_bytes,
                              bk_csv_record_fn fn, void *ud, bk_csv_info *info, bk_error *err)
 {
     reader r;
     if (reader_init(&r, name, max_bytes, fn, ud, err) == BK_OK) {
-        size_t step = bk_csv_chunk_bytes < 4 ? 4 : bk_csv_chunk_bytes;
-        unsigned char *chunk = bk_malloc(step);
+        size_t step = bki_csv_chunk_bytes < 4 ? 4 : bki_csv_chunk_bytes;
+        unsigned char *chunk = bki_malloc(step);
         if (!chunk)
             nomem(&r);
         while (r.status == BK_OK) {
@@ -365,19 +365,19 @@ bk_status bk_csv_read_stream(FILE *f, const char *name, unsigned long long max_b
                 feed(&r, chunk, got);
             if (got < step) {
                 if (ferror(f) && r.status == BK_OK)
-                    r.status = bk_fail_at(err, BK_ERR_IO, r.name, 0, 0, "cannot read: %s",
+                    r.status = bki_fail_at(err, BK_ERR_IO, r.name, 0, 0, "cannot read: %s",
                                           strerror(errno));
                 break;
             }
         }
-        bk_free(chunk);
+        bki_free(chunk);
         finish(&r);
     }
     return reader_done(&r, info);
 }
 
 /* Contract in csv.h. */
-bk_status bk_csv_read_file(const char *path, unsigned long long max_bytes, bk_csv_record_fn fn,
+bk_status bki_csv_read_file(const char *path, unsigned long long max_bytes, bk_csv_record_fn fn,
                            void *ud, bk_csv_info *info, bk_error *err)
 {
     if (info)
@@ -385,19 +385,19 @@ bk_status bk_csv_read_file(const char *path, unsigned long long max_bytes, bk_cs
     bool std_in = strcmp(path, "-") == 0;
     FILE *f = std_in ? stdin : fopen(path, "rb");
     if (!f)
-        return bk_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+        return bki_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
     struct stat st;
     bk_status bad = BK_OK;
     if (fstat(fileno(f), &st) == 0) {
         if (S_ISDIR(st.st_mode))
-            bad = bk_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: is a directory");
+            bad = bki_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: is a directory");
         else if (max_bytes && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes)
-            bad = bk_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
+            bad = bki_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
                              "too large: %lld bytes, the limit is %llu bytes",
                              (long long)st.st_size, max_bytes);
     }
     if (bad == BK_OK)
-        bad = bk_csv_read_stream(f, path, max_bytes, fn, ud, info, err);
+        bad = bki_csv_read_stream(f, path, max_bytes, fn, ud, info, err);
     if (!std_in)
         fclose(f);
     return bad;

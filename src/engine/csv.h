@@ -19,7 +19,7 @@
 
 /* Bytes read from a stream at a time. A test may lower it (at least 4) to put chunk boundaries
  * inside characters and fields; the result never depends on it. */
-extern size_t bk_csv_chunk_bytes;
+extern size_t bki_csv_chunk_bytes;
 
 /* A CSV record: fields[0..n-1] are NUL-terminated, valid until the callback returns. */
 typedef struct bk_csv_record {
@@ -43,15 +43,15 @@ typedef struct bk_csv_info {
  * directory, read error), BK_ERR_SYNTAX (NUL byte, invalid UTF-8, broken quoting, a record over
  * the limits), BK_ERR_NOMEM, or fn's status. Messages start with "path:line: " or
  * "path:line:column: ". info may be NULL. */
-bk_status bk_csv_read_file(const char *path, unsigned long long max_bytes, bk_csv_record_fn fn,
+bk_status bki_csv_read_file(const char *path, unsigned long long max_bytes, bk_csv_record_fn fn,
                            void *ud, bk_csv_info *info, bk_error *err);
 
 /* The same over an open stream, named `name` in messages. */
-bk_status bk_csv_read_stream(FILE *f, const char *name, unsigned long long max_bytes,
+bk_status bki_csv_read_stream(FILE *f, const char *name, unsigned long long max_bytes,
                              bk_csv_record_fn fn, void *ud, bk_csv_info *info, bk_error *err);
 
-/* The same over bytes in memory (fed in chunks of bk_csv_chunk_bytes). */
-bk_status bk_csv_read_bytes(const char *text, size_t len, const char *name,
+/* The same over bytes in memory (fed in chunks of bki_csv_chunk_bytes). */
+bk_status bki_csv_read_bytes(const char *text, size_t len, const char *name,
                             unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
                             bk_csv_info *info, bk_error *err);
 

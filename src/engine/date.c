@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 /* Contract in date.h. */
-long bk_days_from_civil(int year, int month, int day)
+long bki_days_from_civil(int year, int month, int day)
 {
     long y = (long)year - (month <= 2);
     long era = (y >= 0 ? y : y - 399) / 400;
@@ -18,7 +18,7 @@ long bk_days_from_civil(int year, int month, int day)
 }
 
 /* Contract in date.h. */
-void bk_civil_from_days(long days, int *year, int *month, int *day)
+void bki_civil_from_days(long days, int *year, int *month, int *day)
 {
     long z = days + 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -32,7 +32,7 @@ void bk_civil_from_days(long days, int *year, int *month, int *day)
 }
 
 /* Contract in date.h. */
-int bk_days_in_month(int year, int month)
+int bki_days_in_month(int year, int month)
 {
     static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (month < 1 || month > 12)
@@ -42,18 +42,18 @@ int bk_days_in_month(int year, int month)
 }
 
 /* Contract in date.h. */
-void bk_date_write(long days, char buf[11])
+void bki_date_write(long days, char buf[11])
 {
     int y, m, d;
-    bk_civil_from_days(days, &y, &m, &d);
+    bki_civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         y = y < 0 ? 0 : 9999;
     snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
 }
 
 /* Contract in date.h. */
-void bk_date_at_hour(long start, double h, char buf[11])
+void bki_date_at_hour(long start, double h, char buf[11])
 {
     long day = isfinite(h) ? (long)floor(h / 24.0) : 0;
-    bk_date_write(start + day, buf);
+    bki_date_write(start + day, buf);
 }

@@ -4,16 +4,16 @@
 
 #include <stdlib.h>
 
-bool bk_fifo_push(bk_fifo *f, int x)
+bool bki_fifo_push(bk_fifo *f, int x)
 {
     if (f->len == f->cap) { /* unroll the ring into a buffer twice as large */
         int cap = f->cap ? 2 * f->cap : 64;
-        int *v = bk_malloc((size_t)cap * sizeof *v);
+        int *v = bki_malloc((size_t)cap * sizeof *v);
         if (v == NULL)
             return false;
         for (int i = 0; i < f->len; i++)
             v[i] = f->v[(f->head + i) % f->cap];
-        bk_free(f->v);
+        bki_free(f->v);
         f->v = v;
         f->head = 0;
         f->cap = cap;
@@ -24,9 +24,9 @@ bool bk_fifo_push(bk_fifo *f, int x)
     return true;
 }
 
-void bk_fifo_release(bk_fifo *f)
+void bki_fifo_release(bk_fifo *f)
 {
-    bk_free(f->v);
+    bki_free(f->v);
     f->v = NULL;
     f->head = f->len = f->cap = 0;
 }

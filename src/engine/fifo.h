@@ -14,16 +14,16 @@ typedef struct bk_fifo {
 } bk_fifo;
 
 /* Append x; allocates only when full. Returns false (queue unchanged) when out of memory. */
-bool bk_fifo_push(bk_fifo *f, int x);
+bool bki_fifo_push(bk_fifo *f, int x);
 
 /* The front element; the queue must not be empty. */
-static inline int bk_fifo_front(const bk_fifo *f)
+static inline int bki_fifo_front(const bk_fifo *f)
 {
     return f->v[f->head];
 }
 
 /* Remove and return the front element; the queue must not be empty. */
-static inline int bk_fifo_pop(bk_fifo *f)
+static inline int bki_fifo_pop(bk_fifo *f)
 {
     int x = f->v[f->head];
     f->head = f->head + 1 == f->cap ? 0 : f->head + 1;
@@ -32,6 +32,6 @@ static inline int bk_fifo_pop(bk_fifo *f)
 }
 
 /* Free the storage and empty the queue. Safe on a zeroed queue. */
-void bk_fifo_release(bk_fifo *f);
+void bki_fifo_release(bk_fifo *f);
 
 #endif

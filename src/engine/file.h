@@ -12,7 +12,7 @@
  * Errors, with err's message "PATH: ..." (err->file = path): BK_ERR_IO (cannot open, a
  * directory, read error), BK_ERR_TOO_LARGE ("too large: N bytes, the limit is M bytes"),
  * BK_ERR_NOMEM. On failure *text is NULL. */
-bk_status bk_read_whole_file(const char *path, unsigned long long max_bytes, char **text,
+bk_status bki_read_whole_file(const char *path, unsigned long long max_bytes, char **text,
                              size_t *len, bk_error *err);
 
 #endif

@@ -4,7 +4,7 @@
 #include "blockade/blockade.h"
 
 /* Contract in json.h. */
-void bk_json_string(FILE *out, const char *s, bool html)
+void bki_json_string(FILE *out, const char *s, bool html)
 {
     if (s == NULL) {
         fputs("null", out);
@@ -31,5 +31,5 @@ void bk_json_string(FILE *out, const char *s, bool html)
 /* Contract in blockade/blockade.h. */
 void bk_json_write_string(FILE *out, const char *s, bool html)
 {
-    bk_json_string(out, s, html);
+    bki_json_string(out, s, html);
 }

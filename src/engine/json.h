@@ -11,6 +11,6 @@
  * control characters as \u00XX; bytes of 0x80 and above pass through (UTF-8). NULL writes
  * null. With `html`, '<' is written as \u003c too, so that the text may sit inside an HTML
  * page. Errors show on the stream (ferror). */
-void bk_json_string(FILE *out, const char *s, bool html);
+void bki_json_string(FILE *out, const char *s, bool html);
 
 #endif

@@ -71,7 +71,7 @@ static inline uint32_t bucket_of(const bk_queue *q, int64_t day)
     return (uint32_t)((uint64_t)day & (q->n_buckets - 1u));
 }
 
-bk_status bk_queue_init(bk_queue *q, size_t capacity)
+bk_status bki_queue_init(bk_queue *q, size_t capacity)
 {
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
@@ -80,24 +80,24 @@ bk_status bk_queue_init(bk_queue *q, size_t capacity)
         return BK_OK;
     if (capacity >= BK_QUEUE_NIL)
         return BK_ERR_NOMEM;
-    q->pool = bk_malloc(capacity * sizeof *q->pool);
+    q->pool = bki_malloc(capacity * sizeof *q->pool);
     if (q->pool == NULL)
         return BK_ERR_NOMEM;
     q->capacity = capacity;
     return BK_OK;
 }
 
-void bk_queue_release(bk_queue *q)
+void bki_queue_release(bk_queue *q)
 {
-    bk_free(q->pool);
-    bk_free(q->bucket);
-    bk_free(q->tail);
+    bki_free(q->pool);
+    bki_free(q->bucket);
+    bki_free(q->tail);
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
 }
 
-void bk_queue_reset(bk_queue *q)
+void bki_queue_reset(bk_queue *q)
 {
     for (uint32_t i = 0; i < q->n_buckets; i++)
         q->bucket[i] = q->tail[i] = BK_QUEUE_NIL;
@@ -142,10 +142,10 @@ static inline uint64_t link_node(bk_queue *q, uint32_t i)
  * queue as it was. */
 static bk_status rebucket(bk_queue *q, uint32_t nb)
 {
-    uint32_t *nbk = bk_malloc((size_t)nb * sizeof *nbk), *ntl = bk_malloc((size_t)nb * sizeof *ntl);
+    uint32_t *nbk = bki_malloc((size_t)nb * sizeof *nbk), *ntl = bki_malloc((size_t)nb * sizeof *ntl);
     if (nbk == NULL || ntl == NULL) {
-        bk_free(nbk);
-        bk_free(ntl);
+        bki_free(nbk);
+        bki_free(ntl);
         return BK_ERR_NOMEM;
     }
     for (uint32_t i = 0; i < nb; i++)
@@ -184,8 +184,8 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
             x = next;
         }
     }
-    bk_free(old);
-    bk_free(old_tail);
+    bki_free(old);
+    bki_free(old_tail);
     q->cur = cur == INT64_MAX ? 0 : cur;
     q->gap_sum = 0;
     q->gap_n = q->ops = q->steps = 0;
@@ -201,7 +201,7 @@ static bk_status grow_pool(bk_queue *q)
 #endif
     if (cap >= BK_QUEUE_NIL)
         return BK_ERR_NOMEM;
-    bk_queue_node *p = bk_realloc(q->pool, cap * sizeof *p);
+    bk_queue_node *p = bki_realloc(q->pool, cap * sizeof *p);
     if (p == NULL)
         return BK_ERR_NOMEM;
     q->pool = p;
@@ -210,7 +210,7 @@ static bk_status grow_pool(bk_queue *q)
 }
 
 /* Room for one more push: a free node, and buckets for one more pending event (the rare path
- * of bk_queue_push, out of line so that the common one stays short). */
+ * of bki_queue_push, out of line so that the common one stays short). */
 static __attribute__((noinline)) bk_status make_room(bk_queue *q)
 {
     if (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity) {
@@ -226,7 +226,7 @@ static __attribute__((noinline)) bk_status make_room(bk_queue *q)
     return BK_OK;
 }
 
-bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
+bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
                         uint64_t b)
 {
     if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
@@ -296,7 +296,7 @@ static inline void node_to_event(const bk_queue_node *n, bk_event *ev)
     ev->b = n->b;
 }
 
-bool bk_queue_peek(const bk_queue *q, bk_event *out)
+bool bki_queue_peek(const bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;
@@ -306,7 +306,7 @@ bool bk_queue_peek(const bk_queue *q, bk_event *out)
     return true;
 }
 
-bool bk_queue_pop(bk_queue *q, bk_event *out)
+bool bki_queue_pop(bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;

@@ -62,24 +62,24 @@ typedef struct bk_queue {
 
 /* Prepare an empty queue with room for `capacity` events (0 is allowed). BK_ERR_NOMEM on failure,
  * in which case the queue is still safe to release. */
-bk_status bk_queue_init(bk_queue *q, size_t capacity);
+bk_status bki_queue_init(bk_queue *q, size_t capacity);
 
 /* Free the storage. Safe on a zeroed or already released queue. */
-void bk_queue_release(bk_queue *q);
+void bki_queue_release(bk_queue *q);
 
 /* Remove every event and restart the sequence numbers; keeps the storage. */
-void bk_queue_reset(bk_queue *q);
+void bki_queue_reset(bk_queue *q);
 
 /* Schedule an event. time must be finite; priority at most BK_QUEUE_MAX_PRIORITY. Allocates only
  * when the pool is full or the bucket array is resized. Returns BK_ERR_NOMEM (queue unchanged) or
  * BK_ERR_USAGE on a bad time. */
-bk_status bk_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
+bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
                         uint64_t b);
 
 /* Remove the earliest event into *out. Returns false (and leaves *out alone) when empty. */
-bool bk_queue_pop(bk_queue *q, bk_event *out);
+bool bki_queue_pop(bk_queue *q, bk_event *out);
 
 /* Copy the earliest event into *out without removing it. Returns false when empty. */
-bool bk_queue_peek(const bk_queue *q, bk_event *out);
+bool bki_queue_peek(const bk_queue *q, bk_event *out);
 
 #endif

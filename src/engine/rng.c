@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-void bk_rng_refill(struct bk_rng_state *s)
+void bki_rng_refill(struct bk_rng_state *s)
 {
     philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
     philox4x64_key_t k = {{s->key[0], s->key[1]}};
@@ -21,7 +21,7 @@ void bk_rng_refill(struct bk_rng_state *s)
 static inline uint64_t next64(struct bk_rng_state *s)
 {
     if (s->used == 4)
-        bk_rng_refill(s);
+        bki_rng_refill(s);
     return s->out[s->used++];
 }
 
@@ -54,9 +54,9 @@ static const gsl_rng_type philox_type = {
     "bk-philox4x64", 0xFFFFFFFFUL, 0, sizeof(struct bk_rng_state), gsl_set, gsl_get,
     gsl_get_double};
 
-const gsl_rng_type *bk_rng_philox = &philox_type;
+const gsl_rng_type *bki_rng_philox = &philox_type;
 
-void bk_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
+void bki_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
                  uint32_t entity)
 {
     r->gsl.type = &philox_type;
@@ -64,7 +64,7 @@ void bk_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpos
     state_key(&r->st, seed, replication, purpose, entity);
 }
 
-double bk_rng_gaussian(bk_rng *r)
+double bki_rng_gaussian(bk_rng *r)
 {
     return gsl_ran_gaussian_ziggurat(&r->gsl, 1.0);
 }

@@ -6,7 +6,7 @@
  * distribution (gsl_ran_*) can draw from it.
  *
  * A bk_rng holds a pointer into itself: initialise it where it will stay (do not copy or move it
- * after bk_rng_init). It owns no heap memory and needs no release.
+ * after bki_rng_init). It owns no heap memory and needs no release.
  */
 #ifndef BK_RNG_H
 #define BK_RNG_H
@@ -48,45 +48,45 @@ typedef struct bk_rng {
 
 /* The GSL generator type behind every stream (name "bk-philox4x64"). gsl_rng_set() on a stream
  * re-keys it with (seed, 0, 0, 0). */
-extern const gsl_rng_type *bk_rng_philox;
+extern const gsl_rng_type *bki_rng_philox;
 
 /* Key the stream and rewind it to its first draw. Cannot fail. */
-void bk_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
+void bki_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
                  uint32_t entity);
 
 /* The stream as a GSL generator, borrowed: valid as long as r. */
-static inline gsl_rng *bk_rng_gsl(bk_rng *r)
+static inline gsl_rng *bki_rng_gsl(bk_rng *r)
 {
     return &r->gsl;
 }
 
 /* Compute the stream's next block of four outputs (internal to the inline draws below). */
-void bk_rng_refill(struct bk_rng_state *s);
+void bki_rng_refill(struct bk_rng_state *s);
 
 /* Raw 64-bit output. Inline: the hot draws of a replication go straight to the Philox block,
  * without GSL's indirect call. */
-static inline uint64_t bk_rng_next(bk_rng *r)
+static inline uint64_t bki_rng_next(bk_rng *r)
 {
     if (r->st.used == 4)
-        bk_rng_refill(&r->st);
+        bki_rng_refill(&r->st);
     return r->st.out[r->st.used++];
 }
 
 /* Uniform in [0, 1) with 53 random bits: the same value as gsl_rng_uniform on the stream. */
-static inline double bk_rng_uniform(bk_rng *r)
+static inline double bki_rng_uniform(bk_rng *r)
 {
-    return (double)(bk_rng_next(r) >> 11) * 0x1.0p-53;
+    return (double)(bki_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
 /* Standard normal by GSL's ziggurat (gsl_ran_gaussian_ziggurat, Marsaglia and Tsang 2000): one
  * 32-bit draw in about 99 % of calls, no logarithm. */
-double bk_rng_gaussian(bk_rng *r);
+double bki_rng_gaussian(bk_rng *r);
 
-/* Lognormal exp(mu + sigma Z) with Z from bk_rng_gaussian: the distribution of gsl_ran_lognormal
+/* Lognormal exp(mu + sigma Z) with Z from bki_rng_gaussian: the distribution of gsl_ran_lognormal
  * (zeta = mu) at less than half its cost (gsl_ran_lognormal uses the polar method: two or more
  * uniforms, a log and a square root for each variate, the second normal thrown away). Inline:
  * one per leg of every vehicle. */
-static inline double bk_rng_lognormal(bk_rng *r, double mu, double sigma)
+static inline double bki_rng_lognormal(bk_rng *r, double mu, double sigma)
 {
     return exp(mu + sigma * gsl_ran_gaussian_ziggurat(&r->gsl, 1.0));
 }

@@ -29,8 +29,8 @@ const char *bk_status_name(bk_status status)
     return "BK_UNKNOWN";
 }
 
-/* Fills err (if not NULL) and returns status, so callers can write `return bk_fail(...)`. */
-bk_status bk_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
+/* Fills err (if not NULL) and returns status, so callers can write `return bki_fail(...)`. */
+bk_status bki_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
                      const char *fmt, ...)
 {
     if (err == NULL)

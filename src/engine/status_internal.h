@@ -11,10 +11,10 @@
 #endif
 
 /* Fill err with a formatted message at file:line:column (line 0: no position) and return status. */
-bk_status bk_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
+bk_status bki_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
                      const char *fmt, ...) BK_PRINTF(6, 7);
 
 /* The same without a position. */
-#define bk_fail(err, status, ...) bk_fail_at((err), (status), NULL, 0, 0, __VA_ARGS__)
+#define bki_fail(err, status, ...) bki_fail_at((err), (status), NULL, 0, 0, __VA_ARGS__)
 
 #endif

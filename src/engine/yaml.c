@@ -15,7 +15,7 @@ static void diag_silent(struct fy_diag *diag, void *user, const char *buf, size_
     (void)len;
 }
 
-struct fy_diag *bk_yaml_quiet_diag(void)
+struct fy_diag *bki_yaml_quiet_diag(void)
 {
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
@@ -46,7 +46,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 
 /* Contract in yaml.h. Quotes and comments are followed so that a '?' or '%' inside a quoted
  * string or a comment is left alone. */
-const char *bk_yaml_guard(const char *text, size_t len, int *line, int *col)
+const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
 {
     const unsigned char *t = (const unsigned char *)text;
     int l = 1, c = 1;

@@ -8,7 +8,7 @@
 
 /* A diagnostic object that prints nothing and collects errors (read them with
  * fy_diag_errors_iterate). NULL when out of memory; free with fy_diag_destroy. */
-struct fy_diag *bk_yaml_quiet_diag(void);
+struct fy_diag *bki_yaml_quiet_diag(void);
 
 /* Refuse, before libfyaml sees them, the constructs with which libfyaml 0.7.12 crashes or never
  * returns (found by the fuzz targets of tests/fuzz): text that is not UTF-8 or holds a NUL
@@ -16,6 +16,6 @@ struct fy_diag *bk_yaml_quiet_diag(void);
  * a line's content, or after "- ", "? ", ": ", '{', '[' or ','). None of these is needed by a
  * scenario, a policy, a calibration spec or a JSON file. Returns NULL when the text is
  * acceptable, else a reason, with the 1-based line and column in *line and *col. */
-const char *bk_yaml_guard(const char *text, size_t len, int *line, int *col);
+const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col);
 
 #endif

@@ -25,10 +25,10 @@ static double readiness_delay(bk_model *m, int c, double mean)
     if (cv <= 0 || mean <= 0)
         return mean;
     double shape = 1.0 / (cv * cv);
-    return mean * gsl_ran_gamma(bk_rng_gsl(&m->cells[c].rng_ready), shape, 1.0) / shape;
+    return mean * gsl_ran_gamma(bki_rng_gsl(&m->cells[c].rng_ready), shape, 1.0) / shape;
 }
 
-/* The segments cell c may drift toward (bk_ev_drift): those whose middle (an air link's
+/* The segments cell c may drift toward (bki_ev_drift): those whose middle (an air link's
  * airfield) lies within roam_km of the cell's home, in index order. Home and middles are places,
  * which do not move, so the list is made once. */
 static void roam_list(const bk_model *m, int c, int *segs, int *n)
@@ -38,23 +38,23 @@ static void roam_list(const bk_model *m, int c, int *segs, int *n)
     int k = 0;
     for (int s = 0; s < m->sc->n_segments; s++) {
         const bk_seg_state *ss = &m->segs[s];
-        if (bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > cell->roam_km)
+        if (bki_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > cell->roam_km)
             continue;
         segs[k++] = s;
     }
     *n = k;
 }
 
-bk_status bk_cells_init(bk_model *m)
+bk_status bki_cells_init(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     int nc = g->n_cells > 0 ? g->n_cells : 1;
-    m->cells = bk_calloc((size_t)nc, sizeof *m->cells);
-    m->reach = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
-    m->seg_cells = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->seg_cells);
-    m->seg_ncells = bk_calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
-    m->roam_segs = bk_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->roam_segs);
-    m->roam_n = bk_calloc((size_t)nc, sizeof *m->roam_n);
+    m->cells = bki_calloc((size_t)nc, sizeof *m->cells);
+    m->reach = bki_calloc((size_t)nc * (size_t)m->sc->n_segments, 1);
+    m->seg_cells = bki_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->seg_cells);
+    m->seg_ncells = bki_calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
+    m->roam_segs = bki_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->roam_segs);
+    m->roam_n = bki_calloc((size_t)nc, sizeof *m->roam_n);
     if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL ||
         m->roam_segs == NULL || m->roam_n == NULL)
         return BK_ERR_NOMEM;
@@ -64,24 +64,24 @@ bk_status bk_cells_init(bk_model *m)
         cs->lat = home->lat;
         cs->lon = home->lon;
         cs->strength = g->cells[i].strength;
-        bk_rng_init(&cs->rng_detect, m->seed, m->rep, BK_RNG_CELL, (uint32_t)i);
-        bk_rng_init(&cs->rng_ready, m->seed, m->rep, BK_RNG_READY, (uint32_t)i);
+        bki_rng_init(&cs->rng_detect, m->seed, m->rep, BK_RNG_CELL, (uint32_t)i);
+        bki_rng_init(&cs->rng_ready, m->seed, m->rep, BK_RNG_READY, (uint32_t)i);
         cs->ready_h = readiness_delay(m, i, g->cells[i].first_ready_days * 24.0);
-        bk_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
-        bk_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
+        bki_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
+        bki_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
         roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
-    bk_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
-    bk_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
+    bki_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
+    bki_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
     size_t nt = (size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1);
-    m->replay_taken = bk_calloc(nt, sizeof *m->replay_taken);
-    m->replays = bk_malloc(nt * sizeof *m->replays);
+    m->replay_taken = bki_calloc(nt, sizeof *m->replay_taken);
+    m->replays = bki_malloc(nt * sizeof *m->replays);
     if (m->replay_taken == NULL || m->replays == NULL)
         return BK_ERR_NOMEM;
     for (int k = 0; k < m->sc->n_timeline; k++)
         if (m->sc->timeline[k].kind == BK_TL_AMBUSH)
             m->replays[m->n_replays++] = k;
-    bk_cells_update_reach(m);
+    bki_cells_update_reach(m);
     return BK_OK;
 }
 
@@ -95,10 +95,10 @@ static double point_seg_km(const bk_model *m, double lat, double lon, double cos
     if (end)
         *end = -1;
     if (sg->mode != BK_MODE_AIR)
-        return bk_point_segment_km_cos(m, lat, lon, coslat, s, NULL);
+        return bki_point_segment_km_cos(m, lat, lon, coslat, s, NULL);
     const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
-    double da = bk_km(lat, lon, a->lat, a->lon);
-    double db = bk_km(lat, lon, b->lat, b->lon);
+    double da = bki_km(lat, lon, a->lat, a->lon);
+    double db = bki_km(lat, lon, b->lat, b->lon);
     if (end)
         *end = da <= db ? sg->from : sg->to;
     return da <= db ? da : db;
@@ -118,9 +118,9 @@ static bool same_double(double x, double y)
 
 /* Which segments each cell has in reach, and the same by segment. The reach depends only on the
  * places (fixed) and the cells' positions, so a cell's row is recomputed only when the cell has
- * moved since it was last computed (bk_ev_drift moves them), and with one cosine per cell: the
- * distances are the doubles cell_seg_km gives. bk_cells_cache_fresh checks the result. */
-void bk_cells_update_reach(bk_model *m)
+ * moved since it was last computed (bki_ev_drift moves them), and with one cosine per cell: the
+ * distances are the doubles cell_seg_km gives. bki_cells_cache_fresh checks the result. */
+void bki_cells_update_reach(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     int ns = m->sc->n_segments;
@@ -162,7 +162,7 @@ void bk_cells_update_reach(bk_model *m)
     }
 }
 
-bool bk_cells_cache_fresh(const bk_model *m)
+bool bki_cells_cache_fresh(const bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     int ns = m->sc->n_segments;
@@ -171,21 +171,21 @@ bool bk_cells_cache_fresh(const bk_model *m)
         const bk_place *home = &m->sc->places[g->cells[i].home];
         int k = 0;
         for (int s = 0; s < ns; s++) {
-            /* the computation from scratch: one bk_point_segment_km (or two bk_km) each */
+            /* the computation from scratch: one bki_point_segment_km (or two bki_km) each */
             double d;
             if (m->sc->segments[s].mode != BK_MODE_AIR) {
-                d = bk_point_segment_km(m, cs->lat, cs->lon, s, NULL);
+                d = bki_point_segment_km(m, cs->lat, cs->lon, s, NULL);
             } else {
                 const bk_segment *sg = &m->sc->segments[s];
                 const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
-                double da = bk_km(cs->lat, cs->lon, a->lat, a->lon);
-                double db = bk_km(cs->lat, cs->lon, b->lat, b->lon);
+                double da = bki_km(cs->lat, cs->lon, a->lat, a->lon);
+                double db = bki_km(cs->lat, cs->lon, b->lat, b->lon);
                 d = da <= db ? da : db;
             }
             if (m->reach[(size_t)i * ns + s] != (d <= g->cells[i].reach_km))
                 return false;
             const bk_seg_state *ss = &m->segs[s];
-            if (!(bk_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > g->cells[i].roam_km)) {
+            if (!(bki_km(home->lat, home->lon, ss->mid_lat, ss->mid_lon) > g->cells[i].roam_km)) {
                 if (k >= m->roam_n[i] || m->roam_segs[(size_t)i * ns + k] != s)
                     return false;
                 k++;
@@ -253,7 +253,7 @@ static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
  * a replayed (timeline) ambush that claims the mover returns n_cells + its timeline index.
  * At most one attack per leg; a replay comes first, then cells in index order. No attacks
  * before the start date (warm-up). */
-int bk_cells_exposure(bk_model *m, int i, int seg, double t)
+int bki_cells_exposure(bk_model *m, int i, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
     bk_mover *mv = &m->movers[i];
@@ -281,7 +281,7 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
         double p_detect = g->cells[c].intelligence * interest;
         if (mv->convoy)
             p_detect *= g->cells[c].convoy_interest;
-        if (bk_rng_uniform(&cs->rng_detect) >= (p_detect < 1.0 ? p_detect : 1.0))
+        if (bki_rng_uniform(&cs->rng_detect) >= (p_detect < 1.0 ? p_detect : 1.0))
             continue;
         double party = g->attack_party_share * cs->strength;
         int field;
@@ -294,8 +294,8 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
         if (field >= 0) {
             u = field == m->sc->segments[seg].from ? 0.0 : 1.0;
         } else {
-            bk_segment_reach_interval(m, cs->lat, cs->lon, seg, g->cells[c].reach_km, &u0, &u1);
-            u = u0 + (u1 - u0) * bk_rng_uniform(&cs->rng_ambush); /* from the `from` end */
+            bki_segment_reach_interval(m, cs->lat, cs->lon, seg, g->cells[c].reach_km, &u0, &u1);
+            u = u0 + (u1 - u0) * bki_rng_uniform(&cs->rng_ambush); /* from the `from` end */
         }
         const bk_route *rt = &m->routes[mv->route];
         mv->attack_u = m->sc->segments[seg].from == rt->place[mv->at] ? u : 1.0 - u;
@@ -307,7 +307,7 @@ int bk_cells_exposure(bk_model *m, int i, int seg, double t)
 
 /* Is air segment seg under threat at time t: a ready cell with strength has one of its
  * airfields in reach (docs/model/modes.md, "Loss per sortie")? */
-bool bk_cells_threaten(const bk_model *m, int seg, double t)
+bool bki_cells_threaten(const bk_model *m, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
     if (t < 0 || g->n_cells == 0)
@@ -338,11 +338,11 @@ static void corridor_attacked(bk_model *m, int c, int kidnapped)
         cs->convoy_on = true;
 }
 
-void bk_ev_ambush(bk_model *m, const bk_event *ev)
+void bki_ev_ambush(bk_model *m, const bk_event *ev)
 {
     const bk_armed_group *g = &m->sc->group;
     int i = (int)ev->a, c = (int)(ev->b >> 32);
-    /* c >= n_cells: a replayed ambush, timeline entry c - n_cells (bk_cells_exposure) */
+    /* c >= n_cells: a replayed ambush, timeline entry c - n_cells (bki_cells_exposure) */
     const bk_timeline_event *replay = c >= g->n_cells ? &m->sc->timeline[c - g->n_cells] : NULL;
     bk_cell_state *cell = replay ? NULL : &m->cells[c];
     bk_rng *rng = replay ? &m->rng_replay : &cell->rng_ambush;
@@ -351,7 +351,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         cell->ready_h = m->now + readiness_delay(m, c, g->cells[c].readiness_hours);
     if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
         return;
-    gsl_rng *r = bk_rng_gsl(rng);
+    gsl_rng *r = bki_rng_gsl(rng);
     const bk_route *rt = &m->routes[mv->route];
     int seg = mv->dir > 0 ? rt->seg[mv->at] : rt->seg[mv->at - 1];
     double party = cell ? g->attack_party_share * cell->strength : 0.0;
@@ -360,7 +360,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
     int field = !replay && sg->mode == BK_MODE_AIR ? (frac < 0.5 ? sg->from : sg->to) : -1;
     /* a replay happened: it succeeds, with the recorded scale */
     bool success = replay ? true
-                          : bk_rng_uniform(rng) < success_prob(m, party, mv->escort, mv->corridor,
+                          : bki_rng_uniform(rng) < success_prob(m, party, mv->escort, mv->corridor,
                                                                 seg, field);
     int *mem = mv->convoy ? mv->members : &mv->one;
     bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AMBUSH, .segment = seg,
@@ -373,7 +373,7 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
     const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
     e.lat = a->lat + e.frac * (b->lat - a->lat);
     e.lon = a->lon + e.frac * (b->lon - a->lon);
-    e.place = bk_nearest_place(m, e.lat, e.lon);
+    e.place = bki_nearest_place(m, e.lat, e.lon);
 
     bool turned_back = false;
     int lost = 0;
@@ -396,9 +396,9 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
             e.fighters_lost = g->fighter_loss_failure * party;
         }
     } else if (success && !mv->convoy) {
-        if (bk_rng_uniform(rng) < g->lone_burn_prob) {
+        if (bki_rng_uniform(rng) < g->lone_burn_prob) {
             lost = 1;
-            e.kidnapped = bk_rng_uniform(rng) < g->kidnap_prob;
+            e.kidnapped = bki_rng_uniform(rng) < g->kidnap_prob;
         } else {
             /* a loaded tanker heading for the city is sent back with its load; one already on
              * its way home is only held up (the delay below) */
@@ -423,12 +423,12 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
         int tmp = mem[k];
         mem[k] = mem[j];
         mem[j] = tmp;
-        bool captured = field < 0 && bk_rng_uniform(rng) < g->capture_share;
+        bool captured = field < 0 && bki_rng_uniform(rng) < g->capture_share;
         if (captured)
             e.captured++;
         else
             e.destroyed++;
-        bk_tanker_lost(m, mem[k], captured);
+        bki_tanker_lost(m, mem[k], captured);
     }
     if (lost > 0) {
         memmove(mem, mem + lost, (size_t)(mv->n - lost) * sizeof *mem);
@@ -455,36 +455,36 @@ void bk_ev_ambush(bk_model *m, const bk_event *ev)
     CCOUNT(m, mv->corridor, CC_KIDNAPPED) += e.kidnapped;
     CCOUNT(m, mv->corridor, CC_ESCORT_LOST) += e.escort_lost;
     bk_seg_state *ss = &m->segs[seg];
-    ss->risk = bk_decay(ss->risk, ss->risk_t, m->now, m->sc->policy.risk_memory_days) + 1.0;
+    ss->risk = bki_decay(ss->risk, ss->risk_t, m->now, m->sc->policy.risk_memory_days) + 1.0;
     ss->risk_t = m->now;
     corridor_attacked(m, mv->corridor, e.kidnapped);
-    bk_model_log(m, &e);
+    bki_model_log(m, &e);
     if (field >= 0) {
         m->today.airfield_attacks++;
         if (success)
-            bk_airfield_close(m, field, m->sc->places[field].airfield_closure_hours, c);
+            bki_airfield_close(m, field, m->sc->places[field].airfield_closure_hours, c);
     }
 
     if (mv->n == 0) {
         if (mv->convoy)
-            bk_convoy_arrived(m, i); /* a wiped-out convoy's surviving escort goes home */
-        bk_mover_free(m, i);
+            bki_convoy_arrived(m, i); /* a wiped-out convoy's surviving escort goes home */
+        bki_mover_free(m, i);
         return;
     }
     if (turned_back) { /* drive back to where the leg began, then home */
         mv->to = mv->at;
         mv->at = mv->at + mv->dir;
         mv->dir = -mv->dir;
-        double t = bk_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
-        bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+        double t = bki_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
+        bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
         return;
     }
-    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bk_rng_uniform(rng);
-    bk_mover_resume(m, i, m->now + delay);
+    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bki_rng_uniform(rng);
+    bki_mover_resume(m, i, m->now + delay);
 }
 
 /* Close segment seg for `hours` from now (cell -1: a scripted cut) and log it. */
-void bk_road_close(bk_model *m, int seg, double hours, int cell)
+void bki_road_close(bk_model *m, int seg, double hours, int cell)
 {
     bk_seg_state *ss = &m->segs[seg];
     double until = m->now + hours;
@@ -495,12 +495,12 @@ void bk_road_close(bk_model *m, int seg, double hours, int cell)
     bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_ROAD_CUT, .segment = seg, .frac = 0.5,
                       .lat = 0.5 * (a->lat + b->lat), .lon = 0.5 * (a->lon + b->lon),
                       .corridor = -1, .cell = cell, .port = -1, .value = hours};
-    e.place = bk_nearest_place(m, e.lat, e.lon);
+    e.place = bki_nearest_place(m, e.lat, e.lon);
     m->today.road_cuts++;
-    bk_model_log(m, &e);
+    bki_model_log(m, &e);
 }
 
-void bk_ev_cut(bk_model *m, const bk_event *ev)
+void bki_ev_cut(bk_model *m, const bk_event *ev)
 {
     const bk_armed_group *g = &m->sc->group;
     int c = (int)ev->a;
@@ -514,7 +514,7 @@ void bk_ev_cut(bk_model *m, const bk_event *ev)
             total += m->sc->segments[s].cover;
     if (total <= 0)
         return;
-    double u = bk_rng_uniform(&cs->rng_cut) * total, acc = 0;
+    double u = bki_rng_uniform(&cs->rng_cut) * total, acc = 0;
     int pick = -1;
     for (int s = 0; s < ns && pick < 0; s++)
         if (m->reach[(size_t)c * ns + s]) {
@@ -525,18 +525,18 @@ void bk_ev_cut(bk_model *m, const bk_event *ev)
     if (pick < 0)
         return;
     double hours = g->repair_min_h + (g->repair_max_h - g->repair_min_h) *
-                                         bk_rng_uniform(&cs->rng_cut);
-    bk_road_close(m, pick, hours, c);
+                                         bki_rng_uniform(&cs->rng_cut);
+    bki_road_close(m, pick, hours, c);
 }
 
 /* Daily: recruitment, the coordinated-day draw and the road cuts of the day. */
-void bk_cells_daily(bk_model *m)
+void bki_cells_daily(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
     double day0 = 24.0 * m->day;
     m->coordinated_today =
         m->campaign && g->coordinated_rate_per_week > 0 &&
-        bk_rng_uniform(&m->rng_campaign) < 1.0 - exp(-g->coordinated_rate_per_week / 7.0);
+        bki_rng_uniform(&m->rng_campaign) < 1.0 - exp(-g->coordinated_rate_per_week / 7.0);
     double p_cut = 1.0 - exp(-g->road_cut_rate_per_day);
     for (int c = 0; c < g->n_cells; c++) {
         bk_cell_state *cs = &m->cells[c];
@@ -544,15 +544,15 @@ void bk_cells_daily(bk_model *m)
         if (cs->strength > g->cells[c].max_strength)
             cs->strength = g->cells[c].max_strength;
         /* both draws are made every day so the stream does not depend on the campaign state */
-        double u = bk_rng_uniform(&cs->rng_cut), when = bk_rng_uniform(&cs->rng_cut);
+        double u = bki_rng_uniform(&cs->rng_cut), when = bki_rng_uniform(&cs->rng_cut);
         if (m->campaign && u < p_cut)
-            bk_model_schedule(m, day0 + 24.0 * when, PRIO_NORMAL, EV_CUT, (uint32_t)c, 0);
+            bki_model_schedule(m, day0 + 24.0 * when, PRIO_NORMAL, EV_CUT, (uint32_t)c, 0);
     }
 }
 
 /* Every drift interval, each cell moves part of the way toward the most attractive segment near
  * its home: much traffic, little protection, good cover. */
-void bk_ev_drift(bk_model *m, const bk_event *ev)
+void bki_ev_drift(bk_model *m, const bk_event *ev)
 {
     (void)ev;
     const bk_armed_group *g = &m->sc->group;
@@ -576,7 +576,7 @@ void bk_ev_drift(bk_model *m, const bk_event *ev)
         cs->lat = g->drift_inertia * cs->lat + (1 - g->drift_inertia) * m->segs[best].mid_lat;
         cs->lon = g->drift_inertia * cs->lon + (1 - g->drift_inertia) * m->segs[best].mid_lon;
     }
-    bk_cells_update_reach(m);
+    bki_cells_update_reach(m);
     if (g->drift_interval_h > 0 && g->n_cells > 0)
-        bk_model_schedule(m, m->now + g->drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
+        bki_model_schedule(m, m->now + g->drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
 }

@@ -14,7 +14,7 @@
 #include "model/model.h"
 #include "output/format.h"
 
-double bk_city_allocate(int n, const int *tier, const double *demand, const double *floor_share,
+double bki_city_allocate(int n, const int *tier, const double *demand, const double *floor_share,
                         const bool *reserve_ok, double free_l, double reserve_l, double *given)
 {
     double reserve0 = reserve_l;
@@ -68,7 +68,7 @@ double bk_city_allocate(int n, const int *tier, const double *demand, const doub
 }
 
 /* Contract in city.h. */
-double bk_city_population(const struct bk_scenario *sc, int d)
+double bki_city_population(const struct bk_scenario *sc, int d)
 {
     double pop = sc->cityside.population;
     double t_end = 24.0 * (d + 1); /* the population of a day is the one at its close */
@@ -92,7 +92,7 @@ static void set_base(const struct bk_scenario *sc, bk_city_state *c, int d)
 {
     const bk_city_side *cs = &sc->cityside;
     int np = sc->n_products;
-    c->population = bk_city_population(sc, d);
+    c->population = bki_city_population(sc, d);
     double ratio = cs->population > 0 ? c->population / cs->population : 1.0;
     for (int s = 0; s < cs->n_sectors; s++)
         for (int p = 0; p < np; p++) {
@@ -101,32 +101,32 @@ static void set_base(const struct bk_scenario *sc, bk_city_state *c, int d)
         }
 }
 
-bk_status bk_city_init(bk_model *m)
+bk_status bki_city_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
     int ns = sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1;
     int np = sc->n_products;
-    bk_city_state *c = bk_calloc(1, sizeof *c);
+    bk_city_state *c = bki_calloc(1, sizeof *c);
     if (c == NULL)
         return BK_ERR_NOMEM;
     m->city = c;
-    c->price_ratio = bk_malloc((size_t)np * sizeof *c->price_ratio);
-    c->official = bk_malloc((size_t)np * sizeof *c->official);
-    c->demand = bk_calloc((size_t)ns * np, sizeof *c->demand);
-    c->given = bk_calloc((size_t)ns * np, sizeof *c->given);
-    c->tier = bk_calloc((size_t)ns, sizeof *c->tier);
-    c->reserve_ok = bk_calloc((size_t)ns, sizeof *c->reserve_ok);
-    c->floor = bk_calloc((size_t)ns, sizeof *c->floor);
-    c->d_tmp = bk_calloc((size_t)ns, sizeof *c->d_tmp);
-    c->g_tmp = bk_calloc((size_t)ns, sizeof *c->g_tmp);
-    c->w_tmp = bk_calloc((size_t)ns, sizeof *c->w_tmp);
-    c->unmet_total = bk_calloc((size_t)ns, sizeof *c->unmet_total);
-    c->first_stockout = bk_malloc((size_t)np * sizeof *c->first_stockout);
-    c->own = bk_calloc((size_t)ns * np, sizeof *c->own);
-    c->hh = bk_calloc((size_t)ns * np, sizeof *c->hh);
-    c->cons = bk_calloc((size_t)ns * np, sizeof *c->cons);
-    c->inf = bk_calloc((size_t)np, sizeof *c->inf);
-    c->base = bk_calloc((size_t)ns * np, sizeof *c->base);
+    c->price_ratio = bki_malloc((size_t)np * sizeof *c->price_ratio);
+    c->official = bki_malloc((size_t)np * sizeof *c->official);
+    c->demand = bki_calloc((size_t)ns * np, sizeof *c->demand);
+    c->given = bki_calloc((size_t)ns * np, sizeof *c->given);
+    c->tier = bki_calloc((size_t)ns, sizeof *c->tier);
+    c->reserve_ok = bki_calloc((size_t)ns, sizeof *c->reserve_ok);
+    c->floor = bki_calloc((size_t)ns, sizeof *c->floor);
+    c->d_tmp = bki_calloc((size_t)ns, sizeof *c->d_tmp);
+    c->g_tmp = bki_calloc((size_t)ns, sizeof *c->g_tmp);
+    c->w_tmp = bki_calloc((size_t)ns, sizeof *c->w_tmp);
+    c->unmet_total = bki_calloc((size_t)ns, sizeof *c->unmet_total);
+    c->first_stockout = bki_malloc((size_t)np * sizeof *c->first_stockout);
+    c->own = bki_calloc((size_t)ns * np, sizeof *c->own);
+    c->hh = bki_calloc((size_t)ns * np, sizeof *c->hh);
+    c->cons = bki_calloc((size_t)ns * np, sizeof *c->cons);
+    c->inf = bki_calloc((size_t)np, sizeof *c->inf);
+    c->base = bki_calloc((size_t)ns * np, sizeof *c->base);
     if (!c->base)
         return BK_ERR_NOMEM;
     if (!c->price_ratio || !c->official || !c->demand || !c->given || !c->tier ||
@@ -165,39 +165,39 @@ bk_status bk_city_init(bk_model *m)
     c->first_priority_cut = -1;
     c->price_control = sc->citypol.price_control;
     c->fill_cap_l = sc->citypol.per_fill_cap_l;
-    c->airlift_l = 0; /* the policy's airlift starts on its date, in bk_city_day */
+    c->airlift_l = 0; /* the policy's airlift starts on its date, in bki_city_day */
     c->airlift_product = -1;
     c->escort_alloc = sc->citypol.escort_alloc;
     return BK_OK;
 }
 
-void bk_city_release(bk_model *m)
+void bki_city_release(bk_model *m)
 {
     bk_city_state *c = m->city;
     if (c == NULL)
         return;
-    bk_free(c->price_ratio);
-    bk_free(c->official);
-    bk_free(c->demand);
-    bk_free(c->given);
-    bk_free(c->tier);
-    bk_free(c->reserve_ok);
-    bk_free(c->floor);
-    bk_free(c->d_tmp);
-    bk_free(c->g_tmp);
-    bk_free(c->w_tmp);
-    bk_free(c->unmet_total);
-    bk_free(c->first_stockout);
-    bk_free(c->base);
-    bk_free(c->own);
-    bk_free(c->hh);
-    bk_free(c->cons);
-    bk_free(c->inf);
-    bk_free(c);
+    bki_free(c->price_ratio);
+    bki_free(c->official);
+    bki_free(c->demand);
+    bki_free(c->given);
+    bki_free(c->tier);
+    bki_free(c->reserve_ok);
+    bki_free(c->floor);
+    bki_free(c->d_tmp);
+    bki_free(c->g_tmp);
+    bki_free(c->w_tmp);
+    bki_free(c->unmet_total);
+    bki_free(c->first_stockout);
+    bki_free(c->base);
+    bki_free(c->own);
+    bki_free(c->hh);
+    bki_free(c->cons);
+    bki_free(c->inf);
+    bki_free(c);
     m->city = NULL;
 }
 
-bool bk_city_holiday(const bk_city_side *cs, int d)
+bool bki_city_holiday(const bk_city_side *cs, int d)
 {
     for (int i = 0; i < cs->n_holidays; i++)
         if (d >= cs->holiday_from[i] && d <= cs->holiday_to[i])
@@ -209,7 +209,7 @@ bool bk_city_holiday(const bk_city_side *cs, int d)
 static int month_of(const struct bk_scenario *sc, int d)
 {
     int y, mo, dd;
-    bk_civil_from_days(bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) + d, &y,
+    bki_civil_from_days(bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day) + d, &y,
                        &mo, &dd);
     return mo;
 }
@@ -238,7 +238,7 @@ static void schools_day(const bk_city_side *cs, bk_city_state *c, int d, double 
 {
     c->short_streak = tserved < cs->school_close_below ? c->short_streak + 1 : 0;
     c->ok_streak = tserved >= cs->school_reopen_above ? c->ok_streak + 1 : 0;
-    c->holiday = bk_city_holiday(cs, d);
+    c->holiday = bki_city_holiday(cs, d);
     if (cs->school_period_days <= 0) {
         if (c->schools_open) {
             if (c->short_streak >= cs->school_close_days && cs->school_close_days > 0) {
@@ -252,7 +252,7 @@ static void schools_day(const bk_city_side *cs, bk_city_state *c, int d, double 
     } else {
         if (c->school_decided < 0 && c->short_streak >= cs->school_close_days) {
             int from = d + cs->school_announce_days;
-            while (bk_city_holiday(cs, from))
+            while (bki_city_holiday(cs, from))
                 from++;
             c->school_decided = d;
             c->school_from = from;
@@ -275,7 +275,7 @@ static void schools_day(const bk_city_side *cs, bk_city_state *c, int d, double 
 /* The city's day d: airlift, demand, allocation to the sectors' own stocks, sales to end uses,
  * households and traders, consequences. Called at the close of the day, after the day's
  * deliveries, before the day is recorded. */
-void bk_city_day(bk_model *m, int d)
+void bki_city_day(bk_model *m, int d)
 {
     const struct bk_scenario *sc = m->sc;
     const bk_city_side *cs = &sc->cityside;
@@ -382,7 +382,7 @@ void bk_city_day(bk_model *m, int d)
         double reserve = cs->reserve_floor_l ? cs->reserve_floor_l[p] : 0;
         double stock = m->stock_l[p];
         double res = stock < reserve ? stock : reserve;
-        bk_city_allocate(ns, c->tier, c->d_tmp, c->floor, c->reserve_ok, stock - res, res,
+        bki_city_allocate(ns, c->tier, c->d_tmp, c->floor, c->reserve_ok, stock - res, res,
                          c->g_tmp);
         double drawn = 0, inf_unmet = 0;
         for (int s = 0; s < ns; s++) {

@@ -13,7 +13,7 @@ static bool drivers_demand_escort(const bk_model *m, int c)
     return m->corr[c].willingness < m->sc->fleet.escort_demand_below;
 }
 
-bool bk_convoy_active(const bk_model *m, int c)
+bool bki_convoy_active(const bk_model *m, int c)
 {
     if (m->vclass[c].modes == 1u << BK_MODE_AIR)
         return false; /* aircraft fly alone: the convoy policy is for roads and rivers */
@@ -37,35 +37,35 @@ static void schedule_check(bk_model *m, int c)
     bk_corr_state *cs = &m->corr[c];
     if (cs->check_pending || cs->staging.len == 0)
         return;
-    double t = m->tankers[bk_fifo_front(&cs->staging)].since_h + m->sc->policy.convoy_max_wait_h;
+    double t = m->tankers[bki_fifo_front(&cs->staging)].since_h + m->sc->policy.convoy_max_wait_h;
     if (t <= m->now)
         return; /* already overdue: only an escort coming back can release it */
     cs->check_pending = true;
-    bk_model_schedule(m, t, PRIO_NORMAL, EV_CONVOY_CHECK, (uint32_t)c, 0);
+    bki_model_schedule(m, t, PRIO_NORMAL, EV_CONVOY_CHECK, (uint32_t)c, 0);
 }
 
-void bk_staging_join(bk_model *m, int c, int tk)
+void bki_staging_join(bk_model *m, int c, int tk)
 {
     bk_corr_state *cs = &m->corr[c];
-    if (!bk_fifo_push(&cs->staging, tk)) {
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
+    if (!bki_fifo_push(&cs->staging, tk)) {
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
         return;
     }
     m->tankers[tk].state = TK_STAGING;
     m->tankers[tk].mover = -1;
     m->tankers[tk].since_h = m->now;
-    bk_convoy_try_depart(m, c);
+    bki_convoy_try_depart(m, c);
     schedule_check(m, c);
 }
 
 /* Form and send as many convoys as the rule allows: enough tankers (or a long enough wait) and
  * enough escort units at base. */
-void bk_convoy_try_depart(bk_model *m, int c)
+void bki_convoy_try_depart(bk_model *m, int c)
 {
     const bk_policy *p = &m->sc->policy;
     bk_corr_state *cs = &m->corr[c];
     while (cs->staging.len > 0 && m->status == BK_OK) {
-        int oldest = bk_fifo_front(&cs->staging);
+        int oldest = bki_fifo_front(&cs->staging);
         double waited = m->now - m->tankers[oldest].since_h;
         if (cs->escort_pool < p->escort_min)
             return;
@@ -75,12 +75,12 @@ void bk_convoy_try_depart(bk_model *m, int c)
         int k = queued < p->convoy_max_size ? queued : p->convoy_max_size;
         int esc = cs->escort_pool < p->escort_per_convoy ? cs->escort_pool : p->escort_per_convoy;
         const bk_route *r = &m->routes[m->tankers[oldest].route];
-        int i = bk_convoy_new(m, c, m->tankers[oldest].route, r->staging, p->convoy_max_size);
+        int i = bki_convoy_new(m, c, m->tankers[oldest].route, r->staging, p->convoy_max_size);
         if (i < 0)
             return;
         bk_mover *mv = &m->movers[i];
         for (int j = 0; j < k; j++) {
-            int tk = bk_fifo_pop(&cs->staging);
+            int tk = bki_fifo_pop(&cs->staging);
             mv->members[mv->n++] = tk;
             m->tankers[tk].state = TK_CONVOY;
             m->tankers[tk].mover = i;
@@ -92,54 +92,54 @@ void bk_convoy_try_depart(bk_model *m, int c)
         cs->escort_out += esc;
         m->today.convoys++;
         CCOUNT(m, c, CC_CONVOYS)++;
-        bk_mover_start_leg(m, i);
+        bki_mover_start_leg(m, i);
     }
     schedule_check(m, c);
 }
 
 /* Tankers waiting at c's staging place leave alone once convoy mode is no longer in force there
  * (a policy change, or drivers who no longer wait for an escort). */
-void bk_staging_release(bk_model *m, int c)
+void bki_staging_release(bk_model *m, int c)
 {
     bk_corr_state *cs = &m->corr[c];
-    if (bk_convoy_active(m, c))
+    if (bki_convoy_active(m, c))
         return;
     while (cs->staging.len > 0 && m->status == BK_OK)
-        bk_send_from_staging(m, bk_fifo_pop(&cs->staging));
+        bki_send_from_staging(m, bki_fifo_pop(&cs->staging));
 }
 
-void bk_ev_convoy_check(bk_model *m, const bk_event *ev)
+void bki_ev_convoy_check(bk_model *m, const bk_event *ev)
 {
     int c = (int)ev->a;
     m->corr[c].check_pending = false;
-    bk_convoy_try_depart(m, c);
+    bki_convoy_try_depart(m, c);
 }
 
 /* The escort of convoy mover i goes back to base; the trip back takes as long as the run out,
  * then the units rest escort_rest_hours before they are available again. */
-void bk_convoy_arrived(bk_model *m, int i)
+void bki_convoy_arrived(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
     if (mv->escort <= 0)
         return;
     double back = m->now - mv->trip_start_h + m->sc->policy.escort_rest_h;
-    bk_model_schedule(m, m->now + back, PRIO_NORMAL, EV_ESCORT_RETURN, (uint32_t)mv->corridor,
+    bki_model_schedule(m, m->now + back, PRIO_NORMAL, EV_ESCORT_RETURN, (uint32_t)mv->corridor,
                       (uint64_t)mv->escort);
     mv->escort = 0;
 }
 
-void bk_ev_escort_return(bk_model *m, const bk_event *ev)
+void bki_ev_escort_return(bk_model *m, const bk_event *ev)
 {
     bk_corr_state *cs = &m->corr[ev->a];
     int units = (int)ev->b;
     cs->escort_out -= units;
     cs->escort_pool += units;
-    bk_convoy_try_depart(m, (int)ev->a);
+    bki_convoy_try_depart(m, (int)ev->a);
 }
 
 /* Daily: escort losses are replaced at replacement_per_week while the pool (at base and out) is
  * below its target (initial size plus reinforcements). */
-void bk_escort_daily(bk_model *m)
+void bki_escort_daily(bk_model *m)
 {
     for (int c = 0; c < m->sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
@@ -155,14 +155,14 @@ void bk_escort_daily(bk_model *m)
             added = true;
         }
         if (added)
-            bk_convoy_try_depart(m, c);
+            bki_convoy_try_depart(m, c);
     }
 }
 
 /* Weekly (policy): share the whole escort force among corridors in proportion to last period's
  * traffic (loaded departures) or risk (attacks, plus one so no corridor is left bare), by largest
  * remainders. Only units at base move; each corridor's replacement target follows its share. */
-void bk_escort_reallocate(bk_model *m)
+void bki_escort_reallocate(bk_model *m)
 {
     int n = m->sc->n_corridors;
     if (m->city == NULL || m->city->escort_alloc == BK_ESCORT_FIXED || n < 2)
@@ -177,12 +177,12 @@ void bk_escort_reallocate(bk_model *m)
     if (wsum <= 0 || total == 0)
         goto reset;
     int given = 0;
-    int *target = bk_calloc((size_t)n, sizeof *target);
-    double *rem = bk_calloc((size_t)n, sizeof *rem);
+    int *target = bki_calloc((size_t)n, sizeof *target);
+    double *rem = bki_calloc((size_t)n, sizeof *rem);
     if (target == NULL || rem == NULL) {
-        bk_free(target);
-        bk_free(rem);
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory reallocating escorts");
+        bki_free(target);
+        bki_free(rem);
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory reallocating escorts");
         return;
     }
     for (int c = 0; c < n; c++) {
@@ -220,10 +220,10 @@ void bk_escort_reallocate(bk_model *m)
     }
     for (int c = 0; c < n; c++) {
         m->corr[c].escort_target = target[c];
-        bk_convoy_try_depart(m, c);
+        bki_convoy_try_depart(m, c);
     }
-    bk_free(target);
-    bk_free(rem);
+    bki_free(target);
+    bki_free(rem);
 reset:
     for (int c = 0; c < n; c++)
         m->corr[c].week_dispatched = m->corr[c].week_attacks = 0;

@@ -169,7 +169,7 @@ static int scol(const bk_model *m, int s, int k)
     return ycol(m, Y_COUNT) + k * m->sc->cityside.n_sectors + s;
 }
 
-void bk_id_token(const char *id, char out[BK_ID_MAX])
+void bki_id_token(const char *id, char out[BK_ID_MAX])
 {
     size_t i = 0;
     for (; id[i] && i + 1 < BK_ID_MAX; i++) {
@@ -184,12 +184,12 @@ static int mcol(const bk_model *m, int k)
     return ycol(m, Y_COUNT) + S_COUNT * m->sc->cityside.n_sectors + k;
 }
 
-bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc)
+bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc)
 {
     int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products + Y_COUNT +
             S_COUNT * sc->cityside.n_sectors + (modes_used(sc) ? M_COUNT : 0);
-    run->cols = bk_calloc((size_t)n, sizeof *run->cols);
-    run->daily = bk_calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
+    run->cols = bki_calloc((size_t)n, sizeof *run->cols);
+    run->daily = bki_calloc((size_t)n * (size_t)run->days, sizeof *run->daily);
     if (run->cols == NULL || run->daily == NULL)
         return BK_ERR_NOMEM;
     run->n_cols = n;
@@ -202,7 +202,7 @@ bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc)
     for (int k = 0; k < K_COUNT; k++)
         for (int c = 0; c < sc->n_corridors; c++, i++) {
             char tok[BK_ID_MAX];
-            bk_id_token(sc->corridors[c].id, tok);
+            bki_id_token(sc->corridors[c].id, tok);
             snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s", corr_cols[k].prefix, tok);
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", corr_cols[k].unit);
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
@@ -211,7 +211,7 @@ bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc)
     for (int k = 0; k < P_COUNT; k++)
         for (int p = 0; p < sc->n_products; p++, i++) {
             char tok[BK_ID_MAX];
-            bk_id_token(sc->products[p].id, tok);
+            bki_id_token(sc->products[p].id, tok);
             snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", prod_cols[k].prefix, tok);
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", prod_cols[k].unit);
             snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
@@ -225,7 +225,7 @@ bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc)
     for (int k = 0; k < S_COUNT; k++)
         for (int s = 0; s < sc->cityside.n_sectors; s++, i++) {
             char tok[BK_ID_MAX];
-            bk_id_token(sc->cityside.sectors[s].id, tok);
+            bki_id_token(sc->cityside.sectors[s].id, tok);
             snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", sector_cols[k].prefix,
                      tok);
             snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", sector_cols[k].unit);
@@ -241,7 +241,7 @@ bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc)
 }
 
 /* Count tankers by state and litres in transit. */
-void bk_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
+void bki_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
                    long *moving_loaded)
 {
     memset(count, 0, TK_NSTATES * sizeof *count);
@@ -258,7 +258,7 @@ void bk_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
 }
 
 /* The census of the fleet with what the checks by mode need, in one pass over the tankers
- * (bk_census's counts and sum, the same doubles): the litres on board by mode and by corridor,
+ * (bki_census's counts and sum, the same doubles): the litres on board by mode and by corridor,
  * and the first vehicle (in index order) on a route with a segment its class cannot use. */
 typedef struct {
     long count[TK_NSTATES], moving_loaded;
@@ -275,15 +275,15 @@ static bool census_checked(bk_model *m, fleet_census *fc)
     /* each corridor's mode, and for each route the corridor whose class was last found able
      * to use all of it (-1: none yet), so that a route is checked once per corridor and day
      * rather than once per vehicle */
-    int *corr_mode = bk_malloc(((size_t)nc + 1) * sizeof *corr_mode);
-    int *route_ok = bk_malloc(((size_t)m->n_routes + 1) * sizeof *route_ok);
+    int *corr_mode = bki_malloc(((size_t)nc + 1) * sizeof *corr_mode);
+    int *route_ok = bki_malloc(((size_t)m->n_routes + 1) * sizeof *route_ok);
     if (corr_mode == NULL || route_ok == NULL) {
-        bk_free(corr_mode);
-        bk_free(route_ok);
+        bki_free(corr_mode);
+        bki_free(route_ok);
         return false;
     }
     for (int c = 0; c < nc; c++)
-        corr_mode[c] = bk_corridor_mode(m, c);
+        corr_mode[c] = bki_corridor_mode(m, c);
     for (int r = 0; r < m->n_routes; r++)
         route_ok[r] = -1;
     /* locals, not fc's fields, so that the loop keeps them in registers */
@@ -314,7 +314,7 @@ static bool census_checked(bk_model *m, fleet_census *fc)
             continue;
         const bk_route *r = &m->routes[ri];
         for (int k = 0; k + 1 < r->n; k++)
-            if (!bk_corridor_can_use(m, c, r->seg[k])) {
+            if (!bki_corridor_can_use(m, c, r->seg[k])) {
                 bad_tanker = i;
                 bad_k = k;
                 break;
@@ -329,15 +329,15 @@ static bool census_checked(bk_model *m, fleet_census *fc)
         fc->on_board[k] = on_board[k];
     fc->bad_tanker = bad_tanker;
     fc->bad_k = bad_k;
-    bk_free(corr_mode);
-    bk_free(route_ok);
+    bki_free(corr_mode);
+    bki_free(route_ok);
     return true;
 }
 
 /* The date of day d into buf (11 chars), for the message of a broken invariant. */
 static const char *date_of(const bk_model *m, int d, char *buf)
 {
-    bk_run_date(m->sc, 24.0 * d, buf);
+    bki_run_date(m->sc, 24.0 * d, buf);
     return buf;
 }
 
@@ -351,12 +351,12 @@ static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
         const bk_tanker *t = &m->tankers[fc->bad_tanker];
         const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
         int k = fc->bad_k;
-        bk_model_set_fail(m, BK_ERR_INVARIANT,
+        bki_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'vehicles on their own modes' broken on day %d (%s): "
                           "a %s of corridor %s is routed on %s segment %s-%s", d,
                           date_of(m, d, date), m->vclass[t->corridor].name,
                           m->sc->corridors[t->corridor].id,
-                          bk_mode_words[m->sc->segments[r->seg[k]].mode],
+                          bki_mode_words[m->sc->segments[r->seg[k]].mode],
                           m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
         return false;
     }
@@ -364,7 +364,7 @@ static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
         const bk_corr_state *cs = &m->corr[c];
         double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + fc->corr_board[c];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
-            bk_model_set_fail(m, BK_ERR_INVARIANT,
+            bki_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'litres conserved by class' broken on day %d (%s): "
                               "corridor %s (%s): loaded %.0f L != delivered %.0f + lost %.0f + "
                               "on board %.0f", d, date_of(m, d, date), m->sc->corridors[c].id,
@@ -377,10 +377,10 @@ static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
         double lhs = m->loaded_mode[k];
         double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + fc->on_board[k];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
-            bk_model_set_fail(m, BK_ERR_INVARIANT,
+            bki_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'litres conserved by mode' broken on day %d (%s): %s: "
                               "loaded %.0f L != delivered %.0f + lost %.0f + on board %.0f", d,
-                              date_of(m, d, date), bk_mode_words[k], lhs, m->deliv_mode_total[k],
+                              date_of(m, d, date), bki_mode_words[k], lhs, m->deliv_mode_total[k],
                               m->lost_mode[k], fc->on_board[k]);
             return false;
         }
@@ -405,7 +405,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
     if (m->tankers_start + m->tankers_joined != active + m->destroyed + m->captured ||
         fleet != active || count[TK_DESTROYED] != m->destroyed ||
         count[TK_CAPTURED] != m->captured) {
-        bk_model_set_fail(m, BK_ERR_INVARIANT,
+        bki_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'tankers conserved' broken on day %d (%s): start %ld + "
                           "joined %ld != active %ld + destroyed %ld + captured %ld",
                           d, date_of(m, d, date), m->tankers_start, m->tankers_joined, active,
@@ -414,7 +414,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
     }
     double lhs = m->loaded_l, rhs = m->delivered_l + m->burned_l + m->captured_l + in_transit;
     if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
-        bk_model_set_fail(m, BK_ERR_INVARIANT,
+        bki_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'litres conserved in transit' broken on day %d (%s): loaded "
                           "%.0f L != delivered %.0f + burned %.0f + captured %.0f + in transit "
                           "%.0f",
@@ -429,7 +429,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
         stock += m->stock_l[p];
         initial += m->sc->city.initial_stock_l[p];
         if (m->stock_l[p] < 0 || !isfinite(m->stock_l[p])) {
-            bk_model_set_fail(m, BK_ERR_INVARIANT,
+            bki_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'no negative stock' broken on day %d (%s): stock of "
                               "%s at %s is %g L",
                               d, date_of(m, d, date), m->sc->products[p].id,
@@ -443,7 +443,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
     for (int i = 0; i < m->sc->cityside.n_sectors * m->sc->n_products; i++) {
         outside += cy->own[i] + cy->hh[i];
         if (cy->own[i] < 0 || cy->hh[i] < 0 || !isfinite(cy->own[i] + cy->hh[i])) {
-            bk_model_set_fail(m, BK_ERR_INVARIANT,
+            bki_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'no negative stock' broken on day %d (%s): a sector's "
                               "own or households' stock is %g L", d, date_of(m, d, date),
                               cy->own[i] < 0 ? cy->own[i] : cy->hh[i]);
@@ -455,7 +455,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
     double expect = initial + cy->buffers0_l + m->delivered_l + cy->airlifted_l - cy->consumed_l;
     if (fabs(expect - stock - outside) >
         1e-9 * (initial + cy->buffers0_l + m->delivered_l + cy->airlifted_l + 1)) {
-        bk_model_set_fail(m, BK_ERR_INVARIANT,
+        bki_model_set_fail(m, BK_ERR_INVARIANT,
                           "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
                           "%.0f L + outside %.0f + delivered %.0f + airlifted %.0f - consumed %.0f "
                           "!= stock %.0f + outside %.0f",
@@ -467,7 +467,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
     const double *row = &m->run->daily[(size_t)d * m->run->n_cols];
     for (int c = 0; c < m->run->n_cols; c++)
         if (!isfinite(row[c]) || row[c] < 0) {
-            bk_model_set_fail(m, BK_ERR_INVARIANT,
+            bki_model_set_fail(m, BK_ERR_INVARIANT,
                               "invariant 'finite, non-negative series' broken on day %d (%s): "
                               "column %s is %g",
                               d, date_of(m, d, date), m->run->cols[c].name, row[c]);
@@ -476,7 +476,7 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
 }
 
 /* Write the row of day d from the counters of the day and a census of the fleet. */
-void bk_record_day(bk_model *m, int d)
+void bki_record_day(bk_model *m, int d)
 {
     const struct bk_scenario *sc = m->sc;
     double *row = &m->run->daily[(size_t)d * m->run->n_cols];
@@ -484,14 +484,14 @@ void bk_record_day(bk_model *m, int d)
     fleet_census fc = {.corr_board = NULL};
     bool check = m->run->cfg.check_invariants;
     if (check) {
-        fc.corr_board = bk_calloc((size_t)sc->n_corridors + 1, sizeof *fc.corr_board);
+        fc.corr_board = bki_calloc((size_t)sc->n_corridors + 1, sizeof *fc.corr_board);
         if (fc.corr_board == NULL || !census_checked(m, &fc)) {
-            bk_free(fc.corr_board);
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
+            bki_free(fc.corr_board);
+            bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
             return;
         }
     } else {
-        bk_census(m, fc.count, &fc.in_transit, &fc.moving_loaded);
+        bki_census(m, fc.count, &fc.in_transit, &fc.moving_loaded);
     }
     const long *count = fc.count;
     long moving_loaded = fc.moving_loaded;
@@ -503,7 +503,7 @@ void bk_record_day(bk_model *m, int d)
         fighters += m->cells[c].strength;
     int closed = 0;
     for (int s = 0; s < sc->n_segments; s++)
-        closed += bk_segment_closed(m, s);
+        closed += bki_segment_closed(m, s);
     long fleet = 0;
     for (int c = 0; c < sc->n_corridors; c++)
         fleet += m->corr[c].fleet;
@@ -549,7 +549,7 @@ void bk_record_day(bk_model *m, int d)
         row[ccol(m, c, K_FLEET)] = m->corr[c].fleet;
         row[ccol(m, c, K_WILLINGNESS)] = m->corr[c].willingness;
         row[ccol(m, c, K_ESCORT_AVAILABLE)] = m->corr[c].escort_pool;
-        row[ccol(m, c, K_CONVOY_MODE)] = bk_convoy_active(m, c);
+        row[ccol(m, c, K_CONVOY_MODE)] = bki_convoy_active(m, c);
         row[ccol(m, c, K_STAGING)] = m->corr[c].staging.len;
     }
     const bk_city_state *cy = m->city;
@@ -608,18 +608,18 @@ void bk_record_day(bk_model *m, int d)
         row[mcol(m, M_AIRFIELD_ATTACKS)] = (double)m->today.airfield_attacks;
         int shut = 0;
         for (int p = 0; p < sc->n_places; p++)
-            shut += sc->places[p].airfield_sorties_per_day > 0 && !bk_airfield_open(m, p);
+            shut += sc->places[p].airfield_sorties_per_day > 0 && !bki_airfield_open(m, p);
         row[mcol(m, M_AIRFIELDS_CLOSED)] = shut;
     }
     if (check) {
         check_invariants(m, d, &fc);
-        bk_free(fc.corr_board);
+        bki_free(fc.corr_board);
     }
     m->run->totals.in_transit_l = in_transit;
 }
 
 
-void bk_fill_totals(bk_model *m)
+void bki_fill_totals(bk_model *m)
 {
     bk_run_totals *t = &m->run->totals;
     t->days = m->run->days;

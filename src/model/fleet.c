@@ -18,7 +18,7 @@ static inline int *members_of(bk_mover *mv)
 
 static double uniform_range(bk_rng *r, double lo, double hi)
 {
-    return lo + (hi - lo) * bk_rng_uniform(r);
+    return lo + (hi - lo) * bki_rng_uniform(r);
 }
 
 /* ---- tankers ---------------------------------------------------------------------------- */
@@ -29,7 +29,7 @@ static int tanker_add(bk_model *m, int c)
 {
     if (m->n_tankers == m->cap_tankers) {
         int cap = m->cap_tankers ? 2 * m->cap_tankers : 256;
-        bk_tanker *t = bk_realloc(m->tankers, (size_t)cap * sizeof *t);
+        bk_tanker *t = bki_realloc(m->tankers, (size_t)cap * sizeof *t);
         if (t == NULL)
             return -1;
         m->tankers = t;
@@ -44,13 +44,13 @@ static int tanker_add(bk_model *m, int c)
     t->product = -1;
     t->mover = -1;
     t->route = m->corr[c].route;
-    bk_rng_init(&t->rng, m->seed, m->rep, BK_RNG_TRAVEL, (uint32_t)i);
+    bki_rng_init(&t->rng, m->seed, m->rep, BK_RNG_TRAVEL, (uint32_t)i);
     m->corr[c].fleet++;
-    bk_port_enqueue(m, i);
+    bki_port_enqueue(m, i);
     return i;
 }
 
-void bk_tanker_lost(bk_model *m, int tk, bool captured)
+void bki_tanker_lost(bk_model *m, int tk, bool captured)
 {
     bk_tanker *t = &m->tankers[tk];
     if (captured) {
@@ -64,7 +64,7 @@ void bk_tanker_lost(bk_model *m, int tk, bool captured)
         m->today.destroyed++;
         CCOUNT(m, t->corridor, CC_DESTROYED)++;
     }
-    m->lost_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+    m->lost_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
     m->corr[t->corridor].lost_l += t->load_l;
     t->load_l = 0;
     t->product = -1;
@@ -74,16 +74,16 @@ void bk_tanker_lost(bk_model *m, int tk, bool captured)
     m->corr[t->corridor].fleet--;
 }
 
-bk_status bk_fleet_init(bk_model *m)
+bk_status bki_fleet_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
-    m->ports = bk_calloc((size_t)sc->n_ports, sizeof *m->ports);
+    m->ports = bki_calloc((size_t)sc->n_ports, sizeof *m->ports);
     if (m->ports == NULL)
         return BK_ERR_NOMEM;
     for (int p = 0; p < sc->n_ports; p++) {
         bk_port_state *ps = &m->ports[p];
         ps->factor = 1.0;
-        bk_rng_init(&ps->rng, m->seed, m->rep, BK_RNG_PORT, (uint32_t)p);
+        bki_rng_init(&ps->rng, m->seed, m->rep, BK_RNG_PORT, (uint32_t)p);
     }
     for (int c = 0; c < sc->n_corridors; c++)
         for (int k = 0; k < sc->corridors[c].tankers; k++)
@@ -93,30 +93,30 @@ bk_status bk_fleet_init(bk_model *m)
     return m->status;
 }
 
-void bk_fleet_release(bk_model *m)
+void bki_fleet_release(bk_model *m)
 {
     if (m->ports)
         for (int p = 0; p < m->sc->n_ports; p++)
-            bk_fifo_release(&m->ports[p].queue);
-    bk_free(m->ports);
-    bk_free(m->tankers);
-    bk_fifo_release(&m->city_wait);
+            bki_fifo_release(&m->ports[p].queue);
+    bki_free(m->ports);
+    bki_free(m->tankers);
+    bki_fifo_release(&m->city_wait);
     if (m->movers)
         for (int i = 0; i < m->n_movers; i++)
-            bk_free(m->movers[i].members);
-    bk_free(m->movers);
+            bki_free(m->movers[i].members);
+    bki_free(m->movers);
 }
 
 /* Daily: lost tankers are replaced at join_rate_per_day per corridor, and drivers' willingness
  * relaxes toward 1 with time constant recovery_days. */
-void bk_fleet_daily(bk_model *m)
+void bki_fleet_daily(bk_model *m)
 {
     const bk_fleet *f = &m->sc->fleet;
     double relax = f->recovery_days > 0 ? exp(-1.0 / f->recovery_days) : 0.0;
     for (int c = 0; c < m->sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
         cs->willingness = 1.0 - (1.0 - cs->willingness) * relax;
-        bk_staging_release(m, c); /* drivers who no longer wait for an escort */
+        bki_staging_release(m, c); /* drivers who no longer wait for an escort */
         int target = m->sc->corridors[c].tankers;
         if (cs->fleet >= target) {
             cs->join_acc = 0;
@@ -126,7 +126,7 @@ void bk_fleet_daily(bk_model *m)
         while (cs->join_acc >= 1.0 && cs->fleet < target) {
             cs->join_acc -= 1.0;
             if (tanker_add(m, c) < 0) {
-                bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory adding a tanker");
+                bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory adding a tanker");
                 return;
             }
             m->tankers_joined++;
@@ -136,44 +136,44 @@ void bk_fleet_daily(bk_model *m)
 
 /* ---- ports ------------------------------------------------------------------------------ */
 
-void bk_port_enqueue(bk_model *m, int tk)
+void bki_port_enqueue(bk_model *m, int tk)
 {
     bk_tanker *t = &m->tankers[tk];
     int p = m->sc->corridors[t->corridor].port;
     bk_port_state *ps = &m->ports[p];
-    if (!bk_fifo_push(&ps->queue, tk)) {
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at port");
+    if (!bki_fifo_push(&ps->queue, tk)) {
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory at port");
         return;
     }
     t->state = TK_PORT_QUEUE;
     t->since_h = m->now;
-    bk_port_kick(m, p);
+    bki_port_kick(m, p);
 }
 
 /* Start loading the next tanker if the dock is free and supply flows. One tanker takes
  * 24 / (load_rate_per_day × supply factor) hours. */
-void bk_port_kick(bk_model *m, int p)
+void bki_port_kick(bk_model *m, int p)
 {
     bk_port_state *ps = &m->ports[p];
     if (ps->busy || ps->queue.len == 0 || ps->factor <= 0)
         return;
-    int tk = bk_fifo_pop(&ps->queue);
+    int tk = bki_fifo_pop(&ps->queue);
     ps->busy = true;
     ps->loading = tk;
     m->tankers[tk].state = TK_LOADING;
     m->tankers[tk].since_h = m->now;
     double hours = 24.0 / (m->sc->ports[p].load_rate_per_day * ps->factor);
-    bk_model_schedule(m, m->now + hours, PRIO_NORMAL, EV_LOAD_DONE, (uint32_t)p, 0);
+    bki_model_schedule(m, m->now + hours, PRIO_NORMAL, EV_LOAD_DONE, (uint32_t)p, 0);
 }
 
-void bk_ev_load_done(bk_model *m, const bk_event *ev)
+void bki_ev_load_done(bk_model *m, const bk_event *ev)
 {
     int p = (int)ev->a;
     bk_port_state *ps = &m->ports[p];
     const bk_port *port = &m->sc->ports[p];
     int tk = ps->loading;
     bk_tanker *t = &m->tankers[tk];
-    double u = bk_rng_uniform(&ps->rng), acc = 0;
+    double u = bki_rng_uniform(&ps->rng), acc = 0;
     int prod = m->sc->n_products - 1;
     for (int k = 0; k < m->sc->n_products; k++) {
         acc += port->product_share[k];
@@ -186,27 +186,27 @@ void bk_ev_load_done(bk_model *m, const bk_event *ev)
     t->load_l = m->vclass[t->corridor].capacity_l;
     t->paid = false;
     m->loaded_l += t->load_l;
-    m->loaded_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+    m->loaded_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
     m->corr[t->corridor].loaded_l += t->load_l;
     t->state = TK_WAIT_DRIVER;
     t->since_h = m->now;
     ps->busy = false;
-    bk_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
-    bk_port_kick(m, p);
+    bki_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
+    bki_port_kick(m, p);
 }
 
-void bk_ev_supply_restore(bk_model *m, const bk_event *ev)
+void bki_ev_supply_restore(bk_model *m, const bk_event *ev)
 {
     bk_port_state *ps = &m->ports[ev->a];
     if (ev->b != ps->cut_gen)
         return; /* a later cut replaced this one */
     ps->factor = 1.0;
-    bk_port_kick(m, (int)ev->a);
+    bki_port_kick(m, (int)ev->a);
 }
 
 /* ---- movers ----------------------------------------------------------------------------- */
 
-int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loaded)
+int bki_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loaded)
 {
     int i = m->free_mover;
     if (i >= 0) {
@@ -214,9 +214,9 @@ int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loa
     } else {
         if (m->n_movers == m->cap_movers) {
             int cap = m->cap_movers ? 2 * m->cap_movers : 256;
-            bk_mover *mv = bk_realloc(m->movers, (size_t)cap * sizeof *mv);
+            bk_mover *mv = bki_realloc(m->movers, (size_t)cap * sizeof *mv);
             if (mv == NULL) {
-                bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory creating a mover");
+                bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory creating a mover");
                 return -1;
             }
             m->movers = mv;
@@ -241,7 +241,7 @@ int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loa
     return i;
 }
 
-void bk_mover_free(bk_model *m, int i)
+void bki_mover_free(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
     mv->used = false;
@@ -256,9 +256,9 @@ static bool mover_make_convoy(bk_model *m, int i, int cap)
 {
     bk_mover *mv = &m->movers[i];
     if (mv->cap < cap) {
-        int *p = bk_realloc(mv->members, (size_t)cap * sizeof *p);
+        int *p = bki_realloc(mv->members, (size_t)cap * sizeof *p);
         if (p == NULL) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory forming a convoy");
+            bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory forming a convoy");
             return false;
         }
         mv->members = p;
@@ -268,9 +268,9 @@ static bool mover_make_convoy(bk_model *m, int i, int cap)
     return true;
 }
 
-int bk_convoy_new(bk_model *m, int corridor, int route, int at, int cap)
+int bki_convoy_new(bk_model *m, int corridor, int route, int at, int cap)
 {
-    int i = bk_mover_new(m, corridor, route, at, +1, true);
+    int i = bki_mover_new(m, corridor, route, at, +1, true);
     if (i < 0 || !mover_make_convoy(m, i, cap))
         return -1;
     m->movers[i].border_done = true;
@@ -308,12 +308,12 @@ static bool fly_sortie(bk_model *m, int i, int seg)
     m->sorties_today[s->from] += 1.0;
     m->sorties_today[s->to] += 1.0;
     double p = m->vclass[mv->corridor].loss_per_sortie;
-    if (!(p > 0) || !bk_cells_threaten(m, seg, m->now))
+    if (!(p > 0) || !bki_cells_threaten(m, seg, m->now))
         return true;
     int *mem = members_of(mv);
     for (int k = 0; k < mv->n;) {
-        if (bk_rng_uniform(&m->tankers[mem[k]].rng) < p) {
-            bk_tanker_lost(m, mem[k], false);
+        if (bki_rng_uniform(&m->tankers[mem[k]].rng) < p) {
+            bki_tanker_lost(m, mem[k], false);
             m->today.sortie_losses++;
             memmove(mem + k, mem + k + 1, (size_t)(mv->n - k - 1) * sizeof *mem);
             mv->n--;
@@ -324,8 +324,8 @@ static bool fly_sortie(bk_model *m, int i, int seg)
     if (mv->n > 0)
         return true;
     if (mv->convoy)
-        bk_convoy_arrived(m, i);
-    bk_mover_free(m, i);
+        bki_convoy_arrived(m, i);
+    bki_mover_free(m, i);
     return false;
 }
 
@@ -346,7 +346,7 @@ static bool is_stop(const bk_model *m, const bk_route *r, int k)
  * road, or the ambush. Planning a drive at once instead of leg by leg saves most events; what it
  * gives up is that a road cut or a cell's move after departure does not affect a drive already
  * planned. */
-void bk_mover_start_leg(bk_model *m, int i)
+void bki_mover_start_leg(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
     const bk_route *r = &m->routes[mv->route];
@@ -360,14 +360,14 @@ void bk_mover_start_leg(bk_model *m, int i)
         mv->at = at;
         if (air && t > m->now) { /* a flight is planned on the day it leaves: stop here first */
             mv->to = at;
-            bk_model_schedule(m, t, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+            bki_model_schedule(m, t, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
             return;
         }
         double reopen = air ? air_leg_wait(m, seg) : t < ss->closed_until_h ? ss->closed_until_h
                                                                               : t;
         if (reopen > t) { /* wait at this node until the road (or the airfields) reopen */
             mv->to = at;
-            bk_model_schedule(m, reopen, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+            bki_model_schedule(m, reopen, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
             return;
         }
         if (air && !fly_sortie(m, i, seg)) /* every aircraft was lost under threat */
@@ -377,21 +377,21 @@ void bk_mover_start_leg(bk_model *m, int i)
         lead = &m->tankers[mem[0]];
         mv->to = at + mv->dir;
         mv->leg_start_h = t;
-        mv->leg_drive_h = bk_leg_drive_hours(m, seg, mv->convoy, &lead->rng) /
-                          bk_leg_speed_factor(m, mv->corridor, seg, r->place[at], t);
+        mv->leg_drive_h = bki_leg_drive_hours(m, seg, mv->convoy, &lead->rng) /
+                          bki_leg_speed_factor(m, mv->corridor, seg, r->place[at], t);
         ss->traffic_today += mv->n;
         ss->protect_today += mv->escort;
-        int cell = bk_cells_may_expose(m, seg, t) ? bk_cells_exposure(m, i, seg, t) : -1;
+        int cell = bki_cells_may_expose(m, seg, t) ? bki_cells_exposure(m, i, seg, t) : -1;
         mv = &m->movers[i];
         if (cell >= 0) {
-            double ta = bk_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
-            bk_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
+            double ta = bki_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
+            bki_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
                               mv->version | (uint64_t)cell << 32);
             return;
         }
-        t = bk_leg_until(m, seg, t, mv->leg_drive_h);
+        t = bki_leg_until(m, seg, t, mv->leg_drive_h);
         if (is_stop(m, r, mv->to)) {
-            bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+            bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
             return;
         }
         at = mv->to;
@@ -399,13 +399,13 @@ void bk_mover_start_leg(bk_model *m, int i)
 }
 
 /* Finish the current leg after an ambush: the remaining driving starts at at_h. */
-void bk_mover_resume(bk_model *m, int i, double at_h)
+void bki_mover_resume(bk_model *m, int i, double at_h)
 {
     bk_mover *mv = &m->movers[i];
     const bk_route *r = &m->routes[mv->route];
     int seg = mv->dir > 0 ? r->seg[mv->at] : r->seg[mv->at - 1];
-    double t = bk_leg_until(m, seg, at_h, (1.0 - mv->attack_u) * mv->leg_drive_h);
-    bk_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+    double t = bki_leg_until(m, seg, at_h, (1.0 - mv->attack_u) * mv->leg_drive_h);
+    bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
 }
 
 /* Tanker tk, alone, sets off from node `at` of its route in direction dir. */
@@ -429,11 +429,11 @@ static void at_node(bk_model *m, int i)
             t->since_h = m->now;
             t->mover = -1;
             double h = uniform_range(&cs->rng_city, city->unload_min_h, city->unload_max_h);
-            bk_model_schedule(m, m->now + h, PRIO_NORMAL, EV_UNLOAD, (uint32_t)mem[k], 0);
+            bki_model_schedule(m, m->now + h, PRIO_NORMAL, EV_UNLOAD, (uint32_t)mem[k], 0);
         }
         if (mv->convoy)
-            bk_convoy_arrived(m, i);
-        bk_mover_free(m, i);
+            bki_convoy_arrived(m, i);
+        bki_mover_free(m, i);
         return;
     }
     if (mv->dir < 0 && mv->at == 0) { /* back at the port */
@@ -443,36 +443,36 @@ static void at_node(bk_model *m, int i)
             if (t->load_l > 0) { /* turned back with its load: the driver will try again */
                 t->state = TK_WAIT_DRIVER;
                 t->since_h = m->now;
-                bk_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
+                bki_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
                                   (uint32_t)mem[k], 0);
             } else {
-                bk_port_enqueue(m, mem[k]);
+                bki_port_enqueue(m, mem[k]);
             }
         }
-        bk_mover_free(m, i);
+        bki_mover_free(m, i);
         return;
     }
     if (pl->kind == BK_PLACE_BORDER && !mv->border_done && pl->border_delay_max_h > 0) {
         mv->border_done = true;
         double h = uniform_range(&m->tankers[mem[0]].rng, pl->border_delay_min_h,
                                  pl->border_delay_max_h);
-        bk_model_schedule(m, m->now + h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+        bki_model_schedule(m, m->now + h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
         return;
     }
     if (mv->dir > 0 && mv->loaded && !mv->convoy && mv->at == r->staging &&
-        bk_convoy_active(m, mv->corridor)) {
+        bki_convoy_active(m, mv->corridor)) {
         int tk = mem[0];
-        bk_mover_free(m, i);
-        bk_staging_join(m, m->tankers[tk].corridor, tk);
+        bki_mover_free(m, i);
+        bki_staging_join(m, m->tankers[tk].corridor, tk);
         return;
     }
-    bk_mover_start_leg(m, i);
+    bki_mover_start_leg(m, i);
 }
 
 static void send_alone(bk_model *m, int tk, int at, int dir)
 {
     bk_tanker *t = &m->tankers[tk];
-    int i = bk_mover_new(m, t->corridor, t->route, at, dir, t->load_l > 0);
+    int i = bki_mover_new(m, t->corridor, t->route, at, dir, t->load_l > 0);
     if (i < 0)
         return;
     bk_mover *mv = &m->movers[i];
@@ -485,10 +485,10 @@ static void send_alone(bk_model *m, int tk, int at, int dir)
 }
 
 /* A tanker leaves the staging place alone (convoy mode switched off while it waited). */
-void bk_send_from_staging(bk_model *m, int tk)
+void bki_send_from_staging(bk_model *m, int tk)
 {
     const bk_route *r = &m->routes[m->tankers[tk].route];
-    int i = bk_mover_new(m, m->tankers[tk].corridor, m->tankers[tk].route, r->staging, +1, true);
+    int i = bki_mover_new(m, m->tankers[tk].corridor, m->tankers[tk].route, r->staging, +1, true);
     if (i < 0)
         return;
     m->movers[i].one = tk;
@@ -496,7 +496,7 @@ void bk_send_from_staging(bk_model *m, int tk)
     m->movers[i].border_done = true;
     m->tankers[tk].mover = i;
     m->tankers[tk].state = TK_MOVING;
-    bk_mover_start_leg(m, i);
+    bki_mover_start_leg(m, i);
 }
 
 /* The cost of tanker tk's loaded trip on its route, charged to its class's mode. */
@@ -510,13 +510,13 @@ static void charge_trip(bk_model *m, int tk)
         km += m->sc->segments[r->seg[k]].length_km;
     double cost = t->load_l * m->sc->fleet.density_kg_per_l / 1000.0 * km * v->cost_per_tonne_km +
                   v->cost_per_trip;
-    int mode = bk_corridor_mode(m, t->corridor);
+    int mode = bki_corridor_mode(m, t->corridor);
     m->cost_today[mode] += cost;
     m->cost_total[mode] += cost;
     t->paid = true;
 }
 
-void bk_ev_depart(bk_model *m, const bk_event *ev)
+void bki_ev_depart(bk_model *m, const bk_event *ev)
 {
     int tk = (int)ev->a;
     bk_tanker *t = &m->tankers[tk];
@@ -524,10 +524,10 @@ void bk_ev_depart(bk_model *m, const bk_event *ev)
     /* with convoys in force, a share escort_confidence of the reluctant drivers leave to wait
      * for an escort at staging (docs/model/fleet.md, "Drivers' refusal") */
     double w = cs->willingness;
-    if (bk_convoy_active(m, t->corridor))
+    if (bki_convoy_active(m, t->corridor))
         w += (1.0 - w) * m->sc->fleet.escort_confidence;
-    if (bk_rng_uniform(&cs->rng_driver) >= w) {
-        bk_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
+    if (bki_rng_uniform(&cs->rng_driver) >= w) {
+        bki_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
                           (uint32_t)tk, 0);
         return;
     }
@@ -557,7 +557,7 @@ static bool unload_now(bk_model *m, int tk)
     m->today.delivered_p[t->product] += t->load_l;
     m->today.deliveries++;
     CCOUNT(m, t->corridor, CC_ARRIVALS)++;
-    int mode = bk_corridor_mode(m, t->corridor);
+    int mode = bki_corridor_mode(m, t->corridor);
     m->deliv_mode_today[mode] += t->load_l;
     m->deliv_mode_total[mode] += t->load_l;
     m->corr[t->corridor].delivered_l += t->load_l;
@@ -568,26 +568,26 @@ static bool unload_now(bk_model *m, int tk)
 }
 
 /* Customs are done. With the depot full the tanker joins the queue of tankers waiting for room,
- * which bk_city_drain_waiting serves first come first served once the city has drawn stock. */
-void bk_ev_unload(bk_model *m, const bk_event *ev)
+ * which bki_city_drain_waiting serves first come first served once the city has drawn stock. */
+void bki_ev_unload(bk_model *m, const bk_event *ev)
 {
     int tk = (int)ev->a;
     if (m->city_wait.len == 0 && unload_now(m, tk))
         return;
-    if (!bk_fifo_push(&m->city_wait, tk))
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory at the city depot");
+    if (!bki_fifo_push(&m->city_wait, tk))
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory at the city depot");
 }
 
-void bk_city_drain_waiting(bk_model *m)
+void bki_city_drain_waiting(bk_model *m)
 {
     while (m->city_wait.len > 0 && m->status == BK_OK) {
-        if (!unload_now(m, bk_fifo_front(&m->city_wait)))
+        if (!unload_now(m, bki_fifo_front(&m->city_wait)))
             return;
-        bk_fifo_pop(&m->city_wait);
+        bki_fifo_pop(&m->city_wait);
     }
 }
 
-void bk_ev_leg_end(bk_model *m, const bk_event *ev)
+void bki_ev_leg_end(bk_model *m, const bk_event *ev)
 {
     bk_mover *mv = &m->movers[ev->a];
     if (!mv->used || mv->version != (uint32_t)ev->b)
@@ -597,7 +597,7 @@ void bk_ev_leg_end(bk_model *m, const bk_event *ev)
     at_node(m, (int)ev->a);
 }
 
-void bk_ev_continue(bk_model *m, const bk_event *ev)
+void bki_ev_continue(bk_model *m, const bk_event *ev)
 {
     bk_mover *mv = &m->movers[ev->a];
     if (!mv->used || mv->version != (uint32_t)ev->b)

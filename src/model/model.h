@@ -124,7 +124,7 @@ typedef struct bk_cell_state {
     double strength;        /* fighters */
     double ready_h;         /* not ready before this time */
     double reach_lat, reach_lon; /* the position the cell's row of m->reach was computed at
-                                    (bk_cells_update_reach), valid when reach_set */
+                                    (bki_cells_update_reach), valid when reach_set */
     bool reach_set;
     bk_rng rng_detect, rng_ambush, rng_cut, rng_ready;
 } bk_cell_state;
@@ -186,7 +186,7 @@ typedef struct bk_city_state {
     int school_from, school_until; /* closure [from, until) in days, -1 if none */
     bool holiday;
     /* people */
-    double population;      /* people today (bk_city_population) */
+    double population;      /* people today (bki_city_population) */
     double *base;           /* [n_sectors * n_products] today's baseline demand: demand_l_per_day,
                                scaled by the population for per-capita sectors */
 } bk_city_state;
@@ -267,42 +267,42 @@ enum { CC_DISPATCHED, CC_ARRIVALS, CC_ATTACKS, CC_ATTACKS_OK, CC_DESTROYED, CC_C
 
 /* sim.c */
 /* Record the failure to schedule an event at t (status st); returns false. */
-bool bk_model_schedule_failed(bk_model *m, bk_status st, double t);
+bool bki_model_schedule_failed(bk_model *m, bk_status st, double t);
 /* Schedule an event; false (and the run fails) when it cannot be. Inline: every event of a
  * replication goes through it. */
-static inline bool bk_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type,
+static inline bool bki_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type,
                                      uint32_t a, uint64_t b)
 {
-    bk_status st = bk_queue_push(&m->q, t, prio, (uint32_t)type, a, b);
-    return st == BK_OK || bk_model_schedule_failed(m, st, t);
+    bk_status st = bki_queue_push(&m->q, t, prio, (uint32_t)type, a, b);
+    return st == BK_OK || bki_model_schedule_failed(m, st, t);
 }
-void bk_model_log(bk_model *m, const bk_log_entry *e);
-void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...);
+void bki_model_log(bk_model *m, const bk_log_entry *e);
+void bki_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...);
 
 /* daily.c */
-bk_status bk_columns_init(struct bk_run *run, const struct bk_scenario *sc);
-void bk_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
+bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc);
+void bki_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
                long *moving_loaded);
-void bk_record_day(bk_model *m, int d);
-void bk_fill_totals(bk_model *m);
+void bki_record_day(bk_model *m, int d);
+void bki_fill_totals(bk_model *m);
 
 /* network.c */
-bk_status bk_network_init(bk_model *m);
-void bk_network_release(bk_model *m);
-double bk_drive_until(const bk_model *m, double t, double hours);
+bk_status bki_network_init(bk_model *m);
+void bki_network_release(bk_model *m);
+double bki_drive_until(const bk_model *m, double t, double hours);
 /* The month's speed factor of a seasonal segment seg at time t (speed_month). */
-double bk_leg_month_factor(const bk_model *m, int seg, double t);
+double bki_leg_month_factor(const bk_model *m, int seg, double t);
 
 /* The three below run for every leg of every vehicle, hence inline. */
 
 /* Driving hours for one traversal: length / speed times a mean-one lognormal noise. */
-static inline double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
+static inline double bki_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
 {
     const bk_segment *s = &m->sc->segments[seg];
     double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
     double h = s->length_km / speed;
     if (s->travel_cv > 0)
-        h *= bk_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
+        h *= bki_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
     return h;
 }
 
@@ -310,7 +310,7 @@ static inline double bk_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rn
  * segment's speed_kmh: the class's speed factor, the direction (reverse_speed_factor when leaving
  * from the segment's `to` end) and the month's factor (docs/model/modes.md). Exactly 1 for the
  * built-in road tanker on a segment without these keys. */
-static inline double bk_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
+static inline double bki_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
 {
     const bk_segment *s = &m->sc->segments[seg];
     double f = m->vclass[c].speed_factor;
@@ -318,26 +318,26 @@ static inline double bk_leg_speed_factor(const bk_model *m, int c, int seg, int 
         f *= s->reverse_speed_factor;
     if (!m->segs[seg].seasonal)
         return f;
-    return f * bk_leg_month_factor(m, seg, t);
+    return f * bki_leg_month_factor(m, seg, t);
 }
 
 /* When a leg of `hours` on segment seg started at t is done: aircraft fly through the night ban
- * (bk_drive_until without the ban is t + hours). */
-static inline double bk_leg_until(const bk_model *m, int seg, double t, double hours)
+ * (bki_drive_until without the ban is t + hours). */
+static inline double bki_leg_until(const bk_model *m, int seg, double t, double hours)
 {
     if (m->sc->segments[seg].mode == BK_MODE_AIR || !m->night_ban)
         return t + hours;
-    return bk_drive_until(m, t, hours);
+    return bki_drive_until(m, t, hours);
 }
-double bk_decay(double value, double since_h, double now_h, double tau_days);
-double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
-/* The local projection of bk_km and bk_point_segment_km. */
+double bki_decay(double value, double since_h, double now_h, double tau_days);
+double bki_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac);
+/* The local projection of bki_km and bki_point_segment_km. */
 #define BK_KM_PER_DEG_LAT 110.574
 #define BK_KM_PER_DEG_LON 111.320
 #define BK_DEG (M_PI / 180.0)
-/* bk_point_segment_km with coslat = cos(lat * BK_DEG) given, for a caller measuring many
+/* bki_point_segment_km with coslat = cos(lat * BK_DEG) given, for a caller measuring many
  * segments from one point: the same operations in the same order, so the same double. */
-static inline double bk_point_segment_km_cos(const bk_model *m, double lat, double lon,
+static inline double bki_point_segment_km_cos(const bk_model *m, double lat, double lon,
                                              double coslat, int seg, double *frac)
 {
     const bk_segment *s = &m->sc->segments[seg];
@@ -353,81 +353,81 @@ static inline double bk_point_segment_km_cos(const bk_model *m, double lat, doub
     double px = ax + u * dx, py = ay + u * dy;
     return sqrt(px * px + py * py);
 }
-double bk_km(double lat1, double lon1, double lat2, double lon2);
-int bk_nearest_place(const bk_model *m, double lat, double lon);
-bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
+double bki_km(double lat1, double lon1, double lat2, double lon2);
+int bki_nearest_place(const bk_model *m, double lat, double lon);
+bool bki_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
                                double *u0, double *u1);
-void bk_routes_update(bk_model *m);
-void bk_network_daily(bk_model *m);
-bool bk_segment_closed(const bk_model *m, int seg);
+void bki_routes_update(bk_model *m);
+void bki_network_daily(bk_model *m);
+bool bki_segment_closed(const bk_model *m, int seg);
 /* Modes (docs/model/modes.md). Can corridor c's class use segment seg? */
-bool bk_corridor_can_use(const bk_model *m, int c, int seg);
+bool bki_corridor_can_use(const bk_model *m, int c, int seg);
 /* The reporting mode of corridor c's class: its first mode in the order road, river, air. */
-int bk_corridor_mode(const bk_model *m, int c);
+int bki_corridor_mode(const bk_model *m, int c);
 /* Is the airfield at `place` open now? (always true for a place that is no airfield) */
-bool bk_airfield_open(const bk_model *m, int place);
+bool bki_airfield_open(const bk_model *m, int place);
 /* Close the airfield at `place` for `hours` from now (attack by `cell`, -1: the timeline), and log
  * it. Closures overlap: the later reopening wins. */
-void bk_airfield_close(bk_model *m, int place, double hours, int cell);
+void bki_airfield_close(bk_model *m, int place, double hours, int cell);
 
 /* fleet.c */
-bk_status bk_fleet_init(bk_model *m);
-void bk_fleet_release(bk_model *m);
-void bk_port_enqueue(bk_model *m, int tanker);
-void bk_ev_load_done(bk_model *m, const bk_event *ev);
-void bk_ev_depart(bk_model *m, const bk_event *ev);
-void bk_ev_unload(bk_model *m, const bk_event *ev);
-void bk_ev_leg_end(bk_model *m, const bk_event *ev);
-void bk_ev_continue(bk_model *m, const bk_event *ev);
-void bk_ev_supply_restore(bk_model *m, const bk_event *ev);
-void bk_port_kick(bk_model *m, int port);
-int bk_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loaded);
-void bk_mover_free(bk_model *m, int mv);
-int bk_convoy_new(bk_model *m, int corridor, int route, int at, int cap);
-void bk_send_from_staging(bk_model *m, int tanker);
-void bk_mover_start_leg(bk_model *m, int mv);
-void bk_mover_resume(bk_model *m, int mv, double at_h);
-void bk_tanker_lost(bk_model *m, int tk, bool captured);
-void bk_fleet_daily(bk_model *m);
-void bk_city_drain_waiting(bk_model *m);
+bk_status bki_fleet_init(bk_model *m);
+void bki_fleet_release(bk_model *m);
+void bki_port_enqueue(bk_model *m, int tanker);
+void bki_ev_load_done(bk_model *m, const bk_event *ev);
+void bki_ev_depart(bk_model *m, const bk_event *ev);
+void bki_ev_unload(bk_model *m, const bk_event *ev);
+void bki_ev_leg_end(bk_model *m, const bk_event *ev);
+void bki_ev_continue(bk_model *m, const bk_event *ev);
+void bki_ev_supply_restore(bk_model *m, const bk_event *ev);
+void bki_port_kick(bk_model *m, int port);
+int bki_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool loaded);
+void bki_mover_free(bk_model *m, int mv);
+int bki_convoy_new(bk_model *m, int corridor, int route, int at, int cap);
+void bki_send_from_staging(bk_model *m, int tanker);
+void bki_mover_start_leg(bk_model *m, int mv);
+void bki_mover_resume(bk_model *m, int mv, double at_h);
+void bki_tanker_lost(bk_model *m, int tk, bool captured);
+void bki_fleet_daily(bk_model *m);
+void bki_city_drain_waiting(bk_model *m);
 
 /* convoy.c */
-bool bk_convoy_active(const bk_model *m, int corridor);
-void bk_staging_join(bk_model *m, int corridor, int tanker);
-void bk_convoy_try_depart(bk_model *m, int corridor);
-void bk_ev_convoy_check(bk_model *m, const bk_event *ev);
-void bk_ev_escort_return(bk_model *m, const bk_event *ev);
-void bk_convoy_arrived(bk_model *m, int mv);
-void bk_escort_daily(bk_model *m);
-void bk_staging_release(bk_model *m, int corridor);
+bool bki_convoy_active(const bk_model *m, int corridor);
+void bki_staging_join(bk_model *m, int corridor, int tanker);
+void bki_convoy_try_depart(bk_model *m, int corridor);
+void bki_ev_convoy_check(bk_model *m, const bk_event *ev);
+void bki_ev_escort_return(bk_model *m, const bk_event *ev);
+void bki_convoy_arrived(bk_model *m, int mv);
+void bki_escort_daily(bk_model *m);
+void bki_staging_release(bk_model *m, int corridor);
 
 /* city.c */
-bk_status bk_city_init(bk_model *m);
-void bk_city_release(bk_model *m);
-void bk_city_day(bk_model *m, int d);
+bk_status bki_city_init(bk_model *m);
+void bki_city_release(bk_model *m);
+void bki_city_day(bk_model *m, int d);
 
 /* convoy.c: weekly escort reallocation */
-void bk_escort_reallocate(bk_model *m);
+void bki_escort_reallocate(bk_model *m);
 
 /* cells.c */
-bk_status bk_cells_init(bk_model *m);
-int bk_cells_exposure(bk_model *m, int mv, int seg, double t);
-/* False when bk_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
+bk_status bki_cells_init(bk_model *m);
+int bki_cells_exposure(bk_model *m, int mv, int seg, double t);
+/* False when bki_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
  * before the start date, or no timeline ambush to replay and no cell with seg in reach. Inline,
  * for the legs of every drive. */
-static inline bool bk_cells_may_expose(const bk_model *m, int seg, double t)
+static inline bool bki_cells_may_expose(const bk_model *m, int seg, double t)
 {
     return !(t < 0) && (m->n_replays > 0 || m->seg_ncells[seg] > 0);
 }
-bool bk_cells_threaten(const bk_model *m, int seg, double t);
-void bk_ev_ambush(bk_model *m, const bk_event *ev);
-void bk_ev_cut(bk_model *m, const bk_event *ev);
-void bk_ev_drift(bk_model *m, const bk_event *ev);
-void bk_cells_daily(bk_model *m);
-void bk_road_close(bk_model *m, int seg, double hours, int cell);
-void bk_cells_update_reach(bk_model *m);
+bool bki_cells_threaten(const bk_model *m, int seg, double t);
+void bki_ev_ambush(bk_model *m, const bk_event *ev);
+void bki_ev_cut(bk_model *m, const bk_event *ev);
+void bki_ev_drift(bk_model *m, const bk_event *ev);
+void bki_cells_daily(bk_model *m);
+void bki_road_close(bk_model *m, int seg, double hours, int cell);
+void bki_cells_update_reach(bk_model *m);
 /* Whether m->reach, seg_cells, seg_ncells and the roam lists equal what a computation from
  * scratch gives now (for the tests: the cache is kept up to date incrementally). */
-bool bk_cells_cache_fresh(const bk_model *m);
+bool bki_cells_cache_fresh(const bk_model *m);
 
 #endif

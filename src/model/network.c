@@ -25,14 +25,14 @@ static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
  * and that path is then refused. */
 #define BK_NO_MODE_COST 1e15
 
-/* the local projection, shared with bk_point_segment_km_cos (model.h) */
+/* the local projection, shared with bki_point_segment_km_cos (model.h) */
 #define KM_PER_DEG_LAT BK_KM_PER_DEG_LAT
 #define KM_PER_DEG_LON BK_KM_PER_DEG_LON
 #define DEG BK_DEG
 
 /* Distance in km on a local equirectangular projection: accurate to well under 1 % at the scale
  * of a corridor leg (hundreds of km), which is all the model needs. */
-double bk_km(double lat1, double lon1, double lat2, double lon2)
+double bki_km(double lat1, double lon1, double lat2, double lon2)
 {
     double c = cos(0.5 * (lat1 + lat2) * DEG);
     double dx = (lon2 - lon1) * KM_PER_DEG_LON * c, dy = (lat2 - lat1) * KM_PER_DEG_LAT;
@@ -41,15 +41,15 @@ double bk_km(double lat1, double lon1, double lat2, double lon2)
 
 /* Distance from a point to segment `seg` (straight between its end places), and in *frac the
  * position of the nearest point along it from the segment's `from` place (0..1). */
-double bk_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac)
+double bki_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac)
 {
-    return bk_point_segment_km_cos(m, lat, lon, cos(lat * DEG), seg, frac);
+    return bki_point_segment_km_cos(m, lat, lon, cos(lat * DEG), seg, frac);
 }
 
 /* The part of segment seg within r km of a point, as fractions [*u0, *u1] of the way from the
  * segment's `from` place (a circle cut with a straight segment on the local projection).
  * Returns false when no part is within reach. */
-bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
+bool bki_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
                                double *u0, double *u1)
 {
     const bk_segment *s = &m->sc->segments[seg];
@@ -78,12 +78,12 @@ bool bk_segment_reach_interval(const bk_model *m, double lat, double lon, int se
     return true;
 }
 
-int bk_nearest_place(const bk_model *m, double lat, double lon)
+int bki_nearest_place(const bk_model *m, double lat, double lon)
 {
     int best = 0;
     double bd = INFINITY;
     for (int i = 0; i < m->sc->n_places; i++) {
-        double d = bk_km(lat, lon, m->sc->places[i].lat, m->sc->places[i].lon);
+        double d = bki_km(lat, lon, m->sc->places[i].lat, m->sc->places[i].lon);
         if (d < bd) {
             bd = d;
             best = i;
@@ -93,20 +93,20 @@ int bk_nearest_place(const bk_model *m, double lat, double lon)
 }
 
 /* Exponential forgetting: the value a memory recorded at since_h has at now_h. */
-double bk_decay(double value, double since_h, double now_h, double tau_days)
+double bki_decay(double value, double since_h, double now_h, double tau_days)
 {
     if (tau_days <= 0)
         return 0;
     return value * exp(-(now_h - since_h) / (24.0 * tau_days));
 }
 
-double bk_leg_month_factor(const bk_model *m, int seg, double t)
+double bki_leg_month_factor(const bk_model *m, int seg, double t)
 {
     const struct bk_scenario *sc = m->sc;
-    long day = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
+    long day = bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
                (long)floor(t / 24.0);
     int y, mo, d;
-    bk_civil_from_days(day, &y, &mo, &d);
+    bki_civil_from_days(day, &y, &mo, &d);
     return sc->segments[seg].speed_month[mo - 1];
 }
 
@@ -119,7 +119,7 @@ static bool is_night(const bk_policy *p, double hour)
 
 /* The clock time at which `hours` of driving started at t are done, with driving allowed only
  * outside the night window while the ban is in force. */
-double bk_drive_until(const bk_model *m, double t, double hours)
+double bki_drive_until(const bk_model *m, double t, double hours)
 {
     if (!m->night_ban)
         return t + hours;
@@ -145,7 +145,7 @@ double bk_drive_until(const bk_model *m, double t, double hours)
 
 /* Daily: the traffic and protection memories forget with time constant traffic_memory_days and
  * take in the day's passages. A daily step is ample for a memory of days to weeks. */
-void bk_network_daily(bk_model *m)
+void bki_network_daily(bk_model *m)
 {
     /* airfields' sorties are counted by calendar day, the warm-up's days included */
     memset(m->sorties_today, 0, (size_t)m->sc->n_places * sizeof *m->sorties_today);
@@ -159,20 +159,20 @@ void bk_network_daily(bk_model *m)
     }
 }
 
-bool bk_segment_closed(const bk_model *m, int seg)
+bool bki_segment_closed(const bk_model *m, int seg)
 {
     const bk_segment *s = &m->sc->segments[seg];
-    if (s->mode == BK_MODE_AIR && (!bk_airfield_open(m, s->from) || !bk_airfield_open(m, s->to)))
+    if (s->mode == BK_MODE_AIR && (!bki_airfield_open(m, s->from) || !bki_airfield_open(m, s->to)))
         return true;
     return m->now < m->segs[seg].closed_until_h;
 }
 
-bool bk_corridor_can_use(const bk_model *m, int c, int seg)
+bool bki_corridor_can_use(const bk_model *m, int c, int seg)
 {
     return (m->vclass[c].modes & (1u << m->sc->segments[seg].mode)) != 0;
 }
 
-int bk_corridor_mode(const bk_model *m, int c)
+int bki_corridor_mode(const bk_model *m, int c)
 {
     for (int k = 0; k < BK_N_MODES; k++)
         if (m->vclass[c].modes & (1u << k))
@@ -180,12 +180,12 @@ int bk_corridor_mode(const bk_model *m, int c)
     return BK_MODE_ROAD;
 }
 
-bool bk_airfield_open(const bk_model *m, int place)
+bool bki_airfield_open(const bk_model *m, int place)
 {
     return !(m->now < m->airfield_closed_until_h[place]);
 }
 
-void bk_airfield_close(bk_model *m, int place, double hours, int cell)
+void bki_airfield_close(bk_model *m, int place, double hours, int cell)
 {
     double until = m->now + hours;
     if (until > m->airfield_closed_until_h[place])
@@ -194,16 +194,16 @@ void bk_airfield_close(bk_model *m, int place, double hours, int cell)
     bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_AIRFIELD_CLOSED, .segment = -1,
                       .lat = p->lat, .lon = p->lon, .place = place, .corridor = -1, .cell = cell,
                       .port = -1, .value = hours};
-    bk_model_log(m, &e);
+    bki_model_log(m, &e);
 }
 
 /* The class serving each corridor: its own, or the built-in road tanker from fleet.*. */
 static bk_status vclass_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
-    m->vclass = bk_calloc((size_t)sc->n_corridors + 1, sizeof *m->vclass);
-    m->airfield_closed_until_h = bk_calloc((size_t)sc->n_places, sizeof *m->airfield_closed_until_h);
-    m->sorties_today = bk_calloc((size_t)sc->n_places, sizeof *m->sorties_today);
+    m->vclass = bki_calloc((size_t)sc->n_corridors + 1, sizeof *m->vclass);
+    m->airfield_closed_until_h = bki_calloc((size_t)sc->n_places, sizeof *m->airfield_closed_until_h);
+    m->sorties_today = bki_calloc((size_t)sc->n_places, sizeof *m->sorties_today);
     if (m->vclass == NULL || m->airfield_closed_until_h == NULL || m->sorties_today == NULL)
         return BK_ERR_NOMEM;
     for (int p = 0; p < sc->n_places; p++)
@@ -237,7 +237,7 @@ static int route_add(bk_model *m, int c, const int *places, int n)
         return cur;
     if (m->n_routes == m->cap_routes) {
         int cap = m->cap_routes ? 2 * m->cap_routes : 16;
-        bk_route *r = bk_realloc(m->routes, (size_t)cap * sizeof *r);
+        bk_route *r = bki_realloc(m->routes, (size_t)cap * sizeof *r);
         if (r == NULL)
             return -1;
         m->routes = r;
@@ -245,11 +245,11 @@ static int route_add(bk_model *m, int c, const int *places, int n)
     }
     bk_route *r = &m->routes[m->n_routes];
     r->n = n;
-    r->place = bk_malloc((size_t)n * sizeof *r->place);
-    r->seg = bk_malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
+    r->place = bki_malloc((size_t)n * sizeof *r->place);
+    r->seg = bki_malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
     if (r->place == NULL || r->seg == NULL) {
-        bk_free(r->place);
-        bk_free(r->seg);
+        bki_free(r->place);
+        bki_free(r->seg);
         return -1;
     }
     memcpy(r->place, places, (size_t)n * sizeof *places);
@@ -259,15 +259,15 @@ static int route_add(bk_model *m, int c, const int *places, int n)
         if (places[i] == staging_place)
             r->staging = i;
         if (i + 1 < n)
-            r->seg[i] = bk_scenario_find_segment(m->sc, places[i], places[i + 1]);
+            r->seg[i] = bki_scenario_find_segment(m->sc, places[i], places[i + 1]);
     }
     return m->n_routes++;
 }
 
-bk_status bk_network_init(bk_model *m)
+bk_status bki_network_init(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
-    m->segs = bk_calloc((size_t)sc->n_segments, sizeof *m->segs);
+    m->segs = bki_calloc((size_t)sc->n_segments, sizeof *m->segs);
     if (m->segs == NULL || vclass_init(m) != BK_OK)
         return BK_ERR_NOMEM;
     for (int s = 0; s < sc->n_segments; s++) {
@@ -297,7 +297,7 @@ bk_status bk_network_init(bk_model *m)
         m->corr[c].route = r;
     }
 
-    igraph_t *g = bk_malloc(sizeof *g);
+    igraph_t *g = bki_malloc(sizeof *g);
     if (g == NULL)
         return BK_ERR_NOMEM;
     pthread_mutex_lock(&igraph_lock);
@@ -316,31 +316,31 @@ bk_status bk_network_init(bk_model *m)
     }
     pthread_mutex_unlock(&igraph_lock);
     if (rc != IGRAPH_SUCCESS) {
-        bk_free(g);
+        bki_free(g);
         return BK_ERR_NOMEM;
     }
     m->igraph = g;
     return BK_OK;
 }
 
-void bk_network_release(bk_model *m)
+void bki_network_release(bk_model *m)
 {
     if (m->igraph) {
         pthread_mutex_lock(&igraph_lock);
         igraph_destroy(m->igraph);
         pthread_mutex_unlock(&igraph_lock);
-        bk_free(m->igraph);
+        bki_free(m->igraph);
         m->igraph = NULL;
     }
     for (int i = 0; i < m->n_routes; i++) {
-        bk_free(m->routes[i].place);
-        bk_free(m->routes[i].seg);
+        bki_free(m->routes[i].place);
+        bki_free(m->routes[i].seg);
     }
-    bk_free(m->routes);
-    bk_free(m->segs);
-    bk_free(m->vclass);
-    bk_free(m->airfield_closed_until_h);
-    bk_free(m->sorties_today);
+    bki_free(m->routes);
+    bki_free(m->segs);
+    bki_free(m->vclass);
+    bki_free(m->airfield_closed_until_h);
+    bki_free(m->sorties_today);
     m->routes = NULL;
     m->segs = NULL;
     m->vclass = NULL;
@@ -351,14 +351,14 @@ void bk_network_release(bk_model *m)
  * to the city, a segment costing its nominal hours × (1 + risk_weight × attack memory); closed
  * segments cost so much that they are used only where there is no other way. With fixed routing
  * the corridor keeps its scenario path. */
-void bk_routes_update(bk_model *m)
+void bki_routes_update(bk_model *m)
 {
     const struct bk_scenario *sc = m->sc;
     if (m->routing != BK_ROUTING_RISK) {
         for (int c = 0; c < sc->n_corridors; c++) {
             int r = route_add(m, c, sc->corridors[c].path, sc->corridors[c].path_len);
             if (r < 0) {
-                bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+                bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
                 return;
             }
             m->corr[c].route = r;
@@ -370,34 +370,34 @@ void bk_routes_update(bk_model *m)
     pthread_mutex_lock(&igraph_lock);
     if (igraph_vector_init(&w, sc->n_segments) != IGRAPH_SUCCESS) {
         pthread_mutex_unlock(&igraph_lock);
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
     if (igraph_vector_init(&wc, sc->n_segments) != IGRAPH_SUCCESS) {
         igraph_vector_destroy(&w);
         pthread_mutex_unlock(&igraph_lock);
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
     if (igraph_vector_int_init(&vs, 0) != IGRAPH_SUCCESS) {
         igraph_vector_destroy(&wc);
         igraph_vector_destroy(&w);
         pthread_mutex_unlock(&igraph_lock);
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         return;
     }
     for (int s = 0; s < sc->n_segments; s++) {
         const bk_segment *sg = &sc->segments[s];
-        double risk = bk_decay(m->segs[s].risk, m->segs[s].risk_t, m->now,
+        double risk = bki_decay(m->segs[s].risk, m->segs[s].risk_t, m->now,
                                sc->policy.risk_memory_days);
         double cost = sg->length_km / sg->speed_kmh * (1.0 + sc->policy.risk_weight * risk);
-        if (bk_segment_closed(m, s))
+        if (bki_segment_closed(m, s))
             cost += 1e6;
         VECTOR(w)[s] = cost;
     }
-    int *places = bk_malloc((size_t)(2 * sc->n_places + 2) * sizeof *places);
+    int *places = bki_malloc((size_t)(2 * sc->n_places + 2) * sizeof *places);
     if (places == NULL) {
-        bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+        bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
         sc = NULL;
     }
     /* each corridor keeps its identity: the cheapest path from its port to its staging place,
@@ -410,7 +410,7 @@ void bk_routes_update(bk_model *m)
         /* only the segments its class can use: the others are priced out of the search, and a
          * path that still needs one is refused below (docs/model/modes.md) */
         for (int s = 0; s < sc->n_segments; s++)
-            VECTOR(wc)[s] = bk_corridor_can_use(m, c, s) ? VECTOR(w)[s] : BK_NO_MODE_COST;
+            VECTOR(wc)[s] = bki_corridor_can_use(m, c, s) ? VECTOR(w)[s] : BK_NO_MODE_COST;
         for (int k = 0; k < 2 && ok; k++) {
             if (stops[k] == stops[k + 1])
                 continue;
@@ -429,18 +429,18 @@ void bk_routes_update(bk_model *m)
                 if (places[i] == places[j])
                     ok = false;
         for (int i = 0; ok && i + 1 < n; i++)
-            if (!bk_corridor_can_use(m, c, bk_scenario_find_segment(sc, places[i], places[i + 1])))
+            if (!bki_corridor_can_use(m, c, bki_scenario_find_segment(sc, places[i], places[i + 1])))
                 ok = false;   /* no way on the class's own modes: keep the current route */
         if (!ok || n < 2)
             continue; /* keep the current route */
         int r = route_add(m, c, places, n);
         if (r < 0) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
+            bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory computing routes");
             break;
         }
         m->corr[c].route = r;
     }
-    bk_free(places);
+    bki_free(places);
     igraph_vector_int_destroy(&vs);
     igraph_vector_destroy(&wc);
     igraph_vector_destroy(&w);

@@ -66,13 +66,13 @@ struct bk_run {
 
 /* A scenario id as it appears in column names: lower case, '-' as '_' (ids are
  * [A-Za-z0-9_-]); out holds BK_ID_MAX bytes. */
-void bk_id_token(const char *id, char out[BK_ID_MAX]);
+void bki_id_token(const char *id, char out[BK_ID_MAX]);
 
 /* Format hour h of the run as an ISO date (YYYY-MM-DD) into buf[11]: hour h belongs to day
  * floor(h / 24) after the start date. */
-static inline void bk_run_date(const struct bk_scenario *sc, double h, char buf[11])
+static inline void bki_run_date(const struct bk_scenario *sc, double h, char buf[11])
 {
-    bk_date_at_hour(bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day), h, buf);
+    bki_date_at_hour(bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day), h, buf);
 }
 
 #endif

@@ -18,13 +18,13 @@
 
 /* ---- helpers shared by the model's modules ---------------------------------------------- */
 
-bool bk_model_schedule_failed(bk_model *m, bk_status st, double t)
+bool bki_model_schedule_failed(bk_model *m, bk_status st, double t)
 {
-    bk_model_set_fail(m, st, "cannot schedule an event at hour %g", t);
+    bki_model_set_fail(m, st, "cannot schedule an event at hour %g", t);
     return false;
 }
 
-void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...)
+void bki_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...)
 {
     if (m->status != BK_OK)
         return; /* keep the first failure */
@@ -34,19 +34,19 @@ void bk_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    bk_fail(m->err, st, "%s", msg);
+    bki_fail(m->err, st, "%s", msg);
 }
 
-void bk_model_log(bk_model *m, const bk_log_entry *e)
+void bki_model_log(bk_model *m, const bk_log_entry *e)
 {
     if (m->now < 0)
         return; /* nothing is recorded during the warm-up */
     struct bk_run *run = m->run;
     if (run->n_log == run->cap_log) {
         int cap = run->cap_log ? 2 * run->cap_log : 256;
-        bk_log_entry *l = bk_realloc(run->log, (size_t)cap * sizeof *l);
+        bk_log_entry *l = bki_realloc(run->log, (size_t)cap * sizeof *l);
         if (l == NULL) {
-            bk_model_set_fail(m, BK_ERR_NOMEM, "out of memory in the event log");
+            bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory in the event log");
             return;
         }
         run->log = l;
@@ -74,7 +74,7 @@ static void start_recording(bk_model *m)
     /* the warm-up's history is forgotten; what is on the road now counts as loaded */
     long count[TK_NSTATES], moving_loaded;
     double in_transit;
-    bk_census(m, count, &in_transit, &moving_loaded);
+    bki_census(m, count, &in_transit, &moving_loaded);
     m->loaded_l = in_transit;
     m->delivered_l = m->burned_l = m->captured_l = 0;
     for (int k = 0; k < BK_N_MODES; k++)
@@ -84,7 +84,7 @@ static void start_recording(bk_model *m)
     for (int i = 0; i < m->n_tankers; i++) {
         const bk_tanker *t = &m->tankers[i];
         if (t->state != TK_DESTROYED && t->state != TK_CAPTURED) {
-            m->loaded_mode[bk_corridor_mode(m, t->corridor)] += t->load_l;
+            m->loaded_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
             m->corr[t->corridor].loaded_l += t->load_l;
         }
     }
@@ -99,14 +99,14 @@ static void ev_day(bk_model *m, const bk_event *ev)
 {
     (void)ev;
     if (m->run->cfg.cancel && *m->run->cfg.cancel) {
-        bk_model_set_fail(m, BK_ERR_INTERRUPTED, "interrupted on day %d", m->day);
+        bki_model_set_fail(m, BK_ERR_INTERRUPTED, "interrupted on day %d", m->day);
         return;
     }
     if (m->now > 0) {
         int d = (int)lround(m->now / 24.0) - 1;
-        bk_city_day(m, d);
-        bk_city_drain_waiting(m);
-        bk_record_day(m, d);
+        bki_city_day(m, d);
+        bki_city_drain_waiting(m);
+        bki_record_day(m, d);
         reset_today(m);
         if (d + 1 >= m->run->days || m->status != BK_OK)
             return;
@@ -114,21 +114,21 @@ static void ev_day(bk_model *m, const bk_event *ev)
         start_recording(m);
     }
     m->day = (int)floor(m->now / 24.0);
-    bk_network_daily(m);
+    bki_network_daily(m);
     for (int c = 0; c < m->sc->n_corridors; c++)
         m->corr[c].recent_attacks[((m->day % 7) + 7) % 7] = 0;
     long every = lround(m->sc->citypol.escort_realloc_days);
     every = every >= 1 ? every : 7; /* the loader allows whole days from 1 */
     if (m->day > 0 && m->day % every == 0)
-        bk_escort_reallocate(m);
+        bki_escort_reallocate(m);
     if (m->day >= 0) {
-        bk_fleet_daily(m);
-        bk_escort_daily(m);
-        bk_cells_daily(m);
+        bki_fleet_daily(m);
+        bki_escort_daily(m);
+        bki_cells_daily(m);
     }
     if (m->routing == BK_ROUTING_RISK)
-        bk_routes_update(m);
-    bk_model_schedule(m, m->now + 24.0, PRIO_DAY, EV_DAY, 0, 0);
+        bki_routes_update(m);
+    bki_model_schedule(m, m->now + 24.0, PRIO_DAY, EV_DAY, 0, 0);
 }
 
 static void log_timeline(bk_model *m, enum bk_log_kind kind, const bk_timeline_event *te,
@@ -147,14 +147,14 @@ static void log_timeline(bk_model *m, enum bk_log_kind kind, const bk_timeline_e
     }
     if (te && te->kind == BK_TL_ESCORT_REINFORCE)
         e.corridor = te->corridor;
-    bk_model_log(m, &e);
+    bki_model_log(m, &e);
 }
 
 /* Convoy mode switched off: whoever waits at staging leaves alone. */
 static void release_staging(bk_model *m)
 {
     for (int c = 0; c < m->sc->n_corridors; c++)
-        bk_staging_release(m, c);
+        bki_staging_release(m, c);
 }
 
 /* A campaign is declared: drivers on every corridor lose declaration_fear of their willingness
@@ -191,7 +191,7 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         log_timeline(m, BK_LOG_CAMPAIGN, te, 0);
         break;
     case BK_TL_ROAD_CUT:
-        bk_road_close(m, te->segment, te->hours, -1);
+        bki_road_close(m, te->segment, te->hours, -1);
         if (m->run->n_log > 0)
             m->run->log[m->run->n_log - 1].note = te->note[0] ? te->note : NULL;
         break;
@@ -199,9 +199,9 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         bk_port_state *ps = &m->ports[te->port];
         ps->factor = te->factor;
         ps->cut_gen++;
-        bk_model_schedule(m, m->now + te->hours, PRIO_NORMAL, EV_SUPPLY_RESTORE,
+        bki_model_schedule(m, m->now + te->hours, PRIO_NORMAL, EV_SUPPLY_RESTORE,
                           (uint32_t)te->port, ps->cut_gen);
-        bk_port_kick(m, te->port);
+        bki_port_kick(m, te->port);
         log_timeline(m, BK_LOG_SUPPLY_CUT, te, te->factor);
         break;
     }
@@ -219,7 +219,7 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         if (cs->escort_pool < 0)
             cs->escort_pool = 0;
         log_timeline(m, BK_LOG_POLICY, te, te->units);
-        bk_convoy_try_depart(m, te->corridor);
+        bki_convoy_try_depart(m, te->corridor);
         break;
     }
     case BK_TL_NIGHT_BAN:
@@ -228,7 +228,7 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         break;
     case BK_TL_ROUTING:
         m->routing = (enum bk_routing_mode)te->mode;
-        bk_routes_update(m);
+        bki_routes_update(m);
         log_timeline(m, BK_LOG_POLICY, te, te->mode);
         break;
     case BK_TL_NOTE:
@@ -268,10 +268,10 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         log_timeline(m, BK_LOG_NOTE, te, te->value); /* the city reads the timeline by day */
         break;
     case BK_TL_AMBUSH:
-        /* the replay is claimed when a drive enters a listed segment (bk_cells_exposure); at
+        /* the replay is claimed when a drive enters a listed segment (bki_cells_exposure); at
          * the end of its window, say so if nothing came */
         if (ev->b == 0)
-            bk_model_schedule(m, te->time_h + te->hours, PRIO_TIMELINE, EV_TIMELINE, ev->a, 1);
+            bki_model_schedule(m, te->time_h + te->hours, PRIO_TIMELINE, EV_TIMELINE, ev->a, 1);
         else if (!m->replay_taken[ev->a]) {
             bk_log_entry e = {.time_h = m->now, .kind = BK_LOG_NOTE, .segment = te->segs[0],
                               .corridor = -1, .cell = -1, .port = -1, .frac = 0.5,
@@ -281,13 +281,13 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
             const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
             e.lat = 0.5 * (a->lat + b->lat);
             e.lon = 0.5 * (a->lon + b->lon);
-            e.place = bk_nearest_place(m, e.lat, e.lon);
-            bk_model_log(m, &e);
+            e.place = bki_nearest_place(m, e.lat, e.lon);
+            bki_model_log(m, &e);
         }
         break;
     case BK_TL_RIVER_CLOSED:
         for (int k = 0; k < te->n_segs; k++) {
-            bk_road_close(m, te->segs[k], te->hours, -1);
+            bki_road_close(m, te->segs[k], te->hours, -1);
             if (m->run->n_log > 0)
                 m->run->log[m->run->n_log - 1].note = te->note[0] ? te->note : NULL;
         }
@@ -307,42 +307,42 @@ typedef void (*bk_handler)(bk_model *m, const bk_event *ev);
 static const bk_handler handlers[EV_COUNT] = {
     [EV_DAY] = ev_day,
     [EV_TIMELINE] = ev_timeline,
-    [EV_LOAD_DONE] = bk_ev_load_done,
-    [EV_DEPART] = bk_ev_depart,
-    [EV_LEG_END] = bk_ev_leg_end,
-    [EV_CONTINUE] = bk_ev_continue,
-    [EV_AMBUSH] = bk_ev_ambush,
-    [EV_UNLOAD] = bk_ev_unload,
-    [EV_CONVOY_CHECK] = bk_ev_convoy_check,
-    [EV_ESCORT_RETURN] = bk_ev_escort_return,
-    [EV_CUT] = bk_ev_cut,
-    [EV_SUPPLY_RESTORE] = bk_ev_supply_restore,
-    [EV_DRIFT] = bk_ev_drift,
+    [EV_LOAD_DONE] = bki_ev_load_done,
+    [EV_DEPART] = bki_ev_depart,
+    [EV_LEG_END] = bki_ev_leg_end,
+    [EV_CONTINUE] = bki_ev_continue,
+    [EV_AMBUSH] = bki_ev_ambush,
+    [EV_UNLOAD] = bki_ev_unload,
+    [EV_CONVOY_CHECK] = bki_ev_convoy_check,
+    [EV_ESCORT_RETURN] = bki_ev_escort_return,
+    [EV_CUT] = bki_ev_cut,
+    [EV_SUPPLY_RESTORE] = bki_ev_supply_restore,
+    [EV_DRIFT] = bki_ev_drift,
 };
 
 /* ---- set-up and the public entry points ------------------------------------------------- */
 
 static void model_release(bk_model *m)
 {
-    bk_fleet_release(m);
-    bk_network_release(m);
-    bk_city_release(m);
-    bk_free(m->today.delivered_p);
+    bki_fleet_release(m);
+    bki_network_release(m);
+    bki_city_release(m);
+    bki_free(m->today.delivered_p);
     if (m->corr)
         for (int c = 0; c < m->sc->n_corridors; c++)
-            bk_fifo_release(&m->corr[c].staging);
-    bk_free(m->corr);
-    bk_free(m->cells);
-    bk_free(m->reach);
-    bk_free(m->seg_cells);
-    bk_free(m->seg_ncells);
-    bk_free(m->roam_segs);
-    bk_free(m->roam_n);
-    bk_free(m->replay_taken);
-    bk_free(m->replays);
-    bk_free(m->stock_l);
-    bk_free(m->c_today);
-    bk_queue_release(&m->q);
+            bki_fifo_release(&m->corr[c].staging);
+    bki_free(m->corr);
+    bki_free(m->cells);
+    bki_free(m->reach);
+    bki_free(m->seg_cells);
+    bki_free(m->seg_ncells);
+    bki_free(m->roam_segs);
+    bki_free(m->roam_n);
+    bki_free(m->replay_taken);
+    bki_free(m->replays);
+    bki_free(m->stock_l);
+    bki_free(m->c_today);
+    bki_queue_release(&m->q);
 }
 
 static bk_status model_init(bk_model *m)
@@ -353,12 +353,12 @@ static bk_status model_init(bk_model *m)
     m->night_ban = sc->policy.night_ban;
     m->routing = sc->policy.routing;
     m->end_h = 24.0 * m->run->days;
-    if (bk_queue_init(&m->q, 4096) != BK_OK)
+    if (bki_queue_init(&m->q, 4096) != BK_OK)
         return BK_ERR_NOMEM;
-    m->corr = bk_calloc((size_t)sc->n_corridors, sizeof *m->corr);
-    m->stock_l = bk_calloc((size_t)sc->n_products, sizeof *m->stock_l);
-    m->c_today = bk_calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
-    m->today.delivered_p = bk_calloc((size_t)sc->n_products, sizeof *m->today.delivered_p);
+    m->corr = bki_calloc((size_t)sc->n_corridors, sizeof *m->corr);
+    m->stock_l = bki_calloc((size_t)sc->n_products, sizeof *m->stock_l);
+    m->c_today = bki_calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
+    m->today.delivered_p = bki_calloc((size_t)sc->n_products, sizeof *m->today.delivered_p);
     if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL || !m->today.delivered_p)
         return BK_ERR_NOMEM;
     for (int c = 0; c < sc->n_corridors; c++) {
@@ -366,24 +366,24 @@ static bk_status model_init(bk_model *m)
         cs->route = -1;
         cs->willingness = 1.0;
         cs->escort_pool = cs->escort_target = sc->corridors[c].escort_units;
-        bk_rng_init(&cs->rng_driver, m->seed, m->rep, BK_RNG_DRIVER, (uint32_t)c);
-        bk_rng_init(&cs->rng_city, m->seed, m->rep, BK_RNG_CITY, (uint32_t)c);
+        bki_rng_init(&cs->rng_driver, m->seed, m->rep, BK_RNG_DRIVER, (uint32_t)c);
+        bki_rng_init(&cs->rng_city, m->seed, m->rep, BK_RNG_CITY, (uint32_t)c);
     }
     bk_status st;
-    if ((st = bk_network_init(m)) != BK_OK || (st = bk_cells_init(m)) != BK_OK)
+    if ((st = bki_network_init(m)) != BK_OK || (st = bki_cells_init(m)) != BK_OK)
         return st;
     m->now = -24.0 * WARMUP_DAYS;
-    if ((st = bk_fleet_init(m)) != BK_OK || (st = bk_city_init(m)) != BK_OK)
+    if ((st = bki_fleet_init(m)) != BK_OK || (st = bki_city_init(m)) != BK_OK)
         return st;
-    bool ok = bk_model_schedule(m, m->now, PRIO_DAY, EV_DAY, 0, 0);
+    bool ok = bki_model_schedule(m, m->now, PRIO_DAY, EV_DAY, 0, 0);
     if (sc->group.campaign_start_h >= 0)
-        ok = ok && bk_model_schedule(m, sc->group.campaign_start_h, PRIO_TIMELINE, EV_TIMELINE,
+        ok = ok && bki_model_schedule(m, sc->group.campaign_start_h, PRIO_TIMELINE, EV_TIMELINE,
                                      TL_GROUP_START, 0);
     for (int i = 0; i < sc->n_timeline; i++)
-        ok = ok && bk_model_schedule(m, sc->timeline[i].time_h, PRIO_TIMELINE, EV_TIMELINE,
+        ok = ok && bki_model_schedule(m, sc->timeline[i].time_h, PRIO_TIMELINE, EV_TIMELINE,
                                      (uint32_t)i, 0);
     if (sc->group.n_cells > 0 && sc->group.drift_interval_h > 0)
-        ok = ok && bk_model_schedule(m, sc->group.drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
+        ok = ok && bki_model_schedule(m, sc->group.drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
     return ok ? BK_OK : m->status;
 }
 
@@ -398,33 +398,33 @@ bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **o
                      bk_error *err)
 {
     if (out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "bk_sim_run: out is NULL");
+        return bki_fail(err, BK_ERR_USAGE, "bk_sim_run: out is NULL");
     *out = NULL;
     if (sc == NULL || cfg == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "bk_sim_run: scenario or config is NULL");
+        return bki_fail(err, BK_ERR_USAGE, "bk_sim_run: scenario or config is NULL");
     if (cfg->days < 0 || cfg->days > 3650)
-        return bk_fail(err, BK_ERR_USAGE, "days must be between 1 and 3650, got %d", cfg->days);
-    struct bk_run *run = bk_calloc(1, sizeof *run);
+        return bki_fail(err, BK_ERR_USAGE, "days must be between 1 and 3650, got %d", cfg->days);
+    struct bk_run *run = bki_calloc(1, sizeof *run);
     if (run == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     run->sc = sc;
     run->cfg = *cfg;
     run->days = cfg->days > 0 ? cfg->days : sc->days;
     run->cfg.days = run->days;
     bk_model m = {.sc = sc, .run = run, .err = err, .seed = cfg->seed, .rep = cfg->replication};
-    bk_status st = bk_columns_init(run, sc);
-    run->first_stockout_day = bk_calloc((size_t)sc->n_products, sizeof *run->first_stockout_day);
-    run->unmet_sector_l = bk_calloc((size_t)(sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1),
+    bk_status st = bki_columns_init(run, sc);
+    run->first_stockout_day = bki_calloc((size_t)sc->n_products, sizeof *run->first_stockout_day);
+    run->unmet_sector_l = bki_calloc((size_t)(sc->cityside.n_sectors > 0 ? sc->cityside.n_sectors : 1),
                                  sizeof *run->unmet_sector_l);
     if (run->first_stockout_day == NULL || run->unmet_sector_l == NULL)
         st = BK_ERR_NOMEM;
     if (st == BK_OK)
         st = model_init(&m);
     if (st != BK_OK && m.status == BK_OK)
-        bk_model_set_fail(&m, st, "out of memory setting up the model");
+        bki_model_set_fail(&m, st, "out of memory setting up the model");
     double events = 0;
     bk_event ev;
-    while (m.status == BK_OK && bk_queue_pop(&m.q, &ev)) {
+    while (m.status == BK_OK && bki_queue_pop(&m.q, &ev)) {
         if (ev.time > m.end_h)
             break;
         m.now = ev.time;
@@ -436,7 +436,7 @@ bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **o
     run->totals.events = events;
     st = m.status;
     if (st == BK_OK)
-        bk_fill_totals(&m);
+        bki_fill_totals(&m);
     model_release(&m);
     if (st != BK_OK) {
         bk_run_free(run);
@@ -450,12 +450,12 @@ void bk_run_free(bk_run *run)
 {
     if (run == NULL)
         return;
-    bk_free(run->cols);
-    bk_free(run->daily);
-    bk_free(run->log);
-    bk_free(run->first_stockout_day);
-    bk_free(run->unmet_sector_l);
-    bk_free(run);
+    bki_free(run->cols);
+    bki_free(run->daily);
+    bki_free(run->log);
+    bki_free(run->first_stockout_day);
+    bki_free(run->unmet_sector_l);
+    bki_free(run);
 }
 
 void bk_run_get_totals(const bk_run *run, bk_run_totals *out)

@@ -15,21 +15,21 @@ bk_status bk_run_write_daily_csv(const bk_run *run, FILE *out)
     fputs("day,date", out);
     for (int c = 0; c < run->n_cols; c++) {
         fputc(',', out);
-        bk_fmt_csv_field(out, run->cols[c].name);
+        bki_fmt_csv_field(out, run->cols[c].name);
     }
     fputc('\n', out);
     for (int d = 0; d < run->days && !ferror(out); d++) {
         char date[11];
-        bk_run_date(run->sc, 24.0 * d, date);
+        bki_run_date(run->sc, 24.0 * d, date);
         fprintf(out, "%d,%s", d, date);
         for (int c = 0; c < run->n_cols; c++) {
             const double *row = run->daily + (size_t)d * (size_t)run->n_cols;
             char num[BK_FMT_NUM];
-            bk_fmt_number(num, row[c]);
+            bki_fmt_number(num, row[c]);
             fputc(',', out);
             fputs(num, out);
         }
         fputc('\n', out);
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

@@ -53,7 +53,7 @@ static bool valid_index(int i, int n)
 static bool entry_words(const struct bk_scenario *sc, const bk_log_entry *e, const char **one,
                         const char **many)
 {
-    bk_corridor_words(sc, e->corridor, one, many);
+    bki_corridor_words(sc, e->corridor, one, many);
     return strcmp(*one, "tanker") == 0 || strcmp(*one, "truck") == 0;
 }
 
@@ -265,7 +265,7 @@ static void entry_note(const struct bk_scenario *sc, const bk_log_entry *e, char
         break;
     case BK_LOG_SUPPLY_CUT: {
         char pct[BK_FMT_NUM];
-        bk_fmt_number(pct, isfinite(e->value) ? round(e->value * 1000.0) / 10.0 : 0.0);
+        bki_fmt_number(pct, isfinite(e->value) ? round(e->value * 1000.0) / 10.0 : 0.0);
         const char *port = "a port";
         if (valid_index(e->port, sc->n_ports)) {
             int p = sc->ports[e->port].place;
@@ -363,7 +363,7 @@ static void csv_int(FILE *out, long v)
 static void csv_str(FILE *out, const char *s)
 {
     fputc(',', out);
-    bk_fmt_csv_text(out, s);
+    bki_fmt_csv_text(out, s);
 }
 
 /* ACLED leaves `iso` to the country of the event; the scenario knows the code of its own
@@ -384,15 +384,15 @@ static void write_acled_row(FILE *out, const struct bk_scenario *sc, const bk_lo
                             int index, const acled_coding *k)
 {
     char date[11], note[NOTE_MAX], lat_s[BK_FMT_NUM], lon_s[BK_FMT_NUM];
-    bk_run_date(sc, e->time_h, date);
-    long days = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
+    bki_run_date(sc, e->time_h, date);
+    long days = bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day) +
                 (isfinite(e->time_h) ? (long)floor(e->time_h / 24.0) : 0);
     int p = entry_place(sc, e);
     double lat, lon;
     int precision;
     entry_position(sc, e, &lat, &lon, &precision);
-    bk_fmt_fixed(lat_s, lat, 4);
-    bk_fmt_fixed(lon_s, lon, 4);
+    bki_fmt_fixed(lat_s, lat, 4);
+    bki_fmt_fixed(lon_s, lon, 4);
     entry_note(sc, e, note, sizeof note);
     const char *iso;
     const char *country = entry_country(sc, p, &iso);
@@ -439,7 +439,7 @@ bk_status bk_run_write_events_csv(const bk_run *run, FILE *out)
         if (acled_code(sc, &run->log[i], &k, actor1, actor2, sizeof actor1))
             write_acled_row(out, sc, &run->log[i], i, &k);
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 static void json_key(FILE *out, const char *key)
@@ -460,7 +460,7 @@ static void json_name_or_null(FILE *out, const char *key, const char *s)
 {
     json_key(out, key);
     if (s && s[0])
-        bk_fmt_json_string(out, s);
+        bki_fmt_json_string(out, s);
     else
         fputs("null", out);
 }
@@ -473,25 +473,25 @@ static void write_feature(FILE *out, const struct bk_scenario *sc, const bk_log_
     double lat, lon;
     int precision;
     entry_position(sc, e, &lat, &lon, &precision);
-    bk_run_date(sc, e->time_h, date);
+    bki_run_date(sc, e->time_h, date);
     entry_note(sc, e, note, sizeof note);
     segment_label(sc, e->segment, true, seg, sizeof seg);
     snprintf(id, sizeof id, "SIM%06d", index + 1);
     bool ambush = e->kind == BK_LOG_AMBUSH;
 
     fputs("{\"type\":\"Feature\",\"geometry\":", out);
-    if (bk_fmt_fixed(lat_s, lat, 4) && bk_fmt_fixed(lon_s, lon, 4))
+    if (bki_fmt_fixed(lat_s, lat, 4) && bki_fmt_fixed(lon_s, lon, 4))
         fprintf(out, "{\"type\":\"Point\",\"coordinates\":[%s,%s]}", lon_s, lat_s);
     else
         fputs("null", out);
     fputs(",\"properties\":{\"id\":", out);
-    bk_fmt_json_string(out, id);
+    bki_fmt_json_string(out, id);
     json_key(out, "date");
-    bk_fmt_json_string(out, date);
+    bki_fmt_json_string(out, date);
     json_key(out, "time_h");
-    bk_fmt_json_number(out, e->time_h);
+    bki_fmt_json_number(out, e->time_h);
     json_key(out, "kind");
-    bk_fmt_json_string(out, kind_name(e->kind));
+    bki_fmt_json_string(out, kind_name(e->kind));
     json_name_or_null(out, "corridor",
                       valid_index(e->corridor, sc->n_corridors) ? sc->corridors[e->corridor].id
                                                                 : NULL);
@@ -515,22 +515,22 @@ static void write_feature(FILE *out, const struct bk_scenario *sc, const bk_log_
     json_int_or_null(out, "turned_back", ambush, e->turned_back);
     json_key(out, "fighters");
     if (ambush)
-        bk_fmt_json_number(out, e->fighters);
+        bki_fmt_json_number(out, e->fighters);
     else
         fputs("null", out);
     json_key(out, "fighters_lost");
     if (ambush)
-        bk_fmt_json_number(out, e->fighters_lost);
+        bki_fmt_json_number(out, e->fighters_lost);
     else
         fputs("null", out);
     json_key(out, "value");
     if (e->kind == BK_LOG_CAMPAIGN || e->kind == BK_LOG_ROAD_CUT ||
         e->kind == BK_LOG_SUPPLY_CUT || e->kind == BK_LOG_AIRFIELD_CLOSED)
-        bk_fmt_json_number(out, e->value);
+        bki_fmt_json_number(out, e->value);
     else
         fputs("null", out);
     json_key(out, "notes");
-    bk_fmt_json_string(out, note);
+    bki_fmt_json_string(out, note);
     fputs("}}", out);
 }
 
@@ -545,5 +545,5 @@ bk_status bk_run_write_events_geojson(const bk_run *run, FILE *out)
         write_feature(out, run->sc, &run->log[i], i);
     }
     fputs("\n]}\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

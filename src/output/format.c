@@ -35,7 +35,7 @@ static void drop_negative_zero(char *s)
 }
 
 /* Integers stay integers so that counts read back exactly; the rest keeps 10 digits. */
-bool bk_fmt_number(char buf[BK_FMT_NUM], double v)
+bool bki_fmt_number(char buf[BK_FMT_NUM], double v)
 {
     if (!isfinite(v)) {
         buf[0] = '\0';
@@ -53,7 +53,7 @@ bool bk_fmt_number(char buf[BK_FMT_NUM], double v)
 }
 
 /* Fixed decimals, for coordinates. */
-bool bk_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals)
+bool bki_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals)
 {
     if (!isfinite(v) || fabs(v) >= 1e15) { /* 1e15 keeps %f inside the buffer */
         buf[0] = '\0';
@@ -66,7 +66,7 @@ bool bk_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals)
 }
 
 /* Separators inserted by hand: the locale's grouping is neither portable nor wanted. */
-void bk_fmt_thousands(char buf[BK_FMT_NUM], long v)
+void bki_fmt_thousands(char buf[BK_FMT_NUM], long v)
 {
     char digits[24];
     unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
@@ -83,13 +83,13 @@ void bk_fmt_thousands(char buf[BK_FMT_NUM], long v)
 }
 
 /* Litres rounded for a reader; never fails. */
-void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres)
+void bki_fmt_litres(char buf[2 * BK_FMT_NUM], double litres)
 {
     char num[BK_FMT_NUM];
     if (!isfinite(litres))
         litres = 0.0;
     if (fabs(litres) < 1e6) {
-        bk_fmt_thousands(num, lround(litres));
+        bki_fmt_thousands(num, lround(litres));
         snprintf(buf, 2 * BK_FMT_NUM, "%s litres", num);
         return;
     }
@@ -99,13 +99,13 @@ void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres)
     long whole = tenths / 10, frac = tenths % 10;
     if (frac < 0)
         frac = -frac;
-    bk_fmt_thousands(num, whole);
+    bki_fmt_thousands(num, whole);
     snprintf(buf, 2 * BK_FMT_NUM, "%s%s.%ld million litres",
              (tenths < 0 && whole == 0) ? "-" : "", num, frac);
 }
 
 /* RFC 4180 quoting, only when needed, so simple fields stay readable. */
-void bk_fmt_csv_field(FILE *out, const char *s)
+void bki_fmt_csv_field(FILE *out, const char *s)
 {
     if (s == NULL)
         return;
@@ -128,10 +128,10 @@ static bool formula_start(char c)
 }
 
 /* Contract in format.h. The apostrophe is the prefix OWASP's CSV-injection advice names. */
-void bk_fmt_csv_text(FILE *out, const char *s)
+void bki_fmt_csv_text(FILE *out, const char *s)
 {
     if (s == NULL || !formula_start(s[0])) {
-        bk_fmt_csv_field(out, s);
+        bki_fmt_csv_field(out, s);
         return;
     }
     fputs("\"'", out);
@@ -143,26 +143,26 @@ void bk_fmt_csv_text(FILE *out, const char *s)
     fputc('"', out);
 }
 
-bool bk_fmt_csv_guarded(const char *s, size_t len)
+bool bki_fmt_csv_guarded(const char *s, size_t len)
 {
     return len >= 2 && s[0] == '\'' && formula_start(s[1]);
 }
 
 /* Contract in format.h: the escaping is engine/json.c's. */
-void bk_fmt_json_string(FILE *out, const char *s)
+void bki_fmt_json_string(FILE *out, const char *s)
 {
-    bk_json_string(out, s, false);
+    bki_json_string(out, s, false);
 }
 
 /* JSON has no NaN: null stands for a value that should not exist. */
-void bk_fmt_json_number(FILE *out, double v)
+void bki_fmt_json_number(FILE *out, double v)
 {
     char buf[BK_FMT_NUM];
-    fputs(bk_fmt_number(buf, v) ? buf : "null", out);
+    fputs(bki_fmt_number(buf, v) ? buf : "null", out);
 }
 
 /* Writes are buffered, so the error of a full disk may only show at the flush. */
-bk_status bk_fmt_finish(FILE *out)
+bk_status bki_fmt_finish(FILE *out)
 {
     if (fflush(out) != 0 || ferror(out))
         return BK_ERR_IO;

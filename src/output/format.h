@@ -19,43 +19,43 @@
 
 /* A finite value for CSV and JSON: integral values below 1e15 in magnitude as integers, others
  * with 10 significant digits ("%.10g"). Returns false (and buf = "") for NaN or infinity. */
-bool bk_fmt_number(char buf[BK_FMT_NUM], double v);
+bool bki_fmt_number(char buf[BK_FMT_NUM], double v);
 
 /* A finite value with `decimals` digits after the point ("%.*f"); "-0.0000" becomes "0.0000".
  * Returns false (and buf = "") for NaN or infinity. */
-bool bk_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals);
+bool bki_fmt_fixed(char buf[BK_FMT_NUM], double v, int decimals);
 
 /* A count for people: thousands separated by commas ("12,345"). */
-void bk_fmt_thousands(char buf[BK_FMT_NUM], long v);
+void bki_fmt_thousands(char buf[BK_FMT_NUM], long v);
 
 /* Litres for people: "812,000 litres" below a million, "36.5 million litres" from there. */
-void bk_fmt_litres(char buf[2 * BK_FMT_NUM], double litres);
+void bki_fmt_litres(char buf[2 * BK_FMT_NUM], double litres);
 
 /* Day numbers and dates: engine/date.h. */
 
 /* One CSV field per RFC 4180: quoted (inner quotes doubled) when it holds a comma, a quote, a
  * CR or an LF; as is otherwise. NULL is an empty field. Stream errors are left for
- * bk_fmt_finish. */
-void bk_fmt_csv_field(FILE *out, const char *s);
+ * bki_fmt_finish. */
+void bki_fmt_csv_field(FILE *out, const char *s);
 
-/* A text field from user data (a name, an actor, a note): as bk_fmt_csv_field, but text that
+/* A text field from user data (a name, an actor, a note): as bki_fmt_csv_field, but text that
  * starts with '=', '+', '-', '@', a tab or a CR is written with an apostrophe in front, so that
  * a spreadsheet opening the file shows it as text instead of evaluating it as a formula (CSV
  * injection). The tool's CSV readers drop that apostrophe again (bk_fmt_csv_unguard). Not for
- * numbers: "-8.0" stays as it is through bk_fmt_csv_field. */
-void bk_fmt_csv_text(FILE *out, const char *s);
+ * numbers: "-8.0" stays as it is through bki_fmt_csv_field. */
+void bki_fmt_csv_text(FILE *out, const char *s);
 
 /* True when a field read from CSV is a guarded text field ("'=..." etc.); the text then starts
  * at s + 1. */
-bool bk_fmt_csv_guarded(const char *s, size_t len);
+bool bki_fmt_csv_guarded(const char *s, size_t len);
 
 /* A JSON string with its quotes; control characters escaped; NULL prints null. */
-void bk_fmt_json_string(FILE *out, const char *s);
+void bki_fmt_json_string(FILE *out, const char *s);
 
-/* A JSON number via bk_fmt_number; null for NaN or infinity. */
-void bk_fmt_json_number(FILE *out, double v);
+/* A JSON number via bki_fmt_number; null for NaN or infinity. */
+void bki_fmt_json_number(FILE *out, double v);
 
 /* Flush `out` and report whether anything written to it failed: BK_OK or BK_ERR_IO. */
-bk_status bk_fmt_finish(FILE *out);
+bk_status bki_fmt_finish(FILE *out);
 
 #endif

@@ -39,16 +39,16 @@
 #define BK_WEB_ASSET(sym)                 \
     extern const unsigned char sym[];     \
     extern const size_t sym##_len;
-BK_WEB_ASSET(bk_web_uplot_js)
-BK_WEB_ASSET(bk_web_uplot_css)
-BK_WEB_ASSET(bk_web_d3_array_js)
-BK_WEB_ASSET(bk_web_d3_geo_js)
-BK_WEB_ASSET(bk_web_topojson_js)
-BK_WEB_ASSET(bk_web_countries_json)
-BK_WEB_ASSET(bk_web_report_js)
-BK_WEB_ASSET(bk_web_report_map_js)
-BK_WEB_ASSET(bk_web_report_decide_js)
-BK_WEB_ASSET(bk_web_report_css)
+BK_WEB_ASSET(bki_web_uplot_js)
+BK_WEB_ASSET(bki_web_uplot_css)
+BK_WEB_ASSET(bki_web_d3_array_js)
+BK_WEB_ASSET(bki_web_d3_geo_js)
+BK_WEB_ASSET(bki_web_topojson_js)
+BK_WEB_ASSET(bki_web_countries_json)
+BK_WEB_ASSET(bki_web_report_js)
+BK_WEB_ASSET(bki_web_report_map_js)
+BK_WEB_ASSET(bki_web_report_decide_js)
+BK_WEB_ASSET(bki_web_report_css)
 #undef BK_WEB_ASSET
 
 /* An embedded asset as (text, length) arguments. */
@@ -64,19 +64,19 @@ typedef struct inputs {
 
 static void inputs_free(inputs *in)
 {
-    bk_free(in->daily);
-    bk_free(in->bands);
-    bk_free(in->curves);
-    bk_free(in->compare);
-    bk_free(in->events);
-    bk_free(in->summary);
-    bk_free(in->manifest);
-    bk_free(in->scenario);
-    bk_free(in->compare_json);
-    bk_free(in->optimise_json);
-    bk_free(in->optimise_csv);
-    bk_free(in->vuln_csv);
-    bk_free(in->vuln_json);
+    bki_free(in->daily);
+    bki_free(in->bands);
+    bki_free(in->curves);
+    bki_free(in->compare);
+    bki_free(in->events);
+    bki_free(in->summary);
+    bki_free(in->manifest);
+    bki_free(in->scenario);
+    bki_free(in->compare_json);
+    bki_free(in->optimise_json);
+    bki_free(in->optimise_csv);
+    bki_free(in->vuln_csv);
+    bki_free(in->vuln_json);
 }
 
 /* The path of `name` in the directory if that file exists, else NULL; *nomem on failure. */
@@ -88,7 +88,7 @@ static char *present(const char *dir, const char *name, bool *nomem)
         return NULL;
     }
     if (!rp_is_file(p)) {
-        bk_free(p);
+        bki_free(p);
         return NULL;
     }
     return p;
@@ -130,7 +130,7 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
         st = rp_read_file(in->scenario, &text, &len, err);
         if (st == BK_OK)
             st = bk_scenario_load_string(text, len, in->scenario, &sc, err);
-        bk_free(text);
+        bki_free(text);
         if (st != BK_OK)
             return st;
         rp_put_scenario(f, sc);
@@ -161,7 +161,7 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
         return st;
     if (cfg->observed_path) {
         if (!rp_is_file(cfg->observed_path))
-            return bk_fail(err, BK_ERR_IO, "observed events file '%s' does not exist or is not "
+            return bki_fail(err, BK_ERR_IO, "observed events file '%s' does not exist or is not "
                                            "a file", cfg->observed_path);
         if ((st = rp_put_observed(f, cfg->observed_path, err)) != BK_OK)
             return st;
@@ -236,8 +236,8 @@ static void write_page(FILE *f, const char *title, const char *data, size_t data
     fputs("\">\n<title>", f);
     put_html(f, title);
     fputs("</title>\n", f);
-    put_element(f, "<style>\n", ASSET(bk_web_uplot_css), "\n</style>");
-    put_element(f, "<style>\n", ASSET(bk_web_report_css), "\n</style>");
+    put_element(f, "<style>\n", ASSET(bki_web_uplot_css), "\n</style>");
+    put_element(f, "<style>\n", ASSET(bki_web_report_css), "\n</style>");
     fputs("</head>\n<body>\n<header class=\"bk-header\"><h1 id=\"bk-title\">", f);
     put_html(f, title);
     fputs("</h1><p id=\"bk-subtitle\" class=\"bk-subtitle\"></p></header>\n"
@@ -247,20 +247,20 @@ static void write_page(FILE *f, const char *title, const char *data, size_t data
     put_element(f, "<script type=\"application/json\" id=\"bk-data\">", data, data_len,
                 "</script>");
     fputs("<script type=\"application/json\" id=\"bk-world\">", f);
-    for (size_t i = 0; i < bk_web_countries_json_len; i++) {
-        if (bk_web_countries_json[i] == '<')
+    for (size_t i = 0; i < bki_web_countries_json_len; i++) {
+        if (bki_web_countries_json[i] == '<')
             fputs("\\u003c", f);
         else
-            fputc(bk_web_countries_json[i], f);
+            fputc(bki_web_countries_json[i], f);
     }
     fputs("</script>\n", f);
-    put_element(f, "<script>\n", ASSET(bk_web_uplot_js), "\n</script>");
-    put_element(f, "<script>\n", ASSET(bk_web_d3_array_js), "\n</script>");
-    put_element(f, "<script>\n", ASSET(bk_web_d3_geo_js), "\n</script>");
-    put_element(f, "<script>\n", ASSET(bk_web_topojson_js), "\n</script>");
-    put_element(f, "<script>\n", ASSET(bk_web_report_js), "\n</script>");
-    put_element(f, "<script>\n", ASSET(bk_web_report_map_js), "\n</script>");
-    put_element(f, "<script>\n", ASSET(bk_web_report_decide_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_uplot_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_d3_array_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_d3_geo_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_topojson_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_report_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_report_map_js), "\n</script>");
+    put_element(f, "<script>\n", ASSET(bki_web_report_decide_js), "\n</script>");
     fputs("</body>\n</html>\n", f);
 }
 
@@ -275,7 +275,7 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
                           bk_error *err)
 {
     if (dir == NULL || out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "bk_report_write: NULL directory or stream");
+        return bki_fail(err, BK_ERR_USAGE, "bk_report_write: NULL directory or stream");
     bk_report_config defaults;
     if (cfg == NULL) {
         bk_report_config_init(&defaults);
@@ -283,23 +283,23 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     }
     struct stat sb;
     if (stat(dir, &sb) != 0)
-        return bk_fail(err, BK_ERR_IO, "cannot read output directory '%s': %s", dir,
+        return bki_fail(err, BK_ERR_IO, "cannot read output directory '%s': %s", dir,
                        strerror(errno));
     if (!S_ISDIR(sb.st_mode))
-        return bk_fail(err, BK_ERR_IO, "'%s' is not a directory", dir);
+        return bki_fail(err, BK_ERR_IO, "'%s' is not a directory", dir);
 
     /* The scripts and styles are fixed at build time; one that could close its element would
      * break every page, so refuse it rather than write a broken report. */
-    if (holds_closer(ASSET(bk_web_uplot_js), "</script")
-        || holds_closer(ASSET(bk_web_d3_array_js), "</script")
-        || holds_closer(ASSET(bk_web_d3_geo_js), "</script")
-        || holds_closer(ASSET(bk_web_topojson_js), "</script")
-        || holds_closer(ASSET(bk_web_report_js), "</script")
-        || holds_closer(ASSET(bk_web_report_map_js), "</script")
-        || holds_closer(ASSET(bk_web_report_decide_js), "</script")
-        || holds_closer(ASSET(bk_web_uplot_css), "</style")
-        || holds_closer(ASSET(bk_web_report_css), "</style"))
-        return bk_fail(err, BK_ERR_INTERNAL, "an embedded script or style sheet would end its "
+    if (holds_closer(ASSET(bki_web_uplot_js), "</script")
+        || holds_closer(ASSET(bki_web_d3_array_js), "</script")
+        || holds_closer(ASSET(bki_web_d3_geo_js), "</script")
+        || holds_closer(ASSET(bki_web_topojson_js), "</script")
+        || holds_closer(ASSET(bki_web_report_js), "</script")
+        || holds_closer(ASSET(bki_web_report_map_js), "</script")
+        || holds_closer(ASSET(bki_web_report_decide_js), "</script")
+        || holds_closer(ASSET(bki_web_uplot_css), "</style")
+        || holds_closer(ASSET(bki_web_report_css), "</style"))
+        return bki_fail(err, BK_ERR_INTERNAL, "an embedded script or style sheet would end its "
                                              "element early: rebuild the library");
 
     bool nomem = false;
@@ -319,11 +319,11 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     in.vuln_json = present(dir, "vulnerability.json", &nomem);
     if (nomem) {
         inputs_free(&in);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     if (!in.daily && !in.bands && !in.compare && !in.optimise_json && !in.vuln_csv) {
         inputs_free(&in);
-        return bk_fail(err, BK_ERR_IO,
+        return bki_fail(err, BK_ERR_IO,
                        "'%s' holds no daily.csv, bands.csv, compare.csv, optimise.json or "
                        "vulnerability.csv: not an output directory of 'blockade run', "
                        "'ensemble', 'compare', 'optimise' or 'vulnerability'",
@@ -335,18 +335,18 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     FILE *mem = open_memstream(&data, &data_len);
     if (mem == NULL) {
         inputs_free(&in);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     char name[BK_NAME_MAX] = "";
     bk_status st = build_data(&in, cfg, mem, name, err);
     if (fflush(mem) != 0 || ferror(mem)) {
         if (st == BK_OK)
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory building the report");
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory building the report");
     }
     fclose(mem);
     inputs_free(&in);
     if (st != BK_OK) {
-        bk_free(data);
+        bki_free(data);
         return st;
     }
 
@@ -364,8 +364,8 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     else
         snprintf(title, sizeof title, "Blockade report");
     write_page(out, title, data, data_len);
-    bk_free(data);
-    if (bk_fmt_finish(out) != BK_OK)
-        return bk_fail(err, BK_ERR_IO, "cannot write the report: %s", strerror(errno));
+    bki_free(data);
+    if (bki_fmt_finish(out) != BK_OK)
+        return bki_fail(err, BK_ERR_IO, "cannot write the report: %s", strerror(errno));
     return BK_OK;
 }

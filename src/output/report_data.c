@@ -91,9 +91,9 @@ typedef struct tidy {
 static void tidy_free(tidy *d)
 {
     rp_table_free(&d->t);
-    bk_free(d->order);
-    bk_free(d->group_start);
-    bk_free(d->day);
+    bki_free(d->order);
+    bki_free(d->group_start);
+    bki_free(d->day);
     memset(d, 0, sizeof *d);
 }
 
@@ -113,14 +113,14 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
         return st;
     }
     size_t n = t->n_rows;
-    d->order = bk_malloc(n * sizeof *d->order);
-    d->group_start = bk_malloc((n + 1) * sizeof *d->group_start);
-    d->day = bk_calloc(n, sizeof *d->day);
-    bool *done = bk_calloc(n, sizeof *done);
+    d->order = bki_malloc(n * sizeof *d->order);
+    d->group_start = bki_malloc((n + 1) * sizeof *d->group_start);
+    d->day = bki_calloc(n, sizeof *d->day);
+    bool *done = bki_calloc(n, sizeof *done);
     if (!d->order || !d->group_start || !d->day || !done) {
-        bk_free(done);
+        bki_free(done);
         tidy_free(d);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
     }
     for (size_t r = 1; r < n && st == BK_OK; r++) {
         st = rp_read_day(t, r, *c_day, &d->day[r], err);
@@ -142,7 +142,7 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
         }
     }
     d->group_start[d->n_groups] = k;
-    bk_free(done);
+    bki_free(done);
     if (st != BK_OK)
         tidy_free(d);
     return st;
@@ -151,9 +151,9 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
 /* An array of n_days values of column c for group g: null where a day has no row. */
 static bk_status put_by_day(FILE *f, const tidy *d, size_t g, int c, bk_error *err)
 {
-    size_t *rows = bk_calloc((size_t)d->n_days + 1, sizeof *rows); /* 0: no row (0 is the header) */
+    size_t *rows = bki_calloc((size_t)d->n_days + 1, sizeof *rows); /* 0: no row (0 is the header) */
     if (rows == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     for (size_t i = d->group_start[g]; i < d->group_start[g + 1]; i++)
         rows[d->day[d->order[i]]] = d->order[i];
     bk_status st = BK_OK;
@@ -166,7 +166,7 @@ static bk_status put_by_day(FILE *f, const tidy *d, size_t g, int c, bk_error *e
             st = rp_put_number_cell(f, &d->t, rows[day], c, err);
     }
     fputc(']', f);
-    bk_free(rows);
+    bki_free(rows);
     return st;
 }
 
@@ -288,7 +288,7 @@ bk_status rp_put_events(FILE *f, const char *path, bk_error *err)
     struct fy_node *features = rp_at(fy_document_root(j.doc), "/features");
     if (features == NULL || fy_node_get_type(features) != FYNT_SEQUENCE) {
         rp_json_free(&j);
-        return bk_fail(err, BK_ERR_SCHEMA, "'%s' is not a GeoJSON FeatureCollection", path);
+        return bki_fail(err, BK_ERR_SCHEMA, "'%s' is not a GeoJSON FeatureCollection", path);
     }
     fputs(",\"events\":[", f);
     bool first = true;
@@ -301,9 +301,9 @@ bk_status rp_put_events(FILE *f, const char *path, bk_error *err)
             continue; /* no position: nothing to draw */
         fputs(first ? "[" : ",[", f);
         first = false;
-        bk_fmt_json_number(f, lon);
+        bki_fmt_json_number(f, lon);
         fputc(',', f);
-        bk_fmt_json_number(f, lat);
+        bki_fmt_json_number(f, lat);
         static const char *const props[] = {"date", "kind", "success", "segment", "corridor",
                                             "notes"};
         for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
@@ -378,8 +378,8 @@ bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out)
     fputs("{\"type\":\"FeatureCollection\",\"features\":[", out);
     for (int i = 0; i < sc->n_places; i++) {
         const bk_place *p = &sc->places[i];
-        bk_fmt_fixed(a, p->lon, 4);
-        bk_fmt_fixed(b, p->lat, 4);
+        bki_fmt_fixed(a, p->lon, 4);
+        bki_fmt_fixed(b, p->lat, 4);
         fprintf(out, "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
                      "[%s,%s]},\"properties\":{\"id\":",
                 i ? "," : "", a, b);
@@ -398,11 +398,11 @@ bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out)
         fprintf(out, "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\","
                      "\"coordinates\":[",
                 sc->n_places || s ? "," : "");
-        bk_fmt_fixed(a, p->lon, 4);
-        bk_fmt_fixed(b, p->lat, 4);
+        bki_fmt_fixed(a, p->lon, 4);
+        bki_fmt_fixed(b, p->lat, 4);
         fprintf(out, "[%s,%s],", a, b);
-        bk_fmt_fixed(a, q->lon, 4);
-        bk_fmt_fixed(b, q->lat, 4);
+        bki_fmt_fixed(a, q->lon, 4);
+        bki_fmt_fixed(b, q->lat, 4);
         fprintf(out, "[%s,%s]]},\"properties\":{\"id\":\"", a, b);
         /* ids are [A-Za-z0-9_-]: no escaping needed; the form matches events.geojson's */
         fprintf(out, "%s-%s\",\"from\":", p->id, q->id);
@@ -410,9 +410,9 @@ bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out)
         fputs(",\"to\":", out);
         rp_put_jstr(out, q->id);
         fputs(",\"length_km\":", out);
-        bk_fmt_json_number(out, g->length_km);
+        bki_fmt_json_number(out, g->length_km);
         fputs(",\"cover\":", out);
-        bk_fmt_json_number(out, g->cover);
+        bki_fmt_json_number(out, g->cover);
         fputs(",\"corridors\":[", out);
         bool first = true;
         for (int c = 0; c < sc->n_corridors; c++) {
@@ -429,12 +429,12 @@ bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out)
         fputs("]}}", out);
     }
     fputs("\n]}", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 static void date_of(const bk_scenario *sc, double h, char buf[11])
 {
-    bk_run_date(sc, h, buf);
+    bki_run_date(sc, h, buf);
 }
 
 static const char *product_name(const bk_scenario *sc, int i)
@@ -576,7 +576,7 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
     fputs(",\"products\":[", f);
     for (int p = 0; p < sc->n_products; p++) {
         char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
-        bk_id_token(sc->products[p].id, tok);
+        bki_id_token(sc->products[p].id, tok);
         snprintf(col, sizeof col, "stock_%s_l", tok);
         double demand = 0.0;
         for (int s = 0; sc->cityside.enabled && s < sc->cityside.n_sectors; s++)
@@ -588,12 +588,12 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
         fputs(",\"column\":", f);
         rp_put_jstr(f, col);
         fputs(",\"demand_l_per_day\":", f);
-        bk_fmt_json_number(f, demand);
+        bki_fmt_json_number(f, demand);
         fputc('}', f);
     }
     /* the words of the vehicles (docs/model/modes.md): the page says boats, aircraft, ... */
     const char *one, *many;
-    bool road = bk_scenario_words(sc, &one, &many);
+    bool road = bki_scenario_words(sc, &one, &many);
     fputs("],\"vehicles\":{\"one\":", f);
     rp_put_jstr(f, one);
     fputs(",\"many\":", f);
@@ -602,7 +602,7 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
     fputs(",\"corridors\":[", f);
     for (int c = 0; c < sc->n_corridors; c++) {
         char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
-        bk_id_token(sc->corridors[c].id, tok);
+        bki_id_token(sc->corridors[c].id, tok);
         snprintf(col, sizeof col, "arrivals_%s", tok);
         fputs(c ? ",{\"id\":" : "{\"id\":", f);
         rp_put_jstr(f, sc->corridors[c].id);
@@ -610,7 +610,7 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
         rp_put_jstr(f, sc->corridors[c].name);
         fputs(",\"column\":", f);
         rp_put_jstr(f, col);
-        bk_corridor_words(sc, c, &one, &many);
+        bki_corridor_words(sc, c, &one, &many);
         fputs(",\"many\":", f);
         rp_put_jstr(f, many);
         fputc('}', f);

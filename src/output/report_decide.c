@@ -79,7 +79,7 @@ static bk_status fail_node(bk_error *err, bk_status st, const char *path, struct
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
-    return bk_fail_at(err, st, path, line, col, "%s", body);
+    return bki_fail_at(err, st, path, line, col, "%s", body);
 }
 
 /* "name.key" or "name[i]" for messages; cut short (harmlessly) when very deep. */
@@ -260,10 +260,10 @@ static bk_status put_rows(FILE *f, const char *key, const char *path, const col_
     bk_status st = rp_table_read(path, &t, err);
     if (st != BK_OK)
         return st;
-    int *c = bk_malloc(n * sizeof *c);
+    int *c = bki_malloc(n * sizeof *c);
     if (c == NULL) {
         rp_table_free(&t);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
     }
     for (size_t i = 0; i < n && st == BK_OK; i++)
         st = rp_need_column(&t, cols[i].name, &c[i], err);
@@ -288,7 +288,7 @@ static bk_status put_rows(FILE *f, const char *key, const char *path, const col_
         }
         fputs("]}", f);
     }
-    bk_free(c);
+    bki_free(c);
     rp_table_free(&t);
     return st;
 }

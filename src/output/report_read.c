@@ -121,7 +121,7 @@ static bool put_number_text(FILE *f, const char *s)
     double v = strtod(s, &end);
     if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
         return false;
-    bk_fmt_json_number(f, v);
+    bki_fmt_json_number(f, v);
     return true;
 }
 
@@ -133,7 +133,7 @@ char *rp_join_path(const char *dir, const char *name)
     size_t a = strlen(dir), b = strlen(name);
     while (a > 1 && dir[a - 1] == '/')
         a--;
-    char *s = bk_malloc(a + 1 + b + 1);
+    char *s = bki_malloc(a + 1 + b + 1);
     if (s) {
         memcpy(s, dir, a);
         s[a] = '/';
@@ -155,24 +155,24 @@ const char *rp_base_name(const char *path)
     return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Read a whole file into a new NUL-terminated buffer (free with bk_free()). */
+/* Read a whole file into a new NUL-terminated buffer (free with bki_free()). */
 bk_status rp_read_file(const char *path, char **out, size_t *len, bk_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return bk_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+        return bki_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
-    char *buf = bk_malloc(cap);
+    char *buf = bki_malloc(cap);
     bk_status st = buf ? BK_OK : BK_ERR_NOMEM;
     while (st == BK_OK) {
         if (n + 1 >= cap) {
             if (cap > BK_REPORT_MAX_INPUT_BYTES) {
-                st = bk_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
+                st = bki_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
                              BK_REPORT_MAX_INPUT_BYTES);
                 break;
             }
-            char *bigger = bk_realloc(buf, cap * 2);
+            char *bigger = bki_realloc(buf, cap * 2);
             if (bigger == NULL) {
                 st = BK_ERR_NOMEM;
                 break;
@@ -184,18 +184,18 @@ bk_status rp_read_file(const char *path, char **out, size_t *len, bk_error *err)
         n += got;
         if (got == 0) {
             if (ferror(f))
-                st = bk_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+                st = bki_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
             break;
         }
     }
     fclose(f);
     if (st == BK_OK && n > BK_REPORT_MAX_INPUT_BYTES)
-        st = bk_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
+        st = bki_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
                      BK_REPORT_MAX_INPUT_BYTES);
     if (st != BK_OK) {
-        bk_free(buf);
+        bki_free(buf);
         if (st == BK_ERR_NOMEM)
-            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
         return st;
     }
     buf[n] = '\0';
@@ -217,7 +217,7 @@ static bk_status fail_line(bk_error *err, bk_status status, const char *path, in
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
-    bk_fail(err, status, "%s:%d: %s", path, line, body);
+    bki_fail(err, status, "%s:%d: %s", path, line, body);
     if (err) {
         err->line = line;
         snprintf(err->file, sizeof err->file, "%s", path);
@@ -229,10 +229,10 @@ static bk_status fail_line(bk_error *err, bk_status status, const char *path, in
 void rp_table_free(table *t)
 {
     for (size_t i = 0; i < t->n_f; i++)
-        bk_free(t->f[i]);
-    bk_free(t->f);
-    bk_free(t->row_start);
-    bk_free(t->row_line);
+        bki_free(t->f[i]);
+    bki_free(t->f);
+    bki_free(t->row_start);
+    bki_free(t->row_line);
     memset(t, 0, sizeof *t);
 }
 
@@ -242,20 +242,20 @@ static bk_status table_record(void *ud, const bk_csv_record *rec, bk_error *err)
     table *t = ud;
     if (t->n_rows == t->cap_rows) {
         size_t cap = t->cap_rows ? 2 * t->cap_rows : 64;
-        size_t *rs = bk_realloc(t->row_start, cap * sizeof *rs);
+        size_t *rs = bki_realloc(t->row_start, cap * sizeof *rs);
         if (rs)
             t->row_start = rs;
-        int *rl = rs ? bk_realloc(t->row_line, cap * sizeof *rl) : NULL;
+        int *rl = rs ? bki_realloc(t->row_line, cap * sizeof *rl) : NULL;
         if (!rl)
-            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
         t->row_line = rl;
         t->cap_rows = cap;
     }
     while (t->n_f + rec->n > t->cap_f) {
         size_t cap = t->cap_f ? 2 * t->cap_f : 1024;
-        char **bigger = bk_realloc(t->f, cap * sizeof *bigger);
+        char **bigger = bki_realloc(t->f, cap * sizeof *bigger);
         if (bigger == NULL)
-            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
         t->f = bigger;
         t->cap_f = cap;
     }
@@ -263,9 +263,9 @@ static bk_status table_record(void *ud, const bk_csv_record *rec, bk_error *err)
     t->row_line[t->n_rows] = rec->line;
     t->n_rows++;
     for (size_t i = 0; i < rec->n; i++) {
-        char *copy = bk_strdup(rec->fields[i]);
+        char *copy = bki_strdup(rec->fields[i]);
         if (copy == NULL)
-            return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", t->path);
         t->f[t->n_f++] = copy;
     }
     return BK_OK;
@@ -299,9 +299,9 @@ bk_status rp_table_read(const char *path, table *t, bk_error *err)
 {
     memset(t, 0, sizeof *t);
     t->path = path;
-    bk_status st = bk_csv_read_file(path, BK_REPORT_MAX_INPUT_BYTES, table_record, t, NULL, err);
+    bk_status st = bki_csv_read_file(path, BK_REPORT_MAX_INPUT_BYTES, table_record, t, NULL, err);
     if (st == BK_OK && t->n_rows == 0)
-        st = bk_fail(err, BK_ERR_SYNTAX, "'%s' is empty: expected a header line", path);
+        st = bki_fail(err, BK_ERR_SYNTAX, "'%s' is empty: expected a header line", path);
     for (size_t r = 1; st == BK_OK && r < t->n_rows; r++) {
         if (rp_row_len(t, r) != rp_row_len(t, 0))
             st = fail_line(err, BK_ERR_SYNTAX, path, t->row_line[r],
@@ -357,7 +357,7 @@ void rp_json_free(json_doc *j)
         fy_parser_destroy(j->parser);
     if (j->diag)
         fy_diag_destroy(j->diag);
-    bk_free(j->text);
+    bki_free(j->text);
     memset(j, 0, sizeof *j);
 }
 
@@ -369,27 +369,27 @@ bk_status rp_json_read(const char *path, json_doc *j, bk_error *err)
     if (st != BK_OK)
         return st;
     int gl, gc;
-    const char *why = bk_yaml_guard(j->text, len, &gl, &gc);
+    const char *why = bki_yaml_guard(j->text, len, &gl, &gc);
     if (why) {
-        st = bk_fail_at(err, BK_ERR_SYNTAX, path, gl, gc, "malformed JSON: %s", why);
+        st = bki_fail_at(err, BK_ERR_SYNTAX, path, gl, gc, "malformed JSON: %s", why);
         rp_json_free(j);
         return st;
     }
-    j->diag = bk_yaml_quiet_diag();
+    j->diag = bki_yaml_quiet_diag();
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_FORCE;
     pcfg.diag = j->diag;
     j->parser = j->diag ? fy_parser_create(&pcfg) : NULL;
     if (j->parser == NULL || fy_parser_set_string(j->parser, j->text, len) != 0) {
         rp_json_free(j);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
     }
     j->doc = fy_parse_load_document(j->parser);
     void *it = NULL;
     struct fy_diag_error *e = fy_diag_errors_iterate(j->diag, &it);
     if (j->doc == NULL || e != NULL) {
         int line = e && e->line > 0 ? e->line : 1, col = e && e->column > 0 ? e->column : 1;
-        st = bk_fail_at(err, BK_ERR_SYNTAX, path, line, col, "malformed JSON: %.200s",
+        st = bki_fail_at(err, BK_ERR_SYNTAX, path, line, col, "malformed JSON: %.200s",
                         e && e->msg ? e->msg : "empty file");
         rp_json_free(j);
         return st;
@@ -449,7 +449,7 @@ static bool put_json_node(FILE *f, struct fy_node *n, int depth)
 bk_status rp_put_json_doc(FILE *f, const json_doc *j, const char *path, bk_error *err)
 {
     if (!put_json_node(f, fy_document_root(j->doc), 0))
-        return bk_fail(err, BK_ERR_SYNTAX, "'%s' is nested more than 256 levels deep", path);
+        return bki_fail(err, BK_ERR_SYNTAX, "'%s' is nested more than 256 levels deep", path);
     return BK_OK;
 }
 

@@ -62,7 +62,7 @@ static int column_corridor(const struct bk_scenario *sc, const char *name)
     size_t best_len = 0;
     for (int k = 0; k < sc->n_corridors; k++) {
         char tok[BK_ID_MAX];
-        bk_id_token(sc->corridors[k].id, tok);
+        bki_id_token(sc->corridors[k].id, tok);
         size_t len = strlen(tok);
         if (len > best_len && token_at(name, tok) >= 0) {
             best = k;
@@ -76,7 +76,7 @@ static int column_corridor(const struct bk_scenario *sc, const char *name)
 static void column_metric(const char *name, const char *corridor_id, char *out, size_t n)
 {
     char tok[BK_ID_MAX];
-    bk_id_token(corridor_id, tok);
+    bki_id_token(corridor_id, tok);
     long at = token_at(name, tok);
     size_t len = strlen(tok);
     if (at < 0) {
@@ -97,12 +97,12 @@ static void column_metric(const char *name, const char *corridor_id, char *out, 
 static void write_stats(FILE *out, const bk_column *col, const column_stats *s)
 {
     fputs("{\"unit\": ", out);
-    bk_fmt_json_string(out, col->unit);
+    bki_fmt_json_string(out, col->unit);
     static const char *const keys[] = {"sum", "last", "min", "max", "mean"};
     const double values[] = {s->sum, s->last, s->min, s->max, s->mean};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         fprintf(out, ", \"%s\": ", keys[i]);
-        bk_fmt_json_number(out, values[i]);
+        bki_fmt_json_number(out, values[i]);
     }
     fputc('}', out);
 }
@@ -110,7 +110,7 @@ static void write_stats(FILE *out, const bk_column *col, const column_stats *s)
 static void json_field_num(FILE *out, const char *indent, const char *key, double v, bool last)
 {
     fprintf(out, "%s\"%s\": ", indent, key);
-    bk_fmt_json_number(out, v);
+    bki_fmt_json_number(out, v);
     fputs(last ? "\n" : ",\n", out);
 }
 
@@ -126,8 +126,8 @@ static void write_date_or_null(FILE *out, const struct bk_scenario *sc, double d
         return;
     }
     char date[11];
-    bk_run_date(sc, 24.0 * day, date);
-    bk_fmt_json_string(out, date);
+    bki_run_date(sc, 24.0 * day, date);
+    bki_fmt_json_string(out, date);
 }
 
 static void write_totals(FILE *out, const bk_run_totals *t)
@@ -208,7 +208,7 @@ static void write_city(FILE *out, const bk_run *run)
     fputs(",\n    \"first_stockout\": {", out);
     for (int p = 0; p < sc->n_products; p++) {
         fputs(p > 0 ? ",\n      " : "\n      ", out);
-        bk_fmt_json_string(out, sc->products[p].id);
+        bki_fmt_json_string(out, sc->products[p].id);
         fputs(": ", out);
         int d = run->first_stockout_day ? run->first_stockout_day[p] : -1;
         write_date_or_null(out, sc, d);
@@ -219,9 +219,9 @@ static void write_city(FILE *out, const bk_run *run)
     fputs(",\n    \"unmet_l\": {", out);
     for (int s = 0; s < sc->cityside.n_sectors; s++) {
         fputs(s > 0 ? ",\n      " : "\n      ", out);
-        bk_fmt_json_string(out, sc->cityside.sectors[s].id);
+        bki_fmt_json_string(out, sc->cityside.sectors[s].id);
         fputs(": ", out);
-        bk_fmt_json_number(out, run->unmet_sector_l ? run->unmet_sector_l[s] : 0);
+        bki_fmt_json_number(out, run->unmet_sector_l ? run->unmet_sector_l[s] : 0);
     }
     fputs(sc->cityside.n_sectors > 0 ? "\n    }\n  },\n" : "}\n  },\n", out);
 }
@@ -236,7 +236,7 @@ static bool run_is_usable(const bk_run *run, const FILE *out)
 }
 
 
-/* Keys in a fixed order, numbers through bk_fmt_number (non-finite as null), nothing from the
+/* Keys in a fixed order, numbers through bki_fmt_number (non-finite as null), nothing from the
  * clock: the same run gives the same bytes. */
 bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
 {
@@ -245,21 +245,21 @@ bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
     const struct bk_scenario *sc = run->sc;
     char hash[65], start[11];
     bk_scenario_hash(sc, hash);
-    bk_run_date(sc, 0.0, start);
+    bki_run_date(sc, 0.0, start);
 
     fputs("{\n  \"scenario\": ", out);
-    bk_fmt_json_string(out, sc->name);
+    bki_fmt_json_string(out, sc->name);
     fputs(",\n  \"scenario_sha256\": ", out);
-    bk_fmt_json_string(out, hash);
+    bki_fmt_json_string(out, hash);
     fprintf(out, ",\n  \"seed\": %llu,\n  \"replication\": %lu,\n  \"days\": %d,\n",
             (unsigned long long)run->cfg.seed, (unsigned long)run->cfg.replication, run->days);
     fputs("  \"start_date\": ", out);
-    bk_fmt_json_string(out, start);
+    bki_fmt_json_string(out, start);
     fputs(",\n  \"end_date\": ", out);
     write_date_or_null(out, sc, run->days > 0 ? run->days - 1.0 : -1.0);
     fputs(",\n  \"first_attack_day\": ", out);
     double fad = run->totals.first_attack_day;
-    bk_fmt_json_number(out, isfinite(fad) && fad >= 0 ? fad : -1.0);
+    bki_fmt_json_number(out, isfinite(fad) && fad >= 0 ? fad : -1.0);
     fputs(",\n  \"first_attack_date\": ", out);
     write_date_or_null(out, sc, fad);
     fputs(",\n", out);
@@ -270,7 +270,7 @@ bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
     for (int c = 0; c < run->n_cols; c++) {
         column_stats s = stats_of(run, c);
         fputs(c > 0 ? ",\n    " : "\n    ", out);
-        bk_fmt_json_string(out, run->cols[c].name);
+        bki_fmt_json_string(out, run->cols[c].name);
         fputs(": ", out);
         write_stats(out, &run->cols[c], &s);
     }
@@ -280,9 +280,9 @@ bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
     for (int k = 0; k < sc->n_corridors; k++) {
         const bk_corridor *cor = &sc->corridors[k];
         fputs(k > 0 ? ",\n    " : "\n    ", out);
-        bk_fmt_json_string(out, cor->id);
+        bki_fmt_json_string(out, cor->id);
         fputs(": {\n      \"name\": ", out);
-        bk_fmt_json_string(out, cor->name);
+        bki_fmt_json_string(out, cor->name);
         fputs(",\n      \"metrics\": {", out);
         int written = 0;
         for (int c = 0; c < run->n_cols; c++) {
@@ -292,14 +292,14 @@ bk_status bk_run_write_summary_json(const bk_run *run, FILE *out)
             column_metric(run->cols[c].name, cor->id, metric, sizeof metric);
             column_stats s = stats_of(run, c);
             fputs(written++ > 0 ? ",\n        " : "\n        ", out);
-            bk_fmt_json_string(out, metric);
+            bki_fmt_json_string(out, metric);
             fputs(": ", out);
             write_stats(out, &run->cols[c], &s);
         }
         fputs(written > 0 ? "\n      }\n    }" : "}\n    }", out);
     }
     fputs(sc->n_corridors > 0 ? "\n  }\n}\n" : "}\n}\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 /* Story helpers --------------------------------------------------------------------------- */
@@ -348,7 +348,7 @@ static void story_cost(FILE *out, const bk_run *run)
     const char *cur = run->sc->cityside.currency[0] ? run->sc->cityside.currency : "currency units";
     static const char *const mode[3] = {"road", "river", "air"};
     char a[BK_FMT_NUM], la[2 * BK_FMT_NUM];
-    bk_fmt_thousands(a, lround(t->cost_total));
+    bki_fmt_thousands(a, lround(t->cost_total));
     fprintf(out, "Cost: %s %s", a, cur);
     if (t->delivered_l > 0)
         fprintf(out, ", %.2f per litre delivered", t->cost_total / t->delivered_l);
@@ -356,7 +356,7 @@ static void story_cost(FILE *out, const bk_run *run)
     for (int k = 0; k < 3; k++) {
         if (!(t->delivered_mode_l[k] > 0) && !(t->cost_mode[k] > 0))
             continue;
-        bk_fmt_litres(la, t->delivered_mode_l[k]);
+        bki_fmt_litres(la, t->delivered_mode_l[k]);
         fprintf(out, "%s%s: %s", sep, mode[k], la);
         if (t->delivered_mode_l[k] > 0)
             fprintf(out, " at %.2f a litre", t->cost_mode[k] / t->delivered_mode_l[k]);
@@ -365,8 +365,8 @@ static void story_cost(FILE *out, const bk_run *run)
     fputs(sep[0] == ';' ? ").\n" : ".\n", out);
     if (t->sortie_losses > 0 || t->airfield_attacks > 0) {
         char b[BK_FMT_NUM];
-        bk_fmt_thousands(a, t->airfield_attacks);
-        bk_fmt_thousands(b, t->sortie_losses);
+        bki_fmt_thousands(a, t->airfield_attacks);
+        bki_fmt_thousands(b, t->sortie_losses);
         fprintf(out, "Airfields: %s %s; %s aircraft lost flying under threat.\n", a,
                 t->airfield_attacks == 1 ? "attack" : "attacks", b);
     }
@@ -388,30 +388,30 @@ static void story_corridor(FILE *out, const bk_run *run, int k)
     }
     const char *sep = " ";
     if (has_d) {
-        bk_fmt_thousands(num, delivered);
+        bki_fmt_thousands(num, delivered);
         const char *one, *many;
-        bk_corridor_words(run->sc, k, &one, &many);
+        bki_corridor_words(run->sc, k, &one, &many);
         fprintf(out, "%s%s %s delivered", sep, num, delivered == 1 ? one : many);
         sep = "; ";
     }
     if (has_b || has_c) {
         long lost = (has_b ? burned : 0) + (has_c ? captured : 0);
-        bk_fmt_thousands(num, lost);
+        bki_fmt_thousands(num, lost);
         if (lost == 0) {
             fprintf(out, "%snone lost", sep);
         } else {
             fprintf(out, "%s%s lost", sep, num);
             if (has_b && has_c) {
                 char nb[BK_FMT_NUM], nc[BK_FMT_NUM];
-                bk_fmt_thousands(nb, burned);
-                bk_fmt_thousands(nc, captured);
+                bki_fmt_thousands(nb, burned);
+                bki_fmt_thousands(nc, captured);
                 fprintf(out, " (%s burned, %s captured)", nb, nc);
             }
         }
         sep = "; ";
     }
     if (has_a) {
-        bk_fmt_thousands(num, attacks);
+        bki_fmt_thousands(num, attacks);
         fprintf(out, "%s%s %s", sep, num, attacks == 1 ? "attack" : "attacks");
     }
     fputs(".\n", out);
@@ -456,14 +456,14 @@ static void story_city(FILE *out, const bk_run *run)
         }
     }
     if (firstp >= 0) {
-        bk_run_date(sc, 24.0 * first, date);
+        bki_run_date(sc, 24.0 * first, date);
         fprintf(out, "City: %s ran out first, on %s (day %d)", sc->products[firstp].name, date,
                 first);
         for (int p = 0; p < sc->n_products; p++) {
             int d = run->first_stockout_day[p];
             if (p == firstp || d < 0)
                 continue;
-            bk_run_date(sc, 24.0 * d, date);
+            bki_run_date(sc, 24.0 * d, date);
             fprintf(out, "; %s on %s", sc->products[p].name, date);
         }
         fputs(".\n", out);
@@ -471,13 +471,13 @@ static void story_city(FILE *out, const bk_run *run)
         fputs("City: no product ran out.\n", out);
     }
     if (t->first_priority_cut_day >= 0) {
-        bk_run_date(sc, 24.0 * t->first_priority_cut_day, date);
+        bki_run_date(sc, 24.0 * t->first_priority_cut_day, date);
         fprintf(out, "Priority sectors (hospitals, water, power...) first cut on %s.\n", date);
     } else {
         fputs("Priority sectors were never cut.\n", out);
     }
-    bk_fmt_litres(la, t->unmet_l);
-    bk_fmt_litres(lb, t->demand_l);
+    bki_fmt_litres(la, t->unmet_l);
+    bki_fmt_litres(lb, t->demand_l);
     fprintf(out, "Unmet demand: %s of %s; %ld shortage days.\n", la, lb, t->shortage_days);
     fprintf(out, "Power: worst day %.1f h without electricity, %.1f h a day on average.\n",
             t->peak_blackout_hours, t->days > 0 ? t->blackout_hours / t->days : 0.0);
@@ -488,7 +488,7 @@ static void story_city(FILE *out, const bk_run *run)
             t->school_closed_days, t->school_closed_days == 1 ? "day" : "days", t->pressure_days,
             t->pressure_days == 1 ? "day" : "days");
     if (t->airlifted_l > 0) {
-        bk_fmt_litres(la, t->airlifted_l);
+        bki_fmt_litres(la, t->airlifted_l);
         fprintf(out, "Airlifted: %s.\n", la);
     }
 }
@@ -502,7 +502,7 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
     char date[11], a[BK_FMT_NUM], b[BK_FMT_NUM], c[BK_FMT_NUM], d[BK_FMT_NUM];
     char la[2 * BK_FMT_NUM], lb[2 * BK_FMT_NUM];
 
-    bk_run_date(sc, 0.0, date);
+    bki_run_date(sc, 0.0, date);
     fprintf(out, "%s, %d days from %s, seed %llu", sc->name[0] ? sc->name : "Unnamed scenario",
             run->days, date, (unsigned long long)run->cfg.seed);
     if (run->cfg.replication > 0)
@@ -510,15 +510,15 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
     fputs(".\n", out);
 
     const char *one, *many;
-    bool road = bk_scenario_words(sc, &one, &many);
-    bk_fmt_thousands(a, t->tankers_start);
-    bk_fmt_thousands(b, t->tankers_joined);
-    bk_fmt_thousands(c, t->tankers_destroyed);
-    bk_fmt_thousands(d, t->tankers_captured);
+    bool road = bki_scenario_words(sc, &one, &many);
+    bki_fmt_thousands(a, t->tankers_start);
+    bki_fmt_thousands(b, t->tankers_joined);
+    bki_fmt_thousands(c, t->tankers_destroyed);
+    bki_fmt_thousands(d, t->tankers_captured);
     fprintf(out, "%c%s: %s at the start, %s joined; %s burned, %s captured; ",
             toupper((unsigned char)many[0]), many + 1, a, b, c, d);
-    bk_fmt_thousands(a, t->drivers_kidnapped);
-    bk_fmt_thousands(b, t->tankers_active);
+    bki_fmt_thousands(a, t->drivers_kidnapped);
+    bki_fmt_thousands(b, t->tankers_active);
     fprintf(out, "%s %s kidnapped; %s in service at the end.\n", a,
             road ? (t->drivers_kidnapped == 1 ? "driver" : "drivers")
                  : (t->drivers_kidnapped == 1 ? "crew member" : "crew members"), b);
@@ -526,40 +526,40 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
     if (t->attacks_attempted <= 0) {
         fputs("Attacks: none.\n", out);
     } else {
-        bk_fmt_thousands(a, t->attacks_attempted);
-        bk_fmt_thousands(b, t->attacks_successful);
+        bki_fmt_thousands(a, t->attacks_attempted);
+        bki_fmt_thousands(b, t->attacks_successful);
         fprintf(out, "Attacks: %s (%s successful)", a, b);
         const bk_log_entry *first = first_attack(run);
         double day = t->first_attack_day;
         if (first && !(isfinite(day) && day >= 0))
             day = floor(first->time_h / 24.0);
         if (isfinite(day) && day >= 0) {
-            bk_run_date(sc, 24.0 * day, date);
+            bki_run_date(sc, 24.0 * day, date);
             fprintf(out, ", first on %s", date);
             const char *near = first ? near_place(sc, first) : NULL;
             if (near)
                 fprintf(out, " near %s", near);
         }
-        bk_fmt_thousands(a, t->lone_attacks);
-        bk_fmt_thousands(b, t->turned_back);
+        bki_fmt_thousands(a, t->lone_attacks);
+        bki_fmt_thousands(b, t->turned_back);
         fprintf(out, "; %s on lone %s, %s turned back.\n", a, many, b);
     }
 
-    bk_fmt_thousands(a, t->trips_loaded);
+    bki_fmt_thousands(a, t->trips_loaded);
     fprintf(out, "Left the ports loaded: %s %s.\n", a, t->trips_loaded == 1 ? one : many);
-    bk_fmt_thousands(a, t->deliveries);
-    bk_fmt_litres(la, t->delivered_l);
-    bk_fmt_litres(lb, t->burned_l + t->captured_l);
+    bki_fmt_thousands(a, t->deliveries);
+    bki_fmt_litres(la, t->delivered_l);
+    bki_fmt_litres(lb, t->burned_l + t->captured_l);
     fprintf(out, "Deliveries: %s %s, %s; %s lost on the %s.\n", a,
             t->deliveries == 1 ? one : many, la, lb, road ? "road" : "way");
-    bk_fmt_litres(la, t->in_transit_l);
-    bk_fmt_litres(lb, t->final_stock_l);
+    bki_fmt_litres(la, t->in_transit_l);
+    bki_fmt_litres(lb, t->final_stock_l);
     fprintf(out, "At the end: %s in transit, %s in the city's stock.\n", la, lb);
 
-    bk_fmt_thousands(a, t->convoys);
-    bk_fmt_thousands(b, t->escort_lost);
+    bki_fmt_thousands(a, t->convoys);
+    bki_fmt_thousands(b, t->escort_lost);
     fprintf(out, "Convoys: %s; %s escort %s lost.\n", a, b, t->escort_lost == 1 ? "unit" : "units");
-    bk_fmt_thousands(a, t->road_cuts);
+    bki_fmt_thousands(a, t->road_cuts);
     fprintf(out, "Road cuts: %s.\n", a);
     if (t->modes_used)
         story_cost(out, run);
@@ -569,5 +569,5 @@ bk_status bk_run_write_story(const bk_run *run, FILE *out)
         fputs("By corridor:\n", out);
     for (int k = 0; k < sc->n_corridors; k++)
         story_corridor(out, run, k);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

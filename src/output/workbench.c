@@ -10,11 +10,11 @@
 #define BK_WEB_ASSET(sym)                 \
     extern const unsigned char sym[];     \
     extern const size_t sym##_len;
-BK_WEB_ASSET(bk_web_uplot_js)
-BK_WEB_ASSET(bk_web_uplot_css)
-BK_WEB_ASSET(bk_web_report_css)
-BK_WEB_ASSET(bk_web_serve_js)
-BK_WEB_ASSET(bk_web_serve_css)
+BK_WEB_ASSET(bki_web_uplot_js)
+BK_WEB_ASSET(bki_web_uplot_css)
+BK_WEB_ASSET(bki_web_report_css)
+BK_WEB_ASSET(bki_web_serve_js)
+BK_WEB_ASSET(bki_web_serve_css)
 #undef BK_WEB_ASSET
 
 static void put_asset(FILE *f, const char *open, const char *nonce, const unsigned char *text,
@@ -38,16 +38,16 @@ bk_status bk_workbench_write_page(FILE *out, const char *nonce)
           out);
     fputs(bk_version(), out);
     fputs("\">\n<title>blockade workbench</title>\n", out);
-    put_asset(out, "style", nonce, bk_web_uplot_css, bk_web_uplot_css_len, "style");
-    put_asset(out, "style", nonce, bk_web_report_css, bk_web_report_css_len, "style");
-    put_asset(out, "style", nonce, bk_web_serve_css, bk_web_serve_css_len, "style");
+    put_asset(out, "style", nonce, bki_web_uplot_css, bki_web_uplot_css_len, "style");
+    put_asset(out, "style", nonce, bki_web_report_css, bki_web_report_css_len, "style");
+    put_asset(out, "style", nonce, bki_web_serve_css, bki_web_serve_css_len, "style");
     fputs("</head>\n<body>\n<header class=\"bk-header\"><h1>blockade workbench</h1>"
           "<p id=\"bk-subtitle\" class=\"bk-subtitle\"></p></header>\n"
           "<main id=\"bk-app\"><noscript><p>The workbench needs JavaScript, which is turned off "
           "in this browser.</p></noscript></main>\n",
           out);
-    put_asset(out, "script", nonce, bk_web_uplot_js, bk_web_uplot_js_len, "script");
-    put_asset(out, "script", nonce, bk_web_serve_js, bk_web_serve_js_len, "script");
+    put_asset(out, "script", nonce, bki_web_uplot_js, bki_web_uplot_js_len, "script");
+    put_asset(out, "script", nonce, bki_web_serve_js, bki_web_serve_js_len, "script");
     fputs("</body>\n</html>\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

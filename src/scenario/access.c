@@ -17,30 +17,30 @@ void bk_scenario_free(bk_scenario *sc)
     if (sc == NULL)
         return;
     for (int i = 0; i < sc->n_ports; i++)
-        bk_free(sc->ports[i].product_share);
+        bki_free(sc->ports[i].product_share);
     for (int i = 0; i < sc->n_corridors; i++) {
-        bk_free(sc->corridors[i].path);
-        bk_free(sc->corridors[i].path_seg);
+        bki_free(sc->corridors[i].path);
+        bki_free(sc->corridors[i].path_seg);
     }
-    bk_free(sc->products);
-    bk_free(sc->places);
-    bk_free(sc->segments);
-    bk_free(sc->ports);
-    bk_free(sc->corridors);
-    bk_free(sc->vehicles);
-    bk_free(sc->city.initial_stock_l);
-    bk_free(sc->group.cells);
-    bk_free(sc->timeline);
+    bki_free(sc->products);
+    bki_free(sc->places);
+    bki_free(sc->segments);
+    bki_free(sc->ports);
+    bki_free(sc->corridors);
+    bki_free(sc->vehicles);
+    bki_free(sc->city.initial_stock_l);
+    bki_free(sc->group.cells);
+    bki_free(sc->timeline);
     for (int i = 0; i < sc->cityside.n_sectors; i++)
-        bk_free(sc->cityside.sectors[i].demand_l_per_day);
-    bk_free(sc->cityside.sectors);
-    bk_free(sc->cityside.reserve_floor_l);
-    bk_free(sc->cityside.official_price);
-    bk_free(sc->cityside.holiday_from);
-    bk_free(sc->cityside.holiday_to);
-    bk_free(sc->text);
-    bk_free(sc->patch);
-    bk_free(sc);
+        bki_free(sc->cityside.sectors[i].demand_l_per_day);
+    bki_free(sc->cityside.sectors);
+    bki_free(sc->cityside.reserve_floor_l);
+    bki_free(sc->cityside.official_price);
+    bki_free(sc->cityside.holiday_from);
+    bki_free(sc->cityside.holiday_to);
+    bki_free(sc->text);
+    bki_free(sc->patch);
+    bki_free(sc);
 }
 
 /* Contract in blockade/scenario.h. */
@@ -97,7 +97,7 @@ void bk_scenario_hash(const bk_scenario *sc, char hex[65])
 }
 
 /* Contract in scenario/scenario.h. */
-int bk_scenario_find_place(const struct bk_scenario *sc, const char *id)
+int bki_scenario_find_place(const struct bk_scenario *sc, const char *id)
 {
     if (sc == NULL || id == NULL)
         return -1;
@@ -105,7 +105,7 @@ int bk_scenario_find_place(const struct bk_scenario *sc, const char *id)
 }
 
 /* Contract in scenario/scenario.h: the segment joining places a and b in either direction. */
-int bk_scenario_find_segment(const struct bk_scenario *sc, int a, int b)
+int bki_scenario_find_segment(const struct bk_scenario *sc, int a, int b)
 {
     if (sc == NULL)
         return -1;
@@ -128,7 +128,7 @@ static int corridor_kind(const struct bk_scenario *sc, int c)
 }
 
 /* Contract in scenario.h. */
-void bk_corridor_words(const struct bk_scenario *sc, int c, const char **one, const char **many)
+void bki_corridor_words(const struct bk_scenario *sc, int c, const char **one, const char **many)
 {
     int k = c >= 0 && c < sc->n_corridors ? corridor_kind(sc, c) : BK_VK_ROAD_TANKER;
     *one = kind_one[k];
@@ -136,7 +136,7 @@ void bk_corridor_words(const struct bk_scenario *sc, int c, const char **one, co
 }
 
 /* Contract in scenario.h. */
-bool bk_scenario_words(const struct bk_scenario *sc, const char **one, const char **many)
+bool bki_scenario_words(const struct bk_scenario *sc, const char **one, const char **many)
 {
     int kind = sc->n_corridors > 0 ? corridor_kind(sc, 0) : BK_VK_ROAD_TANKER;
     bool road = true;

@@ -2,8 +2,8 @@
  * scenarios/bamako-2025.yaml into a byte array (cmake/embed.cmake); this file hands it out. */
 #include "scenario/scenario.h"
 
-extern const char bk_default_scenario_text[];
-extern const size_t bk_default_scenario_text_len;
+extern const char bki_default_scenario_text[];
+extern const size_t bki_default_scenario_text_len;
 
 /* Name used in messages about the embedded text. */
 #define DEFAULT_NAME "bamako-2025.yaml (embedded)"
@@ -12,13 +12,13 @@ extern const size_t bk_default_scenario_text_len;
 const char *bk_scenario_default_text(size_t *len)
 {
     if (len)
-        *len = bk_default_scenario_text_len;
-    return bk_default_scenario_text;
+        *len = bki_default_scenario_text_len;
+    return bki_default_scenario_text;
 }
 
 /* Contract in blockade/scenario.h. */
 bk_status bk_scenario_load_default(bk_scenario **out, bk_error *err)
 {
-    return bk_scenario_load_string(bk_default_scenario_text, bk_default_scenario_text_len,
+    return bk_scenario_load_string(bki_default_scenario_text, bki_default_scenario_text_len,
                                    DEFAULT_NAME, out, err);
 }

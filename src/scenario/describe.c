@@ -241,7 +241,7 @@ static void describe_corridors(const bk_scenario *sc, FILE *out)
         if (border_max > 0)
             fprintf(out, " + %g-%g h at borders", border_min, border_max);
         const char *one, *many;
-        bk_corridor_words(sc, i, &one, &many);
+        bki_corridor_words(sc, i, &one, &many);
         fprintf(out, "\n    %d %s; escort pool %d unit%s of strength %g, %g replaced/week; "
                      "convoys form at %s\n",
                 c->tankers, c->tankers == 1 ? one : many, c->escort_units,
@@ -265,10 +265,10 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     for (int v = 0; v < sc->n_vehicles; v++) {
         const bk_vehicle *k = &sc->vehicles[v];
         fprintf(out, "Vehicle class %s (%s, %s): %g L, speed x %g, modes", k->id, k->name,
-                bk_vehicle_kind_words[k->kind], k->capacity_l, k->speed_factor);
+                bki_vehicle_kind_words[k->kind], k->capacity_l, k->speed_factor);
         for (int m = 0; m < BK_N_MODES; m++)
             if (k->modes & (1u << m))
-                fprintf(out, " %s", bk_mode_words[m]);
+                fprintf(out, " %s", bki_mode_words[m]);
         fprintf(out, "; cost %g a tonne-km + %g a trip", k->cost_per_tonne_km, k->cost_per_trip);
         if (k->loss_per_sortie > 0)
             fprintf(out, "; loss %g a sortie under threat", k->loss_per_sortie);

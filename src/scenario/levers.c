@@ -34,61 +34,61 @@ static void put_lever(FILE *out, bool *first, const bk_key *r, const char *path,
     fputs(*first ? "\n" : ",\n", out);
     *first = false;
     fputs("{\"path\":", out);
-    bk_fmt_json_string(out, path);
+    bki_fmt_json_string(out, path);
     fprintf(out, ",\"key\":");
-    bk_fmt_json_string(out, r->path);
+    bki_fmt_json_string(out, r->path);
     fprintf(out, ",\"type\":\"%s\",\"value\":", r->type == BK_KT_PMAP || r->type == BK_KT_RANGE
                                                      ? "number" : type_word(r->type));
-    long start = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
+    long start = bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
     if (r->type == BK_KT_DATE) {
         char d[11];
         if (value < 0) {   /* not set: the section is absent or the date left out */
             fputs("null", out);
         } else {
-            bk_date_at_hour(start, value, d);
-            bk_fmt_json_string(out, d);
+            bki_date_at_hour(start, value, d);
+            bki_fmt_json_string(out, d);
         }
         char lo[11], hi[11];
-        bk_date_write(start, lo);
-        bk_date_write(start + sc->days - 1, hi);
+        bki_date_write(start, lo);
+        bki_date_write(start + sc->days - 1, hi);
         fprintf(out, ",\"min\":\"%s\",\"min_inclusive\":true,\"max\":\"%s\",\"max_inclusive\":true,"
                      "\"bounds\":\"from %s to %s\"", lo, hi, lo, hi);
     } else if (r->type == BK_KT_BOOL)
         fputs(value != 0 ? "true" : "false", out);
     else if (r->type == BK_KT_ENUM)
-        bk_fmt_json_string(out, r->words[enum_value]);
+        bki_fmt_json_string(out, r->words[enum_value]);
     else
-        bk_fmt_json_number(out, value);
+        bki_fmt_json_number(out, value);
     if (r->type == BK_KT_ENUM) {
         fputs(",\"words\":[", out);
         for (int i = 0; r->words[i]; i++) {
             if (i)
                 fputc(',', out);
-            bk_fmt_json_string(out, r->words[i]);
+            bki_fmt_json_string(out, r->words[i]);
         }
         fputc(']', out);
     } else if (r->type != BK_KT_BOOL && r->type != BK_KT_DATE) {
         if (r->lo_op) {
             fputs(",\"min\":", out);
-            bk_fmt_json_number(out, r->lo);
+            bki_fmt_json_number(out, r->lo);
             fprintf(out, ",\"min_inclusive\":%s", r->lo_op == 'G' ? "true" : "false");
         }
         if (r->hi_op) {
             fputs(",\"max\":", out);
-            bk_fmt_json_number(out, r->hi);
+            bki_fmt_json_number(out, r->hi);
             fprintf(out, ",\"max_inclusive\":%s", r->hi_op == 'L' ? "true" : "false");
         }
         char bounds[128];
-        bk_schema_bounds_text(r, bounds, sizeof bounds);
+        bki_schema_bounds_text(r, bounds, sizeof bounds);
         fputs(",\"bounds\":", out);
-        bk_fmt_json_string(out, bounds);
+        bki_fmt_json_string(out, bounds);
     }
     fputs(",\"unit\":", out);
-    bk_fmt_json_string(out, r->unit ? r->unit : "");
+    bki_fmt_json_string(out, r->unit ? r->unit : "");
     fputs(",\"submodel\":", out);
-    bk_fmt_json_string(out, r->submodel ? r->submodel : "");
+    bki_fmt_json_string(out, r->submodel ? r->submodel : "");
     fputs(",\"description\":", out);
-    bk_fmt_json_string(out, r->desc ? r->desc : "");
+    bki_fmt_json_string(out, r->desc ? r->desc : "");
     fputc('}', out);
 }
 
@@ -136,11 +136,11 @@ bk_status bk_scenario_write_levers_json(const bk_scenario *sc, FILE *out)
 {
     if (sc == NULL || out == NULL)
         return BK_ERR_USAGE;
-    bk_scenario *msc = (bk_scenario *)(uintptr_t)sc;   /* bk_schema_list only reads here */
+    bk_scenario *msc = (bk_scenario *)(uintptr_t)sc;   /* bki_schema_list only reads here */
     bool first = true;
     fputc('[', out);
-    for (int i = 0; i < bk_schema_len; i++) {
-        const bk_key *r = &bk_schema[i];
+    for (int i = 0; i < bki_schema_len; i++) {
+        const bk_key *r = &bki_schema[i];
         if (r->type != BK_KT_NUM && r->type != BK_KT_INT && r->type != BK_KT_INT_D &&
             r->type != BK_KT_BOOL && r->type != BK_KT_ENUM && r->type != BK_KT_RANGE &&
             r->type != BK_KT_PMAP && r->type != BK_KT_DATE)
@@ -163,7 +163,7 @@ bk_status bk_scenario_write_levers_json(const bk_scenario *sc, FILE *out)
         char *arr;
         int count;
         size_t size;
-        if (!bk_schema_list(msc, list, &arr, &count, &size))
+        if (!bki_schema_list(msc, list, &arr, &count, &size))
             continue;
         for (int k = 0; k < count; k++) {
             char *item = arr + (size_t)k * size;   /* every item struct starts with its id */
@@ -173,5 +173,5 @@ bk_status bk_scenario_write_levers_json(const bk_scenario *sc, FILE *out)
         }
     }
     fputs("\n]\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

@@ -140,7 +140,7 @@ static void lint_capacity(lint *w)
         if (cap < 0.1 * demand)
         {
             const char *one, *many;
-            bk_corridor_words(sc, i, &one, &many);
+            bki_corridor_words(sc, i, &one, &many);
             warn(w, "corridor '%s' can carry at most %.0f L/day (%d %s, a round trip of "
                  "%.1f days), less than a tenth of the city's demand of %.0f L/day", c->id, cap,
                  c->tankers, c->tankers == 1 ? one : many, trip_days, demand);
@@ -252,13 +252,13 @@ _Static_assert(sizeof kind_word / sizeof kind_word[0] == BK_TL_AIRFIELD_CLOSED +
 static bool lint_timeline(lint *w)
 {
     const bk_scenario *sc = w->sc;
-    int *tier = bk_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *tier);
-    double *price = bk_calloc((size_t)sc->n_products, sizeof *price);
-    bool *used = bk_calloc((size_t)sc->n_segments, sizeof *used);
+    int *tier = bki_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *tier);
+    double *price = bki_calloc((size_t)sc->n_products, sizeof *price);
+    bool *used = bki_calloc((size_t)sc->n_segments, sizeof *used);
     if (tier == NULL || price == NULL || used == NULL) {
-        bk_free(tier);
-        bk_free(price);
-        bk_free(used);
+        bki_free(tier);
+        bki_free(price);
+        bki_free(used);
         return false;
     }
     for (int i = 0; i < sc->cityside.n_sectors; i++)
@@ -296,9 +296,9 @@ static bool lint_timeline(lint *w)
             warn(w, "timeline entry of type %s (line %d) does nothing: %s", kind_word[e->kind],
                  e->line, why);
     }
-    bk_free(tier);
-    bk_free(price);
-    bk_free(used);
+    bki_free(tier);
+    bki_free(price);
+    bki_free(used);
     return true;
 }
 

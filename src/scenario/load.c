@@ -51,7 +51,7 @@ static bk_status read_meta(loader *L, const map *top)
     TRY(sr_map_open(L, &m, v, k, "scenario", "scenario", "scenario", NULL));
     TRY(sr_map_get(&m, "start_date", REQUIRED, &v, &k));
     TRY(sr_node_date(L, v, k, "scenario.start_date", &L->start_day));
-    bk_civil_from_days(L->start_day, &sc->start_year, &sc->start_month, &sc->start_day);
+    bki_civil_from_days(L->start_day, &sc->start_year, &sc->start_month, &sc->start_day);
     TRY(sr_read_fields(&m, "scenario", sc));
 
     TRY(sr_map_get(&m, "iso", OPTIONAL, &v, &k));
@@ -100,7 +100,7 @@ static bk_status read_list(loader *L, const map *parent, const char *key, const 
     char lpath[PATH_MAX_LEN], isec[PATH_MAX_LEN];
     sr_join_path(lpath, sizeof lpath, parent->path, key);
     snprintf(isec, sizeof isec, "%s[]", section);
-    const bk_key *row = bk_schema_find(section);
+    const bk_key *row = bki_schema_find(section);
     TRY(sr_map_get(parent, key, row && row->required ? REQUIRED : OPTIONAL, &v, &k));
     if (present)
         *present = false;
@@ -114,7 +114,7 @@ static bk_status read_list(loader *L, const map *parent, const char *key, const 
         *present = true;
     char id_path[PATH_MAX_LEN + 8];
     snprintf(id_path, sizeof id_path, "%s.id", isec);
-    bool has_id = bk_schema_find(id_path) != NULL;
+    bool has_id = bki_schema_find(id_path) != NULL;
     void *it = NULL;
     struct fy_node *node;
     for (int i = 0; (node = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -178,7 +178,7 @@ static bk_status read_place(loader *L, map *m, int i, void *item)
         return sr_fail_node(L, BK_ERR_VALUE, bk, m->node,
                             "%s.border_delay_hours is only allowed on a place of kind border "
                             "(place '%s' is a %s)", m->path, p->id,
-                            bk_place_kind_words[p->kind]);
+                            bki_place_kind_words[p->kind]);
     return BK_OK;
 }
 
@@ -198,7 +198,7 @@ static bk_status read_segment(loader *L, map *m, int i, void *item)
     sc->n_segments = i;   /* find_segment looks at the complete ones only */
     for (int k = 0; k < 12; k++)
         s->speed_month[k] = 1.0;
-    int dup = bk_scenario_find_segment(sc, s->from, s->to);
+    int dup = bki_scenario_find_segment(sc, s->from, s->to);
     if (dup >= 0)
         return sr_fail_node(L, BK_ERR_VALUE, m->node, m->at,
                             "%s joins '%s' and '%s' again (already segments[%d])", m->path,
@@ -231,7 +231,7 @@ static bk_status read_vehicle(loader *L, map *m, int i, void *item)
         char ipath[PATH_MAX_LEN + 16];
         int mode;
         snprintf(ipath, sizeof ipath, "%s[%d]", path, j);
-        TRY(sr_node_enum(L, fy_node_sequence_get_by_index(mv, j), mk, ipath, bk_mode_words,
+        TRY(sr_node_enum(L, fy_node_sequence_get_by_index(mv, j), mk, ipath, bki_mode_words,
                          &mode));
         v->modes |= 1u << mode;
     }
@@ -276,10 +276,10 @@ static bk_status read_holidays(loader *L, const map *m)
                             "%s must be a list of [from, to] dates, got %s", path,
                             sr_node_desc(v, got, sizeof got));
     int n = fy_node_sequence_item_count(v);
-    cs->holiday_from = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_from);
-    cs->holiday_to = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_to);
+    cs->holiday_from = bki_calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_from);
+    cs->holiday_to = bki_calloc((size_t)(n > 0 ? n : 1), sizeof *cs->holiday_to);
     if (cs->holiday_from == NULL || cs->holiday_to == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     for (int i = 0; i < n; i++) {
         struct fy_node *r = fy_node_sequence_get_by_index(v, i);
         snprintf(item, sizeof item, "%s[%d]", path, i);
@@ -375,19 +375,19 @@ static bool reachable(const bk_scenario *sc, int from, int to, int *queue, char 
 static bk_status check_reachable(loader *L, const map *top)
 {
     bk_scenario *sc = L->sc;
-    int *queue = bk_malloc((size_t)sc->n_places * sizeof *queue);
-    char *seen = bk_malloc((size_t)sc->n_places);
+    int *queue = bki_malloc((size_t)sc->n_places * sizeof *queue);
+    char *seen = bki_malloc((size_t)sc->n_places);
     if (queue == NULL || seen == NULL) {
-        bk_free(queue);
-        bk_free(seen);
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        bki_free(queue);
+        bki_free(seen);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     int bad = -1;
     for (int i = 0; i < sc->n_ports && bad < 0; i++)
         if (!reachable(sc, sc->ports[i].place, sc->city.place, queue, seen))
             bad = i;
-    bk_free(queue);
-    bk_free(seen);
+    bki_free(queue);
+    bki_free(seen);
     if (bad < 0)
         return BK_OK;
     struct fy_node *v, *k;
@@ -407,10 +407,10 @@ static bk_status read_corridor_path(loader *L, const map *m, bk_corridor *c)
     sr_join_path(path, sizeof path, m->path, "path");
     int n;
     TRY(sr_node_list(L, v, k, path, 2, MAX_PATH, &n));
-    c->path = bk_calloc((size_t)n, sizeof *c->path);
-    c->path_seg = bk_calloc((size_t)n - 1, sizeof *c->path_seg);
+    c->path = bki_calloc((size_t)n, sizeof *c->path);
+    c->path_seg = bki_calloc((size_t)n - 1, sizeof *c->path_seg);
     if (c->path == NULL || c->path_seg == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     void *it = NULL;
     struct fy_node *item;
     for (int i = 0; (item = fy_node_sequence_iterate(v, &it)) != NULL; i++) {
@@ -429,7 +429,7 @@ static bk_status read_corridor_path(loader *L, const map *m, bk_corridor *c)
                              "starts at '%s'", c->id, sc->ports[c->port].id,
                              sc->places[sc->ports[c->port].place].id, sc->places[c->path[0]].id);
         if (i > 0) {
-            int seg = bk_scenario_find_segment(sc, c->path[i - 1], c->path[i]);
+            int seg = bki_scenario_find_segment(sc, c->path[i - 1], c->path[i]);
             if (seg < 0)
                 return sr_fail_node(L, BK_ERR_VALUE, item, k,
                                  "corridor '%s': path leg %s -> %s has no segment", c->id,
@@ -502,16 +502,16 @@ static bk_status read_section(loader *L, const map *parent, const char *section,
     if (present)
         *present = on;
     if (!on) {
-        const bk_key *row = bk_schema_find(section);
+        const bk_key *row = bki_schema_find(section);
         if (row && row->required)
             return sr_map_get(parent, key, REQUIRED, NULL, NULL);
         return BK_OK;
     }
     TRY(sr_read_fields(&m, section, L->sc));
-    for (int i = 0; i < bk_schema_len; i++) {
+    for (int i = 0; i < bki_schema_len; i++) {
         const char *sub;
-        if (bk_schema[i].type == BK_KT_MAP && bk_schema_in(&bk_schema[i], section, &sub)) {
-            TRY(read_section(L, &m, bk_schema[i].path, sub, NULL));
+        if (bki_schema[i].type == BK_KT_MAP && bki_schema_in(&bki_schema[i], section, &sub)) {
+            TRY(read_section(L, &m, bki_schema[i].path, sub, NULL));
         }
     }
     return BK_OK;
@@ -606,7 +606,7 @@ static bk_status read_document(loader *L, struct fy_node *root)
 {
     if (root == NULL || (fy_node_get_type(root) == FYNT_SCALAR && sr_is_null_scalar(root) &&
                          fy_node_get_scalar_token(root) == NULL))
-        return bk_fail_at(L->err, BK_ERR_SCHEMA, L->file, 0, 0,
+        return bki_fail_at(L->err, BK_ERR_SCHEMA, L->file, 0, 0,
                           "the scenario is empty: expected a mapping starting with 'blockade: 1'");
     TRY(sr_check_tree(L, root, 0));
     L->root = root;
@@ -627,10 +627,10 @@ static bk_status read_document(loader *L, struct fy_node *root)
                          "blockade (the format version) must be 1, got %d", version);
     TRY(read_meta(L, &top));
     TRY(read_products_places_segments_ports(L, &top));
-    for (int i = 0; i < bk_schema_len; i++)   /* defaults of every fixed section */
-        if (bk_schema[i].type == BK_KT_MAP && strchr(bk_schema[i].path, '[') == NULL &&
-            strcmp(bk_schema[i].path, "scenario") != 0)   /* read already */
-            TRY(sr_defaults(L, bk_schema[i].path, L->sc));
+    for (int i = 0; i < bki_schema_len; i++)   /* defaults of every fixed section */
+        if (bki_schema[i].type == BK_KT_MAP && strchr(bki_schema[i].path, '[') == NULL &&
+            strcmp(bki_schema[i].path, "scenario") != 0)   /* read already */
+            TRY(sr_defaults(L, bki_schema[i].path, L->sc));
     TRY(read_city(L, &top));
     TRY(check_reachable(L, &top));
     bk_scenario *sc = L->sc;
@@ -646,8 +646,8 @@ static bk_status read_document(loader *L, struct fy_node *root)
     TRY(read_group(L, &top));
     TRY(sr_read_timeline(L, &top));
     rules_ctx rc = {.sc = L->sc, .L = L, .fail = rule_fail_at, .given = rule_given, .err = L->err};
-    TRY(bk_rules_check(&rc));
-    return bk_scenario_check_names(root, L->file, L->err);
+    TRY(bki_rules_check(&rc));
+    return bki_scenario_check_names(root, L->file, L->err);
 }
 
 /* Parse sc->text and fill sc. */
@@ -656,13 +656,13 @@ static bk_status parse(loader *L)
     bk_scenario *sc = L->sc;
     TRY(sr_check_bytes(L, sc->text, sc->text_len));
     int gl, gc;   /* constructs that crash or hang libfyaml 0.7.12 (engine/yaml.h) */
-    const char *why = bk_yaml_guard(sc->text, sc->text_len, &gl, &gc);
+    const char *why = bki_yaml_guard(sc->text, sc->text_len, &gl, &gc);
     if (why != NULL)
-        return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, gl, gc, "syntax error: %s", why);
+        return bki_fail_at(L->err, BK_ERR_SYNTAX, L->file, gl, gc, "syntax error: %s", why);
 
-    struct fy_diag *diag = bk_yaml_quiet_diag();
+    struct fy_diag *diag = bki_yaml_quiet_diag();
     if (diag == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
 
     struct fy_parse_cfg pcfg = {0};
     pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
@@ -673,7 +673,7 @@ static bk_status parse(loader *L)
         if (fyp)
             fy_parser_destroy(fyp);
         fy_diag_destroy(diag);
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
 
     bk_status st = BK_OK;
@@ -684,7 +684,7 @@ static bk_status parse(loader *L)
         if (fy_diag_errors_iterate(diag, &it) != NULL)
             st = sr_syntax_error(L, diag);
         else
-            st = bk_fail_at(L->err, BK_ERR_SCHEMA, L->file, 0, 0,
+            st = bki_fail_at(L->err, BK_ERR_SCHEMA, L->file, 0, 0,
                             "the scenario is empty: expected a mapping starting with "
                             "'blockade: 1'");
     } else {
@@ -715,10 +715,10 @@ static bk_status parse(loader *L)
 static bk_status load_owned(char *text, size_t len, const char *name, bk_scenario **out,
                             bk_error *err)
 {
-    bk_scenario *sc = bk_calloc(1, sizeof *sc);
+    bk_scenario *sc = bki_calloc(1, sizeof *sc);
     if (sc == NULL) {
-        bk_free(text);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
+        bki_free(text);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
     }
     sc->text = text;
     sc->text_len = len;
@@ -743,19 +743,19 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
                                   bk_scenario **out, bk_error *err)
 {
     if (out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "bk_scenario_load_string: out is NULL");
+        return bki_fail(err, BK_ERR_USAGE, "bk_scenario_load_string: out is NULL");
     *out = NULL;
     if (name == NULL)
         name = "-";
     if (text == NULL && len > 0)
-        return bk_fail(err, BK_ERR_USAGE, "bk_scenario_load_string: text is NULL");
+        return bki_fail(err, BK_ERR_USAGE, "bk_scenario_load_string: text is NULL");
     if (len > BK_SCENARIO_MAX_BYTES)
-        return bk_fail_at(err, BK_ERR_TOO_LARGE, name, 0, 0,
+        return bki_fail_at(err, BK_ERR_TOO_LARGE, name, 0, 0,
                           "scenario is too large: %zu bytes, the limit is %u bytes", len,
                           BK_SCENARIO_MAX_BYTES);
-    char *copy = bk_malloc(len + 1);
+    char *copy = bki_malloc(len + 1);
     if (copy == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
     if (len > 0)
         memcpy(copy, text, len);
     copy[len] = '\0';
@@ -767,13 +767,13 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
 bk_status bk_scenario_load_file(const char *path, bk_scenario **out, bk_error *err)
 {
     if (out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "bk_scenario_load_file: out is NULL");
+        return bki_fail(err, BK_ERR_USAGE, "bk_scenario_load_file: out is NULL");
     *out = NULL;
     if (path == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "bk_scenario_load_file: path is NULL");
+        return bki_fail(err, BK_ERR_USAGE, "bk_scenario_load_file: path is NULL");
     char *text = NULL;
     size_t len = 0;
-    bk_status st = bk_read_whole_file(path, BK_SCENARIO_MAX_BYTES, &text, &len, err);
+    bk_status st = bki_read_whole_file(path, BK_SCENARIO_MAX_BYTES, &text, &len, err);
     if (st != BK_OK)
         return st;
     return load_owned(text, len, path, out, err);

@@ -55,7 +55,7 @@ static bk_status check_scalar(struct fy_node *n, const char *file, bk_error *err
     scalar_pos(n, &line, &col);
     const char *what = cp < 0x100 ? "a C1 control character"
                                   : "a bidirectional text control (it reorders text on screen)";
-    return bk_fail_at(err, BK_ERR_VALUE, file, line, col,
+    return bki_fail_at(err, BK_ERR_VALUE, file, line, col,
                       "text contains U+%04X, %s, at byte %zu of the value: ids, names and notes "
                       "must not hold it", cp, what, at);
 }
@@ -131,9 +131,9 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
     int n = fy_node_sequence_item_count(list);
     if (n < 2)
         return BK_OK;
-    id_entry *e = bk_calloc((size_t)n, sizeof *e);
+    id_entry *e = bki_calloc((size_t)n, sizeof *e);
     if (e == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory checking the ids of %s in %s", what,
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory checking the ids of %s in %s", what,
                        file);
     int m = 0;
     void *it = NULL;
@@ -148,7 +148,7 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
         char raw[BK_ID_MAX];
         memcpy(raw, s, len);
         raw[len] = '\0';
-        bk_id_token(raw, e[m].token);
+        bki_id_token(raw, e[m].token);
         e[m].index = i;
         e[m].node = id;
         m++;
@@ -174,17 +174,17 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
         size_t la = 0, lb = 0;
         const char *a = fy_node_get_scalar(first->node, &la);
         const char *b = fy_node_get_scalar(later->node, &lb);
-        st = bk_fail_at(err, BK_ERR_VALUE, file, line, col,
+        st = bki_fail_at(err, BK_ERR_VALUE, file, line, col,
                         "%s[%d].id '%.*s' clashes with %s[%d].id '%.*s': both give the column "
                         "name '%s' (ids are compared ignoring case and with '-' as '_')",
                         what, later->index, (int)lb, b, what, first->index, (int)la, a,
                         later->token);
     }
-    bk_free(e);
+    bki_free(e);
     return st;
 }
 
-bk_status bk_scenario_check_names(struct fy_node *root, const char *file, bk_error *err)
+bk_status bki_scenario_check_names(struct fy_node *root, const char *file, bk_error *err)
 {
     bk_status st = check_tree(root, file, err, 0);
     if (st != BK_OK || root == NULL || fy_node_get_type(root) != FYNT_MAPPING)

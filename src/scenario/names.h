@@ -13,10 +13,10 @@
  *   Unicode bidirectional embedding, override and isolate controls (U+202A..U+202E,
  *   U+2066..U+2069), which reorder text on screen;
  * - within each id list (products, places, ports, corridors, city.sectors, armed_group.cells),
- *   no two ids give the same column token (bk_id_token: lower case, '-' as '_').
+ *   no two ids give the same column token (bki_id_token: lower case, '-' as '_').
  * Returns BK_OK, or BK_ERR_VALUE with err filled at file:line:column of the offending node.
  * file is the name used in messages; err may be NULL. Allocates nothing but a temporary table
  * (BK_ERR_NOMEM if that fails). */
-bk_status bk_scenario_check_names(struct fy_node *root, const char *file, bk_error *err);
+bk_status bki_scenario_check_names(struct fy_node *root, const char *file, bk_error *err);
 
 #endif

@@ -61,7 +61,7 @@ bk_status sr_fail_node(loader *L, bk_status st, struct fy_node *n, struct fy_nod
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
-    return bk_fail_at(L->err, st, L->file, line, col, "%s", body);
+    return bki_fail_at(L->err, st, L->file, line, col, "%s", body);
 }
 
 /* Copy user text for a one-line message: control bytes become '?', long text is cut at a
@@ -209,14 +209,14 @@ static bk_key as_row(const bounds *b)
 bool sr_bounds_ok(double v, const bounds *b)
 {
     bk_key r = as_row(b);
-    return bk_schema_in_bounds(&r, v);
+    return bki_schema_in_bounds(&r, v);
 }
 
 /* "> 0 km", "in 0..1", ">= 0 and < 24 h" */
 void sr_bounds_text(const bounds *b, char *buf, size_t cap)
 {
     bk_key r = as_row(b);
-    bk_schema_bounds_text(&r, buf, cap);
+    bki_schema_bounds_text(&r, buf, cap);
 }
 
 bk_status sr_node_bounded(loader *L, struct fy_node *n, struct fy_node *at, const char *path,
@@ -374,10 +374,10 @@ bk_status sr_node_date(loader *L, struct fy_node *n, struct fy_node *at, const c
         return sr_fail_node(L, BK_ERR_VALUE, n, at, "%s must be a date written YYYY-MM-DD, got %s",
                          path, sr_node_desc(n, got, sizeof got));
     int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-    if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > bk_days_in_month(y, m))
+    if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > bki_days_in_month(y, m))
         return sr_fail_node(L, BK_ERR_VALUE, n, at,
                          "%s: %s is not a calendar date (years 1900..2199)", path, s);
-    *day = bk_days_from_civil(y, m, d);
+    *day = bki_days_from_civil(y, m, d);
     return BK_OK;
 }
 
@@ -390,9 +390,9 @@ bk_status sr_node_date_hours(loader *L, struct fy_node *n, struct fy_node *at,
     long first = L->start_day, last = L->start_day + L->sc->days - 1;
     if (day < first || day > last) {
         char a[16], b[16], c[16];
-        bk_date_write(day, a);
-        bk_date_write(first, b);
-        bk_date_write(last, c);
+        bki_date_write(day, a);
+        bki_date_write(first, b);
+        bki_date_write(last, c);
         return sr_fail_node(L, BK_ERR_VALUE, n, at,
                          "%s %s is outside the scenario's horizon %s..%s (start_date + days)",
                          path, a, b, c);
@@ -504,7 +504,7 @@ bk_status sr_check_bytes(loader *L, const char *t, size_t len)
         if (why != NULL) {
             int line, col;
             sr_offset_pos(t, i, &line, &col);
-            return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, line, col,
+            return bki_fail_at(L->err, BK_ERR_SYNTAX, L->file, line, col,
                               "%s 0x%02x at byte %zu: a scenario must be UTF-8 text (is this a "
                               "binary file?)", why, c, i);
         }
@@ -519,10 +519,10 @@ bk_status sr_syntax_error(loader *L, struct fy_diag *diag)
     void *it = NULL;
     struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
     if (e == NULL)
-        return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, 0, 0, "syntax error: not valid YAML");
+        return bki_fail_at(L->err, BK_ERR_SYNTAX, L->file, 0, 0, "syntax error: not valid YAML");
     char msg[256];
     sr_sanitize(e->msg ? e->msg : "not valid YAML", e->msg ? strlen(e->msg) : 14, msg, sizeof msg);
     /* 0.7.12 collects 1-based positions; guard against 0 from other releases. */
     int line = e->line > 0 ? e->line : 1, col = e->column > 0 ? e->column : 1;
-    return bk_fail_at(L->err, BK_ERR_SYNTAX, L->file, line, col, "syntax error: %s", msg);
+    return bki_fail_at(L->err, BK_ERR_SYNTAX, L->file, line, col, "syntax error: %s", msg);
 }

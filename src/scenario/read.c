@@ -47,15 +47,15 @@ bk_status sr_map_open(loader *L, map *m, struct fy_node *n, struct fy_node *at, 
         bool known = false;
         for (int i = 0; ks != NULL && section == NULL && keys[i] != NULL && !known; i++)
             known = strcmp(ks, keys[i]) == 0;
-        for (int i = 0; ks != NULL && section != NULL && i < bk_schema_len && !known; i++) {
+        for (int i = 0; ks != NULL && section != NULL && i < bki_schema_len && !known; i++) {
             const char *key;
-            known = bk_schema_in(&bk_schema[i], section, &key) && strcmp(key, ks) == 0;
+            known = bki_schema_in(&bki_schema[i], section, &key) && strcmp(key, ks) == 0;
         }
         if (known)
             continue;
         char list[600] = "";
         if (section != NULL)
-            bk_schema_keys(section, list, sizeof list);
+            bki_schema_keys(section, list, sizeof list);
         for (int i = 0; section == NULL && keys[i] != NULL; i++) {
             size_t used = strlen(list);
             snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", keys[i]);
@@ -289,9 +289,9 @@ bk_status sr_rd_product_map(const map *m, const char *key, enum need need, doubl
     loader *L = m->L;
     struct fy_node *v, *k;
     TRY(sr_map_get(m, key, need, &v, &k));
-    double *vals = bk_calloc((size_t)L->sc->n_products, sizeof *vals);
+    double *vals = bki_calloc((size_t)L->sc->n_products, sizeof *vals);
     if (vals == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     *out = vals;   /* owned by the scenario from here, freed with it even on error */
     for (int i = 0; i < L->sc->n_products; i++)
         vals[i] = def;
@@ -340,9 +340,9 @@ bk_status sr_list_array(loader *L, struct fy_node *v, struct fy_node *k, const c
     TRY(sr_node_list(L, v, k, what, min, max, n));
     if (*n == 0)
         return BK_OK;
-    *arr = bk_calloc((size_t)*n, size);
+    *arr = bki_calloc((size_t)*n, size);
     if (*arr == NULL)
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     return BK_OK;
 }
 
@@ -371,9 +371,9 @@ static bounds row_bounds(const bk_key *r)
 bk_status sr_defaults(loader *L, const char *section, void *base)
 {
     char *b = base;
-    for (int i = 0; i < bk_schema_len; i++) {
-        const bk_key *r = &bk_schema[i];
-        if (!bk_schema_in(r, section, NULL))
+    for (int i = 0; i < bki_schema_len; i++) {
+        const bk_key *r = &bki_schema[i];
+        if (!bki_schema_in(r, section, NULL))
             continue;
         switch (r->type) {
         case BK_KT_NUM:
@@ -399,9 +399,9 @@ bk_status sr_defaults(loader *L, const char *section, void *base)
         case BK_KT_PMAP: {
             double **slot = (double **)(void *)(b + r->off);
             if (*slot == NULL)
-                *slot = bk_calloc((size_t)L->sc->n_products, sizeof **slot);
+                *slot = bki_calloc((size_t)L->sc->n_products, sizeof **slot);
             if (*slot == NULL)
-                return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+                return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
             for (int j = 0; j < L->sc->n_products; j++)
                 (*slot)[j] = r->def;
             break;
@@ -472,7 +472,7 @@ static bk_status read_row(const map *m, const bk_key *r, const char *key, char *
         return sr_rd_ref(m, key, (enum bk_ref_kind)r->ref, (int *)(void *)(b + r->off));
     case BK_KT_PMAP: {
         double **slot = (double **)(void *)(b + r->off);
-        bk_free(*slot);   /* the default array, replaced by the file's values */
+        bki_free(*slot);   /* the default array, replaced by the file's values */
         *slot = NULL;
         return sr_rd_product_map(m, key, need, r->def, row_bounds(r), slot);
     }
@@ -485,10 +485,10 @@ static bk_status read_row(const map *m, const bk_key *r, const char *key, char *
 bk_status sr_read_fields(const map *m, const char *section, void *base)
 {
     char *b = base;
-    for (int i = 0; i < bk_schema_len; i++) {
-        const bk_key *r = &bk_schema[i];
+    for (int i = 0; i < bki_schema_len; i++) {
+        const bk_key *r = &bki_schema[i];
         const char *key;
-        if (!bk_schema_in(r, section, &key))
+        if (!bki_schema_in(r, section, &key))
             continue;
         TRY(read_row(m, r, key, b));
     }

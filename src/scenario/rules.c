@@ -162,7 +162,7 @@ static bk_status check_modes(rules_ctx *c)
                 FAIL(BK_ERR_VALUE, p,
                      "corridor '%s': leg %s -> %s is %s, which vehicle class '%s' cannot use",
                      k->id, sc->places[k->path[j]].id, sc->places[k->path[j + 1]].id,
-                     bk_mode_words[sg->mode], cls);
+                     bki_mode_words[sg->mode], cls);
             }
         }
     }
@@ -170,7 +170,7 @@ static bk_status check_modes(rules_ctx *c)
 }
 
 /* Contract in rules.h. */
-bk_status bk_rules_check(rules_ctx *c)
+bk_status bki_rules_check(rules_ctx *c)
 {
     bk_status st = check_supply_and_city(c);
     if (st == BK_OK)

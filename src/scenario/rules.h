@@ -23,6 +23,6 @@ struct rules_ctx {
 
 /* Fill the defaults that depend on other keys, then check every rule; the first broken rule is
  * reported through c->fail. */
-bk_status bk_rules_check(rules_ctx *c);
+bk_status bki_rules_check(rules_ctx *c);
 
 #endif

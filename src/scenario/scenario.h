@@ -370,14 +370,14 @@ struct bk_scenario {
 };
 
 /* Index of the place/product/... with this id, or -1. */
-int bk_scenario_find_place(const struct bk_scenario *sc, const char *id);
-int bk_scenario_find_segment(const struct bk_scenario *sc, int a, int b);
+int bki_scenario_find_place(const struct bk_scenario *sc, const char *id);
+int bki_scenario_find_segment(const struct bk_scenario *sc, int a, int b);
 
 /* Words for the vehicles of corridor c (its class's kind): "tanker"/"tankers", "boat"/"boats",
  * "aircraft"/"aircraft", ... (access.c). */
-void bk_corridor_words(const struct bk_scenario *sc, int c, const char **one, const char **many);
+void bki_corridor_words(const struct bk_scenario *sc, int c, const char **one, const char **many);
 /* The same for every corridor at once: the common kind's words, "vehicle"/"vehicles" if mixed.
  * Returns true when every corridor travels by road (drivers, "on the road"). */
-bool bk_scenario_words(const struct bk_scenario *sc, const char **one, const char **many);
+bool bki_scenario_words(const struct bk_scenario *sc, const char **one, const char **many);
 
 #endif

@@ -16,12 +16,12 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const bk_convoy_mode_words[] = {"off", "date", "threat", "always", NULL};
-const char *const bk_routing_words[] = {"fixed", "risk_aware", NULL};
-const char *const bk_escort_alloc_words[] = {"fixed", "traffic", "risk", NULL};
-const char *const bk_place_kind_words[] = {"port", "border", "town", "city", "depot", NULL};
-const char *const bk_mode_words[] = {"road", "river", "air", NULL};
-const char *const bk_vehicle_kind_words[] = {"road_tanker", "truck", "boat", "aircraft",
+const char *const bki_convoy_mode_words[] = {"off", "date", "threat", "always", NULL};
+const char *const bki_routing_words[] = {"fixed", "risk_aware", NULL};
+const char *const bki_escort_alloc_words[] = {"fixed", "traffic", "risk", NULL};
+const char *const bki_place_kind_words[] = {"port", "border", "town", "city", "depot", NULL};
+const char *const bki_mode_words[] = {"road", "river", "air", NULL};
+const char *const bki_vehicle_kind_words[] = {"road_tanker", "truck", "boat", "aircraft",
                                              "helicopter", NULL};
 static const char *const newline_ok[] = {NULL};   /* marks a string that may hold newlines */
 
@@ -68,7 +68,7 @@ static const char *const newline_ok[] = {NULL};   /* marks a string that may hol
 #define MAP(p, req, sub, d) {p, BK_KT_MAP, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d, false}
 #define LIST(p, req, sub, d) {p, BK_KT_LIST, 0, 0, req, 0.0, NULL, NONE, "", NULL, 0, sub, d, false}
 
-const bk_key bk_schema[] = {
+const bk_key bki_schema[] = {
     SPECIAL("blockade", true, "format", "format version, must be 1"),
     MAP("scenario", true, "scenario", "name, dates, seed"),
     LIST("products", true, "network", "fuel products"),
@@ -106,7 +106,7 @@ const bk_key bk_schema[] = {
     STR("places[].name", I(bk_place, name), SZ(bk_place, name), OPT(0), NULL, "network",
         "display name"),
     {"places[].kind", BK_KT_ENUM, I(bk_place, kind), 0, true, 0.0, NULL, NONE, "",
-     bk_place_kind_words, 0, "network", "kind of place", true},
+     bki_place_kind_words, 0, "network", "kind of place", true},
     FACT_NUM("places[].lat", I(bk_place, lat), REQ, IN(-90.0, 90.0), "degrees", "network",
         "latitude, WGS84"),
     FACT_NUM("places[].lon", I(bk_place, lon), REQ, IN(-180.0, 180.0), "degrees", "network",
@@ -137,7 +137,7 @@ const bk_key bk_schema[] = {
         "terrain cover favouring ambush"),
     NUM("segments[].travel_cv", I(bk_segment, travel_cv), OPT(0.25), IN(0.0, 5.0), "", "convoys",
         "coefficient of variation of the (lognormal) travel time"),
-    ENUM("segments[].mode", I(bk_segment, mode), 0, bk_mode_words, "modes",
+    ENUM("segments[].mode", I(bk_segment, mode), 0, bki_mode_words, "modes",
          "road, river, or air (a direct link between airfields)"),
     NUM("segments[].reverse_speed_factor", I(bk_segment, reverse_speed_factor), OPT(1.0),
         GT0_LE(10.0), "", "modes", "speed from `to` to `from` relative to speed_kmh"),
@@ -177,7 +177,7 @@ const bk_key bk_schema[] = {
     STR("vehicles[].name", I(bk_vehicle, name), SZ(bk_vehicle, name), OPT(0), NULL, "modes",
         "display name"),
     {"vehicles[].kind", BK_KT_ENUM, I(bk_vehicle, kind), 0, true, 0.0, NULL, NONE, "",
-     bk_vehicle_kind_words, 0, "modes",
+     bki_vehicle_kind_words, 0, "modes",
      "road_tanker, truck, boat, aircraft or helicopter", true},
     SPECIAL("vehicles[].modes", false, "modes",
             "modes it can use; default road (tanker, truck), river (boat), air (aircraft)"),
@@ -363,7 +363,7 @@ const bk_key bk_schema[] = {
     MAP("policy.escorts", false, "escorts", "escort allocation"),
     MAP("policy.airlift", false, "city", "airlift"),
 
-    ENUM("policy.convoy.mode", S(policy.convoy_mode), BK_CONVOY_OFF, bk_convoy_mode_words,
+    ENUM("policy.convoy.mode", S(policy.convoy_mode), BK_CONVOY_OFF, bki_convoy_mode_words,
          "convoys", "when tankers travel in convoys"),
     DATE("policy.convoy.from_date", S(policy.convoy_from_h), OPT(0.0), "convoys",
          "mode date: convoys from this day"),
@@ -390,7 +390,7 @@ const bk_key bk_schema[] = {
     NUM("policy.night_ban.to_hour", S(policy.night_to_hour), OPT(6.0), HALF(0.0, 24.0), "h",
         "convoys", "end of the night"),
 
-    ENUM("policy.routing.mode", S(policy.routing), BK_ROUTING_FIXED, bk_routing_words, "convoys",
+    ENUM("policy.routing.mode", S(policy.routing), BK_ROUTING_FIXED, bki_routing_words, "convoys",
          "fixed paths or risk-aware routing"),
     NUM("policy.routing.risk_weight", S(policy.risk_weight), OPT(1.0), IN(0.0, 1e6), "",
         "convoys", "cost = time × (1 + risk_weight × risk)"),
@@ -405,7 +405,7 @@ const bk_key bk_schema[] = {
         "L", "city", "litres bought per fill without a cap"),
 
     ENUM("policy.escorts.allocation", S(citypol.escort_alloc), BK_ESCORT_FIXED,
-         bk_escort_alloc_words, "escorts", "how the escort force is shared"),
+         bki_escort_alloc_words, "escorts", "how the escort force is shared"),
     INTD("policy.escorts.interval_days", S(citypol.escort_realloc_days), OPT(7), 1, 3650, "days",
          "escorts", "how often the force is shared again"),
 
@@ -505,10 +505,10 @@ const bk_key bk_schema[] = {
         IN(0.0, 100.0), "multiplier", "cells", "detection multiplier on convoys"),
 };
 
-const int bk_schema_len = (int)(sizeof bk_schema / sizeof bk_schema[0]);
+const int bki_schema_len = (int)(sizeof bki_schema / sizeof bki_schema[0]);
 
 /* Contract in schema.h. */
-bool bk_schema_in(const bk_key *row, const char *section, const char **key)
+bool bki_schema_in(const bk_key *row, const char *section, const char **key)
 {
     size_t n = strlen(section);
     const char *p = row->path;
@@ -525,16 +525,16 @@ bool bk_schema_in(const bk_key *row, const char *section, const char **key)
 }
 
 /* Contract in schema.h. */
-const bk_key *bk_schema_find(const char *path)
+const bk_key *bki_schema_find(const char *path)
 {
-    for (int i = 0; i < bk_schema_len; i++)
-        if (strcmp(bk_schema[i].path, path) == 0)
-            return &bk_schema[i];
+    for (int i = 0; i < bki_schema_len; i++)
+        if (strcmp(bki_schema[i].path, path) == 0)
+            return &bki_schema[i];
     return NULL;
 }
 
 /* Contract in schema.h. */
-const bk_key *bk_schema_resolve(const char *path, char *msg, size_t cap)
+const bk_key *bki_schema_resolve(const char *path, char *msg, size_t cap)
 {
     char schema[512] = "", tok[128];
     const bk_key *row = NULL;
@@ -561,10 +561,10 @@ const bk_key *bk_schema_resolve(const char *path, char *msg, size_t cap)
             snprintf(msg, cap, "'%s' is not a dotted path of keys (too long)", path);
             return NULL;
         }
-        row = bk_schema_find(next);
+        row = bki_schema_find(next);
         if (row == NULL) {
             char keys[600];
-            bk_schema_keys(schema, keys, sizeof keys);
+            bki_schema_keys(schema, keys, sizeof keys);
             snprintf(msg, cap, "the scenario has no key '%s'%s%s%s (expected one of: %s)", tok,
                      schema[0] ? " in '" : "", schema, schema[0] ? "'" : "", keys);
             return NULL;
@@ -577,13 +577,13 @@ const bk_key *bk_schema_resolve(const char *path, char *msg, size_t cap)
 }
 
 /* Contract in schema.h. */
-void bk_schema_keys(const char *section, char *buf, size_t cap)
+void bki_schema_keys(const char *section, char *buf, size_t cap)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (int i = 0; i < bk_schema_len && used < cap; i++) {
+    for (int i = 0; i < bki_schema_len && used < cap; i++) {
         const char *key;
-        if (!bk_schema_in(&bk_schema[i], section, &key))
+        if (!bki_schema_in(&bki_schema[i], section, &key))
             continue;
         int n = snprintf(buf + used, cap - used, "%s%s", used ? ", " : "", key);
         if (n < 0)
@@ -593,7 +593,7 @@ void bk_schema_keys(const char *section, char *buf, size_t cap)
 }
 
 /* Contract in schema.h. */
-bool bk_schema_in_bounds(const bk_key *b, double v)
+bool bki_schema_in_bounds(const bk_key *b, double v)
 {
     if ((b->lo_op == '>' && !(v > b->lo)) || (b->lo_op == 'G' && !(v >= b->lo)))
         return false;
@@ -603,7 +603,7 @@ bool bk_schema_in_bounds(const bk_key *b, double v)
 }
 
 /* Contract in schema.h. */
-void bk_schema_bounds_text(const bk_key *b, char *buf, size_t cap)
+void bki_schema_bounds_text(const bk_key *b, char *buf, size_t cap)
 {
     const char *sp = (b->unit && b->unit[0]) ? " " : "";
     const char *unit = b->unit ? b->unit : "";
@@ -624,7 +624,7 @@ void bk_schema_bounds_text(const bk_key *b, char *buf, size_t cap)
 }
 
 /* Contract in schema.h. */
-bool bk_schema_list(bk_scenario *sc, const char *path, char **base, int *count, size_t *size)
+bool bki_schema_list(bk_scenario *sc, const char *path, char **base, int *count, size_t *size)
 {
 #define LIST_CASE(name, arr, n)              \
     if (strcmp(path, name) == 0) {           \

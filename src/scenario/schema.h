@@ -57,20 +57,20 @@ typedef struct bk_key {
 } bk_key;
 
 /* The table, in file order, and its length. */
-extern const bk_key bk_schema[];
-extern const int bk_schema_len;
+extern const bk_key bki_schema[];
+extern const int bki_schema_len;
 
 /* Words of the enumerations, shared with describe.c and the timeline reader. */
-extern const char *const bk_convoy_mode_words[];
-extern const char *const bk_routing_words[];
-extern const char *const bk_escort_alloc_words[];
-extern const char *const bk_place_kind_words[];
-extern const char *const bk_mode_words[];
-extern const char *const bk_vehicle_kind_words[];
+extern const char *const bki_convoy_mode_words[];
+extern const char *const bki_routing_words[];
+extern const char *const bki_escort_alloc_words[];
+extern const char *const bki_place_kind_words[];
+extern const char *const bki_mode_words[];
+extern const char *const bki_vehicle_kind_words[];
 
 /* The timeline's keys. An entry's `type` decides which keys it may have, so each row names its
  * type; `date`, `type` and `note` belong to every type. ADDING A TIMELINE KEY: one row of
- * bk_timeline_keys (timeline.c), its use in the model, and its mention in the type's row of
+ * bki_timeline_keys (timeline.c), its use in the model, and its mention in the type's row of
  * docs/scenario-format.md (tests/unit/test_schema.c checks it). Rows of the group readers cover
  * several keys with a rule between them (exactly one of ...). */
 enum bk_tl_read {
@@ -104,48 +104,48 @@ typedef struct bk_tl_key {
 
 /* Type words in the order of enum bk_timeline_kind, NULL-terminated; the key rows in file order
  * of their types. */
-extern const char *const bk_timeline_types[];
-extern const bk_tl_key bk_timeline_keys[];
-extern const int bk_timeline_keys_len;
+extern const char *const bki_timeline_types[];
+extern const bk_tl_key bki_timeline_keys[];
+extern const int bki_timeline_keys_len;
 
 /* The keys a row covers (a group covers several), NULL-terminated; at most 4. */
-void bk_timeline_row_keys(const bk_tl_key *row, const char *out[4]);
+void bki_timeline_row_keys(const bk_tl_key *row, const char *out[4]);
 
 /* The row of a schema path ("corridors[].escort.units"), or NULL. */
-const bk_key *bk_schema_find(const char *path);
+const bk_key *bki_schema_find(const char *path);
 
 /* The row a dotted scenario path leads to ("corridors.west.escort.units": list items named by
  * id, "city.initial_stock_l.gasoil": a product of a product map, "city.unload_hours.min": an end
  * of a range); for a path that ends at a list item, its list's row. The ids, products and ends
  * are not checked here (they depend on the scenario). NULL with the reason in msg. */
-const bk_key *bk_schema_resolve(const char *path, char *msg, size_t cap);
+const bk_key *bki_schema_resolve(const char *path, char *msg, size_t cap);
 
 /* Does `row` sit directly in `section` ("" for the top level, "corridors[]", "policy.convoy")?
  * *key gets the last path component. */
-bool bk_schema_in(const bk_key *row, const char *section, const char **key);
+bool bki_schema_in(const bk_key *row, const char *section, const char **key);
 
 /* "a, b, c": the keys of a section in table order. */
-void bk_schema_keys(const char *section, char *buf, size_t cap);
+void bki_schema_keys(const char *section, char *buf, size_t cap);
 
 /* Bounds as words: "> 0 and <= 200 km/h", "in 0..1", "in 1..8". */
-void bk_schema_bounds_text(const bk_key *row, char *buf, size_t cap);
-bool bk_schema_in_bounds(const bk_key *row, double v);
+void bki_schema_bounds_text(const bk_key *row, char *buf, size_t cap);
+bool bki_schema_in_bounds(const bk_key *row, double v);
 
 /* Lists that items can be addressed in by id: the array, count and item size of list `path`
  * ("corridors", "city.sectors") in sc. false if `path` is not such a list. */
-bool bk_schema_list(struct bk_scenario *sc, const char *path, char **base, int *count,
+bool bki_schema_list(struct bk_scenario *sc, const char *path, char **base, int *count,
                     size_t *size);
 
 /* A scenario derived from `base` by a patch applied to its text: give it the base's text and
  * the patch (one "PATH = VALUE" a line) as its identity, so that its hash is the base text's
  * plus the patch, as after bk_scenario_set. Fails only with BK_ERR_NOMEM. (set.c) */
-bk_status bk_scenario_adopt_patch(struct bk_scenario *sc, const struct bk_scenario *base,
+bk_status bki_scenario_adopt_patch(struct bk_scenario *sc, const struct bk_scenario *base,
                                   const char *patch, bk_error *err);
 
 /* The value of a scalar key of sc as a number (a count, a quantity, a bool as 0/1, an
  * enumeration's or a reference's index), through the same paths as bk_scenario_set.
  * BK_ERR_REFERENCE for an unknown path, BK_ERR_SCHEMA for a text. (set.c) */
-bk_status bk_scenario_get_number(const struct bk_scenario *sc, const char *path, double *out,
+bk_status bki_scenario_get_number(const struct bk_scenario *sc, const char *path, double *out,
                                  bk_error *err);
 
 #endif

@@ -18,7 +18,7 @@ static void *dup_mem(const void *p, size_t n, bool *ok)
 {
     if (p == NULL || n == 0)
         return NULL;
-    void *d = bk_malloc(n);
+    void *d = bki_malloc(n);
     if (d == NULL)
         *ok = false;
     else
@@ -30,9 +30,9 @@ static void *dup_mem(const void *p, size_t n, bool *ok)
 bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *err)
 {
     *out = NULL;
-    bk_scenario *c = bk_malloc(sizeof *c);
+    bk_scenario *c = bki_malloc(sizeof *c);
     if (c == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory copying a scenario");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory copying a scenario");
     *c = *sc;
     bool ok = true;
     size_t np = (size_t)sc->n_products;
@@ -56,9 +56,9 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     c->cityside.holiday_to = dup_mem(sc->cityside.holiday_to, nh * sizeof(long), &ok);
     c->text = dup_mem(sc->text, sc->text_len + 1, &ok);
     c->patch = dup_mem(sc->patch, sc->patch ? sc->patch_len + 1 : 0, &ok);
-    c->ports = bk_calloc((size_t)sc->n_ports + 1, sizeof *c->ports);
-    c->corridors = bk_calloc((size_t)sc->n_corridors + 1, sizeof *c->corridors);
-    c->cityside.sectors = bk_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *c->cityside.sectors);
+    c->ports = bki_calloc((size_t)sc->n_ports + 1, sizeof *c->ports);
+    c->corridors = bki_calloc((size_t)sc->n_corridors + 1, sizeof *c->corridors);
+    c->cityside.sectors = bki_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *c->cityside.sectors);
     ok = ok && c->ports && c->corridors && c->cityside.sectors;
     for (int i = 0; ok && i < sc->n_ports; i++, c->n_ports++) {
         c->ports[i] = sc->ports[i];
@@ -78,7 +78,7 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     }
     if (!ok) {
         bk_scenario_free(c);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory copying a scenario");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory copying a scenario");
     }
     *out = c;
     return BK_OK;
@@ -100,7 +100,7 @@ static bk_status set_fail(bk_error *err, bk_status st, const char *path, const c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return bk_fail(err, st, "set '%s': %s", path, msg);
+    return bki_fail(err, st, "set '%s': %s", path, msg);
 }
 
 static bk_status resolve(bk_scenario *sc, const char *path, target *t, bk_error *err)
@@ -136,10 +136,10 @@ static bk_status resolve(bk_scenario *sc, const char *path, target *t, bk_error 
         int w = snprintf(next, sizeof next, "%s%s%s", schema, schema[0] ? "." : "", tok);
         if (w < 0 || (size_t)w >= sizeof next)
             return set_fail(err, BK_ERR_REFERENCE, path, "the path is too long");
-        t->row = bk_schema_find(next);
+        t->row = bki_schema_find(next);
         if (t->row == NULL) {
             char keys[600];
-            bk_schema_keys(schema, keys, sizeof keys);
+            bki_schema_keys(schema, keys, sizeof keys);
             return set_fail(err, BK_ERR_REFERENCE, path, "unknown key '%s'%s%s%s (expected one "
                             "of: %s)", tok, schema[0] ? " in '" : "", schema,
                             schema[0] ? "'" : "", keys);
@@ -150,7 +150,7 @@ static bk_status resolve(bk_scenario *sc, const char *path, target *t, bk_error 
             int count;
             size_t size;
             n = strcspn(p, ".");
-            if (!bk_schema_list(sc, schema, &arr, &count, &size) || n == 0 || n >= sizeof tok)
+            if (!bki_schema_list(sc, schema, &arr, &count, &size) || n == 0 || n >= sizeof tok)
                 return set_fail(err, BK_ERR_REFERENCE, path, "items of '%s' cannot be set by id",
                                 schema);
             memcpy(tok, p, n);
@@ -202,7 +202,7 @@ static void *field(const target *t, size_t *size)
 static bk_status rules_fail(rules_ctx *c, bk_status st, const char *path, const char *msg)
 {
     (void)path;
-    return bk_fail(c->err, st, "%s", msg);
+    return bki_fail(c->err, st, "%s", msg);
 }
 
 static bool rules_given(rules_ctx *c, const char *path)
@@ -238,23 +238,23 @@ static bk_status commit(bk_scenario *sc, const char *path, const target *t, cons
         double *lo = (double *)(void *)(t->base + t->row->off);
         double *hi = (double *)(void *)(t->base + t->row->off2);
         if (*lo > *hi)
-            st = bk_fail(&rerr, BK_ERR_VALUE, "%s must be [min, max] with min <= max, got "
+            st = bki_fail(&rerr, BK_ERR_VALUE, "%s must be [min, max] with min <= max, got "
                          "[%.17g, %.17g]", t->row->path, *lo, *hi);
     }
     if (st == BK_OK)
-        st = bk_rules_check(&rc);
+        st = bki_rules_check(&rc);
     if (st != BK_OK) {
         memcpy(f, old, size);
         sc->policy = pol;
         if (given)
             *given = old_given;
-        (void)bk_rules_check(&rc);   /* re-derive the defaults that follow other keys */
+        (void)bki_rules_check(&rc);   /* re-derive the defaults that follow other keys */
         return set_fail(err, st, path, "%s", rerr.message);
     }
     size_t add = strlen(path) + strlen(text) + 5;
-    char *np = bk_realloc(sc->patch, sc->patch_len + add + 1);
+    char *np = bki_realloc(sc->patch, sc->patch_len + add + 1);
     if (np == NULL)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     sc->patch = np;
     sc->patch_len += (size_t)snprintf(np + sc->patch_len, add + 1, "%s = %s\n", path, text);
     return BK_OK;
@@ -270,8 +270,8 @@ static bk_status check_number(const char *path, const target *t, double v, bk_er
         return set_fail(err, BK_ERR_SCHEMA, path, "must be a whole number, got %.17g", v);
     if (r->type == BK_KT_BOOL && v != 0 && v != 1)
         return set_fail(err, BK_ERR_SCHEMA, path, "is a boolean: 0 or 1, got %.17g", v);
-    if (r->type != BK_KT_BOOL && !bk_schema_in_bounds(r, v)) {
-        bk_schema_bounds_text(r, want, sizeof want);
+    if (r->type != BK_KT_BOOL && !bki_schema_in_bounds(r, v)) {
+        bki_schema_bounds_text(r, want, sizeof want);
         return set_fail(err, BK_ERR_VALUE, path, "must be %s, got %.17g", want, v);
     }
     return BK_OK;
@@ -337,11 +337,11 @@ bk_status bk_scenario_set_text(bk_scenario *sc, const char *path, const char *va
         int y, m, d;
         char tail;
         if (len != 10 || sscanf(value, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1900 ||
-            y > 2199 || m < 1 || m > 12 || d < 1 || d > bk_days_in_month(y, m))
+            y > 2199 || m < 1 || m > 12 || d < 1 || d > bki_days_in_month(y, m))
             return set_fail(err, BK_ERR_VALUE, path, "must be a date written YYYY-MM-DD, got "
                             "'%s'", value);
-        long day = bk_days_from_civil(y, m, d);
-        long first = bk_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
+        long day = bki_days_from_civil(y, m, d);
+        long first = bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day);
         if (day < first || day > first + sc->days - 1)
             return set_fail(err, BK_ERR_VALUE, path, "%s is outside the scenario's horizon",
                             value);
@@ -363,7 +363,7 @@ const char *bk_scenario_patch(const bk_scenario *sc)
 }
 
 /* Contract in schema.h. */
-bk_status bk_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, const char *patch,
+bk_status bki_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, const char *patch,
                                   bk_error *err)
 {
     bool ok = true;
@@ -371,12 +371,12 @@ bk_status bk_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, cons
     size_t plen = strlen(patch);
     char *pt = dup_mem(patch, plen + 1, &ok);
     if (!ok) {
-        bk_free(text);
-        bk_free(pt);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        bki_free(text);
+        bki_free(pt);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    bk_free(sc->text);
-    bk_free(sc->patch);
+    bki_free(sc->text);
+    bki_free(sc->patch);
     sc->text = text;
     sc->text_len = base->text_len;
     sc->patch = pt;
@@ -385,7 +385,7 @@ bk_status bk_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, cons
 }
 
 /* Contract in schema.h. */
-bk_status bk_scenario_get_number(const bk_scenario *sc, const char *path, double *out,
+bk_status bki_scenario_get_number(const bk_scenario *sc, const char *path, double *out,
                                  bk_error *err)
 {
     target t;

@@ -1,5 +1,5 @@
 /* timeline.c: the dated entries of a scenario (road and supply cuts, policy changes, airlifts,
- * notes). An entry's type decides its keys: the table bk_timeline_keys below has one row per key
+ * notes). An entry's type decides its keys: the table bki_timeline_keys below has one row per key
  * of a type (schema.h says how to add one). Entries are sorted by date, stably.
  */
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #define MAX_TIMELINE 10000
 
 /* Timeline entry types, in the order of enum bk_timeline_kind. */
-const char *const bk_timeline_types[] = {
+const char *const bki_timeline_types[] = {
     "campaign_start", "campaign_end", "road_cut",       "supply_cut",        "convoy_mode",
     "escort_reinforce", "night_ban",  "routing",        "note",              "airlift",
     "price_control",  "fill_cap",     "reserve_release", "sector_tier",      "official_price",
@@ -35,7 +35,7 @@ static const char *const tl_ambush_targets[] = {"any", "convoy", NULL};
 #define TBOOL(t, k, d) {t, k, BK_TR_BOOL, E(mode), true, 0.0, 0, 0, 0.0, 0.0, "", NULL, NULL, 0, d}
 #define TGROUP(t, k, how, d) {t, k, how, 0, true, 0.0, 0, 0, 0.0, 0.0, "", NULL, NULL, 0, d}
 
-const bk_tl_key bk_timeline_keys[] = {
+const bk_tl_key bki_timeline_keys[] = {
     {BK_TL_ROAD_CUT, "segment", BK_TR_SEGMENT, E(segment), true, 0.0, 0, 0, 0.0, 0.0, "", NULL,
      NULL, 0, "the segment closed, [from, to]"},
     TGROUP(BK_TL_ROAD_CUT, "hours", BK_TR_CUT_END, "how long: hours, `end` or `until` a date"),
@@ -50,7 +50,7 @@ const bk_tl_key bk_timeline_keys[] = {
     TINT(BK_TL_ESCORT_REINFORCE, "units", units, -100000, 100000, "units",
          "escort units added (negative: withdrawn)"),
     TBOOL(BK_TL_NIGHT_BAN, "enabled", "night ban on or off"),
-    TENUM(BK_TL_ROUTING, "mode", true, bk_routing_words, NULL, "routing mode from this date"),
+    TENUM(BK_TL_ROUTING, "mode", true, bki_routing_words, NULL, "routing mode from this date"),
     TNUM(BK_TL_AIRLIFT, "litres_per_day", value, true, 0.0, 'G', 0.0, 1e12, "L/day",
          "daily airlift (0 stops it)"),
     TREF(BK_TL_AIRLIFT, "product", product, BK_REF_PRODUCT, "the product flown in"),
@@ -64,7 +64,7 @@ const bk_tl_key bk_timeline_keys[] = {
     TREF(BK_TL_OFFICIAL_PRICE, "product", product, BK_REF_PRODUCT, "the product priced"),
     TNUM(BK_TL_OFFICIAL_PRICE, "price", value, true, 0.0, 'G', 0.0, 1e9, "per L",
          "the new official price"),
-    TENUM(BK_TL_ESCORT_ALLOC, "mode", true, bk_escort_alloc_words, NULL,
+    TENUM(BK_TL_ESCORT_ALLOC, "mode", true, bki_escort_alloc_words, NULL,
           "escort allocation from this date"),
     TGROUP(BK_TL_POPULATION, "people", BK_TR_POPULATION,
            "the new population, or a change spread over days"),
@@ -79,10 +79,10 @@ const bk_tl_key bk_timeline_keys[] = {
     TREF(BK_TL_AIRFIELD_CLOSED, "place", place, BK_REF_PLACE, "the airfield's place"),
     TGROUP(BK_TL_AIRFIELD_CLOSED, "hours", BK_TR_CUT_END, "how long: hours, `end` or `until`"),
 };
-const int bk_timeline_keys_len = (int)(sizeof bk_timeline_keys / sizeof bk_timeline_keys[0]);
+const int bki_timeline_keys_len = (int)(sizeof bki_timeline_keys / sizeof bki_timeline_keys[0]);
 
 /* Contract in schema.h. */
-void bk_timeline_row_keys(const bk_tl_key *row, const char *out[4])
+void bki_timeline_row_keys(const bk_tl_key *row, const char *out[4])
 {
     static const char *const segs[] = {"segment", "segments", NULL};
     static const char *const segs_place[] = {"segment", "segments", "place", NULL};
@@ -116,7 +116,7 @@ static bk_status read_seg_pair(loader *L, struct fy_node *v, struct fy_node *k, 
     TRY(sr_node_ref(L, fy_node_sequence_get_by_index(v, 0), k, ipath, BK_REF_PLACE, &a));
     snprintf(ipath, sizeof ipath, "%s[1]", spath);
     TRY(sr_node_ref(L, fy_node_sequence_get_by_index(v, 1), k, ipath, BK_REF_PLACE, &b));
-    *out = bk_scenario_find_segment(L->sc, a, b);
+    *out = bki_scenario_find_segment(L->sc, a, b);
     if (*out < 0)
         return sr_fail_node(L, BK_ERR_REFERENCE, v, k,
                             "%s: unknown segment, no segment joins '%s' and '%s'", spath,
@@ -243,7 +243,7 @@ static bk_status read_population(loader *L, const map *m, bk_timeline_event *e)
     return BK_OK;
 }
 
-/* One row of bk_timeline_keys, read into the entry. */
+/* One row of bki_timeline_keys, read into the entry. */
 static bk_status read_row(loader *L, const map *m, const bk_tl_key *r, bk_timeline_event *e)
 {
     char *field = (char *)e + r->off;
@@ -306,17 +306,17 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     m = (map){.L = L, .node = item, .at = list};
     snprintf(m.path, sizeof m.path, "%s", path);
     int type;
-    TRY(sr_rd_enum(&m, "type", REQUIRED, 0, bk_timeline_types, &type));
+    TRY(sr_rd_enum(&m, "type", REQUIRED, 0, bki_timeline_types, &type));
     e->kind = (enum bk_timeline_kind)type;
 
     /* The allowed keys: date, type, note and those of the type's rows. */
     const char *keys[24] = {"date", "type", "note"};
     int nk = 3;
-    for (int r = 0; r < bk_timeline_keys_len; r++) {
-        if (bk_timeline_keys[r].type != type)
+    for (int r = 0; r < bki_timeline_keys_len; r++) {
+        if (bki_timeline_keys[r].type != type)
             continue;
         const char *row_keys[4];
-        bk_timeline_row_keys(&bk_timeline_keys[r], row_keys);
+        bki_timeline_row_keys(&bki_timeline_keys[r], row_keys);
         for (int j = 0; row_keys[j] != NULL && nk < 23; j++) {
             bool seen = false;
             for (int q = 0; q < nk && !seen; q++)
@@ -326,7 +326,7 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
         }
     }
     keys[nk] = NULL;
-    snprintf(what, sizeof what, "timeline entry of type %s", bk_timeline_types[type]);
+    snprintf(what, sizeof what, "timeline entry of type %s", bki_timeline_types[type]);
     TRY(sr_map_open(L, &m, item, list, path, what, NULL, keys));
 
     struct fy_node *v, *k;
@@ -336,9 +336,9 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     TRY(sr_node_date_hours(L, v, k, dpath, &e->time_h));
     TRY(sr_rd_str(&m, "note", e->kind == BK_TL_NOTE ? REQUIRED : OPTIONAL, "", e->note,
                sizeof e->note, false));
-    for (int r = 0; r < bk_timeline_keys_len; r++)
-        if (bk_timeline_keys[r].type == type)
-            TRY(read_row(L, &m, &bk_timeline_keys[r], e));
+    for (int r = 0; r < bki_timeline_keys_len; r++)
+        if (bki_timeline_keys[r].type == type)
+            TRY(read_row(L, &m, &bki_timeline_keys[r], e));
     return BK_OK;
 }
 
@@ -375,20 +375,20 @@ bk_status sr_read_timeline(loader *L, const map *top)
         TRY(read_event(L, item, v, i, &sc->timeline[i]));
         sc->n_timeline = i + 1;
     }
-    tl_order *order = bk_malloc((size_t)n * sizeof *order);
-    bk_timeline_event *sorted = bk_malloc((size_t)n * sizeof *sorted);
+    tl_order *order = bki_malloc((size_t)n * sizeof *order);
+    bk_timeline_event *sorted = bki_malloc((size_t)n * sizeof *sorted);
     if (order == NULL || sorted == NULL) {
-        bk_free(order);
-        bk_free(sorted);
-        return bk_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
+        bki_free(order);
+        bki_free(sorted);
+        return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     for (int i = 0; i < n; i++)
         order[i] = (tl_order){sc->timeline[i].time_h, i};
     qsort(order, (size_t)n, sizeof *order, tl_cmp);
     for (int i = 0; i < n; i++)
         sorted[i] = sc->timeline[order[i].index];
-    bk_free(order);
-    bk_free(sc->timeline);
+    bki_free(order);
+    bki_free(sc->timeline);
     sc->timeline = sorted;
     return BK_OK;
 }

@@ -63,7 +63,7 @@ bk_status rs_fail(const char *path, bk_error *err, bk_status code, const char *f
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
-    return bk_fail(err, code, "store '%s': %s", path, body);
+    return bki_fail(err, code, "store '%s': %s", path, body);
 }
 
 /* Contract in store_internal.h. */
@@ -126,7 +126,7 @@ static int query_int(sqlite3 *db, const char *sql, long long *out)
 
 char *rs_dup_n(const char *s, size_t n)
 {
-    char *c = bk_malloc(n + 1);
+    char *c = bki_malloc(n + 1);
     if (c) {
         memcpy(c, s, n);
         c[n] = '\0';
@@ -222,10 +222,10 @@ static bk_status check_schema(bk_store *st, bk_error *err)
 static bk_status store_open(const char *path, bool readonly, bk_store **out, bk_error *err)
 {
     if (out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "store: no place for the handle (out is NULL)");
+        return bki_fail(err, BK_ERR_USAGE, "store: no place for the handle (out is NULL)");
     *out = NULL;
     if (path == NULL || path[0] == '\0')
-        return bk_fail(err, BK_ERR_USAGE, "store: no file name given");
+        return bki_fail(err, BK_ERR_USAGE, "store: no file name given");
     if (readonly) {
         struct stat sb;
         if (stat(path, &sb) != 0)
@@ -233,18 +233,18 @@ static bk_status store_open(const char *path, bool readonly, bk_store **out, bk_
         if (S_ISDIR(sb.st_mode))
             return rs_fail(path, err, BK_ERR_IO, "cannot open: is a directory");
     }
-    bk_store *st = bk_calloc(1, sizeof *st);
-    char *copy = bk_malloc(strlen(path) + 1);
+    bk_store *st = bki_calloc(1, sizeof *st);
+    char *copy = bki_malloc(strlen(path) + 1);
     if (st == NULL || copy == NULL) {
-        bk_free(st);
-        bk_free(copy);
-        return bk_fail(err, BK_ERR_NOMEM, "store '%s': out of memory", path);
+        bki_free(st);
+        bki_free(copy);
+        return bki_fail(err, BK_ERR_NOMEM, "store '%s': out of memory", path);
     }
     strcpy(copy, path);
     st->path = copy;
     st->readonly = readonly;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    (void)bk_alloc_route_sqlite();   /* SQLite through the library's allocator, once; if
+    (void)bki_alloc_route_sqlite();   /* SQLite through the library's allocator, once; if
                                         SQLite was set up before, it keeps its own */
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     bk_status code = BK_OK;
@@ -281,6 +281,6 @@ void bk_store_close(bk_store *st)
     if (st == NULL)
         return;
     sqlite3_close_v2(st->db); /* NULL is harmless; statements are all finalized by now */
-    bk_free(st->path);
-    bk_free(st);
+    bki_free(st->path);
+    bki_free(st);
 }

@@ -131,7 +131,7 @@ static bool diff_section(FILE *out, const char *title, const char *json_a, const
 bk_status bk_store_diff(bk_store *st, int64_t id_a, int64_t id_b, FILE *out, bk_error *err)
 {
     if (st == NULL || out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "store: diff needs a store and a stream");
+        return bki_fail(err, BK_ERR_USAGE, "store: diff needs a store and a stream");
     run_rec a, b;
     bk_status code = rs_fetch_run(st, id_a, &a, err);
     if (code != BK_OK)

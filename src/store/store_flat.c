@@ -20,10 +20,10 @@
 void rs_flat_free(flat *f)
 {
     for (size_t i = 0; i < f->n; i++) {
-        bk_free(f->items[i].key);
-        bk_free(f->items[i].text);
+        bki_free(f->items[i].key);
+        bki_free(f->items[i].text);
     }
-    bk_free(f->items);
+    bki_free(f->items);
     memset(f, 0, sizeof *f);
 }
 
@@ -48,7 +48,7 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
         return;
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 64;
-        flat_item *bigger = bk_realloc(f->items, cap * sizeof *bigger);
+        flat_item *bigger = bki_realloc(f->items, cap * sizeof *bigger);
         if (bigger == NULL) {
             f->nomem = true;
             return;
@@ -61,8 +61,8 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
     it->key = rs_dup_n(key, strlen(key));
     it->text = rs_dup_n(text, text_len);
     if (it->key == NULL || it->text == NULL) {
-        bk_free(it->key);
-        bk_free(it->text);
+        bki_free(it->key);
+        bki_free(it->text);
         f->nomem = true;
         return;
     }
@@ -74,7 +74,7 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
 static char *child_key(const char *key, const char *name, size_t name_len, long index)
 {
     size_t n = strlen(key) + name_len + 32;
-    char *c = bk_malloc(n);
+    char *c = bki_malloc(n);
     if (c == NULL)
         return NULL;
     if (name)
@@ -118,7 +118,7 @@ static void flatten_node(flat *f, struct fy_node *n, const char *key, int depth)
                 return;
             }
             flatten_node(f, item, k, depth + 1);
-            bk_free(k);
+            bki_free(k);
         }
         return;
     }
@@ -137,7 +137,7 @@ static void flatten_node(flat *f, struct fy_node *n, const char *key, int depth)
                 return;
             }
             flatten_node(f, fy_node_pair_value(p), k, depth + 1);
-            bk_free(k);
+            bki_free(k);
         }
         return;
     }
@@ -150,7 +150,7 @@ void rs_flatten_json(const char *json, flat *f)
     memset(f, 0, sizeof *f);
     if (json == NULL)
         return;
-    struct fy_diag *diag = bk_yaml_quiet_diag();
+    struct fy_diag *diag = bki_yaml_quiet_diag();
     if (diag == NULL) {
         f->nomem = true;
         return;

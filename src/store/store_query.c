@@ -45,7 +45,7 @@ void rs_run_free(run_rec *r)
     char **texts[RUN_TEXTS];
     run_texts(r, texts);
     for (size_t i = 0; i < RUN_TEXTS; i++) {
-        bk_free(*texts[i]);
+        bki_free(*texts[i]);
         *texts[i] = NULL;
     }
 }
@@ -98,7 +98,7 @@ static bk_status start_list(bk_store *st, long limit, FILE *out, sqlite3_stmt **
 {
     *s = NULL;
     if (st == NULL || out == NULL || limit < 0)
-        return bk_fail(err, BK_ERR_USAGE, "store: list needs a store, a stream and a limit >= 0");
+        return bki_fail(err, BK_ERR_USAGE, "store: list needs a store, a stream and a limit >= 0");
     int rc = sqlite3_prepare_v2(st->db, "SELECT " RUN_COLUMNS RUNS_FROM
                                 "ORDER BY r.id DESC LIMIT ?1", -1, s, NULL);
     if (rc == SQLITE_OK)
@@ -139,12 +139,12 @@ bk_status bk_store_out_dir(bk_store *st, int64_t id, char **out_dir, bk_error *e
     bk_status result = BK_OK;
     if (rc == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(s, 0);
-        if (t && (*out_dir = bk_strdup(t)) == NULL)
-            result = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (t && (*out_dir = bki_strdup(t)) == NULL)
+            result = bki_fail(err, BK_ERR_NOMEM, "out of memory");
     } else if (rc == SQLITE_DONE) {
-        result = bk_fail(err, BK_ERR_USAGE, "no run %lld in the store", (long long)id);
+        result = bki_fail(err, BK_ERR_USAGE, "no run %lld in the store", (long long)id);
     } else {
-        result = bk_fail(err, BK_ERR_IO, "run store: %s", sqlite3_errmsg(st->db));
+        result = bki_fail(err, BK_ERR_IO, "run store: %s", sqlite3_errmsg(st->db));
     }
     sqlite3_finalize(s);
     return result;
@@ -158,7 +158,7 @@ static long long utc_seconds(const char *iso)
     int y, mo, d, h, mi, sec;
     if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
         return -1;
-    return (long long)bk_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return (long long)bki_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 }
 
 /* The status as a reader should understand it: a run still "running" may be running now, or
@@ -175,7 +175,7 @@ const char *rs_status_words(const run_rec *r)
     long long start = utc_seconds(r->start);
     if (r->out_dir && start >= 0) {
         size_t n = strlen(r->out_dir);
-        char *path = bk_malloc(n + sizeof "/manifest.json");
+        char *path = bki_malloc(n + sizeof "/manifest.json");
         struct stat st;
         bool committed = false;
         if (path) {
@@ -183,7 +183,7 @@ const char *rs_status_words(const run_rec *r)
             memcpy(path + n, "/manifest.json", sizeof "/manifest.json");
             committed = lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
                         (long long)st.st_mtime >= start;
-            bk_free(path);
+            bki_free(path);
         }
         if (committed)
             return "done (end not recorded)";
@@ -288,7 +288,7 @@ static void put_json_field(FILE *out, const char *key, const char *text)
 {
     fprintf(out, ",\"%s\":", key);
     if (text)
-        bk_fmt_json_string(out, text);
+        bki_fmt_json_string(out, text);
     else
         fputs("null", out);
 }
@@ -316,7 +316,7 @@ bk_status bk_store_list_json(bk_store *st, long limit, FILE *out, bk_error *err)
         put_json_field(out, "command", r.command);
         put_json_field(out, "has_outputs", r.out_dir ? "yes" : "no");
         fprintf(out, ",\"replications\":%lld,\"days\":%lld,\"seconds\":", r.replications, r.days);
-        bk_fmt_json_number(out, r.seconds);
+        bki_fmt_json_number(out, r.seconds);
         fputs(",\"params\":", out);
         fputs(r.params && r.params[0] ? r.params : "null", out);
         fputc('}', out);
@@ -350,7 +350,7 @@ static void print_flat(const flat *f, FILE *out, table *t)
 bk_status bk_store_show(bk_store *st, int64_t id, FILE *out, bk_error *err)
 {
     if (st == NULL || out == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "store: show needs a store and a stream");
+        return bki_fail(err, BK_ERR_USAGE, "store: show needs a store and a stream");
     run_rec r;
     bk_status code = rs_fetch_run(st, id, &r, err);
     if (code != BK_OK)

@@ -111,7 +111,7 @@ static int insert_run(bk_store *st, const bk_store_run_info *info, const char *n
 bk_status bk_store_begin(bk_store *st, const bk_store_run_info *info, int64_t *id, bk_error *err)
 {
     if (st == NULL || info == NULL || id == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "store: begin needs a store, a run and an id");
+        return bki_fail(err, BK_ERR_USAGE, "store: begin needs a store, a run and an id");
     if (st->readonly)
         return rs_fail(st->path, err, BK_ERR_USAGE, "opened read-only: cannot record a run");
     if (info->kind == NULL || info->kind[0] == '\0')
@@ -166,7 +166,7 @@ bk_status bk_store_finish(bk_store *st, int64_t id, const char *status, const ch
                           bk_error *err)
 {
     if (st == NULL)
-        return bk_fail(err, BK_ERR_USAGE, "store: finish needs a store");
+        return bki_fail(err, BK_ERR_USAGE, "store: finish needs a store");
     if (st->readonly)
         return rs_fail(st->path, err, BK_ERR_USAGE, "opened read-only: cannot record a run");
     if (status == NULL || (strcmp(status, "done") != 0 && strcmp(status, "failed") != 0

@@ -16,8 +16,8 @@ void rs_table_init(table *t, size_t cols)
 void rs_table_free(table *t)
 {
     for (size_t i = 0; i < t->rows * t->cols; i++)
-        bk_free(t->cells[i]);
-    bk_free(t->cells);
+        bki_free(t->cells[i]);
+    bki_free(t->cells);
     memset(t, 0, sizeof *t);
 }
 
@@ -25,11 +25,11 @@ void rs_table_free(table *t)
  * terminal: C0 controls, DEL and C1 controls become \xNN or \u00NN, and the bidirectional
  * embedding, override and isolate controls \u202A..\u202E and \u2066..\u2069, so that no
  * recorded byte can move the cursor, retitle the window or reorder the line. NULL when out of
- * memory; free with bk_free(). */
+ * memory; free with bki_free(). */
 static char *terminal_safe(const char *src)
 {
     size_t n = strlen(src);
-    char *out = bk_malloc(n * 6 + 1);   /* at most 6 bytes of escape for each input byte */
+    char *out = bki_malloc(n * 6 + 1);   /* at most 6 bytes of escape for each input byte */
     if (out == NULL)
         return NULL;
     const unsigned char *u = (const unsigned char *)src;
@@ -60,7 +60,7 @@ void rs_table_add(table *t, const char *const *row)
         return;
     if ((t->rows + 1) * t->cols > t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16 * t->cols;
-        char **bigger = bk_realloc(t->cells, cap * sizeof *bigger);
+        char **bigger = bki_realloc(t->cells, cap * sizeof *bigger);
         if (bigger == NULL) {
             t->nomem = true;
             return;
@@ -73,7 +73,7 @@ void rs_table_add(table *t, const char *const *row)
         dst[c] = terminal_safe(row[c] ? row[c] : "");
         if (dst[c] == NULL) {
             for (size_t k = 0; k < c; k++)
-                bk_free(dst[k]);
+                bki_free(dst[k]);
             t->nomem = true;
             return;
         }

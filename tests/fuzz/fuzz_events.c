@@ -35,11 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&err, 0, sizeof err);
     memset(&err2, 0, sizeof err2);
     bk_status st = bk_events_read_string((const char *)data, size, "events.csv", NULL, &ev, &err);
-    size_t saved = bk_csv_chunk_bytes;
-    bk_csv_chunk_bytes = 4 + size % 32;
+    size_t saved = bki_csv_chunk_bytes;
+    bki_csv_chunk_bytes = 4 + size % 32;
     bk_status st2 = bk_events_read_string((const char *)data, size, "events.csv", NULL, &small,
                                           &err2);
-    bk_csv_chunk_bytes = saved;
+    bki_csv_chunk_bytes = saved;
     if (st != st2 || (st != BK_OK && strcmp(err.message, err2.message) != 0)) {
         fprintf(stderr, "chunk %zu: '%s' against '%s'\n", 4 + size % 32, err2.message,
                 err.message);

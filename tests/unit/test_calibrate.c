@@ -35,10 +35,10 @@ static bk_status toy_sim(void *ud, const double *theta, uint64_t seed, double *s
     (void)ud;
     (void)err;
     bk_rng r;
-    bk_rng_init(&r, seed, 0, BK_RNG_TEST, 0);
+    bki_rng_init(&r, seed, 0, BK_RNG_TEST, 0);
     double s = 0;
     for (int i = 0; i < 10; i++)
-        s += theta[0] + gsl_ran_gaussian(bk_rng_gsl(&r), 1.0);
+        s += theta[0] + gsl_ran_gaussian(bki_rng_gsl(&r), 1.0);
     sim[0] = s / 10;
     target[0] = 1.0;
     return BK_OK;
@@ -215,25 +215,25 @@ static void test_estimators(void **state)
     int R = 8, k = 2;
     double *u = malloc((size_t)R * (k + 1) * k * sizeof *u), delta;
     double *f = malloc((size_t)R * (k + 1) * sizeof *f);
-    bk_morris_design(9, R, k, 4, u, &delta);
+    bki_morris_design(9, R, k, 4, u, &delta);
     assert_true(fabs(delta - 2.0 / 3.0) < 1e-12);
     for (int i = 0; i < R * (k + 1); i++) {
         assert_true(u[i * k] >= 0 && u[i * k] <= 1 && u[i * k + 1] >= 0 && u[i * k + 1] <= 1);
         f[i] = u[i * k] + 2 * u[i * k + 1];
     }
     double mu[2], mus[2], sg[2];
-    bk_morris_effects(u, f, R, k, mu, mus, sg);
+    bki_morris_effects(u, f, R, k, mu, mus, sg);
     assert_true(fabs(mu[0] - 1) < 1e-9 && fabs(mus[1] - 2) < 1e-9 && sg[0] < 1e-9);
     free(u);
     free(f);
     uint64_t N = 4000;
     u = malloc(N * (k + 2) * k * sizeof *u);
     f = malloc(N * (k + 2) * sizeof *f);
-    bk_saltelli_design(9, N, k, u);
+    bki_saltelli_design(9, N, k, u);
     for (uint64_t i = 0; i < N * (k + 2); i++)
         f[i] = u[i * k] + 2 * u[i * k + 1];
     double s1[2], st[2];
-    bk_sobol_indices(f, N, k, s1, st);
+    bki_sobol_indices(f, N, k, s1, st);
     if (fabs(s1[0] - 0.2) > 0.05 || fabs(s1[1] - 0.8) > 0.05 || fabs(st[0] - 0.2) > 0.05
         || fabs(st[1] - 0.8) > 0.05)
         fail_msg("Sobol %g %g / %g %g, expected 0.2 0.8", s1[0], s1[1], st[0], st[1]);

@@ -1,8 +1,8 @@
 /* test_cells_cache.c: what the model keeps instead of recomputing gives what a computation from
  * scratch gives. The cells' reach (m->reach, seg_cells, seg_ncells) is recomputed only for the
  * cells that moved, with one cosine per cell, and the segments each cell may drift toward are
- * listed once (docs/benchmarks.md, "Reach and drift"): bk_cells_cache_fresh compares them with
- * bk_point_segment_km and bk_km called segment by segment, after cells drift, after a cell is
+ * listed once (docs/benchmarks.md, "Reach and drift"): bki_cells_cache_fresh compares them with
+ * bki_point_segment_km and bki_km called segment by segment, after cells drift, after a cell is
  * moved by hand, on roads, rivers and air links. The census of the fleet made in one pass with
  * the daily checks gives the same series as the census alone. */
 #include <setjmp.h>
@@ -29,28 +29,28 @@ static void model_open(bk_model *m, const bk_scenario *sc)
     m->sc = sc;
     m->seed = 7;
     m->free_mover = -1;
-    assert_int_equal(bk_queue_init(&m->q, 64), BK_OK);
-    m->corr = bk_calloc((size_t)sc->n_corridors, sizeof *m->corr);
+    assert_int_equal(bki_queue_init(&m->q, 64), BK_OK);
+    m->corr = bki_calloc((size_t)sc->n_corridors, sizeof *m->corr);
     assert_non_null(m->corr);
     for (int c = 0; c < sc->n_corridors; c++)
         m->corr[c].route = -1;
-    assert_int_equal(bk_network_init(m), BK_OK);
-    assert_int_equal(bk_cells_init(m), BK_OK);
+    assert_int_equal(bki_network_init(m), BK_OK);
+    assert_int_equal(bki_cells_init(m), BK_OK);
 }
 
 static void model_close(bk_model *m)
 {
-    bk_network_release(m);
-    bk_free(m->corr);
-    bk_free(m->cells);
-    bk_free(m->reach);
-    bk_free(m->seg_cells);
-    bk_free(m->seg_ncells);
-    bk_free(m->roam_segs);
-    bk_free(m->roam_n);
-    bk_free(m->replay_taken);
-    bk_free(m->replays);
-    bk_queue_release(&m->q);
+    bki_network_release(m);
+    bki_free(m->corr);
+    bki_free(m->cells);
+    bki_free(m->reach);
+    bki_free(m->seg_cells);
+    bki_free(m->seg_ncells);
+    bki_free(m->roam_segs);
+    bki_free(m->roam_n);
+    bki_free(m->replay_taken);
+    bki_free(m->replays);
+    bki_queue_release(&m->q);
 }
 
 static bk_scenario *load(const char *path)
@@ -75,24 +75,24 @@ static void fresh_after_drifts(void **state)
     assert_true(sc->group.drift_inertia < 1.0);
     bk_model m;
     model_open(&m, sc);
-    assert_true(bk_cells_cache_fresh(&m));
+    assert_true(bki_cells_cache_fresh(&m));
     size_t nr = (size_t)sc->group.n_cells * (size_t)sc->n_segments;
     uint8_t *first = malloc(nr);
     assert_non_null(first);
     memcpy(first, m.reach, nr);
     double lat0 = m.cells[0].lat;
     bk_rng rng;
-    bk_rng_init(&rng, 11, 0, 0, 0);
+    bki_rng_init(&rng, 11, 0, 0, 0);
     bool reach_changed = false;
     for (int k = 0; k < 300; k++) {
         /* traffic and escorts that move around the network, so the cells' targets change */
         for (int s = 0; s < sc->n_segments; s++) {
-            m.segs[s].traffic = 100.0 * bk_rng_uniform(&rng);
-            m.segs[s].protect = 10.0 * bk_rng_uniform(&rng);
+            m.segs[s].traffic = 100.0 * bki_rng_uniform(&rng);
+            m.segs[s].protect = 10.0 * bki_rng_uniform(&rng);
         }
         m.now = 24.0 * k;
-        bk_ev_drift(&m, NULL);
-        assert_true(bk_cells_cache_fresh(&m));
+        bki_ev_drift(&m, NULL);
+        assert_true(bki_cells_cache_fresh(&m));
         reach_changed = reach_changed || memcmp(first, m.reach, nr) != 0;
     }
     assert_true(m.cells[0].lat != lat0);
@@ -102,7 +102,7 @@ static void fresh_after_drifts(void **state)
     bk_scenario_free(sc);
 }
 
-/* A cell moved without bk_cells_update_reach is seen as stale (the check works); the update
+/* A cell moved without bki_cells_update_reach is seen as stale (the check works); the update
  * makes the cache fresh again; a cell moved away and back to the same position keeps a valid
  * row. On the river-and-air scenario, whose cell has a road, a river and an airfield in reach,
  * and on the two-corridor one. */
@@ -114,7 +114,7 @@ static void stale_when_moved_fresh_after_update(void **state)
         bk_scenario *sc = load(paths[f]);
         bk_model m;
         model_open(&m, sc);
-        assert_true(bk_cells_cache_fresh(&m));
+        assert_true(bki_cells_cache_fresh(&m));
         bool seen_stale = false;
         for (int c = 0; c < sc->group.n_cells; c++) {
             bk_cell_state *cs = &m.cells[c];
@@ -125,22 +125,22 @@ static void stale_when_moved_fresh_after_update(void **state)
                 double w = p < sc->n_places ? 1.0 : 0.5;
                 cs->lat = (1 - w) * lat + w * pl->lat;
                 cs->lon = (1 - w) * lon + w * pl->lon;
-                if (!bk_cells_cache_fresh(&m))
+                if (!bki_cells_cache_fresh(&m))
                     seen_stale = true;
-                bk_cells_update_reach(&m);
-                assert_true(bk_cells_cache_fresh(&m));
+                bki_cells_update_reach(&m);
+                assert_true(bki_cells_cache_fresh(&m));
             }
             /* back home: then away and back without an update in between, and the row
              * computed at home still holds (the update skips a cell that has not moved) */
             cs->lat = lat;
             cs->lon = lon;
-            bk_cells_update_reach(&m);
+            bki_cells_update_reach(&m);
             cs->lat = lat + 1.0;
             cs->lon = lon - 1.0;
             cs->lat = lat;
             cs->lon = lon;
-            bk_cells_update_reach(&m);
-            assert_true(bk_cells_cache_fresh(&m));
+            bki_cells_update_reach(&m);
+            assert_true(bki_cells_cache_fresh(&m));
         }
         if (sc->group.n_cells > 0)
             assert_true(seen_stale);
@@ -150,7 +150,7 @@ static void stale_when_moved_fresh_after_update(void **state)
 }
 
 /* The daily series with the checks on (census and checks in one pass) equal those with the
- * checks off (bk_census alone), bit for bit. */
+ * checks off (bki_census alone), bit for bit. */
 static void census_same_with_checks(void **state)
 {
     (void)state;

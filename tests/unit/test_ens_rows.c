@@ -59,33 +59,33 @@ static void test_million(void **state)
         add_rows(&a, 0, N / 3);
         add_rows(&b, N / 3, N);
         bk_ens_rows *dst = order ? &b : &a, *src = order ? &a : &b;
-        assert_true(bk_ens_rows_merge(dst, src));
+        assert_true(bki_ens_rows_merge(dst, src));
         assert_int_equal(dst->n, N);
         double mean, q[5];
-        assert_true(bk_ens_rows_stat(dst, 0, &mean, q));
+        assert_true(bki_ens_rows_stat(dst, 0, &mean, q));
         for (int k = 0; k < 5; k++) {
-            uint64_t rank = (uint64_t)floor(bk_ens_levels[k] * (double)(N - 1));
+            uint64_t rank = (uint64_t)floor(bki_ens_levels[k] * (double)(N - 1));
             if (q[k] != rank_value(rank))
-                fail_msg("q%.0f: %.17g, exact %.17g", 100 * bk_ens_levels[k], q[k],
+                fail_msg("q%.0f: %.17g, exact %.17g", 100 * bki_ens_levels[k], q[k],
                          rank_value(rank));
         }
         double sum = 0;
         for (uint64_t rep = 0; rep < N; rep++)
             sum += (double)(rep % MOD);
         assert_true(fabs(mean - sum / N) < 1e-9);
-        assert_true(bk_ens_rows_stat(dst, 1, &mean, q));
+        assert_true(bki_ens_rows_stat(dst, 1, &mean, q));
         assert_true(mean == 1940.0);
         for (int k = 0; k < 5; k++)
             assert_true(q[k] == 1940.0);
-        uint64_t *o = bk_ens_rows_order(dst);
+        uint64_t *o = bki_ens_rows_order(dst);
         assert_non_null(o);
         for (uint64_t i = 0; i < N; i++)
             if (dst->rep[o[i]] != i)
                 fail_msg("row %llu is replication %llu", (unsigned long long)i,
                          (unsigned long long)dst->rep[o[i]]);
         free(o);
-        bk_ens_rows_release(&a);
-        bk_ens_rows_release(&b);
+        bki_ens_rows_release(&a);
+        bki_ens_rows_release(&b);
     }
 }
 

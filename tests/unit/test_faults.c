@@ -56,10 +56,10 @@ static long sweep(const char *what, op_fn op, void *ud, int sticky)
 {
     long n = 1;
     for (;; n++) {
-        bk_alloc_fail_at(n, sticky);
+        bki_alloc_fail_at(n, sticky);
         bk_status st = op(ud);
-        long failed = bk_alloc_failures();
-        bk_alloc_fail_at(0, 0);
+        long failed = bki_alloc_failures();
+        bki_alloc_fail_at(0, 0);
         if (failed == 0) {
             if (st != BK_OK)
                 fail_msg("%s: status %s with no allocation failing", what, bk_status_name(st));

@@ -15,19 +15,19 @@ static void test_order_across_wrap_and_growth(void **state)
     /* push 3, pop 2, repeatedly: the ring wraps many times and grows a few times */
     for (int round = 0; round < 5000; round++) {
         for (int k = 0; k < 3; k++)
-            assert_true(bk_fifo_push(&f, next_in++));
+            assert_true(bki_fifo_push(&f, next_in++));
         for (int k = 0; k < 2; k++) {
-            assert_int_equal(bk_fifo_front(&f), next_out);
-            assert_int_equal(bk_fifo_pop(&f), next_out++);
+            assert_int_equal(bki_fifo_front(&f), next_out);
+            assert_int_equal(bki_fifo_pop(&f), next_out++);
         }
     }
     assert_int_equal(f.len, next_in - next_out);
     while (f.len > 0)
-        assert_int_equal(bk_fifo_pop(&f), next_out++);
+        assert_int_equal(bki_fifo_pop(&f), next_out++);
     assert_int_equal(next_out, next_in);
-    bk_fifo_release(&f);
+    bki_fifo_release(&f);
     assert_null(f.v);
-    bk_fifo_release(&f); /* twice is harmless */
+    bki_fifo_release(&f); /* twice is harmless */
 }
 
 int main(void)

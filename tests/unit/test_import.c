@@ -246,15 +246,15 @@ static void test_binary_stream_refused_at_once(void **state)
     (void)state;
     bk_events *ev = NULL;
     bk_error err;
-    bk_alloc_fail_at(LONG_MAX, 0);   /* measure, fail nothing */
+    bki_alloc_fail_at(LONG_MAX, 0);   /* measure, fail nothing */
     bk_status st = bk_events_read_file("/dev/zero", NULL, &ev, &err);
-    size_t largest = bk_alloc_largest();
-    bk_alloc_fail_at(0, 0);
+    size_t largest = bki_alloc_largest();
+    bki_alloc_fail_at(0, 0);
     assert_int_equal(st, BK_ERR_SYNTAX);
     assert_null(ev);
     assert_non_null(strstr(err.message, "/dev/zero:1:1: binary data"));
-    if (largest > bk_csv_chunk_bytes + 4096)
-        fail_msg("the reader held %zu bytes for a chunk of %zu", largest, bk_csv_chunk_bytes);
+    if (largest > bki_csv_chunk_bytes + 4096)
+        fail_msg("the reader held %zu bytes for a chunk of %zu", largest, bki_csv_chunk_bytes);
 }
 
 /* Read `text` and expect `status` with `want` (and "name:line") in the message. */
@@ -349,7 +349,7 @@ static char *events_text(const char *text, size_t len, bk_status *st, bk_error *
 static void test_chunk_boundaries(void **state)
 {
     (void)state;
-    size_t saved = bk_csv_chunk_bytes, len = sizeof straddle - 1;
+    size_t saved = bki_csv_chunk_bytes, len = sizeof straddle - 1;
     bk_status st;
     bk_error err;
     char *whole = events_text(straddle, len, &st, &err);
@@ -364,7 +364,7 @@ static void test_chunk_boundaries(void **state)
     memcpy(cut, straddle, len);
     cut[len] = '\xF0';
     for (size_t chunk = 4; chunk <= len + 1; chunk++) {
-        bk_csv_chunk_bytes = chunk;
+        bki_csv_chunk_bytes = chunk;
         char *t = events_text(straddle, len, &st, &err);
         if (st != BK_OK || strcmp(t, whole) != 0)
             fail_msg("chunk %zu: status %d, '%s'", chunk, (int)st, st == BK_OK ? t : err.message);
@@ -377,7 +377,7 @@ static void test_chunk_boundaries(void **state)
         if (st != BK_ERR_SYNTAX || !strstr(err.message, "s.csv:6:"))
             fail_msg("chunk %zu: '%s'", chunk, err.message);
     }
-    bk_csv_chunk_bytes = saved;
+    bki_csv_chunk_bytes = saved;
     free(whole);
 }
 

@@ -261,27 +261,27 @@ static void test_dates(void **state)
 {
     fixture *f = *state;
     char d[11];
-    assert_int_equal(bk_days_from_civil(1970, 1, 1), 0);
-    assert_int_equal(bk_days_from_civil(2000, 3, 1), 11017);
-    assert_int_equal(bk_days_from_civil(2025, 9, 14) * 86400L, 1757808000L);
-    assert_int_equal(bk_days_from_civil(1969, 12, 31), -1);
-    assert_int_equal(bk_days_from_civil(2024, 2, 29), 19782);
-    assert_int_equal(bk_days_from_civil(2100, 3, 1), 47541); /* 2100 is not a leap year */
-    assert_int_equal(bk_days_from_civil(1, 1, 1), -719162);
-    assert_int_equal(bk_days_from_civil(9999, 12, 31), 2932896);
+    assert_int_equal(bki_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(bki_days_from_civil(2000, 3, 1), 11017);
+    assert_int_equal(bki_days_from_civil(2025, 9, 14) * 86400L, 1757808000L);
+    assert_int_equal(bki_days_from_civil(1969, 12, 31), -1);
+    assert_int_equal(bki_days_from_civil(2024, 2, 29), 19782);
+    assert_int_equal(bki_days_from_civil(2100, 3, 1), 47541); /* 2100 is not a leap year */
+    assert_int_equal(bki_days_from_civil(1, 1, 1), -719162);
+    assert_int_equal(bki_days_from_civil(9999, 12, 31), 2932896);
     for (long x = -719162; x <= 2932896; x += 97) { /* years 1 to 9999 */
         int y, m, dd;
-        bk_civil_from_days(x, &y, &m, &dd);
-        assert_int_equal(bk_days_from_civil(y, m, dd), x);
+        bki_civil_from_days(x, &y, &m, &dd);
+        assert_int_equal(bki_days_from_civil(y, m, dd), x);
         assert_true(m >= 1 && m <= 12 && dd >= 1 && dd <= 31);
     }
-    bk_run_date(&f->sc, 13 * 24.0 + 23.99, d);
+    bki_run_date(&f->sc, 13 * 24.0 + 23.99, d);
     assert_string_equal(d, "2025-09-14");
-    bk_run_date(&f->sc, 0.0, d);
+    bki_run_date(&f->sc, 0.0, d);
     assert_string_equal(d, "2025-09-01");
-    bk_run_date(&f->sc, -0.5, d);
+    bki_run_date(&f->sc, -0.5, d);
     assert_string_equal(d, "2025-08-31");
-    bk_run_date(&f->sc, 24.0 * 181, d); /* across the new year and a non-leap February */
+    bki_run_date(&f->sc, 24.0 * 181, d); /* across the new year and a non-leap February */
     assert_string_equal(d, "2026-03-01");
 }
 
@@ -290,34 +290,34 @@ static void test_numbers(void **state)
     (void)state;
     char b[BK_FMT_NUM];
     char l[2 * BK_FMT_NUM];
-    assert_true(bk_fmt_number(b, 42.0));
+    assert_true(bki_fmt_number(b, 42.0));
     assert_string_equal(b, "42");
-    assert_true(bk_fmt_number(b, -0.0));
+    assert_true(bki_fmt_number(b, -0.0));
     assert_string_equal(b, "0");
-    assert_true(bk_fmt_number(b, 0.1));
+    assert_true(bki_fmt_number(b, 0.1));
     assert_string_equal(b, "0.1");
-    assert_true(bk_fmt_number(b, 1e20));
+    assert_true(bki_fmt_number(b, 1e20));
     assert_string_equal(b, "1e+20");
-    assert_true(bk_fmt_number(b, 5999000.5));
+    assert_true(bki_fmt_number(b, 5999000.5));
     assert_string_equal(b, "5999000.5");
-    assert_false(bk_fmt_number(b, (double)NAN));
+    assert_false(bki_fmt_number(b, (double)NAN));
     assert_string_equal(b, "");
-    assert_false(bk_fmt_number(b, (double)INFINITY));
-    assert_true(bk_fmt_fixed(b, -0.00001, 4));
+    assert_false(bki_fmt_number(b, (double)INFINITY));
+    assert_true(bki_fmt_fixed(b, -0.00001, 4));
     assert_string_equal(b, "0.0000");
-    bk_fmt_thousands(b, 1234567);
+    bki_fmt_thousands(b, 1234567);
     assert_string_equal(b, "1,234,567");
-    bk_fmt_thousands(b, -999);
+    bki_fmt_thousands(b, -999);
     assert_string_equal(b, "-999");
-    bk_fmt_litres(l, 36.46e6);
+    bki_fmt_litres(l, 36.46e6);
     assert_string_equal(l, "36.5 million litres");
-    bk_fmt_litres(l, 1234.5e6);
+    bki_fmt_litres(l, 1234.5e6);
     assert_string_equal(l, "1,234.5 million litres");
-    bk_fmt_litres(l, 812000);
+    bki_fmt_litres(l, 812000);
     assert_string_equal(l, "812,000 litres");
     /* A comma-decimal locale, when the machine has one, must not leak into the files. */
     if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "fr_FR.UTF-8")) {
-        assert_true(bk_fmt_number(b, 1.25));
+        assert_true(bki_fmt_number(b, 1.25));
         assert_string_equal(b, "1.25");
         setlocale(LC_NUMERIC, "C");
     }

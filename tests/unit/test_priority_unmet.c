@@ -71,7 +71,7 @@ static void check_run(const bk_scenario *sc, const bk_run *run, const bk_run_tot
             continue;
         by_sector += run->unmet_sector_l[s];
         char tok[BK_ID_MAX], dn[BK_ID_MAX + 16], sn[BK_ID_MAX + 16];
-        bk_id_token(sc->cityside.sectors[s].id, tok);
+        bki_id_token(sc->cityside.sectors[s].id, tok);
         snprintf(dn, sizeof dn, "demand_%s_l", tok);
         snprintf(sn, sizeof sn, "supplied_%s_l", tok);
         gap += bk_test_sum_days(run, dn, 0, run->days) - bk_test_sum_days(run, sn, 0, run->days);

@@ -16,31 +16,31 @@ static void test_empty(void **state)
 {
     (void)state;
     bk_queue q;
-    assert_int_equal(bk_queue_init(&q, 0), BK_OK);
+    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
     bk_event ev;
-    assert_false(bk_queue_pop(&q, &ev));
-    assert_false(bk_queue_peek(&q, &ev));
-    bk_queue_release(&q);
-    bk_queue_release(&q); /* twice is harmless */
+    assert_false(bki_queue_pop(&q, &ev));
+    assert_false(bki_queue_peek(&q, &ev));
+    bki_queue_release(&q);
+    bki_queue_release(&q); /* twice is harmless */
 }
 
 static void test_ties_by_priority_then_insertion(void **state)
 {
     (void)state;
     bk_queue q;
-    assert_int_equal(bk_queue_init(&q, 2), BK_OK);
-    assert_int_equal(bk_queue_push(&q, 5.0, 2, 0, 1, 0), BK_OK);
-    assert_int_equal(bk_queue_push(&q, 5.0, 0, 0, 2, 0), BK_OK);
-    assert_int_equal(bk_queue_push(&q, 5.0, 2, 0, 3, 0), BK_OK);
-    assert_int_equal(bk_queue_push(&q, 1.0, 9, 0, 4, 0), BK_OK);
-    assert_int_equal(bk_queue_push(&q, 5.0, 0, 0, 5, 0), BK_OK);
+    assert_int_equal(bki_queue_init(&q, 2), BK_OK);
+    assert_int_equal(bki_queue_push(&q, 5.0, 2, 0, 1, 0), BK_OK);
+    assert_int_equal(bki_queue_push(&q, 5.0, 0, 0, 2, 0), BK_OK);
+    assert_int_equal(bki_queue_push(&q, 5.0, 2, 0, 3, 0), BK_OK);
+    assert_int_equal(bki_queue_push(&q, 1.0, 9, 0, 4, 0), BK_OK);
+    assert_int_equal(bki_queue_push(&q, 5.0, 0, 0, 5, 0), BK_OK);
     const uint32_t want[] = {4, 2, 5, 1, 3};
     for (int i = 0; i < 5; i++) {
         bk_event ev;
-        assert_true(bk_queue_pop(&q, &ev));
+        assert_true(bki_queue_pop(&q, &ev));
         assert_int_equal(ev.a, want[i]);
     }
-    bk_queue_release(&q);
+    bki_queue_release(&q);
 }
 
 static int cmp_event(const void *x, const void *y)
@@ -57,38 +57,38 @@ static void test_matches_sorted_reference(void **state)
     (void)state;
     enum { N = 20000 };
     bk_queue q;
-    assert_int_equal(bk_queue_init(&q, 0), BK_OK);
+    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
     bk_rng r;
-    bk_rng_init(&r, 42, 0, BK_RNG_TEST, 0);
+    bki_rng_init(&r, 42, 0, BK_RNG_TEST, 0);
     bk_event *all = malloc(N * sizeof *all);
     assert_non_null(all);
     for (uint32_t i = 0; i < N; i++) {
-        double t = floor(bk_rng_uniform(&r) * 100.0); /* many equal times */
-        uint32_t prio = (uint32_t)(bk_rng_next(&r) % 3);
-        assert_int_equal(bk_queue_push(&q, t, prio, 0, i, 0), BK_OK);
+        double t = floor(bki_rng_uniform(&r) * 100.0); /* many equal times */
+        uint32_t prio = (uint32_t)(bki_rng_next(&r) % 3);
+        assert_int_equal(bki_queue_push(&q, t, prio, 0, i, 0), BK_OK);
         all[i] = (bk_event){t, (uint64_t)prio << 48 | i, 0, i, 0};
     }
     qsort(all, N, sizeof *all, cmp_event);
     for (int i = 0; i < N; i++) {
         bk_event ev;
-        assert_true(bk_queue_pop(&q, &ev));
+        assert_true(bki_queue_pop(&q, &ev));
         assert_int_equal(ev.a, all[i].a);
     }
     /* hold: pop one, push one later; times never go backward */
     for (uint32_t i = 0; i < 1000; i++)
-        assert_int_equal(bk_queue_push(&q, bk_rng_uniform(&r), 0, 0, i, 0), BK_OK);
+        assert_int_equal(bki_queue_push(&q, bki_rng_uniform(&r), 0, 0, i, 0), BK_OK);
     double last = -1;
     for (int i = 0; i < 100000; i++) {
         bk_event ev;
-        assert_true(bk_queue_pop(&q, &ev));
+        assert_true(bki_queue_pop(&q, &ev));
         assert_true(ev.time >= last);
         last = ev.time;
-        assert_int_equal(bk_queue_push(&q, ev.time - log(1.0 - bk_rng_uniform(&r)), 0, 0, ev.a, 0),
+        assert_int_equal(bki_queue_push(&q, ev.time - log(1.0 - bki_rng_uniform(&r)), 0, 0, ev.a, 0),
                          BK_OK);
     }
     assert_int_equal(q.size, 1000);
     free(all);
-    bk_queue_release(&q);
+    bki_queue_release(&q);
 }
 
 /* A plain binary heap of events ordered like the queue: the reference below. */
@@ -142,11 +142,11 @@ static void test_order_across_scales_and_resizes(void **state)
     enum { OPS = 120000, MAXN = 6000 };
     const double scales[] = {1e-3, 1.0, 1e4, 0.0 /* ties */, 24.0};
     bk_queue q;
-    assert_int_equal(bk_queue_init(&q, 0), BK_OK);
+    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
     ref_heap ref = {malloc(MAXN * sizeof(bk_event)), 0};
     assert_non_null(ref.v);
     bk_rng r;
-    bk_rng_init(&r, 43, 0, BK_RNG_TEST, 1);
+    bki_rng_init(&r, 43, 0, BK_RNG_TEST, 1);
     uint64_t seq = 0;
     double now = -720.0;
     for (int op = 0; op < OPS; op++) {
@@ -155,27 +155,27 @@ static void test_order_across_scales_and_resizes(void **state)
         /* grow in even phases, shrink in odd ones */
         double p_push = phase % 2 == 0 ? 0.6 : 0.4;
         if (op == OPS / 2) { /* a reset empties everything and restarts the sequence */
-            bk_queue_reset(&q);
+            bki_queue_reset(&q);
             ref.n = 0;
             seq = 0;
         }
-        if (ref.n < MAXN && (ref.n == 0 || bk_rng_uniform(&r) < p_push)) {
+        if (ref.n < MAXN && (ref.n == 0 || bki_rng_uniform(&r) < p_push)) {
             double t;
             if (scale == 0.0)
-                t = floor(now) + (double)(bk_rng_next(&r) % 3); /* many equal times */
+                t = floor(now) + (double)(bki_rng_next(&r) % 3); /* many equal times */
             else
-                t = now - scale * log(1.0 - bk_rng_uniform(&r));
-            if (bk_rng_uniform(&r) < 0.01)
-                t = now - 100.0 * bk_rng_uniform(&r); /* before the last popped time */
-            uint32_t prio = (uint32_t)(bk_rng_next(&r) % 3);
+                t = now - scale * log(1.0 - bki_rng_uniform(&r));
+            if (bki_rng_uniform(&r) < 0.01)
+                t = now - 100.0 * bki_rng_uniform(&r); /* before the last popped time */
+            uint32_t prio = (uint32_t)(bki_rng_next(&r) % 3);
             uint32_t a = (uint32_t)op;
-            assert_int_equal(bk_queue_push(&q, t, prio, 7, a, (uint64_t)op * 3), BK_OK);
+            assert_int_equal(bki_queue_push(&q, t, prio, 7, a, (uint64_t)op * 3), BK_OK);
             ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 7, a, (uint64_t)op * 3});
             seq++;
         } else {
             bk_event want = ref_pop(&ref), got, peek;
-            assert_true(bk_queue_peek(&q, &peek));
-            assert_true(bk_queue_pop(&q, &got));
+            assert_true(bki_queue_peek(&q, &peek));
+            assert_true(bki_queue_pop(&q, &got));
             assert_memory_equal(&got.time, &want.time, sizeof(double));
             assert_true(got.key == want.key);
             assert_int_equal(got.a, want.a);
@@ -188,13 +188,13 @@ static void test_order_across_scales_and_resizes(void **state)
     }
     while (ref.n > 0) {
         bk_event want = ref_pop(&ref), got;
-        assert_true(bk_queue_pop(&q, &got));
+        assert_true(bki_queue_pop(&q, &got));
         assert_int_equal(got.a, want.a);
     }
     bk_event none;
-    assert_false(bk_queue_pop(&q, &none));
+    assert_false(bki_queue_pop(&q, &none));
     free(ref.v);
-    bk_queue_release(&q);
+    bki_queue_release(&q);
 }
 
 /* Negative times (the warm-up runs before hour 0), -0 and +0, tiny and huge times keep their
@@ -205,32 +205,32 @@ static void test_time_order_and_round_trip(void **state)
     const double times[] = {1e300, -720.0, 0.0, -0.0, 5e-324, -5e-324, 24.0, -1e300, 23.999999};
     const double sorted[] = {-1e300, -720.0, -5e-324, -0.0, 0.0, 5e-324, 23.999999, 24.0, 1e300};
     bk_queue q;
-    assert_int_equal(bk_queue_init(&q, 0), BK_OK);
+    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
     for (uint32_t i = 0; i < 9; i++)
-        assert_int_equal(bk_queue_push(&q, times[i], 0, 0, i, 0), BK_OK);
+        assert_int_equal(bki_queue_push(&q, times[i], 0, 0, i, 0), BK_OK);
     bk_event ev;
-    assert_true(bk_queue_peek(&q, &ev));
+    assert_true(bki_queue_peek(&q, &ev));
     assert_true(ev.time == -1e300);
     for (int i = 0; i < 9; i++) {
-        assert_true(bk_queue_pop(&q, &ev));
+        assert_true(bki_queue_pop(&q, &ev));
         assert_memory_equal(&ev.time, &sorted[i], sizeof(double)); /* bit for bit, -0 too */
     }
-    bk_queue_release(&q);
+    bki_queue_release(&q);
 }
 
 static void test_rejects_bad_input(void **state)
 {
     (void)state;
     bk_queue q;
-    assert_int_equal(bk_queue_init(&q, 4), BK_OK);
-    assert_int_equal(bk_queue_push(&q, NAN, 0, 0, 0, 0), BK_ERR_USAGE);
-    assert_int_equal(bk_queue_push(&q, INFINITY, 0, 0, 0, 0), BK_ERR_USAGE);
-    assert_int_equal(bk_queue_push(&q, 1.0, BK_QUEUE_MAX_PRIORITY + 1, 0, 0, 0), BK_ERR_USAGE);
+    assert_int_equal(bki_queue_init(&q, 4), BK_OK);
+    assert_int_equal(bki_queue_push(&q, NAN, 0, 0, 0, 0), BK_ERR_USAGE);
+    assert_int_equal(bki_queue_push(&q, INFINITY, 0, 0, 0, 0), BK_ERR_USAGE);
+    assert_int_equal(bki_queue_push(&q, 1.0, BK_QUEUE_MAX_PRIORITY + 1, 0, 0, 0), BK_ERR_USAGE);
     assert_int_equal(q.size, 0);
-    assert_int_equal(bk_queue_push(&q, 1.0, 0, 0, 0, 0), BK_OK);
-    bk_queue_reset(&q);
+    assert_int_equal(bki_queue_push(&q, 1.0, 0, 0, 0, 0), BK_OK);
+    bki_queue_reset(&q);
     assert_int_equal(q.size, 0);
-    bk_queue_release(&q);
+    bki_queue_release(&q);
 }
 
 int main(void)

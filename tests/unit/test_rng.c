@@ -20,46 +20,46 @@ static void test_known_answer(void **state)
 {
     (void)state;
     bk_rng r;
-    bk_rng_init(&r, 0, 0, 0, 0);
-    assert_true(bk_rng_next(&r) == 0x16554d9eca36314cULL);
-    assert_true(bk_rng_next(&r) == 0xdb20fe9d672d0fdcULL);
-    assert_true(bk_rng_next(&r) == 0xd7e772cee186176bULL);
-    assert_true(bk_rng_next(&r) == 0x7e68b68aec7ba23bULL);
+    bki_rng_init(&r, 0, 0, 0, 0);
+    assert_true(bki_rng_next(&r) == 0x16554d9eca36314cULL);
+    assert_true(bki_rng_next(&r) == 0xdb20fe9d672d0fdcULL);
+    assert_true(bki_rng_next(&r) == 0xd7e772cee186176bULL);
+    assert_true(bki_rng_next(&r) == 0x7e68b68aec7ba23bULL);
 }
 
 static void test_same_key_same_sequence(void **state)
 {
     (void)state;
     bk_rng a, b;
-    bk_rng_init(&a, 123, 4, BK_RNG_TRAVEL, 77);
-    bk_rng_init(&b, 123, 4, BK_RNG_TRAVEL, 77);
+    bki_rng_init(&a, 123, 4, BK_RNG_TRAVEL, 77);
+    bki_rng_init(&b, 123, 4, BK_RNG_TRAVEL, 77);
     for (int i = 0; i < 1000; i++)
-        assert_true(bk_rng_next(&a) == bk_rng_next(&b));
+        assert_true(bki_rng_next(&a) == bki_rng_next(&b));
 }
 
 static void test_each_key_part_matters(void **state)
 {
     (void)state;
     bk_rng base, other[4];
-    bk_rng_init(&base, 1, 0, BK_RNG_CELL, 0);
-    bk_rng_init(&other[0], 2, 0, BK_RNG_CELL, 0);
-    bk_rng_init(&other[1], 1, 1, BK_RNG_CELL, 0);
-    bk_rng_init(&other[2], 1, 0, BK_RNG_AMBUSH, 0);
-    bk_rng_init(&other[3], 1, 0, BK_RNG_CELL, 1);
-    uint64_t x = bk_rng_next(&base);
+    bki_rng_init(&base, 1, 0, BK_RNG_CELL, 0);
+    bki_rng_init(&other[0], 2, 0, BK_RNG_CELL, 0);
+    bki_rng_init(&other[1], 1, 1, BK_RNG_CELL, 0);
+    bki_rng_init(&other[2], 1, 0, BK_RNG_AMBUSH, 0);
+    bki_rng_init(&other[3], 1, 0, BK_RNG_CELL, 1);
+    uint64_t x = bki_rng_next(&base);
     for (int k = 0; k < 4; k++)
-        assert_true(bk_rng_next(&other[k]) != x);
+        assert_true(bki_rng_next(&other[k]) != x);
 }
 
 static void test_uniform_moments(void **state)
 {
     (void)state;
     bk_rng r;
-    bk_rng_init(&r, 9, 0, BK_RNG_TEST, 0);
+    bki_rng_init(&r, 9, 0, BK_RNG_TEST, 0);
     enum { N = 200000 };
     double sum = 0, sum2 = 0;
     for (int i = 0; i < N; i++) {
-        double u = bk_rng_uniform(&r);
+        double u = bki_rng_uniform(&r);
         assert_true(u >= 0.0 && u < 1.0);
         sum += u;
         sum2 += u * u;
@@ -74,8 +74,8 @@ static void test_gsl_distributions(void **state)
 {
     (void)state;
     bk_rng r;
-    bk_rng_init(&r, 5, 0, BK_RNG_TEST, 1);
-    gsl_rng *g = bk_rng_gsl(&r);
+    bki_rng_init(&r, 5, 0, BK_RNG_TEST, 1);
+    gsl_rng *g = bki_rng_gsl(&r);
     assert_string_equal(gsl_rng_name(g), "bk-philox4x64");
     enum { N = 100000 };
     double sum = 0;
@@ -93,10 +93,10 @@ static void test_inline_uniform_matches_gsl(void **state)
 {
     (void)state;
     bk_rng a, b;
-    bk_rng_init(&a, 77, 3, BK_RNG_TEST, 2);
-    bk_rng_init(&b, 77, 3, BK_RNG_TEST, 2);
+    bki_rng_init(&a, 77, 3, BK_RNG_TEST, 2);
+    bki_rng_init(&b, 77, 3, BK_RNG_TEST, 2);
     for (int i = 0; i < 1000; i++)
-        assert_true(bk_rng_uniform(&a) == gsl_rng_uniform(bk_rng_gsl(&b)));
+        assert_true(bki_rng_uniform(&a) == gsl_rng_uniform(bki_rng_gsl(&b)));
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -142,12 +142,12 @@ static void test_gaussian_distribution(void **state)
 {
     (void)state;
     bk_rng r;
-    bk_rng_init(&r, 11, 0, BK_RNG_TEST, 3);
+    bki_rng_init(&r, 11, 0, BK_RNG_TEST, 3);
     double *x = malloc(NV * sizeof *x);
     assert_non_null(x);
     double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
     for (int i = 0; i < NV; i++) {
-        double z = x[i] = bk_rng_gaussian(&r);
+        double z = x[i] = bki_rng_gaussian(&r);
         s1 += z;
         s2 += z * z;
         s3 += z * z * z;
@@ -172,12 +172,12 @@ static void test_lognormal_distribution(void **state)
     for (size_t k = 0; k < sizeof cvs / sizeof cvs[0]; k++) {
         double s2 = log(1.0 + cvs[k] * cvs[k]), par[2] = {-0.5 * s2, sqrt(s2)};
         bk_rng r;
-        bk_rng_init(&r, 12, 0, BK_RNG_TEST, (uint32_t)k);
+        bki_rng_init(&r, 12, 0, BK_RNG_TEST, (uint32_t)k);
         double *x = malloc(NV * sizeof *x);
         assert_non_null(x);
         double sum = 0, sum2 = 0;
         for (int i = 0; i < NV; i++) {
-            double v = x[i] = bk_rng_lognormal(&r, par[0], par[1]);
+            double v = x[i] = bki_rng_lognormal(&r, par[0], par[1]);
             assert_true(v > 0);
             sum += v;
             sum2 += v * v;

@@ -104,16 +104,16 @@ static void reference_file_values(void **state)
     assert_int_equal(sc->n_ports, 2);
     assert_int_equal(sc->n_corridors, 2);
 
-    int border = bk_scenario_find_place(sc, "west_border");
+    int border = bki_scenario_find_place(sc, "west_border");
     assert_int_equal(border, 1);
     assert_int_equal(sc->places[border].kind, BK_PLACE_BORDER);
     assert_true(sc->places[border].border_delay_min_h == 6.0);
     assert_true(sc->places[border].border_delay_max_h == 24.0);
-    assert_int_equal(bk_scenario_find_place(sc, "atlantis"), -1);
-    int town = bk_scenario_find_place(sc, "west_town"), cap = bk_scenario_find_place(sc, "capital");
-    assert_int_equal(bk_scenario_find_segment(sc, town, cap), 2);
-    assert_int_equal(bk_scenario_find_segment(sc, cap, town), 2);
-    assert_int_equal(bk_scenario_find_segment(sc, border, cap), -1);
+    assert_int_equal(bki_scenario_find_place(sc, "atlantis"), -1);
+    int town = bki_scenario_find_place(sc, "west_town"), cap = bki_scenario_find_place(sc, "capital");
+    assert_int_equal(bki_scenario_find_segment(sc, town, cap), 2);
+    assert_int_equal(bki_scenario_find_segment(sc, cap, town), 2);
+    assert_int_equal(bki_scenario_find_segment(sc, border, cap), -1);
 
     const bk_corridor *w = &sc->corridors[0];
     assert_int_equal(w->path_len, 4);

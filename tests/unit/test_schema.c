@@ -147,8 +147,8 @@ static void docs_document_every_key(void **state)
     char *doc = bk_test_read_file(path, NULL);
     assert_non_null(doc);
     int missing = 0;
-    for (int i = 0; i < bk_schema_len; i++) {
-        const bk_key *r = &bk_schema[i];
+    for (int i = 0; i < bki_schema_len; i++) {
+        const bk_key *r = &bki_schema[i];
         if (r->type == BK_KT_MAP || r->type == BK_KT_LIST || r->type == BK_KT_SPECIAL ||
             r->type == BK_KT_ID || strncmp(r->path, "city.pressure.weights.", 22) == 0)
             continue;   /* the weights are documented in one row of city.pressure */
@@ -183,7 +183,7 @@ static void docs_document_every_key(void **state)
 }
 
 /* Every timeline type has a row in docs/scenario-format.md's timeline table, and that row names
- * every key of the type's rows in bk_timeline_keys. */
+ * every key of the type's rows in bki_timeline_keys. */
 static void docs_document_every_timeline_key(void **state)
 {
     (void)state;
@@ -193,23 +193,23 @@ static void docs_document_every_timeline_key(void **state)
     const char *section = strstr(doc, "\n## timeline\n");
     assert_non_null(section);
     int missing = 0;
-    for (int t = 0; bk_timeline_types[t] != NULL; t++) {
+    for (int t = 0; bki_timeline_types[t] != NULL; t++) {
         char cell[64];
-        snprintf(cell, sizeof cell, "\n| `%s`", bk_timeline_types[t]);
+        snprintf(cell, sizeof cell, "\n| `%s`", bki_timeline_types[t]);
         const char *row = strstr(section, cell);
         if (row == NULL) {
             print_error("docs/scenario-format.md: no timeline row for type %s\n",
-                        bk_timeline_types[t]);
+                        bki_timeline_types[t]);
             missing++;
             continue;
         }
         const char *eol = strchr(row + 1, '\n');
         size_t n = eol ? (size_t)(eol - row) : strlen(row);
-        for (int r = 0; r < bk_timeline_keys_len; r++) {
-            if (bk_timeline_keys[r].type != t)
+        for (int r = 0; r < bki_timeline_keys_len; r++) {
+            if (bki_timeline_keys[r].type != t)
                 continue;
             const char *keys[4];
-            bk_timeline_row_keys(&bk_timeline_keys[r], keys);
+            bki_timeline_row_keys(&bki_timeline_keys[r], keys);
             for (int j = 0; keys[j] != NULL; j++) {
                 char want[48];
                 snprintf(want, sizeof want, "`%s`", keys[j]);
@@ -219,7 +219,7 @@ static void docs_document_every_timeline_key(void **state)
                     found = true;
                 if (!found) {
                     print_error("docs/scenario-format.md: the %s row does not name `%s`\n",
-                                bk_timeline_types[t], keys[j]);
+                                bki_timeline_types[t], keys[j]);
                     missing++;
                 }
             }

@@ -50,7 +50,7 @@ static void sample(gsl_rng *r, int kind, double *xs, int n)
 static void check_accuracy(double accuracy)
 {
     bk_sketch_map map;
-    assert_true(bk_sketch_map_init(&map, accuracy));
+    assert_true(bki_sketch_map_init(&map, accuracy));
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 12345);
     double *xs = malloc(N_SAMPLES * sizeof *xs);
@@ -61,19 +61,19 @@ static void check_accuracy(double accuracy)
         bk_sketch s;
         memset(&s, 0, sizeof s);
         for (int i = 0; i < N_SAMPLES; i++)
-            assert_true(bk_sketch_add(&s, &map, xs[i]));
-        assert_int_equal(bk_sketch_count(&s), N_SAMPLES);
+            assert_true(bki_sketch_add(&s, &map, xs[i]));
+        assert_int_equal(bki_sketch_count(&s), N_SAMPLES);
         qsort(xs, N_SAMPLES, sizeof *xs, cmp_double);
         for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
             double exact = xs[(size_t)floor(qs[k] * (N_SAMPLES - 1))];
-            double est = bk_sketch_quantile(&s, &map, qs[k]);
+            double est = bki_sketch_quantile(&s, &map, qs[k]);
             double tol = fabs(exact) < BK_SKETCH_MIN_ABS ? BK_SKETCH_MIN_ABS
                                                          : accuracy * fabs(exact) * (1 + 1e-9);
             if (fabs(est - exact) > tol)
                 fail_msg("distribution %d, a = %g, q = %g: sketch %.17g, exact %.17g", kind,
                          accuracy, qs[k], est, exact);
         }
-        bk_sketch_release(&s);
+        bki_sketch_release(&s);
     }
     free(xs);
     gsl_rng_free(r);
@@ -95,7 +95,7 @@ static void test_accuracy_other(void **state)
 static void serialize(const bk_sketch *s, bk_bytes *b)
 {
     memset(b, 0, sizeof *b);
-    bk_sketch_write(s, b);
+    bki_sketch_write(s, b);
     assert_false(b->failed);
 }
 
@@ -104,7 +104,7 @@ static void test_order_independence(void **state)
 {
     (void)state;
     bk_sketch_map map;
-    bk_sketch_map_init(&map, 0.01);
+    bki_sketch_map_init(&map, 0.01);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 99);
     enum { N = 5000, PARTS = 7 };
@@ -117,15 +117,15 @@ static void test_order_independence(void **state)
     memset(&merged_back, 0, sizeof merged_back);
     memset(&shuffled, 0, sizeof shuffled);
     for (int i = 0; i < N; i++) {
-        assert_true(bk_sketch_add(&whole, &map, xs[i]));
-        assert_true(bk_sketch_add(&parts[i % PARTS], &map, xs[i]));
+        assert_true(bki_sketch_add(&whole, &map, xs[i]));
+        assert_true(bki_sketch_add(&parts[i % PARTS], &map, xs[i]));
     }
     gsl_ran_shuffle(r, xs, N, sizeof xs[0]);
     for (int i = 0; i < N; i++)
-        assert_true(bk_sketch_add(&shuffled, &map, xs[i]));
+        assert_true(bki_sketch_add(&shuffled, &map, xs[i]));
     for (int k = 0; k < PARTS; k++) {
-        assert_true(bk_sketch_merge(&merged_fwd, &parts[k]));
-        assert_true(bk_sketch_merge(&merged_back, &parts[PARTS - 1 - k]));
+        assert_true(bki_sketch_merge(&merged_fwd, &parts[k]));
+        assert_true(bki_sketch_merge(&merged_back, &parts[PARTS - 1 - k]));
     }
     bk_bytes a, b, c, d;
     serialize(&whole, &a);
@@ -141,25 +141,25 @@ static void test_order_independence(void **state)
     /* a round trip gives the same bytes, and a damaged buffer is refused */
     bk_reader rd = {a.p, a.len, 0, false};
     bk_sketch back;
-    assert_true(bk_sketch_read(&back, &rd));
+    assert_true(bki_sketch_read(&back, &rd));
     bk_bytes e;
     serialize(&back, &e);
     assert_memory_equal(a.p, e.p, a.len);
     bk_reader shortr = {a.p, a.len / 2, 0, false};
     bk_sketch broken;
-    assert_false(bk_sketch_read(&broken, &shortr));
-    bk_bytes_free(&a);
-    bk_bytes_free(&b);
-    bk_bytes_free(&c);
-    bk_bytes_free(&d);
-    bk_bytes_free(&e);
-    bk_sketch_release(&back);
-    bk_sketch_release(&whole);
-    bk_sketch_release(&merged_fwd);
-    bk_sketch_release(&merged_back);
-    bk_sketch_release(&shuffled);
+    assert_false(bki_sketch_read(&broken, &shortr));
+    bki_bytes_free(&a);
+    bki_bytes_free(&b);
+    bki_bytes_free(&c);
+    bki_bytes_free(&d);
+    bki_bytes_free(&e);
+    bki_sketch_release(&back);
+    bki_sketch_release(&whole);
+    bki_sketch_release(&merged_fwd);
+    bki_sketch_release(&merged_back);
+    bki_sketch_release(&shuffled);
     for (int k = 0; k < PARTS; k++)
-        bk_sketch_release(&parts[k]);
+        bki_sketch_release(&parts[k]);
     gsl_rng_free(r);
 }
 
@@ -177,30 +177,30 @@ static void test_exact_small(void **state)
     (void)state;
     static const double qs[] = {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0};
     bk_sketch_map map;
-    bk_sketch_map_init(&map, 0.01);
+    bki_sketch_map_init(&map, 0.01);
     bk_sketch one, fleet, ind;
     memset(&one, 0, sizeof one);
     memset(&fleet, 0, sizeof fleet);
     memset(&ind, 0, sizeof ind);
     for (int i = 0; i < 1000; i++) {
-        assert_true(bk_sketch_add(&one, &map, 1.0));
-        assert_true(bk_sketch_add(&fleet, &map, 1940.0));
-        assert_true(bk_sketch_add(&ind, &map, i % 50 == 0 ? 1.0 : 0.0)); /* 2 % ones */
+        assert_true(bki_sketch_add(&one, &map, 1.0));
+        assert_true(bki_sketch_add(&fleet, &map, 1940.0));
+        assert_true(bki_sketch_add(&ind, &map, i % 50 == 0 ? 1.0 : 0.0)); /* 2 % ones */
     }
     /* a constant that fixed point cannot hold exactly is still its own mean */
     bk_sketch tenth;
     memset(&tenth, 0, sizeof tenth);
     for (int i = 0; i < 1000; i++)
-        assert_true(bk_sketch_add(&tenth, &map, 0.1));
+        assert_true(bki_sketch_add(&tenth, &map, 0.1));
     double mean = 0.0;
-    assert_true(bk_sketch_exact_mean(&tenth, &mean));
+    assert_true(bki_sketch_exact_mean(&tenth, &mean));
     assert_true(mean == 0.1);
-    assert_true(bk_sketch_quantile(&tenth, &map, 0.5) == 0.1);
-    bk_sketch_release(&tenth);
+    assert_true(bki_sketch_quantile(&tenth, &map, 0.5) == 0.1);
+    bki_sketch_release(&tenth);
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
-        assert_true(bk_sketch_quantile(&one, &map, qs[k]) == 1.0);
-        assert_true(bk_sketch_quantile(&fleet, &map, qs[k]) == 1940.0);
-        assert_true(bk_sketch_quantile(&ind, &map, qs[k]) == (qs[k] >= 0.99 ? 1.0 : 0.0));
+        assert_true(bki_sketch_quantile(&one, &map, qs[k]) == 1.0);
+        assert_true(bki_sketch_quantile(&fleet, &map, qs[k]) == 1940.0);
+        assert_true(bki_sketch_quantile(&ind, &map, qs[k]) == (qs[k] >= 0.99 ? 1.0 : 0.0));
     }
     /* Poisson counts, half of them plus a quarter: fewer than 32 distinct values */
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -211,12 +211,12 @@ static void test_exact_small(void **state)
     memset(&counts, 0, sizeof counts);
     for (int i = 0; i < N; i++) {
         xs[i] = (double)gsl_ran_poisson(r, 3.0) + (i % 2 ? 0.0 : 0.25);
-        assert_true(bk_sketch_add(&counts, &map, xs[i]));
+        assert_true(bki_sketch_add(&counts, &map, xs[i]));
     }
     qsort(xs, N, sizeof xs[0], cmp_double);
     assert_false(counts.overflow);
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++)
-        assert_true(bk_sketch_quantile(&counts, &map, qs[k]) == exact_rank(xs, N, qs[k]));
+        assert_true(bki_sketch_quantile(&counts, &map, qs[k]) == exact_rank(xs, N, qs[k]));
     /* 40 distinct whole numbers, 20 in each part: each part exact, the union not; both merge
      * orders give the same bytes, and the quantiles are whole numbers near the exact ones */
     bk_sketch lo, hi, ab, ba;
@@ -227,14 +227,14 @@ static void test_exact_small(void **state)
     double all[400];
     for (int i = 0; i < 400; i++) {
         all[i] = 100.0 + (i % 40) * 7.0;
-        assert_true(bk_sketch_add(i % 40 < 20 ? &lo : &hi, &map, all[i]));
+        assert_true(bki_sketch_add(i % 40 < 20 ? &lo : &hi, &map, all[i]));
     }
     assert_false(lo.overflow);
     assert_false(hi.overflow);
-    assert_true(bk_sketch_merge(&ab, &lo) && bk_sketch_merge(&ab, &hi));
-    assert_true(bk_sketch_merge(&ba, &hi) && bk_sketch_merge(&ba, &lo));
+    assert_true(bki_sketch_merge(&ab, &lo) && bki_sketch_merge(&ab, &hi));
+    assert_true(bki_sketch_merge(&ba, &hi) && bki_sketch_merge(&ba, &lo));
     assert_true(ab.overflow && ba.overflow);
-    assert_false(bk_sketch_exact_mean(&ab, &mean));
+    assert_false(bki_sketch_exact_mean(&ab, &mean));
     bk_bytes x, y;
     serialize(&ab, &x);
     serialize(&ba, &y);
@@ -242,7 +242,7 @@ static void test_exact_small(void **state)
     assert_memory_equal(x.p, y.p, x.len);
     qsort(all, 400, sizeof all[0], cmp_double);
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
-        double v = bk_sketch_quantile(&ab, &map, qs[k]), e = exact_rank(all, 400, qs[k]);
+        double v = bki_sketch_quantile(&ab, &map, qs[k]), e = exact_rank(all, 400, qs[k]);
         assert_true(v == floor(v));
         assert_true(fabs(v - e) <= 0.01 * e + 0.5);
     }
@@ -251,14 +251,14 @@ static void test_exact_small(void **state)
     serialize(&counts, &z);
     bk_reader rd = {z.p, z.len, 0, false};
     bk_sketch back;
-    assert_true(bk_sketch_read(&back, &rd));
-    assert_true(bk_sketch_quantile(&back, &map, 0.5) == exact_rank(xs, N, 0.5));
-    bk_bytes_free(&x);
-    bk_bytes_free(&y);
-    bk_bytes_free(&z);
+    assert_true(bki_sketch_read(&back, &rd));
+    assert_true(bki_sketch_quantile(&back, &map, 0.5) == exact_rank(xs, N, 0.5));
+    bki_bytes_free(&x);
+    bki_bytes_free(&y);
+    bki_bytes_free(&z);
     bk_sketch *all_sk[] = {&one, &fleet, &ind, &counts, &lo, &hi, &ab, &ba, &back};
     for (size_t k = 0; k < sizeof all_sk / sizeof all_sk[0]; k++)
-        bk_sketch_release(all_sk[k]);
+        bki_sketch_release(all_sk[k]);
     gsl_rng_free(r);
 }
 
@@ -273,19 +273,19 @@ static void test_fixed_point(void **state)
     sample(r, 1, xs, N);
     bk_i128 a = 0, b = 0;
     for (int i = 0; i < N; i++)
-        a += bk_fix(xs[i]);
+        a += bki_fix(xs[i]);
     gsl_ran_shuffle(r, xs, N, sizeof xs[0]);
     for (int i = N - 1; i >= 0; i--)
-        b += bk_fix(xs[i]);
+        b += bki_fix(xs[i]);
     assert_true(a == b);
     /* 0.1 a thousand times: the mean is 0.1 to the resolution 2^-24 */
     bk_i128 s = 0;
     for (int i = 0; i < 1000; i++)
-        s += bk_fix(0.1);
-    assert_true(fabs(bk_fix_mean(s, 1000) - 0.1) <= 1.0 / BK_FIX_SCALE);
-    assert_true(bk_fix(-2.5) == -(int64_t)(2.5 * BK_FIX_SCALE));
-    assert_true(bk_fix(1e300) == bk_fix(BK_FIX_MAX_ABS)); /* saturated */
-    assert_true(bk_fix(NAN) == 0);
+        s += bki_fix(0.1);
+    assert_true(fabs(bki_fix_mean(s, 1000) - 0.1) <= 1.0 / BK_FIX_SCALE);
+    assert_true(bki_fix(-2.5) == -(int64_t)(2.5 * BK_FIX_SCALE));
+    assert_true(bki_fix(1e300) == bki_fix(BK_FIX_MAX_ABS)); /* saturated */
+    assert_true(bki_fix(NAN) == 0);
     gsl_rng_free(r);
 }
 
@@ -294,18 +294,18 @@ static void test_u192(void **state)
 {
     (void)state;
     bk_u192 acc = {{0, 0, 0}};
-    bk_u192_add_square(&acc, (int64_t)1 << 32); /* 2^64 */
+    bki_u192_add_square(&acc, (int64_t)1 << 32); /* 2^64 */
     assert_true(acc.w[0] == 0 && acc.w[1] == 1 && acc.w[2] == 0);
     bk_u192 big = {{0, 0, 0}};
     for (int i = 0; i < 16; i++)
-        bk_u192_add_square(&big, -((int64_t)1 << 62)); /* 16 x 2^124 = 2^128 */
+        bki_u192_add_square(&big, -((int64_t)1 << 62)); /* 16 x 2^124 = 2^128 */
     assert_true(big.w[0] == 0 && big.w[1] == 0 && big.w[2] == 1);
     bk_u192 ones = {{UINT64_MAX, UINT64_MAX, 0}};
-    bk_u192_add_square(&ones, 1);
+    bki_u192_add_square(&ones, 1);
     assert_true(ones.w[0] == 0 && ones.w[1] == 0 && ones.w[2] == 1);
-    bk_u192_add(&ones, &big);
+    bki_u192_add(&ones, &big);
     assert_true(ones.w[2] == 2);
-    assert_true(bk_u192_ld(&big) == 0x1p128L);
+    assert_true(bki_u192_ld(&big) == 0x1p128L);
 }
 
 int main(void)

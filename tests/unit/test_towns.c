@@ -90,15 +90,15 @@ static void test_population_by_day(void **state)
                     "  - {date: 2025-09-22, type: population, change: -5000}\n",
                     NULL, NULL);
     bk_scenario *sc = load_text(t);
-    assert_true(bk_city_population(sc, 0) == 2000000);
-    assert_true(bk_city_population(sc, 1) == 2000000);
-    assert_true(fabs(bk_city_population(sc, 2) - 2025000) < 1e-6); /* a quarter on its first day */
-    assert_true(fabs(bk_city_population(sc, 3) - 2050000) < 1e-6);
-    assert_true(fabs(bk_city_population(sc, 5) - 2100000) < 1e-6);
-    assert_true(fabs(bk_city_population(sc, 9) - 2100000) < 1e-6);
-    assert_true(fabs(bk_city_population(sc, 10) - 2050000) < 1e-6);
-    assert_true(bk_city_population(sc, 20) == 1000);
-    assert_true(bk_city_population(sc, 21) == 0); /* more leave than there are */
+    assert_true(bki_city_population(sc, 0) == 2000000);
+    assert_true(bki_city_population(sc, 1) == 2000000);
+    assert_true(fabs(bki_city_population(sc, 2) - 2025000) < 1e-6); /* a quarter on its first day */
+    assert_true(fabs(bki_city_population(sc, 3) - 2050000) < 1e-6);
+    assert_true(fabs(bki_city_population(sc, 5) - 2100000) < 1e-6);
+    assert_true(fabs(bki_city_population(sc, 9) - 2100000) < 1e-6);
+    assert_true(fabs(bki_city_population(sc, 10) - 2050000) < 1e-6);
+    assert_true(bki_city_population(sc, 20) == 1000);
+    assert_true(bki_city_population(sc, 21) == 0); /* more leave than there are */
     bk_scenario_free(sc);
     free(t);
 }
@@ -117,8 +117,8 @@ static void test_ambush_replay(void **state)
                  scales[k]);
         char *t = world(tl, NULL, NULL);
         bk_scenario *sc = load_text(t);
-        int seg = bk_scenario_find_segment(sc, bk_scenario_find_place(sc, "west_town"),
-                                           bk_scenario_find_place(sc, "capital"));
+        int seg = bki_scenario_find_segment(sc, bki_scenario_find_place(sc, "west_town"),
+                                           bki_scenario_find_place(sc, "capital"));
         for (uint64_t seed = 1; seed <= 5; seed++) {
             bk_run *run = run_seed(sc, seed);
             int n = 0;
@@ -152,7 +152,7 @@ static void test_ambush_place_and_target(void **state)
     bk_scenario *sc = load_text(t);
     const bk_timeline_event *te = &sc->timeline[0];
     assert_int_equal(te->n_segs, 3); /* from the border, to the capital, to the south town */
-    int wt = bk_scenario_find_place(sc, "west_town");
+    int wt = bki_scenario_find_place(sc, "west_town");
     for (int k = 0; k < te->n_segs; k++)
         assert_true(sc->segments[te->segs[k]].from == wt || sc->segments[te->segs[k]].to == wt);
     int struck = 0;

@@ -29,7 +29,7 @@
 #include "scenario/scenario.h"
 
 /* Contract in abc.h. */
-uint64_t bk_cal_mix(uint64_t seed, uint64_t a, uint64_t b)
+uint64_t bki_cal_mix(uint64_t seed, uint64_t a, uint64_t b)
 {
     uint64_t z = seed ^ (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -63,12 +63,12 @@ void bk_abc_result_free(bk_abc_result *r)
 {
     if (!r)
         return;
-    bk_free(r->theta);
-    bk_free(r->w);
-    bk_free(r->d);
-    bk_free(r->scale);
-    bk_free(r->gen);
-    bk_free(r);
+    bki_free(r->theta);
+    bki_free(r->w);
+    bki_free(r->d);
+    bki_free(r->scale);
+    bki_free(r->gen);
+    bki_free(r);
 }
 
 int bk_abc_particles(const bk_abc_result *r) { return r->n; }
@@ -120,16 +120,16 @@ static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
     int k = pr->n_params, s = pr->n_stats;
     uint64_t a = c->base + item;
     bk_rng rng;
-    bk_rng_init(&rng, c->cfg->seed, (uint32_t)c->gen, BK_RNG_ABC, (uint32_t)a);
+    bki_rng_init(&rng, c->cfg->seed, (uint32_t)c->gen, BK_RNG_ABC, (uint32_t)a);
     double *z = c->z + item * (uint64_t)k;
     c->inside[item] = 1;
     if (c->gen == 0) {
         for (int j = 0; j < k; j++) {
             double lo = zlo(&pr->params[j]), hi = zhi(&pr->params[j]);
-            z[j] = lo + bk_rng_uniform(&rng) * (hi - lo);
+            z[j] = lo + bki_rng_uniform(&rng) * (hi - lo);
         }
     } else {
-        double u = bk_rng_uniform(&rng);
+        double u = bki_rng_uniform(&rng);
         int lo = 0, hi = c->pn - 1;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
@@ -146,7 +146,7 @@ static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
             double centre = c->pz[(size_t)lo * (size_t)k + (size_t)j];
             int tries = 0;
             do
-                z[j] = centre + gsl_ran_gaussian(bk_rng_gsl(&rng), c->sigma[j]);
+                z[j] = centre + gsl_ran_gaussian(bki_rng_gsl(&rng), c->sigma[j]);
             while ((z[j] < za || z[j] > zb) && ++tries < 10000);
             if (z[j] < za || z[j] > zb)
                 c->inside[item] = 0; /* practically never: the centre is inside */
@@ -157,7 +157,7 @@ static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
     double theta[SPEC_MAX_PARAMS];
     for (int j = 0; j < k && j < SPEC_MAX_PARAMS; j++)
         theta[j] = from_z(&pr->params[j], z[j]);
-    uint64_t sim_seed = bk_cal_mix(c->cfg->seed, (uint64_t)c->gen + 1, a);
+    uint64_t sim_seed = bki_cal_mix(c->cfg->seed, (uint64_t)c->gen + 1, a);
     return pr->sim(pr->ud, theta, sim_seed, c->sim + item * (uint64_t)s,
                    c->target + item * (uint64_t)s, err);
 }
@@ -222,12 +222,12 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     if (k < 1 || k > SPEC_MAX_PARAMS || s < 1 || N < 2 || cfg->generations < 0
         || cfg->pilot_factor < 1 || !(cfg->quantile > 0 && cfg->quantile < 1)
         || cfg->max_attempts_factor < 1 || !prob->sim)
-        return bk_fail(err, BK_ERR_USAGE, "ABC: bad settings (parameters 1-64, statistics "
+        return bki_fail(err, BK_ERR_USAGE, "ABC: bad settings (parameters 1-64, statistics "
                            ">= 1, particles >= 2, quantile in (0, 1))");
-    int threads = cfg->threads > 0 ? cfg->threads : bk_cal_cpus();
+    int threads = cfg->threads > 0 ? cfg->threads : bki_cal_cpus();
     uint64_t pilot = (uint64_t)cfg->pilot_factor * (uint64_t)N;
     uint64_t batch_max = pilot > (uint64_t)N * 4 ? pilot : (uint64_t)N * 4;
-    bk_abc_result *r = bk_calloc(1, sizeof *r);
+    bk_abc_result *r = bki_calloc(1, sizeof *r);
     abc_ctx c;
     memset(&c, 0, sizeof c);
     double *pz = NULL, *pw = NULL, *pd = NULL, *cum = NULL, *sig = NULL, *tmp = NULL;
@@ -235,30 +235,30 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     double *nz = NULL, *nw = NULL, *nd = NULL;
     bk_status st = BK_OK;
     if (!r)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     r->n = N;
     r->k = k;
     r->s = s;
-    r->scale = bk_calloc((size_t)s, sizeof *r->scale);
-    r->gen = bk_calloc((size_t)cfg->generations + 1, sizeof *r->gen);
-    c.z = bk_malloc(batch_max * (size_t)k * sizeof *c.z);
-    c.sim = bk_malloc(batch_max * (size_t)s * sizeof *c.sim);
-    c.target = bk_malloc(batch_max * (size_t)s * sizeof *c.target);
-    c.inside = bk_malloc(batch_max);
-    pz = bk_malloc((size_t)N * (size_t)k * sizeof *pz);
-    pw = bk_malloc((size_t)N * sizeof *pw);
-    pd = bk_malloc((size_t)N * sizeof *pd);
-    nz = bk_malloc((size_t)N * (size_t)k * sizeof *nz);
-    nw = bk_malloc((size_t)N * sizeof *nw);
-    nd = bk_malloc((size_t)N * sizeof *nd);
-    cum = bk_malloc((size_t)N * sizeof *cum);
-    zmass = bk_malloc((size_t)N * sizeof *zmass);
-    sig = bk_malloc((size_t)k * sizeof *sig);
-    tmp = bk_malloc(batch_max * sizeof *tmp);
-    idx_d *order = bk_malloc(pilot * sizeof *order);
+    r->scale = bki_calloc((size_t)s, sizeof *r->scale);
+    r->gen = bki_calloc((size_t)cfg->generations + 1, sizeof *r->gen);
+    c.z = bki_malloc(batch_max * (size_t)k * sizeof *c.z);
+    c.sim = bki_malloc(batch_max * (size_t)s * sizeof *c.sim);
+    c.target = bki_malloc(batch_max * (size_t)s * sizeof *c.target);
+    c.inside = bki_malloc(batch_max);
+    pz = bki_malloc((size_t)N * (size_t)k * sizeof *pz);
+    pw = bki_malloc((size_t)N * sizeof *pw);
+    pd = bki_malloc((size_t)N * sizeof *pd);
+    nz = bki_malloc((size_t)N * (size_t)k * sizeof *nz);
+    nw = bki_malloc((size_t)N * sizeof *nw);
+    nd = bki_malloc((size_t)N * sizeof *nd);
+    cum = bki_malloc((size_t)N * sizeof *cum);
+    zmass = bki_malloc((size_t)N * sizeof *zmass);
+    sig = bki_malloc((size_t)k * sizeof *sig);
+    tmp = bki_malloc(batch_max * sizeof *tmp);
+    idx_d *order = bki_malloc(pilot * sizeof *order);
     if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !pz || !pw || !pd
         || !nz || !nw || !nd || !cum || !zmass || !sig || !tmp || !order) {
-        st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
     }
     c.prob = prob;
@@ -267,7 +267,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     /* Generation 0: the rejection pass from the prior. */
     c.gen = 0;
     c.base = 0;
-    st = bk_par_for(pilot, threads, abc_attempt, &c, cfg->cancel, err);
+    st = bki_par_for(pilot, threads, abc_attempt, &c, cfg->cancel, err);
     if (st != BK_OK)
         goto done;
     for (int i = 0; i < s; i++) {
@@ -340,7 +340,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
             if (b > max_attempts - attempts)
                 b = max_attempts - attempts;
             c.base = attempts;
-            st = bk_par_for(b, threads, abc_attempt, &c, cfg->cancel, err);
+            st = bki_par_for(b, threads, abc_attempt, &c, cfg->cancel, err);
             if (st != BK_OK)
                 goto done;
             for (uint64_t i = 0; i < b && accepted < N; i++) {
@@ -402,11 +402,11 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->n_gen = g + 1;
     }
     /* the final population in theta space */
-    r->theta = bk_malloc((size_t)N * (size_t)k * sizeof *r->theta);
-    r->w = bk_malloc((size_t)N * sizeof *r->w);
-    r->d = bk_malloc((size_t)N * sizeof *r->d);
+    r->theta = bki_malloc((size_t)N * (size_t)k * sizeof *r->theta);
+    r->w = bki_malloc((size_t)N * sizeof *r->w);
+    r->d = bki_malloc((size_t)N * sizeof *r->d);
     if (!r->theta || !r->w || !r->d) {
-        st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (int i = 0; i < N; i++) {
@@ -417,21 +417,21 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->d[i] = pd[i];
     }
 done:
-    bk_free(c.z);
-    bk_free(c.sim);
-    bk_free(c.target);
-    bk_free(c.inside);
-    bk_free(pz);
-    bk_free(pw);
-    bk_free(pd);
-    bk_free(nz);
-    bk_free(nw);
-    bk_free(nd);
-    bk_free(cum);
-    bk_free(zmass);
-    bk_free(sig);
-    bk_free(tmp);
-    bk_free(order);
+    bki_free(c.z);
+    bki_free(c.sim);
+    bki_free(c.target);
+    bki_free(c.inside);
+    bki_free(pz);
+    bki_free(pw);
+    bki_free(pd);
+    bki_free(nz);
+    bki_free(nw);
+    bki_free(nd);
+    bki_free(cum);
+    bki_free(zmass);
+    bki_free(sig);
+    bki_free(tmp);
+    bki_free(order);
     if (st != BK_OK) {
         bk_abc_result_free(r);
         return st;
@@ -462,7 +462,7 @@ static double wquantile(const double *pairs, int n, double p)
 void bk_abc_summarize(const bk_abc_result *r, int j, bk_abc_summary *out)
 {
     memset(out, 0, sizeof *out);
-    double *pairs = bk_malloc((size_t)r->n * 2 * sizeof *pairs);
+    double *pairs = bki_malloc((size_t)r->n * 2 * sizeof *pairs);
     double m = 0, v = 0;
     for (int i = 0; i < r->n; i++)
         m += r->w[i] * r->theta[(size_t)i * (size_t)r->k + (size_t)j];
@@ -484,7 +484,7 @@ void bk_abc_summarize(const bk_abc_result *r, int j, bk_abc_summary *out)
     out->q05 = wquantile(pairs, r->n, 0.05);
     out->q50 = wquantile(pairs, r->n, 0.5);
     out->q95 = wquantile(pairs, r->n, 0.95);
-    bk_free(pairs);
+    bki_free(pairs);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -525,7 +525,7 @@ bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_pro
     for (int i = 0; i < r->s; i++) {
         fprintf(out, "    {\"name\": ");
         if (prob->stat_names)
-            bk_json_string(out, prob->stat_names[i], false);
+            bki_json_string(out, prob->stat_names[i], false);
         else
             fprintf(out, "\"s%d\"", i);
         fprintf(out, ", \"scale\": %.6g, \"used\": %s}%s\n", r->scale[i],
@@ -536,7 +536,7 @@ bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_pro
         bk_abc_summary su;
         bk_abc_summarize(r, j, &su);
         fprintf(out, "    {\"path\": ");
-        bk_json_string(out, prob->params[j].path, false);
+        bki_json_string(out, prob->params[j].path, false);
         fprintf(out, ", \"prior\": \"%s\", \"low\": %.9g, \"high\": %.9g, \"mean\": %.6g, "
                 "\"sd\": %.6g, \"q05\": %.6g, \"median\": %.6g, \"q95\": %.6g}%s\n",
                 prob->params[j].prior == BK_PRIOR_LOGUNIFORM ? "loguniform" : "uniform",
@@ -566,15 +566,15 @@ static bk_status calibration_sim(void *ud, const double *theta, uint64_t seed, d
     bk_calibration *cal = ud;
     bk_run *run = NULL;
     bk_scenario *sc = NULL;
-    bk_status st = bk_cal_run_at(cal->spec, cal->base, theta, seed, bk_obs_days(cal->obs), &sc,
+    bk_status st = bki_cal_run_at(cal->spec, cal->base, theta, seed, bk_obs_days(cal->obs), &sc,
                                  &run, err);
     if (st != BK_OK)
         return st;
     double p = cal->report_index >= 0 ? theta[cal->report_index] : cal->report_prob;
-    st = bk_obs_simulate(cal->obs, run, bk_cal_mix(seed, 1, 0), p, sim, err);
+    st = bk_obs_simulate(cal->obs, run, bki_cal_mix(seed, 1, 0), p, sim, err);
     bk_run_free(run);
     bk_scenario_free(sc);
-    bk_obs_draw_truth(cal->obs, bk_cal_mix(seed, 2, 0), target);
+    bk_obs_draw_truth(cal->obs, bki_cal_mix(seed, 2, 0), target);
     return st;
 }
 
@@ -583,14 +583,14 @@ bk_status bk_calibration_new(const bk_scenario *base, const bk_calib_spec *spec,
                              const bk_obs *obs, bk_calibration **out, bk_error *err)
 {
     *out = NULL;
-    bk_calibration *cal = bk_calloc(1, sizeof *cal);
+    bk_calibration *cal = bki_calloc(1, sizeof *cal);
     int s = bk_obs_count(obs);
-    if (!cal || !(cal->names = bk_calloc((size_t)s + 1, sizeof *cal->names))
-        || !(cal->floor = bk_calloc((size_t)s + 1, sizeof *cal->floor))) {
+    if (!cal || !(cal->names = bki_calloc((size_t)s + 1, sizeof *cal->names))
+        || !(cal->floor = bki_calloc((size_t)s + 1, sizeof *cal->floor))) {
         if (cal)
-            bk_free(cal->names);
-        bk_free(cal);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            bki_free(cal->names);
+        bki_free(cal);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     cal->base = base;
     cal->spec = spec;
@@ -598,7 +598,7 @@ bk_status bk_calibration_new(const bk_scenario *base, const bk_calib_spec *spec,
     cal->report_prob = spec->report_prob > 0 ? spec->report_prob : 0.8;
     cal->report_index = -1;
     for (int j = 0; j < spec->n_params; j++)
-        if (bk_param_is_observation(&spec->params[j]))
+        if (bki_param_is_observation(&spec->params[j]))
             cal->report_index = j;
     for (int i = 0; i < s; i++) {
         bk_obs_stat o;
@@ -632,9 +632,9 @@ void bk_calibration_free(bk_calibration *cal)
 {
     if (!cal)
         return;
-    bk_free(cal->names);
-    bk_free(cal->floor);
-    bk_free(cal);
+    bki_free(cal->names);
+    bki_free(cal->floor);
+    bki_free(cal);
 }
 
 const bk_abc_problem *bk_calibration_problem(const bk_calibration *cal)

@@ -127,14 +127,14 @@ bk_status bk_backtest_baselines(const bk_scenario *sc, const bk_events *ev,
                                 bk_error *err)
 {
     if (!sc || !cfg || !scored || !out)
-        return bk_fail(err, BK_ERR_USAGE, "backtest: missing argument");
+        return bki_fail(err, BK_ERR_USAGE, "backtest: missing argument");
     bk_obs_config start_cfg;
     bk_obs_config_init(&start_cfg, sc);
     long start = start_cfg.day_from; /* the scenario's first day */
     long r0 = origin - PERSIST_DAYS > start ? origin - PERSIST_DAYS : start, r1 = origin - 1;
     long recent_days = r1 - r0 + 1;
     if (recent_days < 1)
-        return bk_fail(err, BK_ERR_USAGE,
+        return bki_fail(err, BK_ERR_USAGE,
                        "backtest: the origin must come after the scenario's first day");
     double normal_l_per_day = 0; /* the scenario's normal loading, litres a day */
     for (int p = 0; p < sc->n_ports; p++)

@@ -28,10 +28,10 @@ void bk_calib_spec_free(bk_calib_spec *spec)
     if (!spec)
         return;
     for (int i = 0; i < spec->n_keywords; i++)
-        bk_free(spec->keywords[i]);
-    bk_free(spec->keywords);
-    bk_free(spec->params);
-    bk_free(spec);
+        bki_free(spec->keywords[i]);
+    bki_free(spec->keywords);
+    bki_free(spec->params);
+    bki_free(spec);
 }
 
 static int scalar_line(struct fy_node *n)
@@ -54,7 +54,7 @@ static int map_line(struct fy_node *n)
 static bk_status spec_fail(bk_error *err, bk_status st, const char *name, int line,
                            const char *msg, const char *detail)
 {
-    bk_fail(err, st, line > 0 ? "spec %s:%d: %s%s" : "spec %s%.0d: %s%s", name, line, msg,
+    bki_fail(err, st, line > 0 ? "spec %s:%d: %s%s" : "spec %s%.0d: %s%s", name, line, msg,
                 detail ? detail : "");
     if (err) {
         snprintf(err->file, sizeof err->file, "%s", name);
@@ -122,7 +122,7 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
                 return spec_fail(err, BK_ERR_SCHEMA, name, map_line(obs),
                                  "attack_keywords must be a list of words", NULL);
             int n = fy_node_sequence_item_count(kw);
-            spec->keywords = bk_calloc((size_t)n + 1, sizeof *spec->keywords);
+            spec->keywords = bki_calloc((size_t)n + 1, sizeof *spec->keywords);
             if (!spec->keywords)
                 return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
             void *si = NULL;
@@ -132,7 +132,7 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
                 if (!s || !*s)
                     return spec_fail(err, BK_ERR_VALUE, name, scalar_line(w),
                                      "attack_keywords: empty word", NULL);
-                if (!(spec->keywords[spec->n_keywords] = bk_strdup(s)))
+                if (!(spec->keywords[spec->n_keywords] = bki_strdup(s)))
                     return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
                 spec->n_keywords++;
             }
@@ -145,7 +145,7 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
     int n = fy_node_sequence_item_count(ps);
     if (n > SPEC_MAX_PARAMS)
         return spec_fail(err, BK_ERR_VALUE, name, 0, "too many parameters (at most 64)", NULL);
-    spec->params = bk_calloc((size_t)n, sizeof *spec->params);
+    spec->params = bki_calloc((size_t)n, sizeof *spec->params);
     if (!spec->params)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     void *si = NULL;
@@ -172,11 +172,11 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
             return spec_fail(err, BK_ERR_VALUE, name, line,
                              "low and high must be numbers with low < high (and low > 0 for "
                              "loguniform): ", path);
-        if (bk_param_is_observation(q) && strcmp(q->path, "observation.report_prob") != 0)
+        if (bki_param_is_observation(q) && strcmp(q->path, "observation.report_prob") != 0)
             return spec_fail(err, BK_ERR_VALUE, name, line,
                              "the only observation parameter is observation.report_prob, not ",
                              path);
-        if (bk_param_is_observation(q) && (q->low <= 0 || q->high > 1))
+        if (bki_param_is_observation(q) && (q->low <= 0 || q->high > 1))
             return spec_fail(err, BK_ERR_VALUE, name, line,
                              "observation.report_prob must stay within (0, 1]", NULL);
         for (int j = 0; j < spec->n_params; j++)
@@ -197,10 +197,10 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
     if (len > SPEC_MAX_BYTES)
         return spec_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than 1 MiB", NULL);
     int gl, gc;
-    const char *why = bk_yaml_guard(text, len, &gl, &gc);
+    const char *why = bki_yaml_guard(text, len, &gl, &gc);
     if (why)
         return spec_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: ", why);
-    struct fy_diag *diag = bk_yaml_quiet_diag();
+    struct fy_diag *diag = bki_yaml_quiet_diag();
     if (!diag)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     struct fy_parse_cfg pcfg = {0};
@@ -215,7 +215,7 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
         fy_diag_destroy(diag);
         return st;
     }
-    bk_calib_spec *spec = bk_calloc(1, sizeof *spec);
+    bk_calib_spec *spec = bki_calloc(1, sizeof *spec);
     bk_status st = spec ? spec_parse(doc, name, spec, err)
                         : spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     fy_document_destroy(doc);
@@ -234,11 +234,11 @@ bk_status bk_calib_spec_load_file(const char *path, bk_calib_spec **out, bk_erro
     *out = NULL;
     char *text;
     size_t len;
-    bk_status st = bk_read_whole_file(path, SPEC_MAX_BYTES, &text, &len, err);
+    bk_status st = bki_read_whole_file(path, SPEC_MAX_BYTES, &text, &len, err);
     if (st != BK_OK)
         return st;
     st = bk_calib_spec_load_string(text, len, path, out, err);
-    bk_free(text);
+    bki_free(text);
     return st;
 }
 
@@ -250,7 +250,7 @@ double bk_param_at(const bk_param *p, double u)
 }
 
 /* Contract in abc.h. */
-bool bk_param_is_observation(const bk_param *p)
+bool bki_param_is_observation(const bk_param *p)
 {
     return strncmp(p->path, "observation.", 12) == 0;
 }
@@ -264,7 +264,7 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
     bk_scenario *sc = NULL;
     bk_status st = bk_scenario_clone(base, &sc, err);
     for (int j = 0; st == BK_OK && j < spec->n_params; j++)
-        if (!bk_param_is_observation(&spec->params[j]))
+        if (!bki_param_is_observation(&spec->params[j]))
             st = bk_scenario_set(sc, spec->params[j].path, theta[j], err);
     if (st != BK_OK) {
         bk_scenario_free(sc);
@@ -275,7 +275,7 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
 }
 
 /* Contract in abc.h. */
-bk_status bk_cal_run_at(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
+bk_status bki_cal_run_at(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
                         uint64_t seed, int days, bk_scenario **sc_out, bk_run **out,
                         bk_error *err)
 {

@@ -35,7 +35,7 @@ static const char *const month_names[12] = {"january", "february", "march",     
 
 static bool valid_date(long y, int m, int d)
 {
-    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= bk_days_in_month((int)y, m);
+    return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= bki_days_in_month((int)y, m);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -61,7 +61,7 @@ bool bk_date_parse(const char *text, long *day)
             return false;
         if (m < 1 || m > 12 || !valid_date(y, (int)m, (int)d))
             return false;
-        *day = bk_days_from_civil((int)y, (int)m, (int)d);
+        *day = bki_days_from_civil((int)y, (int)m, (int)d);
         return true;
     }
     /* "14 September 2025", "14-Sep-2025", "14 sept. 2025" */
@@ -94,7 +94,7 @@ bool bk_date_parse(const char *text, long *day)
         end++;
     if (end == s + 1 || *end != '\0' || !valid_date(y, m, (int)d))
         return false;
-    *day = bk_days_from_civil((int)y, m, (int)d);
+    *day = bki_days_from_civil((int)y, m, (int)d);
     return true;
 }
 
@@ -102,7 +102,7 @@ bool bk_date_parse(const char *text, long *day)
 void bk_date_format(long day, char buf[11])
 {
     int y, m, d;
-    bk_civil_from_days(day, &y, &m, &d);
+    bki_civil_from_days(day, &y, &m, &d);
     char tmp[48];
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
     memcpy(buf, tmp, 10);
@@ -110,9 +110,9 @@ void bk_date_format(long day, char buf[11])
 }
 
 /* Contract in observed.h. */
-long bk_cal_start_day(const bk_scenario *sc)
+long bki_cal_start_day(const bk_scenario *sc)
 {
-    return bk_days_from_civil((int)sc->start_year, sc->start_month, sc->start_day);
+    return bki_days_from_civil((int)sc->start_year, sc->start_month, sc->start_day);
 }
 
 /* ---- files and CSV ------------------------------------------------------------------------ */
@@ -122,29 +122,29 @@ typedef struct unguard {
     void *ud;
 } unguard;
 
-/* "'=..." written by the tool reads as "=..." (bk_fmt_csv_guarded). */
+/* "'=..." written by the tool reads as "=..." (bki_fmt_csv_guarded). */
 static bk_status unguard_record(void *ud, const bk_csv_record *rec, bk_error *err)
 {
     unguard *u = ud;
     for (size_t i = 0; i < rec->n; i++)
-        if (bk_fmt_csv_guarded(rec->fields[i], strlen(rec->fields[i])))
+        if (bki_fmt_csv_guarded(rec->fields[i], strlen(rec->fields[i])))
             rec->fields[i]++;
     return u->fn(u->ud, rec, err);
 }
 
 /* Contract in observed.h. */
-bk_status bk_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
+bk_status bki_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
                           unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
                           bk_error *err)
 {
     unguard u = {fn, ud};
     bk_csv_info info;
     memset(&info, 0, sizeof info);
-    bk_status st = path ? bk_csv_read_file(path, max_bytes, unguard_record, &u, &info, err)
-                        : bk_csv_read_bytes(text, len, name, max_bytes, unguard_record, &u,
+    bk_status st = path ? bki_csv_read_file(path, max_bytes, unguard_record, &u, &info, err)
+                        : bki_csv_read_bytes(text, len, name, max_bytes, unguard_record, &u,
                                             &info, err);
     if (st == BK_OK && info.bytes == 0)
-        st = bk_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected a CSV header",
+        st = bki_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected a CSV header",
                      path ? path : name);
     return st;
 }
@@ -175,7 +175,7 @@ static bk_status agg_record(void *ud, const bk_csv_record *rec, bk_error *err)
         for (int c = 0; c < 10; c++) {
             ag->col[c] = find_col(rec, cols[c]);
             if (ag->col[c] < 0 && c < 8)
-                return bk_fail(err, BK_ERR_SCHEMA, "%s:%d: missing column '%s' (an aggregates "
+                return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: missing column '%s' (an aggregates "
                                    "file has quantity, period_start, period_end, place, value_low, "
                                    "value_best, value_high, unit, source, note)", ag->name,
                                    rec->line, cols[c]);
@@ -185,7 +185,7 @@ static bk_status agg_record(void *ud, const bk_csv_record *rec, bk_error *err)
     if (rec->n == 1 && rec->fields[0][0] == '\0')
         return BK_OK;
     if (rec->n != ag->n_cols)
-        return bk_fail(err, BK_ERR_SCHEMA, "%s:%d: %zu fields where the header has %zu",
+        return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: %zu fields where the header has %zu",
                            ag->name, rec->line, rec->n, ag->n_cols);
     bk_aggregate a;
     memset(&a, 0, sizeof a);
@@ -196,31 +196,31 @@ static bk_status agg_record(void *ud, const bk_csv_record *rec, bk_error *err)
     for (int i = 0; agg_quantities[i]; i++)
         known |= strcmp(a.quantity, agg_quantities[i]) == 0;
     if (!known)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: unknown quantity '%s' (known: "
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: unknown quantity '%s' (known: "
                            "fuel_imports_registered, escorted_convoys, tankers_destroyed, "
                            "fuel_convoy_attacks)", ag->name, rec->line, a.quantity);
     if (!bk_date_parse(AF(1), &a.day_from) || !bk_date_parse(AF(2), &a.day_to)
         || a.day_to < a.day_from)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: bad period '%s' to '%s'", ag->name,
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: bad period '%s' to '%s'", ag->name,
                            rec->line, AF(1), AF(2));
     copy_str(a.place, sizeof a.place, AF(3));
     if (!parse_double(AF(4), &a.low) || !parse_double(AF(5), &a.best)
         || !parse_double(AF(6), &a.high) || a.low < 0 || a.low > a.best || a.best > a.high)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: values must be numbers with 0 <= value_low "
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: values must be numbers with 0 <= value_low "
                            "<= value_best <= value_high, got '%s', '%s', '%s'", ag->name,
                            rec->line, AF(4), AF(5), AF(6));
     copy_str(a.unit, sizeof a.unit, AF(7));
     bool imports = strcmp(a.quantity, "fuel_imports_registered") == 0;
     if (imports && strcmp(a.unit, "ML") != 0 && strcmp(a.unit, "L") != 0)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: unit of fuel_imports_registered must be "
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: unit of fuel_imports_registered must be "
                            "ML or L, got '%s'", ag->name, rec->line, a.unit);
     copy_str(a.source, sizeof a.source, AF(8));
 #undef AF
     if (ag->n == ag->cap) {
         size_t nc = ag->cap ? ag->cap * 2 : 16;
-        bk_aggregate *na = bk_realloc(ag->a, nc * sizeof *na);
+        bk_aggregate *na = bki_realloc(ag->a, nc * sizeof *na);
         if (!na)
-            return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ag->name);
+            return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", ag->name);
         ag->a = na;
         ag->cap = nc;
     }
@@ -232,8 +232,8 @@ void bk_aggregates_free(bk_aggregates *ag)
 {
     if (!ag)
         return;
-    bk_free(ag->a);
-    bk_free(ag);
+    bki_free(ag->a);
+    bki_free(ag);
 }
 
 /* Aggregates from the file `path`, or from text[0..len) when path is NULL; `name` for messages. */
@@ -241,11 +241,11 @@ static bk_status aggregates_read(const char *path, const char *text, size_t len,
                                  const char *name, bk_aggregates **out, bk_error *err)
 {
     *out = NULL;
-    bk_aggregates *ag = bk_calloc(1, sizeof *ag);
+    bk_aggregates *ag = bki_calloc(1, sizeof *ag);
     if (!ag)
-        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
+        return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ag->name = name;
-    bk_status st = bk_obs_csv_read(path, text, len, name, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
+    bk_status st = bki_obs_csv_read(path, text, len, name, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
                                    err);
     if (st != BK_OK) {
         bk_aggregates_free(ag);

@@ -68,10 +68,10 @@ void bk_events_free(bk_events *ev)
     {
         char *own; /* the set owns the notes it handed out as const */
         memcpy(&own, &ev->ev[i].notes, sizeof own);
-        bk_free(own);
+        bki_free(own);
     }
-    bk_free(ev->ev);
-    bk_free(ev);
+    bki_free(ev->ev);
+    bki_free(ev);
 }
 
 
@@ -100,14 +100,14 @@ static bk_status events_header(ev_reader *ev, const bk_csv_record *rec, bk_error
         req = placed_req;
         ev->format = BK_EVENTS_PLACED;
     } else {
-        return bk_fail(err, BK_ERR_SCHEMA, "%s:%d: unknown header: expected an ACLED export "
+        return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: unknown header: expected an ACLED export "
                            "(event_id_cnty, event_date, ...), a UCDP GED file (id, date_start, "
                            "where_prec, ...) or the output of 'blockade events import'",
                            ev->name, rec->line);
     }
     for (int i = 0; req[i]; i++)
         if (find_col(rec, req[i]) < 0)
-            return bk_fail(err, BK_ERR_SCHEMA, "%s:%d: missing column '%s' (%s format)",
+            return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: missing column '%s' (%s format)",
                                ev->name, rec->line, req[i],
                                ev->format == BK_EVENTS_ACLED ? "ACLED"
                                : ev->format == BK_EVENTS_UCDP ? "UCDP GED" : "placed events");
@@ -213,7 +213,7 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
     if (rec->n == 1 && rec->fields[0][0] == '\0')
         return BK_OK; /* a blank line */
     if (rec->n != ev->n_cols)
-        return bk_fail(err, BK_ERR_SCHEMA, "%s:%d: %zu fields where the header has %zu",
+        return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: %zu fields where the header has %zu",
                            ev->name, rec->line, rec->n, ev->n_cols);
     ev->records++;
     bk_event e;
@@ -223,17 +223,17 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
     copy_str(e.id, sizeof e.id, field(rec, ev, C_ID));
     const char *date = field(rec, ev, C_DATE);
     if (!bk_date_parse(date, &e.day))
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad date '%s' (expected "
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad date '%s' (expected "
                            "2025-09-14 or 14 September 2025)", ev->name, rec->line, e.id, date);
     if (!parse_double(field(rec, ev, C_LAT), &e.lat) || e.lat < -90 || e.lat > 90)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad latitude '%s' (degrees, "
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad latitude '%s' (degrees, "
                            "-90 to 90)", ev->name, rec->line, e.id, field(rec, ev, C_LAT));
     if (!parse_double(field(rec, ev, C_LON), &e.lon) || e.lon < -180 || e.lon > 180)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad longitude '%s' (degrees, "
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad longitude '%s' (degrees, "
                            "-180 to 180)", ev->name, rec->line, e.id, field(rec, ev, C_LON));
     int gp = 0;
     if (!parse_int(field(rec, ev, C_GEO_PREC), &gp) || gp < 1 || gp > 7)
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad %s '%s'", ev->name,
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad %s '%s'", ev->name,
                            rec->line, e.id,
                            ev->format == BK_EVENTS_UCDP ? "where_prec (1 to 7)"
                                                         : "geo_precision (1 to 3)",
@@ -244,10 +244,10 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
         const char *end = field(rec, ev, C_DATE_END);
         long d2 = e.day;
         if (*end && !bk_date_parse(end, &d2))
-            return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad date_end '%s'",
+            return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad date_end '%s'",
                                ev->name, rec->line, e.id, end);
         if (d2 < e.day)
-            return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: date_end before date_start",
+            return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: date_end before date_start",
                                ev->name, rec->line, e.id);
         e.day_from = e.day;
         e.day_to = d2;
@@ -256,18 +256,18 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
         e.inter2 = 0;
     } else {
         if (gp > 3)
-            return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad geo_precision '%d' (1 "
+            return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad geo_precision '%d' (1 "
                                "to 3)", ev->name, rec->line, e.id, gp);
         e.geo_precision = gp;
         int tp = 0;
         if (!parse_int(field(rec, ev, C_TIME_PREC), &tp) || tp < 1 || tp > 3)
-            return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad time_precision '%s' (1 "
+            return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad time_precision '%s' (1 "
                                "to 3)", ev->name, rec->line, e.id, field(rec, ev, C_TIME_PREC));
         e.time_precision = tp;
         if (ev->format == BK_EVENTS_PLACED) {
             if (!bk_date_parse(field(rec, ev, C_DATE_FROM), &e.day_from)
                 || !bk_date_parse(field(rec, ev, C_DATE_TO), &e.day_to) || e.day_to < e.day_from)
-                return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad date_from/date_to",
+                return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad date_from/date_to",
                                    ev->name, rec->line, e.id);
         } else if (tp == 1) {
             e.day_from = e.day_to = e.day;
@@ -276,15 +276,15 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
             e.day_to = e.day + 3;
         } else {
             int y, m, d;
-            bk_civil_from_days(e.day, &y, &m, &d);
-            e.day_from = bk_days_from_civil((int)y, m, 1);
-            e.day_to = bk_days_from_civil((int)y, m, bk_days_in_month(y, m));
+            bki_civil_from_days(e.day, &y, &m, &d);
+            e.day_from = bki_days_from_civil((int)y, m, 1);
+            e.day_to = bki_days_from_civil((int)y, m, bki_days_in_month(y, m));
         }
         bool numeric = false;
         e.inter1 = actor_type(field(rec, ev, C_INTER1), &numeric);
         e.inter2 = actor_type(field(rec, ev, C_INTER2), &numeric);
         if (e.inter1 < 0 || e.inter2 < 0)
-            return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: unknown actor type '%s' "
+            return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: unknown actor type '%s' "
                                "(inter1/inter2: a code 0-8 or a type such as 'Rebel group')",
                                ev->name, rec->line, e.id,
                                e.inter1 < 0 ? field(rec, ev, C_INTER1) : field(rec, ev, C_INTER2));
@@ -299,7 +299,7 @@ static bk_status events_record(void *ud, const bk_csv_record *rec, bk_error *err
     copy_str(e.location, sizeof e.location, field(rec, ev, C_LOCATION));
     const char *fat = field(rec, ev, C_FATALITIES);
     if (*fat && (!parse_int(fat, &e.fatalities) || e.fatalities < 0))
-        return bk_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad fatalities '%s'", ev->name,
+        return bki_fail(err, BK_ERR_VALUE, "%s:%d: event %s: bad fatalities '%s'", ev->name,
                            rec->line, e.id, fat);
     e.notes = field(rec, ev, C_NOTES);
     if (!keep_event(ev, &e))
@@ -322,13 +322,13 @@ static bk_status events_scan(const char *path, const char *text, size_t len, con
     ev.fn = fn;
     ev.ud = ud;
     if (filter && filter->from && !bk_date_parse(filter->from, &ev.from))
-        return bk_fail(err, BK_ERR_USAGE, "bad --from date '%s'", filter->from);
+        return bki_fail(err, BK_ERR_USAGE, "bad --from date '%s'", filter->from);
     if (filter && filter->to && !bk_date_parse(filter->to, &ev.to))
-        return bk_fail(err, BK_ERR_USAGE, "bad --to date '%s'", filter->to);
+        return bki_fail(err, BK_ERR_USAGE, "bad --to date '%s'", filter->to);
     unsigned long long max = filter ? filter->max_bytes : 0;
-    bk_status st = bk_obs_csv_read(path, text, len, ev.name, max, events_record, &ev, err);
+    bk_status st = bki_obs_csv_read(path, text, len, ev.name, max, events_record, &ev, err);
     if (st == BK_OK && ev.n_cols == 0)
-        st = bk_fail(err, BK_ERR_SCHEMA, "%s:1: no header", ev.name);
+        st = bki_fail(err, BK_ERR_SCHEMA, "%s:1: no header", ev.name);
     if (info) {
         info->format = ev.format;
         info->records = ev.records;
@@ -349,19 +349,19 @@ static bk_status collect_event(void *ud, bk_event *e, bk_error *err)
 {
     bk_events *ev = ud;
     if (ev->n >= BK_EVENTS_MAX_KEPT)
-        return bk_fail(err, BK_ERR_TOO_LARGE, "%s:%d: more than %d events kept: filter the "
+        return bki_fail(err, BK_ERR_TOO_LARGE, "%s:%d: more than %d events kept: filter the "
                        "export (--country, --from, --to), or import it with 'blockade events "
                        "import', which keeps none in memory", ev->name, e->line,
                        BK_EVENTS_MAX_KEPT);
-    char *notes = bk_strdup(e->notes);
+    char *notes = bki_strdup(e->notes);
     if (!notes)
-        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
+        return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
     if (ev->n == ev->cap) {
         size_t nc = ev->cap ? ev->cap * 2 : 64;
-        bk_event *ne = bk_realloc(ev->ev, nc * sizeof *ne);
+        bk_event *ne = bki_realloc(ev->ev, nc * sizeof *ne);
         if (!ne) {
-            bk_free(notes);
-            return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
+            bki_free(notes);
+            return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);
         }
         ev->ev = ne;
         ev->cap = nc;
@@ -377,9 +377,9 @@ static bk_status events_collect(const char *path, const char *text, size_t len, 
     *out = NULL;
     if (!name)
         name = "-";
-    bk_events *ev = bk_calloc(1, sizeof *ev);
+    bk_events *ev = bki_calloc(1, sizeof *ev);
     if (!ev)
-        return bk_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
+        return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ev->name = path ? path : name;
     bk_events_info info;
     bk_status st = events_scan(path, text, len, name, filter, collect_event, ev, &info, err);
@@ -496,11 +496,11 @@ size_t bk_events_placed(const bk_events *ev)
 }
 
 /* A text field, guarded against formula evaluation like the run's events.csv
- * (bk_fmt_csv_text); libcsv quotes it. */
+ * (bki_fmt_csv_text); libcsv quotes it. */
 static void put_text(FILE *out, const char *s, bool comma)
 {
     size_t n = strlen(s);
-    if (n > 0 && bk_fmt_csv_guarded((const char[]){'\'', s[0]}, 2)) {
+    if (n > 0 && bki_fmt_csv_guarded((const char[]){'\'', s[0]}, 2)) {
         fputs("\"'", out);   /* quoted as csv_fwrite does: inner quotes doubled */
         for (size_t i = 0; i < n; i++) {
             if (s[i] == '"')

@@ -66,7 +66,7 @@ void bk_obs_config_init(bk_obs_config *cfg, const bk_scenario *sc)
     cfg->report_prob = 0.8;
     cfg->weekly = true;
     if (sc) {
-        cfg->day_from = bk_cal_start_day(sc);
+        cfg->day_from = bki_cal_start_day(sc);
         cfg->day_to = cfg->day_from + (sc->days < 30 ? sc->days : 30) - 1;
     } else {
         cfg->day_from = 0;
@@ -79,17 +79,17 @@ void bk_obs_free(bk_obs *obs)
     if (!obs)
         return;
     for (int i = 0; i < obs->n; i++) {
-        bk_free(obs->st[i].seg_ok);
-        bk_free(obs->st[i].place_ok);
+        bki_free(obs->st[i].seg_ok);
+        bki_free(obs->st[i].place_ok);
     }
-    bk_free(obs->st);
-    bk_free(obs->seg_corridor);
-    bk_free(obs);
+    bki_free(obs->st);
+    bki_free(obs->seg_corridor);
+    bki_free(obs);
 }
 
 static obs_stat *add_stat(bk_obs *obs)
 {
-    obs_stat *ns = bk_realloc(obs->st, (size_t)(obs->n + 1) * sizeof *ns);
+    obs_stat *ns = bki_realloc(obs->st, (size_t)(obs->n + 1) * sizeof *ns);
     if (!ns)
         return NULL;
     obs->st = ns;
@@ -127,10 +127,10 @@ static bk_status match_place(const bk_obs *obs, obs_stat *s, const bk_aggregate 
         s->all_places = true;
         return BK_OK;
     }
-    s->seg_ok = bk_calloc((size_t)sc->n_segments + 1, 1);
-    s->place_ok = bk_calloc((size_t)sc->n_places + 1, 1);
+    s->seg_ok = bki_calloc((size_t)sc->n_segments + 1, 1);
+    s->place_ok = bki_calloc((size_t)sc->n_places + 1, 1);
     if (!s->seg_ok || !s->place_ok)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     size_t n = strlen(t);
     if (n > 7 && ieq(t + n - 7, " region"))
         t[n - 7] = '\0';
@@ -159,7 +159,7 @@ static bk_status match_place(const bk_obs *obs, obs_stat *s, const bk_aggregate 
             }
     }
     if (!any)
-        return bk_fail(err, BK_ERR_VALUE, "aggregate at line %d: place '%s' matches no "
+        return bki_fail(err, BK_ERR_VALUE, "aggregate at line %d: place '%s' matches no "
                            "place, region or country of the scenario", a->line, a->place);
     return BK_OK;
 }
@@ -169,22 +169,22 @@ bk_status bk_obs_new(const bk_scenario *sc, const bk_events *ev, const bk_aggreg
                      const bk_obs_config *cfg, bk_obs **out, bk_error *err)
 {
     *out = NULL;
-    long start = bk_cal_start_day(sc);
+    long start = bki_cal_start_day(sc);
     if (cfg->day_from < start || cfg->day_to < cfg->day_from
         || cfg->day_to - start >= sc->days) {
         char a[11], b[11];
         bk_date_format(cfg->day_from, a);
         bk_date_format(cfg->day_to, b);
-        return bk_fail(err, BK_ERR_USAGE, "window %s to %s is not inside the scenario's "
+        return bki_fail(err, BK_ERR_USAGE, "window %s to %s is not inside the scenario's "
                            "%d days from its start date", a, b, sc->days);
     }
     if (!(cfg->report_prob > 0 && cfg->report_prob <= 1))
-        return bk_fail(err, BK_ERR_USAGE, "report_prob must be in (0, 1], got %g",
+        return bki_fail(err, BK_ERR_USAGE, "report_prob must be in (0, 1], got %g",
                            cfg->report_prob);
-    bk_obs *obs = bk_calloc(1, sizeof *obs);
-    if (!obs || !(obs->seg_corridor = bk_calloc((size_t)sc->n_segments + 1, sizeof(int)))) {
+    bk_obs *obs = bki_calloc(1, sizeof *obs);
+    if (!obs || !(obs->seg_corridor = bki_calloc((size_t)sc->n_segments + 1, sizeof(int)))) {
         bk_obs_free(obs);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     obs->sc = sc;
     obs->cfg = *cfg;
@@ -279,7 +279,7 @@ bk_status bk_obs_new(const bk_scenario *sc, const bk_events *ev, const bk_aggreg
     }
     if (st != BK_OK) {
         bk_obs_free(obs);
-        return bk_fail(err, st, "out of memory");
+        return bki_fail(err, st, "out of memory");
     }
     *out = obs;
     return BK_OK;
@@ -310,7 +310,7 @@ void bk_obs_get(const bk_obs *obs, int k, bk_obs_stat *out)
                             : sqrt(s->observed > 1 ? s->observed : 1.0);
     double range = (s->high - s->low) / 3.29; /* a 90 % range read as +-1.645 sd */
     out->noise = floor_n > range ? floor_n : range;
-    long start = bk_cal_start_day(obs->sc);
+    long start = bki_cal_start_day(obs->sc);
     out->day_from = start + s->d0;
     out->day_to = start + s->d1;
     out->corridor = s->kind == S_ATTACKS_CORRIDOR ? s->corridor : -1;
@@ -351,11 +351,11 @@ bk_status bk_obs_simulate(const bk_obs *obs, const bk_run *run, uint64_t seed, d
                           double *values, bk_error *err)
 {
     if (run->days < obs->d1 + 1)
-        return bk_fail(err, BK_ERR_USAGE, "the run covers %d days; the observations need %d",
+        return bki_fail(err, BK_ERR_USAGE, "the run covers %d days; the observations need %d",
                            run->days, obs->d1 + 1);
     int cd = run_column(run, "delivered_l"), cc = run_column(run, "convoys");
     bk_rng rng;
-    bk_rng_init(&rng, seed, 0, BK_RNG_OBS_REPORT, 0);
+    bki_rng_init(&rng, seed, 0, BK_RNG_OBS_REPORT, 0);
     for (int k = 0; k < obs->n; k++)
         values[k] = 0;
     for (int i = 0; i < run->n_log; i++) {
@@ -363,7 +363,7 @@ bk_status bk_obs_simulate(const bk_obs *obs, const bk_run *run, uint64_t seed, d
         if (e->kind != BK_LOG_AMBUSH)
             continue;
         /* one draw per attack, whatever the statistics: the same attack is reported or not */
-        bool reported = bk_rng_uniform(&rng) < report_prob;
+        bool reported = bki_rng_uniform(&rng) < report_prob;
         int day = (int)floor(e->time_h / 24.0);
         int c = e->segment >= 0 ? obs->seg_corridor[e->segment] : -1;
         for (int k = 0; k < obs->n; k++) {
@@ -394,7 +394,7 @@ bk_status bk_obs_simulate(const bk_obs *obs, const bk_run *run, uint64_t seed, d
         if (col == -2)
             continue;
         if (col < 0)
-            return bk_fail(err, BK_ERR_INTERNAL, "the run has no daily column for %s", s->name);
+            return bki_fail(err, BK_ERR_INTERNAL, "the run has no daily column for %s", s->name);
         double sum = 0;
         for (int d = s->d0; d <= s->d1; d++)
             sum += run->daily[(size_t)d * (size_t)run->n_cols + (size_t)col];
@@ -416,10 +416,10 @@ static double tri_quantile(double a, double c, double b, double u)
 void bk_obs_draw_truth(const bk_obs *obs, uint64_t seed, double *values)
 {
     bk_rng rng;
-    bk_rng_init(&rng, seed, 0, BK_RNG_OBS_TRUTH, 0);
+    bki_rng_init(&rng, seed, 0, BK_RNG_OBS_TRUTH, 0);
     for (int k = 0; k < obs->n; k++) {
         const obs_stat *s = &obs->st[k];
-        double u = bk_rng_uniform(&rng); /* drawn for every statistic: keys stay aligned */
+        double u = bki_rng_uniform(&rng); /* drawn for every statistic: keys stay aligned */
         values[k] = s->high > s->low ? tri_quantile(s->low, s->observed, s->high, u) : s->observed;
     }
 }
@@ -436,12 +436,12 @@ void bk_obs_truth_quantiles(const bk_obs *obs, int k, int K, double *q)
 /* ---- parallel loop ------------------------------------------------------------------------- */
 
 /* Contract in observed.h. */
-int bk_cal_cpus(void)
+int bki_cal_cpus(void)
 {
-    return bk_pool_cpus();
+    return bki_pool_cpus();
 }
 
-/* bk_par_for runs on the ensemble's worker pool; this adapts its work function. */
+/* bki_par_for runs on the ensemble's worker pool; this adapts its work function. */
 typedef struct par_adapter {
     bk_par_fn fn;
     void *ctx;
@@ -455,10 +455,10 @@ static bk_status par_work(void *ctx, int worker, uint64_t item, bk_error *err)
 }
 
 /* Contract in observed.h. */
-bk_status bk_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
+bk_status bki_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
                      const volatile sig_atomic_t *cancel, bk_error *err)
 {
     par_adapter a = {fn, ctx};
     bk_pool_job job = {.ctx = &a, .work = par_work, .tick = NULL, .cancel = cancel};
-    return bk_pool_run(&job, n, threads, err);
+    return bki_pool_run(&job, n, threads, err);
 }

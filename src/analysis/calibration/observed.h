@@ -30,25 +30,25 @@ enum {
 /* Read observed data as CSV with the streamed reader (engine/csv.h): the file at `path`, or
  * when path is NULL the bytes text[0..len) named `name`. Fields the tool guarded against
  * formula evaluation ("'=...") read as written ("=..."). An empty input is BK_ERR_SCHEMA
- * "name:1: empty file". Other errors as bk_csv_read_file. */
-bk_status bk_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
+ * "name:1: empty file". Other errors as bki_csv_read_file. */
+bk_status bki_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
                           unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
                           bk_error *err);
 
-/* Reading a whole file with a size limit: bk_read_whole_file (engine/file.h). */
+/* Reading a whole file with a size limit: bki_read_whole_file (engine/file.h). */
 
 
 /* The scenario's start date as a day number. */
-long bk_cal_start_day(const bk_scenario *sc);
+long bki_cal_start_day(const bk_scenario *sc);
 
 /* Run fn(ctx, item) for item 0..n-1 on `threads` threads (0: every processor). Items are taken
  * in increasing order; the first failure (lowest item among those run) is returned, and later
  * items may be skipped. *cancel (may be NULL) stops the loop with BK_ERR_INTERRUPTED. */
 typedef bk_status (*bk_par_fn)(void *ctx, uint64_t item, bk_error *err);
-bk_status bk_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
+bk_status bki_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
                      const volatile sig_atomic_t *cancel, bk_error *err);
 
 /* Online processors, at least 1. */
-int bk_cal_cpus(void);
+int bki_cal_cpus(void);
 
 #endif

@@ -15,7 +15,7 @@
 
 /* Contract in score.h. E|X - y| - E|X - X'|/2 with the pair sum in O(n) on sorted values:
  * sum_{i,j} |x_i - x_j| = 2 sum_k (2k - n + 1) x_(k), k = 0..n-1. */
-double bk_score_crps_sorted(const double *x, size_t n, double y)
+double bki_score_crps_sorted(const double *x, size_t n, double y)
 {
     double a = 0, b = 0;
     for (size_t k = 0; k < n; k++) {
@@ -26,10 +26,10 @@ double bk_score_crps_sorted(const double *x, size_t n, double y)
     return a / nn - b / (nn * nn);
 }
 
-/* A sorted copy of x[0..n) (free it with bk_free); NULL when out of memory. */
+/* A sorted copy of x[0..n) (free it with bki_free); NULL when out of memory. */
 static double *sorted_copy(const double *x, size_t n)
 {
-    double *s = bk_malloc(n * sizeof *s);
+    double *s = bki_malloc(n * sizeof *s);
     if (!s)
         return NULL;
     memcpy(s, x, n * sizeof *s);
@@ -43,8 +43,8 @@ double bk_score_crps(const double *x, size_t n, double y)
     double *s = sorted_copy(x, n);
     if (!s)
         return NAN;
-    double v = bk_score_crps_sorted(s, n, y);
-    bk_free(s);
+    double v = bki_score_crps_sorted(s, n, y);
+    bki_free(s);
     return v;
 }
 
@@ -66,7 +66,7 @@ double bk_score_pinball(double q, double tau, double y)
 }
 
 /* Contract in score.h. */
-double bk_score_quantile_sorted(const double *sorted, size_t n, double p)
+double bki_score_quantile_sorted(const double *sorted, size_t n, double p)
 {
     return gsl_stats_quantile_from_sorted_data(sorted, 1, n, p);
 }
@@ -77,8 +77,8 @@ double bk_score_quantile(const double *x, size_t n, double p)
     double *s = sorted_copy(x, n);
     if (!s)
         return NAN;
-    double v = bk_score_quantile_sorted(s, n, p);
-    bk_free(s);
+    double v = bki_score_quantile_sorted(s, n, p);
+    bki_free(s);
     return v;
 }
 
@@ -123,7 +123,7 @@ static bk_status val_rep(void *vctx, uint64_t r, bk_error *err)
     bk_status st = bk_sim_run(c->scs[j], &cfg, &run, err);
     if (st != BK_OK)
         return st;
-    st = bk_obs_simulate(c->obs, run, bk_cal_mix(c->seed, 3, r), c->report_probs[j],
+    st = bk_obs_simulate(c->obs, run, bki_cal_mix(c->seed, 3, r), c->report_probs[j],
                          c->values + r * (uint64_t)c->s, err);
     bk_run_free(run);
     return st;
@@ -146,26 +146,26 @@ bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *r
 {
     *out = NULL;
     if (n < 2 || n > 10000000)
-        return bk_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
+        return bki_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
     if (n_sc < 1 || !scs || !report_probs)
-        return bk_fail(err, BK_ERR_USAGE, "validation needs at least one scenario");
+        return bki_fail(err, BK_ERR_USAGE, "validation needs at least one scenario");
     int s = bk_obs_count(obs);
     val_ctx c = {scs, report_probs, n_sc, obs, seed, bk_obs_days(obs), s, NULL};
-    c.values = bk_malloc(n * (uint64_t)s * sizeof *c.values);
-    double *col = bk_malloc(n * sizeof *col);
-    bk_validation *v = bk_calloc(1, sizeof *v);
+    c.values = bki_malloc(n * (uint64_t)s * sizeof *c.values);
+    double *col = bki_malloc(n * sizeof *col);
+    bk_validation *v = bki_calloc(1, sizeof *v);
     if (v)
-        v->rows = bk_calloc((size_t)s + 1, sizeof *v->rows);
+        v->rows = bki_calloc((size_t)s + 1, sizeof *v->rows);
     if (!c.values || !col || !v || !v->rows) {
-        bk_free(c.values);
-        bk_free(col);
+        bki_free(c.values);
+        bki_free(col);
         bk_validation_free(v);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    bk_status st = bk_par_for(n, threads, val_rep, &c, cancel, err);
+    bk_status st = bki_par_for(n, threads, val_rep, &c, cancel, err);
     if (st != BK_OK) {
-        bk_free(c.values);
-        bk_free(col);
+        bki_free(c.values);
+        bki_free(col);
         bk_validation_free(v);
         return st;
     }
@@ -182,11 +182,11 @@ bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *r
         row->observed = o.observed;
         row->low = o.low;
         row->high = o.high;
-        row->median = bk_score_quantile_sorted(col, n, 0.5);
-        row->q05 = bk_score_quantile_sorted(col, n, 0.05);
-        row->q25 = bk_score_quantile_sorted(col, n, 0.25);
-        row->q75 = bk_score_quantile_sorted(col, n, 0.75);
-        row->q95 = bk_score_quantile_sorted(col, n, 0.95);
+        row->median = bki_score_quantile_sorted(col, n, 0.5);
+        row->q05 = bki_score_quantile_sorted(col, n, 0.05);
+        row->q25 = bki_score_quantile_sorted(col, n, 0.25);
+        row->q75 = bki_score_quantile_sorted(col, n, 0.75);
+        row->q95 = bki_score_quantile_sorted(col, n, 0.95);
         row->covered50 = bk_score_covered(row->q25, row->q75, o.observed);
         row->covered90 = bk_score_covered(row->q05, row->q95, o.observed);
         /* scores averaged over the measurement-error distribution of the observation */
@@ -195,17 +195,17 @@ bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *r
         bk_obs_truth_quantiles(obs, k, K, y);
         double quant[5];
         for (int t = 0; t < 5; t++)
-            quant[t] = bk_score_quantile_sorted(col, n, taus[t]);
+            quant[t] = bki_score_quantile_sorted(col, n, taus[t]);
         for (int i = 0; i < K; i++) {
-            row->crps += bk_score_crps_sorted(col, n, y[i]) / K;
+            row->crps += bki_score_crps_sorted(col, n, y[i]) / K;
             row->is50 += bk_score_interval(row->q25, row->q75, 0.5, y[i]) / K;
             row->is90 += bk_score_interval(row->q05, row->q95, 0.1, y[i]) / K;
             for (int t = 0; t < 5; t++)
                 row->pinball += bk_score_pinball(quant[t], taus[t], y[i]) / (5.0 * K);
         }
     }
-    bk_free(c.values);
-    bk_free(col);
+    bki_free(c.values);
+    bki_free(col);
     *out = v;
     return BK_OK;
 }
@@ -214,8 +214,8 @@ void bk_validation_free(bk_validation *v)
 {
     if (!v)
         return;
-    bk_free(v->rows);
-    bk_free(v);
+    bki_free(v->rows);
+    bki_free(v);
 }
 
 int bk_validation_count(const bk_validation *v)

@@ -9,9 +9,9 @@
 #include "blockade/calibrate.h"
 
 /* CRPS of an ensemble already sorted in increasing order (no copy). */
-double bk_score_crps_sorted(const double *sorted, size_t n, double y);
+double bki_score_crps_sorted(const double *sorted, size_t n, double y);
 
 /* p-quantile of an ensemble already sorted in increasing order (type 7). */
-double bk_score_quantile_sorted(const double *sorted, size_t n, double p);
+double bki_score_quantile_sorted(const double *sorted, size_t n, double p);
 
 #endif

@@ -19,17 +19,17 @@
 #include "engine/rng.h"
 
 /* Contract in sensitivity.h. */
-void bk_morris_design(uint64_t seed, int R, int k, int p, double *u, double *delta)
+void bki_morris_design(uint64_t seed, int R, int k, int p, double *u, double *delta)
 {
     double d = (double)p / (2.0 * (p - 1));
     *delta = d;
-    int *perm = bk_malloc((size_t)k * sizeof *perm);
+    int *perm = bki_malloc((size_t)k * sizeof *perm);
     for (int r = 0; r < R; r++) {
         bk_rng rng;
-        bk_rng_init(&rng, seed, (uint32_t)r, BK_RNG_SENS, 1);
+        bki_rng_init(&rng, seed, (uint32_t)r, BK_RNG_SENS, 1);
         double *x = u + (size_t)r * (size_t)(k + 1) * (size_t)k;
         for (int j = 0; j < k; j++) {
-            int level = (int)(bk_rng_uniform(&rng) * p);
+            int level = (int)(bki_rng_uniform(&rng) * p);
             if (level >= p)
                 level = p - 1;
             x[j] = (double)level / (p - 1);
@@ -37,7 +37,7 @@ void bk_morris_design(uint64_t seed, int R, int k, int p, double *u, double *del
         for (int j = 0; j < k; j++)
             perm[j] = j;
         for (int j = k - 1; j > 0 && perm; j--) {
-            int i = (int)(bk_rng_uniform(&rng) * (j + 1));
+            int i = (int)(bki_rng_uniform(&rng) * (j + 1));
             int t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
@@ -49,14 +49,14 @@ void bk_morris_design(uint64_t seed, int R, int k, int p, double *u, double *del
             next[j] = prev[j] + d <= 1.0 + 1e-12 ? prev[j] + d : prev[j] - d;
         }
     }
-    bk_free(perm);
+    bki_free(perm);
 }
 
 /* Contract in sensitivity.h. */
-void bk_morris_effects(const double *u, const double *f, int R, int k, double *mu,
+void bki_morris_effects(const double *u, const double *f, int R, int k, double *mu,
                        double *mu_star, double *sigma)
 {
-    double *ee = bk_malloc((size_t)R * (size_t)k * sizeof *ee);
+    double *ee = bki_malloc((size_t)R * (size_t)k * sizeof *ee);
     if (!ee)
         return;
     for (int r = 0; r < R; r++) {
@@ -85,20 +85,20 @@ void bk_morris_effects(const double *u, const double *f, int R, int k, double *m
         mu_star[j] = ma;
         sigma[j] = R > 1 ? sqrt(v / (R - 1)) : 0.0;
     }
-    bk_free(ee);
+    bki_free(ee);
 }
 
 /* Contract in sensitivity.h. */
-void bk_saltelli_design(uint64_t seed, uint64_t N, int k, double *u)
+void bki_saltelli_design(uint64_t seed, uint64_t N, int k, double *u)
 {
     double *A = u, *B = u + N * (uint64_t)k;
     for (uint64_t i = 0; i < N; i++) {
         bk_rng rng;
-        bk_rng_init(&rng, seed, (uint32_t)i, BK_RNG_SENS, 2);
+        bki_rng_init(&rng, seed, (uint32_t)i, BK_RNG_SENS, 2);
         for (int j = 0; j < k; j++)
-            A[i * (uint64_t)k + (uint64_t)j] = bk_rng_uniform(&rng);
+            A[i * (uint64_t)k + (uint64_t)j] = bki_rng_uniform(&rng);
         for (int j = 0; j < k; j++)
-            B[i * (uint64_t)k + (uint64_t)j] = bk_rng_uniform(&rng);
+            B[i * (uint64_t)k + (uint64_t)j] = bki_rng_uniform(&rng);
     }
     for (int c = 0; c < k; c++) {
         double *AB = u + (2 + (uint64_t)c) * N * (uint64_t)k;
@@ -110,7 +110,7 @@ void bk_saltelli_design(uint64_t seed, uint64_t N, int k, double *u)
 }
 
 /* Contract in sensitivity.h. */
-void bk_sobol_indices(const double *f, uint64_t N, int k, double *s1, double *st)
+void bki_sobol_indices(const double *f, uint64_t N, int k, double *s1, double *st)
 {
     const double *fA = f, *fB = f + N;
     double m = 0, v = 0;
@@ -161,13 +161,13 @@ static bk_status sens_point(void *vctx, uint64_t i, bk_error *err)
         theta[j] = bk_param_at(&c->spec->params[j], c->u[i * (uint64_t)c->k + (uint64_t)j]);
     bk_scenario *sc = NULL;
     bk_run *run = NULL;
-    bk_status st = bk_cal_run_at(c->spec, c->base, theta, c->seed, c->days, &sc, &run, err);
+    bk_status st = bki_cal_run_at(c->spec, c->base, theta, c->seed, c->days, &sc, &run, err);
     if (st != BK_OK)
         return st;
     bk_run_totals t;
     bk_run_get_totals(run, &t);
     for (int o = 0; o < c->n_out; o++)
-        c->f[i * (uint64_t)c->n_out + (uint64_t)o] = bk_total_value(&t, c->metric[o], t.days);
+        c->f[i * (uint64_t)c->n_out + (uint64_t)o] = bki_total_value(&t, c->metric[o], t.days);
     bk_run_free(run);
     bk_scenario_free(sc);
     return BK_OK;
@@ -186,19 +186,19 @@ void bk_sensitivity_free(bk_sensitivity *s)
     if (!s)
         return;
     for (int o = 0; s->outcomes && o < s->n_out; o++)
-        bk_free(s->outcomes[o]);
-    bk_free(s->outcomes);
-    bk_free(s->params);
-    bk_free(s->names);
-    bk_free(s->rows);
-    bk_free(s);
+        bki_free(s->outcomes[o]);
+    bki_free(s->outcomes);
+    bki_free(s->params);
+    bki_free(s->names);
+    bki_free(s->rows);
+    bki_free(s);
 }
 
 /* Evaluate the outcomes at `points` design points u into f. */
 static bk_status evaluate(sens_ctx *c, uint64_t points, const bk_sensitivity_config *cfg,
                           bk_error *err)
 {
-    return bk_par_for(points, cfg->threads, sens_point, c, cfg->cancel, err);
+    return bki_par_for(points, cfg->threads, sens_point, c, cfg->cancel, err);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -214,45 +214,45 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
     local.params = kept;
     local.n_params = 0;
     for (int j = 0; j < spec->n_params && local.n_params < 64; j++)
-        if (!bk_param_is_observation(&spec->params[j]))
+        if (!bki_param_is_observation(&spec->params[j]))
             kept[local.n_params++] = spec->params[j];
     spec = &local;
     int k = spec->n_params;
     if (k < 1 || k > 64 || n_outcomes < 1 || cfg->trajectories < 2 || cfg->levels < 2
         || cfg->levels % 2 || cfg->sobol_n == 1 || cfg->sobol_n > 1000000)
-        return bk_fail(err, BK_ERR_USAGE, "sensitivity: needs 1-64 parameters, an outcome, "
+        return bki_fail(err, BK_ERR_USAGE, "sensitivity: needs 1-64 parameters, an outcome, "
                            ">= 2 trajectories, an even number of levels and a Sobol N >= 2");
-    int *metric = bk_calloc((size_t)n_outcomes, sizeof *metric);
-    bk_sensitivity *s = bk_calloc(1, sizeof *s);
+    int *metric = bki_calloc((size_t)n_outcomes, sizeof *metric);
+    bk_sensitivity *s = bki_calloc(1, sizeof *s);
     if (!metric || !s) {
-        bk_free(metric);
-        bk_free(s);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        bki_free(metric);
+        bki_free(s);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     s->k = k;
     s->n_out = n_outcomes;
     s->R = cfg->trajectories;
     s->N = cfg->sobol_n;
     s->sobol = cfg->sobol_n > 0;
-    s->outcomes = bk_calloc((size_t)n_outcomes, sizeof *s->outcomes);
-    s->params = bk_calloc((size_t)k, sizeof *s->params);
-    s->names = bk_calloc((size_t)k, sizeof *s->names);
-    s->rows = bk_calloc((size_t)n_outcomes * (size_t)k, sizeof *s->rows);
+    s->outcomes = bki_calloc((size_t)n_outcomes, sizeof *s->outcomes);
+    s->params = bki_calloc((size_t)k, sizeof *s->params);
+    s->names = bki_calloc((size_t)k, sizeof *s->names);
+    s->rows = bki_calloc((size_t)n_outcomes * (size_t)k, sizeof *s->rows);
     bk_status st = BK_OK;
     if (!s->outcomes || !s->params || !s->names || !s->rows)
-        st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
     for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
-        metric[o] = bk_total_index(outcomes[o]);
+        metric[o] = bki_total_index(outcomes[o]);
         if (metric[o] < 0) {
             char list[1024] = "";
-            for (int i = 0; i < bk_n_total_metrics; i++) {
+            for (int i = 0; i < bki_n_total_metrics; i++) {
                 strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-                strncat(list, bk_total_metrics[i].name, sizeof list - strlen(list) - 1);
+                strncat(list, bki_total_metrics[i].name, sizeof list - strlen(list) - 1);
             }
-            st = bk_fail(err, BK_ERR_USAGE, "unknown outcome '%s' (known: %s)", outcomes[o],
+            st = bki_fail(err, BK_ERR_USAGE, "unknown outcome '%s' (known: %s)", outcomes[o],
                              list);
-        } else if (!(s->outcomes[o] = bk_strdup(outcomes[o]))) {
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        } else if (!(s->outcomes[o] = bki_strdup(outcomes[o]))) {
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         }
     }
     for (int j = 0; j < k && s->params && s->names; j++) {
@@ -264,21 +264,21 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
     /* Morris */
     if (st == BK_OK) {
         uint64_t points = (uint64_t)cfg->trajectories * (uint64_t)(k + 1);
-        u = bk_malloc(points * (uint64_t)k * sizeof *u);
-        c.f = bk_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
-        double *fo = bk_malloc(points * sizeof *fo);
-        double *mu = bk_malloc((size_t)k * 3 * sizeof *mu);
+        u = bki_malloc(points * (uint64_t)k * sizeof *u);
+        c.f = bki_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
+        double *fo = bki_malloc(points * sizeof *fo);
+        double *mu = bki_malloc((size_t)k * 3 * sizeof *mu);
         if (!u || !c.f || !fo || !mu) {
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
             double delta;
-            bk_morris_design(cfg->seed, cfg->trajectories, k, cfg->levels, u, &delta);
+            bki_morris_design(cfg->seed, cfg->trajectories, k, cfg->levels, u, &delta);
             c.u = u;
             st = evaluate(&c, points, cfg, err);
             for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
                 for (uint64_t i = 0; i < points; i++)
                     fo[i] = c.f[i * (uint64_t)n_outcomes + (uint64_t)o];
-                bk_morris_effects(u, fo, cfg->trajectories, k, mu, mu + k, mu + 2 * k);
+                bki_morris_effects(u, fo, cfg->trajectories, k, mu, mu + k, mu + 2 * k);
                 for (int j = 0; j < k; j++) {
                     bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)k + (size_t)j];
                     r->param = s->params[j];
@@ -290,42 +290,42 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
                 }
             }
         }
-        bk_free(u);
+        bki_free(u);
         u = NULL;
-        bk_free(c.f);
+        bki_free(c.f);
         c.f = NULL;
-        bk_free(fo);
-        bk_free(mu);
+        bki_free(fo);
+        bki_free(mu);
     }
     /* Sobol */
     if (st == BK_OK && cfg->sobol_n > 0) {
         uint64_t N = cfg->sobol_n, points = N * (uint64_t)(k + 2);
-        u = bk_malloc(points * (uint64_t)k * sizeof *u);
-        c.f = bk_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
-        double *fo = bk_malloc(points * sizeof *fo);
-        double *ix = bk_malloc((size_t)k * 2 * sizeof *ix);
+        u = bki_malloc(points * (uint64_t)k * sizeof *u);
+        c.f = bki_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
+        double *fo = bki_malloc(points * sizeof *fo);
+        double *ix = bki_malloc((size_t)k * 2 * sizeof *ix);
         if (!u || !c.f || !fo || !ix) {
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
-            bk_saltelli_design(cfg->seed, N, k, u);
+            bki_saltelli_design(cfg->seed, N, k, u);
             c.u = u;
             st = evaluate(&c, points, cfg, err);
             for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
                 for (uint64_t i = 0; i < points; i++)
                     fo[i] = c.f[i * (uint64_t)n_outcomes + (uint64_t)o];
-                bk_sobol_indices(fo, N, k, ix, ix + k);
+                bki_sobol_indices(fo, N, k, ix, ix + k);
                 for (int j = 0; j < k; j++) {
                     s->rows[(size_t)o * (size_t)k + (size_t)j].s1 = ix[j];
                     s->rows[(size_t)o * (size_t)k + (size_t)j].st = ix[k + j];
                 }
             }
         }
-        bk_free(u);
-        bk_free(c.f);
-        bk_free(fo);
-        bk_free(ix);
+        bki_free(u);
+        bki_free(c.f);
+        bki_free(fo);
+        bki_free(ix);
     }
-    bk_free(metric);
+    bki_free(metric);
     if (st != BK_OK) {
         bk_sensitivity_free(s);
         return st;
@@ -355,7 +355,7 @@ static int cmp_rank(const void *a, const void *b)
 /* Contract in blockade/calibrate.h. */
 bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
 {
-    rank_item *it = bk_malloc((size_t)s->k * sizeof *it);
+    rank_item *it = bki_malloc((size_t)s->k * sizeof *it);
     if (!it)
         return BK_ERR_NOMEM;
     for (int o = 0; o < s->n_out; o++) {
@@ -381,7 +381,7 @@ bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
         }
         fputc('\n', out);
     }
-    bk_free(it);
+    bki_free(it);
     return ferror(out) ? BK_ERR_IO : BK_OK;
 }
 

@@ -26,22 +26,22 @@ typedef struct bk_reader {
     bool failed;
 } bk_reader;
 
-void bk_bytes_put(bk_bytes *b, const void *data, size_t n);
-void bk_bytes_u32(bk_bytes *b, uint32_t v);
-void bk_bytes_u64(bk_bytes *b, uint64_t v);
-void bk_bytes_i64(bk_bytes *b, int64_t v);
-void bk_bytes_f64(bk_bytes *b, double v);
-void bk_bytes_str(bk_bytes *b, const char *s, size_t n);
+void bki_bytes_put(bk_bytes *b, const void *data, size_t n);
+void bki_bytes_u32(bk_bytes *b, uint32_t v);
+void bki_bytes_u64(bk_bytes *b, uint64_t v);
+void bki_bytes_i64(bk_bytes *b, int64_t v);
+void bki_bytes_f64(bk_bytes *b, double v);
+void bki_bytes_str(bk_bytes *b, const char *s, size_t n);
 /* Free the buffer; the struct is then empty. */
-void bk_bytes_free(bk_bytes *b);
+void bki_bytes_free(bk_bytes *b);
 
-const unsigned char *bk_reader_take(bk_reader *r, size_t n); /* NULL past the end */
-uint32_t bk_reader_u32(bk_reader *r);
-uint64_t bk_reader_u64(bk_reader *r);
-int64_t bk_reader_i64(bk_reader *r);
-double bk_reader_f64(bk_reader *r);
+const unsigned char *bki_reader_take(bk_reader *r, size_t n); /* NULL past the end */
+uint32_t bki_reader_u32(bk_reader *r);
+uint64_t bki_reader_u64(bk_reader *r);
+int64_t bki_reader_i64(bk_reader *r);
+double bki_reader_f64(bk_reader *r);
 /* A string into a new NUL-terminated buffer (free with free()); NULL on failure. *n (may be
  * NULL) receives its length. Strings longer than `max` fail. */
-char *bk_reader_str(bk_reader *r, size_t max, size_t *n);
+char *bki_reader_str(bk_reader *r, size_t max, size_t *n);
 
 #endif

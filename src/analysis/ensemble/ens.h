@@ -50,7 +50,7 @@ typedef struct bk_ens_window {
 typedef struct bk_ens_rcol {
     char name[160];
     char unit[32];
-    int total;           /* index in bk_total_metrics, or -1 */
+    int total;           /* index in bki_total_metrics, or -1 */
     int col;
     bool closed, peak;
     int a, b;
@@ -112,27 +112,27 @@ struct bk_ensemble {
 };
 
 /* Block size for N replications: clamp(ceil(N / 256), 1, 64). */
-uint32_t bk_ens_block_size(uint64_t n);
+uint32_t bki_ens_block_size(uint64_t n);
 
 /* Allocate an empty accumulator of the given shape; false when out of memory. */
-bool bk_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curves);
+bool bki_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curves);
 /* Zero the counts, keeping the memory. */
-void bk_ens_acc_clear(bk_ens_acc *a);
-void bk_ens_acc_release(bk_ens_acc *a);
+void bki_ens_acc_clear(bk_ens_acc *a);
+void bki_ens_acc_release(bk_ens_acc *a);
 /* dst += src (same shape, or dst without columns yet); false when out of memory. */
-bool bk_ens_acc_merge(bk_ens_acc *dst, const bk_ens_acc *src);
+bool bki_ens_acc_merge(bk_ens_acc *dst, const bk_ens_acc *src);
 
 /* Add one run; false when out of memory. */
-bool bk_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run);
+bool bki_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run);
 
 /* Quantile levels of every band and statistic. */
-extern const double bk_ens_levels[5];
+extern const double bki_ens_levels[5];
 
 /* Name of curve k into buf. */
-void bk_ens_curve_name(const bk_ensemble *ens, int k, char *buf, size_t size);
+void bki_ens_curve_name(const bk_ensemble *ens, int k, char *buf, size_t size);
 
 /* Date (YYYY-MM-DD) of day d of the ensemble. */
-void bk_ens_date(const bk_ensemble *ens, long d, char buf[11]);
+void bki_ens_date(const bk_ensemble *ens, long d, char buf[11]);
 
 /* The worker pool: runs `count` work items on `threads` threads. work(ctx, worker, item)
  * returns a status; on failure the pool stops handing out items. tick(ctx) is called on the
@@ -147,39 +147,39 @@ typedef struct bk_pool_job {
 } bk_pool_job;
 
 /* Returns BK_OK, the first failure (err filled), or BK_ERR_INTERRUPTED. */
-bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *err);
+bk_status bki_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *err);
 
 /* Online processors, at least 1. */
-int bk_pool_cpus(void);
+int bki_pool_cpus(void);
 
 /* ---- per-replication values (ens_rows.c) ---- */
 
 /* Parse and check cfg's windows into e->windows (e's days and start date set); BK_ERR_USAGE
  * with the window and the problem in err. */
-bk_status bk_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, bk_error *err);
+bk_status bki_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, bk_error *err);
 /* The label "YYYY-MM-DD..YYYY-MM-DD" of window w. */
-void bk_ens_window_label(const bk_ensemble *e, int w, char buf[32]);
+void bki_ens_window_label(const bk_ensemble *e, int w, char buf[32]);
 /* Build the columns of replications.csv from the daily columns (known), period and windows;
  * false when out of memory. Empties the rows. */
-bool bk_ens_rows_layout(bk_ensemble *e);
+bool bki_ens_rows_layout(bk_ensemble *e);
 /* Add replication rep's values; false when out of memory (nothing added). */
-bool bk_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run);
+bool bki_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run);
 /* Append src's rows (same layout) to dst's; false when out of memory. */
-bool bk_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src);
-void bk_ens_rows_release(bk_ens_rows *r);
+bool bki_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src);
+void bki_ens_rows_release(bk_ens_rows *r);
 /* Row indices ordered by replication number, malloc'd (free it); NULL when out of memory or no
  * rows. */
-uint64_t *bk_ens_rows_order(const bk_ens_rows *r);
-/* Mean and quantiles (bk_ens_levels) of value column v: exact order statistics of rank
+uint64_t *bki_ens_rows_order(const bk_ens_rows *r);
+/* Mean and quantiles (bki_ens_levels) of value column v: exact order statistics of rank
  * floor(q (n - 1)); false when out of memory. */
-bool bk_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5]);
+bool bki_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5]);
 /* Rows in the state file (after the statistics), and their reverse (rows empty, layout set). */
-void bk_ens_rows_write(const bk_ensemble *e, bk_bytes *b);
-bool bk_ens_rows_read(bk_ensemble *e, bk_reader *r);
+void bki_ens_rows_write(const bk_ensemble *e, bk_bytes *b);
+bool bki_ens_rows_read(bk_ensemble *e, bk_reader *r);
 
 /* Serialized state, and its reverse for bk_ensemble_read_state and MPI. */
-bool bk_ens_serialize(const bk_ensemble *ens, bk_bytes *out);
-bk_status bk_ens_deserialize(const unsigned char *p, size_t len, const char *name,
+bool bki_ens_serialize(const bk_ensemble *ens, bk_bytes *out);
+bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *name,
                              bk_ensemble **out, bk_error *err);
 
 
@@ -215,11 +215,11 @@ static inline uint64_t full_mask(uint32_t len)
 }
 
 /* Allocate the bitmap and the statistics without columns; false when out of memory. */
-bool bk_ens_alloc_common(bk_ensemble *e);
+bool bki_ens_alloc_common(bk_ensemble *e);
 
 /* Record replication `bit` of block b as added; a block whose replications are all added
  * becomes done. false when out of memory. */
-bool bk_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit);
+bool bki_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit);
 
 
 #endif

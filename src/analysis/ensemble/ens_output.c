@@ -21,10 +21,10 @@ static const int curve_days[] = {7, 14, 30, 60, 90, 120, 180, 365};
 static const char *const level_names[5] = {"q05", "q25", "q50", "q75", "q95"};
 
 /* Contract in ens.h. */
-void bk_ens_date(const bk_ensemble *ens, long d, char buf[11])
+void bki_ens_date(const bk_ensemble *ens, long d, char buf[11])
 {
     int y, m, dd;
-    bk_civil_from_days(bk_days_from_civil(ens->start_y, ens->start_m, ens->start_d) + d, &y, &m,
+    bki_civil_from_days(bki_days_from_civil(ens->start_y, ens->start_m, ens->start_d) + d, &y, &m,
                        &dd);
     char tmp[48];
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, dd);
@@ -35,7 +35,7 @@ void bk_ens_date(const bk_ensemble *ens, long d, char buf[11])
 static void put_num(FILE *out, double v)
 {
     char num[BK_FMT_NUM];
-    bk_fmt_number(num, v);
+    bki_fmt_number(num, v);
     fputs(num, out);
 }
 
@@ -62,22 +62,22 @@ bk_status bk_ensemble_write_bands_csv(const bk_ensemble *ens, FILE *out)
         for (int d = 0; d < ens->days; d++) {
             size_t i = (size_t)c * (size_t)ens->days + (size_t)d;
             char date[11];
-            bk_ens_date(ens, d, date);
-            bk_fmt_csv_field(out, ens->cols[c].name);
+            bki_ens_date(ens, d, date);
+            bki_fmt_csv_field(out, ens->cols[c].name);
             fputc(',', out);
-            bk_fmt_csv_field(out, ens->cols[c].unit);
+            bki_fmt_csv_field(out, ens->cols[c].unit);
             fprintf(out, ",%d,%s,", d, date);
-            double mean = bk_fix_mean(a->dsum[i], a->n);
-            bk_sketch_exact_mean(&a->dsk[i], &mean); /* a constant's mean is itself */
+            double mean = bki_fix_mean(a->dsum[i], a->n);
+            bki_sketch_exact_mean(&a->dsk[i], &mean); /* a constant's mean is itself */
             put_num(out, mean);
             for (int k = 0; k < 5; k++) {
                 fputc(',', out);
-                put_num(out, bk_sketch_quantile(&a->dsk[i], &ens->map, bk_ens_levels[k]));
+                put_num(out, bki_sketch_quantile(&a->dsk[i], &ens->map, bki_ens_levels[k]));
             }
             fputc('\n', out);
         }
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -89,29 +89,29 @@ bk_status bk_ensemble_write_curves_csv(const bk_ensemble *ens, FILE *out)
     const bk_ens_acc *a = &ens->acc;
     for (int k = 0; k < a->n_curves && !ferror(out); k++) {
         char name[300];
-        bk_ens_curve_name(ens, k, name, sizeof name);
+        bki_ens_curve_name(ens, k, name, sizeof name);
         const uint64_t *h = a->curve + (size_t)k * ((size_t)ens->days + 1);
         uint64_t c = 0;
         for (int d = 0; d < ens->days; d++) {
             c += h[d];
             char date[11];
-            bk_ens_date(ens, d, date);
-            bk_fmt_csv_field(out, name);
+            bki_ens_date(ens, d, date);
+            bki_fmt_csv_field(out, name);
             fprintf(out, ",%d,%s,", d, date);
             put_num(out, a->n ? (double)c / (double)a->n : 0.0);
             fputc('\n', out);
         }
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 static void put_header(const bk_ensemble *ens, FILE *out)
 {
     char start[11], end[11];
-    bk_ens_date(ens, 0, start);
-    bk_ens_date(ens, ens->days - 1, end);
+    bki_ens_date(ens, 0, start);
+    bki_ens_date(ens, ens->days - 1, end);
     fputs("  \"scenario\": ", out);
-    bk_fmt_json_string(out, ens->scenario_name);
+    bki_fmt_json_string(out, ens->scenario_name);
     fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
                  "\n  \"days\": %d,\n  \"start_date\": \"%s\",\n  \"end_date\": \"%s\",\n"
                  "  \"accuracy\": ",
@@ -122,7 +122,7 @@ static void put_header(const bk_ensemble *ens, FILE *out)
             ens->period == BK_ENSEMBLE_PERIOD_WEEK ? "week" : "month");
     for (int w = 0; w < ens->n_windows; w++) {
         char label[32];
-        bk_ens_window_label(ens, w, label);
+        bki_ens_window_label(ens, w, label);
         fprintf(out, "%s\"%s\"", w ? ", " : "", label);
     }
     fputc(']', out);
@@ -138,29 +138,29 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
     put_header(ens, out);
     fprintf(out, ",\n  \"replications_done\": %llu,\n  \"totals\": {\n",
             (unsigned long long)a->n);
-    for (int i = 0; i < bk_n_total_metrics; i++) {
-        const bk_total_metric *m = &bk_total_metrics[i];
+    for (int i = 0; i < bki_n_total_metrics; i++) {
+        const bk_total_metric *m = &bki_total_metrics[i];
         bk_ensemble_stat st;
         if (bk_ensemble_total_stat(ens, m->name, &st) != BK_OK)
             return BK_ERR_NOMEM;
         fputs("    ", out);
-        bk_fmt_json_string(out, m->name);
+        bki_fmt_json_string(out, m->name);
         fputs(": {\"unit\": ", out);
-        bk_fmt_json_string(out, m->unit);
+        bki_fmt_json_string(out, m->unit);
         fputs(", \"mean\": ", out);
-        bk_fmt_json_number(out, st.mean);
+        bki_fmt_json_number(out, st.mean);
         for (int k = 0; k < 5; k++) {
             fprintf(out, ", \"%s\": ", level_names[k]);
-            bk_fmt_json_number(out, st.q[k]);
+            bki_fmt_json_number(out, st.q[k]);
         }
-        fputs(i + 1 < bk_n_total_metrics ? "},\n" : "}\n", out);
+        fputs(i + 1 < bki_n_total_metrics ? "},\n" : "}\n", out);
     }
     fputs("  },\n  \"windows\": {", out);
     for (int w = 0; w < ens->n_windows; w++) {
         char label[32], first[11], last[11];
-        bk_ens_window_label(ens, w, label);
-        bk_ens_date(ens, ens->windows[w].first, first);
-        bk_ens_date(ens, ens->windows[w].last, last);
+        bki_ens_window_label(ens, w, label);
+        bki_ens_date(ens, ens->windows[w].first, first);
+        bki_ens_date(ens, ens->windows[w].last, last);
         fprintf(out, "%s\n    \"%s\": {\"first_date\": \"%s\", \"last_date\": \"%s\", "
                      "\"days\": %d, \"series\": {",
                 w ? "," : "", label, first, last,
@@ -176,16 +176,16 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
             const char *base = c->name;
             size_t len = strlen(base) - (sizeof "_YYYY_MM_DD_YYYY_MM_DD_total" - 1);
             fprintf(out, "\"%.*s\": {\"unit\": ", (int)len, base);
-            bk_fmt_json_string(out, c->unit);
+            bki_fmt_json_string(out, c->unit);
             for (int pk = 0; pk < 2; pk++) {
                 double mean = 0.0, q[5];
-                if (!bk_ens_rows_stat(&ens->rows, k + pk, &mean, q))
+                if (!bki_ens_rows_stat(&ens->rows, k + pk, &mean, q))
                     return BK_ERR_NOMEM;
                 fprintf(out, ", \"%s\": {\"mean\": ", pk ? "peak" : "total");
-                bk_fmt_json_number(out, mean);
+                bki_fmt_json_number(out, mean);
                 for (int j = 0; j < 5; j++) {
                     fprintf(out, ", \"%s\": ", level_names[j]);
-                    bk_fmt_json_number(out, q[j]);
+                    bki_fmt_json_number(out, q[j]);
                 }
                 fputs("}", out);
             }
@@ -196,9 +196,9 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
     fputs(ens->n_windows ? "\n  },\n  \"curves\": {\n" : "},\n  \"curves\": {\n", out);
     for (int k = 0; k < a->n_curves; k++) {
         char name[300];
-        bk_ens_curve_name(ens, k, name, sizeof name);
+        bki_ens_curve_name(ens, k, name, sizeof name);
         fputs("    ", out);
-        bk_fmt_json_string(out, name);
+        bki_fmt_json_string(out, name);
         fputs(": {\"within_days\": {", out);
         bool first = true;
         for (size_t j = 0; j < N_CURVE_DAYS; j++) {
@@ -213,7 +213,7 @@ bk_status bk_ensemble_write_summary_json(const bk_ensemble *ens, FILE *out)
         fputs(k + 1 < a->n_curves ? "}},\n" : "}}\n", out);
     }
     fputs("  }\n}\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -222,13 +222,13 @@ bk_status bk_ensemble_write_replications_csv(const bk_ensemble *ens, FILE *out)
     if (!ens || !out)
         return BK_ERR_USAGE;
     const bk_ens_rows *r = &ens->rows;
-    uint64_t *order = bk_ens_rows_order(r);
+    uint64_t *order = bki_ens_rows_order(r);
     if (r->n > 0 && !order)
         return BK_ERR_NOMEM;
     fputs("replication,seed", out);
     for (int k = 0; k < ens->n_rcols; k++) {
         fputc(',', out);
-        bk_fmt_csv_field(out, ens->rcols[k].name);
+        bki_fmt_csv_field(out, ens->rcols[k].name);
     }
     fputc('\n', out);
     for (uint64_t i = 0; i < r->n && !ferror(out); i++) {
@@ -241,8 +241,8 @@ bk_status bk_ensemble_write_replications_csv(const bk_ensemble *ens, FILE *out)
         }
         fputc('\n', out);
     }
-    bk_free(order);
-    return bk_fmt_finish(out);
+    bki_free(order);
+    return bki_fmt_finish(out);
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -252,26 +252,26 @@ bk_status bk_ensemble_write_manifest_json(const bk_ensemble *ens, const char *co
     if (!ens || !out)
         return BK_ERR_USAGE;
     fputs("{\n  \"blockade_version\": ", out);
-    bk_fmt_json_string(out, bk_version());
+    bki_fmt_json_string(out, bk_version());
     fputs(",\n  \"kind\": \"ensemble\",\n  \"scenario_file\": ", out);
-    bk_fmt_json_string(out, ens->scenario_file);
+    bki_fmt_json_string(out, ens->scenario_file);
     fputs(",\n", out);
     put_header(ens, out);
     fprintf(out, ",\n  \"check_invariants\": %s,\n  \"files\": [",
             ens->check ? "true" : "false");
     for (int i = 0; i < n_files; i++) {
         fputs(i ? ", " : "", out);
-        bk_fmt_json_string(out, files[i]);
+        bki_fmt_json_string(out, files[i]);
     }
     fputs("]\n}\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 /* A quantity for people with `dec` decimals. */
 static void put_value(FILE *out, double v, int dec)
 {
     char num[BK_FMT_NUM];
-    bk_fmt_fixed(num, v, dec);
+    bki_fmt_fixed(num, v, dec);
     fputs(num, out);
 }
 
@@ -280,11 +280,11 @@ static void put_day(const bk_ensemble *ens, FILE *out, double day)
 {
     char date[11];
     if (day >= ens->days - 0.5) {
-        bk_ens_date(ens, ens->days - 1, date);
+        bki_ens_date(ens, ens->days - 1, date);
         fprintf(out, "none by %s", date);
         return;
     }
-    bk_ens_date(ens, (long)(day + 0.5), date);
+    bki_ens_date(ens, (long)(day + 0.5), date);
     fputs(date, out);
 }
 
@@ -308,7 +308,7 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     char destroyed[48] = "tankers destroyed", deliveries[48] = "tanker deliveries";
     if (ens->sc) {
         const char *one, *many;
-        bk_scenario_words(ens->sc, &one, &many);
+        bki_scenario_words(ens->sc, &one, &many);
         snprintf(destroyed, sizeof destroyed, "%s destroyed", many);
         snprintf(deliveries, sizeof deliveries, "%s deliveries", one);
     }
@@ -326,9 +326,9 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
         {"peak_price_ratio", "peak informal price ratio", 2, -1},
     };
     char start[11], end[11], num[BK_FMT_NUM];
-    bk_ens_date(ens, 0, start);
-    bk_ens_date(ens, ens->days - 1, end);
-    bk_fmt_thousands(num, (long)ens->acc.n);
+    bki_ens_date(ens, 0, start);
+    bki_ens_date(ens, ens->days - 1, end);
+    bki_fmt_thousands(num, (long)ens->acc.n);
     fprintf(out, "%s replications of \"%s\" (seed %llu), %d days from %s to %s.\n", num,
             ens->scenario_name, (unsigned long long)ens->seed, ens->days, start, end);
     fputs("Median, and in brackets the 90 % interval (5 % to 95 % of replications):\n", out);
@@ -354,7 +354,7 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     }
     for (int w = 0; w < ens->n_windows; w++) {
         char label[32];
-        bk_ens_window_label(ens, w, label);
+        bki_ens_window_label(ens, w, label);
         int wd = ens->windows[w].last - ens->windows[w].first + 1;
         fprintf(out, "Window %s (%d day%s), totals over its days, median (90 %% interval):\n",
                 label, wd, wd == 1 ? "" : "s");
@@ -363,7 +363,7 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
             if (c->window != w || c->peak)
                 continue;
             double mean = 0.0, q[5];
-            if (!bk_ens_rows_stat(&ens->rows, k, &mean, q))
+            if (!bki_ens_rows_stat(&ens->rows, k, &mean, q))
                 return BK_ERR_NOMEM;
             size_t len = strlen(c->name) - (sizeof "_YYYY_MM_DD_YYYY_MM_DD_total" - 1);
             fprintf(out, "  %-27.*s ", (int)len, c->name);
@@ -372,7 +372,7 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
                 double v = q[j == 0 ? 2 : j == 1 ? 0 : 4];
                 char lit[2 * BK_FMT_NUM];
                 if (litres) {
-                    bk_fmt_litres(lit, v);
+                    bki_fmt_litres(lit, v);
                     fputs(lit, out);
                 } else {
                     put_value(out, v, v == floor(v) ? 0 : 1);
@@ -401,5 +401,5 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     fputs(" %.\n", out);
     fputs("Quantiles of these totals are exact (values of actual replications); \"never\" "
           "counts as the end of the horizon.\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

@@ -40,7 +40,7 @@ static const struct {
 
 static long start_dn(const bk_ensemble *e)
 {
-    return bk_days_from_civil(e->start_y, e->start_m, e->start_d);
+    return bki_days_from_civil(e->start_y, e->start_m, e->start_d);
 }
 
 /* A date "YYYY-MM-DD" that exists, as a day number; false otherwise. */
@@ -54,9 +54,9 @@ static bool parse_date(const char *s, size_t len, long *dn)
     int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
     if (m < 1 || m > 12 || d < 1 || d > 31)
         return false;
-    long n = bk_days_from_civil(y, m, d);
+    long n = bki_days_from_civil(y, m, d);
     int yy, mm, dd;
-    bk_civil_from_days(n, &yy, &mm, &dd);
+    bki_civil_from_days(n, &yy, &mm, &dd);
     if (yy != y || mm != m || dd != d) /* 2025-02-30 */
         return false;
     *dn = n;
@@ -64,53 +64,53 @@ static bool parse_date(const char *s, size_t len, long *dn)
 }
 
 /* Contract in ens.h. */
-void bk_ens_window_label(const bk_ensemble *e, int w, char buf[32])
+void bki_ens_window_label(const bk_ensemble *e, int w, char buf[32])
 {
     char a[11], b[11];
-    bk_ens_date(e, e->windows[w].first, a);
-    bk_ens_date(e, e->windows[w].last, b);
+    bki_ens_date(e, e->windows[w].first, a);
+    bki_ens_date(e, e->windows[w].last, b);
     snprintf(buf, 32, "%s..%s", a, b);
 }
 
 /* Contract in ens.h. */
-bk_status bk_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, bk_error *err)
+bk_status bki_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, bk_error *err)
 {
     if (n < 0 || n > BK_ENSEMBLE_MAX_WINDOWS)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: at most %d windows",
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: at most %d windows",
                        BK_ENSEMBLE_MAX_WINDOWS);
     if (n == 0)
         return BK_OK;
     if (!text)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: %d windows but no list of them", n);
-    e->windows = bk_calloc((size_t)n, sizeof *e->windows);
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: %d windows but no list of them", n);
+    e->windows = bki_calloc((size_t)n, sizeof *e->windows);
     if (!e->windows)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     char first[11], last[11];
-    bk_ens_date(e, 0, first);
-    bk_ens_date(e, e->days - 1, last);
+    bki_ens_date(e, 0, first);
+    bki_ens_date(e, e->days - 1, last);
     for (int w = 0; w < n; w++) {
         const char *s = text[w] ? text[w] : "";
         const char *dots = strstr(s, "..");
         long a = 0, b = 0;
         if (!dots)
-            return bk_fail(err, BK_ERR_USAGE,
+            return bki_fail(err, BK_ERR_USAGE,
                            "window '%s': expected FIRST..LAST, e.g. 2025-10-01..2025-10-31", s);
         if (!parse_date(s, (size_t)(dots - s), &a))
-            return bk_fail(err, BK_ERR_USAGE,
+            return bki_fail(err, BK_ERR_USAGE,
                            "window '%s': '%.*s' is not a date YYYY-MM-DD", s,
                            (int)(dots - s), s);
         if (!parse_date(dots + 2, strlen(dots + 2), &b))
-            return bk_fail(err, BK_ERR_USAGE, "window '%s': '%s' is not a date YYYY-MM-DD", s,
+            return bki_fail(err, BK_ERR_USAGE, "window '%s': '%s' is not a date YYYY-MM-DD", s,
                            dots + 2);
         if (b < a)
-            return bk_fail(err, BK_ERR_USAGE, "window '%s': it ends before it starts", s);
+            return bki_fail(err, BK_ERR_USAGE, "window '%s': it ends before it starts", s);
         long lo = a - start_dn(e), hi = b - start_dn(e);
         if (lo < 0 || hi >= e->days)
-            return bk_fail(err, BK_ERR_USAGE,
+            return bki_fail(err, BK_ERR_USAGE,
                            "window '%s': outside the horizon %s..%s", s, first, last);
         for (int k = 0; k < w; k++)
             if (e->windows[k].first == lo && e->windows[k].last == hi)
-                return bk_fail(err, BK_ERR_USAGE, "window '%s' is given twice", s);
+                return bki_fail(err, BK_ERR_USAGE, "window '%s' is given twice", s);
         e->windows[w].first = (int)lo;
         e->windows[w].last = (int)hi;
         e->n_windows = w + 1;
@@ -126,11 +126,11 @@ static void period_label(int period, long dn, char buf[16])
     if (period == BK_ENSEMBLE_PERIOD_WEEK) {
         long wd = ((dn + 3) % 7 + 7) % 7; /* 0 = Monday; day 0 (1970-01-01) was a Thursday */
         long thu = dn - wd + 3;           /* the ISO year is the Thursday's */
-        bk_civil_from_days(thu, &y, &m, &d);
-        long week = (thu - bk_days_from_civil(y, 1, 1)) / 7 + 1;
+        bki_civil_from_days(thu, &y, &m, &d);
+        long week = (thu - bki_days_from_civil(y, 1, 1)) / 7 + 1;
         snprintf(tmp, sizeof tmp, "%04d_w%02ld", y, week);
     } else {
-        bk_civil_from_days(dn, &y, &m, &d);
+        bki_civil_from_days(dn, &y, &m, &d);
         snprintf(tmp, sizeof tmp, "%04d_%02d", y, m);
     }
     memcpy(buf, tmp, 15);
@@ -141,7 +141,7 @@ static bk_ens_rcol *push(bk_ens_rcol **cols, int *n, int *cap)
 {
     if (*n == *cap) {
         int c = *cap ? 2 * *cap : 64;
-        bk_ens_rcol *p = bk_realloc(*cols, (size_t)c * sizeof *p);
+        bk_ens_rcol *p = bki_realloc(*cols, (size_t)c * sizeof *p);
         if (!p)
             return NULL;
         *cols = p;
@@ -156,20 +156,20 @@ static bk_ens_rcol *push(bk_ens_rcol **cols, int *n, int *cap)
 }
 
 /* Contract in ens.h. */
-bool bk_ens_rows_layout(bk_ensemble *e)
+bool bki_ens_rows_layout(bk_ensemble *e)
 {
-    bk_ens_rows_release(&e->rows);
-    bk_free(e->rcols);
+    bki_ens_rows_release(&e->rows);
+    bki_free(e->rcols);
     e->rcols = NULL;
     e->n_rcols = 0;
     bk_ens_rcol *cols = NULL;
     int n = 0, cap = 0;
-    for (int i = 0; i < bk_n_total_metrics; i++) {
+    for (int i = 0; i < bki_n_total_metrics; i++) {
         bk_ens_rcol *r = push(&cols, &n, &cap);
         if (!r)
             goto oom;
-        snprintf(r->name, sizeof r->name, "%s", bk_total_metrics[i].name);
-        snprintf(r->unit, sizeof r->unit, "%s", bk_total_metrics[i].unit);
+        snprintf(r->name, sizeof r->name, "%s", bki_total_metrics[i].name);
+        snprintf(r->unit, sizeof r->unit, "%s", bki_total_metrics[i].unit);
         r->total = i;
     }
     int col[N_SERIES];
@@ -209,8 +209,8 @@ bool bk_ens_rows_layout(bk_ensemble *e)
     }
     for (int w = 0; w < e->n_windows; w++) {
         char fa[11], fb[11];
-        bk_ens_date(e, e->windows[w].first, fa);
-        bk_ens_date(e, e->windows[w].last, fb);
+        bki_ens_date(e, e->windows[w].first, fa);
+        bki_ens_date(e, e->windows[w].last, fb);
         for (size_t k = 0; k < 10; k++) {
             fa[k] = fa[k] == '-' ? '_' : fa[k];
             fb[k] = fb[k] == '-' ? '_' : fb[k];
@@ -241,21 +241,21 @@ bool bk_ens_rows_layout(bk_ensemble *e)
     e->rows.n_vals = n;
     return true;
 oom:
-    bk_free(cols);
+    bki_free(cols);
     return false;
 }
 
 /* Contract in ens.h. */
-bool bk_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run)
+bool bki_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run)
 {
     bk_ens_rows *r = &e->rows;
     if (r->n == r->cap) {
         uint64_t cap = r->cap ? r->cap + r->cap / 2 : 256;
-        uint64_t *rp = bk_realloc(r->rep, (size_t)cap * sizeof *rp);
+        uint64_t *rp = bki_realloc(r->rep, (size_t)cap * sizeof *rp);
         if (!rp)
             return false;
         r->rep = rp;
-        double *v = bk_realloc(r->val, (size_t)cap * (size_t)r->n_vals * sizeof *v);
+        double *v = bki_realloc(r->val, (size_t)cap * (size_t)r->n_vals * sizeof *v);
         if (!v)
             return false;
         r->val = v;
@@ -268,7 +268,7 @@ bool bk_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run)
     for (int k = 0; k < e->n_rcols; k++) {
         const bk_ens_rcol *c = &e->rcols[k];
         if (c->total >= 0) {
-            v[k] = bk_total_value(&t, c->total, e->days);
+            v[k] = bki_total_value(&t, c->total, e->days);
             continue;
         }
         double acc = 0.0;
@@ -288,17 +288,17 @@ bool bk_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run)
 }
 
 /* Contract in ens.h. */
-bool bk_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src)
+bool bki_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src)
 {
     if (src->n == 0)
         return true;
     uint64_t need = dst->n + src->n;
     if (need > dst->cap) {
-        uint64_t *rp = bk_realloc(dst->rep, (size_t)need * sizeof *rp);
+        uint64_t *rp = bki_realloc(dst->rep, (size_t)need * sizeof *rp);
         if (!rp)
             return false;
         dst->rep = rp;
-        double *v = bk_realloc(dst->val, (size_t)need * (size_t)dst->n_vals * sizeof *v);
+        double *v = bki_realloc(dst->val, (size_t)need * (size_t)dst->n_vals * sizeof *v);
         if (!v)
             return false;
         dst->val = v;
@@ -312,10 +312,10 @@ bool bk_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src)
 }
 
 /* Contract in ens.h. */
-void bk_ens_rows_release(bk_ens_rows *r)
+void bki_ens_rows_release(bk_ens_rows *r)
 {
-    bk_free(r->rep);
-    bk_free(r->val);
+    bki_free(r->rep);
+    bki_free(r->val);
     r->rep = NULL;
     r->val = NULL;
     r->n = r->cap = 0;
@@ -332,11 +332,11 @@ static int cmp_rep(const void *a, const void *b)
 }
 
 /* Contract in ens.h. Replication numbers are distinct, so the order is total. */
-uint64_t *bk_ens_rows_order(const bk_ens_rows *r)
+uint64_t *bki_ens_rows_order(const bk_ens_rows *r)
 {
     if (r->n == 0)
         return NULL;
-    uint64_t *o = bk_malloc((size_t)r->n * sizeof *o);
+    uint64_t *o = bki_malloc((size_t)r->n * sizeof *o);
     if (!o)
         return NULL;
     bool sorted = true;
@@ -346,9 +346,9 @@ uint64_t *bk_ens_rows_order(const bk_ens_rows *r)
     }
     if (sorted)
         return o;
-    rep_idx *t = bk_malloc((size_t)r->n * sizeof *t);
+    rep_idx *t = bki_malloc((size_t)r->n * sizeof *t);
     if (!t) {
-        bk_free(o);
+        bki_free(o);
         return NULL;
     }
     for (uint64_t i = 0; i < r->n; i++) {
@@ -358,7 +358,7 @@ uint64_t *bk_ens_rows_order(const bk_ens_rows *r)
     qsort(t, (size_t)r->n, sizeof *t, cmp_rep);
     for (uint64_t i = 0; i < r->n; i++)
         o[i] = t[i].idx;
-    bk_free(t);
+    bki_free(t);
     return o;
 }
 
@@ -369,58 +369,58 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Contract in ens.h. */
-bool bk_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5])
+bool bki_ens_rows_stat(const bk_ens_rows *r, int v, double *mean, double q[5])
 {
     *mean = 0.0;
     for (int k = 0; k < 5; k++)
         q[k] = 0.0;
     if (r->n == 0)
         return true;
-    double *x = bk_malloc((size_t)r->n * sizeof *x);
+    double *x = bki_malloc((size_t)r->n * sizeof *x);
     if (!x)
         return false;
     bk_i128 sum = 0;
     for (uint64_t i = 0; i < r->n; i++) {
         x[i] = r->val[(size_t)i * (size_t)r->n_vals + (size_t)v];
-        sum += bk_fix(x[i]); /* integer sum: the same in any order */
+        sum += bki_fix(x[i]); /* integer sum: the same in any order */
     }
     qsort(x, (size_t)r->n, sizeof *x, cmp_double);
-    *mean = x[0] == x[r->n - 1] ? x[0] : bk_fix_mean(sum, r->n); /* a constant is its mean */
+    *mean = x[0] == x[r->n - 1] ? x[0] : bki_fix_mean(sum, r->n); /* a constant is its mean */
     for (int k = 0; k < 5; k++)
-        q[k] = x[(uint64_t)floor(bk_ens_levels[k] * (double)(r->n - 1))];
-    bk_free(x);
+        q[k] = x[(uint64_t)floor(bki_ens_levels[k] * (double)(r->n - 1))];
+    bki_free(x);
     return true;
 }
 
 /* Contract in ens.h. Layout: number of values per row (u32), rows (u64); then per row, by
  * replication number, the replication (u64) and its values (f64 each). */
-void bk_ens_rows_write(const bk_ensemble *e, bk_bytes *b)
+void bki_ens_rows_write(const bk_ensemble *e, bk_bytes *b)
 {
     const bk_ens_rows *r = &e->rows;
-    bk_bytes_u32(b, (uint32_t)e->n_rcols);
-    bk_bytes_u64(b, r->n);
+    bki_bytes_u32(b, (uint32_t)e->n_rcols);
+    bki_bytes_u64(b, r->n);
     if (r->n == 0)
         return;
-    uint64_t *o = bk_ens_rows_order(r);
+    uint64_t *o = bki_ens_rows_order(r);
     if (!o) {
         b->failed = true;
         return;
     }
     for (uint64_t i = 0; i < r->n; i++) {
-        bk_bytes_u64(b, r->rep[o[i]]);
+        bki_bytes_u64(b, r->rep[o[i]]);
         const double *v = r->val + (size_t)o[i] * (size_t)r->n_vals;
         for (int k = 0; k < r->n_vals; k++)
-            bk_bytes_f64(b, v[k]);
+            bki_bytes_f64(b, v[k]);
     }
-    bk_free(o);
+    bki_free(o);
 }
 
 /* Contract in ens.h. */
-bool bk_ens_rows_read(bk_ensemble *e, bk_reader *in)
+bool bki_ens_rows_read(bk_ensemble *e, bk_reader *in)
 {
     bk_ens_rows *r = &e->rows;
-    uint32_t nv = bk_reader_u32(in);
-    uint64_t n = bk_reader_u64(in);
+    uint32_t nv = bki_reader_u32(in);
+    uint64_t n = bki_reader_u64(in);
     if (in->failed || nv != (uint32_t)e->n_rcols || n != e->acc.n || n > e->n_reps)
         return false;
     if (n == 0)
@@ -428,18 +428,18 @@ bool bk_ens_rows_read(bk_ensemble *e, bk_reader *in)
     /* every row is at least 8 bytes per value plus its number: check before allocating */
     if ((in->len - in->pos) / (8u * ((uint64_t)nv + 1)) < n)
         return false;
-    r->rep = bk_malloc((size_t)n * sizeof *r->rep);
-    r->val = bk_malloc((size_t)n * (size_t)(nv ? nv : 1) * sizeof *r->val);
+    r->rep = bki_malloc((size_t)n * sizeof *r->rep);
+    r->val = bki_malloc((size_t)n * (size_t)(nv ? nv : 1) * sizeof *r->val);
     if (!r->rep || !r->val)
         return false;
     r->cap = n;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t rep = bk_reader_u64(in);
+        uint64_t rep = bki_reader_u64(in);
         if (in->failed || rep >= e->n_reps || (i > 0 && rep <= r->rep[i - 1]))
             return false;
         r->rep[i] = rep;
         for (uint32_t k = 0; k < nv; k++)
-            r->val[(size_t)i * nv + k] = bk_reader_f64(in);
+            r->val[(size_t)i * nv + k] = bki_reader_f64(in);
         r->n = i + 1;
     }
     return !in->failed;

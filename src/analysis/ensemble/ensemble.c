@@ -16,10 +16,10 @@
 #include "model/run.h"
 #include "scenario/scenario.h"
 
-const double bk_ens_levels[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+const double bki_ens_levels[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
 
 /* Contract in ens.h. */
-uint32_t bk_ens_block_size(uint64_t n)
+uint32_t bki_ens_block_size(uint64_t n)
 {
     uint64_t b = (n + 255) / 256;
     return b < 1 ? 1 : b > 64 ? 64 : (uint32_t)b;
@@ -28,7 +28,7 @@ uint32_t bk_ens_block_size(uint64_t n)
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s);
-    char *d = bk_malloc(n + 1);
+    char *d = bki_malloc(n + 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;
@@ -37,7 +37,7 @@ static char *dup_str(const char *s)
 /* ---- accumulators ---------------------------------------------------------------------- */
 
 /* Contract in ens.h. */
-bool bk_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curves)
+bool bki_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curves)
 {
     memset(a, 0, sizeof *a);
     size_t cells = (size_t)n_cols * (size_t)days;
@@ -45,68 +45,68 @@ bool bk_ens_acc_init(bk_ens_acc *a, int n_cols, int days, int n_tot, int n_curve
     a->days = days;
     a->n_tot = n_tot;
     a->n_curves = n_curves;
-    a->dsum = bk_calloc(cells ? cells : 1, sizeof *a->dsum);
-    a->dsk = bk_calloc(cells ? cells : 1, sizeof *a->dsk);
-    a->tsum = bk_calloc((size_t)n_tot, sizeof *a->tsum);
-    a->tsk = bk_calloc((size_t)n_tot, sizeof *a->tsk);
-    a->curve = bk_calloc((size_t)n_curves * ((size_t)days + 1), sizeof *a->curve);
+    a->dsum = bki_calloc(cells ? cells : 1, sizeof *a->dsum);
+    a->dsk = bki_calloc(cells ? cells : 1, sizeof *a->dsk);
+    a->tsum = bki_calloc((size_t)n_tot, sizeof *a->tsum);
+    a->tsk = bki_calloc((size_t)n_tot, sizeof *a->tsk);
+    a->curve = bki_calloc((size_t)n_curves * ((size_t)days + 1), sizeof *a->curve);
     if (!a->dsum || !a->dsk || !a->tsum || !a->tsk || !a->curve) {
-        bk_ens_acc_release(a);
+        bki_ens_acc_release(a);
         return false;
     }
     return true;
 }
 
 /* Contract in ens.h. */
-void bk_ens_acc_clear(bk_ens_acc *a)
+void bki_ens_acc_clear(bk_ens_acc *a)
 {
     size_t cells = (size_t)a->n_cols * (size_t)a->days;
     a->n = 0;
     if (a->dsum) {
         memset(a->dsum, 0, cells * sizeof *a->dsum);
         for (size_t i = 0; i < cells; i++)
-            bk_sketch_clear(&a->dsk[i]);
+            bki_sketch_clear(&a->dsk[i]);
     }
     if (a->tsum) {
         memset(a->tsum, 0, (size_t)a->n_tot * sizeof *a->tsum);
         for (int i = 0; i < a->n_tot; i++)
-            bk_sketch_clear(&a->tsk[i]);
+            bki_sketch_clear(&a->tsk[i]);
     }
     if (a->curve)
         memset(a->curve, 0, (size_t)a->n_curves * ((size_t)a->days + 1) * sizeof *a->curve);
 }
 
 /* Contract in ens.h. */
-void bk_ens_acc_release(bk_ens_acc *a)
+void bki_ens_acc_release(bk_ens_acc *a)
 {
     size_t cells = (size_t)a->n_cols * (size_t)a->days;
     if (a->dsk)
         for (size_t i = 0; i < cells; i++)
-            bk_sketch_release(&a->dsk[i]);
+            bki_sketch_release(&a->dsk[i]);
     if (a->tsk)
         for (int i = 0; i < a->n_tot; i++)
-            bk_sketch_release(&a->tsk[i]);
-    bk_free(a->dsum);
-    bk_free(a->dsk);
-    bk_free(a->tsum);
-    bk_free(a->tsk);
-    bk_free(a->curve);
+            bki_sketch_release(&a->tsk[i]);
+    bki_free(a->dsum);
+    bki_free(a->dsk);
+    bki_free(a->tsum);
+    bki_free(a->tsk);
+    bki_free(a->curve);
     memset(a, 0, sizeof *a);
 }
 
 /* Contract in ens.h. */
-bool bk_ens_acc_merge(bk_ens_acc *dst, const bk_ens_acc *src)
+bool bki_ens_acc_merge(bk_ens_acc *dst, const bk_ens_acc *src)
 {
     /* a source without columns has had no run: nothing in its cells */
     size_t cells = src->n_cols == 0 ? 0 : (size_t)dst->n_cols * (size_t)dst->days;
     for (size_t i = 0; i < cells; i++) {
         dst->dsum[i] += src->dsum[i];
-        if (!bk_sketch_merge(&dst->dsk[i], &src->dsk[i]))
+        if (!bki_sketch_merge(&dst->dsk[i], &src->dsk[i]))
             return false;
     }
     for (int i = 0; i < dst->n_tot; i++) {
         dst->tsum[i] += src->tsum[i];
-        if (!bk_sketch_merge(&dst->tsk[i], &src->tsk[i]))
+        if (!bki_sketch_merge(&dst->tsk[i], &src->tsk[i]))
             return false;
     }
     size_t nc = (size_t)dst->n_curves * ((size_t)dst->days + 1);
@@ -125,7 +125,7 @@ static size_t first_slot(double first, int days)
 }
 
 /* Contract in ens.h. */
-bool bk_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run)
+bool bki_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run)
 {
     const bk_sketch_map *map = &ens->map;
     int days = a->days, nc = a->n_cols;
@@ -133,17 +133,17 @@ bool bk_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run
         for (int d = 0; d < days; d++) {
             double v = run->daily[(size_t)d * (size_t)nc + (size_t)c];
             size_t i = (size_t)c * (size_t)days + (size_t)d;
-            a->dsum[i] += bk_fix(v);
-            if (!bk_sketch_add(&a->dsk[i], map, v))
+            a->dsum[i] += bki_fix(v);
+            if (!bki_sketch_add(&a->dsk[i], map, v))
                 return false;
         }
     }
     bk_run_totals t;
     bk_run_get_totals(run, &t);
     for (int i = 0; i < a->n_tot; i++) {
-        double v = bk_total_value(&t, i, days);
-        a->tsum[i] += bk_fix(v);
-        if (!bk_sketch_add(&a->tsk[i], map, v))
+        double v = bki_total_value(&t, i, days);
+        a->tsum[i] += bki_fix(v);
+        if (!bki_sketch_add(&a->tsk[i], map, v))
             return false;
     }
     size_t stride = (size_t)days + 1;
@@ -168,7 +168,7 @@ bool bk_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run
 }
 
 /* Contract in ens.h. */
-void bk_ens_curve_name(const bk_ensemble *ens, int k, char *buf, size_t size)
+void bki_ens_curve_name(const bk_ensemble *ens, int k, char *buf, size_t size)
 {
     int np = ens->n_products;
     if (k == 0)
@@ -200,10 +200,10 @@ void bk_ensemble_config_init(bk_ensemble_config *cfg, const bk_scenario *sc)
 static void free_columns(bk_ensemble *e)
 {
     for (int c = 0; c < e->n_cols; c++) {
-        bk_free(e->cols[c].name);
-        bk_free(e->cols[c].unit);
+        bki_free(e->cols[c].name);
+        bki_free(e->cols[c].unit);
     }
-    bk_free(e->cols);
+    bki_free(e->cols);
     e->cols = NULL;
     e->n_cols = 0;
 }
@@ -213,28 +213,28 @@ void bk_ensemble_free(bk_ensemble *ens)
 {
     if (!ens)
         return;
-    bk_free(ens->scenario_name);
-    bk_free(ens->scenario_file);
-    bk_free(ens->scenario_text);
+    bki_free(ens->scenario_name);
+    bki_free(ens->scenario_file);
+    bki_free(ens->scenario_text);
     for (int p = 0; p < ens->n_products; p++)
-        bk_free(ens->products[p]);
-    bk_free(ens->products);
+        bki_free(ens->products[p]);
+    bki_free(ens->products);
     free_columns(ens);
-    bk_free(ens->done);
-    bk_free(ens->partial);
-    bk_ens_acc_release(&ens->acc);
-    bk_free(ens->windows);
-    bk_free(ens->rcols);
-    bk_ens_rows_release(&ens->rows);
-    bk_free(ens);
+    bki_free(ens->done);
+    bki_free(ens->partial);
+    bki_ens_acc_release(&ens->acc);
+    bki_free(ens->windows);
+    bki_free(ens->rcols);
+    bki_ens_rows_release(&ens->rows);
+    bki_free(ens);
 }
 
 /* Allocate the bitmap and the statistics without columns; false when out of memory. */
-bool bk_ens_alloc_common(bk_ensemble *e)
+bool bki_ens_alloc_common(bk_ensemble *e)
 {
     e->n_blocks = (e->n_reps + e->block - 1) / e->block;
-    e->done = bk_calloc((size_t)((e->n_blocks + 7) / 8), 1);
-    return e->done && bk_ens_acc_init(&e->acc, 0, e->days, bk_n_total_metrics,
+    e->done = bki_calloc((size_t)((e->n_blocks + 7) / 8), 1);
+    return e->done && bki_ens_acc_init(&e->acc, 0, e->days, bki_n_total_metrics,
                                       BK_ENS_CURVES_FIXED + e->n_products);
 }
 
@@ -244,23 +244,23 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
 {
     *out = NULL;
     if (!sc || !cfg)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: no scenario or configuration");
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: no scenario or configuration");
     if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: replications must be 1 to %llu",
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: replications must be 1 to %llu",
                            (unsigned long long)BK_ENSEMBLE_MAX_REPLICATIONS);
     if (cfg->shard_count < 1 || cfg->shard_index >= cfg->shard_count)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: shard %u/%u does not exist",
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: shard %u/%u does not exist",
                            cfg->shard_index, cfg->shard_count);
     if (cfg->days < 0 || cfg->days > BK_ENS_MAX_DAYS)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", BK_ENS_MAX_DAYS);
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: days must be 0 to %d", BK_ENS_MAX_DAYS);
     if (cfg->period != BK_ENSEMBLE_PERIOD_MONTH && cfg->period != BK_ENSEMBLE_PERIOD_WEEK)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: the period must be month or week");
-    bk_ensemble *e = bk_calloc(1, sizeof *e);
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: the period must be month or week");
+    bk_ensemble *e = bki_calloc(1, sizeof *e);
     if (!e)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
-    if (!bk_sketch_map_init(&e->map, cfg->accuracy)) {
-        bk_free(e);
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: accuracy must be in (0, 0.5)");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
+    if (!bki_sketch_map_init(&e->map, cfg->accuracy)) {
+        bki_free(e);
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: accuracy must be in (0, 0.5)");
     }
     e->sc = sc;
     e->cfg = *cfg;
@@ -268,7 +268,7 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     e->accuracy = cfg->accuracy;
     e->seed = cfg->seed;
     e->n_reps = cfg->replications;
-    e->block = bk_ens_block_size(e->n_reps);
+    e->block = bki_ens_block_size(e->n_reps);
     e->shard_index = cfg->shard_index;
     e->shard_count = cfg->shard_count;
     e->check = cfg->check_invariants;
@@ -278,7 +278,7 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     e->start_d = sc->start_day;
     e->schools_col = -1;
     e->period = cfg->period;
-    bk_status wst = bk_ens_windows_parse(e, cfg->windows, cfg->n_windows, err);
+    bk_status wst = bki_ens_windows_parse(e, cfg->windows, cfg->n_windows, err);
     if (wst != BK_OK) {
         bk_ensemble_free(e);
         return wst;
@@ -288,8 +288,8 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     const char *text = bk_scenario_text(sc, &len);
     e->scenario_name = dup_str(bk_scenario_name(sc));
     e->scenario_file = cfg->scenario_file ? dup_str(cfg->scenario_file) : NULL;
-    e->scenario_text = bk_malloc(len + 1);
-    e->products = bk_calloc((size_t)sc->n_products + 1, sizeof *e->products);
+    e->scenario_text = bki_malloc(len + 1);
+    e->products = bki_calloc((size_t)sc->n_products + 1, sizeof *e->products);
     bool ok = e->scenario_name && e->scenario_text && e->products
               && (cfg->scenario_file == NULL || e->scenario_file);
     if (ok) {
@@ -302,9 +302,9 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
             e->n_products = p + 1;
         }
     }
-    if (!ok || !bk_ens_alloc_common(e)) {
+    if (!ok || !bki_ens_alloc_common(e)) {
         bk_ensemble_free(e);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     *out = e;
     return BK_OK;
@@ -315,20 +315,20 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
 static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
 {
     if (run->days != e->days)
-        return bk_fail(err, BK_ERR_INTERNAL, "a run recorded %d days, expected %d",
+        return bki_fail(err, BK_ERR_INTERNAL, "a run recorded %d days, expected %d",
                            run->days, e->days);
     if (e->n_cols > 0) {
         bool same = run->n_cols == e->n_cols;
         for (int c = 0; same && c < e->n_cols; c++)
             same = strcmp(run->cols[c].name, e->cols[c].name) == 0;
         if (!same)
-            return bk_fail(err, BK_ERR_USAGE,
+            return bki_fail(err, BK_ERR_USAGE,
                                "the daily columns differ from those of the checkpoint");
         return BK_OK;
     }
-    bk_ens_col *cols = bk_calloc((size_t)run->n_cols + 1, sizeof *cols);
+    bk_ens_col *cols = bki_calloc((size_t)run->n_cols + 1, sizeof *cols);
     if (!cols)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     e->cols = cols;
     for (int c = 0; c < run->n_cols; c++) {
         cols[c].name = dup_str(run->cols[c].name);
@@ -336,27 +336,27 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
         e->n_cols = c + 1;
         if (!cols[c].name || !cols[c].unit) {
             free_columns(e);
-            return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory");
         }
         if (strcmp(cols[c].name, "schools_open") == 0)
             e->schools_col = c;
     }
     /* the statistics so far (none: a fresh ensemble) take the columns' shape */
     bk_ens_acc fresh;
-    if (!bk_ens_acc_init(&fresh, e->n_cols, e->days, e->acc.n_tot, e->acc.n_curves)) {
+    if (!bki_ens_acc_init(&fresh, e->n_cols, e->days, e->acc.n_tot, e->acc.n_curves)) {
         free_columns(e);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    if (!bk_ens_acc_merge(&fresh, &e->acc)) {
-        bk_ens_acc_release(&fresh);
+    if (!bki_ens_acc_merge(&fresh, &e->acc)) {
+        bki_ens_acc_release(&fresh);
         free_columns(e);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    bk_ens_acc_release(&e->acc);
+    bki_ens_acc_release(&e->acc);
     e->acc = fresh;
-    if (!bk_ens_rows_layout(e)) {
+    if (!bki_ens_rows_layout(e)) {
         free_columns(e);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     return BK_OK;
 }
@@ -370,13 +370,13 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
 
 /* Record replication `bit` of block b as added; a block whose replications are all added
  * becomes done. false when out of memory. */
-bool bk_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit)
+bool bki_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit)
 {
     bk_ens_partial *p = find_partial(e, b);
     if (!p) {
         if (e->n_partial == e->cap_partial) {
             int cap = e->cap_partial ? 2 * e->cap_partial : 16;
-            bk_ens_partial *np = bk_realloc(e->partial, (size_t)cap * sizeof *np);
+            bk_ens_partial *np = bki_realloc(e->partial, (size_t)cap * sizeof *np);
             if (!np)
                 return false;
             e->partial = np;
@@ -440,21 +440,21 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
         if (st != BK_OK) {
             if (st == BK_ERR_INTERRUPTED)
                 return st;
-            return bk_fail(err, st, "replication %llu: %s", (unsigned long long)r,
+            return bki_fail(err, st, "replication %llu: %s", (unsigned long long)r,
                                rerr.message[0] ? rerr.message : bk_status_str(st));
         }
         pthread_mutex_lock(&x->mu);
         st = adopt_columns(e, run, err);
         if (st == BK_OK && (run->n_cols != e->acc.n_cols || run->days != e->acc.days))
-            st = bk_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
+            st = bki_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
                              (unsigned long long)r);
-        if (st == BK_OK && !bk_ens_acc_add_run(&e->acc, e, run))
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
-        if (st == BK_OK && !bk_ens_rows_add(e, r, run))
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (st == BK_OK && !bki_ens_acc_add_run(&e->acc, e, run))
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (st == BK_OK && !bki_ens_rows_add(e, r, run))
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         /* an allocation failure inside add_run leaves a half-added run: stop, never save it */
-        if (st == BK_OK && !bk_ens_mark_rep(e, b, k))
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        if (st == BK_OK && !bki_ens_mark_rep(e, b, k))
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         if (st == BK_OK)
             x->reps_done++;
         else
@@ -489,9 +489,9 @@ static bk_status run_tick(void *vctx)
 bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
 {
     if (!ens || !ens->sc)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: this handle cannot run");
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: this handle cannot run");
     if (ens->broken)
-        return bk_fail(err, BK_ERR_USAGE, "ensemble: an earlier run failed");
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: an earlier run failed");
     run_ctx x;
     memset(&x, 0, sizeof x);
     x.ens = ens;
@@ -508,10 +508,10 @@ bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
             x.reps_done += (p->mask >> k) & 1u;
         n_todo++;
     }
-    x.todo = bk_malloc((size_t)(n_todo ? n_todo : 1) * sizeof *x.todo);
+    x.todo = bki_malloc((size_t)(n_todo ? n_todo : 1) * sizeof *x.todo);
     if (!x.todo || pthread_mutex_init(&x.mu, NULL) != 0) {
-        bk_free(x.todo);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        bki_free(x.todo);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     n_todo = 0;
     for (uint64_t b = ens->shard_index; b < ens->n_blocks; b += ens->shard_count)
@@ -522,18 +522,18 @@ bk_status bk_ensemble_run(bk_ensemble *ens, bk_error *err)
     x.job.tick = run_tick;
     x.job.cancel = ens->cfg.cancel;
     x.last_checkpoint = mono_s();
-    bk_status st = bk_pool_run(&x.job, n_todo, ens->cfg.threads, err);
+    bk_status st = bki_pool_run(&x.job, n_todo, ens->cfg.threads, err);
     if (ens->cfg.progress)
         ens->cfg.progress(ens->cfg.progress_ud, x.reps_done, x.reps_total);
     if (st == BK_ERR_INTERRUPTED) {
-        bk_fail(err, st, "interrupted");
+        bki_fail(err, st, "interrupted");
         if (ens->cfg.checkpoint && !ens->broken) {
             bk_status cs = ens->cfg.checkpoint(ens->cfg.checkpoint_ud, ens);
             if (cs != BK_OK)
-                st = bk_fail(err, cs, "cannot write the checkpoint");
+                st = bki_fail(err, cs, "cannot write the checkpoint");
         }
     }
-    bk_free(x.todo);
+    bki_free(x.todo);
     pthread_mutex_destroy(&x.mu);
     return st;
 }
@@ -584,7 +584,7 @@ static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
 {
     if (dst->n_cols > 0 || src->n_cols == 0)
         return true;
-    dst->cols = bk_calloc((size_t)src->n_cols, sizeof *dst->cols);
+    dst->cols = bki_calloc((size_t)src->n_cols, sizeof *dst->cols);
     if (!dst->cols)
         return false;
     for (int c = 0; c < src->n_cols; c++) {
@@ -598,15 +598,15 @@ static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
     }
     dst->schools_col = src->schools_col;
     bk_ens_acc fresh;
-    if (!bk_ens_acc_init(&fresh, dst->n_cols, dst->days, dst->acc.n_tot, dst->acc.n_curves)
-        || !bk_ens_acc_merge(&fresh, &dst->acc)) {
-        bk_ens_acc_release(&fresh);
+    if (!bki_ens_acc_init(&fresh, dst->n_cols, dst->days, dst->acc.n_tot, dst->acc.n_curves)
+        || !bki_ens_acc_merge(&fresh, &dst->acc)) {
+        bki_ens_acc_release(&fresh);
         free_columns(dst);
         return false;
     }
-    bk_ens_acc_release(&dst->acc);
+    bki_ens_acc_release(&dst->acc);
     dst->acc = fresh;
-    if (!bk_ens_rows_layout(dst)) {
+    if (!bki_ens_rows_layout(dst)) {
         free_columns(dst);
         return false;
     }
@@ -618,31 +618,31 @@ bk_status bk_ensemble_merge(bk_ensemble *dst, const bk_ensemble *src, bk_error *
 {
     const char *diff = identity_difference(dst, src, false);
     if (diff)
-        return bk_fail(err, BK_ERR_USAGE,
+        return bki_fail(err, BK_ERR_USAGE,
                            "these are not parts of the same ensemble: the %s differs", diff);
     for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
         if (dst->done[i] & src->done[i])
-            return bk_fail(err, BK_ERR_USAGE,
+            return bki_fail(err, BK_ERR_USAGE,
                                "the parts overlap: block %llu is in both (the same shard twice?)",
                                (unsigned long long)(i * 8));
     for (int i = 0; i < src->n_partial; i++) {
         const bk_ens_partial *sp = &src->partial[i];
         const bk_ens_partial *dp = find_partial(dst, sp->block);
         if (block_done(dst, sp->block) || (dp && (dp->mask & sp->mask)))
-            return bk_fail(err, BK_ERR_USAGE, "the parts overlap in block %llu",
+            return bki_fail(err, BK_ERR_USAGE, "the parts overlap in block %llu",
                                (unsigned long long)sp->block);
     }
     if (!copy_columns(dst, src))
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
-    if (!bk_ens_acc_merge(&dst->acc, &src->acc) || !bk_ens_rows_merge(&dst->rows, &src->rows))
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
+    if (!bki_ens_acc_merge(&dst->acc, &src->acc) || !bki_ens_rows_merge(&dst->rows, &src->rows))
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
         dst->done[i] |= src->done[i];
     for (int i = 0; i < src->n_partial; i++)
         for (uint32_t k = 0; k < 64; k++)
             if ((src->partial[i].mask >> k) & 1u)
-                if (!bk_ens_mark_rep(dst, src->partial[i].block, k))
-                    return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+                if (!bki_ens_mark_rep(dst, src->partial[i].block, k))
+                    return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     return BK_OK;
 }
 
@@ -651,10 +651,10 @@ bk_status bk_ensemble_resume(bk_ensemble *ens, const bk_ensemble *state, bk_erro
 {
     const char *diff = identity_difference(ens, state, true);
     if (diff)
-        return bk_fail(err, BK_ERR_USAGE,
+        return bki_fail(err, BK_ERR_USAGE,
                            "the checkpoint is of a different ensemble: the %s differs", diff);
     if (ens->acc.n != 0)
-        return bk_fail(err, BK_ERR_USAGE, "resume: the ensemble has already run");
+        return bki_fail(err, BK_ERR_USAGE, "resume: the ensemble has already run");
     return bk_ensemble_merge(ens, state, err);
 }
 
@@ -695,14 +695,14 @@ const char *bk_ensemble_scenario_text(const bk_ensemble *ens, size_t *len)
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_total_stat(const bk_ensemble *ens, const char *name, bk_ensemble_stat *out)
 {
-    int i = bk_total_index(name);
+    int i = bki_total_index(name);
     if (i < 0)
         return BK_ERR_USAGE;
     /* exact, from the per-replication values (the first columns are the totals, in order) */
-    out->mean = bk_fix_mean(ens->acc.tsum[i], ens->acc.n);
+    out->mean = bki_fix_mean(ens->acc.tsum[i], ens->acc.n);
     for (int k = 0; k < 5; k++)
         out->q[k] = 0.0;
-    if (ens->n_rcols > i && ens->rows.n > 0 && !bk_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
+    if (ens->n_rcols > i && ens->rows.n > 0 && !bki_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
         return BK_ERR_NOMEM;
     return BK_OK;
 }
@@ -712,7 +712,7 @@ double bk_ensemble_curve(const bk_ensemble *ens, const char *curve, int day)
 {
     for (int k = 0; k < ens->acc.n_curves; k++) {
         char name[300];
-        bk_ens_curve_name(ens, k, name, sizeof name);
+        bki_ens_curve_name(ens, k, name, sizeof name);
         if (strcmp(name, curve) != 0)
             continue;
         if (ens->acc.n == 0)

@@ -28,7 +28,7 @@ typedef struct bk_u192 {
 } bk_u192;
 
 /* x in fixed point; NaN is 0. */
-static inline int64_t bk_fix(double x)
+static inline int64_t bki_fix(double x)
 {
     if (!(x == x))
         return 0;
@@ -41,7 +41,7 @@ static inline int64_t bk_fix(double x)
 
 /* sum / n in the value's unit; 0 when n is 0. The division is done once, in long double, from
  * exact integers, so the result is the same wherever the terms were added. */
-static inline double bk_fix_mean(bk_i128 sum, uint64_t n)
+static inline double bki_fix_mean(bk_i128 sum, uint64_t n)
 {
     if (n == 0)
         return 0.0;
@@ -49,7 +49,7 @@ static inline double bk_fix_mean(bk_i128 sum, uint64_t n)
 }
 
 /* acc += v * v. */
-static inline void bk_u192_add_square(bk_u192 *acc, int64_t v)
+static inline void bki_u192_add_square(bk_u192 *acc, int64_t v)
 {
     bk_u128 m = (bk_u128)(v < 0 ? -(bk_u128)v : (bk_u128)v);
     bk_u128 sq = m * m;
@@ -67,7 +67,7 @@ static inline void bk_u192_add_square(bk_u192 *acc, int64_t v)
 }
 
 /* acc += b. */
-static inline void bk_u192_add(bk_u192 *acc, const bk_u192 *b)
+static inline void bki_u192_add(bk_u192 *acc, const bk_u192 *b)
 {
     bk_u128 s0 = (bk_u128)acc->w[0] + b->w[0];
     bk_u128 s1 = (bk_u128)acc->w[1] + b->w[1] + (uint64_t)(s0 >> 64);
@@ -76,22 +76,22 @@ static inline void bk_u192_add(bk_u192 *acc, const bk_u192 *b)
     acc->w[2] += b->w[2] + (uint64_t)(s1 >> 64);
 }
 
-static inline long double bk_u192_ld(const bk_u192 *a)
+static inline long double bki_u192_ld(const bk_u192 *a)
 {
     return (long double)a->w[2] * 0x1p128L + (long double)a->w[1] * 0x1p64L
            + (long double)a->w[0];
 }
 
-static inline void bk_bytes_i128(bk_bytes *b, bk_i128 v)
+static inline void bki_bytes_i128(bk_bytes *b, bk_i128 v)
 {
     bk_u128 u = (bk_u128)v;
-    bk_bytes_u64(b, (uint64_t)u);
-    bk_bytes_u64(b, (uint64_t)(u >> 64));
+    bki_bytes_u64(b, (uint64_t)u);
+    bki_bytes_u64(b, (uint64_t)(u >> 64));
 }
 
-static inline bk_i128 bk_reader_i128(bk_reader *r)
+static inline bk_i128 bki_reader_i128(bk_reader *r)
 {
-    uint64_t lo = bk_reader_u64(r), hi = bk_reader_u64(r);
+    uint64_t lo = bki_reader_u64(r), hi = bki_reader_u64(r);
     return (bk_i128)(((bk_u128)hi << 64) | lo);
 }
 

@@ -15,7 +15,7 @@ typedef struct field {
 #define O(name, kind) {offsetof(bk_run_totals, name), kind}
 
 /* The two tables below list the same fields in the same order. */
-const bk_total_metric bk_total_metrics[] = {
+const bk_total_metric bki_total_metrics[] = {
     F(events, "count", "discrete events processed", K_DOUBLE, false),
     F(loaded_l, "L", "litres loaded at ports", K_DOUBLE, false),
     F(delivered_l, "L", "litres delivered to the city", K_DOUBLE, false),
@@ -78,14 +78,14 @@ static const field fields[] = {
     O(first_school_closure_day, K_DOUBLE),
 };
 
-const int bk_n_total_metrics = (int)(sizeof fields / sizeof fields[0]);
+const int bki_n_total_metrics = (int)(sizeof fields / sizeof fields[0]);
 
 _Static_assert(sizeof fields / sizeof fields[0]
-                   == sizeof bk_total_metrics / sizeof bk_total_metrics[0],
+                   == sizeof bki_total_metrics / sizeof bki_total_metrics[0],
                "one field per metric");
 
 /* Contract in metrics.h. */
-double bk_total_value(const bk_run_totals *t, int i, int days)
+double bki_total_value(const bk_run_totals *t, int i, int days)
 {
     const char *base = (const char *)t + fields[i].offset;
     double v = 0.0;
@@ -94,16 +94,16 @@ double bk_total_value(const bk_run_totals *t, int i, int days)
     case K_LONG: { long x; memcpy(&x, base, sizeof x); v = (double)x; break; }
     case K_DOUBLE: memcpy(&v, base, sizeof v); break;
     }
-    if (bk_total_metrics[i].censored_day && (v < 0.0 || v > days))
+    if (bki_total_metrics[i].censored_day && (v < 0.0 || v > days))
         v = days;
     return v;
 }
 
 /* Contract in metrics.h. */
-int bk_total_index(const char *name)
+int bki_total_index(const char *name)
 {
-    for (int i = 0; i < bk_n_total_metrics; i++)
-        if (strcmp(bk_total_metrics[i].name, name) == 0)
+    for (int i = 0; i < bki_n_total_metrics; i++)
+        if (strcmp(bki_total_metrics[i].name, name) == 0)
             return i;
     return -1;
 }

@@ -19,13 +19,13 @@ typedef struct bk_total_metric {
     bool censored_day;   /* -1 (never) counts as the horizon */
 } bk_total_metric;
 
-extern const bk_total_metric bk_total_metrics[];
-extern const int bk_n_total_metrics;
+extern const bk_total_metric bki_total_metrics[];
+extern const int bki_n_total_metrics;
 
 /* Metric i of a run's totals as a double, "never" replaced by `days`. */
-double bk_total_value(const bk_run_totals *t, int i, int days);
+double bki_total_value(const bk_run_totals *t, int i, int days);
 
 /* Index of a metric by name, -1 if unknown. */
-int bk_total_index(const char *name);
+int bki_total_index(const char *name);
 
 #endif

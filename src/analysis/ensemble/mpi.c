@@ -39,14 +39,14 @@ bk_status bk_mpi_init(int *argc, char ***argv, int *rank, int *size, int *local_
     *rank = 0;
     *size = 1;
     *local_size = 1;
-    return bk_fail(err, BK_ERR_USAGE, "built without MPI");
+    return bki_fail(err, BK_ERR_USAGE, "built without MPI");
 }
 
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
 {
     (void)ens;
-    return bk_fail(err, BK_ERR_USAGE, "built without MPI");
+    return bki_fail(err, BK_ERR_USAGE, "built without MPI");
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -74,7 +74,7 @@ bk_status bk_mpi_init(int *argc, char ***argv, int *rank, int *size, int *local_
 {
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-        return bk_fail(err, BK_ERR_INTERNAL, "MPI_Init failed");
+        return bki_fail(err, BK_ERR_INTERNAL, "MPI_Init failed");
     MPI_Comm_rank(MPI_COMM_WORLD, rank);
     MPI_Comm_size(MPI_COMM_WORLD, size);
     MPI_Comm local;
@@ -99,14 +99,14 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
         bk_bytes b;
         memset(&b, 0, sizeof b);
         unsigned long long len = 0;
-        if (bk_ens_serialize(ens, &b))
+        if (bki_ens_serialize(ens, &b))
             len = b.len;
         MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, 1, MPI_COMM_WORLD);
         if (len > 0)
             MPI_Send(b.p, (int)len, MPI_BYTE, 0, 2, MPI_COMM_WORLD);
         else
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
-        bk_bytes_free(&b);
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
+        bki_bytes_free(&b);
         return st;
     }
     for (int r = 1; r < size; r++) {
@@ -114,16 +114,16 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
         MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (len == 0 || len > (unsigned long long)0x7fffffff) {
             if (st == BK_OK)
-                st = bk_fail(err, BK_ERR_INTERNAL, "rank %d sent no state", r);
+                st = bki_fail(err, BK_ERR_INTERNAL, "rank %d sent no state", r);
             continue;
         }
-        unsigned char *buf = bk_malloc((size_t)len);
+        unsigned char *buf = bki_malloc((size_t)len);
         if (!buf) {
             /* still drain the message so the sender can finish */
             unsigned char tmp;
             MPI_Recv(&tmp, 0, MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             if (st == BK_OK)
-                st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+                st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
             continue;
         }
         MPI_Recv(buf, (int)len, MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -131,12 +131,12 @@ bk_status bk_ensemble_mpi_reduce(bk_ensemble *ens, bk_error *err)
             char name[32];
             snprintf(name, sizeof name, "rank %d", r);
             bk_ensemble *part = NULL;
-            st = bk_ens_deserialize(buf, (size_t)len, name, &part, err);
+            st = bki_ens_deserialize(buf, (size_t)len, name, &part, err);
             if (st == BK_OK)
                 st = bk_ensemble_merge(ens, part, err);
             bk_ensemble_free(part);
         }
-        bk_free(buf);
+        bki_free(buf);
     }
     return st;
 }

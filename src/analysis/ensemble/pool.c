@@ -68,17 +68,17 @@ static void *worker_main(void *arg)
 }
 
 /* Contract in ens.h. */
-int bk_pool_cpus(void)
+int bki_pool_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
 }
 
 /* Contract in ens.h. */
-bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *err)
+bk_status bki_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *err)
 {
     if (threads < 1)
-        threads = bk_pool_cpus();
+        threads = bki_pool_cpus();
     if ((uint64_t)threads > count)
         threads = count > 0 ? (int)count : 1;
     pool p;
@@ -88,13 +88,13 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
     p.status = BK_OK;
     job->stop = 0;
     if (pthread_mutex_init(&p.mu, NULL) != 0)
-        return bk_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
+        return bki_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
     if (pthread_cond_init(&p.cv, NULL) != 0) {
         pthread_mutex_destroy(&p.mu);
-        return bk_fail(err, BK_ERR_NOMEM, "cannot create a condition variable");
+        return bki_fail(err, BK_ERR_NOMEM, "cannot create a condition variable");
     }
-    pthread_t *tid = bk_calloc((size_t)threads, sizeof *tid);
-    worker_arg *args = bk_calloc((size_t)threads, sizeof *args);
+    pthread_t *tid = bki_calloc((size_t)threads, sizeof *tid);
+    worker_arg *args = bki_calloc((size_t)threads, sizeof *args);
     int started = 0;
     if (tid && args) {
         for (; started < threads; started++) {
@@ -113,7 +113,7 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
     }
     bk_status st = BK_OK;
     if (started == 0) {
-        st = bk_fail(err, BK_ERR_NOMEM, "cannot start worker threads");
+        st = bki_fail(err, BK_ERR_NOMEM, "cannot start worker threads");
         job->stop = 1;
     }
     pthread_mutex_lock(&p.mu);
@@ -148,8 +148,8 @@ bk_status bk_pool_run(bk_pool_job *job, uint64_t count, int threads, bk_error *e
     pthread_mutex_unlock(&p.mu);
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
-    bk_free(tid);
-    bk_free(args);
+    bki_free(tid);
+    bki_free(args);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
     if (st != BK_OK)

@@ -11,7 +11,7 @@
 #define MAX_SIDE_LEN 1000000u
 
 /* Contract in sketch.h. */
-bool bk_sketch_map_init(bk_sketch_map *map, double accuracy)
+bool bki_sketch_map_init(bk_sketch_map *map, double accuracy)
 {
     if (!(accuracy > 0.0 && accuracy < 0.5))
         return false;
@@ -33,7 +33,7 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
 {
     if (s->len == 0) {
         if (s->cap == 0) {
-            s->c = bk_calloc(8, sizeof *s->c);
+            s->c = bki_calloc(8, sizeof *s->c);
             if (!s->c)
                 return false;
             s->cap = 8;
@@ -51,7 +51,7 @@ static bool side_reserve(bk_sketch_side *s, int32_t i)
     if (need > s->cap) {
         /* an eighth of slack: windows settle early, so doubling would mostly waste memory */
         uint32_t cap = need + need / 8 + 4;
-        uint32_t *c = bk_realloc(s->c, (size_t)cap * sizeof *c);
+        uint32_t *c = bki_realloc(s->c, (size_t)cap * sizeof *c);
         if (!c)
             return false;
         s->c = c;
@@ -90,7 +90,7 @@ static bool exact_add(bk_sketch *s, double x, uint32_t count)
         return true;
     }
     if (s->nx == BK_SKETCH_EXACT_MAX) {
-        bk_free(s->x);
+        bki_free(s->x);
         s->x = NULL;
         s->nx = s->capx = 0;
         s->overflow = true;
@@ -100,7 +100,7 @@ static bool exact_add(bk_sketch *s, double x, uint32_t count)
         uint32_t cap = s->capx ? 2 * s->capx : 2;
         if (cap > BK_SKETCH_EXACT_MAX)
             cap = BK_SKETCH_EXACT_MAX;
-        bk_sketch_value *nx = bk_realloc(s->x, (size_t)cap * sizeof *nx);
+        bk_sketch_value *nx = bki_realloc(s->x, (size_t)cap * sizeof *nx);
         if (!nx)
             return false;
         s->x = nx;
@@ -114,7 +114,7 @@ static bool exact_add(bk_sketch *s, double x, uint32_t count)
 }
 
 /* Contract in sketch.h. */
-bool bk_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x)
+bool bki_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x)
 {
     double xe = x == x ? x + 0.0 : 0.0; /* NaN as 0, -0 as 0 */
     if (!exact_add(s, xe, 1))
@@ -154,14 +154,14 @@ static bool side_merge(bk_sketch_side *dst, const bk_sketch_side *src)
 }
 
 /* Contract in sketch.h. */
-bool bk_sketch_merge(bk_sketch *dst, const bk_sketch *src)
+bool bki_sketch_merge(bk_sketch *dst, const bk_sketch *src)
 {
     if (!side_merge(&dst->pos, &src->pos) || !side_merge(&dst->neg, &src->neg))
         return false;
     dst->zero += src->zero;
     dst->nonint = dst->nonint || src->nonint;
     if (src->overflow && !dst->overflow) {
-        bk_free(dst->x);
+        bki_free(dst->x);
         dst->x = NULL;
         dst->nx = dst->capx = 0;
         dst->overflow = true;
@@ -181,7 +181,7 @@ static uint64_t side_count(const bk_sketch_side *s)
 }
 
 /* Contract in sketch.h. */
-uint64_t bk_sketch_count(const bk_sketch *s)
+uint64_t bki_sketch_count(const bk_sketch *s)
 {
     return side_count(&s->pos) + side_count(&s->neg) + s->zero;
 }
@@ -195,9 +195,9 @@ static double bucket_value(const bk_sketch_map *map, int32_t i)
 
 /* Contract in sketch.h. Ranks run from the most negative value up: the negative side from its
  * largest magnitude down, then zero, then the positive side upward. */
-double bk_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q)
+double bki_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q)
 {
-    uint64_t n = bk_sketch_count(s);
+    uint64_t n = bki_sketch_count(s);
     if (n == 0)
         return 0.0;
     if (q < 0.0)
@@ -238,7 +238,7 @@ found:
 }
 
 /* Contract in sketch.h. */
-bool bk_sketch_exact_mean(const bk_sketch *s, double *mean)
+bool bki_sketch_exact_mean(const bk_sketch *s, double *mean)
 {
     if (s->overflow || s->nx == 0)
         return false;
@@ -256,7 +256,7 @@ bool bk_sketch_exact_mean(const bk_sketch *s, double *mean)
 }
 
 /* Contract in sketch.h. */
-void bk_sketch_clear(bk_sketch *s)
+void bki_sketch_clear(bk_sketch *s)
 {
     s->pos.len = 0;
     s->neg.len = 0;
@@ -267,11 +267,11 @@ void bk_sketch_clear(bk_sketch *s)
 }
 
 /* Contract in sketch.h. */
-void bk_sketch_release(bk_sketch *s)
+void bki_sketch_release(bk_sketch *s)
 {
-    bk_free(s->pos.c);
-    bk_free(s->neg.c);
-    bk_free(s->x);
+    bki_free(s->pos.c);
+    bki_free(s->neg.c);
+    bki_free(s->x);
     memset(s, 0, sizeof *s);
 }
 
@@ -283,78 +283,78 @@ static void side_write(const bk_sketch_side *s, bk_bytes *out)
         a++;
     while (b > a && s->c[b - 1] == 0)
         b--;
-    bk_bytes_u32(out, b - a);
+    bki_bytes_u32(out, b - a);
     if (a == b)
         return;
-    bk_bytes_i64(out, (int64_t)s->lo + a);
+    bki_bytes_i64(out, (int64_t)s->lo + a);
     for (uint32_t k = a; k < b; k++)
-        bk_bytes_u32(out, s->c[k]);
+        bki_bytes_u32(out, s->c[k]);
 }
 
 /* Contract in sketch.h. */
-void bk_sketch_write(const bk_sketch *s, bk_bytes *out)
+void bki_sketch_write(const bk_sketch *s, bk_bytes *out)
 {
-    bk_bytes_u32(out, s->zero);
+    bki_bytes_u32(out, s->zero);
     side_write(&s->pos, out);
     side_write(&s->neg, out);
-    bk_bytes_u32(out, (s->overflow ? 1u : 0u) | (s->nonint ? 2u : 0u));
-    bk_bytes_u32(out, s->nx);
+    bki_bytes_u32(out, (s->overflow ? 1u : 0u) | (s->nonint ? 2u : 0u));
+    bki_bytes_u32(out, s->nx);
     for (uint32_t k = 0; k < s->nx; k++) {
-        bk_bytes_f64(out, s->x[k].v);
-        bk_bytes_u32(out, s->x[k].c);
+        bki_bytes_f64(out, s->x[k].v);
+        bki_bytes_u32(out, s->x[k].c);
     }
 }
 
 static bool side_read(bk_sketch_side *s, bk_reader *in)
 {
-    uint32_t len = bk_reader_u32(in);
+    uint32_t len = bki_reader_u32(in);
     if (in->failed || len > MAX_SIDE_LEN)
         return false;
     if (len == 0)
         return true;
-    int64_t lo = bk_reader_i64(in);
+    int64_t lo = bki_reader_i64(in);
     if (in->failed || lo < -(int64_t)MAX_SIDE_LEN || lo > (int64_t)MAX_SIDE_LEN)
         return false;
-    s->c = bk_malloc((size_t)len * sizeof *s->c);
+    s->c = bki_malloc((size_t)len * sizeof *s->c);
     if (!s->c)
         return false;
     s->cap = s->len = len;
     s->lo = (int32_t)lo;
     for (uint32_t k = 0; k < len; k++)
-        s->c[k] = bk_reader_u32(in);
+        s->c[k] = bki_reader_u32(in);
     return !in->failed;
 }
 
 /* Contract in sketch.h. */
-bool bk_sketch_read(bk_sketch *s, bk_reader *in)
+bool bki_sketch_read(bk_sketch *s, bk_reader *in)
 {
     memset(s, 0, sizeof *s);
-    s->zero = bk_reader_u32(in);
+    s->zero = bki_reader_u32(in);
     bool ok = !in->failed && side_read(&s->pos, in) && side_read(&s->neg, in);
-    uint32_t flags = ok ? bk_reader_u32(in) : 0, nx = ok ? bk_reader_u32(in) : 0;
+    uint32_t flags = ok ? bki_reader_u32(in) : 0, nx = ok ? bki_reader_u32(in) : 0;
     ok = ok && !in->failed && flags <= 3u && nx <= BK_SKETCH_EXACT_MAX
          && (nx == 0 || !(flags & 1u));
     s->overflow = flags & 1u;
     s->nonint = flags & 2u;
     if (ok && nx > 0) {
-        s->x = bk_malloc((size_t)nx * sizeof *s->x);
+        s->x = bki_malloc((size_t)nx * sizeof *s->x);
         ok = s->x != NULL;
         s->capx = ok ? nx : 0;
     }
     uint64_t total = 0;
     for (uint32_t k = 0; ok && k < nx; k++) {
-        s->x[k].v = bk_reader_f64(in);
-        s->x[k].c = bk_reader_u32(in);
-        /* ascending, distinct, counted, and as bk_sketch_add stores them */
+        s->x[k].v = bki_reader_f64(in);
+        s->x[k].c = bki_reader_u32(in);
+        /* ascending, distinct, counted, and as bki_sketch_add stores them */
         ok = !in->failed && s->x[k].c > 0 && s->x[k].v == s->x[k].v
              && (k == 0 || s->x[k].v > s->x[k - 1].v);
         total += s->x[k].c;
         s->nx = k + 1;
     }
     /* the list, unless dropped, accounts for every value */
-    ok = ok && (s->overflow || total == bk_sketch_count(s));
+    ok = ok && (s->overflow || total == bki_sketch_count(s));
     if (!ok) {
-        bk_sketch_release(s);
+        bki_sketch_release(s);
         in->failed = true;
         return false;
     }

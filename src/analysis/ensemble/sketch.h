@@ -7,7 +7,7 @@
  * BK_SKETCH_MAX_ABS, so a sketch never has more than about 2,400 buckets per sign at a = 0.01.
  *
  * Counts are integers, so adding the same values in any order, or merging sketches in any
- * order, gives the same state; bk_sketch_write writes only the occupied range, so equal states
+ * order, gives the same state; bki_sketch_write writes only the occupied range, so equal states
  * serialize to equal bytes. Buckets live in a contiguous window per sign that grows as needed.
  * Not thread-safe: one sketch is used by one thread at a time.
  *
@@ -66,39 +66,39 @@ typedef struct bk_sketch {
 } bk_sketch;
 
 /* Fill `map` for relative accuracy a; false when a is not in (0, 0.5). */
-bool bk_sketch_map_init(bk_sketch_map *map, double accuracy);
+bool bki_sketch_map_init(bk_sketch_map *map, double accuracy);
 
 /* Add one value. NaN counts as zero (the model never records one). false when out of memory
  * (the sketch is unchanged). */
-bool bk_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x);
+bool bki_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x);
 
 /* Add every count of src to dst. false when out of memory (dst may then hold part of src:
  * the caller discards it). */
-bool bk_sketch_merge(bk_sketch *dst, const bk_sketch *src);
+bool bki_sketch_merge(bk_sketch *dst, const bk_sketch *src);
 
 /* Number of values added. */
-uint64_t bk_sketch_count(const bk_sketch *s);
+uint64_t bki_sketch_count(const bk_sketch *s);
 
 /* The value of rank floor(q (n - 1)) (0-based, ascending): exactly when the sketch still holds
  * its distinct values, else to relative accuracy a, rounded to an integer when every value was
  * one; 0 for an empty sketch. q in [0, 1]. */
-double bk_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q);
+double bki_sketch_quantile(const bk_sketch *s, const bk_sketch_map *map, double q);
 
 /* The mean of the values from the exact list (ascending, in long double), so that a constant is
  * its own mean; false (and *mean untouched) when the list was dropped or the sketch is empty. */
-bool bk_sketch_exact_mean(const bk_sketch *s, double *mean);
+bool bki_sketch_exact_mean(const bk_sketch *s, double *mean);
 
 /* Empty the sketch, keeping its memory for reuse. */
-void bk_sketch_clear(bk_sketch *s);
+void bki_sketch_clear(bk_sketch *s);
 
 /* Free the buckets; the sketch is then empty. */
-void bk_sketch_release(bk_sketch *s);
+void bki_sketch_release(bk_sketch *s);
 
 /* Serialize the occupied buckets (see docs/ensemble.md, state files). */
-void bk_sketch_write(const bk_sketch *s, bk_bytes *out);
+void bki_sketch_write(const bk_sketch *s, bk_bytes *out);
 
-/* Read a sketch written by bk_sketch_write into an empty `s`; false on malformed input or out
+/* Read a sketch written by bki_sketch_write into an empty `s`; false on malformed input or out
  * of memory (s is then released). */
-bool bk_sketch_read(bk_sketch *s, bk_reader *in);
+bool bki_sketch_read(bk_sketch *s, bk_reader *in);
 
 #endif

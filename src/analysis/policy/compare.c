@@ -52,29 +52,29 @@ static double mono_s(void)
 
 static bool acc_init(cmp_acc *a, int n_sc)
 {
-    size_t n = (size_t)n_sc * (size_t)bk_n_total_metrics;
+    size_t n = (size_t)n_sc * (size_t)bki_n_total_metrics;
     memset(a, 0, sizeof *a);
-    a->sum = bk_calloc(n, sizeof *a->sum);
-    a->dsum = bk_calloc(n, sizeof *a->dsum);
-    a->dsq = bk_calloc(n, sizeof *a->dsq);
+    a->sum = bki_calloc(n, sizeof *a->sum);
+    a->dsum = bki_calloc(n, sizeof *a->dsum);
+    a->dsq = bki_calloc(n, sizeof *a->dsq);
     return a->sum && a->dsum && a->dsq;
 }
 
 static void acc_release(cmp_acc *a)
 {
-    bk_free(a->sum);
-    bk_free(a->dsum);
-    bk_free(a->dsq);
+    bki_free(a->sum);
+    bki_free(a->dsum);
+    bki_free(a->dsq);
     memset(a, 0, sizeof *a);
 }
 
 static void acc_merge(cmp_acc *dst, const cmp_acc *src, int n_sc)
 {
-    size_t n = (size_t)n_sc * (size_t)bk_n_total_metrics;
+    size_t n = (size_t)n_sc * (size_t)bki_n_total_metrics;
     for (size_t i = 0; i < n; i++) {
         dst->sum[i] += src->sum[i];
         dst->dsum[i] += src->dsum[i];
-        bk_u192_add(&dst->dsq[i], &src->dsq[i]);
+        bki_u192_add(&dst->dsq[i], &src->dsq[i]);
     }
     dst->n += src->n;
 }
@@ -95,18 +95,18 @@ void bk_compare_free(bk_compare *c)
         return;
     for (int k = 0; k < c->n_sc; k++) {
         if (c->names)
-            bk_free(c->names[k]);
+            bki_free(c->names[k]);
         if (c->labels)
-            bk_free(c->labels[k]);
+            bki_free(c->labels[k]);
         if (c->shas)
-            bk_free(c->shas[k]);
+            bki_free(c->shas[k]);
     }
-    bk_free(c->names);
-    bk_free(c->labels);
-    bk_free(c->shas);
-    bk_free(c->scenario_name);
+    bki_free(c->names);
+    bki_free(c->labels);
+    bki_free(c->shas);
+    bki_free(c->scenario_name);
     acc_release(&c->acc);
-    bk_free(c);
+    bki_free(c);
 }
 
 /* One block of replications under every scenario into the worker's accumulator. */
@@ -117,12 +117,12 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
     uint64_t first = b * c->block, end = first + c->block;
     if (end > c->n_reps)
         end = c->n_reps;
-    int nt = bk_n_total_metrics;
+    int nt = bki_n_total_metrics;
     /* a replication's values under every scenario, added all at once under the lock, so a
        partial result never holds half a replication */
-    double *x = bk_malloc((size_t)c->n_sc * (size_t)nt * sizeof *x);
+    double *x = bki_malloc((size_t)c->n_sc * (size_t)nt * sizeof *x);
     if (!x)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     bk_status st = BK_OK;
     for (uint64_t r = first; r < end && st == BK_OK; r++) {
         for (int k = 0; k < c->n_sc && st == BK_OK; k++) {
@@ -139,7 +139,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             st = bk_sim_run(c->sc[k], &rc, &run, &rerr);
             if (st != BK_OK) {
                 if (st != BK_ERR_INTERRUPTED)
-                    bk_fail(err, st, "%s, replication %llu: %s", c->names[k],
+                    bki_fail(err, st, "%s, replication %llu: %s", c->names[k],
                                 (unsigned long long)r,
                                 rerr.message[0] ? rerr.message : bk_status_str(st));
                 break;
@@ -149,7 +149,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             bk_run_free(run);
             int days = rc.days > 0 ? rc.days : c->sc[k]->days;
             for (int i = 0; i < nt; i++)
-                x[(size_t)k * (size_t)nt + (size_t)i] = bk_total_value(&t, i, days);
+                x[(size_t)k * (size_t)nt + (size_t)i] = bki_total_value(&t, i, days);
         }
         if (st != BK_OK)
             break;
@@ -157,25 +157,25 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
         for (int k = 0; k < c->n_sc; k++) {
             for (int i = 0; i < nt; i++) {
                 size_t j = (size_t)k * (size_t)nt + (size_t)i;
-                w->sum[j] += bk_fix(x[j]);
+                w->sum[j] += bki_fix(x[j]);
                 if (k > 0) {
-                    int64_t d = bk_fix(x[j] - x[i]);
+                    int64_t d = bki_fix(x[j] - x[i]);
                     w->dsum[j] += d;
-                    bk_u192_add_square(&w->dsq[j], d);
+                    bki_u192_add_square(&w->dsq[j], d);
                 }
             }
         }
         w->n++;
         pthread_mutex_unlock(&c->mu);
     }
-    bk_free(x);
+    bki_free(x);
     return st;
 }
 
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s ? s : "");
-    char *d = bk_malloc(n + 1);
+    char *d = bki_malloc(n + 1);
     if (d)
         memcpy(d, s ? s : "", n + 1);
     return d;
@@ -221,19 +221,19 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
 {
     *out = NULL;
     if (n < 2 || !scenarios || !cfg)
-        return bk_fail(err, BK_ERR_USAGE, "compare: at least two policies are needed");
+        return bki_fail(err, BK_ERR_USAGE, "compare: at least two policies are needed");
     if (cfg->replications < 1 || cfg->replications > BK_ENSEMBLE_MAX_REPLICATIONS)
-        return bk_fail(err, BK_ERR_USAGE, "compare: replications out of range");
-    bk_compare *c = bk_calloc(1, sizeof *c);
+        return bki_fail(err, BK_ERR_USAGE, "compare: replications out of range");
+    bk_compare *c = bki_calloc(1, sizeof *c);
     if (!c)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     c->n_sc = n;
     c->seed = cfg->seed;
     c->n_reps = cfg->replications;
     c->days0 = cfg->days > 0 ? cfg->days : scenarios[0]->days;
-    c->names = bk_calloc((size_t)n, sizeof *c->names);
-    c->labels = bk_calloc((size_t)n, sizeof *c->labels);
-    c->shas = bk_calloc((size_t)n, sizeof *c->shas);
+    c->names = bki_calloc((size_t)n, sizeof *c->names);
+    c->labels = bki_calloc((size_t)n, sizeof *c->labels);
+    c->shas = bki_calloc((size_t)n, sizeof *c->shas);
     c->scenario_name = dup_str(bk_scenario_name(scenarios[0]));
     bool ok = c->names && c->labels && c->shas && c->scenario_name && acc_init(&c->acc, n);
     for (int k = 0; ok && k < n; k++) {
@@ -244,12 +244,12 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         c->shas[k] = dup_str(hex);
         ok = c->names[k] && c->labels[k] && c->shas[k];
     }
-    int threads = cfg->threads > 0 ? cfg->threads : bk_pool_cpus();
-    c->block = bk_ens_block_size(c->n_reps);
+    int threads = cfg->threads > 0 ? cfg->threads : bki_pool_cpus();
+    c->block = bki_ens_block_size(c->n_reps);
     c->n_blocks = (c->n_reps + c->block - 1) / c->block;
     if ((uint64_t)threads > c->n_blocks)
         threads = (int)c->n_blocks;
-    c->wacc = ok ? bk_calloc((size_t)threads, sizeof *c->wacc) : NULL;
+    c->wacc = ok ? bki_calloc((size_t)threads, sizeof *c->wacc) : NULL;
     ok = ok && c->wacc;
     for (int i = 0; ok && i < threads; i++)
         ok = acc_init(&c->wacc[i], n);
@@ -257,16 +257,16 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         if (c->wacc)
             for (int i = 0; i < threads; i++)
                 acc_release(&c->wacc[i]);
-        bk_free(c->wacc);
+        bki_free(c->wacc);
         bk_compare_free(c);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     if (pthread_mutex_init(&c->mu, NULL) != 0) {
         for (int i = 0; i < threads; i++)
             acc_release(&c->wacc[i]);
-        bk_free(c->wacc);
+        bki_free(c->wacc);
         bk_compare_free(c);
-        return bk_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
+        return bki_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
     }
     c->sc = scenarios;
     c->cfg = cfg;
@@ -278,7 +278,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
     job.work = compare_block;
     job.tick = compare_tick;
     job.cancel = cfg->cancel;
-    bk_status st = bk_pool_run(&job, c->n_blocks, threads, err);
+    bk_status st = bki_pool_run(&job, c->n_blocks, threads, err);
     if (cfg->progress && st == BK_OK)
         cfg->progress(cfg->progress_ud, c->n_reps, c->n_reps);
     pthread_mutex_destroy(&c->mu);
@@ -287,13 +287,13 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         acc_merge(&c->acc, &c->wacc[i], n);
         acc_release(&c->wacc[i]);
     }
-    bk_free(c->wacc);
+    bki_free(c->wacc);
     c->wacc = NULL;
     c->sc = NULL;
     c->cfg = NULL;
     if (st != BK_OK) {
         if (st == BK_ERR_INTERRUPTED)
-            bk_fail(err, st, "interrupted");
+            bki_fail(err, st, "interrupted");
         bk_compare_free(c);
         return st;
     }
@@ -304,20 +304,20 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
 /* Contract in blockade/ensemble.h. */
 bk_status bk_compare_get(const bk_compare *c, int k, const char *name, bk_compare_diff *out)
 {
-    int i = bk_total_index(name);
+    int i = bki_total_index(name);
     if (i < 0 || k < 1 || k >= c->n_sc)
         return BK_ERR_USAGE;
-    int nt = bk_n_total_metrics;
+    int nt = bki_n_total_metrics;
     size_t j = (size_t)k * (size_t)nt + (size_t)i;
     uint64_t n = c->acc.n;
-    out->mean_a = bk_fix_mean(c->acc.sum[i], n);
-    out->mean_b = bk_fix_mean(c->acc.sum[j], n);
-    out->mean = bk_fix_mean(c->acc.dsum[j], n);
+    out->mean_a = bki_fix_mean(c->acc.sum[i], n);
+    out->mean_b = bki_fix_mean(c->acc.sum[j], n);
+    out->mean = bki_fix_mean(c->acc.dsum[j], n);
     out->se = out->lo = out->hi = NAN;
     if (n >= 2) {
         /* variance of d in scaled units: (S2 - S1^2 / n) / (n - 1), from exact integers */
         long double s1 = (long double)c->acc.dsum[j];
-        long double s2 = bk_u192_ld(&c->acc.dsq[j]);
+        long double s2 = bki_u192_ld(&c->acc.dsq[j]);
         long double var = (s2 - s1 * s1 / (long double)n) / (long double)(n - 1);
         bool all_zero = c->acc.dsq[j].w[0] == 0 && c->acc.dsq[j].w[1] == 0
                         && c->acc.dsq[j].w[2] == 0;
@@ -375,7 +375,7 @@ static const struct {
 bk_status bk_compare_write_table(const bk_compare *c, FILE *out)
 {
     char num[BK_FMT_NUM];
-    bk_fmt_thousands(num, (long)c->acc.n);
+    bki_fmt_thousands(num, (long)c->acc.n);
     fprintf(out, "%s replications of \"%s\" (seed %llu) under %d policies, on common random "
                  "numbers.\n",
             num, c->scenario_name, (unsigned long long)c->seed, c->n_sc);
@@ -396,8 +396,8 @@ bk_status bk_compare_write_table(const bk_compare *c, FILE *out)
         }
         fprintf(out, "\n  %-24s %-8s %16s %16s %16s %16s %16s\n", "metric", "unit", "mean A",
                 "mean B", "B - A", "95 % CI low", "95 % CI high");
-        for (int i = 0; i < bk_n_total_metrics; i++) {
-            const bk_total_metric *m = &bk_total_metrics[i];
+        for (int i = 0; i < bki_n_total_metrics; i++) {
+            const bk_total_metric *m = &bki_total_metrics[i];
             bk_compare_diff d;
             bk_compare_get(c, k, m->name, &d);
             char v[5][48];
@@ -411,13 +411,13 @@ bk_status bk_compare_write_table(const bk_compare *c, FILE *out)
         }
     }
     fputs("\nDays that never came (no stock-out, no attack) count as the horizon length.\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 static void put_csv_num(FILE *out, double v)
 {
     char num[BK_FMT_NUM];
-    bk_fmt_number(num, v); /* NaN: empty field */
+    bki_fmt_number(num, v); /* NaN: empty field */
     fputs(num, out);
 }
 
@@ -426,13 +426,13 @@ bk_status bk_compare_write_csv(const bk_compare *c, FILE *out)
 {
     fputs("policy_a,policy_b,metric,unit,n,mean_a,mean_b,mean_diff,se,ci95_low,ci95_high\n", out);
     for (int k = 1; k < c->n_sc; k++) {
-        for (int i = 0; i < bk_n_total_metrics; i++) {
-            const bk_total_metric *m = &bk_total_metrics[i];
+        for (int i = 0; i < bki_n_total_metrics; i++) {
+            const bk_total_metric *m = &bki_total_metrics[i];
             bk_compare_diff d;
             bk_compare_get(c, k, m->name, &d);
-            bk_fmt_csv_field(out, c->names[0]);
+            bki_fmt_csv_field(out, c->names[0]);
             fputc(',', out);
-            bk_fmt_csv_field(out, c->names[k]);
+            bki_fmt_csv_field(out, c->names[k]);
             fprintf(out, ",%s,%s,%llu,", m->name, m->unit, (unsigned long long)c->acc.n);
             double v[6] = {d.mean_a, d.mean_b, d.mean, d.se, d.lo, d.hi};
             for (int j = 0; j < 6; j++) {
@@ -443,52 +443,52 @@ bk_status bk_compare_write_csv(const bk_compare *c, FILE *out)
             fputc('\n', out);
         }
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 /* Contract in blockade/ensemble.h. */
 bk_status bk_compare_write_json(const bk_compare *c, FILE *out)
 {
     fputs("{\n  \"kind\": \"compare\",\n  \"scenario\": ", out);
-    bk_fmt_json_string(out, c->scenario_name);
+    bki_fmt_json_string(out, c->scenario_name);
     fprintf(out, ",\n  \"seed\": %llu,\n  \"replications\": %llu,\n  \"days\": %d,\n"
                  "  \"confidence\": 0.95,\n  \"policies\": [\n",
             (unsigned long long)c->seed, (unsigned long long)c->acc.n, c->days0);
     for (int k = 0; k < c->n_sc; k++) {
         fputs("    {\"name\": ", out);
-        bk_fmt_json_string(out, c->names[k]);
+        bki_fmt_json_string(out, c->names[k]);
         fputs(", \"label\": ", out);
-        bk_fmt_json_string(out, c->labels[k]);
+        bki_fmt_json_string(out, c->labels[k]);
         fprintf(out, ", \"scenario_sha256\": \"%s\"}%s\n", c->shas[k],
                 k + 1 < c->n_sc ? "," : "");
     }
     fputs("  ],\n  \"comparisons\": [\n", out);
     for (int k = 1; k < c->n_sc; k++) {
         fputs("    {\"a\": ", out);
-        bk_fmt_json_string(out, c->names[0]);
+        bki_fmt_json_string(out, c->names[0]);
         fputs(", \"b\": ", out);
-        bk_fmt_json_string(out, c->names[k]);
+        bki_fmt_json_string(out, c->names[k]);
         fputs(", \"metrics\": {\n", out);
-        for (int i = 0; i < bk_n_total_metrics; i++) {
-            const bk_total_metric *m = &bk_total_metrics[i];
+        for (int i = 0; i < bki_n_total_metrics; i++) {
+            const bk_total_metric *m = &bki_total_metrics[i];
             bk_compare_diff d;
             bk_compare_get(c, k, m->name, &d);
             fprintf(out, "      \"%s\": {\"unit\": \"%s\", \"mean_a\": ", m->name, m->unit);
-            bk_fmt_json_number(out, d.mean_a);
+            bki_fmt_json_number(out, d.mean_a);
             fputs(", \"mean_b\": ", out);
-            bk_fmt_json_number(out, d.mean_b);
+            bki_fmt_json_number(out, d.mean_b);
             fputs(", \"mean_diff\": ", out);
-            bk_fmt_json_number(out, d.mean);
+            bki_fmt_json_number(out, d.mean);
             fputs(", \"se\": ", out);
-            bk_fmt_json_number(out, d.se);
+            bki_fmt_json_number(out, d.se);
             fputs(", \"ci95\": [", out);
-            bk_fmt_json_number(out, d.lo);
+            bki_fmt_json_number(out, d.lo);
             fputs(", ", out);
-            bk_fmt_json_number(out, d.hi);
-            fprintf(out, "]}%s\n", i + 1 < bk_n_total_metrics ? "," : "");
+            bki_fmt_json_number(out, d.hi);
+            fprintf(out, "]}%s\n", i + 1 < bki_n_total_metrics ? "," : "");
         }
         fprintf(out, "    }}%s\n", k + 1 < c->n_sc ? "," : "");
     }
     fputs("  ]\n}\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

@@ -50,7 +50,7 @@ static bk_status crn_work(void *ctx, int worker, uint64_t item, bk_error *err)
     if (st != BK_OK) {
         if (st == BK_ERR_INTERRUPTED)
             return st;
-        return bk_fail(err, st, "candidate %d, replication %llu: %s", k,
+        return bki_fail(err, st, "candidate %d, replication %llu: %s", k,
                        (unsigned long long)rc.replication,
                        rerr.message[0] ? rerr.message : bk_status_str(st));
     }
@@ -58,10 +58,10 @@ static bk_status crn_work(void *ctx, int worker, uint64_t item, bk_error *err)
     bk_run_get_totals(run, &t);
     bk_run_free(run);
     int days = rc.days > 0 ? rc.days : j->sc[k]->days;
-    int nt = bk_n_total_metrics;
+    int nt = bki_n_total_metrics;
     double *v = j->vals + ((size_t)k * j->cfg->reps + r) * (size_t)nt;
     for (int i = 0; i < nt; i++)
-        v[i] = bk_total_value(&t, i, days);
+        v[i] = bki_total_value(&t, i, days);
     atomic_fetch_add(&j->done, 1);
     return BK_OK;
 }
@@ -75,14 +75,14 @@ static bk_status crn_tick(void *ctx)
 }
 
 /* Contract in crn.h. */
-bk_status bk_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_config *cfg,
+bk_status bki_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_config *cfg,
                       double *vals, bk_error *err)
 {
     if (n < 1 || cfg->reps < 1)
-        return bk_fail(err, BK_ERR_USAGE, "nothing to evaluate");
+        return bki_fail(err, BK_ERR_USAGE, "nothing to evaluate");
     crn_job j = {.sc = sc, .n = n, .cfg = cfg, .vals = vals, .total = (uint64_t)n * cfg->reps};
     atomic_init(&j.done, 0);
-    int threads = cfg->threads > 0 ? cfg->threads : bk_pool_cpus();
+    int threads = cfg->threads > 0 ? cfg->threads : bki_pool_cpus();
     if ((uint64_t)threads > j.total)
         threads = (int)j.total;
     bk_pool_job job;
@@ -91,16 +91,16 @@ bk_status bk_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_c
     job.work = crn_work;
     job.tick = crn_tick;
     job.cancel = cfg->cancel;
-    bk_status st = bk_pool_run(&job, j.total, threads, err);
+    bk_status st = bki_pool_run(&job, j.total, threads, err);
     if (st == BK_OK)
         crn_tick(&j);
     else if (st == BK_ERR_INTERRUPTED)
-        bk_fail(err, st, "interrupted");
+        bki_fail(err, st, "interrupted");
     return st;
 }
 
 /* Contract in crn.h. */
-void bk_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
+void bki_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
                     double *hi)
 {
     long double s = 0;
@@ -134,7 +134,7 @@ static int asc(const void *pa, const void *pb)
 }
 
 /* Contract in crn.h. */
-double bk_crn_cvar(const double *x, uint64_t n, double level, double *scratch)
+double bki_crn_cvar(const double *x, uint64_t n, double level, double *scratch)
 {
     if (n == 0)
         return (double)NAN;
@@ -156,46 +156,46 @@ static uint64_t uniform_below(bk_rng *r, uint64_t n)
     uint64_t lim = UINT64_MAX - UINT64_MAX % n;
     uint64_t v;
     do
-        v = bk_rng_next(r);
+        v = bki_rng_next(r);
     while (v >= lim);
     return v % n;
 }
 
 /* Contract in crn.h. */
-bk_status bk_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
+bk_status bki_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
                               uint64_t seed, uint32_t entity, int resamples, double *diff,
                               double *lo, double *hi)
 {
     *diff = *lo = *hi = (double)NAN;
     if (n == 0)
         return BK_OK;
-    double *sa = bk_malloc((size_t)n * sizeof *sa), *sb = bk_malloc((size_t)n * sizeof *sb);
-    double *d = resamples >= 2 ? bk_malloc((size_t)resamples * sizeof *d) : NULL;
+    double *sa = bki_malloc((size_t)n * sizeof *sa), *sb = bki_malloc((size_t)n * sizeof *sb);
+    double *d = resamples >= 2 ? bki_malloc((size_t)resamples * sizeof *d) : NULL;
     if (!sa || !sb || (resamples >= 2 && !d)) {
-        bk_free(sa);
-        bk_free(sb);
-        bk_free(d);
+        bki_free(sa);
+        bki_free(sb);
+        bki_free(d);
         return BK_ERR_NOMEM;
     }
-    *diff = bk_crn_cvar(a, n, level, sa) - bk_crn_cvar(b, n, level, sb);
+    *diff = bki_crn_cvar(a, n, level, sa) - bki_crn_cvar(b, n, level, sb);
     if (n >= 2 && resamples >= 2) {
         bk_rng r;
-        bk_rng_init(&r, seed, 0, BK_RNG_BOOTSTRAP, entity);
+        bki_rng_init(&r, seed, 0, BK_RNG_BOOTSTRAP, entity);
         for (int j = 0; j < resamples; j++) {
             for (uint64_t i = 0; i < n; i++) {
                 uint64_t k = uniform_below(&r, n);
                 sa[i] = a[k];
                 sb[i] = b[k];
             }
-            d[j] = bk_crn_cvar(sa, n, level, sa) - bk_crn_cvar(sb, n, level, sb);
+            d[j] = bki_crn_cvar(sa, n, level, sa) - bki_crn_cvar(sb, n, level, sb);
         }
         qsort(d, (size_t)resamples, sizeof *d, asc);
         double B1 = (double)(resamples - 1);
         *lo = d[(size_t)floor(0.025 * B1)];
         *hi = d[(size_t)ceil(0.975 * B1)];
     }
-    bk_free(sa);
-    bk_free(sb);
-    bk_free(d);
+    bki_free(sa);
+    bki_free(sb);
+    bki_free(d);
     return BK_OK;
 }

@@ -1,7 +1,7 @@
 /* crn.h (internal): evaluation of several scenarios on common random numbers, keeping every
  * replication's whole-run metrics, for the decision analyses (vulnerability.c, optimise.c).
  *
- * vals[(k * reps + r) * bk_n_total_metrics + i] is metric i (metrics.h, "never" counted as the
+ * vals[(k * reps + r) * bki_n_total_metrics + i] is metric i (metrics.h, "never" counted as the
  * horizon) of replication r under scenario k. Each slot is written by the one work item that
  * runs it, so the array does not depend on the number of threads.
  */
@@ -28,17 +28,17 @@ typedef struct bk_crn_config {
 /* Run every (scenario, replication) pair into vals (caller-owned, n * reps * metrics doubles).
  * Returns BK_OK, BK_ERR_INTERRUPTED, or the first replication's failure (with the scenario's
  * index and the replication in the message). */
-bk_status bk_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_config *cfg,
+bk_status bki_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_config *cfg,
                       double *vals, bk_error *err);
 
 /* Mean and 95 % interval (Student's t, n - 1 degrees of freedom) of x[0], x[stride], ...
  * (n values); lo = hi = NaN when n < 2. */
-void bk_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
+void bki_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
                     double *hi);
 
 /* CVaR at `level` of x[0..n): the mean of its ceil((1 - level) n) largest values (at least
  * one), summed from the largest down. scratch holds n doubles (x may be it). NaN when n is 0. */
-double bk_crn_cvar(const double *x, uint64_t n, double level, double *scratch);
+double bki_crn_cvar(const double *x, uint64_t n, double level, double *scratch);
 
 /* Paired bootstrap of a CVaR difference: *diff = CVaR(a) - CVaR(b) over the n replications
  * (a[r] and b[r] on the same random numbers), and its 95 % percentile interval [*lo, *hi] from
@@ -47,7 +47,7 @@ double bk_crn_cvar(const double *x, uint64_t n, double level, double *scratch);
  * of the B resampled differences, ascending. Resample j draws its n numbers, uniform on
  * 0..n-1, from the stream (seed, 0, BK_RNG_BOOTSTRAP, entity), in order: the same inputs give
  * the same interval. lo = hi = NaN when n < 2 or resamples < 2; BK_ERR_NOMEM. */
-bk_status bk_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
+bk_status bki_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
                               uint64_t seed, uint32_t entity, int resamples, double *diff,
                               double *lo, double *hi);
 

@@ -23,7 +23,7 @@
 
 static char *dup_n(const char *s, size_t n)
 {
-    char *d = bk_malloc(n + 1);
+    char *d = bki_malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -44,7 +44,7 @@ static int pos(struct fy_node *n, int *col)
 #define FAIL_AT(node, status, ...)                                                         \
     do {                                                                                   \
         int c_ = 0, l_ = pos((node), &c_);                                                 \
-        return bk_fail_at(err, (status), file, l_, c_, __VA_ARGS__);                       \
+        return bki_fail_at(err, (status), file, l_, c_, __VA_ARGS__);                       \
     } while (0)
 
 static bool key_is(struct fy_node *k, const char *name)
@@ -77,9 +77,9 @@ static bool number(struct fy_node *v, double *out)
 
 static struct fy_document *parse(const char *text, size_t len, const char *file, bk_error *err)
 {
-    struct fy_diag *diag = bk_yaml_quiet_diag();
+    struct fy_diag *diag = bki_yaml_quiet_diag();
     if (!diag) {
-        bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        bki_fail(err, BK_ERR_NOMEM, "out of memory");
         return NULL;
     }
     struct fy_parse_cfg pcfg = {0};
@@ -89,7 +89,7 @@ static struct fy_document *parse(const char *text, size_t len, const char *file,
     if (!doc) {
         void *it = NULL;
         struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        bk_fail_at(err, BK_ERR_SYNTAX, file, e && e->line > 0 ? e->line : 0,
+        bki_fail_at(err, BK_ERR_SYNTAX, file, e && e->line > 0 ? e->line : 0,
                    e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
                    e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
     }
@@ -98,7 +98,7 @@ static struct fy_document *parse(const char *text, size_t len, const char *file,
 }
 
 /* Contract in levers.h. */
-void bk_lever_value_text(const bk_lever *l, double x, char *buf, size_t cap)
+void bki_lever_value_text(const bk_lever *l, double x, char *buf, size_t cap)
 {
     if (l->kind == BK_LV_CHOICE) {
         int i = (int)x;
@@ -113,15 +113,15 @@ void bk_lever_value_text(const bk_lever *l, double x, char *buf, size_t cap)
 static void side_release(bk_lever_side *s)
 {
     for (int i = 0; i < s->n; i++) {
-        bk_free(s->lv[i].path);
+        bki_free(s->lv[i].path);
         for (int j = 0; j < s->lv[i].n_choices; j++)
-            bk_free(s->lv[i].choices[j]);
-        bk_free(s->lv[i].choices);
+            bki_free(s->lv[i].choices[j]);
+        bki_free(s->lv[i].choices);
     }
     for (int i = 0; i < s->nb; i++)
-        bk_free(s->b[i].levers);
-    bk_free(s->lv);
-    bk_free(s->b);
+        bki_free(s->b[i].levers);
+    bki_free(s->lv);
+    bki_free(s->b);
     memset(s, 0, sizeof *s);
 }
 
@@ -132,8 +132,8 @@ void bk_levers_free(bk_levers *lv)
         return;
     side_release(&lv->def);
     side_release(&lv->adv);
-    bk_free(lv->file);
-    bk_free(lv);
+    bki_free(lv->file);
+    bki_free(lv);
 }
 
 /* Try a value of lever l on a copy of the base: the error, if any, at the lever's position. */
@@ -149,16 +149,16 @@ static bk_status try_value(const char *file, const bk_lever *l, const bk_scenari
     st = bk_scenario_set_text(c, l->path, value, &e2);
     bk_scenario_free(c);
     if (st != BK_OK)
-        return bk_fail_at(err, st, file, l->line, l->col, "lever '%s' = %s: %s", l->path, value,
+        return bki_fail_at(err, st, file, l->line, l->col, "lever '%s' = %s: %s", l->path, value,
                           e2.message);
     return BK_OK;
 }
 
-/* The schema row of a lever's path (bk_schema_resolve), which must be a value, not a section;
+/* The schema row of a lever's path (bki_schema_resolve), which must be a value, not a section;
  * or NULL with the reason in msg. */
 static const bk_key *lever_row(const char *path, char *msg, size_t cap)
 {
-    const bk_key *row = bk_schema_resolve(path, msg, cap);
+    const bk_key *row = bki_schema_resolve(path, msg, cap);
     if (row && (row->type == BK_KT_MAP || row->type == BK_KT_LIST)) {
         snprintf(msg, cap, "'%s' is a section, not a value", path);
         return NULL;
@@ -186,7 +186,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
                 FAIL_AT(v, BK_ERR_SCHEMA, "'path' must be a dotted scenario path");
             l->path = dup_n(buf, strlen(buf));
             if (!l->path)
-                return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+                return bki_fail(err, BK_ERR_NOMEM, "out of memory");
             l->line = pos(v, &l->col);
         } else if (key_is(k, "min")) {
             vmin = v;
@@ -207,7 +207,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
     char msg[700];
     const bk_key *row = lever_row(l->path, msg, sizeof msg);
     if (!row)
-        return bk_fail_at(err, BK_ERR_REFERENCE, file, l->line, l->col, "%s", msg);
+        return bki_fail_at(err, BK_ERR_REFERENCE, file, l->line, l->col, "%s", msg);
     if (vch) {
         if (vmin || vmax)
             FAIL_AT(vch, BK_ERR_SCHEMA, "a lever has 'choices' or 'min' and 'max', not both");
@@ -215,9 +215,9 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
             FAIL_AT(vch, BK_ERR_SCHEMA, "'choices' must be a list of at least two values");
         int n = fy_node_sequence_item_count(vch);
         l->kind = BK_LV_CHOICE;
-        l->choices = bk_calloc((size_t)n, sizeof *l->choices);
+        l->choices = bki_calloc((size_t)n, sizeof *l->choices);
         if (!l->choices)
-            return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory");
         void *it2 = NULL;
         struct fy_node *c;
         while ((c = fy_node_sequence_iterate(vch, &it2)) != NULL) {
@@ -226,14 +226,14 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
                 FAIL_AT(c, BK_ERR_SCHEMA, "each choice must be a scalar value");
             l->choices[l->n_choices] = dup_n(buf, strlen(buf));
             if (!l->choices[l->n_choices])
-                return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+                return bki_fail(err, BK_ERR_NOMEM, "out of memory");
             l->n_choices++;
             bk_status st = try_value(file, l, base, buf, err);
             if (st != BK_OK) {
                 int cc = 0, cl = pos(c, &cc);
                 err->line = cl;
                 err->column = cc;
-                return bk_fail_at(err, st, file, cl, cc, "choice '%s' of lever '%s' is not a "
+                return bki_fail_at(err, st, file, cl, cc, "choice '%s' of lever '%s' is not a "
                                   "valid value here", buf, l->path);
             }
         }
@@ -246,7 +246,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
     else if (row->type == BK_KT_NUM)
         l->kind = BK_LV_NUM;
     else
-        return bk_fail_at(err, BK_ERR_SCHEMA, file, l->line, l->col,
+        return bki_fail_at(err, BK_ERR_SCHEMA, file, l->line, l->col,
                           "lever '%s' is not a number: give its 'choices'", l->path);
     if (!number(vmin, &l->lo))
         FAIL_AT(vmin, BK_ERR_SCHEMA, "'min' must be a number");
@@ -258,10 +258,10 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
         FAIL_AT(vmin, BK_ERR_VALUE, "lever '%s' takes whole numbers: 'min' and 'max' too",
                 l->path);
     char buf[64];
-    bk_lever_value_text(l, l->lo, buf, sizeof buf);
+    bki_lever_value_text(l, l->lo, buf, sizeof buf);
     bk_status st = try_value(file, l, base, buf, err);
     if (st == BK_OK) {
-        bk_lever_value_text(l, l->hi, buf, sizeof buf);
+        bki_lever_value_text(l, l->hi, buf, sizeof buf);
         st = try_value(file, l, base, buf, err);
     }
     return st;
@@ -299,9 +299,9 @@ static bk_status read_budget(const char *file, struct fy_node *item, bk_lever_si
                                                "lever paths");
     if (!tot || !number(tot, &b->total))
         FAIL_AT(tot ? tot : item, BK_ERR_SCHEMA, "a budget needs 'total:', a number");
-    b->levers = bk_calloc((size_t)fy_node_sequence_item_count(lv), sizeof *b->levers);
+    b->levers = bki_calloc((size_t)fy_node_sequence_item_count(lv), sizeof *b->levers);
     if (!b->levers)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     double lo = 0, hi = 0;
     bool all_int = true;
     void *it2 = NULL;
@@ -340,9 +340,9 @@ static bk_status read_side(const char *file, struct fy_node *levers, struct fy_n
     int n = fy_node_sequence_item_count(levers);
     if (n > BK_LEVERS_MAX)
         FAIL_AT(levers, BK_ERR_TOO_LARGE, "more than %d levers", BK_LEVERS_MAX);
-    s->lv = bk_calloc((size_t)n, sizeof *s->lv);
+    s->lv = bki_calloc((size_t)n, sizeof *s->lv);
     if (!s->lv)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     void *it = NULL;
     struct fy_node *item;
     while ((item = fy_node_sequence_iterate(levers, &it)) != NULL) {
@@ -358,9 +358,9 @@ static bk_status read_side(const char *file, struct fy_node *levers, struct fy_n
     if (!fy_node_is_sequence(budgets))
         FAIL_AT(budgets, BK_ERR_SCHEMA, "'budgets' must be a list of budgets");
     int nb = fy_node_sequence_item_count(budgets);
-    s->b = bk_calloc((size_t)(nb > 0 ? nb : 1), sizeof *s->b);
+    s->b = bki_calloc((size_t)(nb > 0 ? nb : 1), sizeof *s->b);
     if (!s->b)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     it = NULL;
     while ((item = fy_node_sequence_iterate(budgets, &it)) != NULL) {
         s->nb++;
@@ -415,7 +415,7 @@ static bk_status levers_doc(struct fy_document *doc, const char *file, const bk_
     st = read_side(file, al, ab, base, &lv->adv, err);
     for (int i = 0; st == BK_OK && i < lv->adv.n; i++)
         if (find_lever(&lv->def, lv->adv.lv[i].path) >= 0)
-            return bk_fail_at(err, BK_ERR_SCHEMA, file, lv->adv.lv[i].line, lv->adv.lv[i].col,
+            return bki_fail_at(err, BK_ERR_SCHEMA, file, lv->adv.lv[i].line, lv->adv.lv[i].col,
                               "'%s' is a lever of both sides", lv->adv.lv[i].path);
     return st;
 }
@@ -427,12 +427,12 @@ bk_status bk_levers_load_string(const char *text, size_t len, const char *name,
     *out = NULL;
     const char *file = name ? name : "-";
     if (len > SPEC_MAX_BYTES)
-        return bk_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
+        return bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
                           SPEC_MAX_BYTES);
-    bk_levers *lv = bk_calloc(1, sizeof *lv);
+    bk_levers *lv = bki_calloc(1, sizeof *lv);
     if (!lv || !(lv->file = dup_n(file, strlen(file)))) {
         bk_levers_free(lv);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     struct fy_document *doc = parse(text, len, file, err);
     if (!doc) {
@@ -455,11 +455,11 @@ bk_status bk_levers_load_file(const char *path, const bk_scenario *base, bk_leve
     *out = NULL;
     char *buf = NULL;
     size_t n = 0;
-    bk_status st = bk_read_whole_file(path, SPEC_MAX_BYTES, &buf, &n, err);
+    bk_status st = bki_read_whole_file(path, SPEC_MAX_BYTES, &buf, &n, err);
     if (st != BK_OK)
         return st;
     st = bk_levers_load_string(buf, n, path, base, out, err);
-    bk_free(buf);
+    bki_free(buf);
     return st;
 }
 
@@ -469,20 +469,20 @@ void bk_objective_free(bk_objective *o)
 {
     if (!o)
         return;
-    bk_free(o->file);
-    bk_free(o);
+    bki_free(o->file);
+    bki_free(o);
 }
 
 bk_status bk_objective_default(bk_objective **out, bk_error *err)
 {
     *out = NULL;
-    bk_objective *o = bk_calloc(1, sizeof *o);
+    bk_objective *o = bki_calloc(1, sizeof *o);
     if (!o || !(o->file = dup_n("(default)", 9))) {
-        bk_free(o);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        bki_free(o);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     o->n = 1;
-    o->metric[0] = bk_total_index("unmet_l");
+    o->metric[0] = bki_total_index("unmet_l");
     o->w[0] = 1e-6;
     o->level = 0.9;
     *out = o;
@@ -535,7 +535,7 @@ static bk_status objective_doc(struct fy_document *doc, const char *file, bk_obj
             o->cost_w = w;
             continue;
         }
-        int i = bk_total_index(name);
+        int i = bki_total_index(name);
         if (i < 0)
             FAIL_AT(k, BK_ERR_REFERENCE, "'%s' is not a whole-run metric (see docs/ensemble.md; "
                                          "e.g. unmet_l, unmet_priority_l, blackout_hours, "
@@ -557,12 +557,12 @@ bk_status bk_objective_load_string(const char *text, size_t len, const char *nam
     *out = NULL;
     const char *file = name ? name : "-";
     if (len > SPEC_MAX_BYTES)
-        return bk_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
+        return bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
                           SPEC_MAX_BYTES);
-    bk_objective *o = bk_calloc(1, sizeof *o);
+    bk_objective *o = bki_calloc(1, sizeof *o);
     if (!o || !(o->file = dup_n(file, strlen(file)))) {
         bk_objective_free(o);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     o->level = 0.9;
     struct fy_document *doc = parse(text, len, file, err);
@@ -585,10 +585,10 @@ bk_status bk_objective_load_file(const char *path, bk_objective **out, bk_error 
     *out = NULL;
     char *buf = NULL;
     size_t n = 0;
-    bk_status st = bk_read_whole_file(path, SPEC_MAX_BYTES, &buf, &n, err);
+    bk_status st = bki_read_whole_file(path, SPEC_MAX_BYTES, &buf, &n, err);
     if (st != BK_OK)
         return st;
     st = bk_objective_load_string(buf, n, path, out, err);
-    bk_free(buf);
+    bki_free(buf);
     return st;
 }

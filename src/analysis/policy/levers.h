@@ -54,6 +54,6 @@ struct bk_objective {
 };
 
 /* A candidate's value of lever i written as in a scenario file (a choice's word, a number). */
-void bk_lever_value_text(const bk_lever *l, double x, char *buf, size_t cap);
+void bki_lever_value_text(const bk_lever *l, double x, char *buf, size_t cap);
 
 #endif

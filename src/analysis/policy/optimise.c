@@ -47,7 +47,7 @@ static char *label_of(const bk_lever_side *s, const double *x)
         return NULL;
     for (int i = 0; x && i < s->n; i++) {
         char v[128];
-        bk_lever_value_text(&s->lv[i], x[i], v, sizeof v);
+        bki_lever_value_text(&s->lv[i], x[i], v, sizeof v);
         const char *p = s->lv[i].path;
         /* drop the section word: "corridors.dakar_north.escort.units" -> "dakar_north.escort.units" */
         const char *dot = strchr(p, '.');
@@ -55,7 +55,7 @@ static char *label_of(const bk_lever_side *s, const double *x)
                 x[i] < 0 && s->lv[i].kind == BK_LV_CHOICE ? "(as today)" : v);
     }
     if (fclose(f) != 0) {
-        bk_free(text);
+        bki_free(text);
         return NULL;
     }
     return text;
@@ -70,11 +70,11 @@ static double score_of(const ctx *c, const double *h, uint64_t n)
         return (double)(s / (long double)n);
     }
     /* CVaR at level a: the mean of the worst ceil((1 - a) n) replications */
-    double *t = bk_malloc((size_t)n * sizeof *t);
+    double *t = bki_malloc((size_t)n * sizeof *t);
     if (!t)
         return NAN;
-    double v = bk_crn_cvar(h, n, c->obj->level, t);
-    bk_free(t);
+    double v = bki_crn_cvar(h, n, c->obj->level, t);
+    bki_free(t);
     return v;
 }
 
@@ -99,7 +99,7 @@ bk_status opt_make_scenario(const ctx *c, const double *x, const double *y,
             if (s->lv[i].kind == BK_LV_CHOICE && v[i] < 0)
                 continue; /* as in the base */
             char buf[128];
-            bk_lever_value_text(&s->lv[i], v[i], buf, sizeof buf);
+            bki_lever_value_text(&s->lv[i], v[i], buf, sizeof buf);
             st = bk_scenario_set_text(*out, s->lv[i].path, buf, c->err);
         }
     }
@@ -133,7 +133,7 @@ double *opt_dup_vec(const double *v, int n)
 {
     if (!v)
         return NULL;
-    double *d = bk_malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
+    double *d = bki_malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
     if (d && n > 0)
         memcpy(d, v, (size_t)n * sizeof *d);
     return d;
@@ -142,7 +142,7 @@ double *opt_dup_vec(const double *v, int n)
 /* Per-replication harm of metric rows vals[r * nt ...] plus the levers' cost. */
 void opt_harm_of(const ctx *c, const double *vals, uint64_t reps, double cost, double *h)
 {
-    int nt = bk_n_total_metrics;
+    int nt = bki_n_total_metrics;
     for (uint64_t r = 0; r < reps; r++) {
         const double *v = vals + r * (size_t)nt;
         double s = c->obj->cost_w * cost;
@@ -158,14 +158,14 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
                             int *idx)
 {
     bk_optimise *o = c->o;
-    int nt = bk_n_total_metrics;
+    int nt = bki_n_total_metrics;
     uint64_t R = o->reps;
-    const bk_scenario **scs = bk_calloc((size_t)k + 1, sizeof *scs);
-    int *newi = bk_calloc((size_t)k + 1, sizeof *newi);
+    const bk_scenario **scs = bki_calloc((size_t)k + 1, sizeof *scs);
+    int *newi = bki_calloc((size_t)k + 1, sizeof *newi);
     if (!scs || !newi) {
-        bk_free((void *)scs);
-        bk_free(newi);
-        return bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+        bki_free((void *)scs);
+        bki_free(newi);
+        return bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
     }
     int m = 0;
     bk_status st = BK_OK;
@@ -178,9 +178,9 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
             continue;
         if (o->n == o->cap) {
             int nc = o->cap ? 2 * o->cap : 64;
-            cand *t = bk_realloc(o->c, (size_t)nc * sizeof *t);
+            cand *t = bki_realloc(o->c, (size_t)nc * sizeof *t);
             if (!t) {
-                st = bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+                st = bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
                 break;
             }
             o->c = t;
@@ -192,12 +192,12 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
         cd->y = y && y[j] ? opt_dup_vec(y[j], c->lv->adv.n) : NULL;
         cd->label = label_of(&c->lv->def, x[j]);
         cd->alabel = label_of(&c->lv->adv, y ? y[j] : NULL);
-        cd->h = bk_calloc((size_t)R, sizeof *cd->h);
+        cd->h = bki_calloc((size_t)R, sizeof *cd->h);
         cd->cost = cost_of(&c->lv->def, x[j]);
         cd->stage = stage;
         o->n++;
         if (!cd->x || (y && y[j] && !cd->y) || !cd->label || !cd->alabel || !cd->h) {
-            st = bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+            st = bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
             break;
         }
         bk_scenario *sc = NULL;
@@ -207,14 +207,14 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
         idx[j] = o->n - 1;
     }
     if (st == BK_OK && m > 0) {
-        double *vals = bk_malloc((size_t)m * R * (size_t)nt * sizeof *vals);
+        double *vals = bki_malloc((size_t)m * R * (size_t)nt * sizeof *vals);
         if (!vals) {
-            st = bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+            st = bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
         } else {
             bk_crn_config cc = {.seed = o->seed, .reps = R, .days = c->cfg->days,
                                 .threads = c->cfg->threads, .cancel = c->cfg->cancel,
                                 .progress = c->cfg->progress, .progress_ud = c->cfg->progress_ud};
-            st = bk_crn_eval(scs, m, &cc, vals, c->err);
+            st = bki_crn_eval(scs, m, &cc, vals, c->err);
             for (int j = 0; st == BK_OK && j < m; j++) {
                 cand *cd = &o->c[newi[j]];
                 opt_harm_of(c, vals + (size_t)j * R * (size_t)nt, R, cd->cost, cd->h);
@@ -226,7 +226,7 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
             }
             o->evals += m;
             o->runs += (uint64_t)m * R;
-            bk_free(vals);
+            bki_free(vals);
         }
     }
     for (int j = 0; j < k; j++)
@@ -234,8 +234,8 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
             idx[j] = idx[-2 - idx[j]];
     for (int j = 0; j < m; j++)
         bk_scenario_free((bk_scenario *)(uintptr_t)scs[j]);
-    bk_free((void *)scs);
-    bk_free(newi);
+    bki_free((void *)scs);
+    bki_free(newi);
     return st;
 }
 
@@ -246,17 +246,17 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
     *out = NULL;
     if (!base || !lv || !obj || !cfg || cfg->replications < 2 || cfg->max_evals < 1
         || cfg->finalists < 2 || !(cfg->pcs > 0.5 && cfg->pcs < 1))
-        return bk_fail(err, BK_ERR_USAGE, "optimise: bad configuration (at least 2 "
+        return bki_fail(err, BK_ERR_USAGE, "optimise: bad configuration (at least 2 "
                        "replications, 1 evaluation, 2 finalists; P* in (0.5, 1))");
-    bk_optimise *o = bk_calloc(1, sizeof *o);
+    bk_optimise *o = bki_calloc(1, sizeof *o);
     if (!o)
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     size_t nl = strlen(base->name);
-    o->scenario_name = bk_malloc(nl + 1);
+    o->scenario_name = bki_malloc(nl + 1);
     o->trace_f = open_memstream(&o->trace, &o->trace_len);
     if (!o->scenario_name || !o->trace_f) {
         bk_optimise_free(o);
-        return bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     memcpy(o->scenario_name, base->name, nl + 1);
     bk_scenario_hash(base, o->sha);
@@ -271,14 +271,14 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
     ctx c = {base, lv, obj, cfg, o, err};
     bk_status st = BK_OK;
     int nd = lv->def.n, na = lv->adv.n;
-    double *x0 = bk_calloc((size_t)nd + 1, sizeof *x0), *y0 = bk_calloc((size_t)na + 1, sizeof *y0);
+    double *x0 = bki_calloc((size_t)nd + 1, sizeof *x0), *y0 = bki_calloc((size_t)na + 1, sizeof *y0);
     int fin_cap = cfg->finalists + 1;
-    o->finalists = bk_calloc((size_t)fin_cap, sizeof *o->finalists);
-    o->br = bk_calloc((size_t)fin_cap, sizeof *o->br);
-    o->stage2_today = bk_calloc((size_t)fin_cap, sizeof *o->stage2_today);
-    o->stage2_robust = bk_calloc((size_t)fin_cap, sizeof *o->stage2_robust);
+    o->finalists = bki_calloc((size_t)fin_cap, sizeof *o->finalists);
+    o->br = bki_calloc((size_t)fin_cap, sizeof *o->br);
+    o->stage2_today = bki_calloc((size_t)fin_cap, sizeof *o->stage2_today);
+    o->stage2_robust = bki_calloc((size_t)fin_cap, sizeof *o->stage2_robust);
     if (!x0 || !y0 || !o->finalists || !o->br || !o->stage2_today || !o->stage2_robust)
-        st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+        st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
     if (st == BK_OK)
         st = opt_start_point(&c, &lv->def, x0);
     if (st == BK_OK && na > 0)
@@ -291,11 +291,11 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
             double v = 0;
             bk_error e2;
             if (lv->def.lv[i].kind != BK_LV_CHOICE
-                && bk_scenario_get_number(base, lv->def.lv[i].path, &v, &e2) == BK_OK)
+                && bki_scenario_get_number(base, lv->def.lv[i].path, &v, &e2) == BK_OK)
                 xd[i] = v;
         }
         if (!xd)
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         double *one[1] = {xd}, *none[1] = {NULL};
         int idx = -1;
         if (st == BK_OK)
@@ -307,9 +307,9 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
         st = opt_run_search(&c, false, x0, NULL, cfg->max_evals, &best);
     /* finalists: the default and the best others against today's group, by first-stage score */
     if (st == BK_OK) {
-        int *ord = bk_malloc((size_t)o->n * sizeof *ord), m = 0;
+        int *ord = bki_malloc((size_t)o->n * sizeof *ord), m = 0;
         if (!ord) {
-            st = bk_fail(err, BK_ERR_NOMEM, "out of memory");
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
             for (int i = 0; i < o->n; i++)
                 if (o->c[i].stage == 0 && !o->c[i].y)
@@ -319,7 +319,7 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
             for (int j = 0; j < m && o->n_fin < cfg->finalists; j++)
                 if (ord[j] != o->i_default)
                     o->finalists[o->n_fin++] = ord[j];
-            bk_free(ord);
+            bki_free(ord);
         }
     }
     /* the indifference zone: given, or 1 % of the default's mean harm */
@@ -360,9 +360,9 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
                               &o->sum.adapted_cvar_lo, &o->sum.adapted_cvar_hi);
         }
     }
-    bk_free(x0);
-    bk_free(y0);
-    bk_free(xd);
+    bki_free(x0);
+    bki_free(y0);
+    bki_free(xd);
     if (o->trace_f) {
         fclose(o->trace_f);
         o->trace_f = NULL;
@@ -387,20 +387,20 @@ void bk_optimise_free(bk_optimise *o)
     if (!o)
         return;
     for (int i = 0; i < o->n; i++) {
-        bk_free(o->c[i].x);
-        bk_free(o->c[i].y);
-        bk_free(o->c[i].label);
-        bk_free(o->c[i].alabel);
-        bk_free(o->c[i].h);
+        bki_free(o->c[i].x);
+        bki_free(o->c[i].y);
+        bki_free(o->c[i].label);
+        bki_free(o->c[i].alabel);
+        bki_free(o->c[i].h);
     }
-    bk_free(o->c);
-    bk_free(o->finalists);
-    bk_free(o->br);
-    bk_free(o->stage2_today);
-    bk_free(o->stage2_robust);
+    bki_free(o->c);
+    bki_free(o->finalists);
+    bki_free(o->br);
+    bki_free(o->stage2_today);
+    bki_free(o->stage2_robust);
     if (o->trace_f)
         fclose(o->trace_f);
-    bk_free(o->trace);
-    bk_free(o->scenario_name);
-    bk_free(o);
+    bki_free(o->trace);
+    bki_free(o->scenario_name);
+    bki_free(o);
 }

@@ -36,11 +36,11 @@ static void cvar_json(const bk_optimise *o, double v, double lo, double hi, FILE
     if (!o->cvar)
         return;
     fputs(", \"cvar_improvement\": ", out);
-    bk_fmt_json_number(out, v);
+    bki_fmt_json_number(out, v);
     fputs(", \"cvar_ci95_bootstrap\": [", out);
-    bk_fmt_json_number(out, lo);
+    bki_fmt_json_number(out, lo);
     fputs(", ", out);
-    bk_fmt_json_number(out, hi);
+    bki_fmt_json_number(out, hi);
     fputs("]", out);
 }
 
@@ -109,7 +109,7 @@ bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
             fputs("  The same policy is best against today's group and against its answer.\n",
                   out);
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 bk_status bk_optimise_write_csv(const bk_optimise *o, FILE *out)
@@ -122,58 +122,58 @@ bk_status bk_optimise_write_csv(const bk_optimise *o, FILE *out)
         for (int j = 0; j < o->n_fin; j++)
             fin = fin || o->finalists[j] == i;
         fprintf(out, "%d,%s,", i, cd->stage ? "response" : "defender");
-        bk_fmt_csv_field(out, cd->label);
+        bki_fmt_csv_field(out, cd->label);
         fputc(',', out);
-        bk_fmt_csv_field(out, cd->alabel);
+        bki_fmt_csv_field(out, cd->alabel);
         char a[BK_FMT_NUM], b[BK_FMT_NUM], d[BK_FMT_NUM];
-        bk_fmt_number(a, cd->cost);
-        bk_fmt_number(b, cd->score);
-        bk_fmt_number(d, cd->mean);
+        bki_fmt_number(a, cd->cost);
+        bki_fmt_number(b, cd->score);
+        bki_fmt_number(d, cd->mean);
         fprintf(out, ",%s,%s,%s,%d,%d,%d\n", a, b, d, fin, i == o->i_today, i == o->i_robust);
     }
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }
 
 bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
 {
     fputs("{\n  \"kind\": \"optimise\",\n  \"scenario\": ", out);
-    bk_fmt_json_string(out, o->scenario_name);
+    bki_fmt_json_string(out, o->scenario_name);
     char mw[128];
     fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
                  "\n  \"days\": %d,\n  \"measure\": ", o->sha, (unsigned long long)o->seed,
             (unsigned long long)o->reps, o->days);
-    bk_fmt_json_string(out, measure_words(o, mw, sizeof mw));
+    bki_fmt_json_string(out, measure_words(o, mw, sizeof mw));
     fprintf(out, ",\n  \"evaluations\": %d,\n  \"runs\": %llu,\n  \"selection\": {\"method\": "
                  "\"two-stage indifference zone, common random numbers, Bonferroni "
                  "(Clark-Yang; Nelson-Matejcik)\", \"pcs\": ", o->evals,
             (unsigned long long)o->runs);
-    bk_fmt_json_number(out, o->pcs);
+    bki_fmt_json_number(out, o->pcs);
     fputs(", \"indifference\": ", out);
-    bk_fmt_json_number(out, o->delta);
+    bki_fmt_json_number(out, o->delta);
     fprintf(out, ", \"replications\": %llu, \"capped\": %s%s},\n  \"default\": ",
             (unsigned long long)o->n2, o->capped ? "true" : "false",
             o->cvar ? ", \"guarantee\": \"for the mean only: none for the CVaR\"" : "");
-    bk_fmt_json_string(out, o->c[o->i_default].label);
+    bki_fmt_json_string(out, o->c[o->i_default].label);
     fputs(",\n  \"today\": {\"chosen\": ", out);
-    bk_fmt_json_string(out, o->c[o->i_today].label);
+    bki_fmt_json_string(out, o->c[o->i_today].label);
     fputs(", \"improvement\": ", out);
-    bk_fmt_json_number(out, o->sum.today);
+    bki_fmt_json_number(out, o->sum.today);
     fputs(", \"ci95\": [", out);
-    bk_fmt_json_number(out, o->sum.today_lo);
+    bki_fmt_json_number(out, o->sum.today_lo);
     fputs(", ", out);
-    bk_fmt_json_number(out, o->sum.today_hi);
+    bki_fmt_json_number(out, o->sum.today_hi);
     fputs("]", out);
     cvar_json(o, o->sum.today_cvar, o->sum.today_cvar_lo, o->sum.today_cvar_hi, out);
     fputs("}", out);
     if (o->i_robust >= 0) {
         fputs(",\n  \"adapted\": {\"score\": \"stackelberg\", \"chosen\": ", out);
-        bk_fmt_json_string(out, o->c[o->i_robust].label);
+        bki_fmt_json_string(out, o->c[o->i_robust].label);
         fputs(", \"improvement\": ", out);
-        bk_fmt_json_number(out, o->sum.adapted);
+        bki_fmt_json_number(out, o->sum.adapted);
         fputs(", \"ci95\": [", out);
-        bk_fmt_json_number(out, o->sum.adapted_lo);
+        bki_fmt_json_number(out, o->sum.adapted_lo);
         fputs(", ", out);
-        bk_fmt_json_number(out, o->sum.adapted_hi);
+        bki_fmt_json_number(out, o->sum.adapted_hi);
         fputs("]", out);
         cvar_json(o, o->sum.adapted_cvar, o->sum.adapted_cvar_lo, o->sum.adapted_cvar_hi, out);
         fputs("}", out);
@@ -182,23 +182,23 @@ bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
     for (int j = 0; j < o->n_fin; j++) {
         const cand *cd = &o->c[o->finalists[j]];
         fputs("    {\"levers\": ", out);
-        bk_fmt_json_string(out, cd->label);
+        bki_fmt_json_string(out, cd->label);
         fputs(", \"harm_today\": ", out);
-        bk_fmt_json_number(out, cd->score);
+        bki_fmt_json_number(out, cd->score);
         fputs(", \"mean_stage2_today\": ", out);
-        bk_fmt_json_number(out, o->stage2_today[j]);
+        bki_fmt_json_number(out, o->stage2_today[j]);
         if (o->i_robust >= 0) {
             fputs(", \"response\": ", out);
-            bk_fmt_json_string(out, o->c[o->br[j]].alabel);
+            bki_fmt_json_string(out, o->c[o->br[j]].alabel);
             fputs(", \"harm_response\": ", out);
-            bk_fmt_json_number(out, o->c[o->br[j]].score);
+            bki_fmt_json_number(out, o->c[o->br[j]].score);
             fputs(", \"mean_stage2_response\": ", out);
-            bk_fmt_json_number(out, o->stage2_robust[j]);
+            bki_fmt_json_number(out, o->stage2_robust[j]);
         }
         fprintf(out, "}%s\n", j + 1 < o->n_fin ? "," : "");
     }
     fputs("  ],\n  \"search\": ", out);
-    bk_fmt_json_string(out, o->trace ? o->trace : "");
+    bki_fmt_json_string(out, o->trace ? o->trace : "");
     fputs("\n}\n", out);
-    return bk_fmt_finish(out);
+    return bki_fmt_finish(out);
 }

@@ -36,11 +36,11 @@ static double seen(const search *sr, int i)
 
 static bk_status eval_points(search *sr, double **pts, int k, int *idx)
 {
-    double **xs = bk_calloc((size_t)k + 1, sizeof *xs), **ys = bk_calloc((size_t)k + 1, sizeof *ys);
+    double **xs = bki_calloc((size_t)k + 1, sizeof *xs), **ys = bki_calloc((size_t)k + 1, sizeof *ys);
     if (!xs || !ys) {
-        bk_free(xs);
-        bk_free(ys);
-        return bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+        bki_free(xs);
+        bki_free(ys);
+        return bki_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
     }
     for (int j = 0; j < k; j++) {
         xs[j] = sr->adv ? (double *)(uintptr_t)sr->fixed : pts[j];
@@ -49,8 +49,8 @@ static bk_status eval_points(search *sr, double **pts, int k, int *idx)
     int before = sr->c->o->evals;
     bk_status st = opt_eval_batch(sr->c, xs, ys, k, sr->adv ? 1 : 0, idx);
     sr->used += sr->c->o->evals - before;
-    bk_free(xs);
-    bk_free(ys);
+    bki_free(xs);
+    bki_free(ys);
     return st;
 }
 
@@ -68,19 +68,19 @@ static double step_at(double w, bool whole, int k)
 static int neighbours(const bk_lever_side *s, const double *p, int k, double ***pts)
 {
     int n = s->n, cap = 16, m = 0;
-    double **v = bk_malloc((size_t)cap * sizeof *v);
+    double **v = bki_malloc((size_t)cap * sizeof *v);
     if (!v)
         return -1;
 #define PUSH(q)                                                                            \
     do {                                                                                   \
         if (m == cap) {                                                                    \
             cap *= 2;                                                                      \
-            double **t_ = bk_realloc(v, (size_t)cap * sizeof *v);                             \
+            double **t_ = bki_realloc(v, (size_t)cap * sizeof *v);                             \
             if (!t_) {                                                                     \
-                bk_free(q);                                                                   \
+                bki_free(q);                                                                   \
                 for (int z_ = 0; z_ < m; z_++)                                             \
-                    bk_free(v[z_]);                                                           \
-                bk_free(v);                                                                   \
+                    bki_free(v[z_]);                                                           \
+                bki_free(v);                                                                   \
                 return -1;                                                                 \
             }                                                                              \
             v = t_;                                                                        \
@@ -142,8 +142,8 @@ static int neighbours(const bk_lever_side *s, const double *p, int k, double ***
     return m;
 oom:
     for (int z = 0; z < m; z++)
-        bk_free(v[z]);
-    bk_free(v);
+        bki_free(v[z]);
+    bki_free(v);
     return -1;
 }
 
@@ -186,17 +186,17 @@ static void pattern(search *sr)
         double *pc = opt_dup_vec(p, sr->s->n);
         double **pts = NULL;
         int m = pc ? neighbours(sr->s, pc, k, &pts) : -1;
-        bk_free(pc);
+        bki_free(pc);
         if (m < 0) {
-            sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+            sr->st = bki_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
             return;
         }
         int all = m;
         if (m > sr->budget_evals - sr->used)
             m = sr->budget_evals - sr->used; /* the evaluation budget: the first moves only */
-        int *idx = bk_calloc((size_t)m + 1, sizeof *idx);
+        int *idx = bki_calloc((size_t)m + 1, sizeof *idx);
         if (!idx)
-            sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+            sr->st = bki_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
         else if (m > 0)
             sr->st = eval_points(sr, pts, m, idx);
         int best = sr->best;
@@ -204,9 +204,9 @@ static void pattern(search *sr)
             if (seen(sr, idx[j]) < seen(sr, best))
                 best = idx[j];
         for (int j = 0; j < all; j++)
-            bk_free(pts[j]);
-        bk_free(pts);
-        bk_free(idx);
+            bki_free(pts[j]);
+        bki_free(pts);
+        bki_free(idx);
         if (sr->st != BK_OK)
             return;
         if (best != sr->best) {
@@ -236,14 +236,14 @@ static double nl_f(unsigned n, const double *z, double *grad, void *ud)
     const double *p = sr->adv ? sr->c->o->c[sr->best].y : sr->c->o->c[sr->best].x;
     double *q = opt_dup_vec(p, sr->s->n);
     if (!q) {
-        sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+        sr->st = bki_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
         return HUGE_VAL;
     }
     for (unsigned i = 0; i < n; i++)
         q[nc->map[i]] = z[i];
     int idx = -1;
     sr->st = eval_points(sr, &q, 1, &idx);
-    bk_free(q);
+    bki_free(q);
     if (sr->st != BK_OK)
         return HUGE_VAL;
     double v = seen(sr, idx);
@@ -276,7 +276,7 @@ static void continuous(search *sr)
         return;
     nlopt_opt opt = nlopt_create(NLOPT_LN_SBPLX, (unsigned)n);
     if (!opt) {
-        sr->st = bk_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
+        sr->st = bki_fail(sr->c->err, BK_ERR_NOMEM, "out of memory");
         return;
     }
     nl_ctx nc = {sr, map, n};
@@ -299,16 +299,16 @@ bk_status opt_start_point(ctx *c, const bk_lever_side *s, double *x)
         const bk_lever *l = &s->lv[i];
         double v = 0;
         bk_error e2;
-        bk_status st = bk_scenario_get_number(c->base, l->path, &v, &e2);
+        bk_status st = bki_scenario_get_number(c->base, l->path, &v, &e2);
         if (l->kind == BK_LV_CHOICE) {
             x[i] = -1; /* as in the base, unless a choice gives the same value */
             for (int ch = 0; st == BK_OK && ch < l->n_choices; ch++) {
                 bk_scenario *t = NULL;
                 double w = 0;
                 if (bk_scenario_clone(c->base, &t, &e2) != BK_OK)
-                    return bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+                    return bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
                 if (bk_scenario_set_text(t, l->path, l->choices[ch], &e2) == BK_OK
-                    && bk_scenario_get_number(t, l->path, &w, &e2) == BK_OK && w == v)
+                    && bki_scenario_get_number(t, l->path, &w, &e2) == BK_OK && w == v)
                     x[i] = ch;
                 bk_scenario_free(t);
                 if (x[i] >= 0)
@@ -317,7 +317,7 @@ bk_status opt_start_point(ctx *c, const bk_lever_side *s, double *x)
             continue;
         }
         if (st != BK_OK)
-            return bk_fail(c->err, st, "lever '%s': %s", l->path, e2.message);
+            return bki_fail(c->err, st, "lever '%s': %s", l->path, e2.message);
         x[i] = v < l->lo ? l->lo : v > l->hi ? l->hi : v;
     }
     for (int b = 0; b < s->nb; b++) {
@@ -360,10 +360,10 @@ bk_status opt_run_search(ctx *c, bool adv, const double *start, const double *fi
                  .budget_evals = budget, .best = -1, .st = BK_OK};
     double *p = opt_dup_vec(start, sr.s->n);
     if (!p)
-        return bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+        return bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
     int idx = -1;
     sr.st = eval_points(&sr, &p, 1, &idx);
-    bk_free(p);
+    bki_free(p);
     if (sr.st != BK_OK)
         return sr.st;
     sr.best = idx;

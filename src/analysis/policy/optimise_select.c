@@ -21,10 +21,10 @@
 bk_status opt_harm_reps(ctx *c, const int *idx, int k, uint64_t first, uint64_t n, double *h)
 {
     bk_optimise *o = c->o;
-    int nt = bk_n_total_metrics;
-    const bk_scenario **scs = bk_calloc((size_t)k, sizeof *scs);
-    double *vals = bk_malloc((size_t)k * n * (size_t)nt * sizeof *vals);
-    bk_status st = scs && vals ? BK_OK : bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+    int nt = bki_n_total_metrics;
+    const bk_scenario **scs = bki_calloc((size_t)k, sizeof *scs);
+    double *vals = bki_malloc((size_t)k * n * (size_t)nt * sizeof *vals);
+    bk_status st = scs && vals ? BK_OK : bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
     for (int j = 0; j < k && st == BK_OK; j++) {
         bk_scenario *sc = NULL;
         st = opt_make_scenario(c, o->c[idx[j]].x, o->c[idx[j]].y, &sc);
@@ -34,15 +34,15 @@ bk_status opt_harm_reps(ctx *c, const int *idx, int k, uint64_t first, uint64_t 
         bk_crn_config cc = {.seed = o->seed, .reps = n, .first_rep = first, .days = c->cfg->days,
                             .threads = c->cfg->threads, .cancel = c->cfg->cancel,
                             .progress = c->cfg->progress, .progress_ud = c->cfg->progress_ud};
-        st = bk_crn_eval(scs, k, &cc, vals, c->err);
+        st = bki_crn_eval(scs, k, &cc, vals, c->err);
         o->runs += (uint64_t)k * n;
     }
     for (int j = 0; st == BK_OK && j < k; j++)
         opt_harm_of(c, vals + (size_t)j * n * (size_t)nt, n, o->c[idx[j]].cost, h + (size_t)j * n);
     for (int j = 0; scs && j < k; j++)
         bk_scenario_free((bk_scenario *)(uintptr_t)scs[j]);
-    bk_free((void *)scs);
-    bk_free(vals);
+    bki_free((void *)scs);
+    bki_free(vals);
     return st;
 }
 
@@ -83,12 +83,12 @@ bk_status opt_select_best(ctx *c, const int *idx, int k, double *means, int *sel
         o->capped = true;
     double *h2 = NULL;
     if (N > n0) {
-        h2 = bk_malloc((size_t)k * (N - n0) * sizeof *h2);
+        h2 = bki_malloc((size_t)k * (N - n0) * sizeof *h2);
         if (!h2)
-            return bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+            return bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
         bk_status st = opt_harm_reps(c, idx, k, n0, N - n0, h2);
         if (st != BK_OK) {
-            bk_free(h2);
+            bki_free(h2);
             return st;
         }
     }
@@ -103,7 +103,7 @@ bk_status opt_select_best(ctx *c, const int *idx, int k, double *means, int *sel
         if (means[j] < means[*sel])
             *sel = j;
     }
-    bk_free(h2);
+    bki_free(h2);
     return BK_OK;
 }
 
@@ -115,22 +115,22 @@ bk_status opt_validate(ctx *c, int i_def, int i_ch, uint32_t entity, double *m, 
 {
     uint64_t n = c->o->n2; /* as many as the selection's second stage */
     int idx[2] = {i_def, i_ch};
-    double *h = bk_malloc(2 * n * sizeof *h), *d = bk_malloc(n * sizeof *d);
-    bk_status st = h && d ? BK_OK : bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
+    double *h = bki_malloc(2 * n * sizeof *h), *d = bki_malloc(n * sizeof *d);
+    bk_status st = h && d ? BK_OK : bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
     if (st == BK_OK)
         st = opt_harm_reps(c, idx, 2, VALIDATION_FIRST_REP, n, h);
     if (st == BK_OK) {
         for (uint64_t r = 0; r < n; r++)
             d[r] = h[r] - h[n + r];
-        bk_crn_mean_ci(d, n, 1, m, lo, hi);
+        bki_crn_mean_ci(d, n, 1, m, lo, hi);
     }
     *cv = *cv_lo = *cv_hi = NAN;
     if (st == BK_OK && c->o->cvar
-        && bk_crn_cvar_diff_ci(h, h + n, n, c->o->level, c->o->seed, entity, BOOTSTRAP_RESAMPLES,
+        && bki_crn_cvar_diff_ci(h, h + n, n, c->o->level, c->o->seed, entity, BOOTSTRAP_RESAMPLES,
                                cv, cv_lo, cv_hi) != BK_OK)
-        st = bk_fail(c->err, BK_ERR_NOMEM, "out of memory");
-    bk_free(h);
-    bk_free(d);
+        st = bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
+    bki_free(h);
+    bki_free(d);
     return st;
 }
 

@@ -26,7 +26,7 @@
 /* Contract in policy_internal.h. */
 char *pol_dup_n(const char *s, size_t n)
 {
-    char *d = bk_malloc(n + 1);
+    char *d = bki_malloc(n + 1);
     if (d) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -77,18 +77,18 @@ void bk_policy_free(bk_policy *p)
     if (!p)
         return;
     for (int i = 0; i < p->n_set; i++) {
-        bk_free(p->set[i].path);
-        bk_free(p->set[i].text);
+        bki_free(p->set[i].path);
+        bki_free(p->set[i].text);
     }
-    bk_free(p->set);
-    bk_free(p->patch);
+    bki_free(p->set);
+    bki_free(p->patch);
     if (p->doc)
         fy_document_destroy(p->doc);
-    bk_free(p->file);
-    bk_free(p->name);
-    bk_free(p->label);
-    bk_free(p->text);
-    bk_free(p);
+    bki_free(p->file);
+    bki_free(p->name);
+    bki_free(p->label);
+    bki_free(p->text);
+    bki_free(p);
 }
 
 /* "escort_per_convoy 4, units 12": the last path segment and the value of each setting. */
@@ -108,7 +108,7 @@ static char *make_label(const bk_policy *p)
     if (p->n_set == 0)
         fputs("no change", f);
     if (fclose(f) != 0) {
-        bk_free(text);
+        bki_free(text);
         return NULL;
     }
     return text;
@@ -126,7 +126,7 @@ static char *value_line(const setting *s)
 static bk_status check_setting(const bk_policy *p, const setting *s, bk_error *err)
 {
     char msg[800];
-    const bk_key *row = bk_schema_resolve(s->path, msg, sizeof msg);
+    const bk_key *row = bki_schema_resolve(s->path, msg, sizeof msg);
     if (row == NULL)
         return pol_fail_at(err, BK_ERR_REFERENCE, p->file, s->line, s->col, "%s '%s': %s",
                               s->add ? "add" : "set", s->path, msg);
@@ -244,18 +244,18 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     if (len > POLICY_MAX_BYTES)
         return pol_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
                            POLICY_MAX_BYTES);
-    bk_policy *p = bk_calloc(1, sizeof *p);
+    bk_policy *p = bki_calloc(1, sizeof *p);
     if (!p || !(p->file = pol_dup_n(name, strlen(name))) || !(p->text = pol_dup_n(text, len))) {
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
     int gl, gc;
-    const char *why = bk_yaml_guard(text, len, &gl, &gc);
+    const char *why = bki_yaml_guard(text, len, &gl, &gc);
     if (why) {
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
     }
-    struct fy_diag *diag = bk_yaml_quiet_diag();
+    struct fy_diag *diag = bki_yaml_quiet_diag();
     if (!diag) {
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
@@ -293,7 +293,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         if (ks && kn == 4 && memcmp(ks, "name", 4) == 0 && v && fy_node_is_scalar(v)) {
             size_t vn = 0;
             const char *vs = fy_node_get_scalar(v, &vn);
-            bk_free(p->name);
+            bki_free(p->name);
             p->name = pol_dup_n(vs ? vs : "", vs ? vn : 0);
         } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
             set = v;
@@ -321,7 +321,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         return pol_fail(err, BK_ERR_TOO_LARGE, name, 0, "more than %d settings",
                            POLICY_MAX_SETTINGS);
     }
-    p->set = bk_calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
+    p->set = bki_calloc((size_t)(n > 0 ? n : 1), sizeof *p->set);
     if (!p->set) {
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
@@ -358,7 +358,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     for (int i = 0; pf && i < p->n_set; i++) {
         char *v = value_line(&p->set[i]);
         fprintf(pf, "%s%s = %s\n", p->set[i].add ? "add " : "", p->set[i].path, v ? v : "?");
-        bk_free(v);
+        bki_free(v);
     }
     if (!pf || fclose(pf) != 0 || !p->name || !p->label || !p->patch) {
         bk_policy_free(p);
@@ -375,7 +375,7 @@ bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
     char *buf = NULL;
     size_t n = 0;
     bk_error ferr;
-    bk_status st = bk_read_whole_file(path, POLICY_MAX_BYTES, &buf, &n, &ferr);
+    bk_status st = bki_read_whole_file(path, POLICY_MAX_BYTES, &buf, &n, &ferr);
     if (st != BK_OK) {
         size_t pl = strlen(path);
         const char *m = strncmp(ferr.message, path, pl) == 0 && ferr.message[pl] == ':'
@@ -383,7 +383,7 @@ bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
         return pol_fail(err, st, path, 0, "%s", m);
     }
     st = bk_policy_load_string(buf, n, path, out, err);
-    bk_free(buf);
+    bki_free(buf);
     return st;
 }
 
@@ -451,7 +451,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
     if (st == BK_OK && text_out)
         *text_out = text;
     else
-        bk_free(text);
+        bki_free(text);
     if (st == BK_OK)
         return check_same_frame(p, base, out, err);
     for (int k = 1; k <= p->n_set; k++) {
@@ -462,7 +462,7 @@ bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_s
         bk_error e2;
         memset(&e2, 0, sizeof e2);
         bk_status s2 = bk_scenario_load_string(t, strlen(t), p->file, &sc, &e2);
-        bk_free(t);
+        bki_free(t);
         bk_scenario_free(sc);
         if (s2 != BK_OK) {
             /* the loader's message names a place in the generated text: keep its words only */
@@ -490,7 +490,7 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
         /* the scenario is the base's text patched: its identity is that text and the patch */
         bk_status st = bk_policy_apply_text(p, base, out, NULL, err);
         if (st == BK_OK)
-            st = bk_scenario_adopt_patch(*out, base, p->patch, err);
+            st = bki_scenario_adopt_patch(*out, base, p->patch, err);
         if (st != BK_OK) {
             bk_scenario_free(*out);
             *out = NULL;

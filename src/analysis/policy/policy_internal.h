@@ -30,7 +30,7 @@ struct bk_policy {
     char *patch;             /* one line per setting: "PATH = VALUE" or "add PATH = {...}" */
 };
 
-/* s[0..n) as a new string (free with bk_free()); NULL when out of memory. */
+/* s[0..n) as a new string (free with bki_free()); NULL when out of memory. */
 char *pol_dup_n(const char *s, size_t n);
 
 /* Fill err with the policy file, line and column: "policy A.yaml:3:5: message". */
@@ -39,7 +39,7 @@ bk_status pol_fail_at(bk_error *err, bk_status status, const char *file, int lin
                       const char *fmt, ...);
 #define pol_fail(err, status, file, line, ...) pol_fail_at(err, status, file, line, 0, __VA_ARGS__)
 
-/* Apply settings [0, upto) of p to the base text; the new text in *text (free with bk_free()).
+/* Apply settings [0, upto) of p to the base text; the new text in *text (free with bki_free()).
  * When every setting replaces a scalar of the base, the new text is the base text with those
  * scalars rewritten in place (comments and layout kept); otherwise the changed document as
  * libfyaml writes it. */

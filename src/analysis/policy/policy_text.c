@@ -53,7 +53,7 @@ static struct fy_node *value_node(struct fy_document *doc, const setting *s)
     if (s->value)
         return fy_node_copy(doc, s->value);
     char msg[800];
-    const bk_key *row = bk_schema_resolve(s->path, msg, sizeof msg);
+    const bk_key *row = bki_schema_resolve(s->path, msg, sizeof msg);
     bool scalar = row && (row->type == BK_KT_NUM || row->type == BK_KT_INT ||
                           row->type == BK_KT_INT_D || row->type == BK_KT_BOOL ||
                           row->type == BK_KT_STR || row->type == BK_KT_ENUM ||
@@ -64,7 +64,7 @@ static struct fy_node *value_node(struct fy_document *doc, const setting *s)
     return fy_node_build_from_string(doc, s->text, strlen(s->text));
 }
 
-/* Setting s's value as YAML text on one line, as value_node builds it. Free with bk_free(). */
+/* Setting s's value as YAML text on one line, as value_node builds it. Free with bki_free(). */
 static char *value_yaml_line(struct fy_document *doc, const setting *s)
 {
     struct fy_node *v = value_node(doc, s);
@@ -150,7 +150,7 @@ static bool splice_add(splice *sp, int *n, int cap, struct fy_node *old, size_t 
 
 /* The base text with each spliced scalar replaced by its setting's value in one line, so that
  * the rest of the file (its comments, layout and quoting) is kept byte for byte; NULL if the
- * splices overlap or memory runs out. Free with bk_free(). */
+ * splices overlap or memory runs out. Free with bki_free(). */
 static char *splice_text(struct fy_document *doc, splice *sp, int n, const char *base,
                          size_t base_len)
 {
@@ -170,16 +170,16 @@ static char *splice_text(struct fy_document *doc, splice *sp, int n, const char 
             fputs(v, f);
             at = sp[i].end;
         }
-        bk_free(v);
+        bki_free(v);
     }
     if (ok)
         fwrite(base + at, 1, base_len - at, f);
     if (fclose(f) != 0 || !ok) {
-        bk_free(buf);
+        bki_free(buf);
         return NULL;
     }
     char *out = pol_dup_n(buf, len);
-    bk_free(buf);
+    bki_free(buf);
     return out;
 }
 
@@ -207,7 +207,7 @@ bk_status pol_apply_text(const bk_policy *p, int upto, const char *base, size_t 
         return pol_fail(err, BK_ERR_SYNTAX, p->file, 0,
                            "the base scenario is not valid YAML");
     bk_status st = BK_OK;
-    splice *sp = bk_malloc((size_t)(upto > 0 ? upto : 1) * sizeof *sp);
+    splice *sp = bki_malloc((size_t)(upto > 0 ? upto : 1) * sizeof *sp);
     int n_sp = 0;
     bool in_place = sp != NULL;
     for (int i = 0; i < upto && st == BK_OK; i++) {
@@ -273,7 +273,7 @@ bk_status pol_apply_text(const bk_policy *p, int upto, const char *base, size_t 
     if (st == BK_OK && in_place) {
         *text = splice_text(doc, sp, n_sp, base, base_len);
         if (*text && !same_tree(doc, *text)) {
-            bk_free(*text);
+            bki_free(*text);
             *text = NULL;
         }
     }
@@ -282,7 +282,7 @@ bk_status pol_apply_text(const bk_policy *p, int upto, const char *base, size_t 
         if (!*text)
             st = pol_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
     }
-    bk_free(sp);
+    bki_free(sp);
     fy_document_destroy(doc);
     return st;
 }
