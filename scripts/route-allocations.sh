@@ -6,6 +6,6 @@
 set -e
 cd "$(dirname "$0")/.."
 for f in $(grep -rlE '(^|[^A-Za-z0-9_>.])(malloc|calloc|realloc|strdup|free)\(' src --include='*.c' | grep -v '^src/engine/alloc.c$'); do
-  sed -i -E 's/(^|[^A-Za-z0-9_>.])(malloc|calloc|realloc|strdup|free)\(/\1bk_\2(/g' "$f"
+  sed -i -E 's/(^|[^A-Za-z0-9_>.])(malloc|calloc|realloc|strdup|free)\(/\1bki_\2(/g' "$f"
   grep -q '#include "engine/alloc.h"' "$f" || sed -i '0,/^#include "/s//#include "engine\/alloc.h"\n#include "/' "$f"
 done
