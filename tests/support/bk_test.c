@@ -139,6 +139,15 @@ char *bk_test_replace(const char *text, const char *find, const char *replace)
 }
 
 /* Contract in bk_test.h. */
+size_t bk_test_count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Contract in bk_test.h. */
 int bk_test_line_of(const char *text, const char *find)
 {
     const char *at = strstr(text, find);

@@ -34,6 +34,9 @@ int bk_test_remove_tree(const char *path);
  * free()). NULL if `find` does not occur or out of memory. */
 char *bk_test_replace(const char *text, const char *find, const char *replace);
 
+/* How many times `needle` occurs in `hay` (overlapping occurrences counted). */
+size_t bk_test_count(const char *hay, const char *needle);
+
 /* 1-based line number of the first occurrence of `find` in text, or 0 if absent. */
 int bk_test_line_of(const char *text, const char *find);
 

@@ -212,19 +212,14 @@ static void exact_set_runs_as_the_text_route(void **state)
     bk_policy_free(p);
 }
 
-/* base's text with `from` (which must occur once) replaced by `to`. */
+/* text with `from`, which must occur once, replaced by `to`. */
 static char *replaced(const char *text, const char *from, const char *to)
 {
     const char *at = strstr(text, from);
     assert_non_null(at);
     assert_null(strstr(at + 1, from));
-    size_t n = strlen(text) - strlen(from) + strlen(to);
-    char *out = malloc(n + 1);
+    char *out = bk_test_replace(text, from, to);
     assert_non_null(out);
-    size_t head = (size_t)(at - text);
-    memcpy(out, text, head);
-    strcpy(out + head, to);
-    strcat(out, at + strlen(from));
     return out;
 }
 

@@ -83,14 +83,6 @@ static char *report(const char *dir, const bk_report_config *cfg, bk_status *st,
     return buf;
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
 /* A copy of the run directory with one file replaced (or added). */
 static char *dir_with(const char *name, const char *text)
 {
@@ -151,8 +143,8 @@ static void test_report_of_a_run(void **state)
     assert_null(strstr(html, "@import"));
     assert_non_null(strstr(html, "default-src 'none'"));
     /* Every <script> is closed once: data cannot end one early. */
-    assert_int_equal(count(html, "<script"), count(html, "</script>"));
-    assert_int_equal(count(html, "<script"), 9);
+    assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
+    assert_int_equal(bk_test_count(html, "<script"), 9);
     /* Small: the goal is under 2 MB for 180 days of an ensemble. */
     assert_true(len < 2u * 1024u * 1024u);
     free(html);
@@ -182,7 +174,7 @@ static void test_title_and_observed(void **state)
     assert_non_null(strstr(html, "[-8.1,12.5,\"2025-09-08\",\"plain\",\"Other\"]"));
     assert_null(strstr(html, "no position")); /* rows without coordinates are left out */
     assert_null(strstr(html, "alert(1)</script>"));
-    assert_int_equal(count(html, "<script"), count(html, "</script>"));
+    assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
     free(html);
     remove(obs);
     free(obs);
@@ -343,8 +335,8 @@ static void test_network_geojson(void **state)
     FILE *f = open_memstream(&buf, &n);
     assert_int_equal(bk_scenario_write_network_geojson(sc, f), BK_OK);
     fclose(f);
-    assert_int_equal(count(buf, "\"type\":\"Point\""), 7);
-    assert_int_equal(count(buf, "\"type\":\"LineString\""), 7);
+    assert_int_equal(bk_test_count(buf, "\"type\":\"Point\""), 7);
+    assert_int_equal(bk_test_count(buf, "\"type\":\"LineString\""), 7);
     assert_non_null(strstr(buf, "\"coordinates\":[-8.0000,12.6000]},\"properties\":{\"id\":\"capital\""));
     assert_non_null(strstr(buf, "\"id\":\"west_town-south_town\",\"from\":\"west_town\",\"to\":\"south_town\","
                                 "\"length_km\":220,\"cover\":0.4,\"corridors\":[]"));

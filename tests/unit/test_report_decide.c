@@ -151,14 +151,6 @@ static char *report(const char *dir, bk_status *st, bk_error *err, size_t *len)
     return buf;
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
 static char *file_in(const char *dir, const char *name)
 {
     char path[1024];
@@ -228,11 +220,11 @@ static void test_optimise_page(void **state)
                     "\"chosen_today\",\"chosen_robust\"],\"rows\":[[0,\"defender\","
                     "\"west.escort.units ");
     char *csv = file_in(opt_dir, "optimise.csv");
-    size_t rows = count(csv, "\n") - 1;
+    size_t rows = bk_test_count(csv, "\n") - 1;
     const char *cand = strstr(html, "\"candidates\":");
-    assert_int_equal(count(cand, ",\"defender\",") + count(cand, ",\"response\","), rows);
-    assert_true(count(cand, ",\"response\",") > 0);
-    assert_int_equal(count(html, "<script"), count(html, "</script>"));
+    assert_int_equal(bk_test_count(cand, ",\"defender\",") + bk_test_count(cand, ",\"response\","), rows);
+    assert_true(bk_test_count(cand, ",\"response\",") > 0);
+    assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
     free(csv);
     free(pcs);
     free(delta);
@@ -279,10 +271,10 @@ static void test_vulnerability_page(void **state)
                     "\"d_first_stockout_day\",\"d_first_stockout_day_lo\"");
     /* every row of vulnerability.csv, its numbers as written */
     char *csv = file_in(vul_dir, "vulnerability.csv");
-    size_t rows = count(csv, "\n") - 1;
+    size_t rows = bk_test_count(csv, "\n") - 1;
     assert_int_equal(rows, 13); /* 7 segments and 6 places (not the city) */
     const char *t = strstr(html, "\"vulnerability\":");
-    assert_int_equal(count(t, ",\"segment\",") + count(t, ",\"place\","), rows);
+    assert_int_equal(bk_test_count(t, ",\"segment\",") + bk_test_count(t, ",\"place\","), rows);
     /* the first row: rank, element, kind, flow lost, in the min cut, (simulated,) sim rank, ... */
     const char *row = strchr(csv, '\n') + 1;
     char f[16][64];
@@ -384,8 +376,8 @@ static void test_markup_in_inputs_escaped(void **state)
     char *html = report(dir, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     expect_in(html, "\"default\":\"\\u003c/script>\\u003cb>x\\u003c/b> west.escort.units ");
-    assert_int_equal(count(html, "<script"), count(html, "</script>"));
-    assert_int_equal(count(html, "<script"), 9);
+    assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
+    assert_int_equal(bk_test_count(html, "<script"), 9);
     free(html);
     bk_test_remove_tree(dir);
     free(dir);
