@@ -37,7 +37,7 @@
 #define SERVE_IDLE_SECONDS 30
 /* Nice value of the connection threads: the jobs keep the processors when requests pour in
  * (the page needs little; a flood of API calls should slow itself, not the ensembles). */
-#define SERVE_CONNECTION_NICE 5
+#define SERVE_CONNECTION_NICE 19
 /* An event stream without news sends a comment this often, to notice a closed browser. */
 #define SERVE_SSE_WAIT_MS 1000
 
