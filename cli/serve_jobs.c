@@ -252,22 +252,30 @@ static int job_status(const job *j, bk_status st, const bk_error *err, char *msg
     return CLI_EXIT_OK;
 }
 
+/* The settings an ensemble's and a comparison's configurations share (the two structs have
+ * the same members for them): the request's size, seed and horizon, the server's threads, and
+ * the job's cancel flag, progress and partial results through `checkpoint_fn`. */
+#define JOB_SETTINGS(cfg, j, c, checkpoint_fn)                                                 \
+    do {                                                                                        \
+        (cfg).replications = (j)->req.replications;                                            \
+        if ((j)->req.seed_set)                                                                  \
+            (cfg).seed = (j)->req.seed;                                                         \
+        (cfg).days = (j)->req.days;                                                             \
+        (cfg).threads = (c)->threads;                                                           \
+        (cfg).cancel = &(j)->cancel;                                                            \
+        (cfg).progress = on_progress;                                                           \
+        (cfg).progress_ud = (j);                                                                \
+        (cfg).checkpoint = (checkpoint_fn);                                                     \
+        (cfg).checkpoint_ud = (j);                                                              \
+        (cfg).checkpoint_seconds = (c)->partial_seconds;                                        \
+    } while (0)
+
 static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_t cap)
 {
     const serve_jobs_config *c = &j->owner->cfg;
     bk_ensemble_config cfg;
     bk_ensemble_config_init(&cfg, j->req.sc[0]);
-    cfg.replications = j->req.replications;
-    if (j->req.seed_set)
-        cfg.seed = j->req.seed;
-    cfg.days = j->req.days;
-    cfg.threads = c->threads;
-    cfg.cancel = &j->cancel;
-    cfg.progress = on_progress;
-    cfg.progress_ud = j;
-    cfg.checkpoint = on_partial;
-    cfg.checkpoint_ud = j;
-    cfg.checkpoint_seconds = c->partial_seconds;
+    JOB_SETTINGS(cfg, j, c, on_partial);
     bk_ensemble *ens = NULL;
     bk_error err;
     memset(&err, 0, sizeof err);
@@ -314,17 +322,7 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     const serve_jobs_config *c = &j->owner->cfg;
     bk_compare_config cfg;
     bk_compare_config_init(&cfg, j->req.sc[0]);
-    cfg.replications = j->req.replications;
-    if (j->req.seed_set)
-        cfg.seed = j->req.seed;
-    cfg.days = j->req.days;
-    cfg.threads = c->threads;
-    cfg.cancel = &j->cancel;
-    cfg.progress = on_progress;
-    cfg.progress_ud = j;
-    cfg.checkpoint = on_compare_partial;
-    cfg.checkpoint_ud = j;
-    cfg.checkpoint_seconds = c->partial_seconds;
+    JOB_SETTINGS(cfg, j, c, on_compare_partial);
     bk_compare *cmp = NULL;
     bk_error err;
     memset(&err, 0, sizeof err);
