@@ -47,7 +47,7 @@ typedef struct bk_store_run_info {
     const char *scenario_text;   /* the whole scenario, stored once per distinct hash */
     size_t scenario_len;
     uint64_t seed;
-    long replications;           /* 1 for a single run */
+    long replications;           /* 1 for a single run; 0 for an analysis that simulates nothing */
     int days;
     const char *version;         /* bk_version() */
     const char *command;         /* the command line, one string */
@@ -58,7 +58,7 @@ typedef struct bk_store_run_info {
 /* Record the start of a run (status "running", start time now in UTC) in one transaction;
  * *id receives its id. The scenario text is stored once per distinct hash. BK_ERR_USAGE for a
  * read-only handle or a malformed info (no kind, a hash that is not 64 lower-case hex digits,
- * replications or days below 1); BK_ERR_IO or BK_ERR_NOMEM when the database fails. */
+ * replications below 0, days below 1); BK_ERR_IO or BK_ERR_NOMEM when the database fails. */
 bk_status bk_store_begin(bk_store *st, const bk_store_run_info *info, int64_t *id,
                          bk_error *err);
 

@@ -121,9 +121,9 @@ bk_status bk_store_begin(bk_store *st, const bk_store_run_info *info, int64_t *i
                        "the scenario hash must be 64 lower-case hex digits");
     if (info->scenario_name == NULL || info->scenario_text == NULL)
         return rs_fail(st->path, err, BK_ERR_USAGE, "a run needs its scenario name and text");
-    if (info->replications < 1 || info->days < 1)
+    if (info->replications < 0 || info->days < 1)
         return rs_fail(st->path, err, BK_ERR_USAGE,
-                       "replications (%ld) and days (%d) must be at least 1",
+                       "replications (%ld) must be at least 0 and days (%d) at least 1",
                        info->replications, info->days);
     char now[32];
     utc_now(now);

@@ -339,6 +339,18 @@ static void test_unknown_id_and_bad_calls(void **state)
     assert_int_equal(bk_store_finish(s, id, "great", NULL, &err), BK_ERR_USAGE);
     assert_non_null(strstr(err.message, "great"));
     assert_int_equal(bk_store_finish(s, id, "interrupted", NULL, &err), BK_OK);
+    /* An analysis that simulates nothing (a static vulnerability analysis) records 0
+     * replications; fewer, or a horizon under a day, is refused. */
+    info.replications = 0;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    assert_int_equal(bk_store_finish(s, id, "done", NULL, &err), BK_OK);
+    info.replications = -1;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_ERR_USAGE);
+    assert_non_null(strstr(err.message, "replications (-1) must be at least 0"));
+    info.replications = 1;
+    info.days = 0;
+    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_ERR_USAGE);
+    info.days = 20;
     /* A malformed hash is refused. */
     info.scenario_sha256 = "not-a-hash";
     assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_ERR_USAGE);
