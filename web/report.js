@@ -590,7 +590,18 @@
     if (!scen || !scen.timeline || !scen.timeline.length) return;
     var s = section('Scenario timeline', 'bk-timeline');
     s.appendChild(el('p', { class: 'bk-note', text: 'Dated events and decisions written into the scenario; the simulation applies them on these dates.' }));
-    var rows = scen.timeline.slice().sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    /* Only what falls inside the horizon simulated (a run, an ensemble or an analysis may be
+     * shorter than the scenario: --days). */
+    var days = dates.length || (opt && opt.days) || (vulInfo && vulInfo.days) || scen.days;
+    var start = dateSeconds(scen.start_date);
+    var endSec = start != null && days ? start + days * 86400 : null;
+    var endIso = endSec != null ? new Date(endSec * 1000).toISOString().slice(0, 10) : null;
+    var all = scen.timeline.slice().sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    var rows = endIso ? all.filter(function (r) { return r[0] < endIso; }) : all;
+    var left = all.length - rows.length;
+    if (left > 0)
+      s.appendChild(el('p', { class: 'bk-note', text: left + (left === 1 ? ' later entry' : ' later entries') + ' of the scenario, from ' +
+        secondsText(endSec) + ' on, fall after the ' + days + ' days simulated and are not shown.' }));
     var tb = el('tbody');
     rows.forEach(function (r) { tb.appendChild(el('tr', null, [el('td', { class: 'date', text: dateText(r[0]) }), el('td', { text: r[1] })])); });
     s.appendChild(el('table', { class: 'bk-table' }, [

@@ -274,9 +274,15 @@ async function inspectOptimise(browser, file, dir) {
       canvases: [...document.querySelectorAll('#bk-optimise .uplot canvas')].map((c) => [c.width, c.height]),
       provenance: document.querySelector('#bk-prov')?.textContent ?? '',
       kicker: document.querySelector('.bk-kicker')?.textContent ?? '',
+      timeline: [...document.querySelectorAll('#bk-timeline tbody tr td.date')].map((td) => td.textContent),
+      timelineNote: document.querySelector('#bk-timeline')?.textContent ?? '',
     };
   });
   const label = 'optimisation';
+  /* --days 30 from 1 Sep 2025: the scenario's entries of October and later are left out, and said so */
+  check(dom.timeline.length > 0 && dom.timeline.every((d) => /Sep 2025$/.test(d)) &&
+    /later entries of the scenario, from 1 Oct 2025 on, fall after the 30 days simulated/.test(dom.timelineNote),
+    `${label}: the timeline keeps to the 30 days simulated (${dom.timeline.join(', ')})`);
   check(problems.length === 0 && state.errors.length === 0,
     `${label}: no console, page or drawing errors${problems.concat(state.errors).length ? ': ' + problems.concat(state.errors).join('; ') : ''}`);
   check(dom.kicker === 'Optimisation', `${label}: the page says what it is (${dom.kicker})`);
