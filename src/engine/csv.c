@@ -1,6 +1,7 @@
 /* csv.c: the streamed CSV reader (libcsv fed chunk by chunk; contract in csv.h). */
 #include "engine/alloc.h"
 #include "engine/csv.h"
+#include "engine/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -168,23 +169,7 @@ static size_t validate(reader *r, const unsigned char *p, size_t len, int *bad_l
             }
             continue;
         }
-        r->lo = 0x80;
-        r->hi = 0xBF;
-        if (b >= 0xC2 && b <= 0xDF)
-            r->need = 1;
-        else if (b >= 0xE0 && b <= 0xEF) {
-            r->need = 2;
-            if (b == 0xE0)
-                r->lo = 0xA0;      /* no overlong form */
-            else if (b == 0xED)
-                r->hi = 0x9F;      /* no surrogate */
-        } else if (b >= 0xF0 && b <= 0xF4) {
-            r->need = 3;
-            if (b == 0xF0)
-                r->lo = 0x90;
-            else if (b == 0xF4)
-                r->hi = 0x8F;      /* nothing above U+10FFFF */
-        } else {
+        if (!bki_utf8_lead(b, &r->need, &r->lo, &r->hi)) {
             *bad_line = r->line;
             *bad_col = r->col;
             snprintf(why, why_size, "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", b);

@@ -1,17 +1,15 @@
 /* json.c: JSON string escaping (see json.h), one implementation for every emitter. */
 #include "engine/json.h"
 
+#include <string.h>
+
 #include "blockade/blockade.h"
 
 /* Contract in json.h. */
-void bki_json_string(FILE *out, const char *s, bool html)
+void bki_json_string_n(FILE *out, const char *s, size_t len, bool html)
 {
-    if (s == NULL) {
-        fputs("null", out);
-        return;
-    }
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s, *e = p + len; p < e; p++) {
         switch (*p) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
@@ -26,6 +24,15 @@ void bki_json_string(FILE *out, const char *s, bool html)
         }
     }
     fputc('"', out);
+}
+
+/* Contract in json.h. */
+void bki_json_string(FILE *out, const char *s, bool html)
+{
+    if (s == NULL)
+        fputs("null", out);
+    else
+        bki_json_string_n(out, s, strlen(s), html);
 }
 
 /* Contract in blockade/blockade.h. */

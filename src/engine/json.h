@@ -5,6 +5,7 @@
 #define BK_ENGINE_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Write `s` as a JSON string with its quotes: '"' and '\\' escaped, \n \r \t as such, other
@@ -12,5 +13,8 @@
  * null. With `html`, '<' is written as \u003c too, so that the text may sit inside an HTML
  * page. Errors show on the stream (ferror). */
 void bki_json_string(FILE *out, const char *s, bool html);
+
+/* The same for the len bytes at s (which may hold no NUL). */
+void bki_json_string_n(FILE *out, const char *s, size_t len, bool html);
 
 #endif

@@ -1,5 +1,6 @@
 /* yaml.c: the quiet, error-collecting libfyaml diagnostic object. */
 #include "engine/yaml.h"
+#include "engine/utf8.h"
 
 #include <stdbool.h>
 
@@ -28,22 +29,6 @@ struct fy_diag *bki_yaml_quiet_diag(void)
     return diag;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left, n > 0), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    size_t k = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    if (k == 0 || k > n)
-        return 0;
-    for (size_t i = 1; i < k; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return k;
-}
-
 /* Contract in yaml.h. Quotes and comments are followed so that a '?' or '%' inside a quoted
  * string or a comment is left alone. */
 const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
@@ -59,7 +44,7 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
         *col = c;
         if (t[i] == 0)
             return "a NUL byte: not a text file";
-        size_t k = utf8_seq(t + i, len - i);
+        size_t k = bki_utf8_len(t + i, len - i);
         if (k == 0)
             return "invalid UTF-8: save the file as UTF-8";
         unsigned char ch = t[i];

@@ -3,6 +3,7 @@
  * strings with every '<' escaped so that no data can close its <script> element. */
 #include "engine/alloc.h"
 #include "engine/csv.h"
+#include "engine/json.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -24,28 +25,11 @@
 
 /* ---- JSON output ---------------------------------------------------------------------------- */
 
-/* A JSON string of len bytes. '<' is escaped so that "</script" and "<!--" cannot appear in the
- * page's data; other bytes >= 0x80 pass through (UTF-8 stays UTF-8). */
+/* A JSON string of len bytes (engine/json.h), '<' escaped so that "</script" and "<!--" cannot
+ * appear in the page's data. */
 void rp_put_jstr_n(FILE *f, const char *s, size_t len)
 {
-    fputc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '<': fputs("\\u003c", f); break;
-        default:
-            if (c < 0x20)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc(c, f);
-        }
-    }
-    fputc('"', f);
+    bki_json_string_n(f, s, len, true);
 }
 
 void rp_put_jstr(FILE *f, const char *s)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/date.h"
+#include "engine/utf8.h"
 #include "scenario/read.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -473,34 +474,17 @@ bk_status sr_check_bytes(loader *L, const char *t, size_t len)
     while (i < len) {
         unsigned char c = (unsigned char)t[i];
         const char *why = NULL;
-        size_t need = 0;
+        size_t k = 1;
+        int need;
+        unsigned char lo, hi;
         if (c == 0)
             why = "NUL byte";
-        else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             why = "control character";
-        else if (c == 0x7f)
-            why = "control character";
-        else if (c < 0x80)
-            need = 0;
-        else if (c >= 0xC2 && c <= 0xDF)
-            need = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            need = 2;
-        else if (c >= 0xF0 && c <= 0xF4)
-            need = 3;
-        else
+        else if (c >= 0x80 && !bki_utf8_lead(c, &need, &lo, &hi))
             why = "invalid UTF-8 byte";
-        if (why == NULL && need > 0) {
-            for (size_t j = 1; why == NULL && j <= need; j++)
-                if (i + j >= len || ((unsigned char)t[i + j] & 0xC0) != 0x80)
-                    why = "invalid UTF-8 sequence";
-            if (why == NULL) {
-                unsigned char c1 = (unsigned char)t[i + 1];
-                if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) ||
-                    (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
-                    why = "invalid UTF-8 sequence";   /* overlong, surrogate or > U+10FFFF */
-            }
-        }
+        else if (c >= 0x80 && (k = bki_utf8_len((const unsigned char *)t + i, len - i)) == 0)
+            why = "invalid UTF-8 sequence";   /* cut short, overlong, surrogate or > U+10FFFF */
         if (why != NULL) {
             int line, col;
             sr_offset_pos(t, i, &line, &col);
@@ -508,7 +492,7 @@ bk_status sr_check_bytes(loader *L, const char *t, size_t len)
                               "%s 0x%02x at byte %zu: a scenario must be UTF-8 text (is this a "
                               "binary file?)", why, c, i);
         }
-        i += need + 1;
+        i += k;
     }
     return BK_OK;
 }
