@@ -257,7 +257,7 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
     bk_mover *mv = &m->movers[i];
-    if (t < 0)
+    if (!bki_cells_may_expose(m, seg, t))
         return -1;
     int k = replay_for(m, mv, seg, t);
     if (k >= 0) {

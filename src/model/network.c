@@ -25,17 +25,12 @@ static pthread_mutex_t igraph_lock = PTHREAD_MUTEX_INITIALIZER;
  * and that path is then refused. */
 #define BK_NO_MODE_COST 1e15
 
-/* the local projection, shared with bki_point_segment_km_cos (model.h) */
-#define KM_PER_DEG_LAT BK_KM_PER_DEG_LAT
-#define KM_PER_DEG_LON BK_KM_PER_DEG_LON
-#define DEG BK_DEG
-
 /* Distance in km on a local equirectangular projection: accurate to well under 1 % at the scale
  * of a corridor leg (hundreds of km), which is all the model needs. */
 double bki_km(double lat1, double lon1, double lat2, double lon2)
 {
-    double c = cos(0.5 * (lat1 + lat2) * DEG);
-    double dx = (lon2 - lon1) * KM_PER_DEG_LON * c, dy = (lat2 - lat1) * KM_PER_DEG_LAT;
+    double c = cos(0.5 * (lat1 + lat2) * BK_DEG);
+    double dx = (lon2 - lon1) * BK_KM_PER_DEG_LON * c, dy = (lat2 - lat1) * BK_KM_PER_DEG_LAT;
     return sqrt(dx * dx + dy * dy);
 }
 
@@ -43,7 +38,7 @@ double bki_km(double lat1, double lon1, double lat2, double lon2)
  * position of the nearest point along it from the segment's `from` place (0..1). */
 double bki_point_segment_km(const bk_model *m, double lat, double lon, int seg, double *frac)
 {
-    return bki_point_segment_km_cos(m, lat, lon, cos(lat * DEG), seg, frac);
+    return bki_point_segment_km_cos(m, lat, lon, cos(lat * BK_DEG), seg, frac);
 }
 
 /* The part of segment seg within r km of a point, as fractions [*u0, *u1] of the way from the
@@ -54,9 +49,9 @@ bool bki_segment_reach_interval(const bk_model *m, double lat, double lon, int s
 {
     const bk_segment *s = &m->sc->segments[seg];
     const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
-    double c = cos(lat * DEG);
-    double ax = (a->lon - lon) * KM_PER_DEG_LON * c, ay = (a->lat - lat) * KM_PER_DEG_LAT;
-    double dx = (b->lon - a->lon) * KM_PER_DEG_LON * c, dy = (b->lat - a->lat) * KM_PER_DEG_LAT;
+    double c = cos(lat * BK_DEG);
+    double ax = (a->lon - lon) * BK_KM_PER_DEG_LON * c, ay = (a->lat - lat) * BK_KM_PER_DEG_LAT;
+    double dx = (b->lon - a->lon) * BK_KM_PER_DEG_LON * c, dy = (b->lat - a->lat) * BK_KM_PER_DEG_LAT;
     /* |A + u D|^2 = r^2  <=>  (D.D) u^2 + 2 (A.D) u + (A.A - r^2) = 0 */
     double qa = dx * dx + dy * dy, qb = 2 * (ax * dx + ay * dy), qc = ax * ax + ay * ay - r * r;
     if (qa <= 0) {
