@@ -39,8 +39,8 @@ static void fill(bk_queue *q, size_t pending, bk_rng *r)
     bki_queue_reset(q);
     for (size_t i = 0; i < pending; i++)
         if (bki_queue_push(q, gsl_ran_exponential(bki_rng_gsl(r), 1.0), 0, 0, (uint32_t)i, 0) !=
-            BK_OK)
-            die("push failed while filling");
+             BK_OK)
+             die("push failed while filling");
 }
 
 /* One hold with a fresh Exp(1) increment. */

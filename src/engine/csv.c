@@ -259,7 +259,7 @@ static bk_status feed(reader *r, const unsigned char *p, size_t len)
         if (process(r, p, room) != BK_OK)
             return r->status;
         r->status = bki_fail(r->err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes",
-                            r->name, r->max_bytes);
+                             r->name, r->max_bytes);
         return r->status;
     }
     r->bytes += len;
@@ -321,8 +321,8 @@ static bk_status reader_done(reader *r, bk_csv_info *info)
 
 /* Contract in csv.h. */
 bk_status bki_csv_read_bytes(const char *text, size_t len, const char *name,
-                            unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
-                            bk_csv_info *info, bk_error *err)
+                             unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
+                             bk_csv_info *info, bk_error *err)
 {
     reader r;
     if (reader_init(&r, name, max_bytes, fn, ud, err) == BK_OK) {
@@ -336,7 +336,7 @@ bk_status bki_csv_read_bytes(const char *text, size_t len, const char *name,
 
 /* Contract in csv.h. */
 bk_status bki_csv_read_stream(FILE *f, const char *name, unsigned long long max_bytes,
-                             bk_csv_record_fn fn, void *ud, bk_csv_info *info, bk_error *err)
+                              bk_csv_record_fn fn, void *ud, bk_csv_info *info, bk_error *err)
 {
     reader r;
     if (reader_init(&r, name, max_bytes, fn, ud, err) == BK_OK) {
@@ -351,7 +351,7 @@ bk_status bki_csv_read_stream(FILE *f, const char *name, unsigned long long max_
             if (got < step) {
                 if (ferror(f) && r.status == BK_OK)
                     r.status = bki_fail_at(err, BK_ERR_IO, r.name, 0, 0, "cannot read: %s",
-                                          strerror(errno));
+                                           strerror(errno));
                 break;
             }
         }
@@ -363,7 +363,7 @@ bk_status bki_csv_read_stream(FILE *f, const char *name, unsigned long long max_
 
 /* Contract in csv.h. */
 bk_status bki_csv_read_file(const char *path, unsigned long long max_bytes, bk_csv_record_fn fn,
-                           void *ud, bk_csv_info *info, bk_error *err)
+                            void *ud, bk_csv_info *info, bk_error *err)
 {
     if (info)
         memset(info, 0, sizeof *info);
@@ -378,8 +378,8 @@ bk_status bki_csv_read_file(const char *path, unsigned long long max_bytes, bk_c
             bad = bki_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: is a directory");
         else if (max_bytes && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes)
             bad = bki_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
-                             "too large: %lld bytes, the limit is %llu bytes",
-                             (long long)st.st_size, max_bytes);
+                              "too large: %lld bytes, the limit is %llu bytes",
+                              (long long)st.st_size, max_bytes);
     }
     if (bad == BK_OK)
         bad = bki_csv_read_stream(f, path, max_bytes, fn, ud, info, err);

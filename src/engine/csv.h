@@ -44,15 +44,15 @@ typedef struct bk_csv_info {
  * the limits), BK_ERR_NOMEM, or fn's status. Messages start with "path:line: " or
  * "path:line:column: ". info may be NULL. */
 bk_status bki_csv_read_file(const char *path, unsigned long long max_bytes, bk_csv_record_fn fn,
-                           void *ud, bk_csv_info *info, bk_error *err);
+                            void *ud, bk_csv_info *info, bk_error *err);
 
 /* The same over an open stream, named `name` in messages. */
 bk_status bki_csv_read_stream(FILE *f, const char *name, unsigned long long max_bytes,
-                             bk_csv_record_fn fn, void *ud, bk_csv_info *info, bk_error *err);
+                              bk_csv_record_fn fn, void *ud, bk_csv_info *info, bk_error *err);
 
 /* The same over bytes in memory (fed in chunks of bki_csv_chunk_bytes). */
 bk_status bki_csv_read_bytes(const char *text, size_t len, const char *name,
-                            unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
-                            bk_csv_info *info, bk_error *err);
+                             unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
+                             bk_csv_info *info, bk_error *err);
 
 #endif

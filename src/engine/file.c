@@ -14,7 +14,7 @@
 
 /* Contract in file.h. */
 bk_status bki_read_whole_file(const char *path, unsigned long long max_bytes, char **text,
-                             size_t *len, bk_error *err)
+                              size_t *len, bk_error *err)
 {
     *text = NULL;
     *len = 0;
@@ -28,8 +28,8 @@ bk_status bki_read_whole_file(const char *path, unsigned long long max_bytes, ch
             bad = bki_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: is a directory");
         else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max_bytes)
             bad = bki_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
-                             "too large: %lld bytes, the limit is %llu bytes",
-                             (long long)st.st_size, max_bytes);
+                              "too large: %lld bytes, the limit is %llu bytes",
+                              (long long)st.st_size, max_bytes);
         if (bad != BK_OK) {
             fclose(f);
             return bad;
@@ -65,7 +65,7 @@ bk_status bki_read_whole_file(const char *path, unsigned long long max_bytes, ch
         status = bki_fail_at(err, BK_ERR_IO, path, 0, 0, "cannot read: %s", strerror(errno));
     else if ((unsigned long long)n > max_bytes)
         status = bki_fail_at(err, BK_ERR_TOO_LARGE, path, 0, 0,
-                            "too large: more than the limit of %llu bytes", max_bytes);
+                             "too large: more than the limit of %llu bytes", max_bytes);
     if (status != BK_OK) {
         bki_free(buf);
         return status;

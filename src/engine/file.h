@@ -13,6 +13,6 @@
  * directory, read error), BK_ERR_TOO_LARGE ("too large: N bytes, the limit is M bytes"),
  * BK_ERR_NOMEM. On failure *text is NULL. */
 bk_status bki_read_whole_file(const char *path, unsigned long long max_bytes, char **text,
-                             size_t *len, bk_error *err);
+                              size_t *len, bk_error *err);
 
 #endif

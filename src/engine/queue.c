@@ -227,7 +227,7 @@ static __attribute__((noinline)) bk_status make_room(bk_queue *q)
 }
 
 bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
-                        uint64_t b)
+                         uint64_t b)
 {
     if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
         return BK_ERR_USAGE;

@@ -74,7 +74,7 @@ void bki_queue_reset(bk_queue *q);
  * when the pool is full or the bucket array is resized. Returns BK_ERR_NOMEM (queue unchanged) or
  * BK_ERR_USAGE on a bad time. */
 bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
-                        uint64_t b);
+                         uint64_t b);
 
 /* Remove the earliest event into *out. Returns false (and leaves *out alone) when empty. */
 bool bki_queue_pop(bk_queue *q, bk_event *out);

@@ -57,7 +57,7 @@ static const gsl_rng_type philox_type = {
 const gsl_rng_type *bki_rng_philox = &philox_type;
 
 void bki_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
-                 uint32_t entity)
+                  uint32_t entity)
 {
     r->gsl.type = &philox_type;
     r->gsl.state = &r->st;

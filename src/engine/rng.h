@@ -52,7 +52,7 @@ extern const gsl_rng_type *bki_rng_philox;
 
 /* Key the stream and rewind it to its first draw. Cannot fail. */
 void bki_rng_init(bk_rng *r, uint64_t seed, uint32_t replication, uint32_t purpose,
-                 uint32_t entity);
+                  uint32_t entity);
 
 /* The stream as a GSL generator, borrowed: valid as long as r. */
 static inline gsl_rng *bki_rng_gsl(bk_rng *r)

@@ -31,7 +31,7 @@ const char *bk_status_name(bk_status status)
 
 /* Fills err (if not NULL) and returns status, so callers can write `return bki_fail(...)`. */
 bk_status bki_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
-                     const char *fmt, ...)
+                      const char *fmt, ...)
 {
     if (err == NULL)
         return status;

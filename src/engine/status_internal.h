@@ -12,7 +12,7 @@
 
 /* Fill err with a formatted message at file:line:column (line 0: no position) and return status. */
 bk_status bki_fail_at(bk_error *err, bk_status status, const char *file, int line, int column,
-                     const char *fmt, ...) BK_PRINTF(6, 7);
+                      const char *fmt, ...) BK_PRINTF(6, 7);
 
 /* The same without a position. */
 #define bki_fail(err, status, ...) bki_fail_at((err), (status), NULL, 0, 0, __VA_ARGS__)

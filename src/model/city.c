@@ -15,7 +15,7 @@
 #include "output/format.h"
 
 double bki_city_allocate(int n, const int *tier, const double *demand, const double *floor_share,
-                        const bool *reserve_ok, double free_l, double reserve_l, double *given)
+                         const bool *reserve_ok, double free_l, double reserve_l, double *given)
 {
     double reserve0 = reserve_l;
     int max_tier = 0;
@@ -210,7 +210,7 @@ static int month_of(const struct bk_scenario *sc, int d)
 {
     int y, mo, dd;
     bki_civil_from_days(bki_days_from_civil(sc->start_year, sc->start_month, sc->start_day) + d, &y,
-                       &mo, &dd);
+                        &mo, &dd);
     return mo;
 }
 
@@ -383,7 +383,7 @@ void bki_city_day(bk_model *m, int d)
         double stock = m->stock_l[p];
         double res = stock < reserve ? stock : reserve;
         bki_city_allocate(ns, c->tier, c->d_tmp, c->floor, c->reserve_ok, stock - res, res,
-                         c->g_tmp);
+                          c->g_tmp);
         double drawn = 0, inf_unmet = 0;
         for (int s = 0; s < ns; s++) {
             const bk_sector *sec = &cs->sectors[s];

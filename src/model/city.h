@@ -26,6 +26,6 @@ bool bki_city_holiday(const struct bk_city_side *cs, int d);
  * proportion to the remaining demand when there is not enough. Never gives more than demand or
  * more than the stock available to a sector. Returns the litres drawn from the reserve. */
 double bki_city_allocate(int n, const int *tier, const double *demand, const double *floor_share,
-                        const bool *reserve_ok, double free_l, double reserve_l, double *given);
+                         const bool *reserve_ok, double free_l, double reserve_l, double *given);
 
 #endif

@@ -124,7 +124,7 @@ void bki_convoy_arrived(bk_model *m, int i)
         return;
     double back = m->now - mv->trip_start_h + m->sc->policy.escort_rest_h;
     bki_model_schedule(m, m->now + back, PRIO_NORMAL, EV_ESCORT_RETURN, (uint32_t)mv->corridor,
-                      (uint64_t)mv->escort);
+                       (uint64_t)mv->escort);
     mv->escort = 0;
 }
 

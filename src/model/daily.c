@@ -352,12 +352,12 @@ static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
         const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
         int k = fc->bad_k;
         bki_model_set_fail(m, BK_ERR_INVARIANT,
-                          "invariant 'vehicles on their own modes' broken on day %d (%s): "
-                          "a %s of corridor %s is routed on %s segment %s-%s", d,
-                          date_of(m, d, date), m->vclass[t->corridor].name,
-                          m->sc->corridors[t->corridor].id,
-                          bki_mode_words[m->sc->segments[r->seg[k]].mode],
-                          m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
+                           "invariant 'vehicles on their own modes' broken on day %d (%s): "
+                           "a %s of corridor %s is routed on %s segment %s-%s", d,
+                           date_of(m, d, date), m->vclass[t->corridor].name,
+                           m->sc->corridors[t->corridor].id,
+                           bki_mode_words[m->sc->segments[r->seg[k]].mode],
+                           m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
         return false;
     }
     for (int c = 0; c < nc; c++) {
@@ -365,11 +365,11 @@ static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
         double lhs = cs->loaded_l, rhs = cs->delivered_l + cs->lost_l + fc->corr_board[c];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
             bki_model_set_fail(m, BK_ERR_INVARIANT,
-                              "invariant 'litres conserved by class' broken on day %d (%s): "
-                              "corridor %s (%s): loaded %.0f L != delivered %.0f + lost %.0f + "
-                              "on board %.0f", d, date_of(m, d, date), m->sc->corridors[c].id,
-                              m->vclass[c].name, lhs, cs->delivered_l, cs->lost_l,
-                              fc->corr_board[c]);
+                               "invariant 'litres conserved by class' broken on day %d (%s): "
+                               "corridor %s (%s): loaded %.0f L != delivered %.0f + lost %.0f + "
+                               "on board %.0f", d, date_of(m, d, date), m->sc->corridors[c].id,
+                               m->vclass[c].name, lhs, cs->delivered_l, cs->lost_l,
+                               fc->corr_board[c]);
             return false;
         }
     }
@@ -378,10 +378,10 @@ static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
         double rhs = m->deliv_mode_total[k] + m->lost_mode[k] + fc->on_board[k];
         if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
             bki_model_set_fail(m, BK_ERR_INVARIANT,
-                              "invariant 'litres conserved by mode' broken on day %d (%s): %s: "
-                              "loaded %.0f L != delivered %.0f + lost %.0f + on board %.0f", d,
-                              date_of(m, d, date), bki_mode_words[k], lhs, m->deliv_mode_total[k],
-                              m->lost_mode[k], fc->on_board[k]);
+                               "invariant 'litres conserved by mode' broken on day %d (%s): %s: "
+                               "loaded %.0f L != delivered %.0f + lost %.0f + on board %.0f", d,
+                               date_of(m, d, date), bki_mode_words[k], lhs, m->deliv_mode_total[k],
+                               m->lost_mode[k], fc->on_board[k]);
             return false;
         }
     }
@@ -406,20 +406,20 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
         fleet != active || count[TK_DESTROYED] != m->destroyed ||
         count[TK_CAPTURED] != m->captured) {
         bki_model_set_fail(m, BK_ERR_INVARIANT,
-                          "invariant 'tankers conserved' broken on day %d (%s): start %ld + "
-                          "joined %ld != active %ld + destroyed %ld + captured %ld",
-                          d, date_of(m, d, date), m->tankers_start, m->tankers_joined, active,
-                          m->destroyed, m->captured);
+                           "invariant 'tankers conserved' broken on day %d (%s): start %ld + "
+                           "joined %ld != active %ld + destroyed %ld + captured %ld",
+                           d, date_of(m, d, date), m->tankers_start, m->tankers_joined, active,
+                           m->destroyed, m->captured);
         return;
     }
     double lhs = m->loaded_l, rhs = m->delivered_l + m->burned_l + m->captured_l + in_transit;
     if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
         bki_model_set_fail(m, BK_ERR_INVARIANT,
-                          "invariant 'litres conserved in transit' broken on day %d (%s): loaded "
-                          "%.0f L != delivered %.0f + burned %.0f + captured %.0f + in transit "
-                          "%.0f",
-                          d, date_of(m, d, date), lhs, m->delivered_l, m->burned_l, m->captured_l,
-                          in_transit);
+                           "invariant 'litres conserved in transit' broken on day %d (%s): loaded "
+                           "%.0f L != delivered %.0f + burned %.0f + captured %.0f + in transit "
+                           "%.0f",
+                           d, date_of(m, d, date), lhs, m->delivered_l, m->burned_l, m->captured_l,
+                           in_transit);
         return;
     }
     if (!check_modes(m, d, date, fc))
@@ -430,10 +430,10 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
         initial += m->sc->city.initial_stock_l[p];
         if (m->stock_l[p] < 0 || !isfinite(m->stock_l[p])) {
             bki_model_set_fail(m, BK_ERR_INVARIANT,
-                              "invariant 'no negative stock' broken on day %d (%s): stock of "
-                              "%s at %s is %g L",
-                              d, date_of(m, d, date), m->sc->products[p].id,
-                              m->sc->places[m->sc->city.place].name, m->stock_l[p]);
+                               "invariant 'no negative stock' broken on day %d (%s): stock of "
+                               "%s at %s is %g L",
+                               d, date_of(m, d, date), m->sc->products[p].id,
+                               m->sc->places[m->sc->city.place].name, m->stock_l[p]);
             return;
         }
     }
@@ -444,9 +444,9 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
         outside += cy->own[i] + cy->hh[i];
         if (cy->own[i] < 0 || cy->hh[i] < 0 || !isfinite(cy->own[i] + cy->hh[i])) {
             bki_model_set_fail(m, BK_ERR_INVARIANT,
-                              "invariant 'no negative stock' broken on day %d (%s): a sector's "
-                              "own or households' stock is %g L", d, date_of(m, d, date),
-                              cy->own[i] < 0 ? cy->own[i] : cy->hh[i]);
+                               "invariant 'no negative stock' broken on day %d (%s): a sector's "
+                               "own or households' stock is %g L", d, date_of(m, d, date),
+                               cy->own[i] < 0 ? cy->own[i] : cy->hh[i]);
             return;
         }
     }
@@ -456,21 +456,21 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
     if (fabs(expect - stock - outside) >
         1e-9 * (initial + cy->buffers0_l + m->delivered_l + cy->airlifted_l + 1)) {
         bki_model_set_fail(m, BK_ERR_INVARIANT,
-                          "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
-                          "%.0f L + outside %.0f + delivered %.0f + airlifted %.0f - consumed %.0f "
-                          "!= stock %.0f + outside %.0f",
-                          d, date_of(m, d, date), m->sc->places[m->sc->city.place].name, initial,
-                          cy->buffers0_l, m->delivered_l, cy->airlifted_l, cy->consumed_l, stock,
-                          outside);
+                           "invariant 'city litres conserved' broken on day %d (%s) at %s: initial "
+                           "%.0f L + outside %.0f + delivered %.0f + airlifted %.0f - consumed %.0f "
+                           "!= stock %.0f + outside %.0f",
+                           d, date_of(m, d, date), m->sc->places[m->sc->city.place].name, initial,
+                           cy->buffers0_l, m->delivered_l, cy->airlifted_l, cy->consumed_l, stock,
+                           outside);
         return;
     }
     const double *row = &m->run->daily[(size_t)d * m->run->n_cols];
     for (int c = 0; c < m->run->n_cols; c++)
         if (!isfinite(row[c]) || row[c] < 0) {
             bki_model_set_fail(m, BK_ERR_INVARIANT,
-                              "invariant 'finite, non-negative series' broken on day %d (%s): "
-                              "column %s is %g",
-                              d, date_of(m, d, date), m->run->cols[c].name, row[c]);
+                               "invariant 'finite, non-negative series' broken on day %d (%s): "
+                               "column %s is %g",
+                               d, date_of(m, d, date), m->run->cols[c].name, row[c]);
             return;
         }
 }

@@ -386,7 +386,7 @@ void bki_mover_start_leg(bk_model *m, int i)
         if (cell >= 0) {
             double ta = bki_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
             bki_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
-                              mv->version | (uint64_t)cell << 32);
+                               mv->version | (uint64_t)cell << 32);
             return;
         }
         t = bki_leg_until(m, seg, t, mv->leg_drive_h);
@@ -444,7 +444,7 @@ static void at_node(bk_model *m, int i)
                 t->state = TK_WAIT_DRIVER;
                 t->since_h = m->now;
                 bki_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
-                                  (uint32_t)mem[k], 0);
+                                   (uint32_t)mem[k], 0);
             } else {
                 bki_port_enqueue(m, mem[k]);
             }
@@ -528,7 +528,7 @@ void bki_ev_depart(bk_model *m, const bk_event *ev)
         w += (1.0 - w) * m->sc->fleet.escort_confidence;
     if (bki_rng_uniform(&cs->rng_driver) >= w) {
         bki_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
-                          (uint32_t)tk, 0);
+                           (uint32_t)tk, 0);
         return;
     }
     m->today.dispatched++;

@@ -271,7 +271,7 @@ bool bki_model_schedule_failed(bk_model *m, bk_status st, double t);
 /* Schedule an event; false (and the run fails) when it cannot be. Inline: every event of a
  * replication goes through it. */
 static inline bool bki_model_schedule(bk_model *m, double t, uint32_t prio, enum bk_ev type,
-                                     uint32_t a, uint64_t b)
+                                      uint32_t a, uint64_t b)
 {
     bk_status st = bki_queue_push(&m->q, t, prio, (uint32_t)type, a, b);
     return st == BK_OK || bki_model_schedule_failed(m, st, t);
@@ -282,7 +282,7 @@ void bki_model_set_fail(bk_model *m, bk_status st, const char *fmt, ...);
 /* daily.c */
 bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc);
 void bki_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
-               long *moving_loaded);
+                long *moving_loaded);
 void bki_record_day(bk_model *m, int d);
 void bki_fill_totals(bk_model *m);
 
@@ -338,7 +338,7 @@ double bki_point_segment_km(const bk_model *m, double lat, double lon, int seg, 
 /* bki_point_segment_km with coslat = cos(lat * BK_DEG) given, for a caller measuring many
  * segments from one point: the same operations in the same order, so the same double. */
 static inline double bki_point_segment_km_cos(const bk_model *m, double lat, double lon,
-                                             double coslat, int seg, double *frac)
+                                              double coslat, int seg, double *frac)
 {
     const bk_segment *s = &m->sc->segments[seg];
     const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
@@ -356,7 +356,7 @@ static inline double bki_point_segment_km_cos(const bk_model *m, double lat, dou
 double bki_km(double lat1, double lon1, double lat2, double lon2);
 int bki_nearest_place(const bk_model *m, double lat, double lon);
 bool bki_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
-                               double *u0, double *u1);
+                                double *u0, double *u1);
 void bki_routes_update(bk_model *m);
 void bki_network_daily(bk_model *m);
 bool bki_segment_closed(const bk_model *m, int seg);

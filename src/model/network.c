@@ -45,7 +45,7 @@ double bki_point_segment_km(const bk_model *m, double lat, double lon, int seg, 
  * segment's `from` place (a circle cut with a straight segment on the local projection).
  * Returns false when no part is within reach. */
 bool bki_segment_reach_interval(const bk_model *m, double lat, double lon, int seg, double r,
-                               double *u0, double *u1)
+                                double *u0, double *u1)
 {
     const bk_segment *s = &m->sc->segments[seg];
     const bk_place *a = &m->sc->places[s->from], *b = &m->sc->places[s->to];
@@ -384,7 +384,7 @@ void bki_routes_update(bk_model *m)
     for (int s = 0; s < sc->n_segments; s++) {
         const bk_segment *sg = &sc->segments[s];
         double risk = bki_decay(m->segs[s].risk, m->segs[s].risk_t, m->now,
-                               sc->policy.risk_memory_days);
+                                sc->policy.risk_memory_days);
         double cost = sg->length_km / sg->speed_kmh * (1.0 + sc->policy.risk_weight * risk);
         if (bki_segment_closed(m, s))
             cost += 1e6;

@@ -200,7 +200,7 @@ static void ev_timeline(bk_model *m, const bk_event *ev)
         ps->factor = te->factor;
         ps->cut_gen++;
         bki_model_schedule(m, m->now + te->hours, PRIO_NORMAL, EV_SUPPLY_RESTORE,
-                          (uint32_t)te->port, ps->cut_gen);
+                           (uint32_t)te->port, ps->cut_gen);
         bki_port_kick(m, te->port);
         log_timeline(m, BK_LOG_SUPPLY_CUT, te, te->factor);
         break;
@@ -378,10 +378,10 @@ static bk_status model_init(bk_model *m)
     bool ok = bki_model_schedule(m, m->now, PRIO_DAY, EV_DAY, 0, 0);
     if (sc->group.campaign_start_h >= 0)
         ok = ok && bki_model_schedule(m, sc->group.campaign_start_h, PRIO_TIMELINE, EV_TIMELINE,
-                                     TL_GROUP_START, 0);
+                                      TL_GROUP_START, 0);
     for (int i = 0; i < sc->n_timeline; i++)
         ok = ok && bki_model_schedule(m, sc->timeline[i].time_h, PRIO_TIMELINE, EV_TIMELINE,
-                                     (uint32_t)i, 0);
+                                      (uint32_t)i, 0);
     if (sc->group.n_cells > 0 && sc->group.drift_interval_h > 0)
         ok = ok && bki_model_schedule(m, sc->group.drift_interval_h, PRIO_NORMAL, EV_DRIFT, 0, 0);
     return ok ? BK_OK : m->status;

@@ -284,7 +284,7 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     struct stat sb;
     if (stat(dir, &sb) != 0)
         return bki_fail(err, BK_ERR_IO, "cannot read output directory '%s': %s", dir,
-                       strerror(errno));
+                        strerror(errno));
     if (!S_ISDIR(sb.st_mode))
         return bki_fail(err, BK_ERR_IO, "'%s' is not a directory", dir);
 
@@ -324,10 +324,10 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
     if (!in.daily && !in.bands && !in.compare && !in.optimise_json && !in.vuln_csv) {
         inputs_free(&in);
         return bki_fail(err, BK_ERR_IO,
-                       "'%s' holds no daily.csv, bands.csv, compare.csv, optimise.json or "
-                       "vulnerability.csv: not an output directory of 'blockade run', "
-                       "'ensemble', 'compare', 'optimise' or 'vulnerability'",
-                       dir);
+                        "'%s' holds no daily.csv, bands.csv, compare.csv, optimise.json or "
+                        "vulnerability.csv: not an output directory of 'blockade run', "
+                        "'ensemble', 'compare', 'optimise' or 'vulnerability'",
+                        dir);
     }
 
     char *data = NULL;

@@ -153,7 +153,7 @@ bk_status rp_read_file(const char *path, char **out, size_t *len, bk_error *err)
         if (n + 1 >= cap) {
             if (cap > BK_REPORT_MAX_INPUT_BYTES) {
                 st = bki_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
-                             BK_REPORT_MAX_INPUT_BYTES);
+                              BK_REPORT_MAX_INPUT_BYTES);
                 break;
             }
             char *bigger = bki_realloc(buf, cap * 2);
@@ -175,7 +175,7 @@ bk_status rp_read_file(const char *path, char **out, size_t *len, bk_error *err)
     fclose(f);
     if (st == BK_OK && n > BK_REPORT_MAX_INPUT_BYTES)
         st = bki_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
-                     BK_REPORT_MAX_INPUT_BYTES);
+                      BK_REPORT_MAX_INPUT_BYTES);
     if (st != BK_OK) {
         bki_free(buf);
         if (st == BK_ERR_NOMEM)
@@ -374,7 +374,7 @@ bk_status rp_json_read(const char *path, json_doc *j, bk_error *err)
     if (j->doc == NULL || e != NULL) {
         int line = e && e->line > 0 ? e->line : 1, col = e && e->column > 0 ? e->column : 1;
         st = bki_fail_at(err, BK_ERR_SYNTAX, path, line, col, "malformed JSON: %.200s",
-                        e && e->msg ? e->msg : "empty file");
+                         e && e->msg ? e->msg : "empty file");
         rp_json_free(j);
         return st;
     }

@@ -20,5 +20,5 @@ const char *bk_scenario_default_text(size_t *len)
 bk_status bk_scenario_load_default(bk_scenario **out, bk_error *err)
 {
     return bk_scenario_load_string(bki_default_scenario_text, bki_default_scenario_text_len,
-                                   DEFAULT_NAME, out, err);
+                                    DEFAULT_NAME, out, err);
 }

@@ -607,7 +607,7 @@ static bk_status read_document(loader *L, struct fy_node *root)
     if (root == NULL || (fy_node_get_type(root) == FYNT_SCALAR && sr_is_null_scalar(root) &&
                          fy_node_get_scalar_token(root) == NULL))
         return bki_fail_at(L->err, BK_ERR_SCHEMA, L->file, 0, 0,
-                          "the scenario is empty: expected a mapping starting with 'blockade: 1'");
+                           "the scenario is empty: expected a mapping starting with 'blockade: 1'");
     TRY(sr_check_tree(L, root, 0));
     L->root = root;
     map top;
@@ -629,8 +629,8 @@ static bk_status read_document(loader *L, struct fy_node *root)
     TRY(read_products_places_segments_ports(L, &top));
     for (int i = 0; i < bki_schema_len; i++)   /* defaults of every fixed section */
         if (bki_schema[i].type == BK_KT_MAP && strchr(bki_schema[i].path, '[') == NULL &&
-            strcmp(bki_schema[i].path, "scenario") != 0)   /* read already */
-            TRY(sr_defaults(L, bki_schema[i].path, L->sc));
+             strcmp(bki_schema[i].path, "scenario") != 0)   /* read already */
+             TRY(sr_defaults(L, bki_schema[i].path, L->sc));
     TRY(read_city(L, &top));
     TRY(check_reachable(L, &top));
     bk_scenario *sc = L->sc;
@@ -685,8 +685,8 @@ static bk_status parse(loader *L)
             st = sr_syntax_error(L, diag);
         else
             st = bki_fail_at(L->err, BK_ERR_SCHEMA, L->file, 0, 0,
-                            "the scenario is empty: expected a mapping starting with "
-                            "'blockade: 1'");
+                             "the scenario is empty: expected a mapping starting with "
+                             "'blockade: 1'");
     } else {
         more = fy_parse_load_document(fyp);   /* a stream holds one scenario, not several */
         if (fy_diag_errors_iterate(diag, &it) != NULL)
@@ -751,8 +751,8 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
         return bki_fail(err, BK_ERR_USAGE, "bk_scenario_load_string: text is NULL");
     if (len > BK_SCENARIO_MAX_BYTES)
         return bki_fail_at(err, BK_ERR_TOO_LARGE, name, 0, 0,
-                          "scenario is too large: %zu bytes, the limit is %u bytes", len,
-                          BK_SCENARIO_MAX_BYTES);
+                           "scenario is too large: %zu bytes, the limit is %u bytes", len,
+                           BK_SCENARIO_MAX_BYTES);
     char *copy = bki_malloc(len + 1);
     if (copy == NULL)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);

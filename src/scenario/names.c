@@ -56,8 +56,8 @@ static bk_status check_scalar(struct fy_node *n, const char *file, bk_error *err
     const char *what = cp < 0x100 ? "a C1 control character"
                                   : "a bidirectional text control (it reorders text on screen)";
     return bki_fail_at(err, BK_ERR_VALUE, file, line, col,
-                      "text contains U+%04X, %s, at byte %zu of the value: ids, names and notes "
-                      "must not hold it", cp, what, at);
+                       "text contains U+%04X, %s, at byte %zu of the value: ids, names and notes "
+                       "must not hold it", cp, what, at);
 }
 
 static bk_status check_tree(struct fy_node *n, const char *file, bk_error *err, int depth)
@@ -134,7 +134,7 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
     id_entry *e = bki_calloc((size_t)n, sizeof *e);
     if (e == NULL)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory checking the ids of %s in %s", what,
-                       file);
+                        file);
     int m = 0;
     void *it = NULL;
     struct fy_node *item;
@@ -175,10 +175,10 @@ static bk_status check_list(struct fy_node *list, const char *what, const char *
         const char *a = fy_node_get_scalar(first->node, &la);
         const char *b = fy_node_get_scalar(later->node, &lb);
         st = bki_fail_at(err, BK_ERR_VALUE, file, line, col,
-                        "%s[%d].id '%.*s' clashes with %s[%d].id '%.*s': both give the column "
-                        "name '%s' (ids are compared ignoring case and with '-' as '_')",
-                        what, later->index, (int)lb, b, what, first->index, (int)la, a,
-                        later->token);
+                         "%s[%d].id '%.*s' clashes with %s[%d].id '%.*s': both give the column "
+                         "name '%s' (ids are compared ignoring case and with '-' as '_')",
+                         what, later->index, (int)lb, b, what, first->index, (int)la, a,
+                         later->token);
     }
     bki_free(e);
     return st;

@@ -489,8 +489,8 @@ bk_status sr_check_bytes(loader *L, const char *t, size_t len)
             int line, col;
             sr_offset_pos(t, i, &line, &col);
             return bki_fail_at(L->err, BK_ERR_SYNTAX, L->file, line, col,
-                              "%s 0x%02x at byte %zu: a scenario must be UTF-8 text (is this a "
-                              "binary file?)", why, c, i);
+                               "%s 0x%02x at byte %zu: a scenario must be UTF-8 text (is this a "
+                               "binary file?)", why, c, i);
         }
         i += k;
     }

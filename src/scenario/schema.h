@@ -134,18 +134,18 @@ bool bki_schema_in_bounds(const bk_key *row, double v);
 /* Lists that items can be addressed in by id: the array, count and item size of list `path`
  * ("corridors", "city.sectors") in sc. false if `path` is not such a list. */
 bool bki_schema_list(struct bk_scenario *sc, const char *path, char **base, int *count,
-                    size_t *size);
+                     size_t *size);
 
 /* A scenario derived from `base` by a patch applied to its text: give it the base's text and
  * the patch (one "PATH = VALUE" a line) as its identity, so that its hash is the base text's
  * plus the patch, as after bk_scenario_set. Fails only with BK_ERR_NOMEM. (set.c) */
 bk_status bki_scenario_adopt_patch(struct bk_scenario *sc, const struct bk_scenario *base,
-                                  const char *patch, bk_error *err);
+                                   const char *patch, bk_error *err);
 
 /* The value of a scalar key of sc as a number (a count, a quantity, a bool as 0/1, an
  * enumeration's or a reference's index), through the same paths as bk_scenario_set.
  * BK_ERR_REFERENCE for an unknown path, BK_ERR_SCHEMA for a text. (set.c) */
 bk_status bki_scenario_get_number(const struct bk_scenario *sc, const char *path, double *out,
-                                 bk_error *err);
+                                  bk_error *err);
 
 #endif

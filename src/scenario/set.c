@@ -239,7 +239,7 @@ static bk_status commit(bk_scenario *sc, const char *path, const target *t, cons
         double *hi = (double *)(void *)(t->base + t->row->off2);
         if (*lo > *hi)
             st = bki_fail(&rerr, BK_ERR_VALUE, "%s must be [min, max] with min <= max, got "
-                         "[%.17g, %.17g]", t->row->path, *lo, *hi);
+                          "[%.17g, %.17g]", t->row->path, *lo, *hi);
     }
     if (st == BK_OK)
         st = bki_rules_check(&rc);
@@ -364,7 +364,7 @@ const char *bk_scenario_patch(const bk_scenario *sc)
 
 /* Contract in schema.h. */
 bk_status bki_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, const char *patch,
-                                  bk_error *err)
+                                   bk_error *err)
 {
     bool ok = true;
     char *text = dup_mem(base->text, base->text_len + 1, &ok);
@@ -386,7 +386,7 @@ bk_status bki_scenario_adopt_patch(bk_scenario *sc, const bk_scenario *base, con
 
 /* Contract in schema.h. */
 bk_status bki_scenario_get_number(const bk_scenario *sc, const char *path, double *out,
-                                 bk_error *err)
+                                  bk_error *err)
 {
     target t;
     bk_status st = resolve((bk_scenario *)(uintptr_t)sc, path, &t, err);

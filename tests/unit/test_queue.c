@@ -84,7 +84,7 @@ static void test_matches_sorted_reference(void **state)
         assert_true(ev.time >= last);
         last = ev.time;
         assert_int_equal(bki_queue_push(&q, ev.time - log(1.0 - bki_rng_uniform(&r)), 0, 0, ev.a, 0),
-                         BK_OK);
+                          BK_OK);
     }
     assert_int_equal(q.size, 1000);
     free(all);

@@ -118,7 +118,7 @@ static void test_ambush_replay(void **state)
         char *t = world(tl, NULL, NULL);
         bk_scenario *sc = load_text(t);
         int seg = bki_scenario_find_segment(sc, bki_scenario_find_place(sc, "west_town"),
-                                           bki_scenario_find_place(sc, "capital"));
+                                            bki_scenario_find_place(sc, "capital"));
         for (uint64_t seed = 1; seed <= 5; seed++) {
             bk_run *run = run_seed(sc, seed);
             int n = 0;

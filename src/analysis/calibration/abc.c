@@ -567,7 +567,7 @@ static bk_status calibration_sim(void *ud, const double *theta, uint64_t seed, d
     bk_run *run = NULL;
     bk_scenario *sc = NULL;
     bk_status st = bki_cal_run_at(cal->spec, cal->base, theta, seed, bk_obs_days(cal->obs), &sc,
-                                 &run, err);
+                                  &run, err);
     if (st != BK_OK)
         return st;
     double p = cal->report_index >= 0 ? theta[cal->report_index] : cal->report_prob;

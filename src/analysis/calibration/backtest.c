@@ -135,7 +135,7 @@ bk_status bk_backtest_baselines(const bk_scenario *sc, const bk_events *ev,
     long recent_days = r1 - r0 + 1;
     if (recent_days < 1)
         return bki_fail(err, BK_ERR_USAGE,
-                       "backtest: the origin must come after the scenario's first day");
+                        "backtest: the origin must come after the scenario's first day");
     double normal_l_per_day = 0; /* the scenario's normal loading, litres a day */
     for (int p = 0; p < sc->n_ports; p++)
         normal_l_per_day += sc->ports[p].load_rate_per_day * sc->fleet.tanker_capacity_l;

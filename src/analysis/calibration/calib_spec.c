@@ -276,8 +276,8 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
 
 /* Contract in abc.h. */
 bk_status bki_cal_run_at(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
-                        uint64_t seed, int days, bk_scenario **sc_out, bk_run **out,
-                        bk_error *err)
+                         uint64_t seed, int days, bk_scenario **sc_out, bk_run **out,
+                         bk_error *err)
 {
     *out = NULL;
     *sc_out = NULL;

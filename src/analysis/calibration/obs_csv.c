@@ -134,18 +134,18 @@ static bk_status unguard_record(void *ud, const bk_csv_record *rec, bk_error *er
 
 /* Contract in observed.h. */
 bk_status bki_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
-                          unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
-                          bk_error *err)
+                           unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
+                           bk_error *err)
 {
     unguard u = {fn, ud};
     bk_csv_info info;
     memset(&info, 0, sizeof info);
     bk_status st = path ? bki_csv_read_file(path, max_bytes, unguard_record, &u, &info, err)
                         : bki_csv_read_bytes(text, len, name, max_bytes, unguard_record, &u,
-                                            &info, err);
+                                             &info, err);
     if (st == BK_OK && info.bytes == 0)
         st = bki_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected a CSV header",
-                     path ? path : name);
+                      path ? path : name);
     return st;
 }
 
@@ -246,7 +246,7 @@ static bk_status aggregates_read(const char *path, const char *text, size_t len,
         return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", name);
     ag->name = name;
     bk_status st = bki_obs_csv_read(path, text, len, name, BK_AGGREGATES_MAX_BYTES, agg_record, ag,
-                                   err);
+                                    err);
     if (st != BK_OK) {
         bk_aggregates_free(ag);
         return st;

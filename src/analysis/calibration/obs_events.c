@@ -350,9 +350,9 @@ static bk_status collect_event(void *ud, bk_event *e, bk_error *err)
     bk_events *ev = ud;
     if (ev->n >= BK_EVENTS_MAX_KEPT)
         return bki_fail(err, BK_ERR_TOO_LARGE, "%s:%d: more than %d events kept: filter the "
-                       "export (--country, --from, --to), or import it with 'blockade events "
-                       "import', which keeps none in memory", ev->name, e->line,
-                       BK_EVENTS_MAX_KEPT);
+                        "export (--country, --from, --to), or import it with 'blockade events "
+                        "import', which keeps none in memory", ev->name, e->line,
+                        BK_EVENTS_MAX_KEPT);
     char *notes = bki_strdup(e->notes);
     if (!notes)
         return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory", ev->name);

@@ -456,7 +456,7 @@ static bk_status par_work(void *ctx, int worker, uint64_t item, bk_error *err)
 
 /* Contract in observed.h. */
 bk_status bki_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
-                     const volatile sig_atomic_t *cancel, bk_error *err)
+                      const volatile sig_atomic_t *cancel, bk_error *err)
 {
     par_adapter a = {fn, ctx};
     bk_pool_job job = {.ctx = &a, .work = par_work, .tick = NULL, .cancel = cancel};

@@ -32,8 +32,8 @@ enum {
  * formula evaluation ("'=...") read as written ("=..."). An empty input is BK_ERR_SCHEMA
  * "name:1: empty file". Other errors as bki_csv_read_file. */
 bk_status bki_obs_csv_read(const char *path, const char *text, size_t len, const char *name,
-                          unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
-                          bk_error *err);
+                           unsigned long long max_bytes, bk_csv_record_fn fn, void *ud,
+                           bk_error *err);
 
 /* Reading a whole file with a size limit: bki_read_whole_file (engine/file.h). */
 
@@ -46,7 +46,7 @@ long bki_cal_start_day(const bk_scenario *sc);
  * items may be skipped. *cancel (may be NULL) stops the loop with BK_ERR_INTERRUPTED. */
 typedef bk_status (*bk_par_fn)(void *ctx, uint64_t item, bk_error *err);
 bk_status bki_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
-                     const volatile sig_atomic_t *cancel, bk_error *err);
+                      const volatile sig_atomic_t *cancel, bk_error *err);
 
 /* Online processors, at least 1. */
 int bki_cal_cpus(void);

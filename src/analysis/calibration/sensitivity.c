@@ -54,7 +54,7 @@ void bki_morris_design(uint64_t seed, int R, int k, int p, double *u, double *de
 
 /* Contract in sensitivity.h. */
 void bki_morris_effects(const double *u, const double *f, int R, int k, double *mu,
-                       double *mu_star, double *sigma)
+                        double *mu_star, double *sigma)
 {
     double *ee = bki_malloc((size_t)R * (size_t)k * sizeof *ee);
     if (!ee)

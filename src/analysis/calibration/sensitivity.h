@@ -15,7 +15,7 @@ void bki_morris_design(uint64_t seed, int R, int k, int p, double *u, double *de
 /* Elementary effects of one outcome from values f[R * (k + 1)] of the design: mu, mu*, sigma
  * per parameter. */
 void bki_morris_effects(const double *u, const double *f, int R, int k, double *mu,
-                       double *mu_star, double *sigma);
+                        double *mu_star, double *sigma);
 
 /* Saltelli design: rows A (N), B (N), then AB_i (N each, i = 0..k-1), into u[N * (k + 2) * k]. */
 void bki_saltelli_design(uint64_t seed, uint64_t N, int k, double *u);

@@ -180,7 +180,7 @@ bool bki_ens_rows_read(bk_ensemble *e, bk_reader *r);
 /* Serialized state, and its reverse for bk_ensemble_read_state and MPI. */
 bool bki_ens_serialize(const bk_ensemble *ens, bk_bytes *out);
 bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *name,
-                             bk_ensemble **out, bk_error *err);
+                              bk_ensemble **out, bk_error *err);
 
 
 /* Longest horizon of an ensemble, in days. */

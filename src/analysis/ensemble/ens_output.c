@@ -25,7 +25,7 @@ void bki_ens_date(const bk_ensemble *ens, long d, char buf[11])
 {
     int y, m, dd;
     bki_civil_from_days(bki_days_from_civil(ens->start_y, ens->start_m, ens->start_d) + d, &y, &m,
-                       &dd);
+                        &dd);
     char tmp[48];
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, dd);
     memcpy(buf, tmp, 10);

@@ -77,7 +77,7 @@ bk_status bki_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, 
 {
     if (n < 0 || n > BK_ENSEMBLE_MAX_WINDOWS)
         return bki_fail(err, BK_ERR_USAGE, "ensemble: at most %d windows",
-                       BK_ENSEMBLE_MAX_WINDOWS);
+                        BK_ENSEMBLE_MAX_WINDOWS);
     if (n == 0)
         return BK_OK;
     if (!text)
@@ -94,20 +94,20 @@ bk_status bki_ens_windows_parse(bk_ensemble *e, const char *const *text, int n, 
         long a = 0, b = 0;
         if (!dots)
             return bki_fail(err, BK_ERR_USAGE,
-                           "window '%s': expected FIRST..LAST, e.g. 2025-10-01..2025-10-31", s);
+                            "window '%s': expected FIRST..LAST, e.g. 2025-10-01..2025-10-31", s);
         if (!parse_date(s, (size_t)(dots - s), &a))
             return bki_fail(err, BK_ERR_USAGE,
-                           "window '%s': '%.*s' is not a date YYYY-MM-DD", s,
-                           (int)(dots - s), s);
+                            "window '%s': '%.*s' is not a date YYYY-MM-DD", s,
+                            (int)(dots - s), s);
         if (!parse_date(dots + 2, strlen(dots + 2), &b))
             return bki_fail(err, BK_ERR_USAGE, "window '%s': '%s' is not a date YYYY-MM-DD", s,
-                           dots + 2);
+                            dots + 2);
         if (b < a)
             return bki_fail(err, BK_ERR_USAGE, "window '%s': it ends before it starts", s);
         long lo = a - start_dn(e), hi = b - start_dn(e);
         if (lo < 0 || hi >= e->days)
             return bki_fail(err, BK_ERR_USAGE,
-                           "window '%s': outside the horizon %s..%s", s, first, last);
+                            "window '%s': outside the horizon %s..%s", s, first, last);
         for (int k = 0; k < w; k++)
             if (e->windows[k].first == lo && e->windows[k].last == hi)
                 return bki_fail(err, BK_ERR_USAGE, "window '%s' is given twice", s);

@@ -50,7 +50,7 @@ bool bki_ens_serialize(const bk_ensemble *e, bk_bytes *b)
     bki_bytes_str(b, e->scenario_name, strlen(e->scenario_name));
     bki_bytes_str(b, e->sha, 64);
     bki_bytes_str(b, e->scenario_file ? e->scenario_file : "",
-                 e->scenario_file ? strlen(e->scenario_file) : 0);
+                  e->scenario_file ? strlen(e->scenario_file) : 0);
     bki_bytes_str(b, e->scenario_text, e->text_len);
     bki_bytes_u32(b, (uint32_t)e->start_y);
     bki_bytes_u32(b, (uint32_t)e->start_m);
@@ -149,7 +149,7 @@ static bool get_acc(bk_ens_acc *a, bk_reader *r)
 
 /* Contract in ens.h. */
 bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *name,
-                             bk_ensemble **out, bk_error *err)
+                              bk_ensemble **out, bk_error *err)
 {
     *out = NULL;
     if (!name)
@@ -166,10 +166,10 @@ bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *na
     uint32_t version = bki_reader_u32(&r);
     if (version != STATE_VERSION)
         return bki_fail(err, BK_ERR_SCHEMA,
-                       "%s: ensemble state file format %u, but this blockade reads format %u "
-                       "only (written by %s blockade): run the ensemble or shard again",
-                       name, version, STATE_VERSION,
-                       version < STATE_VERSION ? "an older" : "a newer");
+                        "%s: ensemble state file format %u, but this blockade reads format %u "
+                        "only (written by %s blockade): run the ensemble or shard again",
+                        name, version, STATE_VERSION,
+                        version < STATE_VERSION ? "an older" : "a newer");
     long failures = bki_alloc_thread_failures();
     bk_ensemble *e = bki_calloc(1, sizeof *e);
     if (!e)
@@ -265,7 +265,7 @@ bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *na
     if (ok && e->n_cols > 0) {
         bki_ens_acc_release(&e->acc);
         ok = bki_ens_acc_init(&e->acc, e->n_cols, e->days, bki_n_total_metrics,
-                             BK_ENS_CURVES_FIXED + e->n_products)
+                              BK_ENS_CURVES_FIXED + e->n_products)
              && bki_ens_rows_layout(e);
     }
     ok = ok && get_acc(&e->acc, &r) && bki_ens_rows_read(e, &r) && r.pos == r.len;
@@ -273,7 +273,7 @@ bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *na
         bk_ensemble_free(e);
         if (bki_alloc_thread_failures() != failures)
             return bki_fail(err, BK_ERR_NOMEM, "%s: out of memory reading the ensemble state",
-                           name);
+                            name);
         return bki_fail(err, BK_ERR_SCHEMA, "%s: malformed ensemble state file", name);
     }
     *out = e;
@@ -297,7 +297,7 @@ bk_status bk_ensemble_read_state(FILE *in, const char *name, bk_ensemble **out, 
         if ((unsigned long long)b.len + n > BK_ENSEMBLE_STATE_MAX_BYTES) {
             bki_bytes_free(&b);
             return bki_fail(err, BK_ERR_TOO_LARGE, "%s: larger than the limit of %llu bytes "
-                           "for an ensemble state file", name, BK_ENSEMBLE_STATE_MAX_BYTES);
+                            "for an ensemble state file", name, BK_ENSEMBLE_STATE_MAX_BYTES);
         }
         bki_bytes_put(&b, buf, n);
     }

@@ -235,7 +235,7 @@ bool bki_ens_alloc_common(bk_ensemble *e)
     e->n_blocks = (e->n_reps + e->block - 1) / e->block;
     e->done = bki_calloc((size_t)((e->n_blocks + 7) / 8), 1);
     return e->done && bki_ens_acc_init(&e->acc, 0, e->days, bki_n_total_metrics,
-                                      BK_ENS_CURVES_FIXED + e->n_products);
+                                       BK_ENS_CURVES_FIXED + e->n_products);
 }
 
 /* Contract in blockade/ensemble.h. */

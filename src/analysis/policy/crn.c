@@ -51,8 +51,8 @@ static bk_status crn_work(void *ctx, int worker, uint64_t item, bk_error *err)
         if (st == BK_ERR_INTERRUPTED)
             return st;
         return bki_fail(err, st, "candidate %d, replication %llu: %s", k,
-                       (unsigned long long)rc.replication,
-                       rerr.message[0] ? rerr.message : bk_status_str(st));
+                        (unsigned long long)rc.replication,
+                        rerr.message[0] ? rerr.message : bk_status_str(st));
     }
     bk_run_totals t;
     bk_run_get_totals(run, &t);
@@ -76,7 +76,7 @@ static bk_status crn_tick(void *ctx)
 
 /* Contract in crn.h. */
 bk_status bki_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_config *cfg,
-                      double *vals, bk_error *err)
+                       double *vals, bk_error *err)
 {
     if (n < 1 || cfg->reps < 1)
         return bki_fail(err, BK_ERR_USAGE, "nothing to evaluate");
@@ -101,7 +101,7 @@ bk_status bki_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_
 
 /* Contract in crn.h. */
 void bki_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
-                    double *hi)
+                     double *hi)
 {
     long double s = 0;
     for (uint64_t i = 0; i < n; i++)
@@ -163,8 +163,8 @@ static uint64_t uniform_below(bk_rng *r, uint64_t n)
 
 /* Contract in crn.h. */
 bk_status bki_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
-                              uint64_t seed, uint32_t entity, int resamples, double *diff,
-                              double *lo, double *hi)
+                               uint64_t seed, uint32_t entity, int resamples, double *diff,
+                               double *lo, double *hi)
 {
     *diff = *lo = *hi = (double)NAN;
     if (n == 0)

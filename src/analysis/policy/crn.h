@@ -29,12 +29,12 @@ typedef struct bk_crn_config {
  * Returns BK_OK, BK_ERR_INTERRUPTED, or the first replication's failure (with the scenario's
  * index and the replication in the message). */
 bk_status bki_crn_eval(const struct bk_scenario *const *sc, int n, const bk_crn_config *cfg,
-                      double *vals, bk_error *err);
+                       double *vals, bk_error *err);
 
 /* Mean and 95 % interval (Student's t, n - 1 degrees of freedom) of x[0], x[stride], ...
  * (n values); lo = hi = NaN when n < 2. */
 void bki_crn_mean_ci(const double *x, uint64_t n, size_t stride, double *mean, double *lo,
-                    double *hi);
+                     double *hi);
 
 /* CVaR at `level` of x[0..n): the mean of its ceil((1 - level) n) largest values (at least
  * one), summed from the largest down. scratch holds n doubles (x may be it). NaN when n is 0. */
@@ -48,7 +48,7 @@ double bki_crn_cvar(const double *x, uint64_t n, double level, double *scratch);
  * 0..n-1, from the stream (seed, 0, BK_RNG_BOOTSTRAP, entity), in order: the same inputs give
  * the same interval. lo = hi = NaN when n < 2 or resamples < 2; BK_ERR_NOMEM. */
 bk_status bki_crn_cvar_diff_ci(const double *a, const double *b, uint64_t n, double level,
-                              uint64_t seed, uint32_t entity, int resamples, double *diff,
-                              double *lo, double *hi);
+                               uint64_t seed, uint32_t entity, int resamples, double *diff,
+                               double *lo, double *hi);
 
 #endif

@@ -90,8 +90,8 @@ static struct fy_document *parse(const char *text, size_t len, const char *file,
         void *it = NULL;
         struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
         bki_fail_at(err, BK_ERR_SYNTAX, file, e && e->line > 0 ? e->line : 0,
-                   e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
-                   e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
+                    e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
+                    e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
     }
     fy_diag_destroy(diag);
     return doc;
@@ -150,7 +150,7 @@ static bk_status try_value(const char *file, const bk_lever *l, const bk_scenari
     bk_scenario_free(c);
     if (st != BK_OK)
         return bki_fail_at(err, st, file, l->line, l->col, "lever '%s' = %s: %s", l->path, value,
-                          e2.message);
+                           e2.message);
     return BK_OK;
 }
 
@@ -234,7 +234,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
                 err->line = cl;
                 err->column = cc;
                 return bki_fail_at(err, st, file, cl, cc, "choice '%s' of lever '%s' is not a "
-                                  "valid value here", buf, l->path);
+                                   "valid value here", buf, l->path);
             }
         }
         return BK_OK;
@@ -247,7 +247,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
         l->kind = BK_LV_NUM;
     else
         return bki_fail_at(err, BK_ERR_SCHEMA, file, l->line, l->col,
-                          "lever '%s' is not a number: give its 'choices'", l->path);
+                           "lever '%s' is not a number: give its 'choices'", l->path);
     if (!number(vmin, &l->lo))
         FAIL_AT(vmin, BK_ERR_SCHEMA, "'min' must be a number");
     if (!number(vmax, &l->hi))
@@ -416,7 +416,7 @@ static bk_status levers_doc(struct fy_document *doc, const char *file, const bk_
     for (int i = 0; st == BK_OK && i < lv->adv.n; i++)
         if (find_lever(&lv->def, lv->adv.lv[i].path) >= 0)
             return bki_fail_at(err, BK_ERR_SCHEMA, file, lv->adv.lv[i].line, lv->adv.lv[i].col,
-                              "'%s' is a lever of both sides", lv->adv.lv[i].path);
+                               "'%s' is a lever of both sides", lv->adv.lv[i].path);
     return st;
 }
 
@@ -428,7 +428,7 @@ bk_status bk_levers_load_string(const char *text, size_t len, const char *name,
     const char *file = name ? name : "-";
     if (len > SPEC_MAX_BYTES)
         return bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
-                          SPEC_MAX_BYTES);
+                           SPEC_MAX_BYTES);
     bk_levers *lv = bki_calloc(1, sizeof *lv);
     if (!lv || !(lv->file = dup_n(file, strlen(file)))) {
         bk_levers_free(lv);
@@ -558,7 +558,7 @@ bk_status bk_objective_load_string(const char *text, size_t len, const char *nam
     const char *file = name ? name : "-";
     if (len > SPEC_MAX_BYTES)
         return bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
-                          SPEC_MAX_BYTES);
+                           SPEC_MAX_BYTES);
     bk_objective *o = bki_calloc(1, sizeof *o);
     if (!o || !(o->file = dup_n(file, strlen(file)))) {
         bk_objective_free(o);

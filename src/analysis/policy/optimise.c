@@ -247,7 +247,7 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
     if (!base || !lv || !obj || !cfg || cfg->replications < 2 || cfg->max_evals < 1
         || cfg->finalists < 2 || !(cfg->pcs > 0.5 && cfg->pcs < 1))
         return bki_fail(err, BK_ERR_USAGE, "optimise: bad configuration (at least 2 "
-                       "replications, 1 evaluation, 2 finalists; P* in (0.5, 1))");
+                        "replications, 1 evaluation, 2 finalists; P* in (0.5, 1))");
     bk_optimise *o = bki_calloc(1, sizeof *o);
     if (!o)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");

@@ -127,7 +127,7 @@ bk_status opt_validate(ctx *c, int i_def, int i_ch, uint32_t entity, double *m, 
     *cv = *cv_lo = *cv_hi = NAN;
     if (st == BK_OK && c->o->cvar
         && bki_crn_cvar_diff_ci(h, h + n, n, c->o->level, c->o->seed, entity, BOOTSTRAP_RESAMPLES,
-                               cv, cv_lo, cv_hi) != BK_OK)
+                                cv, cv_lo, cv_hi) != BK_OK)
         st = bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
     bki_free(h);
     bki_free(d);
