@@ -99,20 +99,13 @@ static bk_status write_manifest(const void *ctx, FILE *f)
     return BK_OK;
 }
 
-static bk_status write_scenario(const void *ctx, FILE *f)
-{
-    size_t len = 0;
-    const char *text = bk_scenario_text(((const run_files_ctx *)ctx)->sc, &len);
-    return fwrite(text, 1, len, f) == len ? BK_OK : BK_ERR_IO;
-}
-
 /* Writes every output file into the claimed directory and commits it; returns an exit code. */
 static int write_outputs(cli_outdir *od, const run_files_ctx *c)
 {
     const cli_output files[N_RUN_FILES] = {
         {run_files[0], daily_of, c->run},         {run_files[1], events_of, c->run},
         {run_files[2], geojson_of, c->run},       {run_files[3], summary_of, c->run},
-        {run_files[4], write_manifest, c},        {run_files[5], write_scenario, c}};
+        {run_files[4], write_manifest, c},        {run_files[5], cli_write_scenario, c->sc}};
     return cli_outdir_write(od, files, N_RUN_FILES);
 }
 
