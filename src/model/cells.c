@@ -208,6 +208,18 @@ bool bki_cells_cache_fresh(const bk_model *m)
     return true;
 }
 
+void bki_cells_release(bk_model *m)
+{
+    bki_free(m->cells);
+    bki_free(m->reach);
+    bki_free(m->seg_cells);
+    bki_free(m->seg_ncells);
+    bki_free(m->roam_segs);
+    bki_free(m->roam_n);
+    bki_free(m->replay_taken);
+    bki_free(m->replays);
+}
+
 /* Success probability a cell expects against `escort` units on segment `seg`; on an air link,
  * against the defence of the airfield `field` it attacks, with no cover. */
 static double success_prob(const bk_model *m, double party, int escort, int corridor, int seg,

@@ -411,6 +411,8 @@ void bki_escort_reallocate(bk_model *m);
 
 /* cells.c */
 bk_status bki_cells_init(bk_model *m);
+/* Free what bki_cells_init allocated. */
+void bki_cells_release(bk_model *m);
 int bki_cells_exposure(bk_model *m, int mv, int seg, double t);
 /* False when bki_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
  * before the start date, or no timeline ambush to replay and no cell with seg in reach. Inline,

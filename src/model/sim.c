@@ -332,14 +332,7 @@ static void model_release(bk_model *m)
         for (int c = 0; c < m->sc->n_corridors; c++)
             bki_fifo_release(&m->corr[c].staging);
     bki_free(m->corr);
-    bki_free(m->cells);
-    bki_free(m->reach);
-    bki_free(m->seg_cells);
-    bki_free(m->seg_ncells);
-    bki_free(m->roam_segs);
-    bki_free(m->roam_n);
-    bki_free(m->replay_taken);
-    bki_free(m->replays);
+    bki_cells_release(m);
     bki_free(m->stock_l);
     bki_free(m->c_today);
     bki_queue_release(&m->q);

@@ -42,14 +42,7 @@ static void model_close(bk_model *m)
 {
     bki_network_release(m);
     bki_free(m->corr);
-    bki_free(m->cells);
-    bki_free(m->reach);
-    bki_free(m->seg_cells);
-    bki_free(m->seg_ncells);
-    bki_free(m->roam_segs);
-    bki_free(m->roam_n);
-    bki_free(m->replay_taken);
-    bki_free(m->replays);
+    bki_cells_release(m);
     bki_queue_release(&m->q);
 }
 
