@@ -69,6 +69,8 @@ bk_status bki_cells_init(bk_model *m)
         cs->ready_h = readiness_delay(m, i, g->cells[i].first_ready_days * 24.0);
         bki_rng_init(&cs->rng_ambush, m->seed, m->rep, BK_RNG_AMBUSH, (uint32_t)i);
         bki_rng_init(&cs->rng_cut, m->seed, m->rep, BK_RNG_CUTS, (uint32_t)i);
+        cs->hold_seg = -1;
+        cs->hold_until_h = -INFINITY;
         roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
     bki_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
@@ -260,6 +262,32 @@ static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
     return -1;
 }
 
+/* A road held after an attack (armed_group.ambush.hold_hours) that lone loaded mover mv, entering
+ * seg at t, reaches while it is held: the holding cell (mv->attack_u set to the point), or -1.
+ * The window is checked against the time the mover reaches the point, not the time it enters. */
+static int hold_for(const bk_model *m, bk_mover *mv, int seg, double t)
+{
+    const bk_armed_group *g = &m->sc->group;
+    if (g->hold_hours <= 0 || mv->convoy || !mv->loaded)
+        return -1;
+    const int *in_reach = &m->seg_cells[(size_t)seg * g->n_cells];
+    for (int j = 0; j < m->seg_ncells[seg]; j++) {
+        int c = in_reach[j];
+        const bk_cell_state *cs = &m->cells[c];
+        if (cs->hold_seg != seg || t > cs->hold_until_h)
+            continue;
+        const bk_route *rt = &m->routes[mv->route];
+        double u = m->sc->segments[seg].from == rt->place[mv->at] ? cs->hold_frac
+                                                                  : 1.0 - cs->hold_frac;
+        double tp = bki_leg_until(m, seg, t, u * mv->leg_drive_h);
+        if (tp < cs->hold_from_h || tp > cs->hold_until_h)
+            continue;
+        mv->attack_u = u;
+        return c;
+    }
+    return -1;
+}
+
 /* A mover will enter segment seg at time t (now or later in its planned drive): does a cell
  * detect it and decide to attack? Returns the cell (and sets the mover's attack point) or -1;
  * a replayed (timeline) ambush that claims the mover returns n_cells + its timeline index.
@@ -279,6 +307,9 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
     }
     if (g->n_cells == 0)
         return -1;
+    int held = hold_for(m, mv, seg, t);
+    if (held >= 0)
+        return g->n_cells + m->sc->n_timeline + held;
     double interest = m->campaign ? 1.0 : g->pre_campaign_interest;
     if (!mv->loaded)
         interest *= g->empty_interest;
@@ -312,6 +343,15 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
         const bk_route *rt = &m->routes[mv->route];
         mv->attack_u = m->sc->segments[seg].from == rt->place[mv->at] ? u : 1.0 - u;
         cs->ready_h = INFINITY; /* busy until the ambush is over */
+        if (g->hold_hours > 0 && !mv->convoy && mv->loaded && field < 0) {
+            /* the road is held from the strike; confirmed if the strike succeeds */
+            cs->hold_seg = seg;
+            cs->hold_frac = u;
+            cs->hold_from_h = bki_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
+            cs->hold_until_h = cs->hold_from_h + g->hold_hours;
+            cs->hold_ok = false;
+            cs->hold_log = -1;
+        }
         return c;
     }
     return -1;
@@ -350,17 +390,82 @@ static void corridor_attacked(bk_model *m, int c, int kidnapped)
         cs->convoy_on = true;
 }
 
+/* A lone loaded tanker reaches a road that cell c holds (bki_cells_exposure): if the cell's
+ * attack succeeded it is stopped, burned with lone_burn_prob (captured with capture_share) or
+ * else turned back or held up as the first one; what befalls it is added to that attack's log
+ * entry (one attack, however many tankers it stops). If the attack failed it drives on. */
+static void held_tanker(bk_model *m, int i, int c)
+{
+    const bk_armed_group *g = &m->sc->group;
+    bk_cell_state *cs = &m->cells[c];
+    bk_mover *mv = &m->movers[i];
+    if (!cs->hold_ok || mv->n != 1) {
+        bki_mover_resume(m, i, m->now);
+        return;
+    }
+    bk_rng *rng = &cs->rng_ambush;
+    bk_log_entry *e = cs->hold_log >= 0 && cs->hold_log < m->run->n_log
+                          ? &m->run->log[cs->hold_log]
+                          : NULL;
+    int corridor = mv->corridor;
+    if (e)
+        e->convoy_size++;
+    if (bki_rng_uniform(rng) < g->lone_burn_prob) {
+        bool captured = bki_rng_uniform(rng) < g->capture_share;
+        int kidnapped = bki_rng_uniform(rng) < g->kidnap_prob;
+        bki_tanker_lost(m, mv->one, captured);
+        mv->n = 0;
+        bki_mover_free(m, i);
+        if (e) {
+            e->destroyed += !captured;
+            e->captured += captured;
+            e->kidnapped += kidnapped;
+        }
+        m->today.kidnapped += kidnapped;
+        CCOUNT(m, corridor, CC_KIDNAPPED) += kidnapped;
+        bk_corr_state *cr = &m->corr[corridor];
+        cr->willingness *= pow(1.0 - m->sc->fleet.fear_per_kidnapping, kidnapped);
+        if (cr->willingness < m->sc->fleet.min_willingness)
+            cr->willingness = m->sc->fleet.min_willingness;
+        return;
+    }
+    const bk_route *rt = &m->routes[mv->route];
+    int seg = mv->dir > 0 ? rt->seg[mv->at] : rt->seg[mv->at - 1];
+    if (mv->dir > 0) { /* turned back with its load, as the first one */
+        if (e)
+            e->turned_back++;
+        m->today.turned_back++;
+        mv->to = mv->at;
+        mv->at = mv->at + mv->dir;
+        mv->dir = -mv->dir;
+        double t = bki_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
+        bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+        return;
+    }
+    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bki_rng_uniform(rng);
+    bki_mover_resume(m, i, m->now + delay);
+}
+
 void bki_ev_ambush(bk_model *m, const bk_event *ev)
 {
     const bk_armed_group *g = &m->sc->group;
     int i = (int)ev->a, c = (int)(ev->b >> 32);
+    int held_by = c - g->n_cells - m->sc->n_timeline; /* >= 0: stopped at a held road */
+    if (held_by >= 0) {
+        bk_mover *hm = &m->movers[i];
+        if (hm->used && hm->version == (uint32_t)(ev->b & 0xFFFFFFFFu))
+            held_tanker(m, i, held_by);
+        return;
+    }
     /* c >= n_cells: a replayed ambush, timeline entry c - n_cells (bki_cells_exposure) */
     const bk_timeline_event *replay = c >= g->n_cells ? &m->sc->timeline[c - g->n_cells] : NULL;
     bk_cell_state *cell = replay ? NULL : &m->cells[c];
     bk_rng *rng = replay ? &m->rng_replay : &cell->rng_ambush;
     bk_mover *mv = &m->movers[i];
-    if (cell)
+    if (cell) {
         cell->ready_h = m->now + readiness_delay(m, c, g->cells[c].readiness_hours);
+        cell->hold_ok = false; /* a hold is confirmed below, by a successful strike */
+    }
     if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
         return;
     gsl_rng *r = bki_rng_gsl(rng);
@@ -470,6 +575,11 @@ void bki_ev_ambush(bk_model *m, const bk_event *ev)
     ss->risk = bki_decay(ss->risk, ss->risk_t, m->now, m->sc->policy.risk_memory_days) + 1.0;
     ss->risk_t = m->now;
     corridor_attacked(m, mv->corridor, e.kidnapped);
+    if (cell && success && e.lone && e.loaded && field < 0 && cell->hold_seg == seg &&
+        m->now <= cell->hold_until_h) {
+        cell->hold_ok = true; /* the road is held: bki_cells_exposure stops those who come */
+        cell->hold_log = m->now < 0 ? -1 : m->run->n_log;
+    }
     bki_model_log(m, &e);
     if (field >= 0) {
         m->today.airfield_attacks++;

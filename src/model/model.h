@@ -126,6 +126,13 @@ typedef struct bk_cell_state {
     double reach_lat, reach_lon; /* the position the cell's row of m->reach was computed at
                                     (bki_cells_update_reach), valid when reach_set */
     bool reach_set;
+    /* the road held after an attack on a lone loaded tanker (armed_group.ambush.hold_hours):
+     * segment, point (share from the segment's `from` place), window, and the log entry of the
+     * attack that the stopped tankers add to; hold_ok once that attack has succeeded */
+    int hold_seg;
+    double hold_frac, hold_from_h, hold_until_h;
+    int hold_log;
+    bool hold_ok;
     bk_rng rng_detect, rng_ambush, rng_cut, rng_ready;
 } bk_cell_state;
 

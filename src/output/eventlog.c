@@ -195,9 +195,14 @@ static void ambush_note(const struct bk_scenario *sc, const bk_log_entry *e, cha
     if (e->lone) {
         append(buf, n, "Simulated attack on a lone %s%s", e->loaded ? "loaded " : "empty ", one);
         append_where(sc, e, buf, n);
-        if (!e->success)
+        if (!e->success) {
             append(buf, n, ": the %s got away", one);
-        else if (e->destroyed > 0)
+        } else if (e->convoy_size > 1) { /* the road was held (armed_group.ambush.hold_hours) */
+            append(buf, n, ": road held, %d %s stopped: ", e->convoy_size, many);
+            append_losses(sc, e, buf, n);
+            if (e->turned_back > 0)
+                append(buf, n, ", %d turned back", e->turned_back);
+        } else if (e->destroyed > 0)
             append(buf, n, ": %s burned", one);
         else if (e->captured > 0)
             append(buf, n, ": %s captured", one);
@@ -205,7 +210,7 @@ static void ambush_note(const struct bk_scenario *sc, const bk_log_entry *e, cha
             append(buf, n, ": %s turned back", one);
         else
             append(buf, n, ": no losses");
-        if (e->kidnapped > 0)
+        if (e->kidnapped > 0 && e->convoy_size <= 1)
             append(buf, n, road ? ", driver kidnapped" : ", crew member kidnapped");
     } else {
         if (e->escort_units > 0)

@@ -465,6 +465,8 @@ const bk_key bki_schema[] = {
           IN(0.0, 8760.0), "h", "convoys", "delay to the surviving convoy"),
     NUM("armed_group.ambush.lone_burn_prob", S(group.lone_burn_prob), REQ, SHARE, "", "cells",
         "a lone tanker attacked is burned with this, else turned back"),
+    NUM("armed_group.ambush.hold_hours", S(group.hold_hours), OPT(0.0), IN(0.0, 48.0), "h",
+        "cells", "after a successful attack on a lone loaded tanker, the road is held this long"),
 
     NUM("armed_group.road_cuts.rate_per_day", S(group.road_cut_rate_per_day), OPT(0.0),
         IN(0.0, 1000.0), "cuts/day", "cells", "per ready cell during the campaign"),
