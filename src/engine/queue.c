@@ -18,9 +18,17 @@
  * show that w no longer fits the times. Re-bucketing is O(pending) and happens after at least
  * that many operations, so it adds O(1) per operation.
  *
+ * With few events pending the calendar's fixed cost per operation (the day of a time, the scan,
+ * the gap statistics) exceeds a search among them, so up to BK_QUEUE_SMALL pending events sit in
+ * a sorted array of pool indices instead (latest first: a pop takes the last, a push shifts the
+ * earlier ones up by one). A push beyond BK_QUEUE_SMALL moves them into the buckets; a pop that
+ * leaves SMALL_LOW or fewer moves them back, so that a pending count hovering at either bound
+ * does not switch at every operation. The bucket array is kept across switches (it never shrinks
+ * below MIN_BUCKETS, which holds BK_QUEUE_SMALL + 1 events), so switching does not allocate.
+ *
  * Times are stored as order-preserving integers, so that comparing two events is two integer
- * compares. The order is exactly that of (time, priority, sequence): independent of B, w and
- * any resize. */
+ * compares. The order is exactly that of (time, priority, sequence): independent of B, w, any
+ * resize and the switches between array and buckets. */
 #include "engine/alloc.h"
 #include "engine/queue.h"
 
@@ -28,7 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_BUCKETS      16u
+#define MIN_BUCKETS      32u /* holds BK_QUEUE_SMALL + 1 events: see to_calendar */
+#define SMALL_LOW        8u  /* back to the array when a pop leaves this many pending or fewer */
 #define STEPS_PER_OP_MAX 3u /* re-bucket when operations take more steps than this on average */
 
 /* IEEE-754 doubles compare like sign-magnitude integers: flip all bits of negatives and the sign
@@ -101,6 +110,7 @@ void bki_queue_reset(bk_queue *q)
 {
     for (uint32_t i = 0; i < q->n_buckets; i++)
         q->bucket[i] = q->tail[i] = BK_QUEUE_NIL;
+    q->calendar = false;
     q->size = 0;
     q->popped = false;
     q->n_used = 0;
@@ -209,6 +219,75 @@ static bk_status grow_pool(bk_queue *q)
     return BK_OK;
 }
 
+/* Insert pool node i into the sorted array of n pending events (room for it is known). The new
+ * node has the largest sequence number, so among equal (time, priority) it goes after the
+ * others, towards the latest end. */
+static inline void small_insert(bk_queue *q, uint32_t i, size_t n)
+{
+    const bk_queue_node *p = q->pool, *x = &p[i];
+    uint32_t *s = q->small;
+    while (n > 0 && node_less(&p[s[n - 1]], x)) {
+        s[n] = s[n - 1];
+        n--;
+    }
+    s[n] = i;
+}
+
+/* The array is full: move its events into the buckets (B at least MIN_BUCKETS, enough for one
+ * more push; w from the spread of the pending times). BK_ERR_NOMEM leaves the queue as it was. */
+static bk_status to_calendar(bk_queue *q)
+{
+    uint32_t nb = MIN_BUCKETS;
+    while (2 * (size_t)nb < q->size + 1)
+        nb *= 2;
+    if (q->n_buckets < nb) {
+        uint32_t *nbk = bki_malloc((size_t)nb * sizeof *nbk),
+                 *ntl = bki_malloc((size_t)nb * sizeof *ntl);
+        if (nbk == NULL || ntl == NULL) {
+            bki_free(nbk);
+            bki_free(ntl);
+            return BK_ERR_NOMEM;
+        }
+        bki_free(q->bucket);
+        bki_free(q->tail);
+        q->bucket = nbk;
+        q->tail = ntl;
+        q->n_buckets = nb;
+    }
+    for (uint32_t b = 0; b < q->n_buckets; b++)
+        q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
+    bk_queue_node *p = q->pool;
+    const uint32_t *s = q->small;
+    if (q->size > 1) {
+        double width = 3.0 * (key_to_time(p[s[0]].tkey) - key_to_time(p[s[q->size - 1]].tkey)) /
+                       (double)q->size;
+        if (width > 0 && isfinite(width) && isfinite(1.0 / width))
+            q->inv_width = 1.0 / width;
+    }
+    for (size_t k = q->size; k-- > 0;) { /* earliest first: each one appends */
+        p[s[k]].day = day_of(q->inv_width, key_to_time(p[s[k]].tkey));
+        link_node(q, s[k]);
+    }
+    q->cur = q->size ? p[s[q->size - 1]].day : 0; /* the earliest has the smallest day */
+    q->gap_sum = 0;
+    q->gap_n = q->ops = q->steps = 0;
+    q->popped = false;
+    q->calendar = true;
+    return BK_OK;
+}
+
+/* Few events left in the buckets: move them into the array. */
+static void to_small(bk_queue *q)
+{
+    size_t n = 0;
+    for (uint32_t b = 0; b < q->n_buckets; b++) {
+        for (uint32_t x = q->bucket[b]; x != BK_QUEUE_NIL; x = q->pool[x].next)
+            small_insert(q, x, n++);
+        q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
+    }
+    q->calendar = false;
+}
+
 /* Room for one more push: a free node, and buckets for one more pending event (the rare path
  * of bki_queue_push, out of line so that the common one stays short). */
 static __attribute__((noinline)) bk_status make_room(bk_queue *q)
@@ -218,6 +297,8 @@ static __attribute__((noinline)) bk_status make_room(bk_queue *q)
         if (st != BK_OK)
             return st;
     }
+    if (!q->calendar)
+        return q->size < BK_QUEUE_SMALL ? BK_OK : to_calendar(q);
     if (q->n_buckets == 0 || q->size + 1 > 2 * (size_t)q->n_buckets) {
         bk_status st = rebucket(q, q->n_buckets ? 2 * q->n_buckets : MIN_BUCKETS);
         if (st != BK_OK)
@@ -231,9 +312,9 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
 {
     if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
         return BK_ERR_USAGE;
-    /* n_buckets == 0 is covered by the second test: then size + 1 > 0 */
-    bool full = (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity) ||
-                q->size + 1 > 2 * (size_t)q->n_buckets;
+    bool no_node = q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity;
+    bool full = no_node || (q->calendar ? q->size + 1 > 2 * (size_t)q->n_buckets
+                                        : q->size == BK_QUEUE_SMALL);
     if (__builtin_expect(full, 0)) {
         bk_status st = make_room(q);
         if (st != BK_OK)
@@ -252,6 +333,10 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
     n->b = b;
     n->type = type;
     n->a = a;
+    if (!q->calendar) {
+        small_insert(q, i, q->size++);
+        return BK_OK;
+    }
     n->day = day_of(q->inv_width, time);
     if (q->size == 0 || n->day < q->cur)
         q->cur = n->day;
@@ -300,6 +385,10 @@ bool bki_queue_peek(const bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;
+    if (!q->calendar) {
+        node_to_event(&q->pool[q->small[q->size - 1]], out);
+        return true;
+    }
     int64_t day;
     uint64_t steps;
     node_to_event(&q->pool[find_min(q, &day, &steps)], out);
@@ -310,6 +399,13 @@ bool bki_queue_pop(bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;
+    if (!q->calendar) {
+        uint32_t h = q->small[--q->size];
+        node_to_event(&q->pool[h], out);
+        q->pool[h].next = q->free_head;
+        q->free_head = h;
+        return true;
+    }
     int64_t day;
     uint64_t steps;
     uint32_t h = find_min(q, &day, &steps);
@@ -332,6 +428,10 @@ bool bki_queue_pop(bk_queue *q, bk_event *out)
     q->last_pop_time = out->time;
     q->steps += steps;
     q->ops++;
+    if (q->size <= SMALL_LOW) {
+        to_small(q);
+        return true;
+    }
     /* shrink with the pending count; re-bucket when the width has stopped fitting the times */
     if (q->n_buckets > MIN_BUCKETS && 2 * q->size < q->n_buckets)
         (void)rebucket(q, q->n_buckets / 2); /* on failure, the old buckets still work */

@@ -78,6 +78,15 @@ static inline double bki_rng_uniform(bk_rng *r)
     return (double)(bki_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* Exponential with mean mu by inversion, -mu log(1 - U) with U from bki_rng_uniform: the law of
+ * gsl_ran_exponential (-mu log1p(-U) through GSL's indirect call), at about half its cost. 1 - U
+ * is exact (U is a multiple of 2^-53 below 1), so log(1 - U) and log1p(-U) are the same real
+ * number rounded by different functions; log is the faster. Inline. */
+static inline double bki_rng_exponential(bk_rng *r, double mu)
+{
+    return -mu * log(1.0 - bki_rng_uniform(r));
+}
+
 /* Standard normal by GSL's ziggurat (gsl_ran_gaussian_ziggurat, Marsaglia and Tsang 2000): one
  * 32-bit draw in about 99 % of calls, no logarithm. */
 double bki_rng_gaussian(bk_rng *r);
