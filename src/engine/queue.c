@@ -13,8 +13,8 @@
  * event times, a push or pop costs a few steps whatever the number pending, where a heap costs
  * a logarithm of it in dependent, cache-missing steps. B doubles when the pending count exceeds
  * 2B and halves when it falls below B / 2; w is re-estimated at each resize from the mean gap
- * of the times popped since the previous one (or, before any pop, from the spread of the
- * pending times), and the queue is re-bucketed with the same B when the steps per operation
+ * of the times popped since the previous one (the latest minus the first over their number; or,
+ * before enough pops, from the spread of the pending times), and the queue is re-bucketed with the same B when the steps per operation
  * show that w no longer fits the times. Re-bucketing is O(pending) and happens after at least
  * that many operations, so it adds O(1) per operation.
  *
@@ -68,11 +68,29 @@ static inline bool node_less(const bk_queue_node *x, const bk_queue_node *y)
 static inline int64_t day_of(double inv_width, double t)
 {
     double x = t * inv_width;
-    if (!(x < 4e18))
-        x = 4e18;
-    else if (x < -4e18)
-        x = -4e18;
+    if (__builtin_expect(!(fabs(x) < 4e18), 0))
+        x = x > 0 ? 4e18 : -4e18;
     return (int64_t)x;
+}
+
+/* Set the thresholds of the rare paths for the current form and bucket count. */
+static void set_thresholds(bk_queue *q)
+{
+    if (!q->calendar) {
+        q->grow_at = BK_QUEUE_SMALL;
+        q->shrink_below = 0;
+        q->check_at = UINT64_MAX;
+        return;
+    }
+    q->grow_at = 2 * (size_t)q->n_buckets;
+    q->shrink_below = q->n_buckets > MIN_BUCKETS ? q->n_buckets / 2 : SMALL_LOW + 1;
+    q->check_at = 2 * (uint64_t)q->n_buckets;
+}
+
+/* Forget the adaptation statistics (after a resize or a check). */
+static inline void clear_stats(bk_queue *q)
+{
+    q->pops = q->ops = q->steps = 0;
 }
 
 static inline uint32_t bucket_of(const bk_queue *q, int64_t day)
@@ -85,6 +103,7 @@ bk_status bki_queue_init(bk_queue *q, size_t capacity)
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
+    set_thresholds(q);
     if (capacity == 0)
         return BK_OK;
     if (capacity >= BK_QUEUE_NIL)
@@ -104,6 +123,7 @@ void bki_queue_release(bk_queue *q)
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
+    set_thresholds(q);
 }
 
 void bki_queue_reset(bk_queue *q)
@@ -112,13 +132,12 @@ void bki_queue_reset(bk_queue *q)
         q->bucket[i] = q->tail[i] = BK_QUEUE_NIL;
     q->calendar = false;
     q->size = 0;
-    q->popped = false;
     q->n_used = 0;
     q->free_head = BK_QUEUE_NIL;
     q->cur = 0;
     q->next_seq = 0;
-    q->gap_sum = 0;
-    q->gap_n = q->ops = q->steps = 0;
+    clear_stats(q);
+    set_thresholds(q);
 }
 
 /* Insert pool node i (day set) into its bucket's sorted list. Returns the steps walked. */
@@ -163,8 +182,8 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
     /* the width: three mean gaps between popped times, else three mean gaps of the spread of
      * the pending times, else unchanged */
     double width = 0;
-    if (q->gap_n >= 32 && q->gap_sum > 0)
-        width = 3.0 * q->gap_sum / (double)q->gap_n;
+    if (q->pops > 32 && q->pop_hi > q->pop_lo)
+        width = 3.0 * (q->pop_hi - q->pop_lo) / (double)(q->pops - 1);
     else if (q->size > 1) {
         uint64_t lo = UINT64_MAX, hi = 0;
         for (uint32_t b = 0; b < q->n_buckets; b++)
@@ -197,8 +216,8 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
     bki_free(old);
     bki_free(old_tail);
     q->cur = cur == INT64_MAX ? 0 : cur;
-    q->gap_sum = 0;
-    q->gap_n = q->ops = q->steps = 0;
+    clear_stats(q);
+    set_thresholds(q);
     return BK_OK;
 }
 
@@ -269,10 +288,9 @@ static bk_status to_calendar(bk_queue *q)
         link_node(q, s[k]);
     }
     q->cur = q->size ? p[s[q->size - 1]].day : 0; /* the earliest has the smallest day */
-    q->gap_sum = 0;
-    q->gap_n = q->ops = q->steps = 0;
-    q->popped = false;
+    clear_stats(q);
     q->calendar = true;
+    set_thresholds(q);
     return BK_OK;
 }
 
@@ -286,6 +304,7 @@ static void to_small(bk_queue *q)
         q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
     }
     q->calendar = false;
+    set_thresholds(q);
 }
 
 /* Room for one more push: a free node, and buckets for one more pending event (the rare path
@@ -299,8 +318,8 @@ static __attribute__((noinline)) bk_status make_room(bk_queue *q)
     }
     if (!q->calendar)
         return q->size < BK_QUEUE_SMALL ? BK_OK : to_calendar(q);
-    if (q->n_buckets == 0 || q->size + 1 > 2 * (size_t)q->n_buckets) {
-        bk_status st = rebucket(q, q->n_buckets ? 2 * q->n_buckets : MIN_BUCKETS);
+    if (q->size >= 2 * (size_t)q->n_buckets) {
+        bk_status st = rebucket(q, 2 * q->n_buckets);
         if (st != BK_OK)
             return st;
     }
@@ -312,9 +331,7 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
 {
     if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
         return BK_ERR_USAGE;
-    bool no_node = q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity;
-    bool full = no_node || (q->calendar ? q->size + 1 > 2 * (size_t)q->n_buckets
-                                        : q->size == BK_QUEUE_SMALL);
+    bool full = q->size >= q->grow_at || (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity);
     if (__builtin_expect(full, 0)) {
         bk_status st = make_room(q);
         if (st != BK_OK)
@@ -338,7 +355,7 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
         return BK_OK;
     }
     n->day = day_of(q->inv_width, time);
-    if (q->size == 0 || n->day < q->cur)
+    if (n->day < q->cur) /* the calendar is never empty */
         q->cur = n->day;
     q->size++;
     q->steps += link_node(q, i);
@@ -395,6 +412,20 @@ bool bki_queue_peek(const bk_queue *q, bk_event *out)
     return true;
 }
 
+/* After a pop, the rare paths: back to the array when few are left, shrink with the pending
+ * count, re-bucket when the width has stopped fitting the times. */
+static __attribute__((noinline)) void adapt(bk_queue *q)
+{
+    if (q->size <= SMALL_LOW)
+        to_small(q);
+    else if (q->n_buckets > MIN_BUCKETS && 2 * q->size < q->n_buckets)
+        (void)rebucket(q, q->n_buckets / 2); /* on failure, the old buckets still work */
+    else if (q->ops >= 2 * (uint64_t)q->n_buckets && q->steps > STEPS_PER_OP_MAX * q->ops)
+        (void)rebucket(q, q->n_buckets);
+    else if (q->ops >= 2 * (uint64_t)q->n_buckets)
+        clear_stats(q); /* judge the width on recent operations only */
+}
+
 bool bki_queue_pop(bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
@@ -419,28 +450,13 @@ bool bki_queue_pop(bk_queue *q, bk_event *out)
     q->free_head = h;
     q->cur = day;
     q->size--;
-    if (q->popped) {
-        double gap = out->time - q->last_pop_time;
-        q->gap_sum += gap > 0 ? gap : 0;
-        q->gap_n++;
-    }
-    q->popped = true;
-    q->last_pop_time = out->time;
+    if (q->pops++ == 0)
+        q->pop_lo = q->pop_hi = out->time;
+    else if (out->time > q->pop_hi)
+        q->pop_hi = out->time;
     q->steps += steps;
     q->ops++;
-    if (q->size <= SMALL_LOW) {
-        to_small(q);
-        return true;
-    }
-    /* shrink with the pending count; re-bucket when the width has stopped fitting the times */
-    if (q->n_buckets > MIN_BUCKETS && 2 * q->size < q->n_buckets)
-        (void)rebucket(q, q->n_buckets / 2); /* on failure, the old buckets still work */
-    else if (q->ops >= 2 * (uint64_t)q->n_buckets && q->steps > STEPS_PER_OP_MAX * q->ops)
-        (void)rebucket(q, q->n_buckets);
-    else if (q->ops >= 2 * (uint64_t)q->n_buckets) {
-        q->ops = q->steps = 0; /* judge the width on recent operations only */
-        q->gap_sum = 0;
-        q->gap_n = 0;
-    }
+    if (__builtin_expect(q->size < q->shrink_below || q->ops >= q->check_at, 0))
+        adapt(q);
     return true;
 }

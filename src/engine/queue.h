@@ -59,10 +59,15 @@ typedef struct bk_queue {
     double inv_width;     /* 1 / bucket width */
     int64_t cur;          /* no pending event lies in a virtual bucket before cur */
     uint64_t next_seq;    /* sequence number given to the next push */
-    /* adaptation: mean gap between popped times, work per operation since the last resize */
-    double last_pop_time, gap_sum;
-    uint64_t gap_n, ops, steps;
-    bool popped;   /* last_pop_time is set */
+    /* adaptation: the first and latest times popped and the pops, pushes and pops, and the
+     * steps they walked since the last resize or check */
+    double pop_lo, pop_hi;
+    uint64_t pops, ops, steps;
+    /* thresholds of the rare paths, so that the common ones test one number each: a push makes
+     * room when size reaches grow_at; a pop adapts when size falls below shrink_below or ops
+     * reaches check_at */
+    size_t grow_at, shrink_below;
+    uint64_t check_at;
     bool calendar; /* the pending events are in the buckets; else in small[] */
     uint32_t small[BK_QUEUE_SMALL]; /* pool indices of the pending events, latest first */
 } bk_queue;
