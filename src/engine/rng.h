@@ -87,17 +87,38 @@ static inline double bki_rng_exponential(bk_rng *r, double mu)
     return -mu * log(1.0 - bki_rng_uniform(r));
 }
 
-/* Standard normal by GSL's ziggurat (gsl_ran_gaussian_ziggurat, Marsaglia and Tsang 2000): one
- * 32-bit draw in about 99 % of calls, no logarithm. */
-double bki_rng_gaussian(bk_rng *r);
+/* The ziggurat's layers (Marsaglia and Tsang 2000, 128 layers of equal area v = 9.91256303526217e-3
+ * under the normal density f(x) = exp(-x^2 / 2), base layer with the tail beyond r =
+ * 3.442619855899): bki_zig_x[0] = v / f(r), bki_zig_x[1] = r, bki_zig_x[k] = sqrt(-2 log(v /
+ * bki_zig_x[k - 1] + f(bki_zig_x[k - 1]))) for k = 2 ... 127, bki_zig_x[128] = 0; bki_zig_r[k] =
+ * bki_zig_x[k + 1] / bki_zig_x[k]. Computed in extended precision and rounded (test_rng.c
+ * recomputes them). */
+extern const double bki_zig_x[129];
+extern const double bki_zig_r[128];
 
-/* Lognormal exp(mu + sigma Z) with Z from bki_rng_gaussian: the distribution of gsl_ran_lognormal
- * (zeta = mu) at less than half its cost (gsl_ran_lognormal uses the polar method: two or more
- * uniforms, a log and a square root for each variate, the second normal thrown away). Inline:
- * one per leg of every vehicle. */
+/* The ziggurat's rare steps (a wedge or the tail, then new tries), out of line. */
+double bki_rng_gaussian_rare(bk_rng *r, unsigned layer, double u);
+
+/* Standard normal by the ziggurat in the form of Doornik (2005, "An improved ziggurat method to
+ * generate normal random samples"): one 64-bit draw gives the layer (its low 7 bits) and a
+ * signed uniform u in (-1, 1) on a grid of 2^-52 (its top 53 bits), disjoint bits, so the two
+ * are independent; when |u| < bki_zig_r[layer] (about 99 % of draws) the variate is u times the
+ * layer's width, with no other operation. Inline: one per leg of every vehicle. */
+static inline double bki_rng_gaussian(bk_rng *r)
+{
+    uint64_t b = bki_rng_next(r);
+    unsigned layer = (unsigned)(b & 0x7F);
+    double u = ((double)(int64_t)(b >> 11) - 0x1.0p52 + 0.5) * 0x1.0p-52;
+    if (__builtin_expect(fabs(u) < bki_zig_r[layer], 1))
+        return u * bki_zig_x[layer];
+    return bki_rng_gaussian_rare(r, layer, u);
+}
+
+/* Lognormal exp(mu + sigma Z) with Z from bki_rng_gaussian: the law of gsl_ran_lognormal (zeta =
+ * mu), which draws Z by the polar method (two or more uniforms, a log and a square root). */
 static inline double bki_rng_lognormal(bk_rng *r, double mu, double sigma)
 {
-    return exp(mu + sigma * gsl_ran_gaussian_ziggurat(&r->gsl, 1.0));
+    return exp(mu + sigma * bki_rng_gaussian(r));
 }
 
 #endif

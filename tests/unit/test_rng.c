@@ -137,7 +137,7 @@ enum { NV = 200000 };
 /* KS critical value at the 0.1 % level for n = NV: 1.95 / sqrt(n) = 0.00436 */
 #define KS_CRIT (1.95 / 447.2136)
 
-/* The ziggurat normal: mean 0, variance 1, skewness 0, kurtosis 3, and KS against Phi. */
+/* The ziggurat normal (bki_rng_gaussian): mean 0, variance 1, skewness 0, kurtosis 3, and KS against Phi. */
 static void test_gaussian_distribution(void **state)
 {
     (void)state;
@@ -161,6 +161,51 @@ static void test_gaussian_distribution(void **state)
     assert_true(fabs(s4 / NV - 3.0) < 0.11);
     assert_true(ks_statistic(x, NV, normal_cdf, NULL) < KS_CRIT);
     free(x);
+}
+
+/* The ziggurat's tables are those of its recurrence (rng.h), recomputed here in double; the top
+ * layer has the area v of the others. */
+static void test_ziggurat_tables(void **state)
+{
+    (void)state;
+    const double r = 3.442619855899, v = 9.91256303526217e-3;
+    double f = exp(-0.5 * r * r), x = r;
+    assert_true(fabs(bki_zig_x[0] - v / f) <= 1e-15 * (v / f));
+    assert_true(bki_zig_x[1] == r);
+    for (int k = 2; k < 128; k++) {
+        x = sqrt(-2.0 * log(v / x + f));
+        f = exp(-0.5 * x * x);
+        assert_true(fabs(bki_zig_x[k] - x) <= 1e-12 * x);
+    }
+    assert_true(bki_zig_x[128] == 0.0);
+    assert_true(fabs(bki_zig_x[127] * (1.0 - exp(-0.5 * bki_zig_x[127] * bki_zig_x[127])) - v) <
+                1e-8 * v);
+    for (int k = 0; k < 128; k++)
+        assert_true(fabs(bki_zig_r[k] - bki_zig_x[k + 1] / bki_zig_x[k]) <= 1e-15);
+}
+
+/* The rare steps of the ziggurat: the share of variates in the tail beyond r = 3.4426 (drawn
+ * only by the tail step), in the wedge region of the widest layers and beyond 2, against the
+ * normal law, on 2e6 draws (binomial standard errors; allow five). */
+static void test_gaussian_tails(void **state)
+{
+    (void)state;
+    enum { N = 2000000 };
+    const double cuts[] = {2.0, 3.0, 3.442619855899, 4.0};
+    unsigned long above[4] = {0}, neg = 0;
+    bk_rng r;
+    bki_rng_init(&r, 14, 0, BK_RNG_TEST, 5);
+    for (int i = 0; i < N; i++) {
+        double z = bki_rng_gaussian(&r);
+        neg += z < 0;
+        for (int k = 0; k < 4; k++)
+            above[k] += fabs(z) > cuts[k];
+    }
+    assert_true(fabs((double)neg - 0.5 * N) < 5.0 * sqrt(0.25 * N));
+    for (int k = 0; k < 4; k++) {
+        double p = 2.0 * gsl_cdf_ugaussian_Q(cuts[k]);
+        assert_true(fabs((double)above[k] - p * N) < 5.0 * sqrt(p * (1 - p) * N));
+    }
 }
 
 /* The lognormal of the travel-time noise: mean one, coefficient of variation cv (mu = -sigma^2
@@ -247,6 +292,8 @@ int main(void)
         cmocka_unit_test(test_gsl_distributions),
         cmocka_unit_test(test_inline_uniform_matches_gsl),
         cmocka_unit_test(test_gaussian_distribution),
+        cmocka_unit_test(test_ziggurat_tables),
+        cmocka_unit_test(test_gaussian_tails),
         cmocka_unit_test(test_lognormal_distribution),
         cmocka_unit_test(test_exponential_distribution),
     };
