@@ -3,8 +3,8 @@
  * Arrival rate 0.9, service rate 1.0, unbounded FIFO, 10^6 customers per run. Two event types:
  * an arrival (joins the line, starts service if the server is idle, schedules the next arrival
  * until all customers have arrived) and a departure (leaves, starts the next service). Arrivals
- * and services draw from two separate streams (bki_rng_exponential). A run is repeated with fresh streams until the
- * minimum time has passed; the rate is over all runs.
+ * and services draw from two separate streams (bki_rng_exponential). A run is repeated with
+ * fresh streams until the minimum time has passed; the rate is over all runs.
  *
  * Figures: customers per second, events per customer, and the mean time in system beside the
  * theory 1 / (mu - lambda) = 10 as a sanity check (at load 0.9 the estimate from 10^6 customers

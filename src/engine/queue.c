@@ -14,9 +14,9 @@
  * a logarithm of it in dependent, cache-missing steps. B doubles when the pending count exceeds
  * 2B and halves when it falls below B / 2; w is re-estimated at each resize from the mean gap
  * of the times popped since the previous one (the latest minus the first over their number; or,
- * before enough pops, from the spread of the pending times), and the queue is re-bucketed with the same B when the steps per operation
- * show that w no longer fits the times. Re-bucketing is O(pending) and happens after at least
- * that many operations, so it adds O(1) per operation.
+ * before enough pops, from the spread of the pending times), and the queue is re-bucketed with
+ * the same B when the steps per operation show that w no longer fits the times. Re-bucketing is
+ * O(pending) and happens after at least that many operations, so it adds O(1) per operation.
  *
  * With few events pending the calendar's fixed cost per operation (the day of a time, the scan,
  * the gap statistics) exceeds a search among them, so up to BK_QUEUE_SMALL pending events sit in
@@ -326,17 +326,23 @@ static __attribute__((noinline)) bk_status make_room(bk_queue *q)
     return BK_OK;
 }
 
+/* A push that first needs room (out of line, so that the common path saves no registers). */
+static __attribute__((noinline)) bk_status push_after_room(bk_queue *q, double time,
+                                                           uint32_t priority, uint32_t type,
+                                                           uint32_t a, uint64_t b)
+{
+    bk_status st = make_room(q);
+    return st != BK_OK ? st : bki_queue_push(q, time, priority, type, a, b);
+}
+
 bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
                          uint64_t b)
 {
     if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
         return BK_ERR_USAGE;
     bool full = q->size >= q->grow_at || (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity);
-    if (__builtin_expect(full, 0)) {
-        bk_status st = make_room(q);
-        if (st != BK_OK)
-            return st;
-    }
+    if (__builtin_expect(full, 0))
+        return push_after_room(q, time, priority, type, a, b);
     uint32_t i;
     if (q->free_head != BK_QUEUE_NIL) {
         i = q->free_head;
@@ -363,6 +369,21 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
     return BK_OK;
 }
 
+/* A year without an event: the earliest head of all buckets, its day in *day (out of line: rare,
+ * and it would cost the common pop registers). */
+static __attribute__((noinline)) uint32_t earliest_head(const bk_queue *q, int64_t *day)
+{
+    const bk_queue_node *p = q->pool;
+    uint32_t best = BK_QUEUE_NIL;
+    for (uint32_t b = 0; b < q->n_buckets; b++) {
+        uint32_t h = q->bucket[b];
+        if (h != BK_QUEUE_NIL && (best == BK_QUEUE_NIL || node_less(&p[h], &p[best])))
+            best = h;
+    }
+    *day = p[best].day;
+    return best;
+}
+
 /* The pool index of the earliest event (size > 0); its day in *day. */
 static inline uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps)
 {
@@ -377,16 +398,8 @@ static inline uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps
             return h;
         }
     }
-    /* a year without an event: the earliest head of all */
-    uint32_t best = BK_QUEUE_NIL;
-    for (uint32_t b = 0; b < q->n_buckets; b++) {
-        uint32_t h = q->bucket[b];
-        if (h != BK_QUEUE_NIL && (best == BK_QUEUE_NIL || node_less(&p[h], &p[best])))
-            best = h;
-    }
-    *day = p[best].day;
     *steps = q->n_buckets;
-    return best;
+    return earliest_head(q, day);
 }
 
 static inline void node_to_event(const bk_queue_node *n, bk_event *ev)
@@ -426,17 +439,9 @@ static __attribute__((noinline)) void adapt(bk_queue *q)
         clear_stats(q); /* judge the width on recent operations only */
 }
 
-bool bki_queue_pop(bk_queue *q, bk_event *out)
+/* The pop from the calendar (size > 0); out of line, so that the array's pop saves no registers. */
+static __attribute__((noinline)) bool pop_calendar(bk_queue *q, bk_event *out)
 {
-    if (q->size == 0)
-        return false;
-    if (!q->calendar) {
-        uint32_t h = q->small[--q->size];
-        node_to_event(&q->pool[h], out);
-        q->pool[h].next = q->free_head;
-        q->free_head = h;
-        return true;
-    }
     int64_t day;
     uint64_t steps;
     uint32_t h = find_min(q, &day, &steps);
@@ -458,5 +463,18 @@ bool bki_queue_pop(bk_queue *q, bk_event *out)
     q->ops++;
     if (__builtin_expect(q->size < q->shrink_below || q->ops >= q->check_at, 0))
         adapt(q);
+    return true;
+}
+
+bool bki_queue_pop(bk_queue *q, bk_event *out)
+{
+    if (q->size == 0)
+        return false;
+    if (q->calendar)
+        return pop_calendar(q, out);
+    uint32_t h = q->small[--q->size];
+    node_to_event(&q->pool[h], out);
+    q->pool[h].next = q->free_head;
+    q->free_head = h;
     return true;
 }

@@ -137,7 +137,8 @@ enum { NV = 200000 };
 /* KS critical value at the 0.1 % level for n = NV: 1.95 / sqrt(n) = 0.00436 */
 #define KS_CRIT (1.95 / 447.2136)
 
-/* The ziggurat normal (bki_rng_gaussian): mean 0, variance 1, skewness 0, kurtosis 3, and KS against Phi. */
+/* The ziggurat normal (bki_rng_gaussian): mean 0, variance 1, skewness 0, kurtosis 3, and KS
+ * against Phi. */
 static void test_gaussian_distribution(void **state)
 {
     (void)state;
