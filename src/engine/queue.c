@@ -195,8 +195,10 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
             }
         width = 3.0 * (key_to_time(hi) - key_to_time(lo)) / (double)q->size;
     }
-    if (width > 0 && isfinite(width) && isfinite(1.0 / width))
+    if (width > 0 && isfinite(width) && isfinite(1.0 / width)) {
         q->inv_width = 1.0 / width;
+        q->width_set = true;
+    }
     uint32_t *old = q->bucket, *old_tail = q->tail, old_nb = q->n_buckets;
     q->bucket = nbk;
     q->tail = ntl;
@@ -253,7 +255,8 @@ static inline void small_insert(bk_queue *q, uint32_t i, size_t n)
 }
 
 /* The array is full: move its events into the buckets (B at least MIN_BUCKETS, enough for one
- * more push; w from the spread of the pending times). BK_ERR_NOMEM leaves the queue as it was. */
+ * more push; w as estimated before, else from the spread of the pending times). BK_ERR_NOMEM
+ * leaves the queue as it was. */
 static bk_status to_calendar(bk_queue *q)
 {
     uint32_t nb = MIN_BUCKETS;
@@ -277,11 +280,15 @@ static bk_status to_calendar(bk_queue *q)
         q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
     bk_queue_node *p = q->pool;
     const uint32_t *s = q->small;
-    if (q->size > 1) {
+    /* a width estimated before (earlier in this run, or in the run before a reset) has seen
+     * more times than the array's few; the spread of those serves only the first time */
+    if (!q->width_set && q->size > 1) {
         double width = 3.0 * (key_to_time(p[s[0]].tkey) - key_to_time(p[s[q->size - 1]].tkey)) /
                        (double)q->size;
-        if (width > 0 && isfinite(width) && isfinite(1.0 / width))
+        if (width > 0 && isfinite(width) && isfinite(1.0 / width)) {
             q->inv_width = 1.0 / width;
+            q->width_set = true;
+        }
     }
     for (size_t k = q->size; k-- > 0;) { /* earliest first: each one appends */
         p[s[k]].day = day_of(q->inv_width, key_to_time(p[s[k]].tkey));

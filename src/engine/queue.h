@@ -69,6 +69,7 @@ typedef struct bk_queue {
     size_t grow_at, shrink_below;
     uint64_t check_at;
     bool calendar; /* the pending events are in the buckets; else in small[] */
+    bool width_set; /* inv_width was estimated from times (kept across switches and resets) */
     uint32_t small[BK_QUEUE_SMALL]; /* pool indices of the pending events, latest first */
 } bk_queue;
 
