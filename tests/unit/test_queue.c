@@ -133,6 +133,22 @@ static bk_event ref_pop(ref_heap *h)
     return top;
 }
 
+/* Peek and pop the queue's earliest event and check it against the reference heap's, every
+ * field and the time bit for bit; returns its time. */
+static double pop_checked(bk_queue *q, ref_heap *ref)
+{
+    bk_event want = ref_pop(ref), got, peek;
+    assert_true(bki_queue_peek(q, &peek));
+    assert_true(bki_queue_pop(q, &got));
+    assert_memory_equal(&got.time, &want.time, sizeof(double));
+    assert_true(got.key == want.key);
+    assert_int_equal(got.a, want.a);
+    assert_int_equal(got.type, want.type);
+    assert_true(got.b == want.b);
+    assert_int_equal(peek.a, got.a);
+    return got.time;
+}
+
 /* The calendar's buckets, widths and resizes never change the order: random interleavings of
  * pushes and pops whose time scale changes by seven orders of magnitude, with runs of equal
  * times, priorities, negative times, pushes before the last popped time, growth to thousands
@@ -174,16 +190,7 @@ static void test_order_across_scales_and_resizes(void **state)
             ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 7, a, (uint64_t)op * 3});
             seq++;
         } else {
-            bk_event want = ref_pop(&ref), got, peek;
-            assert_true(bki_queue_peek(&q, &peek));
-            assert_true(bki_queue_pop(&q, &got));
-            assert_memory_equal(&got.time, &want.time, sizeof(double));
-            assert_true(got.key == want.key);
-            assert_int_equal(got.a, want.a);
-            assert_int_equal(got.type, 7);
-            assert_true(got.b == want.b);
-            assert_int_equal(peek.a, got.a);
-            now = got.time;
+            now = pop_checked(&q, &ref);
         }
         assert_int_equal(q.size, ref.n);
     }
@@ -232,14 +239,7 @@ static void test_order_across_array_and_calendar(void **state)
             ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 3, (uint32_t)op, 0});
             seq++;
         } else {
-            bk_event want = ref_pop(&ref), got, peek;
-            assert_true(bki_queue_peek(&q, &peek));
-            assert_true(bki_queue_pop(&q, &got));
-            assert_memory_equal(&got.time, &want.time, sizeof(double));
-            assert_true(got.key == want.key);
-            assert_int_equal(got.a, want.a);
-            assert_int_equal(peek.a, got.a);
-            now = got.time;
+            now = pop_checked(&q, &ref);
         }
         assert_int_equal(q.size, ref.n);
         assert_true(q.calendar ? q.size > 8 : q.size <= BK_QUEUE_SMALL);
