@@ -59,10 +59,10 @@ static void die(const char *what)
     exit(1);
 }
 
-static inline double increment(const setting *s, gsl_rng *g)
+static inline double increment(const setting *s, bk_rng *r)
 {
     double excess = s->mean - s->lookahead;
-    return excess > 0 ? s->lookahead + gsl_ran_exponential(g, excess) : s->lookahead;
+    return excess > 0 ? s->lookahead + bki_rng_exponential(r, excess) : s->lookahead;
 }
 
 /* One replication; returns the number of events processed. `rngs` has room for s->processes. */
@@ -72,18 +72,18 @@ static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk
     for (uint32_t p = 0; p < s->processes; p++) {
         bki_rng_init(&rngs[p], SEED, replication, BK_RNG_TEST, p);
         for (uint32_t k = 0; k < s->start_events; k++)
-            if (bki_queue_push(q, increment(s, bki_rng_gsl(&rngs[p])), 0, 0, p, 0) != BK_OK)
+            if (bki_queue_push(q, increment(s, &rngs[p]), 0, 0, p, 0) != BK_OK)
                 die("push failed");
     }
     uint64_t events = 0;
     bk_event ev;
     while (bki_queue_pop(q, &ev) && ev.time < s->end_time) {
         events++; /* the handler: */
-        gsl_rng *g = bki_rng_gsl(&rngs[ev.a]);
+        bk_rng *r = &rngs[ev.a];
         uint32_t dest = ev.a;
-        if (gsl_rng_uniform(g) < REMOTE_SHARE) /* any process, the sender included */
-            dest = (uint32_t)gsl_rng_uniform_int(g, s->processes);
-        if (bki_queue_push(q, ev.time + increment(s, g), 0, 0, dest, 0) != BK_OK)
+        if (bki_rng_uniform(r) < REMOTE_SHARE) /* any process, the sender included */
+            dest = (uint32_t)gsl_rng_uniform_int(bki_rng_gsl(r), s->processes);
+        if (bki_queue_push(q, ev.time + increment(s, r), 0, 0, dest, 0) != BK_OK)
             die("push failed");
     }
     return events;

@@ -13,14 +13,22 @@
  * event times, a push or pop costs a few steps whatever the number pending, where a heap costs
  * a logarithm of it in dependent, cache-missing steps. B doubles when the pending count exceeds
  * 2B and halves when it falls below B / 2; w is re-estimated at each resize from the mean gap
- * of the times popped since the previous one (or, before any pop, from the spread of the
- * pending times), and the queue is re-bucketed with the same B when the steps per operation
- * show that w no longer fits the times. Re-bucketing is O(pending) and happens after at least
- * that many operations, so it adds O(1) per operation.
+ * of the times popped since the previous one (the latest minus the first over their number; or,
+ * before enough pops, from the spread of the pending times), and the queue is re-bucketed with
+ * the same B when the steps per operation show that w no longer fits the times. Re-bucketing is
+ * O(pending) and happens after at least that many operations, so it adds O(1) per operation.
+ *
+ * With few events pending the calendar's fixed cost per operation (the day of a time, the scan,
+ * the gap statistics) exceeds a search among them, so up to BK_QUEUE_SMALL pending events sit in
+ * a sorted array of pool indices instead (latest first: a pop takes the last, a push shifts the
+ * earlier ones up by one). A push beyond BK_QUEUE_SMALL moves them into the buckets; a pop that
+ * leaves SMALL_LOW or fewer moves them back, so that a pending count hovering at either bound
+ * does not switch at every operation. The bucket array is kept across switches (it never shrinks
+ * below MIN_BUCKETS, which holds BK_QUEUE_SMALL + 1 events), so switching does not allocate.
  *
  * Times are stored as order-preserving integers, so that comparing two events is two integer
- * compares. The order is exactly that of (time, priority, sequence): independent of B, w and
- * any resize. */
+ * compares. The order is exactly that of (time, priority, sequence): independent of B, w, any
+ * resize and the switches between array and buckets. */
 #include "engine/alloc.h"
 #include "engine/queue.h"
 
@@ -28,7 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_BUCKETS      16u
+#define MIN_BUCKETS      32u /* holds BK_QUEUE_SMALL + 1 events: see to_calendar */
+#define SMALL_LOW        8u  /* back to the array when a pop leaves this many pending or fewer */
 #define STEPS_PER_OP_MAX 3u /* re-bucket when operations take more steps than this on average */
 
 /* IEEE-754 doubles compare like sign-magnitude integers: flip all bits of negatives and the sign
@@ -59,11 +68,29 @@ static inline bool node_less(const bk_queue_node *x, const bk_queue_node *y)
 static inline int64_t day_of(double inv_width, double t)
 {
     double x = t * inv_width;
-    if (!(x < 4e18))
-        x = 4e18;
-    else if (x < -4e18)
-        x = -4e18;
+    if (__builtin_expect(!(fabs(x) < 4e18), 0))
+        x = x > 0 ? 4e18 : -4e18;
     return (int64_t)x;
+}
+
+/* Set the thresholds of the rare paths for the current form and bucket count. */
+static void set_thresholds(bk_queue *q)
+{
+    if (!q->calendar) {
+        q->grow_at = BK_QUEUE_SMALL;
+        q->shrink_below = 0;
+        q->check_at = UINT64_MAX;
+        return;
+    }
+    q->grow_at = 2 * (size_t)q->n_buckets;
+    q->shrink_below = q->n_buckets > MIN_BUCKETS ? q->n_buckets / 2 : SMALL_LOW + 1;
+    q->check_at = 2 * (uint64_t)q->n_buckets;
+}
+
+/* Forget the adaptation statistics (after a resize or a check). */
+static inline void clear_stats(bk_queue *q)
+{
+    q->pops = q->ops = q->steps = 0;
 }
 
 static inline uint32_t bucket_of(const bk_queue *q, int64_t day)
@@ -76,6 +103,7 @@ bk_status bki_queue_init(bk_queue *q, size_t capacity)
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
+    set_thresholds(q);
     if (capacity == 0)
         return BK_OK;
     if (capacity >= BK_QUEUE_NIL)
@@ -95,20 +123,21 @@ void bki_queue_release(bk_queue *q)
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
+    set_thresholds(q);
 }
 
 void bki_queue_reset(bk_queue *q)
 {
     for (uint32_t i = 0; i < q->n_buckets; i++)
         q->bucket[i] = q->tail[i] = BK_QUEUE_NIL;
+    q->calendar = false;
     q->size = 0;
-    q->popped = false;
     q->n_used = 0;
     q->free_head = BK_QUEUE_NIL;
     q->cur = 0;
     q->next_seq = 0;
-    q->gap_sum = 0;
-    q->gap_n = q->ops = q->steps = 0;
+    clear_stats(q);
+    set_thresholds(q);
 }
 
 /* Insert pool node i (day set) into its bucket's sorted list. Returns the steps walked. */
@@ -153,8 +182,8 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
     /* the width: three mean gaps between popped times, else three mean gaps of the spread of
      * the pending times, else unchanged */
     double width = 0;
-    if (q->gap_n >= 32 && q->gap_sum > 0)
-        width = 3.0 * q->gap_sum / (double)q->gap_n;
+    if (q->pops > 32 && q->pop_hi > q->pop_lo)
+        width = 3.0 * (q->pop_hi - q->pop_lo) / (double)(q->pops - 1);
     else if (q->size > 1) {
         uint64_t lo = UINT64_MAX, hi = 0;
         for (uint32_t b = 0; b < q->n_buckets; b++)
@@ -166,8 +195,10 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
             }
         width = 3.0 * (key_to_time(hi) - key_to_time(lo)) / (double)q->size;
     }
-    if (width > 0 && isfinite(width) && isfinite(1.0 / width))
+    if (width > 0 && isfinite(width) && isfinite(1.0 / width)) {
         q->inv_width = 1.0 / width;
+        q->width_set = true;
+    }
     uint32_t *old = q->bucket, *old_tail = q->tail, old_nb = q->n_buckets;
     q->bucket = nbk;
     q->tail = ntl;
@@ -187,8 +218,8 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
     bki_free(old);
     bki_free(old_tail);
     q->cur = cur == INT64_MAX ? 0 : cur;
-    q->gap_sum = 0;
-    q->gap_n = q->ops = q->steps = 0;
+    clear_stats(q);
+    set_thresholds(q);
     return BK_OK;
 }
 
@@ -209,6 +240,80 @@ static bk_status grow_pool(bk_queue *q)
     return BK_OK;
 }
 
+/* Insert pool node i into the sorted array of n pending events (room for it is known). The new
+ * node has the largest sequence number, so among equal (time, priority) it goes after the
+ * others, towards the latest end. */
+static inline void small_insert(bk_queue *q, uint32_t i, size_t n)
+{
+    const bk_queue_node *p = q->pool, *x = &p[i];
+    uint32_t *s = q->small;
+    while (n > 0 && node_less(&p[s[n - 1]], x)) {
+        s[n] = s[n - 1];
+        n--;
+    }
+    s[n] = i;
+}
+
+/* The array is full: move its events into the buckets (B at least MIN_BUCKETS, enough for one
+ * more push; w as estimated before, else from the spread of the pending times). BK_ERR_NOMEM
+ * leaves the queue as it was. */
+static bk_status to_calendar(bk_queue *q)
+{
+    uint32_t nb = MIN_BUCKETS;
+    while (2 * (size_t)nb < q->size + 1)
+        nb *= 2;
+    if (q->n_buckets < nb) {
+        uint32_t *nbk = bki_malloc((size_t)nb * sizeof *nbk),
+                 *ntl = bki_malloc((size_t)nb * sizeof *ntl);
+        if (nbk == NULL || ntl == NULL) {
+            bki_free(nbk);
+            bki_free(ntl);
+            return BK_ERR_NOMEM;
+        }
+        bki_free(q->bucket);
+        bki_free(q->tail);
+        q->bucket = nbk;
+        q->tail = ntl;
+        q->n_buckets = nb;
+    }
+    for (uint32_t b = 0; b < q->n_buckets; b++)
+        q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
+    bk_queue_node *p = q->pool;
+    const uint32_t *s = q->small;
+    /* a width estimated before (earlier in this run, or in the run before a reset) has seen
+     * more times than the array's few; the spread of those serves only the first time */
+    if (!q->width_set && q->size > 1) {
+        double width = 3.0 * (key_to_time(p[s[0]].tkey) - key_to_time(p[s[q->size - 1]].tkey)) /
+                       (double)q->size;
+        if (width > 0 && isfinite(width) && isfinite(1.0 / width)) {
+            q->inv_width = 1.0 / width;
+            q->width_set = true;
+        }
+    }
+    for (size_t k = q->size; k-- > 0;) { /* earliest first: each one appends */
+        p[s[k]].day = day_of(q->inv_width, key_to_time(p[s[k]].tkey));
+        link_node(q, s[k]);
+    }
+    q->cur = q->size ? p[s[q->size - 1]].day : 0; /* the earliest has the smallest day */
+    clear_stats(q);
+    q->calendar = true;
+    set_thresholds(q);
+    return BK_OK;
+}
+
+/* Few events left in the buckets: move them into the array. */
+static void to_small(bk_queue *q)
+{
+    size_t n = 0;
+    for (uint32_t b = 0; b < q->n_buckets; b++) {
+        for (uint32_t x = q->bucket[b]; x != BK_QUEUE_NIL; x = q->pool[x].next)
+            small_insert(q, x, n++);
+        q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
+    }
+    q->calendar = false;
+    set_thresholds(q);
+}
+
 /* Room for one more push: a free node, and buckets for one more pending event (the rare path
  * of bki_queue_push, out of line so that the common one stays short). */
 static __attribute__((noinline)) bk_status make_room(bk_queue *q)
@@ -218,12 +323,23 @@ static __attribute__((noinline)) bk_status make_room(bk_queue *q)
         if (st != BK_OK)
             return st;
     }
-    if (q->n_buckets == 0 || q->size + 1 > 2 * (size_t)q->n_buckets) {
-        bk_status st = rebucket(q, q->n_buckets ? 2 * q->n_buckets : MIN_BUCKETS);
+    if (!q->calendar)
+        return q->size < BK_QUEUE_SMALL ? BK_OK : to_calendar(q);
+    if (q->size >= 2 * (size_t)q->n_buckets) {
+        bk_status st = rebucket(q, 2 * q->n_buckets);
         if (st != BK_OK)
             return st;
     }
     return BK_OK;
+}
+
+/* A push that first needs room (out of line, so that the common path saves no registers). */
+static __attribute__((noinline)) bk_status push_after_room(bk_queue *q, double time,
+                                                           uint32_t priority, uint32_t type,
+                                                           uint32_t a, uint64_t b)
+{
+    bk_status st = make_room(q);
+    return st != BK_OK ? st : bki_queue_push(q, time, priority, type, a, b);
 }
 
 bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t type, uint32_t a,
@@ -231,14 +347,9 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
 {
     if (!isfinite(time) || priority > BK_QUEUE_MAX_PRIORITY)
         return BK_ERR_USAGE;
-    /* n_buckets == 0 is covered by the second test: then size + 1 > 0 */
-    bool full = (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity) ||
-                q->size + 1 > 2 * (size_t)q->n_buckets;
-    if (__builtin_expect(full, 0)) {
-        bk_status st = make_room(q);
-        if (st != BK_OK)
-            return st;
-    }
+    bool full = q->size >= q->grow_at || (q->free_head == BK_QUEUE_NIL && q->n_used == q->capacity);
+    if (__builtin_expect(full, 0))
+        return push_after_room(q, time, priority, type, a, b);
     uint32_t i;
     if (q->free_head != BK_QUEUE_NIL) {
         i = q->free_head;
@@ -252,13 +363,32 @@ bk_status bki_queue_push(bk_queue *q, double time, uint32_t priority, uint32_t t
     n->b = b;
     n->type = type;
     n->a = a;
+    if (!q->calendar) {
+        small_insert(q, i, q->size++);
+        return BK_OK;
+    }
     n->day = day_of(q->inv_width, time);
-    if (q->size == 0 || n->day < q->cur)
+    if (n->day < q->cur) /* the calendar is never empty */
         q->cur = n->day;
     q->size++;
     q->steps += link_node(q, i);
     q->ops++;
     return BK_OK;
+}
+
+/* A year without an event: the earliest head of all buckets, its day in *day (out of line: rare,
+ * and it would cost the common pop registers). */
+static __attribute__((noinline)) uint32_t earliest_head(const bk_queue *q, int64_t *day)
+{
+    const bk_queue_node *p = q->pool;
+    uint32_t best = BK_QUEUE_NIL;
+    for (uint32_t b = 0; b < q->n_buckets; b++) {
+        uint32_t h = q->bucket[b];
+        if (h != BK_QUEUE_NIL && (best == BK_QUEUE_NIL || node_less(&p[h], &p[best])))
+            best = h;
+    }
+    *day = p[best].day;
+    return best;
 }
 
 /* The pool index of the earliest event (size > 0); its day in *day. */
@@ -275,16 +405,8 @@ static inline uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps
             return h;
         }
     }
-    /* a year without an event: the earliest head of all */
-    uint32_t best = BK_QUEUE_NIL;
-    for (uint32_t b = 0; b < q->n_buckets; b++) {
-        uint32_t h = q->bucket[b];
-        if (h != BK_QUEUE_NIL && (best == BK_QUEUE_NIL || node_less(&p[h], &p[best])))
-            best = h;
-    }
-    *day = p[best].day;
     *steps = q->n_buckets;
-    return best;
+    return earliest_head(q, day);
 }
 
 static inline void node_to_event(const bk_queue_node *n, bk_event *ev)
@@ -300,16 +422,33 @@ bool bki_queue_peek(const bk_queue *q, bk_event *out)
 {
     if (q->size == 0)
         return false;
+    if (!q->calendar) {
+        node_to_event(&q->pool[q->small[q->size - 1]], out);
+        return true;
+    }
     int64_t day;
     uint64_t steps;
     node_to_event(&q->pool[find_min(q, &day, &steps)], out);
     return true;
 }
 
-bool bki_queue_pop(bk_queue *q, bk_event *out)
+/* After a pop, the rare paths: back to the array when few are left, shrink with the pending
+ * count, re-bucket when the width has stopped fitting the times. */
+static __attribute__((noinline)) void adapt(bk_queue *q)
 {
-    if (q->size == 0)
-        return false;
+    if (q->size <= SMALL_LOW)
+        to_small(q);
+    else if (q->n_buckets > MIN_BUCKETS && 2 * q->size < q->n_buckets)
+        (void)rebucket(q, q->n_buckets / 2); /* on failure, the old buckets still work */
+    else if (q->ops >= 2 * (uint64_t)q->n_buckets && q->steps > STEPS_PER_OP_MAX * q->ops)
+        (void)rebucket(q, q->n_buckets);
+    else if (q->ops >= 2 * (uint64_t)q->n_buckets)
+        clear_stats(q); /* judge the width on recent operations only */
+}
+
+/* The pop from the calendar (size > 0); out of line, so that the array's pop saves no registers. */
+static __attribute__((noinline)) bool pop_calendar(bk_queue *q, bk_event *out)
+{
     int64_t day;
     uint64_t steps;
     uint32_t h = find_min(q, &day, &steps);
@@ -323,24 +462,26 @@ bool bki_queue_pop(bk_queue *q, bk_event *out)
     q->free_head = h;
     q->cur = day;
     q->size--;
-    if (q->popped) {
-        double gap = out->time - q->last_pop_time;
-        q->gap_sum += gap > 0 ? gap : 0;
-        q->gap_n++;
-    }
-    q->popped = true;
-    q->last_pop_time = out->time;
+    if (q->pops++ == 0)
+        q->pop_lo = q->pop_hi = out->time;
+    else if (out->time > q->pop_hi)
+        q->pop_hi = out->time;
     q->steps += steps;
     q->ops++;
-    /* shrink with the pending count; re-bucket when the width has stopped fitting the times */
-    if (q->n_buckets > MIN_BUCKETS && 2 * q->size < q->n_buckets)
-        (void)rebucket(q, q->n_buckets / 2); /* on failure, the old buckets still work */
-    else if (q->ops >= 2 * (uint64_t)q->n_buckets && q->steps > STEPS_PER_OP_MAX * q->ops)
-        (void)rebucket(q, q->n_buckets);
-    else if (q->ops >= 2 * (uint64_t)q->n_buckets) {
-        q->ops = q->steps = 0; /* judge the width on recent operations only */
-        q->gap_sum = 0;
-        q->gap_n = 0;
-    }
+    if (__builtin_expect(q->size < q->shrink_below || q->ops >= q->check_at, 0))
+        adapt(q);
+    return true;
+}
+
+bool bki_queue_pop(bk_queue *q, bk_event *out)
+{
+    if (q->size == 0)
+        return false;
+    if (q->calendar)
+        return pop_calendar(q, out);
+    uint32_t h = q->small[--q->size];
+    node_to_event(&q->pool[h], out);
+    q->pool[h].next = q->free_head;
+    q->free_head = h;
     return true;
 }

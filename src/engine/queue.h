@@ -1,4 +1,5 @@
-/* queue.h: the pending-event set, a calendar queue (Brown 1988) of events stored by value.
+/* queue.h: the pending-event set, a calendar queue (Brown 1988) of events stored by value, with
+ * a sorted array in front of it for the few-pending case.
  *
  * Events are ordered by (time, priority, sequence number): equal times are broken by the priority
  * (smaller first), then by insertion order, so the order never depends on addresses. The events
@@ -42,6 +43,10 @@ typedef struct bk_queue_node {
 
 #define BK_QUEUE_NIL UINT32_MAX
 
+/* Up to this many pending events the queue keeps them in a sorted array (`small`) instead of the
+ * calendar; see queue.c. */
+#define BK_QUEUE_SMALL 32u
+
 typedef struct bk_queue {
     bk_queue_node *pool;  /* owned; nodes of pending events and free nodes */
     uint32_t *bucket;     /* owned; heads of the bucket lists, each sorted earliest first */
@@ -50,14 +55,22 @@ typedef struct bk_queue {
     size_t capacity;      /* nodes in the pool */
     size_t n_used;        /* nodes handed out at least once: [0, n_used) */
     uint32_t free_head;   /* free list of released nodes */
-    uint32_t n_buckets;   /* a power of two (0 before the first push) */
+    uint32_t n_buckets;   /* a power of two (0 before the array first overflows) */
     double inv_width;     /* 1 / bucket width */
     int64_t cur;          /* no pending event lies in a virtual bucket before cur */
     uint64_t next_seq;    /* sequence number given to the next push */
-    /* adaptation: mean gap between popped times, work per operation since the last resize */
-    double last_pop_time, gap_sum;
-    uint64_t gap_n, ops, steps;
-    bool popped; /* last_pop_time is set */
+    /* adaptation: the first and latest times popped and the pops, pushes and pops, and the
+     * steps they walked since the last resize or check */
+    double pop_lo, pop_hi;
+    uint64_t pops, ops, steps;
+    /* thresholds of the rare paths, so that the common ones test one number each: a push makes
+     * room when size reaches grow_at; a pop adapts when size falls below shrink_below or ops
+     * reaches check_at */
+    size_t grow_at, shrink_below;
+    uint64_t check_at;
+    bool calendar; /* the pending events are in the buckets; else in small[] */
+    bool width_set; /* inv_width was estimated from times (kept across switches and resets) */
+    uint32_t small[BK_QUEUE_SMALL]; /* pool indices of the pending events, latest first */
 } bk_queue;
 
 /* Prepare an empty queue with room for `capacity` events (0 is allowed). BK_ERR_NOMEM on failure,

@@ -78,17 +78,64 @@ static inline double bki_rng_uniform(bk_rng *r)
     return (double)(bki_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
-/* Standard normal by GSL's ziggurat (gsl_ran_gaussian_ziggurat, Marsaglia and Tsang 2000): one
- * 32-bit draw in about 99 % of calls, no logarithm. */
-double bki_rng_gaussian(bk_rng *r);
+/* The ziggurat's layers (Marsaglia and Tsang 2000, 128 layers of equal area v = 9.91256303526217e-3
+ * under the normal density f(x) = exp(-x^2 / 2), base layer with the tail beyond r =
+ * 3.442619855899): bki_zig_x[0] = v / f(r), bki_zig_x[1] = r, bki_zig_x[k] = sqrt(-2 log(v /
+ * bki_zig_x[k - 1] + f(bki_zig_x[k - 1]))) for k = 2 ... 127, bki_zig_x[128] = 0; bki_zig_r[k] =
+ * bki_zig_x[k + 1] / bki_zig_x[k]. Computed in extended precision and rounded (test_rng.c
+ * recomputes them). */
+extern const double bki_zig_x[129];
+extern const double bki_zig_r[128];
 
-/* Lognormal exp(mu + sigma Z) with Z from bki_rng_gaussian: the distribution of gsl_ran_lognormal
- * (zeta = mu) at less than half its cost (gsl_ran_lognormal uses the polar method: two or more
- * uniforms, a log and a square root for each variate, the second normal thrown away). Inline:
- * one per leg of every vehicle. */
+/* The ziggurat's rare steps (a wedge or the tail, then new tries), out of line. */
+double bki_rng_gaussian_rare(bk_rng *r, unsigned layer, double u);
+
+/* Standard normal by the ziggurat in the form of Doornik (2005, "An improved ziggurat method to
+ * generate normal random samples"): one 64-bit draw gives the layer (its low 7 bits) and a
+ * signed uniform u in (-1, 1) on a grid of 2^-52 (its top 53 bits), disjoint bits, so the two
+ * are independent; when |u| < bki_zig_r[layer] (about 99 % of draws) the variate is u times the
+ * layer's width, with no other operation. Inline: one per leg of every vehicle. */
+static inline double bki_rng_gaussian(bk_rng *r)
+{
+    uint64_t b = bki_rng_next(r);
+    unsigned layer = (unsigned)(b & 0x7F);
+    double u = ((double)(int64_t)(b >> 11) - 0x1.0p52 + 0.5) * 0x1.0p-52;
+    if (__builtin_expect(fabs(u) < bki_zig_r[layer], 1))
+        return u * bki_zig_x[layer];
+    return bki_rng_gaussian_rare(r, layer, u);
+}
+
+/* The exponential ziggurat's layers (Marsaglia and Tsang 2000, 256 layers of equal area v =
+ * 3.949659822581572e-3 under f(x) = exp(-x), base layer with the tail beyond r =
+ * 7.69711747013104972): bki_zig_exp_x[0] = v / f(r), bki_zig_exp_x[1] = r, bki_zig_exp_x[k] =
+ * -log(v / bki_zig_exp_x[k - 1] + f(bki_zig_exp_x[k - 1])) for k = 2 ... 255, bki_zig_exp_x[256]
+ * = 0; bki_zig_exp_r[k] = bki_zig_exp_x[k + 1] / bki_zig_exp_x[k]. */
+extern const double bki_zig_exp_x[257];
+extern const double bki_zig_exp_r[256];
+
+/* The exponential ziggurat's rare steps, out of line. */
+double bki_rng_exponential_rare(bk_rng *r, unsigned layer, double u);
+
+/* Exponential with mean mu by the ziggurat, in the form of the normal's above: one 64-bit draw
+ * gives the layer (its low 8 bits) and a uniform u in (0, 1) on a grid of 2^-53 (its top 53
+ * bits); when u < bki_zig_exp_r[layer] (about 99 % of draws) the variate is mu u times the
+ * layer's width; the tail beyond r is r plus a fresh variate (the law has no memory). About a
+ * third of the cost of the inversion -mu log(1 - U) (gsl_ran_exponential), with the same law. */
+static inline double bki_rng_exponential(bk_rng *r, double mu)
+{
+    uint64_t b = bki_rng_next(r);
+    unsigned layer = (unsigned)(b & 0xFF);
+    double u = ((double)(b >> 11) + 0.5) * 0x1.0p-53;
+    if (__builtin_expect(u < bki_zig_exp_r[layer], 1))
+        return mu * (u * bki_zig_exp_x[layer]);
+    return mu * bki_rng_exponential_rare(r, layer, u);
+}
+
+/* Lognormal exp(mu + sigma Z) with Z from bki_rng_gaussian: the law of gsl_ran_lognormal (zeta =
+ * mu), which draws Z by the polar method (two or more uniforms, a log and a square root). */
 static inline double bki_rng_lognormal(bk_rng *r, double mu, double sigma)
 {
-    return exp(mu + sigma * gsl_ran_gaussian_ziggurat(&r->gsl, 1.0));
+    return exp(mu + sigma * bki_rng_gaussian(r));
 }
 
 #endif

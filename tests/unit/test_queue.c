@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "engine/alloc.h"
 #include "engine/queue.h"
 #include "engine/rng.h"
 
@@ -132,6 +133,22 @@ static bk_event ref_pop(ref_heap *h)
     return top;
 }
 
+/* Peek and pop the queue's earliest event and check it against the reference heap's, every
+ * field and the time bit for bit; returns its time. */
+static double pop_checked(bk_queue *q, ref_heap *ref)
+{
+    bk_event want = ref_pop(ref), got, peek;
+    assert_true(bki_queue_peek(q, &peek));
+    assert_true(bki_queue_pop(q, &got));
+    assert_memory_equal(&got.time, &want.time, sizeof(double));
+    assert_true(got.key == want.key);
+    assert_int_equal(got.a, want.a);
+    assert_int_equal(got.type, want.type);
+    assert_true(got.b == want.b);
+    assert_int_equal(peek.a, got.a);
+    return got.time;
+}
+
 /* The calendar's buckets, widths and resizes never change the order: random interleavings of
  * pushes and pops whose time scale changes by seven orders of magnitude, with runs of equal
  * times, priorities, negative times, pushes before the last popped time, growth to thousands
@@ -173,16 +190,7 @@ static void test_order_across_scales_and_resizes(void **state)
             ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 7, a, (uint64_t)op * 3});
             seq++;
         } else {
-            bk_event want = ref_pop(&ref), got, peek;
-            assert_true(bki_queue_peek(&q, &peek));
-            assert_true(bki_queue_pop(&q, &got));
-            assert_memory_equal(&got.time, &want.time, sizeof(double));
-            assert_true(got.key == want.key);
-            assert_int_equal(got.a, want.a);
-            assert_int_equal(got.type, 7);
-            assert_true(got.b == want.b);
-            assert_int_equal(peek.a, got.a);
-            now = got.time;
+            now = pop_checked(&q, &ref);
         }
         assert_int_equal(q.size, ref.n);
     }
@@ -194,6 +202,82 @@ static void test_order_across_scales_and_resizes(void **state)
     bk_event none;
     assert_false(bki_queue_pop(&q, &none));
     free(ref.v);
+    bki_queue_release(&q);
+}
+
+/* The sorted array for few pending events and the switches to and from the calendar keep the
+ * order: a pending count wandering across both bounds (BK_QUEUE_SMALL up, 8 down) hundreds of
+ * times, with equal times, priorities and times before the last pop, against the reference heap,
+ * event by event; the queue is seen in both forms many times. */
+static void test_order_across_array_and_calendar(void **state)
+{
+    (void)state;
+    enum { OPS = 200000, MAXN = 4 * BK_QUEUE_SMALL };
+    bk_queue q;
+    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
+    ref_heap ref = {malloc(MAXN * sizeof(bk_event)), 0};
+    assert_non_null(ref.v);
+    bk_rng r;
+    bki_rng_init(&r, 44, 0, BK_RNG_TEST, 2);
+    uint64_t seq = 0;
+    double now = 0.0;
+    int to_calendar = 0, to_array = 0;
+    bool was_calendar = false;
+    double p_push = 0.5;
+    for (int op = 0; op < OPS; op++) {
+        if (ref.n >= (size_t)(BK_QUEUE_SMALL + 8))
+            p_push = 0.3; /* drift down below the lower bound, then up past the upper one */
+        else if (ref.n <= 4)
+            p_push = 0.7;
+        if (ref.n < MAXN && (ref.n == 0 || bki_rng_uniform(&r) < p_push)) {
+            double t = bki_rng_uniform(&r) < 0.3 ? floor(now) + (double)(bki_rng_next(&r) % 2)
+                                                  : now + bki_rng_exponential(&r, 2.0);
+            if (bki_rng_uniform(&r) < 0.02)
+                t = now - 10.0 * bki_rng_uniform(&r);
+            uint32_t prio = (uint32_t)(bki_rng_next(&r) % 2);
+            assert_int_equal(bki_queue_push(&q, t, prio, 3, (uint32_t)op, 0), BK_OK);
+            ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 3, (uint32_t)op, 0});
+            seq++;
+        } else {
+            now = pop_checked(&q, &ref);
+        }
+        assert_int_equal(q.size, ref.n);
+        assert_true(q.calendar ? q.size > 8 : q.size <= BK_QUEUE_SMALL);
+        to_calendar += q.calendar && !was_calendar;
+        to_array += !q.calendar && was_calendar;
+        was_calendar = q.calendar;
+    }
+    assert_true(to_calendar > 100);
+    assert_true(to_array > 100);
+    free(ref.v);
+    bki_queue_release(&q);
+}
+
+/* Moving the array into the calendar allocates the buckets once; when that fails the push fails
+ * with the queue as it was, and the next push succeeds. */
+static void test_switch_out_of_memory(void **state)
+{
+    (void)state;
+    bk_queue q;
+    assert_int_equal(bki_queue_init(&q, 4 * BK_QUEUE_SMALL), BK_OK);
+    for (uint32_t i = 0; i < BK_QUEUE_SMALL; i++)
+        assert_int_equal(bki_queue_push(&q, (double)(BK_QUEUE_SMALL - i), 0, 0, i, 0), BK_OK);
+    assert_false(q.calendar);
+    bki_alloc_fail_at(1, 0);
+    assert_int_equal(bki_queue_push(&q, 0.5, 0, 0, 99, 0), BK_ERR_NOMEM);
+    bki_alloc_fail_at(0, 0);
+    assert_int_equal(q.size, BK_QUEUE_SMALL);
+    assert_false(q.calendar);
+    assert_int_equal(bki_queue_push(&q, 0.5, 0, 0, 99, 0), BK_OK);
+    assert_true(q.calendar);
+    bk_event ev;
+    assert_true(bki_queue_pop(&q, &ev));
+    assert_int_equal(ev.a, 99);
+    for (uint32_t i = BK_QUEUE_SMALL; i-- > 0;) {
+        assert_true(bki_queue_pop(&q, &ev));
+        assert_int_equal(ev.a, i);
+    }
+    assert_false(bki_queue_pop(&q, &ev));
     bki_queue_release(&q);
 }
 
@@ -240,6 +324,8 @@ int main(void)
         cmocka_unit_test(test_ties_by_priority_then_insertion),
         cmocka_unit_test(test_matches_sorted_reference),
         cmocka_unit_test(test_order_across_scales_and_resizes),
+        cmocka_unit_test(test_order_across_array_and_calendar),
+        cmocka_unit_test(test_switch_out_of_memory),
         cmocka_unit_test(test_time_order_and_round_trip),
         cmocka_unit_test(test_rejects_bad_input),
     };

@@ -137,7 +137,8 @@ enum { NV = 200000 };
 /* KS critical value at the 0.1 % level for n = NV: 1.95 / sqrt(n) = 0.00436 */
 #define KS_CRIT (1.95 / 447.2136)
 
-/* The ziggurat normal: mean 0, variance 1, skewness 0, kurtosis 3, and KS against Phi. */
+/* The ziggurat normal (bki_rng_gaussian): mean 0, variance 1, skewness 0, kurtosis 3, and KS
+ * against Phi. */
 static void test_gaussian_distribution(void **state)
 {
     (void)state;
@@ -161,6 +162,96 @@ static void test_gaussian_distribution(void **state)
     assert_true(fabs(s4 / NV - 3.0) < 0.11);
     assert_true(ks_statistic(x, NV, normal_cdf, NULL) < KS_CRIT);
     free(x);
+}
+
+/* The ziggurat's tables are those of its recurrence (rng.h), recomputed here in double; the top
+ * layer has the area v of the others. */
+static void test_ziggurat_tables(void **state)
+{
+    (void)state;
+    const double r = 3.442619855899, v = 9.91256303526217e-3;
+    double f = exp(-0.5 * r * r), x = r;
+    assert_true(fabs(bki_zig_x[0] - v / f) <= 1e-15 * (v / f));
+    assert_true(bki_zig_x[1] == r);
+    for (int k = 2; k < 128; k++) {
+        x = sqrt(-2.0 * log(v / x + f));
+        f = exp(-0.5 * x * x);
+        assert_true(fabs(bki_zig_x[k] - x) <= 1e-12 * x);
+    }
+    assert_true(bki_zig_x[128] == 0.0);
+    assert_true(fabs(bki_zig_x[127] * (1.0 - exp(-0.5 * bki_zig_x[127] * bki_zig_x[127])) - v) <
+                1e-8 * v);
+    for (int k = 0; k < 128; k++)
+        assert_true(fabs(bki_zig_r[k] - bki_zig_x[k + 1] / bki_zig_x[k]) <= 1e-15);
+}
+
+/* The rare steps of the ziggurat: the share of variates in the tail beyond r = 3.4426 (drawn
+ * only by the tail step), in the wedge region of the widest layers and beyond 2, against the
+ * normal law, on 2e6 draws (binomial standard errors; allow five). */
+static void test_gaussian_tails(void **state)
+{
+    (void)state;
+    enum { N = 2000000 };
+    const double cuts[] = {2.0, 3.0, 3.442619855899, 4.0};
+    unsigned long above[4] = {0}, neg = 0;
+    bk_rng r;
+    bki_rng_init(&r, 14, 0, BK_RNG_TEST, 5);
+    for (int i = 0; i < N; i++) {
+        double z = bki_rng_gaussian(&r);
+        neg += z < 0;
+        for (int k = 0; k < 4; k++)
+            above[k] += fabs(z) > cuts[k];
+    }
+    assert_true(fabs((double)neg - 0.5 * N) < 5.0 * sqrt(0.25 * N));
+    for (int k = 0; k < 4; k++) {
+        double p = 2.0 * gsl_cdf_ugaussian_Q(cuts[k]);
+        assert_true(fabs((double)above[k] - p * N) < 5.0 * sqrt(p * (1 - p) * N));
+    }
+}
+
+/* The exponential ziggurat's tables are those of its recurrence (rng.h), recomputed in double;
+ * the top layer has the area v of the others. */
+static void test_exponential_ziggurat_tables(void **state)
+{
+    (void)state;
+    const double r = 7.69711747013104972, v = 3.949659822581572e-3;
+    double f = exp(-r), x = r;
+    assert_true(fabs(bki_zig_exp_x[0] - v / f) <= 1e-15 * (v / f));
+    assert_true(bki_zig_exp_x[1] == r);
+    for (int k = 2; k < 256; k++) {
+        x = -log(v / x + f);
+        f = exp(-x);
+        assert_true(fabs(bki_zig_exp_x[k] - x) <= 1e-12 * x);
+    }
+    assert_true(bki_zig_exp_x[256] == 0.0);
+    assert_true(fabs(bki_zig_exp_x[255] * (1.0 - exp(-bki_zig_exp_x[255])) - v) < 1e-8 * v);
+    for (int k = 0; k < 256; k++)
+        assert_true(fabs(bki_zig_exp_r[k] - bki_zig_exp_x[k + 1] / bki_zig_exp_x[k]) <= 1e-15);
+}
+
+/* The exponential's rare steps: the shares beyond 1, 3, r = 7.697 (the tail step) and 10, and
+ * below 0.05 (the widest wedges are near the top layers), on 2e6 draws against exp(-x)
+ * (binomial standard errors; allow five). */
+static void test_exponential_tails(void **state)
+{
+    (void)state;
+    enum { N = 2000000 };
+    const double cuts[] = {1.0, 3.0, 7.69711747013104972, 10.0};
+    unsigned long above[4] = {0}, below = 0;
+    bk_rng r;
+    bki_rng_init(&r, 15, 0, BK_RNG_TEST, 6);
+    for (int i = 0; i < N; i++) {
+        double x = bki_rng_exponential(&r, 1.0);
+        below += x < 0.05;
+        for (int k = 0; k < 4; k++)
+            above[k] += x > cuts[k];
+    }
+    for (int k = 0; k < 4; k++) {
+        double p = exp(-cuts[k]);
+        assert_true(fabs((double)above[k] - p * N) < 5.0 * sqrt(p * (1 - p) * N));
+    }
+    double p = 1.0 - exp(-0.05);
+    assert_true(fabs((double)below - p * N) < 5.0 * sqrt(p * (1 - p) * N));
 }
 
 /* The lognormal of the travel-time noise: mean one, coefficient of variation cv (mu = -sigma^2
@@ -194,6 +285,43 @@ static void test_lognormal_distribution(void **state)
     }
 }
 
+static double exponential_cdf(double x, const double *par)
+{
+    return gsl_cdf_exponential_P(x, par[0]);
+}
+
+/* The ziggurat exponential (bki_rng_exponential): mean mu, variance mu^2, skewness 2, kurtosis
+ * 9, KS against the exact law, and a law with a mean 5 % larger rejected. */
+static void test_exponential_distribution(void **state)
+{
+    (void)state;
+    const double mu = 3.0;
+    bk_rng a;
+    bki_rng_init(&a, 13, 0, BK_RNG_TEST, 4);
+    double *x = malloc(NV * sizeof *x);
+    assert_non_null(x);
+    double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    for (int i = 0; i < NV; i++) {
+        double v = x[i] = bki_rng_exponential(&a, mu), z = v / mu - 1.0;
+        assert_true(v >= 0 && isfinite(v));
+        s1 += z;
+        s2 += z * z;
+        s3 += z * z * z;
+        s4 += z * z * z * z;
+    }
+    /* standardised: mean 0, variance 1, third moment 2, fourth 9 (central moments of Exp(1):
+     * 1, 2, 9, 44, 265, 1854, 14833); standard errors at n = 2e5: 0.0022, 0.0063, 0.036 and
+     * 0.27; allow five */
+    assert_true(fabs(s1 / NV) < 0.011);
+    assert_true(fabs(s2 / NV - 1.0) < 0.032);
+    assert_true(fabs(s3 / NV - 2.0) < 0.18);
+    assert_true(fabs(s4 / NV - 9.0) < 1.4);
+    double par[1] = {mu}, wrong[1] = {1.05 * mu};
+    assert_true(ks_statistic(x, NV, exponential_cdf, par) < KS_CRIT);
+    assert_true(ks_statistic(x, NV, exponential_cdf, wrong) > KS_CRIT);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,7 +332,12 @@ int main(void)
         cmocka_unit_test(test_gsl_distributions),
         cmocka_unit_test(test_inline_uniform_matches_gsl),
         cmocka_unit_test(test_gaussian_distribution),
+        cmocka_unit_test(test_ziggurat_tables),
+        cmocka_unit_test(test_gaussian_tails),
         cmocka_unit_test(test_lognormal_distribution),
+        cmocka_unit_test(test_exponential_distribution),
+        cmocka_unit_test(test_exponential_ziggurat_tables),
+        cmocka_unit_test(test_exponential_tails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
