@@ -134,6 +134,17 @@ static bool formula_start(char c)
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* Contract in format.h. */
+void bki_fmt_json_runs(FILE *out, const char *scenario, const char *sha256, uint64_t seed,
+                       uint64_t replications, int days)
+{
+    fputs("  \"scenario\": ", out);
+    bki_fmt_json_string(out, scenario);
+    fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
+                 "\n  \"days\": %d", sha256, (unsigned long long)seed,
+            (unsigned long long)replications, days);
+}
+
 /* Contract in format.h. The apostrophe is the prefix OWASP's CSV-injection advice names. */
 void bki_fmt_csv_text(FILE *out, const char *s)
 {
