@@ -92,6 +92,12 @@ int cli_load_scenario(const char *path, bk_scenario **out);
 /* A writer of one output: writes `obj` to `f`. A one-line adapter turns a typed library writer
  * (bk_compare_write_json and the like) into one. */
 typedef bk_status (*cli_writer)(const void *obj, FILE *f);
+/* The adapters csv_of, json_of and table_of of an analysis's writers PREFIX_write_csv,
+ * PREFIX_write_json and PREFIX_write_table (for cli_result). */
+#define CLI_RESULT_WRITERS(prefix)                                                              \
+    static bk_status csv_of(const void *r, FILE *f) { return prefix##_write_csv(r, f); }       \
+    static bk_status json_of(const void *r, FILE *f) { return prefix##_write_json(r, f); }     \
+    static bk_status table_of(const void *r, FILE *f) { return prefix##_write_table(r, f); }
 
 /* Text built through a FILE (open_memstream). Invariant: `f` is NULL or open on `buf`. */
 typedef struct cli_text {
@@ -171,6 +177,9 @@ void cli_progress_init(cli_progress *p, bool enabled);
 void cli_progress_update(void *ud, uint64_t done, uint64_t total);
 /* Erase the bar. */
 void cli_progress_end(cli_progress *p);
+/* cli_progress_init(p, !quiet), and the bar as the progress callback (*fn, *ud) of an analysis's
+ * configuration. */
+void cli_progress_attach(cli_progress *p, bool quiet, bk_ensemble_progress_fn *fn, void **ud);
 
 /* Open the run store for reading: store_opt (--store FILE) if set, else $BLOCKADE_STORE, else
  * out/runs.sqlite. A missing store is an I/O error, never created. Returns an exit code (errors
@@ -224,6 +233,14 @@ int cli_record_start(cli_record *rec, const cli_invocation *inv, const char *out
 int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *out,
                         const char *kind, const bk_scenario *sc, uint64_t seed,
                         uint64_t replications, int days, const char *params_json);
+
+/* The start of an analysis command (compare, optimise, vulnerability) that was at exit code
+ * `rc`: `rec` zeroed; then, while rc is 0, --out DIR claimed early (cli_outdir_precheck with
+ * `force`) when `out` is set and the start recorded (cli_record_scenario). Returns the exit
+ * code. */
+int cli_analysis_begin(int rc, cli_record *rec, const cli_invocation *inv, const char *out,
+                       bool force, const char *kind, const bk_scenario *sc, uint64_t seed,
+                       uint64_t replications, int days, const char *params_json);
 
 /* "I/N", 0 <= I < N; 0 or -1. */
 int cli_parse_shard(const char *s, uint32_t *index, uint32_t *count);

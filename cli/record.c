@@ -262,3 +262,16 @@ int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *
                           days > 0 ? days : bk_scenario_days(sc), params_json, out};
     return cli_record_start(rec, inv, out, &ri);
 }
+
+/* Contract in cli.h. */
+int cli_analysis_begin(int rc, cli_record *rec, const cli_invocation *inv, const char *out,
+                       bool force, const char *kind, const bk_scenario *sc, uint64_t seed,
+                       uint64_t replications, int days, const char *params_json)
+{
+    memset(rec, 0, sizeof *rec);
+    if (rc == CLI_EXIT_OK && out)
+        rc = cli_outdir_precheck(out, force);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_record_scenario(rec, inv, out, kind, sc, seed, replications, days, params_json);
+    return rc;
+}
