@@ -280,13 +280,13 @@ bk_status cli_write_manifest(const void *manifest, FILE *f);
  * map and names of `blockade report`. */
 bk_status cli_write_scenario(const void *sc, FILE *f);
 /* The result of an analysis (compare, optimise, vulnerability): KIND.csv, KIND.json,
- * manifest.json (and scenario.yaml when `scenario` is set) under --out, KIND.json's text as the run's summary in the store, and the table
- * (or KIND.json with --json) on stdout. */
+ * manifest.json (and scenario.yaml when `scenario` is set) under --out, KIND.json's text as the
+ * run's summary in the store, and the table (or KIND.json with --json) on stdout. */
 typedef struct cli_result {
     const char *kind;           /* "compare": compare.csv, compare.json, the manifest's kind */
     const void *obj;            /* the result; NULL when the analysis failed */
     cli_writer csv, json, table;
-    const void *scenario;       /* a bk_scenario: also scenario.yaml (cli_write_scenario), or NULL */
+    const void *scenario;       /* a bk_scenario: scenario.yaml too (cli_write_scenario), or NULL */
     const char *list_key;       /* one more list in manifest.json (see cli_manifest), or NULL */
     const char *const *list;
     int n_list;

@@ -49,7 +49,8 @@ static char *absolute_path(const char *path)
     if (base == NULL)
         return NULL;
     size_t base_len = strlen(base);
-    char *with_slash = cli_join(base, base_len, base_len > 0 && base[base_len - 1] == '/' ? "" : "/");
+    char *with_slash =
+        cli_join(base, base_len, base_len > 0 && base[base_len - 1] == '/' ? "" : "/");
     free(base);
     if (with_slash == NULL)
         return NULL;

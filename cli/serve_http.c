@@ -437,7 +437,8 @@ static enum MHD_Result route(serve_http *h, struct MHD_Connection *c, const char
         return page(h, c, how);
     }
     if (strncmp(url, "/api/", 5) != 0)
-        return serve_send_error(c, 404, "no such resource: the page is at / and the API under /api/");
+        return serve_send_error(c, 404, "no such resource: the page is at / and the API under "
+                                        "/api/");
     const char *p = url + 5;
     if (strcmp(p, "status") == 0 || strcmp(p, "scenario") == 0) {
         if (!get)
@@ -690,7 +691,8 @@ serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, s
                      (v6 ? MHD_USE_IPv6 : 0);
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-        cfg->no_listen ? NULL : (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
+        cfg->no_listen ? NULL : (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)SERVE_MAX_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
