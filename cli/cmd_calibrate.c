@@ -28,7 +28,7 @@ const cli_option cli_calibrate_options[] = {
     {"generations", CLI_OPT_UINT, "N", 0, 50,
      "SMC generations after the rejection pass (default 4)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table and no progress; errors only"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 /* Contract in cli.h. */

@@ -25,7 +25,7 @@ const cli_option cli_events_import_options[] = {
      "place events on the roads of FILE (default: the embedded scenario)"},
     {"out", CLI_OPT_STRING, "FILE", 0, 0, "write the placed events to FILE (default: stdout)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no report of unplaced events; errors only"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define MAX_KEYWORDS 256

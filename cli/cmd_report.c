@@ -21,7 +21,7 @@ const cli_option cli_report_options[] = {
     {"store", CLI_OPT_STRING, "FILE", 0, 0,
      "with --run: the run store (default: $BLOCKADE_STORE, else out/runs.sqlite)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "print nothing but errors"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 /* "FILE.tmp-XXXXXX" next to FILE, so that rename() stays on one file system. */

@@ -34,7 +34,7 @@ const cli_option cli_run_options[] = {
      "record the run in the run store FILE (default: $BLOCKADE_STORE, else runs.sqlite beside "
      "--out DIR)"},
     {"no-store", CLI_OPT_FLAG, NULL, 0, 0, "do not record the run in a run store"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 static bk_status daily_of(const void *r, FILE *f) { return bk_run_write_daily_csv(r, f); }

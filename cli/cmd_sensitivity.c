@@ -25,7 +25,7 @@ const cli_option cli_sensitivity_options[] = {
     {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
     {"out", CLI_OPT_STRING, "FILE", 0, 0, "also write the indices as CSV to FILE"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table; errors only"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define MAX_OUTCOMES 64

@@ -37,7 +37,7 @@ const cli_option cli_validate_options[] = {
     {"posterior", CLI_OPT_STRING, "FILE",  0, 0,
      "posterior predictive check: replications spread over the draws of a posterior.csv "
      "written by calibrate with the same --params"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define DEFAULT_REPLICATIONS 200
