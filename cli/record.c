@@ -85,12 +85,9 @@ static void put_shell_word(FILE *f, const char *w)
  * without its directory. NULL when out of memory. */
 static char *command_line(const cli_invocation *inv)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    for (int i = 0; i < inv->argc; i++) {
+    cli_text t;
+    FILE *f = cli_text_open(&t);
+    for (int i = 0; f && i < inv->argc; i++) {
         const char *w = inv->argv[i];
         if (i == 0) {
             const char *slash = strrchr(w, '/');
@@ -99,11 +96,7 @@ static char *command_line(const cli_invocation *inv)
         fputs(i ? " " : "", f);
         put_shell_word(f, w);
     }
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return cli_text_close(&t, true);
 }
 
 /* Contract in cli.h. The store is refused inside the output directory, which --force would

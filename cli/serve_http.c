@@ -318,6 +318,23 @@ static enum MHD_Result no_job(struct MHD_Connection *c, long id)
                             "dropped; their runs stay in the run store)", id);
 }
 
+/* The job's state as JSON with HTTP status `status`; 404 when the server does not hold it. */
+static enum MHD_Result send_job(struct MHD_Connection *c, serve_jobs *J, long id, unsigned status)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return serve_send_error(c, 500, "out of memory");
+    bool found = serve_jobs_write_job(J, id, f);
+    fclose(f);
+    if (!found) {
+        free(buf);
+        return no_job(c, id);
+    }
+    return serve_send_json(c, status, buf, len);
+}
+
 static enum MHD_Result events(serve_http *h, struct MHD_Connection *c, long id)
 {
     uint64_t seq = 0;
@@ -385,12 +402,7 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
             return serve_send_error(c, 503, "the server is stopping");
         if (rc != 0)
             return serve_send_error(c, 500, "out of memory");
-        FILE *f = open_memstream(&buf, &len);
-        if (f == NULL)
-            return serve_send_error(c, 500, "out of memory");
-        serve_jobs_write_job(J, id, f);
-        fclose(f);
-        return serve_send_json(c, 202, buf, len);
+        return send_job(c, J, id, 202);
     }
     if (*rest != '/')
         return serve_send_error(c, 404, "no such resource");
@@ -399,28 +411,14 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
     if (id < 0)
         return serve_send_error(c, 404, "no such resource: expected a job id");
     if (*rest == '\0' && get) {
-        FILE *f = open_memstream(&buf, &len);
-        if (f == NULL)
-            return serve_send_error(c, 500, "out of memory");
-        bool found = serve_jobs_write_job(J, id, f);
-        fclose(f);
-        if (!found) {
-            free(buf);
-            return no_job(c, id);
-        }
-        return serve_send_json(c, 200, buf, len);
+        return send_job(c, J, id, 200);
     }
     if (strcmp(rest, "/events") == 0 && get)
         return events(h, c, id);
     if (strcmp(rest, "/cancel") == 0 && post) {
         if (serve_jobs_cancel(J, id) != 0)
             return no_job(c, id);
-        FILE *f = open_memstream(&buf, &len);
-        if (f == NULL)
-            return serve_send_error(c, 500, "out of memory");
-        serve_jobs_write_job(J, id, f);
-        fclose(f);
-        return serve_send_json(c, 200, buf, len);
+        return send_job(c, J, id, 200);
     }
     if (strcmp(rest, "") == 0 || strcmp(rest, "/events") == 0 || strcmp(rest, "/cancel") == 0)
         return serve_send_error(c, 405, "method %s not allowed here", method);
