@@ -351,6 +351,23 @@ int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg, bool qui
 void cli_calib_medians(const bk_abc_result *r, int k, double *theta);
 /* Print the posterior table. */
 void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec, FILE *out);
+/* An output written as it is produced and published only when complete (atomic.c): a
+ * temporary file next to `path` (the mode a new file gets), synced and renamed over it at the
+ * end, or for standard output (path NULL) an anonymous temporary file copied out at the end.
+ * Nothing is written on failure. */
+typedef struct cli_atomic {
+    const char *path;
+    char *tmp;      /* NULL for standard output */
+    int fd;
+    FILE *f;        /* where to write */
+} cli_atomic;
+/* Open `o` for `path` (borrowed until the end). Returns an exit code (errors reported). */
+int cli_atomic_open(cli_atomic *o, const char *path);
+/* Publish what was written: rename (or copy to stdout). Returns an exit code (errors reported);
+ * `o` is closed in every case. */
+int cli_atomic_commit(cli_atomic *o);
+/* Give up: nothing is published. Harmless on a closed `o`. */
+void cli_atomic_abort(cli_atomic *o);
 /* Write `text` to `path` atomically (temporary file in the same directory, fsync, rename).
  * Returns an exit code (errors reported). */
 int cli_write_file_atomic(const char *path, const char *text, size_t len);
