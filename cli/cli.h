@@ -92,6 +92,12 @@ int cli_load_scenario(const char *path, bk_scenario **out);
 /* A writer of one output: writes `obj` to `f`. A one-line adapter turns a typed library writer
  * (bk_compare_write_json and the like) into one. */
 typedef bk_status (*cli_writer)(const void *obj, FILE *f);
+/* The adapters csv_of, json_of and table_of of an analysis's writers PREFIX_write_csv,
+ * PREFIX_write_json and PREFIX_write_table (for cli_result). */
+#define CLI_RESULT_WRITERS(prefix)                                                              \
+    static bk_status csv_of(const void *r, FILE *f) { return prefix##_write_csv(r, f); }       \
+    static bk_status json_of(const void *r, FILE *f) { return prefix##_write_json(r, f); }     \
+    static bk_status table_of(const void *r, FILE *f) { return prefix##_write_table(r, f); }
 
 /* Text built through a FILE (open_memstream). Invariant: `f` is NULL or open on `buf`. */
 typedef struct cli_text {
@@ -171,6 +177,9 @@ void cli_progress_init(cli_progress *p, bool enabled);
 void cli_progress_update(void *ud, uint64_t done, uint64_t total);
 /* Erase the bar. */
 void cli_progress_end(cli_progress *p);
+/* cli_progress_init(p, !quiet), and the bar as the progress callback (*fn, *ud) of an analysis's
+ * configuration. */
+void cli_progress_attach(cli_progress *p, bool quiet, bk_ensemble_progress_fn *fn, void **ud);
 
 /* Open the run store for reading: store_opt (--store FILE) if set, else $BLOCKADE_STORE, else
  * out/runs.sqlite. A missing store is an I/O error, never created. Returns an exit code (errors
@@ -225,6 +234,14 @@ int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *
                         const char *kind, const bk_scenario *sc, uint64_t seed,
                         uint64_t replications, int days, const char *params_json);
 
+/* The start of an analysis command (compare, optimise, vulnerability) that was at exit code
+ * `rc`: `rec` zeroed; then, while rc is 0, --out DIR claimed early (cli_outdir_precheck with
+ * `force`) when `out` is set and the start recorded (cli_record_scenario). Returns the exit
+ * code. */
+int cli_analysis_begin(int rc, cli_record *rec, const cli_invocation *inv, const char *out,
+                       bool force, const char *kind, const bk_scenario *sc, uint64_t seed,
+                       uint64_t replications, int days, const char *params_json);
+
 /* "I/N", 0 <= I < N; 0 or -1. */
 int cli_parse_shard(const char *s, uint32_t *index, uint32_t *count);
 /* Write an ensemble state to `path` atomically (temporary file, fsync, rename). 0 or -1. */
@@ -263,13 +280,13 @@ bk_status cli_write_manifest(const void *manifest, FILE *f);
  * map and names of `blockade report`. */
 bk_status cli_write_scenario(const void *sc, FILE *f);
 /* The result of an analysis (compare, optimise, vulnerability): KIND.csv, KIND.json,
- * manifest.json (and scenario.yaml when `scenario` is set) under --out, KIND.json's text as the run's summary in the store, and the table
- * (or KIND.json with --json) on stdout. */
+ * manifest.json (and scenario.yaml when `scenario` is set) under --out, KIND.json's text as the
+ * run's summary in the store, and the table (or KIND.json with --json) on stdout. */
 typedef struct cli_result {
     const char *kind;           /* "compare": compare.csv, compare.json, the manifest's kind */
     const void *obj;            /* the result; NULL when the analysis failed */
     cli_writer csv, json, table;
-    const void *scenario;       /* a bk_scenario: also scenario.yaml (cli_write_scenario), or NULL */
+    const void *scenario;       /* a bk_scenario: scenario.yaml too (cli_write_scenario), or NULL */
     const char *list_key;       /* one more list in manifest.json (see cli_manifest), or NULL */
     const char *const *list;
     int n_list;
@@ -334,6 +351,23 @@ int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg, bool qui
 void cli_calib_medians(const bk_abc_result *r, int k, double *theta);
 /* Print the posterior table. */
 void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec, FILE *out);
+/* An output written as it is produced and published only when complete (atomic.c): a
+ * temporary file next to `path` (the mode a new file gets), synced and renamed over it at the
+ * end, or for standard output (path NULL) an anonymous temporary file copied out at the end.
+ * Nothing is written on failure. */
+typedef struct cli_atomic {
+    const char *path;
+    char *tmp;      /* NULL for standard output */
+    int fd;
+    FILE *f;        /* where to write */
+} cli_atomic;
+/* Open `o` for `path` (borrowed until the end). Returns an exit code (errors reported). */
+int cli_atomic_open(cli_atomic *o, const char *path);
+/* Publish what was written: rename (or copy to stdout). Returns an exit code (errors reported);
+ * `o` is closed in every case. */
+int cli_atomic_commit(cli_atomic *o);
+/* Give up: nothing is published. Harmless on a closed `o`. */
+void cli_atomic_abort(cli_atomic *o);
 /* Write `text` to `path` atomically (temporary file in the same directory, fsync, rename).
  * Returns an exit code (errors reported). */
 int cli_write_file_atomic(const char *path, const char *text, size_t len);

@@ -21,12 +21,14 @@ const cli_option cli_calibrate_options[] = {
     {"out", CLI_OPT_STRING, "DIR", 0, 0,
      "write posterior.csv, diagnostics.json, calibrated.yaml and calibrated.patch.yaml into DIR"},
     {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace a non-empty DIR"},
-    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "seed of the whole calibration (default: the scenario's)"},
+    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX,
+     "seed of the whole calibration (default: the scenario's)"},
     {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
     {"particles", CLI_OPT_UINT, "N", 10, 100000, "particles per generation (default 200)"},
-    {"generations", CLI_OPT_UINT, "N", 0, 50, "SMC generations after the rejection pass (default 4)"},
+    {"generations", CLI_OPT_UINT, "N", 0, 50,
+     "SMC generations after the rejection pass (default 4)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table and no progress; errors only"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 /* Contract in cli.h. */
@@ -180,7 +182,8 @@ static void write_patch(const cli_calib_inputs *in, const bk_abc_result *r, FILE
     if (!theta)
         return;
     cli_calib_medians(r, k, theta);
-    fprintf(f, "# Posterior medians of 'blockade calibrate' (ABC-SMC, docs/calibration.md) for '%s'\n"
+    fprintf(f, "# Posterior medians of 'blockade calibrate' (ABC-SMC, docs/calibration.md) for "
+               "'%s'\n"
             "# (scenario SHA-256 ", bk_scenario_name(in->sc));
     char hash[65];
     bk_scenario_hash(in->sc, hash);

@@ -31,9 +31,7 @@ const cli_option cli_compare_options[] = {
 #define DEFAULT_REPLICATIONS 200
 #define MAX_POLICIES 64
 
-static bk_status csv_of(const void *c, FILE *f) { return bk_compare_write_csv(c, f); }
-static bk_status json_of(const void *c, FILE *f) { return bk_compare_write_json(c, f); }
-static bk_status table_of(const void *c, FILE *f) { return bk_compare_write_table(c, f); }
+CLI_RESULT_WRITERS(bk_compare)
 
 /* `blockade compare [FILE] --policy A --policy B [options]`. */
 int cli_cmd_compare(const cli_invocation *inv)
@@ -67,7 +65,9 @@ int cli_cmd_compare(const cli_invocation *inv)
         if (st != BK_OK) {
             cli_error("%s", err.message);
             /* every policy problem is a problem of the scenario it describes: exit 3 */
-            rc = st == BK_ERR_NOMEM ? CLI_EXIT_INTERNAL : st == BK_ERR_IO ? CLI_EXIT_IO : CLI_EXIT_SCENARIO;
+            rc = st == BK_ERR_NOMEM ? CLI_EXIT_INTERNAL
+                 : st == BK_ERR_IO  ? CLI_EXIT_IO
+                                    : CLI_EXIT_SCENARIO;
             break;
         }
         names[k] = bk_policy_name(pol[k]);
@@ -76,16 +76,14 @@ int cli_cmd_compare(const cli_invocation *inv)
 
     bk_compare_config cfg;
     bk_compare_config_init(&cfg, base);
-    cfg.replications = opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
+    cfg.replications =
+        opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
     cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
     cfg.check_invariants = opt[OPT_CHECK].set;
     cfg.cancel = &cli_interrupted;
 
     const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
-    if (rc == CLI_EXIT_OK && out)
-        rc = cli_outdir_precheck(out, opt[OPT_FORCE].set);
-    cli_record rec;
-    memset(&rec, 0, sizeof rec);
+    char *params = NULL;
     if (rc == CLI_EXIT_OK) {
         cli_text pt;
         FILE *pf = cli_text_open(&pt);
@@ -106,18 +104,17 @@ int cli_cmd_compare(const cli_invocation *inv)
             }
             fputs("]}", pf);
         }
-        char *params = cli_text_close(&pt, true);
-        rc = cli_record_scenario(&rec, inv, out, "compare", base, cfg.seed, cfg.replications,
-                                 cfg.days, params);
-        free(params);
+        params = cli_text_close(&pt, true);
     }
+    cli_record rec;
+    rc = cli_analysis_begin(rc, &rec, inv, out, opt[OPT_FORCE].set, "compare", base, cfg.seed,
+                            cfg.replications, cfg.days, params);
+    free(params);
 
     bk_compare *cmp = NULL;
     if (rc == CLI_EXIT_OK) {
         cli_progress prog;
-        cli_progress_init(&prog, !opt[OPT_QUIET].set);
-        cfg.progress = cli_progress_update;
-        cfg.progress_ud = &prog;
+        cli_progress_attach(&prog, opt[OPT_QUIET].set, &cfg.progress, &cfg.progress_ud);
         bk_error err;
         memset(&err, 0, sizeof err);
         bk_status st = bk_compare_run((const bk_scenario *const *)sc, names, labels, n, &cfg,

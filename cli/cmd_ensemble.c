@@ -30,7 +30,8 @@ const cli_option cli_ensemble_options[] = {
      "write bands.csv, curves.csv, summary.json, manifest.json, scenario.yaml, "
      "replications.csv into DIR "
      "(with --shard: the part FILE)"},
-    {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace an existing DIR or FILE once complete"},
+    {"force", CLI_OPT_FLAG, NULL, 0, 0,
+     "with --out, replace an existing DIR or FILE once complete"},
     {"shard", CLI_OPT_STRING, "I/N", 0, 0,
      "run only shard I of N (0 <= I < N) and write its part to --out FILE for 'blockade merge'"},
     {"resume", CLI_OPT_FLAG, NULL, 0, 0,
@@ -410,7 +411,8 @@ int cli_cmd_ensemble(const cli_invocation *inv)
     if (rc != CLI_EXIT_OK)
         return rc;
     if (opt[OPT_RESUME].set && !opt[OPT_OUT].set)
-        return cli_usage_error("ensemble: --resume needs --out (the checkpoint is in DIR.partial/)");
+        return cli_usage_error(
+            "ensemble: --resume needs --out (the checkpoint is in DIR.partial/)");
     if (opt[OPT_CHECKPOINT].set && !opt[OPT_OUT].set)
         return cli_usage_error("ensemble: --checkpoint-every needs --out");
     if (opt[OPT_SHARD].set) {

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 enum { OPT_COUNTRY, OPT_ACTOR, OPT_FROM, OPT_TO, OPT_KEYWORD, OPT_SCENARIO, OPT_OUT, OPT_QUIET };
 
@@ -25,118 +23,11 @@ const cli_option cli_events_import_options[] = {
      "place events on the roads of FILE (default: the embedded scenario)"},
     {"out", CLI_OPT_STRING, "FILE", 0, 0, "write the placed events to FILE (default: stdout)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no report of unplaced events; errors only"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define MAX_KEYWORDS 256
 
-/* An output written as it is produced and published only when complete: a temporary file next
- * to `path` renamed over it at the end, or for standard output (path NULL) an anonymous
- * temporary file copied out at the end. Nothing is written on failure. */
-typedef struct atomic_out {
-    const char *path;
-    char *tmp;      /* NULL for standard output */
-    int fd;
-    FILE *f;
-} atomic_out;
-
-static int atomic_open(atomic_out *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    o->path = path;
-    o->fd = -1;
-    if (!path) {
-        o->f = tmpfile();
-        if (!o->f) {
-            cli_error("cannot create a temporary file: %s", strerror(errno));
-            return CLI_EXIT_IO;
-        }
-        return CLI_EXIT_OK;
-    }
-    size_t n = strlen(path);
-    o->tmp = malloc(n + 16);
-    if (!o->tmp) {
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
-    }
-    snprintf(o->tmp, n + 16, "%s.tmp-XXXXXX", path);
-    o->fd = mkstemp(o->tmp);
-    if (o->fd < 0) {
-        cli_error("cannot create a temporary file next to '%s': %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        return CLI_EXIT_IO;
-    }
-    /* mkstemp makes the file 0600; the result is an ordinary output, so give it the mode a
-     * new file gets (0666 less the umask), like every other file the tool writes. */
-    mode_t mask = umask(0);
-    umask(mask);
-    o->f = fchmod(o->fd, 0666 & ~mask) == 0 ? fdopen(o->fd, "wb") : NULL;
-    if (!o->f) {
-        cli_error("cannot write '%s': %s", path, strerror(errno));
-        close(o->fd);
-        unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-        return CLI_EXIT_IO;
-    }
-    return CLI_EXIT_OK;
-}
-
-static void atomic_abort(atomic_out *o)
-{
-    if (o->f)
-        fclose(o->f);
-    if (o->tmp) {
-        unlink(o->tmp);
-        free(o->tmp);
-    }
-    memset(o, 0, sizeof *o);
-}
-
-static int atomic_commit(atomic_out *o)
-{
-    if (!o->tmp) {   /* standard output: copy the spooled bytes */
-        bool ok = fflush(o->f) == 0 && !ferror(o->f) && fseek(o->f, 0, SEEK_SET) == 0;
-        char buf[65536];
-        size_t got;
-        while (ok && (got = fread(buf, 1, sizeof buf, o->f)) > 0)
-            ok = fwrite(buf, 1, got, stdout) == got;
-        ok = ok && !ferror(o->f) && fflush(stdout) == 0;
-        atomic_abort(o);
-        if (!ok) {
-            cli_error("cannot write to stdout");
-            return CLI_EXIT_IO;
-        }
-        return CLI_EXIT_OK;
-    }
-    bool ok = !ferror(o->f) && fflush(o->f) == 0 && fsync(o->fd) == 0;
-    ok = fclose(o->f) == 0 && ok;
-    o->f = NULL;
-    if (!ok || rename(o->tmp, o->path) != 0) {
-        cli_error("cannot write '%s': %s", o->path, strerror(errno));
-        atomic_abort(o);
-        return CLI_EXIT_IO;
-    }
-    free(o->tmp);
-    memset(o, 0, sizeof *o);
-    return CLI_EXIT_OK;
-}
-
-/* Contract in cli.h. */
-int cli_write_file_atomic(const char *path, const char *text, size_t len)
-{
-    atomic_out o;
-    int rc = atomic_open(&o, path);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    if (fwrite(text, 1, len, o.f) != len) {
-        cli_error("cannot write '%s': %s", path, strerror(errno));
-        atomic_abort(&o);
-        return CLI_EXIT_IO;
-    }
-    return atomic_commit(&o);
-}
 
 /* What the import does with each kept event as it is read: place it, report it if it cannot be
  * placed, write it if it can. */
@@ -195,8 +86,8 @@ int cli_cmd_events_import(const cli_invocation *inv)
     int rc = cli_load_scenario(inv->opt[OPT_SCENARIO].str, &sc);
     if (rc != CLI_EXIT_OK)
         return rc;
-    atomic_out out;
-    rc = atomic_open(&out, inv->opt[OPT_OUT].set ? inv->opt[OPT_OUT].str : NULL);
+    cli_atomic out;
+    rc = cli_atomic_open(&out, inv->opt[OPT_OUT].set ? inv->opt[OPT_OUT].str : NULL);
     if (rc != CLI_EXIT_OK) {
         bk_scenario_free(sc);
         return rc;
@@ -210,7 +101,7 @@ int cli_cmd_events_import(const cli_invocation *inv)
     bk_status st = bk_events_scan_file(inv->args[0], &filter, import_event, &ctx, &info, &err);
     bk_scenario_free(sc);
     if (st != BK_OK) {
-        atomic_abort(&out);
+        cli_atomic_abort(&out);
         return cli_report(st, &err);
     }
     static const char *const fmt[] = {"", "ACLED", "ACLED (numeric actor codes)", "UCDP GED",
@@ -219,6 +110,6 @@ int cli_cmd_events_import(const cli_invocation *inv)
         fprintf(stderr, "blockade: %s: %s format, %zu records, %zu kept, %zu placed, %zu not "
                 "placed\n", inv->args[0], fmt[info.format], info.records, info.kept,
                 ctx.placed, info.kept - ctx.placed);
-    rc = atomic_commit(&out);
+    rc = cli_atomic_commit(&out);
     return rc;
 }

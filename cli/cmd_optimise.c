@@ -45,9 +45,7 @@ const cli_option cli_optimise_options[] = {
     CLI_OPTION_END,
 };
 
-static bk_status csv_of(const void *o, FILE *f) { return bk_optimise_write_csv(o, f); }
-static bk_status json_of(const void *o, FILE *f) { return bk_optimise_write_json(o, f); }
-static bk_status table_of(const void *o, FILE *f) { return bk_optimise_write_table(o, f); }
+CLI_RESULT_WRITERS(bk_optimise)
 
 /* `blockade optimise [FILE] --levers FILE [options]`. */
 int cli_cmd_optimise(const cli_invocation *inv)
@@ -95,30 +93,23 @@ int cli_cmd_optimise(const cli_invocation *inv)
     cfg.cancel = &cli_interrupted;
 
     const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
-    if (out)
-        rc = cli_outdir_precheck(out, opt[OPT_FORCE].set);
-    cli_record rec;
-    memset(&rec, 0, sizeof rec);
-    if (rc == CLI_EXIT_OK) {
-        cli_text pt;
-        FILE *pf = cli_text_open(&pt);
-        if (pf) {
-            fputs("{\"levers\": ", pf);
-            bk_json_write_string(pf, opt[OPT_LEVERS].str, false);
-            fprintf(pf, ", \"max_evals\": %d, \"adversary_evals\": %d, \"finalists\": %d}",
-                    cfg.max_evals, cfg.adversary_evals, cfg.finalists);
-        }
-        char *params = cli_text_close(&pt, true);
-        rc = cli_record_scenario(&rec, inv, out, "optimise", sc, cfg.seed, cfg.replications,
-                                 cfg.days, params);
-        free(params);
+    cli_text pt;
+    FILE *pf = cli_text_open(&pt);
+    if (pf) {
+        fputs("{\"levers\": ", pf);
+        bk_json_write_string(pf, opt[OPT_LEVERS].str, false);
+        fprintf(pf, ", \"max_evals\": %d, \"adversary_evals\": %d, \"finalists\": %d}",
+                cfg.max_evals, cfg.adversary_evals, cfg.finalists);
     }
+    char *params = cli_text_close(&pt, true);
+    cli_record rec;
+    rc = cli_analysis_begin(rc, &rec, inv, out, opt[OPT_FORCE].set, "optimise", sc, cfg.seed,
+                            cfg.replications, cfg.days, params);
+    free(params);
     bk_optimise *o = NULL;
     if (rc == CLI_EXIT_OK) {
         cli_progress prog;
-        cli_progress_init(&prog, !opt[OPT_QUIET].set);
-        cfg.progress = cli_progress_update;
-        cfg.progress_ud = &prog;
+        cli_progress_attach(&prog, opt[OPT_QUIET].set, &cfg.progress, &cfg.progress_ud);
         memset(&err, 0, sizeof err);
         st = bk_optimise_run(sc, lv, obj, &cfg, &o, &err);
         cli_progress_end(&prog);

@@ -2,12 +2,10 @@
  * all or nothing (a temporary file next to the target, renamed into place when complete). */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 enum { OPT_OUTPUT, OPT_OBSERVED, OPT_TITLE, OPT_RUN, OPT_STORE, OPT_QUIET };
 
@@ -21,72 +19,29 @@ const cli_option cli_report_options[] = {
     {"store", CLI_OPT_STRING, "FILE", 0, 0,
      "with --run: the run store (default: $BLOCKADE_STORE, else out/runs.sqlite)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "print nothing but errors"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
-/* "FILE.tmp-XXXXXX" next to FILE, so that rename() stays on one file system. */
-static char *temp_name(const char *path)
-{
-    size_t n = strlen(path);
-    char *s = malloc(n + sizeof ".tmp-XXXXXX");
-    if (s) {
-        memcpy(s, path, n);
-        memcpy(s + n, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
-    }
-    return s;
-}
-
-/* Write the report into a fresh temporary file and rename it over `path`; returns an exit
- * code. On failure the temporary file is removed and `path` is left as it was. */
+/* Write the report through a temporary file renamed over `path` (cli_atomic); returns an exit
+ * code. On failure or interruption `path` is left as it was. */
 static int write_report(const char *dir, const char *path, const bk_report_config *cfg)
 {
-    char *tmp = temp_name(path);
-    if (tmp == NULL) {
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        cli_error("cannot create '%s': %s", path, strerror(errno));
-        free(tmp);
-        return CLI_EXIT_IO;
-    }
-    /* mkstemp makes the file private (0600); a report is for sharing: the usual permissions. */
-    mode_t mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "wb");
-    if (f == NULL) {
-        cli_error("cannot create '%s': %s", path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return CLI_EXIT_IO;
-    }
+    cli_atomic o;
+    int rc = cli_atomic_open(&o, path);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     bk_error err;
     memset(&err, 0, sizeof err);
-    bk_status st = bk_report_write(dir, cfg, f, &err);
-    int rc = CLI_EXIT_OK;
-    if (st != BK_OK) {
+    bk_status st = bk_report_write(dir, cfg, o.f, &err);
+    if (st != BK_OK)
         rc = cli_report(st, &err);
-    } else if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        cli_error("cannot write '%s': %s", path, strerror(errno));
-        rc = CLI_EXIT_IO;
-    }
-    if (fclose(f) != 0 && rc == CLI_EXIT_OK) {
-        cli_error("cannot write '%s': %s", path, strerror(errno));
-        rc = CLI_EXIT_IO;
-    }
-    if (rc == CLI_EXIT_OK && cli_interrupted)
+    else if (cli_interrupted)
         rc = CLI_EXIT_INTERRUPTED;
-    if (rc == CLI_EXIT_OK && rename(tmp, path) != 0) {
-        cli_error("cannot move the report into '%s': %s", path, strerror(errno));
-        rc = CLI_EXIT_IO;
+    if (rc != CLI_EXIT_OK) {
+        cli_atomic_abort(&o);
+        return rc;
     }
-    if (rc != CLI_EXIT_OK)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+    return cli_atomic_commit(&o);
 }
 
 /* `blockade report DIR --output FILE [options]`. */

@@ -23,16 +23,18 @@ const cli_option cli_run_options[] = {
     {"days", CLI_OPT_UINT, "N", 1, CLI_MAX_DAYS, "horizon in days (default: the scenario's)"},
     {"out", CLI_OPT_STRING, "DIR", 0, 0,
      "write the output files into DIR (absent or empty unless --force)"},
-    {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace a non-empty DIR once the new one is complete"},
+    {"force", CLI_OPT_FLAG, NULL, 0, 0,
+     "with --out, replace a non-empty DIR once the new one is complete"},
     {"check", CLI_OPT_FLAG, NULL, 0, 0, "check the model's invariants every day (the default)"},
     {"no-check", CLI_OPT_FLAG, NULL, 0, 0, "do not check the invariants"},
     {"json", CLI_OPT_FLAG, NULL, 0, 0, "print the summary as JSON instead of the story"},
-    {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no story and no progress; errors only (--json still prints)"},
+    {"quiet", CLI_OPT_FLAG, NULL, 0, 0,
+     "no story and no progress; errors only (--json still prints)"},
     {"store", CLI_OPT_STRING, "FILE", 0, 0,
      "record the run in the run store FILE (default: $BLOCKADE_STORE, else runs.sqlite beside "
      "--out DIR)"},
     {"no-store", CLI_OPT_FLAG, NULL, 0, 0, "do not record the run in a run store"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 static bk_status daily_of(const void *r, FILE *f) { return bk_run_write_daily_csv(r, f); }

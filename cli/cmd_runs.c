@@ -22,7 +22,7 @@ const cli_option cli_runs_list_options[] = {
     {"store", CLI_OPT_STRING, "FILE", 0, 0,
      "the run store (default: $BLOCKADE_STORE, else out/runs.sqlite)"},
     {"limit", CLI_OPT_UINT, "N", 1, LONG_MAX, "show only the N newest runs (default: all)"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 enum { RUNS_STORE };
@@ -30,7 +30,7 @@ enum { RUNS_STORE };
 const cli_option cli_runs_options[] = {
     {"store", CLI_OPT_STRING, "FILE", 0, 0,
      "the run store (default: $BLOCKADE_STORE, else out/runs.sqlite)"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 /* Opens the store named by --store, $BLOCKADE_STORE or the default, for reading. A missing

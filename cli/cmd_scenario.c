@@ -8,12 +8,12 @@
 #include <string.h>
 
 const cli_option cli_no_options[] = {
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 const cli_option cli_scenario_check_options[] = {
     {"strict", CLI_OPT_FLAG, NULL, 0, 0, "fail (exit 3) when there are warnings"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 /* Items in the sequence at `path` of the document root; 0 when absent. */

@@ -14,16 +14,18 @@ enum { OPT_PARAMS, OPT_OUTCOMES, OPT_TRAJECTORIES, OPT_SOBOL, OPT_DAYS, OPT_SEED
 const cli_option cli_sensitivity_options[] = {
     {"params", CLI_OPT_STRING, "FILE", 0, 0, "parameter spec: paths and ranges (required)"},
     {"outcomes", CLI_OPT_STRING, "A,B,...", 0, 0,
-     "whole-run outcomes (default first_stockout_day,tankers_destroyed,school_closed_days,unmet_l)"},
+     "whole-run outcomes (default "
+     "first_stockout_day,tankers_destroyed,school_closed_days,unmet_l)"},
     {"trajectories", CLI_OPT_UINT, "R", 2, 10000, "Morris trajectories (default 10)"},
     {"sobol", CLI_OPT_UINT, "N", 2, 1000000,
      "also Sobol indices from a Saltelli sample of base size N (N x (k + 2) runs)"},
     {"days", CLI_OPT_UINT, "N", 1, CLI_MAX_DAYS, "horizon in days (default: the scenario's)"},
-    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "seed of the design and the runs (default: the scenario's)"},
+    {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX,
+     "seed of the design and the runs (default: the scenario's)"},
     {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
     {"out", CLI_OPT_STRING, "FILE", 0, 0, "also write the indices as CSV to FILE"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table; errors only"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define MAX_OUTCOMES 64

@@ -49,7 +49,7 @@ const cli_option cli_serve_options[] = {
     {"keep-jobs", CLI_OPT_UINT, "N", 0, 100000,
      "keep the last N ended jobs in memory; older ones are dropped from the job list, their runs "
      "stay in the store (default 100)"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 static volatile sig_atomic_t stop_requested = 0;

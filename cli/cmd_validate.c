@@ -25,7 +25,8 @@ const cli_option cli_validate_options[] = {
      "parameter spec: window and observation settings; the priors with --holdout-from"},
     {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "base seed (default: the scenario's)"},
     {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
-    {"particles", CLI_OPT_UINT, "N", 10, 100000, "with --holdout-from: ABC particles (default 200)"},
+    {"particles", CLI_OPT_UINT, "N", 10, 100000,
+     "with --holdout-from: ABC particles (default 200)"},
     {"generations", CLI_OPT_UINT, "N", 0, 50, "with --holdout-from: ABC generations (default 4)"},
     {"out", CLI_OPT_STRING, "FILE", 0, 0, "also write the scores as CSV to FILE"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table; errors only"},
@@ -36,7 +37,7 @@ const cli_option cli_validate_options[] = {
     {"posterior", CLI_OPT_STRING, "FILE",  0, 0,
      "posterior predictive check: replications spread over the draws of a posterior.csv "
      "written by calibrate with the same --params"},
-    {NULL, CLI_OPT_FLAG, NULL, 0, 0, NULL},
+    CLI_OPTION_END,
 };
 
 #define DEFAULT_REPLICATIONS 200

@@ -21,7 +21,8 @@ static const char *const ensemble_files[] = {"bands.csv", "curves.csv", "summary
 static void sync_parent(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash ? cli_join(path, slash == path ? 1 : (size_t)(slash - path), "") : cli_join(".", 1, "");
+    char *dir = slash ? cli_join(path, slash == path ? 1 : (size_t)(slash - path), "")
+                      : cli_join(".", 1, "");
     if (!dir)
         return;
     int fd = open(dir, O_RDONLY | O_DIRECTORY);

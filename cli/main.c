@@ -74,7 +74,8 @@ static const cli_command commands[] = {
      "shard of one ensemble, once each, in any order), check that they belong together,\n"
      "and write the same outputs as one process would have, byte for byte.\n",
      cli_merge_options, cli_cmd_merge},
-    {"events import", "FILE.csv", 1, 1, "read an ACLED or UCDP GED export and place its events on the roads",
+    {"events import", "FILE.csv", 1, 1,
+     "read an ACLED or UCDP GED export and place its events on the roads",
      "Read FILE.csv, an ACLED export (current text actor types or older numeric codes; dates\n"
      "2025-09-14 or 14 September 2025) or a UCDP GED file (detected from the header), keep\n"
      "the events that pass the filters, and snap each to the nearest road segment of the\n"

@@ -55,7 +55,8 @@ static int set_value(const cli_option *opt, const char *text, cli_value *val, ch
     } else if (opt->kind == CLI_OPT_UINT) {
         unsigned long long v = 0;
         if (parse_uint(text, &v) != 0 || v < opt->min || v > opt->max) {
-            snprintf(msg, msg_size, "option '--%s' needs a whole number from %llu to %llu, got '%s'",
+            snprintf(msg, msg_size, "option '--%s' needs a whole number from %llu to %llu, got "
+                                    "'%s'",
                      opt->name, opt->min, opt->max, text);
             return -1;
         }

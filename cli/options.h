@@ -50,7 +50,8 @@ typedef struct cli_value {
      "with --out, replace a non-empty DIR once the new one is complete"}
 #define CLI_OPTION_CHECK                                                                        \
     {"check", CLI_OPT_FLAG, NULL, 0, 0, "check the model's invariants every day (slower)"}
-#define CLI_OPTION_JSON(FILE) {"json", CLI_OPT_FLAG, NULL, 0, 0, "print " FILE " instead of the table"}
+#define CLI_OPTION_JSON(FILE)                                                                   \
+    {"json", CLI_OPT_FLAG, NULL, 0, 0, "print " FILE " instead of the table"}
 #define CLI_OPTION_QUIET(WHAT)                                                                  \
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no " WHAT " and no progress bar; errors only"}
 #define CLI_OPTION_STORE(WHAT)                                                                  \
@@ -71,10 +72,10 @@ size_t cli_options_count(const cli_option *options);
 int cli_options_parse(const cli_option *options, int argc, char **argv, cli_value *values,
                       char **args, int *n_args, bool *help, char *msg, size_t msg_size);
 
-/* Every value of the repeatable option `--name` in the words after the command `cmd` (its last word), in
- * order (cli_options_parse keeps only the last). Stops at "--"; a value of another option is
- * not taken for one. Stores at most `max` in `out` (borrowed from argv) and returns how many
- * there are. The words must have passed cli_options_parse. */
+/* Every value of the repeatable option `--name` in the words after the command `cmd` (its last
+ * word), in order (cli_options_parse keeps only the last). Stops at "--"; a value of another
+ * option is not taken for one. Stores at most `max` in `out` (borrowed from argv) and returns
+ * how many there are. The words must have passed cli_options_parse. */
 int cli_options_collect(const cli_option *options, int argc, char **argv, const char *cmd,
                         const char *name, const char **out, int max);
 

@@ -58,3 +58,11 @@ void cli_progress_end(cli_progress *p)
     }
     p->drawn = false;
 }
+
+/* Contract in cli.h. */
+void cli_progress_attach(cli_progress *p, bool quiet, bk_ensemble_progress_fn *fn, void **ud)
+{
+    cli_progress_init(p, !quiet);
+    *fn = cli_progress_update;
+    *ud = p;
+}

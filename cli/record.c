@@ -49,7 +49,8 @@ static char *absolute_path(const char *path)
     if (base == NULL)
         return NULL;
     size_t base_len = strlen(base);
-    char *with_slash = cli_join(base, base_len, base_len > 0 && base[base_len - 1] == '/' ? "" : "/");
+    char *with_slash =
+        cli_join(base, base_len, base_len > 0 && base[base_len - 1] == '/' ? "" : "/");
     free(base);
     if (with_slash == NULL)
         return NULL;
@@ -84,12 +85,9 @@ static void put_shell_word(FILE *f, const char *w)
  * without its directory. NULL when out of memory. */
 static char *command_line(const cli_invocation *inv)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    for (int i = 0; i < inv->argc; i++) {
+    cli_text t;
+    FILE *f = cli_text_open(&t);
+    for (int i = 0; f && i < inv->argc; i++) {
         const char *w = inv->argv[i];
         if (i == 0) {
             const char *slash = strrchr(w, '/');
@@ -98,11 +96,7 @@ static char *command_line(const cli_invocation *inv)
         fputs(i ? " " : "", f);
         put_shell_word(f, w);
     }
-    if (fclose(f) != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
+    return cli_text_close(&t, true);
 }
 
 /* Contract in cli.h. The store is refused inside the output directory, which --force would
@@ -261,4 +255,17 @@ int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *
     cli_record_info ri = {kind, bk_scenario_name(sc), hash, text, len, seed, (long)replications,
                           days > 0 ? days : bk_scenario_days(sc), params_json, out};
     return cli_record_start(rec, inv, out, &ri);
+}
+
+/* Contract in cli.h. */
+int cli_analysis_begin(int rc, cli_record *rec, const cli_invocation *inv, const char *out,
+                       bool force, const char *kind, const bk_scenario *sc, uint64_t seed,
+                       uint64_t replications, int days, const char *params_json)
+{
+    memset(rec, 0, sizeof *rec);
+    if (rc == CLI_EXIT_OK && out)
+        rc = cli_outdir_precheck(out, force);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_record_scenario(rec, inv, out, kind, sc, seed, replications, days, params_json);
+    return rc;
 }

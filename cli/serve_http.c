@@ -318,6 +318,23 @@ static enum MHD_Result no_job(struct MHD_Connection *c, long id)
                             "dropped; their runs stay in the run store)", id);
 }
 
+/* The job's state as JSON with HTTP status `status`; 404 when the server does not hold it. */
+static enum MHD_Result send_job(struct MHD_Connection *c, serve_jobs *J, long id, unsigned status)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return serve_send_error(c, 500, "out of memory");
+    bool found = serve_jobs_write_job(J, id, f);
+    fclose(f);
+    if (!found) {
+        free(buf);
+        return no_job(c, id);
+    }
+    return serve_send_json(c, status, buf, len);
+}
+
 static enum MHD_Result events(serve_http *h, struct MHD_Connection *c, long id)
 {
     uint64_t seq = 0;
@@ -385,12 +402,7 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
             return serve_send_error(c, 503, "the server is stopping");
         if (rc != 0)
             return serve_send_error(c, 500, "out of memory");
-        FILE *f = open_memstream(&buf, &len);
-        if (f == NULL)
-            return serve_send_error(c, 500, "out of memory");
-        serve_jobs_write_job(J, id, f);
-        fclose(f);
-        return serve_send_json(c, 202, buf, len);
+        return send_job(c, J, id, 202);
     }
     if (*rest != '/')
         return serve_send_error(c, 404, "no such resource");
@@ -399,28 +411,14 @@ static enum MHD_Result jobs(serve_http *h, struct MHD_Connection *c, const char 
     if (id < 0)
         return serve_send_error(c, 404, "no such resource: expected a job id");
     if (*rest == '\0' && get) {
-        FILE *f = open_memstream(&buf, &len);
-        if (f == NULL)
-            return serve_send_error(c, 500, "out of memory");
-        bool found = serve_jobs_write_job(J, id, f);
-        fclose(f);
-        if (!found) {
-            free(buf);
-            return no_job(c, id);
-        }
-        return serve_send_json(c, 200, buf, len);
+        return send_job(c, J, id, 200);
     }
     if (strcmp(rest, "/events") == 0 && get)
         return events(h, c, id);
     if (strcmp(rest, "/cancel") == 0 && post) {
         if (serve_jobs_cancel(J, id) != 0)
             return no_job(c, id);
-        FILE *f = open_memstream(&buf, &len);
-        if (f == NULL)
-            return serve_send_error(c, 500, "out of memory");
-        serve_jobs_write_job(J, id, f);
-        fclose(f);
-        return serve_send_json(c, 200, buf, len);
+        return send_job(c, J, id, 200);
     }
     if (strcmp(rest, "") == 0 || strcmp(rest, "/events") == 0 || strcmp(rest, "/cancel") == 0)
         return serve_send_error(c, 405, "method %s not allowed here", method);
@@ -437,7 +435,8 @@ static enum MHD_Result route(serve_http *h, struct MHD_Connection *c, const char
         return page(h, c, how);
     }
     if (strncmp(url, "/api/", 5) != 0)
-        return serve_send_error(c, 404, "no such resource: the page is at / and the API under /api/");
+        return serve_send_error(c, 404, "no such resource: the page is at / and the API under "
+                                        "/api/");
     const char *p = url + 5;
     if (strcmp(p, "status") == 0 || strcmp(p, "scenario") == 0) {
         if (!get)
@@ -690,7 +689,8 @@ serve_http *serve_http_start(serve_config *cfg, unsigned *port_out, char *msg, s
                      (v6 ? MHD_USE_IPv6 : 0);
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
-        cfg->no_listen ? NULL : (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
+        cfg->no_listen ? NULL : (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)SERVE_MAX_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),

@@ -155,20 +155,16 @@ static bk_status on_partial(void *ud, const bk_ensemble *ens)
     char *curves = cli_text_of(curves_of, ens);
     if (bands)
         keep_live_rows(bands);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = bands && curves ? open_memstream(&buf, &len) : NULL;
+    cli_text t;
+    FILE *f = bands && curves ? cli_text_open(&t) : NULL;
     if (f) {
         fprintf(f, "{\"replications_done\":%" PRIu64 ",\"bands\":", info.replications_done);
         serve_json_string(f, bands);
         fputs(",\"curves\":", f);
         serve_json_string(f, curves);
         fputc('}', f);
-        if (fclose(f) != 0) {
-            free(buf);
-            buf = NULL;
-        }
     }
+    char *buf = f ? cli_text_close(&t, true) : NULL;
     free(bands);
     free(curves);
     set_partial(j, buf);
@@ -300,18 +296,14 @@ static bk_status on_compare_partial(void *ud, const bk_compare *partial)
 {
     job *j = ud;
     char *text = cli_text_of(json_of, partial);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = text ? open_memstream(&buf, &len) : NULL;
+    cli_text t;
+    FILE *f = text ? cli_text_open(&t) : NULL;
     if (f) {
         fputs("{\"compare\":", f);
         fputs(text, f);
         fputc('}', f);
-        if (fclose(f) != 0) {
-            free(buf);
-            buf = NULL;
-        }
     }
+    char *buf = f ? cli_text_close(&t, true) : NULL;
     free(text);
     set_partial(j, buf);
     return BK_OK;

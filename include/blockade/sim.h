@@ -36,8 +36,8 @@ void bk_run_config_init(bk_run_config *cfg, const bk_scenario *sc);
 
 /* Run one replication. On success *out owns the results (free with bk_run_free). On failure *out
  * is NULL; BK_ERR_INVARIANT names the invariant, the day and the place where it broke; also
- * BK_ERR_NOMEM, BK_ERR_USAGE (bad config), BK_ERR_INTERRUPTED (cfg->cancel was set). The scenario is borrowed for the call and must
- * outlive the run. */
+ * BK_ERR_NOMEM, BK_ERR_USAGE (bad config), BK_ERR_INTERRUPTED (cfg->cancel was set). The scenario
+ * is borrowed for the call and must outlive the run. */
 bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **out,
                      bk_error *err);
 

@@ -104,6 +104,19 @@ void bki_fmt_litres(char buf[2 * BK_FMT_NUM], double litres)
              (tenths < 0 && whole == 0) ? "-" : "", num, frac);
 }
 
+/* `prefix` then s, in double quotes, each quote in s doubled (RFC 4180). */
+static void quoted(FILE *out, const char *prefix, const char *s)
+{
+    fputc('"', out);
+    fputs(prefix, out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
 /* RFC 4180 quoting, only when needed, so simple fields stay readable. */
 void bki_fmt_csv_field(FILE *out, const char *s)
 {
@@ -113,18 +126,23 @@ void bki_fmt_csv_field(FILE *out, const char *s)
         fputs(s, out);
         return;
     }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    quoted(out, "", s);
 }
 
 static bool formula_start(char c)
 {
     return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* Contract in format.h. */
+void bki_fmt_json_runs(FILE *out, const char *scenario, const char *sha256, uint64_t seed,
+                       uint64_t replications, int days)
+{
+    fputs("  \"scenario\": ", out);
+    bki_fmt_json_string(out, scenario);
+    fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
+                 "\n  \"days\": %d", sha256, (unsigned long long)seed,
+            (unsigned long long)replications, days);
 }
 
 /* Contract in format.h. The apostrophe is the prefix OWASP's CSV-injection advice names. */
@@ -134,13 +152,7 @@ void bki_fmt_csv_text(FILE *out, const char *s)
         bki_fmt_csv_field(out, s);
         return;
     }
-    fputs("\"'", out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
+    quoted(out, "'", s);
 }
 
 bool bki_fmt_csv_guarded(const char *s, size_t len)

@@ -9,6 +9,7 @@
 #define BK_OUTPUT_FORMAT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "engine/date.h"
@@ -54,6 +55,12 @@ void bki_fmt_json_string(FILE *out, const char *s);
 
 /* A JSON number via bki_fmt_number; null for NaN or infinity. */
 void bki_fmt_json_number(FILE *out, double v);
+
+/* The members that identify the runs of a JSON result, each on its own line indented by two
+ * spaces: "scenario", "scenario_sha256", "seed", "replications" and "days", the last without a
+ * comma after it. */
+void bki_fmt_json_runs(FILE *out, const char *scenario, const char *sha256, uint64_t seed,
+                       uint64_t replications, int days);
 
 /* Flush `out` and report whether anything written to it failed: BK_OK or BK_ERR_IO. */
 bk_status bki_fmt_finish(FILE *out);

@@ -32,51 +32,33 @@
 #include "model/run.h"
 #include "output/format.h"
 #include "output/report_internal.h"
+#include "output/web_assets.h"
 #include "scenario/scenario.h"
 #include "engine/yaml.h"
-
-/* The front end, embedded by the build (cmake/embed.cmake); UTF-8 text, hence unsigned. */
-#define BK_WEB_ASSET(sym)                 \
-    extern const unsigned char sym[];     \
-    extern const size_t sym##_len;
-BK_WEB_ASSET(bki_web_uplot_js)
-BK_WEB_ASSET(bki_web_uplot_css)
-BK_WEB_ASSET(bki_web_d3_array_js)
-BK_WEB_ASSET(bki_web_d3_geo_js)
-BK_WEB_ASSET(bki_web_topojson_js)
-BK_WEB_ASSET(bki_web_countries_json)
-BK_WEB_ASSET(bki_web_report_js)
-BK_WEB_ASSET(bki_web_report_map_js)
-BK_WEB_ASSET(bki_web_report_decide_js)
-BK_WEB_ASSET(bki_web_report_css)
-#undef BK_WEB_ASSET
 
 /* An embedded asset as (text, length) arguments. */
 #define ASSET(sym) (const char *)(sym), sym##_len
 
 /* ---- putting it together -------------------------------------------------------------------- */
 
+/* The files of an output directory the report reads: their names, in the order of the enum. */
+enum input_file { IN_DAILY, IN_BANDS, IN_CURVES, IN_COMPARE, IN_EVENTS, IN_SUMMARY, IN_MANIFEST,
+                  IN_SCENARIO, IN_COMPARE_JSON, IN_OPTIMISE_JSON, IN_OPTIMISE_CSV, IN_VULN_CSV,
+                  IN_VULN_JSON, N_INPUTS };
+static const char *const input_names[N_INPUTS] = {
+    "daily.csv", "bands.csv", "curves.csv", "compare.csv", "events.geojson", "summary.json",
+    "manifest.json", "scenario.yaml", "compare.json", "optimise.json", "optimise.csv",
+    "vulnerability.csv", "vulnerability.json"};
+
 typedef struct inputs {
     const char *dir;
-    char *daily, *bands, *curves, *compare, *events, *summary, *manifest, *scenario;
-    char *compare_json, *optimise_json, *optimise_csv, *vuln_csv, *vuln_json;
+    char *path[N_INPUTS];   /* the path of each file the directory holds, else NULL */
 } inputs;
 
 static void inputs_free(inputs *in)
 {
-    bki_free(in->daily);
-    bki_free(in->bands);
-    bki_free(in->curves);
-    bki_free(in->compare);
-    bki_free(in->events);
-    bki_free(in->summary);
-    bki_free(in->manifest);
-    bki_free(in->scenario);
-    bki_free(in->compare_json);
-    bki_free(in->optimise_json);
-    bki_free(in->optimise_csv);
-    bki_free(in->vuln_csv);
-    bki_free(in->vuln_json);
+    for (int i = 0; i < N_INPUTS; i++)
+        bki_free(in->path[i]);
 }
 
 /* The path of `name` in the directory if that file exists, else NULL; *nomem on failure. */
@@ -112,52 +94,48 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
                             char name[BK_NAME_MAX], bk_error *err)
 {
     bk_status st = BK_OK;
-    const char *kind = in->compare         ? "compare"
-                       : in->bands         ? "ensemble"
-                       : in->daily         ? "run"
-                       : in->optimise_json ? "optimise"
-                                           : "vulnerability";
+    char *const *p = in->path;
+    const char *kind = p[IN_COMPARE]         ? "compare"
+                       : p[IN_BANDS]         ? "ensemble"
+                       : p[IN_DAILY]         ? "run"
+                       : p[IN_OPTIMISE_JSON] ? "optimise"
+                                             : "vulnerability";
     fputs("{\"kind\":", f);
     rp_put_jstr(f, kind);
     fputs(",\"version\":", f);
     rp_put_jstr(f, bk_version());
     fputs(",\"title\":", f);
     rp_put_jstr(f, cfg->title);
-    if (in->scenario) {
-        char *text = NULL;
-        size_t len = 0;
+    if (p[IN_SCENARIO]) {
         bk_scenario *sc = NULL;
-        st = rp_read_file(in->scenario, &text, &len, err);
-        if (st == BK_OK)
-            st = bk_scenario_load_string(text, len, in->scenario, &sc, err);
-        bki_free(text);
-        if (st != BK_OK)
+        if ((st = bk_scenario_load_file(p[IN_SCENARIO], &sc, err)) != BK_OK)
             return st;
         rp_put_scenario(f, sc);
         snprintf(name, BK_NAME_MAX, "%s", sc->name);
         bk_scenario_free(sc);
     }
     bool have_dates = false;
-    if (in->daily) {
-        if ((st = rp_put_daily(f, in->daily, err)) != BK_OK)
+    if (p[IN_DAILY]) {
+        if ((st = rp_put_daily(f, p[IN_DAILY], err)) != BK_OK)
             return st;
         have_dates = true;
     }
-    if (in->bands) {
-        if ((st = rp_put_bands(f, in->bands, !have_dates, err)) != BK_OK)
+    if (p[IN_BANDS]) {
+        if ((st = rp_put_bands(f, p[IN_BANDS], !have_dates, err)) != BK_OK)
             return st;
         have_dates = true;
     }
-    if (in->curves && (st = rp_put_curves(f, in->curves, !have_dates, err)) != BK_OK)
+    if (p[IN_CURVES] && (st = rp_put_curves(f, p[IN_CURVES], !have_dates, err)) != BK_OK)
         return st;
-    if (in->compare && (st = rp_put_compare(f, in->compare, err)) != BK_OK)
+    if (p[IN_COMPARE] && (st = rp_put_compare(f, p[IN_COMPARE], err)) != BK_OK)
         return st;
-    if (in->optimise_json
-        && (st = rp_put_optimise(f, in->optimise_json, in->optimise_csv, err)) != BK_OK)
+    if (p[IN_OPTIMISE_JSON]
+        && (st = rp_put_optimise(f, p[IN_OPTIMISE_JSON], p[IN_OPTIMISE_CSV], err)) != BK_OK)
         return st;
-    if (in->vuln_csv && (st = rp_put_vulnerability(f, in->vuln_csv, in->vuln_json, err)) != BK_OK)
+    if (p[IN_VULN_CSV]
+        && (st = rp_put_vulnerability(f, p[IN_VULN_CSV], p[IN_VULN_JSON], err)) != BK_OK)
         return st;
-    if (in->events && (st = rp_put_events(f, in->events, err)) != BK_OK)
+    if (p[IN_EVENTS] && (st = rp_put_events(f, p[IN_EVENTS], err)) != BK_OK)
         return st;
     if (cfg->observed_path) {
         if (!rp_is_file(cfg->observed_path))
@@ -166,13 +144,13 @@ static bk_status build_data(const inputs *in, const bk_report_config *cfg, FILE 
         if ((st = rp_put_observed(f, cfg->observed_path, err)) != BK_OK)
             return st;
     }
-    if (in->summary && (st = put_json_file(f, "summary", in->summary, err)) != BK_OK)
+    if (p[IN_SUMMARY] && (st = put_json_file(f, "summary", p[IN_SUMMARY], err)) != BK_OK)
         return st;
-    if (in->manifest && (st = put_json_file(f, "manifest", in->manifest, err)) != BK_OK)
+    if (p[IN_MANIFEST] && (st = put_json_file(f, "manifest", p[IN_MANIFEST], err)) != BK_OK)
         return st;
     /* a comparison's scenario, run count and policies (names and descriptions, as text) */
-    if (in->compare && in->compare_json
-        && (st = put_json_file(f, "comparison", in->compare_json, err)) != BK_OK)
+    if (p[IN_COMPARE] && p[IN_COMPARE_JSON]
+        && (st = put_json_file(f, "comparison", p[IN_COMPARE_JSON], err)) != BK_OK)
         return st;
     fputc('}', f);
     return BK_OK;
@@ -304,24 +282,14 @@ bk_status bk_report_write(const char *dir, const bk_report_config *cfg, FILE *ou
 
     bool nomem = false;
     inputs in = {.dir = dir};
-    in.daily = present(dir, "daily.csv", &nomem);
-    in.bands = present(dir, "bands.csv", &nomem);
-    in.curves = present(dir, "curves.csv", &nomem);
-    in.compare = present(dir, "compare.csv", &nomem);
-    in.events = present(dir, "events.geojson", &nomem);
-    in.summary = present(dir, "summary.json", &nomem);
-    in.manifest = present(dir, "manifest.json", &nomem);
-    in.scenario = present(dir, "scenario.yaml", &nomem);
-    in.compare_json = present(dir, "compare.json", &nomem);
-    in.optimise_json = present(dir, "optimise.json", &nomem);
-    in.optimise_csv = present(dir, "optimise.csv", &nomem);
-    in.vuln_csv = present(dir, "vulnerability.csv", &nomem);
-    in.vuln_json = present(dir, "vulnerability.json", &nomem);
+    for (int i = 0; i < N_INPUTS; i++)
+        in.path[i] = present(dir, input_names[i], &nomem);
     if (nomem) {
         inputs_free(&in);
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    if (!in.daily && !in.bands && !in.compare && !in.optimise_json && !in.vuln_csv) {
+    if (!in.path[IN_DAILY] && !in.path[IN_BANDS] && !in.path[IN_COMPARE] &&
+        !in.path[IN_OPTIMISE_JSON] && !in.path[IN_VULN_CSV]) {
         inputs_free(&in);
         return bki_fail(err, BK_ERR_IO,
                         "'%s' holds no daily.csv, bands.csv, compare.csv, optimise.json or "

@@ -151,7 +151,8 @@ static bk_status tidy_read(const char *path, const char *key, tidy *d, int *c_ke
 /* An array of n_days values of column c for group g: null where a day has no row. */
 static bk_status put_by_day(FILE *f, const tidy *d, size_t g, int c, bk_error *err)
 {
-    size_t *rows = bki_calloc((size_t)d->n_days + 1, sizeof *rows); /* 0: no row (0 is the header) */
+    /* 0: no row (0 is the header) */
+    size_t *rows = bki_calloc((size_t)d->n_days + 1, sizeof *rows);
     if (rows == NULL)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     for (size_t i = d->group_start[g]; i < d->group_start[g + 1]; i++)

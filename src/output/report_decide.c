@@ -19,6 +19,7 @@
 #include "blockade/blockade.h"
 #include "engine/status_internal.h"
 #include "output/report_internal.h"
+#include "scenario/read.h"
 
 /* ---- checked copies of JSON members ------------------------------------------------------- */
 
@@ -39,32 +40,6 @@ typedef struct js_field {
 static const char *const type_word[] = {"a string", "a number", "true or false", "an object",
                                         "an array", "an object of numbers"};
 
-/* 1-based position of a node: a scalar's token, else its first key or item. */
-static bool node_pos(struct fy_node *n, int *line, int *col, int depth)
-{
-    if (n == NULL || depth > 256)
-        return false;
-    void *it = NULL;
-    switch (fy_node_get_type(n)) {
-    case FYNT_SCALAR: {
-        struct fy_token *t = fy_node_get_scalar_token(n);
-        const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-        if (m == NULL)
-            return false;
-        *line = m->line + 1;
-        *col = m->column + 1;
-        return true;
-    }
-    case FYNT_SEQUENCE:
-        return node_pos(fy_node_sequence_iterate(n, &it), line, col, depth + 1);
-    case FYNT_MAPPING: {
-        struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-        return p && node_pos(fy_node_pair_key(p), line, col, depth + 1);
-    }
-    }
-    return false;
-}
-
 /* An error at node n (or at `parent` when n has no position, e.g. an empty array). */
 static bk_status fail_node(bk_error *err, bk_status st, const char *path, struct fy_node *n,
                            struct fy_node *parent, const char *fmt, ...) BK_PRINTF(6, 7);
@@ -72,8 +47,8 @@ static bk_status fail_node(bk_error *err, bk_status st, const char *path, struct
                            struct fy_node *parent, const char *fmt, ...)
 {
     int line = 1, col = 1;
-    if (!node_pos(n, &line, &col, 0))
-        (void)node_pos(parent, &line, &col, 0);
+    if (!sr_node_pos(n, &line, &col, 0))
+        (void)sr_node_pos(parent, &line, &col, 0);
     char body[512];
     va_list ap;
     va_start(ap, fmt);

@@ -19,6 +19,7 @@
 #include "engine/status_internal.h"
 #include "model/run.h"
 #include "output/format.h"
+#include "engine/file.h"
 #include "output/report_internal.h"
 #include "scenario/scenario.h"
 #include "engine/yaml.h"
@@ -139,53 +140,11 @@ const char *rp_base_name(const char *path)
     return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Read a whole file into a new NUL-terminated buffer (free with bki_free()). */
+/* Read a whole file, at most BK_REPORT_MAX_INPUT_BYTES, into a new NUL-terminated buffer (free
+ * with bki_free()); errors as bki_read_whole_file's. */
 bk_status rp_read_file(const char *path, char **out, size_t *len, bk_error *err)
 {
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return bki_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = bki_malloc(cap);
-    bk_status st = buf ? BK_OK : BK_ERR_NOMEM;
-    while (st == BK_OK) {
-        if (n + 1 >= cap) {
-            if (cap > BK_REPORT_MAX_INPUT_BYTES) {
-                st = bki_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
-                              BK_REPORT_MAX_INPUT_BYTES);
-                break;
-            }
-            char *bigger = bki_realloc(buf, cap * 2);
-            if (bigger == NULL) {
-                st = BK_ERR_NOMEM;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                st = bki_fail(err, BK_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
-    if (st == BK_OK && n > BK_REPORT_MAX_INPUT_BYTES)
-        st = bki_fail(err, BK_ERR_TOO_LARGE, "'%s' is larger than %u bytes", path,
-                      BK_REPORT_MAX_INPUT_BYTES);
-    if (st != BK_OK) {
-        bki_free(buf);
-        if (st == BK_ERR_NOMEM)
-            return bki_fail(err, BK_ERR_NOMEM, "out of memory reading '%s'", path);
-        return st;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return BK_OK;
+    return bki_read_whole_file(path, BK_REPORT_MAX_INPUT_BYTES, out, len, err);
 }
 
 /* ---- CSV tables (libcsv) -------------------------------------------------------------------- */

@@ -213,7 +213,8 @@ static void write_city(FILE *out, const bk_run *run)
         int d = run->first_stockout_day ? run->first_stockout_day[p] : -1;
         write_date_or_null(out, sc, d);
     }
-    fputs(sc->n_products > 0 ? "\n    },\n    \"first_priority_cut\": " : "},\n    \"first_priority_cut\": ",
+    fputs(sc->n_products > 0 ? "\n    },\n    \"first_priority_cut\": "
+                             : "},\n    \"first_priority_cut\": ",
           out);
     write_date_or_null(out, sc, run->totals.first_priority_cut_day);
     fputs(",\n    \"unmet_l\": {", out);
@@ -312,15 +313,16 @@ static bool metric_is(const char *metric, const char *const *names)
     return false;
 }
 
-static const char *const delivered_names[] = {"deliveries", "deliveries_tankers", "delivered_tankers",
-                                              "arrivals", "arrivals_tankers", "unloaded_tankers",
-                                              NULL};
+static const char *const delivered_names[] = {
+    "deliveries", "deliveries_tankers", "delivered_tankers", "arrivals", "arrivals_tankers",
+    "unloaded_tankers", NULL};
 static const char *const burned_names[] = {"burned", "burned_tankers", "destroyed",
                                            "destroyed_tankers", NULL};
 static const char *const captured_names[] = {"captured", "captured_tankers", NULL};
 static const char *const attack_names[] = {"attacks", "attacks_attempted", NULL};
 
-/* Sum over the days of the corridor's columns whose metric is one of `names`; false if there is none. */
+/* Sum over the days of the corridor's columns whose metric is one of `names`; false if there is
+ * none. */
 static bool corridor_sum(const bk_run *run, int k, const char *const *names, long *total)
 {
     const struct bk_scenario *sc = run->sc;

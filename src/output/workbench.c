@@ -6,16 +6,7 @@
 
 #include "blockade/blockade.h"
 #include "output/format.h"
-
-#define BK_WEB_ASSET(sym)                 \
-    extern const unsigned char sym[];     \
-    extern const size_t sym##_len;
-BK_WEB_ASSET(bki_web_uplot_js)
-BK_WEB_ASSET(bki_web_uplot_css)
-BK_WEB_ASSET(bki_web_report_css)
-BK_WEB_ASSET(bki_web_serve_js)
-BK_WEB_ASSET(bki_web_serve_css)
-#undef BK_WEB_ASSET
+#include "output/web_assets.h"
 
 static void put_asset(FILE *f, const char *open, const char *nonce, const unsigned char *text,
                       size_t len, const char *close)

@@ -141,7 +141,8 @@ static void describe_city_side(const bk_scenario *sc, FILE *out)
         fprintf(out, "\n");
     }
     if (cs->backup_sector >= 0)
-        fprintf(out, "    backup generators: sector %s wants %g L more per hour of extra blackout\n",
+        fprintf(out, "    backup generators: sector %s wants %g L more per hour of extra "
+                     "blackout\n",
                 sector_id(sc, cs->backup_sector), cs->backup_l_per_h);
     if (cs->power_sector < 0)
         fprintf(out, "  power: no power sector, %g h/day of supply\n", cs->power_hours_normal);
@@ -276,11 +277,13 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
     }
     for (int p = 0; p < sc->n_places; p++)
         if (sc->places[p].airfield_sorties_per_day > 0)
-            fprintf(out, "Airfield at %s: %g sorties/day, closed %g h after an attack, defence %g\n",
+            fprintf(out, "Airfield at %s: %g sorties/day, closed %g h after an attack, defence "
+                         "%g\n",
                     place_name(sc, p), sc->places[p].airfield_sorties_per_day,
                     sc->places[p].airfield_closure_hours, sc->places[p].airfield_defence);
     const bk_fleet *f = &sc->fleet;
-    fprintf(out, "Fleet: %g L per tanker, %g new tanker%s/day per corridor below its initial size\n",
+    fprintf(out, "Fleet: %g L per tanker, %g new tanker%s/day per corridor below its initial "
+                 "size\n",
             f->tanker_capacity_l, f->join_rate_per_day, f->join_rate_per_day == 1.0 ? "" : "s");
     fprintf(out, "  drivers: willingness -%g per attack, -%g per kidnapping, recovers in %g days, "
                  "floor %g; retry after %g h\n",

@@ -86,9 +86,9 @@ static void lint_staging(lint *w)
             }
             if (cell >= 0) {
                 warn(w, "corridor '%s': convoys form at '%s', so tankers drive %s -> %s alone, "
-                     "within reach of cell '%s' from its home", c->id, sc->places[c->path[c->staging]].id,
-                     sc->places[c->path[leg]].id, sc->places[c->path[leg + 1]].id,
-                     sc->group.cells[cell].id);
+                     "within reach of cell '%s' from its home",
+                     c->id, sc->places[c->path[c->staging]].id, sc->places[c->path[leg]].id,
+                     sc->places[c->path[leg + 1]].id, sc->group.cells[cell].id);
                 break;
             }
         }

@@ -425,8 +425,8 @@ bk_status sr_check_tree(loader *L, struct fy_node *n, int depth)
     if (tag != NULL) {
         char shown[64];
         sr_sanitize(tag, tlen, shown, sizeof shown);
-        return sr_fail_node(L, BK_ERR_SCHEMA, n, NULL, "tags (%s) are not supported in scenario files",
-                         shown);
+        return sr_fail_node(L, BK_ERR_SCHEMA, n, NULL,
+                            "tags (%s) are not supported in scenario files", shown);
     }
     if (depth > 200)
         return sr_fail_node(L, BK_ERR_SYNTAX, n, NULL, "document nested too deeply");

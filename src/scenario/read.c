@@ -196,8 +196,8 @@ bk_status sr_node_list(loader *L, struct fy_node *n, struct fy_node *at, const c
         return sr_fail_node(L, BK_ERR_VALUE, n, at, "%s must have at least %d item%s, got %d", path,
                          min, min == 1 ? "" : "s", c);
     if (c > max)
-        return sr_fail_node(L, BK_ERR_VALUE, n, at, "%s has too many items (%d, at most %d)", path, c,
-                         max);
+        return sr_fail_node(L, BK_ERR_VALUE, n, at, "%s has too many items (%d, at most %d)",
+                            path, c, max);
     *count = c;
     return BK_OK;
 }

@@ -177,10 +177,12 @@ typedef struct bk_armed_group {
     double fighter_loss_success;     /* share of the party lost on success */
     double fighter_loss_failure;     /* share of the party lost on failure */
     double delay_min_h, delay_max_h; /* delay to the surviving convoy */
-    double lone_burn_prob;           /* a lone tanker attacked is burned with this, else turned back */
-    double hold_hours;               /* after a successful attack on a lone loaded tanker the cell
-                                        holds the road this long: lone loaded tankers reaching the
-                                        point meanwhile are stopped too (0: off) */
+    /* a lone tanker attacked is burned with this, else turned back */
+    double lone_burn_prob;
+    /* after a successful attack on a lone loaded tanker the cell holds the
+       road this long: lone loaded tankers reaching the point meanwhile are
+       stopped too (0: off) */
+    double hold_hours;
     double road_cut_rate_per_day;    /* per ready cell during the campaign */
     double repair_min_h, repair_max_h;/* road reopens after Uniform(min, max) hours */
     double coordinated_rate_per_week;/* coordinated days during the campaign */

@@ -58,7 +58,8 @@ bk_status bk_scenario_clone(const bk_scenario *sc, bk_scenario **out, bk_error *
     c->patch = dup_mem(sc->patch, sc->patch ? sc->patch_len + 1 : 0, &ok);
     c->ports = bki_calloc((size_t)sc->n_ports + 1, sizeof *c->ports);
     c->corridors = bki_calloc((size_t)sc->n_corridors + 1, sizeof *c->corridors);
-    c->cityside.sectors = bki_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *c->cityside.sectors);
+    c->cityside.sectors =
+        bki_calloc((size_t)sc->cityside.n_sectors + 1, sizeof *c->cityside.sectors);
     ok = ok && c->ports && c->corridors && c->cityside.sectors;
     for (int i = 0; ok && i < sc->n_ports; i++, c->n_ports++) {
         c->ports[i] = sc->ports[i];

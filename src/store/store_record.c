@@ -45,6 +45,14 @@ static int bind_text(sqlite3_stmt *s, int i, const char *text)
     return text ? sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
 }
 
+/* While rc is SQLITE_OK, binds texts[0..n) to parameters first, first + 1, ...; returns rc. */
+static int bind_texts(sqlite3_stmt *s, int rc, int first, const char *const *texts, int n)
+{
+    for (int i = 0; rc == SQLITE_OK && i < n; i++)
+        rc = bind_text(s, first + i, texts[i]);
+    return rc;
+}
+
 /* Runs a statement that returns no rows, when `rc` (binding its parameters) is SQLITE_OK,
  * and finalizes it. */
 static int step_done(sqlite3 *db, sqlite3_stmt *s, int rc)
@@ -63,10 +71,8 @@ static int insert_run(bk_store *st, const bk_store_run_info *info, const char *n
                                 "INSERT INTO scenarios(sha256, name, text) VALUES (?1, ?2, ?3) "
                                 "ON CONFLICT(sha256) DO NOTHING",
                                 -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 1, info->scenario_sha256);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 2, info->scenario_name);
+    const char *const scenario[] = {info->scenario_sha256, info->scenario_name};
+    rc = bind_texts(s, rc, 1, scenario, 2);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text64(s, 3, info->scenario_text, (sqlite3_uint64)info->scenario_len,
                                  SQLITE_TRANSIENT, SQLITE_UTF8);
@@ -81,26 +87,16 @@ static int insert_run(bk_store *st, const bk_store_run_info *info, const char *n
                             "version, command, params_json, out_dir, status, start_utc) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10)",
                             -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 1, info->kind);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 2, info->scenario_sha256);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 3, seed);
+    const char *const head[] = {info->kind, info->scenario_sha256, seed};
+    const char *const tail[] = {info->version ? info->version : "",
+                                info->command ? info->command : "", info->params_json,
+                                info->out_dir, now};
+    rc = bind_texts(s, rc, 1, head, 3);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(s, 4, info->replications);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int(s, 5, info->days);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 6, info->version ? info->version : "");
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 7, info->command ? info->command : "");
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 8, info->params_json);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 9, info->out_dir);
-    if (rc == SQLITE_OK)
-        rc = bind_text(s, 10, now);
+    rc = bind_texts(s, rc, 6, tail, 5);
     rc = step_done(st->db, s, rc);
     if (rc == SQLITE_OK)
         *id = (int64_t)sqlite3_last_insert_rowid(st->db);

@@ -110,13 +110,9 @@ static void put_header(const bk_ensemble *ens, FILE *out)
     char start[11], end[11];
     bki_ens_date(ens, 0, start);
     bki_ens_date(ens, ens->days - 1, end);
-    fputs("  \"scenario\": ", out);
-    bki_fmt_json_string(out, ens->scenario_name);
-    fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
-                 "\n  \"days\": %d,\n  \"start_date\": \"%s\",\n  \"end_date\": \"%s\",\n"
-                 "  \"accuracy\": ",
-            ens->sha, (unsigned long long)ens->seed, (unsigned long long)ens->n_reps, ens->days,
-            start, end);
+    bki_fmt_json_runs(out, ens->scenario_name, ens->sha, ens->seed, ens->n_reps, ens->days);
+    fprintf(out, ",\n  \"start_date\": \"%s\",\n  \"end_date\": \"%s\",\n  \"accuracy\": ", start,
+            end);
     put_num(out, ens->accuracy);
     fprintf(out, ",\n  \"period\": \"%s\",\n  \"windows_given\": [",
             ens->period == BK_ENSEMBLE_PERIOD_WEEK ? "week" : "month");

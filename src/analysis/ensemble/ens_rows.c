@@ -245,22 +245,27 @@ oom:
     return false;
 }
 
+/* Room for `cap` rows; false when out of memory (the rows are kept as they were). */
+static bool reserve(bk_ens_rows *r, uint64_t cap)
+{
+    uint64_t *rp = bki_realloc(r->rep, (size_t)cap * sizeof *rp);
+    if (!rp)
+        return false;
+    r->rep = rp;
+    double *v = bki_realloc(r->val, (size_t)cap * (size_t)r->n_vals * sizeof *v);
+    if (!v)
+        return false;
+    r->val = v;
+    r->cap = cap;
+    return true;
+}
+
 /* Contract in ens.h. */
 bool bki_ens_rows_add(bk_ensemble *e, uint64_t rep, const bk_run *run)
 {
     bk_ens_rows *r = &e->rows;
-    if (r->n == r->cap) {
-        uint64_t cap = r->cap ? r->cap + r->cap / 2 : 256;
-        uint64_t *rp = bki_realloc(r->rep, (size_t)cap * sizeof *rp);
-        if (!rp)
-            return false;
-        r->rep = rp;
-        double *v = bki_realloc(r->val, (size_t)cap * (size_t)r->n_vals * sizeof *v);
-        if (!v)
-            return false;
-        r->val = v;
-        r->cap = cap;
-    }
+    if (r->n == r->cap && !reserve(r, r->cap ? r->cap + r->cap / 2 : 256))
+        return false;
     double *v = r->val + (size_t)r->n * (size_t)r->n_vals;
     bk_run_totals t;
     bk_run_get_totals(run, &t);
@@ -293,17 +298,8 @@ bool bki_ens_rows_merge(bk_ens_rows *dst, const bk_ens_rows *src)
     if (src->n == 0)
         return true;
     uint64_t need = dst->n + src->n;
-    if (need > dst->cap) {
-        uint64_t *rp = bki_realloc(dst->rep, (size_t)need * sizeof *rp);
-        if (!rp)
-            return false;
-        dst->rep = rp;
-        double *v = bki_realloc(dst->val, (size_t)need * (size_t)dst->n_vals * sizeof *v);
-        if (!v)
-            return false;
-        dst->val = v;
-        dst->cap = need;
-    }
+    if (need > dst->cap && !reserve(dst, need))
+        return false;
     memcpy(dst->rep + dst->n, src->rep, (size_t)src->n * sizeof *src->rep);
     memcpy(dst->val + (size_t)dst->n * (size_t)dst->n_vals, src->val,
            (size_t)src->n * (size_t)src->n_vals * sizeof *src->val);

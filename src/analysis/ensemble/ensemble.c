@@ -702,7 +702,8 @@ bk_status bk_ensemble_total_stat(const bk_ensemble *ens, const char *name, bk_en
     out->mean = bki_fix_mean(ens->acc.tsum[i], ens->acc.n);
     for (int k = 0; k < 5; k++)
         out->q[k] = 0.0;
-    if (ens->n_rcols > i && ens->rows.n > 0 && !bki_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
+    if (ens->n_rcols > i && ens->rows.n > 0 &&
+        !bki_ens_rows_stat(&ens->rows, i, &out->mean, out->q))
         return BK_ERR_NOMEM;
     return BK_OK;
 }

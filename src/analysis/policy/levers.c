@@ -12,24 +12,14 @@
 #include <libfyaml.h>
 
 #include "analysis/policy/crn.h"
+#include "analysis/policy/spec_file.h"
 #include "analysis/ensemble/metrics.h"
-#include "engine/file.h"
 #include "engine/status_internal.h"
 #include "engine/yaml.h"
 #include "scenario/read.h"
 #include "scenario/schema.h"
 
 #define SPEC_MAX_BYTES (1024u * 1024u)
-
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = bki_malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
 
 /* 1-based line and column of a node (its first token); 0 when unknown. */
 static int pos(struct fy_node *n, int *col)
@@ -75,8 +65,14 @@ static bool number(struct fy_node *v, double *out)
     return end && *end == '\0' && isfinite(*out);
 }
 
+/* The YAML document of a lever or objective file of len bytes (at most SPEC_MAX_BYTES); NULL
+ * with err filled when it is too large or not valid YAML. */
 static struct fy_document *parse(const char *text, size_t len, const char *file, bk_error *err)
 {
+    if (len > SPEC_MAX_BYTES) {
+        bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes", SPEC_MAX_BYTES);
+        return NULL;
+    }
     struct fy_diag *diag = bki_yaml_quiet_diag();
     if (!diag) {
         bki_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -184,7 +180,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
             char buf[512];
             if (!scalar(v, buf, sizeof buf) || !buf[0])
                 FAIL_AT(v, BK_ERR_SCHEMA, "'path' must be a dotted scenario path");
-            l->path = dup_n(buf, strlen(buf));
+            l->path = bki_strdup(buf);
             if (!l->path)
                 return bki_fail(err, BK_ERR_NOMEM, "out of memory");
             l->line = pos(v, &l->col);
@@ -224,7 +220,7 @@ static bk_status read_lever(const char *file, struct fy_node *item, const bk_sce
             char buf[256];
             if (!scalar(c, buf, sizeof buf))
                 FAIL_AT(c, BK_ERR_SCHEMA, "each choice must be a scalar value");
-            l->choices[l->n_choices] = dup_n(buf, strlen(buf));
+            l->choices[l->n_choices] = bki_strdup(buf);
             if (!l->choices[l->n_choices])
                 return bki_fail(err, BK_ERR_NOMEM, "out of memory");
             l->n_choices++;
@@ -426,41 +422,34 @@ bk_status bk_levers_load_string(const char *text, size_t len, const char *name,
 {
     *out = NULL;
     const char *file = name ? name : "-";
-    if (len > SPEC_MAX_BYTES)
-        return bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
-                           SPEC_MAX_BYTES);
-    bk_levers *lv = bki_calloc(1, sizeof *lv);
-    if (!lv || !(lv->file = dup_n(file, strlen(file)))) {
-        bk_levers_free(lv);
-        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    }
     struct fy_document *doc = parse(text, len, file, err);
-    if (!doc) {
-        bk_levers_free(lv);
+    if (!doc)
         return err ? err->status : BK_ERR_SYNTAX;
-    }
-    bk_status st = levers_doc(doc, file, base, lv, err);
+    bk_levers *lv = bki_calloc(1, sizeof *lv);
+    bk_status st = BK_ERR_NOMEM;
+    if (lv && (lv->file = bki_strdup(file)))
+        st = levers_doc(doc, file, base, lv, err);
+    else
+        bki_fail(err, st, "out of memory");
     fy_document_destroy(doc);
-    if (st != BK_OK) {
+    if (st != BK_OK)
         bk_levers_free(lv);
-        return st;
-    }
-    *out = lv;
-    return BK_OK;
+    else
+        *out = lv;
+    return st;
+}
+
+static bk_status levers_text(const char *text, size_t len, const char *name, const void *base,
+                             void *out, bk_error *err)
+{
+    return bk_levers_load_string(text, len, name, base, out, err);
 }
 
 bk_status bk_levers_load_file(const char *path, const bk_scenario *base, bk_levers **out,
                               bk_error *err)
 {
     *out = NULL;
-    char *buf = NULL;
-    size_t n = 0;
-    bk_status st = bki_read_whole_file(path, SPEC_MAX_BYTES, &buf, &n, err);
-    if (st != BK_OK)
-        return st;
-    st = bk_levers_load_string(buf, n, path, base, out, err);
-    bki_free(buf);
-    return st;
+    return bki_spec_file_read(path, SPEC_MAX_BYTES, NULL, levers_text, base, out, err);
 }
 
 /* ---- the objective ------------------------------------------------------------------------ */
@@ -477,7 +466,7 @@ bk_status bk_objective_default(bk_objective **out, bk_error *err)
 {
     *out = NULL;
     bk_objective *o = bki_calloc(1, sizeof *o);
-    if (!o || !(o->file = dup_n("(default)", 9))) {
+    if (!o || !(o->file = bki_strdup("(default)"))) {
         bki_free(o);
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
@@ -556,39 +545,34 @@ bk_status bk_objective_load_string(const char *text, size_t len, const char *nam
 {
     *out = NULL;
     const char *file = name ? name : "-";
-    if (len > SPEC_MAX_BYTES)
-        return bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes",
-                           SPEC_MAX_BYTES);
-    bk_objective *o = bki_calloc(1, sizeof *o);
-    if (!o || !(o->file = dup_n(file, strlen(file)))) {
-        bk_objective_free(o);
-        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    }
-    o->level = 0.9;
     struct fy_document *doc = parse(text, len, file, err);
-    if (!doc) {
-        bk_objective_free(o);
+    if (!doc)
         return err ? err->status : BK_ERR_SYNTAX;
+    bk_objective *o = bki_calloc(1, sizeof *o);
+    bk_status st = BK_ERR_NOMEM;
+    if (o && (o->file = bki_strdup(file))) {
+        o->level = 0.9;
+        st = objective_doc(doc, file, o, err);
+    } else {
+        bki_fail(err, st, "out of memory");
     }
-    bk_status st = objective_doc(doc, file, o, err);
     fy_document_destroy(doc);
-    if (st != BK_OK) {
+    if (st != BK_OK)
         bk_objective_free(o);
-        return st;
-    }
-    *out = o;
-    return BK_OK;
+    else
+        *out = o;
+    return st;
+}
+
+static bk_status objective_text(const char *text, size_t len, const char *name, const void *ctx,
+                                void *out, bk_error *err)
+{
+    (void)ctx;
+    return bk_objective_load_string(text, len, name, out, err);
 }
 
 bk_status bk_objective_load_file(const char *path, bk_objective **out, bk_error *err)
 {
     *out = NULL;
-    char *buf = NULL;
-    size_t n = 0;
-    bk_status st = bki_read_whole_file(path, SPEC_MAX_BYTES, &buf, &n, err);
-    if (st != BK_OK)
-        return st;
-    st = bk_objective_load_string(buf, n, path, out, err);
-    bki_free(buf);
-    return st;
+    return bki_spec_file_read(path, SPEC_MAX_BYTES, NULL, objective_text, NULL, out, err);
 }

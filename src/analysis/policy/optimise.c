@@ -49,7 +49,8 @@ static char *label_of(const bk_lever_side *s, const double *x)
         char v[128];
         bki_lever_value_text(&s->lv[i], x[i], v, sizeof v);
         const char *p = s->lv[i].path;
-        /* drop the section word: "corridors.dakar_north.escort.units" -> "dakar_north.escort.units" */
+        /* drop the section word: "corridors.dakar_north.escort.units" ->
+         * "dakar_north.escort.units" */
         const char *dot = strchr(p, '.');
         fprintf(f, "%s%s %s", i ? ", " : "", dot && strchr(dot + 1, '.') ? dot + 1 : p,
                 x[i] < 0 && s->lv[i].kind == BK_LV_CHOICE ? "(as today)" : v);
@@ -172,7 +173,8 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
     for (int j = 0; j < k && st == BK_OK; j++) {
         idx[j] = find_cand(c, x[j], y ? y[j] : NULL);
         for (int q = 0; idx[j] == -1 && q < j; q++) /* the same candidate twice in the batch */
-            if (same(x[q], x[j], c->lv->def.n) && same(y ? y[q] : NULL, y ? y[j] : NULL, c->lv->adv.n))
+            if (same(x[q], x[j], c->lv->def.n) &&
+                same(y ? y[q] : NULL, y ? y[j] : NULL, c->lv->adv.n))
                 idx[j] = -2 - q;
         if (idx[j] != -1)
             continue;
@@ -271,7 +273,8 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
     ctx c = {base, lv, obj, cfg, o, err};
     bk_status st = BK_OK;
     int nd = lv->def.n, na = lv->adv.n;
-    double *x0 = bki_calloc((size_t)nd + 1, sizeof *x0), *y0 = bki_calloc((size_t)na + 1, sizeof *y0);
+    double *x0 = bki_calloc((size_t)nd + 1, sizeof *x0);
+    double *y0 = bki_calloc((size_t)na + 1, sizeof *y0);
     int fin_cap = cfg->finalists + 1;
     o->finalists = bki_calloc((size_t)fin_cap, sizeof *o->finalists);
     o->br = bki_calloc((size_t)fin_cap, sizeof *o->br);

@@ -20,28 +20,44 @@ static const char *measure_words(const bk_optimise *o, char *buf, size_t cap)
     return buf;
 }
 
-/* With a CVaR objective: the CVaR's improvement on the final check's replications. */
-static void cvar_line(const bk_optimise *o, double v, double lo, double hi, FILE *out)
+/* A choice's improvement over the default on the final check's fresh replications (`how` says
+ * what was compared) and, with a CVaR objective, the CVaR's on the same replications. */
+static void improvement_lines(const bk_optimise *o, const char *how, double m, double lo,
+                              double hi, double cv, double cv_lo, double cv_hi, FILE *out)
 {
+    fprintf(out, "  improvement over the default%s, fresh replications: %+.6g, 95 %% interval "
+                 "[%+.6g, %+.6g]%s\n",
+            how, m, lo, hi, lo > 0 ? " (excludes zero)" : " (does not exclude zero)");
+    if (!o->cvar)
+        return;
     fprintf(out, "  improvement in the CVaR at %g (default minus chosen), the same replications: "
                  "%+.6g, 95 %% paired-bootstrap interval [%+.6g, %+.6g] (%s; %d resamples: an "
                  "interval, not a guarantee of correct selection)\n",
-            o->level, v, lo, hi, lo > 0 ? "excludes zero" : "does not exclude zero",
+            o->level, cv, cv_lo, cv_hi, cv_lo > 0 ? "excludes zero" : "does not exclude zero",
             BOOTSTRAP_RESAMPLES);
 }
 
-/* With a CVaR objective: the CVaR's improvement and its bootstrap interval, in JSON. */
-static void cvar_json(const bk_optimise *o, double v, double lo, double hi, FILE *out)
+/* `, "KEY": v, "CI_KEY": [lo, hi]`: an improvement and its 95 % interval. */
+static void interval_json(FILE *out, const char *key, double v, const char *ci_key, double lo,
+                          double hi)
 {
-    if (!o->cvar)
-        return;
-    fputs(", \"cvar_improvement\": ", out);
+    fprintf(out, ", \"%s\": ", key);
     bki_fmt_json_number(out, v);
-    fputs(", \"cvar_ci95_bootstrap\": [", out);
+    fprintf(out, ", \"%s\": [", ci_key);
     bki_fmt_json_number(out, lo);
     fputs(", ", out);
     bki_fmt_json_number(out, hi);
     fputs("]", out);
+}
+
+/* The rest of a choice's object: its mean improvement and, with a CVaR objective, the CVaR's. */
+static void choice_json(const bk_optimise *o, double m, double lo, double hi, double cv,
+                        double cv_lo, double cv_hi, FILE *out)
+{
+    interval_json(out, "improvement", m, "ci95", lo, hi);
+    if (o->cvar)
+        interval_json(out, "cvar_improvement", cv, "cvar_ci95_bootstrap", cv_lo, cv_hi);
+    fputs("}", out);
 }
 
 bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
@@ -76,12 +92,9 @@ bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
                 o->stage2_today[j], cd->label, o->finalists[j] == o->i_today ? "  <- chosen" : "");
     }
     fprintf(out, "\nAgainst today's armed group: chosen %s\n", o->c[o->i_today].label);
-    fprintf(out, "  improvement over the default (default minus chosen, mean harm), fresh "
-                 "replications: %+.6g, 95 %% interval [%+.6g, %+.6g]%s\n",
-            o->sum.today, o->sum.today_lo, o->sum.today_hi,
-            o->sum.today_lo > 0 ? " (excludes zero)" : " (does not exclude zero)");
-    if (o->cvar)
-        cvar_line(o, o->sum.today_cvar, o->sum.today_cvar_lo, o->sum.today_cvar_hi, out);
+    improvement_lines(o, " (default minus chosen, mean harm)", o->sum.today, o->sum.today_lo,
+                      o->sum.today_hi, o->sum.today_cvar, o->sum.today_cvar_lo,
+                      o->sum.today_cvar_hi, out);
     if (o->i_robust >= 0) {
         fputs("\nAgainst the armed group's best response (Stackelberg: the group sees the "
               "policy and answers it):\n", out);
@@ -95,13 +108,9 @@ bk_status bk_optimise_write_table(const bk_optimise *o, FILE *out)
                     o->br[j] == o->i_robust ? "  <- chosen" : "");
         }
         fprintf(out, "\n  robust choice: %s\n", o->c[o->i_robust].label);
-        fprintf(out, "  improvement over the default, each against its best response, fresh "
-                     "replications: %+.6g, 95 %% interval [%+.6g, %+.6g]%s\n",
-                o->sum.adapted, o->sum.adapted_lo, o->sum.adapted_hi,
-                o->sum.adapted_lo > 0 ? " (excludes zero)" : " (does not exclude zero)");
-        if (o->cvar)
-            cvar_line(o, o->sum.adapted_cvar, o->sum.adapted_cvar_lo, o->sum.adapted_cvar_hi,
-                      out);
+        improvement_lines(o, ", each against its best response", o->sum.adapted,
+                          o->sum.adapted_lo, o->sum.adapted_hi, o->sum.adapted_cvar,
+                          o->sum.adapted_cvar_lo, o->sum.adapted_cvar_hi, out);
         if (strcmp(o->c[o->i_robust].label, o->c[o->i_today].label) != 0)
             fputs("  The robust choice differs from the choice against today's group: the "
                   "group's answer changes which policy is best.\n", out);
@@ -136,12 +145,10 @@ bk_status bk_optimise_write_csv(const bk_optimise *o, FILE *out)
 
 bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
 {
-    fputs("{\n  \"kind\": \"optimise\",\n  \"scenario\": ", out);
-    bki_fmt_json_string(out, o->scenario_name);
+    fputs("{\n  \"kind\": \"optimise\",\n", out);
+    bki_fmt_json_runs(out, o->scenario_name, o->sha, o->seed, o->reps, o->days);
     char mw[128];
-    fprintf(out, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %llu,"
-                 "\n  \"days\": %d,\n  \"measure\": ", o->sha, (unsigned long long)o->seed,
-            (unsigned long long)o->reps, o->days);
+    fputs(",\n  \"measure\": ", out);
     bki_fmt_json_string(out, measure_words(o, mw, sizeof mw));
     fprintf(out, ",\n  \"evaluations\": %d,\n  \"runs\": %llu,\n  \"selection\": {\"method\": "
                  "\"two-stage indifference zone, common random numbers, Bonferroni "
@@ -156,27 +163,13 @@ bk_status bk_optimise_write_json(const bk_optimise *o, FILE *out)
     bki_fmt_json_string(out, o->c[o->i_default].label);
     fputs(",\n  \"today\": {\"chosen\": ", out);
     bki_fmt_json_string(out, o->c[o->i_today].label);
-    fputs(", \"improvement\": ", out);
-    bki_fmt_json_number(out, o->sum.today);
-    fputs(", \"ci95\": [", out);
-    bki_fmt_json_number(out, o->sum.today_lo);
-    fputs(", ", out);
-    bki_fmt_json_number(out, o->sum.today_hi);
-    fputs("]", out);
-    cvar_json(o, o->sum.today_cvar, o->sum.today_cvar_lo, o->sum.today_cvar_hi, out);
-    fputs("}", out);
+    choice_json(o, o->sum.today, o->sum.today_lo, o->sum.today_hi, o->sum.today_cvar,
+                o->sum.today_cvar_lo, o->sum.today_cvar_hi, out);
     if (o->i_robust >= 0) {
         fputs(",\n  \"adapted\": {\"score\": \"stackelberg\", \"chosen\": ", out);
         bki_fmt_json_string(out, o->c[o->i_robust].label);
-        fputs(", \"improvement\": ", out);
-        bki_fmt_json_number(out, o->sum.adapted);
-        fputs(", \"ci95\": [", out);
-        bki_fmt_json_number(out, o->sum.adapted_lo);
-        fputs(", ", out);
-        bki_fmt_json_number(out, o->sum.adapted_hi);
-        fputs("]", out);
-        cvar_json(o, o->sum.adapted_cvar, o->sum.adapted_cvar_lo, o->sum.adapted_cvar_hi, out);
-        fputs("}", out);
+        choice_json(o, o->sum.adapted, o->sum.adapted_lo, o->sum.adapted_hi, o->sum.adapted_cvar,
+                    o->sum.adapted_cvar_lo, o->sum.adapted_cvar_hi, out);
     }
     fputs(",\n  \"finalists\": [\n", out);
     for (int j = 0; j < o->n_fin; j++) {

@@ -36,7 +36,8 @@ static double seen(const search *sr, int i)
 
 static bk_status eval_points(search *sr, double **pts, int k, int *idx)
 {
-    double **xs = bki_calloc((size_t)k + 1, sizeof *xs), **ys = bki_calloc((size_t)k + 1, sizeof *ys);
+    double **xs = bki_calloc((size_t)k + 1, sizeof *xs);
+    double **ys = bki_calloc((size_t)k + 1, sizeof *ys);
     if (!xs || !ys) {
         bki_free(xs);
         bki_free(ys);

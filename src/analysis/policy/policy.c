@@ -15,7 +15,7 @@
 #include "engine/alloc.h"
 #include "analysis/ensemble/ens.h"
 #include "blockade/ensemble.h"
-#include "engine/file.h"
+#include "analysis/policy/spec_file.h"
 #include "engine/yaml.h"
 #include "scenario/schema.h"
 #include "analysis/policy/policy_internal.h"
@@ -118,7 +118,7 @@ static char *make_label(const bk_policy *p)
 static char *value_line(const setting *s)
 {
     if (s->text)
-        return pol_dup_n(s->text, strlen(s->text));
+        return bki_strdup(s->text);
     return fy_emit_node_to_string(s->value, FYECF_MODE_FLOW_ONELINE | FYECF_WIDTH_INF);
 }
 
@@ -245,7 +245,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         return pol_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
                            POLICY_MAX_BYTES);
     bk_policy *p = bki_calloc(1, sizeof *p);
-    if (!p || !(p->file = pol_dup_n(name, strlen(name))) || !(p->text = pol_dup_n(text, len))) {
+    if (!p || !(p->file = bki_strdup(name)) || !(p->text = pol_dup_n(text, len))) {
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
@@ -350,7 +350,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     }
     if (!p->name) {
         const char *slash = strrchr(name, '/');
-        p->name = pol_dup_n(slash ? slash + 1 : name, strlen(slash ? slash + 1 : name));
+        p->name = bki_strdup(slash ? slash + 1 : name);
     }
     p->label = make_label(p);
     size_t plen = 0;
@@ -368,23 +368,18 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     return BK_OK;
 }
 
+static bk_status policy_text(const char *text, size_t len, const char *name, const void *ctx,
+                             void *out, bk_error *err)
+{
+    (void)ctx;
+    return bk_policy_load_string(text, len, name, out, err);
+}
+
 /* Contract in blockade/ensemble.h. */
 bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
 {
     *out = NULL;
-    char *buf = NULL;
-    size_t n = 0;
-    bk_error ferr;
-    bk_status st = bki_read_whole_file(path, POLICY_MAX_BYTES, &buf, &n, &ferr);
-    if (st != BK_OK) {
-        size_t pl = strlen(path);
-        const char *m = strncmp(ferr.message, path, pl) == 0 && ferr.message[pl] == ':'
-                            ? ferr.message + pl + 2 : ferr.message;
-        return pol_fail(err, st, path, 0, "%s", m);
-    }
-    st = bk_policy_load_string(buf, n, path, out, err);
-    bki_free(buf);
-    return st;
+    return bki_spec_file_read(path, POLICY_MAX_BYTES, "policy", policy_text, NULL, out, err);
 }
 
 /* Contract in blockade/ensemble.h. */
