@@ -53,6 +53,27 @@ bk_scenario *bk_test_load_text(const char *text)
     return sc;
 }
 
+bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to)
+{
+    char *copy = strdup(text);
+    assert_non_null(copy);
+    copy = bk_test_edit(copy, from, to);
+    bk_scenario *sc = bk_test_load_text(copy);
+    free(copy);
+    return sc;
+}
+
+void bk_test_load_fails(const char *text, const char *want)
+{
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
+    assert_int_not_equal(st, BK_OK);
+    assert_null(sc);
+    if (strstr(err.message, want) == NULL)
+        fail_msg("message '%s' does not contain '%s'", err.message, want);
+}
+
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)
 {
     bk_run_config cfg;
@@ -81,24 +102,27 @@ bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed)
     return run;
 }
 
-void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd)
+int bk_test_col(const bk_run *run, const char *name)
 {
     for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0) {
-            assert_true(run->days <= maxd);
-            for (int d = 0; d < run->days; d++)
-                buf[d] = run->daily[(size_t)d * run->n_cols + c];
-            return;
-        }
-    fail_msg("no column %s", name);
+        if (strcmp(run->cols[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
+void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd)
+{
+    int c = bk_test_col(run, name);
+    if (c < 0)
+        fail_msg("no column %s", name);
+    assert_true(run->days <= maxd);
+    for (int d = 0; d < run->days; d++)
+        buf[d] = run->daily[(size_t)d * run->n_cols + c];
 }
 
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to)
 {
-    int c = -1;
-    for (int k = 0; k < run->n_cols && c < 0; k++)
-        if (strcmp(run->cols[k].name, name) == 0)
-            c = k;
+    int c = bk_test_col(run, name);
     if (c < 0)
         fail_msg("no column %s", name);
     double s = 0;
@@ -162,11 +186,30 @@ int bk_test_teardown_base(void **state)
 
 char *bk_test_describe(const bk_scenario *sc)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
-    assert_int_equal(fclose(out), 0);
-    return buf;
+    bk_test_capture c;
+    assert_int_equal(bk_scenario_describe(sc, bk_test_capture_open(&c)), BK_OK);
+    return bk_test_capture_close(&c);
+}
+
+void bk_test_has_all(const char *text, const char *const *want)
+{
+    for (; *want != NULL; want++)
+        if (strstr(text, *want) == NULL)
+            fail_msg("'%s' is not in:\n%s", *want, text);
+}
+
+FILE *bk_test_capture_open(bk_test_capture *c)
+{
+    c->text = NULL;
+    c->len = 0;
+    c->f = open_memstream(&c->text, &c->len);
+    assert_non_null(c->f);
+    return c->f;
+}
+
+char *bk_test_capture_close(bk_test_capture *c)
+{
+    assert_int_equal(fclose(c->f), 0);
+    c->f = NULL;
+    return c->text;
 }

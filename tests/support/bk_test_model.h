@@ -6,6 +6,7 @@
 #define BK_TEST_MODEL_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "blockade/blockade.h"
 
@@ -21,6 +22,14 @@ char *bk_test_edit_all(char *s, const char *from, const char *to);
 /* The scenario of a YAML text named "test.yaml"; fails the test if it does not load. */
 bk_scenario *bk_test_load_text(const char *text);
 
+/* The scenario of a copy of text with the first `from` (which must exist) replaced by `to`;
+ * text itself is left as it is. Fails the test if the edited text does not load. */
+bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to);
+
+/* Loading the YAML text (named "test.yaml") must fail, leave no scenario and give a message
+ * containing `want`; otherwise the test fails. */
+void bk_test_load_fails(const char *text, const char *want);
+
 /* Replication 0 of sc with `seed`, for `days` days (0: the scenario's horizon); fails the test
  * if the run fails. */
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
@@ -28,6 +37,9 @@ bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
 /* Replication 0 of sc with `seed` over the scenario's horizon, checking the run's invariants
  * every day; fails the test if the run fails. */
 bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed);
+
+/* Index of the daily column `name` of run, or -1 if it has none. */
+int bk_test_col(const bk_run *run, const char *name);
 
 /* Daily column `name` of run into buf (at least maxd values); fails the test if the run has no
  * such column or more than maxd days. */
@@ -57,5 +69,21 @@ int bk_test_teardown_base(void **state);
 
 /* What bk_scenario_describe writes for sc, as a new string (free it); fails the test on error. */
 char *bk_test_describe(const bk_scenario *sc);
+
+/* Fails the test, naming the first one missing, unless text contains every string of the
+ * NULL-terminated list `want`; BK_TEST_HAS_ALL(text, "a", "b") lists them in place. */
+void bk_test_has_all(const char *text, const char *const *want);
+#define BK_TEST_HAS_ALL(text, ...) bk_test_has_all((text), (const char *const[]){__VA_ARGS__, NULL})
+
+/* Output written to memory: bk_test_capture_open gives a stream (failing the test if it cannot),
+ * bk_test_capture_close closes it and returns all that was written as a new NUL-terminated
+ * string (free it); its length in bytes is left in c->len. */
+typedef struct bk_test_capture {
+    FILE *f;
+    char *text;
+    size_t len;
+} bk_test_capture;
+FILE *bk_test_capture_open(bk_test_capture *c);
+char *bk_test_capture_close(bk_test_capture *c);
 
 #endif
