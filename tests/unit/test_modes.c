@@ -193,8 +193,8 @@ static void explicit_tanker_class_changes_nothing(void **state)
                 double x = a->daily[(size_t)d * a->n_cols + c];
                 double y = b->daily[(size_t)d * b->n_cols + c];
                 if (memcmp(&x, &y, sizeof x) != 0)
-                    fail_msg("seed %llu day %d column %s: %.17g != %.17g", (unsigned long long)seed,
-                             d, a->cols[c].name, x, y);
+                    fail_msg("seed %llu day %d column %s: %.17g != %.17g",
+                             (unsigned long long)seed, d, a->cols[c].name, x, y);
             }
         bk_run_free(a);
         bk_run_free(b);
