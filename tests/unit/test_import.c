@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "engine/alloc.h"
 #include "engine/csv.h"
@@ -224,9 +225,8 @@ static void test_formula_guard(void **state)
     for (const char *q = row; (q = strchr(q, ',')) != NULL; q++)
         if (q[1] == '=' || q[1] == '+' || q[1] == '@' || (q[1] == '"' && strchr("=+@-", q[2])))
             fail_msg("unguarded field at '%.20s' in %s", q + 1, row);
-    assert_non_null(strstr(row, "\"'@SUM(A1)\",\"'-b\""));
-    assert_non_null(strstr(row, "\"'+Mali\""));
-    assert_non_null(strstr(row, "\"'=HYPERLINK(\"\"http://x\"\")\""));
+    BK_TEST_HAS_ALL(row, "\"'@SUM(A1)\",\"'-b\"", "\"'+Mali\"",
+                    "\"'=HYPERLINK(\"\"http://x\"\")\"");
     assert_non_null(strstr(row, ",12.6400,-8.0000,")); /* numbers as they are */
     assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
     const bk_event *b = find(back, "X1");

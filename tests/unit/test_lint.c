@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "scenario/scenario.h"
 
 static const char base_yaml[] =
@@ -123,8 +124,8 @@ static void timeline_entry_doing_nothing(void **state)
     assert_int_equal(n, 3);
     assert_non_null(strstr(w, "timeline entry of type night_ban (line 21) does nothing: the "
                               "setting already has that value"));
-    assert_non_null(strstr(w, "campaign_end (line 22) does nothing: no campaign is on"));
-    assert_non_null(strstr(w, "road_cut (line 23) does nothing: no corridor's path uses"));
+    BK_TEST_HAS_ALL(w, "campaign_end (line 22) does nothing: no campaign is on",
+                    "road_cut (line 23) does nothing: no corridor's path uses");
     assert_null(strstr(w, "convoy_mode"));
     free(w);
 }
@@ -160,11 +161,11 @@ static void new_entries_doing_nothing(void **state)
     fclose(out);
     if (n != 5)
         fail_msg("got %d warning(s):\n%s", n, buf);
-    assert_non_null(strstr(buf, "population (line 21) does nothing: no sector is per_capita"));
-    assert_non_null(strstr(buf, "ambush (line 22) does nothing: no corridor's path uses any"));
-    assert_non_null(strstr(buf, "river_closed (line 23) does nothing: no corridor's path uses"));
-    assert_non_null(strstr(buf, "airfield_closed (line 24) does nothing: the place is neither the city"));
-    assert_non_null(strstr(buf, "ambush (line 25) does nothing: a scale of 0 loses nothing"));
+    BK_TEST_HAS_ALL(buf, "population (line 21) does nothing: no sector is per_capita",
+                    "ambush (line 22) does nothing: no corridor's path uses any",
+                    "river_closed (line 23) does nothing: no corridor's path uses",
+                    "airfield_closed (line 24) does nothing: the place is neither the city",
+                    "ambush (line 25) does nothing: a scale of 0 loses nothing");
     assert_null(strstr(buf, "line 26"));
     free(buf);
     bk_scenario_free(sc);

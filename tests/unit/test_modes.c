@@ -30,19 +30,6 @@ static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
     return bk_test_run(sc, seed, 0);
 }
 
-/* The totals of a and b run with the same seed; the number of days of a's run. */
-static int run_both(const bk_scenario *a, const bk_scenario *b, uint64_t seed, bk_run_totals *ta,
-                    bk_run_totals *tb)
-{
-    bk_run *ra = run_seed(a, seed), *rb = run_seed(b, seed);
-    bk_run_get_totals(ra, ta);
-    bk_run_get_totals(rb, tb);
-    int days = ra->days;
-    bk_run_free(ra);
-    bk_run_free(rb);
-    return days;
-}
-
 static int segment_mode(const bk_scenario *sc, int seg)
 {
     return seg >= 0 && seg < sc->n_segments ? sc->segments[seg].mode : -1;
@@ -55,8 +42,7 @@ static int segment_mode(const bk_scenario *sc, int seg)
 static void river_road_air_used_attacked_costed(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(RIVER_AIR);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_file(RIVER_AIR);
     bk_run_config cfg;
     bk_run_config_init(&cfg, sc);
     assert_true(cfg.check_invariants); /* per-mode conservation and modes are checked daily */
@@ -106,7 +92,6 @@ static void river_road_air_used_attacked_costed(void **state)
     assert_true(closures > 0);
     assert_true(air_cpl > 5.0 * road_cpl);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Property: whatever the weight of risk and the seed, risk-aware routing never puts a vehicle on
@@ -142,8 +127,7 @@ static void routing_respects_modes(void **state)
 static void own_modes_invariant_fires(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_file(TWO);
     bk_run *ok = run_seed(sc, 1);
     bk_run_free(ok);
     int seg = -1;
@@ -165,7 +149,6 @@ static void own_modes_invariant_fires(void **state)
         strstr(err.message, "south_border") == NULL)
         fail_msg("unexpected message: %s", err.message);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* A class that is the built-in road tanker by another name changes no series: the two-corridor
@@ -221,7 +204,7 @@ static void river_speed_by_month_slows_barges(void **state)
     double f = 0, s = 0;
     for (uint64_t seed = 1; seed <= 4; seed++) {
         bk_run_totals ta, tb;
-        run_both(fast, slow, seed, &ta, &tb);
+        bk_test_run_pair(fast, slow, seed, &ta, &tb);
         f += ta.delivered_mode_l[BK_MODE_RIVER];
         s += tb.delivered_mode_l[BK_MODE_RIVER];
     }
@@ -237,8 +220,7 @@ static void river_speed_by_month_slows_barges(void **state)
 static void story_words_follow_the_class(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(RIVER_AIR);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_file(RIVER_AIR);
     bk_run *run = run_seed(sc, 1);
     bk_test_capture cap;
     assert_int_equal(bk_run_write_story(run, bk_test_capture_open(&cap)), BK_OK);
@@ -249,7 +231,6 @@ static void story_words_follow_the_class(void **state)
     free(buf);
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Bad mode keys: a corridor on a mode its class cannot use, an air link to a place that is no
@@ -288,7 +269,7 @@ static void sorties_limit_flights(void **state)
     bk_scenario *b = bk_test_load_edited(text, "sorties_per_day: 4,", "sorties_per_day: 8,");
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run_totals ta, tb;
-        int days = run_both(a, b, seed, &ta, &tb);
+        int days = bk_test_run_pair(a, b, seed, &ta, &tb);
         assert_int_equal(ta.attacks_attempted, 0);
         /* one landing a day, plus one already in the air at the start */
         assert_true(ta.delivered_mode_l[BK_MODE_AIR] <= (days + 1) * 15000.0);
@@ -322,8 +303,8 @@ static void lint_of_modes(void **state)
     assert_int_equal(bk_scenario_lint(sc, bk_test_capture_open(&cap), &count), BK_OK);
     char *buf = bk_test_capture_close(&cap);
     assert_int_equal(count, 2);
-    assert_non_null(strstr(buf, "vehicle class 'spare' serves no corridor"));
-    assert_non_null(strstr(buf, "place 'strip' is an airfield but no air segment ends there"));
+    BK_TEST_HAS_ALL(buf, "vehicle class 'spare' serves no corridor",
+                    "place 'strip' is an airfield but no air segment ends there");
     free(buf);
     fclose(null);
     bk_scenario_free(sc);
