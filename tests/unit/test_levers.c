@@ -19,12 +19,11 @@
 
 static char *levers_text(const bk_scenario *sc, size_t *len)
 {
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    assert_non_null(f);
-    assert_int_equal(bk_scenario_write_levers_json(sc, f), BK_OK);
-    fclose(f);
-    return buf;
+    bk_test_capture cap;
+    assert_int_equal(bk_scenario_write_levers_json(sc, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
+    *len = cap.len;
+    return text;
 }
 
 static bk_scenario *default_scenario(void)
