@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,14 @@ long bk_test_no_more_blackout(const bk_scenario *base, const bk_scenario *more, 
     return better;
 }
 
+void bk_test_assert_balanced(const bk_run_totals *t)
+{
+    double rhs = t->delivered_l + t->burned_l + t->captured_l + t->in_transit_l;
+    assert_true(fabs(t->loaded_l - rhs) <= 1e-6 * t->loaded_l);
+    assert_int_equal(t->tankers_start + t->tankers_joined,
+                     t->tankers_active + t->tankers_destroyed + t->tankers_captured);
+}
+
 double bk_test_initial_stock(const bk_scenario *sc)
 {
     double litres = 0;
@@ -295,6 +304,13 @@ char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st
     if (len)
         *len = cap.len;
     return text;
+}
+
+char *bk_test_lint(const bk_scenario *sc, int *n)
+{
+    bk_test_capture c;
+    assert_int_equal(bk_scenario_lint(sc, bk_test_capture_open(&c), n), BK_OK);
+    return bk_test_capture_close(&c);
 }
 
 char *bk_test_describe(const bk_scenario *sc)

@@ -56,6 +56,10 @@ char *bk_test_run_csv(const bk_run *run, size_t *len);
  * the day, otherwise. Returns the number of days on which it has fewer. */
 long bk_test_no_more_blackout(const bk_scenario *base, const bk_scenario *more, int seeds);
 
+/* The run's totals balance: litres loaded = delivered + burned + captured + in transit, and
+ * tankers at the start + joined = active + destroyed + captured; fails the test otherwise. */
+void bk_test_assert_balanced(const bk_run_totals *t);
+
 /* The city's stocks at the start, all products, in litres. */
 double bk_test_initial_stock(const bk_scenario *sc);
 
@@ -95,6 +99,10 @@ bk_scenario *bk_test_load_reference(void);
 /* Levers for the reference scenario: both corridors' escort units within a budget of 10, and an
  * adversary that may move the west cell's home. */
 extern const char bk_test_reference_levers[];
+
+/* The warnings of `scenario check` (bk_scenario_lint) for sc, one a line, as a new string (free
+ * it); their number in *n. Fails the test if the check itself fails. */
+char *bk_test_lint(const bk_scenario *sc, int *n);
 
 /* What bk_scenario_describe writes for sc, as a new string (free it); fails the test on error. */
 char *bk_test_describe(const bk_scenario *sc);

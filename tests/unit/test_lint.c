@@ -55,12 +55,7 @@ static char *warnings_of(const char *find, const char *replace, int *n)
     if (st != BK_OK)
         print_error("%s\n", err.message);
     assert_int_equal(st, BK_OK);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    assert_int_equal(bk_scenario_lint(sc, out, n), BK_OK);
-    fclose(out);
+    char *buf = bk_test_lint(sc, n);
     bk_scenario_free(sc);
     free(text);
     return buf;
@@ -152,13 +147,8 @@ static void new_entries_doing_nothing(void **state)
     bk_error err = {0};
     if (bk_scenario_load_string(text2, strlen(text2), "lint.yaml", &sc, &err) != BK_OK)
         fail_msg("%s", err.message);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
     int n = -1;
-    assert_int_equal(bk_scenario_lint(sc, out, &n), BK_OK);
-    fclose(out);
+    char *buf = bk_test_lint(sc, &n);
     if (n != 5)
         fail_msg("got %d warning(s):\n%s", n, buf);
     BK_TEST_HAS_ALL(buf, "population (line 21) does nothing: no sector is per_capita",

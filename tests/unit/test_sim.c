@@ -44,10 +44,7 @@ static void test_conservation_many_seeds(void **state)
         bk_run *run = run_seed(sc, seed);
         bk_run_totals t;
         bk_run_get_totals(run, &t);
-        double rhs = t.delivered_l + t.burned_l + t.captured_l + t.in_transit_l;
-        assert_true(fabs(t.loaded_l - rhs) <= 1e-6 * t.loaded_l);
-        assert_int_equal(t.tankers_start + t.tankers_joined,
-                         t.tankers_active + t.tankers_destroyed + t.tankers_captured);
+        bk_test_assert_balanced(&t);
         assert_true(t.deliveries > 0);
         assert_true(t.attacks_successful <= t.attacks_attempted);
         assert_true(t.final_stock_l >= 0);
