@@ -136,6 +136,14 @@ char *bk_test_run_csv(const bk_run *run, size_t *len)
     return text;
 }
 
+char *bk_test_seed_csv(const bk_scenario *sc, uint64_t seed, size_t *len)
+{
+    bk_run *run = bk_test_run(sc, seed, 0);
+    char *text = bk_test_run_csv(run, len);
+    bk_run_free(run);
+    return text;
+}
+
 long bk_test_no_more_blackout(const bk_scenario *base, const bk_scenario *more, int seeds)
 {
     long better = 0;

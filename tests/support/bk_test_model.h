@@ -63,6 +63,9 @@ void bk_test_assert_balanced(const bk_run_totals *t);
 /* The city's stocks at the start, all products, in litres. */
 double bk_test_initial_stock(const bk_scenario *sc);
 
+/* bk_test_run_csv of replication 0 of sc with `seed` over its horizon (the run is freed). */
+char *bk_test_seed_csv(const bk_scenario *sc, uint64_t seed, size_t *len);
+
 /* Index of the daily column `name` of run, or -1 if it has none. */
 int bk_test_col(const bk_run *run, const char *name);
 

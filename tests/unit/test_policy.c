@@ -139,13 +139,7 @@ static void patch_errors_have_positions(void **state)
 }
 
 /* The daily and events CSV of replication 0 of sc with seed 11, as one string (free it). */
-static char *run_bytes(const bk_scenario *sc)
-{
-    bk_run *run = bk_test_run(sc, 11, 0);
-    char *text = bk_test_run_csv(run, NULL);
-    bk_run_free(run);
-    return text;
-}
+#define run_bytes(sc) bk_test_seed_csv(sc, 11, NULL)
 
 /* The policy of `text` (which must load). */
 static bk_policy *policy_of(const char *text)

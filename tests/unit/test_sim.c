@@ -61,19 +61,15 @@ static void test_same_seed_same_bytes(void **state)
 {
     (void)state;
     bk_scenario *sc = bk_test_load_file(TWO);
-    bk_run *a = run_seed(sc, 11), *b = run_seed(sc, 11), *c = run_seed(sc, 12);
     size_t la, lb, lc;
-    char *ba = bk_test_run_csv(a, &la), *bb = bk_test_run_csv(b, &lb);
-    char *bc = bk_test_run_csv(c, &lc);
+    char *ba = bk_test_seed_csv(sc, 11, &la), *bb = bk_test_seed_csv(sc, 11, &lb);
+    char *bc = bk_test_seed_csv(sc, 12, &lc);
     assert_int_equal(la, lb);
     assert_memory_equal(ba, bb, la);
     assert_true(la != lc || memcmp(ba, bc, la) != 0);
     free(ba);
     free(bb);
     free(bc);
-    bk_run_free(a);
-    bk_run_free(b);
-    bk_run_free(c);
     bk_scenario_free(sc);
 }
 
