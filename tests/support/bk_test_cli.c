@@ -165,6 +165,46 @@ void bk_cli_expect_code(const bk_cli_result *r, int code)
     assert_int_equal(r->code, code);
 }
 
+static char *run_sh(int code, const char *fmt, va_list ap)
+{
+    char args[8192];
+    int n = vsnprintf(args, sizeof args, fmt, ap);
+    assert_true(n >= 0 && (size_t)n < sizeof args);
+    const char *base = getenv("TMPDIR");
+    char out[PATH_LEN];
+    bk_cli_fmt_path(out, sizeof out, "%s/bk-cli-sh-XXXXXX", base && *base ? base : "/tmp");
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[sizeof args + 2 * PATH_LEN];
+    bk_cli_fmt_path(cmd, sizeof cmd, "%s %s >%s 2>&1", BK_CLI_PATH, args, out);
+    int st = system(cmd);
+    int got = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char *text = bk_test_read_file(out, NULL);
+    unlink(out);
+    assert_non_null(text);
+    if (got != code)
+        fail_msg("`blockade %s` exited with %d, expected %d:\n%s", args, got, code, text);
+    return text;
+}
+
+char *bk_cli_sh(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = run_sh(code, fmt, ap);
+    va_end(ap);
+    return text;
+}
+
+void bk_cli_sh_code(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(run_sh(code, fmt, ap));
+    va_end(ap);
+}
+
 int bk_cli_setup(void **state)
 {
     (void)state;

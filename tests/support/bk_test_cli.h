@@ -75,4 +75,21 @@ char *bk_cli_file_in(const char *dir, const char *name, size_t *len);
 /* Fails the test with the tool's output when the exit code is not `code`. */
 void bk_cli_expect_code(const bk_cli_result *r, int code);
 
+/* The tool run through the shell with the arguments printf'd from fmt (the shell splits them, so
+ * they must need no quoting). Returns all it wrote to stdout and stderr, in the order written, as a
+ * new string (free it); fails the test, showing that output, unless it exits with `code`. Needs
+ * no bk_cli_setup. */
+char *bk_cli_sh(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* bk_cli_sh with the output thrown away: only the exit code is checked. */
+void bk_cli_sh_code(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 #endif

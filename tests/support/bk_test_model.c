@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "bk_test.h"
 #include "bk_test_model.h"
 #include "model/run.h"
+#include "scenario/scenario.h"
 
 char *bk_test_slurp(const char *path)
 {
@@ -53,6 +55,35 @@ bk_scenario *bk_test_load_text(const char *text)
     return sc;
 }
 
+bk_scenario *bk_test_load_file(const char *path)
+{
+    char *text = bk_test_slurp(path);
+    bk_scenario *sc = bk_test_load_text(text);
+    free(text);
+    return sc;
+}
+
+bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to)
+{
+    char *copy = strdup(text);
+    assert_non_null(copy);
+    copy = bk_test_edit(copy, from, to);
+    bk_scenario *sc = bk_test_load_text(copy);
+    free(copy);
+    return sc;
+}
+
+void bk_test_load_fails(const char *text, const char *want)
+{
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
+    assert_int_not_equal(st, BK_OK);
+    assert_null(sc);
+    if (strstr(err.message, want) == NULL)
+        fail_msg("message '%s' does not contain '%s'", err.message, want);
+}
+
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)
 {
     bk_run_config cfg;
@@ -81,24 +112,99 @@ bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed)
     return run;
 }
 
-void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd)
+int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, bk_run_totals *ta,
+                     bk_run_totals *tb)
+{
+    bk_run *ra = bk_test_run(a, seed, 0), *rb = bk_test_run(b, seed, 0);
+    bk_run_get_totals(ra, ta);
+    bk_run_get_totals(rb, tb);
+    int days = ra->days;
+    bk_run_free(ra);
+    bk_run_free(rb);
+    return days;
+}
+
+char *bk_test_run_csv(const bk_run *run, size_t *len)
+{
+    bk_test_capture cap;
+    FILE *f = bk_test_capture_open(&cap);
+    assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
+    assert_int_equal(bk_run_write_events_csv(run, f), BK_OK);
+    char *text = bk_test_capture_close(&cap);
+    if (len)
+        *len = cap.len;
+    return text;
+}
+
+char *bk_test_seed_csv(const bk_scenario *sc, uint64_t seed, size_t *len)
+{
+    bk_run *run = bk_test_run(sc, seed, 0);
+    char *text = bk_test_run_csv(run, len);
+    bk_run_free(run);
+    return text;
+}
+
+long bk_test_no_more_blackout(const bk_scenario *base, const bk_scenario *more, int seeds)
+{
+    long better = 0;
+    for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
+        bk_run *a = bk_test_run_checked(base, seed), *b = bk_test_run_checked(more, seed);
+        assert_int_equal(a->days, b->days);
+        double *ba = malloc(sizeof *ba * (size_t)a->days), *bb = malloc(sizeof *bb * (size_t)a->days);
+        assert_true(ba && bb);
+        bk_test_series(a, "blackout_hours", ba, a->days);
+        bk_test_series(b, "blackout_hours", bb, b->days);
+        for (int d = 0; d < a->days; d++) {
+            if (bb[d] > ba[d] + 1e-9)
+                fail_msg("seed %llu day %d: %.3f h of blackout with more fuel, %.3f without",
+                         (unsigned long long)seed, d, bb[d], ba[d]);
+            better += bb[d] < ba[d] - 1e-9;
+        }
+        free(ba);
+        free(bb);
+        bk_run_free(a);
+        bk_run_free(b);
+    }
+    return better;
+}
+
+void bk_test_assert_balanced(const bk_run_totals *t)
+{
+    double rhs = t->delivered_l + t->burned_l + t->captured_l + t->in_transit_l;
+    assert_true(fabs(t->loaded_l - rhs) <= 1e-6 * t->loaded_l);
+    assert_int_equal(t->tankers_start + t->tankers_joined,
+                     t->tankers_active + t->tankers_destroyed + t->tankers_captured);
+}
+
+double bk_test_initial_stock(const bk_scenario *sc)
+{
+    double litres = 0;
+    for (int p = 0; p < sc->n_products; p++)
+        litres += sc->city.initial_stock_l[p];
+    return litres;
+}
+
+int bk_test_col(const bk_run *run, const char *name)
 {
     for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0) {
-            assert_true(run->days <= maxd);
-            for (int d = 0; d < run->days; d++)
-                buf[d] = run->daily[(size_t)d * run->n_cols + c];
-            return;
-        }
-    fail_msg("no column %s", name);
+        if (strcmp(run->cols[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
+void bk_test_series(const bk_run *run, const char *name, double *buf, int maxd)
+{
+    int c = bk_test_col(run, name);
+    if (c < 0)
+        fail_msg("no column %s", name);
+    assert_true(run->days <= maxd);
+    for (int d = 0; d < run->days; d++)
+        buf[d] = run->daily[(size_t)d * run->n_cols + c];
 }
 
 double bk_test_sum_days(const bk_run *run, const char *name, int from, int to)
 {
-    int c = -1;
-    for (int k = 0; k < run->n_cols && c < 0; k++)
-        if (strcmp(run->cols[k].name, name) == 0)
-            c = k;
+    int c = bk_test_col(run, name);
     if (c < 0)
         fail_msg("no column %s", name);
     double s = 0;
@@ -160,13 +266,87 @@ int bk_test_teardown_base(void **state)
     return 0;
 }
 
+bk_scenario *bk_test_load_reference(void)
+{
+    char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);
+    assert_non_null(path);
+    bk_error err = {0};
+    bk_scenario *sc = NULL;
+    bk_status st = bk_scenario_load_file(path, &sc, &err);
+    free(path);
+    if (st != BK_OK)
+        fail_msg("%s", err.message);
+    return sc;
+}
+
+const char bk_test_reference_levers[] =
+    "levers:\n"
+    "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"
+    "  - {path: corridors.south.escort.units, min: 0, max: 10}\n"
+    "budgets:\n"
+    "  - {levers: [corridors.west.escort.units, corridors.south.escort.units], total: 10}\n"
+    "adversary:\n"
+    "  levers:\n"
+    "    - {path: armed_group.cells.west_cell.home, choices: [west_town, south_town]}\n";
+
+int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, const void *obj)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return -1;
+    FILE *f = fopen(path, "wb");
+    if (f == NULL)
+        return -1;
+    bk_status st = fn(obj, f);
+    return fclose(f) == 0 && st == BK_OK ? 0 : -1;
+}
+
+char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,
+                     size_t *len)
+{
+    bk_test_capture cap;
+    FILE *f = bk_test_capture_open(&cap);
+    memset(err, 0, sizeof *err);
+    *st = bk_report_write(dir, cfg, f, err);
+    char *text = bk_test_capture_close(&cap);
+    if (len)
+        *len = cap.len;
+    return text;
+}
+
+char *bk_test_lint(const bk_scenario *sc, int *n)
+{
+    bk_test_capture c;
+    assert_int_equal(bk_scenario_lint(sc, bk_test_capture_open(&c), n), BK_OK);
+    return bk_test_capture_close(&c);
+}
+
 char *bk_test_describe(const bk_scenario *sc)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    assert_int_equal(bk_scenario_describe(sc, out), BK_OK);
-    assert_int_equal(fclose(out), 0);
-    return buf;
+    bk_test_capture c;
+    assert_int_equal(bk_scenario_describe(sc, bk_test_capture_open(&c)), BK_OK);
+    return bk_test_capture_close(&c);
+}
+
+void bk_test_has_all(const char *text, const char *const *want)
+{
+    for (; *want != NULL; want++)
+        if (strstr(text, *want) == NULL)
+            fail_msg("'%s' is not in:\n%s", *want, text);
+}
+
+FILE *bk_test_capture_open(bk_test_capture *c)
+{
+    c->text = NULL;
+    c->len = 0;
+    c->f = open_memstream(&c->text, &c->len);
+    assert_non_null(c->f);
+    return c->f;
+}
+
+char *bk_test_capture_close(bk_test_capture *c)
+{
+    assert_int_equal(fclose(c->f), 0);
+    c->f = NULL;
+    return c->text;
 }

@@ -11,11 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "blockade/blockade.h"
 #include "blockade/calibrate.h"
 #include "bk_test.h"
+#include "bk_test_cli.h"
+#include "bk_test_model.h"
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 #define EVENTS BK_SOURCE_DIR "/tests/data/two-corridors-events.csv"
@@ -143,40 +144,20 @@ static void test_baselines(void **state)
     world_close(&w);
 }
 
-static int run_cli(const char *args, const char *out)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s >%s 2>&1", BK_CLI_PATH, args, out ? out : "/dev/null");
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* validate --backtest prints the table and the group means; without --params it is a usage
  * error. */
 static void test_cli_backtest(void **state)
 {
     (void)state;
-    assert_int_equal(run_cli("validate --backtest --observed x.csv", NULL), 2);
-    char *dir = bk_test_make_temp_dir("bk-backtest");
-    assert_non_null(dir);
-    char out[1024], args[4096];
-    snprintf(out, sizeof out, "%s/out.txt", dir);
-    snprintf(args, sizeof args,
-             "validate %s --observed %s --aggregates %s/tests/data/two-corridors-aggregates.csv "
-             "--params %s/tests/data/calib-spec.yaml --backtest --holdout-from 2025-09-11 -n 20 "
-             "--particles 10 --generations 1 --threads 1 --seed 3",
-             TWO, EVENTS, BK_SOURCE_DIR, BK_SOURCE_DIR);
-    assert_int_equal(run_cli(args, out), 0);
-    size_t len;
-    char *text = bk_test_read_file(out, &len);
-    assert_non_null(text);
-    assert_non_null(strstr(text, "backtest: CRPS"));
-    assert_non_null(strstr(text, "mean CRPS by group"));
-    assert_non_null(strstr(text, "deliveries"));
-    assert_non_null(strstr(text, "persistence"));
+    bk_cli_sh_code(2, "validate --backtest --observed x.csv");
+    char *text = bk_cli_sh(0,
+                           "validate %s --observed %s --aggregates %s/tests/data/"
+                           "two-corridors-aggregates.csv --params %s/tests/data/calib-spec.yaml "
+                           "--backtest --holdout-from 2025-09-11 -n 20 --particles 10 "
+                           "--generations 1 --threads 1 --seed 3",
+                           TWO, EVENTS, BK_SOURCE_DIR, BK_SOURCE_DIR);
+    BK_TEST_HAS_ALL(text, "backtest: CRPS", "mean CRPS by group", "deliveries", "persistence");
     free(text);
-    bk_test_remove_tree(dir);
-    free(dir);
 }
 
 /* validate --posterior: the posterior predictive over the draws of a calibration's
@@ -186,38 +167,25 @@ static void test_cli_posterior(void **state)
     (void)state;
     char *dir = bk_test_make_temp_dir("bk-posterior");
     assert_non_null(dir);
-    char out[1024], args[4096], cal[1024];
-    snprintf(out, sizeof out, "%s/out.txt", dir);
-    snprintf(cal, sizeof cal, "%s/cal", dir);
     const char *common = TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR
-                         "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
-                         "/tests/data/calib-spec.yaml --threads 1 --seed 5";
-    snprintf(args, sizeof args, "calibrate %s --particles 10 --generations 1 --quiet --out %s",
-             common, cal);
-    assert_int_equal(run_cli(args, NULL), 0);
-    snprintf(args, sizeof args, "validate %s -n 20 --posterior %s/posterior.csv", common, cal);
-    assert_int_equal(run_cli(args, out), 0);
-    size_t len;
-    char *text = bk_test_read_file(out, &len);
-    assert_non_null(text);
-    assert_non_null(strstr(text, "posterior predictive"));
-    assert_non_null(strstr(text, "coverage:"));
+                             "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
+                             "/tests/data/calib-spec.yaml --threads 1 --seed 5";
+    bk_cli_sh_code(0, "calibrate %s --particles 10 --generations 1 --quiet --out %s/cal", common,
+                   dir);
+    char *text = bk_cli_sh(0, "validate %s -n 20 --posterior %s/cal/posterior.csv", common, dir);
+    BK_TEST_HAS_ALL(text, "posterior predictive", "coverage:");
     free(text);
     /* a posterior of other parameters */
-    char bad[1100];
-    snprintf(bad, sizeof bad, "%s/bad.csv", dir);
     const char *csv = "particle,weight,distance,fleet.min_willingness,observation.report_prob\n"
                       "0,1,0.5,0.2,0.9\n";
-    assert_int_equal(bk_test_write_file(bad, csv, strlen(csv)), 0);
-    snprintf(args, sizeof args, "validate %s -n 20 --posterior %s", common, bad);
-    assert_int_equal(run_cli(args, out), 3);
-    text = bk_test_read_file(out, &len);
-    assert_non_null(text);
+    char *bad = bk_test_write_temp(dir, "bad.csv", csv, strlen(csv));
+    assert_non_null(bad);
+    text = bk_cli_sh(3, "validate %s -n 20 --posterior %s", common, bad);
     assert_non_null(strstr(text, "bad.csv:1:"));
     free(text);
     /* with --backtest it is a usage error */
-    snprintf(args, sizeof args, "validate %s --backtest --posterior %s", common, bad);
-    assert_int_equal(run_cli(args, NULL), 2);
+    bk_cli_sh_code(2, "validate %s --backtest --posterior %s", common, bad);
+    free(bad);
     bk_test_remove_tree(dir);
     free(dir);
 }

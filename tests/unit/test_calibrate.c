@@ -19,12 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <gsl/gsl_randist.h>
 
 #include "analysis/calibration/sensitivity.h"
 #include "bk_test.h"
+#include "bk_test_cli.h"
 #include "bk_test_model.h"
 #include "blockade/blockade.h"
 #include "engine/rng.h"
@@ -241,38 +241,24 @@ static void test_estimators(void **state)
     free(f);
 }
 
-static int run_cli(const char *args)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", BK_CLI_PATH, args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The commands: same posterior.csv with 1 and 2 threads; usage errors exit 2. */
 static void test_cli(void **state)
 {
     (void)state;
-    assert_int_equal(run_cli("calibrate --help"), 0);
     char *dir = bk_test_make_temp_dir("bk-calibrate");
-    char args[4096], a[1024], b[1024];
-    snprintf(a, sizeof a, "%s/a", dir);
-    snprintf(b, sizeof b, "%s/b", dir);
     const char *common = BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml --observed "
                          BK_SOURCE_DIR "/tests/data/two-corridors-events.csv --aggregates "
                          BK_SOURCE_DIR "/tests/data/two-corridors-aggregates.csv --params "
                          BK_SOURCE_DIR "/tests/data/calib-spec.yaml --particles 10 "
                          "--generations 1 --seed 4 --quiet";
-    snprintf(args, sizeof args, "calibrate %s --threads 1 --out %s", common, a);
-    assert_int_equal(run_cli(args), 0);
-    snprintf(args, sizeof args, "calibrate %s --threads 2 --out %s", common, b);
-    assert_int_equal(run_cli(args), 0);
+    bk_cli_sh_code(0, "calibrate %s --threads 1 --out %s/a", common, dir);
+    bk_cli_sh_code(0, "calibrate %s --threads 2 --out %s/b", common, dir);
     const char *files[4] = {"posterior.csv", "diagnostics.json", "calibrated.yaml",
                             "calibrated.patch.yaml"};
     for (int i = 0; i < 4; i++) {
         char pa[1100], pb[1100];
-        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
-        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        snprintf(pa, sizeof pa, "%s/a/%s", dir, files[i]);
+        snprintf(pb, sizeof pb, "%s/b/%s", dir, files[i]);
         size_t la, lb;
         char *ta = bk_test_read_file(pa, &la), *tb = bk_test_read_file(pb, &lb);
         assert_non_null(ta);
@@ -283,17 +269,15 @@ static void test_cli(void **state)
         free(tb);
     }
     /* the calibrated scenario loads */
-    char pc[1400];
-    snprintf(pc, sizeof pc, "scenario check %s/calibrated.yaml", a);
-    assert_int_equal(run_cli(pc), 0);
+    bk_cli_sh_code(0, "scenario check %s/a/calibrated.yaml", dir);
     /* the posterior as a patch over the untouched original applies */
-    snprintf(pc, sizeof pc, "scenario apply " BK_SOURCE_DIR
-             "/scenarios/test/two-corridors.yaml %s/calibrated.patch.yaml", a);
-    assert_int_equal(run_cli(pc), 0);
-    assert_int_equal(run_cli("calibrate --observed x.csv"), 2); /* no --params */
-    assert_int_equal(run_cli("validate --holdout-from 2025-09-10"), 2);
-    assert_int_equal(run_cli("sensitivity --params " BK_SOURCE_DIR
-                             "/tests/data/calib-spec.yaml --outcomes nothing"), 2);
+    bk_cli_sh_code(0, "scenario apply " BK_SOURCE_DIR
+                   "/scenarios/test/two-corridors.yaml %s/a/calibrated.patch.yaml", dir);
+    bk_cli_sh_code(0, "calibrate --help");
+    bk_cli_sh_code(2, "calibrate --observed x.csv"); /* no --params */
+    bk_cli_sh_code(2, "validate --holdout-from 2025-09-10");
+    bk_cli_sh_code(2, "sensitivity --params " BK_SOURCE_DIR
+                   "/tests/data/calib-spec.yaml --outcomes nothing");
     bk_test_remove_tree(dir);
     free(dir);
 }

@@ -16,17 +16,8 @@
 #include "blockade/decide.h"
 #include "blockade/sim.h"
 #include "bk_test.h"
-
-static bk_scenario *load_two(void)
-{
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    bk_error err = {0};
-    bk_scenario *sc = NULL;
-    bk_status st = bk_scenario_load_file(path, &sc, &err);
-    free(path);
-    assert_int_equal(st, BK_OK);
-    return sc;
-}
+#include "bk_test_model.h"
+#include "decide_fixture.h"
 
 /* An armed group that never attacks: no ambush reaches a threshold of success of 1 (the
  * unescorted success is below 1), and no road cuts. */
@@ -39,13 +30,9 @@ static void disarm(bk_scenario *sc)
 
 static char *json_of(const bk_vulnerability *v)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_vulnerability_write_json(v, f), BK_OK);
-    fclose(f);
-    return buf;
+    bk_test_capture cap;
+    assert_int_equal(bk_vulnerability_write_json(v, bk_test_capture_open(&cap)), BK_OK);
+    return bk_test_capture_close(&cap);
 }
 
 /* The two-corridor network is limited by its ports (20 + 12 tankers/day); each corridor's
@@ -54,7 +41,7 @@ static char *json_of(const bk_vulnerability *v)
 static void static_flow_of_two_corridors(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     bk_vuln_config cfg;
     bk_vuln_config_init(&cfg, sc);
     cfg.replications = 0;
@@ -88,16 +75,11 @@ static void static_flow_of_two_corridors(void **state)
 static void zero_threat_simulation_matches_static(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     disarm(sc);
-    bk_vuln_config cfg;
-    bk_vuln_config_init(&cfg, sc);
-    cfg.replications = 4;
-    cfg.simulate = 0;
-    cfg.threads = 2;
     bk_vulnerability *v = NULL;
     bk_error err = {0};
-    assert_int_equal(bk_vulnerability_run(sc, &cfg, &v, &err), BK_OK);
+    assert_int_equal(small_vulnerability(sc, 4, 0, 2, 0, &v, &err), BK_OK);
     double mf = bk_vulnerability_max_flow(v);
     int days = bk_scenario_days(sc);
     int n = bk_vulnerability_count(v);
@@ -122,17 +104,12 @@ static void zero_threat_simulation_matches_static(void **state)
 static void vulnerability_is_deterministic(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     char *text[2];
     for (int k = 0; k < 2; k++) {
-        bk_vuln_config cfg;
-        bk_vuln_config_init(&cfg, sc);
-        cfg.replications = 5;
-        cfg.simulate = 4;
-        cfg.threads = k == 0 ? 1 : 3;
         bk_vulnerability *v = NULL;
         bk_error err = {0};
-        assert_int_equal(bk_vulnerability_run(sc, &cfg, &v, &err), BK_OK);
+        assert_int_equal(small_vulnerability(sc, 5, 4, k == 0 ? 1 : 3, 0, &v, &err), BK_OK);
         text[k] = json_of(v);
         bk_vulnerability_free(v);
     }
@@ -145,15 +122,7 @@ static void vulnerability_is_deterministic(void **state)
 
 /* ---- optimise ------------------------------------------------------------------------------ */
 
-static const char *levers_text =
-    "levers:\n"
-    "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"
-    "  - {path: corridors.south.escort.units, min: 0, max: 10}\n"
-    "budgets:\n"
-    "  - {levers: [corridors.west.escort.units, corridors.south.escort.units], total: 10}\n"
-    "adversary:\n"
-    "  levers:\n"
-    "    - {path: armed_group.cells.west_cell.home, choices: [west_town, south_town]}\n";
+#define levers_text bk_test_reference_levers
 
 static void expect_lever_error(const bk_scenario *sc, const char *text, bk_status want, int line,
                                int col, const char *needle)
@@ -175,7 +144,7 @@ static void expect_lever_error(const bk_scenario *sc, const char *text, bk_statu
 static void lever_file_errors(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     expect_lever_error(sc, "levers: [\n", BK_ERR_SYNTAX, 2, 0, "not valid YAML");
     expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.unitz, min: 0, max: 3}\n",
                        BK_ERR_REFERENCE, 2, 12, "no key 'unitz'");
@@ -220,41 +189,16 @@ static void lever_file_errors(void **state)
 static char *optimise_json_obj(const bk_scenario *sc, const char *levers, const char *objective,
                                int threads, bk_optimise_summary *sum)
 {
-    bk_levers *lv = NULL;
-    bk_objective *obj = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_levers_load_string(levers, strlen(levers), "l.yaml", sc, &lv, &err),
-                     BK_OK);
-    if (objective)
-        assert_int_equal(bk_objective_load_string(objective, strlen(objective), "o.yaml", &obj,
-                                                  &err), BK_OK);
-    else
-        assert_int_equal(bk_objective_default(&obj, &err), BK_OK);
-    bk_optimise_config cfg;
-    bk_optimise_config_init(&cfg, sc);
-    cfg.replications = 6;
-    cfg.max_replications = 12;
-    cfg.days = 30;
-    cfg.max_evals = 8;
-    cfg.adversary_evals = 3;
-    cfg.finalists = 2;
-    cfg.threads = threads;
     bk_optimise *o = NULL;
-    bk_status st = bk_optimise_run(sc, lv, obj, &cfg, &o, &err);
-    if (st != BK_OK)
+    bk_error err = {0};
+    if (small_optimise(sc, levers, objective, threads, &o, &err) != BK_OK)
         fail_msg("optimise: %s", err.message);
     if (sum)
         bk_optimise_get_summary(o, sum);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_optimise_write_json(o, f), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_optimise_write_json(o, bk_test_capture_open(&cap)), BK_OK);
     bk_optimise_free(o);
-    bk_objective_free(obj);
-    bk_levers_free(lv);
-    return buf;
+    return bk_test_capture_close(&cap);
 }
 
 static char *optimise_json(const bk_scenario *sc, const char *levers, int threads,
@@ -270,12 +214,12 @@ static char *optimise_json(const bk_scenario *sc, const char *levers, int thread
 static void cvar_selection_states_no_guarantee(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     const char *cvar = "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n";
     bk_optimise_summary sa, sm;
     char *a = optimise_json_obj(sc, levers_text, cvar, 2, &sa);
-    assert_non_null(strstr(a, "\"guarantee\": \"for the mean only: none for the CVaR\""));
-    assert_non_null(strstr(a, "\"cvar_ci95_bootstrap\": ["));
+    BK_TEST_HAS_ALL(a, "\"guarantee\": \"for the mean only: none for the CVaR\"",
+                    "\"cvar_ci95_bootstrap\": [");
     assert_true(isfinite(sa.today_cvar) && sa.today_cvar_lo <= sa.today_cvar_hi);
     assert_true(isfinite(sa.adapted_cvar) && sa.adapted_cvar_lo <= sa.adapted_cvar_hi);
     char *a1 = optimise_json_obj(sc, levers_text, cvar, 1, NULL);
@@ -297,7 +241,7 @@ static void cvar_selection_states_no_guarantee(void **state)
 static void optimise_is_deterministic(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     bk_optimise_summary s1, s3;
     char *a = optimise_json(sc, levers_text, 1, &s1);
     char *b = optimise_json(sc, levers_text, 3, &s3);
@@ -342,7 +286,7 @@ static double default_harm(const char *json)
 static void objective_weights_unmet_priority(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_two();
+    bk_scenario *sc = bk_test_load_reference();
     bk_error err = {0};
     assert_int_equal(bk_scenario_set_text(sc, "city.sectors.power.tier", "4", &err), BK_OK);
     bk_objective *obj = NULL;
@@ -396,7 +340,7 @@ static void zero_threat_allocation_independent_of_threat(void **state)
     (void)state;
     char *choice[2];
     for (int k = 0; k < 2; k++) {
-        bk_scenario *sc = load_two();
+        bk_scenario *sc = bk_test_load_reference();
         disarm(sc);
         bk_error err = {0};
         double s = k ? 150.0 : 5.0, q = k ? 0.9 : 0.05;

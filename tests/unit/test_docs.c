@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 
 #define MAX_DOC 2048
@@ -199,13 +200,9 @@ typedef bk_status (*ens_writer)(const bk_ensemble *, FILE *);
 
 static char *write_ens(const bk_ensemble *ens, ens_writer w)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_non_null(f);
-    assert_int_equal(w(ens, f), BK_OK);
-    fclose(f);
-    return text;
+    bk_test_capture cap;
+    assert_int_equal(w(ens, bk_test_capture_open(&cap)), BK_OK);
+    return bk_test_capture_close(&cap);
 }
 
 static void collect(const bk_scenario *sc, const char *window, int period)
@@ -217,16 +214,13 @@ static void collect(const bk_scenario *sc, const char *window, int period)
     bk_run *run = NULL;
     bk_error err;
     assert_int_equal(bk_sim_run(sc, &rc, &run, &err), BK_OK);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_run_write_daily_csv(run, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
     see_header("daily.csv", text);
     free(text);
-    f = open_memstream(&text, &len);
-    assert_int_equal(bk_run_write_events_csv(run, f), BK_OK);
-    fclose(f);
+    assert_int_equal(bk_run_write_events_csv(run, bk_test_capture_open(&cap)), BK_OK);
+    text = bk_test_capture_close(&cap);
     see_header("events.csv", text);
     free(text);
     bk_run_free(run);
@@ -267,9 +261,8 @@ static void collect(const bk_scenario *sc, const char *window, int period)
     cc.threads = 1;
     bk_compare *cmp = NULL;
     assert_int_equal(bk_compare_run(pair, names, labels, 2, &cc, &cmp, &err), BK_OK);
-    f = open_memstream(&text, &len);
-    assert_int_equal(bk_compare_write_csv(cmp, f), BK_OK);
-    fclose(f);
+    assert_int_equal(bk_compare_write_csv(cmp, bk_test_capture_open(&cap)), BK_OK);
+    text = bk_test_capture_close(&cap);
     see_header("compare.csv", text);
     free(text);
     bk_compare_free(cmp);

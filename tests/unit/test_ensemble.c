@@ -6,30 +6,30 @@
  * every output; bad windows and state versions refused. The command-line tool and
  * comparisons: test_ensemble_cli.c. Small N and short horizons keep it quick.
  */
+#include "bk_test_model.h"
 #include "ensemble_fixture.h"
 
 /* Everything an ensemble writes, concatenated, as a new string. */
 static char *outputs_of(const bk_ensemble *ens, size_t *len)
 {
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    assert_non_null(f);
+    bk_test_capture cap;
+    FILE *f = bk_test_capture_open(&cap);
     assert_int_equal(bk_ensemble_write_bands_csv(ens, f), BK_OK);
     assert_int_equal(bk_ensemble_write_curves_csv(ens, f), BK_OK);
     assert_int_equal(bk_ensemble_write_summary_json(ens, f), BK_OK);
     assert_int_equal(bk_ensemble_write_report(ens, f), BK_OK);
     assert_int_equal(bk_ensemble_write_replications_csv(ens, f), BK_OK);
-    assert_int_equal(fclose(f), 0);
+    char *text = bk_test_capture_close(&cap);
+    *len = cap.len;
     return text;
 }
 
 static char *state_of(const bk_ensemble *ens, size_t *len)
 {
-    char *text = NULL;
-    FILE *f = open_memstream(&text, len);
-    assert_non_null(f);
-    assert_int_equal(bk_ensemble_write_state(ens, f), BK_OK);
-    assert_int_equal(fclose(f), 0);
+    bk_test_capture cap;
+    assert_int_equal(bk_ensemble_write_state(ens, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
+    *len = cap.len;
     return text;
 }
 
@@ -349,11 +349,9 @@ static void test_exact_values(void **state)
         bk_run_get_totals(run, &t);
         start[r] = (double)t.tankers_start;
         deliveries[r] = (double)t.deliveries;
-        char *daily = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&daily, &len);
-        assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
-        fclose(f);
+        bk_test_capture cap;
+        assert_int_equal(bk_run_write_daily_csv(run, bk_test_capture_open(&cap)), BK_OK);
+        char *daily = bk_test_capture_close(&cap);
         daily_deliv[r] = csv_value(daily, DAY, "deliveries");
         fleet0[r] = csv_value(daily, DAY, "campaign");
         win[r] = 0;
@@ -373,11 +371,9 @@ static void test_exact_values(void **state)
         varies = varies || deliveries[r] != deliveries[0];
     assert_true(varies);
 
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(bk_ensemble_write_replications_csv(ens, f), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_ensemble_write_replications_csv(ens, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
     for (int r = 0; r < N; r++) {
         assert_true(csv_value(text, r, "replication") == r);
         assert_true(csv_value(text, r, "seed") == (double)cfg.seed);
@@ -392,9 +388,8 @@ static void test_exact_values(void **state)
 
     long q[5];
     char want[256], pat[512];
-    f = open_memstream(&text, &len);
-    assert_int_equal(bk_ensemble_write_summary_json(ens, f), BK_OK);
-    fclose(f);
+    assert_int_equal(bk_ensemble_write_summary_json(ens, bk_test_capture_open(&cap)), BK_OK);
+    text = bk_test_capture_close(&cap);
     char *line = line_starting(text, "    \"tankers_start\"");
     snprintf(pat, sizeof pat, "\"mean\": %.0f, \"q05\": %.0f, \"q25\": %.0f, \"q50\": %.0f, "
              "\"q75\": %.0f, \"q95\": %.0f}", start[0], start[0], start[0], start[0], start[0],
@@ -417,9 +412,8 @@ static void test_exact_values(void **state)
     free(line);
     free(text);
 
-    f = open_memstream(&text, &len);
-    assert_int_equal(bk_ensemble_write_bands_csv(ens, f), BK_OK);
-    fclose(f);
+    assert_int_equal(bk_ensemble_write_bands_csv(ens, bk_test_capture_open(&cap)), BK_OK);
+    text = bk_test_capture_close(&cap);
     snprintf(pat, sizeof pat, "campaign,0/1,%d,", DAY);
     line = line_starting(text, pat);
     snprintf(pat, sizeof pat, ",%.0f,%.0f,%.0f,%.0f,%.0f,%.0f", fleet0[0], fleet0[0], fleet0[0],
@@ -438,9 +432,8 @@ static void test_exact_values(void **state)
     free(line);
     free(text);
 
-    f = open_memstream(&text, &len);
-    assert_int_equal(bk_ensemble_write_report(ens, f), BK_OK);
-    fclose(f);
+    assert_int_equal(bk_ensemble_write_report(ens, bk_test_capture_open(&cap)), BK_OK);
+    text = bk_test_capture_close(&cap);
     memcpy(tmpv, deliveries, sizeof tmpv);
     exact_q(tmpv, N, q, want, sizeof want);
     line = line_starting(text, "  tanker deliveries");

@@ -6,6 +6,7 @@
  * nothing gives zero differences with zero-width intervals; more escorts destroy fewer tankers;
  * bad policy files exit 3, bad --shard values exit 2. Small N and short horizons keep it quick.
  */
+#include "bk_test_model.h"
 #include "ensemble_fixture.h"
 
 /* ---- the command-line tool ----------------------------------------------------------------- */
@@ -355,15 +356,17 @@ typedef struct partial_seen {
     uint64_t progress_done;
 } partial_seen;
 
+static char *compare_json(const bk_compare *cmp)
+{
+    bk_test_capture cap;
+    assert_int_equal(bk_compare_write_json(cmp, bk_test_capture_open(&cap)), BK_OK);
+    return bk_test_capture_close(&cap);
+}
+
 static bk_status note_partial(void *ud, const bk_compare *partial)
 {
     partial_seen *p = ud;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_compare_write_json(partial, f), BK_OK);
-    fclose(f);
+    char *buf = compare_json(partial);
     const char *r = strstr(buf, "\"replications\": ");
     assert_non_null(r);
     uint64_t n = strtoull(r + 16, NULL, 10);
@@ -380,17 +383,6 @@ static void note_progress(void *ud, uint64_t done, uint64_t total)
     partial_seen *p = ud;
     assert_true(done <= total && done >= p->progress_done);
     p->progress_done = done;
-}
-
-static char *compare_json(const bk_compare *cmp)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_compare_write_json(cmp, f), BK_OK);
-    fclose(f);
-    return buf;
 }
 
 /* A comparison publishes partial tables (of the replications completed so far, never all of

@@ -23,6 +23,7 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "engine/alloc.h"
 
 #define DAYS 8
@@ -306,12 +307,11 @@ static void test_run_and_outputs(void **state)
 
 static char *state_bytes(const bk_ensemble *e, size_t *len)
 {
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    assert_non_null(f);
-    assert_int_equal(bk_ensemble_write_state(e, f), BK_OK);
-    fclose(f);
-    return buf;
+    bk_test_capture cap;
+    assert_int_equal(bk_ensemble_write_state(e, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
+    *len = cap.len;
+    return text;
 }
 
 static void test_ensemble_merge_outputs(void **state)

@@ -50,10 +50,7 @@ static void assert_balanced(const bk_run *run)
 {
     bk_run_totals t;
     bk_run_get_totals(run, &t);
-    double rhs = t.delivered_l + t.burned_l + t.captured_l + t.in_transit_l;
-    assert_true(fabs(t.loaded_l - rhs) <= 1e-6 * t.loaded_l);
-    assert_int_equal(t.tankers_start + t.tankers_joined,
-                     t.tankers_active + t.tankers_destroyed + t.tankers_captured);
+    bk_test_assert_balanced(&t);
 }
 
 /* Convoys always, no threat: with `units` escort units on each corridor and `rest` hours of

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
+#include "bk_test_cli.h"
 #include "engine/alloc.h"
 #include "engine/csv.h"
 #include "blockade/blockade.h"
@@ -223,9 +225,8 @@ static void test_formula_guard(void **state)
     for (const char *q = row; (q = strchr(q, ',')) != NULL; q++)
         if (q[1] == '=' || q[1] == '+' || q[1] == '@' || (q[1] == '"' && strchr("=+@-", q[2])))
             fail_msg("unguarded field at '%.20s' in %s", q + 1, row);
-    assert_non_null(strstr(row, "\"'@SUM(A1)\",\"'-b\""));
-    assert_non_null(strstr(row, "\"'+Mali\""));
-    assert_non_null(strstr(row, "\"'=HYPERLINK(\"\"http://x\"\")\""));
+    BK_TEST_HAS_ALL(row, "\"'@SUM(A1)\",\"'-b\"", "\"'+Mali\"",
+                    "\"'=HYPERLINK(\"\"http://x\"\")\"");
     assert_non_null(strstr(row, ",12.6400,-8.0000,")); /* numbers as they are */
     assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
     const bk_event *b = find(back, "X1");
@@ -591,32 +592,21 @@ static void test_observation(void **state)
     free(ap);
 }
 
-/* Exit code and output of `blockade ARGS`, stdout to `out` (may be NULL). */
-static int run_cli(const char *args, const char *out)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >%s 2>/dev/null", BK_CLI_PATH, args, out ? out : "/dev/null");
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void test_cli(void **state)
 {
     (void)state;
-    assert_int_equal(run_cli("events import --help", NULL), 0);
+    bk_cli_sh_code(0, "events import --help");
     char *dir = bk_test_make_temp_dir("bk-import");
     assert_non_null(dir);
     const char *bad = HEADER "X1,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n";
     char *in = bk_test_write_temp(dir, "bad.csv", bad, strlen(bad));
-    char out[1024], args[2048];
+    char out[1024];
     snprintf(out, sizeof out, "%s/out.csv", dir);
-    snprintf(args, sizeof args, "events import %s --out %s", in, out);
-    assert_int_equal(run_cli(args, NULL), 3);
+    bk_cli_sh_code(3, "events import %s --out %s", in, out);
     struct stat st;
     assert_int_not_equal(stat(out, &st), 0); /* nothing written */
     char *src = bk_test_source_path("data/observed/bamako-2025-events.csv");
-    snprintf(args, sizeof args, "events import %s --out %s --from 2025-09-01", src, out);
-    assert_int_equal(run_cli(args, NULL), 0);
+    bk_cli_sh_code(0, "events import %s --out %s --from 2025-09-01", src, out);
     /* The file gets the usual mode of a new file (0666 less the umask), like other outputs,
      * not the 0600 of a temporary file. */
     mode_t mask = umask(0);
@@ -627,8 +617,7 @@ static void test_cli(void **state)
     assert_non_null(text);
     assert_non_null(strstr(text, "BKD0013"));
     assert_null(strstr(text, "BKD0001"));
-    snprintf(args, sizeof args, "events import %s --from yesterday", src);
-    assert_int_equal(run_cli(args, NULL), 2);
+    bk_cli_sh_code(2, "events import %s --from yesterday", src);
     free(text);
     free(src);
     free(in);

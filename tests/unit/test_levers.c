@@ -15,15 +15,15 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 
 static char *levers_text(const bk_scenario *sc, size_t *len)
 {
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    assert_non_null(f);
-    assert_int_equal(bk_scenario_write_levers_json(sc, f), BK_OK);
-    fclose(f);
-    return buf;
+    bk_test_capture cap;
+    assert_int_equal(bk_scenario_write_levers_json(sc, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
+    *len = cap.len;
+    return text;
 }
 
 static bk_scenario *default_scenario(void)
@@ -168,8 +168,8 @@ static void test_levers_leave_out_facts(void **state)
         if (strstr(text, key))
             fail_msg("%s is listed as a lever", facts[i]);
     }
-    assert_non_null(strstr(text, "\"key\":\"places[].airfield.sorties_per_day\""));
-    assert_non_null(strstr(text, "\"key\":\"fleet.tanker_capacity_l\""));
+    BK_TEST_HAS_ALL(text, "\"key\":\"places[].airfield.sorties_per_day\"",
+                    "\"key\":\"fleet.tanker_capacity_l\"");
     free(text);
     assert_int_equal(bk_scenario_set(sc, "fleet.density_kg_per_l", 0.75, &err), BK_OK);
     bk_scenario_free(sc);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "scenario/scenario.h"
 
 static const char base_yaml[] =
@@ -54,12 +55,7 @@ static char *warnings_of(const char *find, const char *replace, int *n)
     if (st != BK_OK)
         print_error("%s\n", err.message);
     assert_int_equal(st, BK_OK);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    assert_int_equal(bk_scenario_lint(sc, out, n), BK_OK);
-    fclose(out);
+    char *buf = bk_test_lint(sc, n);
     bk_scenario_free(sc);
     free(text);
     return buf;
@@ -123,8 +119,8 @@ static void timeline_entry_doing_nothing(void **state)
     assert_int_equal(n, 3);
     assert_non_null(strstr(w, "timeline entry of type night_ban (line 21) does nothing: the "
                               "setting already has that value"));
-    assert_non_null(strstr(w, "campaign_end (line 22) does nothing: no campaign is on"));
-    assert_non_null(strstr(w, "road_cut (line 23) does nothing: no corridor's path uses"));
+    BK_TEST_HAS_ALL(w, "campaign_end (line 22) does nothing: no campaign is on",
+                    "road_cut (line 23) does nothing: no corridor's path uses");
     assert_null(strstr(w, "convoy_mode"));
     free(w);
 }
@@ -151,20 +147,15 @@ static void new_entries_doing_nothing(void **state)
     bk_error err = {0};
     if (bk_scenario_load_string(text2, strlen(text2), "lint.yaml", &sc, &err) != BK_OK)
         fail_msg("%s", err.message);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
     int n = -1;
-    assert_int_equal(bk_scenario_lint(sc, out, &n), BK_OK);
-    fclose(out);
+    char *buf = bk_test_lint(sc, &n);
     if (n != 5)
         fail_msg("got %d warning(s):\n%s", n, buf);
-    assert_non_null(strstr(buf, "population (line 21) does nothing: no sector is per_capita"));
-    assert_non_null(strstr(buf, "ambush (line 22) does nothing: no corridor's path uses any"));
-    assert_non_null(strstr(buf, "river_closed (line 23) does nothing: no corridor's path uses"));
-    assert_non_null(strstr(buf, "airfield_closed (line 24) does nothing: the place is neither the city"));
-    assert_non_null(strstr(buf, "ambush (line 25) does nothing: a scale of 0 loses nothing"));
+    BK_TEST_HAS_ALL(buf, "population (line 21) does nothing: no sector is per_capita",
+                    "ambush (line 22) does nothing: no corridor's path uses any",
+                    "river_closed (line 23) does nothing: no corridor's path uses",
+                    "airfield_closed (line 24) does nothing: the place is neither the city",
+                    "ambush (line 25) does nothing: a scale of 0 loses nothing");
     assert_null(strstr(buf, "line 26"));
     free(buf);
     bk_scenario_free(sc);

@@ -18,79 +18,16 @@
 #include "model/run.h"
 #include "scenario/scenario.h"
 
+#include "bk_test_model.h"
+
 #define RIVER_AIR BK_SOURCE_DIR "/scenarios/test/river-air.yaml"
-#define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
+#define TWO       BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
-}
-
-/* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
-static char *replace(char *s, const char *from, const char *to)
-{
-    char *p = strstr(s, from);
-    assert_non_null(p);
-    size_t a = (size_t)(p - s), lf = strlen(from), lt = strlen(to), n = strlen(s);
-    char *r = malloc(n - lf + lt + 1);
-    assert_non_null(r);
-    memcpy(r, s, a);
-    memcpy(r + a, to, lt);
-    memcpy(r + a + lt, p + lf, n - a - lf + 1);
-    free(s);
-    return r;
-}
-
-static bk_scenario *load_text(const char *text)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err) != BK_OK)
-        fail_msg("scenario did not load: %s", err.message);
-    return sc;
-}
-
-/* Load must fail with a message containing `want`. */
-static void load_fails(const char *text, const char *want)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
-    assert_int_not_equal(st, BK_OK);
-    assert_null(sc);
-    if (strstr(err.message, want) == NULL)
-        fail_msg("message '%s' does not contain '%s'", err.message, want);
-}
-
+/* Replication 0 of sc with `seed`, with the default configuration: it checks the run's
+ * invariants every day, among them per-mode conservation and vehicles on their own modes. */
 static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
 {
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = seed;
-    assert_true(cfg.check_invariants); /* per-mode conservation and modes are checked daily */
-    bk_run *run = NULL;
-    bk_error err = {0};
-    if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
-        fail_msg("run failed (seed %llu): %s", (unsigned long long)seed, err.message);
-    return run;
-}
-
-static int col(const bk_run *run, const char *name)
-{
-    for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0)
-            return c;
-    return -1;
+    return bk_test_run(sc, seed, 0);
 }
 
 static int segment_mode(const bk_scenario *sc, int seg)
@@ -105,8 +42,10 @@ static int segment_mode(const bk_scenario *sc, int seg)
 static void river_road_air_used_attacked_costed(void **state)
 {
     (void)state;
-    char *text = slurp(RIVER_AIR);
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_file(RIVER_AIR);
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, sc);
+    assert_true(cfg.check_invariants); /* per-mode conservation and modes are checked daily */
     assert_int_equal(sc->segments[4].mode, BK_MODE_RIVER);
     assert_int_equal(sc->segments[5].mode, BK_MODE_AIR);
     long attacks[BK_N_MODES] = {0}, closures = 0;
@@ -139,7 +78,7 @@ static void river_road_air_used_attacked_costed(void **state)
             attacks[mode]++;
         }
         /* the daily mode columns add up to the totals */
-        int cd = col(run, "delivered_air_l");
+        int cd = bk_test_col(run, "delivered_air_l");
         assert_true(cd >= 0);
         double air = 0;
         for (int d = 0; d < run->days; d++)
@@ -153,7 +92,6 @@ static void river_road_air_used_attacked_costed(void **state)
     assert_true(closures > 0);
     assert_true(air_cpl > 5.0 * road_cpl);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Property: whatever the weight of risk and the seed, risk-aware routing never puts a vehicle on
@@ -166,9 +104,9 @@ static void routing_respects_modes(void **state)
     static const char *const weights[] = {"risk_weight: 0.0", "risk_weight: 2.0",
                                           "risk_weight: 50.0"};
     for (int w = 0; w < 3; w++) {
-        char *text = slurp(RIVER_AIR);
-        text = replace(text, "risk_weight: 2.0", weights[w]);
-        bk_scenario *sc = load_text(text);
+        char *text = bk_test_slurp(RIVER_AIR);
+        text = bk_test_edit(text, "risk_weight: 2.0", weights[w]);
+        bk_scenario *sc = bk_test_load_text(text);
         for (uint64_t seed = 1; seed <= 8; seed++) {
             bk_run *run = run_seed(sc, seed);
             for (int i = 0; i < run->n_log; i++)
@@ -189,8 +127,7 @@ static void routing_respects_modes(void **state)
 static void own_modes_invariant_fires(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_file(TWO);
     bk_run *ok = run_seed(sc, 1);
     bk_run_free(ok);
     int seg = -1;
@@ -212,7 +149,6 @@ static void own_modes_invariant_fires(void **state)
         strstr(err.message, "south_border") == NULL)
         fail_msg("unexpected message: %s", err.message);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* A class that is the built-in road tanker by another name changes no series: the two-corridor
@@ -220,19 +156,20 @@ static void own_modes_invariant_fires(void **state)
 static void explicit_tanker_class_changes_nothing(void **state)
 {
     (void)state;
-    char *text = slurp(TWO);
-    bk_scenario *base = load_text(text);
-    text = replace(text, "corridors:\n",
-                   "vehicles:\n  - {id: tk, kind: road_tanker, capacity_l: 45000}\ncorridors:\n");
-    text = replace(text, "    port: west\n", "    port: west\n    vehicle: tk\n");
-    text = replace(text, "    port: south\n", "    port: south\n    vehicle: tk\n");
-    bk_scenario *cls = load_text(text);
+    char *text = bk_test_slurp(TWO);
+    bk_scenario *base = bk_test_load_text(text);
+    text =
+        bk_test_edit(text, "corridors:\n",
+                     "vehicles:\n  - {id: tk, kind: road_tanker, capacity_l: 45000}\ncorridors:\n");
+    text = bk_test_edit(text, "    port: west\n", "    port: west\n    vehicle: tk\n");
+    text = bk_test_edit(text, "    port: south\n", "    port: south\n    vehicle: tk\n");
+    bk_scenario *cls = bk_test_load_text(text);
     assert_int_equal(cls->n_vehicles, 1);
     assert_int_equal(cls->corridors[1].vehicle, 0);
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *a = run_seed(base, seed), *b = run_seed(cls, seed);
         assert_true(b->n_cols > a->n_cols);
-        assert_int_equal(col(a, "cost"), -1);
+        assert_int_equal(bk_test_col(a, "cost"), -1);
         for (int d = 0; d < a->days; d++)
             for (int c = 0; c < a->n_cols; c++) {
                 assert_string_equal(a->cols[c].name, b->cols[c].name);
@@ -255,25 +192,21 @@ static void explicit_tanker_class_changes_nothing(void **state)
 static void river_speed_by_month_slows_barges(void **state)
 {
     (void)state;
-    char *text = slurp(RIVER_AIR);
-    text = replace(text, "demand_l_per_day: {gasoil: 300000}",
-                   "demand_l_per_day: {gasoil: 3000000}");
-    bk_scenario *fast = load_text(text);
-    text = replace(text,
-                   "speed_by_month: [1.0, 0.8, 0.6, 0.5, 0.5, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
-                   "speed_by_month: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, "
-                   "0.25, 0.25]");
-    bk_scenario *slow = load_text(text);
+    char *text = bk_test_slurp(RIVER_AIR);
+    text = bk_test_edit(text, "demand_l_per_day: {gasoil: 300000}",
+                        "demand_l_per_day: {gasoil: 3000000}");
+    bk_scenario *fast = bk_test_load_text(text);
+    text = bk_test_edit(
+        text, "speed_by_month: [1.0, 0.8, 0.6, 0.5, 0.5, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+        "speed_by_month: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, "
+        "0.25, 0.25]");
+    bk_scenario *slow = bk_test_load_text(text);
     double f = 0, s = 0;
     for (uint64_t seed = 1; seed <= 4; seed++) {
-        bk_run *a = run_seed(fast, seed), *b = run_seed(slow, seed);
         bk_run_totals ta, tb;
-        bk_run_get_totals(a, &ta);
-        bk_run_get_totals(b, &tb);
+        bk_test_run_pair(fast, slow, seed, &ta, &tb);
         f += ta.delivered_mode_l[BK_MODE_RIVER];
         s += tb.delivered_mode_l[BK_MODE_RIVER];
-        bk_run_free(a);
-        bk_run_free(b);
     }
     if (!(s < 0.7 * f))
         fail_msg("river litres: %.0f at a quarter of the speed, %.0f at full speed", s, f);
@@ -287,25 +220,17 @@ static void river_speed_by_month_slows_barges(void **state)
 static void story_words_follow_the_class(void **state)
 {
     (void)state;
-    char *text = slurp(RIVER_AIR);
-    bk_scenario *sc = load_text(text);
+    bk_scenario *sc = bk_test_load_file(RIVER_AIR);
     bk_run *run = run_seed(sc, 1);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_run_write_story(run, f), BK_OK);
-    fclose(f);
-    assert_non_null(strstr(buf, "Vehicles: "));
-    assert_non_null(strstr(buf, "Cost: "));
-    assert_non_null(strstr(buf, "boats delivered"));
-    assert_non_null(strstr(buf, "aircraft delivered"));
-    assert_non_null(strstr(buf, "tankers delivered"));
+    bk_test_capture cap;
+    assert_int_equal(bk_run_write_story(run, bk_test_capture_open(&cap)), BK_OK);
+    char *buf = bk_test_capture_close(&cap);
+    BK_TEST_HAS_ALL(buf, "Vehicles: ", "Cost: ", "boats delivered", "aircraft delivered",
+                    "tankers delivered");
     assert_null(strstr(buf, "Tankers: "));
     free(buf);
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Bad mode keys: a corridor on a mode its class cannot use, an air link to a place that is no
@@ -313,22 +238,21 @@ static void story_words_follow_the_class(void **state)
 static void bad_mode_keys_refused(void **state)
 {
     (void)state;
-    char *text = slurp(RIVER_AIR);
-    char *t1 = replace(strdup(text), "vehicle: barge", "vehicle: tanker");
-    load_fails(t1, "corridor 'river': leg river_port -> town is river, which vehicle class "
-                   "'tanker' cannot use");
-    free(t1);
-    char *t2 = replace(strdup(text), "lon: -3.0,\n     airfield: {sorties_per_day: 4, "
-                                     "closure_hours: 72, defence: 10}}",
-                       "lon: -3.0}");
-    load_fails(t2, "is an air link but place 'town' is not an airfield");
-    free(t2);
-    char *t3 = replace(strdup(text), "vehicle: plane", "vehicle: zeppelin");
-    load_fails(t3, "unknown vehicle class 'zeppelin'");
-    free(t3);
-    char *t4 = replace(strdup(text), "mode: river", "mode: canal");
-    load_fails(t4, "canal");
-    free(t4);
+    char *text = bk_test_slurp(RIVER_AIR);
+    static const char *const cases[][3] = {
+        {"vehicle: barge", "vehicle: tanker",
+         "corridor 'river': leg river_port -> town is river, which vehicle class 'tanker' cannot "
+         "use"},
+        {"lon: -3.0,\n     airfield: {sorties_per_day: 4, closure_hours: 72, defence: 10}}",
+         "lon: -3.0}", "is an air link but place 'town' is not an airfield"},
+        {"vehicle: plane", "vehicle: zeppelin", "unknown vehicle class 'zeppelin'"},
+        {"mode: river", "mode: canal", "canal"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = bk_test_edit(strdup(text), cases[i][0], cases[i][1]);
+        bk_test_load_fails(t, cases[i][2]);
+        free(t);
+    }
     free(text);
 }
 
@@ -338,31 +262,22 @@ static void bad_mode_keys_refused(void **state)
 static void sorties_limit_flights(void **state)
 {
     (void)state;
-    char *text = slurp(RIVER_AIR);
-    text = replace(text, "intelligence: 0.15", "intelligence: 0.0");
-    text = replace(text, "loss_per_sortie: 0.01", "loss_per_sortie: 0.0");
-    char *two = replace(strdup(text), "airfield: {sorties_per_day: 4,",
-                        "airfield: {sorties_per_day: 2,");
-    char *eight = replace(strdup(text), "airfield: {sorties_per_day: 4,",
-                          "airfield: {sorties_per_day: 8,");
-    bk_scenario *a = load_text(two), *b = load_text(eight);
+    char *text = bk_test_slurp(RIVER_AIR);
+    text = bk_test_edit(text, "intelligence: 0.15", "intelligence: 0.0");
+    text = bk_test_edit(text, "loss_per_sortie: 0.01", "loss_per_sortie: 0.0");
+    bk_scenario *a = bk_test_load_edited(text, "sorties_per_day: 4,", "sorties_per_day: 2,");
+    bk_scenario *b = bk_test_load_edited(text, "sorties_per_day: 4,", "sorties_per_day: 8,");
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        bk_run *ra = run_seed(a, seed), *rb = run_seed(b, seed);
         bk_run_totals ta, tb;
-        bk_run_get_totals(ra, &ta);
-        bk_run_get_totals(rb, &tb);
+        int days = bk_test_run_pair(a, b, seed, &ta, &tb);
         assert_int_equal(ta.attacks_attempted, 0);
         /* one landing a day, plus one already in the air at the start */
-        assert_true(ta.delivered_mode_l[BK_MODE_AIR] <= (ra->days + 1) * 15000.0);
-        assert_true(ta.delivered_mode_l[BK_MODE_AIR] >= 0.5 * ra->days * 15000.0);
+        assert_true(ta.delivered_mode_l[BK_MODE_AIR] <= (days + 1) * 15000.0);
+        assert_true(ta.delivered_mode_l[BK_MODE_AIR] >= 0.5 * days * 15000.0);
         assert_true(tb.delivered_mode_l[BK_MODE_AIR] > 1.5 * ta.delivered_mode_l[BK_MODE_AIR]);
-        bk_run_free(ra);
-        bk_run_free(rb);
     }
     bk_scenario_free(a);
     bk_scenario_free(b);
-    free(two);
-    free(eight);
     free(text);
 }
 
@@ -370,31 +285,23 @@ static void sorties_limit_flights(void **state)
 static void lint_of_modes(void **state)
 {
     (void)state;
-    char *text = slurp(RIVER_AIR);
-    bk_scenario *sc = load_text(text);
+    char *text = bk_test_slurp(RIVER_AIR);
+    bk_scenario *sc = bk_test_load_text(text);
     int count = -1;
-    FILE *null = fopen("/dev/null", "w");
-    assert_non_null(null);
-    assert_int_equal(bk_scenario_lint(sc, null, &count), BK_OK);
+    free(bk_test_lint(sc, &count));
     assert_int_equal(count, 0);
     bk_scenario_free(sc);
-    text = replace(text, "vehicles:\n",
-                   "vehicles:\n  - {id: spare, kind: helicopter, capacity_l: 2000}\n");
-    text = replace(text, "  - {id: road_town,",
-                   "  - {id: strip, kind: town, lat: 13.5, lon: -2.0,\n"
-                   "     airfield: {sorties_per_day: 2}}\n  - {id: road_town,");
-    sc = load_text(text);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_scenario_lint(sc, f, &count), BK_OK);
-    fclose(f);
+    text = bk_test_edit(text, "vehicles:\n",
+                        "vehicles:\n  - {id: spare, kind: helicopter, capacity_l: 2000}\n");
+    text = bk_test_edit(text, "  - {id: road_town,",
+                        "  - {id: strip, kind: town, lat: 13.5, lon: -2.0,\n"
+                        "     airfield: {sorties_per_day: 2}}\n  - {id: road_town,");
+    sc = bk_test_load_text(text);
+    char *buf = bk_test_lint(sc, &count);
     assert_int_equal(count, 2);
-    assert_non_null(strstr(buf, "vehicle class 'spare' serves no corridor"));
-    assert_non_null(strstr(buf, "place 'strip' is an airfield but no air segment ends there"));
+    BK_TEST_HAS_ALL(buf, "vehicle class 'spare' serves no corridor",
+                    "place 'strip' is an airfield but no air segment ends there");
     free(buf);
-    fclose(null);
     bk_scenario_free(sc);
     free(text);
 }

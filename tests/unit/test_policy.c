@@ -14,6 +14,7 @@
 #include "blockade/ensemble.h"
 #include "blockade/sim.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 
 static bk_scenario *base;
 
@@ -45,17 +46,6 @@ static bk_status apply(const char *text, bk_scenario **out, bk_error *err)
     return st;
 }
 
-static char *describe(const bk_scenario *sc)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_scenario_describe(sc, f), BK_OK);
-    fclose(f);
-    return buf;
-}
-
 static void patch_sets_and_adds(void **state)
 {
     (void)state;
@@ -73,7 +63,7 @@ static void patch_sets_and_adds(void **state)
     if (st != BK_OK)
         print_error("%s\n", err.message);
     assert_int_equal(st, BK_OK);
-    char *d = describe(sc);
+    char *d = bk_test_describe(sc);
     assert_non_null(strstr(d, "airlift: 40000 L/day of gasoil from 2025-09-20"));
     free(d);
     /* the identity: the base text (comments and all) and the patch */
@@ -148,24 +138,8 @@ static void patch_errors_have_positions(void **state)
     }
 }
 
-static char *run_bytes(const bk_scenario *sc)
-{
-    bk_run_config cfg;
-    bk_run_config_init(&cfg, sc);
-    cfg.seed = 11;
-    bk_run *run = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_sim_run(sc, &cfg, &run, &err), BK_OK);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
-    assert_int_equal(bk_run_write_events_csv(run, f), BK_OK);
-    fclose(f);
-    bk_run_free(run);
-    return buf;
-}
+/* The daily and events CSV of replication 0 of sc with seed 11, as one string (free it). */
+#define run_bytes(sc) bk_test_seed_csv(sc, 11, NULL)
 
 /* The policy of `text` (which must load). */
 static bk_policy *policy_of(const char *text)
@@ -176,14 +150,28 @@ static bk_policy *policy_of(const char *text)
     return p;
 }
 
-/* p applied to the base both ways: exactly on a copy, and to the text (its text in *text when
- * text is not NULL). */
-static void both_routes(const bk_policy *p, bk_scenario **exact, bk_scenario **via_text,
-                        char **text)
+/* The policy of a text applied to the base both ways: exactly on a copy, and to the text. */
+typedef struct routes {
+    bk_policy *p;
+    bk_scenario *exact, *via_text;
+    char *text; /* the rewritten text of the base */
+} routes;
+
+static void routes_open(routes *r, const char *policy_text)
 {
     bk_error err = {0};
-    assert_int_equal(bk_policy_apply(p, base, exact, &err), BK_OK);
-    assert_int_equal(bk_policy_apply_text(p, base, via_text, text, &err), BK_OK);
+    r->p = policy_of(policy_text);
+    r->text = NULL;
+    assert_int_equal(bk_policy_apply(r->p, base, &r->exact, &err), BK_OK);
+    assert_int_equal(bk_policy_apply_text(r->p, base, &r->via_text, &r->text, &err), BK_OK);
+}
+
+static void routes_close(routes *r)
+{
+    free(r->text);
+    bk_scenario_free(r->via_text);
+    bk_scenario_free(r->exact);
+    bk_policy_free(r->p);
 }
 
 /* Values exactly representable in the old printed form: the run on the copy with the values set
@@ -196,20 +184,17 @@ static void exact_set_runs_as_the_text_route(void **state)
                                "  corridors.west.escort.units: 9\n"
                                "  fleet.fear_per_attack: 0.25\n"
                                "  armed_group.cells.west_cell.intelligence: 0.5\n";
-    bk_policy *p = policy_of(text);
-    bk_scenario *a = NULL, *b = NULL;
-    both_routes(p, &a, &b, NULL);
-    assert_string_not_equal(bk_scenario_patch(a), "");   /* the copy route was taken */
-    assert_string_equal(bk_scenario_patch(b), "");
-    char *ra = run_bytes(a), *rb = run_bytes(b), *r0 = run_bytes(base);
+    routes r;
+    routes_open(&r, text);
+    assert_string_not_equal(bk_scenario_patch(r.exact), ""); /* the copy route was taken */
+    assert_string_equal(bk_scenario_patch(r.via_text), "");
+    char *ra = run_bytes(r.exact), *rb = run_bytes(r.via_text), *r0 = run_bytes(base);
     assert_string_equal(ra, rb);
     assert_string_not_equal(ra, r0);   /* and the policy changed the run */
     free(ra);
     free(rb);
     free(r0);
-    bk_scenario_free(a);
-    bk_scenario_free(b);
-    bk_policy_free(p);
+    routes_close(&r);
 }
 
 /* text with `from`, which must occur once, replaced by `to`. */
@@ -233,10 +218,8 @@ static void apply_text_keeps_comments(void **state)
                                "  - set: corridors.west.escort.units = 9\n"
                                "  - set: city.initial_stock_l.gasoil = 7000000\n"
                                "  - set: city.unload_hours.min = 10\n";
-    bk_policy *p = policy_of(text);
-    bk_scenario *sc = NULL, *exact = NULL;
-    char *out = NULL;
-    both_routes(p, &exact, &sc, &out);
+    routes r;
+    routes_open(&r, text);
     size_t len = 0;
     const char *base_text = bk_scenario_text(base, &len);
     char *a = replaced(base_text, "units: 6                   # escort units in the pool",
@@ -245,19 +228,16 @@ static void apply_text_keeps_comments(void **state)
                        "{gasoil: 7000000, gasoline: 4000000}");
     char *c = replaced(b, "unload_hours: [12, 48]         # customs",
                        "unload_hours: [10, 48]         # customs");
-    assert_string_equal(out, c);
+    assert_string_equal(r.text, c);
     /* and the scenario is the one the exact route sets */
-    char *ra = run_bytes(sc), *rb = run_bytes(exact);
+    char *ra = run_bytes(r.via_text), *rb = run_bytes(r.exact);
     assert_string_equal(ra, rb);
     free(ra);
     free(rb);
     free(a);
     free(b);
     free(c);
-    free(out);
-    bk_scenario_free(sc);
-    bk_scenario_free(exact);
-    bk_policy_free(p);
+    routes_close(&r);
 }
 
 /* A value of a text key is its words, whatever YAML would make of them: commas and ': ' in a
@@ -268,20 +248,14 @@ static void set_words_stay_words(void **state)
     static const char text[] = "name: words\npatch:\n"
                                "  - set: 'places.west_port.name = \"West, Port: A # b\"'\n"
                                "  - set: 'corridors.west.name = Route: north'\n";
-    bk_policy *p = policy_of(text);
-    bk_scenario *sc = NULL, *exact = NULL;
-    char *out = NULL;
-    both_routes(p, &exact, &sc, &out);
-    char *da = describe(sc), *db = describe(exact);
+    routes r;
+    routes_open(&r, text);
+    char *da = bk_test_describe(r.via_text), *db = bk_test_describe(r.exact);
     assert_string_equal(da, db);
-    assert_non_null(strstr(da, "West, Port: A # b (west_port)"));
-    assert_non_null(strstr(da, "west (Route: north)"));
+    BK_TEST_HAS_ALL(da, "West, Port: A # b (west_port)", "west (Route: north)");
     free(da);
     free(db);
-    free(out);
-    bk_scenario_free(sc);
-    bk_scenario_free(exact);
-    bk_policy_free(p);
+    routes_close(&r);
 }
 
 /* A key below a list item is checked against the schema when the policy is read. */
@@ -294,8 +268,7 @@ static void list_item_keys_are_checked(void **state)
     bk_error err = {0};
     assert_int_equal(bk_policy_load_string(bad_type, sizeof bad_type - 1, "p.yaml", &p, &err),
                      BK_ERR_SCHEMA);
-    assert_non_null(strstr(err.message, "p.yaml:3:"));
-    assert_non_null(strstr(err.message, "expected a number, got 'abc'"));
+    BK_TEST_HAS_ALL(err.message, "p.yaml:3:", "expected a number, got 'abc'");
     memset(&err, 0, sizeof err);
     assert_int_equal(bk_policy_load_string(bad_key, sizeof bad_key - 1, "p.yaml", &p, &err),
                      BK_ERR_REFERENCE);

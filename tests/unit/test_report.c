@@ -11,21 +11,25 @@
 #include <cmocka.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 
 /* A run of the two-corridor scenario written like `blockade run --out`, shared by the tests. */
 static char *run_dir;
 
-static int write_with(const char *dir, const char *name, bk_status (*fn)(const bk_run *, FILE *),
-                      const bk_run *run)
+static bk_status daily_csv(const void *run, FILE *f)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return -1;
-    bk_status st = fn(run, f);
-    return fclose(f) == 0 && st == BK_OK ? 0 : -1;
+    return bk_run_write_daily_csv(run, f);
+}
+
+static bk_status events_geojson(const void *run, FILE *f)
+{
+    return bk_run_write_events_geojson(run, f);
+}
+
+static bk_status summary_json(const void *run, FILE *f)
+{
+    return bk_run_write_summary_json(run, f);
 }
 
 static int setup(void **state)
@@ -46,9 +50,9 @@ static int setup(void **state)
     size_t len = 0;
     const char *text = bk_scenario_text(sc, &len);
     char *yaml = run_dir ? bk_test_write_temp(run_dir, "scenario.yaml", text, len) : NULL;
-    int rc = yaml && write_with(run_dir, "daily.csv", bk_run_write_daily_csv, run) == 0
-                     && write_with(run_dir, "events.geojson", bk_run_write_events_geojson, run) == 0
-                     && write_with(run_dir, "summary.json", bk_run_write_summary_json, run) == 0
+    int rc = yaml && bk_test_write_with(run_dir, "daily.csv", daily_csv, run) == 0
+                     && bk_test_write_with(run_dir, "events.geojson", events_geojson, run) == 0
+                     && bk_test_write_with(run_dir, "summary.json", summary_json, run) == 0
                  ? 0
                  : -1;
     free(yaml);
@@ -64,23 +68,6 @@ static int teardown(void **state)
         bk_test_remove_tree(run_dir);
     free(run_dir);
     return 0;
-}
-
-/* The report of `dir` in memory; *st gets the status; the text (free with free()) even on
- * failure, so a test can check that nothing was written. */
-static char *report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,
-                    size_t *len)
-{
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    assert_non_null(f);
-    memset(err, 0, sizeof *err);
-    *st = bk_report_write(dir, cfg, f, err);
-    assert_int_equal(fclose(f), 0);
-    if (len)
-        *len = n;
-    return buf;
 }
 
 /* A copy of the run directory with one file replaced (or added). */
@@ -109,32 +96,24 @@ static void test_report_of_a_run(void **state)
     bk_status st;
     bk_error err;
     size_t len = 0;
-    char *html = report(run_dir, NULL, &st, &err, &len);
+    char *html = bk_test_report(run_dir, NULL, &st, &err, &len);
     assert_int_equal(st, BK_OK);
     assert_non_null(html);
     assert_int_equal(strlen(html), len);
-    assert_non_null(strstr(html, "<!DOCTYPE html>"));
-    assert_non_null(strstr(html, "<title>Two corridors (test): blockade report</title>"));
+    BK_TEST_HAS_ALL(html, "<!DOCTYPE html>",
+                    "<title>Two corridors (test): blockade report</title>");
     /* the libraries, inlined */
-    assert_non_null(strstr(html, "var uPlot="));
-    assert_non_null(strstr(html, "d3-geo"));
-    assert_non_null(strstr(html, "topojson-client"));
-    assert_non_null(strstr(html, "\"type\":\"Topology\""));
-    assert_non_null(strstr(html, "window.bkReport"));
+    BK_TEST_HAS_ALL(html, "var uPlot=", "d3-geo", "topojson-client", "\"type\":\"Topology\"",
+                    "window.bkReport");
     /* the data: series, the scenario's network and demand, the events, the summary */
-    assert_non_null(strstr(html, "\"kind\":\"run\""));
-    assert_non_null(strstr(html, "\"stock_gasoil_l\":["));
-    assert_non_null(strstr(html, "\"arrivals_west\":["));
-    assert_non_null(strstr(html, "\"blackout_hours\":["));
-    assert_non_null(strstr(html, "\"dates\":[\"2025-09-01\""));
+    BK_TEST_HAS_ALL(html, "\"kind\":\"run\"", "\"stock_gasoil_l\":[", "\"arrivals_west\":[",
+                    "\"blackout_hours\":[", "\"dates\":[\"2025-09-01\"");
     const char *demand = strstr(html, "\"column\":\"stock_gasoil_l\",\"demand_l_per_day\":");
     assert_non_null(demand); /* the sum of the sectors' demand: litres per day, > 0 */
     assert_true(strtod(demand + strlen("\"column\":\"stock_gasoil_l\",\"demand_l_per_day\":"), NULL) > 0);
-    assert_non_null(strstr(html, "\"id\":\"west_town-capital\""));
-    assert_non_null(strstr(html, "\"corridors\":[\"west\"]"));
-    assert_non_null(strstr(html, "\"events\":[[-"));
-    assert_non_null(strstr(html, "\"summary\":{"));
-    assert_non_null(strstr(html, "Road West Town - Capital closed for 48 hours (bridge blown)"));
+    BK_TEST_HAS_ALL(html, "\"id\":\"west_town-capital\"", "\"corridors\":[\"west\"]",
+                    "\"events\":[[-", "\"summary\":{",
+                    "Road West Town - Capital closed for 48 hours (bridge blown)");
     /* Nothing is fetched: no remote script, style, image or link, and the page forbids it. */
     assert_null(strstr(html, "src=\"http"));
     assert_null(strstr(html, "href=\"http"));
@@ -166,12 +145,12 @@ static void test_title_and_observed(void **state)
     cfg.observed_path = obs;
     bk_status st;
     bk_error err;
-    char *html = report(run_dir, &cfg, &st, &err, NULL);
+    char *html = bk_test_report(run_dir, &cfg, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
-    assert_non_null(strstr(html, "<title>Fuel &amp; power &lt;draft&gt;</title>"));
-    assert_non_null(strstr(html, "\"observed\":{\"file\":\"observed.csv\""));
-    assert_non_null(strstr(html, "[-9.2,13.1,\"2025-09-06\",\"Ambush, then \\u003c/script>"));
-    assert_non_null(strstr(html, "[-8.1,12.5,\"2025-09-08\",\"plain\",\"Other\"]"));
+    BK_TEST_HAS_ALL(html, "<title>Fuel &amp; power &lt;draft&gt;</title>",
+                    "\"observed\":{\"file\":\"observed.csv\"",
+                    "[-9.2,13.1,\"2025-09-06\",\"Ambush, then \\u003c/script>",
+                    "[-8.1,12.5,\"2025-09-08\",\"plain\",\"Other\"]");
     assert_null(strstr(html, "no position")); /* rows without coordinates are left out */
     assert_null(strstr(html, "alert(1)</script>"));
     assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
@@ -193,7 +172,7 @@ static void test_long_title_cut_at_a_character(void **state)
     cfg.title = title;
     bk_status st;
     bk_error err;
-    char *html = report(run_dir, &cfg, &st, &err, NULL);
+    char *html = bk_test_report(run_dir, &cfg, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     snprintf(want, sizeof want, "<title>%.510s</title>", title);
     assert_non_null(strstr(html, want));
@@ -213,7 +192,7 @@ static void test_summary_with_escapes_passes_through(void **state)
     char *dir = dir_with("summary.json", summary);
     bk_status st;
     bk_error err;
-    char *html = report(dir, NULL, &st, &err, NULL);
+    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     const char *want = "\"summary\":{\"scenario\":\"Two \\\"quoted\\\" \\\\ corridors\\n"
                        "\\u003c/script>\",\"days\":20,\"list\":[1,-2.5e3,true,null,"
@@ -233,14 +212,14 @@ static void test_missing_directory(void **state)
     bk_status st;
     bk_error err;
     size_t len = 1;
-    char *html = report(path, NULL, &st, &err, &len);
+    char *html = bk_test_report(path, NULL, &st, &err, &len);
     assert_int_equal(st, BK_ERR_IO);
     assert_int_equal(len, 0); /* nothing written */
     assert_non_null(strstr(err.message, "no-such-dir"));
     free(html);
 
     char *empty = bk_test_make_temp_dir("report-empty");
-    html = report(empty, NULL, &st, &err, &len);
+    html = bk_test_report(empty, NULL, &st, &err, &len);
     assert_int_equal(st, BK_ERR_IO);
     assert_non_null(strstr(err.message, "daily.csv"));
     free(html);
@@ -250,7 +229,7 @@ static void test_missing_directory(void **state)
     bk_report_config cfg;
     bk_report_config_init(&cfg);
     cfg.observed_path = path;
-    html = report(run_dir, &cfg, &st, &err, &len);
+    html = bk_test_report(run_dir, &cfg, &st, &err, &len);
     assert_int_equal(st, BK_ERR_IO);
     assert_int_equal(len, 0);
     free(html);
@@ -279,7 +258,7 @@ static void test_malformed_csv(void **state)
         bk_status st;
         bk_error err;
         size_t len = 1;
-        char *html = report(dir, NULL, &st, &err, &len);
+        char *html = bk_test_report(dir, NULL, &st, &err, &len);
         if (st != cases[i].status || strstr(err.message, cases[i].where) == NULL)
             fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);
         assert_int_equal(len, 0);
@@ -307,15 +286,14 @@ static void test_ensemble_and_compare(void **state)
     free(bk_test_write_temp(dir, "compare.csv", compare, strlen(compare)));
     bk_status st;
     bk_error err;
-    char *html = report(dir, NULL, &st, &err, NULL);
+    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
-    assert_non_null(strstr(html, "\"kind\":\"compare\""));
-    assert_non_null(strstr(html, "\"dates\":[\"2025-09-01\",\"2025-09-02\"]"));
-    assert_non_null(strstr(html, "\"cover_days\":{\"unit\":\"days\",\"mean\":[10,9.5],\"q05\":[8,7]"));
-    assert_non_null(strstr(html, "\"q95\":[12,1.2e+1]"));
+    BK_TEST_HAS_ALL(html, "\"kind\":\"compare\"", "\"dates\":[\"2025-09-01\",\"2025-09-02\"]",
+                    "\"cover_days\":{\"unit\":\"days\",\"mean\":[10,9.5],\"q05\":[8,7]",
+                    "\"q95\":[12,1.2e+1]");
     assert_null(strstr(html, "\"fleet\":")); /* series the page does not draw stay out */
-    assert_non_null(strstr(html, "\"curves\":{\"stockout_any\":[0,0.25]}"));
-    assert_non_null(strstr(html, "\"rows\":[[\"delivered_l\",\"escorts\",\"base\",\"1200\""));
+    BK_TEST_HAS_ALL(html, "\"curves\":{\"stockout_any\":[0,0.25]}",
+                    "\"rows\":[[\"delivered_l\",\"escorts\",\"base\",\"1200\"");
     assert_null(strstr(html, "\"network\":")); /* no scenario.yaml: the map shows events only */
     free(html);
     bk_test_remove_tree(dir);
@@ -325,21 +303,15 @@ static void test_ensemble_and_compare(void **state)
 static void test_network_geojson(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    bk_scenario *sc = NULL;
-    bk_error err;
-    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
-    free(path);
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    assert_int_equal(bk_scenario_write_network_geojson(sc, f), BK_OK);
-    fclose(f);
+    bk_scenario *sc = bk_test_load_reference();
+    bk_test_capture cap;
+    assert_int_equal(bk_scenario_write_network_geojson(sc, bk_test_capture_open(&cap)), BK_OK);
+    char *buf = bk_test_capture_close(&cap);
     assert_int_equal(bk_test_count(buf, "\"type\":\"Point\""), 7);
     assert_int_equal(bk_test_count(buf, "\"type\":\"LineString\""), 7);
-    assert_non_null(strstr(buf, "\"coordinates\":[-8.0000,12.6000]},\"properties\":{\"id\":\"capital\""));
-    assert_non_null(strstr(buf, "\"id\":\"west_town-south_town\",\"from\":\"west_town\",\"to\":\"south_town\","
-                                "\"length_km\":220,\"cover\":0.4,\"corridors\":[]"));
+    BK_TEST_HAS_ALL(buf, "\"coordinates\":[-8.0000,12.6000]},\"properties\":{\"id\":\"capital\"",
+                    "\"id\":\"west_town-south_town\",\"from\":\"west_town\",\"to\":\"south_town\","
+                    "\"length_km\":220,\"cover\":0.4,\"corridors\":[]");
     free(buf);
     assert_int_equal(bk_scenario_write_network_geojson(NULL, stdout), BK_ERR_USAGE);
     bk_scenario_free(sc);

@@ -13,33 +13,14 @@
 #include <cmocka.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "blockade/blockade.h"
 #include "blockade/decide.h"
+#include "decide_fixture.h"
 
 static char *opt_dir, *vul_dir;
 
-static const char *levers_text =
-    "levers:\n"
-    "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"
-    "  - {path: corridors.south.escort.units, min: 0, max: 10}\n"
-    "budgets:\n"
-    "  - {levers: [corridors.west.escort.units, corridors.south.escort.units], total: 10}\n"
-    "adversary:\n"
-    "  levers:\n"
-    "    - {path: armed_group.cells.west_cell.home, choices: [west_town, south_town]}\n";
-
-typedef bk_status (*writer)(const void *, FILE *);
-
-static int write_to(const char *dir, const char *name, writer fn, const void *obj)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return -1;
-    bk_status st = fn(obj, f);
-    return fclose(f) == 0 && st == BK_OK ? 0 : -1;
-}
+#define levers_text bk_test_reference_levers
 
 static bk_status opt_csv(const void *o, FILE *f) { return bk_optimise_write_csv(o, f); }
 static bk_status opt_json(const void *o, FILE *f) { return bk_optimise_write_json(o, f); }
@@ -58,29 +39,13 @@ static int write_scenario(const char *dir, const bk_scenario *sc)
 /* `blockade optimise --out` in small: optimise.csv, optimise.json and scenario.yaml. */
 static char *optimise_dir(const bk_scenario *sc, const char *objective)
 {
-    bk_levers *lv = NULL;
-    bk_objective *obj = NULL;
-    bk_error err = {0};
-    if (bk_levers_load_string(levers_text, strlen(levers_text), "l.yaml", sc, &lv, &err) != BK_OK
-        || (objective ? bk_objective_load_string(objective, strlen(objective), "o.yaml", &obj,
-                                                 &err)
-                      : bk_objective_default(&obj, &err)) != BK_OK)
-        return NULL;
-    bk_optimise_config cfg;
-    bk_optimise_config_init(&cfg, sc);
-    cfg.replications = 6;
-    cfg.max_replications = 12;
-    cfg.days = 30;
-    cfg.max_evals = 8;
-    cfg.adversary_evals = 3;
-    cfg.finalists = 2;
-    cfg.threads = 2;
     bk_optimise *o = NULL;
+    bk_error err = {0};
     char *dir = NULL;
-    if (bk_optimise_run(sc, lv, obj, &cfg, &o, &err) == BK_OK) {
+    if (small_optimise(sc, levers_text, objective, 2, &o, &err) == BK_OK) {
         dir = bk_test_make_temp_dir("report-opt");
-        if (dir && (write_to(dir, "optimise.csv", opt_csv, o) || write_to(dir, "optimise.json",
-                                                                          opt_json, o)
+        if (dir && (bk_test_write_with(dir, "optimise.csv", opt_csv, o)
+                    || bk_test_write_with(dir, "optimise.json", opt_json, o)
                     || write_scenario(dir, sc))) {
             bk_test_remove_tree(dir);
             free(dir);
@@ -88,32 +53,20 @@ static char *optimise_dir(const bk_scenario *sc, const char *objective)
         }
     }
     bk_optimise_free(o);
-    bk_objective_free(obj);
-    bk_levers_free(lv);
     return dir;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    bk_scenario *sc = NULL;
+    bk_scenario *sc = bk_test_load_reference();
     bk_error err;
-    if (!path || bk_scenario_load_file(path, &sc, &err) != BK_OK)
-        return -1;
-    free(path);
     opt_dir = optimise_dir(sc, NULL);
-    bk_vuln_config vc;
-    bk_vuln_config_init(&vc, sc);
-    vc.replications = 4;
-    vc.days = 30;
-    vc.simulate = 0;
-    vc.threads = 2;
     bk_vulnerability *v = NULL;
-    if (bk_vulnerability_run(sc, &vc, &v, &err) == BK_OK) {
+    if (small_vulnerability(sc, 4, 0, 2, 30, &v, &err) == BK_OK) {
         vul_dir = bk_test_make_temp_dir("report-vul");
-        if (vul_dir && (write_to(vul_dir, "vulnerability.csv", vul_csv, v)
-                        || write_to(vul_dir, "vulnerability.json", vul_json, v)
+        if (vul_dir && (bk_test_write_with(vul_dir, "vulnerability.csv", vul_csv, v)
+                        || bk_test_write_with(vul_dir, "vulnerability.json", vul_json, v)
                         || write_scenario(vul_dir, sc))) {
             free(vul_dir);
             vul_dir = NULL;
@@ -134,21 +87,6 @@ static int teardown(void **state)
     free(opt_dir);
     free(vul_dir);
     return 0;
-}
-
-/* The report of `dir` in memory (free with free()), even on failure. */
-static char *report(const char *dir, bk_status *st, bk_error *err, size_t *len)
-{
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    assert_non_null(f);
-    memset(err, 0, sizeof *err);
-    *st = bk_report_write(dir, NULL, f, err);
-    assert_int_equal(fclose(f), 0);
-    if (len)
-        *len = n;
-    return buf;
 }
 
 static char *file_in(const char *dir, const char *name)
@@ -186,7 +124,7 @@ static void test_optimise_page(void **state)
     bk_status st;
     bk_error err;
     size_t len = 0;
-    char *html = report(opt_dir, &st, &err, &len);
+    char *html = bk_test_report(opt_dir, NULL, &st, &err, &len);
     if (st != BK_OK)
         fail_msg("%s", err.message);
     expect_in(html, "<title>Two corridors (test): blockade report</title>");
@@ -238,15 +176,12 @@ static void test_optimise_page(void **state)
 static void test_optimise_cvar_states_no_guarantee(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    bk_scenario *sc = NULL;
+    bk_scenario *sc = bk_test_load_reference();
     bk_error err;
-    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
-    free(path);
     char *dir = optimise_dir(sc, "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n");
     assert_non_null(dir);
     bk_status st;
-    char *html = report(dir, &st, &err, NULL);
+    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     expect_in(html, "\"guarantee\":\"for the mean only: none for the CVaR\"");
     expect_in(html, "\"measure\":\"CVaR at 0.8 (mean of the worst 20 % of replications)\"");
@@ -261,7 +196,7 @@ static void test_vulnerability_page(void **state)
     (void)state;
     bk_status st;
     bk_error err;
-    char *html = report(vul_dir, &st, &err, NULL);
+    char *html = bk_test_report(vul_dir, NULL, &st, &err, NULL);
     if (st != BK_OK)
         fail_msg("%s", err.message);
     expect_in(html, "\"kind\":\"vulnerability\"");
@@ -335,7 +270,7 @@ static void test_each_alone(void **state)
     char *only = dir_with(opt_dir, opt_files + 1, 1, "", NULL); /* optimise.json alone */
     bk_status st;
     bk_error err;
-    char *html = report(only, &st, &err, NULL);
+    char *html = bk_test_report(only, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     expect_in(html, "\"optimise\":{\"result\":{");
     assert_null(strstr(html, "\"candidates\""));
@@ -344,7 +279,7 @@ static void test_each_alone(void **state)
     bk_test_remove_tree(only);
     free(only);
     /* optimise.csv without optimise.json is not an output directory the report knows */
-    html = report(dir, &st, &err, NULL);
+    html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_ERR_IO);
     expect_in(err.message, "optimise.json");
     expect_in(err.message, "vulnerability.csv");
@@ -354,7 +289,7 @@ static void test_each_alone(void **state)
     free(dir);
 
     only = dir_with(vul_dir, vul_files, 1, "", NULL); /* vulnerability.csv alone */
-    html = report(only, &st, &err, NULL);
+    html = bk_test_report(only, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     expect_in(html, "\"vulnerability\":{\"elements\":{");
     assert_null(strstr(html, "\"analysis\""));
@@ -373,7 +308,7 @@ static void test_markup_in_inputs_escaped(void **state)
     char *dir = dir_with(opt_dir, opt_files, 3, "optimise.json", bad);
     bk_status st;
     bk_error err;
-    char *html = report(dir, &st, &err, NULL);
+    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_OK);
     expect_in(html, "\"default\":\"\\u003c/script>\\u003cb>x\\u003c/b> west.escort.units ");
     assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
@@ -452,7 +387,7 @@ static void test_malformed(void **state)
         bk_status st;
         bk_error err;
         size_t len = 1;
-        char *html = report(dir, &st, &err, &len);
+        char *html = bk_test_report(dir, NULL, &st, &err, &len);
         if (st != cases[i].status || strstr(err.message, cases[i].where) == NULL
             || strstr(err.message, cases[i].what) == NULL)
             fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);

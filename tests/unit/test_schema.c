@@ -13,18 +13,11 @@
 #include <cmocka.h>
 
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
 
-static bk_scenario *load_reference(void)
-{
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
-    free(path);
-    return sc;
-}
+#define load_reference bk_test_load_reference
 
 static void set_exact_and_typed_errors(void **state)
 {

@@ -33,31 +33,18 @@ static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
     return bk_test_run(sc, seed, 0);
 }
 
-static int col(const bk_run *run, const char *name)
-{
-    for (int c = 0; c < run->n_cols; c++)
-        if (strcmp(run->cols[c].name, name) == 0)
-            return c;
-    fail_msg("no column %s", name);
-    return -1;
-}
-
 /* The full two-corridor scenario (campaign, cuts, timeline) under 30 seeds: every day's
  * invariants hold (checked inside the run) and the totals balance. */
 static void test_conservation_many_seeds(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_file(TWO);
     long attacks = 0, lost = 0;
     for (uint64_t seed = 1; seed <= 30; seed++) {
         bk_run *run = run_seed(sc, seed);
         bk_run_totals t;
         bk_run_get_totals(run, &t);
-        double rhs = t.delivered_l + t.burned_l + t.captured_l + t.in_transit_l;
-        assert_true(fabs(t.loaded_l - rhs) <= 1e-6 * t.loaded_l);
-        assert_int_equal(t.tankers_start + t.tankers_joined,
-                         t.tankers_active + t.tankers_destroyed + t.tankers_captured);
+        bk_test_assert_balanced(&t);
         assert_true(t.deliveries > 0);
         assert_true(t.attacks_successful <= t.attacks_attempted);
         assert_true(t.final_stock_l >= 0);
@@ -68,39 +55,22 @@ static void test_conservation_many_seeds(void **state)
     assert_true(attacks > 0); /* the scenario is not a quiet one */
     assert_true(lost > 0);
     bk_scenario_free(sc);
-    free(text);
-}
-
-static char *daily_bytes(const bk_run *run, size_t *len)
-{
-    char *buf = NULL;
-    FILE *f = open_memstream(&buf, len);
-    assert_non_null(f);
-    assert_int_equal(bk_run_write_daily_csv(run, f), BK_OK);
-    assert_int_equal(bk_run_write_events_csv(run, f), BK_OK);
-    fclose(f);
-    return buf;
 }
 
 static void test_same_seed_same_bytes(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    bk_scenario *sc = bk_test_load_text(text);
-    bk_run *a = run_seed(sc, 11), *b = run_seed(sc, 11), *c = run_seed(sc, 12);
+    bk_scenario *sc = bk_test_load_file(TWO);
     size_t la, lb, lc;
-    char *ba = daily_bytes(a, &la), *bb = daily_bytes(b, &lb), *bc = daily_bytes(c, &lc);
+    char *ba = bk_test_seed_csv(sc, 11, &la), *bb = bk_test_seed_csv(sc, 11, &lb);
+    char *bc = bk_test_seed_csv(sc, 12, &lc);
     assert_int_equal(la, lb);
     assert_memory_equal(ba, bb, la);
     assert_true(la != lc || memcmp(ba, bc, la) != 0);
     free(ba);
     free(bb);
     free(bc);
-    bk_run_free(a);
-    bk_run_free(b);
-    bk_run_free(c);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* No threat, ports far faster than the fleet: deliveries per day must equal fleet / mean cycle
@@ -111,13 +81,11 @@ static void test_same_seed_same_bytes(void **state)
 static void test_littles_law_without_threat(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    text = cut_from(text, "timeline:");
+    char *text = bk_test_big_depot_world("");
     text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
     text = bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
     text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
     text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
-    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
     bk_scenario *sc = bk_test_load_text(text);
     double west = 0, south = 0;
     const int seeds = 4, from = 5, to = 60;
@@ -151,29 +119,22 @@ static void test_escorts_deter_attacks(void **state)
     text = bk_test_edit(text, "mode: threat", "mode: always");
     text = bk_test_edit_all(text, "units: 6", "units: 30");
     text = bk_test_edit_all(text, "units: 4", "units: 30");
-    char *weak = bk_test_edit(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 1");
-    char *strong = bk_test_edit(strdup(text), "escort_per_convoy: 2", "escort_per_convoy: 6");
-    bk_scenario *sw = bk_test_load_text(weak), *ss = bk_test_load_text(strong);
+    bk_scenario *sw = bk_test_load_edited(text, "escort_per_convoy: 2", "escort_per_convoy: 1");
+    bk_scenario *ss = bk_test_load_edited(text, "escort_per_convoy: 2", "escort_per_convoy: 6");
     long att_w = 0, att_s = 0, lost_w = 0, lost_s = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
-        bk_run *a = run_seed(sw, seed), *b = run_seed(ss, seed);
         bk_run_totals ta, tb;
-        bk_run_get_totals(a, &ta);
-        bk_run_get_totals(b, &tb);
+        bk_test_run_pair(sw, ss, seed, &ta, &tb);
         att_w += ta.attacks_attempted - ta.lone_attacks;
         att_s += tb.attacks_attempted - tb.lone_attacks;
         lost_w += ta.tankers_destroyed + ta.tankers_captured;
         lost_s += tb.tankers_destroyed + tb.tankers_captured;
-        bk_run_free(a);
-        bk_run_free(b);
     }
     if (!(att_s < att_w && lost_s < lost_w))
         fail_msg("convoy attacks %ld (1 unit) vs %ld (6 units); lost %ld vs %ld", att_w, att_s,
                  lost_w, lost_s);
     bk_scenario_free(sw);
     bk_scenario_free(ss);
-    free(weak);
-    free(strong);
     free(text);
 }
 
@@ -182,16 +143,10 @@ static void test_escorts_deter_attacks(void **state)
 static void test_road_cut_stops_traffic(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    text = cut_from(text, "timeline:");
+    char *text = bk_test_big_depot_world("timeline:\n  - {date: 2025-09-11, type: road_cut, "
+                                         "segment: [west_town, capital], hours: 240}\n");
     text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
     text = bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
-    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
-    size_t n = strlen(text);
-    const char *tl = "timeline:\n  - {date: 2025-09-11, type: road_cut, segment: [west_town, "
-                     "capital], hours: 240}\n";
-    text = realloc(text, n + strlen(tl) + 1);
-    strcpy(text + n, tl);
     bk_scenario *sc = bk_test_load_text(text);
     bk_run *run = run_seed(sc, 3);
     assert_true(bk_test_sum_days(run, "arrivals_west", 0, 10) > 0);
@@ -212,47 +167,21 @@ static void test_campaign_switches_attacks_on(void **state)
     char *text = bk_test_slurp(TWO);
     text = cut_from(text, "timeline:");
     text = bk_test_edit(text, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
-    char *quiet = bk_test_edit(strdup(text), "  campaign_start: 2025-09-05", "");
-    bk_scenario *sq = bk_test_load_text(quiet), *sc = bk_test_load_text(text);
+    bk_scenario *sq = bk_test_load_edited(text, "  campaign_start: 2025-09-05", "");
+    bk_scenario *sc = bk_test_load_text(text);
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        bk_run *a = run_seed(sq, seed), *b = run_seed(sc, seed);
         bk_run_totals ta, tb;
-        bk_run_get_totals(a, &ta);
-        bk_run_get_totals(b, &tb);
+        bk_test_run_pair(sq, sc, seed, &ta, &tb);
         assert_int_equal(ta.attacks_attempted, 0);
         assert_int_equal(ta.road_cuts, 0);
         assert_true(tb.attacks_attempted > 0);
         assert_true(tb.first_attack_day >= 4); /* campaign from 2025-09-05 = day 4 */
-        bk_run_free(a);
-        bk_run_free(b);
     }
     bk_scenario_free(sq);
     bk_scenario_free(sc);
-    free(quiet);
     free(text);
 }
 
-
-/* The two-corridor world with its city side, a huge depot and a scripted timeline. */
-static char *city_world(const char *timeline)
-{
-    char *text = bk_test_slurp(TWO);
-    text = cut_from(text, "timeline:");
-    text = bk_test_edit(text, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
-    size_t n = strlen(text);
-    text = realloc(text, n + strlen(timeline) + 1);
-    assert_non_null(text);
-    strcpy(text + n, timeline);
-    return text;
-}
-
-static const double *series(const bk_run *run, const char *name, double *buf)
-{
-    int c = col(run, name);
-    for (int d = 0; d < run->days; d++)
-        buf[d] = run->daily[(size_t)d * run->n_cols + c];
-    return buf;
-}
 
 /* More fuel never means more blackout: an airlift on top of the same deliveries (same seed; the
  * supply side does not depend on the city when the depot never fills) gives at most the same
@@ -264,31 +193,16 @@ static void test_more_fuel_never_more_blackout(void **state)
      * first; the second also gets an airlift */
     const char *cut = "timeline:\n  - {date: 2025-09-04, type: supply_cut, port: west, factor: 0, "
                       "hours: 480}\n";
-    char *base = city_world(cut);
+    char *base = bk_test_big_depot_world(cut);
     char *with = malloc(strlen(cut) + 200);
     assert_non_null(with);
     sprintf(with, "%s  - {date: 2025-09-02, type: airlift, litres_per_day: 400000, product: "
                   "gasoil}\n", cut);
-    char *more = city_world(with);
+    char *more = bk_test_big_depot_world(with);
     free(with);
     bk_scenario *sa = bk_test_load_text(base), *sb = bk_test_load_text(more);
     assert_true(sa->cityside.enabled);
-    long better = 0;
-    for (uint64_t seed = 1; seed <= 10; seed++) {
-        bk_run *a = run_seed(sa, seed), *b = run_seed(sb, seed);
-        assert_true(a->days <= 400);
-        double ba[400], bb[400];
-        series(a, "blackout_hours", ba);
-        series(b, "blackout_hours", bb);
-        for (int d = 0; d < a->days; d++) {
-            if (bb[d] > ba[d] + 1e-9)
-                fail_msg("seed %llu day %d: %.3f h of blackout with the airlift, %.3f without",
-                         (unsigned long long)seed, d, bb[d], ba[d]);
-            better += bb[d] < ba[d] - 1e-9;
-        }
-        bk_run_free(a);
-        bk_run_free(b);
-    }
+    long better = bk_test_no_more_blackout(sa, sb, 10);
     assert_true(better > 0); /* the airlift did help on some days */
     bk_scenario_free(sa);
     bk_scenario_free(sb);
@@ -302,7 +216,7 @@ static void test_more_fuel_never_more_blackout(void **state)
 static void test_shortage_and_recovery(void **state)
 {
     (void)state;
-    char *text = city_world("timeline:\n"
+    char *text = bk_test_big_depot_world("timeline:\n"
                             "  - {date: 2025-09-04, type: supply_cut, port: west, factor: 0, "
                             "hours: 480}\n"
                             "  - {date: 2025-09-04, type: supply_cut, port: south, factor: 0, "
@@ -313,19 +227,17 @@ static void test_shortage_and_recovery(void **state)
     bk_scenario *sc = bk_test_load_text(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
+    double initial = bk_test_initial_stock(sc);
     for (uint64_t seed = 1; seed <= 10; seed++) {
         bk_run *run = run_seed(sc, seed);
         bk_run_totals t;
         bk_run_get_totals(run, &t);
-        double initial = 0;
-        for (int p = 0; p < sc->n_products; p++)
-            initial += sc->city.initial_stock_l[p];
         assert_true(fabs(initial + t.delivered_l + t.airlifted_l - t.consumed_l -
                          t.final_stock_l) <= 1e-6 * (initial + t.delivered_l));
         assert_true(run->days <= 400);
         double open[400], ratio[400];
-        series(run, "schools_open", open);
-        series(run, "price_ratio", ratio);
+        bk_test_series(run, "schools_open", open, 400);
+        bk_test_series(run, "price_ratio", ratio, 400);
         int d = 0, n = run->days;
         while (d < n) { /* walk the spells of equal state */
             int e = d;
@@ -362,7 +274,7 @@ static void test_column_names_are_tokens(void **state)
     text = bk_test_edit(text, "  - id: west\n    name: West corridor", "  - id: West-1\n    name: West corridor");
     bk_scenario *sc = bk_test_load_text(text);
     bk_run *run = run_seed(sc, 1);
-    assert_true(col(run, "arrivals_west_1") >= 0);
+    assert_true(bk_test_col(run, "arrivals_west_1") >= 0);
     for (int c = 0; c < run->n_cols; c++)
         assert_true(strspn(run->cols[c].name, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
                     strlen(run->cols[c].name));
@@ -374,8 +286,7 @@ static void test_column_names_are_tokens(void **state)
 static void test_bad_config(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_file(TWO);
     bk_run_config cfg;
     bk_run_config_init(&cfg, sc);
     cfg.days = -1;
@@ -385,7 +296,6 @@ static void test_bad_config(void **state)
     assert_null(run);
     assert_non_null(strstr(err.message, "days"));
     bk_scenario_free(sc);
-    free(text);
 }
 
 int main(void)

@@ -23,6 +23,7 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "store_fixture.h"
 
@@ -58,16 +59,33 @@ static const char summary_b[] =
     " \"totals\": {\"delivered_l\": 1500, \"burned_l\": 40, \"price\": 1.5},\n"
     " \"city\": {\"unmet_l\": {\"power\": 5}}, \"only_b\": \"x\"}";
 
-/* What a store call prints, as a new string; its status in *st. */
+/* A new store, open for writing, at a fresh path named after `stem` (into path). */
+static bk_store *new_store(char *path, size_t size, const char *stem)
+{
+    bk_cli_tmp_path(path, size, stem);
+    bk_store *s = NULL;
+    bk_error err = {0};
+    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    assert_non_null(s);
+    return s;
+}
+
+/* What a store call prints for runs a and b, as a new string; the call must succeed. */
+static char *printed(print_fn fn, bk_store *s, int64_t a, int64_t b)
+{
+    bk_status st;
+    bk_error err = {0};
+    char *out = capture(fn, s, a, b, &st, &err);
+    if (st != BK_OK)
+        fail_msg("%s", err.message);
+    return out;
+}
+
 /* A new store at a fresh path with two finished runs (ids 1 and 2). */
 static bk_store *store_with_two_runs(char *path, size_t size)
 {
-    bk_cli_tmp_path(path, size, "two.sqlite");
-    bk_store *s = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
-    assert_non_null(s);
+    bk_store *s = new_store(path, size, "two.sqlite");
+    bk_error err = {0};
     int64_t id = 0;
     bk_store_run_info info = info_for(HASH_A, 7);
     assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
@@ -91,8 +109,7 @@ static void test_open_create_and_reopen(void **state)
     assert_true(bk_cli_exists(path));
 
     /* Reopened, for writing and for reading, the store still has both runs. */
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
     int64_t id = 0;
     bk_store_run_info info = info_for(HASH_B, 9);
@@ -101,22 +118,18 @@ static void test_open_create_and_reopen(void **state)
     assert_int_equal(bk_store_finish(s, id, "failed", NULL, &err), BK_OK);
     bk_store_close(s);
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
-    bk_status st;
-    char *out = capture(call_list, s, 0, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    char *out = printed(call_list, s, 0, 0);
     char *r1 = strstr(out, "\n 1  "), *r2 = strstr(out, "\n 2  "), *r3 = strstr(out, "\n 3  ");
     assert_non_null(r1);
     assert_non_null(r2);
     assert_non_null(r3);
     assert_true(r3 < r2 && r2 < r1); /* newest first */
-    assert_non_null(strstr(out, "failed"));
-    assert_non_null(strstr(out, "Two corridors (test) c859c17ecef0 "));
-    assert_non_null(strstr(out, "Other scenario 001122334455 "));
+    BK_TEST_HAS_ALL(out, "failed", "Two corridors (test) c859c17ecef0 ",
+                    "Other scenario 001122334455 ");
     free(out);
 
     /* --limit: only the newest. */
-    out = capture(call_list, s, 1, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    out = printed(call_list, s, 1, 0);
     assert_non_null(strstr(out, "\n 3  "));
     assert_null(strstr(out, "\n 2  "));
     free(out);
@@ -132,11 +145,7 @@ static void test_show_prints_every_field(void **state)
     (void)state;
     char path[PATH_LEN];
     bk_store *s = store_with_two_runs(path, sizeof path);
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st;
-    char *out = capture(call_show, s, 1, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    char *out = printed(call_show, s, 1, 0);
     static const char *const want[] = {
         "kind", "run", "status           done", "started (UTC)", "Z\n", "ended (UTC)",
         "scenario         Two corridors (test)", "scenario sha256  " HASH_A,
@@ -158,11 +167,8 @@ static void test_show_escapes_terminal_controls(void **state)
 {
     (void)state;
     char path[PATH_LEN];
-    bk_cli_tmp_path(path, sizeof path, "controls.sqlite");
-    bk_store *s = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    bk_store *s = new_store(path, sizeof path, "controls.sqlite");
+    bk_error err = {0};
     bk_store_run_info info = info_for(HASH_A, 7);
     info.command = "blockade run --out \x1b]0;owned\x07x \xe2\x80\xae" "evil";
     info.out_dir = "/tmp/a\xc2\x9b" "2Jb";
@@ -170,9 +176,7 @@ static void test_show_escapes_terminal_controls(void **state)
     int64_t id = 0;
     assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
     assert_int_equal(bk_store_finish(s, id, "done", summary_a, &err), BK_OK);
-    bk_status st;
-    char *out = capture(call_show, s, id, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    char *out = printed(call_show, s, id, 0);
     for (const char *p = out; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if ((c < 0x20 && c != '\n') || c == 0x7f)
@@ -180,12 +184,10 @@ static void test_show_escapes_terminal_controls(void **state)
     }
     assert_null(strstr(out, "\xe2\x80\xae"));
     assert_null(strstr(out, "\xc2\x9b"));
-    assert_non_null(strstr(out, "--out \\x1b]0;owned\\x07x \\u202eevil"));
-    assert_non_null(strstr(out, "/tmp/a\\u009b2Jb"));
-    assert_non_null(strstr(out, "\\x1b[31mred"));
+    BK_TEST_HAS_ALL(out, "--out \\x1b]0;owned\\x07x \\u202eevil", "/tmp/a\\u009b2Jb",
+                    "\\x1b[31mred");
     free(out);
-    out = capture(call_list, s, 0, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    out = printed(call_list, s, 0, 0);
     assert_null(strchr(out, 0x1b));
     free(out);
     bk_store_close(s);
@@ -196,11 +198,8 @@ static void test_diff_compares_metrics(void **state)
     (void)state;
     char path[PATH_LEN];
     bk_store *s = store_with_two_runs(path, sizeof path);
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    bk_status st;
-    char *out = capture(call_diff, s, 1, 2, &st, &err);
-    assert_int_equal(st, BK_OK);
+    bk_error err = {0};
+    char *out = printed(call_diff, s, 1, 2);
     static const char *const want[] = {
         "scenario: the same in both runs: Two corridors (test) (sha256 " HASH_A ")",
         "run 1", "run 2", "seed", "differs", "summary:", "change", "relative",
@@ -226,8 +225,7 @@ static void test_diff_compares_metrics(void **state)
     int64_t id = 0;
     bk_store_run_info info = info_for(HASH_B, 7);
     assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
-    out = capture(call_diff, s, 1, id, &st, &err);
-    assert_int_equal(st, BK_OK);
+    out = printed(call_diff, s, 1, id);
     assert_non_null(strstr(out, "scenario: different"));
     assert_non_null(strstr(out, HASH_B));
     assert_non_null(strstr(out, "running or killed"));
@@ -250,8 +248,7 @@ static void test_refuses_a_file_that_is_not_sqlite(void **state)
         bk_status st = ro ? bk_store_open_readonly(path, &s, &err) : bk_store_open(path, &s, &err);
         assert_int_equal(st, BK_ERR_IO);
         assert_null(s);
-        assert_non_null(strstr(err.message, "not a blockade run store"));
-        assert_non_null(strstr(err.message, "not an SQLite database"));
+        BK_TEST_HAS_ALL(err.message, "not a blockade run store", "not an SQLite database");
         assert_non_null(strstr(err.message, path));
     }
     size_t len = 0;
@@ -303,8 +300,7 @@ static void test_readonly_open_creates_nothing(void **state)
     char path[PATH_LEN];
     bk_cli_tmp_path(path, sizeof path, "absent.sqlite");
     bk_store *s = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, path));
@@ -317,8 +313,7 @@ static void test_unknown_id_and_bad_calls(void **state)
     (void)state;
     char path[PATH_LEN];
     bk_store *s = store_with_two_runs(path, sizeof path);
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st;
     char *out = capture(call_show, s, 99, 0, &st, &err);
     assert_int_equal(st, BK_ERR_USAGE);
@@ -362,27 +357,20 @@ static void test_begin_without_finish_is_running_or_killed(void **state)
 {
     (void)state;
     char path[PATH_LEN];
-    bk_cli_tmp_path(path, sizeof path, "killed.sqlite");
-    bk_store *s = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    bk_store *s = new_store(path, sizeof path, "killed.sqlite");
+    bk_error err = {0};
     int64_t id = 0;
     bk_store_run_info info = info_for(HASH_A, UINT64_MAX);
     assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
     bk_store_close(s); /* no finish */
 
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
-    bk_status st;
-    char *out = capture(call_list, s, 0, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    char *out = printed(call_list, s, 0, 0);
     assert_non_null(strstr(out, "running or killed"));
     assert_non_null(strstr(out, "18446744073709551615")); /* the whole range of seeds */
     free(out);
-    out = capture(call_show, s, id, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
-    assert_non_null(strstr(out, "running or killed"));
-    assert_non_null(strstr(out, "summary: none"));
+    out = printed(call_show, s, id, 0);
+    BK_TEST_HAS_ALL(out, "running or killed", "summary: none");
     free(out);
     bk_store_close(s);
 }
@@ -394,14 +382,11 @@ static void test_end_not_recorded(void **state)
 {
     (void)state;
     char path[PATH_LEN], out_dir[PATH_LEN], manifest[PATH_LEN + 16];
-    bk_cli_tmp_path(path, sizeof path, "unrecorded.sqlite");
+    bk_store *s = new_store(path, sizeof path, "unrecorded.sqlite");
     bk_cli_tmp_path(out_dir, sizeof out_dir, "unrecorded-out");
     assert_int_equal(mkdir(out_dir, 0777), 0);
     snprintf(manifest, sizeof manifest, "%s/manifest.json", out_dir);
-    bk_store *s = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
-    assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
+    bk_error err = {0};
     int64_t id = 0;
     bk_store_run_info info = info_for(HASH_A, 7);
     info.out_dir = out_dir;
@@ -412,18 +397,16 @@ static void test_end_not_recorded(void **state)
     fclose(f);
     bk_store_close(s); /* no finish: the store could not record it */
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
-    bk_status st;
-    char *out = capture(call_list, s, 0, 0, &st, &err);
-    assert_int_equal(st, BK_OK);
+    char *out = printed(call_list, s, 0, 0);
     assert_non_null(strstr(out, "done (end not recorded)"));
     free(out);
-    out = capture(call_show, s, id, 0, &st, &err);
+    out = printed(call_show, s, id, 0);
     assert_non_null(strstr(out, "status           done (end not recorded)"));
     free(out);
     /* a manifest older than the run is a previous run's: this one was killed */
     struct utimbuf old = {978307200, 978307200}; /* 2001-01-01 */
     assert_int_equal(utime(manifest, &old), 0);
-    out = capture(call_list, s, 0, 0, &st, &err);
+    out = printed(call_list, s, 0, 0);
     assert_non_null(strstr(out, "running or killed"));
     assert_null(strstr(out, "end not recorded"));
     free(out);

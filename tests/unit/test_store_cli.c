@@ -25,6 +25,7 @@
 
 #include "blockade/blockade.h"
 #include "bk_test.h"
+#include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "store_fixture.h"
 
@@ -105,8 +106,7 @@ static void test_cli_run_records_next_to_out(void **state)
     setenv("BLOCKADE_STORE", store, 1);
     bk_cli_run_args(NULL, &r, "runs", "list", NULL);
     bk_cli_expect_code(&r, 0);
-    assert_non_null(strstr(r.out, "\n 1  run"));
-    assert_non_null(strstr(r.out, "\n 2  run"));
+    BK_TEST_HAS_ALL(r.out, "\n 1  run", "\n 2  run");
     bk_scenario *sc = NULL;
     assert_int_equal(bk_scenario_load_file(TWO_CORRIDORS, &sc, NULL), BK_OK);
     char hash[65], want[128];
@@ -117,8 +117,7 @@ static void test_cli_run_records_next_to_out(void **state)
     bk_cli_result_free(&r);
     bk_cli_run_args(NULL, &r, "runs", "diff", "1", "2", NULL);
     bk_cli_expect_code(&r, 0);
-    assert_non_null(strstr(r.out, "scenario: the same in both runs"));
-    assert_non_null(strstr(r.out, "totals.delivered_l"));
+    BK_TEST_HAS_ALL(r.out, "scenario: the same in both runs", "totals.delivered_l");
     bk_cli_result_free(&r);
     bk_cli_run_args(NULL, &r, "runs", "show", "2", "--store", store, NULL);
     bk_cli_expect_code(&r, 0);
