@@ -208,6 +208,11 @@ static void pattern(search *sr)
         for (int j = 0; sr->st == BK_OK && j < m; j++)
             if (seen(sr, idx[j]) < seen(sr, best))
                 best = idx[j];
+        /* a move must lower the harm by more than the indifference zone: a smaller decrease is
+         * within what the selection treats as no difference, and following it spends the
+         * evaluations on noise */
+        if (best != sr->best && !(seen(sr, best) < seen(sr, sr->best) - sr->c->o->delta))
+            best = sr->best;
         for (int j = 0; j < all; j++)
             bki_free(pts[j]);
         bki_free(pts);
