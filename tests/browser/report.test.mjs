@@ -296,7 +296,11 @@ async function inspectOptimise(browser, file, dir) {
     check(row[1] && row[1].startsWith(c.chosen) && row[2] && row[2].startsWith(want),
       `${label}: the choice against ${key === 'today' ? 'today\'s group' : 'its best response'} with the interval optimise.json carries (${row[2]}, want ${want})`);
     const clear = c.ci95[0] > 0 || c.ci95[1] < 0;
-    check(clear ? /clear at 95 %/.test(row[3]) : /^No clear improvement/.test(row[3] || ''), `${label}: in words (${row[3]})`);
+    // a choice that is the default (or never differs from it) has exactly 0 [0, 0]: said so
+    const same = c.improvement === 0 && c.ci95[0] === 0 && c.ci95[1] === 0;
+    check(clear ? /clear at 95 %/.test(row[3])
+      : same ? /^The same harm as the default in every fresh replication/.test(row[3] || '')
+        : /^No clear improvement/.test(row[3] || ''), `${label}: in words (${row[3]})`);
   }
   check(dom.levers.length === res.default.split(', ').length && dom.levers.every((r) => r.length === 4) &&
     dom.levers.every((r) => res.default.includes(`${r[0]} ${r[1]}`) && res.today.chosen.includes(`${r[0]} ${r[2]}`) && res.adapted.chosen.includes(`${r[0]} ${r[3]}`)),

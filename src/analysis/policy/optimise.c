@@ -6,7 +6,7 @@
  * candidates are paired. The discrete search (whole-number levers under budgets, choices) is a
  * pattern search written here: moves of a step of units between two levers of a budget, a step
  * up or down for a lever alone, every other choice; the best move is taken while it lowers the
- * harm, else the step is halved down to one unit. Continuous levers outside budgets are searched
+ * harm by more than the indifference zone, else the step is halved down to one unit. Continuous levers outside budgets are searched
  * with NLopt's Subplex (LN_SBPLX, derivative-free, bounded). The armed group's best response to
  * a defender policy is the same search run to raise the harm. The final choice among the best
  * candidates is a two-stage indifference-zone selection for common random numbers with a
@@ -305,6 +305,16 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
             st = opt_eval_batch(&c, one, none, 1, 0, &idx);
         o->i_default = idx;
     }
+    /* the indifference zone: given, or 1 % of the default's mean harm */
+    if (st == BK_OK) {
+        o->delta = obj->indifference;
+        if (!(o->delta > 0)) {
+            o->delta = 0.01 * fabs(o->c[o->i_default].mean);
+            o->delta_auto = true;
+            if (!(o->delta > 0))
+                o->delta = 1e-9;
+        }
+    }
     int best = -1;
     if (st == BK_OK)
         st = opt_run_search(&c, false, x0, NULL, cfg->max_evals, &best);
@@ -323,16 +333,6 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
                 if (ord[j] != o->i_default)
                     o->finalists[o->n_fin++] = ord[j];
             bki_free(ord);
-        }
-    }
-    /* the indifference zone: given, or 1 % of the default's mean harm */
-    if (st == BK_OK) {
-        o->delta = obj->indifference;
-        if (!(o->delta > 0)) {
-            o->delta = 0.01 * fabs(o->c[o->i_default].mean);
-            o->delta_auto = true;
-            if (!(o->delta > 0))
-                o->delta = 1e-9;
         }
     }
     int sel = 0;

@@ -71,6 +71,8 @@ void opt_harm_of(const ctx *c, const double *vals, uint64_t reps, double cost, d
 bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int stage, int *idx);
 
 /* optimise_search.c */
+/* The pattern search's step at level k for a range (or budget total) w (optimise_search.c). */
+double opt_step_at(double w, bool whole, int k);
 bk_status opt_start_point(ctx *c, const bk_lever_side *s, double *x);
 bk_status opt_run_search(ctx *c, bool adv, const double *start, const double *fixed, int budget,
                          int *best);

@@ -55,14 +55,19 @@ static bk_status eval_points(search *sr, double **pts, int k, int *idx)
     return st;
 }
 
-/* Step of lever (or budget) with range w at level k: a quarter of the range, halved k times;
- * whole numbers at least 1. */
-static double step_at(double w, bool whole, int k)
+/* Step of lever (or budget) with range w at level k: a quarter of the range, halved k times.
+ * Whole numbers: a quarter of the range rounded up, then halved k times rounding up, at least
+ * 1; so no level divides the step by more than 2 and every ladder passes through 2 before 1
+ * (rounding down would go from 3.5 to 3 to 1 for a range of 14, and never try a move of two
+ * units, which is what a convoy needs when escort_min is 2). */
+double opt_step_at(double w, bool whole, int k)
 {
-    double s = w / 4.0 / ldexp(1.0, k);
-    if (whole)
-        s = s < 1.0 ? 1.0 : floor(s);
-    return s;
+    if (!whole)
+        return w / 4.0 / ldexp(1.0, k);
+    double s = ceil(w / 4.0 - 1e-9);
+    for (int j = 0; j < k && s > 1.0; j++)
+        s = ceil(s / 2.0);
+    return s < 1.0 ? 1.0 : s;
 }
 
 /* Neighbours of p at level k into pts (allocated here); returns their number. */
@@ -93,7 +98,7 @@ static int neighbours(const bk_lever_side *s, const double *p, int k, double ***
         bool whole = true;
         for (int i = 0; i < bg->n; i++)
             whole = whole && s->lv[bg->levers[i]].kind == BK_LV_INT;
-        double st = step_at(bg->total, whole, k);
+        double st = opt_step_at(bg->total, whole, k);
         for (int i = 0; i < bg->n; i++)
             for (int j = 0; j < bg->n; j++) {
                 if (i == j)
@@ -126,7 +131,7 @@ static int neighbours(const bk_lever_side *s, const double *p, int k, double ***
             }
             continue;
         }
-        double st = step_at(l->hi - l->lo, true, k);
+        double st = opt_step_at(l->hi - l->lo, true, k);
         for (int sg = -1; sg <= 1; sg += 2) {
             double t = p[i] + sg * st;
             if (t < l->lo || t > l->hi)
@@ -156,13 +161,13 @@ static bool last_level(const bk_lever_side *s, int k)
         bool whole = true;
         for (int i = 0; i < s->b[b].n; i++)
             whole = whole && s->lv[s->b[b].levers[i]].kind == BK_LV_INT;
-        double st = step_at(s->b[b].total, whole, k);
+        double st = opt_step_at(s->b[b].total, whole, k);
         if (whole ? st > 1.0 : st > 0.01 * s->b[b].total)
             return false;
     }
     for (int i = 0; i < s->n; i++)
         if (s->lv[i].budget < 0 && s->lv[i].kind == BK_LV_INT
-            && step_at(s->lv[i].hi - s->lv[i].lo, true, k) > 1.0)
+            && opt_step_at(s->lv[i].hi - s->lv[i].lo, true, k) > 1.0)
             return false;
     return true;
 }
@@ -204,6 +209,11 @@ static void pattern(search *sr)
         for (int j = 0; sr->st == BK_OK && j < m; j++)
             if (seen(sr, idx[j]) < seen(sr, best))
                 best = idx[j];
+        /* a move must lower the harm by more than the indifference zone: a smaller decrease is
+         * within what the selection treats as no difference, and following it spends the
+         * evaluations on noise */
+        if (best != sr->best && !(seen(sr, best) < seen(sr, sr->best) - sr->c->o->delta))
+            best = sr->best;
         for (int j = 0; j < all; j++)
             bki_free(pts[j]);
         bki_free(pts);

@@ -1,0 +1,135 @@
+/* test_optimise_steps.c: the optimiser's pattern search (docs/optimise.md, "The search"). The
+ * step ladder: one that skipped two units could not move a convoy's minimum escort (escort_min
+ * 2 in the Bamako default) from one corridor to another, and the escort search stopped at the
+ * default allocation, which an allocation two such moves away beats. The acceptance of a move:
+ * only a decrease of the harm larger than the indifference zone moves the search. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockade/decide.h"
+#include "bk_test.h"
+
+#include "analysis/policy/optimise_internal.h"
+
+/* 14 escort units (the Bamako default's total): moves of 4, then 2, then 1 units. */
+static void bamako_total_passes_through_two(void **state)
+{
+    (void)state;
+    assert_true(opt_step_at(14, true, 0) == 4.0);
+    assert_true(opt_step_at(14, true, 1) == 2.0);
+    assert_true(opt_step_at(14, true, 2) == 1.0);
+    assert_true(opt_step_at(14, true, 3) == 1.0);
+}
+
+/* Every whole range: the ladder starts at a quarter of the range rounded up, never divides the
+ * step by more than 2, goes down by at least one unit per level until 1, and so passes through
+ * every power of two below its start, 2 included. */
+static void whole_ladder_never_more_than_halves(void **state)
+{
+    (void)state;
+    for (int w = 1; w <= 500; w++) {
+        double s = opt_step_at(w, true, 0);
+        assert_true(s == (ceil(w / 4.0) < 1 ? 1 : ceil(w / 4.0)));
+        bool two = s <= 2.0;
+        for (int k = 1; k < 40; k++) {
+            double t = opt_step_at(w, true, k);
+            assert_true(t == floor(t) && t >= 1.0);
+            assert_true(2.0 * t >= s);
+            assert_true(t < s || s == 1.0);
+            two = two || t == 2.0;
+            s = t;
+        }
+        assert_true(s == 1.0);
+        assert_true(two);
+    }
+}
+
+/* Continuous ranges: a quarter, halved at each level. */
+static void continuous_ladder_halves(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 10; k++)
+        assert_true(fabs(opt_step_at(0.4, false, k) - 0.1 / ldexp(1.0, k)) < 1e-15);
+}
+
+static const char *levers_two =
+    "levers:\n"
+    "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"
+    "  - {path: corridors.south.escort.units, min: 0, max: 10}\n"
+    "budgets:\n"
+    "  - {levers: [corridors.west.escort.units, corridors.south.escort.units], total: 10}\n";
+
+/* The number of moves the defender's search accepted (trace lines "defender eval N: move") on
+ * the two-corridor test scenario, with the indifference zone `delta`. */
+static int defender_moves(double delta)
+{
+    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
+    bk_error err = {0};
+    bk_scenario *sc = NULL;
+    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
+    free(path);
+    bk_levers *lv = NULL;
+    bk_objective *obj = NULL;
+    char otext[128];
+    snprintf(otext, sizeof otext, "harm: {unmet_l: 1.0e-6}\nindifference: %.17g\n", delta);
+    assert_int_equal(bk_levers_load_string(levers_two, strlen(levers_two), "l.yaml", sc, &lv,
+                                           &err), BK_OK);
+    assert_int_equal(bk_objective_load_string(otext, strlen(otext), "o.yaml", &obj, &err), BK_OK);
+    bk_optimise_config cfg;
+    bk_optimise_config_init(&cfg, sc);
+    cfg.replications = 6;
+    cfg.max_replications = 12;
+    cfg.days = 30;
+    cfg.max_evals = 12;
+    cfg.finalists = 2;
+    cfg.threads = 2;
+    bk_optimise *o = NULL;
+    if (bk_optimise_run(sc, lv, obj, &cfg, &o, &err) != BK_OK)
+        fail_msg("optimise: %s", err.message);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(bk_optimise_write_table(o, f), BK_OK);
+    fclose(f);
+    int moves = 0;
+    for (const char *p = text; (p = strstr(p, "defender eval ")) != NULL; p++) {
+        const char *colon = strchr(p, ':');
+        if (colon && strncmp(colon, ": move ", 7) == 0)
+            moves++;
+    }
+    free(text);
+    bk_optimise_free(o);
+    bk_objective_free(obj);
+    bk_levers_free(lv);
+    bk_scenario_free(sc);
+    return moves;
+}
+
+/* With a tiny indifference zone the search moves from the default; with one wider than any
+ * difference of harm it simulates the same neighbours but accepts no move. */
+static void a_move_must_beat_the_indifference_zone(void **state)
+{
+    (void)state;
+    assert_true(defender_moves(1e-9) > 0);
+    assert_int_equal(defender_moves(1e9), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bamako_total_passes_through_two),
+        cmocka_unit_test(whole_ladder_never_more_than_halves),
+        cmocka_unit_test(continuous_ladder_halves),
+        cmocka_unit_test(a_move_must_beat_the_indifference_zone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
