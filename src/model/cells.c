@@ -390,6 +390,25 @@ static void corridor_attacked(bk_model *m, int c, int kidnapped)
         cs->convoy_on = true;
 }
 
+/* After an attack that left mover i on the road: turned back, it drives back to where the leg
+ * began on segment seg and then home; otherwise it is held up Uniform(delay_min, delay_max)
+ * hours and drives on. */
+static void turn_back_or_delay(bk_model *m, int i, int seg, bool back, bk_rng *rng)
+{
+    bk_mover *mv = &m->movers[i];
+    if (back) {
+        mv->to = mv->at;
+        mv->at = mv->at + mv->dir;
+        mv->dir = -mv->dir;
+        double t = bki_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
+        bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
+        return;
+    }
+    const bk_armed_group *g = &m->sc->group;
+    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bki_rng_uniform(rng);
+    bki_mover_resume(m, i, m->now + delay);
+}
+
 /* A lone loaded tanker reaches a road that cell c holds (bki_cells_exposure): if the cell's
  * attack succeeded it is stopped, burned with lone_burn_prob (captured with capture_share) or
  * else turned back or held up as the first one; what befalls it is added to that attack's log
@@ -435,15 +454,8 @@ static void held_tanker(bk_model *m, int i, int c)
         if (e)
             e->turned_back++;
         m->today.turned_back++;
-        mv->to = mv->at;
-        mv->at = mv->at + mv->dir;
-        mv->dir = -mv->dir;
-        double t = bki_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
-        bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
-        return;
     }
-    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bki_rng_uniform(rng);
-    bki_mover_resume(m, i, m->now + delay);
+    turn_back_or_delay(m, i, seg, mv->dir > 0, rng);
 }
 
 void bki_ev_ambush(bk_model *m, const bk_event *ev)
@@ -593,16 +605,7 @@ void bki_ev_ambush(bk_model *m, const bk_event *ev)
         bki_mover_free(m, i);
         return;
     }
-    if (turned_back) { /* drive back to where the leg began, then home */
-        mv->to = mv->at;
-        mv->at = mv->at + mv->dir;
-        mv->dir = -mv->dir;
-        double t = bki_leg_until(m, seg, m->now, mv->attack_u * mv->leg_drive_h);
-        bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
-        return;
-    }
-    double delay = g->delay_min_h + (g->delay_max_h - g->delay_min_h) * bki_rng_uniform(rng);
-    bki_mover_resume(m, i, m->now + delay);
+    turn_back_or_delay(m, i, seg, turned_back, rng);
 }
 
 /* Close segment seg for `hours` from now (cell -1: a scripted cut) and log it. */
