@@ -379,9 +379,19 @@ static void corridor_attacked(bk_model *m, int c, int kidnapped)
     const bk_fleet *f = &m->sc->fleet;
     bk_corr_state *cs = &m->corr[c];
     cs->week_attacks++;
-    cs->willingness *= (1.0 - f->fear_per_attack) * pow(1.0 - f->fear_per_kidnapping, kidnapped);
+    double keep = (1.0 - f->fear_per_attack) * pow(1.0 - f->fear_per_kidnapping, kidnapped);
+    cs->willingness *= keep;
     if (cs->willingness < f->min_willingness)
         cs->willingness = f->min_willingness;
+    if (f->fear_shared_port > 0) /* the same hauliers load at the port: they hear of it */
+        for (int d = 0; d < m->sc->n_corridors; d++) {
+            if (d == c || m->sc->corridors[d].port != m->sc->corridors[c].port)
+                continue;
+            bk_corr_state *ds = &m->corr[d];
+            ds->willingness *= 1.0 - f->fear_shared_port * (1.0 - keep);
+            if (ds->willingness < f->min_willingness)
+                ds->willingness = f->min_willingness;
+        }
     cs->recent_attacks[m->day % 7] += 1.0;
     double week = 0;
     for (int k = 0; k < 7; k++)

@@ -118,6 +118,8 @@ typedef struct bk_fleet {
     double declaration_fear;     /* willingness *= 1 - declaration_fear at the declaration */
     double escort_demand_below;  /* drivers wait for an escort while willingness < this */
     double escort_confidence;    /* share of reluctant drivers who leave when convoys run */
+    double fear_shared_port;     /* share of an attack's fear felt on the other corridors that
+                                    load at the same port */
 } bk_fleet;
 
 enum bk_convoy_mode { BK_CONVOY_OFF, BK_CONVOY_DATE, BK_CONVOY_THREAT, BK_CONVOY_ALWAYS };

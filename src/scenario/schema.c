@@ -354,6 +354,8 @@ const bk_key bki_schema[] = {
         "drivers wait for an escort while willingness is below this"),
     NUM("fleet.escort_confidence", S(fleet.escort_confidence), OPT(0.0), SHARE, "", "fleet",
         "share of reluctant drivers who leave when convoys run"),
+    NUM("fleet.fear_shared_port", S(fleet.fear_shared_port), OPT(0.0), SHARE, "", "fleet",
+        "share of an attack's fear felt on the other corridors of the same port"),
 
     /* policy */
     MAP("policy.convoy", false, "convoys", "convoys"),
