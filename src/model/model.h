@@ -225,6 +225,14 @@ typedef struct bk_model {
     bool coordinated_today;
 
     bk_tanker *tankers; int n_tankers, cap_tankers;
+    /* The census of the fleet, kept as tankers change state and load (bki_tanker_state,
+     * bki_tanker_load): the daily row reads it instead of a pass over every tanker. */
+    long census_n[TK_NSTATES];      /* tankers by state */
+    long census_loaded[TK_NSTATES]; /* of which with litres on board */
+    double census_l;                /* litres on board of the tankers in service */
+    bool census_exact;              /* every class's capacity is a whole number of litres below
+                                       2^32: census_l, a sum of whole numbers below 2^53, is the
+                                       same double as the pass's sum in index order */
     bk_mover *movers; int n_movers, cap_movers; int free_mover; /* head of the free list, -1 if empty */
     bk_route *routes; int n_routes, cap_routes;
     bk_port_state *ports;
@@ -265,6 +273,28 @@ typedef struct bk_model {
     bk_city_state *city;
     bk_fifo city_wait;          /* tankers waiting for room in the depot */
 } bk_model;
+
+/* Tanker t enters state st; the census follows. Every change of a tanker's state goes
+ * through here. */
+static inline void bki_tanker_state(bk_model *m, bk_tanker *t, enum bk_tanker_state st)
+{
+    int loaded = t->load_l > 0;
+    m->census_n[t->state]--;
+    m->census_loaded[t->state] -= loaded;
+    m->census_n[st]++;
+    m->census_loaded[st] += loaded;
+    t->state = st;
+}
+
+/* Tanker t, in service, now carries l litres; the census follows. Every change of a tanker's
+ * load goes through here. */
+static inline void bki_tanker_load(bk_model *m, bk_tanker *t, double l)
+{
+    m->census_loaded[t->state] += (l > 0) - (t->load_l > 0);
+    m->census_l += l;
+    m->census_l -= t->load_l;
+    t->load_l = l;
+}
 
 /* Per-corridor day counters. */
 enum { CC_DISPATCHED, CC_ARRIVALS, CC_ATTACKS, CC_ATTACKS_OK, CC_DESTROYED, CC_CAPTURED,
