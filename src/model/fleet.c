@@ -330,17 +330,7 @@ static bool fly_sortie(bk_model *m, int i, int seg)
     return false;
 }
 
-/* Whether a mover heading in direction dir must stop at node k of route r: the end of its trip,
- * a border with a crossing delay, or the staging place. Other nodes are driven through. */
-static bool is_stop(const bk_model *m, const bk_route *r, int k)
-{
-    if (k == 0 || k == r->n - 1 || k == r->staging)
-        return true;
-    const bk_place *pl = &m->sc->places[r->place[k]];
-    return pl->kind == BK_PLACE_BORDER && pl->border_delay_max_h > 0;
-}
-
-/* Drive from the mover's node to the next stop (see is_stop), planning the legs in between when
+/* Drive from the mover's node to the next stop (bk_route.stop), planning the legs in between when
  * leaving: each leg's driving time, whether its road will be closed when the mover gets there
  * (then it waits at the node before it), and whether a cell in reach will detect and ambush it
  * at the time it enters. One event ends the drive: the arrival at the stop, the wait at a closed
@@ -391,7 +381,7 @@ void bki_mover_start_leg(bk_model *m, int i)
             return;
         }
         t = bki_leg_until(m, seg, t, mv->leg_drive_h);
-        if (is_stop(m, r, mv->to)) {
+        if (r->stop[mv->to]) {
             bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
             return;
         }

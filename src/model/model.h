@@ -55,6 +55,8 @@ typedef struct bk_route {
     int *place;     /* [n] */
     int *seg;       /* [n - 1]: segment between place[i] and place[i + 1] */
     int staging;    /* index of the corridor's staging place on the route, or -1 */
+    bool *stop;     /* [n]: a mover stops at place[i] (the ends, the staging place, a border with
+                       a crossing delay); it drives through the others */
 } bk_route;
 
 typedef struct bk_tanker {
@@ -141,6 +143,9 @@ typedef struct bk_seg_state {
     double traffic, protect;     /* decaying tanker and escort-unit counts, updated daily */
     double traffic_today, protect_today; /* passages since the last day boundary */
     double ln_mu, ln_sigma;      /* lognormal travel-time noise with mean 1 and the segment's CV */
+    double drive_h[2];           /* length / speed, alone [0] and in convoy [1] (the convoy
+                                    speed factor applied), before the noise */
+    bool noisy;                  /* travel_cv > 0: the noise is drawn */
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
     bool seasonal;               /* speed_by_month differs from 1 in some month */
@@ -335,11 +340,10 @@ double bki_leg_month_factor(const bk_model *m, int seg, double t);
 /* Driving hours for one traversal: length / speed times a mean-one lognormal noise. */
 static inline double bki_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
 {
-    const bk_segment *s = &m->sc->segments[seg];
-    double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
-    double h = s->length_km / speed;
-    if (s->travel_cv > 0)
-        h *= bki_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
+    const bk_seg_state *ss = &m->segs[seg];
+    double h = ss->drive_h[convoy];
+    if (ss->noisy)
+        h *= bki_rng_lognormal(rng, ss->ln_mu, ss->ln_sigma);
     return h;
 }
 
