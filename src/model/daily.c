@@ -275,8 +275,9 @@ static void census_read(const bk_model *m, long count[TK_NSTATES], double *in_tr
 }
 
 /* The census of the fleet with what the checks by mode need, in one pass over the tankers
- * (bki_census's counts and sum, the same doubles): the litres on board by mode and by corridor,
- * and the first vehicle (in index order) on a route with a segment its class cannot use. */
+ * (bki_census's counts and sum, the same doubles): the litres on board by corridor, and by mode
+ * (the corridors' sums added by mode), and the first vehicle (in index order) on a route with a
+ * segment its class cannot use. */
 typedef struct {
     long count[TK_NSTATES], moving_loaded;
     double in_transit;
@@ -320,9 +321,7 @@ static bool census_checked(bk_model *m, fleet_census *fc)
         double l = t->load_l;
         int c = t->corridor;
         in_transit += l;
-        if ((st == TK_MOVING || st == TK_CONVOY) && l > 0)
-            moving_loaded++;
-        on_board[corr_mode[c]] += l;
+        moving_loaded += (st == TK_MOVING || st == TK_CONVOY) && l > 0;
         corr_board[c] += l;
         if (bad_tanker >= 0)
             continue;
@@ -339,6 +338,8 @@ static bool census_checked(bk_model *m, fleet_census *fc)
         if (bad_tanker < 0)
             route_ok[ri] = c;
     }
+    for (int c = 0; c < nc; c++)
+        on_board[corr_mode[c]] += corr_board[c];
     memcpy(fc->count, count, sizeof count);
     fc->moving_loaded = moving_loaded;
     fc->in_transit = in_transit;
