@@ -82,10 +82,10 @@ static inline double bki_rng_uniform(bk_rng *r)
  * under the normal density f(x) = exp(-x^2 / 2), base layer with the tail beyond r =
  * 3.442619855899): bki_zig_x[0] = v / f(r), bki_zig_x[1] = r, bki_zig_x[k] = sqrt(-2 log(v /
  * bki_zig_x[k - 1] + f(bki_zig_x[k - 1]))) for k = 2 ... 127, bki_zig_x[128] = 0; bki_zig_r[k] =
- * bki_zig_x[k + 1] / bki_zig_x[k]. Computed in extended precision and rounded (test_rng.c
- * recomputes them). */
-extern const double bki_zig_x[129];
-extern const double bki_zig_r[128];
+ * bki_zig_x[k + 1] / bki_zig_x[k]. Computed when the program loads, in long double, each entry
+ * rounded once (rng.c, one helper for both ziggurats; test_rng.c recomputes and pins them). */
+extern double bki_zig_x[129];
+extern double bki_zig_r[128];
 
 /* The ziggurat's rare steps (a wedge or the tail, then new tries), out of line. */
 double bki_rng_gaussian_rare(bk_rng *r, unsigned layer, double u);
@@ -109,9 +109,9 @@ static inline double bki_rng_gaussian(bk_rng *r)
  * 3.949659822581572e-3 under f(x) = exp(-x), base layer with the tail beyond r =
  * 7.69711747013104972): bki_zig_exp_x[0] = v / f(r), bki_zig_exp_x[1] = r, bki_zig_exp_x[k] =
  * -log(v / bki_zig_exp_x[k - 1] + f(bki_zig_exp_x[k - 1])) for k = 2 ... 255, bki_zig_exp_x[256]
- * = 0; bki_zig_exp_r[k] = bki_zig_exp_x[k + 1] / bki_zig_exp_x[k]. */
-extern const double bki_zig_exp_x[257];
-extern const double bki_zig_exp_r[256];
+ * = 0; bki_zig_exp_r[k] = bki_zig_exp_x[k + 1] / bki_zig_exp_x[k]. Computed as the normal's. */
+extern double bki_zig_exp_x[257];
+extern double bki_zig_exp_r[256];
 
 /* The exponential ziggurat's rare steps, out of line. */
 double bki_rng_exponential_rare(bk_rng *r, unsigned layer, double u);

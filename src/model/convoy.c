@@ -51,7 +51,7 @@ void bki_staging_join(bk_model *m, int c, int tk)
         bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
         return;
     }
-    m->tankers[tk].state = TK_STAGING;
+    bki_tanker_state(m, &m->tankers[tk], TK_STAGING);
     m->tankers[tk].mover = -1;
     m->tankers[tk].since_h = m->now;
     bki_convoy_try_depart(m, c);
@@ -82,7 +82,7 @@ void bki_convoy_try_depart(bk_model *m, int c)
         for (int j = 0; j < k; j++) {
             int tk = bki_fifo_pop(&cs->staging);
             mv->members[mv->n++] = tk;
-            m->tankers[tk].state = TK_CONVOY;
+            bki_tanker_state(m, &m->tankers[tk], TK_CONVOY);
             m->tankers[tk].mover = i;
             m->tankers[tk].route = mv->route; /* it drives back the way the convoy went */
             m->tankers[tk].since_h = m->now;

@@ -257,9 +257,27 @@ void bki_census(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
     }
 }
 
+/* Can the census kept up to date (model.h) stand for bki_census, the same numbers and the same
+ * double? Whole litres below 2^32 on each of fewer than 2^21 tankers: every partial sum of the
+ * litres on board is a whole number below 2^53, exact in any order. */
+static bool census_kept(const bk_model *m)
+{
+    return m->census_exact && m->n_tankers < (1 << 21);
+}
+
+/* bki_census from the census kept up to date. */
+static void census_read(const bk_model *m, long count[TK_NSTATES], double *in_transit_l,
+                        long *moving_loaded)
+{
+    memcpy(count, m->census_n, TK_NSTATES * sizeof *count);
+    *in_transit_l = m->census_l;
+    *moving_loaded = m->census_loaded[TK_MOVING] + m->census_loaded[TK_CONVOY];
+}
+
 /* The census of the fleet with what the checks by mode need, in one pass over the tankers
- * (bki_census's counts and sum, the same doubles): the litres on board by mode and by corridor,
- * and the first vehicle (in index order) on a route with a segment its class cannot use. */
+ * (bki_census's counts and sum, the same doubles): the litres on board by corridor, and by mode
+ * (the corridors' sums added by mode), and the first vehicle (in index order) on a route with a
+ * segment its class cannot use. */
 typedef struct {
     long count[TK_NSTATES], moving_loaded;
     double in_transit;
@@ -303,9 +321,7 @@ static bool census_checked(bk_model *m, fleet_census *fc)
         double l = t->load_l;
         int c = t->corridor;
         in_transit += l;
-        if ((st == TK_MOVING || st == TK_CONVOY) && l > 0)
-            moving_loaded++;
-        on_board[corr_mode[c]] += l;
+        moving_loaded += (st == TK_MOVING || st == TK_CONVOY) && l > 0;
         corr_board[c] += l;
         if (bad_tanker >= 0)
             continue;
@@ -322,6 +338,8 @@ static bool census_checked(bk_model *m, fleet_census *fc)
         if (bad_tanker < 0)
             route_ok[ri] = c;
     }
+    for (int c = 0; c < nc; c++)
+        on_board[corr_mode[c]] += corr_board[c];
     memcpy(fc->count, count, sizeof count);
     fc->moving_loaded = moving_loaded;
     fc->in_transit = in_transit;
@@ -412,6 +430,21 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
                            m->destroyed, m->captured);
         return;
     }
+    if (census_kept(m)) { /* the census kept as tankers change equals the pass, bit for bit */
+        long kept[TK_NSTATES], kept_moving;
+        double kept_l;
+        census_read(m, kept, &kept_l, &kept_moving);
+        if (memcmp(kept, count, sizeof kept) != 0 || kept_moving != fc->moving_loaded ||
+            memcmp(&kept_l, &in_transit, sizeof kept_l) != 0) {
+            bki_model_set_fail(m, BK_ERR_INVARIANT,
+                               "invariant 'census kept up to date' broken on day %d (%s): %ld "
+                               "tankers loaded on the road and %.0f L on board by the census "
+                               "kept, %ld and %.0f L by a pass over the tankers", d,
+                               date_of(m, d, date), kept_moving, kept_l, fc->moving_loaded,
+                               in_transit);
+            return;
+        }
+    }
     double lhs = m->loaded_l, rhs = m->delivered_l + m->burned_l + m->captured_l + in_transit;
     if (fabs(lhs - rhs) > 1e-9 * (lhs > 1 ? lhs : 1)) {
         bki_model_set_fail(m, BK_ERR_INVARIANT,
@@ -490,6 +523,8 @@ void bki_record_day(bk_model *m, int d)
             bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
             return;
         }
+    } else if (census_kept(m)) {
+        census_read(m, fc.count, &fc.in_transit, &fc.moving_loaded);
     } else {
         bki_census(m, fc.count, &fc.in_transit, &fc.moving_loaded);
     }

@@ -39,7 +39,8 @@ static int tanker_add(bk_model *m, int c)
     }
     int i = m->n_tankers++;
     bk_tanker *t = &m->tankers[i];
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof *t); /* state TK_PORT_QUEUE, nothing on board */
+    m->census_n[TK_PORT_QUEUE]++;
     t->corridor = c;
     t->product = -1;
     t->mover = -1;
@@ -66,10 +67,10 @@ void bki_tanker_lost(bk_model *m, int tk, bool captured)
     }
     m->lost_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
     m->corr[t->corridor].lost_l += t->load_l;
-    t->load_l = 0;
+    bki_tanker_load(m, t, 0);
     t->product = -1;
     t->mover = -1;
-    t->state = captured ? TK_CAPTURED : TK_DESTROYED;
+    bki_tanker_state(m, t, captured ? TK_CAPTURED : TK_DESTROYED);
     t->since_h = m->now;
     m->corr[t->corridor].fleet--;
 }
@@ -145,7 +146,7 @@ void bki_port_enqueue(bk_model *m, int tk)
         bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory at port");
         return;
     }
-    t->state = TK_PORT_QUEUE;
+    bki_tanker_state(m, t, TK_PORT_QUEUE);
     t->since_h = m->now;
     bki_port_kick(m, p);
 }
@@ -160,7 +161,7 @@ void bki_port_kick(bk_model *m, int p)
     int tk = bki_fifo_pop(&ps->queue);
     ps->busy = true;
     ps->loading = tk;
-    m->tankers[tk].state = TK_LOADING;
+    bki_tanker_state(m, &m->tankers[tk], TK_LOADING);
     m->tankers[tk].since_h = m->now;
     double hours = 24.0 / (m->sc->ports[p].load_rate_per_day * ps->factor);
     bki_model_schedule(m, m->now + hours, PRIO_NORMAL, EV_LOAD_DONE, (uint32_t)p, 0);
@@ -183,12 +184,12 @@ void bki_ev_load_done(bk_model *m, const bk_event *ev)
         }
     }
     t->product = prod;
-    t->load_l = m->vclass[t->corridor].capacity_l;
+    bki_tanker_load(m, t, m->vclass[t->corridor].capacity_l);
     t->paid = false;
     m->loaded_l += t->load_l;
     m->loaded_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
     m->corr[t->corridor].loaded_l += t->load_l;
-    t->state = TK_WAIT_DRIVER;
+    bki_tanker_state(m, t, TK_WAIT_DRIVER);
     t->since_h = m->now;
     ps->busy = false;
     bki_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
@@ -329,17 +330,7 @@ static bool fly_sortie(bk_model *m, int i, int seg)
     return false;
 }
 
-/* Whether a mover heading in direction dir must stop at node k of route r: the end of its trip,
- * a border with a crossing delay, or the staging place. Other nodes are driven through. */
-static bool is_stop(const bk_model *m, const bk_route *r, int k)
-{
-    if (k == 0 || k == r->n - 1 || k == r->staging)
-        return true;
-    const bk_place *pl = &m->sc->places[r->place[k]];
-    return pl->kind == BK_PLACE_BORDER && pl->border_delay_max_h > 0;
-}
-
-/* Drive from the mover's node to the next stop (see is_stop), planning the legs in between when
+/* Drive from the mover's node to the next stop (bk_route.stop), planning the legs in between when
  * leaving: each leg's driving time, whether its road will be closed when the mover gets there
  * (then it waits at the node before it), and whether a cell in reach will detect and ambush it
  * at the time it enters. One event ends the drive: the arrival at the stop, the wait at a closed
@@ -390,7 +381,7 @@ void bki_mover_start_leg(bk_model *m, int i)
             return;
         }
         t = bki_leg_until(m, seg, t, mv->leg_drive_h);
-        if (is_stop(m, r, mv->to)) {
+        if (r->stop[mv->to]) {
             bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
             return;
         }
@@ -425,7 +416,7 @@ static void at_node(bk_model *m, int i)
         for (int k = 0; k < mv->n; k++) {
             bk_tanker *t = &m->tankers[mem[k]];
             bk_corr_state *cs = &m->corr[t->corridor];
-            t->state = TK_AT_CITY;
+            bki_tanker_state(m, t, TK_AT_CITY);
             t->since_h = m->now;
             t->mover = -1;
             double h = uniform_range(&cs->rng_city, city->unload_min_h, city->unload_max_h);
@@ -441,7 +432,7 @@ static void at_node(bk_model *m, int i)
             bk_tanker *t = &m->tankers[mem[k]];
             t->mover = -1;
             if (t->load_l > 0) { /* turned back with its load: the driver will try again */
-                t->state = TK_WAIT_DRIVER;
+                bki_tanker_state(m, t, TK_WAIT_DRIVER);
                 t->since_h = m->now;
                 bki_model_schedule(m, m->now + m->sc->fleet.retry_hours, PRIO_NORMAL, EV_DEPART,
                                    (uint32_t)mem[k], 0);
@@ -479,7 +470,7 @@ static void send_alone(bk_model *m, int tk, int at, int dir)
     mv->one = tk;
     mv->n = 1;
     t->mover = i;
-    t->state = TK_MOVING;
+    bki_tanker_state(m, t, TK_MOVING);
     t->since_h = m->now;
     at_node(m, i);
 }
@@ -495,7 +486,7 @@ void bki_send_from_staging(bk_model *m, int tk)
     m->movers[i].n = 1;
     m->movers[i].border_done = true;
     m->tankers[tk].mover = i;
-    m->tankers[tk].state = TK_MOVING;
+    bki_tanker_state(m, &m->tankers[tk], TK_MOVING);
     bki_mover_start_leg(m, i);
 }
 
@@ -561,7 +552,7 @@ static bool unload_now(bk_model *m, int tk)
     m->deliv_mode_today[mode] += t->load_l;
     m->deliv_mode_total[mode] += t->load_l;
     m->corr[t->corridor].delivered_l += t->load_l;
-    t->load_l = 0;
+    bki_tanker_load(m, t, 0);
     t->product = -1;
     send_alone(m, tk, m->routes[t->route].n - 1, -1);
     return true;

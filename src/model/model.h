@@ -55,6 +55,8 @@ typedef struct bk_route {
     int *place;     /* [n] */
     int *seg;       /* [n - 1]: segment between place[i] and place[i + 1] */
     int staging;    /* index of the corridor's staging place on the route, or -1 */
+    bool *stop;     /* [n]: a mover stops at place[i] (the ends, the staging place, a border with
+                       a crossing delay); it drives through the others */
 } bk_route;
 
 typedef struct bk_tanker {
@@ -141,6 +143,9 @@ typedef struct bk_seg_state {
     double traffic, protect;     /* decaying tanker and escort-unit counts, updated daily */
     double traffic_today, protect_today; /* passages since the last day boundary */
     double ln_mu, ln_sigma;      /* lognormal travel-time noise with mean 1 and the segment's CV */
+    double drive_h[2];           /* length / speed, alone [0] and in convoy [1] (the convoy
+                                    speed factor applied), before the noise */
+    bool noisy;                  /* travel_cv > 0: the noise is drawn */
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
     bool seasonal;               /* speed_by_month differs from 1 in some month */
@@ -225,6 +230,14 @@ typedef struct bk_model {
     bool coordinated_today;
 
     bk_tanker *tankers; int n_tankers, cap_tankers;
+    /* The census of the fleet, kept as tankers change state and load (bki_tanker_state,
+     * bki_tanker_load): the daily row reads it instead of a pass over every tanker. */
+    long census_n[TK_NSTATES];      /* tankers by state */
+    long census_loaded[TK_NSTATES]; /* of which with litres on board */
+    double census_l;                /* litres on board of the tankers in service */
+    bool census_exact;              /* every class's capacity is a whole number of litres below
+                                       2^32: census_l, a sum of whole numbers below 2^53, is the
+                                       same double as the pass's sum in index order */
     bk_mover *movers; int n_movers, cap_movers; int free_mover; /* head of the free list, -1 if empty */
     bk_route *routes; int n_routes, cap_routes;
     bk_port_state *ports;
@@ -266,6 +279,28 @@ typedef struct bk_model {
     bk_fifo city_wait;          /* tankers waiting for room in the depot */
 } bk_model;
 
+/* Tanker t enters state st; the census follows. Every change of a tanker's state goes
+ * through here. */
+static inline void bki_tanker_state(bk_model *m, bk_tanker *t, enum bk_tanker_state st)
+{
+    int loaded = t->load_l > 0;
+    m->census_n[t->state]--;
+    m->census_loaded[t->state] -= loaded;
+    m->census_n[st]++;
+    m->census_loaded[st] += loaded;
+    t->state = st;
+}
+
+/* Tanker t, in service, now carries l litres; the census follows. Every change of a tanker's
+ * load goes through here. */
+static inline void bki_tanker_load(bk_model *m, bk_tanker *t, double l)
+{
+    m->census_loaded[t->state] += (l > 0) - (t->load_l > 0);
+    m->census_l += l;
+    m->census_l -= t->load_l;
+    t->load_l = l;
+}
+
 /* Per-corridor day counters. */
 enum { CC_DISPATCHED, CC_ARRIVALS, CC_ATTACKS, CC_ATTACKS_OK, CC_DESTROYED, CC_CAPTURED,
        CC_KIDNAPPED, CC_ESCORT_LOST, CC_CONVOYS, CC_COUNT };
@@ -305,11 +340,10 @@ double bki_leg_month_factor(const bk_model *m, int seg, double t);
 /* Driving hours for one traversal: length / speed times a mean-one lognormal noise. */
 static inline double bki_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_rng *rng)
 {
-    const bk_segment *s = &m->sc->segments[seg];
-    double speed = s->speed_kmh * (convoy ? m->sc->policy.convoy_speed_factor : 1.0);
-    double h = s->length_km / speed;
-    if (s->travel_cv > 0)
-        h *= bki_rng_lognormal(rng, m->segs[seg].ln_mu, m->segs[seg].ln_sigma);
+    const bk_seg_state *ss = &m->segs[seg];
+    double h = ss->drive_h[convoy];
+    if (ss->noisy)
+        h *= bki_rng_lognormal(rng, ss->ln_mu, ss->ln_sigma);
     return h;
 }
 

@@ -242,9 +242,11 @@ static int route_add(bk_model *m, int c, const int *places, int n)
     r->n = n;
     r->place = bki_malloc((size_t)n * sizeof *r->place);
     r->seg = bki_malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
-    if (r->place == NULL || r->seg == NULL) {
+    r->stop = bki_malloc((size_t)n * sizeof *r->stop);
+    if (r->place == NULL || r->seg == NULL || r->stop == NULL) {
         bki_free(r->place);
         bki_free(r->seg);
+        bki_free(r->stop);
         return -1;
     }
     memcpy(r->place, places, (size_t)n * sizeof *places);
@@ -255,6 +257,11 @@ static int route_add(bk_model *m, int c, const int *places, int n)
             r->staging = i;
         if (i + 1 < n)
             r->seg[i] = bki_scenario_find_segment(m->sc, places[i], places[i + 1]);
+    }
+    for (int i = 0; i < n; i++) {
+        const bk_place *pl = &m->sc->places[places[i]];
+        r->stop[i] = i == 0 || i == n - 1 || i == r->staging ||
+                     (pl->kind == BK_PLACE_BORDER && pl->border_delay_max_h > 0);
     }
     return m->n_routes++;
 }
@@ -283,6 +290,11 @@ bk_status bki_network_init(bk_model *m)
         double s2 = log1p(sc->segments[s].travel_cv * sc->segments[s].travel_cv);
         m->segs[s].ln_mu = -0.5 * s2;
         m->segs[s].ln_sigma = sqrt(s2);
+        m->segs[s].noisy = sc->segments[s].travel_cv > 0;
+        /* as bki_leg_drive_hours computed them leg by leg: speed × 1.0 is the speed */
+        m->segs[s].drive_h[0] = sc->segments[s].length_km / (sc->segments[s].speed_kmh * 1.0);
+        m->segs[s].drive_h[1] = sc->segments[s].length_km /
+                                (sc->segments[s].speed_kmh * sc->policy.convoy_speed_factor);
     }
     for (int c = 0; c < sc->n_corridors; c++) {
         const bk_corridor *co = &sc->corridors[c];
@@ -330,6 +342,7 @@ void bki_network_release(bk_model *m)
     for (int i = 0; i < m->n_routes; i++) {
         bki_free(m->routes[i].place);
         bki_free(m->routes[i].seg);
+        bki_free(m->routes[i].stop);
     }
     bki_free(m->routes);
     bki_free(m->segs);

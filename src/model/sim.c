@@ -365,6 +365,12 @@ static bk_status model_init(bk_model *m)
     bk_status st;
     if ((st = bki_network_init(m)) != BK_OK || (st = bki_cells_init(m)) != BK_OK)
         return st;
+    m->census_exact = true; /* see model.h */
+    for (int c = 0; c < sc->n_corridors; c++) {
+        double cap = m->vclass[c].capacity_l;
+        if (!(cap >= 0 && cap < 0x1p32 && cap == floor(cap)))
+            m->census_exact = false;
+    }
     m->now = -24.0 * WARMUP_DAYS;
     if ((st = bki_fleet_init(m)) != BK_OK || (st = bki_city_init(m)) != BK_OK)
         return st;

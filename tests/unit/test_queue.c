@@ -149,6 +149,38 @@ static double pop_checked(bk_queue *q, ref_heap *ref)
     return got.time;
 }
 
+/* A queue under test beside the reference heap, and the stream that drives them. */
+typedef struct order_check {
+    bk_queue q;
+    ref_heap ref;
+    bk_rng r;
+    uint64_t seq; /* sequence number of the next push, as the queue counts them */
+} order_check;
+
+static void order_check_init(order_check *c, size_t maxn, uint64_t seed, uint32_t entity)
+{
+    assert_int_equal(bki_queue_init(&c->q, 0), BK_OK);
+    c->ref = (ref_heap){malloc(maxn * sizeof(bk_event)), 0};
+    assert_non_null(c->ref.v);
+    bki_rng_init(&c->r, seed, 0, BK_RNG_TEST, entity);
+    c->seq = 0;
+}
+
+/* Push the same event onto the queue and the reference heap. */
+static void order_check_push(order_check *c, double t, uint32_t prio, uint32_t type, uint32_t a,
+                             uint64_t b)
+{
+    assert_int_equal(bki_queue_push(&c->q, t, prio, type, a, b), BK_OK);
+    ref_push(&c->ref, (bk_event){t, (uint64_t)prio << 48 | c->seq, type, a, b});
+    c->seq++;
+}
+
+static void order_check_release(order_check *c)
+{
+    free(c->ref.v);
+    bki_queue_release(&c->q);
+}
+
 /* The calendar's buckets, widths and resizes never change the order: random interleavings of
  * pushes and pops whose time scale changes by seven orders of magnitude, with runs of equal
  * times, priorities, negative times, pushes before the last popped time, growth to thousands
@@ -158,13 +190,8 @@ static void test_order_across_scales_and_resizes(void **state)
     (void)state;
     enum { OPS = 120000, MAXN = 6000 };
     const double scales[] = {1e-3, 1.0, 1e4, 0.0 /* ties */, 24.0};
-    bk_queue q;
-    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
-    ref_heap ref = {malloc(MAXN * sizeof(bk_event)), 0};
-    assert_non_null(ref.v);
-    bk_rng r;
-    bki_rng_init(&r, 43, 0, BK_RNG_TEST, 1);
-    uint64_t seq = 0;
+    order_check c;
+    order_check_init(&c, MAXN, 43, 1);
     double now = -720.0;
     for (int op = 0; op < OPS; op++) {
         int phase = op / (OPS / 10);
@@ -172,37 +199,33 @@ static void test_order_across_scales_and_resizes(void **state)
         /* grow in even phases, shrink in odd ones */
         double p_push = phase % 2 == 0 ? 0.6 : 0.4;
         if (op == OPS / 2) { /* a reset empties everything and restarts the sequence */
-            bki_queue_reset(&q);
-            ref.n = 0;
-            seq = 0;
+            bki_queue_reset(&c.q);
+            c.ref.n = 0;
+            c.seq = 0;
         }
-        if (ref.n < MAXN && (ref.n == 0 || bki_rng_uniform(&r) < p_push)) {
+        if (c.ref.n < MAXN && (c.ref.n == 0 || bki_rng_uniform(&c.r) < p_push)) {
             double t;
             if (scale == 0.0)
-                t = floor(now) + (double)(bki_rng_next(&r) % 3); /* many equal times */
+                t = floor(now) + (double)(bki_rng_next(&c.r) % 3); /* many equal times */
             else
-                t = now - scale * log(1.0 - bki_rng_uniform(&r));
-            if (bki_rng_uniform(&r) < 0.01)
-                t = now - 100.0 * bki_rng_uniform(&r); /* before the last popped time */
-            uint32_t prio = (uint32_t)(bki_rng_next(&r) % 3);
-            uint32_t a = (uint32_t)op;
-            assert_int_equal(bki_queue_push(&q, t, prio, 7, a, (uint64_t)op * 3), BK_OK);
-            ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 7, a, (uint64_t)op * 3});
-            seq++;
+                t = now - scale * log(1.0 - bki_rng_uniform(&c.r));
+            if (bki_rng_uniform(&c.r) < 0.01)
+                t = now - 100.0 * bki_rng_uniform(&c.r); /* before the last popped time */
+            uint32_t prio = (uint32_t)(bki_rng_next(&c.r) % 3);
+            order_check_push(&c, t, prio, 7, (uint32_t)op, (uint64_t)op * 3);
         } else {
-            now = pop_checked(&q, &ref);
+            now = pop_checked(&c.q, &c.ref);
         }
-        assert_int_equal(q.size, ref.n);
+        assert_int_equal(c.q.size, c.ref.n);
     }
-    while (ref.n > 0) {
-        bk_event want = ref_pop(&ref), got;
-        assert_true(bki_queue_pop(&q, &got));
+    while (c.ref.n > 0) {
+        bk_event want = ref_pop(&c.ref), got;
+        assert_true(bki_queue_pop(&c.q, &got));
         assert_int_equal(got.a, want.a);
     }
     bk_event none;
-    assert_false(bki_queue_pop(&q, &none));
-    free(ref.v);
-    bki_queue_release(&q);
+    assert_false(bki_queue_pop(&c.q, &none));
+    order_check_release(&c);
 }
 
 /* The sorted array for few pending events and the switches to and from the calendar keep the
@@ -213,44 +236,36 @@ static void test_order_across_array_and_calendar(void **state)
 {
     (void)state;
     enum { OPS = 200000, MAXN = 4 * BK_QUEUE_SMALL };
-    bk_queue q;
-    assert_int_equal(bki_queue_init(&q, 0), BK_OK);
-    ref_heap ref = {malloc(MAXN * sizeof(bk_event)), 0};
-    assert_non_null(ref.v);
-    bk_rng r;
-    bki_rng_init(&r, 44, 0, BK_RNG_TEST, 2);
-    uint64_t seq = 0;
+    order_check c;
+    order_check_init(&c, MAXN, 44, 2);
     double now = 0.0;
     int to_calendar = 0, to_array = 0;
     bool was_calendar = false;
     double p_push = 0.5;
     for (int op = 0; op < OPS; op++) {
-        if (ref.n >= (size_t)(BK_QUEUE_SMALL + 8))
+        if (c.ref.n >= (size_t)(BK_QUEUE_SMALL + 8))
             p_push = 0.3; /* drift down below the lower bound, then up past the upper one */
-        else if (ref.n <= 4)
+        else if (c.ref.n <= 4)
             p_push = 0.7;
-        if (ref.n < MAXN && (ref.n == 0 || bki_rng_uniform(&r) < p_push)) {
-            double t = bki_rng_uniform(&r) < 0.3 ? floor(now) + (double)(bki_rng_next(&r) % 2)
-                                                  : now + bki_rng_exponential(&r, 2.0);
-            if (bki_rng_uniform(&r) < 0.02)
-                t = now - 10.0 * bki_rng_uniform(&r);
-            uint32_t prio = (uint32_t)(bki_rng_next(&r) % 2);
-            assert_int_equal(bki_queue_push(&q, t, prio, 3, (uint32_t)op, 0), BK_OK);
-            ref_push(&ref, (bk_event){t, (uint64_t)prio << 48 | seq, 3, (uint32_t)op, 0});
-            seq++;
+        if (c.ref.n < MAXN && (c.ref.n == 0 || bki_rng_uniform(&c.r) < p_push)) {
+            double t = bki_rng_uniform(&c.r) < 0.3 ? floor(now) + (double)(bki_rng_next(&c.r) % 2)
+                                                  : now + bki_rng_exponential(&c.r, 2.0);
+            if (bki_rng_uniform(&c.r) < 0.02)
+                t = now - 10.0 * bki_rng_uniform(&c.r);
+            uint32_t prio = (uint32_t)(bki_rng_next(&c.r) % 2);
+            order_check_push(&c, t, prio, 3, (uint32_t)op, 0);
         } else {
-            now = pop_checked(&q, &ref);
+            now = pop_checked(&c.q, &c.ref);
         }
-        assert_int_equal(q.size, ref.n);
-        assert_true(q.calendar ? q.size > 8 : q.size <= BK_QUEUE_SMALL);
-        to_calendar += q.calendar && !was_calendar;
-        to_array += !q.calendar && was_calendar;
-        was_calendar = q.calendar;
+        assert_int_equal(c.q.size, c.ref.n);
+        assert_true(c.q.calendar ? c.q.size > 8 : c.q.size <= BK_QUEUE_SMALL);
+        to_calendar += c.q.calendar && !was_calendar;
+        to_array += !c.q.calendar && was_calendar;
+        was_calendar = c.q.calendar;
     }
     assert_true(to_calendar > 100);
     assert_true(to_array > 100);
-    free(ref.v);
-    bki_queue_release(&q);
+    order_check_release(&c);
 }
 
 /* Moving the array into the calendar allocates the buckets once; when that fails the push fails

@@ -119,7 +119,9 @@ bool bki_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x)
     double xe = x == x ? x + 0.0 : 0.0; /* NaN as 0, -0 as 0 */
     if (!exact_add(s, xe, 1))
         return false;
-    if (xe != floor(xe))
+    /* not a whole number (xe != floor(xe)) without a call: below 2^52 a double is whole
+     * exactly when truncating it changes nothing; from 2^52 on (and at infinity) it is whole */
+    if (fabs(xe) < 0x1p52 && xe != (double)(int64_t)xe)
         s->nonint = true;
     double ax = fabs(x);
     if (!(ax >= BK_SKETCH_MIN_ABS)) { /* also NaN */
