@@ -58,8 +58,8 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
     }
     flat_item *it = &f->items[f->n];
     memset(it, 0, sizeof *it);
-    it->key = rs_dup_n(key, strlen(key));
-    it->text = rs_dup_n(text, text_len);
+    it->key = bki_strdup(key);
+    it->text = bki_strndup(text, text_len);
     if (it->key == NULL || it->text == NULL) {
         bki_free(it->key);
         bki_free(it->text);
