@@ -84,6 +84,12 @@ int cli_load_scenario(const char *path, bk_scenario **out)
     return CLI_EXIT_OK;
 }
 
+/* Contract in cli.h. */
+int cli_load_scenario_arg(const cli_invocation *inv, bk_scenario **out)
+{
+    return cli_load_scenario(inv->n_args > 0 ? inv->args[0] : NULL, out);
+}
+
 /* Position of an option in a command's table; the tables are static, so -1 is a bug. */
 int cli_option_index(const cli_command *cmd, const char *name)
 {

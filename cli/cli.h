@@ -85,6 +85,8 @@ int cli_usage_error(const char *fmt, ...)
 /* Load FILE, or the embedded default when `path` is NULL. Reports errors on stderr. Returns an
  * exit code; on success *out owns the scenario (free with bk_scenario_free). */
 int cli_load_scenario(const char *path, bk_scenario **out);
+/* cli_load_scenario of the command's first argument, or of the embedded default without one. */
+int cli_load_scenario_arg(const cli_invocation *inv, bk_scenario **out);
 
 /* ---- text in memory (text.c) --------------------------------------------------------- */
 #include <stdio.h>
@@ -234,13 +236,24 @@ int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *
                         const char *kind, const bk_scenario *sc, uint64_t seed,
                         uint64_t replications, int days, const char *params_json);
 
-/* The start of an analysis command (compare, optimise, vulnerability) that was at exit code
- * `rc`: `rec` zeroed; then, while rc is 0, --out DIR claimed early (cli_outdir_precheck with
- * `force`) when `out` is set and the start recorded (cli_record_scenario). Returns the exit
- * code. */
-int cli_analysis_begin(int rc, cli_record *rec, const cli_invocation *inv, const char *out,
-                       bool force, const char *kind, const bk_scenario *sc, uint64_t seed,
-                       uint64_t replications, int days, const char *params_json);
+/* An analysis command (compare, optimise, vulnerability) from its start to its result: its
+ * --out, --force, --json and --quiet options, the record of its start in the run store and its
+ * progress bar. */
+typedef struct cli_analysis {
+    const char *out;          /* --out DIR, or NULL */
+    bool force, json, quiet;
+    cli_record rec;
+    cli_progress prog;
+} cli_analysis;
+/* The start of an analysis command that was at exit code `rc`: `a` filled from the options of
+ * `inv` (rec zeroed); then, while rc is 0, --out DIR claimed early (cli_outdir_precheck) when
+ * it is set, the start recorded (cli_record_scenario), and the progress bar made the
+ * configuration's callback (*fn, *ud; cli_progress_attach). Returns the exit code. */
+int cli_analysis_begin(int rc, cli_analysis *a, const cli_invocation *inv, const char *kind,
+                       const bk_scenario *sc, uint64_t seed, uint64_t replications, int days,
+                       const char *params_json, bk_ensemble_progress_fn *fn, void **ud);
+/* After the analysis returned `st`: the bar erased, then the exit code (cli_status_after_run). */
+int cli_analysis_ran(cli_analysis *a, bk_status st, const bk_error *err);
 
 /* "I/N", 0 <= I < N; 0 or -1. */
 int cli_parse_shard(const char *s, uint32_t *index, uint32_t *count);
@@ -291,12 +304,11 @@ typedef struct cli_result {
     const char *const *list;
     int n_list;
 } cli_result;
-/* The end of an analysis command whose analysis ended with exit code `rc`: on success, the
- * files into `out` when it is set (all or nothing; `force` as for cli_write_outputs); then the
- * end recorded in `rec` (cli_record_finish); then, on success, the result printed
- * (cli_print_result with `json` and `quiet`). Returns the exit code. */
-int cli_finish_result(const cli_result *res, int rc, cli_record *rec, const char *out,
-                      bool force, bool json, bool quiet);
+/* The end of analysis `a`, which ended with exit code `rc`: on success, the files into its
+ * --out DIR when it is set (all or nothing; --force as for cli_write_outputs); then the end
+ * recorded in a->rec (cli_record_finish); then, on success, the result printed
+ * (cli_print_result with --json and --quiet). Returns the exit code. */
+int cli_finish_result(const cli_result *res, int rc, cli_analysis *a);
 /* Write the ensemble's files into DIR, all or nothing. Returns an exit code. */
 int cli_ensemble_write_outputs(const bk_ensemble *ens, const char *dir, bool force);
 /* summary.json of an ensemble as a new string (free with free()); NULL when out of memory. */

@@ -47,9 +47,8 @@ int cli_cmd_compare(const cli_invocation *inv)
         return cli_usage_error("compare: give at least two --policy files");
     if (n > MAX_POLICIES)
         return cli_usage_error("compare: at most %d policies", MAX_POLICIES);
-    const char *path = inv->n_args > 0 ? inv->args[0] : NULL;
     bk_scenario *base = NULL;
-    rc = cli_load_scenario(path, &base);
+    rc = cli_load_scenario_arg(inv, &base);
     if (rc != CLI_EXIT_OK)
         return rc;
 
@@ -82,7 +81,6 @@ int cli_cmd_compare(const cli_invocation *inv)
     cfg.check_invariants = opt[OPT_CHECK].set;
     cfg.cancel = &cli_interrupted;
 
-    const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
     char *params = NULL;
     if (rc == CLI_EXIT_OK) {
         cli_text pt;
@@ -106,27 +104,23 @@ int cli_cmd_compare(const cli_invocation *inv)
         }
         params = cli_text_close(&pt, true);
     }
-    cli_record rec;
-    rc = cli_analysis_begin(rc, &rec, inv, out, opt[OPT_FORCE].set, "compare", base, cfg.seed,
-                            cfg.replications, cfg.days, params);
+    cli_analysis an;
+    rc = cli_analysis_begin(rc, &an, inv, "compare", base, cfg.seed, cfg.replications, cfg.days,
+                            params, &cfg.progress, &cfg.progress_ud);
     free(params);
 
     bk_compare *cmp = NULL;
     if (rc == CLI_EXIT_OK) {
-        cli_progress prog;
-        cli_progress_attach(&prog, opt[OPT_QUIET].set, &cfg.progress, &cfg.progress_ud);
         bk_error err;
         memset(&err, 0, sizeof err);
         bk_status st = bk_compare_run((const bk_scenario *const *)sc, names, labels, n, &cfg,
                                       &cmp, &err);
-        cli_progress_end(&prog);
-        rc = cli_status_after_run(st, &err);
+        rc = cli_analysis_ran(&an, st, &err);
     }
     /* compare.csv, compare.json, manifest.json (with the policy files) into --out DIR */
     cli_result res = {.kind = "compare", .obj = cmp, .csv = csv_of, .json = json_of,
                       .table = table_of, .list_key = "policy_files", .list = files, .n_list = n};
-    rc = cli_finish_result(&res, rc, &rec, out, opt[OPT_FORCE].set, opt[OPT_JSON].set,
-                           opt[OPT_QUIET].set);
+    rc = cli_finish_result(&res, rc, &an);
     bk_compare_free(cmp);
     for (int k = 0; k < n && k < MAX_POLICIES; k++) {
         bk_scenario_free(sc[k]);

@@ -56,9 +56,8 @@ int cli_cmd_optimise(const cli_invocation *inv)
     int rc = cli_check_out_store(inv);
     if (rc != CLI_EXIT_OK)
         return rc;
-    const char *path = inv->n_args > 0 ? inv->args[0] : NULL;
     bk_scenario *sc = NULL;
-    rc = cli_load_scenario(path, &sc);
+    rc = cli_load_scenario_arg(inv, &sc);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_levers *lv = NULL;
@@ -92,7 +91,6 @@ int cli_cmd_optimise(const cli_invocation *inv)
     cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
     cfg.cancel = &cli_interrupted;
 
-    const char *out = opt[OPT_OUT].set ? opt[OPT_OUT].str : NULL;
     cli_text pt;
     FILE *pf = cli_text_open(&pt);
     if (pf) {
@@ -102,24 +100,20 @@ int cli_cmd_optimise(const cli_invocation *inv)
                 cfg.max_evals, cfg.adversary_evals, cfg.finalists);
     }
     char *params = cli_text_close(&pt, true);
-    cli_record rec;
-    rc = cli_analysis_begin(rc, &rec, inv, out, opt[OPT_FORCE].set, "optimise", sc, cfg.seed,
-                            cfg.replications, cfg.days, params);
+    cli_analysis an;
+    rc = cli_analysis_begin(rc, &an, inv, "optimise", sc, cfg.seed, cfg.replications, cfg.days,
+                            params, &cfg.progress, &cfg.progress_ud);
     free(params);
     bk_optimise *o = NULL;
     if (rc == CLI_EXIT_OK) {
-        cli_progress prog;
-        cli_progress_attach(&prog, opt[OPT_QUIET].set, &cfg.progress, &cfg.progress_ud);
         memset(&err, 0, sizeof err);
         st = bk_optimise_run(sc, lv, obj, &cfg, &o, &err);
-        cli_progress_end(&prog);
-        rc = cli_status_after_run(st, &err);
+        rc = cli_analysis_ran(&an, st, &err);
     }
     /* optimise.csv, optimise.json, manifest.json and scenario.yaml (for the report's map) */
     cli_result res = {.kind = "optimise", .obj = o, .csv = csv_of, .json = json_of,
                       .table = table_of, .scenario = sc};
-    rc = cli_finish_result(&res, rc, &rec, out, opt[OPT_FORCE].set, opt[OPT_JSON].set,
-                           opt[OPT_QUIET].set);
+    rc = cli_finish_result(&res, rc, &an);
     bk_optimise_free(o);
     bk_objective_free(obj);
     bk_levers_free(lv);

@@ -90,9 +90,8 @@ int cli_cmd_scenario_check(const cli_invocation *inv)
 /* `blockade scenario show [FILE]`. */
 int cli_cmd_scenario_show(const cli_invocation *inv)
 {
-    const char *path = inv->n_args > 0 ? inv->args[0] : NULL;
     bk_scenario *sc = NULL;
-    int rc = cli_load_scenario(path, &sc);
+    int rc = cli_load_scenario_arg(inv, &sc);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_status st = bk_scenario_describe(sc, stdout);

@@ -257,15 +257,37 @@ int cli_record_scenario(cli_record *rec, const cli_invocation *inv, const char *
     return cli_record_start(rec, inv, out, &ri);
 }
 
-/* Contract in cli.h. */
-int cli_analysis_begin(int rc, cli_record *rec, const cli_invocation *inv, const char *out,
-                       bool force, const char *kind, const bk_scenario *sc, uint64_t seed,
-                       uint64_t replications, int days, const char *params_json)
+/* Whether option `name` of the command was given. */
+static bool option_set(const cli_invocation *inv, const char *name)
 {
-    memset(rec, 0, sizeof *rec);
-    if (rc == CLI_EXIT_OK && out)
-        rc = cli_outdir_precheck(out, force);
+    int i = cli_option_index(inv->cmd, name);
+    return i >= 0 && inv->opt[i].set;
+}
+
+/* Contract in cli.h. */
+int cli_analysis_begin(int rc, cli_analysis *a, const cli_invocation *inv, const char *kind,
+                       const bk_scenario *sc, uint64_t seed, uint64_t replications, int days,
+                       const char *params_json, bk_ensemble_progress_fn *fn, void **ud)
+{
+    memset(a, 0, sizeof *a);
+    int out = cli_option_index(inv->cmd, "out");
+    a->out = out >= 0 && inv->opt[out].set ? inv->opt[out].str : NULL;
+    a->force = option_set(inv, "force");
+    a->json = option_set(inv, "json");
+    a->quiet = option_set(inv, "quiet");
+    if (rc == CLI_EXIT_OK && a->out)
+        rc = cli_outdir_precheck(a->out, a->force);
     if (rc == CLI_EXIT_OK)
-        rc = cli_record_scenario(rec, inv, out, kind, sc, seed, replications, days, params_json);
+        rc = cli_record_scenario(&a->rec, inv, a->out, kind, sc, seed, replications, days,
+                                 params_json);
+    if (rc == CLI_EXIT_OK)
+        cli_progress_attach(&a->prog, a->quiet, fn, ud);
     return rc;
+}
+
+/* Contract in cli.h. */
+int cli_analysis_ran(cli_analysis *a, bk_status st, const bk_error *err)
+{
+    cli_progress_end(&a->prog);
+    return cli_status_after_run(st, err);
 }

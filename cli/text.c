@@ -65,9 +65,9 @@ int cli_print_result(const void *obj, cli_writer json, cli_writer table, bool wa
 }
 
 /* Contract in cli.h. */
-int cli_finish_result(const cli_result *res, int rc, cli_record *rec, const char *out,
-                      bool force, bool json, bool quiet)
+int cli_finish_result(const cli_result *res, int rc, cli_analysis *a)
 {
+    const char *out = a->out;
     if (rc == CLI_EXIT_OK && out) {
         char csv_name[64], json_name[64];
         snprintf(csv_name, sizeof csv_name, "%s.csv", res->kind);
@@ -78,12 +78,13 @@ int cli_finish_result(const cli_result *res, int rc, cli_record *rec, const char
         files[2] = (cli_output){"manifest.json", cli_write_manifest, &man};
         if (res->scenario)
             files[3] = (cli_output){"scenario.yaml", cli_write_scenario, res->scenario};
-        rc = cli_write_outputs(out, force, files, n);
+        rc = cli_write_outputs(out, a->force, files, n);
     }
-    char *summary = rec->store && rc == CLI_EXIT_OK ? cli_text_of(res->json, res->obj) : NULL;
-    rc = cli_record_finish(rec, rc, summary);
+    char *summary =
+        a->rec.store && rc == CLI_EXIT_OK ? cli_text_of(res->json, res->obj) : NULL;
+    rc = cli_record_finish(&a->rec, rc, summary);
     free(summary);
     if (rc == CLI_EXIT_OK)
-        rc = cli_print_result(res->obj, res->json, res->table, json, quiet, out);
+        rc = cli_print_result(res->obj, res->json, res->table, a->json, a->quiet, out);
     return rc;
 }

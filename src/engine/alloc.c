@@ -71,6 +71,17 @@ char *bki_strdup(const char *s)
     return d;
 }
 
+char *bki_strndup(const char *s, size_t n)
+{
+    char *d = bki_malloc(n + 1);
+    if (d) {
+        if (n > 0)
+            memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
 void bki_free(void *p)
 {
     free(p);

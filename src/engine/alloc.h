@@ -16,6 +16,9 @@ void *bki_malloc(size_t size);
 void *bki_calloc(size_t n, size_t size);
 void *bki_realloc(void *p, size_t size);   /* on failure p is left as it was */
 char *bki_strdup(const char *s);
+/* The first n bytes of s (which need not be NUL-terminated; NULL when n is 0 is accepted) as a
+ * new NUL-terminated string. */
+char *bki_strndup(const char *s, size_t n);
 void bki_free(void *p);
 
 /* How many allocations have failed in the calling thread so far (real or injected). A reader

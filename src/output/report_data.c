@@ -44,6 +44,20 @@ static bool wanted_series(const char *name)
     return false;
 }
 
+/* "[" before the first item of an array of arrays, ",[" before the others. */
+static void open_item(FILE *f, bool *first)
+{
+    fputs(*first ? "[" : ",[", f);
+    *first = false;
+}
+
+/* A comma, then s as a JSON string. */
+static void put_next_jstr(FILE *f, const char *s)
+{
+    fputc(',', f);
+    rp_put_jstr(f, s);
+}
+
 /* daily.csv: "dates": [...], "series": {name: [values by day]}. */
 bk_status rp_put_daily(FILE *f, const char *path, bk_error *err)
 {
@@ -251,6 +265,15 @@ bk_status rp_put_curves(FILE *f, const char *path, bool with_dates, bk_error *er
     return st;
 }
 
+/* Cells 0 .. n_cols - 1 of row r as JSON strings, with commas between them. */
+static void put_cells(FILE *f, const table *t, size_t r, size_t n_cols)
+{
+    for (size_t c = 0; c < n_cols; c++) {
+        fputs(c ? "," : "", f);
+        rp_put_jstr(f, rp_cell(t, r, (int)c));
+    }
+}
+
 /* compare.csv: "compare": {"columns": [...], "rows": [[...], ...]}, cells as strings. */
 bk_status rp_put_compare(FILE *f, const char *path, bk_error *err)
 {
@@ -260,17 +283,11 @@ bk_status rp_put_compare(FILE *f, const char *path, bk_error *err)
         return st;
     fputs(",\"compare\":{\"columns\":[", f);
     size_t n_cols = rp_row_len(&t, 0);
-    for (size_t c = 0; c < n_cols; c++) {
-        fputs(c ? "," : "", f);
-        rp_put_jstr(f, rp_cell(&t, 0, (int)c));
-    }
+    put_cells(f, &t, 0, n_cols);
     fputs("],\"rows\":[", f);
     for (size_t r = 1; r < t.n_rows; r++) {
         fputs(r > 1 ? ",[" : "[", f);
-        for (size_t c = 0; c < n_cols; c++) {
-            fputs(c ? "," : "", f);
-            rp_put_jstr(f, rp_cell(&t, r, (int)c));
-        }
+        put_cells(f, &t, r, n_cols);
         fputc(']', f);
     }
     fputs("]}", f);
@@ -300,8 +317,7 @@ bk_status rp_put_events(FILE *f, const char *path, bk_error *err)
         if (!rp_number_at(feat, "/geometry/coordinates/0", &lon)
             || !rp_number_at(feat, "/geometry/coordinates/1", &lat))
             continue; /* no position: nothing to draw */
-        fputs(first ? "[" : ",[", f);
-        first = false;
+        open_item(f, &first);
         bki_fmt_json_number(f, lon);
         fputc(',', f);
         bki_fmt_json_number(f, lat);
@@ -347,18 +363,14 @@ bk_status rp_put_observed(FILE *f, const char *path, bk_error *err)
         const char *lat = rp_cell(&t, r, c_lat), *lon = rp_cell(&t, r, c_lon);
         if (lat[0] == '\0' || lon[0] == '\0')
             continue;
-        fputs(first ? "[" : ",[", f);
-        first = false;
+        open_item(f, &first);
         st = rp_put_number_cell(f, &t, r, c_lon, err);
         fputc(',', f);
         if (st == BK_OK)
             st = rp_put_number_cell(f, &t, r, c_lat, err);
-        fputc(',', f);
-        rp_put_jstr(f, rp_cell(&t, r, c_date));
-        fputc(',', f);
-        rp_put_jstr(f, c_notes >= 0 ? rp_cell(&t, r, c_notes) : "");
-        fputc(',', f);
-        rp_put_jstr(f, c_type >= 0 ? rp_cell(&t, r, c_type) : "");
+        put_next_jstr(f, rp_cell(&t, r, c_date));
+        put_next_jstr(f, c_notes >= 0 ? rp_cell(&t, r, c_notes) : "");
+        put_next_jstr(f, c_type >= 0 ? rp_cell(&t, r, c_type) : "");
         fputc(']', f);
     }
     fputs("]}", f);
@@ -370,20 +382,27 @@ bk_status rp_put_observed(FILE *f, const char *path, bk_error *err)
 
 static const char *const place_kind_word[] = {"port", "border", "town", "city", "depot"};
 
+/* A place's position: [lon,lat], to 4 decimals. */
+static void put_position(FILE *out, const bk_place *p)
+{
+    char a[BK_FMT_NUM], b[BK_FMT_NUM];
+    bki_fmt_fixed(a, p->lon, 4);
+    bki_fmt_fixed(b, p->lat, 4);
+    fprintf(out, "[%s,%s]", a, b);
+}
+
 /* Contract in blockade/report.h. */
 bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out)
 {
     if (sc == NULL || out == NULL)
         return BK_ERR_USAGE;
-    char a[BK_FMT_NUM], b[BK_FMT_NUM];
     fputs("{\"type\":\"FeatureCollection\",\"features\":[", out);
     for (int i = 0; i < sc->n_places; i++) {
         const bk_place *p = &sc->places[i];
-        bki_fmt_fixed(a, p->lon, 4);
-        bki_fmt_fixed(b, p->lat, 4);
-        fprintf(out, "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":"
-                     "[%s,%s]},\"properties\":{\"id\":",
-                i ? "," : "", a, b);
+        fprintf(out, "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":",
+                i ? "," : "");
+        put_position(out, p);
+        fputs("},\"properties\":{\"id\":", out);
         rp_put_jstr(out, p->id);
         fputs(",\"name\":", out);
         rp_put_jstr(out, p->name);
@@ -399,12 +418,10 @@ bk_status bk_scenario_write_network_geojson(const bk_scenario *sc, FILE *out)
         fprintf(out, "%s\n{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\","
                      "\"coordinates\":[",
                 sc->n_places || s ? "," : "");
-        bki_fmt_fixed(a, p->lon, 4);
-        bki_fmt_fixed(b, p->lat, 4);
-        fprintf(out, "[%s,%s],", a, b);
-        bki_fmt_fixed(a, q->lon, 4);
-        bki_fmt_fixed(b, q->lat, 4);
-        fprintf(out, "[%s,%s]]},\"properties\":{\"id\":\"", a, b);
+        put_position(out, p);
+        fputc(',', out);
+        put_position(out, q);
+        fputs("]},\"properties\":{\"id\":\"", out);
         /* ids are [A-Za-z0-9_-]: no escaping needed; the form matches events.geojson's */
         fprintf(out, "%s-%s\",\"from\":", p->id, q->id);
         rp_put_jstr(out, p->id);
@@ -552,6 +569,31 @@ static void timeline_text(const bk_scenario *sc, const bk_timeline_event *e, cha
     }
 }
 
+/* A product or a corridor, left open for more members: {"id": id, "name": name, "column":
+ * prefix + the id as a column token + suffix; a comma first unless i is 0. */
+static void open_listed(FILE *f, int i, const char *id, const char *name, const char *prefix,
+                        const char *suffix)
+{
+    char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
+    bki_id_token(id, tok);
+    snprintf(col, sizeof col, "%s%s%s", prefix, tok, suffix);
+    fputs(i ? ",{\"id\":" : "{\"id\":", f);
+    rp_put_jstr(f, id);
+    fputs(",\"name\":", f);
+    rp_put_jstr(f, name);
+    fputs(",\"column\":", f);
+    rp_put_jstr(f, col);
+}
+
+/* A timeline entry: [date, text]. */
+static void put_dated(FILE *f, bool *first, const char *date, const char *text)
+{
+    open_item(f, first);
+    rp_put_jstr(f, date);
+    put_next_jstr(f, text);
+    fputc(']', f);
+}
+
 /* The scenario's part of the data: name, products with their demand, corridors, the network and
  * the timeline. */
 void rp_put_scenario(FILE *f, const bk_scenario *sc)
@@ -576,18 +618,10 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
     rp_put_jstr(f, sc->cityside.currency);
     fputs(",\"products\":[", f);
     for (int p = 0; p < sc->n_products; p++) {
-        char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
-        bki_id_token(sc->products[p].id, tok);
-        snprintf(col, sizeof col, "stock_%s_l", tok);
         double demand = 0.0;
         for (int s = 0; sc->cityside.enabled && s < sc->cityside.n_sectors; s++)
             demand += sc->cityside.sectors[s].demand_l_per_day[p];
-        fputs(p ? ",{\"id\":" : "{\"id\":", f);
-        rp_put_jstr(f, sc->products[p].id);
-        fputs(",\"name\":", f);
-        rp_put_jstr(f, sc->products[p].name);
-        fputs(",\"column\":", f);
-        rp_put_jstr(f, col);
+        open_listed(f, p, sc->products[p].id, sc->products[p].name, "stock_", "_l");
         fputs(",\"demand_l_per_day\":", f);
         bki_fmt_json_number(f, demand);
         fputc('}', f);
@@ -602,15 +636,7 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
     fprintf(f, ",\"road\":%s}", road ? "true" : "false");
     fputs(",\"corridors\":[", f);
     for (int c = 0; c < sc->n_corridors; c++) {
-        char tok[BK_ID_MAX], col[BK_ID_MAX + 16];
-        bki_id_token(sc->corridors[c].id, tok);
-        snprintf(col, sizeof col, "arrivals_%s", tok);
-        fputs(c ? ",{\"id\":" : "{\"id\":", f);
-        rp_put_jstr(f, sc->corridors[c].id);
-        fputs(",\"name\":", f);
-        rp_put_jstr(f, sc->corridors[c].name);
-        fputs(",\"column\":", f);
-        rp_put_jstr(f, col);
+        open_listed(f, c, sc->corridors[c].id, sc->corridors[c].name, "arrivals_", "");
         bki_corridor_words(sc, c, &one, &many);
         fputs(",\"many\":", f);
         rp_put_jstr(f, many);
@@ -620,12 +646,7 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
     bool first = true;
     if (sc->group.campaign_start_h >= 0) {
         date_of(sc, sc->group.campaign_start_h, d);
-        fputs("[", f);
-        rp_put_jstr(f, d);
-        fputc(',', f);
-        rp_put_jstr(f, "The armed group declares its blockade");
-        fputc(']', f);
-        first = false;
+        put_dated(f, &first, d, "The armed group declares its blockade");
     }
     for (int i = 0; i < sc->n_timeline; i++) {
         const bk_timeline_event *e = &sc->timeline[i];
@@ -638,12 +659,7 @@ void rp_put_scenario(FILE *f, const bk_scenario *sc)
         else
             snprintf(full, sizeof full, "%s", text);
         date_of(sc, e->time_h, d);
-        fputs(first ? "[" : ",[", f);
-        first = false;
-        rp_put_jstr(f, d);
-        fputc(',', f);
-        rp_put_jstr(f, full);
-        fputc(']', f);
+        put_dated(f, &first, d, full);
     }
     fputs("]},\"network\":", f);
     (void)bk_scenario_write_network_geojson(sc, f); /* a memory stream: errors show at the end */

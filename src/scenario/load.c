@@ -753,12 +753,9 @@ bk_status bk_scenario_load_string(const char *text, size_t len, const char *name
         return bki_fail_at(err, BK_ERR_TOO_LARGE, name, 0, 0,
                            "scenario is too large: %zu bytes, the limit is %u bytes", len,
                            BK_SCENARIO_MAX_BYTES);
-    char *copy = bki_malloc(len + 1);
+    char *copy = bki_strndup(text, len);
     if (copy == NULL)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory loading %s", name);
-    if (len > 0)
-        memcpy(copy, text, len);
-    copy[len] = '\0';
     return load_owned(copy, len, name, out, err);
 }
 

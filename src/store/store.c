@@ -124,16 +124,6 @@ static int query_int(sqlite3 *db, const char *sql, long long *out)
     return rc;
 }
 
-char *rs_dup_n(const char *s, size_t n)
-{
-    char *c = bki_malloc(n + 1);
-    if (c) {
-        memcpy(c, s, n);
-        c[n] = '\0';
-    }
-    return c;
-}
-
 /* Contract in store_internal.h. */
 char *rs_column_dup(sqlite3_stmt *s, int col, bool *nomem)
 {
@@ -143,7 +133,7 @@ char *rs_column_dup(sqlite3_stmt *s, int col, bool *nomem)
             *nomem = true; /* conversion to text failed for lack of memory */
         return NULL;
     }
-    char *copy = rs_dup_n(t, (size_t)sqlite3_column_bytes(s, col));
+    char *copy = bki_strndup(t, (size_t)sqlite3_column_bytes(s, col));
     if (copy == NULL)
         *nomem = true;
     return copy;
@@ -234,13 +224,12 @@ static bk_status store_open(const char *path, bool readonly, bk_store **out, bk_
             return rs_fail(path, err, BK_ERR_IO, "cannot open: is a directory");
     }
     bk_store *st = bki_calloc(1, sizeof *st);
-    char *copy = bki_malloc(strlen(path) + 1);
+    char *copy = bki_strdup(path);
     if (st == NULL || copy == NULL) {
         bki_free(st);
         bki_free(copy);
         return bki_fail(err, BK_ERR_NOMEM, "store '%s': out of memory", path);
     }
-    strcpy(copy, path);
     st->path = copy;
     st->readonly = readonly;
     int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

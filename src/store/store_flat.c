@@ -58,8 +58,8 @@ static void flat_add(flat *f, const char *key, const char *text, size_t text_len
     }
     flat_item *it = &f->items[f->n];
     memset(it, 0, sizeof *it);
-    it->key = rs_dup_n(key, strlen(key));
-    it->text = rs_dup_n(text, text_len);
+    it->key = bki_strdup(key);
+    it->text = bki_strndup(text, text_len);
     if (it->key == NULL || it->text == NULL) {
         bki_free(it->key);
         bki_free(it->text);
@@ -150,22 +150,16 @@ void rs_flatten_json(const char *json, flat *f)
     memset(f, 0, sizeof *f);
     if (json == NULL)
         return;
-    struct fy_diag *diag = bki_yaml_quiet_diag();
-    if (diag == NULL) {
+    bki_yaml_error ye;
+    struct fy_document *doc = bki_yaml_parse(json, strlen(json),
+                                             FYPCF_QUIET | FYPCF_JSON_FORCE, false, &ye);
+    if (doc == NULL && ye.nomem) {
         f->nomem = true;
-        return;
-    }
-    struct fy_parse_cfg pcfg;
-    memset(&pcfg, 0, sizeof pcfg);
-    pcfg.flags = FYPCF_QUIET | FYPCF_JSON_FORCE;
-    pcfg.diag = diag;
-    struct fy_document *doc = fy_document_build_from_string(&pcfg, json, strlen(json));
-    if (doc == NULL) {
+    } else if (doc == NULL) {
         f->invalid = true;
         flat_add(f, "", json, strlen(json), false);
     } else {
         flatten_node(f, fy_document_root(doc), "", 0);
         fy_document_destroy(doc);
     }
-    fy_diag_destroy(diag);
 }

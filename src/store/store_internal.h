@@ -43,9 +43,6 @@ bk_status rs_end_transaction(bk_store *st, int rc, const char *what, bk_error *e
 /* Prepares `sql` and binds `id` to its parameter ?1. */
 int rs_prepare_id(sqlite3 *db, const char *sql, int64_t id, sqlite3_stmt **s);
 
-/* A copy of the first n bytes of s, NUL-terminated; NULL when out of memory. */
-char *rs_dup_n(const char *s, size_t n);
-
 /* A copy of a text column; NULL for SQL NULL. Sets *nomem when the copy fails. */
 char *rs_column_dup(sqlite3_stmt *s, int col, bool *nomem);
 

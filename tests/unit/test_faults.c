@@ -371,6 +371,22 @@ static void test_import(void **state)
     free(a);
 }
 
+/* bki_strndup: the first n bytes, NUL-terminated; n = 0 with NULL; NULL when the allocation
+ * fails. */
+static void test_strndup(void **state)
+{
+    (void)state;
+    char *s = bki_strndup("corridor", 4);
+    assert_string_equal(s, "corr");
+    bki_free(s);
+    s = bki_strndup(NULL, 0);
+    assert_string_equal(s, "");
+    bki_free(s);
+    bki_alloc_fail_at(1, 0);
+    assert_null(bki_strndup("corridor", 4));
+    bki_alloc_fail_at(0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_ensemble_merge_outputs),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_import),
+        cmocka_unit_test(test_strndup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

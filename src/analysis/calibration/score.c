@@ -26,26 +26,24 @@ double bki_score_crps_sorted(const double *x, size_t n, double y)
     return a / nn - b / (nn * nn);
 }
 
-/* A sorted copy of x[0..n) (free it with bki_free); NULL when out of memory. */
-static double *sorted_copy(const double *x, size_t n)
+/* f(s, n, a) with s a sorted copy of x[0..n); NaN when out of memory. */
+static double on_sorted_copy(double (*f)(const double *, size_t, double), const double *x,
+                             size_t n, double a)
 {
     double *s = bki_malloc(n * sizeof *s);
     if (!s)
-        return NULL;
+        return NAN;
     memcpy(s, x, n * sizeof *s);
     gsl_sort(s, 1, n);
-    return s;
+    double v = f(s, n, a);
+    bki_free(s);
+    return v;
 }
 
 /* Contract in blockade/calibrate.h. */
 double bk_score_crps(const double *x, size_t n, double y)
 {
-    double *s = sorted_copy(x, n);
-    if (!s)
-        return NAN;
-    double v = bki_score_crps_sorted(s, n, y);
-    bki_free(s);
-    return v;
+    return on_sorted_copy(bki_score_crps_sorted, x, n, y);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -74,12 +72,7 @@ double bki_score_quantile_sorted(const double *sorted, size_t n, double p)
 /* Contract in blockade/calibrate.h. */
 double bk_score_quantile(const double *x, size_t n, double p)
 {
-    double *s = sorted_copy(x, n);
-    if (!s)
-        return NAN;
-    double v = bki_score_quantile_sorted(s, n, p);
-    bki_free(s);
-    return v;
+    return on_sorted_copy(bki_score_quantile_sorted, x, n, p);
 }
 
 /* Contract in blockade/calibrate.h. */

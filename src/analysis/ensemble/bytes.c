@@ -133,13 +133,11 @@ char *bki_reader_str(bk_reader *r, size_t max, size_t *n)
         return NULL;
     }
     const unsigned char *p = bki_reader_take(r, len);
-    char *s = p ? bki_malloc((size_t)len + 1) : NULL;
+    char *s = p ? bki_strndup((const char *)p, len) : NULL;
     if (!s) {
         r->failed = true;
         return NULL;
     }
-    memcpy(s, p, len);
-    s[len] = '\0';
     if (n)
         *n = len;
     return s;

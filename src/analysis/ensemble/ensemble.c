@@ -25,15 +25,6 @@ uint32_t bki_ens_block_size(uint64_t n)
     return b < 1 ? 1 : b > 64 ? 64 : (uint32_t)b;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = bki_malloc(n + 1);
-    if (d)
-        memcpy(d, s, n + 1);
-    return d;
-}
-
 /* ---- accumulators ---------------------------------------------------------------------- */
 
 /* Contract in ens.h. */
@@ -286,18 +277,16 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
     bk_scenario_hash(sc, e->sha);
     size_t len = 0;
     const char *text = bk_scenario_text(sc, &len);
-    e->scenario_name = dup_str(bk_scenario_name(sc));
-    e->scenario_file = cfg->scenario_file ? dup_str(cfg->scenario_file) : NULL;
-    e->scenario_text = bki_malloc(len + 1);
+    e->scenario_name = bki_strdup(bk_scenario_name(sc));
+    e->scenario_file = cfg->scenario_file ? bki_strdup(cfg->scenario_file) : NULL;
+    e->scenario_text = bki_strndup(text, len);
     e->products = bki_calloc((size_t)sc->n_products + 1, sizeof *e->products);
     bool ok = e->scenario_name && e->scenario_text && e->products
               && (cfg->scenario_file == NULL || e->scenario_file);
     if (ok) {
-        memcpy(e->scenario_text, text, len);
-        e->scenario_text[len] = '\0';
         e->text_len = len;
         for (int p = 0; ok && p < sc->n_products; p++) {
-            e->products[p] = dup_str(sc->products[p].id);
+            e->products[p] = bki_strdup(sc->products[p].id);
             ok = e->products[p] != NULL;
             e->n_products = p + 1;
         }
@@ -331,8 +320,8 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     e->cols = cols;
     for (int c = 0; c < run->n_cols; c++) {
-        cols[c].name = dup_str(run->cols[c].name);
-        cols[c].unit = dup_str(run->cols[c].unit);
+        cols[c].name = bki_strdup(run->cols[c].name);
+        cols[c].unit = bki_strdup(run->cols[c].unit);
         e->n_cols = c + 1;
         if (!cols[c].name || !cols[c].unit) {
             free_columns(e);
@@ -588,8 +577,8 @@ static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
     if (!dst->cols)
         return false;
     for (int c = 0; c < src->n_cols; c++) {
-        dst->cols[c].name = dup_str(src->cols[c].name);
-        dst->cols[c].unit = dup_str(src->cols[c].unit);
+        dst->cols[c].name = bki_strdup(src->cols[c].name);
+        dst->cols[c].unit = bki_strdup(src->cols[c].unit);
         dst->n_cols = c + 1;
         if (!dst->cols[c].name || !dst->cols[c].unit) {
             free_columns(dst);

@@ -172,13 +172,10 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
     return st;
 }
 
+/* A copy of s, "" for NULL. */
 static char *dup_str(const char *s)
 {
-    size_t n = strlen(s ? s : "");
-    char *d = bki_malloc(n + 1);
-    if (d)
-        memcpy(d, s ? s : "", n + 1);
-    return d;
+    return bki_strdup(s ? s : "");
 }
 
 /* Progress and partial results, on the calling thread: the workers' accumulators merged into a

@@ -253,14 +253,12 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
     bk_optimise *o = bki_calloc(1, sizeof *o);
     if (!o)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    size_t nl = strlen(base->name);
-    o->scenario_name = bki_malloc(nl + 1);
+    o->scenario_name = bki_strdup(base->name);
     o->trace_f = open_memstream(&o->trace, &o->trace_len);
     if (!o->scenario_name || !o->trace_f) {
         bk_optimise_free(o);
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
-    memcpy(o->scenario_name, base->name, nl + 1);
     bk_scenario_hash(base, o->sha);
     o->seed = cfg->seed;
     o->reps = cfg->replications;

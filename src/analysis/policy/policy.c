@@ -24,17 +24,6 @@
 #define POLICY_MAX_SETTINGS 1000
 
 /* Contract in policy_internal.h. */
-char *pol_dup_n(const char *s, size_t n)
-{
-    char *d = bki_malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-/* Contract in policy_internal.h. */
 bk_status pol_fail_at(bk_error *err, bk_status status, const char *file, int line, int col,
                       const char *fmt, ...)
 {
@@ -169,13 +158,13 @@ static bk_status add_setting(bk_policy *p, struct fy_node *k, const char *path, 
 {
     setting *s = &p->set[p->n_set++];
     s->line = node_pos(k, &s->col);
-    s->path = pol_dup_n(path, plen);
+    s->path = bki_strndup(path, plen);
     s->value = v;
     s->add = add;
     if (text == NULL && v && fy_node_is_scalar(v))
         text = fy_node_get_scalar(v, &tlen);
     if (text)
-        s->text = pol_dup_n(text, tlen);
+        s->text = bki_strndup(text, tlen);
     if (!s->path || (text && !s->text))
         return pol_fail(err, BK_ERR_NOMEM, p->file, 0, "out of memory");
     return check_setting(p, s, err);
@@ -245,38 +234,22 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         return pol_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than %u bytes",
                            POLICY_MAX_BYTES);
     bk_policy *p = bki_calloc(1, sizeof *p);
-    if (!p || !(p->file = bki_strdup(name)) || !(p->text = pol_dup_n(text, len))) {
+    if (!p || !(p->file = bki_strdup(name)) || !(p->text = bki_strndup(text, len))) {
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
-    int gl, gc;
-    const char *why = bki_yaml_guard(text, len, &gl, &gc);
-    if (why) {
-        bk_policy_free(p);
-        return pol_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
-    }
-    struct fy_diag *diag = bki_yaml_quiet_diag();
-    if (!diag) {
-        bk_policy_free(p);
-        return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
-    }
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-    pcfg.diag = diag;
-    p->doc = fy_document_build_from_string(&pcfg, p->text, len);
-    bk_status st = BK_OK;
+    bki_yaml_error ye;
+    p->doc = bki_yaml_parse(p->text, len, FYPCF_QUIET | FYPCF_COLLECT_DIAG, true, &ye);
     if (!p->doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        st = pol_fail_at(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
-                            e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
-                            e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
-    }
-    fy_diag_destroy(diag);
-    if (st != BK_OK) {
         bk_policy_free(p);
-        return st;
+        if (ye.why)
+            return pol_fail(err, BK_ERR_SYNTAX, name, ye.line, "not valid YAML: %s", ye.why);
+        if (ye.nomem)
+            return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+        return pol_fail_at(err, BK_ERR_SYNTAX, name, ye.line, ye.column, "not valid YAML%s%s",
+                           ye.has_msg ? ": " : "", ye.msg);
     }
+    bk_status st = BK_OK;
     struct fy_node *root = fy_document_root(p->doc);
     if (!root || !fy_node_is_mapping(root)) {
         bk_policy_free(p);
@@ -294,7 +267,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
             size_t vn = 0;
             const char *vs = fy_node_get_scalar(v, &vn);
             bki_free(p->name);
-            p->name = pol_dup_n(vs ? vs : "", vs ? vn : 0);
+            p->name = bki_strndup(vs ? vs : "", vs ? vn : 0);
         } else if (ks && kn == 3 && memcmp(ks, "set", 3) == 0 && v && fy_node_is_mapping(v)) {
             set = v;
         } else if (ks && kn == 5 && memcmp(ks, "patch", 5) == 0 && v && fy_node_is_sequence(v)) {

@@ -30,9 +30,6 @@ struct bk_policy {
     char *patch;             /* one line per setting: "PATH = VALUE" or "add PATH = {...}" */
 };
 
-/* s[0..n) as a new string (free with bki_free()); NULL when out of memory. */
-char *pol_dup_n(const char *s, size_t n);
-
 /* Fill err with the policy file, line and column: "policy A.yaml:3:5: message". */
 BK_PRINTF(6, 7)
 bk_status pol_fail_at(bk_error *err, bk_status status, const char *file, int line, int col,

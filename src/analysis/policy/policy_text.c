@@ -178,7 +178,7 @@ static char *splice_text(struct fy_document *doc, splice *sp, int n, const char 
         bki_free(buf);
         return NULL;
     }
-    char *out = pol_dup_n(buf, len);
+    char *out = bki_strndup(buf, len);
     bki_free(buf);
     return out;
 }
