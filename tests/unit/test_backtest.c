@@ -17,6 +17,7 @@
 #include "bk_test.h"
 #include "bk_test_cli.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 #define EVENTS BK_SOURCE_DIR "/tests/data/two-corridors-events.csv"
@@ -190,12 +191,4 @@ static void test_cli_posterior(void **state)
     free(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_baselines),
-        cmocka_unit_test(test_cli_backtest),
-        cmocka_unit_test(test_cli_posterior),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_baselines, test_cli_backtest, test_cli_posterior)

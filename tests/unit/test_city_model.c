@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
@@ -347,18 +348,7 @@ static void test_bad_keys(void **state)
     expect_error("cover_days: 2}", "cover_days: 2, panic: 1}", "unknown key 'panic'");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_litres_conserved_across_buffers),
-        cmocka_unit_test(test_household_stock_never_earlier_stockout),
-        cmocka_unit_test(test_airlift_never_adds_blackout),
-        cmocka_unit_test(test_price_finite_no_ceiling),
-        cmocka_unit_test(test_declaration_moves_price),
-        cmocka_unit_test(test_schools_decisions),
-        cmocka_unit_test(test_hydro_season_and_backup),
-        cmocka_unit_test(test_same_seed_same_series),
-        cmocka_unit_test(test_bad_keys),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_litres_conserved_across_buffers, test_household_stock_never_earlier_stockout,
+             test_airlift_never_adds_blackout, test_price_finite_no_ceiling,
+             test_declaration_moves_price, test_schools_decisions, test_hydro_season_and_backup,
+             test_same_seed_same_series, test_bad_keys)

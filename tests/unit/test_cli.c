@@ -28,6 +28,7 @@
 
 #include "bk_test.h"
 #include "bk_test_cli.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
@@ -278,12 +279,5 @@ static void test_docs_cover_help(void **state)
     free(md);
     free(man);
 }
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases_file),
-        cmocka_unit_test(test_export_default_round_trip),
-        cmocka_unit_test(test_docs_cover_help),
-    };
-    return cmocka_run_group_tests_name("cli", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("cli", bk_cli_setup, bk_cli_teardown, test_cases_file,
+                   test_export_default_round_trip, test_docs_cover_help)

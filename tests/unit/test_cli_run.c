@@ -25,6 +25,7 @@
 
 #include "bk_test.h"
 #include "bk_test_cli.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
@@ -464,20 +465,9 @@ static void test_run_json_parses(void **state)
     bk_cli_result_free(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_out_writes_every_file),
-        cmocka_unit_test(test_run_is_deterministic),
-        cmocka_unit_test(test_run_seed_changes_daily),
-        cmocka_unit_test(test_out_nonempty_refused_then_forced),
-        cmocka_unit_test(test_full_disk),
-        cmocka_unit_test(test_out_under_a_file_fails_cleanly),
-        cmocka_unit_test(test_out_creates_missing_parents),
-        cmocka_unit_test(test_bad_scenario_leaves_no_output),
-        cmocka_unit_test(test_run_json_parses),
-        cmocka_unit_test(test_interrupt_leaves_nothing),
-        cmocka_unit_test(test_full_stdout_is_an_error),
-    };
-    return cmocka_run_group_tests_name("cli_run", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("cli_run", bk_cli_setup, bk_cli_teardown, test_run_out_writes_every_file,
+                   test_run_is_deterministic, test_run_seed_changes_daily,
+                   test_out_nonempty_refused_then_forced, test_full_disk,
+                   test_out_under_a_file_fails_cleanly, test_out_creates_missing_parents,
+                   test_bad_scenario_leaves_no_output, test_run_json_parses,
+                   test_interrupt_leaves_nothing, test_full_stdout_is_an_error)

@@ -22,6 +22,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 #define MAX_DOC 2048
@@ -324,10 +325,4 @@ static void test_every_column_documented(void **state)
     assert_int_equal(bad, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_column_documented),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_every_column_documented)

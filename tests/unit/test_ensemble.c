@@ -8,6 +8,7 @@
  */
 #include "bk_test_model.h"
 #include "ensemble_fixture.h"
+#include "bk_test_main.h"
 
 /* Everything an ensemble writes, concatenated, as a new string. */
 static char *outputs_of(const bk_ensemble *ens, size_t *len)
@@ -501,15 +502,5 @@ static void test_state_version(void **state)
     bk_ensemble_free(ens);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_threads_identical),
-        cmocka_unit_test(test_exact_values),
-        cmocka_unit_test(test_window_errors),
-        cmocka_unit_test(test_state_version),
-        cmocka_unit_test(test_shards_merge),
-        cmocka_unit_test(test_interrupt_resume),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_threads_identical, test_exact_values,
+                   test_window_errors, test_state_version, test_shards_merge, test_interrupt_resume)

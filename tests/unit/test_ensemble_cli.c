@@ -8,6 +8,7 @@
  */
 #include "bk_test_model.h"
 #include "ensemble_fixture.h"
+#include "bk_test_main.h"
 
 /* ---- the command-line tool ----------------------------------------------------------------- */
 
@@ -519,19 +520,7 @@ static void test_policy_errors(void **state)
     free(good);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cli_kill_resume),
-        cmocka_unit_test(test_cli_kill_many_times),
-        cmocka_unit_test(test_cli_force_partial),
-        cmocka_unit_test(test_state_reader_bounded),
-        cmocka_unit_test(test_cli_shards),
-        cmocka_unit_test(test_cli_mpi),
-        cmocka_unit_test(test_compare_no_change),
-        cmocka_unit_test(test_compare_escorts),
-        cmocka_unit_test(test_compare_partial),
-        cmocka_unit_test(test_policy_errors),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_cli_kill_resume, test_cli_kill_many_times,
+                   test_cli_force_partial, test_state_reader_bounded, test_cli_shards, test_cli_mpi,
+                   test_compare_no_change, test_compare_escorts, test_compare_partial,
+                   test_policy_errors)

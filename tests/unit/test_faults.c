@@ -24,6 +24,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "engine/alloc.h"
 
 #define DAYS 8
@@ -371,14 +372,5 @@ static void test_import(void **state)
     free(a);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load),
-        cmocka_unit_test(test_run_and_outputs),
-        cmocka_unit_test(test_ensemble_merge_outputs),
-        cmocka_unit_test(test_store),
-        cmocka_unit_test(test_import),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_load, test_run_and_outputs,
+                   test_ensemble_merge_outputs, test_store, test_import)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -317,17 +318,6 @@ static void test_bad_values(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_more_escorts_never_fewer_convoys),
-        cmocka_unit_test(test_turnaround_slows_convoys),
-        cmocka_unit_test(test_declaration_scares_drivers),
-        cmocka_unit_test(test_escort_demand_fills_and_empties_staging),
-        cmocka_unit_test(test_first_readiness),
-        cmocka_unit_test(test_random_readiness),
-        cmocka_unit_test(test_convoy_interest),
-        cmocka_unit_test(test_bad_values),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_more_escorts_never_fewer_convoys, test_turnaround_slows_convoys,
+             test_declaration_scares_drivers, test_escort_demand_fills_and_empties_staging,
+             test_first_readiness, test_random_readiness, test_convoy_interest, test_bad_values)

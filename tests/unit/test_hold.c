@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -140,12 +141,4 @@ static void test_bad_value(void **state)
     free(s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_off_is_default),
-        cmocka_unit_test(test_held_road_stops_more),
-        cmocka_unit_test(test_bad_value),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_off_is_default, test_held_road_stops_more, test_bad_value)

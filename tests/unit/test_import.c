@@ -27,6 +27,7 @@
 #include "bk_test.h"
 #include "bk_test_model.h"
 #include "bk_test_cli.h"
+#include "bk_test_main.h"
 #include "engine/alloc.h"
 #include "engine/csv.h"
 #include "blockade/blockade.h"
@@ -625,23 +626,8 @@ static void test_cli(void **state)
     free(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_acled_current),
-        cmocka_unit_test(test_acled_old_and_filters),
-        cmocka_unit_test(test_ucdp),
-        cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_formula_guard),
-        cmocka_unit_test(test_binary_stream_refused_at_once),
-        cmocka_unit_test(test_chunk_boundaries),
-        cmocka_unit_test(test_record_limits),
-        cmocka_unit_test(test_import_memory_bounded),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_aggregates),
-        cmocka_unit_test(test_observation),
-        cmocka_unit_test(test_cli),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_dates, test_acled_current,
+                   test_acled_old_and_filters, test_ucdp, test_roundtrip, test_formula_guard,
+                   test_binary_stream_refused_at_once, test_chunk_boundaries, test_record_limits,
+                   test_import_memory_bounded, test_malformed, test_aggregates, test_observation,
+                   test_cli)

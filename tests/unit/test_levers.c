@@ -16,6 +16,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 static char *levers_text(const bk_scenario *sc, size_t *len)
 {
@@ -231,13 +232,5 @@ static void test_store_list_json(void **state)
     free(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_levers_agree_with_set),
-        cmocka_unit_test(test_levers_show_current_values),
-        cmocka_unit_test(test_levers_leave_out_facts),
-        cmocka_unit_test(test_store_list_json),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_levers_agree_with_set, test_levers_show_current_values,
+             test_levers_leave_out_facts, test_store_list_json)

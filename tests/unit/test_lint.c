@@ -12,6 +12,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 
 static const char base_yaml[] =
@@ -198,14 +199,5 @@ static void road_cut_to_the_end_or_until_a_date(void **state)
                          BK_ERR_SCHEMA));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(clean_scenario_has_no_warning),
-        cmocka_unit_test(one_warning_each),
-        cmocka_unit_test(new_entries_doing_nothing),
-        cmocka_unit_test(timeline_entry_doing_nothing),
-        cmocka_unit_test(road_cut_to_the_end_or_until_a_date),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(clean_scenario_has_no_warning, one_warning_each, new_entries_doing_nothing,
+             timeline_entry_doing_nothing, road_cut_to_the_end_or_until_a_date)

@@ -19,6 +19,7 @@
 #include "scenario/scenario.h"
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 #define RIVER_AIR BK_SOURCE_DIR "/scenarios/test/river-air.yaml"
 #define TWO       BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
@@ -306,18 +307,7 @@ static void lint_of_modes(void **state)
     free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(river_road_air_used_attacked_costed),
-        cmocka_unit_test(routing_respects_modes),
-        cmocka_unit_test(explicit_tanker_class_changes_nothing),
-        cmocka_unit_test(river_speed_by_month_slows_barges),
-        cmocka_unit_test(story_words_follow_the_class),
-        cmocka_unit_test(bad_mode_keys_refused),
-        cmocka_unit_test(lint_of_modes),
-        cmocka_unit_test(sorties_limit_flights),
-        cmocka_unit_test(own_modes_invariant_fires),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(river_road_air_used_attacked_costed, routing_respects_modes,
+             explicit_tanker_class_changes_nothing, river_speed_by_month_slows_barges,
+             story_words_follow_the_class, bad_mode_keys_refused, lint_of_modes,
+             sorties_limit_flights, own_modes_invariant_fires)

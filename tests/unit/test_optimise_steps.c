@@ -16,6 +16,7 @@
 
 #include "blockade/decide.h"
 #include "bk_test.h"
+#include "bk_test_main.h"
 
 #include "analysis/policy/optimise_internal.h"
 
@@ -123,13 +124,5 @@ static void a_move_must_beat_the_indifference_zone(void **state)
     assert_int_equal(defender_moves(1e9), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bamako_total_passes_through_two),
-        cmocka_unit_test(whole_ladder_never_more_than_halves),
-        cmocka_unit_test(continuous_ladder_halves),
-        cmocka_unit_test(a_move_must_beat_the_indifference_zone),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(bamako_total_passes_through_two, whole_ladder_never_more_than_halves,
+             continuous_ladder_halves, a_move_must_beat_the_indifference_zone)

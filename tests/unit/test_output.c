@@ -15,6 +15,7 @@
 #include <csv.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/run.h"
 #include "output/format.h"
 
@@ -641,21 +642,7 @@ static void test_empty_run(void **state)
     free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_daily_csv, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_csv_guards_formulas, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_csv_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_csv_parses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_geojson, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_summary_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_run, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN_EACH(setup, teardown, test_dates, test_numbers, test_daily_csv,
+                  test_events_csv_guards_formulas, test_events_csv_rows, test_events_csv_parses,
+                  test_geojson, test_summary_json, test_story, test_write_error, test_deterministic,
+                  test_empty_run)

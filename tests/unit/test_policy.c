@@ -15,6 +15,7 @@
 #include "blockade/sim.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 static bk_scenario *base;
 
@@ -276,15 +277,6 @@ static void list_item_keys_are_checked(void **state)
     assert_null(p);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(patch_sets_and_adds),
-        cmocka_unit_test(patch_errors_have_positions),
-        cmocka_unit_test(exact_set_runs_as_the_text_route),
-        cmocka_unit_test(apply_text_keeps_comments),
-        cmocka_unit_test(set_words_stay_words),
-        cmocka_unit_test(list_item_keys_are_checked),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, patch_sets_and_adds, patch_errors_have_positions,
+                   exact_set_runs_as_the_text_route, apply_text_keeps_comments,
+                   set_words_stay_words, list_item_keys_are_checked)

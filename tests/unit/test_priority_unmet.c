@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
@@ -224,12 +225,4 @@ static void hand_made_world_exact(void **state)
     free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(invariant_default_scenario),
-        cmocka_unit_test(invariant_test_scenario),
-        cmocka_unit_test(hand_made_world_exact),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(invariant_default_scenario, invariant_test_scenario, hand_made_world_exact)

@@ -12,6 +12,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 /* A run of the two-corridor scenario written like `blockade run --out`, shared by the tests. */
@@ -317,17 +318,7 @@ static void test_network_geojson(void **state)
     bk_scenario_free(sc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_of_a_run),
-        cmocka_unit_test(test_title_and_observed),
-        cmocka_unit_test(test_long_title_cut_at_a_character),
-        cmocka_unit_test(test_summary_with_escapes_passes_through),
-        cmocka_unit_test(test_missing_directory),
-        cmocka_unit_test(test_malformed_csv),
-        cmocka_unit_test(test_ensemble_and_compare),
-        cmocka_unit_test(test_network_geojson),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_report_of_a_run, test_title_and_observed,
+                   test_long_title_cut_at_a_character, test_summary_with_escapes_passes_through,
+                   test_missing_directory, test_malformed_csv, test_ensemble_and_compare,
+                   test_network_geojson)

@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "blockade/decide.h"
 #include "decide_fixture.h"
+#include "bk_test_main.h"
 
 static char *opt_dir, *vul_dir;
 
@@ -407,15 +408,6 @@ static void test_malformed(void **state)
     free(vj);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_optimise_page),
-        cmocka_unit_test(test_optimise_cvar_states_no_guarantee),
-        cmocka_unit_test(test_vulnerability_page),
-        cmocka_unit_test(test_each_alone),
-        cmocka_unit_test(test_markup_in_inputs_escaped),
-        cmocka_unit_test(test_malformed),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_optimise_page,
+                   test_optimise_cvar_states_no_guarantee, test_vulnerability_page, test_each_alone,
+                   test_markup_in_inputs_escaped, test_malformed)

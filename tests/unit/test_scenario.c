@@ -15,6 +15,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 
 #define REFERENCE_FILE BK_TEST_REFERENCE_FILE
@@ -542,22 +543,8 @@ static void describe_wording(void **state)
     free(t2);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(describe_wording),
-        cmocka_unit_test(shipped_files_load),
-        cmocka_unit_test(reference_file_values),
-        cmocka_unit_test(reference_file_city_side),
-        cmocka_unit_test(city_side_without_sectors),
-        cmocka_unit_test(minimal_yaml_uses_defaults),
-        cmocka_unit_test(json_loads),
-        cmocka_unit_test(timeline_sorted_stably),
-        cmocka_unit_test(hash_is_sha256_of_text),
-        cmocka_unit_test(describe_mentions_everything),
-        cmocka_unit_test(io_errors),
-        cmocka_unit_test(too_large_fails_fast),
-    };
-    return cmocka_run_group_tests_name("scenario", tests, bk_test_setup_base,
-                                      bk_test_teardown_base);
-}
+BK_TEST_MAIN_GROUP("scenario", bk_test_setup_base, bk_test_teardown_base, describe_wording,
+                   shipped_files_load, reference_file_values, reference_file_city_side,
+                   city_side_without_sectors, minimal_yaml_uses_defaults, json_loads,
+                   timeline_sorted_stably, hash_is_sha256_of_text, describe_mentions_everything,
+                   io_errors, too_large_fails_fast)

@@ -13,6 +13,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 
 #define REFERENCE_FILE BK_TEST_REFERENCE_FILE
@@ -465,12 +466,5 @@ static void malformed_files(void **state)
     free(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(malformed_scenarios),
-        cmocka_unit_test(malformed_files),
-    };
-    return cmocka_run_group_tests_name("scenario_errors", tests, bk_test_setup_base,
-                                       bk_test_teardown_base);
-}
+BK_TEST_MAIN_GROUP("scenario_errors", bk_test_setup_base, bk_test_teardown_base,
+                   malformed_scenarios, malformed_files)

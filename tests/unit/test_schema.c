@@ -14,6 +14,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
 
@@ -265,14 +266,5 @@ static void city_side_copy_and_rules(void **state)
     bk_scenario_free(base);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(set_exact_and_typed_errors),
-        cmocka_unit_test(set_equals_text_route),
-        cmocka_unit_test(docs_document_every_key),
-        cmocka_unit_test(docs_document_every_timeline_key),
-        cmocka_unit_test(city_side_copy_and_rules),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(set_exact_and_typed_errors, set_equals_text_route, docs_document_every_key,
+             docs_document_every_timeline_key, city_side_copy_and_rules)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -298,19 +299,8 @@ static void test_bad_config(void **state)
     bk_scenario_free(sc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conservation_many_seeds),
-        cmocka_unit_test(test_same_seed_same_bytes),
-        cmocka_unit_test(test_littles_law_without_threat),
-        cmocka_unit_test(test_escorts_deter_attacks),
-        cmocka_unit_test(test_road_cut_stops_traffic),
-        cmocka_unit_test(test_campaign_switches_attacks_on),
-        cmocka_unit_test(test_more_fuel_never_more_blackout),
-        cmocka_unit_test(test_shortage_and_recovery),
-        cmocka_unit_test(test_column_names_are_tokens),
-        cmocka_unit_test(test_bad_config),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_conservation_many_seeds, test_same_seed_same_bytes,
+             test_littles_law_without_threat, test_escorts_deter_attacks,
+             test_road_cut_stops_traffic, test_campaign_switches_attacks_on,
+             test_more_fuel_never_more_blackout, test_shortage_and_recovery,
+             test_column_names_are_tokens, test_bad_config)

@@ -28,6 +28,7 @@
 #include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "store_fixture.h"
+#include "bk_test_main.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 #define BAD_SCENARIO  BK_SOURCE_DIR "/tests/cli/bad-value.yaml"
@@ -264,14 +265,6 @@ static void test_cli_report_by_run_id(void **state)
     unsetenv("BLOCKADE_STORE");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cli_run_records_next_to_out),
-        cmocka_unit_test(test_cli_env_store_and_no_store),
-        cmocka_unit_test(test_cli_failures_leave_no_running_run),
-        cmocka_unit_test(test_cli_runs_missing_store),
-        cmocka_unit_test(test_cli_report_by_run_id),
-    };
-    return cmocka_run_group_tests_name("store_cli", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("store_cli", bk_cli_setup, bk_cli_teardown, test_cli_run_records_next_to_out,
+                   test_cli_env_store_and_no_store, test_cli_failures_leave_no_running_run,
+                   test_cli_runs_missing_store, test_cli_report_by_run_id)

@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/city.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -300,17 +301,6 @@ static void test_cases_deterministic(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_population_doubles_per_capita_demand),
-        cmocka_unit_test(test_population_by_day),
-        cmocka_unit_test(test_ambush_replay),
-        cmocka_unit_test(test_ambush_place_and_target),
-        cmocka_unit_test(test_river_closed_carries_nothing),
-        cmocka_unit_test(test_airfield_closed_no_airlift),
-        cmocka_unit_test(test_bad_entries),
-        cmocka_unit_test(test_cases_deterministic),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_population_doubles_per_capita_demand, test_population_by_day, test_ambush_replay,
+             test_ambush_place_and_target, test_river_closed_carries_nothing,
+             test_airfield_closed_no_airlift, test_bad_entries, test_cases_deterministic)
