@@ -384,8 +384,7 @@ static void test_end_not_recorded(void **state)
     (void)state;
     char path[PATH_LEN], out_dir[PATH_LEN], manifest[PATH_LEN + 16];
     bk_store *s = new_store(path, sizeof path, "unrecorded.sqlite");
-    bk_cli_tmp_path(out_dir, sizeof out_dir, "unrecorded-out");
-    assert_int_equal(mkdir(out_dir, 0777), 0);
+    bk_cli_tmp_dir(out_dir, sizeof out_dir, "unrecorded-out");
     snprintf(manifest, sizeof manifest, "%s/manifest.json", out_dir);
     bk_error err = {0};
     int64_t id = 0;
