@@ -350,3 +350,16 @@ char *bk_test_capture_close(bk_test_capture *c)
     c->f = NULL;
     return c->text;
 }
+
+/* Contract in bk_test_model.h. */
+bk_status bk_test_apply_policy(const char *text, const char *name, const bk_scenario *base,
+                               bk_scenario **out, bk_error *err)
+{
+    bk_policy *p = NULL;
+    *out = NULL;
+    bk_status st = bk_policy_load_string(text, strlen(text), name, &p, err);
+    if (st == BK_OK)
+        st = bk_policy_apply(p, base, out, err);
+    bk_policy_free(p);
+    return st;
+}

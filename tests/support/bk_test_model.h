@@ -103,6 +103,12 @@ bk_scenario *bk_test_load_reference(void);
  * adversary that may move the west cell's home. */
 extern const char bk_test_reference_levers[];
 
+/* The policy of the YAML text `text` (named `name` in messages) applied to base: its status, the
+ * new scenario in *out (NULL on failure; free it) and the message in err. Never fails the test
+ * itself. */
+bk_status bk_test_apply_policy(const char *text, const char *name, const bk_scenario *base,
+                               bk_scenario **out, bk_error *err);
+
 /* The warnings of `scenario check` (bk_scenario_lint) for sc, one a line, as a new string (free
  * it); their number in *n. Fails the test if the check itself fails. */
 char *bk_test_lint(const bk_scenario *sc, int *n);

@@ -38,13 +38,7 @@ static int teardown(void **state)
 
 static bk_status apply(const char *text, bk_scenario **out, bk_error *err)
 {
-    bk_policy *p = NULL;
-    *out = NULL;
-    bk_status st = bk_policy_load_string(text, strlen(text), "p.yaml", &p, err);
-    if (st == BK_OK)
-        st = bk_policy_apply(p, base, out, err);
-    bk_policy_free(p);
-    return st;
+    return bk_test_apply_policy(text, "p.yaml", base, out, err);
 }
 
 static void patch_sets_and_adds(void **state)
