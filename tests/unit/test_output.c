@@ -82,8 +82,7 @@ static bk_log_entry ambush_entry(double time_h, int segment, double frac, double
                                  int corridor, int convoy_size, int destroyed, int kidnapped)
 {
     bk_log_entry e = road_entry(time_h, BK_LOG_AMBUSH, segment, frac, lat, lon, corridor);
-    e.loaded = true;
-    e.success = true;
+    e.loaded = e.success = true;
     e.convoy_size = convoy_size;
     e.destroyed = destroyed;
     e.kidnapped = kidnapped;
