@@ -55,6 +55,13 @@ bk_scenario *bk_test_load_text(const char *text)
     return sc;
 }
 
+bk_scenario *bk_test_load_and_free(char *text)
+{
+    bk_scenario *sc = bk_test_load_text(text);
+    free(text);
+    return sc;
+}
+
 bk_scenario *bk_test_load_file(const char *path)
 {
     char *text = bk_test_slurp(path);
@@ -63,14 +70,27 @@ bk_scenario *bk_test_load_file(const char *path)
     return sc;
 }
 
-bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to)
+/* The scenario of a copy of text edited by edit (bk_test_edit or bk_test_edit_all). */
+static bk_scenario *load_copy_edited(const char *text,
+                                     char *(*edit)(char *, const char *, const char *),
+                                     const char *from, const char *to)
 {
     char *copy = strdup(text);
     assert_non_null(copy);
-    copy = bk_test_edit(copy, from, to);
+    copy = edit(copy, from, to);
     bk_scenario *sc = bk_test_load_text(copy);
     free(copy);
     return sc;
+}
+
+bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to)
+{
+    return load_copy_edited(text, bk_test_edit, from, to);
+}
+
+bk_scenario *bk_test_load_edited_all(const char *text, const char *from, const char *to)
+{
+    return load_copy_edited(text, bk_test_edit_all, from, to);
 }
 
 void bk_test_load_fails(const char *text, const char *want)
@@ -112,16 +132,16 @@ bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed)
     return run;
 }
 
-int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, bk_run_totals *ta,
-                     bk_run_totals *tb)
+int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, int days,
+                     bk_run_totals *ta, bk_run_totals *tb)
 {
-    bk_run *ra = bk_test_run(a, seed, 0), *rb = bk_test_run(b, seed, 0);
+    bk_run *ra = bk_test_run(a, seed, days), *rb = bk_test_run(b, seed, days);
     bk_run_get_totals(ra, ta);
     bk_run_get_totals(rb, tb);
-    int days = ra->days;
+    int n = ra->days;
     bk_run_free(ra);
     bk_run_free(rb);
-    return days;
+    return n;
 }
 
 char *bk_test_run_csv(const bk_run *run, size_t *len)
@@ -245,6 +265,13 @@ char *bk_test_big_depot_world(const char *timeline)
     assert_non_null(text);
     strcpy(text + n, timeline);
     return text;
+}
+
+char *bk_test_quiet_world(const char *timeline)
+{
+    char *text = bk_test_big_depot_world(timeline);
+    text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
+    return bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
 }
 
 char *bk_test_base_text;

@@ -22,6 +22,9 @@ char *bk_test_edit_all(char *s, const char *from, const char *to);
 /* The scenario of a YAML text named "test.yaml"; fails the test if it does not load. */
 bk_scenario *bk_test_load_text(const char *text);
 
+/* bk_test_load_text of text, which it then frees (for a text made only to be loaded). */
+bk_scenario *bk_test_load_and_free(char *text);
+
 /* The scenario of the file at path, read and loaded as by bk_test_load_text; fails the test if
  * it cannot be read or does not load. */
 bk_scenario *bk_test_load_file(const char *path);
@@ -29,6 +32,9 @@ bk_scenario *bk_test_load_file(const char *path);
 /* The scenario of a copy of text with the first `from` (which must exist) replaced by `to`;
  * text itself is left as it is. Fails the test if the edited text does not load. */
 bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to);
+
+/* bk_test_load_edited with every `from` replaced. */
+bk_scenario *bk_test_load_edited_all(const char *text, const char *from, const char *to);
 
 /* Loading the YAML text (named "test.yaml") must fail, leave no scenario and give a message
  * containing `want`; otherwise the test fails. */
@@ -42,10 +48,10 @@ bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
  * every day; fails the test if the run fails. */
 bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed);
 
-/* Replication 0 of a and of b with the same `seed` over their horizons (as bk_test_run): their
- * totals into *ta and *tb. Returns the number of days of a's run. */
-int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, bk_run_totals *ta,
-                     bk_run_totals *tb);
+/* Replication 0 of a and of b with the same `seed` for `days` days (0: their horizons), as
+ * bk_test_run: their totals into *ta and *tb. Returns the number of days of a's run. */
+int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, int days,
+                     bk_run_totals *ta, bk_run_totals *tb);
 
 /* The daily CSV and then the events CSV of run, as one new string (free it); *len (if not NULL)
  * its length. */
@@ -87,6 +93,10 @@ void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag
  * huge depot (the supply side then never waits for room), and `timeline` appended in place of
  * its own; a new string (free it). Fails the test on error. */
 char *bk_test_big_depot_world(const char *timeline);
+
+/* bk_test_big_depot_world with the armed group blind (intelligence 0 in every cell) and no
+ * random road cuts: only drivers, escorts and `timeline` shape the traffic. */
+char *bk_test_quiet_world(const char *timeline);
 
 /* The text of the two-corridor reference scenario (scenarios/test/two-corridors.yaml), read by
  * bk_test_setup_base and freed by bk_test_teardown_base (cmocka group set-up and teardown). */

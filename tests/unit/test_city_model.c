@@ -90,7 +90,7 @@ static void test_litres_conserved_across_buffers(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     double initial = bk_test_initial_stock(sc);
     for (uint64_t seed = 1; seed <= 10; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -109,7 +109,6 @@ static void test_litres_conserved_across_buffers(void **state)
         bk_run_free(run);
     }
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* A larger household stock never brings the first stock-out earlier (without hoarding, which
@@ -125,7 +124,7 @@ static void test_household_stock_never_earlier_stockout(void **state)
         double prev = -2;
         for (int k = 0; k < 4; k++) {
             char *text = world(CUT_BOTH, sizes[k], "0");
-            bk_scenario *sc = bk_test_load_text(text);
+            bk_scenario *sc = bk_test_load_and_free(text);
             bk_run *run = run_seed(sc, seed);
             bk_run_totals t;
             bk_run_get_totals(run, &t);
@@ -140,7 +139,6 @@ static void test_household_stock_never_earlier_stockout(void **state)
             prev = so;
             bk_run_free(run);
             bk_scenario_free(sc);
-            free(text);
         }
     }
     for (int k = 1; k < 4; k++) /* the households' stock did carry them */
@@ -157,13 +155,11 @@ static void test_airlift_never_adds_blackout(void **state)
     snprintf(with, sizeof with, "%s  - {date: 2025-09-02, type: airlift, litres_per_day: "
                                 "300000, product: gasoil}\n", CUT_BOTH);
     char *more = world(with, "2", "1.0");
-    bk_scenario *sa = bk_test_load_text(base), *sb = bk_test_load_text(more);
+    bk_scenario *sa = bk_test_load_and_free(base), *sb = bk_test_load_and_free(more);
     long better = bk_test_no_more_blackout(sa, sb, 10);
     assert_true(better > 0);
     bk_scenario_free(sa);
     bk_scenario_free(sb);
-    free(base);
-    free(more);
 }
 
 /* The informal price is finite, below exp(sensitivity + fear) by construction, and has no
@@ -172,7 +168,7 @@ static void test_price_finite_no_ceiling(void **state)
 {
     (void)state;
     char *deep = world(CUT_BOTH, "2", "1.0"), *mild = world(CUT_WEST, "2", "1.0");
-    bk_scenario *sd = bk_test_load_text(deep), *sm = bk_test_load_text(mild);
+    bk_scenario *sd = bk_test_load_and_free(deep), *sm = bk_test_load_and_free(mild);
     double bound = exp(sd->cityside.price_sensitivity + sd->cityside.price_fear);
     double sum_deep = 0, sum_mild = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -195,8 +191,6 @@ static void test_price_finite_no_ceiling(void **state)
     assert_true(sum_deep > sum_mild + 0.1 * 10);
     bk_scenario_free(sd);
     bk_scenario_free(sm);
-    free(deep);
-    free(mild);
 }
 
 /* News moves the price: with plenty of fuel and no shortage, the declaration alone raises the
@@ -211,7 +205,7 @@ static void test_declaration_moves_price(void **state)
     text = edit(text, "reserve_floor_l: {gasoil: 5500000, gasoline: 1000000}",
                 "reserve_floor_l: {gasoil: 0, gasoline: 0}");
     text = edit(text, "attack: 0.1, news", "attack: 0, news"); /* attacks before it are news too */
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     int decl = 4; /* campaign_start 2025-09-05 = day 4 */
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -228,7 +222,6 @@ static void test_declaration_moves_price(void **state)
         bk_run_free(run);
     }
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Schools closed by decision: a closure never begins in a holiday, lasts at least the announced
@@ -238,7 +231,7 @@ static void test_schools_decisions(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "0", "0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -269,7 +262,6 @@ static void test_schools_decisions(void **state)
     }
     assert_true(closures > 0);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Hydro by season: the power sector's fuel demand follows the month's fuel share over the mean
@@ -280,7 +272,7 @@ static void test_hydro_season_and_backup(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     int extra_days = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -299,7 +291,6 @@ static void test_hydro_season_and_backup(void **state)
     }
     assert_true(extra_days > 0); /* the cut did bring blackouts beyond the normal */
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Same scenario, same seed: the same daily series to the bit, with every city mechanism on. */
@@ -307,7 +298,7 @@ static void test_same_seed_same_series(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     bk_run *a = run_seed(sc, 7), *b = run_seed(sc, 7);
     assert_int_equal(a->days, b->days);
     assert_int_equal(a->n_cols, b->n_cols);
@@ -315,7 +306,6 @@ static void test_same_seed_same_series(void **state)
     bk_run_free(a);
     bk_run_free(b);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Bad values of the new keys: the file, the line and what was expected. */

@@ -33,9 +33,7 @@ static bk_scenario *world(const char *hold)
         snprintf(line, sizeof line, "lone_burn_prob: 0.7\n    hold_hours: %s", hold);
         s = bk_test_edit(s, "lone_burn_prob: 0.7", line);
     }
-    bk_scenario *sc = bk_test_load_text(s);
-    free(s);
-    return sc;
+    return bk_test_load_and_free(s);
 }
 
 /* What the log says of the attacks on lone loaded tankers. */

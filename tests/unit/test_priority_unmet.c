@@ -187,7 +187,7 @@ static void hand_made_world_exact(void **state)
                         "    - {id: freight, name: Freight, tier: 3, floor_share: 0.5, "
                         "demand_l_per_day: {gasoil: 250000}}\n",
                         "");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     assert_int_equal(sc->cityside.n_sectors, 3);
     bk_run *run = bk_test_run_checked(sc, 1);
     bk_run_totals t;
@@ -222,7 +222,6 @@ static void hand_made_world_exact(void **state)
     assert_true(t.unmet_l == 5000000.0);
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(text);
 }
 
 BK_TEST_MAIN(invariant_default_scenario, invariant_test_scenario, hand_made_world_exact)

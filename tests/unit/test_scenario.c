@@ -250,7 +250,7 @@ static void city_side_without_sectors(void **state)
         "policy: {airlift: {from_date: 2025-01-11, litres_per_day: 2000, product: diesel},\n"
         "         escorts: {allocation: traffic}}");
     assert_non_null(text);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     assert_false(sc->cityside.enabled);
     assert_int_equal(sc->cityside.n_sectors, 0);
     assert_int_equal(sc->cityside.power_sector, -1);
@@ -269,7 +269,6 @@ static void city_side_without_sectors(void **state)
                     "in proportion to traffic");
     free(buf);
     bk_scenario_free(sc);
-    free(text);
 }
 
 static void check_minimal_defaults(const bk_scenario *sc)
