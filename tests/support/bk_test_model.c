@@ -196,6 +196,13 @@ void bk_test_assert_balanced(const bk_run_totals *t)
                      t->tankers_active + t->tankers_destroyed + t->tankers_captured);
 }
 
+void bk_test_assert_same_daily(const bk_run *a, const bk_run *b)
+{
+    assert_int_equal(a->days, b->days);
+    assert_int_equal(a->n_cols, b->n_cols);
+    assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
+}
+
 double bk_test_initial_stock(const bk_scenario *sc)
 {
     double litres = 0;

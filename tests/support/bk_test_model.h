@@ -66,6 +66,10 @@ long bk_test_no_more_blackout(const bk_scenario *base, const bk_scenario *more, 
  * tankers at the start + joined = active + destroyed + captured; fails the test otherwise. */
 void bk_test_assert_balanced(const bk_run_totals *t);
 
+/* Runs a and b have the same number of days and columns and the same daily series to the bit;
+ * fails the test otherwise. */
+void bk_test_assert_same_daily(const bk_run *a, const bk_run *b);
+
 /* The city's stocks at the start, all products, in litres. */
 double bk_test_initial_stock(const bk_scenario *sc);
 

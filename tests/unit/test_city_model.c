@@ -300,9 +300,7 @@ static void test_same_seed_same_series(void **state)
     char *text = world(CUT_BOTH, "2", "1.0");
     bk_scenario *sc = bk_test_load_and_free(text);
     bk_run *a = run_seed(sc, 7), *b = run_seed(sc, 7);
-    assert_int_equal(a->days, b->days);
-    assert_int_equal(a->n_cols, b->n_cols);
-    assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
+    bk_test_assert_same_daily(a, b);
     bk_run_free(a);
     bk_run_free(b);
     bk_scenario_free(sc);

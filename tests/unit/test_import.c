@@ -63,6 +63,33 @@ static long day(const char *s)
     return d;
 }
 
+/* The events of the file `relative` (in the source tree), read without a filter; fails the test
+ * unless they read, in `format`, with `count` events (any number if count is 0). */
+static bk_events *read_events(const char *relative, bk_events_format format, size_t count)
+{
+    char *p = bk_test_source_path(relative);
+    assert_non_null(p);
+    bk_events *ev = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
+    free(p);
+    assert_int_equal(bk_events_get_format(ev), format);
+    if (count > 0)
+        assert_int_equal(bk_events_count(ev), count);
+    return ev;
+}
+
+/* The event `id` of ev, which must exist and span the days from..to. */
+static const bk_event *expect_span(const bk_events *ev, const char *id, const char *from,
+                                   const char *to)
+{
+    const bk_event *e = find(ev, id);
+    assert_non_null(e);
+    assert_int_equal(e->day_from, day(from));
+    assert_int_equal(e->day_to, day(to));
+    return e;
+}
+
 static void test_dates(void **state)
 {
     (void)state;
@@ -87,17 +114,9 @@ static void test_dates(void **state)
 static void test_acled_current(void **state)
 {
     (void)state;
-    char *p = bk_test_source_path("data/observed/bamako-2025-events.csv");
-    bk_events *ev = NULL;
-    bk_error err;
-    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_ACLED);
-    assert_int_equal(bk_events_count(ev), 14);
-    const bk_event *e = find(ev, "BKD0009");
-    assert_non_null(e);
+    bk_events *ev = read_events("data/observed/bamako-2025-events.csv", BK_EVENTS_ACLED, 14);
+    const bk_event *e = expect_span(ev, "BKD0009", "2025-09-01", "2025-09-07");
     assert_int_equal(e->time_precision, 2);
-    assert_int_equal(e->day_from, day("2025-09-01"));
-    assert_int_equal(e->day_to, day("2025-09-07"));
     assert_int_equal(e->inter1, 2); /* "Rebel group" */
     assert_int_equal(e->inter2, 7); /* "Civilians" */
     bk_events_place(ev, bamako);
@@ -112,18 +131,12 @@ static void test_acled_current(void **state)
     const bk_event *boug = find(ev, "BKD0014");
     assert_string_equal(boug->corridor, "abidjan_east");
     bk_events_free(ev);
-    free(p);
 }
 
 static void test_acled_old_and_filters(void **state)
 {
     (void)state;
-    char *p = bk_test_source_path("tests/data/acled-old.csv");
-    bk_events *ev = NULL;
-    bk_error err;
-    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_ACLED_CODES);
-    assert_int_equal(bk_events_count(ev), 3);
+    bk_events *ev = read_events("tests/data/acled-old.csv", BK_EVENTS_ACLED_CODES, 3);
     const bk_event *a = find(ev, "MLI1001");
     assert_int_equal(a->day, day("2025-09-14"));
     assert_string_equal(a->notes, "Escorted convoy attacked, tankers burned; the \"escort\" withdrew");
@@ -132,12 +145,13 @@ static void test_acled_old_and_filters(void **state)
     assert_int_equal(b->line, 3);
     assert_non_null(strstr(b->notes, "attacked,\r\nthree trucks"));
     assert_int_equal(b->inter1, 3);
-    const bk_event *c = find(ev, "SEN1003");
-    assert_int_equal(c->day_from, day("2025-09-01")); /* time precision 3: the month */
-    assert_int_equal(c->day_to, day("2025-09-30"));
+    /* time precision 3: the month */
+    const bk_event *c = expect_span(ev, "SEN1003", "2025-09-01", "2025-09-30");
     assert_int_equal(c->line, 5); /* the record before it spans two lines */
     bk_events_free(ev);
 
+    char *p = bk_test_source_path("tests/data/acled-old.csv");
+    bk_error err;
     const char *kw[2] = {"TANKER", "escort"};
     bk_events_filter f = {.country = "mali", .actor = "jnim", .from = "1 September 2025",
                           .to = "2025-09-30", .keywords = kw, .n_keywords = 2};
@@ -159,22 +173,14 @@ static void test_acled_old_and_filters(void **state)
 static void test_ucdp(void **state)
 {
     (void)state;
-    char *p = bk_test_source_path("tests/data/ucdp-ged.csv");
-    bk_events *ev = NULL;
-    bk_error err;
-    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_UCDP);
-    assert_int_equal(bk_events_count(ev), 3);
-    const bk_event *e = find(ev, "900002");
-    assert_int_equal(e->day_from, day("2025-09-06"));
-    assert_int_equal(e->day_to, day("2025-09-08"));
+    bk_events *ev = read_events("tests/data/ucdp-ged.csv", BK_EVENTS_UCDP, 3);
+    const bk_event *e = expect_span(ev, "900002", "2025-09-06", "2025-09-08");
     assert_string_equal(e->actor1, "JNIM");
     bk_events_place(ev, bamako);
     assert_true(find(ev, "900001")->placed);
     assert_false(find(ev, "900003")->placed); /* where_prec 4: a region */
     assert_non_null(strstr(find(ev, "900003")->reason, "imprecise"));
     bk_events_free(ev);
-    free(p);
 }
 
 static void test_roundtrip(void **state)
