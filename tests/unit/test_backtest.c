@@ -187,8 +187,7 @@ static void test_cli_posterior(void **state)
     /* with --backtest it is a usage error */
     bk_cli_sh_code(2, "validate %s --backtest --posterior %s", common, bad);
     free(bad);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 BK_TEST_MAIN(test_baselines, test_cli_backtest, test_cli_posterior)

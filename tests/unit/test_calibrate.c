@@ -279,8 +279,7 @@ static void test_cli(void **state)
     bk_cli_sh_code(2, "validate --holdout-from 2025-09-10");
     bk_cli_sh_code(2, "sensitivity --params " BK_SOURCE_DIR
                    "/tests/data/calib-spec.yaml --outcomes nothing");
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 BK_TEST_MAIN(test_toy_posterior, test_toy_threads, test_spec_errors, test_scenario_threads,

@@ -349,8 +349,7 @@ static void test_store(void **state)
     snprintf(path, sizeof path, "%s/runs.sqlite", dir);
     long n = sweep("store", op_store, path, 1);
     print_message("run store (open, begin, finish): %ld allocations\n", n);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 static void test_import(void **state)

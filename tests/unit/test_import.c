@@ -628,8 +628,7 @@ static void test_cli(void **state)
     free(text);
     free(src);
     free(in);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 BK_TEST_MAIN_GROUP("tests", setup, teardown, test_dates, test_acled_current,

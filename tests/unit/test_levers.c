@@ -228,8 +228,7 @@ static void test_store_list_json(void **state)
     fy_document_destroy(doc);
     free(buf);
     bk_store_close(st);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 BK_TEST_MAIN(test_levers_agree_with_set, test_levers_show_current_values,

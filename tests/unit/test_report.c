@@ -65,9 +65,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (run_dir)
-        bk_test_remove_tree(run_dir);
-    free(run_dir);
+    bk_test_remove_dir(run_dir);
     return 0;
 }
 
@@ -201,8 +199,7 @@ static void test_summary_with_escapes_passes_through(void **state)
     if (strstr(html, want) == NULL)
         fail_msg("summary not passed through as %s", want);
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 static void test_missing_directory(void **state)
@@ -224,8 +221,7 @@ static void test_missing_directory(void **state)
     assert_int_equal(st, BK_ERR_IO);
     assert_non_null(strstr(err.message, "daily.csv"));
     free(html);
-    bk_test_remove_tree(empty);
-    free(empty);
+    bk_test_remove_dir(empty);
 
     bk_report_config cfg;
     bk_report_config_init(&cfg);
@@ -264,8 +260,7 @@ static void test_malformed_csv(void **state)
             fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);
         assert_int_equal(len, 0);
         free(html);
-        bk_test_remove_tree(dir);
-        free(dir);
+        bk_test_remove_dir(dir);
     }
 }
 
@@ -297,8 +292,7 @@ static void test_ensemble_and_compare(void **state)
                     "\"rows\":[[\"delivered_l\",\"escorts\",\"base\",\"1200\"");
     assert_null(strstr(html, "\"network\":")); /* no scenario.yaml: the map shows events only */
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 static void test_network_geojson(void **state)

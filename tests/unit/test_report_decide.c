@@ -48,8 +48,7 @@ static char *optimise_dir(const bk_scenario *sc, const char *objective)
         if (dir && (bk_test_write_with(dir, "optimise.csv", opt_csv, o)
                     || bk_test_write_with(dir, "optimise.json", opt_json, o)
                     || write_scenario(dir, sc))) {
-            bk_test_remove_tree(dir);
-            free(dir);
+            bk_test_remove_dir(dir);
             dir = NULL;
         }
     }
@@ -69,7 +68,7 @@ static int setup(void **state)
         if (vul_dir && (bk_test_write_with(vul_dir, "vulnerability.csv", vul_csv, v)
                         || bk_test_write_with(vul_dir, "vulnerability.json", vul_json, v)
                         || write_scenario(vul_dir, sc))) {
-            free(vul_dir);
+            bk_test_remove_dir(vul_dir);
             vul_dir = NULL;
         }
     }
@@ -81,12 +80,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (opt_dir)
-        bk_test_remove_tree(opt_dir);
-    if (vul_dir)
-        bk_test_remove_tree(vul_dir);
-    free(opt_dir);
-    free(vul_dir);
+    bk_test_remove_dir(opt_dir);
+    bk_test_remove_dir(vul_dir);
     return 0;
 }
 
@@ -187,8 +182,7 @@ static void test_optimise_cvar_states_no_guarantee(void **state)
     expect_in(html, "\"guarantee\":\"for the mean only: none for the CVaR\"");
     expect_in(html, "\"measure\":\"CVaR at 0.8 (mean of the worst 20 % of replications)\"");
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
     bk_scenario_free(sc);
 }
 
@@ -277,8 +271,7 @@ static void test_each_alone(void **state)
     assert_null(strstr(html, "\"candidates\""));
     assert_null(strstr(html, "\"network\""));
     free(html);
-    bk_test_remove_tree(only);
-    free(only);
+    bk_test_remove_dir(only);
     /* optimise.csv without optimise.json is not an output directory the report knows */
     html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_ERR_IO);
@@ -286,8 +279,7 @@ static void test_each_alone(void **state)
     expect_in(err.message, "vulnerability.csv");
     expect_in(err.message, "'optimise' or 'vulnerability'");
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 
     only = dir_with(vul_dir, vul_files, 1, "", NULL); /* vulnerability.csv alone */
     html = bk_test_report(only, NULL, &st, &err, NULL);
@@ -295,8 +287,7 @@ static void test_each_alone(void **state)
     expect_in(html, "\"vulnerability\":{\"elements\":{");
     assert_null(strstr(html, "\"analysis\""));
     free(html);
-    bk_test_remove_tree(only);
-    free(only);
+    bk_test_remove_dir(only);
 }
 
 /* Text from the inputs cannot close the page's <script>: every '<' is escaped. */
@@ -315,8 +306,7 @@ static void test_markup_in_inputs_escaped(void **state)
     assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
     assert_int_equal(bk_test_count(html, "<script"), 9);
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
     free(bad);
     free(json);
 }
@@ -394,8 +384,7 @@ static void test_malformed(void **state)
             fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);
         assert_int_equal(len, 0);
         free(html);
-        bk_test_remove_tree(dir);
-        free(dir);
+        bk_test_remove_dir(dir);
     }
     free(o_text);
     free(o_missing);
