@@ -348,6 +348,16 @@ char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st
     return text;
 }
 
+char *bk_test_report_ok(const char *dir, const bk_report_config *cfg, size_t *len)
+{
+    bk_status st;
+    bk_error err;
+    char *text = bk_test_report(dir, cfg, &st, &err, len);
+    if (st != BK_OK)
+        fail_msg("report of %s: %s", dir, err.message);
+    return text;
+}
+
 char *bk_test_lint(const bk_scenario *sc, int *n)
 {
     bk_test_capture c;

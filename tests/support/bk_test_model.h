@@ -148,6 +148,9 @@ int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, con
 char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,
                      size_t *len);
 
+/* bk_test_report that must succeed: fails the test with the message otherwise. */
+char *bk_test_report_ok(const char *dir, const bk_report_config *cfg, size_t *len);
+
 /* Output written to memory: bk_test_capture_open gives a stream (failing the test if it cannot),
  * bk_test_capture_close closes it and returns all that was written as a new NUL-terminated
  * string (free it); its length in bytes is left in c->len. */

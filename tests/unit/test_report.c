@@ -92,11 +92,8 @@ static char *dir_with(const char *name, const char *text)
 static void test_report_of_a_run(void **state)
 {
     (void)state;
-    bk_status st;
-    bk_error err;
     size_t len = 0;
-    char *html = bk_test_report(run_dir, NULL, &st, &err, &len);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(run_dir, NULL, &len);
     assert_non_null(html);
     assert_int_equal(strlen(html), len);
     BK_TEST_HAS_ALL(html, "<!DOCTYPE html>",
@@ -142,10 +139,7 @@ static void test_title_and_observed(void **state)
     bk_report_config_init(&cfg);
     cfg.title = "Fuel & power <draft>";
     cfg.observed_path = obs;
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(run_dir, &cfg, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(run_dir, &cfg, NULL);
     BK_TEST_HAS_ALL(html, "<title>Fuel &amp; power &lt;draft&gt;</title>",
                     "\"observed\":{\"file\":\"observed.csv\"",
                     "[-9.2,13.1,\"2025-09-06\",\"Ambush, then \\u003c/script>",
@@ -169,10 +163,7 @@ static void test_long_title_cut_at_a_character(void **state)
     bk_report_config cfg;
     bk_report_config_init(&cfg);
     cfg.title = title;
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(run_dir, &cfg, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(run_dir, &cfg, NULL);
     snprintf(want, sizeof want, "<title>%.510s</title>", title);
     assert_non_null(strstr(html, want));
     assert_null(strstr(html, "\xc3<"));
@@ -189,10 +180,7 @@ static void test_summary_with_escapes_passes_through(void **state)
         "{\"scenario\": \"Two \\\"quoted\\\" \\\\ corridors\\n</script>\", \"days\": 20,\n"
         " \"list\": [1, -2.5e3, true, null, {\"k\\\"ey\": \"\\u0007\"}], \"empty\": {}}";
     char *dir = dir_with("summary.json", summary);
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     const char *want = "\"summary\":{\"scenario\":\"Two \\\"quoted\\\" \\\\ corridors\\n"
                        "\\u003c/script>\",\"days\":20,\"list\":[1,-2.5e3,true,null,"
                        "{\"k\\\"ey\":\"\\u0007\"}],\"empty\":{}}";
@@ -280,10 +268,7 @@ static void test_ensemble_and_compare(void **state)
     free(bk_test_write_temp(dir, "bands.csv", bands, strlen(bands)));
     free(bk_test_write_temp(dir, "curves.csv", curves, strlen(curves)));
     free(bk_test_write_temp(dir, "compare.csv", compare, strlen(compare)));
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     BK_TEST_HAS_ALL(html, "\"kind\":\"compare\"", "\"dates\":[\"2025-09-01\",\"2025-09-02\"]",
                     "\"cover_days\":{\"unit\":\"days\",\"mean\":[10,9.5],\"q05\":[8,7]",
                     "\"q95\":[12,1.2e+1]");

@@ -117,12 +117,8 @@ static void expect_in(const char *html, const char *want)
 static void test_optimise_page(void **state)
 {
     (void)state;
-    bk_status st;
-    bk_error err;
     size_t len = 0;
-    char *html = bk_test_report(opt_dir, NULL, &st, &err, &len);
-    if (st != BK_OK)
-        fail_msg("%s", err.message);
+    char *html = bk_test_report_ok(opt_dir, NULL, &len);
     expect_in(html, "<title>Two corridors (test): blockade report</title>");
     expect_in(html, "\"kind\":\"optimise\"");
     /* the map, from scenario.yaml */
@@ -173,12 +169,9 @@ static void test_optimise_cvar_states_no_guarantee(void **state)
 {
     (void)state;
     bk_scenario *sc = bk_test_load_reference();
-    bk_error err;
     char *dir = optimise_dir(sc, "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n");
     assert_non_null(dir);
-    bk_status st;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     expect_in(html, "\"guarantee\":\"for the mean only: none for the CVaR\"");
     expect_in(html, "\"measure\":\"CVaR at 0.8 (mean of the worst 20 % of replications)\"");
     free(html);
@@ -189,11 +182,7 @@ static void test_optimise_cvar_states_no_guarantee(void **state)
 static void test_vulnerability_page(void **state)
 {
     (void)state;
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(vul_dir, NULL, &st, &err, NULL);
-    if (st != BK_OK)
-        fail_msg("%s", err.message);
+    char *html = bk_test_report_ok(vul_dir, NULL, NULL);
     expect_in(html, "\"kind\":\"vulnerability\"");
     expect_in(html, "\"network\":{\"type\":\"FeatureCollection\"");
     expect_in(html, "\"vulnerability\":{\"elements\":{\"columns\":[\"static_rank\",\"element\","
@@ -265,8 +254,7 @@ static void test_each_alone(void **state)
     char *only = dir_with(opt_dir, opt_files + 1, 1, "", NULL); /* optimise.json alone */
     bk_status st;
     bk_error err;
-    char *html = bk_test_report(only, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(only, NULL, NULL);
     expect_in(html, "\"optimise\":{\"result\":{");
     assert_null(strstr(html, "\"candidates\""));
     assert_null(strstr(html, "\"network\""));
@@ -282,8 +270,7 @@ static void test_each_alone(void **state)
     bk_test_remove_dir(dir);
 
     only = dir_with(vul_dir, vul_files, 1, "", NULL); /* vulnerability.csv alone */
-    html = bk_test_report(only, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    html = bk_test_report_ok(only, NULL, NULL);
     expect_in(html, "\"vulnerability\":{\"elements\":{");
     assert_null(strstr(html, "\"analysis\""));
     free(html);
@@ -298,10 +285,7 @@ static void test_markup_in_inputs_escaped(void **state)
     char *bad = bk_test_replace(json, "\"default\": \"", "\"default\": \"</script><b>x</b> ");
     assert_non_null(bad);
     char *dir = dir_with(opt_dir, opt_files, 3, "optimise.json", bad);
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     expect_in(html, "\"default\":\"\\u003c/script>\\u003cb>x\\u003c/b> west.escort.units ");
     assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
     assert_int_equal(bk_test_count(html, "<script"), 9);
