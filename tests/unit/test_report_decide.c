@@ -37,21 +37,31 @@ static int write_scenario(const char *dir, const bk_scenario *sc)
     return p ? 0 : -1;
 }
 
+/* An analysis's output directory: a new temporary one named after `prefix` holding NAME.csv and
+ * NAME.json of obj (written by csv and json) and scenario.yaml of sc; NULL if any step fails. */
+static char *analysis_dir(const char *prefix, const char *name, bk_test_writer csv,
+                          bk_test_writer json, const void *obj, const bk_scenario *sc)
+{
+    char *dir = bk_test_make_temp_dir(prefix);
+    char csv_name[64], json_name[64];
+    snprintf(csv_name, sizeof csv_name, "%s.csv", name);
+    snprintf(json_name, sizeof json_name, "%s.json", name);
+    if (dir && (bk_test_write_with(dir, csv_name, csv, obj) ||
+                bk_test_write_with(dir, json_name, json, obj) || write_scenario(dir, sc))) {
+        bk_test_remove_dir(dir);
+        dir = NULL;
+    }
+    return dir;
+}
+
 /* `blockade optimise --out` in small: optimise.csv, optimise.json and scenario.yaml. */
 static char *optimise_dir(const bk_scenario *sc, const char *objective)
 {
     bk_optimise *o = NULL;
     bk_error err = {0};
     char *dir = NULL;
-    if (small_optimise(sc, levers_text, objective, 2, &o, &err) == BK_OK) {
-        dir = bk_test_make_temp_dir("report-opt");
-        if (dir && (bk_test_write_with(dir, "optimise.csv", opt_csv, o)
-                    || bk_test_write_with(dir, "optimise.json", opt_json, o)
-                    || write_scenario(dir, sc))) {
-            bk_test_remove_dir(dir);
-            dir = NULL;
-        }
-    }
+    if (small_optimise(sc, levers_text, objective, 2, &o, &err) == BK_OK)
+        dir = analysis_dir("report-opt", "optimise", opt_csv, opt_json, o, sc);
     bk_optimise_free(o);
     return dir;
 }
@@ -63,15 +73,8 @@ static int setup(void **state)
     bk_error err;
     opt_dir = optimise_dir(sc, NULL);
     bk_vulnerability *v = NULL;
-    if (small_vulnerability(sc, 4, 0, 2, 30, &v, &err) == BK_OK) {
-        vul_dir = bk_test_make_temp_dir("report-vul");
-        if (vul_dir && (bk_test_write_with(vul_dir, "vulnerability.csv", vul_csv, v)
-                        || bk_test_write_with(vul_dir, "vulnerability.json", vul_json, v)
-                        || write_scenario(vul_dir, sc))) {
-            bk_test_remove_dir(vul_dir);
-            vul_dir = NULL;
-        }
-    }
+    if (small_vulnerability(sc, 4, 0, 2, 30, &v, &err) == BK_OK)
+        vul_dir = analysis_dir("report-vul", "vulnerability", vul_csv, vul_json, v, sc);
     bk_vulnerability_free(v);
     bk_scenario_free(sc);
     return opt_dir && vul_dir ? 0 : -1;
