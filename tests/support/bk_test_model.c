@@ -93,15 +93,22 @@ bk_scenario *bk_test_load_edited_all(const char *text, const char *from, const c
     return load_copy_edited(text, bk_test_edit_all, from, to);
 }
 
-void bk_test_load_fails(const char *text, const char *want)
+bk_error bk_test_load_error(const char *text, const char *want)
 {
     bk_scenario *sc = NULL;
     bk_error err = {0};
     bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
-    assert_int_not_equal(st, BK_OK);
+    if (st == BK_OK)
+        fail_msg("loaded although it should fail with '%s'", want);
     assert_null(sc);
     if (strstr(err.message, want) == NULL)
         fail_msg("message '%s' does not contain '%s'", err.message, want);
+    return err;
+}
+
+void bk_test_load_fails(const char *text, const char *want)
+{
+    (void)bk_test_load_error(text, want);
 }
 
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)

@@ -40,6 +40,9 @@ bk_scenario *bk_test_load_edited_all(const char *text, const char *from, const c
  * containing `want`; otherwise the test fails. */
 void bk_test_load_fails(const char *text, const char *want);
 
+/* bk_test_load_fails, returning the error for further checks (its status, line). */
+bk_error bk_test_load_error(const char *text, const char *want);
+
 /* Replication 0 of sc with `seed`, for `days` days (0: the scenario's horizon); fails the test
  * if the run fails. */
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
