@@ -414,3 +414,22 @@ bk_status bk_test_apply_policy(const char *text, const char *name, const bk_scen
     bk_policy_free(p);
     return st;
 }
+
+/* Contract in bk_test_model.h. */
+void bk_test_policy_cases(const bk_test_policy_case *cases, size_t n, const char *name,
+                          const bk_scenario *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        const bk_test_policy_case *c = &cases[i];
+        bk_scenario *sc = NULL;
+        bk_error err;
+        memset(&err, 0, sizeof err);
+        bk_status st = bk_test_apply_policy(c->text, name, base, &sc, &err);
+        if (st != c->status)
+            fail_msg("case %zu: status %s, expected %s (%s)", i, bk_status_name(st),
+                     bk_status_name(c->status), err.message);
+        if (!strstr(err.message, name) || !strstr(err.message, c->expect))
+            fail_msg("case %zu: '%s' lacks '%s' or '%s'", i, err.message, name, c->expect);
+        assert_null(sc);
+    }
+}

@@ -126,6 +126,18 @@ extern const char bk_test_reference_levers[];
 bk_status bk_test_apply_policy(const char *text, const char *name, const bk_scenario *base,
                                bk_scenario **out, bk_error *err);
 
+/* A bad policy text, the status it must fail with and a part of its message. */
+typedef struct bk_test_policy_case {
+    const char *text, *expect;
+    bk_status status;
+} bk_test_policy_case;
+
+/* Applying each of the n policy texts of cases (named `name`) to base must fail with its status,
+ * leave no scenario and give a message naming `name` and containing its `expect`; otherwise the
+ * test fails, naming the case by its index. */
+void bk_test_policy_cases(const bk_test_policy_case *cases, size_t n, const char *name,
+                          const bk_scenario *base);
+
 /* The warnings of `scenario check` (bk_scenario_lint) for sc, one a line, as a new string (free
  * it); their number in *n. Fails the test if the check itself fails. */
 char *bk_test_lint(const bk_scenario *sc, int *n);

@@ -470,10 +470,7 @@ static void test_compare_escorts(void **state)
 static void test_policy_errors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text, *expect;
-        bk_status status;
-    } cases[] = {
+    static const bk_test_policy_case cases[] = {
         {"name: x\nset:\n  policy.convoy.escrot_per_convoy: 2\n", "escrot_per_convoy",
          BK_ERR_REFERENCE},
         {"name: x\nset:\n  corridors.nowhere.escort.units: 2\n", "nowhere", BK_ERR_REFERENCE},
@@ -496,19 +493,7 @@ static void test_policy_errors(void **state)
         {"name: x\nset:\n  scenario.seed: 8\n", "bad.yaml:3:3: set 'scenario.seed'",
          BK_ERR_REFERENCE},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bk_error err;
-        memset(&err, 0, sizeof err);
-        bk_scenario *sc = NULL;
-        bk_status st = bk_test_apply_policy(cases[i].text, "bad.yaml", scenario, &sc, &err);
-        if (st != cases[i].status)
-            fail_msg("case %zu: status %d, expected %d (%s)", i, st, cases[i].status,
-                     err.message);
-        assert_non_null(strstr(err.message, "bad.yaml"));
-        if (!strstr(err.message, cases[i].expect))
-            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].expect);
-        assert_null(sc);
-    }
+    bk_test_policy_cases(cases, sizeof cases / sizeof cases[0], "bad.yaml", scenario);
     /* through the tool: exit 3 */
     char *bad = bk_test_write_temp(tmp, "bad.yaml", cases[0].text, strlen(cases[0].text));
     char *good = bk_test_write_temp(tmp, "good.yaml", "name: g\nset: {}\n", 16);

@@ -95,16 +95,13 @@ static void patch_sets_and_adds(void **state)
 static void patch_errors_have_positions(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text, *expect;
-        bk_status status;
-    } cases[] = {
+    static const bk_test_policy_case cases[] = {
         {"name: x\npatch:\n  - set: fleet.fear_per_atack = 0.2\n",
          "p.yaml:3:10: set 'fleet.fear_per_atack': the scenario has no key 'fear_per_atack' in "
-         "'fleet'", BK_ERR_REFERENCE},
+         "'fleet'",
+         BK_ERR_REFERENCE},
         {"name: x\npatch:\n  - set: fleet.fear_per_attack = lots\n",
-         "p.yaml:3:10: set 'fleet.fear_per_attack': expected a number, got 'lots'",
-         BK_ERR_SCHEMA},
+         "p.yaml:3:10: set 'fleet.fear_per_attack': expected a number, got 'lots'", BK_ERR_SCHEMA},
         {"name: x\npatch:\n  - set: fleet.fear_per_attack\n", "p.yaml:3:10: a set entry is",
          BK_ERR_SCHEMA},
         {"name: x\npatch:\n  - set: policy.convoy.mode = sometimes\n",
@@ -121,16 +118,7 @@ static void patch_errors_have_positions(void **state)
         {"name: x\npatch:\n  - add: {timeline: {date: 2030-01-01, type: note, note: late}}\n",
          "p.yaml:3:11: add 'timeline'", BK_ERR_VALUE},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bk_scenario *sc = NULL;
-        bk_error err = {0};
-        bk_status st = apply(cases[i].text, &sc, &err);
-        if (st != cases[i].status || !strstr(err.message, cases[i].expect))
-            print_error("case %zu: status %d: %s\n", i, st, err.message);
-        assert_int_equal(st, cases[i].status);
-        assert_non_null(strstr(err.message, cases[i].expect));
-        assert_null(sc);
-    }
+    bk_test_policy_cases(cases, sizeof cases / sizeof cases[0], "p.yaml", base);
 }
 
 /* The daily and events CSV of replication 0 of sc with seed 11, as one string (free it). */
