@@ -23,6 +23,15 @@ char *bk_test_slurp(const char *path)
     return s;
 }
 
+char *bk_test_slurp_source(const char *relative)
+{
+    char *path = bk_test_source_path(relative);
+    assert_non_null(path);
+    char *s = bk_test_slurp(path);
+    free(path);
+    return s;
+}
+
 char *bk_test_edit(char *s, const char *from, const char *to)
 {
     char *p = strstr(s, from);

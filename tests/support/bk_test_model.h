@@ -13,6 +13,9 @@
 /* A whole file as a new NUL-terminated string (free it); fails the test if it cannot be read. */
 char *bk_test_slurp(const char *path);
 
+/* bk_test_slurp of the file at `relative` in the source tree, e.g. "docs/outputs.md". */
+char *bk_test_slurp_source(const char *relative);
+
 /* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
 char *bk_test_edit(char *s, const char *from, const char *to);
 

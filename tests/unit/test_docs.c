@@ -80,10 +80,7 @@ static void trim(char *s)
 /* Read the column tables of docs/outputs.md. */
 static void read_docs(void)
 {
-    char *path = bk_test_source_path("docs/outputs.md");
-    char *text = bk_test_read_file(path, NULL);
-    if (!text)
-        fail_msg("cannot read %s", path);
+    char *text = bk_test_slurp_source("docs/outputs.md");
     char file[64] = "";
     bool in_table = false;
     for (char *line = text; line && *line;) {
@@ -131,7 +128,6 @@ static void read_docs(void)
         line = nl ? nl + 1 : NULL;
     }
     free(text);
-    free(path);
 }
 
 static void see(const char *file, const char *name, const char *unit)

@@ -137,9 +137,7 @@ static void set_equals_text_route(void **state)
 static void docs_document_every_key(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("docs/scenario-format.md");
-    char *doc = bk_test_read_file(path, NULL);
-    assert_non_null(doc);
+    char *doc = bk_test_slurp_source("docs/scenario-format.md");
     int missing = 0;
     for (int i = 0; i < bki_schema_len; i++) {
         const bk_key *r = &bki_schema[i];
@@ -173,7 +171,6 @@ static void docs_document_every_key(void **state)
     }
     assert_int_equal(missing, 0);
     free(doc);
-    free(path);
 }
 
 /* Every timeline type has a row in docs/scenario-format.md's timeline table, and that row names
@@ -181,9 +178,7 @@ static void docs_document_every_key(void **state)
 static void docs_document_every_timeline_key(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("docs/scenario-format.md");
-    char *doc = bk_test_read_file(path, NULL);
-    assert_non_null(doc);
+    char *doc = bk_test_slurp_source("docs/scenario-format.md");
     const char *section = strstr(doc, "\n## timeline\n");
     assert_non_null(section);
     int missing = 0;
@@ -221,7 +216,6 @@ static void docs_document_every_timeline_key(void **state)
     }
     assert_int_equal(missing, 0);
     free(doc);
-    free(path);
 }
 
 /* Keys read by hand and rules of the city side: a copy owns its school holidays, months follow
