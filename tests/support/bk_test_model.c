@@ -23,6 +23,22 @@ char *bk_test_slurp(const char *path)
     return s;
 }
 
+char *bk_test_temp_dir(const char *prefix)
+{
+    char *dir = bk_test_make_temp_dir(prefix);
+    if (dir == NULL)
+        fail_msg("cannot make a temporary directory %s", prefix);
+    return dir;
+}
+
+char *bk_test_temp_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *path = bk_test_write_temp(dir, name, data, len);
+    if (path == NULL)
+        fail_msg("cannot write %s in %s", name, dir);
+    return path;
+}
+
 char *bk_test_slurp_source(const char *relative)
 {
     char *path = bk_test_source_path(relative);

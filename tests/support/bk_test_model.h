@@ -13,6 +13,10 @@
 /* A whole file as a new NUL-terminated string (free it); fails the test if it cannot be read. */
 char *bk_test_slurp(const char *path);
 
+/* bk_test_make_temp_dir and bk_test_write_temp that fail the test instead of returning NULL. */
+char *bk_test_temp_dir(const char *prefix);
+char *bk_test_temp_file(const char *dir, const char *name, const void *data, size_t len);
+
 /* bk_test_slurp of the file at `relative` in the source tree, e.g. "docs/outputs.md". */
 char *bk_test_slurp_source(const char *relative);
 

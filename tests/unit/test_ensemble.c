@@ -98,8 +98,7 @@ static bk_ensemble *through_file(const bk_ensemble *ens, const char *name)
 {
     size_t len = 0;
     char *bytes = state_of(ens, &len);
-    char *path = bk_test_write_temp(tmp, name, bytes, len);
-    assert_non_null(path);
+    char *path = bk_test_temp_file(tmp, name, bytes, len);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     bk_ensemble *back = NULL;

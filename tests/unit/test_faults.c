@@ -343,8 +343,7 @@ static void test_ensemble_merge_outputs(void **state)
 static void test_store(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("faults");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("faults");
     char path[4096];
     snprintf(path, sizeof path, "%s/runs.sqlite", dir);
     long n = sweep("store", op_store, path, 1);

@@ -603,8 +603,7 @@ static void test_cli(void **state)
 {
     (void)state;
     bk_cli_sh_code(0, "events import --help");
-    char *dir = bk_test_make_temp_dir("bk-import");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-import");
     const char *bad = HEADER "X1,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n";
     char *in = bk_test_write_temp(dir, "bad.csv", bad, strlen(bad));
     char out[1024];

@@ -72,8 +72,7 @@ static int teardown(void **state)
 /* A copy of the run directory with one file replaced (or added). */
 static char *dir_with(const char *name, const char *text)
 {
-    char *dir = bk_test_make_temp_dir("report-bad");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("report-bad");
     static const char *const files[] = {"daily.csv", "events.geojson", "summary.json",
                                         "scenario.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -133,8 +132,7 @@ static void test_title_and_observed(void **state)
         "2025-09-06,13.1,-9.2,\"Ambush, then </script><script>alert(1)</script>\",Armed clash\n"
         "2025-09-07,,,no position,Other\n"
         "2025-09-08,12.5,-8.1,plain,Other\n";
-    char *obs = bk_test_write_temp(run_dir, "observed.csv", csv, strlen(csv));
-    assert_non_null(obs);
+    char *obs = bk_test_temp_file(run_dir, "observed.csv", csv, strlen(csv));
     bk_report_config cfg;
     bk_report_config_init(&cfg);
     cfg.title = "Fuel & power <draft>";
@@ -255,8 +253,7 @@ static void test_malformed_csv(void **state)
 static void test_ensemble_and_compare(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("report-ens");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("report-ens");
     const char *bands = "metric,unit,day,date,mean,q05,q25,q50,q75,q95\n"
                         "cover_days,days,0,2025-09-01,10,8,9,10,11,12\n"
                         "cover_days,days,1,2025-09-02,9.5,7,8.5,9.5,10.5,1.2e+1\n"

@@ -331,10 +331,8 @@ static void json_loads(void **state)
 
     char *good = bk_test_replace(minimal_json, "\"40000x\"", "40000");
     assert_non_null(good);
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
-    char *path = bk_test_write_temp(dir, "min.json", good, strlen(good));
-    assert_non_null(path);
+    char *dir = bk_test_temp_dir("bk-scenario");
+    char *path = bk_test_temp_file(dir, "min.json", good, strlen(good));
     bk_status st = bk_scenario_load_file(path, &sc, &err);
     if (st != BK_OK)
         print_error("%s\n", err.message);
@@ -437,8 +435,7 @@ static void io_errors(void **state)
     assert_non_null(strstr(err.message, "no/such/file.yaml"));
     assert_int_equal(err.line, 0);
 
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-scenario");
     sc = (bk_scenario *)&sc;
     assert_int_equal(bk_scenario_load_file(dir, &sc, &err), BK_ERR_IO);
     assert_null(sc);
@@ -463,10 +460,8 @@ static void too_large_fails_fast(void **state)
 {
     (void)state;
     const size_t size = 50u * 1024u * 1024u;
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
-    char *path = bk_test_write_temp(dir, "huge.yaml", "", 0);
-    assert_non_null(path);
+    char *dir = bk_test_temp_dir("bk-scenario");
+    char *path = bk_test_temp_file(dir, "huge.yaml", "", 0);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     static const char line[] = "# padding padding padding padding padding padding padding pad\n";
@@ -487,8 +482,7 @@ static void too_large_fails_fast(void **state)
 
     /* A sparse file of 4 GiB costs no disk; reading it would take seconds, checking its size
      * takes microseconds. */
-    char *sparse = bk_test_write_temp(dir, "sparse.yaml", "", 0);
-    assert_non_null(sparse);
+    char *sparse = bk_test_temp_file(dir, "sparse.yaml", "", 0);
     if (truncate(sparse, (off_t)4 << 30) == 0) {
         sc = (bk_scenario *)&sc;
         clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -441,8 +441,7 @@ static void malformed_scenarios(void **state)
 static void malformed_files(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-scenario");
     const size_t picks[] = {0, 9, 16, 40};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const bad_case *c = &bad_cases[picks[i]];
@@ -450,8 +449,7 @@ static void malformed_files(void **state)
         int edit_line;
         char *text = make_case_text(c, &len, &edit_line);
         assert_non_null(text);
-        char *path = bk_test_write_temp(dir, "bad.yaml", text, len);
-        assert_non_null(path);
+        char *path = bk_test_temp_file(dir, "bad.yaml", text, len);
         bk_scenario *sc = (bk_scenario *)&sc;
         bk_error err = {0};
         assert_int_equal(bk_scenario_load_file(path, &sc, &err), c->status);
