@@ -332,6 +332,15 @@ int bk_test_teardown_base(void **state)
     return 0;
 }
 
+bk_scenario *bk_test_load_default(void)
+{
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    if (bk_scenario_load_default(&sc, &err) != BK_OK)
+        fail_msg("default scenario: %s", err.message);
+    return sc;
+}
+
 bk_scenario *bk_test_load_reference(void)
 {
     char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);

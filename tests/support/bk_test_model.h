@@ -123,6 +123,9 @@ int bk_test_teardown_base(void **state);
  * does not load. */
 bk_scenario *bk_test_load_reference(void);
 
+/* The embedded default scenario (bk_scenario_load_default); fails the test if it does not load. */
+bk_scenario *bk_test_load_default(void);
+
 /* Levers for the reference scenario: both corridors' escort units within a budget of 10, and an
  * adversary that may move the west cell's home. */
 extern const char bk_test_reference_levers[];

@@ -270,16 +270,12 @@ static void test_every_column_documented(void **state)
     (void)state;
     read_docs();
     assert_true(n_doc > 50);
-    bk_scenario *bamako = NULL, *two = NULL;
-    bk_error err;
-    assert_int_equal(bk_scenario_load_default(&bamako, &err), BK_OK);
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    assert_int_equal(bk_scenario_load_file(path, &two, &err), BK_OK);
-    free(path);
+    bk_scenario *bamako = bk_test_load_default(), *two = bk_test_load_reference();
     collect(bamako, "2025-09-10..2025-10-10", BK_ENSEMBLE_PERIOD_MONTH);
     collect(two, "2025-09-01..2025-09-07", BK_ENSEMBLE_PERIOD_WEEK);
     bk_scenario *modes = NULL;   /* the mode and cost columns */
-    path = bk_test_source_path("scenarios/test/river-air.yaml");
+    bk_error err;
+    char *path = bk_test_source_path("scenarios/test/river-air.yaml");
     assert_int_equal(bk_scenario_load_file(path, &modes, &err), BK_OK);
     free(path);
     collect(modes, "2025-01-01..2025-01-07", BK_ENSEMBLE_PERIOD_WEEK);

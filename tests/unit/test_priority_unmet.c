@@ -23,15 +23,6 @@
 
 #define MAXD 400
 
-static bk_scenario *load_default(void)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_default(&sc, &err) != BK_OK)
-        fail_msg("default scenario: %s", err.message);
-    return sc;
-}
-
 static bk_scenario *load_two(void)
 {
     char *path = bk_test_source_path(BK_TEST_REFERENCE_FILE);
@@ -127,7 +118,7 @@ static void invariant_over_seeds(bk_scenario *sc, int n_seeds)
 static void invariant_default_scenario(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_default();
+    bk_scenario *sc = bk_test_load_default();
     invariant_over_seeds(sc, 4);
     bk_scenario_free(sc);
 }

@@ -74,9 +74,7 @@ static void shipped_files_load(void **state)
         bk_scenario_free(sc);
         free(path);
     }
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    bk_scenario *sc = bk_test_load_default();
     assert_non_null(sc);
     size_t len = 0;
     const char *text = bk_scenario_default_text(&len);
@@ -406,9 +404,7 @@ static void hash_is_sha256_of_text(void **state)
 static void describe_mentions_everything(void **state)
 {
     (void)state;
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    bk_scenario *sc = bk_test_load_default();
     char *buf = bk_test_describe(sc);
     for (int i = 0; i < sc->n_corridors; i++)
         assert_non_null(strstr(buf, sc->corridors[i].id));

@@ -224,8 +224,7 @@ static void city_side_copy_and_rules(void **state)
 {
     (void)state;
     bk_error err = {0};
-    bk_scenario *def = NULL, *c = NULL;
-    assert_int_equal(bk_scenario_load_default(&def, &err), BK_OK);
+    bk_scenario *def = bk_test_load_default(), *c = NULL;
     assert_true(def->cityside.n_holidays > 0);
     assert_true(def->cityside.fuel_share_month_given);
     assert_int_equal(bk_scenario_clone(def, &c, &err), BK_OK);
