@@ -15,32 +15,15 @@
 // BK_NODE_MODULES, BK_ARTIFACT_DIR; BK_CHROMIUM (default /usr/bin/chromium).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`environment variable ${name} is not set`);
-  return v;
-};
+import { check, checkNotThrown, env, finish, launchChromium, watchPage } from './harness.mjs';
+
 const cli = env('BK_CLI');
 const src = env('BK_SOURCE_DIR');
 const artifacts = env('BK_ARTIFACT_DIR');
-const chromiumPath = env('BK_CHROMIUM', '/usr/bin/chromium');
-const require = createRequire(join(env('BK_NODE_MODULES'), 'noop.js'));
-const { chromium } = require('playwright-core');
-
-let failures = 0;
-function check(ok, what) {
-  if (ok) {
-    console.log(`ok - ${what}`);
-  } else {
-    failures++;
-    console.log(`not ok - ${what}`);
-  }
-}
 
 function run(args, what) {
   const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
@@ -65,21 +48,9 @@ const OBSERVED = [
 ].join('\n') + '\n';
 
 async function inspect(browser, file, label, expect) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // Nothing but the file itself may be loaded.
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    requests.push(url);
-    return route.abort();
-  });
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.bkReport && window.bkReport.done, null, { timeout: 20000 });
+  const { context, page, problems, requests } = await openReport(browser, file,
+    { deviceScaleFactor: 1, requestsAsProblems: false });
   await page.waitForTimeout(200);
 
   const state = await page.evaluate(() => window.bkReport);
@@ -172,15 +143,7 @@ async function inspect(browser, file, label, expect) {
 // A comparison's report: the policies' table, one row per metric, each cell a difference with its
 // confidence interval, under the second policy's name; no error.
 async function inspectCompare(browser, file) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.route('**/*', (route) =>
-    route.request().url().startsWith('file:') ? route.continue() : route.abort());
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.bkReport && window.bkReport.done, null, { timeout: 20000 });
+  const { context, page, problems } = await openReport(browser, file, { requestsAsProblems: false });
   const t = await page.evaluate(() => {
     const table = document.querySelector('#bk-compare-table');
     if (!table) return null;
@@ -230,22 +193,18 @@ async function inspectCompare(browser, file) {
   await context.close();
 }
 
-// The problems a page reports while it is open: console errors, page errors, network requests.
-async function openReport(browser, file) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+// The report in `file` opened from disk, every network request refused, once it is drawn; the
+// problems the page reports while it is open: console and page errors, and its network requests
+// (in `requests` instead with requestsAsProblems false), as watchPage.
+async function openReport(browser, file, { deviceScaleFactor, requestsAsProblems = true } = {}) {
+  const options = { viewport: { width: 1200, height: 900 } };
+  if (deviceScaleFactor) options.deviceScaleFactor = deviceScaleFactor;
+  const context = await browser.newContext(options);
   const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    problems.push(`network request: ${url}`);
-    return route.abort();
-  });
+  const { problems, requests } = await watchPage(page, 'file:', { requestsAsProblems });
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   await page.waitForFunction(() => window.bkReport && window.bkReport.done, null, { timeout: 20000 });
-  return { context, page, problems };
+  return { context, page, problems, requests };
 }
 
 // As the page writes a harm: 3 significant digits, a sign, a true minus.
@@ -450,12 +409,7 @@ try {
   const vulHtml = join(tmp, 'vul.html');
   makeReport(join(tmp, 'vul'), vulHtml, null);
 
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // launch() gives the browser a fresh, temporary user-data directory of its own.
-  });
+  browser = await launchChromium();
   await inspect(browser, runHtml, 'single run', {
     charts: 6, chartIds: ['stock', 'arrivals', 'blackout', 'price', 'queue', 'pressure'],
     roads: 7, places: 7, attacks: true, observed: 3, suffix: '', smallBars: true,
@@ -468,11 +422,9 @@ try {
   await inspectOptimise(browser, optHtml, join(tmp, 'opt'));
   await inspectVulnerability(browser, vulHtml, join(tmp, 'vul'));
 } catch (e) {
-  failures++;
-  console.log(`not ok - ${e.stack || e}`);
+  checkNotThrown(e);
 } finally {
   if (browser) await browser.close();
   if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 }
-console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();

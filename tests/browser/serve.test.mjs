@@ -13,26 +13,13 @@
 // BK_CHROMIUM (default /usr/bin/chromium).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`environment variable ${name} is not set`);
-  return v;
-};
+import { check, checkNotThrown, env, finish, launchChromium, watchPage } from './harness.mjs';
+
 const cli = env('BK_CLI');
 const artifacts = env('BK_ARTIFACT_DIR');
-const chromiumPath = env('BK_CHROMIUM', '/usr/bin/chromium');
-const require = createRequire(join(env('BK_NODE_MODULES'), 'noop.js'));
-const { chromium } = require('playwright-core');
-
-let failures = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok' : 'not ok'} - ${what}`);
-  if (!ok) failures++;
-}
 
 // Start the server; resolves with { proc, url, origin } once it has printed its URL.
 function startServer(tmp) {
@@ -69,22 +56,10 @@ let browser, server;
 try {
   server = await startServer(tmp);
   check(true, `server listening at ${server.origin}`);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
-  const problems = [], external = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(server.origin + '/')) return route.continue();
-    external.push(url);
-    return route.abort();
-  });
+  const { problems, requests: external } = await watchPage(page, server.origin + '/');
 
   await page.goto(server.url, { waitUntil: 'load' });
   await page.waitForSelector('body[data-ready="1"]', { timeout: 20000 });
@@ -197,12 +172,10 @@ try {
   check(list.status === 0 && /interrupted/.test(list.stdout) && !/running/.test(list.stdout),
     'the run store records the cancelled job as interrupted and no run as still running');
 } catch (e) {
-  failures++;
-  console.log(`not ok - ${e.stack || e}`);
+  checkNotThrown(e);
 } finally {
   if (browser) await browser.close();
   if (server) await stopServer(server.proc);
   if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 }
-console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
-process.exit(failures ? 1 : 0);
+finish();

@@ -122,6 +122,14 @@ int bk_test_remove_tree(const char *path)
 }
 
 /* Contract in bk_test.h. */
+void bk_test_remove_dir(char *dir)
+{
+    if (dir)
+        bk_test_remove_tree(dir);
+    free(dir);
+}
+
+/* Contract in bk_test.h. */
 char *bk_test_replace(const char *text, const char *find, const char *replace)
 {
     const char *at = strstr(text, find);

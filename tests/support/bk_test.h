@@ -30,6 +30,10 @@ char *bk_test_write_temp(const char *dir, const char *name, const void *data, si
 /* Remove a file or a directory tree. 0 on success (or if it does not exist), -1 on failure. */
 int bk_test_remove_tree(const char *path);
 
+/* bk_test_remove_tree of dir unless it is NULL, then free(dir): the end of a directory made by
+ * bk_test_make_temp_dir. */
+void bk_test_remove_dir(char *dir);
+
 /* A copy of text in which the first occurrence of `find` is replaced by `replace` (free with
  * free()). NULL if `find` does not occur or out of memory. */
 char *bk_test_replace(const char *text, const char *find, const char *replace);

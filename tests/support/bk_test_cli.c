@@ -90,19 +90,47 @@ void bk_cli_run_tool(const char *cwd, char *const argv[], bk_cli_result *r)
 }
 
 /* Run the tool with a NULL-terminated list of arguments (char *) after the program name. */
-void bk_cli_run_args(const char *cwd, bk_cli_result *r, ...)
+/* The tool with the NULL-terminated arguments of ap after the program name. */
+static void run_args_va(const char *cwd, bk_cli_result *r, va_list ap)
 {
     char *argv[MAX_ARGS];
     int n = 0;
     argv[n++] = (char *)"blockade";
-    va_list ap;
-    va_start(ap, r);
     char *a;
     while ((a = va_arg(ap, char *)) != NULL && n < MAX_ARGS - 1)
         argv[n++] = a;
-    va_end(ap);
     argv[n] = NULL;
     bk_cli_run_tool(cwd, argv, r);
+}
+
+void bk_cli_run_args(const char *cwd, bk_cli_result *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    run_args_va(cwd, r, ap);
+    va_end(ap);
+}
+
+void bk_cli_run_expect(bk_cli_result *r, int code, ...)
+{
+    va_list ap;
+    va_start(ap, code);
+    run_args_va(NULL, r, ap);
+    va_end(ap);
+    bk_cli_expect_code(r, code);
+}
+
+void bk_cli_run_code(int code, const char *want_err, ...)
+{
+    bk_cli_result r;
+    va_list ap;
+    va_start(ap, want_err);
+    run_args_va(NULL, &r, ap);
+    va_end(ap);
+    bk_cli_expect_code(&r, code);
+    if (want_err != NULL && strstr(r.err, want_err) == NULL)
+        fail_msg("stderr lacks \"%s\":\n%s", want_err, r.err);
+    bk_cli_result_free(&r);
 }
 
 bool bk_cli_exists(const char *path)
@@ -139,6 +167,12 @@ int bk_cli_count_entries(const char *dir)
 void bk_cli_make_dir(const char *path)
 {
     assert_int_equal(mkdir(path, 0755), 0);
+}
+
+void bk_cli_tmp_dir(char *buf, size_t size, const char *stem)
+{
+    bk_cli_tmp_path(buf, size, stem);
+    bk_cli_make_dir(buf);
 }
 
 void bk_cli_write_file(const char *path, const char *text)

@@ -46,6 +46,9 @@ void bk_cli_fmt_path(char *buf, size_t size, const char *fmt, ...)
 /* A new path name under bk_cli_tmp_root (nothing is created). */
 void bk_cli_tmp_path(char *buf, size_t size, const char *stem);
 
+/* A new empty directory under bk_cli_tmp_root: bk_cli_tmp_path, then bk_cli_make_dir. */
+void bk_cli_tmp_dir(char *buf, size_t size, const char *stem);
+
 /* Start the tool with argv (argv[0] is the program name), in `cwd` if not NULL. */
 void bk_cli_start_tool(const char *cwd, char *const argv[], bk_cli_child *c);
 
@@ -57,6 +60,14 @@ void bk_cli_run_tool(const char *cwd, char *const argv[], bk_cli_result *r);
 
 /* Run the tool with a NULL-terminated list of arguments (char *) after the program name. */
 void bk_cli_run_args(const char *cwd, bk_cli_result *r, ...);
+
+/* bk_cli_run_args in the current directory, then bk_cli_expect_code(r, code); r keeps the
+ * output (free it with bk_cli_result_free). */
+void bk_cli_run_expect(bk_cli_result *r, int code, ...);
+
+/* bk_cli_run_expect with the output thrown away, after failing the test unless stderr contains
+ * `want_err` (NULL: anything). */
+void bk_cli_run_code(int code, const char *want_err, ...);
 
 bool bk_cli_exists(const char *path);
 

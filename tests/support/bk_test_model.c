@@ -23,6 +23,31 @@ char *bk_test_slurp(const char *path)
     return s;
 }
 
+char *bk_test_temp_dir(const char *prefix)
+{
+    char *dir = bk_test_make_temp_dir(prefix);
+    if (dir == NULL)
+        fail_msg("cannot make a temporary directory %s", prefix);
+    return dir;
+}
+
+char *bk_test_temp_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *path = bk_test_write_temp(dir, name, data, len);
+    if (path == NULL)
+        fail_msg("cannot write %s in %s", name, dir);
+    return path;
+}
+
+char *bk_test_slurp_source(const char *relative)
+{
+    char *path = bk_test_source_path(relative);
+    assert_non_null(path);
+    char *s = bk_test_slurp(path);
+    free(path);
+    return s;
+}
+
 char *bk_test_edit(char *s, const char *from, const char *to)
 {
     char *p = strstr(s, from);
@@ -55,6 +80,13 @@ bk_scenario *bk_test_load_text(const char *text)
     return sc;
 }
 
+bk_scenario *bk_test_load_and_free(char *text)
+{
+    bk_scenario *sc = bk_test_load_text(text);
+    free(text);
+    return sc;
+}
+
 bk_scenario *bk_test_load_file(const char *path)
 {
     char *text = bk_test_slurp(path);
@@ -63,25 +95,45 @@ bk_scenario *bk_test_load_file(const char *path)
     return sc;
 }
 
-bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to)
+/* The scenario of a copy of text edited by edit (bk_test_edit or bk_test_edit_all). */
+static bk_scenario *load_copy_edited(const char *text,
+                                     char *(*edit)(char *, const char *, const char *),
+                                     const char *from, const char *to)
 {
     char *copy = strdup(text);
     assert_non_null(copy);
-    copy = bk_test_edit(copy, from, to);
+    copy = edit(copy, from, to);
     bk_scenario *sc = bk_test_load_text(copy);
     free(copy);
     return sc;
 }
 
-void bk_test_load_fails(const char *text, const char *want)
+bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to)
+{
+    return load_copy_edited(text, bk_test_edit, from, to);
+}
+
+bk_scenario *bk_test_load_edited_all(const char *text, const char *from, const char *to)
+{
+    return load_copy_edited(text, bk_test_edit_all, from, to);
+}
+
+bk_error bk_test_load_error(const char *text, const char *want)
 {
     bk_scenario *sc = NULL;
     bk_error err = {0};
     bk_status st = bk_scenario_load_string(text, strlen(text), "test.yaml", &sc, &err);
-    assert_int_not_equal(st, BK_OK);
+    if (st == BK_OK)
+        fail_msg("loaded although it should fail with '%s'", want);
     assert_null(sc);
     if (strstr(err.message, want) == NULL)
         fail_msg("message '%s' does not contain '%s'", err.message, want);
+    return err;
+}
+
+void bk_test_load_fails(const char *text, const char *want)
+{
+    (void)bk_test_load_error(text, want);
 }
 
 bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days)
@@ -112,16 +164,16 @@ bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed)
     return run;
 }
 
-int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, bk_run_totals *ta,
-                     bk_run_totals *tb)
+int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, int days,
+                     bk_run_totals *ta, bk_run_totals *tb)
 {
-    bk_run *ra = bk_test_run(a, seed, 0), *rb = bk_test_run(b, seed, 0);
+    bk_run *ra = bk_test_run(a, seed, days), *rb = bk_test_run(b, seed, days);
     bk_run_get_totals(ra, ta);
     bk_run_get_totals(rb, tb);
-    int days = ra->days;
+    int n = ra->days;
     bk_run_free(ra);
     bk_run_free(rb);
-    return days;
+    return n;
 }
 
 char *bk_test_run_csv(const bk_run *run, size_t *len)
@@ -174,6 +226,13 @@ void bk_test_assert_balanced(const bk_run_totals *t)
     assert_true(fabs(t->loaded_l - rhs) <= 1e-6 * t->loaded_l);
     assert_int_equal(t->tankers_start + t->tankers_joined,
                      t->tankers_active + t->tankers_destroyed + t->tankers_captured);
+}
+
+void bk_test_assert_same_daily(const bk_run *a, const bk_run *b)
+{
+    assert_int_equal(a->days, b->days);
+    assert_int_equal(a->n_cols, b->n_cols);
+    assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
 }
 
 double bk_test_initial_stock(const bk_scenario *sc)
@@ -247,6 +306,13 @@ char *bk_test_big_depot_world(const char *timeline)
     return text;
 }
 
+char *bk_test_quiet_world(const char *timeline)
+{
+    char *text = bk_test_big_depot_world(timeline);
+    text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
+    return bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
+}
+
 char *bk_test_base_text;
 
 int bk_test_setup_base(void **state)
@@ -264,6 +330,15 @@ int bk_test_teardown_base(void **state)
     free(bk_test_base_text);
     bk_test_base_text = NULL;
     return 0;
+}
+
+bk_scenario *bk_test_load_default(void)
+{
+    bk_scenario *sc = NULL;
+    bk_error err = {0};
+    if (bk_scenario_load_default(&sc, &err) != BK_OK)
+        fail_msg("default scenario: %s", err.message);
+    return sc;
 }
 
 bk_scenario *bk_test_load_reference(void)
@@ -314,6 +389,16 @@ char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st
     return text;
 }
 
+char *bk_test_report_ok(const char *dir, const bk_report_config *cfg, size_t *len)
+{
+    bk_status st;
+    bk_error err;
+    char *text = bk_test_report(dir, cfg, &st, &err, len);
+    if (st != BK_OK)
+        fail_msg("report of %s: %s", dir, err.message);
+    return text;
+}
+
 char *bk_test_lint(const bk_scenario *sc, int *n)
 {
     bk_test_capture c;
@@ -349,4 +434,36 @@ char *bk_test_capture_close(bk_test_capture *c)
     assert_int_equal(fclose(c->f), 0);
     c->f = NULL;
     return c->text;
+}
+
+/* Contract in bk_test_model.h. */
+bk_status bk_test_apply_policy(const char *text, const char *name, const bk_scenario *base,
+                               bk_scenario **out, bk_error *err)
+{
+    bk_policy *p = NULL;
+    *out = NULL;
+    bk_status st = bk_policy_load_string(text, strlen(text), name, &p, err);
+    if (st == BK_OK)
+        st = bk_policy_apply(p, base, out, err);
+    bk_policy_free(p);
+    return st;
+}
+
+/* Contract in bk_test_model.h. */
+void bk_test_policy_cases(const bk_test_policy_case *cases, size_t n, const char *name,
+                          const bk_scenario *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        const bk_test_policy_case *c = &cases[i];
+        bk_scenario *sc = NULL;
+        bk_error err;
+        memset(&err, 0, sizeof err);
+        bk_status st = bk_test_apply_policy(c->text, name, base, &sc, &err);
+        if (st != c->status)
+            fail_msg("case %zu: status %s, expected %s (%s)", i, bk_status_name(st),
+                     bk_status_name(c->status), err.message);
+        if (!strstr(err.message, name) || !strstr(err.message, c->expect))
+            fail_msg("case %zu: '%s' lacks '%s' or '%s'", i, err.message, name, c->expect);
+        assert_null(sc);
+    }
 }

@@ -13,6 +13,13 @@
 /* A whole file as a new NUL-terminated string (free it); fails the test if it cannot be read. */
 char *bk_test_slurp(const char *path);
 
+/* bk_test_make_temp_dir and bk_test_write_temp that fail the test instead of returning NULL. */
+char *bk_test_temp_dir(const char *prefix);
+char *bk_test_temp_file(const char *dir, const char *name, const void *data, size_t len);
+
+/* bk_test_slurp of the file at `relative` in the source tree, e.g. "docs/outputs.md". */
+char *bk_test_slurp_source(const char *relative);
+
 /* Replace the first occurrence of `from` (which must exist) by `to`; frees s. */
 char *bk_test_edit(char *s, const char *from, const char *to);
 
@@ -22,6 +29,9 @@ char *bk_test_edit_all(char *s, const char *from, const char *to);
 /* The scenario of a YAML text named "test.yaml"; fails the test if it does not load. */
 bk_scenario *bk_test_load_text(const char *text);
 
+/* bk_test_load_text of text, which it then frees (for a text made only to be loaded). */
+bk_scenario *bk_test_load_and_free(char *text);
+
 /* The scenario of the file at path, read and loaded as by bk_test_load_text; fails the test if
  * it cannot be read or does not load. */
 bk_scenario *bk_test_load_file(const char *path);
@@ -30,9 +40,15 @@ bk_scenario *bk_test_load_file(const char *path);
  * text itself is left as it is. Fails the test if the edited text does not load. */
 bk_scenario *bk_test_load_edited(const char *text, const char *from, const char *to);
 
+/* bk_test_load_edited with every `from` replaced. */
+bk_scenario *bk_test_load_edited_all(const char *text, const char *from, const char *to);
+
 /* Loading the YAML text (named "test.yaml") must fail, leave no scenario and give a message
  * containing `want`; otherwise the test fails. */
 void bk_test_load_fails(const char *text, const char *want);
+
+/* bk_test_load_fails, returning the error for further checks (its status, line). */
+bk_error bk_test_load_error(const char *text, const char *want);
 
 /* Replication 0 of sc with `seed`, for `days` days (0: the scenario's horizon); fails the test
  * if the run fails. */
@@ -42,10 +58,10 @@ bk_run *bk_test_run(const bk_scenario *sc, uint64_t seed, int days);
  * every day; fails the test if the run fails. */
 bk_run *bk_test_run_checked(const bk_scenario *sc, uint64_t seed);
 
-/* Replication 0 of a and of b with the same `seed` over their horizons (as bk_test_run): their
- * totals into *ta and *tb. Returns the number of days of a's run. */
-int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, bk_run_totals *ta,
-                     bk_run_totals *tb);
+/* Replication 0 of a and of b with the same `seed` for `days` days (0: their horizons), as
+ * bk_test_run: their totals into *ta and *tb. Returns the number of days of a's run. */
+int bk_test_run_pair(const bk_scenario *a, const bk_scenario *b, uint64_t seed, int days,
+                     bk_run_totals *ta, bk_run_totals *tb);
 
 /* The daily CSV and then the events CSV of run, as one new string (free it); *len (if not NULL)
  * its length. */
@@ -59,6 +75,10 @@ long bk_test_no_more_blackout(const bk_scenario *base, const bk_scenario *more, 
 /* The run's totals balance: litres loaded = delivered + burned + captured + in transit, and
  * tankers at the start + joined = active + destroyed + captured; fails the test otherwise. */
 void bk_test_assert_balanced(const bk_run_totals *t);
+
+/* Runs a and b have the same number of days and columns and the same daily series to the bit;
+ * fails the test otherwise. */
+void bk_test_assert_same_daily(const bk_run *a, const bk_run *b);
 
 /* The city's stocks at the start, all products, in litres. */
 double bk_test_initial_stock(const bk_scenario *sc);
@@ -88,6 +108,10 @@ void bk_test_observed_world(bk_scenario **sc, bk_events **ev, bk_aggregates **ag
  * its own; a new string (free it). Fails the test on error. */
 char *bk_test_big_depot_world(const char *timeline);
 
+/* bk_test_big_depot_world with the armed group blind (intelligence 0 in every cell) and no
+ * random road cuts: only drivers, escorts and `timeline` shape the traffic. */
+char *bk_test_quiet_world(const char *timeline);
+
 /* The text of the two-corridor reference scenario (scenarios/test/two-corridors.yaml), read by
  * bk_test_setup_base and freed by bk_test_teardown_base (cmocka group set-up and teardown). */
 #define BK_TEST_REFERENCE_FILE "scenarios/test/two-corridors.yaml"
@@ -99,9 +123,30 @@ int bk_test_teardown_base(void **state);
  * does not load. */
 bk_scenario *bk_test_load_reference(void);
 
+/* The embedded default scenario (bk_scenario_load_default); fails the test if it does not load. */
+bk_scenario *bk_test_load_default(void);
+
 /* Levers for the reference scenario: both corridors' escort units within a budget of 10, and an
  * adversary that may move the west cell's home. */
 extern const char bk_test_reference_levers[];
+
+/* The policy of the YAML text `text` (named `name` in messages) applied to base: its status, the
+ * new scenario in *out (NULL on failure; free it) and the message in err. Never fails the test
+ * itself. */
+bk_status bk_test_apply_policy(const char *text, const char *name, const bk_scenario *base,
+                               bk_scenario **out, bk_error *err);
+
+/* A bad policy text, the status it must fail with and a part of its message. */
+typedef struct bk_test_policy_case {
+    const char *text, *expect;
+    bk_status status;
+} bk_test_policy_case;
+
+/* Applying each of the n policy texts of cases (named `name`) to base must fail with its status,
+ * leave no scenario and give a message naming `name` and containing its `expect`; otherwise the
+ * test fails, naming the case by its index. */
+void bk_test_policy_cases(const bk_test_policy_case *cases, size_t n, const char *name,
+                          const bk_scenario *base);
 
 /* The warnings of `scenario check` (bk_scenario_lint) for sc, one a line, as a new string (free
  * it); their number in *n. Fails the test if the check itself fails. */
@@ -127,6 +172,9 @@ int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, con
  * the length in *len (if not NULL). */
 char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,
                      size_t *len);
+
+/* bk_test_report that must succeed: fails the test with the message otherwise. */
+char *bk_test_report_ok(const char *dir, const bk_report_config *cfg, size_t *len);
 
 /* Output written to memory: bk_test_capture_open gives a stream (failing the test if it cannot),
  * bk_test_capture_close closes it and returns all that was written as a new NUL-terminated

@@ -54,9 +54,7 @@ static int teardown(void **state)
 {
     (void)state;
     bk_scenario_free(scenario);
-    if (tmp)
-        bk_test_remove_tree(tmp);
-    free(tmp);
+    bk_test_remove_dir(tmp);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "bk_test.h"
 #include "bk_test_cli.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 #define EVENTS BK_SOURCE_DIR "/tests/data/two-corridors-events.csv"
@@ -165,8 +166,7 @@ static void test_cli_backtest(void **state)
 static void test_cli_posterior(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("bk-posterior");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-posterior");
     const char *common = TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR
                              "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
                              "/tests/data/calib-spec.yaml --threads 1 --seed 5";
@@ -178,24 +178,14 @@ static void test_cli_posterior(void **state)
     /* a posterior of other parameters */
     const char *csv = "particle,weight,distance,fleet.min_willingness,observation.report_prob\n"
                       "0,1,0.5,0.2,0.9\n";
-    char *bad = bk_test_write_temp(dir, "bad.csv", csv, strlen(csv));
-    assert_non_null(bad);
+    char *bad = bk_test_temp_file(dir, "bad.csv", csv, strlen(csv));
     text = bk_cli_sh(3, "validate %s -n 20 --posterior %s", common, bad);
     assert_non_null(strstr(text, "bad.csv:1:"));
     free(text);
     /* with --backtest it is a usage error */
     bk_cli_sh_code(2, "validate %s --backtest --posterior %s", common, bad);
     free(bad);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_baselines),
-        cmocka_unit_test(test_cli_backtest),
-        cmocka_unit_test(test_cli_posterior),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_baselines, test_cli_backtest, test_cli_posterior)

@@ -26,6 +26,7 @@
 #include "bk_test.h"
 #include "bk_test_cli.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "engine/rng.h"
 
@@ -278,19 +279,8 @@ static void test_cli(void **state)
     bk_cli_sh_code(2, "validate --holdout-from 2025-09-10");
     bk_cli_sh_code(2, "sensitivity --params " BK_SOURCE_DIR
                    "/tests/data/calib-spec.yaml --outcomes nothing");
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_toy_posterior),
-        cmocka_unit_test(test_toy_threads),
-        cmocka_unit_test(test_spec_errors),
-        cmocka_unit_test(test_scenario_threads),
-        cmocka_unit_test(test_estimators),
-        cmocka_unit_test(test_cli),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_toy_posterior, test_toy_threads, test_spec_errors, test_scenario_threads,
+             test_estimators, test_cli)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bk_test_main.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -170,12 +171,4 @@ static void census_same_with_checks(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fresh_after_drifts),
-        cmocka_unit_test(stale_when_moved_fresh_after_update),
-        cmocka_unit_test(census_same_with_checks),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(fresh_after_drifts, stale_when_moved_fresh_after_update, census_same_with_checks)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bk_test_main.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -109,14 +110,5 @@ static void test_random_instances(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_enough_for_everyone),
-        cmocka_unit_test(test_tiers_in_order_and_proportional_within),
-        cmocka_unit_test(test_floors_come_first),
-        cmocka_unit_test(test_reserve_only_for_allowed),
-        cmocka_unit_test(test_random_instances),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_enough_for_everyone, test_tiers_in_order_and_proportional_within,
+             test_floors_come_first, test_reserve_only_for_allowed, test_random_instances)

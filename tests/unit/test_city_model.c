@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
@@ -89,7 +90,7 @@ static void test_litres_conserved_across_buffers(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     double initial = bk_test_initial_stock(sc);
     for (uint64_t seed = 1; seed <= 10; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -108,7 +109,6 @@ static void test_litres_conserved_across_buffers(void **state)
         bk_run_free(run);
     }
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* A larger household stock never brings the first stock-out earlier (without hoarding, which
@@ -124,7 +124,7 @@ static void test_household_stock_never_earlier_stockout(void **state)
         double prev = -2;
         for (int k = 0; k < 4; k++) {
             char *text = world(CUT_BOTH, sizes[k], "0");
-            bk_scenario *sc = bk_test_load_text(text);
+            bk_scenario *sc = bk_test_load_and_free(text);
             bk_run *run = run_seed(sc, seed);
             bk_run_totals t;
             bk_run_get_totals(run, &t);
@@ -139,7 +139,6 @@ static void test_household_stock_never_earlier_stockout(void **state)
             prev = so;
             bk_run_free(run);
             bk_scenario_free(sc);
-            free(text);
         }
     }
     for (int k = 1; k < 4; k++) /* the households' stock did carry them */
@@ -156,13 +155,11 @@ static void test_airlift_never_adds_blackout(void **state)
     snprintf(with, sizeof with, "%s  - {date: 2025-09-02, type: airlift, litres_per_day: "
                                 "300000, product: gasoil}\n", CUT_BOTH);
     char *more = world(with, "2", "1.0");
-    bk_scenario *sa = bk_test_load_text(base), *sb = bk_test_load_text(more);
+    bk_scenario *sa = bk_test_load_and_free(base), *sb = bk_test_load_and_free(more);
     long better = bk_test_no_more_blackout(sa, sb, 10);
     assert_true(better > 0);
     bk_scenario_free(sa);
     bk_scenario_free(sb);
-    free(base);
-    free(more);
 }
 
 /* The informal price is finite, below exp(sensitivity + fear) by construction, and has no
@@ -171,7 +168,7 @@ static void test_price_finite_no_ceiling(void **state)
 {
     (void)state;
     char *deep = world(CUT_BOTH, "2", "1.0"), *mild = world(CUT_WEST, "2", "1.0");
-    bk_scenario *sd = bk_test_load_text(deep), *sm = bk_test_load_text(mild);
+    bk_scenario *sd = bk_test_load_and_free(deep), *sm = bk_test_load_and_free(mild);
     double bound = exp(sd->cityside.price_sensitivity + sd->cityside.price_fear);
     double sum_deep = 0, sum_mild = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -194,8 +191,6 @@ static void test_price_finite_no_ceiling(void **state)
     assert_true(sum_deep > sum_mild + 0.1 * 10);
     bk_scenario_free(sd);
     bk_scenario_free(sm);
-    free(deep);
-    free(mild);
 }
 
 /* News moves the price: with plenty of fuel and no shortage, the declaration alone raises the
@@ -210,7 +205,7 @@ static void test_declaration_moves_price(void **state)
     text = edit(text, "reserve_floor_l: {gasoil: 5500000, gasoline: 1000000}",
                 "reserve_floor_l: {gasoil: 0, gasoline: 0}");
     text = edit(text, "attack: 0.1, news", "attack: 0, news"); /* attacks before it are news too */
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     int decl = 4; /* campaign_start 2025-09-05 = day 4 */
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -227,7 +222,6 @@ static void test_declaration_moves_price(void **state)
         bk_run_free(run);
     }
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Schools closed by decision: a closure never begins in a holiday, lasts at least the announced
@@ -237,7 +231,7 @@ static void test_schools_decisions(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "0", "0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
     for (uint64_t seed = 1; seed <= 10; seed++) {
@@ -268,7 +262,6 @@ static void test_schools_decisions(void **state)
     }
     assert_true(closures > 0);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Hydro by season: the power sector's fuel demand follows the month's fuel share over the mean
@@ -279,7 +272,7 @@ static void test_hydro_season_and_backup(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     int extra_days = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *run = run_seed(sc, seed);
@@ -298,7 +291,6 @@ static void test_hydro_season_and_backup(void **state)
     }
     assert_true(extra_days > 0); /* the cut did bring blackouts beyond the normal */
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Same scenario, same seed: the same daily series to the bit, with every city mechanism on. */
@@ -306,15 +298,12 @@ static void test_same_seed_same_series(void **state)
 {
     (void)state;
     char *text = world(CUT_BOTH, "2", "1.0");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     bk_run *a = run_seed(sc, 7), *b = run_seed(sc, 7);
-    assert_int_equal(a->days, b->days);
-    assert_int_equal(a->n_cols, b->n_cols);
-    assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
+    bk_test_assert_same_daily(a, b);
     bk_run_free(a);
     bk_run_free(b);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Bad values of the new keys: the file, the line and what was expected. */
@@ -322,14 +311,9 @@ static void expect_error(const char *from, const char *to, const char *want)
 {
     char *text = world("", "2", "1.0");
     text = edit(text, from, to);
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(text, strlen(text), "bad.yaml", &sc, &err);
-    if (st == BK_OK)
-        fail_msg("loaded although %s", want);
-    assert_null(sc);
-    if (strstr(err.message, want) == NULL || strstr(err.message, "bad.yaml:") == NULL)
-        fail_msg("error '%s' does not say '%s'", err.message, want);
+    bk_error err = bk_test_load_error(text, want);
+    if (strstr(err.message, "test.yaml:") == NULL)
+        fail_msg("error '%s' does not name the file", err.message);
     free(text);
 }
 
@@ -347,18 +331,7 @@ static void test_bad_keys(void **state)
     expect_error("cover_days: 2}", "cover_days: 2, panic: 1}", "unknown key 'panic'");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_litres_conserved_across_buffers),
-        cmocka_unit_test(test_household_stock_never_earlier_stockout),
-        cmocka_unit_test(test_airlift_never_adds_blackout),
-        cmocka_unit_test(test_price_finite_no_ceiling),
-        cmocka_unit_test(test_declaration_moves_price),
-        cmocka_unit_test(test_schools_decisions),
-        cmocka_unit_test(test_hydro_season_and_backup),
-        cmocka_unit_test(test_same_seed_same_series),
-        cmocka_unit_test(test_bad_keys),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_litres_conserved_across_buffers, test_household_stock_never_earlier_stockout,
+             test_airlift_never_adds_blackout, test_price_finite_no_ceiling,
+             test_declaration_moves_price, test_schools_decisions, test_hydro_season_and_backup,
+             test_same_seed_same_series, test_bad_keys)

@@ -28,6 +28,7 @@
 
 #include "bk_test.h"
 #include "bk_test_cli.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
@@ -189,8 +190,7 @@ static void test_export_default_round_trip(void **state)
 {
     (void)state;
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "scenario", "export-default", NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "scenario", "export-default", NULL);
     size_t len = 0;
     const char *text = bk_scenario_default_text(&len);
     assert_int_equal(r.out_len, len); /* the export is the embedded text, byte for byte */
@@ -200,8 +200,7 @@ static void test_export_default_round_trip(void **state)
     bk_cli_tmp_path(path, sizeof path, "exported.yaml");
     bk_cli_write_file(path, r.out);
     bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "scenario", "check", path, NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "scenario", "check", path, NULL);
     assert_non_null(strstr(r.out, ": ok ("));
     bk_cli_result_free(&r);
 }
@@ -232,9 +231,8 @@ static void test_docs_cover_help(void **state)
         if (!strstr(md, title))
             fail_msg("docs/cli.md does not mention '%s'", title);
         bk_cli_result r;
-        bk_cli_run_args(NULL, &r, commands[c][0], commands[c][1] ? commands[c][1] : "--help",
-                 commands[c][1] ? "--help" : NULL, NULL);
-        bk_cli_expect_code(&r, 0);
+        bk_cli_run_expect(&r, 0, commands[c][0], commands[c][1] ? commands[c][1] : "--help",
+                          commands[c][1] ? "--help" : NULL, NULL);
         for (char *p = strstr(r.out, "  --"); p; p = strstr(p + 1, "  --")) {
             char opt[64];
             size_t n = strcspn(p + 2, " \n");
@@ -260,8 +258,7 @@ static void test_docs_cover_help(void **state)
     assert_true(checked >= 9); /* the options of run */
     /* Every exit code in --help is in the docs. */
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "--help", NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "--help", NULL);
     char *codes = strstr(r.out, "exit codes:");
     assert_non_null(codes);
     int n_codes = 0;
@@ -278,12 +275,5 @@ static void test_docs_cover_help(void **state)
     free(md);
     free(man);
 }
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases_file),
-        cmocka_unit_test(test_export_default_round_trip),
-        cmocka_unit_test(test_docs_cover_help),
-    };
-    return cmocka_run_group_tests_name("cli", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("cli", bk_cli_setup, bk_cli_teardown, test_cases_file,
+                   test_export_default_round_trip, test_docs_cover_help)

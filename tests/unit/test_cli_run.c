@@ -25,6 +25,7 @@
 
 #include "bk_test.h"
 #include "bk_test_cli.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
@@ -54,8 +55,7 @@ static void test_run_out_writes_every_file(void **state)
     char dir[PATH_LEN];
     bk_cli_tmp_path(dir, sizeof dir, "out");
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "20", "--out", dir, NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "run", TWO_CORRIDORS, "--days", "20", "--out", dir, NULL);
     assert_true(r.out_len > 0); /* the story */
     assert_non_null(strstr(r.err, "outputs written to"));
     bk_cli_result_free(&r);
@@ -109,8 +109,7 @@ static void test_run_is_deterministic(void **state)
     char cwd[2][PATH_LEN];
     bk_cli_result r[2];
     for (int k = 0; k < 2; k++) {
-        bk_cli_tmp_path(cwd[k], sizeof cwd[k], "det");
-        bk_cli_make_dir(cwd[k]);
+        bk_cli_tmp_dir(cwd[k], sizeof cwd[k], "det");
         bk_cli_run_args(cwd[k], &r[k], "run", TWO_CORRIDORS, "--seed", "42", "--out", "out", NULL);
         bk_cli_expect_code(&r[k], 0);
     }
@@ -142,9 +141,8 @@ static void test_run_seed_changes_daily(void **state)
     for (int k = 0; k < 2; k++) {
         bk_cli_tmp_path(dir[k], sizeof dir[k], "seed");
         bk_cli_result r;
-        bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--seed", seeds[k], "--out", dir[k],
-                        "--quiet", NULL);
-        bk_cli_expect_code(&r, 0);
+        bk_cli_run_expect(&r, 0, "run", TWO_CORRIDORS, "--seed", seeds[k], "--out", dir[k],
+                          "--quiet", NULL);
         assert_int_equal(r.out_len, 0); /* --quiet: no story */
         assert_string_equal(r.err, ""); /* nor the "outputs written" line */
         bk_cli_result_free(&r);
@@ -163,8 +161,7 @@ static void test_out_nonempty_refused_then_forced(void **state)
 {
     (void)state;
     char parent[PATH_LEN], dir[PATH_LEN], keep[PATH_LEN];
-    bk_cli_tmp_path(parent, sizeof parent, "force");
-    bk_cli_make_dir(parent);
+    bk_cli_tmp_dir(parent, sizeof parent, "force");
     bk_cli_fmt_path(dir, sizeof dir, "%s/out", parent);
     bk_cli_make_dir(dir);
     bk_cli_fmt_path(keep, sizeof keep, "%s/keep.txt", dir);
@@ -184,10 +181,8 @@ static void test_out_nonempty_refused_then_forced(void **state)
     assert_int_equal(bk_cli_count_entries(parent), 1); /* no temporary directory left next to it */
 
     /* --force replaces only what blockade wrote: a directory without its manifest is kept */
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", dir, "--force", NULL);
-    assert_int_equal(r.code, 4);
-    assert_non_null(strstr(r.err, "is not an output directory of blockade"));
-    bk_cli_result_free(&r);
+    bk_cli_run_code(4, "is not an output directory of blockade", "run", TWO_CORRIDORS, "--days",
+                    "10", "--out", dir, "--force", NULL);
     kept = bk_test_read_file(keep, NULL);
     assert_non_null(kept);
     assert_string_equal(kept, "precious\n");
@@ -197,12 +192,8 @@ static void test_out_nonempty_refused_then_forced(void **state)
     /* a run's own directory is replaced */
     char own[PATH_LEN], extra[PATH_LEN];
     bk_cli_fmt_path(own, sizeof own, "%s/own", parent);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", own, NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "5", "--out", own, NULL);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
     expect_run_files(own);
     /* beside the directories: out, own and the run store runs.sqlite; no temporary left */
     assert_int_equal(bk_cli_count_entries(parent), 3);
@@ -210,10 +201,8 @@ static void test_out_nonempty_refused_then_forced(void **state)
     /* ... unless something else has been put into it */
     bk_cli_fmt_path(extra, sizeof extra, "%s/mine.txt", own);
     bk_cli_write_file(extra, "mine\n");
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "10", "--out", own, "--force", NULL);
-    assert_int_equal(r.code, 4);
-    assert_non_null(strstr(r.err, "holds 'mine.txt', which blockade did not write there"));
-    bk_cli_result_free(&r);
+    bk_cli_run_code(4, "holds 'mine.txt', which blockade did not write there", "run", TWO_CORRIDORS,
+                    "--days", "10", "--out", own, "--force", NULL);
     assert_true(bk_cli_exists(extra));
 }
 
@@ -225,8 +214,7 @@ static void test_full_disk(void **state)
 {
     (void)state;
     char mnt[PATH_LEN], out[PATH_LEN], ens[PATH_LEN], store[PATH_LEN];
-    bk_cli_tmp_path(mnt, sizeof mnt, "fulldisk");
-    bk_cli_make_dir(mnt);
+    bk_cli_tmp_dir(mnt, sizeof mnt, "fulldisk");
     char cmd[PATH_LEN + 128];
     snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=48k tmpfs '%s' 2>/dev/null", mnt);
     if (geteuid() != 0 || system(cmd) != 0) {
@@ -264,21 +252,25 @@ static void test_full_disk(void **state)
     assert_true(failed_recorded);
 }
 
+/* `run --out` to the path `below` under the plain file PARENT/plain-file (made here) fails with
+ * exit code 4 (and stderr containing `want_err` unless NULL), leaving nothing but the file in
+ * PARENT. */
+static void expect_out_under_file_fails(const char *parent, const char *below, const char *want_err)
+{
+    char file[PATH_LEN], dir[PATH_LEN];
+    bk_cli_fmt_path(file, sizeof file, "%s/plain-file", parent);
+    bk_cli_write_file(file, "x");
+    bk_cli_fmt_path(dir, sizeof dir, "%s/%s", file, below);
+    bk_cli_run_code(4, want_err, "run", TWO_CORRIDORS, "--days", "5", "--out", dir, NULL);
+    assert_int_equal(bk_cli_count_entries(parent), 1);
+}
+
 static void test_out_under_a_file_fails_cleanly(void **state)
 {
     (void)state;
-    char parent[PATH_LEN], file[PATH_LEN], dir[PATH_LEN];
-    bk_cli_tmp_path(parent, sizeof parent, "badparent");
-    bk_cli_make_dir(parent);
-    bk_cli_fmt_path(file, sizeof file, "%s/plain-file", parent);
-    bk_cli_write_file(file, "x");
-    bk_cli_fmt_path(dir, sizeof dir, "%s/out", file);
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", dir, NULL);
-    bk_cli_expect_code(&r, 4);
-    assert_non_null(strstr(r.err, "blockade: "));
-    bk_cli_result_free(&r);
-    assert_int_equal(bk_cli_count_entries(parent), 1);
+    char parent[PATH_LEN];
+    bk_cli_tmp_dir(parent, sizeof parent, "badparent");
+    expect_out_under_file_fails(parent, "out", "blockade: ");
 }
 
 /* Missing parents of DIR are created; on failure the ones created are removed again. */
@@ -286,41 +278,24 @@ static void test_out_creates_missing_parents(void **state)
 {
     (void)state;
     char parent[PATH_LEN], dir[PATH_LEN];
-    bk_cli_tmp_path(parent, sizeof parent, "parents");
-    bk_cli_make_dir(parent);
+    bk_cli_tmp_dir(parent, sizeof parent, "parents");
     bk_cli_fmt_path(dir, sizeof dir, "%s/a/b/out", parent);
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", dir, "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "5", "--out", dir, "--quiet", NULL);
     expect_run_files(dir);
 
     /* Parents under a file cannot be created: the command fails and leaves nothing. */
-    char file[PATH_LEN];
-    bk_cli_fmt_path(file, sizeof file, "%s/c/plain-file", parent);
     bk_cli_fmt_path(dir, sizeof dir, "%s/c", parent);
     bk_cli_make_dir(dir);
-    bk_cli_write_file(file, "x");
-    bk_cli_fmt_path(dir, sizeof dir, "%s/c/plain-file/x/out", parent);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", dir, NULL);
-    bk_cli_expect_code(&r, 4);
-    bk_cli_result_free(&r);
-    bk_cli_fmt_path(dir, sizeof dir, "%s/c", parent);
-    assert_int_equal(bk_cli_count_entries(dir), 1);
+    expect_out_under_file_fails(dir, "x/out", NULL);
 }
 
 static void test_bad_scenario_leaves_no_output(void **state)
 {
     (void)state;
     char parent[PATH_LEN], dir[PATH_LEN];
-    bk_cli_tmp_path(parent, sizeof parent, "badscen");
-    bk_cli_make_dir(parent);
+    bk_cli_tmp_dir(parent, sizeof parent, "badscen");
     bk_cli_fmt_path(dir, sizeof dir, "%s/out", parent);
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", BK_SOURCE_DIR "/tests/cli/bad-syntax.yaml", "--out", dir,
-                    NULL);
-    bk_cli_expect_code(&r, 3);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(3, NULL, "run", BK_SOURCE_DIR "/tests/cli/bad-syntax.yaml", "--out", dir, NULL);
     assert_false(bk_cli_exists(dir));
     assert_int_equal(bk_cli_count_entries(parent), 0);
 }
@@ -350,8 +325,7 @@ static void test_interrupt_leaves_nothing(void **state)
     /* The scenario comes from a named pipe nobody writes to yet, so the tool is certainly still
      * waiting for its input when Ctrl-C arrives: no race with a fast run. */
     char parent[PATH_LEN], dir[PATH_LEN], fifo[PATH_LEN];
-    bk_cli_tmp_path(parent, sizeof parent, "sigint");
-    bk_cli_make_dir(parent);
+    bk_cli_tmp_dir(parent, sizeof parent, "sigint");
     bk_cli_tmp_path(fifo, sizeof fifo, "scenario.fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
     bk_cli_fmt_path(dir, sizeof dir, "%s/new/out",
@@ -443,8 +417,7 @@ static void test_run_json_parses(void **state)
 {
     (void)state;
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--json", NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "run", TWO_CORRIDORS, "--json", NULL);
     struct fy_parse_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.flags = FYPCF_QUIET | FYPCF_JSON_FORCE;
@@ -464,20 +437,9 @@ static void test_run_json_parses(void **state)
     bk_cli_result_free(&r);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_out_writes_every_file),
-        cmocka_unit_test(test_run_is_deterministic),
-        cmocka_unit_test(test_run_seed_changes_daily),
-        cmocka_unit_test(test_out_nonempty_refused_then_forced),
-        cmocka_unit_test(test_full_disk),
-        cmocka_unit_test(test_out_under_a_file_fails_cleanly),
-        cmocka_unit_test(test_out_creates_missing_parents),
-        cmocka_unit_test(test_bad_scenario_leaves_no_output),
-        cmocka_unit_test(test_run_json_parses),
-        cmocka_unit_test(test_interrupt_leaves_nothing),
-        cmocka_unit_test(test_full_stdout_is_an_error),
-    };
-    return cmocka_run_group_tests_name("cli_run", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("cli_run", bk_cli_setup, bk_cli_teardown, test_run_out_writes_every_file,
+                   test_run_is_deterministic, test_run_seed_changes_daily,
+                   test_out_nonempty_refused_then_forced, test_full_disk,
+                   test_out_under_a_file_fails_cleanly, test_out_creates_missing_parents,
+                   test_bad_scenario_leaves_no_output, test_run_json_parses,
+                   test_interrupt_leaves_nothing, test_full_stdout_is_an_error)

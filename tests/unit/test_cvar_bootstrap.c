@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bk_test_main.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -109,13 +110,5 @@ static void coverage_of_known_difference(void **state)
     assert_true(cover >= 0.85 && cover <= 0.99);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cvar_rank_rule),
-        cmocka_unit_test(degenerate_cases),
-        cmocka_unit_test(same_inputs_same_interval),
-        cmocka_unit_test(coverage_of_known_difference),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(cvar_rank_rule, degenerate_cases, same_inputs_same_interval,
+             coverage_of_known_difference)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include "bk_test_main.h"
 
 #include "engine/date.h"
 
@@ -62,12 +63,4 @@ static void months_and_text(void **state)
     assert_string_equal(buf, "2025-08-31");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(known_days),
-        cmocka_unit_test(round_trip),
-        cmocka_unit_test(months_and_text),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(known_days, round_trip, months_and_text)

@@ -18,6 +18,7 @@
 #include "bk_test.h"
 #include "bk_test_model.h"
 #include "decide_fixture.h"
+#include "bk_test_main.h"
 
 /* An armed group that never attacks: no ambush reaches a threshold of success of 1 (the
  * unescorted success is below 1), and no road cuts. */
@@ -361,17 +362,7 @@ static void zero_threat_allocation_independent_of_threat(void **state)
     free(choice[1]);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(static_flow_of_two_corridors),
-        cmocka_unit_test(zero_threat_simulation_matches_static),
-        cmocka_unit_test(vulnerability_is_deterministic),
-        cmocka_unit_test(lever_file_errors),
-        cmocka_unit_test(optimise_is_deterministic),
-        cmocka_unit_test(cvar_selection_states_no_guarantee),
-        cmocka_unit_test(zero_threat_allocation_independent_of_threat),
-        cmocka_unit_test(objective_weights_unmet_priority),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(static_flow_of_two_corridors, zero_threat_simulation_matches_static,
+             vulnerability_is_deterministic, lever_file_errors, optimise_is_deterministic,
+             cvar_selection_states_no_guarantee, zero_threat_allocation_independent_of_threat,
+             objective_weights_unmet_priority)

@@ -22,6 +22,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 #define MAX_DOC 2048
@@ -79,10 +80,7 @@ static void trim(char *s)
 /* Read the column tables of docs/outputs.md. */
 static void read_docs(void)
 {
-    char *path = bk_test_source_path("docs/outputs.md");
-    char *text = bk_test_read_file(path, NULL);
-    if (!text)
-        fail_msg("cannot read %s", path);
+    char *text = bk_test_slurp_source("docs/outputs.md");
     char file[64] = "";
     bool in_table = false;
     for (char *line = text; line && *line;) {
@@ -130,7 +128,6 @@ static void read_docs(void)
         line = nl ? nl + 1 : NULL;
     }
     free(text);
-    free(path);
 }
 
 static void see(const char *file, const char *name, const char *unit)
@@ -273,16 +270,12 @@ static void test_every_column_documented(void **state)
     (void)state;
     read_docs();
     assert_true(n_doc > 50);
-    bk_scenario *bamako = NULL, *two = NULL;
-    bk_error err;
-    assert_int_equal(bk_scenario_load_default(&bamako, &err), BK_OK);
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    assert_int_equal(bk_scenario_load_file(path, &two, &err), BK_OK);
-    free(path);
+    bk_scenario *bamako = bk_test_load_default(), *two = bk_test_load_reference();
     collect(bamako, "2025-09-10..2025-10-10", BK_ENSEMBLE_PERIOD_MONTH);
     collect(two, "2025-09-01..2025-09-07", BK_ENSEMBLE_PERIOD_WEEK);
     bk_scenario *modes = NULL;   /* the mode and cost columns */
-    path = bk_test_source_path("scenarios/test/river-air.yaml");
+    bk_error err;
+    char *path = bk_test_source_path("scenarios/test/river-air.yaml");
     assert_int_equal(bk_scenario_load_file(path, &modes, &err), BK_OK);
     free(path);
     collect(modes, "2025-01-01..2025-01-07", BK_ENSEMBLE_PERIOD_WEEK);
@@ -324,10 +317,4 @@ static void test_every_column_documented(void **state)
     assert_int_equal(bad, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_column_documented),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_every_column_documented)

@@ -8,6 +8,7 @@
  */
 #include "bk_test_model.h"
 #include "ensemble_fixture.h"
+#include "bk_test_main.h"
 
 /* Everything an ensemble writes, concatenated, as a new string. */
 static char *outputs_of(const bk_ensemble *ens, size_t *len)
@@ -97,8 +98,7 @@ static bk_ensemble *through_file(const bk_ensemble *ens, const char *name)
 {
     size_t len = 0;
     char *bytes = state_of(ens, &len);
-    char *path = bk_test_write_temp(tmp, name, bytes, len);
-    assert_non_null(path);
+    char *path = bk_test_temp_file(tmp, name, bytes, len);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     bk_ensemble *back = NULL;
@@ -310,9 +310,12 @@ static int cmp_dbl(const void *a, const void *b)
 
 /* The order statistics of ranks floor(q (n - 1)) for q = 5, 25, 50, 75, 95 %, as the text
  * `"q05": A, "q25": B, ...` with integers. */
-static void exact_q(double *v, int n, long q[5], char *json, size_t size)
+static void exact_q(const double *values, int n, long q[5], char *json, size_t size)
 {
     static const double lv[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+    double v[64];
+    assert_true(n >= 1 && n <= 64);
+    memcpy(v, values, (size_t)n * sizeof *v);
     qsort(v, (size_t)n, sizeof *v, cmp_dbl);
     for (int k = 0; k < 5; k++) {
         double x = v[(int)floor(lv[k] * (n - 1))];
@@ -321,6 +324,15 @@ static void exact_q(double *v, int n, long q[5], char *json, size_t size)
     }
     snprintf(json, size, "\"q05\": %ld, \"q25\": %ld, \"q50\": %ld, \"q75\": %ld, \"q95\": %ld",
              q[0], q[1], q[2], q[3], q[4]);
+}
+
+/* Fails the test, naming `what`, unless the line of text starting with `prefix` contains want. */
+static void expect_in_line(const char *text, const char *prefix, const char *want, const char *what)
+{
+    char *line = line_starting(text, prefix);
+    if (!strstr(line, want))
+        fail_msg("%s: %s, expected %s", what, line, want);
+    free(line);
 }
 
 static void test_exact_values(void **state)
@@ -390,41 +402,26 @@ static void test_exact_values(void **state)
     char want[256], pat[512];
     assert_int_equal(bk_ensemble_write_summary_json(ens, bk_test_capture_open(&cap)), BK_OK);
     text = bk_test_capture_close(&cap);
-    char *line = line_starting(text, "    \"tankers_start\"");
     snprintf(pat, sizeof pat, "\"mean\": %.0f, \"q05\": %.0f, \"q25\": %.0f, \"q50\": %.0f, "
              "\"q75\": %.0f, \"q95\": %.0f}", start[0], start[0], start[0], start[0], start[0],
              start[0]);
-    if (!strstr(line, pat))
-        fail_msg("summary.json: %s, expected %s", line, pat);
-    free(line);
-    double tmpv[N];
-    memcpy(tmpv, deliveries, sizeof tmpv);
-    exact_q(tmpv, N, q, want, sizeof want);
-    line = line_starting(text, "    \"deliveries\"");
-    if (!strstr(line, want))
-        fail_msg("summary.json: %s, expected %s", line, want);
-    free(line);
-    memcpy(tmpv, win, sizeof tmpv);
-    exact_q(tmpv, N, q, want, sizeof want);
-    line = line_starting(text, "      \"deliveries\"");
-    if (!strstr(line, want))
-        fail_msg("summary.json window: %s, expected %s", line, want);
-    free(line);
+    expect_in_line(text, "    \"tankers_start\"", pat, "summary.json");
+    exact_q(deliveries, N, q, want, sizeof want);
+    expect_in_line(text, "    \"deliveries\"", want, "summary.json");
+    exact_q(win, N, q, want, sizeof want);
+    expect_in_line(text, "      \"deliveries\"", want, "summary.json window");
     free(text);
 
     assert_int_equal(bk_ensemble_write_bands_csv(ens, bk_test_capture_open(&cap)), BK_OK);
     text = bk_test_capture_close(&cap);
-    snprintf(pat, sizeof pat, "campaign,0/1,%d,", DAY);
-    line = line_starting(text, pat);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "campaign,0/1,%d,", DAY);
     snprintf(pat, sizeof pat, ",%.0f,%.0f,%.0f,%.0f,%.0f,%.0f", fleet0[0], fleet0[0], fleet0[0],
              fleet0[0], fleet0[0], fleet0[0]);
-    if (!strstr(line, pat))
-        fail_msg("bands.csv: %s, expected mean and quantiles %s", line, pat);
-    free(line);
-    memcpy(tmpv, daily_deliv, sizeof tmpv);
-    exact_q(tmpv, N, q, want, sizeof want);
+    expect_in_line(text, prefix, pat, "bands.csv mean and quantiles");
+    exact_q(daily_deliv, N, q, want, sizeof want);
     snprintf(pat, sizeof pat, "deliveries,tankers,%d,", DAY);
-    line = line_starting(text, pat);
+    char *line = line_starting(text, pat);
     snprintf(pat, sizeof pat, ",%ld,%ld,%ld,%ld,%ld", q[0], q[1], q[2], q[3], q[4]);
     size_t ll = strlen(line), pl = strlen(pat);
     if (ll < pl || strcmp(line + ll - pl, pat) != 0)
@@ -434,13 +431,9 @@ static void test_exact_values(void **state)
 
     assert_int_equal(bk_ensemble_write_report(ens, bk_test_capture_open(&cap)), BK_OK);
     text = bk_test_capture_close(&cap);
-    memcpy(tmpv, deliveries, sizeof tmpv);
-    exact_q(tmpv, N, q, want, sizeof want);
-    line = line_starting(text, "  tanker deliveries");
+    exact_q(deliveries, N, q, want, sizeof want);
     snprintf(pat, sizeof pat, " %ld (%ld to %ld)", q[2], q[0], q[4]);
-    if (!strstr(line, pat))
-        fail_msg("report: %s, expected %s", line, pat);
-    free(line);
+    expect_in_line(text, "  tanker deliveries", pat, "report");
     free(text);
     bk_ensemble_free(ens);
 }
@@ -501,15 +494,5 @@ static void test_state_version(void **state)
     bk_ensemble_free(ens);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_threads_identical),
-        cmocka_unit_test(test_exact_values),
-        cmocka_unit_test(test_window_errors),
-        cmocka_unit_test(test_state_version),
-        cmocka_unit_test(test_shards_merge),
-        cmocka_unit_test(test_interrupt_resume),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_threads_identical, test_exact_values,
+                   test_window_errors, test_state_version, test_shards_merge, test_interrupt_resume)

@@ -8,6 +8,7 @@
  */
 #include "bk_test_model.h"
 #include "ensemble_fixture.h"
+#include "bk_test_main.h"
 
 /* ---- the command-line tool ----------------------------------------------------------------- */
 
@@ -46,10 +47,44 @@ static int wait_code(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Run to completion; the exit code. */
-static int run_tool(const char *const *words, const char *prefix)
+/* Run the words to completion; the exit code. */
+static int run_words(const char *const *words, const char *prefix)
 {
     return wait_code(spawn(words, prefix));
+}
+
+/* Run the tool (BK_CLI_PATH) with the NULL-terminated arguments of ap to completion, as
+ * run_words; the exit code. */
+static int run_tool_va(const char *prefix, va_list ap)
+{
+    const char *words[64] = {BK_CLI_PATH};
+    int n = 1;
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL && n < 63;)
+        words[n++] = a;
+    words[n] = NULL;
+    return run_words(words, prefix);
+}
+
+/* The exit code of the tool run with the NULL-terminated arguments after `prefix`. */
+static int run_tool(const char *prefix, ...)
+{
+    va_list ap;
+    va_start(ap, prefix);
+    int code = run_tool_va(prefix, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Run the tool with the NULL-terminated arguments after `prefix`; fails the test unless it exits
+ * with `code`. */
+static void expect_tool(int code, const char *prefix, ...)
+{
+    va_list ap;
+    va_start(ap, prefix);
+    int got = run_tool_va(prefix, ap);
+    va_end(ap);
+    if (got != code)
+        fail_msg("%s: exit code %d, expected %d", prefix, got, code);
 }
 
 static const char *const ensemble_files[] = {"replications.csv", "bands.csv", "curves.csv",
@@ -86,9 +121,8 @@ static void test_cli_kill_resume(void **state)
     (void)state;
     char *full = tmp_path("full"), *killed = tmp_path("killed");
     char *ckpt = tmp_path("killed.partial/checkpoint.bkens");
-    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
-                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
-    assert_int_equal(run_tool(ref, "full"), 0);
+    expect_tool(0, "full", "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30", "--threads",
+                "2", "--quiet", "--no-store", "--out", full, NULL);
     const char *victim[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
                             "--threads", "1", "--quiet", "--no-store", "--checkpoint-every", "1",
                             "--out", killed, NULL};
@@ -102,11 +136,9 @@ static void test_cli_kill_resume(void **state)
     assert_int_equal(wait_code(pid), 128 + SIGKILL);
     assert_false(exists(killed)); /* outputs are all or nothing */
     /* without --resume the interrupted ensemble is not overwritten by accident */
-    assert_int_equal(run_tool(victim, "again"), 4);
-    const char *resume[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30",
-                            "--threads", "2", "--quiet", "--no-store", "--out", killed,
-                            "--resume", NULL};
-    assert_int_equal(run_tool(resume, "resume"), 0);
+    assert_int_equal(run_words(victim, "again"), 4);
+    expect_tool(0, "resume", "ensemble", TWO_CORRIDORS, "-n", "2000", "--days", "30", "--threads",
+                "2", "--quiet", "--no-store", "--out", killed, "--resume", NULL);
     expect_same_outputs(full, killed);
     assert_false(exists(ckpt)); /* the work directory is gone once the outputs are complete */
     free(full);
@@ -122,11 +154,10 @@ static void test_cli_kill_many_times(void **state)
     (void)state;
     char *full = tmp_path("many-full"), *out = tmp_path("many");
     char *ckpt = tmp_path("many.partial/checkpoint.bkens");
-    const char *ref[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
-                         "--threads", "2", "--quiet", "--no-store", "--out", full, NULL};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(run_tool(ref, "many-full"), 0);
+    expect_tool(0, "many-full", "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30", "--threads",
+                "2", "--quiet", "--no-store", "--out", full, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     /* kill times are fractions of the uninterrupted run's duration, so that a fast or a loaded
      * machine sees kills at the same stages of the work */
@@ -156,11 +187,10 @@ static void test_cli_kill_many_times(void **state)
         if (exists(out))
             break;   /* killed after the outputs were moved into place: they are complete */
     }
-    const char *last[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
-                          "--threads", "2", "--quiet", "--no-store", "--out", out,
-                          exists(ckpt) ? "--resume" : "--force", NULL};
     if (!exists(out))
-        assert_int_equal(run_tool(last, "many-last"), 0);
+        expect_tool(0, "many-last", "ensemble", TWO_CORRIDORS, "-n", "800", "--days", "30",
+                    "--threads", "2", "--quiet", "--no-store", "--out", out,
+                    exists(ckpt) ? "--resume" : "--force", NULL);
     expect_same_outputs(full, out);
     print_message("killed %d times (%d restarts from a checkpoint): same bytes\n", kills,
                   resumed);
@@ -179,9 +209,8 @@ static void test_cli_force_partial(void **state)
     char *mine = tmp_path("forced.partial/notes.txt"), *errf = tmp_path("forced-foreign.err");
     assert_int_equal(mkdir(work, 0777), 0);
     assert_int_equal(bk_test_write_file(mine, "mine\n", 5), 0);
-    const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
-                       "--quiet", "--no-store", "--out", out, "--force", NULL};
-    assert_int_equal(run_tool(w, "forced-foreign"), 4);
+    expect_tool(4, "forced-foreign", "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5", "--quiet",
+                "--no-store", "--out", out, "--force", NULL);
     assert_true(exists(mine));
     assert_false(exists(out));
     char *msg = bk_test_read_file(errf, NULL);
@@ -191,20 +220,17 @@ static void test_cli_force_partial(void **state)
     /* an empty one (a run whose output step failed before any checkpoint) blocks nothing, not
      * even without --force */
     assert_int_equal(remove(mine), 0);
-    const char *w2[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5",
-                        "--quiet", "--no-store", "--out", out, NULL};
-    assert_int_equal(run_tool(w2, "forced-empty"), 0);
+    expect_tool(0, "forced-empty", "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "5", "--quiet",
+                "--no-store", "--out", out, NULL);
     assert_false(exists(work));
     assert_true(exists(out));
     /* --shard onto an existing file fails before the work (10^9 replications would not end) */
     char *part = tmp_path("forced.part");
     assert_int_equal(bk_test_write_file(part, "x", 1), 0);
-    const char *w3[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
-                        "--no-store", "--shard", "0/2", "--out", part, NULL};
-    assert_int_equal(run_tool(w3, "part-exists"), 4);
-    const char *w4[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
-                        "--no-store", "--shard", "0/2", "--out", tmp, "--force", NULL};
-    assert_int_equal(run_tool(w4, "part-dir"), 4);
+    expect_tool(4, "part-exists", "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                "--no-store", "--shard", "0/2", "--out", part, NULL);
+    expect_tool(4, "part-dir", "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
+                "--no-store", "--shard", "0/2", "--out", tmp, "--force", NULL);
     free(part);
     free(out);
     free(work);
@@ -226,8 +252,8 @@ static void test_state_reader_bounded(void **state)
     assert_null(e);
     assert_non_null(strstr(err.message, "/dev/zero: not an ensemble state file"));
     fclose(f);
-    const char *w[] = {BK_CLI_PATH, "merge", "/dev/zero", "/dev/zero", "--no-store", NULL};
-    assert_int_not_equal(run_tool(w, "merge-zero"), 0);
+    assert_int_not_equal(
+        run_tool("merge-zero", "merge", "/dev/zero", "/dev/zero", "--no-store", NULL), 0);
 }
 
 /* Shards through the tool, merged, equal one process; errors exit 2. */
@@ -236,38 +262,30 @@ static void test_cli_shards(void **state)
     (void)state;
     char *single = tmp_path("single"), *merged = tmp_path("merged");
     char *part[3];
-    const char *one[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
-                         "--quiet", "--no-store", "--out", single, NULL};
-    assert_int_equal(run_tool(one, "single"), 0);
+    expect_tool(0, "single", "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20", "--quiet",
+                "--no-store", "--out", single, NULL);
     for (int i = 0; i < 3; i++) {
         char name[16], shard[16];
         snprintf(name, sizeof name, "p%d", i);
         snprintf(shard, sizeof shard, "%d/3", i);
         part[i] = tmp_path(name);
-        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
-                           "--quiet", "--no-store", "--shard", shard, "--out", part[i], NULL};
-        assert_int_equal(run_tool(w, name), 0);
+        expect_tool(0, name, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20", "--quiet",
+                    "--no-store", "--shard", shard, "--out", part[i], NULL);
     }
-    const char *m[] = {BK_CLI_PATH, "merge", part[1], part[2], part[0], "--quiet", "--no-store",
-                       "--out", merged, NULL};
-    assert_int_equal(run_tool(m, "merge"), 0);
+    expect_tool(0, "merge", "merge", part[1], part[2], part[0], "--quiet", "--no-store", "--out",
+                merged, NULL);
     expect_same_outputs(single, merged);
-    const char *missing[] = {BK_CLI_PATH, "merge", part[1], part[2], "--no-store", NULL};
-    assert_int_equal(run_tool(missing, "missing"), 2);
+    expect_tool(2, "missing", "merge", part[1], part[2], "--no-store", NULL);
     static const char *const bad[] = {"3/3", "1/0", "a/2", "1", "-1/2", "1/2/3", "/2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *w[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "3", "--shard", bad[i],
-                           "--out", single, NULL};
-        assert_int_equal(run_tool(w, "bad"), 2);
+        expect_tool(2, "bad", "ensemble", TWO_CORRIDORS, "-n", "3", "--shard", bad[i], "--out",
+                    single, NULL);
     }
     /* a part of another ensemble (another seed) is refused */
     char *other = tmp_path("other");
-    const char *o[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20",
-                       "--seed", "5", "--quiet", "--no-store", "--shard", "2/3", "--out", other,
-                       NULL};
-    assert_int_equal(run_tool(o, "other"), 0);
-    const char *mm[] = {BK_CLI_PATH, "merge", part[0], part[1], other, "--no-store", NULL};
-    assert_int_equal(run_tool(mm, "mismatch"), 2);
+    expect_tool(0, "other", "ensemble", TWO_CORRIDORS, "-n", "30", "--days", "20", "--seed", "5",
+                "--quiet", "--no-store", "--shard", "2/3", "--out", other, NULL);
+    expect_tool(2, "mismatch", "merge", part[0], part[1], other, "--no-store", NULL);
     char *err = tmp_path("mismatch.err");
     char *text = bk_test_read_file(err, NULL);
     assert_non_null(text);
@@ -295,13 +313,12 @@ static void test_cli_mpi(void **state)
     if (!bk_mpi_available() || !have_mpirun())
         skip();
     char *single = tmp_path("mpi1"), *ranks = tmp_path("mpi2");
-    const char *one[] = {BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20",
-                         "--quiet", "--no-store", "--out", single, NULL};
-    assert_int_equal(run_tool(one, "mpi1"), 0);
+    expect_tool(0, "mpi1", "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20", "--quiet",
+                "--no-store", "--out", single, NULL);
     const char *two[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2",
                          BK_CLI_PATH, "ensemble", TWO_CORRIDORS, "-n", "40", "--days", "20",
                          "--threads", "1", "--quiet", "--no-store", "--out", ranks, NULL};
-    assert_int_equal(run_tool(two, "mpi2"), 0);
+    assert_int_equal(run_words(two, "mpi2"), 0);
     expect_same_outputs(single, ranks);
     free(single);
     free(ranks);
@@ -311,15 +328,35 @@ static void test_cli_mpi(void **state)
 
 static bk_scenario *with_policy(const char *text)
 {
-    bk_policy *p = NULL;
-    bk_error err;
-    assert_int_equal(bk_policy_load_string(text, strlen(text), "policy.yaml", &p, &err), BK_OK);
     bk_scenario *sc = NULL;
-    bk_status st = bk_policy_apply(p, scenario, &sc, &err);
-    if (st != BK_OK)
+    bk_error err;
+    if (bk_test_apply_policy(text, "policy.yaml", scenario, &sc, &err) != BK_OK)
         fail_msg("%s", err.message);
-    bk_policy_free(p);
     return sc;
+}
+
+/* A comparison's settings: `replications` each over `days` days (0: the scenario's horizon), on
+ * 2 threads. */
+static bk_compare_config compare_config(int replications, int days)
+{
+    bk_compare_config cfg;
+    bk_compare_config_init(&cfg, scenario);
+    cfg.replications = replications;
+    if (days > 0)
+        cfg.days = days;
+    cfg.threads = 2;
+    return cfg;
+}
+
+/* a against b under cfg; fails the test if the comparison fails. */
+static bk_compare *compare_pair(const bk_scenario *a, const bk_scenario *b,
+                                const bk_compare_config *cfg)
+{
+    const bk_scenario *sc[2] = {a, b};
+    bk_compare *cmp = NULL;
+    bk_error err;
+    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, cfg, &cmp, &err), BK_OK);
+    return cmp;
 }
 
 static void test_compare_no_change(void **state)
@@ -327,15 +364,8 @@ static void test_compare_no_change(void **state)
     (void)state;
     bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 2\n");
     bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 2\n");
-    const bk_scenario *sc[2] = {a, b};
-    bk_compare_config cfg;
-    bk_compare_config_init(&cfg, scenario);
-    cfg.replications = 12;
-    cfg.days = 30;
-    cfg.threads = 2;
-    bk_compare *cmp = NULL;
-    bk_error err;
-    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &cmp, &err), BK_OK);
+    bk_compare_config cfg = compare_config(12, 30);
+    bk_compare *cmp = compare_pair(a, b, &cfg);
     bk_compare_diff d;
     static const char *const metrics[] = {"tankers_destroyed", "deliveries", "delivered_l",
                                           "first_stockout_day", "blackout_hours"};
@@ -393,22 +423,15 @@ static void test_compare_partial(void **state)
     (void)state;
     bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 1\n");
     bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 4\n");
-    const bk_scenario *sc[2] = {a, b};
-    bk_compare_config cfg;
-    bk_compare_config_init(&cfg, scenario);
-    cfg.replications = 96;
-    cfg.days = 60;
-    cfg.threads = 2;
-    bk_compare *plain = NULL, *watched = NULL;
-    bk_error err;
-    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &plain, &err), BK_OK);
+    bk_compare_config cfg = compare_config(96, 60);
+    bk_compare *plain = compare_pair(a, b, &cfg);
     partial_seen seen = {0};
     cfg.checkpoint = note_partial;
     cfg.checkpoint_ud = &seen;
     cfg.checkpoint_seconds = 1e-9;   /* at every tick of the pool */
     cfg.progress = note_progress;
     cfg.progress_ud = &seen;
-    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &watched, &err), BK_OK);
+    bk_compare *watched = compare_pair(a, b, &cfg);
     assert_true(seen.calls >= 1);
     assert_true(seen.first_n >= 1 && seen.first_n < 96);
     assert_int_equal(seen.progress_done, 96);
@@ -430,14 +453,8 @@ static void test_compare_escorts(void **state)
     bk_scenario *b = with_policy("name: many\nset:\n  policy.convoy.escort_per_convoy: 4\n"
                                  "  corridors.west.escort.units: 12\n"
                                  "  corridors.south.escort.units: 10\n");
-    const bk_scenario *sc[2] = {a, b};
-    bk_compare_config cfg;
-    bk_compare_config_init(&cfg, scenario);
-    cfg.replications = 40;
-    cfg.threads = 2;
-    bk_compare *cmp = NULL;
-    bk_error err;
-    assert_int_equal(bk_compare_run(sc, NULL, NULL, 2, &cfg, &cmp, &err), BK_OK);
+    bk_compare_config cfg = compare_config(40, 0);
+    bk_compare *cmp = compare_pair(a, b, &cfg);
     bk_compare_diff d;
     assert_int_equal(bk_compare_get(cmp, 1, "tankers_destroyed", &d), BK_OK);
     if (!(d.hi < 0.0))
@@ -453,10 +470,7 @@ static void test_compare_escorts(void **state)
 static void test_policy_errors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text, *expect;
-        bk_status status;
-    } cases[] = {
+    static const bk_test_policy_case cases[] = {
         {"name: x\nset:\n  policy.convoy.escrot_per_convoy: 2\n", "escrot_per_convoy",
          BK_ERR_REFERENCE},
         {"name: x\nset:\n  corridors.nowhere.escort.units: 2\n", "nowhere", BK_ERR_REFERENCE},
@@ -479,59 +493,25 @@ static void test_policy_errors(void **state)
         {"name: x\nset:\n  scenario.seed: 8\n", "bad.yaml:3:3: set 'scenario.seed'",
          BK_ERR_REFERENCE},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bk_policy *p = NULL;
-        bk_error err;
-        memset(&err, 0, sizeof err);
-        bk_status st = bk_policy_load_string(cases[i].text, strlen(cases[i].text), "bad.yaml",
-                                             &p, &err);
-        bk_scenario *sc = NULL;
-        if (st == BK_OK)
-            st = bk_policy_apply(p, scenario, &sc, &err);
-        if (st != cases[i].status)
-            fail_msg("case %zu: status %d, expected %d (%s)", i, st, cases[i].status,
-                     err.message);
-        assert_non_null(strstr(err.message, "bad.yaml"));
-        if (!strstr(err.message, cases[i].expect))
-            fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].expect);
-        assert_null(sc);
-        bk_policy_free(p);
-    }
+    bk_test_policy_cases(cases, sizeof cases / sizeof cases[0], "bad.yaml", scenario);
     /* through the tool: exit 3 */
     char *bad = bk_test_write_temp(tmp, "bad.yaml", cases[0].text, strlen(cases[0].text));
     char *good = bk_test_write_temp(tmp, "good.yaml", "name: g\nset: {}\n", 16);
-    const char *w[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy", bad,
-                       "-n", "2", "--no-store", NULL};
-    assert_int_equal(run_tool(w, "badpolicy"), 3);
-    const char *w2[] = {BK_CLI_PATH, "compare", TWO_CORRIDORS, "--policy", good, "--policy",
-                        good, "-n", "3", "--days", "10", "--no-store", "--quiet", NULL};
-    assert_int_equal(run_tool(w2, "goodpolicy"), 0);
+    expect_tool(3, "badpolicy", "compare", TWO_CORRIDORS, "--policy", good, "--policy", bad, "-n",
+                "2", "--no-store", NULL);
+    expect_tool(0, "goodpolicy", "compare", TWO_CORRIDORS, "--policy", good, "--policy", good, "-n",
+                "3", "--days", "10", "--no-store", "--quiet", NULL);
     /* setting the horizon to the value it already has changes nothing */
     static const char same[] = "name: s\nset:\n  scenario.days: 60\n";
-    bk_policy *p = NULL;
     bk_scenario *sc = NULL;
     bk_error err;
-    assert_int_equal(bk_policy_load_string(same, strlen(same), "same.yaml", &p, &err), BK_OK);
-    assert_int_equal(bk_policy_apply(p, scenario, &sc, &err), BK_OK);
+    assert_int_equal(bk_test_apply_policy(same, "same.yaml", scenario, &sc, &err), BK_OK);
     bk_scenario_free(sc);
-    bk_policy_free(p);
     free(bad);
     free(good);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cli_kill_resume),
-        cmocka_unit_test(test_cli_kill_many_times),
-        cmocka_unit_test(test_cli_force_partial),
-        cmocka_unit_test(test_state_reader_bounded),
-        cmocka_unit_test(test_cli_shards),
-        cmocka_unit_test(test_cli_mpi),
-        cmocka_unit_test(test_compare_no_change),
-        cmocka_unit_test(test_compare_escorts),
-        cmocka_unit_test(test_compare_partial),
-        cmocka_unit_test(test_policy_errors),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_cli_kill_resume, test_cli_kill_many_times,
+                   test_cli_force_partial, test_state_reader_bounded, test_cli_shards, test_cli_mpi,
+                   test_compare_no_change, test_compare_escorts, test_compare_partial,
+                   test_policy_errors)

@@ -24,6 +24,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "engine/alloc.h"
 
 #define DAYS 8
@@ -342,14 +343,12 @@ static void test_ensemble_merge_outputs(void **state)
 static void test_store(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("faults");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("faults");
     char path[4096];
     snprintf(path, sizeof path, "%s/runs.sqlite", dir);
     long n = sweep("store", op_store, path, 1);
     print_message("run store (open, begin, finish): %ld allocations\n", n);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 static void test_import(void **state)
@@ -387,15 +386,5 @@ static void test_strndup(void **state)
     bki_alloc_fail_at(0, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load),
-        cmocka_unit_test(test_run_and_outputs),
-        cmocka_unit_test(test_ensemble_merge_outputs),
-        cmocka_unit_test(test_store),
-        cmocka_unit_test(test_import),
-        cmocka_unit_test(test_strndup),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_load, test_run_and_outputs,
+                   test_ensemble_merge_outputs, test_store, test_import, test_strndup)

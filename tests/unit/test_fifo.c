@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bk_test_main.h"
 
 #include "engine/fifo.h"
 
@@ -30,10 +31,4 @@ static void test_order_across_wrap_and_growth(void **state)
     bki_fifo_release(&f); /* twice is harmless */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_across_wrap_and_growth),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_order_across_wrap_and_growth)

@@ -15,26 +15,17 @@
 #include <string.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
-#define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 
 /* The two-corridor world without its timeline; `quiet` also takes the armed group's eyes and
  * road cuts away, so only drivers and escorts shape the traffic. */
 static char *world(bool quiet)
 {
-    char *s = bk_test_slurp(TWO);
-    char *p = strstr(s, "\ntimeline:");
-    assert_non_null(p);
-    p[1] = 0;
-    s = bk_test_edit(s, "depot_capacity_l: 30000000", "depot_capacity_l: 9000000000");
-    if (quiet) {
-        s = bk_test_edit_all(s, "intelligence: 0.3", "intelligence: 0");
-        s = bk_test_edit(s, "rate_per_day: 0.03", "rate_per_day: 0");
-    }
-    return s;
+    return quiet ? bk_test_quiet_world("") : bk_test_big_depot_world("");
 }
 
 static double cell_at(const bk_run *run, const char *name, int day)
@@ -66,9 +57,7 @@ static bk_scenario *escort_world(int units, int rest)
     snprintf(r, sizeof r, "speed_factor: 0.8\n    escort_rest_hours: %d", rest);
     s = bk_test_edit(s, "speed_factor: 0.8", r);
     s = bk_test_edit(s, "escort_min: 1", "escort_min: 2");
-    bk_scenario *sc = bk_test_load_text(s);
-    free(s);
-    return sc;
+    return bk_test_load_and_free(s);
 }
 
 /* More escort units never run fewer convoys in a month (same seeds), and the pool and its
@@ -108,14 +97,10 @@ static void test_turnaround_slows_convoys(void **state)
     bk_scenario *fast = escort_world(2, 0), *slow = escort_world(2, 240);
     long nf = 0, ns = 0;
     for (uint64_t seed = 1; seed <= 4; seed++) {
-        bk_run *a = bk_test_run(fast, seed, 30), *b = bk_test_run(slow, seed, 30);
         bk_run_totals ta, tb;
-        bk_run_get_totals(a, &ta);
-        bk_run_get_totals(b, &tb);
+        bk_test_run_pair(fast, slow, seed, 30, &ta, &tb);
         nf += ta.convoys;
         ns += tb.convoys;
-        bk_run_free(a);
-        bk_run_free(b);
     }
     if (!(ns < nf))
         fail_msg("convoys with 240 h turnaround %ld, without %ld", ns, nf);
@@ -130,9 +115,9 @@ static void test_declaration_scares_drivers(void **state)
     (void)state;
     char *calm = world(true);
     calm = bk_test_edit(calm, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
-    char *scared = bk_test_edit(strdup(calm), "min_willingness: 0.05",
-                           "min_willingness: 0.05\n  declaration_fear: 0.8");
-    bk_scenario *sc = bk_test_load_text(calm), *ss = bk_test_load_text(scared);
+    bk_scenario *sc = bk_test_load_text(calm);
+    bk_scenario *ss = bk_test_load_edited(calm, "min_willingness: 0.05",
+                                          "min_willingness: 0.05\n  declaration_fear: 0.8");
     double before = 0, after = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *a = bk_test_run(sc, seed, 20), *b = bk_test_run(ss, seed, 20);
@@ -154,7 +139,6 @@ static void test_declaration_scares_drivers(void **state)
     bk_scenario_free(sc);
     bk_scenario_free(ss);
     free(calm);
-    free(scared);
 }
 
 /* Drivers who will not go on without an escort: convoy mode comes on with the declaration on
@@ -170,7 +154,7 @@ static void test_escort_demand_fills_and_empties_staging(void **state)
     s = bk_test_edit(s, "min_willingness: 0.05",
                 "min_willingness: 0.05\n  declaration_fear: 0.9\n  escort_demand_below: 0.6");
     s = bk_test_edit(s, "units: 6", "units: 0"); /* no escort on the west: the queue can only wait */
-    bk_scenario *sc = bk_test_load_text(s);
+    bk_scenario *sc = bk_test_load_and_free(s);
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *run = bk_test_run(sc, seed, 40);
         assert_balanced(run);
@@ -186,7 +170,6 @@ static void test_escort_demand_fills_and_empties_staging(void **state)
         bk_run_free(run);
     }
     bk_scenario_free(sc);
-    free(s);
 }
 
 /* No attack before a cell's first readiness. */
@@ -197,7 +180,7 @@ static void test_first_readiness(void **state)
     s = bk_test_edit(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 1");
     s = bk_test_edit(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
     s = bk_test_edit(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
-    bk_scenario *sc = bk_test_load_text(s);
+    bk_scenario *sc = bk_test_load_and_free(s);
     long attacks = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *run = bk_test_run(sc, seed, 30);
@@ -209,7 +192,6 @@ static void test_first_readiness(void **state)
     }
     assert_true(attacks > 0);
     bk_scenario_free(sc);
-    free(s);
 }
 
 /* Random readiness (armed_group.readiness_cv): with the same seed, a later mean first
@@ -232,11 +214,10 @@ static void test_random_readiness(void **state)
     char *base = world(false);
     base = bk_test_edit(base, "pre_campaign_interest: 0.2",
                         "pre_campaign_interest: 1\n  readiness_cv: 0.5");
-    char *early = bk_test_edit_all(strdup(base), "readiness_hours: 72}",
-                                   "readiness_hours: 72, first_ready_days: 4}");
-    char *late = bk_test_edit_all(strdup(base), "readiness_hours: 72}",
-                                  "readiness_hours: 72, first_ready_days: 12}");
-    bk_scenario *se = bk_test_load_text(early), *sl = bk_test_load_text(late);
+    bk_scenario *se = bk_test_load_edited_all(base, "readiness_hours: 72}",
+                                              "readiness_hours: 72, first_ready_days: 4}");
+    bk_scenario *sl = bk_test_load_edited_all(base, "readiness_hours: 72}",
+                                              "readiness_hours: 72, first_ready_days: 12}");
     int lo = 40, hi = 0;
     for (uint64_t seed = 1; seed <= 6; seed++) {
         int de = first_attack_day(se, seed), dl = first_attack_day(sl, seed);
@@ -247,8 +228,6 @@ static void test_random_readiness(void **state)
     assert_true(hi > lo);
     bk_scenario_free(se);
     bk_scenario_free(sl);
-    free(early);
-    free(late);
     free(base);
 }
 
@@ -260,30 +239,23 @@ static void test_convoy_interest(void **state)
     char *s = world(false);
     s = bk_test_edit(s, "min_success: 0.35", "min_success: 0");
     s = bk_test_edit(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1");
-    char *none = bk_test_edit_all(strdup(s), "readiness_hours: 72}",
-                             "readiness_hours: 72, convoy_interest: 0 }");
-    char *keen = bk_test_edit_all(strdup(s), "readiness_hours: 72}",
-                             "readiness_hours: 72, convoy_interest: 3 }");
-    bk_scenario *sn = bk_test_load_text(none), *sk = bk_test_load_text(keen);
+    bk_scenario *sn = bk_test_load_edited_all(s, "readiness_hours: 72}",
+                                              "readiness_hours: 72, convoy_interest: 0 }");
+    bk_scenario *sk = bk_test_load_edited_all(s, "readiness_hours: 72}",
+                                              "readiness_hours: 72, convoy_interest: 3 }");
     long conv_none = 0, conv_keen = 0, lone = 0;
     for (uint64_t seed = 1; seed <= 6; seed++) {
-        bk_run *a = bk_test_run(sn, seed, 45), *b = bk_test_run(sk, seed, 45);
         bk_run_totals ta, tb;
-        bk_run_get_totals(a, &ta);
-        bk_run_get_totals(b, &tb);
+        bk_test_run_pair(sn, sk, seed, 45, &ta, &tb);
         conv_none += ta.attacks_attempted - ta.lone_attacks;
         conv_keen += tb.attacks_attempted - tb.lone_attacks;
         lone += ta.lone_attacks;
-        bk_run_free(a);
-        bk_run_free(b);
     }
     assert_int_equal(conv_none, 0);
     assert_true(lone > 0);
     assert_true(conv_keen > 0);
     bk_scenario_free(sn);
     bk_scenario_free(sk);
-    free(none);
-    free(keen);
     free(s);
 }
 
@@ -305,29 +277,13 @@ static void test_bad_values(void **state)
                           "readiness_cv"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *s = bk_test_edit(world(true), cases[i][0], cases[i][1]);
-        bk_scenario *sc = NULL;
-        bk_error err = {0};
-        bk_status st = bk_scenario_load_string(s, strlen(s), "bad.yaml", &sc, &err);
-        assert_int_equal(st, BK_ERR_VALUE);
-        if (strstr(err.message, keys[i]) == NULL)
-            fail_msg("error for %s does not name it: %s", keys[i], err.message);
+        bk_error err = bk_test_load_error(s, keys[i]);
+        assert_int_equal(err.status, BK_ERR_VALUE);
         assert_true(err.line > 0);
-        assert_null(sc);
         free(s);
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_more_escorts_never_fewer_convoys),
-        cmocka_unit_test(test_turnaround_slows_convoys),
-        cmocka_unit_test(test_declaration_scares_drivers),
-        cmocka_unit_test(test_escort_demand_fills_and_empties_staging),
-        cmocka_unit_test(test_first_readiness),
-        cmocka_unit_test(test_random_readiness),
-        cmocka_unit_test(test_convoy_interest),
-        cmocka_unit_test(test_bad_values),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_more_escorts_never_fewer_convoys, test_turnaround_slows_convoys,
+             test_declaration_scares_drivers, test_escort_demand_fills_and_empties_staging,
+             test_first_readiness, test_random_readiness, test_convoy_interest, test_bad_values)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -32,9 +33,7 @@ static bk_scenario *world(const char *hold)
         snprintf(line, sizeof line, "lone_burn_prob: 0.7\n    hold_hours: %s", hold);
         s = bk_test_edit(s, "lone_burn_prob: 0.7", line);
     }
-    bk_scenario *sc = bk_test_load_text(s);
-    free(s);
-    return sc;
+    return bk_test_load_and_free(s);
 }
 
 /* What the log says of the attacks on lone loaded tankers. */
@@ -74,10 +73,8 @@ static void test_off_is_default(void **state)
     bk_scenario *a = world(""), *b = world("0");
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *ra = bk_test_run(a, seed, 90), *rb = bk_test_run(b, seed, 90);
-        assert_int_equal(ra->n_cols, rb->n_cols);
+        bk_test_assert_same_daily(ra, rb);
         assert_int_equal(ra->n_log, rb->n_log);
-        assert_memory_equal(ra->daily, rb->daily,
-                            (size_t)ra->days * (size_t)ra->n_cols * sizeof *ra->daily);
         lone_tally t = tally(ra);
         assert_int_equal(t.held, 0); /* with no hold, an attack stops one lone tanker */
         bk_run_free(ra);
@@ -131,21 +128,9 @@ static void test_bad_value(void **state)
     (void)state;
     char *s = bk_test_slurp(TWO);
     s = bk_test_edit(s, "lone_burn_prob: 0.7", "lone_burn_prob: 0.7\n    hold_hours: 49");
-    bk_scenario *sc = NULL;
-    bk_error err;
-    assert_int_not_equal(bk_scenario_load_string(s, strlen(s), "two.yaml", &sc, &err), BK_OK);
-    assert_null(sc);
-    assert_non_null(strstr(err.message, "hold_hours"));
+    bk_error err = bk_test_load_error(s, "hold_hours");
     assert_true(err.line > 0);
     free(s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_off_is_default),
-        cmocka_unit_test(test_held_road_stops_more),
-        cmocka_unit_test(test_bad_value),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_off_is_default, test_held_road_stops_more, test_bad_value)

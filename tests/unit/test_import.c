@@ -27,6 +27,7 @@
 #include "bk_test.h"
 #include "bk_test_model.h"
 #include "bk_test_cli.h"
+#include "bk_test_main.h"
 #include "engine/alloc.h"
 #include "engine/csv.h"
 #include "blockade/blockade.h"
@@ -62,6 +63,33 @@ static long day(const char *s)
     return d;
 }
 
+/* The events of the file `relative` (in the source tree), read without a filter; fails the test
+ * unless they read, in `format`, with `count` events (any number if count is 0). */
+static bk_events *read_events(const char *relative, bk_events_format format, size_t count)
+{
+    char *p = bk_test_source_path(relative);
+    assert_non_null(p);
+    bk_events *ev = NULL;
+    bk_error err;
+    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
+    free(p);
+    assert_int_equal(bk_events_get_format(ev), format);
+    if (count > 0)
+        assert_int_equal(bk_events_count(ev), count);
+    return ev;
+}
+
+/* The event `id` of ev, which must exist and span the days from..to. */
+static const bk_event *expect_span(const bk_events *ev, const char *id, const char *from,
+                                   const char *to)
+{
+    const bk_event *e = find(ev, id);
+    assert_non_null(e);
+    assert_int_equal(e->day_from, day(from));
+    assert_int_equal(e->day_to, day(to));
+    return e;
+}
+
 static void test_dates(void **state)
 {
     (void)state;
@@ -86,17 +114,9 @@ static void test_dates(void **state)
 static void test_acled_current(void **state)
 {
     (void)state;
-    char *p = bk_test_source_path("data/observed/bamako-2025-events.csv");
-    bk_events *ev = NULL;
-    bk_error err;
-    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_ACLED);
-    assert_int_equal(bk_events_count(ev), 14);
-    const bk_event *e = find(ev, "BKD0009");
-    assert_non_null(e);
+    bk_events *ev = read_events("data/observed/bamako-2025-events.csv", BK_EVENTS_ACLED, 14);
+    const bk_event *e = expect_span(ev, "BKD0009", "2025-09-01", "2025-09-07");
     assert_int_equal(e->time_precision, 2);
-    assert_int_equal(e->day_from, day("2025-09-01"));
-    assert_int_equal(e->day_to, day("2025-09-07"));
     assert_int_equal(e->inter1, 2); /* "Rebel group" */
     assert_int_equal(e->inter2, 7); /* "Civilians" */
     bk_events_place(ev, bamako);
@@ -111,18 +131,12 @@ static void test_acled_current(void **state)
     const bk_event *boug = find(ev, "BKD0014");
     assert_string_equal(boug->corridor, "abidjan_east");
     bk_events_free(ev);
-    free(p);
 }
 
 static void test_acled_old_and_filters(void **state)
 {
     (void)state;
-    char *p = bk_test_source_path("tests/data/acled-old.csv");
-    bk_events *ev = NULL;
-    bk_error err;
-    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_ACLED_CODES);
-    assert_int_equal(bk_events_count(ev), 3);
+    bk_events *ev = read_events("tests/data/acled-old.csv", BK_EVENTS_ACLED_CODES, 3);
     const bk_event *a = find(ev, "MLI1001");
     assert_int_equal(a->day, day("2025-09-14"));
     assert_string_equal(a->notes, "Escorted convoy attacked, tankers burned; the \"escort\" withdrew");
@@ -131,12 +145,13 @@ static void test_acled_old_and_filters(void **state)
     assert_int_equal(b->line, 3);
     assert_non_null(strstr(b->notes, "attacked,\r\nthree trucks"));
     assert_int_equal(b->inter1, 3);
-    const bk_event *c = find(ev, "SEN1003");
-    assert_int_equal(c->day_from, day("2025-09-01")); /* time precision 3: the month */
-    assert_int_equal(c->day_to, day("2025-09-30"));
+    /* time precision 3: the month */
+    const bk_event *c = expect_span(ev, "SEN1003", "2025-09-01", "2025-09-30");
     assert_int_equal(c->line, 5); /* the record before it spans two lines */
     bk_events_free(ev);
 
+    char *p = bk_test_source_path("tests/data/acled-old.csv");
+    bk_error err;
     const char *kw[2] = {"TANKER", "escort"};
     bk_events_filter f = {.country = "mali", .actor = "jnim", .from = "1 September 2025",
                           .to = "2025-09-30", .keywords = kw, .n_keywords = 2};
@@ -158,22 +173,14 @@ static void test_acled_old_and_filters(void **state)
 static void test_ucdp(void **state)
 {
     (void)state;
-    char *p = bk_test_source_path("tests/data/ucdp-ged.csv");
-    bk_events *ev = NULL;
-    bk_error err;
-    assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
-    assert_int_equal(bk_events_get_format(ev), BK_EVENTS_UCDP);
-    assert_int_equal(bk_events_count(ev), 3);
-    const bk_event *e = find(ev, "900002");
-    assert_int_equal(e->day_from, day("2025-09-06"));
-    assert_int_equal(e->day_to, day("2025-09-08"));
+    bk_events *ev = read_events("tests/data/ucdp-ged.csv", BK_EVENTS_UCDP, 3);
+    const bk_event *e = expect_span(ev, "900002", "2025-09-06", "2025-09-08");
     assert_string_equal(e->actor1, "JNIM");
     bk_events_place(ev, bamako);
     assert_true(find(ev, "900001")->placed);
     assert_false(find(ev, "900003")->placed); /* where_prec 4: a region */
     assert_non_null(strstr(find(ev, "900003")->reason, "imprecise"));
     bk_events_free(ev);
-    free(p);
 }
 
 static void test_roundtrip(void **state)
@@ -596,8 +603,7 @@ static void test_cli(void **state)
 {
     (void)state;
     bk_cli_sh_code(0, "events import --help");
-    char *dir = bk_test_make_temp_dir("bk-import");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-import");
     const char *bad = HEADER "X1,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n";
     char *in = bk_test_write_temp(dir, "bad.csv", bad, strlen(bad));
     char out[1024];
@@ -621,27 +627,11 @@ static void test_cli(void **state)
     free(text);
     free(src);
     free(in);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_acled_current),
-        cmocka_unit_test(test_acled_old_and_filters),
-        cmocka_unit_test(test_ucdp),
-        cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_formula_guard),
-        cmocka_unit_test(test_binary_stream_refused_at_once),
-        cmocka_unit_test(test_chunk_boundaries),
-        cmocka_unit_test(test_record_limits),
-        cmocka_unit_test(test_import_memory_bounded),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_aggregates),
-        cmocka_unit_test(test_observation),
-        cmocka_unit_test(test_cli),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_dates, test_acled_current,
+                   test_acled_old_and_filters, test_ucdp, test_roundtrip, test_formula_guard,
+                   test_binary_stream_refused_at_once, test_chunk_boundaries, test_record_limits,
+                   test_import_memory_bounded, test_malformed, test_aggregates, test_observation,
+                   test_cli)

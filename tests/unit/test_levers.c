@@ -16,22 +16,17 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
+/* The levers JSON of sc (free it); its length in *len if len is not NULL. */
 static char *levers_text(const bk_scenario *sc, size_t *len)
 {
     bk_test_capture cap;
     assert_int_equal(bk_scenario_write_levers_json(sc, bk_test_capture_open(&cap)), BK_OK);
     char *text = bk_test_capture_close(&cap);
-    *len = cap.len;
+    if (len)
+        *len = cap.len;
     return text;
-}
-
-static bk_scenario *default_scenario(void)
-{
-    bk_scenario *sc = NULL;
-    bk_error err;
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
-    return sc;
 }
 
 static char *scalar(struct fy_node *map, const char *key)
@@ -52,9 +47,8 @@ static char *scalar(struct fy_node *map, const char *key)
 static void test_levers_agree_with_set(void **state)
 {
     (void)state;
-    bk_scenario *sc = NULL;
+    bk_scenario *sc = bk_test_load_default();
     bk_error err;
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
     size_t len;
     char *text = levers_text(sc, &len);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_JSON_FORCE};
@@ -130,18 +124,16 @@ static void test_levers_agree_with_set(void **state)
 static void test_levers_show_current_values(void **state)
 {
     (void)state;
-    bk_scenario *sc = NULL;
+    bk_scenario *sc = bk_test_load_default();
     bk_error err;
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
     assert_int_equal(bk_scenario_set(sc, "corridors.dakar_north.escort.units", 17, &err), BK_OK);
-    size_t len;
-    char *text = levers_text(sc, &len);
+    char *text = levers_text(sc, NULL);
     assert_non_null(strstr(text, "{\"path\":\"corridors.dakar_north.escort.units\",\"key\":"
                                  "\"corridors[].escort.units\",\"type\":\"integer\",\"value\":17,"));
     free(text);
     /* a date lever: written as a date, within the horizon */
     assert_int_equal(bk_scenario_set_text(sc, "policy.convoy.from_date", "2025-10-15", &err), BK_OK);
-    text = levers_text(sc, &len);
+    text = levers_text(sc, NULL);
     assert_non_null(strstr(text, "{\"path\":\"policy.convoy.from_date\",\"key\":"
                                  "\"policy.convoy.from_date\",\"type\":\"date\",\"value\":"
                                  "\"2025-10-15\",\"min\":\"2025-09-01\","));
@@ -156,10 +148,8 @@ static void test_levers_show_current_values(void **state)
 static void test_levers_leave_out_facts(void **state)
 {
     (void)state;
-    bk_scenario *sc = default_scenario();
-    bk_error err;
-    size_t len;
-    char *text = levers_text(sc, &len);
+    bk_scenario *sc = bk_test_load_default();
+    char *text = levers_text(sc, NULL);
     static const char *const facts[] = {"places[].lat", "places[].lon", "places[].kind",
                                         "fleet.density_kg_per_l"};
     for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
@@ -171,6 +161,7 @@ static void test_levers_leave_out_facts(void **state)
     BK_TEST_HAS_ALL(text, "\"key\":\"places[].airfield.sorties_per_day\"",
                     "\"key\":\"fleet.tanker_capacity_l\"");
     free(text);
+    bk_error err;
     assert_int_equal(bk_scenario_set(sc, "fleet.density_kg_per_l", 0.75, &err), BK_OK);
     bk_scenario_free(sc);
 }
@@ -179,8 +170,7 @@ static void test_levers_leave_out_facts(void **state)
 static void test_store_list_json(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("bk-levers");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-levers");
     char path[4096];
     snprintf(path, sizeof path, "%s/runs.sqlite", dir);
     bk_store *st = NULL;
@@ -227,17 +217,8 @@ static void test_store_list_json(void **state)
     fy_document_destroy(doc);
     free(buf);
     bk_store_close(st);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_levers_agree_with_set),
-        cmocka_unit_test(test_levers_show_current_values),
-        cmocka_unit_test(test_levers_leave_out_facts),
-        cmocka_unit_test(test_store_list_json),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_levers_agree_with_set, test_levers_show_current_values,
+             test_levers_leave_out_facts, test_store_list_json)

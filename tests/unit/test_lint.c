@@ -12,6 +12,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 
 static const char base_yaml[] =
@@ -43,18 +44,27 @@ static const char base_yaml[] =
     "           fighter_loss_failure: 0.1, delay_hours: [1, 2], lone_burn_prob: 0.5}\n"
     "  cells: [{id: c1, home: border, reach_km: 100, strength: 50, intelligence: 0.5}]\n";
 
+/* The scenario of text, named `name`; fails the test, showing the message, unless loading it gives
+ * `want`. The error in *err. */
+static bk_scenario *load_as(const char *text, const char *name, bk_status want, bk_error *err)
+{
+    bk_scenario *sc = NULL;
+    memset(err, 0, sizeof *err);
+    bk_status st = bk_scenario_load_string(text, strlen(text), name, &sc, err);
+    if (st != want)
+        print_error("%s\n", err->message);
+    assert_int_equal(st, want);
+    return sc;
+}
+
 /* Load base_yaml with one edit (find -> replace; NULL: none) and return its warnings, one a
  * line; *n gets their number. */
 static char *warnings_of(const char *find, const char *replace, int *n)
 {
     char *text = find ? bk_test_replace(base_yaml, find, replace) : strdup(base_yaml);
     assert_non_null(text);
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(text, strlen(text), "lint.yaml", &sc, &err);
-    if (st != BK_OK)
-        print_error("%s\n", err.message);
-    assert_int_equal(st, BK_OK);
+    bk_error err;
+    bk_scenario *sc = load_as(text, "lint.yaml", BK_OK, &err);
     char *buf = bk_test_lint(sc, n);
     bk_scenario_free(sc);
     free(text);
@@ -143,10 +153,8 @@ static void new_entries_doing_nothing(void **state)
     assert_non_null(text);
     char *text2 = bk_test_replace(text, "city: {place: town,", "city: {place: town, population: 5,");
     assert_non_null(text2);
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_string(text2, strlen(text2), "lint.yaml", &sc, &err) != BK_OK)
-        fail_msg("%s", err.message);
+    bk_error err;
+    bk_scenario *sc = load_as(text2, "lint.yaml", BK_OK, &err);
     int n = -1;
     char *buf = bk_test_lint(sc, &n);
     if (n != 5)
@@ -169,13 +177,9 @@ static bk_scenario *with_cut(const char *cut, bk_status want)
     snprintf(add, sizeof add, "fleet: {tanker_capacity_l: 40000}\ntimeline:\n  - %s\n", cut);
     char *text = bk_test_replace(base_yaml, "fleet: {tanker_capacity_l: 40000}\n", add);
     assert_non_null(text);
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(text, strlen(text), "cut.yaml", &sc, &err);
-    if (st != want)
-        print_error("%s\n", err.message);
-    assert_int_equal(st, want);
-    if (st != BK_OK)
+    bk_error err;
+    bk_scenario *sc = load_as(text, "cut.yaml", want, &err);
+    if (want != BK_OK)
         assert_non_null(strstr(err.message, "exactly one of 'hours'"));
     free(text);
     return sc;
@@ -198,14 +202,5 @@ static void road_cut_to_the_end_or_until_a_date(void **state)
                          BK_ERR_SCHEMA));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(clean_scenario_has_no_warning),
-        cmocka_unit_test(one_warning_each),
-        cmocka_unit_test(new_entries_doing_nothing),
-        cmocka_unit_test(timeline_entry_doing_nothing),
-        cmocka_unit_test(road_cut_to_the_end_or_until_a_date),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(clean_scenario_has_no_warning, one_warning_each, new_entries_doing_nothing,
+             timeline_entry_doing_nothing, road_cut_to_the_end_or_until_a_date)

@@ -19,6 +19,7 @@
 #include "scenario/scenario.h"
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 #define RIVER_AIR BK_SOURCE_DIR "/scenarios/test/river-air.yaml"
 #define TWO       BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
@@ -106,7 +107,7 @@ static void routing_respects_modes(void **state)
     for (int w = 0; w < 3; w++) {
         char *text = bk_test_slurp(RIVER_AIR);
         text = bk_test_edit(text, "risk_weight: 2.0", weights[w]);
-        bk_scenario *sc = bk_test_load_text(text);
+        bk_scenario *sc = bk_test_load_and_free(text);
         for (uint64_t seed = 1; seed <= 8; seed++) {
             bk_run *run = run_seed(sc, seed);
             for (int i = 0; i < run->n_log; i++)
@@ -115,7 +116,6 @@ static void routing_respects_modes(void **state)
             bk_run_free(run);
         }
         bk_scenario_free(sc);
-        free(text);
     }
 }
 
@@ -163,7 +163,7 @@ static void explicit_tanker_class_changes_nothing(void **state)
                      "vehicles:\n  - {id: tk, kind: road_tanker, capacity_l: 45000}\ncorridors:\n");
     text = bk_test_edit(text, "    port: west\n", "    port: west\n    vehicle: tk\n");
     text = bk_test_edit(text, "    port: south\n", "    port: south\n    vehicle: tk\n");
-    bk_scenario *cls = bk_test_load_text(text);
+    bk_scenario *cls = bk_test_load_and_free(text);
     assert_int_equal(cls->n_vehicles, 1);
     assert_int_equal(cls->corridors[1].vehicle, 0);
     for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -184,7 +184,6 @@ static void explicit_tanker_class_changes_nothing(void **state)
     }
     bk_scenario_free(base);
     bk_scenario_free(cls);
-    free(text);
 }
 
 /* Low water: barges slowed to a quarter all year deliver less by river than at full speed (with
@@ -200,11 +199,11 @@ static void river_speed_by_month_slows_barges(void **state)
         text, "speed_by_month: [1.0, 0.8, 0.6, 0.5, 0.5, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
         "speed_by_month: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, "
         "0.25, 0.25]");
-    bk_scenario *slow = bk_test_load_text(text);
+    bk_scenario *slow = bk_test_load_and_free(text);
     double f = 0, s = 0;
     for (uint64_t seed = 1; seed <= 4; seed++) {
         bk_run_totals ta, tb;
-        bk_test_run_pair(fast, slow, seed, &ta, &tb);
+        bk_test_run_pair(fast, slow, seed, 0, &ta, &tb);
         f += ta.delivered_mode_l[BK_MODE_RIVER];
         s += tb.delivered_mode_l[BK_MODE_RIVER];
     }
@@ -212,7 +211,6 @@ static void river_speed_by_month_slows_barges(void **state)
         fail_msg("river litres: %.0f at a quarter of the speed, %.0f at full speed", s, f);
     bk_scenario_free(fast);
     bk_scenario_free(slow);
-    free(text);
 }
 
 /* The story says "vehicles" for mixed classes and "boats" for a river-only town, and has a cost
@@ -269,7 +267,7 @@ static void sorties_limit_flights(void **state)
     bk_scenario *b = bk_test_load_edited(text, "sorties_per_day: 4,", "sorties_per_day: 8,");
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run_totals ta, tb;
-        int days = bk_test_run_pair(a, b, seed, &ta, &tb);
+        int days = bk_test_run_pair(a, b, seed, 0, &ta, &tb);
         assert_int_equal(ta.attacks_attempted, 0);
         /* one landing a day, plus one already in the air at the start */
         assert_true(ta.delivered_mode_l[BK_MODE_AIR] <= (days + 1) * 15000.0);
@@ -296,28 +294,16 @@ static void lint_of_modes(void **state)
     text = bk_test_edit(text, "  - {id: road_town,",
                         "  - {id: strip, kind: town, lat: 13.5, lon: -2.0,\n"
                         "     airfield: {sorties_per_day: 2}}\n  - {id: road_town,");
-    sc = bk_test_load_text(text);
+    sc = bk_test_load_and_free(text);
     char *buf = bk_test_lint(sc, &count);
     assert_int_equal(count, 2);
     BK_TEST_HAS_ALL(buf, "vehicle class 'spare' serves no corridor",
                     "place 'strip' is an airfield but no air segment ends there");
     free(buf);
     bk_scenario_free(sc);
-    free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(river_road_air_used_attacked_costed),
-        cmocka_unit_test(routing_respects_modes),
-        cmocka_unit_test(explicit_tanker_class_changes_nothing),
-        cmocka_unit_test(river_speed_by_month_slows_barges),
-        cmocka_unit_test(story_words_follow_the_class),
-        cmocka_unit_test(bad_mode_keys_refused),
-        cmocka_unit_test(lint_of_modes),
-        cmocka_unit_test(sorties_limit_flights),
-        cmocka_unit_test(own_modes_invariant_fires),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(river_road_air_used_attacked_costed, routing_respects_modes,
+             explicit_tanker_class_changes_nothing, river_speed_by_month_slows_barges,
+             story_words_follow_the_class, bad_mode_keys_refused, lint_of_modes,
+             sorties_limit_flights, own_modes_invariant_fires)

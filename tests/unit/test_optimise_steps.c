@@ -16,6 +16,9 @@
 
 #include "blockade/decide.h"
 #include "bk_test.h"
+#include "bk_test_main.h"
+#include "bk_test_model.h"
+#include "decide_fixture.h"
 
 #include "analysis/policy/optimise_internal.h"
 
@@ -71,35 +74,18 @@ static const char *levers_two =
  * the two-corridor test scenario, with the indifference zone `delta`. */
 static int defender_moves(double delta)
 {
-    char *path = bk_test_source_path("scenarios/test/two-corridors.yaml");
-    bk_error err = {0};
-    bk_scenario *sc = NULL;
-    assert_int_equal(bk_scenario_load_file(path, &sc, &err), BK_OK);
-    free(path);
-    bk_levers *lv = NULL;
-    bk_objective *obj = NULL;
+    bk_scenario *sc = bk_test_load_reference();
     char otext[128];
     snprintf(otext, sizeof otext, "harm: {unmet_l: 1.0e-6}\nindifference: %.17g\n", delta);
-    assert_int_equal(bk_levers_load_string(levers_two, strlen(levers_two), "l.yaml", sc, &lv,
-                                           &err), BK_OK);
-    assert_int_equal(bk_objective_load_string(otext, strlen(otext), "o.yaml", &obj, &err), BK_OK);
-    bk_optimise_config cfg;
-    bk_optimise_config_init(&cfg, sc);
-    cfg.replications = 6;
-    cfg.max_replications = 12;
-    cfg.days = 30;
-    cfg.max_evals = 12;
-    cfg.finalists = 2;
-    cfg.threads = 2;
+    bk_optimise_config cfg = small_optimise_config(sc, 2);
+    cfg.max_evals = 12; /* no armed-group levers: no adversary search */
     bk_optimise *o = NULL;
-    if (bk_optimise_run(sc, lv, obj, &cfg, &o, &err) != BK_OK)
+    bk_error err = {0};
+    if (optimise_texts(sc, levers_two, otext, &cfg, &o, &err) != BK_OK)
         fail_msg("optimise: %s", err.message);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_non_null(f);
-    assert_int_equal(bk_optimise_write_table(o, f), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_optimise_write_table(o, bk_test_capture_open(&cap)), BK_OK);
+    char *text = bk_test_capture_close(&cap);
     int moves = 0;
     for (const char *p = text; (p = strstr(p, "defender eval ")) != NULL; p++) {
         const char *colon = strchr(p, ':');
@@ -108,8 +94,6 @@ static int defender_moves(double delta)
     }
     free(text);
     bk_optimise_free(o);
-    bk_objective_free(obj);
-    bk_levers_free(lv);
     bk_scenario_free(sc);
     return moves;
 }
@@ -123,13 +107,5 @@ static void a_move_must_beat_the_indifference_zone(void **state)
     assert_int_equal(defender_moves(1e9), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bamako_total_passes_through_two),
-        cmocka_unit_test(whole_ladder_never_more_than_halves),
-        cmocka_unit_test(continuous_ladder_halves),
-        cmocka_unit_test(a_move_must_beat_the_indifference_zone),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(bamako_total_passes_through_two, whole_ladder_never_more_than_halves,
+             continuous_ladder_halves, a_move_must_beat_the_indifference_zone)

@@ -15,6 +15,7 @@
 #include <csv.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/run.h"
 #include "output/format.h"
 
@@ -59,6 +60,32 @@ static bk_log_entry blank_entry(double time_h, enum bk_log_kind kind)
     e.time_h = time_h;
     e.kind = kind;
     e.segment = e.place = e.corridor = e.cell = e.port = -1;
+    return e;
+}
+
+/* An entry at fraction `frac` along segment `segment` of corridor `corridor`, at (lat, lon). */
+static bk_log_entry road_entry(double time_h, enum bk_log_kind kind, int segment, double frac,
+                               double lat, double lon, int corridor)
+{
+    bk_log_entry e = blank_entry(time_h, kind);
+    e.segment = segment;
+    e.frac = frac;
+    e.lat = lat;
+    e.lon = lon;
+    e.corridor = corridor;
+    return e;
+}
+
+/* A successful ambush of `convoy_size` loaded tankers (road_entry): `destroyed` of them burned,
+ * `kidnapped` drivers taken. */
+static bk_log_entry ambush_entry(double time_h, int segment, double frac, double lat, double lon,
+                                 int corridor, int convoy_size, int destroyed, int kidnapped)
+{
+    bk_log_entry e = road_entry(time_h, BK_LOG_AMBUSH, segment, frac, lat, lon, corridor);
+    e.loaded = e.success = true;
+    e.convoy_size = convoy_size;
+    e.destroyed = destroyed;
+    e.kidnapped = kidnapped;
     return e;
 }
 
@@ -128,32 +155,17 @@ static int setup(void **state)
     f->log[0].value = 1.0;
     /* 1: escorted convoy ambushed on 2025-09-14 between West Town and the Capital. */
     bk_log_entry *e = &f->log[1];
-    *e = blank_entry(13 * 24.0 + 10.5, BK_LOG_AMBUSH);
-    e->segment = 0;
-    e->frac = 0.25;
-    e->lat = 12.9;
-    e->lon = -8.75;
+    *e = ambush_entry(13 * 24.0 + 10.5, 0, 0.25, 12.9, -8.75, 0, 42, 13, 5);
     e->place = 0;
-    e->corridor = 0;
     e->cell = 0;
-    e->loaded = true;
-    e->success = true;
-    e->convoy_size = 42;
     e->escort_units = 2;
-    e->destroyed = 13;
     e->captured = 3;
-    e->kidnapped = 5;
     e->escort_lost = 1;
     e->fighters = 48;
     e->fighters_lost = 1.44;
     /* 2: a scripted road cut whose note holds a quote and a comma. */
     e = &f->log[2];
-    *e = blank_entry(14 * 24.0, BK_LOG_ROAD_CUT);
-    e->segment = 1;
-    e->frac = 0.5;
-    e->lat = 12.05;
-    e->lon = -7.6;
-    e->corridor = 1;
+    *e = road_entry(14 * 24.0, BK_LOG_ROAD_CUT, 1, 0.5, 12.05, -7.6, 1);
     e->value = 48.0;
     e->note = "the \"Pont A\" bridge blown, repairs slow";
     /* 3: a supply cut: in the GeoJSON, not in the ACLED file. */
@@ -162,19 +174,8 @@ static int setup(void **state)
     f->log[3].place = 3;
     f->log[3].value = 0.5;
     /* 4: a lone tanker burned and its driver kidnapped, near the southern port (abroad). */
-    e = &f->log[4];
-    *e = blank_entry(20 * 24.0 + 23.9, BK_LOG_AMBUSH);
-    e->segment = 2;
-    e->frac = 0.1;
-    e->lat = 8.35;
-    e->lon = -6.1;
-    e->corridor = 1;
-    e->lone = true;
-    e->loaded = true;
-    e->success = true;
-    e->convoy_size = 1;
-    e->destroyed = 1;
-    e->kidnapped = 1;
+    f->log[4] = ambush_entry(20 * 24.0 + 23.9, 2, 0.1, 8.35, -6.1, 1, 1, 1, 1);
+    f->log[4].lone = true;
 
     struct bk_run *run = &f->run;
     run->sc = sc;
@@ -248,6 +249,13 @@ static const char *line_of(const char *text, int k, char *buf, size_t n)
     memcpy(buf, text, len);
     buf[len] = '\0';
     return buf;
+}
+
+/* Fails the test unless line k (from 0) of text is `want`. */
+static void expect_line(const char *text, int k, const char *want)
+{
+    char line[1024];
+    assert_string_equal(line_of(text, k, line, sizeof line), want);
 }
 
 static int count_lines(const char *s)
@@ -328,13 +336,12 @@ static void test_daily_csv(void **state)
 {
     fixture *f = *state;
     char *text = capture(bk_run_write_daily_csv, &f->run, NULL);
-    char line[256];
-    assert_string_equal(line_of(text, 0, line, sizeof line),
-                        "day,date,attacks_west,attacks_south,deliveries_west,stock_gasoil_l,"
-                        "price_ratio");
-    assert_string_equal(line_of(text, 2, line, sizeof line), "1,2025-09-02,1,0,12,5999000.5,1.25");
+    expect_line(text, 0,
+                "day,date,attacks_west,attacks_south,deliveries_west,stock_gasoil_l,"
+                "price_ratio");
+    expect_line(text, 2, "1,2025-09-02,1,0,12,5999000.5,1.25");
     /* -0 prints as 0, a NaN as an empty field. */
-    assert_string_equal(line_of(text, 3, line, sizeof line), "2,2025-09-03,1,1,0,0,");
+    expect_line(text, 3, "2,2025-09-03,1,1,0,0,");
     assert_int_equal(count_lines(text), 4);
     free(text);
 }
@@ -352,19 +359,19 @@ static void test_events_csv_rows(void **state)
     fixture *f = *state;
     char *text = capture(bk_run_write_events_csv, &f->run, NULL);
     char line[1024];
-    assert_string_equal(line_of(text, 0, line, sizeof line),
-                        "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
-                        "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,"
-                        "interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
-                        "location,latitude,longitude,geo_precision,source,source_scale,notes,"
-                        "fatalities,tags,timestamp");
+    expect_line(text, 0,
+                "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
+                "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,"
+                "interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
+                "location,latitude,longitude,geo_precision,source,source_scale,notes,"
+                "fatalities,tags,timestamp");
     /* The campaign has no position: at the city, approximate precision. */
-    assert_string_equal(line_of(text, 1, line, sizeof line),
-                        "SIM000001,2025-09-05,2025,1,Strategic developments,Strategic developments,"
-                        "Other,Test Armed Group,,Rebel group,,,,Rebel group only,,999,Western "
-                        "Africa,Testland,Capital,,,Capital,12.6000,-8.0000,3,blockade simulation,"
-                        "Other,Blockade campaign declared by Test Armed Group.,0,,1757030400");
-    assert_string_equal(line_of(text, 2, line, sizeof line), expected_ambush_row);
+    expect_line(text, 1,
+                "SIM000001,2025-09-05,2025,1,Strategic developments,Strategic developments,"
+                "Other,Test Armed Group,,Rebel group,,,,Rebel group only,,999,Western "
+                "Africa,Testland,Capital,,,Capital,12.6000,-8.0000,3,blockade simulation,"
+                "Other,Blockade campaign declared by Test Armed Group.,0,,1757030400");
+    expect_line(text, 2, expected_ambush_row);
     /* A note with a quote and a comma: quoted, inner quotes doubled. */
     line_of(text, 3, line, sizeof line);
     assert_non_null(strstr(line, ",\"Scripted road cut on the segment South Town-Capital (south "
@@ -558,9 +565,7 @@ static void test_story(void **state)
     char *text = capture(bk_run_write_story, &f->run, NULL);
     int lines = count_lines(text);
     assert_true(lines >= 8 && lines <= 15);
-    char line[512];
-    assert_string_equal(line_of(text, 0, line, sizeof line),
-                        "Two corridors (test), 3 days from 2025-09-01, seed 7.");
+    expect_line(text, 0, "Two corridors (test), 3 days from 2025-09-01, seed 7.");
     assert_non_null(strstr(text, "Tankers: 240 at the start, 12 joined; 14 burned, 3 captured; 6 "
                                  "drivers kidnapped; 235 in service at the end.\n"));
     assert_non_null(strstr(text, "Attacks: 2 (2 successful), first on 2025-09-14 near West Town; "
@@ -641,21 +646,7 @@ static void test_empty_run(void **state)
     free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_daily_csv, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_csv_guards_formulas, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_csv_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_events_csv_parses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_geojson, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_summary_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_story, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_run, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN_EACH(setup, teardown, test_dates, test_numbers, test_daily_csv,
+                  test_events_csv_guards_formulas, test_events_csv_rows, test_events_csv_parses,
+                  test_geojson, test_summary_json, test_story, test_write_error, test_deterministic,
+                  test_empty_run)

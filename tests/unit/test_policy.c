@@ -15,6 +15,7 @@
 #include "blockade/sim.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 
 static bk_scenario *base;
 
@@ -37,13 +38,7 @@ static int teardown(void **state)
 
 static bk_status apply(const char *text, bk_scenario **out, bk_error *err)
 {
-    bk_policy *p = NULL;
-    *out = NULL;
-    bk_status st = bk_policy_load_string(text, strlen(text), "p.yaml", &p, err);
-    if (st == BK_OK)
-        st = bk_policy_apply(p, base, out, err);
-    bk_policy_free(p);
-    return st;
+    return bk_test_apply_policy(text, "p.yaml", base, out, err);
 }
 
 static void patch_sets_and_adds(void **state)
@@ -100,16 +95,13 @@ static void patch_sets_and_adds(void **state)
 static void patch_errors_have_positions(void **state)
 {
     (void)state;
-    static const struct {
-        const char *text, *expect;
-        bk_status status;
-    } cases[] = {
+    static const bk_test_policy_case cases[] = {
         {"name: x\npatch:\n  - set: fleet.fear_per_atack = 0.2\n",
          "p.yaml:3:10: set 'fleet.fear_per_atack': the scenario has no key 'fear_per_atack' in "
-         "'fleet'", BK_ERR_REFERENCE},
+         "'fleet'",
+         BK_ERR_REFERENCE},
         {"name: x\npatch:\n  - set: fleet.fear_per_attack = lots\n",
-         "p.yaml:3:10: set 'fleet.fear_per_attack': expected a number, got 'lots'",
-         BK_ERR_SCHEMA},
+         "p.yaml:3:10: set 'fleet.fear_per_attack': expected a number, got 'lots'", BK_ERR_SCHEMA},
         {"name: x\npatch:\n  - set: fleet.fear_per_attack\n", "p.yaml:3:10: a set entry is",
          BK_ERR_SCHEMA},
         {"name: x\npatch:\n  - set: policy.convoy.mode = sometimes\n",
@@ -126,16 +118,7 @@ static void patch_errors_have_positions(void **state)
         {"name: x\npatch:\n  - add: {timeline: {date: 2030-01-01, type: note, note: late}}\n",
          "p.yaml:3:11: add 'timeline'", BK_ERR_VALUE},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bk_scenario *sc = NULL;
-        bk_error err = {0};
-        bk_status st = apply(cases[i].text, &sc, &err);
-        if (st != cases[i].status || !strstr(err.message, cases[i].expect))
-            print_error("case %zu: status %d: %s\n", i, st, err.message);
-        assert_int_equal(st, cases[i].status);
-        assert_non_null(strstr(err.message, cases[i].expect));
-        assert_null(sc);
-    }
+    bk_test_policy_cases(cases, sizeof cases / sizeof cases[0], "p.yaml", base);
 }
 
 /* The daily and events CSV of replication 0 of sc with seed 11, as one string (free it). */
@@ -276,15 +259,6 @@ static void list_item_keys_are_checked(void **state)
     assert_null(p);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(patch_sets_and_adds),
-        cmocka_unit_test(patch_errors_have_positions),
-        cmocka_unit_test(exact_set_runs_as_the_text_route),
-        cmocka_unit_test(apply_text_keeps_comments),
-        cmocka_unit_test(set_words_stay_words),
-        cmocka_unit_test(list_item_keys_are_checked),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, patch_sets_and_adds, patch_errors_have_positions,
+                   exact_set_runs_as_the_text_route, apply_text_keeps_comments,
+                   set_words_stay_words, list_item_keys_are_checked)

@@ -17,19 +17,11 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
 
 #define MAXD 400
-
-static bk_scenario *load_default(void)
-{
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    if (bk_scenario_load_default(&sc, &err) != BK_OK)
-        fail_msg("default scenario: %s", err.message);
-    return sc;
-}
 
 static bk_scenario *load_two(void)
 {
@@ -126,7 +118,7 @@ static void invariant_over_seeds(bk_scenario *sc, int n_seeds)
 static void invariant_default_scenario(void **state)
 {
     (void)state;
-    bk_scenario *sc = load_default();
+    bk_scenario *sc = bk_test_load_default();
     invariant_over_seeds(sc, 4);
     bk_scenario_free(sc);
 }
@@ -186,7 +178,7 @@ static void hand_made_world_exact(void **state)
                         "    - {id: freight, name: Freight, tier: 3, floor_share: 0.5, "
                         "demand_l_per_day: {gasoil: 250000}}\n",
                         "");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     assert_int_equal(sc->cityside.n_sectors, 3);
     bk_run *run = bk_test_run_checked(sc, 1);
     bk_run_totals t;
@@ -221,15 +213,6 @@ static void hand_made_world_exact(void **state)
     assert_true(t.unmet_l == 5000000.0);
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(invariant_default_scenario),
-        cmocka_unit_test(invariant_test_scenario),
-        cmocka_unit_test(hand_made_world_exact),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(invariant_default_scenario, invariant_test_scenario, hand_made_world_exact)

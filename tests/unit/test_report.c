@@ -12,6 +12,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 /* A run of the two-corridor scenario written like `blockade run --out`, shared by the tests. */
@@ -64,17 +65,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (run_dir)
-        bk_test_remove_tree(run_dir);
-    free(run_dir);
+    bk_test_remove_dir(run_dir);
     return 0;
 }
 
 /* A copy of the run directory with one file replaced (or added). */
 static char *dir_with(const char *name, const char *text)
 {
-    char *dir = bk_test_make_temp_dir("report-bad");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("report-bad");
     static const char *const files[] = {"daily.csv", "events.geojson", "summary.json",
                                         "scenario.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -93,11 +91,8 @@ static char *dir_with(const char *name, const char *text)
 static void test_report_of_a_run(void **state)
 {
     (void)state;
-    bk_status st;
-    bk_error err;
     size_t len = 0;
-    char *html = bk_test_report(run_dir, NULL, &st, &err, &len);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(run_dir, NULL, &len);
     assert_non_null(html);
     assert_int_equal(strlen(html), len);
     BK_TEST_HAS_ALL(html, "<!DOCTYPE html>",
@@ -137,16 +132,12 @@ static void test_title_and_observed(void **state)
         "2025-09-06,13.1,-9.2,\"Ambush, then </script><script>alert(1)</script>\",Armed clash\n"
         "2025-09-07,,,no position,Other\n"
         "2025-09-08,12.5,-8.1,plain,Other\n";
-    char *obs = bk_test_write_temp(run_dir, "observed.csv", csv, strlen(csv));
-    assert_non_null(obs);
+    char *obs = bk_test_temp_file(run_dir, "observed.csv", csv, strlen(csv));
     bk_report_config cfg;
     bk_report_config_init(&cfg);
     cfg.title = "Fuel & power <draft>";
     cfg.observed_path = obs;
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(run_dir, &cfg, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(run_dir, &cfg, NULL);
     BK_TEST_HAS_ALL(html, "<title>Fuel &amp; power &lt;draft&gt;</title>",
                     "\"observed\":{\"file\":\"observed.csv\"",
                     "[-9.2,13.1,\"2025-09-06\",\"Ambush, then \\u003c/script>",
@@ -170,10 +161,7 @@ static void test_long_title_cut_at_a_character(void **state)
     bk_report_config cfg;
     bk_report_config_init(&cfg);
     cfg.title = title;
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(run_dir, &cfg, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(run_dir, &cfg, NULL);
     snprintf(want, sizeof want, "<title>%.510s</title>", title);
     assert_non_null(strstr(html, want));
     assert_null(strstr(html, "\xc3<"));
@@ -190,18 +178,14 @@ static void test_summary_with_escapes_passes_through(void **state)
         "{\"scenario\": \"Two \\\"quoted\\\" \\\\ corridors\\n</script>\", \"days\": 20,\n"
         " \"list\": [1, -2.5e3, true, null, {\"k\\\"ey\": \"\\u0007\"}], \"empty\": {}}";
     char *dir = dir_with("summary.json", summary);
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     const char *want = "\"summary\":{\"scenario\":\"Two \\\"quoted\\\" \\\\ corridors\\n"
                        "\\u003c/script>\",\"days\":20,\"list\":[1,-2.5e3,true,null,"
                        "{\"k\\\"ey\":\"\\u0007\"}],\"empty\":{}}";
     if (strstr(html, want) == NULL)
         fail_msg("summary not passed through as %s", want);
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 static void test_missing_directory(void **state)
@@ -223,8 +207,7 @@ static void test_missing_directory(void **state)
     assert_int_equal(st, BK_ERR_IO);
     assert_non_null(strstr(err.message, "daily.csv"));
     free(html);
-    bk_test_remove_tree(empty);
-    free(empty);
+    bk_test_remove_dir(empty);
 
     bk_report_config cfg;
     bk_report_config_init(&cfg);
@@ -263,16 +246,14 @@ static void test_malformed_csv(void **state)
             fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);
         assert_int_equal(len, 0);
         free(html);
-        bk_test_remove_tree(dir);
-        free(dir);
+        bk_test_remove_dir(dir);
     }
 }
 
 static void test_ensemble_and_compare(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("report-ens");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("report-ens");
     const char *bands = "metric,unit,day,date,mean,q05,q25,q50,q75,q95\n"
                         "cover_days,days,0,2025-09-01,10,8,9,10,11,12\n"
                         "cover_days,days,1,2025-09-02,9.5,7,8.5,9.5,10.5,1.2e+1\n"
@@ -284,10 +265,7 @@ static void test_ensemble_and_compare(void **state)
     free(bk_test_write_temp(dir, "bands.csv", bands, strlen(bands)));
     free(bk_test_write_temp(dir, "curves.csv", curves, strlen(curves)));
     free(bk_test_write_temp(dir, "compare.csv", compare, strlen(compare)));
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     BK_TEST_HAS_ALL(html, "\"kind\":\"compare\"", "\"dates\":[\"2025-09-01\",\"2025-09-02\"]",
                     "\"cover_days\":{\"unit\":\"days\",\"mean\":[10,9.5],\"q05\":[8,7]",
                     "\"q95\":[12,1.2e+1]");
@@ -296,8 +274,7 @@ static void test_ensemble_and_compare(void **state)
                     "\"rows\":[[\"delivered_l\",\"escorts\",\"base\",\"1200\"");
     assert_null(strstr(html, "\"network\":")); /* no scenario.yaml: the map shows events only */
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 }
 
 static void test_network_geojson(void **state)
@@ -317,17 +294,7 @@ static void test_network_geojson(void **state)
     bk_scenario_free(sc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_of_a_run),
-        cmocka_unit_test(test_title_and_observed),
-        cmocka_unit_test(test_long_title_cut_at_a_character),
-        cmocka_unit_test(test_summary_with_escapes_passes_through),
-        cmocka_unit_test(test_missing_directory),
-        cmocka_unit_test(test_malformed_csv),
-        cmocka_unit_test(test_ensemble_and_compare),
-        cmocka_unit_test(test_network_geojson),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_report_of_a_run, test_title_and_observed,
+                   test_long_title_cut_at_a_character, test_summary_with_escapes_passes_through,
+                   test_missing_directory, test_malformed_csv, test_ensemble_and_compare,
+                   test_network_geojson)

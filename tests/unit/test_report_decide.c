@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "blockade/decide.h"
 #include "decide_fixture.h"
+#include "bk_test_main.h"
 
 static char *opt_dir, *vul_dir;
 
@@ -36,22 +37,31 @@ static int write_scenario(const char *dir, const bk_scenario *sc)
     return p ? 0 : -1;
 }
 
+/* An analysis's output directory: a new temporary one named after `prefix` holding NAME.csv and
+ * NAME.json of obj (written by csv and json) and scenario.yaml of sc; NULL if any step fails. */
+static char *analysis_dir(const char *prefix, const char *name, bk_test_writer csv,
+                          bk_test_writer json, const void *obj, const bk_scenario *sc)
+{
+    char *dir = bk_test_make_temp_dir(prefix);
+    char csv_name[64], json_name[64];
+    snprintf(csv_name, sizeof csv_name, "%s.csv", name);
+    snprintf(json_name, sizeof json_name, "%s.json", name);
+    if (dir && (bk_test_write_with(dir, csv_name, csv, obj) ||
+                bk_test_write_with(dir, json_name, json, obj) || write_scenario(dir, sc))) {
+        bk_test_remove_dir(dir);
+        dir = NULL;
+    }
+    return dir;
+}
+
 /* `blockade optimise --out` in small: optimise.csv, optimise.json and scenario.yaml. */
 static char *optimise_dir(const bk_scenario *sc, const char *objective)
 {
     bk_optimise *o = NULL;
     bk_error err = {0};
     char *dir = NULL;
-    if (small_optimise(sc, levers_text, objective, 2, &o, &err) == BK_OK) {
-        dir = bk_test_make_temp_dir("report-opt");
-        if (dir && (bk_test_write_with(dir, "optimise.csv", opt_csv, o)
-                    || bk_test_write_with(dir, "optimise.json", opt_json, o)
-                    || write_scenario(dir, sc))) {
-            bk_test_remove_tree(dir);
-            free(dir);
-            dir = NULL;
-        }
-    }
+    if (small_optimise(sc, levers_text, objective, 2, &o, &err) == BK_OK)
+        dir = analysis_dir("report-opt", "optimise", opt_csv, opt_json, o, sc);
     bk_optimise_free(o);
     return dir;
 }
@@ -63,15 +73,8 @@ static int setup(void **state)
     bk_error err;
     opt_dir = optimise_dir(sc, NULL);
     bk_vulnerability *v = NULL;
-    if (small_vulnerability(sc, 4, 0, 2, 30, &v, &err) == BK_OK) {
-        vul_dir = bk_test_make_temp_dir("report-vul");
-        if (vul_dir && (bk_test_write_with(vul_dir, "vulnerability.csv", vul_csv, v)
-                        || bk_test_write_with(vul_dir, "vulnerability.json", vul_json, v)
-                        || write_scenario(vul_dir, sc))) {
-            free(vul_dir);
-            vul_dir = NULL;
-        }
-    }
+    if (small_vulnerability(sc, 4, 0, 2, 30, &v, &err) == BK_OK)
+        vul_dir = analysis_dir("report-vul", "vulnerability", vul_csv, vul_json, v, sc);
     bk_vulnerability_free(v);
     bk_scenario_free(sc);
     return opt_dir && vul_dir ? 0 : -1;
@@ -80,12 +83,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (opt_dir)
-        bk_test_remove_tree(opt_dir);
-    if (vul_dir)
-        bk_test_remove_tree(vul_dir);
-    free(opt_dir);
-    free(vul_dir);
+    bk_test_remove_dir(opt_dir);
+    bk_test_remove_dir(vul_dir);
     return 0;
 }
 
@@ -121,12 +120,8 @@ static void expect_in(const char *html, const char *want)
 static void test_optimise_page(void **state)
 {
     (void)state;
-    bk_status st;
-    bk_error err;
     size_t len = 0;
-    char *html = bk_test_report(opt_dir, NULL, &st, &err, &len);
-    if (st != BK_OK)
-        fail_msg("%s", err.message);
+    char *html = bk_test_report_ok(opt_dir, NULL, &len);
     expect_in(html, "<title>Two corridors (test): blockade report</title>");
     expect_in(html, "\"kind\":\"optimise\"");
     /* the map, from scenario.yaml */
@@ -177,28 +172,20 @@ static void test_optimise_cvar_states_no_guarantee(void **state)
 {
     (void)state;
     bk_scenario *sc = bk_test_load_reference();
-    bk_error err;
     char *dir = optimise_dir(sc, "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n");
     assert_non_null(dir);
-    bk_status st;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     expect_in(html, "\"guarantee\":\"for the mean only: none for the CVaR\"");
     expect_in(html, "\"measure\":\"CVaR at 0.8 (mean of the worst 20 % of replications)\"");
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
     bk_scenario_free(sc);
 }
 
 static void test_vulnerability_page(void **state)
 {
     (void)state;
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(vul_dir, NULL, &st, &err, NULL);
-    if (st != BK_OK)
-        fail_msg("%s", err.message);
+    char *html = bk_test_report_ok(vul_dir, NULL, NULL);
     expect_in(html, "\"kind\":\"vulnerability\"");
     expect_in(html, "\"network\":{\"type\":\"FeatureCollection\"");
     expect_in(html, "\"vulnerability\":{\"elements\":{\"columns\":[\"static_rank\",\"element\","
@@ -244,8 +231,7 @@ static void test_vulnerability_page(void **state)
 static char *dir_with(const char *src, const char *const *files, size_t n, const char *name,
                       const char *text)
 {
-    char *dir = bk_test_make_temp_dir("report-decide-bad");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("report-decide-bad");
     for (size_t i = 0; i < n; i++) {
         if (strcmp(files[i], name) == 0 && text == NULL)
             continue;
@@ -270,14 +256,12 @@ static void test_each_alone(void **state)
     char *only = dir_with(opt_dir, opt_files + 1, 1, "", NULL); /* optimise.json alone */
     bk_status st;
     bk_error err;
-    char *html = bk_test_report(only, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(only, NULL, NULL);
     expect_in(html, "\"optimise\":{\"result\":{");
     assert_null(strstr(html, "\"candidates\""));
     assert_null(strstr(html, "\"network\""));
     free(html);
-    bk_test_remove_tree(only);
-    free(only);
+    bk_test_remove_dir(only);
     /* optimise.csv without optimise.json is not an output directory the report knows */
     html = bk_test_report(dir, NULL, &st, &err, NULL);
     assert_int_equal(st, BK_ERR_IO);
@@ -285,17 +269,14 @@ static void test_each_alone(void **state)
     expect_in(err.message, "vulnerability.csv");
     expect_in(err.message, "'optimise' or 'vulnerability'");
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
 
     only = dir_with(vul_dir, vul_files, 1, "", NULL); /* vulnerability.csv alone */
-    html = bk_test_report(only, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    html = bk_test_report_ok(only, NULL, NULL);
     expect_in(html, "\"vulnerability\":{\"elements\":{");
     assert_null(strstr(html, "\"analysis\""));
     free(html);
-    bk_test_remove_tree(only);
-    free(only);
+    bk_test_remove_dir(only);
 }
 
 /* Text from the inputs cannot close the page's <script>: every '<' is escaped. */
@@ -306,16 +287,12 @@ static void test_markup_in_inputs_escaped(void **state)
     char *bad = bk_test_replace(json, "\"default\": \"", "\"default\": \"</script><b>x</b> ");
     assert_non_null(bad);
     char *dir = dir_with(opt_dir, opt_files, 3, "optimise.json", bad);
-    bk_status st;
-    bk_error err;
-    char *html = bk_test_report(dir, NULL, &st, &err, NULL);
-    assert_int_equal(st, BK_OK);
+    char *html = bk_test_report_ok(dir, NULL, NULL);
     expect_in(html, "\"default\":\"\\u003c/script>\\u003cb>x\\u003c/b> west.escort.units ");
     assert_int_equal(bk_test_count(html, "<script"), bk_test_count(html, "</script>"));
     assert_int_equal(bk_test_count(html, "<script"), 9);
     free(html);
-    bk_test_remove_tree(dir);
-    free(dir);
+    bk_test_remove_dir(dir);
     free(bad);
     free(json);
 }
@@ -393,8 +370,7 @@ static void test_malformed(void **state)
             fail_msg("case %zu: status %d, message '%s'", i, (int)st, err.message);
         assert_int_equal(len, 0);
         free(html);
-        bk_test_remove_tree(dir);
-        free(dir);
+        bk_test_remove_dir(dir);
     }
     free(o_text);
     free(o_missing);
@@ -407,15 +383,6 @@ static void test_malformed(void **state)
     free(vj);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_optimise_page),
-        cmocka_unit_test(test_optimise_cvar_states_no_guarantee),
-        cmocka_unit_test(test_vulnerability_page),
-        cmocka_unit_test(test_each_alone),
-        cmocka_unit_test(test_markup_in_inputs_escaped),
-        cmocka_unit_test(test_malformed),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BK_TEST_MAIN_GROUP("tests", setup, teardown, test_optimise_page,
+                   test_optimise_cvar_states_no_guarantee, test_vulnerability_page, test_each_alone,
+                   test_markup_in_inputs_escaped, test_malformed)

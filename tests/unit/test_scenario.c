@@ -15,6 +15,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 
 #define REFERENCE_FILE BK_TEST_REFERENCE_FILE
@@ -73,9 +74,7 @@ static void shipped_files_load(void **state)
         bk_scenario_free(sc);
         free(path);
     }
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    bk_scenario *sc = bk_test_load_default();
     assert_non_null(sc);
     size_t len = 0;
     const char *text = bk_scenario_default_text(&len);
@@ -249,7 +248,7 @@ static void city_side_without_sectors(void **state)
         "policy: {airlift: {from_date: 2025-01-11, litres_per_day: 2000, product: diesel},\n"
         "         escorts: {allocation: traffic}}");
     assert_non_null(text);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     assert_false(sc->cityside.enabled);
     assert_int_equal(sc->cityside.n_sectors, 0);
     assert_int_equal(sc->cityside.power_sector, -1);
@@ -268,7 +267,6 @@ static void city_side_without_sectors(void **state)
                     "in proportion to traffic");
     free(buf);
     bk_scenario_free(sc);
-    free(text);
 }
 
 static void check_minimal_defaults(const bk_scenario *sc)
@@ -331,10 +329,8 @@ static void json_loads(void **state)
 
     char *good = bk_test_replace(minimal_json, "\"40000x\"", "40000");
     assert_non_null(good);
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
-    char *path = bk_test_write_temp(dir, "min.json", good, strlen(good));
-    assert_non_null(path);
+    char *dir = bk_test_temp_dir("bk-scenario");
+    char *path = bk_test_temp_file(dir, "min.json", good, strlen(good));
     bk_status st = bk_scenario_load_file(path, &sc, &err);
     if (st != BK_OK)
         print_error("%s\n", err.message);
@@ -408,9 +404,7 @@ static void hash_is_sha256_of_text(void **state)
 static void describe_mentions_everything(void **state)
 {
     (void)state;
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    assert_int_equal(bk_scenario_load_default(&sc, &err), BK_OK);
+    bk_scenario *sc = bk_test_load_default();
     char *buf = bk_test_describe(sc);
     for (int i = 0; i < sc->n_corridors; i++)
         assert_non_null(strstr(buf, sc->corridors[i].id));
@@ -437,8 +431,7 @@ static void io_errors(void **state)
     assert_non_null(strstr(err.message, "no/such/file.yaml"));
     assert_int_equal(err.line, 0);
 
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-scenario");
     sc = (bk_scenario *)&sc;
     assert_int_equal(bk_scenario_load_file(dir, &sc, &err), BK_ERR_IO);
     assert_null(sc);
@@ -463,10 +456,8 @@ static void too_large_fails_fast(void **state)
 {
     (void)state;
     const size_t size = 50u * 1024u * 1024u;
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
-    char *path = bk_test_write_temp(dir, "huge.yaml", "", 0);
-    assert_non_null(path);
+    char *dir = bk_test_temp_dir("bk-scenario");
+    char *path = bk_test_temp_file(dir, "huge.yaml", "", 0);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     static const char line[] = "# padding padding padding padding padding padding padding pad\n";
@@ -487,8 +478,7 @@ static void too_large_fails_fast(void **state)
 
     /* A sparse file of 4 GiB costs no disk; reading it would take seconds, checking its size
      * takes microseconds. */
-    char *sparse = bk_test_write_temp(dir, "sparse.yaml", "", 0);
-    assert_non_null(sparse);
+    char *sparse = bk_test_temp_file(dir, "sparse.yaml", "", 0);
     if (truncate(sparse, (off_t)4 << 30) == 0) {
         sc = (bk_scenario *)&sc;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -542,22 +532,8 @@ static void describe_wording(void **state)
     free(t2);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(describe_wording),
-        cmocka_unit_test(shipped_files_load),
-        cmocka_unit_test(reference_file_values),
-        cmocka_unit_test(reference_file_city_side),
-        cmocka_unit_test(city_side_without_sectors),
-        cmocka_unit_test(minimal_yaml_uses_defaults),
-        cmocka_unit_test(json_loads),
-        cmocka_unit_test(timeline_sorted_stably),
-        cmocka_unit_test(hash_is_sha256_of_text),
-        cmocka_unit_test(describe_mentions_everything),
-        cmocka_unit_test(io_errors),
-        cmocka_unit_test(too_large_fails_fast),
-    };
-    return cmocka_run_group_tests_name("scenario", tests, bk_test_setup_base,
-                                      bk_test_teardown_base);
-}
+BK_TEST_MAIN_GROUP("scenario", bk_test_setup_base, bk_test_teardown_base, describe_wording,
+                   shipped_files_load, reference_file_values, reference_file_city_side,
+                   city_side_without_sectors, minimal_yaml_uses_defaults, json_loads,
+                   timeline_sorted_stably, hash_is_sha256_of_text, describe_mentions_everything,
+                   io_errors, too_large_fails_fast)

@@ -13,6 +13,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 
 #define REFERENCE_FILE BK_TEST_REFERENCE_FILE
@@ -440,8 +441,7 @@ static void malformed_scenarios(void **state)
 static void malformed_files(void **state)
 {
     (void)state;
-    char *dir = bk_test_make_temp_dir("bk-scenario");
-    assert_non_null(dir);
+    char *dir = bk_test_temp_dir("bk-scenario");
     const size_t picks[] = {0, 9, 16, 40};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
         const bad_case *c = &bad_cases[picks[i]];
@@ -449,8 +449,7 @@ static void malformed_files(void **state)
         int edit_line;
         char *text = make_case_text(c, &len, &edit_line);
         assert_non_null(text);
-        char *path = bk_test_write_temp(dir, "bad.yaml", text, len);
-        assert_non_null(path);
+        char *path = bk_test_temp_file(dir, "bad.yaml", text, len);
         bk_scenario *sc = (bk_scenario *)&sc;
         bk_error err = {0};
         assert_int_equal(bk_scenario_load_file(path, &sc, &err), c->status);
@@ -465,12 +464,5 @@ static void malformed_files(void **state)
     free(dir);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(malformed_scenarios),
-        cmocka_unit_test(malformed_files),
-    };
-    return cmocka_run_group_tests_name("scenario_errors", tests, bk_test_setup_base,
-                                       bk_test_teardown_base);
-}
+BK_TEST_MAIN_GROUP("scenario_errors", bk_test_setup_base, bk_test_teardown_base,
+                   malformed_scenarios, malformed_files)

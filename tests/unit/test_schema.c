@@ -14,6 +14,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
 
@@ -136,9 +137,7 @@ static void set_equals_text_route(void **state)
 static void docs_document_every_key(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("docs/scenario-format.md");
-    char *doc = bk_test_read_file(path, NULL);
-    assert_non_null(doc);
+    char *doc = bk_test_slurp_source("docs/scenario-format.md");
     int missing = 0;
     for (int i = 0; i < bki_schema_len; i++) {
         const bk_key *r = &bki_schema[i];
@@ -172,7 +171,6 @@ static void docs_document_every_key(void **state)
     }
     assert_int_equal(missing, 0);
     free(doc);
-    free(path);
 }
 
 /* Every timeline type has a row in docs/scenario-format.md's timeline table, and that row names
@@ -180,9 +178,7 @@ static void docs_document_every_key(void **state)
 static void docs_document_every_timeline_key(void **state)
 {
     (void)state;
-    char *path = bk_test_source_path("docs/scenario-format.md");
-    char *doc = bk_test_read_file(path, NULL);
-    assert_non_null(doc);
+    char *doc = bk_test_slurp_source("docs/scenario-format.md");
     const char *section = strstr(doc, "\n## timeline\n");
     assert_non_null(section);
     int missing = 0;
@@ -220,7 +216,6 @@ static void docs_document_every_timeline_key(void **state)
     }
     assert_int_equal(missing, 0);
     free(doc);
-    free(path);
 }
 
 /* Keys read by hand and rules of the city side: a copy owns its school holidays, months follow
@@ -229,8 +224,7 @@ static void city_side_copy_and_rules(void **state)
 {
     (void)state;
     bk_error err = {0};
-    bk_scenario *def = NULL, *c = NULL;
-    assert_int_equal(bk_scenario_load_default(&def, &err), BK_OK);
+    bk_scenario *def = bk_test_load_default(), *c = NULL;
     assert_true(def->cityside.n_holidays > 0);
     assert_true(def->cityside.fuel_share_month_given);
     assert_int_equal(bk_scenario_clone(def, &c, &err), BK_OK);
@@ -265,14 +259,5 @@ static void city_side_copy_and_rules(void **state)
     bk_scenario_free(base);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(set_exact_and_typed_errors),
-        cmocka_unit_test(set_equals_text_route),
-        cmocka_unit_test(docs_document_every_key),
-        cmocka_unit_test(docs_document_every_timeline_key),
-        cmocka_unit_test(city_side_copy_and_rules),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(set_exact_and_typed_errors, set_equals_text_route, docs_document_every_key,
+             docs_document_every_timeline_key, city_side_copy_and_rules)

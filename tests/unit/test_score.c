@@ -20,6 +20,7 @@
 
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 
 static void test_crps(void **state)
@@ -106,13 +107,4 @@ static void test_validate(void **state)
     bk_scenario_free(sc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crps),
-        cmocka_unit_test(test_interval_pinball),
-        cmocka_unit_test(test_quantile),
-        cmocka_unit_test(test_validate),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_crps, test_interval_pinball, test_quantile, test_validate)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -81,12 +82,10 @@ static void test_same_seed_same_bytes(void **state)
 static void test_littles_law_without_threat(void **state)
 {
     (void)state;
-    char *text = bk_test_big_depot_world("");
-    text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
-    text = bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
+    char *text = bk_test_quiet_world("");
     text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
     text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     double west = 0, south = 0;
     const int seeds = 4, from = 5, to = 60;
     for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
@@ -106,7 +105,6 @@ static void test_littles_law_without_threat(void **state)
         fail_msg("deliveries/day west %.2f (expected %.2f), south %.2f (expected %.2f)", w,
                  w_expect, s, s_expect);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Same world, two escort policies, common seeds: convoys escorted by many units are attacked
@@ -124,7 +122,7 @@ static void test_escorts_deter_attacks(void **state)
     long att_w = 0, att_s = 0, lost_w = 0, lost_s = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
         bk_run_totals ta, tb;
-        bk_test_run_pair(sw, ss, seed, &ta, &tb);
+        bk_test_run_pair(sw, ss, seed, 0, &ta, &tb);
         att_w += ta.attacks_attempted - ta.lone_attacks;
         att_s += tb.attacks_attempted - tb.lone_attacks;
         lost_w += ta.tankers_destroyed + ta.tankers_captured;
@@ -143,11 +141,9 @@ static void test_escorts_deter_attacks(void **state)
 static void test_road_cut_stops_traffic(void **state)
 {
     (void)state;
-    char *text = bk_test_big_depot_world("timeline:\n  - {date: 2025-09-11, type: road_cut, "
-                                         "segment: [west_town, capital], hours: 240}\n");
-    text = bk_test_edit_all(text, "intelligence: 0.3", "intelligence: 0");
-    text = bk_test_edit(text, "rate_per_day: 0.03", "rate_per_day: 0");
-    bk_scenario *sc = bk_test_load_text(text);
+    char *text = bk_test_quiet_world("timeline:\n  - {date: 2025-09-11, type: road_cut, "
+                                     "segment: [west_town, capital], hours: 240}\n");
+    bk_scenario *sc = bk_test_load_and_free(text);
     bk_run *run = run_seed(sc, 3);
     assert_true(bk_test_sum_days(run, "arrivals_west", 0, 10) > 0);
     assert_true(bk_test_sum_days(run, "arrivals_west", 13, 20) == 0); /* cut: days 10..19 */
@@ -156,7 +152,6 @@ static void test_road_cut_stops_traffic(void **state)
     assert_true(bk_test_sum_days(run, "segments_closed", 10, 11) >= 1);
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Without a campaign and with no interest in tankers outside one, nobody attacks; with the
@@ -168,10 +163,10 @@ static void test_campaign_switches_attacks_on(void **state)
     text = cut_from(text, "timeline:");
     text = bk_test_edit(text, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
     bk_scenario *sq = bk_test_load_edited(text, "  campaign_start: 2025-09-05", "");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run_totals ta, tb;
-        bk_test_run_pair(sq, sc, seed, &ta, &tb);
+        bk_test_run_pair(sq, sc, seed, 0, &ta, &tb);
         assert_int_equal(ta.attacks_attempted, 0);
         assert_int_equal(ta.road_cuts, 0);
         assert_true(tb.attacks_attempted > 0);
@@ -179,7 +174,6 @@ static void test_campaign_switches_attacks_on(void **state)
     }
     bk_scenario_free(sq);
     bk_scenario_free(sc);
-    free(text);
 }
 
 
@@ -200,14 +194,12 @@ static void test_more_fuel_never_more_blackout(void **state)
                   "gasoil}\n", cut);
     char *more = bk_test_big_depot_world(with);
     free(with);
-    bk_scenario *sa = bk_test_load_text(base), *sb = bk_test_load_text(more);
+    bk_scenario *sa = bk_test_load_and_free(base), *sb = bk_test_load_and_free(more);
     assert_true(sa->cityside.enabled);
     long better = bk_test_no_more_blackout(sa, sb, 10);
     assert_true(better > 0); /* the airlift did help on some days */
     bk_scenario_free(sa);
     bk_scenario_free(sb);
-    free(base);
-    free(more);
 }
 
 /* Both ports cut for 20 days, then restored: stocks run down, schools close and reopen without
@@ -224,7 +216,7 @@ static void test_shortage_and_recovery(void **state)
     /* ports a third faster than usual, so that supply clearly exceeds demand once restored */
     text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 27");
     text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 16");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
     double initial = bk_test_initial_stock(sc);
@@ -263,7 +255,6 @@ static void test_shortage_and_recovery(void **state)
     }
     assert_true(closures > 0);
     bk_scenario_free(sc);
-    free(text);
 }
 
 /* Column names are tokens whatever the ids: lower case, '-' as '_'. */
@@ -272,7 +263,7 @@ static void test_column_names_are_tokens(void **state)
     (void)state;
     char *text = bk_test_slurp(TWO);
     text = bk_test_edit(text, "  - id: west\n    name: West corridor", "  - id: West-1\n    name: West corridor");
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_and_free(text);
     bk_run *run = run_seed(sc, 1);
     assert_true(bk_test_col(run, "arrivals_west_1") >= 0);
     for (int c = 0; c < run->n_cols; c++)
@@ -280,7 +271,6 @@ static void test_column_names_are_tokens(void **state)
                     strlen(run->cols[c].name));
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(text);
 }
 
 static void test_bad_config(void **state)
@@ -298,19 +288,8 @@ static void test_bad_config(void **state)
     bk_scenario_free(sc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conservation_many_seeds),
-        cmocka_unit_test(test_same_seed_same_bytes),
-        cmocka_unit_test(test_littles_law_without_threat),
-        cmocka_unit_test(test_escorts_deter_attacks),
-        cmocka_unit_test(test_road_cut_stops_traffic),
-        cmocka_unit_test(test_campaign_switches_attacks_on),
-        cmocka_unit_test(test_more_fuel_never_more_blackout),
-        cmocka_unit_test(test_shortage_and_recovery),
-        cmocka_unit_test(test_column_names_are_tokens),
-        cmocka_unit_test(test_bad_config),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_conservation_many_seeds, test_same_seed_same_bytes,
+             test_littles_law_without_threat, test_escorts_deter_attacks,
+             test_road_cut_stops_traffic, test_campaign_switches_attacks_on,
+             test_more_fuel_never_more_blackout, test_shortage_and_recovery,
+             test_column_names_are_tokens, test_bad_config)

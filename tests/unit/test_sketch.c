@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "bk_test_main.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -308,15 +309,5 @@ static void test_u192(void **state)
     assert_true(bki_u192_ld(&big) == 0x1p128L);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accuracy_default),
-        cmocka_unit_test(test_accuracy_other),
-        cmocka_unit_test(test_order_independence),
-        cmocka_unit_test(test_exact_small),
-        cmocka_unit_test(test_fixed_point),
-        cmocka_unit_test(test_u192),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_accuracy_default, test_accuracy_other, test_order_independence, test_exact_small,
+             test_fixed_point, test_u192)

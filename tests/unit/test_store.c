@@ -26,6 +26,7 @@
 #include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "store_fixture.h"
+#include "bk_test_main.h"
 
 #define HASH_A "c859c17ecef0263fdc6a7cd6df86c665ef69f7ae85d2256a7a0f82975530c5c0"
 #define HASH_B "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -383,8 +384,7 @@ static void test_end_not_recorded(void **state)
     (void)state;
     char path[PATH_LEN], out_dir[PATH_LEN], manifest[PATH_LEN + 16];
     bk_store *s = new_store(path, sizeof path, "unrecorded.sqlite");
-    bk_cli_tmp_path(out_dir, sizeof out_dir, "unrecorded-out");
-    assert_int_equal(mkdir(out_dir, 0777), 0);
+    bk_cli_tmp_dir(out_dir, sizeof out_dir, "unrecorded-out");
     snprintf(manifest, sizeof manifest, "%s/manifest.json", out_dir);
     bk_error err = {0};
     int64_t id = 0;
@@ -436,20 +436,9 @@ static void test_scenario_text_stored_once(void **state)
     sqlite3_close(db);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_create_and_reopen),
-        cmocka_unit_test(test_show_prints_every_field),
-        cmocka_unit_test(test_show_escapes_terminal_controls),
-        cmocka_unit_test(test_diff_compares_metrics),
-        cmocka_unit_test(test_refuses_a_file_that_is_not_sqlite),
-        cmocka_unit_test(test_refuses_a_foreign_sqlite_database),
-        cmocka_unit_test(test_readonly_open_creates_nothing),
-        cmocka_unit_test(test_unknown_id_and_bad_calls),
-        cmocka_unit_test(test_begin_without_finish_is_running_or_killed),
-        cmocka_unit_test(test_end_not_recorded),
-        cmocka_unit_test(test_scenario_text_stored_once),
-    };
-    return cmocka_run_group_tests_name("store", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("store", bk_cli_setup, bk_cli_teardown, test_open_create_and_reopen,
+                   test_show_prints_every_field, test_show_escapes_terminal_controls,
+                   test_diff_compares_metrics, test_refuses_a_file_that_is_not_sqlite,
+                   test_refuses_a_foreign_sqlite_database, test_readonly_open_creates_nothing,
+                   test_unknown_id_and_bad_calls, test_begin_without_finish_is_running_or_killed,
+                   test_end_not_recorded, test_scenario_text_stored_once)

@@ -28,16 +28,14 @@
 #include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "store_fixture.h"
+#include "bk_test_main.h"
 
 #define TWO_CORRIDORS BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 #define BAD_SCENARIO  BK_SOURCE_DIR "/tests/cli/bad-value.yaml"
 
 static void need_runs_commands(void)
 {
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "runs", "list", "--help", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "runs", "list", "--help", NULL);
 }
 
 /* Runs in the store: (all, still "running"). */
@@ -65,19 +63,14 @@ static void test_cli_run_records_next_to_out(void **state)
     (void)state;
     unsetenv("BLOCKADE_STORE");
     char parent[PATH_LEN], a[PATH_LEN + 8], b[PATH_LEN + 8], store[PATH_LEN + 16];
-    bk_cli_tmp_path(parent, sizeof parent, "parent");
-    assert_int_equal(mkdir(parent, 0755), 0);
+    bk_cli_tmp_dir(parent, sizeof parent, "parent");
     snprintf(a, sizeof a, "%s/a", parent);
     snprintf(b, sizeof b, "%s/b", parent);
     snprintf(store, sizeof store, "%s/runs.sqlite", parent);
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", a, "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "6", "--seed", "9", "--out", b,
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "5", "--out", a, "--quiet", NULL);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "6", "--seed", "9", "--out", b,
                     "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
     assert_true(bk_cli_exists(store));
     int all = 0, running = 0;
     count_runs(store, &all, &running);
@@ -104,8 +97,7 @@ static void test_cli_run_records_next_to_out(void **state)
 
     need_runs_commands();
     setenv("BLOCKADE_STORE", store, 1);
-    bk_cli_run_args(NULL, &r, "runs", "list", NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "runs", "list", NULL);
     BK_TEST_HAS_ALL(r.out, "\n 1  run", "\n 2  run");
     bk_scenario *sc = NULL;
     assert_int_equal(bk_scenario_load_file(TWO_CORRIDORS, &sc, NULL), BK_OK);
@@ -115,21 +107,14 @@ static void test_cli_run_records_next_to_out(void **state)
     bk_scenario_free(sc);
     assert_non_null(strstr(r.out, want)); /* the name and the start of the hash */
     bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "runs", "diff", "1", "2", NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "runs", "diff", "1", "2", NULL);
     BK_TEST_HAS_ALL(r.out, "scenario: the same in both runs", "totals.delivered_l");
     bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "runs", "show", "2", "--store", store, NULL);
-    bk_cli_expect_code(&r, 0);
+    bk_cli_run_expect(&r, 0, "runs", "show", "2", "--store", store, NULL);
     assert_non_null(strstr(r.out, "seed             9"));
     bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "runs", "show", "3", NULL);
-    bk_cli_expect_code(&r, 2);
-    assert_non_null(strstr(r.err, "no run with id 3"));
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "runs", "show", "first", NULL);
-    bk_cli_expect_code(&r, 2);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(2, "no run with id 3", "runs", "show", "3", NULL);
+    bk_cli_run_code(2, NULL, "runs", "show", "first", NULL);
     unsetenv("BLOCKADE_STORE");
 }
 
@@ -140,32 +125,22 @@ static void test_cli_env_store_and_no_store(void **state)
     char store[PATH_LEN], parent[PATH_LEN], out[PATH_LEN + 8], beside[PATH_LEN + 16];
     bk_cli_tmp_path(store, sizeof store, "env.sqlite");
     setenv("BLOCKADE_STORE", store, 1);
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "3", "--no-store", "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "3", "--no-store", "--quiet", NULL);
     assert_false(bk_cli_exists(store));
 
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "3", "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "3", "--quiet", NULL);
     int all = 0, running = 0;
     count_runs(store, &all, &running);
     assert_int_equal(all, 1);
 
     unsetenv("BLOCKADE_STORE");
-    bk_cli_tmp_path(parent, sizeof parent, "nostore");
-    assert_int_equal(mkdir(parent, 0755), 0);
+    bk_cli_tmp_dir(parent, sizeof parent, "nostore");
     snprintf(out, sizeof out, "%s/out", parent);
     snprintf(beside, sizeof beside, "%s/runs.sqlite", parent);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "3", "--out", out, "--no-store",
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "3", "--out", out, "--no-store",
                     "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
     assert_false(bk_cli_exists(beside));
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--store", store, "--no-store", NULL);
-    bk_cli_expect_code(&r, 2);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(2, NULL, "run", TWO_CORRIDORS, "--store", store, "--no-store", NULL);
 }
 
 /* A bad scenario never leaves a run "running"; a store that cannot be opened stops the run
@@ -176,13 +151,8 @@ static void test_cli_failures_leave_no_running_run(void **state)
     char store[PATH_LEN];
     bk_cli_tmp_path(store, sizeof store, "fail.sqlite");
     setenv("BLOCKADE_STORE", store, 1);
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "2", "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "run", BAD_SCENARIO, "--quiet", NULL);
-    bk_cli_expect_code(&r, 3);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "2", "--quiet", NULL);
+    bk_cli_run_code(3, NULL, "run", BAD_SCENARIO, "--quiet", NULL);
     int all = 0, running = 0;
     count_runs(store, &all, &running);
     assert_int_equal(running, 0);
@@ -191,20 +161,14 @@ static void test_cli_failures_leave_no_running_run(void **state)
     char dir[PATH_LEN], bad_store[PATH_LEN + 32];
     bk_cli_tmp_path(dir, sizeof dir, "out");
     snprintf(bad_store, sizeof bad_store, "%s/no/such/dir/x.sqlite", bk_cli_tmp_root);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "2", "--out", dir, "--store",
+    bk_cli_run_code(4, bad_store, "run", TWO_CORRIDORS, "--days", "2", "--out", dir, "--store",
                     bad_store, NULL);
-    bk_cli_expect_code(&r, 4);
-    assert_non_null(strstr(r.err, bad_store));
-    bk_cli_result_free(&r);
     assert_false(bk_cli_exists(dir));
 
     char in_out[PATH_LEN + 16];
     snprintf(in_out, sizeof in_out, "%s/runs.sqlite", dir);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "2", "--out", dir, "--store", in_out,
-                    NULL);
-    bk_cli_expect_code(&r, 2);
-    assert_non_null(strstr(r.err, "inside the output directory"));
-    bk_cli_result_free(&r);
+    bk_cli_run_code(2, "inside the output directory", "run", TWO_CORRIDORS, "--days", "2", "--out",
+                    dir, "--store", in_out, NULL);
     assert_false(bk_cli_exists(dir));
     unsetenv("BLOCKADE_STORE");
 }
@@ -218,8 +182,7 @@ static void test_cli_runs_missing_store(void **state)
     bk_cli_tmp_path(store, sizeof store, "missing.sqlite");
     setenv("BLOCKADE_STORE", store, 1);
     bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "runs", "list", NULL);
-    bk_cli_expect_code(&r, 4);
+    bk_cli_run_expect(&r, 4, "runs", "list", NULL);
     assert_non_null(strstr(r.err, "no run store at"));
     assert_non_null(strstr(r.err, store));
     bk_cli_result_free(&r);
@@ -233,45 +196,21 @@ static void test_cli_report_by_run_id(void **state)
 {
     (void)state;
     char parent[PATH_LEN], out[PATH_LEN + 8], store[PATH_LEN + 16], html[PATH_LEN + 16];
-    bk_cli_tmp_path(parent, sizeof parent, "report");
-    assert_int_equal(mkdir(parent, 0755), 0);
+    bk_cli_tmp_dir(parent, sizeof parent, "report");
     snprintf(out, sizeof out, "%s/a", parent);
     snprintf(store, sizeof store, "%s/runs.sqlite", parent);
     snprintf(html, sizeof html, "%s/a.html", parent);
     setenv("BLOCKADE_STORE", store, 1);
-    bk_cli_result r;
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--out", out, "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "run", TWO_CORRIDORS, "--days", "5", "--quiet", NULL); /* no --out */
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "report", "--run", "1", "-o", html, "--quiet", NULL);
-    bk_cli_expect_code(&r, 0);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "5", "--out", out, "--quiet", NULL);
+    bk_cli_run_code(0, NULL, "run", TWO_CORRIDORS, "--days", "5", "--quiet", NULL); /* no --out */
+    bk_cli_run_code(0, NULL, "report", "--run", "1", "-o", html, "--quiet", NULL);
     assert_true(bk_cli_exists(html));
-    bk_cli_run_args(NULL, &r, "report", "--run", "99", "-o", html, NULL);
-    bk_cli_expect_code(&r, 2);
-    assert_non_null(strstr(r.err, "no run 99"));
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "report", "--run", "2", "-o", html, NULL);
-    bk_cli_expect_code(&r, 4);
-    assert_non_null(strstr(r.err, "no output directory"));
-    bk_cli_result_free(&r);
-    bk_cli_run_args(NULL, &r, "report", out, "--run", "1", "-o", html, NULL);
-    bk_cli_expect_code(&r, 2);
-    bk_cli_result_free(&r);
+    bk_cli_run_code(2, "no run 99", "report", "--run", "99", "-o", html, NULL);
+    bk_cli_run_code(4, "no output directory", "report", "--run", "2", "-o", html, NULL);
+    bk_cli_run_code(2, NULL, "report", out, "--run", "1", "-o", html, NULL);
     unsetenv("BLOCKADE_STORE");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cli_run_records_next_to_out),
-        cmocka_unit_test(test_cli_env_store_and_no_store),
-        cmocka_unit_test(test_cli_failures_leave_no_running_run),
-        cmocka_unit_test(test_cli_runs_missing_store),
-        cmocka_unit_test(test_cli_report_by_run_id),
-    };
-    return cmocka_run_group_tests_name("store_cli", tests, bk_cli_setup, bk_cli_teardown);
-}
+BK_TEST_MAIN_GROUP("store_cli", bk_cli_setup, bk_cli_teardown, test_cli_run_records_next_to_out,
+                   test_cli_env_store_and_no_store, test_cli_failures_leave_no_running_run,
+                   test_cli_runs_missing_store, test_cli_report_by_run_id)

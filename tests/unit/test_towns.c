@@ -17,6 +17,7 @@
 #include "blockade/blockade.h"
 #include "bk_test.h"
 #include "bk_test_model.h"
+#include "bk_test_main.h"
 #include "model/city.h"
 #include "model/run.h"
 #include "scenario/scenario.h"
@@ -30,8 +31,6 @@ static char *world(const char *timeline, const char *from, const char *to)
     char *text = bk_test_big_depot_world(timeline);
     return from != NULL ? bk_test_edit(text, from, to) : text;
 }
-
-#define load_text(text) bk_test_load_text(text)
 
 #define run_seed(sc, seed) bk_test_run_checked(sc, seed)
 
@@ -52,7 +51,8 @@ static void test_population_doubles_per_capita_demand(void **state)
     char *t1 = world("timeline: []\n", ESSENTIAL, ESSENTIAL_PC);
     char *t2 = world(doubled, ESSENTIAL, ESSENTIAL_PC);
     char *t3 = world(doubled, NULL, NULL); /* the same entry, no per-capita sector */
-    bk_scenario *s1 = load_text(t1), *s2 = load_text(t2), *s3 = load_text(t3);
+    bk_scenario *s1 = bk_test_load_and_free(t1), *s2 = bk_test_load_and_free(t2),
+                *s3 = bk_test_load_and_free(t3);
     static double a[MAXD], b[MAXD], c3[MAXD];
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *r1 = run_seed(s1, seed), *r2 = run_seed(s2, seed), *r3 = run_seed(s3, seed);
@@ -74,9 +74,6 @@ static void test_population_doubles_per_capita_demand(void **state)
     bk_scenario_free(s1);
     bk_scenario_free(s2);
     bk_scenario_free(s3);
-    free(t1);
-    free(t2);
-    free(t3);
 }
 
 /* The population of a day: sets, arrivals spread over days, departures, never negative. */
@@ -89,7 +86,7 @@ static void test_population_by_day(void **state)
                     "  - {date: 2025-09-21, type: population, people: 1000}\n"
                     "  - {date: 2025-09-22, type: population, change: -5000}\n",
                     NULL, NULL);
-    bk_scenario *sc = load_text(t);
+    bk_scenario *sc = bk_test_load_and_free(t);
     assert_true(bki_city_population(sc, 0) == 2000000);
     assert_true(bki_city_population(sc, 1) == 2000000);
     assert_true(fabs(bki_city_population(sc, 2) - 2025000) < 1e-6); /* a quarter on its first day */
@@ -100,7 +97,6 @@ static void test_population_by_day(void **state)
     assert_true(bki_city_population(sc, 20) == 1000);
     assert_true(bki_city_population(sc, 21) == 0); /* more leave than there are */
     bk_scenario_free(sc);
-    free(t);
 }
 
 /* A replayed ambush strikes once, within its window, on one of its segments, a loaded target
@@ -116,7 +112,7 @@ static void test_ambush_replay(void **state)
                  "scale: %g, hours: 240, note: replay}\n",
                  scales[k]);
         char *t = world(tl, NULL, NULL);
-        bk_scenario *sc = load_text(t);
+        bk_scenario *sc = bk_test_load_and_free(t);
         int seg = bki_scenario_find_segment(sc, bki_scenario_find_place(sc, "west_town"),
                                             bki_scenario_find_place(sc, "capital"));
         for (uint64_t seed = 1; seed <= 5; seed++) {
@@ -138,7 +134,6 @@ static void test_ambush_replay(void **state)
             bk_run_free(run);
         }
         bk_scenario_free(sc);
-        free(t);
     }
 }
 
@@ -149,7 +144,7 @@ static void test_ambush_place_and_target(void **state)
     char *t = world("timeline:\n  - {date: 2025-09-06, type: ambush, place: west_town, scale: 1, "
                     "hours: 1000, target: convoy}\n",
                     NULL, NULL);
-    bk_scenario *sc = load_text(t);
+    bk_scenario *sc = bk_test_load_and_free(t);
     const bk_timeline_event *te = &sc->timeline[0];
     assert_int_equal(te->n_segs, 3); /* from the border, to the capital, to the south town */
     int wt = bki_scenario_find_place(sc, "west_town");
@@ -170,7 +165,6 @@ static void test_ambush_place_and_target(void **state)
     }
     assert_true(struck >= 1 && struck <= 5); /* one claim per entry and run, and it happened */
     bk_scenario_free(sc);
-    free(t);
 }
 
 /* A closed river segment carries nothing while closed: the west corridor's only way into the
@@ -183,7 +177,7 @@ static void test_river_closed_carries_nothing(void **state)
     char *t1 = world("timeline:\n  - {date: 2025-09-05, type: river_closed, segments: "
                      "[[west_town, capital]], hours: end}\n",
                      NULL, NULL);
-    bk_scenario *s0 = load_text(t0), *s1 = load_text(t1);
+    bk_scenario *s0 = bk_test_load_and_free(t0), *s1 = bk_test_load_and_free(t1);
     static double a0[MAXD], a1[MAXD];
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *r0 = run_seed(s0, seed), *r1 = run_seed(s1, seed);
@@ -200,8 +194,6 @@ static void test_river_closed_carries_nothing(void **state)
     }
     bk_scenario_free(s0);
     bk_scenario_free(s1);
-    free(t0);
-    free(t1);
 }
 
 /* A closed airfield at the city takes no airlift for its hours, and the airlift resumes. */
@@ -214,7 +206,7 @@ static void test_airfield_closed_no_airlift(void **state)
                     "  - {date: 2025-09-10, type: airfield_closed, place: capital, hours: 72}\n"
                     "  - {date: 2025-09-20, type: airfield_closed, place: capital, hours: 12}\n",
                     NULL, NULL);
-    bk_scenario *sc = load_text(t);
+    bk_scenario *sc = bk_test_load_and_free(t);
     static double air[MAXD];
     bk_run *run = run_seed(sc, 1);
     series(run, "airlift_l", air);
@@ -225,7 +217,6 @@ static void test_airfield_closed_no_airlift(void **state)
     }
     bk_run_free(run);
     bk_scenario_free(sc);
-    free(t);
 }
 
 static void expect_error(const char *timeline, const char *from, const char *to, const char *want)
@@ -237,11 +228,9 @@ static void expect_error(const char *timeline, const char *from, const char *to,
         free(t);
         t = r;
     }
-    bk_scenario *sc = NULL;
-    bk_error err = {0};
-    bk_status st = bk_scenario_load_string(t, strlen(t), "bad.yaml", &sc, &err);
-    if (st == BK_OK || sc != NULL || strstr(err.message, want) == NULL || err.line <= 0)
-        fail_msg("want an error with '%s', got %s: %s", want, bk_status_name(st), err.message);
+    bk_error err = bk_test_load_error(t, want);
+    if (err.line <= 0)
+        fail_msg("no line in the error '%s'", err.message);
     free(t);
 }
 
@@ -291,8 +280,7 @@ static void test_cases_deterministic(void **state)
         assert_int_equal(warnings, 0); /* `scenario check` says nothing */
         bk_run *a = run_seed(sc, 11), *b = run_seed(sc, 11);
         assert_int_equal(a->days, sc->days);
-        assert_int_equal(a->n_cols, b->n_cols);
-        assert_memory_equal(a->daily, b->daily, (size_t)a->days * a->n_cols * sizeof *a->daily);
+        bk_test_assert_same_daily(a, b);
         bk_run_free(a);
         bk_run_free(b);
         bk_scenario_free(sc);
@@ -300,17 +288,6 @@ static void test_cases_deterministic(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_population_doubles_per_capita_demand),
-        cmocka_unit_test(test_population_by_day),
-        cmocka_unit_test(test_ambush_replay),
-        cmocka_unit_test(test_ambush_place_and_target),
-        cmocka_unit_test(test_river_closed_carries_nothing),
-        cmocka_unit_test(test_airfield_closed_no_airlift),
-        cmocka_unit_test(test_bad_entries),
-        cmocka_unit_test(test_cases_deterministic),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_population_doubles_per_capita_demand, test_population_by_day, test_ambush_replay,
+             test_ambush_place_and_target, test_river_closed_carries_nothing,
+             test_airfield_closed_no_airlift, test_bad_entries, test_cases_deterministic)
