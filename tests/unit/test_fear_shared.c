@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bk_test_main.h"
 #include "bk_test_model.h"
 #include "blockade/blockade.h"
 #include "model/run.h"
@@ -116,13 +117,4 @@ static void test_bad_value(void **state)
     free(s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_off_by_default),
-        cmocka_unit_test(test_partial_share),
-        cmocka_unit_test(test_whole_port_fears_as_one),
-        cmocka_unit_test(test_bad_value),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BK_TEST_MAIN(test_off_by_default, test_partial_share, test_whole_port_fears_as_one, test_bad_value)
