@@ -1,11 +1,8 @@
-/* yaml.c: the quiet, error-collecting libfyaml diagnostic object, the guard against what
- * libfyaml cannot read safely, and a document parsed with both. */
+/* yaml.c: the quiet, error-collecting libfyaml diagnostic object. */
 #include "engine/yaml.h"
 #include "engine/utf8.h"
 
 #include <stdbool.h>
-#include <stdio.h>
-#include <string.h>
 
 /* Exported by libfyaml 0.7 but missing from its header: without it a diagnostic object of our
  * own does not keep the errors it is given. */
@@ -98,33 +95,4 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
         c++;
     }
     return NULL;
-}
-
-/* Contract in yaml.h. */
-struct fy_document *bki_yaml_parse(const char *text, size_t len,
-                                   enum fy_parse_cfg_flags flags, bool guard,
-                                   bki_yaml_error *e)
-{
-    memset(e, 0, sizeof *e);
-    if (guard && (e->why = bki_yaml_guard(text, len, &e->line, &e->column)) != NULL)
-        return NULL;
-    struct fy_diag *diag = bki_yaml_quiet_diag();
-    if (diag == NULL) {
-        e->nomem = true;
-        return NULL;
-    }
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = flags;
-    pcfg.diag = diag;
-    struct fy_document *doc = fy_document_build_from_string(&pcfg, text, len);
-    if (doc == NULL) {
-        void *it = NULL;
-        struct fy_diag_error *d = fy_diag_errors_iterate(diag, &it);
-        e->line = d && d->line > 0 ? d->line : 0;
-        e->column = d && d->column > 0 ? d->column : 0;
-        e->has_msg = d && d->msg;
-        snprintf(e->msg, sizeof e->msg, "%s", e->has_msg ? d->msg : "");
-    }
-    fy_diag_destroy(diag);
-    return doc;
 }

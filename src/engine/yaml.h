@@ -4,9 +4,6 @@
 #ifndef BK_YAML_H
 #define BK_YAML_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include <libfyaml.h>
 
 /* A diagnostic object that prints nothing and collects errors (read them with
@@ -20,22 +17,5 @@ struct fy_diag *bki_yaml_quiet_diag(void);
  * scenario, a policy, a calibration spec or a JSON file. Returns NULL when the text is
  * acceptable, else a reason, with the 1-based line and column in *line and *col. */
 const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col);
-
-/* Why bki_yaml_parse gave no document. */
-typedef struct bki_yaml_error {
-    bool nomem;       /* no diagnostic object: out of memory */
-    const char *why;  /* the reason bki_yaml_guard gave, or NULL */
-    int line, column; /* 1-based, of the guard's reason or libfyaml's first error; 0: unknown */
-    bool has_msg;     /* libfyaml's first error had a message: */
-    char msg[1024];   /* that message (cut to the size of a bk_error's), else "" */
-} bki_yaml_error;
-
-/* The document of `text` (len bytes) as libfyaml builds it with the parse flags `flags`
- * (FYPCF_*) and a quiet diagnostic object; with `guard`, the text is first checked by
- * bki_yaml_guard. NULL when there is no document, with *e saying why (zeroed otherwise). Free
- * the document with fy_document_destroy. */
-struct fy_document *bki_yaml_parse(const char *text, size_t len,
-                                   enum fy_parse_cfg_flags flags, bool guard,
-                                   bki_yaml_error *e);
 
 #endif

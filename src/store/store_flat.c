@@ -150,16 +150,22 @@ void rs_flatten_json(const char *json, flat *f)
     memset(f, 0, sizeof *f);
     if (json == NULL)
         return;
-    bki_yaml_error ye;
-    struct fy_document *doc = bki_yaml_parse(json, strlen(json),
-                                             FYPCF_QUIET | FYPCF_JSON_FORCE, false, &ye);
-    if (doc == NULL && ye.nomem) {
+    struct fy_diag *diag = bki_yaml_quiet_diag();
+    if (diag == NULL) {
         f->nomem = true;
-    } else if (doc == NULL) {
+        return;
+    }
+    struct fy_parse_cfg pcfg;
+    memset(&pcfg, 0, sizeof pcfg);
+    pcfg.flags = FYPCF_QUIET | FYPCF_JSON_FORCE;
+    pcfg.diag = diag;
+    struct fy_document *doc = fy_document_build_from_string(&pcfg, json, strlen(json));
+    if (doc == NULL) {
         f->invalid = true;
         flat_add(f, "", json, strlen(json), false);
     } else {
         flatten_node(f, fy_document_root(doc), "", 0);
         fy_document_destroy(doc);
     }
+    fy_diag_destroy(diag);
 }

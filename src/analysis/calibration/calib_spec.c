@@ -14,7 +14,6 @@
 #include <libfyaml.h>
 
 #include "analysis/calibration/observed.h"
-#include "analysis/policy/spec_file.h"
 #include "blockade/ensemble.h"
 #include "scenario/scenario.h"
 #include "engine/yaml.h"
@@ -197,18 +196,30 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
         name = "-";
     if (len > SPEC_MAX_BYTES)
         return spec_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than 1 MiB", NULL);
-    bki_yaml_error ye;
-    struct fy_document *doc = bki_yaml_parse(text, len, FYPCF_QUIET | FYPCF_COLLECT_DIAG, true,
-                                             &ye);
-    if (!doc && ye.nomem)
+    int gl, gc;
+    const char *why = bki_yaml_guard(text, len, &gl, &gc);
+    if (why)
+        return spec_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: ", why);
+    struct fy_diag *diag = bki_yaml_quiet_diag();
+    if (!diag)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
-    if (!doc)
-        return spec_fail(err, BK_ERR_SYNTAX, name, ye.line, "not valid YAML: ",
-                         ye.why ? ye.why : ye.msg);
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
+    pcfg.diag = diag;
+    struct fy_document *doc = fy_document_build_from_string(&pcfg, text, len);
+    if (!doc) {
+        void *it = NULL;
+        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+        bk_status st = spec_fail(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
+                                 "not valid YAML: ", e && e->msg ? e->msg : "");
+        fy_diag_destroy(diag);
+        return st;
+    }
     bk_calib_spec *spec = bki_calloc(1, sizeof *spec);
     bk_status st = spec ? spec_parse(doc, name, spec, err)
                         : spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     fy_document_destroy(doc);
+    fy_diag_destroy(diag);
     if (st != BK_OK) {
         bk_calib_spec_free(spec);
         return st;
@@ -217,18 +228,18 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
     return BK_OK;
 }
 
-static bk_status spec_text(const char *text, size_t len, const char *name, const void *ctx,
-                           void *out, bk_error *err)
-{
-    (void)ctx;
-    return bk_calib_spec_load_string(text, len, name, out, err);
-}
-
 /* Contract in blockade/calibrate.h. */
 bk_status bk_calib_spec_load_file(const char *path, bk_calib_spec **out, bk_error *err)
 {
     *out = NULL;
-    return bki_spec_file_read(path, SPEC_MAX_BYTES, NULL, spec_text, NULL, out, err);
+    char *text;
+    size_t len;
+    bk_status st = bki_read_whole_file(path, SPEC_MAX_BYTES, &text, &len, err);
+    if (st != BK_OK)
+        return st;
+    st = bk_calib_spec_load_string(text, len, path, out, err);
+    bki_free(text);
+    return st;
 }
 
 /* Contract in blockade/calibrate.h. */

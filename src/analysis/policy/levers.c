@@ -73,14 +73,23 @@ static struct fy_document *parse(const char *text, size_t len, const char *file,
         bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes", SPEC_MAX_BYTES);
         return NULL;
     }
-    bki_yaml_error ye;
-    struct fy_document *doc = bki_yaml_parse(text, len, FYPCF_QUIET | FYPCF_COLLECT_DIAG, false,
-                                             &ye);
-    if (!doc && ye.nomem)
+    struct fy_diag *diag = bki_yaml_quiet_diag();
+    if (!diag) {
         bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    else if (!doc)
-        bki_fail_at(err, BK_ERR_SYNTAX, file, ye.line, ye.column, "not valid YAML%s%s",
-                    ye.has_msg ? ": " : "", ye.msg);
+        return NULL;
+    }
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
+    pcfg.diag = diag;
+    struct fy_document *doc = fy_document_build_from_string(&pcfg, text, len);
+    if (!doc) {
+        void *it = NULL;
+        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+        bki_fail_at(err, BK_ERR_SYNTAX, file, e && e->line > 0 ? e->line : 0,
+                    e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
+                    e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
+    }
+    fy_diag_destroy(diag);
     return doc;
 }
 

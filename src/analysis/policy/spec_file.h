@@ -1,6 +1,5 @@
-/* spec_file.h (internal): the input files of the analyses (policy, lever, objective and
- * calibration spec files) read whole, with a size limit (engine/file.h), then handed to the
- * reader of their text. */
+/* spec_file.h (internal): the input files of the analyses (policy, lever and objective files)
+ * read whole, with a size limit (engine/file.h), then handed to the reader of their text. */
 #ifndef BK_ANALYSIS_SPEC_FILE_H
 #define BK_ANALYSIS_SPEC_FILE_H
 
