@@ -38,7 +38,8 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
     bool line_start = true;   /* only blanks so far on this line */
     char quote = 0;           /* inside '...' or "..." */
     bool comment = false;
-    unsigned char prev = '\n', prev2 = '\n';   /* last two bytes outside blanks handling */
+    unsigned char prev = '\n';   /* the last byte */
+    unsigned char last_nb = '\n';   /* the last byte on this line that is not a blank */
     for (size_t i = 0; i < len;) {
         *line = l;
         *col = c;
@@ -55,8 +56,8 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
                 c = 1;
             }
             line_start = true;
+            last_nb = '\n';
             comment = false;
-            prev2 = prev;
             prev = '\n';
             i++;
             continue;   /* a quoted string may go on over lines */
@@ -70,7 +71,7 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
                                    t[i + 1] == '\n' || t[i + 1] == '\r') &&
                      (line_start || prev == '{' || prev == '[' || prev == ',' ||
                       ((prev == ' ' || prev == '\t') &&
-                       (prev2 == '-' || prev2 == '?' || prev2 == ':'))))
+                       (last_nb == '-' || last_nb == '?' || last_nb == ':'))))
                 return "the explicit-key indicator '?' is not supported: write 'key: value'";
             else if ((ch == '"' || ch == '\'') &&
                      (line_start || prev == ' ' || prev == '\t' || prev == '{' || prev == '[' ||
@@ -87,9 +88,10 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
             i++;   /* an escaped character: skip it too */
             c++;
         }
-        if (ch != ' ' && ch != '\t')
+        if (ch != ' ' && ch != '\t') {
             line_start = false;
-        prev2 = prev;
+            last_nb = ch;
+        }
         prev = ch;
         i += k;
         c++;
