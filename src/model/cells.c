@@ -373,6 +373,14 @@ bool bki_cells_threaten(const bk_model *m, int seg, double t)
     return false;
 }
 
+/* Drivers of a corridor lose heart: willingness times keep, not below the floor. */
+static void lose_heart(bk_model *m, bk_corr_state *cs, double keep)
+{
+    cs->willingness *= keep;
+    if (cs->willingness < m->sc->fleet.min_willingness)
+        cs->willingness = m->sc->fleet.min_willingness;
+}
+
 /* Remember an attack on corridor c: counts, drivers' fear, threat-triggered convoy mode. */
 static void corridor_attacked(bk_model *m, int c, int kidnapped)
 {
@@ -380,18 +388,11 @@ static void corridor_attacked(bk_model *m, int c, int kidnapped)
     bk_corr_state *cs = &m->corr[c];
     cs->week_attacks++;
     double keep = (1.0 - f->fear_per_attack) * pow(1.0 - f->fear_per_kidnapping, kidnapped);
-    cs->willingness *= keep;
-    if (cs->willingness < f->min_willingness)
-        cs->willingness = f->min_willingness;
+    lose_heart(m, cs, keep);
     if (f->fear_shared_port > 0) /* the same hauliers load at the port: they hear of it */
-        for (int d = 0; d < m->sc->n_corridors; d++) {
-            if (d == c || m->sc->corridors[d].port != m->sc->corridors[c].port)
-                continue;
-            bk_corr_state *ds = &m->corr[d];
-            ds->willingness *= 1.0 - f->fear_shared_port * (1.0 - keep);
-            if (ds->willingness < f->min_willingness)
-                ds->willingness = f->min_willingness;
-        }
+        for (int d = 0; d < m->sc->n_corridors; d++)
+            if (d != c && m->sc->corridors[d].port == m->sc->corridors[c].port)
+                lose_heart(m, &m->corr[d], 1.0 - f->fear_shared_port * (1.0 - keep));
     cs->recent_attacks[m->day % 7] += 1.0;
     double week = 0;
     for (int k = 0; k < 7; k++)
@@ -452,10 +453,7 @@ static void held_tanker(bk_model *m, int i, int c)
         }
         m->today.kidnapped += kidnapped;
         CCOUNT(m, corridor, CC_KIDNAPPED) += kidnapped;
-        bk_corr_state *cr = &m->corr[corridor];
-        cr->willingness *= pow(1.0 - m->sc->fleet.fear_per_kidnapping, kidnapped);
-        if (cr->willingness < m->sc->fleet.min_willingness)
-            cr->willingness = m->sc->fleet.min_willingness;
+        lose_heart(m, &m->corr[corridor], pow(1.0 - m->sc->fleet.fear_per_kidnapping, kidnapped));
         return;
     }
     const bk_route *rt = &m->routes[mv->route];
