@@ -169,6 +169,9 @@ static void lever_file_errors(void **state)
                            "total: 2}\n", BK_ERR_REFERENCE, 4, 0, "not a lever");
     expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3, "
                            "colour: red}\n", BK_ERR_SCHEMA, 2, 0, "unexpected key");
+    /* a construct with which libfyaml crashes (tests/fuzz/corpus/levers) is refused first */
+    expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.units, min: 0, max: 3}\n"
+                           ":  ?  ? . ?  ? 0\n", BK_ERR_SYNTAX, 3, 4, "explicit-key");
     bk_levers *lv = NULL;
     bk_error err = {0};
     assert_int_equal(bk_levers_load_string(levers_text, strlen(levers_text), "l.yaml", sc, &lv,
@@ -184,6 +187,10 @@ static void lever_file_errors(void **state)
     assert_int_equal(bk_objective_load_string(badm, strlen(badm), "o.yaml", &obj, &err),
                      BK_ERR_VALUE);
     assert_non_null(strstr(err.message, "o.yaml:2:10:"));
+    const char *badq = "harm: {unmet_l: 1}\n? measure\n";
+    assert_int_equal(bk_objective_load_string(badq, strlen(badq), "o.yaml", &obj, &err),
+                     BK_ERR_SYNTAX);
+    assert_non_null(strstr(err.message, "o.yaml:2:1:"));
     bk_scenario_free(sc);
 }
 

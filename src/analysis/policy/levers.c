@@ -73,6 +73,12 @@ static struct fy_document *parse(const char *text, size_t len, const char *file,
         bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes", SPEC_MAX_BYTES);
         return NULL;
     }
+    int gl, gc;
+    const char *why = bki_yaml_guard(text, len, &gl, &gc);
+    if (why) {
+        bki_fail_at(err, BK_ERR_SYNTAX, file, gl, gc, "not valid YAML: %s", why);
+        return NULL;
+    }
     struct fy_diag *diag = bki_yaml_quiet_diag();
     if (!diag) {
         bki_fail(err, BK_ERR_NOMEM, "out of memory");
