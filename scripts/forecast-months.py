@@ -4,7 +4,11 @@
 Runs `blockade run --replication i` for i = 0..N-1 over the scenario's horizon, sums the daily
 columns of each replication by calendar month and prints, per month, the median and the 90 %
 interval (5th and 95th percentiles, linear interpolation) of: litres delivered (ML), attacks on
-tankers, tankers destroyed, escorted convoys, and the mean end-of-month city stock (ML).
+tankers, tankers destroyed, escorted convoys, and the end-of-month city stock (ML); then, in a
+second table, what the city lives through each month: days with unmet demand, days on which the
+priority sectors (hospitals, water, security: `city.sectors[].priority`) were not fully served,
+the worst day's hours without electricity, the peak informal price over the official one,
+and the days on which schools were closed by decision (outside the holidays).
 
     scripts/forecast-months.py BLOCKADE [SCENARIO] [-n N] [--days D]
 
@@ -19,6 +23,19 @@ import tempfile
 
 COLUMNS = [("delivered_l", "deliveries (ML)", 1e-6), ("attacks", "attacks on tankers (all, before reporting)", 1),
            ("destroyed", "tankers destroyed", 1), ("convoys", "escorted convoys", 1)]
+
+# The city's month: (title, value of one day's row, how the days combine: sum or max).
+CITY = [("days with unmet demand", lambda r: float(r["shortage_share"]) > 0, sum),
+        ("days with priority demand unmet", lambda r: float(r["unmet_priority_l"]) > 0, sum),
+        ("worst day without electricity (h)", lambda r: float(r["blackout_hours"]), max),
+        ("peak informal price (x official)", lambda r: float(r["price_ratio"]), max),
+        ("days schools closed by decision (outside holidays)",
+         lambda r: r["schools_open"] == "0" and r["school_holiday"] == "0", sum)]
+
+
+def band(xs):
+    """Median [5 %, 95 %] of xs."""
+    return "%.3g [%.3g, %.3g]" % (quantile(xs, 0.5), quantile(xs, 0.05), quantile(xs, 0.95))
 
 
 def quantile(xs, p):
@@ -38,6 +55,7 @@ def main():
     a = ap.parse_args()
     months = {}  # month -> column -> [value per replication]
     stock = {}
+    city = {}  # month -> title -> [value per replication]
     with tempfile.TemporaryDirectory(prefix="bk-forecast-") as tmp:
         for i in range(a.n):
             out = os.path.join(tmp, "r%d" % i)
@@ -46,10 +64,11 @@ def main():
             if a.days:
                 cmd += ["--days", str(a.days)]
             subprocess.run(cmd, check=True)
-            sums, last_stock = {}, {}
+            sums, last_stock, days = {}, {}, {}
             with open(os.path.join(out, "daily.csv"), newline="") as f:
                 for row in csv.DictReader(f):
                     m = row["date"][:7]
+                    days.setdefault(m, []).append(row)
                     s = sums.setdefault(m, {c: 0.0 for c, _, _ in COLUMNS})
                     for c, _, k in COLUMNS:
                         s[c] += float(row[c]) * k
@@ -58,18 +77,18 @@ def main():
                 for c in s:
                     months.setdefault(m, {}).setdefault(c, []).append(s[c])
                 stock.setdefault(m, []).append(last_stock[m])
+                for title, day_value, combine in CITY:
+                    v = combine(float(day_value(r)) for r in days[m])
+                    city.setdefault(m, {}).setdefault(title, []).append(v)
     print("| Month | " + " | ".join(t for _, t, _ in COLUMNS) + " | city stock at month end (ML) |")
     print("|---" * (len(COLUMNS) + 2) + "|")
     for m in sorted(months):
-        cells = []
-        for c, _, _ in COLUMNS:
-            xs = months[m][c]
-            cells.append("%.3g [%.3g, %.3g]" % (quantile(xs, 0.5), quantile(xs, 0.05),
-                                              quantile(xs, 0.95)))
-        xs = stock[m]
-        cells.append("%.3g [%.3g, %.3g]" % (quantile(xs, 0.5), quantile(xs, 0.05),
-                                          quantile(xs, 0.95)))
+        cells = [band(months[m][c]) for c, _, _ in COLUMNS] + [band(stock[m])]
         print("| %s | %s |" % (m, " | ".join(cells)))
+    print("\n| Month | " + " | ".join(t for t, _, _ in CITY) + " |")
+    print("|---" * (len(CITY) + 1) + "|")
+    for m in sorted(city):
+        print("| %s | %s |" % (m, " | ".join(band(city[m][t]) for t, _, _ in CITY)))
     print("\n%d replications (median [5 %%, 95 %%])" % a.n)
     return 0
 
