@@ -316,6 +316,14 @@ static bk_scenario *with_policy(const char *text)
     return sc;
 }
 
+/* The scenario under the policy `name` that sets policy.convoy.escort_per_convoy to n. */
+static bk_scenario *with_escort_per_convoy(const char *name, int n)
+{
+    char text[128];
+    snprintf(text, sizeof text, "name: %s\nset:\n  policy.convoy.escort_per_convoy: %d\n", name, n);
+    return with_policy(text);
+}
+
 /* A comparison's settings: `replications` each over `days` days (0: the scenario's horizon), on
  * 2 threads. */
 static bk_compare_config compare_config(int replications, int days)
@@ -343,8 +351,7 @@ static bk_compare *compare_pair(const bk_scenario *a, const bk_scenario *b,
 static void test_compare_no_change(void **state)
 {
     (void)state;
-    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 2\n");
-    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 2\n");
+    bk_scenario *a = with_escort_per_convoy("a", 2), *b = with_escort_per_convoy("b", 2);
     bk_compare_config cfg = compare_config(12, 30);
     bk_compare *cmp = compare_pair(a, b, &cfg);
     bk_compare_diff d;
@@ -402,8 +409,7 @@ static void note_progress(void *ud, uint64_t done, uint64_t total)
 static void test_compare_partial(void **state)
 {
     (void)state;
-    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 1\n");
-    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 4\n");
+    bk_scenario *a = with_escort_per_convoy("a", 1), *b = with_escort_per_convoy("b", 4);
     bk_compare_config cfg = compare_config(96, 60);
     bk_compare *plain = compare_pair(a, b, &cfg);
     partial_seen seen = {0};
