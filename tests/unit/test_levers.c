@@ -183,13 +183,11 @@ static void test_store_list_json(void **state)
         if (k == 0)
             assert_int_equal(bk_store_finish(st, id, "done", "{}", &err), BK_OK);
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(bk_store_list_json(st, 0, f, &err), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_store_list_json(st, 0, bk_test_capture_open(&cap), &err), BK_OK);
+    char *buf = bk_test_capture_close(&cap);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_JSON_FORCE};
-    struct fy_document *doc = fy_document_build_from_string(&cfg, buf, len);
+    struct fy_document *doc = fy_document_build_from_string(&cfg, buf, cap.len);
     assert_non_null(doc);
     struct fy_node *root = fy_document_root(doc);
     assert_int_equal(fy_node_sequence_item_count(root), 2);
