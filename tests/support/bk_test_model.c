@@ -354,6 +354,25 @@ bk_scenario *bk_test_load_reference(void)
     return sc;
 }
 
+int bk_test_setup_reference(void **state)
+{
+    *state = bk_test_load_reference();
+    return 0;
+}
+
+int bk_test_setup_default(void **state)
+{
+    *state = bk_test_load_default();
+    return 0;
+}
+
+int bk_test_teardown_scenario(void **state)
+{
+    bk_scenario_free(*state);
+    *state = NULL;
+    return 0;
+}
+
 const char bk_test_reference_levers[] =
     "levers:\n"
     "  - {path: corridors.west.escort.units, min: 0, max: 10}\n"

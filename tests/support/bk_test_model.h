@@ -126,6 +126,13 @@ bk_scenario *bk_test_load_reference(void);
 /* The embedded default scenario (bk_scenario_load_default); fails the test if it does not load. */
 bk_scenario *bk_test_load_default(void);
 
+/* cmocka set-up of each test of a group: a scenario of its own in *state, the reference one
+ * (bk_test_load_reference) or the embedded default (bk_test_load_default), which the test may
+ * change; bk_test_teardown_scenario frees it. */
+int bk_test_setup_reference(void **state);
+int bk_test_setup_default(void **state);
+int bk_test_teardown_scenario(void **state);
+
 /* Levers for the reference scenario: both corridors' escort units within a budget of 10, and an
  * adversary that may move the west cell's home. */
 extern const char bk_test_reference_levers[];

@@ -39,6 +39,8 @@
 
 static bk_scenario *scenario;
 static char *tmp;
+static char *tmp_paths[64]; /* the strings made by tmp_path, freed by teardown */
+static size_t n_tmp_paths;
 
 static int setup(void **state)
 {
@@ -55,16 +57,20 @@ static int teardown(void **state)
     (void)state;
     bk_scenario_free(scenario);
     bk_test_remove_dir(tmp);
+    while (n_tmp_paths > 0)
+        free(tmp_paths[--n_tmp_paths]);
     return 0;
 }
 
-/* A new string: tmp/name (free it). */
+/* A new string: tmp/name, freed with the temporary directory at the end (by teardown). */
 static char *tmp_path(const char *name)
 {
+    assert_true(n_tmp_paths < sizeof tmp_paths / sizeof tmp_paths[0]);
     size_t n = strlen(tmp) + strlen(name) + 2;
     char *p = malloc(n);
     assert_non_null(p);
     snprintf(p, n, "%s/%s", tmp, name);
+    tmp_paths[n_tmp_paths++] = p;
     return p;
 }
 

@@ -181,13 +181,13 @@ static void test_scenario_threads(void **state)
         assert_true(f >= 0.05 && f <= 0.6 && p >= 0.5 && p <= 1.0);
     }
     /* posterior.csv has a header and one row per particle */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(bk_abc_write_posterior_csv(r[0], bk_calibration_problem(cal), f), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_abc_write_posterior_csv(r[0], bk_calibration_problem(cal),
+                                                bk_test_capture_open(&cap)),
+                     BK_OK);
+    char *text = bk_test_capture_close(&cap);
     int lines = 0;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < cap.len; i++)
         lines += text[i] == '\n';
     assert_int_equal(lines, 13);
     assert_non_null(strstr(text, "particle,weight,distance,fleet.fear_per_attack,"

@@ -96,79 +96,90 @@ static void fresh_after_drifts(void **state)
     bk_scenario_free(sc);
 }
 
-/* A cell moved without bki_cells_update_reach is seen as stale (the check works); the update
- * makes the cache fresh again; a cell moved away and back to the same position keeps a valid
- * row. On the river-and-air scenario, whose cell has a road, a river and an airfield in reach,
- * and on the two-corridor one. */
-static void stale_when_moved_fresh_after_update(void **state)
+/* Runs check on each scenario the tests below use: the default one, the river-and-air one
+ * (whose cell has a road, a river and an airfield in reach) and the two-corridor one. */
+static void on_each_scenario(void (*check)(const bk_scenario *sc))
 {
-    (void)state;
-    const char *paths[] = {RIVER_AIR, TWO, NULL};
+    const char *paths[] = {NULL, RIVER_AIR, TWO};
     for (int f = 0; f < 3; f++) {
         bk_scenario *sc = load(paths[f]);
-        bk_model m;
-        model_open(&m, sc);
-        assert_true(bki_cells_cache_fresh(&m));
-        bool seen_stale = false;
-        for (int c = 0; c < sc->group.n_cells; c++) {
-            bk_cell_state *cs = &m.cells[c];
-            double lat = cs->lat, lon = cs->lon;
-            /* every place in turn, then halfway between the cell and each place */
-            for (int p = 0; p < 2 * sc->n_places; p++) {
-                const bk_place *pl = &sc->places[p % sc->n_places];
-                double w = p < sc->n_places ? 1.0 : 0.5;
-                cs->lat = (1 - w) * lat + w * pl->lat;
-                cs->lon = (1 - w) * lon + w * pl->lon;
-                if (!bki_cells_cache_fresh(&m))
-                    seen_stale = true;
-                bki_cells_update_reach(&m);
-                assert_true(bki_cells_cache_fresh(&m));
-            }
-            /* back home: then away and back without an update in between, and the row
-             * computed at home still holds (the update skips a cell that has not moved) */
-            cs->lat = lat;
-            cs->lon = lon;
-            bki_cells_update_reach(&m);
-            cs->lat = lat + 1.0;
-            cs->lon = lon - 1.0;
-            cs->lat = lat;
-            cs->lon = lon;
-            bki_cells_update_reach(&m);
-            assert_true(bki_cells_cache_fresh(&m));
-        }
-        if (sc->group.n_cells > 0)
-            assert_true(seen_stale);
-        model_close(&m);
+        check(sc);
         bk_scenario_free(sc);
     }
 }
 
+/* A cell moved without bki_cells_update_reach is seen as stale (the check works); the update
+ * makes the cache fresh again; a cell moved away and back to the same position keeps a valid
+ * row. */
+static void stale_when_moved(const bk_scenario *sc)
+{
+    bk_model m;
+    model_open(&m, sc);
+    assert_true(bki_cells_cache_fresh(&m));
+    bool seen_stale = false;
+    for (int c = 0; c < sc->group.n_cells; c++) {
+        bk_cell_state *cs = &m.cells[c];
+        double lat = cs->lat, lon = cs->lon;
+        /* every place in turn, then halfway between the cell and each place */
+        for (int p = 0; p < 2 * sc->n_places; p++) {
+            const bk_place *pl = &sc->places[p % sc->n_places];
+            double w = p < sc->n_places ? 1.0 : 0.5;
+            cs->lat = (1 - w) * lat + w * pl->lat;
+            cs->lon = (1 - w) * lon + w * pl->lon;
+            if (!bki_cells_cache_fresh(&m))
+                seen_stale = true;
+            bki_cells_update_reach(&m);
+            assert_true(bki_cells_cache_fresh(&m));
+        }
+        /* back home: then away and back without an update in between, and the row
+         * computed at home still holds (the update skips a cell that has not moved) */
+        cs->lat = lat;
+        cs->lon = lon;
+        bki_cells_update_reach(&m);
+        cs->lat = lat + 1.0;
+        cs->lon = lon - 1.0;
+        cs->lat = lat;
+        cs->lon = lon;
+        bki_cells_update_reach(&m);
+        assert_true(bki_cells_cache_fresh(&m));
+    }
+    if (sc->group.n_cells > 0)
+        assert_true(seen_stale);
+    model_close(&m);
+}
+
+static void stale_when_moved_fresh_after_update(void **state)
+{
+    (void)state;
+    on_each_scenario(stale_when_moved);
+}
+
 /* The daily series with the checks on (census and checks in one pass) equal those with the
  * checks off (bki_census alone), bit for bit. */
+static void census_same(const bk_scenario *sc)
+{
+    bk_run *runs[2];
+    for (int k = 0; k < 2; k++) {
+        bk_run_config cfg;
+        bk_run_config_init(&cfg, sc);
+        cfg.days = 60;
+        cfg.check_invariants = k == 0;
+        bk_error err = {0};
+        if (bk_sim_run(sc, &cfg, &runs[k], &err) != BK_OK)
+            fail_msg("run: %s", err.message);
+    }
+    assert_int_equal(runs[0]->n_cols, runs[1]->n_cols);
+    assert_int_equal(runs[0]->days, runs[1]->days);
+    assert_memory_equal(runs[0]->daily, runs[1]->daily,
+                        (size_t)runs[0]->days * (size_t)runs[0]->n_cols * sizeof(double));
+    bk_run_free(runs[0]);
+    bk_run_free(runs[1]);
+}
+
 static void census_same_with_checks(void **state)
 {
     (void)state;
-    const char *paths[] = {NULL, RIVER_AIR, TWO};
-    for (int f = 0; f < 3; f++) {
-        bk_scenario *sc = load(paths[f]);
-        bk_run *runs[2];
-        for (int k = 0; k < 2; k++) {
-            bk_run_config cfg;
-            bk_run_config_init(&cfg, sc);
-            cfg.days = 60;
-            cfg.check_invariants = k == 0;
-            bk_error err = {0};
-            if (bk_sim_run(sc, &cfg, &runs[k], &err) != BK_OK)
-                fail_msg("run: %s", err.message);
-        }
-        assert_int_equal(runs[0]->n_cols, runs[1]->n_cols);
-        assert_int_equal(runs[0]->days, runs[1]->days);
-        assert_memory_equal(runs[0]->daily, runs[1]->daily,
-                            (size_t)runs[0]->days * (size_t)runs[0]->n_cols * sizeof(double));
-        bk_run_free(runs[0]);
-        bk_run_free(runs[1]);
-        bk_scenario_free(sc);
-    }
+    on_each_scenario(census_same);
 }
 
 BK_TEST_MAIN(fresh_after_drifts, stale_when_moved_fresh_after_update, census_same_with_checks)

@@ -41,8 +41,7 @@ static char *json_of(const bk_vulnerability *v)
  * used by no corridor. */
 static void static_flow_of_two_corridors(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     bk_vuln_config cfg;
     bk_vuln_config_init(&cfg, sc);
     cfg.replications = 0;
@@ -66,7 +65,6 @@ static void static_flow_of_two_corridors(void **state)
             assert_true(bk_vulnerability_item(v, i - 1)->static_loss >= it->static_loss);
     }
     bk_vulnerability_free(v);
-    bk_scenario_free(sc);
 }
 
 /* With an armed group that cannot attack, closing an element for the whole horizon costs the
@@ -75,8 +73,7 @@ static void static_flow_of_two_corridors(void **state)
  * rest), nothing where the static loss is zero, and the order of the static losses is kept. */
 static void zero_threat_simulation_matches_static(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     disarm(sc);
     bk_vulnerability *v = NULL;
     bk_error err = {0};
@@ -98,14 +95,12 @@ static void zero_threat_simulation_matches_static(void **state)
         }
     }
     bk_vulnerability_free(v);
-    bk_scenario_free(sc);
 }
 
 /* Same seed, same bytes, with one thread or three. */
 static void vulnerability_is_deterministic(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     char *text[2];
     for (int k = 0; k < 2; k++) {
         bk_vulnerability *v = NULL;
@@ -117,7 +112,6 @@ static void vulnerability_is_deterministic(void **state)
     assert_string_equal(text[0], text[1]);
     free(text[0]);
     free(text[1]);
-    bk_scenario_free(sc);
 }
 
 
@@ -144,8 +138,7 @@ static void expect_lever_error(const bk_scenario *sc, const char *text, bk_statu
 /* Every error of a lever file names the file, line and column. */
 static void lever_file_errors(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     expect_lever_error(sc, "levers: [\n", BK_ERR_SYNTAX, 2, 0, "not valid YAML");
     expect_lever_error(sc, "levers:\n  - {path: corridors.west.escort.unitz, min: 0, max: 3}\n",
                        BK_ERR_REFERENCE, 2, 12, "no key 'unitz'");
@@ -191,7 +184,6 @@ static void lever_file_errors(void **state)
     assert_int_equal(bk_objective_load_string(badq, strlen(badq), "o.yaml", &obj, &err),
                      BK_ERR_SYNTAX);
     assert_non_null(strstr(err.message, "o.yaml:2:1:"));
-    bk_scenario_free(sc);
 }
 
 static char *optimise_json_obj(const bk_scenario *sc, const char *levers, const char *objective,
@@ -221,8 +213,7 @@ static char *optimise_json(const bk_scenario *sc, const char *levers, int thread
  * objective's output has none and its summary says NaN. */
 static void cvar_selection_states_no_guarantee(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     const char *cvar = "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n";
     bk_optimise_summary sa, sm;
     char *a = optimise_json_obj(sc, levers_text, cvar, 2, &sa);
@@ -242,14 +233,12 @@ static void cvar_selection_states_no_guarantee(void **state)
     free(a1);
     free(a3);
     free(b);
-    bk_scenario_free(sc);
 }
 
 /* Same seed, same bytes, with one thread or three. */
 static void optimise_is_deterministic(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     bk_optimise_summary s1, s3;
     char *a = optimise_json(sc, levers_text, 1, &s1);
     char *b = optimise_json(sc, levers_text, 3, &s3);
@@ -258,7 +247,6 @@ static void optimise_is_deterministic(void **state)
     assert_true(isfinite(s1.adapted));
     free(a);
     free(b);
-    bk_scenario_free(sc);
 }
 
 /* The part of optimise.json after "finalists": the choices, without the search's numbers. */
@@ -293,8 +281,7 @@ static double default_harm(const char *json)
  * is moved to the last tier so that the priority sectors go short. */
 static void objective_weights_unmet_priority(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    bk_scenario *sc = *state;
     bk_error err = {0};
     assert_int_equal(bk_scenario_set_text(sc, "city.sectors.power.tier", "4", &err), BK_OK);
     bk_objective *obj = NULL;
@@ -337,7 +324,6 @@ static void objective_weights_unmet_priority(void **state)
     free(a);
     free(b);
     free(c);
-    bk_scenario_free(sc);
 }
 
 /* With an armed group that cannot attack, escorts change nothing: every allocation has the
@@ -369,7 +355,7 @@ static void zero_threat_allocation_independent_of_threat(void **state)
     free(choice[1]);
 }
 
-BK_TEST_MAIN(static_flow_of_two_corridors, zero_threat_simulation_matches_static,
-             vulnerability_is_deterministic, lever_file_errors, optimise_is_deterministic,
-             cvar_selection_states_no_guarantee, zero_threat_allocation_independent_of_threat,
-             objective_weights_unmet_priority)
+BK_TEST_MAIN_EACH(bk_test_setup_reference, bk_test_teardown_scenario, static_flow_of_two_corridors,
+                  zero_threat_simulation_matches_static, vulnerability_is_deterministic,
+                  lever_file_errors, optimise_is_deterministic, cvar_selection_states_no_guarantee,
+                  zero_threat_allocation_independent_of_threat, objective_weights_unmet_priority)

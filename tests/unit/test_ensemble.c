@@ -490,7 +490,6 @@ static void test_state_version(void **state)
         || !strstr(err.message, "older"))
         fail_msg("message: %s", err.message);
     free(bytes);
-    free(path);
     bk_ensemble_free(ens);
 }
 

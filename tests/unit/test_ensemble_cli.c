@@ -141,9 +141,6 @@ static void test_cli_kill_resume(void **state)
                 "2", "--quiet", "--no-store", "--out", killed, "--resume", NULL);
     expect_same_outputs(full, killed);
     assert_false(exists(ckpt)); /* the work directory is gone once the outputs are complete */
-    free(full);
-    free(killed);
-    free(ckpt);
 }
 
 /* Killed at pseudo-random moments (10 % to 70 % of an uninterrupted run's time after each
@@ -195,9 +192,6 @@ static void test_cli_kill_many_times(void **state)
     print_message("killed %d times (%d restarts from a checkpoint): same bytes\n", kills,
                   resumed);
     assert_true(kills >= 1);
-    free(full);
-    free(out);
-    free(ckpt);
 }
 
 /* ensemble --force removes DIR.partial only when it holds nothing but a checkpoint; a work
@@ -231,11 +225,6 @@ static void test_cli_force_partial(void **state)
                 "--no-store", "--shard", "0/2", "--out", part, NULL);
     expect_tool(4, "part-dir", "ensemble", TWO_CORRIDORS, "-n", "1000000000", "--quiet",
                 "--no-store", "--shard", "0/2", "--out", tmp, "--force", NULL);
-    free(part);
-    free(out);
-    free(work);
-    free(mine);
-    free(errf);
 }
 
 /* A state reader fed a device or a pipe stops at once on the wrong magic: `merge /dev/zero`
@@ -291,12 +280,6 @@ static void test_cli_shards(void **state)
     assert_non_null(text);
     assert_non_null(strstr(text, "seed differs"));
     free(text);
-    free(err);
-    free(other);
-    for (int i = 0; i < 3; i++)
-        free(part[i]);
-    free(single);
-    free(merged);
 }
 
 static bool have_mpirun(void)
@@ -320,8 +303,6 @@ static void test_cli_mpi(void **state)
                          "--threads", "1", "--quiet", "--no-store", "--out", ranks, NULL};
     assert_int_equal(run_words(two, "mpi2"), 0);
     expect_same_outputs(single, ranks);
-    free(single);
-    free(ranks);
 }
 
 /* ---- comparisons -------------------------------------------------------------------------- */
@@ -333,6 +314,14 @@ static bk_scenario *with_policy(const char *text)
     if (bk_test_apply_policy(text, "policy.yaml", scenario, &sc, &err) != BK_OK)
         fail_msg("%s", err.message);
     return sc;
+}
+
+/* The scenario under the policy `name` that sets policy.convoy.escort_per_convoy to n. */
+static bk_scenario *with_escort_per_convoy(const char *name, int n)
+{
+    char text[128];
+    snprintf(text, sizeof text, "name: %s\nset:\n  policy.convoy.escort_per_convoy: %d\n", name, n);
+    return with_policy(text);
 }
 
 /* A comparison's settings: `replications` each over `days` days (0: the scenario's horizon), on
@@ -362,8 +351,7 @@ static bk_compare *compare_pair(const bk_scenario *a, const bk_scenario *b,
 static void test_compare_no_change(void **state)
 {
     (void)state;
-    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 2\n");
-    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 2\n");
+    bk_scenario *a = with_escort_per_convoy("a", 2), *b = with_escort_per_convoy("b", 2);
     bk_compare_config cfg = compare_config(12, 30);
     bk_compare *cmp = compare_pair(a, b, &cfg);
     bk_compare_diff d;
@@ -421,8 +409,7 @@ static void note_progress(void *ud, uint64_t done, uint64_t total)
 static void test_compare_partial(void **state)
 {
     (void)state;
-    bk_scenario *a = with_policy("name: a\nset:\n  policy.convoy.escort_per_convoy: 1\n");
-    bk_scenario *b = with_policy("name: b\nset:\n  policy.convoy.escort_per_convoy: 4\n");
+    bk_scenario *a = with_escort_per_convoy("a", 1), *b = with_escort_per_convoy("b", 4);
     bk_compare_config cfg = compare_config(96, 60);
     bk_compare *plain = compare_pair(a, b, &cfg);
     partial_seen seen = {0};

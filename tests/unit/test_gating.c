@@ -28,6 +28,15 @@ static char *world(bool quiet)
     return quiet ? bk_test_quiet_world("") : bk_test_big_depot_world("");
 }
 
+/* The scenario of text with `key` (such as "first_ready_days: 12") added to every cell of the
+ * armed group; text itself is left as it is. */
+static bk_scenario *load_with_cell_key(const char *text, const char *key)
+{
+    char entry[128];
+    snprintf(entry, sizeof entry, "readiness_hours: 72, %s}", key);
+    return bk_test_load_edited_all(text, "readiness_hours: 72}", entry);
+}
+
 static double cell_at(const bk_run *run, const char *name, int day)
 {
     for (int c = 0; c < run->n_cols; c++)
@@ -176,11 +185,9 @@ static void test_escort_demand_fills_and_empties_staging(void **state)
 static void test_first_readiness(void **state)
 {
     (void)state;
-    char *s = world(false);
-    s = bk_test_edit(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 1");
-    s = bk_test_edit(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
-    s = bk_test_edit(s, "readiness_hours: 72}", "readiness_hours: 72, first_ready_days: 12}");
-    bk_scenario *sc = bk_test_load_and_free(s);
+    char *s = bk_test_edit(world(false), "pre_campaign_interest: 0.2", "pre_campaign_interest: 1");
+    bk_scenario *sc = load_with_cell_key(s, "first_ready_days: 12");
+    free(s);
     long attacks = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *run = bk_test_run(sc, seed, 30);
@@ -214,10 +221,8 @@ static void test_random_readiness(void **state)
     char *base = world(false);
     base = bk_test_edit(base, "pre_campaign_interest: 0.2",
                         "pre_campaign_interest: 1\n  readiness_cv: 0.5");
-    bk_scenario *se = bk_test_load_edited_all(base, "readiness_hours: 72}",
-                                              "readiness_hours: 72, first_ready_days: 4}");
-    bk_scenario *sl = bk_test_load_edited_all(base, "readiness_hours: 72}",
-                                              "readiness_hours: 72, first_ready_days: 12}");
+    bk_scenario *se = load_with_cell_key(base, "first_ready_days: 4");
+    bk_scenario *sl = load_with_cell_key(base, "first_ready_days: 12");
     int lo = 40, hi = 0;
     for (uint64_t seed = 1; seed <= 6; seed++) {
         int de = first_attack_day(se, seed), dl = first_attack_day(sl, seed);
@@ -239,10 +244,8 @@ static void test_convoy_interest(void **state)
     char *s = world(false);
     s = bk_test_edit(s, "min_success: 0.35", "min_success: 0");
     s = bk_test_edit(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1");
-    bk_scenario *sn = bk_test_load_edited_all(s, "readiness_hours: 72}",
-                                              "readiness_hours: 72, convoy_interest: 0 }");
-    bk_scenario *sk = bk_test_load_edited_all(s, "readiness_hours: 72}",
-                                              "readiness_hours: 72, convoy_interest: 3 }");
+    bk_scenario *sn = load_with_cell_key(s, "convoy_interest: 0 ");
+    bk_scenario *sk = load_with_cell_key(s, "convoy_interest: 3 ");
     long conv_none = 0, conv_keen = 0, lone = 0;
     for (uint64_t seed = 1; seed <= 6; seed++) {
         bk_run_totals ta, tb;

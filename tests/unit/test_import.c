@@ -63,6 +63,14 @@ static long day(const char *s)
     return d;
 }
 
+/* The placed events of ev as CSV (bk_events_write_csv), a new string. */
+static char *events_csv(const bk_events *ev)
+{
+    bk_test_capture cap;
+    assert_int_equal(bk_events_write_csv(ev, bk_test_capture_open(&cap)), BK_OK);
+    return bk_test_capture_close(&cap);
+}
+
 /* The events of the file `relative` (in the source tree), read without a filter; fails the test
  * unless they read, in `format`, with `count` events (any number if count is 0). */
 static bk_events *read_events(const char *relative, bk_events_format format, size_t count)
@@ -191,12 +199,9 @@ static void test_roundtrip(void **state)
     bk_error err;
     assert_int_equal(bk_events_read_file(p, NULL, &ev, &err), BK_OK);
     bk_events_place(ev, bamako);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(bk_events_write_csv(ev, f), BK_OK);
-    fclose(f);
-    assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
+    char *text = events_csv(ev);
+    assert_int_equal(bk_events_read_string(text, strlen(text), "placed", NULL, &back, &err),
+                     BK_OK);
     assert_int_equal(bk_events_get_format(back), BK_EVENTS_PLACED);
     assert_int_equal(bk_events_count(back), bk_events_placed(ev));
     const bk_event *a = find(ev, "BKD0009"), *b = find(back, "BKD0009");
@@ -223,11 +228,7 @@ static void test_formula_guard(void **state)
     assert_int_equal(bk_events_read_string(in, sizeof in - 1, "in.csv", NULL, &ev, &err), BK_OK);
     bk_events_place(ev, bamako);
     assert_int_equal(bk_events_placed(ev), 1);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_int_equal(bk_events_write_csv(ev, f), BK_OK);
-    fclose(f);
+    char *text = events_csv(ev);
     const char *row = strchr(text, '\n') + 1;
     for (const char *q = row; (q = strchr(q, ',')) != NULL; q++)
         if (q[1] == '=' || q[1] == '+' || q[1] == '@' || (q[1] == '"' && strchr("=+@-", q[2])))
@@ -235,7 +236,8 @@ static void test_formula_guard(void **state)
     BK_TEST_HAS_ALL(row, "\"'@SUM(A1)\",\"'-b\"", "\"'+Mali\"",
                     "\"'=HYPERLINK(\"\"http://x\"\")\"");
     assert_non_null(strstr(row, ",12.6400,-8.0000,")); /* numbers as they are */
-    assert_int_equal(bk_events_read_string(text, len, "placed", NULL, &back, &err), BK_OK);
+    assert_int_equal(bk_events_read_string(text, strlen(text), "placed", NULL, &back, &err),
+                     BK_OK);
     const bk_event *b = find(back, "X1");
     assert_non_null(b);
     assert_string_equal(b->actor1, "@SUM(A1)");
@@ -284,39 +286,57 @@ static void expect_error(const char *text, size_t len, bk_status status, const c
 #define HEADER "event_id_cnty,event_date,time_precision,actor1,actor2,inter1,inter2,country," \
                "latitude,longitude,geo_precision,notes\n"
 
+/* A malformed events text (its bytes: a NUL may be among them), the status it is refused with,
+ * the "name:line" and the words of the message, and the size limit it is read with (0: none). */
+typedef struct malformed_case {
+    const char *text;
+    size_t len;
+    bk_status status;
+    const char *line, *want;
+    unsigned long long max;
+} malformed_case;
+
+#define BYTES(s)    s, sizeof s - 1
+#define WELL_FORMED HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,fine\n"
+
+static const malformed_case malformed[] = {
+    {BYTES("event_id_cnty,event_date,time_precision,actor1,actor2,country,"
+           "longitude,geo_precision\nX1,2025-09-01,1,a,b,Mali,-8,1\n"),
+     BK_ERR_SCHEMA, "bad.csv:1:", "missing column 'latitude'", 0},
+    {BYTES("a,b,c\n1,2,3\n"), BK_ERR_SCHEMA, "bad.csv:1:", "unknown header", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n"
+                  "X2,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n"),
+     BK_ERR_VALUE, "bad.csv:3:", "bad date '2025-13-01'", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,123.5,-8.0,1,ok\n"), BK_ERR_VALUE,
+     "bad.csv:2:", "bad latitude", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,west,1,ok\n"), BK_ERR_VALUE,
+     "bad.csv:2:", "bad longitude", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,9,ok\n"), BK_ERR_VALUE,
+     "bad.csv:2:", "geo_precision", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,Pirates,1,Mali,12.5,-8,1,ok\n"), BK_ERR_VALUE,
+     "bad.csv:2:", "actor type", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1\n"), BK_ERR_SCHEMA,
+     "bad.csv:2:", "11 fields", 0},
+    {BYTES(HEADER "X1,2025-09-01\0\x01\x02,1\n"), BK_ERR_SYNTAX, "bad.csv:2:", "binary", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,Di\xe9ma\n"), BK_ERR_SYNTAX,
+     "bad.csv:2:", "UTF-8", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"unclosed\n"), BK_ERR_SYNTAX,
+     "bad.csv:2:", "not closed", 0},
+    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"a\"b\n"), BK_ERR_SYNTAX,
+     "bad.csv:2:", "malformed CSV", 0},
+    {BYTES(WELL_FORMED), BK_ERR_TOO_LARGE, "bad.csv", "larger than the limit", 64},
+    {BYTES(""), BK_ERR_SCHEMA, "bad.csv:1:", "empty", 0},
+};
+
 static void test_malformed(void **state)
 {
     (void)state;
-    const char *missing = "event_id_cnty,event_date,time_precision,actor1,actor2,country,"
-                          "longitude,geo_precision\nX1,2025-09-01,1,a,b,Mali,-8,1\n";
-    expect_error(missing, strlen(missing), BK_ERR_SCHEMA, "bad.csv:1:", "missing column 'latitude'", 0);
-    const char *unknown = "a,b,c\n1,2,3\n";
-    expect_error(unknown, strlen(unknown), BK_ERR_SCHEMA, "bad.csv:1:", "unknown header", 0);
-    const char *bad_date = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n"
-                                  "X2,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n";
-    expect_error(bad_date, strlen(bad_date), BK_ERR_VALUE, "bad.csv:3:", "bad date '2025-13-01'", 0);
-    const char *bad_lat = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,123.5,-8.0,1,ok\n";
-    expect_error(bad_lat, strlen(bad_lat), BK_ERR_VALUE, "bad.csv:2:", "bad latitude", 0);
-    const char *bad_lon = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,west,1,ok\n";
-    expect_error(bad_lon, strlen(bad_lon), BK_ERR_VALUE, "bad.csv:2:", "bad longitude", 0);
-    const char *bad_prec = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,9,ok\n";
-    expect_error(bad_prec, strlen(bad_prec), BK_ERR_VALUE, "bad.csv:2:", "geo_precision", 0);
-    const char *bad_actor = HEADER "X1,2025-09-01,1,a,b,Pirates,1,Mali,12.5,-8,1,ok\n";
-    expect_error(bad_actor, strlen(bad_actor), BK_ERR_VALUE, "bad.csv:2:", "actor type", 0);
-    const char *fields = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1\n";
-    expect_error(fields, strlen(fields), BK_ERR_SCHEMA, "bad.csv:2:", "11 fields", 0);
-    const char bin[] = HEADER "X1,2025-09-01\0\x01\x02,1\n";
-    expect_error(bin, sizeof bin - 1, BK_ERR_SYNTAX, "bad.csv:2:", "binary", 0);
-    const char *latin1 = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,Di\xe9ma\n";
-    expect_error(latin1, strlen(latin1), BK_ERR_SYNTAX, "bad.csv:2:", "UTF-8", 0);
-    const char *quote = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"unclosed\n";
-    expect_error(quote, strlen(quote), BK_ERR_SYNTAX, "bad.csv:2:", "not closed", 0);
-    const char *stray = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"a\"b\n";
-    expect_error(stray, strlen(stray), BK_ERR_SYNTAX, "bad.csv:2:", "malformed CSV", 0);
-    const char *ok = HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,fine\n";
-    expect_error(ok, strlen(ok), BK_ERR_TOO_LARGE, "bad.csv", "larger than the limit", 64);
-    expect_error("", 0, BK_ERR_SCHEMA, "bad.csv:1:", "empty", 0);
-    /* the same well-formed text is accepted */
+    for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+        const malformed_case *c = &malformed[i];
+        expect_error(c->text, c->len, c->status, c->line, c->want, c->max);
+    }
+    /* the text refused only for its size is accepted without a limit */
+    static const char ok[] = WELL_FORMED;
     bk_events *ev = NULL;
     bk_error err;
     assert_int_equal(bk_events_read_string(ok, strlen(ok), "ok.csv", NULL, &ev, &err), BK_OK);

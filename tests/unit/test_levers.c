@@ -46,8 +46,7 @@ static char *scalar(struct fy_node *map, const char *key)
  * change), and a value beyond a listed bound is refused: the list and the setter agree. */
 static void test_levers_agree_with_set(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_default();
+    bk_scenario *sc = *state;
     bk_error err;
     size_t len;
     char *text = levers_text(sc, &len);
@@ -117,14 +116,12 @@ static void test_levers_agree_with_set(void **state)
     assert_int_equal(escorts, 6); /* one per corridor of the default scenario */
     fy_document_destroy(doc);
     free(text);
-    bk_scenario_free(sc);
 }
 
 /* The levers show a value set with bk_scenario_set. */
 static void test_levers_show_current_values(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_default();
+    bk_scenario *sc = *state;
     bk_error err;
     assert_int_equal(bk_scenario_set(sc, "corridors.dakar_north.escort.units", 17, &err), BK_OK);
     char *text = levers_text(sc, NULL);
@@ -139,7 +136,6 @@ static void test_levers_show_current_values(void **state)
                                  "\"2025-10-15\",\"min\":\"2025-09-01\","));
     free(text);
     assert_int_equal(bk_scenario_write_levers_json(NULL, stdout), BK_ERR_USAGE);
-    bk_scenario_free(sc);
 }
 
 /* Keys that describe the world rather than a choice (the schema's facts: coordinates and kinds
@@ -147,8 +143,7 @@ static void test_levers_show_current_values(void **state)
  * may still set them; the choices beside them in the same list item still are levers. */
 static void test_levers_leave_out_facts(void **state)
 {
-    (void)state;
-    bk_scenario *sc = bk_test_load_default();
+    bk_scenario *sc = *state;
     char *text = levers_text(sc, NULL);
     static const char *const facts[] = {"places[].lat", "places[].lon", "places[].kind",
                                         "fleet.density_kg_per_l"};
@@ -163,7 +158,6 @@ static void test_levers_leave_out_facts(void **state)
     free(text);
     bk_error err;
     assert_int_equal(bk_scenario_set(sc, "fleet.density_kg_per_l", 0.75, &err), BK_OK);
-    bk_scenario_free(sc);
 }
 
 /* bk_store_list_json: one object per run, newest first, that parses as JSON. */
@@ -189,13 +183,11 @@ static void test_store_list_json(void **state)
         if (k == 0)
             assert_int_equal(bk_store_finish(st, id, "done", "{}", &err), BK_OK);
     }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(bk_store_list_json(st, 0, f, &err), BK_OK);
-    fclose(f);
+    bk_test_capture cap;
+    assert_int_equal(bk_store_list_json(st, 0, bk_test_capture_open(&cap), &err), BK_OK);
+    char *buf = bk_test_capture_close(&cap);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_JSON_FORCE};
-    struct fy_document *doc = fy_document_build_from_string(&cfg, buf, len);
+    struct fy_document *doc = fy_document_build_from_string(&cfg, buf, cap.len);
     assert_non_null(doc);
     struct fy_node *root = fy_document_root(doc);
     assert_int_equal(fy_node_sequence_item_count(root), 2);
@@ -220,5 +212,6 @@ static void test_store_list_json(void **state)
     bk_test_remove_dir(dir);
 }
 
-BK_TEST_MAIN(test_levers_agree_with_set, test_levers_show_current_values,
-             test_levers_leave_out_facts, test_store_list_json)
+BK_TEST_MAIN_EACH(bk_test_setup_default, bk_test_teardown_scenario, test_levers_agree_with_set,
+                  test_levers_show_current_values, test_levers_leave_out_facts,
+                  test_store_list_json)

@@ -225,14 +225,11 @@ static int teardown(void **state)
 /* Runs a writer into memory; the caller frees the text. */
 static char *capture(bk_status (*writer)(const bk_run *, FILE *), const bk_run *run, size_t *len)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *mem = open_memstream(&buf, &n);
-    assert_non_null(mem);
-    assert_int_equal(writer(run, mem), BK_OK);
-    assert_int_equal(fclose(mem), 0);
+    bk_test_capture cap;
+    assert_int_equal(writer(run, bk_test_capture_open(&cap)), BK_OK);
+    char *buf = bk_test_capture_close(&cap);
     if (len)
-        *len = n;
+        *len = cap.len;
     return buf;
 }
 

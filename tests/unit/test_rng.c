@@ -222,28 +222,52 @@ static void test_ziggurat_tables_pinned(void **state)
     assert_true(h == 0x5d476a0af34e95c8ULL);
 }
 
+/* The draws of the tail tests, and how many of them may stray: a count of an event of
+ * probability p among TAIL_DRAWS draws must be within five binomial standard errors of p n. */
+enum { TAIL_DRAWS = 2000000 };
+
+static void assert_binomial_count(unsigned long count, double p)
+{
+    const double n = TAIL_DRAWS;
+    assert_true(fabs((double)count - p * n) < 5.0 * sqrt(p * (1 - p) * n));
+}
+
+/* TAIL_DRAWS variates of `draw` from the test stream (seed, entity): how many lie beyond each of
+ * the four cuts in magnitude (above[k]) and how many below `low` (*below). */
+static void count_tails(double (*draw)(bk_rng *), uint64_t seed, uint32_t entity,
+                        const double cuts[4], double low, unsigned long above[4],
+                        unsigned long *below)
+{
+    bk_rng r;
+    bki_rng_init(&r, seed, 0, BK_RNG_TEST, entity);
+    for (int k = 0; k < 4; k++)
+        above[k] = 0;
+    *below = 0;
+    for (int i = 0; i < TAIL_DRAWS; i++) {
+        double x = draw(&r);
+        *below += x < low;
+        for (int k = 0; k < 4; k++)
+            above[k] += fabs(x) > cuts[k];
+    }
+}
+
+static double draw_exponential(bk_rng *r)
+{
+    return bki_rng_exponential(r, 1.0);
+}
+
 /* The rare steps of the ziggurat: the share of variates in the tail beyond r = 3.4426 (drawn
  * only by the tail step), in the wedge region of the widest layers and beyond 2, against the
  * normal law, on 2e6 draws (binomial standard errors; allow five). */
 static void test_gaussian_tails(void **state)
 {
     (void)state;
-    enum { N = 2000000 };
     const double cuts[] = {2.0, 3.0, 3.442619855899, 4.0};
-    unsigned long above[4] = {0}, neg = 0;
-    bk_rng r;
-    bki_rng_init(&r, 14, 0, BK_RNG_TEST, 5);
-    for (int i = 0; i < N; i++) {
-        double z = bki_rng_gaussian(&r);
-        neg += z < 0;
-        for (int k = 0; k < 4; k++)
-            above[k] += fabs(z) > cuts[k];
-    }
-    assert_true(fabs((double)neg - 0.5 * N) < 5.0 * sqrt(0.25 * N));
-    for (int k = 0; k < 4; k++) {
-        double p = 2.0 * gsl_cdf_ugaussian_Q(cuts[k]);
-        assert_true(fabs((double)above[k] - p * N) < 5.0 * sqrt(p * (1 - p) * N));
-    }
+    unsigned long above[4], neg;
+    count_tails(bki_rng_gaussian, 14, 5, cuts, 0.0, above, &neg);
+    assert_binomial_count(neg, 0.5);
+    for (int k = 0; k < 4; k++)
+        assert_binomial_count(above[k], 2.0 * gsl_cdf_ugaussian_Q(cuts[k]));
 }
 
 /* The exponential ziggurat's tables are those of its recurrence (rng.h), recomputed in double;
@@ -272,23 +296,12 @@ static void test_exponential_ziggurat_tables(void **state)
 static void test_exponential_tails(void **state)
 {
     (void)state;
-    enum { N = 2000000 };
     const double cuts[] = {1.0, 3.0, 7.69711747013104972, 10.0};
-    unsigned long above[4] = {0}, below = 0;
-    bk_rng r;
-    bki_rng_init(&r, 15, 0, BK_RNG_TEST, 6);
-    for (int i = 0; i < N; i++) {
-        double x = bki_rng_exponential(&r, 1.0);
-        below += x < 0.05;
-        for (int k = 0; k < 4; k++)
-            above[k] += x > cuts[k];
-    }
-    for (int k = 0; k < 4; k++) {
-        double p = exp(-cuts[k]);
-        assert_true(fabs((double)above[k] - p * N) < 5.0 * sqrt(p * (1 - p) * N));
-    }
-    double p = 1.0 - exp(-0.05);
-    assert_true(fabs((double)below - p * N) < 5.0 * sqrt(p * (1 - p) * N));
+    unsigned long above[4], below;
+    count_tails(draw_exponential, 15, 6, cuts, 0.05, above, &below);
+    for (int k = 0; k < 4; k++)
+        assert_binomial_count(above[k], exp(-cuts[k]));
+    assert_binomial_count(below, 1.0 - exp(-0.05));
 }
 
 /* The lognormal of the travel-time noise: mean one, coefficient of variation cv (mu = -sigma^2

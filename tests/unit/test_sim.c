@@ -20,13 +20,25 @@
 
 #define TWO BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
 
-/* Drop everything from `marker` to the end of the text. */
-static char *cut_from(char *s, const char *marker)
+/* The two-corridor scenario's text without its timeline (all from "timeline:" on dropped). */
+static char *without_timeline(void)
 {
-    char *p = strstr(s, marker);
+    char *s = bk_test_slurp(TWO);
+    char *p = strstr(s, "timeline:");
     assert_non_null(p);
     *p = 0;
     return s;
+}
+
+/* text with the west and south ports loading `west` and `south` tankers a day instead of the
+ * file's 20 and 12; frees text. */
+static char *port_rates(char *text, const char *west, const char *south)
+{
+    char w[64], s[64];
+    snprintf(w, sizeof w, "load_rate_per_day: %s", west);
+    snprintf(s, sizeof s, "load_rate_per_day: %s", south);
+    text = bk_test_edit(text, "load_rate_per_day: 20", w);
+    return bk_test_edit(text, "load_rate_per_day: 12", s);
 }
 
 static bk_run *run_seed(const bk_scenario *sc, uint64_t seed)
@@ -82,10 +94,7 @@ static void test_same_seed_same_bytes(void **state)
 static void test_littles_law_without_threat(void **state)
 {
     (void)state;
-    char *text = bk_test_quiet_world("");
-    text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 1000");
-    text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 1000");
-    bk_scenario *sc = bk_test_load_and_free(text);
+    bk_scenario *sc = bk_test_load_and_free(port_rates(bk_test_quiet_world(""), "1000", "1000"));
     double west = 0, south = 0;
     const int seeds = 4, from = 5, to = 60;
     for (uint64_t seed = 1; seed <= (uint64_t)seeds; seed++) {
@@ -112,8 +121,7 @@ static void test_littles_law_without_threat(void **state)
 static void test_escorts_deter_attacks(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    text = cut_from(text, "timeline:");
+    char *text = without_timeline();
     text = bk_test_edit(text, "mode: threat", "mode: always");
     text = bk_test_edit_all(text, "units: 6", "units: 30");
     text = bk_test_edit_all(text, "units: 4", "units: 30");
@@ -159,8 +167,7 @@ static void test_road_cut_stops_traffic(void **state)
 static void test_campaign_switches_attacks_on(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    text = cut_from(text, "timeline:");
+    char *text = without_timeline();
     text = bk_test_edit(text, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
     bk_scenario *sq = bk_test_load_edited(text, "  campaign_start: 2025-09-05", "");
     bk_scenario *sc = bk_test_load_and_free(text);
@@ -214,9 +221,7 @@ static void test_shortage_and_recovery(void **state)
                             "  - {date: 2025-09-04, type: supply_cut, port: south, factor: 0, "
                             "hours: 480}\n");
     /* ports a third faster than usual, so that supply clearly exceeds demand once restored */
-    text = bk_test_edit(text, "load_rate_per_day: 20", "load_rate_per_day: 27");
-    text = bk_test_edit(text, "load_rate_per_day: 12", "load_rate_per_day: 16");
-    bk_scenario *sc = bk_test_load_and_free(text);
+    bk_scenario *sc = bk_test_load_and_free(port_rates(text, "27", "16"));
     const bk_city_side *cs = &sc->cityside;
     int closures = 0;
     double initial = bk_test_initial_stock(sc);

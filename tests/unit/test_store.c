@@ -71,6 +71,24 @@ static bk_store *new_store(char *path, size_t size, const char *stem)
     return s;
 }
 
+/* Begins in s a run described by info and returns its id; fails the test unless it begins. */
+static int64_t begin_run(bk_store *s, const bk_store_run_info *info)
+{
+    int64_t id = 0;
+    bk_error err = {0};
+    if (bk_store_begin(s, info, &id, &err) != BK_OK)
+        fail_msg("begin: %s", err.message);
+    return id;
+}
+
+/* Ends run id of s with status and summary; fails the test unless it ends. */
+static void finish_run(bk_store *s, int64_t id, const char *status, const char *summary)
+{
+    bk_error err = {0};
+    if (bk_store_finish(s, id, status, summary, &err) != BK_OK)
+        fail_msg("finish of run %lld: %s", (long long)id, err.message);
+}
+
 /* What a store call prints for runs a and b, as a new string; the call must succeed. */
 static char *printed(print_fn fn, bk_store *s, int64_t a, int64_t b)
 {
@@ -86,16 +104,12 @@ static char *printed(print_fn fn, bk_store *s, int64_t a, int64_t b)
 static bk_store *store_with_two_runs(char *path, size_t size)
 {
     bk_store *s = new_store(path, size, "two.sqlite");
-    bk_error err = {0};
-    int64_t id = 0;
     bk_store_run_info info = info_for(HASH_A, 7);
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
-    assert_int_equal(id, 1);
-    assert_int_equal(bk_store_finish(s, id, "done", summary_a, &err), BK_OK);
+    assert_int_equal(begin_run(s, &info), 1);
+    finish_run(s, 1, "done", summary_a);
     info = info_for(HASH_A, 8);
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
-    assert_int_equal(id, 2);
-    assert_int_equal(bk_store_finish(s, id, "done", summary_b, &err), BK_OK);
+    assert_int_equal(begin_run(s, &info), 2);
+    finish_run(s, 2, "done", summary_b);
     return s;
 }
 
@@ -112,11 +126,10 @@ static void test_open_create_and_reopen(void **state)
     /* Reopened, for writing and for reading, the store still has both runs. */
     bk_error err = {0};
     assert_int_equal(bk_store_open(path, &s, &err), BK_OK);
-    int64_t id = 0;
     bk_store_run_info info = info_for(HASH_B, 9);
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    int64_t id = begin_run(s, &info);
     assert_int_equal(id, 3); /* numbering goes on */
-    assert_int_equal(bk_store_finish(s, id, "failed", NULL, &err), BK_OK);
+    finish_run(s, id, "failed", NULL);
     bk_store_close(s);
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
     char *out = printed(call_list, s, 0, 0);
@@ -147,17 +160,13 @@ static void test_show_prints_every_field(void **state)
     char path[PATH_LEN];
     bk_store *s = store_with_two_runs(path, sizeof path);
     char *out = printed(call_show, s, 1, 0);
-    static const char *const want[] = {
-        "kind", "run", "status           done", "started (UTC)", "Z\n", "ended (UTC)",
-        "scenario         Two corridors (test)", "scenario sha256  " HASH_A,
-        "seed             7", "replications     1", "days             20",
-        "command          blockade run x.yaml --seed 7", "outputs          /somewhere/out/a",
-        "parameters:\n", "  check_invariants  true", "summary:\n",
-        "  totals.delivered_l  1000", "  city.unmet_l.power  10", "  totals.price        1.5"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (!strstr(out, want[i]))
-            fail_msg("show lacks \"%s\":\n%s", want[i], out);
-    }
+    BK_TEST_HAS_ALL(out, "kind", "run", "status           done", "started (UTC)", "Z\n",
+                    "ended (UTC)", "scenario         Two corridors (test)",
+                    "scenario sha256  " HASH_A, "seed             7", "replications     1",
+                    "days             20", "command          blockade run x.yaml --seed 7",
+                    "outputs          /somewhere/out/a", "parameters:\n",
+                    "  check_invariants  true", "summary:\n", "  totals.delivered_l  1000",
+                    "  city.unmet_l.power  10", "  totals.price        1.5");
     free(out);
     bk_store_close(s);
 }
@@ -169,14 +178,12 @@ static void test_show_escapes_terminal_controls(void **state)
     (void)state;
     char path[PATH_LEN];
     bk_store *s = new_store(path, sizeof path, "controls.sqlite");
-    bk_error err = {0};
     bk_store_run_info info = info_for(HASH_A, 7);
     info.command = "blockade run --out \x1b]0;owned\x07x \xe2\x80\xae" "evil";
     info.out_dir = "/tmp/a\xc2\x9b" "2Jb";
     info.params_json = "{\"note\": \"\\u001b[31mred\"}";
-    int64_t id = 0;
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
-    assert_int_equal(bk_store_finish(s, id, "done", summary_a, &err), BK_OK);
+    int64_t id = begin_run(s, &info);
+    finish_run(s, id, "done", summary_a);
     char *out = printed(call_show, s, id, 0);
     for (const char *p = out; *p; p++) {
         unsigned char c = (unsigned char)*p;
@@ -199,18 +206,13 @@ static void test_diff_compares_metrics(void **state)
     (void)state;
     char path[PATH_LEN];
     bk_store *s = store_with_two_runs(path, sizeof path);
-    bk_error err = {0};
     char *out = printed(call_diff, s, 1, 2);
-    static const char *const want[] = {
-        "scenario: the same in both runs: Two corridors (test) (sha256 " HASH_A ")",
-        "run 1", "run 2", "seed", "differs", "summary:", "change", "relative",
-        /* key, a, b, change, relative: columns are aligned, so look at the numbers */
-        "1000", "1500", "+500", "+50.00 %", "+40", "n/a", "-5", "-50.00 %",
-        "only in run 1", "only in run 2", "city.unmet_l.power", "totals.delivered_l"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        if (!strstr(out, want[i]))
-            fail_msg("diff lacks \"%s\":\n%s", want[i], out);
-    }
+    BK_TEST_HAS_ALL(out,
+                    "scenario: the same in both runs: Two corridors (test) (sha256 " HASH_A ")",
+                    "run 1", "run 2", "seed", "differs", "summary:", "change", "relative",
+                    /* key, a, b, change, relative: columns are aligned, so look at the numbers */
+                    "1000", "1500", "+500", "+50.00 %", "+40", "n/a", "-5", "-50.00 %",
+                    "only in run 1", "only in run 2", "city.unmet_l.power", "totals.delivered_l");
     /* One line per metric, its numbers in order. */
     const char *line = strstr(out, "totals.delivered_l");
     assert_non_null(line);
@@ -223,9 +225,8 @@ static void test_diff_compares_metrics(void **state)
     free(out);
 
     /* Against a run of another scenario, which also has no summary. */
-    int64_t id = 0;
     bk_store_run_info info = info_for(HASH_B, 7);
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    int64_t id = begin_run(s, &info);
     out = printed(call_diff, s, 1, id);
     assert_non_null(strstr(out, "scenario: different"));
     assert_non_null(strstr(out, HASH_B));
@@ -359,12 +360,11 @@ static void test_begin_without_finish_is_running_or_killed(void **state)
     (void)state;
     char path[PATH_LEN];
     bk_store *s = new_store(path, sizeof path, "killed.sqlite");
-    bk_error err = {0};
-    int64_t id = 0;
     bk_store_run_info info = info_for(HASH_A, UINT64_MAX);
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    int64_t id = begin_run(s, &info);
     bk_store_close(s); /* no finish */
 
+    bk_error err = {0};
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
     char *out = printed(call_list, s, 0, 0);
     assert_non_null(strstr(out, "running or killed"));
@@ -386,16 +386,15 @@ static void test_end_not_recorded(void **state)
     bk_store *s = new_store(path, sizeof path, "unrecorded.sqlite");
     bk_cli_tmp_dir(out_dir, sizeof out_dir, "unrecorded-out");
     snprintf(manifest, sizeof manifest, "%s/manifest.json", out_dir);
-    bk_error err = {0};
-    int64_t id = 0;
     bk_store_run_info info = info_for(HASH_A, 7);
     info.out_dir = out_dir;
-    assert_int_equal(bk_store_begin(s, &info, &id, &err), BK_OK);
+    int64_t id = begin_run(s, &info);
     FILE *f = fopen(manifest, "w");
     assert_non_null(f);
     fputs("{}\n", f);
     fclose(f);
     bk_store_close(s); /* no finish: the store could not record it */
+    bk_error err = {0};
     assert_int_equal(bk_store_open_readonly(path, &s, &err), BK_OK);
     char *out = printed(call_list, s, 0, 0);
     assert_non_null(strstr(out, "done (end not recorded)"));

@@ -32,6 +32,12 @@ static char *world(const char *timeline, const char *from, const char *to)
     return from != NULL ? bk_test_edit(text, from, to) : text;
 }
 
+/* The scenario of world(timeline, from, to); fails the test if it does not load. */
+static bk_scenario *load_world(const char *timeline, const char *from, const char *to)
+{
+    return bk_test_load_and_free(world(timeline, from, to));
+}
+
 #define run_seed(sc, seed) bk_test_run_checked(sc, seed)
 
 #define series(run, name, buf) bk_test_series(run, name, buf, MAXD)
@@ -48,11 +54,9 @@ static void test_population_doubles_per_capita_demand(void **state)
     (void)state;
     static const char *const doubled =
         "timeline:\n  - {date: 2025-09-11, type: population, people: 4000000}\n";
-    char *t1 = world("timeline: []\n", ESSENTIAL, ESSENTIAL_PC);
-    char *t2 = world(doubled, ESSENTIAL, ESSENTIAL_PC);
-    char *t3 = world(doubled, NULL, NULL); /* the same entry, no per-capita sector */
-    bk_scenario *s1 = bk_test_load_and_free(t1), *s2 = bk_test_load_and_free(t2),
-                *s3 = bk_test_load_and_free(t3);
+    bk_scenario *s1 = load_world("timeline: []\n", ESSENTIAL, ESSENTIAL_PC);
+    bk_scenario *s2 = load_world(doubled, ESSENTIAL, ESSENTIAL_PC);
+    bk_scenario *s3 = load_world(doubled, NULL, NULL); /* the same entry, no per-capita sector */
     static double a[MAXD], b[MAXD], c3[MAXD];
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *r1 = run_seed(s1, seed), *r2 = run_seed(s2, seed), *r3 = run_seed(s3, seed);
@@ -80,13 +84,13 @@ static void test_population_doubles_per_capita_demand(void **state)
 static void test_population_by_day(void **state)
 {
     (void)state;
-    char *t = world("timeline:\n"
-                    "  - {date: 2025-09-03, type: population, change: 100000, days: 4}\n"
-                    "  - {date: 2025-09-11, type: population, change: -50000}\n"
-                    "  - {date: 2025-09-21, type: population, people: 1000}\n"
-                    "  - {date: 2025-09-22, type: population, change: -5000}\n",
-                    NULL, NULL);
-    bk_scenario *sc = bk_test_load_and_free(t);
+    bk_scenario *sc =
+        load_world("timeline:\n"
+                   "  - {date: 2025-09-03, type: population, change: 100000, days: 4}\n"
+                   "  - {date: 2025-09-11, type: population, change: -50000}\n"
+                   "  - {date: 2025-09-21, type: population, people: 1000}\n"
+                   "  - {date: 2025-09-22, type: population, change: -5000}\n",
+                   NULL, NULL);
     assert_true(bki_city_population(sc, 0) == 2000000);
     assert_true(bki_city_population(sc, 1) == 2000000);
     assert_true(fabs(bki_city_population(sc, 2) - 2025000) < 1e-6); /* a quarter on its first day */
@@ -111,8 +115,7 @@ static void test_ambush_replay(void **state)
                  "timeline:\n  - {date: 2025-09-06, type: ambush, segment: [west_town, capital], "
                  "scale: %g, hours: 240, note: replay}\n",
                  scales[k]);
-        char *t = world(tl, NULL, NULL);
-        bk_scenario *sc = bk_test_load_and_free(t);
+        bk_scenario *sc = load_world(tl, NULL, NULL);
         int seg = bki_scenario_find_segment(sc, bki_scenario_find_place(sc, "west_town"),
                                             bki_scenario_find_place(sc, "capital"));
         for (uint64_t seed = 1; seed <= 5; seed++) {
@@ -141,10 +144,10 @@ static void test_ambush_replay(void **state)
 static void test_ambush_place_and_target(void **state)
 {
     (void)state;
-    char *t = world("timeline:\n  - {date: 2025-09-06, type: ambush, place: west_town, scale: 1, "
-                    "hours: 1000, target: convoy}\n",
-                    NULL, NULL);
-    bk_scenario *sc = bk_test_load_and_free(t);
+    bk_scenario *sc =
+        load_world("timeline:\n  - {date: 2025-09-06, type: ambush, place: west_town, "
+                   "scale: 1, hours: 1000, target: convoy}\n",
+                   NULL, NULL);
     const bk_timeline_event *te = &sc->timeline[0];
     assert_int_equal(te->n_segs, 3); /* from the border, to the capital, to the south town */
     int wt = bki_scenario_find_place(sc, "west_town");
@@ -173,11 +176,10 @@ static void test_ambush_place_and_target(void **state)
 static void test_river_closed_carries_nothing(void **state)
 {
     (void)state;
-    char *t0 = world("timeline: []\n", NULL, NULL);
-    char *t1 = world("timeline:\n  - {date: 2025-09-05, type: river_closed, segments: "
-                     "[[west_town, capital]], hours: end}\n",
-                     NULL, NULL);
-    bk_scenario *s0 = bk_test_load_and_free(t0), *s1 = bk_test_load_and_free(t1);
+    bk_scenario *s0 = load_world("timeline: []\n", NULL, NULL);
+    bk_scenario *s1 = load_world("timeline:\n  - {date: 2025-09-05, type: river_closed, segments: "
+                                 "[[west_town, capital]], hours: end}\n",
+                                 NULL, NULL);
     static double a0[MAXD], a1[MAXD];
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *r0 = run_seed(s0, seed), *r1 = run_seed(s1, seed);
@@ -200,13 +202,12 @@ static void test_river_closed_carries_nothing(void **state)
 static void test_airfield_closed_no_airlift(void **state)
 {
     (void)state;
-    char *t = world("timeline:\n"
-                    "  - {date: 2025-09-02, type: airlift, litres_per_day: 100000, product: "
-                    "gasoil}\n"
-                    "  - {date: 2025-09-10, type: airfield_closed, place: capital, hours: 72}\n"
-                    "  - {date: 2025-09-20, type: airfield_closed, place: capital, hours: 12}\n",
-                    NULL, NULL);
-    bk_scenario *sc = bk_test_load_and_free(t);
+    bk_scenario *sc = load_world(
+        "timeline:\n"
+        "  - {date: 2025-09-02, type: airlift, litres_per_day: 100000, product: gasoil}\n"
+        "  - {date: 2025-09-10, type: airfield_closed, place: capital, hours: 72}\n"
+        "  - {date: 2025-09-20, type: airfield_closed, place: capital, hours: 12}\n",
+        NULL, NULL);
     static double air[MAXD];
     bk_run *run = run_seed(sc, 1);
     series(run, "airlift_l", air);
