@@ -119,6 +119,8 @@ typedef struct bk_corr_state {
     long week_attacks;
     bk_rng rng_driver, rng_city;
     double loaded_l, lost_l, delivered_l; /* since the start, for the invariant per class */
+    double board_l;         /* litres on board of its tankers in service, kept by
+                               bki_tanker_load (exact under census_exact, as census_l) */
 } bk_corr_state;
 
 typedef struct bk_cell_state {
@@ -240,6 +242,10 @@ typedef struct bk_model {
                                        same double as the pass's sum in index order */
     bk_mover *movers; int n_movers, cap_movers; int free_mover; /* head of the free list, -1 if empty */
     bk_route *routes; int n_routes, cap_routes;
+    /* the first route made (network.c) with a segment its corridor's class cannot use: 1 + its
+     * index (0: none), the corridor and the index of the segment on it; reported by the daily
+     * check 'vehicles on their own modes' */
+    int modes_bad, modes_bad_corr, modes_bad_k;
     bk_port_state *ports;
     bk_corr_state *corr;
     bk_cell_state *cells;
@@ -298,6 +304,8 @@ static inline void bki_tanker_load(bk_model *m, bk_tanker *t, double l)
     m->census_loaded[t->state] += (l > 0) - (t->load_l > 0);
     m->census_l += l;
     m->census_l -= t->load_l;
+    m->corr[t->corridor].board_l += l;
+    m->corr[t->corridor].board_l -= t->load_l;
     t->load_l = l;
 }
 

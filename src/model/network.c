@@ -258,6 +258,14 @@ static int route_add(bk_model *m, int c, const int *places, int n)
         if (i + 1 < n)
             r->seg[i] = bki_scenario_find_segment(m->sc, places[i], places[i + 1]);
     }
+    /* a tanker's route is always one of its corridor's routes, so a route checked once when
+     * made stands for every vehicle on it (the daily check reports it) */
+    for (int i = 0; i + 1 < n && m->modes_bad == 0; i++)
+        if (!bki_corridor_can_use(m, c, r->seg[i])) {
+            m->modes_bad = m->n_routes + 1;
+            m->modes_bad_corr = c;
+            m->modes_bad_k = i;
+        }
     for (int i = 0; i < n; i++) {
         const bk_place *pl = &m->sc->places[places[i]];
         r->stop[i] = i == 0 || i == n - 1 || i == r->staging ||
