@@ -347,7 +347,7 @@ void bki_mover_start_leg(bk_model *m, int i)
     for (int at = mv->at;;) {
         int seg = mv->dir > 0 ? r->seg[at] : r->seg[at - 1];
         bk_seg_state *ss = &m->segs[seg];
-        bool air = m->sc->segments[seg].mode == BK_MODE_AIR;
+        bool air = ss->air;
         mv->at = at;
         if (air && t > m->now) { /* a flight is planned on the day it leaves: stop here first */
             mv->to = at;

@@ -151,6 +151,9 @@ typedef struct bk_seg_state {
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
     bool seasonal;               /* speed_by_month differs from 1 in some month */
+    bool air;                    /* copies of the segment's mode == BK_MODE_AIR, its `to` place */
+    int to;                      /* and reverse_speed_factor, beside what a leg reads */
+    double reverse_speed_factor;
 } bk_seg_state;
 
 /* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */
@@ -272,6 +275,7 @@ typedef struct bk_model {
     int *replays;               /* [n_replays] timeline indices of the ambush entries, in date
                                    order */
     int n_replays;
+    double hold_until_max;      /* the latest hold_until_h of any cell (cells.c) */
     bk_rng rng_replay;          /* outcomes of replayed ambushes (timeline `ambush`) */
 
     /* accounting */
@@ -361,11 +365,11 @@ static inline double bki_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_r
  * built-in road tanker on a segment without these keys. */
 static inline double bki_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
 {
-    const bk_segment *s = &m->sc->segments[seg];
+    const bk_seg_state *ss = &m->segs[seg];
     double f = m->vclass[c].speed_factor;
-    if (from == s->to)
-        f *= s->reverse_speed_factor;
-    if (!m->segs[seg].seasonal)
+    if (from == ss->to)
+        f *= ss->reverse_speed_factor;
+    if (!ss->seasonal)
         return f;
     return f * bki_leg_month_factor(m, seg, t);
 }
@@ -374,7 +378,7 @@ static inline double bki_leg_speed_factor(const bk_model *m, int c, int seg, int
  * (bki_drive_until without the ban is t + hours). */
 static inline double bki_leg_until(const bk_model *m, int seg, double t, double hours)
 {
-    if (m->sc->segments[seg].mode == BK_MODE_AIR || !m->night_ban)
+    if (m->segs[seg].air || !m->night_ban)
         return t + hours;
     return bki_drive_until(m, t, hours);
 }

@@ -291,6 +291,9 @@ bk_status bki_network_init(bk_model *m)
             m->segs[s].mid_lon = f->lon;
         }
         m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
+        m->segs[s].air = sc->segments[s].mode == BK_MODE_AIR;
+        m->segs[s].to = sc->segments[s].to;
+        m->segs[s].reverse_speed_factor = sc->segments[s].reverse_speed_factor;
         for (int k = 0; k < 12; k++)
             m->segs[s].seasonal = m->segs[s].seasonal || sc->segments[s].speed_month[k] != 1.0;
         /* lognormal with mean 1 and coefficient of variation cv: sigma² = ln(1 + cv²),
