@@ -368,7 +368,7 @@ static bool census_for_checks(bk_model *m, fleet_census *fc)
             fc->on_board[k] = 0;
         for (int c = 0; c < m->sc->n_corridors; c++) {
             fc->corr_board[c] = m->corr[c].board_l;
-            fc->on_board[bki_corridor_mode(m, c)] += fc->corr_board[c];
+            fc->on_board[m->corr[c].mode] += fc->corr_board[c];
         }
         fc->bad_tanker = fc->bad_k = -1;
         fc->counted = false;

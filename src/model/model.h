@@ -57,6 +57,7 @@ typedef struct bk_route {
     int staging;    /* index of the corridor's staging place on the route, or -1 */
     bool *stop;     /* [n]: a mover stops at place[i] (the ends, the staging place, a border with
                        a crossing delay); it drives through the others */
+    double km;      /* length: the segments' length_km summed from the port */
 } bk_route;
 
 typedef struct bk_tanker {
@@ -119,6 +120,7 @@ typedef struct bk_corr_state {
     long week_attacks;
     bk_rng rng_driver, rng_city;
     double loaded_l, lost_l, delivered_l; /* since the start, for the invariant per class */
+    int mode;               /* bki_corridor_mode, kept (classes do not change) */
     double board_l;         /* litres on board of its tankers in service, kept by
                                bki_tanker_load (exact under census_exact, as census_l) */
 } bk_corr_state;

@@ -218,6 +218,8 @@ static bk_status vclass_init(bk_model *m)
         t->speed_factor = 1.0;
         t->cost_per_tonne_km = sc->fleet.tanker_cost_per_tonne_km;
     }
+    for (int c = 0; c < sc->n_corridors; c++)
+        m->corr[c].mode = bki_corridor_mode(m, c);
     return BK_OK;
 }
 
@@ -266,6 +268,9 @@ static int route_add(bk_model *m, int c, const int *places, int n)
             m->modes_bad_corr = c;
             m->modes_bad_k = i;
         }
+    r->km = 0; /* summed as charge_trip did trip by trip */
+    for (int i = 0; i + 1 < n; i++)
+        r->km += m->sc->segments[r->seg[i]].length_km;
     for (int i = 0; i < n; i++) {
         const bk_place *pl = &m->sc->places[places[i]];
         r->stop[i] = i == 0 || i == n - 1 || i == r->staging ||
