@@ -82,8 +82,11 @@ bk_status bki_cells_init(bk_model *m)
     if (m->replay_taken == NULL || m->replays == NULL)
         return BK_ERR_NOMEM;
     for (int k = 0; k < m->sc->n_timeline; k++)
-        if (m->sc->timeline[k].kind == BK_TL_AMBUSH)
+        if (m->sc->timeline[k].kind == BK_TL_AMBUSH) {
             m->replays[m->n_replays++] = k;
+            for (int j = 0; j < m->sc->timeline[k].n_segs; j++)
+                m->segs[m->sc->timeline[k].segs[j]].replayed = true;
+        }
     bki_cells_update_reach(m);
     return BK_OK;
 }

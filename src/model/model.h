@@ -156,6 +156,7 @@ typedef struct bk_seg_state {
     bool air;                    /* copies of the segment's mode == BK_MODE_AIR, its `to` place */
     int to;                      /* and reverse_speed_factor, beside what a leg reads */
     double reverse_speed_factor;
+    bool replayed;               /* listed by a timeline ambush (cells.c) */
 } bk_seg_state;
 
 /* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */
@@ -470,11 +471,11 @@ bk_status bki_cells_init(bk_model *m);
 void bki_cells_release(bk_model *m);
 int bki_cells_exposure(bk_model *m, int mv, int seg, double t);
 /* False when bki_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
- * before the start date, or no timeline ambush to replay and no cell with seg in reach. Inline,
- * for the legs of every drive. */
+ * before the start date, or no timeline ambush to replay on seg and no cell with seg in reach.
+ * Inline, for the legs of every drive. */
 static inline bool bki_cells_may_expose(const bk_model *m, int seg, double t)
 {
-    return !(t < 0) && (m->n_replays > 0 || m->seg_ncells[seg] > 0);
+    return !(t < 0) && (m->seg_ncells[seg] > 0 || m->segs[seg].replayed);
 }
 bool bki_cells_threaten(const bk_model *m, int seg, double t);
 void bki_ev_ambush(bk_model *m, const bk_event *ev);
