@@ -251,7 +251,7 @@ static double success_prob(const bk_model *m, double party, int escort, int corr
  * mv: its timeline index, or -1. The first such entry in date order. */
 static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
 {
-    if (m->n_replays == 0 || !mv->loaded)
+    if (!m->segs[seg].replayed || !mv->loaded) /* (no ambush to replay lists seg) */
         return -1;
     for (int r = 0; r < m->n_replays; r++) {
         int k = m->replays[r];
