@@ -73,6 +73,7 @@ bk_status bki_cells_init(bk_model *m)
         cs->hold_until_h = -INFINITY;
         roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
+    m->hold_until_max = -INFINITY;
     bki_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
     bki_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
     size_t nt = (size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1);
@@ -81,8 +82,11 @@ bk_status bki_cells_init(bk_model *m)
     if (m->replay_taken == NULL || m->replays == NULL)
         return BK_ERR_NOMEM;
     for (int k = 0; k < m->sc->n_timeline; k++)
-        if (m->sc->timeline[k].kind == BK_TL_AMBUSH)
+        if (m->sc->timeline[k].kind == BK_TL_AMBUSH) {
             m->replays[m->n_replays++] = k;
+            for (int j = 0; j < m->sc->timeline[k].n_segs; j++)
+                m->segs[m->sc->timeline[k].segs[j]].replayed = true;
+        }
     bki_cells_update_reach(m);
     return BK_OK;
 }
@@ -247,7 +251,7 @@ static double success_prob(const bk_model *m, double party, int escort, int corr
  * mv: its timeline index, or -1. The first such entry in date order. */
 static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
 {
-    if (m->n_replays == 0 || !mv->loaded)
+    if (!m->segs[seg].replayed || !mv->loaded) /* (no ambush to replay lists seg) */
         return -1;
     for (int r = 0; r < m->n_replays; r++) {
         int k = m->replays[r];
@@ -268,8 +272,8 @@ static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
 static int hold_for(const bk_model *m, bk_mover *mv, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
-    if (g->hold_hours <= 0 || mv->convoy || !mv->loaded)
-        return -1;
+    if (g->hold_hours <= 0 || mv->convoy || !mv->loaded || t > m->hold_until_max)
+        return -1; /* (after hold_until_max, after every cell's hold_until_h) */
     const int *in_reach = &m->seg_cells[(size_t)seg * g->n_cells];
     for (int j = 0; j < m->seg_ncells[seg]; j++) {
         int c = in_reach[j];
@@ -292,13 +296,11 @@ static int hold_for(const bk_model *m, bk_mover *mv, int seg, double t)
  * detect it and decide to attack? Returns the cell (and sets the mover's attack point) or -1;
  * a replayed (timeline) ambush that claims the mover returns n_cells + its timeline index.
  * At most one attack per leg; a replay comes first, then cells in index order. No attacks
- * before the start date (warm-up). */
+ * before the start date (warm-up). The caller has found bki_cells_may_expose true. */
 int bki_cells_exposure(bk_model *m, int i, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
     bk_mover *mv = &m->movers[i];
-    if (!bki_cells_may_expose(m, seg, t))
-        return -1;
     int k = replay_for(m, mv, seg, t);
     if (k >= 0) {
         m->replay_taken[k] = true;
@@ -349,6 +351,8 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
             cs->hold_frac = u;
             cs->hold_from_h = bki_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
             cs->hold_until_h = cs->hold_from_h + g->hold_hours;
+            if (cs->hold_until_h > m->hold_until_max)
+                m->hold_until_max = cs->hold_until_h;
             cs->hold_ok = false;
             cs->hold_log = -1;
         }

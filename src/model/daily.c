@@ -284,6 +284,7 @@ typedef struct {
     double on_board[BK_N_MODES];
     double *corr_board;  /* [n_corridors] */
     int bad_tanker, bad_k; /* -1: none; else the tanker and the index of the segment on its route */
+    bool counted;        /* by a pass over the tankers, not read from the census kept */
 } fleet_census;
 
 /* Fill fc (corr_board allocated by the caller, n_corridors + 1); false when out of memory. */
@@ -347,9 +348,34 @@ static bool census_checked(bk_model *m, fleet_census *fc)
         fc->on_board[k] = on_board[k];
     fc->bad_tanker = bad_tanker;
     fc->bad_k = bad_k;
+    fc->counted = true;
     bki_free(corr_mode);
     bki_free(route_ok);
     return true;
+}
+
+/* What the checks need, in an optimised build (NDEBUG) from the census kept up to date when it
+ * stands for the pass (the same doubles: census_kept), else by the pass. Debug builds, the
+ * sanitizer builds among them, always count the fleet and hold the census kept against the count
+ * (check_invariants). The vehicles' modes are checked on each route as it is made (network.c);
+ * the pass checks them on every tanker too. */
+static bool census_for_checks(bk_model *m, fleet_census *fc)
+{
+#ifdef NDEBUG
+    if (census_kept(m)) {
+        census_read(m, fc->count, &fc->in_transit, &fc->moving_loaded);
+        for (int k = 0; k < BK_N_MODES; k++)
+            fc->on_board[k] = 0;
+        for (int c = 0; c < m->sc->n_corridors; c++) {
+            fc->corr_board[c] = m->corr[c].board_l;
+            fc->on_board[m->corr[c].mode] += fc->corr_board[c];
+        }
+        fc->bad_tanker = fc->bad_k = -1;
+        fc->counted = false;
+        return true;
+    }
+#endif
+    return census_checked(m, fc);
 }
 
 /* The date of day d into buf (11 chars), for the message of a broken invariant. */
@@ -365,15 +391,16 @@ static const char *date_of(const bk_model *m, int d, char *buf)
 static bool check_modes(bk_model *m, int d, char *date, const fleet_census *fc)
 {
     int nc = m->sc->n_corridors;
-    if (fc->bad_tanker >= 0) {
-        const bk_tanker *t = &m->tankers[fc->bad_tanker];
-        const bk_route *r = &m->routes[t->route >= 0 ? t->route : m->corr[t->corridor].route];
-        int k = fc->bad_k;
+    if (m->modes_bad > 0 || fc->bad_tanker >= 0) {
+        /* a route made for a corridor its class cannot use all of, or a tanker on one */
+        const bk_tanker *t = fc->bad_tanker >= 0 ? &m->tankers[fc->bad_tanker] : NULL;
+        int c = t ? t->corridor : m->modes_bad_corr, k = t ? fc->bad_k : m->modes_bad_k;
+        const bk_route *r = &m->routes[!t ? m->modes_bad - 1
+                                          : t->route >= 0 ? t->route : m->corr[c].route];
         bki_model_set_fail(m, BK_ERR_INVARIANT,
                            "invariant 'vehicles on their own modes' broken on day %d (%s): "
                            "a %s of corridor %s is routed on %s segment %s-%s", d,
-                           date_of(m, d, date), m->vclass[t->corridor].name,
-                           m->sc->corridors[t->corridor].id,
+                           date_of(m, d, date), m->vclass[c].name, m->sc->corridors[c].id,
                            bki_mode_words[m->sc->segments[r->seg[k]].mode],
                            m->sc->places[r->place[k]].id, m->sc->places[r->place[k + 1]].id);
         return false;
@@ -430,12 +457,15 @@ static void check_invariants(bk_model *m, int d, const fleet_census *fc)
                            m->destroyed, m->captured);
         return;
     }
-    if (census_kept(m)) { /* the census kept as tankers change equals the pass, bit for bit */
+    if (fc->counted && census_kept(m)) { /* the census kept equals the pass, bit for bit */
         long kept[TK_NSTATES], kept_moving;
         double kept_l;
         census_read(m, kept, &kept_l, &kept_moving);
-        if (memcmp(kept, count, sizeof kept) != 0 || kept_moving != fc->moving_loaded ||
-            memcmp(&kept_l, &in_transit, sizeof kept_l) != 0) {
+        bool same = memcmp(kept, count, sizeof kept) == 0 && kept_moving == fc->moving_loaded &&
+                    memcmp(&kept_l, &in_transit, sizeof kept_l) == 0;
+        for (int c = 0; c < m->sc->n_corridors; c++)
+            same = same && memcmp(&m->corr[c].board_l, &fc->corr_board[c], sizeof kept_l) == 0;
+        if (!same) {
             bki_model_set_fail(m, BK_ERR_INVARIANT,
                                "invariant 'census kept up to date' broken on day %d (%s): %ld "
                                "tankers loaded on the road and %.0f L on board by the census "
@@ -518,7 +548,7 @@ void bki_record_day(bk_model *m, int d)
     bool check = m->run->cfg.check_invariants;
     if (check) {
         fc.corr_board = bki_calloc((size_t)sc->n_corridors + 1, sizeof *fc.corr_board);
-        if (fc.corr_board == NULL || !census_checked(m, &fc)) {
+        if (fc.corr_board == NULL || !census_for_checks(m, &fc)) {
             bki_free(fc.corr_board);
             bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
             return;

@@ -65,7 +65,7 @@ void bki_tanker_lost(bk_model *m, int tk, bool captured)
         m->today.destroyed++;
         CCOUNT(m, t->corridor, CC_DESTROYED)++;
     }
-    m->lost_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
+    m->lost_mode[m->corr[t->corridor].mode] += t->load_l;
     m->corr[t->corridor].lost_l += t->load_l;
     bki_tanker_load(m, t, 0);
     t->product = -1;
@@ -187,7 +187,7 @@ void bki_ev_load_done(bk_model *m, const bk_event *ev)
     bki_tanker_load(m, t, m->vclass[t->corridor].capacity_l);
     t->paid = false;
     m->loaded_l += t->load_l;
-    m->loaded_mode[bki_corridor_mode(m, t->corridor)] += t->load_l;
+    m->loaded_mode[m->corr[t->corridor].mode] += t->load_l;
     m->corr[t->corridor].loaded_l += t->load_l;
     bki_tanker_state(m, t, TK_WAIT_DRIVER);
     t->since_h = m->now;
@@ -347,7 +347,7 @@ void bki_mover_start_leg(bk_model *m, int i)
     for (int at = mv->at;;) {
         int seg = mv->dir > 0 ? r->seg[at] : r->seg[at - 1];
         bk_seg_state *ss = &m->segs[seg];
-        bool air = m->sc->segments[seg].mode == BK_MODE_AIR;
+        bool air = ss->air;
         mv->at = at;
         if (air && t > m->now) { /* a flight is planned on the day it leaves: stop here first */
             mv->to = at;
@@ -496,12 +496,10 @@ static void charge_trip(bk_model *m, int tk)
     bk_tanker *t = &m->tankers[tk];
     const bk_vehicle *v = &m->vclass[t->corridor];
     const bk_route *r = &m->routes[t->route];
-    double km = 0;
-    for (int k = 0; k + 1 < r->n; k++)
-        km += m->sc->segments[r->seg[k]].length_km;
+    double km = r->km;
     double cost = t->load_l * m->sc->fleet.density_kg_per_l / 1000.0 * km * v->cost_per_tonne_km +
                   v->cost_per_trip;
-    int mode = bki_corridor_mode(m, t->corridor);
+    int mode = m->corr[t->corridor].mode;
     m->cost_today[mode] += cost;
     m->cost_total[mode] += cost;
     t->paid = true;
@@ -548,7 +546,7 @@ static bool unload_now(bk_model *m, int tk)
     m->today.delivered_p[t->product] += t->load_l;
     m->today.deliveries++;
     CCOUNT(m, t->corridor, CC_ARRIVALS)++;
-    int mode = bki_corridor_mode(m, t->corridor);
+    int mode = m->corr[t->corridor].mode;
     m->deliv_mode_today[mode] += t->load_l;
     m->deliv_mode_total[mode] += t->load_l;
     m->corr[t->corridor].delivered_l += t->load_l;

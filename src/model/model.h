@@ -57,6 +57,7 @@ typedef struct bk_route {
     int staging;    /* index of the corridor's staging place on the route, or -1 */
     bool *stop;     /* [n]: a mover stops at place[i] (the ends, the staging place, a border with
                        a crossing delay); it drives through the others */
+    double km;      /* length: the segments' length_km summed from the port */
 } bk_route;
 
 typedef struct bk_tanker {
@@ -119,6 +120,9 @@ typedef struct bk_corr_state {
     long week_attacks;
     bk_rng rng_driver, rng_city;
     double loaded_l, lost_l, delivered_l; /* since the start, for the invariant per class */
+    int mode;               /* bki_corridor_mode, kept (classes do not change) */
+    double board_l;         /* litres on board of its tankers in service, kept by
+                               bki_tanker_load (exact under census_exact, as census_l) */
 } bk_corr_state;
 
 typedef struct bk_cell_state {
@@ -149,6 +153,10 @@ typedef struct bk_seg_state {
     double risk, risk_t;         /* decaying attack count */
     double mid_lat, mid_lon;
     bool seasonal;               /* speed_by_month differs from 1 in some month */
+    bool air;                    /* copies of the segment's mode == BK_MODE_AIR, its `to` place */
+    int to;                      /* and reverse_speed_factor, beside what a leg reads */
+    double reverse_speed_factor;
+    bool replayed;               /* listed by a timeline ambush (cells.c) */
 } bk_seg_state;
 
 /* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */
@@ -240,6 +248,10 @@ typedef struct bk_model {
                                        same double as the pass's sum in index order */
     bk_mover *movers; int n_movers, cap_movers; int free_mover; /* head of the free list, -1 if empty */
     bk_route *routes; int n_routes, cap_routes;
+    /* the first route made (network.c) with a segment its corridor's class cannot use: 1 + its
+     * index (0: none), the corridor and the index of the segment on it; reported by the daily
+     * check 'vehicles on their own modes' */
+    int modes_bad, modes_bad_corr, modes_bad_k;
     bk_port_state *ports;
     bk_corr_state *corr;
     bk_cell_state *cells;
@@ -266,6 +278,7 @@ typedef struct bk_model {
     int *replays;               /* [n_replays] timeline indices of the ambush entries, in date
                                    order */
     int n_replays;
+    double hold_until_max;      /* the latest hold_until_h of any cell (cells.c) */
     bk_rng rng_replay;          /* outcomes of replayed ambushes (timeline `ambush`) */
 
     /* accounting */
@@ -298,6 +311,8 @@ static inline void bki_tanker_load(bk_model *m, bk_tanker *t, double l)
     m->census_loaded[t->state] += (l > 0) - (t->load_l > 0);
     m->census_l += l;
     m->census_l -= t->load_l;
+    m->corr[t->corridor].board_l += l;
+    m->corr[t->corridor].board_l -= t->load_l;
     t->load_l = l;
 }
 
@@ -353,11 +368,11 @@ static inline double bki_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_r
  * built-in road tanker on a segment without these keys. */
 static inline double bki_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
 {
-    const bk_segment *s = &m->sc->segments[seg];
+    const bk_seg_state *ss = &m->segs[seg];
     double f = m->vclass[c].speed_factor;
-    if (from == s->to)
-        f *= s->reverse_speed_factor;
-    if (!m->segs[seg].seasonal)
+    if (from == ss->to)
+        f *= ss->reverse_speed_factor;
+    if (!ss->seasonal)
         return f;
     return f * bki_leg_month_factor(m, seg, t);
 }
@@ -366,7 +381,7 @@ static inline double bki_leg_speed_factor(const bk_model *m, int c, int seg, int
  * (bki_drive_until without the ban is t + hours). */
 static inline double bki_leg_until(const bk_model *m, int seg, double t, double hours)
 {
-    if (m->sc->segments[seg].mode == BK_MODE_AIR || !m->night_ban)
+    if (m->segs[seg].air || !m->night_ban)
         return t + hours;
     return bki_drive_until(m, t, hours);
 }
@@ -456,11 +471,11 @@ bk_status bki_cells_init(bk_model *m);
 void bki_cells_release(bk_model *m);
 int bki_cells_exposure(bk_model *m, int mv, int seg, double t);
 /* False when bki_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
- * before the start date, or no timeline ambush to replay and no cell with seg in reach. Inline,
- * for the legs of every drive. */
+ * before the start date, or no timeline ambush to replay on seg and no cell with seg in reach.
+ * Inline, for the legs of every drive. */
 static inline bool bki_cells_may_expose(const bk_model *m, int seg, double t)
 {
-    return !(t < 0) && (m->n_replays > 0 || m->seg_ncells[seg] > 0);
+    return !(t < 0) && (m->seg_ncells[seg] > 0 || m->segs[seg].replayed);
 }
 bool bki_cells_threaten(const bk_model *m, int seg, double t);
 void bki_ev_ambush(bk_model *m, const bk_event *ev);

@@ -218,6 +218,8 @@ static bk_status vclass_init(bk_model *m)
         t->speed_factor = 1.0;
         t->cost_per_tonne_km = sc->fleet.tanker_cost_per_tonne_km;
     }
+    for (int c = 0; c < sc->n_corridors; c++)
+        m->corr[c].mode = bki_corridor_mode(m, c);
     return BK_OK;
 }
 
@@ -258,6 +260,17 @@ static int route_add(bk_model *m, int c, const int *places, int n)
         if (i + 1 < n)
             r->seg[i] = bki_scenario_find_segment(m->sc, places[i], places[i + 1]);
     }
+    /* a tanker's route is always one of its corridor's routes, so a route checked once when
+     * made stands for every vehicle on it (the daily check reports it) */
+    for (int i = 0; i + 1 < n && m->modes_bad == 0; i++)
+        if (!bki_corridor_can_use(m, c, r->seg[i])) {
+            m->modes_bad = m->n_routes + 1;
+            m->modes_bad_corr = c;
+            m->modes_bad_k = i;
+        }
+    r->km = 0; /* summed as charge_trip did trip by trip */
+    for (int i = 0; i + 1 < n; i++)
+        r->km += m->sc->segments[r->seg[i]].length_km;
     for (int i = 0; i < n; i++) {
         const bk_place *pl = &m->sc->places[places[i]];
         r->stop[i] = i == 0 || i == n - 1 || i == r->staging ||
@@ -283,6 +296,9 @@ bk_status bki_network_init(bk_model *m)
             m->segs[s].mid_lon = f->lon;
         }
         m->segs[s].closed_until_h = -INFINITY; /* open, also during the warm-up */
+        m->segs[s].air = sc->segments[s].mode == BK_MODE_AIR;
+        m->segs[s].to = sc->segments[s].to;
+        m->segs[s].reverse_speed_factor = sc->segments[s].reverse_speed_factor;
         for (int k = 0; k < 12; k++)
             m->segs[s].seasonal = m->segs[s].seasonal || sc->segments[s].speed_month[k] != 1.0;
         /* lognormal with mean 1 and coefficient of variation cv: sigma² = ln(1 + cv²),
