@@ -16,6 +16,7 @@
 #include "analysis/calibration/abc.h"
 #include "analysis/ensemble/metrics.h"
 #include "analysis/calibration/observed.h"
+#include "engine/order.h"
 #include "engine/rng.h"
 
 /* Contract in sensitivity.h. */
@@ -339,23 +340,10 @@ void bk_sensitivity_get(const bk_sensitivity *s, int o, int j, bk_sensitivity_ro
     *out = s->rows[(size_t)o * (size_t)s->k + (size_t)j];
 }
 
-typedef struct rank_item {
-    double key;
-    int j;
-} rank_item;
-
-static int cmp_rank(const void *a, const void *b)
-{
-    const rank_item *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key > y->key ? -1 : 1;
-    return x->j - y->j;
-}
-
 /* Contract in blockade/calibrate.h. */
 bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
 {
-    rank_item *it = bki_malloc((size_t)s->k * sizeof *it);
+    bki_keyed *it = bki_malloc((size_t)s->k * sizeof *it);
     if (!it)
         return BK_ERR_NOMEM;
     for (int o = 0; o < s->n_out; o++) {
@@ -367,12 +355,12 @@ bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
         fputc('\n', out);
         for (int j = 0; j < s->k; j++) {
             const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)j];
-            it[j].key = s->sobol && isfinite(r->st) ? r->st : r->mu_star;
-            it[j].j = j;
+            it[j].key = -(s->sobol && isfinite(r->st) ? r->st : r->mu_star); /* largest first */
+            it[j].index = (uint64_t)j;
         }
-        qsort(it, (size_t)s->k, sizeof *it, cmp_rank);
+        bki_keyed_sort(it, (size_t)s->k);
         for (int i = 0; i < s->k; i++) {
-            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)it[i].j];
+            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + it[i].index];
             fprintf(out, "  %-4d %-52s %12.4g %12.4g %12.4g", i + 1, r->param, r->mu_star, r->mu,
                     r->sigma);
             if (s->sobol)
