@@ -556,12 +556,7 @@ bk_status bk_objective_load_string(const char *text, size_t len, const char *nam
     return st;
 }
 
-static bk_status objective_text(const char *text, size_t len, const char *name, const void *ctx,
-                                void *out, bk_error *err)
-{
-    (void)ctx;
-    return bk_objective_load_string(text, len, name, out, err);
-}
+BKI_SPEC_READER(objective_text, bk_objective_load_string)
 
 bk_status bk_objective_load_file(const char *path, bk_objective **out, bk_error *err)
 {

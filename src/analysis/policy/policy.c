@@ -341,12 +341,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     return BK_OK;
 }
 
-static bk_status policy_text(const char *text, size_t len, const char *name, const void *ctx,
-                             void *out, bk_error *err)
-{
-    (void)ctx;
-    return bk_policy_load_string(text, len, name, out, err);
-}
+BKI_SPEC_READER(policy_text, bk_policy_load_string)
 
 /* Contract in blockade/ensemble.h. */
 bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
