@@ -90,6 +90,14 @@ int cli_load_scenario_arg(const cli_invocation *inv, bk_scenario **out)
     return cli_load_scenario(inv->n_args > 0 ? inv->args[0] : NULL, out);
 }
 
+/* Contract in cli.h. */
+int cli_check_and_load(const cli_invocation *inv, bk_scenario **out)
+{
+    *out = NULL;
+    int rc = cli_check_out_store(inv);
+    return rc != CLI_EXIT_OK ? rc : cli_load_scenario_arg(inv, out);
+}
+
 /* Position of an option in a command's table; the tables are static, so -1 is a bug. */
 int cli_option_index(const cli_command *cmd, const char *name)
 {

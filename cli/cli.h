@@ -87,6 +87,10 @@ int cli_usage_error(const char *fmt, ...)
 int cli_load_scenario(const char *path, bk_scenario **out);
 /* cli_load_scenario of the command's first argument, or of the embedded default without one. */
 int cli_load_scenario_arg(const cli_invocation *inv, bk_scenario **out);
+/* The opening of a command on a scenario with --out/--force and --store/--no-store options:
+ * the usage checks of cli_check_out_store, then cli_load_scenario_arg. Returns an exit code; on
+ * success *out owns the scenario (free with bk_scenario_free), else it is NULL. */
+int cli_check_and_load(const cli_invocation *inv, bk_scenario **out);
 
 /* ---- text in memory (text.c) --------------------------------------------------------- */
 #include <stdio.h>

@@ -23,7 +23,7 @@ const cli_option cli_calibrate_options[] = {
     {"force", CLI_OPT_FLAG, NULL, 0, 0, "with --out, replace a non-empty DIR"},
     {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX,
      "seed of the whole calibration (default: the scenario's)"},
-    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
+    CLI_OPTION_THREADS,
     {"particles", CLI_OPT_UINT, "N", 10, 100000, "particles per generation (default 200)"},
     {"generations", CLI_OPT_UINT, "N", 0, 50,
      "SMC generations after the rejection pass (default 4)"},

@@ -53,11 +53,8 @@ int cli_cmd_optimise(const cli_invocation *inv)
     const cli_value *opt = inv->opt;
     if (!opt[OPT_LEVERS].set)
         return cli_usage_error("optimise: --levers FILE is required");
-    int rc = cli_check_out_store(inv);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    bk_scenario *sc = NULL;
-    rc = cli_load_scenario_arg(inv, &sc);
+    bk_scenario *sc;
+    int rc = cli_check_and_load(inv, &sc);
     if (rc != CLI_EXIT_OK)
         return rc;
     bk_levers *lv = NULL;

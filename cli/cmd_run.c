@@ -20,7 +20,7 @@ const cli_option cli_run_options[] = {
      "base seed of the random streams (default: the scenario's)"},
     {"replication", CLI_OPT_UINT, "N", 0, UINT32_MAX,
      "replication number: an independent set of streams (default 0)"},
-    {"days", CLI_OPT_UINT, "N", 1, CLI_MAX_DAYS, "horizon in days (default: the scenario's)"},
+    CLI_OPTION_DAYS,
     {"out", CLI_OPT_STRING, "DIR", 0, 0,
      "write the output files into DIR (absent or empty unless --force)"},
     {"force", CLI_OPT_FLAG, NULL, 0, 0,

@@ -24,7 +24,7 @@ const cli_option cli_validate_options[] = {
     {"params", CLI_OPT_STRING, "FILE", 0, 0,
      "parameter spec: window and observation settings; the priors with --holdout-from"},
     {"seed", CLI_OPT_UINT, "N", 0, UINT64_MAX, "base seed (default: the scenario's)"},
-    {"threads", CLI_OPT_UINT, "N", 1, 1024, "worker threads (default: every core)"},
+    CLI_OPTION_THREADS,
     {"particles", CLI_OPT_UINT, "N", 10, 100000,
      "with --holdout-from: ABC particles (default 200)"},
     {"generations", CLI_OPT_UINT, "N", 0, 50, "with --holdout-from: ABC generations (default 4)"},

@@ -1,6 +1,7 @@
 /* alloc.c: the library's allocation functions with a test hook (see alloc.h). */
 #include "engine/alloc.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -55,6 +56,18 @@ void *bki_calloc(size_t n, size_t size)
 void *bki_realloc(void *p, size_t size)
 {
     return noted(should_fail(size) ? NULL : realloc(p, size));
+}
+
+/* Contract in alloc.h. */
+void *bki_grow(void *p, size_t size, int *cap, int first)
+{
+    if (*cap > INT_MAX / 2)
+        return NULL;
+    int n = *cap ? 2 * *cap : first;
+    void *q = bki_realloc(p, (size_t)n * size);
+    if (q)
+        *cap = n;
+    return q;
 }
 
 long bki_alloc_thread_failures(void)

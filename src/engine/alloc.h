@@ -21,6 +21,12 @@ char *bki_strdup(const char *s);
 char *bki_strndup(const char *s, size_t n);
 void bki_free(void *p);
 
+/* An array that grows by doubling: p (of *cap elements of `size` bytes) reallocated to twice
+ * *cap elements, or to `first` when *cap is 0, and *cap updated. Returns the new array, or NULL
+ * when out of memory or when the count would pass INT_MAX; p and *cap are then left as they
+ * were. The caller calls it when the array is full. */
+void *bki_grow(void *p, size_t size, int *cap, int first);
+
 /* How many allocations have failed in the calling thread so far (real or injected). A reader
  * that fails can compare this before and after to tell "out of memory" from "bad input"
  * without threading a flag through every helper. */

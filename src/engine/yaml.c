@@ -1,8 +1,11 @@
-/* yaml.c: the quiet, error-collecting libfyaml diagnostic object. */
+/* yaml.c: the quiet, error-collecting libfyaml diagnostic object, the guard against what
+ * libfyaml cannot read safely, and a document built with both. */
 #include "engine/yaml.h"
 #include "engine/utf8.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Exported by libfyaml 0.7 but missing from its header: without it a diagnostic object of our
  * own does not keep the errors it is given. */
@@ -97,4 +100,32 @@ const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col)
         c++;
     }
     return NULL;
+}
+
+/* Contract in yaml.h. */
+struct fy_document *bki_yaml_build(const char *text, size_t len, bki_yaml_fault *f)
+{
+    memset(f, 0, sizeof *f);
+    f->why = bki_yaml_guard(text, len, &f->line, &f->column);
+    if (f->why)
+        return NULL;
+    struct fy_diag *diag = bki_yaml_quiet_diag();
+    if (!diag) {
+        f->nomem = true;
+        return NULL;
+    }
+    struct fy_parse_cfg pcfg = {0};
+    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
+    pcfg.diag = diag;
+    struct fy_document *doc = fy_document_build_from_string(&pcfg, text, len);
+    if (!doc) {
+        void *it = NULL;
+        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+        f->line = e && e->line > 0 ? e->line : 0;
+        f->column = e && e->column > 0 ? e->column : 0;
+        f->has_msg = e && e->msg;
+        snprintf(f->msg, sizeof f->msg, "%s", f->has_msg ? e->msg : "");
+    }
+    fy_diag_destroy(diag);
+    return doc;
 }

@@ -28,12 +28,10 @@ static double uniform_range(bk_rng *r, double lo, double hi)
 static int tanker_add(bk_model *m, int c)
 {
     if (m->n_tankers == m->cap_tankers) {
-        int cap = m->cap_tankers ? 2 * m->cap_tankers : 256;
-        bk_tanker *t = bki_realloc(m->tankers, (size_t)cap * sizeof *t);
+        bk_tanker *t = bki_grow(m->tankers, sizeof *t, &m->cap_tankers, 256);
         if (t == NULL)
             return -1;
         m->tankers = t;
-        m->cap_tankers = cap;
         for (int i = 0; i < m->n_tankers; i++) /* the streams point into themselves */
             m->tankers[i].rng.gsl.state = &m->tankers[i].rng.st;
     }
@@ -214,14 +212,12 @@ int bki_mover_new(bk_model *m, int corridor, int route, int at, int dir, bool lo
         m->free_mover = m->movers[i].next_free;
     } else {
         if (m->n_movers == m->cap_movers) {
-            int cap = m->cap_movers ? 2 * m->cap_movers : 256;
-            bk_mover *mv = bki_realloc(m->movers, (size_t)cap * sizeof *mv);
+            bk_mover *mv = bki_grow(m->movers, sizeof *mv, &m->cap_movers, 256);
             if (mv == NULL) {
                 bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory creating a mover");
                 return -1;
             }
             m->movers = mv;
-            m->cap_movers = cap;
         }
         i = m->n_movers++;
         memset(&m->movers[i], 0, sizeof m->movers[i]);

@@ -233,12 +233,10 @@ static int route_add(bk_model *m, int c, const int *places, int n)
         memcmp(m->routes[cur].place, places, (size_t)n * sizeof *places) == 0)
         return cur;
     if (m->n_routes == m->cap_routes) {
-        int cap = m->cap_routes ? 2 * m->cap_routes : 16;
-        bk_route *r = bki_realloc(m->routes, (size_t)cap * sizeof *r);
+        bk_route *r = bki_grow(m->routes, sizeof *r, &m->cap_routes, 16);
         if (r == NULL)
             return -1;
         m->routes = r;
-        m->cap_routes = cap;
     }
     bk_route *r = &m->routes[m->n_routes];
     r->n = n;

@@ -43,14 +43,12 @@ void bki_model_log(bk_model *m, const bk_log_entry *e)
         return; /* nothing is recorded during the warm-up */
     struct bk_run *run = m->run;
     if (run->n_log == run->cap_log) {
-        int cap = run->cap_log ? 2 * run->cap_log : 256;
-        bk_log_entry *l = bki_realloc(run->log, (size_t)cap * sizeof *l);
+        bk_log_entry *l = bki_grow(run->log, sizeof *l, &run->cap_log, 256);
         if (l == NULL) {
             bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory in the event log");
             return;
         }
         run->log = l;
-        run->cap_log = cap;
     }
     run->log[run->n_log++] = *e;
 }

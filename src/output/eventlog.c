@@ -293,6 +293,14 @@ static void entry_note(const struct bk_scenario *sc, const bk_log_entry *e, char
     append_note_and_stop(e, buf, n);
 }
 
+/* ACLED's three levels of classification of an event. */
+static void set_type(acled_coding *k, const char *disorder, const char *event, const char *sub)
+{
+    k->disorder_type = disorder;
+    k->event_type = event;
+    k->sub_event_type = sub;
+}
+
 /* ACLED coding of an entry; false for entries ACLED would not record (supply cuts, policy
  * changes, notes). actor2 is written into the caller's buffer when needed. */
 static bool acled_code(const struct bk_scenario *sc, const bk_log_entry *e, acled_coding *k,
@@ -313,9 +321,7 @@ static bool acled_code(const struct bk_scenario *sc, const bk_log_entry *e, acle
     case BK_LOG_AMBUSH:
         if (!e->lone && e->escort_units > 0) {
             snprintf(actor2, n, "Military Forces of %s", country);
-            k->disorder_type = "Political violence";
-            k->event_type = "Battles";
-            k->sub_event_type = "Armed clash";
+            set_type(k, "Political violence", "Battles", "Armed clash");
             k->actor2 = actor2;
             k->inter2 = "State forces";
             k->interaction = "State forces-Rebel group";
@@ -326,30 +332,24 @@ static bool acled_code(const struct bk_scenario *sc, const bk_log_entry *e, acle
         k->inter2 = "Civilians";
         k->interaction = "Rebel group-Civilians";
         if (e->kidnapped > 0) {
-            k->disorder_type = "Political violence";
-            k->event_type = "Violence against civilians";
-            k->sub_event_type = "Abduction/forced disappearance";
+            set_type(k, "Political violence", "Violence against civilians",
+                     "Abduction/forced disappearance");
             k->civilian_targeting = "Civilians targeted";
         } else {
-            k->disorder_type = "Strategic developments";
-            k->event_type = "Strategic developments";
-            k->sub_event_type =
-                e->destroyed + e->captured > 0 ? "Looting/property destruction" : "Other";
+            set_type(k, "Strategic developments", "Strategic developments",
+                     e->destroyed + e->captured > 0 ? "Looting/property destruction" : "Other");
         }
         return true;
     case BK_LOG_AIRFIELD_CLOSED:
         if (!valid_index(e->cell, sc->group.n_cells))
             return false;   /* a scripted closure is a decision, not an event of the group */
-        k->disorder_type = "Political violence";
-        k->event_type = "Explosions/Remote violence";
-        k->sub_event_type = "Shelling/artillery/missile attack";
+        set_type(k, "Political violence", "Explosions/Remote violence",
+                 "Shelling/artillery/missile attack");
         k->interaction = "Rebel group only";
         return true;
     case BK_LOG_ROAD_CUT:
     case BK_LOG_CAMPAIGN:
-        k->disorder_type = "Strategic developments";
-        k->event_type = "Strategic developments";
-        k->sub_event_type = "Other";
+        set_type(k, "Strategic developments", "Strategic developments", "Other");
         k->interaction = "Rebel group only";
         return true;
     case BK_LOG_SUPPLY_CUT:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/alloc.h"
+#include "engine/order.h"
 #include "scenario/read.h"
 #include "scenario/schema.h"
 
@@ -342,19 +343,6 @@ static bk_status read_event(loader *L, struct fy_node *item, struct fy_node *lis
     return BK_OK;
 }
 
-typedef struct tl_order {
-    double time_h;
-    int index;
-} tl_order;
-
-static int tl_cmp(const void *a, const void *b)
-{
-    const tl_order *x = a, *y = b;
-    if (x->time_h != y->time_h)
-        return x->time_h < y->time_h ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);   /* file order: a stable sort */
-}
-
 /* Contract in read.h. */
 bk_status sr_read_timeline(loader *L, const map *top)
 {
@@ -375,7 +363,7 @@ bk_status sr_read_timeline(loader *L, const map *top)
         TRY(read_event(L, item, v, i, &sc->timeline[i]));
         sc->n_timeline = i + 1;
     }
-    tl_order *order = bki_malloc((size_t)n * sizeof *order);
+    bki_keyed *order = bki_malloc((size_t)n * sizeof *order);
     bk_timeline_event *sorted = bki_malloc((size_t)n * sizeof *sorted);
     if (order == NULL || sorted == NULL) {
         bki_free(order);
@@ -383,8 +371,8 @@ bk_status sr_read_timeline(loader *L, const map *top)
         return bki_fail(L->err, BK_ERR_NOMEM, "out of memory reading %s", L->file);
     }
     for (int i = 0; i < n; i++)
-        order[i] = (tl_order){sc->timeline[i].time_h, i};
-    qsort(order, (size_t)n, sizeof *order, tl_cmp);
+        order[i] = (bki_keyed){sc->timeline[i].time_h, (uint64_t)i};
+    bki_keyed_sort(order, (size_t)n); /* equal times in file order */
     for (int i = 0; i < n; i++)
         sorted[i] = sc->timeline[order[i].index];
     bki_free(order);

@@ -25,6 +25,7 @@
 #include "analysis/calibration/observed.h"
 #include "blockade/ensemble.h"
 #include "engine/json.h"
+#include "engine/order.h"
 #include "engine/rng.h"
 #include "scenario/scenario.h"
 
@@ -200,19 +201,6 @@ static double robust_scale(const double *x, size_t m, int s, int i, double *tmp)
     return sd;
 }
 
-typedef struct idx_d {
-    double d;
-    uint64_t i;
-} idx_d;
-
-static int cmp_idx_d(const void *a, const void *b)
-{
-    const idx_d *x = a, *y = b;
-    if (x->d != y->d)
-        return x->d < y->d ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /* Contract in blockade/calibrate.h. */
 bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_abc_result **out,
                      bk_error *err)
@@ -255,7 +243,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     zmass = bki_malloc((size_t)N * sizeof *zmass);
     sig = bki_malloc((size_t)k * sizeof *sig);
     tmp = bki_malloc(batch_max * sizeof *tmp);
-    idx_d *order = bki_malloc(pilot * sizeof *order);
+    bki_keyed *order = bki_malloc(pilot * sizeof *order);
     if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !pz || !pw || !pd
         || !nz || !nw || !nd || !cum || !zmass || !sig || !tmp || !order) {
         st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -276,13 +264,14 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
             r->scale[i] = prob->scale_floor[i];
     }
     for (uint64_t a = 0; a < pilot; a++) {
-        order[a].d = distance(c.sim + a * (uint64_t)s, c.target + a * (uint64_t)s, r->scale, s);
-        order[a].i = a;
+        order[a].key = distance(c.sim + a * (uint64_t)s, c.target + a * (uint64_t)s, r->scale, s);
+        order[a].index = a;
     }
-    qsort(order, pilot, sizeof *order, cmp_idx_d);
+    bki_keyed_sort(order, pilot);
     for (int i = 0; i < N; i++) {
-        memcpy(pz + (size_t)i * (size_t)k, c.z + order[i].i * (uint64_t)k, (size_t)k * sizeof *pz);
-        pd[i] = order[i].d;
+        memcpy(pz + (size_t)i * (size_t)k, c.z + order[i].index * (uint64_t)k,
+               (size_t)k * sizeof *pz);
+        pd[i] = order[i].key;
         pw[i] = 1.0 / N;
     }
     r->gen[0].tolerance = pd[N - 1];

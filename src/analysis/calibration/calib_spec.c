@@ -196,30 +196,17 @@ bk_status bk_calib_spec_load_string(const char *text, size_t len, const char *na
         name = "-";
     if (len > SPEC_MAX_BYTES)
         return spec_fail(err, BK_ERR_TOO_LARGE, name, 0, "larger than 1 MiB", NULL);
-    int gl, gc;
-    const char *why = bki_yaml_guard(text, len, &gl, &gc);
-    if (why)
-        return spec_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: ", why);
-    struct fy_diag *diag = bki_yaml_quiet_diag();
-    if (!diag)
+    bki_yaml_fault yf;
+    struct fy_document *doc = bki_yaml_build(text, len, &yf);
+    if (!doc && yf.nomem)
         return spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-    pcfg.diag = diag;
-    struct fy_document *doc = fy_document_build_from_string(&pcfg, text, len);
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        bk_status st = spec_fail(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
-                                 "not valid YAML: ", e && e->msg ? e->msg : "");
-        fy_diag_destroy(diag);
-        return st;
-    }
+    if (!doc)
+        return spec_fail(err, BK_ERR_SYNTAX, name, yf.line, "not valid YAML: ",
+                         yf.why ? yf.why : yf.msg);
     bk_calib_spec *spec = bki_calloc(1, sizeof *spec);
     bk_status st = spec ? spec_parse(doc, name, spec, err)
                         : spec_fail(err, BK_ERR_NOMEM, name, 0, "out of memory", NULL);
     fy_document_destroy(doc);
-    fy_diag_destroy(diag);
     if (st != BK_OK) {
         bk_calib_spec_free(spec);
         return st;

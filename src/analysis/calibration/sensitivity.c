@@ -16,6 +16,7 @@
 #include "analysis/calibration/abc.h"
 #include "analysis/ensemble/metrics.h"
 #include "analysis/calibration/observed.h"
+#include "engine/order.h"
 #include "engine/rng.h"
 
 /* Contract in sensitivity.h. */
@@ -143,22 +144,59 @@ struct bk_sensitivity {
     uint64_t N;
 };
 
+/* The buffers of one design (Morris's or Sobol's) of `points` points. */
+typedef struct design {
+    uint64_t points;
+    int n_out;
+    double *u;              /* [points * k] the points, in the unit cube */
+    double *f;              /* [points * n_out] the outcomes at every point */
+    double *fo;             /* [points] one outcome at every point */
+    double *res;            /* the method's results */
+} design;
+
 typedef struct sens_ctx {
     const bk_scenario *base;
     const bk_calib_spec *spec;
-    const double *u;        /* [points * k] */
     int k, n_out, days;
     const int *metric;      /* [n_out] */
     uint64_t seed;
-    double *f;              /* [points * n_out] */
+    design *d;              /* the design being evaluated */
 } sens_ctx;
+
+/* Allocate d's buffers for `points` points of k parameters, n_out outcomes and n_res results;
+ * false when out of memory. Release with design_free in every case. */
+static bool design_alloc(design *d, uint64_t points, int k, int n_out, size_t n_res)
+{
+    d->points = points;
+    d->n_out = n_out;
+    d->u = bki_malloc(points * (uint64_t)k * sizeof *d->u);
+    d->f = bki_malloc(points * (uint64_t)n_out * sizeof *d->f);
+    d->fo = bki_malloc(points * sizeof *d->fo);
+    d->res = bki_malloc(n_res * sizeof *d->res);
+    return d->u && d->f && d->fo && d->res;
+}
+
+static void design_free(design *d)
+{
+    bki_free(d->u);
+    bki_free(d->f);
+    bki_free(d->fo);
+    bki_free(d->res);
+}
+
+/* Outcome o at every point of the evaluated design d, into d->fo. */
+static void outcome_column(design *d, int o)
+{
+    for (uint64_t i = 0; i < d->points; i++)
+        d->fo[i] = d->f[i * (uint64_t)d->n_out + (uint64_t)o];
+}
 
 static bk_status sens_point(void *vctx, uint64_t i, bk_error *err)
 {
     sens_ctx *c = vctx;
     double theta[64];
     for (int j = 0; j < c->k; j++)
-        theta[j] = bk_param_at(&c->spec->params[j], c->u[i * (uint64_t)c->k + (uint64_t)j]);
+        theta[j] = bk_param_at(&c->spec->params[j], c->d->u[i * (uint64_t)c->k + (uint64_t)j]);
     bk_scenario *sc = NULL;
     bk_run *run = NULL;
     bk_status st = bki_cal_run_at(c->spec, c->base, theta, c->seed, c->days, &sc, &run, err);
@@ -167,7 +205,7 @@ static bk_status sens_point(void *vctx, uint64_t i, bk_error *err)
     bk_run_totals t;
     bk_run_get_totals(run, &t);
     for (int o = 0; o < c->n_out; o++)
-        c->f[i * (uint64_t)c->n_out + (uint64_t)o] = bki_total_value(&t, c->metric[o], t.days);
+        c->d->f[i * (uint64_t)c->n_out + (uint64_t)o] = bki_total_value(&t, c->metric[o], t.days);
     bk_run_free(run);
     bk_scenario_free(sc);
     return BK_OK;
@@ -259,26 +297,22 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
         snprintf(s->names[j], sizeof s->names[j], "%s", spec->params[j].path);
         s->params[j] = s->names[j];
     }
-    sens_ctx c = {base, spec, NULL, k, n_outcomes, cfg->days, metric, cfg->seed, NULL};
-    double *u = NULL;
+    sens_ctx c = {.base = base, .spec = spec, .k = k, .n_out = n_outcomes, .days = cfg->days,
+                  .metric = metric, .seed = cfg->seed};
     /* Morris */
     if (st == BK_OK) {
-        uint64_t points = (uint64_t)cfg->trajectories * (uint64_t)(k + 1);
-        u = bki_malloc(points * (uint64_t)k * sizeof *u);
-        c.f = bki_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
-        double *fo = bki_malloc(points * sizeof *fo);
-        double *mu = bki_malloc((size_t)k * 3 * sizeof *mu);
-        if (!u || !c.f || !fo || !mu) {
+        design d;
+        c.d = &d;
+        if (!design_alloc(&d, (uint64_t)cfg->trajectories * (uint64_t)(k + 1), k, n_outcomes,
+                          (size_t)k * 3)) {
             st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
-            double delta;
-            bki_morris_design(cfg->seed, cfg->trajectories, k, cfg->levels, u, &delta);
-            c.u = u;
-            st = evaluate(&c, points, cfg, err);
+            double delta, *mu = d.res;
+            bki_morris_design(cfg->seed, cfg->trajectories, k, cfg->levels, d.u, &delta);
+            st = evaluate(&c, d.points, cfg, err);
             for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
-                for (uint64_t i = 0; i < points; i++)
-                    fo[i] = c.f[i * (uint64_t)n_outcomes + (uint64_t)o];
-                bki_morris_effects(u, fo, cfg->trajectories, k, mu, mu + k, mu + 2 * k);
+                outcome_column(&d, o);
+                bki_morris_effects(d.u, d.fo, cfg->trajectories, k, mu, mu + k, mu + 2 * k);
                 for (int j = 0; j < k; j++) {
                     bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)k + (size_t)j];
                     r->param = s->params[j];
@@ -290,40 +324,29 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
                 }
             }
         }
-        bki_free(u);
-        u = NULL;
-        bki_free(c.f);
-        c.f = NULL;
-        bki_free(fo);
-        bki_free(mu);
+        design_free(&d);
     }
     /* Sobol */
     if (st == BK_OK && cfg->sobol_n > 0) {
-        uint64_t N = cfg->sobol_n, points = N * (uint64_t)(k + 2);
-        u = bki_malloc(points * (uint64_t)k * sizeof *u);
-        c.f = bki_malloc(points * (uint64_t)n_outcomes * sizeof *c.f);
-        double *fo = bki_malloc(points * sizeof *fo);
-        double *ix = bki_malloc((size_t)k * 2 * sizeof *ix);
-        if (!u || !c.f || !fo || !ix) {
+        uint64_t N = cfg->sobol_n;
+        design d;
+        c.d = &d;
+        if (!design_alloc(&d, N * (uint64_t)(k + 2), k, n_outcomes, (size_t)k * 2)) {
             st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         } else {
-            bki_saltelli_design(cfg->seed, N, k, u);
-            c.u = u;
-            st = evaluate(&c, points, cfg, err);
+            double *ix = d.res;
+            bki_saltelli_design(cfg->seed, N, k, d.u);
+            st = evaluate(&c, d.points, cfg, err);
             for (int o = 0; st == BK_OK && o < n_outcomes; o++) {
-                for (uint64_t i = 0; i < points; i++)
-                    fo[i] = c.f[i * (uint64_t)n_outcomes + (uint64_t)o];
-                bki_sobol_indices(fo, N, k, ix, ix + k);
+                outcome_column(&d, o);
+                bki_sobol_indices(d.fo, N, k, ix, ix + k);
                 for (int j = 0; j < k; j++) {
                     s->rows[(size_t)o * (size_t)k + (size_t)j].s1 = ix[j];
                     s->rows[(size_t)o * (size_t)k + (size_t)j].st = ix[k + j];
                 }
             }
         }
-        bki_free(u);
-        bki_free(c.f);
-        bki_free(fo);
-        bki_free(ix);
+        design_free(&d);
     }
     bki_free(metric);
     if (st != BK_OK) {
@@ -339,23 +362,10 @@ void bk_sensitivity_get(const bk_sensitivity *s, int o, int j, bk_sensitivity_ro
     *out = s->rows[(size_t)o * (size_t)s->k + (size_t)j];
 }
 
-typedef struct rank_item {
-    double key;
-    int j;
-} rank_item;
-
-static int cmp_rank(const void *a, const void *b)
-{
-    const rank_item *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key > y->key ? -1 : 1;
-    return x->j - y->j;
-}
-
 /* Contract in blockade/calibrate.h. */
 bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
 {
-    rank_item *it = bki_malloc((size_t)s->k * sizeof *it);
+    bki_keyed *it = bki_malloc((size_t)s->k * sizeof *it);
     if (!it)
         return BK_ERR_NOMEM;
     for (int o = 0; o < s->n_out; o++) {
@@ -367,12 +377,12 @@ bk_status bk_sensitivity_write_table(const bk_sensitivity *s, FILE *out)
         fputc('\n', out);
         for (int j = 0; j < s->k; j++) {
             const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)j];
-            it[j].key = s->sobol && isfinite(r->st) ? r->st : r->mu_star;
-            it[j].j = j;
+            it[j].key = -(s->sobol && isfinite(r->st) ? r->st : r->mu_star); /* largest first */
+            it[j].index = (uint64_t)j;
         }
-        qsort(it, (size_t)s->k, sizeof *it, cmp_rank);
+        bki_keyed_sort(it, (size_t)s->k);
         for (int i = 0; i < s->k; i++) {
-            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + (size_t)it[i].j];
+            const bk_sensitivity_row *r = &s->rows[(size_t)o * (size_t)s->k + it[i].index];
             fprintf(out, "  %-4d %-52s %12.4g %12.4g %12.4g", i + 1, r->param, r->mu_star, r->mu,
                     r->sigma);
             if (s->sobol)

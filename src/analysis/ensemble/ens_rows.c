@@ -140,12 +140,10 @@ static void period_label(int period, long dn, char buf[16])
 static bk_ens_rcol *push(bk_ens_rcol **cols, int *n, int *cap)
 {
     if (*n == *cap) {
-        int c = *cap ? 2 * *cap : 64;
-        bk_ens_rcol *p = bki_realloc(*cols, (size_t)c * sizeof *p);
+        bk_ens_rcol *p = bki_grow(*cols, sizeof *p, cap, 64);
         if (!p)
             return NULL;
         *cols = p;
-        *cap = c;
     }
     bk_ens_rcol *r = &(*cols)[(*n)++];
     memset(r, 0, sizeof *r);

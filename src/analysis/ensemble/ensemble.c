@@ -364,12 +364,10 @@ bool bki_ens_mark_rep(bk_ensemble *e, uint64_t b, uint32_t bit)
     bk_ens_partial *p = find_partial(e, b);
     if (!p) {
         if (e->n_partial == e->cap_partial) {
-            int cap = e->cap_partial ? 2 * e->cap_partial : 16;
-            bk_ens_partial *np = bki_realloc(e->partial, (size_t)cap * sizeof *np);
+            bk_ens_partial *np = bki_grow(e->partial, sizeof *np, &e->cap_partial, 16);
             if (!np)
                 return false;
             e->partial = np;
-            e->cap_partial = cap;
         }
         p = &e->partial[e->n_partial++];
         p->block = b;

@@ -66,36 +66,22 @@ static bool number(struct fy_node *v, double *out)
 }
 
 /* The YAML document of a lever or objective file of len bytes (at most SPEC_MAX_BYTES); NULL
- * with err filled when it is too large or not valid YAML. */
+ * with err filled when it is too large, refused by the YAML guard or not valid YAML. */
 static struct fy_document *parse(const char *text, size_t len, const char *file, bk_error *err)
 {
     if (len > SPEC_MAX_BYTES) {
         bki_fail_at(err, BK_ERR_TOO_LARGE, file, 0, 0, "larger than %u bytes", SPEC_MAX_BYTES);
         return NULL;
     }
-    int gl, gc;
-    const char *why = bki_yaml_guard(text, len, &gl, &gc);
-    if (why) {
-        bki_fail_at(err, BK_ERR_SYNTAX, file, gl, gc, "not valid YAML: %s", why);
-        return NULL;
-    }
-    struct fy_diag *diag = bki_yaml_quiet_diag();
-    if (!diag) {
+    bki_yaml_fault yf;
+    struct fy_document *doc = bki_yaml_build(text, len, &yf);
+    if (!doc && yf.nomem)
         bki_fail(err, BK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-    pcfg.diag = diag;
-    struct fy_document *doc = fy_document_build_from_string(&pcfg, text, len);
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        bki_fail_at(err, BK_ERR_SYNTAX, file, e && e->line > 0 ? e->line : 0,
-                    e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
-                    e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
-    }
-    fy_diag_destroy(diag);
+    else if (!doc && yf.why)
+        bki_fail_at(err, BK_ERR_SYNTAX, file, yf.line, yf.column, "not valid YAML: %s", yf.why);
+    else if (!doc)
+        bki_fail_at(err, BK_ERR_SYNTAX, file, yf.line, yf.column, "not valid YAML%s%s",
+                    yf.has_msg ? ": " : "", yf.msg);
     return doc;
 }
 
@@ -570,12 +556,7 @@ bk_status bk_objective_load_string(const char *text, size_t len, const char *nam
     return st;
 }
 
-static bk_status objective_text(const char *text, size_t len, const char *name, const void *ctx,
-                                void *out, bk_error *err)
-{
-    (void)ctx;
-    return bk_objective_load_string(text, len, name, out, err);
-}
+BKI_SPEC_READER(objective_text, bk_objective_load_string)
 
 bk_status bk_objective_load_file(const char *path, bk_objective **out, bk_error *err)
 {

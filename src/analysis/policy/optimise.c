@@ -179,14 +179,12 @@ bk_status opt_eval_batch(ctx *c, double *const *x, double *const *y, int k, int 
         if (idx[j] != -1)
             continue;
         if (o->n == o->cap) {
-            int nc = o->cap ? 2 * o->cap : 64;
-            cand *t = bki_realloc(o->c, (size_t)nc * sizeof *t);
+            cand *t = bki_grow(o->c, sizeof *t, &o->cap, 64);
             if (!t) {
                 st = bki_fail(c->err, BK_ERR_NOMEM, "out of memory");
                 break;
             }
             o->c = t;
-            o->cap = nc;
         }
         cand *cd = &o->c[o->n];
         memset(cd, 0, sizeof *cd);

@@ -70,29 +70,39 @@ double opt_step_at(double w, bool whole, int k)
     return s < 1.0 ? 1.0 : s;
 }
 
+/* Points (vectors of lever values): an array that grows. */
+typedef struct pt_list {
+    double **v;
+    int n, cap;
+} pt_list;
+
+/* Append to l a copy of p (n values) with p[i] = a and, when j >= 0, p[j] = b. false when out
+ * of memory. */
+static bool push_moved(pt_list *l, const double *p, int n, int i, double a, int j, double b)
+{
+    if (l->n == l->cap) {
+        double **t = bki_grow(l->v, sizeof *t, &l->cap, 16);
+        if (!t)
+            return false;
+        l->v = t;
+    }
+    double *q = opt_dup_vec(p, n);
+    if (!q)
+        return false;
+    q[i] = a;
+    if (j >= 0)
+        q[j] = b;
+    l->v[l->n++] = q;
+    return true;
+}
+
 /* Neighbours of p at level k into pts (allocated here); returns their number. */
 static int neighbours(const bk_lever_side *s, const double *p, int k, double ***pts)
 {
-    int n = s->n, cap = 16, m = 0;
-    double **v = bki_malloc((size_t)cap * sizeof *v);
-    if (!v)
+    int n = s->n;
+    pt_list l = {bki_malloc(16 * sizeof *l.v), 0, 16};
+    if (!l.v)
         return -1;
-#define PUSH(q)                                                                            \
-    do {                                                                                   \
-        if (m == cap) {                                                                    \
-            cap *= 2;                                                                      \
-            double **t_ = bki_realloc(v, (size_t)cap * sizeof *v);                             \
-            if (!t_) {                                                                     \
-                bki_free(q);                                                                   \
-                for (int z_ = 0; z_ < m; z_++)                                             \
-                    bki_free(v[z_]);                                                           \
-                bki_free(v);                                                                   \
-                return -1;                                                                 \
-            }                                                                              \
-            v = t_;                                                                        \
-        }                                                                                  \
-        v[m++] = (q);                                                                      \
-    } while (0)
     for (int b = 0; b < s->nb; b++) {
         const bk_budget *bg = &s->b[b];
         bool whole = true;
@@ -107,49 +117,33 @@ static int neighbours(const bk_lever_side *s, const double *p, int k, double ***
                 double a = p[bg->levers[i]] + st, d = p[bg->levers[j]] - st;
                 if (a > li->hi + 1e-12 || d < lj->lo - 1e-12)
                     continue;
-                double *q = opt_dup_vec(p, n);
-                if (!q)
+                if (!push_moved(&l, p, n, bg->levers[i], a, bg->levers[j], d))
                     goto oom;
-                q[bg->levers[i]] = a;
-                q[bg->levers[j]] = d;
-                PUSH(q);
             }
     }
     for (int i = 0; i < n; i++) {
-        const bk_lever *l = &s->lv[i];
-        if (l->budget >= 0 || l->kind == BK_LV_NUM)
+        const bk_lever *lv = &s->lv[i];
+        if (lv->budget >= 0 || lv->kind == BK_LV_NUM)
             continue; /* in a budget: moved above; continuous: NLopt */
-        if (l->kind == BK_LV_CHOICE) {
-            for (int ch = 0; ch < l->n_choices; ch++) {
-                if (ch == (int)p[i])
-                    continue;
-                double *q = opt_dup_vec(p, n);
-                if (!q)
+        if (lv->kind == BK_LV_CHOICE) {
+            for (int ch = 0; ch < lv->n_choices; ch++)
+                if (ch != (int)p[i] && !push_moved(&l, p, n, i, ch, -1, 0.0))
                     goto oom;
-                q[i] = ch;
-                PUSH(q);
-            }
             continue;
         }
-        double st = opt_step_at(l->hi - l->lo, true, k);
+        double st = opt_step_at(lv->hi - lv->lo, true, k);
         for (int sg = -1; sg <= 1; sg += 2) {
             double t = p[i] + sg * st;
-            if (t < l->lo || t > l->hi)
-                continue;
-            double *q = opt_dup_vec(p, n);
-            if (!q)
+            if (!(t < lv->lo || t > lv->hi) && !push_moved(&l, p, n, i, t, -1, 0.0))
                 goto oom;
-            q[i] = t;
-            PUSH(q);
         }
     }
-#undef PUSH
-    *pts = v;
-    return m;
+    *pts = l.v;
+    return l.n;
 oom:
-    for (int z = 0; z < m; z++)
-        bki_free(v[z]);
-    bki_free(v);
+    for (int z = 0; z < l.n; z++)
+        bki_free(l.v[z]);
+    bki_free(l.v);
     return -1;
 }
 

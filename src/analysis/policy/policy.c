@@ -238,34 +238,18 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
         bk_policy_free(p);
         return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
     }
-    int gl, gc;
-    const char *why = bki_yaml_guard(text, len, &gl, &gc);
-    if (why) {
-        bk_policy_free(p);
-        return pol_fail(err, BK_ERR_SYNTAX, name, gl, "not valid YAML: %s", why);
-    }
-    struct fy_diag *diag = bki_yaml_quiet_diag();
-    if (!diag) {
-        bk_policy_free(p);
-        return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
-    }
-    struct fy_parse_cfg pcfg = {0};
-    pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-    pcfg.diag = diag;
-    p->doc = fy_document_build_from_string(&pcfg, p->text, len);
-    bk_status st = BK_OK;
+    bki_yaml_fault yf;
+    p->doc = bki_yaml_build(p->text, len, &yf);
     if (!p->doc) {
-        void *it = NULL;
-        struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-        st = pol_fail_at(err, BK_ERR_SYNTAX, name, e && e->line > 0 ? e->line : 0,
-                            e && e->column > 0 ? e->column : 0, "not valid YAML%s%s",
-                            e && e->msg ? ": " : "", e && e->msg ? e->msg : "");
-    }
-    fy_diag_destroy(diag);
-    if (st != BK_OK) {
         bk_policy_free(p);
-        return st;
+        if (yf.why)
+            return pol_fail(err, BK_ERR_SYNTAX, name, yf.line, "not valid YAML: %s", yf.why);
+        if (yf.nomem)
+            return pol_fail(err, BK_ERR_NOMEM, name, 0, "out of memory");
+        return pol_fail_at(err, BK_ERR_SYNTAX, name, yf.line, yf.column, "not valid YAML%s%s",
+                           yf.has_msg ? ": " : "", yf.msg);
     }
+    bk_status st = BK_OK;
     struct fy_node *root = fy_document_root(p->doc);
     if (!root || !fy_node_is_mapping(root)) {
         bk_policy_free(p);
@@ -357,12 +341,7 @@ bk_status bk_policy_load_string(const char *text, size_t len, const char *name,
     return BK_OK;
 }
 
-static bk_status policy_text(const char *text, size_t len, const char *name, const void *ctx,
-                             void *out, bk_error *err)
-{
-    (void)ctx;
-    return bk_policy_load_string(text, len, name, out, err);
-}
+BKI_SPEC_READER(policy_text, bk_policy_load_string)
 
 /* Contract in blockade/ensemble.h. */
 bk_status bk_policy_load_file(const char *path, bk_policy **out, bk_error *err)
