@@ -320,7 +320,7 @@ bk_status bk_sensitivity_run(const bk_scenario *base, const bk_calib_spec *spec,
                     r->mu = mu[j];
                     r->mu_star = mu[k + j];
                     r->sigma = mu[2 * k + j];
-                    r->s1 = r->st = NAN;
+                    r->s1 = r->st = (double)NAN;
                 }
             }
         }
