@@ -123,8 +123,10 @@ static const cli_command commands[] = {
     {"scenario apply", "BASE PATCH", 2, 2, "print a scenario with a policy (patch) file applied",
      "Apply the policy file PATCH ('set:' values, or a 'patch:' list of 'set: PATH =\n"
      "VALUE' and 'add: {PATH: VALUE}' entries) to the scenario BASE, check the result like\n"
-     "any scenario and print it on stdout (BASE itself is not changed; the printed text\n"
-     "loses BASE's comments). See docs/ensemble.md.\n",
+     "any scenario and print it on stdout (BASE itself is not changed). When every entry\n"
+     "sets one value, the printed text is BASE with those values rewritten in place, its\n"
+     "comments and layout kept; otherwise it is reprinted without BASE's comments. See\n"
+     "docs/cli.md.\n",
      cli_no_options, cli_cmd_scenario_apply},
     {"scenario export-default", "", 0, 0, "print the embedded default scenario",
      "Write the text of the embedded default scenario (Bamako 2025) to stdout, as a\n"
