@@ -6,9 +6,10 @@ columns of each replication by calendar month and prints, per month, the median 
 interval (5th and 95th percentiles, linear interpolation) of: litres delivered (ML), attacks on
 tankers, tankers destroyed, escorted convoys, and the end-of-month city stock (ML); then, in a
 second table, what the city lives through each month: days with unmet demand, days on which the
-priority sectors (hospitals, water, security: `city.sectors[].priority`) were not fully served,
-the worst day's hours without electricity, the peak informal price over the official one,
-and the days on which schools were closed by decision (outside the holidays).
+priority sectors (`city.sectors[].priority`; in the default scenario, essential services and
+power generation) were not fully served, the worst day's hours without electricity, the peak
+informal price over the official one, and the days on which schools were closed by decision
+(outside the holidays).
 
     scripts/forecast-months.py BLOCKADE [SCENARIO] [-n N] [--days D]
 
@@ -30,7 +31,7 @@ CITY = [("days with unmet demand", lambda r: float(r["shortage_share"]) > 0, sum
         ("worst day without electricity (h)", lambda r: float(r["blackout_hours"]), max),
         ("peak informal price (x official)", lambda r: float(r["price_ratio"]), max),
         ("days schools closed by decision (outside holidays)",
-         lambda r: r["schools_open"] == "0" and r["school_holiday"] == "0", sum)]
+         lambda r: float(r["schools_open"]) == 0 and float(r["school_holiday"]) == 0, sum)]
 
 
 def band(xs):
