@@ -100,6 +100,12 @@ void bki_free(void *p)
     free(p);
 }
 
+void bki_free_n(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bki_free(p[i]);
+}
+
 void bki_alloc_fail_at(long n, int sticky)
 {
     atomic_store(&fail_at, 0);

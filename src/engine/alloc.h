@@ -21,6 +21,14 @@ char *bki_strdup(const char *s);
 char *bki_strndup(const char *s, size_t n);
 void bki_free(void *p);
 
+/* bki_free on each of the n pointers p[0..n-1], in that order. */
+void bki_free_n(void *const *p, size_t n);
+
+/* bki_free on each argument, in the order given, each evaluated once: a release function's
+ * run of frees in one line, e.g. bki_free_all(r->theta, r->w, r). */
+#define bki_free_all(...)                                                                          \
+    bki_free_n((void *const[]){__VA_ARGS__}, sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
+
 /* An array that grows by doubling: p (of *cap elements of `size` bytes) reallocated to twice
  * *cap elements, or to `first` when *cap is 0, and *cap updated. Returns the new array, or NULL
  * when out of memory or when the count would pass INT_MAX; p and *cap are then left as they

@@ -176,24 +176,9 @@ void bki_city_release(bk_model *m)
     bk_city_state *c = m->city;
     if (c == NULL)
         return;
-    bki_free(c->price_ratio);
-    bki_free(c->official);
-    bki_free(c->demand);
-    bki_free(c->given);
-    bki_free(c->tier);
-    bki_free(c->reserve_ok);
-    bki_free(c->floor);
-    bki_free(c->d_tmp);
-    bki_free(c->g_tmp);
-    bki_free(c->w_tmp);
-    bki_free(c->unmet_total);
-    bki_free(c->first_stockout);
-    bki_free(c->base);
-    bki_free(c->own);
-    bki_free(c->hh);
-    bki_free(c->cons);
-    bki_free(c->inf);
-    bki_free(c);
+    bki_free_all(c->price_ratio, c->official, c->demand, c->given, c->tier, c->reserve_ok, c->floor,
+                 c->d_tmp, c->g_tmp, c->w_tmp, c->unmet_total, c->first_stockout, c->base, c->own,
+                 c->hh, c->cons, c->inf, c);
     m->city = NULL;
 }
 

@@ -244,9 +244,7 @@ static int route_add(bk_model *m, int c, const int *places, int n)
     r->seg = bki_malloc((size_t)(n > 1 ? n - 1 : 1) * sizeof *r->seg);
     r->stop = bki_malloc((size_t)n * sizeof *r->stop);
     if (r->place == NULL || r->seg == NULL || r->stop == NULL) {
-        bki_free(r->place);
-        bki_free(r->seg);
-        bki_free(r->stop);
+        bki_free_all(r->place, r->seg, r->stop);
         return -1;
     }
     memcpy(r->place, places, (size_t)n * sizeof *places);
@@ -353,16 +351,9 @@ void bki_network_release(bk_model *m)
         bki_free(m->igraph);
         m->igraph = NULL;
     }
-    for (int i = 0; i < m->n_routes; i++) {
-        bki_free(m->routes[i].place);
-        bki_free(m->routes[i].seg);
-        bki_free(m->routes[i].stop);
-    }
-    bki_free(m->routes);
-    bki_free(m->segs);
-    bki_free(m->vclass);
-    bki_free(m->airfield_closed_until_h);
-    bki_free(m->sorties_today);
+    for (int i = 0; i < m->n_routes; i++)
+        bki_free_all(m->routes[i].place, m->routes[i].seg, m->routes[i].stop);
+    bki_free_all(m->routes, m->segs, m->vclass, m->airfield_closed_until_h, m->sorties_today);
     m->routes = NULL;
     m->segs = NULL;
     m->vclass = NULL;

@@ -447,12 +447,8 @@ void bk_run_free(bk_run *run)
 {
     if (run == NULL)
         return;
-    bki_free(run->cols);
-    bki_free(run->daily);
-    bki_free(run->log);
-    bki_free(run->first_stockout_day);
-    bki_free(run->unmet_sector_l);
-    bki_free(run);
+    bki_free_all(run->cols, run->daily, run->log, run->first_stockout_day, run->unmet_sector_l,
+                 run);
 }
 
 void bk_run_get_totals(const bk_run *run, bk_run_totals *out)

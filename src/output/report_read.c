@@ -173,9 +173,7 @@ void rp_table_free(table *t)
 {
     for (size_t i = 0; i < t->n_f; i++)
         bki_free(t->f[i]);
-    bki_free(t->f);
-    bki_free(t->row_start);
-    bki_free(t->row_line);
+    bki_free_all(t->f, t->row_start, t->row_line);
     memset(t, 0, sizeof *t);
 }
 

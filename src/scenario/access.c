@@ -18,29 +18,14 @@ void bk_scenario_free(bk_scenario *sc)
         return;
     for (int i = 0; i < sc->n_ports; i++)
         bki_free(sc->ports[i].product_share);
-    for (int i = 0; i < sc->n_corridors; i++) {
-        bki_free(sc->corridors[i].path);
-        bki_free(sc->corridors[i].path_seg);
-    }
-    bki_free(sc->products);
-    bki_free(sc->places);
-    bki_free(sc->segments);
-    bki_free(sc->ports);
-    bki_free(sc->corridors);
-    bki_free(sc->vehicles);
-    bki_free(sc->city.initial_stock_l);
-    bki_free(sc->group.cells);
-    bki_free(sc->timeline);
+    for (int i = 0; i < sc->n_corridors; i++)
+        bki_free_all(sc->corridors[i].path, sc->corridors[i].path_seg);
+    bki_free_all(sc->products, sc->places, sc->segments, sc->ports, sc->corridors, sc->vehicles,
+                 sc->city.initial_stock_l, sc->group.cells, sc->timeline);
     for (int i = 0; i < sc->cityside.n_sectors; i++)
         bki_free(sc->cityside.sectors[i].demand_l_per_day);
-    bki_free(sc->cityside.sectors);
-    bki_free(sc->cityside.reserve_floor_l);
-    bki_free(sc->cityside.official_price);
-    bki_free(sc->cityside.holiday_from);
-    bki_free(sc->cityside.holiday_to);
-    bki_free(sc->text);
-    bki_free(sc->patch);
-    bki_free(sc);
+    bki_free_all(sc->cityside.sectors, sc->cityside.reserve_floor_l, sc->cityside.official_price,
+                 sc->cityside.holiday_from, sc->cityside.holiday_to, sc->text, sc->patch, sc);
 }
 
 /* Contract in blockade/scenario.h. */

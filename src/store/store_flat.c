@@ -19,10 +19,8 @@
 
 void rs_flat_free(flat *f)
 {
-    for (size_t i = 0; i < f->n; i++) {
-        bki_free(f->items[i].key);
-        bki_free(f->items[i].text);
-    }
+    for (size_t i = 0; i < f->n; i++)
+        bki_free_all(f->items[i].key, f->items[i].text);
     bki_free(f->items);
     memset(f, 0, sizeof *f);
 }

@@ -64,12 +64,7 @@ void bk_abc_result_free(bk_abc_result *r)
 {
     if (!r)
         return;
-    bki_free(r->theta);
-    bki_free(r->w);
-    bki_free(r->d);
-    bki_free(r->scale);
-    bki_free(r->gen);
-    bki_free(r);
+    bki_free_all(r->theta, r->w, r->d, r->scale, r->gen, r);
 }
 
 int bk_abc_particles(const bk_abc_result *r) { return r->n; }
@@ -406,21 +401,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->d[i] = pd[i];
     }
 done:
-    bki_free(c.z);
-    bki_free(c.sim);
-    bki_free(c.target);
-    bki_free(c.inside);
-    bki_free(pz);
-    bki_free(pw);
-    bki_free(pd);
-    bki_free(nz);
-    bki_free(nw);
-    bki_free(nd);
-    bki_free(cum);
-    bki_free(zmass);
-    bki_free(sig);
-    bki_free(tmp);
-    bki_free(order);
+    bki_free_all(c.z, c.sim, c.target, c.inside, pz, pw, pd, nz, nw, nd, cum, zmass, sig, tmp,
+                 order);
     if (st != BK_OK) {
         bk_abc_result_free(r);
         return st;
@@ -621,9 +603,7 @@ void bk_calibration_free(bk_calibration *cal)
 {
     if (!cal)
         return;
-    bki_free(cal->names);
-    bki_free(cal->floor);
-    bki_free(cal);
+    bki_free_all(cal->names, cal->floor, cal);
 }
 
 const bk_abc_problem *bk_calibration_problem(const bk_calibration *cal)

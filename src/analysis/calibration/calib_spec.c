@@ -29,9 +29,7 @@ void bk_calib_spec_free(bk_calib_spec *spec)
         return;
     for (int i = 0; i < spec->n_keywords; i++)
         bki_free(spec->keywords[i]);
-    bki_free(spec->keywords);
-    bki_free(spec->params);
-    bki_free(spec);
+    bki_free_all(spec->keywords, spec->params, spec);
 }
 
 static int scalar_line(struct fy_node *n)

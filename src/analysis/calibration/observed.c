@@ -78,13 +78,9 @@ void bk_obs_free(bk_obs *obs)
 {
     if (!obs)
         return;
-    for (int i = 0; i < obs->n; i++) {
-        bki_free(obs->st[i].seg_ok);
-        bki_free(obs->st[i].place_ok);
-    }
-    bki_free(obs->st);
-    bki_free(obs->seg_corridor);
-    bki_free(obs);
+    for (int i = 0; i < obs->n; i++)
+        bki_free_all(obs->st[i].seg_ok, obs->st[i].place_ok);
+    bki_free_all(obs->st, obs->seg_corridor, obs);
 }
 
 static obs_stat *add_stat(bk_obs *obs)

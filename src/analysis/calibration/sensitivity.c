@@ -178,10 +178,7 @@ static bool design_alloc(design *d, uint64_t points, int k, int n_out, size_t n_
 
 static void design_free(design *d)
 {
-    bki_free(d->u);
-    bki_free(d->f);
-    bki_free(d->fo);
-    bki_free(d->res);
+    bki_free_all(d->u, d->f, d->fo, d->res);
 }
 
 /* Outcome o at every point of the evaluated design d, into d->fo. */
@@ -225,11 +222,7 @@ void bk_sensitivity_free(bk_sensitivity *s)
         return;
     for (int o = 0; s->outcomes && o < s->n_out; o++)
         bki_free(s->outcomes[o]);
-    bki_free(s->outcomes);
-    bki_free(s->params);
-    bki_free(s->names);
-    bki_free(s->rows);
-    bki_free(s);
+    bki_free_all(s->outcomes, s->params, s->names, s->rows, s);
 }
 
 /* Evaluate the outcomes at `points` design points u into f. */

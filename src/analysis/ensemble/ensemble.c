@@ -77,11 +77,7 @@ void bki_ens_acc_release(bk_ens_acc *a)
     if (a->tsk)
         for (int i = 0; i < a->n_tot; i++)
             bki_sketch_release(&a->tsk[i]);
-    bki_free(a->dsum);
-    bki_free(a->dsk);
-    bki_free(a->tsum);
-    bki_free(a->tsk);
-    bki_free(a->curve);
+    bki_free_all(a->dsum, a->dsk, a->tsum, a->tsk, a->curve);
     memset(a, 0, sizeof *a);
 }
 
@@ -190,10 +186,8 @@ void bk_ensemble_config_init(bk_ensemble_config *cfg, const bk_scenario *sc)
 
 static void free_columns(bk_ensemble *e)
 {
-    for (int c = 0; c < e->n_cols; c++) {
-        bki_free(e->cols[c].name);
-        bki_free(e->cols[c].unit);
-    }
+    for (int c = 0; c < e->n_cols; c++)
+        bki_free_all(e->cols[c].name, e->cols[c].unit);
     bki_free(e->cols);
     e->cols = NULL;
     e->n_cols = 0;
@@ -204,9 +198,7 @@ void bk_ensemble_free(bk_ensemble *ens)
 {
     if (!ens)
         return;
-    bki_free(ens->scenario_name);
-    bki_free(ens->scenario_file);
-    bki_free(ens->scenario_text);
+    bki_free_all(ens->scenario_name, ens->scenario_file, ens->scenario_text);
     for (int p = 0; p < ens->n_products; p++)
         bki_free(ens->products[p]);
     bki_free(ens->products);

@@ -62,9 +62,7 @@ static bool acc_init(cmp_acc *a, int n_sc)
 
 static void acc_release(cmp_acc *a)
 {
-    bki_free(a->sum);
-    bki_free(a->dsum);
-    bki_free(a->dsq);
+    bki_free_all(a->sum, a->dsum, a->dsq);
     memset(a, 0, sizeof *a);
 }
 
@@ -101,10 +99,7 @@ void bk_compare_free(bk_compare *c)
         if (c->shas)
             bki_free(c->shas[k]);
     }
-    bki_free(c->names);
-    bki_free(c->labels);
-    bki_free(c->shas);
-    bki_free(c->scenario_name);
+    bki_free_all(c->names, c->labels, c->shas, c->scenario_name);
     acc_release(&c->acc);
     bki_free(c);
 }

@@ -359,9 +359,7 @@ bk_status bk_optimise_run(const bk_scenario *base, const bk_levers *lv, const bk
                               &o->sum.adapted_cvar_lo, &o->sum.adapted_cvar_hi);
         }
     }
-    bki_free(x0);
-    bki_free(y0);
-    bki_free(xd);
+    bki_free_all(x0, y0, xd);
     if (o->trace_f) {
         fclose(o->trace_f);
         o->trace_f = NULL;
@@ -385,21 +383,10 @@ void bk_optimise_free(bk_optimise *o)
 {
     if (!o)
         return;
-    for (int i = 0; i < o->n; i++) {
-        bki_free(o->c[i].x);
-        bki_free(o->c[i].y);
-        bki_free(o->c[i].label);
-        bki_free(o->c[i].alabel);
-        bki_free(o->c[i].h);
-    }
-    bki_free(o->c);
-    bki_free(o->finalists);
-    bki_free(o->br);
-    bki_free(o->stage2_today);
-    bki_free(o->stage2_robust);
+    for (int i = 0; i < o->n; i++)
+        bki_free_all(o->c[i].x, o->c[i].y, o->c[i].label, o->c[i].alabel, o->c[i].h);
+    bki_free_all(o->c, o->finalists, o->br, o->stage2_today, o->stage2_robust);
     if (o->trace_f)
         fclose(o->trace_f);
-    bki_free(o->trace);
-    bki_free(o->scenario_name);
-    bki_free(o);
+    bki_free_all(o->trace, o->scenario_name, o);
 }

@@ -65,19 +65,13 @@ void bk_policy_free(bk_policy *p)
 {
     if (!p)
         return;
-    for (int i = 0; i < p->n_set; i++) {
-        bki_free(p->set[i].path);
-        bki_free(p->set[i].text);
-    }
+    for (int i = 0; i < p->n_set; i++)
+        bki_free_all(p->set[i].path, p->set[i].text);
     bki_free(p->set);
     bki_free(p->patch);
     if (p->doc)
         fy_document_destroy(p->doc);
-    bki_free(p->file);
-    bki_free(p->name);
-    bki_free(p->label);
-    bki_free(p->text);
-    bki_free(p);
+    bki_free_all(p->file, p->name, p->label, p->text, p);
 }
 
 /* "escort_per_convoy 4, units 12": the last path segment and the value of each setting. */
