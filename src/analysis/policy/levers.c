@@ -44,6 +44,31 @@ static bool key_is(struct fy_node *k, const char *name)
     return s && n == strlen(name) && memcmp(s, name, n) == 0;
 }
 
+/* A key a mapping may have, and where its value goes (NULL: allowed, value unused). */
+typedef struct key_slot {
+    const char *name;
+    struct fy_node **val;
+} key_slot;
+
+/* The value of each key of mapping named in slots (ended by a NULL name) into its slot, the last
+ * one when a key is repeated; returns the first key not named there, or NULL when none is. */
+static struct fy_node *pick_keys(struct fy_node *mapping, const key_slot *slots)
+{
+    void *it = NULL;
+    struct fy_node_pair *pair;
+    while ((pair = fy_node_mapping_iterate(mapping, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(pair);
+        const key_slot *s = slots;
+        while (s->name && !key_is(k, s->name))
+            s++;
+        if (!s->name)
+            return k;
+        if (s->val)
+            *s->val = fy_node_pair_value(pair);
+    }
+    return NULL;
+}
+
 /* A scalar as a NUL-terminated copy in buf; false if not a scalar or too long. */
 static bool scalar(struct fy_node *v, char *buf, size_t cap)
 {
@@ -271,17 +296,10 @@ static bk_status read_budget(const char *file, struct fy_node *item, bk_lever_si
         FAIL_AT(item, BK_ERR_SCHEMA, "a budget is a mapping: {levers: [PATH, ...], total: N}");
     b->line = pos(item, &b->col);
     struct fy_node *lv = NULL, *tot = NULL;
-    void *it = NULL;
-    struct fy_node_pair *pair;
-    while ((pair = fy_node_mapping_iterate(item, &it)) != NULL) {
-        struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
-        if (key_is(k, "levers"))
-            lv = v;
-        else if (key_is(k, "total"))
-            tot = v;
-        else if (!key_is(k, "name"))
-            FAIL_AT(k, BK_ERR_SCHEMA, "unexpected key in a budget: expected name, levers, total");
-    }
+    struct fy_node *bad = pick_keys(
+        item, (const key_slot[]){{"levers", &lv}, {"total", &tot}, {"name", NULL}, {NULL, NULL}});
+    if (bad)
+        FAIL_AT(bad, BK_ERR_SCHEMA, "unexpected key in a budget: expected name, levers, total");
     if (!lv || !fy_node_is_sequence(lv) || fy_node_sequence_item_count(lv) < 2)
         FAIL_AT(lv ? lv : item, BK_ERR_SCHEMA, "a budget needs 'levers:', a list of two or more "
                                                "lever paths");
@@ -367,19 +385,12 @@ static bk_status levers_doc(struct fy_document *doc, const char *file, const bk_
         FAIL_AT(root, BK_ERR_SCHEMA, "expected a mapping with 'levers:', and optionally "
                                      "'budgets:' and 'adversary:'");
     struct fy_node *levers = NULL, *budgets = NULL, *adv = NULL;
-    void *it = NULL;
-    struct fy_node_pair *pair;
-    while ((pair = fy_node_mapping_iterate(root, &it)) != NULL) {
-        struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
-        if (key_is(k, "levers"))
-            levers = v;
-        else if (key_is(k, "budgets"))
-            budgets = v;
-        else if (key_is(k, "adversary"))
-            adv = v;
-        else
-            FAIL_AT(k, BK_ERR_SCHEMA, "unexpected key: expected levers, budgets or adversary");
-    }
+    struct fy_node *bad = pick_keys(root, (const key_slot[]){{"levers", &levers},
+                                                             {"budgets", &budgets},
+                                                             {"adversary", &adv},
+                                                             {NULL, NULL}});
+    if (bad)
+        FAIL_AT(bad, BK_ERR_SCHEMA, "unexpected key: expected levers, budgets or adversary");
     if (!levers)
         FAIL_AT(root, BK_ERR_SCHEMA, "no 'levers:' list");
     bk_status st = read_side(file, levers, budgets, base, &lv->def, err);
@@ -388,16 +399,9 @@ static bk_status levers_doc(struct fy_document *doc, const char *file, const bk_
     if (!fy_node_is_mapping(adv))
         FAIL_AT(adv, BK_ERR_SCHEMA, "'adversary' is a mapping with 'levers:' and 'budgets:'");
     struct fy_node *al = NULL, *ab = NULL;
-    it = NULL;
-    while ((pair = fy_node_mapping_iterate(adv, &it)) != NULL) {
-        struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair);
-        if (key_is(k, "levers"))
-            al = v;
-        else if (key_is(k, "budgets"))
-            ab = v;
-        else
-            FAIL_AT(k, BK_ERR_SCHEMA, "unexpected key in 'adversary': expected levers, budgets");
-    }
+    bad = pick_keys(adv, (const key_slot[]){{"levers", &al}, {"budgets", &ab}, {NULL, NULL}});
+    if (bad)
+        FAIL_AT(bad, BK_ERR_SCHEMA, "unexpected key in 'adversary': expected levers, budgets");
     if (!al)
         FAIL_AT(adv, BK_ERR_SCHEMA, "'adversary' needs 'levers:'");
     st = read_side(file, al, ab, base, &lv->adv, err);
