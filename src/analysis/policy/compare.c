@@ -245,20 +245,13 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
     ok = ok && c->wacc;
     for (int i = 0; ok && i < threads; i++)
         ok = acc_init(&c->wacc[i], n);
-    if (!ok) {
+    if (!ok || pthread_mutex_init(&c->mu, NULL) != 0) {
         if (c->wacc)
             for (int i = 0; i < threads; i++)
                 acc_release(&c->wacc[i]);
         bki_free(c->wacc);
         bk_compare_free(c);
-        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    }
-    if (pthread_mutex_init(&c->mu, NULL) != 0) {
-        for (int i = 0; i < threads; i++)
-            acc_release(&c->wacc[i]);
-        bki_free(c->wacc);
-        bk_compare_free(c);
-        return bki_fail(err, BK_ERR_NOMEM, "cannot create a mutex");
+        return bki_fail(err, BK_ERR_NOMEM, ok ? "cannot create a mutex" : "out of memory");
     }
     c->sc = scenarios;
     c->cfg = cfg;
