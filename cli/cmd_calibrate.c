@@ -164,8 +164,10 @@ void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec
     for (int g = 0; g < bk_abc_generations(r); g++) {
         bk_abc_generation gi;
         bk_abc_get_generation(r, g, &gi);
-        fprintf(out, "generation %d: tolerance %.4g, %llu attempts, acceptance %.3f, ESS %.1f%s\n",
-                g, gi.tolerance, (unsigned long long)gi.attempts, gi.acceptance, gi.ess,
+        fprintf(out, "generation %d: tolerance %.4g, %llu attempts (%llu simulated, %llu stopped "
+                "early), acceptance %.3f, ESS %.1f%s\n", g, gi.tolerance,
+                (unsigned long long)gi.attempts, (unsigned long long)gi.simulated,
+                (unsigned long long)gi.stopped, gi.acceptance, gi.ess,
                 gi.accepted < (uint64_t)bk_abc_particles(r) ? " (stopped: acceptance too low)"
                                                              : "");
     }

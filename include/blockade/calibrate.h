@@ -324,6 +324,27 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
 typedef bk_status (*bk_abc_sim_fn)(void *ud, const double *theta, uint64_t seed, double *sim,
                                    double *target, bk_error *err);
 
+/* What an attempt must reach to be accepted: its distance, the root mean square of
+ * (sim[i] - target[i]) / scale[i] over the statistics with scale[i] > 0, at most `tolerance`. */
+typedef struct bk_abc_bound {
+    double tolerance;
+    const double *scale;     /* [n_stats] */
+    int n_stats;
+} bk_abc_bound;
+
+/* True when every completion of a partial simulation is certainly rejected: each final
+ * statistic i will lie in [low[i], high[i]] (high[i] = INFINITY when unbounded above), and even
+ * the nearest such values to target are farther than bound->tolerance. */
+bool bk_abc_beyond(const bk_abc_bound *bound, const double *low, const double *high,
+                   const double *target);
+
+/* A simulator that may stop early: as bk_abc_sim_fn (same sim and target for the same theta and
+ * seed), but it may stop as soon as bk_abc_beyond says that the attempt cannot be accepted; it
+ * then sets *beyond (sim is left undefined). */
+typedef bk_status (*bk_abc_sim_early_fn)(void *ud, const double *theta, uint64_t seed,
+                                         const bk_abc_bound *bound, double *sim, double *target,
+                                         bool *beyond, bk_error *err);
+
 typedef struct bk_abc_problem {
     int n_params;
     const bk_param *params;  /* priors (path is only a label here) */
@@ -332,6 +353,10 @@ typedef struct bk_abc_problem {
     const double *scale_floor; /* [n_stats] least scale of each statistic, or NULL */
     bk_abc_sim_fn sim;
     void *ud;
+    /* optional: used instead of sim in the generations after the rejection pass, where the
+     * tolerance is known. An attempt it stops is rejected, as the complete simulation would have
+     * been, so the result is the same bytes with or without it. */
+    bk_abc_sim_early_fn sim_early;
 } bk_abc_problem;
 
 typedef void (*bk_abc_progress_fn)(void *ud, int generation, uint64_t accepted, uint64_t wanted);
@@ -379,6 +404,9 @@ typedef struct bk_abc_generation {
     double tolerance;
     uint64_t attempts, accepted;
     double acceptance, ess;
+    uint64_t simulated;      /* simulations started: attempts, plus those of the last batch run
+                                in parallel after the N-th acceptance (wasted work) */
+    uint64_t stopped;        /* of them, stopped early by sim_early (certain rejections) */
 } bk_abc_generation;
 int bk_abc_generations(const bk_abc_result *r);
 void bk_abc_get_generation(const bk_abc_result *r, int g, bk_abc_generation *out);

@@ -29,6 +29,13 @@ typedef struct bk_run_config {
     /* borrowed, may be NULL: when *cancel becomes non-zero (e.g. set by a SIGINT handler) the
      * run stops at the next day boundary with BK_ERR_INTERRUPTED */
     const volatile sig_atomic_t *cancel;
+    /* optional: called at the end of every recorded day (day 0 is the start date) with the run
+     * so far: its daily rows 0..day and its event log to that moment. Returning false stops the
+     * run there: bk_sim_run returns BK_ERR_INTERRUPTED and no run. Called on the run's thread;
+     * it must not keep `run`. A calibration uses it to stop a simulation whose statistics can no
+     * longer come within the tolerance. */
+    bool (*on_day)(void *ud, const bk_run *run, int day);
+    void *on_day_ud;
 } bk_run_config;
 
 /* Fill defaults: the scenario's seed, replication 0, the scenario's horizon, checks on. */

@@ -106,6 +106,9 @@ static void ev_day(bk_model *m, const bk_event *ev)
         bki_city_drain_waiting(m);
         bki_record_day(m, d);
         reset_today(m);
+        const bk_run_config *cfg = &m->run->cfg;
+        if (m->status == BK_OK && cfg->on_day && !cfg->on_day(cfg->on_day_ud, m->run, d))
+            bki_model_set_fail(m, BK_ERR_INTERRUPTED, "stopped by the caller after day %d", d);
         if (d + 1 >= m->run->days || m->status != BK_OK)
             return;
     } else if (m->now == 0) {

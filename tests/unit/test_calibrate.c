@@ -22,6 +22,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "analysis/calibration/observed.h"
 #include "analysis/calibration/sensitivity.h"
 #include "bk_test.h"
 #include "bk_test_cli.h"
@@ -48,7 +49,7 @@ static bk_status toy_sim(void *ud, const double *theta, uint64_t seed, double *s
 static bk_abc_result *run_toy(int threads)
 {
     static const bk_param prior = {"theta", BK_PRIOR_UNIFORM, -5, 5};
-    bk_abc_problem prob = {1, &prior, 1, NULL, NULL, toy_sim, NULL};
+    bk_abc_problem prob = {1, &prior, 1, NULL, NULL, toy_sim, NULL, NULL};
     bk_abc_config cfg;
     bk_abc_config_init(&cfg);
     cfg.seed = 42;
@@ -142,38 +143,65 @@ static void test_spec_errors(void **state)
     }
 }
 
+/* The two-corridor scenario, its observed record and the test calibration spec. */
+typedef struct calib_world {
+    bk_scenario *sc;
+    bk_events *ev;
+    bk_aggregates *ag;
+    bk_calib_spec *spec;
+    bk_obs *obs;
+} calib_world;
+
+static void world_open(calib_world *w)
+{
+    char *pp = bk_test_source_path("tests/data/calib-spec.yaml");
+    bk_error err;
+    bk_test_observed_world(&w->sc, &w->ev, &w->ag);
+    assert_int_equal(bk_calib_spec_load_file(pp, &w->spec, &err), BK_OK);
+    free(pp);
+    bk_obs_config oc;
+    bk_obs_config_init(&oc, w->sc);
+    oc.day_from = w->spec->day_from;
+    oc.day_to = w->spec->day_to;
+    assert_int_equal(bk_obs_new(w->sc, w->ev, w->ag, &oc, &w->obs, &err), BK_OK);
+}
+
+static void world_close(calib_world *w)
+{
+    bk_obs_free(w->obs);
+    bk_calib_spec_free(w->spec);
+    bk_aggregates_free(w->ag);
+    bk_events_free(w->ev);
+    bk_scenario_free(w->sc);
+}
+
+static void abc_small(const bk_abc_problem *prob, int threads, int generations,
+                      bk_abc_result **out)
+{
+    bk_abc_config cfg;
+    bk_abc_config_init(&cfg);
+    cfg.seed = 3;
+    cfg.particles = 12;
+    cfg.generations = generations;
+    cfg.pilot_factor = 2;
+    cfg.threads = threads;
+    bk_error err;
+    assert_int_equal(bk_abc_run(prob, &cfg, out, &err), BK_OK);
+}
+
 /* Calibration of the two-corridor scenario: the same posterior with 1 and 2 threads; a wrong
  * path fails before any run. */
 static void test_scenario_threads(void **state)
 {
     (void)state;
-    char *pp = bk_test_source_path("tests/data/calib-spec.yaml");
-    bk_scenario *sc = NULL;
-    bk_events *ev = NULL;
-    bk_aggregates *ag = NULL;
-    bk_calib_spec *spec = NULL;
+    calib_world w;
+    world_open(&w);
     bk_error err;
-    bk_test_observed_world(&sc, &ev, &ag);
-    assert_int_equal(bk_calib_spec_load_file(pp, &spec, &err), BK_OK);
-    bk_obs_config oc;
-    bk_obs_config_init(&oc, sc);
-    oc.day_from = spec->day_from;
-    oc.day_to = spec->day_to;
-    bk_obs *obs = NULL;
-    assert_int_equal(bk_obs_new(sc, ev, ag, &oc, &obs, &err), BK_OK);
     bk_calibration *cal = NULL;
-    assert_int_equal(bk_calibration_new(sc, spec, obs, &cal, &err), BK_OK);
+    assert_int_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
     bk_abc_result *r[2];
-    for (int t = 0; t < 2; t++) {
-        bk_abc_config cfg;
-        bk_abc_config_init(&cfg);
-        cfg.seed = 3;
-        cfg.particles = 12;
-        cfg.generations = 1;
-        cfg.pilot_factor = 2;
-        cfg.threads = t + 1;
-        assert_int_equal(bk_abc_run(bk_calibration_problem(cal), &cfg, &r[t], &err), BK_OK);
-    }
+    for (int t = 0; t < 2; t++)
+        abc_small(bk_calibration_problem(cal), t + 1, 1, &r[t]);
     assert_memory_equal(bk_abc_theta(r[0]), bk_abc_theta(r[1]), 12 * 2 * sizeof(double));
     assert_memory_equal(bk_abc_weights(r[0]), bk_abc_weights(r[1]), 12 * sizeof(double));
     for (int i = 0; i < 12; i++) {
@@ -197,15 +225,117 @@ static void test_scenario_threads(void **state)
     bk_abc_result_free(r[1]);
     bk_calibration_free(cal);
     /* a path the scenario does not have */
-    snprintf(spec->params[0].path, sizeof spec->params[0].path, "fleet.no_such_key");
-    assert_int_not_equal(bk_calibration_new(sc, spec, obs, &cal, &err), BK_OK);
+    snprintf(w.spec->params[0].path, sizeof w.spec->params[0].path, "fleet.no_such_key");
+    assert_int_not_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
     assert_null(cal);
-    bk_obs_free(obs);
-    bk_calib_spec_free(spec);
-    bk_aggregates_free(ag);
-    bk_events_free(ev);
-    bk_scenario_free(sc);
-    free(pp);
+    world_close(&w);
+}
+
+/* What a run's end-of-day hook sees: the bounds of the statistics after each day. */
+typedef struct bounds_seen {
+    const bk_obs *obs;
+    int n, days;
+    double *low, *high;      /* [days * n] */
+    int stop_after;          /* stop the run after this day, -1 never */
+} bounds_seen;
+
+static bool see_bounds(void *ud, const bk_run *run, int day)
+{
+    bounds_seen *b = ud;
+    assert_int_equal(day, b->days); /* every day once, in order */
+    if (day < bk_obs_days(b->obs))
+        assert_int_equal(bki_obs_bounds(b->obs, run, day, 99, 0.6, b->low + day * b->n,
+                                        b->high + day * b->n, NULL),
+                         BK_OK);
+    b->days++;
+    return day != b->stop_after;
+}
+
+/* Bounds from a run stopped after any day hold for the complete run (low <= value <= high, equal
+ * once a window has passed, except tankers destroyed); a hook that says stop ends the run with
+ * BK_ERR_INTERRUPTED and no run. */
+static void test_early_bounds(void **state)
+{
+    (void)state;
+    calib_world w;
+    world_open(&w);
+    int n = bk_obs_count(w.obs), days = bk_obs_days(w.obs);
+    bounds_seen b = {.obs = w.obs, .n = n, .stop_after = -1};
+    b.low = calloc((size_t)(days * n), sizeof *b.low);
+    b.high = calloc((size_t)(days * n), sizeof *b.high);
+    double *final = calloc((size_t)n, sizeof *final);
+    assert_true(b.low && b.high && final);
+    bk_run_config cfg;
+    bk_run_config_init(&cfg, w.sc);
+    cfg.days = days;
+    cfg.on_day = see_bounds;
+    cfg.on_day_ud = &b;
+    bk_run *run = NULL;
+    bk_error err;
+    assert_int_equal(bk_sim_run(w.sc, &cfg, &run, &err), BK_OK);
+    assert_int_equal(b.days, days);
+    assert_int_equal(bk_obs_simulate(w.obs, run, 99, 0.6, final, &err), BK_OK);
+    int closed = 0, open_growth = 0;
+    for (int d = 0; d < days; d++)
+        for (int k = 0; k < n; k++) {
+            double lo = b.low[d * n + k], hi = b.high[d * n + k];
+            assert_true(lo <= final[k] && final[k] <= hi);
+            closed += hi == lo;
+            open_growth += d == 0 && lo < final[k];
+        }
+    assert_true(closed > 0);      /* some windows end within the run */
+    assert_true(open_growth > 0); /* and some statistics grow after the first day */
+    for (int k = 0; k < n; k++)
+        assert_true(b.low[(days - 1) * n + k] == final[k]);
+    bk_run_free(run);
+    /* stopped after day 2 */
+    b.days = 0;
+    b.stop_after = 2;
+    run = NULL;
+    assert_int_equal(bk_sim_run(w.sc, &cfg, &run, &err), BK_ERR_INTERRUPTED);
+    assert_null(run);
+    assert_int_equal(b.days, 3);
+    free(b.low);
+    free(b.high);
+    free(final);
+    world_close(&w);
+}
+
+/* Stopping certain rejections early changes nothing but the work: the same particles, weights
+ * and distances as running every attempt to the end, and some attempts were stopped. */
+static void test_early_same_result(void **state)
+{
+    (void)state;
+    calib_world w;
+    world_open(&w);
+    bk_error err;
+    bk_calibration *cal = NULL;
+    assert_int_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
+    bk_abc_problem full = *bk_calibration_problem(cal);
+    assert_non_null(full.sim_early);
+    full.sim_early = NULL;
+    bk_abc_result *r[2];
+    abc_small(bk_calibration_problem(cal), 2, 2, &r[0]);
+    abc_small(&full, 2, 2, &r[1]);
+    assert_int_equal(bk_abc_generations(r[0]), bk_abc_generations(r[1]));
+    assert_memory_equal(bk_abc_theta(r[0]), bk_abc_theta(r[1]), 12 * 2 * sizeof(double));
+    assert_memory_equal(bk_abc_weights(r[0]), bk_abc_weights(r[1]), 12 * sizeof(double));
+    assert_memory_equal(bk_abc_distances(r[0]), bk_abc_distances(r[1]), 12 * sizeof(double));
+    uint64_t stopped = 0;
+    for (int g = 0; g < bk_abc_generations(r[0]); g++) {
+        bk_abc_generation a, b;
+        bk_abc_get_generation(r[0], g, &a);
+        bk_abc_get_generation(r[1], g, &b);
+        assert_true(a.attempts == b.attempts && a.simulated == b.simulated);
+        assert_true(a.simulated >= a.attempts);
+        assert_int_equal(b.stopped, 0);
+        stopped += a.stopped;
+    }
+    assert_true(stopped > 0);
+    bk_abc_result_free(r[0]);
+    bk_abc_result_free(r[1]);
+    bk_calibration_free(cal);
+    world_close(&w);
 }
 
 /* f = x0 + 2 x1 on [0, 1]^2: elementary effects exactly 1 and 2 (sigma 0); Sobol S1 = ST = 1/5
@@ -283,4 +413,4 @@ static void test_cli(void **state)
 }
 
 BK_TEST_MAIN(test_toy_posterior, test_toy_threads, test_spec_errors, test_scenario_threads,
-             test_estimators, test_cli)
+             test_early_bounds, test_early_same_result, test_estimators, test_cli)

@@ -103,10 +103,12 @@ typedef struct abc_ctx {
     const double *pcum;       /* [n] cumulative weights */
     const double *sigma;      /* [k] kernel sd */
     int pn;
+    const bk_abc_bound *bound; /* gen >= 1 with sim_early: the acceptance bound */
     /* outputs of the batch, per attempt */
     double *z;                /* [batch * k] */
     double *sim, *target;     /* [batch * s] */
     unsigned char *inside;    /* [batch] proposal inside the prior */
+    unsigned char *beyond;    /* [batch] stopped early: certainly rejected */
 } abc_ctx;
 
 static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
@@ -119,6 +121,7 @@ static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
     bki_rng_init(&rng, c->cfg->seed, (uint32_t)c->gen, BK_RNG_ABC, (uint32_t)a);
     double *z = c->z + item * (uint64_t)k;
     c->inside[item] = 1;
+    c->beyond[item] = 0;
     if (c->gen == 0) {
         for (int j = 0; j < k; j++) {
             double lo = zlo(&pr->params[j]), hi = zhi(&pr->params[j]);
@@ -154,8 +157,36 @@ static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
     for (int j = 0; j < k && j < SPEC_MAX_PARAMS; j++)
         theta[j] = from_z(&pr->params[j], z[j]);
     uint64_t sim_seed = bki_cal_mix(c->cfg->seed, (uint64_t)c->gen + 1, a);
+    if (c->bound) {
+        bool beyond = false;
+        bk_status st = pr->sim_early(pr->ud, theta, sim_seed, c->bound,
+                                     c->sim + item * (uint64_t)s,
+                                     c->target + item * (uint64_t)s, &beyond, err);
+        c->beyond[item] = beyond;
+        return st;
+    }
     return pr->sim(pr->ud, theta, sim_seed, c->sim + item * (uint64_t)s,
                    c->target + item * (uint64_t)s, err);
+}
+
+/* Contract in blockade/calibrate.h. The same sum, in the same order, as distance() of the
+ * nearest admissible values: each term is at most the complete simulation's, so (rounding being
+ * monotone) the bound never exceeds the distance that the complete simulation gives. */
+bool bk_abc_beyond(const bk_abc_bound *bound, const double *low, const double *high,
+                   const double *target)
+{
+    double sum = 0;
+    int used = 0;
+    for (int i = 0; i < bound->n_stats; i++) {
+        if (bound->scale[i] <= 0)
+            continue;
+        double d = low[i] > target[i]    ? (low[i] - target[i]) / bound->scale[i]
+                   : high[i] < target[i] ? (target[i] - high[i]) / bound->scale[i]
+                                         : 0.0;
+        sum += d * d;
+        used++;
+    }
+    return used && sqrt(sum / used) > bound->tolerance;
 }
 
 static double distance(const double *sim, const double *target, const double *scale, int s)
@@ -196,6 +227,21 @@ static double robust_scale(const double *x, size_t m, int s, int i, double *tmp)
     return sd;
 }
 
+/* Attempts to run in the next parallel batch of a generation: what the acceptance rate so far
+ * (the previous generation's before the first acceptance) says is still needed, a fifth more, at
+ * least 32 and at most `most`. Only the work wasted after the N-th acceptance depends on it,
+ * never the result; it does not depend on the threads, so neither do the diagnostics. */
+static uint64_t batch_size(int needed, int accepted, uint64_t attempts, double prev_rate,
+                           uint64_t most)
+{
+    double rate = accepted > 0 ? (double)accepted / (double)attempts
+                  : attempts > 0 ? fmin(prev_rate, 1.0 / (double)attempts)
+                                 : prev_rate;
+    double want = rate > 0 ? ceil(1.2 * needed / rate) : (double)most;
+    uint64_t b = want < (double)most ? (uint64_t)want : most;
+    return b < 32 ? (most < 32 ? most : 32) : b;
+}
+
 /* Contract in blockade/calibrate.h. */
 bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_abc_result **out,
                      bk_error *err)
@@ -228,6 +274,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     c.sim = bki_malloc(batch_max * (size_t)s * sizeof *c.sim);
     c.target = bki_malloc(batch_max * (size_t)s * sizeof *c.target);
     c.inside = bki_malloc(batch_max);
+    c.beyond = bki_malloc(batch_max);
     pz = bki_malloc((size_t)N * (size_t)k * sizeof *pz);
     pw = bki_malloc((size_t)N * sizeof *pw);
     pd = bki_malloc((size_t)N * sizeof *pd);
@@ -239,7 +286,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     sig = bki_malloc((size_t)k * sizeof *sig);
     tmp = bki_malloc(batch_max * sizeof *tmp);
     bki_keyed *order = bki_malloc(pilot * sizeof *order);
-    if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !pz || !pw || !pd
+    if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !c.beyond || !pz
+        || !pw || !pd
         || !nz || !nw || !nd || !cum || !zmass || !sig || !tmp || !order) {
         st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
@@ -274,6 +322,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     r->gen[0].accepted = (uint64_t)N;
     r->gen[0].acceptance = (double)N / (double)pilot;
     r->gen[0].ess = N;
+    r->gen[0].simulated = pilot;
     r->n_gen = 1;
     if (cfg->progress)
         cfg->progress(cfg->progress_ud, 0, (uint64_t)N, (uint64_t)N);
@@ -316,20 +365,26 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         c.pcum = cum;
         c.sigma = sig;
         c.pn = N;
+        bk_abc_bound bound = {eps, r->scale, s};
+        c.bound = prob->sim_early ? &bound : NULL;
         uint64_t max_attempts = (uint64_t)cfg->max_attempts_factor * (uint64_t)N;
-        uint64_t attempts = 0;
+        uint64_t attempts = 0, simulated = 0, stopped = 0;
         int accepted = 0;
         while (accepted < N && attempts < max_attempts) {
-            uint64_t b = batch_max;
+            uint64_t b = batch_size(N - accepted, accepted, attempts, r->gen[g - 1].acceptance,
+                                    batch_max);
             if (b > max_attempts - attempts)
                 b = max_attempts - attempts;
             c.base = attempts;
             st = bki_par_for(b, threads, abc_attempt, &c, cfg->cancel, err);
             if (st != BK_OK)
                 goto done;
+            simulated += b;
+            for (uint64_t i = 0; i < b; i++)
+                stopped += c.beyond[i];
             for (uint64_t i = 0; i < b && accepted < N; i++) {
                 attempts++;
-                if (!c.inside[i])
+                if (!c.inside[i] || c.beyond[i])
                     continue;
                 double d = distance(c.sim + i * (uint64_t)s, c.target + i * (uint64_t)s,
                                     r->scale, s);
@@ -350,6 +405,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
             r->gen[g].accepted = (uint64_t)accepted;
             r->gen[g].acceptance = (double)accepted / (double)attempts;
             r->gen[g].ess = 0;
+            r->gen[g].simulated = simulated;
+            r->gen[g].stopped = stopped;
             r->n_gen = g + 1;
             break;
         }
@@ -383,6 +440,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->gen[g].accepted = (uint64_t)N;
         r->gen[g].acceptance = (double)N / (double)attempts;
         r->gen[g].ess = 1.0 / ess;
+        r->gen[g].simulated = simulated;
+        r->gen[g].stopped = stopped;
         r->n_gen = g + 1;
     }
     /* the final population in theta space */
@@ -401,8 +460,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->d[i] = pd[i];
     }
 done:
-    bki_free_all(c.z, c.sim, c.target, c.inside, pz, pw, pd, nz, nw, nd, cum, zmass, sig, tmp,
-                 order);
+    bki_free_all(c.z, c.sim, c.target, c.inside, c.beyond, pz, pw, pd, nz, nw, nd, cum, zmass, sig,
+                 tmp, order);
     if (st != BK_OK) {
         bk_abc_result_free(r);
         return st;
@@ -488,10 +547,11 @@ bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_pro
     for (int g = 0; g < r->n_gen; g++)
         fprintf(out, "    {\"generation\": %d, \"kind\": \"%s\", \"tolerance\": %.6g, "
                 "\"attempts\": %llu, \"accepted\": %llu, \"acceptance_rate\": %.6g, "
-                "\"ess\": %.6g}%s\n", g, g == 0 ? "rejection from the prior" : "smc",
-                r->gen[g].tolerance, (unsigned long long)r->gen[g].attempts,
-                (unsigned long long)r->gen[g].accepted, r->gen[g].acceptance, r->gen[g].ess,
-                g + 1 < r->n_gen ? "," : "");
+                "\"ess\": %.6g, \"simulations\": %llu, \"stopped_rejections\": %llu}%s\n", g,
+                g == 0 ? "rejection from the prior" : "smc", r->gen[g].tolerance,
+                (unsigned long long)r->gen[g].attempts, (unsigned long long)r->gen[g].accepted,
+                r->gen[g].acceptance, r->gen[g].ess, (unsigned long long)r->gen[g].simulated,
+                (unsigned long long)r->gen[g].stopped, g + 1 < r->n_gen ? "," : "");
     fprintf(out, "  ],\n  \"statistics\": [\n");
     for (int i = 0; i < r->s; i++) {
         fprintf(out, "    {\"name\": ");
@@ -531,22 +591,68 @@ struct bk_calibration {
     bk_abc_problem prob;
 };
 
+/* The end-of-day check of a simulation that may stop early: the bounds of the statistics so
+ * far against the acceptance bound. */
+typedef struct early_check {
+    const bk_calibration *cal;
+    const bk_abc_bound *bound;
+    uint64_t obs_seed;
+    double report_prob;
+    const double *target;
+    double *low, *high;      /* [n_stats] */
+    bool beyond;
+    bk_status st;
+} early_check;
+
+static bool early_day(void *ud, const bk_run *run, int day)
+{
+    early_check *e = ud;
+    e->st = bki_obs_bounds(e->cal->obs, run, day, e->obs_seed, e->report_prob, e->low, e->high,
+                           NULL);
+    e->beyond = e->st == BK_OK && bk_abc_beyond(e->bound, e->low, e->high, e->target);
+    return e->st == BK_OK && !e->beyond;
+}
+
+static bk_status calibration_sim_early(void *ud, const double *theta, uint64_t seed,
+                                       const bk_abc_bound *bound, double *sim, double *target,
+                                       bool *beyond, bk_error *err)
+{
+    bk_calibration *cal = ud;
+    double p = cal->report_index >= 0 ? theta[cal->report_index] : cal->report_prob;
+    bk_obs_draw_truth(cal->obs, bki_cal_mix(seed, 2, 0), target);
+    early_check e = {.cal = cal, .bound = bound, .obs_seed = bki_cal_mix(seed, 1, 0),
+                     .report_prob = p, .target = target};
+    if (bound) {
+        e.low = bki_malloc(2 * (size_t)cal->prob.n_stats * sizeof *e.low);
+        if (!e.low)
+            return bki_fail(err, BK_ERR_NOMEM, "out of memory");
+        e.high = e.low + cal->prob.n_stats;
+    }
+    bk_run *run = NULL;
+    bk_scenario *sc = NULL;
+    bk_error run_err = {0};
+    bk_status st = bki_cal_run_at(cal->spec, cal->base, theta, seed, bk_obs_days(cal->obs),
+                                  bound ? early_day : NULL, &e, &sc, &run, &run_err);
+    bki_free(e.low);
+    *beyond = e.beyond;
+    if (e.beyond)
+        return BK_OK; /* stopped by early_day: no run, no scenario */
+    if (st != BK_OK) {
+        if (err)
+            *err = run_err;
+        return st;
+    }
+    st = bk_obs_simulate(cal->obs, run, e.obs_seed, p, sim, err);
+    bk_run_free(run);
+    bk_scenario_free(sc);
+    return st;
+}
+
 static bk_status calibration_sim(void *ud, const double *theta, uint64_t seed, double *sim,
                                  double *target, bk_error *err)
 {
-    bk_calibration *cal = ud;
-    bk_run *run = NULL;
-    bk_scenario *sc = NULL;
-    bk_status st = bki_cal_run_at(cal->spec, cal->base, theta, seed, bk_obs_days(cal->obs), &sc,
-                                  &run, err);
-    if (st != BK_OK)
-        return st;
-    double p = cal->report_index >= 0 ? theta[cal->report_index] : cal->report_prob;
-    st = bk_obs_simulate(cal->obs, run, bki_cal_mix(seed, 1, 0), p, sim, err);
-    bk_run_free(run);
-    bk_scenario_free(sc);
-    bk_obs_draw_truth(cal->obs, bki_cal_mix(seed, 2, 0), target);
-    return st;
+    bool beyond;
+    return calibration_sim_early(ud, theta, seed, NULL, sim, target, &beyond, err);
 }
 
 /* Contract in blockade/calibrate.h. */
@@ -594,6 +700,7 @@ bk_status bk_calibration_new(const bk_scenario *base, const bk_calib_spec *spec,
     cal->prob.stat_names = cal->names;
     cal->prob.scale_floor = cal->floor;
     cal->prob.sim = calibration_sim;
+    cal->prob.sim_early = calibration_sim_early;
     cal->prob.ud = cal;
     *out = cal;
     return BK_OK;

@@ -261,8 +261,8 @@ bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, con
 
 /* Contract in abc.h. */
 bk_status bki_cal_run_at(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
-                         uint64_t seed, int days, bk_scenario **sc_out, bk_run **out,
-                         bk_error *err)
+                         uint64_t seed, int days, bool (*on_day)(void *, const bk_run *, int),
+                         void *on_day_ud, bk_scenario **sc_out, bk_run **out, bk_error *err)
 {
     *out = NULL;
     *sc_out = NULL;
@@ -275,6 +275,8 @@ bk_status bki_cal_run_at(const bk_calib_spec *spec, const bk_scenario *base, con
     cfg.seed = seed;
     cfg.replication = 0;
     cfg.days = days;
+    cfg.on_day = on_day;
+    cfg.on_day_ud = on_day_ud;
     st = bk_sim_run(sc, &cfg, out, err);
     if (st != BK_OK) {
         bk_scenario_free(sc);

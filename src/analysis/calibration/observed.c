@@ -342,13 +342,13 @@ static bool entry_matches(const obs_stat *s, const bk_log_entry *e)
     return (e->segment >= 0 && s->seg_ok[e->segment]) || (e->place >= 0 && s->place_ok[e->place]);
 }
 
-/* Contract in blockade/calibrate.h. */
-bk_status bk_obs_simulate(const bk_obs *obs, const bk_run *run, uint64_t seed, double report_prob,
-                          double *values, bk_error *err)
+/* The statistics counted from the run's event log as it stands and its daily rows 0..last (the
+ * whole window when last >= obs->d1). Every statistic is a sum of non-negative terms in a fixed
+ * order, and the reporting draws are taken one per attack in log order, so on a run stopped
+ * early each value is at most the one the complete run gives (bki_obs_bounds). */
+static bk_status obs_values(const bk_obs *obs, const bk_run *run, int last, uint64_t seed,
+                            double report_prob, double *values, bk_error *err)
 {
-    if (run->days < obs->d1 + 1)
-        return bki_fail(err, BK_ERR_USAGE, "the run covers %d days; the observations need %d",
-                           run->days, obs->d1 + 1);
     int cd = run_column(run, "delivered_l"), cc = run_column(run, "convoys");
     bk_rng rng;
     bki_rng_init(&rng, seed, 0, BK_RNG_OBS_REPORT, 0);
@@ -392,11 +392,36 @@ bk_status bk_obs_simulate(const bk_obs *obs, const bk_run *run, uint64_t seed, d
         if (col < 0)
             return bki_fail(err, BK_ERR_INTERNAL, "the run has no daily column for %s", s->name);
         double sum = 0;
-        for (int d = s->d0; d <= s->d1; d++)
+        for (int d = s->d0; d <= s->d1 && d <= last; d++)
             sum += run->daily[(size_t)d * (size_t)run->n_cols + (size_t)col];
         values[k] = s->kind == S_IMPORTS ? sum / s->scale : sum;
     }
     return BK_OK;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_obs_simulate(const bk_obs *obs, const bk_run *run, uint64_t seed, double report_prob,
+                          double *values, bk_error *err)
+{
+    if (run->days < obs->d1 + 1)
+        return bki_fail(err, BK_ERR_USAGE, "the run covers %d days; the observations need %d",
+                           run->days, obs->d1 + 1);
+    return obs_values(obs, run, obs->d1, seed, report_prob, values, err);
+}
+
+/* Contract in observed.h. */
+bk_status bki_obs_bounds(const bk_obs *obs, const bk_run *run, int day, uint64_t seed,
+                         double report_prob, double *low, double *high, bk_error *err)
+{
+    bk_status st = obs_values(obs, run, day, seed, report_prob, low, err);
+    for (int k = 0; k < obs->n && st == BK_OK; k++) {
+        const obs_stat *s = &obs->st[k];
+        /* a count of attacks or a daily sum is final once its window has passed; tankers
+         * destroyed are not: a held road adds the tankers it stops to its attack's entry up to
+         * hold_hours later */
+        high[k] = s->kind != S_DESTROYED && day >= s->d1 ? low[k] : (double)INFINITY;
+    }
+    return st;
 }
 
 /* Inverse CDF of Triangular(a, c, b) (mode c). */

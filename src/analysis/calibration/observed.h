@@ -48,6 +48,13 @@ typedef bk_status (*bk_par_fn)(void *ctx, uint64_t item, bk_error *err);
 bk_status bki_par_for(uint64_t n, int threads, bk_par_fn fn, void *ctx,
                       const volatile sig_atomic_t *cancel, bk_error *err);
 
+/* Bounds on the statistics of a run stopped after `day` (bk_run_config.on_day): whatever the
+ * rest of the run, the complete run's bk_obs_simulate gives low[k] <= value[k] <= high[k]
+ * (high[k] = INFINITY while statistic k can still grow). Same seed and report probability as
+ * bk_obs_simulate. BK_ERR_INTERNAL when the run lacks a daily column. */
+bk_status bki_obs_bounds(const bk_obs *obs, const bk_run *run, int day, uint64_t seed,
+                         double report_prob, double *low, double *high, bk_error *err);
+
 /* Online processors, at least 1. */
 int bki_cal_cpus(void);
 

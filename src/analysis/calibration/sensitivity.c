@@ -196,7 +196,8 @@ static bk_status sens_point(void *vctx, uint64_t i, bk_error *err)
         theta[j] = bk_param_at(&c->spec->params[j], c->d->u[i * (uint64_t)c->k + (uint64_t)j]);
     bk_scenario *sc = NULL;
     bk_run *run = NULL;
-    bk_status st = bki_cal_run_at(c->spec, c->base, theta, c->seed, c->days, &sc, &run, err);
+    bk_status st = bki_cal_run_at(c->spec, c->base, theta, c->seed, c->days, NULL, NULL,
+                                  &sc, &run, err);
     if (st != BK_OK)
         return st;
     bk_run_totals t;
