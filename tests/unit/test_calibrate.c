@@ -143,13 +143,15 @@ static void test_spec_errors(void **state)
     }
 }
 
-/* The two-corridor scenario, its observed record and the test calibration spec. */
+/* The two-corridor scenario, its observed record, the test calibration spec and the
+ * calibration problem they make. */
 typedef struct calib_world {
     bk_scenario *sc;
     bk_events *ev;
     bk_aggregates *ag;
     bk_calib_spec *spec;
     bk_obs *obs;
+    bk_calibration *cal;
 } calib_world;
 
 static void world_open(calib_world *w)
@@ -164,10 +166,12 @@ static void world_open(calib_world *w)
     oc.day_from = w->spec->day_from;
     oc.day_to = w->spec->day_to;
     assert_int_equal(bk_obs_new(w->sc, w->ev, w->ag, &oc, &w->obs, &err), BK_OK);
+    assert_int_equal(bk_calibration_new(w->sc, w->spec, w->obs, &w->cal, &err), BK_OK);
 }
 
 static void world_close(calib_world *w)
 {
+    bk_calibration_free(w->cal);
     bk_obs_free(w->obs);
     bk_calib_spec_free(w->spec);
     bk_aggregates_free(w->ag);
@@ -196,12 +200,9 @@ static void test_scenario_threads(void **state)
     (void)state;
     calib_world w;
     world_open(&w);
-    bk_error err;
-    bk_calibration *cal = NULL;
-    assert_int_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
     bk_abc_result *r[2];
     for (int t = 0; t < 2; t++)
-        abc_small(bk_calibration_problem(cal), t + 1, 1, &r[t]);
+        abc_small(bk_calibration_problem(w.cal), t + 1, 1, &r[t]);
     assert_memory_equal(bk_abc_theta(r[0]), bk_abc_theta(r[1]), 12 * 2 * sizeof(double));
     assert_memory_equal(bk_abc_weights(r[0]), bk_abc_weights(r[1]), 12 * sizeof(double));
     for (int i = 0; i < 12; i++) {
@@ -210,7 +211,7 @@ static void test_scenario_threads(void **state)
     }
     /* posterior.csv has a header and one row per particle */
     bk_test_capture cap;
-    assert_int_equal(bk_abc_write_posterior_csv(r[0], bk_calibration_problem(cal),
+    assert_int_equal(bk_abc_write_posterior_csv(r[0], bk_calibration_problem(w.cal),
                                                 bk_test_capture_open(&cap)),
                      BK_OK);
     char *text = bk_test_capture_close(&cap);
@@ -223,9 +224,10 @@ static void test_scenario_threads(void **state)
     free(text);
     bk_abc_result_free(r[0]);
     bk_abc_result_free(r[1]);
-    bk_calibration_free(cal);
     /* a path the scenario does not have */
     snprintf(w.spec->params[0].path, sizeof w.spec->params[0].path, "fleet.no_such_key");
+    bk_error err;
+    bk_calibration *cal = NULL;
     assert_int_not_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
     assert_null(cal);
     world_close(&w);
@@ -308,14 +310,11 @@ static void test_early_same_result(void **state)
     (void)state;
     calib_world w;
     world_open(&w);
-    bk_error err;
-    bk_calibration *cal = NULL;
-    assert_int_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
-    bk_abc_problem full = *bk_calibration_problem(cal);
+    bk_abc_problem full = *bk_calibration_problem(w.cal);
     assert_non_null(full.sim_early);
     full.sim_early = NULL;
     bk_abc_result *r[2];
-    abc_small(bk_calibration_problem(cal), 2, 2, &r[0]);
+    abc_small(bk_calibration_problem(w.cal), 2, 2, &r[0]);
     abc_small(&full, 2, 2, &r[1]);
     assert_int_equal(bk_abc_generations(r[0]), bk_abc_generations(r[1]));
     assert_memory_equal(bk_abc_theta(r[0]), bk_abc_theta(r[1]), 12 * 2 * sizeof(double));
@@ -334,7 +333,6 @@ static void test_early_same_result(void **state)
     assert_true(stopped > 0);
     bk_abc_result_free(r[0]);
     bk_abc_result_free(r[1]);
-    bk_calibration_free(cal);
     world_close(&w);
 }
 
