@@ -74,6 +74,10 @@ bk_status bki_cells_init(bk_model *m)
         roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
     m->hold_until_max = -INFINITY;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        m->segs[s].ready_min = INFINITY; /* (no cell: bki_cells_update_reach changes nothing) */
+        m->segs[s].hold_until = -INFINITY;
+    }
     bki_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
     bki_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
     size_t nt = (size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1);
@@ -122,6 +126,24 @@ static bool same_double(double x, double y)
     return memcmp(&x, &y, sizeof x) == 0;
 }
 
+/* Each segment's ready_min (bk_seg_state): the earliest time a cell with the segment in reach
+ * and a strength of at least 1 is ready, INFINITY if none. Called after every change of a reach,
+ * a ready_h or a strength (a few times a day: a pass over the segments' cell lists). */
+static void seg_ready_refresh(bk_model *m)
+{
+    int nc = m->sc->group.n_cells;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        const int *in_reach = &m->seg_cells[(size_t)s * nc];
+        double t = INFINITY;
+        for (int j = 0; j < m->seg_ncells[s]; j++) {
+            const bk_cell_state *cs = &m->cells[in_reach[j]];
+            if (cs->strength >= 1.0 && cs->ready_h < t)
+                t = cs->ready_h;
+        }
+        m->segs[s].ready_min = t;
+    }
+}
+
 /* Which segments each cell has in reach, and the same by segment. The reach depends only on the
  * places (fixed) and the cells' positions, so a cell's row is recomputed only when the cell has
  * moved since it was last computed (bki_ev_drift moves them), and with one cosine per cell: the
@@ -166,6 +188,7 @@ void bki_cells_update_reach(bk_model *m)
                 m->seg_cells[(size_t)s * g->n_cells + k++] = i;
         m->seg_ncells[s] = k;
     }
+    seg_ready_refresh(m);
 }
 
 bool bki_cells_cache_fresh(const bk_model *m)
@@ -209,6 +232,14 @@ bool bki_cells_cache_fresh(const bk_model *m)
                 k++;
             }
         if (k != m->seg_ncells[s])
+            return false;
+        /* the earliest ready cell in reach, from scratch */
+        double ready = INFINITY;
+        for (int i = 0; i < g->n_cells; i++)
+            if (m->reach[(size_t)i * ns + s] && m->cells[i].strength >= 1.0 &&
+                m->cells[i].ready_h < ready)
+                ready = m->cells[i].ready_h;
+        if (!same_double(ready, m->segs[s].ready_min))
             return false;
     }
     return true;
@@ -345,6 +376,7 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
         const bk_route *rt = &m->routes[mv->route];
         mv->attack_u = m->sc->segments[seg].from == rt->place[mv->at] ? u : 1.0 - u;
         cs->ready_h = INFINITY; /* busy until the ambush is over */
+        seg_ready_refresh(m);
         if (g->hold_hours > 0 && !mv->convoy && mv->loaded && field < 0) {
             /* the road is held from the strike; confirmed if the strike succeeds */
             cs->hold_seg = seg;
@@ -353,6 +385,8 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
             cs->hold_until_h = cs->hold_from_h + g->hold_hours;
             if (cs->hold_until_h > m->hold_until_max)
                 m->hold_until_max = cs->hold_until_h;
+            if (cs->hold_until_h > m->segs[seg].hold_until)
+                m->segs[seg].hold_until = cs->hold_until_h;
             cs->hold_ok = false;
             cs->hold_log = -1;
         }
@@ -489,6 +523,7 @@ void bki_ev_ambush(bk_model *m, const bk_event *ev)
     if (cell) {
         cell->ready_h = m->now + readiness_delay(m, c, g->cells[c].readiness_hours);
         cell->hold_ok = false; /* a hold is confirmed below, by a successful strike */
+        seg_ready_refresh(m);
     }
     if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
         return;
@@ -580,6 +615,7 @@ void bki_ev_ambush(bk_model *m, const bk_event *ev)
         cell->strength -= e.fighters_lost;
         if (cell->strength < 0)
             cell->strength = 0;
+        seg_ready_refresh(m);
     }
     mv->escort -= e.escort_lost;
     m->corr[mv->corridor].escort_out -= e.escort_lost;
@@ -685,6 +721,7 @@ void bki_cells_daily(bk_model *m)
         if (m->campaign && u < p_cut)
             bki_model_schedule(m, day0 + 24.0 * when, PRIO_NORMAL, EV_CUT, (uint32_t)c, 0);
     }
+    seg_ready_refresh(m); /* the strengths changed */
 }
 
 /* Every drift interval, each cell moves part of the way toward the most attractive segment near
