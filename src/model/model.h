@@ -230,6 +230,9 @@ typedef struct bk_model {
     bk_queue q;
     double now;
     double end_h;
+    double events_inline;       /* arrivals at a border served within the drive's planning
+                                   (bki_mover_start_leg) that the event loop would have
+                                   processed: counted with the events of the replication */
     bk_status status;           /* first failure inside a handler stops the run */
     bk_error *err;
     uint64_t seed;
