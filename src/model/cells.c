@@ -55,9 +55,19 @@ bk_status bki_cells_init(bk_model *m)
     m->seg_ncells = bki_calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
     m->roam_segs = bki_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->roam_segs);
     m->roam_n = bki_calloc((size_t)nc, sizeof *m->roam_n);
+    m->seg_box = bki_calloc(4 * (size_t)m->sc->n_segments + 1, sizeof *m->seg_box);
     if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL ||
-        m->roam_segs == NULL || m->roam_n == NULL)
+        m->roam_segs == NULL || m->roam_n == NULL || m->seg_box == NULL)
         return BK_ERR_NOMEM;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        const bk_segment *sg = &m->sc->segments[s];
+        const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+        double *box = &m->seg_box[4 * (size_t)s];
+        box[0] = a->lat < b->lat ? a->lat : b->lat;
+        box[1] = a->lat < b->lat ? b->lat : a->lat;
+        box[2] = sg->mode == BK_MODE_AIR ? -(double)INFINITY : a->lon < b->lon ? a->lon : b->lon;
+        box[3] = sg->mode == BK_MODE_AIR ? (double)INFINITY : a->lon < b->lon ? b->lon : a->lon;
+    }
     for (int i = 0; i < g->n_cells; i++) {
         bk_cell_state *cs = &m->cells[i];
         const bk_place *home = &m->sc->places[g->cells[i].home];
@@ -162,13 +172,20 @@ void bki_cells_update_reach(bk_model *m)
         /* A segment whose two ends both lie more than r + 1 km north (or south) of the cell is
          * out of reach without measuring: every distance above is at least the north-south
          * component (a->lat - lat) * BK_KM_PER_DEG_LAT of some point between the ends, and the
-         * rounding of those few operations is below 1e-9 km, far inside the 1 km margin. */
-        double band = (r + 1.0) / BK_KM_PER_DEG_LAT;
+         * rounding of those few operations is below 1e-9 km, far inside the 1 km margin. So is
+         * a road or river whose ends both lie more than r + 1 km east (or west) of the cell by
+         * the east-west component (a->lon - lon) * BK_KM_PER_DEG_LON * c that
+         * bki_point_segment_km_cos computes for them (an air link's distances are to its
+         * airfields, with another cosine: its box has no longitudes). The box (seg_box) holds
+         * the least and greatest of each coordinate; rounding is monotonic, so the least end's
+         * difference is the least of the ends' differences. */
+        double band = (r + 1.0) / BK_KM_PER_DEG_LAT, far = r + 1.0;
         uint8_t *row = &m->reach[(size_t)i * ns];
         for (int s = 0; s < ns; s++) {
-            const bk_segment *sg = &m->sc->segments[s];
-            double la = m->sc->places[sg->from].lat, lb = m->sc->places[sg->to].lat;
-            if ((la - lat > band && lb - lat > band) || (lat - la > band && lat - lb > band))
+            const double *box = &m->seg_box[4 * (size_t)s];
+            if (box[0] - lat > band || lat - box[1] > band ||
+                (box[2] - lon) * BK_KM_PER_DEG_LON * c > far ||
+                (box[3] - lon) * BK_KM_PER_DEG_LON * c < -far)
                 row[s] = 0;
             else
                 row[s] = point_seg_km(m, lat, lon, c, s, NULL) <= r;
@@ -253,6 +270,7 @@ void bki_cells_release(bk_model *m)
     bki_free(m->seg_ncells);
     bki_free(m->roam_segs);
     bki_free(m->roam_n);
+    bki_free(m->seg_box);
     bki_free(m->replay_taken);
     bki_free(m->replays);
 }

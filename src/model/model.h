@@ -272,6 +272,9 @@ typedef struct bk_model {
                                    the cell's roam_km of its home, in index order, first
                                    roam_n[c] of each row (constant: places do not move) */
     int *roam_n;                /* [n_cells] */
+    double *seg_box;            /* [4 n_segments]: the least and greatest latitude of each
+                                   segment's ends, and of a road's or river's longitude (an air
+                                   link's: -INFINITY, INFINITY), for bki_cells_update_reach */
     double *stock_l;            /* [n_products] city stock */
     /* modes (network.c, docs/model/modes.md) */
     bk_vehicle *vclass;         /* [n_corridors] the vehicle class serving each corridor (the
