@@ -190,8 +190,21 @@ void bki_ev_load_done(bk_model *m, const bk_event *ev)
     bki_tanker_state(m, t, TK_WAIT_DRIVER);
     t->since_h = m->now;
     ps->busy = false;
-    bki_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
+    /* The driver decides now (EV_DEPART at this time). Scheduled, that event would run right
+     * after this handler's own pushes are made and before any of them at this time, but after
+     * every event already pending at this time; when there is none, it runs here, after the
+     * next loading is started, in the same order (and counted with the events) without passing
+     * through the queue. */
+    bk_event next;
+    bool first = !bki_queue_peek(&m->q, &next) || next.time > m->now;
+    if (!first)
+        bki_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
     bki_port_kick(m, p);
+    if (first && m->status == BK_OK) {
+        bk_event depart = {.time = m->now, .type = EV_DEPART, .a = (uint32_t)tk};
+        m->events_inline++;
+        bki_ev_depart(m, &depart);
+    }
 }
 
 void bki_ev_supply_restore(bk_model *m, const bk_event *ev)

@@ -230,9 +230,10 @@ typedef struct bk_model {
     bk_queue q;
     double now;
     double end_h;
-    double events_inline;       /* arrivals at a border served within the drive's planning
-                                   (bki_mover_start_leg) that the event loop would have
-                                   processed: counted with the events of the replication */
+    double events_inline;       /* events the loop would have processed that were handled
+                                   without the queue (a border arrival in the drive's planning,
+                                   a departure decided at the end of its loading): counted with
+                                   the events of the replication */
     bk_status status;           /* first failure inside a handler stops the run */
     bk_error *err;
     uint64_t seed;
