@@ -157,7 +157,8 @@ static void seg_ready_refresh(bk_model *m)
 /* Which segments each cell has in reach, and the same by segment. The reach depends only on the
  * places (fixed) and the cells' positions, so a cell's row is recomputed only when the cell has
  * moved since it was last computed (bki_ev_drift moves them), and with one cosine per cell: the
- * distances are the doubles cell_seg_km gives. bki_cells_cache_fresh checks the result. */
+ * distances are the doubles cell_seg_km gives; the lists by segment only when a row changed.
+ * bki_cells_cache_fresh checks the result. */
 void bki_cells_update_reach(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
@@ -183,21 +184,22 @@ void bki_cells_update_reach(bk_model *m)
         uint8_t *row = &m->reach[(size_t)i * ns];
         for (int s = 0; s < ns; s++) {
             const double *box = &m->seg_box[4 * (size_t)s];
-            if (box[0] - lat > band || lat - box[1] > band ||
-                (box[2] - lon) * BK_KM_PER_DEG_LON * c > far ||
-                (box[3] - lon) * BK_KM_PER_DEG_LON * c < -far)
-                row[s] = 0;
-            else
-                row[s] = point_seg_km(m, lat, lon, c, s, NULL) <= r;
+            uint8_t in = 0;
+            if (!(box[0] - lat > band || lat - box[1] > band ||
+                  (box[2] - lon) * BK_KM_PER_DEG_LON * c > far ||
+                  (box[3] - lon) * BK_KM_PER_DEG_LON * c < -far))
+                in = point_seg_km(m, lat, lon, c, s, NULL) <= r;
+            changed |= in != row[s];
+            row[s] = in;
         }
         cs->reach_lat = lat;
         cs->reach_lon = lon;
         cs->reach_set = true;
-        changed = true;
     }
-    if (!changed)
+    if (!changed) /* a drift seldom moves a cell across a segment's edge of reach */
         return;
-    /* the same by segment, for the exposure check of every leg */
+    /* the same by segment, for the exposure check of every leg (the rows start all zero, as
+     * seg_cells and seg_ncells do) */
     for (int s = 0; s < ns; s++) {
         int k = 0;
         for (int i = 0; i < g->n_cells; i++)
