@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -131,11 +132,45 @@ static inline double bki_rng_exponential(bk_rng *r, double mu)
     return mu * bki_rng_exponential_rare(r, layer, u);
 }
 
+/* 2^(j / 128) for j = 0 ... 127 as pairs: [2 j] the double nearest, [2 j + 1] the double nearest
+ * the remainder (rng.c; computed in 60-digit decimal arithmetic, test_exp.c checks them). */
+extern const double bki_exp_tab[256];
+
+/* e^x for the lognormal's draws, inline: the table-driven method of P. T. P. Tang ("Table-driven
+ * implementation of the exponential function in IEEE floating-point arithmetic", ACM TOMS 15(2),
+ * 1989) with 128 entries. x = (128 m + j) ln 2 / 128 + r with |r| <= about ln 2 / 256, the
+ * integer k = 128 m + j the nearest to x 128 / ln 2; e^x = 2^m 2^(j/128) e^r, e^r - 1 by its
+ * Taylor polynomial of degree 5 (the truncation is below 2^-60 relative). ln 2 / 128 is split
+ * into a part of 34 significant bits, whose products with k (|k| < 2^17) are exact, and the
+ * rest, so that r carries no cancellation error. The result is within about 0.51 units in the
+ * last place of e^x: the library's exp rounds differently in rare last bits (test_exp.c
+ * measures both). Plain double operations in a fixed order (no contraction under ISO C), so
+ * every machine gives the same bits. Outside |x| < 512, and for NaN, it is the library's exp. */
+static inline double bki_exp(double x)
+{
+    if (__builtin_expect(!(fabs(x) < 512.0), 0))
+        return exp(x);
+    const double shift = 0x1.8p52; /* adding it rounds |v| < 2^51 to an integer */
+    double kd = (x * 0x1.71547652b82fep+7 + shift) - shift; /* x 128 / ln 2, rounded */
+    double r = (x - kd * 0x1.62e42fef8p-8) - kd * 0x1.1cf79abc9e3b4p-43;
+    int64_t k = (int64_t)kd + 131072; /* > 0: |kd| <= 94,549 */
+    unsigned j = (unsigned)(k & 127);
+    uint64_t e = (uint64_t)((k >> 7) - 1024 + 1023) << 52; /* the bits of 2^m */
+    double scale;
+    memcpy(&scale, &e, sizeof scale);
+    double r2 = r * r;
+    double p = r + r2 * ((0.5 + r * 0x1.5555555555555p-3) +
+                         r2 * (0x1.5555555555555p-5 + r * 0x1.1111111111111p-7));
+    double hi = bki_exp_tab[2 * j], lo = bki_exp_tab[2 * j + 1];
+    return (hi + (lo + hi * p)) * scale;
+}
+
 /* Lognormal exp(mu + sigma Z) with Z from bki_rng_gaussian: the law of gsl_ran_lognormal (zeta =
- * mu), which draws Z by the polar method (two or more uniforms, a log and a square root). */
+ * mu), which draws Z by the polar method (two or more uniforms, a log and a square root). The
+ * exponential is bki_exp, within a unit in the last place of the library's. */
 static inline double bki_rng_lognormal(bk_rng *r, double mu, double sigma)
 {
-    return exp(mu + sigma * bki_rng_gaussian(r));
+    return bki_exp(mu + sigma * bki_rng_gaussian(r));
 }
 
 #endif

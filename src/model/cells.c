@@ -55,9 +55,19 @@ bk_status bki_cells_init(bk_model *m)
     m->seg_ncells = bki_calloc((size_t)m->sc->n_segments, sizeof *m->seg_ncells);
     m->roam_segs = bki_calloc((size_t)nc * (size_t)m->sc->n_segments, sizeof *m->roam_segs);
     m->roam_n = bki_calloc((size_t)nc, sizeof *m->roam_n);
+    m->seg_box = bki_calloc(4 * (size_t)m->sc->n_segments + 1, sizeof *m->seg_box);
     if (m->cells == NULL || m->reach == NULL || m->seg_cells == NULL || m->seg_ncells == NULL ||
-        m->roam_segs == NULL || m->roam_n == NULL)
+        m->roam_segs == NULL || m->roam_n == NULL || m->seg_box == NULL)
         return BK_ERR_NOMEM;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        const bk_segment *sg = &m->sc->segments[s];
+        const bk_place *a = &m->sc->places[sg->from], *b = &m->sc->places[sg->to];
+        double *box = &m->seg_box[4 * (size_t)s];
+        box[0] = a->lat < b->lat ? a->lat : b->lat;
+        box[1] = a->lat < b->lat ? b->lat : a->lat;
+        box[2] = sg->mode == BK_MODE_AIR ? -(double)INFINITY : a->lon < b->lon ? a->lon : b->lon;
+        box[3] = sg->mode == BK_MODE_AIR ? (double)INFINITY : a->lon < b->lon ? b->lon : a->lon;
+    }
     for (int i = 0; i < g->n_cells; i++) {
         bk_cell_state *cs = &m->cells[i];
         const bk_place *home = &m->sc->places[g->cells[i].home];
@@ -74,6 +84,10 @@ bk_status bki_cells_init(bk_model *m)
         roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
     m->hold_until_max = -INFINITY;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        m->segs[s].ready_min = INFINITY; /* (no cell: bki_cells_update_reach changes nothing) */
+        m->segs[s].hold_until = -INFINITY;
+    }
     bki_rng_init(&m->rng_campaign, m->seed, m->rep, BK_RNG_CAMPAIGN, 0);
     bki_rng_init(&m->rng_replay, m->seed, m->rep, BK_RNG_REPLAY, 0);
     size_t nt = (size_t)(m->sc->n_timeline > 0 ? m->sc->n_timeline : 1);
@@ -122,10 +136,29 @@ static bool same_double(double x, double y)
     return memcmp(&x, &y, sizeof x) == 0;
 }
 
+/* Each segment's ready_min (bk_seg_state): the earliest time a cell with the segment in reach
+ * and a strength of at least 1 is ready, INFINITY if none. Called after every change of a reach,
+ * a ready_h or a strength (a few times a day: a pass over the segments' cell lists). */
+static void seg_ready_refresh(bk_model *m)
+{
+    int nc = m->sc->group.n_cells;
+    for (int s = 0; s < m->sc->n_segments; s++) {
+        const int *in_reach = &m->seg_cells[(size_t)s * nc];
+        double t = INFINITY;
+        for (int j = 0; j < m->seg_ncells[s]; j++) {
+            const bk_cell_state *cs = &m->cells[in_reach[j]];
+            if (cs->strength >= 1.0 && cs->ready_h < t)
+                t = cs->ready_h;
+        }
+        m->segs[s].ready_min = t;
+    }
+}
+
 /* Which segments each cell has in reach, and the same by segment. The reach depends only on the
  * places (fixed) and the cells' positions, so a cell's row is recomputed only when the cell has
  * moved since it was last computed (bki_ev_drift moves them), and with one cosine per cell: the
- * distances are the doubles cell_seg_km gives. bki_cells_cache_fresh checks the result. */
+ * distances are the doubles cell_seg_km gives; the lists by segment only when a row changed.
+ * bki_cells_cache_fresh checks the result. */
 void bki_cells_update_reach(bk_model *m)
 {
     const bk_armed_group *g = &m->sc->group;
@@ -140,25 +173,33 @@ void bki_cells_update_reach(bk_model *m)
         /* A segment whose two ends both lie more than r + 1 km north (or south) of the cell is
          * out of reach without measuring: every distance above is at least the north-south
          * component (a->lat - lat) * BK_KM_PER_DEG_LAT of some point between the ends, and the
-         * rounding of those few operations is below 1e-9 km, far inside the 1 km margin. */
-        double band = (r + 1.0) / BK_KM_PER_DEG_LAT;
+         * rounding of those few operations is below 1e-9 km, far inside the 1 km margin. So is
+         * a road or river whose ends both lie more than r + 1 km east (or west) of the cell by
+         * the east-west component (a->lon - lon) * BK_KM_PER_DEG_LON * c that
+         * bki_point_segment_km_cos computes for them (an air link's distances are to its
+         * airfields, with another cosine: its box has no longitudes). The box (seg_box) holds
+         * the least and greatest of each coordinate; rounding is monotonic, so the least end's
+         * difference is the least of the ends' differences. */
+        double band = (r + 1.0) / BK_KM_PER_DEG_LAT, far = r + 1.0;
         uint8_t *row = &m->reach[(size_t)i * ns];
         for (int s = 0; s < ns; s++) {
-            const bk_segment *sg = &m->sc->segments[s];
-            double la = m->sc->places[sg->from].lat, lb = m->sc->places[sg->to].lat;
-            if ((la - lat > band && lb - lat > band) || (lat - la > band && lat - lb > band))
-                row[s] = 0;
-            else
-                row[s] = point_seg_km(m, lat, lon, c, s, NULL) <= r;
+            const double *box = &m->seg_box[4 * (size_t)s];
+            uint8_t in = 0;
+            if (!(box[0] - lat > band || lat - box[1] > band ||
+                  (box[2] - lon) * BK_KM_PER_DEG_LON * c > far ||
+                  (box[3] - lon) * BK_KM_PER_DEG_LON * c < -far))
+                in = point_seg_km(m, lat, lon, c, s, NULL) <= r;
+            changed |= in != row[s];
+            row[s] = in;
         }
         cs->reach_lat = lat;
         cs->reach_lon = lon;
         cs->reach_set = true;
-        changed = true;
     }
-    if (!changed)
+    if (!changed) /* a drift seldom moves a cell across a segment's edge of reach */
         return;
-    /* the same by segment, for the exposure check of every leg */
+    /* the same by segment, for the exposure check of every leg (the rows start all zero, as
+     * seg_cells and seg_ncells do) */
     for (int s = 0; s < ns; s++) {
         int k = 0;
         for (int i = 0; i < g->n_cells; i++)
@@ -166,6 +207,7 @@ void bki_cells_update_reach(bk_model *m)
                 m->seg_cells[(size_t)s * g->n_cells + k++] = i;
         m->seg_ncells[s] = k;
     }
+    seg_ready_refresh(m);
 }
 
 bool bki_cells_cache_fresh(const bk_model *m)
@@ -210,6 +252,14 @@ bool bki_cells_cache_fresh(const bk_model *m)
             }
         if (k != m->seg_ncells[s])
             return false;
+        /* the earliest ready cell in reach, from scratch */
+        double ready = INFINITY;
+        for (int i = 0; i < g->n_cells; i++)
+            if (m->reach[(size_t)i * ns + s] && m->cells[i].strength >= 1.0 &&
+                m->cells[i].ready_h < ready)
+                ready = m->cells[i].ready_h;
+        if (!same_double(ready, m->segs[s].ready_min))
+            return false;
     }
     return true;
 }
@@ -222,6 +272,7 @@ void bki_cells_release(bk_model *m)
     bki_free(m->seg_ncells);
     bki_free(m->roam_segs);
     bki_free(m->roam_n);
+    bki_free(m->seg_box);
     bki_free(m->replay_taken);
     bki_free(m->replays);
 }
@@ -345,6 +396,7 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
         const bk_route *rt = &m->routes[mv->route];
         mv->attack_u = m->sc->segments[seg].from == rt->place[mv->at] ? u : 1.0 - u;
         cs->ready_h = INFINITY; /* busy until the ambush is over */
+        seg_ready_refresh(m);
         if (g->hold_hours > 0 && !mv->convoy && mv->loaded && field < 0) {
             /* the road is held from the strike; confirmed if the strike succeeds */
             cs->hold_seg = seg;
@@ -353,6 +405,8 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
             cs->hold_until_h = cs->hold_from_h + g->hold_hours;
             if (cs->hold_until_h > m->hold_until_max)
                 m->hold_until_max = cs->hold_until_h;
+            if (cs->hold_until_h > m->segs[seg].hold_until)
+                m->segs[seg].hold_until = cs->hold_until_h;
             cs->hold_ok = false;
             cs->hold_log = -1;
         }
@@ -489,6 +543,7 @@ void bki_ev_ambush(bk_model *m, const bk_event *ev)
     if (cell) {
         cell->ready_h = m->now + readiness_delay(m, c, g->cells[c].readiness_hours);
         cell->hold_ok = false; /* a hold is confirmed below, by a successful strike */
+        seg_ready_refresh(m);
     }
     if (!mv->used || mv->version != (uint32_t)(ev->b & 0xFFFFFFFFu))
         return;
@@ -580,6 +635,7 @@ void bki_ev_ambush(bk_model *m, const bk_event *ev)
         cell->strength -= e.fighters_lost;
         if (cell->strength < 0)
             cell->strength = 0;
+        seg_ready_refresh(m);
     }
     mv->escort -= e.escort_lost;
     m->corr[mv->corridor].escort_out -= e.escort_lost;
@@ -685,6 +741,7 @@ void bki_cells_daily(bk_model *m)
         if (m->campaign && u < p_cut)
             bki_model_schedule(m, day0 + 24.0 * when, PRIO_NORMAL, EV_CUT, (uint32_t)c, 0);
     }
+    seg_ready_refresh(m); /* the strengths changed */
 }
 
 /* Every drift interval, each cell moves part of the way toward the most attractive segment near

@@ -190,8 +190,21 @@ void bki_ev_load_done(bk_model *m, const bk_event *ev)
     bki_tanker_state(m, t, TK_WAIT_DRIVER);
     t->since_h = m->now;
     ps->busy = false;
-    bki_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
+    /* The driver decides now (EV_DEPART at this time). Scheduled, that event would run right
+     * after this handler's own pushes are made and before any of them at this time, but after
+     * every event already pending at this time; when there is none, it runs here, after the
+     * next loading is started, in the same order (and counted with the events) without passing
+     * through the queue. */
+    bk_event next;
+    bool first = !bki_queue_peek(&m->q, &next) || next.time > m->now;
+    if (!first)
+        bki_model_schedule(m, m->now, PRIO_NORMAL, EV_DEPART, (uint32_t)tk, 0);
     bki_port_kick(m, p);
+    if (first && m->status == BK_OK) {
+        bk_event depart = {.time = m->now, .type = EV_DEPART, .a = (uint32_t)tk};
+        m->events_inline++;
+        bki_ev_depart(m, &depart);
+    }
 }
 
 void bki_ev_supply_restore(bk_model *m, const bk_event *ev)
@@ -326,6 +339,30 @@ static bool fly_sortie(bk_model *m, int i, int seg)
     return false;
 }
 
+/* The drive of mover i ends at time t at the stop mv->to: when that is a border with a crossing
+ * delay (not an end of the route), serve the arrival now, as at_node would at t: the mover stands
+ * at the border and waits its delay, drawn from its lead tanker's stream (which nothing else
+ * draws from before t: a mover's tankers change only in its own events), with one event, the
+ * continuation at t + delay, instead of two. Returns false (nothing done) at other stops. */
+static bool border_on_arrival(bk_model *m, int i, const bk_route *r, double t)
+{
+    bk_mover *mv = &m->movers[i];
+    int to = mv->to;
+    if ((mv->dir > 0 && to == r->n - 1) || (mv->dir < 0 && to == 0))
+        return false; /* the city or the port */
+    const bk_place *pl = &m->sc->places[r->place[to]];
+    if (pl->kind != BK_PLACE_BORDER || !(pl->border_delay_max_h > 0))
+        return false;
+    mv->at = to;
+    mv->border_done = true;
+    double h = uniform_range(&m->tankers[members_of(mv)[0]].rng, pl->border_delay_min_h,
+                             pl->border_delay_max_h);
+    if (t < m->end_h) /* the arrival's event would have been processed before the end */
+        m->events_inline++;
+    bki_model_schedule(m, t + h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+    return true;
+}
+
 /* Drive from the mover's node to the next stop (bk_route.stop), planning the legs in between when
  * leaving: each leg's driving time, whether its road will be closed when the mover gets there
  * (then it waits at the node before it), and whether a cell in reach will detect and ambush it
@@ -378,6 +415,8 @@ void bki_mover_start_leg(bk_model *m, int i)
         }
         t = bki_leg_until(m, seg, t, mv->leg_drive_h);
         if (r->stop[mv->to]) {
+            if (border_on_arrival(m, i, r, t))
+                return;
             bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
             return;
         }

@@ -157,6 +157,11 @@ typedef struct bk_seg_state {
     int to;                      /* and reverse_speed_factor, beside what a leg reads */
     double reverse_speed_factor;
     bool replayed;               /* listed by a timeline ambush (cells.c) */
+    /* for bki_cells_may_expose (cells.c): the earliest ready_h of the cells with the segment in
+     * reach and a strength of at least 1 (INFINITY if none), refreshed whenever a reach, a
+     * ready_h or a strength changes; the latest hold_until_h of the holds ever set on the
+     * segment (-INFINITY if none) */
+    double ready_min, hold_until;
 } bk_seg_state;
 
 /* The city side's state (city.c). Arrays by sector s and product p are [s * n_products + p]. */
@@ -225,6 +230,10 @@ typedef struct bk_model {
     bk_queue q;
     double now;
     double end_h;
+    double events_inline;       /* events the loop would have processed that were handled
+                                   without the queue (a border arrival in the drive's planning,
+                                   a departure decided at the end of its loading): counted with
+                                   the events of the replication */
     bk_status status;           /* first failure inside a handler stops the run */
     bk_error *err;
     uint64_t seed;
@@ -264,6 +273,9 @@ typedef struct bk_model {
                                    the cell's roam_km of its home, in index order, first
                                    roam_n[c] of each row (constant: places do not move) */
     int *roam_n;                /* [n_cells] */
+    double *seg_box;            /* [4 n_segments]: the least and greatest latitude of each
+                                   segment's ends, and of a road's or river's longitude (an air
+                                   link's: -INFINITY, INFINITY), for bki_cells_update_reach */
     double *stock_l;            /* [n_products] city stock */
     /* modes (network.c, docs/model/modes.md) */
     bk_vehicle *vclass;         /* [n_corridors] the vehicle class serving each corridor (the
@@ -471,11 +483,13 @@ bk_status bki_cells_init(bk_model *m);
 void bki_cells_release(bk_model *m);
 int bki_cells_exposure(bk_model *m, int mv, int seg, double t);
 /* False when bki_cells_exposure(m, mv, seg, t) is sure to return -1 without drawing anything:
- * before the start date, or no timeline ambush to replay on seg and no cell with seg in reach.
- * Inline, for the legs of every drive. */
+ * before the start date, or no timeline ambush to replay on seg, no hold on seg that lasts until
+ * t and no cell with seg in reach ready at t with a strength of at least 1. Inline, for the legs
+ * of every drive (three in four legs on a segment in some cell's reach meet no ready cell). */
 static inline bool bki_cells_may_expose(const bk_model *m, int seg, double t)
 {
-    return !(t < 0) && (m->seg_ncells[seg] > 0 || m->segs[seg].replayed);
+    const bk_seg_state *ss = &m->segs[seg];
+    return !(t < 0) && (t >= ss->ready_min || t <= ss->hold_until || ss->replayed);
 }
 bool bki_cells_threaten(const bk_model *m, int seg, double t);
 void bki_ev_ambush(bk_model *m, const bk_event *ev);
@@ -484,8 +498,9 @@ void bki_ev_drift(bk_model *m, const bk_event *ev);
 void bki_cells_daily(bk_model *m);
 void bki_road_close(bk_model *m, int seg, double hours, int cell);
 void bki_cells_update_reach(bk_model *m);
-/* Whether m->reach, seg_cells, seg_ncells and the roam lists equal what a computation from
- * scratch gives now (for the tests: the cache is kept up to date incrementally). */
+/* Whether m->reach, seg_cells, seg_ncells, the roam lists and the segments' ready_min equal what
+ * a computation from scratch gives now (for the tests: the cache is kept up to date
+ * incrementally). */
 bool bki_cells_cache_fresh(const bk_model *m);
 
 #endif

@@ -433,7 +433,7 @@ bk_status bk_sim_run(const bk_scenario *sc, const bk_run_config *cfg, bk_run **o
         if (ev.type == EV_DAY && ev.time >= m.end_h)
             break;
     }
-    run->totals.events = events;
+    run->totals.events = events + m.events_inline;
     st = m.status;
     if (st == BK_OK)
         bki_fill_totals(&m);
