@@ -83,7 +83,6 @@ bk_status bki_cells_init(bk_model *m)
         cs->hold_until_h = -INFINITY;
         roam_list(m, i, &m->roam_segs[(size_t)i * m->sc->n_segments], &m->roam_n[i]);
     }
-    m->hold_until_max = -INFINITY;
     for (int s = 0; s < m->sc->n_segments; s++) {
         m->segs[s].ready_min = INFINITY; /* (no cell: bki_cells_update_reach changes nothing) */
         m->segs[s].hold_until = -INFINITY;
@@ -323,8 +322,8 @@ static int replay_for(const bk_model *m, const bk_mover *mv, int seg, double t)
 static int hold_for(const bk_model *m, bk_mover *mv, int seg, double t)
 {
     const bk_armed_group *g = &m->sc->group;
-    if (g->hold_hours <= 0 || mv->convoy || !mv->loaded || t > m->hold_until_max)
-        return -1; /* (after hold_until_max, after every cell's hold_until_h) */
+    if (g->hold_hours <= 0 || mv->convoy || !mv->loaded || t > m->segs[seg].hold_until)
+        return -1; /* (after the latest hold set on seg ends) */
     const int *in_reach = &m->seg_cells[(size_t)seg * g->n_cells];
     for (int j = 0; j < m->seg_ncells[seg]; j++) {
         int c = in_reach[j];
@@ -403,8 +402,6 @@ int bki_cells_exposure(bk_model *m, int i, int seg, double t)
             cs->hold_frac = u;
             cs->hold_from_h = bki_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
             cs->hold_until_h = cs->hold_from_h + g->hold_hours;
-            if (cs->hold_until_h > m->hold_until_max)
-                m->hold_until_max = cs->hold_until_h;
             if (cs->hold_until_h > m->segs[seg].hold_until)
                 m->segs[seg].hold_until = cs->hold_until_h;
             cs->hold_ok = false;

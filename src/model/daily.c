@@ -287,22 +287,21 @@ typedef struct {
     bool counted;        /* by a pass over the tankers, not read from the census kept */
 } fleet_census;
 
-/* Fill fc (corr_board allocated by the caller, n_corridors + 1); false when out of memory. */
+/* Fill fc (corr_board: m->check_board); false when out of memory (the routes outgrew the
+ * working space kept for them, and it could not grow). */
 static bool census_checked(bk_model *m, fleet_census *fc)
 {
     int nc = m->sc->n_corridors;
-    /* each corridor's mode, and for each route the corridor whose class was last found able
-     * to use all of it (-1: none yet), so that a route is checked once per corridor and day
-     * rather than once per vehicle */
-    int *corr_mode = bki_malloc(((size_t)nc + 1) * sizeof *corr_mode);
-    int *route_ok = bki_malloc(((size_t)m->n_routes + 1) * sizeof *route_ok);
-    if (corr_mode == NULL || route_ok == NULL) {
-        bki_free(corr_mode);
-        bki_free(route_ok);
-        return false;
+    /* for each route the corridor whose class was last found able to use all of it (-1: none
+     * yet), so that a route is checked once per corridor and day rather than once per vehicle;
+     * routes are added during a run (risk routing), so the space grows with them */
+    while (m->cap_check_route < m->n_routes) {
+        int *p = bki_grow(m->check_route, sizeof *p, &m->cap_check_route, 64);
+        if (p == NULL)
+            return false;
+        m->check_route = p;
     }
-    for (int c = 0; c < nc; c++)
-        corr_mode[c] = bki_corridor_mode(m, c);
+    int *route_ok = m->check_route;
     for (int r = 0; r < m->n_routes; r++)
         route_ok[r] = -1;
     /* locals, not fc's fields, so that the loop keeps them in registers */
@@ -340,7 +339,7 @@ static bool census_checked(bk_model *m, fleet_census *fc)
             route_ok[ri] = c;
     }
     for (int c = 0; c < nc; c++)
-        on_board[corr_mode[c]] += corr_board[c];
+        on_board[m->corr[c].mode] += corr_board[c];
     memcpy(fc->count, count, sizeof count);
     fc->moving_loaded = moving_loaded;
     fc->in_transit = in_transit;
@@ -349,8 +348,6 @@ static bool census_checked(bk_model *m, fleet_census *fc)
     fc->bad_tanker = bad_tanker;
     fc->bad_k = bad_k;
     fc->counted = true;
-    bki_free(corr_mode);
-    bki_free(route_ok);
     return true;
 }
 
@@ -547,9 +544,8 @@ void bki_record_day(bk_model *m, int d)
     fleet_census fc = {.corr_board = NULL};
     bool check = m->run->cfg.check_invariants;
     if (check) {
-        fc.corr_board = bki_calloc((size_t)sc->n_corridors + 1, sizeof *fc.corr_board);
-        if (fc.corr_board == NULL || !census_for_checks(m, &fc)) {
-            bki_free(fc.corr_board);
+        fc.corr_board = m->check_board;
+        if (!census_for_checks(m, &fc)) {
             bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory checking invariants");
             return;
         }
@@ -676,10 +672,8 @@ void bki_record_day(bk_model *m, int d)
             shut += sc->places[p].airfield_sorties_per_day > 0 && !bki_airfield_open(m, p);
         row[mcol(m, M_AIRFIELDS_CLOSED)] = shut;
     }
-    if (check) {
+    if (check)
         check_invariants(m, d, &fc);
-        bki_free(fc.corr_board);
-    }
     m->run->totals.in_transit_l = in_transit;
 }
 

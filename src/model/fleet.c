@@ -400,7 +400,6 @@ void bki_mover_start_leg(bk_model *m, int i)
         mem = members_of(mv);
         lead = &m->tankers[mem[0]];
         mv->to = at + mv->dir;
-        mv->leg_start_h = t;
         mv->leg_drive_h = bki_leg_drive_hours(m, seg, mv->convoy, &lead->rng) /
                           bki_leg_speed_factor(m, mv->corridor, seg, r->place[at], t);
         ss->traffic_today += mv->n;

@@ -88,7 +88,7 @@ typedef struct bk_mover {
     int *members;       /* [cap] tanker indices */
     int cap;
     int one;            /* storage for a lone tanker's member list */
-    double leg_start_h, leg_drive_h; /* current leg: departure time and driving hours */
+    double leg_drive_h; /* current leg: driving hours */
     double attack_u;    /* where on the leg an ambush strikes, 0..1 */
     double trip_start_h;/* convoy: when it left staging (escorts take as long to return) */
     int next_free;      /* free-list link while unused */
@@ -255,6 +255,11 @@ typedef struct bk_model {
     bool census_exact;              /* every class's capacity is a whole number of litres below
                                        2^32: census_l, a sum of whole numbers below 2^53, is the
                                        same double as the pass's sum in index order */
+    /* working space of the daily checks (daily.c), made once so that no day allocates: the
+     * litres on board by corridor [n_corridors + 1], and by route the corridor last found able
+     * to use all of it [cap_check_route] */
+    double *check_board;
+    int *check_route; int cap_check_route;
     bk_mover *movers; int n_movers, cap_movers; int free_mover; /* head of the free list, -1 if empty */
     bk_route *routes; int n_routes, cap_routes;
     /* the first route made (network.c) with a segment its corridor's class cannot use: 1 + its
@@ -290,7 +295,6 @@ typedef struct bk_model {
     int *replays;               /* [n_replays] timeline indices of the ambush entries, in date
                                    order */
     int n_replays;
-    double hold_until_max;      /* the latest hold_until_h of any cell (cells.c) */
     bk_rng rng_replay;          /* outcomes of replayed ambushes (timeline `ambush`) */
 
     /* accounting */

@@ -334,8 +334,7 @@ static void model_release(bk_model *m)
             bki_fifo_release(&m->corr[c].staging);
     bki_free(m->corr);
     bki_cells_release(m);
-    bki_free(m->stock_l);
-    bki_free(m->c_today);
+    bki_free_all(m->stock_l, m->c_today, m->check_board, m->check_route);
     bki_queue_release(&m->q);
 }
 
@@ -353,7 +352,9 @@ static bk_status model_init(bk_model *m)
     m->stock_l = bki_calloc((size_t)sc->n_products, sizeof *m->stock_l);
     m->c_today = bki_calloc((size_t)sc->n_corridors * CC_COUNT, sizeof *m->c_today);
     m->today.delivered_p = bki_calloc((size_t)sc->n_products, sizeof *m->today.delivered_p);
-    if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL || !m->today.delivered_p)
+    m->check_board = bki_calloc((size_t)sc->n_corridors + 1, sizeof *m->check_board);
+    if (m->corr == NULL || m->stock_l == NULL || m->c_today == NULL || !m->today.delivered_p ||
+        m->check_board == NULL)
         return BK_ERR_NOMEM;
     for (int c = 0; c < sc->n_corridors; c++) {
         bk_corr_state *cs = &m->corr[c];
