@@ -17,8 +17,9 @@ struct fy_diag *bki_yaml_quiet_diag(void);
  * returns (found by the fuzz targets of tests/fuzz): text that is not UTF-8 or holds a NUL
  * byte; a directive (a line starting with '%'); the explicit-key indicator '?' (at the start of
  * a line's content, or after "- ", "? ", ": ", '{', '[' or ','). None of these is needed by a
- * scenario, a policy, a lever or objective file, a calibration spec or a JSON file. Returns NULL when the text is
- * acceptable, else a reason, with the 1-based line and column in *line and *col. */
+ * scenario, a policy, a lever or objective file, a calibration spec or a JSON file. Returns
+ * NULL when the text is acceptable, else a reason, with the 1-based line and column in *line and
+ * *col. */
 const char *bki_yaml_guard(const char *text, size_t len, int *line, int *col);
 
 /* Why bki_yaml_build gave no document. */

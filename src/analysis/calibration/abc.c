@@ -601,14 +601,15 @@ typedef struct early_check {
     const double *target;
     double *low, *high;      /* [n_stats] */
     bool beyond;
-    bk_status st;
+    bk_status st;            /* of the bounds: a failure stops the run, and is reported */
+    bk_error err;
 } early_check;
 
 static bool early_day(void *ud, const bk_run *run, int day)
 {
     early_check *e = ud;
     e->st = bki_obs_bounds(e->cal->obs, run, day, e->obs_seed, e->report_prob, e->low, e->high,
-                           NULL);
+                           &e->err);
     e->beyond = e->st == BK_OK && bk_abc_beyond(e->bound, e->low, e->high, e->target);
     return e->st == BK_OK && !e->beyond;
 }
@@ -638,9 +639,9 @@ static bk_status calibration_sim_early(void *ud, const double *theta, uint64_t s
     if (e.beyond)
         return BK_OK; /* stopped by early_day: no run, no scenario */
     if (st != BK_OK) {
-        if (err)
-            *err = run_err;
-        return st;
+        if (err) /* the bounds' own failure, not the stop it caused */
+            *err = e.st != BK_OK ? e.err : run_err;
+        return e.st != BK_OK ? e.st : st;
     }
     st = bk_obs_simulate(cal->obs, run, e.obs_seed, p, sim, err);
     bk_run_free(run);
