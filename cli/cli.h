@@ -357,9 +357,10 @@ void cli_calib_release(cli_calib_inputs *in);
 int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out);
 /* The default window: the spec's, else the scenario's first 30 days. */
 void cli_calib_window(const cli_calib_inputs *in, long *from, long *to);
-/* The ABC-SMC settings: the defaults, `seed`, and the command's --threads, --particles and
- * --generations where given. */
-void cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config *cfg);
+/* The ABC-SMC settings: the defaults, `seed`, and the command's --threads, --particles,
+ * --generations and --kernel where given. Returns an exit code (a usage error for a bad
+ * --kernel). */
+int cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config *cfg);
 /* Run ABC-SMC; prints progress on a terminal unless quiet. Returns an exit code. */
 int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg, bool quiet,
                   bk_abc_result **out);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_PARAMS, OPT_OUT, OPT_FORCE, OPT_SEED, OPT_THREADS,
-       OPT_PARTICLES, OPT_GENERATIONS, OPT_QUIET };
+       OPT_PARTICLES, OPT_GENERATIONS, OPT_QUIET, OPT_KERNEL };
 
 /* Same order as the enum above. */
 const cli_option cli_calibrate_options[] = {
@@ -28,6 +28,8 @@ const cli_option cli_calibrate_options[] = {
     {"generations", CLI_OPT_UINT, "N", 0, 50,
      "SMC generations after the rejection pass (default 4)"},
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table and no progress; errors only"},
+    {"kernel", CLI_OPT_STRING, "local|global", 0, 0,
+     "perturbation kernel: one for all particles (global, default) or each one's own (local)"},
     CLI_OPTION_END,
 };
 
@@ -104,7 +106,7 @@ static void on_progress(void *ud, int generation, uint64_t accepted, uint64_t wa
 }
 
 /* Contract in cli.h. */
-void cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config *cfg)
+int cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config *cfg)
 {
     bk_abc_config_init(cfg);
     cfg->seed = seed;
@@ -115,6 +117,15 @@ void cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_confi
         cfg->particles = (int)v->num;
     if ((v = cli_option_given(inv, "generations")) != NULL)
         cfg->generations = (int)v->num;
+    if ((v = cli_option_given(inv, "kernel")) != NULL) {
+        if (strcmp(v->str, "local") == 0)
+            cfg->kernel = BK_ABC_KERNEL_LOCAL;
+        else if (strcmp(v->str, "global") == 0)
+            cfg->kernel = BK_ABC_KERNEL_GLOBAL;
+        else
+            return cli_usage_error("bad --kernel '%s': expected local or global", v->str);
+    }
+    return CLI_EXIT_OK;
 }
 
 /* Contract in cli.h. */
@@ -302,7 +313,9 @@ int cli_cmd_calibrate(const cli_invocation *inv)
     }
     uint64_t seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
     bk_abc_config cfg;
-    cli_calib_abc_config(inv, seed, &cfg);
+    rc = cli_calib_abc_config(inv, seed, &cfg);
+    if (rc != CLI_EXIT_OK)
+        goto done;
     const bk_abc_problem *prob = bk_calibration_problem(cal);
     rc = cli_calib_abc(prob, &cfg, quiet, &res);
     if (rc != CLI_EXIT_OK)

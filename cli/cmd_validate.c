@@ -307,7 +307,9 @@ int cli_cmd_validate(const cli_invocation *inv)
             goto done;
         }
         bk_abc_config cfg;
-        cli_calib_abc_config(inv, seed, &cfg);
+        rc = cli_calib_abc_config(inv, seed, &cfg);
+        if (rc != CLI_EXIT_OK)
+            goto done;
         rc = cli_calib_abc(bk_calibration_problem(cal), &cfg, quiet, &res);
         if (rc != CLI_EXIT_OK)
             goto done;

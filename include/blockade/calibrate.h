@@ -361,6 +361,15 @@ typedef struct bk_abc_problem {
 
 typedef void (*bk_abc_progress_fn)(void *ud, int generation, uint64_t accepted, uint64_t wanted);
 
+/* The perturbation kernel of the generations after the rejection pass (docs/calibration.md). */
+typedef enum bk_abc_kernel {
+    /* one for all particles: twice the weighted variance per coordinate (Beaumont et al. 2009) */
+    BK_ABC_KERNEL_GLOBAL = 0,
+    /* per particle, per coordinate: the diagonal of the optimal local covariance of Filippi et
+     * al. (2013), computed from the previous population's particles within the new tolerance */
+    BK_ABC_KERNEL_LOCAL = 1
+} bk_abc_kernel;
+
 typedef struct bk_abc_config {
     uint64_t seed;
     int particles;           /* N, default 200 */
@@ -370,6 +379,7 @@ typedef struct bk_abc_config {
                                 the N closest; default 5 */
     double quantile;         /* next tolerance = this quantile of the current distances; 0.5 */
     int max_attempts_factor; /* a generation stops after this x N attempts; default 50 */
+    bk_abc_kernel kernel;    /* default BK_ABC_KERNEL_GLOBAL */
     const volatile sig_atomic_t *cancel;
     bk_abc_progress_fn progress;
     void *progress_ud;

@@ -58,6 +58,7 @@ void bk_abc_config_init(bk_abc_config *cfg)
     cfg->pilot_factor = 5;
     cfg->quantile = 0.5;
     cfg->max_attempts_factor = 50;
+    cfg->kernel = BK_ABC_KERNEL_GLOBAL;
 }
 
 void bk_abc_result_free(bk_abc_result *r)
@@ -101,7 +102,7 @@ typedef struct abc_ctx {
     /* the previous population (gen >= 1) */
     const double *pz;         /* [n * k] in z space */
     const double *pcum;       /* [n] cumulative weights */
-    const double *sigma;      /* [k] kernel sd */
+    const double *sigma;      /* [n * k] kernel sd of each particle */
     int pn;
     const bk_abc_bound *bound; /* gen >= 1 with sim_early: the acceptance bound */
     /* outputs of the batch, per attempt */
@@ -145,7 +146,8 @@ static bk_status abc_attempt(void *vctx, uint64_t item, bk_error *err)
             double centre = c->pz[(size_t)lo * (size_t)k + (size_t)j];
             int tries = 0;
             do
-                z[j] = centre + gsl_ran_gaussian(bki_rng_gsl(&rng), c->sigma[j]);
+                z[j] = centre + gsl_ran_gaussian(bki_rng_gsl(&rng),
+                                                 c->sigma[(size_t)lo * (size_t)k + (size_t)j]);
             while ((z[j] < za || z[j] > zb) && ++tries < 10000);
             if (z[j] < za || z[j] > zb)
                 c->inside[item] = 0; /* practically never: the centre is inside */
@@ -242,6 +244,43 @@ static uint64_t batch_size(int needed, int accepted, uint64_t attempts, double p
     return b < 32 ? (most < 32 ? most : 32) : b;
 }
 
+/* sd[i * k + j]: the kernel's sd for coordinate j around particle i of the population
+ * (z, w, d). BK_ABC_KERNEL_GLOBAL: twice the weighted variance, for every particle (Beaumont et
+ * al. 2009). BK_ABC_KERNEL_LOCAL: the diagonal of the optimal local covariance matrix of Filippi
+ * et al. (2013), sum over the particles k with d_k <= eps of w~_k (z_kj - z_ij)^2 (w~ the
+ * weights renormalised over them), that is their variance plus the squared distance of z_ij from
+ * their mean: the kernel reaches from each particle towards where the next tolerance accepts.
+ * A zero sd (every particle equal) becomes a millionth of the prior's range. */
+static void kernel_sd(bk_abc_kernel kernel, const bk_param *params, int k, int n, const double *z,
+                      const double *w, const double *d, double eps, double *sd)
+{
+    for (int j = 0; j < k; j++) {
+        double m = 0, v = 0, wsum = 0;
+        for (int i = 0; i < n; i++) {
+            if (kernel == BK_ABC_KERNEL_LOCAL && !(d[i] <= eps))
+                continue;
+            m += w[i] * z[(size_t)i * (size_t)k + (size_t)j];
+            wsum += w[i];
+        }
+        if (kernel == BK_ABC_KERNEL_LOCAL)
+            m = wsum > 0 ? m / wsum : m;
+        for (int i = 0; i < n; i++) {
+            if (kernel == BK_ABC_KERNEL_LOCAL && !(d[i] <= eps))
+                continue;
+            double e = z[(size_t)i * (size_t)k + (size_t)j] - m;
+            v += w[i] * e * e;
+        }
+        if (kernel == BK_ABC_KERNEL_LOCAL)
+            v = wsum > 0 ? v / wsum : v;
+        double floor = 1e-6 * (zhi(&params[j]) - zlo(&params[j]));
+        for (int i = 0; i < n; i++) {
+            double e = z[(size_t)i * (size_t)k + (size_t)j] - m;
+            double s = kernel == BK_ABC_KERNEL_LOCAL ? sqrt(v + e * e) : sqrt(2.0 * v);
+            sd[(size_t)i * (size_t)k + (size_t)j] = s > 0 ? s : floor;
+        }
+    }
+}
+
 /* Contract in blockade/calibrate.h. */
 bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_abc_result **out,
                      bk_error *err)
@@ -250,7 +289,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     int k = prob->n_params, s = prob->n_stats, N = cfg->particles;
     if (k < 1 || k > SPEC_MAX_PARAMS || s < 1 || N < 2 || cfg->generations < 0
         || cfg->pilot_factor < 1 || !(cfg->quantile > 0 && cfg->quantile < 1)
-        || cfg->max_attempts_factor < 1 || !prob->sim)
+        || cfg->max_attempts_factor < 1 || !prob->sim
+        || (cfg->kernel != BK_ABC_KERNEL_LOCAL && cfg->kernel != BK_ABC_KERNEL_GLOBAL))
         return bki_fail(err, BK_ERR_USAGE, "ABC: bad settings (parameters 1-64, statistics "
                            ">= 1, particles >= 2, quantile in (0, 1))");
     int threads = cfg->threads > 0 ? cfg->threads : bki_cal_cpus();
@@ -260,7 +300,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     abc_ctx c;
     memset(&c, 0, sizeof c);
     double *pz = NULL, *pw = NULL, *pd = NULL, *cum = NULL, *sig = NULL, *tmp = NULL;
-    double *zmass = NULL;
+    double *zmass = NULL, *lrel = NULL;
     double *nz = NULL, *nw = NULL, *nd = NULL;
     bk_status st = BK_OK;
     if (!r)
@@ -283,12 +323,13 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     nd = bki_malloc((size_t)N * sizeof *nd);
     cum = bki_malloc((size_t)N * sizeof *cum);
     zmass = bki_malloc((size_t)N * sizeof *zmass);
-    sig = bki_malloc((size_t)k * sizeof *sig);
+    lrel = bki_malloc((size_t)N * sizeof *lrel);
+    sig = bki_malloc((size_t)N * (size_t)k * sizeof *sig);
     tmp = bki_malloc(batch_max * sizeof *tmp);
     bki_keyed *order = bki_malloc(pilot * sizeof *order);
     if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !c.beyond || !pz
         || !pw || !pd
-        || !nz || !nw || !nd || !cum || !zmass || !sig || !tmp || !order) {
+        || !nz || !nw || !nd || !cum || !zmass || !lrel || !sig || !tmp || !order) {
         st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -332,31 +373,31 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         memcpy(tmp, pd, (size_t)N * sizeof *tmp);
         gsl_sort(tmp, 1, (size_t)N);
         double eps = gsl_stats_quantile_from_sorted_data(tmp, 1, (size_t)N, cfg->quantile);
-        /* kernel: twice the weighted variance per coordinate (Beaumont et al. 2009) */
-        for (int j = 0; j < k; j++) {
-            double m = 0, v = 0;
-            for (int i = 0; i < N; i++)
-                m += pw[i] * pz[(size_t)i * (size_t)k + (size_t)j];
-            for (int i = 0; i < N; i++) {
-                double d = pz[(size_t)i * (size_t)k + (size_t)j] - m;
-                v += pw[i] * d * d;
-            }
-            sig[j] = sqrt(2.0 * v);
-            if (!(sig[j] > 0))
-                sig[j] = 1e-6 * (zhi(&prob->params[j]) - zlo(&prob->params[j]));
+        kernel_sd(cfg->kernel, prob->params, k, N, pz, pw, pd, eps, sig);
+        /* the kernel centred on particle i is normalised by its mass in the box, zmass[i], and
+         * by the product of its sds, as exp(lrel[i]) relative to the smallest product (lrel is 0
+         * for every particle with the global kernel, so that one keeps its former arithmetic) */
+        double lmin = HUGE_VAL;
+        for (int i = 0; i < N; i++) {
+            double l = 0;
+            for (int j = 0; j < k; j++)
+                l += log(sig[(size_t)i * (size_t)k + (size_t)j]);
+            lrel[i] = l;
+            lmin = l < lmin ? l : lmin;
         }
         double acc = 0;
         for (int i = 0; i < N; i++) {
             acc += pw[i];
             cum[i] = acc;
-            /* mass of the kernel centred on particle i inside the box */
             double mass = 1;
             for (int j = 0; j < k; j++) {
                 double zi = pz[(size_t)i * (size_t)k + (size_t)j];
-                mass *= gsl_cdf_ugaussian_P((zhi(&prob->params[j]) - zi) / sig[j])
-                        - gsl_cdf_ugaussian_P((zlo(&prob->params[j]) - zi) / sig[j]);
+                double sd = sig[(size_t)i * (size_t)k + (size_t)j];
+                mass *= gsl_cdf_ugaussian_P((zhi(&prob->params[j]) - zi) / sd)
+                        - gsl_cdf_ugaussian_P((zlo(&prob->params[j]) - zi) / sd);
             }
             zmass[i] = mass > 1e-300 ? mass : 1e-300;
+            lrel[i] = lmin - lrel[i];
         }
         for (int i = 0; i < N; i++)
             cum[i] /= acc;
@@ -418,10 +459,11 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
                 double e = 0;
                 for (int j = 0; j < k; j++) {
                     double d = (nz[(size_t)i * (size_t)k + (size_t)j]
-                                - pz[(size_t)m * (size_t)k + (size_t)j]) / sig[j];
+                                - pz[(size_t)m * (size_t)k + (size_t)j])
+                               / sig[(size_t)m * (size_t)k + (size_t)j];
                     e += d * d;
                 }
-                mix += pw[m] * exp(-0.5 * e) / zmass[m];
+                mix += pw[m] * exp(-0.5 * e + lrel[m]) / zmass[m];
             }
             nw[i] = mix > 0 ? 1.0 / mix : 0.0;
             wsum += nw[i];
@@ -460,7 +502,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         r->d[i] = pd[i];
     }
 done:
-    bki_free_all(c.z, c.sim, c.target, c.inside, c.beyond, pz, pw, pd, nz, nw, nd, cum, zmass, sig,
+    bki_free_all(c.z, c.sim, c.target, c.inside, c.beyond, pz, pw, pd, nz, nw, nd, cum, zmass, lrel, sig,
                  tmp, order);
     if (st != BK_OK) {
         bk_abc_result_free(r);
@@ -542,6 +584,9 @@ bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_pro
             (unsigned long long)cfg->seed, cfg->particles, cfg->generations);
     fprintf(out, "  \"pilot_factor\": %d,\n  \"quantile\": %g,\n  \"max_attempts_factor\": %d,\n",
             cfg->pilot_factor, cfg->quantile, cfg->max_attempts_factor);
+    fprintf(out, "  \"kernel\": \"%s\",\n",
+            cfg->kernel == BK_ABC_KERNEL_LOCAL ? "local (diagonal optimal local covariance)"
+                                               : "global (twice the weighted variance)");
     fprintf(out, "  \"stopped_early\": %s,\n  \"generations\": [\n",
             r->stopped_early ? "true" : "false");
     for (int g = 0; g < r->n_gen; g++)
