@@ -52,3 +52,18 @@ bk_status bki_fail_at(bk_error *err, bk_status status, const char *file, int lin
         snprintf(err->message, sizeof err->message, "%s", body);
     return status;
 }
+
+/* Contract in status_internal.h. */
+bk_status bki_fail_about(bk_error *err, bk_status status, const char *what, const char *name,
+                         const char *fmt, ...)
+{
+    char msg[768];
+    int lead = snprintf(msg, sizeof msg, "%s '%s': ", what, name);
+    if (lead >= 0 && (size_t)lead < sizeof msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg + lead, sizeof msg - (size_t)lead, fmt, ap);
+        va_end(ap);
+    }
+    return bki_fail(err, status, "%s", msg);
+}

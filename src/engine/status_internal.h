@@ -17,4 +17,9 @@ bk_status bki_fail_at(bk_error *err, bk_status status, const char *file, int lin
 /* The same without a position. */
 #define bki_fail(err, status, ...) bki_fail_at((err), (status), NULL, 0, 0, __VA_ARGS__)
 
+/* The same, the message led by "WHAT 'NAME': ": a failure about one thing the caller names (a
+ * scenario path to set, a run store's file). */
+bk_status bki_fail_about(bk_error *err, bk_status status, const char *what, const char *name,
+                         const char *fmt, ...) BK_PRINTF(5, 6);
+
 #endif

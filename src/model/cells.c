@@ -265,15 +265,8 @@ bool bki_cells_cache_fresh(const bk_model *m)
 
 void bki_cells_release(bk_model *m)
 {
-    bki_free(m->cells);
-    bki_free(m->reach);
-    bki_free(m->seg_cells);
-    bki_free(m->seg_ncells);
-    bki_free(m->roam_segs);
-    bki_free(m->roam_n);
-    bki_free(m->seg_box);
-    bki_free(m->replay_taken);
-    bki_free(m->replays);
+    bki_free_all(m->cells, m->reach, m->seg_cells, m->seg_ncells, m->roam_segs, m->roam_n,
+                 m->seg_box, m->replay_taken, m->replays);
 }
 
 /* Success probability a cell expects against `escort` units on segment `seg`; on an air link,

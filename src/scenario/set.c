@@ -4,7 +4,6 @@
  * into YAML and loading the whole scenario again.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,16 +92,7 @@ typedef struct target {
     int elem;
 } target;
 
-BK_PRINTF(4, 5)
-static bk_status set_fail(bk_error *err, bk_status st, const char *path, const char *fmt, ...)
-{
-    char msg[700];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return bki_fail(err, st, "set '%s': %s", path, msg);
-}
+#define set_fail(err, st, path, ...) bki_fail_about((err), (st), "set", (path), __VA_ARGS__)
 
 static bk_status resolve(bk_scenario *sc, const char *path, target *t, bk_error *err)
 {

@@ -11,7 +11,6 @@
 #include "store/store_internal.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,17 +53,6 @@ static const char schema_sql[] =
     "CREATE INDEX runs_by_scenario ON runs(scenario_sha256);";
 
 /* ---- errors ---------------------------------------------------------------------------- */
-
-/* Contract in store_internal.h. */
-bk_status rs_fail(const char *path, bk_error *err, bk_status code, const char *fmt, ...)
-{
-    char body[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    return bki_fail(err, code, "store '%s': %s", path, body);
-}
 
 /* Contract in store_internal.h. */
 bk_status rs_db_fail(const bk_store *st, bk_error *err, int rc, const char *what)

@@ -25,8 +25,7 @@ struct bk_store {
 /* ---- errors and SQLite helpers (store.c) ---------------------------------------------- */
 
 /* Fill err with "store 'PATH': <message>" and return `code`. */
-bk_status rs_fail(const char *path, bk_error *err, bk_status code, const char *fmt, ...)
-    BK_PRINTF(4, 5);
+#define rs_fail(path, err, code, ...) bki_fail_about((err), (code), "store", (path), __VA_ARGS__)
 
 /* An SQLite failure: out of memory is BK_ERR_NOMEM, anything else an I/O error. `what` says
  * what was being done. Reads the connection's message, so call it before any rollback. */

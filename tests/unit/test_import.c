@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bk_test.h"
+#include "bk_test_cases.h"
 #include "bk_test_model.h"
 #include "bk_test_cli.h"
 #include "bk_test_main.h"
@@ -286,55 +287,44 @@ static void expect_error(const char *text, size_t len, bk_status status, const c
 #define HEADER "event_id_cnty,event_date,time_precision,actor1,actor2,inter1,inter2,country," \
                "latitude,longitude,geo_precision,notes\n"
 
-/* A malformed events text (its bytes: a NUL may be among them), the status it is refused with,
- * the "name:line" and the words of the message, and the size limit it is read with (0: none). */
-typedef struct malformed_case {
-    const char *text;
-    size_t len;
-    bk_status status;
-    const char *line, *want;
-    unsigned long long max;
-} malformed_case;
-
-#define BYTES(s)    s, sizeof s - 1
 #define WELL_FORMED HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,fine\n"
 
-static const malformed_case malformed[] = {
-    {BYTES("event_id_cnty,event_date,time_precision,actor1,actor2,country,"
-           "longitude,geo_precision\nX1,2025-09-01,1,a,b,Mali,-8,1\n"),
-     BK_ERR_SCHEMA, "bad.csv:1:", "missing column 'latitude'", 0},
-    {BYTES("a,b,c\n1,2,3\n"), BK_ERR_SCHEMA, "bad.csv:1:", "unknown header", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n"
-                  "X2,2025-13-01,1,a,b,2,1,Mali,12.6,-8.0,1,ok\n"),
-     BK_ERR_VALUE, "bad.csv:3:", "bad date '2025-13-01'", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,123.5,-8.0,1,ok\n"), BK_ERR_VALUE,
-     "bad.csv:2:", "bad latitude", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,west,1,ok\n"), BK_ERR_VALUE,
-     "bad.csv:2:", "bad longitude", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,9,ok\n"), BK_ERR_VALUE,
-     "bad.csv:2:", "geo_precision", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,Pirates,1,Mali,12.5,-8,1,ok\n"), BK_ERR_VALUE,
-     "bad.csv:2:", "actor type", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1\n"), BK_ERR_SCHEMA,
-     "bad.csv:2:", "11 fields", 0},
-    {BYTES(HEADER "X1,2025-09-01\0\x01\x02,1\n"), BK_ERR_SYNTAX, "bad.csv:2:", "binary", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,Di\xe9ma\n"), BK_ERR_SYNTAX,
-     "bad.csv:2:", "UTF-8", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"unclosed\n"), BK_ERR_SYNTAX,
-     "bad.csv:2:", "not closed", 0},
-    {BYTES(HEADER "X1,2025-09-01,1,a,b,2,1,Mali,12.5,-8,1,\"a\"b\n"), BK_ERR_SYNTAX,
-     "bad.csv:2:", "malformed CSV", 0},
-    {BYTES(WELL_FORMED), BK_ERR_TOO_LARGE, "bad.csv", "larger than the limit", 64},
-    {BYTES(""), BK_ERR_SCHEMA, "bad.csv:1:", "empty", 0},
-};
+/* One case of the malformed texts file: its text (the rows after HEADER, or the whole text),
+ * read with its size limit, is refused with its status and message. */
+static void expect_case(const bk_test_cases *cs, bk_test_case *c)
+{
+    size_t len;
+    const char *rows = bk_test_case_text(cs, c, "rows", &len);
+    const char *whole = bk_test_case_text(cs, c, "text", &len);
+    const char *at = bk_test_case_text(cs, c, "at", NULL);
+    const char *want = bk_test_case_text(cs, c, "want", NULL);
+    const char *max = bk_test_case_raw(cs, c, "max");
+    if (!rows == !whole || !at || !want)
+        bk_test_case_fail(cs, c, "want", "a case needs rows or text, at and want");
+    char *end = NULL;
+    unsigned long long limit = max ? strtoull(max, &end, 10) : 0;
+    if (max && (end == max || *end != '\0'))
+        bk_test_case_fail(cs, c, "max", "not a whole number");
+    char *text = malloc(sizeof HEADER + len);
+    assert_non_null(text);
+    size_t head = rows ? sizeof HEADER - 1 : 0;
+    memcpy(text, HEADER, head);
+    memcpy(text + head, rows ? rows : whole, len);
+    text[head + len] = '\0';
+    expect_error(text, head + len, bk_test_case_status(cs, c, "status"), at, want, limit);
+    free(text);
+}
 
 static void test_malformed(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
-        const malformed_case *c = &malformed[i];
-        expect_error(c->text, c->len, c->status, c->line, c->want, c->max);
-    }
+    static const char *const keys[] = {"text", "rows", "status", "at", "want", "max", NULL};
+    bk_test_cases cs;
+    bk_test_cases_load(&cs, "tests/data/events-malformed.txt", keys);
+    assert_int_equal(cs.n, 14);
+    for (size_t i = 0; i < cs.n; i++)
+        expect_case(&cs, &cs.c[i]);
+    bk_test_cases_free(&cs);
     /* the text refused only for its size is accepted without a limit */
     static const char ok[] = WELL_FORMED;
     bk_events *ev = NULL;

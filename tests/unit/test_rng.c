@@ -28,12 +28,19 @@ static void test_known_answer(void **state)
     assert_true(bki_rng_next(&r) == 0x7e68b68aec7ba23bULL);
 }
 
+/* Two generators on the same key. */
+static void init_twins(bk_rng *a, bk_rng *b, uint64_t seed, uint32_t replication,
+                       uint32_t purpose, uint32_t entity)
+{
+    bki_rng_init(a, seed, replication, purpose, entity);
+    bki_rng_init(b, seed, replication, purpose, entity);
+}
+
 static void test_same_key_same_sequence(void **state)
 {
     (void)state;
     bk_rng a, b;
-    bki_rng_init(&a, 123, 4, BK_RNG_TRAVEL, 77);
-    bki_rng_init(&b, 123, 4, BK_RNG_TRAVEL, 77);
+    init_twins(&a, &b, 123, 4, BK_RNG_TRAVEL, 77);
     for (int i = 0; i < 1000; i++)
         assert_true(bki_rng_next(&a) == bki_rng_next(&b));
 }
@@ -94,8 +101,7 @@ static void test_inline_uniform_matches_gsl(void **state)
 {
     (void)state;
     bk_rng a, b;
-    bki_rng_init(&a, 77, 3, BK_RNG_TEST, 2);
-    bki_rng_init(&b, 77, 3, BK_RNG_TEST, 2);
+    init_twins(&a, &b, 77, 3, BK_RNG_TEST, 2);
     for (int i = 0; i < 1000; i++)
         assert_true(bki_rng_uniform(&a) == gsl_rng_uniform(bki_rng_gsl(&b)));
 }

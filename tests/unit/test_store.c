@@ -113,6 +113,13 @@ static bk_store *store_with_two_runs(char *path, size_t size)
     return s;
 }
 
+/* The same, for a test that does not need the store's path. */
+static bk_store *two_runs(void)
+{
+    char path[PATH_LEN];
+    return store_with_two_runs(path, sizeof path);
+}
+
 /* ---- the library ------------------------------------------------------------------------ */
 
 static void test_open_create_and_reopen(void **state)
@@ -157,8 +164,7 @@ static void test_open_create_and_reopen(void **state)
 static void test_show_prints_every_field(void **state)
 {
     (void)state;
-    char path[PATH_LEN];
-    bk_store *s = store_with_two_runs(path, sizeof path);
+    bk_store *s = two_runs();
     char *out = printed(call_show, s, 1, 0);
     BK_TEST_HAS_ALL(out, "kind", "run", "status           done", "started (UTC)", "Z\n",
                     "ended (UTC)", "scenario         Two corridors (test)",
@@ -204,8 +210,7 @@ static void test_show_escapes_terminal_controls(void **state)
 static void test_diff_compares_metrics(void **state)
 {
     (void)state;
-    char path[PATH_LEN];
-    bk_store *s = store_with_two_runs(path, sizeof path);
+    bk_store *s = two_runs();
     char *out = printed(call_diff, s, 1, 2);
     BK_TEST_HAS_ALL(out,
                     "scenario: the same in both runs: Two corridors (test) (sha256 " HASH_A ")",
@@ -313,8 +318,7 @@ static void test_readonly_open_creates_nothing(void **state)
 static void test_unknown_id_and_bad_calls(void **state)
 {
     (void)state;
-    char path[PATH_LEN];
-    bk_store *s = store_with_two_runs(path, sizeof path);
+    bk_store *s = two_runs();
     bk_error err = {0};
     bk_status st;
     char *out = capture(call_show, s, 99, 0, &st, &err);

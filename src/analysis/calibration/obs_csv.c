@@ -232,8 +232,7 @@ void bk_aggregates_free(bk_aggregates *ag)
 {
     if (!ag)
         return;
-    bki_free(ag->a);
-    bki_free(ag);
+    bki_free_all(ag->a, ag);
 }
 
 /* Aggregates from the file `path`, or from text[0..len) when path is NULL; `name` for messages. */

@@ -207,8 +207,7 @@ void bk_validation_free(bk_validation *v)
 {
     if (!v)
         return;
-    bki_free(v->rows);
-    bki_free(v);
+    bki_free_all(v->rows, v);
 }
 
 int bk_validation_count(const bk_validation *v)

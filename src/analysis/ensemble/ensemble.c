@@ -592,13 +592,22 @@ static bool copy_columns(bk_ensemble *dst, const bk_ensemble *src)
     return true;
 }
 
+/* Whether two ensembles have the same identity; when not, err says "WHAT: the X differs" with
+ * the first difference (status BK_ERR_USAGE). */
+static bool same_identity(const bk_ensemble *a, const bk_ensemble *b, bool same_shard,
+                          const char *what, bk_error *err)
+{
+    const char *diff = identity_difference(a, b, same_shard);
+    if (diff)
+        bki_fail(err, BK_ERR_USAGE, "%s: the %s differs", what, diff);
+    return diff == NULL;
+}
+
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_merge(bk_ensemble *dst, const bk_ensemble *src, bk_error *err)
 {
-    const char *diff = identity_difference(dst, src, false);
-    if (diff)
-        return bki_fail(err, BK_ERR_USAGE,
-                           "these are not parts of the same ensemble: the %s differs", diff);
+    if (!same_identity(dst, src, false, "these are not parts of the same ensemble", err))
+        return BK_ERR_USAGE;
     for (uint64_t i = 0; i < (dst->n_blocks + 7) / 8; i++)
         if (dst->done[i] & src->done[i])
             return bki_fail(err, BK_ERR_USAGE,
@@ -628,10 +637,8 @@ bk_status bk_ensemble_merge(bk_ensemble *dst, const bk_ensemble *src, bk_error *
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_resume(bk_ensemble *ens, const bk_ensemble *state, bk_error *err)
 {
-    const char *diff = identity_difference(ens, state, true);
-    if (diff)
-        return bki_fail(err, BK_ERR_USAGE,
-                           "the checkpoint is of a different ensemble: the %s differs", diff);
+    if (!same_identity(ens, state, true, "the checkpoint is of a different ensemble", err))
+        return BK_ERR_USAGE;
     if (ens->acc.n != 0)
         return bki_fail(err, BK_ERR_USAGE, "resume: the ensemble has already run");
     return bk_ensemble_merge(ens, state, err);
