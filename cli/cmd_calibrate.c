@@ -88,6 +88,8 @@ int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out)
     cfg.day_to = to;
     if (in->spec && in->spec->report_prob > 0)
         cfg.report_prob = in->spec->report_prob;
+    if (in->spec)
+        cfg.regions = in->spec->regions;
     if (in->spec && in->spec->n_keywords > 0) {
         cfg.attack_keywords = (const char *const *)in->spec->keywords;
         cfg.n_attack_keywords = in->spec->n_keywords;

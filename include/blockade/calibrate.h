@@ -204,6 +204,9 @@ typedef struct bk_obs_config {
                                            notes contain one; NULL: tanker, convoy, truck */
     int n_attack_keywords;
     bool weekly;                  /* also the attacks per week of the window (default true) */
+    bool regions;                 /* also the attacks in each first-level region (admin1) of the
+                                     scenario's country, counted on the segments with an end
+                                     in it (default false) */
 } bk_obs_config;
 
 /* Defaults: window = the scenario's first 30 days (sc may be NULL: window 0..-1). */
@@ -287,7 +290,7 @@ typedef struct bk_param {
 } bk_param;
 
 /* A spec file: YAML with `parameters:` (a list of {path, prior, low, high}) and optionally
- * `window: {from, to}`, `observation: {report_prob, attack_keywords}`, `name`. */
+ * `window: {from, to}`, `observation: {report_prob, attack_keywords, regions}`, `name`. */
 typedef struct bk_calib_spec {
     char name[128];
     bk_param *params;        /* owned */
@@ -296,6 +299,7 @@ typedef struct bk_calib_spec {
     double report_prob;      /* 0 when absent */
     char **keywords;         /* owned, may be NULL */
     int n_keywords;
+    bool regions;            /* observation.regions: attacks by region too (bk_obs_config) */
 } bk_calib_spec;
 
 /* Load a spec file. On failure *out is NULL and err names the file and line: BK_ERR_IO,

@@ -121,6 +121,7 @@ static void test_spec_errors(void **state)
     assert_int_equal(bk_calib_spec_load_string(ok, strlen(ok), "ok.yaml", &spec, &err), BK_OK);
     assert_int_equal(spec->n_params, 1);
     assert_true(spec->day_from < 0);
+    assert_false(spec->regions);
     assert_true(fabs(bk_param_at(&spec->params[0], 0.5) - 0.3) < 1e-12);
     bk_calib_spec_free(spec);
     const bk_param lp = {"x", BK_PRIOR_LOGUNIFORM, 0.01, 1};
@@ -144,6 +145,11 @@ static void test_spec_errors(void **state)
          "observation.report_prob"},
         {"window: {from: 2025-09-30, to: 2025-09-01}\nparameters:\n  - {path: a, low: 0, high: 1}\n",
          BK_ERR_VALUE, "window"},
+        {"observation:\n  regions: yes\nparameters:\n  - {path: a, low: 0, high: 1}\n",
+         BK_ERR_VALUE, "bad.yaml:2: observation.regions must be true or false"},
+        {"observation:\n  report_prob: 0.5\n  regoins: true\nparameters:\n"
+         "  - {path: a, low: 0, high: 1}\n",
+         BK_ERR_SCHEMA, "bad.yaml:3: unexpected key in observation"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&err, 0, sizeof err);

@@ -600,6 +600,46 @@ static void test_observation(void **state)
             assert_true(fabs(v[k] - t.delivered_l / 1e6) < 1e-6);
     }
     assert_true(fabs(attacks - (double)t.attacks_attempted) < 1e-9); /* report_prob 1 */
+    /* by region: the record's attacks in each of Mali's regions (an attack on a road between two
+     * regions counts in both); the other statistics keep their values, simulated ones too */
+    bk_obs_config rcfg = cfg;
+    rcfg.regions = true;
+    bk_obs *robs = NULL;
+    assert_int_equal(bk_obs_new(bamako, ev, ag, &rcfg, &robs, &err), BK_OK);
+    assert_int_equal(bk_obs_count(robs), bk_obs_count(obs) + 4);
+    double *rv = calloc((size_t)bk_obs_count(robs), sizeof *rv);
+    assert_int_equal(bk_obs_simulate(robs, run, 1, 1.0, rv, &err), BK_OK);
+    static const struct {
+        const char *name;
+        double observed;
+    } regions[] = {{"attacks_region_kayes", 3}, {"attacks_region_koulikoro", 2},
+                   {"attacks_region_bamako", 0}, {"attacks_region_sikasso", 2}};
+    int j = 0;
+    for (int k = 0; k < bk_obs_count(robs); k++) {
+        bk_obs_stat s;
+        bk_obs_get(robs, k, &s);
+        if (strncmp(s.name, "attacks_region_", 15) != 0) {
+            bk_obs_stat o;
+            bk_obs_get(obs, j, &o);
+            assert_string_equal(s.name, o.name);
+            assert_true(s.observed == o.observed && rv[k] == v[j]);
+            j++;
+            continue;
+        }
+        bool known = false;
+        for (size_t r = 0; r < sizeof regions / sizeof regions[0]; r++)
+            if (strcmp(s.name, regions[r].name) == 0) {
+                known = true;
+                if (fabs(s.observed - regions[r].observed) > 1e-9)
+                    fail_msg("%s: %g observed, the record has %g", s.name, s.observed,
+                             regions[r].observed);
+            }
+        assert_true(known && s.group == BK_OBS_ATTACKS && !s.aggregate);
+        assert_true(rv[k] >= 0 && rv[k] <= (double)t.attacks_attempted);
+    }
+    assert_int_equal(j, bk_obs_count(obs));
+    free(rv);
+    bk_obs_free(robs);
     bk_run_free(run);
     free(v);
     bk_obs_free(obs);

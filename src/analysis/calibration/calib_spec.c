@@ -114,6 +114,22 @@ static bk_status spec_parse(struct fy_document *doc, const char *name, bk_calib_
                    || spec->report_prob > 1))
             return spec_fail(err, BK_ERR_VALUE, name, map_line(obs),
                              "observation.report_prob must be in (0, 1]", NULL);
+        void *oi = NULL;
+        struct fy_node_pair *op;
+        while ((op = fy_node_mapping_iterate(obs, &oi)) != NULL) {
+            const char *k = fy_node_get_scalar0(fy_node_pair_key(op));
+            if (!k || (strcmp(k, "report_prob") && strcmp(k, "attack_keywords")
+                       && strcmp(k, "regions")))
+                return spec_fail(err, BK_ERR_SCHEMA, name, scalar_line(fy_node_pair_key(op)),
+                                 "unexpected key in observation: it has report_prob, "
+                                 "attack_keywords and regions",
+                                 NULL);
+        }
+        const char *rg = scalar_of(obs, "regions");
+        if (rg && strcmp(rg, "true") != 0 && strcmp(rg, "false") != 0)
+            return spec_fail(err, BK_ERR_VALUE, name, map_line(obs),
+                             "observation.regions must be true or false", NULL);
+        spec->regions = rg && strcmp(rg, "true") == 0;
         struct fy_node *kw = fy_node_mapping_lookup_by_string(obs, "attack_keywords", FY_NT);
         if (kw) {
             if (!fy_node_is_sequence(kw))

@@ -160,6 +160,47 @@ static bk_status match_place(const bk_obs *obs, obs_stat *s, const bk_aggregate 
     return BK_OK;
 }
 
+/* The attacks in each first-level region (admin1) of the scenario's country, in the order the
+ * regions first appear among the places: a statistic of kind S_AGG_ATTACKS over the segments
+ * with at least one end in the region (an attack on a road between two regions counts in
+ * both), for the record's events and the simulated attacks alike. BK_ERR_NOMEM or BK_OK. */
+static bk_status add_region_stats(bk_obs *obs)
+{
+    const bk_scenario *sc = obs->sc;
+    for (int i = 0; i < sc->n_places; i++) {
+        const bk_place *pl = &sc->places[i];
+        if (!pl->admin1[0] || !ieq(pl->country, sc->country))
+            continue;
+        bool seen = false;
+        for (int j = 0; j < i && !seen; j++)
+            seen = ieq(sc->places[j].country, sc->country)
+                   && ieq(sc->places[j].admin1, pl->admin1);
+        if (seen)
+            continue;
+        obs_stat *s = add_stat(obs);
+        if (!s)
+            return BK_ERR_NOMEM;
+        s->seg_ok = bki_calloc((size_t)sc->n_segments + 1, 1);
+        s->place_ok = bki_calloc((size_t)sc->n_places + 1, 1);
+        if (!s->seg_ok || !s->place_ok)
+            return BK_ERR_NOMEM;
+        for (int j = 0; j < sc->n_places; j++)
+            s->place_ok[j] = ieq(sc->places[j].country, sc->country)
+                             && ieq(sc->places[j].admin1, pl->admin1);
+        for (int g = 0; g < sc->n_segments; g++)
+            s->seg_ok[g] = s->place_ok[sc->segments[g].from] || s->place_ok[sc->segments[g].to];
+        int n = snprintf(s->name, sizeof s->name, "attacks_region_%s", pl->admin1);
+        for (int k = 15; k < n && s->name[k]; k++)
+            s->name[k] = s->name[k] == ' ' ? '_' : (char)tolower((unsigned char)s->name[k]);
+        copy_str(s->unit, sizeof s->unit, "events");
+        s->kind = S_AGG_ATTACKS;
+        s->corridor = -1;
+        s->d0 = obs->d0;
+        s->d1 = obs->d1;
+    }
+    return BK_OK;
+}
+
 /* Contract in blockade/calibrate.h. */
 bk_status bk_obs_new(const bk_scenario *sc, const bk_events *ev, const bk_aggregates *ag,
                      const bk_obs_config *cfg, bk_obs **out, bk_error *err)
@@ -219,6 +260,8 @@ bk_status bk_obs_new(const bk_scenario *sc, const bk_events *ev, const bk_aggreg
         s->kind = S_ATTACKS_WEEK;
         s->corridor = -1;
     }
+    if (cfg->regions && st == BK_OK)
+        st = add_region_stats(obs);
     int n_attack_stats = obs->n;
     if (st == BK_OK && ev) {
         for (size_t i = 0; i < bk_events_count(ev); i++) {
@@ -229,6 +272,8 @@ bk_status bk_obs_new(const bk_scenario *sc, const bk_events *ev, const bk_aggreg
             for (int k = 0; k < n_attack_stats; k++) {
                 obs_stat *s = &obs->st[k];
                 if (s->kind == S_ATTACKS_CORRIDOR && s->corridor != c)
+                    continue;
+                if (s->kind == S_AGG_ATTACKS && !s->seg_ok[e->segment])
                     continue;
                 s->observed += overlap(e->day_from, e->day_to, start + s->d0, start + s->d1);
             }
