@@ -75,8 +75,7 @@ int cli_usage_error(const char *fmt, ...)
 /* Loads a scenario file or the embedded default; reports errors itself. */
 int cli_load_scenario(const char *path, bk_scenario **out)
 {
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = path ? bk_scenario_load_file(path, out, &err)
                         : bk_scenario_load_default(out, &err);
     if (st != BK_OK)

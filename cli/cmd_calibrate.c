@@ -51,8 +51,7 @@ int cli_calib_load(const char *scenario, const char *observed, const char *aggre
     int rc = cli_load_scenario(scenario, &in->sc);
     if (rc != CLI_EXIT_OK)
         return rc;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = BK_OK;
     if (observed) {
         st = bk_events_read_file(observed, NULL, &in->ev, &err);
@@ -94,8 +93,7 @@ int cli_calib_obs(const cli_calib_inputs *in, long from, long to, bk_obs **out)
         cfg.attack_keywords = (const char *const *)in->spec->keywords;
         cfg.n_attack_keywords = in->spec->n_keywords;
     }
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_obs_new(in->sc, in->ev, in->ag, &cfg, out, &err);
     return st == BK_OK ? CLI_EXIT_OK : cli_report(st, &err);
 }
@@ -141,8 +139,7 @@ int cli_calib_abc(const bk_abc_problem *prob, const bk_abc_config *cfg0, bool qu
         cfg.progress_ud = NULL;
     }
     cfg.cancel = &cli_interrupted;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_abc_run(prob, &cfg, out, &err);
     if (tty)
         fputs("\r\033[K", stderr);
@@ -232,8 +229,7 @@ static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r,
     bk_policy *pol = NULL;
     bk_scenario *cal = NULL;
     char *caltext = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_policy_load_string(ptext, plen, "calibration", &pol, &err);
     if (st == BK_OK)
         st = bk_policy_apply_text(pol, in->sc, &cal, &caltext, &err);
@@ -296,8 +292,7 @@ int cli_cmd_calibrate(const cli_invocation *inv)
     rc = cli_calib_obs(&in, from, to, &obs);
     if (rc != CLI_EXIT_OK)
         goto done;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_calibration_new(in.sc, in.spec, obs, &cal, &err);
     if (st != BK_OK) {
         rc = cli_report(st, &err);

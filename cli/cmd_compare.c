@@ -56,8 +56,7 @@ int cli_cmd_compare(const cli_invocation *inv)
     bk_scenario *sc[MAX_POLICIES] = {0};
     const char *names[MAX_POLICIES], *labels[MAX_POLICIES];
     for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = bk_policy_load_file(files[k], &pol[k], &err);
         if (st == BK_OK)
             st = bk_policy_apply(pol[k], base, &sc[k], &err);
@@ -111,8 +110,7 @@ int cli_cmd_compare(const cli_invocation *inv)
 
     bk_compare *cmp = NULL;
     if (rc == CLI_EXIT_OK) {
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = bk_compare_run((const bk_scenario *const *)sc, names, labels, n, &cfg,
                                       &cmp, &err);
         rc = cli_analysis_ran(&an, st, &err);

@@ -123,8 +123,7 @@ static int prepare_work(ens_run *x, bk_ensemble *ens)
         int rc = cli_load_state(x->ckpt.path, &state);
         if (rc != CLI_EXIT_OK)
             return rc;
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = bk_ensemble_resume(ens, state, &err);
         bk_ensemble_free(state);
         if (st != BK_OK) {
@@ -296,8 +295,7 @@ static int ensemble_main(ens_run *x)
             opt[OPT_CHECKPOINT].set ? (double)opt[OPT_CHECKPOINT].num : DEFAULT_CHECKPOINT_S;
     }
     bk_ensemble *ens = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_ensemble_new(sc, &cfg, &ens, &err);
     if (st != BK_OK) {
         rc = cli_report(st, &err);
@@ -453,8 +451,7 @@ int cli_cmd_ensemble(const cli_invocation *inv)
     }
 
     if (x.mpi) {
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = bk_mpi_init(NULL, NULL, &x.rank, &x.size, &x.local_size, &err);
         if (st != BK_OK)
             return cli_report(st, &err);

@@ -96,8 +96,7 @@ int cli_cmd_events_import(const cli_invocation *inv)
     import_ctx ctx = {sc, out.f, quiet, 0};
     bk_events_write_csv_header(out.f);
     bk_events_info info;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_events_scan_file(inv->args[0], &filter, import_event, &ctx, &info, &err);
     bk_scenario_free(sc);
     if (st != BK_OK) {

@@ -71,8 +71,7 @@ int cli_cmd_merge(const cli_invocation *inv)
                           pi.shard_count);
                 rc = CLI_EXIT_USAGE;
             } else {
-                bk_error err;
-                memset(&err, 0, sizeof err);
+                bk_error err = {0};
                 bk_status st = bk_ensemble_merge(all, part, &err);
                 if (st != BK_OK) {
                     cli_error("cannot merge '%s' with '%s': %s", inv->args[i], inv->args[0],

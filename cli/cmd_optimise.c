@@ -59,8 +59,7 @@ int cli_cmd_optimise(const cli_invocation *inv)
         return rc;
     bk_levers *lv = NULL;
     bk_objective *obj = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_levers_load_file(opt[OPT_LEVERS].str, sc, &lv, &err);
     if (st == BK_OK)
         st = opt[OPT_OBJECTIVE].set ? bk_objective_load_file(opt[OPT_OBJECTIVE].str, &obj, &err)

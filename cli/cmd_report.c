@@ -30,8 +30,7 @@ static int write_report(const char *dir, const char *path, const bk_report_confi
     int rc = cli_atomic_open(&o, path);
     if (rc != CLI_EXIT_OK)
         return rc;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_report_write(dir, cfg, o.f, &err);
     if (st != BK_OK)
         rc = cli_report(st, &err);
@@ -64,8 +63,7 @@ int cli_cmd_report(const cli_invocation *inv)
         rc = cli_store_open_read(&opt[OPT_STORE], &store);
         if (rc != CLI_EXIT_OK)
             return rc;
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status bst = bk_store_out_dir(store, id, &run_dir, &err);
         bk_store_close(store);
         if (bst == BK_ERR_USAGE) {

@@ -198,8 +198,7 @@ int cli_cmd_run(const cli_invocation *inv)
     }
 
     bk_run *run = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_sim_run(sc, &cfg, &run, &err);
     if (cli_interrupted) {
         rc = CLI_EXIT_INTERRUPTED;

@@ -47,8 +47,7 @@ int cli_store_open_read(const cli_value *store_opt, bk_store **out)
         cli_error("no run store at '%s' (run something with --out first, or give --store)", path);
         return CLI_EXIT_IO;
     }
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_store_open_readonly(path, out, &err);
     if (st != BK_OK)
         return cli_report(st, &err);
@@ -92,8 +91,7 @@ static int print_from_store(const cli_value *store_opt, runs_what what, long lim
     int rc = cli_store_open_read(store_opt, &store);
     if (rc != CLI_EXIT_OK)
         return rc;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = what == RUNS_LIST   ? bk_store_list(store, limit, stdout, &err)
                    : what == RUNS_SHOW ? bk_store_show(store, a, stdout, &err)
                                        : bk_store_diff(store, a, b, stdout, &err);

@@ -127,8 +127,7 @@ int cli_cmd_scenario_apply(const cli_invocation *inv)
     bk_policy *pol = NULL;
     bk_scenario *sc = NULL;
     char *text = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_policy_load_file(inv->args[1], &pol, &err);
     if (st == BK_OK)
         st = bk_policy_apply_text(pol, base, &sc, &text, &err);

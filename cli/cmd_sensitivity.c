@@ -71,8 +71,7 @@ int cli_cmd_sensitivity(const cli_invocation *inv)
         if (inv->opt[OPT_SOBOL].set)
             cfg.sobol_n = inv->opt[OPT_SOBOL].num;
         cfg.cancel = &cli_interrupted;
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = bk_sensitivity_run(in.sc, in.spec, outcomes, n_out, &cfg, &s, &err);
         if (st != BK_OK)
             rc = cli_report(st, &err);

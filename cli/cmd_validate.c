@@ -62,8 +62,7 @@ static int print_backtest(const cli_calib_inputs *in, const bk_obs *obs, const b
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_backtest_baselines(in->sc, in->ev, in->ag, &cfg, obs, origin, b, &err);
     if (st != BK_OK) {
         free(b);
@@ -224,8 +223,7 @@ static int load_posterior(const char *path, const bk_calib_spec *spec, const bk_
         for (int q = 0; q < k; q++)
             if (strcmp(spec->params[q].path, "observation.report_prob") == 0)
                 rp[i] = t[q];
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = bk_calib_apply(spec, base, t, &scs[i], &err);
         if (st != BK_OK) {
             for (int q = 0; q < i; q++)
@@ -287,8 +285,7 @@ int cli_cmd_validate(const cli_invocation *inv)
         holdout = from + BACKTEST_ORIGIN_DAYS;
     long origin = holdout;
     const bk_scenario *scored = in.sc;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     if (has_holdout) {
         if (holdout <= from || holdout > to) {
             char a[11], b[11];

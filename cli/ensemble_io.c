@@ -160,8 +160,7 @@ int cli_load_state(const char *path, bk_ensemble **out)
         cli_error("cannot open '%s': %s", path, strerror(errno));
         return CLI_EXIT_IO;
     }
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_ensemble_read_state(f, path, out, &err);
     fclose(f);
     if (st != BK_OK) {

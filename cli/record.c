@@ -152,8 +152,7 @@ int cli_record_begin(cli_record *rec, const char *store_path, const cli_invocati
     memset(rec, 0, sizeof *rec);
     if (!store_path)
         return CLI_EXIT_OK;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_store_open(store_path, &rec->store, &err);
     if (st != BK_OK)
         return cli_report(st, &err);
@@ -192,8 +191,7 @@ int cli_record_finish(cli_record *rec, int rc, const char *summary_json)
     const char *status = rc == CLI_EXIT_OK            ? "done"
                          : rc == CLI_EXIT_INTERRUPTED ? "interrupted"
                                                       : "failed";
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_store_finish(rec->store, rec->id, status, summary_json, &err);
     bk_store_close(rec->store);
     rec->store = NULL;

@@ -273,8 +273,7 @@ static int run_ensemble(job *j, const char *dir, char **result, char *msg, size_
     bk_ensemble_config_init(&cfg, j->req.sc[0]);
     JOB_SETTINGS(cfg, j, c, on_partial);
     bk_ensemble *ens = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_ensemble_new(j->req.sc[0], &cfg, &ens, &err);
     if (st == BK_OK)
         st = bk_ensemble_run(ens, &err);
@@ -316,8 +315,7 @@ static int run_compare(job *j, const char *dir, char **result, char *msg, size_t
     bk_compare_config_init(&cfg, j->req.sc[0]);
     JOB_SETTINGS(cfg, j, c, on_compare_partial);
     bk_compare *cmp = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_compare_run((const bk_scenario *const *)j->req.sc,
                                   (const char *const *)j->req.name,
                                   (const char *const *)j->req.label, j->req.n, &cfg, &cmp, &err);

@@ -108,8 +108,7 @@ static int read_policy(struct fy_node *pn, int k, const bk_scenario *base, serve
     char pname[32];
     snprintf(pname, sizeof pname, "policies[%d]", k);
     bk_policy *pol = NULL;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     bk_status st = bk_policy_load_string(text, strlen(text), pname, &pol, &err);
     free(text);
     if (st == BK_OK)

@@ -24,8 +24,7 @@ static bool store_open(const char *store_path, struct MHD_Connection *c, bk_stor
     *st = NULL;
     if (store_path == NULL || access(store_path, F_OK) != 0)
         return true;
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     if (bk_store_open_readonly(store_path, st, &err) != BK_OK) {
         *ret = serve_send_error(c, 500, "%s", err.message);
         return false;
@@ -122,8 +121,7 @@ enum MHD_Result serve_runs(const char *store_path, struct MHD_Connection *c, con
         bk_store_close(st);
         return serve_send_error(c, 500, "out of memory");
     }
-    bk_error err;
-    memset(&err, 0, sizeof err);
+    bk_error err = {0};
     unsigned status = 200;
     bk_status bs = BK_OK;
     const char *file = NULL;

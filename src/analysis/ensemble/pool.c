@@ -44,8 +44,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         if (quit)
             break;
-        bk_error err;
-        memset(&err, 0, sizeof err);
+        bk_error err = {0};
         bk_status st = p->job->work(p->job->ctx, wa->id, item, &err);
         if (st != BK_OK) {
             pthread_mutex_lock(&p->mu);
