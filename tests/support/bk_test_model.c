@@ -70,6 +70,16 @@ char *bk_test_edit_all(char *s, const char *from, const char *to)
     return s;
 }
 
+char *bk_test_edits(char *s, const char *const *edits)
+{
+    for (; *edits != NULL; edits += 2) {
+        if (edits[1] == NULL)
+            fail_msg("edit of '%s' has no replacement", edits[0]);
+        s = bk_test_edit(s, edits[0], edits[1]);
+    }
+    return s;
+}
+
 bk_scenario *bk_test_load_text(const char *text)
 {
     bk_scenario *sc = NULL;

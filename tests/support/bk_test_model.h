@@ -26,6 +26,11 @@ char *bk_test_edit(char *s, const char *from, const char *to);
 /* Replace every occurrence of `from` by `to`; frees s. */
 char *bk_test_edit_all(char *s, const char *from, const char *to);
 
+/* bk_test_edit of s by each pair (from, to) of the NULL-terminated list `edits`, in order;
+ * frees s. BK_TEST_EDITS(s, "from", "to", ...) lists the pairs in place. */
+char *bk_test_edits(char *s, const char *const *edits);
+#define BK_TEST_EDITS(s, ...) bk_test_edits((s), (const char *const[]){__VA_ARGS__, NULL})
+
 /* The scenario of a YAML text named "test.yaml"; fails the test if it does not load. */
 bk_scenario *bk_test_load_text(const char *text);
 
