@@ -405,6 +405,16 @@ int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, con
     return fclose(f) == 0 && st == BK_OK ? 0 : -1;
 }
 
+int bk_test_write_scenario(const char *dir, const bk_scenario *sc)
+{
+    size_t len = 0;
+    const char *text = bk_scenario_text(sc, &len);
+    char *path = bk_test_write_temp(dir, "scenario.yaml", text, len);
+    int rc = path ? 0 : -1;
+    free(path);
+    return rc;
+}
+
 char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,
                      size_t *len)
 {

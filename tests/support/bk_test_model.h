@@ -179,6 +179,10 @@ typedef bk_status (*bk_test_writer)(const void *obj, FILE *out);
  * closed (never fails the test itself: usable in a group set-up). */
 int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, const void *obj);
 
+/* Write the file scenario.yaml in `dir`: the text of sc as loaded, as `blockade run --out` keeps
+ * it. 0 on success, -1 on failure (never fails the test itself: usable in a group set-up). */
+int bk_test_write_scenario(const char *dir, const bk_scenario *sc);
+
 /* The HTML report of the output directory `dir` in memory (free it), returned even on failure
  * so that a test can check that nothing was written; the status in *st, the message in *err,
  * the length in *len (if not NULL). */
