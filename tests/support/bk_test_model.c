@@ -70,6 +70,16 @@ char *bk_test_edit_all(char *s, const char *from, const char *to)
     return s;
 }
 
+char *bk_test_edits(char *s, const char *const *edits)
+{
+    for (; *edits != NULL; edits += 2) {
+        if (edits[1] == NULL)
+            fail_msg("edit of '%s' has no replacement", edits[0]);
+        s = bk_test_edit(s, edits[0], edits[1]);
+    }
+    return s;
+}
+
 bk_scenario *bk_test_load_text(const char *text)
 {
     bk_scenario *sc = NULL;
@@ -393,6 +403,16 @@ int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, con
         return -1;
     bk_status st = fn(obj, f);
     return fclose(f) == 0 && st == BK_OK ? 0 : -1;
+}
+
+int bk_test_write_scenario(const char *dir, const bk_scenario *sc)
+{
+    size_t len = 0;
+    const char *text = bk_scenario_text(sc, &len);
+    char *path = bk_test_write_temp(dir, "scenario.yaml", text, len);
+    int rc = path ? 0 : -1;
+    free(path);
+    return rc;
 }
 
 char *bk_test_report(const char *dir, const bk_report_config *cfg, bk_status *st, bk_error *err,

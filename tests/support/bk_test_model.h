@@ -26,6 +26,11 @@ char *bk_test_edit(char *s, const char *from, const char *to);
 /* Replace every occurrence of `from` by `to`; frees s. */
 char *bk_test_edit_all(char *s, const char *from, const char *to);
 
+/* bk_test_edit of s by each pair (from, to) of the NULL-terminated list `edits`, in order;
+ * frees s. BK_TEST_EDITS(s, "from", "to", ...) lists the pairs in place. */
+char *bk_test_edits(char *s, const char *const *edits);
+#define BK_TEST_EDITS(s, ...) bk_test_edits((s), (const char *const[]){__VA_ARGS__, NULL})
+
 /* The scenario of a YAML text named "test.yaml"; fails the test if it does not load. */
 bk_scenario *bk_test_load_text(const char *text);
 
@@ -173,6 +178,10 @@ typedef bk_status (*bk_test_writer)(const void *obj, FILE *out);
 /* Write the file `name` in `dir` with fn. 0 on success, -1 if it cannot be opened, written or
  * closed (never fails the test itself: usable in a group set-up). */
 int bk_test_write_with(const char *dir, const char *name, bk_test_writer fn, const void *obj);
+
+/* Write the file scenario.yaml in `dir`: the text of sc as loaded, as `blockade run --out` keeps
+ * it. 0 on success, -1 on failure (never fails the test itself: usable in a group set-up). */
+int bk_test_write_scenario(const char *dir, const bk_scenario *sc);
 
 /* The HTML report of the output directory `dir` in memory (free it), returned even on failure
  * so that a test can check that nothing was written; the status in *st, the message in *err,

@@ -84,6 +84,17 @@ static const char *const CUT_WEST = "timeline:\n"
 
 #define series(run, name, buf) bk_test_series(run, name, buf, MAXD)
 
+/* series of each daily column named in the NULL-terminated list of pairs (name, buffer) that
+ * follows run. */
+static void series_all(const bk_run *run, ...)
+{
+    va_list ap;
+    va_start(ap, run);
+    for (const char *name; (name = va_arg(ap, const char *)) != NULL;)
+        series(run, name, va_arg(ap, double *));
+    va_end(ap);
+}
+
 /* Litres are conserved across the depot and every stock outside it (the run checks it every
  * day; here the totals too), and the outside stocks did carry the city: they fell. */
 static void test_litres_conserved_across_buffers(void **state)
@@ -210,9 +221,7 @@ static void test_declaration_moves_price(void **state)
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *run = run_seed(sc, seed);
         double r[MAXD], e[MAXD], sh[MAXD];
-        series(run, "price_ratio", r);
-        series(run, "expectation", e);
-        series(run, "shortage_share", sh);
+        series_all(run, "price_ratio", r, "expectation", e, "shortage_share", sh, NULL);
         for (int d = 0; d < decl; d++)
             assert_true(fabs(r[d] - 1.0) < 1e-12 && e[d] == 0.0);
         assert_true(e[decl] > 0.5);
@@ -237,8 +246,7 @@ static void test_schools_decisions(void **state)
     for (uint64_t seed = 1; seed <= 10; seed++) {
         bk_run *run = run_seed(sc, seed);
         double open[MAXD], hol[MAXD];
-        series(run, "schools_open", open);
-        series(run, "school_holiday", hol);
+        series_all(run, "schools_open", open, "school_holiday", hol, NULL);
         int n = run->days;
         for (int d = 0; d < n; d++) {
             bool start = open[d] == 0 && (d == 0 || open[d - 1] == 1);
@@ -277,9 +285,7 @@ static void test_hydro_season_and_backup(void **state)
     for (uint64_t seed = 1; seed <= 5; seed++) {
         bk_run *run = run_seed(sc, seed);
         double pw[MAXD], fr[MAXD], bo[MAXD];
-        series(run, "demand_power_l", pw);
-        series(run, "demand_freight_l", fr);
-        series(run, "blackout_hours", bo);
+        series_all(run, "demand_power_l", pw, "demand_freight_l", fr, "blackout_hours", bo, NULL);
         for (int d = 0; d < run->days; d++) {
             double want = 320000.0 * (d < 30 ? 0.6 : 0.7) / 0.7;
             assert_true(fabs(pw[d] - want) < 1e-6 * want);

@@ -93,18 +93,25 @@ static void test_threads_identical(void **state)
     }
 }
 
+/* Read the state file at path: the status, the ensemble in *back and the message in *err. */
+static bk_status read_state_file(const char *path, bk_ensemble **back, bk_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    bk_status st = bk_ensemble_read_state(f, path, back, err);
+    fclose(f);
+    return st;
+}
+
 /* Write a state to a file and read it back. */
 static bk_ensemble *through_file(const bk_ensemble *ens, const char *name)
 {
     size_t len = 0;
     char *bytes = state_of(ens, &len);
     char *path = bk_test_temp_file(tmp, name, bytes, len);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
     bk_ensemble *back = NULL;
     bk_error err;
-    assert_int_equal(bk_ensemble_read_state(f, path, &back, &err), BK_OK);
-    fclose(f);
+    assert_int_equal(read_state_file(path, &back, &err), BK_OK);
     free(path);
     free(bytes);
     return back;
@@ -480,11 +487,9 @@ static void test_state_version(void **state)
                                 EVP_sha256(), NULL), 1);
     char *path = tmp_path("v1.bkens");
     assert_int_equal(bk_test_write_file(path, bytes, len), 0);
-    FILE *f = fopen(path, "rb");
     bk_ensemble *back = NULL;
     bk_error err;
-    assert_int_equal(bk_ensemble_read_state(f, path, &back, &err), BK_ERR_SCHEMA);
-    fclose(f);
+    assert_int_equal(read_state_file(path, &back, &err), BK_ERR_SCHEMA);
     assert_null(back);
     if (!strstr(err.message, "format 1, but this blockade reads format 3")
         || !strstr(err.message, "older"))

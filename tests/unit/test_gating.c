@@ -57,16 +57,13 @@ static void assert_balanced(const bk_run *run)
  * turnaround. */
 static bk_scenario *escort_world(int units, int rest)
 {
-    char *s = world(true);
-    s = bk_test_edit(s, "mode: threat", "mode: always");
     char u[32], r[64];
     snprintf(u, sizeof u, "units: %d", units);
-    s = bk_test_edit(s, "units: 6", u);
-    s = bk_test_edit(s, "units: 4", u);
     snprintf(r, sizeof r, "speed_factor: 0.8\n    escort_rest_hours: %d", rest);
-    s = bk_test_edit(s, "speed_factor: 0.8", r);
-    s = bk_test_edit(s, "escort_min: 1", "escort_min: 2");
-    return bk_test_load_and_free(s);
+    return bk_test_load_and_free(BK_TEST_EDITS(world(true), "mode: threat", "mode: always",
+                                               "units: 6", u, "units: 4", u,
+                                               "speed_factor: 0.8", r,
+                                               "escort_min: 1", "escort_min: 2"));
 }
 
 /* More escort units never run fewer convoys in a month (same seeds), and the pool and its
@@ -122,8 +119,8 @@ static void test_turnaround_slows_convoys(void **state)
 static void test_declaration_scares_drivers(void **state)
 {
     (void)state;
-    char *calm = world(true);
-    calm = bk_test_edit(calm, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
+    char *calm =
+        bk_test_edit(world(true), "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
     bk_scenario *sc = bk_test_load_text(calm);
     bk_scenario *ss = bk_test_load_edited(calm, "min_willingness: 0.05",
                                           "min_willingness: 0.05\n  declaration_fear: 0.8");
@@ -157,13 +154,14 @@ static void test_declaration_scares_drivers(void **state)
 static void test_escort_demand_fills_and_empties_staging(void **state)
 {
     (void)state;
-    char *s = world(true);
-    s = bk_test_edit(s, "pre_campaign_interest: 0.2", "pre_campaign_interest: 0");
-    s = bk_test_edit(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1000");
-    s = bk_test_edit(s, "min_willingness: 0.05",
-                "min_willingness: 0.05\n  declaration_fear: 0.9\n  escort_demand_below: 0.6");
-    s = bk_test_edit(s, "units: 6", "units: 0"); /* no escort on the west: the queue can only wait */
-    bk_scenario *sc = bk_test_load_and_free(s);
+    /* no escort on the west (units: 0): the queue can only wait */
+    bk_scenario *sc = bk_test_load_and_free(BK_TEST_EDITS(
+        world(true),
+        "pre_campaign_interest: 0.2", "pre_campaign_interest: 0",
+        "threat_attacks_per_week: 2", "threat_attacks_per_week: 1000",
+        "min_willingness: 0.05",
+        "min_willingness: 0.05\n  declaration_fear: 0.9\n  escort_demand_below: 0.6",
+        "units: 6", "units: 0"));
     for (uint64_t seed = 1; seed <= 3; seed++) {
         bk_run *run = bk_test_run(sc, seed, 40);
         assert_balanced(run);
@@ -218,9 +216,8 @@ static int first_attack_day(const bk_scenario *sc, uint64_t seed)
 static void test_random_readiness(void **state)
 {
     (void)state;
-    char *base = world(false);
-    base = bk_test_edit(base, "pre_campaign_interest: 0.2",
-                        "pre_campaign_interest: 1\n  readiness_cv: 0.5");
+    char *base = bk_test_edit(world(false), "pre_campaign_interest: 0.2",
+                              "pre_campaign_interest: 1\n  readiness_cv: 0.5");
     bk_scenario *se = load_with_cell_key(base, "first_ready_days: 4");
     bk_scenario *sl = load_with_cell_key(base, "first_ready_days: 12");
     int lo = 40, hi = 0;
@@ -241,9 +238,8 @@ static void test_random_readiness(void **state)
 static void test_convoy_interest(void **state)
 {
     (void)state;
-    char *s = world(false);
-    s = bk_test_edit(s, "min_success: 0.35", "min_success: 0");
-    s = bk_test_edit(s, "threat_attacks_per_week: 2", "threat_attacks_per_week: 1");
+    char *s = BK_TEST_EDITS(world(false), "min_success: 0.35", "min_success: 0",
+                            "threat_attacks_per_week: 2", "threat_attacks_per_week: 1");
     bk_scenario *sn = load_with_cell_key(s, "convoy_interest: 0 ");
     bk_scenario *sk = load_with_cell_key(s, "convoy_interest: 3 ");
     long conv_none = 0, conv_keen = 0, lone = 0;

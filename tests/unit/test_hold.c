@@ -122,8 +122,8 @@ static void test_held_road_stops_more(void **state)
 static void test_bad_value(void **state)
 {
     (void)state;
-    char *s = bk_test_slurp(TWO);
-    s = bk_test_edit(s, "lone_burn_prob: 0.7", "lone_burn_prob: 0.7\n    hold_hours: 49");
+    char *s = bk_test_edit(bk_test_slurp(TWO), "lone_burn_prob: 0.7",
+                           "lone_burn_prob: 0.7\n    hold_hours: 49");
     bk_error err = bk_test_load_error(s, "hold_hours");
     assert_true(err.line > 0);
     free(s);

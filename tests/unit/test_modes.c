@@ -18,11 +18,30 @@
 #include "model/run.h"
 #include "scenario/scenario.h"
 
+#include "bk_test.h"
 #include "bk_test_model.h"
 #include "bk_test_main.h"
 
 #define RIVER_AIR BK_SOURCE_DIR "/scenarios/test/river-air.yaml"
 #define TWO       BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml"
+
+/* The text of the test town (RIVER_AIR), read once for the group. */
+static char *river_air;
+
+static int setup(void **state)
+{
+    (void)state;
+    river_air = bk_test_read_file(RIVER_AIR, NULL);
+    return river_air ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(river_air);
+    river_air = NULL;
+    return 0;
+}
 
 /* Replication 0 of sc with `seed`, with the default configuration: it checks the run's
  * invariants every day, among them per-mode conservation and vehicles on their own modes. */
@@ -43,7 +62,7 @@ static int segment_mode(const bk_scenario *sc, int seg)
 static void river_road_air_used_attacked_costed(void **state)
 {
     (void)state;
-    bk_scenario *sc = bk_test_load_file(RIVER_AIR);
+    bk_scenario *sc = bk_test_load_text(river_air);
     bk_run_config cfg;
     bk_run_config_init(&cfg, sc);
     assert_true(cfg.check_invariants); /* per-mode conservation and modes are checked daily */
@@ -105,9 +124,7 @@ static void routing_respects_modes(void **state)
     static const char *const weights[] = {"risk_weight: 0.0", "risk_weight: 2.0",
                                           "risk_weight: 50.0"};
     for (int w = 0; w < 3; w++) {
-        char *text = bk_test_slurp(RIVER_AIR);
-        text = bk_test_edit(text, "risk_weight: 2.0", weights[w]);
-        bk_scenario *sc = bk_test_load_and_free(text);
+        bk_scenario *sc = bk_test_load_edited(river_air, "risk_weight: 2.0", weights[w]);
         for (uint64_t seed = 1; seed <= 8; seed++) {
             bk_run *run = run_seed(sc, seed);
             for (int i = 0; i < run->n_log; i++)
@@ -128,8 +145,7 @@ static void own_modes_invariant_fires(void **state)
 {
     (void)state;
     bk_scenario *sc = bk_test_load_file(TWO);
-    bk_run *ok = run_seed(sc, 1);
-    bk_run_free(ok);
+    bk_run_free(run_seed(sc, 1)); /* untouched, it runs */
     int seg = -1;
     for (int s = 0; s < sc->n_segments; s++)
         if (strcmp(sc->places[sc->segments[s].from].id, "south_border") == 0 &&
@@ -158,12 +174,12 @@ static void explicit_tanker_class_changes_nothing(void **state)
     (void)state;
     char *text = bk_test_slurp(TWO);
     bk_scenario *base = bk_test_load_text(text);
-    text =
-        bk_test_edit(text, "corridors:\n",
-                     "vehicles:\n  - {id: tk, kind: road_tanker, capacity_l: 45000}\ncorridors:\n");
-    text = bk_test_edit(text, "    port: west\n", "    port: west\n    vehicle: tk\n");
-    text = bk_test_edit(text, "    port: south\n", "    port: south\n    vehicle: tk\n");
-    bk_scenario *cls = bk_test_load_and_free(text);
+    bk_scenario *cls = bk_test_load_and_free(BK_TEST_EDITS(
+        text,
+        "corridors:\n",
+        "vehicles:\n  - {id: tk, kind: road_tanker, capacity_l: 45000}\ncorridors:\n",
+        "    port: west\n", "    port: west\n    vehicle: tk\n",
+        "    port: south\n", "    port: south\n    vehicle: tk\n"));
     assert_int_equal(cls->n_vehicles, 1);
     assert_int_equal(cls->corridors[1].vehicle, 0);
     for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -191,15 +207,15 @@ static void explicit_tanker_class_changes_nothing(void **state)
 static void river_speed_by_month_slows_barges(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(RIVER_AIR);
-    text = bk_test_edit(text, "demand_l_per_day: {gasoil: 300000}",
-                        "demand_l_per_day: {gasoil: 3000000}");
-    bk_scenario *fast = bk_test_load_text(text);
-    text = bk_test_edit(
-        text, "speed_by_month: [1.0, 0.8, 0.6, 0.5, 0.5, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+    static const char demand[] = "demand_l_per_day: {gasoil: 300000}",
+                      more_demand[] = "demand_l_per_day: {gasoil: 3000000}";
+    bk_scenario *fast = bk_test_load_edited(river_air, demand, more_demand);
+    bk_scenario *slow = bk_test_load_and_free(BK_TEST_EDITS(
+        strdup(river_air),
+        demand, more_demand,
+        "speed_by_month: [1.0, 0.8, 0.6, 0.5, 0.5, 0.7, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
         "speed_by_month: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, "
-        "0.25, 0.25]");
-    bk_scenario *slow = bk_test_load_and_free(text);
+        "0.25, 0.25]"));
     double f = 0, s = 0;
     for (uint64_t seed = 1; seed <= 4; seed++) {
         bk_run_totals ta, tb;
@@ -218,7 +234,7 @@ static void river_speed_by_month_slows_barges(void **state)
 static void story_words_follow_the_class(void **state)
 {
     (void)state;
-    bk_scenario *sc = bk_test_load_file(RIVER_AIR);
+    bk_scenario *sc = bk_test_load_text(river_air);
     bk_run *run = run_seed(sc, 1);
     bk_test_capture cap;
     assert_int_equal(bk_run_write_story(run, bk_test_capture_open(&cap)), BK_OK);
@@ -236,7 +252,6 @@ static void story_words_follow_the_class(void **state)
 static void bad_mode_keys_refused(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(RIVER_AIR);
     static const char *const cases[][3] = {
         {"vehicle: barge", "vehicle: tanker",
          "corridor 'river': leg river_port -> town is river, which vehicle class 'tanker' cannot "
@@ -247,11 +262,10 @@ static void bad_mode_keys_refused(void **state)
         {"mode: river", "mode: canal", "canal"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *t = bk_test_edit(strdup(text), cases[i][0], cases[i][1]);
+        char *t = bk_test_edit(strdup(river_air), cases[i][0], cases[i][1]);
         bk_test_load_fails(t, cases[i][2]);
         free(t);
     }
-    free(text);
 }
 
 /* The town's airfield limits flights: with 2 sorties a day (one flight in, one out) at most one
@@ -260,9 +274,9 @@ static void bad_mode_keys_refused(void **state)
 static void sorties_limit_flights(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(RIVER_AIR);
-    text = bk_test_edit(text, "intelligence: 0.15", "intelligence: 0.0");
-    text = bk_test_edit(text, "loss_per_sortie: 0.01", "loss_per_sortie: 0.0");
+    char *text = BK_TEST_EDITS(strdup(river_air),
+                               "intelligence: 0.15", "intelligence: 0.0",
+                               "loss_per_sortie: 0.01", "loss_per_sortie: 0.0");
     bk_scenario *a = bk_test_load_edited(text, "sorties_per_day: 4,", "sorties_per_day: 2,");
     bk_scenario *b = bk_test_load_edited(text, "sorties_per_day: 4,", "sorties_per_day: 8,");
     for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -283,18 +297,17 @@ static void sorties_limit_flights(void **state)
 static void lint_of_modes(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(RIVER_AIR);
-    bk_scenario *sc = bk_test_load_text(text);
+    bk_scenario *sc = bk_test_load_text(river_air);
     int count = -1;
     free(bk_test_lint(sc, &count));
     assert_int_equal(count, 0);
     bk_scenario_free(sc);
-    text = bk_test_edit(text, "vehicles:\n",
-                        "vehicles:\n  - {id: spare, kind: helicopter, capacity_l: 2000}\n");
-    text = bk_test_edit(text, "  - {id: road_town,",
-                        "  - {id: strip, kind: town, lat: 13.5, lon: -2.0,\n"
-                        "     airfield: {sorties_per_day: 2}}\n  - {id: road_town,");
-    sc = bk_test_load_and_free(text);
+    sc = bk_test_load_and_free(BK_TEST_EDITS(
+        strdup(river_air),
+        "vehicles:\n", "vehicles:\n  - {id: spare, kind: helicopter, capacity_l: 2000}\n",
+        "  - {id: road_town,",
+        "  - {id: strip, kind: town, lat: 13.5, lon: -2.0,\n"
+        "     airfield: {sorties_per_day: 2}}\n  - {id: road_town,"));
     char *buf = bk_test_lint(sc, &count);
     assert_int_equal(count, 2);
     BK_TEST_HAS_ALL(buf, "vehicle class 'spare' serves no corridor",
@@ -303,7 +316,8 @@ static void lint_of_modes(void **state)
     bk_scenario_free(sc);
 }
 
-BK_TEST_MAIN(river_road_air_used_attacked_costed, routing_respects_modes,
-             explicit_tanker_class_changes_nothing, river_speed_by_month_slows_barges,
-             story_words_follow_the_class, bad_mode_keys_refused, lint_of_modes,
-             sorties_limit_flights, own_modes_invariant_fires)
+BK_TEST_MAIN_GROUP("modes", setup, teardown, river_road_air_used_attacked_costed,
+                   routing_respects_modes, explicit_tanker_class_changes_nothing,
+                   river_speed_by_month_slows_barges, story_words_follow_the_class,
+                   bad_mode_keys_refused, lint_of_modes, sorties_limit_flights,
+                   own_modes_invariant_fires)

@@ -48,15 +48,12 @@ static int setup(void **state)
     if (bk_sim_run(sc, &cfg, &run, &err) != BK_OK)
         return -1;
     run_dir = bk_test_make_temp_dir("report");
-    size_t len = 0;
-    const char *text = bk_scenario_text(sc, &len);
-    char *yaml = run_dir ? bk_test_write_temp(run_dir, "scenario.yaml", text, len) : NULL;
-    int rc = yaml && bk_test_write_with(run_dir, "daily.csv", daily_csv, run) == 0
+    int rc = run_dir && bk_test_write_scenario(run_dir, sc) == 0
+                     && bk_test_write_with(run_dir, "daily.csv", daily_csv, run) == 0
                      && bk_test_write_with(run_dir, "events.geojson", events_geojson, run) == 0
                      && bk_test_write_with(run_dir, "summary.json", summary_json, run) == 0
                  ? 0
                  : -1;
-    free(yaml);
     bk_run_free(run);
     bk_scenario_free(sc);
     return rc;

@@ -19,6 +19,8 @@
 #include "decide_fixture.h"
 #include "bk_test_main.h"
 
+/* The reference scenario and the analyses' output directories of the group. */
+static bk_scenario *reference;
 static char *opt_dir, *vul_dir;
 
 #define levers_text bk_test_reference_levers
@@ -27,15 +29,6 @@ static bk_status opt_csv(const void *o, FILE *f) { return bk_optimise_write_csv(
 static bk_status opt_json(const void *o, FILE *f) { return bk_optimise_write_json(o, f); }
 static bk_status vul_csv(const void *v, FILE *f) { return bk_vulnerability_write_csv(v, f); }
 static bk_status vul_json(const void *v, FILE *f) { return bk_vulnerability_write_json(v, f); }
-
-static int write_scenario(const char *dir, const bk_scenario *sc)
-{
-    size_t len = 0;
-    const char *text = bk_scenario_text(sc, &len);
-    char *p = bk_test_write_temp(dir, "scenario.yaml", text, len);
-    free(p);
-    return p ? 0 : -1;
-}
 
 /* An analysis's output directory: a new temporary one named after `prefix` holding NAME.csv and
  * NAME.json of obj (written by csv and json) and scenario.yaml of sc; NULL if any step fails. */
@@ -47,7 +40,7 @@ static char *analysis_dir(const char *prefix, const char *name, bk_test_writer c
     snprintf(csv_name, sizeof csv_name, "%s.csv", name);
     snprintf(json_name, sizeof json_name, "%s.json", name);
     if (dir && (bk_test_write_with(dir, csv_name, csv, obj) ||
-                bk_test_write_with(dir, json_name, json, obj) || write_scenario(dir, sc))) {
+                bk_test_write_with(dir, json_name, json, obj) || bk_test_write_scenario(dir, sc))) {
         bk_test_remove_dir(dir);
         dir = NULL;
     }
@@ -69,14 +62,13 @@ static char *optimise_dir(const bk_scenario *sc, const char *objective)
 static int setup(void **state)
 {
     (void)state;
-    bk_scenario *sc = bk_test_load_reference();
+    reference = bk_test_load_reference();
     bk_error err;
-    opt_dir = optimise_dir(sc, NULL);
+    opt_dir = optimise_dir(reference, NULL);
     bk_vulnerability *v = NULL;
-    if (small_vulnerability(sc, 4, 0, 2, 30, &v, &err) == BK_OK)
-        vul_dir = analysis_dir("report-vul", "vulnerability", vul_csv, vul_json, v, sc);
+    if (small_vulnerability(reference, 4, 0, 2, 30, &v, &err) == BK_OK)
+        vul_dir = analysis_dir("report-vul", "vulnerability", vul_csv, vul_json, v, reference);
     bk_vulnerability_free(v);
-    bk_scenario_free(sc);
     return opt_dir && vul_dir ? 0 : -1;
 }
 
@@ -85,6 +77,7 @@ static int teardown(void **state)
     (void)state;
     bk_test_remove_dir(opt_dir);
     bk_test_remove_dir(vul_dir);
+    bk_scenario_free(reference);
     return 0;
 }
 
@@ -171,15 +164,14 @@ static void test_optimise_page(void **state)
 static void test_optimise_cvar_states_no_guarantee(void **state)
 {
     (void)state;
-    bk_scenario *sc = bk_test_load_reference();
-    char *dir = optimise_dir(sc, "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n");
+    static const char objective[] = "harm: {unmet_l: 1.0e-6}\nmeasure: cvar\nlevel: 0.8\n";
+    char *dir = optimise_dir(reference, objective);
     assert_non_null(dir);
     char *html = bk_test_report_ok(dir, NULL, NULL);
     expect_in(html, "\"guarantee\":\"for the mean only: none for the CVaR\"");
     expect_in(html, "\"measure\":\"CVaR at 0.8 (mean of the worst 20 % of replications)\"");
     free(html);
     bk_test_remove_dir(dir);
-    bk_scenario_free(sc);
 }
 
 static void test_vulnerability_page(void **state)

@@ -149,9 +149,9 @@ static void test_escorts_deter_attacks(void **state)
 static void test_road_cut_stops_traffic(void **state)
 {
     (void)state;
-    char *text = bk_test_quiet_world("timeline:\n  - {date: 2025-09-11, type: road_cut, "
-                                     "segment: [west_town, capital], hours: 240}\n");
-    bk_scenario *sc = bk_test_load_and_free(text);
+    static const char cut[] = "timeline:\n  - {date: 2025-09-11, type: road_cut, "
+                              "segment: [west_town, capital], hours: 240}\n";
+    bk_scenario *sc = bk_test_load_and_free(bk_test_quiet_world(cut));
     bk_run *run = run_seed(sc, 3);
     assert_true(bk_test_sum_days(run, "arrivals_west", 0, 10) > 0);
     assert_true(bk_test_sum_days(run, "arrivals_west", 13, 20) == 0); /* cut: days 10..19 */
@@ -266,9 +266,9 @@ static void test_shortage_and_recovery(void **state)
 static void test_column_names_are_tokens(void **state)
 {
     (void)state;
-    char *text = bk_test_slurp(TWO);
-    text = bk_test_edit(text, "  - id: west\n    name: West corridor", "  - id: West-1\n    name: West corridor");
-    bk_scenario *sc = bk_test_load_and_free(text);
+    bk_scenario *sc = bk_test_load_and_free(bk_test_edit(
+        bk_test_slurp(TWO), "  - id: west\n    name: West corridor",
+        "  - id: West-1\n    name: West corridor"));
     bk_run *run = run_seed(sc, 1);
     assert_true(bk_test_col(run, "arrivals_west_1") >= 0);
     for (int c = 0; c < run->n_cols; c++)

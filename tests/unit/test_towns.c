@@ -54,16 +54,19 @@ static void test_population_doubles_per_capita_demand(void **state)
     (void)state;
     static const char *const doubled =
         "timeline:\n  - {date: 2025-09-11, type: population, people: 4000000}\n";
-    bk_scenario *s1 = load_world("timeline: []\n", ESSENTIAL, ESSENTIAL_PC);
-    bk_scenario *s2 = load_world(doubled, ESSENTIAL, ESSENTIAL_PC);
-    bk_scenario *s3 = load_world(doubled, NULL, NULL); /* the same entry, no per-capita sector */
-    static double a[MAXD], b[MAXD], c3[MAXD];
+    /* the third: the same entry, no per-capita sector */
+    bk_scenario *sc[3] = {load_world("timeline: []\n", ESSENTIAL, ESSENTIAL_PC),
+                          load_world(doubled, ESSENTIAL, ESSENTIAL_PC),
+                          load_world(doubled, NULL, NULL)};
+    static double demand[3][MAXD];
+    const double *a = demand[0], *b = demand[1], *c3 = demand[2];
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        bk_run *r1 = run_seed(s1, seed), *r2 = run_seed(s2, seed), *r3 = run_seed(s3, seed);
-        series(r1, "demand_essential_l", a);
-        series(r2, "demand_essential_l", b);
-        series(r3, "demand_essential_l", c3);
-        for (int d = 0; d < r1->days; d++) {
+        bk_run *r[3];
+        for (int k = 0; k < 3; k++) {
+            r[k] = run_seed(sc[k], seed);
+            series(r[k], "demand_essential_l", demand[k]);
+        }
+        for (int d = 0; d < r[0]->days; d++) {
             double want = d < 10 ? a[d] : 2.0 * a[d];
             assert_true(a[d] > 0);
             if (fabs(b[d] - want) > 1e-9 * want)
@@ -71,13 +74,11 @@ static void test_population_doubles_per_capita_demand(void **state)
                          (unsigned long long)seed, d, b[d], want);
             assert_true(c3[d] == a[d]); /* not per capita: the population changes nothing */
         }
-        bk_run_free(r1);
-        bk_run_free(r2);
-        bk_run_free(r3);
+        for (int k = 0; k < 3; k++)
+            bk_run_free(r[k]);
     }
-    bk_scenario_free(s1);
-    bk_scenario_free(s2);
-    bk_scenario_free(s3);
+    for (int k = 0; k < 3; k++)
+        bk_scenario_free(sc[k]);
 }
 
 /* The population of a day: sets, arrivals spread over days, departures, never negative. */
