@@ -164,6 +164,52 @@ static void test_order_independence(void **state)
     gsl_rng_free(r);
 }
 
+/* Adding values in runs (bki_sketch_add_n, runs of 1 to 150, across its 64-value chunks) gives
+ * the bytes of adding them one by one: every kind of sample, and the special values (NaN, -0,
+ * magnitudes below the zero bucket's bound and above the saturation). */
+static void test_add_n_same_as_add(void **state)
+{
+    (void)state;
+    bk_sketch_map map;
+    bki_sketch_map_init(&map, 0.01);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    enum { N = 3000 };
+    static const double special[] = {NAN, -0.0, 0.0, 1e-12, -1e-12, 3e11, -3e11, 5.5, -2.0, 1.0};
+    static const size_t runs[] = {1, 7, 64, 65, 150, 3, 128};
+    double xs[N];
+    for (int kind = 0; kind <= 5; kind++) {
+        if (kind < 5)
+            sample(r, kind, xs, N);
+        else
+            for (int i = 0; i < N; i++) /* the specials among small counts */
+                xs[i] = i % 3 ? special[(size_t)i % 10] : (double)(i % 40);
+        bk_sketch one, bulk;
+        memset(&one, 0, sizeof one);
+        memset(&bulk, 0, sizeof bulk);
+        for (int i = 0; i < N; i++)
+            assert_true(bki_sketch_add(&one, &map, xs[i]));
+        for (size_t at = 0, k = 0; at < N; k++) {
+            size_t m = runs[k % (sizeof runs / sizeof runs[0])];
+            m = m < N - at ? m : N - at;
+            assert_true(bki_sketch_add_n(&bulk, &map, xs + at, m));
+            at += m;
+        }
+        assert_true(bki_sketch_add_n(&bulk, &map, xs, 0)); /* nothing: no change */
+        bk_bytes a, b;
+        serialize(&one, &a);
+        serialize(&bulk, &b);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.p, b.p, a.len);
+        assert_int_equal(bki_sketch_count(&bulk), N);
+        bki_bytes_free(&a);
+        bki_bytes_free(&b);
+        bki_sketch_release(&one);
+        bki_sketch_release(&bulk);
+    }
+    gsl_rng_free(r);
+}
+
 /* The exact q-quantile (rank floor(q (n - 1))) of a sorted sample. */
 static double exact_rank(const double *sorted, int n, double q)
 {
@@ -309,5 +355,5 @@ static void test_u192(void **state)
     assert_true(bki_u192_ld(&big) == 0x1p128L);
 }
 
-BK_TEST_MAIN(test_accuracy_default, test_accuracy_other, test_order_independence, test_exact_small,
-             test_fixed_point, test_u192)
+BK_TEST_MAIN(test_accuracy_default, test_accuracy_other, test_order_independence,
+             test_add_n_same_as_add, test_exact_small, test_fixed_point, test_u192)

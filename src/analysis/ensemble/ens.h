@@ -122,8 +122,14 @@ void bki_ens_acc_release(bk_ens_acc *a);
 /* dst += src (same shape, or dst without columns yet); false when out of memory. */
 bool bki_ens_acc_merge(bk_ens_acc *dst, const bk_ens_acc *src);
 
-/* Add one run; false when out of memory. */
-bool bki_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run);
+/* Runs added together at most: larger n are added in groups of this many. */
+#define BK_ENS_ADD_MAX 16
+
+/* Add n runs of the accumulator's shape. The statistics are those of adding the runs one by one
+ * in any order. false when out of memory (then part of the runs may have been added: the
+ * caller discards the accumulator). */
+bool bki_ens_acc_add_runs(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *const *runs,
+                          size_t n);
 
 /* Quantile levels of every band and statistic. */
 extern const double bki_ens_levels[5];

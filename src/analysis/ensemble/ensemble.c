@@ -111,20 +111,11 @@ static size_t first_slot(double first, int days)
     return (size_t)first;
 }
 
-/* Contract in ens.h. */
-bool bki_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run)
+/* The totals and first-day curves of one run. */
+static bool add_run_totals(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *run)
 {
     const bk_sketch_map *map = &ens->map;
     int days = a->days, nc = a->n_cols;
-    for (int c = 0; c < nc; c++) {
-        for (int d = 0; d < days; d++) {
-            double v = run->daily[(size_t)d * (size_t)nc + (size_t)c];
-            size_t i = (size_t)c * (size_t)days + (size_t)d;
-            a->dsum[i] += bki_fix(v);
-            if (!bki_sketch_add(&a->dsk[i], map, v))
-                return false;
-        }
-    }
     bk_run_totals t;
     bk_run_get_totals(run, &t);
     for (int i = 0; i < a->n_tot; i++) {
@@ -151,6 +142,34 @@ bool bki_ens_acc_add_run(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *ru
     a->curve[(size_t)(2 + np) * stride + first_slot(closed, days)]++;
     a->curve[(size_t)(3 + np) * stride + first_slot(t.first_attack_day, days)]++;
     a->n++;
+    return true;
+}
+
+/* Contract in ens.h. Each daily cell's sketch takes the n runs' values in a row: a sketch and
+ * its buckets are brought into the cache once per batch rather than once per run, which is
+ * most of what adding a run costs (the cells far outnumber what the cache holds). */
+bool bki_ens_acc_add_runs(bk_ens_acc *a, const bk_ensemble *ens, const bk_run *const *runs,
+                          size_t n)
+{
+    size_t days = (size_t)a->days, nc = (size_t)a->n_cols;
+    for (size_t k0 = 0; k0 < n; k0 += BK_ENS_ADD_MAX) {
+        size_t m = n - k0 < BK_ENS_ADD_MAX ? n - k0 : BK_ENS_ADD_MAX;
+        double v[BK_ENS_ADD_MAX];
+        for (size_t d = 0; d < days; d++) {
+            for (size_t c = 0; c < nc; c++) {
+                size_t i = c * days + d, at = d * nc + c;
+                for (size_t k = 0; k < m; k++) {
+                    v[k] = runs[k0 + k]->daily[at];
+                    a->dsum[i] += bki_fix(v[k]);
+                }
+                if (!bki_sketch_add_n(&a->dsk[i], &ens->map, v, m))
+                    return false;
+            }
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        if (!add_run_totals(a, ens, runs[k]))
+            return false;
     return true;
 }
 
@@ -343,8 +362,8 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
 }
 
 /* ---- running -----------------------------------------------------------------------------
- * Workers take whole blocks, run their replications outside the lock and add each finished run
- * to the one shared accumulator under the lock (about 1 % of a run's time). One accumulator,
+ * Workers take whole blocks, run their replications outside the lock and add the finished runs
+ * to the one shared accumulator under the lock, up to ADD_BATCH at a time. One accumulator,
  * not one per thread: memory does not grow with the threads either. The lock also makes a
  * checkpoint a consistent snapshot: the runs added so far, recorded as completed blocks plus,
  * for blocks in progress, a mask of their replications (B <= 64). */
@@ -389,7 +408,44 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Run the replications of block todo[item] not yet added, adding each as it finishes. */
+/* Finished runs a worker holds before adding them under the lock in one batch
+ * (bki_ens_acc_add_runs): the statistics are the same whatever the batches. */
+#define ADD_BATCH BK_ENS_ADD_MAX
+
+/* Add the n runs held from block b (replications b B + bit[j]) under the lock, mark them as
+ * added and free them. */
+static bk_status add_held(run_ctx *x, uint64_t b, bk_run **held, const uint32_t *bit, uint32_t n,
+                          bk_error *err)
+{
+    bk_ensemble *e = x->ens;
+    bk_status st = BK_OK;
+    pthread_mutex_lock(&x->mu);
+    for (uint32_t j = 0; st == BK_OK && j < n; j++) {
+        st = adopt_columns(e, held[j], err);
+        if (st == BK_OK && (held[j]->n_cols != e->acc.n_cols || held[j]->days != e->acc.days))
+            st = bki_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
+                          (unsigned long long)(b * e->block + bit[j]));
+    }
+    if (st == BK_OK && !bki_ens_acc_add_runs(&e->acc, e, (const bk_run *const *)held, n))
+        st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
+    for (uint32_t j = 0; st == BK_OK && j < n; j++) {
+        if (!bki_ens_rows_add(e, b * e->block + bit[j], held[j]) ||
+            !bki_ens_mark_rep(e, b, bit[j]))
+            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
+        else
+            x->reps_done++;
+    }
+    /* an allocation failure while adding leaves half-added runs: stop, never save them */
+    if (st != BK_OK)
+        e->broken = true;
+    pthread_mutex_unlock(&x->mu);
+    for (uint32_t j = 0; j < n; j++)
+        bk_run_free(held[j]);
+    return st;
+}
+
+/* Run the replications of block todo[item] not yet added, adding them in batches of up to
+ * ADD_BATCH as they finish. */
 static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
 {
     (void)worker;
@@ -407,43 +463,34 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
     rc.days = e->days;
     rc.check_invariants = e->check;
     rc.cancel = &x->job.stop;
+    bk_run *held[ADD_BATCH];
+    uint32_t bit[ADD_BATCH], n = 0;
     for (uint32_t k = 0; k < len; k++) {
         if ((have >> k) & 1u)
             continue;
         uint64_t r = b * e->block + k;
         rc.replication = (uint32_t)r;
         bk_run *run = NULL;
-        bk_error rerr;
-        memset(&rerr, 0, sizeof rerr);
+        bk_error rerr = {0};
         bk_status st = bk_sim_run(e->sc, &rc, &run, &rerr);
         if (st != BK_OK) {
+            for (uint32_t j = 0; j < n; j++) /* not added: a resumed run makes them again */
+                bk_run_free(held[j]);
             if (st == BK_ERR_INTERRUPTED)
                 return st;
             return bki_fail(err, st, "replication %llu: %s", (unsigned long long)r,
-                               rerr.message[0] ? rerr.message : bk_status_str(st));
+                            rerr.message[0] ? rerr.message : bk_status_str(st));
         }
-        pthread_mutex_lock(&x->mu);
-        st = adopt_columns(e, run, err);
-        if (st == BK_OK && (run->n_cols != e->acc.n_cols || run->days != e->acc.days))
-            st = bki_fail(err, BK_ERR_INTERNAL, "replication %llu: unexpected shape",
-                             (unsigned long long)r);
-        if (st == BK_OK && !bki_ens_acc_add_run(&e->acc, e, run))
-            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
-        if (st == BK_OK && !bki_ens_rows_add(e, r, run))
-            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
-        /* an allocation failure inside add_run leaves a half-added run: stop, never save it */
-        if (st == BK_OK && !bki_ens_mark_rep(e, b, k))
-            st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
-        if (st == BK_OK)
-            x->reps_done++;
-        else
-            e->broken = true;
-        pthread_mutex_unlock(&x->mu);
-        bk_run_free(run);
-        if (st != BK_OK)
-            return st;
+        held[n] = run;
+        bit[n++] = k;
+        if (n == ADD_BATCH) {
+            st = add_held(x, b, held, bit, n, err);
+            n = 0;
+            if (st != BK_OK)
+                return st;
+        }
     }
-    return BK_OK;
+    return n > 0 ? add_held(x, b, held, bit, n, err) : BK_OK;
 }
 
 /* Progress and periodic checkpoints, on the calling thread. */

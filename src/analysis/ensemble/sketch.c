@@ -113,29 +113,58 @@ static bool exact_add(bk_sketch *s, double x, uint32_t count)
     return true;
 }
 
+/* Contract in sketch.h. Three passes over the values: the exact list and the bucket indices,
+ * one reservation per side for the indices' range, then the counts. The counts' increments
+ * depend on nothing but the indices, so their cache misses (a side's window spans hundreds of
+ * buckets) overlap instead of following one another. */
+bool bki_sketch_add_n(bk_sketch *s, const bk_sketch_map *map, const double *x, size_t n)
+{
+    enum { CHUNK = 64 };
+    int32_t idx[CHUNK];
+    bk_sketch_side *side[CHUNK];
+    while (n > 0) {
+        size_t m = n < CHUNK ? n : CHUNK, k = 0;
+        int32_t lo[2] = {INT32_MAX, INT32_MAX}, hi[2] = {INT32_MIN, INT32_MIN};
+        for (size_t j = 0; j < m; j++) {
+            double xe = x[j] == x[j] ? x[j] + 0.0 : 0.0; /* NaN as 0, -0 as 0 */
+            if (!s->overflow && !exact_add(s, xe, 1))
+                return false;
+            /* not a whole number (xe != floor(xe)) without a call: below 2^52 a double is
+             * whole exactly when truncating it changes nothing; from 2^52 on (and at
+             * infinity) it is whole */
+            if (fabs(xe) < 0x1p52 && xe != (double)(int64_t)xe)
+                s->nonint = true;
+            double ax = fabs(x[j]);
+            if (!(ax >= BK_SKETCH_MIN_ABS)) { /* also NaN */
+                s->zero++;
+                continue;
+            }
+            if (ax > BK_SKETCH_MAX_ABS)
+                ax = BK_SKETCH_MAX_ABS;
+            int neg = !(x[j] > 0);
+            int32_t i = index_of(map, ax);
+            side[k] = neg ? &s->neg : &s->pos;
+            idx[k++] = i;
+            lo[neg] = i < lo[neg] ? i : lo[neg];
+            hi[neg] = i > hi[neg] ? i : hi[neg];
+        }
+        for (int g = 0; g < 2; g++) {
+            bk_sketch_side *sd = g ? &s->neg : &s->pos;
+            if (lo[g] <= hi[g] && (!side_reserve(sd, lo[g]) || !side_reserve(sd, hi[g])))
+                return false;
+        }
+        for (size_t j = 0; j < k; j++)
+            side[j]->c[idx[j] - side[j]->lo]++;
+        x += m;
+        n -= m;
+    }
+    return true;
+}
+
 /* Contract in sketch.h. */
 bool bki_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x)
 {
-    double xe = x == x ? x + 0.0 : 0.0; /* NaN as 0, -0 as 0 */
-    if (!exact_add(s, xe, 1))
-        return false;
-    /* not a whole number (xe != floor(xe)) without a call: below 2^52 a double is whole
-     * exactly when truncating it changes nothing; from 2^52 on (and at infinity) it is whole */
-    if (fabs(xe) < 0x1p52 && xe != (double)(int64_t)xe)
-        s->nonint = true;
-    double ax = fabs(x);
-    if (!(ax >= BK_SKETCH_MIN_ABS)) { /* also NaN */
-        s->zero++;
-        return true;
-    }
-    if (ax > BK_SKETCH_MAX_ABS)
-        ax = BK_SKETCH_MAX_ABS;
-    bk_sketch_side *side = x > 0 ? &s->pos : &s->neg;
-    int32_t i = index_of(map, ax);
-    if (!side_reserve(side, i))
-        return false;
-    side->c[i - side->lo]++;
-    return true;
+    return bki_sketch_add_n(s, map, &x, 1);
 }
 
 /* Add src's counts into dst's window. */

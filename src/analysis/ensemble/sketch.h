@@ -72,6 +72,10 @@ bool bki_sketch_map_init(bk_sketch_map *map, double accuracy);
  * (the sketch is unchanged). */
 bool bki_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x);
 
+/* Add x[0 .. n): the same state as adding them one by one. false when out of memory (part of
+ * them may then have been added: the caller discards the sketch). */
+bool bki_sketch_add_n(bk_sketch *s, const bk_sketch_map *map, const double *x, size_t n);
+
 /* Add every count of src to dst. false when out of memory (dst may then hold part of src:
  * the caller discards it). */
 bool bki_sketch_merge(bk_sketch *dst, const bk_sketch *src);
