@@ -1,7 +1,7 @@
 /* cmd_validate.c: `blockade validate`: score a scenario's predictive distribution (N
  * replications through the observation model) against the observations with proper scoring
- * rules; with --holdout-from DATE, calibrate on what ended before DATE and score the rest
- * (docs/calibration.md). */
+ * rules; with --holdout-from DATE, calibrate on what ended before DATE and score the rest,
+ * forecast with the posterior's draws or at its medians (--forecast; docs/calibration.md). */
 #include "cli.h"
 
 #include <math.h>
@@ -11,7 +11,7 @@
 
 enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_REPLICATIONS, OPT_HOLDOUT, OPT_PARAMS, OPT_SEED,
        OPT_THREADS, OPT_PARTICLES, OPT_GENERATIONS, OPT_OUT, OPT_QUIET, OPT_BACKTEST,
-       OPT_POSTERIOR };
+       OPT_POSTERIOR, OPT_FORECAST };
 
 /* Same order as the enum above. */
 const cli_option cli_validate_options[] = {
@@ -37,6 +37,9 @@ const cli_option cli_validate_options[] = {
     {"posterior", CLI_OPT_STRING, "FILE",  0, 0,
      "posterior predictive check: replications spread over the draws of a posterior.csv "
      "written by calibrate with the same --params"},
+    {"forecast", CLI_OPT_STRING, "KIND", 0, 0,
+     "with --holdout-from or --backtest: 'posterior' (default) spreads the replications over "
+     "the calibrated posterior's draws; 'median' runs them all at its medians"},
     CLI_OPTION_END,
 };
 
@@ -124,6 +127,56 @@ static int print_backtest(const cli_calib_inputs *in, const bk_obs *obs, const b
 }
 
 
+/* The posterior of n weighted draws w[i], th[i k .. i k + k) of `spec`'s parameters, resampled
+ * systematically to n equally weighted draws (deterministic), as scenarios over `base` and
+ * their report probabilities (report_prob unless the spec calibrates it). `what` names the
+ * posterior in errors. Returns an exit code. */
+static int posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
+                           double report_prob, const double *w, const double *th, int n,
+                           bk_scenario ***scs_out, double **rp_out, int *n_out)
+{
+    int k = spec->n_params;
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += w[i];
+    if (n == 0 || !(total > 0)) {
+        cli_error("%s: no particle with a positive weight", what);
+        return CLI_EXIT_SCENARIO;
+    }
+    bk_scenario **scs = calloc((size_t)n, sizeof *scs);
+    double *rp = calloc((size_t)n, sizeof *rp);
+    if (!scs || !rp) {
+        free(scs);
+        free(rp);
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    double cum = w[0] / total;
+    for (int i = 0, j = 0; i < n; i++) { /* systematic resampling, offset 1/2 */
+        double u = (i + 0.5) / n;
+        while (u > cum && j < n - 1)
+            cum += w[++j] / total;
+        const double *t = &th[(size_t)j * (size_t)k];
+        rp[i] = report_prob;
+        for (int q = 0; q < k; q++)
+            if (strcmp(spec->params[q].path, "observation.report_prob") == 0)
+                rp[i] = t[q];
+        bk_error err = {0};
+        bk_status st = bk_calib_apply(spec, base, t, &scs[i], &err);
+        if (st != BK_OK) {
+            for (int q = 0; q < i; q++)
+                bk_scenario_free(scs[q]);
+            free(scs);
+            free(rp);
+            return cli_report(st, &err);
+        }
+    }
+    *scs_out = scs;
+    *rp_out = rp;
+    *n_out = n;
+    return CLI_EXIT_OK;
+}
+
 /* The posterior sample of `path` (posterior.csv of `blockade calibrate` with `spec`), resampled
  * systematically to its own size (equal weights, deterministic), as scenarios and report
  * probabilities. Returns an exit code; errors name the file and line. */
@@ -196,47 +249,7 @@ static int load_posterior(const char *path, const bk_calib_spec *spec, const bk_
         }
         n++;
     }
-    double total = 0;
-    for (int i = 0; i < n; i++)
-        total += w[i];
-    if (n == 0 || !(total > 0)) {
-        cli_error("%s: no particle with a positive weight", path);
-        rc = CLI_EXIT_SCENARIO;
-        goto out;
-    }
-    bk_scenario **scs = calloc((size_t)n, sizeof *scs);
-    double *rp = calloc((size_t)n, sizeof *rp);
-    if (!scs || !rp) {
-        free(scs);
-        free(rp);
-        cli_error("out of memory");
-        rc = CLI_EXIT_INTERNAL;
-        goto out;
-    }
-    double cum = w[0] / total;
-    for (int i = 0, j = 0; i < n; i++) { /* systematic resampling, offset 1/2 */
-        double u = (i + 0.5) / n;
-        while (u > cum && j < n - 1)
-            cum += w[++j] / total;
-        const double *t = &th[(size_t)j * (size_t)k];
-        rp[i] = report_prob;
-        for (int q = 0; q < k; q++)
-            if (strcmp(spec->params[q].path, "observation.report_prob") == 0)
-                rp[i] = t[q];
-        bk_error err = {0};
-        bk_status st = bk_calib_apply(spec, base, t, &scs[i], &err);
-        if (st != BK_OK) {
-            for (int q = 0; q < i; q++)
-                bk_scenario_free(scs[q]);
-            free(scs);
-            free(rp);
-            rc = cli_report(st, &err);
-            goto out;
-        }
-    }
-    *scs_out = scs;
-    *rp_out = rp;
-    *n_out = n;
+    rc = posterior_draws(path, spec, base, report_prob, w, th, n, scs_out, rp_out, n_out);
 out:
     free(w);
     free(th);
@@ -255,6 +268,16 @@ int cli_cmd_validate(const cli_invocation *inv)
     if (inv->opt[OPT_HOLDOUT].set && !bk_date_parse(inv->opt[OPT_HOLDOUT].str, &holdout))
         return cli_usage_error("bad --holdout-from date '%s'", inv->opt[OPT_HOLDOUT].str);
     bool posterior = inv->opt[OPT_POSTERIOR].set;
+    bool draws = true; /* a calibration here forecasts with its posterior's draws */
+    if (inv->opt[OPT_FORECAST].set) {
+        const char *kind = inv->opt[OPT_FORECAST].str;
+        if (!has_holdout)
+            return cli_usage_error("--forecast goes with --holdout-from or --backtest");
+        if (strcmp(kind, "median") == 0)
+            draws = false;
+        else if (strcmp(kind, "posterior") != 0)
+            return cli_usage_error("bad --forecast '%s': expected 'posterior' or 'median'", kind);
+    }
     if (posterior && (has_holdout || !inv->opt[OPT_PARAMS].set))
         return cli_usage_error("--posterior needs --params FILE and goes without --holdout-from "
                                "and --backtest");
@@ -327,6 +350,13 @@ int cli_cmd_validate(const cli_invocation *inv)
             goto done;
         }
         scored = fitted;
+        if (draws) {
+            rc = posterior_draws("the calibrated posterior", in.spec, in.sc, report_prob,
+                                 bk_abc_weights(res), bk_abc_theta(res), bk_abc_particles(res),
+                                 &post_sc, &post_rp, &n_post);
+            if (rc != CLI_EXIT_OK)
+                goto done;
+        }
         if (!quiet) {
             char a[11], b[11];
             bk_date_format(from, a);
@@ -344,11 +374,12 @@ int cli_cmd_validate(const cli_invocation *inv)
                                                 : DEFAULT_REPLICATIONS;
     int threads = inv->opt[OPT_THREADS].set ? (int)inv->opt[OPT_THREADS].num : 0;
     bk_status st;
-    if (posterior) {
+    if (posterior)
         rc = load_posterior(inv->opt[OPT_POSTERIOR].str, in.spec, in.sc, report_prob, &post_sc,
                             &post_rp, &n_post);
-        if (rc != CLI_EXIT_OK)
-            goto done;
+    if (rc != CLI_EXIT_OK)
+        goto done;
+    if (n_post > 0) {
         st = bk_validate_run_mixture((const bk_scenario *const *)post_sc, post_rp, n_post, obs,
                                      n, seed, threads, &cli_interrupted, &val, &err);
     } else {
@@ -363,7 +394,7 @@ int cli_cmd_validate(const cli_invocation *inv)
         char a[11], b[11];
         bk_date_format(from, a);
         bk_date_format(to, b);
-        if (posterior)
+        if (n_post > 0)
             printf("scored on %s to %s: %llu replications over %d posterior draws "
                    "(posterior predictive)\n", a, b, (unsigned long long)n, n_post);
         else

@@ -145,20 +145,34 @@ static void test_baselines(void **state)
     world_close(&w);
 }
 
-/* validate --backtest prints the table and the group means; without --params it is a usage
- * error. */
+#define BACKTEST_ARGS                                                                          \
+    "validate " TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR                          \
+    "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR                            \
+    "/tests/data/calib-spec.yaml --backtest --holdout-from 2025-09-11 -n 20 --particles 10 "     \
+    "--generations 1 --threads 1 --seed 3"
+
+/* validate --backtest prints the table and the group means, forecasting by default with the
+ * calibrated posterior's draws and with --forecast median at its medians; without --params, or
+ * --forecast without a calibration or of an unknown kind, it is a usage error. */
 static void test_cli_backtest(void **state)
 {
     (void)state;
     bk_cli_sh_code(2, "validate --backtest --observed x.csv");
-    char *text = bk_cli_sh(0,
-                           "validate %s --observed %s --aggregates %s/tests/data/"
-                           "two-corridors-aggregates.csv --params %s/tests/data/calib-spec.yaml "
-                           "--backtest --holdout-from 2025-09-11 -n 20 --particles 10 "
-                           "--generations 1 --threads 1 --seed 3",
-                           TWO, EVENTS, BK_SOURCE_DIR, BK_SOURCE_DIR);
-    BK_TEST_HAS_ALL(text, "backtest: CRPS", "mean CRPS by group", "deliveries", "persistence");
+    char *text = bk_cli_sh(0, "%s", BACKTEST_ARGS);
+    BK_TEST_HAS_ALL(text, "backtest: CRPS", "mean CRPS by group", "deliveries", "persistence",
+                    "replications over 10 posterior draws (posterior predictive)");
+    char *same = bk_cli_sh(0, "%s --forecast posterior", BACKTEST_ARGS);
+    assert_string_equal(text, same);
+    char *median = bk_cli_sh(0, "%s --forecast median", BACKTEST_ARGS);
+    BK_TEST_HAS_ALL(median, "backtest: CRPS", "20 replications, report probability");
+    assert_null(strstr(median, "posterior draws"));
+    /* the same calibration, another forecast: the scores differ */
+    assert_string_not_equal(strstr(text, "backtest: CRPS"), strstr(median, "backtest: CRPS"));
     free(text);
+    free(same);
+    free(median);
+    bk_cli_sh_code(2, "%s --forecast mean", BACKTEST_ARGS);
+    bk_cli_sh_code(2, "validate " TWO " --observed " EVENTS " --forecast median");
 }
 
 /* validate --posterior: the posterior predictive over the draws of a calibration's
