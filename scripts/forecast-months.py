@@ -11,7 +11,13 @@ power generation) were not fully served, the worst day's hours without electrici
 informal price over the official one, and the days on which schools were closed by decision
 (outside the holidays).
 
-    scripts/forecast-months.py BLOCKADE [SCENARIO] [-n N] [--days D]
+    scripts/forecast-months.py BLOCKADE [SCENARIO] [-n N] [--days D] [--posterior POSTERIOR.csv]
+
+With --posterior (a posterior.csv of `blockade calibrate`), the forecast is the posterior
+predictive: the calibration's particles are resampled systematically by weight to N draws, and
+replication i runs the scenario with draw i's parameters set (through `blockade scenario apply`
+and a patch; `observation.*` parameters, which are not the scenario's, are left out). Without
+it every replication runs the scenario as it is.
 
 Only the standard library is used; the runs go to a temporary directory that is removed.
 """
@@ -47,20 +53,58 @@ def quantile(xs, p):
     return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
 
 
+def posterior_draws(path, n):
+    """The particles of a posterior.csv resampled systematically by weight to n draws, each a
+    list of (path, value) of the scenario's parameters."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    head, body = rows[0], rows[1:]
+    if head[:3] != ["particle", "weight", "distance"] or not body:
+        sys.exit("%s: not a posterior.csv of blockade calibrate" % path)
+    params = [(j, p) for j, p in enumerate(head) if j >= 3 and not p.startswith("observation.")]
+    w = [float(r[1]) for r in body]
+    total = sum(w)
+    draws, cum, j = [], w[0] / total, 0
+    for i in range(n):
+        u = (i + 0.5) / n
+        while u > cum and j < len(body) - 1:
+            j += 1
+            cum += w[j] / total
+        draws.append([(p, body[j][k]) for k, p in params])
+    return draws
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("blockade")
     ap.add_argument("scenario", nargs="?")
     ap.add_argument("-n", type=int, default=100)
     ap.add_argument("--days", type=int, default=0)
+    ap.add_argument("--posterior")
     a = ap.parse_args()
+    draws = posterior_draws(a.posterior, a.n) if a.posterior else None
     months = {}  # month -> column -> [value per replication]
     stock = {}
     city = {}  # month -> title -> [value per replication]
     with tempfile.TemporaryDirectory(prefix="bk-forecast-") as tmp:
+        base = a.scenario
+        if draws and not base:
+            base = os.path.join(tmp, "default.yaml")
+            with open(base, "w") as f:
+                subprocess.run([a.blockade, "scenario", "export-default"], stdout=f, check=True)
         for i in range(a.n):
             out = os.path.join(tmp, "r%d" % i)
-            cmd = [a.blockade, "run"] + ([a.scenario] if a.scenario else []) + [
+            scenario = a.scenario
+            if draws:
+                patch = os.path.join(tmp, "draw.yaml")
+                with open(patch, "w") as f:
+                    f.write("name: posterior-draw-%d\npatch:\n" % i)
+                    f.writelines("  - set: %s = %s\n" % pv for pv in draws[i])
+                scenario = os.path.join(tmp, "draw-scenario.yaml")
+                with open(scenario, "w") as f:
+                    subprocess.run([a.blockade, "scenario", "apply", base, patch], stdout=f,
+                                   check=True)
+            cmd = [a.blockade, "run"] + ([scenario] if scenario else []) + [
                 "--replication", str(i), "--out", out, "--no-store", "--quiet"]
             if a.days:
                 cmd += ["--days", str(a.days)]
@@ -90,7 +134,8 @@ def main():
     print("|---" * (len(CITY) + 1) + "|")
     for m in sorted(city):
         print("| %s | %s |" % (m, " | ".join(band(city[m][t]) for t, _, _ in CITY)))
-    print("\n%d replications (median [5 %%, 95 %%])" % a.n)
+    print("\n%d replications%s (median [5 %%, 95 %%])"
+          % (a.n, " over as many draws of %s" % a.posterior if draws else ""))
     return 0
 
 

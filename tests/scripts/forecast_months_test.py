@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""scripts/forecast-months.py with --posterior: replication i runs draw i of the posterior
+resampled by weight, the scenario's parameters set and the observation's left out.
+
+    forecast_months_test.py BLOCKADE SOURCE_DIR
+
+A posterior whose whole weight is on one particle must give the table of the scenario patched
+with that particle's values, and a table unlike the scenario's own; a file that is not a
+posterior is refused."""
+import os
+import subprocess
+import sys
+import tempfile
+
+bk, src = sys.argv[1], sys.argv[2]
+script = os.path.join(src, "scripts", "forecast-months.py")
+ARGS = ["-n", "4", "--days", "20"]
+
+
+def forecast(*extra, ok=True):
+    p = subprocess.run([sys.executable, script, bk] + list(extra) + ARGS, capture_output=True,
+                       text=True)
+    if ok and p.returncode != 0:
+        sys.exit("forecast-months failed:\n" + p.stderr)
+    return p
+
+
+def table(p):
+    """The tables without the last line, which names the posterior file."""
+    return p.stdout.rsplit("\n", 2)[0]
+
+
+with tempfile.TemporaryDirectory(prefix="bk-forecast-test-") as tmp:
+    post = os.path.join(tmp, "posterior.csv")
+    with open(post, "w") as f:
+        f.write("particle,weight,distance,fleet.declaration_fear,observation.report_prob\n"
+                "0,0,0.5,0.05,0.9\n1,1,0.4,0.9,0.7\n2,0,0.6,0.3,0.8\n")
+    patch = os.path.join(tmp, "patch.yaml")
+    with open(patch, "w") as f:
+        f.write("name: particle 1\npatch:\n  - set: fleet.declaration_fear = 0.9\n")
+    base = os.path.join(tmp, "base.yaml")
+    with open(base, "w") as f:
+        subprocess.run([bk, "scenario", "export-default"], stdout=f, check=True)
+    patched = os.path.join(tmp, "patched.yaml")
+    with open(patched, "w") as f:
+        subprocess.run([bk, "scenario", "apply", base, patch], stdout=f, check=True)
+
+    over_draws = forecast("--posterior", post)
+    assert "over as many draws of" in over_draws.stdout, over_draws.stdout
+    assert table(over_draws) == table(forecast(patched)), "draws differ from the patched scenario"
+    assert table(over_draws) != table(forecast()), "the draws changed nothing"
+
+    bad = os.path.join(tmp, "bad.csv")
+    with open(bad, "w") as f:
+        f.write("a,b,c\n1,2,3\n")
+    p = forecast("--posterior", bad, ok=False)
+    assert p.returncode != 0 and "not a posterior.csv" in p.stderr, (p.returncode, p.stderr)
+print("forecast-months --posterior: ok")
