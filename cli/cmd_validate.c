@@ -11,7 +11,7 @@
 
 enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_REPLICATIONS, OPT_HOLDOUT, OPT_PARAMS, OPT_SEED,
        OPT_THREADS, OPT_PARTICLES, OPT_GENERATIONS, OPT_OUT, OPT_QUIET, OPT_BACKTEST,
-       OPT_POSTERIOR, OPT_FORECAST };
+       OPT_POSTERIOR, OPT_FORECAST, OPT_SEEDS };
 
 /* Same order as the enum above. */
 const cli_option cli_validate_options[] = {
@@ -40,6 +40,9 @@ const cli_option cli_validate_options[] = {
     {"forecast", CLI_OPT_STRING, "KIND", 0, 0,
      "with --holdout-from or --backtest: 'posterior' (default) spreads the replications over "
      "the calibrated posterior's draws; 'median' runs them all at its medians"},
+    {"seeds", CLI_OPT_UINT, "K", 1, 1000,
+     "with --holdout-from or --backtest: calibrate and forecast K times, with seeds --seed to "
+     "--seed + K - 1, and summarise the scores over them (default 1)"},
     CLI_OPTION_END,
 };
 
@@ -48,10 +51,18 @@ const cli_option cli_validate_options[] = {
 
 static const char *const group_names[] = {"deliveries", "attacks", "losses", "convoys"};
 
-/* The backtest table: per statistic the CRPS of the model and of the two baselines, then the
- * mean CRPS by group. Returns an exit code. */
-static int print_backtest(const cli_calib_inputs *in, const bk_obs *obs, const bk_validation *val,
-                          long origin)
+/* Mean CRPS by group: of the model and the normal over every statistic of the group; of the
+ * model and persistence over those where persistence exists. */
+typedef struct group_scores {
+    double model[4], normal[4], model_p[4], persist[4];
+    int n[4], n_p[4];
+} group_scores;
+
+/* The backtest's baselines for the scored statistics and the group means into *gs; with
+ * `print`, the table per statistic (the CRPS of the model and of the two baselines) and the
+ * group means. Returns an exit code. */
+static int backtest_scores(const cli_calib_inputs *in, const bk_obs *obs, const bk_validation *val,
+                           long origin, bool print, group_scores *gs)
 {
     bk_obs_config cfg;
     bk_obs_config_init(&cfg, in->sc);
@@ -71,61 +82,75 @@ static int print_backtest(const cli_calib_inputs *in, const bk_obs *obs, const b
         free(b);
         return cli_report(st, &err);
     }
-    double sum[4][3] = {{0}}, persist_sum[4][2] = {{0}};
-    int cnt[4] = {0}, persist_cnt[4] = {0};
-    printf("\nbacktest: CRPS of the forecast from the origin against two naive forecasts "
-           "(lower is better)\n");
-    printf("%-46s %-10s %10s %10s %11s %10s %10s\n", "statistic", "group", "observed", "model",
-           "persistence", "normal", "best");
+    memset(gs, 0, sizeof *gs);
+    if (print) {
+        printf("\nbacktest: CRPS of the forecast from the origin against two naive forecasts "
+               "(lower is better)\n");
+        printf("%-46s %-10s %10s %10s %11s %10s %10s\n", "statistic", "group", "observed",
+               "model", "persistence", "normal", "best");
+    }
     for (int k = 0; k < n; k++) {
         bk_obs_stat s;
         bk_obs_get(obs, k, &s);
         bk_validation_row r;
         bk_validation_get(val, k, &r);
         int g = (int)s.group;
-        char pers[32];
-        if (b[k].has_persistence)
-            snprintf(pers, sizeof pers, "%.3g", b[k].persistence_crps);
-        else
-            snprintf(pers, sizeof pers, "n/a");
-        const char *best = "model";
-        if (b[k].normal_crps < r.crps)
-            best = "normal";
-        if (b[k].has_persistence && b[k].persistence_crps < r.crps &&
-            b[k].persistence_crps <= b[k].normal_crps)
-            best = "persistence";
-        printf("%-46s %-10s %10.4g %10.3g %11s %10.3g %10s\n", s.name, group_names[g],
-               s.observed, r.crps, pers, b[k].normal_crps, best);
-        sum[g][0] += r.crps;
-        sum[g][2] += b[k].normal_crps;
-        cnt[g]++;
+        if (print) {
+            char pers[32];
+            if (b[k].has_persistence)
+                snprintf(pers, sizeof pers, "%.3g", b[k].persistence_crps);
+            else
+                snprintf(pers, sizeof pers, "n/a");
+            const char *best = "model";
+            if (b[k].normal_crps < r.crps)
+                best = "normal";
+            if (b[k].has_persistence && b[k].persistence_crps < r.crps &&
+                b[k].persistence_crps <= b[k].normal_crps)
+                best = "persistence";
+            printf("%-46s %-10s %10.4g %10.3g %11s %10.3g %10s\n", s.name, group_names[g],
+                   s.observed, r.crps, pers, b[k].normal_crps, best);
+        }
+        gs->model[g] += r.crps;
+        gs->normal[g] += b[k].normal_crps;
+        gs->n[g]++;
         if (b[k].has_persistence) {
-            persist_sum[g][0] += r.crps;
-            persist_sum[g][1] += b[k].persistence_crps;
-            persist_cnt[g]++;
+            gs->model_p[g] += r.crps;
+            gs->persist[g] += b[k].persistence_crps;
+            gs->n_p[g]++;
         }
     }
+    free(b);
+    for (int g = 0; g < 4; g++) {
+        if (gs->n[g] > 0) {
+            gs->model[g] /= gs->n[g];
+            gs->normal[g] /= gs->n[g];
+        }
+        if (gs->n_p[g] > 0) {
+            gs->model_p[g] /= gs->n_p[g];
+            gs->persist[g] /= gs->n_p[g];
+        }
+    }
+    if (!print)
+        return CLI_EXIT_OK;
     printf("\nmean CRPS by group (persistence: over the statistics where it exists)\n");
     printf("%-12s %5s %10s %10s %11s %10s\n", "group", "stats", "model", "normal", "model*",
            "persistence");
     for (int g = 0; g < 4; g++) {
-        if (cnt[g] == 0)
+        if (gs->n[g] == 0)
             continue;
         char m2[32], p2[32];
-        if (persist_cnt[g] > 0) {
-            snprintf(m2, sizeof m2, "%.3g", persist_sum[g][0] / persist_cnt[g]);
-            snprintf(p2, sizeof p2, "%.3g", persist_sum[g][1] / persist_cnt[g]);
+        if (gs->n_p[g] > 0) {
+            snprintf(m2, sizeof m2, "%.3g", gs->model_p[g]);
+            snprintf(p2, sizeof p2, "%.3g", gs->persist[g]);
         } else {
             snprintf(m2, sizeof m2, "n/a");
             snprintf(p2, sizeof p2, "n/a");
         }
-        printf("%-12s %5d %10.3g %10.3g %11s %10s\n", group_names[g], cnt[g],
-               sum[g][0] / cnt[g], sum[g][2] / cnt[g], m2, p2);
+        printf("%-12s %5d %10.3g %10.3g %11s %10s\n", group_names[g], gs->n[g], gs->model[g],
+               gs->normal[g], m2, p2);
     }
-    free(b);
     return CLI_EXIT_OK;
 }
-
 
 /* The posterior of n weighted draws w[i], th[i k .. i k + k) of `spec`'s parameters, resampled
  * systematically to n equally weighted draws (deterministic), as scenarios over `base` and
@@ -257,6 +282,229 @@ out:
     return rc;
 }
 
+/* One forecast: what it was calibrated on and scored against, and its scores. */
+typedef struct forecast {
+    bk_obs *obs_fit, *obs;
+    bk_calibration *cal;
+    bk_abc_result *res;
+    bk_scenario *fitted;
+    double *theta;
+    bk_scenario **post_sc;
+    double *post_rp;
+    int n_post;
+    bk_validation *val;
+} forecast;
+
+static void forecast_release(forecast *f)
+{
+    for (int i = 0; i < f->n_post; i++)
+        bk_scenario_free(f->post_sc[i]);
+    free(f->post_sc);
+    free(f->post_rp);
+    free(f->theta);
+    bk_validation_free(f->val);
+    bk_scenario_free(f->fitted);
+    bk_abc_result_free(f->res);
+    bk_calibration_free(f->cal);
+    bk_obs_free(f->obs);
+    bk_obs_free(f->obs_fit);
+    memset(f, 0, sizeof *f);
+}
+
+/* What every forecast of one command shares. */
+typedef struct validate_args {
+    const cli_invocation *inv;
+    cli_calib_inputs *in;
+    long from, holdout, to; /* the window; holdout 0: no calibration here */
+    bool draws;             /* a calibration here forecasts with its posterior's draws */
+    bool verbose;           /* print the calibration and the table */
+    uint64_t n;             /* replications */
+    int threads;
+} validate_args;
+
+/* With a holdout, calibrate on what ended before it with `seed`; then score the forecast of
+ * what ends from it (or of the whole window): f->obs and f->val. Returns an exit code. */
+static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
+{
+    const cli_invocation *inv = va->inv;
+    cli_calib_inputs *in = va->in;
+    double report_prob = in->spec && in->spec->report_prob > 0 ? in->spec->report_prob : 0.8;
+    const bk_scenario *scored = in->sc;
+    long from = va->from;
+    bk_error err = {0};
+    int rc;
+    if (va->holdout > 0) {
+        rc = cli_calib_obs(in, from, va->holdout - 1, &f->obs_fit);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        bk_status st = bk_calibration_new(in->sc, in->spec, f->obs_fit, &f->cal, &err);
+        if (st != BK_OK)
+            return cli_report(st, &err);
+        bk_abc_config cfg;
+        rc = cli_calib_abc_config(inv, seed, &cfg);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        rc = cli_calib_abc(bk_calibration_problem(f->cal), &cfg, !va->verbose, &f->res);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+        int k = in->spec->n_params;
+        f->theta = malloc((size_t)k * sizeof *f->theta);
+        if (!f->theta) {
+            cli_error("out of memory");
+            return CLI_EXIT_INTERNAL;
+        }
+        cli_calib_medians(f->res, k, f->theta);
+        for (int j = 0; j < k; j++)
+            if (strcmp(in->spec->params[j].path, "observation.report_prob") == 0)
+                report_prob = f->theta[j];
+        st = bk_calib_apply(in->spec, in->sc, f->theta, &f->fitted, &err);
+        if (st != BK_OK)
+            return cli_report(st, &err);
+        scored = f->fitted;
+        if (va->draws) {
+            rc = posterior_draws("the calibrated posterior", in->spec, in->sc, report_prob,
+                                 bk_abc_weights(f->res), bk_abc_theta(f->res),
+                                 bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
+                                 &f->n_post);
+            if (rc != CLI_EXIT_OK)
+                return rc;
+        }
+        if (va->verbose) {
+            char a[11], b[11];
+            bk_date_format(from, a);
+            bk_date_format(va->holdout - 1, b);
+            printf("calibrated on %s to %s (%d statistics):\n", a, b, bk_obs_count(f->obs_fit));
+            cli_calib_print_posterior(f->res, in->spec, stdout);
+            printf("\n");
+        }
+        from = va->holdout;
+    }
+    rc = cli_calib_obs(in, from, va->to, &f->obs);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (inv->opt[OPT_POSTERIOR].set) {
+        rc = load_posterior(inv->opt[OPT_POSTERIOR].str, in->spec, in->sc, report_prob,
+                            &f->post_sc, &f->post_rp, &f->n_post);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    }
+    bk_status st;
+    if (f->n_post > 0)
+        st = bk_validate_run_mixture((const bk_scenario *const *)f->post_sc, f->post_rp,
+                                     f->n_post, f->obs, va->n, seed, va->threads,
+                                     &cli_interrupted, &f->val, &err);
+    else
+        st = bk_validate_run(scored, f->obs, va->n, seed, report_prob, va->threads,
+                             &cli_interrupted, &f->val, &err);
+    if (st != BK_OK)
+        return cli_report(st, &err);
+    if (va->verbose) {
+        char a[11], b[11];
+        bk_date_format(from, a);
+        bk_date_format(va->to, b);
+        if (f->n_post > 0)
+            printf("scored on %s to %s: %llu replications over %d posterior draws "
+                   "(posterior predictive)\n", a, b, (unsigned long long)va->n, f->n_post);
+        else
+            printf("scored on %s to %s: %llu replications, report probability %.3g\n", a, b,
+                   (unsigned long long)va->n, report_prob);
+        bk_validation_write_table(f->val, stdout);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* --seeds K: K forecasts with seeds seed .. seed + K - 1, a line each, then their scores over
+ * the seeds (mean, lowest, highest) and, for the backtest, how often the model beat each naive
+ * forecast by group. Returns an exit code. */
+static int forecast_seeds(const validate_args *va, uint64_t seed, uint64_t k_seeds, bool backtest,
+                          bool quiet)
+{
+    enum { COV50, COV90, CRPS, N_ALL };
+    double all[N_ALL][3], grp[4][3]; /* mean, lowest, highest */
+    int beats_p[4] = {0}, beats_n[4] = {0}, n_stats = 0;
+    group_scores first;
+    memset(&first, 0, sizeof first);
+    for (uint64_t i = 0; i < k_seeds; i++) {
+        forecast f = {0};
+        int rc = forecast_run(va, seed + i, &f);
+        group_scores gs;
+        memset(&gs, 0, sizeof gs);
+        if (rc == CLI_EXIT_OK && backtest)
+            rc = backtest_scores(va->in, f.obs, f.val, va->holdout, false, &gs);
+        if (rc != CLI_EXIT_OK) {
+            forecast_release(&f);
+            return rc;
+        }
+        double x[N_ALL] = {0};
+        n_stats = bk_validation_count(f.val);
+        for (int k = 0; k < n_stats; k++) {
+            bk_validation_row r;
+            bk_validation_get(f.val, k, &r);
+            x[COV50] += r.covered50;
+            x[COV90] += r.covered90;
+            x[CRPS] += r.crps;
+        }
+        x[CRPS] = n_stats ? x[CRPS] / n_stats : 0.0; /* as the single forecast's coverage line */
+        forecast_release(&f);
+        for (int j = 0; j < N_ALL; j++) {
+            all[j][0] = i ? all[j][0] + x[j] : x[j];
+            all[j][1] = i && all[j][1] < x[j] ? all[j][1] : x[j];
+            all[j][2] = i && all[j][2] > x[j] ? all[j][2] : x[j];
+        }
+        for (int g = 0; g < 4; g++) {
+            grp[g][0] = i ? grp[g][0] + gs.model[g] : gs.model[g];
+            grp[g][1] = i && grp[g][1] < gs.model[g] ? grp[g][1] : gs.model[g];
+            grp[g][2] = i && grp[g][2] > gs.model[g] ? grp[g][2] : gs.model[g];
+            beats_n[g] += gs.n[g] > 0 && gs.model[g] < gs.normal[g];
+            beats_p[g] += gs.n_p[g] > 0 && gs.model_p[g] < gs.persist[g];
+        }
+        if (i == 0)
+            first = gs; /* the baselines do not depend on the seed */
+        if (quiet)
+            continue;
+        printf("seed %llu: %.0f of %d statistics in the 50 %% interval, %.0f in the 90 %%; "
+               "mean CRPS %.4g", (unsigned long long)(seed + i), x[COV50], n_stats, x[COV90],
+               x[CRPS]);
+        for (int g = 0; backtest && g < 4; g++)
+            if (gs.n[g] > 0)
+                printf("%s %s %.3g", g ? "," : "; by group:", group_names[g], gs.model[g]);
+        printf("\n");
+        fflush(stdout);
+    }
+    if (quiet)
+        return CLI_EXIT_OK;
+    double k = (double)k_seeds;
+    printf("\nover %llu seeds (%llu to %llu), mean [lowest, highest]: %.3g [%.0f, %.0f] of %d "
+           "statistics in the 50 %% interval, %.3g [%.0f, %.0f] in the 90 %%; mean CRPS %.4g "
+           "[%.4g, %.4g]\n", (unsigned long long)k_seeds, (unsigned long long)seed,
+           (unsigned long long)(seed + k_seeds - 1), all[COV50][0] / k, all[COV50][1],
+           all[COV50][2], n_stats, all[COV90][0] / k, all[COV90][1], all[COV90][2],
+           all[CRPS][0] / k, all[CRPS][1], all[CRPS][2]);
+    if (!backtest)
+        return CLI_EXIT_OK;
+    printf("\nbacktest over the seeds: the model's mean CRPS by group, mean [lowest, highest], "
+           "and on how many seeds it beat each naive forecast\n");
+    printf("%-12s %5s %24s %10s %11s %14s %14s\n", "group", "stats", "model", "normal",
+           "persistence", "beat normal", "beat persist.");
+    for (int g = 0; g < 4; g++) {
+        if (first.n[g] == 0)
+            continue;
+        char m[48], p[32], bp[32];
+        snprintf(m, sizeof m, "%.3g [%.3g, %.3g]", grp[g][0] / k, grp[g][1], grp[g][2]);
+        if (first.n_p[g] > 0) {
+            snprintf(p, sizeof p, "%.3g", first.persist[g]);
+            snprintf(bp, sizeof bp, "%d of %llu", beats_p[g], (unsigned long long)k_seeds);
+        } else {
+            snprintf(p, sizeof p, "n/a");
+            snprintf(bp, sizeof bp, "n/a");
+        }
+        printf("%-12s %5d %24s %10.3g %11s %9d of %llu %14s\n", group_names[g], first.n[g], m,
+               first.normal[g], p, beats_n[g], (unsigned long long)k_seeds, bp);
+    }
+    printf("(persistence is compared over the statistics where it exists)\n");
+    return CLI_EXIT_OK;
+}
+
 /* Contract in cli.h. */
 int cli_cmd_validate(const cli_invocation *inv)
 {
@@ -268,7 +516,7 @@ int cli_cmd_validate(const cli_invocation *inv)
     if (inv->opt[OPT_HOLDOUT].set && !bk_date_parse(inv->opt[OPT_HOLDOUT].str, &holdout))
         return cli_usage_error("bad --holdout-from date '%s'", inv->opt[OPT_HOLDOUT].str);
     bool posterior = inv->opt[OPT_POSTERIOR].set;
-    bool draws = true; /* a calibration here forecasts with its posterior's draws */
+    bool draws = true;
     if (inv->opt[OPT_FORECAST].set) {
         const char *kind = inv->opt[OPT_FORECAST].str;
         if (!has_holdout)
@@ -278,6 +526,11 @@ int cli_cmd_validate(const cli_invocation *inv)
         else if (strcmp(kind, "posterior") != 0)
             return cli_usage_error("bad --forecast '%s': expected 'posterior' or 'median'", kind);
     }
+    uint64_t k_seeds = inv->opt[OPT_SEEDS].set ? inv->opt[OPT_SEEDS].num : 1;
+    if (inv->opt[OPT_SEEDS].set && !has_holdout)
+        return cli_usage_error("--seeds goes with --holdout-from or --backtest");
+    if (k_seeds > 1 && inv->opt[OPT_OUT].set)
+        return cli_usage_error("--out writes one forecast's scores: not with --seeds above 1");
     if (posterior && (has_holdout || !inv->opt[OPT_PARAMS].set))
         return cli_usage_error("--posterior needs --params FILE and goes without --holdout-from "
                                "and --backtest");
@@ -287,131 +540,45 @@ int cli_cmd_validate(const cli_invocation *inv)
     cli_calib_inputs in;
     int rc = cli_calib_load(inv->n_args ? inv->args[0] : NULL, inv->opt[OPT_OBSERVED].str,
                             inv->opt[OPT_AGGREGATES].str, inv->opt[OPT_PARAMS].str, &in);
-    bk_obs *obs_fit = NULL, *obs = NULL;
-    bk_calibration *cal = NULL;
-    bk_abc_result *res = NULL;
-    bk_scenario *fitted = NULL;
-    bk_validation *val = NULL;
-    double *theta = NULL;
-    bk_scenario **post_sc = NULL;
-    double *post_rp = NULL;
-    int n_post = 0;
+    forecast f = {0};
     bool quiet = inv->opt[OPT_QUIET].set;
-    uint64_t seed = 0;
-    double report_prob = in.spec && in.spec->report_prob > 0 ? in.spec->report_prob : 0.8;
     if (rc != CLI_EXIT_OK)
         goto done;
-    seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
-    long from, to;
-    cli_calib_window(&in, &from, &to);
+    uint64_t seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
+    validate_args va = {.inv = inv, .in = &in, .draws = draws, .verbose = !quiet};
+    cli_calib_window(&in, &va.from, &va.to);
     if (backtest && !inv->opt[OPT_HOLDOUT].set)
-        holdout = from + BACKTEST_ORIGIN_DAYS;
-    long origin = holdout;
-    const bk_scenario *scored = in.sc;
-    bk_error err = {0};
-    if (has_holdout) {
-        if (holdout <= from || holdout > to) {
-            char a[11], b[11];
-            bk_date_format(from, a);
-            bk_date_format(to, b);
-            rc = cli_usage_error("--holdout-from must fall after the window's first day and on "
-                                 "or before its last (%s to %s)", a, b);
-            goto done;
-        }
-        rc = cli_calib_obs(&in, from, holdout - 1, &obs_fit);
-        if (rc != CLI_EXIT_OK)
-            goto done;
-        bk_status st = bk_calibration_new(in.sc, in.spec, obs_fit, &cal, &err);
-        if (st != BK_OK) {
-            rc = cli_report(st, &err);
-            goto done;
-        }
-        bk_abc_config cfg;
-        rc = cli_calib_abc_config(inv, seed, &cfg);
-        if (rc != CLI_EXIT_OK)
-            goto done;
-        rc = cli_calib_abc(bk_calibration_problem(cal), &cfg, quiet, &res);
-        if (rc != CLI_EXIT_OK)
-            goto done;
-        int k = in.spec->n_params;
-        theta = malloc((size_t)k * sizeof *theta);
-        if (!theta) {
-            cli_error("out of memory");
-            rc = CLI_EXIT_INTERNAL;
-            goto done;
-        }
-        cli_calib_medians(res, k, theta);
-        for (int j = 0; j < k; j++)
-            if (strcmp(in.spec->params[j].path, "observation.report_prob") == 0)
-                report_prob = theta[j];
-        st = bk_calib_apply(in.spec, in.sc, theta, &fitted, &err);
-        if (st != BK_OK) {
-            rc = cli_report(st, &err);
-            goto done;
-        }
-        scored = fitted;
-        if (draws) {
-            rc = posterior_draws("the calibrated posterior", in.spec, in.sc, report_prob,
-                                 bk_abc_weights(res), bk_abc_theta(res), bk_abc_particles(res),
-                                 &post_sc, &post_rp, &n_post);
-            if (rc != CLI_EXIT_OK)
-                goto done;
-        }
-        if (!quiet) {
-            char a[11], b[11];
-            bk_date_format(from, a);
-            bk_date_format(holdout - 1, b);
-            printf("calibrated on %s to %s (%d statistics):\n", a, b, bk_obs_count(obs_fit));
-            cli_calib_print_posterior(res, in.spec, stdout);
-            printf("\n");
-        }
-        from = holdout;
-    }
-    rc = cli_calib_obs(&in, from, to, &obs);
-    if (rc != CLI_EXIT_OK)
-        goto done;
-    uint64_t n = inv->opt[OPT_REPLICATIONS].set ? inv->opt[OPT_REPLICATIONS].num
-                                                : DEFAULT_REPLICATIONS;
-    int threads = inv->opt[OPT_THREADS].set ? (int)inv->opt[OPT_THREADS].num : 0;
-    bk_status st;
-    if (posterior)
-        rc = load_posterior(inv->opt[OPT_POSTERIOR].str, in.spec, in.sc, report_prob, &post_sc,
-                            &post_rp, &n_post);
-    if (rc != CLI_EXIT_OK)
-        goto done;
-    if (n_post > 0) {
-        st = bk_validate_run_mixture((const bk_scenario *const *)post_sc, post_rp, n_post, obs,
-                                     n, seed, threads, &cli_interrupted, &val, &err);
-    } else {
-        st = bk_validate_run(scored, obs, n, seed, report_prob, threads, &cli_interrupted, &val,
-                             &err);
-    }
-    if (st != BK_OK) {
-        rc = cli_report(st, &err);
-        goto done;
-    }
-    if (!quiet) {
+        holdout = va.from + BACKTEST_ORIGIN_DAYS;
+    if (has_holdout && (holdout <= va.from || holdout > va.to)) {
         char a[11], b[11];
-        bk_date_format(from, a);
-        bk_date_format(to, b);
-        if (n_post > 0)
-            printf("scored on %s to %s: %llu replications over %d posterior draws "
-                   "(posterior predictive)\n", a, b, (unsigned long long)n, n_post);
-        else
-            printf("scored on %s to %s: %llu replications, report probability %.3g\n", a, b,
-                   (unsigned long long)n, report_prob);
-        bk_validation_write_table(val, stdout);
+        bk_date_format(va.from, a);
+        bk_date_format(va.to, b);
+        rc = cli_usage_error("--holdout-from must fall after the window's first day and on "
+                             "or before its last (%s to %s)", a, b);
+        goto done;
     }
+    va.holdout = has_holdout ? holdout : 0;
+    va.n = inv->opt[OPT_REPLICATIONS].set ? inv->opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
+    va.threads = inv->opt[OPT_THREADS].set ? (int)inv->opt[OPT_THREADS].num : 0;
+    if (k_seeds > 1) {
+        va.verbose = false;
+        rc = forecast_seeds(&va, seed, k_seeds, backtest, quiet);
+        goto done;
+    }
+    rc = forecast_run(&va, seed, &f);
+    if (rc != CLI_EXIT_OK)
+        goto done;
     if (backtest && !quiet) {
-        rc = print_backtest(&in, obs, val, origin);
+        group_scores gs;
+        rc = backtest_scores(&in, f.obs, f.val, holdout, true, &gs);
         if (rc != CLI_EXIT_OK)
             goto done;
     }
     if (inv->opt[OPT_OUT].set) {
         char *text = NULL;
         size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        if (!f || bk_validation_write_csv(val, f) != BK_OK || fclose(f) != 0) {
+        FILE *out = open_memstream(&text, &len);
+        if (!out || bk_validation_write_csv(f.val, out) != BK_OK || fclose(out) != 0) {
             free(text);
             cli_error("out of memory");
             rc = CLI_EXIT_INTERNAL;
@@ -421,17 +588,7 @@ int cli_cmd_validate(const cli_invocation *inv)
         free(text);
     }
 done:
-    for (int i = 0; i < n_post; i++)
-        bk_scenario_free(post_sc[i]);
-    free(post_sc);
-    free(post_rp);
-    free(theta);
-    bk_validation_free(val);
-    bk_scenario_free(fitted);
-    bk_abc_result_free(res);
-    bk_calibration_free(cal);
-    bk_obs_free(obs);
-    bk_obs_free(obs_fit);
+    forecast_release(&f);
     cli_calib_release(&in);
     return rc;
 }

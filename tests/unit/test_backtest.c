@@ -172,6 +172,55 @@ static void test_cli_backtest(void **state)
     free(same);
     free(median);
     bk_cli_sh_code(2, "%s --forecast mean", BACKTEST_ARGS);
+    bk_cli_sh_code(2, "%s --seeds 2 --out x.csv", BACKTEST_ARGS); /* one forecast's scores */
+    bk_cli_sh_code(2, "validate " TWO " --observed " EVENTS " --seeds 2"); /* no calibration */
+}
+
+/* The line of `text` that starts with `start`, as a new string without its end of line. */
+static char *line_of(const char *text, const char *start)
+{
+    const char *p = strstr(text, start);
+    assert_non_null(p);
+    size_t n = strcspn(p, "\n");
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memcpy(s, p, n);
+    s[n] = 0;
+    return s;
+}
+
+/* --seeds K: K calibrations and forecasts, seed i the same as a run with --seed i, then the
+ * scores over the seeds and, by group, how often the model beat each naive forecast. */
+static void test_cli_backtest_seeds(void **state)
+{
+    (void)state;
+    char *seeds = bk_cli_sh(0, "%s --seeds 2", BACKTEST_ARGS); /* seeds 3 and 4 */
+    BK_TEST_HAS_ALL(seeds, "seed 3: ", "seed 4: ", "over 2 seeds (3 to 4)", "beat persist.",
+                    "attacks ", " of 2 ");
+    assert_null(strstr(seeds, "seed 5:"));
+    /* seed 4's line holds the scores of a run with --seed 4 */
+    char *one = bk_cli_sh(0, "%s", BACKTEST_ARGS);
+    char *four = bk_cli_sh(0, "validate " TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR
+                           "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
+                           "/tests/data/calib-spec.yaml --backtest --holdout-from 2025-09-11 "
+                           "-n 20 --particles 10 --generations 1 --threads 1 --seed 4");
+    char *cov = line_of(four, "coverage: "), *line = line_of(seeds, "seed 4: ");
+    const char *crps = strstr(cov, "mean CRPS ");
+    assert_non_null(crps);
+    assert_non_null(strstr(line, crps)); /* the same mean CRPS, to its last printed digit */
+    char *cov3 = line_of(one, "coverage: "), *line3 = line_of(seeds, "seed 3: ");
+    assert_non_null(strstr(line3, strstr(cov3, "mean CRPS ")));
+    free(cov3);
+    free(line3);
+    free(cov);
+    free(line);
+    free(four);
+    free(one);
+    free(seeds);
+    /* quiet: nothing on stdout, success */
+    char *q = bk_cli_sh(0, "%s --seeds 2 --quiet", BACKTEST_ARGS);
+    assert_string_equal(q, "");
+    free(q);
     bk_cli_sh_code(2, "validate " TWO " --observed " EVENTS " --forecast median");
 }
 
@@ -202,4 +251,4 @@ static void test_cli_posterior(void **state)
     bk_test_remove_dir(dir);
 }
 
-BK_TEST_MAIN(test_baselines, test_cli_backtest, test_cli_posterior)
+BK_TEST_MAIN(test_baselines, test_cli_backtest, test_cli_backtest_seeds, test_cli_posterior)
