@@ -56,14 +56,30 @@ def quantile(xs, p):
 def posterior_draws(path, n):
     """The particles of a posterior.csv resampled systematically by weight to n draws, each a
     list of (path, value) of the scenario's parameters."""
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    head, body = rows[0], rows[1:]
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        sys.exit("%s: cannot read (%s)" % (path, e.strerror))
+    head, body = (rows[0], rows[1:]) if rows else ([], [])
     if head[:3] != ["particle", "weight", "distance"] or not body:
         sys.exit("%s: not a posterior.csv of blockade calibrate" % path)
     params = [(j, p) for j, p in enumerate(head) if j >= 3 and not p.startswith("observation.")]
-    w = [float(r[1]) for r in body]
+    w = []
+    for line, r in enumerate(body, start=2):
+        try:
+            if len(r) != len(head):
+                raise ValueError("%d columns, expected %d" % (len(r), len(head)))
+            w.append(float(r[1]))
+            for k, _ in params:
+                float(r[k])
+        except ValueError as e:
+            sys.exit("%s:%d: expected a number in every column (%s)" % (path, line, e))
+        if not w[-1] >= 0:
+            sys.exit("%s:%d: the weight must not be negative" % (path, line))
     total = sum(w)
+    if not total > 0:
+        sys.exit("%s: no particle with a positive weight" % path)
     draws, cum, j = [], w[0] / total, 0
     for i in range(n):
         u = (i + 0.5) / n

@@ -55,4 +55,12 @@ with tempfile.TemporaryDirectory(prefix="bk-forecast-test-") as tmp:
         f.write("a,b,c\n1,2,3\n")
     p = forecast("--posterior", bad, ok=False)
     assert p.returncode != 0 and "not a posterior.csv" in p.stderr, (p.returncode, p.stderr)
+    with open(bad, "w") as f:
+        f.write("particle,weight,distance,fleet.declaration_fear\n0,1,0.5,0.2\n1,x,0.5,0.3\n")
+    p = forecast("--posterior", bad, ok=False)
+    assert p.returncode != 0 and "bad.csv:3:" in p.stderr, (p.returncode, p.stderr)
+    with open(bad, "w") as f:
+        f.write("particle,weight,distance,fleet.declaration_fear\n0,0,0.5,0.2\n")
+    p = forecast("--posterior", bad, ok=False)
+    assert p.returncode != 0 and "no particle with a positive weight" in p.stderr, p.stderr
 print("forecast-months --posterior: ok")

@@ -69,7 +69,8 @@ typedef struct bk_sketch {
 bool bki_sketch_map_init(bk_sketch_map *map, double accuracy);
 
 /* Add one value. NaN counts as zero (the model never records one). false when out of memory
- * (the sketch is unchanged). */
+ * (the value may then be in the exact list but not in the buckets: the caller discards the
+ * sketch). */
 bool bki_sketch_add(bk_sketch *s, const bk_sketch_map *map, double x);
 
 /* Add x[0 .. n): the same state as adding them one by one. false when out of memory (part of
