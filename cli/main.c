@@ -98,8 +98,9 @@ static const cli_command commands[] = {
      "observation model and score each summary statistic of the window against the\n"
      "observations: CRPS, interval scores and coverage of the central 50 % and 90 %\n"
      "intervals, pinball loss. With --holdout-from DATE, first calibrate (--params) on what\n"
-     "ended before DATE, then score the rest. -n N is short for --replications N.\n"
-     "See docs/calibration.md.\n",
+     "ended before DATE, then score the forecast of the rest, made over the posterior's\n"
+     "draws (--forecast), once or for several seeds (--seeds). -n N is short for\n"
+     "--replications N. See docs/calibration.md.\n",
      cli_validate_options, cli_cmd_validate},
     {"sensitivity", "[FILE]", 0, 1, "rank parameters by their effect on outcomes (Morris, Sobol)",
      "Morris elementary effects (mu*, mu, sigma) of whole-run outcomes to the parameters of\n"
