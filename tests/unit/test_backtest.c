@@ -145,11 +145,13 @@ static void test_baselines(void **state)
     world_close(&w);
 }
 
-#define BACKTEST_ARGS                                                                          \
+/* A small backtest, without its seed; BACKTEST_ARGS with seed 3. */
+#define BACKTEST_BASE                                                                          \
     "validate " TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR                          \
     "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR                            \
     "/tests/data/calib-spec.yaml --backtest --holdout-from 2025-09-11 -n 20 --particles 10 "     \
-    "--generations 1 --threads 1 --seed 3"
+    "--generations 1 --threads 1"
+#define BACKTEST_ARGS BACKTEST_BASE " --seed 3"
 
 /* validate --backtest prints the table and the group means, forecasting by default with the
  * calibrated posterior's draws and with --forecast median at its medians; without --params, or
@@ -174,6 +176,7 @@ static void test_cli_backtest(void **state)
     bk_cli_sh_code(2, "%s --forecast mean", BACKTEST_ARGS);
     bk_cli_sh_code(2, "%s --seeds 2 --out x.csv", BACKTEST_ARGS); /* one forecast's scores */
     bk_cli_sh_code(2, "validate " TWO " --observed " EVENTS " --seeds 2"); /* no calibration */
+    bk_cli_sh_code(2, "validate " TWO " --observed " EVENTS " --forecast median");
 }
 
 /* The line of `text` that starts with `start`, as a new string without its end of line. */
@@ -200,10 +203,7 @@ static void test_cli_backtest_seeds(void **state)
     assert_null(strstr(seeds, "seed 5:"));
     /* seed 4's line holds the scores of a run with --seed 4 */
     char *one = bk_cli_sh(0, "%s", BACKTEST_ARGS);
-    char *four = bk_cli_sh(0, "validate " TWO " --observed " EVENTS " --aggregates " BK_SOURCE_DIR
-                           "/tests/data/two-corridors-aggregates.csv --params " BK_SOURCE_DIR
-                           "/tests/data/calib-spec.yaml --backtest --holdout-from 2025-09-11 "
-                           "-n 20 --particles 10 --generations 1 --threads 1 --seed 4");
+    char *four = bk_cli_sh(0, "%s --seed 4", BACKTEST_BASE);
     char *cov = line_of(four, "coverage: "), *line = line_of(seeds, "seed 4: ");
     const char *crps = strstr(cov, "mean CRPS ");
     assert_non_null(crps);
@@ -221,7 +221,6 @@ static void test_cli_backtest_seeds(void **state)
     char *q = bk_cli_sh(0, "%s --seeds 2 --quiet", BACKTEST_ARGS);
     assert_string_equal(q, "");
     free(q);
-    bk_cli_sh_code(2, "validate " TWO " --observed " EVENTS " --forecast median");
 }
 
 /* validate --posterior: the posterior predictive over the draws of a calibration's
