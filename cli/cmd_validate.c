@@ -347,27 +347,28 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
         rc = cli_calib_abc(bk_calibration_problem(f->cal), &cfg, !va->verbose, &f->res);
         if (rc != CLI_EXIT_OK)
             return rc;
-        int k = in->spec->n_params;
-        f->theta = malloc((size_t)k * sizeof *f->theta);
-        if (!f->theta) {
-            cli_error("out of memory");
-            return CLI_EXIT_INTERNAL;
-        }
-        cli_calib_medians(f->res, k, f->theta);
-        for (int j = 0; j < k; j++)
-            if (strcmp(in->spec->params[j].path, "observation.report_prob") == 0)
-                report_prob = f->theta[j];
-        st = bk_calib_apply(in->spec, in->sc, f->theta, &f->fitted, &err);
-        if (st != BK_OK)
-            return cli_report(st, &err);
-        scored = f->fitted;
-        if (va->draws) {
+        if (va->draws) { /* each draw carries its own values, report_prob among them */
             rc = posterior_draws("the calibrated posterior", in->spec, in->sc, report_prob,
                                  bk_abc_weights(f->res), bk_abc_theta(f->res),
                                  bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
                                  &f->n_post);
             if (rc != CLI_EXIT_OK)
                 return rc;
+        } else { /* the scenario at the posterior medians */
+            int k = in->spec->n_params;
+            f->theta = malloc((size_t)k * sizeof *f->theta);
+            if (!f->theta) {
+                cli_error("out of memory");
+                return CLI_EXIT_INTERNAL;
+            }
+            cli_calib_medians(f->res, k, f->theta);
+            for (int j = 0; j < k; j++)
+                if (strcmp(in->spec->params[j].path, "observation.report_prob") == 0)
+                    report_prob = f->theta[j];
+            st = bk_calib_apply(in->spec, in->sc, f->theta, &f->fitted, &err);
+            if (st != BK_OK)
+                return cli_report(st, &err);
+            scored = f->fitted;
         }
         if (va->verbose) {
             char a[11], b[11];

@@ -363,7 +363,7 @@ static bk_status adopt_columns(bk_ensemble *e, const bk_run *run, bk_error *err)
 
 /* ---- running -----------------------------------------------------------------------------
  * Workers take whole blocks, run their replications outside the lock and add the finished runs
- * to the one shared accumulator under the lock, up to ADD_BATCH at a time. One accumulator,
+ * to the one shared accumulator under the lock, up to BK_ENS_ADD_MAX at a time. One accumulator,
  * not one per thread: memory does not grow with the threads either. The lock also makes a
  * checkpoint a consistent snapshot: the runs added so far, recorded as completed blocks plus,
  * for blocks in progress, a mask of their replications (B <= 64). */
@@ -408,10 +408,6 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Finished runs a worker holds before adding them under the lock in one batch
- * (bki_ens_acc_add_runs): the statistics are the same whatever the batches. */
-#define ADD_BATCH BK_ENS_ADD_MAX
-
 /* Add the n runs held from block b (replications b B + bit[j]) under the lock, mark them as
  * added and free them. */
 static bk_status add_held(run_ctx *x, uint64_t b, bk_run **held, const uint32_t *bit, uint32_t n,
@@ -444,8 +440,9 @@ static bk_status add_held(run_ctx *x, uint64_t b, bk_run **held, const uint32_t 
     return st;
 }
 
-/* Run the replications of block todo[item] not yet added, adding them in batches of up to
- * ADD_BATCH as they finish. */
+/* Run the replications of block todo[item] not yet added, holding the finished runs and adding
+ * them under the lock in batches of up to BK_ENS_ADD_MAX (bki_ens_acc_add_runs): the statistics
+ * are the same whatever the batches. */
 static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
 {
     (void)worker;
@@ -463,8 +460,8 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
     rc.days = e->days;
     rc.check_invariants = e->check;
     rc.cancel = &x->job.stop;
-    bk_run *held[ADD_BATCH];
-    uint32_t bit[ADD_BATCH], n = 0;
+    bk_run *held[BK_ENS_ADD_MAX];
+    uint32_t bit[BK_ENS_ADD_MAX], n = 0;
     for (uint32_t k = 0; k < len; k++) {
         if ((have >> k) & 1u)
             continue;
@@ -483,7 +480,7 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
         }
         held[n] = run;
         bit[n++] = k;
-        if (n == ADD_BATCH) {
+        if (n == BK_ENS_ADD_MAX) {
             st = add_held(x, b, held, bit, n, err);
             n = 0;
             if (st != BK_OK)

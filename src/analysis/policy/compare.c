@@ -129,8 +129,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             rc.check_invariants = c->cfg->check_invariants;
             rc.cancel = c->cfg->cancel;
             bk_run *run = NULL;
-            bk_error rerr;
-            memset(&rerr, 0, sizeof rerr);
+            bk_error rerr = {0};
             st = bk_sim_run(c->sc[k], &rc, &run, &rerr);
             if (st != BK_OK) {
                 if (st != BK_ERR_INTERRUPTED)

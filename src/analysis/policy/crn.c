@@ -44,8 +44,7 @@ static bk_status crn_work(void *ctx, int worker, uint64_t item, bk_error *err)
     rc.check_invariants = false;
     rc.cancel = j->cfg->cancel;
     bk_run *run = NULL;
-    bk_error rerr;
-    memset(&rerr, 0, sizeof rerr);
+    bk_error rerr = {0};
     bk_status st = bk_sim_run(j->sc[k], &rc, &run, &rerr);
     if (st != BK_OK) {
         if (st == BK_ERR_INTERRUPTED)
