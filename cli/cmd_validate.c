@@ -152,136 +152,6 @@ static int backtest_scores(const cli_calib_inputs *in, const bk_obs *obs, const 
     return CLI_EXIT_OK;
 }
 
-/* The posterior of n weighted draws w[i], th[i k .. i k + k) of `spec`'s parameters, resampled
- * systematically to n equally weighted draws (deterministic), as scenarios over `base` and
- * their report probabilities (report_prob unless the spec calibrates it). `what` names the
- * posterior in errors. Returns an exit code. */
-static int posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
-                           double report_prob, const double *w, const double *th, int n,
-                           bk_scenario ***scs_out, double **rp_out, int *n_out)
-{
-    int k = spec->n_params;
-    double total = 0;
-    for (int i = 0; i < n; i++)
-        total += w[i];
-    if (n == 0 || !(total > 0)) {
-        cli_error("%s: no particle with a positive weight", what);
-        return CLI_EXIT_SCENARIO;
-    }
-    bk_scenario **scs = calloc((size_t)n, sizeof *scs);
-    double *rp = calloc((size_t)n, sizeof *rp);
-    if (!scs || !rp) {
-        free(scs);
-        free(rp);
-        cli_error("out of memory");
-        return CLI_EXIT_INTERNAL;
-    }
-    double cum = w[0] / total;
-    for (int i = 0, j = 0; i < n; i++) { /* systematic resampling, offset 1/2 */
-        double u = (i + 0.5) / n;
-        while (u > cum && j < n - 1)
-            cum += w[++j] / total;
-        const double *t = &th[(size_t)j * (size_t)k];
-        rp[i] = report_prob;
-        for (int q = 0; q < k; q++)
-            if (strcmp(spec->params[q].path, "observation.report_prob") == 0)
-                rp[i] = t[q];
-        bk_error err = {0};
-        bk_status st = bk_calib_apply(spec, base, t, &scs[i], &err);
-        if (st != BK_OK) {
-            for (int q = 0; q < i; q++)
-                bk_scenario_free(scs[q]);
-            free(scs);
-            free(rp);
-            return cli_report(st, &err);
-        }
-    }
-    *scs_out = scs;
-    *rp_out = rp;
-    *n_out = n;
-    return CLI_EXIT_OK;
-}
-
-/* The posterior sample of `path` (posterior.csv of `blockade calibrate` with `spec`), resampled
- * systematically to its own size (equal weights, deterministic), as scenarios and report
- * probabilities. Returns an exit code; errors name the file and line. */
-static int load_posterior(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
-                          double report_prob, bk_scenario ***scs_out, double **rp_out, int *n_out)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        cli_error("%s: cannot read", path);
-        return CLI_EXIT_IO;
-    }
-    int k = spec->n_params, n = 0, cap = 0, line = 0, rc = CLI_EXIT_OK;
-    double *w = NULL, *th = NULL;
-    char buf[16384];
-    while (fgets(buf, sizeof buf, f)) {
-        line++;
-        buf[strcspn(buf, "\r\n")] = 0;
-        char *save = NULL, *tok = strtok_r(buf, ",", &save);
-        if (line == 1) { /* header: particle, weight, distance, then the spec's paths in order */
-            int col = 0;
-            for (; tok; tok = strtok_r(NULL, ",", &save), col++) {
-                const char *want = col == 0 ? "particle" : col == 1 ? "weight" : col == 2
-                                   ? "distance" : col - 3 < k ? spec->params[col - 3].path : NULL;
-                if (!want || strcmp(tok, want) != 0) {
-                    cli_error("%s:1: column %d is '%s', expected '%s' (a posterior.csv written "
-                              "with the same --params)", path, col + 1, tok,
-                              want ? want : "(no more columns)");
-                    rc = CLI_EXIT_SCENARIO;
-                    goto out;
-                }
-            }
-            if (col != k + 3) {
-                cli_error("%s:1: %d columns, expected %d", path, col, k + 3);
-                rc = CLI_EXIT_SCENARIO;
-                goto out;
-            }
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            double *w2 = realloc(w, (size_t)cap * sizeof *w2);
-            if (w2)
-                w = w2;
-            double *t2 = w2 ? realloc(th, (size_t)cap * (size_t)k * sizeof *t2) : NULL;
-            if (!w2 || !t2) {
-                cli_error("out of memory");
-                rc = CLI_EXIT_INTERNAL;
-                goto out;
-            }
-            th = t2;
-        }
-        for (int col = 0; col < k + 3; col++, tok = strtok_r(NULL, ",", &save)) {
-            char *end = NULL;
-            double v = tok ? strtod(tok, &end) : (double)NAN;
-            if (!tok || end == tok || *end || !isfinite(v) || (col == 1 && v < 0)) {
-                cli_error("%s:%d: column %d: expected a %snumber", path, line, col + 1,
-                          col == 1 ? "non-negative " : "");
-                rc = CLI_EXIT_SCENARIO;
-                goto out;
-            }
-            if (col == 1)
-                w[n] = v;
-            else if (col >= 3)
-                th[(size_t)n * (size_t)k + (size_t)(col - 3)] = v;
-        }
-        if (tok) {
-            cli_error("%s:%d: more than %d columns", path, line, k + 3);
-            rc = CLI_EXIT_SCENARIO;
-            goto out;
-        }
-        n++;
-    }
-    rc = posterior_draws(path, spec, base, report_prob, w, th, n, scs_out, rp_out, n_out);
-out:
-    free(w);
-    free(th);
-    fclose(f);
-    return rc;
-}
-
 /* One forecast: what it was calibrated on and scored against, and its scores. */
 typedef struct forecast {
     bk_obs *obs_fit, *obs;
@@ -297,10 +167,7 @@ typedef struct forecast {
 
 static void forecast_release(forecast *f)
 {
-    for (int i = 0; i < f->n_post; i++)
-        bk_scenario_free(f->post_sc[i]);
-    free(f->post_sc);
-    free(f->post_rp);
+    cli_posterior_free(f->post_sc, f->post_rp, f->n_post);
     free(f->theta);
     bk_validation_free(f->val);
     bk_scenario_free(f->fitted);
@@ -348,7 +215,7 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
         if (rc != CLI_EXIT_OK)
             return rc;
         if (va->draws) { /* each draw carries its own values, report_prob among them */
-            rc = posterior_draws("the calibrated posterior", in->spec, in->sc, report_prob,
+            rc = cli_posterior_draws("the calibrated posterior", in->spec, in->sc, report_prob,
                                  bk_abc_weights(f->res), bk_abc_theta(f->res),
                                  bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
                                  &f->n_post);
@@ -384,7 +251,7 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
     if (rc != CLI_EXIT_OK)
         return rc;
     if (inv->opt[OPT_POSTERIOR].set) {
-        rc = load_posterior(inv->opt[OPT_POSTERIOR].str, in->spec, in->sc, report_prob,
+        rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, in->spec, in->sc, report_prob,
                             &f->post_sc, &f->post_rp, &f->n_post);
         if (rc != CLI_EXIT_OK)
             return rc;

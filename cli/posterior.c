@@ -1,0 +1,149 @@
+/* posterior.c: a calibrated posterior as scenarios: the weighted particles of a calibration, or
+ * the posterior.csv that `blockade calibrate` writes, resampled to equally weighted draws and
+ * applied to a base scenario; shared by `validate` (posterior predictive checks and forecasts)
+ * and `ensemble --posterior` (docs/calibration.md, docs/ensemble.md). */
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Contract in cli.h. */
+void cli_posterior_free(bk_scenario **scs, double *rp, int n)
+{
+    for (int i = 0; scs && i < n; i++)
+        if (i == 0 || scs[i] != scs[i - 1]) /* a particle drawn twice is one scenario */
+            bk_scenario_free(scs[i]);
+    free(scs);
+    free(rp);
+}
+
+/* Contract in cli.h. */
+int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
+                        double report_prob, const double *w, const double *th, int n,
+                        bk_scenario ***scs_out, double **rp_out, int *n_out)
+{
+    int k = spec->n_params;
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += w[i];
+    if (n == 0 || !(total > 0)) {
+        cli_error("%s: no particle with a positive weight", what);
+        return CLI_EXIT_SCENARIO;
+    }
+    bk_scenario **scs = calloc((size_t)n, sizeof *scs);
+    double *rp = calloc((size_t)n, sizeof *rp);
+    if (!scs || !rp) {
+        free(scs);
+        free(rp);
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    double cum = w[0] / total;
+    for (int i = 0, j = 0, last = -1; i < n; i++) { /* systematic resampling, offset 1/2 */
+        double u = (i + 0.5) / n;
+        while (u > cum && j < n - 1)
+            cum += w[++j] / total;
+        const double *t = &th[(size_t)j * (size_t)k];
+        rp[i] = report_prob;
+        for (int q = 0; q < k; q++)
+            if (strcmp(spec->params[q].path, "observation.report_prob") == 0)
+                rp[i] = t[q];
+        if (j == last) { /* j never decreases: a repeated particle follows itself */
+            scs[i] = scs[i - 1];
+            continue;
+        }
+        last = j;
+        bk_error err = {0};
+        bk_status st = bk_calib_apply(spec, base, t, &scs[i], &err);
+        if (st != BK_OK) {
+            cli_posterior_free(scs, rp, i);
+            cli_error("%s: particle %d does not apply to the scenario: %s", what, j,
+                      err.message[0] ? err.message : bk_status_str(st));
+            return cli_exit_for_status(st);
+        }
+    }
+    *scs_out = scs;
+    *rp_out = rp;
+    *n_out = n;
+    return CLI_EXIT_OK;
+}
+
+/* Contract in cli.h. */
+int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
+                       double report_prob, bk_scenario ***scs_out, double **rp_out, int *n_out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_error("%s: cannot read", path);
+        return CLI_EXIT_IO;
+    }
+    int k = spec->n_params, n = 0, cap = 0, line = 0, rc = CLI_EXIT_OK;
+    double *w = NULL, *th = NULL;
+    char buf[16384];
+    while (fgets(buf, sizeof buf, f)) {
+        line++;
+        buf[strcspn(buf, "\r\n")] = 0;
+        char *save = NULL, *tok = strtok_r(buf, ",", &save);
+        if (line == 1) { /* header: particle, weight, distance, then the spec's paths in order */
+            int col = 0;
+            for (; tok; tok = strtok_r(NULL, ",", &save), col++) {
+                const char *want = col == 0 ? "particle" : col == 1 ? "weight" : col == 2
+                                   ? "distance" : col - 3 < k ? spec->params[col - 3].path : NULL;
+                if (!want || strcmp(tok, want) != 0) {
+                    cli_error("%s:1: column %d is '%s', expected '%s' (a posterior.csv written "
+                              "with the same --params)", path, col + 1, tok,
+                              want ? want : "(no more columns)");
+                    rc = CLI_EXIT_SCENARIO;
+                    goto out;
+                }
+            }
+            if (col != k + 3) {
+                cli_error("%s:1: %d columns, expected %d", path, col, k + 3);
+                rc = CLI_EXIT_SCENARIO;
+                goto out;
+            }
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            double *w2 = realloc(w, (size_t)cap * sizeof *w2);
+            if (w2)
+                w = w2;
+            double *t2 = w2 ? realloc(th, (size_t)cap * (size_t)k * sizeof *t2) : NULL;
+            if (!w2 || !t2) {
+                cli_error("out of memory");
+                rc = CLI_EXIT_INTERNAL;
+                goto out;
+            }
+            th = t2;
+        }
+        for (int col = 0; col < k + 3; col++, tok = strtok_r(NULL, ",", &save)) {
+            char *end = NULL;
+            double v = tok ? strtod(tok, &end) : (double)NAN;
+            if (!tok || end == tok || *end || !isfinite(v) || (col == 1 && v < 0)) {
+                cli_error("%s:%d: column %d: expected a %snumber", path, line, col + 1,
+                          col == 1 ? "non-negative " : "");
+                rc = CLI_EXIT_SCENARIO;
+                goto out;
+            }
+            if (col == 1)
+                w[n] = v;
+            else if (col >= 3)
+                th[(size_t)n * (size_t)k + (size_t)(col - 3)] = v;
+        }
+        if (tok) {
+            cli_error("%s:%d: more than %d columns", path, line, k + 3);
+            rc = CLI_EXIT_SCENARIO;
+            goto out;
+        }
+        n++;
+    }
+    rc = cli_posterior_draws(path, spec, base, report_prob, w, th, n, scs_out, rp_out, n_out);
+out:
+    free(w);
+    free(th);
+    fclose(f);
+    return rc;
+}
