@@ -17,7 +17,7 @@
 
 enum { OPT_REPLICATIONS, OPT_SEED, OPT_THREADS, OPT_DAYS, OPT_OUT, OPT_FORCE, OPT_SHARD,
        OPT_RESUME, OPT_CHECKPOINT, OPT_MPI, OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE,
-       OPT_NO_STORE, OPT_PERIOD, OPT_WINDOW };
+       OPT_NO_STORE, OPT_PERIOD, OPT_WINDOW, OPT_POSTERIOR, OPT_PARAMS };
 
 /* Same order as the enum above. */
 const cli_option cli_ensemble_options[] = {
@@ -49,6 +49,11 @@ const cli_option cli_ensemble_options[] = {
     {"window", CLI_OPT_STRING, "FIRST..LAST", 0, 0,
      "add the totals and peaks over these days (YYYY-MM-DD..YYYY-MM-DD, both included) to "
      "summary.json and replications.csv; repeatable"},
+    {"posterior", CLI_OPT_STRING, "FILE", 0, 0,
+     "posterior predictive: replication r runs draw r mod D of this posterior.csv of 'blockade "
+     "calibrate' (D draws, resampled by weight), with --params"},
+    {"params", CLI_OPT_STRING, "FILE", 0, 0,
+     "with --posterior: the parameter spec the posterior was calibrated with"},
     CLI_OPTION_END,
 };
 
@@ -108,6 +113,9 @@ typedef struct ens_run {
     int period;             /* --period */
     const char *windows[MAX_WINDOWS]; /* --window, in order */
     int n_windows;
+    bk_scenario **draws;    /* --posterior: the draws over the scenario, owned */
+    double *draw_rp;        /* their report probabilities (unused by an ensemble), owned */
+    int n_draws;
 } ens_run;
 
 /* Prepares the work directory: creates it, or with --resume loads its checkpoint into ens. */
@@ -233,11 +241,34 @@ static char *params_json(const ens_run *x, const bk_ensemble_config *cfg)
     fputs("{\"scenario_file\": ", f);
     bk_json_write_string(f, cfg->scenario_file, false);
     fprintf(f, ", \"accuracy\": %g, \"shard\": \"%u/%u\", \"mpi_ranks\": %d, "
-               "\"resume\": %s, \"check_invariants\": %s}",
+               "\"resume\": %s, \"check_invariants\": %s",
             cfg->accuracy, cfg->shard_index, cfg->shard_count, x->mpi ? x->size : 1,
             x->inv->opt[OPT_RESUME].set ? "true" : "false",
             cfg->check_invariants ? "true" : "false");
+    if (x->inv->opt[OPT_POSTERIOR].set) {
+        fputs(", \"posterior\": ", f);
+        bk_json_write_string(f, x->inv->opt[OPT_POSTERIOR].str, false);
+        fputs(", \"params\": ", f);
+        bk_json_write_string(f, x->inv->opt[OPT_PARAMS].str, false);
+        fprintf(f, ", \"posterior_draws\": %u", cfg->n_draws);
+    }
+    fputc('}', f);
     return cli_text_close(&t, true);
+}
+
+/* The draws of --posterior over `sc`, with the spec of --params. */
+static int load_draws(ens_run *x, const bk_scenario *sc)
+{
+    const cli_value *opt = x->inv->opt;
+    bk_calib_spec *spec = NULL;
+    bk_error err = {0};
+    bk_status st = bk_calib_spec_load_file(opt[OPT_PARAMS].str, &spec, &err);
+    if (st != BK_OK)
+        return cli_report(st, &err);
+    int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, 1.0, &x->draws, &x->draw_rp,
+                                &x->n_draws);
+    bk_calib_spec_free(spec);
+    return rc;
 }
 
 /* The body of `ensemble` once options are checked; MPI (if any) is initialized. */
@@ -254,6 +285,15 @@ static int ensemble_main(ens_run *x)
         return rc;
     bk_ensemble_config cfg;
     bk_ensemble_config_init(&cfg, sc);
+    if (opt[OPT_POSTERIOR].set) {
+        rc = load_draws(x, sc);
+        if (rc != CLI_EXIT_OK) {
+            bk_scenario_free(sc);
+            return rc;
+        }
+        cfg.draws = (const bk_scenario *const *)x->draws;
+        cfg.n_draws = (uint32_t)x->n_draws;
+    }
     cfg.replications = opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
     if (opt[OPT_SEED].set)
         cfg.seed = (uint64_t)opt[OPT_SEED].num;
@@ -413,6 +453,9 @@ int cli_cmd_ensemble(const cli_invocation *inv)
             "ensemble: --resume needs --out (the checkpoint is in DIR.partial/)");
     if (opt[OPT_CHECKPOINT].set && !opt[OPT_OUT].set)
         return cli_usage_error("ensemble: --checkpoint-every needs --out");
+    if (opt[OPT_POSTERIOR].set != opt[OPT_PARAMS].set)
+        return cli_usage_error("ensemble: --posterior FILE and --params FILE go together (the "
+                               "spec names the posterior's columns)");
     if (opt[OPT_SHARD].set) {
         uint32_t i, n;
         if (cli_parse_shard(opt[OPT_SHARD].str, &i, &n) != 0)
@@ -465,6 +508,7 @@ int cli_cmd_ensemble(const cli_invocation *inv)
         }
     }
     rc = ensemble_main(&x);
+    cli_posterior_free(x.draws, x.draw_rp, x.n_draws);
     free(x.work);
     free(x.ckpt.path);
     if (x.mpi)

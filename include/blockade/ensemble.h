@@ -76,6 +76,13 @@ typedef struct bk_ensemble_config {
      * to summary.json and replications.csv. At most BK_ENSEMBLE_MAX_WINDOWS. */
     const char *const *windows;
     int n_windows;
+    /* a posterior-predictive ensemble (docs/ensemble.md): when n_draws > 0, replication r runs
+     * draws[r mod n_draws] (scenarios of a calibrated posterior over `sc`, e.g. from
+     * bk_calib_apply; the same pointer may repeat) instead of `sc`, with the same streams.
+     * Borrowed: they must outlive the handle. The draws must keep the scenario's start date and
+     * products; their hashes, in order, are part of the ensemble's identity. */
+    const bk_scenario *const *draws;
+    uint32_t n_draws;
 } bk_ensemble_config;
 
 #define BK_ENSEMBLE_PERIOD_MONTH 0
@@ -119,8 +126,8 @@ bk_status bk_ensemble_read_state(FILE *in, const char *name, bk_ensemble **out, 
 
 /* Continue from a checkpoint: load the completed blocks of `state` (from bk_ensemble_read_state)
  * into `ens`, a fresh handle from bk_ensemble_new. BK_ERR_USAGE, with the difference in the
- * message, unless both describe the same ensemble (scenario hash, seed, N, days, accuracy,
- * shard) and `ens` is still empty. */
+ * message, unless both describe the same ensemble (scenario hash, posterior draws, seed, N,
+ * days, accuracy, shard) and `ens` is still empty. */
 bk_status bk_ensemble_resume(bk_ensemble *ens, const bk_ensemble *state, bk_error *err);
 
 /* Add the statistics and completed blocks of `src` to `dst`. Both must describe the same
@@ -137,6 +144,8 @@ typedef struct bk_ensemble_info {
     uint64_t replications;        /* N */
     int days;
     double accuracy;
+    uint32_t n_draws;             /* posterior draws the replications cycle through, 0 = none */
+    const char *draws_sha256;     /* SHA-256 of the draws' scenario hashes in order, or NULL */
     uint32_t shard_index, shard_count;
     uint64_t blocks;              /* of the whole ensemble */
     uint64_t blocks_done;

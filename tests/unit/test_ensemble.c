@@ -491,7 +491,7 @@ static void test_state_version(void **state)
     bk_error err;
     assert_int_equal(read_state_file(path, &back, &err), BK_ERR_SCHEMA);
     assert_null(back);
-    if (!strstr(err.message, "format 1, but this blockade reads format 3")
+    if (!strstr(err.message, "format 1, but this blockade reads format 4")
         || !strstr(err.message, "older"))
         fail_msg("message: %s", err.message);
     free(bytes);

@@ -91,21 +91,29 @@ static const char *const ensemble_files[] = {"replications.csv", "bands.csv", "c
                                              "summary.json",
                                              "manifest.json", "scenario.yaml"};
 
+static bool same_file(const char *pa, const char *pb)
+{
+    size_t la = 0, lb = 0;
+    char *a = bk_test_read_file(pa, &la), *b = bk_test_read_file(pb, &lb);
+    bool same = a && b && la == lb && memcmp(a, b, la) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+static void expect_same_file(const char *dir_a, const char *dir_b, const char *name)
+{
+    char pa[4096], pb[4096];
+    snprintf(pa, sizeof pa, "%s/%s", dir_a, name);
+    snprintf(pb, sizeof pb, "%s/%s", dir_b, name);
+    if (!same_file(pa, pb))
+        fail_msg("%s and %s differ (or one is missing)", pa, pb);
+}
+
 static void expect_same_outputs(const char *dir_a, const char *dir_b)
 {
-    for (size_t i = 0; i < sizeof ensemble_files / sizeof ensemble_files[0]; i++) {
-        char pa[4096], pb[4096];
-        snprintf(pa, sizeof pa, "%s/%s", dir_a, ensemble_files[i]);
-        snprintf(pb, sizeof pb, "%s/%s", dir_b, ensemble_files[i]);
-        size_t la = 0, lb = 0;
-        char *a = bk_test_read_file(pa, &la), *b = bk_test_read_file(pb, &lb);
-        if (!a || !b)
-            fail_msg("missing %s or %s", pa, pb);
-        if (la != lb || memcmp(a, b, la) != 0)
-            fail_msg("%s and %s differ", pa, pb);
-        free(a);
-        free(b);
-    }
+    for (size_t i = 0; i < sizeof ensemble_files / sizeof ensemble_files[0]; i++)
+        expect_same_file(dir_a, dir_b, ensemble_files[i]);
 }
 
 static bool exists(const char *path)
@@ -305,6 +313,113 @@ static void test_cli_mpi(void **state)
     expect_same_outputs(single, ranks);
 }
 
+/* ---- posterior-predictive ensembles ------------------------------------------------------- */
+
+#define CALIB_SPEC BK_SOURCE_DIR "/tests/data/calib-spec.yaml"
+
+/* A posterior.csv of tests/data/calib-spec.yaml (fleet.fear_per_attack, report_prob) with the
+ * given body rows. */
+static char *posterior_file(const char *name, const char *rows)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "particle,weight,distance,fleet.fear_per_attack,observation.report_prob\n%s", rows);
+    return bk_test_write_temp(tmp, name, text, strlen(text));
+}
+
+/* The words of a short posterior-predictive ensemble of the two-corridor scenario. */
+#define POST_ENS(post) "ensemble", TWO_CORRIDORS, "-n", "24", "--days", "25", "--quiet", \
+                       "--no-store", "--posterior", post, "--params", CALIB_SPEC
+
+/* A posterior whose weight is all on one particle gives the ensemble of the scenario with that
+ * particle's values (the statistics byte for byte), and differs from the scenario's own; a
+ * posterior of two draws gives the same bytes on 1 and 2 threads and from merged shards, and a
+ * shard of another posterior is refused at the merge. */
+static void test_cli_posterior(void **state)
+{
+    (void)state;
+    char *one = posterior_file("one.csv", "0,0,1,0.05,0.9\n1,2.5,0.5,0.6,0.9\n");
+    static const char patch_text[] = "name: p\nset:\n  fleet.fear_per_attack: 0.6\n";
+    char *patch = bk_test_write_temp(tmp, "patch.yaml", patch_text, strlen(patch_text));
+    char *patched = tmp_path("patched.yaml"), *apply_out = tmp_path("apply.out");
+    expect_tool(0, "apply", "scenario", "apply", TWO_CORRIDORS, patch, NULL);
+    assert_int_equal(rename(apply_out, patched), 0);
+    char *post1 = tmp_path("post1"), *fixed = tmp_path("fixed"), *base = tmp_path("base");
+    expect_tool(0, "post1", POST_ENS(one), "--out", post1, NULL);
+    expect_tool(0, "fixed", "ensemble", patched, "-n", "24", "--days", "25", "--quiet",
+                "--no-store", "--out", fixed, NULL);
+    expect_tool(0, "base", "ensemble", TWO_CORRIDORS, "-n", "24", "--days", "25", "--quiet",
+                "--no-store", "--out", base, NULL);
+    static const char *const stats[] = {"replications.csv", "bands.csv", "curves.csv"};
+    for (size_t i = 0; i < 3; i++)
+        expect_same_file(post1, fixed, stats[i]);
+    char pa[4096], pb[4096];
+    snprintf(pa, sizeof pa, "%s/replications.csv", post1);
+    snprintf(pb, sizeof pb, "%s/replications.csv", base);
+    assert_false(same_file(pa, pb));
+    snprintf(pa, sizeof pa, "%s/summary.json", post1);
+    char *summary = bk_test_read_file(pa, NULL);
+    assert_non_null(summary);
+    assert_non_null(strstr(summary, "\"posterior_draws\": 2,"));
+    free(summary);
+
+    /* two draws: any threads, any shards, the same bytes */
+    char *two = posterior_file("two.csv", "0,1,1,0.05,0.9\n1,1,0.5,0.6,0.9\n");
+    char *t1 = tmp_path("t1"), *t2 = tmp_path("t2"), *merged = tmp_path("pmerged");
+    expect_tool(0, "t1", POST_ENS(two), "--threads", "1", "--out", t1, NULL);
+    expect_tool(0, "t2", POST_ENS(two), "--threads", "2", "--out", t2, NULL);
+    expect_same_outputs(t1, t2);
+    char *part0 = tmp_path("pp0"), *part1 = tmp_path("pp1"), *alien = tmp_path("alien");
+    expect_tool(0, "pp0", POST_ENS(two), "--shard", "0/2", "--out", part0, NULL);
+    expect_tool(0, "pp1", POST_ENS(two), "--shard", "1/2", "--out", part1, NULL);
+    expect_tool(0, "pmerge", "merge", part0, part1, "--quiet", "--no-store", "--out", merged,
+                NULL);
+    expect_same_outputs(t1, merged);
+    expect_tool(0, "alien", POST_ENS(one), "--shard", "1/2", "--out", alien, NULL);
+    expect_tool(2, "pmismatch", "merge", part0, alien, "--no-store", NULL);
+    char *err = tmp_path("pmismatch.err");
+    char *text = bk_test_read_file(err, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "posterior (--posterior) differs"));
+    free(text);
+
+    /* usage and input errors */
+    expect_tool(2, "nospec", "ensemble", TWO_CORRIDORS, "-n", "2", "--posterior", two,
+                "--no-store", NULL);
+    expect_tool(2, "noposterior", "ensemble", TWO_CORRIDORS, "-n", "2", "--params", CALIB_SPEC,
+                "--no-store", NULL);
+    char *bad = posterior_file("bad.csv", "0,1,1,0.05,0.9\n1,x,0.5,0.6,0.9\n");
+    expect_tool(3, "badpost", POST_ENS(bad), NULL);
+    err = tmp_path("badpost.err");
+    text = bk_test_read_file(err, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "bad.csv:3: column 2: expected a non-negative number"));
+    free(text);
+    /* a spec whose path the scenario does not have: exit 3, naming the path */
+    static const char spec_text[] = "name: s\nparameters:\n  - {path: fleet.no_such_thing, "
+                                    "prior: uniform, low: 0, high: 1}\n";
+    char *spec = bk_test_write_temp(tmp, "spec.yaml", spec_text, strlen(spec_text));
+    char *nowhere = bk_test_write_temp(tmp, "nowhere.csv",
+                                       "particle,weight,distance,fleet.no_such_thing\n0,1,0,0.5\n",
+                                       strlen("particle,weight,distance,fleet.no_such_thing\n"
+                                              "0,1,0,0.5\n"));
+    expect_tool(3, "nopath", "ensemble", TWO_CORRIDORS, "-n", "2", "--no-store", "--posterior",
+                nowhere, "--params", spec, NULL);
+    err = tmp_path("nopath.err");
+    text = bk_test_read_file(err, NULL);
+    assert_non_null(text);
+    if (!strstr(text, "does not apply to the scenario") || !strstr(text, "fleet.no_such_thing"))
+        fail_msg("message: %s", text);
+    free(text);
+    free(spec);
+    free(nowhere);
+    free(one);
+    free(patch);
+    free(two);
+    free(bad);
+}
+
+
 /* ---- comparisons -------------------------------------------------------------------------- */
 
 static bk_scenario *with_policy(const char *text)
@@ -500,5 +615,6 @@ static void test_policy_errors(void **state)
 
 BK_TEST_MAIN_GROUP("tests", setup, teardown, test_cli_kill_resume, test_cli_kill_many_times,
                    test_cli_force_partial, test_state_reader_bounded, test_cli_shards, test_cli_mpi,
+                   test_cli_posterior,
                    test_compare_no_change, test_compare_escorts, test_compare_partial,
                    test_policy_errors)

@@ -77,6 +77,8 @@ struct bk_ensemble {
     char *scenario_name, *scenario_file, *scenario_text;
     size_t text_len;
     char sha[65];
+    uint32_t n_draws;    /* posterior draws, 0 = the scenario alone */
+    char draws_sha[65];  /* SHA-256 of the draws' scenario hashes in order; "" without draws */
     int start_y, start_m, start_d;
     int days;
     uint64_t seed, n_reps, n_blocks;
@@ -108,6 +110,7 @@ struct bk_ensemble {
 
     /* only for a handle made by bk_ensemble_new */
     const struct bk_scenario *sc;
+    const struct bk_scenario *const *draws; /* [n_draws], borrowed */
     bk_ensemble_config cfg;
 };
 

@@ -122,6 +122,9 @@ static void put_header(const bk_ensemble *ens, FILE *out)
         fprintf(out, "%s\"%s\"", w ? ", " : "", label);
     }
     fputc(']', out);
+    if (ens->n_draws > 0)
+        fprintf(out, ",\n  \"posterior_draws\": %u,\n  \"posterior_draws_sha256\": \"%s\"",
+                ens->n_draws, ens->draws_sha);
 }
 
 /* Contract in blockade/ensemble.h. */
@@ -327,6 +330,9 @@ bk_status bk_ensemble_write_report(const bk_ensemble *ens, FILE *out)
     bki_fmt_thousands(num, (long)ens->acc.n);
     fprintf(out, "%s replications of \"%s\" (seed %llu), %d days from %s to %s.\n", num,
             ens->scenario_name, (unsigned long long)ens->seed, ens->days, start, end);
+    if (ens->n_draws > 0)
+        fprintf(out, "Posterior predictive: replication r runs draw r mod %u of the posterior.\n",
+                ens->n_draws);
     fputs("Median, and in brackets the 90 % interval (5 % to 95 % of replications):\n", out);
     for (size_t j = 0; j < sizeof lines / sizeof lines[0]; j++) {
         bk_ensemble_stat s;

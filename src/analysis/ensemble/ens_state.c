@@ -16,7 +16,7 @@
 #include "scenario/scenario.h"
 
 #define STATE_MAGIC "BKENSEMB"
-#define STATE_VERSION 3u
+#define STATE_VERSION 4u
 #define MAX_COLS 100000
 #define MAX_CELLS 50000000ULL
 #define MAX_TEXT (64u * 1024u * 1024u)
@@ -49,6 +49,8 @@ bool bki_ens_serialize(const bk_ensemble *e, bk_bytes *b)
     bki_bytes_u32(b, STATE_VERSION);
     bki_bytes_str(b, e->scenario_name, strlen(e->scenario_name));
     bki_bytes_str(b, e->sha, 64);
+    bki_bytes_u32(b, e->n_draws);
+    bki_bytes_str(b, e->draws_sha, e->n_draws > 0 ? 64 : 0);
     bki_bytes_str(b, e->scenario_file ? e->scenario_file : "",
                   e->scenario_file ? strlen(e->scenario_file) : 0);
     bki_bytes_str(b, e->scenario_text, e->text_len);
@@ -183,6 +185,12 @@ bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *na
     ok = sha && n == 64;
     if (ok)
         memcpy(e->sha, sha, 65);
+    bki_free(sha);
+    e->n_draws = bki_reader_u32(&r);
+    sha = bki_reader_str(&r, 64, &n);
+    ok = ok && sha && n == (e->n_draws > 0 ? 64u : 0u);
+    if (ok)
+        memcpy(e->draws_sha, sha, n + 1);
     bki_free(sha);
     e->scenario_file = bki_reader_str(&r, 65536, &n);
     if (e->scenario_file && n == 0) {

@@ -240,6 +240,49 @@ bool bki_ens_alloc_common(bk_ensemble *e)
                                        BK_ENS_CURVES_FIXED + e->n_products);
 }
 
+/* Take cfg's posterior draws: each must keep the scenario's start date and products (the
+ * columns and curves of every replication are the same); their identity is the SHA-256 of their
+ * scenario hashes in order. */
+static bk_status adopt_draws(bk_ensemble *e, const bk_ensemble_config *cfg, bk_error *err)
+{
+    if (!cfg->draws)
+        return bki_fail(err, BK_ERR_USAGE, "ensemble: %u posterior draws but no scenarios",
+                        cfg->n_draws);
+    const bk_scenario *sc = e->sc;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    for (uint32_t i = 0; ok && i < cfg->n_draws; i++) {
+        const bk_scenario *d = cfg->draws[i];
+        bool same = d && d->start_year == sc->start_year && d->start_month == sc->start_month
+                    && d->start_day == sc->start_day && d->n_products == sc->n_products;
+        for (int p = 0; same && p < sc->n_products; p++)
+            same = strcmp(d->products[p].id, sc->products[p].id) == 0;
+        if (!same) {
+            EVP_MD_CTX_free(ctx);
+            return bki_fail(err, BK_ERR_USAGE, "ensemble: posterior draw %u does not keep the "
+                            "scenario's start date and products", i);
+        }
+        char hex[65];
+        bk_scenario_hash(d, hex);
+        ok = EVP_DigestUpdate(ctx, hex, 64) == 1;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < 32; i++) {
+        e->draws_sha[2 * i] = digits[md[i] >> 4];
+        e->draws_sha[2 * i + 1] = digits[md[i] & 15];
+    }
+    e->draws_sha[64] = '\0';
+    e->draws = cfg->draws;
+    e->n_draws = cfg->n_draws;
+    return BK_OK;
+}
+
 /* Contract in blockade/ensemble.h. */
 bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
                           bk_ensemble **out, bk_error *err)
@@ -286,6 +329,13 @@ bk_status bk_ensemble_new(const bk_scenario *sc, const bk_ensemble_config *cfg,
         return wst;
     }
     bk_scenario_hash(sc, e->sha);
+    if (cfg->n_draws > 0) {
+        wst = adopt_draws(e, cfg, err);
+        if (wst != BK_OK) {
+            bk_ensemble_free(e);
+            return wst;
+        }
+    }
     size_t len = 0;
     const char *text = bk_scenario_text(sc, &len);
     e->scenario_name = bki_strdup(bk_scenario_name(sc));
@@ -469,7 +519,8 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
         rc.replication = (uint32_t)r;
         bk_run *run = NULL;
         bk_error rerr = {0};
-        bk_status st = bk_sim_run(e->sc, &rc, &run, &rerr);
+        const bk_scenario *sc = e->n_draws > 0 ? e->draws[r % e->n_draws] : e->sc;
+        bk_status st = bk_sim_run(sc, &rc, &run, &rerr);
         if (st != BK_OK) {
             for (uint32_t j = 0; j < n; j++) /* not added: a resumed run makes them again */
                 bk_run_free(held[j]);
@@ -568,6 +619,8 @@ static const char *identity_difference(const bk_ensemble *a, const bk_ensemble *
 {
     if (strcmp(a->sha, b->sha) != 0)
         return "scenario (SHA-256)";
+    if (a->n_draws != b->n_draws || strcmp(a->draws_sha, b->draws_sha) != 0)
+        return "posterior (--posterior)";
     if (a->seed != b->seed)
         return "seed";
     if (a->n_reps != b->n_reps)
@@ -699,6 +752,8 @@ void bk_ensemble_get_info(const bk_ensemble *e, bk_ensemble_info *out)
     out->replications = e->n_reps;
     out->days = e->days;
     out->accuracy = e->accuracy;
+    out->n_draws = e->n_draws;
+    out->draws_sha256 = e->n_draws > 0 ? e->draws_sha : NULL;
     out->shard_index = e->shard_index;
     out->shard_count = e->shard_count;
     out->blocks = e->n_blocks;
