@@ -374,15 +374,18 @@ void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec
 /* The posterior of n weighted particles w[i], th[i k .. i k + k) of `spec`'s parameters,
  * resampled systematically to n equally weighted draws (deterministic), as scenarios over
  * `base` (a particle drawn more than once is one scenario, its pointer repeated) and their
- * report probabilities (report_prob unless the spec calibrates it). `what` names the posterior
- * in errors. Returns an exit code; release with cli_posterior_free. */
+ * report probabilities (report_prob unless the spec calibrates it). With a policy `keep` (may be
+ * NULL), `base` has it applied and the parameters it sets keep their values. `what` names the
+ * posterior in errors. Returns an exit code; release with cli_posterior_free. */
 int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
-                        double report_prob, const double *w, const double *th, int n,
-                        bk_scenario ***scs_out, double **rp_out, int *n_out);
+                        const bk_policy *keep, double report_prob, const double *w,
+                        const double *th, int n, bk_scenario ***scs_out, double **rp_out,
+                        int *n_out);
 /* The same for the posterior.csv at `path` written by `blockade calibrate` with `spec`;
  * errors name the file and line. */
 int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
-                       double report_prob, bk_scenario ***scs_out, double **rp_out, int *n_out);
+                       const bk_policy *keep, double report_prob, bk_scenario ***scs_out,
+                       double **rp_out, int *n_out);
 /* Free the n draws of cli_posterior_draws or cli_posterior_load. */
 void cli_posterior_free(bk_scenario **scs, double *rp, int n);
 /* An output written as it is produced and published only when complete (atomic.c): a

@@ -8,7 +8,7 @@
 #include <string.h>
 
 enum { OPT_POLICY, OPT_REPLICATIONS, OPT_SEED, OPT_THREADS, OPT_DAYS, OPT_OUT, OPT_FORCE,
-       OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE, OPT_NO_STORE };
+       OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE, OPT_NO_STORE, OPT_POSTERIOR, OPT_PARAMS };
 
 /* Same order as the enum above. */
 const cli_option cli_compare_options[] = {
@@ -25,6 +25,12 @@ const cli_option cli_compare_options[] = {
     CLI_OPTION_JSON("compare.json"),
     CLI_OPTION_QUIET("table"),
     CLI_OPTION_STORE("the comparison"),
+    {"posterior", CLI_OPT_STRING, "FILE", 0, 0,
+     "compare under a calibrated posterior: replication r runs draw r mod D of this "
+     "posterior.csv under every policy (a policy's own settings win over the draw), with "
+     "--params"},
+    {"params", CLI_OPT_STRING, "FILE", 0, 0,
+     "with --posterior: the parameter spec the posterior was calibrated with"},
     CLI_OPTION_END,
 };
 
@@ -32,6 +38,41 @@ const cli_option cli_compare_options[] = {
 #define MAX_POLICIES 64
 
 CLI_RESULT_WRITERS(bk_compare)
+
+/* The draws of --posterior under each of the n policies, in one array of n * D (policy k's
+ * draws from k * D): each is the scenario with policy k and the draw's values but those the
+ * policy sets. Returns an exit code; the per-policy draws in per[k] (freed by the caller). */
+static int policy_draws(const cli_invocation *inv, bk_scenario *const *sc, bk_policy *const *pol,
+                        int n, bk_scenario **per[], int n_per[], const bk_scenario ***all,
+                        uint32_t *d_out)
+{
+    bk_calib_spec *spec = NULL;
+    bk_error err = {0};
+    bk_status st = bk_calib_spec_load_file(inv->opt[OPT_PARAMS].str, &spec, &err);
+    if (st != BK_OK)
+        return cli_report(st, &err);
+    int rc = CLI_EXIT_OK;
+    for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
+        double *rp = NULL;
+        rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, spec, sc[k], pol[k], 1.0, &per[k],
+                                &rp, &n_per[k]);
+        free(rp);
+    }
+    bk_calib_spec_free(spec);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    size_t d = (size_t)n_per[0];
+    *all = malloc((size_t)n * d * sizeof **all);
+    if (!*all) {
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    for (int k = 0; k < n; k++)
+        for (size_t i = 0; i < d; i++)
+            (*all)[(size_t)k * d + i] = per[k][i];
+    *d_out = (uint32_t)d;
+    return CLI_EXIT_OK;
+}
 
 /* `blockade compare [FILE] --policy A --policy B [options]`. */
 int cli_cmd_compare(const cli_invocation *inv)
@@ -47,6 +88,9 @@ int cli_cmd_compare(const cli_invocation *inv)
         return cli_usage_error("compare: give at least two --policy files");
     if (n > MAX_POLICIES)
         return cli_usage_error("compare: at most %d policies", MAX_POLICIES);
+    if (opt[OPT_POSTERIOR].set != opt[OPT_PARAMS].set)
+        return cli_usage_error("compare: --posterior FILE and --params FILE go together (the "
+                               "spec names the posterior's columns)");
     bk_scenario *base = NULL;
     rc = cli_load_scenario_arg(inv, &base);
     if (rc != CLI_EXIT_OK)
@@ -72,8 +116,17 @@ int cli_cmd_compare(const cli_invocation *inv)
         labels[k] = bk_policy_label(pol[k]);
     }
 
+    bk_scenario **per[MAX_POLICIES] = {0};
+    int n_per[MAX_POLICIES] = {0};
+    const bk_scenario **all = NULL;
+    uint32_t n_draws = 0;
+    if (rc == CLI_EXIT_OK && opt[OPT_POSTERIOR].set)
+        rc = policy_draws(inv, sc, pol, n, per, n_per, &all, &n_draws);
+
     bk_compare_config cfg;
     bk_compare_config_init(&cfg, base);
+    cfg.draws = all;
+    cfg.n_draws = n_draws;
     cfg.replications =
         opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
     cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
@@ -99,7 +152,15 @@ int cli_cmd_compare(const cli_invocation *inv)
                 bk_json_write_string(pf, bk_scenario_patch(sc[k]), false);
                 fputs("}", pf);
             }
-            fputs("]}", pf);
+            fputs("]", pf);
+            if (n_draws > 0) {
+                fputs(", \"posterior\": ", pf);
+                bk_json_write_string(pf, opt[OPT_POSTERIOR].str, false);
+                fputs(", \"params\": ", pf);
+                bk_json_write_string(pf, opt[OPT_PARAMS].str, false);
+                fprintf(pf, ", \"posterior_draws\": %u", n_draws);
+            }
+            fputc('}', pf);
         }
         params = cli_text_close(&pt, true);
     }
@@ -120,7 +181,9 @@ int cli_cmd_compare(const cli_invocation *inv)
                       .table = table_of, .list_key = "policy_files", .list = files, .n_list = n};
     rc = cli_finish_result(&res, rc, &an);
     bk_compare_free(cmp);
+    free(all);
     for (int k = 0; k < n && k < MAX_POLICIES; k++) {
+        cli_posterior_free(per[k], NULL, n_per[k]);
         bk_scenario_free(sc[k]);
         bk_policy_free(pol[k]);
     }

@@ -265,8 +265,8 @@ static int load_draws(ens_run *x, const bk_scenario *sc)
     bk_status st = bk_calib_spec_load_file(opt[OPT_PARAMS].str, &spec, &err);
     if (st != BK_OK)
         return cli_report(st, &err);
-    int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, 1.0, &x->draws, &x->draw_rp,
-                                &x->n_draws);
+    int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, NULL, 1.0, &x->draws,
+                                &x->draw_rp, &x->n_draws);
     bk_calib_spec_free(spec);
     return rc;
 }

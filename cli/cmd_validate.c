@@ -215,10 +215,10 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
         if (rc != CLI_EXIT_OK)
             return rc;
         if (va->draws) { /* each draw carries its own values, report_prob among them */
-            rc = cli_posterior_draws("the calibrated posterior", in->spec, in->sc, report_prob,
-                                 bk_abc_weights(f->res), bk_abc_theta(f->res),
-                                 bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
-                                 &f->n_post);
+            rc = cli_posterior_draws("the calibrated posterior", in->spec, in->sc, NULL,
+                                     report_prob, bk_abc_weights(f->res), bk_abc_theta(f->res),
+                                     bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
+                                     &f->n_post);
             if (rc != CLI_EXIT_OK)
                 return rc;
         } else { /* the scenario at the posterior medians */
@@ -251,8 +251,8 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
     if (rc != CLI_EXIT_OK)
         return rc;
     if (inv->opt[OPT_POSTERIOR].set) {
-        rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, in->spec, in->sc, report_prob,
-                            &f->post_sc, &f->post_rp, &f->n_post);
+        rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, in->spec, in->sc, NULL,
+                                report_prob, &f->post_sc, &f->post_rp, &f->n_post);
         if (rc != CLI_EXIT_OK)
             return rc;
     }

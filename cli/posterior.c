@@ -21,8 +21,9 @@ void cli_posterior_free(bk_scenario **scs, double *rp, int n)
 
 /* Contract in cli.h. */
 int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
-                        double report_prob, const double *w, const double *th, int n,
-                        bk_scenario ***scs_out, double **rp_out, int *n_out)
+                        const bk_policy *keep, double report_prob, const double *w,
+                        const double *th, int n, bk_scenario ***scs_out, double **rp_out,
+                        int *n_out)
 {
     int k = spec->n_params;
     double total = 0;
@@ -56,7 +57,7 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
         }
         last = j;
         bk_error err = {0};
-        bk_status st = bk_calib_apply(spec, base, t, &scs[i], &err);
+        bk_status st = bk_calib_apply_except(spec, base, t, keep, &scs[i], &err);
         if (st != BK_OK) {
             cli_posterior_free(scs, rp, i);
             cli_error("%s: particle %d does not apply to the scenario: %s", what, j,
@@ -72,7 +73,8 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
 
 /* Contract in cli.h. */
 int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
-                       double report_prob, bk_scenario ***scs_out, double **rp_out, int *n_out)
+                       const bk_policy *keep, double report_prob, bk_scenario ***scs_out,
+                       double **rp_out, int *n_out)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -140,7 +142,8 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
         }
         n++;
     }
-    rc = cli_posterior_draws(path, spec, base, report_prob, w, th, n, scs_out, rp_out, n_out);
+    rc = cli_posterior_draws(path, spec, base, keep, report_prob, w, th, n, scs_out, rp_out,
+                             n_out);
 out:
     free(w);
     free(th);

@@ -319,6 +319,15 @@ double bk_param_at(const bk_param *p, double u);
 bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
                          bk_scenario **out, bk_error *err);
 
+struct bk_policy; /* blockade/ensemble.h */
+
+/* The same, but the parameters that `keep` sets (bk_policy_sets) keep the values of `base`, a
+ * scenario with that policy applied: a policy's decision is not overridden by a posterior draw.
+ * keep == NULL is bk_calib_apply. */
+bk_status bk_calib_apply_except(const bk_calib_spec *spec, const bk_scenario *base,
+                                const double *theta, const struct bk_policy *keep,
+                                bk_scenario **out, bk_error *err);
+
 /* ---- ABC-SMC -------------------------------------------------------------------------------- */
 
 /* A simulator for ABC: given parameters theta, fill sim[n_stats] (the simulated statistics) and

@@ -256,6 +256,10 @@ bk_status bk_policy_apply(const bk_policy *p, const bk_scenario *base, bk_scenar
 bk_status bk_policy_apply_text(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
                                char **text_out, bk_error *err);
 
+/* Whether the policy sets or adds `path` or a mapping or list that holds it: one of its paths
+ * equals `path` or is a prefix of it ending before a '.' (paths compared as written). */
+bool bk_policy_sets(const bk_policy *p, const char *path);
+
 /* Free. NULL is harmless. */
 void bk_policy_free(bk_policy *p);
 
@@ -279,6 +283,12 @@ typedef struct bk_compare_config {
     double checkpoint_seconds;          /* 0: no partial results */
     bk_compare_checkpoint_fn checkpoint;
     void *checkpoint_ud;
+    /* a comparison under a calibrated posterior: when n_draws > 0, draws holds n * n_draws
+     * scenarios, draws[k * n_draws + d] being scenario k with posterior draw d (pointers may
+     * repeat), and replication r runs draw r mod n_draws under every scenario, with the same
+     * streams. Borrowed for the call. */
+    const bk_scenario *const *draws;
+    uint32_t n_draws;
 } bk_compare_config;
 
 void bk_compare_config_init(bk_compare_config *cfg, const bk_scenario *sc);

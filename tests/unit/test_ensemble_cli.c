@@ -420,6 +420,40 @@ static void test_cli_posterior(void **state)
 }
 
 
+/* compare --posterior: the draws' values apply under every policy but where a policy sets the
+ * same parameter, so comparing {} and {fear 0.6} under a posterior all on fear 0.05 gives the
+ * figures of comparing {fear 0.05} and {fear 0.6} without one; and the usage error. */
+static void test_compare_posterior(void **state)
+{
+    (void)state;
+    static const char a[] = "name: A\nset: {}\n";
+    static const char a2[] = "name: A\nset:\n  fleet.fear_per_attack: 0.05\n";
+    static const char b[] = "name: B\nset:\n  fleet.fear_per_attack: 0.6\n";
+    char *pa = bk_test_write_temp(tmp, "ca.yaml", a, strlen(a));
+    char *pa2 = bk_test_write_temp(tmp, "ca2.yaml", a2, strlen(a2));
+    char *pb = bk_test_write_temp(tmp, "cb.yaml", b, strlen(b));
+    char *one = posterior_file("cone.csv", "0,1,0,0.05,0.9\n1,0,1,0.3,0.9\n");
+    char *under = tmp_path("cunder"), *plain = tmp_path("cplain");
+    expect_tool(0, "cunder", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "12",
+                "--days", "25", "--quiet", "--no-store", "--posterior", one, "--params",
+                CALIB_SPEC, "--out", under, NULL);
+    expect_tool(0, "cplain", "compare", TWO_CORRIDORS, "--policy", pa2, "--policy", pb, "-n",
+                "12", "--days", "25", "--quiet", "--no-store", "--out", plain, NULL);
+    expect_same_file(under, plain, "compare.csv");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/compare.json", under);
+    char *json = bk_test_read_file(path, NULL);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"posterior_draws\": 2,"));
+    free(json);
+    expect_tool(2, "cnospec", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb,
+                "--posterior", one, "--no-store", NULL);
+    free(pa);
+    free(pa2);
+    free(pb);
+    free(one);
+}
+
 /* ---- comparisons -------------------------------------------------------------------------- */
 
 static bk_scenario *with_policy(const char *text)
@@ -615,6 +649,6 @@ static void test_policy_errors(void **state)
 
 BK_TEST_MAIN_GROUP("tests", setup, teardown, test_cli_kill_resume, test_cli_kill_many_times,
                    test_cli_force_partial, test_state_reader_bounded, test_cli_shards, test_cli_mpi,
-                   test_cli_posterior,
+                   test_cli_posterior, test_compare_posterior,
                    test_compare_no_change, test_compare_escorts, test_compare_partial,
                    test_policy_errors)

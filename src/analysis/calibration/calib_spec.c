@@ -261,11 +261,20 @@ bool bki_param_is_observation(const bk_param *p)
 bk_status bk_calib_apply(const bk_calib_spec *spec, const bk_scenario *base, const double *theta,
                          bk_scenario **out, bk_error *err)
 {
+    return bk_calib_apply_except(spec, base, theta, NULL, out, err);
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_calib_apply_except(const bk_calib_spec *spec, const bk_scenario *base,
+                                const double *theta, const struct bk_policy *keep,
+                                bk_scenario **out, bk_error *err)
+{
     *out = NULL;
     bk_scenario *sc = NULL;
     bk_status st = bk_scenario_clone(base, &sc, err);
     for (int j = 0; st == BK_OK && j < spec->n_params; j++)
-        if (!bki_param_is_observation(&spec->params[j]))
+        if (!bki_param_is_observation(&spec->params[j])
+            && !(keep && bk_policy_sets(keep, spec->params[j].path)))
             st = bk_scenario_set(sc, spec->params[j].path, theta[j], err);
     if (st != BK_OK) {
         bk_scenario_free(sc);

@@ -192,6 +192,16 @@ bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *na
                               bk_ensemble **out, bk_error *err);
 
 
+/* ---- posterior draws, shared by ensembles and comparisons ---- */
+
+/* The SHA-256 (64 hex digits) of the n draws' scenario hashes in order; false when out of
+ * memory (hex empty). */
+bool bki_draws_sha(const struct bk_scenario *const *draws, size_t n, char hex[65]);
+/* BK_OK when every draw keeps base's start date and products; BK_ERR_USAGE naming the first
+ * that does not. */
+bk_status bki_draws_check(const struct bk_scenario *base, const struct bk_scenario *const *draws,
+                          size_t n, bk_error *err);
+
 /* Longest horizon of an ensemble, in days. */
 #define BK_ENS_MAX_DAYS 100000
 

@@ -240,44 +240,58 @@ bool bki_ens_alloc_common(bk_ensemble *e)
                                        BK_ENS_CURVES_FIXED + e->n_products);
 }
 
-/* Take cfg's posterior draws: each must keep the scenario's start date and products (the
- * columns and curves of every replication are the same); their identity is the SHA-256 of their
- * scenario hashes in order. */
-static bk_status adopt_draws(bk_ensemble *e, const bk_ensemble_config *cfg, bk_error *err)
+/* Contract in ens.h. */
+bool bki_draws_sha(const bk_scenario *const *draws, size_t n, char hex[65])
 {
-    if (!cfg->draws)
-        return bki_fail(err, BK_ERR_USAGE, "ensemble: %u posterior draws but no scenarios",
-                        cfg->n_draws);
-    const bk_scenario *sc = e->sc;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-    for (uint32_t i = 0; ok && i < cfg->n_draws; i++) {
-        const bk_scenario *d = cfg->draws[i];
-        bool same = d && d->start_year == sc->start_year && d->start_month == sc->start_month
-                    && d->start_day == sc->start_day && d->n_products == sc->n_products;
-        for (int p = 0; same && p < sc->n_products; p++)
-            same = strcmp(d->products[p].id, sc->products[p].id) == 0;
-        if (!same) {
-            EVP_MD_CTX_free(ctx);
-            return bki_fail(err, BK_ERR_USAGE, "ensemble: posterior draw %u does not keep the "
-                            "scenario's start date and products", i);
-        }
-        char hex[65];
-        bk_scenario_hash(d, hex);
-        ok = EVP_DigestUpdate(ctx, hex, 64) == 1;
+    for (size_t i = 0; ok && i < n; i++) {
+        char h[65];
+        bk_scenario_hash(draws[i], h);
+        ok = EVP_DigestUpdate(ctx, h, 64) == 1;
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
     EVP_MD_CTX_free(ctx);
-    if (!ok)
-        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     static const char digits[] = "0123456789abcdef";
-    for (unsigned int i = 0; i < 32; i++) {
-        e->draws_sha[2 * i] = digits[md[i] >> 4];
-        e->draws_sha[2 * i + 1] = digits[md[i] & 15];
+    for (unsigned int i = 0; ok && i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
     }
-    e->draws_sha[64] = '\0';
+    hex[ok ? 64 : 0] = '\0';
+    return ok;
+}
+
+/* Contract in ens.h. */
+bk_status bki_draws_check(const bk_scenario *base, const bk_scenario *const *draws, size_t n,
+                          bk_error *err)
+{
+    if (!draws)
+        return bki_fail(err, BK_ERR_USAGE, "%zu posterior draws but no scenarios", n);
+    for (size_t i = 0; i < n; i++) {
+        const bk_scenario *d = draws[i];
+        bool same = d && d->start_year == base->start_year && d->start_month == base->start_month
+                    && d->start_day == base->start_day && d->n_products == base->n_products;
+        for (int p = 0; same && p < base->n_products; p++)
+            same = strcmp(d->products[p].id, base->products[p].id) == 0;
+        if (!same)
+            return bki_fail(err, BK_ERR_USAGE, "posterior draw %zu does not keep the scenario's "
+                            "start date and products", i);
+    }
+    return BK_OK;
+}
+
+/* Take cfg's posterior draws: each must keep the scenario's start date and products (the
+ * columns and curves of every replication are the same); their identity is the SHA-256 of their
+ * scenario hashes in order. */
+static bk_status adopt_draws(bk_ensemble *e, const bk_ensemble_config *cfg, bk_error *err)
+{
+    bk_status st = bki_draws_check(e->sc, cfg->draws, cfg->n_draws, err);
+    if (st != BK_OK)
+        return st;
+    if (!bki_draws_sha(cfg->draws, cfg->n_draws, e->draws_sha))
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     e->draws = cfg->draws;
     e->n_draws = cfg->n_draws;
     return BK_OK;

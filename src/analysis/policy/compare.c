@@ -31,6 +31,8 @@ struct bk_compare {
     char *scenario_name;
     uint64_t seed, n_reps;
     int days0;
+    uint32_t n_draws;       /* posterior draws per scenario, 0 = none */
+    char draws_sha[65];     /* SHA-256 of the draws' scenario hashes, scenario by scenario */
     cmp_acc acc;
     /* during the run */
     const bk_scenario *const *sc;
@@ -121,8 +123,10 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
     bk_status st = BK_OK;
     for (uint64_t r = first; r < end && st == BK_OK; r++) {
         for (int k = 0; k < c->n_sc && st == BK_OK; k++) {
+            const bk_scenario *sc = c->n_draws == 0 ? c->sc[k]
+                                    : c->cfg->draws[(size_t)k * c->n_draws + r % c->n_draws];
             bk_run_config rc;
-            bk_run_config_init(&rc, c->sc[k]);
+            bk_run_config_init(&rc, sc);
             rc.seed = c->seed;
             rc.replication = (uint32_t)r;
             rc.days = c->cfg->days;
@@ -130,7 +134,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             rc.cancel = c->cfg->cancel;
             bk_run *run = NULL;
             bk_error rerr = {0};
-            st = bk_sim_run(c->sc[k], &rc, &run, &rerr);
+            st = bk_sim_run(sc, &rc, &run, &rerr);
             if (st != BK_OK) {
                 if (st != BK_ERR_INTERRUPTED)
                     bki_fail(err, st, "%s, replication %llu: %s", c->names[k],
@@ -141,7 +145,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             bk_run_totals t;
             bk_run_get_totals(run, &t);
             bk_run_free(run);
-            int days = rc.days > 0 ? rc.days : c->sc[k]->days;
+            int days = rc.days > 0 ? rc.days : sc->days;
             for (int i = 0; i < nt; i++)
                 x[(size_t)k * (size_t)nt + (size_t)i] = bki_total_value(&t, i, days);
         }
@@ -234,6 +238,19 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
         c->labels[k] = dup_str(labels ? labels[k] : c->names[k]);
         c->shas[k] = dup_str(hex);
         ok = c->names[k] && c->labels[k] && c->shas[k];
+    }
+    if (ok && cfg->n_draws > 0) {
+        size_t d = cfg->n_draws;
+        for (int k = 0; k < n; k++) {
+            bk_status cs = bki_draws_check(scenarios[k], cfg->draws ? cfg->draws + (size_t)k * d
+                                                                    : NULL, d, err);
+            if (cs != BK_OK) {
+                bk_compare_free(c);
+                return cs;
+            }
+        }
+        ok = bki_draws_sha(cfg->draws, (size_t)n * d, c->draws_sha);
+        c->n_draws = cfg->n_draws;
     }
     int threads = cfg->threads > 0 ? cfg->threads : bki_pool_cpus();
     c->block = bki_ens_block_size(c->n_reps);
@@ -363,6 +380,9 @@ bk_status bk_compare_write_table(const bk_compare *c, FILE *out)
     fprintf(out, "%s replications of \"%s\" (seed %llu) under %d policies, on common random "
                  "numbers.\n",
             num, c->scenario_name, (unsigned long long)c->seed, c->n_sc);
+    if (c->n_draws > 0)
+        fprintf(out, "Posterior predictive: replication r runs draw r mod %u of the posterior "
+                     "under every policy.\n", c->n_draws);
     for (int k = 1; k < c->n_sc; k++) {
         fprintf(out, "\n%s vs %s: difference of the means, 95 %% confidence interval\n",
                 c->names[k], c->names[0]);
@@ -436,8 +456,12 @@ bk_status bk_compare_write_json(const bk_compare *c, FILE *out)
     fputs("{\n  \"kind\": \"compare\",\n  \"scenario\": ", out);
     bki_fmt_json_string(out, c->scenario_name);
     fprintf(out, ",\n  \"seed\": %llu,\n  \"replications\": %llu,\n  \"days\": %d,\n"
-                 "  \"confidence\": 0.95,\n  \"policies\": [\n",
+                 "  \"confidence\": 0.95,\n",
             (unsigned long long)c->seed, (unsigned long long)c->acc.n, c->days0);
+    if (c->n_draws > 0)
+        fprintf(out, "  \"posterior_draws\": %u,\n  \"posterior_draws_sha256\": \"%s\",\n",
+                c->n_draws, c->draws_sha);
+    fputs("  \"policies\": [\n", out);
     for (int k = 0; k < c->n_sc; k++) {
         fputs("    {\"name\": ", out);
         bki_fmt_json_string(out, c->names[k]);

@@ -356,6 +356,17 @@ const char *bk_policy_label(const bk_policy *p)
     return p->label;
 }
 
+/* Contract in blockade/ensemble.h. */
+bool bk_policy_sets(const bk_policy *p, const char *path)
+{
+    for (int i = 0; i < p->n_set; i++) {
+        size_t n = strlen(p->set[i].path);
+        if (strncmp(path, p->set[i].path, n) == 0 && (path[n] == '\0' || path[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
 /* A policy changes decisions, not the frame they are compared in: refuse one that moves the
  * horizon (scenario.days) or the seed (scenario.seed), whatever path it used, since runs
  * under it would no longer pair with the base's. Frees *out on failure. */
