@@ -259,6 +259,25 @@ static void list_item_keys_are_checked(void **state)
     assert_null(p);
 }
 
+/* bk_policy_sets: a path the policy sets, or one under a mapping it sets or adds; not a path
+ * that merely starts with the same letters. */
+static void policy_sets_paths(void **state)
+{
+    (void)state;
+    bk_policy *p = policy_of("name: t\npatch:\n  - set: policy.convoy.escort_per_convoy = 4\n"
+                             "  - add: {policy.airlift: {from_date: 2025-10-01, "
+                             "litres_per_day: 300000, product: gasoil}}\n");
+    assert_true(bk_policy_sets(p, "policy.convoy.escort_per_convoy"));
+    assert_true(bk_policy_sets(p, "policy.airlift.litres_per_day"));
+    assert_false(bk_policy_sets(p, "policy.convoy.escort_per_convoy_max"));
+    assert_false(bk_policy_sets(p, "policy.convoy"));
+    assert_false(bk_policy_sets(p, "policy.convoy.escort_rest_hours"));
+    bk_policy_free(p);
+    p = policy_of("name: nothing\nset: {}\n");
+    assert_false(bk_policy_sets(p, "policy.convoy.escort_per_convoy"));
+    bk_policy_free(p);
+}
+
 BK_TEST_MAIN_GROUP("tests", setup, teardown, patch_sets_and_adds, patch_errors_have_positions,
                    exact_set_runs_as_the_text_route, apply_text_keeps_comments,
-                   set_words_stay_words, list_item_keys_are_checked)
+                   set_words_stay_words, list_item_keys_are_checked, policy_sets_paths)
