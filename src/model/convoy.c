@@ -47,6 +47,13 @@ static void schedule_check(bk_model *m, int c)
 void bki_staging_join(bk_model *m, int c, int tk)
 {
     bk_corr_state *cs = &m->corr[c];
+    if (!cs->escort_set_up) { /* the first tanker to wait: the army starts to organise escorts */
+        cs->escort_set_up = true;
+        cs->escort_from_h = m->now + m->sc->policy.escort_setup_h;
+        if (cs->escort_from_h > m->now)
+            bki_model_schedule(m, cs->escort_from_h, PRIO_NORMAL, EV_CONVOY_CHECK, (uint32_t)c,
+                               0);
+    }
     if (!bki_fifo_push(&cs->staging, tk)) {
         bki_model_set_fail(m, BK_ERR_NOMEM, "out of memory at staging");
         return;
@@ -67,7 +74,7 @@ void bki_convoy_try_depart(bk_model *m, int c)
     while (cs->staging.len > 0 && m->status == BK_OK) {
         int oldest = bki_fifo_front(&cs->staging);
         double waited = m->now - m->tankers[oldest].since_h;
-        if (cs->escort_pool < p->escort_min)
+        if (cs->escort_pool < p->escort_min || m->now < cs->escort_from_h)
             return;
         int queued = cs->staging.len;
         if (queued < p->convoy_min_size && waited < p->convoy_max_wait_h - 1e-9)

@@ -116,6 +116,8 @@ typedef struct bk_corr_state {
     double join_acc;        /* fractional joins accumulated */
     double recent_attacks[7]; /* attacks per day over the trailing week (ring by day) */
     bool check_pending;     /* an EV_CONVOY_CHECK is scheduled */
+    bool escort_set_up;     /* a tanker has waited at staging: escorts ready from escort_from_h */
+    double escort_from_h;   /* no escort leaves before this (policy.convoy.escort_setup_hours) */
     long week_dispatched;   /* since the last escort reallocation */
     long week_attacks;
     bk_rng rng_driver, rng_city;

@@ -309,6 +309,9 @@ static void describe_city_fleet_policy(const bk_scenario *sc, FILE *out)
             p->escort_per_convoy == 1 ? "" : "s", p->escort_min, p->convoy_speed_factor);
     if (p->escort_rest_h > 0)
         fprintf(out, "  escorts rest %g h at base after each run\n", p->escort_rest_h);
+    if (p->escort_setup_h > 0)
+        fprintf(out, "  the first escort on a corridor is ready %g h after its first tanker "
+                     "waits\n", p->escort_setup_h);
     if (p->night_ban)
         fprintf(out, "  night ban: on, from hour %g to hour %g\n", p->night_from_hour,
                 p->night_to_hour);

@@ -137,6 +137,8 @@ typedef struct bk_policy {
     double convoy_speed_factor;    /* convoy speed relative to a lone tanker, 0..1 */
     double escort_rest_h;          /* supply gating: escort units stay at base this long after a
                                       return before they can leave again (docs/model/convoys.md) */
+    double escort_setup_h;         /* escorts on a corridor can leave only this long after its
+                                      first tanker waits at staging (docs/model/convoys.md) */
     bool night_ban;                /* no movement between night_from_hour and night_to_hour */
     double night_from_hour, night_to_hour;
     enum bk_routing_mode routing;

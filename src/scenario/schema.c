@@ -385,6 +385,9 @@ const bk_key bki_schema[] = {
         "convoys", "convoy speed relative to a lone tanker"),
     NUM("policy.convoy.escort_rest_hours", S(policy.escort_rest_h), OPT(0.0), IN(0.0, 8760.0),
         "h", "escorts", "escort units stay at base this long after a return"),
+    NUM("policy.convoy.escort_setup_hours", S(policy.escort_setup_h), OPT(0.0),
+        IN(0.0, 8760.0), "h", "escorts",
+        "the first escort on a corridor leaves this long after its first tanker waits"),
 
     BOOL("policy.night_ban.enabled", S(policy.night_ban), 0, "convoys", "no movement at night"),
     NUM("policy.night_ban.from_hour", S(policy.night_from_hour), OPT(19.0), HALF(0.0, 24.0),

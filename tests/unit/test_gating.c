@@ -258,6 +258,49 @@ static void test_convoy_interest(void **state)
     free(s);
 }
 
+/* The first day with column `name` above 0, or `days` if none. */
+static int first_day_above(const bk_run *run, const char *name, int days)
+{
+    for (int d = 0; d < days; d++)
+        if (cell_at(run, name, d) > 0)
+            return d;
+    return days;
+}
+
+/* Escorts take escort_setup_hours to organise on a corridor: with convoys from 10 September
+ * (day 9), no convoy leaves before the first tanker has waited that long, and a longer setup
+ * never brings the first convoy earlier (same seeds); tankers wait at staging meanwhile, counted
+ * in transit (litres conserved). */
+static void test_escort_setup_delays_first_convoy(void **state)
+{
+    (void)state;
+    const int days = 30, setups[] = {0, 48, 120, 240};
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        int prev = -1;
+        for (size_t i = 0; i < sizeof setups / sizeof setups[0]; i++) {
+            char r[96];
+            snprintf(r, sizeof r, "speed_factor: 0.8\n    escort_setup_hours: %d", setups[i]);
+            bk_scenario *sc = bk_test_load_and_free(BK_TEST_EDITS(
+                world(true), "mode: threat", "mode: date", "speed_factor: 0.8", r));
+            bk_run *run = bk_test_run(sc, seed, days);
+            assert_balanced(run);
+            int staged = first_day_above(run, "tankers_staging", days);
+            int first = first_day_above(run, "convoys", days);
+            assert_true(staged < days);
+            if (first < staged + setups[i] / 24)
+                fail_msg("seed %llu, setup %d h: first convoy on day %d, first tanker waiting "
+                         "on day %d", (unsigned long long)seed, setups[i], first, staged);
+            if (first < prev)
+                fail_msg("seed %llu: setup %d h sent the first convoy on day %d, before day %d",
+                         (unsigned long long)seed, setups[i], first, prev);
+            prev = first;
+            bk_run_free(run);
+            bk_scenario_free(sc);
+        }
+        assert_true(prev >= 19 && prev < days); /* 240 h: the first convoy, ten days late */
+    }
+}
+
 /* Out-of-range values are refused with the key's path. */
 static void test_bad_values(void **state)
 {
@@ -267,12 +310,13 @@ static void test_bad_values(void **state)
         {"min_willingness: 0.05", "min_willingness: 0.05\n  escort_demand_below: -0.1"},
         {"min_willingness: 0.05", "min_willingness: 0.05\n  escort_confidence: 2"},
         {"speed_factor: 0.8", "speed_factor: 0.8\n    escort_rest_hours: -1"},
+        {"speed_factor: 0.8", "speed_factor: 0.8\n    escort_setup_hours: 9000"},
         {"readiness_hours: 72}", "readiness_hours: 72, first_ready_days: -2}"},
         {"readiness_hours: 72}", "readiness_hours: 72, convoy_interest: -1}"},
         {"pre_campaign_interest: 0.2", "pre_campaign_interest: 0.2\n  readiness_cv: -0.5"},
     };
     const char *keys[] = {"declaration_fear", "escort_demand_below", "escort_confidence",
-                          "escort_rest_hours", "first_ready_days", "convoy_interest",
+                          "escort_rest_hours", "escort_setup_hours", "first_ready_days", "convoy_interest",
                           "readiness_cv"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *s = bk_test_edit(world(true), cases[i][0], cases[i][1]);
@@ -285,4 +329,5 @@ static void test_bad_values(void **state)
 
 BK_TEST_MAIN(test_more_escorts_never_fewer_convoys, test_turnaround_slows_convoys,
              test_declaration_scares_drivers, test_escort_demand_fills_and_empties_staging,
-             test_first_readiness, test_random_readiness, test_convoy_interest, test_bad_values)
+             test_first_readiness, test_random_readiness, test_convoy_interest,
+             test_escort_setup_delays_first_convoy, test_bad_values)
