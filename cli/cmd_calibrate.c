@@ -211,6 +211,45 @@ static void write_patch(const cli_calib_inputs *in, const bk_abc_result *r, FILE
     free(theta);
 }
 
+/* calibrated.yaml and calibrated.patch.yaml set each parameter in the scenario file's text,
+ * which needs the key written there (an optional key left to its default is not). Checked
+ * before the calibration runs, one parameter at a time at the middle of its prior, so that a
+ * long run is not lost at the end; CLI_EXIT_SCENARIO naming the parameter otherwise. */
+static int check_writable(const cli_calib_inputs *in, const char *params)
+{
+    for (int j = 0; j < in->spec->n_params; j++) {
+        const bk_param *q = &in->spec->params[j];
+        if (strncmp(q->path, "observation.", 12) == 0)
+            continue;
+        char text[512];
+        int n = snprintf(text, sizeof text, "name: check\npatch:\n  - set: %s = %.17g\n",
+                         q->path, bk_param_at(q, 0.5));
+        bk_policy *pol = NULL;
+        bk_scenario *sc = NULL;
+        char *out = NULL;
+        bk_error err = {0};
+        bk_status st = n > 0 && (size_t)n < sizeof text
+                       ? bk_policy_load_string(text, (size_t)n, "check", &pol, &err)
+                       : BK_ERR_VALUE;
+        if (st == BK_OK)
+            st = bk_policy_apply_text(pol, in->sc, &sc, &out, &err);
+        bk_policy_free(pol);
+        bk_scenario_free(sc);
+        free(out);
+        if (st == BK_ERR_NOMEM) {
+            cli_error("out of memory");
+            return CLI_EXIT_INTERNAL;
+        }
+        if (st != BK_OK) {
+            cli_error("%s: parameter '%s' cannot be written into calibrated.yaml: the scenario "
+                      "file does not have the key (its default applies); add it there with its "
+                      "default value to calibrate it", params, q->path);
+            return CLI_EXIT_SCENARIO;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
 static char *calibrated_text(const cli_calib_inputs *in, const bk_abc_result *r, size_t *len)
 {
     int k = in->spec->n_params;
@@ -299,6 +338,9 @@ int cli_cmd_calibrate(const cli_invocation *inv)
         goto done;
     }
     if (inv->opt[OPT_OUT].set) {
+        rc = check_writable(&in, inv->opt[OPT_PARAMS].str);
+        if (rc != CLI_EXIT_OK)
+            goto done;
         char msg[512];
         if (cli_outdir_begin(&od, inv->opt[OPT_OUT].str, inv->opt[OPT_FORCE].set, msg,
                              sizeof msg) != 0) {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -424,6 +425,22 @@ static void test_cli(void **state)
     /* the posterior as a patch over the untouched original applies */
     bk_cli_sh_code(0, "scenario apply " BK_SOURCE_DIR
                    "/scenarios/test/two-corridors.yaml %s/a/calibrated.patch.yaml", dir);
+    /* a parameter the scenario file leaves to its default cannot be written back: refused
+     * before any simulation, with the parameter named, and no DIR */
+    static const char absent[] = "name: s\nwindow: {from: 2025-09-01, to: 2025-09-20}\n"
+                                 "parameters:\n  - {path: policy.convoy.escort_setup_hours, "
+                                 "prior: uniform, low: 0, high: 100}\n";
+    char *spec = bk_test_write_temp(dir, "absent.yaml", absent, strlen(absent));
+    char *msg = bk_cli_sh(3, "calibrate " BK_SOURCE_DIR "/scenarios/test/two-corridors.yaml "
+                          "--observed " BK_SOURCE_DIR "/tests/data/two-corridors-events.csv "
+                          "--params %s --particles 10 --generations 1 --quiet --out %s/c", spec,
+                          dir);
+    assert_non_null(strstr(msg, "parameter 'policy.convoy.escort_setup_hours' cannot be written"));
+    free(msg);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/c", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    free(spec);
     bk_cli_sh_code(0, "calibrate --help");
     bk_cli_sh_code(2, "calibrate --observed x.csv"); /* no --params */
     bk_cli_sh_code(2, "validate --holdout-from 2025-09-10");
