@@ -512,6 +512,8 @@
     var n = summary.replications || manifest.replications;
     var last = xs.length - 1;
     if (n) ul.appendChild(li('<strong>' + fmt(n, 0) + ' simulated futures</strong> of the same scenario, each with its own random draws.'));
+    var draws = manifest.posterior_draws || summary.posterior_draws;
+    if (draws) ul.appendChild(li('Spread over <strong>' + fmt(draws, 0) + ' draws of a calibrated posterior</strong> (posterior predictive): the bands carry the uncertainty of the inferred parameters as well as chance.'));
     var cover = coverSeries();
     if (cover) {
       ul.appendChild(li('Days of cover on the last day (' + esc(dateText(dates[last])) + '): median ' + bandText(cover, last, 1, 1, ' days') + '.'));
@@ -633,6 +635,9 @@
     if (seed != null) rows.push(['Seed', String(seed) + (manifest.replication != null ? ', replication ' + manifest.replication : '')]);
     var reps = manifest.replications || summary.replications || decided.replications;
     if (reps) rows.push(['Replications', String(reps) + (opt ? ' per candidate in the search' : vulInfo ? ' per simulated closure' : '')]);
+    var post = manifest.posterior_draws || summary.posterior_draws;
+    if (post) rows.push(['Posterior', post + ' draws of a calibrated posterior, replication r running draw r mod ' + post +
+      ' (draws SHA-256 ' + (manifest.posterior_draws_sha256 || summary.posterior_draws_sha256) + ')']);
     if (!dates.length && decided.days) rows.push(['Horizon', decided.days + ' days']);
     if (dates.length) rows.push(['Period', dateText(dates[0]) + ' to ' + dateText(dates[dates.length - 1]) + ' (' + dates.length + ' days)']);
     rows.push(['Produced by', 'blockade ' + (manifest.blockade_version || data.version) + (manifest.command ? ': ' + manifest.command.join(' ') : '') +

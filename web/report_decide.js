@@ -573,6 +573,8 @@
     });
     if (n) fact('Paired replications', fmt(n, 0) + ' under each policy, with the same seed and replication numbers (common random numbers)' +
       (cmp.seed != null ? '; seed ' + cmp.seed : '') + (cmp.days ? '; ' + cmp.days + ' days' : ''));
+    if (cmp.posterior_draws) fact('Posterior', 'replication r runs draw r mod ' + cmp.posterior_draws + ' of a calibrated posterior under every policy ' +
+      '(a policy’s own settings win over the draw): the differences carry the uncertainty of the inferred parameters too');
     s.appendChild(facts);
     s.appendChild(el('p', { class: 'bk-note', text: 'For each metric: the baseline’s mean, the policy’s, and the mean paired difference (policy − baseline) with its 95 % confidence interval. ' +
       'A difference is “clear at 95 %” when its interval excludes 0. “Never” days (no stock-out, no cut) count as the end of the horizon.' }));

@@ -207,6 +207,30 @@ async function openReport(browser, file, { deviceScaleFactor, requestsAsProblems
   return { context, page, problems, requests };
 }
 
+// Reports of a posterior-predictive ensemble and comparison say so: the ensemble's headline and
+// provenance name the draws, the comparison's facts the posterior; no error.
+async function inspectPosterior(browser, ensFile, cmpFile) {
+  for (const [file, label] of [[ensFile, 'posterior ensemble'], [cmpFile, 'posterior comparison']]) {
+    const { context, page, problems } = await openReport(browser, file, { requestsAsProblems: false });
+    const dom = await page.evaluate(() => {
+      const facts = {};
+      document.querySelectorAll('#bk-compare-facts dt, #bk-prov dt').forEach((dt) => { facts[dt.textContent] = dt.nextElementSibling.textContent; });
+      return { facts, headline: [...document.querySelectorAll('#bk-headline li')].map((l) => l.textContent) };
+    });
+    check(problems.length === 0, `${label}: no console or page errors${problems.length ? ': ' + problems.join('; ') : ''}`);
+    if (file === ensFile) {
+      check(/^2 draws of a calibrated posterior, replication r running draw r mod 2 \(draws SHA-256 [0-9a-f]{64}\)$/.test(dom.facts.Posterior ?? ''),
+        `${label}: the provenance names the draws (${dom.facts.Posterior})`);
+      check(dom.headline.some((l) => /Spread over 2 draws of a calibrated posterior/.test(l)),
+        `${label}: the headline says the bands carry the posterior (${dom.headline.join(' | ')})`);
+    } else {
+      check(/^replication r runs draw r mod 2 of a calibrated posterior under every policy/.test(dom.facts.Posterior ?? ''),
+        `${label}: the facts name the posterior (${dom.facts.Posterior})`);
+    }
+    await context.close();
+  }
+}
+
 // As the page writes a harm: 3 significant digits, a sign, a true minus.
 const sig = (v) => Number(Math.abs(v)).toLocaleString('en-GB', { maximumSignificantDigits: 3 });
 const signed = (v) => (v > 0 ? '+' : v < 0 ? '−' : '') + sig(v);
@@ -393,6 +417,20 @@ try {
   const cmpHtml = join(tmp, 'cmp.html');
   makeReport(join(tmp, 'cmp'), cmpHtml, null);
 
+  // the same ensemble and comparison over a posterior of two draws
+  const posterior = join(tmp, 'posterior.csv'), spec = join(src, 'tests/data/calib-spec.yaml');
+  writeFileSync(posterior, 'particle,weight,distance,fleet.fear_per_attack,observation.report_prob\n' +
+    '0,1,0,0.05,0.9\n1,1,1,0.6,0.9\n');
+  run([cli, 'ensemble', small, '--replications', '8', '--threads', '1', '--out', join(tmp, 'pens'),
+    '--quiet', '--no-store', '--posterior', posterior, '--params', spec], 'blockade ensemble --posterior');
+  const pensHtml = join(tmp, 'pens.html');
+  makeReport(join(tmp, 'pens'), pensHtml, null);
+  run([cli, 'compare', scenario, '--policy', polA, '--policy', polB, '--replications', '4',
+    '--threads', '1', '--out', join(tmp, 'pcmp'), '--quiet', '--no-store', '--posterior', posterior,
+    '--params', spec], 'blockade compare --posterior');
+  const pcmpHtml = join(tmp, 'pcmp.html');
+  makeReport(join(tmp, 'pcmp'), pcmpHtml, null);
+
   // an optimisation of the escorts (few replications, 30 days), and the default scenario's weak
   // links (30 days, 4 replications per closure)
   // an indifference zone wide enough that the selection's second stage is not capped: the page
@@ -419,6 +457,7 @@ try {
     roads: 7, places: 7, attacks: false, observed: 0, suffix: '-ensemble', smallToggle: true, window: true,
   });
   await inspectCompare(browser, cmpHtml);
+  await inspectPosterior(browser, pensHtml, pcmpHtml);
   await inspectOptimise(browser, optHtml, join(tmp, 'opt'));
   await inspectVulnerability(browser, vulHtml, join(tmp, 'vul'));
 } catch (e) {
