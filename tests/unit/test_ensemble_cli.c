@@ -333,8 +333,8 @@ static char *posterior_file(const char *name, const char *rows)
 
 /* A posterior whose weight is all on one particle gives the ensemble of the scenario with that
  * particle's values (the statistics byte for byte), and differs from the scenario's own; a
- * posterior of two draws gives the same bytes on 1 and 2 threads and from merged shards, and a
- * shard of another posterior is refused at the merge. */
+ * posterior of two draws gives the same bytes on 1 and 2 threads, from merged shards and on 2
+ * MPI ranks (when built with MPI), and a shard of another posterior is refused at the merge. */
 static void test_cli_posterior(void **state)
 {
     (void)state;
@@ -375,6 +375,17 @@ static void test_cli_posterior(void **state)
     expect_tool(0, "pmerge", "merge", part0, part1, "--quiet", "--no-store", "--out", merged,
                 NULL);
     expect_same_outputs(t1, merged);
+    bool asan = false;
+#ifdef BK_ASAN
+    asan = true; /* Open MPI's own allocations fail the leak checker */
+#endif
+    if (!asan && bk_mpi_available() && have_mpirun()) { /* and 2 MPI ranks */
+        char *pm = tmp_path("pmpi");
+        const char *mp[] = {"mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2",
+                            BK_CLI_PATH, POST_ENS(two), "--threads", "1", "--out", pm, NULL};
+        assert_int_equal(run_words(mp, "pmpi"), 0);
+        expect_same_outputs(t1, pm);
+    }
     expect_tool(0, "alien", POST_ENS(one), "--shard", "1/2", "--out", alien, NULL);
     expect_tool(2, "pmismatch", "merge", part0, alien, "--no-store", NULL);
     char *err = tmp_path("pmismatch.err");
