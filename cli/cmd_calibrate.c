@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 enum { OPT_OBSERVED, OPT_AGGREGATES, OPT_PARAMS, OPT_OUT, OPT_FORCE, OPT_SEED, OPT_THREADS,
-       OPT_PARTICLES, OPT_GENERATIONS, OPT_QUIET, OPT_KERNEL };
+       OPT_PARTICLES, OPT_GENERATIONS, OPT_QUIET, OPT_KERNEL, OPT_MAX_ATTEMPTS };
 
 /* Same order as the enum above. */
 const cli_option cli_calibrate_options[] = {
@@ -30,6 +30,9 @@ const cli_option cli_calibrate_options[] = {
     {"quiet", CLI_OPT_FLAG, NULL, 0, 0, "no table and no progress; errors only"},
     {"kernel", CLI_OPT_STRING, "local|global", 0, 0,
      "perturbation kernel: one for all particles (global, default) or each one's own (local)"},
+    {"max-attempts", CLI_OPT_UINT, "K", 1, 100000,
+     "a generation stops (and the calibration with it) after K x particles attempts (default "
+     "50)"},
     CLI_OPTION_END,
 };
 
@@ -117,6 +120,8 @@ int cli_calib_abc_config(const cli_invocation *inv, uint64_t seed, bk_abc_config
         cfg->particles = (int)v->num;
     if ((v = cli_option_given(inv, "generations")) != NULL)
         cfg->generations = (int)v->num;
+    if ((v = cli_option_given(inv, "max-attempts")) != NULL)
+        cfg->max_attempts_factor = (int)v->num;
     if ((v = cli_option_given(inv, "kernel")) != NULL) {
         if (strcmp(v->str, "local") == 0)
             cfg->kernel = BK_ABC_KERNEL_LOCAL;

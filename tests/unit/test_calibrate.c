@@ -420,6 +420,25 @@ static void test_cli(void **state)
         free(ta);
         free(tb);
     }
+    /* --max-attempts: 50 is the default, the same posterior; 1 stops the first generation that
+     * needs more than N attempts, and the diagnostics say so */
+    bk_cli_sh_code(0, "calibrate %s --threads 2 --max-attempts 50 --out %s/d", common, dir);
+    bk_cli_sh_code(0, "calibrate %s --threads 1 --max-attempts 1 --out %s/e", common, dir);
+    char pa[1100], pd[1100];
+    snprintf(pa, sizeof pa, "%s/a/posterior.csv", dir);
+    snprintf(pd, sizeof pd, "%s/d/posterior.csv", dir);
+    size_t la = 0, ld = 0;
+    char *ta = bk_test_read_file(pa, &la), *td = bk_test_read_file(pd, &ld);
+    assert_true(ta && td && la == ld && memcmp(ta, td, la) == 0);
+    free(ta);
+    free(td);
+    snprintf(pd, sizeof pd, "%s/e/diagnostics.json", dir);
+    td = bk_test_read_file(pd, NULL);
+    assert_non_null(td);
+    assert_non_null(strstr(td, "\"max_attempts_factor\": 1,"));
+    assert_non_null(strstr(td, "\"stopped_early\": true"));
+    free(td);
+    bk_cli_sh_code(2, "calibrate %s --max-attempts 0", common);
     /* the calibrated scenario loads */
     bk_cli_sh_code(0, "scenario check %s/a/calibrated.yaml", dir);
     /* the posterior as a patch over the untouched original applies */
