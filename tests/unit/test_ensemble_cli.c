@@ -4,7 +4,9 @@
  * ranks (when built with MPI, skipped under AddressSanitizer whose leak checker rejects Open
  * MPI's own allocations) the same bytes as one process; compare with a policy that changes
  * nothing gives zero differences with zero-width intervals; more escorts destroy fewer tankers;
- * bad policy files exit 3, bad --shard values exit 2. Small N and short horizons keep it quick.
+ * bad policy files exit 3, bad --shard values exit 2. Ensembles and comparisons over a posterior
+ * (--posterior) give the runs of its draws, the same bytes on any split, and keep a policy's own
+ * settings. Small N and short horizons keep it quick.
  */
 #include "bk_test_model.h"
 #include "ensemble_fixture.h"
@@ -410,10 +412,8 @@ static void test_cli_posterior(void **state)
     static const char spec_text[] = "name: s\nparameters:\n  - {path: fleet.no_such_thing, "
                                     "prior: uniform, low: 0, high: 1}\n";
     char *spec = bk_test_write_temp(tmp, "spec.yaml", spec_text, strlen(spec_text));
-    char *nowhere = bk_test_write_temp(tmp, "nowhere.csv",
-                                       "particle,weight,distance,fleet.no_such_thing\n0,1,0,0.5\n",
-                                       strlen("particle,weight,distance,fleet.no_such_thing\n"
-                                              "0,1,0,0.5\n"));
+    static const char nowhere_text[] = "particle,weight,distance,fleet.no_such_thing\n0,1,0,0.5\n";
+    char *nowhere = bk_test_write_temp(tmp, "nowhere.csv", nowhere_text, strlen(nowhere_text));
     expect_tool(3, "nopath", "ensemble", TWO_CORRIDORS, "-n", "2", "--no-store", "--posterior",
                 nowhere, "--params", spec, NULL);
     err = tmp_path("nopath.err");
@@ -429,7 +429,6 @@ static void test_cli_posterior(void **state)
     free(two);
     free(bad);
 }
-
 
 /* compare --posterior: the draws' values apply under every policy but where a policy sets the
  * same parameter, so comparing {} and {fear 0.6} under a posterior all on fear 0.05 gives the

@@ -316,8 +316,8 @@ static void test_bad_values(void **state)
         {"pre_campaign_interest: 0.2", "pre_campaign_interest: 0.2\n  readiness_cv: -0.5"},
     };
     const char *keys[] = {"declaration_fear", "escort_demand_below", "escort_confidence",
-                          "escort_rest_hours", "escort_setup_hours", "first_ready_days", "convoy_interest",
-                          "readiness_cv"};
+                          "escort_rest_hours", "escort_setup_hours", "first_ready_days",
+                          "convoy_interest", "readiness_cv"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *s = bk_test_edit(world(true), cases[i][0], cases[i][1]);
         bk_error err = bk_test_load_error(s, keys[i]);
