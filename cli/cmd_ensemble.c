@@ -114,7 +114,6 @@ typedef struct ens_run {
     const char *windows[MAX_WINDOWS]; /* --window, in order */
     int n_windows;
     bk_scenario **draws;    /* --posterior: the draws over the scenario, owned */
-    double *draw_rp;        /* their report probabilities (unused by an ensemble), owned */
     int n_draws;
 } ens_run;
 
@@ -265,8 +264,10 @@ static int load_draws(ens_run *x, const bk_scenario *sc)
     bk_status st = bk_calib_spec_load_file(opt[OPT_PARAMS].str, &spec, &err);
     if (st != BK_OK)
         return cli_report(st, &err);
-    int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, NULL, 1.0, &x->draws,
-                                &x->draw_rp, &x->n_draws);
+    double *rp = NULL; /* report probabilities: the observation model's, not an ensemble's */
+    int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, NULL, 1.0, &x->draws, &rp,
+                                &x->n_draws);
+    free(rp);
     bk_calib_spec_free(spec);
     return rc;
 }
@@ -508,7 +509,7 @@ int cli_cmd_ensemble(const cli_invocation *inv)
         }
     }
     rc = ensemble_main(&x);
-    cli_posterior_free(x.draws, x.draw_rp, x.n_draws);
+    cli_posterior_free(x.draws, NULL, x.n_draws);
     free(x.work);
     free(x.ckpt.path);
     if (x.mpi)
