@@ -48,6 +48,8 @@ void bk_scenario_free(bk_scenario *sc);
 const char *bk_scenario_name(const bk_scenario *sc);
 uint64_t bk_scenario_seed(const bk_scenario *sc);
 int bk_scenario_days(const bk_scenario *sc);
+/* Days of normal traffic simulated before the start date (scenario.warmup_days). */
+int bk_scenario_warmup_days(const bk_scenario *sc);
 void bk_scenario_hash(const bk_scenario *sc, char hex[65]);
 
 /* The scenario's text as loaded, borrowed. */

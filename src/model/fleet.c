@@ -84,10 +84,34 @@ bk_status bki_fleet_init(bk_model *m)
         ps->factor = 1.0;
         bki_rng_init(&ps->rng, m->seed, m->rep, BK_RNG_PORT, (uint32_t)p);
     }
+    /* The corridors' tankers enter their ports' queues interleaved in proportion to the
+     * fleets (the j-th of N_c at rank (j + 1/2) / N_c), not corridor after corridor: a port
+     * serving two corridors would otherwise load one corridor's whole fleet first, and that
+     * order survives many round trips in a first-come-first-served queue, so that the state on
+     * day 0 would depend on the warm-up's length (docs/model/fleet.md, "Initial state"). */
+    int total = 0, *added = bki_calloc((size_t)sc->n_corridors, sizeof *added);
+    if (added == NULL)
+        return BK_ERR_NOMEM;
     for (int c = 0; c < sc->n_corridors; c++)
-        for (int k = 0; k < sc->corridors[c].tankers; k++)
-            if (tanker_add(m, c) < 0)
-                return BK_ERR_NOMEM;
+        total += sc->corridors[c].tankers;
+    for (int j = 0; j < total; j++) {
+        int next = -1;
+        double rank = 0;
+        for (int c = 0; c < sc->n_corridors; c++) {
+            int n = sc->corridors[c].tankers;
+            if (added[c] == n)
+                continue;
+            double r = (added[c] + 0.5) / n;
+            if (next < 0 || r < rank)
+                next = c, rank = r;
+        }
+        added[next]++;
+        if (tanker_add(m, next) < 0) {
+            bki_free(added);
+            return BK_ERR_NOMEM;
+        }
+    }
+    bki_free(added);
     m->tankers_start = m->n_tankers;
     return m->status;
 }

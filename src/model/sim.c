@@ -12,10 +12,6 @@
 
 #include "engine/status_internal.h"
 
-/* Days of normal traffic simulated before the start date, without attacks or timeline, so that
- * the run starts with tankers spread along their cycle rather than all waiting at the ports. */
-#define WARMUP_DAYS 30
-
 /* ---- helpers shared by the model's modules ---------------------------------------------- */
 
 bool bki_model_schedule_failed(bk_model *m, bk_status st, double t)
@@ -373,7 +369,9 @@ static bk_status model_init(bk_model *m)
         if (!(cap >= 0 && cap < 0x1p32 && cap == floor(cap)))
             m->census_exact = false;
     }
-    m->now = -24.0 * WARMUP_DAYS;
+    /* scenario.warmup_days of normal traffic, without attacks or timeline, so that the run starts
+     * with tankers spread along their cycle rather than all waiting at the ports */
+    m->now = -24.0 * sc->warmup_days;
     if ((st = bki_fleet_init(m)) != BK_OK || (st = bki_city_init(m)) != BK_OK)
         return st;
     bool ok = bki_model_schedule(m, m->now, PRIO_DAY, EV_DAY, 0, 0);

@@ -46,6 +46,11 @@ int bk_scenario_days(const bk_scenario *sc)
     return sc->days;
 }
 
+int bk_scenario_warmup_days(const bk_scenario *sc)
+{
+    return sc->warmup_days;
+}
+
 /* Contract in blockade/scenario.h. */
 const char *bk_scenario_text(const bk_scenario *sc, size_t *len)
 {

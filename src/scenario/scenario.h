@@ -351,6 +351,7 @@ struct bk_scenario {
     char description[512];
     int start_year, start_month, start_day; /* start_date */
     int days;                 /* horizon, > 0 */
+    int warmup_days;          /* normal traffic simulated before the start date, >= 0 */
     uint64_t seed;            /* default seed */
     char iso[8];              /* ISO 3166 numeric code of the city's country, for ACLED ("" ok) */
     char country[BK_NAME_MAX];

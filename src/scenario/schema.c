@@ -89,6 +89,8 @@ const bk_key bki_schema[] = {
          "free text"),
     SPECIAL("scenario.start_date", true, "scenario", "first day of the simulation, 00:00"),
     INT("scenario.days", S(days), REQ, 1, 3650, "days", "scenario", "the horizon"),
+    INT("scenario.warmup_days", S(warmup_days), OPT(30), 0, 3650, "days", "scenario",
+        "normal traffic simulated before the start date"),
     SPECIAL("scenario.seed", false, "scenario", "default seed of the random streams"),
     STR("scenario.country", S(country), SZ(bk_scenario, country), OPT(0), "", "output",
         "the city's country (ACLED country)"),

@@ -632,9 +632,12 @@ static void test_policy_errors(void **state)
         {"? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
         /* the same after a lone CR, which libfyaml takes as a line break (it crashed) */
         {"name: x\r? ?:\t:", "explicit-key", BK_ERR_SYNTAX},
-        /* the horizon and the seed are the frame of the comparison, not a policy */
+        /* the horizon, the warm-up and the seed are the frame of the comparison, not a policy */
         {"name: x\nset:\n  policy.convoy.escort_per_convoy: 2\n  scenario.days: 90\n",
          "set 'scenario.days': a policy cannot change scenario.days", BK_ERR_VALUE},
+        {"name: x\nset:\n  scenario.warmup_days: 40\n",
+         "bad.yaml:3: set 'scenario.warmup_days': a policy cannot change scenario.warmup_days",
+         BK_ERR_VALUE},
         /* the seed is not a key a policy can set at all (the schema refuses it by name) */
         {"name: x\nset:\n  scenario.seed: 8\n", "bad.yaml:3:3: set 'scenario.seed'",
          BK_ERR_REFERENCE},

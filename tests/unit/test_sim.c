@@ -1,6 +1,6 @@
 /* test_sim.c: properties of the supply-side model: conservation over many seeds, determinism,
  * Little's law in a world without threat, escorts deter attacks, road cuts stop traffic, the
- * campaign switches attacks on. */
+ * campaign switches attacks on, the warm-up's length and the ports' first queue order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,6 +84,33 @@ static void test_same_seed_same_bytes(void **state)
     free(bb);
     free(bc);
     bk_scenario_free(sc);
+}
+
+/* The warm-up is scenario.warmup_days long, and it starts with the corridors' tankers
+ * interleaved in their ports' queues: without a warm-up, the default scenario's Dakar port
+ * loads for Dakar north (900 tankers) and Dakar south (300) from its first hour, three to one,
+ * and nothing reaches the city on day 0; after 20 days of normal traffic, fuel arrives on day 0. */
+static void test_warmup_length_and_queue_order(void **state)
+{
+    (void)state;
+    bk_scenario *none = bk_test_load_default(), *some = bk_test_load_default();
+    bk_error err = {0};
+    assert_int_equal(bk_scenario_set(none, "scenario.warmup_days", 0, &err), BK_OK);
+    assert_int_equal(bk_scenario_set(some, "scenario.warmup_days", 20, &err), BK_OK);
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        bk_run *a = bk_test_run(none, seed, 1), *b = bk_test_run(some, seed, 1);
+        double north = bk_test_sum_days(a, "dispatched_dakar_north", 0, 1);
+        double south = bk_test_sum_days(a, "dispatched_dakar_south", 0, 1);
+        if (!(south >= 10 && fabs(north - 3 * south) <= 4))
+            fail_msg("seed %d: day 0 sent %.0f tankers north and %.0f south, not 3 to 1",
+                     (int)seed, north, south);
+        assert_true(bk_test_sum_days(a, "deliveries", 0, 1) == 0);
+        assert_true(bk_test_sum_days(b, "deliveries", 0, 1) > 0);
+        bk_run_free(a);
+        bk_run_free(b);
+    }
+    bk_scenario_free(none);
+    bk_scenario_free(some);
 }
 
 /* No threat, ports far faster than the fleet: deliveries per day must equal fleet / mean cycle
@@ -297,4 +324,5 @@ BK_TEST_MAIN(test_conservation_many_seeds, test_same_seed_same_bytes,
              test_littles_law_without_threat, test_escorts_deter_attacks,
              test_road_cut_stops_traffic, test_campaign_switches_attacks_on,
              test_more_fuel_never_more_blackout, test_shortage_and_recovery,
-             test_column_names_are_tokens, test_bad_config)
+             test_column_names_are_tokens, test_bad_config,
+             test_warmup_length_and_queue_order)

@@ -368,8 +368,9 @@ bool bk_policy_sets(const bk_policy *p, const char *path)
 }
 
 /* A policy changes decisions, not the frame they are compared in: refuse one that moves the
- * horizon (scenario.days) or the seed (scenario.seed), whatever path it used, since runs
- * under it would no longer pair with the base's. Frees *out on failure. */
+ * horizon (scenario.days), the seed (scenario.seed) or the warm-up (scenario.warmup_days),
+ * whatever path it used, since runs under it would no longer pair with the base's. Frees *out
+ * on failure. */
 static bk_status check_same_frame(const bk_policy *p, const bk_scenario *base, bk_scenario **out,
                                   bk_error *err)
 {
@@ -379,6 +380,8 @@ static bk_status check_same_frame(const bk_policy *p, const bk_scenario *base, b
         what = "days";
     else if (bk_scenario_seed(sc) != bk_scenario_seed(base))
         what = "seed";
+    else if (bk_scenario_warmup_days(sc) != bk_scenario_warmup_days(base))
+        what = "warmup_days";
     if (what == NULL)
         return BK_OK;
     int line = 0;
@@ -395,8 +398,9 @@ static bk_status check_same_frame(const bk_policy *p, const bk_scenario *base, b
     *out = NULL;
     return pol_fail(err, BK_ERR_VALUE, p->file, line,
                        "set '%s': a policy cannot change scenario.%s (policies are compared over "
-                       "the same horizon and the same random numbers; use --days or --seed of "
-                       "the command instead)", path, what);
+                       "the same horizon, warm-up and random numbers%s)", path, what,
+                       strcmp(what, "warmup_days") == 0 ? ""
+                       : "; use --days or --seed of the command instead");
 }
 
 /* Contract in blockade/ensemble.h. The whole policy is applied and loaded once; when that fails
