@@ -484,8 +484,8 @@ bk_status bk_scenario_describe(const bk_scenario *sc, FILE *out)
     fprintf(out, "Scenario: %s\n", sc->name);
     if (sc->description[0])
         fprintf(out, "  %s\n", sc->description);
-    fprintf(out, "  %s to %s (%d days), default seed %llu\n", first, last, sc->days,
-            (unsigned long long)sc->seed);
+    fprintf(out, "  %s to %s (%d days, after %d of warm-up), default seed %llu\n", first, last,
+            sc->days, sc->warmup_days, (unsigned long long)sc->seed);
     if (sc->country[0] || sc->region[0])
         fprintf(out, "  country %s%s%s%s, region %s\n", sc->country[0] ? sc->country : "?",
                 sc->iso[0] ? " (iso " : "", sc->iso, sc->iso[0] ? ")" : "",
