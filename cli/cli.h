@@ -372,8 +372,10 @@ void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec
 /* ---- posterior.c: a calibrated posterior as scenarios ---- */
 
 /* The posterior of n weighted particles w[i], th[i k .. i k + k) of `spec`'s parameters,
- * resampled systematically to n equally weighted draws (deterministic), as scenarios over
- * `base` (a particle drawn more than once is one scenario, its pointer repeated) and their
+ * resampled systematically to n equally weighted draws (deterministic) and put in bit-reversal
+ * order of their positions, so that the first m draws spread over the whole posterior for any
+ * m; as scenarios over `base` (a particle drawn more than once is one scenario, its pointer
+ * repeated) and their
  * report probabilities (report_prob unless the spec calibrates it). With a policy `keep` (may be
  * NULL), `base` has it applied and the parameters it sets keep their values. `what` names the
  * posterior in errors. Returns an exit code; release with cli_posterior_free. */

@@ -5,18 +5,47 @@
 #include "cli.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Contract in cli.h. */
+static int cmp_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(bk_scenario *const *)a, y = (uintptr_t)*(bk_scenario *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* Contract in cli.h. A particle drawn twice is one scenario, whose pointer may appear anywhere in
+ * the spread order: the pointers are sorted by address (for freeing only) to free each once. */
 void cli_posterior_free(bk_scenario **scs, double *rp, int n)
 {
-    for (int i = 0; scs && i < n; i++)
-        if (i == 0 || scs[i] != scs[i - 1]) /* a particle drawn twice is one scenario */
-            bk_scenario_free(scs[i]);
+    if (scs && n > 0) {
+        qsort(scs, (size_t)n, sizeof *scs, cmp_address);
+        for (int i = 0; i < n; i++)
+            if (scs[i] && (i == 0 || scs[i] != scs[i - 1]))
+                bk_scenario_free(scs[i]);
+    }
     free(scs);
     free(rp);
+}
+
+/* The bit-reversal order of 0 .. n-1: v = 0, 1, 2, ... of the next power of two M >= n, each
+ * with its log2(M) bits reversed, those below n kept. Every prefix of it is spread over the whole
+ * range (the first two are 0 and about n/2, the first four a quarter apart, ...), so the first
+ * replications of an ensemble smaller than the posterior visit all of it, not its first part. */
+static void spread_order(int n, int *order)
+{
+    int bits = 0;
+    while ((1L << bits) < n)
+        bits++;
+    for (long v = 0, j = 0; j < n; v++) {
+        long r = 0;
+        for (int b = 0; b < bits; b++)
+            r |= ((v >> b) & 1L) << (bits - 1 - b);
+        if (r < n)
+            order[j++] = (int)r;
+    }
 }
 
 /* Contract in cli.h. */
@@ -65,8 +94,28 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
             return cli_exit_for_status(st);
         }
     }
-    *scs_out = scs;
-    *rp_out = rp;
+    /* draw i is the systematic draw at position order[i] of the cumulative weight */
+    bk_scenario **spread = malloc((size_t)n * sizeof *spread);
+    double *spread_rp = malloc((size_t)n * sizeof *spread_rp);
+    int *order = malloc((size_t)n * sizeof *order);
+    if (!spread || !spread_rp || !order) {
+        free(spread);
+        free(spread_rp);
+        free(order);
+        cli_posterior_free(scs, rp, n);
+        cli_error("out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    spread_order(n, order);
+    for (int i = 0; i < n; i++) {
+        spread[i] = scs[order[i]];
+        spread_rp[i] = rp[order[i]];
+    }
+    free(order);
+    free(scs);
+    free(rp);
+    *scs_out = spread;
+    *rp_out = spread_rp;
     *n_out = n;
     return CLI_EXIT_OK;
 }

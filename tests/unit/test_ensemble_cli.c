@@ -5,8 +5,9 @@
  * MPI's own allocations) the same bytes as one process; compare with a policy that changes
  * nothing gives zero differences with zero-width intervals; more escorts destroy fewer tankers;
  * bad policy files exit 3, bad --shard values exit 2. Ensembles and comparisons over a posterior
- * (--posterior) give the runs of its draws, the same bytes on any split, and keep a policy's own
- * settings. Small N and short horizons keep it quick.
+ * (--posterior) give the runs of its draws, in an order whose every prefix spreads over the
+ * whole posterior, the same bytes on any split, and keep a policy's own settings. Small N and
+ * short horizons keep it quick.
  */
 #include "bk_test_model.h"
 #include "ensemble_fixture.h"
@@ -333,6 +334,30 @@ static char *posterior_file(const char *name, const char *rows)
 #define POST_ENS(post) "ensemble", TWO_CORRIDORS, "-n", "24", "--days", "25", "--quiet", \
                        "--no-store", "--posterior", post, "--params", CALIB_SPEC
 
+/* Line `rep` + 2 of dir's replications.csv (replication `rep`), malloc'd; fails the test when
+ * there is none. */
+static char *replication_row(const char *dir, int rep)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/replications.csv", dir);
+    char *text = bk_test_read_file(path, NULL);
+    assert_non_null(text);
+    const char *line = text;
+    for (int i = 0; i <= rep && line; i++) {
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    if (line == NULL || *line == '\0')
+        fail_msg("%s has no row for replication %d", path, rep);
+    size_t n = strcspn(line, "\n");
+    char *row = malloc(n + 1);
+    assert_non_null(row);
+    memcpy(row, line, n);
+    row[n] = '\0';
+    free(text);
+    return row;
+}
+
 /* A posterior whose weight is all on one particle gives the ensemble of the scenario with that
  * particle's values (the statistics byte for byte), and differs from the scenario's own; a
  * posterior of two draws gives the same bytes on 1 and 2 threads, from merged shards and on 2
@@ -364,6 +389,20 @@ static void test_cli_posterior(void **state)
     assert_non_null(summary);
     assert_non_null(strstr(summary, "\"posterior_draws\": 2,"));
     free(summary);
+
+    /* fewer replications than draws: the first draws spread over the whole posterior. Of four
+     * equal particles (fear 0.05, 0.05, 0.6, 0.6), an ensemble of two runs draws 0 and 2 (not 0
+     * and 1), so its replication 1 is that of the scenario with fear 0.6 */
+    char *four = posterior_file("four.csv", "0,1,1,0.05,0.9\n1,1,1,0.05,0.9\n2,1,1,0.6,0.9\n"
+                                            "3,1,1,0.6,0.9\n");
+    char *spread = tmp_path("spread");
+    expect_tool(0, "spread", "ensemble", TWO_CORRIDORS, "-n", "2", "--days", "25", "--quiet",
+                "--no-store", "--posterior", four, "--params", CALIB_SPEC, "--out", spread, NULL);
+    char *got = replication_row(spread, 1), *want = replication_row(fixed, 1);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    free(four);
 
     /* two draws: any threads, any shards, the same bytes */
     char *two = posterior_file("two.csv", "0,1,1,0.05,0.9\n1,1,0.5,0.6,0.9\n");
