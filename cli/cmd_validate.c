@@ -1,7 +1,8 @@
 /* cmd_validate.c: `blockade validate`: score a scenario's predictive distribution (N
  * replications through the observation model) against the observations with proper scoring
  * rules; with --holdout-from DATE, calibrate on what ended before DATE and score the rest,
- * forecast with the posterior's draws or at its medians (--forecast; docs/calibration.md). */
+ * forecast with the posterior's draws, at its medians, or on from the calibration's accepted runs
+ * (--forecast; docs/calibration.md). */
 #include "cli.h"
 
 #include <math.h>
@@ -38,8 +39,10 @@ const cli_option cli_validate_options[] = {
      "posterior predictive check: replications spread over the draws of a posterior.csv "
      "written by calibrate with the same --params"},
     {"forecast", CLI_OPT_STRING, "KIND", 0, 0,
-     "with --holdout-from or --backtest: 'posterior' (default) spreads the replications over "
-     "the calibrated posterior's draws; 'median' runs them all at its medians"},
+     "with --holdout-from or --backtest: 'continue' (default) runs each accepted simulation of "
+     "the calibration on past the origin, so the forecast starts from the states that fit the "
+     "record; 'posterior' spreads fresh replications over the calibrated posterior's draws; "
+     "'median' runs them all at its medians"},
     {"seeds", CLI_OPT_UINT, "K", 1, 1000,
      "with --holdout-from or --backtest: calibrate and forecast K times, with seeds --seed to "
      "--seed + K - 1, and summarise the scores over them (default 1)"},
@@ -178,12 +181,19 @@ static void forecast_release(forecast *f)
     memset(f, 0, sizeof *f);
 }
 
+/* How a calibration here forecasts (--forecast). */
+typedef enum forecast_kind {
+    FORECAST_POSTERIOR, /* fresh replications spread over the posterior's draws */
+    FORECAST_MEDIAN,    /* fresh replications at the posterior medians */
+    FORECAST_CONTINUE   /* the accepted simulations themselves, run on past the origin */
+} forecast_kind;
+
 /* What every forecast of one command shares. */
 typedef struct validate_args {
     const cli_invocation *inv;
     cli_calib_inputs *in;
     long from, holdout, to; /* the window; holdout 0: no calibration here */
-    bool draws;             /* a calibration here forecasts with its posterior's draws */
+    forecast_kind kind;     /* how a calibration here forecasts */
     bool verbose;           /* print the calibration and the table */
     uint64_t n;             /* replications */
     int threads;
@@ -214,14 +224,16 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
         rc = cli_calib_abc(bk_calibration_problem(f->cal), &cfg, !va->verbose, &f->res);
         if (rc != CLI_EXIT_OK)
             return rc;
-        if (va->draws) { /* each draw carries its own values, report_prob among them */
+        /* FORECAST_CONTINUE needs nothing more: the particles carry their values and seeds */
+        if (va->kind == FORECAST_POSTERIOR) {
+            /* each draw carries its own values, report_prob among them */
             rc = cli_posterior_draws("the calibrated posterior", in->spec, in->sc, NULL,
                                      report_prob, bk_abc_weights(f->res), bk_abc_theta(f->res),
                                      bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
                                      &f->n_post);
             if (rc != CLI_EXIT_OK)
                 return rc;
-        } else { /* the scenario at the posterior medians */
+        } else if (va->kind == FORECAST_MEDIAN) { /* the scenario at the posterior medians */
             int k = in->spec->n_params;
             f->theta = malloc((size_t)k * sizeof *f->theta);
             if (!f->theta) {
@@ -257,7 +269,10 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
             return rc;
     }
     bk_status st;
-    if (f->n_post > 0)
+    if (va->holdout > 0 && va->kind == FORECAST_CONTINUE)
+        st = bk_calibration_forecast(f->cal, f->res, f->obs, va->n, va->threads, &cli_interrupted,
+                                     &f->val, &err);
+    else if (f->n_post > 0)
         st = bk_validate_run_mixture((const bk_scenario *const *)f->post_sc, f->post_rp,
                                      f->n_post, f->obs, va->n, seed, va->threads,
                                      &cli_interrupted, &f->val, &err);
@@ -270,7 +285,11 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
         char a[11], b[11];
         bk_date_format(from, a);
         bk_date_format(va->to, b);
-        if (f->n_post > 0)
+        if (va->holdout > 0 && va->kind == FORECAST_CONTINUE)
+            printf("scored on %s to %s: %llu replications resampled from the %d accepted runs "
+                   "of the calibration, run on past the origin\n", a, b,
+                   (unsigned long long)va->n, bk_abc_particles(f->res));
+        else if (f->n_post > 0)
             printf("scored on %s to %s: %llu replications over %d posterior draws "
                    "(posterior predictive)\n", a, b, (unsigned long long)va->n, f->n_post);
         else
@@ -384,15 +403,18 @@ int cli_cmd_validate(const cli_invocation *inv)
     if (inv->opt[OPT_HOLDOUT].set && !bk_date_parse(inv->opt[OPT_HOLDOUT].str, &holdout))
         return cli_usage_error("bad --holdout-from date '%s'", inv->opt[OPT_HOLDOUT].str);
     bool posterior = inv->opt[OPT_POSTERIOR].set;
-    bool draws = true;
+    forecast_kind kind = FORECAST_CONTINUE;
     if (inv->opt[OPT_FORECAST].set) {
-        const char *kind = inv->opt[OPT_FORECAST].str;
+        const char *kind_s = inv->opt[OPT_FORECAST].str;
         if (!has_holdout)
             return cli_usage_error("--forecast goes with --holdout-from or --backtest");
-        if (strcmp(kind, "median") == 0)
-            draws = false;
-        else if (strcmp(kind, "posterior") != 0)
-            return cli_usage_error("bad --forecast '%s': expected 'posterior' or 'median'", kind);
+        if (strcmp(kind_s, "median") == 0)
+            kind = FORECAST_MEDIAN;
+        else if (strcmp(kind_s, "posterior") == 0)
+            kind = FORECAST_POSTERIOR;
+        else if (strcmp(kind_s, "continue") != 0)
+            return cli_usage_error("bad --forecast '%s': expected 'posterior', 'median' or "
+                                   "'continue'", kind_s);
     }
     uint64_t k_seeds = inv->opt[OPT_SEEDS].set ? inv->opt[OPT_SEEDS].num : 1;
     if (inv->opt[OPT_SEEDS].set && !has_holdout)
@@ -413,7 +435,7 @@ int cli_cmd_validate(const cli_invocation *inv)
     if (rc != CLI_EXIT_OK)
         goto done;
     uint64_t seed = inv->opt[OPT_SEED].set ? inv->opt[OPT_SEED].num : bk_scenario_seed(in.sc);
-    validate_args va = {.inv = inv, .in = &in, .draws = draws, .verbose = !quiet};
+    validate_args va = {.inv = inv, .in = &in, .kind = kind, .verbose = !quiet};
     cli_calib_window(&in, &va.from, &va.to);
     if (backtest && !inv->opt[OPT_HOLDOUT].set)
         holdout = va.from + BACKTEST_ORIGIN_DAYS;

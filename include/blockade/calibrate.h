@@ -414,6 +414,8 @@ int bk_abc_particles(const bk_abc_result *r);
 const double *bk_abc_theta(const bk_abc_result *r);
 const double *bk_abc_weights(const bk_abc_result *r);   /* sum to 1 */
 const double *bk_abc_distances(const bk_abc_result *r);
+/* The seed the problem's simulator was given for each particle's accepted simulation, [N]. */
+const uint64_t *bk_abc_seeds(const bk_abc_result *r);
 
 /* Weighted posterior summary of parameter j. */
 typedef struct bk_abc_summary {
@@ -490,6 +492,19 @@ bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *r
                                   int n_sc, const bk_obs *obs, uint64_t n, uint64_t seed,
                                   int threads, const volatile sig_atomic_t *cancel,
                                   bk_validation **out, bk_error *err);
+/* The forecast of `obs` that continues the calibration's accepted runs: every particle of `res`
+ * (the result of bk_abc_run on bk_calibration_problem(cal)) runs again with its parameters and
+ * its seed for bk_obs_days(obs) days, which repeats the simulation that was accepted up to the
+ * calibration's last day and continues it; its statistics of `obs` are reported with that
+ * simulation's observation stream. The n replications scored are the particles resampled by
+ * weight (systematic, deterministic). This is the predictive distribution given the record the
+ * calibration was fitted to, the state of the run included (docs/calibration.md). `obs` must end
+ * no earlier than the calibration's statistics. BK_ERR_USAGE, BK_ERR_INTERRUPTED, a run's
+ * failure. */
+bk_status bk_calibration_forecast(const bk_calibration *cal, const bk_abc_result *res,
+                                  const bk_obs *obs, uint64_t n, int threads,
+                                  const volatile sig_atomic_t *cancel, bk_validation **out,
+                                  bk_error *err);
 void bk_validation_free(bk_validation *v);
 int bk_validation_count(const bk_validation *v);
 void bk_validation_get(const bk_validation *v, int k, bk_validation_row *out);

@@ -153,18 +153,23 @@ static void test_baselines(void **state)
     "--generations 1 --threads 1"
 #define BACKTEST_ARGS BACKTEST_BASE " --seed 3"
 
-/* validate --backtest prints the table and the group means, forecasting by default with the
- * calibrated posterior's draws and with --forecast median at its medians; without --params, or
- * --forecast without a calibration or of an unknown kind, it is a usage error. */
+/* validate --backtest prints the table and the group means, forecasting by default on from the
+ * calibration's accepted runs, with --forecast posterior from fresh runs of the calibrated
+ * posterior's draws and with --forecast median at its medians; without --params, or --forecast
+ * without a calibration or of an unknown kind, it is a usage error. */
 static void test_cli_backtest(void **state)
 {
     (void)state;
     bk_cli_sh_code(2, "validate --backtest --observed x.csv");
     char *text = bk_cli_sh(0, "%s", BACKTEST_ARGS);
     BK_TEST_HAS_ALL(text, "backtest: CRPS", "mean CRPS by group", "deliveries", "persistence",
-                    "replications over 10 posterior draws (posterior predictive)");
-    char *same = bk_cli_sh(0, "%s --forecast posterior", BACKTEST_ARGS);
+                    "20 replications resampled from the 10 accepted runs");
+    char *same = bk_cli_sh(0, "%s --forecast continue", BACKTEST_ARGS);
     assert_string_equal(text, same);
+    char *fresh = bk_cli_sh(0, "%s --forecast posterior", BACKTEST_ARGS);
+    BK_TEST_HAS_ALL(fresh, "replications over 10 posterior draws (posterior predictive)");
+    /* the same calibration, fresh runs: the scores differ */
+    assert_string_not_equal(strstr(text, "backtest: CRPS"), strstr(fresh, "backtest: CRPS"));
     char *median = bk_cli_sh(0, "%s --forecast median", BACKTEST_ARGS);
     BK_TEST_HAS_ALL(median, "backtest: CRPS", "20 replications, report probability");
     assert_null(strstr(median, "posterior draws"));
@@ -172,6 +177,7 @@ static void test_cli_backtest(void **state)
     assert_string_not_equal(strstr(text, "backtest: CRPS"), strstr(median, "backtest: CRPS"));
     free(text);
     free(same);
+    free(fresh);
     free(median);
     bk_cli_sh_code(2, "%s --forecast mean", BACKTEST_ARGS);
     bk_cli_sh_code(2, "%s --seeds 2 --out x.csv", BACKTEST_ARGS); /* one forecast's scores */

@@ -359,6 +359,78 @@ static void test_early_same_result(void **state)
     world_close(&w);
 }
 
+/* The forecast that continues the accepted runs. Each particle's seed repeats its accepted
+ * simulation: the same distance to the same target, after the rejection pass and after two
+ * generations. Forecasting the calibration's own statistics from the rejection pass's equally
+ * weighted particles, one replication each, gives back those simulations: the same quantiles.
+ * Statistics that end before the calibration's cannot continue it. */
+static void test_forecast_continues(void **state)
+{
+    (void)state;
+    calib_world w;
+    world_open(&w);
+    const bk_abc_problem *prob = bk_calibration_problem(w.cal);
+    int s = prob->n_stats, k = prob->n_params;
+    bk_error err;
+    for (int gens = 0; gens <= 2; gens += 2) {
+        bk_abc_result *r;
+        abc_small(prob, 2, gens, &r);
+        int N = bk_abc_particles(r);
+        const double *scale = bk_abc_scales(r);
+        double *sim = malloc((size_t)N * (size_t)s * sizeof *sim);
+        double *target = malloc((size_t)s * sizeof *target), *col = malloc((size_t)N * sizeof *col);
+        assert_true(sim && target && col);
+        for (int i = 0; i < N; i++) {
+            double *x = sim + (size_t)i * (size_t)s;
+            assert_int_equal(prob->sim(prob->ud, bk_abc_theta(r) + (size_t)i * (size_t)k,
+                                       bk_abc_seeds(r)[i], x, target, &err),
+                             BK_OK);
+            double sum = 0;
+            int used = 0;
+            for (int j = 0; j < s; j++)
+                if (scale[j] > 0) {
+                    double d = (x[j] - target[j]) / scale[j];
+                    sum += d * d;
+                    used++;
+                }
+            assert_true((used ? sqrt(sum / used) : 0.0) == bk_abc_distances(r)[i]);
+        }
+        if (gens == 0) {
+            bk_validation *v = NULL;
+            assert_int_equal(bk_calibration_forecast(w.cal, r, w.obs, (uint64_t)N, 2, NULL, &v,
+                                                     &err),
+                             BK_OK);
+            assert_int_equal(bk_validation_count(v), s);
+            for (int j = 0; j < s; j++) {
+                for (int i = 0; i < N; i++)
+                    col[i] = sim[(size_t)i * (size_t)s + (size_t)j];
+                bk_validation_row row;
+                bk_validation_get(v, j, &row);
+                assert_true(row.median == bk_score_quantile(col, (size_t)N, 0.5));
+                assert_true(row.q05 == bk_score_quantile(col, (size_t)N, 0.05));
+                assert_true(row.q95 == bk_score_quantile(col, (size_t)N, 0.95));
+            }
+            bk_validation_free(v);
+            /* statistics that stop a day before the calibration's */
+            bk_obs_config oc;
+            bk_obs_config_init(&oc, w.sc);
+            oc.day_from = w.spec->day_from;
+            oc.day_to = w.spec->day_to - 1;
+            bk_obs *shorter = NULL;
+            assert_int_equal(bk_obs_new(w.sc, w.ev, w.ag, &oc, &shorter, &err), BK_OK);
+            assert_int_equal(bk_calibration_forecast(w.cal, r, shorter, 10, 1, NULL, &v, &err),
+                             BK_ERR_USAGE);
+            assert_null(v);
+            bk_obs_free(shorter);
+        }
+        free(sim);
+        free(target);
+        free(col);
+        bk_abc_result_free(r);
+    }
+    world_close(&w);
+}
+
 /* f = x0 + 2 x1 on [0, 1]^2: elementary effects exactly 1 and 2 (sigma 0); Sobol S1 = ST = 1/5
  * and 4/5 (variances 1/12 and 4/12). */
 static void test_estimators(void **state)
@@ -469,4 +541,5 @@ static void test_cli(void **state)
 }
 
 BK_TEST_MAIN(test_toy_posterior, test_toy_threads, test_spec_errors, test_scenario_threads,
-             test_early_bounds, test_early_same_result, test_estimators, test_cli)
+             test_early_bounds, test_early_same_result, test_forecast_continues, test_estimators,
+             test_cli)

@@ -23,6 +23,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "analysis/calibration/observed.h"
+#include "analysis/calibration/score.h"
 #include "blockade/ensemble.h"
 #include "engine/json.h"
 #include "engine/order.h"
@@ -43,6 +44,7 @@ uint64_t bki_cal_mix(uint64_t seed, uint64_t a, uint64_t b)
 struct bk_abc_result {
     int n, k, s;
     double *theta, *w, *d;
+    uint64_t *seed;          /* [n] the seed of each particle's accepted simulation */
     double *scale;
     bk_abc_generation *gen;
     int n_gen;
@@ -65,13 +67,14 @@ void bk_abc_result_free(bk_abc_result *r)
 {
     if (!r)
         return;
-    bki_free_all(r->theta, r->w, r->d, r->scale, r->gen, r);
+    bki_free_all(r->theta, r->w, r->d, r->seed, r->scale, r->gen, r);
 }
 
 int bk_abc_particles(const bk_abc_result *r) { return r->n; }
 const double *bk_abc_theta(const bk_abc_result *r) { return r->theta; }
 const double *bk_abc_weights(const bk_abc_result *r) { return r->w; }
 const double *bk_abc_distances(const bk_abc_result *r) { return r->d; }
+const uint64_t *bk_abc_seeds(const bk_abc_result *r) { return r->seed; }
 const double *bk_abc_scales(const bk_abc_result *r) { return r->scale; }
 int bk_abc_generations(const bk_abc_result *r) { return r->n_gen; }
 void bk_abc_get_generation(const bk_abc_result *r, int g, bk_abc_generation *out)
@@ -302,6 +305,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     double *pz = NULL, *pw = NULL, *pd = NULL, *cum = NULL, *sig = NULL, *tmp = NULL;
     double *zmass = NULL, *lrel = NULL;
     double *nz = NULL, *nw = NULL, *nd = NULL;
+    uint64_t *ps = NULL, *ns = NULL; /* the particles' simulation seeds */
     bk_status st = BK_OK;
     if (!r)
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
@@ -321,6 +325,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     nz = bki_malloc((size_t)N * (size_t)k * sizeof *nz);
     nw = bki_malloc((size_t)N * sizeof *nw);
     nd = bki_malloc((size_t)N * sizeof *nd);
+    ps = bki_malloc((size_t)N * sizeof *ps);
+    ns = bki_malloc((size_t)N * sizeof *ns);
     cum = bki_malloc((size_t)N * sizeof *cum);
     zmass = bki_malloc((size_t)N * sizeof *zmass);
     lrel = bki_malloc((size_t)N * sizeof *lrel);
@@ -329,7 +335,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     bki_keyed *order = bki_malloc(pilot * sizeof *order);
     if (!r->scale || !r->gen || !c.z || !c.sim || !c.target || !c.inside || !c.beyond || !pz
         || !pw || !pd
-        || !nz || !nw || !nd || !cum || !zmass || !lrel || !sig || !tmp || !order) {
+        || !nz || !nw || !nd || !ps || !ns || !cum || !zmass || !lrel || !sig || !tmp || !order) {
         st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -357,6 +363,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
                (size_t)k * sizeof *pz);
         pd[i] = order[i].key;
         pw[i] = 1.0 / N;
+        ps[i] = bki_cal_mix(cfg->seed, 1, order[i].index); /* as abc_attempt seeds it */
     }
     r->gen[0].tolerance = pd[N - 1];
     r->gen[0].attempts = pilot;
@@ -434,6 +441,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
                 memcpy(nz + (size_t)accepted * (size_t)k, c.z + i * (uint64_t)k,
                        (size_t)k * sizeof *nz);
                 nd[accepted] = d;
+                ns[accepted] = bki_cal_mix(cfg->seed, (uint64_t)g + 1, c.base + i);
                 accepted++;
             }
             if (cfg->progress)
@@ -477,6 +485,7 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
         t = pz; pz = nz; nz = t;
         t = pw; pw = nw; nw = t;
         t = pd; pd = nd; nd = t;
+        uint64_t *u = ps; ps = ns; ns = u;
         r->gen[g].tolerance = eps;
         r->gen[g].attempts = attempts;
         r->gen[g].accepted = (uint64_t)N;
@@ -490,7 +499,8 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
     r->theta = bki_malloc((size_t)N * (size_t)k * sizeof *r->theta);
     r->w = bki_malloc((size_t)N * sizeof *r->w);
     r->d = bki_malloc((size_t)N * sizeof *r->d);
-    if (!r->theta || !r->w || !r->d) {
+    r->seed = bki_malloc((size_t)N * sizeof *r->seed);
+    if (!r->theta || !r->w || !r->d || !r->seed) {
         st = bki_fail(err, BK_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -500,10 +510,11 @@ bk_status bk_abc_run(const bk_abc_problem *prob, const bk_abc_config *cfg, bk_ab
                 from_z(&prob->params[j], pz[(size_t)i * (size_t)k + (size_t)j]);
         r->w[i] = pw[i];
         r->d[i] = pd[i];
+        r->seed[i] = ps[i];
     }
 done:
-    bki_free_all(c.z, c.sim, c.target, c.inside, c.beyond, pz, pw, pd, nz, nw, nd, cum, zmass, lrel, sig,
-                 tmp, order);
+    bki_free_all(c.z, c.sim, c.target, c.inside, c.beyond, pz, pw, pd, nz, nw, nd, ps, ns, cum,
+                 zmass, lrel, sig, tmp, order);
     if (st != BK_OK) {
         bk_abc_result_free(r);
         return st;
@@ -762,4 +773,80 @@ void bk_calibration_free(bk_calibration *cal)
 const bk_abc_problem *bk_calibration_problem(const bk_calibration *cal)
 {
     return &cal->prob;
+}
+
+/* ---- the forecast that continues the accepted runs ------------------------------------------- */
+
+typedef struct continue_ctx {
+    const bk_calibration *cal;
+    const bk_abc_result *res;
+    const bk_obs *obs;
+    int s;
+    double *values;          /* [particles * s] */
+} continue_ctx;
+
+static bk_status continue_particle(void *vctx, uint64_t i, bk_error *err)
+{
+    continue_ctx *c = vctx;
+    const bk_calibration *cal = c->cal;
+    const double *theta = c->res->theta + i * (uint64_t)c->res->k;
+    uint64_t seed = c->res->seed[i];
+    double p = cal->report_index >= 0 ? theta[cal->report_index] : cal->report_prob;
+    bk_run *run = NULL;
+    bk_scenario *sc = NULL;
+    bk_status st = bki_cal_run_at(cal->spec, cal->base, theta, seed, bk_obs_days(c->obs), NULL,
+                                  NULL, &sc, &run, err);
+    if (st != BK_OK)
+        return st;
+    /* the observation stream of the accepted simulation: an attack it reported, or not, before
+     * the origin is reported, or not, here too */
+    st = bk_obs_simulate(c->obs, run, bki_cal_mix(seed, 1, 0), p, c->values + i * (uint64_t)c->s,
+                         err);
+    bk_run_free(run);
+    bk_scenario_free(sc);
+    return st;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_calibration_forecast(const bk_calibration *cal, const bk_abc_result *res,
+                                  const bk_obs *obs, uint64_t n, int threads,
+                                  const volatile sig_atomic_t *cancel, bk_validation **out,
+                                  bk_error *err)
+{
+    *out = NULL;
+    if (!cal || !res || !obs || res->k != cal->prob.n_params || !res->seed)
+        return bki_fail(err, BK_ERR_USAGE, "forecast: not a calibration's result");
+    if (n < 2 || n > 10000000)
+        return bki_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
+    if (bk_obs_days(obs) < bk_obs_days(cal->obs))
+        return bki_fail(err, BK_ERR_USAGE,
+                        "forecast: the statistics end before the calibration's (%d < %d days)",
+                        bk_obs_days(obs), bk_obs_days(cal->obs));
+    int s = bk_obs_count(obs), N = res->n;
+    continue_ctx c = {cal, res, obs, s, bki_malloc((size_t)N * (size_t)s * sizeof(double))};
+    double *values = bki_malloc(n * (uint64_t)s * sizeof *values);
+    if (!c.values || !values) {
+        bki_free_all(c.values, values);
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
+    }
+    bk_status st = bki_par_for((uint64_t)N, threads > 0 ? threads : bki_cal_cpus(),
+                               continue_particle, &c, cancel, err);
+    if (st == BK_OK) {
+        /* systematic resampling by weight, with the fixed offset 1/2: replication r is the
+         * particle whose cumulative weight first exceeds (r + 1/2) / n */
+        double total = 0, cum = 0;
+        for (int i = 0; i < N; i++)
+            total += res->w[i];
+        int i = 0;
+        for (uint64_t r = 0; r < n; r++) {
+            double u = ((double)r + 0.5) / (double)n * total;
+            while (i < N - 1 && cum + res->w[i] <= u)
+                cum += res->w[i++];
+            memcpy(values + r * (uint64_t)s, c.values + (uint64_t)i * (uint64_t)s,
+                   (size_t)s * sizeof *values);
+        }
+        st = bki_validation_from_values(obs, values, n, out, err);
+    }
+    bki_free_all(c.values, values);
+    return st;
 }

@@ -131,42 +131,26 @@ bk_status bk_validate_run(const bk_scenario *sc, const bk_obs *obs, uint64_t n, 
                                    err);
 }
 
-/* Contract in blockade/calibrate.h. */
-bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *report_probs,
-                                  int n_sc, const bk_obs *obs, uint64_t n, uint64_t seed,
-                                  int threads, const volatile sig_atomic_t *cancel,
-                                  bk_validation **out, bk_error *err)
+/* Contract in score.h. */
+bk_status bki_validation_from_values(const bk_obs *obs, const double *values, uint64_t n,
+                                     bk_validation **out, bk_error *err)
 {
     *out = NULL;
-    if (n < 2 || n > 10000000)
-        return bki_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
-    if (n_sc < 1 || !scs || !report_probs)
-        return bki_fail(err, BK_ERR_USAGE, "validation needs at least one scenario");
     int s = bk_obs_count(obs);
-    val_ctx c = {scs, report_probs, n_sc, obs, seed, bk_obs_days(obs), s, NULL};
-    c.values = bki_malloc(n * (uint64_t)s * sizeof *c.values);
     double *col = bki_malloc(n * sizeof *col);
     bk_validation *v = bki_calloc(1, sizeof *v);
     if (v)
         v->rows = bki_calloc((size_t)s + 1, sizeof *v->rows);
-    if (!c.values || !col || !v || !v->rows) {
-        bki_free(c.values);
+    if (!col || !v || !v->rows) {
         bki_free(col);
         bk_validation_free(v);
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    }
-    bk_status st = bki_par_for(n, threads, val_rep, &c, cancel, err);
-    if (st != BK_OK) {
-        bki_free(c.values);
-        bki_free(col);
-        bk_validation_free(v);
-        return st;
     }
     static const double taus[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
     v->n = s;
     for (int k = 0; k < s; k++) {
         for (uint64_t r = 0; r < n; r++)
-            col[r] = c.values[r * (uint64_t)s + (uint64_t)k];
+            col[r] = values[r * (uint64_t)s + (uint64_t)k];
         gsl_sort(col, 1, n);
         bk_obs_stat o;
         bk_obs_get(obs, k, &o);
@@ -197,10 +181,32 @@ bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *r
                 row->pinball += bk_score_pinball(quant[t], taus[t], y[i]) / (5.0 * K);
         }
     }
-    bki_free(c.values);
     bki_free(col);
     *out = v;
     return BK_OK;
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_validate_run_mixture(const bk_scenario *const *scs, const double *report_probs,
+                                  int n_sc, const bk_obs *obs, uint64_t n, uint64_t seed,
+                                  int threads, const volatile sig_atomic_t *cancel,
+                                  bk_validation **out, bk_error *err)
+{
+    *out = NULL;
+    if (n < 2 || n > 10000000)
+        return bki_fail(err, BK_ERR_USAGE, "validation needs 2 to 10,000,000 replications");
+    if (n_sc < 1 || !scs || !report_probs)
+        return bki_fail(err, BK_ERR_USAGE, "validation needs at least one scenario");
+    int s = bk_obs_count(obs);
+    val_ctx c = {scs, report_probs, n_sc, obs, seed, bk_obs_days(obs), s, NULL};
+    c.values = bki_malloc(n * (uint64_t)s * sizeof *c.values);
+    if (!c.values)
+        return bki_fail(err, BK_ERR_NOMEM, "out of memory");
+    bk_status st = bki_par_for(n, threads, val_rep, &c, cancel, err);
+    if (st == BK_OK)
+        st = bki_validation_from_values(obs, c.values, n, out, err);
+    bki_free(c.values);
+    return st;
 }
 
 void bk_validation_free(bk_validation *v)
