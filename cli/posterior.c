@@ -4,6 +4,8 @@
  * and `ensemble --posterior` (docs/calibration.md, docs/ensemble.md). */
 #include "cli.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,18 +132,20 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
         cli_error("%s: cannot read", path);
         return CLI_EXIT_IO;
     }
-    int k = spec->n_params, n = 0, cap = 0, line = 0, rc = CLI_EXIT_OK;
+    int k = spec->n_params, n = 0, cap = 0, line = 0, rc = CLI_EXIT_OK, n_cols = k + 3;
     double *w = NULL, *th = NULL;
     char buf[16384];
     while (fgets(buf, sizeof buf, f)) {
         line++;
         buf[strcspn(buf, "\r\n")] = 0;
         char *save = NULL, *tok = strtok_r(buf, ",", &save);
-        if (line == 1) { /* header: particle, weight, distance, then the spec's paths in order */
+        if (line == 1) { /* header: particle, weight, distance, then the spec's paths in order,
+                            then (optionally: files of earlier versions lack it) the seed */
             int col = 0;
             for (; tok; tok = strtok_r(NULL, ",", &save), col++) {
                 const char *want = col == 0 ? "particle" : col == 1 ? "weight" : col == 2
-                                   ? "distance" : col - 3 < k ? spec->params[col - 3].path : NULL;
+                                   ? "distance" : col - 3 < k ? spec->params[col - 3].path
+                                   : col - 3 == k ? "seed" : NULL;
                 if (!want || strcmp(tok, want) != 0) {
                     cli_error("%s:1: column %d is '%s', expected '%s' (a posterior.csv written "
                               "with the same --params)", path, col + 1, tok,
@@ -150,11 +154,12 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
                     goto out;
                 }
             }
-            if (col != k + 3) {
+            if (col != k + 3 && col != k + 4) {
                 cli_error("%s:1: %d columns, expected %d", path, col, k + 3);
                 rc = CLI_EXIT_SCENARIO;
                 goto out;
             }
+            n_cols = col;
             continue;
         }
         if (n == cap) {
@@ -170,12 +175,21 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
             }
             th = t2;
         }
-        for (int col = 0; col < k + 3; col++, tok = strtok_r(NULL, ",", &save)) {
+        for (int col = 0; col < n_cols; col++, tok = strtok_r(NULL, ",", &save)) {
             char *end = NULL;
-            double v = tok ? strtod(tok, &end) : (double)NAN;
+            bool seed = col == k + 3; /* a whole number: checked, not used here */
+            double v = NAN;
+            if (tok && seed) {
+                errno = 0;
+                (void)strtoull(tok, &end, 10);
+                v = errno == 0 && isdigit((unsigned char)*tok) ? 0.0 : (double)NAN;
+            } else if (tok) {
+                v = strtod(tok, &end);
+            }
             if (!tok || end == tok || *end || !isfinite(v) || (col == 1 && v < 0)) {
-                cli_error("%s:%d: column %d: expected a %snumber", path, line, col + 1,
-                          col == 1 ? "non-negative " : "");
+                cli_error("%s:%d: column %d: expected a %s", path, line, col + 1,
+                          seed ? "seed (a whole number)"
+                               : col == 1 ? "non-negative number" : "number");
                 rc = CLI_EXIT_SCENARIO;
                 goto out;
             }
@@ -185,7 +199,7 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
                 th[(size_t)n * (size_t)k + (size_t)(col - 3)] = v;
         }
         if (tok) {
-            cli_error("%s:%d: more than %d columns", path, line, k + 3);
+            cli_error("%s:%d: more than %d columns", path, line, n_cols);
             rc = CLI_EXIT_SCENARIO;
             goto out;
         }

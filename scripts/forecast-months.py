@@ -11,13 +11,20 @@ power generation) were not fully served, the worst day's hours without electrici
 informal price over the official one, and the days on which schools were closed by decision
 (outside the holidays).
 
-    scripts/forecast-months.py BLOCKADE [SCENARIO] [-n N] [--days D] [--posterior POSTERIOR.csv]
+    scripts/forecast-months.py BLOCKADE [SCENARIO] [-n N] [--days D]
+                               [--posterior POSTERIOR.csv [--continue]]
 
 With --posterior (a posterior.csv of `blockade calibrate`), the forecast is the posterior
 predictive: the calibration's particles are resampled systematically by weight to N draws, and
 replication i runs the scenario with draw i's parameters set (through `blockade scenario apply`
 and a patch; `observation.*` parameters, which are not the scenario's, are left out). Without
 it every replication runs the scenario as it is.
+
+With --continue as well, replication i runs draw i's accepted simulation on: the draw's
+parameters with the seed it was accepted with (the posterior.csv's `seed` column, replication
+0), so the forecast starts from runs that fit the record the calibration was fitted to
+(docs/calibration.md, "the forecast that continues the accepted runs"). A particle drawn twice
+is the same run twice.
 
 Only the standard library is used; the runs go to a temporary directory that is removed.
 """
@@ -55,7 +62,8 @@ def quantile(xs, p):
 
 def posterior_draws(path, n):
     """The particles of a posterior.csv resampled systematically by weight to n draws, each a
-    list of (path, value) of the scenario's parameters."""
+    pair: the list of (path, value) of the scenario's parameters, and the particle's seed (None
+    in a file without the seed column)."""
     try:
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
@@ -64,7 +72,9 @@ def posterior_draws(path, n):
     head, body = (rows[0], rows[1:]) if rows else ([], [])
     if head[:3] != ["particle", "weight", "distance"] or not body:
         sys.exit("%s: not a posterior.csv of blockade calibrate" % path)
-    params = [(j, p) for j, p in enumerate(head) if j >= 3 and not p.startswith("observation.")]
+    params = [(j, p) for j, p in enumerate(head)
+              if j >= 3 and p != "seed" and not p.startswith("observation.")]
+    seed_col = head.index("seed") if "seed" in head else None
     w = []
     for line, r in enumerate(body, start=2):
         try:
@@ -73,6 +83,8 @@ def posterior_draws(path, n):
             w.append(float(r[1]))
             for k, _ in params:
                 float(r[k])
+            if seed_col is not None and not r[seed_col].isdigit():
+                raise ValueError("the seed is not a whole number")
         except ValueError as e:
             sys.exit("%s:%d: expected a number in every column (%s)" % (path, line, e))
         if not w[-1] >= 0:
@@ -86,7 +98,8 @@ def posterior_draws(path, n):
         while u > cum and j < len(body) - 1:
             j += 1
             cum += w[j] / total
-        draws.append([(p, body[j][k]) for k, p in params])
+        draws.append(([(p, body[j][k]) for k, p in params],
+                      body[j][seed_col] if seed_col is not None else None))
     return draws
 
 
@@ -97,8 +110,14 @@ def main():
     ap.add_argument("-n", type=int, default=100)
     ap.add_argument("--days", type=int, default=0)
     ap.add_argument("--posterior")
+    ap.add_argument("--continue", dest="cont", action="store_true")
     a = ap.parse_args()
+    if a.cont and not a.posterior:
+        sys.exit("--continue goes with --posterior")
     draws = posterior_draws(a.posterior, a.n) if a.posterior else None
+    if a.cont and draws[0][1] is None:
+        sys.exit("%s: no seed column (written by an older blockade calibrate): calibrate again "
+                 "to continue its runs" % a.posterior)
     months = {}  # month -> column -> [value per replication]
     stock = {}
     city = {}  # month -> title -> [value per replication]
@@ -115,13 +134,15 @@ def main():
                 patch = os.path.join(tmp, "draw.yaml")
                 with open(patch, "w") as f:
                     f.write("name: posterior-draw-%d\npatch:\n" % i)
-                    f.writelines("  - set: %s = %s\n" % pv for pv in draws[i])
+                    f.writelines("  - set: %s = %s\n" % pv for pv in draws[i][0])
                 scenario = os.path.join(tmp, "draw-scenario.yaml")
                 with open(scenario, "w") as f:
                     subprocess.run([a.blockade, "scenario", "apply", base, patch], stdout=f,
                                    check=True)
-            cmd = [a.blockade, "run"] + ([scenario] if scenario else []) + [
-                "--replication", str(i), "--out", out, "--no-store", "--quiet"]
+            run_as = ["--seed", draws[i][1], "--replication", "0"] if a.cont else [
+                "--replication", str(i)]
+            cmd = [a.blockade, "run"] + ([scenario] if scenario else []) + run_as + [
+                "--out", out, "--no-store", "--quiet"]
             if a.days:
                 cmd += ["--days", str(a.days)]
             subprocess.run(cmd, check=True)
@@ -151,7 +172,8 @@ def main():
     for m in sorted(city):
         print("| %s | %s |" % (m, " | ".join(band(city[m][t]) for t, _, _ in CITY)))
     print("\n%d replications%s (median [5 %%, 95 %%])"
-          % (a.n, " over as many draws of %s" % a.posterior if draws else ""))
+          % (a.n, " continuing as many accepted runs of %s" % a.posterior if a.cont
+             else " over as many draws of %s" % a.posterior if draws else ""))
     return 0
 
 

@@ -441,7 +441,8 @@ void bk_abc_get_generation(const bk_abc_result *r, int g, bk_abc_generation *out
  * problem's scale_floor; 0 (left out) when the statistic never varied and has no floor. */
 const double *bk_abc_scales(const bk_abc_result *r);
 
-/* posterior.csv: particle, weight, distance, one column per parameter (its path).
+/* posterior.csv: particle, weight, distance, one column per parameter (its path), and the seed
+ * of the particle's accepted simulation (bk_abc_seeds).
  * diagnostics.json: settings, per-generation tolerance, acceptance, ESS, the scales, and the
  * posterior summaries. BK_ERR_IO. */
 bk_status bk_abc_write_posterior_csv(const bk_abc_result *r, const bk_abc_problem *prob,

@@ -416,6 +416,28 @@ static void test_cli_posterior(void **state)
     expect_tool(0, "pmerge", "merge", part0, part1, "--quiet", "--no-store", "--out", merged,
                 NULL);
     expect_same_outputs(t1, merged);
+    /* the seed column that calibrate writes is read and left aside: the same bytes; a seed that
+     * is not a whole number is refused at its line */
+    static const char seeded_text[] =
+        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
+        "0,1,1,0.05,0.9,17\n1,1,0.5,0.6,0.9,18446744073709551615\n";
+    char *seeded = bk_test_write_temp(tmp, "seeded.csv", seeded_text, strlen(seeded_text));
+    char *t3 = tmp_path("t3");
+    expect_tool(0, "t3", POST_ENS(seeded), "--threads", "1", "--out", t3, NULL);
+    expect_same_outputs(t1, t3);
+    static const char badseed_text[] =
+        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
+        "0,1,1,0.05,0.9,17\n1,1,0.5,0.6,0.9,-18\n";
+    char *badseed = bk_test_write_temp(tmp, "badseed.csv", badseed_text, strlen(badseed_text));
+    expect_tool(3, "badseed", POST_ENS(badseed), NULL);
+    char *bs_err = tmp_path("badseed.err");
+    char *bs_text = bk_test_read_file(bs_err, NULL);
+    assert_non_null(bs_text);
+    if (!strstr(bs_text, "badseed.csv:3: column 6: expected a seed (a whole number)"))
+        fail_msg("message: %s", bs_text);
+    free(bs_text);
+    free(badseed);
+    free(seeded);
     bool asan = false;
 #ifdef BK_ASAN
     asan = true; /* Open MPI's own allocations fail the leak checker */

@@ -576,12 +576,12 @@ bk_status bk_abc_write_posterior_csv(const bk_abc_result *r, const bk_abc_proble
     fputs("particle,weight,distance", out);
     for (int j = 0; j < r->k; j++)
         fprintf(out, ",%s", prob->params[j].path);
-    fputc('\n', out);
+    fputs(",seed\n", out);
     for (int i = 0; i < r->n; i++) {
         fprintf(out, "%d,%.9g,%.9g", i, r->w[i], r->d[i]);
         for (int j = 0; j < r->k; j++)
             fprintf(out, ",%.9g", r->theta[(size_t)i * (size_t)r->k + (size_t)j]);
-        fputc('\n', out);
+        fprintf(out, ",%llu\n", (unsigned long long)r->seed[i]);
     }
     return ferror(out) ? BK_ERR_IO : BK_OK;
 }
