@@ -184,6 +184,31 @@ static int mcol(const bk_model *m, int k)
     return ycol(m, Y_COUNT) + S_COUNT * m->sc->cityside.n_sectors + k;
 }
 
+/* Append s to the text of dst (size bytes, at characters so far), truncated and NUL-terminated
+ * as snprintf would; returns the new length. The columns are described once per replication:
+ * plain copies instead of snprintf's format parsing. */
+static size_t col_put(char *dst, size_t size, size_t at, const char *s)
+{
+    while (*s && at + 1 < size)
+        dst[at++] = *s++;
+    dst[at] = '\0';
+    return at;
+}
+
+/* Column i: name a + b + c, unit u, meaning d + e + f (b, c, e, f may be ""). */
+static void col_set(bk_column *col, const char *a, const char *b, const char *c, const char *u,
+                    const char *d, const char *e, const char *f)
+{
+    col_put(col->name, sizeof col->name,
+            col_put(col->name, sizeof col->name, col_put(col->name, sizeof col->name, 0, a), b),
+            c);
+    col_put(col->unit, sizeof col->unit, 0, u);
+    col_put(col->meaning, sizeof col->meaning,
+            col_put(col->meaning, sizeof col->meaning,
+                    col_put(col->meaning, sizeof col->meaning, 0, d), e),
+            f);
+}
+
 bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc)
 {
     int n = G_COUNT + K_COUNT * sc->n_corridors + P_COUNT * sc->n_products + Y_COUNT +
@@ -194,49 +219,44 @@ bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc)
         return BK_ERR_NOMEM;
     run->n_cols = n;
     int i = 0;
-    for (int g = 0; g < G_COUNT; g++, i++) {
-        snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s", global_cols[g].name);
-        snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", global_cols[g].unit);
-        snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s", global_cols[g].meaning);
-    }
+    for (int g = 0; g < G_COUNT; g++, i++)
+        col_set(&run->cols[i], global_cols[g].name, "", "", global_cols[g].unit,
+                global_cols[g].meaning, "", "");
     for (int k = 0; k < K_COUNT; k++)
         for (int c = 0; c < sc->n_corridors; c++, i++) {
             char tok[BK_ID_MAX];
             bki_id_token(sc->corridors[c].id, tok);
-            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s", corr_cols[k].prefix, tok);
-            snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", corr_cols[k].unit);
-            snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
-                     corr_cols[k].meaning, sc->corridors[c].id);
+            col_set(&run->cols[i], corr_cols[k].prefix, "_", tok, corr_cols[k].unit,
+                    corr_cols[k].meaning, " (", sc->corridors[c].id);
+            col_put(run->cols[i].meaning, sizeof run->cols[i].meaning,
+                    strlen(run->cols[i].meaning), ")");
         }
     for (int k = 0; k < P_COUNT; k++)
         for (int p = 0; p < sc->n_products; p++, i++) {
             char tok[BK_ID_MAX];
             bki_id_token(sc->products[p].id, tok);
-            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", prod_cols[k].prefix, tok);
-            snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", prod_cols[k].unit);
-            snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
-                     prod_cols[k].meaning, sc->products[p].id);
+            col_set(&run->cols[i], prod_cols[k].prefix, "_", tok, prod_cols[k].unit,
+                    prod_cols[k].meaning, " (", sc->products[p].id);
+            col_put(run->cols[i].name, sizeof run->cols[i].name, strlen(run->cols[i].name), "_l");
+            col_put(run->cols[i].meaning, sizeof run->cols[i].meaning,
+                    strlen(run->cols[i].meaning), ")");
         }
-    for (int k = 0; k < Y_COUNT; k++, i++) {
-        snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s", city_cols[k].name);
-        snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", city_cols[k].unit);
-        snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s", city_cols[k].meaning);
-    }
+    for (int k = 0; k < Y_COUNT; k++, i++)
+        col_set(&run->cols[i], city_cols[k].name, "", "", city_cols[k].unit, city_cols[k].meaning,
+                "", "");
     for (int k = 0; k < S_COUNT; k++)
         for (int s = 0; s < sc->cityside.n_sectors; s++, i++) {
             char tok[BK_ID_MAX];
             bki_id_token(sc->cityside.sectors[s].id, tok);
-            snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s_%s_l", sector_cols[k].prefix,
-                     tok);
-            snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", sector_cols[k].unit);
-            snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s (%s)",
-                     sector_cols[k].meaning, sc->cityside.sectors[s].id);
+            col_set(&run->cols[i], sector_cols[k].prefix, "_", tok, sector_cols[k].unit,
+                    sector_cols[k].meaning, " (", sc->cityside.sectors[s].id);
+            col_put(run->cols[i].name, sizeof run->cols[i].name, strlen(run->cols[i].name), "_l");
+            col_put(run->cols[i].meaning, sizeof run->cols[i].meaning,
+                    strlen(run->cols[i].meaning), ")");
         }
-    for (int k = 0; k < M_COUNT && modes_used(sc); k++, i++) {
-        snprintf(run->cols[i].name, sizeof run->cols[i].name, "%s", mode_cols[k].name);
-        snprintf(run->cols[i].unit, sizeof run->cols[i].unit, "%s", mode_cols[k].unit);
-        snprintf(run->cols[i].meaning, sizeof run->cols[i].meaning, "%s", mode_cols[k].meaning);
-    }
+    for (int k = 0; k < M_COUNT && modes_used(sc); k++, i++)
+        col_set(&run->cols[i], mode_cols[k].name, "", "", mode_cols[k].unit, mode_cols[k].meaning,
+                "", "");
     return BK_OK;
 }
 
