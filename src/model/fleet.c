@@ -398,52 +398,64 @@ void bki_mover_start_leg(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
     const bk_route *r = &m->routes[mv->route];
-    int *mem = members_of(mv);
-    bk_tanker *lead = &m->tankers[mem[0]];
+    /* the same for every leg of the drive: the direction, convoy or not, the class's speed factor
+     * and the lead tanker (only an air leg's losses change the members). The movers do not move
+     * in memory while the drive is planned: nothing below creates one. */
+    const int dir = mv->dir, back = dir > 0 ? 0 : -1; /* the segment of node at is seg[at + back] */
+    const bool convoy = mv->convoy;
+    const double class_f = m->vclass[mv->corridor].speed_factor;
+    bk_tanker *lead = &m->tankers[members_of(mv)[0]];
     double t = m->now;
     for (int at = mv->at;;) {
-        int seg = mv->dir > 0 ? r->seg[at] : r->seg[at - 1];
+        int seg = r->seg[at + back];
         bk_seg_state *ss = &m->segs[seg];
         bool air = ss->air;
         mv->at = at;
-        if (air && t > m->now) { /* a flight is planned on the day it leaves: stop here first */
+        if (air) {
+            if (t > m->now) { /* a flight is planned on the day it leaves: stop here first */
+                mv->to = at;
+                bki_model_schedule(m, t, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+                return;
+            }
+            double reopen = air_leg_wait(m, seg);
+            if (reopen > t) { /* wait at this node until the airfields reopen */
+                mv->to = at;
+                bki_model_schedule(m, reopen, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+                return;
+            }
+            if (!fly_sortie(m, i, seg)) /* every aircraft was lost under threat */
+                return;
+            mv = &m->movers[i];
+            lead = &m->tankers[members_of(mv)[0]];
+        } else if (t < ss->closed_until_h) { /* wait at this node until the road reopens */
             mv->to = at;
-            bki_model_schedule(m, t, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
+            bki_model_schedule(m, ss->closed_until_h, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i,
+                               mv->version);
             return;
         }
-        double reopen = air ? air_leg_wait(m, seg) : t < ss->closed_until_h ? ss->closed_until_h
-                                                                              : t;
-        if (reopen > t) { /* wait at this node until the road (or the airfields) reopen */
-            mv->to = at;
-            bki_model_schedule(m, reopen, PRIO_NORMAL, EV_CONTINUE, (uint32_t)i, mv->version);
-            return;
-        }
-        if (air && !fly_sortie(m, i, seg)) /* every aircraft was lost under threat */
-            return;
-        mv = &m->movers[i];
-        mem = members_of(mv);
-        lead = &m->tankers[mem[0]];
-        mv->to = at + mv->dir;
-        mv->leg_drive_h = bki_leg_drive_hours(m, seg, mv->convoy, &lead->rng) /
-                          bki_leg_speed_factor(m, mv->corridor, seg, r->place[at], t);
+        int to = at + dir;
+        mv->to = to;
+        double drive = bki_leg_drive_hours(m, seg, convoy, &lead->rng) /
+                       bki_leg_speed_factor(m, class_f, seg, r->place[at], t);
+        mv->leg_drive_h = drive;
         ss->traffic_today += mv->n;
         ss->protect_today += mv->escort;
         int cell = bki_cells_may_expose(m, seg, t) ? bki_cells_exposure(m, i, seg, t) : -1;
-        mv = &m->movers[i];
         if (cell >= 0) {
-            double ta = bki_leg_until(m, seg, t, mv->attack_u * mv->leg_drive_h);
+            double ta = air || !m->night_ban ? t + mv->attack_u * drive
+                                             : bki_drive_until(m, t, mv->attack_u * drive);
             bki_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
                                mv->version | (uint64_t)cell << 32);
             return;
         }
-        t = bki_leg_until(m, seg, t, mv->leg_drive_h);
-        if (r->stop[mv->to]) {
+        t = air || !m->night_ban ? t + drive : bki_drive_until(m, t, drive); /* bki_leg_until */
+        if (r->stop[to]) {
             if (border_on_arrival(m, i, r, t))
                 return;
             bki_model_schedule(m, t, PRIO_NORMAL, EV_LEG_END, (uint32_t)i, mv->version);
             return;
         }
-        at = mv->to;
+        at = to;
     }
 }
 

@@ -380,14 +380,16 @@ static inline double bki_leg_drive_hours(bk_model *m, int seg, bool convoy, bk_r
     return h;
 }
 
-/* Speed of corridor c's class on segment seg leaving place `from` at time t, relative to the
- * segment's speed_kmh: the class's speed factor, the direction (reverse_speed_factor when leaving
+/* Speed of a class on segment seg leaving place `from` at time t, relative to the segment's
+ * speed_kmh: the class's speed factor class_f (its vclass speed_factor, read once per drive by
+ * the caller), the direction (reverse_speed_factor when leaving
  * from the segment's `to` end) and the month's factor (docs/model/modes.md). Exactly 1 for the
  * built-in road tanker on a segment without these keys. */
-static inline double bki_leg_speed_factor(const bk_model *m, int c, int seg, int from, double t)
+static inline double bki_leg_speed_factor(const bk_model *m, double class_f, int seg, int from,
+                                          double t)
 {
     const bk_seg_state *ss = &m->segs[seg];
-    double f = m->vclass[c].speed_factor;
+    double f = class_f;
     if (from == ss->to)
         f *= ss->reverse_speed_factor;
     if (!ss->seasonal)
