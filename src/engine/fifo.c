@@ -1,26 +1,21 @@
-/* fifo.c: growth and release of the int ring buffer. */
+/* fifo.c: growth and release of the int ring buffer (the push is inline, fifo.h). */
 #include "engine/alloc.h"
 #include "engine/fifo.h"
 
 #include <stdlib.h>
 
-bool bki_fifo_push(bk_fifo *f, int x)
+bool bki_fifo_grow(bk_fifo *f)
 {
-    if (f->len == f->cap) { /* unroll the ring into a buffer twice as large */
-        int cap = f->cap ? 2 * f->cap : 64;
-        int *v = bki_malloc((size_t)cap * sizeof *v);
-        if (v == NULL)
-            return false;
-        for (int i = 0; i < f->len; i++)
-            v[i] = f->v[(f->head + i) % f->cap];
-        bki_free(f->v);
-        f->v = v;
-        f->head = 0;
-        f->cap = cap;
-    }
-    int tail = f->head + f->len;
-    f->v[tail >= f->cap ? tail - f->cap : tail] = x;
-    f->len++;
+    int cap = f->cap ? 2 * f->cap : 64;
+    int *v = bki_malloc((size_t)cap * sizeof *v);
+    if (v == NULL)
+        return false;
+    for (int i = 0; i < f->len; i++)
+        v[i] = f->v[(f->head + i) % f->cap];
+    bki_free(f->v);
+    f->v = v;
+    f->head = 0;
+    f->cap = cap;
     return true;
 }
 

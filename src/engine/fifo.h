@@ -13,8 +13,21 @@ typedef struct bk_fifo {
     int cap;
 } bk_fifo;
 
-/* Append x; allocates only when full. Returns false (queue unchanged) when out of memory. */
-bool bki_fifo_push(bk_fifo *f, int x);
+/* Double the buffer of a full queue (unrolling the ring). Returns false (queue unchanged) when
+ * out of memory. */
+bool bki_fifo_grow(bk_fifo *f);
+
+/* Append x; allocates only when full. Returns false (queue unchanged) when out of memory.
+ * Inline: every tanker passes through a port's queue on each round trip. */
+static inline bool bki_fifo_push(bk_fifo *f, int x)
+{
+    if (__builtin_expect(f->len == f->cap, 0) && !bki_fifo_grow(f))
+        return false;
+    int tail = f->head + f->len;
+    f->v[tail >= f->cap ? tail - f->cap : tail] = x;
+    f->len++;
+    return true;
+}
 
 /* The front element; the queue must not be empty. */
 static inline int bki_fifo_front(const bk_fifo *f)
