@@ -7,31 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Drivers on corridor c refuse to go past staging without an escort (docs/model/fleet.md). */
-static bool drivers_demand_escort(const bk_model *m, int c)
-{
-    return m->corr[c].willingness < m->sc->fleet.escort_demand_below;
-}
-
-bool bki_convoy_active(const bk_model *m, int c)
-{
-    if (m->vclass[c].modes == 1u << BK_MODE_AIR)
-        return false; /* aircraft fly alone: the convoy policy is for roads and rivers */
-    if (m->convoy_mode != BK_CONVOY_OFF && drivers_demand_escort(m, c))
-        return true;
-    switch (m->convoy_mode) {
-    case BK_CONVOY_OFF:
-        return false;
-    case BK_CONVOY_ALWAYS:
-        return true;
-    case BK_CONVOY_DATE:
-        return m->now >= m->sc->policy.convoy_from_h;
-    case BK_CONVOY_THREAT:
-        return m->corr[c].convoy_on;
-    }
-    return false;
-}
-
 static void schedule_check(bk_model *m, int c)
 {
     bk_corr_state *cs = &m->corr[c];

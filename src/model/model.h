@@ -468,7 +468,28 @@ void bki_fleet_daily(bk_model *m);
 void bki_city_drain_waiting(bk_model *m);
 
 /* convoy.c */
-bool bki_convoy_active(const bk_model *m, int corridor);
+/* Is convoy mode in force on corridor c: by the policy, or because its drivers refuse to go past
+ * staging without an escort (docs/model/fleet.md)? Inline: asked at every departure and at every
+ * staging place. */
+static inline bool bki_convoy_active(const bk_model *m, int c)
+{
+    if (m->vclass[c].modes == 1u << BK_MODE_AIR)
+        return false; /* aircraft fly alone: the convoy policy is for roads and rivers */
+    if (m->convoy_mode != BK_CONVOY_OFF &&
+        m->corr[c].willingness < m->sc->fleet.escort_demand_below)
+        return true;
+    switch (m->convoy_mode) {
+    case BK_CONVOY_OFF:
+        return false;
+    case BK_CONVOY_ALWAYS:
+        return true;
+    case BK_CONVOY_DATE:
+        return m->now >= m->sc->policy.convoy_from_h;
+    case BK_CONVOY_THREAT:
+        return m->corr[c].convoy_on;
+    }
+    return false;
+}
 void bki_staging_join(bk_model *m, int corridor, int tanker);
 void bki_convoy_try_depart(bk_model *m, int corridor);
 void bki_ev_convoy_check(bk_model *m, const bk_event *ev);
