@@ -478,7 +478,6 @@ static void at_node(bk_model *m, int i)
 {
     bk_mover *mv = &m->movers[i];
     const bk_route *r = &m->routes[mv->route];
-    const bk_place *pl = &m->sc->places[r->place[mv->at]];
     int *mem = members_of(mv);
 
     if (mv->dir > 0 && mv->at == r->n - 1) { /* the city */
@@ -513,7 +512,8 @@ static void at_node(bk_model *m, int i)
         bki_mover_free(m, i);
         return;
     }
-    if (pl->kind == BK_PLACE_BORDER && !mv->border_done && pl->border_delay_max_h > 0) {
+    const bk_place *pl = mv->border_done ? NULL : &m->sc->places[r->place[mv->at]];
+    if (pl && pl->kind == BK_PLACE_BORDER && pl->border_delay_max_h > 0) {
         mv->border_done = true;
         double h = uniform_range(&m->tankers[mem[0]].rng, pl->border_delay_min_h,
                                  pl->border_delay_max_h);
