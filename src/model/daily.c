@@ -199,14 +199,13 @@ static size_t col_put(char *dst, size_t size, size_t at, const char *s)
 static void col_set(bk_column *col, const char *a, const char *b, const char *c, const char *u,
                     const char *d, const char *e, const char *f)
 {
-    col_put(col->name, sizeof col->name,
-            col_put(col->name, sizeof col->name, col_put(col->name, sizeof col->name, 0, a), b),
-            c);
+    size_t at = col_put(col->name, sizeof col->name, 0, a);
+    at = col_put(col->name, sizeof col->name, at, b);
+    col_put(col->name, sizeof col->name, at, c);
     col_put(col->unit, sizeof col->unit, 0, u);
-    col_put(col->meaning, sizeof col->meaning,
-            col_put(col->meaning, sizeof col->meaning,
-                    col_put(col->meaning, sizeof col->meaning, 0, d), e),
-            f);
+    at = col_put(col->meaning, sizeof col->meaning, 0, d);
+    at = col_put(col->meaning, sizeof col->meaning, at, e);
+    col_put(col->meaning, sizeof col->meaning, at, f);
 }
 
 bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc)

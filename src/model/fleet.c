@@ -442,13 +442,12 @@ void bki_mover_start_leg(bk_model *m, int i)
         ss->protect_today += mv->escort;
         int cell = bki_cells_may_expose(m, seg, t) ? bki_cells_exposure(m, i, seg, t) : -1;
         if (cell >= 0) {
-            double ta = air || !m->night_ban ? t + mv->attack_u * drive
-                                             : bki_drive_until(m, t, mv->attack_u * drive);
+            double ta = bki_leg_until(m, seg, t, mv->attack_u * drive);
             bki_model_schedule(m, ta, PRIO_NORMAL, EV_AMBUSH, (uint32_t)i,
                                mv->version | (uint64_t)cell << 32);
             return;
         }
-        t = air || !m->night_ban ? t + drive : bki_drive_until(m, t, drive); /* bki_leg_until */
+        t = bki_leg_until(m, seg, t, drive);
         if (r->stop[to]) {
             if (border_on_arrival(m, i, r, t))
                 return;
