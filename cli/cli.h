@@ -378,16 +378,19 @@ void cli_calib_print_posterior(const bk_abc_result *r, const bk_calib_spec *spec
  * repeated) and their
  * report probabilities (report_prob unless the spec calibrates it). With a policy `keep` (may be
  * NULL), `base` has it applied and the parameters it sets keep their values. `what` names the
- * posterior in errors. Returns an exit code; release with cli_posterior_free. */
+ * posterior in errors. With seeds_out (may be NULL), also each draw's particle's seed, seeds[j]
+ * of particle j (a new array, or NULL when seeds is NULL; free it). Returns an exit code;
+ * release the draws with cli_posterior_free. */
 int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
                         const bk_policy *keep, double report_prob, const double *w,
-                        const double *th, int n, bk_scenario ***scs_out, double **rp_out,
-                        int *n_out);
-/* The same for the posterior.csv at `path` written by `blockade calibrate` with `spec`;
- * errors name the file and line. */
+                        const double *th, const uint64_t *seeds, int n, bk_scenario ***scs_out,
+                        double **rp_out, int *n_out, uint64_t **seeds_out);
+/* The same for the posterior.csv at `path` written by `blockade calibrate` with `spec`; the
+ * seeds are its seed column (*seeds_out NULL for a file without it). Errors name the file and
+ * line. */
 int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
                        const bk_policy *keep, double report_prob, bk_scenario ***scs_out,
-                       double **rp_out, int *n_out);
+                       double **rp_out, int *n_out, uint64_t **seeds_out);
 /* Free the n draws of cli_posterior_draws or cli_posterior_load. */
 void cli_posterior_free(bk_scenario **scs, double *rp, int n);
 /* An output written as it is produced and published only when complete (atomic.c): a

@@ -55,7 +55,7 @@ static int policy_draws(const cli_invocation *inv, bk_scenario *const *sc, bk_po
     for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
         double *rp = NULL;
         rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, spec, sc[k], pol[k], 1.0, &per[k],
-                                &rp, &n_per[k]);
+                                &rp, &n_per[k], NULL);
         free(rp);
     }
     bk_calib_spec_free(spec);

@@ -17,7 +17,7 @@
 
 enum { OPT_REPLICATIONS, OPT_SEED, OPT_THREADS, OPT_DAYS, OPT_OUT, OPT_FORCE, OPT_SHARD,
        OPT_RESUME, OPT_CHECKPOINT, OPT_MPI, OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE,
-       OPT_NO_STORE, OPT_PERIOD, OPT_WINDOW, OPT_POSTERIOR, OPT_PARAMS };
+       OPT_NO_STORE, OPT_PERIOD, OPT_WINDOW, OPT_POSTERIOR, OPT_PARAMS, OPT_CONTINUE };
 
 /* Same order as the enum above. */
 const cli_option cli_ensemble_options[] = {
@@ -54,6 +54,10 @@ const cli_option cli_ensemble_options[] = {
      "calibrate' (D draws, resampled by weight), with --params"},
     {"params", CLI_OPT_STRING, "FILE", 0, 0,
      "with --posterior: the parameter spec the posterior was calibrated with"},
+    {"continue", CLI_OPT_FLAG, NULL, 0, 0,
+     "with --posterior: replication r runs draw r's accepted simulation on (the draw's values "
+     "with the seed of the posterior's seed column, replication 0), so the ensemble starts from "
+     "the runs that fitted the record"},
     CLI_OPTION_END,
 };
 
@@ -115,6 +119,7 @@ typedef struct ens_run {
     int n_windows;
     bk_scenario **draws;    /* --posterior: the draws over the scenario, owned */
     int n_draws;
+    uint64_t *seeds;        /* --continue: the draws' seeds, owned */
 } ens_run;
 
 /* Prepares the work directory: creates it, or with --resume loads its checkpoint into ens. */
@@ -265,10 +270,16 @@ static int load_draws(ens_run *x, const bk_scenario *sc)
     if (st != BK_OK)
         return cli_report(st, &err);
     double *rp = NULL; /* report probabilities: the observation model's, not an ensemble's */
+    bool cont = opt[OPT_CONTINUE].set;
     int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, NULL, 1.0, &x->draws, &rp,
-                                &x->n_draws);
+                                &x->n_draws, cont ? &x->seeds : NULL);
     free(rp);
     bk_calib_spec_free(spec);
+    if (rc == CLI_EXIT_OK && cont && !x->seeds) {
+        cli_error("%s: no seed column (written by an earlier blockade calibrate): calibrate "
+                  "again to continue its runs", opt[OPT_POSTERIOR].str);
+        return CLI_EXIT_SCENARIO;
+    }
     return rc;
 }
 
@@ -294,6 +305,7 @@ static int ensemble_main(ens_run *x)
         }
         cfg.draws = (const bk_scenario *const *)x->draws;
         cfg.n_draws = (uint32_t)x->n_draws;
+        cfg.draw_seeds = x->seeds;
     }
     cfg.replications = opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
     if (opt[OPT_SEED].set)
@@ -457,6 +469,8 @@ int cli_cmd_ensemble(const cli_invocation *inv)
     if (opt[OPT_POSTERIOR].set != opt[OPT_PARAMS].set)
         return cli_usage_error("ensemble: --posterior FILE and --params FILE go together (the "
                                "spec names the posterior's columns)");
+    if (opt[OPT_CONTINUE].set && !opt[OPT_POSTERIOR].set)
+        return cli_usage_error("ensemble: --continue goes with --posterior");
     if (opt[OPT_SHARD].set) {
         uint32_t i, n;
         if (cli_parse_shard(opt[OPT_SHARD].str, &i, &n) != 0)
@@ -510,6 +524,7 @@ int cli_cmd_ensemble(const cli_invocation *inv)
     }
     rc = ensemble_main(&x);
     cli_posterior_free(x.draws, NULL, x.n_draws);
+    free(x.seeds);
     free(x.work);
     free(x.ckpt.path);
     if (x.mpi)

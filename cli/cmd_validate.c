@@ -229,8 +229,8 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
             /* each draw carries its own values, report_prob among them */
             rc = cli_posterior_draws("the calibrated posterior", in->spec, in->sc, NULL,
                                      report_prob, bk_abc_weights(f->res), bk_abc_theta(f->res),
-                                     bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
-                                     &f->n_post);
+                                     NULL, bk_abc_particles(f->res), &f->post_sc, &f->post_rp,
+                                     &f->n_post, NULL);
             if (rc != CLI_EXIT_OK)
                 return rc;
         } else if (va->kind == FORECAST_MEDIAN) { /* the scenario at the posterior medians */
@@ -264,7 +264,7 @@ static int forecast_run(const validate_args *va, uint64_t seed, forecast *f)
         return rc;
     if (inv->opt[OPT_POSTERIOR].set) {
         rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, in->spec, in->sc, NULL,
-                                report_prob, &f->post_sc, &f->post_rp, &f->n_post);
+                                report_prob, &f->post_sc, &f->post_rp, &f->n_post, NULL);
         if (rc != CLI_EXIT_OK)
             return rc;
     }

@@ -53,10 +53,12 @@ static void spread_order(int n, int *order)
 /* Contract in cli.h. */
 int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_scenario *base,
                         const bk_policy *keep, double report_prob, const double *w,
-                        const double *th, int n, bk_scenario ***scs_out, double **rp_out,
-                        int *n_out)
+                        const double *th, const uint64_t *seeds, int n, bk_scenario ***scs_out,
+                        double **rp_out, int *n_out, uint64_t **seeds_out)
 {
     int k = spec->n_params;
+    if (seeds_out)
+        *seeds_out = NULL;
     double total = 0;
     for (int i = 0; i < n; i++)
         total += w[i];
@@ -66,9 +68,11 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
     }
     bk_scenario **scs = calloc((size_t)n, sizeof *scs);
     double *rp = calloc((size_t)n, sizeof *rp);
-    if (!scs || !rp) {
+    int *particle = calloc((size_t)n, sizeof *particle); /* the particle of each draw */
+    if (!scs || !rp || !particle) {
         free(scs);
         free(rp);
+        free(particle);
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
@@ -78,6 +82,7 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
         while (u > cum && j < n - 1)
             cum += w[++j] / total;
         const double *t = &th[(size_t)j * (size_t)k];
+        particle[i] = j;
         rp[i] = report_prob;
         for (int q = 0; q < k; q++)
             if (strcmp(spec->params[q].path, "observation.report_prob") == 0)
@@ -91,6 +96,7 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
         bk_status st = bk_calib_apply_except(spec, base, t, keep, &scs[i], &err);
         if (st != BK_OK) {
             cli_posterior_free(scs, rp, i);
+            free(particle);
             cli_error("%s: particle %d does not apply to the scenario: %s", what, j,
                       err.message[0] ? err.message : bk_status_str(st));
             return cli_exit_for_status(st);
@@ -100,10 +106,13 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
     bk_scenario **spread = malloc((size_t)n * sizeof *spread);
     double *spread_rp = malloc((size_t)n * sizeof *spread_rp);
     int *order = malloc((size_t)n * sizeof *order);
-    if (!spread || !spread_rp || !order) {
+    uint64_t *spread_seeds = seeds && seeds_out ? malloc((size_t)n * sizeof *spread_seeds) : NULL;
+    if (!spread || !spread_rp || !order || (seeds && seeds_out && !spread_seeds)) {
         free(spread);
         free(spread_rp);
         free(order);
+        free(spread_seeds);
+        free(particle);
         cli_posterior_free(scs, rp, n);
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
@@ -112,20 +121,25 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
     for (int i = 0; i < n; i++) {
         spread[i] = scs[order[i]];
         spread_rp[i] = rp[order[i]];
+        if (spread_seeds)
+            spread_seeds[i] = seeds[particle[order[i]]];
     }
     free(order);
+    free(particle);
     free(scs);
     free(rp);
     *scs_out = spread;
     *rp_out = spread_rp;
     *n_out = n;
+    if (seeds_out)
+        *seeds_out = spread_seeds;
     return CLI_EXIT_OK;
 }
 
 /* Contract in cli.h. */
 int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
                        const bk_policy *keep, double report_prob, bk_scenario ***scs_out,
-                       double **rp_out, int *n_out)
+                       double **rp_out, int *n_out, uint64_t **seeds_out)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -134,6 +148,7 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
     }
     int k = spec->n_params, n = 0, cap = 0, line = 0, rc = CLI_EXIT_OK, n_cols = k + 3;
     double *w = NULL, *th = NULL;
+    uint64_t *sd = NULL; /* the seed column, when the file has it */
     char buf[16384];
     while (fgets(buf, sizeof buf, f)) {
         line++;
@@ -168,12 +183,16 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
             if (w2)
                 w = w2;
             double *t2 = w2 ? realloc(th, (size_t)cap * (size_t)k * sizeof *t2) : NULL;
-            if (!w2 || !t2) {
+            if (t2)
+                th = t2;
+            uint64_t *s2 = t2 ? realloc(sd, (size_t)cap * sizeof *s2) : NULL;
+            if (s2)
+                sd = s2;
+            if (!w2 || !t2 || !s2) {
                 cli_error("out of memory");
                 rc = CLI_EXIT_INTERNAL;
                 goto out;
             }
-            th = t2;
         }
         for (int col = 0; col < n_cols; col++, tok = strtok_r(NULL, ",", &save)) {
             char *end = NULL;
@@ -181,7 +200,7 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
             double v = NAN;
             if (tok && seed) {
                 errno = 0;
-                (void)strtoull(tok, &end, 10);
+                sd[n] = strtoull(tok, &end, 10);
                 v = errno == 0 && isdigit((unsigned char)*tok) ? 0.0 : (double)NAN;
             } else if (tok) {
                 v = strtod(tok, &end);
@@ -205,11 +224,12 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
         }
         n++;
     }
-    rc = cli_posterior_draws(path, spec, base, keep, report_prob, w, th, n, scs_out, rp_out,
-                             n_out);
+    rc = cli_posterior_draws(path, spec, base, keep, report_prob, w, th,
+                             n_cols == k + 4 ? sd : NULL, n, scs_out, rp_out, n_out, seeds_out);
 out:
     free(w);
     free(th);
+    free(sd);
     fclose(f);
     return rc;
 }

@@ -83,6 +83,12 @@ typedef struct bk_ensemble_config {
      * products; their hashes, in order, are part of the ensemble's identity. */
     const bk_scenario *const *draws;
     uint32_t n_draws;
+    /* with draws, optionally: draw_seeds[i] is the seed of draw i's accepted simulation in the
+     * calibration (bk_abc_seeds, the posterior.csv's seed column). Replication r then runs
+     * draws[r mod n_draws] as replication 0 of seed draw_seeds[r mod n_draws]: the calibration's
+     * accepted run, continued (docs/calibration.md). The seeds join the draws' identity.
+     * Borrowed, [n_draws]; NULL: the ensemble's own streams. */
+    const uint64_t *draw_seeds;
 } bk_ensemble_config;
 
 #define BK_ENSEMBLE_PERIOD_MONTH 0

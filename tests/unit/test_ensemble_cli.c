@@ -436,6 +436,53 @@ static void test_cli_posterior(void **state)
     if (!strstr(bs_text, "badseed.csv:3: column 6: expected a seed (a whole number)"))
         fail_msg("message: %s", bs_text);
     free(bs_text);
+    /* --continue: replication r runs draw r's accepted simulation, the particle's values with its
+     * seed as replication 0. With the weight all on particle 1 (seed 12345), every replication
+     * is the patched scenario's replication 0 of seed 12345, which the ensemble without
+     * --continue is not; the same bytes on 1 and 2 threads; refused without seeds or without
+     * --posterior */
+    char *cont1 = tmp_path("cont1"), *cont2 = tmp_path("cont2"), *ref = tmp_path("contref");
+    expect_tool(0, "cont1", POST_ENS(seeded), "-n", "3", "--continue", "--threads", "1",
+                "--out", cont1, NULL);
+    expect_tool(0, "cont2", POST_ENS(seeded), "-n", "3", "--continue", "--threads", "2",
+                "--out", cont2, NULL);
+    expect_same_outputs(cont1, cont2);
+    static const char one_seeded_text[] =
+        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
+        "0,0,1,0.05,0.9,17\n1,2.5,0.5,0.6,0.9,12345\n";
+    char *one_seeded = bk_test_write_temp(tmp, "oneseeded.csv", one_seeded_text,
+                                          strlen(one_seeded_text));
+    char *cont = tmp_path("cont");
+    expect_tool(0, "cont", POST_ENS(one_seeded), "-n", "3", "--continue", "--out", cont, NULL);
+    expect_tool(0, "contref", "ensemble", patched, "-n", "1", "--seed", "12345", "--days", "25",
+                "--quiet", "--no-store", "--out", ref, NULL);
+    char path_c[4096], path_r[4096];
+    snprintf(path_c, sizeof path_c, "%s/replications.csv", cont);
+    snprintf(path_r, sizeof path_r, "%s/replications.csv", ref);
+    char *tc = bk_test_read_file(path_c, NULL), *tr = bk_test_read_file(path_r, NULL);
+    assert_true(tc && tr);
+    /* the reference's one row, from its third column (after replication and seed) */
+    const char *row_r = strchr(tr, '\n') + 1;
+    row_r = strchr(strchr(row_r, ',') + 1, ',') + 1;
+    size_t len_r = strcspn(row_r, "\n");
+    int rows = 0;
+    for (const char *l = strchr(tc, '\n') + 1; *l; l = strchr(l, '\n') + 1, rows++) {
+        const char *v = strchr(strchr(l, ',') + 1, ',') + 1;
+        if (strcspn(v, "\n") != len_r || strncmp(v, row_r, len_r) != 0)
+            fail_msg("continued replication %d is not the particle's run:\n%s\n%s", rows, l,
+                     row_r);
+    }
+    assert_int_equal(rows, 3);
+    free(tc);
+    free(tr);
+    char *fresh = tmp_path("fresh");
+    expect_tool(0, "fresh", POST_ENS(one_seeded), "-n", "3", "--out", fresh, NULL);
+    snprintf(path_r, sizeof path_r, "%s/replications.csv", fresh);
+    assert_false(same_file(path_c, path_r));
+    expect_tool(3, "contnoseed", POST_ENS(two), "-n", "2", "--continue", NULL);
+    expect_tool(2, "contnopost", "ensemble", TWO_CORRIDORS, "-n", "2", "--continue",
+                "--no-store", NULL);
+    free(one_seeded);
     free(badseed);
     free(seeded);
     bool asan = false;

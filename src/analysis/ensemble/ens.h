@@ -111,6 +111,7 @@ struct bk_ensemble {
     /* only for a handle made by bk_ensemble_new */
     const struct bk_scenario *sc;
     const struct bk_scenario *const *draws; /* [n_draws], borrowed */
+    const uint64_t *draw_seeds;             /* [n_draws] or NULL, borrowed */
     bk_ensemble_config cfg;
 };
 
@@ -194,9 +195,10 @@ bk_status bki_ens_deserialize(const unsigned char *p, size_t len, const char *na
 
 /* ---- posterior draws, shared by ensembles and comparisons ---- */
 
-/* The SHA-256 (64 hex digits) of the n draws' scenario hashes in order; false when out of
- * memory (hex empty). */
-bool bki_draws_sha(const struct bk_scenario *const *draws, size_t n, char hex[65]);
+/* The SHA-256 (64 hex digits) of the n draws' scenario hashes in order, each followed by its
+ * seed (16 hex digits) when seeds is not NULL; false when out of memory (hex empty). */
+bool bki_draws_sha(const struct bk_scenario *const *draws, const uint64_t *seeds, size_t n,
+                   char hex[65]);
 /* BK_OK when every draw keeps base's start date and products; BK_ERR_USAGE naming the first
  * that does not. */
 bk_status bki_draws_check(const struct bk_scenario *base, const struct bk_scenario *const *draws,

@@ -241,7 +241,8 @@ bool bki_ens_alloc_common(bk_ensemble *e)
 }
 
 /* Contract in ens.h. */
-bool bki_draws_sha(const bk_scenario *const *draws, size_t n, char hex[65])
+bool bki_draws_sha(const bk_scenario *const *draws, const uint64_t *seeds, size_t n,
+                   char hex[65])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
@@ -249,6 +250,11 @@ bool bki_draws_sha(const bk_scenario *const *draws, size_t n, char hex[65])
         char h[65];
         bk_scenario_hash(draws[i], h);
         ok = EVP_DigestUpdate(ctx, h, 64) == 1;
+        if (ok && seeds) {
+            char sd[17];
+            snprintf(sd, sizeof sd, "%016llx", (unsigned long long)seeds[i]);
+            ok = EVP_DigestUpdate(ctx, sd, 16) == 1;
+        }
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
@@ -284,15 +290,16 @@ bk_status bki_draws_check(const bk_scenario *base, const bk_scenario *const *dra
 
 /* Take cfg's posterior draws: each must keep the scenario's start date and products (the
  * columns and curves of every replication are the same); their identity is the SHA-256 of their
- * scenario hashes in order. */
+ * scenario hashes (and seeds) in order. */
 static bk_status adopt_draws(bk_ensemble *e, const bk_ensemble_config *cfg, bk_error *err)
 {
     bk_status st = bki_draws_check(e->sc, cfg->draws, cfg->n_draws, err);
     if (st != BK_OK)
         return st;
-    if (!bki_draws_sha(cfg->draws, cfg->n_draws, e->draws_sha))
+    if (!bki_draws_sha(cfg->draws, cfg->draw_seeds, cfg->n_draws, e->draws_sha))
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     e->draws = cfg->draws;
+    e->draw_seeds = cfg->draw_seeds;
     e->n_draws = cfg->n_draws;
     return BK_OK;
 }
@@ -531,6 +538,10 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
             continue;
         uint64_t r = b * e->block + k;
         rc.replication = (uint32_t)r;
+        if (e->n_draws > 0 && e->draw_seeds) { /* the draw's accepted run, continued */
+            rc.seed = e->draw_seeds[r % e->n_draws];
+            rc.replication = 0;
+        }
         bk_run *run = NULL;
         bk_error rerr = {0};
         const bk_scenario *sc = e->n_draws > 0 ? e->draws[r % e->n_draws] : e->sc;

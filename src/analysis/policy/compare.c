@@ -249,7 +249,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
                 return cs;
             }
         }
-        ok = bki_draws_sha(cfg->draws, (size_t)n * d, c->draws_sha);
+        ok = bki_draws_sha(cfg->draws, NULL, (size_t)n * d, c->draws_sha);
         c->n_draws = cfg->n_draws;
     }
     int threads = cfg->threads > 0 ? cfg->threads : bki_pool_cpus();
