@@ -170,7 +170,8 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
                 }
             }
             if (col != k + 3 && col != k + 4) {
-                cli_error("%s:1: %d columns, expected %d", path, col, k + 3);
+                cli_error("%s:1: %d columns, expected %d (or %d with the seed)", path, col, k + 3,
+                          k + 4);
                 rc = CLI_EXIT_SCENARIO;
                 goto out;
             }
@@ -196,7 +197,7 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
         }
         for (int col = 0; col < n_cols; col++, tok = strtok_r(NULL, ",", &save)) {
             char *end = NULL;
-            bool seed = col == k + 3; /* a whole number: checked, not used here */
+            bool seed = col == k + 3; /* the particle's seed, a whole number */
             double v = NAN;
             if (tok && seed) {
                 errno = 0;
