@@ -8,7 +8,8 @@
 #include <string.h>
 
 enum { OPT_POLICY, OPT_REPLICATIONS, OPT_SEED, OPT_THREADS, OPT_DAYS, OPT_OUT, OPT_FORCE,
-       OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE, OPT_NO_STORE, OPT_POSTERIOR, OPT_PARAMS };
+       OPT_CHECK, OPT_JSON, OPT_QUIET, OPT_STORE, OPT_NO_STORE, OPT_POSTERIOR, OPT_PARAMS,
+       OPT_CONTINUE };
 
 /* Same order as the enum above. */
 const cli_option cli_compare_options[] = {
@@ -31,6 +32,9 @@ const cli_option cli_compare_options[] = {
      "--params"},
     {"params", CLI_OPT_STRING, "FILE", 0, 0,
      "with --posterior: the parameter spec the posterior was calibrated with"},
+    {"continue", CLI_OPT_FLAG, NULL, 0, 0,
+     "with --posterior: replication r runs draw r's accepted simulation on under every policy "
+     "(the seed of the posterior's seed column, replication 0)"},
     CLI_OPTION_END,
 };
 
@@ -44,7 +48,7 @@ CLI_RESULT_WRITERS(bk_compare)
  * policy sets. Returns an exit code; the per-policy draws in per[k] (freed by the caller). */
 static int policy_draws(const cli_invocation *inv, bk_scenario *const *sc, bk_policy *const *pol,
                         int n, bk_scenario **per[], int n_per[], const bk_scenario ***all,
-                        uint32_t *d_out)
+                        uint32_t *d_out, uint64_t **seeds)
 {
     bk_calib_spec *spec = NULL;
     bk_error err = {0};
@@ -54,13 +58,19 @@ static int policy_draws(const cli_invocation *inv, bk_scenario *const *sc, bk_po
     int rc = CLI_EXIT_OK;
     for (int k = 0; k < n && rc == CLI_EXIT_OK; k++) {
         double *rp = NULL;
+        /* the seeds are the file's, the same for every policy: read with the first */
         rc = cli_posterior_load(inv->opt[OPT_POSTERIOR].str, spec, sc[k], pol[k], 1.0, &per[k],
-                                &rp, &n_per[k], NULL);
+                                &rp, &n_per[k], k == 0 && seeds ? seeds : NULL);
         free(rp);
     }
     bk_calib_spec_free(spec);
     if (rc != CLI_EXIT_OK)
         return rc;
+    if (seeds && !*seeds) {
+        cli_error("%s: no seed column (written by an earlier blockade calibrate): calibrate "
+                  "again to continue its runs", inv->opt[OPT_POSTERIOR].str);
+        return CLI_EXIT_SCENARIO;
+    }
     size_t d = (size_t)n_per[0];
     *all = malloc((size_t)n * d * sizeof **all);
     if (!*all) {
@@ -91,6 +101,8 @@ int cli_cmd_compare(const cli_invocation *inv)
     if (opt[OPT_POSTERIOR].set != opt[OPT_PARAMS].set)
         return cli_usage_error("compare: --posterior FILE and --params FILE go together (the "
                                "spec names the posterior's columns)");
+    if (opt[OPT_CONTINUE].set && !opt[OPT_POSTERIOR].set)
+        return cli_usage_error("compare: --continue goes with --posterior");
     bk_scenario *base = NULL;
     rc = cli_load_scenario_arg(inv, &base);
     if (rc != CLI_EXIT_OK)
@@ -120,13 +132,16 @@ int cli_cmd_compare(const cli_invocation *inv)
     int n_per[MAX_POLICIES] = {0};
     const bk_scenario **all = NULL;
     uint32_t n_draws = 0;
+    uint64_t *seeds = NULL; /* --continue: the draws' seeds */
     if (rc == CLI_EXIT_OK && opt[OPT_POSTERIOR].set)
-        rc = policy_draws(inv, sc, pol, n, per, n_per, &all, &n_draws);
+        rc = policy_draws(inv, sc, pol, n, per, n_per, &all, &n_draws,
+                          opt[OPT_CONTINUE].set ? &seeds : NULL);
 
     bk_compare_config cfg;
     bk_compare_config_init(&cfg, base);
     cfg.draws = all;
     cfg.n_draws = n_draws;
+    cfg.draw_seeds = seeds;
     cfg.replications =
         opt[OPT_REPLICATIONS].set ? opt[OPT_REPLICATIONS].num : DEFAULT_REPLICATIONS;
     cli_seed_days_threads(inv, &cfg.seed, &cfg.days, &cfg.threads);
@@ -182,6 +197,7 @@ int cli_cmd_compare(const cli_invocation *inv)
     rc = cli_finish_result(&res, rc, &an);
     bk_compare_free(cmp);
     free(all);
+    free(seeds);
     for (int k = 0; k < n && k < MAX_POLICIES; k++) {
         cli_posterior_free(per[k], NULL, n_per[k]);
         bk_scenario_free(sc[k]);

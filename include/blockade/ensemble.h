@@ -295,6 +295,11 @@ typedef struct bk_compare_config {
      * streams. Borrowed for the call. */
     const bk_scenario *const *draws;
     uint32_t n_draws;
+    /* optionally, the seed of each draw's accepted simulation in the calibration,
+     * [n_draws] (as bk_ensemble_config's): replication r then runs draw r mod n_draws under
+     * every scenario as replication 0 of that seed, the accepted run continued under each
+     * policy. NULL: the comparison's own streams. */
+    const uint64_t *draw_seeds;
 } bk_compare_config;
 
 void bk_compare_config_init(bk_compare_config *cfg, const bk_scenario *sc);

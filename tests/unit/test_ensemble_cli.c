@@ -566,6 +566,35 @@ static void test_compare_posterior(void **state)
     free(json);
     expect_tool(2, "cnospec", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb,
                 "--posterior", one, "--no-store", NULL);
+    /* --continue: every replication runs the particle's seed as replication 0 under both
+     * policies, so one replication under the posterior is the comparison without it at that
+     * seed; refused without seeds or without --posterior */
+    static const char seeded[] =
+        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
+        "0,1,0,0.05,0.9,12345\n1,0,1,0.3,0.9,17\n";
+    char *cs = bk_test_write_temp(tmp, "cseeded.csv", seeded, strlen(seeded));
+    char *cunder = tmp_path("ccont"), *cplain = tmp_path("ccontplain");
+    expect_tool(0, "ccont", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "1",
+                "--days", "25", "--quiet", "--no-store", "--posterior", cs, "--params",
+                CALIB_SPEC, "--continue", "--out", cunder, NULL);
+    expect_tool(0, "ccontplain", "compare", TWO_CORRIDORS, "--policy", pa2, "--policy", pb, "-n",
+                "1", "--days", "25", "--seed", "12345", "--quiet", "--no-store", "--out", cplain,
+                NULL);
+    expect_same_file(cunder, cplain, "compare.csv");
+    char *cfresh = tmp_path("cfresh");
+    expect_tool(0, "cfresh", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "1",
+                "--days", "25", "--quiet", "--no-store", "--posterior", cs, "--params",
+                CALIB_SPEC, "--out", cfresh, NULL);
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s/compare.csv", cunder);
+    snprintf(p2, sizeof p2, "%s/compare.csv", cfresh);
+    assert_false(same_file(p1, p2));
+    expect_tool(3, "cnoseed", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n",
+                "1", "--posterior", one, "--params", CALIB_SPEC, "--continue", "--no-store",
+                NULL);
+    expect_tool(2, "cnopost", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb,
+                "--continue", "--no-store", NULL);
+    free(cs);
     free(pa);
     free(pa2);
     free(pb);

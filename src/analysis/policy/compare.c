@@ -129,6 +129,10 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
             bk_run_config_init(&rc, sc);
             rc.seed = c->seed;
             rc.replication = (uint32_t)r;
+            if (c->n_draws > 0 && c->cfg->draw_seeds) { /* the draw's accepted run, continued */
+                rc.seed = c->cfg->draw_seeds[r % c->n_draws];
+                rc.replication = 0;
+            }
             rc.days = c->cfg->days;
             rc.check_invariants = c->cfg->check_invariants;
             rc.cancel = c->cfg->cancel;
@@ -249,7 +253,13 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
                 return cs;
             }
         }
-        ok = bki_draws_sha(cfg->draws, NULL, (size_t)n * d, c->draws_sha);
+        /* every scenario's draws, each followed by its seed when the runs are continued */
+        uint64_t *seeds = cfg->draw_seeds ? bki_malloc((size_t)n * d * sizeof *seeds) : NULL;
+        for (size_t i = 0; seeds && i < (size_t)n * d; i++)
+            seeds[i] = cfg->draw_seeds[i % d];
+        ok = (!cfg->draw_seeds || seeds)
+             && bki_draws_sha(cfg->draws, seeds, (size_t)n * d, c->draws_sha);
+        bki_free(seeds);
         c->n_draws = cfg->n_draws;
     }
     int threads = cfg->threads > 0 ? cfg->threads : bki_pool_cpus();
