@@ -23,7 +23,7 @@ it every replication runs the scenario as it is.
 With --continue as well, replication i runs draw i's accepted simulation on: the draw's
 parameters with the seed it was accepted with (the posterior.csv's `seed` column, replication
 0), so the forecast starts from runs that fit the record the calibration was fitted to
-(docs/calibration.md, "the forecast that continues the accepted runs"). A particle drawn twice
+(docs/calibration.md, `--forecast continue`). A particle drawn twice
 is the same run twice.
 
 Only the standard library is used; the runs go to a temporary directory that is removed.
