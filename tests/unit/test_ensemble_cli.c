@@ -589,6 +589,48 @@ static void test_compare_posterior(void **state)
     snprintf(p1, sizeof p1, "%s/compare.csv", cunder);
     snprintf(p2, sizeof p2, "%s/compare.csv", cfresh);
     assert_false(same_file(p1, p2));
+    /* two particles of equal weight, continued: 4 replications are each run twice, and the
+     * intervals are those of the 2 distinct runs, not of 4 (compare.csv the same bytes) */
+    static const char two_seeded[] =
+        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
+        "0,1,0,0.05,0.9,12345\n1,1,1,0.3,0.9,777\n";
+    char *cs2 = bk_test_write_temp(tmp, "cseeded2.csv", two_seeded, strlen(two_seeded));
+    char *ctwo = tmp_path("ctwo"), *cfour = tmp_path("cfour");
+    expect_tool(0, "ctwo", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "2",
+                "--days", "25", "--quiet", "--no-store", "--posterior", cs2, "--params",
+                CALIB_SPEC, "--continue", "--out", ctwo, NULL);
+    expect_tool(0, "cfour", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "4",
+                "--days", "25", "--quiet", "--no-store", "--posterior", cs2, "--params",
+                CALIB_SPEC, "--continue", "--out", cfour, NULL);
+    char f2[4096], f4[4096];
+    snprintf(f2, sizeof f2, "%s/compare.csv", ctwo);
+    snprintf(f4, sizeof f4, "%s/compare.csv", cfour);
+    char *t2 = bk_test_read_file(f2, NULL), *t4 = bk_test_read_file(f4, NULL);
+    assert_true(t2 && t4);
+    /* the same lines but the count n, the fifth field: 2 against 4 */
+    const char *l2 = strchr(t2, '\n') + 1, *l4 = strchr(t4, '\n') + 1;
+    int lines = 0;
+    for (; *l2 && *l4; lines++) {
+        const char *v2 = l2, *v4 = l4;
+        for (int f = 0; f < 4; f++) {
+            v2 = strchr(v2, ',') + 1;
+            v4 = strchr(v4, ',') + 1;
+        }
+        assert_int_equal(v2 - l2, v4 - l4);
+        assert_memory_equal(l2, l4, (size_t)(v2 - l2));
+        assert_true(strncmp(v2, "2,", 2) == 0 && strncmp(v4, "4,", 2) == 0);
+        v2 += 2;
+        v4 += 2;
+        size_t n2 = strcspn(v2, "\n"), n4 = strcspn(v4, "\n");
+        if (n2 != n4 || memcmp(v2, v4, n2) != 0)
+            fail_msg("line %d: %.*s against %.*s", lines, (int)n2, v2, (int)n4, v4);
+        l2 = v2 + n2 + 1;
+        l4 = v4 + n4 + 1;
+    }
+    assert_true(lines > 10 && !*l2 && !*l4);
+    free(t2);
+    free(t4);
+    free(cs2);
     expect_tool(3, "cnoseed", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n",
                 "1", "--posterior", one, "--params", CALIB_SPEC, "--continue", "--no-store",
                 NULL);

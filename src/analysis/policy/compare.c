@@ -32,6 +32,8 @@ struct bk_compare {
     uint64_t seed, n_reps;
     int days0;
     uint32_t n_draws;       /* posterior draws per scenario, 0 = none */
+    double eff_share;       /* the effective number of distinct runs per replication: 1, but
+                               below 1 when continued runs repeat (continued_eff_share) */
     char draws_sha[65];     /* SHA-256 of the draws' scenario hashes, scenario by scenario */
     cmp_acc acc;
     /* during the run */
@@ -44,6 +46,46 @@ struct bk_compare {
     uint32_t block;
     uint64_t n_blocks;
 };
+
+/* A run and its number of replications. */
+typedef struct run_copies {
+    uint64_t seed;
+    uint64_t copies;
+} run_copies;
+
+static int cmp_run_seed(const void *a, const void *b)
+{
+    uint64_t x = ((const run_copies *)a)->seed, y = ((const run_copies *)b)->seed;
+    return (x > y) - (x < y);
+}
+
+/* With continued runs (draw_seeds), replication r is the run of seed seeds[r mod d], and a
+ * particle drawn more than once is one run repeated: its m copies are one observation of weight
+ * m. The effective number of distinct runs among the n replications is n^2 / sum m^2 (Kish);
+ * returned per replication, so that it scales with the replications done. 1 (the naive count)
+ * when out of memory. */
+static double continued_eff_share(const uint64_t *seeds, uint32_t d, uint64_t n)
+{
+    run_copies *rc = bki_malloc((size_t)d * sizeof *rc);
+    if (!rc || n == 0 || d == 0) {
+        bki_free(rc);
+        return 1.0;
+    }
+    for (uint32_t k = 0; k < d; k++) /* draw k is run by replications k, k + d, ... */
+        rc[k] = (run_copies){seeds[k], n / d + (k < n % d)};
+    qsort(rc, d, sizeof *rc, cmp_run_seed);
+    long double sum_m2 = 0;
+    for (uint32_t i = 0; i < d;) {
+        long double m = 0;
+        uint32_t j = i;
+        for (; j < d && rc[j].seed == rc[i].seed; j++) /* the draws of one particle */
+            m += (long double)rc[j].copies;
+        sum_m2 += m * m;
+        i = j;
+    }
+    bki_free(rc);
+    return sum_m2 > 0 ? (double)((long double)n / sum_m2) : 1.0;
+}
 
 static double mono_s(void)
 {
@@ -229,6 +271,7 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
     c->n_sc = n;
     c->seed = cfg->seed;
     c->n_reps = cfg->replications;
+    c->eff_share = 1.0;
     c->days0 = cfg->days > 0 ? cfg->days : scenarios[0]->days;
     c->names = bki_calloc((size_t)n, sizeof *c->names);
     c->labels = bki_calloc((size_t)n, sizeof *c->labels);
@@ -261,6 +304,8 @@ bk_status bk_compare_run(const bk_scenario *const *scenarios, const char *const 
              && bki_draws_sha(cfg->draws, seeds, (size_t)n * d, c->draws_sha);
         bki_free(seeds);
         c->n_draws = cfg->n_draws;
+        if (cfg->draw_seeds)
+            c->eff_share = continued_eff_share(cfg->draw_seeds, cfg->n_draws, c->n_reps);
     }
     int threads = cfg->threads > 0 ? cfg->threads : bki_pool_cpus();
     c->block = bki_ens_block_size(c->n_reps);
@@ -326,16 +371,21 @@ bk_status bk_compare_get(const bk_compare *c, int k, const char *name, bk_compar
     out->mean = bki_fix_mean(c->acc.dsum[j], n);
     out->se = out->lo = out->hi = NAN;
     if (n >= 2) {
-        /* variance of d in scaled units: (S2 - S1^2 / n) / (n - 1), from exact integers */
+        /* variance of d in scaled units: (S2 - S1^2 / n) / (n - 1), from exact integers; with
+         * repeated continued runs, of the distinct runs weighted by their copies: the
+         * denominator n - sum m^2 / n = n (1 - 1 / n_eff), n_eff distinct runs in effect */
+        double n_eff = c->eff_share < 1.0 ? (double)n * c->eff_share : (double)n;
         long double s1 = (long double)c->acc.dsum[j];
         long double s2 = bki_u192_ld(&c->acc.dsq[j]);
-        long double var = (s2 - s1 * s1 / (long double)n) / (long double)(n - 1);
+        long double den = n_eff < (double)n ? (long double)n * (1.0L - 1.0L / n_eff)
+                                            : (long double)(n - 1);
+        long double var = den > 0 ? (s2 - s1 * s1 / (long double)n) / den : 0.0L;
         bool all_zero = c->acc.dsq[j].w[0] == 0 && c->acc.dsq[j].w[1] == 0
                         && c->acc.dsq[j].w[2] == 0;
         if (var < 0 || all_zero)
             var = 0;
-        double se = (double)(sqrtl(var / (long double)n) / (long double)BK_FIX_SCALE);
-        double t = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1));
+        double se = (double)(sqrtl(var / (long double)n_eff) / (long double)BK_FIX_SCALE);
+        double t = n_eff > 1.0 ? gsl_cdf_tdist_Pinv(0.975, n_eff - 1.0) : (double)NAN;
         out->se = se;
         out->lo = out->mean - t * se;
         out->hi = out->mean + t * se;
