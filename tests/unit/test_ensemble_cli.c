@@ -330,6 +330,16 @@ static char *posterior_file(const char *name, const char *rows)
     return bk_test_write_temp(tmp, name, text, strlen(text));
 }
 
+/* The same with the seed column that calibrate writes after the parameters. */
+static char *seeded_posterior_file(const char *name, const char *rows)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n%s",
+             rows);
+    return bk_test_write_temp(tmp, name, text, strlen(text));
+}
+
 /* The words of a short posterior-predictive ensemble of the two-corridor scenario. */
 #define POST_ENS(post) "ensemble", TWO_CORRIDORS, "-n", "24", "--days", "25", "--quiet", \
                        "--no-store", "--posterior", post, "--params", CALIB_SPEC
@@ -418,17 +428,13 @@ static void test_cli_posterior(void **state)
     expect_same_outputs(t1, merged);
     /* the seed column that calibrate writes is read and left aside: the same bytes; a seed that
      * is not a whole number is refused at its line */
-    static const char seeded_text[] =
-        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
-        "0,1,1,0.05,0.9,17\n1,1,0.5,0.6,0.9,18446744073709551615\n";
-    char *seeded = bk_test_write_temp(tmp, "seeded.csv", seeded_text, strlen(seeded_text));
+    char *seeded = seeded_posterior_file("seeded.csv", "0,1,1,0.05,0.9,17\n"
+                                                       "1,1,0.5,0.6,0.9,18446744073709551615\n");
     char *t3 = tmp_path("t3");
     expect_tool(0, "t3", POST_ENS(seeded), "--threads", "1", "--out", t3, NULL);
     expect_same_outputs(t1, t3);
-    static const char badseed_text[] =
-        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
-        "0,1,1,0.05,0.9,17\n1,1,0.5,0.6,0.9,-18\n";
-    char *badseed = bk_test_write_temp(tmp, "badseed.csv", badseed_text, strlen(badseed_text));
+    char *badseed = seeded_posterior_file("badseed.csv",
+                                          "0,1,1,0.05,0.9,17\n1,1,0.5,0.6,0.9,-18\n");
     expect_tool(3, "badseed", POST_ENS(badseed), NULL);
     char *bs_err = tmp_path("badseed.err");
     char *bs_text = bk_test_read_file(bs_err, NULL);
@@ -447,11 +453,8 @@ static void test_cli_posterior(void **state)
     expect_tool(0, "cont2", POST_ENS(seeded), "-n", "3", "--continue", "--threads", "2",
                 "--out", cont2, NULL);
     expect_same_outputs(cont1, cont2);
-    static const char one_seeded_text[] =
-        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
-        "0,0,1,0.05,0.9,17\n1,2.5,0.5,0.6,0.9,12345\n";
-    char *one_seeded = bk_test_write_temp(tmp, "oneseeded.csv", one_seeded_text,
-                                          strlen(one_seeded_text));
+    char *one_seeded = seeded_posterior_file("oneseeded.csv",
+                                             "0,0,1,0.05,0.9,17\n1,2.5,0.5,0.6,0.9,12345\n");
     char *cont = tmp_path("cont");
     expect_tool(0, "cont", POST_ENS(one_seeded), "-n", "3", "--continue", "--out", cont, NULL);
     expect_tool(0, "contref", "ensemble", patched, "-n", "1", "--seed", "12345", "--days", "25",
@@ -541,6 +544,11 @@ static void test_cli_posterior(void **state)
 /* compare --posterior: the draws' values apply under every policy but where a policy sets the
  * same parameter, so comparing {} and {fear 0.6} under a posterior all on fear 0.05 gives the
  * figures of comparing {fear 0.05} and {fear 0.6} without one; and the usage error. */
+/* The words of a short comparison of policies a and b under a posterior, n replications. */
+#define CMP_POST(a, b, n, post) "compare", TWO_CORRIDORS, "--policy", a, "--policy", b, "-n", n, \
+                                "--days", "25", "--quiet", "--no-store", "--posterior", post,     \
+                                "--params", CALIB_SPEC
+
 static void test_compare_posterior(void **state)
 {
     (void)state;
@@ -569,39 +577,25 @@ static void test_compare_posterior(void **state)
     /* --continue: every replication runs the particle's seed as replication 0 under both
      * policies, so one replication under the posterior is the comparison without it at that
      * seed; refused without seeds or without --posterior */
-    static const char seeded[] =
-        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
-        "0,1,0,0.05,0.9,12345\n1,0,1,0.3,0.9,17\n";
-    char *cs = bk_test_write_temp(tmp, "cseeded.csv", seeded, strlen(seeded));
+    char *cs = seeded_posterior_file("cseeded.csv", "0,1,0,0.05,0.9,12345\n1,0,1,0.3,0.9,17\n");
     char *cunder = tmp_path("ccont"), *cplain = tmp_path("ccontplain");
-    expect_tool(0, "ccont", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "1",
-                "--days", "25", "--quiet", "--no-store", "--posterior", cs, "--params",
-                CALIB_SPEC, "--continue", "--out", cunder, NULL);
+    expect_tool(0, "ccont", CMP_POST(pa, pb, "1", cs), "--continue", "--out", cunder, NULL);
     expect_tool(0, "ccontplain", "compare", TWO_CORRIDORS, "--policy", pa2, "--policy", pb, "-n",
                 "1", "--days", "25", "--seed", "12345", "--quiet", "--no-store", "--out", cplain,
                 NULL);
     expect_same_file(cunder, cplain, "compare.csv");
     char *cfresh = tmp_path("cfresh");
-    expect_tool(0, "cfresh", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "1",
-                "--days", "25", "--quiet", "--no-store", "--posterior", cs, "--params",
-                CALIB_SPEC, "--out", cfresh, NULL);
+    expect_tool(0, "cfresh", CMP_POST(pa, pb, "1", cs), "--out", cfresh, NULL);
     char p1[4096], p2[4096];
     snprintf(p1, sizeof p1, "%s/compare.csv", cunder);
     snprintf(p2, sizeof p2, "%s/compare.csv", cfresh);
     assert_false(same_file(p1, p2));
     /* two particles of equal weight, continued: 4 replications are each run twice, and the
-     * intervals are those of the 2 distinct runs, not of 4 (compare.csv the same bytes) */
-    static const char two_seeded[] =
-        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n"
-        "0,1,0,0.05,0.9,12345\n1,1,1,0.3,0.9,777\n";
-    char *cs2 = bk_test_write_temp(tmp, "cseeded2.csv", two_seeded, strlen(two_seeded));
+     * intervals are those of the 2 distinct runs, not of 4 (compare.csv the same but for n) */
+    char *cs2 = seeded_posterior_file("cseeded2.csv", "0,1,0,0.05,0.9,12345\n1,1,1,0.3,0.9,777\n");
     char *ctwo = tmp_path("ctwo"), *cfour = tmp_path("cfour");
-    expect_tool(0, "ctwo", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "2",
-                "--days", "25", "--quiet", "--no-store", "--posterior", cs2, "--params",
-                CALIB_SPEC, "--continue", "--out", ctwo, NULL);
-    expect_tool(0, "cfour", "compare", TWO_CORRIDORS, "--policy", pa, "--policy", pb, "-n", "4",
-                "--days", "25", "--quiet", "--no-store", "--posterior", cs2, "--params",
-                CALIB_SPEC, "--continue", "--out", cfour, NULL);
+    expect_tool(0, "ctwo", CMP_POST(pa, pb, "2", cs2), "--continue", "--out", ctwo, NULL);
+    expect_tool(0, "cfour", CMP_POST(pa, pb, "4", cs2), "--continue", "--out", cfour, NULL);
     char f2[4096], f4[4096];
     snprintf(f2, sizeof f2, "%s/compare.csv", ctwo);
     snprintf(f4, sizeof f4, "%s/compare.csv", cfour);
