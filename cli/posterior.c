@@ -76,13 +76,10 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
         cli_error("out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    double cum = w[0] / total;
-    for (int i = 0, j = 0, last = -1; i < n; i++) { /* systematic resampling, offset 1/2 */
-        double u = (i + 0.5) / n;
-        while (u > cum && j < n - 1)
-            cum += w[++j] / total;
+    bk_resample_systematic(w, n, (uint64_t)n, particle);
+    for (int i = 0, last = -1; i < n; i++) {
+        int j = particle[i];
         const double *t = &th[(size_t)j * (size_t)k];
-        particle[i] = j;
         rp[i] = report_prob;
         for (int q = 0; q < k; q++)
             if (strcmp(spec->params[q].path, "observation.report_prob") == 0)

@@ -417,6 +417,11 @@ const double *bk_abc_distances(const bk_abc_result *r);
 /* The seed the problem's simulator was given for each particle's accepted simulation, [N]. */
 const uint64_t *bk_abc_seeds(const bk_abc_result *r);
 
+/* Systematic resampling with the fixed offset 1/2, deterministic: index[r] (r < m) is the
+ * particle whose cumulative weight, normalised, first reaches (r + 1/2) / m. w[0..n) are
+ * non-negative with a positive sum. Every posterior draw of the tools is made with it. */
+void bk_resample_systematic(const double *w, int n, uint64_t m, int *index);
+
 /* Weighted posterior summary of parameter j. */
 typedef struct bk_abc_summary {
     double mean, sd, q05, q50, q95;

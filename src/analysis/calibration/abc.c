@@ -775,6 +775,22 @@ const bk_abc_problem *bk_calibration_problem(const bk_calibration *cal)
     return &cal->prob;
 }
 
+/* Contract in blockade/calibrate.h. */
+void bk_resample_systematic(const double *w, int n, uint64_t m, int *index)
+{
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += w[i];
+    double cum = w[0] / total;
+    int j = 0;
+    for (uint64_t r = 0; r < m; r++) {
+        double u = ((double)r + 0.5) / (double)m;
+        while (u > cum && j < n - 1)
+            cum += w[++j] / total;
+        index[r] = j;
+    }
+}
+
 /* ---- the forecast that continues the accepted runs ------------------------------------------- */
 
 typedef struct continue_ctx {
@@ -825,28 +841,20 @@ bk_status bk_calibration_forecast(const bk_calibration *cal, const bk_abc_result
     int s = bk_obs_count(obs), N = res->n;
     continue_ctx c = {cal, res, obs, s, bki_malloc((size_t)N * (size_t)s * sizeof(double))};
     double *values = bki_malloc(n * (uint64_t)s * sizeof *values);
-    if (!c.values || !values) {
-        bki_free_all(c.values, values);
+    int *index = bki_malloc(n * sizeof *index);
+    if (!c.values || !values || !index) {
+        bki_free_all(c.values, values, index);
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     }
     bk_status st = bki_par_for((uint64_t)N, threads > 0 ? threads : bki_cal_cpus(),
                                continue_particle, &c, cancel, err);
-    if (st == BK_OK) {
-        /* systematic resampling by weight, with the fixed offset 1/2: replication r is the
-         * particle whose cumulative weight first exceeds (r + 1/2) / n */
-        double total = 0, cum = 0;
-        for (int i = 0; i < N; i++)
-            total += res->w[i];
-        int i = 0;
-        for (uint64_t r = 0; r < n; r++) {
-            double u = ((double)r + 0.5) / (double)n * total;
-            while (i < N - 1 && cum + res->w[i] <= u)
-                cum += res->w[i++];
-            memcpy(values + r * (uint64_t)s, c.values + (uint64_t)i * (uint64_t)s,
+    if (st == BK_OK) { /* replication r is the particle resampled into place r */
+        bk_resample_systematic(res->w, N, n, index);
+        for (uint64_t r = 0; r < n; r++)
+            memcpy(values + r * (uint64_t)s, c.values + (uint64_t)index[r] * (uint64_t)s,
                    (size_t)s * sizeof *values);
-        }
         st = bki_validation_from_values(obs, values, n, out, err);
     }
-    bki_free_all(c.values, values);
+    bki_free_all(c.values, values, index);
     return st;
 }
