@@ -419,7 +419,8 @@ const uint64_t *bk_abc_seeds(const bk_abc_result *r);
 
 /* Systematic resampling with the fixed offset 1/2, deterministic: index[r] (r < m) is the
  * particle whose cumulative weight, normalised, first reaches (r + 1/2) / m. w[0..n) are
- * non-negative with a positive sum. Every posterior draw of the tools is made with it. */
+ * non-negative with a positive sum. The commands' posterior draws are made with it (and
+ * scripts/forecast-months.py repeats it in Python). */
 void bk_resample_systematic(const double *w, int n, uint64_t m, int *index);
 
 /* Weighted posterior summary of parameter j. */
