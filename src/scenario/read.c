@@ -73,7 +73,9 @@ bk_status sr_map_get(const map *m, const char *key, enum need need, struct fy_no
                          struct fy_node **knode)
 {
     struct fy_node *k = NULL;
-    *value = sr_find_key(m->node, key, &k);
+    struct fy_node *v = sr_find_key(m->node, key, &k);
+    if (value)
+        *value = v;
     if (knode)
         *knode = k;
     if (k == NULL && need == REQUIRED) {

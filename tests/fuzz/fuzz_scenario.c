@@ -8,7 +8,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* the first byte picks the syntax the name announces */
+    /* the first byte picks the syntax the name announces: odd for JSON ('#', '{'), even for
+     * YAML; the seed corpus's yaml-* files open with a newline so that they are read as YAML */
     const char *name = size > 0 && (data[0] & 1) ? "fuzz.json" : "fuzz.yaml";
     bk_scenario *sc = NULL;
     bk_error err;
