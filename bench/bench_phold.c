@@ -29,8 +29,6 @@
 
 #include "bench_clock.h"
 
-#include <gsl/gsl_randist.h>
-
 #include "engine/queue.h"
 #include "engine/rng.h"
 
@@ -82,7 +80,7 @@ static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk
         bk_rng *r = &rngs[ev.a];
         uint32_t dest = ev.a;
         if (bki_rng_uniform(r) < REMOTE_SHARE) /* any process, the sender included */
-            dest = (uint32_t)gsl_rng_uniform_int(bki_rng_gsl(r), s->processes);
+            dest = bki_rng_below(r, s->processes);
         if (bki_queue_push(q, ev.time + increment(s, r), 0, 0, dest, 0) != BK_OK)
             die("push failed");
     }

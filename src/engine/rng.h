@@ -79,6 +79,22 @@ static inline double bki_rng_uniform(bk_rng *r)
     return (double)(bki_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* Uniform integer in 0 .. n - 1 (1 <= n <= 2^32) by D. Lemire's multiply-and-shift ("Fast random
+ * integer generation in an interval", ACM TOMACS 29(1), 2019): the top 32 bits x of one draw
+ * give x n / 2^32; the draws whose low product falls below 2^32 mod n are rejected, so every value
+ * has exactly the same chance. A division only in the rare case, no GSL indirect call. Not the
+ * values of gsl_rng_uniform_int on the same stream. */
+static inline uint32_t bki_rng_below(bk_rng *r, uint32_t n)
+{
+    uint64_t m = (bki_rng_next(r) >> 32) * (uint64_t)n;
+    if (__builtin_expect((uint32_t)m < n, 0)) {
+        uint32_t reject = (uint32_t)(-n) % n; /* 2^32 mod n */
+        while ((uint32_t)m < reject)
+            m = (bki_rng_next(r) >> 32) * (uint64_t)n;
+    }
+    return (uint32_t)(m >> 32);
+}
+
 /* The ziggurat's layers (Marsaglia and Tsang 2000, 128 layers of equal area v = 9.91256303526217e-3
  * under the normal density f(x) = exp(-x^2 / 2), base layer with the tail beyond r =
  * 3.442619855899): bki_zig_x[0] = v / f(r), bki_zig_x[1] = r, bki_zig_x[k] = sqrt(-2 log(v /

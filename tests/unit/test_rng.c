@@ -375,6 +375,54 @@ static void test_exponential_distribution(void **state)
     free(x);
 }
 
+/* The bounded integer: every value in range, each with the same chance (a chi-square over the
+ * values), including an n where a third of the draws are rejected, and n = 1. */
+static void test_below_uniform(void **state)
+{
+    (void)state;
+    bk_rng r;
+    bki_rng_init(&r, 17, 0, BK_RNG_TEST, 5);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(bki_rng_below(&r, 1), 0);
+    const uint32_t sizes[] = {7, 1024, 3000000000u};
+    enum { N = 300000, BINS = 12 };
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        uint32_t n = sizes[s];
+        uint32_t bins = n < BINS ? n : BINS; /* n >= BINS: 12 equal-width ranges of values */
+        double count[BINS] = {0}, expect[BINS] = {0};
+        for (uint32_t b = 0; b < bins; b++) {
+            uint64_t lo = (uint64_t)n * b / bins, hi = (uint64_t)n * (b + 1) / bins;
+            expect[b] = (double)N * (double)(hi - lo) / n;
+        }
+        for (int i = 0; i < N; i++) {
+            uint32_t v = bki_rng_below(&r, n);
+            assert_true(v < n);
+            uint32_t b = (uint32_t)((uint64_t)v * bins / n);
+            while ((uint64_t)n * (b + 1) / bins <= v) /* the bin whose range holds v */
+                b++;
+            count[b]++;
+        }
+        double chi2 = 0;
+        for (uint32_t b = 0; b < bins; b++)
+            chi2 += (count[b] - expect[b]) * (count[b] - expect[b]) / expect[b];
+        /* chi-square with at most 11 degrees of freedom: 31.3 is its 0.999 quantile */
+        assert_true(chi2 < 31.3);
+    }
+    /* Without the rejection, x n / 2^32 gives each value as many of the 2^32 draws x as map to
+     * it: one or two at n = 3e9, two for 43 % of the values, and those would come up 60 % of the
+     * time instead of 43 % */
+    const uint64_t n = 3000000000u, two32 = (uint64_t)1 << 32;
+    bki_rng_init(&r, 17, 0, BK_RNG_TEST, 6);
+    double doubled = 0;
+    for (int i = 0; i < N; i++) {
+        uint64_t v = bki_rng_below(&r, (uint32_t)n);
+        uint64_t first = (v * two32 + n - 1) / n, next = ((v + 1) * two32 + n - 1) / n;
+        doubled += next - first == 2;
+    }
+    double share = doubled / N, exact = (double)(two32 - n) / (double)n; /* se 0.0009 */
+    assert_true(fabs(share - exact) < 0.005);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_exponential_distribution),
         cmocka_unit_test(test_exponential_ziggurat_tables),
         cmocka_unit_test(test_exponential_tails),
+        cmocka_unit_test(test_below_uniform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
