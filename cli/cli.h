@@ -385,9 +385,9 @@ int cli_posterior_draws(const char *what, const bk_calib_spec *spec, const bk_sc
                         const bk_policy *keep, double report_prob, const double *w,
                         const double *th, const uint64_t *seeds, int n, bk_scenario ***scs_out,
                         double **rp_out, int *n_out, uint64_t **seeds_out);
-/* The same for the posterior.csv at `path` written by `blockade calibrate` with `spec`; the
- * seeds are its seed column (*seeds_out NULL for a file without it). Errors name the file and
- * line. */
+/* The same for the posterior.csv at `path` written by `blockade calibrate` with `spec`. With
+ * seeds_out (may be NULL), the seeds are its seed column, and a file without one (written by an
+ * earlier version) is refused. Errors name the file and line. */
 int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_scenario *base,
                        const bk_policy *keep, double report_prob, bk_scenario ***scs_out,
                        double **rp_out, int *n_out, uint64_t **seeds_out);

@@ -66,11 +66,6 @@ static int policy_draws(const cli_invocation *inv, bk_scenario *const *sc, bk_po
     bk_calib_spec_free(spec);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (seeds && !*seeds) {
-        cli_error("%s: no seed column (written by an earlier blockade calibrate): calibrate "
-                  "again to continue its runs", inv->opt[OPT_POSTERIOR].str);
-        return CLI_EXIT_SCENARIO;
-    }
     size_t d = (size_t)n_per[0];
     *all = malloc((size_t)n * d * sizeof **all);
     if (!*all) {

@@ -270,16 +270,10 @@ static int load_draws(ens_run *x, const bk_scenario *sc)
     if (st != BK_OK)
         return cli_report(st, &err);
     double *rp = NULL; /* report probabilities: the observation model's, not an ensemble's */
-    bool cont = opt[OPT_CONTINUE].set;
     int rc = cli_posterior_load(opt[OPT_POSTERIOR].str, spec, sc, NULL, 1.0, &x->draws, &rp,
-                                &x->n_draws, cont ? &x->seeds : NULL);
+                                &x->n_draws, opt[OPT_CONTINUE].set ? &x->seeds : NULL);
     free(rp);
     bk_calib_spec_free(spec);
-    if (rc == CLI_EXIT_OK && cont && !x->seeds) {
-        cli_error("%s: no seed column (written by an earlier blockade calibrate): calibrate "
-                  "again to continue its runs", opt[OPT_POSTERIOR].str);
-        return CLI_EXIT_SCENARIO;
-    }
     return rc;
 }
 

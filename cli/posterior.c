@@ -172,6 +172,12 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
                 rc = CLI_EXIT_SCENARIO;
                 goto out;
             }
+            if (seeds_out && col == k + 3) { /* asked for the seeds, and the file has none */
+                cli_error("%s: no seed column (written by an earlier blockade calibrate): "
+                          "calibrate again to continue its runs", path);
+                rc = CLI_EXIT_SCENARIO;
+                goto out;
+            }
             n_cols = col;
             continue;
         }
@@ -212,7 +218,7 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
             }
             if (col == 1)
                 w[n] = v;
-            else if (col >= 3)
+            else if (col >= 3 && !seed)
                 th[(size_t)n * (size_t)k + (size_t)(col - 3)] = v;
         }
         if (tok) {

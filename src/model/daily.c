@@ -195,17 +195,30 @@ static size_t col_put(char *dst, size_t size, size_t at, const char *s)
     return at;
 }
 
-/* Column i: name a + b + c, unit u, meaning d + e + f (b, c, e, f may be ""). */
-static void col_set(bk_column *col, const char *a, const char *b, const char *c, const char *u,
-                    const char *d, const char *e, const char *f)
+/* A column of the whole run: its name, unit and meaning as given. */
+static void col_plain(bk_column *col, const char *name, const char *unit, const char *meaning)
 {
-    size_t at = col_put(col->name, sizeof col->name, 0, a);
-    at = col_put(col->name, sizeof col->name, at, b);
-    col_put(col->name, sizeof col->name, at, c);
-    col_put(col->unit, sizeof col->unit, 0, u);
-    at = col_put(col->meaning, sizeof col->meaning, 0, d);
-    at = col_put(col->meaning, sizeof col->meaning, at, e);
-    col_put(col->meaning, sizeof col->meaning, at, f);
+    col_put(col->name, sizeof col->name, 0, name);
+    col_put(col->unit, sizeof col->unit, 0, unit);
+    col_put(col->meaning, sizeof col->meaning, 0, meaning);
+}
+
+/* A column of one entity (corridor, product, sector) with id `id`: named prefix_TOKEN + suffix
+ * (TOKEN the id as a column token), its meaning followed by " (id)". */
+static void col_entity(bk_column *col, const char *prefix, const char *id, const char *suffix,
+                       const char *unit, const char *meaning)
+{
+    char tok[BK_ID_MAX];
+    bki_id_token(id, tok);
+    size_t at = col_put(col->name, sizeof col->name, 0, prefix);
+    at = col_put(col->name, sizeof col->name, at, "_");
+    at = col_put(col->name, sizeof col->name, at, tok);
+    col_put(col->name, sizeof col->name, at, suffix);
+    col_put(col->unit, sizeof col->unit, 0, unit);
+    at = col_put(col->meaning, sizeof col->meaning, 0, meaning);
+    at = col_put(col->meaning, sizeof col->meaning, at, " (");
+    at = col_put(col->meaning, sizeof col->meaning, at, id);
+    col_put(col->meaning, sizeof col->meaning, at, ")");
 }
 
 bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc)
@@ -217,45 +230,25 @@ bk_status bki_columns_init(struct bk_run *run, const struct bk_scenario *sc)
     if (run->cols == NULL || run->daily == NULL)
         return BK_ERR_NOMEM;
     run->n_cols = n;
-    int i = 0;
-    for (int g = 0; g < G_COUNT; g++, i++)
-        col_set(&run->cols[i], global_cols[g].name, "", "", global_cols[g].unit,
-                global_cols[g].meaning, "", "");
+    bk_column *col = run->cols;
+    for (int g = 0; g < G_COUNT; g++)
+        col_plain(col++, global_cols[g].name, global_cols[g].unit, global_cols[g].meaning);
     for (int k = 0; k < K_COUNT; k++)
-        for (int c = 0; c < sc->n_corridors; c++, i++) {
-            char tok[BK_ID_MAX];
-            bki_id_token(sc->corridors[c].id, tok);
-            col_set(&run->cols[i], corr_cols[k].prefix, "_", tok, corr_cols[k].unit,
-                    corr_cols[k].meaning, " (", sc->corridors[c].id);
-            col_put(run->cols[i].meaning, sizeof run->cols[i].meaning,
-                    strlen(run->cols[i].meaning), ")");
-        }
+        for (int c = 0; c < sc->n_corridors; c++)
+            col_entity(col++, corr_cols[k].prefix, sc->corridors[c].id, "", corr_cols[k].unit,
+                       corr_cols[k].meaning);
     for (int k = 0; k < P_COUNT; k++)
-        for (int p = 0; p < sc->n_products; p++, i++) {
-            char tok[BK_ID_MAX];
-            bki_id_token(sc->products[p].id, tok);
-            col_set(&run->cols[i], prod_cols[k].prefix, "_", tok, prod_cols[k].unit,
-                    prod_cols[k].meaning, " (", sc->products[p].id);
-            col_put(run->cols[i].name, sizeof run->cols[i].name, strlen(run->cols[i].name), "_l");
-            col_put(run->cols[i].meaning, sizeof run->cols[i].meaning,
-                    strlen(run->cols[i].meaning), ")");
-        }
-    for (int k = 0; k < Y_COUNT; k++, i++)
-        col_set(&run->cols[i], city_cols[k].name, "", "", city_cols[k].unit, city_cols[k].meaning,
-                "", "");
+        for (int p = 0; p < sc->n_products; p++)
+            col_entity(col++, prod_cols[k].prefix, sc->products[p].id, "_l", prod_cols[k].unit,
+                       prod_cols[k].meaning);
+    for (int k = 0; k < Y_COUNT; k++)
+        col_plain(col++, city_cols[k].name, city_cols[k].unit, city_cols[k].meaning);
     for (int k = 0; k < S_COUNT; k++)
-        for (int s = 0; s < sc->cityside.n_sectors; s++, i++) {
-            char tok[BK_ID_MAX];
-            bki_id_token(sc->cityside.sectors[s].id, tok);
-            col_set(&run->cols[i], sector_cols[k].prefix, "_", tok, sector_cols[k].unit,
-                    sector_cols[k].meaning, " (", sc->cityside.sectors[s].id);
-            col_put(run->cols[i].name, sizeof run->cols[i].name, strlen(run->cols[i].name), "_l");
-            col_put(run->cols[i].meaning, sizeof run->cols[i].meaning,
-                    strlen(run->cols[i].meaning), ")");
-        }
-    for (int k = 0; k < M_COUNT && modes_used(sc); k++, i++)
-        col_set(&run->cols[i], mode_cols[k].name, "", "", mode_cols[k].unit, mode_cols[k].meaning,
-                "", "");
+        for (int s = 0; s < sc->cityside.n_sectors; s++)
+            col_entity(col++, sector_cols[k].prefix, sc->cityside.sectors[s].id, "_l",
+                       sector_cols[k].unit, sector_cols[k].meaning);
+    for (int k = 0; k < M_COUNT && modes_used(sc); k++)
+        col_plain(col++, mode_cols[k].name, mode_cols[k].unit, mode_cols[k].meaning);
     return BK_OK;
 }
 
