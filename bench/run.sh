@@ -43,7 +43,11 @@ run() { # run a command, show its lines and keep them for the ratios; its status
 
 start=$(date +%s)
 build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$1/CMakeCache.txt" 2>/dev/null || true)
-echo "bench=config build_dir=$1 build_type=${build_type:-unknown} cpus=$(nproc)"
+# the processor, so that figures from different machines are told apart (spaces as underscores)
+cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1 |
+    tr -s ' \t' '__')
+echo "bench=config build_dir=$1 build_type=${build_type:-unknown} cpus=$(nproc)" \
+    "cpu_model=${cpu_model:-unknown}"
 
 status=0
 for b in bench_queue bench_phold bench_mm1 bench_sim bench_ensemble bench_import; do
