@@ -19,6 +19,21 @@
 #include "blockade/sim.h"
 #include "engine/status_internal.h"
 
+/* Give replication r of an ensemble or comparison run with `seed` its stream key in rc: (seed, r),
+ * or, when the posterior's draws carry the seeds of their accepted runs (draw_seeds, n_draws > 0),
+ * the run of draw r mod n_draws continued: (draw_seeds[r mod n_draws], 0). */
+static inline void bki_rep_seed(bk_run_config *rc, uint64_t seed, uint64_t r,
+                                const uint64_t *draw_seeds, uint32_t n_draws)
+{
+    if (n_draws > 0 && draw_seeds) {
+        rc->seed = draw_seeds[r % n_draws];
+        rc->replication = 0;
+    } else {
+        rc->seed = seed;
+        rc->replication = (uint32_t)r;
+    }
+}
+
 typedef struct bk_ens_acc {
     uint64_t n;          /* replications added */
     int n_cols, days, n_tot, n_curves; /* shape; n_cols 0 until the first run is added */

@@ -527,7 +527,6 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
     pthread_mutex_unlock(&x->mu);
     bk_run_config rc;
     bk_run_config_init(&rc, e->sc);
-    rc.seed = e->seed;
     rc.days = e->days;
     rc.check_invariants = e->check;
     rc.cancel = &x->job.stop;
@@ -537,11 +536,7 @@ static bk_status run_block(void *vctx, int worker, uint64_t item, bk_error *err)
         if ((have >> k) & 1u)
             continue;
         uint64_t r = b * e->block + k;
-        rc.replication = (uint32_t)r;
-        if (e->n_draws > 0 && e->draw_seeds) { /* the draw's accepted run, continued */
-            rc.seed = e->draw_seeds[r % e->n_draws];
-            rc.replication = 0;
-        }
+        bki_rep_seed(&rc, e->seed, r, e->draw_seeds, e->n_draws);
         bk_run *run = NULL;
         bk_error rerr = {0};
         const bk_scenario *sc = e->n_draws > 0 ? e->draws[r % e->n_draws] : e->sc;

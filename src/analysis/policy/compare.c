@@ -169,12 +169,7 @@ static bk_status compare_block(void *ctx, int worker, uint64_t b, bk_error *err)
                                     : c->cfg->draws[(size_t)k * c->n_draws + r % c->n_draws];
             bk_run_config rc;
             bk_run_config_init(&rc, sc);
-            rc.seed = c->seed;
-            rc.replication = (uint32_t)r;
-            if (c->n_draws > 0 && c->cfg->draw_seeds) { /* the draw's accepted run, continued */
-                rc.seed = c->cfg->draw_seeds[r % c->n_draws];
-                rc.replication = 0;
-            }
+            bki_rep_seed(&rc, c->seed, r, c->cfg->draw_seeds, c->n_draws);
             rc.days = c->cfg->days;
             rc.check_invariants = c->cfg->check_invariants;
             rc.cancel = c->cfg->cancel;
