@@ -4,11 +4,7 @@
  * and `ensemble --posterior` (docs/calibration.md, docs/ensemble.md). */
 #include "cli.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,102 +134,20 @@ int cli_posterior_load(const char *path, const bk_calib_spec *spec, const bk_sce
                        const bk_policy *keep, double report_prob, bk_scenario ***scs_out,
                        double **rp_out, int *n_out, uint64_t **seeds_out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        cli_error("%s: cannot read", path);
-        return CLI_EXIT_IO;
+    bk_posterior_table t;
+    bk_error err = {0};
+    bk_status st = bk_abc_read_posterior_csv(path, spec, &t, &err);
+    if (st != BK_OK)
+        return cli_report(st, &err);
+    int rc;
+    if (seeds_out && t.seed == NULL) { /* asked for the seeds, and the file has none */
+        cli_error("%s: no seed column (written by an earlier blockade calibrate): "
+                  "calibrate again to continue its runs", path);
+        rc = CLI_EXIT_SCENARIO;
+    } else {
+        rc = cli_posterior_draws(path, spec, base, keep, report_prob, t.w, t.theta, t.seed, t.n,
+                                 scs_out, rp_out, n_out, seeds_out);
     }
-    int k = spec->n_params, n = 0, cap = 0, line = 0, rc = CLI_EXIT_OK, n_cols = k + 3;
-    double *w = NULL, *th = NULL;
-    uint64_t *sd = NULL; /* the seed column, when the file has it */
-    char buf[16384];
-    while (fgets(buf, sizeof buf, f)) {
-        line++;
-        buf[strcspn(buf, "\r\n")] = 0;
-        char *save = NULL, *tok = strtok_r(buf, ",", &save);
-        if (line == 1) { /* header: particle, weight, distance, then the spec's paths in order,
-                            then (optionally: files of earlier versions lack it) the seed */
-            int col = 0;
-            for (; tok; tok = strtok_r(NULL, ",", &save), col++) {
-                const char *want = col == 0 ? "particle" : col == 1 ? "weight" : col == 2
-                                   ? "distance" : col - 3 < k ? spec->params[col - 3].path
-                                   : col - 3 == k ? "seed" : NULL;
-                if (!want || strcmp(tok, want) != 0) {
-                    cli_error("%s:1: column %d is '%s', expected '%s' (a posterior.csv written "
-                              "with the same --params)", path, col + 1, tok,
-                              want ? want : "(no more columns)");
-                    rc = CLI_EXIT_SCENARIO;
-                    goto out;
-                }
-            }
-            if (col != k + 3 && col != k + 4) {
-                cli_error("%s:1: %d columns, expected %d (or %d with the seed)", path, col, k + 3,
-                          k + 4);
-                rc = CLI_EXIT_SCENARIO;
-                goto out;
-            }
-            if (seeds_out && col == k + 3) { /* asked for the seeds, and the file has none */
-                cli_error("%s: no seed column (written by an earlier blockade calibrate): "
-                          "calibrate again to continue its runs", path);
-                rc = CLI_EXIT_SCENARIO;
-                goto out;
-            }
-            n_cols = col;
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            double *w2 = realloc(w, (size_t)cap * sizeof *w2);
-            if (w2)
-                w = w2;
-            double *t2 = w2 ? realloc(th, (size_t)cap * (size_t)k * sizeof *t2) : NULL;
-            if (t2)
-                th = t2;
-            uint64_t *s2 = t2 ? realloc(sd, (size_t)cap * sizeof *s2) : NULL;
-            if (s2)
-                sd = s2;
-            if (!w2 || !t2 || !s2) {
-                cli_error("out of memory");
-                rc = CLI_EXIT_INTERNAL;
-                goto out;
-            }
-        }
-        for (int col = 0; col < n_cols; col++, tok = strtok_r(NULL, ",", &save)) {
-            char *end = NULL;
-            bool seed = col == k + 3; /* the particle's seed, a whole number */
-            double v = NAN;
-            if (tok && seed) {
-                errno = 0;
-                sd[n] = strtoull(tok, &end, 10);
-                v = errno == 0 && isdigit((unsigned char)*tok) ? 0.0 : (double)NAN;
-            } else if (tok) {
-                v = strtod(tok, &end);
-            }
-            if (!tok || end == tok || *end || !isfinite(v) || (col == 1 && v < 0)) {
-                cli_error("%s:%d: column %d: expected a %s", path, line, col + 1,
-                          seed ? "seed (a whole number)"
-                               : col == 1 ? "non-negative number" : "number");
-                rc = CLI_EXIT_SCENARIO;
-                goto out;
-            }
-            if (col == 1)
-                w[n] = v;
-            else if (col >= 3 && !seed)
-                th[(size_t)n * (size_t)k + (size_t)(col - 3)] = v;
-        }
-        if (tok) {
-            cli_error("%s:%d: more than %d columns", path, line, n_cols);
-            rc = CLI_EXIT_SCENARIO;
-            goto out;
-        }
-        n++;
-    }
-    rc = cli_posterior_draws(path, spec, base, keep, report_prob, w, th,
-                             n_cols == k + 4 ? sd : NULL, n, scs_out, rp_out, n_out, seeds_out);
-out:
-    free(w);
-    free(th);
-    free(sd);
-    fclose(f);
+    bk_posterior_table_free(&t);
     return rc;
 }

@@ -456,6 +456,24 @@ bk_status bk_abc_write_posterior_csv(const bk_abc_result *r, const bk_abc_proble
 bk_status bk_abc_write_diagnostics_json(const bk_abc_result *r, const bk_abc_problem *prob,
                                         const bk_abc_config *cfg, FILE *out);
 
+/* A posterior.csv read back: n particles of k parameters (the spec's, in its order). */
+typedef struct bk_posterior_table {
+    int n, k;
+    double *w;      /* [n], each finite and >= 0 */
+    double *theta;  /* [n * k], particle i's values at theta[i * k ...] */
+    uint64_t *seed; /* [n], or NULL when the file has no seed column (earlier versions) */
+} bk_posterior_table;
+
+/* Read a posterior.csv that bk_abc_write_posterior_csv wrote for the parameters of `spec`: the
+ * header must be particle, weight, distance, the spec's paths in its order, and optionally seed;
+ * every row as many fields, numbers where numbers are expected, a whole number as the seed. Read
+ * with the library's CSV reader (UTF-8, LF or CRLF, quoted fields). On success *out owns the
+ * arrays (bk_posterior_table_free); on failure it is empty and err says file:line: BK_ERR_IO,
+ * BK_ERR_SYNTAX, BK_ERR_SCHEMA (a header of other parameters), BK_ERR_VALUE, BK_ERR_NOMEM. */
+bk_status bk_abc_read_posterior_csv(const char *path, const bk_calib_spec *spec,
+                                    bk_posterior_table *out, bk_error *err);
+void bk_posterior_table_free(bk_posterior_table *t);
+
 /* ---- calibration of a scenario -------------------------------------------------------------- */
 
 typedef struct bk_calibration bk_calibration;

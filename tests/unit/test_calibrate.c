@@ -245,6 +245,44 @@ static void test_scenario_threads(void **state)
     assert_int_equal(lines, 13);
     assert_non_null(strstr(text, "particle,weight,distance,fleet.fear_per_attack,"
                                  "observation.report_prob"));
+    /* read back: the same particles to the nine digits written, the seeds exactly; and the
+     * same from a spreadsheet's copy (CRLF, every field quoted) */
+    char *dir = bk_test_make_temp_dir("bk-posterior");
+    size_t qlen = 0;
+    char *quoted = malloc(3 * cap.len + 1);
+    assert_non_null(quoted);
+    for (size_t i = 0; i < cap.len; i++) {
+        bool start = i == 0 || text[i - 1] == ',' || text[i - 1] == '\n';
+        if (start && text[i] != '\n')
+            quoted[qlen++] = '"';
+        if (text[i] == ',' || text[i] == '\n')
+            quoted[qlen++] = '"';
+        if (text[i] == '\n')
+            quoted[qlen++] = '\r';
+        quoted[qlen++] = text[i];
+    }
+    char *files[2] = {bk_test_write_temp(dir, "posterior.csv", text, cap.len),
+                      bk_test_write_temp(dir, "quoted.csv", quoted, qlen)};
+    for (int f = 0; f < 2; f++) {
+        bk_posterior_table t;
+        bk_error perr;
+        assert_int_equal(bk_abc_read_posterior_csv(files[f], w.spec, &t, &perr), BK_OK);
+        assert_int_equal(t.n, 12);
+        assert_int_equal(t.k, 2);
+        assert_non_null(t.seed);
+        for (int i = 0; i < 12; i++) {
+            assert_true(fabs(t.w[i] - bk_abc_weights(r[0])[i]) <= 1e-8 * bk_abc_weights(r[0])[i]);
+            for (int j = 0; j < 2; j++) {
+                double want = bk_abc_theta(r[0])[2 * i + j];
+                assert_true(fabs(t.theta[2 * i + j] - want) <= 1e-8 * fabs(want));
+            }
+            assert_true(t.seed[i] == bk_abc_seeds(r[0])[i]);
+        }
+        bk_posterior_table_free(&t);
+        free(files[f]);
+    }
+    free(quoted);
+    bk_test_remove_dir(dir);
     free(text);
     bk_abc_result_free(r[0]);
     bk_abc_result_free(r[1]);
@@ -255,6 +293,67 @@ static void test_scenario_threads(void **state)
     assert_int_not_equal(bk_calibration_new(w.sc, w.spec, w.obs, &cal, &err), BK_OK);
     assert_null(cal);
     world_close(&w);
+}
+
+/* A posterior.csv that is not one for the spec's parameters is refused at its line, with the
+ * column; a file of an earlier version (no seed column) reads without seeds. */
+static void test_posterior_csv_errors(void **state)
+{
+    (void)state;
+    bk_calib_spec *spec = NULL;
+    bk_error err;
+    char *pp = bk_test_source_path("tests/data/calib-spec.yaml");
+    assert_int_equal(bk_calib_spec_load_file(pp, &spec, &err), BK_OK);
+    free(pp);
+    char *dir = bk_test_make_temp_dir("bk-posterior-errors");
+#define HEAD "particle,weight,distance,fleet.fear_per_attack,observation.report_prob"
+    static const struct {
+        const char *text;
+        bk_status status;
+        const char *message; /* a part of err.message */
+    } cases[] = {
+        {HEAD ",seed\n0,1,0.5,0.1,0.9,7\n", BK_OK, NULL},
+        {HEAD "\n0,1,0.5,0.1,0.9\n\n1,2,0.5,0.2,0.8\n", BK_OK, NULL},
+        {"", BK_ERR_SCHEMA, "p.csv:1: empty file"},
+        {"particle,weight,distance,fleet.escorts,observation.report_prob\n", BK_ERR_SCHEMA,
+         "p.csv:1: column 4 is 'fleet.escorts', expected 'fleet.fear_per_attack'"},
+        {HEAD ",seed,extra\n", BK_ERR_SCHEMA, "p.csv:1: column 7 is 'extra'"},
+        {"particle,weight,distance\n", BK_ERR_SCHEMA, "p.csv:1: 3 columns, expected 5"},
+        {HEAD "\n0,1,0.5,0.1,0.9\n1,-1,0.5,0.1,0.9\n", BK_ERR_VALUE,
+         "p.csv:3: column 2: expected a non-negative number"},
+        {HEAD "\n0,1,0.5,0.1,nan\n", BK_ERR_VALUE, "p.csv:2: column 5: expected a number"},
+        {HEAD "\n0,1,0.5,\"0.1,0.2\",0.9\n", BK_ERR_VALUE, "p.csv:2: column 4: expected a"},
+        {HEAD "\n0,1,0.5,0.1\n", BK_ERR_VALUE, "p.csv:2: 4 columns where the header has 5"},
+        {HEAD ",seed\n0,1,0.5,0.1,0.9,-3\n", BK_ERR_VALUE,
+         "p.csv:2: column 6: expected a seed (a whole number)"},
+        {HEAD ",seed\n0,1,0.5,0.1,0.9,18446744073709551616\n", BK_ERR_VALUE,
+         "p.csv:2: column 6: expected a seed"},
+        {HEAD "\n0,1,0.5,0.1,\"0.9\n", BK_ERR_SYNTAX, "p.csv:2"},
+    };
+#undef HEAD
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char *path = bk_test_write_temp(dir, "p.csv", cases[c].text, strlen(cases[c].text));
+        bk_posterior_table t;
+        memset(&err, 0, sizeof err);
+        bk_status st = bk_abc_read_posterior_csv(path, spec, &t, &err);
+        if (st != cases[c].status)
+            fail_msg("case %zu: status %d, expected %d (%s)", c, (int)st, (int)cases[c].status,
+                     err.message);
+        if (cases[c].message && !strstr(err.message, cases[c].message))
+            fail_msg("case %zu: '%s' lacks '%s'", c, err.message, cases[c].message);
+        if (st == BK_OK) {
+            assert_int_equal(t.n, c == 0 ? 1 : 2);
+            assert_true(c == 0 ? t.seed && t.seed[0] == 7 : t.seed == NULL);
+            assert_true(t.theta[(size_t)(t.n - 1) * 2 + 1] == (c == 0 ? 0.9 : 0.8));
+        } else {
+            assert_null(t.w);
+            assert_null(t.seed);
+        }
+        bk_posterior_table_free(&t);
+        free(path);
+    }
+    bk_test_remove_dir(dir);
+    bk_calib_spec_free(spec);
 }
 
 /* What a run's end-of-day hook sees: the bounds of the statistics after each day. */
@@ -541,5 +640,5 @@ static void test_cli(void **state)
 }
 
 BK_TEST_MAIN(test_toy_posterior, test_toy_threads, test_spec_errors, test_scenario_threads,
-             test_early_bounds, test_early_same_result, test_forecast_continues, test_estimators,
+             test_posterior_csv_errors, test_early_bounds, test_early_same_result, test_forecast_continues, test_estimators,
              test_cli)
