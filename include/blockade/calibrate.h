@@ -472,6 +472,10 @@ typedef struct bk_posterior_table {
  * BK_ERR_SYNTAX, BK_ERR_SCHEMA (a header of other parameters), BK_ERR_VALUE, BK_ERR_NOMEM. */
 bk_status bk_abc_read_posterior_csv(const char *path, const bk_calib_spec *spec,
                                     bk_posterior_table *out, bk_error *err);
+/* The same over the bytes text[0 .. len), named `name` in messages. */
+bk_status bk_abc_read_posterior_string(const char *text, size_t len, const char *name,
+                                       const bk_calib_spec *spec, bk_posterior_table *out,
+                                       bk_error *err);
 void bk_posterior_table_free(bk_posterior_table *t);
 
 /* ---- calibration of a scenario -------------------------------------------------------------- */

@@ -133,22 +133,38 @@ void bk_posterior_table_free(bk_posterior_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The file at path, or (path NULL) the bytes text[0 .. len) named `name`. */
+static bk_status read_posterior(const char *path, const char *text, size_t len, const char *name,
+                                const bk_calib_spec *spec, bk_posterior_table *out,
+                                bk_error *err)
+{
+    if (out == NULL || name == NULL || spec == NULL || (path == NULL && text == NULL && len))
+        return bki_fail(err, BK_ERR_USAGE, "bk_abc_read_posterior: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->k = spec->n_params;
+    reader rd = {.path = name, .spec = spec, .t = out};
+    bk_status st = path ? bki_csv_read_file(path, 0, read_record, &rd, NULL, err)
+                        : bki_csv_read_bytes(text ? text : "", len, name, 0, read_record, &rd,
+                                             NULL, err);
+    if (st == BK_OK && rd.n_cols == 0)
+        st = bki_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected the header particle, "
+                      "weight, distance, then the parameters", name);
+    if (st != BK_OK)
+        bk_posterior_table_free(out);
+    return st;
+}
+
 /* Contract in blockade/calibrate.h. */
 bk_status bk_abc_read_posterior_csv(const char *path, const bk_calib_spec *spec,
                                     bk_posterior_table *out, bk_error *err)
 {
-    if (out == NULL || path == NULL || spec == NULL)
-        return bki_fail(err, BK_ERR_USAGE, "bk_abc_read_posterior_csv: NULL argument");
-    memset(out, 0, sizeof *out);
-    out->k = spec->n_params;
-    reader rd = {.path = path, .spec = spec, .t = out};
-    bk_csv_info info;
-    memset(&info, 0, sizeof info);
-    bk_status st = bki_csv_read_file(path, 0, read_record, &rd, &info, err);
-    if (st == BK_OK && rd.n_cols == 0)
-        st = bki_fail(err, BK_ERR_SCHEMA, "%s:1: empty file: expected the header particle, "
-                      "weight, distance, then the parameters", path);
-    if (st != BK_OK)
-        bk_posterior_table_free(out);
-    return st;
+    return read_posterior(path, NULL, 0, path, spec, out, err);
+}
+
+/* Contract in blockade/calibrate.h. */
+bk_status bk_abc_read_posterior_string(const char *text, size_t len, const char *name,
+                                       const bk_calib_spec *spec, bk_posterior_table *out,
+                                       bk_error *err)
+{
+    return read_posterior(NULL, text, len, name, spec, out, err);
 }
