@@ -5,8 +5,9 @@
  * destination: with probability 0.25 (remote) a process drawn uniformly from all processes, the
  * sender included, else the sender itself; it schedules one new event there. Events at or after
  * the end time are not processed. Start events are placed at lookahead + Exp(mean - lookahead) by
- * their own process. When mean equals the lookahead the increment is exactly the lookahead and no
- * delay is drawn.
+ * their own process. When mean equals the lookahead the delay is still drawn, as ROSS draws it
+ * (an exponential of mean 0, so the increment is exactly the lookahead): every event makes ROSS's
+ * draws.
  *
  * The three standard settings (report each figure with these parameters):
  *   8x1:            8 processes x 1 start event, lookahead 1.0, mean 1.0 (increments exactly
@@ -57,10 +58,12 @@ static void die(const char *what)
     exit(1);
 }
 
+/* lookahead + Exp(mean - lookahead), drawn even when mean = lookahead as ROSS's model draws it
+ * (its tw_rand_exponential of mean 0): the delay is then 0 and the increment exactly the
+ * lookahead, but each event makes the same draws as ROSS's. */
 static inline double increment(const setting *s, bk_rng *r)
 {
-    double excess = s->mean - s->lookahead;
-    return excess > 0 ? s->lookahead + bki_rng_exponential(r, excess) : s->lookahead;
+    return s->lookahead + bki_rng_exponential(r, s->mean - s->lookahead);
 }
 
 /* One replication; returns the number of events processed. `rngs` has room for s->processes. */

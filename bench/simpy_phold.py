@@ -14,7 +14,9 @@ Settings (DESIGN.md): 8x1 (8 processes x 1 start event, lookahead 1.0, mean 1.0,
 1024x16_la1 (1,024 x 16, lookahead 1.0, mean 1.0, end 1,000), 1024x16_la0.1 (1,024 x 16,
 lookahead 0.1, mean 1.0, end 1,000). SimPy is slow: --end shortens the run of the chosen
 settings; the rate is per second of wall time, and the parameters actually used are printed.
-With lookahead = mean every increment is exactly 1.0 and the event count is ROSS's,
+Every event draws its delay, as ROSS's model does even when the mean equals the lookahead (an
+exponential of mean 0): the same draws per event as ROSS's. With lookahead = mean every increment
+is then exactly 1.0 and the event count is ROSS's,
 processes x start events x (ceil(end) - 1); the script checks it and fails on a mismatch.
 
 Usage: simpy_phold.py [--setting NAME|all] [--end T]
@@ -49,8 +51,9 @@ class Phold:
         self.events = 0
 
     def increment(self, rng):
-        if self.rate == 0.0:
-            return self.lookahead  # increments exactly the lookahead
+        if self.rate == 0.0:  # Exp(0), as ROSS draws it: the draw is made, the delay is 0
+            rng.random()
+            return self.lookahead
         return self.lookahead + rng.expovariate(self.rate)
 
 
