@@ -27,6 +27,7 @@ fi
 bin=$1/bench
 pairs=${2:-10}
 case $pairs in '' | *[!0-9]* | 0) echo "peers.sh: PAIRS must be a positive whole number" >&2; exit 2 ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
 ross=${ROSS_PHOLD:-}
 cimba=${CIMBA_MM1:-}
 customers=${CIMBA_CUSTOMERS:-1000000}
@@ -115,13 +116,7 @@ while [ $k -lt "$pairs" ]; do
 done
 
 # per pair: ours / theirs; then the median and the range over the pairs
-awk '
-function field(k,   i) {
-    for (i = 1; i <= NF; i++)
-        if (index($i, k "=") == 1)
-            return substr($i, length(k) + 2)
-    return ""
-}
+awk "$(cat "$here/field.awk")"'
 { p = field("pair") }
 $2 == "bench=phold"    { ours["ross " field("setting"), p] = field("value") }
 $2 == "bench=mm1"      { ours["cimba mm1", p] = field("value") }

@@ -73,13 +73,7 @@ if [ -x "$cli" ]; then
     run "$py" "$here/serve_load.py" "$cli" 30 || { echo "run.sh: serve_load failed" >&2; status=1; }
 fi
 
-awk '
-function field(k,   i) {
-    for (i = 1; i <= NF; i++)
-        if (index($i, k "=") == 1)
-            return substr($i, length(k) + 2)
-    return ""
-}
+awk "$(cat "$here/field.awk")"'
 $1 == "bench=phold"       { c["phold_" field("setting")] = field("cpu_value") }
 $1 == "bench=simpy_phold" { s["phold_" field("setting")] = field("cpu_value") }
 $1 == "bench=mm1"         { c["mm1"] = field("cpu_value") }
