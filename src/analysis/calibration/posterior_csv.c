@@ -138,9 +138,11 @@ static bk_status read_posterior(const char *path, const char *text, size_t len, 
                                 const bk_calib_spec *spec, bk_posterior_table *out,
                                 bk_error *err)
 {
-    if (out == NULL || name == NULL || spec == NULL || (path == NULL && text == NULL && len))
-        return bki_fail(err, BK_ERR_USAGE, "bk_abc_read_posterior: NULL argument");
+    if (out == NULL)
+        return bki_fail(err, BK_ERR_USAGE, "bk_abc_read_posterior: out is NULL");
     memset(out, 0, sizeof *out);
+    if (name == NULL || spec == NULL || (path == NULL && text == NULL && len))
+        return bki_fail(err, BK_ERR_USAGE, "bk_abc_read_posterior: NULL argument");
     out->k = spec->n_params;
     reader rd = {.path = name, .spec = spec, .t = out};
     bk_status st = path ? bki_csv_read_file(path, 0, read_record, &rd, NULL, err)
