@@ -26,7 +26,10 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 bin=$1/bench
 pairs=${2:-10}
-case $pairs in '' | *[!0-9]* | 0) echo "peers.sh: PAIRS must be a positive whole number" >&2; exit 2 ;; esac
+case $pairs in '' | *[!0-9]* | 0)
+    echo "peers.sh: PAIRS must be a positive whole number" >&2
+    exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 ross=${ROSS_PHOLD:-}
 cimba=${CIMBA_MM1:-}
@@ -39,9 +42,23 @@ if [ -z "$ross" ] && [ -z "$cimba" ]; then
     echo "peers.sh: set ROSS_PHOLD or CIMBA_MM1 (or both) to the peers' programs" >&2
     exit 2
 fi
-for p in $ross $cimba; do
-    [ -x "$p" ] || { echo "peers.sh: $p: not an executable" >&2; exit 1; }
+for n in "$customers" "$cimba_runs"; do
+    case $n in '' | *[!0-9]* | 0)
+        echo "peers.sh: CIMBA_CUSTOMERS and CIMBA_RUNS must be positive whole numbers" >&2
+        exit 2 ;;
+    esac
 done
+absolute() { # the peers run from a work directory: a relative path is made absolute
+    case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac
+}
+if [ -n "$ross" ]; then
+    ross=$(absolute "$ross")
+    [ -x "$ross" ] || { echo "peers.sh: $ross: not an executable" >&2; exit 1; }
+fi
+if [ -n "$cimba" ]; then
+    cimba=$(absolute "$cimba")
+    [ -x "$cimba" ] || { echo "peers.sh: $cimba: not an executable" >&2; exit 1; }
+fi
 
 out=$(mktemp)
 work=$(mktemp -d)
