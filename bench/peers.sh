@@ -77,8 +77,12 @@ ross_one() { # name ross-args... (the expected net events are checked by the cal
         /Net Events Processed/ { ev = $NF }
         /Event Rate \(events\/sec\)/ { rate = $NF }
         END {
-            if (ev == "" || rate == "") { print "peers.sh: no event rate in ROSS output" > "/dev/stderr"; exit 1 }
-            printf "bench=peer_run peer=ross setting=%s events=%s value=%s unit=events/s\n", name, ev, rate
+            if (ev == "" || rate == "") {
+                print "peers.sh: no event rate in ROSS output" > "/dev/stderr"
+                exit 1
+            }
+            printf "bench=peer_run peer=ross setting=%s events=%s value=%s unit=events/s\n",
+                   name, ev, rate
         }' "$work/ross.out"
 }
 
@@ -100,8 +104,8 @@ cimba_all() {
     grep -q "system time" "$work/cimba.out" ||
         { echo "peers.sh: no 'system time' line in Cimba's output" >&2; exit 1; }
     awk -v t0="$t0" -v t1="$t1" -v n="$customers" -v r="$cimba_runs" 'BEGIN {
-        printf "bench=peer_run peer=cimba name=mm1 customers=%d runs=%d seconds=%.3f value=%.4g unit=customers/s\n",
-               n, r, t1 - t0, n * r / (t1 - t0) }'
+        printf "bench=peer_run peer=cimba name=mm1 customers=%d runs=%d seconds=%.3f " \
+               "value=%.4g unit=customers/s\n", n, r, t1 - t0, n * r / (t1 - t0) }'
 }
 
 ours_all() {
@@ -168,7 +172,8 @@ END {
         }
         med = m % 2 ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2
         split(keys[i], kp, " ")
-        printf "bench=peer_ratio peer=%s name=%s pairs=%d min=%.2f max=%.2f stat=median value=%.2f unit=x\n",
-               kp[1], kp[2] == "mm1" ? "mm1" : "phold_" kp[2], m, r[1], r[m], med
+        printf "bench=peer_ratio peer=%s name=%s pairs=%d min=%.2f max=%.2f stat=median " \
+               "value=%.2f unit=x\n", kp[1], kp[2] == "mm1" ? "mm1" : "phold_" kp[2], m, r[1],
+               r[m], med
     }
 }' "$out"
