@@ -352,6 +352,16 @@ static void test_posterior_csv_errors(void **state)
         bk_posterior_table_free(&t);
         free(path);
     }
+    /* a header with the seed column and no particle: no particle, but the column is known */
+    static const char header_only[] =
+        "particle,weight,distance,fleet.fear_per_attack,observation.report_prob,seed\n";
+    char *path = bk_test_write_temp(dir, "p.csv", header_only, strlen(header_only));
+    bk_posterior_table t;
+    assert_int_equal(bk_abc_read_posterior_csv(path, spec, &t, &err), BK_OK);
+    assert_int_equal(t.n, 0);
+    assert_non_null(t.seed);
+    bk_posterior_table_free(&t);
+    free(path);
     bk_test_remove_dir(dir);
     bk_calib_spec_free(spec);
 }
@@ -640,5 +650,5 @@ static void test_cli(void **state)
 }
 
 BK_TEST_MAIN(test_toy_posterior, test_toy_threads, test_spec_errors, test_scenario_threads,
-             test_posterior_csv_errors, test_early_bounds, test_early_same_result, test_forecast_continues, test_estimators,
-             test_cli)
+             test_posterior_csv_errors, test_early_bounds, test_early_same_result,
+             test_forecast_continues, test_estimators, test_cli)

@@ -23,7 +23,10 @@ typedef struct reader {
     bk_posterior_table *t;
     int cap;
     size_t n_cols; /* k + 3, or k + 4 with the seed; 0 before the header */
+    bool seeded;   /* the file has the seed column */
 } reader;
+
+static bk_status grow(reader *rd, bk_error *err);
 
 /* The header: particle, weight, distance, the spec's paths in order, then (files of earlier
  * versions lack it) the seed. */
@@ -45,12 +48,8 @@ static bk_status read_header(reader *rd, const bk_csv_record *rec, bk_error *err
         return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: %zu columns, expected %d (or %d with the "
                         "seed)", rd->path, rec->line, rec->n, k + 3, k + 4);
     rd->n_cols = rec->n;
-    if (rec->n == (size_t)k + 4) {
-        rd->t->seed = bki_malloc(1); /* marks the column; grown with the rows */
-        if (rd->t->seed == NULL)
-            return bki_fail(err, BK_ERR_NOMEM, "out of memory");
-    }
-    return BK_OK;
+    rd->seeded = rec->n == (size_t)k + 4;
+    return grow(rd, err); /* the arrays exist from the header on, the seeds' if it has them */
 }
 
 /* Room for one more row. */
@@ -70,10 +69,10 @@ static bk_status grow(reader *rd, bk_error *err)
     double *th = w ? bki_realloc(t->theta, (size_t)cap * (k ? k : 1) * sizeof *th) : NULL;
     if (th)
         t->theta = th;
-    uint64_t *sd = th && t->seed ? bki_realloc(t->seed, (size_t)cap * sizeof *sd) : NULL;
+    uint64_t *sd = th && rd->seeded ? bki_realloc(t->seed, (size_t)cap * sizeof *sd) : NULL;
     if (sd)
         t->seed = sd;
-    if (!w || !th || (t->seed && !sd))
+    if (!w || !th || (rd->seeded && !sd))
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     rd->cap = cap;
     return BK_OK;
@@ -100,8 +99,8 @@ static bk_status read_record(void *ud, const bk_csv_record *rec, bk_error *err)
         bool seed = col == k + 3; /* the particle's seed, a whole number */
         bool ok;
         double v = 0;
-        errno = 0;
         if (seed) {
+            errno = 0;
             unsigned long long s = strtoull(f, &end, 10);
             ok = errno == 0 && isdigit((unsigned char)*f) && *end == '\0';
             t->seed[n] = (uint64_t)s;
