@@ -1,6 +1,7 @@
 /* rng.c: Philox4x64-10 streams behind the gsl_rng interface. The counter's first word holds the
  * entity, the second counts blocks of four outputs; the key holds the seed and the replication
- * with the purpose. */
+ * with the purpose. Output n of a stream is word n mod 4 of block n / 4, however many blocks a
+ * refill computes. */
 #include "engine/rng.h"
 
 #include <Random123/philox.h>
@@ -8,19 +9,24 @@
 #include <math.h>
 #include <string.h>
 
+_Static_assert(BKI_RNG_BLOCKS >= 1 && BKI_RNG_BLOCKS <= 8, "the refill unrolls up to 8 blocks");
+
 void bki_rng_refill(struct bk_rng_state *s)
 {
-    philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
     philox4x64_key_t k = {{s->key[0], s->key[1]}};
-    philox4x64_ctr_t x = philox4x64(c, k);
-    memcpy(s->out, x.v, sizeof s->out);
-    s->ctr[1]++; /* 2^64 blocks per stream: never wraps in practice */
+#pragma GCC unroll 8 /* all of them (BKI_RNG_BLOCKS <= 8): the blocks interleave */
+    for (unsigned j = 0; j < BKI_RNG_BLOCKS; j++) {
+        philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1] + j, s->ctr[2], s->ctr[3]}};
+        philox4x64_ctr_t x = philox4x64(c, k);
+        memcpy(s->out + 4 * j, x.v, sizeof x.v);
+    }
+    s->ctr[1] += BKI_RNG_BLOCKS; /* 2^64 blocks per stream: never wraps in practice */
     s->used = 0;
 }
 
 static inline uint64_t next64(struct bk_rng_state *s)
 {
-    if (s->used == 4)
+    if (s->used == BKI_RNG_OUT)
         bki_rng_refill(s);
     return s->out[s->used++];
 }
@@ -32,7 +38,7 @@ static void state_key(struct bk_rng_state *s, uint64_t seed, uint32_t replicatio
     s->key[0] = seed;
     s->key[1] = (uint64_t)replication << 32 | purpose;
     s->ctr[0] = entity;
-    s->used = 4; /* refill on first draw */
+    s->used = BKI_RNG_OUT; /* refill on first draw */
 }
 
 static void gsl_set(void *state, unsigned long seed)

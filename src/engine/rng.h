@@ -37,12 +37,17 @@ enum bk_rng_purpose {
     BK_RNG_TEST = 1000    /* reserved for tests and benchmarks */
 };
 
+/* Philox blocks computed per refill. Two consecutive blocks at once give the same sequence as
+ * one at a time, and the processor overlaps their two chains of multiplications. */
+#define BKI_RNG_BLOCKS 2
+#define BKI_RNG_OUT (4 * BKI_RNG_BLOCKS)
+
 typedef struct bk_rng {
     gsl_rng gsl;        /* gsl.state points at `st` below */
     struct bk_rng_state {
         uint64_t key[2];
-        uint64_t ctr[4];
-        uint64_t out[4];
+        uint64_t ctr[4]; /* ctr[1]: the next block to compute */
+        uint64_t out[BKI_RNG_OUT];
         unsigned used; /* how many of out[] were consumed */
     } st;
 } bk_rng;
@@ -61,14 +66,15 @@ static inline gsl_rng *bki_rng_gsl(bk_rng *r)
     return &r->gsl;
 }
 
-/* Compute the stream's next block of four outputs (internal to the inline draws below). */
+/* Compute the stream's next BKI_RNG_BLOCKS blocks of four outputs (internal to the inline draws
+ * below). */
 void bki_rng_refill(struct bk_rng_state *s);
 
 /* Raw 64-bit output. Inline: the hot draws of a replication go straight to the Philox block,
  * without GSL's indirect call. */
 static inline uint64_t bki_rng_next(bk_rng *r)
 {
-    if (r->st.used == 4)
+    if (r->st.used == BKI_RNG_OUT)
         bki_rng_refill(&r->st);
     return r->st.out[r->st.used++];
 }
