@@ -119,7 +119,6 @@ void bki_queue_release(bk_queue *q)
 {
     bki_free(q->pool);
     bki_free(q->bucket);
-    bki_free(q->tail);
     memset(q, 0, sizeof *q);
     q->free_head = BK_QUEUE_NIL;
     q->inv_width = 1.0;
@@ -129,7 +128,7 @@ void bki_queue_release(bk_queue *q)
 void bki_queue_reset(bk_queue *q)
 {
     for (uint32_t i = 0; i < q->n_buckets; i++)
-        q->bucket[i] = q->tail[i] = BK_QUEUE_NIL;
+        q->bucket[i].head = q->bucket[i].tail = BK_QUEUE_NIL;
     q->calendar = false;
     q->size = 0;
     q->n_used = 0;
@@ -145,18 +144,18 @@ static inline uint64_t link_node(bk_queue *q, uint32_t i)
 {
     bk_queue_node *p = q->pool, *n = &p[i];
     uint32_t b = bucket_of(q, n->day);
-    uint32_t t = q->tail[b];
+    uint32_t t = q->bucket[b].tail;
     if (t == BK_QUEUE_NIL || !node_less(n, &p[t])) { /* empty, or the latest: append */
         n->next = BK_QUEUE_NIL;
         if (t == BK_QUEUE_NIL)
-            q->bucket[b] = i;
+            q->bucket[b].head = i;
         else
             p[t].next = i;
-        q->tail[b] = i;
+        q->bucket[b].tail = i;
         return 0;
     }
     /* earlier than the tail: walk from the head (the tail stays the tail) */
-    uint32_t *link = &q->bucket[b];
+    uint32_t *link = &q->bucket[b].head;
     uint64_t steps = 1;
     while (!node_less(n, &p[*link])) {
         link = &p[*link].next;
@@ -171,14 +170,11 @@ static inline uint64_t link_node(bk_queue *q, uint32_t i)
  * queue as it was. */
 static bk_status rebucket(bk_queue *q, uint32_t nb)
 {
-    uint32_t *nbk = bki_malloc((size_t)nb * sizeof *nbk), *ntl = bki_malloc((size_t)nb * sizeof *ntl);
-    if (nbk == NULL || ntl == NULL) {
-        bki_free(nbk);
-        bki_free(ntl);
+    bk_queue_bucket *nbk = bki_malloc((size_t)nb * sizeof *nbk);
+    if (nbk == NULL)
         return BK_ERR_NOMEM;
-    }
     for (uint32_t i = 0; i < nb; i++)
-        nbk[i] = ntl[i] = BK_QUEUE_NIL;
+        nbk[i].head = nbk[i].tail = BK_QUEUE_NIL;
     /* the width: three mean gaps between popped times, else three mean gaps of the spread of
      * the pending times, else unchanged */
     double width = 0;
@@ -187,7 +183,7 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
     else if (q->size > 1) {
         uint64_t lo = UINT64_MAX, hi = 0;
         for (uint32_t b = 0; b < q->n_buckets; b++)
-            for (uint32_t x = q->bucket[b]; x != BK_QUEUE_NIL; x = q->pool[x].next) {
+            for (uint32_t x = q->bucket[b].head; x != BK_QUEUE_NIL; x = q->pool[x].next) {
                 if (q->pool[x].tkey < lo)
                     lo = q->pool[x].tkey;
                 if (q->pool[x].tkey > hi)
@@ -199,13 +195,13 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
         q->inv_width = 1.0 / width;
         q->width_set = true;
     }
-    uint32_t *old = q->bucket, *old_tail = q->tail, old_nb = q->n_buckets;
+    bk_queue_bucket *old = q->bucket;
+    uint32_t old_nb = q->n_buckets;
     q->bucket = nbk;
-    q->tail = ntl;
     q->n_buckets = nb;
     int64_t cur = INT64_MAX;
     for (uint32_t b = 0; b < old_nb; b++) {
-        uint32_t x = old[b];
+        uint32_t x = old[b].head;
         while (x != BK_QUEUE_NIL) {
             uint32_t next = q->pool[x].next;
             q->pool[x].day = day_of(q->inv_width, key_to_time(q->pool[x].tkey));
@@ -216,7 +212,6 @@ static bk_status rebucket(bk_queue *q, uint32_t nb)
         }
     }
     bki_free(old);
-    bki_free(old_tail);
     q->cur = cur == INT64_MAX ? 0 : cur;
     clear_stats(q);
     set_thresholds(q);
@@ -263,21 +258,15 @@ static bk_status to_calendar(bk_queue *q)
     while (2 * (size_t)nb < q->size + 1)
         nb *= 2;
     if (q->n_buckets < nb) {
-        uint32_t *nbk = bki_malloc((size_t)nb * sizeof *nbk),
-                 *ntl = bki_malloc((size_t)nb * sizeof *ntl);
-        if (nbk == NULL || ntl == NULL) {
-            bki_free(nbk);
-            bki_free(ntl);
+        bk_queue_bucket *nbk = bki_malloc((size_t)nb * sizeof *nbk);
+        if (nbk == NULL)
             return BK_ERR_NOMEM;
-        }
         bki_free(q->bucket);
-        bki_free(q->tail);
         q->bucket = nbk;
-        q->tail = ntl;
         q->n_buckets = nb;
     }
     for (uint32_t b = 0; b < q->n_buckets; b++)
-        q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
+        q->bucket[b].head = q->bucket[b].tail = BK_QUEUE_NIL;
     bk_queue_node *p = q->pool;
     const uint32_t *s = q->small;
     /* a width estimated before (earlier in this run, or in the run before a reset) has seen
@@ -306,9 +295,9 @@ static void to_small(bk_queue *q)
 {
     size_t n = 0;
     for (uint32_t b = 0; b < q->n_buckets; b++) {
-        for (uint32_t x = q->bucket[b]; x != BK_QUEUE_NIL; x = q->pool[x].next)
+        for (uint32_t x = q->bucket[b].head; x != BK_QUEUE_NIL; x = q->pool[x].next)
             small_insert(q, x, n++);
-        q->bucket[b] = q->tail[b] = BK_QUEUE_NIL;
+        q->bucket[b].head = q->bucket[b].tail = BK_QUEUE_NIL;
     }
     q->calendar = false;
     set_thresholds(q);
@@ -383,7 +372,7 @@ static __attribute__((noinline)) uint32_t earliest_head(const bk_queue *q, int64
     const bk_queue_node *p = q->pool;
     uint32_t best = BK_QUEUE_NIL;
     for (uint32_t b = 0; b < q->n_buckets; b++) {
-        uint32_t h = q->bucket[b];
+        uint32_t h = q->bucket[b].head;
         if (h != BK_QUEUE_NIL && (best == BK_QUEUE_NIL || node_less(&p[h], &p[best])))
             best = h;
     }
@@ -398,7 +387,7 @@ static inline uint32_t find_min(const bk_queue *q, int64_t *day, uint64_t *steps
     uint32_t mask = q->n_buckets - 1u;
     int64_t d = q->cur;
     for (uint32_t k = 0; k < q->n_buckets; k++, d++) {
-        uint32_t h = q->bucket[(uint64_t)d & mask];
+        uint32_t h = q->bucket[(uint64_t)d & mask].head;
         if (h != BK_QUEUE_NIL && p[h].day == d) {
             *day = d;
             *steps = k;
@@ -455,9 +444,9 @@ static __attribute__((noinline)) bool pop_calendar(bk_queue *q, bk_event *out)
     bk_queue_node *n = &q->pool[h];
     node_to_event(n, out);
     uint32_t bk = bucket_of(q, day);
-    q->bucket[bk] = n->next;
+    q->bucket[bk].head = n->next;
     if (n->next == BK_QUEUE_NIL)
-        q->tail[bk] = BK_QUEUE_NIL;
+        q->bucket[bk].tail = BK_QUEUE_NIL;
     n->next = q->free_head;
     q->free_head = h;
     q->cur = day;

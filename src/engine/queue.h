@@ -47,10 +47,16 @@ typedef struct bk_queue_node {
  * calendar; see queue.c. */
 #define BK_QUEUE_SMALL 32u
 
+/* A bucket: its list of nodes, sorted earliest first (BK_QUEUE_NIL when empty). The head and
+ * the tail share a cache line: a push reads the tail and, when it walks, the head. */
+typedef struct bk_queue_bucket {
+    uint32_t head;
+    uint32_t tail; /* the last node of the list */
+} bk_queue_bucket;
+
 typedef struct bk_queue {
     bk_queue_node *pool;  /* owned; nodes of pending events and free nodes */
-    uint32_t *bucket;     /* owned; heads of the bucket lists, each sorted earliest first */
-    uint32_t *tail;       /* owned; the last node of each bucket list */
+    bk_queue_bucket *bucket; /* owned; the circular array of buckets */
     size_t size;          /* pending events */
     size_t capacity;      /* nodes in the pool */
     size_t n_used;        /* nodes handed out at least once: [0, n_used) */
