@@ -22,10 +22,13 @@
  * 1024x16_la1). The benchmark checks every repetition of those settings against that count and
  * fails (exit status 1) on a mismatch, so a wrong workload cannot print a figure.
  *
- * Usage: bench_phold [seconds]   (minimum measured time per setting, default 1)
+ * Usage: bench_phold [seconds [setting]]   (minimum measured time per setting, default 1; one
+ *                                          setting by its name, default all three)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bench_clock.h"
@@ -92,11 +95,23 @@ static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk
 
 int main(int argc, char **argv)
 {
+    const size_t n_settings = sizeof settings / sizeof settings[0];
     double min_s = argc > 1 ? atof(argv[1]) : 1.0;
-    if (!(min_s > 0))
-        die("usage: bench_phold [seconds]");
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+    const char *only = argc > 2 ? argv[2] : NULL;
+    bool known = only == NULL;
+    for (size_t i = 0; i < n_settings && !known; i++)
+        known = strcmp(only, settings[i].name) == 0;
+    if (!(min_s > 0) || argc > 3 || !known) {
+        fprintf(stderr, "usage: bench_phold [seconds [setting]]   (settings:");
+        for (size_t i = 0; i < n_settings; i++)
+            fprintf(stderr, " %s", settings[i].name);
+        fprintf(stderr, ")\n");
+        return 2;
+    }
+    for (size_t i = 0; i < n_settings; i++) {
         const setting *s = &settings[i];
+        if (only != NULL && strcmp(only, s->name) != 0)
+            continue;
         bk_queue q;
         bk_rng *rngs = malloc(s->processes * sizeof *rngs);
         if (rngs == NULL || bki_queue_init(&q, (size_t)s->processes * s->start_events) != BK_OK)
