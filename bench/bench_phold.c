@@ -22,6 +22,11 @@
  * 1024x16_la1). The benchmark checks every repetition of those settings against that count and
  * fails (exit status 1) on a mismatch, so a wrong workload cannot print a figure.
  *
+ * Each setting prints two lines: bench=phold, the handler as described; and bench=phold_table,
+ * the same runs with the handler's draws read from a table drawn beforehand (TABLE entries from
+ * one Philox stream, by the same laws, read in turn), so that the event queue's and the handler's
+ * own cost is seen without the generator's. The table's runs make the same count checks.
+ *
  * Usage: bench_phold [seconds [setting]]   (minimum measured time per setting, default 1; one
  *                                          setting by its name, default all three)
  */
@@ -38,6 +43,7 @@
 
 #define SEED 20250901u
 #define REMOTE_SHARE 0.25
+#define TABLE 65536u /* drawn handler outcomes for bench=phold_table: 1 MiB, read in order */
 
 typedef struct setting {
     const char *name;
@@ -93,6 +99,46 @@ static uint64_t run_once(const setting *s, uint32_t replication, bk_queue *q, bk
     return events;
 }
 
+/* One handler's draws, made beforehand: the increment, and the destination when remote. */
+typedef struct drawn {
+    double increment;
+    uint32_t remote; /* 1: the event goes to dest; 0: to its sender */
+    uint32_t dest;
+} drawn;
+
+static void draw_table(const setting *s, drawn *t)
+{
+    bk_rng r;
+    bki_rng_init(&r, SEED, 0, BK_RNG_TEST, s->processes); /* a stream no process uses */
+    for (uint32_t i = 0; i < TABLE; i++) {
+        t[i].remote = bki_rng_uniform(&r) < REMOTE_SHARE;
+        t[i].dest = t[i].remote ? bki_rng_below(&r, s->processes) : 0;
+        t[i].increment = increment(s, &r);
+    }
+}
+
+/* run_once with the handler's draws read from the table in turn (start events included). */
+static uint64_t run_table(const setting *s, bk_queue *q, const drawn *t)
+{
+    bki_queue_reset(q);
+    uint32_t k = 0;
+    for (uint32_t p = 0; p < s->processes; p++)
+        for (uint32_t j = 0; j < s->start_events; j++, k = (k + 1) & (TABLE - 1))
+            if (bki_queue_push(q, t[k].increment, 0, 0, p, 0) != BK_OK)
+                die("push failed");
+    uint64_t events = 0;
+    bk_event ev;
+    while (bki_queue_pop(q, &ev) && ev.time < s->end_time) {
+        events++;
+        const drawn *d = &t[k];
+        k = (k + 1) & (TABLE - 1);
+        if (bki_queue_push(q, ev.time + d->increment, 0, 0, d->remote ? d->dest : ev.a, 0) !=
+            BK_OK)
+            die("push failed");
+    }
+    return events;
+}
+
 int main(int argc, char **argv)
 {
     const size_t n_settings = sizeof settings / sizeof settings[0];
@@ -108,6 +154,9 @@ int main(int argc, char **argv)
         fprintf(stderr, ")\n");
         return 2;
     }
+    drawn *table = malloc(TABLE * sizeof *table);
+    if (table == NULL)
+        die("out of memory");
     for (size_t i = 0; i < n_settings; i++) {
         const setting *s = &settings[i];
         if (only != NULL && strcmp(only, s->name) != 0)
@@ -116,33 +165,37 @@ int main(int argc, char **argv)
         bk_rng *rngs = malloc(s->processes * sizeof *rngs);
         if (rngs == NULL || bki_queue_init(&q, (size_t)s->processes * s->start_events) != BK_OK)
             die("out of memory");
-        uint64_t events = 0, first = 0;
-        uint32_t reps = 0;
-        double t0 = now_s(), c0 = cpu_s(), t1;
-        do {
-            uint64_t e = run_once(s, reps, &q, rngs);
-            if (s->expect != 0 && e != s->expect) {
-                fprintf(stderr, "bench_phold: %s: %llu events, ROSS's count is %llu\n", s->name,
-                        (unsigned long long)e, (unsigned long long)s->expect);
-                return 1;
-            }
-            if (reps == 0)
-                first = e;
-            events += e;
-            reps++;
-            t1 = now_s();
-        } while (t1 - t0 < min_s);
-        double cpu = cpu_s() - c0;
-        printf("bench=phold setting=%s processes=%u start_events=%u mean=%g lookahead=%g "
-               "remote=%g end_time=%g events_per_rep=%llu ross_count=%s reps=%u events=%llu "
-               "seconds=%.3f cpu_seconds=%.3f cpu_value=%.4g value=%.4g unit=events/s\n",
-               s->name, s->processes, s->start_events, s->mean, s->lookahead, REMOTE_SHARE,
-               s->end_time, (unsigned long long)first, s->expect ? "checked" : "random", reps,
-               (unsigned long long)events, t1 - t0, cpu, (double)events / cpu,
-               (double)events / (t1 - t0));
-        fflush(stdout);
+        draw_table(s, table);
+        for (int use_table = 0; use_table <= 1; use_table++) {
+            uint64_t events = 0, first = 0;
+            uint32_t reps = 0;
+            double t0 = now_s(), c0 = cpu_s(), t1;
+            do {
+                uint64_t e = use_table ? run_table(s, &q, table) : run_once(s, reps, &q, rngs);
+                if (s->expect != 0 && e != s->expect) {
+                    fprintf(stderr, "bench_phold: %s: %llu events, ROSS's count is %llu\n",
+                            s->name, (unsigned long long)e, (unsigned long long)s->expect);
+                    return 1;
+                }
+                if (reps == 0)
+                    first = e;
+                events += e;
+                reps++;
+                t1 = now_s();
+            } while (t1 - t0 < min_s);
+            double cpu = cpu_s() - c0;
+            printf("bench=%s setting=%s processes=%u start_events=%u mean=%g lookahead=%g "
+                   "remote=%g end_time=%g events_per_rep=%llu ross_count=%s reps=%u events=%llu "
+                   "seconds=%.3f cpu_seconds=%.3f cpu_value=%.4g value=%.4g unit=events/s\n",
+                   use_table ? "phold_table" : "phold", s->name, s->processes, s->start_events,
+                   s->mean, s->lookahead, REMOTE_SHARE, s->end_time, (unsigned long long)first,
+                   s->expect ? "checked" : "random", reps, (unsigned long long)events, t1 - t0,
+                   cpu, (double)events / cpu, (double)events / (t1 - t0));
+            fflush(stdout);
+        }
         bki_queue_release(&q);
         free(rngs);
     }
+    free(table);
     return 0;
 }

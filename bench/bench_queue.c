@@ -8,7 +8,9 @@
  *   bench=queue_hold        the hold model with increments drawn from a Philox stream;
  *   bench=queue_hold_table  the same with increments read from a pre-drawn table, so the queue's
  *                           own cost is seen without the random draw;
- *   bench=rng_exponential   Exp(1) draws alone, to account for the difference.
+ *   bench=rng_exponential   Exp(1) draws alone, to account for the difference;
+ *   bench=rng_next          raw 64-bit outputs of one Philox stream (bki_rng_next), the
+ *                           generator's own cost under every variate.
  *
  * Usage: bench_queue [seconds]   (minimum measured time per figure, default 1)
  */
@@ -151,6 +153,22 @@ int main(int argc, char **argv)
            "cpu_value=%.4g value=%.4g unit=draws/s\n",
            (unsigned long long)draws, sum / (double)draws, t1 - t0, cpu, (double)draws / cpu,
            (double)draws / (t1 - t0));
+
+    uint64_t bits = 0;
+    t0 = now_s();
+    c0 = cpu_s();
+    draws = 0;
+    do {
+        for (unsigned i = 0; i < CHUNK; i++)
+            bits ^= bki_rng_next(&r);
+        draws += CHUNK;
+        t1 = now_s();
+    } while (t1 - t0 < min_s);
+    cpu = cpu_s() - c0;
+    printf("bench=rng_next generator=philox4x64-10 draws=%llu xor=%016llx seconds=%.3f "
+           "cpu_seconds=%.3f cpu_value=%.4g value=%.4g unit=outputs/s\n",
+           (unsigned long long)draws, (unsigned long long)bits, t1 - t0, cpu,
+           (double)draws / cpu, (double)draws / (t1 - t0));
 
     bki_queue_release(&q);
     free(table);
