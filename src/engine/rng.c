@@ -16,7 +16,7 @@ void bki_rng_refill(struct bk_rng_state *s)
     philox4x64_key_t k = {{s->key[0], s->key[1]}};
 #pragma GCC unroll 8 /* all of them (BKI_RNG_BLOCKS <= 8): the blocks interleave */
     for (unsigned j = 0; j < BKI_RNG_BLOCKS; j++) {
-        philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1] + j, s->ctr[2], s->ctr[3]}};
+        philox4x64_ctr_t c = {{s->ctr[0], s->ctr[1] + j, 0, 0}};
         philox4x64_ctr_t x = philox4x64(c, k);
         memcpy(s->out + 4 * j, x.v, sizeof x.v);
     }

@@ -46,7 +46,8 @@ typedef struct bk_rng {
     gsl_rng gsl;        /* gsl.state points at `st` below */
     struct bk_rng_state {
         uint64_t key[2];
-        uint64_t ctr[4]; /* ctr[1]: the next block to compute */
+        uint64_t ctr[2]; /* the counter's first two words: the entity, the next block (its
+                            other two are always 0) */
         uint64_t out[BKI_RNG_OUT];
         unsigned used; /* how many of out[] were consumed */
     } st;

@@ -23,8 +23,13 @@ typedef struct reader {
     bk_posterior_table *t;
     int cap;
     size_t n_cols; /* k + 3, or k + 4 with the seed; 0 before the header */
-    bool seeded;   /* the file has the seed column */
 } reader;
+
+/* The file has the seed column (after the header). */
+static inline bool seeded(const reader *rd)
+{
+    return rd->n_cols == (size_t)rd->spec->n_params + 4;
+}
 
 static bk_status grow(reader *rd, bk_error *err);
 
@@ -48,7 +53,6 @@ static bk_status read_header(reader *rd, const bk_csv_record *rec, bk_error *err
         return bki_fail(err, BK_ERR_SCHEMA, "%s:%d: %zu columns, expected %d (or %d with the "
                         "seed)", rd->path, rec->line, rec->n, k + 3, k + 4);
     rd->n_cols = rec->n;
-    rd->seeded = rec->n == (size_t)k + 4;
     return grow(rd, err); /* the arrays exist from the header on, the seeds' if it has them */
 }
 
@@ -69,10 +73,10 @@ static bk_status grow(reader *rd, bk_error *err)
     double *th = w ? bki_realloc(t->theta, (size_t)cap * (k ? k : 1) * sizeof *th) : NULL;
     if (th)
         t->theta = th;
-    uint64_t *sd = th && rd->seeded ? bki_realloc(t->seed, (size_t)cap * sizeof *sd) : NULL;
+    uint64_t *sd = th && seeded(rd) ? bki_realloc(t->seed, (size_t)cap * sizeof *sd) : NULL;
     if (sd)
         t->seed = sd;
-    if (!w || !th || (rd->seeded && !sd))
+    if (!w || !th || (seeded(rd) && !sd))
         return bki_fail(err, BK_ERR_NOMEM, "out of memory");
     rd->cap = cap;
     return BK_OK;
